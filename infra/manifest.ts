@@ -1,0 +1,132 @@
+/**
+ * The one list of everything that runs: functions with their routes, queue subscriptions, stream
+ * subscription, schedules, environment and the access each needs. `infra/stack.ts` builds the cloud
+ * from it and `infra/local/` starts the laptop stack from it, so the two cannot drift.
+ */
+import { eventQueues } from "../shared/outbox/routing.ts";
+
+export type HttpMethod = "GET" | "POST" | "PATCH" | "PUT" | "DELETE";
+
+export interface QueueDefinition {
+  /** Seconds a received message stays hidden; must exceed the consumer's timeout. */
+  readonly visibilityTimeoutSeconds: number;
+  /** Receives before SQS moves the message to the queue's DLQ. */
+  readonly maxReceiveCount: number;
+  readonly retentionDays: number;
+}
+
+export const queues = {
+  notifications: { visibilityTimeoutSeconds: 60, maxReceiveCount: 5, retentionDays: 4 },
+} as const satisfies Record<string, QueueDefinition>;
+
+export type QueueName = keyof typeof queues;
+
+/** Who may call a route: checked by the handler, declared here so docs and tests can walk it. */
+export type RouteAuth = "admin" | "merchant" | "public";
+
+export interface RouteDefinition {
+  readonly method: HttpMethod;
+  /** API Gateway route path, with `{param}` placeholders. */
+  readonly path: string;
+  readonly auth: RouteAuth;
+}
+
+export type SecretName = "adminToken" | "stripeSecretKey";
+
+export interface FunctionAccess {
+  readonly table?: "read" | "readwrite";
+  /** Queues the function sends to. */
+  readonly sendTo?: readonly QueueName[];
+  /** Reads queue attributes of every queue (health checks). */
+  readonly inspectQueues?: boolean;
+  /** Sends email through SES from the configured identity. */
+  readonly email?: boolean;
+  /** Creates and deletes one-time schedules that target these queues. */
+  readonly scheduleTo?: readonly QueueName[];
+  readonly secrets?: readonly SecretName[];
+}
+
+export interface FunctionDefinition {
+  /** Unique, kebab-case; the Lambda's logical name and the local runtime's. */
+  readonly name: string;
+  /** Module exporting `handler`, relative to the repository root. */
+  readonly entry: string;
+  readonly description: string;
+  readonly timeoutSeconds: number;
+  readonly memoryMb?: number;
+  readonly routes?: readonly RouteDefinition[];
+  readonly queue?: { readonly name: QueueName; readonly batchSize: number; readonly maxBatchingWindowSeconds?: number };
+  /** Subscribes to the table's stream (the outbox dispatcher). */
+  readonly stream?: {
+    readonly batchSize: number;
+    readonly maxBatchingWindowSeconds: number;
+    readonly retryAttempts: number;
+    /** Lambda event filter pattern, applied by the event source mapping and the local poller alike. */
+    readonly filter: Record<string, unknown>;
+  };
+  readonly access: FunctionAccess;
+  readonly env?: Readonly<Record<string, string>>;
+}
+
+export interface ScheduleDefinition {
+  readonly name: string;
+  /** EventBridge Scheduler expression: `rate(…)` or `cron(…)`. */
+  readonly expression: string;
+  /** Merchant-independent schedules fire in UTC. */
+  readonly queue: QueueName;
+  readonly payload: Readonly<Record<string, unknown>>;
+}
+
+/** Outbox event items only: the stream also carries every other write, which the dispatcher ignores. */
+export const outboxFilter = {
+  eventName: ["INSERT"],
+  dynamodb: { NewImage: { type: { S: ["event"] } } },
+};
+
+export const functions: readonly FunctionDefinition[] = [
+  {
+    name: "health",
+    entry: "functions/api/health.ts",
+    description: "GET /v1/health: reports whether the table, the queues and the mailer answer",
+    timeoutSeconds: 10,
+    routes: [{ method: "GET", path: "/v1/health", auth: "public" }],
+    access: { table: "read", inspectQueues: true, email: true },
+  },
+  {
+    name: "merchants-create",
+    entry: "functions/api/merchants/create.ts",
+    description: "POST /v1/merchants: the platform admin creates a merchant and its first API key",
+    timeoutSeconds: 10,
+    routes: [{ method: "POST", path: "/v1/merchants", auth: "admin" }],
+    access: { table: "readwrite", secrets: ["adminToken"] },
+  },
+  {
+    name: "outbox-dispatcher",
+    entry: "functions/dispatcher/outbox.ts",
+    description: "Routes outbox event items from the table's stream to the queues that care",
+    timeoutSeconds: 30,
+    stream: { batchSize: 100, maxBatchingWindowSeconds: 1, retryAttempts: 5, filter: outboxFilter },
+    access: { sendTo: [...eventQueues] },
+  },
+  {
+    name: "notifications",
+    entry: "functions/notifications/send.ts",
+    description: "Sends the emails that domain events call for",
+    timeoutSeconds: 30,
+    queue: { name: "notifications", batchSize: 10 },
+    access: { table: "readwrite", email: true },
+  },
+];
+
+export const schedules: readonly ScheduleDefinition[] = [];
+
+export function functionNamed(name: string): FunctionDefinition {
+  const fn = functions.find((f) => f.name === name);
+  if (!fn) throw new Error(`No function named ${name} in the manifest`);
+  return fn;
+}
+
+/** Every HTTP route with the function that serves it. */
+export function routes(): { fn: FunctionDefinition; route: RouteDefinition }[] {
+  return functions.flatMap((fn) => (fn.routes ?? []).map((route) => ({ fn, route })));
+}

@@ -1,0 +1,51 @@
+/**
+ * The one place that reads the environment. Each accessor validates what it reads with zod and
+ * fails fast with the variable's name, so a misconfigured function dies at its first use with a
+ * clear message instead of writing half a record. The names are shared with the CDK stack and the
+ * local runtime, which set them.
+ */
+import { z } from "zod";
+
+export const envNames = {
+  tableName: "TABLE_NAME",
+  mailFrom: "MAIL_FROM",
+  adminToken: "ADMIN_TOKEN",
+  adminTokenSecretArn: "ADMIN_TOKEN_SECRET_ARN",
+  schedulerMode: "SCHEDULER_MODE",
+  schedulerGroup: "SCHEDULER_GROUP",
+  schedulerRoleArn: "SCHEDULER_ROLE_ARN",
+  publicBaseUrl: "PUBLIC_BASE_URL",
+  queueUrl: (queue: string) => `QUEUE_URL_${envSuffix(queue)}`,
+  queueArn: (queue: string) => `QUEUE_ARN_${envSuffix(queue)}`,
+} as const;
+
+function envSuffix(name: string): string {
+  return name.toUpperCase().replace(/[^A-Z0-9]/g, "_");
+}
+
+function read<T>(name: string, schema: z.ZodType<T>): T {
+  const parsed = schema.safeParse(process.env[name]);
+  if (!parsed.success) {
+    throw new Error(`Environment variable ${name} is missing or invalid: ${parsed.error.issues[0]?.message}`);
+  }
+  return parsed.data;
+}
+
+const nonEmpty = z.string().min(1);
+
+export const config = {
+  tableName: () => read(envNames.tableName, nonEmpty),
+  mailFrom: () => read(envNames.mailFrom, z.email()),
+  queueUrl: (queue: string) => read(envNames.queueUrl(queue), z.url()),
+  queueArn: (queue: string) => read(envNames.queueArn(queue), nonEmpty),
+  /** `table` keeps schedules in the table for the local runtime's scheduler; `eventbridge` in the cloud. */
+  schedulerMode: () => read(envNames.schedulerMode, z.enum(["eventbridge", "table"]).default("eventbridge")),
+  schedulerGroup: () => read(envNames.schedulerGroup, nonEmpty),
+  schedulerRoleArn: () => read(envNames.schedulerRoleArn, nonEmpty),
+  publicBaseUrl: () => read(envNames.publicBaseUrl, z.url()),
+  /** A plain token locally; in the cloud the ARN of the Secrets Manager secret that holds it. */
+  adminTokenSource: (): { token: string; secretArn?: undefined } | { token?: undefined; secretArn: string } =>
+    process.env[envNames.adminToken]
+      ? { token: read(envNames.adminToken, z.string().min(16)) }
+      : { secretArn: read(envNames.adminTokenSecretArn, nonEmpty) },
+};

@@ -1,0 +1,38 @@
+/**
+ * Typed domain errors. Each has an explicit `name` (minifiers rename classes, so nothing may map
+ * errors by constructor name) and the HTTP layer maps names to statuses in one place.
+ */
+export interface FieldError {
+  /** Dotted path of the offending field, e.g. `lineItems.0.quantity`; `body` for the whole body. */
+  path: string;
+  message: string;
+}
+
+export class ValidationError extends Error {
+  override readonly name = "ValidationError";
+  constructor(
+    readonly errors: FieldError[],
+    detail = errors.map((e) => `${e.path}: ${e.message}`).join("; "),
+  ) {
+    super(detail);
+  }
+}
+
+export class NotFoundError extends Error {
+  override readonly name = "NotFoundError";
+  constructor(what: string) {
+    super(`${what} not found`);
+  }
+}
+
+export class ConflictError extends Error {
+  override readonly name = "ConflictError";
+}
+
+export class UnauthorizedError extends Error {
+  override readonly name = "UnauthorizedError";
+}
+
+export class PayloadTooLargeError extends Error {
+  override readonly name = "PayloadTooLargeError";
+}

@@ -1,0 +1,35 @@
+/**
+ * Object ids: a type prefix and a ULID, so ids sort by creation time and say what they name.
+ */
+import { monotonicFactory } from "ulid";
+
+export const idPrefixes = {
+  merchant: "mer",
+  apiKey: "key",
+  event: "evt",
+  customer: "cus",
+  product: "prd",
+  taxRate: "txr",
+  discountCode: "dc",
+  invoice: "inv",
+  paymentLink: "plink",
+  quote: "quo",
+  subscription: "sub",
+  payment: "pay",
+  refund: "re",
+  payout: "po",
+  view: "view",
+} as const;
+
+export type IdKind = keyof typeof idPrefixes;
+
+const ulid = monotonicFactory();
+
+export function newId(kind: IdKind, now: Date = new Date()): string {
+  return `${idPrefixes[kind]}_${ulid(now.getTime())}`;
+}
+
+/** True when `id` has the prefix of `kind` and a well-formed ULID after it. */
+export function isId(kind: IdKind, id: string): boolean {
+  return new RegExp(`^${idPrefixes[kind]}_[0-9A-HJKMNP-TV-Z]{26}$`).test(id);
+}

@@ -1,0 +1,61 @@
+/**
+ * The one error mapper: domain errors (by their explicit `name`) become RFC 9457 problem documents.
+ * Anything unexpected is a 500 whose detail names only the request id; the cause goes to the log.
+ */
+import type { APIGatewayProxyStructuredResultV2 } from "aws-lambda";
+import type { FieldError } from "../domain/errors.ts";
+
+const statuses: Record<string, { status: number; title: string; slug: string }> = {
+  ValidationError: { status: 400, title: "Invalid request", slug: "invalid-request" },
+  UnauthorizedError: { status: 401, title: "Unauthorized", slug: "unauthorized" },
+  NotFoundError: { status: 404, title: "Not found", slug: "not-found" },
+  ConflictError: { status: 409, title: "Conflict", slug: "conflict" },
+  PayloadTooLargeError: { status: 413, title: "Payload too large", slug: "payload-too-large" },
+};
+
+export interface Problem {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  errors?: FieldError[];
+  requestId: string;
+}
+
+export function problemResponse(problem: Problem, headers: Record<string, string> = {}): APIGatewayProxyStructuredResultV2 {
+  return {
+    statusCode: problem.status,
+    headers: { "content-type": "application/problem+json", "x-request-id": problem.requestId, ...headers },
+    body: JSON.stringify(problem),
+  };
+}
+
+export function problemFor(error: unknown, requestId: string): APIGatewayProxyStructuredResultV2 {
+  const known = error instanceof Error ? statuses[error.name] : undefined;
+  if (!known || !(error instanceof Error)) {
+    console.error(JSON.stringify({ level: "ERROR", requestId, message: "Unhandled error", error: describe(error) }));
+    return problemResponse({
+      type: "urn:kassa:problem:internal-error",
+      title: "Internal server error",
+      status: 500,
+      detail: `Something went wrong on our side. Quote request id ${requestId} when reporting it.`,
+      requestId,
+    });
+  }
+  const errors = (error as { errors?: FieldError[] }).errors;
+  return problemResponse(
+    {
+      type: `urn:kassa:problem:${known.slug}`,
+      title: known.title,
+      status: known.status,
+      detail: error.message,
+      ...(errors ? { errors } : {}),
+      requestId,
+    },
+    known.status === 401 ? { "www-authenticate": "Bearer" } : {},
+  );
+}
+
+function describe(error: unknown): unknown {
+  return error instanceof Error ? { name: error.name, message: error.message, stack: error.stack } : error;
+}

@@ -1,0 +1,29 @@
+/**
+ * Email templates, rendered by Kassa itself: every message has an HTML part (escaped) and a text part.
+ */
+import type { Mail } from "../aws/mailer.ts";
+import type { Merchant } from "../merchants/merchant.ts";
+import { escapeHtml } from "./html.ts";
+
+function layout(title: string, paragraphs: string[]): string {
+  const body = paragraphs.map((p) => `<p style="margin:0 0 16px">${escapeHtml(p)}</p>`).join("");
+  return `<!doctype html><html><head><meta charset="utf-8"><title>${escapeHtml(title)}</title></head>
+<body style="font-family:system-ui,sans-serif;color:#1f2937;background:#f9fafb;padding:24px">
+<div style="max-width:560px;margin:auto;background:#fff;border-radius:8px;padding:32px">
+<h1 style="font-size:20px;margin:0 0 24px">${escapeHtml(title)}</h1>${body}
+<p style="margin:32px 0 0;color:#6b7280;font-size:12px">Sent by Kassa</p></div></body></html>`;
+}
+
+export function welcomeEmail(merchant: Pick<Merchant, "name" | "email" | "id">): Mail {
+  const title = `Welcome to Kassa, ${merchant.name}`;
+  const paragraphs = [
+    `Your merchant account ${merchant.id} is ready.`,
+    "Use the API key you were given to create customers, products and invoices. Keep it secret: it is shown only once.",
+  ];
+  return {
+    to: { email: merchant.email, name: merchant.name },
+    subject: title,
+    text: [title, "", ...paragraphs].join("\n"),
+    html: layout(title, paragraphs),
+  };
+}

@@ -1,0 +1,15 @@
+/**
+ * Which queues care about which domain events. The dispatcher reads it to route, and the manifest
+ * reads it to grant the dispatcher `sqs:SendMessage` on exactly these queues.
+ */
+export const eventQueues = ["notifications"] as const;
+export type EventQueue = (typeof eventQueues)[number];
+
+const routes: Record<string, readonly EventQueue[]> = {
+  "merchant.created": ["notifications"],
+};
+
+/** The queues an event of this type is delivered to; none for events nobody consumes yet. */
+export function queuesFor(eventType: string): readonly EventQueue[] {
+  return routes[eventType] ?? [];
+}

@@ -1,0 +1,60 @@
+/**
+ * The only module that spells the table's keys. Merchant-owned items live in their merchant's
+ * partition (`MERCHANT#<id>`), so no code path can read one without naming the merchant; their sort
+ * keys carry ULID ids, so a partition reads newest-first without an index. See access-patterns.md.
+ */
+export interface Key {
+  PK: string;
+  SK: string;
+}
+
+const merchantPk = (merchantId: string) => `MERCHANT#${merchantId}`;
+
+export const keys = {
+  merchant: (merchantId: string): Key => ({ PK: merchantPk(merchantId), SK: "MERCHANT" }),
+  /** GSI1: every merchant, for the platform admin's list. */
+  merchantListing: (createdAt: string, merchantId: string) => ({
+    GSI1PK: "MERCHANTS",
+    GSI1SK: `${createdAt}#${merchantId}`,
+  }),
+
+  /** API keys are found by the hash of their secret on every request: one GetItem. */
+  apiKeyByHash: (secretHash: string): Key => ({ PK: `APIKEY#${secretHash}`, SK: "APIKEY" }),
+  /** GSI1: a merchant's keys, by key id (ULID: creation order). */
+  apiKeyListing: (merchantId: string, keyId: string) => ({
+    GSI1PK: `${merchantPk(merchantId)}#APIKEYS`,
+    GSI1SK: keyId,
+  }),
+
+  /** Outbox event items: written in the transaction that changes state, read by the stream. */
+  event: (merchantId: string, eventId: string): Key => ({ PK: merchantPk(merchantId), SK: `EVT#${eventId}` }),
+  eventPrefix: (merchantId: string) => ({ PK: merchantPk(merchantId), SKPrefix: "EVT#" }),
+
+  /** A queue consumer's claim on a message it has handled (idempotent consumers). */
+  processedMessage: (consumer: string, messageKey: string): Key => ({
+    PK: `PROCESSED#${consumer}#${messageKey}`,
+    SK: "PROCESSED",
+  }),
+
+  /** One-time schedules kept in the table by the local scheduler adapter. */
+  schedule: (group: string, name: string): Key => ({ PK: `SCHEDULE#${group}#${name}`, SK: "SCHEDULE" }),
+  /** GSI2 (sparse): schedules by due time; the item leaves the index when it fires. */
+  scheduleDue: (fireAt: string, group: string, name: string) => ({
+    GSI2PK: "SCHEDULES_DUE",
+    GSI2SK: `${fireAt}#${group}#${name}`,
+  }),
+} as const;
+
+export const indexKeys = {
+  merchants: { index: "GSI1", pk: "MERCHANTS" },
+  apiKeysOf: (merchantId: string) => ({ index: "GSI1", pk: `${merchantPk(merchantId)}#APIKEYS` }),
+  dueSchedules: { index: "GSI2", pk: "SCHEDULES_DUE" },
+} as const;
+
+/** Strips the key attributes from an item before it leaves the store. */
+export function withoutKeys<T extends Record<string, unknown>>(item: T): Omit<T, KeyAttribute> {
+  const { PK, SK, GSI1PK, GSI1SK, GSI2PK, GSI2SK, type, version, expiresAt, ...rest } = item;
+  return rest;
+}
+
+type KeyAttribute = "PK" | "SK" | "GSI1PK" | "GSI1SK" | "GSI2PK" | "GSI2SK" | "type" | "version" | "expiresAt";
