@@ -10,7 +10,9 @@ export interface QueuePort {
 
 let sqs: SQSClient | undefined;
 export const sqsClient = (): SQSClient => {
-  sqs ??= new SQSClient({});
+  // Send to the resolved endpoint (AWS_ENDPOINT_URL_SQS locally, the regional endpoint in the
+  // cloud) rather than to the queue URL's host, which the local SQS stand-in cannot make resolvable.
+  sqs ??= new SQSClient({ useQueueUrlAsEndpoint: false });
   return sqs;
 };
 
