@@ -1,0 +1,171 @@
+/**
+ * Bench section 1: for every manifest function, the deployed bundle's size (minified, gzip) and its
+ * cold `import()` time in fresh `node` processes, relative to an empty handler built the same way.
+ */
+import { spawnSync } from "node:child_process";
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { join, relative } from "node:path";
+import { pathToFileURL } from "node:url";
+import { gzipSync } from "node:zlib";
+import { build } from "esbuild";
+import { bundling } from "../infra/bundling.ts";
+import { functions } from "../infra/manifest.ts";
+import type { Row } from "./report.ts";
+import { benchDir } from "./report.ts";
+import { median, ratio, round } from "./stats.ts";
+
+const repoRoot = join(import.meta.dirname, "..");
+const bundlesDir = join(benchDir, "bundles");
+const emptyName = "(empty handler)";
+
+/** Fresh processes per bundle; override with BENCH_SAMPLES. One extra, discarded warm-up run each. */
+const samples = Math.max(1, Number(process.env.BENCH_SAMPLES ?? 10) || 10);
+const importTimeoutMs = 15_000;
+
+export interface BundleResult {
+  name: string;
+  entry: string;
+  bundle?: string;
+  minifiedBytes?: number;
+  gzipBytes?: number;
+  importMs?: number[];
+  importMedianMs?: number;
+  emptyMedianMs?: number;
+  /** importMedianMs / emptyMedianMs */
+  ratio?: number;
+  error?: string;
+}
+
+/** Builds one entry with the house settings; `banner` is CDK-shaped (a string), esbuild wants `{ js }`. */
+async function buildBundle(name: string, entry: string): Promise<string> {
+  const outfile = join(bundlesDir, name, "index.mjs");
+  await build({
+    ...bundling,
+    mainFields: [...bundling.mainFields],
+    external: [...bundling.external],
+    banner: { js: bundling.banner },
+    entryPoints: [join(repoRoot, entry)],
+    bundle: true,
+    outfile,
+    write: true,
+    logLevel: "silent",
+  });
+  return outfile;
+}
+
+/**
+ * The child: time `await import(url)` and print `{ms}` or `{error}` as one JSON line. It exits at once so
+ * handles a module might open cannot keep it alive.
+ */
+const childScript = `
+const url = process.env.KASSA_BENCH_BUNDLE_URL;
+const t0 = performance.now();
+let out;
+try { await import(url); out = { ms: performance.now() - t0 }; }
+catch (e) { out = { error: String(e?.stack ?? e).split("\\n").slice(0, 2).join(" | ") }; }
+process.stdout.write(JSON.stringify(out) + "\\n", () => process.exit(0));
+`;
+
+/** A clean environment: no AWS_* or app settings, proving import needs neither. */
+function childEnv(bundle: string): NodeJS.ProcessEnv {
+  const { PATH, HOME, TMPDIR } = process.env;
+  return { PATH, HOME, TMPDIR, KASSA_BENCH_BUNDLE_URL: pathToFileURL(bundle).href };
+}
+
+export function importOnce(bundle: string): { ms: number } | { error: string } {
+  const run = spawnSync(process.execPath, ["--input-type=module", "-e", childScript], {
+    env: childEnv(bundle),
+    encoding: "utf8",
+    timeout: importTimeoutMs,
+  });
+  const line = run.stdout?.trim().split("\n").pop();
+  if (run.error) return { error: `spawn failed: ${run.error.message}` };
+  try {
+    return JSON.parse(line ?? "") as { ms: number } | { error: string };
+  } catch {
+    return { error: `no result (exit ${run.status ?? run.signal}): ${run.stderr.trim().slice(0, 300)}` };
+  }
+}
+
+export async function bundleSection(): Promise<BundleResult[]> {
+  rmSync(bundlesDir, { recursive: true, force: true });
+  mkdirSync(bundlesDir, { recursive: true });
+  const emptyEntry = join(bundlesDir, "empty-handler.ts");
+  writeFileSync(emptyEntry, "export const handler = async () => ({});\n");
+
+  const targets = [
+    { name: emptyName, dir: "_empty", entry: relative(repoRoot, emptyEntry) },
+    ...functions.map((f) => ({ name: f.name, dir: f.name, entry: f.entry })),
+  ];
+
+  const results: BundleResult[] = [];
+  for (const t of targets) {
+    const result: BundleResult = { name: t.name, entry: t.entry };
+    try {
+      result.bundle = await buildBundle(t.dir, t.entry);
+      const code = readFileSync(result.bundle);
+      result.minifiedBytes = code.length;
+      result.gzipBytes = gzipSync(code).length;
+      result.importMs = [];
+    } catch (e) {
+      result.error = `build failed: ${(e as Error).message.split("\n")[0]}`;
+    }
+    results.push(result);
+  }
+
+  // Round-robin over bundles so drift in machine load hits every bundle, baseline included, alike.
+  for (let round = -1; round < samples; round++) {
+    for (const r of results) {
+      if (!r.bundle || r.error) continue;
+      const sample = importOnce(r.bundle);
+      if ("error" in sample) r.error = `import failed: ${sample.error}`;
+      else if (round >= 0) r.importMs!.push(sample.ms);
+    }
+  }
+
+  const empty = results[0]!;
+  const emptyMedian = empty.importMs?.length ? median(empty.importMs) : undefined;
+  for (const r of results) {
+    if (r.importMs?.length && !r.error) r.importMedianMs = median(r.importMs);
+    else delete r.importMs;
+    r.emptyMedianMs = emptyMedian;
+    if (r.importMedianMs !== undefined && emptyMedian !== undefined) {
+      r.ratio = ratio(r.importMedianMs, emptyMedian);
+    }
+  }
+  return results;
+}
+
+const kb = (bytes?: number) => (bytes === undefined ? undefined : round(bytes / 1024, 1));
+const ms = (value?: number) => (value === undefined ? undefined : round(value, 1));
+
+export function bundleTable(results: readonly BundleResult[]): Row[] {
+  return results.map((r) => ({
+    function: r.name,
+    "min bytes": r.minifiedBytes,
+    "min KB": kb(r.minifiedBytes),
+    "gzip bytes": r.gzipBytes,
+    "gzip KB": kb(r.gzipBytes),
+    "import ms p50": ms(r.importMedianMs),
+    "empty ms p50": ms(r.emptyMedianMs),
+    "x empty": r.ratio === undefined ? undefined : round(r.ratio, 2),
+    error: r.error,
+  }));
+}
+
+/** The JSON form: rounded figures plus raw samples, paths relative to the repository. */
+export function bundleJson(results: readonly BundleResult[]) {
+  return {
+    samplesPerBundle: samples,
+    node: process.version,
+    bundling: { ...bundling },
+    functions: results.map((r) => ({
+      ...r,
+      bundle: r.bundle && relative(repoRoot, r.bundle),
+      importMs: r.importMs?.map((v) => round(v, 3)),
+      importMedianMs: r.importMedianMs === undefined ? undefined : round(r.importMedianMs, 3),
+      emptyMedianMs: r.emptyMedianMs === undefined ? undefined : round(r.emptyMedianMs, 3),
+      ratio: r.ratio === undefined ? undefined : round(r.ratio, 3),
+    })),
+  };
+}
