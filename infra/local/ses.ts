@@ -3,8 +3,8 @@ import type { AddressInfo } from "node:net";
 import sesModule from "aws-ses-v2-local";
 import { freePort } from "./net.ts";
 
-// A CommonJS package: its default export sits on `default`.
-const sesServer = sesModule.default;
+// A CommonJS package: Node puts its default export on `default`, Vite's interop unwraps it.
+const sesServer = (typeof sesModule === "function" ? sesModule : sesModule.default) as typeof sesModule.default;
 
 export interface LocalSes {
   endpoint: string;

@@ -14,7 +14,8 @@ export function fieldErrors(issues: readonly z.core.$ZodIssue[]): FieldError[] {
     if (issue.code === "unrecognized_keys") {
       return issue.keys.map((key) => ({ path: pathOf([...issue.path, key]), message: "is not a known field" }));
     }
-    if (issue.code === "invalid_type" && issue.input === undefined) {
+    // zod leaves `input` out of issues unless asked; its message says when the value was missing.
+    if (issue.code === "invalid_type" && issue.message.endsWith("received undefined")) {
       return [{ path: pathOf(issue.path), message: "is required" }];
     }
     return [{ path: pathOf(issue.path), message: issue.message }];

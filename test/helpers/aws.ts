@@ -1,0 +1,100 @@
+/**
+ * Emulator-backed test fixtures. Each test file gets its own table (and queues), so files can run
+ * in parallel and a test can count every item before and after a request.
+ */
+import { randomUUID } from "node:crypto";
+import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
+import { DynamoDBDocumentClient, ScanCommand } from "@aws-sdk/lib-dynamodb";
+import { inject } from "vitest";
+import { ensureTable, localDynamoClient } from "../../infra/local/dynamodb.ts";
+import { localEnvironment } from "../../infra/local/runtime.ts";
+
+export const adminToken = "adm_test_token_0123456789abcdef";
+
+export interface TestAws {
+  tableName: string;
+  streamArn: string;
+  db: DynamoDBDocumentClient;
+  sqs: SQSClient;
+  queues: Record<string, { url: string; arn: string }>;
+  /** Every item in this file's table. */
+  scanAll(): Promise<Record<string, unknown>[]>;
+  countItems(): Promise<number>;
+  receive(queue: string, max?: number): Promise<{ body: unknown; receiptHandle: string }[]>;
+  /** Mail the SES stand-in holds for `to`, oldest first. */
+  mailTo(to: string): Promise<MailRecord[]>;
+}
+
+export interface MailRecord {
+  from: string;
+  destination: { to: string[] };
+  subject: string;
+  body: { text: string; html: string };
+  attachments: { filename: string; contentType: string; content: string }[];
+}
+
+/** Creates this file's table and queues and points the process environment (and so every handler) at them. */
+export async function useTestAws(queueNames: string[] = ["notifications"]): Promise<TestAws> {
+  const endpoints = inject("emulators");
+  const suffix = randomUUID().slice(0, 8);
+  const tableName = `kassa-test-${suffix}`;
+  const client = localDynamoClient(endpoints.dynamodb);
+  const streamArn = await ensureTable(client, tableName);
+  const db = DynamoDBDocumentClient.from(client);
+  const sqs = new SQSClient({
+    endpoint: endpoints.sqs,
+    region: "us-east-1",
+    credentials: { accessKeyId: "local", secretAccessKey: "local" },
+  });
+  const queues: Record<string, { url: string; arn: string }> = {};
+  for (const name of queueNames) {
+    const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: `${name}-${suffix}` }));
+    const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ["QueueArn"] }));
+    queues[name] = { url: QueueUrl ?? "", arn: Attributes?.QueueArn ?? "" };
+  }
+  Object.assign(
+    process.env,
+    localEnvironment(endpoints, queues, { ADMIN_TOKEN: adminToken, MAIL_FROM: "billing@kassa.test" }),
+    { TABLE_NAME: tableName },
+  );
+  const scanAll = async () => {
+    const items: Record<string, unknown>[] = [];
+    let ExclusiveStartKey: Record<string, unknown> | undefined;
+    do {
+      const out = await db.send(new ScanCommand({ TableName: tableName, ExclusiveStartKey, ConsistentRead: true }));
+      items.push(...(out.Items ?? []));
+      ExclusiveStartKey = out.LastEvaluatedKey;
+    } while (ExclusiveStartKey);
+    return items;
+  };
+  return {
+    tableName,
+    streamArn,
+    db,
+    sqs,
+    queues,
+    scanAll,
+    countItems: async () => (await scanAll()).length,
+    receive: async (queue, max = 10) => {
+      const { Messages = [] } = await sqs.send(
+        new ReceiveMessageCommand({ QueueUrl: queues[queue]?.url, MaxNumberOfMessages: max, WaitTimeSeconds: 1 }),
+      );
+      return Messages.map((m) => ({ body: JSON.parse(m.Body ?? "null"), receiptHandle: m.ReceiptHandle ?? "" }));
+    },
+    mailTo: async (to) => {
+      const store = (await (await fetch(`${endpoints.ses}/store`)).json()) as { emails: MailRecord[] };
+      return store.emails.filter((m) => m.destination.to.some((d) => d.includes(`<${to}>`) || d === to));
+    },
+  };
+}
+
+/** Polls `check` until it returns a value other than undefined, or fails after `timeoutMs`. */
+export async function eventually<T>(check: () => Promise<T | undefined>, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`Condition not met within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
