@@ -23,6 +23,6 @@ export interface MerchantPrincipal {
 
 export async function authenticateMerchant(store: MerchantStore, presented: string): Promise<MerchantPrincipal> {
   const key = await store.findApiKeyByHash(hashSecret(presented));
-  if (!key || key.status !== "active") throw new UnauthorizedError("The API key is not valid or has been revoked");
+  if (key?.status !== "active") throw new UnauthorizedError("The API key is not valid or has been revoked");
   return { merchantId: key.merchantId, keyId: key.id };
 }

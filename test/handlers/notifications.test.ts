@@ -5,7 +5,7 @@ import type { SQSEvent } from "aws-lambda";
 import { mockClient } from "aws-sdk-client-mock";
 import { beforeEach, describe, expect, it } from "vitest";
 import { handler } from "../../functions/notifications/send.ts";
-import { lambdaContext, sampleEvent } from "../helpers/events.ts";
+import { sampleEvent } from "../helpers/events.ts";
 
 const ses = mockClient(SESClient);
 const ddb = mockClient(DynamoDBDocumentClient);
@@ -23,7 +23,7 @@ describe("notifications consumer", () => {
     ddb.on(UpdateCommand).resolves({});
     ses.on(SendEmailCommand).resolves({ MessageId: "ses-1" });
 
-    const result = await handler(sampleEvent<SQSEvent>("sqs-notifications-merchant-created.json"), lambdaContext, () => {});
+    const result = await handler(sampleEvent<SQSEvent>("sqs-notifications-merchant-created.json"));
 
     expect(result).toEqual({ batchItemFailures: [] });
     expect(ddb).toHaveReceivedCommandWith(PutCommand, {
@@ -44,7 +44,7 @@ describe("notifications consumer", () => {
   it("sends nothing for an event it has already handled", async () => {
     ddb.on(PutCommand).rejects(new ConditionalCheckFailedException({ message: "exists", $metadata: {} }));
 
-    const result = await handler(sampleEvent<SQSEvent>("sqs-notifications-merchant-created.json"), lambdaContext, () => {});
+    const result = await handler(sampleEvent<SQSEvent>("sqs-notifications-merchant-created.json"));
 
     expect(result).toEqual({ batchItemFailures: [] });
     expect(ses).toHaveReceivedCommandTimes(SendEmailCommand, 0);
@@ -56,7 +56,7 @@ describe("notifications consumer", () => {
     ses.on(SendEmailCommand).rejects(new Error("Throttling"));
     const event = sampleEvent<SQSEvent>("sqs-notifications-merchant-created.json");
 
-    const result = await handler(event, lambdaContext, () => {});
+    const result = await handler(event);
 
     expect(result).toEqual({ batchItemFailures: [{ itemIdentifier: "2e1424d4-f796-459a-8184-9c92662be6da" }] });
     expect(ddb).toHaveReceivedCommandWith(DeleteCommand, {
@@ -73,7 +73,7 @@ describe("notifications consumer", () => {
     const good = event.Records[0]!;
     event.Records = [{ ...good, messageId: "poison", body: "{not json" }, good];
 
-    const result = await handler(event, lambdaContext, () => {});
+    const result = await handler(event);
 
     expect(result).toEqual({ batchItemFailures: [{ itemIdentifier: "poison" }] });
     expect(ses).toHaveReceivedCommandTimes(SendEmailCommand, 1);

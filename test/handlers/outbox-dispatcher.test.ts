@@ -3,7 +3,7 @@ import type { DynamoDBStreamEvent } from "aws-lambda";
 import { mockClient } from "aws-sdk-client-mock";
 import { beforeEach, describe, expect, it } from "vitest";
 import { handler } from "../../functions/dispatcher/outbox.ts";
-import { lambdaContext, sampleEvent } from "../helpers/events.ts";
+import { sampleEvent } from "../helpers/events.ts";
 
 const sqs = mockClient(SQSClient);
 const queueUrl = "https://sqs.us-east-1.amazonaws.com/123456789012/kassa-notifications";
@@ -18,7 +18,7 @@ describe("outbox dispatcher", () => {
     sqs.on(SendMessageCommand).resolves({ MessageId: "m-1" });
     const event = sampleEvent<DynamoDBStreamEvent>("dynamodb-stream-merchant-created.json");
 
-    const result = await handler(event, lambdaContext, () => {});
+    const result = await handler(event);
 
     expect(result).toEqual({ batchItemFailures: [] });
     expect(sqs).toHaveReceivedCommandTimes(SendMessageCommand, 1);
@@ -40,7 +40,7 @@ describe("outbox dispatcher", () => {
     const record = event.Records[0]!;
     record.dynamodb!.NewImage!.eventType = { S: "something.nobody.wants" };
 
-    expect(await handler(event, lambdaContext, () => {})).toEqual({ batchItemFailures: [] });
+    expect(await handler(event)).toEqual({ batchItemFailures: [] });
     expect(sqs).toHaveReceivedCommandTimes(SendMessageCommand, 0);
   });
 
@@ -49,7 +49,7 @@ describe("outbox dispatcher", () => {
     const records = ["1", "2", "3"].map((seq) => ({ ...one, dynamodb: { ...one.dynamodb, SequenceNumber: seq } }));
     sqs.on(SendMessageCommand).resolvesOnce({}).rejectsOnce(new Error("throttled")).resolves({});
 
-    const result = await handler({ Records: records }, lambdaContext, () => {});
+    const result = await handler({ Records: records });
 
     expect(result).toEqual({ batchItemFailures: [{ itemIdentifier: "2" }, { itemIdentifier: "3" }] });
     expect(sqs).toHaveReceivedCommandTimes(SendMessageCommand, 2);
