@@ -86,6 +86,7 @@ export function startLocalScheduler(options: LocalSchedulerOptions): Poller & { 
   }
 
   let running = true;
+  let wake: () => void = () => {};
   const timers = options.recurring.map((s) => setInterval(() => void send(s.queue, s.payload).catch(console.error), rateMs(s.expression)));
   const loop = (async () => {
     while (running) {
@@ -94,13 +95,20 @@ export function startLocalScheduler(options: LocalSchedulerOptions): Poller & { 
       } catch (error) {
         if (running) console.error("[scheduler] firing failed:", error);
       }
-      await new Promise((r) => setTimeout(r, options.intervalMs ?? 500));
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, options.intervalMs ?? 500);
+        wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
     }
   })();
   return {
     fireDue,
     stop: async () => {
       running = false;
+      wake();
       for (const t of timers) clearInterval(t);
       await loop;
     },

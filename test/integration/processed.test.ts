@@ -1,0 +1,45 @@
+import { beforeAll, describe, expect, it } from "vitest";
+import { fixedClock } from "../../shared/domain/clock.ts";
+import { once } from "../../shared/store/processed.ts";
+import { useTestAws } from "../helpers/aws.ts";
+
+describe("once: exactly-once effects for at-least-once consumers", () => {
+  beforeAll(async () => {
+    await useTestAws([]);
+  });
+
+  it("runs the effect once however many deliveries race for the same key", async () => {
+    const clock = fixedClock(new Date("2026-11-28T10:00:00Z"));
+    let effects = 0;
+    const results = await Promise.all(
+      Array.from({ length: 20 }, () =>
+        once({ consumer: "test", key: "evt_race", clock, claimSeconds: 30 }, async () => {
+          effects++;
+        }),
+      ),
+    );
+    expect(effects).toBe(1);
+    expect(results.filter(Boolean)).toHaveLength(1);
+  });
+
+  it("lets a later delivery retry when the effect failed", async () => {
+    const clock = fixedClock(new Date("2026-11-28T10:00:00Z"));
+    const options = { consumer: "test", key: "evt_retry", clock, claimSeconds: 30 };
+    await expect(once(options, async () => Promise.reject(new Error("SES down")))).rejects.toThrow("SES down");
+    let ran = false;
+    expect(await once(options, async () => void (ran = true))).toBe(true);
+    expect(ran).toBe(true);
+    expect(await once(options, async () => {})).toBe(false);
+  });
+
+  it("takes over a claim whose holder vanished once the claim has expired", async () => {
+    const clock = fixedClock(new Date("2026-11-28T10:00:00Z"));
+    const options = { consumer: "test", key: "evt_crash", clock, claimSeconds: 30 };
+    // A holder that never finishes: its claim stays in place.
+    void once(options, () => new Promise<void>(() => {}));
+    await new Promise((r) => setTimeout(r, 200));
+    expect(await once(options, async () => {})).toBe(false);
+    clock.advance(31_000);
+    expect(await once(options, async () => {})).toBe(true);
+  });
+});
