@@ -1,0 +1,87 @@
+/**
+ * Alarms on what needs a human: anything in a DLQ, function errors, API 5xx. They notify one SNS
+ * topic; subscribe an address or a chat integration to it after the first deploy.
+ */
+import { Duration } from "aws-cdk-lib";
+import * as cloudwatch from "aws-cdk-lib/aws-cloudwatch";
+import { SnsAction } from "aws-cdk-lib/aws-cloudwatch-actions";
+import * as sns from "aws-cdk-lib/aws-sns";
+import type * as sqs from "aws-cdk-lib/aws-sqs";
+import { Construct } from "constructs";
+import { type KassaData, pascalCase } from "./data.ts";
+import type { KassaServices } from "./services.ts";
+
+export interface KassaAlarmsProps {
+  readonly data: KassaData;
+  readonly services: KassaServices;
+}
+
+export class KassaAlarms extends Construct {
+  readonly topic: sns.Topic;
+  readonly alarms: cloudwatch.Alarm[] = [];
+
+  constructor(scope: Construct, id: string, props: KassaAlarmsProps) {
+    super(scope, id);
+    const { data, services } = props;
+    this.topic = new sns.Topic(this, "Topic", { displayName: "Kassa alarms", enforceSSL: true });
+    const action = new SnsAction(this.topic);
+
+    const dlqs: [string, sqs.IQueue][] = [
+      ...Object.entries(data.queues).map(([name, pair]): [string, sqs.IQueue] => [
+        `${pascalCase(name)}Dlq`,
+        pair.dlq,
+      ]),
+      ...Object.entries(data.streamFailureQueues).map(([fn, dlq]): [string, sqs.IQueue] => [
+        `${pascalCase(fn)}Failures`,
+        dlq,
+      ]),
+    ];
+    for (const [name, dlq] of dlqs) {
+      this.add(
+        new cloudwatch.Alarm(this, `${name}Depth`, {
+          alarmDescription: `${name}: messages are waiting in a dead-letter queue`,
+          metric: dlq.metricApproximateNumberOfMessagesVisible({
+            period: Duration.minutes(1),
+            statistic: "Maximum",
+          }),
+          threshold: 0,
+          comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+          evaluationPeriods: 1,
+          treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+        }),
+        action,
+      );
+    }
+
+    for (const [name, fn] of Object.entries(services.functions)) {
+      this.add(
+        new cloudwatch.Alarm(this, `${pascalCase(name)}Errors`, {
+          alarmDescription: `${name}: the function reported errors`,
+          metric: fn.function.metricErrors({ period: Duration.minutes(5), statistic: "Sum" }),
+          threshold: 1,
+          comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+          evaluationPeriods: 1,
+          treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+        }),
+        action,
+      );
+    }
+
+    this.add(
+      new cloudwatch.Alarm(this, "Api5xx", {
+        alarmDescription: "The HTTP API answered with 5xx (never expected: client mistakes are 4xx)",
+        metric: services.api.metricServerError({ period: Duration.minutes(5), statistic: "Sum" }),
+        threshold: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        evaluationPeriods: 1,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      }),
+      action,
+    );
+  }
+
+  private add(alarm: cloudwatch.Alarm, action: SnsAction): void {
+    alarm.addAlarmAction(action);
+    this.alarms.push(alarm);
+  }
+}

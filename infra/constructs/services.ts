@@ -1,0 +1,208 @@
+/**
+ * The stateless half, built by walking the manifest: one function per entry with exactly the access
+ * its `access` block names, its HTTP routes, queue or stream subscription, and the manifest's
+ * recurring schedules. Replaceable at any time; it holds no data.
+ */
+import { Duration, Validations } from "aws-cdk-lib";
+import { AccessLogFormat } from "aws-cdk-lib/aws-apigateway";
+import * as apigw from "aws-cdk-lib/aws-apigatewayv2";
+import { HttpLambdaIntegration } from "aws-cdk-lib/aws-apigatewayv2-integrations";
+import * as lambda from "aws-cdk-lib/aws-lambda";
+import { DynamoEventSource, SqsDlq, SqsEventSource } from "aws-cdk-lib/aws-lambda-event-sources";
+import * as logs from "aws-cdk-lib/aws-logs";
+import * as scheduler from "aws-cdk-lib/aws-scheduler";
+import type * as sqs from "aws-cdk-lib/aws-sqs";
+import { Construct } from "constructs";
+import { envNames } from "../../shared/config.ts";
+import type { FunctionDefinition, SecretName } from "../manifest.ts";
+import type { KassaManifest } from "../stack.ts";
+import { table as tableDefinition } from "../table.ts";
+import { type KassaData, pascalCase } from "./data.ts";
+import { KassaFunction } from "./kassa-function.ts";
+
+/** The variable that carries each secret's ARN. */
+export const secretEnvNames: Record<SecretName, string> = {
+  adminToken: envNames.adminTokenSecretArn,
+  // Not in shared/config.ts yet: nothing reads the Stripe key until a function declares it.
+  stripeSecretKey: "STRIPE_SECRET_KEY_SECRET_ARN",
+};
+
+export const apiThrottle = { burstLimit: 200, rateLimit: 100 } as const;
+
+export interface KassaServicesProps {
+  readonly manifest: KassaManifest;
+  readonly data: KassaData;
+  /** Active X-Ray tracing on every function. @default false */
+  readonly tracing?: boolean;
+}
+
+export class KassaServices extends Construct {
+  /** Manifest function name → function. */
+  readonly functions: Readonly<Record<string, KassaFunction>>;
+  readonly api: apigw.HttpApi;
+  readonly stage: apigw.HttpStage;
+  readonly accessLogs: logs.LogGroup;
+
+  constructor(scope: Construct, id: string, props: KassaServicesProps) {
+    super(scope, id);
+    const { manifest, data } = props;
+
+    const names = manifest.functions.map((f) => f.name);
+    const duplicate = names.find((n, i) => names.indexOf(n) !== i);
+    if (duplicate) throw new Error(`The manifest declares function "${duplicate}" twice`);
+
+    this.accessLogs = new logs.LogGroup(this, "ApiAccessLogs", {
+      retention: logs.RetentionDays.THREE_MONTHS,
+    });
+    this.api = new apigw.HttpApi(this, "Api", {
+      description: "Kassa HTTP API",
+      createDefaultStage: false,
+    });
+    this.stage = this.api.addStage("DefaultStage", {
+      stageName: "$default",
+      autoDeploy: true,
+      throttle: apiThrottle,
+      accessLogSettings: {
+        destination: new apigw.LogGroupLogDestination(this.accessLogs),
+        format: AccessLogFormat.custom(
+          JSON.stringify({
+            requestId: "$context.requestId",
+            ip: "$context.identity.sourceIp",
+            requestTime: "$context.requestTime",
+            routeKey: "$context.routeKey",
+            path: "$context.path",
+            status: "$context.status",
+            protocol: "$context.protocol",
+            responseLength: "$context.responseLength",
+            responseLatency: "$context.responseLatency",
+            integrationLatency: "$context.integrationLatency",
+            integrationError: "$context.integrationErrorMessage",
+            userAgent: "$context.identity.userAgent",
+          }),
+        ),
+      },
+    });
+
+    const functions: Record<string, KassaFunction> = {};
+    for (const definition of manifest.functions) {
+      functions[definition.name] = this.buildFunction(definition, props);
+    }
+    this.functions = functions;
+
+    if (manifest.functions.some((f) => f.routes?.length)) {
+      Validations.of(this.api).acknowledge({
+        id: "AwsSolutions-APIG4",
+        reason:
+          "Authorization is done in the Lambda handlers: merchant routes check a hashed API key, admin routes the platform admin token, and public routes (health, hosted pages, signed Stripe webhooks) are public by design.",
+      });
+    }
+
+    for (const schedule of manifest.schedules) {
+      new scheduler.CfnSchedule(this, `${pascalCase(schedule.name)}Schedule`, {
+        name: schedule.name,
+        groupName: data.scheduleGroup.ref,
+        scheduleExpression: schedule.expression,
+        scheduleExpressionTimezone: "UTC",
+        flexibleTimeWindow: { mode: "OFF" },
+        target: {
+          arn: data.queue(schedule.queue).queueArn,
+          roleArn: data.schedulerRole.roleArn,
+          input: JSON.stringify(schedule.payload),
+        },
+      });
+    }
+  }
+
+  private buildFunction(definition: FunctionDefinition, props: KassaServicesProps): KassaFunction {
+    const { data } = props;
+    const id = pascalCase(definition.name);
+    const fn = new KassaFunction(this, id, {
+      entry: definition.entry,
+      description: definition.description,
+      timeoutSeconds: definition.timeoutSeconds,
+      memoryMb: definition.memoryMb,
+      environment: definition.env,
+      tracing: props.tracing,
+    });
+
+    bindAccess(fn, definition, data);
+
+    if (definition.routes?.length) {
+      const integration = new HttpLambdaIntegration(`${id}Integration`, fn.function);
+      for (const route of definition.routes) {
+        this.api.addRoutes({ path: route.path, methods: [apigw.HttpMethod[route.method]], integration });
+      }
+    }
+
+    if (definition.queue) {
+      const pair = data.queues[definition.queue.name];
+      if (!pair)
+        throw new Error(`${definition.name} subscribes to undeclared queue "${definition.queue.name}"`);
+      if (definition.timeoutSeconds >= pair.definition.visibilityTimeoutSeconds) {
+        throw new Error(
+          `${definition.name}: its timeout (${definition.timeoutSeconds} s) must be below the visibility timeout of queue "${definition.queue.name}" (${pair.definition.visibilityTimeoutSeconds} s)`,
+        );
+      }
+      fn.function.addEventSource(
+        new SqsEventSource(pair.queue, {
+          batchSize: definition.queue.batchSize,
+          maxBatchingWindow:
+            definition.queue.maxBatchingWindowSeconds === undefined
+              ? undefined
+              : Duration.seconds(definition.queue.maxBatchingWindowSeconds),
+          reportBatchItemFailures: true,
+        }),
+      );
+    }
+
+    if (definition.stream) {
+      const failures = data.streamFailureQueues[definition.name];
+      if (!failures) throw new Error(`No stream failure queue for ${definition.name}`);
+      fn.function.addEventSource(
+        new DynamoEventSource(data.table, {
+          startingPosition: lambda.StartingPosition.LATEST,
+          batchSize: definition.stream.batchSize,
+          maxBatchingWindow: Duration.seconds(definition.stream.maxBatchingWindowSeconds),
+          retryAttempts: definition.stream.retryAttempts,
+          bisectBatchOnError: true,
+          reportBatchItemFailures: true,
+          onFailure: new SqsDlq(failures),
+          filters: [lambda.FilterCriteria.filter(definition.stream.filter)],
+        }),
+      );
+      // CDK's stream grant includes dynamodb:ListStreams, which has no resource type in IAM.
+      Validations.of(fn.role).acknowledge({
+        id: "AwsSolutions-IAM5[Resource::*]",
+        reason:
+          "dynamodb:ListStreams (part of the stream event source grant) supports no resource-level permissions; the stream read actions themselves are on this table's stream ARN.",
+      });
+    }
+    return fn;
+  }
+}
+
+/** Grants exactly what the manifest's access block names, and sets the variables that go with it. */
+export function bindAccess(fn: KassaFunction, definition: FunctionDefinition, data: KassaData): void {
+  const { access } = definition;
+  const pick = (queueNames: readonly string[]): Record<string, sqs.IQueue> =>
+    Object.fromEntries(queueNames.map((name) => [name, data.queue(name)]));
+
+  if (access.table) {
+    fn.bindTable(
+      data.table,
+      access.table,
+      tableDefinition.indexes.map((index) => index.name),
+    );
+  }
+  if (access.sendTo?.length) fn.bindSendTo(pick(access.sendTo));
+  if (access.inspectQueues) fn.bindInspectQueues(pick(Object.keys(data.queues)));
+  if (access.email) fn.bindEmail(data.mailIdentity, data.mailFrom);
+  if (access.scheduleTo?.length) {
+    fn.bindScheduleTo({
+      groupName: data.scheduleGroupName,
+      schedulerRole: data.schedulerRole,
+      queues: pick(access.scheduleTo),
+    });
+  }
+  for (const secret of access.secrets ?? []) fn.bindSecret(data.secrets[secret], secretEnvNames[secret]);
+}

@@ -1,0 +1,95 @@
+/**
+ * The Kassa stack, built by walking the manifest: a stateful construct (table, queues, secrets, mail
+ * identity, schedule group) and a stateless one (functions, API, schedules), plus alarms. `buildApp`
+ * is what `infra/app.ts` runs and what the infra tests build, so both see the same stack.
+ */
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { App, type AppProps, CfnOutput, Stack, type StackProps, Validations } from "aws-cdk-lib";
+import { AwsSolutionsChecks } from "cdk-nag";
+import type { Construct } from "constructs";
+import { KassaAlarms } from "./constructs/alarms.ts";
+import { KassaData } from "./constructs/data.ts";
+import { repoRoot } from "./constructs/kassa-function.ts";
+import { KassaServices } from "./constructs/services.ts";
+import * as defaultManifest from "./manifest.ts";
+import type { FunctionDefinition, QueueDefinition, ScheduleDefinition } from "./manifest.ts";
+
+export interface KassaManifest {
+  readonly queues: Readonly<Record<string, QueueDefinition>>;
+  readonly functions: readonly FunctionDefinition[];
+  readonly schedules: readonly ScheduleDefinition[];
+}
+
+/** The CDK context key for the sender address (`cdk.json`, or `-c kassa:mailFrom=…`). */
+export const mailFromContextKey = "kassa:mailFrom";
+
+export interface KassaStackProps extends StackProps {
+  /** @default the manifest in `infra/manifest.ts` */
+  readonly manifest?: KassaManifest;
+  /** @default the `kassa:mailFrom` context value */
+  readonly mailFrom?: string;
+  /** Active X-Ray tracing on every function. @default false */
+  readonly tracing?: boolean;
+}
+
+export class KassaStack extends Stack {
+  readonly data: KassaData;
+  readonly services: KassaServices;
+  readonly alarms: KassaAlarms;
+
+  constructor(scope: Construct, id: string, props: KassaStackProps = {}) {
+    super(scope, id, props);
+    const manifest = props.manifest ?? defaultManifest;
+    const mailFrom = props.mailFrom ?? this.node.tryGetContext(mailFromContextKey);
+    if (typeof mailFrom !== "string" || !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(mailFrom)) {
+      throw new Error(
+        `Set the sender address: context "${mailFromContextKey}" must be an email address (got ${mailFrom})`,
+      );
+    }
+
+    this.data = new KassaData(this, "Data", { manifest, mailFrom });
+    this.services = new KassaServices(this, "Services", {
+      manifest,
+      data: this.data,
+      tracing: props.tracing,
+    });
+    this.alarms = new KassaAlarms(this, "Alarms", { data: this.data, services: this.services });
+
+    new CfnOutput(this, "ApiUrl", { value: this.services.stage.url });
+    new CfnOutput(this, "TableName", { value: this.data.table.tableName });
+    new CfnOutput(this, "AdminTokenSecretArn", { value: this.data.secrets.adminToken.secretArn });
+    new CfnOutput(this, "StripeSecretKeySecretArn", { value: this.data.secrets.stripeSecretKey.secretArn });
+    new CfnOutput(this, "AlarmTopicArn", { value: this.alarms.topic.topicArn });
+  }
+}
+
+export interface BuildAppOptions {
+  /** Extra app context, e.g. `{ "aws:cdk:bundling-stacks": [] }` to skip bundling in tests. */
+  readonly context?: Record<string, unknown>;
+  readonly outdir?: string;
+  readonly stack?: KassaStackProps;
+}
+
+/** The `context` block of `cdk.json`, so an app built outside the CLI (tests) sees the same values. */
+export function cdkJsonContext(): Record<string, unknown> {
+  const cdkJson = JSON.parse(readFileSync(path.join(repoRoot, "cdk.json"), "utf8")) as {
+    context?: Record<string, unknown>;
+  };
+  return cdkJson.context ?? {};
+}
+
+/**
+ * The app as `cdk synth` builds it: the Kassa stack, checked by cdk-nag's AwsSolutions pack.
+ * Context given here is a default: the CLI's (`cdk.json`, `-c key=value`) takes precedence.
+ */
+export function buildApp(options: BuildAppOptions = {}): { app: App; stack: KassaStack } {
+  const appProps: AppProps = { context: { ...cdkJsonContext(), ...options.context }, outdir: options.outdir };
+  const app = new App(appProps);
+  const stack = new KassaStack(app, "Kassa", {
+    description: "Kassa: serverless billing (table, queues, functions, HTTP API)",
+    ...options.stack,
+  });
+  Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+  return { app, stack };
+}

@@ -1,0 +1,593 @@
+/**
+ * CDK assertions on the stack `infra/app.ts` synthesizes (asset bundling skipped), and cdk-nag's
+ * AwsSolutions pack. Expectations are derived from the manifest, so a new function, queue or route
+ * is covered without touching this file.
+ */
+import { Annotations, Match, Template } from "aws-cdk-lib/assertions";
+import { App, type CfnResource, type IResolvable, Stack } from "aws-cdk-lib";
+import { AwsSolutionsChecks } from "cdk-nag";
+import { beforeAll, describe, expect, it } from "vitest";
+import { envNames } from "../../shared/config.ts";
+import { tableActions } from "../../infra/constructs/kassa-function.ts";
+import { secretEnvNames } from "../../infra/constructs/services.ts";
+import * as manifest from "../../infra/manifest.ts";
+import type { FunctionDefinition } from "../../infra/manifest.ts";
+import { buildApp, type KassaManifest, KassaStack } from "../../infra/stack.ts";
+import { table as tableDefinition } from "../../infra/table.ts";
+
+const noBundling = { "aws:cdk:bundling-stacks": [] };
+
+// biome-ignore lint/suspicious/noExplicitAny: synthesized CloudFormation JSON, walked loosely in assertions
+type Json = Record<string, any>;
+
+let app: App;
+let stack: KassaStack;
+let template: Template;
+let resources: Record<string, Json>;
+
+beforeAll(() => {
+  ({ app, stack } = buildApp({ context: noBundling }));
+  template = Template.fromStack(stack);
+  resources = template.toJSON().Resources;
+});
+
+const logicalId = (construct: { node: { defaultChild?: unknown } } | CfnResource): string =>
+  stack.getLogicalId(
+    ((construct as { node: { defaultChild?: unknown } }).node.defaultChild ?? construct) as CfnResource,
+  );
+
+const ofType = (type: string): [string, Json][] =>
+  Object.entries(resources).filter(([, r]) => r.Type === type);
+
+/** A CloudFormation value as a readable string: `X.Arn` for GetAtt, `X` for Ref, joins concatenated. */
+function show(value: unknown): string {
+  if (typeof value === "string") return value;
+  const v = value as Json;
+  if (v.Ref) return String(v.Ref).startsWith("AWS::") ? `<${v.Ref}>` : v.Ref;
+  if (v["Fn::GetAtt"]) return `${v["Fn::GetAtt"][0]}.${v["Fn::GetAtt"][1]}`;
+  if (v["Fn::Join"]) return (v["Fn::Join"][1] as unknown[]).map(show).join(v["Fn::Join"][0]);
+  throw new Error(`Cannot show ${JSON.stringify(value)}`);
+}
+
+const list = <T>(x: T | T[]): T[] => (Array.isArray(x) ? x : [x]);
+
+function fnResource(name: string): Json {
+  const fn = stack.services.functions[name];
+  if (!fn) throw new Error(`no function ${name}`);
+  return resources[logicalId(fn.function)]!;
+}
+
+/** Every `action resource` pair the function's role is allowed. */
+function grantsOf(name: string): Set<string> {
+  const roleId = logicalId(stack.services.functions[name]!.role);
+  const grants = new Set<string>();
+  for (const [, policy] of ofType("AWS::IAM::Policy")) {
+    if (!policy.Properties.Roles.some((r: Json) => r.Ref === roleId)) continue;
+    for (const statement of policy.Properties.PolicyDocument.Statement) {
+      expect(statement.Effect).toBe("Allow");
+      for (const action of list<string>(statement.Action)) {
+        for (const resource of list(statement.Resource)) grants.add(`${action} ${show(resource)}`);
+      }
+    }
+  }
+  return grants;
+}
+
+/** What the manifest entry implies: its access block, its subscription and its own log group. */
+function expectedGrants(definition: FunctionDefinition): Set<string> {
+  const { data } = stack;
+  const fn = stack.services.functions[definition.name]!;
+  const queueArn = (name: string) => `${logicalId(data.queue(name))}.Arn`;
+  const tableArn = `${logicalId(data.table)}.Arn`;
+  const out = new Set<string>();
+  const add = (actions: readonly string[], resourcesList: string[]) => {
+    for (const a of actions) for (const r of resourcesList) out.add(`${a} ${r}`);
+  };
+  add(["logs:CreateLogStream", "logs:PutLogEvents"], [`${logicalId(fn.logGroup)}.Arn`]);
+  const { access } = definition;
+  if (access.table) {
+    add(tableActions[access.table], [
+      tableArn,
+      ...tableDefinition.indexes.map((i) => `${tableArn}/index/${i.name}`),
+    ]);
+  }
+  if (access.sendTo) add(["sqs:SendMessage"], access.sendTo.map(queueArn));
+  if (access.inspectQueues) add(["sqs:GetQueueAttributes"], Object.keys(data.queues).map(queueArn));
+  if (access.email) {
+    add(
+      ["ses:SendEmail", "ses:SendRawEmail"],
+      [`arn:<AWS::Partition>:ses:<AWS::Region>:<AWS::AccountId>:identity/${logicalId(data.mailIdentity)}`],
+    );
+    add(["ses:GetAccount"], ["*"]);
+  }
+  if (access.scheduleTo) {
+    add(
+      ["scheduler:CreateSchedule", "scheduler:DeleteSchedule"],
+      [`arn:<AWS::Partition>:scheduler:<AWS::Region>:<AWS::AccountId>:schedule/${data.scheduleGroupName}/*`],
+    );
+    add(["iam:PassRole"], [`${logicalId(data.schedulerRole)}.Arn`]);
+  }
+  for (const secret of access.secrets ?? [])
+    add(["secretsmanager:GetSecretValue"], [logicalId(data.secrets[secret])]);
+  if (definition.queue) {
+    add(
+      [
+        "sqs:ReceiveMessage",
+        "sqs:ChangeMessageVisibility",
+        "sqs:GetQueueUrl",
+        "sqs:DeleteMessage",
+        "sqs:GetQueueAttributes",
+      ],
+      [queueArn(definition.queue.name)],
+    );
+  }
+  if (definition.stream) {
+    add(
+      ["dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator"],
+      [`${logicalId(data.table)}.StreamArn`],
+    );
+    add(["dynamodb:ListStreams"], ["*"]);
+    add(
+      ["sqs:SendMessage", "sqs:GetQueueAttributes", "sqs:GetQueueUrl"],
+      [`${logicalId(data.streamFailureQueues[definition.name]!)}.Arn`],
+    );
+  }
+  return out;
+}
+
+/** The environment variables the manifest entry implies (plus NODE_OPTIONS). */
+function expectedEnv(definition: FunctionDefinition): string[] {
+  const { access } = definition;
+  const names = new Set(["NODE_OPTIONS", ...Object.keys(definition.env ?? {})]);
+  if (access.table) names.add(envNames.tableName);
+  for (const q of access.sendTo ?? []) names.add(envNames.queueUrl(q));
+  if (access.inspectQueues) for (const q of Object.keys(manifest.queues)) names.add(envNames.queueUrl(q));
+  if (access.email) names.add(envNames.mailFrom);
+  if (access.scheduleTo?.length) {
+    for (const n of [envNames.schedulerMode, envNames.schedulerGroup, envNames.schedulerRoleArn])
+      names.add(n);
+    for (const q of access.scheduleTo) names.add(envNames.queueArn(q));
+  }
+  for (const s of access.secrets ?? []) names.add(secretEnvNames[s]);
+  return [...names].sort();
+}
+
+describe("queues", () => {
+  it("every queue that is not a DLQ redrives to a DLQ after the manifest's maxReceiveCount", () => {
+    const queues = ofType("AWS::SQS::Queue");
+    const dlqIds = new Set([
+      ...queues.flatMap(([, q]) =>
+        q.Properties.RedrivePolicy ? [q.Properties.RedrivePolicy.deadLetterTargetArn["Fn::GetAtt"][0]] : [],
+      ),
+      ...ofType("AWS::Lambda::EventSourceMapping").flatMap(([, m]) =>
+        m.Properties.DestinationConfig
+          ? [m.Properties.DestinationConfig.OnFailure.Destination["Fn::GetAtt"][0]]
+          : [],
+      ),
+    ]);
+    const primaries = queues.filter(([id]) => !dlqIds.has(id));
+    expect(primaries.map(([id]) => id).sort()).toEqual(
+      Object.keys(manifest.queues)
+        .map((n) => logicalId(stack.data.queue(n)))
+        .sort(),
+    );
+    for (const [name, definition] of Object.entries(manifest.queues)) {
+      const pair = stack.data.queues[name]!;
+      const props = resources[logicalId(pair.queue)]!.Properties;
+      expect(props.RedrivePolicy).toEqual({
+        deadLetterTargetArn: { "Fn::GetAtt": [logicalId(pair.dlq), "Arn"] },
+        maxReceiveCount: definition.maxReceiveCount,
+      });
+      expect(props.VisibilityTimeout).toBe(definition.visibilityTimeoutSeconds);
+      expect(props.MessageRetentionPeriod).toBe(definition.retentionDays * 86_400);
+    }
+    for (const id of dlqIds) expect(resources[id]!.Properties.RedrivePolicy).toBeUndefined();
+  });
+
+  it("every queue (DLQs too) is SQS-encrypted and refuses non-TLS requests", () => {
+    const queues = ofType("AWS::SQS::Queue");
+    const policies = ofType("AWS::SQS::QueuePolicy");
+    for (const [id, queue] of queues) {
+      expect(queue.Properties.SqsManagedSseEnabled).toBe(true);
+      const policy = policies.find(([, p]) => p.Properties.Queues.some((q: Json) => q.Ref === id));
+      expect(policy, `TLS policy for ${id}`).toBeDefined();
+      expect(policy![1].Properties.PolicyDocument.Statement).toContainEqual(
+        expect.objectContaining({
+          Effect: "Deny",
+          Action: "sqs:*",
+          Condition: { Bool: { "aws:SecureTransport": "false" } },
+        }),
+      );
+    }
+  });
+
+  it("every function's timeout is below the visibility timeout of the queue it consumes", () => {
+    const mappings = ofType("AWS::Lambda::EventSourceMapping").filter(
+      ([, m]) => resources[m.Properties.EventSourceArn["Fn::GetAtt"][0]]?.Type === "AWS::SQS::Queue",
+    );
+    expect(mappings).toHaveLength(manifest.functions.filter((f) => f.queue).length);
+    for (const [, mapping] of mappings) {
+      const fn = resources[mapping.Properties.FunctionName.Ref]!;
+      const queue = resources[mapping.Properties.EventSourceArn["Fn::GetAtt"][0]]!;
+      expect(fn.Properties.Timeout).toBeLessThan(queue.Properties.VisibilityTimeout);
+      expect(mapping.Properties.FunctionResponseTypes).toEqual(["ReportBatchItemFailures"]);
+    }
+    for (const definition of manifest.functions.filter((f) => f.queue)) {
+      template.hasResourceProperties("AWS::Lambda::EventSourceMapping", {
+        FunctionName: { Ref: logicalId(stack.services.functions[definition.name]!.function) },
+        EventSourceArn: { "Fn::GetAtt": [logicalId(stack.data.queue(definition.queue!.name)), "Arn"] },
+        BatchSize: definition.queue!.batchSize,
+      });
+    }
+  });
+
+  it("refuses at synth time a consumer whose timeout reaches its queue's visibility timeout", () => {
+    const slow: KassaManifest = {
+      ...manifest,
+      functions: manifest.functions.map((f) => (f.queue ? { ...f, timeoutSeconds: 60 } : f)),
+    };
+    expect(
+      () =>
+        new KassaStack(new App({ context: { ...noBundling, "kassa:mailFrom": "a@b.co" } }), "Slow", {
+          manifest: slow,
+        }),
+    ).toThrow(/must be below the visibility timeout/);
+  });
+});
+
+describe("HTTP API", () => {
+  it("has exactly the manifest's routes, each integrated with its function", () => {
+    const routes = ofType("AWS::ApiGatewayV2::Route");
+    const expected = manifest.routes().map(({ route }) => `${route.method} ${route.path}`);
+    expect(routes.map(([, r]) => r.Properties.RouteKey).sort()).toEqual(expected.sort());
+    for (const { fn, route } of manifest.routes()) {
+      const [, r] = routes.find(([, x]) => x.Properties.RouteKey === `${route.method} ${route.path}`)!;
+      const integrationId = r.Properties.Target["Fn::Join"][1][1].Ref;
+      expect(resources[integrationId]!.Properties.IntegrationUri).toEqual({
+        "Fn::GetAtt": [logicalId(stack.services.functions[fn.name]!.function), "Arn"],
+      });
+    }
+  });
+
+  it("logs access to a log group and throttles the $default stage", () => {
+    template.hasResourceProperties("AWS::ApiGatewayV2::Stage", {
+      StageName: "$default",
+      AutoDeploy: true,
+      DefaultRouteSettings: { ThrottlingBurstLimit: 200, ThrottlingRateLimit: 100 },
+      AccessLogSettings: {
+        DestinationArn: { "Fn::GetAtt": [logicalId(stack.services.accessLogs), "Arn"] },
+        Format: Match.stringLikeRegexp("\\$context\\.requestId"),
+      },
+    });
+  });
+});
+
+describe("table and outbox stream", () => {
+  it("is on-demand with PITR, TTL, a NEW_IMAGE stream, AWS-managed encryption, the GSIs and RETAIN", () => {
+    template.hasResource("AWS::DynamoDB::Table", {
+      DeletionPolicy: "Retain",
+      UpdateReplacePolicy: "Retain",
+      Properties: {
+        BillingMode: "PAY_PER_REQUEST",
+        PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+        TimeToLiveSpecification: { AttributeName: tableDefinition.ttlAttribute, Enabled: true },
+        StreamSpecification: { StreamViewType: "NEW_IMAGE" },
+        SSESpecification: { SSEEnabled: true },
+        KeySchema: [
+          { AttributeName: tableDefinition.partitionKey, KeyType: "HASH" },
+          { AttributeName: tableDefinition.sortKey, KeyType: "RANGE" },
+        ],
+        GlobalSecondaryIndexes: tableDefinition.indexes.map((index) => ({
+          IndexName: index.name,
+          KeySchema: [
+            { AttributeName: index.partitionKey, KeyType: "HASH" },
+            { AttributeName: index.sortKey, KeyType: "RANGE" },
+          ],
+          Projection: { ProjectionType: "ALL" },
+        })),
+      },
+    });
+    template.resourceCountIs("AWS::DynamoDB::Table", 1);
+  });
+
+  it("feeds the dispatcher: filtered to outbox events, bisecting, with an SQS on-failure destination", () => {
+    const streamFunctions = manifest.functions.filter((f) => f.stream);
+    expect(streamFunctions.map((f) => f.name)).toEqual(["outbox-dispatcher"]);
+    for (const definition of streamFunctions) {
+      const stream = definition.stream!;
+      const mappings = ofType("AWS::Lambda::EventSourceMapping").filter(
+        ([, m]) =>
+          m.Properties.FunctionName.Ref === logicalId(stack.services.functions[definition.name]!.function),
+      );
+      expect(mappings).toHaveLength(1);
+      const props = mappings[0]![1].Properties;
+      expect(props).toMatchObject({
+        EventSourceArn: { "Fn::GetAtt": [logicalId(stack.data.table), "StreamArn"] },
+        StartingPosition: "LATEST",
+        BatchSize: stream.batchSize,
+        MaximumBatchingWindowInSeconds: stream.maxBatchingWindowSeconds,
+        MaximumRetryAttempts: stream.retryAttempts,
+        BisectBatchOnFunctionError: true,
+        FunctionResponseTypes: ["ReportBatchItemFailures"],
+        DestinationConfig: {
+          OnFailure: {
+            Destination: {
+              "Fn::GetAtt": [logicalId(stack.data.streamFailureQueues[definition.name]!), "Arn"],
+            },
+          },
+        },
+      });
+      expect(props.FilterCriteria.Filters).toHaveLength(1);
+      expect(JSON.parse(props.FilterCriteria.Filters[0].Pattern)).toEqual(stream.filter);
+    }
+    expect(JSON.parse(JSON.stringify(manifest.functionNamed("outbox-dispatcher").stream!.filter))).toEqual({
+      eventName: ["INSERT"],
+      dynamodb: { NewImage: { type: { S: ["event"] } } },
+    });
+  });
+});
+
+describe("functions", () => {
+  it("run nodejs22.x on arm64 with source maps, their own log group and the manifest's timeout", () => {
+    template.resourceCountIs("AWS::Lambda::Function", manifest.functions.length);
+    for (const definition of manifest.functions) {
+      const props = fnResource(definition.name).Properties;
+      expect(props.Runtime).toBe("nodejs22.x");
+      expect(props.Architectures).toEqual(["arm64"]);
+      expect(props.Timeout).toBe(definition.timeoutSeconds);
+      expect(props.Environment.Variables.NODE_OPTIONS).toBe("--enable-source-maps");
+      const logGroupId = logicalId(stack.services.functions[definition.name]!.logGroup);
+      expect(props.LoggingConfig).toEqual({ LogGroup: { Ref: logGroupId } });
+      expect(resources[logGroupId]!.Properties.RetentionInDays).toBe(30);
+    }
+  });
+
+  it("roles have no managed policies and no wildcard action", () => {
+    for (const [, role] of ofType("AWS::IAM::Role"))
+      expect(role.Properties.ManagedPolicyArns).toBeUndefined();
+    for (const [, policy] of ofType("AWS::IAM::Policy")) {
+      for (const statement of policy.Properties.PolicyDocument.Statement) {
+        for (const action of list<string>(statement.Action)) expect(action).not.toContain("*");
+      }
+    }
+  });
+
+  it.each(manifest.functions.map((f) => [f.name, f] as const))(
+    "%s has exactly the grants its manifest entry implies",
+    (name, definition) => {
+      expect([...grantsOf(name)].sort()).toEqual([...expectedGrants(definition)].sort());
+      // `*` only where IAM has no resource type for the action.
+      for (const grant of grantsOf(name)) {
+        if (grant.endsWith(" *")) expect(["ses:GetAccount *", "dynamodb:ListStreams *"]).toContain(grant);
+      }
+    },
+  );
+
+  it.each(manifest.functions.map((f) => [f.name, f] as const))(
+    "%s gets exactly the environment its access implies",
+    (name, definition) => {
+      expect(Object.keys(fnResource(name).Properties.Environment.Variables).sort()).toEqual(
+        expectedEnv(definition),
+      );
+    },
+  );
+
+  it("merchants-create may read the admin token and nothing else of Secrets Manager", () => {
+    const grants = grantsOf("merchants-create");
+    const adminToken = logicalId(stack.data.secrets.adminToken);
+    expect(grants).toContain(`secretsmanager:GetSecretValue ${adminToken}`);
+    expect([...grants].filter((g) => g.startsWith("secretsmanager:"))).toEqual([
+      `secretsmanager:GetSecretValue ${adminToken}`,
+    ]);
+    expect(
+      fnResource("merchants-create").Properties.Environment.Variables[envNames.adminTokenSecretArn],
+    ).toEqual({ Ref: adminToken });
+  });
+
+  it("outbox-dispatcher can send to notifications and cannot touch the table's items", () => {
+    const grants = [...grantsOf("outbox-dispatcher")];
+    expect(grants).toContain(`sqs:SendMessage ${logicalId(stack.data.queue("notifications"))}.Arn`);
+    expect(
+      grants.filter((g) => /^dynamodb:(PutItem|UpdateItem|DeleteItem|BatchWriteItem|GetItem|Query)/.test(g)),
+    ).toEqual([]);
+    expect(
+      fnResource("outbox-dispatcher").Properties.Environment.Variables[envNames.tableName],
+    ).toBeUndefined();
+  });
+
+  it("health reads but never writes", () => {
+    const grants = [...grantsOf("health")];
+    expect(grants.some((g) => g.startsWith("dynamodb:GetItem "))).toBe(true);
+    expect(grants.filter((g) => /^dynamodb:(PutItem|UpdateItem|DeleteItem|BatchWriteItem)/.test(g))).toEqual(
+      [],
+    );
+    expect(grants.filter((g) => g.startsWith("sqs:SendMessage"))).toEqual([]);
+  });
+});
+
+describe("mail, secrets, scheduler, alarms", () => {
+  it("verifies the kassa:mailFrom identity and gives it to functions with email access", () => {
+    template.hasResourceProperties("AWS::SES::EmailIdentity", { EmailIdentity: "billing@example.com" });
+    for (const definition of manifest.functions.filter((f) => f.access.email)) {
+      expect(fnResource(definition.name).Properties.Environment.Variables.MAIL_FROM).toBe(
+        "billing@example.com",
+      );
+    }
+  });
+
+  it("lets -c kassa:mailFrom=… override cdk.json", () => {
+    const other = buildApp({ context: { ...noBundling, "kassa:mailFrom": "invoices@shop.test" } });
+    Template.fromStack(other.stack).hasResourceProperties("AWS::SES::EmailIdentity", {
+      EmailIdentity: "invoices@shop.test",
+    });
+  });
+
+  it("generates the admin token at deploy and keeps both secrets", () => {
+    template.hasResource("AWS::SecretsManager::Secret", {
+      DeletionPolicy: "Retain",
+      Properties: { GenerateSecretString: { ExcludePunctuation: true, PasswordLength: 48 } },
+    });
+    template.resourceCountIs("AWS::SecretsManager::Secret", 2);
+  });
+
+  it("has a retained schedule group and a role only EventBridge Scheduler can assume", () => {
+    template.hasResource("AWS::Scheduler::ScheduleGroup", {
+      DeletionPolicy: "Retain",
+      Properties: { Name: "kassa" },
+    });
+    template.hasResourceProperties("AWS::IAM::Role", {
+      AssumeRolePolicyDocument: {
+        Statement: [Match.objectLike({ Principal: { Service: "scheduler.amazonaws.com" } })],
+      },
+    });
+  });
+
+  it("alarms on every DLQ's depth, every function's errors and API 5xx", () => {
+    const alarms = ofType("AWS::CloudWatch::Alarm").map(([, a]) => a.Properties);
+    const dlqs = [
+      ...Object.values(stack.data.queues).map((p) => p.dlq),
+      ...Object.values(stack.data.streamFailureQueues),
+    ];
+    for (const dlq of dlqs) {
+      expect(alarms).toContainEqual(
+        expect.objectContaining({
+          MetricName: "ApproximateNumberOfMessagesVisible",
+          Namespace: "AWS/SQS",
+          Threshold: 0,
+          ComparisonOperator: "GreaterThanThreshold",
+          Dimensions: [{ Name: "QueueName", Value: { "Fn::GetAtt": [logicalId(dlq), "QueueName"] } }],
+        }),
+      );
+    }
+    for (const fn of Object.values(stack.services.functions)) {
+      expect(alarms).toContainEqual(
+        expect.objectContaining({
+          MetricName: "Errors",
+          Namespace: "AWS/Lambda",
+          Dimensions: [{ Name: "FunctionName", Value: { Ref: logicalId(fn.function) } }],
+        }),
+      );
+    }
+    expect(alarms).toContainEqual(
+      expect.objectContaining({ MetricName: "5xx", Namespace: "AWS/ApiGateway" }),
+    );
+    expect(alarms).toHaveLength(dlqs.length + manifest.functions.length + 1);
+    for (const alarm of alarms) expect(alarm.AlarmActions).toEqual([{ Ref: logicalId(stack.alarms.topic) }]);
+  });
+});
+
+describe("scheduling (a manifest with schedules)", () => {
+  const scheduled: KassaManifest = {
+    queues: {
+      ...manifest.queues,
+      billing: { visibilityTimeoutSeconds: 120, maxReceiveCount: 3, retentionDays: 4 },
+    },
+    functions: [
+      ...manifest.functions,
+      {
+        name: "billing-run",
+        entry: "functions/notifications/send.ts",
+        description: "test: schedules billing work",
+        timeoutSeconds: 60,
+        queue: { name: "billing" as never, batchSize: 5 },
+        access: { table: "readwrite", scheduleTo: ["billing" as never] },
+      },
+    ],
+    schedules: [
+      {
+        name: "billing-sweep",
+        expression: "rate(1 hour)",
+        queue: "billing" as never,
+        payload: { kind: "sweep" },
+      },
+    ],
+  };
+
+  it("creates the schedules, lets the scheduler role send to their queues and binds scheduleTo", () => {
+    const app2 = new App({ context: { ...noBundling, "kassa:mailFrom": "a@b.co" } });
+    const s = new KassaStack(app2, "Scheduled", { manifest: scheduled });
+    const t = Template.fromStack(s);
+    const id = (c: { node: { defaultChild?: unknown } }) =>
+      s.getLogicalId(c.node.defaultChild as CfnResource);
+    const billing = s.data.queue("billing");
+    t.hasResourceProperties("AWS::Scheduler::Schedule", {
+      Name: "billing-sweep",
+      GroupName: { Ref: s.getLogicalId(s.data.scheduleGroup) },
+      ScheduleExpression: "rate(1 hour)",
+      Target: {
+        Arn: { "Fn::GetAtt": [id(billing), "Arn"] },
+        RoleArn: { "Fn::GetAtt": [id(s.data.schedulerRole), "Arn"] },
+        Input: JSON.stringify({ kind: "sweep" }),
+      },
+    });
+    t.hasResourceProperties("AWS::IAM::Policy", {
+      Roles: [{ Ref: id(s.data.schedulerRole) }],
+      PolicyDocument: {
+        Statement: [
+          { Action: "sqs:SendMessage", Effect: "Allow", Resource: { "Fn::GetAtt": [id(billing), "Arn"] } },
+        ],
+      },
+    });
+    const fn = s.services.functions["billing-run"]!;
+    const env = t.toJSON().Resources[id(fn.function)].Properties.Environment.Variables;
+    expect(env).toMatchObject({
+      SCHEDULER_GROUP: "scheduled",
+      SCHEDULER_ROLE_ARN: { "Fn::GetAtt": [id(s.data.schedulerRole), "Arn"] },
+      QUEUE_ARN_BILLING: { "Fn::GetAtt": [id(billing), "Arn"] },
+    });
+    t.hasResourceProperties("AWS::IAM::Policy", {
+      Roles: [{ Ref: id(fn.role) }],
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Action: ["scheduler:CreateSchedule", "scheduler:DeleteSchedule"],
+            Resource: {
+              "Fn::Join": ["", Match.arrayWith([":schedule/scheduled/*"])],
+            },
+          }),
+          Match.objectLike({
+            Action: "iam:PassRole",
+            Condition: { StringEquals: { "iam:PassedToService": "scheduler.amazonaws.com" } },
+          }),
+        ]),
+      },
+    });
+    expect(new AwsSolutionsChecks().validateScope(app2).violations).toEqual([]);
+  });
+});
+
+describe("cdk-nag AwsSolutions", () => {
+  it("reports no errors and no warnings", () => {
+    const report = new AwsSolutionsChecks().validateScope(app);
+    expect(
+      report.violations.map(
+        (v) => `${v.severity} ${v.ruleName}: ${v.violatingResources.map((r) => r.constructPath)}`,
+      ),
+    ).toEqual([]);
+    expect(Annotations.fromStack(stack).findError("*", Match.stringLikeRegexp("AwsSolutions-.*"))).toEqual(
+      [],
+    );
+    expect(Annotations.fromStack(stack).findWarning("*", Match.stringLikeRegexp("AwsSolutions-.*"))).toEqual(
+      [],
+    );
+  });
+
+  it("every acknowledged rule carries a written reason", () => {
+    const acknowledged = stack.node
+      .findAll()
+      .flatMap((c) => c.node.metadata.filter((m) => m.type === "aws:cdk:acknowledged-rules"))
+      .flatMap((m) => Object.entries(m.data as Record<string, string | IResolvable>));
+    expect(acknowledged.length).toBeGreaterThan(0);
+    for (const [id, reason] of acknowledged) {
+      expect(id).toMatch(/AwsSolutions-/);
+      expect(String(typeof reason === "string" ? reason : JSON.stringify(reason)).length, id).toBeGreaterThan(
+        40,
+      );
+    }
+  });
+
+  it("the app synthesizes with the nag plugin registered (validation passes)", () => {
+    expect(() => app.synth({ force: true })).not.toThrow();
+    expect(Stack.of(stack.data).stackName).toBe("Kassa");
+  });
+});
