@@ -27,7 +27,10 @@ describe("once: exactly-once effects for at-least-once consumers", () => {
     const options = { consumer: "test", key: "evt_retry", clock, claimSeconds: 30 };
     await expect(once(options, async () => Promise.reject(new Error("SES down")))).rejects.toThrow("SES down");
     let ran = false;
-    expect(await once(options, async () => void (ran = true))).toBe(true);
+    const ranAgain = await once(options, async () => {
+      ran = true;
+    });
+    expect(ranAgain).toBe(true);
     expect(ran).toBe(true);
     expect(await once(options, async () => {})).toBe(false);
   });
