@@ -1,0 +1,89 @@
+import { createConnection } from "node:net";
+import { GetItemCommand } from "@aws-sdk/client-dynamodb";
+import { afterAll, describe, expect, it } from "vitest";
+import { localDynamoClient } from "../../infra/local/dynamodb.ts";
+import { eventually, type MailRecord } from "../helpers/aws.ts";
+import { newDataDir, type RunningStack, startLocalStack } from "../helpers/local-stack.ts";
+
+const dataDir = newDataDir();
+let stack: RunningStack | undefined;
+
+const portOpen = (url: string) =>
+  new Promise<boolean>((resolve) => {
+    const { port, hostname } = new URL(url);
+    const socket = createConnection({ port: Number(port), host: hostname });
+    socket.once("connect", () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once("error", () => resolve(false));
+  });
+
+async function mails(mailUrl: string): Promise<MailRecord[]> {
+  return ((await (await fetch(`${mailUrl}/store`)).json()) as { emails: MailRecord[] }).emails;
+}
+
+describe("npm start, end to end over HTTP", () => {
+  afterAll(async () => {
+    if (stack?.child.exitCode === null) await stack.interrupt();
+  });
+
+  it("boots, reports healthy, creates a merchant whose welcome email reaches the viewer, and stops on Ctrl-C", async () => {
+    const started = Date.now();
+    stack = await startLocalStack(dataDir);
+    const { apiUrl, adminToken, mailUrl, endpoints } = stack.info;
+    expect(Date.now() - started).toBeLessThan(30_000);
+    expect(stack.output()).toContain(apiUrl);
+    expect(stack.output()).toContain(adminToken);
+
+    const health = await fetch(`${apiUrl}/v1/health`);
+    expect(health.status).toBe(200);
+    expect(await health.json()).toEqual({
+      status: "ok",
+      checks: { table: { status: "up" }, mail: { status: "up" }, queues: { notifications: { status: "up" } } },
+    });
+
+    const refused = await fetch(`${apiUrl}/v1/merchants`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ name: "Nope", email: "nope@e2e.test" }),
+    });
+    expect(refused.status).toBe(401);
+    expect(refused.headers.get("content-type")).toBe("application/problem+json");
+
+    const response = await fetch(`${apiUrl}/v1/merchants`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${adminToken}`, "content-type": "application/json" },
+      body: JSON.stringify({ name: "Corner Bakery", email: "owner@corner-bakery.test" }),
+    });
+    expect(response.status).toBe(201);
+    const created = (await response.json()) as { merchant: { id: string }; apiKey: { id: string; secret: string } };
+    expect(created.merchant.id).toMatch(/^mer_/);
+    expect(created.apiKey.secret).toMatch(/^sk_/);
+
+    const welcome = await eventually(async () =>
+      (await mails(mailUrl)).find((m) => m.destination.to.includes('"Corner Bakery" <owner@corner-bakery.test>')),
+    );
+    expect(welcome.subject).toBe("Welcome to Kassa, Corner Bakery");
+    expect(welcome.body.text).toContain(created.merchant.id);
+    const viewer = await fetch(mailUrl);
+    expect(viewer.status).toBe(200);
+
+    expect(await stack.interrupt()).toBe(0);
+    expect(await portOpen(apiUrl)).toBe(false);
+    expect(await portOpen(endpoints.dynamodb)).toBe(false);
+    expect(await portOpen(mailUrl)).toBe(false);
+
+    // Restart on the same data folder: the merchant is still there and its event is not replayed.
+    stack = await startLocalStack(dataDir);
+    const client = localDynamoClient(stack.info.endpoints.dynamodb);
+    const { Item } = await client.send(
+      new GetItemCommand({ TableName: "kassa", Key: { PK: { S: `MERCHANT#${created.merchant.id}` }, SK: { S: "MERCHANT" } } }),
+    );
+    client.destroy();
+    expect(Item?.name?.S).toBe("Corner Bakery");
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(await mails(stack.info.mailUrl)).toEqual([]);
+    expect(await stack.interrupt()).toBe(0);
+  }, 90_000);
+});
