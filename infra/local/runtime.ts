@@ -9,7 +9,7 @@ import { SQSClient } from "@aws-sdk/client-sqs";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { envNames } from "../../shared/config.ts";
 import { type Clock, systemClock } from "../../shared/domain/clock.ts";
-import { functions, queues, schedules } from "../manifest.ts";
+import { functions, schedules } from "../manifest.ts";
 import { table } from "../table.ts";
 import { ensureTable, localDynamoClient, startDynamoDbLocal } from "./dynamodb.ts";
 import { startGateway } from "./gateway.ts";
@@ -67,8 +67,9 @@ export interface LocalRuntime {
   apiUrl: string;
   mailUrl: string;
   endpoints: LocalEndpoints;
-  queueUrls: Record<string, string>;
-  dlqUrls: Record<string, string>;
+  mailFrom: string;
+  /** Each manifest queue with its URL, ARN and DLQ. */
+  queues: Record<string, { url: string; arn: string; dlqUrl: string }>;
   fireDueSchedules(): Promise<number>;
   stop(): Promise<void>;
 }
@@ -89,12 +90,10 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     const dynamoClient = localDynamoClient(dynamo.endpoint);
     const streamArn = await ensureTable(dynamoClient);
     const endpoints = { dynamodb: dynamo.endpoint, sqs: sqsServer.endpoint, ses: ses.endpoint };
+    const mailFrom = options.mailFrom ?? "billing@kassa.local";
     Object.assign(
       process.env,
-      localEnvironment(endpoints, sqsServer.queues, {
-        [envNames.adminToken]: options.adminToken,
-        [envNames.mailFrom]: options.mailFrom ?? "billing@kassa.local",
-      }),
+      localEnvironment(endpoints, sqsServer.queues, { [envNames.adminToken]: options.adminToken, [envNames.mailFrom]: mailFrom }),
     );
     const sqs = new SQSClient({ endpoint: sqsServer.endpoint, region: "us-east-1", credentials: { accessKeyId: "local", secretAccessKey: "local" } });
     const clock = options.clock ?? systemClock;
@@ -145,8 +144,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       apiUrl: gateway.url,
       mailUrl: ses.endpoint,
       endpoints,
-      queueUrls: Object.fromEntries(Object.keys(queues).map((n) => [n, sqsServer.queues[n]?.url ?? ""])),
-      dlqUrls: Object.fromEntries(Object.keys(queues).map((n) => [n, sqsServer.queues[n]?.dlqUrl ?? ""])),
+      mailFrom,
+      queues: Object.fromEntries(Object.entries(sqsServer.queues).map(([n, q]) => [n, { url: q.url, arn: q.arn, dlqUrl: q.dlqUrl }])),
       fireDueSchedules: () => scheduler.fireDue(),
       stop,
     };

@@ -9,6 +9,9 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { startLocalRuntime } from "./runtime.ts";
 
+// Local runs use the machine's Node 20; Lambda runs Node 22. The SDK's reminder is noise here.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
+
 const dataDir = resolve(process.env.KASSA_DATA_DIR ?? ".kassa");
 const port = (name: string, fallback: number) => {
   const value = process.env[name];
@@ -37,9 +40,9 @@ const info = {
   adminToken,
   mailUrl: runtime.mailUrl,
   docsUrl: `${runtime.apiUrl}/docs`,
+  mailFrom: runtime.mailFrom,
   endpoints: runtime.endpoints,
-  queueUrls: runtime.queueUrls,
-  dlqUrls: runtime.dlqUrls,
+  queues: runtime.queues,
   pid: process.pid,
 };
 writeFileSync(join(dataDir, "local.json"), `${JSON.stringify(info, null, 2)}\n`);

@@ -1,0 +1,33 @@
+/**
+ * `npm run invoke -- <function> <event-file>`: runs one manifest function's handler in this process
+ * against the running local stack (found through `.kassa/local.json`) with a sample event, and
+ * prints what it returned. Start the stack first with `npm start`.
+ */
+import { existsSync, readFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { envNames } from "../../shared/config.ts";
+import { functionNamed } from "../manifest.ts";
+import { invokeLambda, loadHandler } from "./invoke-lambda.ts";
+import { localEnvironment } from "./runtime.ts";
+
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
+
+const [name, eventFile] = process.argv.slice(2);
+if (!name || !eventFile) {
+  console.error("Usage: npm run invoke -- <function> <event-file>   e.g. npm run invoke -- health events/apigw-get-health.json");
+  process.exit(2);
+}
+const infoFile = join(resolve(process.env.KASSA_DATA_DIR ?? ".kassa"), "local.json");
+if (!existsSync(infoFile)) {
+  console.error(`${infoFile} not found: start the local stack first (npm start).`);
+  process.exit(2);
+}
+const info = JSON.parse(readFileSync(infoFile, "utf8"));
+Object.assign(
+  process.env,
+  localEnvironment(info.endpoints, info.queues, { [envNames.adminToken]: info.adminToken, [envNames.mailFrom]: info.mailFrom }),
+);
+const fn = functionNamed(name);
+const event = JSON.parse(readFileSync(resolve(eventFile), "utf8"));
+const result = await invokeLambda(fn, await loadHandler(fn), event);
+console.log(JSON.stringify(result, null, 2));
