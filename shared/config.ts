@@ -11,6 +11,7 @@ export const envNames = {
   mailFrom: "MAIL_FROM",
   adminToken: "ADMIN_TOKEN",
   adminTokenSecretArn: "ADMIN_TOKEN_SECRET_ARN",
+  stripeSecretKeySecretArn: "STRIPE_SECRET_KEY_SECRET_ARN",
   schedulerMode: "SCHEDULER_MODE",
   schedulerGroup: "SCHEDULER_GROUP",
   schedulerRoleArn: "SCHEDULER_ROLE_ARN",

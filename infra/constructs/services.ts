@@ -23,8 +23,7 @@ import { KassaFunction } from "./kassa-function.ts";
 /** The variable that carries each secret's ARN. */
 export const secretEnvNames: Record<SecretName, string> = {
   adminToken: envNames.adminTokenSecretArn,
-  // Not in shared/config.ts yet: nothing reads the Stripe key until a function declares it.
-  stripeSecretKey: "STRIPE_SECRET_KEY_SECRET_ARN",
+  stripeSecretKey: envNames.stripeSecretKeySecretArn,
 };
 
 export const apiThrottle = { burstLimit: 200, rateLimit: 100 } as const;
