@@ -4,7 +4,7 @@
  * clear message instead of writing half a record. The names are shared with the CDK stack and the
  * local runtime, which set them.
  */
-import { z } from "zod";
+import * as z from "zod";
 
 export const envNames = {
   tableName: "TABLE_NAME",

@@ -1,5 +1,5 @@
 /** Consumer of the notifications queue: sends the email a domain event calls for, once per event. */
-import { z } from "zod";
+import * as z from "zod";
 import { type Mailer, sesMailer } from "../../shared/aws/mailer.ts";
 import { type Clock, systemClock } from "../../shared/domain/clock.ts";
 import { welcomeEmail } from "../../shared/notifications/templates.ts";

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { describe, expect, it } from "vitest";
 import { hashSecret, newSecret, secretHint, secretsEqual } from "../../shared/auth/secrets.ts";
 import { atExpression } from "../../shared/aws/scheduler.ts";

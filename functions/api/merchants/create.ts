@@ -1,5 +1,5 @@
 /** POST /v1/merchants — the platform admin creates a merchant and receives its first API key. */
-import { z } from "zod";
+import * as z from "zod";
 import { systemClock } from "../../../shared/domain/clock.ts";
 import { api, created } from "../../../shared/http/api.ts";
 import { createMerchant } from "../../../shared/merchants/service.ts";
