@@ -3,9 +3,11 @@
  * subscription, schedules, environment and the access each needs. `infra/stack.ts` builds the cloud
  * from it and `infra/local/` starts the laptop stack from it, so the two cannot drift.
  */
+import type { SecretName } from "../shared/config.ts";
+import type { Auth, HttpMethod } from "../shared/http/operation.ts";
+import * as merchantOps from "../shared/api/merchants.ts";
 import { eventQueues } from "../shared/outbox/routing.ts";
 
-export type HttpMethod = "GET" | "POST" | "PATCH" | "PUT" | "DELETE";
 
 export interface QueueDefinition {
   /** Seconds a received message stays hidden; must exceed the consumer's timeout. */
@@ -21,17 +23,14 @@ export const queues = {
 
 export type QueueName = keyof typeof queues;
 
-/** Who may call a route: checked by the handler, declared here so docs and tests can walk it. */
-export type RouteAuth = "admin" | "merchant" | "public";
-
+/** A route: the API operations (shared/api/) are routes, so a function lists the operations it serves. */
 export interface RouteDefinition {
   readonly method: HttpMethod;
   /** API Gateway route path, with `{param}` placeholders. */
   readonly path: string;
-  readonly auth: RouteAuth;
+  readonly auth: Auth;
 }
 
-export type SecretName = "adminToken" | "stripeSecretKey";
 
 export interface FunctionAccess {
   readonly table?: "read" | "readwrite";
@@ -83,22 +82,40 @@ export const outboxFilter = {
   dynamodb: { NewImage: { type: { S: ["event"] } } },
 };
 
+const merchantApi = { table: "readwrite", secrets: ["cursorSecret"] } as const satisfies FunctionAccess;
+
 export const functions: readonly FunctionDefinition[] = [
   {
     name: "health",
     entry: "functions/api/health.ts",
     description: "GET /v1/health: reports whether the table, the queues and the mailer answer",
     timeoutSeconds: 10,
-    routes: [{ method: "GET", path: "/v1/health", auth: "public" }],
+    routes: [merchantOps.health],
     access: { table: "read", inspectQueues: true, email: true },
   },
   {
-    name: "merchants-create",
-    entry: "functions/api/merchants/create.ts",
-    description: "POST /v1/merchants: the platform admin creates a merchant and its first API key",
+    name: "merchants",
+    entry: "functions/api/merchants.ts",
+    description: "Platform admin: create and list merchants",
     timeoutSeconds: 10,
-    routes: [{ method: "POST", path: "/v1/merchants", auth: "admin" }],
-    access: { table: "readwrite", secrets: ["adminToken"] },
+    routes: [merchantOps.createMerchant, merchantOps.listMerchants],
+    access: { table: "readwrite", secrets: ["adminToken", "cursorSecret"] },
+  },
+  {
+    name: "merchant-settings",
+    entry: "functions/api/merchant-settings.ts",
+    description: "The authenticated merchant's settings",
+    timeoutSeconds: 10,
+    routes: [merchantOps.getMerchant, merchantOps.updateMerchant],
+    access: merchantApi,
+  },
+  {
+    name: "api-keys",
+    entry: "functions/api/api-keys.ts",
+    description: "List, create and revoke API keys",
+    timeoutSeconds: 10,
+    routes: [merchantOps.listApiKeys, merchantOps.createApiKey, merchantOps.revokeApiKey],
+    access: merchantApi,
   },
   {
     name: "outbox-dispatcher",

@@ -11,6 +11,9 @@ export const envNames = {
   mailFrom: "MAIL_FROM",
   adminToken: "ADMIN_TOKEN",
   adminTokenSecretArn: "ADMIN_TOKEN_SECRET_ARN",
+  cursorSecret: "CURSOR_SECRET",
+  cursorSecretArn: "CURSOR_SECRET_ARN",
+  stripeSecretKey: "STRIPE_SECRET_KEY",
   stripeSecretKeySecretArn: "STRIPE_SECRET_KEY_SECRET_ARN",
   schedulerMode: "SCHEDULER_MODE",
   schedulerGroup: "SCHEDULER_GROUP",
@@ -19,6 +22,15 @@ export const envNames = {
   queueUrl: (queue: string) => `QUEUE_URL_${envSuffix(queue)}`,
   queueArn: (queue: string) => `QUEUE_ARN_${envSuffix(queue)}`,
 } as const;
+
+export type SecretName = "adminToken" | "cursorSecret" | "stripeSecretKey";
+
+/** Each secret's plain variable (local) and ARN variable (cloud). */
+export const secretVariables: Record<SecretName, readonly [string, string]> = {
+  adminToken: [envNames.adminToken, envNames.adminTokenSecretArn],
+  cursorSecret: [envNames.cursorSecret, envNames.cursorSecretArn],
+  stripeSecretKey: [envNames.stripeSecretKey, envNames.stripeSecretKeySecretArn],
+};
 
 function envSuffix(name: string): string {
   return name.toUpperCase().replace(/[^A-Z0-9]/g, "_");
@@ -44,9 +56,11 @@ export const config = {
   schedulerGroup: () => read(envNames.schedulerGroup, nonEmpty),
   schedulerRoleArn: () => read(envNames.schedulerRoleArn, nonEmpty),
   publicBaseUrl: () => read(envNames.publicBaseUrl, z.url()),
-  /** A plain token locally; in the cloud the ARN of the Secrets Manager secret that holds it. */
-  adminTokenSource: (): { token: string; secretArn?: undefined } | { token?: undefined; secretArn: string } =>
-    process.env[envNames.adminToken]
-      ? { token: read(envNames.adminToken, z.string().min(16)) }
-      : { secretArn: read(envNames.adminTokenSecretArn, nonEmpty) },
+  /** A secret's value locally; in the cloud the ARN of the Secrets Manager secret that holds it. */
+  secretSource: (name: SecretName): { value: string; secretArn?: undefined } | { value?: undefined; secretArn: string } => {
+    const [valueVar, arnVar] = secretVariables[name];
+    return process.env[valueVar]
+      ? { value: read(valueVar, z.string().min(16)) }
+      : { secretArn: read(arnVar, nonEmpty) };
+  },
 };

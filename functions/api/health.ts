@@ -1,8 +1,11 @@
 /** GET /v1/health — 200 when the table, every queue and the mailer answer; 503 otherwise. */
-import { api } from "../../shared/http/api.ts";
+import { health } from "../../shared/api/merchants.ts";
+import { apiHandler, HttpResponse, route } from "../../shared/http/api.ts";
 import { checkDependencies } from "../../shared/health.ts";
 
-export const handler = api({ auth: "public" }, async () => {
-  const report = await checkDependencies();
-  return { status: report.status === "ok" ? 200 : 503, body: report, headers: { "cache-control": "no-store" } };
-});
+export const handler = apiHandler([
+  route(health, async () => {
+    const report = await checkDependencies();
+    return new HttpResponse(report.status === "ok" ? 200 : 503, report, { "cache-control": "no-store" });
+  }),
+]);

@@ -10,7 +10,8 @@ import * as secretsmanager from "aws-cdk-lib/aws-secretsmanager";
 import * as ses from "aws-cdk-lib/aws-ses";
 import * as sqs from "aws-cdk-lib/aws-sqs";
 import { Construct } from "constructs";
-import type { QueueDefinition, SecretName } from "../manifest.ts";
+import type { SecretName } from "../../shared/config.ts";
+import type { QueueDefinition } from "../manifest.ts";
 import { table as tableDefinition } from "../table.ts";
 import type { KassaManifest } from "../stack.ts";
 
@@ -113,10 +114,16 @@ export class KassaData extends Construct {
       description: "Stripe platform secret key (sk_…). Placeholder until the operator puts the real key.",
       removalPolicy: RemovalPolicy.RETAIN,
     });
-    for (const secret of [adminToken, stripeSecretKey]) {
+    // Signs list cursors so clients cannot forge or alter them. Rolling it only invalidates open cursors.
+    const cursorSecret = new secretsmanager.Secret(this, "CursorSecret", {
+      description: "Kassa list-cursor signing key. Generated at deploy.",
+      generateSecretString: { excludePunctuation: true, passwordLength: 48 },
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    for (const secret of [adminToken, cursorSecret, stripeSecretKey]) {
       Validations.of(secret).acknowledge({ id: "AwsSolutions-SMG4", reason: rotationReason });
     }
-    this.secrets = { adminToken, stripeSecretKey };
+    this.secrets = { adminToken, cursorSecret, stripeSecretKey };
 
     this.mailFrom = props.mailFrom;
     this.mailIdentity = new ses.EmailIdentity(this, "MailFrom", {

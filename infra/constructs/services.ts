@@ -13,18 +13,17 @@ import * as logs from "aws-cdk-lib/aws-logs";
 import * as scheduler from "aws-cdk-lib/aws-scheduler";
 import type * as sqs from "aws-cdk-lib/aws-sqs";
 import { Construct } from "constructs";
-import { envNames } from "../../shared/config.ts";
-import type { FunctionDefinition, SecretName } from "../manifest.ts";
+import { envNames, type SecretName, secretVariables } from "../../shared/config.ts";
+import type { FunctionDefinition } from "../manifest.ts";
 import type { KassaManifest } from "../stack.ts";
 import { table as tableDefinition } from "../table.ts";
 import { type KassaData, pascalCase } from "./data.ts";
 import { KassaFunction } from "./kassa-function.ts";
 
 /** The variable that carries each secret's ARN. */
-export const secretEnvNames: Record<SecretName, string> = {
-  adminToken: envNames.adminTokenSecretArn,
-  stripeSecretKey: envNames.stripeSecretKeySecretArn,
-};
+export const secretEnvNames = Object.fromEntries(
+  Object.entries(secretVariables).map(([name, [, arnVariable]]) => [name, arnVariable]),
+) as Record<SecretName, string>;
 
 export const apiThrottle = { burstLimit: 200, rateLimit: 100 } as const;
 

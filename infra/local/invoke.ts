@@ -17,7 +17,8 @@ if (!name || !eventFile) {
   console.error("Usage: npm run invoke -- <function> <event-file>   e.g. npm run invoke -- health events/apigw-get-health.json");
   process.exit(2);
 }
-const infoFile = join(resolve(process.env.KASSA_DATA_DIR ?? ".kassa"), "local.json");
+const dataDir = resolve(process.env.KASSA_DATA_DIR ?? ".kassa");
+const infoFile = join(dataDir, "local.json");
 if (!existsSync(infoFile)) {
   console.error(`${infoFile} not found: start the local stack first (npm start).`);
   process.exit(2);
@@ -25,7 +26,11 @@ if (!existsSync(infoFile)) {
 const info = JSON.parse(readFileSync(infoFile, "utf8"));
 Object.assign(
   process.env,
-  localEnvironment(info.endpoints, info.queues, { [envNames.adminToken]: info.adminToken, [envNames.mailFrom]: info.mailFrom }),
+  localEnvironment(info.endpoints, info.queues, {
+    [envNames.adminToken]: info.adminToken,
+    [envNames.cursorSecret]: readFileSync(join(dataDir, "cursor-secret"), "utf8").trim(),
+    [envNames.mailFrom]: info.mailFrom,
+  }),
 );
 const fn = functionNamed(name);
 const event = JSON.parse(readFileSync(resolve(eventFile), "utf8"));

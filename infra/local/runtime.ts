@@ -32,6 +32,8 @@ export interface LocalRuntimeOptions {
   dataDir?: string;
   ports?: LocalPorts;
   adminToken: string;
+  /** Signs list cursors. */
+  cursorSecret: string;
   mailFrom?: string;
   clock?: Clock;
 }
@@ -93,7 +95,11 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     const mailFrom = options.mailFrom ?? "billing@kassa.local";
     Object.assign(
       process.env,
-      localEnvironment(endpoints, sqsServer.queues, { [envNames.adminToken]: options.adminToken, [envNames.mailFrom]: mailFrom }),
+      localEnvironment(endpoints, sqsServer.queues, {
+        [envNames.adminToken]: options.adminToken,
+        [envNames.cursorSecret]: options.cursorSecret,
+        [envNames.mailFrom]: mailFrom,
+      }),
     );
     const sqs = new SQSClient({ endpoint: sqsServer.endpoint, region: "us-east-1", credentials: { accessKeyId: "local", secretAccessKey: "local" } });
     const clock = options.clock ?? systemClock;

@@ -19,14 +19,20 @@ const port = (name: string, fallback: number) => {
 };
 
 mkdirSync(dataDir, { recursive: true });
-const tokenFile = join(dataDir, "admin-token");
-if (!existsSync(tokenFile)) writeFileSync(tokenFile, `adm_${randomBytes(24).toString("base64url")}`, { mode: 0o600 });
-const adminToken = readFileSync(tokenFile, "utf8").trim();
+/** A secret generated on first start and kept in the data folder, as Secrets Manager keeps it in the cloud. */
+function localSecret(file: string, prefix: string): string {
+  const path = join(dataDir, file);
+  if (!existsSync(path)) writeFileSync(path, `${prefix}${randomBytes(24).toString("base64url")}`, { mode: 0o600 });
+  return readFileSync(path, "utf8").trim();
+}
+const adminToken = localSecret("admin-token", "adm_");
+const cursorSecret = localSecret("cursor-secret", "");
 
 const started = Date.now();
 const runtime = await startLocalRuntime({
   dataDir,
   adminToken,
+  cursorSecret,
   ports: {
     api: port("KASSA_API_PORT", 4780),
     dynamodb: port("KASSA_DYNAMODB_PORT", 4781),

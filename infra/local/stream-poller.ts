@@ -36,6 +36,19 @@ export interface StreamPollerOptions {
   intervalMs?: number;
 }
 
+/**
+ * The SDK's Streams client reads an empty map attribute (`{"M":{}}`) as `{}`, which is no attribute
+ * value at all. An empty object can only have been an empty map, so put the `M` back, as Lambda's
+ * event source mapping (which passes the raw JSON) would deliver it.
+ */
+export function repairEmptyMaps(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(repairEmptyMaps);
+  if (!value || typeof value !== "object") return value;
+  const entries = Object.entries(value);
+  if (entries.length === 0) return { M: {} };
+  return Object.fromEntries(entries.map(([k, v]) => [k, k === "M" || k === "L" || !/^(S|N|B|SS|NS|BS|BOOL|NULL)$/.test(k) ? repairEmptyMaps(v) : v]));
+}
+
 /** The Lambda event shape of a stream record (epoch seconds, plain attribute-value maps). */
 function toLambdaRecord(record: _Record, streamArn: string): DynamoDBRecord {
   const d = record.dynamodb ?? {};
@@ -51,7 +64,7 @@ function toLambdaRecord(record: _Record, streamArn: string): DynamoDBRecord {
         ? Math.floor(new Date(d.ApproximateCreationDateTime).getTime() / 1000)
         : undefined,
       Keys: d.Keys as never,
-      NewImage: d.NewImage as never,
+      NewImage: repairEmptyMaps(d.NewImage) as never,
       SequenceNumber: d.SequenceNumber,
       SizeBytes: d.SizeBytes,
       StreamViewType: d.StreamViewType as never,

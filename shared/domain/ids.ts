@@ -1,7 +1,7 @@
 /**
  * Object ids: a type prefix and a ULID, so ids sort by creation time and say what they name.
  */
-import { monotonicFactory } from "ulid";
+import { encodeTime, monotonicFactory } from "ulid";
 
 export const idPrefixes = {
   merchant: "mer",
@@ -32,4 +32,16 @@ export function newId(kind: IdKind, now: Date = new Date()): string {
 /** True when `id` has the prefix of `kind` and a well-formed ULID after it. */
 export function isId(kind: IdKind, id: string): boolean {
   return new RegExp(`^${idPrefixes[kind]}_[0-9A-HJKMNP-TV-Z]{26}$`).test(id);
+}
+
+/**
+ * The bounds of ids of `kind` created in [from, to): ULIDs start with their creation time, so a range
+ * of creation times is a range of ids (and of sort keys).
+ */
+export function idRange(kind: IdKind, from?: Date, to?: Date): { lower: string; upper: string } {
+  const prefix = `${idPrefixes[kind]}_`;
+  return {
+    lower: from ? `${prefix}${encodeTime(from.getTime(), 10)}` : prefix,
+    upper: to ? `${prefix}${encodeTime(Math.max(0, to.getTime() - 1), 10)}~` : `${prefix}~`,
+  };
 }

@@ -1,105 +1,148 @@
 /**
- * The wrapper every API handler uses: authenticate, enforce the body limit, parse JSON and validate
- * it with the route's zod schema, call the handler's one service, shape the response. Errors reach
- * the problem mapper, registered as middy's onError, so no handler builds an error response itself.
+ * The wrapper every API function uses. For the operation matching the request's route key it:
+ * authenticates, enforces the body limit, parses and validates path parameters, query and JSON body
+ * with the operation's zod schemas, applies `Idempotency-Key` to POSTs, calls the route's handler
+ * (which calls one service) and shapes the response. Errors reach the problem mapper, registered as
+ * middy's onError, so no handler builds an error response itself.
  */
 import middy from "@middy/core";
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
-import type { z } from "zod";
+import type * as z from "zod";
 import { assertAdmin, authenticateMerchant, bearerToken, type MerchantPrincipal } from "../auth/authenticate.ts";
-import { getAdminToken } from "../aws/secrets.ts";
-import { PayloadTooLargeError, ValidationError } from "../domain/errors.ts";
+import { getSecret } from "../aws/secrets.ts";
+import { type Clock, systemClock } from "../domain/clock.ts";
+import { NotFoundError, PayloadTooLargeError, ValidationError } from "../domain/errors.ts";
+import { dynamoIdempotencyStore } from "../store/idempotency.ts";
 import { dynamoMerchantStore } from "../store/merchants.ts";
+import { assertIdempotencyKey, idempotencyHeader, withIdempotency } from "./idempotency.ts";
+import { type Operation, routeKeyOf } from "./operation.ts";
 import { problemFor } from "./problem.ts";
 import { fieldErrors } from "./validation.ts";
 
-export type Auth = "admin" | "merchant" | "public";
+type Parsed<S, Fallback> = S extends z.ZodType ? z.output<S> : Fallback;
 
-export interface ApiRequest<Body, A extends Auth> {
+export interface ApiRequest<O extends Operation> {
   event: APIGatewayProxyEventV2;
   requestId: string;
-  body: Body;
-  principal: A extends "merchant" ? MerchantPrincipal : undefined;
-  pathParameters: Record<string, string | undefined>;
-  query: Record<string, string | undefined>;
+  operation: O;
+  clock: Clock;
+  body: Parsed<O["body"], undefined>;
+  query: Parsed<O["query"], Record<string, string | undefined>>;
+  params: Parsed<O["params"], Record<string, string | undefined>>;
+  principal: O["auth"] extends "merchant" ? MerchantPrincipal : undefined;
 }
 
-export interface ApiResponse {
-  status: number;
-  body?: unknown;
-  headers?: Record<string, string>;
+/** A response other than the operation's JSON success: another status, headers, or a binary body. */
+export class HttpResponse {
+  constructor(
+    readonly status: number,
+    readonly body: unknown,
+    readonly headers: Record<string, string> = {},
+    /** A ready body (HTML, PDF as base64 with `isBase64Encoded`), sent as is. */
+    readonly raw?: { body: string; isBase64Encoded?: boolean },
+  ) {}
 }
 
-export interface ApiOptions<S extends z.ZodType | undefined, A extends Auth> {
-  auth: A;
-  body?: S;
-  /** Requests larger than this are refused with 413 before parsing (default 256 KB). */
-  maxBodyBytes?: number;
+export interface Route<O extends Operation = Operation> {
+  operation: O;
+  handle(request: ApiRequest<O>): Promise<unknown>;
 }
+
+export const route = <O extends Operation>(operation: O, handle: (request: ApiRequest<O>) => Promise<unknown>): Route =>
+  ({ operation, handle }) as unknown as Route;
 
 const defaultMaxBodyBytes = 256 * 1024;
 
-type BodyOf<S> = S extends z.ZodType ? z.output<S> : undefined;
+export interface ApiOptions {
+  clock?: Clock;
+}
 
-export function api<S extends z.ZodType | undefined, A extends Auth>(
-  options: ApiOptions<S, A>,
-  handle: (request: ApiRequest<BodyOf<S>, A>) => Promise<ApiResponse>,
-) {
+/** The Lambda handler serving `routes`; the route is chosen by the event's route key. */
+export function apiHandler(routes: Route[], options: ApiOptions = {}) {
+  const byKey = new Map(routes.map((r) => [routeKeyOf(r.operation), r]));
+  const clock = options.clock ?? systemClock;
   return middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>()
     .onError((request) => {
       request.response = problemFor(request.error, request.event.requestContext?.requestId ?? "unknown");
     })
-    .handler(async (event) => {
+    .handler(async (event, context) => {
+      const found = byKey.get(event.routeKey);
+      if (!found) throw new NotFoundError(`Route ${event.routeKey}`);
+      const { operation } = found;
       const requestId = event.requestContext.requestId;
-      const principal = await authenticate(options.auth, event);
-      const body = options.body ? parseBody(event, options.body, options.maxBodyBytes ?? defaultMaxBodyBytes) : undefined;
-      const response = await handle({
-        event,
-        requestId,
-        body: body as BodyOf<S>,
-        principal: principal as ApiRequest<BodyOf<S>, A>["principal"],
-        pathParameters: event.pathParameters ?? {},
-        query: event.queryStringParameters ?? {},
-      });
-      return {
-        statusCode: response.status,
-        headers: {
-          ...(response.body === undefined ? {} : { "content-type": "application/json" }),
-          "x-request-id": requestId,
-          ...response.headers,
-        },
-        body: response.body === undefined ? "" : JSON.stringify(response.body),
+      const principal = await authenticate(operation, event, clock);
+      const params = parse(operation.params, event.pathParameters ?? {});
+      const query = parse(operation.query, event.queryStringParameters ?? {});
+      const rawBody = readBody(event, operation.maxBodyBytes ?? defaultMaxBodyBytes);
+      const body = operation.body ? parse(operation.body, parseJson(rawBody)) : undefined;
+      const run = async () => {
+        const result = await found.handle({ event, requestId, operation, clock, body, query, params, principal } as never);
+        return toResponse(operation, result, requestId);
       };
+      const key = event.headers[idempotencyHeader];
+      if (operation.method !== "POST" || key === undefined || operation.auth === "public") return run();
+      assertIdempotencyKey(key);
+      return withIdempotency(
+        {
+          store: dynamoIdempotencyStore,
+          clock,
+          scope: principal?.merchantId ?? "admin",
+          key,
+          request: { method: operation.method, path: event.rawPath, body: rawBody },
+          lockMs: Math.max(context?.getRemainingTimeInMillis?.() ?? 30_000, 1000),
+        },
+        run,
+      );
     });
 }
 
-async function authenticate(auth: Auth, event: APIGatewayProxyEventV2): Promise<MerchantPrincipal | undefined> {
-  if (auth === "public") return undefined;
+async function authenticate(operation: Operation, event: APIGatewayProxyEventV2, clock: Clock): Promise<MerchantPrincipal | undefined> {
+  if (operation.auth === "public") return undefined;
   const presented = bearerToken(event.headers.authorization);
-  if (auth === "admin") {
-    assertAdmin(presented, await getAdminToken());
+  if (operation.auth === "admin") {
+    assertAdmin(presented, await getSecret("adminToken"));
     return undefined;
   }
-  return authenticateMerchant(dynamoMerchantStore, presented);
+  return authenticateMerchant(dynamoMerchantStore, presented, clock);
 }
 
-function parseBody<S extends z.ZodType>(event: APIGatewayProxyEventV2, schema: S, maxBytes: number): z.output<S> {
+function readBody(event: APIGatewayProxyEventV2, maxBytes: number): string {
   const raw = event.body === undefined ? "" : event.isBase64Encoded ? Buffer.from(event.body, "base64").toString("utf8") : event.body;
   const size = Buffer.byteLength(raw, "utf8");
-  if (size > maxBytes) {
-    throw new PayloadTooLargeError(`The request body is ${size} bytes; the limit is ${maxBytes} bytes`);
-  }
-  let json: unknown;
+  if (size > maxBytes) throw new PayloadTooLargeError(`The request body is ${size} bytes; the limit is ${maxBytes} bytes`);
+  return raw;
+}
+
+function parseJson(raw: string): unknown {
+  if (raw.trim() === "") throw new ValidationError([{ path: "body", message: "is required (a JSON object)" }]);
   try {
-    json = raw === "" ? undefined : JSON.parse(raw);
+    return JSON.parse(raw);
   } catch {
     throw new ValidationError([{ path: "body", message: "is not valid JSON" }]);
   }
-  if (json === undefined) throw new ValidationError([{ path: "body", message: "is required (a JSON object)" }]);
-  const parsed = schema.safeParse(json);
-  if (!parsed.success) throw new ValidationError(fieldErrors(parsed.error.issues));
-  return parsed.data;
 }
 
-export const created = (body: unknown): ApiResponse => ({ status: 201, body });
-export const ok = (body: unknown): ApiResponse => ({ status: 200, body });
+function parse(schema: z.ZodType | undefined, input: unknown): never {
+  if (!schema) return input as never;
+  const parsed = schema.safeParse(input);
+  if (!parsed.success) throw new ValidationError(fieldErrors(parsed.error.issues, input));
+  return parsed.data as never;
+}
+
+function toResponse(operation: Operation, result: unknown, requestId: string): APIGatewayProxyStructuredResultV2 & { statusCode: number; headers: Record<string, string>; body: string } {
+  if (result instanceof HttpResponse) {
+    const raw = result.raw;
+    return {
+      statusCode: result.status,
+      headers: { ...(raw ? {} : { "content-type": "application/json" }), "x-request-id": requestId, ...result.headers },
+      body: raw ? raw.body : JSON.stringify(result.body),
+      ...(raw?.isBase64Encoded ? { isBase64Encoded: true } : {}),
+    };
+  }
+  if (operation.status === 204) return { statusCode: 204, headers: { "x-request-id": requestId }, body: "" };
+  return {
+    statusCode: operation.status,
+    headers: { "content-type": "application/json", "x-request-id": requestId },
+    body: JSON.stringify(result),
+  };
+}

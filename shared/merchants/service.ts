@@ -1,11 +1,15 @@
 /**
- * Merchant use cases. Ports come in as arguments so tests can hand in fakes or emulator-backed stores.
+ * Merchant and API key use cases. Ports come in as arguments so tests can hand in fakes or
+ * emulator-backed stores.
  */
+import { forgetApiKey } from "../auth/authenticate.ts";
 import { hashSecret, newSecret, secretHint } from "../auth/secrets.ts";
 import type { Clock } from "../domain/clock.ts";
+import { NotFoundError } from "../domain/errors.ts";
+import type { DomainEvent } from "../domain/events.ts";
 import { newId } from "../domain/ids.ts";
 import type { MerchantStore } from "../store/merchants.ts";
-import type { ApiKey, Merchant } from "./merchant.ts";
+import type { ApiKey, Branding, Merchant, PaymentTermsCode } from "./merchant.ts";
 
 export interface MerchantPorts {
   store: MerchantStore;
@@ -15,6 +19,28 @@ export interface MerchantPorts {
 export interface NewMerchant {
   name: string;
   email: string;
+}
+
+export interface MerchantSettingsPatch {
+  name?: string;
+  email?: string;
+  timeZone?: string;
+  defaultCurrency?: string;
+  branding?: { [K in keyof Branding]?: Branding[K] | null };
+  invoiceNumberPrefix?: string;
+  defaultPaymentTerms?: PaymentTermsCode;
+}
+
+function event(type: string, merchantId: string, now: Date, data: Record<string, unknown>): DomainEvent {
+  return { id: newId("event", now), type, merchantId, occurredAt: now.toISOString(), data };
+}
+
+function newKey(merchantId: string, name: string, now: Date): { key: ApiKey; secret: string } {
+  const secret = newSecret();
+  return {
+    secret,
+    key: { id: newId("apiKey", now), merchantId, name, hint: secretHint(secret), status: "active", createdAt: now.toISOString() },
+  };
 }
 
 /** Creates a merchant with its first API key; the secret is returned here and never again. */
@@ -30,24 +56,51 @@ export async function createMerchant(
     email: input.email.toLowerCase(),
     timeZone: "UTC",
     defaultCurrency: "USD",
+    branding: {},
+    invoiceNumberPrefix: "INV",
+    defaultPaymentTerms: "net_30",
     createdAt: at,
     updatedAt: at,
   };
-  const secret = newSecret();
-  const key: ApiKey = {
-    id: newId("apiKey", now),
-    merchantId: merchant.id,
-    name: "Default key",
-    hint: secretHint(secret),
-    status: "active",
-    createdAt: at,
-  };
-  await store.createMerchant(merchant, key, hashSecret(secret), {
-    id: newId("event", now),
-    type: "merchant.created",
-    merchantId: merchant.id,
-    occurredAt: at,
-    data: { merchant },
-  });
+  const { key, secret } = newKey(merchant.id, "Default key", now);
+  await store.createMerchant(merchant, key, hashSecret(secret), event("merchant.created", merchant.id, now, { merchant }));
   return { merchant, apiKey: { ...key, secret } };
+}
+
+export async function getMerchant({ store }: MerchantPorts, merchantId: string): Promise<Merchant> {
+  const found = await store.readMerchant(merchantId);
+  if (!found) throw new NotFoundError("Merchant");
+  return found.value;
+}
+
+/** Applies a settings patch; `null` clears an optional branding field. */
+export async function updateMerchant({ store, clock }: MerchantPorts, merchantId: string, patch: MerchantSettingsPatch): Promise<Merchant> {
+  const found = await store.readMerchant(merchantId);
+  if (!found) throw new NotFoundError("Merchant");
+  const now = clock.now();
+  const { branding: brandingPatch, ...rest } = patch;
+  const branding: Branding = { ...found.value.branding };
+  for (const [field, value] of Object.entries(brandingPatch ?? {}) as [keyof Branding, string | null | undefined][]) {
+    if (value === null) delete branding[field];
+    else if (value !== undefined) branding[field] = value;
+  }
+  const merchant: Merchant = { ...found.value, ...rest, branding, updatedAt: now.toISOString() };
+  await store.replaceMerchant(merchant, found.version, event("merchant.updated", merchantId, now, { merchant, changed: Object.keys(patch) }));
+  return merchant;
+}
+
+export async function createApiKey({ store, clock }: MerchantPorts, merchantId: string, name = "API key") {
+  const now = clock.now();
+  const { key, secret } = newKey(merchantId, name, now);
+  await store.createApiKey(key, hashSecret(secret), event("api_key.created", merchantId, now, { apiKey: key }));
+  return { ...key, secret };
+}
+
+export async function revokeApiKey({ store, clock }: MerchantPorts, merchantId: string, keyId: string): Promise<ApiKey> {
+  const hash = await store.findApiKeyHash(merchantId, keyId);
+  if (!hash) throw new NotFoundError("API key");
+  const now = clock.now();
+  const key = await store.revokeApiKey(hash, merchantId, now.toISOString(), event("api_key.revoked", merchantId, now, { apiKeyId: keyId }));
+  forgetApiKey(keyId);
+  return key;
 }

@@ -26,6 +26,14 @@ export const keys = {
     GSI1SK: keyId,
   }),
 
+  /** Any merchant-owned object (customer, product, tax rate, …): the sort key is its prefixed ULID id. */
+  merchantObject: (merchantId: string, id: string): Key => ({ PK: merchantPk(merchantId), SK: id }),
+  /** Uniqueness claims within a merchant, e.g. a customer's email or a discount code. */
+  merchantUnique: (merchantId: string, what: string, value: string): Key => ({
+    PK: merchantPk(merchantId),
+    SK: `UNIQUE#${what}#${value}`,
+  }),
+
   /** Outbox event items: written in the transaction that changes state, read by the stream. */
   event: (merchantId: string, eventId: string): Key => ({ PK: merchantPk(merchantId), SK: `EVT#${eventId}` }),
   eventPrefix: (merchantId: string) => ({ PK: merchantPk(merchantId), SKPrefix: "EVT#" }),
@@ -35,6 +43,9 @@ export const keys = {
     PK: `PROCESSED#${consumer}#${messageKey}`,
     SK: "PROCESSED",
   }),
+
+  /** A stored POST response, per merchant (or `admin`) and Idempotency-Key. */
+  idempotency: (scope: string, key: string): Key => ({ PK: `IDEMPOTENCY#${scope}#${key}`, SK: "IDEMPOTENCY" }),
 
   /** One-time schedules kept in the table by the local scheduler adapter. */
   schedule: (group: string, name: string): Key => ({ PK: `SCHEDULE#${group}#${name}`, SK: "SCHEDULE" }),

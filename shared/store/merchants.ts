@@ -1,61 +1,210 @@
 /**
  * Merchant and API key persistence. A merchant, its first key and the `merchant.created` event are
- * written in one transaction: either all exist or none.
+ * written in one transaction: either all exist or none. A key is one item, found by the hash of its
+ * secret (every request) and listed per merchant through GSI1.
  */
-import { GetCommand, TransactWriteCommand } from "@aws-sdk/lib-dynamodb";
+import { GetCommand, QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import type { ApiKeyLookup } from "../auth/authenticate.ts";
+import { ConflictError } from "../domain/errors.ts";
 import type { DomainEvent } from "../domain/events.ts";
 import type { ApiKey, Merchant } from "../merchants/merchant.ts";
-import { documentClient, tableName } from "./dynamo.ts";
-import { keys, withoutKeys } from "./keys.ts";
+import { type ListQuery, type Page, transact, type Versioned } from "./collection.ts";
+import { documentClient, isConditionFailure, tableName } from "./dynamo.ts";
+import { indexKeys, keys, withoutKeys } from "./keys.ts";
 import { eventPut } from "./outbox.ts";
 
-export interface MerchantStore {
+export interface MerchantStore extends ApiKeyLookup {
   createMerchant(merchant: Merchant, key: ApiKey, secretHash: string, event: DomainEvent): Promise<void>;
-  findApiKeyByHash(secretHash: string): Promise<ApiKey | undefined>;
+  readMerchant(merchantId: string): Promise<Versioned<Merchant> | undefined>;
+  replaceMerchant(merchant: Merchant, expectedVersion: number, event: DomainEvent): Promise<void>;
+  listMerchants(query: Pick<ListQuery, "limit" | "after">): Promise<Page<Merchant>>;
+  createApiKey(key: ApiKey, secretHash: string, event: DomainEvent): Promise<void>;
+  listApiKeys(merchantId: string, query: Pick<ListQuery, "limit" | "after">): Promise<Page<ApiKey>>;
+  /** The key's secret hash, when `keyId` is one of the merchant's keys. */
+  findApiKeyHash(merchantId: string, keyId: string): Promise<string | undefined>;
+  revokeApiKey(secretHash: string, merchantId: string, at: string, event: DomainEvent): Promise<ApiKey>;
+}
+
+const merchantItem = (merchant: Merchant, version: number) => ({
+  ...keys.merchant(merchant.id),
+  ...keys.merchantListing(merchant.createdAt, merchant.id),
+  type: "merchant",
+  version,
+  ...merchant,
+});
+
+const apiKeyItem = (key: ApiKey, secretHash: string) => ({
+  ...keys.apiKeyByHash(secretHash),
+  ...keys.apiKeyListing(key.merchantId, key.id),
+  type: "apiKey",
+  version: 1,
+  secretHash,
+  ...key,
+});
+
+async function queryIndex<T>(
+  index: string,
+  pk: string,
+  query: Pick<ListQuery, "limit" | "after">,
+  sk?: string,
+): Promise<Page<T>> {
+  const out = await documentClient().send(
+    new QueryCommand({
+      TableName: tableName(),
+      IndexName: index,
+      KeyConditionExpression: sk ? "GSI1PK = :pk AND GSI1SK = :sk" : "GSI1PK = :pk",
+      ExpressionAttributeValues: { ":pk": pk, ...(sk ? { ":sk": sk } : {}) },
+      ScanIndexForward: false,
+      Limit: query.limit + 1,
+      ...(query.after ? { ExclusiveStartKey: query.after } : {}),
+    }),
+  );
+  const items = out.Items ?? [];
+  const page = items.slice(0, query.limit);
+  const last = page.at(-1);
+  return {
+    items: page.map((i) => withoutKeys(i) as unknown as T),
+    ...(items.length > query.limit && last
+      ? {
+          next: { PK: last.PK, SK: last.SK, GSI1PK: last.GSI1PK, GSI1SK: last.GSI1SK } as Record<
+            string,
+            string
+          >,
+        }
+      : {}),
+  };
 }
 
 export const dynamoMerchantStore: MerchantStore = {
   async createMerchant(merchant, key, secretHash, event) {
-    const TableName = tableName();
-    await documentClient().send(
-      new TransactWriteCommand({
-        TransactItems: [
-          {
-            Put: {
-              TableName,
-              Item: {
-                ...keys.merchant(merchant.id),
-                ...keys.merchantListing(merchant.createdAt, merchant.id),
-                type: "merchant",
-                version: 1,
-                ...merchant,
-              },
-              ConditionExpression: "attribute_not_exists(PK)",
-            },
-          },
-          {
-            Put: {
-              TableName,
-              Item: {
-                ...keys.apiKeyByHash(secretHash),
-                ...keys.apiKeyListing(merchant.id, key.id),
-                type: "apiKey",
-                version: 1,
-                ...key,
-              },
-              ConditionExpression: "attribute_not_exists(PK)",
-            },
-          },
-          eventPut(event),
-        ],
-      }),
+    const Put = (Item: Record<string, unknown>) => ({
+      Put: { TableName: tableName(), Item, ConditionExpression: "attribute_not_exists(PK)" },
+    });
+    await transact(
+      [
+        { item: Put(merchantItem(merchant, 1)) },
+        { item: Put(apiKeyItem(key, secretHash)) },
+        { item: eventPut(event) },
+      ],
+      "The merchant already exists",
     );
+  },
+
+  async readMerchant(merchantId) {
+    const { Item } = await documentClient().send(
+      new GetCommand({ TableName: tableName(), Key: keys.merchant(merchantId), ConsistentRead: true }),
+    );
+    return Item
+      ? { value: withoutKeys(Item) as unknown as Merchant, version: Number(Item.version) }
+      : undefined;
+  },
+
+  async replaceMerchant(merchant, expectedVersion, event) {
+    await transact(
+      [
+        {
+          item: {
+            Put: {
+              TableName: tableName(),
+              Item: merchantItem(merchant, expectedVersion + 1),
+              ConditionExpression: "version = :expected",
+              ExpressionAttributeValues: { ":expected": expectedVersion },
+            },
+          },
+        },
+        { item: eventPut(event) },
+      ],
+      "The merchant was changed by another request; fetch it and try again",
+    );
+  },
+
+  listMerchants: (query) => queryIndex<Merchant>(indexKeys.merchants.index, indexKeys.merchants.pk, query),
+
+  async createApiKey(key, secretHash, event) {
+    await transact(
+      [
+        {
+          item: {
+            Put: {
+              TableName: tableName(),
+              Item: apiKeyItem(key, secretHash),
+              ConditionExpression: "attribute_not_exists(PK)",
+            },
+          },
+        },
+        { item: eventPut(event) },
+      ],
+      "The API key already exists",
+    );
+  },
+
+  async listApiKeys(merchantId, query) {
+    const { index, pk } = indexKeys.apiKeysOf(merchantId);
+    const page = await queryIndex<ApiKey & { secretHash?: string }>(index, pk, query);
+    return { ...page, items: page.items.map(({ secretHash: _, ...key }) => key) };
+  },
+
+  async findApiKeyHash(merchantId, keyId) {
+    const { index, pk } = indexKeys.apiKeysOf(merchantId);
+    const page = await queryIndex<{ secretHash: string }>(index, pk, { limit: 1 }, keyId);
+    return page.items[0]?.secretHash;
+  },
+
+  async revokeApiKey(secretHash, merchantId, at, event) {
+    await transact(
+      [
+        {
+          item: {
+            Update: {
+              TableName: tableName(),
+              Key: keys.apiKeyByHash(secretHash),
+              UpdateExpression: "SET #status = :revoked, revokedAt = :at, version = version + :one",
+              ConditionExpression: "merchantId = :merchantId AND #status = :active",
+              ExpressionAttributeNames: { "#status": "status" },
+              ExpressionAttributeValues: {
+                ":revoked": "revoked",
+                ":active": "active",
+                ":at": at,
+                ":merchantId": merchantId,
+                ":one": 1,
+              },
+            },
+          },
+          conflict: "The API key is already revoked",
+        },
+        { item: eventPut(event) },
+      ],
+      "The API key was changed by another request",
+    );
+    const key = await this.findApiKeyByHash(secretHash);
+    if (!key) throw new ConflictError("The API key disappeared while being revoked");
+    return key;
   },
 
   async findApiKeyByHash(secretHash) {
     const { Item } = await documentClient().send(
       new GetCommand({ TableName: tableName(), Key: keys.apiKeyByHash(secretHash) }),
     );
-    return Item ? (withoutKeys(Item) as ApiKey) : undefined;
+    if (!Item) return undefined;
+    const { secretHash: _, ...key } = withoutKeys(Item) as unknown as ApiKey & { secretHash?: string };
+    return key;
+  },
+
+  async touchApiKey(secretHash, at, staleBefore) {
+    try {
+      await documentClient().send(
+        new UpdateCommand({
+          TableName: tableName(),
+          Key: keys.apiKeyByHash(secretHash),
+          UpdateExpression: "SET lastUsedAt = :at",
+          ConditionExpression:
+            "attribute_exists(PK) AND (attribute_not_exists(lastUsedAt) OR lastUsedAt < :staleBefore)",
+          ExpressionAttributeValues: { ":at": at, ":staleBefore": staleBefore },
+        }),
+      );
+    } catch (error) {
+      // Another container recorded a recent use first: nothing to do.
+      if (!isConditionFailure(error)) throw error;
+    }
   },
 };

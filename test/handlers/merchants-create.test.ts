@@ -3,7 +3,7 @@ import { TransactWriteCommand, DynamoDBDocumentClient } from "@aws-sdk/lib-dynam
 import type { APIGatewayProxyStructuredResultV2 } from "aws-lambda";
 import { mockClient } from "aws-sdk-client-mock";
 import { beforeEach, describe, expect, it } from "vitest";
-import { handler } from "../../functions/api/merchants/create.ts";
+import { handler } from "../../functions/api/merchants.ts";
 import { httpEvent, lambdaContext } from "../helpers/events.ts";
 
 const ddb = mockClient(DynamoDBDocumentClient);
@@ -80,7 +80,7 @@ describe("POST /v1/merchants", () => {
     ["malformed JSON", "{name:", "body", "is not valid JSON"],
     ["an empty body", undefined, "body", "is required (a JSON object)"],
     ["a missing email", { name: "Acme" }, "email", "is required"],
-    ["an invalid email", { name: "Acme", email: "not-an-email" }, "email", "Invalid email address"],
+    ["an invalid email", { name: "Acme", email: "not-an-email" }, "email", "must be an email address"],
     ["a wrong type", { name: 42, email: "a@acme.test" }, "name", "Invalid input: expected string, received number"],
     ["an unknown field", { name: "Acme", email: "a@acme.test", plan: "gold" }, "plan", "is not a known field"],
     ["a read-only field", { id: "mer_x", name: "Acme", email: "a@acme.test" }, "id", "is not a known field"],

@@ -372,16 +372,23 @@ describe("functions", () => {
     },
   );
 
-  it("merchants-create may read the admin token and nothing else of Secrets Manager", () => {
-    const grants = grantsOf("merchants-create");
+  it("merchants may read the admin token and the cursor key and nothing else of Secrets Manager", () => {
+    const grants = grantsOf("merchants");
     const adminToken = logicalId(stack.data.secrets.adminToken);
-    expect(grants).toContain(`secretsmanager:GetSecretValue ${adminToken}`);
-    expect([...grants].filter((g) => g.startsWith("secretsmanager:"))).toEqual([
-      `secretsmanager:GetSecretValue ${adminToken}`,
-    ]);
-    expect(
-      fnResource("merchants-create").Properties.Environment.Variables[envNames.adminTokenSecretArn],
-    ).toEqual({ Ref: adminToken });
+    const cursorSecret = logicalId(stack.data.secrets.cursorSecret);
+    expect([...grants].filter((g) => g.startsWith("secretsmanager:")).sort()).toEqual(
+      [`secretsmanager:GetSecretValue ${adminToken}`, `secretsmanager:GetSecretValue ${cursorSecret}`].sort(),
+    );
+    expect(fnResource("merchants").Properties.Environment.Variables[envNames.adminTokenSecretArn]).toEqual({
+      Ref: adminToken,
+    });
+  });
+
+  it("merchant-facing functions cannot read the admin token", () => {
+    const adminToken = logicalId(stack.data.secrets.adminToken);
+    for (const name of ["merchant-settings", "api-keys"]) {
+      expect(grantsOf(name)).not.toContain(`secretsmanager:GetSecretValue ${adminToken}`);
+    }
   });
 
   it("outbox-dispatcher can send to notifications and cannot touch the table's items", () => {
@@ -427,7 +434,7 @@ describe("mail, secrets, scheduler, alarms", () => {
       DeletionPolicy: "Retain",
       Properties: { GenerateSecretString: { ExcludePunctuation: true, PasswordLength: 48 } },
     });
-    template.resourceCountIs("AWS::SecretsManager::Secret", 2);
+    template.resourceCountIs("AWS::SecretsManager::Secret", 3);
   });
 
   it("has a retained schedule group and a role only EventBridge Scheduler can assume", () => {

@@ -2,8 +2,9 @@ import { createHash } from "node:crypto";
 import { GetCommand } from "@aws-sdk/lib-dynamodb";
 import type { APIGatewayProxyStructuredResultV2 } from "aws-lambda";
 import { beforeAll, describe, expect, it } from "vitest";
-import { handler } from "../../functions/api/merchants/create.ts";
+import { handler } from "../../functions/api/merchants.ts";
 import { authenticateMerchant } from "../../shared/auth/authenticate.ts";
+import { systemClock } from "../../shared/domain/clock.ts";
 import { dynamoMerchantStore } from "../../shared/store/merchants.ts";
 import { adminToken, type TestAws, useTestAws } from "../helpers/aws.ts";
 import { httpEvent, lambdaContext } from "../helpers/events.ts";
@@ -43,11 +44,11 @@ describe("creating a merchant against DynamoDB Local", () => {
       data: { merchant: { id: body.merchant.id } },
     });
 
-    await expect(authenticateMerchant(dynamoMerchantStore, body.apiKey.secret)).resolves.toEqual({
+    await expect(authenticateMerchant(dynamoMerchantStore, body.apiKey.secret, systemClock)).resolves.toEqual({
       merchantId: body.merchant.id,
       keyId: body.apiKey.id,
     });
-    await expect(authenticateMerchant(dynamoMerchantStore, `${body.apiKey.secret}x`)).rejects.toThrow(/not valid/);
+    await expect(authenticateMerchant(dynamoMerchantStore, `${body.apiKey.secret}x`, systemClock)).rejects.toThrow(/not valid/);
   });
 
   it.each([

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { APIGatewayProxyStructuredResultV2, DynamoDBStreamEvent } from "aws-lambda";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
-import { handler as createMerchant } from "../../functions/api/merchants/create.ts";
+import { handler as createMerchant } from "../../functions/api/merchants.ts";
 import { functionNamed } from "../../infra/manifest.ts";
 import { loadHandler } from "../../infra/local/invoke-lambda.ts";
 import { type Poller, pollQueue } from "../../infra/local/sqs-poller.ts";

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { compileRoute, fromHandlerResult, matchRoute, toApiGatewayEvent } from "../../infra/local/apigateway.ts";
 import { matchesPattern } from "../../infra/local/filter.ts";
 import { rateMs } from "../../infra/local/scheduler.ts";
+import { repairEmptyMaps } from "../../infra/local/stream-poller.ts";
 import { outboxFilter } from "../../infra/manifest.ts";
 
 describe("Lambda event filter patterns", () => {
@@ -76,5 +77,22 @@ describe("local scheduler rate expressions", () => {
     expect(rateMs("rate(1 day)")).toBe(86_400_000);
     expect(rateMs("rate(15 minutes)")).toBe(900_000);
     expect(() => rateMs("cron(0 0 * * ? *)")).toThrow(/rate\(N minute\|hour\|day\)/);
+  });
+});
+
+describe("stream records from DynamoDB Local", () => {
+  it("get back the empty maps the SDK's Streams client reads as {}", () => {
+    const image = {
+      PK: { S: "a" },
+      branding: {},
+      data: { M: { merchant: { M: { branding: {}, tags: { L: [{}, { S: "x" }] } } } } },
+      none: { NULL: true },
+    };
+    expect(repairEmptyMaps(image)).toEqual({
+      PK: { S: "a" },
+      branding: { M: {} },
+      data: { M: { merchant: { M: { branding: { M: {} }, tags: { L: [{ M: {} }, { S: "x" }] } } } } },
+      none: { NULL: true },
+    });
   });
 });

@@ -1,0 +1,75 @@
+/**
+ * Schemas shared by the API's operations: ids, money, metadata, dates, list queries and pages.
+ * Request objects are strict: unknown and read-only fields are rejected, never ignored.
+ */
+import * as z from "zod";
+import { exponentOf, isCurrency } from "../domain/currency.ts";
+import { type IdKind, idPrefixes, isId } from "../domain/ids.ts";
+
+export const idOf = (kind: IdKind) =>
+  z.string().refine((v) => isId(kind, v), { message: `must be a ${idPrefixes[kind]}_… id` });
+
+export const idParams = (kind: IdKind) => z.strictObject({ id: z.string().min(1).max(64) }).describe(`${kind} id`);
+
+/** An amount in the currency's minor unit (cents for USD, yen for JPY, fils for KWD). */
+export const amount = z
+  .number({ error: "must be an integer amount in minor units" })
+  .int("must be an integer amount in minor units (no fractions)")
+  .min(0, "must not be negative")
+  .max(Number.MAX_SAFE_INTEGER);
+
+export const currency = z
+  .string()
+  .transform((v) => v.toUpperCase())
+  .refine(isCurrency, { message: "must be an ISO 4217 currency code, e.g. USD" })
+  .describe("ISO 4217 code; amounts are in its minor unit (exponent: USD 2, JPY 0, KWD 3)");
+
+export const currencyExponent = (code: string): number => exponentOf(code);
+
+export const email = z.email("must be an email address").max(254).transform((v) => v.toLowerCase());
+
+/** A percentage from 0 to 100 with at most 4 decimals. */
+export const percentage = z
+  .number()
+  .min(0)
+  .max(100)
+  .refine((v) => Math.abs(Math.round(v * 10_000) - v * 10_000) < 1e-6, { message: "must have at most 4 decimals" });
+
+export const metadata = z
+  .record(z.string().min(1).max(40), z.string().max(500))
+  .refine((m) => Object.keys(m).length <= 50, { message: "must have at most 50 keys" })
+  .describe("Your own key–value pairs (at most 50 keys; keys ≤ 40, values ≤ 500 characters)");
+
+export const isoDateTime = z.iso.datetime({ offset: true });
+
+export const country = z
+  .string()
+  .regex(/^[A-Za-z]{2}$/, "must be an ISO 3166-1 alpha-2 country code")
+  .transform((v) => v.toUpperCase());
+
+export const paymentTerms = z.enum(["due_on_receipt", "net_7", "net_15", "net_30", "net_45", "net_60", "net_90"]);
+
+export const timeZone = z.string().refine(
+  (tz) => {
+    try {
+      new Intl.DateTimeFormat("en-US", { timeZone: tz });
+      return tz.includes("/") || tz === "UTC";
+    } catch {
+      return false;
+    }
+  },
+  { message: "must be an IANA time zone, e.g. Europe/Berlin" },
+);
+
+export const listQuery = z.strictObject({
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+  cursor: z.string().min(1).max(2048).optional(),
+});
+
+export const createdRange = {
+  createdAfter: isoDateTime.optional(),
+  createdBefore: isoDateTime.optional(),
+};
+
+export const page = <T extends z.ZodType>(item: T) =>
+  z.object({ data: z.array(item), nextCursor: z.string().nullable() });

@@ -1,0 +1,147 @@
+/** Operations on merchants (platform admin), the current merchant's settings, and API keys. */
+import * as z from "zod";
+import { defineOperation } from "../http/operation.ts";
+import { email, idParams, listQuery, page, paymentTerms, timeZone, currency } from "./common.ts";
+
+const branding = z.strictObject({
+  logoUrl: z.url({ protocol: /^https?$/ }).max(2048).nullable().optional(),
+  brandColor: z
+    .string()
+    .regex(/^#[0-9a-fA-F]{6}$/, "must be a hex colour like #1a2b3c")
+    .nullable()
+    .optional(),
+  footerText: z.string().max(500).nullable().optional(),
+});
+
+export const merchant = z.object({
+  id: z.string(),
+  name: z.string(),
+  email: z.string(),
+  timeZone: z.string(),
+  defaultCurrency: z.string(),
+  branding: z.object({ logoUrl: z.string().optional(), brandColor: z.string().optional(), footerText: z.string().optional() }),
+  invoiceNumberPrefix: z.string(),
+  defaultPaymentTerms: paymentTerms,
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+
+export const apiKey = z.object({
+  id: z.string(),
+  merchantId: z.string(),
+  name: z.string(),
+  hint: z.string().describe("sk_… and the last four characters"),
+  status: z.enum(["active", "revoked"]),
+  createdAt: z.string(),
+  lastUsedAt: z.string().optional().describe("Recorded with 5-minute resolution"),
+  revokedAt: z.string().optional(),
+});
+
+const name = z.string().trim().min(1).max(200);
+
+export const createMerchant = defineOperation({
+  id: "createMerchant",
+  method: "POST",
+  path: "/v1/merchants",
+  auth: "admin",
+  tag: "Merchants",
+  summary: "Create a merchant and its first API key (platform admin)",
+  body: z.strictObject({ name, email }),
+  response: z.object({ merchant, apiKey: z.object({ id: z.string(), secret: z.string() }) }),
+  status: 201,
+  maxBodyBytes: 64 * 1024,
+});
+
+export const listMerchants = defineOperation({
+  id: "listMerchants",
+  method: "GET",
+  path: "/v1/merchants",
+  auth: "admin",
+  tag: "Merchants",
+  summary: "List merchants, newest first (platform admin)",
+  query: listQuery,
+  response: page(merchant),
+  status: 200,
+});
+
+export const getMerchant = defineOperation({
+  id: "getMerchant",
+  method: "GET",
+  path: "/v1/merchant",
+  auth: "merchant",
+  tag: "Merchant settings",
+  summary: "The authenticated merchant and its settings",
+  response: merchant,
+  status: 200,
+});
+
+export const merchantSettings = z.strictObject({
+  name: name.optional(),
+  email: email.optional(),
+  timeZone: timeZone.optional(),
+  defaultCurrency: currency.optional(),
+  branding: branding.optional(),
+  invoiceNumberPrefix: z
+    .string()
+    .regex(/^[A-Z0-9]{1,12}$/, "must be 1–12 upper-case letters or digits")
+    .optional(),
+  defaultPaymentTerms: paymentTerms.optional(),
+});
+
+export const updateMerchant = defineOperation({
+  id: "updateMerchant",
+  method: "PATCH",
+  path: "/v1/merchant",
+  auth: "merchant",
+  tag: "Merchant settings",
+  summary: "Update settings: name, email, time zone, default currency, branding, invoice prefix, payment terms",
+  body: merchantSettings,
+  response: merchant,
+  status: 200,
+});
+
+export const listApiKeys = defineOperation({
+  id: "listApiKeys",
+  method: "GET",
+  path: "/v1/api-keys",
+  auth: "merchant",
+  tag: "API keys",
+  summary: "List API keys (secrets are never shown again)",
+  query: listQuery,
+  response: page(apiKey),
+  status: 200,
+});
+
+export const createApiKey = defineOperation({
+  id: "createApiKey",
+  method: "POST",
+  path: "/v1/api-keys",
+  auth: "merchant",
+  tag: "API keys",
+  summary: "Create an API key; its secret is in this response only",
+  body: z.strictObject({ name: name.optional() }),
+  response: apiKey.extend({ secret: z.string() }),
+  status: 201,
+});
+
+export const revokeApiKey = defineOperation({
+  id: "revokeApiKey",
+  method: "POST",
+  path: "/v1/api-keys/{id}/revoke",
+  auth: "merchant",
+  tag: "API keys",
+  summary: "Revoke an API key: it stops working within 30 seconds",
+  params: idParams("apiKey"),
+  response: apiKey,
+  status: 200,
+});
+
+export const health = defineOperation({
+  id: "getHealth",
+  method: "GET",
+  path: "/v1/health",
+  auth: "public",
+  tag: "Health",
+  summary: "Whether the table, every queue and the mailer answer (503 names what is down)",
+  status: 200,
+});

@@ -1,0 +1,36 @@
+/**
+ * An API operation: route, auth, the zod schemas that validate its input (and document its output),
+ * and its success status. The handler wrapper, the manifest's routes and the OpenAPI document are all
+ * read from these, so validation, deployment and docs cannot disagree.
+ */
+import type * as z from "zod";
+
+export type HttpMethod = "GET" | "POST" | "PATCH" | "PUT" | "DELETE";
+export type Auth = "admin" | "merchant" | "public";
+
+export interface Operation {
+  /** camelCase operation id, e.g. `createCustomer`. */
+  readonly id: string;
+  readonly method: HttpMethod;
+  /** API Gateway route path with `{param}` placeholders. */
+  readonly path: string;
+  readonly auth: Auth;
+  readonly summary: string;
+  /** The OpenAPI tag (resource) it is listed under. */
+  readonly tag: string;
+  readonly params?: z.ZodType;
+  readonly body?: z.ZodType;
+  readonly query?: z.ZodType;
+  /** The success response body, for the OpenAPI document. */
+  readonly response?: z.ZodType;
+  /** 201 for creation, 200 for reads and actions, 204 for deletion. */
+  readonly status: 200 | 201 | 204;
+  /** Bodies larger than this are refused with 413 before parsing (default 256 KB). */
+  readonly maxBodyBytes?: number;
+  /** Non-JSON success responses (PDF, HTML), for the OpenAPI document. */
+  readonly produces?: string;
+}
+
+export const defineOperation = <const O extends Operation>(operation: O): O => operation;
+
+export const routeKeyOf = (operation: Pick<Operation, "method" | "path">): string => `${operation.method} ${operation.path}`;

@@ -1,0 +1,163 @@
+/**
+ * A merchant's collection of one kind of object (customers, products, …): items in the merchant's
+ * partition whose sort key is the object's id (a prefixed ULID), so a query lists them newest first
+ * and a creation-time range is a key range. Every write goes in one transaction with its outbox
+ * event and any uniqueness items, conditioned on the expected version: a lost race is a 409.
+ */
+import {
+  GetCommand,
+  QueryCommand,
+  type QueryCommandInput,
+  TransactWriteCommand,
+  type TransactWriteCommandInput,
+} from "@aws-sdk/lib-dynamodb";
+import { ConflictError } from "../domain/errors.ts";
+import type { DomainEvent } from "../domain/events.ts";
+import { type IdKind, idRange } from "../domain/ids.ts";
+import { documentClient, tableName } from "./dynamo.ts";
+import { keys, withoutKeys } from "./keys.ts";
+import { eventPut } from "./outbox.ts";
+
+export type TransactItem = NonNullable<TransactWriteCommandInput["TransactItems"]>[number];
+
+/** An extra item in a write's transaction, with the message to give when its condition fails. */
+export interface ExtraWrite {
+  item: TransactItem;
+  conflict?: string;
+}
+
+export interface Filter {
+  expression: string;
+  names?: Record<string, string>;
+  values?: Record<string, unknown>;
+}
+
+export interface ListQuery {
+  limit: number;
+  /** The key of the last item of the previous page. */
+  after?: Record<string, unknown>;
+  createdAfter?: Date;
+  createdBefore?: Date;
+  filter?: Filter;
+}
+
+export interface Page<T> {
+  items: T[];
+  /** The key to continue after, when there is more. */
+  next?: Record<string, string>;
+}
+
+export interface Versioned<T> {
+  value: T;
+  version: number;
+}
+
+/** Runs a transaction, turning a failed condition into a ConflictError with the failing item's message. */
+export async function transact(items: ExtraWrite[], defaultConflict: string): Promise<void> {
+  try {
+    await documentClient().send(new TransactWriteCommand({ TransactItems: items.map((i) => i.item) }));
+  } catch (error) {
+    if (error instanceof Error && error.name === "TransactionCanceledException") {
+      const reasons = (error as { CancellationReasons?: { Code?: string }[] }).CancellationReasons ?? [];
+      const failed = reasons.findIndex((r) => r.Code === "ConditionalCheckFailed");
+      if (failed >= 0) throw new ConflictError(items[failed]?.conflict ?? defaultConflict);
+      if (reasons.some((r) => r.Code === "TransactionConflict")) throw new ConflictError(defaultConflict);
+    }
+    throw error;
+  }
+}
+
+export interface Collection<T extends { id: string }> {
+  read(merchantId: string, id: string): Promise<Versioned<T> | undefined>;
+  get(merchantId: string, id: string): Promise<T | undefined>;
+  create(merchantId: string, value: T, event: DomainEvent, extra?: ExtraWrite[]): Promise<void>;
+  replace(merchantId: string, value: T, expectedVersion: number, event: DomainEvent, extra?: ExtraWrite[]): Promise<void>;
+  remove(merchantId: string, id: string, expectedVersion: number, event: DomainEvent, extra?: ExtraWrite[]): Promise<void>;
+  list(merchantId: string, query: ListQuery): Promise<Page<T>>;
+}
+
+export function collection<T extends { id: string }>(spec: { type: string; idKind: IdKind; label: string }): Collection<T> {
+  const changed = `The ${spec.label} was changed by another request; fetch it and try again`;
+  const put = (merchantId: string, value: T, version: number, condition: string, values?: Record<string, unknown>): ExtraWrite => ({
+    item: {
+      Put: {
+        TableName: tableName(),
+        Item: { ...keys.merchantObject(merchantId, value.id), type: spec.type, version, ...value },
+        ConditionExpression: condition,
+        ...(values ? { ExpressionAttributeValues: values } : {}),
+      },
+    },
+  });
+  return {
+    async read(merchantId, id) {
+      const { Item } = await documentClient().send(
+        new GetCommand({ TableName: tableName(), Key: keys.merchantObject(merchantId, id), ConsistentRead: true }),
+      );
+      if (!Item || Item.type !== spec.type) return undefined;
+      return { value: withoutKeys(Item) as unknown as T, version: Number(Item.version) };
+    },
+    async get(merchantId, id) {
+      return (await this.read(merchantId, id))?.value;
+    },
+    async create(merchantId, value, event, extra = []) {
+      await transact([put(merchantId, value, 1, "attribute_not_exists(PK)"), ...extra, { item: eventPut(event) }], changed);
+    },
+    async replace(merchantId, value, expectedVersion, event, extra = []) {
+      await transact(
+        [put(merchantId, value, expectedVersion + 1, "version = :expected", { ":expected": expectedVersion }), ...extra, { item: eventPut(event) }],
+        changed,
+      );
+    },
+    async remove(merchantId, id, expectedVersion, event, extra = []) {
+      await transact(
+        [
+          {
+            item: {
+              Delete: {
+                TableName: tableName(),
+                Key: keys.merchantObject(merchantId, id),
+                ConditionExpression: "version = :expected",
+                ExpressionAttributeValues: { ":expected": expectedVersion },
+              },
+            },
+          },
+          ...extra,
+          { item: eventPut(event) },
+        ],
+        changed,
+      );
+    },
+    async list(merchantId, query) {
+      const { lower, upper } = idRange(spec.idKind, query.createdAfter, query.createdBefore);
+      const items: T[] = [];
+      let startKey = query.after;
+      // Unfiltered: one query of limit + 1 tells whether there is a next page. Filtered: read on
+      // until the page is full or the collection ends.
+      for (;;) {
+        const input: QueryCommandInput = {
+          TableName: tableName(),
+          KeyConditionExpression: "PK = :pk AND SK BETWEEN :lower AND :upper",
+          ExpressionAttributeValues: {
+            ":pk": keys.merchantObject(merchantId, "").PK,
+            ":lower": lower,
+            ":upper": upper,
+            ...query.filter?.values,
+          },
+          ...(query.filter ? { FilterExpression: query.filter.expression } : {}),
+          ...(query.filter?.names ? { ExpressionAttributeNames: query.filter.names } : {}),
+          ScanIndexForward: false,
+          Limit: query.filter ? 100 : query.limit + 1,
+          ...(startKey ? { ExclusiveStartKey: startKey } : {}),
+        };
+        const out = await documentClient().send(new QueryCommand(input));
+        for (const item of out.Items ?? []) items.push(withoutKeys(item) as unknown as T);
+        startKey = out.LastEvaluatedKey;
+        if (items.length > query.limit || !startKey) break;
+      }
+      const page = items.slice(0, query.limit);
+      const last = page.at(-1);
+      const more = items.length > query.limit || (startKey !== undefined && query.filter !== undefined);
+      return { items: page, ...(more && last ? { next: keys.merchantObject(merchantId, last.id) as unknown as Record<string, string> } : {}) };
+    },
+  };
+}
