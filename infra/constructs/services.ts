@@ -13,7 +13,7 @@ import * as logs from "aws-cdk-lib/aws-logs";
 import * as scheduler from "aws-cdk-lib/aws-scheduler";
 import type * as sqs from "aws-cdk-lib/aws-sqs";
 import { Construct } from "constructs";
-import { envNames, type SecretName, secretVariables } from "../../shared/config.ts";
+import { type SecretName, secretVariables } from "../../shared/config.ts";
 import type { FunctionDefinition } from "../manifest.ts";
 import type { KassaManifest } from "../stack.ts";
 import { table as tableDefinition } from "../table.ts";
