@@ -5,6 +5,7 @@
  */
 import type { SecretName } from "../shared/config.ts";
 import type { Auth, HttpMethod } from "../shared/http/operation.ts";
+import * as customerOps from "../shared/api/customers.ts";
 import * as merchantOps from "../shared/api/merchants.ts";
 import { eventQueues } from "../shared/outbox/routing.ts";
 
@@ -114,7 +115,15 @@ export const functions: readonly FunctionDefinition[] = [
     entry: "functions/api/api-keys.ts",
     description: "List, create and revoke API keys",
     timeoutSeconds: 10,
-    routes: [merchantOps.listApiKeys, merchantOps.createApiKey, merchantOps.revokeApiKey],
+    routes: merchantOps.apiKeyOperations,
+    access: merchantApi,
+  },
+  {
+    name: "customers",
+    entry: "functions/api/customers.ts",
+    description: "Customers: create, list, get, update, delete",
+    timeoutSeconds: 10,
+    routes: customerOps.customerOperations,
     access: merchantApi,
   },
   {

@@ -145,3 +145,6 @@ export const health = defineOperation({
   summary: "Whether the table, every queue and the mailer answer (503 names what is down)",
   status: 200,
 });
+
+export const merchantOperations = [createMerchant, listMerchants, getMerchant, updateMerchant];
+export const apiKeyOperations = [listApiKeys, createApiKey, revokeApiKey];

@@ -6,7 +6,7 @@ import { forgetApiKey } from "../auth/authenticate.ts";
 import { hashSecret, newSecret, secretHint } from "../auth/secrets.ts";
 import type { Clock } from "../domain/clock.ts";
 import { NotFoundError } from "../domain/errors.ts";
-import type { DomainEvent } from "../domain/events.ts";
+import { newEvent } from "../domain/events.ts";
 import { newId } from "../domain/ids.ts";
 import type { MerchantStore } from "../store/merchants.ts";
 import type { ApiKey, Branding, Merchant, PaymentTermsCode } from "./merchant.ts";
@@ -31,9 +31,6 @@ export interface MerchantSettingsPatch {
   defaultPaymentTerms?: PaymentTermsCode;
 }
 
-function event(type: string, merchantId: string, now: Date, data: Record<string, unknown>): DomainEvent {
-  return { id: newId("event", now), type, merchantId, occurredAt: now.toISOString(), data };
-}
 
 function newKey(merchantId: string, name: string, now: Date): { key: ApiKey; secret: string } {
   const secret = newSecret();
@@ -63,7 +60,7 @@ export async function createMerchant(
     updatedAt: at,
   };
   const { key, secret } = newKey(merchant.id, "Default key", now);
-  await store.createMerchant(merchant, key, hashSecret(secret), event("merchant.created", merchant.id, now, { merchant }));
+  await store.createMerchant(merchant, key, hashSecret(secret), newEvent("merchant.created", merchant.id, merchant.id, now, { merchant }));
   return { merchant, apiKey: { ...key, secret } };
 }
 
@@ -85,14 +82,14 @@ export async function updateMerchant({ store, clock }: MerchantPorts, merchantId
     else if (value !== undefined) branding[field] = value;
   }
   const merchant: Merchant = { ...found.value, ...rest, branding, updatedAt: now.toISOString() };
-  await store.replaceMerchant(merchant, found.version, event("merchant.updated", merchantId, now, { merchant, changed: Object.keys(patch) }));
+  await store.replaceMerchant(merchant, found.version, newEvent("merchant.updated", merchantId, merchantId, now, { merchant, changed: Object.keys(patch) }));
   return merchant;
 }
 
 export async function createApiKey({ store, clock }: MerchantPorts, merchantId: string, name = "API key") {
   const now = clock.now();
   const { key, secret } = newKey(merchantId, name, now);
-  await store.createApiKey(key, hashSecret(secret), event("api_key.created", merchantId, now, { apiKey: key }));
+  await store.createApiKey(key, hashSecret(secret), newEvent("api_key.created", merchantId, key.id, now, { apiKey: key }));
   return { ...key, secret };
 }
 
@@ -100,7 +97,7 @@ export async function revokeApiKey({ store, clock }: MerchantPorts, merchantId: 
   const hash = await store.findApiKeyHash(merchantId, keyId);
   if (!hash) throw new NotFoundError("API key");
   const now = clock.now();
-  const key = await store.revokeApiKey(hash, merchantId, now.toISOString(), event("api_key.revoked", merchantId, now, { apiKeyId: keyId }));
+  const key = await store.revokeApiKey(hash, merchantId, now.toISOString(), newEvent("api_key.revoked", merchantId, keyId, now, { apiKeyId: keyId }));
   forgetApiKey(keyId);
   return key;
 }

@@ -19,6 +19,7 @@ export function eventPut(event: DomainEvent) {
         eventType: event.type,
         id: event.id,
         merchantId: event.merchantId,
+        ...(event.objectId ? { objectId: event.objectId } : {}),
         occurredAt: event.occurredAt,
         data: event.data,
         createdAt: event.occurredAt,
@@ -35,6 +36,7 @@ export function eventFromItem(item: Record<string, unknown>): DomainEvent {
     id: String(item.id),
     type: String(item.eventType),
     merchantId: String(item.merchantId),
+    ...(item.objectId ? { objectId: String(item.objectId) } : {}),
     occurredAt: String(item.occurredAt),
     data: (item.data ?? {}) as Record<string, unknown>,
   };

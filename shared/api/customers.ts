@@ -1,0 +1,118 @@
+/** Operations on customers (the merchant's CRM contacts). */
+import * as z from "zod";
+import { defineOperation } from "../http/operation.ts";
+import { country, createdRange, email, idParams, listQuery, metadata, page } from "./common.ts";
+
+const text = (max: number) => z.string().trim().min(1).max(max);
+
+const address = z.strictObject({
+  line1: text(200),
+  line2: text(200).optional(),
+  city: text(100),
+  state: text(100).optional(),
+  postalCode: text(20),
+  country,
+});
+
+const taxId = z.strictObject({
+  type: z.string().regex(/^[a-z]{2,3}_[a-z]{2,5}$/, "must be a tax id type like eu_vat or us_ein"),
+  value: text(50),
+});
+
+export const customer = z.object({
+  id: z.string(),
+  email: z.string(),
+  name: z.string().optional(),
+  companyName: z.string().optional(),
+  phone: z.string().optional(),
+  address: address.optional(),
+  taxIds: z.array(taxId),
+  metadata: z.record(z.string(), z.string()),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+
+const phone = z.string().regex(/^\+?[0-9 ()./-]{3,30}$/, "must be a phone number");
+
+export const newCustomer = z.strictObject({
+  email,
+  name: text(200).optional(),
+  companyName: text(200).optional(),
+  phone: phone.optional(),
+  address: address.optional(),
+  taxIds: z.array(taxId).max(10).optional(),
+  metadata: metadata.optional(),
+});
+
+export const customerPatch = z.strictObject({
+  email: email.optional(),
+  name: text(200).nullable().optional(),
+  companyName: text(200).nullable().optional(),
+  phone: phone.nullable().optional(),
+  address: address.nullable().optional(),
+  taxIds: z.array(taxId).max(10).optional(),
+  /** Keys given are set; a key set to null is removed. */
+  metadata: z.record(z.string().min(1).max(40), z.string().max(500).nullable()).optional(),
+});
+
+export const createCustomer = defineOperation({
+  id: "createCustomer",
+  method: "POST",
+  path: "/v1/customers",
+  auth: "merchant",
+  tag: "Customers",
+  summary: "Create a customer (email unique per merchant, case-insensitive)",
+  body: newCustomer,
+  response: customer,
+  status: 201,
+});
+
+export const listCustomers = defineOperation({
+  id: "listCustomers",
+  method: "GET",
+  path: "/v1/customers",
+  auth: "merchant",
+  tag: "Customers",
+  summary: "List customers, newest first; filter by email or creation time",
+  query: listQuery.extend({ email: email.optional(), ...createdRange }),
+  response: page(customer),
+  status: 200,
+});
+
+export const getCustomer = defineOperation({
+  id: "getCustomer",
+  method: "GET",
+  path: "/v1/customers/{id}",
+  auth: "merchant",
+  tag: "Customers",
+  summary: "Get a customer",
+  params: idParams("customer"),
+  response: customer,
+  status: 200,
+});
+
+export const updateCustomer = defineOperation({
+  id: "updateCustomer",
+  method: "PATCH",
+  path: "/v1/customers/{id}",
+  auth: "merchant",
+  tag: "Customers",
+  summary: "Update a customer; null clears a field, a metadata key set to null is removed",
+  params: idParams("customer"),
+  body: customerPatch,
+  response: customer,
+  status: 200,
+});
+
+export const deleteCustomer = defineOperation({
+  id: "deleteCustomer",
+  method: "DELETE",
+  path: "/v1/customers/{id}",
+  auth: "merchant",
+  tag: "Customers",
+  summary: "Delete a customer (409 while it has open invoices or active subscriptions)",
+  params: idParams("customer"),
+  status: 204,
+});
+
+export const customerOperations = [createCustomer, listCustomers, getCustomer, updateCustomer, deleteCustomer];

@@ -1,0 +1,37 @@
+/** A merchant's customer: the buyer invoices, quotes and subscriptions are addressed to. */
+export interface Address {
+  line1: string;
+  line2?: string;
+  city: string;
+  state?: string;
+  postalCode: string;
+  /** ISO 3166-1 alpha-2. */
+  country: string;
+}
+
+export interface TaxId {
+  /** e.g. `eu_vat`, `gb_vat`, `us_ein`. */
+  type: string;
+  value: string;
+}
+
+export interface Customer {
+  id: string;
+  /** Unique per merchant, stored lower case. */
+  email: string;
+  name?: string;
+  companyName?: string;
+  phone?: string;
+  address?: Address;
+  taxIds: TaxId[];
+  metadata: Record<string, string>;
+  /**
+   * Deletion guards, kept by the documents that reference the customer: an invoice's finalize adds
+   * to `openInvoiceCount` (and bumps the customer's version) in its own transaction, its payment or
+   * voiding subtracts; subscriptions do the same with `activeSubscriptionCount`.
+   */
+  openInvoiceCount?: number;
+  activeSubscriptionCount?: number;
+  createdAt: string;
+  updatedAt: string;
+}

@@ -1,0 +1,68 @@
+/**
+ * Customers: a collection in the merchant's partition, plus one uniqueness item per email
+ * (`UNIQUE#customer-email#<email>`) written in the same transaction as the customer.
+ */
+import { GetCommand } from "@aws-sdk/lib-dynamodb";
+import type { Customer } from "../customers/customer.ts";
+import type { DomainEvent } from "../domain/events.ts";
+import { collection, type ExtraWrite, type ListQuery, type Page, type Versioned } from "./collection.ts";
+import { documentClient, tableName } from "./dynamo.ts";
+import { keys } from "./keys.ts";
+
+const customers = collection<Customer>({ type: "customer", idKind: "customer", label: "customer" });
+const duplicateEmail = "A customer with this email already exists";
+
+const claimEmail = (merchantId: string, email: string, customerId: string): ExtraWrite => ({
+  item: {
+    Put: {
+      TableName: tableName(),
+      Item: { ...keys.merchantUnique(merchantId, "customer-email", email), type: "unique", customerId },
+      ConditionExpression: "attribute_not_exists(PK)",
+    },
+  },
+  conflict: duplicateEmail,
+});
+
+const releaseEmail = (merchantId: string, email: string, customerId: string): ExtraWrite => ({
+  item: {
+    Delete: {
+      TableName: tableName(),
+      Key: keys.merchantUnique(merchantId, "customer-email", email),
+      ConditionExpression: "customerId = :id",
+      ExpressionAttributeValues: { ":id": customerId },
+    },
+  },
+});
+
+export interface CustomerStore {
+  read(merchantId: string, id: string): Promise<Versioned<Customer> | undefined>;
+  findIdByEmail(merchantId: string, email: string): Promise<string | undefined>;
+  create(customer: Customer, merchantId: string, event: DomainEvent): Promise<void>;
+  replace(merchantId: string, previous: Customer, next: Customer, version: number, event: DomainEvent): Promise<void>;
+  remove(merchantId: string, customer: Customer, version: number, event: DomainEvent): Promise<void>;
+  list(merchantId: string, query: ListQuery): Promise<Page<Customer>>;
+}
+
+export const dynamoCustomerStore: CustomerStore = {
+  read: (merchantId, id) => customers.read(merchantId, id),
+  async findIdByEmail(merchantId, email) {
+    const { Item } = await documentClient().send(
+      new GetCommand({ TableName: tableName(), Key: keys.merchantUnique(merchantId, "customer-email", email) }),
+    );
+    return Item?.customerId as string | undefined;
+  },
+  create: (customer, merchantId, event) => customers.create(merchantId, customer, event, [claimEmail(merchantId, customer.email, customer.id)]),
+  replace: (merchantId, previous, next, version, event) =>
+    customers.replace(
+      merchantId,
+      next,
+      version,
+      event,
+      previous.email === next.email
+        ? []
+        : [releaseEmail(merchantId, previous.email, previous.id), claimEmail(merchantId, next.email, next.id)],
+    ),
+  remove: (merchantId, customer, version, event) =>
+    customers.remove(merchantId, customer.id, version, event, [releaseEmail(merchantId, customer.email, customer.id)]),
+  list: (merchantId, query) => customers.list(merchantId, query),
+};
