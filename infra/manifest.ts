@@ -6,7 +6,12 @@
 import type { SecretName } from "../shared/config.ts";
 import type { Auth, HttpMethod } from "../shared/http/operation.ts";
 import * as customerOps from "../shared/api/customers.ts";
+import * as discountCodeOps from "../shared/api/discount-codes.ts";
+import { docsOperations } from "../shared/api/docs.ts";
+import * as eventOps from "../shared/api/events.ts";
 import * as merchantOps from "../shared/api/merchants.ts";
+import * as productOps from "../shared/api/products.ts";
+import * as taxRateOps from "../shared/api/tax-rates.ts";
 import { eventQueues } from "../shared/outbox/routing.ts";
 
 
@@ -95,6 +100,14 @@ export const functions: readonly FunctionDefinition[] = [
     access: { table: "read", inspectQueues: true, email: true },
   },
   {
+    name: "docs",
+    entry: "functions/api/docs.ts",
+    description: "GET /v1/openapi.json and GET /docs: the OpenAPI 3.1 document and the HTML API reference",
+    timeoutSeconds: 10,
+    routes: docsOperations,
+    access: {},
+  },
+  {
     name: "merchants",
     entry: "functions/api/merchants.ts",
     description: "Platform admin: create and list merchants",
@@ -124,6 +137,38 @@ export const functions: readonly FunctionDefinition[] = [
     description: "Customers: create, list, get, update, delete",
     timeoutSeconds: 10,
     routes: customerOps.customerOperations,
+    access: merchantApi,
+  },
+  {
+    name: "discount-codes",
+    entry: "functions/api/discount-codes.ts",
+    description: "Discount codes: create, list, get, update (terms frozen once created)",
+    timeoutSeconds: 10,
+    routes: discountCodeOps.discountCodeOperations,
+    access: merchantApi,
+  },
+  {
+    name: "events",
+    entry: "functions/api/events.ts",
+    description: "The events feed: list and get the merchant's domain events",
+    timeoutSeconds: 10,
+    routes: eventOps.eventOperations,
+    access: merchantApi,
+  },
+  {
+    name: "products",
+    entry: "functions/api/products.ts",
+    description: "Products and their prices: create, list, get, update, delete (archive once referenced)",
+    timeoutSeconds: 10,
+    routes: productOps.productOperations,
+    access: merchantApi,
+  },
+  {
+    name: "tax-rates",
+    entry: "functions/api/tax-rates.ts",
+    description: "Tax rates: create, list, get, update (percentage and inclusive are immutable)",
+    timeoutSeconds: 10,
+    routes: taxRateOps.taxRateOperations,
     access: merchantApi,
   },
   {

@@ -1,5 +1,20 @@
 /** Every API operation, for the OpenAPI document and for tests that walk the whole API. */
 import { customerOperations } from "./customers.ts";
+import { discountCodeOperations } from "./discount-codes.ts";
+import { docsOperations } from "./docs.ts";
+import { eventOperations } from "./events.ts";
 import { apiKeyOperations, health, merchantOperations } from "./merchants.ts";
+import { productOperations } from "./products.ts";
+import { taxRateOperations } from "./tax-rates.ts";
 
-export const allOperations = [health, ...merchantOperations, ...apiKeyOperations, ...customerOperations];
+export const allOperations = [
+  health,
+  ...merchantOperations,
+  ...apiKeyOperations,
+  ...customerOperations,
+  ...discountCodeOperations,
+  ...eventOperations,
+  ...productOperations,
+  ...taxRateOperations,
+  ...docsOperations,
+];

@@ -1,15 +1,25 @@
 /**
  * The mailer port and its SES adapter. Templates are rendered by Kassa (escaped HTML + text) and
- * sent as a simple SendEmail; attachments, when a later use needs them, go through SendRawEmail.
+ * sent as a simple SendEmail; a mail with attachments (an invoice PDF) is built as MIME here
+ * (`mime.ts`) and sent with SendRawEmail, which is also what the local SES stand-in parses.
  */
-import { SESClient, SendEmailCommand } from "@aws-sdk/client-ses";
+import { SESClient, SendEmailCommand, SendRawEmailCommand } from "@aws-sdk/client-ses";
 import { config } from "../config.ts";
+import { buildMimeMessage } from "./mime.ts";
+
+export interface MailAttachment {
+  filename: string;
+  /** e.g. `application/pdf`. */
+  contentType: string;
+  content: Uint8Array;
+}
 
 export interface Mail {
   to: { email: string; name?: string };
   subject: string;
   text: string;
   html: string;
+  attachments?: MailAttachment[];
 }
 
 export interface Mailer {
@@ -29,6 +39,18 @@ export function formatAddress({ email, name }: { email: string; name?: string })
 
 export const sesMailer: Mailer = {
   async send(mail) {
+    if (mail.attachments?.length) {
+      const source = config.mailFrom();
+      const raw = buildMimeMessage({ from: source, ...mail });
+      const out = await sesClient().send(
+        new SendRawEmailCommand({
+          Source: source,
+          Destinations: [mail.to.email],
+          RawMessage: { Data: new TextEncoder().encode(raw) },
+        }),
+      );
+      return { messageId: out.MessageId ?? "" };
+    }
     const out = await sesClient().send(
       new SendEmailCommand({
         Source: config.mailFrom(),

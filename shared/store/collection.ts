@@ -15,7 +15,7 @@ import { ConflictError } from "../domain/errors.ts";
 import type { DomainEvent } from "../domain/events.ts";
 import { type IdKind, idRange } from "../domain/ids.ts";
 import { documentClient, tableName } from "./dynamo.ts";
-import { keys, withoutKeys } from "./keys.ts";
+import { type Key, keys, withoutKeys } from "./keys.ts";
 import { eventPut } from "./outbox.ts";
 
 export type TransactItem = NonNullable<TransactWriteCommandInput["TransactItems"]>[number];
@@ -67,6 +67,42 @@ export async function transact(items: ExtraWrite[], defaultConflict: string): Pr
   }
 }
 
+/**
+ * One page of a query on the table's primary key, in descending sort-key order (newest first for
+ * ULID keys), as raw items. Unfiltered: one query of limit + 1 tells whether there is a next page.
+ * Filtered: read on until the page is full or the key range ends. `keyOf` gives the key to continue
+ * after an item. Shared by collections and the events feed.
+ */
+export async function queryPage(
+  input: { KeyConditionExpression: string; ExpressionAttributeValues: Record<string, unknown>; IndexName?: string; ScanIndexForward?: boolean },
+  query: { limit: number; after?: Record<string, unknown> | undefined; filter?: Filter | undefined },
+  keyOf: (item: Record<string, unknown>) => Key,
+): Promise<Page<Record<string, unknown>>> {
+  const { filter } = query;
+  const items: Record<string, unknown>[] = [];
+  let startKey = query.after;
+  for (;;) {
+    const request: QueryCommandInput = {
+      TableName: tableName(),
+      ...input,
+      ExpressionAttributeValues: { ...input.ExpressionAttributeValues, ...filter?.values },
+      ...(filter ? { FilterExpression: filter.expression } : {}),
+      ...(filter?.names ? { ExpressionAttributeNames: filter.names } : {}),
+      ScanIndexForward: input.ScanIndexForward ?? false,
+      Limit: filter ? 100 : query.limit + 1,
+      ...(startKey ? { ExclusiveStartKey: startKey } : {}),
+    };
+    const out = await documentClient().send(new QueryCommand(request));
+    items.push(...(out.Items ?? []));
+    startKey = out.LastEvaluatedKey;
+    if (items.length > query.limit || !startKey) break;
+  }
+  const page = items.slice(0, query.limit);
+  const last = page.at(-1);
+  const more = items.length > query.limit || (startKey !== undefined && filter !== undefined);
+  return { items: page, ...(more && last ? { next: keyOf(last) as unknown as Record<string, string> } : {}) };
+}
+
 export interface Collection<T extends { id: string }> {
   read(merchantId: string, id: string): Promise<Versioned<T> | undefined>;
   get(merchantId: string, id: string): Promise<T | undefined>;
@@ -76,13 +112,21 @@ export interface Collection<T extends { id: string }> {
   list(merchantId: string, query: ListQuery): Promise<Page<T>>;
 }
 
-export function collection<T extends { id: string }>(spec: { type: string; idKind: IdKind; label: string }): Collection<T> {
+export interface CollectionSpec<T> {
+  type: string;
+  idKind: IdKind;
+  label: string;
+  /** Index attributes derived from the object (e.g. a GSI for another sort order). */
+  indexKeys?: (value: T, merchantId: string) => Record<string, string>;
+}
+
+export function collection<T extends { id: string }>(spec: CollectionSpec<T>): Collection<T> {
   const changed = `The ${spec.label} was changed by another request; fetch it and try again`;
   const put = (merchantId: string, value: T, version: number, condition: string, values?: Record<string, unknown>): ExtraWrite => ({
     item: {
       Put: {
         TableName: tableName(),
-        Item: { ...keys.merchantObject(merchantId, value.id), type: spec.type, version, ...value },
+        Item: { ...keys.merchantObject(merchantId, value.id), ...spec.indexKeys?.(value, merchantId), type: spec.type, version, ...value },
         ConditionExpression: condition,
         ...(values ? { ExpressionAttributeValues: values } : {}),
       },
@@ -129,35 +173,15 @@ export function collection<T extends { id: string }>(spec: { type: string; idKin
     },
     async list(merchantId, query) {
       const { lower, upper } = idRange(spec.idKind, query.createdAfter, query.createdBefore);
-      const items: T[] = [];
-      let startKey = query.after;
-      // Unfiltered: one query of limit + 1 tells whether there is a next page. Filtered: read on
-      // until the page is full or the collection ends.
-      for (;;) {
-        const input: QueryCommandInput = {
-          TableName: tableName(),
+      const page = await queryPage(
+        {
           KeyConditionExpression: "PK = :pk AND SK BETWEEN :lower AND :upper",
-          ExpressionAttributeValues: {
-            ":pk": keys.merchantObject(merchantId, "").PK,
-            ":lower": lower,
-            ":upper": upper,
-            ...query.filter?.values,
-          },
-          ...(query.filter ? { FilterExpression: query.filter.expression } : {}),
-          ...(query.filter?.names ? { ExpressionAttributeNames: query.filter.names } : {}),
-          ScanIndexForward: false,
-          Limit: query.filter ? 100 : query.limit + 1,
-          ...(startKey ? { ExclusiveStartKey: startKey } : {}),
-        };
-        const out = await documentClient().send(new QueryCommand(input));
-        for (const item of out.Items ?? []) items.push(withoutKeys(item) as unknown as T);
-        startKey = out.LastEvaluatedKey;
-        if (items.length > query.limit || !startKey) break;
-      }
-      const page = items.slice(0, query.limit);
-      const last = page.at(-1);
-      const more = items.length > query.limit || (startKey !== undefined && query.filter !== undefined);
-      return { items: page, ...(more && last ? { next: keys.merchantObject(merchantId, last.id) as unknown as Record<string, string> } : {}) };
+          ExpressionAttributeValues: { ":pk": keys.merchantObject(merchantId, "").PK, ":lower": lower, ":upper": upper },
+        },
+        query,
+        (item) => keys.merchantObject(merchantId, String(item.id)),
+      );
+      return { ...page, items: page.items.map((item) => withoutKeys(item) as unknown as T) };
     },
   };
 }

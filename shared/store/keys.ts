@@ -34,6 +34,16 @@ export const keys = {
     SK: `UNIQUE#${what}#${value}`,
   }),
 
+  /** GSI1: a merchant's finalized invoices by due date. */
+  invoiceByDue: (merchantId: string, dueDate: string, invoiceId: string) => ({
+    GSI1PK: `${merchantPk(merchantId)}#INVOICES_BY_DUE`,
+    GSI1SK: `${dueDate}#${invoiceId}`,
+  }),
+  /** Gapless document number counters, one per merchant and kind of document. */
+  counter: (merchantId: string, name: string): Key => ({ PK: merchantPk(merchantId), SK: `COUNTER#${name}` }),
+  /** The public token of a hosted page (invoice, quote, checkout) → the document it shows. */
+  hostedPage: (token: string): Key => ({ PK: `HOSTED#${token}`, SK: "HOSTED" }),
+
   /** Outbox event items: written in the transaction that changes state, read by the stream. */
   event: (merchantId: string, eventId: string): Key => ({ PK: merchantPk(merchantId), SK: `EVT#${eventId}` }),
   eventPrefix: (merchantId: string) => ({ PK: merchantPk(merchantId), SKPrefix: "EVT#" }),
@@ -60,6 +70,7 @@ export const indexKeys = {
   merchants: { index: "GSI1", pk: "MERCHANTS" },
   apiKeysOf: (merchantId: string) => ({ index: "GSI1", pk: `${merchantPk(merchantId)}#APIKEYS` }),
   dueSchedules: { index: "GSI2", pk: "SCHEDULES_DUE" },
+  invoicesByDue: (merchantId: string) => ({ index: "GSI1", pk: `${merchantPk(merchantId)}#INVOICES_BY_DUE` }),
 } as const;
 
 /** Strips the key attributes from an item before it leaves the store. */

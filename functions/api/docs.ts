@@ -1,0 +1,69 @@
+/**
+ * GET /v1/openapi.json and GET /docs: the OpenAPI document generated from every operation, and the
+ * HTML reference rendered from it. Built lazily, once per container and base URL.
+ */
+import type { APIGatewayProxyEventV2 } from "aws-lambda";
+import { docsPage, openApiJson } from "../../shared/api/docs.ts";
+import { allOperations } from "../../shared/api/index.ts";
+import { apiHandler, HttpResponse, route } from "../../shared/http/api.ts";
+import { renderDocsPage } from "../../shared/http/docs-page.ts";
+import { openApiDocument } from "../../shared/http/openapi.ts";
+
+const title = "Kassa API";
+const version = "1";
+
+interface Built {
+  json: string;
+  html: string;
+  contentSecurityPolicy: string;
+}
+
+/** Keyed by base URL; the Host header is the client's, so only a few are kept. */
+const built = new Map<string, Built>();
+const maxBuilt = 8;
+
+/** The base URL the request came in on, from `Host` and `X-Forwarded-Proto`; none when the host looks odd. */
+export function serverUrlOf(event: APIGatewayProxyEventV2): string | undefined {
+  const host = event.headers?.host;
+  if (!host || !/^[A-Za-z0-9.-]+(:\d{1,5})?$/.test(host)) return undefined;
+  const forwarded = event.headers["x-forwarded-proto"]?.split(",")[0]?.trim().toLowerCase();
+  const local = /^(localhost|127\.0\.0\.1)(:\d+)?$/.test(host);
+  const proto = forwarded === "http" || forwarded === "https" ? forwarded : local ? "http" : "https";
+  return `${proto}://${host}`;
+}
+
+function build(serverUrl: string | undefined): Built {
+  const key = serverUrl ?? "";
+  const cached = built.get(key);
+  if (cached) return cached;
+  const document = openApiDocument(allOperations, { title, version, ...(serverUrl ? { serverUrl } : {}) });
+  const page = renderDocsPage(document, { openApiPath: openApiJson.path });
+  const result = { json: JSON.stringify(document), html: page.html, contentSecurityPolicy: page.contentSecurityPolicy };
+  if (built.size >= maxBuilt) built.delete(built.keys().next().value!);
+  built.set(key, result);
+  return result;
+}
+
+const cacheControl = "public, max-age=300";
+
+export const handler = apiHandler([
+  route(openApiJson, async ({ event }) => {
+    const { json } = build(serverUrlOf(event));
+    return new HttpResponse(200, undefined, { "content-type": "application/json", "cache-control": cacheControl }, { body: json });
+  }),
+  route(docsPage, async ({ event }) => {
+    const { html, contentSecurityPolicy } = build(serverUrlOf(event));
+    return new HttpResponse(
+      200,
+      undefined,
+      {
+        "content-type": "text/html; charset=utf-8",
+        "content-security-policy": contentSecurityPolicy,
+        "cache-control": cacheControl,
+        "x-content-type-options": "nosniff",
+        "referrer-policy": "no-referrer",
+      },
+      { body: html },
+    );
+  }),
+]);

@@ -1,0 +1,56 @@
+/**
+ * A merchant's discount code: a percentage or a fixed amount off, for one period, every period, or a
+ * number of periods. Its terms are frozen once created; `timesRedeemed` only moves through the
+ * store's conditional redeem/release, never through a PATCH.
+ */
+export type DiscountDuration = "once" | "forever" | "repeating";
+
+/** What a redemption applies: exactly one of `percentOff` or `amountOff` (+ its `currency`). */
+export interface DiscountTerms {
+  id: string;
+  /** Upper case; unique per merchant. */
+  code: string;
+  /** 0 < p ≤ 100, at most 4 decimals. */
+  percentOff?: number;
+  /** Minor units of `currency`. */
+  amountOff?: number;
+  currency?: string;
+  duration: DiscountDuration;
+  /** Only for `repeating`. */
+  durationInPeriods?: number;
+}
+
+export interface DiscountCode extends DiscountTerms {
+  maxRedemptions?: number;
+  /** UTC ISO timestamp (normalized, so it compares as a string). */
+  expiresAt?: string;
+  active: boolean;
+  timesRedeemed: number;
+  metadata: Record<string, string>;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export function termsOf(code: DiscountCode): DiscountTerms {
+  const { id, code: text, percentOff, amountOff, currency, duration, durationInPeriods } = code;
+  return {
+    id,
+    code: text,
+    ...(percentOff !== undefined ? { percentOff } : {}),
+    ...(amountOff !== undefined ? { amountOff, currency: currency as string } : {}),
+    duration,
+    ...(durationInPeriods !== undefined ? { durationInPeriods } : {}),
+  };
+}
+
+/** Why a code cannot be redeemed now, or undefined when it can (explains a failed conditional redeem). */
+export function unredeemableReason(code: DiscountCode, now: Date): string | undefined {
+  if (!code.active) return `The discount code ${code.code} is inactive`;
+  if (code.expiresAt !== undefined && code.expiresAt <= now.toISOString()) {
+    return `The discount code ${code.code} expired at ${code.expiresAt}`;
+  }
+  if (code.maxRedemptions !== undefined && code.timesRedeemed >= code.maxRedemptions) {
+    return `The discount code ${code.code} has reached its maximum of ${code.maxRedemptions} redemptions`;
+  }
+  return undefined;
+}

@@ -1,0 +1,29 @@
+/** The events feed: the merchant's domain events as the API shows them. */
+import { NotFoundError } from "../domain/errors.ts";
+import type { DomainEvent } from "../domain/events.ts";
+import type { Position } from "../http/cursor.ts";
+import type { EventStore } from "../store/events.ts";
+
+export interface EventPorts {
+  store: EventStore;
+}
+
+export async function listEvents(
+  { store }: EventPorts,
+  merchantId: string,
+  query: { limit: number; after?: Position; type?: string; objectId?: string },
+) {
+  const page = await store.list(merchantId, query);
+  return { ...page, items: page.items.map(present) };
+}
+
+export async function getEvent({ store }: EventPorts, merchantId: string, id: string) {
+  const found = await store.get(merchantId, id);
+  if (!found) throw new NotFoundError("Event");
+  return present(found);
+}
+
+/** The event without its merchant id (the caller is that merchant). */
+function present({ merchantId: _, ...event }: DomainEvent) {
+  return event;
+}

@@ -1,0 +1,468 @@
+/**
+ * The buyer's public invoice page: one self-contained HTML document, branded with the merchant's name,
+ * colour and footer, with no external assets (no fonts, images, scripts or CDNs) and no scripts at all.
+ *
+ * Security: every interpolated value goes through `escapeHtml`; links are rendered only when they are
+ * relative paths or `http:`/`https:` URLs; the single inline `<style>` element is allowed by its CSP
+ * hash (there are no `style` attributes, which a hash would not cover). Amounts are formatted with
+ * `formatMoney`, so they read exactly as on the PDF.
+ */
+import { createHash } from "node:crypto";
+import { formatDate, formatMoney, formatPercentage, formatQuantity } from "../domain/format.ts";
+import { divRound, DECIMAL_SCALE, toTenThousandths } from "../domain/money.ts";
+import type { Merchant } from "../merchants/merchant.ts";
+import { escapeHtml } from "../notifications/html.ts";
+import type { Invoice, InvoiceFee, InvoiceLine } from "./invoice.ts";
+
+export interface HostedPageLinks {
+  pdfUrl: string;
+  /** The payment page; the button is shown only for an open or uncollectible invoice with an amount due. */
+  payUrl?: string;
+}
+
+export interface HostedPage {
+  html: string;
+  headers: Record<string, string>;
+}
+
+const NEUTRAL_BRAND = "#334155";
+
+/** The merchant's `#rrggbb` colour, or a neutral slate when it is missing or malformed. */
+export function brandColorOf(merchant: Merchant): string {
+  const color = merchant.branding?.brandColor;
+  return typeof color === "string" && /^#[0-9a-fA-F]{6}$/.test(color) ? color.toLowerCase() : NEUTRAL_BRAND;
+}
+
+/**
+ * `url` when it is safe to put in an `href`: an `http:`/`https:` URL, or a relative path (`/a`, `a/b`,
+ * `./a`, `?q`, `#f`). Anything else (`javascript:`, `data:`, protocol-relative `//host`, backslashes,
+ * whitespace or control characters, which browsers strip or reinterpret) gives `undefined`.
+ */
+export function safeUrl(url: string | undefined): string | undefined {
+  if (typeof url !== "string" || url === "") return undefined;
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: rejecting control characters is the point
+  if (/[\u0000-\u0020\u007f-\u009f\\]/.test(url)) return undefined;
+  if (/^[a-zA-Z][a-zA-Z0-9+.-]*:/.test(url)) {
+    let parsed: URL;
+    try {
+      parsed = new URL(url);
+    } catch {
+      return undefined;
+    }
+    return parsed.protocol === "https:" || parsed.protocol === "http:" ? url : undefined;
+  }
+  if (url.startsWith("//")) return undefined;
+  return url;
+}
+
+/** The calendar date (`YYYY-MM-DD`) of `instant` in `timeZone`. */
+export function calendarDateIn(instant: Date, timeZone: string): string {
+  const parts = new Intl.DateTimeFormat("en-US", {
+    timeZone,
+    year: "numeric",
+    month: "2-digit",
+    day: "2-digit",
+  }).formatToParts(instant);
+  const part = (type: string) => parts.find((p) => p.type === type)?.value ?? "";
+  return `${part("year")}-${part("month")}-${part("day")}`;
+}
+
+/** True when the invoice is open and its due date is before today in the merchant's time zone. */
+export function isOverdue(invoice: Invoice, timeZone: string, now: Date): boolean {
+  if (invoice.status !== "open" || !invoice.dueDate || invoice.amountRemaining <= 0) return false;
+  return invoice.dueDate < calendarDateIn(now, timeZone);
+}
+
+// --- colour -----------------------------------------------------------------------------------------
+
+function luminance(hex: string): number {
+  const channel = (i: number) => {
+    const c = Number.parseInt(hex.slice(i, i + 2), 16) / 255;
+    return c <= 0.04045 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+  };
+  return 0.2126 * channel(1) + 0.7152 * channel(3) + 0.0722 * channel(5);
+}
+
+function contrast(a: string, b: string): number {
+  const [hi, lo] = [luminance(a), luminance(b)].sort((x, y) => y - x) as [number, number];
+  return (hi + 0.05) / (lo + 0.05);
+}
+
+/** White or near-black, whichever reads better on `background`. */
+function textOn(background: string): string {
+  return contrast(background, "#ffffff") >= contrast(background, "#111827") ? "#ffffff" : "#111827";
+}
+
+/** The brand colour when it is readable as text on white (WCAG AA, 4.5:1), else the neutral colour. */
+function accentText(brand: string): string {
+  return contrast(brand, "#ffffff") >= 4.5 ? brand : NEUTRAL_BRAND;
+}
+
+// --- styles -----------------------------------------------------------------------------------------
+
+function stylesheet(brand: string): string {
+  const onBrand = textOn(brand);
+  const accent = accentText(brand);
+  return `
+:root{--brand:${brand};--on-brand:${onBrand};--accent:${accent};--text:#1f2937;--muted:#4b5563;--line:#e5e7eb;--bg:#f3f4f6}
+*{box-sizing:border-box}
+html{-webkit-text-size-adjust:100%}
+body{margin:0;background:var(--bg);color:var(--text);font:15px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,"Helvetica Neue",Arial,sans-serif}
+a{color:var(--accent)}
+a:focus-visible{outline:3px solid var(--accent);outline-offset:2px}
+.masthead{background:var(--brand);color:var(--on-brand)}
+.masthead-inner{max-width:860px;margin:0 auto;padding:20px 24px;display:flex;align-items:center;gap:14px}
+.mark{flex:none;width:44px;height:44px;border-radius:50%;display:flex;align-items:center;justify-content:center;font-weight:700;font-size:16px;letter-spacing:.5px;background:var(--on-brand);color:var(--brand)}
+.merchant-name{font-size:18px;font-weight:600;margin:0}
+main{max-width:860px;margin:0 auto;padding:24px}
+.visually-hidden{position:absolute;width:1px;height:1px;padding:0;margin:-1px;overflow:hidden;clip:rect(0,0,0,0);white-space:nowrap;border:0}
+.sheet{background:#fff;border:1px solid var(--line);border-top:4px solid var(--brand);border-radius:10px;padding:32px;box-shadow:0 1px 3px rgba(0,0,0,.06)}
+.title-row{display:flex;flex-wrap:wrap;align-items:center;gap:12px;margin:0 0 24px}
+h1{font-size:26px;line-height:1.2;margin:0}
+h2{font-size:13px;text-transform:uppercase;letter-spacing:.06em;color:var(--muted);margin:0 0 8px;font-weight:600}
+.badge{display:inline-block;padding:3px 10px;border-radius:999px;font-size:13px;font-weight:600;border:1px solid transparent}
+.badge-open{background:#dbeafe;color:#1e40af;border-color:#bfdbfe}
+.badge-paid{background:#dcfce7;color:#166534;border-color:#bbf7d0}
+.badge-void,.badge-draft{background:#f1f5f9;color:#334155;border-color:#e2e8f0}
+.badge-uncollectible{background:#fef3c7;color:#92400e;border-color:#fde68a}
+.badge-overdue{background:#fee2e2;color:#991b1b;border-color:#fecaca}
+.due-panel{display:flex;flex-wrap:wrap;align-items:center;justify-content:space-between;gap:16px;background:#f9fafb;border:1px solid var(--line);border-radius:8px;padding:20px 24px;margin:0 0 28px}
+.due-label{margin:0;color:var(--muted);font-size:14px}
+.due-amount{margin:2px 0 0;font-size:30px;font-weight:700;font-variant-numeric:tabular-nums;line-height:1.2}
+.due-note{margin:4px 0 0;color:var(--muted);font-size:14px}
+.due-note.overdue{color:#991b1b;font-weight:600}
+.actions{display:flex;flex-wrap:wrap;gap:10px}
+.button{display:inline-block;padding:11px 20px;border-radius:8px;font-weight:600;text-decoration:none;border:1px solid var(--line);background:#fff;color:var(--text)}
+.button:hover{background:#f3f4f6}
+.button-primary{background:var(--brand);border-color:var(--brand);color:var(--on-brand)}
+.button-primary:hover{background:var(--brand);filter:brightness(.92)}
+.notice{margin:0;padding:10px 14px;border-radius:8px;font-weight:600}
+.notice-paid{background:#dcfce7;color:#166534}
+.notice-void{background:#f1f5f9;color:#334155}
+.details{display:grid;grid-template-columns:repeat(auto-fit,minmax(200px,1fr));gap:24px;margin:0 0 28px}
+.details p,.details address{margin:0;font-style:normal}
+.muted{color:var(--muted)}
+dl.dates{margin:0;display:grid;grid-template-columns:auto 1fr;gap:4px 16px}
+dl.dates dt{color:var(--muted)}
+dl.dates dd{margin:0;white-space:nowrap;font-variant-numeric:tabular-nums}
+.table-wrap{overflow-x:auto;margin:0 0 8px}
+table{width:100%;border-collapse:collapse}
+.lines th{font-size:13px;text-transform:uppercase;letter-spacing:.04em;color:var(--muted);font-weight:600;text-align:left;border-bottom:2px solid var(--line);padding:8px 10px}
+.lines td{padding:12px 10px;border-bottom:1px solid var(--line);vertical-align:top}
+.lines .num{text-align:right;white-space:nowrap;font-variant-numeric:tabular-nums}
+.lines th.num{text-align:right}
+.line-note{display:block;color:var(--muted);font-size:13px}
+.totals{width:auto;min-width:320px;margin:8px 0 0 auto}
+.totals th{text-align:left;font-weight:400;color:var(--muted);padding:6px 10px 6px 0}
+.totals td{text-align:right;padding:6px 0 6px 24px;white-space:nowrap;font-variant-numeric:tabular-nums}
+.totals .total th,.totals .total td{border-top:1px solid var(--line);color:var(--text);font-weight:600;padding-top:10px}
+.totals .amount-due th,.totals .amount-due td{border-top:2px solid var(--text);color:var(--text);font-weight:700;font-size:17px;padding-top:10px}
+.notes{margin:28px 0 0;padding-top:20px;border-top:1px solid var(--line)}
+.notes p{margin:0 0 12px;white-space:pre-line}
+.site-footer{max-width:860px;margin:0 auto;padding:8px 24px 40px;color:var(--muted);font-size:13px;text-align:center}
+.site-footer p{margin:0 0 6px;white-space:pre-line}
+@media (max-width:600px){
+body{font-size:14px}
+.masthead-inner{padding:16px}
+main{padding:10px}
+.sheet{padding:20px 14px}
+h1{font-size:22px}
+.due-panel{padding:16px}
+.due-amount{font-size:26px}
+.actions,.button{width:100%;text-align:center}
+.totals{width:100%;min-width:0}
+.lines th{font-size:11px;letter-spacing:0}
+.lines th,.lines td{padding-left:4px;padding-right:4px}
+.lines td:first-child,.lines th:first-child{padding-left:0}
+.lines td:last-child,.lines th:last-child{padding-right:0}
+.totals th{padding-right:8px}
+.totals td{padding-left:8px}
+}
+@media print{
+body{background:#fff;font-size:12pt}
+.masthead{background:none;color:#000;border-bottom:2px solid var(--brand)}
+.mark{border:1px solid #000;background:none;color:#000}
+main{padding:0;max-width:none}
+.sheet{border:0;box-shadow:none;padding:0}
+.actions{display:none}
+.due-panel{border:1px solid #999;background:none}
+a{color:#000;text-decoration:none}
+tr{break-inside:avoid}
+.site-footer{color:#000}
+}
+`;
+}
+
+// --- content ----------------------------------------------------------------------------------------
+
+const STATUS_LABELS: Record<Invoice["status"], string> = {
+  draft: "Draft",
+  open: "Open",
+  paid: "Paid",
+  void: "Void",
+  uncollectible: "Uncollectible",
+};
+
+function initials(name: string): string {
+  const words = name.trim().split(/\s+/u).filter(Boolean);
+  const letters = words
+    .map((w) => Array.from(w).find((c) => /[\p{L}\p{N}]/u.test(c)))
+    .filter((c): c is string => c !== undefined);
+  return (letters.length > 1 ? [letters[0], letters.at(-1)] : letters.slice(0, 1)).join("").toUpperCase();
+}
+
+function countryName(code: string): string {
+  try {
+    return new Intl.DisplayNames(["en"], { type: "region" }).of(code.toUpperCase()) ?? code;
+  } catch {
+    return code;
+  }
+}
+
+function billTo(invoice: Invoice): string {
+  const c = invoice.customer;
+  const lines: string[] = [];
+  if (c.companyName) lines.push(`<strong>${escapeHtml(c.companyName)}</strong>`);
+  if (c.name) lines.push(c.companyName ? escapeHtml(c.name) : `<strong>${escapeHtml(c.name)}</strong>`);
+  const a = c.address;
+  if (a) {
+    lines.push(escapeHtml(a.line1));
+    if (a.line2) lines.push(escapeHtml(a.line2));
+    const cityLine = [a.city, [a.state, a.postalCode].filter(Boolean).join(" ")].filter(Boolean).join(", ");
+    if (cityLine) lines.push(escapeHtml(cityLine));
+    if (a.country) lines.push(escapeHtml(countryName(a.country)));
+  }
+  lines.push(`<span class="muted">${escapeHtml(c.email)}</span>`);
+  return `<address>${lines.join("<br>")}</address>`;
+}
+
+function lineNote(line: InvoiceLine, currency: string): string {
+  const d = line.discount;
+  if (!d) return "";
+  const text =
+    "percentOff" in d
+      ? `${formatPercentage(d.percentOff)} discount`
+      : `${formatMoney(d.amountOff, currency)} discount`;
+  return `<span class="line-note">${escapeHtml(text)}</span>`;
+}
+
+function lineRows(invoice: Invoice): string {
+  return invoice.lineItems
+    .map(
+      (line) => `<tr>
+<td>${escapeHtml(line.description)}${lineNote(line, invoice.currency)}</td>
+<td class="num">${escapeHtml(formatQuantity(line.quantity))}</td>
+<td class="num">${escapeHtml(formatMoney(line.unitAmount, invoice.currency))}</td>
+<td class="num">${escapeHtml(formatMoney(line.amountSubtotal, invoice.currency))}</td>
+</tr>`,
+    )
+    .join("\n");
+}
+
+/** A fee before its own exclusive tax (which the tax breakdown already lists). */
+function feeAmount(fee: InvoiceFee, invoice: Invoice): number {
+  if (fee.amount !== undefined) return fee.amount;
+  if (!fee.taxable) return fee.amountTotal;
+  const percent = toTenThousandths(fee.percent);
+  if (percent === undefined) return fee.amountTotal;
+  const base = BigInt(invoice.subtotal - invoice.discountTotal);
+  return Number(divRound(base * percent, 100n * DECIMAL_SCALE));
+}
+
+function row(label: string, value: string, className?: string): string {
+  const cls = className ? ` class="${className}"` : "";
+  return `<tr${cls}><th scope="row">${escapeHtml(label)}</th><td>${escapeHtml(value)}</td></tr>`;
+}
+
+function totalsRows(invoice: Invoice, amountDue: number): string {
+  const money = (n: number) => formatMoney(n, invoice.currency);
+  const rows: string[] = [row("Subtotal", money(invoice.subtotal))];
+
+  let documentDiscounts = 0;
+  for (const d of invoice.discounts) {
+    documentDiscounts += d.amount;
+    const what = [
+      d.code ? `code ${d.code}` : undefined,
+      d.percentOff !== undefined ? `${formatPercentage(d.percentOff)} off` : undefined,
+      d.percentOff === undefined && d.amountOff !== undefined ? `${money(d.amountOff)} off` : undefined,
+    ].filter(Boolean);
+    rows.push(row(what.length ? `Discount (${what.join(", ")})` : "Discount", money(-d.amount)));
+  }
+  const lineDiscounts = invoice.discountTotal - documentDiscounts;
+  if (lineDiscounts > 0) rows.push(row("Line discounts", money(-lineDiscounts)));
+
+  for (const fee of invoice.fees) {
+    const label =
+      fee.description || (fee.percent !== undefined ? `Fee (${formatPercentage(fee.percent)})` : "Fee");
+    rows.push(row(label, money(feeAmount(fee, invoice))));
+  }
+
+  for (const tax of invoice.taxBreakdown) {
+    const label = `${tax.name || "Tax"} (${formatPercentage(tax.percentage)}${tax.inclusive ? " incl." : ""})`;
+    rows.push(row(label, money(tax.amount)));
+  }
+
+  rows.push(row("Total", money(invoice.total), "total"));
+  if (invoice.amountPaid > 0) rows.push(row("Amount paid", money(-invoice.amountPaid)));
+  rows.push(row("Amount due", money(amountDue), "amount-due"));
+  return rows.join("\n");
+}
+
+function dateOr(iso: string | undefined, timeZone: string): string | undefined {
+  if (!iso) return undefined;
+  try {
+    return formatDate(iso, timeZone);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Renders the public page of `invoice`. `now` (default: the current time) decides whether an open
+ * invoice is overdue: its due date is before today in the merchant's time zone.
+ */
+export function renderHostedInvoicePage(
+  invoice: Invoice,
+  merchant: Merchant,
+  links: HostedPageLinks,
+  now: Date = new Date(),
+): HostedPage {
+  const tz = merchant.timeZone;
+  const currency = invoice.currency;
+  const money = (n: number) => formatMoney(n, currency);
+  const brand = brandColorOf(merchant);
+  const style = stylesheet(brand);
+  const styleHash = createHash("sha256").update(style, "utf8").digest("base64");
+
+  const overdue = isOverdue(invoice, tz, now);
+  const isVoid = invoice.status === "void";
+  const isPaid = invoice.status === "paid";
+  const amountDue = isVoid ? 0 : Math.max(0, invoice.amountRemaining);
+  const title = invoice.number ? `Invoice ${invoice.number}` : "Draft invoice";
+  const statusKey = overdue ? "overdue" : invoice.status;
+  const statusLabel = overdue ? "Overdue" : STATUS_LABELS[invoice.status];
+
+  const issued = dateOr(invoice.issuedAt ?? invoice.createdAt, tz);
+  const due = dateOr(invoice.dueDate, tz);
+  const paidOn = dateOr(invoice.paidAt, tz);
+  const voidedOn = dateOr(invoice.voidedAt, tz);
+
+  // The amount-due panel: what to pay and how, or why nothing is due.
+  const pdfUrl = safeUrl(links.pdfUrl);
+  const payUrl = safeUrl(links.payUrl);
+  const payable = (invoice.status === "open" || invoice.status === "uncollectible") && amountDue > 0;
+  const actions: string[] = [];
+  if (payable && payUrl) {
+    actions.push(
+      `<a class="button button-primary" href="${escapeHtml(payUrl)}">${escapeHtml(`Pay ${money(amountDue)}`)}</a>`,
+    );
+  }
+  if (pdfUrl) {
+    actions.push(`<a class="button" href="${escapeHtml(pdfUrl)}" download>Download PDF</a>`);
+  }
+  let panelMain: string;
+  if (isPaid) {
+    panelMain = `<p class="notice notice-paid">${escapeHtml(paidOn ? `Paid on ${paidOn}` : "Paid")}</p>
+<p class="due-note">${escapeHtml(`${money(invoice.amountPaid)} paid. Thank you!`)}</p>`;
+  } else if (isVoid) {
+    panelMain = `<p class="notice notice-void">${escapeHtml(voidedOn ? `This invoice was voided on ${voidedOn}.` : "This invoice is void.")}</p>
+<p class="due-note">Nothing is due.</p>`;
+  } else {
+    const note = due
+      ? `<p class="due-note${overdue ? " overdue" : ""}">${escapeHtml(`${overdue ? "Was due" : "Due"} ${due}`)}</p>`
+      : "";
+    panelMain = `<p class="due-label">Amount due</p>
+<p class="due-amount">${escapeHtml(money(amountDue))}</p>
+${note}`;
+  }
+
+  const dates: string[] = [];
+  if (invoice.number) dates.push(`<dt>Invoice number</dt><dd>${escapeHtml(invoice.number)}</dd>`);
+  if (issued) dates.push(`<dt>Issue date</dt><dd>${escapeHtml(issued)}</dd>`);
+  if (due) dates.push(`<dt>Due date</dt><dd>${escapeHtml(due)}</dd>`);
+  if (isPaid && paidOn) dates.push(`<dt>Paid</dt><dd>${escapeHtml(paidOn)}</dd>`);
+
+  const notes: string[] = [];
+  if (invoice.memo) notes.push(`<p>${escapeHtml(invoice.memo)}</p>`);
+  if (invoice.footer) notes.push(`<p class="muted">${escapeHtml(invoice.footer)}</p>`);
+
+  const footerText = merchant.branding?.footerText;
+  const mark = initials(merchant.name);
+
+  const html = `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="referrer" content="no-referrer">
+<meta name="robots" content="noindex, nofollow">
+<title>${escapeHtml(`${title} from ${merchant.name}`)}</title>
+<style>${style}</style>
+</head>
+<body>
+<header class="masthead">
+<div class="masthead-inner">
+${mark ? `<span class="mark" aria-hidden="true">${escapeHtml(mark)}</span>` : ""}
+<p class="merchant-name">${escapeHtml(merchant.name)}</p>
+</div>
+</header>
+<main>
+<article class="sheet" aria-labelledby="invoice-title">
+<div class="title-row">
+<h1 id="invoice-title">${escapeHtml(title)}</h1>
+<span class="badge badge-${statusKey}">${escapeHtml(statusLabel)}</span>
+</div>
+<section class="due-panel" aria-label="Payment">
+<div>
+${panelMain}
+</div>
+${actions.length ? `<div class="actions">${actions.join("\n")}</div>` : ""}
+</section>
+<div class="details">
+<section aria-labelledby="bill-to">
+<h2 id="bill-to">Bill to</h2>
+${billTo(invoice)}
+</section>
+<section aria-labelledby="from">
+<h2 id="from">From</h2>
+<address><strong>${escapeHtml(merchant.name)}</strong><br><span class="muted">${escapeHtml(merchant.email)}</span></address>
+</section>
+<section aria-labelledby="invoice-details">
+<h2 id="invoice-details">Details</h2>
+<dl class="dates">${dates.join("")}</dl>
+</section>
+</div>
+<div class="table-wrap">
+<table class="lines">
+<caption class="visually-hidden">Line items</caption>
+<thead><tr><th scope="col">Description</th><th scope="col" class="num">Qty</th><th scope="col" class="num">Unit price</th><th scope="col" class="num">Amount</th></tr></thead>
+<tbody>
+${lineRows(invoice)}
+</tbody>
+</table>
+</div>
+<table class="totals">
+<caption class="visually-hidden">Summary</caption>
+<tbody>
+${totalsRows(invoice, amountDue)}
+</tbody>
+</table>
+${notes.length ? `<section class="notes" aria-label="Notes">\n${notes.join("\n")}\n</section>` : ""}
+</article>
+</main>
+${footerText ? `<footer class="site-footer"><p>${escapeHtml(footerText)}</p></footer>` : ""}
+</body>
+</html>
+`;
+
+  return {
+    html,
+    headers: {
+      "content-type": "text/html; charset=utf-8",
+      "content-security-policy": `default-src 'none'; style-src 'sha256-${styleHash}'; img-src 'self' data:; base-uri 'none'; form-action 'self'; frame-ancestors 'none'`,
+      "x-content-type-options": "nosniff",
+      "referrer-policy": "no-referrer",
+      "cache-control": "no-store",
+    },
+  };
+}

@@ -1,0 +1,99 @@
+/**
+ * The invoice as the API, the PDF, the hosted page and the emails show it. Amounts are integers in
+ * the currency's minor unit; totals come from the money engine (`shared/domain/totals.ts`).
+ */
+import type { Address } from "../customers/customer.ts";
+import type { PaymentTermsCode } from "../merchants/merchant.ts";
+
+export type InvoiceStatus = "draft" | "open" | "paid" | "void" | "uncollectible";
+
+export type LineDiscount = { percentOff: number } | { amountOff: number };
+
+export interface InvoiceLine {
+  description: string;
+  /** > 0, at most 4 decimals. */
+  quantity: number;
+  unitAmount: number;
+  productId?: string;
+  discount?: LineDiscount;
+  taxRateIds: string[];
+  amountSubtotal: number;
+  /** The line's own discount plus its share of the document discounts. */
+  amountDiscount: number;
+  amountTax: number;
+  /** amountSubtotal − amountDiscount + exclusive tax. */
+  amountTotal: number;
+}
+
+export interface InvoiceDiscount {
+  percentOff?: number;
+  amountOff?: number;
+  /** The discount code it came from, when it did. */
+  code?: string;
+  /** What it took off, in minor units. */
+  amount: number;
+}
+
+export interface InvoiceFee {
+  description: string;
+  /** Fixed amount, or… */
+  amount?: number;
+  /** …a percentage of the discounted subtotal. */
+  percent?: number;
+  taxable: boolean;
+  amountTotal: number;
+}
+
+export interface TaxBreakdownLine {
+  taxRateId: string;
+  name?: string;
+  percentage: number;
+  inclusive: boolean;
+  taxableAmount: number;
+  amount: number;
+}
+
+/** The customer as billed: copied onto the invoice so later edits of the customer don't change it. */
+export interface BilledCustomer {
+  id: string;
+  email: string;
+  name?: string;
+  companyName?: string;
+  address?: Address;
+}
+
+export interface Invoice {
+  id: string;
+  status: InvoiceStatus;
+  /** `{prefix}-0001`, gapless per merchant, assigned at finalize. */
+  number?: string;
+  customerId: string;
+  customer: BilledCustomer;
+  currency: string;
+  lineItems: InvoiceLine[];
+  discounts: InvoiceDiscount[];
+  fees: InvoiceFee[];
+  subtotal: number;
+  discountTotal: number;
+  taxTotal: number;
+  taxBreakdown: TaxBreakdownLine[];
+  feeTotal: number;
+  total: number;
+  amountPaid: number;
+  amountRemaining: number;
+  paymentTerms?: PaymentTermsCode;
+  /** Calendar date (YYYY-MM-DD) in the merchant's time zone. */
+  dueDate?: string;
+  issuedAt?: string;
+  sentAt?: string;
+  paidAt?: string;
+  voidedAt?: string;
+  markedUncollectibleAt?: string;
+  /** The public page for the buyer; unguessable. */
+  hostedUrl?: string;
+  memo?: string;
+  footer?: string;
+  metadata: Record<string, string>;
+  createdAt: string;
+  updatedAt: string;
+}

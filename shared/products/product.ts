@@ -1,0 +1,25 @@
+/** A merchant's product: something it sells, with one price (one-time or recurring). */
+export type Interval = "month" | "quarter" | "half_year" | "year";
+
+export interface Product {
+  id: string;
+  name: string;
+  description?: string;
+  /** In the minor unit of `currency` (DESIGN §5). */
+  unitAmount: number;
+  /** ISO 4217, upper case. */
+  currency: string;
+  /** Present for a subscription price; absent for a one-time price. */
+  recurring?: { interval: Interval };
+  /** Archived products (false) stay readable but are not offered for new documents. */
+  active: boolean;
+  metadata: Record<string, string>;
+  /**
+   * Internal, never shown by the API: set by the first invoice or quote whose line uses the product,
+   * in that document's transaction (which also bumps the product's version). From then on the product
+   * cannot be deleted (only archived) and its `unitAmount` and `currency` are frozen.
+   */
+  referenced?: boolean;
+  createdAt: string;
+  updatedAt: string;
+}

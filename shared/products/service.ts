@@ -1,0 +1,128 @@
+/** Product use cases. */
+import type * as z from "zod";
+import type { newProduct, productPatch } from "../api/products.ts";
+import type { Clock } from "../domain/clock.ts";
+import { ConflictError, NotFoundError } from "../domain/errors.ts";
+import { newEvent } from "../domain/events.ts";
+import { newId } from "../domain/ids.ts";
+import { applyPatch, mergeMetadata } from "../domain/patch.ts";
+import type { Position } from "../http/cursor.ts";
+import type { ProductStore } from "../store/products.ts";
+import type { Product } from "./product.ts";
+
+export interface ProductPorts {
+  store: ProductStore;
+  clock: Clock;
+}
+
+export async function createProduct(
+  { store, clock }: ProductPorts,
+  merchantId: string,
+  input: z.output<typeof newProduct>,
+) {
+  const now = clock.now();
+  const product: Product = {
+    ...input,
+    id: newId("product", now),
+    metadata: input.metadata ?? {},
+    createdAt: now.toISOString(),
+    updatedAt: now.toISOString(),
+  };
+  await store.create(
+    merchantId,
+    product,
+    newEvent("product.created", merchantId, product.id, now, { product: present(product) }),
+  );
+  return present(product);
+}
+
+async function readOrThrow(store: ProductStore, merchantId: string, id: string) {
+  const found = await store.read(merchantId, id);
+  if (!found) throw new NotFoundError("Product");
+  return found;
+}
+
+export async function getProduct({ store }: ProductPorts, merchantId: string, id: string) {
+  return present((await readOrThrow(store, merchantId, id)).value);
+}
+
+export async function updateProduct(
+  { store, clock }: ProductPorts,
+  merchantId: string,
+  id: string,
+  patch: z.output<typeof productPatch>,
+) {
+  const { value, version } = await readOrThrow(store, merchantId, id);
+  const repriced =
+    (patch.unitAmount !== undefined && patch.unitAmount !== value.unitAmount) ||
+    (patch.currency !== undefined && patch.currency !== value.currency);
+  if (repriced && value.referenced) {
+    throw new ConflictError(
+      "The product is used by an invoice or quote, so its unitAmount and currency can no longer change; " +
+        'create a new product with the new price and archive this one with PATCH { "active": false }',
+    );
+  }
+  const now = clock.now();
+  const { metadata, ...fields } = patch;
+  const next: Product = {
+    ...applyPatch(value, fields),
+    metadata: mergeMetadata(value.metadata, metadata),
+    updatedAt: now.toISOString(),
+  };
+  await store.replace(
+    merchantId,
+    next,
+    version,
+    newEvent("product.updated", merchantId, id, now, { product: present(next) }),
+  );
+  return present(next);
+}
+
+export async function deleteProduct(
+  { store, clock }: ProductPorts,
+  merchantId: string,
+  id: string,
+): Promise<void> {
+  const { value, version } = await readOrThrow(store, merchantId, id);
+  if (value.referenced) {
+    throw new ConflictError(
+      'The product is used by an invoice or quote and cannot be deleted; archive it instead with PATCH { "active": false }',
+    );
+  }
+  await store.remove(
+    merchantId,
+    id,
+    version,
+    newEvent("product.deleted", merchantId, id, clock.now(), { product: present(value) }),
+  );
+}
+
+export async function listProducts(
+  { store }: ProductPorts,
+  merchantId: string,
+  query: {
+    limit: number;
+    after?: Position;
+    active?: boolean;
+    currency?: string;
+    recurring?: boolean;
+    createdAfter?: string;
+    createdBefore?: string;
+  },
+) {
+  const page = await store.list(merchantId, {
+    limit: query.limit,
+    ...(query.after ? { after: query.after } : {}),
+    ...(query.createdAfter ? { createdAfter: new Date(query.createdAfter) } : {}),
+    ...(query.createdBefore ? { createdBefore: new Date(query.createdBefore) } : {}),
+    ...(query.active !== undefined ? { active: query.active } : {}),
+    ...(query.currency ? { currency: query.currency } : {}),
+    ...(query.recurring !== undefined ? { recurring: query.recurring } : {}),
+  });
+  return { ...page, items: page.items.map(present) };
+}
+
+/** The product as the API shows it: without the internal `referenced` flag. */
+function present({ referenced: _, ...product }: Product) {
+  return product;
+}

@@ -1,0 +1,19 @@
+/** A merchant's tax rate: the percentage invoice and quote lines are taxed at (DESIGN §5). */
+export interface TaxRate {
+  id: string;
+  name: string;
+  /** 0–100 with at most 4 decimals. Immutable: documents that used the rate must keep meaning the same. */
+  percentage: number;
+  /** true: extracted from the line's gross amount; false: added on top. Immutable. */
+  inclusive: boolean;
+  /** ISO 3166-1 alpha-2, upper case. */
+  country?: string;
+  /** A state, province or other region within the country. */
+  region?: string;
+  description?: string;
+  /** Archived rates (false) stay readable but are not offered for new documents. */
+  active: boolean;
+  metadata: Record<string, string>;
+  createdAt: string;
+  updatedAt: string;
+}

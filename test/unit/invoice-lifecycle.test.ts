@@ -1,0 +1,52 @@
+import { describe, expect, it } from "vitest";
+import { addDays, localDate, localTime } from "../../shared/domain/calendar.ts";
+import { assertInvoiceCan, dueDateFor, type InvoiceAction, type InvoiceStatus, overdueAt } from "../../shared/domain/invoice-lifecycle.ts";
+
+describe("invoice state machine", () => {
+  const statuses: InvoiceStatus[] = ["draft", "open", "paid", "void", "uncollectible"];
+  const allowed: Record<InvoiceAction, InvoiceStatus[]> = {
+    edit: ["draft"],
+    delete: ["draft"],
+    finalize: ["draft"],
+    send: ["open", "uncollectible", "paid"],
+    void: ["open", "uncollectible"],
+    markUncollectible: ["open"],
+    recordPayment: ["open", "uncollectible"],
+  };
+  for (const [action, from] of Object.entries(allowed) as [InvoiceAction, InvoiceStatus[]][]) {
+    for (const status of statuses) {
+      it(`${from.includes(status) ? "allows" : "refuses"} ${action} from ${status}`, () => {
+        if (from.includes(status)) expect(() => assertInvoiceCan(action, status)).not.toThrow();
+        else expect(() => assertInvoiceCan(action, status)).toThrow(new RegExp(`status is ${status}$`));
+      });
+    }
+  }
+});
+
+describe("payment terms in the merchant's time zone", () => {
+  it("counts from the local issue date", () => {
+    // 2026-11-30 23:30 in New York is already Dec 1 in UTC.
+    const issued = new Date("2026-12-01T04:30:00Z");
+    expect(dueDateFor(issued, "America/New_York", { paymentTerms: "net_30" })).toBe("2026-12-30");
+    expect(dueDateFor(issued, "UTC", { paymentTerms: "net_30" })).toBe("2026-12-31");
+    expect(dueDateFor(issued, "Pacific/Auckland", { paymentTerms: "due_on_receipt" })).toBe("2026-12-01");
+    expect(dueDateFor(issued, "UTC", {})).toBe("2026-12-01");
+    expect(dueDateFor(issued, "UTC", { paymentTerms: "net_90" })).toBe("2027-03-01");
+  });
+
+  it("accepts an explicit due date on or after the issue date only", () => {
+    const issued = new Date("2026-12-01T12:00:00Z");
+    expect(dueDateFor(issued, "UTC", { dueDate: "2026-12-01" })).toBe("2026-12-01");
+    expect(() => dueDateFor(issued, "UTC", { dueDate: "2026-11-30" })).toThrow(/must not be before the issue date 2026-12-01/);
+  });
+
+  it("makes an invoice overdue at the start of the next local day, across DST", () => {
+    expect(overdueAt("2026-12-30", "America/New_York").toISOString()).toBe("2026-12-31T05:00:00.000Z");
+    expect(overdueAt("2026-03-07", "America/New_York").toISOString()).toBe("2026-03-08T05:00:00.000Z");
+    expect(overdueAt("2026-03-08", "America/New_York").toISOString()).toBe("2026-03-09T04:00:00.000Z");
+    expect(localTime("2026-06-15", 9, "Europe/Berlin").toISOString()).toBe("2026-06-15T07:00:00.000Z");
+    expect(localDate(new Date("2026-06-15T22:30:00Z"), "Europe/Berlin")).toBe("2026-06-16");
+    expect(addDays("2028-02-28", 1)).toBe("2028-02-29");
+    expect(addDays("2026-01-01", -1)).toBe("2025-12-31");
+  });
+});

@@ -1,0 +1,250 @@
+/**
+ * The OpenAPI document generated from the operations: every operation is in it, request schemas
+ * reject what the zod schemas reject, and auth, parameters and errors follow each operation's shape.
+ */
+import { describe, expect, it } from "vitest";
+import * as z from "zod";
+import { createCustomer } from "../../shared/api/customers.ts";
+import { allOperations as operations } from "../../shared/api/index.ts";
+import { type JsonSchema, type OperationObject, openApiDocument } from "../../shared/http/openapi.ts";
+import { defineOperation, type Operation } from "../../shared/http/operation.ts";
+
+/** Whatever operations are registered: the tests walk the list, never a fixed count. */
+const allOperations: readonly Operation[] = operations;
+
+const document = openApiDocument(allOperations, { title: "Kassa API", version: "1", serverUrl: "https://api.kassa.example" });
+
+const operationOf = (op: Pick<Operation, "method" | "path">): OperationObject => {
+  const found = document.paths[op.path]?.[op.method.toLowerCase() as "get"];
+  if (!found) throw new Error(`${op.method} ${op.path} is not in the document`);
+  return found;
+};
+
+function resolve(schema: JsonSchema): JsonSchema {
+  const ref: unknown = schema.$ref;
+  if (typeof ref !== "string") return schema;
+  const name = ref.replace("#/components/schemas/", "");
+  const target = document.components.schemas[name];
+  if (!target) throw new Error(`Unresolved ${ref}`);
+  return resolve(target);
+}
+
+/**
+ * The JSON Schema keywords the generated request schemas use, checked strictly enough to say whether
+ * a value is accepted (formats are not asserted, as in JSON Schema 2020-12).
+ */
+function accepts(raw: JsonSchema, value: unknown): boolean {
+  const schema = resolve(raw);
+  if (Array.isArray(schema.anyOf) && !schema.anyOf.some((s: JsonSchema) => accepts(s, value))) return false;
+  if (schema.type !== undefined) {
+    const types: string[] = Array.isArray(schema.type) ? schema.type : [schema.type];
+    const typeOf =
+      value === null
+        ? "null"
+        : Array.isArray(value)
+          ? "array"
+          : Number.isInteger(value)
+            ? "integer"
+            : typeof value === "number"
+              ? "number"
+              : typeof value;
+    if (!types.some((t) => t === typeOf || (t === "number" && typeOf === "integer"))) return false;
+  }
+  if (Array.isArray(schema.enum) && !schema.enum.includes(value)) return false;
+  if (typeof value === "string") {
+    if (typeof schema.minLength === "number" && [...value].length < schema.minLength) return false;
+    if (typeof schema.maxLength === "number" && [...value].length > schema.maxLength) return false;
+    if (typeof schema.pattern === "string" && !new RegExp(schema.pattern, "u").test(value)) return false;
+  }
+  if (typeof value === "number") {
+    if (typeof schema.minimum === "number" && value < schema.minimum) return false;
+    if (typeof schema.maximum === "number" && value > schema.maximum) return false;
+  }
+  if (Array.isArray(value)) {
+    if (typeof schema.maxItems === "number" && value.length > schema.maxItems) return false;
+    if (schema.items && !value.every((item) => accepts(schema.items, item))) return false;
+  }
+  if (value && typeof value === "object" && !Array.isArray(value)) {
+    const object = value as Record<string, unknown>;
+    const properties: Record<string, JsonSchema> = schema.properties ?? {};
+    if (Array.isArray(schema.required) && !schema.required.every((k: string) => k in object)) return false;
+    for (const [key, v] of Object.entries(object)) {
+      if (properties[key]) {
+        if (!accepts(properties[key], v)) return false;
+      } else if (schema.additionalProperties === false) return false;
+      else if (schema.additionalProperties && !accepts(schema.additionalProperties, v)) return false;
+      if (schema.propertyNames && !accepts(schema.propertyNames, key)) return false;
+    }
+  }
+  return true;
+}
+
+describe("openApiDocument", () => {
+  it("is an OpenAPI 3.1 document with the server, tags and shared schemas", () => {
+    expect(document.openapi).toBe("3.1.0");
+    expect(document.info).toMatchObject({ title: "Kassa API", version: "1" });
+    expect(document.servers).toEqual([{ url: "https://api.kassa.example" }]);
+    expect(document.components.schemas.Problem).toMatchObject({ type: "object" });
+    expect(document.components.securitySchemes.bearerAuth).toMatchObject({ type: "http", scheme: "bearer" });
+    expect(JSON.parse(JSON.stringify(document))).toEqual(document);
+    expect(JSON.stringify(document)).not.toContain("#/$defs/");
+  });
+
+  it("has every operation under its path and method, with its id, summary and tag", () => {
+    const ids = new Set<string>();
+    for (const op of allOperations) {
+      const entry = operationOf(op);
+      expect(entry.operationId).toBe(op.id);
+      expect(entry.summary).toBe(op.summary);
+      expect(entry.tags).toEqual([op.tag]);
+      ids.add(entry.operationId);
+    }
+    expect(ids.size).toBe(allOperations.length);
+    const count = Object.values(document.paths).reduce((n, item) => n + Object.keys(item).length, 0);
+    expect(count).toBe(allOperations.length);
+    expect(document.tags.map((t) => t.name).sort()).toEqual([...new Set(allOperations.map((o) => o.tag))].sort());
+  });
+
+  it("documents the success response of every operation", () => {
+    for (const op of allOperations) {
+      const success = operationOf(op).responses[String(op.status)];
+      expect(success, op.id).toBeDefined();
+      if (op.status === 204) expect(success!.content, op.id).toBeUndefined();
+      else if (op.produces) expect(Object.keys(success!.content ?? {}), op.id).toEqual([op.produces]);
+      else expect(Object.keys(success!.content ?? {}), op.id).toEqual(["application/json"]);
+    }
+  });
+
+  it("has request body schemas that reject what createCustomer's zod schema rejects", () => {
+    const schema = operationOf(createCustomer).requestBody?.content["application/json"]?.schema;
+    expect(schema).toBeDefined();
+    expect(schema).toMatchObject({ type: "object", additionalProperties: false, required: ["email"] });
+    const cases: unknown[] = [
+      { email: "ada@example.com" },
+      { email: "ada@example.com", name: "Ada", address: { line1: "1 Main St", city: "Berlin", postalCode: "10115", country: "de" } },
+      { email: "ada@example.com", unknownField: 1 },
+      { email: "ada@example.com", id: "cus_123" },
+      { name: "Ada" },
+      {},
+      { email: "not an email" },
+      { email: "ada@example.com", name: "" },
+      { email: "ada@example.com", phone: "call me" },
+      { email: "ada@example.com", address: { line1: "1 Main St", city: "Berlin", postalCode: "10115", country: "DEU" } },
+      { email: "ada@example.com", address: { line1: "1 Main St", city: "Berlin", postalCode: "10115" } },
+      { email: "ada@example.com", taxIds: [{ type: "eu_vat", value: "DE123", extra: true }] },
+      { email: "ada@example.com", metadata: { plan: 3 } },
+      { email: 42 },
+    ];
+    for (const value of cases) {
+      const zodAccepts = createCustomer.body.safeParse(value).success;
+      expect(accepts(schema!, value), JSON.stringify(value)).toBe(zodAccepts);
+    }
+    expect(accepts(schema!, { email: "ada@example.com", unknownField: 1 })).toBe(false);
+    expect(accepts(schema!, { name: "Ada" })).toBe(false);
+  });
+
+  it("closes a request body schema to unknown fields exactly when zod rejects them", () => {
+    for (const op of allOperations) {
+      if (!op.body) continue;
+      const schema = resolve(operationOf(op).requestBody!.content["application/json"]!.schema);
+      const result = op.body.safeParse({ __unknown__: 1 });
+      const zodRejectsUnknown = !result.success && result.error.issues.some((i) => i.code === "unrecognized_keys");
+      expect(schema.additionalProperties === false, op.id).toBe(zodRejectsUnknown);
+      expect(operationOf(op).requestBody?.required, op.id).toBe(true);
+    }
+  });
+
+  it("lists the path parameters of every {param} route as required", () => {
+    for (const op of allOperations) {
+      const names = [...op.path.matchAll(/\{([^}]+)\}/g)].map((m) => m[1]);
+      const params = (operationOf(op).parameters ?? []).filter((p) => p.in === "path");
+      expect(params.map((p) => p.name), op.id).toEqual(names);
+      for (const p of params) expect(p.required).toBe(true);
+    }
+    const id = operationOf({ method: "GET", path: "/v1/customers/{id}" }).parameters?.find((p) => p.name === "id");
+    expect(id).toMatchObject({ in: "path", required: true, schema: { type: "string", minLength: 1, maxLength: 64 } });
+  });
+
+  it("lists query parameters with their required flags, and describes pagination on list operations", () => {
+    const list = operationOf({ method: "GET", path: "/v1/customers" });
+    const query = Object.fromEntries((list.parameters ?? []).filter((p) => p.in === "query").map((p) => [p.name, p]));
+    expect(query.limit).toMatchObject({ required: false, schema: { type: "integer", minimum: 1, maximum: 100, default: 20 } });
+    expect(query.cursor).toMatchObject({ required: false });
+    expect(query.email).toMatchObject({ required: false });
+    expect(list.description).toContain("nextCursor");
+    for (const op of allOperations) {
+      const hasCursor = (operationOf(op).parameters ?? []).some((p) => p.in === "query" && p.name === "cursor");
+      if (hasCursor) expect(operationOf(op).description, op.id).toContain("cursor");
+    }
+  });
+
+  it("documents Idempotency-Key on authenticated POSTs only", () => {
+    for (const op of allOperations) {
+      const header = (operationOf(op).parameters ?? []).find((p) => p.in === "header" && p.name === "Idempotency-Key");
+      if (op.method === "POST" && op.auth !== "public") expect(header, op.id).toMatchObject({ required: false });
+      else expect(header, op.id).toBeUndefined();
+    }
+  });
+
+  it("requires the bearer scheme on admin and merchant routes and nothing on public ones", () => {
+    for (const op of allOperations) {
+      const entry = operationOf(op);
+      if (op.auth === "public") {
+        expect(entry.security, op.id).toBeUndefined();
+        expect(entry.responses["401"], op.id).toBeUndefined();
+      } else {
+        expect(entry.security, op.id).toEqual([{ bearerAuth: [] }]);
+        expect(entry.responses["401"], op.id).toBeDefined();
+      }
+      expect(entry["x-kassa-auth"]).toBe(op.auth);
+    }
+    expect(operationOf({ method: "GET", path: "/v1/health" }).security).toBeUndefined();
+    expect(operationOf({ method: "POST", path: "/v1/customers" }).security).toEqual([{ bearerAuth: [] }]);
+  });
+
+  it("has error responses that reference the Problem schema", () => {
+    for (const op of allOperations) {
+      const { responses } = operationOf(op);
+      const expected = ["400", "429", "500"];
+      if (op.auth !== "public") expected.push("401");
+      if (op.path.includes("{")) expected.push("404");
+      if (["POST", "PATCH", "DELETE"].includes(op.method)) expected.push("409");
+      if (op.body) expected.push("413");
+      expect(Object.keys(responses).filter((s) => /^[45]/.test(s)).sort(), op.id).toEqual(expected.sort());
+      for (const status of expected) {
+        // 429 is API Gateway's throttling response, which has its own body.
+        const [media, ref] = status === "429" ? ["application/json", "GatewayError"] : ["application/problem+json", "Problem"];
+        expect(responses[status]?.content?.[media]?.schema, `${op.id} ${status}`).toEqual({ $ref: `#/components/schemas/${ref}` });
+      }
+    }
+  });
+
+  it("never throws on schemas JSON Schema cannot express, and documents produces and 204", () => {
+    const odd = defineOperation({
+      id: "oddThing",
+      method: "POST",
+      path: "/v1/odd/{id}",
+      auth: "merchant",
+      tag: "Odd",
+      summary: "Odd",
+      params: z.strictObject({ id: z.string() }),
+      body: z.strictObject({
+        when: z.date(),
+        n: z.bigint(),
+        t: z.string().transform((s) => s.length),
+        r: z.string().refine((s) => s.length > 2),
+      }),
+      response: z.object({ t: z.string().transform((s) => new Map([[s, 1]])), fn: z.custom<() => void>() }),
+      status: 200,
+      produces: "application/pdf",
+    });
+    const gone = defineOperation({ id: "goneThing", method: "DELETE", path: "/v1/odd/{id}", auth: "admin", tag: "Odd", summary: "Gone", status: 204 });
+    const doc = openApiDocument([odd, gone], { title: "T", version: "0" });
+    expect(doc.paths["/v1/odd/{id}"]?.post?.responses["200"]?.content).toEqual({
+      "application/pdf": { schema: { type: "string", contentMediaType: "application/pdf" } },
+    });
+    expect(doc.paths["/v1/odd/{id}"]?.post?.requestBody?.content["application/json"]?.schema.properties.t).toEqual({ type: "string" });
+    expect(doc.paths["/v1/odd/{id}"]?.delete?.responses["204"]).toEqual({ description: "No content" });
+    expect(doc.servers).toBeUndefined();
+  });
+});
