@@ -6,6 +6,7 @@
 import type { SecretName } from "../shared/config.ts";
 import type { Auth, HttpMethod } from "../shared/http/operation.ts";
 import * as customerOps from "../shared/api/customers.ts";
+import * as invoiceOps from "../shared/api/invoices.ts";
 import * as discountCodeOps from "../shared/api/discount-codes.ts";
 import { docsOperations } from "../shared/api/docs.ts";
 import * as eventOps from "../shared/api/events.ts";
@@ -170,6 +171,32 @@ export const functions: readonly FunctionDefinition[] = [
     timeoutSeconds: 10,
     routes: taxRateOps.taxRateOperations,
     access: merchantApi,
+  },
+  {
+    name: "invoices",
+    entry: "functions/api/invoices.ts",
+    description: "Invoices: drafts, finalize, send, void, uncollectible, manual payments, PDF",
+    timeoutSeconds: 20,
+    memoryMb: 1024,
+    routes: invoiceOps.invoiceOperations,
+    access: merchantApi,
+  },
+  {
+    name: "views",
+    entry: "functions/api/views.ts",
+    description: "Saved views: named list filters",
+    timeoutSeconds: 10,
+    routes: invoiceOps.viewOperations,
+    access: merchantApi,
+  },
+  {
+    name: "hosted-invoice",
+    entry: "functions/hosted/invoice.ts",
+    description: "The buyer's public invoice page and PDF",
+    timeoutSeconds: 15,
+    memoryMb: 1024,
+    routes: invoiceOps.hostedInvoiceOperations,
+    access: { table: "read" },
   },
   {
     name: "outbox-dispatcher",

@@ -73,6 +73,9 @@ export function toApiGatewayEvent(input: {
   }
   const query: Record<string, string> = {};
   for (const [key, value] of input.url.searchParams) query[key] = key in query ? `${query[key]},${value}` : value;
+  // What API Gateway adds in front of every integration.
+  headers["x-forwarded-proto"] ??= "http";
+  headers["x-forwarded-for"] ??= input.sourceIp;
   const isText = input.body.length === 0 || textTypes.test(headers["content-type"] ?? "text/plain");
   const now = new Date();
   const routeKey = `${input.route.method} ${input.route.path}`;

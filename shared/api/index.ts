@@ -3,6 +3,7 @@ import { customerOperations } from "./customers.ts";
 import { discountCodeOperations } from "./discount-codes.ts";
 import { docsOperations } from "./docs.ts";
 import { eventOperations } from "./events.ts";
+import { hostedInvoiceOperations, invoiceOperations, viewOperations } from "./invoices.ts";
 import { apiKeyOperations, health, merchantOperations } from "./merchants.ts";
 import { productOperations } from "./products.ts";
 import { taxRateOperations } from "./tax-rates.ts";
@@ -16,5 +17,8 @@ export const allOperations = [
   ...eventOperations,
   ...productOperations,
   ...taxRateOperations,
+  ...invoiceOperations,
+  ...viewOperations,
+  ...hostedInvoiceOperations,
   ...docsOperations,
 ];

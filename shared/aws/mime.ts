@@ -44,8 +44,9 @@ function oneLine(value: string): string {
 }
 
 /**
- * RFC 2047 "B" encoded words, each within 75 characters and never splitting a character's UTF-8
- * bytes (45 bytes → 60 base64 characters + 12 for `=?UTF-8?B?` and `?=`).
+ * RFC 2047 "B" encoded words that never split a character's UTF-8 bytes. At most 36 bytes each
+ * (48 base64 characters + 12 for `=?UTF-8?B?` and `?=`), so even the first, after `Subject: `,
+ * fits a 76-character line.
  */
 export function encodeWords(value: string): string {
   const words: string[] = [];
@@ -53,7 +54,7 @@ export function encodeWords(value: string): string {
   let bytes = 0;
   for (const char of value) {
     const size = utf8.encode(char).length;
-    if (bytes + size > 45) {
+    if (bytes + size > 36) {
       words.push(chunk);
       chunk = "";
       bytes = 0;
@@ -137,7 +138,8 @@ export function quotedPrintable(text: string): string {
 
 /** `token/token`, as RFC 2045 allows; anything else could smuggle parameters or headers. */
 function contentType(value: string): string {
-  if (!/^[a-z0-9!#$&^_.+-]+\/[a-z0-9!#$&^_.+-]+$/i.test(value)) throw new RangeError(`Not a MIME type: ${value}`);
+  if (!/^[a-z0-9!#$&^_.+-]+\/[a-z0-9!#$&^_.+-]+$/i.test(value))
+    throw new RangeError(`Not a MIME type: ${value}`);
   return value.toLowerCase();
 }
 
@@ -146,14 +148,19 @@ function filenameParameters(param: "filename" | "name", filename: string): strin
   const clean = oneLine(filename).replace(/[/\\]/g, "_");
   const ascii = clean.replace(/[^\x20-\x7e]/g, "_").replace(/"/g, "'");
   if (!needsEncoding.test(clean)) return `${param}="${ascii}"`;
-  const encoded = encodeURIComponent(clean).replace(/['()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+  const encoded = encodeURIComponent(clean).replace(
+    /['()*]/g,
+    (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`,
+  );
   return `${param}="${ascii}";${CRLF}\t${param}*=UTF-8''${encoded}`;
 }
 
 /** `head; param` on one line when it fits in 76 characters, else with the parameters folded onto the next. */
 function withParameter(head: string, parameters: string): string {
   const oneLineForm = `${head}; ${parameters}`;
-  return oneLineForm.length <= 76 && !oneLineForm.includes(CRLF) ? oneLineForm : `${head};${CRLF}\t${parameters}`;
+  return oneLineForm.length <= 76 && !oneLineForm.includes(CRLF)
+    ? oneLineForm
+    : `${head};${CRLF}\t${parameters}`;
 }
 
 function textPart(type: "plain" | "html", body: string): string {
@@ -167,7 +174,10 @@ function textPart(type: "plain" | "html", body: string): string {
 
 function attachmentPart(attachment: MimeAttachment): string {
   return [
-    withParameter(`Content-Type: ${contentType(attachment.contentType)}`, filenameParameters("name", attachment.filename)),
+    withParameter(
+      `Content-Type: ${contentType(attachment.contentType)}`,
+      filenameParameters("name", attachment.filename),
+    ),
     withParameter("Content-Disposition: attachment", filenameParameters("filename", attachment.filename)),
     "Content-Transfer-Encoding: base64",
     "",
@@ -192,11 +202,14 @@ function rfc5322Date(date: Date): string {
 export function buildMimeMessage(message: MimeMessage): string {
   const from = typeof message.from === "string" ? { email: message.from } : message.from;
   const domain = from.email.slice(from.email.lastIndexOf("@") + 1);
-  const alternative = multipart("alternative", [textPart("plain", message.text), textPart("html", message.html)]);
+  const alternative = multipart("alternative", [
+    textPart("plain", message.text),
+    textPart("html", message.html),
+  ]);
   const attachments = message.attachments ?? [];
   const root = attachments.length
     ? multipart("mixed", [
-        `Content-Type: ${alternative.type}${CRLF}${CRLF}${alternative.body}`,
+        `${header("Content-Type", alternative.type)}${CRLF}${CRLF}${alternative.body}`,
         ...attachments.map(attachmentPart),
       ])
     : alternative;

@@ -8,7 +8,8 @@ import { exponentOf } from "./currency.ts";
 
 /** `"-1234.56"` from `-123456` minor units at exponent 2; exact for any safe integer. */
 function minorToDecimal(amount: number, exponent: number): string {
-  if (!Number.isSafeInteger(amount)) throw new RangeError(`Amount must be an integer of minor units: ${amount}`);
+  if (!Number.isSafeInteger(amount))
+    throw new RangeError(`Amount must be an integer of minor units: ${amount}`);
   const value = BigInt(amount);
   const digits = (value < 0n ? -value : value).toString().padStart(exponent + 1, "0");
   const major = digits.slice(0, digits.length - exponent);
@@ -27,7 +28,8 @@ function shiftLeft(decimal: string, places: number): string {
 
 /** A finite number with at most 4 decimals as an exact decimal string (`toFixed` rounds, never uses exponents below 1e21). */
 function fourDecimals(value: number, what: string): string {
-  if (!Number.isFinite(value) || Math.abs(value) >= 1e21) throw new RangeError(`${what} must be a finite number: ${value}`);
+  if (!Number.isFinite(value) || Math.abs(value) >= 1e21)
+    throw new RangeError(`${what} must be a finite number: ${value}`);
   return value.toFixed(4);
 }
 

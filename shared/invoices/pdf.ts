@@ -49,7 +49,10 @@ const spaceLike = /[\u2007\u2009\u202f]/g;
 /** Text the font can encode: NFC, whitespace flattened, every other unencodable character as "?". */
 function encodable(text: string, charset: ReadonlySet<number>): string {
   let out = "";
-  for (const char of text.normalize("NFC").replace(/[\t\r\n\v\f]/g, " ").replace(spaceLike, "\u00a0")) {
+  for (const char of text
+    .normalize("NFC")
+    .replace(/[\t\r\n\v\f]/g, " ")
+    .replace(spaceLike, "\u00a0")) {
     out += charset.has(char.codePointAt(0) ?? 0) ? char : "?";
   }
   return out;
@@ -141,10 +144,17 @@ class Layout {
   }
 
   /** Wrapped text at the cursor, moving it down; returns the number of lines drawn. */
-  paragraph(value: string, x: number, width: number, options: { size?: number; bold?: boolean; color?: RGB } = {}) {
+  paragraph(
+    value: string,
+    x: number,
+    width: number,
+    options: { size?: number; bold?: boolean; color?: RGB } = {},
+  ) {
     const size = options.size ?? 10;
     const font = options.bold ? this.fonts.bold : this.fonts.regular;
-    const lines = value.split(/\r\n?|\n/).flatMap((p) => wrap(encodable(p, this.fonts.charset), font, size, width));
+    const lines = value
+      .split(/\r\n?|\n/)
+      .flatMap((p) => wrap(encodable(p, this.fonts.charset), font, size, width));
     for (const line of lines) {
       this.need(size * 1.4);
       this.text(line, x, options);
@@ -162,7 +172,13 @@ class Layout {
     this.pages.forEach((page, i) => {
       const text = encodable(`${label} · Page ${i + 1} of ${this.pages.length}`, this.fonts.charset);
       const width = this.fonts.regular.widthOfTextAtSize(text, 8);
-      page.drawText(text, { x: right - width, y: margin - 8, size: 8, font: this.fonts.regular, color: muted });
+      page.drawText(text, {
+        x: right - width,
+        y: margin - 8,
+        size: 8,
+        font: this.fonts.regular,
+        color: muted,
+      });
     });
   }
 }
@@ -185,7 +201,8 @@ function feeRows(invoice: Invoice): [string, number][] {
   if (unknown > 1) return invoice.feeTotal ? [["Fees", invoice.feeTotal]] : [];
   const rest = invoice.feeTotal - known.reduce<number>((sum, a) => sum + (a ?? 0), 0);
   return invoice.fees.map((fee, i) => {
-    const label = fee.percent !== undefined ? `${fee.description} (${formatPercentage(fee.percent)})` : fee.description;
+    const label =
+      fee.percent !== undefined ? `${fee.description} (${formatPercentage(fee.percent)})` : fee.description;
     return [label, known[i] ?? rest];
   });
 }
@@ -215,7 +232,11 @@ export async function renderInvoicePdf(invoice: Invoice, merchant: Merchant): Pr
 
   // Header: merchant on the left; document title, status and dates on the right.
   out.text(merchant.name, left, { size: 18, bold: true, color: accent, maxWidth: 300 });
-  out.text(invoice.number ? `Invoice ${invoice.number}` : "Draft", right, { size: 16, bold: true, align: "right" });
+  out.text(invoice.number ? `Invoice ${invoice.number}` : "Draft", right, {
+    size: 16,
+    bold: true,
+    align: "right",
+  });
   out.y -= 16;
   out.text(merchant.email, left, { size: 9, color: muted });
   const facts: [string, string][] = [["Status", statusLabels[invoice.status]]];
@@ -261,7 +282,12 @@ export async function renderInvoicePdf(invoice: Invoice, merchant: Merchant): Pr
   tableHeader();
   out.onNewPage = tableHeader;
   for (const line of invoice.lineItems) {
-    const description = wrap(encodable(line.description, fonts.charset), regular, 10, columns.descriptionWidth);
+    const description = wrap(
+      encodable(line.description, fonts.charset),
+      regular,
+      10,
+      columns.descriptionWidth,
+    );
     const note = lineDiscountNote(line, invoice.currency);
     out.need(Math.min(description.length, 3) * 14);
     out.text(formatQuantity(line.quantity), columns.quantity, { align: "right", maxWidth: 60 });
@@ -284,9 +310,13 @@ export async function renderInvoicePdf(invoice: Invoice, merchant: Merchant): Pr
   out.onNewPage = undefined;
 
   // Totals, right-aligned under the amount column.
-  const rows: { label: string; value: string; strong?: boolean; ruleAbove?: boolean; size?: number }[] = [{ label: "Subtotal", value: money(invoice.subtotal) }];
+  const rows: { label: string; value: string; strong?: boolean; ruleAbove?: boolean; size?: number }[] = [
+    { label: "Subtotal", value: money(invoice.subtotal) },
+  ];
   for (const d of invoice.discounts) {
-    const what = [d.code, d.percentOff !== undefined ? formatPercentage(d.percentOff) : undefined].filter(Boolean);
+    const what = [d.code, d.percentOff !== undefined ? formatPercentage(d.percentOff) : undefined].filter(
+      Boolean,
+    );
     rows.push({ label: what.length ? `Discount (${what.join(", ")})` : "Discount", value: money(-d.amount) });
   }
   const lineDiscounts = invoice.discountTotal - invoice.discounts.reduce((sum, d) => sum + d.amount, 0);

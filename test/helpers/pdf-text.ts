@@ -9,13 +9,15 @@ import { PDFArray, PDFDocument, PDFName, type PDFObject, PDFRawStream, PDFRef } 
 
 /** WinAnsiEncoding bytes 0x80–0x9F; the rest of the range is Latin-1. Undefined codes decode to U+FFFD. */
 const winAnsiHigh = [
-  0x20ac, 0xfffd, 0x201a, 0x0192, 0x201e, 0x2026, 0x2020, 0x2021, 0x02c6, 0x2030, 0x0160, 0x2039, 0x0152, 0xfffd,
-  0x017d, 0xfffd, 0xfffd, 0x2018, 0x2019, 0x201c, 0x201d, 0x2022, 0x2013, 0x2014, 0x02dc, 0x2122, 0x0161, 0x203a,
-  0x0153, 0xfffd, 0x017e, 0x0178,
+  0x20ac, 0xfffd, 0x201a, 0x0192, 0x201e, 0x2026, 0x2020, 0x2021, 0x02c6, 0x2030, 0x0160, 0x2039, 0x0152,
+  0xfffd, 0x017d, 0xfffd, 0xfffd, 0x2018, 0x2019, 0x201c, 0x201d, 0x2022, 0x2013, 0x2014, 0x02dc, 0x2122,
+  0x0161, 0x203a, 0x0153, 0xfffd, 0x017e, 0x0178,
 ];
 
 export function decodeWinAnsi(bytes: readonly number[]): string {
-  return String.fromCodePoint(...bytes.map((b) => (b >= 0x80 && b <= 0x9f ? (winAnsiHigh[b - 0x80] ?? 0xfffd) : b)));
+  return String.fromCodePoint(
+    ...bytes.map((b) => (b >= 0x80 && b <= 0x9f ? (winAnsiHigh[b - 0x80] ?? 0xfffd) : b)),
+  );
 }
 
 type Token =
@@ -97,7 +99,12 @@ function* tokenize(data: Uint8Array): Generator<Token> {
         i++; // a stray delimiter ({, }, ), >): skip it
         continue;
       }
-      const isOperand = word.startsWith("/") || /^[+-]?(\d+\.?\d*|\.\d+)$/.test(word) || word === "true" || word === "false" || word === "null";
+      const isOperand =
+        word.startsWith("/") ||
+        /^[+-]?(\d+\.?\d*|\.\d+)$/.test(word) ||
+        word === "true" ||
+        word === "false" ||
+        word === "null";
       yield isOperand ? { kind: "operand" } : { kind: "operator", value: word };
     }
   }
@@ -132,7 +139,8 @@ function streamBytes(stream: PDFRawStream): Uint8Array {
   const filters = filter instanceof PDFArray ? filter.asArray() : filter ? [filter] : [];
   let data = stream.getContents();
   for (const f of filters) {
-    if (f !== PDFName.of("FlateDecode")) throw new Error(`pdfText: unsupported stream filter ${f.toString()}`);
+    if (f !== PDFName.of("FlateDecode"))
+      throw new Error(`pdfText: unsupported stream filter ${f.toString()}`);
     data = inflateSync(data);
   }
   return data;

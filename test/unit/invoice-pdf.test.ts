@@ -151,7 +151,9 @@ describe("renderInvoicePdf", () => {
     expect(runs).toContain(merchant.branding.footerText);
     expect(runs).toContain("Pay online: https://pay.kassa.test/i/7d0c0b6e9a");
     // The totals appear in reading order.
-    const order = ["Subtotal", "VAT 20% (incl.)", "Total", "Amount paid", "Amount due"].map((l) => runs.indexOf(l));
+    const order = ["Subtotal", "VAT 20% (incl.)", "Total", "Amount paid", "Amount due"].map((l) =>
+      runs.indexOf(l),
+    );
     expect(order).toEqual([...order].sort((a, b) => a - b));
     expect(runs[runs.indexOf("Amount due") + 1]).toBe(money(invoice.amountRemaining));
   });
@@ -193,8 +195,13 @@ describe("renderInvoicePdf", () => {
   });
 
   it("draws markup as text and characters WinAnsi lacks as '?'", async () => {
-    const lines: LineSpec[] = [{ description: "Gift box <b>deluxe</b> 🎁 珈琲", quantity: 1, unitAmount: 2500 }];
-    const invoice = invoiceOf(lines, { memo: "Enjoy ☕", customer: { id: "cus_1", email: "k@example.test", name: "佐藤" } });
+    const lines: LineSpec[] = [
+      { description: "Gift box <b>deluxe</b> 🎁 珈琲", quantity: 1, unitAmount: 2500 },
+    ];
+    const invoice = invoiceOf(lines, {
+      memo: "Enjoy ☕",
+      customer: { id: "cus_1", email: "k@example.test", name: "佐藤" },
+    });
 
     const runs = runsOf(await pdfText(await renderInvoicePdf(invoice, merchant)));
 
@@ -204,7 +211,12 @@ describe("renderInvoicePdf", () => {
   });
 
   it("renders a draft without a number or dates, and any brand colour or none", async () => {
-    const draft = invoiceOf(threeLines, { status: "draft", number: undefined, issuedAt: undefined, dueDate: undefined });
+    const draft = invoiceOf(threeLines, {
+      status: "draft",
+      number: undefined,
+      issuedAt: undefined,
+      dueDate: undefined,
+    });
     const plain = { ...merchant, branding: {} };
 
     const bytes = await renderInvoicePdf(draft, plain);

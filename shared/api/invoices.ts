@@ -1,0 +1,302 @@
+/** Operations on invoices: drafts, finalize, send, void, uncollectible, manual payments, PDF, views. */
+import * as z from "zod";
+import { defineOperation } from "../http/operation.ts";
+import { amount, createdRange, currency, idOf, idParams, isoDateTime, listQuery, metadata, page, paymentTerms, percentage } from "./common.ts";
+
+/** A quantity: positive, at most 4 decimals. */
+const quantity = z
+  .number()
+  .positive()
+  .max(1_000_000_000)
+  .refine((v) => Math.abs(Math.round(v * 10_000) - v * 10_000) < 1e-6, { message: "must have at most 4 decimals" });
+
+const percentOff = percentage.refine((v) => v > 0, { message: "must be more than 0" });
+
+const lineDiscount = z.union([z.strictObject({ percentOff }), z.strictObject({ amountOff: amount })]);
+
+const documentDiscount = z.union([
+  z.strictObject({ percentOff }),
+  z.strictObject({ amountOff: amount }),
+  z.strictObject({ code: z.string().min(1).max(40) }),
+]);
+
+const lineItem = z
+  .strictObject({
+    description: z.string().trim().min(1).max(500).optional(),
+    quantity: quantity.default(1),
+    unitAmount: amount.optional(),
+    productId: idOf("product").optional(),
+    discount: lineDiscount.optional(),
+    taxRateIds: z.array(idOf("taxRate")).max(5).optional(),
+  })
+  .refine((l) => l.productId !== undefined || l.unitAmount !== undefined, {
+    message: "needs unitAmount or productId",
+    path: ["unitAmount"],
+  })
+  .refine((l) => l.productId !== undefined || l.description !== undefined, {
+    message: "is required without a productId",
+    path: ["description"],
+  });
+
+const fee = z
+  .strictObject({
+    description: z.string().trim().min(1).max(200),
+    amount: amount.optional(),
+    percent: percentOff.optional(),
+    taxable: z.boolean().default(false),
+  })
+  .refine((f) => (f.amount === undefined) !== (f.percent === undefined), { message: "needs exactly one of amount or percent", path: ["amount"] });
+
+const calendarDate = z.iso.date("must be a date like 2026-12-31");
+
+const draftFields = {
+  lineItems: z.array(lineItem).min(1).max(250),
+  discounts: z.array(documentDiscount).max(5).optional(),
+  fees: z.array(fee).max(10).optional(),
+  paymentTerms: paymentTerms.optional(),
+  dueDate: calendarDate.optional(),
+  memo: z.string().max(2000).optional(),
+  footer: z.string().max(2000).optional(),
+  metadata: metadata.optional(),
+};
+
+export const newInvoice = z
+  .strictObject({ customerId: idOf("customer"), currency, ...draftFields })
+  .refine((i) => !(i.paymentTerms && i.dueDate), { message: "give paymentTerms or dueDate, not both", path: ["dueDate"] });
+
+export const invoicePatch = z
+  .strictObject({
+    customerId: idOf("customer").optional(),
+    currency: currency.optional(),
+    ...draftFields,
+    lineItems: draftFields.lineItems.optional(),
+    paymentTerms: paymentTerms.nullable().optional(),
+    dueDate: calendarDate.nullable().optional(),
+    memo: z.string().max(2000).nullable().optional(),
+    footer: z.string().max(2000).nullable().optional(),
+    metadata: z.record(z.string().min(1).max(40), z.string().max(500).nullable()).optional(),
+  })
+  .refine((i) => !(i.paymentTerms && i.dueDate), { message: "give paymentTerms or dueDate, not both", path: ["dueDate"] });
+
+const money = z.number().int();
+
+export const invoice = z.object({
+  id: z.string(),
+  status: z.enum(["draft", "open", "paid", "void", "uncollectible"]),
+  number: z.string().optional(),
+  customerId: z.string(),
+  customer: z.object({ id: z.string(), email: z.string(), name: z.string().optional(), companyName: z.string().optional() }),
+  currency: z.string(),
+  lineItems: z.array(
+    z.object({
+      description: z.string(),
+      quantity: z.number(),
+      unitAmount: money,
+      productId: z.string().optional(),
+      taxRateIds: z.array(z.string()),
+      amountSubtotal: money,
+      amountDiscount: money,
+      amountTax: money,
+      amountTotal: money,
+    }),
+  ),
+  subtotal: money,
+  discountTotal: money,
+  taxTotal: money,
+  taxBreakdown: z.array(z.object({ taxRateId: z.string(), name: z.string().optional(), percentage: z.number(), inclusive: z.boolean(), taxableAmount: money, amount: money })),
+  feeTotal: money,
+  total: money,
+  amountPaid: money,
+  amountRemaining: money,
+  overdue: z.boolean(),
+  paymentTerms: paymentTerms.optional(),
+  dueDate: z.string().optional(),
+  issuedAt: z.string().optional(),
+  paidAt: z.string().optional(),
+  hostedUrl: z.string().optional(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+
+/** The invoice list's filters; saved views store the same object. */
+export const invoiceFilters = z.strictObject({
+  status: z.enum(["draft", "open", "paid", "void", "uncollectible", "overdue"]).optional(),
+  customerId: idOf("customer").optional(),
+  currency: currency.optional(),
+  dueBefore: calendarDate.optional(),
+  dueAfter: calendarDate.optional(),
+  totalGte: z.coerce.number().int().min(0).optional(),
+  totalLte: z.coerce.number().int().min(0).optional(),
+  ...createdRange,
+});
+
+export const createInvoice = defineOperation({
+  id: "createInvoice",
+  method: "POST",
+  path: "/v1/invoices",
+  auth: "merchant",
+  tag: "Invoices",
+  summary: "Create a draft invoice; totals are computed (line discounts → document discounts → taxes → fees)",
+  body: newInvoice,
+  response: invoice,
+  status: 201,
+});
+
+export const listInvoices = defineOperation({
+  id: "listInvoices",
+  method: "GET",
+  path: "/v1/invoices",
+  auth: "merchant",
+  tag: "Invoices",
+  summary: "List invoices; filter by status (incl. overdue), customer, currency, due date, total, creation time, or a saved view",
+  query: listQuery.extend({
+    ...invoiceFilters.shape,
+    sort: z.enum(["createdAt", "dueDate"]).default("createdAt"),
+    view: idOf("view").optional(),
+  }),
+  response: page(invoice),
+  status: 200,
+});
+
+const byId = { params: idParams("invoice"), auth: "merchant", tag: "Invoices" } as const;
+
+export const getInvoice = defineOperation({ ...byId, id: "getInvoice", method: "GET", path: "/v1/invoices/{id}", summary: "Get an invoice", response: invoice, status: 200 });
+
+export const updateInvoice = defineOperation({
+  ...byId,
+  id: "updateInvoice",
+  method: "PATCH",
+  path: "/v1/invoices/{id}",
+  summary: "Edit a draft (409 once finalized); totals are recomputed",
+  body: invoicePatch,
+  response: invoice,
+  status: 200,
+});
+
+export const deleteInvoice = defineOperation({ ...byId, id: "deleteInvoice", method: "DELETE", path: "/v1/invoices/{id}", summary: "Delete a draft", status: 204 });
+
+const action = (id: string, path: string, summary: string) =>
+  defineOperation({ ...byId, id, method: "POST", path: `/v1/invoices/{id}/${path}`, summary, response: invoice, status: 200 });
+
+export const finalizeInvoice = action("finalizeInvoice", "finalize", "Finalize: assign the next number, issue date, due date and hosted page; content is frozen");
+export const sendInvoice = action("sendInvoice", "send", "Email the invoice to the customer with its PDF attached");
+export const voidInvoice = action("voidInvoice", "void", "Void an open or uncollectible invoice");
+export const markInvoiceUncollectible = action("markInvoiceUncollectible", "mark-uncollectible", "Mark an open invoice uncollectible");
+
+export const recordInvoicePayment = defineOperation({
+  ...byId,
+  id: "recordInvoicePayment",
+  method: "POST",
+  path: "/v1/invoices/{id}/payments",
+  summary: "Record a payment made outside the processor; the last one marks the invoice paid (never more than is due)",
+  body: z.strictObject({
+    amount: amount.refine((v) => v > 0, { message: "must be more than 0" }),
+    method: z.enum(["bank_transfer", "cash", "check", "other"]),
+    paidAt: isoDateTime.optional(),
+    reference: z.string().max(200).optional(),
+  }),
+  response: invoice,
+  status: 201,
+});
+
+export const getInvoicePdf = defineOperation({
+  ...byId,
+  id: "getInvoicePdf",
+  method: "GET",
+  path: "/v1/invoices/{id}/pdf",
+  summary: "The invoice as a PDF",
+  produces: "application/pdf",
+  status: 200,
+});
+
+export const view = z.object({ id: z.string(), object: z.literal("invoices"), name: z.string(), filters: invoiceFilters, createdAt: z.string() });
+
+export const createView = defineOperation({
+  id: "createView",
+  method: "POST",
+  path: "/v1/views",
+  auth: "merchant",
+  tag: "Saved views",
+  summary: "Save a named set of list filters (use it with GET /v1/invoices?view={id})",
+  body: z.strictObject({ object: z.literal("invoices"), name: z.string().trim().min(1).max(100), filters: invoiceFilters }),
+  response: view,
+  status: 201,
+});
+
+export const listViews = defineOperation({
+  id: "listViews",
+  method: "GET",
+  path: "/v1/views",
+  auth: "merchant",
+  tag: "Saved views",
+  summary: "List saved views",
+  query: listQuery.extend({ object: z.literal("invoices").optional() }),
+  response: page(view),
+  status: 200,
+});
+
+export const getView = defineOperation({
+  id: "getView",
+  method: "GET",
+  path: "/v1/views/{id}",
+  auth: "merchant",
+  tag: "Saved views",
+  summary: "Get a saved view",
+  params: idParams("view"),
+  response: view,
+  status: 200,
+});
+
+export const deleteView = defineOperation({
+  id: "deleteView",
+  method: "DELETE",
+  path: "/v1/views/{id}",
+  auth: "merchant",
+  tag: "Saved views",
+  summary: "Delete a saved view",
+  params: idParams("view"),
+  status: 204,
+});
+
+export const invoiceOperations = [
+  createInvoice,
+  listInvoices,
+  getInvoice,
+  updateInvoice,
+  deleteInvoice,
+  finalizeInvoice,
+  sendInvoice,
+  voidInvoice,
+  markInvoiceUncollectible,
+  recordInvoicePayment,
+  getInvoicePdf,
+];
+export const viewOperations = [createView, listViews, getView, deleteView];
+
+const hostedParams = z.strictObject({ token: z.string().regex(/^[A-Za-z0-9_-]{32}$/, "is not a hosted page token") });
+
+export const hostedInvoicePage = defineOperation({
+  id: "getHostedInvoicePage",
+  method: "GET",
+  path: "/i/{token}",
+  auth: "public",
+  tag: "Hosted pages",
+  summary: "The buyer's invoice page (public, unguessable URL)",
+  params: hostedParams,
+  produces: "text/html",
+  status: 200,
+});
+
+export const hostedInvoicePdf = defineOperation({
+  id: "getHostedInvoicePdf",
+  method: "GET",
+  path: "/i/{token}/pdf",
+  auth: "public",
+  tag: "Hosted pages",
+  summary: "The buyer's invoice PDF",
+  params: hostedParams,
+  produces: "application/pdf",
+  status: 200,
+});
+
+export const hostedInvoiceOperations = [hostedInvoicePage, hostedInvoicePdf];

@@ -1,0 +1,237 @@
+/**
+ * Invoice use cases: drafts, finalize (numbering), send, void, uncollectible, manual payments.
+ * Every state change is a conditional write together with its outbox event(s); side effects
+ * (emails, reminder schedules) follow from those events.
+ */
+import { randomBytes } from "node:crypto";
+import type * as z from "zod";
+import type { invoicePatch, newInvoice } from "../api/invoices.ts";
+import type { Clock } from "../domain/clock.ts";
+import { ConflictError, NotFoundError, ValidationError } from "../domain/errors.ts";
+import { newEvent } from "../domain/events.ts";
+import { newId } from "../domain/ids.ts";
+import { assertInvoiceCan, countsAsOpen, dueDateFor, type InvoiceStatus, overdueAt } from "../domain/invoice-lifecycle.ts";
+import { applyPatch, mergeMetadata } from "../domain/patch.ts";
+import type { MerchantStore } from "../store/merchants.ts";
+import { counterRace, type InvoiceStore, type StoredInvoice } from "../store/invoices.ts";
+import { manualPayment } from "../payments/payment.ts";
+import type { PaymentStore } from "../store/payments.ts";
+import { type Catalog, priceContent } from "./build.ts";
+import type { Invoice } from "./invoice.ts";
+
+export interface InvoicePorts {
+  invoices: InvoiceStore;
+  merchants: MerchantStore;
+  payments: PaymentStore;
+  catalog: Catalog;
+  clock: Clock;
+  /** Where hosted pages live, e.g. https://pay.example.com (the API's own URL locally). */
+  publicBaseUrl: string;
+}
+
+/** The invoice as the API shows it: internal fields dropped, `overdue` derived. */
+export function presentInvoice(invoice: StoredInvoice, now: Date): Invoice & { overdue: boolean } {
+  const { hostedToken: _, overdueAt: due, discountCodeIds: __, ...shown } = invoice;
+  return { ...shown, overdue: invoice.status === "open" && due !== undefined && now.toISOString() >= due };
+}
+
+async function readOrThrow(ports: InvoicePorts, merchantId: string, id: string) {
+  const found = await ports.invoices.read(merchantId, id);
+  if (!found) throw new NotFoundError("Invoice");
+  return found;
+}
+
+export async function createInvoice(ports: InvoicePorts, merchantId: string, input: z.output<typeof newInvoice>) {
+  const now = ports.clock.now();
+  const { customer, content } = await priceContent(ports.catalog, merchantId, input, now);
+  const invoice: StoredInvoice = {
+    id: newId("invoice", now),
+    status: "draft",
+    ...content,
+    customer,
+    amountPaid: 0,
+    amountRemaining: content.total,
+    ...(input.paymentTerms ? { paymentTerms: input.paymentTerms } : {}),
+    ...(input.dueDate ? { dueDate: input.dueDate } : {}),
+    ...(input.memo ? { memo: input.memo } : {}),
+    ...(input.footer ? { footer: input.footer } : {}),
+    metadata: input.metadata ?? {},
+    createdAt: now.toISOString(),
+    updatedAt: now.toISOString(),
+  };
+  await ports.invoices.create(merchantId, invoice, newEvent("invoice.created", merchantId, invoice.id, now, { invoice: presentInvoice(invoice, now) }));
+  return presentInvoice(invoice, now);
+}
+
+export async function getInvoice(ports: InvoicePorts, merchantId: string, id: string) {
+  return presentInvoice((await readOrThrow(ports, merchantId, id)).value, ports.clock.now());
+}
+
+export async function updateInvoice(ports: InvoicePorts, merchantId: string, id: string, patch: z.output<typeof invoicePatch>) {
+  const { value, version } = await readOrThrow(ports, merchantId, id);
+  assertInvoiceCan("edit", value.status);
+  const now = ports.clock.now();
+  const { metadata, lineItems, discounts, fees, customerId, currency, ...fields } = patch;
+  if (fields.paymentTerms && value.dueDate && fields.dueDate === undefined) fields.dueDate = null;
+  if (fields.dueDate && value.paymentTerms && fields.paymentTerms === undefined) fields.paymentTerms = null;
+  const priced = await priceContent(
+    ports.catalog,
+    merchantId,
+    {
+      customerId: customerId ?? value.customerId,
+      currency: currency ?? value.currency,
+      lineItems: lineItems ?? value.lineItems,
+      discounts: discounts ?? value.discounts.map((d) => (d.code ? { code: d.code } : d.percentOff !== undefined ? { percentOff: d.percentOff } : { amountOff: d.amountOff ?? 0 })),
+      fees: fees ?? value.fees.map(({ amountTotal: _, ...f }) => f),
+    },
+    now,
+  );
+  const next: StoredInvoice = {
+    ...applyPatch(value, fields as Partial<StoredInvoice>),
+    ...priced.content,
+    customer: priced.customer,
+    amountRemaining: priced.content.total,
+    metadata: mergeMetadata(value.metadata, metadata),
+    updatedAt: now.toISOString(),
+  };
+  await ports.invoices.replace(merchantId, next, version, [newEvent("invoice.updated", merchantId, id, now, { invoice: presentInvoice(next, now) })]);
+  return presentInvoice(next, now);
+}
+
+export async function deleteInvoice(ports: InvoicePorts, merchantId: string, id: string): Promise<void> {
+  const { value, version } = await readOrThrow(ports, merchantId, id);
+  assertInvoiceCan("delete", value.status);
+  await ports.invoices.remove(merchantId, id, version, newEvent("invoice.deleted", merchantId, id, ports.clock.now(), { invoiceId: id }));
+}
+
+/**
+ * Finalizes a draft: the next gapless number, the issue date and the due date in the merchant's
+ * time zone, the hosted page, all in one transaction; a lost race on the number is retried.
+ */
+export async function finalizeInvoice(ports: InvoicePorts, merchantId: string, id: string) {
+  for (let attempt = 0; ; attempt++) {
+    const [{ value, version }, merchant, counter] = await Promise.all([
+      readOrThrow(ports, merchantId, id),
+      ports.merchants.readMerchant(merchantId),
+      ports.invoices.readCounter(merchantId),
+    ]);
+    assertInvoiceCan("finalize", value.status);
+    if (!merchant) throw new NotFoundError("Merchant");
+    const now = ports.clock.now();
+    // Re-price against the catalog as it is now: a code that expired or a rate archived since the
+    // draft was saved must not slip through.
+    const priced = await priceContent(ports.catalog, merchantId, {
+      customerId: value.customerId,
+      currency: value.currency,
+      lineItems: value.lineItems,
+      discounts: value.discounts.map((d) => (d.code ? { code: d.code } : d.percentOff !== undefined ? { percentOff: d.percentOff } : { amountOff: d.amountOff ?? 0 })),
+      fees: value.fees.map(({ amountTotal: _, ...f }) => f),
+    }, now);
+    const timeZone = merchant.value.timeZone;
+    const dueDate = dueDateFor(now, timeZone, {
+      ...(value.paymentTerms ? { paymentTerms: value.paymentTerms } : {}),
+      ...(value.dueDate ? { dueDate: value.dueDate } : { paymentTerms: value.paymentTerms ?? merchant.value.defaultPaymentTerms }),
+    });
+    const hostedToken = randomBytes(24).toString("base64url");
+    const number = `${merchant.value.invoiceNumberPrefix}-${String(counter + 1).padStart(4, "0")}`;
+    const finalized: StoredInvoice = {
+      ...value,
+      ...priced.content,
+      customer: priced.customer,
+      amountRemaining: priced.content.total,
+      status: "open",
+      number,
+      issuedAt: now.toISOString(),
+      dueDate,
+      ...(value.dueDate ? {} : { paymentTerms: value.paymentTerms ?? merchant.value.defaultPaymentTerms }),
+      hostedToken,
+      hostedUrl: `${ports.publicBaseUrl}/i/${hostedToken}`,
+      overdueAt: overdueAt(dueDate, timeZone).toISOString(),
+      discountCodeIds: priced.discountCodeIds,
+      updatedAt: now.toISOString(),
+    };
+    try {
+      await ports.invoices.finalize(merchantId, finalized, version, {
+        counter,
+        hostedToken,
+        productIds: priced.productIds,
+        discountCodeIds: priced.discountCodeIds,
+        now,
+        event: newEvent("invoice.finalized", merchantId, id, now, { invoice: presentInvoice(finalized, now), timeZone }),
+      });
+      return presentInvoice(finalized, now);
+    } catch (error) {
+      if (!(error instanceof ConflictError && error.message === counterRace) || attempt >= 9) throw error;
+    }
+  }
+}
+
+/** Moves an invoice to `status` (void, uncollectible) or records that it was sent. */
+async function transition(
+  ports: InvoicePorts,
+  merchantId: string,
+  id: string,
+  action: "send" | "void" | "markUncollectible",
+) {
+  const { value, version } = await readOrThrow(ports, merchantId, id);
+  assertInvoiceCan(action, value.status);
+  const now = ports.clock.now();
+  const at = now.toISOString();
+  const changes: Record<typeof action, { patch: Partial<StoredInvoice>; event: string; status: InvoiceStatus }> = {
+    send: { patch: { sentAt: at }, event: "invoice.sent", status: value.status },
+    void: { patch: { voidedAt: at, amountRemaining: 0 }, event: "invoice.voided", status: "void" },
+    markUncollectible: { patch: { markedUncollectibleAt: at }, event: "invoice.marked_uncollectible", status: "uncollectible" },
+  };
+  const change = changes[action];
+  const next: StoredInvoice = { ...value, ...change.patch, status: change.status, updatedAt: at };
+  const delta = countsAsOpen(value.status) && !countsAsOpen(next.status) ? -1 : undefined;
+  await ports.invoices.replace(merchantId, next, version, [newEvent(change.event, merchantId, id, now, { invoice: presentInvoice(next, now) })], delta);
+  return presentInvoice(next, now);
+}
+
+export const sendInvoice = (ports: InvoicePorts, merchantId: string, id: string) => transition(ports, merchantId, id, "send");
+export const voidInvoice = (ports: InvoicePorts, merchantId: string, id: string) => transition(ports, merchantId, id, "void");
+export const markInvoiceUncollectible = (ports: InvoicePorts, merchantId: string, id: string) =>
+  transition(ports, merchantId, id, "markUncollectible");
+
+export interface ManualPayment {
+  amount: number;
+  method: "bank_transfer" | "cash" | "check" | "other";
+  paidAt?: string;
+  reference?: string;
+}
+
+/**
+ * Records a payment made outside the processor. The invoice's version guards against concurrent
+ * payments: of two racing, one is refused with a 409 and nothing can be paid twice.
+ */
+export async function recordInvoicePayment(ports: InvoicePorts, merchantId: string, id: string, input: ManualPayment) {
+  const { value, version } = await readOrThrow(ports, merchantId, id);
+  assertInvoiceCan("recordPayment", value.status);
+  if (input.amount > value.amountRemaining) {
+    throw new ValidationError([{ path: "amount", message: `must not exceed the amount remaining (${value.amountRemaining})` }]);
+  }
+  const now = ports.clock.now();
+  const at = now.toISOString();
+  const paidAt = input.paidAt ? new Date(input.paidAt).toISOString() : at;
+  const amountPaid = value.amountPaid + input.amount;
+  const amountRemaining = value.amountRemaining - input.amount;
+  const paid = amountRemaining === 0;
+  const next: StoredInvoice = {
+    ...value,
+    amountPaid,
+    amountRemaining,
+    ...(paid ? { status: "paid" as const, paidAt } : {}),
+    updatedAt: at,
+  };
+  const payment = manualPayment(newId("payment", now), next, input, paidAt, now);
+  const events = [
+    newEvent("payment.recorded", merchantId, payment.id, now, { payment, invoiceId: id }),
+    ...(paid ? [newEvent("invoice.paid", merchantId, id, now, { invoice: presentInvoice(next, now) })] : []),
+  ];
+  const [first, ...rest] = events;
+  await ports.invoices.replace(merchantId, next, version, [first as (typeof events)[number], ...rest], paid && countsAsOpen(value.status) ? -1 : undefined, [
+    ports.payments.putWrite(merchantId, payment),
+  ]);
+  return { ...presentInvoice(next, now), payment };
+}

@@ -1,0 +1,173 @@
+/**
+ * Invoices: a collection in the merchant's partition (finalized ones also in GSI1 by due date), the
+ * per-merchant number counter, hosted-page tokens, and the transactions that move an invoice through
+ * its lifecycle together with everything the move touches.
+ */
+import { GetCommand } from "@aws-sdk/lib-dynamodb";
+import type { DomainEvent } from "../domain/events.ts";
+import type { Invoice } from "../invoices/invoice.ts";
+import {
+  collection,
+  type ExtraWrite,
+  type ListQuery,
+  type Page,
+  queryPage,
+  type TransactItem,
+  type Versioned,
+} from "./collection.ts";
+import { redemptionWrite } from "./discount-codes.ts";
+import { documentClient, tableName } from "./dynamo.ts";
+import { indexKeys, keys, withoutKeys } from "./keys.ts";
+import { eventPut } from "./outbox.ts";
+
+/** What the store keeps beside the invoice the API shows. */
+export interface StoredInvoice extends Invoice {
+  /** The hosted page's token (the last segment of `hostedUrl`). */
+  hostedToken?: string;
+  /** When an open invoice becomes overdue (start of the day after the due date, merchant time). */
+  overdueAt?: string;
+  /** Discount codes redeemed when the invoice was finalized. */
+  discountCodeIds?: string[];
+}
+
+const invoices = collection<StoredInvoice>({
+  type: "invoice",
+  idKind: "invoice",
+  label: "invoice",
+  indexKeys: (invoice, merchantId) => (invoice.dueDate ? keys.invoiceByDue(merchantId, invoice.dueDate, invoice.id) : {}),
+});
+
+export interface Finalization {
+  /** The counter's value when read; the invoice takes number `counter + 1`. */
+  counter: number;
+  hostedToken: string;
+  productIds: string[];
+  discountCodeIds: string[];
+  now: Date;
+  event: DomainEvent;
+}
+
+/** Side effects of a status change on the customer's open-invoice count. */
+const customerCount = (merchantId: string, customerId: string, delta: 1 | -1): ExtraWrite => ({
+  item: {
+    Update: {
+      TableName: tableName(),
+      Key: keys.merchantObject(merchantId, customerId),
+      UpdateExpression: "ADD openInvoiceCount :delta, version :one",
+      ConditionExpression: "attribute_exists(PK)",
+      ExpressionAttributeValues: { ":delta": delta, ":one": 1 },
+    },
+  },
+  conflict: "The invoice's customer no longer exists",
+});
+
+const put = (item: TransactItem, conflict?: string): ExtraWrite => ({ item, ...(conflict ? { conflict } : {}) });
+
+export interface InvoiceStore {
+  read(merchantId: string, id: string): Promise<Versioned<StoredInvoice> | undefined>;
+  create(merchantId: string, invoice: StoredInvoice, event: DomainEvent): Promise<void>;
+  replace(merchantId: string, invoice: StoredInvoice, version: number, events: DomainEvent[], customerDelta?: 1 | -1, extra?: ExtraWrite[]): Promise<void>;
+  remove(merchantId: string, id: string, version: number, event: DomainEvent): Promise<void>;
+  list(merchantId: string, query: ListQuery): Promise<Page<StoredInvoice>>;
+  /** Finalized invoices, earliest due first (a creation-time range must be part of `filter`). */
+  listByDueDate(merchantId: string, query: Pick<ListQuery, "limit" | "after" | "filter">): Promise<Page<StoredInvoice>>;
+  readCounter(merchantId: string): Promise<number>;
+  finalize(merchantId: string, invoice: StoredInvoice, version: number, finalization: Finalization): Promise<void>;
+  findHosted(token: string): Promise<{ merchantId: string; invoiceId: string } | undefined>;
+}
+
+export const dynamoInvoiceStore: InvoiceStore = {
+  read: (merchantId, id) => invoices.read(merchantId, id),
+  create: (merchantId, invoice, event) => invoices.create(merchantId, invoice, event),
+  replace: (merchantId, invoice, version, [event, ...more], customerDelta, extra = []) =>
+    invoices.replace(merchantId, invoice, version, event as DomainEvent, [
+      ...(customerDelta ? [customerCount(merchantId, invoice.customerId, customerDelta)] : []),
+      ...extra,
+      ...more.map((e) => put(eventPut(e))),
+    ]),
+  remove: (merchantId, id, version, event) => invoices.remove(merchantId, id, version, event),
+  list: (merchantId, query) => invoices.list(merchantId, query),
+
+  async listByDueDate(merchantId, query) {
+    const { index, pk } = indexKeys.invoicesByDue(merchantId);
+    const page = await queryPage(
+      { IndexName: index, KeyConditionExpression: "GSI1PK = :pk", ExpressionAttributeValues: { ":pk": pk }, ScanIndexForward: true },
+      query,
+      (item) => ({ PK: String(item.PK), SK: String(item.SK), GSI1PK: String(item.GSI1PK), GSI1SK: String(item.GSI1SK) }) as never,
+    );
+    return { ...page, items: page.items.map((item) => withoutKeys(item) as unknown as StoredInvoice) };
+  },
+
+  async readCounter(merchantId) {
+    const { Item } = await documentClient().send(
+      new GetCommand({ TableName: tableName(), Key: keys.counter(merchantId, "invoice"), ConsistentRead: true }),
+    );
+    return Number(Item?.value ?? 0);
+  },
+
+  /**
+   * One transaction: the counter moves from n to n + 1 only if it is still n, the draft becomes the
+   * open invoice numbered n + 1, its hosted token is claimed, the customer's open count grows, its
+   * discount codes are redeemed and its products marked referenced. A lost race on the counter
+   * cancels everything; the caller re-reads and retries, so numbers stay gapless.
+   */
+  async finalize(merchantId, invoice, version, f) {
+    const TableName = tableName();
+    const counterKey = keys.counter(merchantId, "invoice");
+    const counter = put(
+      f.counter === 0
+        ? { Put: { TableName, Item: { ...counterKey, type: "counter", value: 1 }, ConditionExpression: "attribute_not_exists(PK)" } }
+        : {
+            Update: {
+              TableName,
+              Key: counterKey,
+              UpdateExpression: "SET #value = :next",
+              ConditionExpression: "#value = :current",
+              ExpressionAttributeNames: { "#value": "value" },
+              ExpressionAttributeValues: { ":next": f.counter + 1, ":current": f.counter },
+            },
+          },
+      counterRace,
+    );
+    const hosted = put(
+      {
+        Put: {
+          TableName,
+          Item: { ...keys.hostedPage(f.hostedToken), type: "hostedPage", kind: "invoice", merchantId, invoiceId: invoice.id },
+          ConditionExpression: "attribute_not_exists(PK)",
+        },
+      },
+      "Hosted page token collision; try again",
+    );
+    const products = f.productIds.map((id) =>
+      put(
+        {
+          Update: {
+            TableName,
+            Key: keys.merchantObject(merchantId, id),
+            UpdateExpression: "SET referenced = :true ADD version :one",
+            ConditionExpression: "attribute_exists(PK)",
+            ExpressionAttributeValues: { ":true": true, ":one": 1 },
+          },
+        },
+        "A product on the invoice no longer exists",
+      ),
+    );
+    const codes = f.discountCodeIds.map((id) => redemptionWrite(merchantId, id, invoice.currency, f.now));
+    await invoices.replace(merchantId, invoice, version, f.event, [
+      counter,
+      hosted,
+      customerCount(merchantId, invoice.customerId, 1),
+      ...codes,
+      ...products,
+    ]);
+  },
+
+  async findHosted(token) {
+    const { Item } = await documentClient().send(new GetCommand({ TableName: tableName(), Key: keys.hostedPage(token) }));
+    return Item?.kind === "invoice" ? { merchantId: String(Item.merchantId), invoiceId: String(Item.invoiceId) } : undefined;
+  },
+};
+
+/** The conflict message of a lost race on the invoice counter (the service retries on it). */
+export const counterRace = "Another invoice took this number; retrying";

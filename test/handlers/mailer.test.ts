@@ -1,0 +1,84 @@
+/**
+ * The SES mailer adapter: plain mail goes out as SendEmail exactly as before; mail with attachments
+ * as SendRawEmail carrying the MIME message built by shared/aws/mime.ts.
+ */
+import { SendEmailCommand, SendRawEmailCommand, SESClient } from "@aws-sdk/client-ses";
+import { mockClient } from "aws-sdk-client-mock";
+import { beforeEach, describe, expect, it } from "vitest";
+import { type Mail, sesMailer } from "../../shared/aws/mailer.ts";
+
+const ses = mockClient(SESClient);
+
+const pdf = new Uint8Array([
+  0x25, 0x50, 0x44, 0x46, 0x2d, 0x31, 0x2e, 0x37, 0x0a, 0x00, 0xff, 0x80, 0xe2, 0x9c, 0x93,
+]);
+
+const mail = (overrides: Partial<Mail> = {}): Mail => ({
+  to: { email: "jo@example.test", name: "Jo Müller" },
+  subject: "Invoice INV-0001 from Acme Coffee",
+  text: "Your invoice is attached.",
+  html: "<p>Your invoice is attached.</p>",
+  ...overrides,
+});
+
+describe("sesMailer", () => {
+  beforeEach(() => {
+    ses.reset();
+    process.env.MAIL_FROM = "billing@kassa.test";
+  });
+
+  it("sends a mail with attachments as SendRawEmail with the MIME message", async () => {
+    ses.on(SendRawEmailCommand).resolves({ MessageId: "ses-raw-1" });
+
+    const result = await sesMailer.send(
+      mail({ attachments: [{ filename: "INV-0001.pdf", contentType: "application/pdf", content: pdf }] }),
+    );
+
+    expect(result).toEqual({ messageId: "ses-raw-1" });
+    expect(ses).toHaveReceivedCommandTimes(SendRawEmailCommand, 1);
+    expect(ses).toHaveReceivedCommandTimes(SendEmailCommand, 0);
+    expect(ses).toHaveReceivedCommandWith(SendRawEmailCommand, {
+      Source: "billing@kassa.test",
+      Destinations: ["jo@example.test"],
+    });
+    const input = ses.commandCalls(SendRawEmailCommand)[0]!.args[0].input;
+    const raw = new TextDecoder().decode(input.RawMessage?.Data);
+    expect(raw).toMatch(/^From: billing@kassa\.test\r\n/m);
+    expect(raw).toContain("To: =?UTF-8?B?Sm8gTcO8bGxlcg==?= <jo@example.test>\r\n");
+    expect(raw).toContain("Subject: Invoice INV-0001 from Acme Coffee\r\n");
+    expect(raw).toMatch(/^Content-Type: multipart\/mixed; boundary="/m);
+    expect(raw).toContain('Content-Disposition: attachment; filename="INV-0001.pdf"\r\n');
+    expect(raw).toContain(`\r\n\r\n${Buffer.from(pdf).toString("base64")}\r\n`);
+    expect(raw).toContain("Your invoice is attached.");
+  });
+
+  it("keeps SendEmail for a mail without attachments", async () => {
+    ses.on(SendEmailCommand).resolves({ MessageId: "ses-1" });
+
+    const result = await sesMailer.send(mail({ attachments: [] }));
+
+    expect(result).toEqual({ messageId: "ses-1" });
+    expect(ses).toHaveReceivedCommandTimes(SendRawEmailCommand, 0);
+    expect(ses).toHaveReceivedCommandWith(SendEmailCommand, {
+      Source: "billing@kassa.test",
+      Destination: { ToAddresses: ['"Jo Müller" <jo@example.test>'] },
+      Message: {
+        Subject: { Data: "Invoice INV-0001 from Acme Coffee", Charset: "UTF-8" },
+        Body: {
+          Text: { Data: "Your invoice is attached.", Charset: "UTF-8" },
+          Html: { Data: "<p>Your invoice is attached.</p>", Charset: "UTF-8" },
+        },
+      },
+    });
+  });
+
+  it("surfaces an SES failure", async () => {
+    ses.on(SendRawEmailCommand).rejects(new Error("MessageRejected"));
+
+    await expect(
+      sesMailer.send(
+        mail({ attachments: [{ filename: "a.pdf", contentType: "application/pdf", content: pdf }] }),
+      ),
+    ).rejects.toThrow("MessageRejected");
+  });
+});
