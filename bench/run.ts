@@ -4,7 +4,11 @@
  * timing) to `sections` below.
  */
 import { relative } from "node:path";
+
+// The bench runs on the machine's Node 20; the SDK's reminder about Node 22 is noise here.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
 import { bundleJson, bundleSection, bundleTable } from "./bundles.ts";
+import { dynamoSection } from "./dynamodb.ts";
 import { printTable, type Row, writeJson } from "./report.ts";
 
 interface Section {
@@ -21,6 +25,14 @@ const sections: Section[] = [
     run: async () => {
       const results = await bundleSection();
       return { rows: bundleTable(results), json: bundleJson(results) };
+    },
+  },
+  {
+    title: "DynamoDB requests and capacity units per API operation (DynamoDB Local)",
+    file: "dynamodb.json",
+    run: async () => {
+      const rows = await dynamoSection();
+      return { rows, json: rows };
     },
   },
 ];

@@ -1,0 +1,173 @@
+/**
+ * DynamoDB requests and consumed capacity per API operation: each handler runs in-process against
+ * DynamoDB Local, with a middleware on the shared document client that asks every request for
+ * `ReturnConsumedCapacity: TOTAL` and tallies what comes back. Every operation is measured after a
+ * warm-up request, so the (cached) API key lookup is not counted — it is reported on its own row.
+ *
+ * DynamoDB Local reports capacity like on-demand DynamoDB except for transactions, which cost twice
+ * in AWS (prepare + commit); the `aws wcu` column doubles transactional writes accordingly.
+ */
+import { randomUUID } from "node:crypto";
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from "aws-lambda";
+import { ensureTable, localDynamoClient, startDynamoDbLocal } from "../infra/local/dynamodb.ts";
+import { localEnvironment } from "../infra/local/runtime.ts";
+import { documentClient } from "../shared/store/dynamo.ts";
+import type { Row } from "./report.ts";
+
+interface Tally {
+  requests: Record<string, number>;
+  read: number;
+  write: number;
+  transactionalWrite: number;
+}
+
+let tally: Tally = { requests: {}, read: 0, write: 0, transactionalWrite: 0 };
+
+/** The wire operations (the middleware sees the low-level command names). */
+const readCommands = new Set(["GetItem", "Query", "Scan", "BatchGetItem", "TransactGetItems"]);
+
+function instrument(): void {
+  documentClient().middlewareStack.add(
+    (next, context) => async (args) => {
+      const name = String(context.commandName ?? "unknown");
+      (args.input as Record<string, unknown>).ReturnConsumedCapacity = "TOTAL";
+      const result = await next(args);
+      const consumed = (result.output as { ConsumedCapacity?: { CapacityUnits?: number } | { CapacityUnits?: number }[] })
+        .ConsumedCapacity;
+      const units = (Array.isArray(consumed) ? consumed : consumed ? [consumed] : []).reduce((s, c) => s + (c.CapacityUnits ?? 0), 0);
+      const short = name.replace(/Command$/, "");
+      tally.requests[short] = (tally.requests[short] ?? 0) + 1;
+      if (readCommands.has(short)) tally.read += units;
+      else if (short === "TransactWriteItems") tally.transactionalWrite += units;
+      else tally.write += units;
+      return result;
+    },
+    { step: "initialize", name: "kassaBenchCapacity" },
+  );
+}
+
+const context = { getRemainingTimeInMillis: () => 10_000 } as unknown as Context;
+
+type Handler = (event: APIGatewayProxyEventV2, context: Context) => Promise<unknown>;
+
+function event(routeKey: string, token: string, body?: unknown, pathParameters?: Record<string, string>, query?: Record<string, string>): APIGatewayProxyEventV2 {
+  const [method = "GET", path = "/"] = routeKey.split(" ");
+  return {
+    version: "2.0",
+    routeKey,
+    rawPath: path,
+    rawQueryString: "",
+    headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+    ...(pathParameters ? { pathParameters } : {}),
+    ...(query ? { queryStringParameters: query } : {}),
+    requestContext: {
+      accountId: "bench",
+      apiId: "bench",
+      domainName: "bench",
+      domainPrefix: "bench",
+      http: { method, path, protocol: "HTTP/1.1", sourceIp: "127.0.0.1", userAgent: "bench" },
+      requestId: randomUUID(),
+      routeKey,
+      stage: "$default",
+      time: new Date().toUTCString(),
+      timeEpoch: Date.now(),
+    },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    isBase64Encoded: false,
+  };
+}
+
+async function invoke(handler: Handler, e: APIGatewayProxyEventV2) {
+  const result = (await handler(e, context)) as APIGatewayProxyStructuredResultV2;
+  const body = result.body ? JSON.parse(result.body) : undefined;
+  if ((result.statusCode ?? 500) >= 400) throw new Error(`${e.routeKey} → ${result.statusCode} ${result.body}`);
+  return body;
+}
+
+async function measure(operation: string, run: () => Promise<unknown>): Promise<Row> {
+  tally = { requests: {}, read: 0, write: 0, transactionalWrite: 0 };
+  await run();
+  const requests = Object.values(tally.requests).reduce((a, b) => a + b, 0);
+  return {
+    operation,
+    requests,
+    "by command": Object.entries(tally.requests)
+      .map(([c, n]) => `${c}×${n}`)
+      .join(" "),
+    rcu: tally.read,
+    wcu: tally.write + tally.transactionalWrite,
+    "aws wcu": tally.write + 2 * tally.transactionalWrite,
+  };
+}
+
+export async function dynamoSection(): Promise<Row[]> {
+  const dynamo = await startDynamoDbLocal();
+  try {
+    const client = localDynamoClient(dynamo.endpoint);
+    await ensureTable(client, "kassa-bench");
+    client.destroy();
+    Object.assign(
+      process.env,
+      localEnvironment({ dynamodb: dynamo.endpoint, sqs: "http://127.0.0.1:9", ses: "http://127.0.0.1:9" }, {}, {
+        TABLE_NAME: "kassa-bench",
+        ADMIN_TOKEN: "adm_bench_token_0123456789abcdef",
+        CURSOR_SECRET: "bench-cursor-secret-0123456789",
+        AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
+      }),
+    );
+    instrument();
+    const { handler: merchants } = await import("../functions/api/merchants.ts");
+    const { handler: customers } = await import("../functions/api/customers.ts");
+    const { handler: products } = await import("../functions/api/products.ts");
+    const { handler: invoices } = await import("../functions/api/invoices.ts");
+
+    const rows: Row[] = [];
+    let secret = "";
+    rows.push(
+      await measure("create merchant (admin)", async () => {
+        secret = (await invoke(merchants as Handler, event("POST /v1/merchants", "adm_bench_token_0123456789abcdef", { name: "Bench", email: "bench@bench.test" }))).apiKey.secret;
+      }),
+    );
+    rows.push(await measure("first request with a key: lookup + lastUsedAt + list(1)", () => invoke(customers as Handler, event("GET /v1/customers", secret, undefined, undefined, { limit: "1" }))));
+    let customerId = "";
+    rows.push(
+      await measure("create customer", async () => {
+        customerId = (await invoke(customers as Handler, event("POST /v1/customers", secret, { email: "first@bench.test", name: "First" }))).id;
+      }),
+    );
+    rows.push(
+      await measure("create customer with Idempotency-Key", async () => {
+        const e = event("POST /v1/customers", secret, { email: "idem@bench.test" });
+        e.headers["idempotency-key"] = "bench-1";
+        await invoke(customers as Handler, e);
+      }),
+    );
+    rows.push(await measure("get customer", () => invoke(customers as Handler, event("GET /v1/customers/{id}", secret, undefined, { id: customerId }))));
+    for (let i = 0; i < 25; i++) await invoke(customers as Handler, event("POST /v1/customers", secret, { email: `c${i}@bench.test` }));
+    rows.push(await measure("list customers (page of 20)", () => invoke(customers as Handler, event("GET /v1/customers", secret))));
+    rows.push(
+      await measure("create product", () =>
+        invoke(products as Handler, event("POST /v1/products", secret, { name: "Espresso", unitAmount: 350, currency: "USD" })),
+      ),
+    );
+    const draft = { customerId, currency: "USD", lineItems: [{ description: "Consulting", quantity: 2.5, unitAmount: 12_000 }], paymentTerms: "net_30" };
+    let invoiceId = "";
+    rows.push(
+      await measure("create invoice (draft, 1 line)", async () => {
+        invoiceId = (await invoke(invoices as Handler, event("POST /v1/invoices", secret, draft))).id;
+      }),
+    );
+    rows.push(await measure("finalize invoice", () => invoke(invoices as Handler, event("POST /v1/invoices/{id}/finalize", secret, undefined, { id: invoiceId }))));
+    rows.push(await measure("get invoice", () => invoke(invoices as Handler, event("GET /v1/invoices/{id}", secret, undefined, { id: invoiceId }))));
+    for (let i = 0; i < 24; i++) await invoke(invoices as Handler, event("POST /v1/invoices", secret, draft));
+    rows.push(await measure("list invoices (page of 20)", () => invoke(invoices as Handler, event("GET /v1/invoices", secret))));
+    rows.push(
+      await measure("record manual payment", () =>
+        invoke(invoices as Handler, event("POST /v1/invoices/{id}/payments", secret, { amount: 1000, method: "cash" }, { id: invoiceId })),
+      ),
+    );
+    return rows;
+  } finally {
+    await dynamo.stop();
+  }
+}
