@@ -26,6 +26,8 @@ export interface QueueDefinition {
 
 export const queues = {
   notifications: { visibilityTimeoutSeconds: 60, maxReceiveCount: 5, retentionDays: 4 },
+  /** Invoice timers: events that plan schedules, and the schedules' own deliveries. */
+  billing: { visibilityTimeoutSeconds: 120, maxReceiveCount: 5, retentionDays: 14 },
 } as const satisfies Record<string, QueueDefinition>;
 
 export type QueueName = keyof typeof queues;
@@ -207,10 +209,19 @@ export const functions: readonly FunctionDefinition[] = [
     access: { sendTo: [...eventQueues] },
   },
   {
+    name: "billing-invoices",
+    entry: "functions/billing/invoices.ts",
+    description: "Plans, cancels and acts on invoice reminders and overdue timers",
+    timeoutSeconds: 60,
+    queue: { name: "billing", batchSize: 10 },
+    access: { table: "readwrite", email: true, scheduleTo: ["billing"] },
+  },
+  {
     name: "notifications",
     entry: "functions/notifications/send.ts",
     description: "Sends the emails that domain events call for",
     timeoutSeconds: 30,
+    memoryMb: 1024,
     queue: { name: "notifications", batchSize: 10 },
     access: { table: "readwrite", email: true },
   },

@@ -38,14 +38,24 @@ function readBody(req: IncomingMessage): Promise<Buffer | "too_large"> {
   });
 }
 
-export async function startGateway(targets: Target[], options: { port?: number } = {}): Promise<Gateway> {
+/** Local-only control routes under `/_local/` (never deployed): the path and the parsed JSON body in, a JSON answer out. */
+export type LocalControl = (path: string, body: unknown) => Promise<unknown>;
+
+export async function startGateway(targets: Target[], options: { port?: number; control?: LocalControl } = {}): Promise<Gateway> {
   const routes: CompiledRoute<Target>[] = targets.flatMap((t) => (t.fn.routes ?? []).map((r) => compileRoute(r, t)));
   const server: Server = createServer(async (req, res) => {
     const url = new URL(req.url ?? "/", "http://localhost");
     const body = await readBody(req);
     const matched = matchRoute(routes, req.method ?? "GET", url.pathname);
     let result: ReturnType<typeof fromHandlerResult>;
-    if (body === "too_large") result = problem(413, "Payload too large", "The request exceeds 10 MB");
+    if (options.control && url.pathname.startsWith("/_local/") && req.method === "POST" && body !== "too_large") {
+      try {
+        const answer = await options.control(url.pathname, body.length ? JSON.parse(body.toString("utf8")) : {});
+        result = { statusCode: 200, headers: { "content-type": "application/json" }, cookies: [], body: Buffer.from(JSON.stringify(answer)) };
+      } catch (error) {
+        result = problem(400, "Bad control request", (error as Error).message);
+      }
+    } else if (body === "too_large") result = problem(413, "Payload too large", "The request exceeds 10 MB");
     else if (matched === "not_found") result = problem(404, "Not found", `No route for ${url.pathname}`);
     else if (matched === "method_not_allowed") result = problem(405, "Method not allowed", `${req.method} is not allowed on ${url.pathname}`);
     else {

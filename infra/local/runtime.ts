@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { envNames } from "../../shared/config.ts";
-import { type Clock, systemClock } from "../../shared/domain/clock.ts";
+import { offsetClock } from "../../shared/domain/clock.ts";
 import { functions, schedules } from "../manifest.ts";
 import { table } from "../table.ts";
 import { ensureTable, localDynamoClient, startDynamoDbLocal } from "./dynamodb.ts";
@@ -35,7 +35,6 @@ export interface LocalRuntimeOptions {
   /** Signs list cursors. */
   cursorSecret: string;
   mailFrom?: string;
-  clock?: Clock;
 }
 
 export interface LocalEndpoints {
@@ -102,7 +101,9 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       }),
     );
     const sqs = new SQSClient({ endpoint: sqsServer.endpoint, region: "us-east-1", credentials: { accessKeyId: "local", secretAccessKey: "local" } });
-    const clock = options.clock ?? systemClock;
+    // The local scheduler's clock: `POST /_local/clock { "advanceSeconds": n }` lets time pass, so
+    // reminders and other timed work can be seen without waiting.
+    const clock = offsetClock();
     const pollers: Poller[] = [];
     stoppers.push(async () => {
       await Promise.all(pollers.map((p) => p.stop()));
@@ -143,7 +144,17 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     pollers.push(scheduler);
     const gateway = await startGateway(
       loaded.filter((l) => l.fn.routes?.length),
-      { port: ports.api },
+      {
+        port: ports.api,
+        control: async (path, body) => {
+          if (path !== "/_local/clock") throw new Error(`No control route ${path}`);
+          const seconds = Number((body as { advanceSeconds?: unknown }).advanceSeconds ?? 0);
+          if (!Number.isFinite(seconds) || seconds < 0) throw new Error("advanceSeconds must be a non-negative number");
+          clock.advance(seconds * 1000);
+          const fired = await scheduler.fireDue();
+          return { now: clock.now().toISOString(), offsetSeconds: clock.offsetMs() / 1000, fired };
+        },
+      },
     );
     stoppers.push(() => gateway.stop());
     return {

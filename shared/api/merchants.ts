@@ -22,6 +22,7 @@ export const merchant = z.object({
   branding: z.object({ logoUrl: z.string().optional(), brandColor: z.string().optional(), footerText: z.string().optional() }),
   invoiceNumberPrefix: z.string(),
   defaultPaymentTerms: paymentTerms,
+  invoiceReminders: z.array(z.object({ daysAfterDue: z.number().int() })).optional(),
   createdAt: z.string(),
   updatedAt: z.string(),
 });
@@ -86,6 +87,12 @@ export const merchantSettings = z.strictObject({
     .regex(/^[A-Z0-9]{1,12}$/, "must be 1–12 upper-case letters or digits")
     .optional(),
   defaultPaymentTerms: paymentTerms.optional(),
+  invoiceReminders: z
+    .array(z.strictObject({ daysAfterDue: z.number().int().min(-60).max(365) }))
+    .max(6)
+    .refine((r) => new Set(r.map((x) => x.daysAfterDue)).size === r.length, { message: "must not repeat a day" })
+    .optional()
+    .describe("Reminder emails for open invoices, e.g. [{ daysAfterDue: -3 }, { daysAfterDue: 0 }, { daysAfterDue: 7 }]"),
 });
 
 export const updateMerchant = defineOperation({
@@ -94,7 +101,7 @@ export const updateMerchant = defineOperation({
   path: "/v1/merchant",
   auth: "merchant",
   tag: "Merchant settings",
-  summary: "Update settings: name, email, time zone, default currency, branding, invoice prefix, payment terms",
+  summary: "Update settings: name, email, time zone, default currency, branding, invoice prefix, payment terms, invoice reminders",
   body: merchantSettings,
   response: merchant,
   status: 200,

@@ -18,3 +18,15 @@ export function fixedClock(start: Date): Clock & { advance(ms: number): void; se
     },
   };
 }
+
+/** The system clock moved by an offset that can grow: the local runtime's way to let time pass. */
+export function offsetClock(): Clock & { advance(ms: number): void; offsetMs(): number } {
+  let offset = 0;
+  return {
+    now: () => new Date(Date.now() + offset),
+    advance: (ms) => {
+      offset += ms;
+    },
+    offsetMs: () => offset,
+  };
+}

@@ -31,7 +31,7 @@ export interface InvoicePorts {
 
 /** The invoice as the API shows it: internal fields dropped, `overdue` derived. */
 export function presentInvoice(invoice: StoredInvoice, now: Date): Invoice & { overdue: boolean } {
-  const { hostedToken: _, overdueAt: due, discountCodeIds: __, ...shown } = invoice;
+  const { hostedToken: _, overdueAt: due, discountCodeIds: __, reminderDays: ___, overdueNotifiedAt: ____, ...shown } = invoice;
   return { ...shown, overdue: invoice.status === "open" && due !== undefined && now.toISOString() >= due };
 }
 
@@ -148,6 +148,7 @@ export async function finalizeInvoice(ports: InvoicePorts, merchantId: string, i
       hostedUrl: `${ports.publicBaseUrl}/i/${hostedToken}`,
       overdueAt: overdueAt(dueDate, timeZone).toISOString(),
       discountCodeIds: priced.discountCodeIds,
+      reminderDays: (merchant.value.invoiceReminders ?? []).map((r) => r.daysAfterDue),
       updatedAt: now.toISOString(),
     };
     try {
@@ -157,7 +158,12 @@ export async function finalizeInvoice(ports: InvoicePorts, merchantId: string, i
         productIds: priced.productIds,
         discountCodeIds: priced.discountCodeIds,
         now,
-        event: newEvent("invoice.finalized", merchantId, id, now, { invoice: presentInvoice(finalized, now), timeZone }),
+        event: newEvent("invoice.finalized", merchantId, id, now, {
+          invoice: presentInvoice(finalized, now),
+          timeZone,
+          reminderDays: finalized.reminderDays ?? [],
+          overdueAt: finalized.overdueAt,
+        }),
       });
       return presentInvoice(finalized, now);
     } catch (error) {

@@ -19,6 +19,8 @@ export interface Merchant {
   /** Invoice numbers read `{prefix}-0001`. */
   invoiceNumberPrefix: string;
   defaultPaymentTerms: PaymentTermsCode;
+  /** Reminder emails for open invoices, relative to the due date (negative: before it). */
+  invoiceReminders?: { daysAfterDue: number }[];
   createdAt: string;
   updatedAt: string;
 }

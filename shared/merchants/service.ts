@@ -29,6 +29,7 @@ export interface MerchantSettingsPatch {
   branding?: { [K in keyof Branding]?: Branding[K] | null };
   invoiceNumberPrefix?: string;
   defaultPaymentTerms?: PaymentTermsCode;
+  invoiceReminders?: { daysAfterDue: number }[];
 }
 
 
@@ -56,6 +57,7 @@ export async function createMerchant(
     branding: {},
     invoiceNumberPrefix: "INV",
     defaultPaymentTerms: "net_30",
+    invoiceReminders: [],
     createdAt: at,
     updatedAt: at,
   };

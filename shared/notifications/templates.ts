@@ -3,6 +3,7 @@
  */
 import type { Mail } from "../aws/mailer.ts";
 import type { Merchant } from "../merchants/merchant.ts";
+import { formatDate, formatMoney } from "../domain/format.ts";
 import { escapeHtml } from "./html.ts";
 
 function layout(title: string, paragraphs: string[]): string {
@@ -22,6 +23,57 @@ export function welcomeEmail(merchant: Pick<Merchant, "name" | "email" | "id">):
   ];
   return {
     to: { email: merchant.email, name: merchant.name },
+    subject: title,
+    text: [title, "", ...paragraphs].join("\n"),
+    html: layout(title, paragraphs),
+  };
+}
+
+interface InvoiceForMail {
+  number?: string;
+  id: string;
+  currency: string;
+  total: number;
+  amountRemaining: number;
+  dueDate?: string;
+  hostedUrl?: string;
+  customer: { email: string; name?: string };
+}
+
+function invoiceParagraphs(invoice: InvoiceForMail, merchant: Pick<Merchant, "timeZone">, lead: string): string[] {
+  return [
+    lead,
+    `Amount due: ${formatMoney(invoice.amountRemaining, invoice.currency)} (total ${formatMoney(invoice.total, invoice.currency)}).`,
+    ...(invoice.dueDate ? [`Due date: ${formatDate(invoice.dueDate, merchant.timeZone)}.`] : []),
+    ...(invoice.hostedUrl ? [`View and download it online: ${invoice.hostedUrl}`] : []),
+  ];
+}
+
+/** The invoice itself, sent to the customer; the caller attaches the PDF. */
+export function invoiceEmail(invoice: InvoiceForMail, merchant: Pick<Merchant, "name" | "timeZone">): Mail {
+  const title = `Invoice ${invoice.number ?? invoice.id} from ${merchant.name}`;
+  const paragraphs = invoiceParagraphs(invoice, merchant, `${merchant.name} sent you invoice ${invoice.number ?? invoice.id}. The PDF is attached.`);
+  return {
+    to: { email: invoice.customer.email, ...(invoice.customer.name ? { name: invoice.customer.name } : {}) },
+    subject: title,
+    text: [title, "", ...paragraphs].join("\n"),
+    html: layout(title, paragraphs),
+  };
+}
+
+/** A reminder about an unpaid invoice, before or after its due date. */
+export function invoiceReminderEmail(invoice: InvoiceForMail, merchant: Pick<Merchant, "name" | "timeZone">, daysAfterDue: number): Mail {
+  const number = invoice.number ?? invoice.id;
+  const when =
+    daysAfterDue < 0
+      ? `is due in ${-daysAfterDue} day${daysAfterDue === -1 ? "" : "s"}`
+      : daysAfterDue === 0
+        ? "is due today"
+        : `is ${daysAfterDue} day${daysAfterDue === 1 ? "" : "s"} overdue`;
+  const title = `Reminder: invoice ${number} from ${merchant.name} ${when}`;
+  const paragraphs = invoiceParagraphs(invoice, merchant, `This is a friendly reminder that invoice ${number} ${when}.`);
+  return {
+    to: { email: invoice.customer.email, ...(invoice.customer.name ? { name: invoice.customer.name } : {}) },
     subject: title,
     text: [title, "", ...paragraphs].join("\n"),
     html: layout(title, paragraphs),

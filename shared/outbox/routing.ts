@@ -2,11 +2,15 @@
  * Which queues care about which domain events. The dispatcher reads it to route, and the manifest
  * reads it to grant the dispatcher `sqs:SendMessage` on exactly these queues.
  */
-export const eventQueues = ["notifications"] as const;
+export const eventQueues = ["notifications", "billing"] as const;
 export type EventQueue = (typeof eventQueues)[number];
 
 const routes: Record<string, readonly EventQueue[]> = {
   "merchant.created": ["notifications"],
+  "invoice.sent": ["notifications"],
+  "invoice.finalized": ["billing"],
+  "invoice.paid": ["billing"],
+  "invoice.voided": ["billing"],
 };
 
 /** The queues an event of this type is delivered to; none for events nobody consumes yet. */

@@ -4,6 +4,7 @@
  * its lifecycle together with everything the move touches.
  */
 import { GetCommand } from "@aws-sdk/lib-dynamodb";
+import { ConflictError } from "../domain/errors.ts";
 import type { DomainEvent } from "../domain/events.ts";
 import type { Invoice } from "../invoices/invoice.ts";
 import {
@@ -12,6 +13,7 @@ import {
   type ListQuery,
   type Page,
   queryPage,
+  transact,
   type TransactItem,
   type Versioned,
 } from "./collection.ts";
@@ -28,6 +30,10 @@ export interface StoredInvoice extends Invoice {
   overdueAt?: string;
   /** Discount codes redeemed when the invoice was finalized. */
   discountCodeIds?: string[];
+  /** The merchant's reminder days when the invoice was finalized (its schedules are named after them). */
+  reminderDays?: number[];
+  /** Set once, when the invoice.overdue event was emitted. */
+  overdueNotifiedAt?: string;
 }
 
 const invoices = collection<StoredInvoice>({
@@ -74,6 +80,8 @@ export interface InvoiceStore {
   readCounter(merchantId: string): Promise<number>;
   finalize(merchantId: string, invoice: StoredInvoice, version: number, finalization: Finalization): Promise<void>;
   findHosted(token: string): Promise<{ merchantId: string; invoiceId: string } | undefined>;
+  /** Records, once, that an open invoice became overdue; false when it was not open or already recorded. */
+  markOverdue(merchantId: string, invoiceId: string, at: string, event: DomainEvent): Promise<boolean>;
 }
 
 export const dynamoInvoiceStore: InvoiceStore = {
@@ -161,6 +169,33 @@ export const dynamoInvoiceStore: InvoiceStore = {
       ...codes,
       ...products,
     ]);
+  },
+
+  async markOverdue(merchantId, invoiceId, at, event) {
+    try {
+      await transact(
+        [
+          {
+            item: {
+              Update: {
+                TableName: tableName(),
+                Key: keys.merchantObject(merchantId, invoiceId),
+                UpdateExpression: "SET overdueNotifiedAt = :at",
+                ConditionExpression: "#status = :open AND attribute_not_exists(overdueNotifiedAt)",
+                ExpressionAttributeNames: { "#status": "status" },
+                ExpressionAttributeValues: { ":at": at, ":open": "open" },
+              },
+            },
+          },
+          { item: eventPut(event) },
+        ],
+        "not open",
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConflictError) return false;
+      throw error;
+    }
   },
 
   async findHosted(token) {

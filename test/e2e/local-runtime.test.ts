@@ -2,6 +2,7 @@ import { createConnection } from "node:net";
 import { GetItemCommand } from "@aws-sdk/client-dynamodb";
 import { afterAll, describe, expect, it } from "vitest";
 import { localDynamoClient } from "../../infra/local/dynamodb.ts";
+import { queues } from "../../infra/manifest.ts";
 import { eventually, type MailRecord } from "../helpers/aws.ts";
 import { newDataDir, type RunningStack, startLocalStack } from "../helpers/local-stack.ts";
 
@@ -40,7 +41,11 @@ describe("npm start, end to end over HTTP", () => {
     expect(health.status).toBe(200);
     expect(await health.json()).toEqual({
       status: "ok",
-      checks: { table: { status: "up" }, mail: { status: "up" }, queues: { notifications: { status: "up" } } },
+      checks: {
+        table: { status: "up" },
+        mail: { status: "up" },
+        queues: Object.fromEntries(Object.keys(queues).map((name) => [name, { status: "up" }])),
+      },
     });
 
     const refused = await fetch(`${apiUrl}/v1/merchants`, {

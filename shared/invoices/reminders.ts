@@ -1,0 +1,40 @@
+/**
+ * The timed work of an open invoice: one reminder per configured day (09:00 in the merchant's time
+ * zone, relative to the due date) and the moment it becomes overdue. Schedules are named after the
+ * invoice, so creating them twice is harmless and cancelling needs no lookup.
+ */
+import type { OneTimeSchedule } from "../aws/scheduler.ts";
+import { addDays, localTime } from "../domain/calendar.ts";
+
+export const billingQueue = "billing";
+
+export type InvoiceTimer =
+  | { kind: "invoice.reminder"; merchantId: string; invoiceId: string; daysAfterDue: number }
+  | { kind: "invoice.overdue"; merchantId: string; invoiceId: string };
+
+const reminderName = (invoiceId: string, days: number) => `${invoiceId}-reminder-${days < 0 ? `m${-days}` : days}`;
+const overdueName = (invoiceId: string) => `${invoiceId}-overdue`;
+
+export function invoiceSchedules(
+  input: { merchantId: string; invoiceId: string; dueDate: string; overdueAt: string; reminderDays: number[]; timeZone: string },
+  now: Date,
+): OneTimeSchedule[] {
+  const reminders = input.reminderDays.map((days) => ({
+    name: reminderName(input.invoiceId, days),
+    at: localTime(addDays(input.dueDate, days), 9, input.timeZone),
+    queue: billingQueue,
+    payload: { kind: "invoice.reminder", merchantId: input.merchantId, invoiceId: input.invoiceId, daysAfterDue: days },
+  }));
+  const overdue = {
+    name: overdueName(input.invoiceId),
+    at: new Date(input.overdueAt),
+    queue: billingQueue,
+    payload: { kind: "invoice.overdue", merchantId: input.merchantId, invoiceId: input.invoiceId },
+  };
+  // A reminder whose time has already passed at finalize would only arrive late: skip it.
+  return [...reminders, overdue].filter((s) => s.at.getTime() > now.getTime());
+}
+
+export function invoiceScheduleNames(invoiceId: string, reminderDays: number[]): string[] {
+  return [...reminderDays.map((d) => reminderName(invoiceId, d)), overdueName(invoiceId)];
+}
