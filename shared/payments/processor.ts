@@ -1,0 +1,81 @@
+/**
+ * The payment processor port. Two adapters implement it: the sandbox (test mode, no network) and
+ * Stripe (each merchant's connected account). Both report outcomes as Stripe-shaped events on the
+ * `stripe-events` queue, so one consumer serves both; the synchronous answers below let the API
+ * answer the caller at once (e.g. 402 on a decline) without waiting for that consumer.
+ */
+
+/** Kassa's ids travel with every processor object, so events can be matched back without lookups by processor id. */
+export interface KassaRefs {
+  kassa_merchant_id: string;
+  kassa_payment_id: string;
+  kassa_invoice_id?: string;
+}
+
+export interface CheckoutRequest {
+  /** The merchant's connected Stripe account (`acct_…`); absent in the sandbox. */
+  accountId?: string;
+  amount: number;
+  currency: string;
+  description: string;
+  customerEmail: string;
+  /** Keep the payment method for later off-session charges (subscriptions, installments). */
+  savePaymentMethod: boolean;
+  successUrl: string;
+  cancelUrl: string;
+  metadata: KassaRefs;
+  idempotencyKey: string;
+}
+
+export interface CheckoutSession {
+  id: string;
+  /** Where to send the buyer. */
+  url: string;
+}
+
+export interface ChargeRequest {
+  accountId?: string;
+  amount: number;
+  currency: string;
+  /** A payment method id or, in the sandbox, a test token (`pm_card_visa`) or card number. */
+  paymentMethod: string;
+  /** The processor's customer, when the method is saved on one. */
+  processorCustomerId?: string;
+  description: string;
+  metadata: KassaRefs;
+  /** Derived from the document and attempt number, so a retried request charges once. */
+  idempotencyKey: string;
+  /** The buyer is not present (subscriptions, installments). */
+  offSession: boolean;
+}
+
+export type PaymentMethodDetails = { type: "card"; brand: string; last4: string } | { type: "bank_debit"; bankName?: string; last4?: string };
+
+export type ChargeResult =
+  | { status: "succeeded" | "processing"; paymentIntentId: string; chargeId?: string; fee: number; method: PaymentMethodDetails }
+  | { status: "failed"; paymentIntentId: string; declineCode: string; message: string; method?: PaymentMethodDetails }
+  | { status: "requires_action"; paymentIntentId: string; message: string; method?: PaymentMethodDetails };
+
+export interface RefundRequest {
+  accountId?: string;
+  paymentIntentId: string;
+  amount: number;
+  reason?: "duplicate" | "fraudulent" | "requested_by_customer";
+  metadata: KassaRefs & { kassa_refund_id: string };
+  idempotencyKey: string;
+}
+
+export interface RefundResult {
+  refundId: string;
+  status: "succeeded" | "pending" | "failed";
+  amount: number;
+}
+
+export interface PaymentProcessor {
+  readonly name: "sandbox" | "stripe";
+  createCheckout(request: CheckoutRequest): Promise<CheckoutSession>;
+  charge(request: ChargeRequest): Promise<ChargeResult>;
+  refund(request: RefundRequest): Promise<RefundResult>;
+  /** The current state of a payment at the processor (to reconcile after a timeout). */
+  retrieve(paymentIntentId: string, accountId?: string): Promise<{ status: string; amount: number; amountReceived: number }>;
+}
