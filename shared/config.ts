@@ -15,6 +15,10 @@ export const envNames = {
   cursorSecretArn: "CURSOR_SECRET_ARN",
   stripeSecretKey: "STRIPE_SECRET_KEY",
   stripeSecretKeySecretArn: "STRIPE_SECRET_KEY_SECRET_ARN",
+  stripeWebhookSecret: "STRIPE_WEBHOOK_SECRET",
+  stripeWebhookSecretArn: "STRIPE_WEBHOOK_SECRET_ARN",
+  /** Points the Stripe SDK at a loopback fake (tests, local runs); unset in production. */
+  stripeApiBase: "STRIPE_API_BASE",
   schedulerMode: "SCHEDULER_MODE",
   schedulerGroup: "SCHEDULER_GROUP",
   schedulerRoleArn: "SCHEDULER_ROLE_ARN",
@@ -23,13 +27,15 @@ export const envNames = {
   queueArn: (queue: string) => `QUEUE_ARN_${envSuffix(queue)}`,
 } as const;
 
-export type SecretName = "adminToken" | "cursorSecret" | "stripeSecretKey";
+export type SecretName = "adminToken" | "cursorSecret" | "stripeSecretKey" | "stripeWebhookSecret";
 
 /** Each secret's plain variable (local) and ARN variable (cloud). */
 export const secretVariables: Record<SecretName, readonly [string, string]> = {
   adminToken: [envNames.adminToken, envNames.adminTokenSecretArn],
   cursorSecret: [envNames.cursorSecret, envNames.cursorSecretArn],
   stripeSecretKey: [envNames.stripeSecretKey, envNames.stripeSecretKeySecretArn],
+  /** Verifies every event on the stripe-events path: Stripe's endpoint secret (whsec_…); the sandbox signs with it too. */
+  stripeWebhookSecret: [envNames.stripeWebhookSecret, envNames.stripeWebhookSecretArn],
 };
 
 function envSuffix(name: string): string {

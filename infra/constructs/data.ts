@@ -120,10 +120,17 @@ export class KassaData extends Construct {
       generateSecretString: { excludePunctuation: true, passwordLength: 48 },
       removalPolicy: RemovalPolicy.RETAIN,
     });
-    for (const secret of [adminToken, cursorSecret, stripeSecretKey]) {
+    // Stripe's webhook endpoint secret (whsec_…), put here by the operator after creating the
+    // endpoint in Stripe; the sandbox signs its events with it too. Generated until then.
+    const stripeWebhookSecret = new secretsmanager.Secret(this, "StripeWebhookSecret", {
+      description: "Stripe webhook endpoint secret (whsec_…); also signs sandbox events.",
+      generateSecretString: { excludePunctuation: true, passwordLength: 48 },
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    for (const secret of [adminToken, cursorSecret, stripeSecretKey, stripeWebhookSecret]) {
       Validations.of(secret).acknowledge({ id: "AwsSolutions-SMG4", reason: rotationReason });
     }
-    this.secrets = { adminToken, cursorSecret, stripeSecretKey };
+    this.secrets = { adminToken, cursorSecret, stripeSecretKey, stripeWebhookSecret };
 
     this.mailFrom = props.mailFrom;
     this.mailIdentity = new ses.EmailIdentity(this, "MailFrom", {

@@ -29,6 +29,7 @@ Object.assign(
   localEnvironment(info.endpoints, info.queues, {
     [envNames.adminToken]: info.adminToken,
     [envNames.cursorSecret]: readFileSync(join(dataDir, "cursor-secret"), "utf8").trim(),
+    [envNames.stripeWebhookSecret]: readFileSync(join(dataDir, "stripe-webhook-secret"), "utf8").trim(),
     [envNames.mailFrom]: info.mailFrom,
   }),
 );

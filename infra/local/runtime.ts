@@ -34,6 +34,8 @@ export interface LocalRuntimeOptions {
   adminToken: string;
   /** Signs list cursors. */
   cursorSecret: string;
+  /** Verifies (and, for the sandbox, signs) events on the stripe-events path. */
+  stripeWebhookSecret: string;
   mailFrom?: string;
 }
 
@@ -97,6 +99,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       localEnvironment(endpoints, sqsServer.queues, {
         [envNames.adminToken]: options.adminToken,
         [envNames.cursorSecret]: options.cursorSecret,
+        [envNames.stripeWebhookSecret]: options.stripeWebhookSecret,
         [envNames.mailFrom]: mailFrom,
       }),
     );

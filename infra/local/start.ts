@@ -27,12 +27,14 @@ function localSecret(file: string, prefix: string): string {
 }
 const adminToken = localSecret("admin-token", "adm_");
 const cursorSecret = localSecret("cursor-secret", "");
+const stripeWebhookSecret = localSecret("stripe-webhook-secret", "whsec_");
 
 const started = Date.now();
 const runtime = await startLocalRuntime({
   dataDir,
   adminToken,
   cursorSecret,
+  stripeWebhookSecret,
   ports: {
     api: port("KASSA_API_PORT", 4780),
     dynamodb: port("KASSA_DYNAMODB_PORT", 4781),

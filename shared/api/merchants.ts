@@ -23,6 +23,10 @@ export const merchant = z.object({
   invoiceNumberPrefix: z.string(),
   defaultPaymentTerms: paymentTerms,
   invoiceReminders: z.array(z.object({ daysAfterDue: z.number().int() })).optional(),
+  processor: z.enum(["sandbox", "stripe"]).optional(),
+  stripeAccountId: z.string().optional(),
+  stripeChargesEnabled: z.boolean().optional(),
+  supportEmail: z.string().optional(),
   createdAt: z.string(),
   updatedAt: z.string(),
 });
@@ -87,6 +91,11 @@ export const merchantSettings = z.strictObject({
     .regex(/^[A-Z0-9]{1,12}$/, "must be 1–12 upper-case letters or digits")
     .optional(),
   defaultPaymentTerms: paymentTerms.optional(),
+  processor: z
+    .enum(["sandbox", "stripe"])
+    .optional()
+    .describe("sandbox (default, test mode) or stripe (needs a connected account: POST /v1/processor/stripe/connect)"),
+  supportEmail: email.nullable().optional(),
   invoiceReminders: z
     .array(z.strictObject({ daysAfterDue: z.number().int().min(-60).max(365) }))
     .max(6)

@@ -36,3 +36,15 @@ export class UnauthorizedError extends Error {
 export class PayloadTooLargeError extends Error {
   override readonly name = "PayloadTooLargeError";
 }
+
+/** The processor declined a payment: a 402 carrying the decline code, so the buyer can try another method. */
+export class PaymentDeclinedError extends Error {
+  override readonly name = "PaymentDeclinedError";
+  constructor(
+    readonly declineCode: string,
+    message: string,
+    readonly paymentId?: string,
+  ) {
+    super(message);
+  }
+}

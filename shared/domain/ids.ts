@@ -19,6 +19,7 @@ export const idPrefixes = {
   refund: "re",
   payout: "po",
   view: "view",
+  balanceTransaction: "txn",
 } as const;
 
 export type IdKind = keyof typeof idPrefixes;

@@ -11,6 +11,7 @@ const statuses: Record<string, { status: number; title: string; slug: string }> 
   NotFoundError: { status: 404, title: "Not found", slug: "not-found" },
   ConflictError: { status: 409, title: "Conflict", slug: "conflict" },
   PayloadTooLargeError: { status: 413, title: "Payload too large", slug: "payload-too-large" },
+  PaymentDeclinedError: { status: 402, title: "Payment declined", slug: "payment-declined" },
 };
 
 export interface Problem {
@@ -19,6 +20,9 @@ export interface Problem {
   status: number;
   detail: string;
   errors?: FieldError[];
+  /** For 402: the processor's decline code (e.g. insufficient_funds) and the failed payment. */
+  declineCode?: string;
+  paymentId?: string;
   requestId: string;
 }
 
@@ -42,7 +46,7 @@ export function problemFor(error: unknown, requestId: string): APIGatewayProxySt
       requestId,
     });
   }
-  const errors = (error as { errors?: FieldError[] }).errors;
+  const { errors, declineCode, paymentId } = error as { errors?: FieldError[]; declineCode?: string; paymentId?: string };
   return problemResponse(
     {
       type: `urn:kassa:problem:${known.slug}`,
@@ -50,6 +54,8 @@ export function problemFor(error: unknown, requestId: string): APIGatewayProxySt
       status: known.status,
       detail: error.message,
       ...(errors ? { errors } : {}),
+      ...(declineCode ? { declineCode } : {}),
+      ...(paymentId ? { paymentId } : {}),
       requestId,
     },
     known.status === 401 ? { "www-authenticate": "Bearer" } : {},

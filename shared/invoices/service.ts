@@ -31,7 +31,17 @@ export interface InvoicePorts {
 
 /** The invoice as the API shows it: internal fields dropped, `overdue` derived. */
 export function presentInvoice(invoice: StoredInvoice, now: Date): Invoice & { overdue: boolean } {
-  const { hostedToken: _, overdueAt: due, discountCodeIds: __, reminderDays: ___, overdueNotifiedAt: ____, ...shown } = invoice;
+  const {
+    hostedToken: _,
+    overdueAt: due,
+    discountCodeIds: __,
+    reminderDays: ___,
+    overdueNotifiedAt: ____,
+    paymentInProgress: _____,
+    paymentLockUntil: ______,
+    paymentAttempts: _______,
+    ...shown
+  } = invoice;
   return { ...shown, overdue: invoice.status === "open" && due !== undefined && now.toISOString() >= due };
 }
 
@@ -214,6 +224,9 @@ export interface ManualPayment {
 export async function recordInvoicePayment(ports: InvoicePorts, merchantId: string, id: string, input: ManualPayment) {
   const { value, version } = await readOrThrow(ports, merchantId, id);
   assertInvoiceCan("recordPayment", value.status);
+  if (value.paymentInProgress && (value.paymentLockUntil ?? "") > ports.clock.now().toISOString()) {
+    throw new ConflictError("A card or bank payment for this invoice is in progress; wait for its outcome");
+  }
   if (input.amount > value.amountRemaining) {
     throw new ValidationError([{ path: "amount", message: `must not exceed the amount remaining (${value.amountRemaining})` }]);
   }

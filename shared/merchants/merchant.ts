@@ -21,6 +21,14 @@ export interface Merchant {
   defaultPaymentTerms: PaymentTermsCode;
   /** Reminder emails for open invoices, relative to the due date (negative: before it). */
   invoiceReminders?: { daysAfterDue: number }[];
+  /** Who takes card and bank payments: the built-in sandbox (test mode, the default) or Stripe. */
+  processor?: "sandbox" | "stripe";
+  /** The merchant's connected Stripe account (`acct_…`), once it started connecting. */
+  stripeAccountId?: string;
+  /** Set by Stripe's account.updated webhook when the account can take charges. */
+  stripeChargesEnabled?: boolean;
+  /** Shown on receipts. */
+  supportEmail?: string;
   createdAt: string;
   updatedAt: string;
 }

@@ -5,7 +5,8 @@
 import { forgetApiKey } from "../auth/authenticate.ts";
 import { hashSecret, newSecret, secretHint } from "../auth/secrets.ts";
 import type { Clock } from "../domain/clock.ts";
-import { NotFoundError } from "../domain/errors.ts";
+import { ConflictError, NotFoundError } from "../domain/errors.ts";
+import { applyPatch } from "../domain/patch.ts";
 import { newEvent } from "../domain/events.ts";
 import { newId } from "../domain/ids.ts";
 import type { MerchantStore } from "../store/merchants.ts";
@@ -30,6 +31,8 @@ export interface MerchantSettingsPatch {
   invoiceNumberPrefix?: string;
   defaultPaymentTerms?: PaymentTermsCode;
   invoiceReminders?: { daysAfterDue: number }[];
+  processor?: "sandbox" | "stripe";
+  supportEmail?: string | null;
 }
 
 
@@ -83,7 +86,16 @@ export async function updateMerchant({ store, clock }: MerchantPorts, merchantId
     if (value === null) delete branding[field];
     else if (value !== undefined) branding[field] = value;
   }
-  const merchant: Merchant = { ...found.value, ...rest, branding, updatedAt: now.toISOString() };
+  if (patch.processor === "stripe" && !found.value.stripeChargesEnabled) {
+    throw new ConflictError("Connect a Stripe account that can take charges first (POST /v1/processor/stripe/connect)");
+  }
+  const { supportEmail, ...others } = rest;
+  const merchant: Merchant = {
+    ...applyPatch(found.value, { supportEmail }),
+    ...others,
+    branding,
+    updatedAt: now.toISOString(),
+  };
   await store.replaceMerchant(merchant, found.version, newEvent("merchant.updated", merchantId, merchantId, now, { merchant, changed: Object.keys(patch) }));
   return merchant;
 }

@@ -21,6 +21,14 @@ export interface Payment {
   method: PaymentMethod;
   customerId: string;
   invoiceId?: string;
+  /** Refunded so far (including refunds in flight), minor units. */
+  amountRefunded: number;
+  /** The processor's payment intent (`pi_…`). */
+  processorPaymentId?: string;
+  /** Why it failed: the processor's decline code and message. */
+  failure?: { declineCode: string; message: string };
+  /** Set while a dispute is open or after it was lost. */
+  dispute?: { id: string; status: string; amount: number; reason?: string };
   paidAt?: string;
   history: { status: PaymentStatus; at: string; note?: string }[];
   createdAt: string;
@@ -47,9 +55,52 @@ export function manualPayment(
     method: { type: input.method, ...(input.reference ? { reference: input.reference } : {}) },
     customerId: invoice.customerId,
     invoiceId: invoice.id,
+    amountRefunded: 0,
     paidAt,
     history: [{ status: "succeeded", at, note: `Recorded manually (${input.method.replace("_", " ")})` }],
     createdAt: at,
     updatedAt: at,
   };
 }
+
+/** What a processor attempt on an invoice starts as: processing, until the outcome arrives. */
+export function processorPayment(
+  id: string,
+  invoice: { id: string; currency: string; customerId: string; amountRemaining: number },
+  processor: "sandbox" | "stripe",
+  now: Date,
+): Payment {
+  const at = now.toISOString();
+  return {
+    id,
+    status: "processing",
+    amount: invoice.amountRemaining,
+    currency: invoice.currency,
+    fee: 0,
+    net: 0,
+    processor,
+    method: { type: "card", brand: "unknown", last4: "????" },
+    customerId: invoice.customerId,
+    invoiceId: invoice.id,
+    amountRefunded: 0,
+    history: [{ status: "processing", at, note: `Sent to the ${processor} processor` }],
+    createdAt: at,
+    updatedAt: at,
+  };
+}
+
+/** Which status changes an incoming outcome may make: outcomes can arrive twice and out of order. */
+const next: Record<PaymentStatus, readonly PaymentStatus[]> = {
+  processing: ["succeeded", "failed"],
+  failed: ["succeeded", "processing"],
+  succeeded: ["partially_refunded", "refunded", "disputed"],
+  partially_refunded: ["refunded", "disputed", "partially_refunded"],
+  refunded: [],
+  disputed: ["succeeded", "partially_refunded", "refunded"],
+};
+
+export const canMove = (from: PaymentStatus, to: PaymentStatus): boolean => next[from].includes(to);
+
+/** The status after refunds totalling `refunded` of `amount`. */
+export const refundedStatus = (amount: number, refunded: number): PaymentStatus =>
+  refunded >= amount ? "refunded" : refunded > 0 ? "partially_refunded" : "succeeded";

@@ -61,6 +61,8 @@ export interface RefundRequest {
   paymentIntentId: string;
   amount: number;
   reason?: "duplicate" | "fraudulent" | "requested_by_customer";
+  /** Refunded before this refund (the sandbox reports the cumulative amount in its event). */
+  previouslyRefunded?: number;
   metadata: KassaRefs & { kassa_refund_id: string };
   idempotencyKey: string;
 }

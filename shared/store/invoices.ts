@@ -34,6 +34,11 @@ export interface StoredInvoice extends Invoice {
   reminderDays?: number[];
   /** Set once, when the invoice.overdue event was emitted. */
   overdueNotifiedAt?: string;
+  /** A processor payment under way: no second one may start until it settles or its lock expires. */
+  paymentInProgress?: string;
+  paymentLockUntil?: string;
+  /** Processor attempts so far: the attempt number keys the processor's idempotency. */
+  paymentAttempts?: number;
 }
 
 const invoices = collection<StoredInvoice>({

@@ -44,6 +44,15 @@ export const keys = {
   /** The public token of a hosted page (invoice, quote, checkout) → the document it shows. */
   hostedPage: (token: string): Key => ({ PK: `HOSTED#${token}`, SK: "HOSTED" }),
 
+  /** A balance transaction, filed under the merchant's local day so a payout reads one day with one query. */
+  balanceTransaction: (merchantId: string, date: string, id: string): Key => ({ PK: merchantPk(merchantId), SK: `BTX#${date}#${id}` }),
+  balanceDayPrefix: (merchantId: string, date: string) => ({ PK: merchantPk(merchantId), SKPrefix: `BTX#${date}#` }),
+
+  /** A processor's payment (`pi_…`) → Kassa's payment, for events that carry only the processor's id (disputes). */
+  processorPayment: (processorPaymentId: string): Key => ({ PK: `PROCESSOR_PAYMENT#${processorPaymentId}`, SK: "PROCESSOR_PAYMENT" }),
+  /** A connected Stripe account → its merchant, for account.updated. */
+  stripeAccount: (accountId: string): Key => ({ PK: `STRIPE_ACCOUNT#${accountId}`, SK: "STRIPE_ACCOUNT" }),
+
   /** Outbox event items: written in the transaction that changes state, read by the stream. */
   event: (merchantId: string, eventId: string): Key => ({ PK: merchantPk(merchantId), SK: `EVT#${eventId}` }),
   eventPrefix: (merchantId: string) => ({ PK: merchantPk(merchantId), SKPrefix: "EVT#" }),

@@ -1,26 +1,77 @@
-/** Payments: a collection in the merchant's partition (`pay_…`), written with the change that caused them. */
+/**
+ * Payments (`pay_…`) and refunds (`re_…`): collections in the merchant's partition, written in the
+ * same transaction as the invoice change or balance transaction that goes with them.
+ */
+import type { BalanceTransaction } from "../payments/balance.ts";
 import type { Payment } from "../payments/payment.ts";
+import type { Refund } from "../payments/refund.ts";
 import { collection, type ExtraWrite, type ListQuery, type Page, type Versioned } from "./collection.ts";
 import { tableName } from "./dynamo.ts";
 import { keys } from "./keys.ts";
+import { processorRefs } from "./processor-refs.ts";
 
 const payments = collection<Payment>({ type: "payment", idKind: "payment", label: "payment" });
+const refunds = collection<Refund>({ type: "refund", idKind: "refund", label: "refund" });
+
+function putNew(merchantId: string, type: string, value: { id: string }): ExtraWrite {
+  return {
+    item: {
+      Put: {
+        TableName: tableName(),
+        Item: { ...keys.merchantObject(merchantId, value.id), type, version: 1, ...value },
+        ConditionExpression: "attribute_not_exists(PK)",
+      },
+    },
+  };
+}
+
+function replace(merchantId: string, type: string, value: { id: string }, expectedVersion: number, conflict: string): ExtraWrite {
+  return {
+    item: {
+      Put: {
+        TableName: tableName(),
+        Item: { ...keys.merchantObject(merchantId, value.id), type, version: expectedVersion + 1, ...value },
+        ConditionExpression: "version = :expected",
+        ExpressionAttributeValues: { ":expected": expectedVersion },
+      },
+    },
+    conflict,
+  };
+}
 
 export interface PaymentStore {
   read(merchantId: string, id: string): Promise<Versioned<Payment> | undefined>;
   list(merchantId: string, query: ListQuery): Promise<Page<Payment>>;
+  readRefund(merchantId: string, id: string): Promise<Versioned<Refund> | undefined>;
+  listRefunds(merchantId: string, query: ListQuery): Promise<Page<Refund>>;
   /** The write that adds a new payment to another change's transaction. */
   putWrite(merchantId: string, payment: Payment): ExtraWrite;
+  /** The write that replaces a payment if it is still at `expectedVersion`. */
+  replaceWrite(merchantId: string, payment: Payment, expectedVersion: number): ExtraWrite;
+  putRefundWrite(merchantId: string, refund: Refund): ExtraWrite;
+  replaceRefundWrite(merchantId: string, refund: Refund, expectedVersion: number): ExtraWrite;
+  balanceWrite(merchantId: string, entry: BalanceTransaction): ExtraWrite;
+  /** Remembers which payment a processor payment id belongs to (disputes carry only the latter). */
+  processorRefWrite(processorPaymentId: string, merchantId: string, paymentId: string): ExtraWrite;
 }
 
 export const dynamoPaymentStore: PaymentStore = {
   read: (merchantId, id) => payments.read(merchantId, id),
   list: (merchantId, query) => payments.list(merchantId, query),
-  putWrite: (merchantId, payment) => ({
+  readRefund: (merchantId, id) => refunds.read(merchantId, id),
+  listRefunds: (merchantId, query) => refunds.list(merchantId, query),
+  putWrite: (merchantId, payment) => putNew(merchantId, "payment", payment),
+  replaceWrite: (merchantId, payment, version) =>
+    replace(merchantId, "payment", payment, version, "The payment was changed by another request; try again"),
+  putRefundWrite: (merchantId, refund) => putNew(merchantId, "refund", refund),
+  replaceRefundWrite: (merchantId, refund, version) =>
+    replace(merchantId, "refund", refund, version, "The refund was changed by another request; try again"),
+  processorRefWrite: (processorPaymentId, merchantId, paymentId) => processorRefs.paymentRefWrite(processorPaymentId, merchantId, paymentId),
+  balanceWrite: (merchantId, entry) => ({
     item: {
       Put: {
         TableName: tableName(),
-        Item: { ...keys.merchantObject(merchantId, payment.id), type: "payment", version: 1, ...payment },
+        Item: { ...keys.balanceTransaction(merchantId, entry.date, entry.id), type: "balanceTransaction", ...entry },
         ConditionExpression: "attribute_not_exists(PK)",
       },
     },

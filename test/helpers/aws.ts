@@ -54,7 +54,7 @@ export async function useTestAws(queueNames: string[] = ["notifications"]): Prom
   }
   Object.assign(
     process.env,
-    localEnvironment(endpoints, queues, { ADMIN_TOKEN: adminToken, CURSOR_SECRET: "test-cursor-secret-0123456789", MAIL_FROM: "billing@kassa.test" }),
+    localEnvironment(endpoints, queues, { ADMIN_TOKEN: adminToken, CURSOR_SECRET: "test-cursor-secret-0123456789", STRIPE_WEBHOOK_SECRET: "whsec_test_secret_0123456789", MAIL_FROM: "billing@kassa.test" }),
     { TABLE_NAME: tableName },
   );
   const scanAll = async () => {

@@ -434,7 +434,7 @@ describe("mail, secrets, scheduler, alarms", () => {
       DeletionPolicy: "Retain",
       Properties: { GenerateSecretString: { ExcludePunctuation: true, PasswordLength: 48 } },
     });
-    template.resourceCountIs("AWS::SecretsManager::Secret", 3);
+    template.resourceCountIs("AWS::SecretsManager::Secret", 4);
   });
 
   it("has a retained schedule group and a role only EventBridge Scheduler can assume", () => {

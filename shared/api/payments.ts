@@ -1,0 +1,150 @@
+/** Operations on payments, refunds, the processor connection and the Stripe webhook endpoint. */
+import * as z from "zod";
+import { defineOperation } from "../http/operation.ts";
+import { amount, createdRange, idOf, idParams, listQuery, page } from "./common.ts";
+import { invoice } from "./invoices.ts";
+
+const money = z.number().int();
+
+export const payment = z.object({
+  id: z.string(),
+  status: z.enum(["processing", "succeeded", "failed", "partially_refunded", "refunded", "disputed"]),
+  amount: money,
+  currency: z.string(),
+  fee: money,
+  net: money,
+  amountRefunded: money,
+  processor: z.enum(["manual", "sandbox", "stripe"]),
+  method: z.object({ type: z.string(), brand: z.string().optional(), last4: z.string().optional(), reference: z.string().optional() }),
+  customerId: z.string(),
+  invoiceId: z.string().optional(),
+  failure: z.object({ declineCode: z.string(), message: z.string() }).optional(),
+  paidAt: z.string().optional(),
+  history: z.array(z.object({ status: z.string(), at: z.string(), note: z.string().optional() })),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+
+export const refund = z.object({
+  id: z.string(),
+  paymentId: z.string(),
+  invoiceId: z.string().optional(),
+  customerId: z.string(),
+  amount: money,
+  currency: z.string(),
+  reason: z.string().optional(),
+  status: z.enum(["pending", "succeeded", "failed"]),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+
+export const payInvoice = defineOperation({
+  id: "payInvoice",
+  method: "POST",
+  path: "/v1/invoices/{id}/pay",
+  auth: "merchant",
+  tag: "Payments",
+  summary: "Charge the invoice's amount due to a payment method (sandbox: pm_card_visa, pm_card_chargeDeclined, …); 402 with declineCode when declined",
+  params: idParams("invoice"),
+  body: z.strictObject({ paymentMethod: z.string().trim().min(3).max(100) }),
+  response: invoice.extend({ payment }),
+  status: 200,
+});
+
+export const paymentFilters = z.strictObject({
+  status: z.enum(["processing", "succeeded", "failed", "partially_refunded", "refunded", "disputed"]).optional(),
+  customerId: idOf("customer").optional(),
+  invoiceId: idOf("invoice").optional(),
+  amountGte: z.coerce.number().int().min(0).optional(),
+  amountLte: z.coerce.number().int().min(0).optional(),
+  ...createdRange,
+});
+
+export const listPayments = defineOperation({
+  id: "listPayments",
+  method: "GET",
+  path: "/v1/payments",
+  auth: "merchant",
+  tag: "Payments",
+  summary: "List payments, newest first; filter by status, customer, invoice, amount range, creation time or a saved view",
+  query: listQuery.extend({ ...paymentFilters.shape, view: idOf("view").optional() }),
+  response: page(payment),
+  status: 200,
+});
+
+export const getPayment = defineOperation({
+  id: "getPayment",
+  method: "GET",
+  path: "/v1/payments/{id}",
+  auth: "merchant",
+  tag: "Payments",
+  summary: "Get a payment with its history",
+  params: idParams("payment"),
+  response: payment,
+  status: 200,
+});
+
+export const createRefund = defineOperation({
+  id: "createRefund",
+  method: "POST",
+  path: "/v1/payments/{id}/refunds",
+  auth: "merchant",
+  tag: "Refunds",
+  summary: "Refund all or part of a payment (never more than remains refundable)",
+  params: idParams("payment"),
+  body: z.strictObject({
+    amount: amount.refine((v) => v > 0, { message: "must be more than 0" }).optional(),
+    reason: z.enum(["duplicate", "fraudulent", "requested_by_customer"]).optional(),
+  }),
+  response: refund,
+  status: 201,
+});
+
+export const listRefunds = defineOperation({
+  id: "listRefunds",
+  method: "GET",
+  path: "/v1/refunds",
+  auth: "merchant",
+  tag: "Refunds",
+  summary: "List refunds, newest first",
+  query: listQuery.extend({ paymentId: idOf("payment").optional(), ...createdRange }),
+  response: page(refund),
+  status: 200,
+});
+
+export const getRefund = defineOperation({
+  id: "getRefund",
+  method: "GET",
+  path: "/v1/refunds/{id}",
+  auth: "merchant",
+  tag: "Refunds",
+  summary: "Get a refund",
+  params: idParams("refund"),
+  response: refund,
+  status: 200,
+});
+
+export const connectStripe = defineOperation({
+  id: "connectStripe",
+  method: "POST",
+  path: "/v1/processor/stripe/connect",
+  auth: "merchant",
+  tag: "Processor",
+  summary: "Start connecting your Stripe account: answers the Stripe onboarding link; the account.updated webhook completes it",
+  body: z.strictObject({ returnUrl: z.url().optional(), refreshUrl: z.url().optional() }),
+  response: z.object({ accountId: z.string(), url: z.string() }),
+  status: 200,
+});
+
+export const stripeWebhook = defineOperation({
+  id: "receiveStripeWebhook",
+  method: "POST",
+  path: "/webhooks/stripe",
+  auth: "public",
+  tag: "Webhooks",
+  summary: "Stripe's webhook endpoint: the signature is verified on the raw body (5 min tolerance), then the event is queued",
+  status: 200,
+  maxBodyBytes: 1024 * 1024,
+});
+
+export const paymentOperations = [payInvoice, listPayments, getPayment, createRefund, listRefunds, getRefund];

@@ -1,0 +1,353 @@
+/**
+ * The Stripe adapter of the payment processor port. Each merchant connects its own Stripe account
+ * (Connect, standard accounts): every call carries that account in the `Stripe-Account` header and
+ * the caller's idempotency key, so a retried request charges once. The API version is pinned here and
+ * the client's timeout keeps a call and its one retry inside API Gateway's 29 s.
+ *
+ * Outcomes also arrive as webhooks (`verifyStripeWebhook`), which stay the source of truth; the
+ * synchronous answers below only let the API answer at once.
+ */
+import Stripe from "stripe";
+import { ValidationError } from "../domain/errors.ts";
+import { getSecret } from "../aws/secrets.ts";
+import type {
+  ChargeRequest,
+  ChargeResult,
+  CheckoutRequest,
+  CheckoutSession,
+  KassaRefs,
+  PaymentMethodDetails,
+  PaymentProcessor,
+  RefundRequest,
+  RefundResult,
+} from "./processor.ts";
+
+/**
+ * The API version every request sends. A literal rather than `Stripe.API_VERSION`, so upgrading the
+ * SDK never moves the API version silently: `satisfies` fails to compile until this line is changed
+ * on purpose (and the webhook endpoint's version with it).
+ */
+export const STRIPE_API_VERSION = "2026-10-28.endive" satisfies Stripe.LatestApiVersion;
+
+/**
+ * Per attempt. With one retry the worst case is 2 × 12 s + the SDK's 0.5 s back-off = 24.5 s, still
+ * under API Gateway's 29 s integration timeout (2 × 20 s would not be).
+ */
+export const STRIPE_TIMEOUT_MS = 12_000;
+export const STRIPE_MAX_NETWORK_RETRIES = 1;
+
+/** Stripe's own tolerance for a webhook's signed timestamp (DESIGN §8: 5 minutes). */
+export const WEBHOOK_TOLERANCE_SECONDS = 300;
+
+export interface StripeClientOptions {
+  secretKey: string;
+  /** A loopback fake in tests; Stripe's API otherwise. */
+  host?: string;
+  port?: number;
+  protocol?: "http" | "https";
+  /** Per-attempt timeout; tests shorten it. */
+  timeoutMs?: number;
+}
+
+export function createStripeClient(options: StripeClientOptions): Stripe {
+  return new Stripe(options.secretKey, {
+    apiVersion: STRIPE_API_VERSION,
+    timeout: options.timeoutMs ?? STRIPE_TIMEOUT_MS,
+    maxNetworkRetries: STRIPE_MAX_NETWORK_RETRIES,
+    telemetry: false,
+    appInfo: { name: "Kassa" },
+    ...(options.host ? { host: options.host } : {}),
+    ...(options.port ? { port: options.port } : {}),
+    ...(options.protocol ? { protocol: options.protocol } : {}),
+  });
+}
+
+function requestOptions(idempotencyKey: string, accountId: string | undefined): Stripe.RequestOptions {
+  return { idempotencyKey, ...(accountId ? { stripeAccount: accountId } : {}) };
+}
+
+/** Stripe metadata values are strings; absent refs are left out rather than sent empty. */
+function metadataOf(refs: KassaRefs): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(refs).filter((entry): entry is [string, string] => typeof entry[1] === "string"),
+  );
+}
+
+export function stripeProcessor(options: StripeClientOptions): PaymentProcessor {
+  const stripe = createStripeClient(options);
+
+  return {
+    name: "stripe",
+
+    async createCheckout(request: CheckoutRequest): Promise<CheckoutSession> {
+      const metadata = metadataOf(request.metadata);
+      const session = await stripe.checkout.sessions.create(
+        {
+          mode: "payment",
+          line_items: [
+            {
+              price_data: {
+                currency: request.currency.toLowerCase(),
+                unit_amount: request.amount,
+                product_data: { name: request.description },
+              },
+              quantity: 1,
+            },
+          ],
+          customer_email: request.customerEmail,
+          success_url: request.successUrl,
+          cancel_url: request.cancelUrl,
+          metadata,
+          // Without a Customer, Checkout leaves the saved method unattached and unusable off-session.
+          ...(request.savePaymentMethod ? { customer_creation: "always" as const } : {}),
+          payment_intent_data: {
+            metadata,
+            ...(request.savePaymentMethod ? { setup_future_usage: "off_session" as const } : {}),
+          },
+        },
+        requestOptions(request.idempotencyKey, request.accountId),
+      );
+      if (!session.url) throw new Error(`Stripe returned checkout session ${session.id} without a URL`);
+      return { id: session.id, url: session.url };
+    },
+
+    async charge(request: ChargeRequest): Promise<ChargeResult> {
+      let intent: Stripe.PaymentIntent;
+      try {
+        intent = await stripe.paymentIntents.create(
+          {
+            amount: request.amount,
+            currency: request.currency.toLowerCase(),
+            payment_method: request.paymentMethod,
+            ...(request.processorCustomerId ? { customer: request.processorCustomerId } : {}),
+            confirm: true,
+            off_session: request.offSession,
+            // On-session server-side confirmation has no return URL, so redirect-based methods are excluded.
+            ...(request.offSession
+              ? {}
+              : { automatic_payment_methods: { enabled: true, allow_redirects: "never" as const } }),
+            description: request.description,
+            metadata: metadataOf(request.metadata),
+            expand: ["latest_charge.balance_transaction", "payment_method"],
+          },
+          requestOptions(request.idempotencyKey, request.accountId),
+        );
+      } catch (error) {
+        if (error instanceof Stripe.errors.StripeCardError) return declined(error);
+        throw error;
+      }
+      return chargeResult(intent);
+    },
+
+    async refund(request: RefundRequest): Promise<RefundResult> {
+      const refund = await stripe.refunds.create(
+        {
+          payment_intent: request.paymentIntentId,
+          amount: request.amount,
+          ...(request.reason ? { reason: request.reason } : {}),
+          metadata: metadataOf(request.metadata),
+        },
+        requestOptions(request.idempotencyKey, request.accountId),
+      );
+      return { refundId: refund.id, status: refundStatus(refund.status), amount: refund.amount };
+    },
+
+    async retrieve(paymentIntentId: string, accountId?: string) {
+      const intent = await stripe.paymentIntents.retrieve(
+        paymentIntentId,
+        undefined,
+        accountId ? { stripeAccount: accountId } : undefined,
+      );
+      return { status: intent.status, amount: intent.amount, amountReceived: intent.amount_received };
+    },
+  };
+}
+
+function chargeResult(intent: Stripe.PaymentIntent): ChargeResult {
+  const charge = typeof intent.latest_charge === "object" ? intent.latest_charge : null;
+  const chargeId = typeof intent.latest_charge === "string" ? intent.latest_charge : charge?.id;
+  const method = methodDetails(charge, intent.payment_method);
+  switch (intent.status) {
+    case "succeeded":
+    case "processing": {
+      const balance =
+        charge && typeof charge.balance_transaction === "object" ? charge.balance_transaction : null;
+      return {
+        status: intent.status === "succeeded" ? "succeeded" : "processing",
+        paymentIntentId: intent.id,
+        ...(chargeId ? { chargeId } : {}),
+        fee: balance?.fee ?? 0,
+        method: method ?? { type: "card", brand: "unknown", last4: "" },
+      };
+    }
+    case "requires_action":
+      return {
+        status: "requires_action",
+        paymentIntentId: intent.id,
+        message: "The payment needs the customer to authenticate it",
+        ...(method ? { method } : {}),
+      };
+    case "requires_payment_method":
+    case "canceled": {
+      const failure = intent.last_payment_error;
+      return {
+        status: "failed",
+        paymentIntentId: intent.id,
+        declineCode: failure?.decline_code || failure?.code || intent.status,
+        message: failure?.message ?? `The payment intent is ${intent.status}`,
+        ...(method ? { method } : {}),
+      };
+    }
+    default:
+      // Not expected with automatic capture and confirm=true; the webhook decides the outcome.
+      return {
+        status: "processing",
+        paymentIntentId: intent.id,
+        fee: 0,
+        method: method ?? { type: "card", brand: "unknown", last4: "" },
+      };
+  }
+}
+
+function declined(error: InstanceType<typeof Stripe.errors.StripeCardError>): ChargeResult {
+  const raw = error.raw as { payment_intent?: { id?: string } } | undefined;
+  const method = methodDetails(null, error.payment_method ?? error.payment_intent?.payment_method ?? null);
+  return {
+    status: "failed",
+    paymentIntentId: error.payment_intent?.id ?? raw?.payment_intent?.id ?? "",
+    // The SDK sets `decline_code` to "" when Stripe sends none (e.g. expired_card): fall back to the code.
+    declineCode: error.decline_code || error.code || "card_declined",
+    message: error.message,
+    ...(method ? { method } : {}),
+  };
+}
+
+function methodDetails(
+  charge: Stripe.Charge | null,
+  paymentMethod: string | Stripe.PaymentMethod | null | undefined,
+): PaymentMethodDetails | undefined {
+  const fromCharge = charge?.payment_method_details;
+  const fromMethod = typeof paymentMethod === "object" ? paymentMethod : null;
+  const card = fromCharge?.card ?? fromMethod?.card;
+  if (card) return { type: "card", brand: card.brand ?? "unknown", last4: card.last4 ?? "" };
+  const usBank = fromCharge?.us_bank_account ?? fromMethod?.us_bank_account;
+  if (usBank) return bankDebit(usBank.bank_name, usBank.last4);
+  const sepa = fromCharge?.sepa_debit ?? fromMethod?.sepa_debit;
+  if (sepa) return bankDebit(null, sepa.last4);
+  return undefined;
+}
+
+function bankDebit(
+  bankName: string | null | undefined,
+  last4: string | null | undefined,
+): PaymentMethodDetails {
+  return { type: "bank_debit", ...(bankName ? { bankName } : {}), ...(last4 ? { last4 } : {}) };
+}
+
+function refundStatus(status: string | null): RefundResult["status"] {
+  if (status === "succeeded") return "succeeded";
+  if (status === "failed" || status === "canceled") return "failed";
+  return "pending";
+}
+
+/** Connect onboarding: a merchant gets a standard account and finishes Stripe's hosted onboarding; `account.updated` completes it. */
+export function stripeConnect(options: StripeClientOptions) {
+  const stripe = createStripeClient(options);
+  return {
+    /** Creates the merchant's standard account; its id is the `accountId` of every later call. */
+    async createConnectedAccount(
+      email: string,
+      request: { merchantId: string; idempotencyKey: string },
+    ): Promise<string> {
+      const account = await stripe.accounts.create(
+        { type: "standard", email, metadata: { kassa_merchant_id: request.merchantId } },
+        { idempotencyKey: request.idempotencyKey },
+      );
+      return account.id;
+    },
+    /**
+     * A single-use onboarding URL. No caller key: a replayed key would hand back a link that was
+     * already used or expired (the SDK still keys each attempt for its own retry).
+     */
+    async accountLink(accountId: string, refreshUrl: string, returnUrl: string): Promise<string> {
+      const link = await stripe.accountLinks.create({
+        account: accountId,
+        refresh_url: refreshUrl,
+        return_url: returnUrl,
+        type: "account_onboarding",
+      });
+      return link.url;
+    },
+  };
+}
+
+/** `http://127.0.0.1:4010` → host, port and protocol for the SDK (a loopback fake in tests and local runs). */
+export function stripeEndpoint(apiBase: string): Pick<StripeClientOptions, "host" | "port" | "protocol"> {
+  const url = new URL(apiBase);
+  const protocol = url.protocol === "http:" ? "http" : "https";
+  return { host: url.hostname, protocol, ...(url.port ? { port: Number(url.port) } : {}) };
+}
+
+const loaded = new Map<string, Promise<PaymentProcessor>>();
+
+/**
+ * The processor with the platform key from `STRIPE_SECRET_KEY` (local) or Secrets Manager (cloud),
+ * built once per cold start; `apiBase` points it elsewhere than Stripe's API.
+ */
+export function loadStripeProcessor(apiBase?: string): Promise<PaymentProcessor> {
+  const key = apiBase ?? "";
+  let processor = loaded.get(key);
+  if (!processor) {
+    processor = getSecret("stripeSecretKey").then(
+      (secretKey) => stripeProcessor({ secretKey, ...(apiBase ? stripeEndpoint(apiBase) : {}) }),
+      (error: unknown) => {
+        loaded.delete(key);
+        throw error;
+      },
+    );
+    loaded.set(key, processor);
+  }
+  return processor;
+}
+
+/** A webhook that failed verification. A ValidationError, so the HTTP layer answers 400. */
+export class WebhookSignatureError extends ValidationError {
+  constructor(reason: string, cause?: unknown) {
+    super([{ path: "stripe-signature", message: reason }], `Stripe webhook rejected: ${reason}`);
+    if (cause !== undefined) this.cause = cause;
+  }
+}
+
+/**
+ * Verifies the raw body against the `Stripe-Signature` header before anything reads it, with
+ * Stripe's 300 s tolerance on the signed timestamp. Throws `WebhookSignatureError` (→ 400) on a
+ * missing, malformed, mismatched or stale signature; a missing endpoint secret is a configuration
+ * fault and throws a plain Error (→ 500), never a fallback to the unverified body.
+ */
+export function verifyStripeWebhook(
+  rawBody: string,
+  signatureHeader: string | undefined,
+  endpointSecret: string,
+  nowSeconds?: number,
+): Stripe.Event {
+  if (!endpointSecret.trim()) throw new Error("The Stripe webhook endpoint secret is not configured");
+  if (!signatureHeader) throw new WebhookSignatureError("missing Stripe-Signature header");
+  try {
+    return Stripe.webhooks.constructEvent(
+      rawBody,
+      signatureHeader,
+      endpointSecret,
+      WEBHOOK_TOLERANCE_SECONDS,
+      undefined,
+      nowSeconds === undefined ? undefined : nowSeconds * 1000,
+    );
+  } catch (error) {
+    if (error instanceof Stripe.errors.StripeSignatureVerificationError) {
+      // The SDK's first sentence names the fault; the rest is integration advice.
+      throw new WebhookSignatureError(error.message.split(/[.\n]/)[0]?.trim() || "invalid signature", error);
+    }
+    if (error instanceof SyntaxError)
+      throw new WebhookSignatureError("the signed payload is not JSON", error);
+    throw error;
+  }
+}

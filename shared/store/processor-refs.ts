@@ -1,0 +1,29 @@
+/**
+ * Lookups from processor ids to Kassa's: a payment intent to its payment (for disputes, which carry
+ * only the processor's ids) and a connected account to its merchant (for account.updated).
+ */
+import { GetCommand } from "@aws-sdk/lib-dynamodb";
+import type { ExtraWrite } from "./collection.ts";
+import { documentClient, tableName } from "./dynamo.ts";
+import { keys } from "./keys.ts";
+
+export const processorRefs = {
+  paymentRefWrite(processorPaymentId: string, merchantId: string, paymentId: string): ExtraWrite {
+    return {
+      item: {
+        Put: { TableName: tableName(), Item: { ...keys.processorPayment(processorPaymentId), type: "processorRef", merchantId, paymentId } },
+      },
+    };
+  },
+  async findPayment(processorPaymentId: string): Promise<{ merchantId: string; paymentId: string } | undefined> {
+    const { Item } = await documentClient().send(new GetCommand({ TableName: tableName(), Key: keys.processorPayment(processorPaymentId) }));
+    return Item ? { merchantId: String(Item.merchantId), paymentId: String(Item.paymentId) } : undefined;
+  },
+  accountRefWrite(accountId: string, merchantId: string): ExtraWrite {
+    return { item: { Put: { TableName: tableName(), Item: { ...keys.stripeAccount(accountId), type: "processorRef", merchantId } } } };
+  },
+  async findAccountMerchant(accountId: string): Promise<string | undefined> {
+    const { Item } = await documentClient().send(new GetCommand({ TableName: tableName(), Key: keys.stripeAccount(accountId) }));
+    return Item ? String(Item.merchantId) : undefined;
+  },
+};

@@ -1,0 +1,554 @@
+/**
+ * Tenant walls, walked generically over every route in the manifest. Merchant A owns one object of
+ * every kind (created through the API); merchant B's key must never reach them:
+ * - a route with an `{id}` in its path answers 404 to B for A's object — with a body that is valid
+ *   (A's identical request succeeds afterwards, so neither validation nor a missing route can fake the
+ *   404) — and A's object reads back byte for byte the same;
+ * - B's lists hold none of A's ids (and A's lists do, so the check is real), even filtered by A's ids;
+ * - B's creations land in B's tenant only, and cannot reference A's objects;
+ * - admin routes refuse merchant keys (401); public routes leak no merchant data.
+ * A route without a fixture fails: add one to `fixtures` when you add a route.
+ */
+import { randomBytes } from "node:crypto";
+import { beforeAll, describe, expect, it } from "vitest";
+import { loadHandler } from "../../infra/local/invoke-lambda.ts";
+import { routes } from "../../infra/manifest.ts";
+import { allOperations } from "../../shared/api/index.ts";
+import { type Operation, routeKeyOf } from "../../shared/http/operation.ts";
+import { type ApiResult, call, newMerchant } from "../helpers/api.ts";
+import { adminToken, type TestAws, useTestAws } from "../helpers/aws.ts";
+
+type Handler = Parameters<typeof call>[0];
+type CallOptions = NonNullable<Parameters<typeof call>[2]>;
+
+type Kind =
+  | "customer"
+  | "product"
+  | "taxRate"
+  | "discountCode"
+  | "apiKey"
+  | "view"
+  | "draftInvoice"
+  | "openInvoice";
+
+interface Tenant {
+  label: string;
+  merchantId: string;
+  secret: string;
+  keyId: string;
+  /** A string put into every object the tenant owns: it must never show up in the other tenant's responses. */
+  marker: string;
+  customerEmail: string;
+  discountCode: string;
+  hostedToken: string;
+  ids: Partial<Record<Kind, string>>;
+  events: string[];
+}
+
+interface World {
+  a: Tenant;
+  b: Tenant;
+}
+
+interface Snapshot {
+  status: number;
+  body: unknown;
+}
+type Reader = (t: Tenant, id: string) => Promise<Snapshot>;
+
+type WallFixture =
+  /** No auth: must answer `status` and name no merchant's data. `params` for a path with placeholders. */
+  | {
+      kind: "public";
+      status: number[];
+      params?: (w: World) => Record<string, string>;
+      control?: (w: World) => Record<string, string>;
+    }
+  /** Platform admin only: merchant keys get 401 and write nothing; the admin token works. */
+  | { kind: "admin"; body?: () => unknown }
+  /** The authenticated merchant itself (`/v1/merchant`): B sees and changes B only. */
+  | { kind: "self"; body?: (t: Tenant) => unknown }
+  /** A list: B's holds none of `ids(A)`, A's holds all of them; `probes` are B's filters naming A's objects. */
+  | { kind: "list"; ids: (t: Tenant) => string[]; probes?: (a: Tenant) => Record<string, string>[] }
+  /** A creation: B's object is B's only; `foreign` bodies (B referencing A's objects) are refused. */
+  | {
+      kind: "create";
+      body: (t: Tenant) => unknown;
+      read: Reader;
+      foreign?: (a: Tenant, b: Tenant) => unknown[];
+    }
+  /** A route on one object: B gets 404 for A's `target`, A's object is unchanged, then A's own request succeeds. */
+  | {
+      kind: "object";
+      target: (w: World) => string | Promise<string>;
+      read: Reader;
+      body?: (t: Tenant) => unknown;
+    };
+
+let aws: TestAws;
+let world: World;
+const handlers = new Map<string, Handler>();
+
+const walk = routes().map(({ fn, route }) => {
+  const routeKey = routeKeyOf(route);
+  return { fn, routeKey, op: allOperations.find((o) => routeKeyOf(o) === routeKey) as Operation | undefined };
+});
+
+let counter = 0;
+const unique = () => `${Date.now().toString(36)}${(counter++).toString(36)}`;
+
+async function api(routeKey: string, options: CallOptions = {}): Promise<ApiResult> {
+  const handler = handlers.get(routeKey);
+  if (!handler) throw new Error(`No function in the manifest serves ${routeKey}`);
+  return call(handler, routeKey, options);
+}
+
+async function created(
+  routeKey: string,
+  t: Tenant,
+  body: unknown,
+  pathParameters?: Record<string, string>,
+): Promise<string> {
+  const r = await api(routeKey, {
+    token: t.secret,
+    body: body as object,
+    ...(pathParameters ? { pathParameters } : {}),
+  });
+  if (r.status >= 300) throw new Error(`Fixture ${routeKey} failed: ${r.status} ${r.raw}`);
+  return r.body.id as string;
+}
+
+const has = (routeKey: string) => handlers.has(routeKey);
+const idOf = (t: Tenant, kind: Kind): string => {
+  const id = t.ids[kind];
+  if (!id) throw new Error(`Tenant ${t.label} has no ${kind}: its creation route is not in the manifest`);
+  return id;
+};
+
+/** Valid bodies, per tenant (so an invoice names the tenant's own customer). */
+const bodies = {
+  customer: (t: Tenant, email = `${t.label.toLowerCase()}-${unique()}@tenant.test`) => ({
+    email,
+    name: `${t.marker} customer`,
+    metadata: { owner: t.marker },
+  }),
+  product: (t: Tenant) => ({
+    name: `${t.marker} product`,
+    unitAmount: 2500,
+    currency: "USD",
+    metadata: { owner: t.marker },
+  }),
+  taxRate: (t: Tenant) => ({ name: `${t.marker} VAT`, percentage: 19, inclusive: false, country: "DE" }),
+  discountCode: (t: Tenant, code = `${t.label}${unique()}`.toUpperCase()) => ({
+    code,
+    percentOff: 10,
+    duration: "once",
+    metadata: { owner: t.marker },
+  }),
+  apiKey: (t: Tenant) => ({ name: `${t.marker} key` }),
+  view: (t: Tenant) => ({ object: "invoices", name: `${t.marker} view`, filters: { status: "open" } }),
+  invoice: (t: Tenant) => ({
+    customerId: idOf(t, "customer"),
+    currency: "USD",
+    lineItems: [{ description: `${t.marker} work`, quantity: 1, unitAmount: 1000 }],
+    metadata: { owner: t.marker },
+  }),
+};
+
+/** New objects for routes that use theirs up (delete, revoke, finalize, void, …). */
+const fresh = {
+  customer: (t: Tenant) => created("POST /v1/customers", t, bodies.customer(t)),
+  product: (t: Tenant) => created("POST /v1/products", t, bodies.product(t)),
+  apiKey: (t: Tenant) => created("POST /v1/api-keys", t, bodies.apiKey(t)),
+  view: (t: Tenant) => created("POST /v1/views", t, bodies.view(t)),
+  draftInvoice: (t: Tenant) => created("POST /v1/invoices", t, bodies.invoice(t)),
+  openInvoice: async (t: Tenant) => {
+    const id = await created("POST /v1/invoices", t, bodies.invoice(t));
+    await created("POST /v1/invoices/{id}/finalize", t, undefined, { id });
+    return id;
+  },
+};
+
+const get =
+  (routeKey: string): Reader =>
+  async (t, id) => {
+    const { status, body } = await api(routeKey, { token: t.secret, pathParameters: { id } });
+    return { status, body };
+  };
+
+const readers = {
+  customer: get("GET /v1/customers/{id}"),
+  product: get("GET /v1/products/{id}"),
+  taxRate: get("GET /v1/tax-rates/{id}"),
+  discountCode: get("GET /v1/discount-codes/{id}"),
+  event: get("GET /v1/events/{id}"),
+  invoice: get("GET /v1/invoices/{id}"),
+  view: get("GET /v1/views/{id}"),
+  /** API keys have no GET by id: the key as the tenant's list shows it. */
+  apiKey: (async (t, id) => {
+    const list = await api("GET /v1/api-keys", { token: t.secret, query: { limit: "100" } });
+    const found = (list.body.data as { id: string }[]).find((k) => k.id === id);
+    return found ? { status: 200, body: found } : { status: 404, body: undefined };
+  }) satisfies Reader,
+};
+
+const object = (kind: Kind, read: Reader, body?: (t: Tenant) => unknown): WallFixture => ({
+  kind: "object",
+  target: (w) => idOf(w.a, kind),
+  read,
+  ...(body ? { body } : {}),
+});
+const freshObject = (
+  make: (t: Tenant) => Promise<string>,
+  read: Reader,
+  body?: (t: Tenant) => unknown,
+): WallFixture => ({
+  kind: "object",
+  target: (w) => make(w.a),
+  read,
+  ...(body ? { body } : {}),
+});
+const hostedToken = () => randomBytes(24).toString("base64url");
+const touched = (t: Tenant) => ({ metadata: { touchedBy: t.marker } });
+
+/** Operation id → how to wall it. Every route in the manifest needs one. */
+const fixtures: Record<string, WallFixture> = {
+  getHealth: { kind: "public", status: [200, 503] },
+  getOpenApiDocument: { kind: "public", status: [200] },
+  getDocsPage: { kind: "public", status: [200] },
+  getHostedInvoicePage: {
+    kind: "public",
+    status: [404],
+    params: () => ({ token: hostedToken() }),
+    control: (w) => ({ token: w.a.hostedToken }),
+  },
+  getHostedInvoicePdf: {
+    kind: "public",
+    status: [404],
+    params: () => ({ token: hostedToken() }),
+    control: (w) => ({ token: w.a.hostedToken }),
+  },
+
+  createMerchant: {
+    kind: "admin",
+    body: () => ({ name: "Walled Garden", email: `walled-${unique()}@merchant.test` }),
+  },
+  listMerchants: { kind: "admin" },
+  getMerchant: { kind: "self" },
+  updateMerchant: { kind: "self", body: (t) => ({ branding: { footerText: `${t.marker} footer` } }) },
+
+  listApiKeys: { kind: "list", ids: (t) => [t.keyId, idOf(t, "apiKey")] },
+  createApiKey: { kind: "create", body: bodies.apiKey, read: readers.apiKey },
+  revokeApiKey: freshObject(fresh.apiKey, readers.apiKey),
+
+  createCustomer: { kind: "create", body: (t) => bodies.customer(t), read: readers.customer },
+  listCustomers: {
+    kind: "list",
+    ids: (t) => [idOf(t, "customer")],
+    probes: (a) => [{ email: a.customerEmail }],
+  },
+  getCustomer: object("customer", readers.customer),
+  updateCustomer: object("customer", readers.customer, (t) => ({
+    name: `${t.marker} renamed`,
+    ...touched(t),
+  })),
+  deleteCustomer: freshObject(fresh.customer, readers.customer),
+
+  createDiscountCode: { kind: "create", body: (t) => bodies.discountCode(t), read: readers.discountCode },
+  listDiscountCodes: {
+    kind: "list",
+    ids: (t) => [idOf(t, "discountCode")],
+    probes: (a) => [{ code: a.discountCode }],
+  },
+  getDiscountCode: object("discountCode", readers.discountCode),
+  updateDiscountCode: object("discountCode", readers.discountCode, touched),
+
+  listEvents: { kind: "list", ids: (t) => t.events, probes: (a) => [{ objectId: idOf(a, "customer") }] },
+  getEvent: {
+    kind: "object",
+    target: (w) => {
+      const [first] = w.a.events;
+      if (!first) throw new Error("Tenant A has no events");
+      return first;
+    },
+    read: readers.event,
+  },
+
+  createProduct: { kind: "create", body: bodies.product, read: readers.product },
+  listProducts: { kind: "list", ids: (t) => [idOf(t, "product")], probes: () => [{ currency: "USD" }] },
+  getProduct: object("product", readers.product),
+  updateProduct: object("product", readers.product, (t) => ({ name: `${t.marker} renamed`, ...touched(t) })),
+  deleteProduct: freshObject(fresh.product, readers.product),
+
+  createTaxRate: { kind: "create", body: bodies.taxRate, read: readers.taxRate },
+  listTaxRates: { kind: "list", ids: (t) => [idOf(t, "taxRate")], probes: () => [{ country: "DE" }] },
+  getTaxRate: object("taxRate", readers.taxRate),
+  updateTaxRate: object("taxRate", readers.taxRate, (t) => ({ name: `${t.marker} renamed`, ...touched(t) })),
+
+  createInvoice: {
+    kind: "create",
+    body: bodies.invoice,
+    read: readers.invoice,
+    foreign: (a, b) => [
+      { ...bodies.invoice(b), customerId: idOf(a, "customer") },
+      { ...bodies.invoice(b), lineItems: [{ productId: idOf(a, "product"), quantity: 1 }] },
+      {
+        ...bodies.invoice(b),
+        lineItems: [{ description: "Taxed", unitAmount: 100, taxRateIds: [idOf(a, "taxRate")] }],
+      },
+      { ...bodies.invoice(b), discounts: [{ code: a.discountCode }] },
+    ],
+  },
+  listInvoices: {
+    kind: "list",
+    ids: (t) => [idOf(t, "draftInvoice"), idOf(t, "openInvoice")],
+    probes: (a): Record<string, string>[] => [
+      { customerId: idOf(a, "customer") },
+      { view: idOf(a, "view") },
+      { sort: "dueDate" },
+    ],
+  },
+  getInvoice: object("draftInvoice", readers.invoice),
+  updateInvoice: object("draftInvoice", readers.invoice, (t) => ({ memo: `${t.marker} memo` })),
+  deleteInvoice: freshObject(fresh.draftInvoice, readers.invoice),
+  finalizeInvoice: freshObject(fresh.draftInvoice, readers.invoice),
+  sendInvoice: object("openInvoice", readers.invoice),
+  voidInvoice: freshObject(fresh.openInvoice, readers.invoice),
+  markInvoiceUncollectible: freshObject(fresh.openInvoice, readers.invoice),
+  recordInvoicePayment: object("openInvoice", readers.invoice, () => ({
+    amount: 100,
+    method: "bank_transfer",
+    reference: "wire 42",
+  })),
+  getInvoicePdf: object("openInvoice", readers.invoice),
+
+  createView: { kind: "create", body: bodies.view, read: readers.view },
+  listViews: { kind: "list", ids: (t) => [idOf(t, "view")], probes: () => [{ object: "invoices" }] },
+  getView: object("view", readers.view),
+  deleteView: freshObject(fresh.view, readers.view),
+};
+
+async function seed(label: string): Promise<Tenant> {
+  const marker = `PRIVATE${label}${randomBytes(4).toString("hex")}`;
+  const merchant = await newMerchant(`Tenant ${label} ${marker}`);
+  const t: Tenant = {
+    label,
+    merchantId: merchant.id,
+    secret: merchant.secret,
+    keyId: merchant.keyId,
+    marker,
+    customerEmail: `${label.toLowerCase()}-owner-${unique()}@tenant.test`,
+    discountCode: `${label}${marker}`.toUpperCase().slice(0, 40),
+    hostedToken: "",
+    ids: {},
+    events: [],
+  };
+  if (has("POST /v1/customers"))
+    t.ids.customer = await created("POST /v1/customers", t, bodies.customer(t, t.customerEmail));
+  if (has("POST /v1/products")) t.ids.product = await created("POST /v1/products", t, bodies.product(t));
+  if (has("POST /v1/tax-rates")) t.ids.taxRate = await created("POST /v1/tax-rates", t, bodies.taxRate(t));
+  if (has("POST /v1/discount-codes")) {
+    t.ids.discountCode = await created("POST /v1/discount-codes", t, bodies.discountCode(t, t.discountCode));
+  }
+  if (has("POST /v1/api-keys")) t.ids.apiKey = await created("POST /v1/api-keys", t, bodies.apiKey(t));
+  if (has("POST /v1/views")) t.ids.view = await created("POST /v1/views", t, bodies.view(t));
+  if (has("POST /v1/invoices")) {
+    t.ids.draftInvoice = await created("POST /v1/invoices", t, {
+      ...bodies.invoice(t),
+      lineItems: [
+        { productId: idOf(t, "product"), quantity: 2, taxRateIds: [idOf(t, "taxRate")] },
+        { description: `${t.marker} consulting`, quantity: 1, unitAmount: 1000 },
+      ],
+      discounts: [{ code: t.discountCode }],
+    });
+    t.ids.openInvoice = await fresh.openInvoice(t);
+    const open = await readers.invoice(t, t.ids.openInvoice);
+    t.hostedToken =
+      String((open.body as { hostedUrl?: string }).hostedUrl ?? "")
+        .split("/")
+        .pop() ?? "";
+  }
+  t.events = (await aws.scanAll())
+    .filter((item) => item.type === "event" && item.PK === `MERCHANT#${t.merchantId}`)
+    .map((item) => String(item.id));
+  return t;
+}
+
+/** Everything of A's that must not appear in a response to B (the id B itself sent excepted). */
+function secretsOf(a: Tenant, except?: string): string[] {
+  return [
+    a.merchantId,
+    a.marker,
+    a.customerEmail,
+    a.discountCode,
+    a.keyId,
+    ...Object.values(a.ids),
+    ...a.events,
+  ].filter((s): s is string => Boolean(s) && s !== except);
+}
+
+function expectNoLeak(result: ApiResult, a: Tenant, routeKey: string, except?: string) {
+  for (const secret of secretsOf(a, except))
+    expect(result.raw, `${routeKey} leaks ${secret}`).not.toContain(secret);
+}
+
+const idsOf = (result: ApiResult): string[] =>
+  ((result.body?.data ?? []) as { id: string }[]).map((item) => item.id);
+
+function pathParamsOf(op: Operation, id: string): Record<string, string> {
+  const names = [...op.path.matchAll(/\{(\w+)\}/g)].map((m) => m[1] as string);
+  return Object.fromEntries(names.map((name) => [name, id]));
+}
+
+describe("tenant walls: every route in the manifest", () => {
+  beforeAll(async () => {
+    aws = await useTestAws();
+    for (const { fn, routeKey } of walk) {
+      handlers.set(routeKey, (await loadHandler(fn)) as Handler);
+    }
+    const a = await seed("A");
+    const b = await seed("B");
+    world = { a, b };
+  });
+
+  it.each(walk.map((r) => [r.routeKey, r] as const))("%s", async (routeKey, { op }) => {
+    if (!op) throw new Error(`${routeKey} is in the manifest but not in allOperations (shared/api/index.ts)`);
+    const fixture = fixtures[op.id];
+    if (!fixture)
+      throw new Error(
+        `add a tenant-wall fixture for ${op.id} (${routeKey}) in test/integration/tenant-walls.test.ts`,
+      );
+    const { a, b } = world;
+    const hasParams = op.path.includes("{");
+
+    switch (fixture.kind) {
+      case "public": {
+        expect(op.auth, routeKey).toBe("public");
+        for (const token of [undefined, b.secret]) {
+          const r = await api(routeKey, {
+            ...(token ? { token } : {}),
+            ...(fixture.params ? { pathParameters: fixture.params(world) } : {}),
+          });
+          expect(fixture.status, `${routeKey} answered ${r.status}`).toContain(r.status);
+          expectNoLeak(r, a, routeKey);
+        }
+        if (fixture.control) {
+          const own = await api(routeKey, { pathParameters: fixture.control(world) });
+          expect(own.status, `${routeKey} (A's own hosted token)`).toBe(200);
+        }
+        return;
+      }
+
+      case "admin": {
+        expect(op.auth, routeKey).toBe("admin");
+        const before = await aws.countItems();
+        for (const t of [a, b]) {
+          const r = await api(routeKey, {
+            token: t.secret,
+            ...(fixture.body ? { body: fixture.body() as object } : {}),
+          });
+          expect(r.status, `${routeKey} with merchant ${t.label}'s key`).toBe(401);
+          expect(r.headers["content-type"], routeKey).toBe("application/problem+json");
+        }
+        expect(await aws.countItems(), `${routeKey} wrote for a merchant key`).toBe(before);
+        const admin = await api(routeKey, {
+          token: adminToken,
+          ...(fixture.body ? { body: fixture.body() as object } : {}),
+        });
+        expect(admin.status, `${routeKey} with the admin token`).toBe(op.status);
+        return;
+      }
+
+      case "self": {
+        expect(op.auth, routeKey).toBe("merchant");
+        const aBefore = await api("GET /v1/merchant", { token: a.secret });
+        const r = await api(routeKey, {
+          token: b.secret,
+          ...(fixture.body ? { body: fixture.body(b) as object } : {}),
+        });
+        expect(r.status, routeKey).toBe(op.status);
+        expect(r.body.id, routeKey).toBe(b.merchantId);
+        expectNoLeak(r, a, routeKey);
+        const aAfter = await api("GET /v1/merchant", { token: a.secret });
+        expect(aAfter.body, `${routeKey} changed merchant A`).toEqual(aBefore.body);
+        return;
+      }
+
+      case "list": {
+        expect(op.method, routeKey).toBe("GET");
+        expect(hasParams, routeKey).toBe(false);
+        const query = { limit: "100" };
+        const own = await api(routeKey, { token: a.secret, query });
+        expect(own.status, `${routeKey} for A`).toBe(200);
+        expect(fixture.ids(a).length, `${routeKey}: A has nothing to list`).toBeGreaterThan(0);
+        expect(
+          idsOf(own),
+          `${routeKey}: A's list must hold A's objects, or the wall check proves nothing`,
+        ).toEqual(expect.arrayContaining(fixture.ids(a)));
+        const theirs = await api(routeKey, { token: b.secret, query });
+        expect(theirs.status, `${routeKey} for B`).toBe(200);
+        expect(idsOf(theirs), `${routeKey}: B's list must hold B's objects`).toEqual(
+          expect.arrayContaining(fixture.ids(b)),
+        );
+        for (const id of fixture.ids(a))
+          expect(idsOf(theirs), `${routeKey} shows B A's ${id}`).not.toContain(id);
+        expectNoLeak(theirs, a, routeKey);
+        for (const probe of fixture.probes?.(a) ?? []) {
+          const probed = await api(routeKey, { token: b.secret, query: { ...query, ...probe } });
+          const label = `${routeKey}?${new URLSearchParams(probe)}`;
+          expect([200, 400], `${label} answered ${probed.status}`).toContain(probed.status);
+          for (const id of fixture.ids(a))
+            expect(idsOf(probed), `${label} shows B A's ${id}`).not.toContain(id);
+          expectNoLeak(probed, a, label);
+        }
+        return;
+      }
+
+      case "create": {
+        expect(op.method, routeKey).toBe("POST");
+        expect(hasParams, routeKey).toBe(false);
+        const r = await api(routeKey, { token: b.secret, body: fixture.body(b) as object });
+        expect(r.status, `${routeKey} for B: ${r.raw}`).toBe(op.status);
+        const id = r.body.id as string;
+        expect((await fixture.read(b, id)).status, `${routeKey}: B reads its new ${id}`).toBe(200);
+        expect((await fixture.read(a, id)).status, `${routeKey}: A reads B's new ${id}`).toBe(404);
+        for (const body of fixture.foreign?.(a, b) ?? []) {
+          const before = await aws.countItems();
+          const refused = await api(routeKey, { token: b.secret, body: body as object });
+          expect(
+            [400, 404],
+            `${routeKey} with A's objects in B's body ${JSON.stringify(body)}: ${refused.raw}`,
+          ).toContain(refused.status);
+          expectNoLeak(refused, a, routeKey);
+          expect(await aws.countItems(), `${routeKey} wrote with A's objects in B's body`).toBe(before);
+        }
+        return;
+      }
+
+      case "object": {
+        expect(hasParams, `${routeKey} has no path parameter`).toBe(true);
+        expect(op.auth, routeKey).toBe("merchant");
+        const id = await fixture.target(world);
+        const before = await fixture.read(a, id);
+        expect(before.status, `${routeKey}: A's ${id} must exist before B tries it`).toBe(200);
+        const request = (t: Tenant): CallOptions => ({
+          token: t.secret,
+          pathParameters: pathParamsOf(op, id),
+          ...(fixture.body ? { body: fixture.body(t) as object } : {}),
+        });
+        const countBefore = await aws.countItems();
+        const r = await api(routeKey, request(b));
+        expect(r.status, `${routeKey} with B's key on A's ${id}: ${r.raw}`).toBe(404);
+        expect(r.headers["content-type"], routeKey).toBe("application/problem+json");
+        expect(r.body.detail, routeKey).not.toMatch(/^Route /);
+        expectNoLeak(r, a, routeKey, id);
+        expect(await fixture.read(a, id), `${routeKey}: B changed A's ${id}`).toEqual(before);
+        expect(await aws.countItems(), `${routeKey}: B's attempt wrote items`).toBe(countBefore);
+        // The control: A's identical request is served and succeeds, so B's 404 is the wall and nothing else.
+        const own = await api(routeKey, request(a));
+        expect(own.status, `${routeKey} with A's own key: ${own.raw.slice(0, 500)}`).toBe(op.status);
+        return;
+      }
+    }
+  });
+});
