@@ -9,8 +9,8 @@
  */
 import { randomUUID } from "node:crypto";
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from "aws-lambda";
-import { ensureTable, localDynamoClient, startDynamoDbLocal } from "../infra/local/dynamodb.ts";
-import { localEnvironment } from "../infra/local/runtime.ts";
+import { benchEnvironment, benchSecrets } from "./environment.ts";
+import { ReceiveMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { documentClient } from "../shared/store/dynamo.ts";
 import type { Row } from "./report.ts";
 
@@ -32,9 +32,13 @@ function instrument(): void {
       const name = String(context.commandName ?? "unknown");
       (args.input as Record<string, unknown>).ReturnConsumedCapacity = "TOTAL";
       const result = await next(args);
-      const consumed = (result.output as { ConsumedCapacity?: { CapacityUnits?: number } | { CapacityUnits?: number }[] })
-        .ConsumedCapacity;
-      const units = (Array.isArray(consumed) ? consumed : consumed ? [consumed] : []).reduce((s, c) => s + (c.CapacityUnits ?? 0), 0);
+      const consumed = (
+        result.output as { ConsumedCapacity?: { CapacityUnits?: number } | { CapacityUnits?: number }[] }
+      ).ConsumedCapacity;
+      const units = (Array.isArray(consumed) ? consumed : consumed ? [consumed] : []).reduce(
+        (s, c) => s + (c.CapacityUnits ?? 0),
+        0,
+      );
       const short = name.replace(/Command$/, "");
       tally.requests[short] = (tally.requests[short] ?? 0) + 1;
       if (readCommands.has(short)) tally.read += units;
@@ -50,7 +54,13 @@ const context = { getRemainingTimeInMillis: () => 10_000 } as unknown as Context
 
 type Handler = (event: APIGatewayProxyEventV2, context: Context) => Promise<unknown>;
 
-function event(routeKey: string, token: string, body?: unknown, pathParameters?: Record<string, string>, query?: Record<string, string>): APIGatewayProxyEventV2 {
+function event(
+  routeKey: string,
+  token: string,
+  body?: unknown,
+  pathParameters?: Record<string, string>,
+  query?: Record<string, string>,
+): APIGatewayProxyEventV2 {
   const [method = "GET", path = "/"] = routeKey.split(" ");
   return {
     version: "2.0",
@@ -77,10 +87,35 @@ function event(routeKey: string, token: string, body?: unknown, pathParameters?:
   };
 }
 
+const sqsClientFor = (endpoint: string) =>
+  new SQSClient({
+    endpoint,
+    region: "us-east-1",
+    credentials: { accessKeyId: "local", secretAccessKey: "local" },
+  });
+
+const sqsRecord = (messageId: string, body: string) => ({
+  messageId,
+  receiptHandle: messageId,
+  body,
+  attributes: {
+    ApproximateReceiveCount: "1",
+    SentTimestamp: "0",
+    SenderId: "bench",
+    ApproximateFirstReceiveTimestamp: "0",
+  },
+  messageAttributes: {},
+  md5OfBody: "",
+  eventSource: "aws:sqs",
+  eventSourceARN: "arn:aws:sqs:us-east-1:000000000000:stripe-events",
+  awsRegion: "us-east-1",
+});
+
 async function invoke(handler: Handler, e: APIGatewayProxyEventV2) {
   const result = (await handler(e, context)) as APIGatewayProxyStructuredResultV2;
   const body = result.body ? JSON.parse(result.body) : undefined;
-  if ((result.statusCode ?? 500) >= 400) throw new Error(`${e.routeKey} → ${result.statusCode} ${result.body}`);
+  if ((result.statusCode ?? 500) >= 400)
+    throw new Error(`${e.routeKey} → ${result.statusCode} ${result.body}`);
   return body;
 }
 
@@ -101,20 +136,8 @@ async function measure(operation: string, run: () => Promise<unknown>): Promise<
 }
 
 export async function dynamoSection(): Promise<Row[]> {
-  const dynamo = await startDynamoDbLocal();
-  try {
-    const client = localDynamoClient(dynamo.endpoint);
-    await ensureTable(client, "kassa-bench");
-    client.destroy();
-    Object.assign(
-      process.env,
-      localEnvironment({ dynamodb: dynamo.endpoint, sqs: "http://127.0.0.1:9", ses: "http://127.0.0.1:9" }, {}, {
-        TABLE_NAME: "kassa-bench",
-        ADMIN_TOKEN: "adm_bench_token_0123456789abcdef",
-        CURSOR_SECRET: "bench-cursor-secret-0123456789",
-        AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
-      }),
-    );
+  const { sqs } = await benchEnvironment();
+  {
     instrument();
     const { handler: merchants } = await import("../functions/api/merchants.ts");
     const { handler: customers } = await import("../functions/api/customers.ts");
@@ -125,14 +148,34 @@ export async function dynamoSection(): Promise<Row[]> {
     let secret = "";
     rows.push(
       await measure("create merchant (admin)", async () => {
-        secret = (await invoke(merchants as Handler, event("POST /v1/merchants", "adm_bench_token_0123456789abcdef", { name: "Bench", email: "bench@bench.test" }))).apiKey.secret;
+        secret = (
+          await invoke(
+            merchants as Handler,
+            event("POST /v1/merchants", benchSecrets.adminToken, {
+              name: "Bench",
+              email: "bench@bench.test",
+            }),
+          )
+        ).apiKey.secret;
       }),
     );
-    rows.push(await measure("first request with a key: lookup + lastUsedAt + list(1)", () => invoke(customers as Handler, event("GET /v1/customers", secret, undefined, undefined, { limit: "1" }))));
+    rows.push(
+      await measure("first request with a key: lookup + lastUsedAt + list(1)", () =>
+        invoke(
+          customers as Handler,
+          event("GET /v1/customers", secret, undefined, undefined, { limit: "1" }),
+        ),
+      ),
+    );
     let customerId = "";
     rows.push(
       await measure("create customer", async () => {
-        customerId = (await invoke(customers as Handler, event("POST /v1/customers", secret, { email: "first@bench.test", name: "First" }))).id;
+        customerId = (
+          await invoke(
+            customers as Handler,
+            event("POST /v1/customers", secret, { email: "first@bench.test", name: "First" }),
+          )
+        ).id;
       }),
     );
     rows.push(
@@ -142,32 +185,99 @@ export async function dynamoSection(): Promise<Row[]> {
         await invoke(customers as Handler, e);
       }),
     );
-    rows.push(await measure("get customer", () => invoke(customers as Handler, event("GET /v1/customers/{id}", secret, undefined, { id: customerId }))));
-    for (let i = 0; i < 25; i++) await invoke(customers as Handler, event("POST /v1/customers", secret, { email: `c${i}@bench.test` }));
-    rows.push(await measure("list customers (page of 20)", () => invoke(customers as Handler, event("GET /v1/customers", secret))));
     rows.push(
-      await measure("create product", () =>
-        invoke(products as Handler, event("POST /v1/products", secret, { name: "Espresso", unitAmount: 350, currency: "USD" })),
+      await measure("get customer", () =>
+        invoke(customers as Handler, event("GET /v1/customers/{id}", secret, undefined, { id: customerId })),
       ),
     );
-    const draft = { customerId, currency: "USD", lineItems: [{ description: "Consulting", quantity: 2.5, unitAmount: 12_000 }], paymentTerms: "net_30" };
+    for (let i = 0; i < 25; i++)
+      await invoke(customers as Handler, event("POST /v1/customers", secret, { email: `c${i}@bench.test` }));
+    rows.push(
+      await measure("list customers (page of 20)", () =>
+        invoke(customers as Handler, event("GET /v1/customers", secret)),
+      ),
+    );
+    rows.push(
+      await measure("create product", () =>
+        invoke(
+          products as Handler,
+          event("POST /v1/products", secret, { name: "Espresso", unitAmount: 350, currency: "USD" }),
+        ),
+      ),
+    );
+    const draft = {
+      customerId,
+      currency: "USD",
+      lineItems: [{ description: "Consulting", quantity: 2.5, unitAmount: 12_000 }],
+      paymentTerms: "net_30",
+    };
     let invoiceId = "";
     rows.push(
       await measure("create invoice (draft, 1 line)", async () => {
         invoiceId = (await invoke(invoices as Handler, event("POST /v1/invoices", secret, draft))).id;
       }),
     );
-    rows.push(await measure("finalize invoice", () => invoke(invoices as Handler, event("POST /v1/invoices/{id}/finalize", secret, undefined, { id: invoiceId }))));
-    rows.push(await measure("get invoice", () => invoke(invoices as Handler, event("GET /v1/invoices/{id}", secret, undefined, { id: invoiceId }))));
+    rows.push(
+      await measure("finalize invoice", () =>
+        invoke(
+          invoices as Handler,
+          event("POST /v1/invoices/{id}/finalize", secret, undefined, { id: invoiceId }),
+        ),
+      ),
+    );
+    rows.push(
+      await measure("get invoice", () =>
+        invoke(invoices as Handler, event("GET /v1/invoices/{id}", secret, undefined, { id: invoiceId })),
+      ),
+    );
     for (let i = 0; i < 24; i++) await invoke(invoices as Handler, event("POST /v1/invoices", secret, draft));
-    rows.push(await measure("list invoices (page of 20)", () => invoke(invoices as Handler, event("GET /v1/invoices", secret))));
+    rows.push(
+      await measure("list invoices (page of 20)", () =>
+        invoke(invoices as Handler, event("GET /v1/invoices", secret)),
+      ),
+    );
     rows.push(
       await measure("record manual payment", () =>
-        invoke(invoices as Handler, event("POST /v1/invoices/{id}/payments", secret, { amount: 1000, method: "cash" }, { id: invoiceId })),
+        invoke(
+          invoices as Handler,
+          event(
+            "POST /v1/invoices/{id}/payments",
+            secret,
+            { amount: 1000, method: "cash" },
+            { id: invoiceId },
+          ),
+        ),
+      ),
+    );
+    const { handler: payments } = await import("../functions/api/payments.ts");
+    const { handler: stripeEvents } = await import("../functions/webhooks/stripe-process.ts");
+    const unpaid = (await invoke(invoices as Handler, event("POST /v1/invoices", secret, draft)))
+      .id as string;
+    await invoke(
+      invoices as Handler,
+      event("POST /v1/invoices/{id}/finalize", secret, undefined, { id: unpaid }),
+    );
+    rows.push(
+      await measure("pay invoice by API (sandbox card)", () =>
+        invoke(
+          payments as Handler,
+          event("POST /v1/invoices/{id}/pay", secret, { paymentMethod: "pm_card_visa" }, { id: unpaid }),
+        ),
+      ),
+    );
+    // The sandbox's payment_intent.succeeded for that payment, as the stripe-events consumer gets it.
+    const { Messages = [] } = await sqsClientFor(sqs.endpoint).send(
+      new ReceiveMessageCommand({
+        QueueUrl: sqs.queues["stripe-events"]?.url,
+        MaxNumberOfMessages: 10,
+        WaitTimeSeconds: 1,
+      }),
+    );
+    rows.push(
+      await measure("its payment_intent.succeeded event (consumer, already applied)", () =>
+        stripeEvents({ Records: Messages.map((m) => sqsRecord(m.MessageId ?? "", m.Body ?? "")) } as never),
       ),
     );
     return rows;
-  } finally {
-    await dynamo.stop();
   }
 }

@@ -9,6 +9,8 @@ import { relative } from "node:path";
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
 import { bundleJson, bundleSection, bundleTable } from "./bundles.ts";
 import { dynamoSection } from "./dynamodb.ts";
+import { stopBenchEnvironment } from "./environment.ts";
+import { webhookSection } from "./webhooks.ts";
 import { printTable, type Row, writeJson } from "./report.ts";
 
 interface Section {
@@ -35,6 +37,14 @@ const sections: Section[] = [
       return { rows, json: rows };
     },
   },
+  {
+    title: "Stripe webhook ingest handler, in-process (after 20 warm-up calls)",
+    file: "webhooks.json",
+    run: async () => {
+      const rows = await webhookSection();
+      return { rows, json: rows };
+    },
+  },
 ];
 
 const started = performance.now();
@@ -53,5 +63,6 @@ for (const section of sections) {
     console.error(`Section "${section.title}" failed:`, e);
   }
 }
+await stopBenchEnvironment();
 console.log(`bench done in ${((performance.now() - started) / 1000).toFixed(1)} s`);
 if (failed) process.exitCode = 1;

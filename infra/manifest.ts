@@ -7,6 +7,9 @@ import type { SecretName } from "../shared/config.ts";
 import type { Auth, HttpMethod } from "../shared/http/operation.ts";
 import * as customerOps from "../shared/api/customers.ts";
 import * as invoiceOps from "../shared/api/invoices.ts";
+import * as paymentOps from "../shared/api/payments.ts";
+import * as payoutOps from "../shared/api/payouts.ts";
+import * as viewOps from "../shared/api/views.ts";
 import * as discountCodeOps from "../shared/api/discount-codes.ts";
 import { docsOperations } from "../shared/api/docs.ts";
 import * as eventOps from "../shared/api/events.ts";
@@ -26,6 +29,8 @@ export interface QueueDefinition {
 
 export const queues = {
   notifications: { visibilityTimeoutSeconds: 60, maxReceiveCount: 5, retentionDays: 4 },
+  /** Stripe's webhooks and the sandbox's events, verified, in Stripe's event shapes. */
+  "stripe-events": { visibilityTimeoutSeconds: 120, maxReceiveCount: 5, retentionDays: 14 },
   /** Invoice timers: events that plan schedules, and the schedules' own deliveries. */
   billing: { visibilityTimeoutSeconds: 120, maxReceiveCount: 5, retentionDays: 14 },
 } as const satisfies Record<string, QueueDefinition>;
@@ -90,6 +95,14 @@ export const outboxFilter = {
   eventName: ["INSERT"],
   dynamodb: { NewImage: { type: { S: ["event"] } } },
 };
+
+/** Everything that can move money: the stores, the processors' secrets, the sandbox's event queue and settlement timer. */
+const paymentsAccess = {
+  table: "readwrite",
+  secrets: ["cursorSecret", "stripeSecretKey", "stripeWebhookSecret"],
+  sendTo: ["stripe-events"],
+  scheduleTo: ["billing"],
+} as const satisfies FunctionAccess;
 
 const merchantApi = { table: "readwrite", secrets: ["cursorSecret"] } as const satisfies FunctionAccess;
 
@@ -188,17 +201,57 @@ export const functions: readonly FunctionDefinition[] = [
     entry: "functions/api/views.ts",
     description: "Saved views: named list filters",
     timeoutSeconds: 10,
-    routes: invoiceOps.viewOperations,
+    routes: viewOps.viewOperations,
+    access: merchantApi,
+  },
+  {
+    name: "payouts",
+    entry: "functions/api/payouts.ts",
+    description: "Payouts: list and get, with the balance transactions each pays out",
+    timeoutSeconds: 10,
+    routes: payoutOps.payoutOperations,
     access: merchantApi,
   },
   {
     name: "hosted-invoice",
     entry: "functions/hosted/invoice.ts",
-    description: "The buyer's public invoice page and PDF",
-    timeoutSeconds: 15,
+    description: "The buyer's public invoice page, PDF and payment (sandbox card page or Stripe Checkout)",
+    timeoutSeconds: 25,
     memoryMb: 1024,
     routes: invoiceOps.hostedInvoiceOperations,
-    access: { table: "read" },
+    access: paymentsAccess,
+  },
+  {
+    name: "payments",
+    entry: "functions/api/payments.ts",
+    description: "Pay invoices through the processor; payments and refunds",
+    timeoutSeconds: 25,
+    routes: paymentOps.paymentOperations,
+    access: paymentsAccess,
+  },
+  {
+    name: "processor",
+    entry: "functions/api/processor.ts",
+    description: "Connect the merchant's Stripe account",
+    timeoutSeconds: 25,
+    routes: [paymentOps.connectStripe],
+    access: { table: "readwrite", secrets: ["cursorSecret", "stripeSecretKey"] },
+  },
+  {
+    name: "stripe-ingest",
+    entry: "functions/webhooks/stripe-ingest.ts",
+    description: "Stripe's webhook endpoint: verifies the signature, queues the event",
+    timeoutSeconds: 10,
+    routes: [paymentOps.stripeWebhook],
+    access: { sendTo: ["stripe-events"], secrets: ["stripeWebhookSecret"] },
+  },
+  {
+    name: "stripe-events",
+    entry: "functions/webhooks/stripe-process.ts",
+    description: "Applies Stripe's and the sandbox's events to payments, refunds, disputes, payouts and accounts",
+    timeoutSeconds: 60,
+    queue: { name: "stripe-events", batchSize: 10 },
+    access: paymentsAccess,
   },
   {
     name: "outbox-dispatcher",
@@ -214,7 +267,7 @@ export const functions: readonly FunctionDefinition[] = [
     description: "Plans, cancels and acts on invoice reminders and overdue timers",
     timeoutSeconds: 60,
     queue: { name: "billing", batchSize: 10 },
-    access: { table: "readwrite", email: true, scheduleTo: ["billing"] },
+    access: { ...paymentsAccess, email: true },
   },
   {
     name: "notifications",

@@ -1,5 +1,5 @@
 /** Saved views: named list filters. */
-import * as ops from "../../shared/api/invoices.ts";
+import * as ops from "../../shared/api/views.ts";
 import { apiHandler, route } from "../../shared/http/api.ts";
 import { pageRequest, pageResponse } from "../../shared/http/list.ts";
 import { dynamoViewStore as store } from "../../shared/store/views.ts";

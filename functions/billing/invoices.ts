@@ -11,6 +11,9 @@ import { newEvent } from "../../shared/domain/events.ts";
 import { invoiceScheduleNames, invoiceSchedules } from "../../shared/invoices/reminders.ts";
 import { presentInvoice } from "../../shared/invoices/service.ts";
 import { invoiceReminderEmail } from "../../shared/notifications/templates.ts";
+import type { SandboxProcessor } from "../../shared/payments/sandbox.ts";
+import { payoutPorts, sandboxFor } from "../../shared/payments/wiring.ts";
+import { handlePayoutRun, nextPayoutRun, type PayoutPorts, payoutRunMessage } from "../../shared/payouts/run.ts";
 import { sqsConsumer } from "../../shared/queue-consumer.ts";
 import { dynamoInvoiceStore, type InvoiceStore } from "../../shared/store/invoices.ts";
 import { dynamoMerchantStore, type MerchantStore } from "../../shared/store/merchants.ts";
@@ -20,6 +23,13 @@ import { eventMessage } from "../notifications/send.ts";
 const timer = z.discriminatedUnion("kind", [
   z.object({ kind: z.literal("invoice.reminder"), merchantId: z.string(), invoiceId: z.string(), daysAfterDue: z.number().int() }),
   z.object({ kind: z.literal("invoice.overdue"), merchantId: z.string(), invoiceId: z.string() }),
+  z.object({
+    kind: z.literal("sandbox.settle"),
+    paymentIntentId: z.string(),
+    metadata: z.object({ kassa_merchant_id: z.string(), kassa_payment_id: z.string(), kassa_invoice_id: z.string().optional() }),
+    accountId: z.string().optional(),
+    description: z.string().optional(),
+  }),
 ]);
 
 const finalized = z.object({
@@ -34,12 +44,29 @@ interface Ports {
   merchants: MerchantStore;
   mailer: Mailer;
   scheduler: () => SchedulerPort;
+  sandbox: () => SandboxProcessor;
+  payouts: () => PayoutPorts;
   clock: Clock;
 }
 
 export function billingInvoices(ports: Ports) {
-  return sqsConsumer(z.union([timer, eventMessage]), async (message) => {
+  return sqsConsumer(z.union([timer, payoutRunMessage, eventMessage]), async (message) => {
     const now = ports.clock.now();
+    if ("kind" in message && message.kind === "payouts.run") {
+      await handlePayoutRun(ports.payouts(), message);
+      return;
+    }
+    if ("kind" in message && message.kind === "sandbox.settle") {
+      // A sandbox bank debit's delay is over: the sandbox reports it settled, like a bank would.
+      await ports
+        .sandbox()
+        .settleBankDebit(message.paymentIntentId, {
+          metadata: message.metadata,
+          ...(message.accountId ? { accountId: message.accountId } : {}),
+          ...(message.description ? { description: message.description } : {}),
+        });
+      return;
+    }
     if ("kind" in message) {
       const found = await ports.invoices.read(message.merchantId, message.invoiceId);
       if (!found) return;
@@ -63,6 +90,12 @@ export function billingInvoices(ports: Ports) {
       return;
     }
     switch (message.type) {
+      case "merchant.created": {
+        // Start the merchant's daily payout chain: each run schedules the next.
+        const merchant = await ports.merchants.readMerchant(message.merchantId);
+        if (merchant) await ports.scheduler().scheduleOnce(nextPayoutRun(message.merchantId, merchant.value.timeZone, now));
+        return;
+      }
       case "invoice.finalized": {
         const data = finalized.parse(message.data);
         const schedules = invoiceSchedules(
@@ -97,5 +130,7 @@ export const handler = billingInvoices({
   merchants: dynamoMerchantStore,
   mailer: sesMailer,
   scheduler,
+  sandbox: () => sandboxFor(systemClock),
+  payouts: () => payoutPorts(systemClock),
   clock: systemClock,
 });

@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { envNames } from "../../shared/config.ts";
-import { offsetClock } from "../../shared/domain/clock.ts";
+import { advanceLocalTime, systemClock } from "../../shared/domain/clock.ts";
 import { functions, schedules } from "../manifest.ts";
 import { table } from "../table.ts";
 import { ensureTable, localDynamoClient, startDynamoDbLocal } from "./dynamodb.ts";
@@ -104,9 +104,9 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       }),
     );
     const sqs = new SQSClient({ endpoint: sqsServer.endpoint, region: "us-east-1", credentials: { accessKeyId: "local", secretAccessKey: "local" } });
-    // The local scheduler's clock: `POST /_local/clock { "advanceSeconds": n }` lets time pass, so
-    // reminders and other timed work can be seen without waiting.
-    const clock = offsetClock();
+    // `POST /_local/clock { "advanceSeconds": n }` lets time pass for the scheduler and every
+    // handler, so reminders, overdue invoices and payouts can be seen without waiting.
+    const clock = systemClock;
     const pollers: Poller[] = [];
     stoppers.push(async () => {
       await Promise.all(pollers.map((p) => p.stop()));
@@ -153,9 +153,9 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
           if (path !== "/_local/clock") throw new Error(`No control route ${path}`);
           const seconds = Number((body as { advanceSeconds?: unknown }).advanceSeconds ?? 0);
           if (!Number.isFinite(seconds) || seconds < 0) throw new Error("advanceSeconds must be a non-negative number");
-          clock.advance(seconds * 1000);
+          const { offsetMs } = advanceLocalTime(seconds * 1000);
           const fired = await scheduler.fireDue();
-          return { now: clock.now().toISOString(), offsetSeconds: clock.offsetMs() / 1000, fired };
+          return { now: clock.now().toISOString(), offsetSeconds: offsetMs / 1000, fired };
         },
       },
     );

@@ -43,10 +43,45 @@ const runtime = await startLocalRuntime({
   },
 });
 
+/**
+ * A demo merchant (its key, and an open invoice whose hosted page takes sandbox cards), created on
+ * the first start through the API itself and kept in the data folder.
+ */
+async function demo(): Promise<{ merchantKey: string; checkoutUrl: string }> {
+  const file = join(dataDir, "demo.json");
+  if (existsSync(file)) return JSON.parse(readFileSync(file, "utf8"));
+  const call = async (path: string, token: string, body?: unknown) => {
+    const response = await fetch(`${runtime.apiUrl}${path}`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+      body: JSON.stringify(body ?? {}),
+    });
+    if (!response.ok) throw new Error(`Creating the demo data failed at ${path}: ${response.status} ${await response.text()}`);
+    // biome-ignore lint/suspicious/noExplicitAny: demo data is read field by field
+    return (await response.json()) as Record<string, any>;
+  };
+  const { apiKey } = await call("/v1/merchants", adminToken, { name: "Demo Shop", email: "owner@demo-shop.test" });
+  const customer = await call("/v1/customers", apiKey.secret, { email: "buyer@demo-shop.test", name: "Demo Buyer" });
+  const draft = await call("/v1/invoices", apiKey.secret, {
+    customerId: customer.id,
+    currency: "USD",
+    lineItems: [{ description: "Kassa demo: a bag of coffee", quantity: 2, unitAmount: 1_850 }],
+  });
+  const invoice = await call(`/v1/invoices/${draft.id}/finalize`, apiKey.secret, undefined);
+  const result = { merchantKey: apiKey.secret as string, checkoutUrl: `${invoice.hostedUrl}/pay` };
+  writeFileSync(file, JSON.stringify(result, null, 2), { mode: 0o600 });
+  return result;
+}
+const demoData = await demo().catch((error: Error) => {
+  console.error(error.message);
+  return undefined;
+});
+
 const info = {
   apiUrl: runtime.apiUrl,
   adminToken,
   mailUrl: runtime.mailUrl,
+  ...(demoData ? { demoMerchantKey: demoData.merchantKey, demoCheckoutUrl: demoData.checkoutUrl } : {}),
   docsUrl: `${runtime.apiUrl}/docs`,
   mailFrom: runtime.mailFrom,
   endpoints: runtime.endpoints,
@@ -60,6 +95,9 @@ Kassa is running locally (started in ${((Date.now() - started) / 1000).toFixed(1
   API          ${info.apiUrl}
   Admin token  ${info.adminToken}
   Email viewer ${info.mailUrl}
+  API docs     ${info.docsUrl}
+  Demo merchant key  ${info.demoMerchantKey ?? "(not created)"}
+  Demo checkout      ${info.demoCheckoutUrl ?? "(not created)"}   (sandbox: pay with 4242 4242 4242 4242)
 
   Try: curl -s ${info.apiUrl}/v1/health
        curl -s -X POST ${info.apiUrl}/v1/merchants -H "authorization: Bearer ${adminToken}" \\

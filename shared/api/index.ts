@@ -3,7 +3,10 @@ import { customerOperations } from "./customers.ts";
 import { discountCodeOperations } from "./discount-codes.ts";
 import { docsOperations } from "./docs.ts";
 import { eventOperations } from "./events.ts";
-import { hostedInvoiceOperations, invoiceOperations, viewOperations } from "./invoices.ts";
+import { hostedInvoiceOperations, invoiceOperations } from "./invoices.ts";
+import { connectStripe, paymentOperations, stripeWebhook } from "./payments.ts";
+import { payoutOperations } from "./payouts.ts";
+import { viewOperations } from "./views.ts";
 import { apiKeyOperations, health, merchantOperations } from "./merchants.ts";
 import { productOperations } from "./products.ts";
 import { taxRateOperations } from "./tax-rates.ts";
@@ -18,7 +21,11 @@ export const allOperations = [
   ...productOperations,
   ...taxRateOperations,
   ...invoiceOperations,
+  ...paymentOperations,
+  connectStripe,
+  stripeWebhook,
   ...viewOperations,
+  ...payoutOperations,
   ...hostedInvoiceOperations,
   ...docsOperations,
 ];

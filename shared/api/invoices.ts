@@ -209,55 +209,6 @@ export const getInvoicePdf = defineOperation({
   status: 200,
 });
 
-export const view = z.object({ id: z.string(), object: z.literal("invoices"), name: z.string(), filters: invoiceFilters, createdAt: z.string() });
-
-export const createView = defineOperation({
-  id: "createView",
-  method: "POST",
-  path: "/v1/views",
-  auth: "merchant",
-  tag: "Saved views",
-  summary: "Save a named set of list filters (use it with GET /v1/invoices?view={id})",
-  body: z.strictObject({ object: z.literal("invoices"), name: z.string().trim().min(1).max(100), filters: invoiceFilters }),
-  response: view,
-  status: 201,
-});
-
-export const listViews = defineOperation({
-  id: "listViews",
-  method: "GET",
-  path: "/v1/views",
-  auth: "merchant",
-  tag: "Saved views",
-  summary: "List saved views",
-  query: listQuery.extend({ object: z.literal("invoices").optional() }),
-  response: page(view),
-  status: 200,
-});
-
-export const getView = defineOperation({
-  id: "getView",
-  method: "GET",
-  path: "/v1/views/{id}",
-  auth: "merchant",
-  tag: "Saved views",
-  summary: "Get a saved view",
-  params: idParams("view"),
-  response: view,
-  status: 200,
-});
-
-export const deleteView = defineOperation({
-  id: "deleteView",
-  method: "DELETE",
-  path: "/v1/views/{id}",
-  auth: "merchant",
-  tag: "Saved views",
-  summary: "Delete a saved view",
-  params: idParams("view"),
-  status: 204,
-});
-
 export const invoiceOperations = [
   createInvoice,
   listInvoices,
@@ -271,7 +222,6 @@ export const invoiceOperations = [
   recordInvoicePayment,
   getInvoicePdf,
 ];
-export const viewOperations = [createView, listViews, getView, deleteView];
 
 const hostedParams = z.strictObject({ token: z.string().regex(/^[A-Za-z0-9_-]{32}$/, "is not a hosted page token") });
 
@@ -299,4 +249,29 @@ export const hostedInvoicePdf = defineOperation({
   status: 200,
 });
 
-export const hostedInvoiceOperations = [hostedInvoicePage, hostedInvoicePdf];
+export const hostedInvoicePayForm = defineOperation({
+  id: "getHostedInvoicePayForm",
+  method: "GET",
+  path: "/i/{token}/pay",
+  auth: "public",
+  tag: "Hosted pages",
+  summary: "Pay the invoice: the sandbox's card page, or a redirect to Stripe Checkout",
+  params: hostedParams,
+  produces: "text/html",
+  status: 200,
+});
+
+export const hostedInvoicePay = defineOperation({
+  id: "submitHostedInvoicePayment",
+  method: "POST",
+  path: "/i/{token}/pay",
+  auth: "public",
+  tag: "Hosted pages",
+  summary: "The sandbox card form's submission (form-encoded `card` and `formToken`); redirects to the invoice when paid",
+  params: hostedParams,
+  produces: "text/html",
+  status: 200,
+  maxBodyBytes: 8 * 1024,
+});
+
+export const hostedInvoiceOperations = [hostedInvoicePage, hostedInvoicePdf, hostedInvoicePayForm, hostedInvoicePay];

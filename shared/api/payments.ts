@@ -131,7 +131,10 @@ export const connectStripe = defineOperation({
   auth: "merchant",
   tag: "Processor",
   summary: "Start connecting your Stripe account: answers the Stripe onboarding link; the account.updated webhook completes it",
-  body: z.strictObject({ returnUrl: z.url().optional(), refreshUrl: z.url().optional() }),
+  body: z.strictObject({
+    returnUrl: z.url({ protocol: /^https?$/ }).max(2048).optional(),
+    refreshUrl: z.url({ protocol: /^https?$/ }).max(2048).optional(),
+  }),
   response: z.object({ accountId: z.string(), url: z.string() }),
   status: 200,
 });

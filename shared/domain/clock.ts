@@ -3,7 +3,20 @@ export interface Clock {
   now(): Date;
 }
 
-export const systemClock: Clock = { now: () => new Date() };
+let localOffsetMs = 0;
+
+/** Real time (plus, on a laptop, however far the local runtime has moved it on). */
+export const systemClock: Clock = { now: () => new Date(Date.now() + localOffsetMs) };
+
+/**
+ * Local runtime only (`POST /_local/clock`): moves time on for everything in this process — the
+ * scheduler and every handler alike — so timed work (reminders, payouts) can be seen without
+ * waiting. Nothing in the cloud calls it.
+ */
+export function advanceLocalTime(ms: number): { offsetMs: number } {
+  localOffsetMs += ms;
+  return { offsetMs: localOffsetMs };
+}
 
 /** A clock that stands still until told to move. */
 export function fixedClock(start: Date): Clock & { advance(ms: number): void; set(at: Date): void } {
@@ -16,17 +29,5 @@ export function fixedClock(start: Date): Clock & { advance(ms: number): void; se
     set: (d) => {
       at = d.getTime();
     },
-  };
-}
-
-/** The system clock moved by an offset that can grow: the local runtime's way to let time pass. */
-export function offsetClock(): Clock & { advance(ms: number): void; offsetMs(): number } {
-  let offset = 0;
-  return {
-    now: () => new Date(Date.now() + offset),
-    advance: (ms) => {
-      offset += ms;
-    },
-    offsetMs: () => offset,
   };
 }

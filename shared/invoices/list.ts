@@ -31,7 +31,7 @@ export async function listInvoices(
   let filters: Filters = own;
   if (viewId) {
     const view = await ports.views.get(merchantId, viewId);
-    if (!view) throw new ValidationError([{ path: "view", message: "is not one of your saved views" }]);
+    if (view?.object !== "invoices") throw new ValidationError([{ path: "view", message: "is not one of your saved invoice views" }]);
     filters = { ...(view.filters as Filters), ...Object.fromEntries(Object.entries(own).filter(([, v]) => v !== undefined)) };
   }
   const now = ports.clock.now();

@@ -13,7 +13,7 @@ import { newId } from "../domain/ids.ts";
 import { assertInvoiceCan, countsAsOpen, dueDateFor, type InvoiceStatus, overdueAt } from "../domain/invoice-lifecycle.ts";
 import { applyPatch, mergeMetadata } from "../domain/patch.ts";
 import type { MerchantStore } from "../store/merchants.ts";
-import { counterRace, type InvoiceStore, type StoredInvoice } from "../store/invoices.ts";
+import type { InvoiceStore, StoredInvoice } from "../store/invoices.ts";
 import { manualPayment } from "../payments/payment.ts";
 import type { PaymentStore } from "../store/payments.ts";
 import { type Catalog, priceContent } from "./build.ts";
@@ -177,7 +177,11 @@ export async function finalizeInvoice(ports: InvoicePorts, merchantId: string, i
       });
       return presentInvoice(finalized, now);
     } catch (error) {
-      if (!(error instanceof ConflictError && error.message === counterRace) || attempt >= 9) throw error;
+      // Any conflict (the counter, or DynamoDB cancelling concurrent transactions) is retried: the next
+      // round re-reads and re-validates everything, so a real obstacle surfaces as its own error.
+      if (!(error instanceof ConflictError) || attempt >= 49) throw error;
+      // Spread the losers of a race out, so N concurrent finalizes don't need N synchronized rounds.
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * 5 * Math.min(attempt + 1, 10)));
     }
   }
 }

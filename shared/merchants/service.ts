@@ -115,3 +115,32 @@ export async function revokeApiKey({ store, clock }: MerchantPorts, merchantId: 
   forgetApiKey(keyId);
   return key;
 }
+
+/** Stripe's account.updated: whether the connected account can take charges now. */
+export async function setStripeAccountStatus({ store, clock }: MerchantPorts, merchantId: string, chargesEnabled: boolean): Promise<void> {
+  const found = await store.readMerchant(merchantId);
+  if (!found || found.value.stripeChargesEnabled === chargesEnabled) return;
+  const now = clock.now();
+  const merchant: Merchant = { ...found.value, stripeChargesEnabled: chargesEnabled, updatedAt: now.toISOString() };
+  await store.replaceMerchant(
+    merchant,
+    found.version,
+    newEvent("merchant.updated", merchantId, merchantId, now, { merchant, changed: ["stripeChargesEnabled"] }),
+  );
+}
+
+/** Records the merchant's connected Stripe account (the first step of connecting). */
+export async function setStripeAccount({ store, clock }: MerchantPorts, merchantId: string, accountId: string): Promise<Merchant> {
+  const found = await store.readMerchant(merchantId);
+  if (!found) throw new NotFoundError("Merchant");
+  if (found.value.stripeAccountId === accountId) return found.value;
+  const now = clock.now();
+  const merchant: Merchant = { ...found.value, stripeAccountId: accountId, stripeChargesEnabled: false, updatedAt: now.toISOString() };
+  await store.replaceMerchant(
+    merchant,
+    found.version,
+    newEvent("merchant.updated", merchantId, merchantId, now, { merchant, changed: ["stripeAccountId"] }),
+    [store.stripeAccountRefWrite(accountId, merchantId)],
+  );
+  return merchant;
+}

@@ -6,6 +6,16 @@ import type { Merchant } from "../merchants/merchant.ts";
 import { formatDate, formatMoney } from "../domain/format.ts";
 import { escapeHtml } from "./html.ts";
 
+/** A message whose title is its subject and first line, and whose paragraphs form both parts. */
+function compose(to: { email: string; name?: string | undefined }, title: string, paragraphs: string[]): Mail {
+  return {
+    to: { email: to.email, ...(to.name ? { name: to.name } : {}) },
+    subject: title,
+    text: [title, "", ...paragraphs].join("\n"),
+    html: layout(title, paragraphs),
+  };
+}
+
 function layout(title: string, paragraphs: string[]): string {
   const body = paragraphs.map((p) => `<p style="margin:0 0 16px">${escapeHtml(p)}</p>`).join("");
   return `<!doctype html><html><head><meta charset="utf-8"><title>${escapeHtml(title)}</title></head>
@@ -21,12 +31,7 @@ export function welcomeEmail(merchant: Pick<Merchant, "name" | "email" | "id">):
     `Your merchant account ${merchant.id} is ready.`,
     "Use the API key you were given to create customers, products and invoices. Keep it secret: it is shown only once.",
   ];
-  return {
-    to: { email: merchant.email, name: merchant.name },
-    subject: title,
-    text: [title, "", ...paragraphs].join("\n"),
-    html: layout(title, paragraphs),
-  };
+  return compose(merchant, title, paragraphs);
 }
 
 interface InvoiceForMail {
@@ -53,12 +58,7 @@ function invoiceParagraphs(invoice: InvoiceForMail, merchant: Pick<Merchant, "ti
 export function invoiceEmail(invoice: InvoiceForMail, merchant: Pick<Merchant, "name" | "timeZone">): Mail {
   const title = `Invoice ${invoice.number ?? invoice.id} from ${merchant.name}`;
   const paragraphs = invoiceParagraphs(invoice, merchant, `${merchant.name} sent you invoice ${invoice.number ?? invoice.id}. The PDF is attached.`);
-  return {
-    to: { email: invoice.customer.email, ...(invoice.customer.name ? { name: invoice.customer.name } : {}) },
-    subject: title,
-    text: [title, "", ...paragraphs].join("\n"),
-    html: layout(title, paragraphs),
-  };
+  return compose(invoice.customer, title, paragraphs);
 }
 
 /** A reminder about an unpaid invoice, before or after its due date. */
@@ -72,10 +72,124 @@ export function invoiceReminderEmail(invoice: InvoiceForMail, merchant: Pick<Mer
         : `is ${daysAfterDue} day${daysAfterDue === 1 ? "" : "s"} overdue`;
   const title = `Reminder: invoice ${number} from ${merchant.name} ${when}`;
   const paragraphs = invoiceParagraphs(invoice, merchant, `This is a friendly reminder that invoice ${number} ${when}.`);
-  return {
-    to: { email: invoice.customer.email, ...(invoice.customer.name ? { name: invoice.customer.name } : {}) },
-    subject: title,
-    text: [title, "", ...paragraphs].join("\n"),
-    html: layout(title, paragraphs),
-  };
+  return compose(invoice.customer, title, paragraphs);
+}
+
+interface PayoutForMail {
+  id: string;
+  currency: string;
+  amount: number;
+  grossAmount: number;
+  feeTotal: number;
+  refundTotal: number;
+  disputeTotal: number;
+  chargeCount: number;
+  refundCount: number;
+  disputeCount: number;
+  date: string;
+  status: "paid" | "failed" | "skipped";
+  source: "sandbox" | "stripe";
+  arrivalDate?: string;
+}
+
+const count = (n: number, one: string) => `${n} ${one}${n === 1 ? "" : "s"}`;
+
+/** The daily payout summary, sent to the merchant: what the day's money added up to and when it arrives. */
+export function payoutEmail(merchant: Pick<Merchant, "name" | "email" | "timeZone">, payout: PayoutForMail): Mail {
+  const money = (amount: number) => formatMoney(amount, payout.currency);
+  const day = formatDate(payout.date, merchant.timeZone);
+  const title =
+    payout.status === "paid"
+      ? `Payout of ${money(payout.amount)} for ${day}`
+      : payout.status === "failed"
+        ? `Payout of ${money(payout.amount)} for ${day} failed`
+        : `No payout for ${day}: the net was ${money(payout.amount)}`;
+  const breakdown =
+    payout.source === "sandbox"
+      ? [
+          `Charges: ${count(payout.chargeCount, "charge")}, ${money(payout.grossAmount)}.`,
+          `Fees: ${money(-payout.feeTotal)}.`,
+          `Refunds: ${count(payout.refundCount, "refund")}, ${money(-payout.refundTotal)}.`,
+          `Disputes: ${count(payout.disputeCount, "lost dispute")}, ${money(-payout.disputeTotal)}.`,
+          `Net: ${money(payout.amount)}.`,
+        ]
+      : [`Net: ${money(payout.amount)}. Stripe's dashboard lists the transactions this payout contains.`];
+  const paragraphs = [
+    `Hello ${merchant.name}, here is the ${payout.currency} summary for ${day}.`,
+    ...breakdown,
+    ...(payout.status === "paid" && payout.arrivalDate ? [`Expected in your bank account on ${formatDate(payout.arrivalDate, merchant.timeZone)}.`] : []),
+    ...(payout.status === "failed" ? ["The payout failed; check your bank account details with your processor."] : []),
+    `Payout reference: ${payout.id}.`,
+  ];
+  return compose(merchant, title, paragraphs);
+}
+
+interface PaymentForMail {
+  id: string;
+  amount: number;
+  currency: string;
+  method: { type: string; brand?: string; last4?: string };
+  paidAt?: string;
+  failure?: { declineCode: string; message: string };
+}
+
+type MerchantForMail = Pick<Merchant, "name" | "email" | "timeZone" | "branding" | "supportEmail">;
+
+function methodText(method: PaymentForMail["method"]): string {
+  if (method.type === "card") return `${method.brand ?? "card"} ending in ${method.last4 ?? "????"}`;
+  if (method.type === "bank_debit") return `bank account ending in ${method.last4 ?? "????"}`;
+  return method.type.replace(/_/g, " ");
+}
+
+function supportLine(merchant: MerchantForMail): string[] {
+  return [
+    `Questions? Contact ${merchant.name} at ${merchant.supportEmail ?? merchant.email}.`,
+    ...(merchant.branding.footerText ? [merchant.branding.footerText] : []),
+  ];
+}
+
+/** The buyer's receipt for a successful payment. */
+export function receiptEmail(payment: PaymentForMail, invoice: InvoiceForMail, merchant: MerchantForMail): Mail {
+  const title = `Receipt from ${merchant.name}: ${formatMoney(payment.amount, payment.currency)} paid`;
+  const paragraphs = [
+    `Thank you! We received your payment of ${formatMoney(payment.amount, payment.currency)} for invoice ${invoice.number ?? invoice.id}.`,
+    `Paid with ${methodText(payment.method)}${payment.paidAt ? ` on ${formatDate(payment.paidAt, merchant.timeZone)}` : ""}.`,
+    `Receipt number: ${payment.id}.`,
+    ...(invoice.amountRemaining > 0 ? [`Still due on this invoice: ${formatMoney(invoice.amountRemaining, invoice.currency)}.`] : []),
+    ...(invoice.hostedUrl ? [`Your invoice: ${invoice.hostedUrl}`] : []),
+    ...supportLine(merchant),
+  ];
+  return compose(invoice.customer, title, paragraphs);
+}
+
+/** The merchant's notice of a payment received. */
+export function paymentReceivedEmail(payment: PaymentForMail, invoice: InvoiceForMail, merchant: MerchantForMail): Mail {
+  const title = `Payment received: ${formatMoney(payment.amount, payment.currency)} for invoice ${invoice.number ?? invoice.id}`;
+  const paragraphs = [
+    `${invoice.customer.name ?? invoice.customer.email} paid ${formatMoney(payment.amount, payment.currency)} with ${methodText(payment.method)}.`,
+    `Payment ${payment.id}. Amount still due: ${formatMoney(invoice.amountRemaining, invoice.currency)}.`,
+  ];
+  return compose(merchant, title, paragraphs);
+}
+
+/** The buyer's notice of a failed payment, with a way to try again. */
+export function paymentFailedEmail(payment: PaymentForMail, invoice: InvoiceForMail, merchant: MerchantForMail): Mail {
+  const title = `Your payment to ${merchant.name} did not go through`;
+  const paragraphs = [
+    `We could not take your payment of ${formatMoney(payment.amount, payment.currency)} for invoice ${invoice.number ?? invoice.id}: ${payment.failure?.message ?? "it was declined"} (${payment.failure?.declineCode ?? "declined"}).`,
+    invoice.hostedUrl ? `You can try again with another card here: ${invoice.hostedUrl}` : "Please contact us to pay another way.",
+    ...supportLine(merchant),
+  ];
+  return compose(invoice.customer, title, paragraphs);
+}
+
+/** The buyer's refund confirmation. */
+export function refundEmail(refund: { id: string; amount: number; currency: string }, invoice: InvoiceForMail, merchant: MerchantForMail): Mail {
+  const title = `Refund from ${merchant.name}: ${formatMoney(refund.amount, refund.currency)}`;
+  const paragraphs = [
+    `${merchant.name} refunded ${formatMoney(refund.amount, refund.currency)} for invoice ${invoice.number ?? invoice.id}. It can take 5–10 business days to appear on your statement.`,
+    `Refund number: ${refund.id}.`,
+    ...supportLine(merchant),
+  ];
+  return compose(invoice.customer, title, paragraphs);
 }

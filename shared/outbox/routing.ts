@@ -6,11 +6,15 @@ export const eventQueues = ["notifications", "billing"] as const;
 export type EventQueue = (typeof eventQueues)[number];
 
 const routes: Record<string, readonly EventQueue[]> = {
-  "merchant.created": ["notifications"],
+  "merchant.created": ["notifications", "billing"],
   "invoice.sent": ["notifications"],
+  "payment.succeeded": ["notifications"],
+  "payment.failed": ["notifications"],
+  "refund.succeeded": ["notifications"],
   "invoice.finalized": ["billing"],
   "invoice.paid": ["billing"],
   "invoice.voided": ["billing"],
+  "payout.paid": ["notifications"],
 };
 
 /** The queues an event of this type is delivered to; none for events nobody consumes yet. */

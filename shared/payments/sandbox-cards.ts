@@ -29,7 +29,12 @@ export interface SandboxTestMethod {
   details: PaymentMethodDetails;
 }
 
-const card = (token: string, number: string, brand: string, behaviour: SandboxBehaviour): SandboxTestMethod => ({
+const card = (
+  token: string,
+  number: string,
+  brand: string,
+  behaviour: SandboxBehaviour,
+): SandboxTestMethod => ({
   token,
   number,
   type: "card",
@@ -43,7 +48,10 @@ export const sandboxBankName = "STRIPE TEST BANK";
 export const sandboxTestMethods: readonly SandboxTestMethod[] = Object.freeze([
   card("pm_card_visa", "4242424242424242", "visa", { kind: "succeeds" }),
   card("pm_card_mastercard", "5555555555554444", "mastercard", { kind: "succeeds" }),
-  card("pm_card_chargeDeclined", "4000000000000002", "visa", { kind: "declines", declineCode: "generic_decline" }),
+  card("pm_card_chargeDeclined", "4000000000000002", "visa", {
+    kind: "declines",
+    declineCode: "generic_decline",
+  }),
   card("pm_card_insufficientFunds", "4000000000009995", "visa", {
     kind: "declines",
     declineCode: "insufficient_funds",
@@ -133,7 +141,11 @@ export function decideSandboxCharge(
         };
       }
       if (context.authenticated) return { status: "succeeded", method };
-      return { status: "requires_action", method, message: "The buyer must authenticate this payment (3-D Secure)." };
+      return {
+        status: "requires_action",
+        method,
+        message: "The buyer must authenticate this payment (3-D Secure).",
+      };
   }
 }
 

@@ -57,16 +57,11 @@ async function merchantOf(ports: PaymentPorts, merchantId: string): Promise<Merc
 }
 
 /**
- * Starts a processor payment of an invoice's remaining amount. The invoice is locked to the
+ * Opens a processor payment attempt for an invoice's remaining amount. The invoice is locked to the
  * attempt in the same transaction that records it, so two buyers paying at once cannot both
- * charge; the processor call carries an idempotency key from the invoice and attempt number.
+ * charge; the attempt number keys the processor's idempotency.
  */
-export async function payInvoice(
-  ports: PaymentPorts,
-  merchantId: string,
-  invoiceId: string,
-  paymentMethod: string,
-) {
+async function startInvoicePayment(ports: PaymentPorts, merchantId: string, invoiceId: string) {
   const [found, merchant] = await Promise.all([
     ports.invoices.read(merchantId, invoiceId),
     merchantOf(ports, merchantId),
@@ -97,6 +92,26 @@ export async function payInvoice(
     undefined,
     [ports.payments.putWrite(merchantId, payment)],
   );
+  return {
+    invoice: locked,
+    merchant,
+    processor,
+    payment,
+    idempotencyKey: `${invoiceId}-attempt-${attempt}`,
+    metadata: { kassa_merchant_id: merchantId, kassa_payment_id: payment.id, kassa_invoice_id: invoiceId },
+    description: `Invoice ${invoice.number ?? invoice.id}`,
+  };
+}
+
+/** Charges an invoice's amount due to a payment method, with the buyer present. */
+export async function payInvoice(
+  ports: PaymentPorts,
+  merchantId: string,
+  invoiceId: string,
+  paymentMethod: string,
+) {
+  const { invoice, merchant, processor, payment, idempotencyKey, metadata, description } =
+    await startInvoicePayment(ports, merchantId, invoiceId);
   // If the processor does not answer, the attempt stays locked until its events (or the lock's
   // expiry) settle it, so a retry cannot charge twice.
   const result: ChargeResult = await processor.charge({
@@ -104,9 +119,9 @@ export async function payInvoice(
     amount: payment.amount,
     currency: payment.currency,
     paymentMethod,
-    description: `Invoice ${invoice.number ?? invoice.id}`,
-    metadata: { kassa_merchant_id: merchantId, kassa_payment_id: payment.id, kassa_invoice_id: invoiceId },
-    idempotencyKey: `${invoiceId}-attempt-${attempt}`,
+    description,
+    metadata,
+    idempotencyKey,
     offSession: false,
   });
   const outcome: Outcome =
@@ -140,6 +155,31 @@ export async function payInvoice(
 }
 
 /**
+ * Sends the buyer to the processor's hosted checkout for an invoice (Stripe Checkout); the outcome
+ * arrives as checkout.session.completed and payment_intent events.
+ */
+export async function checkoutInvoice(
+  ports: PaymentPorts,
+  merchantId: string,
+  invoiceId: string,
+  urls: { successUrl: string; cancelUrl: string },
+) {
+  const { invoice, merchant, processor, payment, idempotencyKey, metadata, description } =
+    await startInvoicePayment(ports, merchantId, invoiceId);
+  return processor.createCheckout({
+    ...(merchant.stripeAccountId ? { accountId: merchant.stripeAccountId } : {}),
+    amount: payment.amount,
+    currency: payment.currency,
+    description,
+    customerEmail: invoice.customer.email,
+    savePaymentMethod: false,
+    ...urls,
+    metadata,
+    idempotencyKey,
+  });
+}
+
+/**
  * Applies a processor outcome to a payment and its invoice. Idempotent and order-tolerant: an
  * outcome the payment's current status does not allow (a duplicate, or a stale one arriving late)
  * changes nothing.
@@ -154,7 +194,33 @@ export async function applyOutcome(
     const found = await ports.payments.read(merchantId, paymentId);
     if (!found) throw new NotFoundError("Payment");
     const { value: payment, version } = found;
-    if (payment.status === outcome.status || !canMove(payment.status, outcome.status)) return payment;
+    if (payment.status === outcome.status || !canMove(payment.status, outcome.status)) {
+      // A report of the status the payment already has may still be the first to name its method
+      // or processor id (checkout.session.completed carries no method; a bank debit starts and
+      // stays `processing`): keep them, so the record does not depend on which report came first.
+      const method = payment.method.type === "card" && payment.method.brand === "unknown" ? outcome.method : undefined;
+      const processorPaymentId = payment.processorPaymentId ? undefined : outcome.processorPaymentId;
+      if (payment.status !== outcome.status || !(method || processorPaymentId)) return payment;
+      const filled: Payment = {
+        ...payment,
+        ...(method ? { method } : {}),
+        ...(processorPaymentId ? { processorPaymentId } : {}),
+        updatedAt: ports.clock.now().toISOString(),
+      };
+      try {
+        await transact(
+          [
+            ports.payments.replaceWrite(merchantId, filled, version),
+            ...(processorPaymentId ? [ports.payments.processorRefWrite(processorPaymentId, merchantId, payment.id)] : []),
+          ],
+          "The payment was changed by another request",
+        );
+        return filled;
+      } catch (error) {
+        if (!(error instanceof ConflictError) || attempt >= 4) throw error;
+        continue;
+      }
+    }
     const now = ports.clock.now();
     const at = now.toISOString();
     const next: Payment = {

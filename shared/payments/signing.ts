@@ -22,7 +22,11 @@ export function signPayload(payload: string, secret: string, nowSeconds: number)
 }
 
 /** Serializes an event and signs the exact bytes that will be sent. */
-export function signEvent(event: Stripe.Event, secret: string, nowSeconds: number): { payload: string; signature: string } {
+export function signEvent(
+  event: Stripe.Event,
+  secret: string,
+  nowSeconds: number,
+): { payload: string; signature: string } {
   const payload = JSON.stringify(event);
   return { payload, signature: signPayload(payload, secret, nowSeconds) };
 }

@@ -179,7 +179,15 @@ export function balanceTransactionObject(input: {
     fee: input.fee,
     fee_details:
       input.fee > 0
-        ? [{ amount: input.fee, application: null, currency, description: "Sandbox processing fees", type: "stripe_fee" }]
+        ? [
+            {
+              amount: input.fee,
+              application: null,
+              currency,
+              description: "Sandbox processing fees",
+              type: "stripe_fee",
+            },
+          ]
         : [],
     net: input.amount - input.fee,
     reporting_category: "charge",
@@ -305,7 +313,10 @@ export interface PaymentIntentInput extends EventEnvelope {
 }
 
 /** A `payment_intent.*` event; `data.object` is the intent. */
-export function paymentIntentEvent<T extends PaymentIntentEventType>(type: T, pi: PaymentIntentInput): EventOf<T> {
+export function paymentIntentEvent<T extends PaymentIntentEventType>(
+  type: T,
+  pi: PaymentIntentInput,
+): EventOf<T> {
   const template = clone(fixtures.resources.payment_intent);
   const status = pi.status ?? statusOf[type];
   const metadata = metadataOf(pi.metadata);
@@ -351,7 +362,10 @@ export function paymentIntentEvent<T extends PaymentIntentEventType>(type: T, pi
     latest_charge: latestCharge,
     livemode: false,
     metadata,
-    next_action: status === "requires_action" ? ({ type: "use_stripe_sdk", use_stripe_sdk: {} } as Stripe.PaymentIntent.NextAction) : null,
+    next_action:
+      status === "requires_action"
+        ? ({ type: "use_stripe_sdk", use_stripe_sdk: {} } as Stripe.PaymentIntent.NextAction)
+        : null,
     payment_method: paymentMethodId,
     payment_method_configuration_details: null,
     payment_method_types: [pi.paymentMethodType ?? "card"],
@@ -361,7 +375,12 @@ export function paymentIntentEvent<T extends PaymentIntentEventType>(type: T, pi
     status,
     transfer_data: null,
   };
-  return envelope(type, { ...template, ...overrides }, pi, `${status}|${paymentMethodId}|${error?.declineCode ?? ""}`);
+  return envelope(
+    type,
+    { ...template, ...overrides },
+    pi,
+    `${status}|${paymentMethodId}|${error?.declineCode ?? ""}`,
+  );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -471,7 +490,9 @@ export interface CheckoutSessionInput extends EventEnvelope {
 }
 
 /** `checkout.session.completed`: the buyer finished the hosted checkout. */
-export function checkoutSessionCompletedEvent(input: CheckoutSessionInput): EventOf<"checkout.session.completed"> {
+export function checkoutSessionCompletedEvent(
+  input: CheckoutSessionInput,
+): EventOf<"checkout.session.completed"> {
   const template = clone(fixtures.resources["checkout.session"]);
   const email = input.customerEmail ?? null;
   const overrides: Partial<Stripe.Checkout.Session> = {
@@ -486,7 +507,12 @@ export function checkoutSessionCompletedEvent(input: CheckoutSessionInput): Even
     created: input.created,
     currency: input.currency.toLowerCase(),
     currency_conversion: null,
-    custom_text: { after_submit: null, shipping_address: null, submit: null, terms_of_service_acceptance: null },
+    custom_text: {
+      after_submit: null,
+      shipping_address: null,
+      submit: null,
+      terms_of_service_acceptance: null,
+    },
     customer: input.customerId ?? null,
     customer_details: { ...template.customer_details, email } as Stripe.Checkout.Session.CustomerDetails,
     customer_email: email,
@@ -553,7 +579,12 @@ export function disputeEvent<T extends DisputeEventType>(type: T, input: Dispute
       input.method?.type === "card"
         ? ({
             type: "card",
-            card: { ...template.payment_method_details.card, brand: input.method.brand, network: input.method.brand, case_type: "chargeback" },
+            card: {
+              ...template.payment_method_details.card,
+              brand: input.method.brand,
+              network: input.method.brand,
+              case_type: "chargeback",
+            },
           } as Stripe.Dispute.PaymentMethodDetails)
         : undefined,
     reason: input.reason ?? "general",
@@ -624,7 +655,10 @@ export function accountUpdatedEvent(input: AccountInput): EventOf<"account.updat
   const currentlyDue = input.currentlyDue ?? [];
   const overrides: Partial<Stripe.Account> = {
     id: input.id,
-    business_profile: { ...template.business_profile, name: input.businessName ?? null } as Stripe.Account.BusinessProfile,
+    business_profile: {
+      ...template.business_profile,
+      name: input.businessName ?? null,
+    } as Stripe.Account.BusinessProfile,
     capabilities: {
       card_payments: input.chargesEnabled ? "active" : "inactive",
       transfers: input.payoutsEnabled ? "active" : "inactive",
@@ -635,9 +669,10 @@ export function accountUpdatedEvent(input: AccountInput): EventOf<"account.updat
     default_currency: (input.defaultCurrency ?? template.default_currency).toLowerCase(),
     details_submitted: input.detailsSubmitted,
     email: input.email ?? null,
-    external_accounts: { ...template.external_accounts, url: `/v1/accounts/${input.id}/external_accounts` } as Stripe.ApiList<
-      Stripe.BankAccount | Stripe.Card
-    >,
+    external_accounts: {
+      ...template.external_accounts,
+      url: `/v1/accounts/${input.id}/external_accounts`,
+    } as Stripe.ApiList<Stripe.BankAccount | Stripe.Card>,
     metadata: {},
     payouts_enabled: input.payoutsEnabled,
     requirements: {

@@ -8,6 +8,7 @@
  * synchronous answers below only let the API answer at once.
  */
 import Stripe from "stripe";
+import { isSignatureVerificationError, verifySignedEvent } from "./signing.ts";
 import { ValidationError } from "../domain/errors.ts";
 import { getSecret } from "../aws/secrets.ts";
 import type {
@@ -333,21 +334,13 @@ export function verifyStripeWebhook(
   if (!endpointSecret.trim()) throw new Error("The Stripe webhook endpoint secret is not configured");
   if (!signatureHeader) throw new WebhookSignatureError("missing Stripe-Signature header");
   try {
-    return Stripe.webhooks.constructEvent(
-      rawBody,
-      signatureHeader,
-      endpointSecret,
-      WEBHOOK_TOLERANCE_SECONDS,
-      undefined,
-      nowSeconds === undefined ? undefined : nowSeconds * 1000,
-    );
+    return verifySignedEvent(rawBody, signatureHeader, endpointSecret, nowSeconds, WEBHOOK_TOLERANCE_SECONDS);
   } catch (error) {
-    if (error instanceof Stripe.errors.StripeSignatureVerificationError) {
+    if (isSignatureVerificationError(error)) {
       // The SDK's first sentence names the fault; the rest is integration advice.
-      throw new WebhookSignatureError(error.message.split(/[.\n]/)[0]?.trim() || "invalid signature", error);
+      throw new WebhookSignatureError((error as Error).message.split(/[.\n]/)[0]?.trim() || "invalid signature", error);
     }
-    if (error instanceof SyntaxError)
-      throw new WebhookSignatureError("the signed payload is not JSON", error);
+    if (error instanceof SyntaxError) throw new WebhookSignatureError("the signed payload is not JSON", error);
     throw error;
   }
 }

@@ -8,15 +8,18 @@ import type { ApiKeyLookup } from "../auth/authenticate.ts";
 import { ConflictError } from "../domain/errors.ts";
 import type { DomainEvent } from "../domain/events.ts";
 import type { ApiKey, Merchant } from "../merchants/merchant.ts";
-import { type ListQuery, type Page, transact, type Versioned } from "./collection.ts";
+import { type ExtraWrite, type ListQuery, type Page, transact, type Versioned } from "./collection.ts";
 import { documentClient, isConditionFailure, tableName } from "./dynamo.ts";
 import { indexKeys, keys, withoutKeys } from "./keys.ts";
 import { eventPut } from "./outbox.ts";
+import { processorRefs } from "./processor-refs.ts";
 
 export interface MerchantStore extends ApiKeyLookup {
   createMerchant(merchant: Merchant, key: ApiKey, secretHash: string, event: DomainEvent): Promise<void>;
   readMerchant(merchantId: string): Promise<Versioned<Merchant> | undefined>;
-  replaceMerchant(merchant: Merchant, expectedVersion: number, event: DomainEvent): Promise<void>;
+  replaceMerchant(merchant: Merchant, expectedVersion: number, event: DomainEvent, extra?: ExtraWrite[]): Promise<void>;
+  /** Remembers which merchant a connected Stripe account belongs to. */
+  stripeAccountRefWrite(accountId: string, merchantId: string): ExtraWrite;
   listMerchants(query: Pick<ListQuery, "limit" | "after">): Promise<Page<Merchant>>;
   createApiKey(key: ApiKey, secretHash: string, event: DomainEvent): Promise<void>;
   listApiKeys(merchantId: string, query: Pick<ListQuery, "limit" | "after">): Promise<Page<ApiKey>>;
@@ -99,7 +102,9 @@ export const dynamoMerchantStore: MerchantStore = {
       : undefined;
   },
 
-  async replaceMerchant(merchant, expectedVersion, event) {
+  stripeAccountRefWrite: (accountId, merchantId) => processorRefs.accountRefWrite(accountId, merchantId),
+
+  async replaceMerchant(merchant, expectedVersion, event, extra = []) {
     await transact(
       [
         {
@@ -112,6 +117,7 @@ export const dynamoMerchantStore: MerchantStore = {
             },
           },
         },
+        ...extra,
         { item: eventPut(event) },
       ],
       "The merchant was changed by another request; fetch it and try again",

@@ -3,7 +3,7 @@ import { collection } from "./collection.ts";
 
 export interface SavedView {
   id: string;
-  object: "invoices";
+  object: "invoices" | "payments";
   name: string;
   filters: Record<string, unknown>;
   createdAt: string;

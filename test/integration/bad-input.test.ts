@@ -5,17 +5,26 @@
  * field, an over-long string, a negative or fractional amount, an unknown currency — and must get a
  * 400 problem document naming the field, with nothing written (not even an idempotency record: half
  * the cases send an Idempotency-Key). Oversized bodies get 413 and missing or wrong credentials 401,
- * again writing nothing. The cases are derived from the body schema (`z.toJSONSchema`), so new fields
- * are covered as they appear; a route without a fixture fails: add one to `fixtures`.
+ * again writing nothing. The cases are derived from the body schema (`z.toJSONSchema`; a union body
+ * from the branch its valid body takes, each branch a `variant`), so new fields are covered as they
+ * appear; a route without a fixture fails: add one to `fixtures`. No refused request may queue a
+ * processor event or call Stripe either.
+ *
+ * Public POST routes without a JSON body schema read their raw body themselves (Stripe's webhook,
+ * the hosted card form): each has hand-written cases in `rawFixtures`, and fails without them.
  */
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as z from "zod";
 import { loadHandler } from "../../infra/local/invoke-lambda.ts";
 import { routes } from "../../infra/manifest.ts";
 import { allOperations } from "../../shared/api/index.ts";
 import { type Operation, routeKeyOf } from "../../shared/http/operation.ts";
+import { formToken } from "../../shared/payments/sandbox-page.ts";
+import { signPayload } from "../../shared/payments/signing.ts";
 import { type ApiResult, call, newMerchant } from "../helpers/api.ts";
 import { adminToken, type TestAws, useTestAws } from "../helpers/aws.ts";
+import { takeQueued } from "../helpers/fixtures.ts";
+import { type StripeFake, startStripeFake } from "../helpers/stripe-fake.ts";
 
 type Handler = Parameters<typeof call>[0];
 type CallOptions = NonNullable<Parameters<typeof call>[2]>;
@@ -30,6 +39,15 @@ interface World {
   discountCode: string;
   draftInvoice: string;
   openInvoice: string;
+  /** Open, with an amount due, for `payInvoice`: only its accepted request charges it. */
+  payableInvoice: string;
+  /** A succeeded sandbox payment, for `createRefund`. */
+  payment: string;
+  /** An open invoice and its hosted-page token, for the card form; only its accepted request pays it. */
+  hostedInvoice: string;
+  hostedToken: string;
+  /** Another open invoice's hosted-page token. */
+  otherHostedToken: string;
 }
 
 interface BodyFixture {
@@ -38,6 +56,10 @@ interface BodyFixture {
   params?: (w: World) => Record<string, string>;
   /** A valid body, as rich as the schema allows, so nested fields are walked too. */
   body: (w: World) => Body;
+  /** Cases the schema cannot show (refinements, a union branch's own values), on top of the derived ones. */
+  cases?: Case[];
+  /** Further valid bodies (another branch of a union body), each walked with every case too. */
+  variants?: Record<string, { body: (w: World) => Body; cases?: Case[] }>;
 }
 
 const future = new Date(Date.now() + 365 * 24 * 3600 * 1000).toISOString();
@@ -205,6 +227,68 @@ const fixtures: Record<string, BodyFixture> = {
       name: "Overdue USD",
       filters: { status: "overdue", customerId: w.customer, currency: "USD", totalGte: 100 },
     }),
+    cases: [
+      change("filters.amountGte: a payments filter on an invoices view", "filters.amountGte", (v) => ({
+        ...v,
+        filters: { ...(v.filters as Body), amountGte: 100 },
+      })),
+    ],
+    variants: {
+      payments: {
+        body: (w) => ({
+          object: "payments",
+          name: "Refunded by Owner",
+          filters: {
+            status: "partially_refunded",
+            customerId: w.customer,
+            invoiceId: w.openInvoice,
+            amountGte: 100,
+            amountLte: 100_000,
+            createdAfter: "2026-01-01T00:00:00.000Z",
+            createdBefore: future,
+          },
+        }),
+        cases: [
+          change("filters.status: an invoice status on a payments view", "filters.status", (v) => ({
+            ...v,
+            filters: { ...(v.filters as Body), status: "open" },
+          })),
+          change("filters.dueBefore: an invoices filter on a payments view", "filters.dueBefore", (v) => ({
+            ...v,
+            filters: { ...(v.filters as Body), dueBefore: "2026-01-01" },
+          })),
+          change("filters.invoiceId: a customer id", "filters.invoiceId", (v, w) => ({
+            ...v,
+            filters: { ...(v.filters as Body), invoiceId: w.customer },
+          })),
+          change("object: an unknown object", "object", (v) => ({ ...v, object: "refunds" })),
+        ],
+      },
+    },
+  },
+  payInvoice: {
+    params: (w) => ({ id: w.payableInvoice }),
+    body: () => ({ paymentMethod: "pm_card_visa" }),
+    cases: [
+      change("paymentMethod: blank", "paymentMethod", (v) => ({ ...v, paymentMethod: "   " })),
+      change("paymentMethod: 2 characters", "paymentMethod", (v) => ({ ...v, paymentMethod: "pm" })),
+    ],
+  },
+  createRefund: {
+    params: (w) => ({ id: w.payment }),
+    body: () => ({ amount: 100, reason: "requested_by_customer" }),
+    cases: [
+      change("amount: 0", "amount", (v) => ({ ...v, amount: 0 })),
+      change("amount: more than was paid", "amount", (v) => ({ ...v, amount: 10_000_000 })),
+      change("reason: not one of Stripe's", "reason", (v) => ({ ...v, reason: "changed_mind" })),
+    ],
+  },
+  connectStripe: {
+    body: () => ({ returnUrl: "https://shop.test/back", refreshUrl: "https://shop.test/again" }),
+    cases: [
+      change("returnUrl: not a URL", "returnUrl", (v) => ({ ...v, returnUrl: "shop.test/back" })),
+      change("refreshUrl: not a URL", "refreshUrl", (v) => ({ ...v, refreshUrl: "again" })),
+    ],
   },
 };
 
@@ -217,9 +301,13 @@ const placeholder: World = {
   discountCode: `dc_${"0".repeat(26)}`,
   draftInvoice: `inv_${"0".repeat(26)}`,
   openInvoice: `inv_${"1".repeat(26)}`,
+  payableInvoice: `inv_${"2".repeat(26)}`,
+  payment: `pay_${"0".repeat(26)}`,
+  hostedInvoice: `inv_${"3".repeat(26)}`,
+  hostedToken: "0".repeat(32),
+  otherHostedToken: "1".repeat(32),
 };
 
-const bodyLimits: Record<string, number> = { "POST /v1/merchants": 64 * 1024 };
 const defaultBodyLimit = 256 * 1024;
 
 // ---- The cases, derived from the body's JSON Schema and the valid body --------------------------
@@ -231,6 +319,8 @@ interface JsonSchema {
   additionalProperties?: boolean | JsonSchema;
   items?: JsonSchema;
   anyOf?: JsonSchema[];
+  oneOf?: JsonSchema[];
+  const?: unknown;
   maxLength?: number;
 }
 
@@ -240,23 +330,33 @@ interface Slot {
   schema: JsonSchema;
 }
 
-/** The one non-null branch of a nullable; undefined for real unions (their errors name the union). */
-function resolve(schema: JsonSchema | undefined): JsonSchema | undefined {
-  if (!schema) return undefined;
-  if (!schema.anyOf) return schema;
-  const branches = schema.anyOf.filter((b) => b.type !== "null");
-  return branches.length === 1 ? resolve(branches[0]) : undefined;
-}
-
 const isObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === "object" && v !== null && !Array.isArray(v);
+
+/**
+ * The branch of a union that applies: the one non-null branch of a nullable, or the branch of a
+ * discriminated union whose `const` fields the valid `value` has (a saved view's `object`).
+ * Undefined for other unions (their errors name the union).
+ */
+function resolve(schema: JsonSchema | undefined, value?: unknown): JsonSchema | undefined {
+  if (!schema) return undefined;
+  const union = schema.anyOf ?? schema.oneOf;
+  if (!union) return schema;
+  const branches = union.filter((b) => b.type !== "null");
+  if (branches.length === 1) return resolve(branches[0], value);
+  const taken = branches.filter((b) => {
+    const consts = Object.entries(b.properties ?? {}).filter(([, p]) => p.const !== undefined);
+    return isObject(value) && consts.length > 0 && consts.every(([name, p]) => value[name] === p.const);
+  });
+  return taken.length === 1 ? resolve(taken[0], value) : undefined;
+}
 
 /** Every field of an object the valid body has (its absent optional fields too), recursively. */
 function slotsOf(schema: JsonSchema, value: unknown, path: (string | number)[] = []): Slot[] {
   const out: Slot[] = [];
   if (schema.properties && isObject(value)) {
     for (const [name, sub] of Object.entries(schema.properties)) {
-      const resolved = resolve(sub);
+      const resolved = resolve(sub, value[name]);
       if (!resolved) continue;
       out.push({ path: [...path, name], name, schema: resolved });
       if (value[name] !== undefined) out.push(...slotsOf(resolved, value[name], [...path, name]));
@@ -267,7 +367,7 @@ function slotsOf(schema: JsonSchema, value: unknown, path: (string | number)[] =
       if (values) out.push({ path: [...path, name], name, schema: values });
     }
   } else if (schema.items && Array.isArray(value) && value.length > 0) {
-    const items = resolve(schema.items);
+    const items = resolve(schema.items, value[0]);
     if (items) out.push(...slotsOf(items, value[0], [...path, 0]));
   }
   return out;
@@ -283,12 +383,12 @@ function objectsOf(
     return [
       { path, schema },
       ...Object.entries(schema.properties).flatMap(([name, sub]) => {
-        const resolved = resolve(sub);
+        const resolved = resolve(sub, value[name]);
         return resolved && value[name] !== undefined ? objectsOf(resolved, value[name], [...path, name]) : [];
       }),
     ];
   }
-  const items = resolve(schema.items);
+  const items = Array.isArray(value) ? resolve(schema.items, value[0]) : undefined;
   return items && Array.isArray(value) && value.length > 0 ? objectsOf(items, value[0], [...path, 0]) : [];
 }
 
@@ -339,12 +439,13 @@ const readOnlyValues: Record<string, unknown> = {
   total: 0,
 };
 
-const isAmount = (name: string) => /(^amount|Amount|amountOff)$/.test(name);
+/** Money fields, and the money bounds of list filters (`totalGte`, `amountLte`). */
+const isAmount = (name: string) => /(^amount|Amount|amountOff|^(amount|total)(Gte|Lte))$/.test(name);
 
 interface Case {
   name: string;
   /** The request body: a string sent as is. */
-  body: (valid: Body) => string;
+  body: (valid: Body, w: World) => string;
   /** The dotted path the errors must name. */
   path: string;
   /**
@@ -354,8 +455,18 @@ interface Case {
   only: boolean;
 }
 
+/** A hand-written case: the valid body changed one way, refused on `path` alone. */
+function change(name: string, path: string, mutate: (v: Body, w: World) => unknown): Case {
+  return { name, body: (v, w) => JSON.stringify(mutate(v, w)), path, only: true };
+}
+
 function casesFor(op: Operation, valid: Body): Case[] {
-  const schema = z.toJSONSchema(op.body as z.ZodType, { io: "input", unrepresentable: "any" }) as JsonSchema;
+  const whole = z.toJSONSchema(op.body as z.ZodType, { io: "input", unrepresentable: "any" }) as JsonSchema;
+  const schema = resolve(whole, valid);
+  if (!schema?.properties)
+    throw new Error(
+      `${op.id}: no branch of its body schema matches the fixture, so no field cases can be derived`,
+    );
   const json = (mutate: (v: Body) => unknown) => (v: Body) => JSON.stringify(mutate(v));
   const cases: Case[] = [
     { name: "malformed JSON", body: (v) => JSON.stringify(v).slice(0, -1), path: "body", only: true },
@@ -385,7 +496,7 @@ function casesFor(op: Operation, valid: Body): Case[] {
     });
   }
   for (const name of properties) {
-    const wrong = wrongValue(resolve(schema.properties?.[name]) ?? {});
+    const wrong = wrongValue(resolve(schema.properties?.[name], valid[name]) ?? {});
     if (wrong)
       cases.push({
         name: `${name}: ${wrong.what}`,
@@ -435,13 +546,236 @@ function casesFor(op: Operation, valid: Body): Case[] {
   return cases;
 }
 
+// ---- Raw-body routes: public POSTs that read their own body ------------------------------------
+
+interface RawRequest {
+  body: string;
+  headers?: Record<string, string>;
+}
+
+interface RawCase {
+  name: string;
+  request: (w: World) => RawRequest | Promise<RawRequest>;
+  status: number;
+  /** A problem document naming this path in its first error; otherwise the route's own page (HTML). */
+  path?: string;
+}
+
+interface RawFixture {
+  params?: (w: World) => Record<string, string>;
+  cases: RawCase[];
+  /**
+   * The request the route accepts and its status; `check` sees the answer and the messages it queued
+   * (some, so the refused cases' empty queue means something).
+   */
+  valid: {
+    request: (w: World) => Promise<RawRequest>;
+    status: number;
+    check: (r: ApiResult, queued: unknown[], raw: RawRequest, w: World) => Promise<void> | void;
+  };
+  /** What a refused request must leave exactly as it was, beyond the table's item count. */
+  unchanged?: (w: World) => Promise<unknown>;
+}
+
+const nowSeconds = () => Math.floor(Date.now() / 1000);
+const webhookSecret = () => process.env.STRIPE_WEBHOOK_SECRET ?? "";
+/** A Stripe event as Stripe would post it (the consumer is not running: only its shape matters here). */
+const stripeEvent = (amount = 1000) =>
+  JSON.stringify({
+    id: `evt_${unique()}`,
+    object: "event",
+    api_version: "2025-01-27.acacia",
+    created: nowSeconds(),
+    type: "payment_intent.succeeded",
+    livemode: false,
+    data: {
+      object: {
+        id: `pi_${unique()}`,
+        object: "payment_intent",
+        status: "succeeded",
+        amount,
+        currency: "usd",
+      },
+    },
+  });
+const signed = (payload: string, signature: string): RawRequest => ({
+  body: payload,
+  headers: { "content-type": "application/json", "stripe-signature": signature },
+});
+const formRequest = (fields: Record<string, string>): RawRequest => ({
+  body: new URLSearchParams(fields).toString(),
+  headers: { "content-type": "application/x-www-form-urlencoded" },
+});
+const testCard = "4242 4242 4242 4242";
+
+/** The sandbox card page's hidden `formToken`, as the buyer's browser would post it back. */
+async function pageFormToken(token: string): Promise<string> {
+  const page = await api("GET /i/{token}/pay", { pathParameters: { token } });
+  const match = /name="formToken" value="([^"]+)"/.exec(page.raw);
+  if (page.status !== 200 || !match?.[1])
+    throw new Error(`No card page for ${token}: ${page.status} ${page.raw.slice(0, 300)}`);
+  return match[1];
+}
+
+/** Operation id → its hand-written cases. Every public POST route without a JSON body schema needs one. */
+const rawFixtures: Record<string, RawFixture> = {
+  receiveStripeWebhook: {
+    cases: [
+      {
+        name: "no Stripe-Signature header",
+        request: () => ({ body: stripeEvent() }),
+        status: 400,
+        path: "stripe-signature",
+      },
+      {
+        name: "no body and no signature",
+        request: () => ({ body: "" }),
+        status: 400,
+        path: "stripe-signature",
+      },
+      {
+        name: "an empty Stripe-Signature header",
+        request: () => signed(stripeEvent(), ""),
+        status: 400,
+        path: "stripe-signature",
+      },
+      {
+        name: "a malformed Stripe-Signature header",
+        request: () => signed(stripeEvent(), "not-a-signature"),
+        status: 400,
+        path: "stripe-signature",
+      },
+      {
+        name: "signed with another endpoint's secret",
+        request: () => {
+          const payload = stripeEvent();
+          return signed(payload, signPayload(payload, "whsec_someone_else_0123456789", nowSeconds()));
+        },
+        status: 400,
+        path: "stripe-signature",
+      },
+      {
+        name: "signed 10 minutes ago (tolerance 5)",
+        request: () => {
+          const payload = stripeEvent();
+          return signed(payload, signPayload(payload, webhookSecret(), nowSeconds() - 600));
+        },
+        status: 400,
+        path: "stripe-signature",
+      },
+      {
+        name: "the body changed after signing",
+        request: () => {
+          const signature = signPayload(stripeEvent(1000), webhookSecret(), nowSeconds());
+          return signed(stripeEvent(999_999), signature);
+        },
+        status: 400,
+        path: "stripe-signature",
+      },
+      {
+        name: "a v0 signature only",
+        request: () => {
+          const payload = stripeEvent();
+          return signed(payload, signPayload(payload, webhookSecret(), nowSeconds()).replace("v1=", "v0="));
+        },
+        status: 400,
+        path: "stripe-signature",
+      },
+      {
+        name: "a correctly signed body that is not JSON",
+        request: () => signed("not json", signPayload("not json", webhookSecret(), nowSeconds())),
+        status: 400,
+        path: "stripe-signature",
+      },
+    ],
+    valid: {
+      request: async () => {
+        const payload = stripeEvent();
+        return signed(payload, signPayload(payload, webhookSecret(), nowSeconds()));
+      },
+      status: 200,
+      check: (r, queued, raw) => {
+        expect(r.body, "the webhook's answer").toMatchObject({ received: true, id: JSON.parse(raw.body).id });
+        // Queued as received: the raw body and its signature, for the consumer to verify again.
+        expect(queued, "the webhook queues the event once").toEqual([
+          { payload: raw.body, signature: raw.headers?.["stripe-signature"] },
+        ]);
+      },
+    },
+  },
+  submitHostedInvoicePayment: {
+    params: (w) => ({ token: w.hostedToken }),
+    cases: [
+      { name: "no formToken", request: () => formRequest({ card: testCard }), status: 403 },
+      { name: "an empty body", request: () => ({ body: "" }), status: 403 },
+      {
+        name: "a forged formToken",
+        request: () => formRequest({ card: testCard, formToken: `${nowSeconds()}.${"A".repeat(43)}` }),
+        status: 403,
+      },
+      {
+        name: "the formToken of another invoice's page",
+        request: async (w) =>
+          formRequest({ card: testCard, formToken: await pageFormToken(w.otherHostedToken) }),
+        status: 403,
+      },
+      {
+        name: "an expired formToken (issued 31 minutes ago)",
+        request: (w) =>
+          formRequest({
+            card: testCard,
+            formToken: formToken(process.env.CURSOR_SECRET ?? "", w.hostedToken, nowSeconds() - 31 * 60),
+          }),
+        status: 403,
+      },
+      {
+        name: "JSON instead of the form",
+        request: async (w) => ({
+          body: JSON.stringify({ card: testCard, formToken: await pageFormToken(w.hostedToken) }),
+          headers: { "content-type": "application/json" },
+        }),
+        status: 403,
+      },
+      {
+        name: "no card",
+        request: async (w) => formRequest({ formToken: await pageFormToken(w.hostedToken) }),
+        status: 400,
+      },
+      {
+        name: "a card that is not a number",
+        request: async (w) =>
+          formRequest({ card: "4242 abcd", formToken: await pageFormToken(w.hostedToken) }),
+        status: 400,
+      },
+    ],
+    valid: {
+      request: async (w) => formRequest({ card: testCard, formToken: await pageFormToken(w.hostedToken) }),
+      status: 303,
+      check: async (r, queued, _raw, w) => {
+        expect(r.headers.location, "paid: back to the invoice").toBe(`/i/${w.hostedToken}?paid=1`);
+        expect(queued.length, "the sandbox charge queues its events").toBeGreaterThan(0);
+        const invoice = await api("GET /v1/invoices/{id}", {
+          token: w.secret,
+          pathParameters: { id: w.hostedInvoice },
+        });
+        expect(invoice.body.status, "the card form paid the invoice").toBe("paid");
+      },
+    },
+    unchanged: async (w) =>
+      (await api("GET /v1/invoices/{id}", { token: w.secret, pathParameters: { id: w.hostedInvoice } })).body,
+  },
+};
+
 // ---- The walk -----------------------------------------------------------------------------------
 
 let aws: TestAws;
 let world: World;
+let stripe: StripeFake;
 const handlers = new Map<string, Handler>();
+/** The queue of processor events (the sandbox's and Stripe's webhooks): refused requests add nothing. */
+const eventQueue = "stripe-events";
 
-const walk = routes()
+const manifestRoutes = routes()
   .filter(({ route }) => route.method === "POST" || route.method === "PATCH")
   .map(({ fn, route }) => {
     const routeKey = routeKeyOf(route);
@@ -450,9 +784,38 @@ const walk = routes()
       routeKey,
       op: allOperations.find((o) => routeKeyOf(o) === routeKey) as Operation | undefined,
     };
-  })
-  // Actions without a body (finalize, revoke, …) have nothing to break.
-  .filter(({ op }) => !op || op.body);
+  });
+
+interface WalkEntry {
+  /** The route key, and the variant's name when it is one. */
+  label: string;
+  routeKey: string;
+  op: Operation | undefined;
+  fixture: BodyFixture | undefined;
+  variant: string;
+}
+
+/** Each route with a JSON body, once per valid body (a union body's other branches are `variants`). */
+const walk: WalkEntry[] = manifestRoutes
+  // Actions without a body (finalize, revoke, …) have nothing to break; raw-body routes are walked below.
+  .filter(({ op }) => !op || op.body)
+  .flatMap(({ routeKey, op }): WalkEntry[] => {
+    const fixture = op?.body ? fixtures[op.id] : undefined;
+    if (!op?.body || !fixture) return [{ label: routeKey, routeKey, op, fixture: undefined, variant: "" }];
+    return [
+      { label: routeKey, routeKey, op, fixture, variant: "" },
+      ...Object.entries(fixture.variants ?? {}).map(([variant, v]) => ({
+        label: `${routeKey} (${variant})`,
+        routeKey,
+        op,
+        fixture: { ...fixture, body: v.body, cases: v.cases ?? [], variants: undefined } as BodyFixture,
+        variant,
+      })),
+    ];
+  });
+
+/** Public POST routes that read their raw body themselves (no JSON body schema). */
+const rawWalk = manifestRoutes.filter(({ op }) => op && !op.body && op.auth === "public");
 
 async function api(routeKey: string, options: CallOptions = {}): Promise<ApiResult> {
   const handler = handlers.get(routeKey);
@@ -495,9 +858,24 @@ async function written(): Promise<number> {
   return baseline - before;
 }
 
+/** Processor events queued since the last call (taken off the queue). */
+const queued = () => takeQueued(aws, eventQueue);
+
+/** Stripe API calls made since the last call. */
+let stripeSeen = 0;
+function stripeCalls(): number {
+  const before = stripeSeen;
+  stripeSeen = stripe.requests.length;
+  return stripeSeen - before;
+}
+
 describe("bad input: every POST and PATCH route with a body", () => {
   beforeAll(async () => {
-    aws = await useTestAws();
+    aws = await useTestAws(["notifications", eventQueue]);
+    // connectStripe talks to Stripe: to the loopback fake here.
+    stripe = await startStripeFake();
+    process.env.STRIPE_API_BASE = `http://127.0.0.1:${stripe.port}`;
+    process.env.STRIPE_SECRET_KEY = "sk_test_bad_input_0123456789";
     for (const { fn, routeKey } of routes().map((r) => ({ ...r, routeKey: routeKeyOf(r.route) }))) {
       if (!handlers.has(routeKey)) handlers.set(routeKey, (await loadHandler(fn)) as Handler);
     }
@@ -521,57 +899,105 @@ describe("bad input: every POST and PATCH route with a body", () => {
       percentOff: 10,
       duration: "once",
     });
-    world = { secret, customer, product, taxRate, discountCode, draftInvoice: "", openInvoice: "" };
+    world = {
+      secret,
+      customer,
+      product,
+      taxRate,
+      discountCode,
+      draftInvoice: "",
+      openInvoice: "",
+      payableInvoice: "",
+      payment: "",
+      hostedInvoice: "",
+      hostedToken: "",
+      otherHostedToken: "",
+    };
     if (handlers.has("POST /v1/invoices")) {
       const invoice = {
         customerId: customer,
         currency: "USD",
         lineItems: [{ description: "Work", quantity: 1, unitAmount: 1000 }],
       };
+      const open = async () => {
+        const id = await created("POST /v1/invoices", secret, invoice);
+        await created("POST /v1/invoices/{id}/finalize", secret, undefined, { id });
+        return id;
+      };
+      const hostedTokenOf = async (id: string) =>
+        String((await api("GET /v1/invoices/{id}", { token: secret, pathParameters: { id } })).body.hostedUrl)
+          .split("/")
+          .pop() ?? "";
       world.draftInvoice = await created("POST /v1/invoices", secret, invoice);
-      world.openInvoice = await created("POST /v1/invoices", secret, invoice);
-      await created("POST /v1/invoices/{id}/finalize", secret, undefined, { id: world.openInvoice });
+      world.openInvoice = await open();
+      world.otherHostedToken = await hostedTokenOf(world.openInvoice);
+      world.hostedInvoice = await open();
+      world.hostedToken = await hostedTokenOf(world.hostedInvoice);
+      if (handlers.has("POST /v1/invoices/{id}/pay")) {
+        world.payableInvoice = await open();
+        const paid = await api("POST /v1/invoices/{id}/pay", {
+          token: secret,
+          pathParameters: { id: await open() },
+          body: { paymentMethod: "pm_card_visa" },
+        });
+        if (paid.status !== 200) throw new Error(`Fixture payInvoice failed: ${paid.status} ${paid.raw}`);
+        world.payment = paid.body.payment.id as string;
+      }
     }
     baseline = await aws.countItems();
+    await queued();
+    stripeCalls();
   });
 
-  describe.each(walk.map((r) => [r.routeKey, r] as const))("%s", (routeKey, { op }) => {
-    const fixture = op ? fixtures[op.id] : undefined;
-    if (!op?.body || !fixture) {
-      it("has a fixture", () => {
-        if (!op)
-          throw new Error(`${routeKey} is in the manifest but not in allOperations (shared/api/index.ts)`);
-        throw new Error(
-          `add a bad-input fixture for ${op.id} (${routeKey}) in test/integration/bad-input.test.ts`,
-        );
+  afterAll(async () => {
+    await stripe?.stop();
+    delete process.env.STRIPE_API_BASE;
+    delete process.env.STRIPE_SECRET_KEY;
+  });
+
+  describe.each(walk.map((r) => [r.label, r] as const))(
+    "%s",
+    (_label, { routeKey, op, fixture, variant }) => {
+      if (!op?.body || !fixture) {
+        it("has a fixture", () => {
+          if (!op)
+            throw new Error(`${routeKey} is in the manifest but not in allOperations (shared/api/index.ts)`);
+          throw new Error(
+            `add a bad-input fixture for ${op.id} (${routeKey}) in test/integration/bad-input.test.ts`,
+          );
+        });
+        return;
+      }
+      const body = op.body;
+      const keyPrefix = `bad-input-${op.id}${variant ? `-${variant}` : ""}`;
+      /** The route's request; `key` sets an Idempotency-Key (a refused request must leave no record behind). */
+      const request = (raw: string, key?: string): CallOptions => ({
+        token: fixture.admin ? adminToken : world.secret,
+        body: raw,
+        ...(fixture.params ? { pathParameters: fixture.params(world) } : {}),
+        headers: {
+          "content-type": "application/json",
+          ...(key ? { "idempotency-key": `${keyPrefix}-${key}` } : {}),
+        },
       });
-      return;
-    }
-    const body = op.body;
-    /** The route's request; `key` sets an Idempotency-Key (a refused request must leave no record behind). */
-    const request = (raw: string, key?: string): CallOptions => ({
-      token: fixture.admin ? adminToken : world.secret,
-      body: raw,
-      ...(fixture.params ? { pathParameters: fixture.params(world) } : {}),
-      headers: {
-        "content-type": "application/json",
-        ...(key ? { "idempotency-key": `bad-input-${op.id}-${key}` } : {}),
-      },
-    });
+      /** Nothing queued and no call to Stripe since the last check. */
+      const expectQuiet = async (label: string) => {
+        expect(await queued(), `${label} queued processor events`).toEqual([]);
+        expect(stripeCalls(), `${label} called Stripe`).toBe(0);
+      };
 
-    it("has a valid fixture body", () => {
-      const parsed = body.safeParse(fixture.body(world));
-      expect(parsed.success, `${routeKey} fixture: ${JSON.stringify(parsed.error?.issues)}`).toBe(true);
-    });
+      it("has a valid fixture body", () => {
+        const parsed = body.safeParse(fixture.body(world));
+        expect(parsed.success, `${routeKey} fixture: ${JSON.stringify(parsed.error?.issues)}`).toBe(true);
+      });
 
-    it.each(casesFor(op, fixture.body(placeholder)).map((c, n) => [c.name, c, n] as const))(
-      "400: %s",
-      async (name, c, n) => {
+      const cases = [...casesFor(op, fixture.body(placeholder)), ...(fixture.cases ?? [])];
+      it.each(cases.map((c, n) => [c.name, c, n] as const))("400: %s", async (name, c, n) => {
         const label = `${routeKey} ${name}`;
         // Half the cases carry an Idempotency-Key.
         const r = await api(
           routeKey,
-          request(c.body(fixture.body(world)), n % 2 === 0 ? `case-${n}` : undefined),
+          request(c.body(fixture.body(world), world), n % 2 === 0 ? `case-${n}` : undefined),
         );
         const added = await written();
         expectProblem(r, 400, label);
@@ -588,58 +1014,123 @@ describe("bad input: every POST and PATCH route with a body", () => {
           ).toBe(true);
         }
         expect(added, `${label} wrote to the table`).toBe(0);
-      },
-    );
+        await expectQuiet(label);
+      });
 
-    const limit = bodyLimits[routeKey] ?? defaultBodyLimit;
-    /** The valid body plus an unknown `padding` field, `bytes` long in all. */
-    const padded = (bytes: number) => {
-      const valid = fixture.body(world);
-      const bare = Buffer.byteLength(JSON.stringify({ ...valid, padding: "" }));
-      return JSON.stringify({ ...valid, padding: "x".repeat(bytes - bare) });
+      const limit = op.maxBodyBytes ?? defaultBodyLimit;
+      /** The valid body plus an unknown `padding` field, `bytes` long in all. */
+      const padded = (bytes: number) => {
+        const valid = fixture.body(world);
+        const bare = Buffer.byteLength(JSON.stringify({ ...valid, padding: "" }));
+        return JSON.stringify({ ...valid, padding: "x".repeat(bytes - bare) });
+      };
+
+      it(`413: a body of ${limit + 1} bytes (one over the limit)`, async () => {
+        for (const key of ["413", undefined]) {
+          const r = await api(routeKey, request(padded(limit + 1), key));
+          const added = await written();
+          expectProblem(r, 413, `${routeKey} ${limit + 1} bytes`);
+          expect(added, `${routeKey} ${limit + 1} bytes wrote to the table`).toBe(0);
+        }
+        const atLimit = await api(routeKey, request(padded(limit), "at-limit"));
+        const added = await written();
+        expectProblem(atLimit, 400, `${routeKey} ${limit} bytes`);
+        expect(atLimit.body.errors, routeKey).toEqual([{ path: "padding", message: "is not a known field" }]);
+        expect(added, `${routeKey} ${limit} bytes wrote to the table`).toBe(0);
+        await expectQuiet(`${routeKey} 413`);
+      });
+
+      it.each([
+        ["no Authorization header", undefined],
+        ["an unknown key", "Bearer sk_0123456789abcdefghijklmnopqrstuv"],
+        ["a malformed header", "Basic dXNlcjpwYXNz"],
+        ["the wrong kind of credential", "wrong-kind"],
+      ] as const)("401: %s", async (name, authorization) => {
+        const header =
+          authorization === "wrong-kind"
+            ? `Bearer ${fixture.admin ? world.secret : adminToken}`
+            : authorization;
+        for (const key of ["401", undefined]) {
+          const options = request(JSON.stringify(fixture.body(world)), key);
+          const r = await api(routeKey, {
+            ...options,
+            token: undefined,
+            headers: { ...options.headers, ...(header ? { authorization: header } : {}) },
+          });
+          const added = await written();
+          expectProblem(r, 401, `${routeKey} ${name}`);
+          expect(added, `${routeKey} ${name} wrote to the table`).toBe(0);
+        }
+        await expectQuiet(`${routeKey} ${name}`);
+      });
+
+      it("accepts the fixture body (so every case above broke exactly one thing)", async () => {
+        const r = await api(routeKey, request(JSON.stringify(fixture.body(world)), "accept"));
+        await written();
+        await queued();
+        stripeCalls();
+        expect(r.status, `${routeKey}: ${r.raw.slice(0, 500)}`).toBe(op.status);
+      });
+    },
+  );
+
+  describe.each(rawWalk.map((r) => [r.routeKey, r] as const))("%s (raw body)", (routeKey, { op }) => {
+    const fixture = op ? rawFixtures[op.id] : undefined;
+    if (!op || !fixture) {
+      it("has a fixture", () => {
+        throw new Error(
+          `add a raw-body bad-input fixture for ${op?.id} (${routeKey}) to rawFixtures in test/integration/bad-input.test.ts`,
+        );
+      });
+      return;
+    }
+    const send = (raw: RawRequest) =>
+      api(routeKey, {
+        body: raw.body,
+        headers: raw.headers ?? {},
+        ...(fixture.params ? { pathParameters: fixture.params(world) } : {}),
+      });
+    /** Refused: nothing written, queued, sent to Stripe or changed. */
+    const expectNothingDone = async (label: string, before: unknown) => {
+      expect(await written(), `${label} wrote to the table`).toBe(0);
+      expect(await queued(), `${label} queued processor events`).toEqual([]);
+      expect(stripeCalls(), `${label} called Stripe`).toBe(0);
+      if (fixture.unchanged)
+        expect(await fixture.unchanged(world), `${label} changed the invoice`).toEqual(before);
     };
 
-    it(`413: a body of ${limit + 1} bytes (one over the limit)`, async () => {
-      for (const key of ["413", undefined]) {
-        const r = await api(routeKey, request(padded(limit + 1), key));
-        const added = await written();
-        expectProblem(r, 413, `${routeKey} ${limit + 1} bytes`);
-        expect(added, `${routeKey} ${limit + 1} bytes wrote to the table`).toBe(0);
-      }
-      const atLimit = await api(routeKey, request(padded(limit), "at-limit"));
-      const added = await written();
-      expectProblem(atLimit, 400, `${routeKey} ${limit} bytes`);
-      expect(atLimit.body.errors, routeKey).toEqual([{ path: "padding", message: "is not a known field" }]);
-      expect(added, `${routeKey} ${limit} bytes wrote to the table`).toBe(0);
-    });
-
-    it.each([
-      ["no Authorization header", undefined],
-      ["an unknown key", "Bearer sk_0123456789abcdefghijklmnopqrstuv"],
-      ["a malformed header", "Basic dXNlcjpwYXNz"],
-      ["the wrong kind of credential", "wrong-kind"],
-    ] as const)("401: %s", async (name, authorization) => {
-      const header =
-        authorization === "wrong-kind"
-          ? `Bearer ${fixture.admin ? world.secret : adminToken}`
-          : authorization;
-      for (const key of ["401", undefined]) {
-        const options = request(JSON.stringify(fixture.body(world)), key);
-        const r = await api(routeKey, {
-          ...options,
-          token: undefined,
-          headers: { ...options.headers, ...(header ? { authorization: header } : {}) },
-        });
-        const added = await written();
-        expectProblem(r, 401, `${routeKey} ${name}`);
-        expect(added, `${routeKey} ${name} wrote to the table`).toBe(0);
-      }
-    });
-
-    it("accepts the fixture body (so every case above broke exactly one thing)", async () => {
-      const r = await api(routeKey, request(JSON.stringify(fixture.body(world)), "accept"));
+    it.each(fixture.cases.map((c) => [c.status, c.name, c] as const))("%i: %s", async (status, name, c) => {
+      const label = `${routeKey} ${name}`;
+      const raw = await c.request(world);
+      // Building the request may read (the card page); only the request itself is measured.
       await written();
-      expect(r.status, `${routeKey}: ${r.raw.slice(0, 500)}`).toBe(op.status);
+      const before = await fixture.unchanged?.(world);
+      const r = await send(raw);
+      if (c.path) {
+        expectProblem(r, status, label);
+        expect(r.body.errors?.[0]?.path, `${label}: ${r.raw}`).toBe(c.path);
+      } else {
+        expect(r.status, `${label}: ${r.raw.slice(0, 400)}`).toBe(status);
+        expect(r.headers["content-type"], label).toMatch(/^text\/html/);
+      }
+      await expectNothingDone(label, before);
+    });
+
+    const limit = op.maxBodyBytes ?? defaultBodyLimit;
+    it(`413: a body of ${limit + 1} bytes (one over the limit)`, async () => {
+      const before = await fixture.unchanged?.(world);
+      const r = await send({ body: "x".repeat(limit + 1) });
+      expectProblem(r, 413, `${routeKey} ${limit + 1} bytes`);
+      await expectNothingDone(`${routeKey} ${limit + 1} bytes`, before);
+    });
+
+    it("accepts a valid request (so every case above broke exactly one thing)", async () => {
+      const raw = await fixture.valid.request(world);
+      const r = await send(raw);
+      await written();
+      stripeCalls();
+      expect(r.status, `${routeKey}: ${r.raw.slice(0, 500)}`).toBe(fixture.valid.status);
+      await fixture.valid.check(r, await queued(), raw, world);
     });
   });
 });

@@ -14,13 +14,9 @@ import { handler as settingsHandler } from "../../functions/api/merchant-setting
 import { handler as productsHandler } from "../../functions/api/products.ts";
 import { handler as taxRatesHandler } from "../../functions/api/tax-rates.ts";
 import { handler as viewsHandler } from "../../functions/api/views.ts";
-import { billingInvoices } from "../../functions/billing/invoices.ts";
+import { handler as billingHandler } from "../../functions/billing/invoices.ts";
 import { handler as hostedHandler } from "../../functions/hosted/invoice.ts";
-import type { Mail } from "../../shared/aws/mailer.ts";
-import { systemClock } from "../../shared/domain/clock.ts";
 import { formatMoney } from "../../shared/domain/format.ts";
-import { dynamoInvoiceStore } from "../../shared/store/invoices.ts";
-import { dynamoMerchantStore } from "../../shared/store/merchants.ts";
 import { type ApiResult, call, newMerchant } from "../helpers/api.ts";
 import { type TestAws, useTestAws } from "../helpers/aws.ts";
 import { sampleEvent } from "../helpers/events.ts";
@@ -455,7 +451,8 @@ describe("invoices against DynamoDB Local", () => {
 
   describe("lists and saved views", () => {
     let m: Merchant;
-    const inv: Record<"a" | "b" | "c" | "d" | "e", { id: string; createdAt: string }> = {} as never;
+    const inv = {} as Record<"a" | "b" | "c" | "d" | "e", { id: string; createdAt: string }>;
+    const buyers = { c1: "", c2: "" };
 
     beforeAll(async () => {
       m = await newMerchant("List Shop");
@@ -490,10 +487,9 @@ describe("invoices against DynamoDB Local", () => {
       const e = await finalize(m, (await newInvoice(m, { customerId: c2.id, currency: "USD", dueDate: "2099-03-15", lineItems: line(7_000) })).id);
       await created(act(m, e.id, "void"), 200);
       inv.e = e;
-      (inv as Record<string, unknown>).customers = { c1: c1.id, c2: c2.id };
+      buyers.c1 = c1.id;
+      buyers.c2 = c2.id;
     });
-
-    const customers = () => (inv as unknown as { customers: { c1: string; c2: string } }).customers;
 
     it("lists newest first by default, and filters by status, including the derived overdue", async () => {
       expect(await listIds(m, {})).toEqual([inv.e.id, inv.d.id, inv.c.id, inv.b.id, inv.a.id]);
@@ -509,8 +505,8 @@ describe("invoices against DynamoDB Local", () => {
     });
 
     it("filters by customer, currency, due dates, totals and creation time", async () => {
-      expect(await listIds(m, { customerId: customers().c1 })).toEqual([inv.c.id, inv.a.id]);
-      expect(await listIds(m, { customerId: customers().c2 })).toEqual([inv.e.id, inv.d.id, inv.b.id]);
+      expect(await listIds(m, { customerId: buyers.c1 })).toEqual([inv.c.id, inv.a.id]);
+      expect(await listIds(m, { customerId: buyers.c2 })).toEqual([inv.e.id, inv.d.id, inv.b.id]);
       expect(await listIds(m, { currency: "EUR" })).toEqual([inv.b.id]);
       expect(await listIds(m, { currency: "USD" })).toEqual([inv.e.id, inv.d.id, inv.c.id, inv.a.id]);
       expect(await listIds(m, { dueBefore: "2099-03-01" })).toEqual([inv.c.id, inv.a.id]);
@@ -564,7 +560,7 @@ describe("invoices against DynamoDB Local", () => {
       expect((await request(viewsHandler, "GET /v1/views/{id}", m.secret, { id })).status).toBe(404);
       const gone = await invoices("GET /v1/invoices", m.secret, { query: { view: id } });
       expect(gone.status).toBe(400);
-      expect(gone.body.errors).toEqual([{ path: "view", message: "is not one of your saved views" }]);
+      expect(gone.body.errors).toEqual([{ path: "view", message: expect.stringMatching(/^is not one of your saved (invoice )?views$/) }]);
       // Another merchant cannot use it either.
       const again = await created(request(viewsHandler, "POST /v1/views", m.secret, { body: { object: "invoices", name: "Drafts", filters: { status: "draft" } } }));
       expect((await invoices("GET /v1/invoices", shop.secret, { query: { view: again.id } })).status).toBe(400);
@@ -622,26 +618,12 @@ describe("invoices against DynamoDB Local", () => {
     it("emits invoice.overdue exactly once when the overdue timer fires", async () => {
       const c = await newCustomer(m, { email: "late@customer.test" });
       const late = await finalize(m, (await newInvoice(m, { customerId: c.id, currency: "USD", lineItems: [{ description: "Late", unitAmount: 100 }] })).id);
-      const mails: Mail[] = [];
-      const billing = billingInvoices({
-        invoices: dynamoInvoiceStore,
-        merchants: dynamoMerchantStore,
-        mailer: {
-          send: async (mail: Mail) => {
-            mails.push(mail);
-            return { messageId: "unused" };
-          },
-        },
-        scheduler: () => ({ scheduleOnce: async () => {}, cancel: async () => {} }),
-        clock: systemClock,
-      });
       const sample = sampleEvent<SQSEvent>("sqs-notifications-merchant-created.json");
       const timer = { ...sample.Records[0], body: JSON.stringify({ kind: "invoice.overdue", merchantId: m.id, invoiceId: late.id }) } as SQSEvent["Records"][number];
-      expect(await billing({ Records: [timer] })).toEqual({ batchItemFailures: [] });
-      expect(await billing({ Records: [timer] })).toEqual({ batchItemFailures: [] });
+      expect(await billingHandler({ Records: [timer] })).toEqual({ batchItemFailures: [] });
+      expect(await billingHandler({ Records: [timer] })).toEqual({ batchItemFailures: [] });
       const overdue = await request(eventsHandler, "GET /v1/events", m.secret, { query: { type: "invoice.overdue" } });
       expect(overdue.body.data).toEqual([expect.objectContaining({ type: "invoice.overdue", objectId: late.id })]);
-      expect(mails).toEqual([]);
     });
 
     it("serves a PDF showing the API's number, customer, total and amount due", async () => {

@@ -46,7 +46,7 @@ async function startStream(checkpointFile: string, seen: string[] = []) {
 
 describe("outbox → stream → dispatcher → notifications → SES", () => {
   beforeAll(async () => {
-    aws = await useTestAws(["notifications", "dispatch-failures"]);
+    aws = await useTestAws(["notifications", "billing", "dispatch-failures"]);
   });
   afterEach(async () => {
     await Promise.all(pollers.splice(0).map((p) => p.stop()));

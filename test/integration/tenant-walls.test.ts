@@ -6,17 +6,27 @@
  *   404) — and A's object reads back byte for byte the same;
  * - B's lists hold none of A's ids (and A's lists do, so the check is real), even filtered by A's ids;
  * - B's creations land in B's tenant only, and cannot reference A's objects;
- * - admin routes refuse merchant keys (401); public routes leak no merchant data.
+ * - admin routes refuse merchant keys (401); public routes leak no merchant data and, refused, write
+ *   and queue nothing.
+ * Money moves too: each tenant pays an invoice through the sandbox, refunds part of it and gets the
+ * day's payout, so payments, refunds and payouts are walled like the rest, and B's attempts on A's
+ * objects must queue no processor event either.
  * A route without a fixture fails: add one to `fixtures` when you add a route.
  */
 import { randomBytes } from "node:crypto";
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadHandler } from "../../infra/local/invoke-lambda.ts";
 import { routes } from "../../infra/manifest.ts";
 import { allOperations } from "../../shared/api/index.ts";
+import { localDate } from "../../shared/domain/calendar.ts";
+import { systemClock } from "../../shared/domain/clock.ts";
 import { type Operation, routeKeyOf } from "../../shared/http/operation.ts";
+import { payoutPorts } from "../../shared/payments/wiring.ts";
+import { runDailyPayouts } from "../../shared/payouts/run.ts";
 import { type ApiResult, call, newMerchant } from "../helpers/api.ts";
 import { adminToken, type TestAws, useTestAws } from "../helpers/aws.ts";
+import { takeQueued } from "../helpers/fixtures.ts";
+import { type StripeFake, startStripeFake } from "../helpers/stripe-fake.ts";
 
 type Handler = Parameters<typeof call>[0];
 type CallOptions = NonNullable<Parameters<typeof call>[2]>;
@@ -29,7 +39,12 @@ type Kind =
   | "apiKey"
   | "view"
   | "draftInvoice"
-  | "openInvoice";
+  | "openInvoice"
+  | "paidInvoice"
+  | "payment"
+  | "refund"
+  | "payout"
+  | "paymentView";
 
 interface Tenant {
   label: string;
@@ -39,6 +54,8 @@ interface Tenant {
   /** A string put into every object the tenant owns: it must never show up in the other tenant's responses. */
   marker: string;
   customerEmail: string;
+  /** The merchant's own email (Stripe's connected account is created with it). */
+  email: string;
   discountCode: string;
   hostedToken: string;
   ids: Partial<Record<Kind, string>>;
@@ -57,17 +74,31 @@ interface Snapshot {
 type Reader = (t: Tenant, id: string) => Promise<Snapshot>;
 
 type WallFixture =
-  /** No auth: must answer `status` and name no merchant's data. `params` for a path with placeholders. */
+  /**
+   * No auth: must answer `status`, name no merchant's data, and write and queue nothing, with no key
+   * and with B's. `params` for a path with placeholders; `requests` for the body and headers of each
+   * probe. `control` is A's own request (by A's hosted token): the status it gets, and A's object it
+   * must leave unchanged when it is refused.
+   */
   | {
       kind: "public";
       status: number[];
       params?: (w: World) => Record<string, string>;
-      control?: (w: World) => Record<string, string>;
+      requests?: (w: World) => CallOptions[];
+      control?: {
+        params: (w: World) => Record<string, string>;
+        status: number;
+        request?: CallOptions;
+        unchanged?: (w: World) => Promise<Snapshot>;
+      };
     }
   /** Platform admin only: merchant keys get 401 and write nothing; the admin token works. */
   | { kind: "admin"; body?: () => unknown }
-  /** The authenticated merchant itself (`/v1/merchant`): B sees and changes B only. */
-  | { kind: "self"; body?: (t: Tenant) => unknown }
+  /**
+   * The authenticated merchant itself (`/v1/merchant`, its processor connection): B sees and changes
+   * B only (`check`, by default: the answer is B's merchant), and A's record stays as it was.
+   */
+  | { kind: "self"; body?: (t: Tenant) => unknown; check?: (r: ApiResult, w: World) => Promise<void> }
   /** A list: B's holds none of `ids(A)`, A's holds all of them; `probes` are B's filters naming A's objects. */
   | { kind: "list"; ids: (t: Tenant) => string[]; probes?: (a: Tenant) => Record<string, string>[] }
   /** A creation: B's object is B's only; `foreign` bodies (B referencing A's objects) are refused. */
@@ -77,17 +108,24 @@ type WallFixture =
       read: Reader;
       foreign?: (a: Tenant, b: Tenant) => unknown[];
     }
-  /** A route on one object: B gets 404 for A's `target`, A's object is unchanged, then A's own request succeeds. */
+  /**
+   * A route on one object: B gets 404 for A's `target`, A's object is unchanged, then A's own request
+   * succeeds. `emits`: A's success puts processor events on the queue (so B's empty queue means something).
+   */
   | {
       kind: "object";
       target: (w: World) => string | Promise<string>;
       read: Reader;
       body?: (t: Tenant) => unknown;
+      emits?: boolean;
     };
 
 let aws: TestAws;
 let world: World;
+let stripe: StripeFake;
 const handlers = new Map<string, Handler>();
+/** The queue the sandbox (and Stripe's webhook endpoint) put processor events on. */
+const eventQueue = "stripe-events";
 
 const walk = routes().map(({ fn, route }) => {
   const routeKey = routeKeyOf(route);
@@ -147,6 +185,11 @@ const bodies = {
   }),
   apiKey: (t: Tenant) => ({ name: `${t.marker} key` }),
   view: (t: Tenant) => ({ object: "invoices", name: `${t.marker} view`, filters: { status: "open" } }),
+  paymentView: (t: Tenant) => ({
+    object: "payments",
+    name: `${t.marker} payments view`,
+    filters: { status: "partially_refunded", customerId: idOf(t, "customer"), amountGte: 1 },
+  }),
   invoice: (t: Tenant) => ({
     customerId: idOf(t, "customer"),
     currency: "USD",
@@ -184,6 +227,9 @@ const readers = {
   event: get("GET /v1/events/{id}"),
   invoice: get("GET /v1/invoices/{id}"),
   view: get("GET /v1/views/{id}"),
+  payment: get("GET /v1/payments/{id}"),
+  refund: get("GET /v1/refunds/{id}"),
+  payout: get("GET /v1/payouts/{id}"),
   /** API keys have no GET by id: the key as the tenant's list shows it. */
   apiKey: (async (t, id) => {
     const list = await api("GET /v1/api-keys", { token: t.secret, query: { limit: "100" } });
@@ -192,7 +238,8 @@ const readers = {
   }) satisfies Reader,
 };
 
-const object = (kind: Kind, read: Reader, body?: (t: Tenant) => unknown): WallFixture => ({
+type ObjectFixture = Extract<WallFixture, { kind: "object" }>;
+const object = (kind: Kind, read: Reader, body?: (t: Tenant) => unknown): ObjectFixture => ({
   kind: "object",
   target: (w) => idOf(w.a, kind),
   read,
@@ -202,7 +249,7 @@ const freshObject = (
   make: (t: Tenant) => Promise<string>,
   read: Reader,
   body?: (t: Tenant) => unknown,
-): WallFixture => ({
+): ObjectFixture => ({
   kind: "object",
   target: (w) => make(w.a),
   read,
@@ -210,6 +257,34 @@ const freshObject = (
 });
 const hostedToken = () => randomBytes(24).toString("base64url");
 const touched = (t: Tenant) => ({ metadata: { touchedBy: t.marker } });
+const pay = () => ({ paymentMethod: "pm_card_visa" });
+const form = (fields: Record<string, string>): CallOptions => ({
+  body: new URLSearchParams(fields).toString(),
+  headers: { "content-type": "application/x-www-form-urlencoded" },
+});
+/** An unsigned event claiming A's payment succeeded: what a forger would post to the webhook. */
+const forgedEvent = (a: Tenant) =>
+  JSON.stringify({
+    id: `evt_${randomBytes(8).toString("hex")}`,
+    object: "event",
+    type: "payment_intent.succeeded",
+    created: Math.floor(Date.now() / 1000),
+    data: {
+      object: {
+        id: `pi_${randomBytes(8).toString("hex")}`,
+        object: "payment_intent",
+        status: "succeeded",
+        amount: 1000,
+        currency: "usd",
+        metadata: {
+          kassa_merchant_id: a.merchantId,
+          kassa_invoice_id: idOf(a, "openInvoice"),
+          kassa_payment_id: idOf(a, "payment"),
+        },
+      },
+    },
+  });
+const merchantOf = async (t: Tenant) => (await api("GET /v1/merchant", { token: t.secret })).body;
 
 /** Operation id → how to wall it. Every route in the manifest needs one. */
 const fixtures: Record<string, WallFixture> = {
@@ -220,13 +295,45 @@ const fixtures: Record<string, WallFixture> = {
     kind: "public",
     status: [404],
     params: () => ({ token: hostedToken() }),
-    control: (w) => ({ token: w.a.hostedToken }),
+    control: { params: (w) => ({ token: w.a.hostedToken }), status: 200 },
   },
   getHostedInvoicePdf: {
     kind: "public",
     status: [404],
     params: () => ({ token: hostedToken() }),
-    control: (w) => ({ token: w.a.hostedToken }),
+    control: { params: (w) => ({ token: w.a.hostedToken }), status: 200 },
+  },
+  getHostedInvoicePayForm: {
+    kind: "public",
+    status: [404],
+    params: () => ({ token: hostedToken() }),
+    control: { params: (w) => ({ token: w.a.hostedToken }), status: 200 },
+  },
+  // Paying with a valid formToken is covered by the hosted-page tests; here: a random token finds
+  // nothing, and A's real token without the form's token is refused (403) and charges nothing.
+  submitHostedInvoicePayment: {
+    kind: "public",
+    status: [404],
+    params: () => ({ token: hostedToken() }),
+    requests: () => [form({ card: "4242424242424242" }), form({ card: "pm_card_visa", formToken: "1.x" })],
+    control: {
+      params: (w) => ({ token: w.a.hostedToken }),
+      status: 403,
+      request: form({ card: "4242424242424242" }),
+      unchanged: (w) => readers.invoice(w.a, idOf(w.a, "openInvoice")),
+    },
+  },
+  // Not tenant-scoped: Stripe signs for the platform. Unsigned or badly signed, it writes and queues nothing.
+  receiveStripeWebhook: {
+    kind: "public",
+    status: [400],
+    requests: (w) => [
+      { body: forgedEvent(w.a) },
+      {
+        body: forgedEvent(w.a),
+        headers: { "stripe-signature": `t=${Math.floor(Date.now() / 1000)},v1=${"0".repeat(64)}` },
+      },
+    ],
   },
 
   createMerchant: {
@@ -322,8 +429,66 @@ const fixtures: Record<string, WallFixture> = {
   })),
   getInvoicePdf: object("openInvoice", readers.invoice),
 
+  // A fresh open invoice per run, so A's own successful charge does not use up the fixture.
+  payInvoice: { ...freshObject(fresh.openInvoice, readers.invoice, pay), emits: true },
+  listPayments: {
+    kind: "list",
+    ids: (t) => [idOf(t, "payment")],
+    probes: (a): Record<string, string>[] => [
+      { invoiceId: idOf(a, "paidInvoice") },
+      { customerId: idOf(a, "customer") },
+      { view: idOf(a, "paymentView") },
+      { view: idOf(a, "view") },
+      { status: "partially_refunded" },
+    ],
+  },
+  getPayment: object("payment", readers.payment),
+  createRefund: { ...object("payment", readers.payment, () => ({ amount: 100 })), emits: true },
+  listRefunds: {
+    kind: "list",
+    ids: (t) => [idOf(t, "refund")],
+    probes: (a) => [{ paymentId: idOf(a, "payment") }],
+  },
+  getRefund: object("refund", readers.refund),
+  connectStripe: {
+    kind: "self",
+    body: () => ({ returnUrl: "https://shop.test/back", refreshUrl: "https://shop.test/again" }),
+    check: async (r, { a, b }) => {
+      const accountId = r.body.accountId as string;
+      expect(accountId, "connectStripe answers a Stripe account").toMatch(/^acct_/);
+      expect((await merchantOf(b)).stripeAccountId, "B's connect sets B's account").toBe(accountId);
+      const created = stripe.requests.filter((q) => q.method === "POST" && q.path === "/v1/accounts");
+      expect(created, "B's connect creates one Stripe account").toHaveLength(1);
+      expect(created[0]?.body, "B's Stripe account is created for B").toMatchObject({
+        email: b.email,
+        metadata: { kassa_merchant_id: b.merchantId },
+      });
+      for (const q of stripe.requests) {
+        for (const secret of [a.merchantId, a.email])
+          expect(q.rawBody, `connectStripe sent A's ${secret} to Stripe`).not.toContain(secret);
+      }
+      // A's own connect: A's own account, and B's stays B's.
+      const own = await api("POST /v1/processor/stripe/connect", { token: a.secret, body: {} });
+      expect(own.status, `connectStripe for A: ${own.raw}`).toBe(200);
+      expect(own.body.accountId, "A and B share a Stripe account").not.toBe(accountId);
+      expect((await merchantOf(a)).stripeAccountId).toBe(own.body.accountId);
+      expect((await merchantOf(b)).stripeAccountId, "A's connect changed B's account").toBe(accountId);
+    },
+  },
+
+  listPayouts: {
+    kind: "list",
+    ids: (t) => [idOf(t, "payout")],
+    probes: (): Record<string, string>[] => [{ currency: "USD" }, { status: "paid" }],
+  },
+  getPayout: object("payout", readers.payout),
+
   createView: { kind: "create", body: bodies.view, read: readers.view },
-  listViews: { kind: "list", ids: (t) => [idOf(t, "view")], probes: () => [{ object: "invoices" }] },
+  listViews: {
+    kind: "list",
+    ids: (t) => [idOf(t, "view"), idOf(t, "paymentView")],
+    probes: () => [{ object: "invoices" }, { object: "payments" }],
+  },
   getView: object("view", readers.view),
   deleteView: freshObject(fresh.view, readers.view),
 };
@@ -338,6 +503,7 @@ async function seed(label: string): Promise<Tenant> {
     keyId: merchant.keyId,
     marker,
     customerEmail: `${label.toLowerCase()}-owner-${unique()}@tenant.test`,
+    email: "",
     discountCode: `${label}${marker}`.toUpperCase().slice(0, 40),
     hostedToken: "",
     ids: {},
@@ -368,6 +534,29 @@ async function seed(label: string): Promise<Tenant> {
         .split("/")
         .pop() ?? "";
   }
+  if (has("POST /v1/invoices/{id}/pay")) {
+    // Money moves: pay an invoice through the sandbox, refund part of it, and pay out the day.
+    t.ids.paidInvoice = await fresh.openInvoice(t);
+    const paid = await api("POST /v1/invoices/{id}/pay", {
+      token: t.secret,
+      pathParameters: { id: t.ids.paidInvoice },
+      body: pay(),
+    });
+    if (paid.status !== 200) throw new Error(`Fixture payInvoice failed: ${paid.status} ${paid.raw}`);
+    t.ids.payment = paid.body.payment.id as string;
+    t.ids.refund = await created("POST /v1/payments/{id}/refunds", t, { amount: 100 }, { id: t.ids.payment });
+    // The day's run, for the merchant's local day of the charge (today, unless midnight just passed).
+    const { timeZone } = await merchantOf(t);
+    const day = localDate(new Date(paid.body.payment.paidAt as string), timeZone);
+    const [payout] = await runDailyPayouts(payoutPorts(systemClock), t.merchantId, day);
+    if (!payout) throw new Error(`Tenant ${label} got no payout for its payment`);
+    t.ids.payout = payout.id;
+    expect((await readers.payout(t, payout.id)).status, `${label}'s payout reads back`).toBe(200);
+  }
+  if (has("POST /v1/views") && t.ids.customer) {
+    t.ids.paymentView = await created("POST /v1/views", t, bodies.paymentView(t));
+  }
+  t.email = (await merchantOf(t)).email;
   t.events = (await aws.scanAll())
     .filter((item) => item.type === "event" && item.PK === `MERCHANT#${t.merchantId}`)
     .map((item) => String(item.id));
@@ -380,6 +569,7 @@ function secretsOf(a: Tenant, except?: string): string[] {
     a.merchantId,
     a.marker,
     a.customerEmail,
+    a.email,
     a.discountCode,
     a.keyId,
     ...Object.values(a.ids),
@@ -402,13 +592,23 @@ function pathParamsOf(op: Operation, id: string): Record<string, string> {
 
 describe("tenant walls: every route in the manifest", () => {
   beforeAll(async () => {
-    aws = await useTestAws();
+    aws = await useTestAws(["notifications", eventQueue]);
+    // connectStripe talks to Stripe: to the loopback fake here.
+    stripe = await startStripeFake();
+    process.env.STRIPE_API_BASE = `http://127.0.0.1:${stripe.port}`;
+    process.env.STRIPE_SECRET_KEY = "sk_test_tenant_walls_0123456789";
     for (const { fn, routeKey } of walk) {
       handlers.set(routeKey, (await loadHandler(fn)) as Handler);
     }
     const a = await seed("A");
     const b = await seed("B");
     world = { a, b };
+  });
+
+  afterAll(async () => {
+    await stripe?.stop();
+    delete process.env.STRIPE_API_BASE;
+    delete process.env.STRIPE_SECRET_KEY;
   });
 
   it.each(walk.map((r) => [r.routeKey, r] as const))("%s", async (routeKey, { op }) => {
@@ -424,17 +624,37 @@ describe("tenant walls: every route in the manifest", () => {
     switch (fixture.kind) {
       case "public": {
         expect(op.auth, routeKey).toBe("public");
+        await takeQueued(aws, eventQueue);
+        const countBefore = await aws.countItems();
         for (const token of [undefined, b.secret]) {
-          const r = await api(routeKey, {
-            ...(token ? { token } : {}),
-            ...(fixture.params ? { pathParameters: fixture.params(world) } : {}),
-          });
-          expect(fixture.status, `${routeKey} answered ${r.status}`).toContain(r.status);
-          expectNoLeak(r, a, routeKey);
+          for (const extra of fixture.requests?.(world) ?? [{}]) {
+            const r = await api(routeKey, {
+              ...extra,
+              ...(token ? { token } : {}),
+              ...(fixture.params ? { pathParameters: fixture.params(world) } : {}),
+            });
+            expect(fixture.status, `${routeKey} answered ${r.status}: ${r.raw.slice(0, 300)}`).toContain(
+              r.status,
+            );
+            expectNoLeak(r, a, routeKey);
+          }
         }
+        expect(await aws.countItems(), `${routeKey} wrote items`).toBe(countBefore);
+        expect(await takeQueued(aws, eventQueue), `${routeKey} queued events`).toEqual([]);
         if (fixture.control) {
-          const own = await api(routeKey, { pathParameters: fixture.control(world) });
-          expect(own.status, `${routeKey} (A's own hosted token)`).toBe(200);
+          const { control } = fixture;
+          const before = await control.unchanged?.(world);
+          const own = await api(routeKey, { ...control.request, pathParameters: control.params(world) });
+          expect(own.status, `${routeKey} (A's own hosted token): ${own.raw.slice(0, 300)}`).toBe(
+            control.status,
+          );
+          expect(await aws.countItems(), `${routeKey} (A's own hosted token) wrote items`).toBe(countBefore);
+          expect(
+            await takeQueued(aws, eventQueue),
+            `${routeKey} (A's own hosted token) queued events`,
+          ).toEqual([]);
+          if (before)
+            expect(await control.unchanged?.(world), `${routeKey} changed A's object`).toEqual(before);
         }
         return;
       }
@@ -466,11 +686,12 @@ describe("tenant walls: every route in the manifest", () => {
           token: b.secret,
           ...(fixture.body ? { body: fixture.body(b) as object } : {}),
         });
-        expect(r.status, routeKey).toBe(op.status);
-        expect(r.body.id, routeKey).toBe(b.merchantId);
+        expect(r.status, `${routeKey}: ${r.raw.slice(0, 300)}`).toBe(op.status);
         expectNoLeak(r, a, routeKey);
         const aAfter = await api("GET /v1/merchant", { token: a.secret });
         expect(aAfter.body, `${routeKey} changed merchant A`).toEqual(aBefore.body);
+        if (fixture.check) await fixture.check(r, world);
+        else expect(r.body.id, routeKey).toBe(b.merchantId);
         return;
       }
 
@@ -536,6 +757,7 @@ describe("tenant walls: every route in the manifest", () => {
           pathParameters: pathParamsOf(op, id),
           ...(fixture.body ? { body: fixture.body(t) as object } : {}),
         });
+        await takeQueued(aws, eventQueue);
         const countBefore = await aws.countItems();
         const r = await api(routeKey, request(b));
         expect(r.status, `${routeKey} with B's key on A's ${id}: ${r.raw}`).toBe(404);
@@ -544,9 +766,17 @@ describe("tenant walls: every route in the manifest", () => {
         expectNoLeak(r, a, routeKey, id);
         expect(await fixture.read(a, id), `${routeKey}: B changed A's ${id}`).toEqual(before);
         expect(await aws.countItems(), `${routeKey}: B's attempt wrote items`).toBe(countBefore);
+        expect(await takeQueued(aws, eventQueue), `${routeKey}: B's attempt queued processor events`).toEqual(
+          [],
+        );
         // The control: A's identical request is served and succeeds, so B's 404 is the wall and nothing else.
         const own = await api(routeKey, request(a));
         expect(own.status, `${routeKey} with A's own key: ${own.raw.slice(0, 500)}`).toBe(op.status);
+        if (fixture.emits)
+          expect(
+            (await takeQueued(aws, eventQueue)).length,
+            `${routeKey}: A's success queued no events`,
+          ).toBeGreaterThan(0);
         return;
       }
     }

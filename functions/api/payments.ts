@@ -1,0 +1,31 @@
+/** Payments: charge an invoice, list and read payments, refund them. */
+import * as ops from "../../shared/api/payments.ts";
+import { NotFoundError } from "../../shared/domain/errors.ts";
+import { apiHandler, route } from "../../shared/http/api.ts";
+import { pageRequest, pageResponse } from "../../shared/http/list.ts";
+import { listPayments, listRefunds } from "../../shared/payments/list.ts";
+import { payInvoice, refundPayment } from "../../shared/payments/service.ts";
+import { paymentPorts } from "../../shared/payments/wiring.ts";
+import { dynamoPaymentStore as payments } from "../../shared/store/payments.ts";
+import { dynamoViewStore as views } from "../../shared/store/views.ts";
+
+export const handler = apiHandler([
+  route(ops.payInvoice, ({ principal, clock, params, body }) => payInvoice(paymentPorts(clock), principal.merchantId, params.id, body.paymentMethod)),
+  route(ops.listPayments, async (request) =>
+    pageResponse(request, await listPayments({ payments, views }, request.principal.merchantId, request.query, await pageRequest(request))),
+  ),
+  route(ops.getPayment, async ({ principal, params }) => {
+    const found = await payments.read(principal.merchantId, params.id);
+    if (!found) throw new NotFoundError("Payment");
+    return found.value;
+  }),
+  route(ops.createRefund, ({ principal, clock, params, body }) => refundPayment(paymentPorts(clock), principal.merchantId, params.id, body)),
+  route(ops.listRefunds, async (request) =>
+    pageResponse(request, await listRefunds({ payments }, request.principal.merchantId, request.query, await pageRequest(request))),
+  ),
+  route(ops.getRefund, async ({ principal, params }) => {
+    const found = await payments.readRefund(principal.merchantId, params.id);
+    if (!found) throw new NotFoundError("Refund");
+    return found.value;
+  }),
+]);

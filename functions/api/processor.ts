@@ -1,0 +1,24 @@
+/** POST /v1/processor/stripe/connect — start connecting the merchant's Stripe account. */
+import { connectStripe } from "../../shared/api/payments.ts";
+import { getSecret } from "../../shared/aws/secrets.ts";
+import { envNames } from "../../shared/config.ts";
+import { apiHandler, route } from "../../shared/http/api.ts";
+import { publicBaseUrl } from "../../shared/http/public-url.ts";
+import { getMerchant, setStripeAccount } from "../../shared/merchants/service.ts";
+import { stripeConnect, stripeEndpoint } from "../../shared/payments/stripe.ts";
+import { dynamoMerchantStore as store } from "../../shared/store/merchants.ts";
+
+export const handler = apiHandler([
+  route(connectStripe, async ({ principal, clock, body, event }) => {
+    const apiBase = process.env[envNames.stripeApiBase];
+    const stripe = stripeConnect({ secretKey: await getSecret("stripeSecretKey"), ...(apiBase ? stripeEndpoint(apiBase) : {}) });
+    const merchant = await getMerchant({ store, clock }, principal.merchantId);
+    const accountId =
+      merchant.stripeAccountId ??
+      (await stripe.createConnectedAccount(merchant.email, { merchantId: merchant.id, idempotencyKey: `connect-${merchant.id}` }));
+    await setStripeAccount({ store, clock }, merchant.id, accountId);
+    const docs = `${publicBaseUrl(event)}/docs`;
+    const url = await stripe.accountLink(accountId, body.refreshUrl ?? docs, body.returnUrl ?? docs);
+    return { accountId, url };
+  }),
+]);

@@ -1,0 +1,80 @@
+/**
+ * The payment ports as deployed: the merchant's processor (the sandbox, whose events are signed and
+ * queued exactly like Stripe's webhooks, or Stripe itself), the stores, and the lookups the
+ * stripe-events consumer needs.
+ */
+import type Stripe from "stripe";
+import { sqsQueue } from "../aws/queue.ts";
+import { scheduler } from "../aws/scheduler.ts";
+import { getSecret } from "../aws/secrets.ts";
+import { envNames } from "../config.ts";
+import type { Clock } from "../domain/clock.ts";
+import { setStripeAccountStatus } from "../merchants/service.ts";
+import { dynamoInvoiceStore } from "../store/invoices.ts";
+import { dynamoMerchantStore } from "../store/merchants.ts";
+import { dynamoPaymentStore } from "../store/payments.ts";
+import { dynamoPayoutStore } from "../store/payouts.ts";
+import { type PayoutPorts, recordStripePayout } from "../payouts/run.ts";
+import { processorRefs } from "../store/processor-refs.ts";
+import { billingQueue } from "../invoices/reminders.ts";
+import { sandboxFee } from "./sandbox-cards.ts";
+import { type BankDebitSettlement, sandboxProcessor } from "./sandbox.ts";
+import type { PaymentPorts } from "./service.ts";
+import { signEvent } from "./signing.ts";
+import type { StripeEventPorts } from "./stripe-events-handler.ts";
+import { loadStripeProcessor } from "./stripe.ts";
+
+export const stripeEventsQueue = "stripe-events";
+
+/** A scheduled sandbox bank-debit settlement, delivered to the billing queue. */
+export interface SandboxSettlementMessage extends BankDebitSettlement {
+  kind: "sandbox.settle";
+}
+
+export function sandboxFor(clock: Clock, sandboxPageUrl?: (sessionId: string) => string) {
+  return sandboxProcessor({
+    clock,
+    ...(sandboxPageUrl ? { sandboxPageUrl } : {}),
+    events: async (event: Stripe.Event) => {
+      const signed = signEvent(event, await getSecret("stripeWebhookSecret"), Math.floor(clock.now().getTime() / 1000));
+      await sqsQueue.send(stripeEventsQueue, signed);
+    },
+    scheduleSettlement: async (settlement) => {
+      const message: SandboxSettlementMessage = { kind: "sandbox.settle", ...settlement };
+      await scheduler().scheduleOnce({
+        name: `sandbox-settle-${settlement.paymentIntentId}`,
+        at: new Date(settlement.settleAt),
+        queue: billingQueue,
+        payload: message as unknown as Record<string, unknown>,
+      });
+    },
+  });
+}
+
+export function paymentPorts(clock: Clock, sandboxPageUrl?: (sessionId: string) => string): PaymentPorts {
+  return {
+    invoices: dynamoInvoiceStore,
+    payments: dynamoPaymentStore,
+    merchants: dynamoMerchantStore,
+    clock,
+    processorFor: async (merchant) =>
+      merchant.processor === "stripe" ? loadStripeProcessor(process.env[envNames.stripeApiBase]) : sandboxFor(clock, sandboxPageUrl),
+    feeFor: (payment) => (payment.processor === "sandbox" ? sandboxFee(payment.amount, payment.currency) : 0),
+  };
+}
+
+export function payoutPorts(clock: Clock): PayoutPorts {
+  return { payouts: dynamoPayoutStore, merchants: dynamoMerchantStore, scheduler: scheduler(), clock };
+}
+
+export function stripeEventPorts(clock: Clock): StripeEventPorts {
+  return {
+    ...paymentPorts(clock),
+    findPaymentByProcessorId: (id) => processorRefs.findPayment(id),
+    findMerchantByAccount: (accountId) => processorRefs.findAccountMerchant(accountId),
+    setStripeAccountStatus: (merchantId, enabled) => setStripeAccountStatus({ store: dynamoMerchantStore, clock }, merchantId, enabled),
+    recordStripePayout: async (merchantId, payout, status) => {
+      await recordStripePayout(payoutPorts(clock), merchantId, payout, status);
+    },
+  };
+}

@@ -1,0 +1,208 @@
+/**
+ * The daily payout run and Stripe's payout records.
+ *
+ * Timing: the run for day D fires 5 minutes after the merchant's local midnight that ends D (the
+ * grace lets transactions committed in D's last instants land), as a one-time schedule named
+ * `payouts-<merchantId>-<D>` on the billing queue. Each run schedules the next one, so the chain
+ * continues daily; names make every scheduling idempotent. A run delivered late (retries, an
+ * outage) also pays out the days the broken chain missed, up to `maxCatchUpDays`; a run delivered
+ * before D has ended in the merchant's zone (its time zone moved west) re-schedules itself after
+ * that midnight instead of paying out a day still in progress.
+ *
+ * Sandbox merchants get one payout per currency with transactions that day (see payout.ts).
+ * Stripe merchants' runs only keep the chain going: Stripe's payout webhooks create their records
+ * (`recordStripePayout`), and balance transactions of a Stripe merchant are never paid out here.
+ */
+import type Stripe from "stripe";
+import * as z from "zod";
+import type { OneTimeSchedule, SchedulerPort } from "../aws/scheduler.ts";
+import { addDays, localDate, startOfLocalDay } from "../domain/calendar.ts";
+import type { Clock } from "../domain/clock.ts";
+import { ConflictError } from "../domain/errors.ts";
+import { newEvent } from "../domain/events.ts";
+import { newId } from "../domain/ids.ts";
+import type { Merchant } from "../merchants/merchant.ts";
+import type { MerchantStore } from "../store/merchants.ts";
+import type { PayoutStore } from "../store/payouts.ts";
+import { type Payout, type PayoutStatus, statusOfNet, summarizeDay, summarizePayout } from "./payout.ts";
+
+export interface PayoutPorts {
+  payouts: PayoutStore;
+  merchants: Pick<MerchantStore, "readMerchant">;
+  scheduler: SchedulerPort;
+  clock: Clock;
+}
+
+export const payoutQueue = "billing";
+/** Minutes after the merchant's midnight at which a day's run fires. */
+export const payoutGraceMinutes = 5;
+/** Most days one late run pays out (SQS keeps a message 14 days). */
+export const maxCatchUpDays = 31;
+
+const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "must be a YYYY-MM-DD date");
+
+/** The billing queue message a payout schedule delivers. */
+export const payoutRunMessage = z.object({ kind: z.literal("payouts.run"), merchantId: z.string().min(1), date: day });
+export type PayoutRunMessage = z.output<typeof payoutRunMessage>;
+
+/** The schedule of the run that pays out `date`: just after the merchant's midnight that ends it. */
+export function payoutRunSchedule(merchantId: string, date: string, timeZone: string): OneTimeSchedule {
+  const at = new Date(startOfLocalDay(addDays(date, 1), timeZone).getTime() + payoutGraceMinutes * 60_000);
+  const payload: PayoutRunMessage = { kind: "payouts.run", merchantId, date };
+  return { name: `payouts-${merchantId}-${date}`, at, queue: payoutQueue, payload };
+}
+
+/** The next run to schedule at `now`: the one for the merchant's current local day. */
+export function nextPayoutRun(merchantId: string, timeZone: string, now: Date): OneTimeSchedule {
+  return payoutRunSchedule(merchantId, localDate(now, timeZone), timeZone);
+}
+
+const isStripe = (merchant: Merchant) => merchant.processor === "stripe";
+
+/** Creates the day's payouts; a day and currency paid out already is skipped (the uniqueness item). */
+async function payOutDay(ports: PayoutPorts, merchantId: string, date: string): Promise<Payout[]> {
+  const transactions = await ports.payouts.balanceTransactionsOfDay(merchantId, date);
+  const created: Payout[] = [];
+  for (const summary of summarizeDay(transactions)) {
+    if (await ports.payouts.findDaily(merchantId, date, summary.currency)) continue;
+    const now = ports.clock.now();
+    const at = now.toISOString();
+    const status = statusOfNet(summary.amount);
+    const payout: Payout = {
+      id: newId("payout", now),
+      ...summary,
+      date,
+      status,
+      source: "sandbox",
+      // The sandbox "sends" the money when the run fires, the day after `date`.
+      ...(status === "paid" ? { arrivalDate: addDays(date, 1) } : {}),
+      createdAt: at,
+      updatedAt: at,
+    };
+    const event = newEvent(`payout.${status}`, merchantId, payout.id, now, { payout: summarizePayout(payout) });
+    try {
+      await ports.payouts.createDaily(merchantId, payout, event);
+      created.push(payout);
+    } catch (error) {
+      // A concurrent run won the day: already done.
+      if (!(error instanceof ConflictError) || !(await ports.payouts.findDaily(merchantId, date, summary.currency))) throw error;
+    }
+  }
+  return created;
+}
+
+/**
+ * Pays out a sandbox merchant's local day `date`: one payout per currency that has balance
+ * transactions that day, each with its `payout.paid` (or `payout.skipped`) event in the same
+ * transaction. Idempotent: returns the payouts this call created, none when the day was done.
+ * Stripe merchants (and unknown merchants) get nothing.
+ */
+export async function runDailyPayouts(ports: PayoutPorts, merchantId: string, date: string): Promise<Payout[]> {
+  const merchant = await ports.merchants.readMerchant(merchantId);
+  if (!merchant || isStripe(merchant.value)) return [];
+  return payOutDay(ports, merchantId, date);
+}
+
+/**
+ * Handles a `payouts.run` message: pays out `message.date` (and any later day before today the
+ * chain missed) for a sandbox merchant, then schedules the run for the merchant's current day.
+ * For a Stripe merchant it only schedules. A merchant that no longer exists ends the chain.
+ */
+export async function handlePayoutRun(
+  ports: PayoutPorts,
+  message: PayoutRunMessage,
+): Promise<{ created: Payout[]; scheduled?: OneTimeSchedule }> {
+  const merchant = await ports.merchants.readMerchant(message.merchantId);
+  if (!merchant) return { created: [] };
+  const { id, timeZone } = merchant.value;
+  const now = ports.clock.now();
+  const today = localDate(now, timeZone);
+  if (message.date >= today) {
+    // The day has not ended where the merchant is: try again once it has (a new name, as the
+    // schedule that brought this message may still exist).
+    const retry = payoutRunSchedule(id, message.date, timeZone);
+    const scheduled = { ...retry, name: `${retry.name}-deferred` };
+    await ports.scheduler.scheduleOnce(scheduled);
+    return { created: [], scheduled };
+  }
+  const created: Payout[] = [];
+  if (!isStripe(merchant.value)) {
+    for (let date = message.date, n = 0; date < today && n < maxCatchUpDays; date = addDays(date, 1), n++) {
+      created.push(...(await payOutDay(ports, id, date)));
+    }
+  }
+  const scheduled = nextPayoutRun(id, timeZone, now);
+  await ports.scheduler.scheduleOnce(scheduled);
+  return { created, scheduled };
+}
+
+const stripeDate = (unixSeconds: number) => new Date(unixSeconds * 1000).toISOString().slice(0, 10);
+
+/** Which way a Stripe payout's status may move: `paid` can still fail later; `failed` is final. */
+const supersedes = (next: PayoutStatus, current: PayoutStatus) => current !== next && current === "paid" && next === "failed";
+
+/**
+ * Records a Stripe payout from its `payout.paid` / `payout.failed` webhook: one record per Stripe
+ * payout id (a uniqueness item), with Stripe's amount, currency and arrival date, and its
+ * `payout.paid` / `payout.failed` event. Idempotent and order-tolerant: a duplicate changes nothing;
+ * a paid payout that later fails becomes failed; a stale `paid` after `failed` is ignored.
+ */
+export async function recordStripePayout(
+  ports: Pick<PayoutPorts, "payouts" | "merchants" | "clock">,
+  merchantId: string,
+  stripePayout: Stripe.Payout,
+  status: "paid" | "failed",
+): Promise<Payout | undefined> {
+  const merchant = await ports.merchants.readMerchant(merchantId);
+  if (!merchant) return undefined;
+  const failure =
+    status === "failed"
+      ? { code: stripePayout.failure_code ?? "payout_failed", message: stripePayout.failure_message ?? "The payout failed" }
+      : undefined;
+  for (let attempt = 0; ; attempt++) {
+    const now = ports.clock.now();
+    const at = now.toISOString();
+    const existingId = await ports.payouts.findByStripePayout(merchantId, stripePayout.id);
+    try {
+      if (!existingId) {
+        const amount = stripePayout.amount;
+        const payout: Payout & { processorPayoutId: string } = {
+          id: newId("payout", now),
+          currency: stripePayout.currency.toUpperCase(),
+          amount,
+          grossAmount: amount,
+          feeTotal: 0,
+          refundTotal: 0,
+          disputeTotal: 0,
+          chargeCount: 0,
+          refundCount: 0,
+          disputeCount: 0,
+          balanceTransactions: [],
+          date: localDate(new Date(stripePayout.created * 1000), merchant.value.timeZone),
+          status,
+          source: "stripe",
+          processorPayoutId: stripePayout.id,
+          arrivalDate: stripeDate(stripePayout.arrival_date),
+          ...(failure ? { failure } : {}),
+          createdAt: at,
+          updatedAt: at,
+        };
+        await ports.payouts.createFromStripe(
+          merchantId,
+          payout,
+          newEvent(`payout.${status}`, merchantId, payout.id, now, { payout: summarizePayout(payout) }),
+        );
+        return payout;
+      }
+      const found = await ports.payouts.read(merchantId, existingId);
+      if (!found) throw new Error(`Payout ${existingId} claimed by Stripe payout ${stripePayout.id} is missing`);
+      if (!supersedes(status, found.value.status)) return found.value;
+      const next: Payout = { ...found.value, status, ...(failure ? { failure } : {}), updatedAt: at };
+      await ports.payouts.replace(merchantId, next, found.version, newEvent(`payout.${status}`, merchantId, next.id, now, { payout: summarizePayout(next) }));
+      return next;
+    } catch (error) {
+      // Another delivery recorded it first: look again.
+      if (!(error instanceof ConflictError) || attempt >= 4) throw error;
+    }
+  }
+}

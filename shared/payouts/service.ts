@@ -1,0 +1,44 @@
+/** Payout reads for the API: lists show summaries, a single payout lists its balance transactions. */
+import { NotFoundError } from "../domain/errors.ts";
+import type { Position } from "../http/cursor.ts";
+import type { Condition } from "../store/filters.ts";
+import { allOf } from "../store/filters.ts";
+import type { PayoutStore } from "../store/payouts.ts";
+import { type Payout, type PayoutStatus, type PayoutSummary, summarizePayout } from "./payout.ts";
+
+export interface PayoutReadPorts {
+  payouts: PayoutStore;
+}
+
+export async function getPayout({ payouts }: PayoutReadPorts, merchantId: string, id: string): Promise<Payout> {
+  const found = await payouts.read(merchantId, id);
+  if (!found) throw new NotFoundError("Payout");
+  return found.value;
+}
+
+export async function listPayouts(
+  { payouts }: PayoutReadPorts,
+  merchantId: string,
+  query: {
+    limit: number;
+    after?: Position;
+    currency?: string | undefined;
+    status?: PayoutStatus | undefined;
+    createdAfter?: string | undefined;
+    createdBefore?: string | undefined;
+  },
+): Promise<{ items: PayoutSummary[]; next?: Position }> {
+  const conditions: Condition[] = [
+    ...(query.currency ? [{ attribute: "currency", equals: query.currency }] : []),
+    ...(query.status ? [{ attribute: "status", equals: query.status }] : []),
+  ];
+  const filter = allOf(conditions);
+  const page = await payouts.list(merchantId, {
+    limit: query.limit,
+    ...(query.after ? { after: query.after } : {}),
+    ...(query.createdAfter ? { createdAfter: new Date(query.createdAfter) } : {}),
+    ...(query.createdBefore ? { createdBefore: new Date(query.createdBefore) } : {}),
+    ...(filter ? { filter } : {}),
+  });
+  return { items: page.items.map(summarizePayout), ...(page.next ? { next: page.next } : {}) };
+}

@@ -1,0 +1,86 @@
+/**
+ * Payouts (`po_…`): a collection in the merchant's partition. Each is created in one transaction
+ * with its outbox event and a uniqueness item that makes it the only one of its kind:
+ * - sandbox payouts claim `UNIQUE#payout#<date>#<currency>`: one per merchant, day and currency;
+ * - Stripe payouts claim `UNIQUE#stripe-payout#<Stripe payout id>`: one per Stripe payout.
+ * A second creation fails with a ConflictError; the item names the payout that won.
+ * Also reads a day's balance transactions (`BTX#<date>#…`), which payouts are made of.
+ */
+import { GetCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
+import type { DomainEvent } from "../domain/events.ts";
+import type { BalanceTransaction } from "../payments/balance.ts";
+import type { Payout } from "../payouts/payout.ts";
+import { collection, type ExtraWrite, type ListQuery, type Page, type Versioned } from "./collection.ts";
+import { documentClient, tableName } from "./dynamo.ts";
+import { type Key, keys, withoutKeys } from "./keys.ts";
+
+const payouts = collection<Payout>({ type: "payout", idKind: "payout", label: "payout" });
+
+const dayClaim = (merchantId: string, date: string, currency: string): Key => keys.merchantUnique(merchantId, "payout", `${date}#${currency}`);
+const stripeClaim = (merchantId: string, processorPayoutId: string): Key => keys.merchantUnique(merchantId, "stripe-payout", processorPayoutId);
+
+const claim = (key: Key, payoutId: string, conflict: string): ExtraWrite => ({
+  item: {
+    Put: {
+      TableName: tableName(),
+      Item: { ...key, type: "unique", payoutId },
+      ConditionExpression: "attribute_not_exists(PK)",
+    },
+  },
+  conflict,
+});
+
+async function claimedBy(key: Key): Promise<string | undefined> {
+  const { Item } = await documentClient().send(new GetCommand({ TableName: tableName(), Key: key, ConsistentRead: true }));
+  return Item?.payoutId as string | undefined;
+}
+
+export const duplicateDayPayout = "A payout for this day and currency already exists";
+export const duplicateStripePayout = "This Stripe payout is already recorded";
+
+export interface PayoutStore {
+  read(merchantId: string, id: string): Promise<Versioned<Payout> | undefined>;
+  list(merchantId: string, query: ListQuery): Promise<Page<Payout>>;
+  /** A sandbox payout for its day and currency; ConflictError when that day and currency has one. */
+  createDaily(merchantId: string, payout: Payout, event: DomainEvent): Promise<void>;
+  /** A record of a Stripe payout; ConflictError when that Stripe payout is recorded already. */
+  createFromStripe(merchantId: string, payout: Payout & { processorPayoutId: string }, event: DomainEvent): Promise<void>;
+  replace(merchantId: string, payout: Payout, expectedVersion: number, event: DomainEvent): Promise<void>;
+  /** The payout that holds a day and currency, if any. */
+  findDaily(merchantId: string, date: string, currency: string): Promise<string | undefined>;
+  /** The payout that records a Stripe payout, if any. */
+  findByStripePayout(merchantId: string, processorPayoutId: string): Promise<string | undefined>;
+  /** Every balance transaction of the merchant's local day, in id order. */
+  balanceTransactionsOfDay(merchantId: string, date: string): Promise<BalanceTransaction[]>;
+}
+
+export const dynamoPayoutStore: PayoutStore = {
+  read: (merchantId, id) => payouts.read(merchantId, id),
+  list: (merchantId, query) => payouts.list(merchantId, query),
+  createDaily: (merchantId, payout, event) =>
+    payouts.create(merchantId, payout, event, [claim(dayClaim(merchantId, payout.date, payout.currency), payout.id, duplicateDayPayout)]),
+  createFromStripe: (merchantId, payout, event) =>
+    payouts.create(merchantId, payout, event, [claim(stripeClaim(merchantId, payout.processorPayoutId), payout.id, duplicateStripePayout)]),
+  replace: (merchantId, payout, expectedVersion, event) => payouts.replace(merchantId, payout, expectedVersion, event),
+  findDaily: (merchantId, date, currency) => claimedBy(dayClaim(merchantId, date, currency)),
+  findByStripePayout: (merchantId, processorPayoutId) => claimedBy(stripeClaim(merchantId, processorPayoutId)),
+  async balanceTransactionsOfDay(merchantId, date) {
+    const { PK, SKPrefix } = keys.balanceDayPrefix(merchantId, date);
+    const items: BalanceTransaction[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const out = await documentClient().send(
+        new QueryCommand({
+          TableName: tableName(),
+          KeyConditionExpression: "PK = :pk AND begins_with(SK, :prefix)",
+          ExpressionAttributeValues: { ":pk": PK, ":prefix": SKPrefix },
+          ConsistentRead: true,
+          ...(startKey ? { ExclusiveStartKey: startKey } : {}),
+        }),
+      );
+      for (const item of out.Items ?? []) items.push(withoutKeys(item) as unknown as BalanceTransaction);
+      startKey = out.LastEvaluatedKey;
+    } while (startKey);
+    return items;
+  },
+};

@@ -1,0 +1,146 @@
+/**
+ * Invoices over HTTP on the real local runtime (`npm start` in a child process): create → finalize →
+ * send (the email with its PDF reaches the SES stand-in) → partial payment → payment; the void and
+ * uncollectible paths; the hosted page; and the reminders and overdue timer, fired by moving the
+ * local scheduler's clock with `POST /_local/clock`.
+ */
+import { GetItemCommand } from "@aws-sdk/client-dynamodb";
+import { afterAll, describe, expect, it } from "vitest";
+import { localDynamoClient } from "../../infra/local/dynamodb.ts";
+import { eventually, type MailRecord } from "../helpers/aws.ts";
+import { newDataDir, type RunningStack, startLocalStack } from "../helpers/local-stack.ts";
+
+let stack: RunningStack | undefined;
+
+const day = 86_400;
+
+describe("invoices end to end over HTTP on the local runtime", () => {
+  afterAll(async () => {
+    if (stack?.child.exitCode === null) await stack.interrupt();
+  });
+
+  it("takes invoices through their lifecycle, emails them and reminds on time", async () => {
+    stack = await startLocalStack(newDataDir());
+    const { apiUrl, adminToken, mailUrl, endpoints } = stack.info;
+
+    // biome-ignore lint/suspicious/noExplicitAny: responses are asserted field by field
+    const http = async (method: string, path: string, token: string | undefined, body?: unknown): Promise<{ status: number; headers: Headers; body: any; text: string }> => {
+      const response = await fetch(`${apiUrl}${path}`, {
+        method,
+        headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body !== undefined ? { "content-type": "application/json" } : {}) },
+        ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+      });
+      const text = await response.text();
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(text);
+      } catch {
+        parsed = undefined;
+      }
+      return { status: response.status, headers: response.headers, body: parsed, text };
+    };
+    const ok = async (method: string, path: string, token: string | undefined, body: unknown, status: number) => {
+      const r = await http(method, path, token, body);
+      if (r.status !== status) throw new Error(`${method} ${path}: expected ${status}, got ${r.status} ${r.text}\n${stack?.output()}`);
+      return r.body;
+    };
+    const mails = async (): Promise<MailRecord[]> => ((await (await fetch(`${mailUrl}/store`)).json()) as { emails: MailRecord[] }).emails;
+    const mailsTo = async (email: string) => (await mails()).filter((m) => m.destination.to.some((to) => to.includes(email)));
+    const advance = (seconds: number) => ok("POST", "/_local/clock", undefined, { advanceSeconds: seconds }, 200) as Promise<{ fired: number; now: string }>;
+
+    const { apiKey } = await ok("POST", "/v1/merchants", adminToken, { name: "Corner Bakery", email: "owner@corner-bakery.test" }, 201);
+    const key = apiKey.secret as string;
+    const settings = await ok("PATCH", "/v1/merchant", key, { invoiceReminders: [{ daysAfterDue: -1 }, { daysAfterDue: 3 }] }, 200);
+    expect(settings.invoiceReminders).toEqual([{ daysAfterDue: -1 }, { daysAfterDue: 3 }]);
+    const buyer = "ada@buyer.test";
+    const customer = await ok("POST", "/v1/customers", key, { email: buyer, name: "Ada Buyer" }, 201);
+    const draft = (amount: number) => ({ customerId: customer.id, currency: "USD", paymentTerms: "net_7", lineItems: [{ description: "Sourdough subscription", quantity: 2, unitAmount: amount }] });
+
+    // 1. Create → finalize → send: the email carries the PDF.
+    const first = await ok("POST", "/v1/invoices", key, draft(6_000), 201);
+    expect(first).toMatchObject({ status: "draft", total: 12_000 });
+    const open = await ok("POST", `/v1/invoices/${first.id}/finalize`, key, undefined, 200);
+    expect(open).toMatchObject({ status: "open", number: "INV-0001", paymentTerms: "net_7", amountRemaining: 12_000 });
+    const dueDate = open.dueDate as string;
+    expect(dueDate).toBe(new Date(Date.parse(`${open.issuedAt.slice(0, 10)}T00:00:00Z`) + 7 * day * 1000).toISOString().slice(0, 10));
+    expect((await ok("POST", `/v1/invoices/${first.id}/send`, key, undefined, 200)).status).toBe("open");
+
+    const invoiceMail = await eventually(async () => (await mailsTo(buyer)).find((m) => m.subject.startsWith("Invoice INV-0001 from")));
+    expect(invoiceMail.subject).toBe("Invoice INV-0001 from Corner Bakery");
+    expect(invoiceMail.attachments).toHaveLength(1);
+    expect(invoiceMail.attachments[0]).toMatchObject({ filename: "INV-0001.pdf", contentType: "application/pdf" });
+    expect(Buffer.from(invoiceMail.attachments[0]?.content ?? "", "base64").subarray(0, 5).toString("latin1")).toBe("%PDF-");
+
+    // 2. A partial payment leaves it open.
+    const partial = await ok("POST", `/v1/invoices/${first.id}/payments`, key, { amount: 5_000, method: "bank_transfer" }, 201);
+    expect(partial).toMatchObject({ status: "open", amountPaid: 5_000, amountRemaining: 7_000 });
+    expect(await ok("GET", `/v1/invoices/${first.id}`, key, undefined, 200)).toMatchObject({ status: "open", amountRemaining: 7_000 });
+
+    // 3. A second invoice is voided; a third is marked uncollectible, then paid after all.
+    const second = await ok("POST", "/v1/invoices", key, draft(1_000), 201);
+    expect((await ok("POST", `/v1/invoices/${second.id}/finalize`, key, undefined, 200)).number).toBe("INV-0002");
+    expect(await ok("POST", `/v1/invoices/${second.id}/void`, key, undefined, 200)).toMatchObject({ status: "void", amountRemaining: 0 });
+    const third = await ok("POST", "/v1/invoices", key, draft(2_500), 201);
+    expect((await ok("POST", `/v1/invoices/${third.id}/finalize`, key, undefined, 200)).number).toBe("INV-0003");
+    expect((await ok("POST", `/v1/invoices/${third.id}/mark-uncollectible`, key, undefined, 200)).status).toBe("uncollectible");
+    expect(await ok("POST", `/v1/invoices/${third.id}/payments`, key, { amount: 5_000, method: "cash" }, 201)).toMatchObject({ status: "paid", amountRemaining: 0 });
+    const illegal = await http("POST", `/v1/invoices/${second.id}/mark-uncollectible`, key, undefined);
+    expect(illegal.status).toBe(409);
+    expect(illegal.body.detail).toBe("Cannot mark as uncollectible an invoice whose status is void");
+
+    // 4. The hosted page is public at hostedUrl.
+    const hostedUrl = new URL(open.hostedUrl as string);
+    const page = await fetch(`${apiUrl}${hostedUrl.pathname}`);
+    expect(page.status).toBe(200);
+    expect(page.headers.get("content-type")).toBe("text/html; charset=utf-8");
+    expect(page.headers.get("content-security-policy")).toMatch(/default-src 'none'/);
+    const html = await page.text();
+    expect(html).toContain("INV-0001");
+    expect(html).toContain("Ada Buyer");
+    expect(html).toContain("$70.00");
+
+    // 5. Reminders: wait until the billing consumer has planned INV-0001's schedules, then let time pass.
+    const dynamo = localDynamoClient(endpoints.dynamodb);
+    const scheduled = async (name: string) =>
+      (await dynamo.send(new GetItemCommand({ TableName: "kassa", Key: { PK: { S: `SCHEDULE#kassa#${name}` }, SK: { S: "SCHEDULE" } } }))).Item;
+    try {
+      for (const name of [`${first.id}-reminder-m1`, `${first.id}-reminder-3`, `${first.id}-overdue`]) {
+        await eventually(async () => (await scheduled(name)) ?? undefined);
+      }
+    } finally {
+      dynamo.destroy();
+    }
+
+    const reminderSubject = (number: string, when: string) => `Reminder: invoice ${number} from Corner Bakery ${when}`;
+    const week = await advance(7 * day);
+    expect(week.fired).toBeGreaterThanOrEqual(1);
+    const dueSoon = await eventually(async () => (await mailsTo(buyer)).find((m) => m.subject === reminderSubject("INV-0001", "is due in 1 day")));
+    expect(dueSoon.body.text).toContain("INV-0001");
+    expect(dueSoon.body.text).toContain("$70.00");
+
+    // 6. Past due + 3: the overdue reminder, and invoice.overdue in the events feed.
+    await advance(4 * day);
+    await eventually(async () => (await mailsTo(buyer)).find((m) => m.subject === reminderSubject("INV-0001", "is 3 days overdue")));
+    const overdue = await eventually(async () => {
+      const events = await ok("GET", "/v1/events?type=invoice.overdue", key, undefined, 200);
+      return events.data.length ? events.data : undefined;
+    });
+    expect(overdue).toEqual([expect.objectContaining({ type: "invoice.overdue", objectId: first.id })]);
+
+    // Nothing for the voided or the paid invoice; one invoice email and two reminders in all.
+    await new Promise((r) => setTimeout(r, 1_000));
+    const subjects = (await mailsTo(buyer)).map((m) => m.subject);
+    expect(subjects.filter((s) => /INV-0002|INV-0003/.test(s))).toEqual([]);
+    expect(subjects.sort()).toEqual(
+      ["Invoice INV-0001 from Corner Bakery", reminderSubject("INV-0001", "is due in 1 day"), reminderSubject("INV-0001", "is 3 days overdue")].sort(),
+    );
+
+    // 7. Paying the rest settles it.
+    const paid = await ok("POST", `/v1/invoices/${first.id}/payments`, key, { amount: 7_000, method: "bank_transfer" }, 201);
+    expect(paid).toMatchObject({ status: "paid", amountPaid: 12_000, amountRemaining: 0, paidAt: expect.any(String) });
+    const types = (await ok("GET", `/v1/events?objectId=${first.id}&limit=100`, key, undefined, 200)).data.map((e: { type: string }) => e.type).reverse();
+    expect(types).toEqual(["invoice.created", "invoice.finalized", "invoice.sent", "invoice.overdue", "invoice.paid"]);
+
+    expect(await stack.interrupt()).toBe(0);
+  }, 40_000);
+});

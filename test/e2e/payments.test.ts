@@ -1,0 +1,115 @@
+/**
+ * Payments end to end on the local runtime (sandbox): pay by API and through the hosted page in
+ * headless Chromium, a decline, receipts and notices in the SES store, refunds, and the daily payout
+ * with its email once the local clock passes the merchant's midnight.
+ */
+import { chromium } from "playwright-core";
+import { afterAll, describe, expect, it } from "vitest";
+import { eventually, type MailRecord } from "../helpers/aws.ts";
+import { newDataDir, type RunningStack, startLocalStack } from "../helpers/local-stack.ts";
+
+let stack: RunningStack | undefined;
+
+describe("payments on the local runtime", () => {
+  afterAll(async () => {
+    if (stack?.child.exitCode === null) await stack.interrupt();
+  });
+
+  it("pays by API and in the browser, refunds, and pays out the day's net", async () => {
+    stack = await startLocalStack(newDataDir());
+    const { apiUrl, adminToken, mailUrl } = stack.info;
+    const request = async (path: string, token: string, method = "GET", body?: unknown) => {
+      const response = await fetch(`${apiUrl}${path}`, {
+        method,
+        headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+      // biome-ignore lint/suspicious/noExplicitAny: responses are asserted field by field
+      return { status: response.status, body: (await response.json()) as Record<string, any> };
+    };
+    const mails = async () => ((await (await fetch(`${mailUrl}/store`)).json()) as { emails: MailRecord[] }).emails;
+    const mailsTo = async (address: string) => (await mails()).filter((m) => m.destination.to.some((to) => to.includes(address)));
+
+    const created = await request("/v1/merchants", adminToken, "POST", { name: "Bean Roasters", email: "owner@beans.test" });
+    const key = created.body.apiKey.secret as string;
+    await request("/v1/merchant", key, "PATCH", { supportEmail: "help@beans.test" });
+    const customer = await request("/v1/customers", key, "POST", { email: "buyer@shop.test", name: "Bea Buyer" });
+    const newInvoice = async () => {
+      const draft = await request("/v1/invoices", key, "POST", {
+        customerId: customer.body.id,
+        currency: "USD",
+        lineItems: [{ description: "Espresso beans, 5 kg", quantity: 1, unitAmount: 10_000 }],
+      });
+      return (await request(`/v1/invoices/${draft.body.id}/finalize`, key, "POST")).body;
+    };
+
+    // By API: a decline (402 with its code, invoice still open), then a card that works.
+    const first = await newInvoice();
+    const declined = await request(`/v1/invoices/${first.id}/pay`, key, "POST", { paymentMethod: "pm_card_insufficientFunds" });
+    expect(declined.status).toBe(402);
+    expect(declined.body).toMatchObject({ status: 402, declineCode: "insufficient_funds" });
+    expect((await request(`/v1/invoices/${first.id}`, key)).body.status).toBe("open");
+    const paid = await request(`/v1/invoices/${first.id}/pay`, key, "POST", { paymentMethod: "pm_card_visa" });
+    expect(paid.status).toBe(200);
+    expect(paid.body).toMatchObject({ status: "paid", amountPaid: 10_000, amountRemaining: 0 });
+    expect(paid.body.payment).toMatchObject({ status: "succeeded", amount: 10_000, fee: 320, net: 9_680, method: { brand: "visa", last4: "4242" } });
+
+    // In the browser: the hosted page's pay button, a declined card, then a good one.
+    const second = await newInvoice();
+    const browser = await chromium.launch({
+      executablePath: "/usr/bin/chromium",
+      args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+    });
+    try {
+      const page = await browser.newPage();
+      await page.goto(second.hostedUrl);
+      await page.getByRole("link", { name: /^Pay \$100\.00$/ }).click();
+      await page.fill("#card", "4000 0000 0000 0002");
+      await page.click("button[type=submit]");
+      await expect.poll(() => page.textContent("[role=alert]")).toContain("declined");
+      await page.fill("#card", "4242 4242 4242 4242");
+      await page.click("button[type=submit]");
+      await page.waitForURL(/\?paid=1$/);
+      expect(await page.textContent("body")).toContain("Paid on");
+    } finally {
+      await browser.close();
+    }
+    expect((await request(`/v1/invoices/${second.id}`, key)).body).toMatchObject({ status: "paid", amountRemaining: 0 });
+
+    // Receipts and notices; the buyer heard about each failure with a link to try again.
+    const buyerMail = await eventually(async () => {
+      const m = await mailsTo("buyer@shop.test");
+      return m.filter((x) => x.subject.startsWith("Receipt from Bean Roasters")).length === 2 && m.filter((x) => x.subject.includes("did not go through")).length === 2 ? m : undefined;
+    }, 20_000);
+    expect(buyerMail.find((m) => m.subject.includes("did not go through"))?.body.text).toContain(first.hostedUrl);
+    expect(buyerMail.find((m) => m.subject.startsWith("Receipt"))?.body.text).toContain("help@beans.test");
+    const notices = await eventually(async () => {
+      const m = (await mailsTo("owner@beans.test")).filter((x) => x.subject.startsWith("Payment received: $100.00"));
+      return m.length === 2 ? m : undefined;
+    });
+    expect(notices).toHaveLength(2);
+
+    // Refunds: partial, then the rest; never more.
+    const paymentId = paid.body.payment.id as string;
+    expect((await request(`/v1/payments/${paymentId}/refunds`, key, "POST", { amount: 4_000 })).body).toMatchObject({ status: "succeeded", amount: 4_000 });
+    expect((await request(`/v1/payments/${paymentId}`, key)).body.status).toBe("partially_refunded");
+    expect((await request(`/v1/payments/${paymentId}/refunds`, key, "POST", { amount: 7_000 })).status).toBe(400);
+    expect((await request(`/v1/payments/${paymentId}/refunds`, key, "POST", {})).body).toMatchObject({ status: "succeeded", amount: 6_000 });
+    expect((await request(`/v1/payments/${paymentId}`, key)).body).toMatchObject({ status: "refunded", amountRefunded: 10_000 });
+    await eventually(async () => ((await mailsTo("buyer@shop.test")).filter((m) => m.subject.startsWith("Refund from")).length === 2 ? true : undefined));
+
+    // Midnight passes: one payout = 2 × 10000 − 2 × 320 fees − 10000 refunded = 9360, and its email.
+    const moved = await fetch(`${apiUrl}/_local/clock`, { method: "POST", body: JSON.stringify({ advanceSeconds: 26 * 3600 }) });
+    expect(moved.status).toBe(200);
+    const payouts = await eventually(async () => {
+      const list = await request("/v1/payouts", key);
+      return list.body.data?.length ? list.body.data : undefined;
+    }, 20_000);
+    expect(payouts).toHaveLength(1);
+    expect(payouts[0]).toMatchObject({ currency: "USD", amount: 9_360, status: "paid" });
+    const detail = await request(`/v1/payouts/${payouts[0].id}`, key);
+    expect(detail.body.balanceTransactions).toHaveLength(4);
+    const payoutMail = await eventually(async () => (await mailsTo("owner@beans.test")).find((m) => /payout/i.test(m.subject)), 20_000);
+    expect(payoutMail.body.text).toContain("$93.60");
+  }, 120_000);
+});
