@@ -8,7 +8,7 @@ import { sqsQueue } from "../../shared/aws/queue.ts";
 import { getSecret } from "../../shared/aws/secrets.ts";
 import { apiHandler, route } from "../../shared/http/api.ts";
 import { verifyStripeWebhook } from "../../shared/payments/stripe.ts";
-import { stripeEventsQueue } from "../../shared/payments/wiring.ts";
+import { stripeEventsQueue } from "../../shared/outbox/routing.ts";
 
 export const handler = apiHandler([
   route(stripeWebhook, async ({ event, clock }) => {

@@ -21,3 +21,6 @@ const routes: Record<string, readonly EventQueue[]> = {
 export function queuesFor(eventType: string): readonly EventQueue[] {
   return routes[eventType] ?? [];
 }
+
+/** Stripe's webhooks and the sandbox's signed events, in Stripe's shapes: one queue, one consumer. */
+export const stripeEventsQueue = "stripe-events";

@@ -17,6 +17,7 @@ import { dynamoPayoutStore } from "../store/payouts.ts";
 import { type PayoutPorts, recordStripePayout } from "../payouts/run.ts";
 import { processorRefs } from "../store/processor-refs.ts";
 import { billingQueue } from "../invoices/reminders.ts";
+import { stripeEventsQueue } from "../outbox/routing.ts";
 import { sandboxFee } from "./sandbox-cards.ts";
 import { type BankDebitSettlement, sandboxProcessor } from "./sandbox.ts";
 import type { PaymentPorts } from "./service.ts";
@@ -24,7 +25,6 @@ import { signEvent } from "./signing.ts";
 import type { StripeEventPorts } from "./stripe-events-handler.ts";
 import { loadStripeProcessor } from "./stripe.ts";
 
-export const stripeEventsQueue = "stripe-events";
 
 /** A scheduled sandbox bank-debit settlement, delivered to the billing queue. */
 export interface SandboxSettlementMessage extends BankDebitSettlement {

@@ -55,8 +55,12 @@ export const neverAnswer: RouteHandler = () => new Promise<never>(() => {});
 
 type Json = Record<string, unknown>;
 
+/**
+ * Stripe's canonical example objects: the unchanged subset of `fixtures3.json` (see
+ * `../shared/stripe/README.md`) committed with the sandbox, so tests need nothing outside the repo.
+ */
 const fixturesPath =
-  process.env.STRIPE_FIXTURES ?? resolve(import.meta.dirname, "../../../shared/stripe/fixtures3.json");
+  process.env.STRIPE_FIXTURES ?? resolve(import.meta.dirname, "../../shared/payments/stripe-fixtures.json");
 let fixtures: Record<string, Json> | undefined;
 
 /** A deep copy of Stripe's example object of `type` (`payment_intent`, `checkout.session`, `event`…) with `overrides` on top. */
