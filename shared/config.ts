@@ -17,6 +17,8 @@ export const envNames = {
   stripeSecretKeySecretArn: "STRIPE_SECRET_KEY_SECRET_ARN",
   stripeWebhookSecret: "STRIPE_WEBHOOK_SECRET",
   stripeWebhookSecretArn: "STRIPE_WEBHOOK_SECRET_ARN",
+  sandboxFeePercent: "SANDBOX_FEE_PERCENT",
+  sandboxFeeFixed: "SANDBOX_FEE_FIXED",
   /** Points the Stripe SDK at a loopback fake (tests, local runs); unset in production. */
   stripeApiBase: "STRIPE_API_BASE",
   schedulerMode: "SCHEDULER_MODE",
@@ -62,6 +64,11 @@ export const config = {
   schedulerGroup: () => read(envNames.schedulerGroup, nonEmpty),
   schedulerRoleArn: () => read(envNames.schedulerRoleArn, nonEmpty),
   publicBaseUrl: () => read(envNames.publicBaseUrl, z.url()),
+  /** The sandbox's processing fee: a percentage (≤ 4 decimals) plus fixed minor units; 2.9 % + 30 by default. */
+  sandboxFee: () => ({
+    percent: read(envNames.sandboxFeePercent, z.coerce.number().min(0).max(100).default(2.9)),
+    fixed: read(envNames.sandboxFeeFixed, z.coerce.number().int().min(0).default(30)),
+  }),
   /** A secret's value locally; in the cloud the ARN of the Secrets Manager secret that holds it. */
   secretSource: (name: SecretName): { value: string; secretArn?: undefined } | { value?: undefined; secretArn: string } => {
     const [valueVar, arnVar] = secretVariables[name];

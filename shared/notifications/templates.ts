@@ -2,27 +2,53 @@
  * Email templates, rendered by Kassa itself: every message has an HTML part (escaped) and a text part.
  */
 import type { Mail } from "../aws/mailer.ts";
-import type { Merchant } from "../merchants/merchant.ts";
+import type { Branding, Merchant } from "../merchants/merchant.ts";
 import { formatDate, formatMoney } from "../domain/format.ts";
 import { escapeHtml } from "./html.ts";
 
-/** A message whose title is its subject and first line, and whose paragraphs form both parts. */
-function compose(to: { email: string; name?: string | undefined }, title: string, paragraphs: string[]): Mail {
+/** Whose look a buyer-facing email wears: the merchant's name, colour, logo and footer. */
+type Brand = Pick<Merchant, "name"> & { branding?: Branding };
+
+/**
+ * A message whose title is its subject and first line, and whose paragraphs form both parts. Mail to
+ * buyers carries the merchant's branding; mail to merchants carries Kassa's.
+ */
+function compose(
+  to: { email: string; name?: string | undefined },
+  title: string,
+  paragraphs: string[],
+  brand?: Brand,
+): Mail {
   return {
     to: { email: to.email, ...(to.name ? { name: to.name } : {}) },
     subject: title,
-    text: [title, "", ...paragraphs].join("\n"),
-    html: layout(title, paragraphs),
+    text: [
+      title,
+      "",
+      ...paragraphs,
+      ...(brand?.branding?.footerText ? ["", brand.branding.footerText] : []),
+    ].join("\n"),
+    html: layout(title, paragraphs, brand),
   };
 }
 
-function layout(title: string, paragraphs: string[]): string {
+function layout(title: string, paragraphs: string[], brand?: Brand): string {
+  const colour = /^#[0-9a-fA-F]{6}$/.test(brand?.branding?.brandColor ?? "")
+    ? (brand?.branding?.brandColor as string)
+    : "#334155";
+  const logo = /^https:\/\//.test(brand?.branding?.logoUrl ?? "")
+    ? `<img src="${escapeHtml(brand?.branding?.logoUrl ?? "")}" alt="" height="32" style="height:32px;vertical-align:middle;margin-right:12px">`
+    : "";
+  const header = brand
+    ? `<div style="background:${colour};color:#fff;padding:16px 32px;border-radius:8px 8px 0 0;font-weight:600;font-size:16px">${logo}${escapeHtml(brand.name)}</div>`
+    : "";
+  const footer = brand ? (brand.branding?.footerText ?? `Sent by ${brand.name} with Kassa`) : "Sent by Kassa";
   const body = paragraphs.map((p) => `<p style="margin:0 0 16px">${escapeHtml(p)}</p>`).join("");
   return `<!doctype html><html><head><meta charset="utf-8"><title>${escapeHtml(title)}</title></head>
 <body style="font-family:system-ui,sans-serif;color:#1f2937;background:#f9fafb;padding:24px">
-<div style="max-width:560px;margin:auto;background:#fff;border-radius:8px;padding:32px">
+<div style="max-width:560px;margin:auto;background:#fff;border-radius:8px">${header}<div style="padding:32px">
 <h1 style="font-size:20px;margin:0 0 24px">${escapeHtml(title)}</h1>${body}
-<p style="margin:32px 0 0;color:#6b7280;font-size:12px">Sent by Kassa</p></div></body></html>`;
+<p style="margin:32px 0 0;color:#6b7280;font-size:12px">${escapeHtml(footer)}</p></div></div></body></html>`;
 }
 
 export function welcomeEmail(merchant: Pick<Merchant, "name" | "email" | "id">): Mail {
@@ -45,7 +71,11 @@ interface InvoiceForMail {
   customer: { email: string; name?: string };
 }
 
-function invoiceParagraphs(invoice: InvoiceForMail, merchant: Pick<Merchant, "timeZone">, lead: string): string[] {
+function invoiceParagraphs(
+  invoice: InvoiceForMail,
+  merchant: Pick<Merchant, "timeZone">,
+  lead: string,
+): string[] {
   return [
     lead,
     `Amount due: ${formatMoney(invoice.amountRemaining, invoice.currency)} (total ${formatMoney(invoice.total, invoice.currency)}).`,
@@ -55,14 +85,25 @@ function invoiceParagraphs(invoice: InvoiceForMail, merchant: Pick<Merchant, "ti
 }
 
 /** The invoice itself, sent to the customer; the caller attaches the PDF. */
-export function invoiceEmail(invoice: InvoiceForMail, merchant: Pick<Merchant, "name" | "timeZone">): Mail {
+export function invoiceEmail(
+  invoice: InvoiceForMail,
+  merchant: Pick<Merchant, "name" | "timeZone"> & Brand,
+): Mail {
   const title = `Invoice ${invoice.number ?? invoice.id} from ${merchant.name}`;
-  const paragraphs = invoiceParagraphs(invoice, merchant, `${merchant.name} sent you invoice ${invoice.number ?? invoice.id}. The PDF is attached.`);
-  return compose(invoice.customer, title, paragraphs);
+  const paragraphs = invoiceParagraphs(
+    invoice,
+    merchant,
+    `${merchant.name} sent you invoice ${invoice.number ?? invoice.id}. The PDF is attached.`,
+  );
+  return compose(invoice.customer, title, paragraphs, merchant);
 }
 
 /** A reminder about an unpaid invoice, before or after its due date. */
-export function invoiceReminderEmail(invoice: InvoiceForMail, merchant: Pick<Merchant, "name" | "timeZone">, daysAfterDue: number): Mail {
+export function invoiceReminderEmail(
+  invoice: InvoiceForMail,
+  merchant: Pick<Merchant, "name" | "timeZone"> & Brand,
+  daysAfterDue: number,
+): Mail {
   const number = invoice.number ?? invoice.id;
   const when =
     daysAfterDue < 0
@@ -71,8 +112,12 @@ export function invoiceReminderEmail(invoice: InvoiceForMail, merchant: Pick<Mer
         ? "is due today"
         : `is ${daysAfterDue} day${daysAfterDue === 1 ? "" : "s"} overdue`;
   const title = `Reminder: invoice ${number} from ${merchant.name} ${when}`;
-  const paragraphs = invoiceParagraphs(invoice, merchant, `This is a friendly reminder that invoice ${number} ${when}.`);
-  return compose(invoice.customer, title, paragraphs);
+  const paragraphs = invoiceParagraphs(
+    invoice,
+    merchant,
+    `This is a friendly reminder that invoice ${number} ${when}.`,
+  );
+  return compose(invoice.customer, title, paragraphs, merchant);
 }
 
 interface PayoutForMail {
@@ -95,7 +140,10 @@ interface PayoutForMail {
 const count = (n: number, one: string) => `${n} ${one}${n === 1 ? "" : "s"}`;
 
 /** The daily payout summary, sent to the merchant: what the day's money added up to and when it arrives. */
-export function payoutEmail(merchant: Pick<Merchant, "name" | "email" | "timeZone">, payout: PayoutForMail): Mail {
+export function payoutEmail(
+  merchant: Pick<Merchant, "name" | "email" | "timeZone">,
+  payout: PayoutForMail,
+): Mail {
   const money = (amount: number) => formatMoney(amount, payout.currency);
   const day = formatDate(payout.date, merchant.timeZone);
   const title =
@@ -117,8 +165,12 @@ export function payoutEmail(merchant: Pick<Merchant, "name" | "email" | "timeZon
   const paragraphs = [
     `Hello ${merchant.name}, here is the ${payout.currency} summary for ${day}.`,
     ...breakdown,
-    ...(payout.status === "paid" && payout.arrivalDate ? [`Expected in your bank account on ${formatDate(payout.arrivalDate, merchant.timeZone)}.`] : []),
-    ...(payout.status === "failed" ? ["The payout failed; check your bank account details with your processor."] : []),
+    ...(payout.status === "paid" && payout.arrivalDate
+      ? [`Expected in your bank account on ${formatDate(payout.arrivalDate, merchant.timeZone)}.`]
+      : []),
+    ...(payout.status === "failed"
+      ? ["The payout failed; check your bank account details with your processor."]
+      : []),
     `Payout reference: ${payout.id}.`,
   ];
   return compose(merchant, title, paragraphs);
@@ -142,28 +194,35 @@ function methodText(method: PaymentForMail["method"]): string {
 }
 
 function supportLine(merchant: MerchantForMail): string[] {
-  return [
-    `Questions? Contact ${merchant.name} at ${merchant.supportEmail ?? merchant.email}.`,
-    ...(merchant.branding.footerText ? [merchant.branding.footerText] : []),
-  ];
+  return [`Questions? Contact ${merchant.name} at ${merchant.supportEmail ?? merchant.email}.`];
 }
 
 /** The buyer's receipt for a successful payment. */
-export function receiptEmail(payment: PaymentForMail, invoice: InvoiceForMail, merchant: MerchantForMail): Mail {
+export function receiptEmail(
+  payment: PaymentForMail,
+  invoice: InvoiceForMail,
+  merchant: MerchantForMail,
+): Mail {
   const title = `Receipt from ${merchant.name}: ${formatMoney(payment.amount, payment.currency)} paid`;
   const paragraphs = [
     `Thank you! We received your payment of ${formatMoney(payment.amount, payment.currency)} for invoice ${invoice.number ?? invoice.id}.`,
     `Paid with ${methodText(payment.method)}${payment.paidAt ? ` on ${formatDate(payment.paidAt, merchant.timeZone)}` : ""}.`,
     `Receipt number: ${payment.id}.`,
-    ...(invoice.amountRemaining > 0 ? [`Still due on this invoice: ${formatMoney(invoice.amountRemaining, invoice.currency)}.`] : []),
+    ...(invoice.amountRemaining > 0
+      ? [`Still due on this invoice: ${formatMoney(invoice.amountRemaining, invoice.currency)}.`]
+      : []),
     ...(invoice.hostedUrl ? [`Your invoice: ${invoice.hostedUrl}`] : []),
     ...supportLine(merchant),
   ];
-  return compose(invoice.customer, title, paragraphs);
+  return compose(invoice.customer, title, paragraphs, merchant);
 }
 
 /** The merchant's notice of a payment received. */
-export function paymentReceivedEmail(payment: PaymentForMail, invoice: InvoiceForMail, merchant: MerchantForMail): Mail {
+export function paymentReceivedEmail(
+  payment: PaymentForMail,
+  invoice: InvoiceForMail,
+  merchant: MerchantForMail,
+): Mail {
   const title = `Payment received: ${formatMoney(payment.amount, payment.currency)} for invoice ${invoice.number ?? invoice.id}`;
   const paragraphs = [
     `${invoice.customer.name ?? invoice.customer.email} paid ${formatMoney(payment.amount, payment.currency)} with ${methodText(payment.method)}.`,
@@ -173,23 +232,33 @@ export function paymentReceivedEmail(payment: PaymentForMail, invoice: InvoiceFo
 }
 
 /** The buyer's notice of a failed payment, with a way to try again. */
-export function paymentFailedEmail(payment: PaymentForMail, invoice: InvoiceForMail, merchant: MerchantForMail): Mail {
+export function paymentFailedEmail(
+  payment: PaymentForMail,
+  invoice: InvoiceForMail,
+  merchant: MerchantForMail,
+): Mail {
   const title = `Your payment to ${merchant.name} did not go through`;
   const paragraphs = [
     `We could not take your payment of ${formatMoney(payment.amount, payment.currency)} for invoice ${invoice.number ?? invoice.id}: ${payment.failure?.message ?? "it was declined"} (${payment.failure?.declineCode ?? "declined"}).`,
-    invoice.hostedUrl ? `You can try again with another card here: ${invoice.hostedUrl}` : "Please contact us to pay another way.",
+    invoice.hostedUrl
+      ? `You can try again with another card here: ${invoice.hostedUrl}`
+      : "Please contact us to pay another way.",
     ...supportLine(merchant),
   ];
-  return compose(invoice.customer, title, paragraphs);
+  return compose(invoice.customer, title, paragraphs, merchant);
 }
 
 /** The buyer's refund confirmation. */
-export function refundEmail(refund: { id: string; amount: number; currency: string }, invoice: InvoiceForMail, merchant: MerchantForMail): Mail {
+export function refundEmail(
+  refund: { id: string; amount: number; currency: string },
+  invoice: InvoiceForMail,
+  merchant: MerchantForMail,
+): Mail {
   const title = `Refund from ${merchant.name}: ${formatMoney(refund.amount, refund.currency)}`;
   const paragraphs = [
     `${merchant.name} refunded ${formatMoney(refund.amount, refund.currency)} for invoice ${invoice.number ?? invoice.id}. It can take 5–10 business days to appear on your statement.`,
     `Refund number: ${refund.id}.`,
     ...supportLine(merchant),
   ];
-  return compose(invoice.customer, title, paragraphs);
+  return compose(invoice.customer, title, paragraphs, merchant);
 }

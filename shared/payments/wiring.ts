@@ -7,7 +7,7 @@ import type Stripe from "stripe";
 import { sqsQueue } from "../aws/queue.ts";
 import { scheduler } from "../aws/scheduler.ts";
 import { getSecret } from "../aws/secrets.ts";
-import { envNames } from "../config.ts";
+import { config, envNames } from "../config.ts";
 import type { Clock } from "../domain/clock.ts";
 import { setStripeAccountStatus } from "../merchants/service.ts";
 import { dynamoInvoiceStore } from "../store/invoices.ts";
@@ -34,6 +34,7 @@ export interface SandboxSettlementMessage extends BankDebitSettlement {
 export function sandboxFor(clock: Clock, sandboxPageUrl?: (sessionId: string) => string) {
   return sandboxProcessor({
     clock,
+    fee: config.sandboxFee(),
     ...(sandboxPageUrl ? { sandboxPageUrl } : {}),
     events: async (event: Stripe.Event) => {
       const signed = signEvent(event, await getSecret("stripeWebhookSecret"), Math.floor(clock.now().getTime() / 1000));
@@ -59,7 +60,7 @@ export function paymentPorts(clock: Clock, sandboxPageUrl?: (sessionId: string) 
     clock,
     processorFor: async (merchant) =>
       merchant.processor === "stripe" ? loadStripeProcessor(process.env[envNames.stripeApiBase]) : sandboxFor(clock, sandboxPageUrl),
-    feeFor: (payment) => (payment.processor === "sandbox" ? sandboxFee(payment.amount, payment.currency) : 0),
+    feeFor: (payment) => (payment.processor === "sandbox" ? sandboxFee(payment.amount, payment.currency, config.sandboxFee()) : 0),
   };
 }
 

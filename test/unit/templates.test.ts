@@ -1,0 +1,55 @@
+import { describe, expect, it } from "vitest";
+import { invoiceEmail, receiptEmail, welcomeEmail } from "../../shared/notifications/templates.ts";
+
+const invoice = {
+  id: "inv_1",
+  number: "ACME-0007",
+  currency: "USD",
+  total: 12_345,
+  amountRemaining: 2_345,
+  dueDate: "2026-12-31",
+  hostedUrl: "https://pay.acme.test/i/abc",
+  customer: { email: "buyer@shop.test", name: "Bea <Buyer>" },
+};
+const merchant = {
+  name: "Acme & Sons",
+  email: "owner@acme.test",
+  timeZone: "Europe/Berlin",
+  supportEmail: "help@acme.test",
+  branding: { brandColor: "#123456", footerText: "Acme & Sons · Berlin", logoUrl: "https://cdn.acme.test/logo.png" },
+};
+
+describe("email templates", () => {
+  it("dress buyer-facing mail in the merchant's branding, escaped, with the API's numbers", () => {
+    const mail = invoiceEmail(invoice, merchant);
+    expect(mail.subject).toBe("Invoice ACME-0007 from Acme & Sons");
+    expect(mail.to).toEqual({ email: "buyer@shop.test", name: "Bea <Buyer>" });
+    expect(mail.html).toContain("background:#123456");
+    expect(mail.html).toContain('<img src="https://cdn.acme.test/logo.png"');
+    expect(mail.html).toContain("Acme &amp; Sons · Berlin");
+    expect(mail.html).not.toContain("Acme & Sons");
+    expect(mail.text).toContain("Amount due: $23.45 (total $123.45).");
+    expect(mail.text).toContain("Due date: Dec 31, 2026.");
+    expect(mail.text.endsWith("Acme & Sons · Berlin")).toBe(true);
+  });
+
+  it("leave out a logo that is not https and fall back to a neutral colour", () => {
+    const mail = invoiceEmail(invoice, { ...merchant, branding: { brandColor: "red;x:y", logoUrl: "javascript:alert(1)" } });
+    expect(mail.html).not.toContain("<img");
+    expect(mail.html).toContain("background:#334155");
+    expect(mail.html).toContain("Sent by Acme &amp; Sons with Kassa");
+  });
+
+  it("put the support contact on receipts, and keep Kassa's look on mail to merchants", () => {
+    const receipt = receiptEmail(
+      { id: "pay_1", amount: 10_000, currency: "USD", method: { type: "card", brand: "visa", last4: "4242" }, paidAt: "2026-12-01T10:00:00Z" },
+      invoice,
+      merchant,
+    );
+    expect(receipt.text).toContain("Paid with visa ending in 4242 on Dec 1, 2026.");
+    expect(receipt.text).toContain("Questions? Contact Acme & Sons at help@acme.test.");
+    const welcome = welcomeEmail({ id: "mer_1", name: "Acme", email: "owner@acme.test" });
+    expect(welcome.html).toContain("Sent by Kassa");
+    expect(welcome.html).not.toContain("border-radius:8px 8px 0 0");
+  });
+});
