@@ -70,7 +70,9 @@ export const config = {
     fixed: read(envNames.sandboxFeeFixed, z.coerce.number().int().min(0).default(30)),
   }),
   /** A secret's value locally; in the cloud the ARN of the Secrets Manager secret that holds it. */
-  secretSource: (name: SecretName): { value: string; secretArn?: undefined } | { value?: undefined; secretArn: string } => {
+  secretSource: (
+    name: SecretName,
+  ): { value: string; secretArn?: undefined } | { value?: undefined; secretArn: string } => {
     const [valueVar, arnVar] = secretVariables[name];
     return process.env[valueVar]
       ? { value: read(valueVar, z.string().min(16)) }

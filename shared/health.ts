@@ -15,7 +15,10 @@ async function check(probe: () => Promise<unknown>): Promise<CheckResult> {
     await probe();
     return { status: "up" };
   } catch (error) {
-    return { status: "down", error: error instanceof Error ? `${error.name}: ${error.message}` : String(error) };
+    return {
+      status: "down",
+      error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
+    };
   }
 }
 
@@ -24,7 +27,10 @@ function queueUrls(env: NodeJS.ProcessEnv): Record<string, string> {
   return Object.fromEntries(
     Object.entries(env)
       .filter(([name, value]) => name.startsWith("QUEUE_URL_") && value)
-      .map(([name, value]) => [name.slice("QUEUE_URL_".length).toLowerCase().replace(/_/g, "-"), value as string]),
+      .map(([name, value]) => [
+        name.slice("QUEUE_URL_".length).toLowerCase().replace(/_/g, "-"),
+        value as string,
+      ]),
   );
 }
 
@@ -33,13 +39,17 @@ let sesv2: SESv2Client | undefined;
 export async function checkDependencies(env: NodeJS.ProcessEnv = process.env) {
   const queues = Object.entries(queueUrls(env));
   const [table, mail, ...queueResults] = await Promise.all([
-    check(() => documentClient().send(new GetCommand({ TableName: tableName(), Key: { PK: "HEALTH", SK: "HEALTH" } }))),
+    check(() =>
+      documentClient().send(new GetCommand({ TableName: tableName(), Key: { PK: "HEALTH", SK: "HEALTH" } })),
+    ),
     check(() => {
       sesv2 ??= new SESv2Client({});
       return sesv2.send(new GetAccountCommand({}));
     }),
     ...queues.map(([, url]) =>
-      check(() => sqsClient().send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ["QueueArn"] }))),
+      check(() =>
+        sqsClient().send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ["QueueArn"] })),
+      ),
     ),
   ]);
   const checks = {

@@ -9,6 +9,10 @@ export const handler = apiHandler([
   route(ops.listApiKeys, async (request) =>
     pageResponse(request, await store.listApiKeys(request.principal.merchantId, await pageRequest(request))),
   ),
-  route(ops.createApiKey, ({ principal, clock, body }) => createApiKey({ store, clock }, principal.merchantId, body.name)),
-  route(ops.revokeApiKey, ({ principal, clock, params }) => revokeApiKey({ store, clock }, principal.merchantId, params.id)),
+  route(ops.createApiKey, ({ principal, clock, body }) =>
+    createApiKey({ store, clock }, principal.merchantId, body.name),
+  ),
+  route(ops.revokeApiKey, ({ principal, clock, params }) =>
+    revokeApiKey({ store, clock }, principal.merchantId, params.id),
+  ),
 ]);

@@ -11,7 +11,10 @@ export const handler = apiHandler([
   ),
   route(ops.listDiscountCodes, async (request) => {
     const { principal, clock, query } = request;
-    const page = await discountCodes.listDiscountCodes({ store, clock }, principal.merchantId, { ...query, ...(await pageRequest(request)) });
+    const page = await discountCodes.listDiscountCodes({ store, clock }, principal.merchantId, {
+      ...query,
+      ...(await pageRequest(request)),
+    });
     return pageResponse(request, page);
   }),
   route(ops.getDiscountCode, ({ principal, clock, params }) =>

@@ -38,7 +38,11 @@ function build(serverUrl: string | undefined): Built {
   if (cached) return cached;
   const document = openApiDocument(allOperations, { title, version, ...(serverUrl ? { serverUrl } : {}) });
   const page = renderDocsPage(document, { openApiPath: openApiJson.path });
-  const result = { json: JSON.stringify(document), html: page.html, contentSecurityPolicy: page.contentSecurityPolicy };
+  const result = {
+    json: JSON.stringify(document),
+    html: page.html,
+    contentSecurityPolicy: page.contentSecurityPolicy,
+  };
   if (built.size >= maxBuilt) built.delete(built.keys().next().value!);
   built.set(key, result);
   return result;
@@ -49,7 +53,12 @@ const cacheControl = "public, max-age=300";
 export const handler = apiHandler([
   route(openApiJson, async ({ event }) => {
     const { json } = build(serverUrlOf(event));
-    return new HttpResponse(200, undefined, { "content-type": "application/json", "cache-control": cacheControl }, { body: json });
+    return new HttpResponse(
+      200,
+      undefined,
+      { "content-type": "application/json", "cache-control": cacheControl },
+      { body: json },
+    );
   }),
   route(docsPage, async ({ event }) => {
     const { html, contentSecurityPolicy } = build(serverUrlOf(event));

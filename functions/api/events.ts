@@ -8,7 +8,10 @@ import { dynamoEventStore as store } from "../../shared/store/events.ts";
 export const handler = apiHandler([
   route(ops.listEvents, async (request) => {
     const { principal, query } = request;
-    return pageResponse(request, await events.listEvents({ store }, principal.merchantId, { ...query, ...(await pageRequest(request)) }));
+    return pageResponse(
+      request,
+      await events.listEvents({ store }, principal.merchantId, { ...query, ...(await pageRequest(request)) }),
+    );
   }),
   route(ops.getEvent, ({ principal, params }) => events.getEvent({ store }, principal.merchantId, params.id)),
 ]);

@@ -5,7 +5,6 @@ import { pageRequest, pageResponse } from "../../shared/http/list.ts";
 import { publicBaseUrl } from "../../shared/http/public-url.ts";
 import { dynamoCatalog } from "../../shared/invoices/catalog.ts";
 import { listInvoices } from "../../shared/invoices/list.ts";
-import { renderInvoicePdf } from "../../shared/invoices/pdf.ts";
 import * as invoices from "../../shared/invoices/service.ts";
 import type { Clock } from "../../shared/domain/clock.ts";
 import type { APIGatewayProxyEventV2 } from "aws-lambda";
@@ -25,7 +24,9 @@ const ports = (clock: Clock, event: APIGatewayProxyEventV2): invoices.InvoicePor
 });
 
 export const handler = apiHandler([
-  route(ops.createInvoice, ({ principal, clock, event, body }) => invoices.createInvoice(ports(clock, event), principal.merchantId, body)),
+  route(ops.createInvoice, ({ principal, clock, event, body }) =>
+    invoices.createInvoice(ports(clock, event), principal.merchantId, body),
+  ),
   route(ops.listInvoices, async (request) => {
     const { principal, clock, query } = request;
     const page = await listInvoices(
@@ -36,16 +37,24 @@ export const handler = apiHandler([
     );
     return pageResponse(request, page);
   }),
-  route(ops.getInvoice, ({ principal, clock, event, params }) => invoices.getInvoice(ports(clock, event), principal.merchantId, params.id)),
+  route(ops.getInvoice, ({ principal, clock, event, params }) =>
+    invoices.getInvoice(ports(clock, event), principal.merchantId, params.id),
+  ),
   route(ops.updateInvoice, ({ principal, clock, event, params, body }) =>
     invoices.updateInvoice(ports(clock, event), principal.merchantId, params.id, body),
   ),
-  route(ops.deleteInvoice, ({ principal, clock, event, params }) => invoices.deleteInvoice(ports(clock, event), principal.merchantId, params.id)),
+  route(ops.deleteInvoice, ({ principal, clock, event, params }) =>
+    invoices.deleteInvoice(ports(clock, event), principal.merchantId, params.id),
+  ),
   route(ops.finalizeInvoice, ({ principal, clock, event, params }) =>
     invoices.finalizeInvoice(ports(clock, event), principal.merchantId, params.id),
   ),
-  route(ops.sendInvoice, ({ principal, clock, event, params }) => invoices.sendInvoice(ports(clock, event), principal.merchantId, params.id)),
-  route(ops.voidInvoice, ({ principal, clock, event, params }) => invoices.voidInvoice(ports(clock, event), principal.merchantId, params.id)),
+  route(ops.sendInvoice, ({ principal, clock, event, params }) =>
+    invoices.sendInvoice(ports(clock, event), principal.merchantId, params.id),
+  ),
+  route(ops.voidInvoice, ({ principal, clock, event, params }) =>
+    invoices.voidInvoice(ports(clock, event), principal.merchantId, params.id),
+  ),
   route(ops.markInvoiceUncollectible, ({ principal, clock, event, params }) =>
     invoices.markInvoiceUncollectible(ports(clock, event), principal.merchantId, params.id),
   ),
@@ -58,10 +67,20 @@ export const handler = apiHandler([
       invoices.getInvoice(p, principal.merchantId, params.id),
       getMerchant({ store: dynamoMerchantStore, clock }, principal.merchantId),
     ]);
+    // pdf-lib is loaded on first use, so the other routes' cold starts don't pay for it.
+    const { renderInvoicePdf } = await import("../../shared/invoices/pdf.ts");
     const pdf = await renderInvoicePdf(invoice, merchant);
-    return new HttpResponse(200, undefined, { "content-type": "application/pdf", "content-disposition": `inline; filename="${invoice.number ?? invoice.id}.pdf"` }, {
-      body: Buffer.from(pdf).toString("base64"),
-      isBase64Encoded: true,
-    });
+    return new HttpResponse(
+      200,
+      undefined,
+      {
+        "content-type": "application/pdf",
+        "content-disposition": `inline; filename="${invoice.number ?? invoice.id}.pdf"`,
+      },
+      {
+        body: Buffer.from(pdf).toString("base64"),
+        isBase64Encoded: true,
+      },
+    );
   }),
 ]);

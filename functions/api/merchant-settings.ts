@@ -6,5 +6,7 @@ import { dynamoMerchantStore as store } from "../../shared/store/merchants.ts";
 
 export const handler = apiHandler([
   route(ops.getMerchant, ({ principal, clock }) => getMerchant({ store, clock }, principal.merchantId)),
-  route(ops.updateMerchant, ({ principal, clock, body }) => updateMerchant({ store, clock }, principal.merchantId, body)),
+  route(ops.updateMerchant, ({ principal, clock, body }) =>
+    updateMerchant({ store, clock }, principal.merchantId, body),
+  ),
 ]);

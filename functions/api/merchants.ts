@@ -10,5 +10,7 @@ export const handler = apiHandler([
     const { merchant, apiKey } = await createMerchant({ store, clock }, body);
     return { merchant, apiKey: { id: apiKey.id, secret: apiKey.secret } };
   }),
-  route(ops.listMerchants, async (request) => pageResponse(request, await store.listMerchants(await pageRequest(request)))),
+  route(ops.listMerchants, async (request) =>
+    pageResponse(request, await store.listMerchants(await pageRequest(request))),
+  ),
 ]);

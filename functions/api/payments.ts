@@ -10,18 +10,38 @@ import { dynamoPaymentStore as payments } from "../../shared/store/payments.ts";
 import { dynamoViewStore as views } from "../../shared/store/views.ts";
 
 export const handler = apiHandler([
-  route(ops.payInvoice, ({ principal, clock, params, body }) => payInvoice(paymentPorts(clock), principal.merchantId, params.id, body.paymentMethod)),
+  route(ops.payInvoice, ({ principal, clock, params, body }) =>
+    payInvoice(paymentPorts(clock), principal.merchantId, params.id, body.paymentMethod),
+  ),
   route(ops.listPayments, async (request) =>
-    pageResponse(request, await listPayments({ payments, views }, request.principal.merchantId, request.query, await pageRequest(request))),
+    pageResponse(
+      request,
+      await listPayments(
+        { payments, views },
+        request.principal.merchantId,
+        request.query,
+        await pageRequest(request),
+      ),
+    ),
   ),
   route(ops.getPayment, async ({ principal, params }) => {
     const found = await payments.read(principal.merchantId, params.id);
     if (!found) throw new NotFoundError("Payment");
     return found.value;
   }),
-  route(ops.createRefund, ({ principal, clock, params, body }) => refundPayment(paymentPorts(clock), principal.merchantId, params.id, body)),
+  route(ops.createRefund, ({ principal, clock, params, body }) =>
+    refundPayment(paymentPorts(clock), principal.merchantId, params.id, body),
+  ),
   route(ops.listRefunds, async (request) =>
-    pageResponse(request, await listRefunds({ payments }, request.principal.merchantId, request.query, await pageRequest(request))),
+    pageResponse(
+      request,
+      await listRefunds(
+        { payments },
+        request.principal.merchantId,
+        request.query,
+        await pageRequest(request),
+      ),
+    ),
   ),
   route(ops.getRefund, async ({ principal, params }) => {
     const found = await payments.readRefund(principal.merchantId, params.id);

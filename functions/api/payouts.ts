@@ -10,7 +10,10 @@ const ports = { payouts: dynamoPayoutStore };
 export const handler = apiHandler([
   route(ops.listPayouts, async (request) => {
     const { principal, query } = request;
-    return pageResponse(request, await payouts.listPayouts(ports, principal.merchantId, { ...query, ...(await pageRequest(request)) }));
+    return pageResponse(
+      request,
+      await payouts.listPayouts(ports, principal.merchantId, { ...query, ...(await pageRequest(request)) }),
+    );
   }),
   route(ops.getPayout, ({ principal, params }) => payouts.getPayout(ports, principal.merchantId, params.id)),
 ]);

@@ -11,11 +11,17 @@ import { dynamoMerchantStore as store } from "../../shared/store/merchants.ts";
 export const handler = apiHandler([
   route(connectStripe, async ({ principal, clock, body, event }) => {
     const apiBase = process.env[envNames.stripeApiBase];
-    const stripe = stripeConnect({ secretKey: await getSecret("stripeSecretKey"), ...(apiBase ? stripeEndpoint(apiBase) : {}) });
+    const stripe = stripeConnect({
+      secretKey: await getSecret("stripeSecretKey"),
+      ...(apiBase ? stripeEndpoint(apiBase) : {}),
+    });
     const merchant = await getMerchant({ store, clock }, principal.merchantId);
     const accountId =
       merchant.stripeAccountId ??
-      (await stripe.createConnectedAccount(merchant.email, { merchantId: merchant.id, idempotencyKey: `connect-${merchant.id}` }));
+      (await stripe.createConnectedAccount(merchant.email, {
+        merchantId: merchant.id,
+        idempotencyKey: `connect-${merchant.id}`,
+      }));
     await setStripeAccount({ store, clock }, merchant.id, accountId);
     const docs = `${publicBaseUrl(event)}/docs`;
     const url = await stripe.accountLink(accountId, body.refreshUrl ?? docs, body.returnUrl ?? docs);

@@ -6,11 +6,23 @@ import { dynamoViewStore as store } from "../../shared/store/views.ts";
 import * as views from "../../shared/views/service.ts";
 
 export const handler = apiHandler([
-  route(ops.createView, ({ principal, clock, body }) => views.createView({ store, clock }, principal.merchantId, body)),
+  route(ops.createView, ({ principal, clock, body }) =>
+    views.createView({ store, clock }, principal.merchantId, body),
+  ),
   route(ops.listViews, async (request) => {
     const { principal, clock, query } = request;
-    return pageResponse(request, await views.listViews({ store, clock }, principal.merchantId, { ...query, ...(await pageRequest(request)) }));
+    return pageResponse(
+      request,
+      await views.listViews({ store, clock }, principal.merchantId, {
+        ...query,
+        ...(await pageRequest(request)),
+      }),
+    );
   }),
-  route(ops.getView, ({ principal, clock, params }) => views.getView({ store, clock }, principal.merchantId, params.id)),
-  route(ops.deleteView, ({ principal, clock, params }) => views.deleteView({ store, clock }, principal.merchantId, params.id)),
+  route(ops.getView, ({ principal, clock, params }) =>
+    views.getView({ store, clock }, principal.merchantId, params.id),
+  ),
+  route(ops.deleteView, ({ principal, clock, params }) =>
+    views.deleteView({ store, clock }, principal.merchantId, params.id),
+  ),
 ]);

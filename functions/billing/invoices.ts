@@ -13,20 +13,34 @@ import { presentInvoice } from "../../shared/invoices/service.ts";
 import { invoiceReminderEmail } from "../../shared/notifications/templates.ts";
 import type { SandboxProcessor } from "../../shared/payments/sandbox.ts";
 import { payoutPorts, sandboxFor } from "../../shared/payments/wiring.ts";
-import { handlePayoutRun, nextPayoutRun, type PayoutPorts, payoutRunMessage } from "../../shared/payouts/run.ts";
+import {
+  handlePayoutRun,
+  nextPayoutRun,
+  type PayoutPorts,
+  payoutRunMessage,
+} from "../../shared/payouts/run.ts";
 import { sqsConsumer } from "../../shared/queue-consumer.ts";
 import { dynamoInvoiceStore, type InvoiceStore } from "../../shared/store/invoices.ts";
 import { dynamoMerchantStore, type MerchantStore } from "../../shared/store/merchants.ts";
 import { once } from "../../shared/store/processed.ts";
-import { eventMessage } from "../notifications/send.ts";
+import { eventMessage } from "../../shared/outbox/message.ts";
 
 const timer = z.discriminatedUnion("kind", [
-  z.object({ kind: z.literal("invoice.reminder"), merchantId: z.string(), invoiceId: z.string(), daysAfterDue: z.number().int() }),
+  z.object({
+    kind: z.literal("invoice.reminder"),
+    merchantId: z.string(),
+    invoiceId: z.string(),
+    daysAfterDue: z.number().int(),
+  }),
   z.object({ kind: z.literal("invoice.overdue"), merchantId: z.string(), invoiceId: z.string() }),
   z.object({
     kind: z.literal("sandbox.settle"),
     paymentIntentId: z.string(),
-    metadata: z.object({ kassa_merchant_id: z.string(), kassa_payment_id: z.string(), kassa_invoice_id: z.string().optional() }),
+    metadata: z.object({
+      kassa_merchant_id: z.string(),
+      kassa_payment_id: z.string(),
+      kassa_invoice_id: z.string().optional(),
+    }),
     accountId: z.string().optional(),
     description: z.string().optional(),
   }),
@@ -58,13 +72,11 @@ export function billingInvoices(ports: Ports) {
     }
     if ("kind" in message && message.kind === "sandbox.settle") {
       // A sandbox bank debit's delay is over: the sandbox reports it settled, like a bank would.
-      await ports
-        .sandbox()
-        .settleBankDebit(message.paymentIntentId, {
-          metadata: message.metadata,
-          ...(message.accountId ? { accountId: message.accountId } : {}),
-          ...(message.description ? { description: message.description } : {}),
-        });
+      await ports.sandbox().settleBankDebit(message.paymentIntentId, {
+        metadata: message.metadata,
+        ...(message.accountId ? { accountId: message.accountId } : {}),
+        ...(message.description ? { description: message.description } : {}),
+      });
       return;
     }
     if ("kind" in message) {
@@ -76,16 +88,21 @@ export function billingInvoices(ports: Ports) {
           message.merchantId,
           invoice.id,
           now.toISOString(),
-          newEvent("invoice.overdue", message.merchantId, invoice.id, now, { invoice: presentInvoice(invoice, now) }),
+          newEvent("invoice.overdue", message.merchantId, invoice.id, now, {
+            invoice: presentInvoice(invoice, now),
+          }),
         );
         return;
       }
-      if (!(invoice.status === "open" || invoice.status === "uncollectible") || invoice.amountRemaining === 0) return;
+      if (!(invoice.status === "open" || invoice.status === "uncollectible") || invoice.amountRemaining === 0)
+        return;
       const merchant = await ports.merchants.readMerchant(message.merchantId);
       if (!merchant) return;
       const key = `${invoice.id}:reminder:${message.daysAfterDue}`;
       await once({ consumer: "invoice-reminders", key, clock: ports.clock, claimSeconds: 60 }, async () => {
-        await ports.mailer.send(invoiceReminderEmail(presentInvoice(invoice, now), merchant.value, message.daysAfterDue));
+        await ports.mailer.send(
+          invoiceReminderEmail(presentInvoice(invoice, now), merchant.value, message.daysAfterDue),
+        );
       });
       return;
     }
@@ -93,7 +110,10 @@ export function billingInvoices(ports: Ports) {
       case "merchant.created": {
         // Start the merchant's daily payout chain: each run schedules the next.
         const merchant = await ports.merchants.readMerchant(message.merchantId);
-        if (merchant) await ports.scheduler().scheduleOnce(nextPayoutRun(message.merchantId, merchant.value.timeZone, now));
+        if (merchant)
+          await ports
+            .scheduler()
+            .scheduleOnce(nextPayoutRun(message.merchantId, merchant.value.timeZone, now));
         return;
       }
       case "invoice.finalized": {
@@ -116,7 +136,8 @@ export function billingInvoices(ports: Ports) {
       case "invoice.voided": {
         const found = await ports.invoices.read(message.merchantId, message.objectId ?? "");
         if (!found) return;
-        for (const name of invoiceScheduleNames(found.value.id, found.value.reminderDays ?? [])) await ports.scheduler().cancel(name);
+        for (const name of invoiceScheduleNames(found.value.id, found.value.reminderDays ?? []))
+          await ports.scheduler().cancel(name);
         return;
       }
       default:

@@ -21,7 +21,9 @@ export function dispatcher(queue: QueuePort) {
       } catch (error) {
         console.error(JSON.stringify({ level: "ERROR", message: "Dispatch failed", error: String(error) }));
         return {
-          batchItemFailures: event.Records.slice(index).map((r) => ({ itemIdentifier: r.dynamodb?.SequenceNumber ?? "" })),
+          batchItemFailures: event.Records.slice(index).map((r) => ({
+            itemIdentifier: r.dynamodb?.SequenceNumber ?? "",
+          })),
         };
       }
     }

@@ -6,14 +6,14 @@ import { apiHandler, HttpResponse, route } from "../../shared/http/api.ts";
 import { publicBaseUrl } from "../../shared/http/public-url.ts";
 import { hostedInvoice } from "../../shared/invoices/hosted.ts";
 import { renderHostedInvoicePage } from "../../shared/invoices/hosted-page.ts";
-import { renderInvoicePdf } from "../../shared/invoices/pdf.ts";
 import { checkFormToken, formToken, renderSandboxPayPage } from "../../shared/payments/sandbox-page.ts";
 import { checkoutInvoice, payInvoice } from "../../shared/payments/service.ts";
 import { paymentPorts } from "../../shared/payments/wiring.ts";
 import { dynamoInvoiceStore as invoices } from "../../shared/store/invoices.ts";
 import { dynamoMerchantStore as merchants } from "../../shared/store/merchants.ts";
 
-const redirect = (location: string) => new HttpResponse(303, undefined, { location, "cache-control": "no-store" }, { body: "" });
+const redirect = (location: string) =>
+  new HttpResponse(303, undefined, { location, "cache-control": "no-store" }, { body: "" });
 const payable = (invoice: { status: string; amountRemaining: number }) =>
   (invoice.status === "open" || invoice.status === "uncollectible") && invoice.amountRemaining > 0;
 const seconds = (date: Date) => Math.floor(date.getTime() / 1000);
@@ -21,16 +21,27 @@ const seconds = (date: Date) => Math.floor(date.getTime() / 1000);
 export const handler = apiHandler([
   route(ops.hostedInvoicePage, async ({ clock, params }) => {
     const { invoice, merchant } = await hostedInvoice({ invoices, merchants, clock }, params.token);
-    const page = renderHostedInvoicePage(invoice, merchant, { pdfUrl: `${params.token}/pdf`, payUrl: `${params.token}/pay` }, clock.now());
+    const page = renderHostedInvoicePage(
+      invoice,
+      merchant,
+      { pdfUrl: `${params.token}/pdf`, payUrl: `${params.token}/pay` },
+      clock.now(),
+    );
     return new HttpResponse(200, undefined, page.headers, { body: page.html });
   }),
   route(ops.hostedInvoicePdf, async ({ clock, params }) => {
     const { invoice, merchant } = await hostedInvoice({ invoices, merchants, clock }, params.token);
+    // pdf-lib is loaded on first use, so the other routes' cold starts don't pay for it.
+    const { renderInvoicePdf } = await import("../../shared/invoices/pdf.ts");
     const pdf = await renderInvoicePdf(invoice, merchant);
     return new HttpResponse(
       200,
       undefined,
-      { "content-type": "application/pdf", "content-disposition": `inline; filename="${invoice.number ?? invoice.id}.pdf"`, "cache-control": "no-store" },
+      {
+        "content-type": "application/pdf",
+        "content-disposition": `inline; filename="${invoice.number ?? invoice.id}.pdf"`,
+        "cache-control": "no-store",
+      },
       { body: Buffer.from(pdf).toString("base64"), isBase64Encoded: true },
     );
   }),
@@ -59,7 +70,9 @@ export const handler = apiHandler([
   route(ops.hostedInvoicePay, async ({ clock, params, event }) => {
     const { invoice, merchant } = await hostedInvoice({ invoices, merchants, clock }, params.token);
     const back = `/i/${params.token}`;
-    const raw = event.isBase64Encoded ? Buffer.from(event.body ?? "", "base64").toString("utf8") : (event.body ?? "");
+    const raw = event.isBase64Encoded
+      ? Buffer.from(event.body ?? "", "base64").toString("utf8")
+      : (event.body ?? "");
     const form = new URLSearchParams(raw);
     const secret = await getSecret("cursorSecret");
     const render = (status: number, error: string) => {
@@ -84,7 +97,8 @@ export const handler = apiHandler([
       await payInvoice(paymentPorts(clock), merchant.id, invoice.id, card);
       return redirect(`${back}?paid=1`);
     } catch (error) {
-      if (error instanceof PaymentDeclinedError) return render(402, `Your card was declined (${error.declineCode}). Try another card.`);
+      if (error instanceof PaymentDeclinedError)
+        return render(402, `Your card was declined (${error.declineCode}). Try another card.`);
       throw error;
     }
   }),

@@ -2,7 +2,6 @@
 import * as z from "zod";
 import { type Mailer, sesMailer } from "../../shared/aws/mailer.ts";
 import { type Clock, systemClock } from "../../shared/domain/clock.ts";
-import { renderInvoicePdf } from "../../shared/invoices/pdf.ts";
 import { presentInvoice } from "../../shared/invoices/service.ts";
 import {
   invoiceEmail,
@@ -13,20 +12,12 @@ import {
   refundEmail,
   welcomeEmail,
 } from "../../shared/notifications/templates.ts";
+import { eventMessage } from "../../shared/outbox/message.ts";
 import { sqsConsumer } from "../../shared/queue-consumer.ts";
 import { dynamoInvoiceStore, type InvoiceStore } from "../../shared/store/invoices.ts";
 import { dynamoMerchantStore, type MerchantStore } from "../../shared/store/merchants.ts";
 import { dynamoPaymentStore, type PaymentStore } from "../../shared/store/payments.ts";
 import { once } from "../../shared/store/processed.ts";
-
-export const eventMessage = z.object({
-  id: z.string().min(1),
-  type: z.string().min(1),
-  merchantId: z.string().min(1),
-  objectId: z.string().optional(),
-  occurredAt: z.string(),
-  data: z.record(z.string(), z.unknown()),
-});
 
 const paymentMail = z.object({
   id: z.string(),
@@ -105,6 +96,7 @@ export function notifications(ports: Ports) {
         if (!found || !merchant) throw new Error(`Invoice ${event.objectId} or its merchant is missing`);
         const invoice = presentInvoice(found.value, clock.now());
         await exactlyOnce(async () => {
+          const { renderInvoicePdf } = await import("../../shared/invoices/pdf.ts");
           const pdf = await renderInvoicePdf(invoice, merchant.value);
           await mailer.send({
             ...invoiceEmail(invoice, merchant.value),

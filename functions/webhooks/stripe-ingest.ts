@@ -12,9 +12,16 @@ import { stripeEventsQueue } from "../../shared/outbox/routing.ts";
 
 export const handler = apiHandler([
   route(stripeWebhook, async ({ event, clock }) => {
-    const raw = event.isBase64Encoded ? Buffer.from(event.body ?? "", "base64").toString("utf8") : (event.body ?? "");
+    const raw = event.isBase64Encoded
+      ? Buffer.from(event.body ?? "", "base64").toString("utf8")
+      : (event.body ?? "");
     const signature = event.headers["stripe-signature"];
-    const verified = verifyStripeWebhook(raw, signature, await getSecret("stripeWebhookSecret"), Math.floor(clock.now().getTime() / 1000));
+    const verified = verifyStripeWebhook(
+      raw,
+      signature,
+      await getSecret("stripeWebhookSecret"),
+      Math.floor(clock.now().getTime() / 1000),
+    );
     await sqsQueue.send(stripeEventsQueue, { payload: raw, signature });
     return { received: true, id: verified.id };
   }),

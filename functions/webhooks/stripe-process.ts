@@ -6,7 +6,7 @@
 import * as z from "zod";
 import { getSecret } from "../../shared/aws/secrets.ts";
 import { systemClock } from "../../shared/domain/clock.ts";
-import { verifySignedEvent } from "../../shared/payments/signing.ts";
+import { verifySignedEvent } from "../../shared/payments/verification.ts";
 import { handleStripeEvent } from "../../shared/payments/stripe-events-handler.ts";
 import { stripeEventPorts } from "../../shared/payments/wiring.ts";
 import { sqsConsumer } from "../../shared/queue-consumer.ts";
@@ -17,7 +17,15 @@ const signedEvent = z.object({ payload: z.string().min(2), signature: z.string()
 export const handler = sqsConsumer(signedEvent, async ({ payload, signature }) => {
   // Queued events may wait before they are read (retries, backlogs): their age is checked at the
   // edge, here only that they are authentic.
-  const event = verifySignedEvent(payload, signature, await getSecret("stripeWebhookSecret"), undefined, 14 * 24 * 3600);
+  const event = verifySignedEvent(
+    payload,
+    signature,
+    await getSecret("stripeWebhookSecret"),
+    undefined,
+    14 * 24 * 3600,
+  );
   const ports = stripeEventPorts(systemClock);
-  await once({ consumer: "stripe-events", key: event.id, clock: systemClock, claimSeconds: 60 }, () => handleStripeEvent(ports, event));
+  await once({ consumer: "stripe-events", key: event.id, clock: systemClock, claimSeconds: 60 }, () =>
+    handleStripeEvent(ports, event),
+  );
 });

@@ -9,7 +9,8 @@ import { type IdKind, idPrefixes, isId } from "../domain/ids.ts";
 export const idOf = (kind: IdKind) =>
   z.string().refine((v) => isId(kind, v), { message: `must be a ${idPrefixes[kind]}_… id` });
 
-export const idParams = (kind: IdKind) => z.strictObject({ id: z.string().min(1).max(64) }).describe(`${kind} id`);
+export const idParams = (kind: IdKind) =>
+  z.strictObject({ id: z.string().min(1).max(64) }).describe(`${kind} id`);
 
 /** An amount in the currency's minor unit (cents for USD, yen for JPY, fils for KWD). */
 export const amount = z
@@ -26,14 +27,19 @@ export const currency = z
 
 export const currencyExponent = (code: string): number => exponentOf(code);
 
-export const email = z.email("must be an email address").max(254).transform((v) => v.toLowerCase());
+export const email = z
+  .email("must be an email address")
+  .max(254)
+  .transform((v) => v.toLowerCase());
 
 /** A percentage from 0 to 100 with at most 4 decimals. */
 export const percentage = z
   .number()
   .min(0)
   .max(100)
-  .refine((v) => Math.abs(Math.round(v * 10_000) - v * 10_000) < 1e-6, { message: "must have at most 4 decimals" });
+  .refine((v) => Math.abs(Math.round(v * 10_000) - v * 10_000) < 1e-6, {
+    message: "must have at most 4 decimals",
+  });
 
 export const metadata = z
   .record(z.string().min(1).max(40), z.string().max(500))
@@ -47,7 +53,15 @@ export const country = z
   .regex(/^[A-Za-z]{2}$/, "must be an ISO 3166-1 alpha-2 country code")
   .transform((v) => v.toUpperCase());
 
-export const paymentTerms = z.enum(["due_on_receipt", "net_7", "net_15", "net_30", "net_45", "net_60", "net_90"]);
+export const paymentTerms = z.enum([
+  "due_on_receipt",
+  "net_7",
+  "net_15",
+  "net_30",
+  "net_45",
+  "net_60",
+  "net_90",
+]);
 
 export const timeZone = z.string().refine(
   (tz) => {

@@ -115,4 +115,10 @@ export const deleteCustomer = defineOperation({
   status: 204,
 });
 
-export const customerOperations = [createCustomer, listCustomers, getCustomer, updateCustomer, deleteCustomer];
+export const customerOperations = [
+  createCustomer,
+  listCustomers,
+  getCustomer,
+  updateCustomer,
+  deleteCustomer,
+];

@@ -1,7 +1,17 @@
 /** Operations on discount codes: percentage or fixed-amount discounts that invoices and quotes redeem. */
 import * as z from "zod";
 import { defineOperation } from "../http/operation.ts";
-import { amount, createdRange, currency, idParams, isoDateTime, listQuery, metadata, page, percentage } from "./common.ts";
+import {
+  amount,
+  createdRange,
+  currency,
+  idParams,
+  isoDateTime,
+  listQuery,
+  metadata,
+  page,
+  percentage,
+} from "./common.ts";
 
 /** Codes are case-insensitive: stored and compared upper case. */
 export const code = z
@@ -51,11 +61,13 @@ export const newDiscountCode = z
     } else if (v.percentOff === undefined && v.amountOff === undefined) {
       ctx.addIssue({ code: "custom", path: [], message: "must have exactly one of percentOff or amountOff" });
     }
-    if (v.amountOff !== undefined && v.currency === undefined) issue("currency", "is required with amountOff");
+    if (v.amountOff !== undefined && v.currency === undefined)
+      issue("currency", "is required with amountOff");
     if (v.percentOff !== undefined && v.currency !== undefined) {
       issue("currency", "must not be given with percentOff (a percentage applies in any currency)");
     }
-    if (v.duration === "repeating" && v.durationInPeriods === undefined) issue("durationInPeriods", "is required when duration is repeating");
+    if (v.duration === "repeating" && v.durationInPeriods === undefined)
+      issue("durationInPeriods", "is required when duration is repeating");
     if (v.duration !== "repeating" && v.durationInPeriods !== undefined) {
       issue("durationInPeriods", "must only be given when duration is repeating");
     }
@@ -72,7 +84,9 @@ export const discountCodePatch = z.strictObject({
   metadata: z.record(z.string().min(1).max(40), z.string().max(500).nullable()).optional(),
 });
 
-const booleanQuery = z.enum(["true", "false"], { error: "must be true or false" }).transform((v) => v === "true");
+const booleanQuery = z
+  .enum(["true", "false"], { error: "must be true or false" })
+  .transform((v) => v === "true");
 
 export const createDiscountCode = defineOperation({
   id: "createDiscountCode",
@@ -116,11 +130,17 @@ export const updateDiscountCode = defineOperation({
   path: "/v1/discount-codes/{id}",
   auth: "merchant",
   tag: "Discount codes",
-  summary: "Update a discount code's active flag, redemption limit, expiry or metadata (its terms are frozen)",
+  summary:
+    "Update a discount code's active flag, redemption limit, expiry or metadata (its terms are frozen)",
   params: idParams("discountCode"),
   body: discountCodePatch,
   response: discountCode,
   status: 200,
 });
 
-export const discountCodeOperations = [createDiscountCode, listDiscountCodes, getDiscountCode, updateDiscountCode];
+export const discountCodeOperations = [
+  createDiscountCode,
+  listDiscountCodes,
+  getDiscountCode,
+  updateDiscountCode,
+];

@@ -11,7 +11,9 @@ export const event = z.object({
   data: z.record(z.string(), z.unknown()),
 });
 
-const eventType = z.string().regex(/^[a-z0-9_]+(\.[a-z0-9_]+)+$/, "must be an event type like customer.created");
+const eventType = z
+  .string()
+  .regex(/^[a-z0-9_]+(\.[a-z0-9_]+)+$/, "must be an event type like customer.created");
 
 export const listEvents = defineOperation({
   id: "listEvents",

@@ -1,14 +1,28 @@
 /** Operations on invoices: drafts, finalize, send, void, uncollectible, manual payments, PDF, views. */
 import * as z from "zod";
 import { defineOperation } from "../http/operation.ts";
-import { amount, createdRange, currency, idOf, idParams, isoDateTime, listQuery, metadata, page, paymentTerms, percentage } from "./common.ts";
+import {
+  amount,
+  createdRange,
+  currency,
+  idOf,
+  idParams,
+  isoDateTime,
+  listQuery,
+  metadata,
+  page,
+  paymentTerms,
+  percentage,
+} from "./common.ts";
 
 /** A quantity: positive, at most 4 decimals. */
 const quantity = z
   .number()
   .positive()
   .max(1_000_000_000)
-  .refine((v) => Math.abs(Math.round(v * 10_000) - v * 10_000) < 1e-6, { message: "must have at most 4 decimals" });
+  .refine((v) => Math.abs(Math.round(v * 10_000) - v * 10_000) < 1e-6, {
+    message: "must have at most 4 decimals",
+  });
 
 const percentOff = percentage.refine((v) => v > 0, { message: "must be more than 0" });
 
@@ -45,7 +59,10 @@ const fee = z
     percent: percentOff.optional(),
     taxable: z.boolean().default(false),
   })
-  .refine((f) => (f.amount === undefined) !== (f.percent === undefined), { message: "needs exactly one of amount or percent", path: ["amount"] });
+  .refine((f) => (f.amount === undefined) !== (f.percent === undefined), {
+    message: "needs exactly one of amount or percent",
+    path: ["amount"],
+  });
 
 const calendarDate = z.iso.date("must be a date like 2026-12-31");
 
@@ -62,7 +79,10 @@ const draftFields = {
 
 export const newInvoice = z
   .strictObject({ customerId: idOf("customer"), currency, ...draftFields })
-  .refine((i) => !(i.paymentTerms && i.dueDate), { message: "give paymentTerms or dueDate, not both", path: ["dueDate"] });
+  .refine((i) => !(i.paymentTerms && i.dueDate), {
+    message: "give paymentTerms or dueDate, not both",
+    path: ["dueDate"],
+  });
 
 export const invoicePatch = z
   .strictObject({
@@ -76,7 +96,10 @@ export const invoicePatch = z
     footer: z.string().max(2000).nullable().optional(),
     metadata: z.record(z.string().min(1).max(40), z.string().max(500).nullable()).optional(),
   })
-  .refine((i) => !(i.paymentTerms && i.dueDate), { message: "give paymentTerms or dueDate, not both", path: ["dueDate"] });
+  .refine((i) => !(i.paymentTerms && i.dueDate), {
+    message: "give paymentTerms or dueDate, not both",
+    path: ["dueDate"],
+  });
 
 const money = z.number().int();
 
@@ -85,7 +108,12 @@ export const invoice = z.object({
   status: z.enum(["draft", "open", "paid", "void", "uncollectible"]),
   number: z.string().optional(),
   customerId: z.string(),
-  customer: z.object({ id: z.string(), email: z.string(), name: z.string().optional(), companyName: z.string().optional() }),
+  customer: z.object({
+    id: z.string(),
+    email: z.string(),
+    name: z.string().optional(),
+    companyName: z.string().optional(),
+  }),
   currency: z.string(),
   lineItems: z.array(
     z.object({
@@ -103,7 +131,16 @@ export const invoice = z.object({
   subtotal: money,
   discountTotal: money,
   taxTotal: money,
-  taxBreakdown: z.array(z.object({ taxRateId: z.string(), name: z.string().optional(), percentage: z.number(), inclusive: z.boolean(), taxableAmount: money, amount: money })),
+  taxBreakdown: z.array(
+    z.object({
+      taxRateId: z.string(),
+      name: z.string().optional(),
+      percentage: z.number(),
+      inclusive: z.boolean(),
+      taxableAmount: money,
+      amount: money,
+    }),
+  ),
   feeTotal: money,
   total: money,
   amountPaid: money,
@@ -148,7 +185,8 @@ export const listInvoices = defineOperation({
   path: "/v1/invoices",
   auth: "merchant",
   tag: "Invoices",
-  summary: "List invoices; filter by status (incl. overdue), customer, currency, due date, total, creation time, or a saved view",
+  summary:
+    "List invoices; filter by status (incl. overdue), customer, currency, due date, total, creation time, or a saved view",
   query: listQuery.extend({
     ...invoiceFilters.shape,
     sort: z.enum(["createdAt", "dueDate"]).default("createdAt"),
@@ -160,7 +198,15 @@ export const listInvoices = defineOperation({
 
 const byId = { params: idParams("invoice"), auth: "merchant", tag: "Invoices" } as const;
 
-export const getInvoice = defineOperation({ ...byId, id: "getInvoice", method: "GET", path: "/v1/invoices/{id}", summary: "Get an invoice", response: invoice, status: 200 });
+export const getInvoice = defineOperation({
+  ...byId,
+  id: "getInvoice",
+  method: "GET",
+  path: "/v1/invoices/{id}",
+  summary: "Get an invoice",
+  response: invoice,
+  status: 200,
+});
 
 export const updateInvoice = defineOperation({
   ...byId,
@@ -173,22 +219,50 @@ export const updateInvoice = defineOperation({
   status: 200,
 });
 
-export const deleteInvoice = defineOperation({ ...byId, id: "deleteInvoice", method: "DELETE", path: "/v1/invoices/{id}", summary: "Delete a draft", status: 204 });
+export const deleteInvoice = defineOperation({
+  ...byId,
+  id: "deleteInvoice",
+  method: "DELETE",
+  path: "/v1/invoices/{id}",
+  summary: "Delete a draft",
+  status: 204,
+});
 
 const action = (id: string, path: string, summary: string) =>
-  defineOperation({ ...byId, id, method: "POST", path: `/v1/invoices/{id}/${path}`, summary, response: invoice, status: 200 });
+  defineOperation({
+    ...byId,
+    id,
+    method: "POST",
+    path: `/v1/invoices/{id}/${path}`,
+    summary,
+    response: invoice,
+    status: 200,
+  });
 
-export const finalizeInvoice = action("finalizeInvoice", "finalize", "Finalize: assign the next number, issue date, due date and hosted page; content is frozen");
-export const sendInvoice = action("sendInvoice", "send", "Email the invoice to the customer with its PDF attached");
+export const finalizeInvoice = action(
+  "finalizeInvoice",
+  "finalize",
+  "Finalize: assign the next number, issue date, due date and hosted page; content is frozen",
+);
+export const sendInvoice = action(
+  "sendInvoice",
+  "send",
+  "Email the invoice to the customer with its PDF attached",
+);
 export const voidInvoice = action("voidInvoice", "void", "Void an open or uncollectible invoice");
-export const markInvoiceUncollectible = action("markInvoiceUncollectible", "mark-uncollectible", "Mark an open invoice uncollectible");
+export const markInvoiceUncollectible = action(
+  "markInvoiceUncollectible",
+  "mark-uncollectible",
+  "Mark an open invoice uncollectible",
+);
 
 export const recordInvoicePayment = defineOperation({
   ...byId,
   id: "recordInvoicePayment",
   method: "POST",
   path: "/v1/invoices/{id}/payments",
-  summary: "Record a payment made outside the processor; the last one marks the invoice paid (never more than is due)",
+  summary:
+    "Record a payment made outside the processor; the last one marks the invoice paid (never more than is due)",
   body: z.strictObject({
     amount: amount.refine((v) => v > 0, { message: "must be more than 0" }),
     method: z.enum(["bank_transfer", "cash", "check", "other"]),
@@ -223,7 +297,9 @@ export const invoiceOperations = [
   getInvoicePdf,
 ];
 
-const hostedParams = z.strictObject({ token: z.string().regex(/^[A-Za-z0-9_-]{32}$/, "is not a hosted page token") });
+const hostedParams = z.strictObject({
+  token: z.string().regex(/^[A-Za-z0-9_-]{32}$/, "is not a hosted page token"),
+});
 
 export const hostedInvoicePage = defineOperation({
   id: "getHostedInvoicePage",
@@ -267,11 +343,17 @@ export const hostedInvoicePay = defineOperation({
   path: "/i/{token}/pay",
   auth: "public",
   tag: "Hosted pages",
-  summary: "The sandbox card form's submission (form-encoded `card` and `formToken`); redirects to the invoice when paid",
+  summary:
+    "The sandbox card form's submission (form-encoded `card` and `formToken`); redirects to the invoice when paid",
   params: hostedParams,
   produces: "text/html",
   status: 200,
   maxBodyBytes: 8 * 1024,
 });
 
-export const hostedInvoiceOperations = [hostedInvoicePage, hostedInvoicePdf, hostedInvoicePayForm, hostedInvoicePay];
+export const hostedInvoiceOperations = [
+  hostedInvoicePage,
+  hostedInvoicePdf,
+  hostedInvoicePayForm,
+  hostedInvoicePay,
+];

@@ -4,7 +4,11 @@ import { defineOperation } from "../http/operation.ts";
 import { email, idParams, listQuery, page, paymentTerms, timeZone, currency } from "./common.ts";
 
 const branding = z.strictObject({
-  logoUrl: z.url({ protocol: /^https?$/ }).max(2048).nullable().optional(),
+  logoUrl: z
+    .url({ protocol: /^https?$/ })
+    .max(2048)
+    .nullable()
+    .optional(),
   brandColor: z
     .string()
     .regex(/^#[0-9a-fA-F]{6}$/, "must be a hex colour like #1a2b3c")
@@ -19,7 +23,11 @@ export const merchant = z.object({
   email: z.string(),
   timeZone: z.string(),
   defaultCurrency: z.string(),
-  branding: z.object({ logoUrl: z.string().optional(), brandColor: z.string().optional(), footerText: z.string().optional() }),
+  branding: z.object({
+    logoUrl: z.string().optional(),
+    brandColor: z.string().optional(),
+    footerText: z.string().optional(),
+  }),
   invoiceNumberPrefix: z.string(),
   defaultPaymentTerms: paymentTerms,
   invoiceReminders: z.array(z.object({ daysAfterDue: z.number().int() })).optional(),
@@ -94,14 +102,20 @@ export const merchantSettings = z.strictObject({
   processor: z
     .enum(["sandbox", "stripe"])
     .optional()
-    .describe("sandbox (default, test mode) or stripe (needs a connected account: POST /v1/processor/stripe/connect)"),
+    .describe(
+      "sandbox (default, test mode) or stripe (needs a connected account: POST /v1/processor/stripe/connect)",
+    ),
   supportEmail: email.nullable().optional(),
   invoiceReminders: z
     .array(z.strictObject({ daysAfterDue: z.number().int().min(-60).max(365) }))
     .max(6)
-    .refine((r) => new Set(r.map((x) => x.daysAfterDue)).size === r.length, { message: "must not repeat a day" })
+    .refine((r) => new Set(r.map((x) => x.daysAfterDue)).size === r.length, {
+      message: "must not repeat a day",
+    })
     .optional()
-    .describe("Reminder emails for open invoices, e.g. [{ daysAfterDue: -3 }, { daysAfterDue: 0 }, { daysAfterDue: 7 }]"),
+    .describe(
+      "Reminder emails for open invoices, e.g. [{ daysAfterDue: -3 }, { daysAfterDue: 0 }, { daysAfterDue: 7 }]",
+    ),
 });
 
 export const updateMerchant = defineOperation({
@@ -110,7 +124,8 @@ export const updateMerchant = defineOperation({
   path: "/v1/merchant",
   auth: "merchant",
   tag: "Merchant settings",
-  summary: "Update settings: name, email, time zone, default currency, branding, invoice prefix, payment terms, invoice reminders",
+  summary:
+    "Update settings: name, email, time zone, default currency, branding, invoice prefix, payment terms, invoice reminders",
   body: merchantSettings,
   response: merchant,
   status: 200,

@@ -15,7 +15,12 @@ export const payment = z.object({
   net: money,
   amountRefunded: money,
   processor: z.enum(["manual", "sandbox", "stripe"]),
-  method: z.object({ type: z.string(), brand: z.string().optional(), last4: z.string().optional(), reference: z.string().optional() }),
+  method: z.object({
+    type: z.string(),
+    brand: z.string().optional(),
+    last4: z.string().optional(),
+    reference: z.string().optional(),
+  }),
   customerId: z.string(),
   invoiceId: z.string().optional(),
   failure: z.object({ declineCode: z.string(), message: z.string() }).optional(),
@@ -44,7 +49,8 @@ export const payInvoice = defineOperation({
   path: "/v1/invoices/{id}/pay",
   auth: "merchant",
   tag: "Payments",
-  summary: "Charge the invoice's amount due to a payment method (sandbox: pm_card_visa, pm_card_chargeDeclined, …); 402 with declineCode when declined",
+  summary:
+    "Charge the invoice's amount due to a payment method (sandbox: pm_card_visa, pm_card_chargeDeclined, …); 402 with declineCode when declined",
   params: idParams("invoice"),
   body: z.strictObject({ paymentMethod: z.string().trim().min(3).max(100) }),
   response: invoice.extend({ payment }),
@@ -52,7 +58,9 @@ export const payInvoice = defineOperation({
 });
 
 export const paymentFilters = z.strictObject({
-  status: z.enum(["processing", "succeeded", "failed", "partially_refunded", "refunded", "disputed"]).optional(),
+  status: z
+    .enum(["processing", "succeeded", "failed", "partially_refunded", "refunded", "disputed"])
+    .optional(),
   customerId: idOf("customer").optional(),
   invoiceId: idOf("invoice").optional(),
   amountGte: z.coerce.number().int().min(0).optional(),
@@ -66,7 +74,8 @@ export const listPayments = defineOperation({
   path: "/v1/payments",
   auth: "merchant",
   tag: "Payments",
-  summary: "List payments, newest first; filter by status, customer, invoice, amount range, creation time or a saved view",
+  summary:
+    "List payments, newest first; filter by status, customer, invoice, amount range, creation time or a saved view",
   query: listQuery.extend({ ...paymentFilters.shape, view: idOf("view").optional() }),
   response: page(payment),
   status: 200,
@@ -130,10 +139,17 @@ export const connectStripe = defineOperation({
   path: "/v1/processor/stripe/connect",
   auth: "merchant",
   tag: "Processor",
-  summary: "Start connecting your Stripe account: answers the Stripe onboarding link; the account.updated webhook completes it",
+  summary:
+    "Start connecting your Stripe account: answers the Stripe onboarding link; the account.updated webhook completes it",
   body: z.strictObject({
-    returnUrl: z.url({ protocol: /^https?$/ }).max(2048).optional(),
-    refreshUrl: z.url({ protocol: /^https?$/ }).max(2048).optional(),
+    returnUrl: z
+      .url({ protocol: /^https?$/ })
+      .max(2048)
+      .optional(),
+    refreshUrl: z
+      .url({ protocol: /^https?$/ })
+      .max(2048)
+      .optional(),
   }),
   response: z.object({ accountId: z.string(), url: z.string() }),
   status: 200,
@@ -145,7 +161,8 @@ export const stripeWebhook = defineOperation({
   path: "/webhooks/stripe",
   auth: "public",
   tag: "Webhooks",
-  summary: "Stripe's webhook endpoint: the signature is verified on the raw body (5 min tolerance), then the event is queued",
+  summary:
+    "Stripe's webhook endpoint: the signature is verified on the raw body (5 min tolerance), then the event is queued",
   status: 200,
   maxBodyBytes: 1024 * 1024,
 });

@@ -9,7 +9,9 @@ const payoutStatus = z.enum(["paid", "failed", "skipped"]);
 const payoutFields = {
   id: z.string(),
   currency: z.string(),
-  amount: money.describe("Net paid out: grossAmount − feeTotal − refundTotal − disputeTotal; zero or negative when skipped"),
+  amount: money.describe(
+    "Net paid out: grossAmount − feeTotal − refundTotal − disputeTotal; zero or negative when skipped",
+  ),
   grossAmount: money.describe("Σ charges of the day"),
   feeTotal: money.describe("Σ processor fees"),
   refundTotal: money.describe("Σ refunds (positive: taken out)"),
@@ -50,7 +52,11 @@ export const listPayouts = defineOperation({
   auth: "merchant",
   tag: "Payouts",
   summary: "List payouts, newest first; filter by currency, status or creation time",
-  query: listQuery.extend({ currency: currency.optional(), status: payoutStatus.optional(), ...createdRange }),
+  query: listQuery.extend({
+    currency: currency.optional(),
+    status: payoutStatus.optional(),
+    ...createdRange,
+  }),
   response: page(payoutSummary),
   status: 200,
 });

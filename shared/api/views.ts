@@ -6,8 +6,16 @@ import { invoiceFilters } from "./invoices.ts";
 import { paymentFilters } from "./payments.ts";
 
 const viewBody = z.discriminatedUnion("object", [
-  z.strictObject({ object: z.literal("invoices"), name: z.string().trim().min(1).max(100), filters: invoiceFilters }),
-  z.strictObject({ object: z.literal("payments"), name: z.string().trim().min(1).max(100), filters: paymentFilters }),
+  z.strictObject({
+    object: z.literal("invoices"),
+    name: z.string().trim().min(1).max(100),
+    filters: invoiceFilters,
+  }),
+  z.strictObject({
+    object: z.literal("payments"),
+    name: z.string().trim().min(1).max(100),
+    filters: paymentFilters,
+  }),
 ]);
 
 export const view = z.object({
@@ -24,7 +32,8 @@ export const createView = defineOperation({
   path: "/v1/views",
   auth: "merchant",
   tag: "Saved views",
-  summary: "Save a named set of list filters for invoices or payments (use it with GET /v1/invoices?view={id} or GET /v1/payments?view={id})",
+  summary:
+    "Save a named set of list filters for invoices or payments (use it with GET /v1/invoices?view={id} or GET /v1/payments?view={id})",
   body: viewBody,
   response: view,
   status: 201,

@@ -42,7 +42,11 @@ export function forgetApiKey(keyId: string): void {
   for (const [hash, entry] of cache) if (entry.key?.id === keyId) cache.delete(hash);
 }
 
-export async function authenticateMerchant(lookup: ApiKeyLookup, presented: string, clock: Clock): Promise<MerchantPrincipal> {
+export async function authenticateMerchant(
+  lookup: ApiKeyLookup,
+  presented: string,
+  clock: Clock,
+): Promise<MerchantPrincipal> {
   const hash = hashSecret(presented);
   const now = clock.now();
   let entry = cache.get(hash);

@@ -34,7 +34,9 @@ const sesClient = (): SESClient => {
 
 /** `"Name" <address>` with the name's quotes and backslashes escaped. */
 export function formatAddress({ email, name }: { email: string; name?: string }): string {
-  return name ? `"${name.replace(/["\\\r\n]/g, (c) => (c === "\r" || c === "\n" ? " " : `\\${c}`))}" <${email}>` : email;
+  return name
+    ? `"${name.replace(/["\\\r\n]/g, (c) => (c === "\r" || c === "\n" ? " " : `\\${c}`))}" <${email}>`
+    : email;
 }
 
 export const sesMailer: Mailer = {

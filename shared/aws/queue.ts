@@ -18,6 +18,8 @@ export const sqsClient = (): SQSClient => {
 
 export const sqsQueue: QueuePort = {
   async send(queue, body) {
-    await sqsClient().send(new SendMessageCommand({ QueueUrl: config.queueUrl(queue), MessageBody: JSON.stringify(body) }));
+    await sqsClient().send(
+      new SendMessageCommand({ QueueUrl: config.queueUrl(queue), MessageBody: JSON.stringify(body) }),
+    );
   },
 };

@@ -3,7 +3,12 @@
  * payload to a queue at a time. Two adapters: EventBridge Scheduler in the cloud, the table (read
  * by the local runtime's scheduler) on a laptop. Both are idempotent on the schedule's name.
  */
-import { ConflictException, CreateScheduleCommand, DeleteScheduleCommand, SchedulerClient } from "@aws-sdk/client-scheduler";
+import {
+  ConflictException,
+  CreateScheduleCommand,
+  DeleteScheduleCommand,
+  SchedulerClient,
+} from "@aws-sdk/client-scheduler";
 import { DeleteCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
 import { config } from "../config.ts";
 import { documentClient, isConditionFailure, tableName } from "../store/dynamo.ts";
@@ -57,7 +62,9 @@ export const eventBridgeScheduler: SchedulerPort = {
   async cancel(name) {
     schedulerClient ??= new SchedulerClient({});
     try {
-      await schedulerClient.send(new DeleteScheduleCommand({ Name: name, GroupName: config.schedulerGroup() }));
+      await schedulerClient.send(
+        new DeleteScheduleCommand({ Name: name, GroupName: config.schedulerGroup() }),
+      );
     } catch (error) {
       if (!(error instanceof Error && error.name === "ResourceNotFoundException")) throw error;
     }
@@ -90,7 +97,9 @@ export const tableScheduler: SchedulerPort = {
     }
   },
   async cancel(name) {
-    await documentClient().send(new DeleteCommand({ TableName: tableName(), Key: keys.schedule(localScheduleGroup, name) }));
+    await documentClient().send(
+      new DeleteCommand({ TableName: tableName(), Key: keys.schedule(localScheduleGroup, name) }),
+    );
   },
 };
 

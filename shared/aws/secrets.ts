@@ -10,7 +10,9 @@ async function load(name: SecretName): Promise<string> {
   const source = config.secretSource(name);
   if (source.value) return source.value;
   const { SecretsManagerClient, GetSecretValueCommand } = await import("@aws-sdk/client-secrets-manager");
-  const out = await new SecretsManagerClient({}).send(new GetSecretValueCommand({ SecretId: source.secretArn }));
+  const out = await new SecretsManagerClient({}).send(
+    new GetSecretValueCommand({ SecretId: source.secretArn }),
+  );
   if (!out.SecretString) throw new Error(`The ${name} secret is empty`);
   return out.SecretString;
 }

@@ -15,7 +15,11 @@ export interface CustomerPorts {
   clock: Clock;
 }
 
-export async function createCustomer({ store, clock }: CustomerPorts, merchantId: string, input: z.output<typeof newCustomer>) {
+export async function createCustomer(
+  { store, clock }: CustomerPorts,
+  merchantId: string,
+  input: z.output<typeof newCustomer>,
+) {
   const now = clock.now();
   const customer: Customer = {
     ...input,
@@ -25,7 +29,11 @@ export async function createCustomer({ store, clock }: CustomerPorts, merchantId
     createdAt: now.toISOString(),
     updatedAt: now.toISOString(),
   };
-  await store.create(customer, merchantId, newEvent("customer.created", merchantId, customer.id, now, { customer }));
+  await store.create(
+    customer,
+    merchantId,
+    newEvent("customer.created", merchantId, customer.id, now, { customer }),
+  );
   return present(customer);
 }
 
@@ -39,21 +47,47 @@ export async function getCustomer({ store }: CustomerPorts, merchantId: string, 
   return present((await readOrThrow(store, merchantId, id)).value);
 }
 
-export async function updateCustomer({ store, clock }: CustomerPorts, merchantId: string, id: string, patch: z.output<typeof customerPatch>) {
+export async function updateCustomer(
+  { store, clock }: CustomerPorts,
+  merchantId: string,
+  id: string,
+  patch: z.output<typeof customerPatch>,
+) {
   const { value, version } = await readOrThrow(store, merchantId, id);
   const now = clock.now();
   const { metadata, ...fields } = patch;
-  const next: Customer = { ...applyPatch(value, fields), metadata: mergeMetadata(value.metadata, metadata), updatedAt: now.toISOString() };
-  await store.replace(merchantId, value, next, version, newEvent("customer.updated", merchantId, id, now, { customer: present(next) }));
+  const next: Customer = {
+    ...applyPatch(value, fields),
+    metadata: mergeMetadata(value.metadata, metadata),
+    updatedAt: now.toISOString(),
+  };
+  await store.replace(
+    merchantId,
+    value,
+    next,
+    version,
+    newEvent("customer.updated", merchantId, id, now, { customer: present(next) }),
+  );
   return present(next);
 }
 
-export async function deleteCustomer({ store, clock }: CustomerPorts, merchantId: string, id: string): Promise<void> {
+export async function deleteCustomer(
+  { store, clock }: CustomerPorts,
+  merchantId: string,
+  id: string,
+): Promise<void> {
   const { value, version } = await readOrThrow(store, merchantId, id);
   if ((value.openInvoiceCount ?? 0) > 0 || (value.activeSubscriptionCount ?? 0) > 0) {
-    throw new ConflictError("The customer has open invoices or active subscriptions; settle or void them first");
+    throw new ConflictError(
+      "The customer has open invoices or active subscriptions; settle or void them first",
+    );
   }
-  await store.remove(merchantId, value, version, newEvent("customer.deleted", merchantId, id, clock.now(), { customer: present(value) }));
+  await store.remove(
+    merchantId,
+    value,
+    version,
+    newEvent("customer.deleted", merchantId, id, clock.now(), { customer: present(value) }),
+  );
 }
 
 export async function listCustomers(

@@ -36,7 +36,11 @@ export async function createDiscountCode(
     createdAt: now.toISOString(),
     updatedAt: now.toISOString(),
   };
-  await store.create(merchantId, discountCode, newEvent("discount_code.created", merchantId, discountCode.id, now, { discountCode }));
+  await store.create(
+    merchantId,
+    discountCode,
+    newEvent("discount_code.created", merchantId, discountCode.id, now, { discountCode }),
+  );
   return discountCode;
 }
 
@@ -65,16 +69,32 @@ export async function updateDiscountCode(
     );
   }
   const { metadata, ...fields } = patch;
-  const next: DiscountCode = { ...applyPatch(value, fields), metadata: mergeMetadata(value.metadata, metadata), updatedAt: now.toISOString() };
+  const next: DiscountCode = {
+    ...applyPatch(value, fields),
+    metadata: mergeMetadata(value.metadata, metadata),
+    updatedAt: now.toISOString(),
+  };
   // The stored version moves with every redemption too, so a redemption in between is a 409, not a lost count.
-  await store.replace(merchantId, next, version, newEvent("discount_code.updated", merchantId, id, now, { discountCode: next }));
+  await store.replace(
+    merchantId,
+    next,
+    version,
+    newEvent("discount_code.updated", merchantId, id, now, { discountCode: next }),
+  );
   return next;
 }
 
 export async function listDiscountCodes(
   { store }: DiscountCodePorts,
   merchantId: string,
-  query: { limit: number; after?: Position; active?: boolean; code?: string; createdAfter?: string; createdBefore?: string },
+  query: {
+    limit: number;
+    after?: Position;
+    active?: boolean;
+    code?: string;
+    createdAfter?: string;
+    createdBefore?: string;
+  },
 ) {
   if (query.code) {
     const id = await store.findIdByCode(merchantId, query.code);
@@ -123,20 +143,30 @@ export async function redeemDiscountCode(
     const { value } = found;
     if (value.amountOff !== undefined && value.currency !== documentCurrency) {
       throw new ValidationError([
-        { path: "code", message: `is a ${value.currency} discount and cannot apply to an amount in ${documentCurrency}` },
+        {
+          path: "code",
+          message: `is a ${value.currency} discount and cannot apply to an amount in ${documentCurrency}`,
+        },
       ]);
     }
     const reason = unredeemableReason(value, now);
     if (reason) throw new ConflictError(reason);
   }
-  throw new ConflictError(`The discount code ${code.toUpperCase()} was changed by another request; try again`);
+  throw new ConflictError(
+    `The discount code ${code.toUpperCase()} was changed by another request; try again`,
+  );
 }
 
 /** Gives back one redemption of `code` (e.g. when the draft that redeemed it is voided). */
-export async function releaseDiscountCode({ store }: DiscountCodePorts, merchantId: string, code: string): Promise<DiscountCode> {
+export async function releaseDiscountCode(
+  { store }: DiscountCodePorts,
+  merchantId: string,
+  code: string,
+): Promise<DiscountCode> {
   const id = await store.findIdByCode(merchantId, code.toUpperCase());
   if (!id) throw invalidCode();
   const released = await store.release(merchantId, id);
-  if (!released) throw new ConflictError(`The discount code ${code.toUpperCase()} has no redemption to release`);
+  if (!released)
+    throw new ConflictError(`The discount code ${code.toUpperCase()} has no redemption to release`);
   return released;
 }

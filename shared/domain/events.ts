@@ -18,5 +18,12 @@ export function newEvent<T extends Record<string, unknown>>(
   now: Date,
   data: T,
 ): DomainEvent<T> {
-  return { id: newId("event", now), type, merchantId, ...(objectId ? { objectId } : {}), occurredAt: now.toISOString(), data };
+  return {
+    id: newId("event", now),
+    type,
+    merchantId,
+    ...(objectId ? { objectId } : {}),
+    occurredAt: now.toISOString(),
+    data,
+  };
 }

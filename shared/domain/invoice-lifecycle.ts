@@ -38,7 +38,8 @@ export function assertInvoiceCan(action: InvoiceAction, status: InvoiceStatus): 
 }
 
 /** Invoices counted as open for a customer (they block deleting it). */
-export const countsAsOpen = (status: InvoiceStatus): boolean => status === "open" || status === "uncollectible";
+export const countsAsOpen = (status: InvoiceStatus): boolean =>
+  status === "open" || status === "uncollectible";
 
 export const termDays: Record<PaymentTerms, number> = {
   due_on_receipt: 0,
@@ -54,11 +55,17 @@ export const termDays: Record<PaymentTerms, number> = {
  * The due date, counted from the issue (finalize) date in the merchant's time zone: the terms' days
  * after it, or an explicit date, which may not lie before the issue date.
  */
-export function dueDateFor(issuedAt: Date, timeZone: string, terms: { paymentTerms?: PaymentTerms; dueDate?: string }): string {
+export function dueDateFor(
+  issuedAt: Date,
+  timeZone: string,
+  terms: { paymentTerms?: PaymentTerms; dueDate?: string },
+): string {
   const issueDate = localDate(issuedAt, timeZone);
   if (terms.dueDate) {
     if (terms.dueDate < issueDate) {
-      throw new ValidationError([{ path: "dueDate", message: `must not be before the issue date ${issueDate}` }]);
+      throw new ValidationError([
+        { path: "dueDate", message: `must not be before the issue date ${issueDate}` },
+      ]);
     }
     return terms.dueDate;
   }
@@ -66,4 +73,5 @@ export function dueDateFor(issuedAt: Date, timeZone: string, terms: { paymentTer
 }
 
 /** The instant an invoice due on `dueDate` becomes overdue: the start of the next local day. */
-export const overdueAt = (dueDate: string, timeZone: string): Date => startOfLocalDay(addDays(dueDate, 1), timeZone);
+export const overdueAt = (dueDate: string, timeZone: string): Date =>
+  startOfLocalDay(addDays(dueDate, 1), timeZone);

@@ -13,6 +13,9 @@ export function applyPatch<T extends object>(current: T, patch: Patch<T>): T {
   return next as T;
 }
 
-export function mergeMetadata(current: Record<string, string>, patch: Record<string, string | null> | undefined): Record<string, string> {
+export function mergeMetadata(
+  current: Record<string, string>,
+  patch: Record<string, string | null> | undefined,
+): Record<string, string> {
   return applyPatch(current, patch ?? {}) as Record<string, string>;
 }

@@ -8,7 +8,12 @@
 import middy from "@middy/core";
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
 import type * as z from "zod";
-import { assertAdmin, authenticateMerchant, bearerToken, type MerchantPrincipal } from "../auth/authenticate.ts";
+import {
+  assertAdmin,
+  authenticateMerchant,
+  bearerToken,
+  type MerchantPrincipal,
+} from "../auth/authenticate.ts";
 import { getSecret } from "../aws/secrets.ts";
 import { type Clock, systemClock } from "../domain/clock.ts";
 import { NotFoundError, PayloadTooLargeError, ValidationError } from "../domain/errors.ts";
@@ -48,8 +53,10 @@ export interface Route<O extends Operation = Operation> {
   handle(request: ApiRequest<O>): Promise<unknown>;
 }
 
-export const route = <O extends Operation>(operation: O, handle: (request: ApiRequest<O>) => Promise<unknown>): Route =>
-  ({ operation, handle }) as unknown as Route;
+export const route = <O extends Operation>(
+  operation: O,
+  handle: (request: ApiRequest<O>) => Promise<unknown>,
+): Route => ({ operation, handle }) as unknown as Route;
 
 const defaultMaxBodyBytes = 256 * 1024;
 
@@ -76,7 +83,16 @@ export function apiHandler(routes: Route[], options: ApiOptions = {}) {
       const rawBody = readBody(event, operation.maxBodyBytes ?? defaultMaxBodyBytes);
       const body = operation.body ? parse(operation.body, parseJson(rawBody)) : undefined;
       const run = async () => {
-        const result = await found.handle({ event, requestId, operation, clock, body, query, params, principal } as never);
+        const result = await found.handle({
+          event,
+          requestId,
+          operation,
+          clock,
+          body,
+          query,
+          params,
+          principal,
+        } as never);
         return toResponse(operation, result, requestId);
       };
       const key = event.headers[idempotencyHeader];
@@ -96,7 +112,11 @@ export function apiHandler(routes: Route[], options: ApiOptions = {}) {
     });
 }
 
-async function authenticate(operation: Operation, event: APIGatewayProxyEventV2, clock: Clock): Promise<MerchantPrincipal | undefined> {
+async function authenticate(
+  operation: Operation,
+  event: APIGatewayProxyEventV2,
+  clock: Clock,
+): Promise<MerchantPrincipal | undefined> {
   if (operation.auth === "public") return undefined;
   const presented = bearerToken(event.headers.authorization);
   if (operation.auth === "admin") {
@@ -107,14 +127,21 @@ async function authenticate(operation: Operation, event: APIGatewayProxyEventV2,
 }
 
 function readBody(event: APIGatewayProxyEventV2, maxBytes: number): string {
-  const raw = event.body === undefined ? "" : event.isBase64Encoded ? Buffer.from(event.body, "base64").toString("utf8") : event.body;
+  const raw =
+    event.body === undefined
+      ? ""
+      : event.isBase64Encoded
+        ? Buffer.from(event.body, "base64").toString("utf8")
+        : event.body;
   const size = Buffer.byteLength(raw, "utf8");
-  if (size > maxBytes) throw new PayloadTooLargeError(`The request body is ${size} bytes; the limit is ${maxBytes} bytes`);
+  if (size > maxBytes)
+    throw new PayloadTooLargeError(`The request body is ${size} bytes; the limit is ${maxBytes} bytes`);
   return raw;
 }
 
 function parseJson(raw: string): unknown {
-  if (raw.trim() === "") throw new ValidationError([{ path: "body", message: "is required (a JSON object)" }]);
+  if (raw.trim() === "")
+    throw new ValidationError([{ path: "body", message: "is required (a JSON object)" }]);
   try {
     return JSON.parse(raw);
   } catch {
@@ -129,12 +156,20 @@ function parse(schema: z.ZodType | undefined, input: unknown): never {
   return parsed.data as never;
 }
 
-function toResponse(operation: Operation, result: unknown, requestId: string): APIGatewayProxyStructuredResultV2 & { statusCode: number; headers: Record<string, string>; body: string } {
+function toResponse(
+  operation: Operation,
+  result: unknown,
+  requestId: string,
+): APIGatewayProxyStructuredResultV2 & { statusCode: number; headers: Record<string, string>; body: string } {
   if (result instanceof HttpResponse) {
     const raw = result.raw;
     return {
       statusCode: result.status,
-      headers: { ...(raw ? {} : { "content-type": "application/json" }), "x-request-id": requestId, ...result.headers },
+      headers: {
+        ...(raw ? {} : { "content-type": "application/json" }),
+        "x-request-id": requestId,
+        ...result.headers,
+      },
       body: raw ? raw.body : JSON.stringify(result.body),
       ...(raw?.isBase64Encoded ? { isBase64Encoded: true } : {}),
     };

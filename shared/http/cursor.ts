@@ -18,7 +18,8 @@ export function encodeCursor(secret: string, context: string, position: Position
 }
 
 export function decodeCursor(secret: string, context: string, cursor: string): Position {
-  const invalid = () => new ValidationError([{ path: "cursor", message: "is not a valid cursor for this list" }]);
+  const invalid = () =>
+    new ValidationError([{ path: "cursor", message: "is not a valid cursor for this list" }]);
   const [payload, signature, extra] = cursor.split(".");
   if (!payload || !signature || extra !== undefined) throw invalid();
   const given = Buffer.from(signature, "base64url");

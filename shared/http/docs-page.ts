@@ -6,7 +6,13 @@
  */
 import { createHash } from "node:crypto";
 import { escapeHtml } from "../notifications/html.ts";
-import type { JsonSchema, OpenApiDocument, OperationObject, ParameterObject, ResponseObject } from "./openapi.ts";
+import type {
+  JsonSchema,
+  OpenApiDocument,
+  OperationObject,
+  ParameterObject,
+  ResponseObject,
+} from "./openapi.ts";
 
 export interface DocsPage {
   html: string;
@@ -103,10 +109,14 @@ class SchemaReader {
     const visited = new Set(seen);
     while (typeof current.$ref === "string") {
       const ref: string = current.$ref;
-      if (visited.has(ref) || !ref.startsWith("#/components/schemas/")) return { description: current.description };
+      if (visited.has(ref) || !ref.startsWith("#/components/schemas/"))
+        return { description: current.description };
       visited.add(ref);
       const { $ref: _ref, ...siblings } = current;
-      current = { ...(this.document.components.schemas[ref.slice("#/components/schemas/".length)] ?? {}), ...siblings };
+      current = {
+        ...(this.document.components.schemas[ref.slice("#/components/schemas/".length)] ?? {}),
+        ...siblings,
+      };
     }
     return current;
   }
@@ -145,7 +155,8 @@ class SchemaReader {
     if (type === "array" || schema.items) return `${this.typeOf(schema.items, depth + 1)}[]`;
     if (type === "object" || schema.properties || schema.additionalProperties) {
       const values = schema.additionalProperties;
-      if (!schema.properties && values && typeof values === "object") return `map<string, ${this.typeOf(values, depth + 1)}>`;
+      if (!schema.properties && values && typeof values === "object")
+        return `map<string, ${this.typeOf(values, depth + 1)}>`;
       return "object";
     }
     if (typeof type === "string") return schema.format ? `${type} (${schema.format})` : type;
@@ -158,7 +169,8 @@ class SchemaReader {
     const out: string[] = [];
     const range = (min: unknown, max: unknown, unit: string) => {
       const u = unit ? ` ${unit}` : "";
-      if (typeof min === "number" && typeof max === "number") out.push(min === max ? `exactly ${min}${u}` : `${min}–${max}${u}`);
+      if (typeof min === "number" && typeof max === "number")
+        out.push(min === max ? `exactly ${min}${u}` : `${min}–${max}${u}`);
       else if (typeof min === "number") out.push(`≥ ${min}${u}`);
       else if (typeof max === "number") out.push(`≤ ${max}${u}`);
     };
@@ -168,7 +180,8 @@ class SchemaReader {
     if (typeof schema.exclusiveMaximum === "number") out.push(`< ${schema.exclusiveMaximum}`);
     range(schema.minItems, schema.maxItems, "items");
     range(schema.minProperties, schema.maxProperties, "keys");
-    if (Array.isArray(schema.enum)) out.push(`one of: ${schema.enum.map((v: unknown) => String(v)).join(", ")}`);
+    if (Array.isArray(schema.enum))
+      out.push(`one of: ${schema.enum.map((v: unknown) => String(v)).join(", ")}`);
     // A format says more than the long pattern zod derives from it.
     if (typeof schema.pattern === "string" && !schema.format) out.push(`pattern: ${schema.pattern}`);
     if (schema.default !== undefined) out.push(`default: ${JSON.stringify(schema.default)}`);
@@ -188,7 +201,9 @@ class SchemaReader {
     const walk = (schema: JsonSchema, prefix: string, depth: number, seen: ReadonlySet<string>) => {
       if (depth > 5) return;
       const required = new Set<string>(Array.isArray(schema.required) ? schema.required : []);
-      for (const [name, property] of Object.entries((schema.properties ?? {}) as Record<string, JsonSchema>)) {
+      for (const [name, property] of Object.entries(
+        (schema.properties ?? {}) as Record<string, JsonSchema>,
+      )) {
         const path = `${prefix}${name}`;
         const { schema: inner } = this.unwrap(property);
         const description = property.description ?? inner.description;
@@ -212,7 +227,8 @@ class SchemaReader {
     };
     const { schema: root } = this.unwrap(raw);
     if (root.properties) walk(root, "", 0, new Set());
-    else if (root.items && this.unwrap(root.items).schema.properties) walk(this.unwrap(root.items).schema, "[].", 0, new Set());
+    else if (root.items && this.unwrap(root.items).schema.properties)
+      walk(this.unwrap(root.items).schema, "[].", 0, new Set());
     return rows;
   }
 }
@@ -266,7 +282,8 @@ function successSection(reader: SchemaReader, status: string, response: Response
   const [media, content] = Object.entries(response.content ?? {})[0] ?? [];
   const head = `<h4>Response ${escapeHtml(status)}${media ? ` <span class="badge">${escapeHtml(media)}</span>` : ""}</h4>`;
   if (!media || !content) return `${head}<p class="none">${escapeHtml(response.description)}: no body.</p>`;
-  if (!media.includes("json")) return `${head}<p>${inline(response.description)}: a <code>${escapeHtml(media)}</code> document.</p>`;
+  if (!media.includes("json"))
+    return `${head}<p>${inline(response.description)}: a <code>${escapeHtml(media)}</code> document.</p>`;
   return head + (fieldTable(reader, content.schema) || `<p>${inline(response.description)}.</p>`);
 }
 
@@ -282,7 +299,8 @@ function operationSection(document: OpenApiDocument, reader: SchemaReader, entry
   parts.push(
     `<p class="auth">Auth: ${escapeHtml(authLine(document, operation))} · Operation id <code>${escapeHtml(operation.operationId)}</code></p>`,
   );
-  if (operation.parameters?.length) parts.push("<h4>Parameters</h4>", parameterTable(reader, operation.parameters));
+  if (operation.parameters?.length)
+    parts.push("<h4>Parameters</h4>", parameterTable(reader, operation.parameters));
   const body = operation.requestBody?.content["application/json"];
   if (body) {
     parts.push(`<h4>Request body <span class="badge">application/json</span></h4>`);
@@ -299,7 +317,9 @@ function operationSection(document: OpenApiDocument, reader: SchemaReader, entry
     parts.push(
       '<h4>Errors <a href="#problem">(problem documents)</a></h4>',
       `<ul class="errors">${errors
-        .map((s) => `<li><strong>${escapeHtml(s)}</strong> ${inline(operation.responses[s]!.description)}</li>`)
+        .map(
+          (s) => `<li><strong>${escapeHtml(s)}</strong> ${inline(operation.responses[s]!.description)}</li>`,
+        )
         .join("")}</ul>`,
     );
   }

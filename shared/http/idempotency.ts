@@ -27,7 +27,9 @@ export interface IdempotencyContext {
 
 export function assertIdempotencyKey(key: string): void {
   if (!/^[\x21-\x7e]{1,255}$/.test(key)) {
-    throw new ValidationError([{ path: "Idempotency-Key", message: "must be 1–255 printable ASCII characters" }]);
+    throw new ValidationError([
+      { path: "Idempotency-Key", message: "must be 1–255 printable ASCII characters" },
+    ]);
   }
 }
 
@@ -40,10 +42,19 @@ const replay = (response: StoredResponse): StoredResponse => ({
   headers: { ...response.headers, "idempotent-replayed": "true" },
 });
 
-export async function withIdempotency(context: IdempotencyContext, run: () => Promise<StoredResponse>): Promise<StoredResponse> {
+export async function withIdempotency(
+  context: IdempotencyContext,
+  run: () => Promise<StoredResponse>,
+): Promise<StoredResponse> {
   const { store, scope, key, clock } = context;
   const fingerprint = fingerprintOf(context.request);
-  let existing: IdempotencyRecord | undefined = await store.claim(scope, key, fingerprint, clock.now().getTime(), context.lockMs);
+  let existing: IdempotencyRecord | undefined = await store.claim(
+    scope,
+    key,
+    fingerprint,
+    clock.now().getTime(),
+    context.lockMs,
+  );
   if (existing) {
     if (existing.fingerprint !== fingerprint) {
       throw new ConflictError("This Idempotency-Key was already used with a different request");
@@ -54,7 +65,8 @@ export async function withIdempotency(context: IdempotencyContext, run: () => Pr
       existing = await store.get(scope, key);
     }
     if (existing?.status === "completed") return replay(existing.response);
-    if (existing) throw new ConflictError("A request with this Idempotency-Key is still in progress; retry shortly");
+    if (existing)
+      throw new ConflictError("A request with this Idempotency-Key is still in progress; retry shortly");
     // The first request failed and released the key in the meantime: this one may run.
     return withIdempotency(context, run);
   }

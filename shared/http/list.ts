@@ -32,6 +32,8 @@ export async function pageRequest(request: ListRequest): Promise<{ limit: number
 export async function pageResponse<T>(request: ListRequest, page: { items: T[]; next?: Position }) {
   return {
     data: page.items,
-    nextCursor: page.next ? encodeCursor(await getSecret("cursorSecret"), contextOf(request), page.next) : null,
+    nextCursor: page.next
+      ? encodeCursor(await getSecret("cursorSecret"), contextOf(request), page.next)
+      : null,
   };
 }

@@ -72,7 +72,9 @@ const problemSchema = z
     errors: z
       .array(
         z.object({
-          path: z.string().describe("Dotted path of the field, e.g. address.postalCode; body for the whole body"),
+          path: z
+            .string()
+            .describe("Dotted path of the field, e.g. address.postalCode; body for the whole body"),
           message: z.string(),
         }),
       )
@@ -161,7 +163,13 @@ function parametersOf(operation: Operation, query: JsonSchema | undefined, defs:
   for (const [name, property] of Object.entries((query?.properties ?? {}) as Record<string, JsonSchema>)) {
     const { description: own, ...schema } = property;
     const text = own ?? queryDescriptions[name];
-    parameters.push({ name, in: "query", required: required.has(name), ...(text ? { description: text } : {}), schema });
+    parameters.push({
+      name,
+      in: "query",
+      required: required.has(name),
+      ...(text ? { description: text } : {}),
+      schema,
+    });
   }
   if (operation.method === "POST" && operation.auth !== "public") {
     parameters.push({
@@ -203,7 +211,10 @@ function responsesOf(operation: Operation, defs: Record<string, JsonSchema>): Re
     };
   } else {
     const schema = operation.response ? toSchema(operation.response, "output", defs) : {};
-    responses[String(operation.status)] = { description: success, content: { "application/json": { schema } } };
+    responses[String(operation.status)] = {
+      description: success,
+      content: { "application/json": { schema } },
+    };
   }
   const hasParams = pathParamNames(operation.path).length > 0;
   responses["400"] = problem(
@@ -243,7 +254,8 @@ function responsesOf(operation: Operation, defs: Record<string, JsonSchema>): Re
 function describeOperation(operation: Operation, list: boolean): string | undefined {
   const parts: string[] = [];
   if (operation.auth === "admin") parts.push("Requires the platform admin token.");
-  if (operation.auth === "merchant") parts.push("Requires a merchant API key; acts on that merchant's data only.");
+  if (operation.auth === "merchant")
+    parts.push("Requires a merchant API key; acts on that merchant's data only.");
   if (list) {
     parts.push(
       "Paginated: returns `{ data, nextCursor }`, newest first. Pass `limit` (1–100, default 20); for the next page pass `cursor` = the previous `nextCursor` with the same filters. `nextCursor` is null on the last page.",

@@ -33,4 +33,5 @@ export interface Operation {
 
 export const defineOperation = <const O extends Operation>(operation: O): O => operation;
 
-export const routeKeyOf = (operation: Pick<Operation, "method" | "path">): string => `${operation.method} ${operation.path}`;
+export const routeKeyOf = (operation: Pick<Operation, "method" | "path">): string =>
+  `${operation.method} ${operation.path}`;

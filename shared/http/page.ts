@@ -10,7 +10,12 @@ export interface Page {
   headers: Record<string, string>;
 }
 
-export function htmlPage(input: { title: string; style: string; body: string; formAction?: "self" | "none" }): Page {
+export function htmlPage(input: {
+  title: string;
+  style: string;
+  body: string;
+  formAction?: "self" | "none";
+}): Page {
   const styleHash = createHash("sha256").update(input.style, "utf8").digest("base64");
   return {
     html: `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${escapeHtml(input.title)}</title><style>${input.style}</style></head><body>${input.body}</body></html>`,

@@ -26,7 +26,10 @@ export interface Problem {
   requestId: string;
 }
 
-export function problemResponse(problem: Problem, headers: Record<string, string> = {}): APIGatewayProxyStructuredResultV2 {
+export function problemResponse(
+  problem: Problem,
+  headers: Record<string, string> = {},
+): APIGatewayProxyStructuredResultV2 {
   return {
     statusCode: problem.status,
     headers: { "content-type": "application/problem+json", "x-request-id": problem.requestId, ...headers },
@@ -37,7 +40,9 @@ export function problemResponse(problem: Problem, headers: Record<string, string
 export function problemFor(error: unknown, requestId: string): APIGatewayProxyStructuredResultV2 {
   const known = error instanceof Error ? statuses[error.name] : undefined;
   if (!known || !(error instanceof Error)) {
-    console.error(JSON.stringify({ level: "ERROR", requestId, message: "Unhandled error", error: describe(error) }));
+    console.error(
+      JSON.stringify({ level: "ERROR", requestId, message: "Unhandled error", error: describe(error) }),
+    );
     return problemResponse({
       type: "urn:kassa:problem:internal-error",
       title: "Internal server error",
@@ -46,7 +51,11 @@ export function problemFor(error: unknown, requestId: string): APIGatewayProxySt
       requestId,
     });
   }
-  const { errors, declineCode, paymentId } = error as { errors?: FieldError[]; declineCode?: string; paymentId?: string };
+  const { errors, declineCode, paymentId } = error as {
+    errors?: FieldError[];
+    declineCode?: string;
+    paymentId?: string;
+  };
   return problemResponse(
     {
       type: `urn:kassa:problem:${known.slug}`,

@@ -22,9 +22,15 @@ function isMissing(input: unknown, path: readonly PropertyKey[]): boolean {
 export function fieldErrors(issues: readonly z.core.$ZodIssue[], input?: unknown): FieldError[] {
   return issues.flatMap((issue): FieldError[] => {
     if (issue.code === "unrecognized_keys") {
-      return issue.keys.map((key) => ({ path: pathOf([...issue.path, key]), message: "is not a known field" }));
+      return issue.keys.map((key) => ({
+        path: pathOf([...issue.path, key]),
+        message: "is not a known field",
+      }));
     }
-    if (isMissing(input, issue.path) || (issue.code === "invalid_type" && issue.message.endsWith("received undefined"))) {
+    if (
+      isMissing(input, issue.path) ||
+      (issue.code === "invalid_type" && issue.message.endsWith("received undefined"))
+    ) {
       return [{ path: pathOf(issue.path), message: "is required" }];
     }
     return [{ path: pathOf(issue.path), message: issue.message }];

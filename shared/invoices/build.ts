@@ -10,7 +10,14 @@ import { type FieldError, ValidationError } from "../domain/errors.ts";
 import { computeTotals, type DiscountInput, type TaxRateInput } from "../domain/totals.ts";
 import type { Product } from "../products/product.ts";
 import type { TaxRate } from "../tax-rates/tax-rate.ts";
-import type { BilledCustomer, Invoice, InvoiceDiscount, InvoiceFee, InvoiceLine, LineDiscount } from "./invoice.ts";
+import type {
+  BilledCustomer,
+  Invoice,
+  InvoiceDiscount,
+  InvoiceFee,
+  InvoiceLine,
+  LineDiscount,
+} from "./invoice.ts";
 
 export interface Catalog {
   customer(merchantId: string, id: string): Promise<Customer | undefined>;
@@ -43,13 +50,28 @@ export interface PricedContent {
   customer: BilledCustomer;
   content: Pick<
     Invoice,
-    "customerId" | "currency" | "lineItems" | "discounts" | "fees" | "subtotal" | "discountTotal" | "taxTotal" | "taxBreakdown" | "feeTotal" | "total"
+    | "customerId"
+    | "currency"
+    | "lineItems"
+    | "discounts"
+    | "fees"
+    | "subtotal"
+    | "discountTotal"
+    | "taxTotal"
+    | "taxBreakdown"
+    | "feeTotal"
+    | "total"
   >;
   discountCodeIds: string[];
   productIds: string[];
 }
 
-export async function priceContent(catalog: Catalog, merchantId: string, request: ContentRequest, now: Date): Promise<PricedContent> {
+export async function priceContent(
+  catalog: Catalog,
+  merchantId: string,
+  request: ContentRequest,
+  now: Date,
+): Promise<PricedContent> {
   const errors: FieldError[] = [];
   const customer = await catalog.customer(merchantId, request.customerId);
   if (!customer) errors.push({ path: "customerId", message: "is not one of your customers" });
@@ -72,13 +94,22 @@ export async function priceContent(catalog: Catalog, merchantId: string, request
 
   const lines = request.lineItems.map((line, i) => {
     const product = line.productId ? products.get(line.productId) : undefined;
-    if (line.productId && !product) errors.push({ path: `lineItems.${i}.productId`, message: "is not one of your products" });
-    else if (product && !product.active) errors.push({ path: `lineItems.${i}.productId`, message: "is archived" });
+    if (line.productId && !product)
+      errors.push({ path: `lineItems.${i}.productId`, message: "is not one of your products" });
+    else if (product && !product.active)
+      errors.push({ path: `lineItems.${i}.productId`, message: "is archived" });
     else if (product && product.currency !== request.currency) {
-      errors.push({ path: `lineItems.${i}.productId`, message: `is priced in ${product.currency}, not ${request.currency}` });
+      errors.push({
+        path: `lineItems.${i}.productId`,
+        message: `is priced in ${product.currency}, not ${request.currency}`,
+      });
     }
     (line.taxRateIds ?? []).forEach((id, j) => {
-      if (!rates.has(id)) errors.push({ path: `lineItems.${i}.taxRateIds.${j}`, message: "is not one of your active tax rates" });
+      if (!rates.has(id))
+        errors.push({
+          path: `lineItems.${i}.taxRateIds.${j}`,
+          message: "is not one of your active tax rates",
+        });
     });
     return {
       description: line.description ?? product?.name ?? "",
@@ -101,13 +132,19 @@ export async function priceContent(catalog: Catalog, merchantId: string, request
     const problem = !code
       ? "is not one of your discount codes"
       : (unredeemableReason(code, now) ??
-        (code.amountOff !== undefined && code.currency !== request.currency ? `is for ${code.currency}, not ${request.currency}` : undefined));
+        (code.amountOff !== undefined && code.currency !== request.currency
+          ? `is for ${code.currency}, not ${request.currency}`
+          : undefined));
     if (problem || !code) {
       errors.push({ path: `discounts.${i}.code`, message: problem ?? "is not valid" });
       continue;
     }
     codes.push(code);
-    discounts.push(code.percentOff !== undefined ? { percentOff: code.percentOff, code: code.code } : { amountOff: code.amountOff ?? 0, code: code.code });
+    discounts.push(
+      code.percentOff !== undefined
+        ? { percentOff: code.percentOff, code: code.code }
+        : { amountOff: code.amountOff ?? 0, code: code.code },
+    );
   }
   if (errors.length) throw new ValidationError(errors);
 
@@ -118,7 +155,12 @@ export async function priceContent(catalog: Catalog, merchantId: string, request
     });
   const totals = computeTotals({
     currency: request.currency,
-    lines: lines.map((l) => ({ quantity: l.quantity, unitAmount: l.unitAmount, ...(l.discount ? { discount: l.discount } : {}), taxRates: taxInput(l.taxRateIds) })),
+    lines: lines.map((l) => ({
+      quantity: l.quantity,
+      unitAmount: l.unitAmount,
+      ...(l.discount ? { discount: l.discount } : {}),
+      taxRates: taxInput(l.taxRateIds),
+    })),
     discounts: discounts.map(({ code: _, ...d }) => d as DiscountInput),
     fees: (request.fees ?? []).map((f) => ({ ...f, ...(f.taxable ? { taxRates: taxInput(rateIds) } : {}) })),
     taxRates: taxInput(rateIds),
@@ -126,10 +168,22 @@ export async function priceContent(catalog: Catalog, merchantId: string, request
 
   const lineItems: InvoiceLine[] = lines.map((l, i) => {
     const t = totals.lines[i];
-    return { ...l, amountSubtotal: t?.amountSubtotal ?? 0, amountDiscount: t?.amountDiscount ?? 0, amountTax: t?.amountTax ?? 0, amountTotal: t?.amountTotal ?? 0 };
+    return {
+      ...l,
+      amountSubtotal: t?.amountSubtotal ?? 0,
+      amountDiscount: t?.amountDiscount ?? 0,
+      amountTax: t?.amountTax ?? 0,
+      amountTotal: t?.amountTotal ?? 0,
+    };
   });
-  const appliedDiscounts: InvoiceDiscount[] = discounts.map((d, i) => ({ ...d, amount: totals.discounts[i]?.amount ?? 0 }));
-  const fees: InvoiceFee[] = (request.fees ?? []).map((f, i) => ({ ...f, amountTotal: totals.fees[i]?.amountTotal ?? 0 }));
+  const appliedDiscounts: InvoiceDiscount[] = discounts.map((d, i) => ({
+    ...d,
+    amount: totals.discounts[i]?.amount ?? 0,
+  }));
+  const fees: InvoiceFee[] = (request.fees ?? []).map((f, i) => ({
+    ...f,
+    amountTotal: totals.fees[i]?.amountTotal ?? 0,
+  }));
   const c = customer as Customer;
   return {
     customer: {

@@ -31,27 +31,38 @@ export async function listInvoices(
   let filters: Filters = own;
   if (viewId) {
     const view = await ports.views.get(merchantId, viewId);
-    if (view?.object !== "invoices") throw new ValidationError([{ path: "view", message: "is not one of your saved invoice views" }]);
-    filters = { ...(view.filters as Filters), ...Object.fromEntries(Object.entries(own).filter(([, v]) => v !== undefined)) };
+    if (view?.object !== "invoices")
+      throw new ValidationError([{ path: "view", message: "is not one of your saved invoice views" }]);
+    filters = {
+      ...(view.filters as Filters),
+      ...Object.fromEntries(Object.entries(own).filter(([, v]) => v !== undefined)),
+    };
   }
   const now = ports.clock.now();
   const conditions: Condition[] = [];
   if (filters.status === "overdue") {
-    conditions.push({ attribute: "status", equals: "open" }, { attribute: "overdueAt", compare: "<=", value: now.toISOString() });
+    conditions.push(
+      { attribute: "status", equals: "open" },
+      { attribute: "overdueAt", compare: "<=", value: now.toISOString() },
+    );
   } else if (filters.status) conditions.push({ attribute: "status", equals: filters.status });
   if (filters.customerId) conditions.push({ attribute: "customerId", equals: filters.customerId });
   if (filters.currency) conditions.push({ attribute: "currency", equals: filters.currency });
   if (filters.dueBefore) conditions.push({ attribute: "dueDate", compare: "<", value: filters.dueBefore });
   if (filters.dueAfter) conditions.push({ attribute: "dueDate", compare: ">", value: filters.dueAfter });
-  if (filters.totalGte !== undefined) conditions.push({ attribute: "total", compare: ">=", value: filters.totalGte });
-  if (filters.totalLte !== undefined) conditions.push({ attribute: "total", compare: "<=", value: filters.totalLte });
+  if (filters.totalGte !== undefined)
+    conditions.push({ attribute: "total", compare: ">=", value: filters.totalGte });
+  if (filters.totalLte !== undefined)
+    conditions.push({ attribute: "total", compare: "<=", value: filters.totalLte });
   const createdAfter = filters.createdAfter ? new Date(filters.createdAfter) : undefined;
   const createdBefore = filters.createdBefore ? new Date(filters.createdBefore) : undefined;
   let result: Awaited<ReturnType<InvoiceStore["list"]>>;
   if (sort === "dueDate") {
     // The due-date index has no creation-time key: the range becomes part of the filter.
-    if (createdAfter) conditions.push({ attribute: "createdAt", compare: ">=", value: createdAfter.toISOString() });
-    if (createdBefore) conditions.push({ attribute: "createdAt", compare: "<", value: createdBefore.toISOString() });
+    if (createdAfter)
+      conditions.push({ attribute: "createdAt", compare: ">=", value: createdAfter.toISOString() });
+    if (createdBefore)
+      conditions.push({ attribute: "createdAt", compare: "<", value: createdBefore.toISOString() });
     const filter = allOf(conditions);
     result = await ports.invoices.listByDueDate(merchantId, { ...page, ...(filter ? { filter } : {}) });
   } else {

@@ -12,18 +12,31 @@ export type InvoiceTimer =
   | { kind: "invoice.reminder"; merchantId: string; invoiceId: string; daysAfterDue: number }
   | { kind: "invoice.overdue"; merchantId: string; invoiceId: string };
 
-const reminderName = (invoiceId: string, days: number) => `${invoiceId}-reminder-${days < 0 ? `m${-days}` : days}`;
+const reminderName = (invoiceId: string, days: number) =>
+  `${invoiceId}-reminder-${days < 0 ? `m${-days}` : days}`;
 const overdueName = (invoiceId: string) => `${invoiceId}-overdue`;
 
 export function invoiceSchedules(
-  input: { merchantId: string; invoiceId: string; dueDate: string; overdueAt: string; reminderDays: number[]; timeZone: string },
+  input: {
+    merchantId: string;
+    invoiceId: string;
+    dueDate: string;
+    overdueAt: string;
+    reminderDays: number[];
+    timeZone: string;
+  },
   now: Date,
 ): OneTimeSchedule[] {
   const reminders = input.reminderDays.map((days) => ({
     name: reminderName(input.invoiceId, days),
     at: localTime(addDays(input.dueDate, days), 9, input.timeZone),
     queue: billingQueue,
-    payload: { kind: "invoice.reminder", merchantId: input.merchantId, invoiceId: input.invoiceId, daysAfterDue: days },
+    payload: {
+      kind: "invoice.reminder",
+      merchantId: input.merchantId,
+      invoiceId: input.invoiceId,
+      daysAfterDue: days,
+    },
   }));
   const overdue = {
     name: overdueName(input.invoiceId),

@@ -10,7 +10,13 @@ import type { Clock } from "../domain/clock.ts";
 import { ConflictError, NotFoundError, ValidationError } from "../domain/errors.ts";
 import { newEvent } from "../domain/events.ts";
 import { newId } from "../domain/ids.ts";
-import { assertInvoiceCan, countsAsOpen, dueDateFor, type InvoiceStatus, overdueAt } from "../domain/invoice-lifecycle.ts";
+import {
+  assertInvoiceCan,
+  countsAsOpen,
+  dueDateFor,
+  type InvoiceStatus,
+  overdueAt,
+} from "../domain/invoice-lifecycle.ts";
 import { applyPatch, mergeMetadata } from "../domain/patch.ts";
 import type { MerchantStore } from "../store/merchants.ts";
 import type { InvoiceStore, StoredInvoice } from "../store/invoices.ts";
@@ -51,7 +57,11 @@ async function readOrThrow(ports: InvoicePorts, merchantId: string, id: string) 
   return found;
 }
 
-export async function createInvoice(ports: InvoicePorts, merchantId: string, input: z.output<typeof newInvoice>) {
+export async function createInvoice(
+  ports: InvoicePorts,
+  merchantId: string,
+  input: z.output<typeof newInvoice>,
+) {
   const now = ports.clock.now();
   const { customer, content } = await priceContent(ports.catalog, merchantId, input, now);
   const invoice: StoredInvoice = {
@@ -69,7 +79,11 @@ export async function createInvoice(ports: InvoicePorts, merchantId: string, inp
     createdAt: now.toISOString(),
     updatedAt: now.toISOString(),
   };
-  await ports.invoices.create(merchantId, invoice, newEvent("invoice.created", merchantId, invoice.id, now, { invoice: presentInvoice(invoice, now) }));
+  await ports.invoices.create(
+    merchantId,
+    invoice,
+    newEvent("invoice.created", merchantId, invoice.id, now, { invoice: presentInvoice(invoice, now) }),
+  );
   return presentInvoice(invoice, now);
 }
 
@@ -77,7 +91,12 @@ export async function getInvoice(ports: InvoicePorts, merchantId: string, id: st
   return presentInvoice((await readOrThrow(ports, merchantId, id)).value, ports.clock.now());
 }
 
-export async function updateInvoice(ports: InvoicePorts, merchantId: string, id: string, patch: z.output<typeof invoicePatch>) {
+export async function updateInvoice(
+  ports: InvoicePorts,
+  merchantId: string,
+  id: string,
+  patch: z.output<typeof invoicePatch>,
+) {
   const { value, version } = await readOrThrow(ports, merchantId, id);
   assertInvoiceCan("edit", value.status);
   const now = ports.clock.now();
@@ -91,7 +110,15 @@ export async function updateInvoice(ports: InvoicePorts, merchantId: string, id:
       customerId: customerId ?? value.customerId,
       currency: currency ?? value.currency,
       lineItems: lineItems ?? value.lineItems,
-      discounts: discounts ?? value.discounts.map((d) => (d.code ? { code: d.code } : d.percentOff !== undefined ? { percentOff: d.percentOff } : { amountOff: d.amountOff ?? 0 })),
+      discounts:
+        discounts ??
+        value.discounts.map((d) =>
+          d.code
+            ? { code: d.code }
+            : d.percentOff !== undefined
+              ? { percentOff: d.percentOff }
+              : { amountOff: d.amountOff ?? 0 },
+        ),
       fees: fees ?? value.fees.map(({ amountTotal: _, ...f }) => f),
     },
     now,
@@ -104,14 +131,21 @@ export async function updateInvoice(ports: InvoicePorts, merchantId: string, id:
     metadata: mergeMetadata(value.metadata, metadata),
     updatedAt: now.toISOString(),
   };
-  await ports.invoices.replace(merchantId, next, version, [newEvent("invoice.updated", merchantId, id, now, { invoice: presentInvoice(next, now) })]);
+  await ports.invoices.replace(merchantId, next, version, [
+    newEvent("invoice.updated", merchantId, id, now, { invoice: presentInvoice(next, now) }),
+  ]);
   return presentInvoice(next, now);
 }
 
 export async function deleteInvoice(ports: InvoicePorts, merchantId: string, id: string): Promise<void> {
   const { value, version } = await readOrThrow(ports, merchantId, id);
   assertInvoiceCan("delete", value.status);
-  await ports.invoices.remove(merchantId, id, version, newEvent("invoice.deleted", merchantId, id, ports.clock.now(), { invoiceId: id }));
+  await ports.invoices.remove(
+    merchantId,
+    id,
+    version,
+    newEvent("invoice.deleted", merchantId, id, ports.clock.now(), { invoiceId: id }),
+  );
 }
 
 /**
@@ -130,17 +164,30 @@ export async function finalizeInvoice(ports: InvoicePorts, merchantId: string, i
     const now = ports.clock.now();
     // Re-price against the catalog as it is now: a code that expired or a rate archived since the
     // draft was saved must not slip through.
-    const priced = await priceContent(ports.catalog, merchantId, {
-      customerId: value.customerId,
-      currency: value.currency,
-      lineItems: value.lineItems,
-      discounts: value.discounts.map((d) => (d.code ? { code: d.code } : d.percentOff !== undefined ? { percentOff: d.percentOff } : { amountOff: d.amountOff ?? 0 })),
-      fees: value.fees.map(({ amountTotal: _, ...f }) => f),
-    }, now);
+    const priced = await priceContent(
+      ports.catalog,
+      merchantId,
+      {
+        customerId: value.customerId,
+        currency: value.currency,
+        lineItems: value.lineItems,
+        discounts: value.discounts.map((d) =>
+          d.code
+            ? { code: d.code }
+            : d.percentOff !== undefined
+              ? { percentOff: d.percentOff }
+              : { amountOff: d.amountOff ?? 0 },
+        ),
+        fees: value.fees.map(({ amountTotal: _, ...f }) => f),
+      },
+      now,
+    );
     const timeZone = merchant.value.timeZone;
     const dueDate = dueDateFor(now, timeZone, {
       ...(value.paymentTerms ? { paymentTerms: value.paymentTerms } : {}),
-      ...(value.dueDate ? { dueDate: value.dueDate } : { paymentTerms: value.paymentTerms ?? merchant.value.defaultPaymentTerms }),
+      ...(value.dueDate
+        ? { dueDate: value.dueDate }
+        : { paymentTerms: value.paymentTerms ?? merchant.value.defaultPaymentTerms }),
     });
     const hostedToken = randomBytes(24).toString("base64url");
     const number = `${merchant.value.invoiceNumberPrefix}-${String(counter + 1).padStart(4, "0")}`;
@@ -197,20 +244,35 @@ async function transition(
   assertInvoiceCan(action, value.status);
   const now = ports.clock.now();
   const at = now.toISOString();
-  const changes: Record<typeof action, { patch: Partial<StoredInvoice>; event: string; status: InvoiceStatus }> = {
+  const changes: Record<
+    typeof action,
+    { patch: Partial<StoredInvoice>; event: string; status: InvoiceStatus }
+  > = {
     send: { patch: { sentAt: at }, event: "invoice.sent", status: value.status },
     void: { patch: { voidedAt: at, amountRemaining: 0 }, event: "invoice.voided", status: "void" },
-    markUncollectible: { patch: { markedUncollectibleAt: at }, event: "invoice.marked_uncollectible", status: "uncollectible" },
+    markUncollectible: {
+      patch: { markedUncollectibleAt: at },
+      event: "invoice.marked_uncollectible",
+      status: "uncollectible",
+    },
   };
   const change = changes[action];
   const next: StoredInvoice = { ...value, ...change.patch, status: change.status, updatedAt: at };
   const delta = countsAsOpen(value.status) && !countsAsOpen(next.status) ? -1 : undefined;
-  await ports.invoices.replace(merchantId, next, version, [newEvent(change.event, merchantId, id, now, { invoice: presentInvoice(next, now) })], delta);
+  await ports.invoices.replace(
+    merchantId,
+    next,
+    version,
+    [newEvent(change.event, merchantId, id, now, { invoice: presentInvoice(next, now) })],
+    delta,
+  );
   return presentInvoice(next, now);
 }
 
-export const sendInvoice = (ports: InvoicePorts, merchantId: string, id: string) => transition(ports, merchantId, id, "send");
-export const voidInvoice = (ports: InvoicePorts, merchantId: string, id: string) => transition(ports, merchantId, id, "void");
+export const sendInvoice = (ports: InvoicePorts, merchantId: string, id: string) =>
+  transition(ports, merchantId, id, "send");
+export const voidInvoice = (ports: InvoicePorts, merchantId: string, id: string) =>
+  transition(ports, merchantId, id, "void");
 export const markInvoiceUncollectible = (ports: InvoicePorts, merchantId: string, id: string) =>
   transition(ports, merchantId, id, "markUncollectible");
 
@@ -225,14 +287,21 @@ export interface ManualPayment {
  * Records a payment made outside the processor. The invoice's version guards against concurrent
  * payments: of two racing, one is refused with a 409 and nothing can be paid twice.
  */
-export async function recordInvoicePayment(ports: InvoicePorts, merchantId: string, id: string, input: ManualPayment) {
+export async function recordInvoicePayment(
+  ports: InvoicePorts,
+  merchantId: string,
+  id: string,
+  input: ManualPayment,
+) {
   const { value, version } = await readOrThrow(ports, merchantId, id);
   assertInvoiceCan("recordPayment", value.status);
   if (value.paymentInProgress && (value.paymentLockUntil ?? "") > ports.clock.now().toISOString()) {
     throw new ConflictError("A card or bank payment for this invoice is in progress; wait for its outcome");
   }
   if (input.amount > value.amountRemaining) {
-    throw new ValidationError([{ path: "amount", message: `must not exceed the amount remaining (${value.amountRemaining})` }]);
+    throw new ValidationError([
+      { path: "amount", message: `must not exceed the amount remaining (${value.amountRemaining})` },
+    ]);
   }
   const now = ports.clock.now();
   const at = now.toISOString();
@@ -253,8 +322,13 @@ export async function recordInvoicePayment(ports: InvoicePorts, merchantId: stri
     ...(paid ? [newEvent("invoice.paid", merchantId, id, now, { invoice: presentInvoice(next, now) })] : []),
   ];
   const [first, ...rest] = events;
-  await ports.invoices.replace(merchantId, next, version, [first as (typeof events)[number], ...rest], paid && countsAsOpen(value.status) ? -1 : undefined, [
-    ports.payments.putWrite(merchantId, payment),
-  ]);
+  await ports.invoices.replace(
+    merchantId,
+    next,
+    version,
+    [first as (typeof events)[number], ...rest],
+    paid && countsAsOpen(value.status) ? -1 : undefined,
+    [ports.payments.putWrite(merchantId, payment)],
+  );
   return { ...presentInvoice(next, now), payment };
 }

@@ -1,5 +1,12 @@
 /** The merchant and API key records as the API shows them. */
-export type PaymentTermsCode = "due_on_receipt" | "net_7" | "net_15" | "net_30" | "net_45" | "net_60" | "net_90";
+export type PaymentTermsCode =
+  | "due_on_receipt"
+  | "net_7"
+  | "net_15"
+  | "net_30"
+  | "net_45"
+  | "net_60"
+  | "net_90";
 
 export interface Branding {
   logoUrl?: string;

@@ -35,12 +35,18 @@ export interface MerchantSettingsPatch {
   supportEmail?: string | null;
 }
 
-
 function newKey(merchantId: string, name: string, now: Date): { key: ApiKey; secret: string } {
   const secret = newSecret();
   return {
     secret,
-    key: { id: newId("apiKey", now), merchantId, name, hint: secretHint(secret), status: "active", createdAt: now.toISOString() },
+    key: {
+      id: newId("apiKey", now),
+      merchantId,
+      name,
+      hint: secretHint(secret),
+      status: "active",
+      createdAt: now.toISOString(),
+    },
   };
 }
 
@@ -65,7 +71,12 @@ export async function createMerchant(
     updatedAt: at,
   };
   const { key, secret } = newKey(merchant.id, "Default key", now);
-  await store.createMerchant(merchant, key, hashSecret(secret), newEvent("merchant.created", merchant.id, merchant.id, now, { merchant }));
+  await store.createMerchant(
+    merchant,
+    key,
+    hashSecret(secret),
+    newEvent("merchant.created", merchant.id, merchant.id, now, { merchant }),
+  );
   return { merchant, apiKey: { ...key, secret } };
 }
 
@@ -76,18 +87,27 @@ export async function getMerchant({ store }: MerchantPorts, merchantId: string):
 }
 
 /** Applies a settings patch; `null` clears an optional branding field. */
-export async function updateMerchant({ store, clock }: MerchantPorts, merchantId: string, patch: MerchantSettingsPatch): Promise<Merchant> {
+export async function updateMerchant(
+  { store, clock }: MerchantPorts,
+  merchantId: string,
+  patch: MerchantSettingsPatch,
+): Promise<Merchant> {
   const found = await store.readMerchant(merchantId);
   if (!found) throw new NotFoundError("Merchant");
   const now = clock.now();
   const { branding: brandingPatch, ...rest } = patch;
   const branding: Branding = { ...found.value.branding };
-  for (const [field, value] of Object.entries(brandingPatch ?? {}) as [keyof Branding, string | null | undefined][]) {
+  for (const [field, value] of Object.entries(brandingPatch ?? {}) as [
+    keyof Branding,
+    string | null | undefined,
+  ][]) {
     if (value === null) delete branding[field];
     else if (value !== undefined) branding[field] = value;
   }
   if (patch.processor === "stripe" && !found.value.stripeChargesEnabled) {
-    throw new ConflictError("Connect a Stripe account that can take charges first (POST /v1/processor/stripe/connect)");
+    throw new ConflictError(
+      "Connect a Stripe account that can take charges first (POST /v1/processor/stripe/connect)",
+    );
   }
   const { supportEmail, ...others } = rest;
   const merchant: Merchant = {
@@ -96,46 +116,83 @@ export async function updateMerchant({ store, clock }: MerchantPorts, merchantId
     branding,
     updatedAt: now.toISOString(),
   };
-  await store.replaceMerchant(merchant, found.version, newEvent("merchant.updated", merchantId, merchantId, now, { merchant, changed: Object.keys(patch) }));
+  await store.replaceMerchant(
+    merchant,
+    found.version,
+    newEvent("merchant.updated", merchantId, merchantId, now, { merchant, changed: Object.keys(patch) }),
+  );
   return merchant;
 }
 
 export async function createApiKey({ store, clock }: MerchantPorts, merchantId: string, name = "API key") {
   const now = clock.now();
   const { key, secret } = newKey(merchantId, name, now);
-  await store.createApiKey(key, hashSecret(secret), newEvent("api_key.created", merchantId, key.id, now, { apiKey: key }));
+  await store.createApiKey(
+    key,
+    hashSecret(secret),
+    newEvent("api_key.created", merchantId, key.id, now, { apiKey: key }),
+  );
   return { ...key, secret };
 }
 
-export async function revokeApiKey({ store, clock }: MerchantPorts, merchantId: string, keyId: string): Promise<ApiKey> {
+export async function revokeApiKey(
+  { store, clock }: MerchantPorts,
+  merchantId: string,
+  keyId: string,
+): Promise<ApiKey> {
   const hash = await store.findApiKeyHash(merchantId, keyId);
   if (!hash) throw new NotFoundError("API key");
   const now = clock.now();
-  const key = await store.revokeApiKey(hash, merchantId, now.toISOString(), newEvent("api_key.revoked", merchantId, keyId, now, { apiKeyId: keyId }));
+  const key = await store.revokeApiKey(
+    hash,
+    merchantId,
+    now.toISOString(),
+    newEvent("api_key.revoked", merchantId, keyId, now, { apiKeyId: keyId }),
+  );
   forgetApiKey(keyId);
   return key;
 }
 
 /** Stripe's account.updated: whether the connected account can take charges now. */
-export async function setStripeAccountStatus({ store, clock }: MerchantPorts, merchantId: string, chargesEnabled: boolean): Promise<void> {
+export async function setStripeAccountStatus(
+  { store, clock }: MerchantPorts,
+  merchantId: string,
+  chargesEnabled: boolean,
+): Promise<void> {
   const found = await store.readMerchant(merchantId);
   if (!found || found.value.stripeChargesEnabled === chargesEnabled) return;
   const now = clock.now();
-  const merchant: Merchant = { ...found.value, stripeChargesEnabled: chargesEnabled, updatedAt: now.toISOString() };
+  const merchant: Merchant = {
+    ...found.value,
+    stripeChargesEnabled: chargesEnabled,
+    updatedAt: now.toISOString(),
+  };
   await store.replaceMerchant(
     merchant,
     found.version,
-    newEvent("merchant.updated", merchantId, merchantId, now, { merchant, changed: ["stripeChargesEnabled"] }),
+    newEvent("merchant.updated", merchantId, merchantId, now, {
+      merchant,
+      changed: ["stripeChargesEnabled"],
+    }),
   );
 }
 
 /** Records the merchant's connected Stripe account (the first step of connecting). */
-export async function setStripeAccount({ store, clock }: MerchantPorts, merchantId: string, accountId: string): Promise<Merchant> {
+export async function setStripeAccount(
+  { store, clock }: MerchantPorts,
+  merchantId: string,
+  accountId: string,
+): Promise<Merchant> {
   const found = await store.readMerchant(merchantId);
   if (!found) throw new NotFoundError("Merchant");
   if (found.value.stripeAccountId === accountId) return found.value;
   const now = clock.now();
-  const merchant: Merchant = { ...found.value, stripeAccountId: accountId, stripeChargesEnabled: false, updatedAt: now.toISOString() };
+  const merchant: Merchant = {
+    ...found.value,
+    stripeAccountId: accountId,
+    stripeChargesEnabled: false,
+    updatedAt: now.toISOString(),
+  };
   await store.replaceMerchant(
     merchant,
     found.version,

@@ -30,5 +30,15 @@ export function balanceTransaction(
   date: string,
   now: Date,
 ): BalanceTransaction {
-  return { id, kind, amount, fee, net: amount - fee, currency: source.currency, sourceId: source.id, date, createdAt: now.toISOString() };
+  return {
+    id,
+    kind,
+    amount,
+    fee,
+    net: amount - fee,
+    currency: source.currency,
+    sourceId: source.id,
+    date,
+    createdAt: now.toISOString(),
+  };
 }

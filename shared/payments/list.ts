@@ -19,15 +19,21 @@ export async function listPayments(
   let filters: Filters = own;
   if (viewId) {
     const view = await ports.views.get(merchantId, viewId);
-    if (view?.object !== "payments") throw new ValidationError([{ path: "view", message: "is not one of your saved payment views" }]);
-    filters = { ...(view.filters as Filters), ...Object.fromEntries(Object.entries(own).filter(([, v]) => v !== undefined)) };
+    if (view?.object !== "payments")
+      throw new ValidationError([{ path: "view", message: "is not one of your saved payment views" }]);
+    filters = {
+      ...(view.filters as Filters),
+      ...Object.fromEntries(Object.entries(own).filter(([, v]) => v !== undefined)),
+    };
   }
   const conditions: Condition[] = [];
   if (filters.status) conditions.push({ attribute: "status", equals: filters.status });
   if (filters.customerId) conditions.push({ attribute: "customerId", equals: filters.customerId });
   if (filters.invoiceId) conditions.push({ attribute: "invoiceId", equals: filters.invoiceId });
-  if (filters.amountGte !== undefined) conditions.push({ attribute: "amount", compare: ">=", value: filters.amountGte });
-  if (filters.amountLte !== undefined) conditions.push({ attribute: "amount", compare: "<=", value: filters.amountLte });
+  if (filters.amountGte !== undefined)
+    conditions.push({ attribute: "amount", compare: ">=", value: filters.amountGte });
+  if (filters.amountLte !== undefined)
+    conditions.push({ attribute: "amount", compare: "<=", value: filters.amountLte });
   const filter = allOf(conditions);
   return ports.payments.list(merchantId, {
     ...page,
@@ -40,7 +46,11 @@ export async function listPayments(
 export async function listRefunds(
   ports: { payments: PaymentStore },
   merchantId: string,
-  query: { paymentId?: string | undefined; createdAfter?: string | undefined; createdBefore?: string | undefined },
+  query: {
+    paymentId?: string | undefined;
+    createdAfter?: string | undefined;
+    createdBefore?: string | undefined;
+  },
   page: { limit: number; after?: Position },
 ) {
   const filter = allOf(query.paymentId ? [{ attribute: "paymentId", equals: query.paymentId }] : []);

@@ -2,7 +2,13 @@
  * A payment: money received for a document, through a processor or recorded by hand. Its history is
  * a timeline of status changes.
  */
-export type PaymentStatus = "processing" | "succeeded" | "failed" | "partially_refunded" | "refunded" | "disputed";
+export type PaymentStatus =
+  | "processing"
+  | "succeeded"
+  | "failed"
+  | "partially_refunded"
+  | "refunded"
+  | "disputed";
 
 export type PaymentMethod =
   | { type: "bank_transfer" | "cash" | "check" | "other"; reference?: string }

@@ -49,11 +49,25 @@ export interface ChargeRequest {
   offSession: boolean;
 }
 
-export type PaymentMethodDetails = { type: "card"; brand: string; last4: string } | { type: "bank_debit"; bankName?: string; last4?: string };
+export type PaymentMethodDetails =
+  | { type: "card"; brand: string; last4: string }
+  | { type: "bank_debit"; bankName?: string; last4?: string };
 
 export type ChargeResult =
-  | { status: "succeeded" | "processing"; paymentIntentId: string; chargeId?: string; fee: number; method: PaymentMethodDetails }
-  | { status: "failed"; paymentIntentId: string; declineCode: string; message: string; method?: PaymentMethodDetails }
+  | {
+      status: "succeeded" | "processing";
+      paymentIntentId: string;
+      chargeId?: string;
+      fee: number;
+      method: PaymentMethodDetails;
+    }
+  | {
+      status: "failed";
+      paymentIntentId: string;
+      declineCode: string;
+      message: string;
+      method?: PaymentMethodDetails;
+    }
   | { status: "requires_action"; paymentIntentId: string; message: string; method?: PaymentMethodDetails };
 
 export interface RefundRequest {
@@ -79,5 +93,8 @@ export interface PaymentProcessor {
   charge(request: ChargeRequest): Promise<ChargeResult>;
   refund(request: RefundRequest): Promise<RefundResult>;
   /** The current state of a payment at the processor (to reconcile after a timeout). */
-  retrieve(paymentIntentId: string, accountId?: string): Promise<{ status: string; amount: number; amountReceived: number }>;
+  retrieve(
+    paymentIntentId: string,
+    accountId?: string,
+  ): Promise<{ status: string; amount: number; amountReceived: number }>;
 }

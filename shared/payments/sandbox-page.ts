@@ -12,14 +12,22 @@ const formLifetimeSeconds = 30 * 60;
 
 /** A token binding the form to its hosted page and time: forged or stale posts are refused. */
 export function formToken(secret: string, hostedToken: string, nowSeconds: number): string {
-  const mac = createHmac("sha256", secret).update(`sandbox-pay\n${hostedToken}\n${nowSeconds}`).digest("base64url");
+  const mac = createHmac("sha256", secret)
+    .update(`sandbox-pay\n${hostedToken}\n${nowSeconds}`)
+    .digest("base64url");
   return `${nowSeconds}.${mac}`;
 }
 
-export function checkFormToken(secret: string, hostedToken: string, presented: string, nowSeconds: number): boolean {
+export function checkFormToken(
+  secret: string,
+  hostedToken: string,
+  presented: string,
+  nowSeconds: number,
+): boolean {
   const [issued, mac] = presented.split(".");
   const at = Number(issued);
-  if (!mac || !Number.isSafeInteger(at) || nowSeconds - at > formLifetimeSeconds || at > nowSeconds + 60) return false;
+  if (!mac || !Number.isSafeInteger(at) || nowSeconds - at > formLifetimeSeconds || at > nowSeconds + 60)
+    return false;
   const expected = Buffer.from(formToken(secret, hostedToken, at).split(".")[1] ?? "");
   const given = Buffer.from(mac);
   return expected.length === given.length && timingSafeEqual(expected, given);
@@ -50,7 +58,11 @@ export function renderSandboxPayPage(input: {
   };
   const cards = sandboxTestMethods
     .map((m) => {
-      const outcome = outcomes[m.behaviour.kind] ?? ("declineCode" in m.behaviour ? `declined (${String(m.behaviour.declineCode)})` : m.behaviour.kind.replace(/_/g, " "));
+      const outcome =
+        outcomes[m.behaviour.kind] ??
+        ("declineCode" in m.behaviour
+          ? `declined (${String(m.behaviour.declineCode)})`
+          : m.behaviour.kind.replace(/_/g, " "));
       return `<tr><td><code>${escapeHtml(m.number)}</code></td><td>${escapeHtml(m.token)}</td><td>${escapeHtml(outcome)}</td></tr>`;
     })
     .join("");

@@ -198,7 +198,8 @@ export async function applyOutcome(
       // A report of the status the payment already has may still be the first to name its method
       // or processor id (checkout.session.completed carries no method; a bank debit starts and
       // stays `processing`): keep them, so the record does not depend on which report came first.
-      const method = payment.method.type === "card" && payment.method.brand === "unknown" ? outcome.method : undefined;
+      const method =
+        payment.method.type === "card" && payment.method.brand === "unknown" ? outcome.method : undefined;
       const processorPaymentId = payment.processorPaymentId ? undefined : outcome.processorPaymentId;
       if (payment.status !== outcome.status || !(method || processorPaymentId)) return payment;
       const filled: Payment = {
@@ -211,7 +212,9 @@ export async function applyOutcome(
         await transact(
           [
             ports.payments.replaceWrite(merchantId, filled, version),
-            ...(processorPaymentId ? [ports.payments.processorRefWrite(processorPaymentId, merchantId, payment.id)] : []),
+            ...(processorPaymentId
+              ? [ports.payments.processorRefWrite(processorPaymentId, merchantId, payment.id)]
+              : []),
           ],
           "The payment was changed by another request",
         );

@@ -8,7 +8,9 @@ import { applyDispute, applyOutcome, type PaymentPorts, settleRefund } from "./s
 import type { PaymentMethodDetails } from "./processor.ts";
 
 export interface StripeEventPorts extends PaymentPorts {
-  findPaymentByProcessorId(processorPaymentId: string): Promise<{ merchantId: string; paymentId: string } | undefined>;
+  findPaymentByProcessorId(
+    processorPaymentId: string,
+  ): Promise<{ merchantId: string; paymentId: string } | undefined>;
   findMerchantByAccount(accountId: string): Promise<string | undefined>;
   setStripeAccountStatus(merchantId: string, chargesEnabled: boolean): Promise<void>;
   /** Payout events (Stripe's payouts are the source of truth for Stripe merchants). */
@@ -20,7 +22,8 @@ type Refs = { kassa_merchant_id?: string; kassa_payment_id?: string; kassa_refun
 function methodOf(pi: Stripe.PaymentIntent): PaymentMethodDetails | undefined {
   const charge = typeof pi.latest_charge === "object" && pi.latest_charge ? pi.latest_charge : undefined;
   const details = charge?.payment_method_details;
-  if (details?.card) return { type: "card", brand: details.card.brand ?? "card", last4: details.card.last4 ?? "" };
+  if (details?.card)
+    return { type: "card", brand: details.card.brand ?? "card", last4: details.card.last4 ?? "" };
   if (details?.us_bank_account) {
     return {
       type: "bank_debit",
@@ -45,9 +48,15 @@ export async function handleStripeEvent(ports: StripeEventPorts, event: Stripe.E
       const method = methodOf(pi);
       const common = { processorPaymentId: pi.id, ...(method ? { method } : {}) };
       if (event.type === "payment_intent.succeeded") {
-        await applyOutcome(ports, refs.kassa_merchant_id, refs.kassa_payment_id, { status: "succeeded", ...common });
+        await applyOutcome(ports, refs.kassa_merchant_id, refs.kassa_payment_id, {
+          status: "succeeded",
+          ...common,
+        });
       } else if (event.type === "payment_intent.processing") {
-        await applyOutcome(ports, refs.kassa_merchant_id, refs.kassa_payment_id, { status: "processing", ...common });
+        await applyOutcome(ports, refs.kassa_merchant_id, refs.kassa_payment_id, {
+          status: "processing",
+          ...common,
+        });
       } else {
         const error = pi.last_payment_error;
         await applyOutcome(ports, refs.kassa_merchant_id, refs.kassa_payment_id, {
@@ -77,7 +86,12 @@ export async function handleStripeEvent(ports: StripeEventPorts, event: Stripe.E
         const refundRefs = refund.metadata as Refs;
         const merchantId = refundRefs?.kassa_merchant_id ?? refs.kassa_merchant_id;
         if (!merchantId || !refundRefs?.kassa_refund_id) continue;
-        const status = refund.status === "succeeded" ? "succeeded" : refund.status === "failed" || refund.status === "canceled" ? "failed" : "pending";
+        const status =
+          refund.status === "succeeded"
+            ? "succeeded"
+            : refund.status === "failed" || refund.status === "canceled"
+              ? "failed"
+              : "pending";
         await settleRefund(ports, merchantId, refundRefs.kassa_refund_id, status, refund.id);
       }
       return;
@@ -101,7 +115,11 @@ export async function handleStripeEvent(ports: StripeEventPorts, event: Stripe.E
     case "payout.failed": {
       const merchantId = event.account ? await ports.findMerchantByAccount(event.account) : undefined;
       if (!merchantId) return;
-      await ports.recordStripePayout(merchantId, event.data.object, event.type === "payout.paid" ? "paid" : "failed");
+      await ports.recordStripePayout(
+        merchantId,
+        event.data.object,
+        event.type === "payout.paid" ? "paid" : "failed",
+      );
       return;
     }
     case "account.updated": {

@@ -8,7 +8,7 @@
  * synchronous answers below only let the API answer at once.
  */
 import Stripe from "stripe";
-import { isSignatureVerificationError, verifySignedEvent } from "./signing.ts";
+import { isSignatureVerificationError, verifySignedEvent } from "./verification.ts";
 import { ValidationError } from "../domain/errors.ts";
 import { getSecret } from "../aws/secrets.ts";
 import type {
@@ -338,9 +338,13 @@ export function verifyStripeWebhook(
   } catch (error) {
     if (isSignatureVerificationError(error)) {
       // The SDK's first sentence names the fault; the rest is integration advice.
-      throw new WebhookSignatureError((error as Error).message.split(/[.\n]/)[0]?.trim() || "invalid signature", error);
+      throw new WebhookSignatureError(
+        (error as Error).message.split(/[.\n]/)[0]?.trim() || "invalid signature",
+        error,
+      );
     }
-    if (error instanceof SyntaxError) throw new WebhookSignatureError("the signed payload is not JSON", error);
+    if (error instanceof SyntaxError)
+      throw new WebhookSignatureError("the signed payload is not JSON", error);
     throw error;
   }
 }

@@ -23,8 +23,6 @@ import { type BankDebitSettlement, sandboxProcessor } from "./sandbox.ts";
 import type { PaymentPorts } from "./service.ts";
 import { signEvent } from "./signing.ts";
 import type { StripeEventPorts } from "./stripe-events-handler.ts";
-import { loadStripeProcessor } from "./stripe.ts";
-
 
 /** A scheduled sandbox bank-debit settlement, delivered to the billing queue. */
 export interface SandboxSettlementMessage extends BankDebitSettlement {
@@ -37,7 +35,11 @@ export function sandboxFor(clock: Clock, sandboxPageUrl?: (sessionId: string) =>
     fee: config.sandboxFee(),
     ...(sandboxPageUrl ? { sandboxPageUrl } : {}),
     events: async (event: Stripe.Event) => {
-      const signed = signEvent(event, await getSecret("stripeWebhookSecret"), Math.floor(clock.now().getTime() / 1000));
+      const signed = signEvent(
+        event,
+        await getSecret("stripeWebhookSecret"),
+        Math.floor(clock.now().getTime() / 1000),
+      );
       await sqsQueue.send(stripeEventsQueue, signed);
     },
     scheduleSettlement: async (settlement) => {
@@ -59,8 +61,12 @@ export function paymentPorts(clock: Clock, sandboxPageUrl?: (sessionId: string) 
     merchants: dynamoMerchantStore,
     clock,
     processorFor: async (merchant) =>
-      merchant.processor === "stripe" ? loadStripeProcessor(process.env[envNames.stripeApiBase]) : sandboxFor(clock, sandboxPageUrl),
-    feeFor: (payment) => (payment.processor === "sandbox" ? sandboxFee(payment.amount, payment.currency, config.sandboxFee()) : 0),
+      merchant.processor === "stripe"
+        ? // Loaded on first use: the Stripe SDK stays out of the cold start of sandbox-only traffic.
+          (await import("./stripe.ts")).loadStripeProcessor(process.env[envNames.stripeApiBase])
+        : sandboxFor(clock, sandboxPageUrl),
+    feeFor: (payment) =>
+      payment.processor === "sandbox" ? sandboxFee(payment.amount, payment.currency, config.sandboxFee()) : 0,
   };
 }
 
@@ -73,7 +79,8 @@ export function stripeEventPorts(clock: Clock): StripeEventPorts {
     ...paymentPorts(clock),
     findPaymentByProcessorId: (id) => processorRefs.findPayment(id),
     findMerchantByAccount: (accountId) => processorRefs.findAccountMerchant(accountId),
-    setStripeAccountStatus: (merchantId, enabled) => setStripeAccountStatus({ store: dynamoMerchantStore, clock }, merchantId, enabled),
+    setStripeAccountStatus: (merchantId, enabled) =>
+      setStripeAccountStatus({ store: dynamoMerchantStore, clock }, merchantId, enabled),
     recordStripePayout: async (merchantId, payout, status) => {
       await recordStripePayout(payoutPorts(clock), merchantId, payout, status);
     },

@@ -83,9 +83,15 @@ const checkTransaction = (t: BalanceTransaction): void => {
     ["fee", t.fee],
     ["net", t.net],
   ] as const) {
-    if (!Number.isSafeInteger(value)) throw new RangeError(`Balance transaction ${t.id}: ${name} must be an integer of minor units: ${value}`);
+    if (!Number.isSafeInteger(value))
+      throw new RangeError(
+        `Balance transaction ${t.id}: ${name} must be an integer of minor units: ${value}`,
+      );
   }
-  if (t.net !== t.amount - t.fee) throw new RangeError(`Balance transaction ${t.id}: net ${t.net} is not amount ${t.amount} − fee ${t.fee}`);
+  if (t.net !== t.amount - t.fee)
+    throw new RangeError(
+      `Balance transaction ${t.id}: net ${t.net} is not amount ${t.amount} − fee ${t.fee}`,
+    );
 };
 
 /**
@@ -102,7 +108,9 @@ export function summarizeDay(transactions: readonly BalanceTransaction[]): DaySu
     byCurrency.set(t.currency, list);
   }
   return [...byCurrency.keys()].sort().map((currency) => {
-    const list = [...(byCurrency.get(currency) ?? [])].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    const list = [...(byCurrency.get(currency) ?? [])].sort((a, b) =>
+      a.id < b.id ? -1 : a.id > b.id ? 1 : 0,
+    );
     let net = 0n;
     let gross = 0n;
     let fees = 0n;
@@ -127,7 +135,14 @@ export function summarizeDay(transactions: readonly BalanceTransaction[]): DaySu
       chargeCount: counts.charge,
       refundCount: counts.refund,
       disputeCount: counts.dispute,
-      balanceTransactions: list.map(({ id, kind, amount, fee, net: n, sourceId }) => ({ id, kind, amount, fee, net: n, sourceId })),
+      balanceTransactions: list.map(({ id, kind, amount, fee, net: n, sourceId }) => ({
+        id,
+        kind,
+        amount,
+        fee,
+        net: n,
+        sourceId,
+      })),
     };
   });
 }

@@ -42,7 +42,11 @@ export const maxCatchUpDays = 31;
 const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "must be a YYYY-MM-DD date");
 
 /** The billing queue message a payout schedule delivers. */
-export const payoutRunMessage = z.object({ kind: z.literal("payouts.run"), merchantId: z.string().min(1), date: day });
+export const payoutRunMessage = z.object({
+  kind: z.literal("payouts.run"),
+  merchantId: z.string().min(1),
+  date: day,
+});
 export type PayoutRunMessage = z.output<typeof payoutRunMessage>;
 
 /** The schedule of the run that pays out `date`: just after the merchant's midnight that ends it. */
@@ -79,13 +83,19 @@ async function payOutDay(ports: PayoutPorts, merchantId: string, date: string): 
       createdAt: at,
       updatedAt: at,
     };
-    const event = newEvent(`payout.${status}`, merchantId, payout.id, now, { payout: summarizePayout(payout) });
+    const event = newEvent(`payout.${status}`, merchantId, payout.id, now, {
+      payout: summarizePayout(payout),
+    });
     try {
       await ports.payouts.createDaily(merchantId, payout, event);
       created.push(payout);
     } catch (error) {
       // A concurrent run won the day: already done.
-      if (!(error instanceof ConflictError) || !(await ports.payouts.findDaily(merchantId, date, summary.currency))) throw error;
+      if (
+        !(error instanceof ConflictError) ||
+        !(await ports.payouts.findDaily(merchantId, date, summary.currency))
+      )
+        throw error;
     }
   }
   return created;
@@ -97,7 +107,11 @@ async function payOutDay(ports: PayoutPorts, merchantId: string, date: string): 
  * transaction. Idempotent: returns the payouts this call created, none when the day was done.
  * Stripe merchants (and unknown merchants) get nothing.
  */
-export async function runDailyPayouts(ports: PayoutPorts, merchantId: string, date: string): Promise<Payout[]> {
+export async function runDailyPayouts(
+  ports: PayoutPorts,
+  merchantId: string,
+  date: string,
+): Promise<Payout[]> {
   const merchant = await ports.merchants.readMerchant(merchantId);
   if (!merchant || isStripe(merchant.value)) return [];
   return payOutDay(ports, merchantId, date);
@@ -139,7 +153,8 @@ export async function handlePayoutRun(
 const stripeDate = (unixSeconds: number) => new Date(unixSeconds * 1000).toISOString().slice(0, 10);
 
 /** Which way a Stripe payout's status may move: `paid` can still fail later; `failed` is final. */
-const supersedes = (next: PayoutStatus, current: PayoutStatus) => current !== next && current === "paid" && next === "failed";
+const supersedes = (next: PayoutStatus, current: PayoutStatus) =>
+  current !== next && current === "paid" && next === "failed";
 
 /**
  * Records a Stripe payout from its `payout.paid` / `payout.failed` webhook: one record per Stripe
@@ -157,7 +172,10 @@ export async function recordStripePayout(
   if (!merchant) return undefined;
   const failure =
     status === "failed"
-      ? { code: stripePayout.failure_code ?? "payout_failed", message: stripePayout.failure_message ?? "The payout failed" }
+      ? {
+          code: stripePayout.failure_code ?? "payout_failed",
+          message: stripePayout.failure_message ?? "The payout failed",
+        }
       : undefined;
   for (let attempt = 0; ; attempt++) {
     const now = ports.clock.now();
@@ -195,10 +213,16 @@ export async function recordStripePayout(
         return payout;
       }
       const found = await ports.payouts.read(merchantId, existingId);
-      if (!found) throw new Error(`Payout ${existingId} claimed by Stripe payout ${stripePayout.id} is missing`);
+      if (!found)
+        throw new Error(`Payout ${existingId} claimed by Stripe payout ${stripePayout.id} is missing`);
       if (!supersedes(status, found.value.status)) return found.value;
       const next: Payout = { ...found.value, status, ...(failure ? { failure } : {}), updatedAt: at };
-      await ports.payouts.replace(merchantId, next, found.version, newEvent(`payout.${status}`, merchantId, next.id, now, { payout: summarizePayout(next) }));
+      await ports.payouts.replace(
+        merchantId,
+        next,
+        found.version,
+        newEvent(`payout.${status}`, merchantId, next.id, now, { payout: summarizePayout(next) }),
+      );
       return next;
     } catch (error) {
       // Another delivery recorded it first: look again.

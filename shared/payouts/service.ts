@@ -10,7 +10,11 @@ export interface PayoutReadPorts {
   payouts: PayoutStore;
 }
 
-export async function getPayout({ payouts }: PayoutReadPorts, merchantId: string, id: string): Promise<Payout> {
+export async function getPayout(
+  { payouts }: PayoutReadPorts,
+  merchantId: string,
+  id: string,
+): Promise<Payout> {
   const found = await payouts.read(merchantId, id);
   if (!found) throw new NotFoundError("Payout");
   return found.value;

@@ -74,7 +74,12 @@ export async function transact(items: ExtraWrite[], defaultConflict: string): Pr
  * after an item. Shared by collections and the events feed.
  */
 export async function queryPage(
-  input: { KeyConditionExpression: string; ExpressionAttributeValues: Record<string, unknown>; IndexName?: string; ScanIndexForward?: boolean },
+  input: {
+    KeyConditionExpression: string;
+    ExpressionAttributeValues: Record<string, unknown>;
+    IndexName?: string;
+    ScanIndexForward?: boolean;
+  },
   query: { limit: number; after?: Record<string, unknown> | undefined; filter?: Filter | undefined },
   keyOf: (item: Record<string, unknown>) => Key,
 ): Promise<Page<Record<string, unknown>>> {
@@ -107,8 +112,20 @@ export interface Collection<T extends { id: string }> {
   read(merchantId: string, id: string): Promise<Versioned<T> | undefined>;
   get(merchantId: string, id: string): Promise<T | undefined>;
   create(merchantId: string, value: T, event: DomainEvent, extra?: ExtraWrite[]): Promise<void>;
-  replace(merchantId: string, value: T, expectedVersion: number, event: DomainEvent, extra?: ExtraWrite[]): Promise<void>;
-  remove(merchantId: string, id: string, expectedVersion: number, event: DomainEvent, extra?: ExtraWrite[]): Promise<void>;
+  replace(
+    merchantId: string,
+    value: T,
+    expectedVersion: number,
+    event: DomainEvent,
+    extra?: ExtraWrite[],
+  ): Promise<void>;
+  remove(
+    merchantId: string,
+    id: string,
+    expectedVersion: number,
+    event: DomainEvent,
+    extra?: ExtraWrite[],
+  ): Promise<void>;
   list(merchantId: string, query: ListQuery): Promise<Page<T>>;
 }
 
@@ -122,11 +139,23 @@ export interface CollectionSpec<T> {
 
 export function collection<T extends { id: string }>(spec: CollectionSpec<T>): Collection<T> {
   const changed = `The ${spec.label} was changed by another request; fetch it and try again`;
-  const put = (merchantId: string, value: T, version: number, condition: string, values?: Record<string, unknown>): ExtraWrite => ({
+  const put = (
+    merchantId: string,
+    value: T,
+    version: number,
+    condition: string,
+    values?: Record<string, unknown>,
+  ): ExtraWrite => ({
     item: {
       Put: {
         TableName: tableName(),
-        Item: { ...keys.merchantObject(merchantId, value.id), ...spec.indexKeys?.(value, merchantId), type: spec.type, version, ...value },
+        Item: {
+          ...keys.merchantObject(merchantId, value.id),
+          ...spec.indexKeys?.(value, merchantId),
+          type: spec.type,
+          version,
+          ...value,
+        },
         ConditionExpression: condition,
         ...(values ? { ExpressionAttributeValues: values } : {}),
       },
@@ -135,7 +164,11 @@ export function collection<T extends { id: string }>(spec: CollectionSpec<T>): C
   return {
     async read(merchantId, id) {
       const { Item } = await documentClient().send(
-        new GetCommand({ TableName: tableName(), Key: keys.merchantObject(merchantId, id), ConsistentRead: true }),
+        new GetCommand({
+          TableName: tableName(),
+          Key: keys.merchantObject(merchantId, id),
+          ConsistentRead: true,
+        }),
       );
       if (!Item || Item.type !== spec.type) return undefined;
       return { value: withoutKeys(Item) as unknown as T, version: Number(Item.version) };
@@ -144,11 +177,20 @@ export function collection<T extends { id: string }>(spec: CollectionSpec<T>): C
       return (await this.read(merchantId, id))?.value;
     },
     async create(merchantId, value, event, extra = []) {
-      await transact([put(merchantId, value, 1, "attribute_not_exists(PK)"), ...extra, { item: eventPut(event) }], changed);
+      await transact(
+        [put(merchantId, value, 1, "attribute_not_exists(PK)"), ...extra, { item: eventPut(event) }],
+        changed,
+      );
     },
     async replace(merchantId, value, expectedVersion, event, extra = []) {
       await transact(
-        [put(merchantId, value, expectedVersion + 1, "version = :expected", { ":expected": expectedVersion }), ...extra, { item: eventPut(event) }],
+        [
+          put(merchantId, value, expectedVersion + 1, "version = :expected", {
+            ":expected": expectedVersion,
+          }),
+          ...extra,
+          { item: eventPut(event) },
+        ],
         changed,
       );
     },
@@ -176,7 +218,11 @@ export function collection<T extends { id: string }>(spec: CollectionSpec<T>): C
       const page = await queryPage(
         {
           KeyConditionExpression: "PK = :pk AND SK BETWEEN :lower AND :upper",
-          ExpressionAttributeValues: { ":pk": keys.merchantObject(merchantId, "").PK, ":lower": lower, ":upper": upper },
+          ExpressionAttributeValues: {
+            ":pk": keys.merchantObject(merchantId, "").PK,
+            ":lower": lower,
+            ":upper": upper,
+          },
         },
         query,
         (item) => keys.merchantObject(merchantId, String(item.id)),

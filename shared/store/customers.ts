@@ -38,7 +38,13 @@ export interface CustomerStore {
   read(merchantId: string, id: string): Promise<Versioned<Customer> | undefined>;
   findIdByEmail(merchantId: string, email: string): Promise<string | undefined>;
   create(customer: Customer, merchantId: string, event: DomainEvent): Promise<void>;
-  replace(merchantId: string, previous: Customer, next: Customer, version: number, event: DomainEvent): Promise<void>;
+  replace(
+    merchantId: string,
+    previous: Customer,
+    next: Customer,
+    version: number,
+    event: DomainEvent,
+  ): Promise<void>;
   remove(merchantId: string, customer: Customer, version: number, event: DomainEvent): Promise<void>;
   list(merchantId: string, query: ListQuery): Promise<Page<Customer>>;
 }
@@ -47,11 +53,15 @@ export const dynamoCustomerStore: CustomerStore = {
   read: (merchantId, id) => customers.read(merchantId, id),
   async findIdByEmail(merchantId, email) {
     const { Item } = await documentClient().send(
-      new GetCommand({ TableName: tableName(), Key: keys.merchantUnique(merchantId, "customer-email", email) }),
+      new GetCommand({
+        TableName: tableName(),
+        Key: keys.merchantUnique(merchantId, "customer-email", email),
+      }),
     );
     return Item?.customerId as string | undefined;
   },
-  create: (customer, merchantId, event) => customers.create(merchantId, customer, event, [claimEmail(merchantId, customer.email, customer.id)]),
+  create: (customer, merchantId, event) =>
+    customers.create(merchantId, customer, event, [claimEmail(merchantId, customer.email, customer.id)]),
   replace: (merchantId, previous, next, version, event) =>
     customers.replace(
       merchantId,
@@ -60,9 +70,14 @@ export const dynamoCustomerStore: CustomerStore = {
       event,
       previous.email === next.email
         ? []
-        : [releaseEmail(merchantId, previous.email, previous.id), claimEmail(merchantId, next.email, next.id)],
+        : [
+            releaseEmail(merchantId, previous.email, previous.id),
+            claimEmail(merchantId, next.email, next.id),
+          ],
     ),
   remove: (merchantId, customer, version, event) =>
-    customers.remove(merchantId, customer.id, version, event, [releaseEmail(merchantId, customer.email, customer.id)]),
+    customers.remove(merchantId, customer.id, version, event, [
+      releaseEmail(merchantId, customer.email, customer.id),
+    ]),
   list: (merchantId, query) => customers.list(merchantId, query),
 };

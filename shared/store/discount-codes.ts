@@ -11,14 +11,25 @@
 import { GetCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import type { DiscountCode } from "../discount-codes/discount-code.ts";
 import type { DomainEvent } from "../domain/events.ts";
-import { collection, type ExtraWrite, type Filter, type ListQuery, type Page, type Versioned } from "./collection.ts";
+import {
+  collection,
+  type ExtraWrite,
+  type Filter,
+  type ListQuery,
+  type Page,
+  type Versioned,
+} from "./collection.ts";
 import { documentClient, isConditionFailure, tableName } from "./dynamo.ts";
 import { keys, withoutKeys } from "./keys.ts";
 
 type StoredDiscountCode = Omit<DiscountCode, "expiresAt"> & { redeemableUntil?: string };
 
 const itemType = "discountCode";
-const codes = collection<StoredDiscountCode>({ type: itemType, idKind: "discountCode", label: "discount code" });
+const codes = collection<StoredDiscountCode>({
+  type: itemType,
+  idKind: "discountCode",
+  label: "discount code",
+});
 
 function toStored({ expiresAt, ...rest }: DiscountCode): StoredDiscountCode {
   return { ...rest, ...(expiresAt !== undefined ? { redeemableUntil: expiresAt } : {}) };
@@ -62,7 +73,12 @@ function counterUpdate(merchantId: string, id: string, delta: 1 | -1, condition:
     Key: keys.merchantObject(merchantId, id),
     UpdateExpression: "ADD #times :delta, #version :one",
     ConditionExpression: `attribute_exists(PK) AND #type = :type AND ${condition.expression}`,
-    ExpressionAttributeNames: { "#times": "timesRedeemed", "#version": "version", "#type": "type", ...condition.names },
+    ExpressionAttributeNames: {
+      "#times": "timesRedeemed",
+      "#version": "version",
+      "#type": "type",
+      ...condition.names,
+    },
     ExpressionAttributeValues: { ":delta": delta, ":one": 1, ":type": itemType, ...condition.values },
   };
 }
@@ -74,7 +90,13 @@ const redeemable = (currency: string, now: Date): Filter => ({
     " AND (attribute_not_exists(#max) OR #times < #max)" +
     " AND (attribute_not_exists(#until) OR #until > :now)" +
     " AND (attribute_not_exists(#amountOff) OR #currency = :currency)",
-  names: { "#active": "active", "#max": "maxRedemptions", "#until": "redeemableUntil", "#amountOff": "amountOff", "#currency": "currency" },
+  names: {
+    "#active": "active",
+    "#max": "maxRedemptions",
+    "#until": "redeemableUntil",
+    "#amountOff": "amountOff",
+    "#currency": "currency",
+  },
   values: { ":true": true, ":now": now.toISOString(), ":currency": currency },
 });
 
@@ -87,11 +109,17 @@ const hasRedemptions: Filter = { expression: "#times > :zero", values: { ":zero"
 export function redemptionWrite(merchantId: string, id: string, currency: string, now: Date): ExtraWrite {
   return {
     item: { Update: counterUpdate(merchantId, id, 1, redeemable(currency, now)) },
-    conflict: "A discount code can no longer be redeemed (inactive, expired, used up or for another currency)",
+    conflict:
+      "A discount code can no longer be redeemed (inactive, expired, used up or for another currency)",
   };
 }
 
-async function update(merchantId: string, id: string, delta: 1 | -1, condition: Filter): Promise<DiscountCode | undefined> {
+async function update(
+  merchantId: string,
+  id: string,
+  delta: 1 | -1,
+  condition: Filter,
+): Promise<DiscountCode | undefined> {
   try {
     const { Attributes } = await documentClient().send(
       new UpdateCommand({ ...counterUpdate(merchantId, id, delta, condition), ReturnValues: "ALL_NEW" }),
@@ -110,18 +138,30 @@ export const dynamoDiscountCodeStore: DiscountCodeStore = {
   },
   async findIdByCode(merchantId, code) {
     const { Item } = await documentClient().send(
-      new GetCommand({ TableName: tableName(), Key: keys.merchantUnique(merchantId, "discount-code", code), ConsistentRead: true }),
+      new GetCommand({
+        TableName: tableName(),
+        Key: keys.merchantUnique(merchantId, "discount-code", code),
+        ConsistentRead: true,
+      }),
     );
     return Item?.discountCodeId as string | undefined;
   },
   create: (merchantId, discountCode, event) =>
-    codes.create(merchantId, toStored(discountCode), event, [claimCode(merchantId, discountCode.code, discountCode.id)]),
+    codes.create(merchantId, toStored(discountCode), event, [
+      claimCode(merchantId, discountCode.code, discountCode.id),
+    ]),
   replace: (merchantId, next, version, event) => codes.replace(merchantId, toStored(next), version, event),
   async list(merchantId, { active, ...query }) {
     const page = await codes.list(merchantId, {
       ...query,
       ...(active !== undefined
-        ? { filter: { expression: "#active = :active", names: { "#active": "active" }, values: { ":active": active } } }
+        ? {
+            filter: {
+              expression: "#active = :active",
+              names: { "#active": "active" },
+              values: { ":active": active },
+            },
+          }
         : {}),
     });
     return { ...page, items: page.items.map(fromStored) };

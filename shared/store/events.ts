@@ -23,8 +23,24 @@ export interface EventStore {
 
 function filterOf({ type, objectId }: EventQuery): Filter | undefined {
   const clauses: Filter[] = [
-    ...(type ? [{ expression: "#eventType = :eventType", names: { "#eventType": "eventType" }, values: { ":eventType": type } }] : []),
-    ...(objectId ? [{ expression: "#objectId = :objectId", names: { "#objectId": "objectId" }, values: { ":objectId": objectId } }] : []),
+    ...(type
+      ? [
+          {
+            expression: "#eventType = :eventType",
+            names: { "#eventType": "eventType" },
+            values: { ":eventType": type },
+          },
+        ]
+      : []),
+    ...(objectId
+      ? [
+          {
+            expression: "#objectId = :objectId",
+            names: { "#objectId": "objectId" },
+            values: { ":objectId": objectId },
+          },
+        ]
+      : []),
   ];
   if (clauses.length === 0) return undefined;
   return {
@@ -36,13 +52,18 @@ function filterOf({ type, objectId }: EventQuery): Filter | undefined {
 
 export const dynamoEventStore: EventStore = {
   async get(merchantId, id) {
-    const { Item } = await documentClient().send(new GetCommand({ TableName: tableName(), Key: keys.event(merchantId, id) }));
+    const { Item } = await documentClient().send(
+      new GetCommand({ TableName: tableName(), Key: keys.event(merchantId, id) }),
+    );
     return Item?.type === "event" ? eventFromItem(Item) : undefined;
   },
   async list(merchantId, query) {
     const { PK, SKPrefix } = keys.eventPrefix(merchantId);
     const page = await queryPage(
-      { KeyConditionExpression: "PK = :pk AND begins_with(SK, :prefix)", ExpressionAttributeValues: { ":pk": PK, ":prefix": SKPrefix } },
+      {
+        KeyConditionExpression: "PK = :pk AND begins_with(SK, :prefix)",
+        ExpressionAttributeValues: { ":pk": PK, ":prefix": SKPrefix },
+      },
       { limit: query.limit, after: query.after, filter: filterOf(query) },
       (item) => keys.event(merchantId, String(item.id)),
     );

@@ -27,7 +27,13 @@ export type IdempotencyRecord =
 
 export interface IdempotencyStore {
   /** Claims the key; returns the existing record instead when there is a live one. */
-  claim(scope: string, key: string, fingerprint: string, nowMs: number, lockMs: number): Promise<IdempotencyRecord | undefined>;
+  claim(
+    scope: string,
+    key: string,
+    fingerprint: string,
+    nowMs: number,
+    lockMs: number,
+  ): Promise<IdempotencyRecord | undefined>;
   get(scope: string, key: string): Promise<IdempotencyRecord | undefined>;
   complete(scope: string, key: string, response: StoredResponse): Promise<void>;
   release(scope: string, key: string): Promise<void>;
@@ -51,7 +57,11 @@ export const dynamoIdempotencyStore: IdempotencyStore = {
           ConditionExpression:
             "attribute_not_exists(PK) OR expiresAt < :nowSeconds OR (#status = :inProgress AND lockedUntil < :now)",
           ExpressionAttributeNames: { "#status": "status" },
-          ExpressionAttributeValues: { ":nowSeconds": Math.floor(nowMs / 1000), ":inProgress": "in_progress", ":now": nowMs },
+          ExpressionAttributeValues: {
+            ":nowSeconds": Math.floor(nowMs / 1000),
+            ":inProgress": "in_progress",
+            ":now": nowMs,
+          },
         }),
       );
       return undefined;
@@ -78,6 +88,8 @@ export const dynamoIdempotencyStore: IdempotencyStore = {
     );
   },
   async release(scope, key) {
-    await documentClient().send(new DeleteCommand({ TableName: tableName(), Key: keys.idempotency(scope, key) }));
+    await documentClient().send(
+      new DeleteCommand({ TableName: tableName(), Key: keys.idempotency(scope, key) }),
+    );
   },
 };

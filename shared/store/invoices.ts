@@ -45,7 +45,8 @@ const invoices = collection<StoredInvoice>({
   type: "invoice",
   idKind: "invoice",
   label: "invoice",
-  indexKeys: (invoice, merchantId) => (invoice.dueDate ? keys.invoiceByDue(merchantId, invoice.dueDate, invoice.id) : {}),
+  indexKeys: (invoice, merchantId) =>
+    invoice.dueDate ? keys.invoiceByDue(merchantId, invoice.dueDate, invoice.id) : {},
 });
 
 export interface Finalization {
@@ -72,18 +73,36 @@ const customerCount = (merchantId: string, customerId: string, delta: 1 | -1): E
   conflict: "The invoice's customer no longer exists",
 });
 
-const put = (item: TransactItem, conflict?: string): ExtraWrite => ({ item, ...(conflict ? { conflict } : {}) });
+const put = (item: TransactItem, conflict?: string): ExtraWrite => ({
+  item,
+  ...(conflict ? { conflict } : {}),
+});
 
 export interface InvoiceStore {
   read(merchantId: string, id: string): Promise<Versioned<StoredInvoice> | undefined>;
   create(merchantId: string, invoice: StoredInvoice, event: DomainEvent): Promise<void>;
-  replace(merchantId: string, invoice: StoredInvoice, version: number, events: DomainEvent[], customerDelta?: 1 | -1, extra?: ExtraWrite[]): Promise<void>;
+  replace(
+    merchantId: string,
+    invoice: StoredInvoice,
+    version: number,
+    events: DomainEvent[],
+    customerDelta?: 1 | -1,
+    extra?: ExtraWrite[],
+  ): Promise<void>;
   remove(merchantId: string, id: string, version: number, event: DomainEvent): Promise<void>;
   list(merchantId: string, query: ListQuery): Promise<Page<StoredInvoice>>;
   /** Finalized invoices, earliest due first (a creation-time range must be part of `filter`). */
-  listByDueDate(merchantId: string, query: Pick<ListQuery, "limit" | "after" | "filter">): Promise<Page<StoredInvoice>>;
+  listByDueDate(
+    merchantId: string,
+    query: Pick<ListQuery, "limit" | "after" | "filter">,
+  ): Promise<Page<StoredInvoice>>;
   readCounter(merchantId: string): Promise<number>;
-  finalize(merchantId: string, invoice: StoredInvoice, version: number, finalization: Finalization): Promise<void>;
+  finalize(
+    merchantId: string,
+    invoice: StoredInvoice,
+    version: number,
+    finalization: Finalization,
+  ): Promise<void>;
   findHosted(token: string): Promise<{ merchantId: string; invoiceId: string } | undefined>;
   /** Records, once, that an open invoice became overdue; false when it was not open or already recorded. */
   markOverdue(merchantId: string, invoiceId: string, at: string, event: DomainEvent): Promise<boolean>;
@@ -104,16 +123,31 @@ export const dynamoInvoiceStore: InvoiceStore = {
   async listByDueDate(merchantId, query) {
     const { index, pk } = indexKeys.invoicesByDue(merchantId);
     const page = await queryPage(
-      { IndexName: index, KeyConditionExpression: "GSI1PK = :pk", ExpressionAttributeValues: { ":pk": pk }, ScanIndexForward: true },
+      {
+        IndexName: index,
+        KeyConditionExpression: "GSI1PK = :pk",
+        ExpressionAttributeValues: { ":pk": pk },
+        ScanIndexForward: true,
+      },
       query,
-      (item) => ({ PK: String(item.PK), SK: String(item.SK), GSI1PK: String(item.GSI1PK), GSI1SK: String(item.GSI1SK) }) as never,
+      (item) =>
+        ({
+          PK: String(item.PK),
+          SK: String(item.SK),
+          GSI1PK: String(item.GSI1PK),
+          GSI1SK: String(item.GSI1SK),
+        }) as never,
     );
     return { ...page, items: page.items.map((item) => withoutKeys(item) as unknown as StoredInvoice) };
   },
 
   async readCounter(merchantId) {
     const { Item } = await documentClient().send(
-      new GetCommand({ TableName: tableName(), Key: keys.counter(merchantId, "invoice"), ConsistentRead: true }),
+      new GetCommand({
+        TableName: tableName(),
+        Key: keys.counter(merchantId, "invoice"),
+        ConsistentRead: true,
+      }),
     );
     return Number(Item?.value ?? 0);
   },
@@ -129,7 +163,13 @@ export const dynamoInvoiceStore: InvoiceStore = {
     const counterKey = keys.counter(merchantId, "invoice");
     const counter = put(
       f.counter === 0
-        ? { Put: { TableName, Item: { ...counterKey, type: "counter", value: 1 }, ConditionExpression: "attribute_not_exists(PK)" } }
+        ? {
+            Put: {
+              TableName,
+              Item: { ...counterKey, type: "counter", value: 1 },
+              ConditionExpression: "attribute_not_exists(PK)",
+            },
+          }
         : {
             Update: {
               TableName,
@@ -146,7 +186,13 @@ export const dynamoInvoiceStore: InvoiceStore = {
       {
         Put: {
           TableName,
-          Item: { ...keys.hostedPage(f.hostedToken), type: "hostedPage", kind: "invoice", merchantId, invoiceId: invoice.id },
+          Item: {
+            ...keys.hostedPage(f.hostedToken),
+            type: "hostedPage",
+            kind: "invoice",
+            merchantId,
+            invoiceId: invoice.id,
+          },
           ConditionExpression: "attribute_not_exists(PK)",
         },
       },
@@ -204,8 +250,12 @@ export const dynamoInvoiceStore: InvoiceStore = {
   },
 
   async findHosted(token) {
-    const { Item } = await documentClient().send(new GetCommand({ TableName: tableName(), Key: keys.hostedPage(token) }));
-    return Item?.kind === "invoice" ? { merchantId: String(Item.merchantId), invoiceId: String(Item.invoiceId) } : undefined;
+    const { Item } = await documentClient().send(
+      new GetCommand({ TableName: tableName(), Key: keys.hostedPage(token) }),
+    );
+    return Item?.kind === "invoice"
+      ? { merchantId: String(Item.merchantId), invoiceId: String(Item.invoiceId) }
+      : undefined;
   },
 };
 

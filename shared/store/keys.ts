@@ -45,11 +45,20 @@ export const keys = {
   hostedPage: (token: string): Key => ({ PK: `HOSTED#${token}`, SK: "HOSTED" }),
 
   /** A balance transaction, filed under the merchant's local day so a payout reads one day with one query. */
-  balanceTransaction: (merchantId: string, date: string, id: string): Key => ({ PK: merchantPk(merchantId), SK: `BTX#${date}#${id}` }),
-  balanceDayPrefix: (merchantId: string, date: string) => ({ PK: merchantPk(merchantId), SKPrefix: `BTX#${date}#` }),
+  balanceTransaction: (merchantId: string, date: string, id: string): Key => ({
+    PK: merchantPk(merchantId),
+    SK: `BTX#${date}#${id}`,
+  }),
+  balanceDayPrefix: (merchantId: string, date: string) => ({
+    PK: merchantPk(merchantId),
+    SKPrefix: `BTX#${date}#`,
+  }),
 
   /** A processor's payment (`pi_…`) → Kassa's payment, for events that carry only the processor's id (disputes). */
-  processorPayment: (processorPaymentId: string): Key => ({ PK: `PROCESSOR_PAYMENT#${processorPaymentId}`, SK: "PROCESSOR_PAYMENT" }),
+  processorPayment: (processorPaymentId: string): Key => ({
+    PK: `PROCESSOR_PAYMENT#${processorPaymentId}`,
+    SK: "PROCESSOR_PAYMENT",
+  }),
   /** A connected Stripe account → its merchant, for account.updated. */
   stripeAccount: (accountId: string): Key => ({ PK: `STRIPE_ACCOUNT#${accountId}`, SK: "STRIPE_ACCOUNT" }),
 
@@ -64,7 +73,10 @@ export const keys = {
   }),
 
   /** A stored POST response, per merchant (or `admin`) and Idempotency-Key. */
-  idempotency: (scope: string, key: string): Key => ({ PK: `IDEMPOTENCY#${scope}#${key}`, SK: "IDEMPOTENCY" }),
+  idempotency: (scope: string, key: string): Key => ({
+    PK: `IDEMPOTENCY#${scope}#${key}`,
+    SK: "IDEMPOTENCY",
+  }),
 
   /** One-time schedules kept in the table by the local scheduler adapter. */
   schedule: (group: string, name: string): Key => ({ PK: `SCHEDULE#${group}#${name}`, SK: "SCHEDULE" }),
@@ -88,4 +100,13 @@ export function withoutKeys<T extends Record<string, unknown>>(item: T): Omit<T,
   return rest;
 }
 
-type KeyAttribute = "PK" | "SK" | "GSI1PK" | "GSI1SK" | "GSI2PK" | "GSI2SK" | "type" | "version" | "expiresAt";
+type KeyAttribute =
+  | "PK"
+  | "SK"
+  | "GSI1PK"
+  | "GSI1SK"
+  | "GSI2PK"
+  | "GSI2SK"
+  | "type"
+  | "version"
+  | "expiresAt";

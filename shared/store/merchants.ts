@@ -17,7 +17,12 @@ import { processorRefs } from "./processor-refs.ts";
 export interface MerchantStore extends ApiKeyLookup {
   createMerchant(merchant: Merchant, key: ApiKey, secretHash: string, event: DomainEvent): Promise<void>;
   readMerchant(merchantId: string): Promise<Versioned<Merchant> | undefined>;
-  replaceMerchant(merchant: Merchant, expectedVersion: number, event: DomainEvent, extra?: ExtraWrite[]): Promise<void>;
+  replaceMerchant(
+    merchant: Merchant,
+    expectedVersion: number,
+    event: DomainEvent,
+    extra?: ExtraWrite[],
+  ): Promise<void>;
   /** Remembers which merchant a connected Stripe account belongs to. */
   stripeAccountRefWrite(accountId: string, merchantId: string): ExtraWrite;
   listMerchants(query: Pick<ListQuery, "limit" | "after">): Promise<Page<Merchant>>;

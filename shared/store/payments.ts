@@ -25,7 +25,13 @@ function putNew(merchantId: string, type: string, value: { id: string }): ExtraW
   };
 }
 
-function replace(merchantId: string, type: string, value: { id: string }, expectedVersion: number, conflict: string): ExtraWrite {
+function replace(
+  merchantId: string,
+  type: string,
+  value: { id: string },
+  expectedVersion: number,
+  conflict: string,
+): ExtraWrite {
   return {
     item: {
       Put: {
@@ -66,12 +72,17 @@ export const dynamoPaymentStore: PaymentStore = {
   putRefundWrite: (merchantId, refund) => putNew(merchantId, "refund", refund),
   replaceRefundWrite: (merchantId, refund, version) =>
     replace(merchantId, "refund", refund, version, "The refund was changed by another request; try again"),
-  processorRefWrite: (processorPaymentId, merchantId, paymentId) => processorRefs.paymentRefWrite(processorPaymentId, merchantId, paymentId),
+  processorRefWrite: (processorPaymentId, merchantId, paymentId) =>
+    processorRefs.paymentRefWrite(processorPaymentId, merchantId, paymentId),
   balanceWrite: (merchantId, entry) => ({
     item: {
       Put: {
         TableName: tableName(),
-        Item: { ...keys.balanceTransaction(merchantId, entry.date, entry.id), type: "balanceTransaction", ...entry },
+        Item: {
+          ...keys.balanceTransaction(merchantId, entry.date, entry.id),
+          type: "balanceTransaction",
+          ...entry,
+        },
         ConditionExpression: "attribute_not_exists(PK)",
       },
     },

@@ -16,8 +16,10 @@ import { type Key, keys, withoutKeys } from "./keys.ts";
 
 const payouts = collection<Payout>({ type: "payout", idKind: "payout", label: "payout" });
 
-const dayClaim = (merchantId: string, date: string, currency: string): Key => keys.merchantUnique(merchantId, "payout", `${date}#${currency}`);
-const stripeClaim = (merchantId: string, processorPayoutId: string): Key => keys.merchantUnique(merchantId, "stripe-payout", processorPayoutId);
+const dayClaim = (merchantId: string, date: string, currency: string): Key =>
+  keys.merchantUnique(merchantId, "payout", `${date}#${currency}`);
+const stripeClaim = (merchantId: string, processorPayoutId: string): Key =>
+  keys.merchantUnique(merchantId, "stripe-payout", processorPayoutId);
 
 const claim = (key: Key, payoutId: string, conflict: string): ExtraWrite => ({
   item: {
@@ -31,7 +33,9 @@ const claim = (key: Key, payoutId: string, conflict: string): ExtraWrite => ({
 });
 
 async function claimedBy(key: Key): Promise<string | undefined> {
-  const { Item } = await documentClient().send(new GetCommand({ TableName: tableName(), Key: key, ConsistentRead: true }));
+  const { Item } = await documentClient().send(
+    new GetCommand({ TableName: tableName(), Key: key, ConsistentRead: true }),
+  );
   return Item?.payoutId as string | undefined;
 }
 
@@ -44,7 +48,11 @@ export interface PayoutStore {
   /** A sandbox payout for its day and currency; ConflictError when that day and currency has one. */
   createDaily(merchantId: string, payout: Payout, event: DomainEvent): Promise<void>;
   /** A record of a Stripe payout; ConflictError when that Stripe payout is recorded already. */
-  createFromStripe(merchantId: string, payout: Payout & { processorPayoutId: string }, event: DomainEvent): Promise<void>;
+  createFromStripe(
+    merchantId: string,
+    payout: Payout & { processorPayoutId: string },
+    event: DomainEvent,
+  ): Promise<void>;
   replace(merchantId: string, payout: Payout, expectedVersion: number, event: DomainEvent): Promise<void>;
   /** The payout that holds a day and currency, if any. */
   findDaily(merchantId: string, date: string, currency: string): Promise<string | undefined>;
@@ -58,12 +66,18 @@ export const dynamoPayoutStore: PayoutStore = {
   read: (merchantId, id) => payouts.read(merchantId, id),
   list: (merchantId, query) => payouts.list(merchantId, query),
   createDaily: (merchantId, payout, event) =>
-    payouts.create(merchantId, payout, event, [claim(dayClaim(merchantId, payout.date, payout.currency), payout.id, duplicateDayPayout)]),
+    payouts.create(merchantId, payout, event, [
+      claim(dayClaim(merchantId, payout.date, payout.currency), payout.id, duplicateDayPayout),
+    ]),
   createFromStripe: (merchantId, payout, event) =>
-    payouts.create(merchantId, payout, event, [claim(stripeClaim(merchantId, payout.processorPayoutId), payout.id, duplicateStripePayout)]),
-  replace: (merchantId, payout, expectedVersion, event) => payouts.replace(merchantId, payout, expectedVersion, event),
+    payouts.create(merchantId, payout, event, [
+      claim(stripeClaim(merchantId, payout.processorPayoutId), payout.id, duplicateStripePayout),
+    ]),
+  replace: (merchantId, payout, expectedVersion, event) =>
+    payouts.replace(merchantId, payout, expectedVersion, event),
   findDaily: (merchantId, date, currency) => claimedBy(dayClaim(merchantId, date, currency)),
-  findByStripePayout: (merchantId, processorPayoutId) => claimedBy(stripeClaim(merchantId, processorPayoutId)),
+  findByStripePayout: (merchantId, processorPayoutId) =>
+    claimedBy(stripeClaim(merchantId, processorPayoutId)),
   async balanceTransactionsOfDay(merchantId, date) {
     const { PK, SKPrefix } = keys.balanceDayPrefix(merchantId, date);
     const items: BalanceTransaction[] = [];

@@ -11,19 +11,35 @@ export const processorRefs = {
   paymentRefWrite(processorPaymentId: string, merchantId: string, paymentId: string): ExtraWrite {
     return {
       item: {
-        Put: { TableName: tableName(), Item: { ...keys.processorPayment(processorPaymentId), type: "processorRef", merchantId, paymentId } },
+        Put: {
+          TableName: tableName(),
+          Item: { ...keys.processorPayment(processorPaymentId), type: "processorRef", merchantId, paymentId },
+        },
       },
     };
   },
-  async findPayment(processorPaymentId: string): Promise<{ merchantId: string; paymentId: string } | undefined> {
-    const { Item } = await documentClient().send(new GetCommand({ TableName: tableName(), Key: keys.processorPayment(processorPaymentId) }));
+  async findPayment(
+    processorPaymentId: string,
+  ): Promise<{ merchantId: string; paymentId: string } | undefined> {
+    const { Item } = await documentClient().send(
+      new GetCommand({ TableName: tableName(), Key: keys.processorPayment(processorPaymentId) }),
+    );
     return Item ? { merchantId: String(Item.merchantId), paymentId: String(Item.paymentId) } : undefined;
   },
   accountRefWrite(accountId: string, merchantId: string): ExtraWrite {
-    return { item: { Put: { TableName: tableName(), Item: { ...keys.stripeAccount(accountId), type: "processorRef", merchantId } } } };
+    return {
+      item: {
+        Put: {
+          TableName: tableName(),
+          Item: { ...keys.stripeAccount(accountId), type: "processorRef", merchantId },
+        },
+      },
+    };
   },
   async findAccountMerchant(accountId: string): Promise<string | undefined> {
-    const { Item } = await documentClient().send(new GetCommand({ TableName: tableName(), Key: keys.stripeAccount(accountId) }));
+    const { Item } = await documentClient().send(
+      new GetCommand({ TableName: tableName(), Key: keys.stripeAccount(accountId) }),
+    );
     return Item ? String(Item.merchantId) : undefined;
   },
 };

@@ -11,7 +11,11 @@ export interface ViewPorts {
   clock: Clock;
 }
 
-export async function createView({ store, clock }: ViewPorts, merchantId: string, input: Omit<SavedView, "id" | "createdAt">) {
+export async function createView(
+  { store, clock }: ViewPorts,
+  merchantId: string,
+  input: Omit<SavedView, "id" | "createdAt">,
+) {
   const now = clock.now();
   const view: SavedView = { id: newId("view", now), ...input, createdAt: now.toISOString() };
   await store.create(merchantId, view, newEvent("view.created", merchantId, view.id, now, { view }));
@@ -27,10 +31,25 @@ export async function getView({ store }: ViewPorts, merchantId: string, id: stri
 export async function deleteView({ store, clock }: ViewPorts, merchantId: string, id: string) {
   const found = await store.read(merchantId, id);
   if (!found) throw new NotFoundError("Saved view");
-  await store.remove(merchantId, id, found.version, newEvent("view.deleted", merchantId, id, clock.now(), { viewId: id }));
+  await store.remove(
+    merchantId,
+    id,
+    found.version,
+    newEvent("view.deleted", merchantId, id, clock.now(), { viewId: id }),
+  );
 }
 
-export async function listViews({ store }: ViewPorts, merchantId: string, query: { limit: number; after?: Position; object?: string | undefined }) {
-  const filter = query.object ? { expression: "#object = :object", names: { "#object": "object" }, values: { ":object": query.object } } : undefined;
-  return store.list(merchantId, { limit: query.limit, ...(query.after ? { after: query.after } : {}), ...(filter ? { filter } : {}) });
+export async function listViews(
+  { store }: ViewPorts,
+  merchantId: string,
+  query: { limit: number; after?: Position; object?: string | undefined },
+) {
+  const filter = query.object
+    ? { expression: "#object = :object", names: { "#object": "object" }, values: { ":object": query.object } }
+    : undefined;
+  return store.list(merchantId, {
+    limit: query.limit,
+    ...(query.after ? { after: query.after } : {}),
+    ...(filter ? { filter } : {}),
+  });
 }

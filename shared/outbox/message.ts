@@ -1,0 +1,11 @@
+/** The body of a domain event on a queue, as the dispatcher sends it: validated by every consumer. */
+import * as z from "zod";
+
+export const eventMessage = z.object({
+  id: z.string().min(1),
+  type: z.string().min(1),
+  merchantId: z.string().min(1),
+  objectId: z.string().optional(),
+  occurredAt: z.string(),
+  data: z.record(z.string(), z.unknown()),
+});
