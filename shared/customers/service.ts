@@ -2,11 +2,12 @@
 import type * as z from "zod";
 import type { customerPatch, newCustomer } from "../api/customers.ts";
 import type { Clock } from "../domain/clock.ts";
-import { ConflictError, NotFoundError } from "../domain/errors.ts";
+import { ConflictError, requireFound } from "../domain/errors.ts";
 import { newEvent } from "../domain/events.ts";
 import { newId } from "../domain/ids.ts";
-import { applyPatch, mergeMetadata } from "../domain/patch.ts";
+import { patchResource } from "../domain/patch.ts";
 import type { Position } from "../http/cursor.ts";
+import { listWindow } from "../store/collection.ts";
 import type { CustomerStore } from "../store/customers.ts";
 import type { Customer } from "./customer.ts";
 
@@ -37,14 +38,8 @@ export async function createCustomer(
   return present(customer);
 }
 
-async function readOrThrow(store: CustomerStore, merchantId: string, id: string) {
-  const found = await store.read(merchantId, id);
-  if (!found) throw new NotFoundError("Customer");
-  return found;
-}
-
 export async function getCustomer({ store }: CustomerPorts, merchantId: string, id: string) {
-  return present((await readOrThrow(store, merchantId, id)).value);
+  return present(requireFound(await store.read(merchantId, id), "Customer").value);
 }
 
 export async function updateCustomer(
@@ -53,14 +48,9 @@ export async function updateCustomer(
   id: string,
   patch: z.output<typeof customerPatch>,
 ) {
-  const { value, version } = await readOrThrow(store, merchantId, id);
+  const { value, version } = requireFound(await store.read(merchantId, id), "Customer");
   const now = clock.now();
-  const { metadata, ...fields } = patch;
-  const next: Customer = {
-    ...applyPatch(value, fields),
-    metadata: mergeMetadata(value.metadata, metadata),
-    updatedAt: now.toISOString(),
-  };
+  const next: Customer = patchResource(value, patch, now);
   await store.replace(
     merchantId,
     value,
@@ -76,7 +66,7 @@ export async function deleteCustomer(
   merchantId: string,
   id: string,
 ): Promise<void> {
-  const { value, version } = await readOrThrow(store, merchantId, id);
+  const { value, version } = requireFound(await store.read(merchantId, id), "Customer");
   if ((value.openInvoiceCount ?? 0) > 0 || (value.activeSubscriptionCount ?? 0) > 0) {
     throw new ConflictError(
       "The customer has open invoices or active subscriptions; settle or void them first",
@@ -101,10 +91,7 @@ export async function listCustomers(
     return { items: found ? [present(found.value)] : [] };
   }
   const page = await store.list(merchantId, {
-    limit: query.limit,
-    ...(query.after ? { after: query.after } : {}),
-    ...(query.createdAfter ? { createdAfter: new Date(query.createdAfter) } : {}),
-    ...(query.createdBefore ? { createdBefore: new Date(query.createdBefore) } : {}),
+    ...listWindow(query),
   });
   return { ...page, items: page.items.map(present) };
 }

@@ -2,11 +2,12 @@
 import type * as z from "zod";
 import type { discountCodePatch, newDiscountCode } from "../api/discount-codes.ts";
 import type { Clock } from "../domain/clock.ts";
-import { ConflictError, NotFoundError, ValidationError } from "../domain/errors.ts";
+import { ConflictError, requireFound, ValidationError } from "../domain/errors.ts";
 import { newEvent } from "../domain/events.ts";
 import { newId } from "../domain/ids.ts";
-import { applyPatch, mergeMetadata } from "../domain/patch.ts";
+import { patchResource } from "../domain/patch.ts";
 import type { Position } from "../http/cursor.ts";
+import { listWindow } from "../store/collection.ts";
 import type { DiscountCodeStore } from "../store/discount-codes.ts";
 import { type DiscountCode, type DiscountTerms, termsOf, unredeemableReason } from "./discount-code.ts";
 
@@ -44,14 +45,8 @@ export async function createDiscountCode(
   return discountCode;
 }
 
-async function readOrThrow(store: DiscountCodeStore, merchantId: string, id: string) {
-  const found = await store.read(merchantId, id);
-  if (!found) throw new NotFoundError("Discount code");
-  return found;
-}
-
 export async function getDiscountCode({ store }: DiscountCodePorts, merchantId: string, id: string) {
-  return (await readOrThrow(store, merchantId, id)).value;
+  return requireFound(await store.read(merchantId, id), "Discount code").value;
 }
 
 export async function updateDiscountCode(
@@ -60,7 +55,7 @@ export async function updateDiscountCode(
   id: string,
   patch: z.output<typeof discountCodePatch>,
 ) {
-  const { value, version } = await readOrThrow(store, merchantId, id);
+  const { value, version } = requireFound(await store.read(merchantId, id), "Discount code");
   const now = clock.now();
   assertFuture(patch.expiresAt, now);
   if (patch.maxRedemptions != null && patch.maxRedemptions < value.timesRedeemed) {
@@ -68,12 +63,7 @@ export async function updateDiscountCode(
       `maxRedemptions cannot be ${patch.maxRedemptions}: the code has already been redeemed ${value.timesRedeemed} times`,
     );
   }
-  const { metadata, ...fields } = patch;
-  const next: DiscountCode = {
-    ...applyPatch(value, fields),
-    metadata: mergeMetadata(value.metadata, metadata),
-    updatedAt: now.toISOString(),
-  };
+  const next: DiscountCode = patchResource(value, patch, now);
   // The stored version moves with every redemption too, so a redemption in between is a 409, not a lost count.
   await store.replace(
     merchantId,
@@ -107,11 +97,8 @@ export async function listDiscountCodes(
     return { items: matches ? [found] : [] };
   }
   return store.list(merchantId, {
-    limit: query.limit,
-    ...(query.after ? { after: query.after } : {}),
+    ...listWindow(query),
     ...(query.active !== undefined ? { active: query.active } : {}),
-    ...(query.createdAfter ? { createdAfter: new Date(query.createdAfter) } : {}),
-    ...(query.createdBefore ? { createdBefore: new Date(query.createdBefore) } : {}),
   });
 }
 

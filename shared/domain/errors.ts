@@ -25,6 +25,12 @@ export class NotFoundError extends Error {
   }
 }
 
+/** `value`, or a 404 for `what` when there is none (an unknown id, or another merchant's). */
+export function requireFound<T>(value: T | undefined, what: string): T {
+  if (value === undefined) throw new NotFoundError(what);
+  return value;
+}
+
 export class ConflictError extends Error {
   override readonly name = "ConflictError";
 }

@@ -19,3 +19,17 @@ export function mergeMetadata(
 ): Record<string, string> {
   return applyPatch(current, patch ?? {}) as Record<string, string>;
 }
+
+/** A resource after a PATCH: fields as `applyPatch`, metadata merged key by key, `updatedAt` moved on. */
+export function patchResource<T extends { metadata: Record<string, string>; updatedAt: string }>(
+  current: T,
+  patch: Patch<Omit<T, "metadata">> & { metadata?: Record<string, string | null> | undefined },
+  now: Date,
+): T {
+  const { metadata, ...fields } = patch;
+  return {
+    ...applyPatch(current, fields as Patch<T>),
+    metadata: mergeMetadata(current.metadata, metadata),
+    updatedAt: now.toISOString(),
+  };
+}

@@ -2,11 +2,12 @@
 import type * as z from "zod";
 import type { newProduct, productPatch } from "../api/products.ts";
 import type { Clock } from "../domain/clock.ts";
-import { ConflictError, NotFoundError } from "../domain/errors.ts";
+import { ConflictError, requireFound } from "../domain/errors.ts";
 import { newEvent } from "../domain/events.ts";
 import { newId } from "../domain/ids.ts";
-import { applyPatch, mergeMetadata } from "../domain/patch.ts";
+import { patchResource } from "../domain/patch.ts";
 import type { Position } from "../http/cursor.ts";
+import { listWindow } from "../store/collection.ts";
 import type { ProductStore } from "../store/products.ts";
 import type { Product } from "./product.ts";
 
@@ -36,14 +37,8 @@ export async function createProduct(
   return present(product);
 }
 
-async function readOrThrow(store: ProductStore, merchantId: string, id: string) {
-  const found = await store.read(merchantId, id);
-  if (!found) throw new NotFoundError("Product");
-  return found;
-}
-
 export async function getProduct({ store }: ProductPorts, merchantId: string, id: string) {
-  return present((await readOrThrow(store, merchantId, id)).value);
+  return present(requireFound(await store.read(merchantId, id), "Product").value);
 }
 
 export async function updateProduct(
@@ -52,7 +47,7 @@ export async function updateProduct(
   id: string,
   patch: z.output<typeof productPatch>,
 ) {
-  const { value, version } = await readOrThrow(store, merchantId, id);
+  const { value, version } = requireFound(await store.read(merchantId, id), "Product");
   const repriced =
     (patch.unitAmount !== undefined && patch.unitAmount !== value.unitAmount) ||
     (patch.currency !== undefined && patch.currency !== value.currency);
@@ -63,12 +58,7 @@ export async function updateProduct(
     );
   }
   const now = clock.now();
-  const { metadata, ...fields } = patch;
-  const next: Product = {
-    ...applyPatch(value, fields),
-    metadata: mergeMetadata(value.metadata, metadata),
-    updatedAt: now.toISOString(),
-  };
+  const next: Product = patchResource(value, patch, now);
   await store.replace(
     merchantId,
     next,
@@ -83,7 +73,7 @@ export async function deleteProduct(
   merchantId: string,
   id: string,
 ): Promise<void> {
-  const { value, version } = await readOrThrow(store, merchantId, id);
+  const { value, version } = requireFound(await store.read(merchantId, id), "Product");
   if (value.referenced) {
     throw new ConflictError(
       'The product is used by an invoice or quote and cannot be deleted; archive it instead with PATCH { "active": false }',
@@ -111,10 +101,7 @@ export async function listProducts(
   },
 ) {
   const page = await store.list(merchantId, {
-    limit: query.limit,
-    ...(query.after ? { after: query.after } : {}),
-    ...(query.createdAfter ? { createdAfter: new Date(query.createdAfter) } : {}),
-    ...(query.createdBefore ? { createdBefore: new Date(query.createdBefore) } : {}),
+    ...listWindow(query),
     ...(query.active !== undefined ? { active: query.active } : {}),
     ...(query.currency ? { currency: query.currency } : {}),
     ...(query.recurring !== undefined ? { recurring: query.recurring } : {}),

@@ -41,6 +41,21 @@ export interface ListQuery {
   filter?: Filter;
 }
 
+/** A list request's page position and creation-time window, from the API's query strings. */
+export function listWindow(query: {
+  limit: number;
+  after?: Record<string, unknown> | undefined;
+  createdAfter?: string | undefined;
+  createdBefore?: string | undefined;
+}): Pick<ListQuery, "limit" | "after" | "createdAfter" | "createdBefore"> {
+  return {
+    limit: query.limit,
+    ...(query.after ? { after: query.after } : {}),
+    ...(query.createdAfter ? { createdAfter: new Date(query.createdAfter) } : {}),
+    ...(query.createdBefore ? { createdBefore: new Date(query.createdBefore) } : {}),
+  };
+}
+
 export interface Page<T> {
   items: T[];
   /** The key to continue after, when there is more. */

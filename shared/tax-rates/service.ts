@@ -2,11 +2,12 @@
 import type * as z from "zod";
 import type { newTaxRate, taxRatePatch } from "../api/tax-rates.ts";
 import type { Clock } from "../domain/clock.ts";
-import { NotFoundError } from "../domain/errors.ts";
+import { requireFound } from "../domain/errors.ts";
 import { newEvent } from "../domain/events.ts";
 import { newId } from "../domain/ids.ts";
-import { applyPatch, mergeMetadata } from "../domain/patch.ts";
+import { patchResource } from "../domain/patch.ts";
 import type { Position } from "../http/cursor.ts";
+import { listWindow } from "../store/collection.ts";
 import type { TaxRateStore } from "../store/tax-rates.ts";
 import type { TaxRate } from "./tax-rate.ts";
 
@@ -36,14 +37,8 @@ export async function createTaxRate(
   return taxRate;
 }
 
-async function readOrThrow(store: TaxRateStore, merchantId: string, id: string) {
-  const found = await store.read(merchantId, id);
-  if (!found) throw new NotFoundError("Tax rate");
-  return found;
-}
-
 export async function getTaxRate({ store }: TaxRatePorts, merchantId: string, id: string) {
-  return (await readOrThrow(store, merchantId, id)).value;
+  return requireFound(await store.read(merchantId, id), "Tax rate").value;
 }
 
 export async function updateTaxRate(
@@ -52,14 +47,9 @@ export async function updateTaxRate(
   id: string,
   patch: z.output<typeof taxRatePatch>,
 ) {
-  const { value, version } = await readOrThrow(store, merchantId, id);
+  const { value, version } = requireFound(await store.read(merchantId, id), "Tax rate");
   const now = clock.now();
-  const { metadata, ...fields } = patch;
-  const next: TaxRate = {
-    ...applyPatch(value, fields),
-    metadata: mergeMetadata(value.metadata, metadata),
-    updatedAt: now.toISOString(),
-  };
+  const next: TaxRate = patchResource(value, patch, now);
   await store.replace(
     merchantId,
     next,
@@ -83,10 +73,7 @@ export async function listTaxRates(
   },
 ) {
   return store.list(merchantId, {
-    limit: query.limit,
-    ...(query.after ? { after: query.after } : {}),
-    ...(query.createdAfter ? { createdAfter: new Date(query.createdAfter) } : {}),
-    ...(query.createdBefore ? { createdBefore: new Date(query.createdBefore) } : {}),
+    ...listWindow(query),
     ...(query.active !== undefined ? { active: query.active } : {}),
     ...(query.inclusive !== undefined ? { inclusive: query.inclusive } : {}),
     ...(query.country ? { country: query.country } : {}),
