@@ -35,6 +35,28 @@ export class ConflictError extends Error {
   override readonly name = "ConflictError";
 }
 
+/** A conflict with an object's state (finalizing an open invoice…): running it again cannot help. */
+export class StateConflictError extends ConflictError {}
+
+/**
+ * Runs `attempt` until it does not lose a race: a ConflictError (a failed condition on a version or
+ * counter) re-runs it, which re-reads and re-decides, up to `times` runs in all.
+ */
+export async function retryOnConflict<T>(
+  times: number,
+  attempt: (run: number) => Promise<T>,
+  pauseMs?: (run: number) => number,
+): Promise<T> {
+  for (let run = 1; ; run++) {
+    try {
+      return await attempt(run);
+    } catch (error) {
+      if (!(error instanceof ConflictError) || error instanceof StateConflictError || run >= times) throw error;
+      if (pauseMs) await new Promise((resolve) => setTimeout(resolve, pauseMs(run)));
+    }
+  }
+}
+
 export class UnauthorizedError extends Error {
   override readonly name = "UnauthorizedError";
 }

@@ -3,7 +3,7 @@
  * `uncollectible → paid | void`. Drafts are editable; finalized content is frozen.
  */
 import { addDays, localDate, startOfLocalDay } from "./calendar.ts";
-import { ConflictError, ValidationError } from "./errors.ts";
+import { StateConflictError, ValidationError } from "./errors.ts";
 
 export type InvoiceStatus = "draft" | "open" | "paid" | "void" | "uncollectible";
 export type PaymentTerms = "due_on_receipt" | "net_7" | "net_15" | "net_30" | "net_45" | "net_60" | "net_90";
@@ -33,7 +33,7 @@ const verbs: Record<InvoiceAction, string> = {
 /** Throws a 409 naming the current status when `action` is not allowed from it. */
 export function assertInvoiceCan(action: InvoiceAction, status: InvoiceStatus): void {
   if (!(allowedFrom[action] as readonly InvoiceStatus[]).includes(status)) {
-    throw new ConflictError(`Cannot ${verbs[action]} an invoice whose status is ${status}`);
+    throw new StateConflictError(`Cannot ${verbs[action]} an invoice whose status is ${status}`);
   }
 }
 

@@ -7,7 +7,7 @@ import { randomBytes } from "node:crypto";
 import type * as z from "zod";
 import type { invoicePatch, newInvoice } from "../api/invoices.ts";
 import type { Clock } from "../domain/clock.ts";
-import { ConflictError, NotFoundError, ValidationError } from "../domain/errors.ts";
+import { ConflictError, NotFoundError, retryOnConflict, ValidationError } from "../domain/errors.ts";
 import { newEvent } from "../domain/events.ts";
 import { newId } from "../domain/ids.ts";
 import {
@@ -153,62 +153,66 @@ export async function deleteInvoice(ports: InvoicePorts, merchantId: string, id:
  * time zone, the hosted page, all in one transaction; a lost race on the number is retried.
  */
 export async function finalizeInvoice(ports: InvoicePorts, merchantId: string, id: string) {
-  for (let attempt = 0; ; attempt++) {
-    const [{ value, version }, merchant, counter] = await Promise.all([
-      readOrThrow(ports, merchantId, id),
-      ports.merchants.readMerchant(merchantId),
-      ports.invoices.readCounter(merchantId),
-    ]);
-    assertInvoiceCan("finalize", value.status);
-    if (!merchant) throw new NotFoundError("Merchant");
-    const now = ports.clock.now();
-    // Re-price against the catalog as it is now: a code that expired or a rate archived since the
-    // draft was saved must not slip through.
-    const priced = await priceContent(
-      ports.catalog,
-      merchantId,
-      {
-        customerId: value.customerId,
-        currency: value.currency,
-        lineItems: value.lineItems,
-        discounts: value.discounts.map((d) =>
-          d.code
-            ? { code: d.code }
-            : d.percentOff !== undefined
-              ? { percentOff: d.percentOff }
-              : { amountOff: d.amountOff ?? 0 },
-        ),
-        fees: value.fees.map(({ amountTotal: _, ...f }) => f),
-      },
-      now,
-    );
-    const timeZone = merchant.value.timeZone;
-    const dueDate = dueDateFor(now, timeZone, {
-      ...(value.paymentTerms ? { paymentTerms: value.paymentTerms } : {}),
-      ...(value.dueDate
-        ? { dueDate: value.dueDate }
-        : { paymentTerms: value.paymentTerms ?? merchant.value.defaultPaymentTerms }),
-    });
-    const hostedToken = randomBytes(24).toString("base64url");
-    const number = `${merchant.value.invoiceNumberPrefix}-${String(counter + 1).padStart(4, "0")}`;
-    const finalized: StoredInvoice = {
-      ...value,
-      ...priced.content,
-      customer: priced.customer,
-      amountRemaining: priced.content.total,
-      status: "open",
-      number,
-      issuedAt: now.toISOString(),
-      dueDate,
-      ...(value.dueDate ? {} : { paymentTerms: value.paymentTerms ?? merchant.value.defaultPaymentTerms }),
-      hostedToken,
-      hostedUrl: `${ports.publicBaseUrl}/i/${hostedToken}`,
-      overdueAt: overdueAt(dueDate, timeZone).toISOString(),
-      discountCodeIds: priced.discountCodeIds,
-      reminderDays: (merchant.value.invoiceReminders ?? []).map((r) => r.daysAfterDue),
-      updatedAt: now.toISOString(),
-    };
-    try {
+  // Any conflict (the counter, or DynamoDB cancelling concurrent transactions) re-runs the whole
+  // finalize, which re-reads and re-validates everything, so a real obstacle surfaces as its own
+  // error; losers of a race are spread out so N concurrent finalizes don't need N lockstep rounds.
+  return retryOnConflict(
+    50,
+    async () => {
+      const [{ value, version }, merchant, counter] = await Promise.all([
+        readOrThrow(ports, merchantId, id),
+        ports.merchants.readMerchant(merchantId),
+        ports.invoices.readCounter(merchantId),
+      ]);
+      assertInvoiceCan("finalize", value.status);
+      if (!merchant) throw new NotFoundError("Merchant");
+      const now = ports.clock.now();
+      // Re-price against the catalog as it is now: a code that expired or a rate archived since the
+      // draft was saved must not slip through.
+      const priced = await priceContent(
+        ports.catalog,
+        merchantId,
+        {
+          customerId: value.customerId,
+          currency: value.currency,
+          lineItems: value.lineItems,
+          discounts: value.discounts.map((d) =>
+            d.code
+              ? { code: d.code }
+              : d.percentOff !== undefined
+                ? { percentOff: d.percentOff }
+                : { amountOff: d.amountOff ?? 0 },
+          ),
+          fees: value.fees.map(({ amountTotal: _, ...f }) => f),
+        },
+        now,
+      );
+      const timeZone = merchant.value.timeZone;
+      const dueDate = dueDateFor(now, timeZone, {
+        ...(value.paymentTerms ? { paymentTerms: value.paymentTerms } : {}),
+        ...(value.dueDate
+          ? { dueDate: value.dueDate }
+          : { paymentTerms: value.paymentTerms ?? merchant.value.defaultPaymentTerms }),
+      });
+      const hostedToken = randomBytes(24).toString("base64url");
+      const number = `${merchant.value.invoiceNumberPrefix}-${String(counter + 1).padStart(4, "0")}`;
+      const finalized: StoredInvoice = {
+        ...value,
+        ...priced.content,
+        customer: priced.customer,
+        amountRemaining: priced.content.total,
+        status: "open",
+        number,
+        issuedAt: now.toISOString(),
+        dueDate,
+        ...(value.dueDate ? {} : { paymentTerms: value.paymentTerms ?? merchant.value.defaultPaymentTerms }),
+        hostedToken,
+        hostedUrl: `${ports.publicBaseUrl}/i/${hostedToken}`,
+        overdueAt: overdueAt(dueDate, timeZone).toISOString(),
+        discountCodeIds: priced.discountCodeIds,
+        reminderDays: (merchant.value.invoiceReminders ?? []).map((r) => r.daysAfterDue),
+        updatedAt: now.toISOString(),
+      };
       await ports.invoices.finalize(merchantId, finalized, version, {
         counter,
         hostedToken,
@@ -223,14 +227,9 @@ export async function finalizeInvoice(ports: InvoicePorts, merchantId: string, i
         }),
       });
       return presentInvoice(finalized, now);
-    } catch (error) {
-      // Any conflict (the counter, or DynamoDB cancelling concurrent transactions) is retried: the next
-      // round re-reads and re-validates everything, so a real obstacle surfaces as its own error.
-      if (!(error instanceof ConflictError) || attempt >= 49) throw error;
-      // Spread the losers of a race out, so N concurrent finalizes don't need N synchronized rounds.
-      await new Promise((resolve) => setTimeout(resolve, Math.random() * 5 * Math.min(attempt + 1, 10)));
-    }
-  }
+    },
+    (run) => Math.random() * 5 * Math.min(run, 10),
+  );
 }
 
 /** Moves an invoice to `status` (void, uncollectible) or records that it was sent. */

@@ -6,7 +6,13 @@
  */
 import type { Clock } from "../domain/clock.ts";
 import { localDate } from "../domain/calendar.ts";
-import { ConflictError, NotFoundError, PaymentDeclinedError, ValidationError } from "../domain/errors.ts";
+import {
+  ConflictError,
+  NotFoundError,
+  PaymentDeclinedError,
+  retryOnConflict,
+  ValidationError,
+} from "../domain/errors.ts";
 import { newEvent } from "../domain/events.ts";
 import { newId } from "../domain/ids.ts";
 import { assertInvoiceCan, countsAsOpen } from "../domain/invoice-lifecycle.ts";
@@ -190,7 +196,8 @@ export async function applyOutcome(
   paymentId: string,
   outcome: Outcome,
 ): Promise<Payment> {
-  for (let attempt = 0; ; attempt++) {
+  // A lost race (another delivery of the same outcome, a concurrent change) re-reads and tries again.
+  return retryOnConflict(5, async () => {
     const found = await ports.payments.read(merchantId, paymentId);
     if (!found) throw new NotFoundError("Payment");
     const { value: payment, version } = found;
@@ -208,21 +215,16 @@ export async function applyOutcome(
         ...(processorPaymentId ? { processorPaymentId } : {}),
         updatedAt: ports.clock.now().toISOString(),
       };
-      try {
-        await transact(
-          [
-            ports.payments.replaceWrite(merchantId, filled, version),
-            ...(processorPaymentId
-              ? [ports.payments.processorRefWrite(processorPaymentId, merchantId, payment.id)]
-              : []),
-          ],
-          "The payment was changed by another request",
-        );
-        return filled;
-      } catch (error) {
-        if (!(error instanceof ConflictError) || attempt >= 4) throw error;
-        continue;
-      }
+      await transact(
+        [
+          ports.payments.replaceWrite(merchantId, filled, version),
+          ...(processorPaymentId
+            ? [ports.payments.processorRefWrite(processorPaymentId, merchantId, payment.id)]
+            : []),
+        ],
+        "The payment was changed by another request",
+      );
+      return filled;
     }
     const now = ports.clock.now();
     const at = now.toISOString();
@@ -305,34 +307,29 @@ export async function applyOutcome(
       const { paymentInProgress: _, paymentLockUntil: __, ...unlocked } = nextInvoice ?? invoice;
       nextInvoice = { ...unlocked, updatedAt: at } as StoredInvoice;
     }
-    try {
-      if (nextInvoice && invoiceFound) {
-        const [first, ...rest] = events;
-        if (!first) throw new Error("unreachable: an outcome always has an event");
-        await ports.invoices.replace(
-          merchantId,
-          nextInvoice,
-          invoiceFound.version,
-          [first, ...rest],
-          customerDelta,
-          [ports.payments.replaceWrite(merchantId, next, version), ...extra],
-        );
-      } else {
-        await transact(
-          [
-            ports.payments.replaceWrite(merchantId, next, version),
-            ...extra,
-            ...events.map((e) => ({ item: eventItem(e) })),
-          ],
-          "The payment was changed by another request",
-        );
-      }
-      return next;
-    } catch (error) {
-      // Another delivery of the same outcome (or a concurrent one) won the race: look again.
-      if (!(error instanceof ConflictError) || attempt >= 4) throw error;
+    if (nextInvoice && invoiceFound) {
+      const [first, ...rest] = events;
+      if (!first) throw new Error("unreachable: an outcome always has an event");
+      await ports.invoices.replace(
+        merchantId,
+        nextInvoice,
+        invoiceFound.version,
+        [first, ...rest],
+        customerDelta,
+        [ports.payments.replaceWrite(merchantId, next, version), ...extra],
+      );
+    } else {
+      await transact(
+        [
+          ports.payments.replaceWrite(merchantId, next, version),
+          ...extra,
+          ...events.map((e) => ({ item: eventItem(e) })),
+        ],
+        "The payment was changed by another request",
+      );
     }
-  }
+    return next;
+  });
 }
 
 /**
@@ -423,7 +420,8 @@ export async function settleRefund(
   status: Refund["status"],
   processorRefundId?: string,
 ): Promise<Refund> {
-  for (let attempt = 0; ; attempt++) {
+  // A lost race (another delivery of the same outcome, a concurrent change) re-reads and tries again.
+  return retryOnConflict(5, async () => {
     const found = await ports.payments.readRefund(merchantId, refundId);
     if (!found) throw new NotFoundError("Refund");
     const { value: refund, version } = found;
@@ -479,20 +477,16 @@ export async function settleRefund(
         item: eventItem(newEvent("refund.failed", merchantId, refund.id, now, { refund: settled })),
       });
     }
-    try {
-      await transact(
-        [
-          ports.payments.replaceRefundWrite(merchantId, settled, version),
-          ports.payments.replaceWrite(merchantId, nextPayment, paymentVersion),
-          ...writes,
-        ],
-        "The refund was changed by another request",
-      );
-      return settled;
-    } catch (error) {
-      if (!(error instanceof ConflictError) || attempt >= 4) throw error;
-    }
-  }
+    await transact(
+      [
+        ports.payments.replaceRefundWrite(merchantId, settled, version),
+        ports.payments.replaceWrite(merchantId, nextPayment, paymentVersion),
+        ...writes,
+      ],
+      "The refund was changed by another request",
+    );
+    return settled;
+  });
 }
 
 /** A dispute opened or closed at the processor; a lost dispute is a balance transaction. */

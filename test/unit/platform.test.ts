@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { hashSecret, newSecret, secretHint, secretsEqual } from "../../shared/auth/secrets.ts";
 import { atExpression } from "../../shared/aws/scheduler.ts";
 import { formatAddress } from "../../shared/aws/mailer.ts";
+import { ConflictError, retryOnConflict, StateConflictError } from "../../shared/domain/errors.ts";
 import { isId, newId } from "../../shared/domain/ids.ts";
 import { fieldErrors } from "../../shared/http/validation.ts";
 import { escapeHtml } from "../../shared/notifications/html.ts";
@@ -54,5 +55,46 @@ describe("email helpers", () => {
 
   it("formats one-time schedules as EventBridge at() expressions in UTC", () => {
     expect(atExpression(new Date("2026-12-08T08:00:00.123Z"))).toBe("at(2026-12-08T08:00:00)");
+  });
+});
+
+describe("retryOnConflict", () => {
+  it("re-runs after a lost race, but not after a state conflict or another error, and gives up after N runs", async () => {
+    let runs = 0;
+    expect(
+      await retryOnConflict(5, async () => {
+        runs++;
+        if (runs < 3) throw new ConflictError("lost the race");
+        return "done";
+      }),
+    ).toBe("done");
+    expect(runs).toBe(3);
+
+    runs = 0;
+    await expect(
+      retryOnConflict(5, async () => {
+        runs++;
+        throw new StateConflictError("Cannot finalize an invoice whose status is open");
+      }),
+    ).rejects.toThrow(/status is open/);
+    expect(runs).toBe(1);
+
+    runs = 0;
+    await expect(
+      retryOnConflict(4, async () => {
+        runs++;
+        throw new ConflictError("always");
+      }),
+    ).rejects.toThrow("always");
+    expect(runs).toBe(4);
+
+    runs = 0;
+    await expect(
+      retryOnConflict(4, async () => {
+        runs++;
+        throw new Error("network");
+      }),
+    ).rejects.toThrow("network");
+    expect(runs).toBe(1);
   });
 });
