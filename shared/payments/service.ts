@@ -147,17 +147,12 @@ export async function payInvoice(
             processorPaymentId: result.paymentIntentId,
             ...(result.method ? { method: result.method } : {}),
           }
-        : ({
-            status: result.status,
-            ...(result.status === "succeeded" ? { fee: result.fee } : {}),
-            method: result.method,
-            processorPaymentId: result.paymentIntentId,
-          } as Outcome);
-  const applied = await applyOutcome(ports, merchantId, payment.id, outcome);
+        : { status: result.status, method: result.method, processorPaymentId: result.paymentIntentId };
+  const applied = await applyOutcome(ports, merchantId, payment.id, outcome, { merchant });
   if (outcome.status === "failed")
     throw new PaymentDeclinedError(outcome.declineCode, outcome.message, payment.id);
-  const after = await ports.invoices.read(merchantId, invoiceId);
-  return { ...presentInvoice(after?.value ?? invoice, ports.clock.now()), payment: applied };
+  const after = applied.invoice ?? (await ports.invoices.read(merchantId, invoiceId))?.value ?? invoice;
+  return { ...presentInvoice(after, ports.clock.now()), payment: applied.payment };
 }
 
 /**
@@ -195,7 +190,8 @@ export async function applyOutcome(
   merchantId: string,
   paymentId: string,
   outcome: Outcome,
-): Promise<Payment> {
+  known: { merchant?: Merchant } = {},
+): Promise<{ payment: Payment; invoice?: StoredInvoice }> {
   // A lost race (another delivery of the same outcome, a concurrent change) re-reads and tries again.
   return retryOnConflict(5, async () => {
     const found = await ports.payments.read(merchantId, paymentId);
@@ -208,7 +204,7 @@ export async function applyOutcome(
       const method =
         payment.method.type === "card" && payment.method.brand === "unknown" ? outcome.method : undefined;
       const processorPaymentId = payment.processorPaymentId ? undefined : outcome.processorPaymentId;
-      if (payment.status !== outcome.status || !(method || processorPaymentId)) return payment;
+      if (payment.status !== outcome.status || !(method || processorPaymentId)) return { payment };
       const filled: Payment = {
         ...payment,
         ...(method ? { method } : {}),
@@ -224,7 +220,7 @@ export async function applyOutcome(
         ],
         "The payment was changed by another request",
       );
-      return filled;
+      return { payment: filled };
     }
     const now = ports.clock.now();
     const at = now.toISOString();
@@ -257,7 +253,7 @@ export async function applyOutcome(
       next.net = payment.amount - fee;
       next.paidAt = at;
       next.failure = undefined;
-      const merchant = await merchantOf(ports, merchantId);
+      const merchant = known.merchant ?? (await merchantOf(ports, merchantId));
       extra.push(
         ports.payments.balanceWrite(
           merchantId,
@@ -328,7 +324,7 @@ export async function applyOutcome(
         "The payment was changed by another request",
       );
     }
-    return next;
+    return { payment: next, ...(nextInvoice ? { invoice: nextInvoice } : {}) };
   });
 }
 
