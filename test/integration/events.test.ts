@@ -1,29 +1,12 @@
-import type { APIGatewayProxyStructuredResultV2 } from "aws-lambda";
 import { beforeAll, describe, expect, it } from "vitest";
 import { handler as customersHandler } from "../../functions/api/customers.ts";
 import { handler as discountCodesHandler } from "../../functions/api/discount-codes.ts";
 import { handler } from "../../functions/api/events.ts";
-import { handler as merchantsHandler } from "../../functions/api/merchants.ts";
-import { adminToken, useTestAws } from "../helpers/aws.ts";
-import { httpEvent, lambdaContext } from "../helpers/events.ts";
+import { useTestAws } from "../helpers/aws.ts";
+import { callForBody, newMerchant } from "../helpers/api.ts";
 
-type Options = Parameters<typeof httpEvent>[1];
-
-async function invoke(fn: typeof handler, routeKey: string, options: Options) {
-  const result = (await fn(httpEvent(routeKey, options), lambdaContext)) as APIGatewayProxyStructuredResultV2;
-  // biome-ignore lint/suspicious/noExplicitAny: responses are asserted field by field
-  return { status: result.statusCode, body: result.body ? (JSON.parse(result.body) as any) : undefined };
-}
-
-async function newMerchant(name: string) {
-  const email = `${name.toLowerCase()}-${Math.random().toString(36).slice(2, 8)}@merchant.test`;
-  const { status, body } = await invoke(merchantsHandler, "POST /v1/merchants", { token: adminToken, body: { name, email } });
-  expect(status).toBe(201);
-  return { merchant: body.merchant, key: body.apiKey.secret as string };
-}
-
-const list = (token: string, query: Record<string, string> = {}) => invoke(handler, "GET /v1/events", { token, query });
-const get = (token: string, id: string) => invoke(handler, "GET /v1/events/{id}", { token, pathParameters: { id } });
+const list = (token: string, query: Record<string, string> = {}) => callForBody(handler, "GET /v1/events", { token, query });
+const get = (token: string, id: string) => callForBody(handler, "GET /v1/events/{id}", { token, pathParameters: { id } });
 const typesOf = (body: { data: { type: string }[] }) => body.data.map((e) => e.type);
 
 async function all(token: string, query: Record<string, string>) {
@@ -54,24 +37,24 @@ describe("the events feed against DynamoDB Local", () => {
     await useTestAws();
     a = await newMerchant("Alpha");
     b = await newMerchant("Beta");
-    customer = (await invoke(customersHandler, "POST /v1/customers", { token: a.key, body: { email: "ada@buyer.test", name: "Ada" } }))
+    customer = (await callForBody(customersHandler, "POST /v1/customers", { token: a.secret, body: { email: "ada@buyer.test", name: "Ada" } }))
       .body;
     discountCode = (
-      await invoke(discountCodesHandler, "POST /v1/discount-codes", {
-        token: a.key,
+      await callForBody(discountCodesHandler, "POST /v1/discount-codes", {
+        token: a.secret,
         body: { code: "WELCOME", percentOff: 15, duration: "once" },
       })
     ).body;
     updatedCustomer = (
-      await invoke(customersHandler, "PATCH /v1/customers/{id}", {
-        token: a.key,
+      await callForBody(customersHandler, "PATCH /v1/customers/{id}", {
+        token: a.secret,
         pathParameters: { id: customer.id },
         body: { name: "Ada Lovelace" },
       })
     ).body;
     updatedCode = (
-      await invoke(discountCodesHandler, "PATCH /v1/discount-codes/{id}", {
-        token: a.key,
+      await callForBody(discountCodesHandler, "PATCH /v1/discount-codes/{id}", {
+        token: a.secret,
         pathParameters: { id: discountCode.id },
         body: { active: false },
       })
@@ -85,7 +68,7 @@ describe("the events feed against DynamoDB Local", () => {
   });
 
   it("lists the merchant's events newest first, in the API's shape", async () => {
-    const { status, body } = await list(a.key);
+    const { status, body } = await list(a.secret);
 
     expect(status).toBe(200);
     expect(body.nextCursor).toBeNull();
@@ -131,39 +114,39 @@ describe("the events feed against DynamoDB Local", () => {
   });
 
   it("gets one event by id, exactly as listed; an unknown id is a 404", async () => {
-    const [newest] = (await list(a.key, { limit: "1" })).body.data;
+    const [newest] = (await list(a.secret, { limit: "1" })).body.data;
 
-    expect(await get(a.key, newest.id)).toEqual({ status: 200, body: newest });
-    expect((await get(a.key, "evt_01J00000000000000000000000")).status).toBe(404);
-    expect((await get(a.key, discountCode.id)).status).toBe(404);
+    expect(await get(a.secret, newest.id)).toEqual({ status: 200, body: newest });
+    expect((await get(a.secret, "evt_01J00000000000000000000000")).status).toBe(404);
+    expect((await get(a.secret, discountCode.id)).status).toBe(404);
   });
 
   it("filters by type, by objectId, and by both", async () => {
-    expect(typesOf((await list(a.key, { type: "customer.created" })).body)).toEqual(["customer.created"]);
-    expect((await list(a.key, { type: "customer.created" })).body.data[0].objectId).toBe(customer.id);
-    expect(typesOf((await list(a.key, { objectId: discountCode.id })).body)).toEqual(["discount_code.updated", "discount_code.created"]);
-    expect(typesOf((await list(a.key, { objectId: customer.id, type: "customer.updated" })).body)).toEqual(["customer.updated"]);
-    expect((await list(a.key, { objectId: customer.id, type: "discount_code.created" })).body).toEqual({ data: [], nextCursor: null });
+    expect(typesOf((await list(a.secret, { type: "customer.created" })).body)).toEqual(["customer.created"]);
+    expect((await list(a.secret, { type: "customer.created" })).body.data[0].objectId).toBe(customer.id);
+    expect(typesOf((await list(a.secret, { objectId: discountCode.id })).body)).toEqual(["discount_code.updated", "discount_code.created"]);
+    expect(typesOf((await list(a.secret, { objectId: customer.id, type: "customer.updated" })).body)).toEqual(["customer.updated"]);
+    expect((await list(a.secret, { objectId: customer.id, type: "discount_code.created" })).body).toEqual({ data: [], nextCursor: null });
   });
 
   it("pages with a cursor, unfiltered and filtered, without gaps or repeats", async () => {
-    const everything = (await list(a.key)).body.data.map((e: { id: string }) => e.id);
+    const everything = (await list(a.secret)).body.data.map((e: { id: string }) => e.id);
 
-    const pages = await all(a.key, { limit: "2" });
+    const pages = await all(a.secret, { limit: "2" });
     expect(pages.map((p) => p.length)).toEqual([2, 2, 1]);
     expect(pages.flat().map((e) => e.id)).toEqual(everything);
 
-    const codePages = await all(a.key, { objectId: discountCode.id, limit: "1" });
+    const codePages = await all(a.secret, { objectId: discountCode.id, limit: "1" });
     expect(codePages.flat().map((e) => e.type)).toEqual(["discount_code.updated", "discount_code.created"]);
   });
 
   it("refuses bad queries and a cursor taken to another filter with a 400", async () => {
-    expect((await list(a.key, { type: "Customer Created" })).status).toBe(400);
-    expect((await list(a.key, { limit: "0" })).status).toBe(400);
-    expect((await list(a.key, { limit: "101" })).status).toBe(400);
-    expect((await list(a.key, { unknown: "x" })).status).toBe(400);
-    const { nextCursor } = (await list(a.key, { limit: "1" })).body;
-    expect((await list(a.key, { limit: "1", type: "customer.created", cursor: nextCursor })).status).toBe(400);
+    expect((await list(a.secret, { type: "Customer Created" })).status).toBe(400);
+    expect((await list(a.secret, { limit: "0" })).status).toBe(400);
+    expect((await list(a.secret, { limit: "101" })).status).toBe(400);
+    expect((await list(a.secret, { unknown: "x" })).status).toBe(400);
+    const { nextCursor } = (await list(a.secret, { limit: "1" })).body;
+    expect((await list(a.secret, { limit: "1", type: "customer.created", cursor: nextCursor })).status).toBe(400);
   });
 
   it("needs a valid API key", async () => {
@@ -172,18 +155,18 @@ describe("the events feed against DynamoDB Local", () => {
   });
 
   it("keeps merchants apart: B sees only its own events, gets 404 for A's and cannot use A's cursor", async () => {
-    const mine = await list(b.key);
+    const mine = await list(b.secret);
     expect(mine.body).toEqual({
       data: [expect.objectContaining({ type: "merchant.created", objectId: b.merchant.id })],
       nextCursor: null,
     });
-    expect((await list(b.key, { objectId: customer.id })).body.data).toEqual([]);
-    expect((await list(b.key, { type: "customer.created" })).body.data).toEqual([]);
+    expect((await list(b.secret, { objectId: customer.id })).body.data).toEqual([]);
+    expect((await list(b.secret, { type: "customer.created" })).body.data).toEqual([]);
 
-    const theirs = (await list(a.key)).body.data;
-    for (const event of theirs) expect((await get(b.key, event.id)).status).toBe(404);
+    const theirs = (await list(a.secret)).body.data;
+    for (const event of theirs) expect((await get(b.secret, event.id)).status).toBe(404);
 
-    const { nextCursor } = (await list(a.key, { limit: "1" })).body;
-    expect((await list(b.key, { limit: "1", cursor: nextCursor })).status).toBe(400);
+    const { nextCursor } = (await list(a.secret, { limit: "1" })).body;
+    expect((await list(b.secret, { limit: "1", cursor: nextCursor })).status).toBe(400);
   });
 });

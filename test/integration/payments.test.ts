@@ -12,7 +12,6 @@ import type Stripe from "stripe";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { handler as customersHandler } from "../../functions/api/customers.ts";
 import { handler as invoicesHandler } from "../../functions/api/invoices.ts";
-import { handler as merchantsHandler } from "../../functions/api/merchants.ts";
 import { handler as paymentsHandler } from "../../functions/api/payments.ts";
 import { handler as viewsHandler } from "../../functions/api/views.ts";
 import { handler as billingHandler } from "../../functions/billing/invoices.ts";
@@ -25,14 +24,13 @@ import { pollStream } from "../../infra/local/stream-poller.ts";
 import { functionNamed } from "../../infra/manifest.ts";
 import { fixedClock } from "../../shared/domain/clock.ts";
 import { dynamoPaymentStore } from "../../shared/store/payments.ts";
-import { type ApiResult, call } from "../helpers/api.ts";
-import { adminToken, eventually, type TestAws, useTestAws } from "../helpers/aws.ts";
+import { call, expectStatus, merchantCall, newMerchant } from "../helpers/api.ts";
+import { eventually, type TestAws, useTestAws } from "../helpers/aws.ts";
 import { sampleEvent } from "../helpers/events.ts";
 
 type Handler = Parameters<typeof call>[0];
 type Merchant = { id: string; secret: string; email: string; name: string };
 type Customer = { id: string; email: string; name: string };
-type Options = { id?: string; body?: object; query?: Record<string, string> };
 
 let aws: TestAws;
 let shop: Merchant;
@@ -41,47 +39,30 @@ let buyer: Customer;
 const unique = () => randomUUID().slice(0, 8);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-const api = (handler: unknown, routeKey: string, m: Merchant, options: Options = {}): Promise<ApiResult> =>
-  call(handler as Handler, routeKey, {
-    token: m.secret,
-    ...(options.id ? { pathParameters: { id: options.id } } : {}),
-    ...(options.body ? { body: options.body } : {}),
-    ...(options.query ? { query: options.query } : {}),
-  });
-
-async function ok(result: Promise<ApiResult>, status = 200) {
-  const r = await result;
-  if (r.status !== status) throw new Error(`Expected ${status}, got ${r.status}: ${r.raw}`);
-  return r.body;
-}
-
-async function newShop(name: string): Promise<Merchant> {
-  const email = `owner-${unique()}@payments.test`;
-  const body = await ok(call(merchantsHandler as Handler, "POST /v1/merchants", { token: adminToken, body: { name, email } }), 201);
-  return { id: body.merchant.id, secret: body.apiKey.secret, email, name };
-}
+const api = (handler: unknown, routeKey: string, m: Merchant, options?: Parameters<typeof merchantCall>[3]) =>
+  merchantCall(handler, routeKey, m.secret, options);
 
 const newCustomer = (m: Merchant, name: string): Promise<Customer> =>
-  ok(api(customersHandler, "POST /v1/customers", m, { body: { email: `${name.toLowerCase()}-${unique()}@buyer.test`, name } }), 201);
+  expectStatus(api(customersHandler, "POST /v1/customers", m, { body: { email: `${name.toLowerCase()}-${unique()}@buyer.test`, name } }), 201);
 
 async function openInvoice(m: Merchant, customer: Customer, amount = 10_000) {
-  const draft = await ok(
+  const draft = await expectStatus(
     api(invoicesHandler, "POST /v1/invoices", m, {
       body: { customerId: customer.id, currency: "USD", lineItems: [{ description: "Consulting", unitAmount: amount }] },
     }),
     201,
   );
-  return ok(api(invoicesHandler, "POST /v1/invoices/{id}/finalize", m, { id: draft.id }));
+  return expectStatus(api(invoicesHandler, "POST /v1/invoices/{id}/finalize", m, { id: draft.id }));
 }
 
 const pay = (m: Merchant, invoiceId: string, paymentMethod: string) =>
   api(paymentsHandler, "POST /v1/invoices/{id}/pay", m, { id: invoiceId, body: { paymentMethod } });
-const getInvoice = (m: Merchant, id: string) => ok(api(invoicesHandler, "GET /v1/invoices/{id}", m, { id }));
-const getPayment = (m: Merchant, id: string) => ok(api(paymentsHandler, "GET /v1/payments/{id}", m, { id }));
+const getInvoice = (m: Merchant, id: string) => expectStatus(api(invoicesHandler, "GET /v1/invoices/{id}", m, { id }));
+const getPayment = (m: Merchant, id: string) => expectStatus(api(paymentsHandler, "GET /v1/payments/{id}", m, { id }));
 const refund = (m: Merchant, paymentId: string, body: object = {}) =>
   api(paymentsHandler, "POST /v1/payments/{id}/refunds", m, { id: paymentId, body });
 async function listPayments(m: Merchant, query: Record<string, string>) {
-  return ok(api(paymentsHandler, "GET /v1/payments", m, { query: { limit: "100", ...query } }));
+  return expectStatus(api(paymentsHandler, "GET /v1/payments", m, { query: { limit: "100", ...query } }));
 }
 const paymentIds = async (m: Merchant, query: Record<string, string>) =>
   ((await listPayments(m, query)).data as { id: string }[]).map((p) => p.id);
@@ -89,7 +70,7 @@ const paymentIds = async (m: Merchant, query: Record<string, string>) =>
 /** A paid invoice and its payment. */
 async function paidInvoice(m: Merchant, customer: Customer, amount = 10_000) {
   const invoice = await openInvoice(m, customer, amount);
-  const paid = await ok(pay(m, invoice.id, "pm_card_visa"));
+  const paid = await expectStatus(pay(m, invoice.id, "pm_card_visa"));
   return { invoice, payment: paid.payment };
 }
 
@@ -116,7 +97,7 @@ const record = (body: string): SQSRecord => ({ ...sampleRecord, messageId: rando
 describe("payments", () => {
   beforeAll(async () => {
     aws = await useTestAws(["stripe-events", "notifications", "billing", "dispatch-failures"]);
-    shop = await newShop("Payment Shop");
+    shop = await newMerchant("Payment Shop");
     buyer = await newCustomer(shop, "Bea");
   });
 
@@ -170,7 +151,7 @@ describe("payments", () => {
       expect(await balanceOf(shop, payment.id)).toEqual([]);
 
       // The decline released the invoice: another card can pay it.
-      const retry = await ok(pay(shop, invoice.id, "pm_card_visa"));
+      const retry = await expectStatus(pay(shop, invoice.id, "pm_card_visa"));
       expect(retry).toMatchObject({ status: "paid", payment: { status: "succeeded" } });
     });
 
@@ -188,7 +169,7 @@ describe("payments", () => {
 
     it("leaves a bank debit processing until its scheduled settlement, then marks it succeeded and the invoice paid", async () => {
       const invoice = await openInvoice(shop, buyer);
-      const r = await ok(pay(shop, invoice.id, "pm_usBankAccount_success"));
+      const r = await expectStatus(pay(shop, invoice.id, "pm_usBankAccount_success"));
       expect(r).toMatchObject({ status: "open", amountPaid: 0, amountRemaining: 10_000 });
       expect(r.payment).toMatchObject({ status: "processing", method: { type: "bank_debit", bankName: "STRIPE TEST BANK", last4: "6789" } });
       const paymentId: string = r.payment.id;
@@ -246,8 +227,8 @@ describe("payments", () => {
     let between: string;
 
     beforeAll(async () => {
-      lister = await newShop("Lister");
-      other = await newShop("Other Shop");
+      lister = await newMerchant("Lister");
+      other = await newMerchant("Other Shop");
       c1 = await newCustomer(lister, "Cora");
       c2 = await newCustomer(lister, "Dan");
       const charge = async (name: string, customer: Customer, amount: number, method: string, status: number) => {
@@ -293,7 +274,7 @@ describe("payments", () => {
     });
 
     it("applies a saved payments view (?view=), with query filters on top; refuses an invoices view", async () => {
-      const view = await ok(
+      const view = await expectStatus(
         api(viewsHandler, "POST /v1/views", lister, { body: { object: "payments", name: "Big card payments", filters: { status: "succeeded", amountGte: 10_000 } } }),
         201,
       );
@@ -302,7 +283,7 @@ describe("payments", () => {
       expect(await paymentIds(lister, { view: view.id, customerId: c1.id })).toEqual(ids("visa10k"));
       expect(await paymentIds(lister, { view: view.id, status: "failed" })).toEqual([]);
 
-      const invoicesView = await ok(api(viewsHandler, "POST /v1/views", lister, { body: { object: "invoices", name: "Open", filters: { status: "open" } } }), 201);
+      const invoicesView = await expectStatus(api(viewsHandler, "POST /v1/views", lister, { body: { object: "invoices", name: "Open", filters: { status: "open" } } }), 201);
       expect((await api(paymentsHandler, "GET /v1/payments", lister, { query: { view: invoicesView.id } })).status).toBe(400);
       // Another merchant cannot use (or probe) this merchant's view.
       expect((await api(paymentsHandler, "GET /v1/payments", other, { query: { view: view.id } })).status).toBe(400);
@@ -327,13 +308,13 @@ describe("payments", () => {
     });
 
     it("walls payments and refunds off from other merchants (404)", async () => {
-      const r = await ok(refund(lister, p.visa10k!.id, { amount: 100 }), 201);
+      const r = await expectStatus(refund(lister, p.visa10k!.id, { amount: 100 }), 201);
       expect((await api(paymentsHandler, "GET /v1/payments/{id}", other, { id: p.visa10k!.id })).status).toBe(404);
       expect((await api(paymentsHandler, "GET /v1/refunds/{id}", other, { id: r.id })).status).toBe(404);
       expect((await refund(other, p.visa10k!.id, { amount: 100 })).status).toBe(404);
       expect((await pay(other, p.declined5k!.invoiceId, "pm_card_visa")).status).toBe(404);
       expect((await listPayments(other, {})).data).toEqual([]);
-      expect((await ok(api(paymentsHandler, "GET /v1/refunds", other, { query: { paymentId: p.visa10k!.id } }))).data).toEqual([]);
+      expect((await expectStatus(api(paymentsHandler, "GET /v1/refunds", other, { query: { paymentId: p.visa10k!.id } }))).data).toEqual([]);
       // Nothing moved for the owner.
       expect(await getPayment(lister, p.visa10k!.id)).toMatchObject({ status: "partially_refunded", amountRefunded: 100 });
       expect(await getInvoice(lister, p.declined5k!.invoiceId)).toMatchObject({ status: "open" });
@@ -343,7 +324,7 @@ describe("payments", () => {
   describe("refunds", () => {
     it("refunds partially then fully (partially_refunded → refunded), never more than remains", async () => {
       const { payment } = await paidInvoice(shop, buyer);
-      const first = await ok(refund(shop, payment.id, { amount: 3_000, reason: "requested_by_customer" }), 201);
+      const first = await expectStatus(refund(shop, payment.id, { amount: 3_000, reason: "requested_by_customer" }), 201);
       expect(first).toMatchObject({ paymentId: payment.id, amount: 3_000, currency: "USD", status: "succeeded", reason: "requested_by_customer", customerId: buyer.id });
       expect(first.id).toMatch(/^re_/);
       expect(await getPayment(shop, payment.id)).toMatchObject({ status: "partially_refunded", amountRefunded: 3_000 });
@@ -353,7 +334,7 @@ describe("payments", () => {
       expect(tooMuch.body.errors).toEqual([expect.objectContaining({ path: "amount" })]);
       expect((await refund(shop, payment.id, { amount: 0 })).status).toBe(400);
 
-      const rest = await ok(refund(shop, payment.id), 201);
+      const rest = await expectStatus(refund(shop, payment.id), 201);
       expect(rest).toMatchObject({ amount: 7_000, status: "succeeded" });
       const after = await getPayment(shop, payment.id);
       expect(after).toMatchObject({ status: "refunded", amountRefunded: 10_000 });
@@ -369,11 +350,11 @@ describe("payments", () => {
       expect(await balanceOf(shop, first.id)).toEqual([expect.objectContaining({ kind: "refund", amount: -3_000, net: -3_000 })]);
       expect(await balanceOf(shop, rest.id)).toEqual([expect.objectContaining({ kind: "refund", amount: -7_000, net: -7_000 })]);
 
-      const listed = await ok(api(paymentsHandler, "GET /v1/refunds", shop, { query: { paymentId: payment.id } }));
+      const listed = await expectStatus(api(paymentsHandler, "GET /v1/refunds", shop, { query: { paymentId: payment.id } }));
       expect(listed.data.map((x: { id: string }) => x.id)).toEqual([rest.id, first.id]);
-      const all = await ok(api(paymentsHandler, "GET /v1/refunds", shop, { query: { limit: "100" } }));
+      const all = await expectStatus(api(paymentsHandler, "GET /v1/refunds", shop, { query: { limit: "100" } }));
       expect(all.data.map((x: { id: string }) => x.id)).toEqual(expect.arrayContaining([rest.id, first.id]));
-      expect(await ok(api(paymentsHandler, "GET /v1/refunds/{id}", shop, { id: first.id }))).toEqual(first);
+      expect(await expectStatus(api(paymentsHandler, "GET /v1/refunds/{id}", shop, { id: first.id }))).toEqual(first);
       expect((await api(paymentsHandler, "GET /v1/refunds/{id}", shop, { id: "re_01KQ9ZJ8X2M4N6P8R0T2V4X6Z8" })).status).toBe(404);
     });
 
@@ -397,7 +378,7 @@ describe("payments", () => {
       const after = await getPayment(shop, payment.id);
       expect(after.amountRefunded).toBe(refunded);
       expect(after.status).toBe("partially_refunded");
-      const listed = (await ok(api(paymentsHandler, "GET /v1/refunds", shop, { query: { paymentId: payment.id } }))).data;
+      const listed = (await expectStatus(api(paymentsHandler, "GET /v1/refunds", shop, { query: { paymentId: payment.id } }))).data;
       expect(listed).toHaveLength(succeeded.length);
       expect(listed.every((x: { status: string }) => x.status === "succeeded")).toBe(true);
       const moves = (await aws.scanAll()).filter((i) => i.type === "balanceTransaction" && i.kind === "refund" && listed.some((x: { id: string }) => x.id === i.sourceId));
@@ -405,7 +386,7 @@ describe("payments", () => {
 
       // Whatever remains can still be refunded, and not a cent more.
       expect((await refund(shop, payment.id, { amount: 10_000 - refunded + 1 })).status).toBe(400);
-      await ok(refund(shop, payment.id, { amount: 10_000 - refunded }), 201);
+      await expectStatus(refund(shop, payment.id, { amount: 10_000 - refunded }), 201);
       expect(await getPayment(shop, payment.id)).toMatchObject({ status: "refunded", amountRefunded: 10_000 });
     });
   });
@@ -415,7 +396,7 @@ describe("payments", () => {
     let mailShop: Merchant;
 
     beforeAll(async () => {
-      mailShop = await newShop("Mail Shop");
+      mailShop = await newMerchant("Mail Shop");
       const dispatcher = functionNamed("outbox-dispatcher");
       pollers.push(
         pollStream({
@@ -477,7 +458,7 @@ describe("payments", () => {
     it("confirms a refund to the buyer", async () => {
       const customer = await newCustomer(mailShop, "Ruth");
       const { invoice, payment } = await paidInvoice(mailShop, customer, 8_000);
-      const r = await ok(refund(mailShop, payment.id, { amount: 2_000 }), 201);
+      const r = await expectStatus(refund(mailShop, payment.id, { amount: 2_000 }), 201);
       const mail = await mailFor(customer.email, "Refund from");
       expect(mail.subject).toBe("Refund from Mail Shop: $20.00");
       expect(mail.body.text).toContain(r.id);

@@ -1,43 +1,23 @@
 import { GetCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
-import type { APIGatewayProxyStructuredResultV2 } from "aws-lambda";
 import { beforeAll, describe, expect, it } from "vitest";
-import { handler as merchantsHandler } from "../../functions/api/merchants.ts";
 import { handler } from "../../functions/api/products.ts";
-import { adminToken, type TestAws, useTestAws } from "../helpers/aws.ts";
-import { httpEvent, lambdaContext } from "../helpers/events.ts";
+import { type TestAws, useTestAws } from "../helpers/aws.ts";
+import { callForBody, newMerchant } from "../helpers/api.ts";
 
 let aws: TestAws;
 let keyA: string;
 let keyB: string;
 
-type Options = Parameters<typeof httpEvent>[1];
-
-async function invoke(fn: typeof handler, routeKey: string, options: Options) {
-  const result = (await fn(httpEvent(routeKey, options), lambdaContext)) as APIGatewayProxyStructuredResultV2;
-  // biome-ignore lint/suspicious/noExplicitAny: responses are asserted field by field
-  return { status: result.statusCode, body: result.body ? (JSON.parse(result.body) as any) : undefined };
-}
-
-async function newMerchantKey(name: string): Promise<{ id: string; secret: string }> {
-  const email = `${name.toLowerCase()}-${Math.random().toString(36).slice(2, 8)}@merchant.test`;
-  const { status, body } = await invoke(merchantsHandler, "POST /v1/merchants", {
-    token: adminToken,
-    body: { name, email },
-  });
-  expect(status).toBe(201);
-  return { id: body.merchant.id, secret: body.apiKey.secret };
-}
-
 const create = (token: string, body: unknown) =>
-  invoke(handler, "POST /v1/products", { token, body: body as object });
+  callForBody(handler, "POST /v1/products", { token, body: body as object });
 const get = (token: string, id: string) =>
-  invoke(handler, "GET /v1/products/{id}", { token, pathParameters: { id } });
+  callForBody(handler, "GET /v1/products/{id}", { token, pathParameters: { id } });
 const patch = (token: string, id: string, body: unknown) =>
-  invoke(handler, "PATCH /v1/products/{id}", { token, pathParameters: { id }, body: body as object });
+  callForBody(handler, "PATCH /v1/products/{id}", { token, pathParameters: { id }, body: body as object });
 const remove = (token: string, id: string) =>
-  invoke(handler, "DELETE /v1/products/{id}", { token, pathParameters: { id } });
+  callForBody(handler, "DELETE /v1/products/{id}", { token, pathParameters: { id } });
 const list = (token: string, query: Record<string, string> = {}) =>
-  invoke(handler, "GET /v1/products", { token, query });
+  callForBody(handler, "GET /v1/products", { token, query });
 const ids = (body: { data: { id: string }[] }) => body.data.map((p) => p.id);
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -58,10 +38,10 @@ async function markReferenced(merchantId: string, id: string) {
 describe("products against DynamoDB Local", () => {
   beforeAll(async () => {
     aws = await useTestAws();
-    const a = await newMerchantKey("Alpha");
+    const a = await newMerchant("Alpha");
     merchantA = a.id;
     keyA = a.secret;
-    keyB = (await newMerchantKey("Beta")).secret;
+    keyB = (await newMerchant("Beta")).secret;
   });
 
   it("creates a product: 201, the exact shape, the item and its event in one write", async () => {
@@ -279,7 +259,7 @@ describe("products against DynamoDB Local", () => {
     let between: string;
 
     beforeAll(async () => {
-      key = (await newMerchantKey("Lister")).secret;
+      key = (await newMerchant("Lister")).secret;
       const make = async (body: object) => {
         const { status, body: created } = await create(key, body);
         expect(status).toBe(201);

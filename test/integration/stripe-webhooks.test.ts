@@ -17,7 +17,6 @@ import type Stripe from "stripe";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { handler as customersHandler } from "../../functions/api/customers.ts";
 import { handler as invoicesHandler } from "../../functions/api/invoices.ts";
-import { handler as merchantsHandler } from "../../functions/api/merchants.ts";
 import { handler as paymentsHandler } from "../../functions/api/payments.ts";
 import { handler as notificationsHandler } from "../../functions/notifications/send.ts";
 import { handler as ingestHandler } from "../../functions/webhooks/stripe-ingest.ts";
@@ -33,13 +32,12 @@ import { paymentPorts } from "../../shared/payments/wiring.ts";
 import { dynamoInvoiceStore } from "../../shared/store/invoices.ts";
 import { dynamoPaymentStore } from "../../shared/store/payments.ts";
 import { eventFromItem } from "../../shared/store/outbox.ts";
-import { type ApiResult, call } from "../helpers/api.ts";
-import { adminToken, eventually, type TestAws, useTestAws } from "../helpers/aws.ts";
+import { type ApiResult, call, expectStatus, merchantCall, newMerchant } from "../helpers/api.ts";
+import { eventually, type TestAws, useTestAws } from "../helpers/aws.ts";
 import { sampleEvent } from "../helpers/events.ts";
 
 type Handler = Parameters<typeof call>[0];
 type Merchant = { id: string; secret: string; email: string; name: string };
-type Options = { id?: string; body?: object; query?: Record<string, string> };
 
 const webhookSecret = "whsec_test_secret_0123456789";
 let aws: TestAws;
@@ -50,35 +48,17 @@ const pollers: Poller[] = [];
 const nowSeconds = () => Math.floor(Date.now() / 1000);
 const unique = () => randomUUID().slice(0, 8);
 
-const api = (handler: unknown, routeKey: string, token: string, options: Options = {}): Promise<ApiResult> =>
-  call(handler as Handler, routeKey, {
-    token,
-    ...(options.id ? { pathParameters: { id: options.id } } : {}),
-    ...(options.body ? { body: options.body } : {}),
-    ...(options.query ? { query: options.query } : {}),
-  });
-
-async function ok(result: Promise<ApiResult>, status = 200) {
-  const r = await result;
-  if (r.status !== status) throw new Error(`Expected ${status}, got ${r.status}: ${r.raw}`);
-  return r.body;
-}
-
-async function newShop(name: string): Promise<Merchant> {
-  const email = `owner-${unique()}@webhooks.test`;
-  const body = await ok(call(merchantsHandler as Handler, "POST /v1/merchants", { token: adminToken, body: { name, email } }), 201);
-  return { id: body.merchant.id, secret: body.apiKey.secret, email, name };
-}
+const api = merchantCall;
 
 /** A finalized invoice of `amount` USD cents. */
 async function openInvoice(m: Merchant, amount = 10_000) {
-  const draft = await ok(
+  const draft = await expectStatus(
     api(invoicesHandler, "POST /v1/invoices", m.secret, {
       body: { customerId: customer.id, currency: "USD", lineItems: [{ description: "Webhook widget", unitAmount: amount }] },
     }),
     201,
   );
-  return ok(api(invoicesHandler, "POST /v1/invoices/{id}/finalize", m.secret, { id: draft.id }));
+  return expectStatus(api(invoicesHandler, "POST /v1/invoices/{id}/finalize", m.secret, { id: draft.id }));
 }
 
 /** Starts a Stripe Checkout-style attempt: the payment stays `processing` until the events arrive. */
@@ -213,8 +193,8 @@ const readInvoice = async (m: Merchant, id: string) => (await dynamoInvoiceStore
 describe("Stripe webhooks", () => {
   beforeAll(async () => {
     aws = await useTestAws(["stripe-events", "notifications", "billing"]);
-    shop = await newShop("Webhook Shop");
-    customer = await ok(
+    shop = await newMerchant("Webhook Shop");
+    customer = await expectStatus(
       api(customersHandler, "POST /v1/customers", shop.secret, { body: { email: `buyer-${unique()}@webhooks.test`, name: "Wendy Webhook" } }),
       201,
     );
@@ -412,8 +392,8 @@ describe("Stripe webhooks", () => {
     it("treats the sandbox's own events, replayed through the consumer, as already applied", async () => {
       await drain(stripeEventsUrl());
       const invoice = await openInvoice(shop);
-      const paid = await ok(api(paymentsHandler, "POST /v1/invoices/{id}/pay", shop.secret, { id: invoice.id, body: { paymentMethod: "pm_card_visa" } }));
-      await ok(api(paymentsHandler, "POST /v1/payments/{id}/refunds", shop.secret, { id: paid.payment.id, body: { amount: 2_500 } }), 201);
+      const paid = await expectStatus(api(paymentsHandler, "POST /v1/invoices/{id}/pay", shop.secret, { id: invoice.id, body: { paymentMethod: "pm_card_visa" } }));
+      await expectStatus(api(paymentsHandler, "POST /v1/payments/{id}/refunds", shop.secret, { id: paid.payment.id, body: { amount: 2_500 } }), 201);
       const before = await readPayment(shop, paid.payment.id);
       const queued = await drain(stripeEventsUrl());
       const types = queued.map((b) => (JSON.parse(JSON.parse(b).payload) as Stripe.Event).type);
@@ -422,7 +402,7 @@ describe("Stripe webhooks", () => {
       expect(await readPayment(shop, paid.payment.id)).toEqual(before);
       expect(before).toMatchObject({ status: "partially_refunded", amountRefunded: 2_500 });
       expect(await balanceOf(shop, paid.payment.id)).toHaveLength(1);
-      const refunds = await ok(api(paymentsHandler, "GET /v1/refunds", shop.secret, { query: { paymentId: paid.payment.id } }));
+      const refunds = await expectStatus(api(paymentsHandler, "GET /v1/refunds", shop.secret, { query: { paymentId: paid.payment.id } }));
       expect(refunds.data).toHaveLength(1);
       expect(refunds.data[0]).toMatchObject({ status: "succeeded", amount: 2_500 });
       const refundMoves = await balanceOf(shop, refunds.data[0].id);
@@ -434,7 +414,7 @@ describe("Stripe webhooks", () => {
   describe("disputes", () => {
     async function paidPayment() {
       const invoice = await openInvoice(shop);
-      const paid = await ok(api(paymentsHandler, "POST /v1/invoices/{id}/pay", shop.secret, { id: invoice.id, body: { paymentMethod: "pm_card_visa" } }));
+      const paid = await expectStatus(api(paymentsHandler, "POST /v1/invoices/{id}/pay", shop.secret, { id: invoice.id, body: { paymentMethod: "pm_card_visa" } }));
       await drain(stripeEventsUrl());
       const payment = await readPayment(shop, paid.payment.id);
       const piId = payment.processorPaymentId ?? "";

@@ -1,42 +1,22 @@
 import { GetCommand } from "@aws-sdk/lib-dynamodb";
-import type { APIGatewayProxyStructuredResultV2 } from "aws-lambda";
 import { beforeAll, describe, expect, it } from "vitest";
-import { handler as merchantsHandler } from "../../functions/api/merchants.ts";
 import { handler } from "../../functions/api/tax-rates.ts";
-import { adminToken, type TestAws, useTestAws } from "../helpers/aws.ts";
-import { httpEvent, lambdaContext } from "../helpers/events.ts";
+import { type TestAws, useTestAws } from "../helpers/aws.ts";
+import { callForBody, newMerchant } from "../helpers/api.ts";
 
 let aws: TestAws;
 let merchantA: string;
 let keyA: string;
 let keyB: string;
 
-type Options = Parameters<typeof httpEvent>[1];
-
-async function invoke(fn: typeof handler, routeKey: string, options: Options) {
-  const result = (await fn(httpEvent(routeKey, options), lambdaContext)) as APIGatewayProxyStructuredResultV2;
-  // biome-ignore lint/suspicious/noExplicitAny: responses are asserted field by field
-  return { status: result.statusCode, body: result.body ? (JSON.parse(result.body) as any) : undefined };
-}
-
-async function newMerchantKey(name: string): Promise<{ id: string; secret: string }> {
-  const email = `${name.toLowerCase()}-${Math.random().toString(36).slice(2, 8)}@merchant.test`;
-  const { status, body } = await invoke(merchantsHandler, "POST /v1/merchants", {
-    token: adminToken,
-    body: { name, email },
-  });
-  expect(status).toBe(201);
-  return { id: body.merchant.id, secret: body.apiKey.secret };
-}
-
 const create = (token: string, body: unknown) =>
-  invoke(handler, "POST /v1/tax-rates", { token, body: body as object });
+  callForBody(handler, "POST /v1/tax-rates", { token, body: body as object });
 const get = (token: string, id: string) =>
-  invoke(handler, "GET /v1/tax-rates/{id}", { token, pathParameters: { id } });
+  callForBody(handler, "GET /v1/tax-rates/{id}", { token, pathParameters: { id } });
 const patch = (token: string, id: string, body: unknown) =>
-  invoke(handler, "PATCH /v1/tax-rates/{id}", { token, pathParameters: { id }, body: body as object });
+  callForBody(handler, "PATCH /v1/tax-rates/{id}", { token, pathParameters: { id }, body: body as object });
 const list = (token: string, query: Record<string, string> = {}) =>
-  invoke(handler, "GET /v1/tax-rates", { token, query });
+  callForBody(handler, "GET /v1/tax-rates", { token, query });
 const ids = (body: { data: { id: string }[] }) => body.data.map((t) => t.id);
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const paths = (body: { errors: { path: string }[] }) => body.errors.map((e) => e.path);
@@ -44,10 +24,10 @@ const paths = (body: { errors: { path: string }[] }) => body.errors.map((e) => e
 describe("tax rates against DynamoDB Local", () => {
   beforeAll(async () => {
     aws = await useTestAws();
-    const a = await newMerchantKey("Alpha");
+    const a = await newMerchant("Alpha");
     merchantA = a.id;
     keyA = a.secret;
-    keyB = (await newMerchantKey("Beta")).secret;
+    keyB = (await newMerchant("Beta")).secret;
   });
 
   it("creates a tax rate: 201, the exact shape, the item and its event in one write", async () => {
@@ -187,7 +167,7 @@ describe("tax rates against DynamoDB Local", () => {
 
   it("has no DELETE route", async () => {
     const { body: created } = await create(keyA, { name: "Keep", percentage: 5, inclusive: false });
-    const { status } = await invoke(handler, "DELETE /v1/tax-rates/{id}", {
+    const { status } = await callForBody(handler, "DELETE /v1/tax-rates/{id}", {
       token: keyA,
       pathParameters: { id: created.id },
     });
@@ -228,7 +208,7 @@ describe("tax rates against DynamoDB Local", () => {
     let between: string;
 
     beforeAll(async () => {
-      key = (await newMerchantKey("Lister")).secret;
+      key = (await newMerchant("Lister")).secret;
       const make = async (body: object) => {
         const { status, body: created } = await create(key, body);
         expect(status).toBe(201);
