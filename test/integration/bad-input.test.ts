@@ -15,18 +15,15 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as z from "zod";
-import { loadHandler } from "../../infra/local/invoke-lambda.ts";
-import { routes } from "../../infra/manifest.ts";
-import { allOperations } from "../../shared/api/index.ts";
-import { type Operation, routeKeyOf } from "../../shared/http/operation.ts";
+import type { Operation } from "../../shared/http/operation.ts";
 import { formToken } from "../../shared/payments/sandbox-page.ts";
 import { signPayload } from "../../shared/payments/signing.ts";
-import { type ApiResult, call, newMerchant } from "../helpers/api.ts";
+import { type ApiResult, type call, newMerchant } from "../helpers/api.ts";
 import { adminToken, type TestAws, useTestAws } from "../helpers/aws.ts";
 import { takeQueued } from "../helpers/fixtures.ts";
+import { manifestRoutes, type RouteCaller, routeCaller, servesRoute } from "../helpers/manifest-routes.ts";
 import { type StripeFake, startStripeFake } from "../helpers/stripe-fake.ts";
 
-type Handler = Parameters<typeof call>[0];
 type CallOptions = NonNullable<Parameters<typeof call>[2]>;
 type Body = Record<string, unknown>;
 
@@ -771,20 +768,11 @@ const rawFixtures: Record<string, RawFixture> = {
 let aws: TestAws;
 let world: World;
 let stripe: StripeFake;
-const handlers = new Map<string, Handler>();
+let callRoute: RouteCaller;
 /** The queue of processor events (the sandbox's and Stripe's webhooks): refused requests add nothing. */
 const eventQueue = "stripe-events";
 
-const manifestRoutes = routes()
-  .filter(({ route }) => route.method === "POST" || route.method === "PATCH")
-  .map(({ fn, route }) => {
-    const routeKey = routeKeyOf(route);
-    return {
-      fn,
-      routeKey,
-      op: allOperations.find((o) => routeKeyOf(o) === routeKey) as Operation | undefined,
-    };
-  });
+const writeRoutes = manifestRoutes.filter(({ route }) => route.method === "POST" || route.method === "PATCH");
 
 interface WalkEntry {
   /** The route key, and the variant's name when it is one. */
@@ -796,7 +784,7 @@ interface WalkEntry {
 }
 
 /** Each route with a JSON body, once per valid body (a union body's other branches are `variants`). */
-const walk: WalkEntry[] = manifestRoutes
+const walk: WalkEntry[] = writeRoutes
   // Actions without a body (finalize, revoke, …) have nothing to break; raw-body routes are walked below.
   .filter(({ op }) => !op || op.body)
   .flatMap(({ routeKey, op }): WalkEntry[] => {
@@ -815,13 +803,9 @@ const walk: WalkEntry[] = manifestRoutes
   });
 
 /** Public POST routes that read their raw body themselves (no JSON body schema). */
-const rawWalk = manifestRoutes.filter(({ op }) => op && !op.body && op.auth === "public");
+const rawWalk = writeRoutes.filter(({ op }) => op && !op.body && op.auth === "public");
 
-async function api(routeKey: string, options: CallOptions = {}): Promise<ApiResult> {
-  const handler = handlers.get(routeKey);
-  if (!handler) throw new Error(`No function in the manifest serves ${routeKey}`);
-  return call(handler, routeKey, options);
-}
+const api = (routeKey: string, options: CallOptions = {}): Promise<ApiResult> => callRoute(routeKey, options);
 
 async function created(
   routeKey: string,
@@ -876,9 +860,7 @@ describe("bad input: every POST and PATCH route with a body", () => {
     stripe = await startStripeFake();
     process.env.STRIPE_API_BASE = `http://127.0.0.1:${stripe.port}`;
     process.env.STRIPE_SECRET_KEY = "sk_test_bad_input_0123456789";
-    for (const { fn, routeKey } of routes().map((r) => ({ ...r, routeKey: routeKeyOf(r.route) }))) {
-      if (!handlers.has(routeKey)) handlers.set(routeKey, (await loadHandler(fn)) as Handler);
-    }
+    callRoute = await routeCaller();
     const { secret } = await newMerchant("Bad Input Shop");
     const customer = await created("POST /v1/customers", secret, {
       email: `owner-${unique()}@bad-input.test`,
@@ -913,7 +895,7 @@ describe("bad input: every POST and PATCH route with a body", () => {
       hostedToken: "",
       otherHostedToken: "",
     };
-    if (handlers.has("POST /v1/invoices")) {
+    if (servesRoute("POST /v1/invoices")) {
       const invoice = {
         customerId: customer,
         currency: "USD",
@@ -933,7 +915,7 @@ describe("bad input: every POST and PATCH route with a body", () => {
       world.otherHostedToken = await hostedTokenOf(world.openInvoice);
       world.hostedInvoice = await open();
       world.hostedToken = await hostedTokenOf(world.hostedInvoice);
-      if (handlers.has("POST /v1/invoices/{id}/pay")) {
+      if (servesRoute("POST /v1/invoices/{id}/pay")) {
         world.payableInvoice = await open();
         const paid = await api("POST /v1/invoices/{id}/pay", {
           token: secret,

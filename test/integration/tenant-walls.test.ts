@@ -15,20 +15,17 @@
  */
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loadHandler } from "../../infra/local/invoke-lambda.ts";
-import { routes } from "../../infra/manifest.ts";
-import { allOperations } from "../../shared/api/index.ts";
 import { localDate } from "../../shared/domain/calendar.ts";
 import { systemClock } from "../../shared/domain/clock.ts";
-import { type Operation, routeKeyOf } from "../../shared/http/operation.ts";
+import type { Operation } from "../../shared/http/operation.ts";
 import { payoutPorts } from "../../shared/payments/wiring.ts";
 import { runDailyPayouts } from "../../shared/payouts/run.ts";
-import { type ApiResult, call, newMerchant } from "../helpers/api.ts";
+import { type ApiResult, type call, newMerchant } from "../helpers/api.ts";
 import { adminToken, type TestAws, useTestAws } from "../helpers/aws.ts";
 import { takeQueued } from "../helpers/fixtures.ts";
+import { manifestRoutes, type RouteCaller, routeCaller, servesRoute } from "../helpers/manifest-routes.ts";
 import { type StripeFake, startStripeFake } from "../helpers/stripe-fake.ts";
 
-type Handler = Parameters<typeof call>[0];
 type CallOptions = NonNullable<Parameters<typeof call>[2]>;
 
 type Kind =
@@ -123,23 +120,16 @@ type WallFixture =
 let aws: TestAws;
 let world: World;
 let stripe: StripeFake;
-const handlers = new Map<string, Handler>();
+let callRoute: RouteCaller;
 /** The queue the sandbox (and Stripe's webhook endpoint) put processor events on. */
 const eventQueue = "stripe-events";
 
-const walk = routes().map(({ fn, route }) => {
-  const routeKey = routeKeyOf(route);
-  return { fn, routeKey, op: allOperations.find((o) => routeKeyOf(o) === routeKey) as Operation | undefined };
-});
+const walk = manifestRoutes;
 
 let counter = 0;
 const unique = () => `${Date.now().toString(36)}${(counter++).toString(36)}`;
 
-async function api(routeKey: string, options: CallOptions = {}): Promise<ApiResult> {
-  const handler = handlers.get(routeKey);
-  if (!handler) throw new Error(`No function in the manifest serves ${routeKey}`);
-  return call(handler, routeKey, options);
-}
+const api = (routeKey: string, options: CallOptions = {}): Promise<ApiResult> => callRoute(routeKey, options);
 
 async function created(
   routeKey: string,
@@ -156,7 +146,7 @@ async function created(
   return r.body.id as string;
 }
 
-const has = (routeKey: string) => handlers.has(routeKey);
+const has = (routeKey: string) => servesRoute(routeKey);
 const idOf = (t: Tenant, kind: Kind): string => {
   const id = t.ids[kind];
   if (!id) throw new Error(`Tenant ${t.label} has no ${kind}: its creation route is not in the manifest`);
@@ -597,9 +587,7 @@ describe("tenant walls: every route in the manifest", () => {
     stripe = await startStripeFake();
     process.env.STRIPE_API_BASE = `http://127.0.0.1:${stripe.port}`;
     process.env.STRIPE_SECRET_KEY = "sk_test_tenant_walls_0123456789";
-    for (const { fn, routeKey } of walk) {
-      handlers.set(routeKey, (await loadHandler(fn)) as Handler);
-    }
+    callRoute = await routeCaller();
     const a = await seed("A");
     const b = await seed("B");
     world = { a, b };
