@@ -1,10 +1,11 @@
 /** Invoices: drafts, lifecycle actions, manual payments and the PDF. */
 import * as ops from "../../shared/api/invoices.ts";
-import { apiHandler, HttpResponse, route } from "../../shared/http/api.ts";
+import { apiHandler, route } from "../../shared/http/api.ts";
 import { pageRequest, pageResponse } from "../../shared/http/list.ts";
 import { publicBaseUrl } from "../../shared/http/public-url.ts";
 import { dynamoCatalog } from "../../shared/invoices/catalog.ts";
 import { listInvoices } from "../../shared/invoices/list.ts";
+import { invoicePdfResponse } from "../../shared/invoices/pdf-response.ts";
 import * as invoices from "../../shared/invoices/service.ts";
 import type { Clock } from "../../shared/domain/clock.ts";
 import type { APIGatewayProxyEventV2 } from "aws-lambda";
@@ -67,20 +68,6 @@ export const handler = apiHandler([
       invoices.getInvoice(p, principal.merchantId, params.id),
       getMerchant({ store: dynamoMerchantStore, clock }, principal.merchantId),
     ]);
-    // pdf-lib is loaded on first use, so the other routes' cold starts don't pay for it.
-    const { renderInvoicePdf } = await import("../../shared/invoices/pdf.ts");
-    const pdf = await renderInvoicePdf(invoice, merchant);
-    return new HttpResponse(
-      200,
-      undefined,
-      {
-        "content-type": "application/pdf",
-        "content-disposition": `inline; filename="${invoice.number ?? invoice.id}.pdf"`,
-      },
-      {
-        body: Buffer.from(pdf).toString("base64"),
-        isBase64Encoded: true,
-      },
-    );
+    return invoicePdfResponse(invoice, merchant);
   }),
 ]);

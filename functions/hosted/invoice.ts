@@ -5,6 +5,7 @@ import { PaymentDeclinedError } from "../../shared/domain/errors.ts";
 import { apiHandler, HttpResponse, route } from "../../shared/http/api.ts";
 import { publicBaseUrl } from "../../shared/http/public-url.ts";
 import { hostedInvoice } from "../../shared/invoices/hosted.ts";
+import { invoicePdfResponse } from "../../shared/invoices/pdf-response.ts";
 import { renderHostedInvoicePage } from "../../shared/invoices/hosted-page.ts";
 import { checkFormToken, formToken, renderSandboxPayPage } from "../../shared/payments/sandbox-page.ts";
 import { checkoutInvoice, payInvoice } from "../../shared/payments/service.ts";
@@ -31,19 +32,7 @@ export const handler = apiHandler([
   }),
   route(ops.hostedInvoicePdf, async ({ clock, params }) => {
     const { invoice, merchant } = await hostedInvoice({ invoices, merchants, clock }, params.token);
-    // pdf-lib is loaded on first use, so the other routes' cold starts don't pay for it.
-    const { renderInvoicePdf } = await import("../../shared/invoices/pdf.ts");
-    const pdf = await renderInvoicePdf(invoice, merchant);
-    return new HttpResponse(
-      200,
-      undefined,
-      {
-        "content-type": "application/pdf",
-        "content-disposition": `inline; filename="${invoice.number ?? invoice.id}.pdf"`,
-        "cache-control": "no-store",
-      },
-      { body: Buffer.from(pdf).toString("base64"), isBase64Encoded: true },
-    );
+    return invoicePdfResponse(invoice, merchant);
   }),
   route(ops.hostedInvoicePayForm, async ({ clock, params, event }) => {
     const { invoice, merchant } = await hostedInvoice({ invoices, merchants, clock }, params.token);
