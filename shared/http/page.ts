@@ -18,7 +18,21 @@ export function htmlPage(input: {
 }): Page {
   const styleHash = createHash("sha256").update(input.style, "utf8").digest("base64");
   return {
-    html: `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${escapeHtml(input.title)}</title><style>${input.style}</style></head><body>${input.body}</body></html>`,
+    html: `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="referrer" content="no-referrer">
+<meta name="robots" content="noindex, nofollow">
+<title>${escapeHtml(input.title)}</title>
+<style>${input.style}</style>
+</head>
+<body>
+${input.body}
+</body>
+</html>
+`,
     headers: {
       "content-type": "text/html; charset=utf-8",
       "content-security-policy": `default-src 'none'; style-src 'sha256-${styleHash}'; img-src 'self' data:; base-uri 'none'; form-action '${input.formAction ?? "none"}'; frame-ancestors 'none'`,

@@ -7,10 +7,10 @@
  * hash (there are no `style` attributes, which a hash would not cover). Amounts are formatted with
  * `formatMoney`, so they read exactly as on the PDF.
  */
-import { createHash } from "node:crypto";
 import { formatDate, formatMoney, formatPercentage, formatQuantity } from "../domain/format.ts";
 import { divRound, DECIMAL_SCALE, toTenThousandths } from "../domain/money.ts";
 import type { Merchant } from "../merchants/merchant.ts";
+import { htmlPage } from "../http/page.ts";
 import { escapeHtml } from "../notifications/html.ts";
 import type { Invoice, InvoiceFee, InvoiceLine } from "./invoice.ts";
 
@@ -332,7 +332,6 @@ export function renderHostedInvoicePage(
   const money = (n: number) => formatMoney(n, currency);
   const brand = brandColorOf(merchant);
   const style = stylesheet(brand);
-  const styleHash = createHash("sha256").update(style, "utf8").digest("base64");
 
   const overdue = isOverdue(invoice, tz, now);
   const isVoid = invoice.status === "void";
@@ -389,18 +388,11 @@ ${note}`;
   const footerText = merchant.branding?.footerText;
   const mark = initials(merchant.name);
 
-  const html = `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="referrer" content="no-referrer">
-<meta name="robots" content="noindex, nofollow">
-<title>${escapeHtml(`${title} from ${merchant.name}`)}</title>
-<style>${style}</style>
-</head>
-<body>
-<header class="masthead">
+  return htmlPage({
+    title: `${title} from ${merchant.name}`,
+    style,
+    formAction: "self",
+    body: `<header class="masthead">
 <div class="masthead-inner">
 ${mark ? `<span class="mark" aria-hidden="true">${escapeHtml(mark)}</span>` : ""}
 <p class="merchant-name">${escapeHtml(merchant.name)}</p>
@@ -450,19 +442,6 @@ ${totalsRows(invoice, amountDue)}
 ${notes.length ? `<section class="notes" aria-label="Notes">\n${notes.join("\n")}\n</section>` : ""}
 </article>
 </main>
-${footerText ? `<footer class="site-footer"><p>${escapeHtml(footerText)}</p></footer>` : ""}
-</body>
-</html>
-`;
-
-  return {
-    html,
-    headers: {
-      "content-type": "text/html; charset=utf-8",
-      "content-security-policy": `default-src 'none'; style-src 'sha256-${styleHash}'; img-src 'self' data:; base-uri 'none'; form-action 'self'; frame-ancestors 'none'`,
-      "x-content-type-options": "nosniff",
-      "referrer-policy": "no-referrer",
-      "cache-control": "no-store",
-    },
-  };
+${footerText ? `<footer class="site-footer"><p>${escapeHtml(footerText)}</p></footer>` : ""}`,
+  });
 }
