@@ -3,6 +3,7 @@
  * the currency's minor unit; totals come from the money engine (`shared/domain/totals.ts`).
  */
 import type { Address } from "../customers/customer.ts";
+import type { TaxBreakdownEntry } from "../domain/totals.ts";
 import type { PaymentTermsCode } from "../merchants/merchant.ts";
 
 export type InvoiceStatus = "draft" | "open" | "paid" | "void" | "uncollectible";
@@ -44,14 +45,8 @@ export interface InvoiceFee {
   amountTotal: number;
 }
 
-export interface TaxBreakdownLine {
-  taxRateId: string;
-  name?: string;
-  percentage: number;
-  inclusive: boolean;
-  taxableAmount: number;
-  amount: number;
-}
+/** One tax rate's share of the document, as the money engine computes it. */
+export type TaxBreakdownLine = TaxBreakdownEntry;
 
 /** The customer as billed: copied onto the invoice so later edits of the customer don't change it. */
 export interface BilledCustomer {

@@ -23,7 +23,7 @@ import type { MerchantStore } from "../store/merchants.ts";
 import type { PaymentStore } from "../store/payments.ts";
 import { transact } from "../store/collection.ts";
 import { eventPut as eventItem } from "../store/outbox.ts";
-import { balanceTransaction } from "./balance.ts";
+import { type BalanceType, balanceTransaction } from "./balance.ts";
 import { canMove, type Payment, type PaymentStatus, processorPayment, refundedStatus } from "./payment.ts";
 import type { ChargeResult, PaymentMethodDetails, PaymentProcessor } from "./processor.ts";
 import type { Refund } from "./refund.ts";
@@ -55,6 +55,28 @@ export type Outcome =
       method?: PaymentMethodDetails;
       processorPaymentId?: string;
     };
+
+/** The balance transaction of a money movement, dated by the merchant's local day. */
+function moneyMoved(
+  ports: PaymentPorts,
+  merchant: Merchant,
+  kind: BalanceType,
+  source: { id: string; currency: string },
+  amount: number,
+  fee: number,
+  now: Date,
+) {
+  const entry = balanceTransaction(
+    newId("balanceTransaction", now),
+    kind,
+    source,
+    amount,
+    fee,
+    localDate(now, merchant.timeZone),
+    now,
+  );
+  return ports.payments.balanceWrite(merchant.id, entry);
+}
 
 async function merchantOf(ports: PaymentPorts, merchantId: string): Promise<Merchant> {
   const merchant = await ports.merchants.readMerchant(merchantId);
@@ -254,20 +276,7 @@ export async function applyOutcome(
       next.paidAt = at;
       next.failure = undefined;
       const merchant = known.merchant ?? (await merchantOf(ports, merchantId));
-      extra.push(
-        ports.payments.balanceWrite(
-          merchantId,
-          balanceTransaction(
-            newId("balanceTransaction", now),
-            "charge",
-            payment,
-            payment.amount,
-            fee,
-            localDate(now, merchant.timeZone),
-            now,
-          ),
-        ),
-      );
+      extra.push(moneyMoved(ports, merchant, "charge", payment, payment.amount, fee, now));
       events.push(newEvent("payment.succeeded", merchantId, payment.id, now, { payment: next }));
       if (invoice && (invoice.status === "open" || invoice.status === "uncollectible")) {
         const applied = Math.min(payment.amount, invoice.amountRemaining);
@@ -445,28 +454,14 @@ export async function settleRefund(
         updatedAt: at,
       };
       const merchant = await merchantOf(ports, merchantId);
-      writes.push(
-        ports.payments.balanceWrite(
-          merchantId,
-          balanceTransaction(
-            newId("balanceTransaction", now),
-            "refund",
-            refund,
-            -refund.amount,
-            0,
-            localDate(now, merchant.timeZone),
-            now,
-          ),
+      writes.push(moneyMoved(ports, merchant, "refund", refund, -refund.amount, 0, now), {
+        item: eventItem(
+          newEvent("refund.succeeded", merchantId, refund.id, now, {
+            refund: settled,
+            payment: nextPayment,
+          }),
         ),
-        {
-          item: eventItem(
-            newEvent("refund.succeeded", merchantId, refund.id, now, {
-              refund: settled,
-              payment: nextPayment,
-            }),
-          ),
-        },
-      );
+      });
     } else {
       nextPayment = { ...payment, amountRefunded: payment.amountRefunded - refund.amount, updatedAt: at };
       writes.push({
@@ -516,17 +511,14 @@ export async function applyDispute(
   if (dispute.closed && dispute.status === "lost") {
     const merchant = await merchantOf(ports, merchantId);
     writes.push(
-      ports.payments.balanceWrite(
-        merchantId,
-        balanceTransaction(
-          newId("balanceTransaction", now),
-          "dispute",
-          { id: dispute.id, currency: payment.currency },
-          -dispute.amount,
-          0,
-          localDate(now, merchant.timeZone),
-          now,
-        ),
+      moneyMoved(
+        ports,
+        merchant,
+        "dispute",
+        { id: dispute.id, currency: payment.currency },
+        -dispute.amount,
+        0,
+        now,
       ),
     );
   }
