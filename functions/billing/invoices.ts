@@ -50,6 +50,8 @@ const timer = z.discriminatedUnion("kind", [
   }),
 ]);
 
+const billingMessage = z.union([timer, payoutRunMessage, payoutSweepMessage, eventMessage]);
+
 const finalized = z.object({
   invoice: z.object({ id: z.string(), dueDate: z.string() }),
   timeZone: z.string(),
@@ -68,7 +70,7 @@ interface Ports {
 }
 
 export function billingInvoices(ports: Ports) {
-  return sqsConsumer(z.union([timer, payoutRunMessage, payoutSweepMessage, eventMessage]), async (message) => {
+  return sqsConsumer(billingMessage, async (message) => {
     const now = ports.clock.now();
     if ("kind" in message && message.kind === "payouts.run") {
       await handlePayoutRun(ports.payouts(), message);

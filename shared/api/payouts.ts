@@ -28,7 +28,9 @@ export const payout = z.object({
   balanceTransactionCount: z
     .number()
     .int()
-    .describe("How many balance transactions it sums; page them with GET /v1/payouts/{id}/balance-transactions"),
+    .describe(
+      "How many balance transactions it sums; page them with GET /v1/payouts/{id}/balance-transactions",
+    ),
   createdAt: z.string(),
   updatedAt: z.string(),
 });

@@ -41,7 +41,9 @@ export interface PayoutPorts {
 }
 
 /** The sweep also walks every merchant. */
-export type PayoutSweepPorts = PayoutPorts & { merchants: Pick<MerchantStore, "readMerchant" | "listMerchants"> };
+export type PayoutSweepPorts = PayoutPorts & {
+  merchants: Pick<MerchantStore, "readMerchant" | "listMerchants">;
+};
 
 export const payoutQueue = "billing";
 /** Minutes after the merchant's midnight at which a day's run fires. */
@@ -116,7 +118,8 @@ async function scheduleRun(ports: Pick<PayoutPorts, "payouts" | "scheduler">, ru
 /** Starts a new merchant's chain: the run for its current day. */
 export async function startPayoutChain(ports: PayoutPorts, merchantId: string): Promise<void> {
   const merchant = await ports.merchants.readMerchant(merchantId);
-  if (merchant) await scheduleRun(ports, nextPayoutRun(merchantId, merchant.value.timeZone, ports.clock.now()));
+  if (merchant)
+    await scheduleRun(ports, nextPayoutRun(merchantId, merchant.value.timeZone, ports.clock.now()));
 }
 
 /**
