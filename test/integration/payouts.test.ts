@@ -11,8 +11,10 @@ import type { SQSEvent } from "aws-lambda";
 import type Stripe from "stripe";
 import { beforeAll, describe, expect, it } from "vitest";
 import { handler as settingsHandler } from "../../functions/api/merchant-settings.ts";
+import { billingInvoices, handler as billingHandler } from "../../functions/billing/invoices.ts";
 import { handler as payoutsHandler } from "../../functions/api/payouts.ts";
 import { handler as notificationsHandler } from "../../functions/notifications/send.ts";
+import { sesMailer } from "../../shared/aws/mailer.ts";
 import { localScheduleGroup, tableScheduler } from "../../shared/aws/scheduler.ts";
 import { startOfLocalDay } from "../../shared/domain/calendar.ts";
 import { type Clock, fixedClock } from "../../shared/domain/clock.ts";
@@ -28,6 +30,8 @@ import {
   sweepPayoutChains,
 } from "../../shared/payouts/run.ts";
 import { transact } from "../../shared/store/collection.ts";
+import { sandboxFor } from "../../shared/payments/wiring.ts";
+import { dynamoInvoiceStore } from "../../shared/store/invoices.ts";
 import { dynamoMerchantStore } from "../../shared/store/merchants.ts";
 import { dynamoPaymentStore } from "../../shared/store/payments.ts";
 import { dynamoPayoutStore } from "../../shared/store/payouts.ts";
@@ -94,6 +98,9 @@ const payoutSchedulesOf = async (merchantId: string) =>
 
 const chainMarker = async (merchantId: string) =>
   (await aws.db.send(new GetCommand({ TableName: aws.tableName, Key: keys.payoutChain(merchantId), ConsistentRead: true }))).Item;
+
+const billingRecord = (body: unknown) =>
+  ({ ...sampleEvent<SQSEvent>("sqs-notifications-merchant-created.json").Records[0], body: JSON.stringify(body) }) as SQSEvent["Records"][number];
 
 const inZone = async (name: string) => {
   const m = await newMerchant(name);
@@ -264,6 +271,31 @@ describe("payouts", () => {
       const retried = await handlePayoutRun(ports, run);
       expect(retried.created.map((p) => [p.date, p.amount])).toEqual([[day, 2910]]);
       expect(await payoutSchedulesOf(m.id)).toHaveLength(1);
+    });
+
+    it("on the billing queue: a run whose day fails is a batch failure (retried) with the next run scheduled; the sweep message seeds missing chains", async () => {
+      const m = await inZone("Payout Queue");
+      await write(m.id, day, [["charge", "USD", 500, 20]]);
+      const failing = billingInvoices({
+        invoices: dynamoInvoiceStore,
+        merchants: dynamoMerchantStore,
+        mailer: sesMailer,
+        scheduler: () => tableScheduler,
+        sandbox: () => sandboxFor(clock),
+        payouts: () => ({ ...ports, payouts: { ...dynamoPayoutStore, createDaily: async () => { throw new Error("throttled"); } } }),
+        clock,
+      });
+      const run = billingRecord({ kind: "payouts.run", merchantId: m.id, date: day });
+      expect(await failing({ Records: [run] })).toEqual({ batchItemFailures: [{ itemIdentifier: run.messageId }] });
+      expect(await payoutSchedulesOf(m.id)).toEqual([{ name: `payouts-${m.id}-2026-05-15`, fireAt: "2026-05-16T04:05:00.000Z" }]);
+      expect(await payoutItems(m.id)).toEqual([]);
+
+      // A merchant whose chain never started (its merchant.created was lost) is seeded by the sweep.
+      const orphan = await inZone("Payout Orphan");
+      expect(await chainMarker(orphan.id)).toBeUndefined();
+      expect(await billingHandler({ Records: [billingRecord({ kind: "payouts.sweep" })] })).toEqual({ batchItemFailures: [] });
+      expect(await chainMarker(orphan.id)).toBeDefined();
+      expect(await payoutSchedulesOf(orphan.id)).toHaveLength(1);
     });
 
     it("a daily sweep re-seeds a chain that died, once however often it fires, and leaves a live chain alone", async () => {
