@@ -264,7 +264,7 @@ export const functions: readonly FunctionDefinition[] = [
   {
     name: "billing-invoices",
     entry: "functions/billing/invoices.ts",
-    description: "Plans, cancels and acts on invoice reminders and overdue timers",
+    description: "Invoice reminders and overdue timers; the daily payout runs and their sweep",
     timeoutSeconds: 60,
     queue: { name: "billing", batchSize: 10 },
     access: { ...paymentsAccess, email: true },
@@ -280,7 +280,15 @@ export const functions: readonly FunctionDefinition[] = [
   },
 ];
 
-export const schedules: readonly ScheduleDefinition[] = [];
+export const schedules: readonly ScheduleDefinition[] = [
+  {
+    // Re-seeds every merchant's payout chain that died (`payoutSweepMessage`, shared/payouts/run.ts).
+    name: "payout-chain-sweep",
+    expression: "rate(1 day)",
+    queue: "billing",
+    payload: { kind: "payouts.sweep" },
+  },
+];
 
 export function functionNamed(name: string): FunctionDefinition {
   const fn = functions.find((f) => f.name === name);

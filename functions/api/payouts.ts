@@ -1,4 +1,4 @@
-/** Payouts: list and get. */
+/** Payouts: list, get, and page a payout's balance transactions. */
 import * as ops from "../../shared/api/payouts.ts";
 import { apiHandler, route } from "../../shared/http/api.ts";
 import { pageRequest, pageResponse } from "../../shared/http/list.ts";
@@ -16,4 +16,16 @@ export const handler = apiHandler([
     );
   }),
   route(ops.getPayout, ({ principal, params }) => payouts.getPayout(ports, principal.merchantId, params.id)),
+  route(ops.listPayoutBalanceTransactions, async (request) => {
+    const { principal, params } = request;
+    return pageResponse(
+      request,
+      await payouts.listPayoutBalanceTransactions(
+        ports,
+        principal.merchantId,
+        params.id,
+        await pageRequest(request),
+      ),
+    );
+  }),
 ]);

@@ -1,7 +1,9 @@
 /**
  * Consumer of the billing queue, for invoices: plans an open invoice's reminder and overdue
  * schedules when it is finalized, cancels them when it is paid or voided, and acts when one fires —
- * a reminder email (at most once), or the invoice.overdue event (exactly once).
+ * a reminder email (at most once), or the invoice.overdue event (exactly once). It also runs the
+ * daily payouts: starts a new merchant's chain, runs each day's run, and the sweep that re-seeds
+ * dead chains.
  */
 import * as z from "zod";
 import { type Mailer, sesMailer } from "../../shared/aws/mailer.ts";
@@ -15,9 +17,11 @@ import type { SandboxProcessor } from "../../shared/payments/sandbox.ts";
 import { payoutPorts, sandboxFor } from "../../shared/payments/wiring.ts";
 import {
   handlePayoutRun,
-  nextPayoutRun,
-  type PayoutPorts,
+  type PayoutSweepPorts,
   payoutRunMessage,
+  payoutSweepMessage,
+  startPayoutChain,
+  sweepPayoutChains,
 } from "../../shared/payouts/run.ts";
 import { sqsConsumer } from "../../shared/queue-consumer.ts";
 import { dynamoInvoiceStore, type InvoiceStore } from "../../shared/store/invoices.ts";
@@ -46,6 +50,8 @@ const timer = z.discriminatedUnion("kind", [
   }),
 ]);
 
+const billingMessage = z.union([timer, payoutRunMessage, payoutSweepMessage, eventMessage]);
+
 const finalized = z.object({
   invoice: z.object({ id: z.string(), dueDate: z.string() }),
   timeZone: z.string(),
@@ -59,15 +65,19 @@ interface Ports {
   mailer: Mailer;
   scheduler: () => SchedulerPort;
   sandbox: () => SandboxProcessor;
-  payouts: () => PayoutPorts;
+  payouts: () => PayoutSweepPorts;
   clock: Clock;
 }
 
 export function billingInvoices(ports: Ports) {
-  return sqsConsumer(z.union([timer, payoutRunMessage, eventMessage]), async (message) => {
+  return sqsConsumer(billingMessage, async (message) => {
     const now = ports.clock.now();
     if ("kind" in message && message.kind === "payouts.run") {
       await handlePayoutRun(ports.payouts(), message);
+      return;
+    }
+    if ("kind" in message && message.kind === "payouts.sweep") {
+      await sweepPayoutChains(ports.payouts());
       return;
     }
     if ("kind" in message && message.kind === "sandbox.settle") {
@@ -107,15 +117,10 @@ export function billingInvoices(ports: Ports) {
       return;
     }
     switch (message.type) {
-      case "merchant.created": {
+      case "merchant.created":
         // Start the merchant's daily payout chain: each run schedules the next.
-        const merchant = await ports.merchants.readMerchant(message.merchantId);
-        if (merchant)
-          await ports
-            .scheduler()
-            .scheduleOnce(nextPayoutRun(message.merchantId, merchant.value.timeZone, now));
+        await startPayoutChain(ports.payouts(), message.merchantId);
         return;
-      }
       case "invoice.finalized": {
         const data = finalized.parse(message.data);
         const schedules = invoiceSchedules(

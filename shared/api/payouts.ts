@@ -6,7 +6,7 @@ import { createdRange, currency, idParams, listQuery, page } from "./common.ts";
 const money = z.number().int();
 const payoutStatus = z.enum(["paid", "failed", "skipped"]);
 
-const payoutFields = {
+export const payout = z.object({
   id: z.string(),
   currency: z.string(),
   amount: money.describe(
@@ -25,24 +25,26 @@ const payoutFields = {
   processorPayoutId: z.string().optional(),
   arrivalDate: z.string().optional(),
   failure: z.object({ code: z.string(), message: z.string() }).optional(),
+  balanceTransactionCount: z
+    .number()
+    .int()
+    .describe(
+      "How many balance transactions it sums; page them with GET /v1/payouts/{id}/balance-transactions",
+    ),
   createdAt: z.string(),
   updatedAt: z.string(),
-};
+});
 
-export const payoutSummary = z.object({ ...payoutFields, balanceTransactionCount: z.number().int() });
-
-export const payout = z.object({
-  ...payoutFields,
-  balanceTransactions: z.array(
-    z.object({
-      id: z.string(),
-      kind: z.enum(["charge", "refund", "dispute"]),
-      amount: money,
-      fee: money,
-      net: money,
-      sourceId: z.string().describe("The payment, refund or dispute it comes from"),
-    }),
-  ),
+export const balanceTransaction = z.object({
+  id: z.string(),
+  kind: z.enum(["charge", "refund", "dispute"]),
+  amount: money.describe("Signed: positive for charges, negative for refunds and lost disputes"),
+  fee: money.describe("The processor's fee (charges only)"),
+  net: money.describe("amount − fee"),
+  currency: z.string(),
+  sourceId: z.string().describe("The payment, refund or dispute it comes from"),
+  date: z.string().describe("The merchant's local day (YYYY-MM-DD) it belongs to"),
+  createdAt: z.string(),
 });
 
 export const listPayouts = defineOperation({
@@ -57,7 +59,7 @@ export const listPayouts = defineOperation({
     status: payoutStatus.optional(),
     ...createdRange,
   }),
-  response: page(payoutSummary),
+  response: page(payout),
   status: 200,
 });
 
@@ -67,10 +69,24 @@ export const getPayout = defineOperation({
   path: "/v1/payouts/{id}",
   auth: "merchant",
   tag: "Payouts",
-  summary: "Get a payout with the balance transactions it pays out",
+  summary: "Get a payout: its day's totals and counts",
   params: idParams("payout"),
   response: payout,
   status: 200,
 });
 
-export const payoutOperations = [listPayouts, getPayout];
+export const listPayoutBalanceTransactions = defineOperation({
+  id: "listPayoutBalanceTransactions",
+  method: "GET",
+  path: "/v1/payouts/{id}/balance-transactions",
+  auth: "merchant",
+  tag: "Payouts",
+  summary:
+    "List the balance transactions a payout sums (its day's, in its currency), oldest first; none for a Stripe payout",
+  params: idParams("payout"),
+  query: listQuery,
+  response: page(balanceTransaction),
+  status: 200,
+});
+
+export const payoutOperations = [listPayouts, getPayout, listPayoutBalanceTransactions];

@@ -1,6 +1,6 @@
 /**
  * List pagination for API handlers: `?limit=` and a signed `?cursor=` in, `{ data, nextCursor }` out.
- * A cursor is bound to its merchant, its operation and its filters.
+ * A cursor is bound to its merchant, its operation, its path parameters and its filters.
  */
 import type { APIGatewayProxyEventV2 } from "aws-lambda";
 import { getSecret } from "../aws/secrets.ts";
@@ -13,13 +13,21 @@ interface ListRequest {
   query: { limit: number; cursor?: string | undefined };
 }
 
-function contextOf(request: ListRequest): string {
-  const filters = Object.entries(request.event.queryStringParameters ?? {})
-    .filter(([name]) => name !== "cursor" && name !== "limit")
+const joined = (entries: [string, string | undefined][]) =>
+  entries
     .sort(([a], [b]) => a.localeCompare(b))
     .map(([name, value]) => `${name}=${value}`)
     .join("&");
-  return `${request.principal?.merchantId ?? "admin"}|${request.operation.id}|${filters}`;
+
+/** The list a cursor belongs to: the merchant, the operation, its path (whose object's list) and its filters. */
+function contextOf(request: ListRequest): string {
+  const path = joined(Object.entries(request.event.pathParameters ?? {}));
+  const filters = joined(
+    Object.entries(request.event.queryStringParameters ?? {}).filter(
+      ([name]) => name !== "cursor" && name !== "limit",
+    ),
+  );
+  return `${request.principal?.merchantId ?? "admin"}|${request.operation.id}|${path}|${filters}`;
 }
 
 /** The page size and the position to continue after, from the request's `limit` and `cursor`. */

@@ -4,7 +4,7 @@
 import type { Mail } from "../aws/mailer.ts";
 import type { Branding, Merchant } from "../merchants/merchant.ts";
 import { formatDate, formatMoney } from "../domain/format.ts";
-import type { PayoutSummary } from "../payouts/payout.ts";
+import type { Payout } from "../payouts/payout.ts";
 import { escapeHtml } from "./html.ts";
 
 /** Whose look a buyer-facing email wears: the merchant's name, colour, logo and footer. */
@@ -121,8 +121,8 @@ export function invoiceReminderEmail(
   return compose(invoice.customer, title, paragraphs, merchant);
 }
 
-/** What the payout email shows: the payout without its balance transactions. */
-type PayoutForMail = Omit<PayoutSummary, "balanceTransactionCount" | "createdAt" | "updatedAt">;
+/** What the payout email shows: the day's totals. */
+type PayoutForMail = Omit<Payout, "balanceTransactionCount" | "createdAt" | "updatedAt">;
 
 const count = (n: number, one: string) => `${n} ${one}${n === 1 ? "" : "s"}`;
 

@@ -14,7 +14,7 @@ import { dynamoInvoiceStore } from "../store/invoices.ts";
 import { dynamoMerchantStore } from "../store/merchants.ts";
 import { dynamoPaymentStore } from "../store/payments.ts";
 import { dynamoPayoutStore } from "../store/payouts.ts";
-import { type PayoutPorts, recordStripePayout } from "../payouts/run.ts";
+import { type PayoutSweepPorts, recordStripePayout } from "../payouts/run.ts";
 import { processorRefs } from "../store/processor-refs.ts";
 import { billingQueue } from "../invoices/reminders.ts";
 import { stripeEventsQueue } from "../outbox/routing.ts";
@@ -70,7 +70,7 @@ export function paymentPorts(clock: Clock, sandboxPageUrl?: (sessionId: string) 
   };
 }
 
-export function payoutPorts(clock: Clock): PayoutPorts {
+export function payoutPorts(clock: Clock): PayoutSweepPorts {
   return { payouts: dynamoPayoutStore, merchants: dynamoMerchantStore, scheduler: scheduler(), clock };
 }
 

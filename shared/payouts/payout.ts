@@ -13,20 +13,14 @@
  * source of truth: one record per Stripe payout id, with Stripe's amount, currency and arrival date.
  * Stripe batches by its own schedule and balance, so these records carry no per-day breakdown
  * (gross = amount, other totals 0, no balance transactions); `processorPayoutId` reconciles them.
+ *
+ * A payout keeps totals and counts only, never its transactions: a busy day has thousands, far past
+ * DynamoDB's 400 KB item limit. They stay where they are, filed under their day
+ * (`GET /v1/payouts/{id}/balance-transactions` pages them).
  */
-import type { BalanceTransaction, BalanceType } from "../payments/balance.ts";
+import type { BalanceTransaction } from "../payments/balance.ts";
 
 export type PayoutStatus = "paid" | "failed" | "skipped";
-
-/** A balance transaction as a payout lists it. */
-export interface PayoutBalanceTransaction {
-  id: string;
-  kind: BalanceType;
-  amount: number;
-  fee: number;
-  net: number;
-  sourceId: string;
-}
 
 /** What a day's balance transactions add up to in one currency. */
 export interface DaySummary {
@@ -44,8 +38,8 @@ export interface DaySummary {
   chargeCount: number;
   refundCount: number;
   disputeCount: number;
-  /** Sorted by id (creation order), whatever the input order. */
-  balanceTransactions: PayoutBalanceTransaction[];
+  /** How many of the day's balance transactions in this currency it sums. */
+  balanceTransactionCount: number;
 }
 
 export interface Payout extends DaySummary {
@@ -62,13 +56,6 @@ export interface Payout extends DaySummary {
   failure?: { code: string; message: string };
   createdAt: string;
   updatedAt: string;
-}
-
-/** The payout without its transaction list: for lists and events (the list can be long). */
-export type PayoutSummary = Omit<Payout, "balanceTransactions"> & { balanceTransactionCount: number };
-
-export function summarizePayout({ balanceTransactions, ...payout }: Payout): PayoutSummary {
-  return { ...payout, balanceTransactionCount: balanceTransactions.length };
 }
 
 const safe = (value: bigint, what: string): number => {
@@ -108,9 +95,7 @@ export function summarizeDay(transactions: readonly BalanceTransaction[]): DaySu
     byCurrency.set(t.currency, list);
   }
   return [...byCurrency.keys()].sort().map((currency) => {
-    const list = [...(byCurrency.get(currency) ?? [])].sort((a, b) =>
-      a.id < b.id ? -1 : a.id > b.id ? 1 : 0,
-    );
+    const list = byCurrency.get(currency) ?? [];
     let net = 0n;
     let gross = 0n;
     let fees = 0n;
@@ -135,14 +120,7 @@ export function summarizeDay(transactions: readonly BalanceTransaction[]): DaySu
       chargeCount: counts.charge,
       refundCount: counts.refund,
       disputeCount: counts.dispute,
-      balanceTransactions: list.map(({ id, kind, amount, fee, net: n, sourceId }) => ({
-        id,
-        kind,
-        amount,
-        fee,
-        net: n,
-        sourceId,
-      })),
+      balanceTransactionCount: list.length,
     };
   });
 }

@@ -3,11 +3,18 @@
  *
  * Timing: the run for day D fires 5 minutes after the merchant's local midnight that ends D (the
  * grace lets transactions committed in D's last instants land), as a one-time schedule named
- * `payouts-<merchantId>-<D>` on the billing queue. Each run schedules the next one, so the chain
- * continues daily; names make every scheduling idempotent. A run delivered late (retries, an
- * outage) also pays out the days the broken chain missed, up to `maxCatchUpDays`; a run delivered
- * before D has ended in the merchant's zone (its time zone moved west) re-schedules itself after
- * that midnight instead of paying out a day still in progress.
+ * `payouts-<merchantId>-<D>` on the billing queue. Each run first schedules the next one, then does
+ * its day's work, so a day that fails (its message is retried, then kept in the DLQ) cannot stop the
+ * chain; names make every scheduling idempotent. A run delivered late (retries, an outage) also pays
+ * out the days the broken chain missed, up to `maxCatchUpDays`; a run delivered before D has ended
+ * in the merchant's zone (its time zone moved west) re-schedules itself after that midnight instead
+ * of paying out a day still in progress.
+ *
+ * Every scheduling also records the run the chain waits for (the chain marker). A daily sweep
+ * re-seeds each merchant whose marker is missing or long past due (its run never came or could not
+ * schedule the next one): it schedules the run of the day the chain stopped at, whose catch-up pays
+ * out the missed days. Re-seeding uses the same names, and payouts are unique per day and currency,
+ * so a sweep that fires twice, or meets a chain that was only slow, adds nothing.
  *
  * Sandbox merchants get one payout per currency with transactions that day (see payout.ts).
  * Stripe merchants' runs only keep the chain going: Stripe's payout webhooks create their records
@@ -23,8 +30,8 @@ import { newEvent } from "../domain/events.ts";
 import { newId } from "../domain/ids.ts";
 import type { Merchant } from "../merchants/merchant.ts";
 import type { MerchantStore } from "../store/merchants.ts";
-import type { PayoutStore } from "../store/payouts.ts";
-import { type Payout, type PayoutStatus, statusOfNet, summarizeDay, summarizePayout } from "./payout.ts";
+import type { ChainMarker, PayoutStore } from "../store/payouts.ts";
+import { type Payout, type PayoutStatus, statusOfNet, summarizeDay } from "./payout.ts";
 
 export interface PayoutPorts {
   payouts: PayoutStore;
@@ -33,11 +40,21 @@ export interface PayoutPorts {
   clock: Clock;
 }
 
+/** The sweep also walks every merchant. */
+export type PayoutSweepPorts = PayoutPorts & {
+  merchants: Pick<MerchantStore, "readMerchant" | "listMerchants">;
+};
+
 export const payoutQueue = "billing";
 /** Minutes after the merchant's midnight at which a day's run fires. */
 export const payoutGraceMinutes = 5;
 /** Most days one late run pays out (SQS keeps a message 14 days). */
 export const maxCatchUpDays = 31;
+/**
+ * How long past its time a chain's next run may be before the sweep takes the chain for dead: a run
+ * advances the marker within seconds of firing, or within minutes through the queue's retries.
+ */
+export const chainStaleAfterMinutes = 60;
 
 const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "must be a YYYY-MM-DD date");
 
@@ -49,16 +66,83 @@ export const payoutRunMessage = z.object({
 });
 export type PayoutRunMessage = z.output<typeof payoutRunMessage>;
 
+/** The billing queue message of the daily sweep (declared in the manifest's schedules). */
+export const payoutSweepMessage = z.object({ kind: z.literal("payouts.sweep") });
+
+export interface PayoutRunSchedule extends OneTimeSchedule {
+  payload: PayoutRunMessage;
+}
+
 /** The schedule of the run that pays out `date`: just after the merchant's midnight that ends it. */
-export function payoutRunSchedule(merchantId: string, date: string, timeZone: string): OneTimeSchedule {
+export function payoutRunSchedule(merchantId: string, date: string, timeZone: string): PayoutRunSchedule {
   const at = new Date(startOfLocalDay(addDays(date, 1), timeZone).getTime() + payoutGraceMinutes * 60_000);
-  const payload: PayoutRunMessage = { kind: "payouts.run", merchantId, date };
-  return { name: `payouts-${merchantId}-${date}`, at, queue: payoutQueue, payload };
+  return {
+    name: `payouts-${merchantId}-${date}`,
+    at,
+    queue: payoutQueue,
+    payload: { kind: "payouts.run", merchantId, date },
+  };
 }
 
 /** The next run to schedule at `now`: the one for the merchant's current local day. */
-export function nextPayoutRun(merchantId: string, timeZone: string, now: Date): OneTimeSchedule {
+export function nextPayoutRun(merchantId: string, timeZone: string, now: Date): PayoutRunSchedule {
   return payoutRunSchedule(merchantId, localDate(now, timeZone), timeZone);
+}
+
+/**
+ * The run that re-seeds a merchant's chain at `now`, or undefined when its chain is alive: none
+ * recorded → the current day's run; long past due → the run of the day it stopped at, a minute from
+ * now (its own time is past), whose catch-up pays out the missed days.
+ */
+export function reseedRun(
+  merchant: Pick<Merchant, "id" | "timeZone">,
+  marker: ChainMarker | undefined,
+  now: Date,
+): PayoutRunSchedule | undefined {
+  if (!marker) return nextPayoutRun(merchant.id, merchant.timeZone, now);
+  if (new Date(marker.runAt).getTime() + chainStaleAfterMinutes * 60_000 > now.getTime()) return undefined;
+  const run = payoutRunSchedule(merchant.id, marker.date, merchant.timeZone);
+  const soon = new Date(now.getTime() + 60_000);
+  return run.at > soon ? run : { ...run, at: soon };
+}
+
+/** Schedules a run of the merchant's chain and records it as the run the chain waits for. */
+async function scheduleRun(ports: Pick<PayoutPorts, "payouts" | "scheduler">, run: PayoutRunSchedule) {
+  await ports.scheduler.scheduleOnce(run);
+  await ports.payouts.markNextRun(run.payload.merchantId, {
+    date: run.payload.date,
+    runAt: run.at.toISOString(),
+  });
+}
+
+/** Starts a new merchant's chain: the run for its current day. */
+export async function startPayoutChain(ports: PayoutPorts, merchantId: string): Promise<void> {
+  const merchant = await ports.merchants.readMerchant(merchantId);
+  if (merchant)
+    await scheduleRun(ports, nextPayoutRun(merchantId, merchant.value.timeZone, ports.clock.now()));
+}
+
+/**
+ * Re-seeds every merchant's chain that is missing or dead (see `reseedRun`) and leaves live ones
+ * alone: one query page of merchants and one batch read of their markers per 100 merchants, and a
+ * schedule only for the chains it re-seeds. Returns the merchants it re-seeded.
+ */
+export async function sweepPayoutChains(ports: PayoutSweepPorts): Promise<string[]> {
+  const now = ports.clock.now();
+  const reseeded: string[] = [];
+  let after: Record<string, unknown> | undefined;
+  do {
+    const page = await ports.merchants.listMerchants({ limit: 100, ...(after ? { after } : {}) });
+    const markers = await ports.payouts.chainMarkers(page.items.map((m) => m.id));
+    for (const merchant of page.items) {
+      const run = reseedRun(merchant, markers.get(merchant.id), now);
+      if (!run) continue;
+      await scheduleRun(ports, run);
+      reseeded.push(merchant.id);
+    }
+    after = page.next;
+  } while (after);
+  return reseeded;
 }
 
 const isStripe = (merchant: Merchant) => merchant.processor === "stripe";
@@ -83,9 +167,7 @@ async function payOutDay(ports: PayoutPorts, merchantId: string, date: string): 
       createdAt: at,
       updatedAt: at,
     };
-    const event = newEvent(`payout.${status}`, merchantId, payout.id, now, {
-      payout: summarizePayout(payout),
-    });
+    const event = newEvent(`payout.${status}`, merchantId, payout.id, now, { payout });
     try {
       await ports.payouts.createDaily(merchantId, payout, event);
       created.push(payout);
@@ -118,14 +200,14 @@ export async function runDailyPayouts(
 }
 
 /**
- * Handles a `payouts.run` message: pays out `message.date` (and any later day before today the
- * chain missed) for a sandbox merchant, then schedules the run for the merchant's current day.
- * For a Stripe merchant it only schedules. A merchant that no longer exists ends the chain.
+ * Handles a `payouts.run` message: schedules the run for the merchant's current day, then pays out
+ * `message.date` (and any later day before today the chain missed) for a sandbox merchant. For a
+ * Stripe merchant it only schedules. A merchant that no longer exists ends the chain.
  */
 export async function handlePayoutRun(
   ports: PayoutPorts,
   message: PayoutRunMessage,
-): Promise<{ created: Payout[]; scheduled?: OneTimeSchedule }> {
+): Promise<{ created: Payout[]; scheduled?: PayoutRunSchedule }> {
   const merchant = await ports.merchants.readMerchant(message.merchantId);
   if (!merchant) return { created: [] };
   const { id, timeZone } = merchant.value;
@@ -136,17 +218,19 @@ export async function handlePayoutRun(
     // schedule that brought this message may still exist).
     const retry = payoutRunSchedule(id, message.date, timeZone);
     const scheduled = { ...retry, name: `${retry.name}-deferred` };
-    await ports.scheduler.scheduleOnce(scheduled);
+    await scheduleRun(ports, scheduled);
     return { created: [], scheduled };
   }
+  // The next run before this one's work: if the work throws, this message is retried (and then kept
+  // in the DLQ), and the chain goes on regardless.
+  const scheduled = nextPayoutRun(id, timeZone, now);
+  await scheduleRun(ports, scheduled);
   const created: Payout[] = [];
   if (!isStripe(merchant.value)) {
     for (let date = message.date, n = 0; date < today && n < maxCatchUpDays; date = addDays(date, 1), n++) {
       created.push(...(await payOutDay(ports, id, date)));
     }
   }
-  const scheduled = nextPayoutRun(id, timeZone, now);
-  await ports.scheduler.scheduleOnce(scheduled);
   return { created, scheduled };
 }
 
@@ -195,7 +279,7 @@ export async function recordStripePayout(
           chargeCount: 0,
           refundCount: 0,
           disputeCount: 0,
-          balanceTransactions: [],
+          balanceTransactionCount: 0,
           date: localDate(new Date(stripePayout.created * 1000), merchant.value.timeZone),
           status,
           source: "stripe",
@@ -208,7 +292,7 @@ export async function recordStripePayout(
         await ports.payouts.createFromStripe(
           merchantId,
           payout,
-          newEvent(`payout.${status}`, merchantId, payout.id, now, { payout: summarizePayout(payout) }),
+          newEvent(`payout.${status}`, merchantId, payout.id, now, { payout }),
         );
         return payout;
       }
@@ -221,7 +305,7 @@ export async function recordStripePayout(
         merchantId,
         next,
         found.version,
-        newEvent(`payout.${status}`, merchantId, next.id, now, { payout: summarizePayout(next) }),
+        newEvent(`payout.${status}`, merchantId, next.id, now, { payout: next }),
       );
       return next;
     } catch (error) {

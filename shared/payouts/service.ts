@@ -1,10 +1,11 @@
-/** Payout reads for the API: lists show summaries, a single payout lists its balance transactions. */
+/** Payout reads for the API: payouts (totals), and the balance transactions a payout sums, by page. */
 import { NotFoundError } from "../domain/errors.ts";
 import type { Position } from "../http/cursor.ts";
 import type { Condition } from "../store/filters.ts";
 import { allOf } from "../store/filters.ts";
+import type { BalanceTransaction } from "../payments/balance.ts";
 import type { PayoutStore } from "../store/payouts.ts";
-import { type Payout, type PayoutStatus, type PayoutSummary, summarizePayout } from "./payout.ts";
+import type { Payout, PayoutStatus } from "./payout.ts";
 
 export interface PayoutReadPorts {
   payouts: PayoutStore;
@@ -31,7 +32,7 @@ export async function listPayouts(
     createdAfter?: string | undefined;
     createdBefore?: string | undefined;
   },
-): Promise<{ items: PayoutSummary[]; next?: Position }> {
+): Promise<{ items: Payout[]; next?: Position }> {
   const conditions: Condition[] = [
     ...(query.currency ? [{ attribute: "currency", equals: query.currency }] : []),
     ...(query.status ? [{ attribute: "status", equals: query.status }] : []),
@@ -44,5 +45,20 @@ export async function listPayouts(
     ...(query.createdBefore ? { createdBefore: new Date(query.createdBefore) } : {}),
     ...(filter ? { filter } : {}),
   });
-  return { items: page.items.map(summarizePayout), ...(page.next ? { next: page.next } : {}) };
+  return { items: page.items, ...(page.next ? { next: page.next } : {}) };
+}
+
+/**
+ * One page of the balance transactions a payout sums: its day's, in its currency, oldest first. A
+ * Stripe payout has none (Stripe batches its own balance).
+ */
+export async function listPayoutBalanceTransactions(
+  ports: PayoutReadPorts,
+  merchantId: string,
+  id: string,
+  query: { limit: number; after?: Position },
+): Promise<{ items: BalanceTransaction[]; next?: Position }> {
+  const payout = await getPayout(ports, merchantId, id);
+  if (payout.source === "stripe") return { items: [] };
+  return ports.payouts.balanceTransactionsPage(merchantId, payout.date, payout.currency, query);
 }

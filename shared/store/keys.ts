@@ -54,6 +54,9 @@ export const keys = {
     SKPrefix: `BTX#${date}#`,
   }),
 
+  /** The run a merchant's daily payout chain waits for next, so a sweep can tell a dead chain. */
+  payoutChain: (merchantId: string): Key => ({ PK: merchantPk(merchantId), SK: "PAYOUT_CHAIN" }),
+
   /** A processor's payment (`pi_…`) → Kassa's payment, for events that carry only the processor's id (disputes). */
   processorPayment: (processorPaymentId: string): Key => ({
     PK: `PROCESSOR_PAYMENT#${processorPaymentId}`,

@@ -4,14 +4,23 @@
  * - sandbox payouts claim `UNIQUE#payout#<date>#<currency>`: one per merchant, day and currency;
  * - Stripe payouts claim `UNIQUE#stripe-payout#<Stripe payout id>`: one per Stripe payout.
  * A second creation fails with a ConflictError; the item names the payout that won.
- * Also reads a day's balance transactions (`BTX#<date>#…`), which payouts are made of.
+ * Also reads a day's balance transactions (`BTX#<date>#…`), which payouts are made of, and keeps
+ * each merchant's payout chain marker (`PAYOUT_CHAIN`: the run it waits for next).
  */
-import { GetCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
+import { BatchGetCommand, GetCommand, QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import type { DomainEvent } from "../domain/events.ts";
 import type { BalanceTransaction } from "../payments/balance.ts";
 import type { Payout } from "../payouts/payout.ts";
-import { collection, type ExtraWrite, type ListQuery, type Page, type Versioned } from "./collection.ts";
-import { documentClient, tableName } from "./dynamo.ts";
+import {
+  collection,
+  type ExtraWrite,
+  type ListQuery,
+  type Page,
+  queryPage,
+  type Versioned,
+} from "./collection.ts";
+import { documentClient, isConditionFailure, tableName } from "./dynamo.ts";
+import { allOf } from "./filters.ts";
 import { type Key, keys, withoutKeys } from "./keys.ts";
 
 const payouts = collection<Payout>({ type: "payout", idKind: "payout", label: "payout" });
@@ -42,6 +51,12 @@ async function claimedBy(key: Key): Promise<string | undefined> {
 export const duplicateDayPayout = "A payout for this day and currency already exists";
 export const duplicateStripePayout = "This Stripe payout is already recorded";
 
+/** The run a merchant's payout chain waits for: the day it pays out and when it fires (ISO). */
+export interface ChainMarker {
+  date: string;
+  runAt: string;
+}
+
 export interface PayoutStore {
   read(merchantId: string, id: string): Promise<Versioned<Payout> | undefined>;
   list(merchantId: string, query: ListQuery): Promise<Page<Payout>>;
@@ -60,6 +75,17 @@ export interface PayoutStore {
   findByStripePayout(merchantId: string, processorPayoutId: string): Promise<string | undefined>;
   /** Every balance transaction of the merchant's local day, in id order. */
   balanceTransactionsOfDay(merchantId: string, date: string): Promise<BalanceTransaction[]>;
+  /** One page of a day's balance transactions in one currency, oldest first. */
+  balanceTransactionsPage(
+    merchantId: string,
+    date: string,
+    currency: string,
+    query: Pick<ListQuery, "limit" | "after">,
+  ): Promise<Page<BalanceTransaction>>;
+  /** Records the run the merchant's chain waits for; never moves it back to an earlier day. */
+  markNextRun(merchantId: string, marker: ChainMarker): Promise<void>;
+  /** The chain markers of these merchants (at most 100), for those that have one. */
+  chainMarkers(merchantIds: readonly string[]): Promise<Map<string, ChainMarker>>;
 }
 
 export const dynamoPayoutStore: PayoutStore = {
@@ -96,5 +122,55 @@ export const dynamoPayoutStore: PayoutStore = {
       startKey = out.LastEvaluatedKey;
     } while (startKey);
     return items;
+  },
+  async balanceTransactionsPage(merchantId, date, currency, query) {
+    const { PK, SKPrefix } = keys.balanceDayPrefix(merchantId, date);
+    const page = await queryPage(
+      {
+        KeyConditionExpression: "PK = :pk AND begins_with(SK, :prefix)",
+        ExpressionAttributeValues: { ":pk": PK, ":prefix": SKPrefix },
+        ScanIndexForward: true,
+      },
+      { ...query, filter: allOf([{ attribute: "currency", equals: currency }]) },
+      (item) => keys.balanceTransaction(merchantId, date, String(item.id)),
+    );
+    return { ...page, items: page.items.map((item) => withoutKeys(item) as unknown as BalanceTransaction) };
+  },
+  async markNextRun(merchantId, { date, runAt }) {
+    try {
+      await documentClient().send(
+        new UpdateCommand({
+          TableName: tableName(),
+          Key: keys.payoutChain(merchantId),
+          UpdateExpression: "SET #type = :type, merchantId = :merchantId, #date = :date, runAt = :runAt",
+          // A late redelivery of an older run must not take the marker back to a day already done.
+          ConditionExpression: "attribute_not_exists(PK) OR #date <= :date",
+          ExpressionAttributeNames: { "#type": "type", "#date": "date" },
+          ExpressionAttributeValues: {
+            ":type": "payoutChain",
+            ":merchantId": merchantId,
+            ":date": date,
+            ":runAt": runAt,
+          },
+        }),
+      );
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+    }
+  },
+  async chainMarkers(merchantIds) {
+    const markers = new Map<string, ChainMarker>();
+    let pending: Record<string, unknown>[] = merchantIds.map((id) => ({ ...keys.payoutChain(id) }));
+    while (pending.length > 0) {
+      const out = await documentClient().send(
+        new BatchGetCommand({
+          RequestItems: { [tableName()]: { Keys: pending, ConsistentRead: true } },
+        }),
+      );
+      for (const item of out.Responses?.[tableName()] ?? [])
+        markers.set(String(item.merchantId), { date: String(item.date), runAt: String(item.runAt) });
+      pending = out.UnprocessedKeys?.[tableName()]?.Keys ?? [];
+    }
+    return markers;
   },
 };

@@ -437,6 +437,14 @@ describe("mail, secrets, scheduler, alarms", () => {
     template.resourceCountIs("AWS::SecretsManager::Secret", 4);
   });
 
+  it("runs the daily payout chain sweep on the billing queue", () => {
+    template.hasResourceProperties("AWS::Scheduler::Schedule", {
+      Name: "payout-chain-sweep",
+      ScheduleExpression: "rate(1 day)",
+      Target: Match.objectLike({ Input: JSON.stringify({ kind: "payouts.sweep" }) }),
+    });
+  });
+
   it("has a retained schedule group and a role only EventBridge Scheduler can assume", () => {
     template.hasResource("AWS::Scheduler::ScheduleGroup", {
       DeletionPolicy: "Retain",

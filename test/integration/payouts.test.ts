@@ -1,23 +1,37 @@
 /**
  * Payouts against DynamoDB Local: a run pays out each currency of a merchant's local day once (even
  * when it fires twice, or twice at once), only that day's and that merchant's transactions; the run
- * chains the next day's schedule at the merchant's midnight; the API lists and walls payouts;
- * Stripe payouts are recorded once per Stripe payout; payout.paid mails the merchant its summary.
+ * chains the next day's schedule at the merchant's midnight before its day's work, and a sweep
+ * re-seeds a chain that died; the API lists and walls payouts and pages a payout's balance
+ * transactions, even for a day of 5,000; Stripe payouts are recorded once per Stripe payout;
+ * payout.paid mails the merchant its summary.
  */
-import { GetCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
+import { BatchWriteCommand, DeleteCommand, GetCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
 import type { SQSEvent } from "aws-lambda";
 import type Stripe from "stripe";
 import { beforeAll, describe, expect, it } from "vitest";
 import { handler as settingsHandler } from "../../functions/api/merchant-settings.ts";
+import { billingInvoices, handler as billingHandler } from "../../functions/billing/invoices.ts";
 import { handler as payoutsHandler } from "../../functions/api/payouts.ts";
 import { handler as notificationsHandler } from "../../functions/notifications/send.ts";
+import { sesMailer } from "../../shared/aws/mailer.ts";
 import { localScheduleGroup, tableScheduler } from "../../shared/aws/scheduler.ts";
 import { startOfLocalDay } from "../../shared/domain/calendar.ts";
-import { fixedClock } from "../../shared/domain/clock.ts";
+import { type Clock, fixedClock } from "../../shared/domain/clock.ts";
 import { newId } from "../../shared/domain/ids.ts";
 import { type BalanceTransaction, type BalanceType, balanceTransaction } from "../../shared/payments/balance.ts";
-import { handlePayoutRun, type PayoutPorts, recordStripePayout, runDailyPayouts } from "../../shared/payouts/run.ts";
+import {
+  handlePayoutRun,
+  type PayoutPorts,
+  type PayoutSweepPorts,
+  recordStripePayout,
+  runDailyPayouts,
+  startPayoutChain,
+  sweepPayoutChains,
+} from "../../shared/payouts/run.ts";
 import { transact } from "../../shared/store/collection.ts";
+import { sandboxFor } from "../../shared/payments/wiring.ts";
+import { dynamoInvoiceStore } from "../../shared/store/invoices.ts";
 import { dynamoMerchantStore } from "../../shared/store/merchants.ts";
 import { dynamoPaymentStore } from "../../shared/store/payments.ts";
 import { dynamoPayoutStore } from "../../shared/store/payouts.ts";
@@ -35,7 +49,8 @@ let aws: TestAws;
 let a: Merchant;
 let b: Merchant;
 const clock = fixedClock(new Date("2026-05-15T04:05:00Z")); // 00:05 on the 15th in New York
-const ports: PayoutPorts = { payouts: dynamoPayoutStore, merchants: dynamoMerchantStore, scheduler: tableScheduler, clock };
+const portsAt = (at: Clock): PayoutSweepPorts => ({ payouts: dynamoPayoutStore, merchants: dynamoMerchantStore, scheduler: tableScheduler, clock: at });
+const ports = portsAt(clock);
 
 const api = (routeKey: string, m: Merchant, options: { id?: string; query?: Record<string, string> } = {}): Promise<ApiResult> =>
   call(payoutsHandler as Handler, routeKey, {
@@ -75,6 +90,25 @@ const payoutItems = async (merchantId: string) =>
 const schedule = async (name: string) =>
   (await aws.db.send(new GetCommand({ TableName: aws.tableName, Key: keys.schedule(localScheduleGroup, name), ConsistentRead: true }))).Item;
 
+/** The merchant's pending payout runs (the local scheduler's items), by name. */
+const payoutSchedulesOf = async (merchantId: string) =>
+  (await aws.scanAll())
+    .filter((i) => i.type === "schedule" && String(i.name).startsWith(`payouts-${merchantId}-`))
+    .map((i) => ({ name: i.name, fireAt: i.fireAt }));
+
+const chainMarker = async (merchantId: string) =>
+  (await aws.db.send(new GetCommand({ TableName: aws.tableName, Key: keys.payoutChain(merchantId), ConsistentRead: true }))).Item;
+
+const billingRecord = (body: unknown) =>
+  ({ ...sampleEvent<SQSEvent>("sqs-notifications-merchant-created.json").Records[0], body: JSON.stringify(body) }) as SQSEvent["Records"][number];
+
+const inZone = async (name: string) => {
+  const m = await newMerchant(name);
+  const r = await call(settingsHandler as Handler, "PATCH /v1/merchant", { token: m.secret, body: { timeZone: zone } });
+  expect(r.status).toBe(200);
+  return m;
+};
+
 describe("payouts", () => {
   beforeAll(async () => {
     aws = await useTestAws(["notifications", "billing"]);
@@ -104,7 +138,7 @@ describe("payouts", () => {
       await write(b.id, day, [["charge", "USD", 9999, 9]]);
     });
 
-    it("creates one payout per currency with the day's net and lists its transactions", async () => {
+    it("creates one payout per currency with the day's net and counts its transactions", async () => {
       const created = await runDailyPayouts(ports, a.id, day);
       expect(created.map((p) => [p.currency, p.amount, p.status])).toEqual([
         ["JPY", 4820, "paid"],
@@ -122,16 +156,16 @@ describe("payouts", () => {
         chargeCount: 3,
         refundCount: 1,
         disputeCount: 1,
+        balanceTransactionCount: usdTxns.length,
       });
       expect(usd?.id).toMatch(/^po_/);
-      expect(usd?.balanceTransactions.map((t) => t.id)).toEqual(usdTxns.map((t) => t.id));
-      expect(created.find((p) => p.currency === "JPY")?.balanceTransactions.map((t) => t.id)).toEqual(jpyTxns.map((t) => t.id));
+      expect(created.find((p) => p.currency === "JPY")?.balanceTransactionCount).toBe(jpyTxns.length);
 
       const stored = await dynamoPayoutStore.read(a.id, usd?.id ?? "");
       expect(stored?.value).toEqual(usd);
       const paid = await eventsOf(a.id, "payout.paid");
       expect(paid.map((e) => e.objectId).sort()).toEqual(created.map((p) => p.id).sort());
-      expect(paid[0]?.data.payout).not.toHaveProperty("balanceTransactions");
+      expect(paid.find((e) => e.objectId === usd?.id)?.data.payout).toEqual(usd);
     });
 
     it("creates one payout however often the run fires, even concurrently", async () => {
@@ -213,6 +247,98 @@ describe("payouts", () => {
       expect(early.created).toEqual([]);
       expect(await schedule(`payouts-${m.id}-2026-05-15-deferred`)).toMatchObject({ fireAt: "2026-05-16T04:05:00.000Z" });
     });
+
+    it("schedules the next run before the day's work, so a day that fails is retried and the chain goes on", async () => {
+      const m = await inZone("Payout Failing Day");
+      await write(m.id, day, [["charge", "USD", 3000, 90]]);
+      const broken: PayoutPorts = {
+        ...ports,
+        payouts: {
+          ...dynamoPayoutStore,
+          balanceTransactionsOfDay: async () => {
+            throw new Error("DynamoDB is having a bad day");
+          },
+        },
+      };
+      const run = { kind: "payouts.run", merchantId: m.id, date: day } as const;
+      await expect(handlePayoutRun(broken, run)).rejects.toThrow("a bad day");
+      // The message fails (and is retried), yet tomorrow's run is already there.
+      expect(await schedule(`payouts-${m.id}-2026-05-15`)).toMatchObject({ fireAt: "2026-05-16T04:05:00.000Z", payload: { date: "2026-05-15" } });
+      expect(await chainMarker(m.id)).toMatchObject({ date: "2026-05-15", runAt: "2026-05-16T04:05:00.000Z" });
+      expect(await payoutItems(m.id)).toEqual([]);
+
+      // The redelivery pays the day out: it was not lost.
+      const retried = await handlePayoutRun(ports, run);
+      expect(retried.created.map((p) => [p.date, p.amount])).toEqual([[day, 2910]]);
+      expect(await payoutSchedulesOf(m.id)).toHaveLength(1);
+    });
+
+    it("on the billing queue: a run whose day fails is a batch failure (retried) with the next run scheduled; the sweep message seeds missing chains", async () => {
+      const m = await inZone("Payout Queue");
+      await write(m.id, day, [["charge", "USD", 500, 20]]);
+      const failing = billingInvoices({
+        invoices: dynamoInvoiceStore,
+        merchants: dynamoMerchantStore,
+        mailer: sesMailer,
+        scheduler: () => tableScheduler,
+        sandbox: () => sandboxFor(clock),
+        payouts: () => ({ ...ports, payouts: { ...dynamoPayoutStore, createDaily: async () => { throw new Error("throttled"); } } }),
+        clock,
+      });
+      const run = billingRecord({ kind: "payouts.run", merchantId: m.id, date: day });
+      expect(await failing({ Records: [run] })).toEqual({ batchItemFailures: [{ itemIdentifier: run.messageId }] });
+      expect(await payoutSchedulesOf(m.id)).toEqual([{ name: `payouts-${m.id}-2026-05-15`, fireAt: "2026-05-16T04:05:00.000Z" }]);
+      expect(await payoutItems(m.id)).toEqual([]);
+
+      // A merchant whose chain never started (its merchant.created was lost) is seeded by the sweep.
+      const orphan = await inZone("Payout Orphan");
+      expect(await chainMarker(orphan.id)).toBeUndefined();
+      expect(await billingHandler({ Records: [billingRecord({ kind: "payouts.sweep" })] })).toEqual({ batchItemFailures: [] });
+      expect(await chainMarker(orphan.id)).toBeDefined();
+      expect(await payoutSchedulesOf(orphan.id)).toHaveLength(1);
+    });
+
+    it("a daily sweep re-seeds a chain that died, once however often it fires, and leaves a live chain alone", async () => {
+      const [dead, live] = await Promise.all([inZone("Payout Dead Chain"), inZone("Payout Live Chain")]);
+      // The dead chain last scheduled the run for the 13th; that run fired and its message died in
+      // the DLQ before it could schedule the next: its schedule is gone, its marker stays behind.
+      const the13th = fixedClock(new Date("2026-05-13T16:00:00Z"));
+      await startPayoutChain(portsAt(the13th), dead.id);
+      await aws.db.send(new DeleteCommand({ TableName: aws.tableName, Key: keys.schedule(localScheduleGroup, `payouts-${dead.id}-2026-05-13`) }));
+      await write(dead.id, "2026-05-13", [["charge", "USD", 1000, 30]]);
+      await write(dead.id, "2026-05-14", [["charge", "USD", 2000, 60]]);
+      await startPayoutChain(ports, live.id);
+      const liveBefore = await payoutSchedulesOf(live.id);
+      expect(liveBefore).toEqual([{ name: `payouts-${live.id}-2026-05-15`, fireAt: "2026-05-16T04:05:00.000Z" }]);
+
+      const sweepAt = fixedClock(new Date("2026-05-15T06:00:00Z"));
+      const reseeded = await sweepPayoutChains(portsAt(sweepAt));
+      expect(reseeded).toContain(dead.id);
+      expect(reseeded).not.toContain(live.id);
+      // The run of the day the chain stopped at, a minute from now.
+      const reseed = { name: `payouts-${dead.id}-2026-05-13`, fireAt: "2026-05-15T06:01:00.000Z" };
+      expect(await payoutSchedulesOf(dead.id)).toEqual([reseed]);
+      expect(await payoutSchedulesOf(live.id)).toEqual(liveBefore);
+
+      // The sweep fires again before the re-seeded run did: still one run for the dead chain.
+      await sweepPayoutChains(portsAt(sweepAt));
+      expect(await payoutSchedulesOf(dead.id)).toEqual([reseed]);
+
+      // The re-seeded run is delivered twice: it catches up both days, once, and continues the chain.
+      const message = (await schedule(reseed.name))?.payload;
+      const first = await handlePayoutRun(ports, message);
+      const second = await handlePayoutRun(ports, message);
+      expect(first.created.map((p) => [p.date, p.amount])).toEqual([
+        ["2026-05-13", 970],
+        ["2026-05-14", 1940],
+      ]);
+      expect(second.created).toEqual([]);
+      expect(await payoutItems(dead.id)).toHaveLength(2);
+      expect(await chainMarker(dead.id)).toMatchObject({ date: "2026-05-15" });
+
+      // Alive again, the chain is left alone by the next sweep.
+      expect(await sweepPayoutChains(portsAt(fixedClock(new Date("2026-05-15T12:00:00Z"))))).not.toContain(dead.id);
+    });
   });
 
   describe("the API", () => {
@@ -240,17 +366,23 @@ describe("payouts", () => {
       const id = usd.body.data[0].id;
       const one = await api("GET /v1/payouts/{id}", a, { id });
       expect(one.status).toBe(200);
-      expect(one.body).toMatchObject({ id, amount: 2293, date: day });
-      expect(one.body.balanceTransactions.map((t: { kind: string; net: number }) => [t.kind, t.net])).toEqual([
-        ["charge", 941],
-        ["charge", 2397],
-        ["charge", 455],
-        ["refund", -500],
-        ["dispute", -1000],
+      expect(one.body).toMatchObject({ id, amount: 2293, date: day, balanceTransactionCount: 5 });
+      expect(one.body).not.toHaveProperty("balanceTransactions");
+      // Its day's transactions in its currency (not JPY, not the days around it), oldest first.
+      const txns = await api("GET /v1/payouts/{id}/balance-transactions", a, { id });
+      expect(txns.status).toBe(200);
+      expect(txns.body.nextCursor).toBeNull();
+      expect(txns.body.data.map((t: { kind: string; net: number; currency: string }) => [t.kind, t.net, t.currency])).toEqual([
+        ["charge", 941, "USD"],
+        ["charge", 2397, "USD"],
+        ["charge", 455, "USD"],
+        ["refund", -500, "USD"],
+        ["dispute", -1000, "USD"],
       ]);
 
       const walled = await api("GET /v1/payouts/{id}", b, { id });
       expect(walled.status).toBe(404);
+      expect((await api("GET /v1/payouts/{id}/balance-transactions", b, { id })).status).toBe(404);
       expect((await api("GET /v1/payouts", b, { query: { limit: "100" } })).body.data.map((p: { id: string }) => p.id)).not.toContain(id);
       expect((await api("GET /v1/payouts", a, { query: { status: "nope" } })).status).toBe(400);
     });
@@ -287,6 +419,9 @@ describe("payouts", () => {
         date: "2026-05-14", // 03:00 UTC on the 15th is still the 14th in New York
       });
       expect(await payoutItems(m.id)).toHaveLength(1);
+      // Stripe batches its own balance: no Kassa balance transactions make it up.
+      const txns = await api("GET /v1/payouts/{id}/balance-transactions", m, { id: first?.id ?? "" });
+      expect(txns.body).toEqual({ data: [], nextCursor: null });
 
       const failed = await recordStripePayout(ports, m.id, stripePayout({ status: "failed", failure_code: "account_closed", failure_message: "The bank account has been closed" }), "failed");
       expect(failed).toMatchObject({ id: first?.id, status: "failed", failure: { code: "account_closed" } });
@@ -301,6 +436,87 @@ describe("payouts", () => {
       ]);
       expect(concurrentA?.id).toBe(concurrentB?.id);
       expect(await payoutItems(m.id)).toHaveLength(2);
+    });
+  });
+
+  describe("a busy day", () => {
+    const count = 5_000;
+    let m: Merchant;
+    let usd: BalanceTransaction[];
+
+    beforeAll(async () => {
+      m = await inZone("Payout Busy Day");
+      const now = clock.now();
+      // 5,000 USD transactions (every 10th a refund, every 50th a lost dispute) and two in EUR.
+      usd = Array.from({ length: count }, (_, i) => {
+        const kind: BalanceType = i % 50 === 49 ? "dispute" : i % 10 === 9 ? "refund" : "charge";
+        const amount = kind === "charge" ? 1000 + i : -(100 + (i % 300));
+        const fee = kind === "charge" ? 29 + (i % 13) : 0;
+        return balanceTransaction(newId("balanceTransaction", now), kind, { id: newId("payment", now), currency: "USD" }, amount, fee, day, now);
+      });
+      const eur = [1, 2].map(() => balanceTransaction(newId("balanceTransaction", now), "charge", { id: newId("payment", now), currency: "EUR" }, 700, 20, day, now));
+      const items = [...usd, ...eur].map((t) => dynamoPaymentStore.balanceWrite(m.id, t).item.Put?.Item);
+      const batches = Array.from({ length: Math.ceil(items.length / 25) }, (_, i) => items.slice(i * 25, i * 25 + 25));
+      for (let i = 0; i < batches.length; i += 8) {
+        await Promise.all(
+          batches.slice(i, i + 8).map(async (batch) => {
+            let pending = { [aws.tableName]: batch.map((Item) => ({ PutRequest: { Item } })) };
+            while (Object.keys(pending).length > 0) {
+              const out = await aws.db.send(new BatchWriteCommand({ RequestItems: pending }));
+              pending = (out.UnprocessedItems ?? {}) as typeof pending;
+            }
+          }),
+        );
+      }
+    });
+
+    it("pays out 5,000 transactions as one payout of totals, well under DynamoDB's 400 KB item limit", async () => {
+      const created = await runDailyPayouts(ports, m.id, day);
+      expect(created.map((p) => p.currency)).toEqual(["EUR", "USD"]);
+      const payout = created.find((p) => p.currency === "USD");
+      const sum = (ts: BalanceTransaction[], f: (t: BalanceTransaction) => number) => ts.reduce((s, t) => s + f(t), 0);
+      const of = (kind: BalanceType) => usd.filter((t) => t.kind === kind);
+      expect(payout).toMatchObject({
+        amount: sum(usd, (t) => t.net),
+        grossAmount: sum(of("charge"), (t) => t.amount),
+        feeTotal: sum(usd, (t) => t.fee),
+        refundTotal: -sum(of("refund"), (t) => t.amount),
+        disputeTotal: -sum(of("dispute"), (t) => t.amount),
+        chargeCount: of("charge").length,
+        refundCount: of("refund").length,
+        disputeCount: of("dispute").length,
+        balanceTransactionCount: count,
+        status: "paid",
+      });
+      const { Item } = await aws.db.send(new GetCommand({ TableName: aws.tableName, Key: keys.merchantObject(m.id, payout?.id ?? ""), ConsistentRead: true }));
+      expect(Item).toBeDefined();
+      expect(Object.values(Item ?? {}).some(Array.isArray), "the stored payout holds no per-transaction list").toBe(false);
+      expect(Buffer.byteLength(JSON.stringify(Item))).toBeLessThan(2_000);
+      expect(await runDailyPayouts(ports, m.id, day)).toEqual([]);
+    });
+
+    it("pages the payout's 5,000 balance transactions, each exactly once, oldest first", async () => {
+      const [payout] = (await api("GET /v1/payouts", m, { query: { currency: "USD" } })).body.data;
+      const seen: string[] = [];
+      let cursor: string | null = null;
+      let pages = 0;
+      do {
+        const r = await api("GET /v1/payouts/{id}/balance-transactions", m, { id: payout.id, query: { limit: "100", ...(cursor ? { cursor } : {}) } });
+        expect(r.status, r.raw).toBe(200);
+        expect(r.body.data.length).toBeLessThanOrEqual(100);
+        seen.push(...r.body.data.map((t: { id: string; currency: string }) => t.id));
+        cursor = r.body.nextCursor;
+        pages++;
+      } while (cursor);
+      expect(pages).toBe(count / 100);
+      expect(seen).toEqual(usd.map((t) => t.id));
+
+      // A cursor belongs to its payout's list: another payout's (the day's EUR payout) refuses it.
+      const first = await api("GET /v1/payouts/{id}/balance-transactions", m, { id: payout.id, query: { limit: "10" } });
+      const [eur] = (await api("GET /v1/payouts", m, { query: { currency: "EUR" } })).body.data;
+      const elsewhere = await api("GET /v1/payouts/{id}/balance-transactions", m, { id: eur.id, query: { limit: "10", cursor: first.body.nextCursor } });
+      expect(elsewhere.status).toBe(400);
+      expect((await api("GET /v1/payouts/{id}/balance-transactions", m, { id: payout.id, query: { limit: "101" } })).status).toBe(400);
     });
   });
 

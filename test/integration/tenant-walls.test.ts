@@ -472,6 +472,7 @@ const fixtures: Record<string, WallFixture> = {
     probes: (): Record<string, string>[] => [{ currency: "USD" }, { status: "paid" }],
   },
   getPayout: object("payout", readers.payout),
+  listPayoutBalanceTransactions: object("payout", readers.payout),
 
   createView: { kind: "create", body: bodies.view, read: readers.view },
   listViews: {
