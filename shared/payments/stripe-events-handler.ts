@@ -37,6 +37,9 @@ function methodOf(pi: Stripe.PaymentIntent): PaymentMethodDetails | undefined {
 const idOf = (value: string | { id: string } | null | undefined): string | undefined =>
   typeof value === "string" ? value : (value?.id ?? undefined);
 
+/** Stripe's Unix seconds as ISO 8601. */
+const isoOf = (seconds: number): string => new Date(seconds * 1000).toISOString();
+
 export async function handleStripeEvent(ports: StripeEventPorts, event: Stripe.Event): Promise<void> {
   switch (event.type) {
     case "payment_intent.succeeded":
@@ -102,12 +105,15 @@ export async function handleStripeEvent(ports: StripeEventPorts, event: Stripe.E
       const processorPaymentId = idOf(dispute.payment_intent);
       const ref = processorPaymentId ? await ports.findPaymentByProcessorId(processorPaymentId) : undefined;
       if (!ref) return;
+      // Decided by the dispute's own status and times, not by which event this is: a `created`
+      // delivered after the `closed` must not reopen it.
       await applyDispute(ports, ref.merchantId, ref.paymentId, {
         id: dispute.id,
         status: dispute.status,
         amount: dispute.amount,
         ...(dispute.reason ? { reason: dispute.reason } : {}),
-        closed: event.type === "charge.dispute.closed",
+        createdAt: isoOf(dispute.created),
+        reportedAt: isoOf(event.created),
       });
       return;
     }

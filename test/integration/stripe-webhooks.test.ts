@@ -422,17 +422,73 @@ describe("Stripe webhooks", () => {
       return { payment, piId };
     }
 
-    const dispute = (type: "charge.dispute.created" | "charge.dispute.closed", id: string, piId: string, status?: Stripe.Dispute.Status) =>
-      disputeEvent(type, {
+    /** A dispute event; `sentAt` is the event's time (the dispute itself was opened at `openedAt`). */
+    const dispute = (
+      type: "charge.dispute.created" | "charge.dispute.closed",
+      id: string,
+      piId: string,
+      status?: Stripe.Dispute.Status,
+      { openedAt = nowSeconds(), sentAt = openedAt }: { openedAt?: number; sentAt?: number } = {},
+    ) => {
+      const event = disputeEvent(type, {
         id,
         chargeId: `ch_${piId.slice(3)}`,
         paymentIntentId: piId,
         amount: 10_000,
         currency: "usd",
-        created: nowSeconds(),
+        created: openedAt,
         reason: "fraudulent",
         ...(status ? { status } : {}),
       });
+      return { ...event, created: sentAt };
+    };
+
+    /** What a dispute leaves behind, minus what differs between two payments by construction. */
+    async function disputeOutcome(paymentId: string, disputeId: string) {
+      const { status, amountRefunded, dispute: held } = await readPayment(shop, paymentId);
+      const { id: _id, ...rest } = held ?? { id: "" };
+      const debits = (await balanceOf(shop, disputeId)).map((t) => ({ kind: t.kind, amount: t.amount, currency: t.currency }));
+      return { status, amountRefunded, dispute: rest, debits };
+    }
+
+    for (const decision of ["lost", "won"] as const) {
+      it(`ends a ${decision} dispute in the same state whether charge.dispute.created arrives before or after charge.dispute.closed`, async () => {
+        const [inOrder, reversed] = [await paidPayment(), await paidPayment()];
+        const openedAt = nowSeconds() - 3_600;
+        const events = (piId: string, disputeId: string) => ({
+          created: dispute("charge.dispute.created", disputeId, piId, undefined, { openedAt }),
+          closed: dispute("charge.dispute.closed", disputeId, piId, decision, { openedAt, sentAt: openedAt + 1_800 }),
+        });
+        const first = { disputeId: `dp_first${unique()}`, ...inOrder };
+        const second = { disputeId: `dp_second${unique()}`, ...reversed };
+        const a = events(first.piId, first.disputeId);
+        await deliverAndConsume(a.created, a.closed);
+        const b = events(second.piId, second.disputeId);
+        await deliverAndConsume(b.closed, b.created);
+
+        const expected = await disputeOutcome(first.payment.id, first.disputeId);
+        expect(expected).toMatchObject(
+          decision === "lost"
+            ? { status: "disputed", dispute: { status: "lost", closed: true }, debits: [{ kind: "dispute", amount: -10_000, currency: "USD" }] }
+            : { status: "succeeded", dispute: { status: "won", closed: true }, debits: [] },
+        );
+        expect(await disputeOutcome(second.payment.id, second.disputeId)).toEqual(expected);
+        // The late `created` was a no-op: no reopening recorded, no payment.disputed event.
+        expect(await eventsOf(shop, "payment.disputed", second.payment.id)).toEqual([]);
+        expect(await eventsOf(shop, "payment.dispute_closed", second.payment.id)).toHaveLength(1);
+      });
+    }
+
+    it("ignores a report older than the one the payment holds (under_review, then a late needs_response)", async () => {
+      const { payment, piId } = await paidPayment();
+      const disputeId = `dp_review${unique()}`;
+      const openedAt = nowSeconds() - 600;
+      await deliverAndConsume(
+        dispute("charge.dispute.created", disputeId, piId, "under_review", { openedAt, sentAt: openedAt + 60 }),
+        dispute("charge.dispute.created", disputeId, piId, "needs_response", { openedAt }),
+      );
+      expect(await readPayment(shop, payment.id)).toMatchObject({ status: "disputed", dispute: { id: disputeId, status: "under_review", closed: false } });
+    });
 
     it("marks the payment disputed, keeps it disputed when lost and books −amount once", async () => {
       const { payment, piId } = await paidPayment();
