@@ -87,6 +87,13 @@ function moneyMoved(
   return ports.payments.balanceWrite(merchant.id, entry);
 }
 
+/**
+ * The connected account a processor request runs on. Only Stripe has one: the sandbox is no
+ * account, and the events consumer rejects a sandbox payment's event that names one.
+ */
+const connectedAccount = (merchant: Merchant, processor: PaymentProcessor): { accountId?: string } =>
+  processor.name === "stripe" && merchant.stripeAccountId ? { accountId: merchant.stripeAccountId } : {};
+
 async function merchantOf(ports: PaymentPorts, merchantId: string): Promise<Merchant> {
   const merchant = await ports.merchants.readMerchant(merchantId);
   if (!merchant) throw new NotFoundError("Merchant");
@@ -152,7 +159,7 @@ export async function payInvoice(
   // If the processor does not answer, the attempt stays locked until its events (or the lock's
   // expiry) settle it, so a retry cannot charge twice.
   const result: ChargeResult = await processor.charge({
-    ...(merchant.stripeAccountId ? { accountId: merchant.stripeAccountId } : {}),
+    ...connectedAccount(merchant, processor),
     amount: payment.amount,
     currency: payment.currency,
     paymentMethod,
@@ -199,7 +206,7 @@ export async function checkoutInvoice(
   const { invoice, merchant, processor, payment, idempotencyKey, metadata, description } =
     await startInvoicePayment(ports, merchantId, invoiceId);
   return processor.createCheckout({
-    ...(merchant.stripeAccountId ? { accountId: merchant.stripeAccountId } : {}),
+    ...connectedAccount(merchant, processor),
     amount: payment.amount,
     currency: payment.currency,
     description,
@@ -397,7 +404,7 @@ export async function refundPayment(
   const processor = await ports.processorFor(merchant);
   try {
     const result = await processor.refund({
-      ...(merchant.stripeAccountId ? { accountId: merchant.stripeAccountId } : {}),
+      ...connectedAccount(merchant, processor),
       paymentIntentId: payment.processorPaymentId ?? "",
       amount,
       ...(input.reason ? { reason: input.reason } : {}),
