@@ -81,6 +81,7 @@ export function disputeReportApplies(held: PaymentDispute | undefined, report: D
   if (held.id !== report.id) return report.createdAt > (held.createdAt ?? "");
   if (held.closed ?? isClosedDispute(held.status)) return false;
   if (isClosedDispute(report.status)) return true;
+  if (report.status === held.status) return false;
   const heldAt = held.reportedAt ?? "";
   if (report.reportedAt !== heldAt) return report.reportedAt > heldAt;
   // Reported in the same second: the review follows the request for a response.
