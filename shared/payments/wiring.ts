@@ -89,8 +89,12 @@ export function stripeEventPorts(clock: Clock): StripeEventPorts {
     },
     stripeLivemode: async () => isLiveStripeKey(await getSecret("stripeSecretKey")),
     rejectProcessorEvent: async (rejected) => {
-      // One JSON line with a stable `event` field: a metric filter counts these and an alarm fires.
-      console.warn(JSON.stringify({ level: "WARN", event: processorEventRejected, ...rejected }));
+      // One JSON line with a stable `event` field, which a metric filter counts for an alarm. Written
+      // to stdout directly: Lambda prefixes console lines with a timestamp and request id, and a
+      // JSON filter pattern only matches a log event that is JSON alone.
+      process.stdout.write(
+        `${JSON.stringify({ level: "WARN", event: processorEventRejected, ...rejected })}\n`,
+      );
       await platformEvents.recordRejectedProcessorEvent(rejected, clock.now());
     },
   };

@@ -601,13 +601,20 @@ describe("Stripe webhooks", () => {
 
     /** Runs the consumer on events sent straight to it, capturing what it logs as rejected. */
     async function consumeCapturingRejections(events: Stripe.Event[]) {
-      const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
+      const lines: string[] = [];
+      const write = process.stdout.write.bind(process.stdout);
+      const stdout = vi.spyOn(process.stdout, "write").mockImplementation((chunk, ...rest) => {
+        if (String(chunk).includes("processor_event.rejected")) return lines.push(String(chunk)) > 0;
+        return write(chunk, ...(rest as []));
+      });
       try {
         const bodies = events.map((e) => JSON.stringify(signEvent(e, webhookSecret, nowSeconds())));
         for (const r of await consume(bodies)) expect(r.batchItemFailures).toEqual([]);
-        return warn.mock.calls.map(([line]) => JSON.parse(String(line)) as Record<string, unknown>);
+        // Each is one whole line of JSON, as the metric filter's JSON pattern needs.
+        for (const line of lines) expect(line.endsWith("\n") && !line.slice(0, -1).includes("\n")).toBe(true);
+        return lines.map((line) => JSON.parse(line) as Record<string, unknown>);
       } finally {
-        warn.mockRestore();
+        stdout.mockRestore();
       }
     }
 
