@@ -33,13 +33,62 @@ export interface Payment {
   processorPaymentId?: string;
   /** Why it failed: the processor's decline code and message. */
   failure?: { declineCode: string; message: string };
-  /** Set while a dispute is open or after it was lost. */
-  dispute?: { id: string; status: string; amount: number; reason?: string };
+  /** The latest dispute on the payment, as the newest report about it left it (see `disputeReportApplies`). */
+  dispute?: PaymentDispute;
   paidAt?: string;
   history: { status: PaymentStatus; at: string; note?: string }[];
   createdAt: string;
   updatedAt: string;
 }
+
+export interface PaymentDispute {
+  id: string;
+  /** The processor's status (`needs_response`, `under_review`, `won`, `lost`…). */
+  status: string;
+  amount: number;
+  reason?: string;
+  /** When the dispute was opened at the processor (ISO 8601). */
+  createdAt?: string;
+  /** When the processor sent the report now held (ISO 8601): an older report changes nothing. */
+  reportedAt?: string;
+  /** Decided (won, lost, inquiry closed): final, whatever arrives after. */
+  closed?: boolean;
+}
+
+/** A report of a dispute from the processor: its own status and times, whatever order reports arrive in. */
+export interface DisputeReport {
+  id: string;
+  status: string;
+  amount: number;
+  reason?: string;
+  createdAt: string;
+  reportedAt: string;
+}
+
+/** Stripe's dispute statuses after which nothing changes: decided, or an inquiry closed without a chargeback. */
+const closedDisputeStatuses: ReadonlySet<string> = new Set(["won", "lost", "warning_closed", "prevented"]);
+
+export const isClosedDispute = (status: string): boolean => closedDisputeStatuses.has(status);
+
+/**
+ * Whether a dispute report changes what the payment holds. Reports arrive in any order (a `created`
+ * after the `closed`), so the report decides by the dispute's own state: a closed dispute is final,
+ * an open one moves only to a newer report, and a different dispute replaces the held one only if it
+ * was opened later.
+ */
+export function disputeReportApplies(held: PaymentDispute | undefined, report: DisputeReport): boolean {
+  if (!held) return true;
+  if (held.id !== report.id) return report.createdAt > (held.createdAt ?? "");
+  if (held.closed ?? isClosedDispute(held.status)) return false;
+  if (isClosedDispute(report.status)) return true;
+  if (report.status === held.status) return false;
+  const heldAt = held.reportedAt ?? "";
+  if (report.reportedAt !== heldAt) return report.reportedAt > heldAt;
+  // Reported in the same second: the review follows the request for a response.
+  return openDisputeStage(report.status) > openDisputeStage(held.status);
+}
+
+const openDisputeStage = (status: string): number => (status.endsWith("under_review") ? 1 : 0);
 
 /** A payment recorded by hand against an invoice (bank transfer, cash, check…). */
 export function manualPayment(

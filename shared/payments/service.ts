@@ -24,7 +24,16 @@ import type { PaymentStore } from "../store/payments.ts";
 import { transact } from "../store/collection.ts";
 import { eventPut as eventItem } from "../store/outbox.ts";
 import { type BalanceType, balanceTransaction } from "./balance.ts";
-import { canMove, type Payment, type PaymentStatus, processorPayment, refundedStatus } from "./payment.ts";
+import {
+  canMove,
+  type DisputeReport,
+  disputeReportApplies,
+  isClosedDispute,
+  type Payment,
+  type PaymentStatus,
+  processorPayment,
+  refundedStatus,
+} from "./payment.ts";
 import type { ChargeResult, PaymentMethodDetails, PaymentProcessor } from "./processor.ts";
 import type { Refund } from "./refund.ts";
 
@@ -77,6 +86,13 @@ function moneyMoved(
   );
   return ports.payments.balanceWrite(merchant.id, entry);
 }
+
+/**
+ * The connected account a processor request runs on. Only Stripe has one: the sandbox is no
+ * account, and the events consumer rejects a sandbox payment's event that names one.
+ */
+const connectedAccount = (merchant: Merchant, processor: PaymentProcessor): { accountId?: string } =>
+  processor.name === "stripe" && merchant.stripeAccountId ? { accountId: merchant.stripeAccountId } : {};
 
 async function merchantOf(ports: PaymentPorts, merchantId: string): Promise<Merchant> {
   const merchant = await ports.merchants.readMerchant(merchantId);
@@ -143,7 +159,7 @@ export async function payInvoice(
   // If the processor does not answer, the attempt stays locked until its events (or the lock's
   // expiry) settle it, so a retry cannot charge twice.
   const result: ChargeResult = await processor.charge({
-    ...(merchant.stripeAccountId ? { accountId: merchant.stripeAccountId } : {}),
+    ...connectedAccount(merchant, processor),
     amount: payment.amount,
     currency: payment.currency,
     paymentMethod,
@@ -190,7 +206,7 @@ export async function checkoutInvoice(
   const { invoice, merchant, processor, payment, idempotencyKey, metadata, description } =
     await startInvoicePayment(ports, merchantId, invoiceId);
   return processor.createCheckout({
-    ...(merchant.stripeAccountId ? { accountId: merchant.stripeAccountId } : {}),
+    ...connectedAccount(merchant, processor),
     amount: payment.amount,
     currency: payment.currency,
     description,
@@ -388,7 +404,7 @@ export async function refundPayment(
   const processor = await ports.processorFor(merchant);
   try {
     const result = await processor.refund({
-      ...(merchant.stripeAccountId ? { accountId: merchant.stripeAccountId } : {}),
+      ...connectedAccount(merchant, processor),
       paymentIntentId: payment.processorPaymentId ?? "",
       amount,
       ...(input.reason ? { reason: input.reason } : {}),
@@ -480,56 +496,69 @@ export async function settleRefund(
   });
 }
 
-/** A dispute opened or closed at the processor; a lost dispute is a balance transaction. */
+/**
+ * A report of a dispute from the processor; a lost dispute is a balance transaction. Idempotent and
+ * order-tolerant: a report that is older or less final than what the payment holds changes nothing
+ * (see `disputeReportApplies`), so the reports end in the same state whatever order they arrive in.
+ */
 export async function applyDispute(
   ports: PaymentPorts,
   merchantId: string,
   paymentId: string,
-  dispute: { id: string; status: string; amount: number; reason?: string; closed: boolean },
+  report: DisputeReport,
 ): Promise<Payment | undefined> {
-  const found = await ports.payments.read(merchantId, paymentId);
-  if (!found) return undefined;
-  const { value: payment, version } = found;
-  if (payment.dispute?.id === dispute.id && payment.dispute.status === dispute.status) return payment;
-  const now = ports.clock.now();
-  const at = now.toISOString();
-  const won = dispute.closed && dispute.status === "won";
-  const status: PaymentStatus = won ? refundedStatus(payment.amount, payment.amountRefunded) : "disputed";
-  const next: Payment = {
-    ...payment,
-    status,
-    dispute: {
-      id: dispute.id,
-      status: dispute.status,
-      amount: dispute.amount,
-      ...(dispute.reason ? { reason: dispute.reason } : {}),
-    },
-    history: [...payment.history, { status, at, note: `Dispute ${dispute.status}` }],
-    updatedAt: at,
-  };
-  const writes = [];
-  if (dispute.closed && dispute.status === "lost") {
-    const merchant = await merchantOf(ports, merchantId);
-    writes.push(
-      moneyMoved(
-        ports,
-        merchant,
-        "dispute",
-        { id: dispute.id, currency: payment.currency },
-        -dispute.amount,
-        0,
-        now,
-      ),
+  // A lost race (another report of the same dispute) re-reads and decides again.
+  return retryOnConflict(5, async () => {
+    const found = await ports.payments.read(merchantId, paymentId);
+    if (!found) return undefined;
+    const { value: payment, version } = found;
+    if (!disputeReportApplies(payment.dispute, report)) return payment;
+    const now = ports.clock.now();
+    const at = now.toISOString();
+    const closed = isClosedDispute(report.status);
+    const lost = report.status === "lost";
+    // Only a lost dispute takes the money back; any other decision leaves the payment as it was.
+    const status: PaymentStatus =
+      closed && !lost ? refundedStatus(payment.amount, payment.amountRefunded) : "disputed";
+    const next: Payment = {
+      ...payment,
+      status,
+      dispute: {
+        id: report.id,
+        status: report.status,
+        amount: report.amount,
+        ...(report.reason ? { reason: report.reason } : {}),
+        createdAt: report.createdAt,
+        reportedAt: report.reportedAt,
+        closed,
+      },
+      history: [...payment.history, { status, at, note: `Dispute ${report.status}` }],
+      updatedAt: at,
+    };
+    const writes = [];
+    if (lost) {
+      const merchant = await merchantOf(ports, merchantId);
+      writes.push(
+        moneyMoved(
+          ports,
+          merchant,
+          "dispute",
+          { id: report.id, currency: payment.currency },
+          -report.amount,
+          0,
+          now,
+        ),
+      );
+    }
+    const type = closed ? "payment.dispute_closed" : "payment.disputed";
+    await transact(
+      [
+        ports.payments.replaceWrite(merchantId, next, version),
+        ...writes,
+        { item: eventItem(newEvent(type, merchantId, paymentId, now, { payment: next })) },
+      ],
+      "The payment was changed by another request",
     );
-  }
-  const type = dispute.closed ? "payment.dispute_closed" : "payment.disputed";
-  await transact(
-    [
-      ports.payments.replaceWrite(merchantId, next, version),
-      ...writes,
-      { item: eventItem(newEvent(type, merchantId, paymentId, now, { payment: next })) },
-    ],
-    "The payment was changed by another request",
-  );
-  return next;
+    return next;
+  });
 }

@@ -2,8 +2,19 @@
  * What each Stripe-shaped event (from Stripe's webhooks or the sandbox) does to Kassa's records.
  * Decisions come from the objects' current state, never from arrival order: each handler calls an
  * idempotent, order-tolerant service function, so duplicates and reorderings end in the same state.
+ * Before a case acts on what an event's refs name, the event must prove it comes from where that
+ * payment was taken and describes the same money (event-trust.ts); one that does not changes
+ * nothing and is recorded as a platform event.
  */
 import type Stripe from "stripe";
+import { requireFound } from "../domain/errors.ts";
+import type { Merchant } from "../merchants/merchant.ts";
+import {
+  type EventClaim,
+  type EventSubject,
+  type RejectedProcessorEvent,
+  rejectionOf,
+} from "./event-trust.ts";
 import { applyDispute, applyOutcome, type PaymentPorts, settleRefund } from "./service.ts";
 import type { PaymentMethodDetails } from "./processor.ts";
 
@@ -15,6 +26,10 @@ export interface StripeEventPorts extends PaymentPorts {
   setStripeAccountStatus(merchantId: string, chargesEnabled: boolean): Promise<void>;
   /** Payout events (Stripe's payouts are the source of truth for Stripe merchants). */
   recordStripePayout(merchantId: string, payout: Stripe.Payout, status: "paid" | "failed"): Promise<void>;
+  /** Whether Kassa's Stripe key moves real money: a Stripe payment's events must be in that mode. */
+  stripeLivemode(): Promise<boolean>;
+  /** Keeps (and reports, for the alarm) an event that failed the checks. */
+  rejectProcessorEvent(rejected: RejectedProcessorEvent): Promise<void>;
 }
 
 type Refs = { kassa_merchant_id?: string; kassa_payment_id?: string; kassa_refund_id?: string };
@@ -37,6 +52,78 @@ function methodOf(pi: Stripe.PaymentIntent): PaymentMethodDetails | undefined {
 const idOf = (value: string | { id: string } | null | undefined): string | undefined =>
   typeof value === "string" ? value : (value?.id ?? undefined);
 
+/** Stripe's Unix seconds as ISO 8601. */
+const isoOf = (seconds: number): string => new Date(seconds * 1000).toISOString();
+
+/** The merchant and payment an event's refs name; unknown refs fail the message (it ends in the DLQ). */
+async function named(ports: StripeEventPorts, merchantId: string, paymentId: string) {
+  const [merchant, payment] = await Promise.all([
+    ports.merchants.readMerchant(merchantId),
+    ports.payments.read(merchantId, paymentId),
+  ]);
+  return {
+    merchant: requireFound(merchant, "Merchant").value,
+    payment: requireFound(payment, "Payment").value,
+  };
+}
+
+/** Whether `event` may act on `subject`; if not, the rejection is recorded and the case does nothing. */
+async function trusted(
+  ports: StripeEventPorts,
+  event: Stripe.Event,
+  claim: Omit<EventClaim, "account" | "livemode">,
+  subject: EventSubject,
+  merchant: Merchant,
+): Promise<boolean> {
+  const stripeLivemode = subject.payment.processor === "stripe" && (await ports.stripeLivemode());
+  const rejection = rejectionOf(
+    { account: event.account, livemode: event.livemode, ...claim },
+    subject,
+    merchant,
+    stripeLivemode,
+  );
+  if (!rejection) return true;
+  await ports.rejectProcessorEvent({
+    ...rejection,
+    processorEventId: event.id,
+    processorEventType: event.type,
+    ...(event.account ? { account: event.account } : {}),
+    livemode: event.livemode,
+    sentAt: isoOf(event.created),
+    merchantId: merchant.id,
+    paymentId: subject.payment.id,
+    ...(subject.kind === "refund" ? { refundId: subject.refund.id } : {}),
+  });
+  return false;
+}
+
+/** Whether a processor refund may settle the Kassa refund its refs name (same payment, merchant and money). */
+async function trustedRefund(
+  ports: StripeEventPorts,
+  event: Stripe.Event,
+  refund: Stripe.Refund,
+  refs: { merchantId: string; refundId: string; paymentId: string | undefined },
+): Promise<boolean> {
+  const kassaRefund = requireFound(
+    await ports.payments.readRefund(refs.merchantId, refs.refundId),
+    "Refund",
+  ).value;
+  const { merchant, payment } = await named(ports, refs.merchantId, kassaRefund.paymentId);
+  return trusted(
+    ports,
+    event,
+    { processorPaymentId: idOf(refund.payment_intent), amount: refund.amount, currency: refund.currency },
+    {
+      kind: "refund",
+      payment,
+      refund: kassaRefund,
+      claimedPaymentId: refs.paymentId,
+      processorRefundId: refund.id,
+    },
+    merchant,
+  );
+}
+
 export async function handleStripeEvent(ports: StripeEventPorts, event: Stripe.Event): Promise<void> {
   switch (event.type) {
     case "payment_intent.succeeded":
@@ -45,13 +132,24 @@ export async function handleStripeEvent(ports: StripeEventPorts, event: Stripe.E
       const pi = event.data.object;
       const refs = pi.metadata as Refs;
       if (!refs.kassa_merchant_id || !refs.kassa_payment_id) return;
+      const { merchant, payment } = await named(ports, refs.kassa_merchant_id, refs.kassa_payment_id);
+      const claim = {
+        processorPaymentId: pi.id,
+        // A success must have received the payment's amount; other reports name what was asked.
+        amount: event.type === "payment_intent.succeeded" ? pi.amount_received : pi.amount,
+        currency: pi.currency,
+      };
+      if (!(await trusted(ports, event, claim, { kind: "payment", payment }, merchant))) return;
       const method = methodOf(pi);
       const common = { processorPaymentId: pi.id, ...(method ? { method } : {}) };
       if (event.type === "payment_intent.succeeded") {
-        await applyOutcome(ports, refs.kassa_merchant_id, refs.kassa_payment_id, {
-          status: "succeeded",
-          ...common,
-        });
+        await applyOutcome(
+          ports,
+          refs.kassa_merchant_id,
+          refs.kassa_payment_id,
+          { status: "succeeded", ...common },
+          { merchant },
+        );
       } else if (event.type === "payment_intent.processing") {
         await applyOutcome(ports, refs.kassa_merchant_id, refs.kassa_payment_id, {
           status: "processing",
@@ -72,11 +170,24 @@ export async function handleStripeEvent(ports: StripeEventPorts, event: Stripe.E
       const session = event.data.object;
       const refs = (session.metadata ?? {}) as Refs;
       if (!refs.kassa_merchant_id || !refs.kassa_payment_id) return;
+      const { merchant, payment } = await named(ports, refs.kassa_merchant_id, refs.kassa_payment_id);
       const processorPaymentId = idOf(session.payment_intent);
+      const claim = {
+        processorPaymentId,
+        amount: session.amount_total ?? 0,
+        currency: session.currency ?? "",
+      };
+      if (!(await trusted(ports, event, claim, { kind: "payment", payment }, merchant))) return;
       const common = processorPaymentId ? { processorPaymentId } : {};
       // Bank debits complete the session unpaid: the payment_intent events settle them.
       const status = session.payment_status === "paid" ? "succeeded" : "processing";
-      await applyOutcome(ports, refs.kassa_merchant_id, refs.kassa_payment_id, { status, ...common });
+      await applyOutcome(
+        ports,
+        refs.kassa_merchant_id,
+        refs.kassa_payment_id,
+        { status, ...common },
+        { merchant },
+      );
       return;
     }
     case "charge.refunded": {
@@ -86,6 +197,15 @@ export async function handleStripeEvent(ports: StripeEventPorts, event: Stripe.E
         const refundRefs = refund.metadata as Refs;
         const merchantId = refundRefs?.kassa_merchant_id ?? refs.kassa_merchant_id;
         if (!merchantId || !refundRefs?.kassa_refund_id) continue;
+        const paymentId = refundRefs.kassa_payment_id ?? refs.kassa_payment_id;
+        if (
+          !(await trustedRefund(ports, event, refund, {
+            merchantId,
+            refundId: refundRefs.kassa_refund_id,
+            paymentId,
+          }))
+        )
+          continue;
         const status =
           refund.status === "succeeded"
             ? "succeeded"
@@ -102,12 +222,18 @@ export async function handleStripeEvent(ports: StripeEventPorts, event: Stripe.E
       const processorPaymentId = idOf(dispute.payment_intent);
       const ref = processorPaymentId ? await ports.findPaymentByProcessorId(processorPaymentId) : undefined;
       if (!ref) return;
+      const { merchant, payment } = await named(ports, ref.merchantId, ref.paymentId);
+      const claim = { processorPaymentId, amount: dispute.amount, currency: dispute.currency };
+      if (!(await trusted(ports, event, claim, { kind: "dispute", payment }, merchant))) return;
+      // Decided by the dispute's own status and times, not by which event this is: a `created`
+      // delivered after the `closed` must not reopen it.
       await applyDispute(ports, ref.merchantId, ref.paymentId, {
         id: dispute.id,
         status: dispute.status,
         amount: dispute.amount,
         ...(dispute.reason ? { reason: dispute.reason } : {}),
-        closed: event.type === "charge.dispute.closed",
+        createdAt: isoOf(dispute.created),
+        reportedAt: isoOf(event.created),
       });
       return;
     }

@@ -15,13 +15,16 @@ import { dynamoMerchantStore } from "../store/merchants.ts";
 import { dynamoPaymentStore } from "../store/payments.ts";
 import { dynamoPayoutStore } from "../store/payouts.ts";
 import { type PayoutSweepPorts, recordStripePayout } from "../payouts/run.ts";
+import { platformEvents } from "../store/platform-events.ts";
 import { processorRefs } from "../store/processor-refs.ts";
 import { billingQueue } from "../invoices/reminders.ts";
 import { stripeEventsQueue } from "../outbox/routing.ts";
 import { sandboxFee } from "./sandbox-cards.ts";
 import { type BankDebitSettlement, sandboxProcessor } from "./sandbox.ts";
 import type { PaymentPorts } from "./service.ts";
+import { processorEventRejected } from "./event-trust.ts";
 import { signEvent } from "./signing.ts";
+import { isLiveStripeKey } from "./stripe-mode.ts";
 import type { StripeEventPorts } from "./stripe-events-handler.ts";
 
 /** A scheduled sandbox bank-debit settlement, delivered to the billing queue. */
@@ -83,6 +86,16 @@ export function stripeEventPorts(clock: Clock): StripeEventPorts {
       setStripeAccountStatus({ store: dynamoMerchantStore, clock }, merchantId, enabled),
     recordStripePayout: async (merchantId, payout, status) => {
       await recordStripePayout(payoutPorts(clock), merchantId, payout, status);
+    },
+    stripeLivemode: async () => isLiveStripeKey(await getSecret("stripeSecretKey")),
+    rejectProcessorEvent: async (rejected) => {
+      // One JSON line with a stable `event` field, which a metric filter counts for an alarm. Written
+      // to stdout directly: Lambda prefixes console lines with a timestamp and request id, and a
+      // JSON filter pattern only matches a log event that is JSON alone.
+      process.stdout.write(
+        `${JSON.stringify({ level: "WARN", event: processorEventRejected, ...rejected })}\n`,
+      );
+      await platformEvents.recordRejectedProcessorEvent(rejected, clock.now());
     },
   };
 }

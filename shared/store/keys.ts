@@ -69,6 +69,15 @@ export const keys = {
   event: (merchantId: string, eventId: string): Key => ({ PK: merchantPk(merchantId), SK: `EVT#${eventId}` }),
   eventPrefix: (merchantId: string) => ({ PK: merchantPk(merchantId), SKPrefix: "EVT#" }),
 
+  /**
+   * Platform-level records no merchant's feed shows (e.g. a rejected processor event), by kind and
+   * UTC day, one per processor event id: a redelivery writes the same item.
+   */
+  platformEvent: (kind: string, day: string, id: string): Key => ({
+    PK: `PLATFORM#${kind}#${day}`,
+    SK: id,
+  }),
+
   /** A queue consumer's claim on a message it has handled (idempotent consumers). */
   processedMessage: (consumer: string, messageKey: string): Key => ({
     PK: `PROCESSED#${consumer}#${messageKey}`,

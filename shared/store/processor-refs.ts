@@ -8,14 +8,23 @@ import { documentClient, tableName } from "./dynamo.ts";
 import { keys } from "./keys.ts";
 
 export const processorRefs = {
+  /**
+   * Claims a processor payment for a Kassa payment. Never overwritten: once a `pi_…` points at a
+   * payment, a claim for another payment fails the transaction it is in (re-writing the same mapping
+   * is harmless), so no later outcome can redirect the disputes of one merchant's payment to another.
+   */
   paymentRefWrite(processorPaymentId: string, merchantId: string, paymentId: string): ExtraWrite {
     return {
       item: {
         Put: {
           TableName: tableName(),
           Item: { ...keys.processorPayment(processorPaymentId), type: "processorRef", merchantId, paymentId },
+          ConditionExpression:
+            "attribute_not_exists(PK) OR (merchantId = :merchantId AND paymentId = :paymentId)",
+          ExpressionAttributeValues: { ":merchantId": merchantId, ":paymentId": paymentId },
         },
       },
+      conflict: `The processor payment ${processorPaymentId} belongs to another payment`,
     };
   },
   async findPayment(

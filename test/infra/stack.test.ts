@@ -486,8 +486,31 @@ describe("mail, secrets, scheduler, alarms", () => {
     expect(alarms).toContainEqual(
       expect.objectContaining({ MetricName: "5xx", Namespace: "AWS/ApiGateway" }),
     );
-    expect(alarms).toHaveLength(dlqs.length + manifest.functions.length + 1);
+    expect(alarms).toHaveLength(dlqs.length + manifest.functions.length + 2);
     for (const alarm of alarms) expect(alarm.AlarmActions).toEqual([{ Ref: logicalId(stack.alarms.topic) }]);
+  });
+
+  it("counts the stripe-events consumer's processor_event.rejected log lines and alarms on the first", () => {
+    const consumer = stack.services.functions["stripe-events"]!;
+    const filters = ofType("AWS::Logs::MetricFilter").map(([, f]) => f.Properties);
+    expect(filters).toEqual([
+      {
+        LogGroupName: { Ref: logicalId(consumer.logGroup) },
+        FilterPattern: '{ $.event = "processor_event.rejected" }',
+        MetricTransformations: [{ MetricNamespace: "Kassa", MetricName: "RejectedProcessorEvents", MetricValue: "1" }],
+      },
+    ]);
+    const alarms = ofType("AWS::CloudWatch::Alarm").map(([, a]) => a.Properties);
+    expect(alarms).toContainEqual(
+      expect.objectContaining({
+        Namespace: "Kassa",
+        MetricName: "RejectedProcessorEvents",
+        Statistic: "Sum",
+        Threshold: 1,
+        ComparisonOperator: "GreaterThanOrEqualToThreshold",
+        AlarmActions: [{ Ref: logicalId(stack.alarms.topic) }],
+      }),
+    );
   });
 });
 

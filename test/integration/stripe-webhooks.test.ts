@@ -2,7 +2,9 @@
  * Stripe-shaped webhooks end to end against the emulators: POST /webhooks/stripe verifies and
  * queues, the stripe-events consumer verifies again and applies each event once. Covers bad
  * signatures (400, nothing queued), duplicate deliveries (one effect), out-of-order outcomes (the
- * same final records either way), poison messages (DLQ, nothing blocked) and disputes.
+ * same final records either way), poison messages (DLQ, nothing blocked), disputes in either order,
+ * and events that do not belong to the payment they name (forged by another connected account, the
+ * wrong mode, other money: nothing changes and a platform-level processor_event.rejected is kept).
  */
 import { randomUUID } from "node:crypto";
 import {
@@ -14,7 +16,7 @@ import {
 } from "@aws-sdk/client-sqs";
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
 import type Stripe from "stripe";
-import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { handler as customersHandler } from "../../functions/api/customers.ts";
 import { handler as invoicesHandler } from "../../functions/api/invoices.ts";
 import { handler as paymentsHandler } from "../../functions/api/payments.ts";
@@ -25,12 +27,23 @@ import { loadHandler } from "../../infra/local/invoke-lambda.ts";
 import { type Poller, pollQueue } from "../../infra/local/sqs-poller.ts";
 import { functionNamed } from "../../infra/manifest.ts";
 import { systemClock } from "../../shared/domain/clock.ts";
-import { checkoutInvoice } from "../../shared/payments/service.ts";
+import { newEvent } from "../../shared/domain/events.ts";
+import { setStripeAccount } from "../../shared/merchants/service.ts";
+import type { PaymentProcessor } from "../../shared/payments/processor.ts";
+import { checkoutInvoice, type PaymentPorts, refundPayment } from "../../shared/payments/service.ts";
 import { signEvent, signPayload } from "../../shared/payments/signing.ts";
-import { checkoutSessionCompletedEvent, disputeEvent, paymentIntentEvent } from "../../shared/payments/stripe-events.ts";
+import {
+  chargeRefundedEvent,
+  checkoutSessionCompletedEvent,
+  disputeEvent,
+  type PaymentIntentInput,
+  paymentIntentEvent,
+} from "../../shared/payments/stripe-events.ts";
 import { paymentPorts } from "../../shared/payments/wiring.ts";
 import { dynamoInvoiceStore } from "../../shared/store/invoices.ts";
+import { dynamoMerchantStore } from "../../shared/store/merchants.ts";
 import { dynamoPaymentStore } from "../../shared/store/payments.ts";
+import { processorRefs } from "../../shared/store/processor-refs.ts";
 import { eventFromItem } from "../../shared/store/outbox.ts";
 import { type ApiResult, call, expectStatus, merchantCall, newMerchant } from "../helpers/api.ts";
 import { eventually, type TestAws, useTestAws } from "../helpers/aws.ts";
@@ -40,6 +53,8 @@ type Handler = Parameters<typeof call>[0];
 type Merchant = { id: string; secret: string; email: string; name: string };
 
 const webhookSecret = "whsec_test_secret_0123456789";
+/** Kassa's Stripe key in these tests: a test-mode key, so genuine Stripe events have livemode false. */
+const stripeTestKey = "sk_test_kassa_0123456789abcdef";
 let aws: TestAws;
 let shop: Merchant;
 let customer: { id: string; email: string };
@@ -81,8 +96,8 @@ const refs = (m: Merchant, invoiceId: string, paymentId: string) => ({
   kassa_invoice_id: invoiceId,
 });
 
-function succeededEvent(m: Merchant, invoiceId: string, attempt: { paymentId: string; piId: string }, amount = 10_000) {
-  return paymentIntentEvent("payment_intent.succeeded", {
+function succeededInput(m: Merchant, invoiceId: string, attempt: { paymentId: string; piId: string }, amount = 10_000) {
+  return {
     id: attempt.piId,
     amount,
     currency: "usd",
@@ -96,7 +111,11 @@ function succeededEvent(m: Merchant, invoiceId: string, attempt: { paymentId: st
       fee: 320,
       balanceTransactionId: `txn_${attempt.piId.slice(3)}`,
     },
-  });
+  } satisfies PaymentIntentInput;
+}
+
+function succeededEvent(m: Merchant, invoiceId: string, attempt: { paymentId: string; piId: string }, amount = 10_000) {
+  return paymentIntentEvent("payment_intent.succeeded", succeededInput(m, invoiceId, attempt, amount));
 }
 
 function checkoutCompletedEvent(m: Merchant, invoiceId: string, attempt: { sessionId: string; paymentId: string; piId: string }, amount = 10_000) {
@@ -193,6 +212,7 @@ const readInvoice = async (m: Merchant, id: string) => (await dynamoInvoiceStore
 describe("Stripe webhooks", () => {
   beforeAll(async () => {
     aws = await useTestAws(["stripe-events", "notifications", "billing"]);
+    process.env.STRIPE_SECRET_KEY = stripeTestKey;
     shop = await newMerchant("Webhook Shop");
     customer = await expectStatus(
       api(customersHandler, "POST /v1/customers", shop.secret, { body: { email: `buyer-${unique()}@webhooks.test`, name: "Wendy Webhook" } }),
@@ -422,17 +442,73 @@ describe("Stripe webhooks", () => {
       return { payment, piId };
     }
 
-    const dispute = (type: "charge.dispute.created" | "charge.dispute.closed", id: string, piId: string, status?: Stripe.Dispute.Status) =>
-      disputeEvent(type, {
+    /** A dispute event; `sentAt` is the event's time (the dispute itself was opened at `openedAt`). */
+    const dispute = (
+      type: "charge.dispute.created" | "charge.dispute.closed",
+      id: string,
+      piId: string,
+      status?: Stripe.Dispute.Status,
+      { openedAt = nowSeconds(), sentAt = openedAt }: { openedAt?: number; sentAt?: number } = {},
+    ) => {
+      const event = disputeEvent(type, {
         id,
         chargeId: `ch_${piId.slice(3)}`,
         paymentIntentId: piId,
         amount: 10_000,
         currency: "usd",
-        created: nowSeconds(),
+        created: openedAt,
         reason: "fraudulent",
         ...(status ? { status } : {}),
       });
+      return { ...event, created: sentAt };
+    };
+
+    /** What a dispute leaves behind, minus what differs between two payments by construction. */
+    async function disputeOutcome(paymentId: string, disputeId: string) {
+      const { status, amountRefunded, dispute: held } = await readPayment(shop, paymentId);
+      const { id: _id, ...rest } = held ?? { id: "" };
+      const debits = (await balanceOf(shop, disputeId)).map((t) => ({ kind: t.kind, amount: t.amount, currency: t.currency }));
+      return { status, amountRefunded, dispute: rest, debits };
+    }
+
+    for (const decision of ["lost", "won"] as const) {
+      it(`ends a ${decision} dispute in the same state whether charge.dispute.created arrives before or after charge.dispute.closed`, async () => {
+        const [inOrder, reversed] = [await paidPayment(), await paidPayment()];
+        const openedAt = nowSeconds() - 3_600;
+        const events = (piId: string, disputeId: string) => ({
+          created: dispute("charge.dispute.created", disputeId, piId, undefined, { openedAt }),
+          closed: dispute("charge.dispute.closed", disputeId, piId, decision, { openedAt, sentAt: openedAt + 1_800 }),
+        });
+        const first = { disputeId: `dp_first${unique()}`, ...inOrder };
+        const second = { disputeId: `dp_second${unique()}`, ...reversed };
+        const a = events(first.piId, first.disputeId);
+        await deliverAndConsume(a.created, a.closed);
+        const b = events(second.piId, second.disputeId);
+        await deliverAndConsume(b.closed, b.created);
+
+        const expected = await disputeOutcome(first.payment.id, first.disputeId);
+        expect(expected).toMatchObject(
+          decision === "lost"
+            ? { status: "disputed", dispute: { status: "lost", closed: true }, debits: [{ kind: "dispute", amount: -10_000, currency: "USD" }] }
+            : { status: "succeeded", dispute: { status: "won", closed: true }, debits: [] },
+        );
+        expect(await disputeOutcome(second.payment.id, second.disputeId)).toEqual(expected);
+        // The late `created` was a no-op: no reopening recorded, no payment.disputed event.
+        expect(await eventsOf(shop, "payment.disputed", second.payment.id)).toEqual([]);
+        expect(await eventsOf(shop, "payment.dispute_closed", second.payment.id)).toHaveLength(1);
+      });
+    }
+
+    it("ignores a report older than the one the payment holds (under_review, then a late needs_response)", async () => {
+      const { payment, piId } = await paidPayment();
+      const disputeId = `dp_review${unique()}`;
+      const openedAt = nowSeconds() - 600;
+      await deliverAndConsume(
+        dispute("charge.dispute.created", disputeId, piId, "under_review", { openedAt, sentAt: openedAt + 60 }),
+        dispute("charge.dispute.created", disputeId, piId, "needs_response", { openedAt }),
+      );
+      expect(await readPayment(shop, payment.id)).toMatchObject({ status: "disputed", dispute: { id: disputeId, status: "under_review", closed: false } });
+    });
 
     it("marks the payment disputed, keeps it disputed when lost and books −amount once", async () => {
       const { payment, piId } = await paidPayment();
@@ -468,6 +544,203 @@ describe("Stripe webhooks", () => {
       const disputeId = `dp_unknown${unique()}`;
       await deliverAndConsume(dispute("charge.dispute.created", disputeId, `pi_unknown${unique()}`));
       expect(await balanceOf(shop, disputeId)).toEqual([]);
+    });
+  });
+  describe("events that do not belong to the payment they name", () => {
+    /** A merchant on Stripe: its connected account recorded (with the account → merchant lookup) and switched to Stripe. */
+    async function stripeMerchant(name: string) {
+      const m = await newMerchant(name);
+      const accountId = `acct_${unique()}${unique()}`;
+      await setStripeAccount({ store: dynamoMerchantStore, clock: systemClock }, m.id, accountId);
+      const found = (await dynamoMerchantStore.readMerchant(m.id))!;
+      const merchant = { ...found.value, processor: "stripe" as const, stripeChargesEnabled: true };
+      const now = systemClock.now();
+      await dynamoMerchantStore.replaceMerchant(
+        merchant,
+        found.version,
+        newEvent("merchant.updated", m.id, m.id, now, { merchant, changed: ["processor"] }),
+      );
+      const buyer = await expectStatus(
+        api(customersHandler, "POST /v1/customers", m.secret, { body: { email: `buyer-${unique()}@stripe.test`, name: "Stripe Buyer" } }),
+        201,
+      );
+      return { ...m, accountId, customerId: buyer.id as string };
+    }
+    type StripeMerchant = Awaited<ReturnType<typeof stripeMerchant>>;
+
+    /** Stripe as these tests need it: checkouts open, refunds stay pending until Stripe's events settle them. */
+    const stripeAnswers = {
+      name: "stripe",
+      createCheckout: async () => ({ id: `cs_test_${unique()}`, url: "https://checkout.stripe.test/pay" }),
+      refund: async (request: { amount: number }) => ({ refundId: `re_${unique()}${unique()}`, status: "pending", amount: request.amount }),
+    } as unknown as PaymentProcessor;
+    const stripePorts = (): PaymentPorts => ({ ...paymentPorts(systemClock), processorFor: async () => stripeAnswers });
+
+    async function stripeCheckout(m: StripeMerchant, amount = 10_000) {
+      const draft = await expectStatus(
+        api(invoicesHandler, "POST /v1/invoices", m.secret, {
+          body: { customerId: m.customerId, currency: "USD", lineItems: [{ description: "Stripe widget", unitAmount: amount }] },
+        }),
+        201,
+      );
+      const invoice = await expectStatus(api(invoicesHandler, "POST /v1/invoices/{id}/finalize", m.secret, { id: draft.id }));
+      const session = await checkoutInvoice(stripePorts(), m.id, invoice.id, { successUrl: "https://shop.test/ok", cancelUrl: "https://shop.test/no" });
+      const paymentId = (await readInvoice(m, invoice.id)).paymentInProgress!;
+      return { invoiceId: invoice.id as string, sessionId: session.id, paymentId, piId: `pi_${unique()}${unique()}` };
+    }
+
+    /** Everything Kassa keeps for a merchant: its partition (payments, invoices, refunds, balance, events) and its lookups. */
+    async function recordsOf(m: { id: string }) {
+      const items = (await aws.scanAll()).filter(
+        (i) => i.type !== "platformEvent" && (String(i.PK).includes(m.id) || i.merchantId === m.id),
+      );
+      return items.sort((x, y) => `${x.PK}|${x.SK}`.localeCompare(`${y.PK}|${y.SK}`));
+    }
+
+    const rejections = async () => (await aws.scanAll()).filter((i) => i.type === "platformEvent");
+
+    /** Runs the consumer on events sent straight to it, capturing what it logs as rejected. */
+    async function consumeCapturingRejections(events: Stripe.Event[]) {
+      const lines: string[] = [];
+      const write = process.stdout.write.bind(process.stdout);
+      const stdout = vi.spyOn(process.stdout, "write").mockImplementation((chunk, ...rest) => {
+        if (String(chunk).includes("processor_event.rejected")) return lines.push(String(chunk)) > 0;
+        return write(chunk, ...(rest as []));
+      });
+      try {
+        const bodies = events.map((e) => JSON.stringify(signEvent(e, webhookSecret, nowSeconds())));
+        for (const r of await consume(bodies)) expect(r.batchItemFailures).toEqual([]);
+        // Each is one whole line of JSON, as the metric filter's JSON pattern needs.
+        for (const line of lines) expect(line.endsWith("\n") && !line.slice(0, -1).includes("\n")).toBe(true);
+        return lines.map((line) => JSON.parse(line) as Record<string, unknown>);
+      } finally {
+        stdout.mockRestore();
+      }
+    }
+
+    it("a forged event for another merchant changes nothing: connected account B sending merchant A's payment, checkout, refund and dispute refs", async () => {
+      const [a, b] = [await stripeMerchant("Merchant A"), await stripeMerchant("Merchant B")];
+      // A: one checkout still open, one paid (through A's own account) with a refund pending at Stripe.
+      const open = await stripeCheckout(a);
+      const paid = await stripeCheckout(a);
+      const fromA = { accountId: a.accountId };
+      await deliverAndConsume(
+        checkoutSessionCompletedEvent({ ...fromA, id: paid.sessionId, paymentIntentId: paid.piId, amount: 10_000, currency: "usd", created: nowSeconds(), metadata: refs(a, paid.invoiceId, paid.paymentId) }),
+        paymentIntentEvent("payment_intent.succeeded", { ...fromA, id: paid.piId, amount: 10_000, currency: "usd", created: nowSeconds(), metadata: refs(a, paid.invoiceId, paid.paymentId) }),
+      );
+      expect(await readPayment(a, paid.paymentId)).toMatchObject({ status: "succeeded", processorPaymentId: paid.piId });
+      const refund = await refundPayment(stripePorts(), a.id, paid.paymentId, { amount: 4_000 });
+      expect(refund.status).toBe("pending");
+      const before = await recordsOf(a);
+
+      const fromB = { accountId: b.accountId, created: nowSeconds() };
+      const forged = [
+        paymentIntentEvent("payment_intent.succeeded", { ...fromB, id: open.piId, amount: 10_000, currency: "usd", metadata: refs(a, open.invoiceId, open.paymentId) }),
+        paymentIntentEvent("payment_intent.payment_failed", {
+          ...fromB,
+          id: open.piId,
+          amount: 10_000,
+          currency: "usd",
+          metadata: refs(a, open.invoiceId, open.paymentId),
+          lastPaymentError: { code: "card_declined", declineCode: "generic_decline", message: "Declined" },
+        }),
+        checkoutSessionCompletedEvent({ ...fromB, id: open.sessionId, paymentIntentId: open.piId, amount: 10_000, currency: "usd", metadata: refs(a, open.invoiceId, open.paymentId) }),
+        chargeRefundedEvent({
+          ...fromB,
+          chargeId: `ch_${paid.piId.slice(3)}`,
+          paymentIntentId: paid.piId,
+          amount: 10_000,
+          currency: "usd",
+          amountRefunded: 4_000,
+          metadata: refs(a, paid.invoiceId, paid.paymentId),
+          refund: { id: `re_forged${unique()}`, amount: 4_000, status: "succeeded", metadata: { ...refs(a, paid.invoiceId, paid.paymentId), kassa_refund_id: refund.id } },
+        }),
+        disputeEvent("charge.dispute.closed", { ...fromB, id: `dp_forged${unique()}`, chargeId: `ch_${paid.piId.slice(3)}`, paymentIntentId: paid.piId, amount: 10_000, currency: "usd", status: "lost" }),
+      ];
+      const logged = await consumeCapturingRejections(forged);
+
+      expect(await recordsOf(a)).toEqual(before);
+      expect(await processorRefs.findPayment(paid.piId)).toEqual({ merchantId: a.id, paymentId: paid.paymentId });
+      const recorded = (await rejections()).filter((r) => forged.some((e) => e.id === r.processorEventId));
+      expect(recorded.map((r) => r.processorEventType).sort()).toEqual(forged.map((e) => e.type).sort());
+      for (const r of recorded) {
+        expect(r).toMatchObject({ eventType: "processor_event.rejected", reason: "account", account: b.accountId, livemode: false, merchantId: a.id });
+        expect(String(r.PK)).toMatch(/^PLATFORM#processor_event\.rejected#\d{4}-\d{2}-\d{2}$/);
+      }
+      expect(recorded.find((r) => r.processorEventType === "charge.refunded")).toMatchObject({ paymentId: paid.paymentId, refundId: refund.id });
+      // One structured log line per rejection: what the alarm's metric filter ({ $.event = "processor_event.rejected" }) counts.
+      expect(logged.filter((l) => l.event === "processor_event.rejected").map((l) => l.processorEventId).sort()).toEqual(forged.map((e) => e.id).sort());
+
+      // Delivered again, still nothing changes and no second record is kept.
+      await consumeCapturingRejections(forged);
+      expect(await recordsOf(a)).toEqual(before);
+      expect((await rejections()).filter((r) => forged.some((e) => e.id === r.processorEventId))).toHaveLength(forged.length);
+    });
+
+    it("rejects the merchant's own account's events in the wrong mode, for another amount or currency, or about another processor payment", async () => {
+      const a = await stripeMerchant("Merchant Mode");
+      const attempt = await stripeCheckout(a);
+      const at = nowSeconds();
+      const succeeded = (over: { amount?: number; currency?: string; livemode?: boolean; id?: string }) => {
+        const event = paymentIntentEvent("payment_intent.succeeded", {
+          accountId: a.accountId,
+          id: over.id ?? attempt.piId,
+          amount: over.amount ?? 10_000,
+          currency: over.currency ?? "usd",
+          created: at,
+          metadata: refs(a, attempt.invoiceId, attempt.paymentId),
+          eventId: `evt_mode${unique()}`,
+        });
+        return { ...event, livemode: over.livemode ?? false };
+      };
+      const before = await recordsOf(a);
+      const wrong = [succeeded({ livemode: true }), succeeded({ amount: 1 }), succeeded({ currency: "eur" })];
+      await consumeCapturingRejections(wrong);
+      expect(await recordsOf(a)).toEqual(before);
+      const reasons = (await rejections()).filter((r) => wrong.some((e) => e.id === r.processorEventId)).map((r) => r.reason);
+      expect(reasons.sort()).toEqual(["amount", "currency", "livemode"]);
+
+      // The genuine event settles it; a later one about another processor payment cannot re-settle it.
+      await consumeCapturingRejections([succeeded({})]);
+      const settled = await recordsOf(a);
+      expect(await readPayment(a, attempt.paymentId)).toMatchObject({ status: "succeeded", processorPaymentId: attempt.piId });
+      const other = succeeded({ id: `pi_other${unique()}` });
+      await consumeCapturingRejections([other]);
+      expect(await recordsOf(a)).toEqual(settled);
+      expect((await rejections()).find((r) => r.processorEventId === other.id)).toMatchObject({ reason: "payment" });
+    });
+
+    it("rejects a sandbox payment's event that names a connected account or is live", async () => {
+      const invoice = await openInvoice(shop);
+      const attempt = await startCheckout(shop, invoice.id);
+      const before = await recordsOf(shop);
+      const fromAccount = paymentIntentEvent("payment_intent.succeeded", { ...succeededInput(shop, invoice.id, attempt), accountId: "acct_1SomeoneElse" });
+      const live = { ...succeededEvent(shop, invoice.id, attempt), id: `evt_live${unique()}`, livemode: true };
+      await consumeCapturingRejections([fromAccount, live]);
+      expect(await recordsOf(shop)).toEqual(before);
+      const reasons = (await rejections()).filter((r) => r.processorEventId === fromAccount.id || r.processorEventId === live.id).map((r) => r.reason);
+      expect(reasons.sort()).toEqual(["account", "livemode"]);
+    });
+
+    it("never points a processor payment already claimed by one merchant's payment at another's", async () => {
+      const [a, b] = [await stripeMerchant("Claim A"), await stripeMerchant("Claim B")];
+      const paidA = await stripeCheckout(a);
+      await deliverAndConsume(
+        paymentIntentEvent("payment_intent.succeeded", { accountId: a.accountId, id: paidA.piId, amount: 10_000, currency: "usd", created: nowSeconds(), metadata: refs(a, paidA.invoiceId, paidA.paymentId) }),
+      );
+      const openB = await stripeCheckout(b);
+      const beforeB = await recordsOf(b);
+      // B's own account reporting B's payment under A's payment intent: its outcome cannot be recorded.
+      const claim = paymentIntentEvent("payment_intent.succeeded", { eventId: `evt_claim${unique()}`, accountId: b.accountId, id: paidA.piId, amount: 10_000, currency: "usd", created: nowSeconds(), metadata: refs(b, openB.invoiceId, openB.paymentId) });
+      const error = vi.spyOn(console, "error").mockImplementation(() => {});
+      try {
+        const [response] = await consume([JSON.stringify(signEvent(claim, webhookSecret, nowSeconds()))]);
+        expect(response?.batchItemFailures).toHaveLength(1);
+      } finally {
+        error.mockRestore();
+      }
+      expect(await processorRefs.findPayment(paidA.piId)).toEqual({ merchantId: a.id, paymentId: paidA.paymentId });
+      expect(await recordsOf(b)).toEqual(beforeB);
     });
   });
 });
