@@ -1,10 +1,40 @@
 /** Products: a collection in the merchant's partition (`SK = prd_…`); list filters are FilterExpressions. */
+import { UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import { ConflictError } from "../domain/errors.ts";
 import type { DomainEvent } from "../domain/events.ts";
 import type { Product } from "../products/product.ts";
 import { collection, type ListQuery, type Page, type Versioned } from "./collection.ts";
+import { documentClient, isConditionFailure, tableName } from "./dynamo.ts";
 import { allOf, type Condition } from "./filters.ts";
+import { keys } from "./keys.ts";
 
-const products = collection<Product>({ type: "product", idKind: "product", label: "product" });
+const itemType = "product";
+const products = collection<Product>({ type: itemType, idKind: "product", label: "product" });
+
+/**
+ * Sets `referenced` on one product unless it is already set, so the version moves once, on the first
+ * use, and never again for a popular product. A failed condition is fine when the product is already
+ * referenced; when it is gone, the document's finalize re-reads and refuses the line.
+ */
+async function markReferenced(merchantId: string, id: string): Promise<void> {
+  try {
+    await documentClient().send(
+      new UpdateCommand({
+        TableName: tableName(),
+        Key: keys.merchantObject(merchantId, id),
+        UpdateExpression: "SET referenced = :true ADD version :one",
+        ConditionExpression: "#type = :type AND attribute_not_exists(referenced)",
+        ExpressionAttributeNames: { "#type": "type" },
+        ExpressionAttributeValues: { ":true": true, ":one": 1, ":type": itemType },
+        ReturnValuesOnConditionCheckFailure: "ALL_OLD",
+      }),
+    );
+  } catch (error) {
+    if (!isConditionFailure(error)) throw error;
+    const old = (error as { Item?: Record<string, unknown> }).Item; // raw attribute values
+    if (!old?.referenced) throw new ConflictError("A product on the document no longer exists");
+  }
+}
 
 export interface ProductListQuery extends Omit<ListQuery, "filter"> {
   active?: boolean;
@@ -18,6 +48,8 @@ export interface ProductStore {
   replace(merchantId: string, product: Product, version: number, event: DomainEvent): Promise<void>;
   remove(merchantId: string, id: string, version: number, event: DomainEvent): Promise<void>;
   list(merchantId: string, query: ProductListQuery): Promise<Page<Product>>;
+  /** Marks the products as used by a document (see `Product.referenced`); idempotent. */
+  markReferenced(merchantId: string, ids: string[]): Promise<void>;
 }
 
 export const dynamoProductStore: ProductStore = {
@@ -25,6 +57,9 @@ export const dynamoProductStore: ProductStore = {
   create: (merchantId, product, event) => products.create(merchantId, product, event),
   replace: (merchantId, product, version, event) => products.replace(merchantId, product, version, event),
   remove: (merchantId, id, version, event) => products.remove(merchantId, id, version, event),
+  async markReferenced(merchantId, ids) {
+    await Promise.all(ids.map((id) => markReferenced(merchantId, id)));
+  },
   list(merchantId, { active, currency, recurring, ...query }) {
     const conditions: Condition[] = [];
     if (active !== undefined) conditions.push({ attribute: "active", equals: active });
