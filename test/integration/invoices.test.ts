@@ -235,12 +235,12 @@ describe("invoices against DynamoDB Local", () => {
     const stored = async (merchantId: string, id: string) =>
       (await aws.db.send(new GetCommand({ TableName: aws.tableName, Key: { PK: `MERCHANT#${merchantId}`, SK: id }, ConsistentRead: true }))).Item ?? {};
 
-    it("finalizes 120 lines over 120 products with 5 codes, marking every product referenced once", async () => {
+    it("finalizes the largest invoice allowed, 250 lines over 250 products with 5 codes, marking every product referenced once", async () => {
       const m = await newMerchant("Big Catalog");
       const c = await newCustomer(m, { email: "bulk@customer.test" });
       const products: { id: string }[] = [];
-      for (let batch = 0; batch < 120; batch += 20) {
-        products.push(...(await Promise.all(Array.from({ length: 20 }, (_, i) => newProduct(m, { name: `Part ${batch + i}`, unitAmount: 100, currency: "USD" })))));
+      for (let batch = 0; batch < 250; batch += 25) {
+        products.push(...(await Promise.all(Array.from({ length: 25 }, (_, i) => newProduct(m, { name: `Part ${batch + i}`, unitAmount: 100, currency: "USD" })))));
       }
       const codes = await Promise.all(["ONE", "TWO", "THREE", "FOUR", "FIVE"].map((code) => newCode(m, { code, amountOff: 100, currency: "USD", duration: "once" })));
       const draft = await newInvoice(m, {
@@ -249,13 +249,13 @@ describe("invoices against DynamoDB Local", () => {
         lineItems: products.map((p) => ({ productId: p.id })),
         discounts: codes.map((d) => ({ code: d.code })),
       });
-      expect(draft.total).toBe(120 * 100 - 5 * 100);
+      expect(draft.total).toBe(250 * 100 - 5 * 100);
 
       const open = await finalize(m, draft.id);
-      expect(open).toMatchObject({ status: "open", number: "INV-0001", total: 11_500 });
+      expect(open).toMatchObject({ status: "open", number: "INV-0001", total: 24_500 });
       for (const p of products) expect(await stored(m.id, p.id)).toMatchObject({ referenced: true, version: 2 });
       for (const d of codes) expect(await stored(m.id, d.id)).toMatchObject({ timesRedeemed: 1 });
-    }, 60_000);
+    }, 120_000);
 
     it("leaves an already referenced product's version alone when another invoice with it is finalized", async () => {
       const m = await newMerchant("Popular Product");
