@@ -27,10 +27,14 @@ export interface Catalog {
   /**
    * Marks products as used by a finalized document, so their price and currency are frozen and they
    * can no longer be deleted. Idempotent; marking a product bumps its version, so a concurrent edit
-   * made against the unmarked product gets a 409.
+   * made against the unmarked product gets a 409; a product whose price moved since it was priced is
+   * a conflict (the finalize re-prices).
    */
-  markReferenced(merchantId: string, productIds: string[]): Promise<void>;
+  markReferenced(merchantId: string, products: PricedProduct[]): Promise<void>;
 }
+
+/** A product as a document was priced with it. */
+export type PricedProduct = Pick<Product, "id" | "unitAmount" | "currency">;
 
 export interface LineRequest {
   description?: string;
@@ -69,8 +73,8 @@ export interface PricedContent {
     | "total"
   >;
   discountCodeIds: string[];
-  /** The document's products not yet marked as referenced (finalize marks them). */
-  unreferencedProductIds: string[];
+  /** The document's products not yet marked as referenced (finalize marks them), as priced. */
+  unreferencedProducts: PricedProduct[];
 }
 
 export async function priceContent(
@@ -220,6 +224,8 @@ export async function priceContent(
       total: totals.total,
     },
     discountCodeIds: codes.map((c) => c.id),
-    unreferencedProductIds: [...products.values()].filter((p) => !p.referenced).map((p) => p.id),
+    unreferencedProducts: [...products.values()]
+      .filter((p) => !p.referenced)
+      .map(({ id, unitAmount, currency }) => ({ id, unitAmount, currency })),
   };
 }

@@ -196,7 +196,7 @@ export async function finalizeInvoice(ports: InvoicePorts, merchantId: string, i
       });
       // Before the transaction, not in it: a product is marked once, ever, so the transaction's
       // size does not grow with the invoice's products (see InvoiceStore.finalize for its bound).
-      await ports.catalog.markReferenced(merchantId, priced.unreferencedProductIds);
+      await ports.catalog.markReferenced(merchantId, priced.unreferencedProducts);
       const hostedToken = randomBytes(24).toString("base64url");
       const number = `${merchant.value.invoiceNumberPrefix}-${String(counter + 1).padStart(4, "0")}`;
       const finalized: StoredInvoice = {

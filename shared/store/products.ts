@@ -13,26 +13,37 @@ const products = collection<Product>({ type: itemType, idKind: "product", label:
 
 /**
  * Sets `referenced` on one product unless it is already set, so the version moves once, on the first
- * use, and never again for a popular product. A failed condition is fine when the product is already
- * referenced; when it is gone, the document's finalize re-reads and refuses the line.
+ * use, and never again for a popular product; only while its price is the one the document was priced
+ * with. A failed condition is fine when the product is already referenced; when it is gone or was
+ * repriced, the conflict makes the document's finalize re-read and re-price (or refuse the line).
  */
-async function markReferenced(merchantId: string, id: string): Promise<void> {
+async function markReferenced(
+  merchantId: string,
+  { id, unitAmount, currency }: Pick<Product, "id" | "unitAmount" | "currency">,
+): Promise<void> {
   try {
     await documentClient().send(
       new UpdateCommand({
         TableName: tableName(),
         Key: keys.merchantObject(merchantId, id),
         UpdateExpression: "SET referenced = :true ADD version :one",
-        ConditionExpression: "#type = :type AND attribute_not_exists(referenced)",
+        ConditionExpression:
+          "#type = :type AND attribute_not_exists(referenced) AND unitAmount = :unitAmount AND currency = :currency",
         ExpressionAttributeNames: { "#type": "type" },
-        ExpressionAttributeValues: { ":true": true, ":one": 1, ":type": itemType },
+        ExpressionAttributeValues: {
+          ":true": true,
+          ":one": 1,
+          ":type": itemType,
+          ":unitAmount": unitAmount,
+          ":currency": currency,
+        },
         ReturnValuesOnConditionCheckFailure: "ALL_OLD",
       }),
     );
   } catch (error) {
     if (!isConditionFailure(error)) throw error;
     const old = (error as { Item?: Record<string, unknown> }).Item; // raw attribute values
-    if (!old?.referenced) throw new ConflictError("A product on the document no longer exists");
+    if (!old?.referenced) throw new ConflictError("A product on the document was deleted or repriced meanwhile");
   }
 }
 
@@ -48,8 +59,11 @@ export interface ProductStore {
   replace(merchantId: string, product: Product, version: number, event: DomainEvent): Promise<void>;
   remove(merchantId: string, id: string, version: number, event: DomainEvent): Promise<void>;
   list(merchantId: string, query: ProductListQuery): Promise<Page<Product>>;
-  /** Marks the products as used by a document (see `Product.referenced`); idempotent. */
-  markReferenced(merchantId: string, ids: string[]): Promise<void>;
+  /** Marks the products, as a document was priced with them, as used by it (see `Product.referenced`); idempotent. */
+  markReferenced(
+    merchantId: string,
+    products: Pick<Product, "id" | "unitAmount" | "currency">[],
+  ): Promise<void>;
 }
 
 export const dynamoProductStore: ProductStore = {
@@ -57,8 +71,8 @@ export const dynamoProductStore: ProductStore = {
   create: (merchantId, product, event) => products.create(merchantId, product, event),
   replace: (merchantId, product, version, event) => products.replace(merchantId, product, version, event),
   remove: (merchantId, id, version, event) => products.remove(merchantId, id, version, event),
-  async markReferenced(merchantId, ids) {
-    await Promise.all(ids.map((id) => markReferenced(merchantId, id)));
+  async markReferenced(merchantId, priced) {
+    await Promise.all(priced.map((product) => markReferenced(merchantId, product)));
   },
   list(merchantId, { active, currency, recurring, ...query }) {
     const conditions: Condition[] = [];
