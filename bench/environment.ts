@@ -30,6 +30,7 @@ export function benchEnvironment() {
           ADMIN_TOKEN: benchSecrets.adminToken,
           CURSOR_SECRET: "bench-cursor-secret-0123456789",
           STRIPE_WEBHOOK_SECRET: benchSecrets.webhookSecret,
+          DATA_ENCRYPTION_KEY: "bench-data-encryption-key-0123456789",
         },
       ),
     );

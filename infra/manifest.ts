@@ -129,7 +129,7 @@ export const functions: readonly FunctionDefinition[] = [
     description: "Platform admin: create and list merchants",
     timeoutSeconds: 10,
     routes: [merchantOps.createMerchant, merchantOps.listMerchants],
-    access: { table: "readwrite", secrets: ["adminToken", "cursorSecret"] },
+    access: { table: "readwrite", secrets: ["adminToken", "cursorSecret", "dataEncryptionKey"] },
   },
   {
     name: "merchant-settings",
@@ -145,7 +145,7 @@ export const functions: readonly FunctionDefinition[] = [
     description: "List, create and revoke API keys",
     timeoutSeconds: 10,
     routes: merchantOps.apiKeyOperations,
-    access: merchantApi,
+    access: { ...merchantApi, secrets: [...merchantApi.secrets, "dataEncryptionKey"] },
   },
   {
     name: "customers",

@@ -17,6 +17,8 @@ export const envNames = {
   stripeSecretKeySecretArn: "STRIPE_SECRET_KEY_SECRET_ARN",
   stripeWebhookSecret: "STRIPE_WEBHOOK_SECRET",
   stripeWebhookSecretArn: "STRIPE_WEBHOOK_SECRET_ARN",
+  dataEncryptionKey: "DATA_ENCRYPTION_KEY",
+  dataEncryptionKeySecretArn: "DATA_ENCRYPTION_KEY_SECRET_ARN",
   sandboxFeePercent: "SANDBOX_FEE_PERCENT",
   sandboxFeeFixed: "SANDBOX_FEE_FIXED",
   /** Points the Stripe SDK at a loopback fake (tests, local runs); unset in production. */
@@ -29,7 +31,12 @@ export const envNames = {
   queueArn: (queue: string) => `QUEUE_ARN_${envSuffix(queue)}`,
 } as const;
 
-export type SecretName = "adminToken" | "cursorSecret" | "stripeSecretKey" | "stripeWebhookSecret";
+export type SecretName =
+  | "adminToken"
+  | "cursorSecret"
+  | "stripeSecretKey"
+  | "stripeWebhookSecret"
+  | "dataEncryptionKey";
 
 /** Each secret's plain variable (local) and ARN variable (cloud). */
 export const secretVariables: Record<SecretName, readonly [string, string]> = {
@@ -38,6 +45,8 @@ export const secretVariables: Record<SecretName, readonly [string, string]> = {
   stripeSecretKey: [envNames.stripeSecretKey, envNames.stripeSecretKeySecretArn],
   /** Verifies every event on the stripe-events path: Stripe's endpoint secret (whsec_…); the sandbox signs with it too. */
   stripeWebhookSecret: [envNames.stripeWebhookSecret, envNames.stripeWebhookSecretArn],
+  /** Seals secrets kept at rest (shared/auth/sealed.ts): one or more keys, the sealing one first. */
+  dataEncryptionKey: [envNames.dataEncryptionKey, envNames.dataEncryptionKeySecretArn],
 };
 
 function envSuffix(name: string): string {

@@ -127,10 +127,19 @@ export class KassaData extends Construct {
       generateSecretString: { excludePunctuation: true, passwordLength: 48 },
       removalPolicy: RemovalPolicy.RETAIN,
     });
-    for (const secret of [adminToken, cursorSecret, stripeSecretKey, stripeWebhookSecret]) {
+    // Seals secrets kept at rest (idempotent responses that carry an API key). Rolling it: put
+    // "<new> <old>" (whitespace-separated, the first seals) and drop <old> after 24 h; a value sealed
+    // under a key no longer there cannot be opened.
+    const dataEncryptionKey = new secretsmanager.Secret(this, "DataEncryptionKey", {
+      description: "Kassa data encryption key(s) for secrets at rest; the first seals. Generated at deploy.",
+      generateSecretString: { excludePunctuation: true, passwordLength: 64 },
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    const secrets = { adminToken, cursorSecret, stripeSecretKey, stripeWebhookSecret, dataEncryptionKey };
+    for (const secret of Object.values(secrets)) {
       Validations.of(secret).acknowledge({ id: "AwsSolutions-SMG4", reason: rotationReason });
     }
-    this.secrets = { adminToken, cursorSecret, stripeSecretKey, stripeWebhookSecret };
+    this.secrets = secrets;
 
     this.mailFrom = props.mailFrom;
     this.mailIdentity = new ses.EmailIdentity(this, "MailFrom", {

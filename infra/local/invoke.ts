@@ -30,6 +30,7 @@ Object.assign(
     [envNames.adminToken]: info.adminToken,
     [envNames.cursorSecret]: readFileSync(join(dataDir, "cursor-secret"), "utf8").trim(),
     [envNames.stripeWebhookSecret]: readFileSync(join(dataDir, "stripe-webhook-secret"), "utf8").trim(),
+    [envNames.dataEncryptionKey]: readFileSync(join(dataDir, "data-encryption-key"), "utf8").trim(),
     [envNames.mailFrom]: info.mailFrom,
   }),
 );

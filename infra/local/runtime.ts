@@ -36,6 +36,8 @@ export interface LocalRuntimeOptions {
   cursorSecret: string;
   /** Verifies (and, for the sandbox, signs) events on the stripe-events path. */
   stripeWebhookSecret: string;
+  /** Seals secrets kept at rest (shared/auth/sealed.ts). */
+  dataEncryptionKey: string;
   mailFrom?: string;
 }
 
@@ -100,6 +102,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
         [envNames.adminToken]: options.adminToken,
         [envNames.cursorSecret]: options.cursorSecret,
         [envNames.stripeWebhookSecret]: options.stripeWebhookSecret,
+        [envNames.dataEncryptionKey]: options.dataEncryptionKey,
         [envNames.mailFrom]: mailFrom,
       }),
     );

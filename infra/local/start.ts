@@ -28,6 +28,7 @@ function localSecret(file: string, prefix: string): string {
 const adminToken = localSecret("admin-token", "adm_");
 const cursorSecret = localSecret("cursor-secret", "");
 const stripeWebhookSecret = localSecret("stripe-webhook-secret", "whsec_");
+const dataEncryptionKey = localSecret("data-encryption-key", "");
 
 const started = Date.now();
 const runtime = await startLocalRuntime({
@@ -35,6 +36,7 @@ const runtime = await startLocalRuntime({
   adminToken,
   cursorSecret,
   stripeWebhookSecret,
+  dataEncryptionKey,
   ports: {
     api: port("KASSA_API_PORT", 4780),
     dynamodb: port("KASSA_DYNAMODB_PORT", 4781),

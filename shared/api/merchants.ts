@@ -61,6 +61,7 @@ export const createMerchant = defineOperation({
   summary: "Create a merchant and its first API key (platform admin)",
   body: z.strictObject({ name, email }),
   response: z.object({ merchant, apiKey: z.object({ id: z.string(), secret: z.string() }) }),
+  responseCarriesSecret: true,
   status: 201,
   maxBodyBytes: 64 * 1024,
 });
@@ -152,6 +153,7 @@ export const createApiKey = defineOperation({
   summary: "Create an API key; its secret is in this response only",
   body: z.strictObject({ name: name.optional() }),
   response: apiKey.extend({ secret: z.string() }),
+  responseCarriesSecret: true,
   status: 201,
 });
 

@@ -54,3 +54,18 @@ export function unredeemableReason(code: DiscountCode, now: Date): string | unde
   }
   return undefined;
 }
+
+/**
+ * The positions in a document's discounts whose code an earlier discount already applies (codes are
+ * case-insensitive): a code counts once per document, so each of these is a mistake to refuse.
+ */
+export function repeatedCodePositions(discounts: readonly object[]): number[] {
+  const seen = new Set<string>();
+  return discounts.flatMap((discount, i) => {
+    if (!("code" in discount) || typeof discount.code !== "string") return [];
+    const code = discount.code.toUpperCase();
+    if (seen.has(code)) return [i];
+    seen.add(code);
+    return [];
+  });
+}

@@ -14,6 +14,7 @@ import {
   bearerToken,
   type MerchantPrincipal,
 } from "../auth/authenticate.ts";
+import { dataSealer } from "../auth/sealed.ts";
 import { getSecret } from "../aws/secrets.ts";
 import { type Clock, systemClock } from "../domain/clock.ts";
 import { NotFoundError, PayloadTooLargeError, ValidationError } from "../domain/errors.ts";
@@ -98,14 +99,18 @@ export function apiHandler(routes: Route[], options: ApiOptions = {}) {
       const key = event.headers[idempotencyHeader];
       if (operation.method !== "POST" || key === undefined || operation.auth === "public") return run();
       assertIdempotencyKey(key);
+      const scope = principal?.merchantId ?? "admin";
       return withIdempotency(
         {
           store: dynamoIdempotencyStore,
           clock,
-          scope: principal?.merchantId ?? "admin",
+          scope,
           key,
           request: { method: operation.method, path: event.rawPath, body: rawBody },
           lockMs: Math.max(context?.getRemainingTimeInMillis?.() ?? 30_000, 1000),
+          ...(operation.responseCarriesSecret
+            ? { sealer: await dataSealer(`idempotency ${scope} ${key}`) }
+            : {}),
         },
         run,
       );

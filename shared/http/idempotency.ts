@@ -2,12 +2,19 @@
  * `Idempotency-Key` for POST requests: the first successful response is stored for 24 h and replayed
  * byte for byte (plus `Idempotent-Replayed: true`); the same key with another request is a 409; a
  * duplicate that arrives while the first is still running waits briefly for its result. Failed
- * requests leave nothing behind, so they can be retried with the same key.
+ * requests leave nothing behind, so they can be retried with the same key. A response that carries
+ * a secret is kept sealed and opened for the replay, which is still byte for byte the same.
  */
 import { createHash } from "node:crypto";
+import type { Sealer } from "../auth/sealed.ts";
 import type { Clock } from "../domain/clock.ts";
 import { ConflictError, ValidationError } from "../domain/errors.ts";
-import type { IdempotencyRecord, IdempotencyStore, StoredResponse } from "../store/idempotency.ts";
+import type {
+  IdempotencyRecord,
+  IdempotencyStore,
+  KeptResponse,
+  StoredResponse,
+} from "../store/idempotency.ts";
 
 export const idempotencyHeader = "idempotency-key";
 
@@ -23,6 +30,8 @@ export interface IdempotencyContext {
   lockMs: number;
   /** How long a duplicate waits for the first request to finish. */
   waitMs?: number;
+  /** Present when the operation's response carries a secret: the response is kept sealed with it. */
+  sealer?: Sealer;
 }
 
 export function assertIdempotencyKey(key: string): void {
@@ -41,6 +50,16 @@ const replay = (response: StoredResponse): StoredResponse => ({
   ...response,
   headers: { ...response.headers, "idempotent-replayed": "true" },
 });
+
+function keep(response: StoredResponse, sealer: Sealer | undefined): KeptResponse {
+  return sealer ? { sealed: sealer.seal(JSON.stringify(response)) } : response;
+}
+
+function restore(kept: KeptResponse, sealer: Sealer | undefined): StoredResponse {
+  if (!("sealed" in kept)) return kept;
+  if (!sealer) throw new Error("A sealed idempotent response, but the operation declares no secret");
+  return JSON.parse(sealer.unseal(kept.sealed)) as StoredResponse;
+}
 
 export async function withIdempotency(
   context: IdempotencyContext,
@@ -64,7 +83,7 @@ export async function withIdempotency(
       await new Promise((r) => setTimeout(r, 50));
       existing = await store.get(scope, key);
     }
-    if (existing?.status === "completed") return replay(existing.response);
+    if (existing?.status === "completed") return replay(restore(existing.response, context.sealer));
     if (existing)
       throw new ConflictError("A request with this Idempotency-Key is still in progress; retry shortly");
     // The first request failed and released the key in the meantime: this one may run.
@@ -77,7 +96,8 @@ export async function withIdempotency(
     await store.release(scope, key);
     throw error;
   }
-  if (response.statusCode >= 200 && response.statusCode < 300) await store.complete(scope, key, response);
+  if (response.statusCode >= 200 && response.statusCode < 300)
+    await store.complete(scope, key, keep(response, context.sealer));
   else await store.release(scope, key);
   return response;
 }

@@ -29,6 +29,12 @@ export interface Operation {
   readonly maxBodyBytes?: number;
   /** Non-JSON success responses (PDF, HTML), for the OpenAPI document. */
   readonly produces?: string;
+  /**
+   * The success response carries a secret shown only here (an API key's). An idempotent replay must
+   * still return it, so the kept response is sealed (shared/auth/sealed.ts), never stored in plain;
+   * the function serving the operation needs the `dataEncryptionKey` secret.
+   */
+  readonly responseCarriesSecret?: boolean;
 }
 
 export const defineOperation = <const O extends Operation>(operation: O): O => operation;

@@ -24,7 +24,17 @@ export interface Catalog {
   product(merchantId: string, id: string): Promise<Product | undefined>;
   taxRate(merchantId: string, id: string): Promise<TaxRate | undefined>;
   discountCode(merchantId: string, code: string): Promise<DiscountCode | undefined>;
+  /**
+   * Marks products as used by a finalized document, so their price and currency are frozen and they
+   * can no longer be deleted. Idempotent; marking a product bumps its version, so a concurrent edit
+   * made against the unmarked product gets a 409; a product whose price moved since it was priced is
+   * a conflict (the finalize re-prices).
+   */
+  markReferenced(merchantId: string, products: PricedProduct[]): Promise<void>;
 }
+
+/** A product as a document was priced with it. */
+export type PricedProduct = Pick<Product, "id" | "unitAmount" | "currency">;
 
 export interface LineRequest {
   description?: string;
@@ -63,7 +73,8 @@ export interface PricedContent {
     | "total"
   >;
   discountCodeIds: string[];
-  productIds: string[];
+  /** The document's products not yet marked as referenced (finalize marks them), as priced. */
+  unreferencedProducts: PricedProduct[];
 }
 
 export async function priceContent(
@@ -139,6 +150,12 @@ export async function priceContent(
       errors.push({ path: `discounts.${i}.code`, message: problem ?? "is not valid" });
       continue;
     }
+    // The request schema refuses a repeated code; a draft stored before it did must not reach a
+    // finalize that would price it twice and redeem it twice in one transaction.
+    if (codes.some((c) => c.id === code.id)) {
+      errors.push({ path: `discounts.${i}.code`, message: "is already applied to this document" });
+      continue;
+    }
     codes.push(code);
     discounts.push(
       code.percentOff !== undefined
@@ -207,6 +224,8 @@ export async function priceContent(
       total: totals.total,
     },
     discountCodeIds: codes.map((c) => c.id),
-    productIds: [...products.keys()],
+    unreferencedProducts: [...products.values()]
+      .filter((p) => !p.referenced)
+      .map(({ id, unitAmount, currency }) => ({ id, unitAmount, currency })),
   };
 }

@@ -13,4 +13,5 @@ export const dynamoCatalog: Catalog = {
     const id = await dynamoDiscountCodeStore.findIdByCode(merchantId, code);
     return id ? (await dynamoDiscountCodeStore.read(merchantId, id))?.value : undefined;
   },
+  markReferenced: (merchantId, products) => dynamoProductStore.markReferenced(merchantId, products),
 };

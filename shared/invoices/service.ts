@@ -194,6 +194,9 @@ export async function finalizeInvoice(ports: InvoicePorts, merchantId: string, i
           ? { dueDate: value.dueDate }
           : { paymentTerms: value.paymentTerms ?? merchant.value.defaultPaymentTerms }),
       });
+      // Before the transaction, not in it: a product is marked once, ever, so the transaction's
+      // size does not grow with the invoice's products (see InvoiceStore.finalize for its bound).
+      await ports.catalog.markReferenced(merchantId, priced.unreferencedProducts);
       const hostedToken = randomBytes(24).toString("base64url");
       const number = `${merchant.value.invoiceNumberPrefix}-${String(counter + 1).padStart(4, "0")}`;
       const finalized: StoredInvoice = {
@@ -216,7 +219,6 @@ export async function finalizeInvoice(ports: InvoicePorts, merchantId: string, i
       await ports.invoices.finalize(merchantId, finalized, version, {
         counter,
         hostedToken,
-        productIds: priced.productIds,
         discountCodeIds: priced.discountCodeIds,
         now,
         event: newEvent("invoice.finalized", merchantId, id, now, {

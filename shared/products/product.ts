@@ -15,9 +15,11 @@ export interface Product {
   active: boolean;
   metadata: Record<string, string>;
   /**
-   * Internal, never shown by the API: set by the first invoice or quote whose line uses the product,
-   * in that document's transaction (which also bumps the product's version). From then on the product
-   * cannot be deleted (only archived) and its `unitAmount` and `currency` are frozen.
+   * Internal, never shown by the API: set when the first invoice or quote whose line uses the product
+   * is finalized, just before that document's transaction (a conditional update that also bumps the
+   * product's version, once). From then on the product cannot be deleted (only archived) and its
+   * `unitAmount` and `currency` are frozen. A finalize that fails after marking leaves it marked: a
+   * stricter product, never a looser one.
    */
   referenced?: boolean;
   createdAt: string;

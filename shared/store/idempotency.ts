@@ -10,6 +10,7 @@
  * after a success, and deleted after a failure so the client can retry with the same key.
  */
 import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import type { Sealed } from "../auth/sealed.ts";
 import { documentClient, isConditionFailure, tableName } from "./dynamo.ts";
 import { keys } from "./keys.ts";
 
@@ -21,9 +22,12 @@ export interface StoredResponse {
   body: string;
 }
 
+/** A completed request's response as kept: as it was, or sealed when it carries a secret. */
+export type KeptResponse = StoredResponse | { sealed: Sealed };
+
 export type IdempotencyRecord =
   | { status: "in_progress"; fingerprint: string; lockedUntil: number }
-  | { status: "completed"; fingerprint: string; response: StoredResponse };
+  | { status: "completed"; fingerprint: string; response: KeptResponse };
 
 export interface IdempotencyStore {
   /** Claims the key; returns the existing record instead when there is a live one. */
@@ -35,7 +39,7 @@ export interface IdempotencyStore {
     lockMs: number,
   ): Promise<IdempotencyRecord | undefined>;
   get(scope: string, key: string): Promise<IdempotencyRecord | undefined>;
-  complete(scope: string, key: string, response: StoredResponse): Promise<void>;
+  complete(scope: string, key: string, response: KeptResponse): Promise<void>;
   release(scope: string, key: string): Promise<void>;
 }
 

@@ -53,7 +53,7 @@ export interface Finalization {
   /** The counter's value when read; the invoice takes number `counter + 1`. */
   counter: number;
   hostedToken: string;
-  productIds: string[];
+  /** At most `maxDocumentDiscounts`, each once (the request schema and the pricing refuse more). */
   discountCodeIds: string[];
   now: Date;
   event: DomainEvent;
@@ -154,9 +154,14 @@ export const dynamoInvoiceStore: InvoiceStore = {
 
   /**
    * One transaction: the counter moves from n to n + 1 only if it is still n, the draft becomes the
-   * open invoice numbered n + 1, its hosted token is claimed, the customer's open count grows, its
-   * discount codes are redeemed and its products marked referenced. A lost race on the counter
-   * cancels everything; the caller re-reads and retries, so numbers stay gapless.
+   * open invoice numbered n + 1, its hosted token is claimed, the customer's open count grows and its
+   * discount codes are redeemed. A lost race on the counter cancels everything; the caller re-reads
+   * and retries, so numbers stay gapless.
+   *
+   * Its size is bounded whatever the invoice holds: 5 fixed items (invoice, event, counter, hosted
+   * page, customer) + one per discount code (at most `maxDocumentDiscounts` = 5) = at most 10 of
+   * DynamoDB's 100. Nothing that grows with the lines belongs here: products are marked referenced
+   * before it (the catalog's `markReferenced`).
    */
   async finalize(merchantId, invoice, version, f) {
     const TableName = tableName();
@@ -198,27 +203,12 @@ export const dynamoInvoiceStore: InvoiceStore = {
       },
       "Hosted page token collision; try again",
     );
-    const products = f.productIds.map((id) =>
-      put(
-        {
-          Update: {
-            TableName,
-            Key: keys.merchantObject(merchantId, id),
-            UpdateExpression: "SET referenced = :true ADD version :one",
-            ConditionExpression: "attribute_exists(PK)",
-            ExpressionAttributeValues: { ":true": true, ":one": 1 },
-          },
-        },
-        "A product on the invoice no longer exists",
-      ),
-    );
     const codes = f.discountCodeIds.map((id) => redemptionWrite(merchantId, id, invoice.currency, f.now));
     await invoices.replace(merchantId, invoice, version, f.event, [
       counter,
       hosted,
       customerCount(merchantId, invoice.customerId, 1),
       ...codes,
-      ...products,
     ]);
   },
 

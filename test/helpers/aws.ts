@@ -10,6 +10,8 @@ import { ensureTable, localDynamoClient } from "../../infra/local/dynamodb.ts";
 import { localEnvironment } from "../../infra/local/runtime.ts";
 
 export const adminToken = "adm_test_token_0123456789abcdef";
+/** The data encryption key the handlers seal with in tests (tests that open a sealed record need it too). */
+export const testDataEncryptionKey = "test-data-encryption-key-0123456789";
 
 export interface TestAws {
   tableName: string;
@@ -54,7 +56,7 @@ export async function useTestAws(queueNames: string[] = ["notifications"]): Prom
   }
   Object.assign(
     process.env,
-    localEnvironment(endpoints, queues, { ADMIN_TOKEN: adminToken, CURSOR_SECRET: "test-cursor-secret-0123456789", STRIPE_WEBHOOK_SECRET: "whsec_test_secret_0123456789", MAIL_FROM: "billing@kassa.test" }),
+    localEnvironment(endpoints, queues, { ADMIN_TOKEN: adminToken, CURSOR_SECRET: "test-cursor-secret-0123456789", STRIPE_WEBHOOK_SECRET: "whsec_test_secret_0123456789", DATA_ENCRYPTION_KEY: testDataEncryptionKey, MAIL_FROM: "billing@kassa.test" }),
     { TABLE_NAME: tableName },
   );
   const scanAll = async () => {

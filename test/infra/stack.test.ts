@@ -12,6 +12,7 @@ import { tableActions } from "../../infra/constructs/kassa-function.ts";
 import { secretEnvNames } from "../../infra/constructs/services.ts";
 import * as manifest from "../../infra/manifest.ts";
 import type { FunctionDefinition } from "../../infra/manifest.ts";
+import type { Operation } from "../../shared/http/operation.ts";
 import { buildApp, type KassaManifest, KassaStack } from "../../infra/stack.ts";
 import { table as tableDefinition } from "../../infra/table.ts";
 
@@ -372,16 +373,38 @@ describe("functions", () => {
     },
   );
 
-  it("merchants may read the admin token and the cursor key and nothing else of Secrets Manager", () => {
+  it("merchants may read the admin token, the cursor key and the data key, and nothing else of Secrets Manager", () => {
     const grants = grantsOf("merchants");
     const adminToken = logicalId(stack.data.secrets.adminToken);
     const cursorSecret = logicalId(stack.data.secrets.cursorSecret);
+    const dataKey = logicalId(stack.data.secrets.dataEncryptionKey);
     expect([...grants].filter((g) => g.startsWith("secretsmanager:")).sort()).toEqual(
-      [`secretsmanager:GetSecretValue ${adminToken}`, `secretsmanager:GetSecretValue ${cursorSecret}`].sort(),
+      [
+        `secretsmanager:GetSecretValue ${adminToken}`,
+        `secretsmanager:GetSecretValue ${cursorSecret}`,
+        `secretsmanager:GetSecretValue ${dataKey}`,
+      ].sort(),
     );
     expect(fnResource("merchants").Properties.Environment.Variables[envNames.adminTokenSecretArn]).toEqual({
       Ref: adminToken,
     });
+  });
+
+  it("exactly the functions serving a response that carries a secret may read the data encryption key", () => {
+    const dataKey = `secretsmanager:GetSecretValue ${logicalId(stack.data.secrets.dataEncryptionKey)}`;
+    const sealing = manifest.functions.filter((f) =>
+      (f.routes ?? []).some((r) => (r as Operation).responseCarriesSecret),
+    );
+    expect(sealing.map((f) => f.name).sort()).toEqual(["api-keys", "merchants"]);
+    for (const definition of manifest.functions) {
+      const grants = [...grantsOf(definition.name)];
+      if (sealing.includes(definition)) {
+        expect(grants, definition.name).toContain(dataKey);
+        expect(fnResource(definition.name).Properties.Environment.Variables[envNames.dataEncryptionKeySecretArn]).toEqual({
+          Ref: logicalId(stack.data.secrets.dataEncryptionKey),
+        });
+      } else expect(grants, definition.name).not.toContain(dataKey);
+    }
   });
 
   it("merchant-facing functions cannot read the admin token", () => {
@@ -429,12 +452,19 @@ describe("mail, secrets, scheduler, alarms", () => {
     });
   });
 
-  it("generates the admin token at deploy and keeps both secrets", () => {
+  it("generates the admin token and the data encryption key at deploy and keeps every secret", () => {
     template.hasResource("AWS::SecretsManager::Secret", {
       DeletionPolicy: "Retain",
       Properties: { GenerateSecretString: { ExcludePunctuation: true, PasswordLength: 48 } },
     });
-    template.resourceCountIs("AWS::SecretsManager::Secret", 4);
+    template.hasResource("AWS::SecretsManager::Secret", {
+      DeletionPolicy: "Retain",
+      Properties: { GenerateSecretString: { ExcludePunctuation: true, PasswordLength: 64 } },
+    });
+    template.resourceCountIs("AWS::SecretsManager::Secret", 5);
+    for (const secret of Object.values(stack.data.secrets)) {
+      expect(resources[logicalId(secret)]?.DeletionPolicy).toBe("Retain");
+    }
   });
 
   it("runs the daily payout chain sweep on the billing queue", () => {

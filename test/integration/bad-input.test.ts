@@ -76,6 +76,12 @@ const lineItems = (w: World) => [
   { productId: w.product, quantity: 2 },
 ];
 
+/** A code counts once per document (in any spelling): given twice it would be priced and redeemed twice. */
+const repeatedCode = change("discounts.1.code: a code the document already applies", "discounts.1.code", (v) => ({
+  ...v,
+  discounts: [{ code: "TEN" }, { code: "ten" }],
+}));
+
 /** Operation id → its valid request. Every POST/PATCH route with a body needs one. */
 const fixtures: Record<string, BodyFixture> = {
   createMerchant: {
@@ -194,6 +200,7 @@ const fixtures: Record<string, BodyFixture> = {
       footer: "Bank: DE00 0000",
       metadata: { project: "apollo" },
     }),
+    cases: [repeatedCode],
   },
   updateInvoice: {
     params: (w) => ({ id: w.draftInvoice }),
@@ -208,6 +215,7 @@ const fixtures: Record<string, BodyFixture> = {
       footer: "Updated footer",
       metadata: { project: "gemini" },
     }),
+    cases: [repeatedCode],
   },
   recordInvoicePayment: {
     params: (w) => ({ id: w.openInvoice }),

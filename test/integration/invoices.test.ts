@@ -229,6 +229,90 @@ describe("invoices against DynamoDB Local", () => {
     });
   });
 
+  describe("big invoices and repeated codes", () => {
+    const newProduct = (m: Merchant, body: object) => created(request(productsHandler, "POST /v1/products", m.secret, { body }));
+    const newCode = (m: Merchant, body: object) => created(request(discountCodesHandler, "POST /v1/discount-codes", m.secret, { body }));
+    const stored = async (merchantId: string, id: string) =>
+      (await aws.db.send(new GetCommand({ TableName: aws.tableName, Key: { PK: `MERCHANT#${merchantId}`, SK: id }, ConsistentRead: true }))).Item ?? {};
+
+    it("finalizes the largest invoice allowed, 250 lines over 250 products with 5 codes, marking every product referenced once", async () => {
+      const m = await newMerchant("Big Catalog");
+      const c = await newCustomer(m, { email: "bulk@customer.test" });
+      const products: { id: string }[] = [];
+      for (let batch = 0; batch < 250; batch += 25) {
+        products.push(...(await Promise.all(Array.from({ length: 25 }, (_, i) => newProduct(m, { name: `Part ${batch + i}`, unitAmount: 100, currency: "USD" })))));
+      }
+      const codes = await Promise.all(["ONE", "TWO", "THREE", "FOUR", "FIVE"].map((code) => newCode(m, { code, amountOff: 100, currency: "USD", duration: "once" })));
+      const draft = await newInvoice(m, {
+        customerId: c.id,
+        currency: "USD",
+        lineItems: products.map((p) => ({ productId: p.id })),
+        discounts: codes.map((d) => ({ code: d.code })),
+      });
+      expect(draft.total).toBe(250 * 100 - 5 * 100);
+
+      const open = await finalize(m, draft.id);
+      expect(open).toMatchObject({ status: "open", number: "INV-0001", total: 24_500 });
+      for (const p of products) expect(await stored(m.id, p.id)).toMatchObject({ referenced: true, version: 2 });
+      for (const d of codes) expect(await stored(m.id, d.id)).toMatchObject({ timesRedeemed: 1 });
+    }, 120_000);
+
+    it("leaves an already referenced product's version alone when another invoice with it is finalized", async () => {
+      const m = await newMerchant("Popular Product");
+      const c = await newCustomer(m, { email: "fan@customer.test" });
+      const popular = await newProduct(m, { name: "Bestseller", unitAmount: 2_500, currency: "USD" });
+      const first = await newInvoice(m, { customerId: c.id, currency: "USD", lineItems: [{ productId: popular.id }] });
+      const second = await newInvoice(m, { customerId: c.id, currency: "USD", lineItems: [{ productId: popular.id, quantity: 2 }] });
+
+      await finalize(m, first.id);
+      expect(await stored(m.id, popular.id)).toMatchObject({ referenced: true, version: 2 });
+      await finalize(m, second.id);
+      expect(await stored(m.id, popular.id)).toMatchObject({ referenced: true, version: 2 });
+      // So an edit made against the referenced product is not refused for a version it never saw move.
+      const renamed = await request(productsHandler, "PATCH /v1/products/{id}", m.secret, { id: popular.id, body: { name: "Still a bestseller" } });
+      expect(renamed.status).toBe(200);
+    });
+
+    it("refuses a code given twice with a 400 naming the second, at create and at update, writing nothing", async () => {
+      const m = await newMerchant("Twice Shop");
+      const c = await newCustomer(m, { email: "twice@customer.test" });
+      await newCode(m, { code: "TEN", percentOff: 10, duration: "once" });
+      const body = { customerId: c.id, currency: "USD", lineItems: [{ description: "Course", unitAmount: 10_000 }] };
+      const before = (await aws.scanAll()).length;
+
+      const twice = await invoices("POST /v1/invoices", m.secret, { body: { ...body, discounts: [{ code: "TEN" }, { code: "ten" }] } });
+      expect(twice.status).toBe(400);
+      expect(twice.body.errors).toEqual([{ path: "discounts.1.code", message: "is already applied to this document" }]);
+      expect((await aws.scanAll()).length).toBe(before);
+
+      const draft = await newInvoice(m, { ...body, discounts: [{ code: "TEN" }] });
+      const edited = await invoices("PATCH /v1/invoices/{id}", m.secret, { id: draft.id, body: { discounts: [{ percentOff: 5 }, { code: "TEN" }, { code: "TEN" }] } });
+      expect(edited.status).toBe(400);
+      expect(edited.body.errors).toEqual([{ path: "discounts.2.code", message: "is already applied to this document" }]);
+      expect(await getInvoice(m, draft.id)).toMatchObject({ total: 9_000, discounts: [{ percentOff: 10, code: "TEN", amount: 1_000 }] });
+    });
+
+    it("answers a draft stored with a code twice (before the rule) with a 400 at finalize, redeeming nothing", async () => {
+      const m = await newMerchant("Legacy Twice");
+      const c = await newCustomer(m, { email: "legacy@customer.test" });
+      const ten = await newCode(m, { code: "TEN", percentOff: 10, duration: "once" });
+      const draft = await newInvoice(m, { customerId: c.id, currency: "USD", lineItems: [{ description: "Course", unitAmount: 10_000 }], discounts: [{ code: "TEN" }] });
+      await aws.db.send(
+        new UpdateCommand({
+          TableName: aws.tableName,
+          Key: { PK: `MERCHANT#${m.id}`, SK: draft.id },
+          UpdateExpression: "SET discounts = list_append(discounts, discounts)",
+        }),
+      );
+
+      const refused = await act(m, draft.id, "finalize");
+      expect(refused.status).toBe(400);
+      expect(refused.body.errors).toEqual([{ path: "discounts.1.code", message: "is already applied to this document" }]);
+      expect(await getInvoice(m, draft.id)).toMatchObject({ status: "draft" });
+      expect(await stored(m.id, ten.id)).toMatchObject({ timesRedeemed: 0 });
+    });
+  });
+
   describe("numbering and due dates", () => {
     it("gives 20 drafts finalized at once exactly INV-0001 … INV-0020, no gap, no duplicate", async () => {
       const m = await newMerchant("Busy Numbers");

@@ -1,10 +1,12 @@
-import { beforeAll, describe, expect, it } from "vitest";
+import { DescribeStreamCommand, DynamoDBStreamsClient, GetRecordsCommand, GetShardIteratorCommand } from "@aws-sdk/client-dynamodb-streams";
+import { beforeAll, describe, expect, inject, it } from "vitest";
 import { handler as apiKeys } from "../../functions/api/api-keys.ts";
 import { handler as customers } from "../../functions/api/customers.ts";
 import { handler as merchants } from "../../functions/api/merchants.ts";
 import { handler as settings } from "../../functions/api/merchant-settings.ts";
-import { call, newMerchant } from "../helpers/api.ts";
-import { adminToken, type TestAws, useTestAws } from "../helpers/aws.ts";
+import { keyringOf, type Sealed, unseal } from "../../shared/auth/sealed.ts";
+import { call, type Handler, newMerchant } from "../helpers/api.ts";
+import { adminToken, type TestAws, testDataEncryptionKey, useTestAws } from "../helpers/aws.ts";
 
 let aws: TestAws;
 let merchant: { id: string; secret: string; keyId: string };
@@ -82,6 +84,82 @@ describe("API platform conventions", () => {
       });
       expect(r.status).toBe(400);
       expect(r.body.errors).toEqual([{ path: "Idempotency-Key", message: "must be 1–255 printable ASCII characters" }]);
+    });
+  });
+
+  describe("secrets at rest", () => {
+    /** Every new image the table's stream has carried so far (what consumers and replicas see). */
+    async function streamImages(): Promise<unknown[]> {
+      const streams = new DynamoDBStreamsClient({ endpoint: inject("emulators").dynamodb, region: "us-east-1", credentials: { accessKeyId: "local", secretAccessKey: "local" } });
+      const images: unknown[] = [];
+      const { StreamDescription } = await streams.send(new DescribeStreamCommand({ StreamArn: aws.streamArn }));
+      for (const { ShardId } of StreamDescription?.Shards ?? []) {
+        let { ShardIterator } = await streams.send(new GetShardIteratorCommand({ StreamArn: aws.streamArn, ShardId, ShardIteratorType: "TRIM_HORIZON" }));
+        while (ShardIterator) {
+          const out = await streams.send(new GetRecordsCommand({ ShardIterator }));
+          images.push(...(out.Records ?? []).map((r) => r.dynamodb?.NewImage));
+          ShardIterator = out.Records?.length ? out.NextShardIterator : undefined;
+        }
+      }
+      streams.destroy();
+      return images;
+    }
+
+    /** Every 8-character piece of a key's random part: none may be kept anywhere. */
+    const piecesOf = (secret: string) => Array.from({ length: secret.length - 10 }, (_, i) => secret.slice(3 + i, 11 + i));
+
+    interface SecretCase {
+      handler: Handler;
+      /** The caller's token, the body, and the idempotency scope (the merchant, or `admin`). */
+      request: () => { token: string; body: object; scope: string };
+      // biome-ignore lint/suspicious/noExplicitAny: the response body, read field by field
+      secretOf: (body: any) => string;
+    }
+    const secretCases: Record<string, SecretCase> = {
+      "POST /v1/api-keys": {
+        handler: apiKeys as Handler,
+        request: () => ({ token: merchant.secret, body: { name: "CI" }, scope: merchant.id }),
+        secretOf: (body) => body.secret,
+      },
+      "POST /v1/merchants": {
+        handler: merchants as Handler,
+        request: () => ({ token: adminToken, body: { name: "Sealed Co", email: "sealed@merchant.test" }, scope: "admin" }),
+        secretOf: (body) => body.apiKey.secret,
+      },
+    };
+
+    it.each(Object.entries(secretCases))("%s with an Idempotency-Key keeps the key's secret only sealed, and replays it byte for byte", async (routeKey, { handler, request, secretOf }) => {
+      const key = `sealed-${routeKey.split("/").at(-1)}`;
+      const { token, body, scope } = request();
+      const options = { token, body, headers: { "idempotency-key": key } };
+      const first = await call(handler, routeKey, options);
+      expect(first.status).toBe(201);
+      const secret = secretOf(first.body);
+      expect(secret).toMatch(/^sk_/);
+
+      const stored = JSON.stringify([await aws.scanAll(), await streamImages()]);
+      for (const piece of piecesOf(secret)) expect(stored).not.toContain(piece);
+
+      // What is kept is the response, sealed under the data encryption key and bound to its record.
+      const record = (await aws.scanAll()).find((i) => i.type === "idempotency" && String(i.PK).includes(key));
+      const kept = (record?.response ?? {}) as { sealed: Sealed };
+      expect(Object.keys(kept)).toEqual(["sealed"]);
+      expect(kept.sealed).toEqual({ alg: "A256GCM", kid: expect.any(String), iv: expect.any(String), tag: expect.any(String), ciphertext: expect.any(String) });
+      const keyring = keyringOf(testDataEncryptionKey);
+      expect(JSON.parse(unseal(keyring, kept.sealed, `idempotency ${scope} ${key}`))).toEqual({ statusCode: 201, headers: first.headers, body: first.raw });
+      expect(() => unseal(keyring, kept.sealed, `idempotency ${other.id} ${key}`)).toThrow();
+
+      const replay = await call(handler, routeKey, options);
+      expect(replay.status).toBe(201);
+      expect(replay.raw).toBe(first.raw);
+      expect(replay.headers).toEqual({ ...first.headers, "idempotent-replayed": "true" });
+    });
+
+    it("keeps responses without a secret as they are", async () => {
+      const key = "plain-customer";
+      const created = await call(customers, "POST /v1/customers", { token: merchant.secret, headers: { "idempotency-key": key }, body: { email: "plain@x.test" } });
+      const record = (await aws.scanAll()).find((i) => i.type === "idempotency" && String(i.PK).includes(key));
+      expect(record?.response).toEqual({ statusCode: 201, headers: created.headers, body: created.raw });
     });
   });
 

@@ -1,6 +1,8 @@
 import { GetCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { beforeAll, describe, expect, it } from "vitest";
 import { handler } from "../../functions/api/products.ts";
+import { ConflictError } from "../../shared/domain/errors.ts";
+import { dynamoProductStore } from "../../shared/store/products.ts";
 import { type TestAws, useTestAws } from "../helpers/aws.ts";
 import { callForBody, newMerchant } from "../helpers/api.ts";
 
@@ -230,6 +232,26 @@ describe("products against DynamoDB Local", () => {
     );
     expect(updated).toHaveLength(2);
     for (const event of updated) expect(event.data).not.toHaveProperty("product.referenced");
+  });
+
+  it("is marked referenced by a document only at the price it was priced with, once, and never if deleted", async () => {
+    const { body: product } = await create(keyA, { name: "Marked", unitAmount: 1200, currency: "USD" });
+    const stored = async () =>
+      (await aws.db.send(new GetCommand({ TableName: aws.tableName, Key: { PK: `MERCHANT#${merchantA}`, SK: product.id } }))).Item;
+
+    // Repriced after the document read it: a conflict (the finalize re-prices), nothing marked.
+    await expect(dynamoProductStore.markReferenced(merchantA, [{ ...product, unitAmount: 1000 }])).rejects.toThrow(ConflictError);
+    expect(await stored()).toMatchObject({ version: 1 });
+    expect(await stored()).not.toHaveProperty("referenced");
+
+    await dynamoProductStore.markReferenced(merchantA, [product]);
+    await dynamoProductStore.markReferenced(merchantA, [product]);
+    expect(await stored()).toMatchObject({ referenced: true, version: 2 });
+
+    const { body: gone } = await create(keyA, { name: "Gone", unitAmount: 500, currency: "USD" });
+    expect((await remove(keyA, gone.id)).status).toBe(204);
+    await expect(dynamoProductStore.markReferenced(merchantA, [gone])).rejects.toThrow(ConflictError);
+    expect(await aws.db.send(new GetCommand({ TableName: aws.tableName, Key: { PK: `MERCHANT#${merchantA}`, SK: gone.id } }))).not.toHaveProperty("Item");
   });
 
   it("walls merchants off: B cannot read, change or delete A's product, and B's list does not show it", async () => {
