@@ -1,7 +1,8 @@
 /**
  * Consumer of the billing queue, for invoices: plans an open invoice's reminder and overdue
  * schedules when it is finalized, cancels them when it is paid or voided, and acts when one fires —
- * a reminder email (at most once), or the invoice.overdue event (exactly once).
+ * a reminder email (at most once), or the invoice.overdue event (exactly once). It also runs the
+ * checks of refunds still pending at the processor.
  */
 import * as z from "zod";
 import { type Mailer, sesMailer } from "../../shared/aws/mailer.ts";
@@ -11,8 +12,10 @@ import { newEvent } from "../../shared/domain/events.ts";
 import { invoiceScheduleNames, invoiceSchedules } from "../../shared/invoices/reminders.ts";
 import { presentInvoice } from "../../shared/invoices/service.ts";
 import { invoiceReminderEmail } from "../../shared/notifications/templates.ts";
+import { refundCheckMessage } from "../../shared/payments/refund-checks.ts";
 import type { SandboxProcessor } from "../../shared/payments/sandbox.ts";
-import { payoutPorts, sandboxFor } from "../../shared/payments/wiring.ts";
+import { checkRefund, type PaymentPorts } from "../../shared/payments/service.ts";
+import { paymentPorts, payoutPorts, sandboxFor } from "../../shared/payments/wiring.ts";
 import {
   handlePayoutRun,
   nextPayoutRun,
@@ -60,14 +63,21 @@ interface Ports {
   scheduler: () => SchedulerPort;
   sandbox: () => SandboxProcessor;
   payouts: () => PayoutPorts;
+  payments: () => PaymentPorts;
   clock: Clock;
 }
 
+const timers = z.union([timer, refundCheckMessage]);
+
 export function billingInvoices(ports: Ports) {
-  return sqsConsumer(z.union([timer, payoutRunMessage, eventMessage]), async (message) => {
+  return sqsConsumer(z.union([timers, payoutRunMessage, eventMessage]), async (message) => {
     const now = ports.clock.now();
     if ("kind" in message && message.kind === "payouts.run") {
       await handlePayoutRun(ports.payouts(), message);
+      return;
+    }
+    if ("kind" in message && message.kind === "refund.check") {
+      await checkRefund(ports.payments(), message.merchantId, message.refundId, message.check);
       return;
     }
     if ("kind" in message && message.kind === "sandbox.settle") {
@@ -153,5 +163,6 @@ export const handler = billingInvoices({
   scheduler,
   sandbox: () => sandboxFor(systemClock),
   payouts: () => payoutPorts(systemClock),
+  payments: () => paymentPorts(systemClock),
   clock: systemClock,
 });

@@ -13,7 +13,10 @@ export const payment = z.object({
   currency: z.string(),
   fee: money,
   net: money,
+  /** Refunded, refunds still pending included (reserved). */
   amountRefunded: money,
+  /** Refunded and settled at the processor; the status follows this. */
+  amountRefundedSettled: money,
   processor: z.enum(["manual", "sandbox", "stripe"]),
   method: z.object({
     type: z.string(),

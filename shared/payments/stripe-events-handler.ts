@@ -6,6 +6,7 @@
 import type Stripe from "stripe";
 import { applyDispute, applyOutcome, type PaymentPorts, settleRefund } from "./service.ts";
 import type { PaymentMethodDetails } from "./processor.ts";
+import { refundStatusOf } from "./refund.ts";
 
 export interface StripeEventPorts extends PaymentPorts {
   findPaymentByProcessorId(
@@ -32,6 +33,18 @@ function methodOf(pi: Stripe.PaymentIntent): PaymentMethodDetails | undefined {
     };
   }
   return undefined;
+}
+
+/**
+ * A refund as the processor reports it, applied to Kassa's refund named in its metadata (refunds
+ * made elsewhere, e.g. in Stripe's dashboard, carry none and are left alone). Its status decides,
+ * whichever event carried it: a `pending` report only records the processor's refund id.
+ */
+async function applyRefundReport(ports: StripeEventPorts, refund: Stripe.Refund, chargeMerchantId?: string) {
+  const refs = (refund.metadata ?? {}) as Refs;
+  const merchantId = refs.kassa_merchant_id ?? chargeMerchantId;
+  if (!merchantId || !refs.kassa_refund_id) return;
+  await settleRefund(ports, merchantId, refs.kassa_refund_id, refundStatusOf(refund.status), refund.id);
 }
 
 const idOf = (value: string | { id: string } | null | undefined): string | undefined =>
@@ -83,19 +96,16 @@ export async function handleStripeEvent(ports: StripeEventPorts, event: Stripe.E
       const charge = event.data.object;
       const refs = charge.metadata as Refs;
       for (const refund of charge.refunds?.data ?? []) {
-        const refundRefs = refund.metadata as Refs;
-        const merchantId = refundRefs?.kassa_merchant_id ?? refs.kassa_merchant_id;
-        if (!merchantId || !refundRefs?.kassa_refund_id) continue;
-        const status =
-          refund.status === "succeeded"
-            ? "succeeded"
-            : refund.status === "failed" || refund.status === "canceled"
-              ? "failed"
-              : "pending";
-        await settleRefund(ports, merchantId, refundRefs.kassa_refund_id, status, refund.id);
+        await applyRefundReport(ports, refund, refs.kassa_merchant_id);
       }
       return;
     }
+    case "refund.created":
+    case "refund.updated":
+    case "refund.failed":
+    case "charge.refund.updated":
+      await applyRefundReport(ports, event.data.object);
+      return;
     case "charge.dispute.created":
     case "charge.dispute.closed": {
       const dispute = event.data.object;

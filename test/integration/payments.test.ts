@@ -167,9 +167,9 @@ describe("payments", () => {
       expect(await balanceOf(shop, payments[0].id)).toHaveLength(1);
     });
 
-    it("leaves a bank debit processing until its scheduled settlement, then marks it succeeded and the invoice paid", async () => {
+    it("answers a bank debit 202, leaves it processing until its scheduled settlement, then marks it succeeded and the invoice paid", async () => {
       const invoice = await openInvoice(shop, buyer);
-      const r = await expectStatus(pay(shop, invoice.id, "pm_usBankAccount_success"));
+      const r = await expectStatus(pay(shop, invoice.id, "pm_usBankAccount_success"), 202);
       expect(r).toMatchObject({ status: "open", amountPaid: 0, amountRemaining: 10_000 });
       expect(r.payment).toMatchObject({ status: "processing", method: { type: "bank_debit", bankName: "STRIPE TEST BANK", last4: "6789" } });
       const paymentId: string = r.payment.id;
@@ -235,7 +235,7 @@ describe("payments", () => {
         const invoice = await openInvoice(lister, customer, amount);
         const r = await pay(lister, invoice.id, method);
         expect(r.status).toBe(status);
-        p[name] = { id: status === 200 ? r.body.payment.id : r.body.paymentId, invoiceId: invoice.id };
+        p[name] = { id: status === 402 ? r.body.paymentId : r.body.payment.id, invoiceId: invoice.id };
         await sleep(3);
       };
       await charge("visa10k", c1, 10_000, "pm_card_visa", 200);
@@ -243,7 +243,7 @@ describe("payments", () => {
       between = new Date().toISOString();
       await sleep(3);
       await charge("visa20k", c2, 20_000, "pm_card_mastercard", 200);
-      await charge("bank7k", c2, 7_000, "pm_usBankAccount_success", 200);
+      await charge("bank7k", c2, 7_000, "pm_usBankAccount_success", 202);
     });
 
     const ids = (...names: string[]) => names.map((n) => p[n]!.id);

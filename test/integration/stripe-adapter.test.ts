@@ -6,7 +6,12 @@
  */
 import Stripe from "stripe";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import type { ChargeRequest, CheckoutRequest, RefundRequest } from "../../shared/payments/processor.ts";
+import type {
+  ChargeRequest,
+  CheckoutRequest,
+  OutcomeUnknown,
+  RefundRequest,
+} from "../../shared/payments/processor.ts";
 import {
   STRIPE_API_VERSION,
   STRIPE_MAX_NETWORK_RETRIES,
@@ -41,6 +46,12 @@ afterAll(() => fake.stop());
 beforeEach(() => {
   fake.requests.length = 0;
 });
+
+/** A processor answer (not `unknown`), for the steps that follow it. */
+function answered<T extends { status: string }>(result: T | OutcomeUnknown): T {
+  if (result.status === "unknown") throw new Error(`Expected an answer, got ${JSON.stringify(result)}`);
+  return result as T;
+}
 
 function only(): RecordedRequest {
   expect(fake.requests).toHaveLength(1);
@@ -221,7 +232,7 @@ describe("charge", () => {
       method: { type: "card", brand: "visa", last4: "9995" },
     });
     expect(only().headers["idempotency-key"]).toBe("charge-inv_01-1");
-    const declined = await stripeProcessor(client()).retrieve(result.paymentIntentId, account);
+    const declined = await stripeProcessor(client()).retrieve(answered(result).paymentIntentId, account);
     expect(declined.status).toBe("requires_payment_method");
   });
 
@@ -410,16 +421,18 @@ describe("refund", () => {
 
 describe("retrieve", () => {
   it("reads the PaymentIntent on the merchant's account", async () => {
-    const created = await stripeProcessor(client()).charge({
-      accountId: account,
-      amount: 2500,
-      currency: "usd",
-      paymentMethod: "pm_card_visa",
-      description: "x",
-      metadata: refs,
-      idempotencyKey: "charge-retrieve-1",
-      offSession: false,
-    });
+    const created = answered(
+      await stripeProcessor(client()).charge({
+        accountId: account,
+        amount: 2500,
+        currency: "usd",
+        paymentMethod: "pm_card_visa",
+        description: "x",
+        metadata: refs,
+        idempotencyKey: "charge-retrieve-1",
+        offSession: false,
+      }),
+    );
     fake.requests.length = 0;
 
     const state = await stripeProcessor(client()).retrieve(created.paymentIntentId, account);
