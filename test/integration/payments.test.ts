@@ -358,6 +358,22 @@ describe("payments", () => {
       expect((await api(paymentsHandler, "GET /v1/refunds/{id}", shop, { id: "re_01KQ9ZJ8X2M4N6P8R0T2V4X6Z8" })).status).toBe(404);
     });
 
+    it("records a manual payment's refund and its event but moves no processor money", async () => {
+      const invoice = await openInvoice(shop, buyer, 6_000);
+      const recorded = await expectStatus(
+        api(invoicesHandler, "POST /v1/invoices/{id}/payments", shop, { id: invoice.id, body: { amount: 6_000, method: "bank_transfer" } }),
+        201,
+      );
+      const r = await expectStatus(refund(shop, recorded.payment.id, { amount: 2_000 }), 201);
+      expect(r).toMatchObject({ status: "succeeded", amount: 2_000 });
+      expect(await getPayment(shop, recorded.payment.id)).toMatchObject({ status: "partially_refunded", amountRefunded: 2_000, amountRefundedSettled: 2_000 });
+      // Neither the payment nor its refund went through the processor: nothing for a payout to count.
+      expect(await balanceOf(shop, recorded.payment.id)).toEqual([]);
+      expect(await balanceOf(shop, r.id)).toEqual([]);
+      const events = (await aws.scanAll()).filter((i) => i.type === "event" && i.objectId === r.id).map((e) => e.eventType);
+      expect(events.sort()).toEqual(["refund.created", "refund.succeeded"]);
+    });
+
     it("refuses to refund a failed payment", async () => {
       const invoice = await openInvoice(shop, buyer);
       const declined = await pay(shop, invoice.id, "pm_card_chargeDeclined");
