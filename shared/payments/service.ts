@@ -480,14 +480,20 @@ export async function checkRefund(
   const payment = paymentFound.value;
   await ports.scheduler.scheduleOnce(refundCheck(merchantId, refundId, check + 1, ports.clock.now()));
   const processor = await ports.processorFor(merchant);
-  await askProcessor(ports, merchant, claimed, async () => {
-    const known = await processor.findRefund({
-      ...(merchant.stripeAccountId ? { accountId: merchant.stripeAccountId } : {}),
-      paymentIntentId: payment.processorPaymentId ?? "",
-      refundId,
-    });
-    return known ?? sendRefund(ports, merchant, payment, claimed, payment.amountRefunded - claimed.amount);
+  // A look-up that fails throws (the next check, planned above, tries again): only an answer saying
+  // there is no such refund lets the refund be asked for again.
+  const known = await processor.findRefund({
+    ...(merchant.stripeAccountId ? { accountId: merchant.stripeAccountId } : {}),
+    paymentIntentId: payment.processorPaymentId ?? "",
+    refundId,
   });
+  if (known) {
+    await settleRefund(ports, merchantId, refundId, known.status, known.refundId);
+    return;
+  }
+  await askProcessor(ports, merchant, claimed, () =>
+    sendRefund(ports, merchant, payment, claimed, payment.amountRefunded - claimed.amount),
+  );
 }
 
 /**

@@ -56,6 +56,10 @@ function ports(at: StripeFake = fake): PaymentPorts {
 
 /** Fires a planned schedule the way the scheduler would: its payload on the billing queue's consumer. */
 async function fire(schedule: OneTimeSchedule) {
+  expect(await deliver(schedule)).toEqual({ batchItemFailures: [] });
+}
+
+function deliver(schedule: OneTimeSchedule) {
   const consumer = billingInvoices({
     invoices: dynamoInvoiceStore,
     merchants: undefined as never,
@@ -67,7 +71,7 @@ async function fire(schedule: OneTimeSchedule) {
     clock,
   });
   const record = { messageId: randomUUID(), body: JSON.stringify(schedule.payload) } as SQSRecord;
-  expect(await consumer({ Records: [record] })).toEqual({ batchItemFailures: [] });
+  return consumer({ Records: [record] });
 }
 
 const checksOf = (refundId: string) => planned.filter((s) => s.name.startsWith(`${refundId}-check-`));
@@ -221,6 +225,26 @@ describe("refunds and charges without an answer", () => {
     await fire(next);
     expect(stripeRefundsOf(refund.id)).toHaveLength(1);
     expect(await readRefund(refund.id)).toMatchObject({ status: "succeeded", checks: 2 });
+  });
+
+  it("never takes a look-up that fails for an answer: the refund stays pending until the next check", async () => {
+    const payment = await paidPayment();
+    fake.fault("POST", "/v1/refunds", "timeout", 2);
+    const refund = await refundPayment(ports(), shop.id, payment.id, { amount: 1_500 });
+    fake.fault("GET", "/v1/refunds", "server_error", 2);
+    const before = fake.requests.length;
+
+    const result = await deliver(checksOf(refund.id)[0]!);
+
+    expect(result.batchItemFailures).toHaveLength(1);
+    expect(requestsSince(before)).toEqual(["GET /v1/refunds", "GET /v1/refunds"]);
+    expect(await readRefund(refund.id)).toMatchObject({ status: "pending" });
+    expect(await readPayment(payment.id)).toMatchObject({ status: "succeeded", amountRefunded: 1_500 });
+    expect(checksOf(refund.id).map((c) => c.name)).toEqual([`${refund.id}-check-1`, `${refund.id}-check-2`]);
+
+    await fire(checksOf(refund.id)[1]!);
+    expect(stripeRefundsOf(refund.id)).toHaveLength(1);
+    expect(await readRefund(refund.id)).toMatchObject({ status: "succeeded" });
   });
 
   it("releases the amount only on a definite refusal", async () => {
