@@ -1,7 +1,7 @@
 /** Payments: charge an invoice, list and read payments, refund them. */
 import * as ops from "../../shared/api/payments.ts";
 import { NotFoundError } from "../../shared/domain/errors.ts";
-import { apiHandler, route } from "../../shared/http/api.ts";
+import { apiHandler, HttpResponse, route } from "../../shared/http/api.ts";
 import { pageRequest, pageResponse } from "../../shared/http/list.ts";
 import { listPayments, listRefunds } from "../../shared/payments/list.ts";
 import { payInvoice, refundPayment } from "../../shared/payments/service.ts";
@@ -10,9 +10,11 @@ import { dynamoPaymentStore as payments } from "../../shared/store/payments.ts";
 import { dynamoViewStore as views } from "../../shared/store/views.ts";
 
 export const handler = apiHandler([
-  route(ops.payInvoice, ({ principal, clock, params, body }) =>
-    payInvoice(paymentPorts(clock), principal.merchantId, params.id, body.paymentMethod),
-  ),
+  route(ops.payInvoice, async ({ principal, clock, params, body }) => {
+    const paid = await payInvoice(paymentPorts(clock), principal.merchantId, params.id, body.paymentMethod);
+    // Accepted, not done: a bank debit settling, or a charge the processor has not answered yet.
+    return paid.payment.status === "processing" ? new HttpResponse(202, paid) : paid;
+  }),
   route(ops.listPayments, async (request) =>
     pageResponse(
       request,

@@ -2,8 +2,8 @@
  * Consumer of the billing queue, for invoices: plans an open invoice's reminder and overdue
  * schedules when it is finalized, cancels them when it is paid or voided, and acts when one fires —
  * a reminder email (at most once), or the invoice.overdue event (exactly once). It also runs the
- * daily payouts: starts a new merchant's chain, runs each day's run, and the sweep that re-seeds
- * dead chains.
+ * daily payouts (starts a new merchant's chain, runs each day's run, and the sweep that re-seeds
+ * dead chains) and the checks of refunds still pending at the processor.
  */
 import * as z from "zod";
 import { type Mailer, sesMailer } from "../../shared/aws/mailer.ts";
@@ -13,8 +13,10 @@ import { newEvent } from "../../shared/domain/events.ts";
 import { invoiceScheduleNames, invoiceSchedules } from "../../shared/invoices/reminders.ts";
 import { presentInvoice } from "../../shared/invoices/service.ts";
 import { invoiceReminderEmail } from "../../shared/notifications/templates.ts";
+import { refundCheckMessage } from "../../shared/payments/refund-checks.ts";
 import type { SandboxProcessor } from "../../shared/payments/sandbox.ts";
-import { payoutPorts, sandboxFor } from "../../shared/payments/wiring.ts";
+import { checkRefund, type PaymentPorts } from "../../shared/payments/service.ts";
+import { paymentPorts, payoutPorts, sandboxFor } from "../../shared/payments/wiring.ts";
 import {
   handlePayoutRun,
   type PayoutSweepPorts,
@@ -50,7 +52,7 @@ const timer = z.discriminatedUnion("kind", [
   }),
 ]);
 
-const billingMessage = z.union([timer, payoutRunMessage, payoutSweepMessage, eventMessage]);
+const billingMessage = z.union([timer, refundCheckMessage, payoutRunMessage, payoutSweepMessage, eventMessage]);
 
 const finalized = z.object({
   invoice: z.object({ id: z.string(), dueDate: z.string() }),
@@ -66,6 +68,7 @@ interface Ports {
   scheduler: () => SchedulerPort;
   sandbox: () => SandboxProcessor;
   payouts: () => PayoutSweepPorts;
+  payments: () => PaymentPorts;
   clock: Clock;
 }
 
@@ -78,6 +81,10 @@ export function billingInvoices(ports: Ports) {
     }
     if ("kind" in message && message.kind === "payouts.sweep") {
       await sweepPayoutChains(ports.payouts());
+      return;
+    }
+    if ("kind" in message && message.kind === "refund.check") {
+      await checkRefund(ports.payments(), message.merchantId, message.refundId, message.check);
       return;
     }
     if ("kind" in message && message.kind === "sandbox.settle") {
@@ -158,5 +165,6 @@ export const handler = billingInvoices({
   scheduler,
   sandbox: () => sandboxFor(systemClock),
   payouts: () => payoutPorts(systemClock),
+  payments: () => paymentPorts(systemClock),
   clock: systemClock,
 });

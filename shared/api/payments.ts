@@ -13,7 +13,10 @@ export const payment = z.object({
   currency: z.string(),
   fee: money,
   net: money,
+  /** Refunded, refunds still pending included (reserved). */
   amountRefunded: money,
+  /** Refunded and settled at the processor; the status follows this. */
+  amountRefundedSettled: money,
   processor: z.enum(["manual", "sandbox", "stripe"]),
   method: z.object({
     type: z.string(),
@@ -50,7 +53,7 @@ export const payInvoice = defineOperation({
   auth: "merchant",
   tag: "Payments",
   summary:
-    "Charge the invoice's amount due to a payment method (sandbox: pm_card_visa, pm_card_chargeDeclined, …); 402 with declineCode when declined",
+    "Charge the invoice's amount due to a payment method (sandbox: pm_card_visa, pm_card_chargeDeclined, …); 202 while the payment is processing (outcome not known yet), 402 with declineCode when declined",
   params: idParams("invoice"),
   body: z.strictObject({ paymentMethod: z.string().trim().min(3).max(100) }),
   response: invoice.extend({ payment }),

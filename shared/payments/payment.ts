@@ -27,8 +27,13 @@ export interface Payment {
   method: PaymentMethod;
   customerId: string;
   invoiceId?: string;
-  /** Refunded so far (including refunds in flight), minor units. */
+  /**
+   * Refunded so far including refunds still pending at the processor, minor units: reserved when a
+   * refund is asked for, so refunds together never exceed the amount.
+   */
   amountRefunded: number;
+  /** Refunds the processor has settled (succeeded), minor units: what the status follows. */
+  amountRefundedSettled: number;
   /** The processor's payment intent (`pi_…`). */
   processorPaymentId?: string;
   /** Why it failed: the processor's decline code and message. */
@@ -111,6 +116,7 @@ export function manualPayment(
     customerId: invoice.customerId,
     invoiceId: invoice.id,
     amountRefunded: 0,
+    amountRefundedSettled: 0,
     paidAt,
     history: [{ status: "succeeded", at, note: `Recorded manually (${input.method.replace("_", " ")})` }],
     createdAt: at,
@@ -138,6 +144,7 @@ export function processorPayment(
     customerId: invoice.customerId,
     invoiceId: invoice.id,
     amountRefunded: 0,
+    amountRefundedSettled: 0,
     history: [{ status: "processing", at, note: `Sent to the ${processor} processor` }],
     createdAt: at,
     updatedAt: at,
@@ -156,6 +163,6 @@ const next: Record<PaymentStatus, readonly PaymentStatus[]> = {
 
 export const canMove = (from: PaymentStatus, to: PaymentStatus): boolean => next[from].includes(to);
 
-/** The status after refunds totalling `refunded` of `amount`. */
+/** The status after settled refunds totalling `refunded` of `amount`. */
 export const refundedStatus = (amount: number, refunded: number): PaymentStatus =>
   refunded >= amount ? "refunded" : refunded > 0 ? "partially_refunded" : "succeeded";

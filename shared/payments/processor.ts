@@ -53,6 +53,16 @@ export type PaymentMethodDetails =
   | { type: "card"; brand: string; last4: string }
   | { type: "bank_debit"; bankName?: string; last4?: string };
 
+/**
+ * The processor did not answer (timeout, lost connection, 5xx): the request may or may not have
+ * taken effect. Never a decline — the caller keeps the money movement pending and reconciles it
+ * (the processor's events, or a later look-up) instead of releasing it or trying anew.
+ */
+export interface OutcomeUnknown {
+  status: "unknown";
+  message: string;
+}
+
 export type ChargeResult =
   | {
       status: "succeeded" | "processing";
@@ -87,11 +97,25 @@ export interface RefundResult {
   amount: number;
 }
 
+export interface RefundLookup {
+  accountId?: string;
+  paymentIntentId: string;
+  /** Kassa's refund id, as sent in the refund's `metadata.kassa_refund_id`. */
+  refundId: string;
+}
+
 export interface PaymentProcessor {
   readonly name: "sandbox" | "stripe";
   createCheckout(request: CheckoutRequest): Promise<CheckoutSession>;
-  charge(request: ChargeRequest): Promise<ChargeResult>;
-  refund(request: RefundRequest): Promise<RefundResult>;
+  /** A decline is an answer; other refusals throw; an answer that never arrived is `unknown`. */
+  charge(request: ChargeRequest): Promise<ChargeResult | OutcomeUnknown>;
+  /** Refusals throw; an answer that never arrived is `unknown`. */
+  refund(request: RefundRequest): Promise<RefundResult | OutcomeUnknown>;
+  /**
+   * The refund Kassa asked for, found among the payment's refunds by its metadata; `undefined` if the
+   * processor has none. Idempotency keys are forgotten after a day, so a late retry looks first.
+   */
+  findRefund(lookup: RefundLookup): Promise<RefundResult | undefined>;
   /** The current state of a payment at the processor (to reconcile after a timeout). */
   retrieve(
     paymentIntentId: string,

@@ -26,6 +26,7 @@ import type Stripe from "stripe";
 import type { Clock } from "../domain/clock.ts";
 import { isCurrency } from "../domain/currency.ts";
 import type {
+  ChargeRequest,
   ChargeResult,
   CheckoutRequest,
   CheckoutSession,
@@ -88,6 +89,9 @@ export interface SandboxCheckoutCompletion {
 
 export interface SandboxProcessor extends PaymentProcessor {
   readonly name: "sandbox";
+  /** The sandbox always answers. */
+  charge(request: ChargeRequest): Promise<ChargeResult>;
+  refund(request: RefundRequest): Promise<RefundResult>;
   /** The buyer submitted the sandbox card page: charges on-session and, once paid or processing, emits `checkout.session.completed`. */
   completeCheckout(completion: SandboxCheckoutCompletion): Promise<ChargeResult>;
   /** A scheduled bank debit settles: emits `payment_intent.succeeded`. Throws for an id that is not a sandbox bank debit. */
@@ -413,6 +417,12 @@ export function sandboxProcessor(options: SandboxOptions): SandboxProcessor {
         }),
       );
       return { refundId, status: "succeeded", amount: request.amount };
+    },
+
+    // The sandbox keeps no state to look in, and needs none: it always answers, and a request sent
+    // again with its idempotency key gets the same refund and event ids.
+    async findRefund() {
+      return undefined;
     },
 
     async retrieve(paymentIntentId) {

@@ -4,6 +4,7 @@
  * finds the work done), refunds and disputes. Every change is one conditional transaction with its
  * events and balance transactions, so nothing is paid, refunded or counted twice.
  */
+import type { SchedulerPort } from "../aws/scheduler.ts";
 import type { Clock } from "../domain/clock.ts";
 import { localDate } from "../domain/calendar.ts";
 import {
@@ -34,8 +35,9 @@ import {
   processorPayment,
   refundedStatus,
 } from "./payment.ts";
-import type { ChargeResult, PaymentMethodDetails, PaymentProcessor } from "./processor.ts";
+import type { OutcomeUnknown, PaymentMethodDetails, PaymentProcessor, RefundResult } from "./processor.ts";
 import type { Refund } from "./refund.ts";
+import { refundCheck } from "./refund-checks.ts";
 
 export interface PaymentPorts {
   invoices: InvoiceStore;
@@ -43,6 +45,8 @@ export interface PaymentPorts {
   merchants: MerchantStore;
   clock: Clock;
   processorFor(merchant: Merchant): Promise<PaymentProcessor>;
+  /** Plans the checks of refunds (and charges) whose outcome the processor has not told yet. */
+  scheduler: SchedulerPort;
   /**
    * The processor's fee on a payment. Computed from the payment itself (the sandbox's published
    * rate; 0 for Stripe, whose fees arrive with its payouts) so that an outcome gives the same final
@@ -156,9 +160,7 @@ export async function payInvoice(
 ) {
   const { invoice, merchant, processor, payment, idempotencyKey, metadata, description } =
     await startInvoicePayment(ports, merchantId, invoiceId);
-  // If the processor does not answer, the attempt stays locked until its events (or the lock's
-  // expiry) settle it, so a retry cannot charge twice.
-  const result: ChargeResult = await processor.charge({
+  const result = await processor.charge({
     ...connectedAccount(merchant, processor),
     amount: payment.amount,
     currency: payment.currency,
@@ -168,6 +170,11 @@ export async function payInvoice(
     idempotencyKey,
     offSession: false,
   });
+  if (result.status === "unknown") {
+    // The charge may or may not have happened: the payment stays `processing` and the attempt keeps
+    // the invoice locked until the processor's events settle it, so a retry cannot charge twice.
+    return { ...presentInvoice(invoice, ports.clock.now()), payment };
+  }
   const outcome: Outcome =
     result.status === "failed"
       ? {
@@ -356,6 +363,9 @@ export async function applyOutcome(
 /**
  * Refunds (part of) a payment through its processor. The amount is reserved on the payment in the
  * same transaction that records the refund, so concurrent refunds can never exceed what remains.
+ * The reservation is released only when the processor definitely refuses or fails the refund: when
+ * its answer never arrives the refund stays `pending`, and the checks planned here (before asking,
+ * so that a crash mid-request is covered too) or the processor's events settle it.
  */
 export async function refundPayment(
   ports: PaymentPorts,
@@ -391,6 +401,9 @@ export async function refundPayment(
     createdAt: at,
     updatedAt: at,
   };
+  const manual = payment.processor === "manual";
+  // A check that finds no refund (the transaction below lost a race) does nothing.
+  if (!manual) await ports.scheduler.scheduleOnce(refundCheck(merchantId, refund.id, 1, now));
   const reserved: Payment = { ...payment, amountRefunded: payment.amountRefunded + amount, updatedAt: at };
   await transact(
     [
@@ -400,39 +413,112 @@ export async function refundPayment(
     ],
     "The payment was changed by another request; try again",
   );
-  if (payment.processor === "manual") return settleRefund(ports, merchantId, refund.id, "succeeded");
-  const processor = await ports.processorFor(merchant);
+  if (manual) return settleRefund(ports, merchantId, refund.id, "succeeded");
+  return askProcessor(ports, merchant, refund, () =>
+    sendRefund(ports, merchant, payment, refund, payment.amountRefunded),
+  );
+}
+
+/** The processor's answer applied: a refusal (thrown) releases the reservation; no answer changes nothing. */
+async function askProcessor(
+  ports: PaymentPorts,
+  merchant: Merchant,
+  refund: Refund,
+  ask: () => Promise<RefundResult | OutcomeUnknown>,
+): Promise<Refund> {
+  let result: RefundResult | OutcomeUnknown;
   try {
-    const result = await processor.refund({
-      ...connectedAccount(merchant, processor),
-      paymentIntentId: payment.processorPaymentId ?? "",
-      amount,
-      ...(input.reason ? { reason: input.reason } : {}),
-      previouslyRefunded: payment.amountRefunded,
-      metadata: {
-        kassa_merchant_id: merchantId,
-        kassa_payment_id: paymentId,
-        kassa_refund_id: refund.id,
-        ...(payment.invoiceId ? { kassa_invoice_id: payment.invoiceId } : {}),
-      },
-      idempotencyKey: refund.id,
-    });
-    return settleRefund(
-      ports,
-      merchantId,
-      refund.id,
-      result.status === "failed" ? "failed" : result.status,
-      result.refundId,
-    );
+    result = await ask();
   } catch (error) {
-    await settleRefund(ports, merchantId, refund.id, "failed");
+    await settleRefund(ports, merchant.id, refund.id, "failed");
     throw error;
   }
+  if (result.status === "unknown") return refund;
+  return settleRefund(ports, merchant.id, refund.id, result.status, result.refundId);
+}
+
+async function sendRefund(
+  ports: PaymentPorts,
+  merchant: Merchant,
+  payment: Payment,
+  refund: Refund,
+  previouslyRefunded: number,
+) {
+  const processor = await ports.processorFor(merchant);
+  return processor.refund({
+    ...connectedAccount(merchant, processor),
+    paymentIntentId: payment.processorPaymentId ?? "",
+    amount: refund.amount,
+    ...(refund.reason ? { reason: refund.reason } : {}),
+    previouslyRefunded,
+    metadata: {
+      kassa_merchant_id: merchant.id,
+      kassa_payment_id: payment.id,
+      kassa_refund_id: refund.id,
+      ...(payment.invoiceId ? { kassa_invoice_id: payment.invoiceId } : {}),
+    },
+    // The same key on every attempt, so the processor refunds once whichever attempt reached it.
+    idempotencyKey: refund.id,
+  });
 }
 
 /**
- * Settles a refund: on success the payment's status follows its refunded total and the refund is a
- * balance transaction; on failure the reserved amount is released. Idempotent.
+ * A planned check of a pending refund (see `refundCheck`). It first looks the refund up at the
+ * processor by Kassa's id in its metadata — Stripe forgets idempotency keys after a day and replays
+ * a saved 5xx for the same key before that, so only a look-up tells whether an unanswered request
+ * took effect — and asks again with the same idempotency key only if the processor has none. Each
+ * check is claimed on the refund by a conditional write, so a duplicate delivery does nothing, and
+ * plans the next one until the refund settles.
+ */
+export async function checkRefund(
+  ports: PaymentPorts,
+  merchantId: string,
+  refundId: string,
+  check: number,
+): Promise<void> {
+  const claimed = await retryOnConflict(5, async () => {
+    const found = await ports.payments.readRefund(merchantId, refundId);
+    // Settled meanwhile, or this check ran already (a duplicate delivery).
+    if (found?.value.status !== "pending" || (found.value.checks ?? 0) >= check) return undefined;
+    const refund: Refund = { ...found.value, checks: check, updatedAt: ports.clock.now().toISOString() };
+    await transact(
+      [ports.payments.replaceRefundWrite(merchantId, refund, found.version)],
+      "The refund was changed by another request",
+    );
+    return refund;
+  });
+  if (!claimed) return;
+  const [paymentFound, merchant] = await Promise.all([
+    ports.payments.read(merchantId, claimed.paymentId),
+    merchantOf(ports, merchantId),
+  ]);
+  if (!paymentFound) throw new NotFoundError("Payment");
+  const payment = paymentFound.value;
+  await ports.scheduler.scheduleOnce(refundCheck(merchantId, refundId, check + 1, ports.clock.now()));
+  const processor = await ports.processorFor(merchant);
+  // A look-up that fails throws (the next check, planned above, tries again): only an answer saying
+  // there is no such refund lets the refund be asked for again.
+  const known = await processor.findRefund({
+    ...connectedAccount(merchant, processor),
+    paymentIntentId: payment.processorPaymentId ?? "",
+    refundId,
+  });
+  if (known) {
+    await settleRefund(ports, merchantId, refundId, known.status, known.refundId);
+    return;
+  }
+  await askProcessor(ports, merchant, claimed, () =>
+    sendRefund(ports, merchant, payment, claimed, payment.amountRefunded - claimed.amount),
+  );
+}
+
+/**
+ * Settles a refund as the processor reports it. Succeeded: the settled total grows, the payment's
+ * status follows it and the refund is a balance transaction. Failed: the reservation is released
+ * and the status recomputed; a refund that had succeeded gives its money back (a reversing balance
+ * transaction). A payment recorded by hand moved no processor money, so its refunds move none
+ * either. Idempotent and order-tolerant: `failed` is final, and a stale `pending` changes nothing
+ * but may name the processor's refund id.
  */
 export async function settleRefund(
   ports: PaymentPorts,
@@ -446,49 +532,56 @@ export async function settleRefund(
     const found = await ports.payments.readRefund(merchantId, refundId);
     if (!found) throw new NotFoundError("Refund");
     const { value: refund, version } = found;
-    if (refund.status !== "pending" || status === "pending") return refund;
+    const now = ports.clock.now();
+    const at = now.toISOString();
+    const names = processorRefundId && !refund.processorRefundId ? { processorRefundId } : {};
+    const moves =
+      refund.status === "pending"
+        ? status !== "pending"
+        : refund.status === "succeeded" && status === "failed";
+    if (!moves) {
+      if (!names.processorRefundId) return refund;
+      const known: Refund = { ...refund, ...names, updatedAt: at };
+      await transact(
+        [ports.payments.replaceRefundWrite(merchantId, known, version)],
+        "The refund was changed by another request",
+      );
+      return known;
+    }
     const paymentFound = await ports.payments.read(merchantId, refund.paymentId);
     if (!paymentFound) throw new NotFoundError("Payment");
     const { value: payment, version: paymentVersion } = paymentFound;
-    const now = ports.clock.now();
-    const at = now.toISOString();
-    const settled: Refund = {
-      ...refund,
-      status,
-      ...(processorRefundId ? { processorRefundId } : {}),
+    const settled: Refund = { ...refund, status, ...names, updatedAt: at };
+    const settledDelta =
+      status === "succeeded" ? refund.amount : refund.status === "succeeded" ? -refund.amount : 0;
+    // Payments recorded before the settled total existed counted every refund as settled.
+    const amountRefundedSettled = (payment.amountRefundedSettled ?? payment.amountRefunded) + settledDelta;
+    const paymentStatus: PaymentStatus =
+      payment.status === "disputed" ? "disputed" : refundedStatus(payment.amount, amountRefundedSettled);
+    const note = status === "succeeded" ? `Refunded ${refund.amount}` : `Refund of ${refund.amount} failed`;
+    const nextPayment: Payment = {
+      ...payment,
+      status: paymentStatus,
+      amountRefunded: payment.amountRefunded - (status === "failed" ? refund.amount : 0),
+      amountRefundedSettled,
+      ...(settledDelta !== 0 ? { history: [...payment.history, { status: paymentStatus, at, note }] } : {}),
       updatedAt: at,
     };
-    let nextPayment: Payment;
     const writes = [];
-    if (status === "succeeded") {
-      const paymentStatus: PaymentStatus =
-        payment.status === "disputed" ? "disputed" : refundedStatus(payment.amount, payment.amountRefunded);
-      nextPayment = {
-        ...payment,
-        status: paymentStatus,
-        history: [...payment.history, { status: paymentStatus, at, note: `Refunded ${refund.amount}` }],
-        updatedAt: at,
-      };
+    if (settledDelta !== 0 && payment.processor !== "manual") {
       const merchant = await merchantOf(ports, merchantId);
-      writes.push(moneyMoved(ports, merchant, "refund", refund, -refund.amount, 0, now), {
-        item: eventItem(
-          newEvent("refund.succeeded", merchantId, refund.id, now, {
-            refund: settled,
-            payment: nextPayment,
-          }),
-        ),
-      });
-    } else {
-      nextPayment = { ...payment, amountRefunded: payment.amountRefunded - refund.amount, updatedAt: at };
-      writes.push({
-        item: eventItem(newEvent("refund.failed", merchantId, refund.id, now, { refund: settled })),
-      });
+      writes.push(moneyMoved(ports, merchant, "refund", refund, -settledDelta, 0, now));
     }
+    const event =
+      status === "succeeded"
+        ? newEvent("refund.succeeded", merchantId, refund.id, now, { refund: settled, payment: nextPayment })
+        : newEvent("refund.failed", merchantId, refund.id, now, { refund: settled });
     await transact(
       [
         ports.payments.replaceRefundWrite(merchantId, settled, version),
         ports.payments.replaceWrite(merchantId, nextPayment, paymentVersion),
         ...writes,
+        { item: eventItem(event) },
       ],
       "The refund was changed by another request",
     );
@@ -519,7 +612,7 @@ export async function applyDispute(
     const lost = report.status === "lost";
     // Only a lost dispute takes the money back; any other decision leaves the payment as it was.
     const status: PaymentStatus =
-      closed && !lost ? refundedStatus(payment.amount, payment.amountRefunded) : "disputed";
+      closed && !lost ? refundedStatus(payment.amount, payment.amountRefundedSettled ?? payment.amountRefunded) : "disputed";
     const next: Payment = {
       ...payment,
       status,

@@ -17,6 +17,7 @@ import {
 } from "./event-trust.ts";
 import { applyDispute, applyOutcome, type PaymentPorts, settleRefund } from "./service.ts";
 import type { PaymentMethodDetails } from "./processor.ts";
+import { refundStatusOf } from "./refund.ts";
 
 export interface StripeEventPorts extends PaymentPorts {
   findPaymentByProcessorId(
@@ -47,6 +48,26 @@ function methodOf(pi: Stripe.PaymentIntent): PaymentMethodDetails | undefined {
     };
   }
   return undefined;
+}
+
+/**
+ * A refund as the processor reports it, applied to Kassa's refund named in its metadata (refunds
+ * made elsewhere, e.g. in Stripe's dashboard, carry none and are left alone). Its status decides,
+ * whichever event carried it: a `pending` report only records the processor's refund id.
+ */
+async function applyRefundReport(
+  ports: StripeEventPorts,
+  event: Stripe.Event,
+  refund: Stripe.Refund,
+  charge: Refs = {},
+) {
+  const refs = (refund.metadata ?? {}) as Refs;
+  const merchantId = refs.kassa_merchant_id ?? charge.kassa_merchant_id;
+  if (!merchantId || !refs.kassa_refund_id) return;
+  const paymentId = refs.kassa_payment_id ?? charge.kassa_payment_id;
+  const claim = { merchantId, refundId: refs.kassa_refund_id, paymentId };
+  if (!(await trustedRefund(ports, event, refund, claim))) return;
+  await settleRefund(ports, merchantId, refs.kassa_refund_id, refundStatusOf(refund.status), refund.id);
 }
 
 const idOf = (value: string | { id: string } | null | undefined): string | undefined =>
@@ -194,28 +215,16 @@ export async function handleStripeEvent(ports: StripeEventPorts, event: Stripe.E
       const charge = event.data.object;
       const refs = charge.metadata as Refs;
       for (const refund of charge.refunds?.data ?? []) {
-        const refundRefs = refund.metadata as Refs;
-        const merchantId = refundRefs?.kassa_merchant_id ?? refs.kassa_merchant_id;
-        if (!merchantId || !refundRefs?.kassa_refund_id) continue;
-        const paymentId = refundRefs.kassa_payment_id ?? refs.kassa_payment_id;
-        if (
-          !(await trustedRefund(ports, event, refund, {
-            merchantId,
-            refundId: refundRefs.kassa_refund_id,
-            paymentId,
-          }))
-        )
-          continue;
-        const status =
-          refund.status === "succeeded"
-            ? "succeeded"
-            : refund.status === "failed" || refund.status === "canceled"
-              ? "failed"
-              : "pending";
-        await settleRefund(ports, merchantId, refundRefs.kassa_refund_id, status, refund.id);
+        await applyRefundReport(ports, event, refund, refs);
       }
       return;
     }
+    case "refund.created":
+    case "refund.updated":
+    case "refund.failed":
+    case "charge.refund.updated":
+      await applyRefundReport(ports, event, event.data.object);
+      return;
     case "charge.dispute.created":
     case "charge.dispute.closed": {
       const dispute = event.data.object;

@@ -390,7 +390,9 @@ export interface RefundInput {
   /** `re_…` */
   id: string;
   amount: number;
-  status?: "succeeded" | "pending" | "failed";
+  status?: "succeeded" | "pending" | "requires_action" | "failed" | "canceled";
+  /** Why a failed refund failed (`expired_or_canceled_card`, `lost_or_stolen_card`, `unknown`). */
+  failureReason?: string;
   reason?: "duplicate" | "fraudulent" | "requested_by_customer" | null;
   /** The refund's refs, `kassa_refund_id` among them. */
   metadata: KassaMetadata;
@@ -434,8 +436,27 @@ export function refundObject(
     payment_intent: context.paymentIntentId,
     reason: refund.reason ?? null,
     status: refund.status ?? "succeeded",
+    ...(refund.failureReason ? { failure_reason: refund.failureReason } : {}),
   };
   return { ...rest, ...overrides } as unknown as Stripe.Refund;
+}
+
+export type RefundEventType = "refund.created" | "refund.updated" | "refund.failed" | "charge.refund.updated";
+
+export interface RefundEventInput extends EventEnvelope {
+  refund: RefundInput;
+  chargeId: string;
+  paymentIntentId: string | null;
+  currency: string;
+}
+
+/**
+ * `refund.created` / `refund.updated` / `refund.failed` (every refund, since API version
+ * 2024-10-28) and `charge.refund.updated` (some payment methods): the refund object itself.
+ */
+export function refundEvent<T extends RefundEventType>(type: T, input: RefundEventInput): EventOf<T> {
+  const refund = refundObject(input.refund, input);
+  return envelope(type, refund, input, refund.status ?? "");
 }
 
 /** `charge.refunded`: the charge with its cumulative `amount_refunded` and the new refund listed. */

@@ -17,11 +17,14 @@ import type {
   CheckoutRequest,
   CheckoutSession,
   KassaRefs,
+  OutcomeUnknown,
   PaymentMethodDetails,
   PaymentProcessor,
+  RefundLookup,
   RefundRequest,
   RefundResult,
 } from "./processor.ts";
+import { refundStatusOf } from "./refund.ts";
 
 /**
  * The API version every request sends. A literal rather than `Stripe.API_VERSION`, so upgrading the
@@ -112,7 +115,7 @@ export function stripeProcessor(options: StripeClientOptions): PaymentProcessor 
       return { id: session.id, url: session.url };
     },
 
-    async charge(request: ChargeRequest): Promise<ChargeResult> {
+    async charge(request: ChargeRequest): Promise<ChargeResult | OutcomeUnknown> {
       let intent: Stripe.PaymentIntent;
       try {
         intent = await stripe.paymentIntents.create(
@@ -135,22 +138,42 @@ export function stripeProcessor(options: StripeClientOptions): PaymentProcessor 
         );
       } catch (error) {
         if (error instanceof Stripe.errors.StripeCardError) return declined(error);
+        const unknown = outcomeUnknown(error);
+        if (unknown) return unknown;
         throw error;
       }
       return chargeResult(intent);
     },
 
-    async refund(request: RefundRequest): Promise<RefundResult> {
-      const refund = await stripe.refunds.create(
-        {
-          payment_intent: request.paymentIntentId,
-          amount: request.amount,
-          ...(request.reason ? { reason: request.reason } : {}),
-          metadata: metadataOf(request.metadata),
-        },
-        requestOptions(request.idempotencyKey, request.accountId),
+    async refund(request: RefundRequest): Promise<RefundResult | OutcomeUnknown> {
+      let refund: Stripe.Refund;
+      try {
+        refund = await stripe.refunds.create(
+          {
+            payment_intent: request.paymentIntentId,
+            amount: request.amount,
+            ...(request.reason ? { reason: request.reason } : {}),
+            metadata: metadataOf(request.metadata),
+          },
+          requestOptions(request.idempotencyKey, request.accountId),
+        );
+      } catch (error) {
+        const unknown = outcomeUnknown(error);
+        if (unknown) return unknown;
+        throw error;
+      }
+      return refundResult(refund);
+    },
+
+    async findRefund(lookup: RefundLookup) {
+      const refunds = stripe.refunds.list(
+        { payment_intent: lookup.paymentIntentId, limit: 100 },
+        lookup.accountId ? { stripeAccount: lookup.accountId } : undefined,
       );
-      return { refundId: refund.id, status: refundStatus(refund.status), amount: refund.amount };
+      for await (const refund of refunds) {
+        if (refund.metadata?.kassa_refund_id === lookup.refundId) return refundResult(refund);
+      }
+      return undefined;
     },
 
     async retrieve(paymentIntentId: string, accountId?: string) {
@@ -245,10 +268,20 @@ function bankDebit(
   return { type: "bank_debit", ...(bankName ? { bankName } : {}), ...(last4 ? { last4 } : {}) };
 }
 
-function refundStatus(status: string | null): RefundResult["status"] {
-  if (status === "succeeded") return "succeeded";
-  if (status === "failed" || status === "canceled") return "failed";
-  return "pending";
+function refundResult(refund: Stripe.Refund): RefundResult {
+  return { refundId: refund.id, status: refundStatusOf(refund.status), amount: refund.amount };
+}
+
+/**
+ * An error after which Stripe may or may not have acted: no answer (timeout, lost connection) or
+ * its own failure (5xx). Declines and invalid requests are answers, and stay errors.
+ */
+function outcomeUnknown(error: unknown): OutcomeUnknown | undefined {
+  const ambiguous =
+    error instanceof Stripe.errors.StripeConnectionError ||
+    error instanceof Stripe.errors.StripeAPIError ||
+    (error instanceof Stripe.errors.StripeError && (error.statusCode ?? 0) >= 500);
+  return ambiguous ? { status: "unknown", message: (error as Error).message } : undefined;
 }
 
 /** Connect onboarding: a merchant gets a standard account and finishes Stripe's hosted onboarding; `account.updated` completes it. */

@@ -70,6 +70,7 @@ export function paymentPorts(clock: Clock, sandboxPageUrl?: (sessionId: string) 
         : sandboxFor(clock, sandboxPageUrl),
     feeFor: (payment) =>
       payment.processor === "sandbox" ? sandboxFee(payment.amount, payment.currency, config.sandboxFee()) : 0,
+    scheduler: scheduler(),
   };
 }
 

@@ -8,6 +8,11 @@
  * `pm_card_<brand>`) succeed, `pm_card_chargeDeclinedInsufficientFunds` / `pm_card_chargeDeclined`
  * decline with 402, `pm_card_authenticationRequired` needs 3-D Secure (402 when off-session, like
  * Stripe), `pm_usBankAccount` is processing. Tests override any route with `respond`.
+ *
+ * Refunds are kept like Stripe keeps them: `POST /v1/refunds` replays the refund of an idempotency key
+ * it has seen (until `forgetIdempotencyKeys`, Stripe's pruning after 24 h) and `GET /v1/refunds`
+ * lists them by payment intent. `fault` makes the next requests to a path fail the ambiguous ways a
+ * network and Stripe can: no answer at all, an answer lost after Stripe acted, or a 500.
  */
 import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
@@ -41,12 +46,24 @@ export type RouteHandler = (
   params: Record<string, string>,
 ) => FakeResponse | Promise<FakeResponse>;
 
+/**
+ * `timeout`: nothing happens and no answer comes. `lost`: the request takes effect, then no answer
+ * comes. `server_error`: a 500 `api_error`, nothing happens.
+ */
+export type Fault = "timeout" | "lost" | "server_error";
+
 export interface StripeFake {
   port: number;
   /** Every request in arrival order, retries included. */
   requests: RecordedRequest[];
+  /** Every refund created, as Stripe holds it. */
+  refunds: Json[];
   /** Answers `method` + `pathPattern` (`/v1/payment_intents/:id`) with `handler`; the latest registration wins. */
   respond(method: string, pathPattern: string, handler: RouteHandler): void;
+  /** The next `times` requests to `method` + exact `path` fail with `fault`. */
+  fault(method: string, path: string, fault: Fault, times?: number): void;
+  /** Stripe prunes idempotency keys after 24 hours: a key sent again creates anew. */
+  forgetIdempotencyKeys(): void;
   stop(): Promise<void>;
 }
 
@@ -167,12 +184,16 @@ export async function startStripeFake(): Promise<StripeFake> {
   const requests: RecordedRequest[] = [];
   const routes: Route[] = [];
   const intents = new Map<string, Json>();
+  const refunds: Json[] = [];
+  const refundsByKey = new Map<string, Json>();
+  const faults: { method: string; path: string; fault: Fault; times: number }[] = [];
 
   const respond = (method: string, pathPattern: string, handler: RouteHandler) => {
     routes.unshift(compile(method, pathPattern, handler));
   };
 
-  for (const [method, path, handler] of defaultRoutes(intents)) respond(method, path, handler);
+  for (const [method, path, handler] of defaultRoutes(intents, refunds, refundsByKey))
+    respond(method, path, handler);
 
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -207,6 +228,18 @@ export async function startStripeFake(): Promise<StripeFake> {
     if (!/^Bearer sk_(test|live)_\S+$/.test(request.headers.authorization ?? "")) {
       return stripeError(401, "invalid_request_error", "You did not provide an API key.");
     }
+    const planned = faults.find((f) => f.method === request.method && f.path === request.path && f.times > 0);
+    if (planned) {
+      planned.times -= 1;
+      if (planned.fault === "server_error")
+        return stripeError(500, "api_error", "An unknown error occurred (fake).");
+      if (planned.fault === "lost") await routed(request);
+      return neverAnswer(request, {});
+    }
+    return routed(request);
+  }
+
+  async function routed(request: RecordedRequest): Promise<FakeResponse> {
     for (const route of routes) {
       const match = route.method === request.method ? route.pattern.exec(request.path) : null;
       if (!match) continue;
@@ -232,7 +265,12 @@ export async function startStripeFake(): Promise<StripeFake> {
   return {
     port,
     requests,
+    refunds,
     respond,
+    fault: (method, path, fault, times = 1) => {
+      faults.push({ method: method.toUpperCase(), path, fault, times });
+    },
+    forgetIdempotencyKeys: () => refundsByKey.clear(),
     stop: () =>
       new Promise<void>((done, fail) => {
         server.closeAllConnections();
@@ -241,7 +279,11 @@ export async function startStripeFake(): Promise<StripeFake> {
   };
 }
 
-function defaultRoutes(intents: Map<string, Json>): [string, string, RouteHandler][] {
+function defaultRoutes(
+  intents: Map<string, Json>,
+  refunds: Json[],
+  refundsByKey: Map<string, Json>,
+): [string, string, RouteHandler][] {
   return [
     ["POST", "/v1/payment_intents", (request) => createPaymentIntent(request, intents)],
     [
@@ -286,23 +328,37 @@ function defaultRoutes(intents: Map<string, Json>): [string, string, RouteHandle
     [
       "POST",
       "/v1/refunds",
-      ({ body }) => {
+      ({ body, headers }) => {
+        const key = `${headers["stripe-account"] ?? ""}|${headers["idempotency-key"] ?? ""}`;
+        const seen = headers["idempotency-key"] ? refundsByKey.get(key) : undefined;
+        if (seen) return { body: seen, headers: { "idempotent-replayed": "true" } };
         const intent = intents.get(String(body.payment_intent));
         const amount = Number(body.amount ?? intent?.amount ?? 0);
         const chargeId = intent?.latest_charge;
-        return {
-          body: stripeFixture("refund", {
-            id: stripeId("re"),
-            amount,
-            currency: intent?.currency ?? "usd",
-            payment_intent: body.payment_intent,
-            charge:
-              typeof chargeId === "object" && chargeId ? (chargeId as Json).id : (chargeId ?? stripeId("ch")),
-            reason: body.reason ?? null,
-            metadata: body.metadata ?? {},
-            status: "succeeded",
-          }),
-        };
+        const refund = stripeFixture("refund", {
+          id: stripeId("re"),
+          amount,
+          currency: intent?.currency ?? "usd",
+          payment_intent: body.payment_intent,
+          charge:
+            typeof chargeId === "object" && chargeId ? (chargeId as Json).id : (chargeId ?? stripeId("ch")),
+          reason: body.reason ?? null,
+          metadata: body.metadata ?? {},
+          status: "succeeded",
+        });
+        refunds.push(refund);
+        if (headers["idempotency-key"]) refundsByKey.set(key, refund);
+        return { body: refund };
+      },
+    ],
+    [
+      "GET",
+      "/v1/refunds",
+      ({ query }) => {
+        const data = refunds.filter(
+          (r) => !query.payment_intent || r.payment_intent === query.payment_intent,
+        );
+        return { body: { object: "list", data: data.toReversed(), has_more: false, url: "/v1/refunds" } };
       },
     ],
     [

@@ -167,9 +167,9 @@ describe("payments", () => {
       expect(await balanceOf(shop, payments[0].id)).toHaveLength(1);
     });
 
-    it("leaves a bank debit processing until its scheduled settlement, then marks it succeeded and the invoice paid", async () => {
+    it("answers a bank debit 202, leaves it processing until its scheduled settlement, then marks it succeeded and the invoice paid", async () => {
       const invoice = await openInvoice(shop, buyer);
-      const r = await expectStatus(pay(shop, invoice.id, "pm_usBankAccount_success"));
+      const r = await expectStatus(pay(shop, invoice.id, "pm_usBankAccount_success"), 202);
       expect(r).toMatchObject({ status: "open", amountPaid: 0, amountRemaining: 10_000 });
       expect(r.payment).toMatchObject({ status: "processing", method: { type: "bank_debit", bankName: "STRIPE TEST BANK", last4: "6789" } });
       const paymentId: string = r.payment.id;
@@ -235,7 +235,7 @@ describe("payments", () => {
         const invoice = await openInvoice(lister, customer, amount);
         const r = await pay(lister, invoice.id, method);
         expect(r.status).toBe(status);
-        p[name] = { id: status === 200 ? r.body.payment.id : r.body.paymentId, invoiceId: invoice.id };
+        p[name] = { id: status === 402 ? r.body.paymentId : r.body.payment.id, invoiceId: invoice.id };
         await sleep(3);
       };
       await charge("visa10k", c1, 10_000, "pm_card_visa", 200);
@@ -243,7 +243,7 @@ describe("payments", () => {
       between = new Date().toISOString();
       await sleep(3);
       await charge("visa20k", c2, 20_000, "pm_card_mastercard", 200);
-      await charge("bank7k", c2, 7_000, "pm_usBankAccount_success", 200);
+      await charge("bank7k", c2, 7_000, "pm_usBankAccount_success", 202);
     });
 
     const ids = (...names: string[]) => names.map((n) => p[n]!.id);
@@ -356,6 +356,22 @@ describe("payments", () => {
       expect(all.data.map((x: { id: string }) => x.id)).toEqual(expect.arrayContaining([rest.id, first.id]));
       expect(await expectStatus(api(paymentsHandler, "GET /v1/refunds/{id}", shop, { id: first.id }))).toEqual(first);
       expect((await api(paymentsHandler, "GET /v1/refunds/{id}", shop, { id: "re_01KQ9ZJ8X2M4N6P8R0T2V4X6Z8" })).status).toBe(404);
+    });
+
+    it("records a manual payment's refund and its event but moves no processor money", async () => {
+      const invoice = await openInvoice(shop, buyer, 6_000);
+      const recorded = await expectStatus(
+        api(invoicesHandler, "POST /v1/invoices/{id}/payments", shop, { id: invoice.id, body: { amount: 6_000, method: "bank_transfer" } }),
+        201,
+      );
+      const r = await expectStatus(refund(shop, recorded.payment.id, { amount: 2_000 }), 201);
+      expect(r).toMatchObject({ status: "succeeded", amount: 2_000 });
+      expect(await getPayment(shop, recorded.payment.id)).toMatchObject({ status: "partially_refunded", amountRefunded: 2_000, amountRefundedSettled: 2_000 });
+      // Neither the payment nor its refund went through the processor: nothing for a payout to count.
+      expect(await balanceOf(shop, recorded.payment.id)).toEqual([]);
+      expect(await balanceOf(shop, r.id)).toEqual([]);
+      const events = (await aws.scanAll()).filter((i) => i.type === "event" && i.objectId === r.id).map((e) => e.eventType);
+      expect(events.sort()).toEqual(["refund.created", "refund.succeeded"]);
     });
 
     it("refuses to refund a failed payment", async () => {

@@ -30,7 +30,7 @@ import {
   sweepPayoutChains,
 } from "../../shared/payouts/run.ts";
 import { transact } from "../../shared/store/collection.ts";
-import { sandboxFor } from "../../shared/payments/wiring.ts";
+import { paymentPorts, sandboxFor } from "../../shared/payments/wiring.ts";
 import { dynamoInvoiceStore } from "../../shared/store/invoices.ts";
 import { dynamoMerchantStore } from "../../shared/store/merchants.ts";
 import { dynamoPaymentStore } from "../../shared/store/payments.ts";
@@ -283,6 +283,7 @@ describe("payouts", () => {
         scheduler: () => tableScheduler,
         sandbox: () => sandboxFor(clock),
         payouts: () => ({ ...ports, payouts: { ...dynamoPayoutStore, createDaily: async () => { throw new Error("throttled"); } } }),
+        payments: () => paymentPorts(clock),
         clock,
       });
       const run = billingRecord({ kind: "payouts.run", merchantId: m.id, date: day });

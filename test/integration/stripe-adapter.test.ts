@@ -6,7 +6,12 @@
  */
 import Stripe from "stripe";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import type { ChargeRequest, CheckoutRequest, RefundRequest } from "../../shared/payments/processor.ts";
+import type {
+  ChargeRequest,
+  CheckoutRequest,
+  OutcomeUnknown,
+  RefundRequest,
+} from "../../shared/payments/processor.ts";
 import {
   STRIPE_API_VERSION,
   STRIPE_MAX_NETWORK_RETRIES,
@@ -41,6 +46,12 @@ afterAll(() => fake.stop());
 beforeEach(() => {
   fake.requests.length = 0;
 });
+
+/** A processor answer (not `unknown`), for the steps that follow it. */
+function answered<T extends { status: string }>(result: T | OutcomeUnknown): T {
+  if (result.status === "unknown") throw new Error(`Expected an answer, got ${JSON.stringify(result)}`);
+  return result as T;
+}
 
 function only(): RecordedRequest {
   expect(fake.requests).toHaveLength(1);
@@ -221,7 +232,7 @@ describe("charge", () => {
       method: { type: "card", brand: "visa", last4: "9995" },
     });
     expect(only().headers["idempotency-key"]).toBe("charge-inv_01-1");
-    const declined = await stripeProcessor(client()).retrieve(result.paymentIntentId, account);
+    const declined = await stripeProcessor(client()).retrieve(answered(result).paymentIntentId, account);
     expect(declined.status).toBe("requires_payment_method");
   });
 
@@ -336,20 +347,17 @@ describe("charge", () => {
     }
   });
 
-  it("gives up after the configured timeout, retrying once with the same idempotency key", async () => {
+  it("gives up after the configured timeout, retrying once with the same idempotency key: outcome unknown", async () => {
     const local = await startStripeFake();
     try {
       local.respond("POST", "/v1/payment_intents", neverAnswer);
       const processor = stripeProcessor({ ...client(), port: local.port, timeoutMs: 300 });
       const started = Date.now();
 
-      const failure = await processor
-        .charge(charge({ idempotencyKey: "charge-timeout-1" }))
-        .catch((error: unknown) => error);
+      const result = await processor.charge(charge({ idempotencyKey: "charge-timeout-1" }));
 
       const elapsed = Date.now() - started;
-      expect(failure).toBeInstanceOf(Stripe.errors.StripeConnectionError);
-      expect((failure as Error).message).toMatch(/timeout/i);
+      expect(result).toEqual({ status: "unknown", message: expect.stringMatching(/timeout/i) });
       expect(elapsed).toBeGreaterThanOrEqual(600);
       expect(elapsed).toBeLessThan(300 * 2 + 500 + 1_000);
       expect(local.requests).toHaveLength(2);
@@ -406,20 +414,109 @@ describe("refund", () => {
       await local.stop();
     }
   });
+
+  it.each([
+    ["no answer", "timeout", /timeout/i],
+    ["an answer lost after Stripe refunded", "lost", /timeout/i],
+    ["a 500 from Stripe", "server_error", /unknown error/],
+  ] as const)("reports %s as an unknown outcome, never as a failure", async (_, fault, message) => {
+    const local = await startStripeFake();
+    try {
+      local.fault("POST", "/v1/refunds", fault, 2);
+      const processor = stripeProcessor({ ...client(), port: local.port, timeoutMs: 200 });
+
+      const result = await processor.refund(refund());
+
+      expect(result).toEqual({ status: "unknown", message: expect.stringMatching(message) });
+      expect(local.requests.map((r) => r.headers["idempotency-key"])).toEqual([
+        "refund-ref_01",
+        "refund-ref_01",
+      ]);
+      expect(local.refunds).toHaveLength(fault === "lost" ? 1 : 0);
+    } finally {
+      await local.stop();
+    }
+  });
+
+  it("lets a definite refusal through as an error (the caller releases the amount)", async () => {
+    const local = await startStripeFake();
+    try {
+      local.respond("POST", "/v1/refunds", () => ({
+        status: 400,
+        body: {
+          error: {
+            type: "invalid_request_error",
+            code: "charge_already_refunded",
+            message: "Charge ch_1 has already been refunded.",
+          },
+        },
+      }));
+      await expect(
+        stripeProcessor({ ...client(), port: local.port }).refund(refund()),
+      ).rejects.toBeInstanceOf(Stripe.errors.StripeInvalidRequestError);
+    } finally {
+      await local.stop();
+    }
+  });
+});
+
+describe("findRefund", () => {
+  it("lists the payment intent's refunds on the merchant's account and finds Kassa's by metadata", async () => {
+    const local = await startStripeFake();
+    try {
+      const processor = stripeProcessor({ ...client(), port: local.port });
+      const refund = (kassaRefundId: string, amount: number) =>
+        processor.refund({
+          accountId: account,
+          paymentIntentId: "pi_Find01",
+          amount,
+          metadata: { ...refs, kassa_refund_id: kassaRefundId },
+          idempotencyKey: kassaRefundId,
+        });
+      await refund("ref_other", 100);
+      const mine = answered(await refund("ref_mine", 300));
+      local.requests.length = 0;
+
+      const found = await processor.findRefund({
+        accountId: account,
+        paymentIntentId: "pi_Find01",
+        refundId: "ref_mine",
+      });
+
+      const request = local.requests[0]!;
+      expect(local.requests).toHaveLength(1);
+      expect(request.method).toBe("GET");
+      expect(request.path).toBe("/v1/refunds");
+      expect(request.query).toEqual({ payment_intent: "pi_Find01", limit: "100" });
+      expectStripeHeaders(request, { account });
+      expect(found).toEqual({ refundId: mine.refundId, status: "succeeded", amount: 300 });
+      expect(
+        await processor.findRefund({
+          accountId: account,
+          paymentIntentId: "pi_Find01",
+          refundId: "ref_none",
+        }),
+      ).toBeUndefined();
+    } finally {
+      await local.stop();
+    }
+  });
 });
 
 describe("retrieve", () => {
   it("reads the PaymentIntent on the merchant's account", async () => {
-    const created = await stripeProcessor(client()).charge({
-      accountId: account,
-      amount: 2500,
-      currency: "usd",
-      paymentMethod: "pm_card_visa",
-      description: "x",
-      metadata: refs,
-      idempotencyKey: "charge-retrieve-1",
-      offSession: false,
-    });
+    const created = answered(
+      await stripeProcessor(client()).charge({
+        accountId: account,
+        amount: 2500,
+        currency: "usd",
+        paymentMethod: "pm_card_visa",
+        description: "x",
+        metadata: refs,
+        idempotencyKey: "charge-retrieve-1",
+        offSession: false,
+      }),
+    );
     fake.requests.length = 0;
 
     const state = await stripeProcessor(client()).retrieve(created.paymentIntentId, account);
