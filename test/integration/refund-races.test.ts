@@ -13,6 +13,7 @@ import { handler as invoicesHandler } from "../../functions/api/invoices.ts";
 import { billingInvoices } from "../../functions/billing/invoices.ts";
 import type { OneTimeSchedule, SchedulerPort } from "../../shared/aws/scheduler.ts";
 import { fixedClock } from "../../shared/domain/clock.ts";
+import { setStripeAccount } from "../../shared/merchants/service.ts";
 import { payInvoice, type PaymentPorts, refundPayment } from "../../shared/payments/service.ts";
 import { handleStripeEvent } from "../../shared/payments/stripe-events-handler.ts";
 import {
@@ -23,6 +24,7 @@ import {
 import { stripeProcessor } from "../../shared/payments/stripe.ts";
 import { paymentPorts, stripeEventPorts } from "../../shared/payments/wiring.ts";
 import { dynamoInvoiceStore } from "../../shared/store/invoices.ts";
+import { dynamoMerchantStore } from "../../shared/store/merchants.ts";
 import { dynamoPaymentStore } from "../../shared/store/payments.ts";
 import { expectStatus, merchantCall, newMerchant, type TestMerchant } from "../helpers/api.ts";
 import { type TestAws, useTestAws } from "../helpers/aws.ts";
@@ -33,6 +35,7 @@ let aws: TestAws;
 let fake: StripeFake;
 let shop: TestMerchant;
 let customerId: string;
+const stripeAccount = `acct_races${randomUUID().slice(0, 8)}`;
 const clock = fixedClock(new Date());
 const planned: OneTimeSchedule[] = [];
 const recordingScheduler: SchedulerPort = {
@@ -114,8 +117,12 @@ const requestsSince = (from: number) => fake.requests.slice(from).map((r) => `${
 
 beforeAll(async () => {
   aws = await useTestAws(["billing"]);
+  // The events consumer checks an event's livemode against the platform key's.
+  process.env.STRIPE_SECRET_KEY = "sk_test_refund_races_0123456789";
   fake = await startStripeFake();
   shop = await newMerchant("Refund Races");
+  // Stripe's events for the shop come from its connected account.
+  await setStripeAccount({ store: dynamoMerchantStore, clock }, shop.id, stripeAccount);
   customerId = (
     await expectStatus(
       merchantCall(customersHandler, "POST /v1/customers", shop.secret, {
@@ -271,6 +278,8 @@ describe("refunds and charges without an answer", () => {
 
 describe("a payment's status follows its settled refunds", () => {
   let pendingStripe: StripeFake;
+  /** The payment intent the reports name: the refunded payment's own. */
+  let reportedIntent: string;
   const events = () => ({ ...stripeEventPorts(clock), ...ports(pendingStripe) });
   const report = (
     type: RefundEventType,
@@ -290,9 +299,10 @@ describe("a payment's status follows its settled refunds", () => {
           metadata: { kassa_merchant_id: shop.id, kassa_refund_id: refundId },
         },
         chargeId: "ch_races",
-        paymentIntentId: "pi_races",
+        paymentIntentId: reportedIntent,
         currency: "usd",
         created: Math.floor(clock.now().getTime() / 1000),
+        accountId: stripeAccount,
       }),
     );
 
@@ -314,6 +324,7 @@ describe("a payment's status follows its settled refunds", () => {
 
   it("is not refunded while a refund is pending, and is recomputed when refunds fail", async () => {
     const payment = await paidPayment();
+    reportedIntent = payment.processorPaymentId!;
     const a = await refundPayment(ports(pendingStripe), shop.id, payment.id, { amount: 6_000 });
     const b = await refundPayment(ports(pendingStripe), shop.id, payment.id, { amount: 4_000 });
     expect([a.status, b.status]).toEqual(["pending", "pending"]);
@@ -377,6 +388,7 @@ describe("a charge without an answer", () => {
     await handleStripeEvent(
       { ...stripeEventPorts(clock), ...ports() },
       paymentIntentEvent("payment_intent.succeeded", {
+        accountId: stripeAccount,
         id: "pi_racesLate01",
         amount: 5_000,
         currency: "usd",
