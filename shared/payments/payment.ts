@@ -33,6 +33,11 @@ export interface Payment {
   processorPaymentId?: string;
   /** Why it failed: the processor's decline code and message. */
   failure?: { declineCode: string; message: string };
+  /**
+   * What the payment brought beyond what its invoice still owed when it succeeded (a second
+   * attempt's success, one after a manual payment or a void): refunded automatically, by `refundId`.
+   */
+  excess?: { amount: number; refundId?: string };
   /** Set while a dispute is open or after it was lost. */
   dispute?: { id: string; status: string; amount: number; reason?: string };
   paidAt?: string;
@@ -40,6 +45,9 @@ export interface Payment {
   createdAt: string;
   updatedAt: string;
 }
+
+/** The failure code of a Checkout attempt whose session closed unpaid: the buyer left, nothing was declined. */
+export const checkoutExpiredCode = "checkout_expired";
 
 /** A payment recorded by hand against an invoice (bank transfer, cash, check…). */
 export function manualPayment(

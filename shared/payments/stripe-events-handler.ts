@@ -4,7 +4,14 @@
  * idempotent, order-tolerant service function, so duplicates and reorderings end in the same state.
  */
 import type Stripe from "stripe";
-import { applyDispute, applyOutcome, type PaymentPorts, settleRefund } from "./service.ts";
+import {
+  applyDispute,
+  applyOutcome,
+  checkoutExpired,
+  type Outcome,
+  type PaymentPorts,
+  settleRefund,
+} from "./service.ts";
 import type { PaymentMethodDetails } from "./processor.ts";
 
 export interface StripeEventPorts extends PaymentPorts {
@@ -37,6 +44,37 @@ function methodOf(pi: Stripe.PaymentIntent): PaymentMethodDetails | undefined {
 const idOf = (value: string | { id: string } | null | undefined): string | undefined =>
   typeof value === "string" ? value : (value?.id ?? undefined);
 
+/**
+ * What a Checkout session event says of its attempt. A session completes unpaid while a bank debit
+ * processes; its async_payment events settle it. Only an expired session or a failed bank debit ends
+ * the attempt on a failure: a card declined inside an open session (payment_intent.payment_failed)
+ * leaves the buyer free to try another card there.
+ */
+function sessionOutcome(
+  type:
+    | "checkout.session.completed"
+    | "checkout.session.async_payment_succeeded"
+    | "checkout.session.async_payment_failed"
+    | "checkout.session.expired",
+  paymentStatus: string,
+): Outcome {
+  switch (type) {
+    case "checkout.session.completed":
+      return { status: paymentStatus === "paid" ? "succeeded" : "processing" };
+    case "checkout.session.async_payment_succeeded":
+      return { status: "succeeded" };
+    case "checkout.session.async_payment_failed":
+      return {
+        status: "failed",
+        declineCode: "async_payment_failed",
+        message: "The bank debit failed",
+        sessionOver: true,
+      };
+    case "checkout.session.expired":
+      return checkoutExpired;
+  }
+}
+
 export async function handleStripeEvent(ports: StripeEventPorts, event: Stripe.Event): Promise<void> {
   switch (event.type) {
     case "payment_intent.succeeded":
@@ -68,15 +106,19 @@ export async function handleStripeEvent(ports: StripeEventPorts, event: Stripe.E
       }
       return;
     }
-    case "checkout.session.completed": {
+    case "checkout.session.completed":
+    case "checkout.session.async_payment_succeeded":
+    case "checkout.session.async_payment_failed":
+    case "checkout.session.expired": {
       const session = event.data.object;
       const refs = (session.metadata ?? {}) as Refs;
       if (!refs.kassa_merchant_id || !refs.kassa_payment_id) return;
       const processorPaymentId = idOf(session.payment_intent);
       const common = processorPaymentId ? { processorPaymentId } : {};
-      // Bank debits complete the session unpaid: the payment_intent events settle them.
-      const status = session.payment_status === "paid" ? "succeeded" : "processing";
-      await applyOutcome(ports, refs.kassa_merchant_id, refs.kassa_payment_id, { status, ...common });
+      await applyOutcome(ports, refs.kassa_merchant_id, refs.kassa_payment_id, {
+        ...sessionOutcome(event.type, session.payment_status),
+        ...common,
+      });
       return;
     }
     case "charge.refunded": {

@@ -7,7 +7,9 @@
  * Default payment-intent outcomes follow Stripe's test payment methods: `pm_card_visa` (and other
  * `pm_card_<brand>`) succeed, `pm_card_chargeDeclinedInsufficientFunds` / `pm_card_chargeDeclined`
  * decline with 402, `pm_card_authenticationRequired` needs 3-D Secure (402 when off-session, like
- * Stripe), `pm_usBankAccount` is processing. Tests override any route with `respond`.
+ * Stripe), `pm_usBankAccount` is processing. Checkout sessions are kept: `expire` closes an open one
+ * and refuses any other, like Stripe; `completeSession` stands in for a buyer who paid. Tests override
+ * any route with `respond`.
  */
 import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
@@ -47,6 +49,8 @@ export interface StripeFake {
   requests: RecordedRequest[];
   /** Answers `method` + `pathPattern` (`/v1/payment_intents/:id`) with `handler`; the latest registration wins. */
   respond(method: string, pathPattern: string, handler: RouteHandler): void;
+  /** The buyer paid in a Checkout session: it is `complete` from now on. */
+  completeSession(id: string): void;
   stop(): Promise<void>;
 }
 
@@ -167,12 +171,13 @@ export async function startStripeFake(): Promise<StripeFake> {
   const requests: RecordedRequest[] = [];
   const routes: Route[] = [];
   const intents = new Map<string, Json>();
+  const sessions = new Map<string, Json>();
 
   const respond = (method: string, pathPattern: string, handler: RouteHandler) => {
     routes.unshift(compile(method, pathPattern, handler));
   };
 
-  for (const [method, path, handler] of defaultRoutes(intents)) respond(method, path, handler);
+  for (const [method, path, handler] of defaultRoutes(intents, sessions)) respond(method, path, handler);
 
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -233,6 +238,11 @@ export async function startStripeFake(): Promise<StripeFake> {
     port,
     requests,
     respond,
+    completeSession: (id) => {
+      const session = sessions.get(id);
+      if (!session) throw new Error(`No such checkout session: ${id}`);
+      sessions.set(id, { ...session, status: "complete", payment_status: "paid", url: null });
+    },
     stop: () =>
       new Promise<void>((done, fail) => {
         server.closeAllConnections();
@@ -241,7 +251,12 @@ export async function startStripeFake(): Promise<StripeFake> {
   };
 }
 
-function defaultRoutes(intents: Map<string, Json>): [string, string, RouteHandler][] {
+function defaultRoutes(
+  intents: Map<string, Json>,
+  sessions: Map<string, Json>,
+): [string, string, RouteHandler][] {
+  const noSession = (id: string) =>
+    stripeError(404, "invalid_request_error", `No such checkout.session: '${id}'`);
   return [
     ["POST", "/v1/payment_intents", (request) => createPaymentIntent(request, intents)],
     [
@@ -263,24 +278,52 @@ function defaultRoutes(intents: Map<string, Json>): [string, string, RouteHandle
           | { price_data?: Json; quantity?: string }
           | undefined;
         const total = Number(item?.price_data?.unit_amount ?? 0) * Number(item?.quantity ?? 1);
-        return {
-          body: stripeFixture("checkout.session", {
-            id,
-            url: `https://checkout.stripe.com/c/pay/${id}`,
-            mode: body.mode,
-            currency: item?.price_data?.currency ?? null,
-            amount_subtotal: total,
-            amount_total: total,
-            customer_email: body.customer_email ?? null,
-            customer_creation: body.customer_creation ?? null,
-            success_url: body.success_url,
-            cancel_url: body.cancel_url,
-            metadata: body.metadata ?? {},
-            payment_intent: null,
-            status: "open",
-            payment_status: "unpaid",
-          }),
-        };
+        const session = stripeFixture("checkout.session", {
+          id,
+          url: `https://checkout.stripe.com/c/pay/${id}`,
+          mode: body.mode,
+          currency: item?.price_data?.currency ?? null,
+          amount_subtotal: total,
+          amount_total: total,
+          customer_email: body.customer_email ?? null,
+          customer_creation: body.customer_creation ?? null,
+          success_url: body.success_url,
+          cancel_url: body.cancel_url,
+          metadata: body.metadata ?? {},
+          payment_intent: null,
+          status: "open",
+          payment_status: "unpaid",
+          expires_at:
+            body.expires_at === undefined ? Math.floor(Date.now() / 1000) + 86_400 : Number(body.expires_at),
+        });
+        sessions.set(id, session);
+        return { body: session };
+      },
+    ],
+    [
+      "GET",
+      "/v1/checkout/sessions/:id",
+      (_request, { id = "" }) => {
+        const session = sessions.get(id);
+        return session ? { body: session } : noSession(id);
+      },
+    ],
+    [
+      "POST",
+      "/v1/checkout/sessions/:id/expire",
+      (_request, { id = "" }) => {
+        const session = sessions.get(id);
+        if (!session) return noSession(id);
+        if (session.status !== "open") {
+          return stripeError(
+            400,
+            "invalid_request_error",
+            `Only Checkout Sessions with a status in [open] can be expired. This Checkout Session has a status of ${String(session.status)}.`,
+          );
+        }
+        const expired = { ...session, status: "expired", url: null };
+        sessions.set(id, expired);
+        return { body: expired };
       },
     ],
     [

@@ -66,10 +66,10 @@ async function startCheckout(m: Merchant, invoiceId: string) {
   const ports = paymentPorts(systemClock, (id) => `https://pay.kassa.test/${id}`);
   const session = await checkoutInvoice(ports, m.id, invoiceId, {
     successUrl: "https://shop.test/ok",
-    cancelUrl: "https://shop.test/cancel",
+    cancelUrl: (paymentId) => `https://shop.test/cancel?canceled=${paymentId}`,
   });
   const invoice = await dynamoInvoiceStore.read(m.id, invoiceId);
-  const paymentId = invoice?.value.paymentInProgress;
+  const paymentId = invoice?.value.paymentLock?.paymentId;
   if (!paymentId) throw new Error("The checkout did not lock the invoice to a payment");
   const piId = `pi_${unique()}${unique()}`;
   return { sessionId: session.id, paymentId, piId };
@@ -267,7 +267,7 @@ describe("Stripe webhooks", () => {
       expect(payment.history.map((h) => h.status)).toEqual(["processing", "succeeded"]);
       const after = await readInvoice(shop, invoice.id);
       expect(after).toMatchObject({ status: "paid", amountPaid: 10_000, amountRemaining: 0 });
-      expect(after.paymentInProgress).toBeUndefined();
+      expect(after.paymentLock).toBeUndefined();
 
       const charges = await balanceOf(shop, payment.id);
       expect(charges).toHaveLength(1);
