@@ -127,7 +127,8 @@ const scanFor = async (m: TestMerchant, type: string) => (await aws.scanAll()).f
 /** Everything money-related about an invoice, read back from the API and the table. */
 async function moneyOf(invoiceId: string, m = shop) {
   const invoice = await expectStatus(api(invoicesHandler, "GET /v1/invoices/{id}", { id: invoiceId }, m));
-  const payments = (await expectStatus(api(paymentsHandler, "GET /v1/payments", { query: { invoiceId, limit: "100" } }, m))).data as Record<string, any>[];
+  const listed = await expectStatus(api(paymentsHandler, "GET /v1/payments", { query: { invoiceId, limit: "100" } }, m));
+  const payments: { id: string; status: string; processor: string; excess?: unknown }[] = listed.data;
   const ids = new Set(payments.map((p) => p.id as string));
   const refunds = (await scanFor(m, "refund")).filter((r) => r.invoiceId === invoiceId);
   const refundIds = new Set(refunds.map((r) => r.id as string));
