@@ -11,6 +11,7 @@ import {
   NotFoundError,
   PaymentDeclinedError,
   retryOnConflict,
+  StateConflictError,
   ValidationError,
 } from "../domain/errors.ts";
 import { newEvent } from "../domain/events.ts";
@@ -160,7 +161,6 @@ async function startInvoicePayment(
   );
   return {
     invoice: locked,
-    lock,
     now,
     merchant,
     processor,
@@ -229,32 +229,46 @@ export async function checkoutInvoice(
   invoiceId: string,
   urls: { successUrl: string; cancelUrl: (paymentId: string) => string },
 ) {
-  const { invoice, lock, now, merchant, processor, payment, idempotencyKey, metadata, description } =
+  const { invoice, now, merchant, processor, payment, idempotencyKey, metadata, description } =
     await startInvoicePayment(ports, merchantId, invoiceId, "checkout");
-  const session = await processor.createCheckout({
-    ...(merchant.stripeAccountId ? { accountId: merchant.stripeAccountId } : {}),
-    amount: payment.amount,
-    currency: payment.currency,
-    description,
-    customerEmail: invoice.customer.email,
-    savePaymentMethod: false,
-    successUrl: urls.successUrl,
-    cancelUrl: urls.cancelUrl(payment.id),
-    expiresAt: new Date(now.getTime() + checkoutLifetimeMs).toISOString(),
-    metadata,
-    idempotencyKey,
-  });
-  // Before the buyer has the URL, so any report about the session finds it on the lock.
-  await transact(
-    [
-      ports.invoices.paymentLockWrite(merchantId, invoiceId, payment.id, {
-        ...lock,
-        checkoutSessionId: session.id,
-      }),
-    ],
-    "The invoice is no longer locked to this payment",
-  );
-  return session;
+  try {
+    const session = await processor.createCheckout({
+      ...(merchant.stripeAccountId ? { accountId: merchant.stripeAccountId } : {}),
+      amount: payment.amount,
+      currency: payment.currency,
+      description,
+      customerEmail: invoice.customer.email,
+      savePaymentMethod: false,
+      successUrl: urls.successUrl,
+      cancelUrl: urls.cancelUrl(payment.id),
+      expiresAt: new Date(now.getTime() + checkoutLifetimeMs).toISOString(),
+      metadata,
+      idempotencyKey,
+    });
+    // Before the buyer has the URL, so the cancel return finds the session on the lock.
+    await retryOnConflict(5, async () => {
+      const found = await ports.invoices.read(merchantId, invoiceId);
+      const lock = found?.value.paymentLock;
+      if (!found || lock?.paymentId !== payment.id) {
+        throw new StateConflictError("The invoice is no longer locked to this payment");
+      }
+      await transact(
+        [
+          ports.invoices.paymentLockWrite(merchantId, invoiceId, found.version, {
+            ...lock,
+            checkoutSessionId: session.id,
+          }),
+        ],
+        "The invoice was changed by another request",
+      );
+    });
+    return session;
+  } catch (error) {
+    // The buyer never got the session's URL, so nothing can be paid through it: end the attempt now
+    // rather than keep the invoice locked until the lock lapses.
+    await applyOutcome(ports, merchantId, payment.id, checkoutExpired, { merchant });
+    throw error;
+  }
 }
 
 /**
@@ -357,7 +371,7 @@ async function applyOnce(
           ? [ports.payments.processorRefWrite(processorPaymentId, merchantId, payment.id)]
           : []),
         ...(invoice && lockChanged
-          ? [ports.invoices.paymentLockWrite(merchantId, invoice.id, payment.id, nextLock)]
+          ? [ports.invoices.paymentLockWrite(merchantId, invoice.id, invoiceFound.version, nextLock)]
           : []),
       ],
       "The payment was changed by another request",

@@ -105,13 +105,13 @@ export interface InvoiceStore {
   ): Promise<void>;
   findHosted(token: string): Promise<{ merchantId: string; invoiceId: string } | undefined>;
   /**
-   * The write that replaces the invoice's payment lock with `lock` (or removes it) if it is still held
-   * by `paymentId`. It moves the version, so a change computed from an earlier read cannot undo it.
+   * The write that replaces the invoice's payment lock with `lock` (or removes it), nothing else, if
+   * the invoice is still at `expectedVersion`; it moves the version like any change.
    */
   paymentLockWrite(
     merchantId: string,
     invoiceId: string,
-    paymentId: string,
+    expectedVersion: number,
     lock: PaymentLock | undefined,
   ): ExtraWrite;
   /** Records, once, that an open invoice became overdue; false when it was not open or already recorded. */
@@ -259,18 +259,22 @@ export const dynamoInvoiceStore: InvoiceStore = {
     }
   },
 
-  paymentLockWrite: (merchantId, invoiceId, paymentId, lock) =>
+  paymentLockWrite: (merchantId, invoiceId, expectedVersion, lock) =>
     put(
       {
         Update: {
           TableName: tableName(),
           Key: keys.merchantObject(merchantId, invoiceId),
           UpdateExpression: `${lock ? "SET paymentLock = :lock" : "REMOVE paymentLock"} ADD version :one`,
-          ConditionExpression: "paymentLock.paymentId = :payment",
-          ExpressionAttributeValues: { ":payment": paymentId, ":one": 1, ...(lock ? { ":lock": lock } : {}) },
+          ConditionExpression: "version = :expected",
+          ExpressionAttributeValues: {
+            ":expected": expectedVersion,
+            ":one": 1,
+            ...(lock ? { ":lock": lock } : {}),
+          },
         },
       },
-      "The invoice is no longer locked to this payment",
+      "The invoice was changed by another request",
     ),
 
   async findHosted(token) {

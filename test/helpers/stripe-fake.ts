@@ -49,6 +49,8 @@ export interface StripeFake {
   requests: RecordedRequest[];
   /** Answers `method` + `pathPattern` (`/v1/payment_intents/:id`) with `handler`; the latest registration wins. */
   respond(method: string, pathPattern: string, handler: RouteHandler): void;
+  /** Like `respond`, for the next matching request only. */
+  respondOnce(method: string, pathPattern: string, handler: RouteHandler): void;
   /** The buyer paid in a Checkout session: it is `complete` from now on. */
   completeSession(id: string): void;
   stop(): Promise<void>;
@@ -152,6 +154,7 @@ interface Route {
   pattern: RegExp;
   names: string[];
   handler: RouteHandler;
+  once?: boolean;
 }
 
 function compile(method: string, pathPattern: string, handler: RouteHandler): Route {
@@ -215,6 +218,7 @@ export async function startStripeFake(): Promise<StripeFake> {
     for (const route of routes) {
       const match = route.method === request.method ? route.pattern.exec(request.path) : null;
       if (!match) continue;
+      if (route.once) routes.splice(routes.indexOf(route), 1);
       const params = Object.fromEntries(
         route.names.map((name, index) => [name, decodeURIComponent(match[index + 1] ?? "")]),
       );
@@ -238,6 +242,9 @@ export async function startStripeFake(): Promise<StripeFake> {
     port,
     requests,
     respond,
+    respondOnce: (method, pathPattern, handler) => {
+      routes.unshift({ ...compile(method, pathPattern, handler), once: true });
+    },
     completeSession: (id) => {
       const session = sessions.get(id);
       if (!session) throw new Error(`No such checkout session: ${id}`);

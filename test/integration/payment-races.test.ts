@@ -400,6 +400,23 @@ describe("payment races", () => {
       expect(after.balance).toEqual([]);
     });
 
+    it("ends an attempt whose Checkout session could not be opened, so the buyer can try again at once", async () => {
+      const invoice = await openInvoice(5_000, seller, buyer);
+      const token = String(invoice.hostedUrl).split("/").pop() ?? "";
+      const formToken = formTokenIn((await hosted("GET /i/{token}/pay", token)).raw);
+      stripe.respondOnce("POST", "/v1/checkout/sessions", () => ({
+        status: 400,
+        body: { error: { type: "invalid_request_error", message: "The account cannot take payments right now." } },
+      }));
+      expect((await hosted("POST /i/{token}/pay", token, { form: { formToken } })).status).toBe(500);
+      expect(await lockOf(invoice.id, seller)).toBeUndefined();
+      const [failed] = (await moneyOf(invoice.id, seller)).payments;
+      expect(failed).toMatchObject({ status: "failed" });
+
+      expect((await hosted("POST /i/{token}/pay", token, { form: { formToken } })).status).toBe(303);
+      expect((await lockOf(invoice.id, seller))?.paymentId).not.toBe(failed!.id);
+    });
+
     it("keeps the lock when the buyer comes back by the cancel URL after paying (the session is complete)", async () => {
       const invoice = await openInvoice(5_000, seller, buyer);
       const token = String(invoice.hostedUrl).split("/").pop() ?? "";
