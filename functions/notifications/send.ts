@@ -3,7 +3,9 @@ import * as z from "zod";
 import { type Mailer, sesMailer } from "../../shared/aws/mailer.ts";
 import { type Clock, systemClock } from "../../shared/domain/clock.ts";
 import { presentInvoice } from "../../shared/invoices/service.ts";
+import { checkoutExpiredCode } from "../../shared/payments/payment.ts";
 import {
+  excessRefundedEmail,
   invoiceEmail,
   paymentFailedEmail,
   paymentReceivedEmail,
@@ -43,6 +45,12 @@ function paymentMailSubject(data: Record<string, unknown>): { invoiceId?: string
     paymentOrRefund: data.refund ?? data.payment,
   };
 }
+
+const excessRefunded = z.object({
+  payment: paymentMail,
+  invoiceId: z.string(),
+  excessAmount: z.number().int(),
+});
 
 const merchantCreated = z.object({
   merchant: z.object({ id: z.string(), name: z.string(), email: z.email() }),
@@ -120,6 +128,19 @@ export function notifications(ports: Ports) {
         });
         return;
       }
+      case "payment.duplicate_refunded": {
+        const { payment, invoiceId, excessAmount } = excessRefunded.parse(event.data);
+        const [found, merchant] = await Promise.all([
+          ports.invoices.read(event.merchantId, invoiceId),
+          ports.merchants.readMerchant(event.merchantId),
+        ]);
+        if (!found || !merchant) throw new Error(`Invoice ${invoiceId} or its merchant is missing`);
+        const invoice = presentInvoice(found.value, clock.now());
+        await exactlyOnce(async () => {
+          await mailer.send(excessRefundedEmail(payment, invoice, merchant.value, excessAmount));
+        });
+        return;
+      }
       case "payment.succeeded":
       case "payment.failed":
       case "refund.succeeded": {
@@ -144,7 +165,10 @@ export function notifications(ports: Ports) {
             await mailer.send(receiptEmail(payment, invoice, merchant.value));
             await mailer.send(paymentReceivedEmail(payment, invoice, merchant.value));
           } else if (event.type === "payment.failed") {
-            await mailer.send(paymentFailedEmail(paymentMail.parse(subject), invoice, merchant.value));
+            const payment = paymentMail.parse(subject);
+            // The buyer left Checkout (or let it lapse): nothing was declined, so no failure to report.
+            if (payment.failure?.declineCode === checkoutExpiredCode) return;
+            await mailer.send(paymentFailedEmail(payment, invoice, merchant.value));
           } else {
             await mailer.send(refundEmail(refundMail.parse(paymentOrRefund), invoice, merchant.value));
           }

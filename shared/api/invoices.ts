@@ -324,8 +324,10 @@ export const hostedInvoicePage = defineOperation({
   path: "/i/{token}",
   auth: "public",
   tag: "Hosted pages",
-  summary: "The buyer's invoice page (public, unguessable URL)",
+  summary:
+    "The buyer's invoice page (public, unguessable URL); `?canceled={paymentId}` is Stripe Checkout's cancel URL: it expires that attempt's session",
   params: hostedParams,
+  query: z.object({ canceled: idOf("payment").optional() }),
   produces: "text/html",
   status: 200,
 });
@@ -348,7 +350,7 @@ export const hostedInvoicePayForm = defineOperation({
   path: "/i/{token}/pay",
   auth: "public",
   tag: "Hosted pages",
-  summary: "Pay the invoice: the sandbox's card page, or a redirect to Stripe Checkout",
+  summary: "The pay page: the sandbox's card form, or the button to Stripe Checkout (it starts nothing)",
   params: hostedParams,
   produces: "text/html",
   status: 200,
@@ -361,7 +363,7 @@ export const hostedInvoicePay = defineOperation({
   auth: "public",
   tag: "Hosted pages",
   summary:
-    "The sandbox card form's submission (form-encoded `card` and `formToken`); redirects to the invoice when paid",
+    "Starts a payment (form-encoded `formToken`, and `card` in the sandbox): 303 to the invoice when paid, or to Stripe Checkout; 409 while another attempt is in flight",
   params: hostedParams,
   produces: "text/html",
   status: 200,

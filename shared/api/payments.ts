@@ -27,6 +27,10 @@ export const payment = z.object({
   customerId: z.string(),
   invoiceId: z.string().optional(),
   failure: z.object({ declineCode: z.string(), message: z.string() }).optional(),
+  excess: z
+    .object({ amount: money, refundId: z.string().optional() })
+    .optional()
+    .describe("What the payment brought beyond what its invoice still owed: refunded automatically"),
   paidAt: z.string().optional(),
   history: z.array(z.object({ status: z.string(), at: z.string(), note: z.string().optional() })),
   createdAt: z.string(),

@@ -51,7 +51,8 @@ export async function retryOnConflict<T>(
     try {
       return await attempt(run);
     } catch (error) {
-      if (!(error instanceof ConflictError) || error instanceof StateConflictError || run >= times) throw error;
+      if (!(error instanceof ConflictError) || error instanceof StateConflictError || run >= times)
+        throw error;
       if (pauseMs) await new Promise((resolve) => setTimeout(resolve, pauseMs(run)));
     }
   }

@@ -37,6 +37,59 @@ export function assertInvoiceCan(action: InvoiceAction, status: InvoiceStatus): 
   }
 }
 
+/**
+ * A processor attempt under way on an invoice. While it holds, no other attempt may start and the
+ * invoice cannot be voided, marked uncollectible or paid by hand: only the attempt's definite outcome
+ * releases it, or time, but only once the attempt can no longer succeed.
+ */
+export interface PaymentLock {
+  paymentId: string;
+  /**
+   * `charge`: one synchronous charge, over with its answer. `checkout`: the processor's hosted page,
+   * where a declined card is not the end (the buyer may try another until the session closes).
+   */
+  via: "charge" | "checkout";
+  checkoutSessionId?: string;
+  /**
+   * When the attempt can no longer succeed (a Checkout session's expiry plus a margin), so the lock
+   * lapses. Absent once the payment is processing: a bank debit settles or fails, it never lapses.
+   */
+  until?: string;
+}
+
+/** Whether `lock` still holds at `now`. */
+export const paymentInFlight = (lock: PaymentLock | undefined, now: Date): lock is PaymentLock =>
+  lock !== undefined && (lock.until === undefined || lock.until > now.toISOString());
+
+/**
+ * The lock once its own attempt reports an outcome (`undefined`: released; the same object: unchanged). A success ends the
+ * attempt; a processing payment (a bank debit) holds the invoice until it settles or fails, however
+ * long that takes; a failure ends a charge, but a Checkout attempt only when the session itself is
+ * over (`sessionOver`: it expired, or its bank debit failed) — the buyer may try another card in it.
+ */
+export function lockAfterOutcome(
+  lock: PaymentLock,
+  status: "succeeded" | "processing" | "failed",
+  sessionOver = false,
+): PaymentLock | undefined {
+  if (status === "succeeded") return undefined;
+  if (status === "processing") {
+    if (lock.until === undefined) return lock;
+    const { until: _, ...held } = lock;
+    return held;
+  }
+  return lock.via === "charge" || sessionOver ? undefined : lock;
+}
+
+/** Throws a 409 while a processor payment is in flight: its outcome could pay the invoice meanwhile. */
+export function assertNoPaymentInFlight(lock: PaymentLock | undefined, now: Date): void {
+  if (paymentInFlight(lock, now)) {
+    throw new StateConflictError(
+      "A card or bank payment for this invoice is in progress; wait for its outcome and try again",
+    );
+  }
+}
+
 /** Invoices counted as open for a customer (they block deleting it). */
 export const countsAsOpen = (status: InvoiceStatus): boolean =>
   status === "open" || status === "uncollectible";

@@ -7,11 +7,12 @@ import { randomBytes } from "node:crypto";
 import type * as z from "zod";
 import type { invoicePatch, newInvoice } from "../api/invoices.ts";
 import type { Clock } from "../domain/clock.ts";
-import { ConflictError, NotFoundError, retryOnConflict, ValidationError } from "../domain/errors.ts";
+import { NotFoundError, retryOnConflict, ValidationError } from "../domain/errors.ts";
 import { newEvent } from "../domain/events.ts";
 import { newId } from "../domain/ids.ts";
 import {
   assertInvoiceCan,
+  assertNoPaymentInFlight,
   countsAsOpen,
   dueDateFor,
   type InvoiceStatus,
@@ -43,9 +44,8 @@ export function presentInvoice(invoice: StoredInvoice, now: Date): Invoice & { o
     discountCodeIds: __,
     reminderDays: ___,
     overdueNotifiedAt: ____,
-    paymentInProgress: _____,
-    paymentLockUntil: ______,
-    paymentAttempts: _______,
+    paymentLock: _____,
+    paymentAttempts: ______,
     ...shown
   } = invoice;
   return { ...shown, overdue: invoice.status === "open" && due !== undefined && now.toISOString() >= due };
@@ -234,7 +234,10 @@ export async function finalizeInvoice(ports: InvoicePorts, merchantId: string, i
   );
 }
 
-/** Moves an invoice to `status` (void, uncollectible) or records that it was sent. */
+/**
+ * Moves an invoice to `status` (void, uncollectible) or records that it was sent. Not while a
+ * processor payment is in flight: its success would then pay an invoice the merchant gave up on.
+ */
 async function transition(
   ports: InvoicePorts,
   merchantId: string,
@@ -244,6 +247,7 @@ async function transition(
   const { value, version } = await readOrThrow(ports, merchantId, id);
   assertInvoiceCan(action, value.status);
   const now = ports.clock.now();
+  if (action !== "send") assertNoPaymentInFlight(value.paymentLock, now);
   const at = now.toISOString();
   const changes: Record<
     typeof action,
@@ -296,9 +300,7 @@ export async function recordInvoicePayment(
 ) {
   const { value, version } = await readOrThrow(ports, merchantId, id);
   assertInvoiceCan("recordPayment", value.status);
-  if (value.paymentInProgress && (value.paymentLockUntil ?? "") > ports.clock.now().toISOString()) {
-    throw new ConflictError("A card or bank payment for this invoice is in progress; wait for its outcome");
-  }
+  assertNoPaymentInFlight(value.paymentLock, ports.clock.now());
   if (input.amount > value.amountRemaining) {
     throw new ValidationError([
       { path: "amount", message: `must not exceed the amount remaining (${value.amountRemaining})` },

@@ -218,6 +218,26 @@ export function paymentReceivedEmail(
   return compose(merchant, title, paragraphs);
 }
 
+/**
+ * The merchant's notice that a payment brought more than its invoice still owed (a second payment,
+ * or one after the invoice was paid another way or voided) and the excess went back to the buyer.
+ */
+export function excessRefundedEmail(
+  payment: PaymentForMail,
+  invoice: InvoiceForMail,
+  merchant: MerchantForMail,
+  excess: number,
+): Mail {
+  const money = (amount: number) => formatMoney(amount, payment.currency);
+  const number = invoice.number ?? invoice.id;
+  const title = `Refunded automatically: ${money(excess)} of a payment for invoice ${number}`;
+  const paragraphs = [
+    `${invoice.customer.name ?? invoice.customer.email} paid ${money(payment.amount)} with ${methodText(payment.method)} for invoice ${number}, which then owed only ${money(payment.amount - excess)}.`,
+    `The ${money(excess)} beyond that was refunded to the buyer automatically; there is nothing to do. Payment ${payment.id}.`,
+  ];
+  return compose(merchant, title, paragraphs);
+}
+
 /** The buyer's notice of a failed payment, with a way to try again. */
 export function paymentFailedEmail(
   payment: PaymentForMail,

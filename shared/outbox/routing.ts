@@ -10,6 +10,7 @@ const routes: Record<string, readonly EventQueue[]> = {
   "invoice.sent": ["notifications"],
   "payment.succeeded": ["notifications"],
   "payment.failed": ["notifications"],
+  "payment.duplicate_refunded": ["notifications"],
   "refund.succeeded": ["notifications"],
   "invoice.finalized": ["billing"],
   "invoice.paid": ["billing"],

@@ -38,6 +38,11 @@ export interface Payment {
   processorPaymentId?: string;
   /** Why it failed: the processor's decline code and message. */
   failure?: { declineCode: string; message: string };
+  /**
+   * What the payment brought beyond what its invoice still owed when it succeeded (a second
+   * attempt's success, one after a manual payment or a void): refunded automatically, by `refundId`.
+   */
+  excess?: { amount: number; refundId?: string };
   /** The latest dispute on the payment, as the newest report about it left it (see `disputeReportApplies`). */
   dispute?: PaymentDispute;
   paidAt?: string;
@@ -94,6 +99,9 @@ export function disputeReportApplies(held: PaymentDispute | undefined, report: D
 }
 
 const openDisputeStage = (status: string): number => (status.endsWith("under_review") ? 1 : 0);
+
+/** The failure code of a Checkout attempt whose session closed unpaid: the buyer left, nothing was declined. */
+export const checkoutExpiredCode = "checkout_expired";
 
 /** A payment recorded by hand against an invoice (bank transfer, cash, check…). */
 export function manualPayment(

@@ -23,9 +23,26 @@ export interface CheckoutRequest {
   savePaymentMethod: boolean;
   successUrl: string;
   cancelUrl: string;
+  /**
+   * When the session closes (ISO 8601; Stripe accepts 30 min to 24 h ahead). After it nothing can be
+   * paid through the session, which is what lets the invoice's lock lapse.
+   */
+  expiresAt: string;
   metadata: KassaRefs;
   idempotencyKey: string;
 }
+
+export interface ExpireCheckoutRequest {
+  accountId?: string;
+  sessionId: string;
+  /** The session's amount, currency and refs (the stateless sandbox reports them in its event). */
+  amount: number;
+  currency: string;
+  metadata: KassaRefs;
+}
+
+/** A Checkout session's state: `complete` once paid (or a bank debit submitted), `expired` once it can never be. */
+export type CheckoutStatus = "open" | "complete" | "expired";
 
 export interface CheckoutSession {
   id: string;
@@ -107,6 +124,8 @@ export interface RefundLookup {
 export interface PaymentProcessor {
   readonly name: "sandbox" | "stripe";
   createCheckout(request: CheckoutRequest): Promise<CheckoutSession>;
+  /** Closes an open Checkout session; answers the session's state after the attempt (only `expired` is final and unpaid). */
+  expireCheckout(request: ExpireCheckoutRequest): Promise<CheckoutStatus>;
   /** A decline is an answer; other refusals throw; an answer that never arrived is `unknown`. */
   charge(request: ChargeRequest): Promise<ChargeResult | OutcomeUnknown>;
   /** Refusals throw; an answer that never arrived is `unknown`. */

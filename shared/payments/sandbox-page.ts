@@ -1,6 +1,8 @@
 /**
- * The sandbox's card page: where a buyer "enters a card" in test mode. A plain form (no scripts)
- * posting to the same origin with a signed anti-forgery token; it lists the test cards.
+ * The pay page: in the sandbox, where a buyer "enters a card" in test mode (it lists the test cards);
+ * for a processor with hosted checkout, the button that starts the attempt and leads there. A plain
+ * form (no scripts) posting to the same origin with a signed anti-forgery token: only that POST ever
+ * starts a payment, never a GET (link previews, prefetchers and crawlers follow GETs).
  */
 import { createHmac, timingSafeEqual } from "node:crypto";
 import { formatMoney } from "../domain/format.ts";
@@ -51,6 +53,8 @@ export function renderSandboxPayPage(input: {
   formToken: string;
   backUrl: string;
   error?: string;
+  /** The buyer pays on the processor's hosted checkout: no card field, no test cards. */
+  checkout?: boolean;
 }): Page {
   const outcomes: Record<string, string> = {
     succeeds: "succeeds",
@@ -67,16 +71,18 @@ export function renderSandboxPayPage(input: {
     })
     .join("");
   const amount = escapeHtml(formatMoney(input.amountDue, input.currency));
+  const card = input.checkout
+    ? ""
+    : `<label for="card">Card number</label><input id="card" name="card" inputmode="numeric" autocomplete="cc-number" placeholder="4242 4242 4242 4242" required maxlength="40">`;
   return htmlPage({
     title: `Pay ${input.invoiceNumber}`,
     style,
     formAction: "self",
-    body: `<main><span class="badge">Test mode</span><h1>${escapeHtml(input.merchantName)}</h1><div>Invoice ${escapeHtml(input.invoiceNumber)}</div>
+    body: `<main>${input.checkout ? "" : `<span class="badge">Test mode</span>`}<h1>${escapeHtml(input.merchantName)}</h1><div>Invoice ${escapeHtml(input.invoiceNumber)}</div>
 <div class="amount">${amount}</div>${input.error ? `<div class="error" role="alert">${escapeHtml(input.error)}</div>` : ""}
 <form method="post"><input type="hidden" name="formToken" value="${escapeHtml(input.formToken)}">
-<label for="card">Card number</label><input id="card" name="card" inputmode="numeric" autocomplete="cc-number" placeholder="4242 4242 4242 4242" required maxlength="40">
-<button type="submit">Pay ${amount}</button></form>
+${card}<button type="submit">Pay ${amount}</button></form>
 <p><a href="${escapeHtml(input.backUrl)}">Back to the invoice</a></p>
-<table><caption>Sandbox test cards</caption>${cards}</table></main>`,
+${input.checkout ? "" : `<table><caption>Sandbox test cards</caption>${cards}</table>`}</main>`,
   });
 }

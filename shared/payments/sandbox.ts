@@ -16,6 +16,8 @@
  *   `processing` even after it settled (the settlement's event is the truth).
  * - Checkout sessions are remembered by the caller: it stores the `CheckoutRequest` under the
  *   session id and hands it back to `completeCheckout` when the buyer submits the sandbox card page.
+ *   `expireCheckout` emits `checkout.session.expired` like Stripe; the caller expires only sessions
+ *   it has not completed, and completes none it has expired or whose `expiresAt` has passed.
  *
  * Bank debits settle later: `charge` emits `payment_intent.processing` and hands a
  * `BankDebitSettlement` to `options.scheduleSettlement`; the wiring schedules it through the
@@ -30,6 +32,8 @@ import type {
   ChargeResult,
   CheckoutRequest,
   CheckoutSession,
+  CheckoutStatus,
+  ExpireCheckoutRequest,
   KassaRefs,
   PaymentProcessor,
   RefundRequest,
@@ -44,6 +48,7 @@ import {
 } from "./sandbox-cards.ts";
 import {
   checkoutSessionCompletedEvent,
+  checkoutSessionEvent,
   chargeRefundedEvent,
   paymentIntentEvent,
   stripeLikeId,
@@ -300,6 +305,9 @@ export function sandboxProcessor(options: SandboxOptions): SandboxProcessor {
     },
 
     async completeCheckout({ sessionId, checkout, paymentMethod, authenticated }) {
+      if (options.clock.now().toISOString() >= checkout.expiresAt) {
+        throw new RangeError(`sandbox: checkout session ${sessionId} has expired`);
+      }
       const result = await attempt({
         seed: `${scope(checkout.metadata, checkout.accountId)}|checkout-payment|${sessionId}`,
         ...(checkout.accountId ? { accountId: checkout.accountId } : {}),
@@ -329,10 +337,28 @@ export function sandboxProcessor(options: SandboxOptions): SandboxProcessor {
             clientReferenceId: checkout.metadata.kassa_payment_id,
             successUrl: checkout.successUrl,
             cancelUrl: checkout.cancelUrl,
+            expiresAt: Math.ceil(Date.parse(checkout.expiresAt) / 1000),
           }),
         );
       }
       return result;
+    },
+
+    async expireCheckout(request: ExpireCheckoutRequest): Promise<CheckoutStatus> {
+      await options.events(
+        checkoutSessionEvent("checkout.session.expired", {
+          eventId: id("evt", `${request.sessionId}|checkout.session.expired`),
+          id: request.sessionId,
+          created: nowSeconds(),
+          ...(request.accountId ? { accountId: request.accountId } : {}),
+          paymentIntentId: null,
+          amount: request.amount,
+          currency: request.currency,
+          metadata: request.metadata,
+          clientReferenceId: request.metadata.kassa_payment_id,
+        }),
+      );
+      return "expired";
     },
 
     charge(request) {

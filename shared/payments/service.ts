@@ -12,11 +12,18 @@ import {
   NotFoundError,
   PaymentDeclinedError,
   retryOnConflict,
+  StateConflictError,
   ValidationError,
 } from "../domain/errors.ts";
 import { newEvent } from "../domain/events.ts";
 import { newId } from "../domain/ids.ts";
-import { assertInvoiceCan, countsAsOpen } from "../domain/invoice-lifecycle.ts";
+import {
+  assertInvoiceCan,
+  assertNoPaymentInFlight,
+  countsAsOpen,
+  lockAfterOutcome,
+  type PaymentLock,
+} from "../domain/invoice-lifecycle.ts";
 import { presentInvoice } from "../invoices/service.ts";
 import type { Merchant } from "../merchants/merchant.ts";
 import type { InvoiceStore, StoredInvoice } from "../store/invoices.ts";
@@ -30,6 +37,7 @@ import {
   type DisputeReport,
   disputeReportApplies,
   isClosedDispute,
+  checkoutExpiredCode,
   type Payment,
   type PaymentStatus,
   processorPayment,
@@ -55,8 +63,15 @@ export interface PaymentPorts {
   feeFor(payment: Payment): number;
 }
 
-/** How long an attempt blocks another on the same invoice if its outcome never arrives. */
-const paymentLockMs = 15 * 60_000;
+/** How long a direct charge blocks another on the same invoice if its answer and events never arrive. */
+const chargeLockMs = 15 * 60_000;
+/**
+ * How long a Checkout session stays open: Stripe's minimum of 30 minutes, plus 30 seconds so that
+ * latency and clock skew can never put the request under that minimum.
+ */
+const checkoutLifetimeMs = 30 * 60_000 + 30_000;
+/** A payment confirmed in a session's last moments may still complete after it closes: the lock outlives it by this much. */
+const checkoutLockMarginMs = 5 * 60_000;
 
 export type Outcome =
   | { status: "succeeded"; method?: PaymentMethodDetails; processorPaymentId?: string }
@@ -67,7 +82,17 @@ export type Outcome =
       message: string;
       method?: PaymentMethodDetails;
       processorPaymentId?: string;
+      /** The Checkout session is over (expired, or its bank debit failed): see `lockAfterOutcome`. */
+      sessionOver?: boolean;
     };
+
+/** A Checkout session that closed unpaid. */
+export const checkoutExpired: Outcome = {
+  status: "failed",
+  declineCode: checkoutExpiredCode,
+  message: "The checkout session closed before the buyer paid",
+  sessionOver: true,
+};
 
 /** The balance transaction of a money movement, dated by the merchant's local day. */
 function moneyMoved(
@@ -109,7 +134,12 @@ async function merchantOf(ports: PaymentPorts, merchantId: string): Promise<Merc
  * attempt in the same transaction that records it, so two buyers paying at once cannot both
  * charge; the attempt number keys the processor's idempotency.
  */
-async function startInvoicePayment(ports: PaymentPorts, merchantId: string, invoiceId: string) {
+async function startInvoicePayment(
+  ports: PaymentPorts,
+  merchantId: string,
+  invoiceId: string,
+  via: PaymentLock["via"],
+) {
   const [found, merchant] = await Promise.all([
     ports.invoices.read(merchantId, invoiceId),
     merchantOf(ports, merchantId),
@@ -119,16 +149,19 @@ async function startInvoicePayment(ports: PaymentPorts, merchantId: string, invo
   assertInvoiceCan("recordPayment", invoice.status);
   const now = ports.clock.now();
   if (invoice.amountRemaining <= 0) throw new ConflictError("Nothing is due on this invoice");
-  if (invoice.paymentInProgress && (invoice.paymentLockUntil ?? "") > now.toISOString()) {
-    throw new ConflictError("A payment for this invoice is already in progress");
-  }
+  assertNoPaymentInFlight(invoice.paymentLock, now);
   const processor = await ports.processorFor(merchant);
   const attempt = (invoice.paymentAttempts ?? 0) + 1;
   const payment = processorPayment(newId("payment", now), invoice, processor.name, now);
+  const lockMs = via === "checkout" ? checkoutLifetimeMs + checkoutLockMarginMs : chargeLockMs;
+  const lock: PaymentLock = {
+    paymentId: payment.id,
+    via,
+    until: new Date(now.getTime() + lockMs).toISOString(),
+  };
   const locked: StoredInvoice = {
     ...invoice,
-    paymentInProgress: payment.id,
-    paymentLockUntil: new Date(now.getTime() + paymentLockMs).toISOString(),
+    paymentLock: lock,
     paymentAttempts: attempt,
     updatedAt: now.toISOString(),
   };
@@ -142,6 +175,7 @@ async function startInvoicePayment(ports: PaymentPorts, merchantId: string, invo
   );
   return {
     invoice: locked,
+    now,
     merchant,
     processor,
     payment,
@@ -159,7 +193,7 @@ export async function payInvoice(
   paymentMethod: string,
 ) {
   const { invoice, merchant, processor, payment, idempotencyKey, metadata, description } =
-    await startInvoicePayment(ports, merchantId, invoiceId);
+    await startInvoicePayment(ports, merchantId, invoiceId, "charge");
   const result = await processor.charge({
     ...connectedAccount(merchant, processor),
     amount: payment.amount,
@@ -202,33 +236,94 @@ export async function payInvoice(
 
 /**
  * Sends the buyer to the processor's hosted checkout for an invoice (Stripe Checkout); the outcome
- * arrives as checkout.session.completed and payment_intent events.
+ * arrives as checkout.session.* and payment_intent.* events. The session closes after
+ * `checkoutLifetimeMs` and the invoice stays locked a margin longer, so nothing can be paid through
+ * it once another attempt may start. The cancel URL names the attempt's payment (`cancelCheckout`).
  */
 export async function checkoutInvoice(
   ports: PaymentPorts,
   merchantId: string,
   invoiceId: string,
-  urls: { successUrl: string; cancelUrl: string },
+  urls: { successUrl: string; cancelUrl: (paymentId: string) => string },
 ) {
-  const { invoice, merchant, processor, payment, idempotencyKey, metadata, description } =
-    await startInvoicePayment(ports, merchantId, invoiceId);
-  return processor.createCheckout({
+  const { invoice, now, merchant, processor, payment, idempotencyKey, metadata, description } =
+    await startInvoicePayment(ports, merchantId, invoiceId, "checkout");
+  try {
+    const session = await processor.createCheckout({
+      ...connectedAccount(merchant, processor),
+      amount: payment.amount,
+      currency: payment.currency,
+      description,
+      customerEmail: invoice.customer.email,
+      savePaymentMethod: false,
+      successUrl: urls.successUrl,
+      cancelUrl: urls.cancelUrl(payment.id),
+      expiresAt: new Date(now.getTime() + checkoutLifetimeMs).toISOString(),
+      metadata,
+      idempotencyKey,
+    });
+    // Before the buyer has the URL, so the cancel return finds the session on the lock.
+    await retryOnConflict(5, async () => {
+      const found = await ports.invoices.read(merchantId, invoiceId);
+      const lock = found?.value.paymentLock;
+      if (!found || lock?.paymentId !== payment.id) {
+        throw new StateConflictError("The invoice is no longer locked to this payment");
+      }
+      await transact(
+        [
+          ports.invoices.paymentLockWrite(merchantId, invoiceId, found.version, {
+            ...lock,
+            checkoutSessionId: session.id,
+          }),
+        ],
+        "The invoice was changed by another request",
+      );
+    });
+    return session;
+  } catch (error) {
+    // The buyer never got the session's URL, so nothing can be paid through it: end the attempt now
+    // rather than keep the invoice locked until the lock lapses.
+    await applyOutcome(ports, merchantId, payment.id, checkoutExpired, { merchant });
+    throw error;
+  }
+}
+
+/**
+ * The buyer came back by Checkout's cancel URL: closes the attempt's session and, once the processor
+ * confirms it expired (rather than completed), ends the attempt and releases the invoice, so the
+ * buyer can try again at once. A payment id that no longer holds the invoice changes nothing.
+ */
+export async function cancelCheckout(
+  ports: PaymentPorts,
+  merchantId: string,
+  invoiceId: string,
+  paymentId: string,
+): Promise<void> {
+  const [found, paymentFound, merchant] = await Promise.all([
+    ports.invoices.read(merchantId, invoiceId),
+    ports.payments.read(merchantId, paymentId),
+    merchantOf(ports, merchantId),
+  ]);
+  const lock = found?.value.paymentLock;
+  if (!paymentFound || lock?.paymentId !== paymentId || !lock.checkoutSessionId) return;
+  const payment = paymentFound.value;
+  const processor = await ports.processorFor(merchant);
+  const status = await processor.expireCheckout({
     ...connectedAccount(merchant, processor),
+    sessionId: lock.checkoutSessionId,
     amount: payment.amount,
     currency: payment.currency,
-    description,
-    customerEmail: invoice.customer.email,
-    savePaymentMethod: false,
-    ...urls,
-    metadata,
-    idempotencyKey,
+    metadata: { kassa_merchant_id: merchantId, kassa_payment_id: paymentId, kassa_invoice_id: invoiceId },
   });
+  if (status === "expired") await applyOutcome(ports, merchantId, paymentId, checkoutExpired, { merchant });
 }
 
 /**
  * Applies a processor outcome to a payment and its invoice. Idempotent and order-tolerant: an
  * outcome the payment's current status does not allow (a duplicate, or a stale one arriving late)
- * changes nothing.
+ * changes nothing, except what it may end of the attempt's hold on the invoice. A success beyond what
+ * the invoice still owes (a second attempt's, one after a manual payment or a void) pays what is owed
+ * and the rest is refunded (`refundExcess`).
  */
 export async function applyOutcome(
   ports: PaymentPorts,
@@ -238,125 +333,218 @@ export async function applyOutcome(
   known: { merchant?: Merchant } = {},
 ): Promise<{ payment: Payment; invoice?: StoredInvoice }> {
   // A lost race (another delivery of the same outcome, a concurrent change) re-reads and tries again.
-  return retryOnConflict(5, async () => {
-    const found = await ports.payments.read(merchantId, paymentId);
-    if (!found) throw new NotFoundError("Payment");
-    const { value: payment, version } = found;
-    if (payment.status === outcome.status || !canMove(payment.status, outcome.status)) {
-      // A report of the status the payment already has may still be the first to name its method
-      // or processor id (checkout.session.completed carries no method; a bank debit starts and
-      // stays `processing`): keep them, so the record does not depend on which report came first.
-      const method =
-        payment.method.type === "card" && payment.method.brand === "unknown" ? outcome.method : undefined;
-      const processorPaymentId = payment.processorPaymentId ? undefined : outcome.processorPaymentId;
-      if (payment.status !== outcome.status || !(method || processorPaymentId)) return { payment };
-      const filled: Payment = {
-        ...payment,
-        ...(method ? { method } : {}),
-        ...(processorPaymentId ? { processorPaymentId } : {}),
-        updatedAt: ports.clock.now().toISOString(),
+  const applied = await retryOnConflict(5, () => applyOnce(ports, merchantId, paymentId, outcome, known));
+  return excessOwedBack(applied.payment) > 0
+    ? { ...applied, payment: await refundExcess(ports, merchantId, paymentId) }
+    : applied;
+}
+
+async function applyOnce(
+  ports: PaymentPorts,
+  merchantId: string,
+  paymentId: string,
+  outcome: Outcome,
+  known: { merchant?: Merchant },
+): Promise<{ payment: Payment; invoice?: StoredInvoice }> {
+  const found = await ports.payments.read(merchantId, paymentId);
+  if (!found) throw new NotFoundError("Payment");
+  const { value: payment, version } = found;
+  const invoiceFound = payment.invoiceId
+    ? await ports.invoices.read(merchantId, payment.invoiceId)
+    : undefined;
+  const invoice = invoiceFound?.value;
+  const lock = invoice?.paymentLock?.paymentId === payment.id ? invoice.paymentLock : undefined;
+  const nextLock = lock
+    ? lockAfterOutcome(lock, outcome.status, outcome.status === "failed" && outcome.sessionOver === true)
+    : undefined;
+  const lockChanged = lock !== undefined && nextLock !== lock;
+  const now = ports.clock.now();
+  const at = now.toISOString();
+
+  if (payment.status === outcome.status || !canMove(payment.status, outcome.status)) {
+    // A report of the status the payment already has may still be the first to name its method
+    // or processor id (checkout.session.completed carries no method; a bank debit starts and
+    // stays `processing`): keep them, so the record does not depend on which report came first.
+    const same = payment.status === outcome.status;
+    const method =
+      same && payment.method.type === "card" && payment.method.brand === "unknown"
+        ? outcome.method
+        : undefined;
+    const processorPaymentId = same && !payment.processorPaymentId ? outcome.processorPaymentId : undefined;
+    const filled: Payment | undefined =
+      method || processorPaymentId
+        ? {
+            ...payment,
+            ...(method ? { method } : {}),
+            ...(processorPaymentId ? { processorPaymentId } : {}),
+            updatedAt: at,
+          }
+        : undefined;
+    if (!filled && !lockChanged) return { payment };
+    await transact(
+      [
+        ...(filled ? [ports.payments.replaceWrite(merchantId, filled, version)] : []),
+        ...(processorPaymentId
+          ? [ports.payments.processorRefWrite(processorPaymentId, merchantId, payment.id)]
+          : []),
+        ...(invoice && lockChanged
+          ? [ports.invoices.paymentLockWrite(merchantId, invoice.id, invoiceFound.version, nextLock)]
+          : []),
+      ],
+      "The payment was changed by another request",
+    );
+    return { payment: filled ?? payment };
+  }
+
+  const next: Payment = {
+    ...payment,
+    status: outcome.status,
+    ...(outcome.method ? { method: outcome.method } : {}),
+    ...(outcome.processorPaymentId ? { processorPaymentId: outcome.processorPaymentId } : {}),
+    history: [
+      ...payment.history,
+      { status: outcome.status, at, ...(outcome.status === "failed" ? { note: outcome.message } : {}) },
+    ],
+    updatedAt: at,
+  };
+  let nextInvoice: StoredInvoice | undefined;
+  const events = [];
+  const extra = [];
+  let customerDelta: -1 | undefined;
+  if (next.processorPaymentId && next.processorPaymentId !== payment.processorPaymentId) {
+    extra.push(ports.payments.processorRefWrite(next.processorPaymentId, merchantId, payment.id));
+  }
+  if (outcome.status === "succeeded") {
+    const fee = ports.feeFor(payment);
+    next.fee = fee;
+    next.net = payment.amount - fee;
+    next.paidAt = at;
+    next.failure = undefined;
+    const merchant = known.merchant ?? (await merchantOf(ports, merchantId));
+    extra.push(moneyMoved(ports, merchant, "charge", payment, payment.amount, fee, now));
+    // What the invoice still owes: nothing once it is paid or void.
+    const owed =
+      invoice && (invoice.status === "open" || invoice.status === "uncollectible")
+        ? invoice.amountRemaining
+        : 0;
+    const applied = invoice ? Math.min(payment.amount, owed) : payment.amount;
+    if (applied < payment.amount) next.excess = { amount: payment.amount - applied };
+    events.push(newEvent("payment.succeeded", merchantId, payment.id, now, { payment: next }));
+    if (invoice && applied > 0) {
+      const remaining = invoice.amountRemaining - applied;
+      nextInvoice = {
+        ...invoice,
+        amountPaid: invoice.amountPaid + applied,
+        amountRemaining: remaining,
+        ...(remaining === 0 ? { status: "paid" as const, paidAt: at } : {}),
+        updatedAt: at,
       };
-      await transact(
-        [
-          ports.payments.replaceWrite(merchantId, filled, version),
-          ...(processorPaymentId
-            ? [ports.payments.processorRefWrite(processorPaymentId, merchantId, payment.id)]
-            : []),
-        ],
-        "The payment was changed by another request",
-      );
-      return { payment: filled };
+      if (remaining === 0) {
+        events.push(
+          newEvent("invoice.paid", merchantId, invoice.id, now, {
+            invoice: presentInvoice(nextInvoice, now),
+          }),
+        );
+        if (countsAsOpen(invoice.status)) customerDelta = -1;
+      }
     }
+  } else if (outcome.status === "failed") {
+    next.failure = { declineCode: outcome.declineCode, message: outcome.message };
+    events.push(
+      newEvent("payment.failed", merchantId, payment.id, now, {
+        payment: next,
+        hostedUrl: invoice?.hostedUrl,
+      }),
+    );
+  } else {
+    events.push(newEvent("payment.processing", merchantId, payment.id, now, { payment: next }));
+  }
+  if (invoice && lockChanged) {
+    const { paymentLock: _, ...rest } = nextInvoice ?? invoice;
+    nextInvoice = { ...rest, ...(nextLock ? { paymentLock: nextLock } : {}), updatedAt: at };
+  }
+  if (nextInvoice && invoiceFound) {
+    const [first, ...rest] = events;
+    if (!first) throw new Error("unreachable: an outcome always has an event");
+    await ports.invoices.replace(
+      merchantId,
+      nextInvoice,
+      invoiceFound.version,
+      [first, ...rest],
+      customerDelta,
+      [ports.payments.replaceWrite(merchantId, next, version), ...extra],
+    );
+  } else {
+    await transact(
+      [
+        ports.payments.replaceWrite(merchantId, next, version),
+        ...extra,
+        ...events.map((e) => ({ item: eventItem(e) })),
+      ],
+      "The payment was changed by another request",
+    );
+  }
+  return { payment: next, ...(nextInvoice ? { invoice: nextInvoice } : {}) };
+}
+
+/** What a payment's excess still needs refunded: refunds already made or in flight count towards it. */
+const excessOwedBack = (payment: Payment): number =>
+  payment.excess ? payment.excess.amount - payment.amountRefunded : 0;
+
+/**
+ * Refunds what a payment brought beyond what its invoice owed, and records it on the payment with a
+ * `payment.duplicate_refunded` event (the merchant is told). Decided from the payment's refunded
+ * total, which `refundPayment` reserves in the transaction that records the refund: a redelivered
+ * outcome, a concurrent report or a retry after a crash finds the excess covered and refunds nothing;
+ * a refund that failed released its reservation, so the next delivery tries again.
+ */
+async function refundExcess(ports: PaymentPorts, merchantId: string, paymentId: string): Promise<Payment> {
+  let refundId: string | undefined;
+  return retryOnConflict(5, async () => {
+    const read = async () => {
+      const found = await ports.payments.read(merchantId, paymentId);
+      if (!found) throw new NotFoundError("Payment");
+      return found;
+    };
+    let found = await read();
+    const owedBack = excessOwedBack(found.value);
+    if (owedBack <= 0 && !refundId) return found.value;
+    if (owedBack > 0) {
+      const refund = await refundPayment(ports, merchantId, paymentId, {
+        amount: owedBack,
+        reason: "duplicate",
+      });
+      // Thrown so the outcome's delivery fails and is retried: the excess must go back.
+      if (refund.status === "failed")
+        throw new Error(`Refund ${refund.id} of payment ${paymentId}'s excess failed`);
+      refundId = refund.id;
+      found = await read();
+    }
+    const { value: payment, version } = found;
+    if (!payment.excess || payment.excess.refundId) return payment;
     const now = ports.clock.now();
-    const at = now.toISOString();
     const next: Payment = {
       ...payment,
-      status: outcome.status,
-      ...(outcome.method ? { method: outcome.method } : {}),
-      ...(outcome.processorPaymentId ? { processorPaymentId: outcome.processorPaymentId } : {}),
-      history: [
-        ...payment.history,
-        { status: outcome.status, at, ...(outcome.status === "failed" ? { note: outcome.message } : {}) },
-      ],
-      updatedAt: at,
+      excess: { ...payment.excess, refundId },
+      updatedAt: now.toISOString(),
     };
-    const invoiceFound = payment.invoiceId
-      ? await ports.invoices.read(merchantId, payment.invoiceId)
-      : undefined;
-    const invoice = invoiceFound?.value;
-    const holdsLock = invoice?.paymentInProgress === payment.id;
-    let nextInvoice: StoredInvoice | undefined;
-    const events = [];
-    const extra = [];
-    let customerDelta: -1 | undefined;
-    if (next.processorPaymentId && next.processorPaymentId !== payment.processorPaymentId) {
-      extra.push(ports.payments.processorRefWrite(next.processorPaymentId, merchantId, payment.id));
-    }
-    if (outcome.status === "succeeded") {
-      const fee = ports.feeFor(payment);
-      next.fee = fee;
-      next.net = payment.amount - fee;
-      next.paidAt = at;
-      next.failure = undefined;
-      const merchant = known.merchant ?? (await merchantOf(ports, merchantId));
-      extra.push(moneyMoved(ports, merchant, "charge", payment, payment.amount, fee, now));
-      events.push(newEvent("payment.succeeded", merchantId, payment.id, now, { payment: next }));
-      if (invoice && (invoice.status === "open" || invoice.status === "uncollectible")) {
-        const applied = Math.min(payment.amount, invoice.amountRemaining);
-        const remaining = invoice.amountRemaining - applied;
-        nextInvoice = {
-          ...invoice,
-          amountPaid: invoice.amountPaid + applied,
-          amountRemaining: remaining,
-          ...(remaining === 0 ? { status: "paid" as const, paidAt: at } : {}),
-          updatedAt: at,
-        };
-        if (remaining === 0) {
-          events.push(
-            newEvent("invoice.paid", merchantId, invoice.id, now, {
-              invoice: presentInvoice(nextInvoice, now),
+    await transact(
+      [
+        ports.payments.replaceWrite(merchantId, next, version),
+        {
+          item: eventItem(
+            newEvent("payment.duplicate_refunded", merchantId, paymentId, now, {
+              payment: next,
+              invoiceId: payment.invoiceId,
+              excessAmount: payment.excess.amount,
+              refundId,
             }),
-          );
-          if (countsAsOpen(invoice.status)) customerDelta = -1;
-        }
-      }
-    } else if (outcome.status === "failed") {
-      next.failure = { declineCode: outcome.declineCode, message: outcome.message };
-      events.push(
-        newEvent("payment.failed", merchantId, payment.id, now, {
-          payment: next,
-          hostedUrl: invoice?.hostedUrl,
-        }),
-      );
-    } else {
-      events.push(newEvent("payment.processing", merchantId, payment.id, now, { payment: next }));
-    }
-    if (invoice && holdsLock && outcome.status !== "processing") {
-      const { paymentInProgress: _, paymentLockUntil: __, ...unlocked } = nextInvoice ?? invoice;
-      nextInvoice = { ...unlocked, updatedAt: at } as StoredInvoice;
-    }
-    if (nextInvoice && invoiceFound) {
-      const [first, ...rest] = events;
-      if (!first) throw new Error("unreachable: an outcome always has an event");
-      await ports.invoices.replace(
-        merchantId,
-        nextInvoice,
-        invoiceFound.version,
-        [first, ...rest],
-        customerDelta,
-        [ports.payments.replaceWrite(merchantId, next, version), ...extra],
-      );
-    } else {
-      await transact(
-        [
-          ports.payments.replaceWrite(merchantId, next, version),
-          ...extra,
-          ...events.map((e) => ({ item: eventItem(e) })),
-        ],
-        "The payment was changed by another request",
-      );
-    }
-    return { payment: next, ...(nextInvoice ? { invoice: nextInvoice } : {}) };
+          ),
+        },
+      ],
+      "The payment was changed by another request",
+    );
+    return next;
   });
 }
 

@@ -15,7 +15,14 @@ import {
   type RejectedProcessorEvent,
   rejectionOf,
 } from "./event-trust.ts";
-import { applyDispute, applyOutcome, type PaymentPorts, settleRefund } from "./service.ts";
+import {
+  applyDispute,
+  applyOutcome,
+  checkoutExpired,
+  type Outcome,
+  type PaymentPorts,
+  settleRefund,
+} from "./service.ts";
 import type { PaymentMethodDetails } from "./processor.ts";
 import { refundStatusOf } from "./refund.ts";
 
@@ -145,6 +152,37 @@ async function trustedRefund(
   );
 }
 
+/**
+ * What a Checkout session event says of its attempt. A session completes unpaid while a bank debit
+ * processes; its async_payment events settle it. Only an expired session or a failed bank debit ends
+ * the attempt on a failure: a card declined inside an open session (payment_intent.payment_failed)
+ * leaves the buyer free to try another card there.
+ */
+function sessionOutcome(
+  type:
+    | "checkout.session.completed"
+    | "checkout.session.async_payment_succeeded"
+    | "checkout.session.async_payment_failed"
+    | "checkout.session.expired",
+  paymentStatus: string,
+): Outcome {
+  switch (type) {
+    case "checkout.session.completed":
+      return { status: paymentStatus === "paid" ? "succeeded" : "processing" };
+    case "checkout.session.async_payment_succeeded":
+      return { status: "succeeded" };
+    case "checkout.session.async_payment_failed":
+      return {
+        status: "failed",
+        declineCode: "async_payment_failed",
+        message: "The bank debit failed",
+        sessionOver: true,
+      };
+    case "checkout.session.expired":
+      return checkoutExpired;
+  }
+}
+
 export async function handleStripeEvent(ports: StripeEventPorts, event: Stripe.Event): Promise<void> {
   switch (event.type) {
     case "payment_intent.succeeded":
@@ -187,7 +225,10 @@ export async function handleStripeEvent(ports: StripeEventPorts, event: Stripe.E
       }
       return;
     }
-    case "checkout.session.completed": {
+    case "checkout.session.completed":
+    case "checkout.session.async_payment_succeeded":
+    case "checkout.session.async_payment_failed":
+    case "checkout.session.expired": {
       const session = event.data.object;
       const refs = (session.metadata ?? {}) as Refs;
       if (!refs.kassa_merchant_id || !refs.kassa_payment_id) return;
@@ -200,13 +241,11 @@ export async function handleStripeEvent(ports: StripeEventPorts, event: Stripe.E
       };
       if (!(await trusted(ports, event, claim, { kind: "payment", payment }, merchant))) return;
       const common = processorPaymentId ? { processorPaymentId } : {};
-      // Bank debits complete the session unpaid: the payment_intent events settle them.
-      const status = session.payment_status === "paid" ? "succeeded" : "processing";
       await applyOutcome(
         ports,
         refs.kassa_merchant_id,
         refs.kassa_payment_id,
-        { status, ...common },
+        { ...sessionOutcome(event.type, session.payment_status), ...common },
         { merchant },
       );
       return;

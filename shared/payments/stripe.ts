@@ -16,6 +16,8 @@ import type {
   ChargeResult,
   CheckoutRequest,
   CheckoutSession,
+  CheckoutStatus,
+  ExpireCheckoutRequest,
   KassaRefs,
   OutcomeUnknown,
   PaymentMethodDetails,
@@ -101,6 +103,7 @@ export function stripeProcessor(options: StripeClientOptions): PaymentProcessor 
           customer_email: request.customerEmail,
           success_url: request.successUrl,
           cancel_url: request.cancelUrl,
+          expires_at: Math.ceil(Date.parse(request.expiresAt) / 1000),
           metadata,
           // Without a Customer, Checkout leaves the saved method unattached and unusable off-session.
           ...(request.savePaymentMethod ? { customer_creation: "always" as const } : {}),
@@ -113,6 +116,19 @@ export function stripeProcessor(options: StripeClientOptions): PaymentProcessor 
       );
       if (!session.url) throw new Error(`Stripe returned checkout session ${session.id} without a URL`);
       return { id: session.id, url: session.url };
+    },
+
+    async expireCheckout(request: ExpireCheckoutRequest): Promise<CheckoutStatus> {
+      const options = request.accountId ? { stripeAccount: request.accountId } : undefined;
+      try {
+        const session = await stripe.checkout.sessions.expire(request.sessionId, undefined, options);
+        return checkoutStatus(session.status);
+      } catch (error) {
+        // Only an open session can be expired: one that completed or expired already says which.
+        if (!(error instanceof Stripe.errors.StripeInvalidRequestError)) throw error;
+        const session = await stripe.checkout.sessions.retrieve(request.sessionId, undefined, options);
+        return checkoutStatus(session.status);
+      }
     },
 
     async charge(request: ChargeRequest): Promise<ChargeResult | OutcomeUnknown> {
@@ -282,6 +298,11 @@ function outcomeUnknown(error: unknown): OutcomeUnknown | undefined {
     error instanceof Stripe.errors.StripeAPIError ||
     (error instanceof Stripe.errors.StripeError && (error.statusCode ?? 0) >= 500);
   return ambiguous ? { status: "unknown", message: (error as Error).message } : undefined;
+}
+
+function checkoutStatus(status: Stripe.Checkout.Session.Status | null): CheckoutStatus {
+  if (status === "complete") return "complete";
+  return status === "expired" ? "expired" : "open";
 }
 
 /** Connect onboarding: a merchant gets a standard account and finishes Stripe's hosted onboarding; `account.updated` completes it. */

@@ -6,6 +6,7 @@
 import { GetCommand } from "@aws-sdk/lib-dynamodb";
 import { ConflictError } from "../domain/errors.ts";
 import type { DomainEvent } from "../domain/events.ts";
+import type { PaymentLock } from "../domain/invoice-lifecycle.ts";
 import type { Invoice } from "../invoices/invoice.ts";
 import {
   collection,
@@ -34,9 +35,8 @@ export interface StoredInvoice extends Invoice {
   reminderDays?: number[];
   /** Set once, when the invoice.overdue event was emitted. */
   overdueNotifiedAt?: string;
-  /** A processor payment under way: no second one may start until it settles or its lock expires. */
-  paymentInProgress?: string;
-  paymentLockUntil?: string;
+  /** The processor payment under way, if any (see `PaymentLock`). */
+  paymentLock?: PaymentLock;
   /** Processor attempts so far: the attempt number keys the processor's idempotency. */
   paymentAttempts?: number;
 }
@@ -104,6 +104,16 @@ export interface InvoiceStore {
     finalization: Finalization,
   ): Promise<void>;
   findHosted(token: string): Promise<{ merchantId: string; invoiceId: string } | undefined>;
+  /**
+   * The write that replaces the invoice's payment lock with `lock` (or removes it), nothing else, if
+   * the invoice is still at `expectedVersion`; it moves the version like any change.
+   */
+  paymentLockWrite(
+    merchantId: string,
+    invoiceId: string,
+    expectedVersion: number,
+    lock: PaymentLock | undefined,
+  ): ExtraWrite;
   /** Records, once, that an open invoice became overdue; false when it was not open or already recorded. */
   markOverdue(merchantId: string, invoiceId: string, at: string, event: DomainEvent): Promise<boolean>;
 }
@@ -238,6 +248,24 @@ export const dynamoInvoiceStore: InvoiceStore = {
       throw error;
     }
   },
+
+  paymentLockWrite: (merchantId, invoiceId, expectedVersion, lock) =>
+    put(
+      {
+        Update: {
+          TableName: tableName(),
+          Key: keys.merchantObject(merchantId, invoiceId),
+          UpdateExpression: `${lock ? "SET paymentLock = :lock" : "REMOVE paymentLock"} ADD version :one`,
+          ConditionExpression: "version = :expected",
+          ExpressionAttributeValues: {
+            ":expected": expectedVersion,
+            ":one": 1,
+            ...(lock ? { ":lock": lock } : {}),
+          },
+        },
+      },
+      "The invoice was changed by another request",
+    ),
 
   async findHosted(token) {
     const { Item } = await documentClient().send(

@@ -13,6 +13,10 @@
  * it has seen (until `forgetIdempotencyKeys`, Stripe's pruning after 24 h) and `GET /v1/refunds`
  * lists them by payment intent. `fault` makes the next requests to a path fail the ambiguous ways a
  * network and Stripe can: no answer at all, an answer lost after Stripe acted, or a 500.
+ *
+ * Checkout sessions are kept: `expire` closes an open one
+ * and refuses any other, like Stripe; `completeSession` stands in for a buyer who paid. Tests override
+ * any route with `respond`.
  */
 import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
@@ -64,6 +68,10 @@ export interface StripeFake {
   fault(method: string, path: string, fault: Fault, times?: number): void;
   /** Stripe prunes idempotency keys after 24 hours: a key sent again creates anew. */
   forgetIdempotencyKeys(): void;
+  /** Like `respond`, for the next matching request only. */
+  respondOnce(method: string, pathPattern: string, handler: RouteHandler): void;
+  /** The buyer paid in a Checkout session: it is `complete` from now on. */
+  completeSession(id: string): void;
   stop(): Promise<void>;
 }
 
@@ -165,6 +173,7 @@ interface Route {
   pattern: RegExp;
   names: string[];
   handler: RouteHandler;
+  once?: boolean;
 }
 
 function compile(method: string, pathPattern: string, handler: RouteHandler): Route {
@@ -187,12 +196,13 @@ export async function startStripeFake(): Promise<StripeFake> {
   const refunds: Json[] = [];
   const refundsByKey = new Map<string, Json>();
   const faults: { method: string; path: string; fault: Fault; times: number }[] = [];
+  const sessions = new Map<string, Json>();
 
   const respond = (method: string, pathPattern: string, handler: RouteHandler) => {
     routes.unshift(compile(method, pathPattern, handler));
   };
 
-  for (const [method, path, handler] of defaultRoutes(intents, refunds, refundsByKey))
+  for (const [method, path, handler] of defaultRoutes(intents, refunds, refundsByKey, sessions))
     respond(method, path, handler);
 
   const server = createServer((req, res) => {
@@ -243,6 +253,7 @@ export async function startStripeFake(): Promise<StripeFake> {
     for (const route of routes) {
       const match = route.method === request.method ? route.pattern.exec(request.path) : null;
       if (!match) continue;
+      if (route.once) routes.splice(routes.indexOf(route), 1);
       const params = Object.fromEntries(
         route.names.map((name, index) => [name, decodeURIComponent(match[index + 1] ?? "")]),
       );
@@ -271,6 +282,14 @@ export async function startStripeFake(): Promise<StripeFake> {
       faults.push({ method: method.toUpperCase(), path, fault, times });
     },
     forgetIdempotencyKeys: () => refundsByKey.clear(),
+    respondOnce: (method, pathPattern, handler) => {
+      routes.unshift({ ...compile(method, pathPattern, handler), once: true });
+    },
+    completeSession: (id) => {
+      const session = sessions.get(id);
+      if (!session) throw new Error(`No such checkout session: ${id}`);
+      sessions.set(id, { ...session, status: "complete", payment_status: "paid", url: null });
+    },
     stop: () =>
       new Promise<void>((done, fail) => {
         server.closeAllConnections();
@@ -283,7 +302,10 @@ function defaultRoutes(
   intents: Map<string, Json>,
   refunds: Json[],
   refundsByKey: Map<string, Json>,
+  sessions: Map<string, Json>,
 ): [string, string, RouteHandler][] {
+  const noSession = (id: string) =>
+    stripeError(404, "invalid_request_error", `No such checkout.session: '${id}'`);
   return [
     ["POST", "/v1/payment_intents", (request) => createPaymentIntent(request, intents)],
     [
@@ -305,24 +327,52 @@ function defaultRoutes(
           | { price_data?: Json; quantity?: string }
           | undefined;
         const total = Number(item?.price_data?.unit_amount ?? 0) * Number(item?.quantity ?? 1);
-        return {
-          body: stripeFixture("checkout.session", {
-            id,
-            url: `https://checkout.stripe.com/c/pay/${id}`,
-            mode: body.mode,
-            currency: item?.price_data?.currency ?? null,
-            amount_subtotal: total,
-            amount_total: total,
-            customer_email: body.customer_email ?? null,
-            customer_creation: body.customer_creation ?? null,
-            success_url: body.success_url,
-            cancel_url: body.cancel_url,
-            metadata: body.metadata ?? {},
-            payment_intent: null,
-            status: "open",
-            payment_status: "unpaid",
-          }),
-        };
+        const session = stripeFixture("checkout.session", {
+          id,
+          url: `https://checkout.stripe.com/c/pay/${id}`,
+          mode: body.mode,
+          currency: item?.price_data?.currency ?? null,
+          amount_subtotal: total,
+          amount_total: total,
+          customer_email: body.customer_email ?? null,
+          customer_creation: body.customer_creation ?? null,
+          success_url: body.success_url,
+          cancel_url: body.cancel_url,
+          metadata: body.metadata ?? {},
+          payment_intent: null,
+          status: "open",
+          payment_status: "unpaid",
+          expires_at:
+            body.expires_at === undefined ? Math.floor(Date.now() / 1000) + 86_400 : Number(body.expires_at),
+        });
+        sessions.set(id, session);
+        return { body: session };
+      },
+    ],
+    [
+      "GET",
+      "/v1/checkout/sessions/:id",
+      (_request, { id = "" }) => {
+        const session = sessions.get(id);
+        return session ? { body: session } : noSession(id);
+      },
+    ],
+    [
+      "POST",
+      "/v1/checkout/sessions/:id/expire",
+      (_request, { id = "" }) => {
+        const session = sessions.get(id);
+        if (!session) return noSession(id);
+        if (session.status !== "open") {
+          return stripeError(
+            400,
+            "invalid_request_error",
+            `Only Checkout Sessions with a status in [open] can be expired. This Checkout Session has a status of ${String(session.status)}.`,
+          );
+        }
+        const expired = { ...session, status: "expired", url: null };
+        sessions.set(id, expired);
+        return { body: expired };
       },
     ],
     [

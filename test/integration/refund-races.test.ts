@@ -379,7 +379,7 @@ describe("a charge without an answer", () => {
 
     expect(paid).toMatchObject({ status: "open", amountRemaining: 5_000, payment: { status: "processing" } });
     const stored = await dynamoInvoiceStore.read(shop.id, invoice.id);
-    expect(stored?.value.paymentInProgress).toBe(paid.payment.id);
+    expect(stored?.value.paymentLock?.paymentId).toBe(paid.payment.id);
     // The caller retrying cannot start a second charge while the first may still be happening.
     const before = fake.requests.length;
     await expect(payInvoice(ports(), shop.id, invoice.id, "pm_card_visa")).rejects.toThrow(/in progress/);

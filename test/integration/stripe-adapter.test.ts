@@ -99,6 +99,7 @@ describe("createCheckout", () => {
     savePaymentMethod: false,
     successUrl: "https://pay.kassa.test/i/inv_01/done",
     cancelUrl: "https://pay.kassa.test/i/inv_01",
+    expiresAt: "2026-11-02T10:31:00.000Z",
     metadata: refs,
     idempotencyKey: "checkout-inv_01-1",
     ...overrides,
@@ -119,6 +120,7 @@ describe("createCheckout", () => {
       customer_email: "buyer@example.com",
       success_url: "https://pay.kassa.test/i/inv_01/done",
       cancel_url: "https://pay.kassa.test/i/inv_01",
+      expires_at: String(Date.parse("2026-11-02T10:31:00.000Z") / 1000),
       ...metadataForm("metadata"),
       ...metadataForm("payment_intent_data[metadata]"),
     });
@@ -137,6 +139,54 @@ describe("createCheckout", () => {
     expect(request.form.customer_creation).toBe("always");
     expect(request.body.payment_intent_data).toEqual({ metadata: refs, setup_future_usage: "off_session" });
     expectStripeHeaders(request, { account, idempotencyKey: "checkout-sub-1" });
+  });
+});
+
+describe("expireCheckout", () => {
+  const open = () =>
+    stripeProcessor(client()).createCheckout({
+      accountId: account,
+      amount: 1500,
+      currency: "EUR",
+      description: "Invoice INV-0001",
+      customerEmail: "buyer@example.com",
+      savePaymentMethod: false,
+      successUrl: "https://pay.kassa.test/i/tok?paid=1",
+      cancelUrl: "https://pay.kassa.test/i/tok?canceled=pay_01",
+      expiresAt: new Date(Date.now() + 31 * 60_000).toISOString(),
+      metadata: refs,
+      idempotencyKey: "checkout-inv_01-2",
+    });
+  const expiry = (sessionId: string) => ({ accountId: account, sessionId, amount: 1500, currency: "EUR", metadata: refs });
+
+  it("expires an open session on the merchant's account and answers expired", async () => {
+    const session = await open();
+    fake.requests.length = 0;
+    expect(await stripeProcessor(client()).expireCheckout(expiry(session.id))).toBe("expired");
+    const request = only();
+    expect(request.method).toBe("POST");
+    expect(request.path).toBe(`/v1/checkout/sessions/${session.id}/expire`);
+    expect(request.form).toEqual({});
+    expectStripeHeaders(request, { account });
+  });
+
+  it("answers complete for a session the buyer already paid, and expired again for an expired one", async () => {
+    const paid = await open();
+    fake.completeSession(paid.id);
+    const gone = await open();
+    await stripeProcessor(client()).expireCheckout(expiry(gone.id));
+    fake.requests.length = 0;
+
+    expect(await stripeProcessor(client()).expireCheckout(expiry(paid.id))).toBe("complete");
+    expect(await stripeProcessor(client()).expireCheckout(expiry(gone.id))).toBe("expired");
+    // Stripe refuses to expire a closed session (400); the adapter then asks what the session is.
+    expect(fake.requests.map((r) => `${r.method} ${r.path}`)).toEqual([
+      `POST /v1/checkout/sessions/${paid.id}/expire`,
+      `GET /v1/checkout/sessions/${paid.id}`,
+      `POST /v1/checkout/sessions/${gone.id}/expire`,
+      `GET /v1/checkout/sessions/${gone.id}`,
+    ]);
+    for (const r of fake.requests) expectStripeHeaders(r, { account });
   });
 });
 

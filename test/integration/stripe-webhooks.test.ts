@@ -81,10 +81,10 @@ async function startCheckout(m: Merchant, invoiceId: string) {
   const ports = paymentPorts(systemClock, (id) => `https://pay.kassa.test/${id}`);
   const session = await checkoutInvoice(ports, m.id, invoiceId, {
     successUrl: "https://shop.test/ok",
-    cancelUrl: "https://shop.test/cancel",
+    cancelUrl: (paymentId) => `https://shop.test/cancel?canceled=${paymentId}`,
   });
   const invoice = await dynamoInvoiceStore.read(m.id, invoiceId);
-  const paymentId = invoice?.value.paymentInProgress;
+  const paymentId = invoice?.value.paymentLock?.paymentId;
   if (!paymentId) throw new Error("The checkout did not lock the invoice to a payment");
   const piId = `pi_${unique()}${unique()}`;
   return { sessionId: session.id, paymentId, piId };
@@ -287,7 +287,7 @@ describe("Stripe webhooks", () => {
       expect(payment.history.map((h) => h.status)).toEqual(["processing", "succeeded"]);
       const after = await readInvoice(shop, invoice.id);
       expect(after).toMatchObject({ status: "paid", amountPaid: 10_000, amountRemaining: 0 });
-      expect(after.paymentInProgress).toBeUndefined();
+      expect(after.paymentLock).toBeUndefined();
 
       const charges = await balanceOf(shop, payment.id);
       expect(charges).toHaveLength(1);
@@ -584,8 +584,8 @@ describe("Stripe webhooks", () => {
         201,
       );
       const invoice = await expectStatus(api(invoicesHandler, "POST /v1/invoices/{id}/finalize", m.secret, { id: draft.id }));
-      const session = await checkoutInvoice(stripePorts(), m.id, invoice.id, { successUrl: "https://shop.test/ok", cancelUrl: "https://shop.test/no" });
-      const paymentId = (await readInvoice(m, invoice.id)).paymentInProgress!;
+      const session = await checkoutInvoice(stripePorts(), m.id, invoice.id, { successUrl: "https://shop.test/ok", cancelUrl: (id) => `https://shop.test/no?canceled=${id}` });
+      const paymentId = (await readInvoice(m, invoice.id)).paymentLock!.paymentId;
       return { invoiceId: invoice.id as string, sessionId: session.id, paymentId, piId: `pi_${unique()}${unique()}` };
     }
 

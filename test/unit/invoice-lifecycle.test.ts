@@ -1,6 +1,16 @@
 import { describe, expect, it } from "vitest";
 import { addDays, localDate, localTime } from "../../shared/domain/calendar.ts";
-import { assertInvoiceCan, dueDateFor, type InvoiceAction, type InvoiceStatus, overdueAt } from "../../shared/domain/invoice-lifecycle.ts";
+import {
+  assertInvoiceCan,
+  assertNoPaymentInFlight,
+  dueDateFor,
+  type InvoiceAction,
+  type InvoiceStatus,
+  lockAfterOutcome,
+  overdueAt,
+  type PaymentLock,
+  paymentInFlight,
+} from "../../shared/domain/invoice-lifecycle.ts";
 
 describe("invoice state machine", () => {
   const statuses: InvoiceStatus[] = ["draft", "open", "paid", "void", "uncollectible"];
@@ -21,6 +31,35 @@ describe("invoice state machine", () => {
       });
     }
   }
+});
+
+describe("the payment lock", () => {
+  const now = new Date("2026-11-02T10:00:00Z");
+  const charge: PaymentLock = { paymentId: "pay_1", via: "charge", until: "2026-11-02T10:15:00.000Z" };
+  const checkout: PaymentLock = { paymentId: "pay_2", via: "checkout", checkoutSessionId: "cs_1", until: "2026-11-02T10:36:00.000Z" };
+
+  it("holds until its time, and for ever once it has none (a processing bank debit)", () => {
+    expect(paymentInFlight(undefined, now)).toBe(false);
+    expect(paymentInFlight(charge, now)).toBe(true);
+    expect(paymentInFlight(charge, new Date("2026-11-02T10:15:00Z"))).toBe(false);
+    const { until: _, ...held } = charge;
+    expect(paymentInFlight(held, new Date("2036-01-01T00:00:00Z"))).toBe(true);
+    expect(() => assertNoPaymentInFlight(checkout, now)).toThrow(/in progress/);
+    expect(() => assertNoPaymentInFlight(checkout, new Date("2026-11-02T10:36:00Z"))).not.toThrow();
+  });
+
+  it("is released by a success, kept without a time limit while processing, released by a failure only when the attempt is over", () => {
+    for (const lock of [charge, checkout]) {
+      expect(lockAfterOutcome(lock, "succeeded")).toBeUndefined();
+      const processing = lockAfterOutcome(lock, "processing");
+      expect(processing).toEqual({ ...lock, until: undefined });
+      expect(processing && lockAfterOutcome(processing, "processing")).toBe(processing);
+    }
+    expect(lockAfterOutcome(charge, "failed")).toBeUndefined();
+    // A card declined inside an open Checkout session: the buyer may try another there.
+    expect(lockAfterOutcome(checkout, "failed")).toBe(checkout);
+    expect(lockAfterOutcome(checkout, "failed", true)).toBeUndefined();
+  });
 });
 
 describe("payment terms in the merchant's time zone", () => {

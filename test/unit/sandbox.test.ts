@@ -520,6 +520,7 @@ describe("sandbox checkout", () => {
     savePaymentMethod: true,
     successUrl: "https://pay.example/ok",
     cancelUrl: "https://pay.example/cancel",
+    expiresAt: new Date(start.getTime() + 30 * 60_000).toISOString(),
     metadata: refs,
     idempotencyKey: "inv_1-checkout-1",
   };
@@ -555,7 +556,34 @@ describe("sandbox checkout", () => {
       client_reference_id: "pay_1",
       metadata: refs,
       url: null,
+      expires_at: startSeconds + 30 * 60,
     });
+  });
+
+  it("expires a session like Stripe (checkout.session.expired) and refuses to complete one past its expiry", async () => {
+    const { processor, events, clock } = setup({ sandboxPageUrl: (id) => `/sandbox/checkout/${id}` });
+    const session = await processor.createCheckout(checkout);
+    const expiry = { sessionId: session.id, amount: 4200, currency: "EUR", metadata: refs };
+    expect(await processor.expireCheckout(expiry)).toBe("expired");
+    expect(await processor.expireCheckout(expiry)).toBe("expired");
+    expect(events.map((e) => e.type)).toEqual(["checkout.session.expired", "checkout.session.expired"]);
+    expect(events[1]!.id).toBe(events[0]!.id);
+    expect(events[0]!.data.object).toMatchObject({
+      object: "checkout.session",
+      id: session.id,
+      status: "expired",
+      payment_status: "unpaid",
+      payment_intent: null,
+      amount_total: 4200,
+      currency: "eur",
+      metadata: refs,
+    });
+
+    clock.set(new Date(start.getTime() + 30 * 60_000));
+    await expect(
+      processor.completeCheckout({ sessionId: session.id, checkout, paymentMethod: "pm_card_visa" }),
+    ).rejects.toThrow(/expired/);
+    expect(events).toHaveLength(2);
   });
 
   it("waits for the 3-D Secure stand-in before paying, and completes a bank debit unpaid", async () => {
