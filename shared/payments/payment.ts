@@ -1,3 +1,5 @@
+import type { PaymentProcessor } from "./processor.ts";
+
 /**
  * A payment: money received for a document, through a processor or recorded by hand. Its history is
  * a timeline of status changes.
@@ -24,6 +26,8 @@ export interface Payment {
   fee: number;
   net: number;
   processor: "manual" | "sandbox" | "stripe";
+  /** Real money: false for the sandbox (and for records written before Kassa recorded it). */
+  livemode: boolean;
   method: PaymentMethod;
   customerId: string;
   invoiceId?: string;
@@ -41,13 +45,14 @@ export interface Payment {
   updatedAt: string;
 }
 
-/** A payment recorded by hand against an invoice (bank transfer, cash, check…). */
+/** A payment recorded by hand against an invoice (bank transfer, cash, check…), in the merchant's mode. */
 export function manualPayment(
   id: string,
   invoice: { id: string; currency: string; customerId: string },
   input: { amount: number; method: "bank_transfer" | "cash" | "check" | "other"; reference?: string },
   paidAt: string,
   now: Date,
+  livemode: boolean,
 ): Payment {
   const at = now.toISOString();
   return {
@@ -58,6 +63,7 @@ export function manualPayment(
     fee: 0,
     net: input.amount,
     processor: "manual",
+    livemode,
     method: { type: input.method, ...(input.reference ? { reference: input.reference } : {}) },
     customerId: invoice.customerId,
     invoiceId: invoice.id,
@@ -73,7 +79,7 @@ export function manualPayment(
 export function processorPayment(
   id: string,
   invoice: { id: string; currency: string; customerId: string; amountRemaining: number },
-  processor: "sandbox" | "stripe",
+  processor: Pick<PaymentProcessor, "name" | "livemode">,
   now: Date,
 ): Payment {
   const at = now.toISOString();
@@ -84,12 +90,13 @@ export function processorPayment(
     currency: invoice.currency,
     fee: 0,
     net: 0,
-    processor,
+    processor: processor.name,
+    livemode: processor.livemode,
     method: { type: "card", brand: "unknown", last4: "????" },
     customerId: invoice.customerId,
     invoiceId: invoice.id,
     amountRefunded: 0,
-    history: [{ status: "processing", at, note: `Sent to the ${processor} processor` }],
+    history: [{ status: "processing", at, note: `Sent to the ${processor.name} processor` }],
     createdAt: at,
     updatedAt: at,
   };

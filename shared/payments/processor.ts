@@ -89,6 +89,8 @@ export interface RefundResult {
 
 export interface PaymentProcessor {
   readonly name: "sandbox" | "stripe";
+  /** Whether its money is real: never for the sandbox; for Stripe, whether the platform key is live. */
+  readonly livemode: boolean;
   createCheckout(request: CheckoutRequest): Promise<CheckoutSession>;
   charge(request: ChargeRequest): Promise<ChargeResult>;
   refund(request: RefundRequest): Promise<RefundResult>;

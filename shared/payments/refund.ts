@@ -6,6 +6,8 @@ export interface Refund {
   customerId: string;
   amount: number;
   currency: string;
+  /** The refunded payment's: real money or not. */
+  livemode: boolean;
   reason?: "duplicate" | "fraudulent" | "requested_by_customer";
   status: "pending" | "succeeded" | "failed";
   processorRefundId?: string;

@@ -88,6 +88,7 @@ export interface SandboxCheckoutCompletion {
 
 export interface SandboxProcessor extends PaymentProcessor {
   readonly name: "sandbox";
+  readonly livemode: false;
   /** The buyer submitted the sandbox card page: charges on-session and, once paid or processing, emits `checkout.session.completed`. */
   completeCheckout(completion: SandboxCheckoutCompletion): Promise<ChargeResult>;
   /** A scheduled bank debit settles: emits `payment_intent.succeeded`. Throws for an id that is not a sandbox bank debit. */
@@ -284,6 +285,7 @@ export function sandboxProcessor(options: SandboxOptions): SandboxProcessor {
 
   return {
     name: "sandbox",
+    livemode: false,
 
     async createCheckout(request: CheckoutRequest): Promise<CheckoutSession> {
       assertChargeable(request.amount, request.currency);

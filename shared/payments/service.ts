@@ -104,7 +104,7 @@ async function startInvoicePayment(ports: PaymentPorts, merchantId: string, invo
   }
   const processor = await ports.processorFor(merchant);
   const attempt = (invoice.paymentAttempts ?? 0) + 1;
-  const payment = processorPayment(newId("payment", now), invoice, processor.name, now);
+  const payment = processorPayment(newId("payment", now), invoice, processor, now);
   const locked: StoredInvoice = {
     ...invoice,
     paymentInProgress: payment.id,
@@ -116,7 +116,7 @@ async function startInvoicePayment(ports: PaymentPorts, merchantId: string, invo
     merchantId,
     locked,
     version,
-    [newEvent("payment.created", merchantId, payment.id, now, { payment, invoiceId })],
+    [newEvent("payment.created", merchantId, payment.id, now, { payment, invoiceId }, payment.livemode)],
     undefined,
     [ports.payments.putWrite(merchantId, payment)],
   );
@@ -277,7 +277,7 @@ export async function applyOutcome(
       next.failure = undefined;
       const merchant = known.merchant ?? (await merchantOf(ports, merchantId));
       extra.push(moneyMoved(ports, merchant, "charge", payment, payment.amount, fee, now));
-      events.push(newEvent("payment.succeeded", merchantId, payment.id, now, { payment: next }));
+      events.push(newEvent("payment.succeeded", merchantId, payment.id, now, { payment: next }, next.livemode));
       if (invoice && (invoice.status === "open" || invoice.status === "uncollectible")) {
         const applied = Math.min(payment.amount, invoice.amountRemaining);
         const remaining = invoice.amountRemaining - applied;
@@ -290,9 +290,14 @@ export async function applyOutcome(
         };
         if (remaining === 0) {
           events.push(
-            newEvent("invoice.paid", merchantId, invoice.id, now, {
-              invoice: presentInvoice(nextInvoice, now),
-            }),
+            newEvent(
+              "invoice.paid",
+              merchantId,
+              invoice.id,
+              now,
+              { invoice: presentInvoice(nextInvoice, now) },
+              next.livemode,
+            ),
           );
           if (countsAsOpen(invoice.status)) customerDelta = -1;
         }
@@ -300,13 +305,17 @@ export async function applyOutcome(
     } else if (outcome.status === "failed") {
       next.failure = { declineCode: outcome.declineCode, message: outcome.message };
       events.push(
-        newEvent("payment.failed", merchantId, payment.id, now, {
-          payment: next,
-          hostedUrl: invoice?.hostedUrl,
-        }),
+        newEvent(
+          "payment.failed",
+          merchantId,
+          payment.id,
+          now,
+          { payment: next, hostedUrl: invoice?.hostedUrl },
+          next.livemode,
+        ),
       );
     } else {
-      events.push(newEvent("payment.processing", merchantId, payment.id, now, { payment: next }));
+      events.push(newEvent("payment.processing", merchantId, payment.id, now, { payment: next }, next.livemode));
     }
     if (invoice && holdsLock && outcome.status !== "processing") {
       const { paymentInProgress: _, paymentLockUntil: __, ...unlocked } = nextInvoice ?? invoice;
@@ -370,6 +379,7 @@ export async function refundPayment(
     customerId: payment.customerId,
     amount,
     currency: payment.currency,
+    livemode: payment.livemode,
     ...(input.reason ? { reason: input.reason } : {}),
     status: "pending",
     createdAt: at,
@@ -380,7 +390,7 @@ export async function refundPayment(
     [
       ports.payments.replaceWrite(merchantId, reserved, version),
       ports.payments.putRefundWrite(merchantId, refund),
-      { item: eventItem(newEvent("refund.created", merchantId, refund.id, now, { refund })) },
+      { item: eventItem(newEvent("refund.created", merchantId, refund.id, now, { refund }, refund.livemode)) },
     ],
     "The payment was changed by another request; try again",
   );
@@ -456,16 +466,20 @@ export async function settleRefund(
       const merchant = await merchantOf(ports, merchantId);
       writes.push(moneyMoved(ports, merchant, "refund", refund, -refund.amount, 0, now), {
         item: eventItem(
-          newEvent("refund.succeeded", merchantId, refund.id, now, {
-            refund: settled,
-            payment: nextPayment,
-          }),
+          newEvent(
+            "refund.succeeded",
+            merchantId,
+            refund.id,
+            now,
+            { refund: settled, payment: nextPayment },
+            settled.livemode,
+          ),
         ),
       });
     } else {
       nextPayment = { ...payment, amountRefunded: payment.amountRefunded - refund.amount, updatedAt: at };
       writes.push({
-        item: eventItem(newEvent("refund.failed", merchantId, refund.id, now, { refund: settled })),
+        item: eventItem(newEvent("refund.failed", merchantId, refund.id, now, { refund: settled }, settled.livemode)),
       });
     }
     await transact(
@@ -527,7 +541,7 @@ export async function applyDispute(
     [
       ports.payments.replaceWrite(merchantId, next, version),
       ...writes,
-      { item: eventItem(newEvent(type, merchantId, paymentId, now, { payment: next })) },
+      { item: eventItem(newEvent(type, merchantId, paymentId, now, { payment: next }, next.livemode)) },
     ],
     "The payment was changed by another request",
   );

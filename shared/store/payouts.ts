@@ -10,11 +10,16 @@ import { GetCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
 import type { DomainEvent } from "../domain/events.ts";
 import type { BalanceTransaction } from "../payments/balance.ts";
 import type { Payout } from "../payouts/payout.ts";
-import { collection, type ExtraWrite, type ListQuery, type Page, type Versioned } from "./collection.ts";
+import { beforeLivemode, collection, type ExtraWrite, type ListQuery, type Page, type Versioned } from "./collection.ts";
 import { documentClient, tableName } from "./dynamo.ts";
 import { type Key, keys, withoutKeys } from "./keys.ts";
 
-const payouts = collection<Payout>({ type: "payout", idKind: "payout", label: "payout" });
+const payouts = collection<Payout>({
+  type: "payout",
+  idKind: "payout",
+  label: "payout",
+  defaults: beforeLivemode,
+});
 
 const dayClaim = (merchantId: string, date: string, currency: string): Key =>
   keys.merchantUnique(merchantId, "payout", `${date}#${currency}`);
