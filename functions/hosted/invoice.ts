@@ -7,6 +7,7 @@ import { publicBaseUrl } from "../../shared/http/public-url.ts";
 import { hostedInvoice } from "../../shared/invoices/hosted.ts";
 import { invoicePdfResponse } from "../../shared/invoices/pdf-response.ts";
 import { renderHostedInvoicePage } from "../../shared/invoices/hosted-page.ts";
+import { processorKindOf, requireProcessorKind } from "../../shared/payments/mode.ts";
 import { checkFormToken, formToken, renderSandboxPayPage } from "../../shared/payments/sandbox-page.ts";
 import { checkoutInvoice, payInvoice } from "../../shared/payments/service.ts";
 import { paymentPorts } from "../../shared/payments/wiring.ts";
@@ -25,7 +26,10 @@ export const handler = apiHandler([
     const page = renderHostedInvoicePage(
       invoice,
       merchant,
-      { pdfUrl: `${params.token}/pdf`, payUrl: `${params.token}/pay` },
+      {
+        pdfUrl: `${params.token}/pdf`,
+        ...(processorKindOf(merchant) ? { payUrl: `${params.token}/pay` } : {}),
+      },
       clock.now(),
     );
     return new HttpResponse(200, undefined, page.headers, { body: page.html });
@@ -38,7 +42,7 @@ export const handler = apiHandler([
     const { invoice, merchant } = await hostedInvoice({ invoices, merchants, clock }, params.token);
     const back = `/i/${params.token}`;
     if (!payable(invoice)) return redirect(back);
-    if (merchant.processor === "stripe") {
+    if (requireProcessorKind(merchant) === "stripe") {
       const base = publicBaseUrl(event);
       const session = await checkoutInvoice(paymentPorts(clock), merchant.id, invoice.id, {
         successUrl: `${base}${back}?paid=1`,
