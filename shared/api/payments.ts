@@ -15,6 +15,11 @@ export const payment = z.object({
   net: money,
   amountRefunded: money,
   processor: z.enum(["manual", "sandbox", "stripe"]),
+  livemode: z
+    .boolean()
+    .describe(
+      "Real money: false for the sandbox (and Stripe test keys); a manual payment takes the merchant's mode",
+    ),
   method: z.object({
     type: z.string(),
     brand: z.string().optional(),
@@ -37,6 +42,7 @@ export const refund = z.object({
   customerId: z.string(),
   amount: money,
   currency: z.string(),
+  livemode: z.boolean().describe("The refunded payment's livemode"),
   reason: z.string().optional(),
   status: z.enum(["pending", "succeeded", "failed"]),
   createdAt: z.string(),

@@ -205,7 +205,7 @@ export async function recordStripePayout(
           date: localDate(new Date(stripePayout.created * 1000), merchant.value.timeZone),
           status,
           source: "stripe",
-          livemode: stripePayout.livemode,
+          livemode: stripePayout.livemode === true,
           processorPayoutId: stripePayout.id,
           arrivalDate: stripeDate(stripePayout.arrival_date),
           ...(failure ? { failure } : {}),
@@ -233,7 +233,7 @@ export async function recordStripePayout(
       const next: Payout = {
         ...found.value,
         status,
-        livemode: stripePayout.livemode,
+        livemode: stripePayout.livemode === true,
         ...(failure ? { failure } : {}),
         updatedAt: at,
       };
