@@ -281,9 +281,10 @@ describe("Stripe webhooks", () => {
       for (let i = 0; i < 2; i++) {
         expect(await notificationsHandler({ Records: [record(message)] })).toEqual({ batchItemFailures: [] });
       }
-      const receipts = (await aws.mailTo(customer.email)).filter((m) => m.subject.startsWith("Receipt from") && m.body.text.includes(payment.id));
+      // Sandbox money: the receipt says TEST MODE.
+      const receipts = (await aws.mailTo(customer.email)).filter((m) => m.subject.includes("Receipt from") && m.body.text.includes(payment.id));
       expect(receipts).toHaveLength(1);
-      expect(receipts[0]!.subject).toBe("Receipt from Webhook Shop: $100.00 paid");
+      expect(receipts[0]!.subject).toBe("[TEST MODE] Receipt from Webhook Shop: $100.00 paid");
 
       // A redelivery days later (a new queue message, same event id) still changes nothing.
       const before = await readPayment(shop, attempt.paymentId);
