@@ -441,6 +441,7 @@ describe("mail, secrets, scheduler, alarms", () => {
 
     it("is enabled with -c kassa:sandbox=enabled", () => {
       const enabled = buildApp({ context: { ...noBundling, "kassa:sandbox": "enabled" } });
+      expect(paying).toEqual(expect.arrayContaining(["payments", "hosted-invoice"]));
       expect(sandboxOf(enabled.stack)).toEqual(paying.map(() => "enabled"));
     });
 
