@@ -370,6 +370,9 @@ export async function refundPayment(
     ]);
   }
   const merchant = await merchantOf(ports, merchantId);
+  // Resolved before anything is written: a merchant left without a processor (the sandbox disabled)
+  // gets a 409, not a refund stuck pending with its amount reserved.
+  const processor = payment.processor === "manual" ? undefined : await ports.processorFor(merchant);
   const now = ports.clock.now();
   const at = now.toISOString();
   const refund: Refund = {
@@ -394,8 +397,7 @@ export async function refundPayment(
     ],
     "The payment was changed by another request; try again",
   );
-  if (payment.processor === "manual") return settleRefund(ports, merchantId, refund.id, "succeeded");
-  const processor = await ports.processorFor(merchant);
+  if (!processor) return settleRefund(ports, merchantId, refund.id, "succeeded");
   try {
     const result = await processor.refund({
       ...(merchant.stripeAccountId ? { accountId: merchant.stripeAccountId } : {}),

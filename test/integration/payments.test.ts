@@ -601,6 +601,20 @@ describe("payments", () => {
         expect(await getInvoice(cloudShop, invoice.id)).toMatchObject({ status: "open", amountRemaining: 10_000 });
       });
 
+      it("refuses to refund a sandbox payment once the sandbox is disabled, writing nothing", async () => {
+        process.env.SANDBOX = "enabled";
+        const { payment } = await paidInvoice(cloudShop, cloudBuyer, 1_500);
+        process.env.SANDBOX = "disabled";
+        const before = await aws.countItems();
+
+        const r = await refund(cloudShop, payment.id, { amount: 500 });
+
+        expect(r.status).toBe(409);
+        expect(r.body.detail).toContain("the sandbox is disabled");
+        expect(await aws.countItems()).toBe(before);
+        expect(await getPayment(cloudShop, payment.id)).toMatchObject({ status: "succeeded", amountRefunded: 0 });
+      });
+
       it("shows the hosted invoice without a pay button or card form, and refuses the pay routes with the same 409", async () => {
         const invoice = await openInvoice(cloudShop, cloudBuyer);
         const token = tokenOf(invoice);
