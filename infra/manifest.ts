@@ -57,6 +57,8 @@ export interface FunctionAccess {
   /** Creates and deletes one-time schedules that target these queues. */
   readonly scheduleTo?: readonly QueueName[];
   readonly secrets?: readonly SecretName[];
+  /** Chooses a merchant's payment processor: told whether the deployment lets the sandbox take payments. */
+  readonly processors?: boolean;
 }
 
 export interface FunctionDefinition {
@@ -102,6 +104,7 @@ const paymentsAccess = {
   secrets: ["cursorSecret", "stripeSecretKey", "stripeWebhookSecret"],
   sendTo: ["stripe-events"],
   scheduleTo: ["billing"],
+  processors: true,
 } as const satisfies FunctionAccess;
 
 const merchantApi = { table: "readwrite", secrets: ["cursorSecret"] } as const satisfies FunctionAccess;

@@ -8,6 +8,7 @@ import path from "node:path";
 import { App, type AppProps, CfnOutput, Stack, type StackProps, Validations } from "aws-cdk-lib";
 import { AwsSolutionsChecks } from "cdk-nag";
 import type { Construct } from "constructs";
+import type { SandboxSetting } from "../shared/payments/mode.ts";
 import { KassaAlarms } from "./constructs/alarms.ts";
 import { KassaData } from "./constructs/data.ts";
 import { repoRoot } from "./constructs/kassa-function.ts";
@@ -24,6 +25,13 @@ export interface KassaManifest {
 /** The CDK context key for the sender address (`cdk.json`, or `-c kassa:mailFrom=…`). */
 export const mailFromContextKey = "kassa:mailFrom";
 
+/**
+ * The CDK context key that lets merchants without a connected processor take sandbox (test)
+ * payments: `-c kassa:sandbox=enabled`. Disabled unless set, so a cloud deployment takes no test
+ * money by default.
+ */
+export const sandboxContextKey = "kassa:sandbox";
+
 export interface KassaStackProps extends StackProps {
   /** @default the manifest in `infra/manifest.ts` */
   readonly manifest?: KassaManifest;
@@ -31,6 +39,8 @@ export interface KassaStackProps extends StackProps {
   readonly mailFrom?: string;
   /** Active X-Ray tracing on every function. @default false */
   readonly tracing?: boolean;
+  /** @default the `kassa:sandbox` context value, else "disabled" */
+  readonly sandbox?: SandboxSetting;
 }
 
 export class KassaStack extends Stack {
@@ -48,11 +58,17 @@ export class KassaStack extends Stack {
       );
     }
 
+    const sandbox = props.sandbox ?? this.node.tryGetContext(sandboxContextKey) ?? "disabled";
+    if (sandbox !== "enabled" && sandbox !== "disabled") {
+      throw new Error(`Context "${sandboxContextKey}" must be enabled or disabled (got ${sandbox})`);
+    }
+
     this.data = new KassaData(this, "Data", { manifest, mailFrom });
     this.services = new KassaServices(this, "Services", {
       manifest,
       data: this.data,
       tracing: props.tracing,
+      sandbox,
     });
     this.alarms = new KassaAlarms(this, "Alarms", { data: this.data, services: this.services });
 

@@ -21,6 +21,8 @@ export const envNames = {
   dataEncryptionKeySecretArn: "DATA_ENCRYPTION_KEY_SECRET_ARN",
   sandboxFeePercent: "SANDBOX_FEE_PERCENT",
   sandboxFeeFixed: "SANDBOX_FEE_FIXED",
+  /** `enabled` lets merchants without a connected processor take sandbox (test) payments. */
+  sandbox: "SANDBOX",
   /** Points the Stripe SDK at a loopback fake (tests, local runs); unset in production. */
   stripeApiBase: "STRIPE_API_BASE",
   schedulerMode: "SCHEDULER_MODE",
@@ -78,6 +80,12 @@ export const config = {
     percent: read(envNames.sandboxFeePercent, z.coerce.number().min(0).max(100).default(2.9)),
     fixed: read(envNames.sandboxFeeFixed, z.coerce.number().int().min(0).default(30)),
   }),
+  /**
+   * Whether merchants without a connected processor take payments through the sandbox. Unset means
+   * `disabled`: a deployment has to opt in to test money (the CDK context `kassa:sandbox`; the local
+   * runtime enables it).
+   */
+  sandbox: () => read(envNames.sandbox, z.enum(["enabled", "disabled"]).default("disabled")),
   /** A secret's value locally; in the cloud the ARN of the Secrets Manager secret that holds it. */
   secretSource: (
     name: SecretName,

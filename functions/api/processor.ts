@@ -6,15 +6,14 @@ import { apiHandler, route } from "../../shared/http/api.ts";
 import { publicBaseUrl } from "../../shared/http/public-url.ts";
 import { getMerchant, setStripeAccount } from "../../shared/merchants/service.ts";
 import { stripeConnect, stripeEndpoint } from "../../shared/payments/stripe.ts";
+import { isLiveStripeKey } from "../../shared/payments/stripe-mode.ts";
 import { dynamoMerchantStore as store } from "../../shared/store/merchants.ts";
 
 export const handler = apiHandler([
   route(connectStripe, async ({ principal, clock, body, event }) => {
     const apiBase = process.env[envNames.stripeApiBase];
-    const stripe = stripeConnect({
-      secretKey: await getSecret("stripeSecretKey"),
-      ...(apiBase ? stripeEndpoint(apiBase) : {}),
-    });
+    const secretKey = await getSecret("stripeSecretKey");
+    const stripe = stripeConnect({ secretKey, ...(apiBase ? stripeEndpoint(apiBase) : {}) });
     const merchant = await getMerchant({ store, clock }, principal.merchantId);
     const accountId =
       merchant.stripeAccountId ??
@@ -22,7 +21,7 @@ export const handler = apiHandler([
         merchantId: merchant.id,
         idempotencyKey: `connect-${merchant.id}`,
       }));
-    await setStripeAccount({ store, clock }, merchant.id, accountId);
+    await setStripeAccount({ store, clock }, merchant.id, accountId, isLiveStripeKey(secretKey));
     const docs = `${publicBaseUrl(event)}/docs`;
     const url = await stripe.accountLink(accountId, body.refreshUrl ?? docs, body.returnUrl ?? docs);
     return { accountId, url };

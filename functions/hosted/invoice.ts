@@ -8,8 +8,9 @@ import { publicBaseUrl } from "../../shared/http/public-url.ts";
 import { hostedInvoice } from "../../shared/invoices/hosted.ts";
 import { invoicePdfResponse } from "../../shared/invoices/pdf-response.ts";
 import { renderHostedInvoicePage } from "../../shared/invoices/hosted-page.ts";
-import { checkFormToken, formToken, renderSandboxPayPage } from "../../shared/payments/sandbox-page.ts";
 import type { Merchant } from "../../shared/merchants/merchant.ts";
+import { processorKindOf, requireProcessorKind } from "../../shared/payments/mode.ts";
+import { checkFormToken, formToken, renderSandboxPayPage } from "../../shared/payments/sandbox-page.ts";
 import { cancelCheckout, checkoutInvoice, payInvoice } from "../../shared/payments/service.ts";
 import { paymentPorts } from "../../shared/payments/wiring.ts";
 import { dynamoInvoiceStore as invoices } from "../../shared/store/invoices.ts";
@@ -29,7 +30,10 @@ export const handler = apiHandler([
     const page = renderHostedInvoicePage(
       invoice,
       merchant,
-      { pdfUrl: `${params.token}/pdf`, payUrl: `${params.token}/pay` },
+      {
+        pdfUrl: `${params.token}/pdf`,
+        ...(processorKindOf(merchant) ? { payUrl: `${params.token}/pay` } : {}),
+      },
       clock.now(),
     );
     return new HttpResponse(200, undefined, page.headers, { body: page.html });
@@ -42,7 +46,8 @@ export const handler = apiHandler([
     const { invoice, merchant } = await hostedInvoice({ invoices, merchants, clock }, params.token);
     const back = `/i/${params.token}`;
     if (!payable(invoice)) return redirect(back);
-    return payPage(invoice, merchant, await formFor(params.token, clock), back, 200);
+    const kind = requireProcessorKind(merchant);
+    return payPage(invoice, kind, merchant, await formFor(params.token, clock), back, 200);
   }),
   route(ops.hostedInvoicePay, async ({ clock, params, event }) => {
     const { invoice, merchant } = await hostedInvoice({ invoices, merchants, clock }, params.token);
@@ -52,14 +57,16 @@ export const handler = apiHandler([
       : (event.body ?? "");
     const form = new URLSearchParams(raw);
     const secret = await getSecret("cursorSecret");
+    // Without a processor there is nothing to pay with: a 409 naming the fix, before any form.
+    const kind = requireProcessorKind(merchant);
     const render = async (status: number, error: string) =>
-      payPage(invoice, merchant, await formFor(params.token, clock), back, status, error);
+      payPage(invoice, kind, merchant, await formFor(params.token, clock), back, status, error);
     if (!checkFormToken(secret, params.token, form.get("formToken") ?? "", seconds(clock.now()))) {
       return render(403, "This form has expired. Please try again.");
     }
     if (!payable(invoice)) return redirect(back);
     try {
-      if (merchant.processor === "stripe") {
+      if (kind === "stripe") {
         const base = publicBaseUrl(event);
         const session = await checkoutInvoice(paymentPorts(clock), merchant.id, invoice.id, {
           successUrl: `${base}${back}?paid=1`,
@@ -90,6 +97,7 @@ const formFor = async (token: string, clock: Clock) =>
 /** The pay page: the sandbox's card form, or the button that leads to the processor's Checkout. */
 function payPage(
   invoice: { number?: string; id: string; amountRemaining: number; currency: string },
+  kind: "sandbox" | "stripe",
   merchant: Merchant,
   token: string,
   back: string,
@@ -103,7 +111,7 @@ function payPage(
     currency: invoice.currency,
     formToken: token,
     backUrl: back,
-    checkout: merchant.processor === "stripe",
+    checkout: kind === "stripe",
     ...(error ? { error } : {}),
   });
   return new HttpResponse(status, undefined, page.headers, { body: page.html });

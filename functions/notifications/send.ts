@@ -29,12 +29,15 @@ const paymentMail = z.object({
   paidAt: z.string().optional(),
   invoiceId: z.string().optional(),
   failure: z.object({ declineCode: z.string(), message: z.string() }).optional(),
+  // Money recorded before it carried a mode is test money.
+  livemode: z.boolean().default(false),
 });
 const refundMail = z.object({
   id: z.string(),
   amount: z.number().int(),
   currency: z.string(),
   invoiceId: z.string().optional(),
+  livemode: z.boolean().default(false),
 });
 
 /** The payment or refund a payment event is about, and its invoice. */
@@ -71,6 +74,7 @@ const payoutPaid = z.object({
     date: z.string(),
     status: z.enum(["paid", "failed", "skipped"]),
     source: z.enum(["sandbox", "stripe"]),
+    livemode: z.boolean().default(false),
     arrivalDate: z.string().optional(),
   }),
 });

@@ -13,7 +13,8 @@ import * as logs from "aws-cdk-lib/aws-logs";
 import * as scheduler from "aws-cdk-lib/aws-scheduler";
 import type * as sqs from "aws-cdk-lib/aws-sqs";
 import { Construct } from "constructs";
-import { type SecretName, secretVariables } from "../../shared/config.ts";
+import { envNames, type SecretName, secretVariables } from "../../shared/config.ts";
+import type { SandboxSetting } from "../../shared/payments/mode.ts";
 import type { FunctionDefinition } from "../manifest.ts";
 import type { KassaManifest } from "../stack.ts";
 import { table as tableDefinition } from "../table.ts";
@@ -32,6 +33,8 @@ export interface KassaServicesProps {
   readonly data: KassaData;
   /** Active X-Ray tracing on every function. @default false */
   readonly tracing?: boolean;
+  /** Whether merchants without a connected processor take sandbox (test) payments. */
+  readonly sandbox: SandboxSetting;
 }
 
 export class KassaServices extends Construct {
@@ -123,7 +126,7 @@ export class KassaServices extends Construct {
       tracing: props.tracing,
     });
 
-    bindAccess(fn, definition, data);
+    bindAccess(fn, definition, data, props.sandbox);
 
     if (definition.routes?.length) {
       const integration = new HttpLambdaIntegration(`${id}Integration`, fn.function);
@@ -180,7 +183,12 @@ export class KassaServices extends Construct {
 }
 
 /** Grants exactly what the manifest's access block names, and sets the variables that go with it. */
-export function bindAccess(fn: KassaFunction, definition: FunctionDefinition, data: KassaData): void {
+export function bindAccess(
+  fn: KassaFunction,
+  definition: FunctionDefinition,
+  data: KassaData,
+  sandbox: SandboxSetting,
+): void {
   const { access } = definition;
   const pick = (queueNames: readonly string[]): Record<string, sqs.IQueue> =>
     Object.fromEntries(queueNames.map((name) => [name, data.queue(name)]));
@@ -203,4 +211,5 @@ export function bindAccess(fn: KassaFunction, definition: FunctionDefinition, da
     });
   }
   for (const secret of access.secrets ?? []) fn.bindSecret(data.secrets[secret], secretEnvNames[secret]);
+  if (access.processors) fn.addEnvironment(envNames.sandbox, sandbox);
 }

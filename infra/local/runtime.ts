@@ -59,6 +59,8 @@ export function localEnvironment(endpoints: LocalEndpoints, queueRefs: Record<st
     AWS_ENDPOINT_URL_SESV2: endpoints.ses,
     [envNames.tableName]: table.localName,
     [envNames.schedulerMode]: "table",
+    // Locally, merchants pay with the sandbox's test cards until they connect Stripe.
+    [envNames.sandbox]: "enabled",
     ...extra,
   };
   for (const [name, ref] of Object.entries(queueRefs)) {

@@ -8,6 +8,11 @@ export const event = z.object({
   type: z.string().describe("e.g. customer.created, discount_code.updated"),
   objectId: z.string().optional().describe("The object the event is about (cus_…, dc_…)"),
   occurredAt: z.string(),
+  livemode: z
+    .boolean()
+    .describe(
+      "true when the event reports real money (a live payment, refund or payout, or the invoice it paid); false for the sandbox and for events that move no money",
+    ),
   data: z.record(z.string(), z.unknown()),
 });
 

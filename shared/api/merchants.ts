@@ -34,6 +34,10 @@ export const merchant = z.object({
   processor: z.enum(["sandbox", "stripe"]).optional(),
   stripeAccountId: z.string().optional(),
   stripeChargesEnabled: z.boolean().optional(),
+  stripeLivemode: z
+    .boolean()
+    .optional()
+    .describe("The connected Stripe account moves real money (connected with a live platform key)"),
   supportEmail: z.string().optional(),
   createdAt: z.string(),
   updatedAt: z.string(),

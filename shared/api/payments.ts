@@ -18,6 +18,11 @@ export const payment = z.object({
   /** Refunded and settled at the processor; the status follows this. */
   amountRefundedSettled: money,
   processor: z.enum(["manual", "sandbox", "stripe"]),
+  livemode: z
+    .boolean()
+    .describe(
+      "Real money: false for the sandbox (and Stripe test keys); a manual payment takes the merchant's mode",
+    ),
   method: z.object({
     type: z.string(),
     brand: z.string().optional(),
@@ -44,6 +49,7 @@ export const refund = z.object({
   customerId: z.string(),
   amount: money,
   currency: z.string(),
+  livemode: z.boolean().describe("The refunded payment's livemode"),
   reason: z.string().optional(),
   status: z.enum(["pending", "succeeded", "failed"]),
   createdAt: z.string(),

@@ -22,6 +22,7 @@ export const payout = z.object({
   date: z.string().describe("The merchant's local day (YYYY-MM-DD) the payout covers"),
   status: payoutStatus.describe("skipped: the day's net was not positive, so no money moved"),
   source: z.enum(["sandbox", "stripe"]),
+  livemode: z.boolean().describe("Real money: false for the sandbox's simulated payouts; Stripe's own flag otherwise"),
   processorPayoutId: z.string().optional(),
   arrivalDate: z.string().optional(),
   failure: z.object({ code: z.string(), message: z.string() }).optional(),

@@ -8,6 +8,11 @@ export interface DomainEvent<T = Record<string, unknown>> {
   /** The object the event is about (`cus_…`, `inv_…`), for the events feed's filter. */
   objectId?: string;
   occurredAt: string;
+  /**
+   * Whether the event reports real money: an event about a payment, refund or payout (or the invoice a
+   * payment paid) carries that money's `livemode`; an event that moves no money carries false.
+   */
+  livemode: boolean;
   data: T;
 }
 
@@ -17,6 +22,8 @@ export function newEvent<T extends Record<string, unknown>>(
   objectId: string | undefined,
   now: Date,
   data: T,
+  /** The mode of the money the event reports; events that move no money leave it out. */
+  livemode = false,
 ): DomainEvent<T> {
   return {
     id: newId("event", now),
@@ -24,6 +31,7 @@ export function newEvent<T extends Record<string, unknown>>(
     merchantId,
     ...(objectId ? { objectId } : {}),
     occurredAt: now.toISOString(),
+    livemode,
     data,
   };
 }

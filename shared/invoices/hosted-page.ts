@@ -10,13 +10,17 @@
 import { formatDate, formatMoney, formatPercentage, formatQuantity } from "../domain/format.ts";
 import { divRound, DECIMAL_SCALE, toTenThousandths } from "../domain/money.ts";
 import type { Merchant } from "../merchants/merchant.ts";
+import { merchantLivemode } from "../payments/mode.ts";
 import { htmlPage } from "../http/page.ts";
 import { escapeHtml } from "../notifications/html.ts";
 import type { Invoice, InvoiceFee, InvoiceLine } from "./invoice.ts";
 
 export interface HostedPageLinks {
   pdfUrl: string;
-  /** The payment page; the button is shown only for an open or uncollectible invoice with an amount due. */
+  /**
+   * The payment page; the button is shown only for an open or uncollectible invoice with an amount
+   * due. Absent when the merchant cannot take card payments: the page says how to pay otherwise.
+   */
   payUrl?: string;
 }
 
@@ -139,6 +143,7 @@ h2{font-size:13px;text-transform:uppercase;letter-spacing:.06em;color:var(--mute
 .notice{margin:0;padding:10px 14px;border-radius:8px;font-weight:600}
 .notice-paid{background:#dcfce7;color:#166534}
 .notice-void{background:#f1f5f9;color:#334155}
+.test-mode{margin:0;padding:12px 24px;background:#fef3c7;color:#92400e;border-bottom:3px solid #f59e0b;text-align:center;font-weight:700;letter-spacing:.04em}
 .details{display:grid;grid-template-columns:repeat(auto-fit,minmax(200px,1fr));gap:24px;margin:0 0 28px}
 .details p,.details address{margin:0;font-style:normal}
 .muted{color:var(--muted)}
@@ -317,9 +322,13 @@ function dateOr(iso: string | undefined, timeZone: string): string | undefined {
   }
 }
 
+/** What the page of a test-mode merchant's invoice says above everything else. */
+export const testModeNotice = "TEST MODE · This is a sandbox invoice: no real money is charged or paid.";
+
 /**
  * Renders the public page of `invoice`. `now` (default: the current time) decides whether an open
- * invoice is overdue: its due date is before today in the merchant's time zone.
+ * invoice is overdue: its due date is before today in the merchant's time zone. The invoice of a
+ * merchant in test mode says TEST MODE at the top.
  */
 export function renderHostedInvoicePage(
   invoice: Invoice,
@@ -370,9 +379,13 @@ export function renderHostedInvoicePage(
     const note = due
       ? `<p class="due-note${overdue ? " overdue" : ""}">${escapeHtml(`${overdue ? "Was due" : "Due"} ${due}`)}</p>`
       : "";
+    const otherwise =
+      payable && !payUrl
+        ? `<p class="due-note">${escapeHtml(`To pay, contact ${merchant.name} at ${merchant.supportEmail ?? merchant.email}.`)}</p>`
+        : "";
     panelMain = `<p class="due-label">Amount due</p>
 <p class="due-amount">${escapeHtml(money(amountDue))}</p>
-${note}`;
+${note}${otherwise}`;
   }
 
   const dates: string[] = [];
@@ -392,7 +405,7 @@ ${note}`;
     title: `${title} from ${merchant.name}`,
     style,
     formAction: "self",
-    body: `<header class="masthead">
+    body: `${merchantLivemode(merchant) ? "" : `<p class="test-mode" role="note">${escapeHtml(testModeNotice)}</p>\n`}<header class="masthead">
 <div class="masthead-inner">
 ${mark ? `<span class="mark" aria-hidden="true">${escapeHtml(mark)}</span>` : ""}
 <p class="merchant-name">${escapeHtml(merchant.name)}</p>

@@ -10,6 +10,7 @@
 import { type PDFFont, type PDFPage, PDFDocument, type RGB, rgb, StandardFonts } from "pdf-lib";
 import { formatDate, formatMoney, formatPercentage, formatQuantity } from "../domain/format.ts";
 import type { Merchant } from "../merchants/merchant.ts";
+import { merchantLivemode } from "../payments/mode.ts";
 import type { Invoice, InvoiceLine } from "./invoice.ts";
 
 const A4: [number, number] = [595.28, 841.89];
@@ -23,6 +24,8 @@ const ink = rgb(0.12, 0.16, 0.22);
 const muted = rgb(0.42, 0.45, 0.5);
 const rule = rgb(0.85, 0.87, 0.9);
 const defaultAccent = rgb(0.07, 0.09, 0.15);
+const testBand = rgb(0.996, 0.953, 0.78);
+const testInk = rgb(0.57, 0.25, 0.05);
 
 /** Table columns: description from the left edge, the numbers right-aligned at these x positions. */
 const columns = { description: left, descriptionWidth: 238, quantity: 335, unitPrice: 435, amount: right };
@@ -101,6 +104,8 @@ class Layout {
     readonly fonts: Fonts,
     private readonly accent: RGB,
     private readonly continuationTitle: string,
+    /** Drawn as a band across the top of every page (a sandbox invoice). */
+    private readonly testBanner?: string,
   ) {
     this.addPage();
   }
@@ -110,6 +115,12 @@ class Layout {
     this.pages.push(this.page);
     this.page.drawRectangle({ x: 0, y: A4[1] - 10, width: A4[0], height: 10, color: this.accent });
     this.y = A4[1] - margin;
+    if (this.testBanner) {
+      this.page.drawRectangle({ x: 0, y: A4[1] - 34, width: A4[0], height: 24, color: testBand });
+      this.y = A4[1] - 27;
+      this.text(this.testBanner, A4[0] / 2, { size: 11, bold: true, color: testInk, align: "center" });
+      this.y = A4[1] - margin - 14;
+    }
     if (this.pages.length > 1) {
       this.text(`${this.continuationTitle} (continued)`, left, { size: 9, color: muted });
       this.y -= 20;
@@ -126,7 +137,13 @@ class Layout {
   text(
     value: string,
     x: number,
-    options: { size?: number; bold?: boolean; color?: RGB; align?: "left" | "right"; maxWidth?: number } = {},
+    options: {
+      size?: number;
+      bold?: boolean;
+      color?: RGB;
+      align?: "left" | "right" | "center";
+      maxWidth?: number;
+    } = {},
   ): void {
     const font = options.bold ? this.fonts.bold : this.fonts.regular;
     const safe = encodable(value, this.fonts.charset);
@@ -135,7 +152,7 @@ class Layout {
     while (options.maxWidth && size > 5 && font.widthOfTextAtSize(safe, size) > options.maxWidth) size -= 0.5;
     const width = font.widthOfTextAtSize(safe, size);
     this.page.drawText(safe, {
-      x: options.align === "right" ? x - width : x,
+      x: options.align === "right" ? x - width : options.align === "center" ? x - width / 2 : x,
       y: this.y,
       size,
       font,
@@ -207,10 +224,17 @@ function feeRows(invoice: Invoice): [string, number][] {
   });
 }
 
-/** Renders the invoice as a PDF document (A4, as many pages as its lines need). */
+/** What every page of a test-mode merchant's invoice says across its top. */
+export const testModeBanner = "TEST MODE · sandbox invoice: no real money is charged or paid";
+
+/**
+ * Renders the invoice as a PDF document (A4, as many pages as its lines need). The invoice of a
+ * merchant in test mode says TEST MODE on every page and in its title.
+ */
 export async function renderInvoicePdf(invoice: Invoice, merchant: Merchant): Promise<Uint8Array> {
   const doc = await PDFDocument.create({ updateMetadata: false });
-  const title = invoice.number ? `Invoice ${invoice.number}` : "Draft invoice";
+  const testMode = !merchantLivemode(merchant);
+  const title = `${invoice.number ? `Invoice ${invoice.number}` : "Draft invoice"}${testMode ? " (TEST MODE)" : ""}`;
   const customerName = invoice.customer.name ?? invoice.customer.companyName ?? invoice.customer.email;
   doc.setTitle(title);
   doc.setAuthor(merchant.name);
@@ -226,7 +250,13 @@ export async function renderInvoicePdf(invoice: Invoice, merchant: Merchant): Pr
   const bold = await doc.embedFont(StandardFonts.HelveticaBold);
   const fonts: Fonts = { regular, bold, charset: new Set(regular.getCharacterSet()) };
   const accent = parseBrandColor(merchant.branding.brandColor);
-  const out = new Layout(doc, fonts, accent, `${merchant.name} · ${title}`);
+  const out = new Layout(
+    doc,
+    fonts,
+    accent,
+    `${merchant.name} · ${title}`,
+    testMode ? testModeBanner : undefined,
+  );
   const money = (amount: number) => formatMoney(amount, invoice.currency);
   const date = (iso: string) => formatDate(iso, merchant.timeZone);
 

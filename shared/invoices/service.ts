@@ -21,6 +21,7 @@ import {
 import { applyPatch, mergeMetadata } from "../domain/patch.ts";
 import type { MerchantStore } from "../store/merchants.ts";
 import type { InvoiceStore, StoredInvoice } from "../store/invoices.ts";
+import { merchantLivemode } from "../payments/mode.ts";
 import { manualPayment } from "../payments/payment.ts";
 import type { PaymentStore } from "../store/payments.ts";
 import { type Catalog, priceContent } from "./build.ts";
@@ -298,7 +299,11 @@ export async function recordInvoicePayment(
   id: string,
   input: ManualPayment,
 ) {
-  const { value, version } = await readOrThrow(ports, merchantId, id);
+  const [{ value, version }, merchant] = await Promise.all([
+    readOrThrow(ports, merchantId, id),
+    ports.merchants.readMerchant(merchantId),
+  ]);
+  if (!merchant) throw new NotFoundError("Merchant");
   assertInvoiceCan("recordPayment", value.status);
   assertNoPaymentInFlight(value.paymentLock, ports.clock.now());
   if (input.amount > value.amountRemaining) {
@@ -319,10 +324,21 @@ export async function recordInvoicePayment(
     ...(paid ? { status: "paid" as const, paidAt } : {}),
     updatedAt: at,
   };
-  const payment = manualPayment(newId("payment", now), next, input, paidAt, now);
+  const payment = manualPayment(newId("payment", now), next, input, paidAt, now, merchantLivemode(merchant.value));
   const events = [
-    newEvent("payment.recorded", merchantId, payment.id, now, { payment, invoiceId: id }),
-    ...(paid ? [newEvent("invoice.paid", merchantId, id, now, { invoice: presentInvoice(next, now) })] : []),
+    newEvent("payment.recorded", merchantId, payment.id, now, { payment, invoiceId: id }, payment.livemode),
+    ...(paid
+      ? [
+          newEvent(
+            "invoice.paid",
+            merchantId,
+            id,
+            now,
+            { invoice: presentInvoice(next, now) },
+            payment.livemode,
+          ),
+        ]
+      : []),
   ];
   const [first, ...rest] = events;
   await ports.invoices.replace(

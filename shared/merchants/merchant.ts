@@ -34,6 +34,8 @@ export interface Merchant {
   stripeAccountId?: string;
   /** Set by Stripe's account.updated webhook when the account can take charges. */
   stripeChargesEnabled?: boolean;
+  /** The connected account moves real money: it was connected with a live platform key (see payments/mode.ts). */
+  stripeLivemode?: boolean;
   /** Shown on receipts. */
   supportEmail?: string;
   createdAt: string;

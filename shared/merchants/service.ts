@@ -177,27 +177,37 @@ export async function setStripeAccountStatus(
   );
 }
 
-/** Records the merchant's connected Stripe account (the first step of connecting). */
+/**
+ * Records the merchant's connected Stripe account (the first step of connecting) and whether it is a
+ * live account: one connected with a live platform key. Connecting again records the mode of an
+ * account connected before Kassa recorded modes.
+ */
 export async function setStripeAccount(
   { store, clock }: MerchantPorts,
   merchantId: string,
   accountId: string,
+  livemode: boolean,
 ): Promise<Merchant> {
   const found = await store.readMerchant(merchantId);
   if (!found) throw new NotFoundError("Merchant");
-  if (found.value.stripeAccountId === accountId) return found.value;
+  const sameAccount = found.value.stripeAccountId === accountId;
+  if (sameAccount && found.value.stripeLivemode === livemode) return found.value;
   const now = clock.now();
   const merchant: Merchant = {
     ...found.value,
     stripeAccountId: accountId,
-    stripeChargesEnabled: false,
+    stripeLivemode: livemode,
+    ...(sameAccount ? {} : { stripeChargesEnabled: false }),
     updatedAt: now.toISOString(),
   };
   await store.replaceMerchant(
     merchant,
     found.version,
-    newEvent("merchant.updated", merchantId, merchantId, now, { merchant, changed: ["stripeAccountId"] }),
-    [store.stripeAccountRefWrite(accountId, merchantId)],
+    newEvent("merchant.updated", merchantId, merchantId, now, {
+      merchant,
+      changed: sameAccount ? ["stripeLivemode"] : ["stripeAccountId", "stripeLivemode"],
+    }),
+    sameAccount ? [] : [store.stripeAccountRefWrite(accountId, merchantId)],
   );
   return merchant;
 }

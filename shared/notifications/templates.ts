@@ -5,35 +5,45 @@ import type { Mail } from "../aws/mailer.ts";
 import type { Branding, Merchant } from "../merchants/merchant.ts";
 import { formatDate, formatMoney } from "../domain/format.ts";
 import type { Payout } from "../payouts/payout.ts";
+import { merchantLivemode } from "../payments/mode.ts";
 import { escapeHtml } from "./html.ts";
 
 /** Whose look a buyer-facing email wears: the merchant's name, colour, logo and footer. */
 type Brand = Pick<Merchant, "name"> & { branding?: Branding };
 
+/** What mail about sandbox money says first, so it is never taken for real money. */
+export const testModeNotice = "TEST MODE: this is about test money in the sandbox. No real money moved.";
+const simulatedPayoutNotice =
+  "TEST MODE: this payout is simulated. The sandbox sends no money to any bank account.";
+
 /**
  * A message whose title is its subject and first line, and whose paragraphs form both parts. Mail to
- * buyers carries the merchant's branding; mail to merchants carries Kassa's.
+ * buyers carries the merchant's branding; mail to merchants carries Kassa's. Mail about test money
+ * (`testNotice`) says TEST MODE in its subject and opens with the notice.
  */
 function compose(
   to: { email: string; name?: string | undefined },
-  title: string,
+  subject: string,
   paragraphs: string[],
   brand?: Brand,
+  testNotice?: string,
 ): Mail {
+  const title = testNotice ? `[TEST MODE] ${subject}` : subject;
   return {
     to: { email: to.email, ...(to.name ? { name: to.name } : {}) },
     subject: title,
     text: [
       title,
       "",
+      ...(testNotice ? [testNotice, ""] : []),
       ...paragraphs,
       ...(brand?.branding?.footerText ? ["", brand.branding.footerText] : []),
     ].join("\n"),
-    html: layout(title, paragraphs, brand),
+    html: layout(title, paragraphs, brand, testNotice),
   };
 }
 
-function layout(title: string, paragraphs: string[], brand?: Brand): string {
+function layout(title: string, paragraphs: string[], brand?: Brand, testNotice?: string): string {
   const colour = /^#[0-9a-fA-F]{6}$/.test(brand?.branding?.brandColor ?? "")
     ? (brand?.branding?.brandColor as string)
     : "#334155";
@@ -44,10 +54,13 @@ function layout(title: string, paragraphs: string[], brand?: Brand): string {
     ? `<div style="background:${colour};color:#fff;padding:16px 32px;border-radius:8px 8px 0 0;font-weight:600;font-size:16px">${logo}${escapeHtml(brand.name)}</div>`
     : "";
   const footer = brand ? (brand.branding?.footerText ?? `Sent by ${brand.name} with Kassa`) : "Sent by Kassa";
+  const banner = testNotice
+    ? `<div style="background:#fef3c7;color:#92400e;border:2px solid #f59e0b;padding:12px 32px;font-weight:700;letter-spacing:.04em">${escapeHtml(testNotice)}</div>`
+    : "";
   const body = paragraphs.map((p) => `<p style="margin:0 0 16px">${escapeHtml(p)}</p>`).join("");
   return `<!doctype html><html><head><meta charset="utf-8"><title>${escapeHtml(title)}</title></head>
 <body style="font-family:system-ui,sans-serif;color:#1f2937;background:#f9fafb;padding:24px">
-<div style="max-width:560px;margin:auto;background:#fff;border-radius:8px">${header}<div style="padding:32px">
+<div style="max-width:560px;margin:auto;background:#fff;border-radius:8px">${header}${banner}<div style="padding:32px">
 <h1 style="font-size:20px;margin:0 0 24px">${escapeHtml(title)}</h1>${body}
 <p style="margin:32px 0 0;color:#6b7280;font-size:12px">${escapeHtml(footer)}</p></div></div></body></html>`;
 }
@@ -85,24 +98,27 @@ function invoiceParagraphs(
   ];
 }
 
+/** Whose invoices an email is about: a merchant in test mode sends test invoices. */
+type InvoiceMerchant = Pick<Merchant, "name" | "timeZone" | "processor" | "stripeLivemode"> & Brand;
+
+const invoiceTestNotice = (merchant: InvoiceMerchant) =>
+  merchantLivemode(merchant) ? undefined : testModeNotice;
+
 /** The invoice itself, sent to the customer; the caller attaches the PDF. */
-export function invoiceEmail(
-  invoice: InvoiceForMail,
-  merchant: Pick<Merchant, "name" | "timeZone"> & Brand,
-): Mail {
+export function invoiceEmail(invoice: InvoiceForMail, merchant: InvoiceMerchant): Mail {
   const title = `Invoice ${invoice.number ?? invoice.id} from ${merchant.name}`;
   const paragraphs = invoiceParagraphs(
     invoice,
     merchant,
     `${merchant.name} sent you invoice ${invoice.number ?? invoice.id}. The PDF is attached.`,
   );
-  return compose(invoice.customer, title, paragraphs, merchant);
+  return compose(invoice.customer, title, paragraphs, merchant, invoiceTestNotice(merchant));
 }
 
 /** A reminder about an unpaid invoice, before or after its due date. */
 export function invoiceReminderEmail(
   invoice: InvoiceForMail,
-  merchant: Pick<Merchant, "name" | "timeZone"> & Brand,
+  merchant: InvoiceMerchant,
   daysAfterDue: number,
 ): Mail {
   const number = invoice.number ?? invoice.id;
@@ -118,7 +134,7 @@ export function invoiceReminderEmail(
     merchant,
     `This is a friendly reminder that invoice ${number} ${when}.`,
   );
-  return compose(invoice.customer, title, paragraphs, merchant);
+  return compose(invoice.customer, title, paragraphs, merchant, invoiceTestNotice(merchant));
 }
 
 /** What the payout email shows: the day's totals. */
@@ -160,7 +176,7 @@ export function payoutEmail(
       : []),
     `Payout reference: ${payout.id}.`,
   ];
-  return compose(merchant, title, paragraphs);
+  return compose(merchant, title, paragraphs, undefined, payout.livemode ? undefined : simulatedPayoutNotice);
 }
 
 interface PaymentForMail {
@@ -170,7 +186,11 @@ interface PaymentForMail {
   method: { type: string; brand?: string; last4?: string };
   paidAt?: string;
   failure?: { declineCode: string; message: string };
+  livemode: boolean;
 }
+
+/** The notice mail about a payment or refund opens with, unless its money is real. */
+const moneyTestNotice = (money: { livemode: boolean }) => (money.livemode ? undefined : testModeNotice);
 
 type MerchantForMail = Pick<Merchant, "name" | "email" | "timeZone" | "branding" | "supportEmail">;
 
@@ -201,7 +221,7 @@ export function receiptEmail(
     ...(invoice.hostedUrl ? [`Your invoice: ${invoice.hostedUrl}`] : []),
     ...supportLine(merchant),
   ];
-  return compose(invoice.customer, title, paragraphs, merchant);
+  return compose(invoice.customer, title, paragraphs, merchant, moneyTestNotice(payment));
 }
 
 /** The merchant's notice of a payment received. */
@@ -215,7 +235,7 @@ export function paymentReceivedEmail(
     `${invoice.customer.name ?? invoice.customer.email} paid ${formatMoney(payment.amount, payment.currency)} with ${methodText(payment.method)}.`,
     `Payment ${payment.id}. Amount still due: ${formatMoney(invoice.amountRemaining, invoice.currency)}.`,
   ];
-  return compose(merchant, title, paragraphs);
+  return compose(merchant, title, paragraphs, undefined, moneyTestNotice(payment));
 }
 
 /**
@@ -252,12 +272,12 @@ export function paymentFailedEmail(
       : "Please contact us to pay another way.",
     ...supportLine(merchant),
   ];
-  return compose(invoice.customer, title, paragraphs, merchant);
+  return compose(invoice.customer, title, paragraphs, merchant, moneyTestNotice(payment));
 }
 
 /** The buyer's refund confirmation. */
 export function refundEmail(
-  refund: { id: string; amount: number; currency: string },
+  refund: { id: string; amount: number; currency: string; livemode: boolean },
   invoice: InvoiceForMail,
   merchant: MerchantForMail,
 ): Mail {
@@ -267,5 +287,5 @@ export function refundEmail(
     `Refund number: ${refund.id}.`,
     ...supportLine(merchant),
   ];
-  return compose(invoice.customer, title, paragraphs, merchant);
+  return compose(invoice.customer, title, paragraphs, merchant, moneyTestNotice(refund));
 }

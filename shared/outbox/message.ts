@@ -7,5 +7,7 @@ export const eventMessage = z.object({
   merchantId: z.string().min(1),
   objectId: z.string().optional(),
   occurredAt: z.string(),
+  /** Absent on events written before events carried a mode: test mode. */
+  livemode: z.boolean().default(false),
   data: z.record(z.string(), z.unknown()),
 });

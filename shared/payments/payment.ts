@@ -1,3 +1,5 @@
+import type { PaymentProcessor } from "./processor.ts";
+
 /**
  * A payment: money received for a document, through a processor or recorded by hand. Its history is
  * a timeline of status changes.
@@ -24,6 +26,8 @@ export interface Payment {
   fee: number;
   net: number;
   processor: "manual" | "sandbox" | "stripe";
+  /** Real money: false for the sandbox (and for records written before Kassa recorded it). */
+  livemode: boolean;
   method: PaymentMethod;
   customerId: string;
   invoiceId?: string;
@@ -103,13 +107,14 @@ const openDisputeStage = (status: string): number => (status.endsWith("under_rev
 /** The failure code of a Checkout attempt whose session closed unpaid: the buyer left, nothing was declined. */
 export const checkoutExpiredCode = "checkout_expired";
 
-/** A payment recorded by hand against an invoice (bank transfer, cash, check…). */
+/** A payment recorded by hand against an invoice (bank transfer, cash, check…), in the merchant's mode. */
 export function manualPayment(
   id: string,
   invoice: { id: string; currency: string; customerId: string },
   input: { amount: number; method: "bank_transfer" | "cash" | "check" | "other"; reference?: string },
   paidAt: string,
   now: Date,
+  livemode: boolean,
 ): Payment {
   const at = now.toISOString();
   return {
@@ -120,6 +125,7 @@ export function manualPayment(
     fee: 0,
     net: input.amount,
     processor: "manual",
+    livemode,
     method: { type: input.method, ...(input.reference ? { reference: input.reference } : {}) },
     customerId: invoice.customerId,
     invoiceId: invoice.id,
@@ -136,7 +142,7 @@ export function manualPayment(
 export function processorPayment(
   id: string,
   invoice: { id: string; currency: string; customerId: string; amountRemaining: number },
-  processor: "sandbox" | "stripe",
+  processor: Pick<PaymentProcessor, "name" | "livemode">,
   now: Date,
 ): Payment {
   const at = now.toISOString();
@@ -147,13 +153,14 @@ export function processorPayment(
     currency: invoice.currency,
     fee: 0,
     net: 0,
-    processor,
+    processor: processor.name,
+    livemode: processor.livemode,
     method: { type: "card", brand: "unknown", last4: "????" },
     customerId: invoice.customerId,
     invoiceId: invoice.id,
     amountRefunded: 0,
     amountRefundedSettled: 0,
-    history: [{ status: "processing", at, note: `Sent to the ${processor} processor` }],
+    history: [{ status: "processing", at, note: `Sent to the ${processor.name} processor` }],
     createdAt: at,
     updatedAt: at,
   };

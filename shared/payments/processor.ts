@@ -123,6 +123,8 @@ export interface RefundLookup {
 
 export interface PaymentProcessor {
   readonly name: "sandbox" | "stripe";
+  /** Whether its money is real: never for the sandbox; for Stripe, whether the platform key is live. */
+  readonly livemode: boolean;
   createCheckout(request: CheckoutRequest): Promise<CheckoutSession>;
   /** Closes an open Checkout session; answers the session's state after the attempt (only `expired` is final and unpaid). */
   expireCheckout(request: ExpireCheckoutRequest): Promise<CheckoutStatus>;

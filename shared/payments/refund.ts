@@ -6,6 +6,8 @@ export interface Refund {
   customerId: string;
   amount: number;
   currency: string;
+  /** The refunded payment's: real money or not. */
+  livemode: boolean;
   reason?: "duplicate" | "fraudulent" | "requested_by_customer";
   /**
    * `pending` until the processor settles it (its answer, its events or a later check); `failed` is

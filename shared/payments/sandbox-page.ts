@@ -41,7 +41,7 @@ h1{font-size:20px;margin:0 0 4px}.amount{font-size:28px;font-weight:700;margin:1
 label{display:block;font-weight:600;margin-bottom:6px}input{width:100%;box-sizing:border-box;font-size:18px;padding:10px;border:1px solid #cbd5e1;border-radius:6px}
 button{margin-top:16px;width:100%;font-size:17px;padding:12px;border:0;border-radius:6px;background:#1d4ed8;color:#fff;cursor:pointer}
 .error{background:#fef2f2;color:#991b1b;border:1px solid #fecaca;padding:10px;border-radius:6px;margin-bottom:14px}
-.badge{display:inline-block;background:#fef3c7;color:#92400e;font-size:12px;padding:2px 8px;border-radius:999px}
+.test-mode{margin:0 0 16px;padding:10px;background:#fef3c7;color:#92400e;border:2px solid #f59e0b;border-radius:6px;text-align:center;font-weight:700;letter-spacing:.04em}
 table{width:100%;border-collapse:collapse;margin-top:20px;font-size:13px}td{padding:4px 0;border-top:1px solid #eee}
 a{color:#1d4ed8}`;
 
@@ -78,7 +78,7 @@ export function renderSandboxPayPage(input: {
     title: `Pay ${input.invoiceNumber}`,
     style,
     formAction: "self",
-    body: `<main>${input.checkout ? "" : `<span class="badge">Test mode</span>`}<h1>${escapeHtml(input.merchantName)}</h1><div>Invoice ${escapeHtml(input.invoiceNumber)}</div>
+    body: `<main>${input.checkout ? "" : `<p class="test-mode" role="note">TEST MODE · sandbox card page: no real card is charged</p>`}<h1>${escapeHtml(input.merchantName)}</h1><div>Invoice ${escapeHtml(input.invoiceNumber)}</div>
 <div class="amount">${amount}</div>${input.error ? `<div class="error" role="alert">${escapeHtml(input.error)}</div>` : ""}
 <form method="post"><input type="hidden" name="formToken" value="${escapeHtml(input.formToken)}">
 ${card}<button type="submit">Pay ${amount}</button></form>

@@ -94,6 +94,7 @@ export interface SandboxCheckoutCompletion {
 
 export interface SandboxProcessor extends PaymentProcessor {
   readonly name: "sandbox";
+  readonly livemode: false;
   /** The sandbox always answers. */
   charge(request: ChargeRequest): Promise<ChargeResult>;
   refund(request: RefundRequest): Promise<RefundResult>;
@@ -293,6 +294,7 @@ export function sandboxProcessor(options: SandboxOptions): SandboxProcessor {
 
   return {
     name: "sandbox",
+    livemode: false,
 
     async createCheckout(request: CheckoutRequest): Promise<CheckoutSession> {
       assertChargeable(request.amount, request.currency);

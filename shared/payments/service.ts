@@ -152,7 +152,7 @@ async function startInvoicePayment(
   assertNoPaymentInFlight(invoice.paymentLock, now);
   const processor = await ports.processorFor(merchant);
   const attempt = (invoice.paymentAttempts ?? 0) + 1;
-  const payment = processorPayment(newId("payment", now), invoice, processor.name, now);
+  const payment = processorPayment(newId("payment", now), invoice, processor, now);
   const lockMs = via === "checkout" ? checkoutLifetimeMs + checkoutLockMarginMs : chargeLockMs;
   const lock: PaymentLock = {
     paymentId: payment.id,
@@ -169,7 +169,7 @@ async function startInvoicePayment(
     merchantId,
     locked,
     version,
-    [newEvent("payment.created", merchantId, payment.id, now, { payment, invoiceId })],
+    [newEvent("payment.created", merchantId, payment.id, now, { payment, invoiceId }, payment.livemode)],
     undefined,
     [ports.payments.putWrite(merchantId, payment)],
   );
@@ -429,7 +429,7 @@ async function applyOnce(
         : 0;
     const applied = invoice ? Math.min(payment.amount, owed) : payment.amount;
     if (applied < payment.amount) next.excess = { amount: payment.amount - applied };
-    events.push(newEvent("payment.succeeded", merchantId, payment.id, now, { payment: next }));
+    events.push(newEvent("payment.succeeded", merchantId, payment.id, now, { payment: next }, next.livemode));
     if (invoice && applied > 0) {
       const remaining = invoice.amountRemaining - applied;
       nextInvoice = {
@@ -441,9 +441,14 @@ async function applyOnce(
       };
       if (remaining === 0) {
         events.push(
-          newEvent("invoice.paid", merchantId, invoice.id, now, {
-            invoice: presentInvoice(nextInvoice, now),
-          }),
+          newEvent(
+            "invoice.paid",
+            merchantId,
+            invoice.id,
+            now,
+            { invoice: presentInvoice(nextInvoice, now) },
+            next.livemode,
+          ),
         );
         if (countsAsOpen(invoice.status)) customerDelta = -1;
       }
@@ -451,13 +456,17 @@ async function applyOnce(
   } else if (outcome.status === "failed") {
     next.failure = { declineCode: outcome.declineCode, message: outcome.message };
     events.push(
-      newEvent("payment.failed", merchantId, payment.id, now, {
-        payment: next,
-        hostedUrl: invoice?.hostedUrl,
-      }),
+      newEvent(
+        "payment.failed",
+        merchantId,
+        payment.id,
+        now,
+        { payment: next, hostedUrl: invoice?.hostedUrl },
+        next.livemode,
+      ),
     );
   } else {
-    events.push(newEvent("payment.processing", merchantId, payment.id, now, { payment: next }));
+    events.push(newEvent("payment.processing", merchantId, payment.id, now, { payment: next }, next.livemode));
   }
   if (invoice && lockChanged) {
     const { paymentLock: _, ...rest } = nextInvoice ?? invoice;
@@ -533,12 +542,14 @@ async function refundExcess(ports: PaymentPorts, merchantId: string, paymentId: 
         ports.payments.replaceWrite(merchantId, next, version),
         {
           item: eventItem(
-            newEvent("payment.duplicate_refunded", merchantId, paymentId, now, {
-              payment: next,
-              invoiceId: payment.invoiceId,
-              excessAmount: payment.excess.amount,
-              refundId,
-            }),
+            newEvent(
+              "payment.duplicate_refunded",
+              merchantId,
+              paymentId,
+              now,
+              { payment: next, invoiceId: payment.invoiceId, excessAmount: payment.excess.amount, refundId },
+              next.livemode,
+            ),
           ),
         },
       ],
@@ -575,6 +586,10 @@ export async function refundPayment(
     ]);
   }
   const merchant = await merchantOf(ports, merchantId);
+  const manual = payment.processor === "manual";
+  // Resolved before anything is written: a merchant left without a processor (the sandbox disabled)
+  // gets a 409, not a refund stuck pending with its amount reserved.
+  const processor = manual ? undefined : await ports.processorFor(merchant);
   const now = ports.clock.now();
   const at = now.toISOString();
   const refund: Refund = {
@@ -584,26 +599,26 @@ export async function refundPayment(
     customerId: payment.customerId,
     amount,
     currency: payment.currency,
+    livemode: payment.livemode,
     ...(input.reason ? { reason: input.reason } : {}),
     status: "pending",
     createdAt: at,
     updatedAt: at,
   };
-  const manual = payment.processor === "manual";
   // A check that finds no refund (the transaction below lost a race) does nothing.
-  if (!manual) await ports.scheduler.scheduleOnce(refundCheck(merchantId, refund.id, 1, now));
+  if (processor) await ports.scheduler.scheduleOnce(refundCheck(merchantId, refund.id, 1, now));
   const reserved: Payment = { ...payment, amountRefunded: payment.amountRefunded + amount, updatedAt: at };
   await transact(
     [
       ports.payments.replaceWrite(merchantId, reserved, version),
       ports.payments.putRefundWrite(merchantId, refund),
-      { item: eventItem(newEvent("refund.created", merchantId, refund.id, now, { refund })) },
+      { item: eventItem(newEvent("refund.created", merchantId, refund.id, now, { refund }, refund.livemode)) },
     ],
     "The payment was changed by another request; try again",
   );
-  if (manual) return settleRefund(ports, merchantId, refund.id, "succeeded");
+  if (!processor) return settleRefund(ports, merchantId, refund.id, "succeeded");
   return askProcessor(ports, merchant, refund, () =>
-    sendRefund(ports, merchant, payment, refund, payment.amountRefunded),
+    sendRefund(processor, merchant, payment, refund, payment.amountRefunded),
   );
 }
 
@@ -625,14 +640,13 @@ async function askProcessor(
   return settleRefund(ports, merchant.id, refund.id, result.status, result.refundId);
 }
 
-async function sendRefund(
-  ports: PaymentPorts,
+function sendRefund(
+  processor: PaymentProcessor,
   merchant: Merchant,
   payment: Payment,
   refund: Refund,
   previouslyRefunded: number,
 ) {
-  const processor = await ports.processorFor(merchant);
   return processor.refund({
     ...connectedAccount(merchant, processor),
     paymentIntentId: payment.processorPaymentId ?? "",
@@ -696,7 +710,7 @@ export async function checkRefund(
     return;
   }
   await askProcessor(ports, merchant, claimed, () =>
-    sendRefund(ports, merchant, payment, claimed, payment.amountRefunded - claimed.amount),
+    sendRefund(processor, merchant, payment, claimed, payment.amountRefunded - claimed.amount),
   );
 }
 
@@ -762,8 +776,15 @@ export async function settleRefund(
     }
     const event =
       status === "succeeded"
-        ? newEvent("refund.succeeded", merchantId, refund.id, now, { refund: settled, payment: nextPayment })
-        : newEvent("refund.failed", merchantId, refund.id, now, { refund: settled });
+        ? newEvent(
+            "refund.succeeded",
+            merchantId,
+            refund.id,
+            now,
+            { refund: settled, payment: nextPayment },
+            settled.livemode,
+          )
+        : newEvent("refund.failed", merchantId, refund.id, now, { refund: settled }, settled.livemode);
     await transact(
       [
         ports.payments.replaceRefundWrite(merchantId, settled, version),
@@ -836,7 +857,7 @@ export async function applyDispute(
       [
         ports.payments.replaceWrite(merchantId, next, version),
         ...writes,
-        { item: eventItem(newEvent(type, merchantId, paymentId, now, { payment: next })) },
+        { item: eventItem(newEvent(type, merchantId, paymentId, now, { payment: next }, next.livemode)) },
       ],
       "The payment was changed by another request",
     );

@@ -11,6 +11,7 @@ import Stripe from "stripe";
 import { isSignatureVerificationError, verifySignedEvent } from "./verification.ts";
 import { ValidationError } from "../domain/errors.ts";
 import { getSecret } from "../aws/secrets.ts";
+import { isLiveStripeKey } from "./stripe-mode.ts";
 import type {
   ChargeRequest,
   ChargeResult,
@@ -84,6 +85,7 @@ export function stripeProcessor(options: StripeClientOptions): PaymentProcessor 
 
   return {
     name: "stripe",
+    livemode: isLiveStripeKey(options.secretKey),
 
     async createCheckout(request: CheckoutRequest): Promise<CheckoutSession> {
       const metadata = metadataOf(request.metadata);

@@ -19,6 +19,7 @@ import { platformEvents } from "../store/platform-events.ts";
 import { processorRefs } from "../store/processor-refs.ts";
 import { billingQueue } from "../invoices/reminders.ts";
 import { stripeEventsQueue } from "../outbox/routing.ts";
+import { requireProcessorKind } from "./mode.ts";
 import { sandboxFee } from "./sandbox-cards.ts";
 import { type BankDebitSettlement, sandboxProcessor } from "./sandbox.ts";
 import type { PaymentPorts } from "./service.ts";
@@ -64,7 +65,7 @@ export function paymentPorts(clock: Clock, sandboxPageUrl?: (sessionId: string) 
     merchants: dynamoMerchantStore,
     clock,
     processorFor: async (merchant) =>
-      merchant.processor === "stripe"
+      requireProcessorKind(merchant) === "stripe"
         ? // Loaded on first use: the Stripe SDK stays out of the cold start of sandbox-only traffic.
           (await import("./stripe.ts")).loadStripeProcessor(process.env[envNames.stripeApiBase])
         : sandboxFor(clock, sandboxPageUrl),

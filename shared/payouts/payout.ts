@@ -48,6 +48,8 @@ export interface Payout extends DaySummary {
   date: string;
   status: PayoutStatus;
   source: "sandbox" | "stripe";
+  /** Real money: false for the payouts Kassa computes for the sandbox; Stripe's own flag for Stripe's. */
+  livemode: boolean;
   /** Stripe's payout id (`po_…` in Stripe's namespace). */
   processorPayoutId?: string;
   /** When the money reaches the bank (YYYY-MM-DD); absent when nothing moves (`skipped`). */

@@ -162,12 +162,20 @@ async function payOutDay(ports: PayoutPorts, merchantId: string, date: string): 
       date,
       status,
       source: "sandbox",
+      livemode: false,
       // The sandbox "sends" the money when the run fires, the day after `date`.
       ...(status === "paid" ? { arrivalDate: addDays(date, 1) } : {}),
       createdAt: at,
       updatedAt: at,
     };
-    const event = newEvent(`payout.${status}`, merchantId, payout.id, now, { payout });
+    const event = newEvent(
+      `payout.${status}`,
+      merchantId,
+      payout.id,
+      now,
+      { payout },
+      payout.livemode,
+    );
     try {
       await ports.payouts.createDaily(merchantId, payout, event);
       created.push(payout);
@@ -283,6 +291,7 @@ export async function recordStripePayout(
           date: localDate(new Date(stripePayout.created * 1000), merchant.value.timeZone),
           status,
           source: "stripe",
+          livemode: stripePayout.livemode === true,
           processorPayoutId: stripePayout.id,
           arrivalDate: stripeDate(stripePayout.arrival_date),
           ...(failure ? { failure } : {}),
@@ -292,7 +301,14 @@ export async function recordStripePayout(
         await ports.payouts.createFromStripe(
           merchantId,
           payout,
-          newEvent(`payout.${status}`, merchantId, payout.id, now, { payout }),
+          newEvent(
+            `payout.${status}`,
+            merchantId,
+            payout.id,
+            now,
+            { payout },
+            payout.livemode,
+          ),
         );
         return payout;
       }
@@ -300,12 +316,25 @@ export async function recordStripePayout(
       if (!found)
         throw new Error(`Payout ${existingId} claimed by Stripe payout ${stripePayout.id} is missing`);
       if (!supersedes(status, found.value.status)) return found.value;
-      const next: Payout = { ...found.value, status, ...(failure ? { failure } : {}), updatedAt: at };
+      const next: Payout = {
+        ...found.value,
+        status,
+        livemode: stripePayout.livemode === true,
+        ...(failure ? { failure } : {}),
+        updatedAt: at,
+      };
       await ports.payouts.replace(
         merchantId,
         next,
         found.version,
-        newEvent(`payout.${status}`, merchantId, next.id, now, { payout: next }),
+        newEvent(
+          `payout.${status}`,
+          merchantId,
+          next.id,
+          now,
+          { payout: next },
+          next.livemode,
+        ),
       );
       return next;
     } catch (error) {

@@ -144,16 +144,23 @@ export interface Collection<T extends { id: string }> {
   list(merchantId: string, query: ListQuery): Promise<Page<T>>;
 }
 
+/** Money (payments, refunds, payouts) written before it carried a mode reads as test mode. */
+export const beforeLivemode = { livemode: false } as const;
+
 export interface CollectionSpec<T> {
   type: string;
   idKind: IdKind;
   label: string;
   /** Index attributes derived from the object (e.g. a GSI for another sort order). */
   indexKeys?: (value: T, merchantId: string) => Record<string, string>;
+  /** Values for fields that items written before those fields existed lack. */
+  defaults?: Partial<T>;
 }
 
 export function collection<T extends { id: string }>(spec: CollectionSpec<T>): Collection<T> {
   const changed = `The ${spec.label} was changed by another request; fetch it and try again`;
+  const fromItem = (item: Record<string, unknown>): T =>
+    ({ ...spec.defaults, ...withoutKeys(item) }) as unknown as T;
   const put = (
     merchantId: string,
     value: T,
@@ -186,7 +193,7 @@ export function collection<T extends { id: string }>(spec: CollectionSpec<T>): C
         }),
       );
       if (!Item || Item.type !== spec.type) return undefined;
-      return { value: withoutKeys(Item) as unknown as T, version: Number(Item.version) };
+      return { value: fromItem(Item), version: Number(Item.version) };
     },
     async get(merchantId, id) {
       return (await this.read(merchantId, id))?.value;
@@ -242,7 +249,7 @@ export function collection<T extends { id: string }>(spec: CollectionSpec<T>): C
         query,
         (item) => keys.merchantObject(merchantId, String(item.id)),
       );
-      return { ...page, items: page.items.map((item) => withoutKeys(item) as unknown as T) };
+      return { ...page, items: page.items.map(fromItem) };
     },
   };
 }

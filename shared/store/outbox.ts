@@ -21,6 +21,7 @@ export function eventPut(event: DomainEvent) {
         merchantId: event.merchantId,
         ...(event.objectId ? { objectId: event.objectId } : {}),
         occurredAt: event.occurredAt,
+        livemode: event.livemode,
         data: event.data,
         createdAt: event.occurredAt,
         expiresAt: Math.floor(Date.parse(event.occurredAt) / 1000) + retentionSeconds,
@@ -38,6 +39,8 @@ export function eventFromItem(item: Record<string, unknown>): DomainEvent {
     merchantId: String(item.merchantId),
     ...(item.objectId ? { objectId: String(item.objectId) } : {}),
     occurredAt: String(item.occurredAt),
+    // Items written before events carried a mode read as test mode.
+    livemode: item.livemode === true,
     data: (item.data ?? {}) as Record<string, unknown>,
   };
 }

@@ -5,13 +5,23 @@
 import type { BalanceTransaction } from "../payments/balance.ts";
 import type { Payment } from "../payments/payment.ts";
 import type { Refund } from "../payments/refund.ts";
-import { collection, type ExtraWrite, type ListQuery, type Page, type Versioned } from "./collection.ts";
+import { beforeLivemode, collection, type ExtraWrite, type ListQuery, type Page, type Versioned } from "./collection.ts";
 import { tableName } from "./dynamo.ts";
 import { keys } from "./keys.ts";
 import { processorRefs } from "./processor-refs.ts";
 
-const payments = collection<Payment>({ type: "payment", idKind: "payment", label: "payment" });
-const refunds = collection<Refund>({ type: "refund", idKind: "refund", label: "refund" });
+const payments = collection<Payment>({
+  type: "payment",
+  idKind: "payment",
+  label: "payment",
+  defaults: beforeLivemode,
+});
+const refunds = collection<Refund>({
+  type: "refund",
+  idKind: "refund",
+  label: "refund",
+  defaults: beforeLivemode,
+});
 
 function putNew(merchantId: string, type: string, value: { id: string }): ExtraWrite {
   return {

@@ -12,6 +12,7 @@ import type { DomainEvent } from "../domain/events.ts";
 import type { BalanceTransaction } from "../payments/balance.ts";
 import type { Payout } from "../payouts/payout.ts";
 import {
+  beforeLivemode,
   collection,
   type ExtraWrite,
   type ListQuery,
@@ -23,7 +24,12 @@ import { documentClient, isConditionFailure, tableName } from "./dynamo.ts";
 import { allOf } from "./filters.ts";
 import { type Key, keys, withoutKeys } from "./keys.ts";
 
-const payouts = collection<Payout>({ type: "payout", idKind: "payout", label: "payout" });
+const payouts = collection<Payout>({
+  type: "payout",
+  idKind: "payout",
+  label: "payout",
+  defaults: beforeLivemode,
+});
 
 const dayClaim = (merchantId: string, date: string, currency: string): Key =>
   keys.merchantUnique(merchantId, "payout", `${date}#${currency}`);

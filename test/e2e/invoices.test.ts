@@ -65,8 +65,9 @@ describe("invoices end to end over HTTP on the local runtime", () => {
     expect(dueDate).toBe(new Date(Date.parse(`${open.issuedAt.slice(0, 10)}T00:00:00Z`) + 7 * day * 1000).toISOString().slice(0, 10));
     expect((await ok("POST", `/v1/invoices/${first.id}/send`, key, undefined, 200)).status).toBe("open");
 
-    const invoiceMail = await eventually(async () => (await mailsTo(buyer)).find((m) => m.subject.startsWith("Invoice INV-0001 from")));
-    expect(invoiceMail.subject).toBe("Invoice INV-0001 from Corner Bakery");
+    const invoiceMail = await eventually(async () => (await mailsTo(buyer)).find((m) => m.subject.startsWith("[TEST MODE] Invoice INV-0001 from")));
+    // A merchant on the sandbox is in test mode: its invoices say so.
+    expect(invoiceMail.subject).toBe("[TEST MODE] Invoice INV-0001 from Corner Bakery");
     expect(invoiceMail.attachments).toHaveLength(1);
     expect(invoiceMail.attachments[0]).toMatchObject({ filename: "INV-0001.pdf", contentType: "application/pdf" });
     expect(Buffer.from(invoiceMail.attachments[0]?.content ?? "", "base64").subarray(0, 5).toString("latin1")).toBe("%PDF-");
@@ -111,7 +112,7 @@ describe("invoices end to end over HTTP on the local runtime", () => {
       dynamo.destroy();
     }
 
-    const reminderSubject = (number: string, when: string) => `Reminder: invoice ${number} from Corner Bakery ${when}`;
+    const reminderSubject = (number: string, when: string) => `[TEST MODE] Reminder: invoice ${number} from Corner Bakery ${when}`;
     const week = await advance(7 * day);
     expect(week.fired).toBeGreaterThanOrEqual(1);
     const dueSoon = await eventually(async () => (await mailsTo(buyer)).find((m) => m.subject === reminderSubject("INV-0001", "is due in 1 day")));
@@ -132,7 +133,7 @@ describe("invoices end to end over HTTP on the local runtime", () => {
     const subjects = (await mailsTo(buyer)).map((m) => m.subject);
     expect(subjects.filter((s) => /INV-0002|INV-0003/.test(s))).toEqual([]);
     expect(subjects.sort()).toEqual(
-      ["Invoice INV-0001 from Corner Bakery", reminderSubject("INV-0001", "is due in 1 day"), reminderSubject("INV-0001", "is 3 days overdue")].sort(),
+      ["[TEST MODE] Invoice INV-0001 from Corner Bakery", reminderSubject("INV-0001", "is due in 1 day"), reminderSubject("INV-0001", "is 3 days overdue")].sort(),
     );
 
     // 7. Paying the rest settles it.

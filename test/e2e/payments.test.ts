@@ -79,12 +79,12 @@ describe("payments on the local runtime", () => {
     // Receipts and notices; the buyer heard about each failure with a link to try again.
     const buyerMail = await eventually(async () => {
       const m = await mailsTo("buyer@shop.test");
-      return m.filter((x) => x.subject.startsWith("Receipt from Bean Roasters")).length === 2 && m.filter((x) => x.subject.includes("did not go through")).length === 2 ? m : undefined;
+      return m.filter((x) => x.subject.startsWith("[TEST MODE] Receipt from Bean Roasters")).length === 2 && m.filter((x) => x.subject.includes("did not go through")).length === 2 ? m : undefined;
     }, 20_000);
     expect(buyerMail.find((m) => m.subject.includes("did not go through"))?.body.text).toContain(first.hostedUrl);
-    expect(buyerMail.find((m) => m.subject.startsWith("Receipt"))?.body.text).toContain("help@beans.test");
+    expect(buyerMail.find((m) => m.subject.startsWith("[TEST MODE] Receipt"))?.body.text).toContain("help@beans.test");
     const notices = await eventually(async () => {
-      const m = (await mailsTo("owner@beans.test")).filter((x) => x.subject.startsWith("Payment received: $100.00"));
+      const m = (await mailsTo("owner@beans.test")).filter((x) => x.subject.startsWith("[TEST MODE] Payment received: $100.00"));
       return m.length === 2 ? m : undefined;
     });
     expect(notices).toHaveLength(2);
@@ -96,7 +96,7 @@ describe("payments on the local runtime", () => {
     expect((await request(`/v1/payments/${paymentId}/refunds`, key, "POST", { amount: 7_000 })).status).toBe(400);
     expect((await request(`/v1/payments/${paymentId}/refunds`, key, "POST", {})).body).toMatchObject({ status: "succeeded", amount: 6_000 });
     expect((await request(`/v1/payments/${paymentId}`, key)).body).toMatchObject({ status: "refunded", amountRefunded: 10_000 });
-    await eventually(async () => ((await mailsTo("buyer@shop.test")).filter((m) => m.subject.startsWith("Refund from")).length === 2 ? true : undefined));
+    await eventually(async () => ((await mailsTo("buyer@shop.test")).filter((m) => m.subject.startsWith("[TEST MODE] Refund from")).length === 2 ? true : undefined));
 
     // Midnight passes: one payout = 2 × 10000 − 2 × 320 fees − 10000 refunded = 9360, and its email.
     const moved = await fetch(`${apiUrl}/_local/clock`, { method: "POST", body: JSON.stringify({ advanceSeconds: 26 * 3600 }) });
@@ -106,12 +106,14 @@ describe("payments on the local runtime", () => {
       return list.body.data?.length ? list.body.data : undefined;
     }, 20_000);
     expect(payouts).toHaveLength(1);
-    expect(payouts[0]).toMatchObject({ currency: "USD", amount: 9_360, status: "paid" });
+    expect(payouts[0]).toMatchObject({ currency: "USD", amount: 9_360, status: "paid", livemode: false });
     expect(payouts[0].balanceTransactionCount).toBe(4);
     const transactions = await request(`/v1/payouts/${payouts[0].id}/balance-transactions`, key);
     expect(transactions.body.data.map((t: { kind: string }) => t.kind)).toEqual(["charge", "charge", "refund", "refund"]);
     expect(transactions.body.data.reduce((sum: number, t: { net: number }) => sum + t.net, 0)).toBe(9_360);
     const payoutMail = await eventually(async () => (await mailsTo("owner@beans.test")).find((m) => /payout/i.test(m.subject)), 20_000);
     expect(payoutMail.body.text).toContain("$93.60");
+    expect(payoutMail.subject.startsWith("[TEST MODE] ")).toBe(true);
+    expect(payoutMail.body.text).toContain("this payout is simulated");
   }, 120_000);
 });

@@ -1,6 +1,6 @@
 import { SendEmailCommand, SESClient } from "@aws-sdk/client-ses";
 import { ConditionalCheckFailedException } from "@aws-sdk/client-dynamodb";
-import { DeleteCommand, DynamoDBDocumentClient, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import type { SQSEvent } from "aws-lambda";
 import { mockClient } from "aws-sdk-client-mock";
 import { beforeEach, describe, expect, it } from "vitest";
@@ -77,5 +77,55 @@ describe("notifications consumer", () => {
 
     expect(result).toEqual({ batchItemFailures: [{ itemIdentifier: "poison" }] });
     expect(ses).toHaveReceivedCommandTimes(SendEmailCommand, 1);
+  });
+
+  describe("payout emails", () => {
+    const payout = {
+      id: "po_01KQ9ZJ8X2M4N6P8R0T2V4X6Z9",
+      currency: "USD",
+      amount: 2293,
+      grossAmount: 4000,
+      feeTotal: 207,
+      refundTotal: 500,
+      disputeTotal: 1000,
+      chargeCount: 3,
+      refundCount: 1,
+      disputeCount: 1,
+      date: "2026-05-14",
+      status: "paid",
+      arrivalDate: "2026-05-15",
+    };
+    const payoutEvent = (data: Record<string, unknown>): SQSEvent => {
+      const sample = sampleEvent<SQSEvent>("sqs-notifications-merchant-created.json");
+      const body = { id: `evt_${Math.random().toString(36).slice(2)}`, type: "payout.paid", merchantId: "mer_1", objectId: payout.id, occurredAt: "2026-05-15T04:05:00Z", data: { payout: { ...payout, ...data } } };
+      return { Records: [{ ...sample.Records[0]!, body: JSON.stringify(body) }] };
+    };
+    const subjectSent = () => ses.commandCalls(SendEmailCommand)[0]?.args[0].input.Message?.Subject?.Data;
+
+    beforeEach(() => {
+      ddb.on(PutCommand).resolves({});
+      ddb.on(UpdateCommand).resolves({});
+      ddb.on(GetCommand).resolves({
+        Item: { PK: "MERCHANT#mer_1", SK: "MERCHANT", type: "merchant", version: 1, id: "mer_1", name: "Acme", email: "owner@acme.test", timeZone: "America/New_York" },
+      });
+      ses.on(SendEmailCommand).resolves({ MessageId: "ses-2" });
+    });
+
+    it("says a sandbox payout is simulated, also one whose event predates livemode", async () => {
+      for (const data of [{ source: "sandbox", livemode: false }, { source: "sandbox" }]) {
+        ses.reset();
+        ses.on(SendEmailCommand).resolves({ MessageId: "ses-2" });
+        expect(await handler(payoutEvent(data))).toEqual({ batchItemFailures: [] });
+        expect(subjectSent()).toBe("[TEST MODE] Payout of $22.93 for May 14, 2026");
+        expect(ses).toHaveReceivedCommandWith(SendEmailCommand, {
+          Message: expect.objectContaining({ Body: expect.objectContaining({ Text: expect.objectContaining({ Data: expect.stringContaining("TEST MODE: this payout is simulated.") }) }) }),
+        });
+      }
+    });
+
+    it("sends a live Stripe payout's summary without any test marking", async () => {
+      expect(await handler(payoutEvent({ source: "stripe", livemode: true }))).toEqual({ batchItemFailures: [] });
+      expect(subjectSent()).toBe("Payout of $22.93 for May 14, 2026");
+    });
   });
 });

@@ -150,6 +150,7 @@ function expectedEnv(definition: FunctionDefinition): string[] {
     for (const q of access.scheduleTo) names.add(envNames.queueArn(q));
   }
   for (const s of access.secrets ?? []) names.add(secretEnvNames[s]);
+  if (access.processors) names.add(envNames.sandbox);
   return [...names].sort();
 }
 
@@ -443,6 +444,35 @@ describe("mail, secrets, scheduler, alarms", () => {
         "billing@example.com",
       );
     }
+  });
+
+  describe("the sandbox (kassa:sandbox)", () => {
+    const paying = manifest.functions.filter((f) => f.access.processors).map((f) => f.name);
+    /** Each paying function's SANDBOX variable in `built`. */
+    const sandboxOf = (built: KassaStack) => {
+      const all = Template.fromStack(built).toJSON().Resources as Record<string, Json>;
+      return paying.map((name) => {
+        const fn = built.services.functions[name]!.function.node.defaultChild as CfnResource;
+        return all[built.getLogicalId(fn)]!.Properties.Environment.Variables[envNames.sandbox];
+      });
+    };
+
+    it("is disabled unless the deployment enables it", () => {
+      expect(paying).toEqual(expect.arrayContaining(["payments", "hosted-invoice"]));
+      expect(sandboxOf(stack)).toEqual(paying.map(() => "disabled"));
+    });
+
+    it("is enabled with -c kassa:sandbox=enabled", () => {
+      const enabled = buildApp({ context: { ...noBundling, "kassa:sandbox": "enabled" } });
+      expect(paying).toEqual(expect.arrayContaining(["payments", "hosted-invoice"]));
+      expect(sandboxOf(enabled.stack)).toEqual(paying.map(() => "enabled"));
+    });
+
+    it("refuses any other value", () => {
+      expect(() => buildApp({ context: { ...noBundling, "kassa:sandbox": "yes" } })).toThrow(
+        /kassa:sandbox" must be enabled or disabled/,
+      );
+    });
   });
 
   it("lets -c kassa:mailFrom=… override cdk.json", () => {

@@ -234,6 +234,7 @@ describe("discount codes against DynamoDB Local", () => {
           id: "evt_racy",
           type: "discount_code.updated",
           merchantId: a.id,
+          livemode: false,
           occurredAt: new Date().toISOString(),
           data: {},
         }),

@@ -2,7 +2,11 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { handler as customersHandler } from "../../functions/api/customers.ts";
 import { handler as discountCodesHandler } from "../../functions/api/discount-codes.ts";
 import { handler } from "../../functions/api/events.ts";
-import { useTestAws } from "../helpers/aws.ts";
+import { PutCommand, TransactWriteCommand } from "@aws-sdk/lib-dynamodb";
+import { newEvent } from "../../shared/domain/events.ts";
+import { keys } from "../../shared/store/keys.ts";
+import { eventPut } from "../../shared/store/outbox.ts";
+import { type TestAws, useTestAws } from "../helpers/aws.ts";
 import { callForBody, newMerchant } from "../helpers/api.ts";
 
 const list = (token: string, query: Record<string, string> = {}) => callForBody(handler, "GET /v1/events", { token, query });
@@ -22,6 +26,7 @@ async function all(token: string, query: Record<string, string>) {
 }
 
 describe("the events feed against DynamoDB Local", () => {
+  let aws: TestAws;
   let a: Awaited<ReturnType<typeof newMerchant>>;
   let b: Awaited<ReturnType<typeof newMerchant>>;
   // biome-ignore lint/suspicious/noExplicitAny: API responses
@@ -34,7 +39,7 @@ describe("the events feed against DynamoDB Local", () => {
   let updatedCode: any;
 
   beforeAll(async () => {
-    await useTestAws();
+    aws = await useTestAws();
     a = await newMerchant("Alpha");
     b = await newMerchant("Beta");
     customer = (await callForBody(customersHandler, "POST /v1/customers", { token: a.secret, body: { email: "ada@buyer.test", name: "Ada" } }))
@@ -78,6 +83,7 @@ describe("the events feed against DynamoDB Local", () => {
         type: "discount_code.updated",
         objectId: discountCode.id,
         occurredAt: updatedCode.updatedAt,
+        livemode: false,
         data: { discountCode: updatedCode },
       },
       {
@@ -85,6 +91,7 @@ describe("the events feed against DynamoDB Local", () => {
         type: "customer.updated",
         objectId: customer.id,
         occurredAt: updatedCustomer.updatedAt,
+        livemode: false,
         data: { customer: updatedCustomer },
       },
       {
@@ -92,6 +99,7 @@ describe("the events feed against DynamoDB Local", () => {
         type: "discount_code.created",
         objectId: discountCode.id,
         occurredAt: discountCode.createdAt,
+        livemode: false,
         data: { discountCode },
       },
       {
@@ -99,6 +107,7 @@ describe("the events feed against DynamoDB Local", () => {
         type: "customer.created",
         objectId: customer.id,
         occurredAt: customer.createdAt,
+        livemode: false,
         data: { customer },
       },
       {
@@ -106,11 +115,30 @@ describe("the events feed against DynamoDB Local", () => {
         type: "merchant.created",
         objectId: a.merchant.id,
         occurredAt: a.merchant.createdAt,
+        livemode: false,
         data: { merchant: a.merchant },
       },
     ]);
     const ids = body.data.map((e: { id: string }) => e.id);
     expect(ids).toEqual([...ids].sort().reverse());
+  });
+
+  it("shows each event's livemode: live money's events true, events moving no money and events written before modes false", async () => {
+    const c = await newMerchant("Gamma");
+    const now = new Date();
+    const live = newEvent("payment.succeeded", c.id, "pay_live", now, { payment: { id: "pay_live" } }, true);
+    const sandbox = newEvent("payment.succeeded", c.id, "pay_test", now, { payment: { id: "pay_test" } });
+    await aws.db.send(new TransactWriteCommand({ TransactItems: [eventPut(live), eventPut(sandbox)] }));
+    const old = { ...newEvent("payment.succeeded", c.id, "pay_old", now, {}), id: "evt_01J00000000000000000000001" };
+    const { livemode: _, ...oldItem } = eventPut(old).Put.Item;
+    await aws.db.send(new PutCommand({ TableName: aws.tableName, Item: { ...oldItem, ...keys.event(c.id, old.id) } }));
+
+    const modes = Object.fromEntries(
+      (await list(c.secret)).body.data.map((e: { objectId: string; livemode: boolean }) => [e.objectId, e.livemode]),
+    );
+
+    expect(modes).toEqual({ pay_live: true, pay_test: false, pay_old: false, [c.id]: false });
+    expect((await get(c.secret, old.id)).body.livemode).toBe(false);
   });
 
   it("gets one event by id, exactly as listed; an unknown id is a 404", async () => {

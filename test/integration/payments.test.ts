@@ -7,6 +7,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { DeleteMessageBatchCommand, ReceiveMessageCommand } from "@aws-sdk/client-sqs";
+import { PutCommand } from "@aws-sdk/lib-dynamodb";
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
 import type Stripe from "stripe";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
@@ -23,6 +24,8 @@ import { type Poller, pollQueue } from "../../infra/local/sqs-poller.ts";
 import { pollStream } from "../../infra/local/stream-poller.ts";
 import { functionNamed } from "../../infra/manifest.ts";
 import { fixedClock } from "../../shared/domain/clock.ts";
+import { formToken } from "../../shared/payments/sandbox-page.ts";
+import { keys } from "../../shared/store/keys.ts";
 import { dynamoPaymentStore } from "../../shared/store/payments.ts";
 import { call, expectStatus, merchantCall, newMerchant } from "../helpers/api.ts";
 import { eventually, type TestAws, useTestAws } from "../helpers/aws.ts";
@@ -446,37 +449,39 @@ describe("payments", () => {
     it("sends the buyer a receipt and the merchant a notice after a successful payment", async () => {
       const customer = await newCustomer(mailShop, "Rita");
       const { invoice, payment } = await paidInvoice(mailShop, customer, 12_345);
-      const receipt = await mailFor(customer.email, "Receipt from");
-      expect(receipt.subject).toBe("Receipt from Mail Shop: $123.45 paid");
+      const receipt = await mailFor(customer.email, "[TEST MODE] Receipt from");
+      expect(receipt.subject).toBe("[TEST MODE] Receipt from Mail Shop: $123.45 paid");
+      expect(receipt.body.text).toContain("TEST MODE: this is about test money in the sandbox. No real money moved.");
+      expect(receipt.body.html).toContain("TEST MODE: this is about test money in the sandbox.");
       expect(receipt.body.text).toContain(`invoice ${invoice.number}`);
       expect(receipt.body.text).toContain("4242");
       expect(receipt.body.text).toContain(payment.id);
-      const notice = await mailFor(mailShop.email, "Payment received");
-      expect(notice.subject).toBe(`Payment received: $123.45 for invoice ${invoice.number}`);
+      const notice = await mailFor(mailShop.email, "[TEST MODE] Payment received");
+      expect(notice.subject).toBe(`[TEST MODE] Payment received: $123.45 for invoice ${invoice.number}`);
       expect(notice.body.text).toContain(payment.id);
       expect(notice.body.text).toContain("Rita");
       await sleep(500);
-      expect((await aws.mailTo(customer.email)).filter((m) => m.subject.startsWith("Receipt from"))).toHaveLength(1);
+      expect((await aws.mailTo(customer.email)).filter((m) => m.subject.startsWith("[TEST MODE] Receipt from"))).toHaveLength(1);
     });
 
     it("sends the buyer the invoice's hosted link to retry after a failed payment", async () => {
       const customer = await newCustomer(mailShop, "Fred");
       const invoice = await openInvoice(mailShop, customer, 5_000);
       expect((await pay(mailShop, invoice.id, "pm_card_insufficientFunds")).status).toBe(402);
-      const failed = await mailFor(customer.email, "Your payment to Mail Shop did not go through");
+      const failed = await mailFor(customer.email, "[TEST MODE] Your payment to Mail Shop did not go through");
       expect(invoice.hostedUrl).toMatch(/\/i\/[A-Za-z0-9_-]{32}$/);
       expect(failed.body.text).toContain(invoice.hostedUrl);
       expect(failed.body.text).toContain("insufficient_funds");
       expect(failed.body.text).toContain("$50.00");
-      expect((await aws.mailTo(customer.email)).filter((m) => m.subject.startsWith("Receipt"))).toEqual([]);
+      expect((await aws.mailTo(customer.email)).filter((m) => m.subject.includes("Receipt"))).toEqual([]);
     });
 
     it("confirms a refund to the buyer", async () => {
       const customer = await newCustomer(mailShop, "Ruth");
       const { invoice, payment } = await paidInvoice(mailShop, customer, 8_000);
       const r = await expectStatus(refund(mailShop, payment.id, { amount: 2_000 }), 201);
-      const mail = await mailFor(customer.email, "Refund from");
-      expect(mail.subject).toBe("Refund from Mail Shop: $20.00");
+      const mail = await mailFor(customer.email, "[TEST MODE] Refund from");
+      expect(mail.subject).toBe("[TEST MODE] Refund from Mail Shop: $20.00");
       expect(mail.body.text).toContain(r.id);
       expect(mail.body.text).toContain(`invoice ${invoice.number}`);
     });
@@ -549,6 +554,119 @@ describe("payments", () => {
       expect(await getInvoice(shop, invoice.id)).toMatchObject({ status: "open", amountRemaining: 10_000 });
       const payments = (await listPayments(shop, { invoiceId: invoice.id })).data;
       expect(payments).toEqual([expect.objectContaining({ status: "failed", failure: expect.objectContaining({ declineCode: "generic_decline" }) })]);
+    });
+  });
+
+  describe("test mode", () => {
+    const tokenOf = (invoice: { hostedUrl: string }) => invoice.hostedUrl.split("/").pop() ?? "";
+    const hosted = (routeKey: string, token: string, form?: Record<string, string>) =>
+      call(hostedHandler as Handler, routeKey, {
+        pathParameters: { token },
+        ...(form ? { body: new URLSearchParams(form).toString(), headers: { "content-type": "application/x-www-form-urlencoded" } } : {}),
+      });
+
+    it("marks sandbox payments, their refunds and their events livemode false", async () => {
+      const { payment } = await paidInvoice(shop, buyer, 3_000);
+      expect(payment.livemode).toBe(false);
+      expect((await getPayment(shop, payment.id)).livemode).toBe(false);
+      const r = await expectStatus(refund(shop, payment.id, { amount: 1_000 }), 201);
+      expect(r.livemode).toBe(false);
+      const events = (await aws.scanAll()).filter((i) => i.type === "event" && (i.objectId === payment.id || i.objectId === r.id));
+      expect(events.map((e) => e.eventType)).toEqual(expect.arrayContaining(["payment.created", "payment.succeeded", "refund.created", "refund.succeeded"]));
+      for (const event of events) expect(event.livemode).toBe(false);
+    });
+
+    it("reads a payment and a refund written before money carried livemode as livemode false", async () => {
+      const { payment } = await paidInvoice(shop, buyer, 2_000);
+      const r = await expectStatus(refund(shop, payment.id, { amount: 500 }), 201);
+      for (const [id, record] of [[payment.id, payment], [r.id, r]] as const) {
+        const { livemode: _, ...before } = record;
+        await aws.db.send(new PutCommand({ TableName: aws.tableName, Item: { ...keys.merchantObject(shop.id, id), type: id.startsWith("pay_") ? "payment" : "refund", version: 9, ...before } }));
+      }
+      expect(Object.keys((await aws.scanAll()).find((i) => i.id === payment.id) ?? {})).not.toContain("livemode");
+
+      expect((await getPayment(shop, payment.id)).livemode).toBe(false);
+      expect((await expectStatus(api(paymentsHandler, "GET /v1/refunds/{id}", shop, { id: r.id }))).livemode).toBe(false);
+      const listed = (await listPayments(shop, { invoiceId: payment.invoiceId })).data;
+      expect(listed).toEqual([expect.objectContaining({ id: payment.id, livemode: false })]);
+    });
+
+    describe("with the sandbox disabled on the deployment", () => {
+      let cloudShop: Merchant;
+      let cloudBuyer: Customer;
+      beforeAll(async () => {
+        cloudShop = await newMerchant("Cloud Shop");
+        cloudBuyer = await newCustomer(cloudShop, "Cleo");
+        process.env.SANDBOX = "disabled";
+      });
+      afterAll(() => {
+        process.env.SANDBOX = "enabled";
+      });
+
+      it("answers an API charge for a merchant without a connected processor with a 409 naming what to do, and records nothing", async () => {
+        const invoice = await openInvoice(cloudShop, cloudBuyer);
+        const before = await aws.countItems();
+
+        const r = await pay(cloudShop, invoice.id, "pm_card_visa");
+
+        expect(r.status).toBe(409);
+        expect(r.headers["content-type"]).toBe("application/problem+json");
+        expect(r.body.detail).toContain("no connected payment processor and the sandbox is disabled");
+        expect(r.body.detail).toContain("POST /v1/processor/stripe/connect");
+        expect(await aws.countItems()).toBe(before);
+        expect(await getInvoice(cloudShop, invoice.id)).toMatchObject({ status: "open", amountRemaining: 10_000 });
+      });
+
+      it("refuses to refund a sandbox payment once the sandbox is disabled, writing nothing", async () => {
+        process.env.SANDBOX = "enabled";
+        const { payment } = await paidInvoice(cloudShop, cloudBuyer, 1_500);
+        process.env.SANDBOX = "disabled";
+        const before = await aws.countItems();
+
+        const r = await refund(cloudShop, payment.id, { amount: 500 });
+
+        expect(r.status).toBe(409);
+        expect(r.body.detail).toContain("the sandbox is disabled");
+        expect(await aws.countItems()).toBe(before);
+        expect(await getPayment(cloudShop, payment.id)).toMatchObject({ status: "succeeded", amountRefunded: 0 });
+      });
+
+      it("shows the hosted invoice without a pay button or card form, and refuses the pay routes with the same 409", async () => {
+        const invoice = await openInvoice(cloudShop, cloudBuyer);
+        const token = tokenOf(invoice);
+        const before = await aws.countItems();
+
+        const page = await hosted("GET /i/{token}", token);
+        expect(page.status).toBe(200);
+        expect(page.raw).toContain("$100.00");
+        expect(page.raw).not.toContain(`href="${token}/pay"`);
+        expect(page.raw).not.toContain("<form");
+        expect(page.raw).toContain(`To pay, contact Cloud Shop at ${cloudShop.email}.`);
+
+        const form = await hosted("GET /i/{token}/pay", token);
+        expect(form.status).toBe(409);
+        expect(form.raw).not.toContain("<form");
+        const now = Math.floor(Date.now() / 1000);
+        const post = await hosted("POST /i/{token}/pay", token, {
+          card: "4242424242424242",
+          formToken: formToken("test-cursor-secret-0123456789", token, now),
+        });
+        expect(post.status).toBe(409);
+        expect(post.body.detail).toContain("POST /v1/processor/stripe/connect");
+        expect(await aws.countItems()).toBe(before);
+        expect(await getInvoice(cloudShop, invoice.id)).toMatchObject({ status: "open", amountPaid: 0 });
+      });
+    });
+
+    it("shows the sandbox's hosted page with TEST MODE and the card form when the sandbox is enabled", async () => {
+      const invoice = await openInvoice(shop, buyer);
+      const token = tokenOf(invoice);
+      const page = await hosted("GET /i/{token}", token);
+      expect(page.raw).toContain("TEST MODE");
+      expect(page.raw).toContain(`href="${token}/pay"`);
+      const form = await hosted("GET /i/{token}/pay", token);
+      expect(form.status).toBe(200);
+      expect(form.raw).toContain("TEST MODE");
     });
   });
 });

@@ -6,7 +6,7 @@
  * transactions, even for a day of 5,000; Stripe payouts are recorded once per Stripe payout;
  * payout.paid mails the merchant its summary.
  */
-import { BatchWriteCommand, DeleteCommand, GetCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
+import { BatchWriteCommand, DeleteCommand, GetCommand, PutCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
 import type { SQSEvent } from "aws-lambda";
 import type Stripe from "stripe";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -152,6 +152,7 @@ describe("payouts", () => {
         disputeTotal: 1000,
         date: day,
         source: "sandbox",
+        livemode: false,
         arrivalDate: "2026-05-15",
         chargeCount: 3,
         refundCount: 1,
@@ -166,6 +167,7 @@ describe("payouts", () => {
       const paid = await eventsOf(a.id, "payout.paid");
       expect(paid.map((e) => e.objectId).sort()).toEqual(created.map((p) => p.id).sort());
       expect(paid.find((e) => e.objectId === usd?.id)?.data.payout).toEqual(usd);
+      for (const event of paid) expect(event.livemode).toBe(false);
     });
 
     it("creates one payout however often the run fires, even concurrently", async () => {
@@ -438,6 +440,32 @@ describe("payouts", () => {
       expect(concurrentA?.id).toBe(concurrentB?.id);
       expect(await payoutItems(m.id)).toHaveLength(2);
     });
+
+    it("takes livemode from Stripe's payout, for the record and its event", async () => {
+      const m = await newMerchant("Payout Live");
+      const live = await recordStripePayout(ports, m.id, stripePayout({ id: "po_live", livemode: true }), "paid");
+      const test = await recordStripePayout(ports, m.id, stripePayout({ id: "po_test", livemode: false }), "paid");
+      expect([live?.livemode, test?.livemode]).toEqual([true, false]);
+      const events = await eventsOf(m.id, "payout.paid");
+      expect(Object.fromEntries(events.map((e) => [e.objectId, e.livemode]))).toEqual({
+        [live?.id ?? ""]: true,
+        [test?.id ?? ""]: false,
+      });
+      const shown = await api("GET /v1/payouts/{id}", m, { id: live?.id ?? "" });
+      expect(shown.body.livemode).toBe(true);
+    });
+
+    it("reads a payout written before payouts carried livemode as livemode false", async () => {
+      const m = await newMerchant("Payout Old");
+      const recorded = await recordStripePayout(ports, m.id, stripePayout({ id: "po_old", livemode: true }), "paid");
+      const [item] = await payoutItems(m.id);
+      const { livemode: _, ...before } = item ?? {};
+      await aws.db.send(new PutCommand({ TableName: aws.tableName, Item: before }));
+      expect(Object.keys((await payoutItems(m.id))[0] ?? {})).not.toContain("livemode");
+
+      expect((await api("GET /v1/payouts/{id}", m, { id: recorded?.id ?? "" })).body.livemode).toBe(false);
+      expect((await api("GET /v1/payouts", m)).body.data).toEqual([expect.objectContaining({ livemode: false })]);
+    });
   });
 
   describe("a busy day", () => {
@@ -533,9 +561,10 @@ describe("payouts", () => {
 
       const merchant = await dynamoMerchantStore.readMerchant(a.id);
       const mails = await aws.mailTo(merchant?.value.email ?? "");
-      const payoutMails = mails.filter((mail) => mail.subject.startsWith("Payout of"));
+      const payoutMails = mails.filter((mail) => mail.subject.includes("Payout of"));
       expect(payoutMails).toHaveLength(1);
-      expect(payoutMails[0]?.subject).toBe("Payout of $22.93 for May 14, 2026");
+      expect(payoutMails[0]?.subject).toBe("[TEST MODE] Payout of $22.93 for May 14, 2026");
+      expect(payoutMails[0]?.body.text).toContain("TEST MODE: this payout is simulated.");
       expect(payoutMails[0]?.body.text).toContain("Charges: 3 charges, $40.00.");
       expect(payoutMails[0]?.body.text).toContain("Disputes: 1 lost dispute, -$10.00.");
     });

@@ -122,7 +122,7 @@ beforeAll(async () => {
   fake = await startStripeFake();
   shop = await newMerchant("Refund Races");
   // Stripe's events for the shop come from its connected account.
-  await setStripeAccount({ store: dynamoMerchantStore, clock }, shop.id, stripeAccount);
+  await setStripeAccount({ store: dynamoMerchantStore, clock }, shop.id, stripeAccount, false);
   customerId = (
     await expectStatus(
       merchantCall(customersHandler, "POST /v1/customers", shop.secret, {

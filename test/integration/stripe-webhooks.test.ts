@@ -301,9 +301,10 @@ describe("Stripe webhooks", () => {
       for (let i = 0; i < 2; i++) {
         expect(await notificationsHandler({ Records: [record(message)] })).toEqual({ batchItemFailures: [] });
       }
-      const receipts = (await aws.mailTo(customer.email)).filter((m) => m.subject.startsWith("Receipt from") && m.body.text.includes(payment.id));
+      // Sandbox money: the receipt says TEST MODE.
+      const receipts = (await aws.mailTo(customer.email)).filter((m) => m.subject.includes("Receipt from") && m.body.text.includes(payment.id));
       expect(receipts).toHaveLength(1);
-      expect(receipts[0]!.subject).toBe("Receipt from Webhook Shop: $100.00 paid");
+      expect(receipts[0]!.subject).toBe("[TEST MODE] Receipt from Webhook Shop: $100.00 paid");
 
       // A redelivery days later (a new queue message, same event id) still changes nothing.
       const before = await readPayment(shop, attempt.paymentId);
@@ -551,7 +552,7 @@ describe("Stripe webhooks", () => {
     async function stripeMerchant(name: string) {
       const m = await newMerchant(name);
       const accountId = `acct_${unique()}${unique()}`;
-      await setStripeAccount({ store: dynamoMerchantStore, clock: systemClock }, m.id, accountId);
+      await setStripeAccount({ store: dynamoMerchantStore, clock: systemClock }, m.id, accountId, false);
       const found = (await dynamoMerchantStore.readMerchant(m.id))!;
       const merchant = { ...found.value, processor: "stripe" as const, stripeChargesEnabled: true };
       const now = systemClock.now();

@@ -5,6 +5,7 @@ describe("config", () => {
   afterEach(() => {
     delete process.env.SANDBOX_FEE_PERCENT;
     delete process.env.SANDBOX_FEE_FIXED;
+    delete process.env.SANDBOX;
   });
 
   it("defaults the sandbox fee to 2.9 % + 30 and reads overrides", () => {
@@ -17,5 +18,14 @@ describe("config", () => {
   it("fails fast, naming the variable, on a bad value", () => {
     process.env.SANDBOX_FEE_FIXED = "2.5";
     expect(() => config.sandboxFee()).toThrow(/SANDBOX_FEE_FIXED/);
+  });
+
+  it("disables the sandbox unless the deployment enables it, and refuses other values", () => {
+    delete process.env.SANDBOX;
+    expect(config.sandbox()).toBe("disabled");
+    process.env.SANDBOX = "enabled";
+    expect(config.sandbox()).toBe("enabled");
+    process.env.SANDBOX = "on";
+    expect(() => config.sandbox()).toThrow(/SANDBOX/);
   });
 });

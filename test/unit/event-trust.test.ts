@@ -19,6 +19,7 @@ const payment = (over: Partial<Payment> = {}): Payment => ({
   fee: 0,
   net: 10_000,
   processor: "stripe",
+  livemode: false,
   method: { type: "card", brand: "visa", last4: "4242" },
   customerId: "cus_1",
   amountRefunded: 0,
@@ -32,6 +33,7 @@ const payment = (over: Partial<Payment> = {}): Payment => ({
 const refund: Refund = {
   id: "re_kassa",
   paymentId: "pay_1",
+  livemode: false,
   customerId: "cus_1",
   amount: 4_000,
   currency: "USD",

@@ -343,8 +343,11 @@ describe("hosted invoice page", () => {
       expect(html).toMatch(payButton);
     });
 
-    it("is absent without a pay URL", () => {
-      expect(render({}, {}, { pdfUrl: links.pdfUrl }).html).not.toMatch(payButton);
+    it("is absent without a pay URL, and the page says how to pay otherwise", () => {
+      const { html } = render({}, { supportEmail: "pay@northwind.example" }, { pdfUrl: links.pdfUrl });
+      expect(html).not.toMatch(payButton);
+      expect(html).toContain("To pay, contact Northwind Studio at pay@northwind.example.");
+      expect(html).toContain("Download PDF");
     });
 
     it("is replaced by a paid note on a paid invoice", () => {
@@ -366,6 +369,26 @@ describe("hosted invoice page", () => {
       expect(html).toContain("Nothing is due.");
       expect(html).toContain(`<th scope="row">Amount due</th><td>${usd(0)}</td>`);
       expect(html).not.toContain("$1,492.57");
+    });
+  });
+
+  describe("test mode", () => {
+    const banner = '<p class="test-mode" role="note">TEST MODE · This is a sandbox invoice: no real money is charged or paid.</p>';
+
+    it("says TEST MODE above everything on the invoice of a merchant without a live processor", () => {
+      for (const testMerchant of [{ processor: undefined }, { processor: "sandbox" as const }]) {
+        const { html } = render({}, { ...testMerchant, stripeLivemode: undefined });
+        expect(html).toContain(banner);
+        expect(html.indexOf(banner)).toBeLessThan(html.indexOf('<header class="masthead">'));
+      }
+    });
+
+    it("says TEST MODE while the connected Stripe account is a test account", () => {
+      expect(render({}, { processor: "stripe", stripeLivemode: false }).html).toContain(banner);
+    });
+
+    it("says nothing of test mode for a merchant taking live Stripe payments", () => {
+      expect(render({}, { processor: "stripe", stripeLivemode: true }).html).not.toContain("TEST MODE");
     });
   });
 

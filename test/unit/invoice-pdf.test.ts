@@ -21,6 +21,11 @@ const merchant: Merchant = {
   branding: { brandColor: "#8b5a2b", footerText: "Acme Coffee Roasters · 1 Bean St · Portland" },
   invoiceNumberPrefix: "INV",
   defaultPaymentTerms: "net_30",
+  // Live: takes payments through a Stripe account connected with a live key.
+  processor: "stripe",
+  stripeAccountId: "acct_1",
+  stripeChargesEnabled: true,
+  stripeLivemode: true,
   createdAt: "2026-11-01T09:00:00.000Z",
   updatedAt: "2026-11-01T09:00:00.000Z",
 };
@@ -227,6 +232,25 @@ describe("renderInvoicePdf", () => {
     expect((await PDFDocument.load(bytes)).getTitle()).toBe("Draft invoice");
     expect(parseBrandColor("#ff8000")).toEqual({ type: "RGB", red: 1, green: 128 / 255, blue: 0 });
     expect(parseBrandColor("orange")).toEqual(parseBrandColor(undefined));
+  });
+  it("says TEST MODE on every page and in the title of a test-mode merchant's invoice, and not on a live one", async () => {
+    const lines: LineSpec[] = Array.from({ length: 60 }, (_, i) => ({
+      description: `Seat #${i + 1}`,
+      quantity: 1,
+      unitAmount: 1000,
+    }));
+    const invoice = invoiceOf(lines);
+    const sandboxMerchant: Merchant = { ...merchant, processor: "sandbox", stripeLivemode: undefined };
+
+    const bytes = await renderInvoicePdf(invoice, sandboxMerchant);
+
+    const pages = await pdfPages(bytes);
+    expect(pages.length).toBeGreaterThan(1);
+    for (const page of pages) {
+      expect(runsOf(page)).toContain("TEST MODE · sandbox invoice: no real money is charged or paid");
+    }
+    expect((await PDFDocument.load(bytes)).getTitle()).toBe("Invoice INV-0001 (TEST MODE)");
+    expect(await pdfText(await renderInvoicePdf(invoice, merchant))).not.toContain("TEST MODE");
   });
 });
 

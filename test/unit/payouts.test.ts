@@ -183,6 +183,7 @@ describe("the payout email", () => {
     date: "2026-03-10",
     status: "paid",
     source: "sandbox",
+    livemode: false,
     arrivalDate: "2026-03-11",
     createdAt: now.toISOString(),
     updatedAt: now.toISOString(),
@@ -191,7 +192,7 @@ describe("the payout email", () => {
   it("lists the day's charges, fees, refunds, disputes and net, and the arrival date", () => {
     const mail = payoutEmail(merchant, payout);
     expect(mail.to).toEqual({ email: "owner@acme.test", name: "Acme <Coffee>" });
-    expect(mail.subject).toBe("Payout of $22.93 for Mar 10, 2026");
+    expect(mail.subject).toBe("[TEST MODE] Payout of $22.93 for Mar 10, 2026");
     for (const line of [
       "Charges: 3 charges, $40.00.",
       "Fees: -$2.07.",
@@ -205,5 +206,26 @@ describe("the payout email", () => {
     }
     expect(mail.html).toContain("Acme &lt;Coffee&gt;");
     expect(mail.html).not.toContain("<Coffee>");
+  });
+
+  it("says a sandbox payout is simulated test money, in the subject, the text and the HTML", () => {
+    const mail = payoutEmail(merchant, payout);
+    expect(mail.subject.startsWith("[TEST MODE]")).toBe(true);
+    expect(mail.text.split("\n")[2]).toBe(
+      "TEST MODE: this payout is simulated. The sandbox sends no money to any bank account.",
+    );
+    expect(mail.html).toContain("TEST MODE: this payout is simulated.");
+  });
+
+  it("says nothing of test mode on a live Stripe payout", () => {
+    const live: Payout = {
+      ...payout,
+      source: "stripe",
+      livemode: true,
+      processorPayoutId: "po_1",
+    };
+    const mail = payoutEmail(merchant, live);
+    expect(mail.subject).toBe("Payout of $22.93 for Mar 10, 2026");
+    expect(`${mail.text}${mail.html}`).not.toMatch(/TEST MODE|simulated/i);
   });
 });

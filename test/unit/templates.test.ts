@@ -1,5 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { invoiceEmail, receiptEmail, welcomeEmail } from "../../shared/notifications/templates.ts";
+import {
+  invoiceEmail,
+  paymentFailedEmail,
+  paymentReceivedEmail,
+  receiptEmail,
+  refundEmail,
+  welcomeEmail,
+} from "../../shared/notifications/templates.ts";
 
 const invoice = {
   id: "inv_1",
@@ -17,7 +24,21 @@ const merchant = {
   timeZone: "Europe/Berlin",
   supportEmail: "help@acme.test",
   branding: { brandColor: "#123456", footerText: "Acme & Sons · Berlin", logoUrl: "https://cdn.acme.test/logo.png" },
+  processor: "stripe" as const,
+  stripeLivemode: true,
 };
+/** A merchant that has not connected a live processor: everything it issues is test mode. */
+const testMerchant = { ...merchant, processor: "sandbox" as const, stripeLivemode: undefined };
+const livePayment = {
+  id: "pay_1",
+  amount: 10_000,
+  currency: "USD",
+  method: { type: "card", brand: "visa", last4: "4242" },
+  paidAt: "2026-12-01T10:00:00Z",
+  failure: { declineCode: "card_declined", message: "Declined" },
+  livemode: true,
+};
+const sandboxPayment = { ...livePayment, livemode: false };
 
 describe("email templates", () => {
   it("dress buyer-facing mail in the merchant's branding, escaped, with the API's numbers", () => {
@@ -42,7 +63,7 @@ describe("email templates", () => {
 
   it("put the support contact on receipts, and keep Kassa's look on mail to merchants", () => {
     const receipt = receiptEmail(
-      { id: "pay_1", amount: 10_000, currency: "USD", method: { type: "card", brand: "visa", last4: "4242" }, paidAt: "2026-12-01T10:00:00Z" },
+      { id: "pay_1", amount: 10_000, currency: "USD", method: { type: "card", brand: "visa", last4: "4242" }, paidAt: "2026-12-01T10:00:00Z", livemode: true },
       invoice,
       merchant,
     );
@@ -51,5 +72,30 @@ describe("email templates", () => {
     const welcome = welcomeEmail({ id: "mer_1", name: "Acme", email: "owner@acme.test" });
     expect(welcome.html).toContain("Sent by Kassa");
     expect(welcome.html).not.toContain("border-radius:8px 8px 0 0");
+  });
+
+  describe("TEST MODE", () => {
+    const mails = (payment: typeof livePayment, from: typeof merchant | typeof testMerchant) => [
+      receiptEmail(payment, invoice, from),
+      paymentReceivedEmail(payment, invoice, from),
+      paymentFailedEmail(payment, invoice, from),
+      refundEmail({ id: "re_1", amount: 500, currency: "USD", livemode: payment.livemode }, invoice, from),
+    ];
+
+    it("mark every email about sandbox money in the subject, the first lines and a banner", () => {
+      for (const mail of [...mails(sandboxPayment, merchant), invoiceEmail(invoice, testMerchant)]) {
+        expect(mail.subject.startsWith("[TEST MODE] ")).toBe(true);
+        expect(mail.text.split("\n")[2]).toBe(
+          "TEST MODE: this is about test money in the sandbox. No real money moved.",
+        );
+        expect(mail.html).toContain(">TEST MODE: this is about test money in the sandbox.");
+      }
+    });
+
+    it("leave mail about live money and a live merchant's invoices unmarked", () => {
+      for (const mail of [...mails(livePayment, merchant), invoiceEmail(invoice, merchant)]) {
+        expect(`${mail.subject}${mail.text}${mail.html}`).not.toContain("TEST MODE");
+      }
+    });
   });
 });
