@@ -147,6 +147,10 @@ export async function sweepPayoutChains(ports: PayoutSweepPorts): Promise<string
 
 const isStripe = (merchant: Merchant) => merchant.processor === "stripe";
 
+/** `payout.paid` / `payout.failed`, in the payout's own mode. */
+const payoutEvent = (merchantId: string, payout: Payout, now: Date) =>
+  newEvent(`payout.${payout.status}`, merchantId, payout.id, now, { payout }, payout.livemode);
+
 /** Creates the day's payouts; a day and currency paid out already is skipped (the uniqueness item). */
 async function payOutDay(ports: PayoutPorts, merchantId: string, date: string): Promise<Payout[]> {
   const transactions = await ports.payouts.balanceTransactionsOfDay(merchantId, date);
@@ -168,14 +172,7 @@ async function payOutDay(ports: PayoutPorts, merchantId: string, date: string): 
       createdAt: at,
       updatedAt: at,
     };
-    const event = newEvent(
-      `payout.${status}`,
-      merchantId,
-      payout.id,
-      now,
-      { payout },
-      payout.livemode,
-    );
+    const event = payoutEvent(merchantId, payout, now);
     try {
       await ports.payouts.createDaily(merchantId, payout, event);
       created.push(payout);
@@ -301,14 +298,7 @@ export async function recordStripePayout(
         await ports.payouts.createFromStripe(
           merchantId,
           payout,
-          newEvent(
-            `payout.${status}`,
-            merchantId,
-            payout.id,
-            now,
-            { payout },
-            payout.livemode,
-          ),
+          payoutEvent(merchantId, payout, now),
         );
         return payout;
       }
@@ -327,14 +317,7 @@ export async function recordStripePayout(
         merchantId,
         next,
         found.version,
-        newEvent(
-          `payout.${status}`,
-          merchantId,
-          next.id,
-          now,
-          { payout: next },
-          next.livemode,
-        ),
+        payoutEvent(merchantId, next, now),
       );
       return next;
     } catch (error) {
