@@ -3,10 +3,12 @@
  * the currency's minor unit; totals come from the money engine (`shared/domain/totals.ts`).
  */
 import type { Address } from "../customers/customer.ts";
+import type { InvoiceStatus } from "../domain/invoice-lifecycle.ts";
 import type { TaxBreakdownEntry } from "../domain/totals.ts";
 import type { PaymentTermsCode } from "../merchants/merchant.ts";
 
-export type InvoiceStatus = "draft" | "open" | "paid" | "void" | "uncollectible";
+/** The state machine owns the statuses (`shared/domain/invoice-lifecycle.ts`). */
+export type { InvoiceStatus };
 
 export type LineDiscount = { percentOff: number } | { amountOff: number };
 

@@ -19,9 +19,8 @@ import { createHash } from "node:crypto";
 import type Stripe from "stripe";
 import type { PaymentMethodDetails } from "./processor.ts";
 import fixtures from "./stripe-fixtures.json" with { type: "json" };
+import { STRIPE_API_VERSION } from "./stripe-version.ts";
 
-/** The API version Kassa pins: the `stripe` SDK's own, so an SDK upgrade fails to compile until this follows. */
-export const STRIPE_API_VERSION: typeof Stripe.API_VERSION = "2026-10-28.endive";
 
 export type EventOf<T extends Stripe.Event["type"]> = Extract<Stripe.Event, { type: T }>;
 

@@ -28,13 +28,7 @@ import type {
   RefundResult,
 } from "./processor.ts";
 import { refundStatusOf } from "./refund.ts";
-
-/**
- * The API version every request sends. A literal rather than `Stripe.API_VERSION`, so upgrading the
- * SDK never moves the API version silently: `satisfies` fails to compile until this line is changed
- * on purpose (and the webhook endpoint's version with it).
- */
-export const STRIPE_API_VERSION = "2026-10-28.endive" satisfies Stripe.LatestApiVersion;
+import { STRIPE_API_VERSION } from "./stripe-version.ts";
 
 /**
  * Per attempt. With one retry the worst case is 2 × 12 s + the SDK's 0.5 s back-off = 24.5 s, still

@@ -11,6 +11,8 @@ export interface Key {
 const merchantPk = (merchantId: string) => `MERCHANT#${merchantId}`;
 
 export const keys = {
+  /** The item the health check reads (it need not exist: a successful read proves the table answers). */
+  health: (): Key => ({ PK: "HEALTH", SK: "HEALTH" }),
   merchant: (merchantId: string): Key => ({ PK: merchantPk(merchantId), SK: "MERCHANT" }),
   /** GSI1: every merchant, for the platform admin's list. */
   merchantListing: (createdAt: string, merchantId: string) => ({

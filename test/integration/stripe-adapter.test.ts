@@ -13,7 +13,6 @@ import type {
   RefundRequest,
 } from "../../shared/payments/processor.ts";
 import {
-  STRIPE_API_VERSION,
   STRIPE_MAX_NETWORK_RETRIES,
   STRIPE_TIMEOUT_MS,
   WebhookSignatureError,
@@ -23,6 +22,7 @@ import {
   stripeProcessor,
   verifyStripeWebhook,
 } from "../../shared/payments/stripe.ts";
+import { STRIPE_API_VERSION } from "../../shared/payments/stripe-version.ts";
 import {
   type RecordedRequest,
   type StripeFake,

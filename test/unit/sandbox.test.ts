@@ -29,9 +29,9 @@ import {
   disputeEvent,
   paymentIntentEvent,
   payoutEvent,
-  STRIPE_API_VERSION,
   stripeLikeId,
 } from "../../shared/payments/stripe-events.ts";
+import { STRIPE_API_VERSION } from "../../shared/payments/stripe-version.ts";
 
 const start = new Date("2026-03-01T12:00:00Z");
 const startSeconds = start.getTime() / 1000;
