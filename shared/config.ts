@@ -70,11 +70,21 @@ export const config = {
   mailFrom: () => read(envNames.mailFrom, z.email()),
   queueUrl: (queue: string) => read(envNames.queueUrl(queue), z.url()),
   queueArn: (queue: string) => read(envNames.queueArn(queue), nonEmpty),
+  /** Every queue this function is bound to (`QUEUE_URL_<NAME>`), by queue name: what the health check probes. */
+  boundQueueUrls: (): Record<string, string> =>
+    Object.fromEntries(
+      Object.entries(process.env)
+        .filter(([name, value]) => name.startsWith("QUEUE_URL_") && value)
+        .map(([name, value]) => [name.slice("QUEUE_URL_".length).toLowerCase().replace(/_/g, "-"), value as string]),
+    ),
   /** `table` keeps schedules in the table for the local runtime's scheduler; `eventbridge` in the cloud. */
   schedulerMode: () => read(envNames.schedulerMode, z.enum(["eventbridge", "table"]).default("eventbridge")),
   schedulerGroup: () => read(envNames.schedulerGroup, nonEmpty),
   schedulerRoleArn: () => read(envNames.schedulerRoleArn, nonEmpty),
-  publicBaseUrl: () => read(envNames.publicBaseUrl, z.url()),
+  /** The deployment's public base URL for hosted pages (a custom domain), when the operator set one. */
+  publicBaseUrl: () => read(envNames.publicBaseUrl, z.url().optional()),
+  /** A loopback Stripe fake's base URL (tests, local runs); unset in production. */
+  stripeApiBase: () => read(envNames.stripeApiBase, z.url().optional()),
   /** The sandbox's processing fee: a percentage (≤ 4 decimals) plus fixed minor units; 2.9 % + 30 by default. */
   sandboxFee: () => ({
     percent: read(envNames.sandboxFeePercent, z.coerce.number().min(0).max(100).default(2.9)),

@@ -6,7 +6,9 @@ import { GetQueueAttributesCommand } from "@aws-sdk/client-sqs";
 import { GetAccountCommand, SESv2Client } from "@aws-sdk/client-sesv2";
 import { GetCommand } from "@aws-sdk/lib-dynamodb";
 import { sqsClient } from "./aws/queue.ts";
+import { config } from "./config.ts";
 import { documentClient, tableName } from "./store/dynamo.ts";
+import { keys } from "./store/keys.ts";
 
 export type CheckResult = { status: "up" } | { status: "down"; error: string };
 
@@ -22,25 +24,13 @@ async function check(probe: () => Promise<unknown>): Promise<CheckResult> {
   }
 }
 
-/** Queue URLs as the manifest's bindings set them (`QUEUE_URL_<NAME>`). */
-function queueUrls(env: NodeJS.ProcessEnv): Record<string, string> {
-  return Object.fromEntries(
-    Object.entries(env)
-      .filter(([name, value]) => name.startsWith("QUEUE_URL_") && value)
-      .map(([name, value]) => [
-        name.slice("QUEUE_URL_".length).toLowerCase().replace(/_/g, "-"),
-        value as string,
-      ]),
-  );
-}
-
 let sesv2: SESv2Client | undefined;
 
-export async function checkDependencies(env: NodeJS.ProcessEnv = process.env) {
-  const queues = Object.entries(queueUrls(env));
+export async function checkDependencies() {
+  const queues = Object.entries(config.boundQueueUrls());
   const [table, mail, ...queueResults] = await Promise.all([
     check(() =>
-      documentClient().send(new GetCommand({ TableName: tableName(), Key: { PK: "HEALTH", SK: "HEALTH" } })),
+      documentClient().send(new GetCommand({ TableName: tableName(), Key: keys.health() })),
     ),
     check(() => {
       sesv2 ??= new SESv2Client({});

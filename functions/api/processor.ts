@@ -1,7 +1,7 @@
 /** POST /v1/processor/stripe/connect — start connecting the merchant's Stripe account. */
 import { connectStripe } from "../../shared/api/payments.ts";
 import { getSecret } from "../../shared/aws/secrets.ts";
-import { envNames } from "../../shared/config.ts";
+import { config } from "../../shared/config.ts";
 import { apiHandler, route } from "../../shared/http/api.ts";
 import { publicBaseUrl } from "../../shared/http/public-url.ts";
 import { getMerchant, setStripeAccount } from "../../shared/merchants/service.ts";
@@ -11,7 +11,7 @@ import { dynamoMerchantStore as store } from "../../shared/store/merchants.ts";
 
 export const handler = apiHandler([
   route(connectStripe, async ({ principal, clock, body, event }) => {
-    const apiBase = process.env[envNames.stripeApiBase];
+    const apiBase = config.stripeApiBase();
     const secretKey = await getSecret("stripeSecretKey");
     const stripe = stripeConnect({ secretKey, ...(apiBase ? stripeEndpoint(apiBase) : {}) });
     const merchant = await getMerchant({ store, clock }, principal.merchantId);

@@ -7,7 +7,7 @@ import type Stripe from "stripe";
 import { sqsQueue } from "../aws/queue.ts";
 import { scheduler } from "../aws/scheduler.ts";
 import { getSecret } from "../aws/secrets.ts";
-import { config, envNames } from "../config.ts";
+import { config } from "../config.ts";
 import type { Clock } from "../domain/clock.ts";
 import { setStripeAccountStatus } from "../merchants/service.ts";
 import { dynamoInvoiceStore } from "../store/invoices.ts";
@@ -67,7 +67,7 @@ export function paymentPorts(clock: Clock, sandboxPageUrl?: (sessionId: string) 
     processorFor: async (merchant) =>
       requireProcessorKind(merchant) === "stripe"
         ? // Loaded on first use: the Stripe SDK stays out of the cold start of sandbox-only traffic.
-          (await import("./stripe.ts")).loadStripeProcessor(process.env[envNames.stripeApiBase])
+          (await import("./stripe.ts")).loadStripeProcessor(config.stripeApiBase())
         : sandboxFor(clock, sandboxPageUrl),
     feeFor: (payment) =>
       payment.processor === "sandbox" ? sandboxFee(payment.amount, payment.currency, config.sandboxFee()) : 0,
