@@ -11,8 +11,9 @@ import { formatDate, formatMoney, formatPercentage, formatQuantity } from "../do
 import { divRound, DECIMAL_SCALE, toTenThousandths } from "../domain/money.ts";
 import type { Merchant } from "../merchants/merchant.ts";
 import { merchantLivemode } from "../payments/mode.ts";
-import { htmlPage } from "../http/page.ts";
-import { escapeHtml } from "../notifications/html.ts";
+import { escapeHtml } from "../hosted/escape.ts";
+import { htmlPage, type Page } from "../hosted/page.ts";
+import { accentText, brandColorOf, safeUrl, textOn } from "../hosted/theme.ts";
 import type { Invoice, InvoiceFee, InvoiceLine } from "./invoice.ts";
 
 export interface HostedPageLinks {
@@ -22,41 +23,6 @@ export interface HostedPageLinks {
    * due. Absent when the merchant cannot take card payments: the page says how to pay otherwise.
    */
   payUrl?: string;
-}
-
-export interface HostedPage {
-  html: string;
-  headers: Record<string, string>;
-}
-
-const NEUTRAL_BRAND = "#334155";
-
-/** The merchant's `#rrggbb` colour, or a neutral slate when it is missing or malformed. */
-export function brandColorOf(merchant: Merchant): string {
-  const color = merchant.branding?.brandColor;
-  return typeof color === "string" && /^#[0-9a-fA-F]{6}$/.test(color) ? color.toLowerCase() : NEUTRAL_BRAND;
-}
-
-/**
- * `url` when it is safe to put in an `href`: an `http:`/`https:` URL, or a relative path (`/a`, `a/b`,
- * `./a`, `?q`, `#f`). Anything else (`javascript:`, `data:`, protocol-relative `//host`, backslashes,
- * whitespace or control characters, which browsers strip or reinterpret) gives `undefined`.
- */
-export function safeUrl(url: string | undefined): string | undefined {
-  if (typeof url !== "string" || url === "") return undefined;
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: rejecting control characters is the point
-  if (/[\u0000-\u0020\u007f-\u009f\\]/.test(url)) return undefined;
-  if (/^[a-zA-Z][a-zA-Z0-9+.-]*:/.test(url)) {
-    let parsed: URL;
-    try {
-      parsed = new URL(url);
-    } catch {
-      return undefined;
-    }
-    return parsed.protocol === "https:" || parsed.protocol === "http:" ? url : undefined;
-  }
-  if (url.startsWith("//")) return undefined;
-  return url;
 }
 
 /** The calendar date (`YYYY-MM-DD`) of `instant` in `timeZone`. */
@@ -75,31 +41,6 @@ export function calendarDateIn(instant: Date, timeZone: string): string {
 export function isOverdue(invoice: Invoice, timeZone: string, now: Date): boolean {
   if (invoice.status !== "open" || !invoice.dueDate || invoice.amountRemaining <= 0) return false;
   return invoice.dueDate < calendarDateIn(now, timeZone);
-}
-
-// --- colour -----------------------------------------------------------------------------------------
-
-function luminance(hex: string): number {
-  const channel = (i: number) => {
-    const c = Number.parseInt(hex.slice(i, i + 2), 16) / 255;
-    return c <= 0.04045 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
-  };
-  return 0.2126 * channel(1) + 0.7152 * channel(3) + 0.0722 * channel(5);
-}
-
-function contrast(a: string, b: string): number {
-  const [hi, lo] = [luminance(a), luminance(b)].sort((x, y) => y - x) as [number, number];
-  return (hi + 0.05) / (lo + 0.05);
-}
-
-/** White or near-black, whichever reads better on `background`. */
-function textOn(background: string): string {
-  return contrast(background, "#ffffff") >= contrast(background, "#111827") ? "#ffffff" : "#111827";
-}
-
-/** The brand colour when it is readable as text on white (WCAG AA, 4.5:1), else the neutral colour. */
-function accentText(brand: string): string {
-  return contrast(brand, "#ffffff") >= 4.5 ? brand : NEUTRAL_BRAND;
 }
 
 // --- styles -----------------------------------------------------------------------------------------
@@ -335,7 +276,7 @@ export function renderHostedInvoicePage(
   merchant: Merchant,
   links: HostedPageLinks,
   now: Date = new Date(),
-): HostedPage {
+): Page {
   const tz = merchant.timeZone;
   const currency = invoice.currency;
   const money = (n: number) => formatMoney(n, currency);

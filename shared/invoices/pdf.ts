@@ -9,6 +9,7 @@
  */
 import { type PDFFont, type PDFPage, PDFDocument, type RGB, rgb, StandardFonts } from "pdf-lib";
 import { formatDate, formatMoney, formatPercentage, formatQuantity } from "../domain/format.ts";
+import { channelsOf, validBrandColor } from "../hosted/theme.ts";
 import type { Merchant } from "../merchants/merchant.ts";
 import { merchantLivemode } from "../payments/mode.ts";
 import type { Invoice, InvoiceLine } from "./invoice.ts";
@@ -40,10 +41,8 @@ const statusLabels: Record<Invoice["status"], string> = {
 
 /** `#rrggbb` → RGB; anything else gives the default. */
 export function parseBrandColor(color: string | undefined): RGB {
-  const match = color ? /^#([0-9a-f]{2})([0-9a-f]{2})([0-9a-f]{2})$/i.exec(color) : null;
-  if (!match) return defaultAccent;
-  const [r, g, b] = match.slice(1).map((hex) => Number.parseInt(hex, 16) / 255) as [number, number, number];
-  return rgb(r, g, b);
+  const hex = validBrandColor(color);
+  return hex ? rgb(...channelsOf(hex)) : defaultAccent;
 }
 
 /** Spaces WinAnsi lacks but has a stand-in for (Intl puts narrow no-break spaces in some locales). */

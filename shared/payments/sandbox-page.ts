@@ -6,8 +6,8 @@
  */
 import { createHmac, timingSafeEqual } from "node:crypto";
 import { formatMoney } from "../domain/format.ts";
-import { htmlPage, type Page } from "../http/page.ts";
-import { escapeHtml } from "../notifications/html.ts";
+import { htmlPage, type Page } from "../hosted/page.ts";
+import { escapeHtml } from "../hosted/escape.ts";
 import { sandboxTestMethods } from "./sandbox-cards.ts";
 
 const formLifetimeSeconds = 30 * 60;
