@@ -10,11 +10,7 @@ const branding = z.strictObject({
     .max(2048)
     .nullable()
     .optional(),
-  brandColor: z
-    .string()
-    .regex(brandColorPattern, "must be a hex colour like #1a2b3c")
-    .nullable()
-    .optional(),
+  brandColor: z.string().regex(brandColorPattern, "must be a hex colour like #1a2b3c").nullable().optional(),
   footerText: z.string().max(500).nullable().optional(),
 });
 

@@ -8,6 +8,7 @@
  * `formatMoney`, so they read exactly as on the PDF.
  */
 import { formatDate, formatMoney, formatPercentage, formatQuantity } from "../domain/format.ts";
+import { isPayable } from "../domain/invoice-lifecycle.ts";
 import { divRound, DECIMAL_SCALE, toTenThousandths } from "../domain/money.ts";
 import type { Merchant } from "../merchants/merchant.ts";
 import { merchantLivemode } from "../payments/mode.ts";
@@ -299,7 +300,7 @@ export function renderHostedInvoicePage(
   // The amount-due panel: what to pay and how, or why nothing is due.
   const pdfUrl = safeUrl(links.pdfUrl);
   const payUrl = safeUrl(links.payUrl);
-  const payable = (invoice.status === "open" || invoice.status === "uncollectible") && amountDue > 0;
+  const payable = isPayable(invoice);
   const actions: string[] = [];
   if (payable && payUrl) {
     actions.push(
