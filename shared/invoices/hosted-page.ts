@@ -8,6 +8,7 @@
  * hash (there are no `style` attributes, which a hash would not cover). Amounts are formatted with
  * `formatMoney`, so they read exactly as on the PDF.
  */
+import { localDate } from "../domain/calendar.ts";
 import { formatDate, formatMoney, formatPercentage, formatQuantity } from "../domain/format.ts";
 import { isPayable } from "../domain/invoice-lifecycle.ts";
 import { divRound, DECIMAL_SCALE, toTenThousandths } from "../domain/money.ts";
@@ -27,22 +28,10 @@ export interface HostedPageLinks {
   payUrl?: string;
 }
 
-/** The calendar date (`YYYY-MM-DD`) of `instant` in `timeZone`. */
-export function calendarDateIn(instant: Date, timeZone: string): string {
-  const parts = new Intl.DateTimeFormat("en-US", {
-    timeZone,
-    year: "numeric",
-    month: "2-digit",
-    day: "2-digit",
-  }).formatToParts(instant);
-  const part = (type: string) => parts.find((p) => p.type === type)?.value ?? "";
-  return `${part("year")}-${part("month")}-${part("day")}`;
-}
-
 /** True when the invoice is open and its due date is before today in the merchant's time zone. */
 export function isOverdue(invoice: Invoice, timeZone: string, now: Date): boolean {
   if (invoice.status !== "open" || !invoice.dueDate || invoice.amountRemaining <= 0) return false;
-  return invoice.dueDate < calendarDateIn(now, timeZone);
+  return invoice.dueDate < localDate(now, timeZone);
 }
 
 // --- styles -----------------------------------------------------------------------------------------
