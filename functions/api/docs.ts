@@ -6,6 +6,7 @@ import type { APIGatewayProxyEventV2 } from "aws-lambda";
 import { docsPage, openApiJson } from "../../shared/api/docs.ts";
 import { allOperations } from "../../shared/api/index.ts";
 import { apiHandler, HttpResponse, route } from "../../shared/http/api.ts";
+import type { Page } from "../../shared/hosted/page.ts";
 import { renderDocsPage } from "../../shared/http/docs-page.ts";
 import { openApiDocument } from "../../shared/http/openapi.ts";
 
@@ -14,8 +15,7 @@ const version = "1";
 
 interface Built {
   json: string;
-  html: string;
-  contentSecurityPolicy: string;
+  page: Page;
 }
 
 /** Keyed by base URL; the Host header is the client's, so only a few are kept. */
@@ -40,8 +40,7 @@ function build(serverUrl: string | undefined): Built {
   const page = renderDocsPage(document, { openApiPath: openApiJson.path });
   const result = {
     json: JSON.stringify(document),
-    html: page.html,
-    contentSecurityPolicy: page.contentSecurityPolicy,
+    page,
   };
   if (built.size >= maxBuilt) built.delete(built.keys().next().value!);
   built.set(key, result);
@@ -61,18 +60,12 @@ export const handler = apiHandler([
     );
   }),
   route(docsPage, async ({ event }) => {
-    const { html, contentSecurityPolicy } = build(serverUrlOf(event));
+    const { page } = build(serverUrlOf(event));
     return new HttpResponse(
       200,
       undefined,
-      {
-        "content-type": "text/html; charset=utf-8",
-        "content-security-policy": contentSecurityPolicy,
-        "cache-control": cacheControl,
-        "x-content-type-options": "nosniff",
-        "referrer-policy": "no-referrer",
-      },
-      { body: html },
+      { ...page.headers, "cache-control": cacheControl },
+      { body: page.html },
     );
   }),
 ]);

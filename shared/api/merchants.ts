@@ -1,5 +1,6 @@
 /** Operations on merchants (platform admin), the current merchant's settings, and API keys. */
 import * as z from "zod";
+import { brandColorPattern } from "../hosted/theme.ts";
 import { defineOperation } from "../http/operation.ts";
 import { email, idParams, listQuery, page, paymentTerms, timeZone, currency } from "./common.ts";
 
@@ -9,11 +10,7 @@ const branding = z.strictObject({
     .max(2048)
     .nullable()
     .optional(),
-  brandColor: z
-    .string()
-    .regex(/^#[0-9a-fA-F]{6}$/, "must be a hex colour like #1a2b3c")
-    .nullable()
-    .optional(),
+  brandColor: z.string().regex(brandColorPattern, "must be a hex colour like #1a2b3c").nullable().optional(),
   footerText: z.string().max(500).nullable().optional(),
 });
 

@@ -38,6 +38,14 @@ export function assertInvoiceCan(action: InvoiceAction, status: InvoiceStatus): 
 }
 
 /**
+ * Whether a buyer can pay the invoice now: its status takes payments and something is still due. The
+ * one rule behind the pay button, the pay form and what a late payment still owes.
+ */
+export const isPayable = (invoice: { status: InvoiceStatus; amountRemaining: number }): boolean =>
+  (allowedFrom.recordPayment as readonly InvoiceStatus[]).includes(invoice.status) &&
+  invoice.amountRemaining > 0;
+
+/**
  * A processor attempt under way on an invoice. While it holds, no other attempt may start and the
  * invoice cannot be voided, marked uncollectible or paid by hand: only the attempt's definite outcome
  * releases it, or time, but only once the attempt can no longer succeed.

@@ -1,11 +1,11 @@
 /**
  * The API reference as one self-contained HTML page, rendered from the OpenAPI document: no scripts,
  * no external assets, every text escaped. Its only style block is allowed by the Content-Security-Policy
- * through its sha256 hash, so the page needs no `unsafe-inline`. Pure: the same document gives the
- * same page.
+ * through its sha256 hash (the hosted page shell), so the page needs no `unsafe-inline`. Pure: the same
+ * document gives the same page.
  */
-import { createHash } from "node:crypto";
-import { escapeHtml } from "../notifications/html.ts";
+import { escapeHtml } from "../hosted/escape.ts";
+import { htmlPage, type Page } from "../hosted/page.ts";
 import type {
   JsonSchema,
   OpenApiDocument,
@@ -13,12 +13,6 @@ import type {
   ParameterObject,
   ResponseObject,
 } from "./openapi.ts";
-
-export interface DocsPage {
-  html: string;
-  /** The header value that allows exactly this page's style block and nothing else. */
-  contentSecurityPolicy: string;
-}
 
 export interface DocsPageOptions {
   /** Where the OpenAPI document is served, linked from the page header. */
@@ -65,10 +59,6 @@ td.d1 { padding-left: 1.5rem; } td.d2 { padding-left: 2.5rem; } td.d3 { padding-
 ul.errors { margin: .25rem 0; padding-left: 1.2rem; }
 .none { color: var(--muted); font-style: italic; }
 `;
-
-const styleHash = createHash("sha256").update(css, "utf8").digest("base64");
-
-export const docsPageContentSecurityPolicy = `default-src 'none'; style-src 'sha256-${styleHash}'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'`;
 
 const methods = ["get", "post", "put", "patch", "delete"] as const;
 
@@ -327,7 +317,7 @@ function operationSection(document: OpenApiDocument, reader: SchemaReader, entry
   return parts.join("\n");
 }
 
-export function renderDocsPage(document: OpenApiDocument, options: DocsPageOptions = {}): DocsPage {
+export function renderDocsPage(document: OpenApiDocument, options: DocsPageOptions = {}): Page {
   const reader = new SchemaReader(document);
   const entries: Entry[] = [];
   for (const [path, item] of Object.entries(document.paths)) {
@@ -378,17 +368,11 @@ export function renderDocsPage(document: OpenApiDocument, options: DocsPageOptio
     ? `<section id="problem">\n<h2>Error responses</h2>\n<p>Every error the API itself answers is a problem document (<code>application/problem+json</code>):</p>\n${fieldTable(reader, document.components.schemas.Problem)}\n</section>`
     : "";
 
-  const html = `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="referrer" content="no-referrer">
-<title>${title} reference</title>
-<style>${css}</style>
-</head>
-<body>
-<header>
+  return htmlPage({
+    title: `${document.info.title} reference`,
+    style: css,
+    indexable: true,
+    body: `<header>
 <h1>${title}</h1>
 <p>${meta}</p>
 </header>
@@ -402,9 +386,6 @@ ${toc}
 </nav>
 ${sections}
 ${problem}
-</main>
-</body>
-</html>
-`;
-  return { html, contentSecurityPolicy: docsPageContentSecurityPolicy };
+</main>`,
+  });
 }

@@ -1,18 +1,22 @@
 /**
- * The buyer's public invoice page: one self-contained HTML document, branded with the merchant's name,
- * colour and footer, with no external assets (no fonts, images, scripts or CDNs) and no scripts at all.
+ * The buyer's public invoice page: its content inside the hosted kit's branded frame (the merchant's
+ * name, colour and footer; `shared/hosted/branded.ts`), one self-contained HTML document with no
+ * external assets (no fonts, images, scripts or CDNs) and no scripts at all.
  *
  * Security: every interpolated value goes through `escapeHtml`; links are rendered only when they are
  * relative paths or `http:`/`https:` URLs; the single inline `<style>` element is allowed by its CSP
  * hash (there are no `style` attributes, which a hash would not cover). Amounts are formatted with
  * `formatMoney`, so they read exactly as on the PDF.
  */
+import { localDate } from "../domain/calendar.ts";
 import { formatDate, formatMoney, formatPercentage, formatQuantity } from "../domain/format.ts";
+import { isPayable } from "../domain/invoice-lifecycle.ts";
 import { divRound, DECIMAL_SCALE, toTenThousandths } from "../domain/money.ts";
 import type { Merchant } from "../merchants/merchant.ts";
-import { merchantLivemode } from "../payments/mode.ts";
-import { htmlPage } from "../http/page.ts";
-import { escapeHtml } from "../notifications/html.ts";
+import { escapeHtml } from "../hosted/escape.ts";
+import { brandedPage } from "../hosted/branded.ts";
+import type { Page } from "../hosted/page.ts";
+import { safeUrl } from "../hosted/theme.ts";
 import type { Invoice, InvoiceFee, InvoiceLine } from "./invoice.ts";
 
 export interface HostedPageLinks {
@@ -24,102 +28,16 @@ export interface HostedPageLinks {
   payUrl?: string;
 }
 
-export interface HostedPage {
-  html: string;
-  headers: Record<string, string>;
-}
-
-const NEUTRAL_BRAND = "#334155";
-
-/** The merchant's `#rrggbb` colour, or a neutral slate when it is missing or malformed. */
-export function brandColorOf(merchant: Merchant): string {
-  const color = merchant.branding?.brandColor;
-  return typeof color === "string" && /^#[0-9a-fA-F]{6}$/.test(color) ? color.toLowerCase() : NEUTRAL_BRAND;
-}
-
-/**
- * `url` when it is safe to put in an `href`: an `http:`/`https:` URL, or a relative path (`/a`, `a/b`,
- * `./a`, `?q`, `#f`). Anything else (`javascript:`, `data:`, protocol-relative `//host`, backslashes,
- * whitespace or control characters, which browsers strip or reinterpret) gives `undefined`.
- */
-export function safeUrl(url: string | undefined): string | undefined {
-  if (typeof url !== "string" || url === "") return undefined;
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: rejecting control characters is the point
-  if (/[\u0000-\u0020\u007f-\u009f\\]/.test(url)) return undefined;
-  if (/^[a-zA-Z][a-zA-Z0-9+.-]*:/.test(url)) {
-    let parsed: URL;
-    try {
-      parsed = new URL(url);
-    } catch {
-      return undefined;
-    }
-    return parsed.protocol === "https:" || parsed.protocol === "http:" ? url : undefined;
-  }
-  if (url.startsWith("//")) return undefined;
-  return url;
-}
-
-/** The calendar date (`YYYY-MM-DD`) of `instant` in `timeZone`. */
-export function calendarDateIn(instant: Date, timeZone: string): string {
-  const parts = new Intl.DateTimeFormat("en-US", {
-    timeZone,
-    year: "numeric",
-    month: "2-digit",
-    day: "2-digit",
-  }).formatToParts(instant);
-  const part = (type: string) => parts.find((p) => p.type === type)?.value ?? "";
-  return `${part("year")}-${part("month")}-${part("day")}`;
-}
-
 /** True when the invoice is open and its due date is before today in the merchant's time zone. */
 export function isOverdue(invoice: Invoice, timeZone: string, now: Date): boolean {
   if (invoice.status !== "open" || !invoice.dueDate || invoice.amountRemaining <= 0) return false;
-  return invoice.dueDate < calendarDateIn(now, timeZone);
-}
-
-// --- colour -----------------------------------------------------------------------------------------
-
-function luminance(hex: string): number {
-  const channel = (i: number) => {
-    const c = Number.parseInt(hex.slice(i, i + 2), 16) / 255;
-    return c <= 0.04045 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
-  };
-  return 0.2126 * channel(1) + 0.7152 * channel(3) + 0.0722 * channel(5);
-}
-
-function contrast(a: string, b: string): number {
-  const [hi, lo] = [luminance(a), luminance(b)].sort((x, y) => y - x) as [number, number];
-  return (hi + 0.05) / (lo + 0.05);
-}
-
-/** White or near-black, whichever reads better on `background`. */
-function textOn(background: string): string {
-  return contrast(background, "#ffffff") >= contrast(background, "#111827") ? "#ffffff" : "#111827";
-}
-
-/** The brand colour when it is readable as text on white (WCAG AA, 4.5:1), else the neutral colour. */
-function accentText(brand: string): string {
-  return contrast(brand, "#ffffff") >= 4.5 ? brand : NEUTRAL_BRAND;
+  return invoice.dueDate < localDate(now, timeZone);
 }
 
 // --- styles -----------------------------------------------------------------------------------------
 
-function stylesheet(brand: string): string {
-  const onBrand = textOn(brand);
-  const accent = accentText(brand);
-  return `
-:root{--brand:${brand};--on-brand:${onBrand};--accent:${accent};--text:#1f2937;--muted:#4b5563;--line:#e5e7eb;--bg:#f3f4f6}
-*{box-sizing:border-box}
-html{-webkit-text-size-adjust:100%}
-body{margin:0;background:var(--bg);color:var(--text);font:15px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,"Helvetica Neue",Arial,sans-serif}
-a{color:var(--accent)}
-a:focus-visible{outline:3px solid var(--accent);outline-offset:2px}
-.masthead{background:var(--brand);color:var(--on-brand)}
-.masthead-inner{max-width:860px;margin:0 auto;padding:20px 24px;display:flex;align-items:center;gap:14px}
-.mark{flex:none;width:44px;height:44px;border-radius:50%;display:flex;align-items:center;justify-content:center;font-weight:700;font-size:16px;letter-spacing:.5px;background:var(--on-brand);color:var(--brand)}
-.merchant-name{font-size:18px;font-weight:600;margin:0}
-main{max-width:860px;margin:0 auto;padding:24px}
-.visually-hidden{position:absolute;width:1px;height:1px;padding:0;margin:-1px;overflow:hidden;clip:rect(0,0,0,0);white-space:nowrap;border:0}
+/** The invoice's own styles, inside the branded frame. */
+const style = `
 .sheet{background:#fff;border:1px solid var(--line);border-top:4px solid var(--brand);border-radius:10px;padding:32px;box-shadow:0 1px 3px rgba(0,0,0,.06)}
 .title-row{display:flex;flex-wrap:wrap;align-items:center;gap:12px;margin:0 0 24px}
 h1{font-size:26px;line-height:1.2;margin:0}
@@ -143,7 +61,6 @@ h2{font-size:13px;text-transform:uppercase;letter-spacing:.06em;color:var(--mute
 .notice{margin:0;padding:10px 14px;border-radius:8px;font-weight:600}
 .notice-paid{background:#dcfce7;color:#166534}
 .notice-void{background:#f1f5f9;color:#334155}
-.test-mode{margin:0;padding:12px 24px;background:#fef3c7;color:#92400e;border-bottom:3px solid #f59e0b;text-align:center;font-weight:700;letter-spacing:.04em}
 .details{display:grid;grid-template-columns:repeat(auto-fit,minmax(200px,1fr));gap:24px;margin:0 0 28px}
 .details p,.details address{margin:0;font-style:normal}
 .muted{color:var(--muted)}
@@ -164,12 +81,7 @@ table{width:100%;border-collapse:collapse}
 .totals .amount-due th,.totals .amount-due td{border-top:2px solid var(--text);color:var(--text);font-weight:700;font-size:17px;padding-top:10px}
 .notes{margin:28px 0 0;padding-top:20px;border-top:1px solid var(--line)}
 .notes p{margin:0 0 12px;white-space:pre-line}
-.site-footer{max-width:860px;margin:0 auto;padding:8px 24px 40px;color:var(--muted);font-size:13px;text-align:center}
-.site-footer p{margin:0 0 6px;white-space:pre-line}
 @media (max-width:600px){
-body{font-size:14px}
-.masthead-inner{padding:16px}
-main{padding:10px}
 .sheet{padding:20px 14px}
 h1{font-size:22px}
 .due-panel{padding:16px}
@@ -184,19 +96,12 @@ h1{font-size:22px}
 .totals td{padding-left:8px}
 }
 @media print{
-body{background:#fff;font-size:12pt}
-.masthead{background:none;color:#000;border-bottom:2px solid var(--brand)}
-.mark{border:1px solid #000;background:none;color:#000}
-main{padding:0;max-width:none}
 .sheet{border:0;box-shadow:none;padding:0}
 .actions{display:none}
 .due-panel{border:1px solid #999;background:none}
-a{color:#000;text-decoration:none}
 tr{break-inside:avoid}
-.site-footer{color:#000}
 }
 `;
-}
 
 // --- content ----------------------------------------------------------------------------------------
 
@@ -207,14 +112,6 @@ const STATUS_LABELS: Record<Invoice["status"], string> = {
   void: "Void",
   uncollectible: "Uncollectible",
 };
-
-function initials(name: string): string {
-  const words = name.trim().split(/\s+/u).filter(Boolean);
-  const letters = words
-    .map((w) => Array.from(w).find((c) => /[\p{L}\p{N}]/u.test(c)))
-    .filter((c): c is string => c !== undefined);
-  return (letters.length > 1 ? [letters[0], letters.at(-1)] : letters.slice(0, 1)).join("").toUpperCase();
-}
 
 function countryName(code: string): string {
   try {
@@ -335,12 +232,10 @@ export function renderHostedInvoicePage(
   merchant: Merchant,
   links: HostedPageLinks,
   now: Date = new Date(),
-): HostedPage {
+): Page {
   const tz = merchant.timeZone;
   const currency = invoice.currency;
   const money = (n: number) => formatMoney(n, currency);
-  const brand = brandColorOf(merchant);
-  const style = stylesheet(brand);
 
   const overdue = isOverdue(invoice, tz, now);
   const isVoid = invoice.status === "void";
@@ -358,7 +253,7 @@ export function renderHostedInvoicePage(
   // The amount-due panel: what to pay and how, or why nothing is due.
   const pdfUrl = safeUrl(links.pdfUrl);
   const payUrl = safeUrl(links.payUrl);
-  const payable = (invoice.status === "open" || invoice.status === "uncollectible") && amountDue > 0;
+  const payable = isPayable(invoice);
   const actions: string[] = [];
   if (payable && payUrl) {
     actions.push(
@@ -398,21 +293,12 @@ ${note}${otherwise}`;
   if (invoice.memo) notes.push(`<p>${escapeHtml(invoice.memo)}</p>`);
   if (invoice.footer) notes.push(`<p class="muted">${escapeHtml(invoice.footer)}</p>`);
 
-  const footerText = merchant.branding?.footerText;
-  const mark = initials(merchant.name);
-
-  return htmlPage({
+  return brandedPage({
+    merchant,
     title: `${title} from ${merchant.name}`,
+    testModeNotice,
     style,
-    formAction: "self",
-    body: `${merchantLivemode(merchant) ? "" : `<p class="test-mode" role="note">${escapeHtml(testModeNotice)}</p>\n`}<header class="masthead">
-<div class="masthead-inner">
-${mark ? `<span class="mark" aria-hidden="true">${escapeHtml(mark)}</span>` : ""}
-<p class="merchant-name">${escapeHtml(merchant.name)}</p>
-</div>
-</header>
-<main>
-<article class="sheet" aria-labelledby="invoice-title">
+    main: `<article class="sheet" aria-labelledby="invoice-title">
 <div class="title-row">
 <h1 id="invoice-title">${escapeHtml(title)}</h1>
 <span class="badge badge-${statusKey}">${escapeHtml(statusLabel)}</span>
@@ -453,8 +339,6 @@ ${totalsRows(invoice, amountDue)}
 </tbody>
 </table>
 ${notes.length ? `<section class="notes" aria-label="Notes">\n${notes.join("\n")}\n</section>` : ""}
-</article>
-</main>
-${footerText ? `<footer class="site-footer"><p>${escapeHtml(footerText)}</p></footer>` : ""}`,
+</article>`,
   });
 }

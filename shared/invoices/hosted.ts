@@ -1,21 +1,44 @@
-/** The buyer's side of an invoice: found by its hosted-page token, never by id. */
+/** The buyer's side of an invoice: found by its hosted-page token, never by id, and paid by its form. */
 import type { Clock } from "../domain/clock.ts";
-import { NotFoundError } from "../domain/errors.ts";
+import { isPayable } from "../domain/invoice-lifecycle.ts";
+import { byPageToken } from "../hosted/lookup.ts";
+import type { Payable } from "../hosted/pay-form.ts";
+import type { Merchant } from "../merchants/merchant.ts";
+import { checkoutInvoice, type PaymentPorts, payInvoice } from "../payments/service.ts";
 import type { InvoiceStore } from "../store/invoices.ts";
 import type { MerchantStore } from "../store/merchants.ts";
+import type { Invoice } from "./invoice.ts";
 import { presentInvoice } from "./service.ts";
 
 export async function hostedInvoice(
   ports: { invoices: InvoiceStore; merchants: MerchantStore; clock: Clock },
   token: string,
 ) {
-  const ref = await ports.invoices.findHosted(token);
-  const [found, merchant] = ref
-    ? await Promise.all([
-        ports.invoices.read(ref.merchantId, ref.invoiceId),
-        ports.merchants.readMerchant(ref.merchantId),
-      ])
-    : [];
-  if (!found || !merchant) throw new NotFoundError("Invoice");
-  return { invoice: presentInvoice(found.value, ports.clock.now()), merchant: merchant.value };
+  const { value, merchant } = await byPageToken(
+    ports.merchants,
+    {
+      what: "Invoice",
+      find: async (t) => {
+        const ref = await ports.invoices.findHosted(t);
+        return ref && { merchantId: ref.merchantId, id: ref.invoiceId };
+      },
+      read: async (merchantId, id) => (await ports.invoices.read(merchantId, id))?.value,
+    },
+    token,
+  );
+  return { invoice: presentInvoice(value, ports.clock.now()), merchant };
+}
+
+/** The invoice as the pay form takes it: its amount due, paid by a card charge or through Checkout. */
+export function invoicePayable(invoice: Invoice, merchant: Merchant, payments: PaymentPorts): Payable {
+  return {
+    merchant,
+    kind: "Invoice",
+    number: invoice.number ?? invoice.id,
+    amountDue: invoice.amountRemaining,
+    currency: invoice.currency,
+    payable: isPayable(invoice),
+    charge: (card) => payInvoice(payments, merchant.id, invoice.id, card),
+    checkout: (urls) => checkoutInvoice(payments, merchant.id, invoice.id, urls),
+  };
 }

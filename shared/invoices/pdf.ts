@@ -1,31 +1,25 @@
 /**
  * The invoice PDF: A4, branded with the merchant's name and colour, every amount formatted by
  * `formatMoney` from the invoice's own totals (so the PDF shows the API's numbers, never recomputed).
- *
- * pdf-lib with the standard Helvetica fonts: nothing to load from disk or network, so the function
- * bundles into a single esbuild file. Those fonts are WinAnsi-encoded; characters outside WinAnsi
- * (emoji, CJK…) are drawn as "?" instead of failing the whole document. The logo is not drawn: that
- * would mean fetching `logoUrl` at render time.
+ * One user of the documents layout (`shared/documents/`). The logo is not drawn: that would mean
+ * fetching `logoUrl` at render time.
  */
-import { type PDFFont, type PDFPage, PDFDocument, type RGB, rgb, StandardFonts } from "pdf-lib";
 import { formatDate, formatMoney, formatPercentage, formatQuantity } from "../domain/format.ts";
+import {
+  encodable,
+  Layout,
+  left,
+  muted,
+  ink,
+  newDocument,
+  parseBrandColor,
+  right,
+  rule,
+  wrap,
+} from "../documents/layout.ts";
 import type { Merchant } from "../merchants/merchant.ts";
 import { merchantLivemode } from "../payments/mode.ts";
 import type { Invoice, InvoiceLine } from "./invoice.ts";
-
-const A4: [number, number] = [595.28, 841.89];
-const margin = 48;
-const left = margin;
-const right = A4[0] - margin;
-/** Nothing but the page number goes below this. */
-const bottom = margin + 28;
-
-const ink = rgb(0.12, 0.16, 0.22);
-const muted = rgb(0.42, 0.45, 0.5);
-const rule = rgb(0.85, 0.87, 0.9);
-const defaultAccent = rgb(0.07, 0.09, 0.15);
-const testBand = rgb(0.996, 0.953, 0.78);
-const testInk = rgb(0.57, 0.25, 0.05);
 
 /** Table columns: description from the left edge, the numbers right-aligned at these x positions. */
 const columns = { description: left, descriptionWidth: 238, quantity: 335, unitPrice: 435, amount: right };
@@ -37,168 +31,6 @@ const statusLabels: Record<Invoice["status"], string> = {
   void: "Void",
   uncollectible: "Uncollectible",
 };
-
-/** `#rrggbb` → RGB; anything else gives the default. */
-export function parseBrandColor(color: string | undefined): RGB {
-  const match = color ? /^#([0-9a-f]{2})([0-9a-f]{2})([0-9a-f]{2})$/i.exec(color) : null;
-  if (!match) return defaultAccent;
-  const [r, g, b] = match.slice(1).map((hex) => Number.parseInt(hex, 16) / 255) as [number, number, number];
-  return rgb(r, g, b);
-}
-
-/** Spaces WinAnsi lacks but has a stand-in for (Intl puts narrow no-break spaces in some locales). */
-const spaceLike = /[\u2007\u2009\u202f]/g;
-
-/** Text the font can encode: NFC, whitespace flattened, every other unencodable character as "?". */
-function encodable(text: string, charset: ReadonlySet<number>): string {
-  let out = "";
-  for (const char of text
-    .normalize("NFC")
-    .replace(/[\t\r\n\v\f]/g, " ")
-    .replace(spaceLike, "\u00a0")) {
-    out += charset.has(char.codePointAt(0) ?? 0) ? char : "?";
-  }
-  return out;
-}
-
-interface Fonts {
-  regular: PDFFont;
-  bold: PDFFont;
-  charset: ReadonlySet<number>;
-}
-
-/** Greedy word wrap of one paragraph to `width`; words wider than a line are split between characters. */
-function wrap(paragraph: string, font: PDFFont, size: number, width: number): string[] {
-  const lines: string[] = [];
-  let line = "";
-  for (const word of paragraph.split(/ +/)) {
-    const candidate = line ? `${line} ${word}` : word;
-    if (font.widthOfTextAtSize(candidate, size) <= width) {
-      line = candidate;
-      continue;
-    }
-    if (line) lines.push(line);
-    line = "";
-    for (const char of word) {
-      if (line && font.widthOfTextAtSize(line + char, size) > width) {
-        lines.push(line);
-        line = "";
-      }
-      line += char;
-    }
-  }
-  lines.push(line);
-  return lines;
-}
-
-/** Draws the invoice page by page, moving a cursor down and starting a new page when one is full. */
-class Layout {
-  readonly pages: PDFPage[] = [];
-  private page!: PDFPage;
-  y = 0;
-  /** Redrawn at the top of each continuation page while the line table is being drawn. */
-  onNewPage: (() => void) | undefined;
-
-  constructor(
-    private readonly doc: PDFDocument,
-    readonly fonts: Fonts,
-    private readonly accent: RGB,
-    private readonly continuationTitle: string,
-    /** Drawn as a band across the top of every page (a sandbox invoice). */
-    private readonly testBanner?: string,
-  ) {
-    this.addPage();
-  }
-
-  private addPage(): void {
-    this.page = this.doc.addPage(A4);
-    this.pages.push(this.page);
-    this.page.drawRectangle({ x: 0, y: A4[1] - 10, width: A4[0], height: 10, color: this.accent });
-    this.y = A4[1] - margin;
-    if (this.testBanner) {
-      this.page.drawRectangle({ x: 0, y: A4[1] - 34, width: A4[0], height: 24, color: testBand });
-      this.y = A4[1] - 27;
-      this.text(this.testBanner, A4[0] / 2, { size: 11, bold: true, color: testInk, align: "center" });
-      this.y = A4[1] - margin - 14;
-    }
-    if (this.pages.length > 1) {
-      this.text(`${this.continuationTitle} (continued)`, left, { size: 9, color: muted });
-      this.y -= 20;
-      this.onNewPage?.();
-    }
-  }
-
-  /** Makes room for `height` points, starting a new page if this one has less left. */
-  need(height: number): void {
-    if (this.y - height < bottom) this.addPage();
-  }
-
-  /** Draws one line of text with its baseline at the cursor; `align: "right"` ends it at `x`. */
-  text(
-    value: string,
-    x: number,
-    options: {
-      size?: number;
-      bold?: boolean;
-      color?: RGB;
-      align?: "left" | "right" | "center";
-      maxWidth?: number;
-    } = {},
-  ): void {
-    const font = options.bold ? this.fonts.bold : this.fonts.regular;
-    const safe = encodable(value, this.fonts.charset);
-    let size = options.size ?? 10;
-    // Very long amounts shrink to fit their column rather than overlap the next one.
-    while (options.maxWidth && size > 5 && font.widthOfTextAtSize(safe, size) > options.maxWidth) size -= 0.5;
-    const width = font.widthOfTextAtSize(safe, size);
-    this.page.drawText(safe, {
-      x: options.align === "right" ? x - width : options.align === "center" ? x - width / 2 : x,
-      y: this.y,
-      size,
-      font,
-      color: options.color ?? ink,
-    });
-  }
-
-  /** Wrapped text at the cursor, moving it down; returns the number of lines drawn. */
-  paragraph(
-    value: string,
-    x: number,
-    width: number,
-    options: { size?: number; bold?: boolean; color?: RGB } = {},
-  ) {
-    const size = options.size ?? 10;
-    const font = options.bold ? this.fonts.bold : this.fonts.regular;
-    const lines = value
-      .split(/\r\n?|\n/)
-      .flatMap((p) => wrap(encodable(p, this.fonts.charset), font, size, width));
-    for (const line of lines) {
-      this.need(size * 1.4);
-      this.text(line, x, options);
-      this.y -= size * 1.4;
-    }
-    return lines.length;
-  }
-
-  hr(color = rule, thickness = 0.75, from = left): void {
-    this.page.drawLine({ start: { x: from, y: this.y }, end: { x: right, y: this.y }, thickness, color });
-  }
-
-  /** "Page n of m" at the foot of every page, once all pages exist. */
-  numberPages(label: string): void {
-    this.pages.forEach((page, i) => {
-      const text = encodable(`${label} · Page ${i + 1} of ${this.pages.length}`, this.fonts.charset);
-      const width = this.fonts.regular.widthOfTextAtSize(text, 8);
-      page.drawText(text, {
-        x: right - width,
-        y: margin - 8,
-        size: 8,
-        font: this.fonts.regular,
-        color: muted,
-      });
-    });
-  }
-}
 
 function lineDiscountNote(line: InvoiceLine, currency: string): string | undefined {
   if (!line.discount) return undefined;
@@ -232,23 +64,16 @@ export const testModeBanner = "TEST MODE · sandbox invoice: no real money is ch
  * merchant in test mode says TEST MODE on every page and in its title.
  */
 export async function renderInvoicePdf(invoice: Invoice, merchant: Merchant): Promise<Uint8Array> {
-  const doc = await PDFDocument.create({ updateMetadata: false });
   const testMode = !merchantLivemode(merchant);
   const title = `${invoice.number ? `Invoice ${invoice.number}` : "Draft invoice"}${testMode ? " (TEST MODE)" : ""}`;
   const customerName = invoice.customer.name ?? invoice.customer.companyName ?? invoice.customer.email;
-  doc.setTitle(title);
-  doc.setAuthor(merchant.name);
-  doc.setSubject(`${title} from ${merchant.name} to ${customerName}`);
-  doc.setCreator("Kassa");
-  doc.setProducer("Kassa (pdf-lib)");
-  doc.setLanguage("en-US");
-  const created = new Date(invoice.issuedAt ?? invoice.createdAt);
-  doc.setCreationDate(created);
-  doc.setModificationDate(new Date(invoice.updatedAt));
-
-  const regular = await doc.embedFont(StandardFonts.Helvetica);
-  const bold = await doc.embedFont(StandardFonts.HelveticaBold);
-  const fonts: Fonts = { regular, bold, charset: new Set(regular.getCharacterSet()) };
+  const { doc, fonts } = await newDocument({
+    title,
+    author: merchant.name,
+    subject: `${title} from ${merchant.name} to ${customerName}`,
+    created: new Date(invoice.issuedAt ?? invoice.createdAt),
+    modified: new Date(invoice.updatedAt),
+  });
   const accent = parseBrandColor(merchant.branding.brandColor);
   const out = new Layout(
     doc,
@@ -314,7 +139,7 @@ export async function renderInvoicePdf(invoice: Invoice, merchant: Merchant): Pr
   for (const line of invoice.lineItems) {
     const description = wrap(
       encodable(line.description, fonts.charset),
-      regular,
+      fonts.regular,
       10,
       columns.descriptionWidth,
     );

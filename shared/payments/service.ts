@@ -21,6 +21,7 @@ import {
   assertInvoiceCan,
   assertNoPaymentInFlight,
   countsAsOpen,
+  isPayable,
   lockAfterOutcome,
   type PaymentLock,
 } from "../domain/invoice-lifecycle.ts";
@@ -423,10 +424,7 @@ async function applyOnce(
     const merchant = known.merchant ?? (await merchantOf(ports, merchantId));
     extra.push(moneyMoved(ports, merchant, "charge", payment, payment.amount, fee, now));
     // What the invoice still owes: nothing once it is paid or void.
-    const owed =
-      invoice && (invoice.status === "open" || invoice.status === "uncollectible")
-        ? invoice.amountRemaining
-        : 0;
+    const owed = invoice && isPayable(invoice) ? invoice.amountRemaining : 0;
     const applied = invoice ? Math.min(payment.amount, owed) : payment.amount;
     if (applied < payment.amount) next.excess = { amount: payment.amount - applied };
     events.push(newEvent("payment.succeeded", merchantId, payment.id, now, { payment: next }, next.livemode));

@@ -16,7 +16,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as z from "zod";
 import type { Operation } from "../../shared/http/operation.ts";
-import { formToken } from "../../shared/payments/sandbox-page.ts";
+import { formToken } from "../../shared/hosted/pay-form.ts";
 import { signPayload } from "../../shared/payments/signing.ts";
 import { type ApiResult, type call, newMerchant } from "../helpers/api.ts";
 import { adminToken, type TestAws, useTestAws } from "../helpers/aws.ts";

@@ -24,7 +24,7 @@ import { type Poller, pollQueue } from "../../infra/local/sqs-poller.ts";
 import { pollStream } from "../../infra/local/stream-poller.ts";
 import { functionNamed } from "../../infra/manifest.ts";
 import { fixedClock } from "../../shared/domain/clock.ts";
-import { formToken } from "../../shared/payments/sandbox-page.ts";
+import { formToken } from "../../shared/hosted/pay-form.ts";
 import { keys } from "../../shared/store/keys.ts";
 import { dynamoPaymentStore } from "../../shared/store/payments.ts";
 import { call, expectStatus, merchantCall, newMerchant } from "../helpers/api.ts";

@@ -7,10 +7,11 @@ import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { formatDate, formatMoney, formatPercentage, formatQuantity } from "../../shared/domain/format.ts";
 import { computeTotals } from "../../shared/domain/totals.ts";
-import { renderHostedInvoicePage, safeUrl } from "../../shared/invoices/hosted-page.ts";
+import { safeUrl } from "../../shared/hosted/theme.ts";
+import { renderHostedInvoicePage } from "../../shared/invoices/hosted-page.ts";
 import type { Invoice } from "../../shared/invoices/invoice.ts";
 import type { Merchant } from "../../shared/merchants/merchant.ts";
-import { escapeHtml } from "../../shared/notifications/html.ts";
+import { escapeHtml } from "../../shared/hosted/escape.ts";
 
 const merchant: Merchant = {
   id: "mer_01JQ3Z8Y5K2M4N6P8R0T2V4X6Z",

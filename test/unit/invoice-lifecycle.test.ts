@@ -6,6 +6,7 @@ import {
   dueDateFor,
   type InvoiceAction,
   type InvoiceStatus,
+  isPayable,
   lockAfterOutcome,
   overdueAt,
   type PaymentLock,
@@ -31,6 +32,18 @@ describe("invoice state machine", () => {
       });
     }
   }
+});
+
+describe("what a buyer can pay", () => {
+  it("is an open or uncollectible invoice with an amount still due, and nothing else", () => {
+    const statuses: InvoiceStatus[] = ["draft", "open", "paid", "void", "uncollectible"];
+    expect(statuses.filter((status) => isPayable({ status, amountRemaining: 1 }))).toEqual([
+      "open",
+      "uncollectible",
+    ]);
+    expect(isPayable({ status: "open", amountRemaining: 0 })).toBe(false);
+    expect(isPayable({ status: "uncollectible", amountRemaining: 0 })).toBe(false);
+  });
 });
 
 describe("the payment lock", () => {

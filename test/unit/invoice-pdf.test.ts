@@ -8,7 +8,8 @@ import { describe, expect, it } from "vitest";
 import { formatMoney } from "../../shared/domain/format.ts";
 import { computeTotals, type LineInput, type TaxRateInput } from "../../shared/domain/totals.ts";
 import type { Invoice, InvoiceLine } from "../../shared/invoices/invoice.ts";
-import { parseBrandColor, renderInvoicePdf } from "../../shared/invoices/pdf.ts";
+import { parseBrandColor } from "../../shared/documents/layout.ts";
+import { renderInvoicePdf } from "../../shared/invoices/pdf.ts";
 import type { Merchant } from "../../shared/merchants/merchant.ts";
 import { decodeWinAnsi, pdfPages, pdfText, textRuns } from "../helpers/pdf-text.ts";
 

@@ -1,0 +1,208 @@
+/**
+ * The layout of every PDF document Kassa renders for a merchant (the invoice today; quotes and
+ * receipts next): A4 pages with the brand colour across the top, the TEST MODE band of a sandbox
+ * merchant's document on every page, a text cursor that flows onto new pages, word wrap, and page
+ * numbers.
+ *
+ * pdf-lib with the standard Helvetica fonts: nothing to load from disk or network, so a function
+ * bundles into a single esbuild file. Those fonts are WinAnsi-encoded; characters outside WinAnsi
+ * (emoji, CJK…) are drawn as "?" instead of failing the whole document.
+ */
+import { type PDFFont, type PDFPage, PDFDocument, type RGB, rgb, StandardFonts } from "pdf-lib";
+import { channelsOf, validBrandColor } from "../hosted/theme.ts";
+
+const A4: [number, number] = [595.28, 841.89];
+const margin = 48;
+export const left = margin;
+export const right = A4[0] - margin;
+/** Nothing but the page number goes below this. */
+const bottom = margin + 28;
+
+export const ink = rgb(0.12, 0.16, 0.22);
+export const muted = rgb(0.42, 0.45, 0.5);
+export const rule = rgb(0.85, 0.87, 0.9);
+const defaultAccent = rgb(0.07, 0.09, 0.15);
+const testBand = rgb(0.996, 0.953, 0.78);
+const testInk = rgb(0.57, 0.25, 0.05);
+
+/** `#rrggbb` → RGB; anything else gives the default. */
+export function parseBrandColor(color: string | undefined): RGB {
+  const hex = validBrandColor(color);
+  return hex ? rgb(...channelsOf(hex)) : defaultAccent;
+}
+
+/** Spaces WinAnsi lacks but has a stand-in for (Intl puts narrow no-break spaces in some locales). */
+const spaceLike = /[\u2007\u2009\u202f]/g;
+
+/** Text the font can encode: NFC, whitespace flattened, every other unencodable character as "?". */
+export function encodable(text: string, charset: ReadonlySet<number>): string {
+  let out = "";
+  for (const char of text
+    .normalize("NFC")
+    .replace(/[\t\r\n\v\f]/g, " ")
+    .replace(spaceLike, "\u00a0")) {
+    out += charset.has(char.codePointAt(0) ?? 0) ? char : "?";
+  }
+  return out;
+}
+
+export interface Fonts {
+  regular: PDFFont;
+  bold: PDFFont;
+  charset: ReadonlySet<number>;
+}
+
+/** Greedy word wrap of one paragraph to `width`; words wider than a line are split between characters. */
+export function wrap(paragraph: string, font: PDFFont, size: number, width: number): string[] {
+  const lines: string[] = [];
+  let line = "";
+  for (const word of paragraph.split(/ +/)) {
+    const candidate = line ? `${line} ${word}` : word;
+    if (font.widthOfTextAtSize(candidate, size) <= width) {
+      line = candidate;
+      continue;
+    }
+    if (line) lines.push(line);
+    line = "";
+    for (const char of word) {
+      if (line && font.widthOfTextAtSize(line + char, size) > width) {
+        lines.push(line);
+        line = "";
+      }
+      line += char;
+    }
+  }
+  lines.push(line);
+  return lines;
+}
+
+/** Draws a document page by page, moving a cursor down and starting a new page when one is full. */
+export class Layout {
+  readonly pages: PDFPage[] = [];
+  private page!: PDFPage;
+  y = 0;
+  /** Redrawn at the top of each continuation page while the line table is being drawn. */
+  onNewPage: (() => void) | undefined;
+
+  constructor(
+    private readonly doc: PDFDocument,
+    readonly fonts: Fonts,
+    private readonly accent: RGB,
+    private readonly continuationTitle: string,
+    /** Drawn as a band across the top of every page (a test-mode merchant's document). */
+    private readonly testBanner?: string,
+  ) {
+    this.addPage();
+  }
+
+  private addPage(): void {
+    this.page = this.doc.addPage(A4);
+    this.pages.push(this.page);
+    this.page.drawRectangle({ x: 0, y: A4[1] - 10, width: A4[0], height: 10, color: this.accent });
+    this.y = A4[1] - margin;
+    if (this.testBanner) {
+      this.page.drawRectangle({ x: 0, y: A4[1] - 34, width: A4[0], height: 24, color: testBand });
+      this.y = A4[1] - 27;
+      this.text(this.testBanner, A4[0] / 2, { size: 11, bold: true, color: testInk, align: "center" });
+      this.y = A4[1] - margin - 14;
+    }
+    if (this.pages.length > 1) {
+      this.text(`${this.continuationTitle} (continued)`, left, { size: 9, color: muted });
+      this.y -= 20;
+      this.onNewPage?.();
+    }
+  }
+
+  /** Makes room for `height` points, starting a new page if this one has less left. */
+  need(height: number): void {
+    if (this.y - height < bottom) this.addPage();
+  }
+
+  /** Draws one line of text with its baseline at the cursor; `align: "right"` ends it at `x`. */
+  text(
+    value: string,
+    x: number,
+    options: {
+      size?: number;
+      bold?: boolean;
+      color?: RGB;
+      align?: "left" | "right" | "center";
+      maxWidth?: number;
+    } = {},
+  ): void {
+    const font = options.bold ? this.fonts.bold : this.fonts.regular;
+    const safe = encodable(value, this.fonts.charset);
+    let size = options.size ?? 10;
+    // Very long amounts shrink to fit their column rather than overlap the next one.
+    while (options.maxWidth && size > 5 && font.widthOfTextAtSize(safe, size) > options.maxWidth) size -= 0.5;
+    const width = font.widthOfTextAtSize(safe, size);
+    this.page.drawText(safe, {
+      x: options.align === "right" ? x - width : options.align === "center" ? x - width / 2 : x,
+      y: this.y,
+      size,
+      font,
+      color: options.color ?? ink,
+    });
+  }
+
+  /** Wrapped text at the cursor, moving it down; returns the number of lines drawn. */
+  paragraph(
+    value: string,
+    x: number,
+    width: number,
+    options: { size?: number; bold?: boolean; color?: RGB } = {},
+  ) {
+    const size = options.size ?? 10;
+    const font = options.bold ? this.fonts.bold : this.fonts.regular;
+    const lines = value
+      .split(/\r\n?|\n/)
+      .flatMap((p) => wrap(encodable(p, this.fonts.charset), font, size, width));
+    for (const line of lines) {
+      this.need(size * 1.4);
+      this.text(line, x, options);
+      this.y -= size * 1.4;
+    }
+    return lines.length;
+  }
+
+  hr(color = rule, thickness = 0.75, from = left): void {
+    this.page.drawLine({ start: { x: from, y: this.y }, end: { x: right, y: this.y }, thickness, color });
+  }
+
+  /** "Page n of m" at the foot of every page, once all pages exist. */
+  numberPages(label: string): void {
+    this.pages.forEach((page, i) => {
+      const text = encodable(`${label} · Page ${i + 1} of ${this.pages.length}`, this.fonts.charset);
+      const width = this.fonts.regular.widthOfTextAtSize(text, 8);
+      page.drawText(text, {
+        x: right - width,
+        y: margin - 8,
+        size: 8,
+        font: this.fonts.regular,
+        color: muted,
+      });
+    });
+  }
+}
+
+/** A new document with its metadata set and the standard fonts embedded. */
+export async function newDocument(meta: {
+  title: string;
+  author: string;
+  subject: string;
+  created: Date;
+  modified: Date;
+}): Promise<{ doc: PDFDocument; fonts: Fonts }> {
+  const doc = await PDFDocument.create({ updateMetadata: false });
+  doc.setTitle(meta.title);
+  doc.setAuthor(meta.author);
+  doc.setSubject(meta.subject);
+  doc.setCreator("Kassa");
+  doc.setProducer("Kassa (pdf-lib)");
+  doc.setLanguage("en-US");
+  doc.setCreationDate(meta.created);
+  doc.setModificationDate(meta.modified);
+  const regular = await doc.embedFont(StandardFonts.Helvetica);
+  const bold = await doc.embedFont(StandardFonts.HelveticaBold);
+  return { doc, fonts: { regular, bold, charset: new Set(regular.getCharacterSet()) } };
+}

@@ -1,0 +1,53 @@
+/**
+ * The page shell of every HTML page Kassa serves (hosted buyer pages, the API reference): one inline
+ * `<style>` allowed by its sha256 hash in the Content-Security-Policy, no scripts and no external
+ * assets at all, and the headers every such page sends.
+ */
+import { createHash } from "node:crypto";
+import { escapeHtml } from "./escape.ts";
+
+export interface Page {
+  html: string;
+  headers: Record<string, string>;
+}
+
+/** The policy that allows exactly `style` as the page's only style block and nothing else. */
+export function contentSecurityPolicy(style: string, formAction: "self" | "none" = "none"): string {
+  const styleHash = createHash("sha256").update(style, "utf8").digest("base64");
+  return `default-src 'none'; style-src 'sha256-${styleHash}'; img-src 'self' data:; base-uri 'none'; form-action '${formAction}'; frame-ancestors 'none'`;
+}
+
+export function htmlPage(input: {
+  /** Plain text: the shell escapes it. */
+  title: string;
+  style: string;
+  body: string;
+  formAction?: "self" | "none";
+  /** A public reference page may be indexed; a buyer's page never is. */
+  indexable?: boolean;
+}): Page {
+  const robots = input.indexable ? "" : `<meta name="robots" content="noindex, nofollow">\n`;
+  return {
+    html: `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="referrer" content="no-referrer">
+${robots}<title>${escapeHtml(input.title)}</title>
+<style>${input.style}</style>
+</head>
+<body>
+${input.body}
+</body>
+</html>
+`,
+    headers: {
+      "content-type": "text/html; charset=utf-8",
+      "content-security-policy": contentSecurityPolicy(input.style, input.formAction),
+      "x-content-type-options": "nosniff",
+      "referrer-policy": "no-referrer",
+      "cache-control": "no-store",
+    },
+  };
+}

@@ -1,0 +1,196 @@
+/**
+ * The pay-form flow of any payable thing a buyer reaches by a hosted-page token (an invoice today;
+ * a checkout link or an accepted quote next). In the sandbox the page is where a buyer "enters a card"
+ * in test mode (it lists the test cards); for a processor with hosted checkout it is the button that
+ * starts the attempt and leads there. A plain form (no scripts) posting to the same origin with a
+ * signed anti-forgery token: only that POST ever starts a payment, never a GET (link previews,
+ * prefetchers and crawlers follow GETs).
+ */
+import { createHmac, timingSafeEqual } from "node:crypto";
+import type { APIGatewayProxyEventV2 } from "aws-lambda";
+import { getSecret } from "../aws/secrets.ts";
+import type { Clock } from "../domain/clock.ts";
+import { ConflictError, PaymentDeclinedError } from "../domain/errors.ts";
+import { formatMoney } from "../domain/format.ts";
+import { HttpResponse } from "../http/api.ts";
+import { publicBaseUrl } from "../http/public-url.ts";
+import type { Merchant } from "../merchants/merchant.ts";
+import { requireProcessorKind } from "../payments/mode.ts";
+import { sandboxTestMethods } from "../payments/sandbox-cards.ts";
+import { escapeHtml } from "./escape.ts";
+import { htmlPage, type Page } from "./page.ts";
+
+/** What a buyer can pay through the form, and how a payment of it starts. */
+export interface Payable {
+  merchant: Merchant;
+  /** What the buyer pays, as the page names it: its kind ("Invoice") and its number. */
+  kind: string;
+  number: string;
+  amountDue: number;
+  currency: string;
+  /** Whether it can be paid now; when not, the form sends the buyer back to its page. */
+  payable: boolean;
+  /** Charges a card with the buyer present (the sandbox card page). */
+  charge(paymentMethod: string): Promise<unknown>;
+  /** Opens the processor's hosted checkout; the cancel URL names the attempt's payment. */
+  checkout(urls: { successUrl: string; cancelUrl: (paymentId: string) => string }): Promise<{ url: string }>;
+}
+
+/** Where the form lives: the hosted-page token it belongs to and the page it returns to. */
+export interface PayFormContext {
+  token: string;
+  backUrl: string;
+  clock: Clock;
+}
+
+const formLifetimeSeconds = 30 * 60;
+const seconds = (date: Date) => Math.floor(date.getTime() / 1000);
+
+/** A token binding the form to its hosted page and time: forged or stale posts are refused. */
+export function formToken(secret: string, hostedToken: string, nowSeconds: number): string {
+  const mac = createHmac("sha256", secret)
+    .update(`sandbox-pay\n${hostedToken}\n${nowSeconds}`)
+    .digest("base64url");
+  return `${nowSeconds}.${mac}`;
+}
+
+export function checkFormToken(
+  secret: string,
+  hostedToken: string,
+  presented: string,
+  nowSeconds: number,
+): boolean {
+  const [issued, mac] = presented.split(".");
+  const at = Number(issued);
+  if (!mac || !Number.isSafeInteger(at) || nowSeconds - at > formLifetimeSeconds || at > nowSeconds + 60)
+    return false;
+  const expected = Buffer.from(formToken(secret, hostedToken, at).split(".")[1] ?? "");
+  const given = Buffer.from(mac);
+  return expected.length === given.length && timingSafeEqual(expected, given);
+}
+
+const redirect = (location: string) =>
+  new HttpResponse(303, undefined, { location, "cache-control": "no-store" }, { body: "" });
+
+/** GET: the form, or back to the page when there is nothing to pay. Without a processor, a 409. */
+export async function payFormPage(payable: Payable, context: PayFormContext): Promise<HttpResponse> {
+  if (!payable.payable) return redirect(context.backUrl);
+  const kind = requireProcessorKind(payable.merchant);
+  return payPage(payable, kind, context, 200);
+}
+
+/**
+ * POST: checks the form's token, then starts the attempt: to the processor's Checkout, or a charge of
+ * the sandbox card entered. A decline or an attempt already in flight shows the form again, saying so.
+ */
+export async function submitPayForm(
+  payable: Payable,
+  context: PayFormContext,
+  event: APIGatewayProxyEventV2,
+): Promise<HttpResponse> {
+  const raw = event.isBase64Encoded
+    ? Buffer.from(event.body ?? "", "base64").toString("utf8")
+    : (event.body ?? "");
+  const form = new URLSearchParams(raw);
+  const secret = await getSecret("cursorSecret");
+  // Without a processor there is nothing to pay with: a 409 naming the fix, before any form.
+  const kind = requireProcessorKind(payable.merchant);
+  const render = (status: number, error: string) => payPage(payable, kind, context, status, error);
+  const now = seconds(context.clock.now());
+  if (!checkFormToken(secret, context.token, form.get("formToken") ?? "", now)) {
+    return render(403, "This form has expired. Please try again.");
+  }
+  if (!payable.payable) return redirect(context.backUrl);
+  try {
+    if (kind === "stripe") {
+      const back = `${publicBaseUrl(event)}${context.backUrl}`;
+      const session = await payable.checkout({
+        successUrl: `${back}?paid=1`,
+        cancelUrl: (paymentId) => `${back}?canceled=${paymentId}`,
+      });
+      return redirect(session.url);
+    }
+    const card = (form.get("card") ?? "").replace(/[\s-]+/g, "");
+    if (!/^[0-9]{8,19}$|^pm_[A-Za-z0-9_]+$/.test(card)) return render(400, "Enter a card number.");
+    await payable.charge(card);
+    return redirect(`${context.backUrl}?paid=1`);
+  } catch (error) {
+    if (error instanceof PaymentDeclinedError)
+      return render(402, `Your card was declined (${error.declineCode}). Try another card.`);
+    if (error instanceof ConflictError)
+      return render(
+        409,
+        `A payment for this ${payable.kind.toLowerCase()} is already in progress. If you left it unfinished, try again in a few minutes.`,
+      );
+    throw error;
+  }
+}
+
+async function payPage(
+  payable: Payable,
+  kind: "sandbox" | "stripe",
+  context: PayFormContext,
+  status: number,
+  error?: string,
+): Promise<HttpResponse> {
+  const token = formToken(await getSecret("cursorSecret"), context.token, seconds(context.clock.now()));
+  const page = renderPayPage(payable, {
+    formToken: token,
+    backUrl: context.backUrl,
+    checkout: kind === "stripe",
+    ...(error ? { error } : {}),
+  });
+  return new HttpResponse(status, undefined, page.headers, { body: page.html });
+}
+
+const style = `body{font-family:system-ui,sans-serif;background:#f4f5f7;color:#1f2937;margin:0;padding:24px}
+main{max-width:440px;margin:0 auto;background:#fff;border-radius:10px;padding:28px;box-shadow:0 1px 3px rgba(0,0,0,.12)}
+h1{font-size:20px;margin:0 0 4px}.amount{font-size:28px;font-weight:700;margin:12px 0 20px}
+label{display:block;font-weight:600;margin-bottom:6px}input{width:100%;box-sizing:border-box;font-size:18px;padding:10px;border:1px solid #cbd5e1;border-radius:6px}
+button{margin-top:16px;width:100%;font-size:17px;padding:12px;border:0;border-radius:6px;background:#1d4ed8;color:#fff;cursor:pointer}
+.error{background:#fef2f2;color:#991b1b;border:1px solid #fecaca;padding:10px;border-radius:6px;margin-bottom:14px}
+.test-mode{margin:0 0 16px;padding:10px;background:#fef3c7;color:#92400e;border:2px solid #f59e0b;border-radius:6px;text-align:center;font-weight:700;letter-spacing:.04em}
+table{width:100%;border-collapse:collapse;margin-top:20px;font-size:13px}td{padding:4px 0;border-top:1px solid #eee}
+a{color:#1d4ed8}`;
+
+/** The pay page: the sandbox's card form with its test cards, or the button to the processor's Checkout. */
+function renderPayPage(
+  payable: Pick<Payable, "merchant" | "kind" | "number" | "amountDue" | "currency">,
+  input: {
+    formToken: string;
+    backUrl: string;
+    error?: string;
+    /** The buyer pays on the processor's hosted checkout: no card field, no test cards. */
+    checkout?: boolean;
+  },
+): Page {
+  const outcomes: Record<string, string> = {
+    succeeds: "succeeds",
+    settles_later: "bank debit: processing, then succeeds",
+  };
+  const cards = sandboxTestMethods
+    .map((m) => {
+      const outcome =
+        outcomes[m.behaviour.kind] ??
+        ("declineCode" in m.behaviour
+          ? `declined (${String(m.behaviour.declineCode)})`
+          : m.behaviour.kind.replace(/_/g, " "));
+      return `<tr><td><code>${escapeHtml(m.number)}</code></td><td>${escapeHtml(m.token)}</td><td>${escapeHtml(outcome)}</td></tr>`;
+    })
+    .join("");
+  const amount = escapeHtml(formatMoney(payable.amountDue, payable.currency));
+  const card = input.checkout
+    ? ""
+    : `<label for="card">Card number</label><input id="card" name="card" inputmode="numeric" autocomplete="cc-number" placeholder="4242 4242 4242 4242" required maxlength="40">`;
+  return htmlPage({
+    title: `Pay ${payable.number}`,
+    style,
+    formAction: "self",
+    body: `<main>${input.checkout ? "" : `<p class="test-mode" role="note">TEST MODE · sandbox card page: no real card is charged</p>`}<h1>${escapeHtml(payable.merchant.name)}</h1><div>${escapeHtml(payable.kind)} ${escapeHtml(payable.number)}</div>
+<div class="amount">${amount}</div>${input.error ? `<div class="error" role="alert">${escapeHtml(input.error)}</div>` : ""}
+<form method="post"><input type="hidden" name="formToken" value="${escapeHtml(input.formToken)}">
+${card}<button type="submit">Pay ${amount}</button></form>
+<p><a href="${escapeHtml(input.backUrl)}">Back to the ${escapeHtml(payable.kind.toLowerCase())}</a></p>
+${input.checkout ? "" : `<table><caption>Sandbox test cards</caption>${cards}</table>`}</main>`,
+  });
+}
