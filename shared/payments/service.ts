@@ -520,6 +520,11 @@ async function refundExcess(ports: PaymentPorts, merchantId: string, paymentId: 
       const refund = await refundPayment(ports, merchantId, paymentId, {
         amount: owedBack,
         reason: "duplicate",
+      }).catch((error) => {
+        // A concurrent report's refund reserved the excess between the read above and this refund's
+        // own: nothing is refundable any more. Read again (a lost race), and find the excess covered.
+        if (error instanceof ValidationError) throw new ConflictError("The excess is being refunded already");
+        throw error;
       });
       // Thrown so the outcome's delivery fails and is retried: the excess must go back.
       if (refund.status === "failed")
