@@ -5,6 +5,7 @@
  * local runtime, which set them.
  */
 import * as z from "zod";
+import type { QueueName } from "./aws/queue.ts";
 
 export const envNames = {
   tableName: "TABLE_NAME",
@@ -68,8 +69,8 @@ const nonEmpty = z.string().min(1);
 export const config = {
   tableName: () => read(envNames.tableName, nonEmpty),
   mailFrom: () => read(envNames.mailFrom, z.email()),
-  queueUrl: (queue: string) => read(envNames.queueUrl(queue), z.url()),
-  queueArn: (queue: string) => read(envNames.queueArn(queue), nonEmpty),
+  queueUrl: (queue: QueueName) => read(envNames.queueUrl(queue), z.url()),
+  queueArn: (queue: QueueName) => read(envNames.queueArn(queue), nonEmpty),
   /** `table` keeps schedules in the table for the local runtime's scheduler; `eventbridge` in the cloud. */
   schedulerMode: () => read(envNames.schedulerMode, z.enum(["eventbridge", "table"]).default("eventbridge")),
   schedulerGroup: () => read(envNames.schedulerGroup, nonEmpty),

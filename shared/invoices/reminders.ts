@@ -3,10 +3,11 @@
  * zone, relative to the due date) and the moment it becomes overdue. Schedules are named after the
  * invoice, so creating them twice is harmless and cancelling needs no lookup.
  */
+import type { QueueName } from "../aws/queue.ts";
 import type { OneTimeSchedule } from "../aws/scheduler.ts";
 import { addDays, localTime } from "../domain/calendar.ts";
 
-export const billingQueue = "billing";
+export const billingQueue = "billing" satisfies QueueName;
 
 export type InvoiceTimer =
   | { kind: "invoice.reminder"; merchantId: string; invoiceId: string; daysAfterDue: number }
@@ -27,7 +28,7 @@ export function invoiceSchedules(
   },
   now: Date,
 ): OneTimeSchedule[] {
-  const reminders = input.reminderDays.map((days) => ({
+  const reminders = input.reminderDays.map((days): OneTimeSchedule => ({
     name: reminderName(input.invoiceId, days),
     at: localTime(addDays(input.dueDate, days), 9, input.timeZone),
     queue: billingQueue,
@@ -38,7 +39,7 @@ export function invoiceSchedules(
       daysAfterDue: days,
     },
   }));
-  const overdue = {
+  const overdue: OneTimeSchedule = {
     name: overdueName(input.invoiceId),
     at: new Date(input.overdueAt),
     queue: billingQueue,

@@ -22,6 +22,7 @@
  */
 import type Stripe from "stripe";
 import * as z from "zod";
+import type { QueueName } from "../aws/queue.ts";
 import type { OneTimeSchedule, SchedulerPort } from "../aws/scheduler.ts";
 import { addDays, localDate, startOfLocalDay } from "../domain/calendar.ts";
 import type { Clock } from "../domain/clock.ts";
@@ -45,7 +46,7 @@ export type PayoutSweepPorts = PayoutPorts & {
   merchants: Pick<MerchantStore, "readMerchant" | "listMerchants">;
 };
 
-export const payoutQueue = "billing";
+export const payoutQueue = "billing" satisfies QueueName;
 /** Minutes after the merchant's midnight at which a day's run fires. */
 export const payoutGraceMinutes = 5;
 /** Most days one late run pays out (SQS keeps a message 14 days). */
