@@ -29,6 +29,8 @@ export const envNames = {
   schedulerMode: "SCHEDULER_MODE",
   schedulerGroup: "SCHEDULER_GROUP",
   schedulerRoleArn: "SCHEDULER_ROLE_ARN",
+  /** The SQS queue EventBridge Scheduler delivers a schedule's payload to when it cannot reach the target. */
+  schedulerDlqArn: "SCHEDULER_DLQ_ARN",
   publicBaseUrl: "PUBLIC_BASE_URL",
   queueUrl: (queue: string) => `QUEUE_URL_${envSuffix(queue)}`,
   queueArn: (queue: string) => `QUEUE_ARN_${envSuffix(queue)}`,
@@ -75,6 +77,7 @@ export const config = {
   schedulerMode: () => read(envNames.schedulerMode, z.enum(["eventbridge", "table"]).default("eventbridge")),
   schedulerGroup: () => read(envNames.schedulerGroup, nonEmpty),
   schedulerRoleArn: () => read(envNames.schedulerRoleArn, nonEmpty),
+  schedulerDlqArn: () => read(envNames.schedulerDlqArn, nonEmpty),
   publicBaseUrl: () => read(envNames.publicBaseUrl, z.url()),
   /** The sandbox's processing fee: a percentage (≤ 4 decimals) plus fixed minor units; 2.9 % + 30 by default. */
   sandboxFee: () => ({

@@ -53,6 +53,8 @@ export const eventBridgeScheduler: SchedulerPort = {
             RoleArn: config.schedulerRoleArn(),
             Input: JSON.stringify(schedule.payload),
             RetryPolicy: { MaximumRetryAttempts: 185, MaximumEventAgeInSeconds: 86400 },
+            // What still cannot be delivered after the retries is kept (and alarmed), not dropped.
+            DeadLetterConfig: { Arn: config.schedulerDlqArn() },
           },
         }),
       );
