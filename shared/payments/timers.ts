@@ -21,6 +21,9 @@ export const sandboxSettlementMessage = z.object({
   description: z.string().optional(),
 });
 
+/** What the sandbox's wiring schedules: typed by the schema that reads it, so the two cannot drift. */
+export type SandboxSettlementMessage = z.input<typeof sandboxSettlementMessage>;
+
 export interface PaymentTimerPorts {
   payments: () => PaymentPorts;
   sandbox: () => SandboxProcessor;
