@@ -14,21 +14,13 @@ import type { InvoiceStore } from "../store/invoices.ts";
 import type { MerchantStore } from "../store/merchants.ts";
 import { once } from "../store/processed.ts";
 import { type TimerRegistrations, work } from "../timers/registry.ts";
-import { invoiceScheduleNames, invoiceSchedules } from "./reminders.ts";
+import {
+  invoiceOverdueMessage,
+  invoiceReminderMessage,
+  invoiceScheduleNames,
+  invoiceSchedules,
+} from "./reminders.ts";
 import { presentInvoice } from "./service.ts";
-
-export const invoiceReminderMessage = z.object({
-  kind: z.literal("invoice.reminder"),
-  merchantId: z.string(),
-  invoiceId: z.string(),
-  daysAfterDue: z.number().int(),
-});
-
-export const invoiceOverdueMessage = z.object({
-  kind: z.literal("invoice.overdue"),
-  merchantId: z.string(),
-  invoiceId: z.string(),
-});
 
 const finalizedEvent = eventMessage.extend({
   data: z.object({

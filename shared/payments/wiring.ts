@@ -17,7 +17,7 @@ import { dynamoPayoutStore } from "../store/payouts.ts";
 import { type PayoutSweepPorts, recordStripePayout } from "../payouts/run.ts";
 import { platformEvents } from "../store/platform-events.ts";
 import { processorRefs } from "../store/processor-refs.ts";
-import { billingQueue } from "../invoices/reminders.ts";
+import { timerQueue } from "../timers/registry.ts";
 import { stripeEventsQueue } from "../outbox/routing.ts";
 import { requireProcessorKind } from "./mode.ts";
 import { sandboxFee } from "./sandbox-cards.ts";
@@ -47,7 +47,7 @@ export function sandboxFor(clock: Clock, sandboxPageUrl?: (sessionId: string) =>
       await scheduler().scheduleOnce({
         name: `sandbox-settle-${settlement.paymentIntentId}`,
         at: new Date(settlement.settleAt),
-        queue: billingQueue,
+        queue: timerQueue,
         payload: message as unknown as Record<string, unknown>,
       });
     },

@@ -10,7 +10,11 @@
  */
 import type { SQSEvent, SQSBatchResponse } from "aws-lambda";
 import * as z from "zod";
+import type { QueueName } from "../aws/queue.ts";
 import { sqsConsumer } from "../queue-consumer.ts";
+
+/** The queue every timer is scheduled onto: one consumer dispatches them all by kind. */
+export const timerQueue = "billing" satisfies QueueName;
 
 export interface Work<S extends z.ZodType = z.ZodType> {
   readonly schema: S;
