@@ -31,7 +31,7 @@ export const queues = {
   notifications: { visibilityTimeoutSeconds: 60, maxReceiveCount: 5, retentionDays: 4 },
   /** Stripe's webhooks and the sandbox's events, verified, in Stripe's event shapes. */
   "stripe-events": { visibilityTimeoutSeconds: 120, maxReceiveCount: 5, retentionDays: 14 },
-  /** Invoice timers: events that plan schedules, and the schedules' own deliveries. */
+  /** Timed work (shared/timers/registry.ts): the schedules' deliveries, and the events that plan them. */
   billing: { visibilityTimeoutSeconds: 120, maxReceiveCount: 5, retentionDays: 14 },
 } as const satisfies Record<string, QueueDefinition>;
 
@@ -265,9 +265,9 @@ export const functions: readonly FunctionDefinition[] = [
     access: { sendTo: [...eventQueues] },
   },
   {
-    name: "billing-invoices",
-    entry: "functions/billing/invoices.ts",
-    description: "Invoice reminders and overdue timers; the daily payout runs and their sweep",
+    name: "billing-timers",
+    entry: "functions/billing/timers.ts",
+    description: "The billing queue's timed work: invoice reminders and overdue, payout runs and sweep, refund checks, sandbox settlements",
     timeoutSeconds: 60,
     queue: { name: "billing", batchSize: 10 },
     access: { ...paymentsAccess, email: true },

@@ -5,6 +5,7 @@
  * local runtime, which set them.
  */
 import * as z from "zod";
+import type { QueueName } from "./aws/queue.ts";
 
 export const envNames = {
   tableName: "TABLE_NAME",
@@ -28,6 +29,8 @@ export const envNames = {
   schedulerMode: "SCHEDULER_MODE",
   schedulerGroup: "SCHEDULER_GROUP",
   schedulerRoleArn: "SCHEDULER_ROLE_ARN",
+  /** The SQS queue EventBridge Scheduler delivers a schedule's payload to when it cannot reach the target. */
+  schedulerDlqArn: "SCHEDULER_DLQ_ARN",
   publicBaseUrl: "PUBLIC_BASE_URL",
   queueUrl: (queue: string) => `QUEUE_URL_${envSuffix(queue)}`,
   queueArn: (queue: string) => `QUEUE_ARN_${envSuffix(queue)}`,
@@ -68,8 +71,8 @@ const nonEmpty = z.string().min(1);
 export const config = {
   tableName: () => read(envNames.tableName, nonEmpty),
   mailFrom: () => read(envNames.mailFrom, z.email()),
-  queueUrl: (queue: string) => read(envNames.queueUrl(queue), z.url()),
-  queueArn: (queue: string) => read(envNames.queueArn(queue), nonEmpty),
+  queueUrl: (queue: QueueName) => read(envNames.queueUrl(queue), z.url()),
+  queueArn: (queue: QueueName) => read(envNames.queueArn(queue), nonEmpty),
   /** Every queue this function is bound to (`QUEUE_URL_<NAME>`), by queue name: what the health check probes. */
   boundQueueUrls: (): Record<string, string> =>
     Object.fromEntries(
@@ -81,6 +84,7 @@ export const config = {
   schedulerMode: () => read(envNames.schedulerMode, z.enum(["eventbridge", "table"]).default("eventbridge")),
   schedulerGroup: () => read(envNames.schedulerGroup, nonEmpty),
   schedulerRoleArn: () => read(envNames.schedulerRoleArn, nonEmpty),
+  schedulerDlqArn: () => read(envNames.schedulerDlqArn, nonEmpty),
   /** The deployment's public base URL for hosted pages (a custom domain), when the operator set one. */
   publicBaseUrl: () => read(envNames.publicBaseUrl, z.url().optional()),
   /** A loopback Stripe fake's base URL (tests, local runs); unset in production. */

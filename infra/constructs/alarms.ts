@@ -38,6 +38,7 @@ export class KassaAlarms extends Construct {
         `${pascalCase(fn)}Failures`,
         dlq,
       ]),
+      ["ScheduleDeliveryFailures", data.scheduleDlq],
     ];
     for (const [name, dlq] of dlqs) {
       this.add(

@@ -51,6 +51,11 @@ export class KassaData extends Construct {
   readonly scheduleGroup: scheduler.CfnScheduleGroup;
   /** Assumed by EventBridge Scheduler to deliver a schedule's payload to its queue. */
   readonly schedulerRole: iam.Role;
+  /**
+   * Where EventBridge Scheduler puts a schedule's payload it could not deliver (the queue gone, the
+   * role refused, retries exhausted): every schedule's target names it, so no timer is lost silently.
+   */
+  readonly scheduleDlq: sqs.Queue;
 
   constructor(scope: Construct, id: string, props: KassaDataProps) {
     super(scope, id);
@@ -166,12 +171,21 @@ export class KassaData extends Construct {
         ...manifest.schedules.map((s) => s.queue),
       ]),
     ].sort();
+    this.scheduleDlq = this.deadLetterQueue("ScheduleDeliveryFailures");
+    Validations.of(this.scheduleDlq).acknowledge({
+      id: "AwsSolutions-SQS3",
+      reason:
+        "This queue is the dead-letter target of Kassa's EventBridge schedules (a DLQ itself, not a redrive target, which is what SQS3 looks for).",
+    });
     if (scheduledQueues.length > 0) {
       this.schedulerRole.addToPrincipalPolicy(
         new iam.PolicyStatement({
           actions: ["sqs:SendMessage"],
           resources: scheduledQueues.map((name) => this.queue(name).queueArn),
         }),
+      );
+      this.schedulerRole.addToPrincipalPolicy(
+        new iam.PolicyStatement({ actions: ["sqs:SendMessage"], resources: [this.scheduleDlq.queueArn] }),
       );
     }
   }

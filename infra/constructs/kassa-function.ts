@@ -174,11 +174,13 @@ export class KassaFunction extends Construct {
 
   /**
    * Creates and deletes one-time schedules in the group and passes the scheduler role to them;
-   * sets SCHEDULER_GROUP, SCHEDULER_ROLE_ARN and QUEUE_ARN_<NAME> for each target queue.
+   * sets SCHEDULER_GROUP, SCHEDULER_ROLE_ARN, SCHEDULER_DLQ_ARN (where undeliverable payloads go)
+   * and QUEUE_ARN_<NAME> for each target queue.
    */
   bindScheduleTo(options: {
     groupName: string;
     schedulerRole: iam.IRole;
+    deadLetterQueue: sqs.IQueue;
     queues: Readonly<Record<string, sqs.IQueue>>;
   }): void {
     const scheduleArn = Stack.of(this).formatArn({
@@ -198,6 +200,7 @@ export class KassaFunction extends Construct {
     this.addEnvironment(envNames.schedulerMode, "eventbridge");
     this.addEnvironment(envNames.schedulerGroup, options.groupName);
     this.addEnvironment(envNames.schedulerRoleArn, options.schedulerRole.roleArn);
+    this.addEnvironment(envNames.schedulerDlqArn, options.deadLetterQueue.queueArn);
     for (const [name, queue] of Object.entries(options.queues)) {
       this.addEnvironment(envNames.queueArn(name), queue.queueArn);
     }

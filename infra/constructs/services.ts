@@ -109,6 +109,7 @@ export class KassaServices extends Construct {
           arn: data.queue(schedule.queue).queueArn,
           roleArn: data.schedulerRole.roleArn,
           input: JSON.stringify(schedule.payload),
+          deadLetterConfig: { arn: data.scheduleDlq.queueArn },
         },
       });
     }
@@ -207,6 +208,7 @@ export function bindAccess(
     fn.bindScheduleTo({
       groupName: data.scheduleGroupName,
       schedulerRole: data.schedulerRole,
+      deadLetterQueue: data.scheduleDlq,
       queues: pick(access.scheduleTo),
     });
   }

@@ -9,14 +9,14 @@ import { DeleteCommand, type DynamoDBDocumentClient, QueryCommand, UpdateCommand
 import type { Clock } from "../../shared/domain/clock.ts";
 import { localScheduleGroup } from "../../shared/aws/scheduler.ts";
 import { indexKeys, keys } from "../../shared/store/keys.ts";
-import type { ScheduleDefinition } from "../manifest.ts";
+import { type QueueName, queues, type ScheduleDefinition } from "../manifest.ts";
 import type { Poller } from "./sqs-poller.ts";
 
 export interface LocalSchedulerOptions {
   db: DynamoDBDocumentClient;
   tableName: string;
   sqs: SQSClient;
-  queueUrls: Record<string, string>;
+  queueUrls: Partial<Record<QueueName, string>>;
   clock: Clock;
   recurring: readonly ScheduleDefinition[];
   intervalMs?: number;
@@ -31,8 +31,14 @@ export function rateMs(expression: string): number {
   return Number(match[1]) * (units[match[2]] ?? 0);
 }
 
+/** A stored schedule's queue: one of the manifest's, or the schedule cannot fire. */
+function queueNamed(name: unknown): QueueName {
+  if (typeof name === "string" && Object.hasOwn(queues, name)) return name as QueueName;
+  throw new Error(`A schedule names ${String(name)}, which is not a manifest queue`);
+}
+
 export function startLocalScheduler(options: LocalSchedulerOptions): Poller & { fireDue(): Promise<number> } {
-  const send = (queue: string, payload: unknown) => {
+  const send = (queue: QueueName, payload: unknown) => {
     const url = options.queueUrls[queue];
     if (!url) throw new Error(`No local queue named ${queue}`);
     return options.sqs.send(new SendMessageCommand({ QueueUrl: url, MessageBody: JSON.stringify(payload) }));
@@ -67,7 +73,7 @@ export function startLocalScheduler(options: LocalSchedulerOptions): Poller & { 
         throw error;
       }
       try {
-        await send(String(item.queue), item.payload);
+        await send(queueNamed(item.queue), item.payload);
       } catch (error) {
         await options.db.send(
           new UpdateCommand({

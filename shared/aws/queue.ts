@@ -2,10 +2,14 @@
  * The queue port and its SQS adapter. Queue URLs come from the environment the manifest sets.
  */
 import { SQSClient, SendMessageCommand } from "@aws-sdk/client-sqs";
+import type { QueueName } from "../../infra/manifest.ts";
 import { config } from "../config.ts";
 
+/** The manifest's queues: a message can only be sent to (or scheduled onto) a queue that exists. */
+export type { QueueName };
+
 export interface QueuePort {
-  send(queue: string, body: unknown): Promise<void>;
+  send(queue: QueueName, body: unknown): Promise<void>;
 }
 
 let sqs: SQSClient | undefined;

@@ -11,6 +11,7 @@ import {
 } from "@aws-sdk/client-scheduler";
 import { DeleteCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
 import { config } from "../config.ts";
+import type { QueueName } from "./queue.ts";
 import { documentClient, isConditionFailure, tableName } from "../store/dynamo.ts";
 import { keys } from "../store/keys.ts";
 
@@ -18,7 +19,7 @@ export interface OneTimeSchedule {
   /** Unique within the group; e.g. `inv_…-reminder-0`. Letters, digits, `-`, `_`, `.` only. */
   name: string;
   at: Date;
-  queue: string;
+  queue: QueueName;
   payload: Record<string, unknown>;
 }
 
@@ -52,6 +53,8 @@ export const eventBridgeScheduler: SchedulerPort = {
             RoleArn: config.schedulerRoleArn(),
             Input: JSON.stringify(schedule.payload),
             RetryPolicy: { MaximumRetryAttempts: 185, MaximumEventAgeInSeconds: 86400 },
+            // What still cannot be delivered after the retries is kept (and alarmed), not dropped.
+            DeadLetterConfig: { Arn: config.schedulerDlqArn() },
           },
         }),
       );

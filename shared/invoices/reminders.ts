@@ -3,14 +3,25 @@
  * zone, relative to the due date) and the moment it becomes overdue. Schedules are named after the
  * invoice, so creating them twice is harmless and cancelling needs no lookup.
  */
+import * as z from "zod";
 import type { OneTimeSchedule } from "../aws/scheduler.ts";
 import { addDays, localTime } from "../domain/calendar.ts";
+import { timerQueue } from "../timers/registry.ts";
 
-export const billingQueue = "billing";
+/** What a reminder schedule delivers (read by invoices/timers.ts). */
+export const invoiceReminderMessage = z.object({
+  kind: z.literal("invoice.reminder"),
+  merchantId: z.string(),
+  invoiceId: z.string(),
+  daysAfterDue: z.number().int(),
+});
 
-export type InvoiceTimer =
-  | { kind: "invoice.reminder"; merchantId: string; invoiceId: string; daysAfterDue: number }
-  | { kind: "invoice.overdue"; merchantId: string; invoiceId: string };
+/** What the overdue schedule delivers (read by invoices/timers.ts). */
+export const invoiceOverdueMessage = z.object({
+  kind: z.literal("invoice.overdue"),
+  merchantId: z.string(),
+  invoiceId: z.string(),
+});
 
 const reminderName = (invoiceId: string, days: number) =>
   `${invoiceId}-reminder-${days < 0 ? `m${-days}` : days}`;
@@ -27,22 +38,26 @@ export function invoiceSchedules(
   },
   now: Date,
 ): OneTimeSchedule[] {
-  const reminders = input.reminderDays.map((days) => ({
+  const reminders = input.reminderDays.map((days): OneTimeSchedule => ({
     name: reminderName(input.invoiceId, days),
     at: localTime(addDays(input.dueDate, days), 9, input.timeZone),
-    queue: billingQueue,
+    queue: timerQueue,
     payload: {
       kind: "invoice.reminder",
       merchantId: input.merchantId,
       invoiceId: input.invoiceId,
       daysAfterDue: days,
-    },
+    } satisfies z.input<typeof invoiceReminderMessage>,
   }));
-  const overdue = {
+  const overdue: OneTimeSchedule = {
     name: overdueName(input.invoiceId),
     at: new Date(input.overdueAt),
-    queue: billingQueue,
-    payload: { kind: "invoice.overdue", merchantId: input.merchantId, invoiceId: input.invoiceId },
+    queue: timerQueue,
+    payload: {
+      kind: "invoice.overdue",
+      merchantId: input.merchantId,
+      invoiceId: input.invoiceId,
+    } satisfies z.input<typeof invoiceOverdueMessage>,
   };
   // A reminder whose time has already passed at finalize would only arrive late: skip it.
   return [...reminders, overdue].filter((s) => s.at.getTime() > now.getTime());

@@ -2,7 +2,9 @@
  * Which queues care about which domain events. The dispatcher reads it to route, and the manifest
  * reads it to grant the dispatcher `sqs:SendMessage` on exactly these queues.
  */
-export const eventQueues = ["notifications", "billing"] as const;
+import type { QueueName } from "../aws/queue.ts";
+
+export const eventQueues = ["notifications", "billing"] as const satisfies readonly QueueName[];
 export type EventQueue = (typeof eventQueues)[number];
 
 const routes: Record<string, readonly EventQueue[]> = {
@@ -24,4 +26,4 @@ export function queuesFor(eventType: string): readonly EventQueue[] {
 }
 
 /** Stripe's webhooks and the sandbox's signed events, in Stripe's shapes: one queue, one consumer. */
-export const stripeEventsQueue = "stripe-events";
+export const stripeEventsQueue = "stripe-events" satisfies QueueName;

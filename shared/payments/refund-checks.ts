@@ -5,7 +5,7 @@
  */
 import * as z from "zod";
 import type { OneTimeSchedule } from "../aws/scheduler.ts";
-import { billingQueue } from "../invoices/reminders.ts";
+import { timerQueue } from "../timers/registry.ts";
 
 const delaysMinutes = [5, 15, 60, 180, 360];
 
@@ -24,7 +24,7 @@ export function refundCheck(merchantId: string, refundId: string, check: number,
   return {
     name: `${refundId}-check-${check}`,
     at: new Date(now.getTime() + minutes * 60_000),
-    queue: billingQueue,
+    queue: timerQueue,
     payload,
   };
 }

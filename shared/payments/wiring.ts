@@ -17,21 +17,17 @@ import { dynamoPayoutStore } from "../store/payouts.ts";
 import { type PayoutSweepPorts, recordStripePayout } from "../payouts/run.ts";
 import { platformEvents } from "../store/platform-events.ts";
 import { processorRefs } from "../store/processor-refs.ts";
-import { billingQueue } from "../invoices/reminders.ts";
+import { timerQueue } from "../timers/registry.ts";
 import { stripeEventsQueue } from "../outbox/routing.ts";
 import { requireProcessorKind } from "./mode.ts";
 import { sandboxFee } from "./sandbox-cards.ts";
-import { type BankDebitSettlement, sandboxProcessor } from "./sandbox.ts";
+import { sandboxProcessor } from "./sandbox.ts";
+import type { SandboxSettlementMessage } from "./timers.ts";
 import type { PaymentPorts } from "./service.ts";
 import { processorEventRejected } from "./event-trust.ts";
 import { signEvent } from "./signing.ts";
 import { isLiveStripeKey } from "./stripe-mode.ts";
 import type { StripeEventPorts } from "./stripe-events-handler.ts";
-
-/** A scheduled sandbox bank-debit settlement, delivered to the billing queue. */
-export interface SandboxSettlementMessage extends BankDebitSettlement {
-  kind: "sandbox.settle";
-}
 
 export function sandboxFor(clock: Clock, sandboxPageUrl?: (sessionId: string) => string) {
   return sandboxProcessor({
@@ -51,7 +47,7 @@ export function sandboxFor(clock: Clock, sandboxPageUrl?: (sessionId: string) =>
       await scheduler().scheduleOnce({
         name: `sandbox-settle-${settlement.paymentIntentId}`,
         at: new Date(settlement.settleAt),
-        queue: billingQueue,
+        queue: timerQueue,
         payload: message as unknown as Record<string, unknown>,
       });
     },

@@ -31,6 +31,7 @@ import { newId } from "../domain/ids.ts";
 import type { Merchant } from "../merchants/merchant.ts";
 import type { MerchantStore } from "../store/merchants.ts";
 import type { ChainMarker, PayoutStore } from "../store/payouts.ts";
+import { timerQueue } from "../timers/registry.ts";
 import { type Payout, type PayoutStatus, statusOfNet, summarizeDay } from "./payout.ts";
 
 export interface PayoutPorts {
@@ -45,7 +46,6 @@ export type PayoutSweepPorts = PayoutPorts & {
   merchants: Pick<MerchantStore, "readMerchant" | "listMerchants">;
 };
 
-export const payoutQueue = "billing";
 /** Minutes after the merchant's midnight at which a day's run fires. */
 export const payoutGraceMinutes = 5;
 /** Most days one late run pays out (SQS keeps a message 14 days). */
@@ -79,7 +79,7 @@ export function payoutRunSchedule(merchantId: string, date: string, timeZone: st
   return {
     name: `payouts-${merchantId}-${date}`,
     at,
-    queue: payoutQueue,
+    queue: timerQueue,
     payload: { kind: "payouts.run", merchantId, date },
   };
 }

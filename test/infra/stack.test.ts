@@ -145,7 +145,7 @@ function expectedEnv(definition: FunctionDefinition): string[] {
   if (access.inspectQueues) for (const q of Object.keys(manifest.queues)) names.add(envNames.queueUrl(q));
   if (access.email) names.add(envNames.mailFrom);
   if (access.scheduleTo?.length) {
-    for (const n of [envNames.schedulerMode, envNames.schedulerGroup, envNames.schedulerRoleArn])
+    for (const n of [envNames.schedulerMode, envNames.schedulerGroup, envNames.schedulerRoleArn, envNames.schedulerDlqArn])
       names.add(n);
     for (const q of access.scheduleTo) names.add(envNames.queueArn(q));
   }
@@ -165,6 +165,9 @@ describe("queues", () => {
         m.Properties.DestinationConfig
           ? [m.Properties.DestinationConfig.OnFailure.Destination["Fn::GetAtt"][0]]
           : [],
+      ),
+      ...ofType("AWS::Scheduler::Schedule").flatMap(([, s]) =>
+        s.Properties.Target.DeadLetterConfig ? [s.Properties.Target.DeadLetterConfig.Arn["Fn::GetAtt"][0]] : [],
       ),
     ]);
     const primaries = queues.filter(([id]) => !dlqIds.has(id));
@@ -505,6 +508,27 @@ describe("mail, secrets, scheduler, alarms", () => {
     });
   });
 
+  it("sends what a schedule cannot deliver to the schedule DLQ, which the scheduler role may write to", () => {
+    const dlqArn = { "Fn::GetAtt": [logicalId(stack.data.scheduleDlq), "Arn"] };
+    const recurring = ofType("AWS::Scheduler::Schedule");
+    expect(recurring.length).toBe(manifest.schedules.length);
+    for (const [, schedule] of recurring) expect(schedule.Properties.Target.DeadLetterConfig).toEqual({ Arn: dlqArn });
+    const roleStatements = ofType("AWS::IAM::Policy")
+      .filter(([, p]) => p.Properties.Roles.some((r: Json) => r.Ref === logicalId(stack.data.schedulerRole)))
+      .flatMap(([, p]) => p.Properties.PolicyDocument.Statement);
+    const sendable = roleStatements
+      .filter((st: Json) => st.Effect === "Allow" && st.Action === "sqs:SendMessage")
+      .flatMap((st: Json) => [st.Resource].flat());
+    expect(sendable).toContainEqual(dlqArn);
+    // The one-time schedules the functions create at run time name it too (shared/aws/scheduler.ts).
+    const schedulers = manifest.functions.filter((fn) => fn.access.scheduleTo?.length);
+    expect(schedulers.length).toBeGreaterThan(0);
+    for (const fn of schedulers) {
+      const env = resources[logicalId(stack.services.functions[fn.name]!.function)]!.Properties.Environment.Variables;
+      expect(env[envNames.schedulerDlqArn]).toEqual(dlqArn);
+    }
+  });
+
   it("has a retained schedule group and a role only EventBridge Scheduler can assume", () => {
     template.hasResource("AWS::Scheduler::ScheduleGroup", {
       DeletionPolicy: "Retain",
@@ -522,6 +546,7 @@ describe("mail, secrets, scheduler, alarms", () => {
     const dlqs = [
       ...Object.values(stack.data.queues).map((p) => p.dlq),
       ...Object.values(stack.data.streamFailureQueues),
+      stack.data.scheduleDlq,
     ];
     for (const dlq of dlqs) {
       expect(alarms).toContainEqual(
@@ -616,6 +641,7 @@ describe("scheduling (a manifest with schedules)", () => {
         Arn: { "Fn::GetAtt": [id(billing), "Arn"] },
         RoleArn: { "Fn::GetAtt": [id(s.data.schedulerRole), "Arn"] },
         Input: JSON.stringify({ kind: "sweep" }),
+        DeadLetterConfig: { Arn: { "Fn::GetAtt": [id(s.data.scheduleDlq), "Arn"] } },
       },
     });
     t.hasResourceProperties("AWS::IAM::Policy", {
@@ -623,6 +649,7 @@ describe("scheduling (a manifest with schedules)", () => {
       PolicyDocument: {
         Statement: [
           { Action: "sqs:SendMessage", Effect: "Allow", Resource: { "Fn::GetAtt": [id(billing), "Arn"] } },
+          { Action: "sqs:SendMessage", Effect: "Allow", Resource: { "Fn::GetAtt": [id(s.data.scheduleDlq), "Arn"] } },
         ],
       },
     });
@@ -631,6 +658,7 @@ describe("scheduling (a manifest with schedules)", () => {
     expect(env).toMatchObject({
       SCHEDULER_GROUP: "scheduled",
       SCHEDULER_ROLE_ARN: { "Fn::GetAtt": [id(s.data.schedulerRole), "Arn"] },
+      SCHEDULER_DLQ_ARN: { "Fn::GetAtt": [id(s.data.scheduleDlq), "Arn"] },
       QUEUE_ARN_BILLING: { "Fn::GetAtt": [id(billing), "Arn"] },
     });
     t.hasResourceProperties("AWS::IAM::Policy", {

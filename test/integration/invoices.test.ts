@@ -14,7 +14,7 @@ import { handler as settingsHandler } from "../../functions/api/merchant-setting
 import { handler as productsHandler } from "../../functions/api/products.ts";
 import { handler as taxRatesHandler } from "../../functions/api/tax-rates.ts";
 import { handler as viewsHandler } from "../../functions/api/views.ts";
-import { handler as billingHandler } from "../../functions/billing/invoices.ts";
+import { handler as billingHandler } from "../../functions/billing/timers.ts";
 import { handler as hostedHandler } from "../../functions/hosted/invoice.ts";
 import { formatMoney } from "../../shared/domain/format.ts";
 import { type ApiResult, call, newMerchant } from "../helpers/api.ts";

@@ -15,7 +15,7 @@ import { handler as customersHandler } from "../../functions/api/customers.ts";
 import { handler as invoicesHandler } from "../../functions/api/invoices.ts";
 import { handler as paymentsHandler } from "../../functions/api/payments.ts";
 import { handler as viewsHandler } from "../../functions/api/views.ts";
-import { handler as billingHandler } from "../../functions/billing/invoices.ts";
+import { handler as billingHandler } from "../../functions/billing/timers.ts";
 import { handler as hostedHandler } from "../../functions/hosted/invoice.ts";
 import { handler as processHandler } from "../../functions/webhooks/stripe-process.ts";
 import { loadHandler } from "../../infra/local/invoke-lambda.ts";

@@ -11,7 +11,7 @@ import type { SQSEvent } from "aws-lambda";
 import type Stripe from "stripe";
 import { beforeAll, describe, expect, it } from "vitest";
 import { handler as settingsHandler } from "../../functions/api/merchant-settings.ts";
-import { billingInvoices, handler as billingHandler } from "../../functions/billing/invoices.ts";
+import { billingTimers, handler as billingHandler } from "../../functions/billing/timers.ts";
 import { handler as payoutsHandler } from "../../functions/api/payouts.ts";
 import { handler as notificationsHandler } from "../../functions/notifications/send.ts";
 import { sesMailer } from "../../shared/aws/mailer.ts";
@@ -278,7 +278,7 @@ describe("payouts", () => {
     it("on the billing queue: a run whose day fails is a batch failure (retried) with the next run scheduled; the sweep message seeds missing chains", async () => {
       const m = await inZone("Payout Queue");
       await write(m.id, day, [["charge", "USD", 500, 20]]);
-      const failing = billingInvoices({
+      const failing = billingTimers({
         invoices: dynamoInvoiceStore,
         merchants: dynamoMerchantStore,
         mailer: sesMailer,

@@ -10,7 +10,7 @@ import type { SQSRecord } from "aws-lambda";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { handler as customersHandler } from "../../functions/api/customers.ts";
 import { handler as invoicesHandler } from "../../functions/api/invoices.ts";
-import { billingInvoices } from "../../functions/billing/invoices.ts";
+import { billingTimers } from "../../functions/billing/timers.ts";
 import type { OneTimeSchedule, SchedulerPort } from "../../shared/aws/scheduler.ts";
 import { fixedClock } from "../../shared/domain/clock.ts";
 import { setStripeAccount } from "../../shared/merchants/service.ts";
@@ -63,7 +63,7 @@ async function fire(schedule: OneTimeSchedule) {
 }
 
 function deliver(schedule: OneTimeSchedule) {
-  const consumer = billingInvoices({
+  const consumer = billingTimers({
     invoices: dynamoInvoiceStore,
     merchants: undefined as never,
     mailer: undefined as never,

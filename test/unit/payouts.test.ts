@@ -8,7 +8,8 @@ import { describe, expect, it } from "vitest";
 import { type BalanceTransaction, type BalanceType, balanceTransaction } from "../../shared/payments/balance.ts";
 import { schedules } from "../../infra/manifest.ts";
 import { type Payout, statusOfNet, summarizeDay } from "../../shared/payouts/payout.ts";
-import { nextPayoutRun, payoutQueue, payoutRunSchedule, payoutSweepMessage, reseedRun } from "../../shared/payouts/run.ts";
+import { nextPayoutRun, payoutRunSchedule, payoutSweepMessage, reseedRun } from "../../shared/payouts/run.ts";
+import { timerQueue } from "../../shared/timers/registry.ts";
 import { payoutEmail } from "../../shared/notifications/templates.ts";
 
 const runs = { numRuns: 300 };
@@ -163,7 +164,7 @@ describe("the payout chain sweep", () => {
 
   it("is declared in the manifest as a daily schedule the billing consumer understands", () => {
     const sweep = schedules.find((s) => s.name === "payout-chain-sweep");
-    expect(sweep).toMatchObject({ expression: "rate(1 day)", queue: payoutQueue });
+    expect(sweep).toMatchObject({ expression: "rate(1 day)", queue: timerQueue });
     expect(payoutSweepMessage.parse(sweep?.payload)).toEqual({ kind: "payouts.sweep" });
   });
 });

@@ -1,0 +1,84 @@
+/**
+ * The billing queue carries many kinds of timed work: schedules firing (`{ kind, … }`) and the
+ * domain events that plan or cancel them (`{ type, … }`, as the outbox dispatcher sends them). Each
+ * capability registers the kinds and event types it owns, with the schema of their message and the
+ * handler, in its own `timers.ts`; the consumer only puts the registrations together.
+ *
+ * A message is validated with its registration's schema before its handler runs. A message whose
+ * kind (or event type) nobody registered, or whose body does not match, fails its record: it is
+ * retried and then kept in the queue's DLQ, where an alarm calls for a human, rather than dropped.
+ */
+import type { SQSEvent, SQSBatchResponse } from "aws-lambda";
+import * as z from "zod";
+import type { QueueName } from "../aws/queue.ts";
+import { sqsConsumer } from "../queue-consumer.ts";
+
+/** The queue every timer is scheduled onto: one consumer dispatches them all by kind. */
+export const timerQueue = "billing" satisfies QueueName;
+
+export interface Work<S extends z.ZodType = z.ZodType> {
+  readonly schema: S;
+  run(message: z.output<S>): Promise<void>;
+}
+
+/** One kind of work: its message schema and its handler (the helper infers the message's type). */
+export function work<S extends z.ZodType>(schema: S, run: (message: z.output<S>) => Promise<void>): Work<S> {
+  return { schema, run };
+}
+
+/** What a capability registers: timer kinds (a schedule's `kind`) and domain event types. */
+export interface TimerRegistrations {
+  readonly timers?: Readonly<Record<string, Work>>;
+  readonly events?: Readonly<Record<string, Work>>;
+}
+
+export interface TimerRegistry {
+  /** The registered timer kinds and event types, for the wiring's checks. */
+  readonly kinds: readonly string[];
+  readonly eventTypes: readonly string[];
+  /** Validates a message with its registration's schema and runs its handler; throws if it has none. */
+  dispatch(body: unknown): Promise<void>;
+}
+
+function merge(owners: readonly TimerRegistrations[], part: "timers" | "events"): Map<string, Work> {
+  const merged = new Map<string, Work>();
+  for (const owner of owners) {
+    for (const [name, registered] of Object.entries(owner[part] ?? {})) {
+      // Two owners of one kind would make dispatch depend on registration order.
+      if (merged.has(name)) throw new Error(`Timer ${part} "${name}" is registered twice`);
+      merged.set(name, registered);
+    }
+  }
+  return merged;
+}
+
+const named = z.looseObject({ kind: z.string().optional(), type: z.string().optional() });
+
+export function timerRegistry(...owners: readonly TimerRegistrations[]): TimerRegistry {
+  const timers = merge(owners, "timers");
+  const events = merge(owners, "events");
+  return {
+    kinds: [...timers.keys()],
+    eventTypes: [...events.keys()],
+    async dispatch(body) {
+      const { kind, type } = named.parse(body);
+      const registered =
+        kind !== undefined ? timers.get(kind) : type !== undefined ? events.get(type) : undefined;
+      if (!registered) {
+        throw new Error(
+          kind !== undefined
+            ? `No timer registered for kind "${kind}"`
+            : type !== undefined
+              ? `No timer registered for event type "${type}"`
+              : "The message names neither a timer kind nor an event type",
+        );
+      }
+      await registered.run(registered.schema.parse(body));
+    },
+  };
+}
+
+/** The SQS consumer of a queue of timed work: one record, one dispatch; failures are retried per record. */
+export function timersConsumer(registry: TimerRegistry): (event: SQSEvent) => Promise<SQSBatchResponse> {
+  return sqsConsumer(z.unknown(), (body) => registry.dispatch(body));
+}
