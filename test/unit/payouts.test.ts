@@ -9,7 +9,7 @@ import { type BalanceTransaction, type BalanceType, balanceTransaction } from ".
 import { schedules } from "../../infra/manifest.ts";
 import { type Payout, statusOfNet, summarizeDay } from "../../shared/payouts/payout.ts";
 import { nextPayoutRun, payoutQueue, payoutRunSchedule, payoutSweepMessage, reseedRun } from "../../shared/payouts/run.ts";
-import { payoutEmail } from "../../shared/notifications/templates.ts";
+import { payoutEmail } from "../../shared/notifications/payout-summary.ts";
 
 const runs = { numRuns: 300 };
 const now = new Date("2026-03-10T12:00:00Z");
