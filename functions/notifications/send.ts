@@ -31,4 +31,7 @@ export const handler = notifications({
   clock: systemClock,
   invoices: dynamoInvoiceStore,
   merchants: dynamoMerchantStore,
+  // Loaded on first use: the PDF renderer is heavy and only the invoice email needs it.
+  invoicePdf: async (invoice, merchant) =>
+    (await import("../../shared/invoices/pdf.ts")).renderInvoicePdf(invoice, merchant),
 });

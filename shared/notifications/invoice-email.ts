@@ -27,9 +27,7 @@ export const invoiceSent: Notification<Record<string, unknown>> = {
   data: z.record(z.string(), z.unknown()),
   async render(event, ports) {
     const { invoice, merchant } = await invoiceWithMerchant(ports, event.merchantId, event.objectId ?? "");
-    // Loaded on first use: the PDF renderer is heavy and only this notification needs it.
-    const { renderInvoicePdf } = await import("../invoices/pdf.ts");
-    const pdf = await renderInvoicePdf(invoice, merchant);
+    const pdf = await ports.invoicePdf(invoice, merchant);
     return [
       {
         ...invoiceEmail(invoice, merchant),

@@ -20,6 +20,8 @@ export interface NotificationPorts {
   invoices: InvoiceStore;
   merchants: MerchantStore;
   payments: PaymentStore;
+  /** The invoice's PDF, to attach: a port, so the outbox's routing (which reads the registry) does not bundle the renderer. */
+  invoicePdf(invoice: Invoice, merchant: Merchant): Promise<Uint8Array>;
 }
 
 /** The domain event as a notification sees it: its data as the notification's schema read it. */

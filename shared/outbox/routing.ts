@@ -2,25 +2,24 @@
  * Which queues care about which domain events. The dispatcher reads it to route, and the manifest
  * reads it to grant the dispatcher `sqs:SendMessage` on exactly these queues.
  */
+import { notificationEventTypes } from "../notifications/registry.ts";
+
 export const eventQueues = ["notifications", "billing"] as const;
 export type EventQueue = (typeof eventQueues)[number];
 
-const routes: Record<string, readonly EventQueue[]> = {
-  "merchant.created": ["notifications", "billing"],
-  "invoice.sent": ["notifications"],
-  "payment.succeeded": ["notifications"],
-  "payment.failed": ["notifications"],
-  "payment.duplicate_refunded": ["notifications"],
-  "refund.succeeded": ["notifications"],
-  "invoice.finalized": ["billing"],
-  "invoice.paid": ["billing"],
-  "invoice.voided": ["billing"],
-  "payout.paid": ["notifications"],
-};
+/** The notifications queue gets exactly the events a registered notification sends. */
+const notified: ReadonlySet<string> = new Set(notificationEventTypes);
+
+const billingEvents: ReadonlySet<string> = new Set([
+  "merchant.created",
+  "invoice.finalized",
+  "invoice.paid",
+  "invoice.voided",
+]);
 
 /** The queues an event of this type is delivered to; none for events nobody consumes yet. */
 export function queuesFor(eventType: string): readonly EventQueue[] {
-  return routes[eventType] ?? [];
+  return eventQueues.filter((queue) => (queue === "notifications" ? notified : billingEvents).has(eventType));
 }
 
 /** Stripe's webhooks and the sandbox's signed events, in Stripe's shapes: one queue, one consumer. */

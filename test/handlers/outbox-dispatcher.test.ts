@@ -32,6 +32,7 @@ describe("outbox dispatcher", () => {
       type: "merchant.created",
       merchantId: "mer_01KQ9ZJ8X2M4N6P8R0T2V4X6Z8",
       occurredAt: "2026-11-28T09:30:00.000Z",
+      livemode: false,
       data: {
         merchant: expect.objectContaining({ id: "mer_01KQ9ZJ8X2M4N6P8R0T2V4X6Z8", email: "owner@acme.test" }),
       },
