@@ -1,7 +1,8 @@
 /** Consumer of the notifications queue: sends the email(s) a domain event calls for, once per event. */
 import { type Mailer, sesMailer } from "../../shared/aws/mailer.ts";
-import { systemClock } from "../../shared/domain/clock.ts";
-import type { NotificationPorts } from "../../shared/notifications/notification.ts";
+import { type Clock, systemClock } from "../../shared/domain/clock.ts";
+import { presentInvoice } from "../../shared/invoices/service.ts";
+import type { NotificationPorts } from "../../shared/notifications/ports.ts";
 import { notificationFor } from "../../shared/notifications/registry.ts";
 import { eventMessage } from "../../shared/outbox/message.ts";
 import { sqsConsumer } from "../../shared/queue-consumer.ts";
@@ -10,7 +11,7 @@ import { dynamoMerchantStore } from "../../shared/store/merchants.ts";
 import { dynamoPaymentStore } from "../../shared/store/payments.ts";
 import { once } from "../../shared/store/processed.ts";
 
-export function notifications(ports: NotificationPorts & { mailer: Mailer }) {
+export function notifications(ports: NotificationPorts & { mailer: Mailer; clock: Clock }) {
   return sqsConsumer(eventMessage, async (event) => {
     const notification = notificationFor(event.type);
     if (!notification) return;
@@ -26,11 +27,14 @@ export function notifications(ports: NotificationPorts & { mailer: Mailer }) {
 }
 
 export const handler = notifications({
-  payments: dynamoPaymentStore,
   mailer: sesMailer,
   clock: systemClock,
-  invoices: dynamoInvoiceStore,
-  merchants: dynamoMerchantStore,
+  invoice: async (merchantId, invoiceId) => {
+    const found = await dynamoInvoiceStore.read(merchantId, invoiceId);
+    return found && presentInvoice(found.value, systemClock.now());
+  },
+  merchant: async (merchantId) => (await dynamoMerchantStore.readMerchant(merchantId))?.value,
+  payment: async (merchantId, paymentId) => (await dynamoPaymentStore.read(merchantId, paymentId))?.value,
   // Loaded on first use: the PDF renderer is heavy and only the invoice email needs it.
   invoicePdf: async (invoice, merchant) =>
     (await import("../../shared/invoices/pdf.ts")).renderInvoicePdf(invoice, merchant),

@@ -5,24 +5,10 @@
  */
 import * as z from "zod";
 import type { Mail } from "../aws/mailer.ts";
-import type { Clock } from "../domain/clock.ts";
 import type { Invoice } from "../invoices/invoice.ts";
-import { presentInvoice } from "../invoices/service.ts";
 import type { Merchant } from "../merchants/merchant.ts";
-import type { InvoiceStore } from "../store/invoices.ts";
 import type { Payment } from "../payments/payment.ts";
-import type { MerchantStore } from "../store/merchants.ts";
-import type { PaymentStore } from "../store/payments.ts";
-
-/** What a notification may read to render. */
-export interface NotificationPorts {
-  clock: Clock;
-  invoices: InvoiceStore;
-  merchants: MerchantStore;
-  payments: PaymentStore;
-  /** The invoice's PDF, to attach: a port, so the outbox's routing (which reads the registry) does not bundle the renderer. */
-  invoicePdf(invoice: Invoice, merchant: Merchant): Promise<Uint8Array>;
-}
+import type { NotificationPorts } from "./ports.ts";
 
 /** The domain event as a notification sees it: its data as the notification's schema read it. */
 export interface NotificationEvent<Data> {
@@ -78,12 +64,12 @@ export async function invoiceWithMerchant(
   merchantId: string,
   invoiceId: string,
 ): Promise<{ invoice: Invoice; merchant: Merchant }> {
-  const [found, merchant] = await Promise.all([
-    ports.invoices.read(merchantId, invoiceId),
-    ports.merchants.readMerchant(merchantId),
+  const [invoice, merchant] = await Promise.all([
+    ports.invoice(merchantId, invoiceId),
+    ports.merchant(merchantId),
   ]);
-  if (!found || !merchant) throw new Error(`Invoice ${invoiceId} or its merchant is missing`);
-  return { invoice: presentInvoice(found.value, ports.clock.now()), merchant: merchant.value };
+  if (!invoice || !merchant) throw new Error(`Invoice ${invoiceId} or its merchant is missing`);
+  return { invoice, merchant };
 }
 
 /** A payment an event carries. */
@@ -102,6 +88,6 @@ export async function paymentNow(
   ports: NotificationPorts,
   event: NotificationEvent<{ payment: Payment }>,
 ): Promise<Payment> {
-  const current = await ports.payments.read(event.merchantId, event.objectId ?? "");
-  return current ? paymentRecord.parse(current.value) : event.data.payment;
+  const current = await ports.payment(event.merchantId, event.objectId ?? "");
+  return current ? paymentRecord.parse(current) : event.data.payment;
 }

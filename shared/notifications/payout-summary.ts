@@ -71,8 +71,8 @@ export const payoutSummary: Notification<{ payout: Payout }> = {
   eventType: "payout.paid",
   data: z.object({ payout }),
   async render({ merchantId, data }, ports) {
-    const merchant = await ports.merchants.readMerchant(merchantId);
+    const merchant = await ports.merchant(merchantId);
     if (!merchant) throw new Error(`The merchant of payout ${data.payout.id} is missing`);
-    return [payoutEmail(merchant.value, data.payout)];
+    return [payoutEmail(merchant, data.payout)];
   },
 };
