@@ -1,4 +1,6 @@
 import { describe, expect, it } from "vitest";
+import { payoutSummary } from "../../shared/notifications/payout-summary.ts";
+import { receipt } from "../../shared/notifications/receipt.ts";
 import { notificationFor, notifications } from "../../shared/notifications/registry.ts";
 import { queuesFor } from "../../shared/outbox/routing.ts";
 
@@ -49,5 +51,31 @@ describe("notification registry", () => {
     expect(queuesFor("merchant.created")).toEqual(["notifications", "billing"]);
     for (const type of ["invoice.finalized", "invoice.paid", "invoice.voided"]) expect(queuesFor(type)).toEqual(["billing"]);
     expect(queuesFor("something.nobody.wants")).toEqual([]);
+  });
+});
+
+describe("event data, read as the domain's records", () => {
+  const payment = {
+    id: "pay_1",
+    status: "succeeded",
+    amount: 10_000,
+    currency: "USD",
+    method: { type: "card", brand: "visa", last4: "4242" },
+    invoiceId: "inv_1",
+    livemode: true,
+  };
+
+  it("keeps the record as the domain wrote it, and takes money recorded before it carried a mode for test money", () => {
+    expect(receipt.data.parse({ payment })).toEqual({ payment });
+    const { livemode: _, ...before } = payment;
+    expect(receipt.data.parse({ payment: before }).payment.livemode).toBe(false);
+  });
+
+  it("refuses a record missing what the mail reads, or with money that is not whole minor units", () => {
+    const { method: _, ...noMethod } = payment;
+    for (const bad of [noMethod, { ...payment, amount: 100.5 }, { ...payment, currency: undefined }, "pay_1"]) {
+      expect(receipt.data.safeParse({ payment: bad }).success).toBe(false);
+    }
+    expect(payoutSummary.data.safeParse({ payout: { id: "po_1", amount: 5, currency: "USD" } }).success).toBe(false);
   });
 });
