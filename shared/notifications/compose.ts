@@ -11,10 +11,10 @@ import type { Payment } from "../payments/payment.ts";
 import { escapeHtml } from "./html.ts";
 
 /** Whose look a buyer-facing email wears: the merchant's name, colour, logo and footer. */
-export type Brand = Pick<Merchant, "name"> & { branding?: Branding };
+type Brand = Pick<Merchant, "name"> & { branding?: Branding };
 
 /** What mail about sandbox money says first, so it is never taken for real money. */
-export const testModeNotice = "TEST MODE: this is about test money in the sandbox. No real money moved.";
+const testModeNotice = "TEST MODE: this is about test money in the sandbox. No real money moved.";
 
 /** The notice mail about a payment or refund opens with, unless its money is real. */
 export const moneyTestNotice = (money: { livemode: boolean }): string | undefined =>
