@@ -81,13 +81,18 @@ export const paymentRecord = moneyRecord<Payment>("payment", {
 });
 
 /**
- * The payment an event is about as it is now: the event may have been written before a later report
- * filled in the card's details.
+ * A payment event's invoice, its merchant and the payment as it is now (the event may have been
+ * written before a later report filled in the card's details); none for a payment on no invoice.
  */
-export async function paymentNow(
+export async function paymentOnInvoice(
   ports: NotificationPorts,
   event: NotificationEvent<{ payment: Payment }>,
-): Promise<Payment> {
-  const current = await ports.payment(event.merchantId, event.objectId ?? "");
-  return current ? paymentRecord.parse(current) : event.data.payment;
+): Promise<{ payment: Payment; invoice: Invoice; merchant: Merchant } | undefined> {
+  const { invoiceId } = event.data.payment;
+  if (!invoiceId) return undefined;
+  const [{ invoice, merchant }, current] = await Promise.all([
+    invoiceWithMerchant(ports, event.merchantId, invoiceId),
+    ports.payment(event.merchantId, event.objectId ?? ""),
+  ]);
+  return { payment: current ? paymentRecord.parse(current) : event.data.payment, invoice, merchant };
 }

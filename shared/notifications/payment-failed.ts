@@ -11,7 +11,7 @@ import {
   type PaymentForMail,
   supportLine,
 } from "./compose.ts";
-import { invoiceWithMerchant, type Notification, paymentNow, paymentRecord } from "./notification.ts";
+import { type Notification, paymentOnInvoice, paymentRecord } from "./notification.ts";
 
 export function paymentFailedEmail(
   payment: PaymentForMail,
@@ -33,12 +33,9 @@ export const paymentFailed: Notification<{ payment: Payment }> = {
   eventType: "payment.failed",
   data: z.object({ payment: paymentRecord }),
   async render(event, ports) {
-    const { invoiceId } = event.data.payment;
-    if (!invoiceId) return [];
-    const { invoice, merchant } = await invoiceWithMerchant(ports, event.merchantId, invoiceId);
-    const payment = await paymentNow(ports, event);
+    const found = await paymentOnInvoice(ports, event);
     // The buyer left Checkout (or let it lapse): nothing was declined, so no failure to report.
-    if (payment.failure?.declineCode === checkoutExpiredCode) return [];
-    return [paymentFailedEmail(payment, invoice, merchant)];
+    if (!found || found.payment.failure?.declineCode === checkoutExpiredCode) return [];
+    return [paymentFailedEmail(found.payment, found.invoice, found.merchant)];
   },
 };

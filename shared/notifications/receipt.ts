@@ -15,7 +15,7 @@ import {
   type PaymentForMail,
   supportLine,
 } from "./compose.ts";
-import { invoiceWithMerchant, type Notification, paymentNow, paymentRecord } from "./notification.ts";
+import { type Notification, paymentOnInvoice, paymentRecord } from "./notification.ts";
 
 /** The buyer's receipt. */
 export function receiptEmail(
@@ -55,10 +55,9 @@ export const receipt: Notification<{ payment: Payment }> = {
   eventType: "payment.succeeded",
   data: z.object({ payment: paymentRecord }),
   async render(event, ports) {
-    const { invoiceId } = event.data.payment;
-    if (!invoiceId) return [];
-    const { invoice, merchant } = await invoiceWithMerchant(ports, event.merchantId, invoiceId);
-    const payment = await paymentNow(ports, event);
+    const found = await paymentOnInvoice(ports, event);
+    if (!found) return [];
+    const { payment, invoice, merchant } = found;
     return [receiptEmail(payment, invoice, merchant), paymentReceivedEmail(payment, invoice, merchant)];
   },
 };
