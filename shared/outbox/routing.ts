@@ -7,19 +7,15 @@ import { notificationEventTypes } from "../notifications/registry.ts";
 export const eventQueues = ["notifications", "billing"] as const;
 export type EventQueue = (typeof eventQueues)[number];
 
-/** The notifications queue gets exactly the events a registered notification sends. */
-const notified: ReadonlySet<string> = new Set(notificationEventTypes);
-
-const billingEvents: ReadonlySet<string> = new Set([
-  "merchant.created",
-  "invoice.finalized",
-  "invoice.paid",
-  "invoice.voided",
-]);
+/** The event types each queue gets: the notifications queue exactly those a notification is registered for. */
+const routed: Record<EventQueue, ReadonlySet<string>> = {
+  notifications: new Set(notificationEventTypes),
+  billing: new Set(["merchant.created", "invoice.finalized", "invoice.paid", "invoice.voided"]),
+};
 
 /** The queues an event of this type is delivered to; none for events nobody consumes yet. */
 export function queuesFor(eventType: string): readonly EventQueue[] {
-  return eventQueues.filter((queue) => (queue === "notifications" ? notified : billingEvents).has(eventType));
+  return eventQueues.filter((queue) => routed[queue].has(eventType));
 }
 
 /** Stripe's webhooks and the sandbox's signed events, in Stripe's shapes: one queue, one consumer. */
