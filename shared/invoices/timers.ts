@@ -8,7 +8,7 @@ import type { Mailer } from "../aws/mailer.ts";
 import type { SchedulerPort } from "../aws/scheduler.ts";
 import type { Clock } from "../domain/clock.ts";
 import { newEvent } from "../domain/events.ts";
-import { invoiceReminderEmail } from "../notifications/templates.ts";
+import { invoiceReminderEmail } from "../notifications/invoice-reminder.ts";
 import { eventMessage } from "../outbox/message.ts";
 import type { InvoiceStore } from "../store/invoices.ts";
 import type { MerchantStore } from "../store/merchants.ts";

@@ -79,6 +79,17 @@ describe("notifications consumer", () => {
     expect(ses).toHaveReceivedCommandTimes(SendEmailCommand, 1);
   });
 
+  it("ignores an event no notification is registered for: no claim, no email", async () => {
+    const sample = sampleEvent<SQSEvent>("sqs-notifications-merchant-created.json");
+    const body = { ...JSON.parse(sample.Records[0]!.body), type: "invoice.finalized" };
+
+    const result = await handler({ Records: [{ ...sample.Records[0]!, body: JSON.stringify(body) }] });
+
+    expect(result).toEqual({ batchItemFailures: [] });
+    expect(ddb).toHaveReceivedCommandTimes(PutCommand, 0);
+    expect(ses).toHaveReceivedCommandTimes(SendEmailCommand, 0);
+  });
+
   describe("payout emails", () => {
     const payout = {
       id: "po_01KQ9ZJ8X2M4N6P8R0T2V4X6Z9",

@@ -10,7 +10,7 @@ import { schedules } from "../../infra/manifest.ts";
 import { type Payout, statusOfNet, summarizeDay } from "../../shared/payouts/payout.ts";
 import { nextPayoutRun, payoutRunSchedule, payoutSweepMessage, reseedRun } from "../../shared/payouts/run.ts";
 import { timerQueue } from "../../shared/timers/registry.ts";
-import { payoutEmail } from "../../shared/notifications/templates.ts";
+import { payoutEmail } from "../../shared/notifications/payout-summary.ts";
 
 const runs = { numRuns: 300 };
 const now = new Date("2026-03-10T12:00:00Z");

@@ -1,12 +1,9 @@
 import { describe, expect, it } from "vitest";
-import {
-  invoiceEmail,
-  paymentFailedEmail,
-  paymentReceivedEmail,
-  receiptEmail,
-  refundEmail,
-  welcomeEmail,
-} from "../../shared/notifications/templates.ts";
+import { invoiceEmail } from "../../shared/notifications/invoice-email.ts";
+import { paymentFailedEmail } from "../../shared/notifications/payment-failed.ts";
+import { paymentReceivedEmail, receiptEmail } from "../../shared/notifications/receipt.ts";
+import { refundEmail } from "../../shared/notifications/refund.ts";
+import { welcomeEmail } from "../../shared/notifications/welcome.ts";
 
 const invoice = {
   id: "inv_1",
@@ -33,7 +30,7 @@ const livePayment = {
   id: "pay_1",
   amount: 10_000,
   currency: "USD",
-  method: { type: "card", brand: "visa", last4: "4242" },
+  method: { type: "card" as const, brand: "visa", last4: "4242" },
   paidAt: "2026-12-01T10:00:00Z",
   failure: { declineCode: "card_declined", message: "Declined" },
   livemode: true,

@@ -1,0 +1,116 @@
+/**
+ * What every email shares, rendered by Kassa itself: the layout (an escaped HTML part and a text
+ * part), the TEST MODE marking, and the paragraphs several notifications say alike.
+ */
+import type { Mail } from "../aws/mailer.ts";
+import { formatDate, formatMoney } from "../domain/format.ts";
+import type { BilledCustomer, Invoice } from "../invoices/invoice.ts";
+import type { Branding, Merchant } from "../merchants/merchant.ts";
+import { merchantLivemode } from "../payments/mode.ts";
+import type { Payment } from "../payments/payment.ts";
+import { escapeHtml } from "./html.ts";
+
+/** Whose look a buyer-facing email wears: the merchant's name, colour, logo and footer. */
+type Brand = Pick<Merchant, "name"> & { branding?: Branding };
+
+/** What mail about sandbox money says first, so it is never taken for real money. */
+const testModeNotice = "TEST MODE: this is about test money in the sandbox. No real money moved.";
+
+/** The notice mail about a payment or refund opens with, unless its money is real. */
+export const moneyTestNotice = (money: { livemode: boolean }): string | undefined =>
+  money.livemode ? undefined : testModeNotice;
+
+/**
+ * A message whose title is its subject and first line, and whose paragraphs form both parts. Mail to
+ * buyers carries the merchant's branding; mail to merchants carries Kassa's. Mail about test money
+ * (`testNotice`) says TEST MODE in its subject and opens with the notice.
+ */
+export function compose(
+  to: { email: string; name?: string | undefined },
+  subject: string,
+  paragraphs: string[],
+  brand?: Brand,
+  testNotice?: string,
+): Mail {
+  const title = testNotice ? `[TEST MODE] ${subject}` : subject;
+  return {
+    to: { email: to.email, ...(to.name ? { name: to.name } : {}) },
+    subject: title,
+    text: [
+      title,
+      "",
+      ...(testNotice ? [testNotice, ""] : []),
+      ...paragraphs,
+      ...(brand?.branding?.footerText ? ["", brand.branding.footerText] : []),
+    ].join("\n"),
+    html: layout(title, paragraphs, brand, testNotice),
+  };
+}
+
+function layout(title: string, paragraphs: string[], brand?: Brand, testNotice?: string): string {
+  const colour = /^#[0-9a-fA-F]{6}$/.test(brand?.branding?.brandColor ?? "")
+    ? (brand?.branding?.brandColor as string)
+    : "#334155";
+  const logo = /^https:\/\//.test(brand?.branding?.logoUrl ?? "")
+    ? `<img src="${escapeHtml(brand?.branding?.logoUrl ?? "")}" alt="" height="32" style="height:32px;vertical-align:middle;margin-right:12px">`
+    : "";
+  const header = brand
+    ? `<div style="background:${colour};color:#fff;padding:16px 32px;border-radius:8px 8px 0 0;font-weight:600;font-size:16px">${logo}${escapeHtml(brand.name)}</div>`
+    : "";
+  const footer = brand ? (brand.branding?.footerText ?? `Sent by ${brand.name} with Kassa`) : "Sent by Kassa";
+  const banner = testNotice
+    ? `<div style="background:#fef3c7;color:#92400e;border:2px solid #f59e0b;padding:12px 32px;font-weight:700;letter-spacing:.04em">${escapeHtml(testNotice)}</div>`
+    : "";
+  const body = paragraphs.map((p) => `<p style="margin:0 0 16px">${escapeHtml(p)}</p>`).join("");
+  return `<!doctype html><html><head><meta charset="utf-8"><title>${escapeHtml(title)}</title></head>
+<body style="font-family:system-ui,sans-serif;color:#1f2937;background:#f9fafb;padding:24px">
+<div style="max-width:560px;margin:auto;background:#fff;border-radius:8px">${header}${banner}<div style="padding:32px">
+<h1 style="font-size:20px;margin:0 0 24px">${escapeHtml(title)}</h1>${body}
+<p style="margin:32px 0 0;color:#6b7280;font-size:12px">${escapeHtml(footer)}</p></div></div></body></html>`;
+}
+
+/** What mail shows of an invoice: the API's numbers, and who it is billed to. */
+export type InvoiceForMail = Pick<
+  Invoice,
+  "id" | "number" | "currency" | "total" | "amountRemaining" | "dueDate" | "hostedUrl"
+> & { customer: Pick<BilledCustomer, "email" | "name"> };
+
+/** The amount due, the due date and the link: what mail about an unpaid invoice says after its lead. */
+export function invoiceParagraphs(
+  invoice: InvoiceForMail,
+  merchant: Pick<Merchant, "timeZone">,
+  lead: string,
+): string[] {
+  return [
+    lead,
+    `Amount due: ${formatMoney(invoice.amountRemaining, invoice.currency)} (total ${formatMoney(invoice.total, invoice.currency)}).`,
+    ...(invoice.dueDate ? [`Due date: ${formatDate(invoice.dueDate, merchant.timeZone)}.`] : []),
+    ...(invoice.hostedUrl ? [`View and download it online: ${invoice.hostedUrl}`] : []),
+  ];
+}
+
+/** Whose invoices an email is about: a merchant in test mode sends test invoices. */
+export type InvoiceMerchant = Pick<Merchant, "name" | "timeZone" | "processor" | "stripeLivemode"> & Brand;
+
+export const invoiceTestNotice = (merchant: InvoiceMerchant): string | undefined =>
+  merchantLivemode(merchant) ? undefined : testModeNotice;
+
+/** What mail shows of a payment. */
+export type PaymentForMail = Pick<
+  Payment,
+  "id" | "amount" | "currency" | "method" | "paidAt" | "failure" | "livemode"
+>;
+
+/** The merchant as mail about its buyers' money names it. */
+export type MerchantForMail = Pick<Merchant, "name" | "email" | "timeZone" | "branding" | "supportEmail">;
+
+/** How the buyer paid; events are checked only structurally, so a card's details may be missing. */
+export function methodText(method: PaymentForMail["method"]): string {
+  if (method.type === "card") return `${method.brand ?? "card"} ending in ${method.last4 ?? "????"}`;
+  if (method.type === "bank_debit") return `bank account ending in ${method.last4 ?? "????"}`;
+  return method.type.replace(/_/g, " ");
+}
+
+export function supportLine(merchant: MerchantForMail): string[] {
+  return [`Questions? Contact ${merchant.name} at ${merchant.supportEmail ?? merchant.email}.`];
+}

@@ -1,0 +1,13 @@
+/** What notifications read to render, in their own words; the notifications consumer wires the stores. */
+import type { Invoice } from "../invoices/invoice.ts";
+import type { Merchant } from "../merchants/merchant.ts";
+import type { Payment } from "../payments/payment.ts";
+
+export interface NotificationPorts {
+  /** The invoice as the API presents it now. */
+  invoice(merchantId: string, invoiceId: string): Promise<Invoice | undefined>;
+  merchant(merchantId: string): Promise<Merchant | undefined>;
+  payment(merchantId: string, paymentId: string): Promise<Payment | undefined>;
+  /** The invoice's PDF, to attach: a port, so the outbox's routing (which reads the registry) does not bundle the renderer. */
+  invoicePdf(invoice: Invoice, merchant: Merchant): Promise<Uint8Array>;
+}

@@ -1,0 +1,30 @@
+/**
+ * Every notification, by the domain event that sends it: the notifications consumer looks the event
+ * up here, and the outbox routes exactly these event types to the notifications queue.
+ */
+import { excessRefunded } from "./excess-refunded.ts";
+import { invoiceSent } from "./invoice-email.ts";
+import type { Notification } from "./notification.ts";
+import { paymentFailed } from "./payment-failed.ts";
+import { payoutSummary } from "./payout-summary.ts";
+import { receipt } from "./receipt.ts";
+import { refund } from "./refund.ts";
+import { welcome } from "./welcome.ts";
+
+export const notifications: readonly Notification[] = [
+  welcome,
+  invoiceSent,
+  receipt,
+  paymentFailed,
+  refund,
+  excessRefunded,
+  payoutSummary,
+];
+
+const byEventType = new Map(notifications.map((n) => [n.eventType, n]));
+
+/** The notification an event of this type sends, if any. */
+export const notificationFor = (eventType: string): Notification | undefined => byEventType.get(eventType);
+
+/** The event types that send a notification: what the outbox routes to the notifications queue. */
+export const notificationEventTypes: readonly string[] = [...byEventType.keys()];
