@@ -112,15 +112,15 @@ describe("POST /v1/processor/stripe/connect", () => {
   });
 
   it.each([
-    ["a non-http return URL", { returnUrl: "javascript:alert(1)" }, "returnUrl"],
-    ["an unknown field", { accountId: "acct_1Other" }, "accountId"],
-  ])("answers 400 naming the field for %s, calls Stripe for nothing and writes nothing", async (_, payload, path) => {
+    ["a non-http return URL", { returnUrl: "javascript:alert(1)" }, "returnUrl", "Invalid URL"],
+    ["an unknown field", { accountId: "acct_1Other" }, "accountId", "is not a known field"],
+  ])("answers 400 naming the field for %s, calls Stripe for nothing and writes nothing", async (_, payload, path, message) => {
     ddb.on(GetCommand, { Key: { PK: merchantPk, SK: "MERCHANT" } }).resolves({ Item: stored() });
 
     const { status, body } = await callHandler(handler, "POST /v1/processor/stripe/connect", { body: payload });
 
     expect(status).toBe(400);
-    expect(body.errors.map((e: { path: string }) => e.path)).toEqual([path]);
+    expect(body.errors).toEqual([{ path, message }]);
     expect(stripe.requests).toHaveLength(0);
     expect(ddb).toHaveReceivedCommandTimes(TransactWriteCommand, 0);
   });
