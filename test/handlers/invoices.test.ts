@@ -95,6 +95,65 @@ describe("invoices API function", () => {
     expect(writes()).toBe(0);
   });
 
+  it("POST /v1/invoices/{id}/finalize takes the next gapless number, claims a hosted page and counts the customer's open invoice in one transaction", async () => {
+    const created = await callHandler(handler, "POST /v1/invoices", { body: draft });
+    const stored = ddb.commandCalls(TransactWriteCommand)[0]?.args[0].input.TransactItems?.[0]?.Put?.Item;
+    ddb.on(GetCommand, { Key: { PK: merchantPk, SK: created.body.id } }).resolves({ Item: stored });
+    ddb.on(GetCommand, { Key: { PK: merchantPk, SK: "COUNTER#invoice" } }).resolves({ Item: { PK: merchantPk, SK: "COUNTER#invoice", type: "counter", value: 41 } });
+    ddb.resetHistory();
+
+    const { status, body } = await callHandler(handler, "POST /v1/invoices/{id}/finalize", { pathParameters: { id: created.body.id } });
+
+    expect(status).toBe(200);
+    expect(body).toMatchObject({ id: created.body.id, status: "open", number: "INV-0042", total: 12_000, amountRemaining: 12_000 });
+    const token = new URL(body.hostedUrl).pathname.split("/").at(-1);
+    expect(ddb).toHaveReceivedCommandWith(GetCommand, { TableName: tableName, Key: { PK: merchantPk, SK: "COUNTER#invoice" }, ConsistentRead: true });
+    expect(ddb).toHaveReceivedCommandTimes(TransactWriteCommand, 1);
+    expect(ddb).toHaveReceivedCommandWith(TransactWriteCommand, {
+      TransactItems: [
+        {
+          Put: {
+            TableName: tableName,
+            Item: expect.objectContaining({ PK: merchantPk, SK: created.body.id, type: "invoice", version: 2, status: "open", number: "INV-0042" }),
+            ConditionExpression: "version = :expected",
+            ExpressionAttributeValues: { ":expected": 1 },
+          },
+        },
+        {
+          Update: {
+            TableName: tableName,
+            Key: { PK: merchantPk, SK: "COUNTER#invoice" },
+            UpdateExpression: "SET #value = :next",
+            ConditionExpression: "#value = :current",
+            ExpressionAttributeNames: { "#value": "value" },
+            ExpressionAttributeValues: { ":next": 42, ":current": 41 },
+          },
+        },
+        {
+          Put: {
+            TableName: tableName,
+            Item: { PK: `HOSTED#${token}`, SK: "HOSTED", type: "hostedPage", kind: "invoice", merchantId, invoiceId: created.body.id },
+            ConditionExpression: "attribute_not_exists(PK)",
+          },
+        },
+        {
+          Update: {
+            TableName: tableName,
+            Key: { PK: merchantPk, SK: customerId },
+            UpdateExpression: "ADD openInvoiceCount :delta, version :one",
+            ConditionExpression: "attribute_exists(PK)",
+            ExpressionAttributeValues: { ":delta": 1, ":one": 1 },
+          },
+        },
+        {
+          Put: expect.objectContaining({
+            Item: expect.objectContaining({ eventType: "invoice.finalized", objectId: created.body.id }),
+          }),
+        },
+      ],
+    });
+  });
+
   it.each([
     ["POST /v1/invoices/{id}/payments", { amount: 100, method: "cash" }, "Cannot record a payment on an invoice whose status is draft"],
     ["POST /v1/invoices/{id}/send", undefined, "Cannot send an invoice whose status is draft"],
