@@ -7,7 +7,6 @@ import { eventually, type MailRecord } from "../helpers/aws.ts";
 import { newDataDir, type RunningStack, startLocalStack } from "../helpers/local-stack.ts";
 
 const dataDir = newDataDir();
-let stack: RunningStack | undefined;
 
 const portOpen = (url: string) =>
   new Promise<boolean>((resolve) => {
@@ -24,20 +23,31 @@ async function mails(mailUrl: string): Promise<MailRecord[]> {
   return ((await (await fetch(`${mailUrl}/store`)).json()) as { emails: MailRecord[] }).emails;
 }
 
+// The steps run in order and share what earlier steps created, so a failure names its step.
 describe("npm start, end to end over HTTP", () => {
+  let stack: RunningStack | undefined;
+  let created: { merchant: { id: string }; apiKey: { id: string; secret: string } };
+
+  const running = (): RunningStack => {
+    if (!stack) throw new Error("The local runtime did not start (see the first step)");
+    return stack;
+  };
+
   afterAll(async () => {
     if (stack?.child.exitCode === null) await stack.interrupt();
   });
 
-  it("boots, reports healthy, creates a merchant whose welcome email reaches the viewer, and stops on Ctrl-C", async () => {
+  it("boots within 30 seconds and prints the API URL and the admin token", async () => {
     const started = Date.now();
     stack = await startLocalStack(dataDir);
-    const { apiUrl, adminToken, mailUrl, endpoints } = stack.info;
+    const { apiUrl, adminToken } = stack.info;
     expect(Date.now() - started).toBeLessThan(30_000);
     expect(stack.output()).toContain(apiUrl);
     expect(stack.output()).toContain(adminToken);
+  }, 40_000);
 
-    const health = await fetch(`${apiUrl}/v1/health`);
+  it("reports healthy", async () => {
+    const health = await fetch(`${running().info.apiUrl}/v1/health`);
     expect(health.status).toBe(200);
     expect(await health.json()).toEqual({
       status: "ok",
@@ -47,22 +57,27 @@ describe("npm start, end to end over HTTP", () => {
         queues: Object.fromEntries(Object.keys(queues).map((name) => [name, { status: "up" }])),
       },
     });
+  });
 
-    const refused = await fetch(`${apiUrl}/v1/merchants`, {
+  it("refuses to create a merchant without the admin token", async () => {
+    const refused = await fetch(`${running().info.apiUrl}/v1/merchants`, {
       method: "POST",
       headers: { "content-type": "application/json" },
       body: JSON.stringify({ name: "Nope", email: "nope@e2e.test" }),
     });
     expect(refused.status).toBe(401);
     expect(refused.headers.get("content-type")).toBe("application/problem+json");
+  });
 
+  it("creates a merchant whose welcome email reaches the mail viewer", async () => {
+    const { apiUrl, adminToken, mailUrl } = running().info;
     const response = await fetch(`${apiUrl}/v1/merchants`, {
       method: "POST",
       headers: { authorization: `Bearer ${adminToken}`, "content-type": "application/json" },
       body: JSON.stringify({ name: "Corner Bakery", email: "owner@corner-bakery.test" }),
     });
     expect(response.status).toBe(201);
-    const created = (await response.json()) as { merchant: { id: string }; apiKey: { id: string; secret: string } };
+    created = (await response.json()) as { merchant: { id: string }; apiKey: { id: string; secret: string } };
     expect(created.merchant.id).toMatch(/^mer_/);
     expect(created.apiKey.secret).toMatch(/^sk_/);
 
@@ -73,13 +88,17 @@ describe("npm start, end to end over HTTP", () => {
     expect(welcome.body.text).toContain(created.merchant.id);
     const viewer = await fetch(mailUrl);
     expect(viewer.status).toBe(200);
+  });
 
-    expect(await stack.interrupt()).toBe(0);
+  it("stops on Ctrl-C and closes every port", async () => {
+    const { apiUrl, mailUrl, endpoints } = running().info;
+    expect(await running().interrupt()).toBe(0);
     expect(await portOpen(apiUrl)).toBe(false);
     expect(await portOpen(endpoints.dynamodb)).toBe(false);
     expect(await portOpen(mailUrl)).toBe(false);
+  });
 
-    // Restart on the same data folder: the merchant is still there and its event is not replayed.
+  it("restarts on the same data folder with the merchant still there and its event not replayed", async () => {
     stack = await startLocalStack(dataDir);
     const client = localDynamoClient(stack.info.endpoints.dynamodb);
     const { Item } = await client.send(
@@ -90,5 +109,5 @@ describe("npm start, end to end over HTTP", () => {
     await new Promise((r) => setTimeout(r, 1500));
     expect(await mails(stack.info.mailUrl)).toEqual([]);
     expect(await stack.interrupt()).toBe(0);
-  }, 90_000);
+  }, 40_000);
 });

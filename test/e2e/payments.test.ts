@@ -8,53 +8,69 @@ import { afterAll, describe, expect, it } from "vitest";
 import { eventually, type MailRecord } from "../helpers/aws.ts";
 import { newDataDir, type RunningStack, startLocalStack } from "../helpers/local-stack.ts";
 
-let stack: RunningStack | undefined;
-
+// The steps run in order and share what earlier steps created, so a failure names its step.
 describe("payments on the local runtime", () => {
+  let stack: RunningStack | undefined;
+  let key: string;
+  // biome-ignore lint/suspicious/noExplicitAny: responses are asserted field by field
+  let customer: { status: number; body: Record<string, any> };
+  // biome-ignore lint/suspicious/noExplicitAny: responses are asserted field by field
+  let first: any;
+  // biome-ignore lint/suspicious/noExplicitAny: responses are asserted field by field
+  let paid: { status: number; body: Record<string, any> };
+
+  const running = (): RunningStack => {
+    if (!stack) throw new Error("The local runtime did not start (see the first step)");
+    return stack;
+  };
+  const request = async (path: string, token: string, method = "GET", body?: unknown) => {
+    const response = await fetch(`${running().info.apiUrl}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    // biome-ignore lint/suspicious/noExplicitAny: responses are asserted field by field
+    return { status: response.status, body: (await response.json()) as Record<string, any> };
+  };
+  const mails = async () => ((await (await fetch(`${running().info.mailUrl}/store`)).json()) as { emails: MailRecord[] }).emails;
+  const mailsTo = async (address: string) => (await mails()).filter((m) => m.destination.to.some((to) => to.includes(address)));
+  const newInvoice = async () => {
+    const draft = await request("/v1/invoices", key, "POST", {
+      customerId: customer.body.id,
+      currency: "USD",
+      lineItems: [{ description: "Espresso beans, 5 kg", quantity: 1, unitAmount: 10_000 }],
+    });
+    return (await request(`/v1/invoices/${draft.body.id}/finalize`, key, "POST")).body;
+  };
+
   afterAll(async () => {
     if (stack?.child.exitCode === null) await stack.interrupt();
   });
 
-  it("pays by API and in the browser, refunds, and pays out the day's net", async () => {
+  it("boots the local runtime", async () => {
     stack = await startLocalStack(newDataDir());
-    const { apiUrl, adminToken, mailUrl } = stack.info;
-    const request = async (path: string, token: string, method = "GET", body?: unknown) => {
-      const response = await fetch(`${apiUrl}${path}`, {
-        method,
-        headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
-        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-      });
-      // biome-ignore lint/suspicious/noExplicitAny: responses are asserted field by field
-      return { status: response.status, body: (await response.json()) as Record<string, any> };
-    };
-    const mails = async () => ((await (await fetch(`${mailUrl}/store`)).json()) as { emails: MailRecord[] }).emails;
-    const mailsTo = async (address: string) => (await mails()).filter((m) => m.destination.to.some((to) => to.includes(address)));
+  }, 40_000);
 
-    const created = await request("/v1/merchants", adminToken, "POST", { name: "Bean Roasters", email: "owner@beans.test" });
-    const key = created.body.apiKey.secret as string;
+  it("creates a merchant with a support email and a customer", async () => {
+    const created = await request("/v1/merchants", running().info.adminToken, "POST", { name: "Bean Roasters", email: "owner@beans.test" });
+    key = created.body.apiKey.secret as string;
     await request("/v1/merchant", key, "PATCH", { supportEmail: "help@beans.test" });
-    const customer = await request("/v1/customers", key, "POST", { email: "buyer@shop.test", name: "Bea Buyer" });
-    const newInvoice = async () => {
-      const draft = await request("/v1/invoices", key, "POST", {
-        customerId: customer.body.id,
-        currency: "USD",
-        lineItems: [{ description: "Espresso beans, 5 kg", quantity: 1, unitAmount: 10_000 }],
-      });
-      return (await request(`/v1/invoices/${draft.body.id}/finalize`, key, "POST")).body;
-    };
+    customer = await request("/v1/customers", key, "POST", { email: "buyer@shop.test", name: "Bea Buyer" });
+  });
 
-    // By API: a decline (402 with its code, invoice still open), then a card that works.
-    const first = await newInvoice();
+  it("pays by API: a decline (402 with its code, invoice still open), then a card that works", async () => {
+    first = await newInvoice();
     const declined = await request(`/v1/invoices/${first.id}/pay`, key, "POST", { paymentMethod: "pm_card_insufficientFunds" });
     expect(declined.status).toBe(402);
     expect(declined.body).toMatchObject({ status: 402, declineCode: "insufficient_funds" });
     expect((await request(`/v1/invoices/${first.id}`, key)).body.status).toBe("open");
-    const paid = await request(`/v1/invoices/${first.id}/pay`, key, "POST", { paymentMethod: "pm_card_visa" });
+    paid = await request(`/v1/invoices/${first.id}/pay`, key, "POST", { paymentMethod: "pm_card_visa" });
     expect(paid.status).toBe(200);
     expect(paid.body).toMatchObject({ status: "paid", amountPaid: 10_000, amountRemaining: 0 });
     expect(paid.body.payment).toMatchObject({ status: "succeeded", amount: 10_000, fee: 320, net: 9_680, method: { brand: "visa", last4: "4242" } });
+  });
 
-    // In the browser: the hosted page's pay button, a declined card, then a good one.
+  it("pays in the browser: the hosted page's pay button, a declined card, then a good one", async () => {
     const second = await newInvoice();
     const browser = await chromium.launch({
       executablePath: "/usr/bin/chromium",
@@ -75,8 +91,9 @@ describe("payments on the local runtime", () => {
       await browser.close();
     }
     expect((await request(`/v1/invoices/${second.id}`, key)).body).toMatchObject({ status: "paid", amountRemaining: 0 });
+  }, 60_000);
 
-    // Receipts and notices; the buyer heard about each failure with a link to try again.
+  it("mails receipts and notices; the buyer heard about each failure with a link to try again", async () => {
     const buyerMail = await eventually(async () => {
       const m = await mailsTo("buyer@shop.test");
       return m.filter((x) => x.subject.startsWith("[TEST MODE] Receipt from Bean Roasters")).length === 2 && m.filter((x) => x.subject.includes("did not go through")).length === 2 ? m : undefined;
@@ -88,8 +105,9 @@ describe("payments on the local runtime", () => {
       return m.length === 2 ? m : undefined;
     });
     expect(notices).toHaveLength(2);
+  }, 60_000);
 
-    // Refunds: partial, then the rest; never more.
+  it("refunds partially, then the rest; never more", async () => {
     const paymentId = paid.body.payment.id as string;
     expect((await request(`/v1/payments/${paymentId}/refunds`, key, "POST", { amount: 4_000 })).body).toMatchObject({ status: "succeeded", amount: 4_000 });
     expect((await request(`/v1/payments/${paymentId}`, key)).body.status).toBe("partially_refunded");
@@ -97,9 +115,10 @@ describe("payments on the local runtime", () => {
     expect((await request(`/v1/payments/${paymentId}/refunds`, key, "POST", {})).body).toMatchObject({ status: "succeeded", amount: 6_000 });
     expect((await request(`/v1/payments/${paymentId}`, key)).body).toMatchObject({ status: "refunded", amountRefunded: 10_000 });
     await eventually(async () => ((await mailsTo("buyer@shop.test")).filter((m) => m.subject.startsWith("[TEST MODE] Refund from")).length === 2 ? true : undefined));
+  }, 60_000);
 
-    // Midnight passes: one payout = 2 × 10000 − 2 × 320 fees − 10000 refunded = 9360, and its email.
-    const moved = await fetch(`${apiUrl}/_local/clock`, { method: "POST", body: JSON.stringify({ advanceSeconds: 26 * 3600 }) });
+  it("pays out the day's net once midnight passes: 2 × 10000 − 2 × 320 fees − 10000 refunded = 9360, with its email", async () => {
+    const moved = await fetch(`${running().info.apiUrl}/_local/clock`, { method: "POST", body: JSON.stringify({ advanceSeconds: 26 * 3600 }) });
     expect(moved.status).toBe(200);
     const payouts = await eventually(async () => {
       const list = await request("/v1/payouts", key);
@@ -115,5 +134,5 @@ describe("payments on the local runtime", () => {
     expect(payoutMail.body.text).toContain("$93.60");
     expect(payoutMail.subject.startsWith("[TEST MODE] ")).toBe(true);
     expect(payoutMail.body.text).toContain("this payout is simulated");
-  }, 120_000);
+  }, 60_000);
 });

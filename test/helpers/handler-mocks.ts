@@ -1,0 +1,63 @@
+/**
+ * For handler tests that run an API function against a mocked DynamoDB document client: a merchant
+ * whose API key the mock answers, and a call that returns status, headers and parsed body.
+ */
+import { createHash } from "node:crypto";
+import { GetCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import type { APIGatewayProxyStructuredResultV2 } from "aws-lambda";
+import type { AwsStub } from "aws-sdk-client-mock";
+import { httpEvent, lambdaContext } from "./events.ts";
+
+export const tableName = "kassa-handler-test";
+export const merchantId = "mer_01KQ9ZJ8X2M4N6P8R0T2V4X6Z9";
+export const merchantPk = `MERCHANT#${merchantId}`;
+export const apiSecret = "sk_handler_test_secret_0123456789abcdefghijklmno";
+export const apiKeyPk = `APIKEY#${createHash("sha256").update(apiSecret).digest("hex")}`;
+
+// biome-ignore lint/suspicious/noExplicitAny: the mock's input/output types differ per client
+type DocumentStub = AwsStub<any, any, DynamoDBDocumentClient["config"]>;
+
+/**
+ * Points the handlers at the test table and answers the API-key lookup with an active key of
+ * `merchantId`, used recently enough that authentication writes nothing. Any other GetItem finds
+ * nothing unless a test answers it.
+ */
+export function useMerchantKey(ddb: DocumentStub): void {
+  process.env.TABLE_NAME = tableName;
+  ddb.on(GetCommand).resolves({});
+  ddb.on(GetCommand, { Key: { PK: apiKeyPk, SK: "APIKEY" } }).resolves({
+    Item: {
+      PK: apiKeyPk,
+      SK: "APIKEY",
+      type: "apiKey",
+      id: "key_01KQ9ZJ8X2M4N6P8R0T2V4X6Z9",
+      merchantId,
+      status: "active",
+      lastUsedAt: "9999-12-31T23:59:59.999Z",
+    },
+  });
+}
+
+export interface HandlerResult {
+  status: number;
+  headers: Record<string, string>;
+  // biome-ignore lint/suspicious/noExplicitAny: responses are asserted field by field
+  body: any;
+}
+
+export async function callHandler(
+  handler: (event: ReturnType<typeof httpEvent>, context: typeof lambdaContext) => Promise<unknown>,
+  routeKey: string,
+  options: Parameters<typeof httpEvent>[1] = {},
+): Promise<HandlerResult> {
+  const result = (await handler(
+    httpEvent(routeKey, { token: apiSecret, ...options }),
+    lambdaContext,
+  )) as APIGatewayProxyStructuredResultV2;
+  const raw = result.body ?? "";
+  return {
+    status: result.statusCode ?? 200,
+    headers: (result.headers ?? {}) as Record<string, string>,
+    body: raw ? JSON.parse(raw) : undefined,
+  };
+}
