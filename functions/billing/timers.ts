@@ -8,7 +8,7 @@ import { scheduler, type SchedulerPort } from "../../shared/aws/scheduler.ts";
 import { type Clock, systemClock } from "../../shared/domain/clock.ts";
 import { invoiceTimers } from "../../shared/invoices/timers.ts";
 import type { SandboxProcessor } from "../../shared/payments/sandbox.ts";
-import type { PaymentPorts } from "../../shared/payments/service.ts";
+import type { PaymentPorts } from "../../shared/payments/ports.ts";
 import { paymentTimers } from "../../shared/payments/timers.ts";
 import { paymentPorts, payoutPorts, sandboxFor } from "../../shared/payments/wiring.ts";
 import type { PayoutSweepPorts } from "../../shared/payouts/run.ts";

@@ -7,7 +7,7 @@ import { hostedInvoice, invoicePayable } from "../../shared/invoices/hosted.ts";
 import { renderHostedInvoicePage } from "../../shared/invoices/hosted-page.ts";
 import { invoicePdfResponse } from "../../shared/invoices/pdf-response.ts";
 import { processorKindOf } from "../../shared/payments/mode.ts";
-import { cancelCheckout } from "../../shared/payments/service.ts";
+import { cancelCheckout } from "../../shared/payments/charges.ts";
 import { paymentPorts } from "../../shared/payments/wiring.ts";
 import { dynamoInvoiceStore as invoices } from "../../shared/store/invoices.ts";
 import { dynamoMerchantStore as merchants } from "../../shared/store/merchants.ts";

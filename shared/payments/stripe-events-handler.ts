@@ -15,14 +15,10 @@ import {
   type RejectedProcessorEvent,
   rejectionOf,
 } from "./event-trust.ts";
-import {
-  applyDispute,
-  applyOutcome,
-  checkoutExpired,
-  type Outcome,
-  type PaymentPorts,
-  settleRefund,
-} from "./service.ts";
+import { applyDispute } from "./disputes.ts";
+import { applyOutcome, checkoutExpired, type Outcome } from "./outcomes.ts";
+import type { PaymentPorts } from "./ports.ts";
+import { settleRefund } from "./refunds.ts";
 import type { PaymentMethodDetails } from "./processor.ts";
 import { refundStatusOf } from "./refund.ts";
 

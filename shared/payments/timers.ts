@@ -6,7 +6,8 @@ import * as z from "zod";
 import { type TimerRegistrations, work } from "../timers/registry.ts";
 import { refundCheckMessage } from "./refund-checks.ts";
 import type { SandboxProcessor } from "./sandbox.ts";
-import { checkRefund, type PaymentPorts } from "./service.ts";
+import type { PaymentPorts } from "./ports.ts";
+import { checkRefund } from "./refunds.ts";
 
 /** Delivered by the schedule the sandbox plans for a bank debit (`sandboxFor` in wiring.ts). */
 export const sandboxSettlementMessage = z.object({

@@ -23,7 +23,7 @@ import { requireProcessorKind } from "./mode.ts";
 import { sandboxFee } from "./sandbox-cards.ts";
 import { sandboxProcessor } from "./sandbox.ts";
 import type { SandboxSettlementMessage } from "./timers.ts";
-import type { PaymentPorts } from "./service.ts";
+import type { PaymentPorts } from "./ports.ts";
 import { processorEventRejected } from "./event-trust.ts";
 import { signEvent } from "./signing.ts";
 import { isLiveStripeKey } from "./stripe-mode.ts";

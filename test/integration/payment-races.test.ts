@@ -22,7 +22,7 @@ import { handler as notificationsHandler } from "../../functions/notifications/s
 import { handler as processHandler } from "../../functions/webhooks/stripe-process.ts";
 import { fixedClock, systemClock } from "../../shared/domain/clock.ts";
 import { setStripeAccountStatus } from "../../shared/merchants/service.ts";
-import { checkoutInvoice, payInvoice } from "../../shared/payments/service.ts";
+import { checkoutInvoice, payInvoice } from "../../shared/payments/charges.ts";
 import { signEvent } from "../../shared/payments/signing.ts";
 import { checkoutSessionEvent, paymentIntentEvent } from "../../shared/payments/stripe-events.ts";
 import { paymentPorts } from "../../shared/payments/wiring.ts";

@@ -14,7 +14,9 @@ import { billingTimers } from "../../functions/billing/timers.ts";
 import type { OneTimeSchedule, SchedulerPort } from "../../shared/aws/scheduler.ts";
 import { fixedClock } from "../../shared/domain/clock.ts";
 import { setStripeAccount } from "../../shared/merchants/service.ts";
-import { payInvoice, type PaymentPorts, refundPayment } from "../../shared/payments/service.ts";
+import { payInvoice } from "../../shared/payments/charges.ts";
+import type { PaymentPorts } from "../../shared/payments/ports.ts";
+import { refundPayment } from "../../shared/payments/refunds.ts";
 import { handleStripeEvent } from "../../shared/payments/stripe-events-handler.ts";
 import {
   paymentIntentEvent,
