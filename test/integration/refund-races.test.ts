@@ -16,11 +16,8 @@ import { fixedClock } from "../../shared/domain/clock.ts";
 import { setStripeAccount } from "../../shared/merchants/service.ts";
 import { payInvoice, type PaymentPorts, refundPayment } from "../../shared/payments/service.ts";
 import { handleStripeEvent } from "../../shared/payments/stripe-events-handler.ts";
-import {
-  paymentIntentEvent,
-  refundEvent,
-  type RefundEventType,
-} from "../../shared/payments/stripe-events.ts";
+import { paymentIntentEvent } from "../../shared/stripe-shapes/payment-intents.ts";
+import { type RefundEventType, refundEvent } from "../../shared/stripe-shapes/refunds.ts";
 import { stripeProcessor } from "../../shared/payments/stripe.ts";
 import { paymentPorts, stripeEventPorts } from "../../shared/payments/wiring.ts";
 import { dynamoInvoiceStore } from "../../shared/store/invoices.ts";
