@@ -6,7 +6,7 @@ import { randomUUID } from "node:crypto";
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from "aws-lambda";
 import { benchEnvironment, benchSecrets } from "./environment.ts";
 import { signPayload } from "../shared/payments/signing.ts";
-import { paymentIntentEvent } from "../shared/payments/stripe-events.ts";
+import { paymentIntentEvent } from "../shared/stripe-shapes/payment-intents.ts";
 import type { Row } from "./report.ts";
 import { median } from "./stats.ts";
 

@@ -46,13 +46,10 @@ import {
   sandboxFee,
   sandboxTestMethods,
 } from "./sandbox-cards.ts";
-import {
-  checkoutSessionCompletedEvent,
-  checkoutSessionEvent,
-  chargeRefundedEvent,
-  paymentIntentEvent,
-  stripeLikeId,
-} from "./stripe-events.ts";
+import { checkoutSessionCompletedEvent, checkoutSessionEvent } from "../stripe-shapes/checkout-sessions.ts";
+import { stripeLikeId } from "../stripe-shapes/ids.ts";
+import { paymentIntentEvent } from "../stripe-shapes/payment-intents.ts";
+import { chargeRefundedEvent } from "../stripe-shapes/refunds.ts";
 
 export interface BankDebitSettlement {
   paymentIntentId: string;

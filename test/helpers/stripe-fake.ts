@@ -85,7 +85,8 @@ type Json = Record<string, unknown>;
  * `../shared/stripe/README.md`) committed with the sandbox, so tests need nothing outside the repo.
  */
 const fixturesPath =
-  process.env.STRIPE_FIXTURES ?? resolve(import.meta.dirname, "../../shared/payments/stripe-fixtures.json");
+  process.env.STRIPE_FIXTURES ??
+  resolve(import.meta.dirname, "../../shared/stripe-shapes/stripe-fixtures.json");
 let fixtures: Record<string, Json> | undefined;
 
 /** A deep copy of Stripe's example object of `type` (`payment_intent`, `checkout.session`, `event`…) with `overrides` on top. */

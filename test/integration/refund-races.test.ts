@@ -18,11 +18,8 @@ import { payInvoice } from "../../shared/payments/charges.ts";
 import type { PaymentPorts } from "../../shared/payments/ports.ts";
 import { refundPayment } from "../../shared/payments/refunds.ts";
 import { handleStripeEvent } from "../../shared/payments/stripe-events-handler.ts";
-import {
-  paymentIntentEvent,
-  refundEvent,
-  type RefundEventType,
-} from "../../shared/payments/stripe-events.ts";
+import { paymentIntentEvent } from "../../shared/stripe-shapes/payment-intents.ts";
+import { type RefundEventType, refundEvent } from "../../shared/stripe-shapes/refunds.ts";
 import { stripeProcessor } from "../../shared/payments/stripe.ts";
 import { paymentPorts, stripeEventPorts } from "../../shared/payments/wiring.ts";
 import { dynamoInvoiceStore } from "../../shared/store/invoices.ts";

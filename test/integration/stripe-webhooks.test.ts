@@ -34,13 +34,10 @@ import { checkoutInvoice } from "../../shared/payments/charges.ts";
 import type { PaymentPorts } from "../../shared/payments/ports.ts";
 import { refundPayment } from "../../shared/payments/refunds.ts";
 import { signEvent, signPayload } from "../../shared/payments/signing.ts";
-import {
-  chargeRefundedEvent,
-  checkoutSessionCompletedEvent,
-  disputeEvent,
-  type PaymentIntentInput,
-  paymentIntentEvent,
-} from "../../shared/payments/stripe-events.ts";
+import { checkoutSessionCompletedEvent } from "../../shared/stripe-shapes/checkout-sessions.ts";
+import { disputeEvent } from "../../shared/stripe-shapes/disputes.ts";
+import { type PaymentIntentInput, paymentIntentEvent } from "../../shared/stripe-shapes/payment-intents.ts";
+import { chargeRefundedEvent } from "../../shared/stripe-shapes/refunds.ts";
 import { paymentPorts } from "../../shared/payments/wiring.ts";
 import { dynamoInvoiceStore } from "../../shared/store/invoices.ts";
 import { dynamoMerchantStore } from "../../shared/store/merchants.ts";

@@ -22,15 +22,13 @@ import {
 } from "../../shared/payments/sandbox-cards.ts";
 import { signEvent, signPayload } from "../../shared/payments/signing.ts";
 import { isSignatureVerificationError, verifySignedEvent } from "../../shared/payments/verification.ts";
-import {
-  accountUpdatedEvent,
-  chargeRefundedEvent,
-  checkoutSessionCompletedEvent,
-  disputeEvent,
-  paymentIntentEvent,
-  payoutEvent,
-  stripeLikeId,
-} from "../../shared/payments/stripe-events.ts";
+import { accountUpdatedEvent } from "../../shared/stripe-shapes/accounts.ts";
+import { checkoutSessionCompletedEvent } from "../../shared/stripe-shapes/checkout-sessions.ts";
+import { disputeEvent } from "../../shared/stripe-shapes/disputes.ts";
+import { stripeLikeId } from "../../shared/stripe-shapes/ids.ts";
+import { paymentIntentEvent } from "../../shared/stripe-shapes/payment-intents.ts";
+import { payoutEvent } from "../../shared/stripe-shapes/payouts.ts";
+import { chargeRefundedEvent } from "../../shared/stripe-shapes/refunds.ts";
 import { STRIPE_API_VERSION } from "../../shared/payments/stripe-version.ts";
 
 const start = new Date("2026-03-01T12:00:00Z");
