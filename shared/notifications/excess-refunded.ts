@@ -11,6 +11,7 @@ import {
   type InvoiceForMail,
   type MerchantForMail,
   methodText,
+  moneyTestNotice,
   type PaymentForMail,
 } from "./compose.ts";
 import { invoiceWithMerchant, type Notification, paymentRecord } from "./notification.ts";
@@ -28,7 +29,7 @@ export function excessRefundedEmail(
     `${invoice.customer.name ?? invoice.customer.email} paid ${money(payment.amount)} with ${methodText(payment.method)} for invoice ${number}, which then owed only ${money(payment.amount - excess)}.`,
     `The ${money(excess)} beyond that was refunded to the buyer automatically; there is nothing to do. Payment ${payment.id}.`,
   ];
-  return compose(merchant, title, paragraphs);
+  return compose(merchant, title, paragraphs, undefined, moneyTestNotice(payment));
 }
 
 interface ExcessRefunded {

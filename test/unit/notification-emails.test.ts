@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { excessRefundedEmail } from "../../shared/notifications/excess-refunded.ts";
 import { invoiceEmail } from "../../shared/notifications/invoice-email.ts";
 import { paymentFailedEmail } from "../../shared/notifications/payment-failed.ts";
 import { paymentReceivedEmail, receiptEmail } from "../../shared/notifications/receipt.ts";
@@ -77,6 +78,7 @@ describe("email templates", () => {
       paymentReceivedEmail(payment, invoice, from),
       paymentFailedEmail(payment, invoice, from),
       refundEmail({ id: "re_1", amount: 500, currency: "USD", livemode: payment.livemode }, invoice, from),
+      excessRefundedEmail(payment, invoice, from, 500),
     ];
 
     it("mark every email about sandbox money in the subject, the first lines and a banner", () => {
