@@ -10,6 +10,7 @@ import { countsAsOpen, isPayable, lockAfterOutcome } from "../domain/invoice-lif
 import { presentInvoice } from "../invoices/service.ts";
 import type { Merchant } from "../merchants/merchant.ts";
 import type { StoredInvoice } from "../store/invoices.ts";
+import type { Versioned } from "../store/collection.ts";
 import { transact } from "../store/collection.ts";
 import { eventPut as eventItem } from "../store/outbox.ts";
 import { canMove, checkoutExpiredCode, type Payment } from "./payment.ts";
@@ -45,15 +46,27 @@ export const checkoutExpired: Outcome = {
  * the invoice still owes (a second attempt's, one after a manual payment or a void) pays what is owed
  * and the rest is refunded (`refundExcess`).
  */
+/**
+ * What the caller already read: the merchant, and the payment with its version (its conditional
+ * write catches a change since; the retry then reads afresh).
+ */
+interface Known {
+  merchant?: Merchant | undefined;
+  payment?: Versioned<Payment> | undefined;
+}
+
 export async function applyOutcome(
   ports: PaymentPorts,
   merchantId: string,
   paymentId: string,
   outcome: Outcome,
-  known: { merchant?: Merchant } = {},
+  known: Known = {},
 ): Promise<{ payment: Payment; invoice?: StoredInvoice }> {
-  // A lost race (another delivery of the same outcome, a concurrent change) re-reads and tries again.
-  const applied = await retryOnConflict(5, () => applyOnce(ports, merchantId, paymentId, outcome, known));
+  // A lost race (another delivery of the same outcome, a concurrent change) re-reads and tries again:
+  // a payment the caller read is used for the first try only.
+  const applied = await retryOnConflict(5, (run) =>
+    applyOnce(ports, merchantId, paymentId, outcome, run === 1 ? known : { ...known, payment: undefined }),
+  );
   return excessOwedBack(applied.payment) > 0
     ? { ...applied, payment: await refundExcess(ports, merchantId, paymentId) }
     : applied;
@@ -64,9 +77,9 @@ async function applyOnce(
   merchantId: string,
   paymentId: string,
   outcome: Outcome,
-  known: { merchant?: Merchant },
+  known: Known,
 ): Promise<{ payment: Payment; invoice?: StoredInvoice }> {
-  const found = await ports.payments.read(merchantId, paymentId);
+  const found = known.payment ?? (await ports.payments.read(merchantId, paymentId));
   if (!found) throw new NotFoundError("Payment");
   const { value: payment, version } = found;
   const invoiceFound = payment.invoiceId
@@ -183,7 +196,9 @@ async function applyOnce(
       ),
     );
   } else {
-    events.push(newEvent("payment.processing", merchantId, payment.id, now, { payment: next }, next.livemode));
+    events.push(
+      newEvent("payment.processing", merchantId, payment.id, now, { payment: next }, next.livemode),
+    );
   }
   if (invoice && lockChanged) {
     const { paymentLock: _, ...rest } = nextInvoice ?? invoice;

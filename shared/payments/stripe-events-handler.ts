@@ -79,16 +79,17 @@ const idOf = (value: string | { id: string } | null | undefined): string | undef
 /** Stripe's Unix seconds as ISO 8601. */
 const isoOf = (seconds: number): string => new Date(seconds * 1000).toISOString();
 
-/** The merchant and payment an event's refs name; unknown refs fail the message (it ends in the DLQ). */
+/**
+ * The merchant and payment an event's refs name; unknown refs fail the message (it ends in the DLQ).
+ * The payment comes with its version (`found`), so applying the outcome need not read it again.
+ */
 async function named(ports: StripeEventPorts, merchantId: string, paymentId: string) {
   const [merchant, payment] = await Promise.all([
     ports.merchants.readMerchant(merchantId),
     ports.payments.read(merchantId, paymentId),
   ]);
-  return {
-    merchant: requireFound(merchant, "Merchant").value,
-    payment: requireFound(payment, "Payment").value,
-  };
+  const found = requireFound(payment, "Payment");
+  return { merchant: requireFound(merchant, "Merchant").value, payment: found.value, found };
 }
 
 /** Whether `event` may act on `subject`; if not, the rejection is recorded and the case does nothing. */
@@ -187,7 +188,7 @@ export async function handleStripeEvent(ports: StripeEventPorts, event: Stripe.E
       const pi = event.data.object;
       const refs = pi.metadata as Refs;
       if (!refs.kassa_merchant_id || !refs.kassa_payment_id) return;
-      const { merchant, payment } = await named(ports, refs.kassa_merchant_id, refs.kassa_payment_id);
+      const { merchant, payment, found } = await named(ports, refs.kassa_merchant_id, refs.kassa_payment_id);
       const claim = {
         processorPaymentId: pi.id,
         // A success must have received the payment's amount; other reports name what was asked.
@@ -197,28 +198,20 @@ export async function handleStripeEvent(ports: StripeEventPorts, event: Stripe.E
       if (!(await trusted(ports, event, claim, { kind: "payment", payment }, merchant))) return;
       const method = methodOf(pi);
       const common = { processorPaymentId: pi.id, ...(method ? { method } : {}) };
-      if (event.type === "payment_intent.succeeded") {
-        await applyOutcome(
-          ports,
-          refs.kassa_merchant_id,
-          refs.kassa_payment_id,
-          { status: "succeeded", ...common },
-          { merchant },
-        );
-      } else if (event.type === "payment_intent.processing") {
-        await applyOutcome(ports, refs.kassa_merchant_id, refs.kassa_payment_id, {
-          status: "processing",
-          ...common,
-        });
-      } else {
-        const error = pi.last_payment_error;
-        await applyOutcome(ports, refs.kassa_merchant_id, refs.kassa_payment_id, {
-          status: "failed",
-          declineCode: error?.decline_code ?? error?.code ?? "payment_failed",
-          message: error?.message ?? "The payment failed",
-          ...common,
-        });
-      }
+      const error = pi.last_payment_error;
+      const outcome: Outcome =
+        event.type === "payment_intent.payment_failed"
+          ? {
+              status: "failed",
+              declineCode: error?.decline_code ?? error?.code ?? "payment_failed",
+              message: error?.message ?? "The payment failed",
+              ...common,
+            }
+          : { status: event.type === "payment_intent.succeeded" ? "succeeded" : "processing", ...common };
+      await applyOutcome(ports, refs.kassa_merchant_id, refs.kassa_payment_id, outcome, {
+        merchant,
+        payment: found,
+      });
       return;
     }
     case "checkout.session.completed":
@@ -228,7 +221,7 @@ export async function handleStripeEvent(ports: StripeEventPorts, event: Stripe.E
       const session = event.data.object;
       const refs = (session.metadata ?? {}) as Refs;
       if (!refs.kassa_merchant_id || !refs.kassa_payment_id) return;
-      const { merchant, payment } = await named(ports, refs.kassa_merchant_id, refs.kassa_payment_id);
+      const { merchant, payment, found } = await named(ports, refs.kassa_merchant_id, refs.kassa_payment_id);
       const processorPaymentId = idOf(session.payment_intent);
       const claim = {
         processorPaymentId,
@@ -242,7 +235,7 @@ export async function handleStripeEvent(ports: StripeEventPorts, event: Stripe.E
         refs.kassa_merchant_id,
         refs.kassa_payment_id,
         { ...sessionOutcome(event.type, session.payment_status), ...common },
-        { merchant },
+        { merchant, payment: found },
       );
       return;
     }
