@@ -14,6 +14,7 @@ import {
 import { ConflictError } from "../domain/errors.ts";
 import type { DomainEvent } from "../domain/events.ts";
 import { type IdKind, idRange } from "../domain/ids.ts";
+import type { Page, Versioned } from "../domain/records.ts";
 import { documentClient, tableName } from "./dynamo.ts";
 import { type Key, keys, withoutKeys } from "./keys.ts";
 import { eventPut } from "./outbox.ts";
@@ -56,16 +57,7 @@ export function listWindow(query: {
   };
 }
 
-export interface Page<T> {
-  items: T[];
-  /** The key to continue after, when there is more. */
-  next?: Record<string, string>;
-}
-
-export interface Versioned<T> {
-  value: T;
-  version: number;
-}
+export type { Page, Versioned } from "../domain/records.ts";
 
 /** Runs a transaction, turning a failed condition into a ConflictError with the failing item's message. */
 export async function transact(items: ExtraWrite[], defaultConflict: string): Promise<void> {
