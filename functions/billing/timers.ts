@@ -13,7 +13,8 @@ import { paymentTimers } from "../../shared/payments/timers.ts";
 import { paymentPorts, payoutPorts, sandboxFor } from "../../shared/payments/wiring.ts";
 import type { PayoutSweepPorts } from "../../shared/payouts/run.ts";
 import { payoutTimers } from "../../shared/payouts/timers.ts";
-import { dynamoInvoiceStore, type InvoiceStore } from "../../shared/store/invoices.ts";
+import type { InvoiceStore } from "../../shared/invoices/ports.ts";
+import { dynamoInvoiceStore } from "../../shared/store/invoices.ts";
 import { dynamoMerchantStore, type MerchantStore } from "../../shared/store/merchants.ts";
 import { timerRegistry, timersConsumer } from "../../shared/timers/registry.ts";
 

@@ -9,7 +9,7 @@ import type { Clock } from "../domain/clock.ts";
 import { ValidationError } from "../domain/errors.ts";
 import type { Position } from "../http/cursor.ts";
 import { allOf, type Condition } from "../store/filters.ts";
-import type { InvoiceStore } from "../store/invoices.ts";
+import type { InvoiceStore } from "./ports.ts";
 import type { ViewStore } from "../store/views.ts";
 import { presentInvoice } from "./service.ts";
 

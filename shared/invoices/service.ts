@@ -20,7 +20,7 @@ import {
 } from "../domain/invoice-lifecycle.ts";
 import { applyPatch, mergeMetadata } from "../domain/patch.ts";
 import type { MerchantStore } from "../store/merchants.ts";
-import type { InvoiceStore, StoredInvoice } from "../store/invoices.ts";
+import type { InvoiceStore, StoredInvoice } from "./ports.ts";
 import { merchantLivemode } from "../payments/mode.ts";
 import { manualPayment } from "../payments/payment.ts";
 import type { PaymentStore } from "../store/payments.ts";
@@ -324,7 +324,14 @@ export async function recordInvoicePayment(
     ...(paid ? { status: "paid" as const, paidAt } : {}),
     updatedAt: at,
   };
-  const payment = manualPayment(newId("payment", now), next, input, paidAt, now, merchantLivemode(merchant.value));
+  const payment = manualPayment(
+    newId("payment", now),
+    next,
+    input,
+    paidAt,
+    now,
+    merchantLivemode(merchant.value),
+  );
   const events = [
     newEvent("payment.recorded", merchantId, payment.id, now, { payment, invoiceId: id }, payment.livemode),
     ...(paid

@@ -10,7 +10,7 @@ import type { Clock } from "../domain/clock.ts";
 import { newEvent } from "../domain/events.ts";
 import { invoiceReminderEmail } from "../notifications/invoice-reminder.ts";
 import { eventMessage } from "../outbox/message.ts";
-import type { InvoiceStore } from "../store/invoices.ts";
+import type { InvoiceStore } from "./ports.ts";
 import type { MerchantStore } from "../store/merchants.ts";
 import { once } from "../store/processed.ts";
 import { type TimerRegistrations, work } from "../timers/registry.ts";
@@ -54,7 +54,10 @@ export function invoiceTimers(ports: InvoiceTimerPorts): TimerRegistrations {
         const found = await ports.invoices.read(message.merchantId, message.invoiceId);
         if (!found) return;
         const invoice = found.value;
-        if (!(invoice.status === "open" || invoice.status === "uncollectible") || invoice.amountRemaining === 0)
+        if (
+          !(invoice.status === "open" || invoice.status === "uncollectible") ||
+          invoice.amountRemaining === 0
+        )
           return;
         const merchant = await ports.merchants.readMerchant(message.merchantId);
         if (!merchant) return;

@@ -14,7 +14,7 @@ import { newEvent } from "../domain/events.ts";
 import { newId } from "../domain/ids.ts";
 import { assertInvoiceCan, assertNoPaymentInFlight, type PaymentLock } from "../domain/invoice-lifecycle.ts";
 import { presentInvoice } from "../invoices/service.ts";
-import type { StoredInvoice } from "../store/invoices.ts";
+import type { StoredInvoice } from "../invoices/ports.ts";
 import { transact } from "../store/collection.ts";
 import { applyOutcome, checkoutExpired, type Outcome } from "./outcomes.ts";
 import { processorPayment } from "./payment.ts";

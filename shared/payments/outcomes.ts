@@ -9,7 +9,7 @@ import { newEvent } from "../domain/events.ts";
 import { countsAsOpen, isPayable, lockAfterOutcome } from "../domain/invoice-lifecycle.ts";
 import { presentInvoice } from "../invoices/service.ts";
 import type { Merchant } from "../merchants/merchant.ts";
-import type { StoredInvoice } from "../store/invoices.ts";
+import type { StoredInvoice } from "../invoices/ports.ts";
 import type { Versioned } from "../store/collection.ts";
 import { transact } from "../store/collection.ts";
 import { eventPut as eventItem } from "../store/outbox.ts";

@@ -9,7 +9,7 @@ import { localDate } from "../domain/calendar.ts";
 import { NotFoundError } from "../domain/errors.ts";
 import { newId } from "../domain/ids.ts";
 import type { Merchant } from "../merchants/merchant.ts";
-import type { InvoiceStore } from "../store/invoices.ts";
+import type { InvoiceStore } from "../invoices/ports.ts";
 import type { MerchantStore } from "../store/merchants.ts";
 import type { PaymentStore } from "../store/payments.ts";
 import { type BalanceType, balanceTransaction } from "./balance.ts";

@@ -14,7 +14,7 @@ import {
 import { ConflictError } from "../domain/errors.ts";
 import type { DomainEvent } from "../domain/events.ts";
 import { type IdKind, idRange } from "../domain/ids.ts";
-import type { Page, Versioned } from "../domain/records.ts";
+import type { Change, Page, Versioned } from "../domain/records.ts";
 import { documentClient, tableName } from "./dynamo.ts";
 import { type Key, keys, withoutKeys } from "./keys.ts";
 import { eventPut } from "./outbox.ts";
@@ -59,8 +59,15 @@ export function listWindow(query: {
 
 export type { Page, Versioned } from "../domain/records.ts";
 
+/** A capability's port hands its store's writes on as opaque changes; the store commits them. */
+export const asChange = (write: ExtraWrite): Change => write as unknown as Change;
+
+/** Writes of the store itself and changes handed back by a capability: both are `ExtraWrite`s. */
+type Write = ExtraWrite | Change;
+
 /** Runs a transaction, turning a failed condition into a ConflictError with the failing item's message. */
-export async function transact(items: ExtraWrite[], defaultConflict: string): Promise<void> {
+export async function transact(writes: readonly Write[], defaultConflict: string): Promise<void> {
+  const items = writes as readonly ExtraWrite[];
   try {
     await documentClient().send(new TransactWriteCommand({ TransactItems: items.map((i) => i.item) }));
   } catch (error) {
@@ -118,20 +125,20 @@ export async function queryPage(
 export interface Collection<T extends { id: string }> {
   read(merchantId: string, id: string): Promise<Versioned<T> | undefined>;
   get(merchantId: string, id: string): Promise<T | undefined>;
-  create(merchantId: string, value: T, event: DomainEvent, extra?: ExtraWrite[]): Promise<void>;
+  create(merchantId: string, value: T, event: DomainEvent, extra?: readonly Write[]): Promise<void>;
   replace(
     merchantId: string,
     value: T,
     expectedVersion: number,
     event: DomainEvent,
-    extra?: ExtraWrite[],
+    extra?: readonly Write[],
   ): Promise<void>;
   remove(
     merchantId: string,
     id: string,
     expectedVersion: number,
     event: DomainEvent,
-    extra?: ExtraWrite[],
+    extra?: readonly Write[],
   ): Promise<void>;
   list(merchantId: string, query: ListQuery): Promise<Page<T>>;
 }

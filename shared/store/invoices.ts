@@ -6,40 +6,19 @@
 import { GetCommand } from "@aws-sdk/lib-dynamodb";
 import { ConflictError } from "../domain/errors.ts";
 import type { DomainEvent } from "../domain/events.ts";
-import type { PaymentLock } from "../domain/invoice-lifecycle.ts";
-import type { Invoice } from "../invoices/invoice.ts";
+import type { InvoiceStore, StoredInvoice } from "../invoices/ports.ts";
 import {
+  asChange,
   collection,
   type ExtraWrite,
-  type ListQuery,
-  type Page,
   queryPage,
   transact,
   type TransactItem,
-  type Versioned,
 } from "./collection.ts";
 import { redemptionWrite } from "./discount-codes.ts";
 import { documentClient, tableName } from "./dynamo.ts";
 import { indexKeys, keys, withoutKeys } from "./keys.ts";
 import { eventPut } from "./outbox.ts";
-
-/** What the store keeps beside the invoice the API shows. */
-export interface StoredInvoice extends Invoice {
-  /** The hosted page's token (the last segment of `hostedUrl`). */
-  hostedToken?: string;
-  /** When an open invoice becomes overdue (start of the day after the due date, merchant time). */
-  overdueAt?: string;
-  /** Discount codes redeemed when the invoice was finalized. */
-  discountCodeIds?: string[];
-  /** The merchant's reminder days when the invoice was finalized (its schedules are named after them). */
-  reminderDays?: number[];
-  /** Set once, when the invoice.overdue event was emitted. */
-  overdueNotifiedAt?: string;
-  /** The processor payment under way, if any (see `PaymentLock`). */
-  paymentLock?: PaymentLock;
-  /** Processor attempts so far: the attempt number keys the processor's idempotency. */
-  paymentAttempts?: number;
-}
 
 const invoices = collection<StoredInvoice>({
   type: "invoice",
@@ -48,16 +27,6 @@ const invoices = collection<StoredInvoice>({
   indexKeys: (invoice, merchantId) =>
     invoice.dueDate ? keys.invoiceByDue(merchantId, invoice.dueDate, invoice.id) : {},
 });
-
-export interface Finalization {
-  /** The counter's value when read; the invoice takes number `counter + 1`. */
-  counter: number;
-  hostedToken: string;
-  /** At most `maxDocumentDiscounts`, each once (the request schema and the pricing refuse more). */
-  discountCodeIds: string[];
-  now: Date;
-  event: DomainEvent;
-}
 
 /** Side effects of a status change on the customer's open-invoice count. */
 const customerCount = (merchantId: string, customerId: string, delta: 1 | -1): ExtraWrite => ({
@@ -77,46 +46,6 @@ const put = (item: TransactItem, conflict?: string): ExtraWrite => ({
   item,
   ...(conflict ? { conflict } : {}),
 });
-
-export interface InvoiceStore {
-  read(merchantId: string, id: string): Promise<Versioned<StoredInvoice> | undefined>;
-  create(merchantId: string, invoice: StoredInvoice, event: DomainEvent): Promise<void>;
-  replace(
-    merchantId: string,
-    invoice: StoredInvoice,
-    version: number,
-    events: DomainEvent[],
-    customerDelta?: 1 | -1,
-    extra?: ExtraWrite[],
-  ): Promise<void>;
-  remove(merchantId: string, id: string, version: number, event: DomainEvent): Promise<void>;
-  list(merchantId: string, query: ListQuery): Promise<Page<StoredInvoice>>;
-  /** Finalized invoices, earliest due first (a creation-time range must be part of `filter`). */
-  listByDueDate(
-    merchantId: string,
-    query: Pick<ListQuery, "limit" | "after" | "filter">,
-  ): Promise<Page<StoredInvoice>>;
-  readCounter(merchantId: string): Promise<number>;
-  finalize(
-    merchantId: string,
-    invoice: StoredInvoice,
-    version: number,
-    finalization: Finalization,
-  ): Promise<void>;
-  findHosted(token: string): Promise<{ merchantId: string; invoiceId: string } | undefined>;
-  /**
-   * The write that replaces the invoice's payment lock with `lock` (or removes it), nothing else, if
-   * the invoice is still at `expectedVersion`; it moves the version like any change.
-   */
-  paymentLockWrite(
-    merchantId: string,
-    invoiceId: string,
-    expectedVersion: number,
-    lock: PaymentLock | undefined,
-  ): ExtraWrite;
-  /** Records, once, that an open invoice became overdue; false when it was not open or already recorded. */
-  markOverdue(merchantId: string, invoiceId: string, at: string, event: DomainEvent): Promise<boolean>;
-}
 
 export const dynamoInvoiceStore: InvoiceStore = {
   read: (merchantId, id) => invoices.read(merchantId, id),
@@ -250,21 +179,23 @@ export const dynamoInvoiceStore: InvoiceStore = {
   },
 
   paymentLockWrite: (merchantId, invoiceId, expectedVersion, lock) =>
-    put(
-      {
-        Update: {
-          TableName: tableName(),
-          Key: keys.merchantObject(merchantId, invoiceId),
-          UpdateExpression: `${lock ? "SET paymentLock = :lock" : "REMOVE paymentLock"} ADD version :one`,
-          ConditionExpression: "version = :expected",
-          ExpressionAttributeValues: {
-            ":expected": expectedVersion,
-            ":one": 1,
-            ...(lock ? { ":lock": lock } : {}),
+    asChange(
+      put(
+        {
+          Update: {
+            TableName: tableName(),
+            Key: keys.merchantObject(merchantId, invoiceId),
+            UpdateExpression: `${lock ? "SET paymentLock = :lock" : "REMOVE paymentLock"} ADD version :one`,
+            ConditionExpression: "version = :expected",
+            ExpressionAttributeValues: {
+              ":expected": expectedVersion,
+              ":one": 1,
+              ...(lock ? { ":lock": lock } : {}),
+            },
           },
         },
-      },
-      "The invoice was changed by another request",
+        "The invoice was changed by another request",
+      ),
     ),
 
   async findHosted(token) {

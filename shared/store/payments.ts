@@ -5,7 +5,16 @@
 import type { BalanceTransaction } from "../payments/balance.ts";
 import type { Payment } from "../payments/payment.ts";
 import type { Refund } from "../payments/refund.ts";
-import { beforeLivemode, collection, type ExtraWrite, type ListQuery, type Page, type Versioned } from "./collection.ts";
+import type { Change } from "../domain/records.ts";
+import {
+  asChange,
+  beforeLivemode,
+  collection,
+  type ExtraWrite,
+  type ListQuery,
+  type Page,
+  type Versioned,
+} from "./collection.ts";
 import { tableName } from "./dynamo.ts";
 import { keys } from "./keys.ts";
 import { processorRefs } from "./processor-refs.ts";
@@ -61,14 +70,14 @@ export interface PaymentStore {
   readRefund(merchantId: string, id: string): Promise<Versioned<Refund> | undefined>;
   listRefunds(merchantId: string, query: ListQuery): Promise<Page<Refund>>;
   /** The write that adds a new payment to another change's transaction. */
-  putWrite(merchantId: string, payment: Payment): ExtraWrite;
+  putWrite(merchantId: string, payment: Payment): Change;
   /** The write that replaces a payment if it is still at `expectedVersion`. */
-  replaceWrite(merchantId: string, payment: Payment, expectedVersion: number): ExtraWrite;
-  putRefundWrite(merchantId: string, refund: Refund): ExtraWrite;
-  replaceRefundWrite(merchantId: string, refund: Refund, expectedVersion: number): ExtraWrite;
-  balanceWrite(merchantId: string, entry: BalanceTransaction): ExtraWrite;
+  replaceWrite(merchantId: string, payment: Payment, expectedVersion: number): Change;
+  putRefundWrite(merchantId: string, refund: Refund): Change;
+  replaceRefundWrite(merchantId: string, refund: Refund, expectedVersion: number): Change;
+  balanceWrite(merchantId: string, entry: BalanceTransaction): Change;
   /** Remembers which payment a processor payment id belongs to (disputes carry only the latter). */
-  processorRefWrite(processorPaymentId: string, merchantId: string, paymentId: string): ExtraWrite;
+  processorRefWrite(processorPaymentId: string, merchantId: string, paymentId: string): Change;
 }
 
 export const dynamoPaymentStore: PaymentStore = {
@@ -76,25 +85,36 @@ export const dynamoPaymentStore: PaymentStore = {
   list: (merchantId, query) => payments.list(merchantId, query),
   readRefund: (merchantId, id) => refunds.read(merchantId, id),
   listRefunds: (merchantId, query) => refunds.list(merchantId, query),
-  putWrite: (merchantId, payment) => putNew(merchantId, "payment", payment),
+  putWrite: (merchantId, payment) => asChange(putNew(merchantId, "payment", payment)),
   replaceWrite: (merchantId, payment, version) =>
-    replace(merchantId, "payment", payment, version, "The payment was changed by another request; try again"),
-  putRefundWrite: (merchantId, refund) => putNew(merchantId, "refund", refund),
+    asChange(
+      replace(
+        merchantId,
+        "payment",
+        payment,
+        version,
+        "The payment was changed by another request; try again",
+      ),
+    ),
+  putRefundWrite: (merchantId, refund) => asChange(putNew(merchantId, "refund", refund)),
   replaceRefundWrite: (merchantId, refund, version) =>
-    replace(merchantId, "refund", refund, version, "The refund was changed by another request; try again"),
+    asChange(
+      replace(merchantId, "refund", refund, version, "The refund was changed by another request; try again"),
+    ),
   processorRefWrite: (processorPaymentId, merchantId, paymentId) =>
-    processorRefs.paymentRefWrite(processorPaymentId, merchantId, paymentId),
-  balanceWrite: (merchantId, entry) => ({
-    item: {
-      Put: {
-        TableName: tableName(),
-        Item: {
-          ...keys.balanceTransaction(merchantId, entry.date, entry.id),
-          type: "balanceTransaction",
-          ...entry,
+    asChange(processorRefs.paymentRefWrite(processorPaymentId, merchantId, paymentId)),
+  balanceWrite: (merchantId, entry) =>
+    asChange({
+      item: {
+        Put: {
+          TableName: tableName(),
+          Item: {
+            ...keys.balanceTransaction(merchantId, entry.date, entry.id),
+            type: "balanceTransaction",
+            ...entry,
+          },
+          ConditionExpression: "attribute_not_exists(PK)",
         },
-        ConditionExpression: "attribute_not_exists(PK)",
       },
-    },
-  }),
+    }),
 };

@@ -6,6 +6,7 @@
  * transactions, even for a day of 5,000; Stripe payouts are recorded once per Stripe payout;
  * payout.paid mails the merchant its summary.
  */
+import type { ExtraWrite } from "../../shared/store/collection.ts";
 import { BatchWriteCommand, DeleteCommand, GetCommand, PutCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
 import type { SQSEvent } from "aws-lambda";
 import type Stripe from "stripe";
@@ -484,7 +485,7 @@ describe("payouts", () => {
         return balanceTransaction(newId("balanceTransaction", now), kind, { id: newId("payment", now), currency: "USD" }, amount, fee, day, now);
       });
       const eur = [1, 2].map(() => balanceTransaction(newId("balanceTransaction", now), "charge", { id: newId("payment", now), currency: "EUR" }, 700, 20, day, now));
-      const items = [...usd, ...eur].map((t) => dynamoPaymentStore.balanceWrite(m.id, t).item.Put?.Item);
+      const items = [...usd, ...eur].map((t) => (dynamoPaymentStore.balanceWrite(m.id, t) as unknown as ExtraWrite).item.Put?.Item);
       const batches = Array.from({ length: Math.ceil(items.length / 25) }, (_, i) => items.slice(i * 25, i * 25 + 25));
       for (let i = 0; i < batches.length; i += 8) {
         await Promise.all(

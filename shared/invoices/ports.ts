@@ -1,0 +1,78 @@
+/**
+ * What the invoice use cases run on: the invoice as stored (with what it keeps beside the API's
+ * fields) and the store port, implemented by `shared/store/invoices.ts`.
+ */
+import type { DomainEvent } from "../domain/events.ts";
+import type { PaymentLock } from "../domain/invoice-lifecycle.ts";
+import type { Change, Page, Versioned } from "../domain/records.ts";
+// To go: list queries become typed filters, which only the store turns into conditions.
+import type { ListQuery } from "../store/collection.ts";
+import type { Invoice } from "./invoice.ts";
+
+/** What the store keeps beside the invoice the API shows. */
+export interface StoredInvoice extends Invoice {
+  /** The hosted page's token (the last segment of `hostedUrl`). */
+  hostedToken?: string;
+  /** When an open invoice becomes overdue (start of the day after the due date, merchant time). */
+  overdueAt?: string;
+  /** Discount codes redeemed when the invoice was finalized. */
+  discountCodeIds?: string[];
+  /** The merchant's reminder days when the invoice was finalized (its schedules are named after them). */
+  reminderDays?: number[];
+  /** Set once, when the invoice.overdue event was emitted. */
+  overdueNotifiedAt?: string;
+  /** The processor payment under way, if any (see `PaymentLock`). */
+  paymentLock?: PaymentLock;
+  /** Processor attempts so far: the attempt number keys the processor's idempotency. */
+  paymentAttempts?: number;
+}
+
+export interface Finalization {
+  /** The counter's value when read; the invoice takes number `counter + 1`. */
+  counter: number;
+  hostedToken: string;
+  /** At most `maxDocumentDiscounts`, each once (the request schema and the pricing refuse more). */
+  discountCodeIds: string[];
+  now: Date;
+  event: DomainEvent;
+}
+
+export interface InvoiceStore {
+  read(merchantId: string, id: string): Promise<Versioned<StoredInvoice> | undefined>;
+  create(merchantId: string, invoice: StoredInvoice, event: DomainEvent): Promise<void>;
+  replace(
+    merchantId: string,
+    invoice: StoredInvoice,
+    version: number,
+    events: DomainEvent[],
+    customerDelta?: 1 | -1,
+    extra?: Change[],
+  ): Promise<void>;
+  remove(merchantId: string, id: string, version: number, event: DomainEvent): Promise<void>;
+  list(merchantId: string, query: ListQuery): Promise<Page<StoredInvoice>>;
+  /** Finalized invoices, earliest due first (a creation-time range must be part of `filter`). */
+  listByDueDate(
+    merchantId: string,
+    query: Pick<ListQuery, "limit" | "after" | "filter">,
+  ): Promise<Page<StoredInvoice>>;
+  readCounter(merchantId: string): Promise<number>;
+  finalize(
+    merchantId: string,
+    invoice: StoredInvoice,
+    version: number,
+    finalization: Finalization,
+  ): Promise<void>;
+  findHosted(token: string): Promise<{ merchantId: string; invoiceId: string } | undefined>;
+  /**
+   * The write that replaces the invoice's payment lock with `lock` (or removes it), nothing else, if
+   * the invoice is still at `expectedVersion`; it moves the version like any change.
+   */
+  paymentLockWrite(
+    merchantId: string,
+    invoiceId: string,
+    expectedVersion: number,
+    lock: PaymentLock | undefined,
+  ): Change;
+  /** Records, once, that an open invoice became overdue; false when it was not open or already recorded. */
+  markOverdue(merchantId: string, invoiceId: string, at: string, event: DomainEvent): Promise<boolean>;
+}
