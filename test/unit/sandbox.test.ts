@@ -166,10 +166,6 @@ describe("sandbox test methods", () => {
     expect(decideSandboxCharge("pm_card_authenticationRequired", { offSession: false }).status).toBe(
       "requires_action",
     );
-    expect(
-      decideSandboxCharge("pm_card_authenticationRequired", { offSession: false, authenticated: true })
-        .status,
-    ).toBe("succeeded");
     expect(decideSandboxCharge("pm_card_authenticationRequired", { offSession: true })).toMatchObject({
       status: "failed",
       code: "authentication_required",
