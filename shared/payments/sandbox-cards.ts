@@ -100,12 +100,11 @@ export type SandboxDecision =
 
 /**
  * What the network does with a charge of `paymentMethod`. An unknown method is a failed charge
- * (decline code `invalid_payment_method`), never an exception. `authenticated` is the sandbox page's
- * stand-in for a completed 3-D Secure challenge; it only matters to the authentication test card.
+ * (decline code `invalid_payment_method`), never an exception.
  */
 export function decideSandboxCharge(
   paymentMethod: string,
-  context: { offSession: boolean; authenticated?: boolean },
+  context: { offSession: boolean },
 ): SandboxDecision {
   const method = findTestMethod(paymentMethod);
   if (!method) {
@@ -140,7 +139,6 @@ export function decideSandboxCharge(
           method,
         };
       }
-      if (context.authenticated) return { status: "succeeded", method };
       return {
         status: "requires_action",
         method,

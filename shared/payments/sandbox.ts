@@ -14,10 +14,9 @@
  *   when created). Its charge and balance transaction are `ch_<same>` and `txn_<same>`. `refund`
  *   and `settleBankDebit` need only that id; `retrieve` answers from it, so a bank debit reads as
  *   `processing` even after it settled (the settlement's event is the truth).
- * - Checkout sessions are remembered by the caller: it stores the `CheckoutRequest` under the
- *   session id and hands it back to `completeCheckout` when the buyer submits the sandbox card page.
- *   `expireCheckout` emits `checkout.session.expired` like Stripe; the caller expires only sessions
- *   it has not completed, and completes none it has expired or whose `expiresAt` has passed.
+ * - A checkout session is only opened and expired (`createCheckout`, `expireCheckout`, which emits
+ *   `checkout.session.expired` like Stripe): a sandbox buyer pays on the hosted pay form, which
+ *   charges with the buyer present (`charge`), so no session is ever completed here.
  *
  * Bank debits settle later: `charge` emits `payment_intent.processing` and hands a
  * `BankDebitSettlement` to `options.scheduleSettlement`; the wiring schedules it through the
@@ -46,7 +45,7 @@ import {
   sandboxFee,
   sandboxTestMethods,
 } from "./sandbox-cards.ts";
-import { checkoutSessionCompletedEvent, checkoutSessionEvent } from "../stripe-shapes/checkout-sessions.ts";
+import { checkoutSessionEvent } from "../stripe-shapes/checkout-sessions.ts";
 import { stripeLikeId } from "../stripe-shapes/ids.ts";
 import { paymentIntentEvent } from "../stripe-shapes/payment-intents.ts";
 import { chargeRefundedEvent } from "../stripe-shapes/refunds.ts";
@@ -79,24 +78,12 @@ export interface SandboxOptions {
   bankDebitSettlesAfterMs?: number;
 }
 
-export interface SandboxCheckoutCompletion {
-  sessionId: string;
-  /** The request `createCheckout` was given, as the caller stored it. */
-  checkout: CheckoutRequest;
-  /** What the buyer entered on the sandbox card page: a test token or number. */
-  paymentMethod: string;
-  /** The page's stand-in for 3-D Secure: the buyer approved the challenge. */
-  authenticated?: boolean;
-}
-
 export interface SandboxProcessor extends PaymentProcessor {
   readonly name: "sandbox";
   readonly livemode: false;
   /** The sandbox always answers. */
   charge(request: ChargeRequest): Promise<ChargeResult>;
   refund(request: RefundRequest): Promise<RefundResult>;
-  /** The buyer submitted the sandbox card page: charges on-session and, once paid or processing, emits `checkout.session.completed`. */
-  completeCheckout(completion: SandboxCheckoutCompletion): Promise<ChargeResult>;
   /** A scheduled bank debit settles: emits `payment_intent.succeeded`. Throws for an id that is not a sandbox bank debit. */
   settleBankDebit(
     paymentIntentId: string,
@@ -163,8 +150,6 @@ interface Attempt {
   metadata: KassaRefs;
   idempotencyKey: string;
   offSession: boolean;
-  authenticated?: boolean;
-  savePaymentMethod?: boolean;
 }
 
 export function sandboxProcessor(options: SandboxOptions): SandboxProcessor {
@@ -178,10 +163,7 @@ export function sandboxProcessor(options: SandboxOptions): SandboxProcessor {
 
   async function attempt(a: Attempt): Promise<ChargeResult> {
     assertChargeable(a.amount, a.currency);
-    const decision = decideSandboxCharge(a.paymentMethod, {
-      offSession: a.offSession,
-      ...(a.authenticated !== undefined ? { authenticated: a.authenticated } : {}),
-    });
+    const decision = decideSandboxCharge(a.paymentMethod, { offSession: a.offSession });
     const currency = a.currency.toLowerCase();
     const paymentIntentId = `${id("pi", a.seed)}_${stateLetters[decision.status]}${a.amount}${currency}`;
     const body = paymentIntentId.slice("pi_".length);
@@ -198,7 +180,7 @@ export function sandboxProcessor(options: SandboxOptions): SandboxProcessor {
       idempotencyKey: a.idempotencyKey,
       paymentMethodId: method?.token ?? null,
       paymentMethodType: method?.type ?? "card",
-      setupFutureUsage: a.savePaymentMethod ? ("off_session" as const) : null,
+      setupFutureUsage: null,
       ...(a.accountId ? { accountId: a.accountId } : {}),
       ...(a.customerId ? { customerId: a.customerId } : {}),
     };
@@ -301,46 +283,6 @@ export function sandboxProcessor(options: SandboxOptions): SandboxProcessor {
         `${scope(request.metadata, request.accountId)}|checkout|${request.idempotencyKey}`,
       );
       return { id: sessionId, url: options.sandboxPageUrl(sessionId) };
-    },
-
-    async completeCheckout({ sessionId, checkout, paymentMethod, authenticated }) {
-      if (options.clock.now().toISOString() >= checkout.expiresAt) {
-        throw new RangeError(`sandbox: checkout session ${sessionId} has expired`);
-      }
-      const result = await attempt({
-        seed: `${scope(checkout.metadata, checkout.accountId)}|checkout-payment|${sessionId}`,
-        ...(checkout.accountId ? { accountId: checkout.accountId } : {}),
-        amount: checkout.amount,
-        currency: checkout.currency,
-        paymentMethod,
-        description: checkout.description,
-        metadata: checkout.metadata,
-        idempotencyKey: checkout.idempotencyKey,
-        offSession: false,
-        ...(authenticated !== undefined ? { authenticated } : {}),
-        savePaymentMethod: checkout.savePaymentMethod,
-      });
-      if (result.status === "succeeded" || result.status === "processing") {
-        await options.events(
-          checkoutSessionCompletedEvent({
-            eventId: id("evt", `${sessionId}|checkout.session.completed`),
-            id: sessionId,
-            created: nowSeconds(),
-            ...(checkout.accountId ? { accountId: checkout.accountId } : {}),
-            paymentIntentId: result.paymentIntentId,
-            amount: checkout.amount,
-            currency: checkout.currency,
-            metadata: checkout.metadata,
-            paymentStatus: result.status === "succeeded" ? "paid" : "unpaid",
-            customerEmail: checkout.customerEmail,
-            clientReferenceId: checkout.metadata.kassa_payment_id,
-            successUrl: checkout.successUrl,
-            cancelUrl: checkout.cancelUrl,
-            expiresAt: Math.ceil(Date.parse(checkout.expiresAt) / 1000),
-          }),
-        );
-      }
-      return result;
     },
 
     async expireCheckout(request: ExpireCheckoutRequest): Promise<CheckoutStatus> {

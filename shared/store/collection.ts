@@ -16,7 +16,8 @@ import type { DomainEvent } from "../domain/events.ts";
 import { type IdKind, idRange } from "../domain/ids.ts";
 import type { Change, Page, Versioned } from "../domain/records.ts";
 import { documentClient, tableName } from "./dynamo.ts";
-import { type Key, keys, withoutKeys } from "./keys.ts";
+import { type AttributeMapping, itemMapping } from "./items.ts";
+import { type Key, keys } from "./keys.ts";
 import { eventPut } from "./outbox.ts";
 
 export type TransactItem = NonNullable<TransactWriteCommandInput["TransactItems"]>[number];
@@ -141,6 +142,12 @@ export interface Collection<T extends { id: string }> {
     extra?: readonly Write[],
   ): Promise<void>;
   list(merchantId: string, query: ListQuery): Promise<Page<T>>;
+  /** The object of an item this collection wrote (e.g. one read through an index). */
+  fromItem(item: Record<string, unknown>): T;
+  /** The write that adds a new object, for a transaction of its own module. */
+  putNewWrite(merchantId: string, value: T, conflict?: string): ExtraWrite;
+  /** The write that replaces an object if it is still at `expectedVersion`. */
+  replaceWrite(merchantId: string, value: T, expectedVersion: number, conflict?: string): ExtraWrite;
 }
 
 /** Money (payments, refunds, payouts) written before it carried a mode reads as test mode. */
@@ -154,34 +161,51 @@ export interface CollectionSpec<T> {
   indexKeys?: (value: T, merchantId: string) => Record<string, string>;
   /** Values for fields that items written before those fields existed lack. */
   defaults?: Partial<T>;
+  /** How the object's fields are stored, when one is named like a storage attribute (items.ts). */
+  attributes?: AttributeMapping<T>;
 }
 
 export function collection<T extends { id: string }>(spec: CollectionSpec<T>): Collection<T> {
   const changed = `The ${spec.label} was changed by another request; fetch it and try again`;
-  const fromItem = (item: Record<string, unknown>): T =>
-    ({ ...spec.defaults, ...withoutKeys(item) }) as unknown as T;
+  const mapping = itemMapping<T>({
+    type: spec.type,
+    ...(spec.attributes ? { attributes: spec.attributes } : {}),
+    ...(spec.defaults ? { defaults: spec.defaults } : {}),
+  });
+  const { fromItem } = mapping;
   const put = (
     merchantId: string,
     value: T,
     version: number,
     condition: string,
     values?: Record<string, unknown>,
+    conflict?: string,
   ): ExtraWrite => ({
     item: {
       Put: {
         TableName: tableName(),
-        Item: {
-          ...keys.merchantObject(merchantId, value.id),
-          ...spec.indexKeys?.(value, merchantId),
-          type: spec.type,
+        Item: mapping.toItem(
+          { ...keys.merchantObject(merchantId, value.id), ...spec.indexKeys?.(value, merchantId) },
+          value,
           version,
-          ...value,
-        },
+        ),
         ConditionExpression: condition,
         ...(values ? { ExpressionAttributeValues: values } : {}),
       },
     },
+    ...(conflict ? { conflict } : {}),
   });
+  const putNewWrite = (merchantId: string, value: T, conflict?: string) =>
+    put(merchantId, value, 1, "attribute_not_exists(PK)", undefined, conflict);
+  const replaceWrite = (merchantId: string, value: T, expectedVersion: number, conflict?: string) =>
+    put(
+      merchantId,
+      value,
+      expectedVersion + 1,
+      "version = :expected",
+      { ":expected": expectedVersion },
+      conflict,
+    );
   return {
     async read(merchantId, id) {
       const { Item } = await documentClient().send(
@@ -198,20 +222,11 @@ export function collection<T extends { id: string }>(spec: CollectionSpec<T>): C
       return (await this.read(merchantId, id))?.value;
     },
     async create(merchantId, value, event, extra = []) {
-      await transact(
-        [put(merchantId, value, 1, "attribute_not_exists(PK)"), ...extra, { item: eventPut(event) }],
-        changed,
-      );
+      await transact([putNewWrite(merchantId, value), ...extra, { item: eventPut(event) }], changed);
     },
     async replace(merchantId, value, expectedVersion, event, extra = []) {
       await transact(
-        [
-          put(merchantId, value, expectedVersion + 1, "version = :expected", {
-            ":expected": expectedVersion,
-          }),
-          ...extra,
-          { item: eventPut(event) },
-        ],
+        [replaceWrite(merchantId, value, expectedVersion), ...extra, { item: eventPut(event) }],
         changed,
       );
     },
@@ -250,5 +265,8 @@ export function collection<T extends { id: string }>(spec: CollectionSpec<T>): C
       );
       return { ...page, items: page.items.map(fromItem) };
     },
+    fromItem,
+    putNewWrite,
+    replaceWrite,
   };
 }

@@ -5,8 +5,8 @@
  * concurrent redemptions can never exceed `maxRedemptions`; it also bumps `version`, so a PATCH
  * racing a redemption gets a 409 instead of overwriting the count.
  *
- * The domain's `expiresAt` is stored as `redeemableUntil`: `expiresAt` is the table's TTL attribute
- * (and `withoutKeys` strips it), so a code stored under that name would lose its expiry on read.
+ * The domain's `expiresAt` is stored as `redeemableUntil` (the collection's attribute mapping):
+ * `expiresAt` is the table's TTL attribute, and DynamoDB would delete a code once it expired.
  */
 import { GetCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import type { DiscountCode } from "../discount-codes/discount-code.ts";
@@ -20,24 +20,25 @@ import {
   type Versioned,
 } from "./collection.ts";
 import { documentClient, isConditionFailure, tableName } from "./dynamo.ts";
-import { keys, withoutKeys } from "./keys.ts";
-
-type StoredDiscountCode = Omit<DiscountCode, "expiresAt"> & { redeemableUntil?: string };
+import { keys } from "./keys.ts";
 
 const itemType = "discountCode";
-const codes = collection<StoredDiscountCode>({
+const codes = collection<DiscountCode>({
   type: itemType,
   idKind: "discountCode",
   label: "discount code",
+  attributes: {
+    toAttributes: ({ expiresAt, ...rest }) => ({
+      ...rest,
+      ...(expiresAt !== undefined ? { redeemableUntil: expiresAt } : {}),
+    }),
+    fromAttributes: ({ redeemableUntil, ...rest }) =>
+      ({
+        ...rest,
+        ...(redeemableUntil !== undefined ? { expiresAt: redeemableUntil } : {}),
+      }) as unknown as DiscountCode,
+  },
 });
-
-function toStored({ expiresAt, ...rest }: DiscountCode): StoredDiscountCode {
-  return { ...rest, ...(expiresAt !== undefined ? { redeemableUntil: expiresAt } : {}) };
-}
-
-function fromStored({ redeemableUntil, ...rest }: StoredDiscountCode): DiscountCode {
-  return { ...rest, ...(redeemableUntil !== undefined ? { expiresAt: redeemableUntil } : {}) };
-}
 
 const claimCode = (merchantId: string, code: string, discountCodeId: string): ExtraWrite => ({
   item: {
@@ -124,7 +125,7 @@ async function update(
     const { Attributes } = await documentClient().send(
       new UpdateCommand({ ...counterUpdate(merchantId, id, delta, condition), ReturnValues: "ALL_NEW" }),
     );
-    return fromStored(withoutKeys(Attributes ?? {}) as unknown as StoredDiscountCode);
+    return codes.fromItem(Attributes ?? {});
   } catch (error) {
     if (isConditionFailure(error)) return undefined;
     throw error;
@@ -132,10 +133,7 @@ async function update(
 }
 
 export const dynamoDiscountCodeStore: DiscountCodeStore = {
-  async read(merchantId, id) {
-    const found = await codes.read(merchantId, id);
-    return found && { value: fromStored(found.value), version: found.version };
-  },
+  read: (merchantId, id) => codes.read(merchantId, id),
   async findIdByCode(merchantId, code) {
     const { Item } = await documentClient().send(
       new GetCommand({
@@ -147,12 +145,12 @@ export const dynamoDiscountCodeStore: DiscountCodeStore = {
     return Item?.discountCodeId as string | undefined;
   },
   create: (merchantId, discountCode, event) =>
-    codes.create(merchantId, toStored(discountCode), event, [
+    codes.create(merchantId, discountCode, event, [
       claimCode(merchantId, discountCode.code, discountCode.id),
     ]),
-  replace: (merchantId, next, version, event) => codes.replace(merchantId, toStored(next), version, event),
+  replace: (merchantId, next, version, event) => codes.replace(merchantId, next, version, event),
   async list(merchantId, { active, ...query }) {
-    const page = await codes.list(merchantId, {
+    return codes.list(merchantId, {
       ...query,
       ...(active !== undefined
         ? {
@@ -164,7 +162,6 @@ export const dynamoDiscountCodeStore: DiscountCodeStore = {
           }
         : {}),
     });
-    return { ...page, items: page.items.map(fromStored) };
   },
   redeem: (merchantId, id, currency, now) => update(merchantId, id, 1, redeemable(currency, now)),
   release: (merchantId, id) => update(merchantId, id, -1, hasRedemptions),

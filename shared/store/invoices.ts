@@ -17,7 +17,7 @@ import {
 } from "./collection.ts";
 import { redemptionWrite } from "./discount-codes.ts";
 import { documentClient, tableName } from "./dynamo.ts";
-import { indexKeys, keys, withoutKeys } from "./keys.ts";
+import { indexKeys, keys } from "./keys.ts";
 import { eventPut } from "./outbox.ts";
 
 const invoices = collection<StoredInvoice>({
@@ -77,7 +77,7 @@ export const dynamoInvoiceStore: InvoiceStore = {
           GSI1SK: String(item.GSI1SK),
         }) as never,
     );
-    return { ...page, items: page.items.map((item) => withoutKeys(item) as unknown as StoredInvoice) };
+    return { ...page, items: page.items.map(invoices.fromItem) };
   },
 
   async readCounter(merchantId) {

@@ -108,19 +108,37 @@ export const indexKeys = {
   invoicesByDue: (merchantId: string) => ({ index: "GSI1", pk: `${merchantPk(merchantId)}#INVOICES_BY_DUE` }),
 } as const;
 
-/** Strips the key attributes from an item before it leaves the store. */
-export function withoutKeys<T extends Record<string, unknown>>(item: T): Omit<T, KeyAttribute> {
-  const { PK, SK, GSI1PK, GSI1SK, GSI2PK, GSI2SK, type, version, expiresAt, ...rest } = item;
-  return rest;
+/**
+ * The attributes the table itself uses (infra/table.ts): primary and index keys, the item's type and
+ * version, and the TTL attribute `expiresAt` (epoch seconds: DynamoDB deletes the item once it
+ * passes). No domain field is stored under one of these names (see items.ts).
+ */
+export const storageAttributes = [
+  "PK",
+  "SK",
+  "GSI1PK",
+  "GSI1SK",
+  "GSI2PK",
+  "GSI2SK",
+  "type",
+  "version",
+  "expiresAt",
+] as const;
+
+export type StorageAttribute = (typeof storageAttributes)[number];
+
+const isStorageAttribute = (name: string): name is StorageAttribute =>
+  (storageAttributes as readonly string[]).includes(name);
+
+/** Strips the storage attributes from an item before it leaves the store. */
+export function withoutKeys<T extends Record<string, unknown>>(item: T): Omit<T, StorageAttribute> {
+  return Object.fromEntries(Object.entries(item).filter(([name]) => !isStorageAttribute(name))) as Omit<
+    T,
+    StorageAttribute
+  >;
 }
 
-type KeyAttribute =
-  | "PK"
-  | "SK"
-  | "GSI1PK"
-  | "GSI1SK"
-  | "GSI2PK"
-  | "GSI2SK"
-  | "type"
-  | "version"
-  | "expiresAt";
+/** The domain fields among `fields` that would land on a storage attribute. */
+export function storageCollisions(fields: Record<string, unknown>): StorageAttribute[] {
+  return Object.keys(fields).filter(isStorageAttribute);
+}

@@ -10,7 +10,8 @@ import type { DomainEvent } from "../domain/events.ts";
 import type { ApiKey, Merchant } from "../merchants/merchant.ts";
 import { type ExtraWrite, type ListQuery, type Page, transact, type Versioned } from "./collection.ts";
 import { documentClient, isConditionFailure, tableName } from "./dynamo.ts";
-import { indexKeys, keys, withoutKeys } from "./keys.ts";
+import { itemMapping } from "./items.ts";
+import { indexKeys, keys } from "./keys.ts";
 import { eventPut } from "./outbox.ts";
 import { processorRefs } from "./processor-refs.ts";
 
@@ -33,27 +34,35 @@ export interface MerchantStore extends ApiKeyLookup {
   revokeApiKey(secretHash: string, merchantId: string, at: string, event: DomainEvent): Promise<ApiKey>;
 }
 
-const merchantItem = (merchant: Merchant, version: number) => ({
-  ...keys.merchant(merchant.id),
-  ...keys.merchantListing(merchant.createdAt, merchant.id),
-  type: "merchant",
-  version,
-  ...merchant,
-});
+const merchants = itemMapping<Merchant>({ type: "merchant" });
 
-const apiKeyItem = (key: ApiKey, secretHash: string) => ({
-  ...keys.apiKeyByHash(secretHash),
-  ...keys.apiKeyListing(key.merchantId, key.id),
-  type: "apiKey",
-  version: 1,
-  secretHash,
-  ...key,
-});
+const merchantItem = (merchant: Merchant, version: number) =>
+  merchants.toItem(
+    { ...keys.merchant(merchant.id), ...keys.merchantListing(merchant.createdAt, merchant.id) },
+    merchant,
+    version,
+  );
+
+/** An API key's item also holds the hash of its secret, which never leaves the store. */
+const apiKeys = itemMapping<ApiKey & { secretHash?: string }>({ type: "apiKey" });
+
+const apiKeyItem = (key: ApiKey, secretHash: string) =>
+  apiKeys.toItem(
+    { ...keys.apiKeyByHash(secretHash), ...keys.apiKeyListing(key.merchantId, key.id) },
+    { secretHash, ...key },
+    1,
+  );
+
+const apiKeyOf = (item: Record<string, unknown>): ApiKey => {
+  const { secretHash: _, ...key } = apiKeys.fromItem(item);
+  return key;
+};
 
 async function queryIndex<T>(
   index: string,
   pk: string,
   query: Pick<ListQuery, "limit" | "after">,
+  fromItem: (item: Record<string, unknown>) => T,
   sk?: string,
 ): Promise<Page<T>> {
   const out = await documentClient().send(
@@ -71,7 +80,7 @@ async function queryIndex<T>(
   const page = items.slice(0, query.limit);
   const last = page.at(-1);
   return {
-    items: page.map((i) => withoutKeys(i) as unknown as T),
+    items: page.map(fromItem),
     ...(items.length > query.limit && last
       ? {
           next: { PK: last.PK, SK: last.SK, GSI1PK: last.GSI1PK, GSI1SK: last.GSI1SK } as Record<
@@ -102,9 +111,7 @@ export const dynamoMerchantStore: MerchantStore = {
     const { Item } = await documentClient().send(
       new GetCommand({ TableName: tableName(), Key: keys.merchant(merchantId), ConsistentRead: true }),
     );
-    return Item
-      ? { value: withoutKeys(Item) as unknown as Merchant, version: Number(Item.version) }
-      : undefined;
+    return Item ? { value: merchants.fromItem(Item), version: Number(Item.version) } : undefined;
   },
 
   stripeAccountRefWrite: (accountId, merchantId) => processorRefs.accountRefWrite(accountId, merchantId),
@@ -129,7 +136,8 @@ export const dynamoMerchantStore: MerchantStore = {
     );
   },
 
-  listMerchants: (query) => queryIndex<Merchant>(indexKeys.merchants.index, indexKeys.merchants.pk, query),
+  listMerchants: (query) =>
+    queryIndex(indexKeys.merchants.index, indexKeys.merchants.pk, query, merchants.fromItem),
 
   async createApiKey(key, secretHash, event) {
     await transact(
@@ -151,13 +159,12 @@ export const dynamoMerchantStore: MerchantStore = {
 
   async listApiKeys(merchantId, query) {
     const { index, pk } = indexKeys.apiKeysOf(merchantId);
-    const page = await queryIndex<ApiKey & { secretHash?: string }>(index, pk, query);
-    return { ...page, items: page.items.map(({ secretHash: _, ...key }) => key) };
+    return queryIndex(index, pk, query, apiKeyOf);
   },
 
   async findApiKeyHash(merchantId, keyId) {
     const { index, pk } = indexKeys.apiKeysOf(merchantId);
-    const page = await queryIndex<{ secretHash: string }>(index, pk, { limit: 1 }, keyId);
+    const page = await queryIndex(index, pk, { limit: 1 }, apiKeys.fromItem, keyId);
     return page.items[0]?.secretHash;
   },
 
@@ -196,9 +203,7 @@ export const dynamoMerchantStore: MerchantStore = {
     const { Item } = await documentClient().send(
       new GetCommand({ TableName: tableName(), Key: keys.apiKeyByHash(secretHash) }),
     );
-    if (!Item) return undefined;
-    const { secretHash: _, ...key } = withoutKeys(Item) as unknown as ApiKey & { secretHash?: string };
-    return key;
+    return Item ? apiKeyOf(Item) : undefined;
   },
 
   async touchApiKey(secretHash, at, staleBefore) {

@@ -10,12 +10,12 @@ import {
   asChange,
   beforeLivemode,
   collection,
-  type ExtraWrite,
   type ListQuery,
   type Page,
   type Versioned,
 } from "./collection.ts";
 import { tableName } from "./dynamo.ts";
+import { itemMapping } from "./items.ts";
 import { keys } from "./keys.ts";
 import { processorRefs } from "./processor-refs.ts";
 
@@ -32,37 +32,8 @@ const refunds = collection<Refund>({
   defaults: beforeLivemode,
 });
 
-function putNew(merchantId: string, type: string, value: { id: string }): ExtraWrite {
-  return {
-    item: {
-      Put: {
-        TableName: tableName(),
-        Item: { ...keys.merchantObject(merchantId, value.id), type, version: 1, ...value },
-        ConditionExpression: "attribute_not_exists(PK)",
-      },
-    },
-  };
-}
-
-function replace(
-  merchantId: string,
-  type: string,
-  value: { id: string },
-  expectedVersion: number,
-  conflict: string,
-): ExtraWrite {
-  return {
-    item: {
-      Put: {
-        TableName: tableName(),
-        Item: { ...keys.merchantObject(merchantId, value.id), type, version: expectedVersion + 1, ...value },
-        ConditionExpression: "version = :expected",
-        ExpressionAttributeValues: { ":expected": expectedVersion },
-      },
-    },
-    conflict,
-  };
-}
+/** Balance transactions are written once and never change: no version. Payouts read them. */
+export const balanceTransactions = itemMapping<BalanceTransaction>({ type: "balanceTransaction" });
 
 export interface PaymentStore {
   read(merchantId: string, id: string): Promise<Versioned<Payment> | undefined>;
@@ -85,21 +56,25 @@ export const dynamoPaymentStore: PaymentStore = {
   list: (merchantId, query) => payments.list(merchantId, query),
   readRefund: (merchantId, id) => refunds.read(merchantId, id),
   listRefunds: (merchantId, query) => refunds.list(merchantId, query),
-  putWrite: (merchantId, payment) => asChange(putNew(merchantId, "payment", payment)),
+  putWrite: (merchantId, payment) => asChange(payments.putNewWrite(merchantId, payment)),
   replaceWrite: (merchantId, payment, version) =>
     asChange(
-      replace(
+      payments.replaceWrite(
         merchantId,
-        "payment",
         payment,
         version,
         "The payment was changed by another request; try again",
       ),
     ),
-  putRefundWrite: (merchantId, refund) => asChange(putNew(merchantId, "refund", refund)),
+  putRefundWrite: (merchantId, refund) => asChange(refunds.putNewWrite(merchantId, refund)),
   replaceRefundWrite: (merchantId, refund, version) =>
     asChange(
-      replace(merchantId, "refund", refund, version, "The refund was changed by another request; try again"),
+      refunds.replaceWrite(
+        merchantId,
+        refund,
+        version,
+        "The refund was changed by another request; try again",
+      ),
     ),
   processorRefWrite: (processorPaymentId, merchantId, paymentId) =>
     asChange(processorRefs.paymentRefWrite(processorPaymentId, merchantId, paymentId)),
@@ -108,11 +83,7 @@ export const dynamoPaymentStore: PaymentStore = {
       item: {
         Put: {
           TableName: tableName(),
-          Item: {
-            ...keys.balanceTransaction(merchantId, entry.date, entry.id),
-            type: "balanceTransaction",
-            ...entry,
-          },
+          Item: balanceTransactions.toItem(keys.balanceTransaction(merchantId, entry.date, entry.id), entry),
           ConditionExpression: "attribute_not_exists(PK)",
         },
       },

@@ -22,7 +22,8 @@ import {
 } from "./collection.ts";
 import { documentClient, isConditionFailure, tableName } from "./dynamo.ts";
 import { allOf } from "./filters.ts";
-import { type Key, keys, withoutKeys } from "./keys.ts";
+import { type Key, keys } from "./keys.ts";
+import { balanceTransactions } from "./payments.ts";
 
 const payouts = collection<Payout>({
   type: "payout",
@@ -124,7 +125,7 @@ export const dynamoPayoutStore: PayoutStore = {
           ...(startKey ? { ExclusiveStartKey: startKey } : {}),
         }),
       );
-      for (const item of out.Items ?? []) items.push(withoutKeys(item) as unknown as BalanceTransaction);
+      for (const item of out.Items ?? []) items.push(balanceTransactions.fromItem(item));
       startKey = out.LastEvaluatedKey;
     } while (startKey);
     return items;
@@ -140,7 +141,7 @@ export const dynamoPayoutStore: PayoutStore = {
       { ...query, filter: allOf([{ attribute: "currency", equals: currency }]) },
       (item) => keys.balanceTransaction(merchantId, date, String(item.id)),
     );
-    return { ...page, items: page.items.map((item) => withoutKeys(item) as unknown as BalanceTransaction) };
+    return { ...page, items: page.items.map(balanceTransactions.fromItem) };
   },
   async markNextRun(merchantId, { date, runAt }) {
     try {

@@ -5,7 +5,12 @@
 import { GetCommand } from "@aws-sdk/lib-dynamodb";
 import type { ExtraWrite } from "./collection.ts";
 import { documentClient, tableName } from "./dynamo.ts";
+import { itemMapping } from "./items.ts";
 import { keys } from "./keys.ts";
+
+/** Both kinds of reference are `processorRef` items, never versioned. */
+const paymentRefs = itemMapping<{ merchantId: string; paymentId: string }>({ type: "processorRef" });
+const accountRefs = itemMapping<{ merchantId: string }>({ type: "processorRef" });
 
 export const processorRefs = {
   /**
@@ -18,7 +23,7 @@ export const processorRefs = {
       item: {
         Put: {
           TableName: tableName(),
-          Item: { ...keys.processorPayment(processorPaymentId), type: "processorRef", merchantId, paymentId },
+          Item: paymentRefs.toItem(keys.processorPayment(processorPaymentId), { merchantId, paymentId }),
           ConditionExpression:
             "attribute_not_exists(PK) OR (merchantId = :merchantId AND paymentId = :paymentId)",
           ExpressionAttributeValues: { ":merchantId": merchantId, ":paymentId": paymentId },
@@ -40,7 +45,7 @@ export const processorRefs = {
       item: {
         Put: {
           TableName: tableName(),
-          Item: { ...keys.stripeAccount(accountId), type: "processorRef", merchantId },
+          Item: accountRefs.toItem(keys.stripeAccount(accountId), { merchantId }),
         },
       },
     };
