@@ -109,7 +109,7 @@ export function apiHandler(routes: Route[], options: ApiOptions = {}) {
           request: { method: operation.method, path: event.rawPath, body: rawBody },
           lockMs: Math.max(context?.getRemainingTimeInMillis?.() ?? 30_000, 1000),
           ...(operation.responseCarriesSecret
-            ? { sealer: await dataSealer(`idempotency ${scope} ${key}`) }
+            ? { sealer: await dataSealer(`idempotency ${scope} ${key}`, clock) }
             : {}),
         },
         run,

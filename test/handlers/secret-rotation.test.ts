@@ -12,7 +12,9 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vites
 import { handler as merchants } from "../../functions/api/merchants.ts";
 import { handler as ingest } from "../../functions/webhooks/stripe-ingest.ts";
 import { handler as consume } from "../../functions/webhooks/stripe-process.ts";
+import { dataSealer, keyringOf, seal, UnknownDataKeyError } from "../../shared/auth/sealed.ts";
 import { secretRereadIntervalMs } from "../../shared/aws/secrets.ts";
+import { fixedClock } from "../../shared/domain/clock.ts";
 import { signPayload } from "../../shared/payments/signing.ts";
 import { httpEvent, lambdaContext, sampleEvent } from "../helpers/events.ts";
 
@@ -33,7 +35,10 @@ const event = (id: string) =>
 
 let now = Date.parse("2026-11-30T08:00:00Z");
 const seconds = () => Math.floor(now / 1000);
-const at = (ms: number) => vi.setSystemTime((now = ms));
+const at = (ms: number) => {
+  now = ms;
+  vi.setSystemTime(now);
+};
 
 async function deliver(payload: string, secret: string) {
   const request = httpEvent("POST /webhooks/stripe", { body: payload, headers: { "stripe-signature": signPayload(payload, secret, seconds()) } });
@@ -122,5 +127,24 @@ describe("secret rotation in a warm container", () => {
     expect(await list("admin_new_0123456789abcdef")).toBe(200);
     expect(await list("admin_old_0123456789abcdef")).toBe(401);
     expect(reads("admin")).toBe(2);
+  });
+
+  it("opens a value sealed under the rotated data encryption key in a container that read the old one", async () => {
+    delete process.env.DATA_ENCRYPTION_KEY;
+    process.env.DATA_ENCRYPTION_KEY_SECRET_ARN = arn("data-key");
+    stored.set(arn("data-key"), "old-data-key-0123456789abcdef");
+    const clock = fixedClock(new Date(now));
+    const here = await dataSealer("idempotency mer_1 k1", clock);
+
+    // Another container reads the rotated secret (`new old`) first and seals with the new key.
+    stored.set(arn("data-key"), "new-data-key-0123456789abcdef old-data-key-0123456789abcdef");
+    const sealedElsewhere = seal(keyringOf(stored.get(arn("data-key"))!), "sk_live_secret", "idempotency mer_1 k1");
+
+    await expect(here.unseal(sealedElsewhere)).resolves.toBe("sk_live_secret");
+    expect(reads("data-key")).toBe(2);
+    // A value under a key nobody has is refused, and costs no further read within the minute.
+    const stray = seal(keyringOf("stray-key-0123456789abcdef"), "x", "idempotency mer_1 k1");
+    for (let i = 0; i < 5; i++) await expect(here.unseal(stray)).rejects.toThrow(UnknownDataKeyError);
+    expect(reads("data-key")).toBe(2);
   });
 });
