@@ -4,8 +4,8 @@ import { apiHandler, HttpResponse, route } from "../../shared/http/api.ts";
 import { checkDependencies } from "../../shared/health.ts";
 
 export const handler = apiHandler([
-  route(health, async () => {
-    const report = await checkDependencies();
+  route(health, async ({ clock }) => {
+    const report = await checkDependencies(clock);
     return new HttpResponse(report.status === "ok" ? 200 : 503, report, { "cache-control": "no-store" });
   }),
 ]);

@@ -5,9 +5,9 @@
  */
 import { stripeWebhook } from "../../shared/api/payments.ts";
 import { sqsQueue } from "../../shared/aws/queue.ts";
-import { getSecret } from "../../shared/aws/secrets.ts";
+import { verifyWithSecret } from "../../shared/aws/secrets.ts";
 import { apiHandler, route } from "../../shared/http/api.ts";
-import { verifyStripeWebhook } from "../../shared/payments/stripe.ts";
+import { verifyStripeWebhook, WebhookSignatureError } from "../../shared/payments/stripe.ts";
 import { stripeEventsQueue } from "../../shared/outbox/routing.ts";
 
 export const handler = apiHandler([
@@ -16,11 +16,11 @@ export const handler = apiHandler([
       ? Buffer.from(event.body ?? "", "base64").toString("utf8")
       : (event.body ?? "");
     const signature = event.headers["stripe-signature"];
-    const verified = verifyStripeWebhook(
-      raw,
-      signature,
-      await getSecret("stripeWebhookSecret"),
-      Math.floor(clock.now().getTime() / 1000),
+    const verified = await verifyWithSecret(
+      "stripeWebhookSecret",
+      clock,
+      (secret) => verifyStripeWebhook(raw, signature, secret, Math.floor(clock.now().getTime() / 1000)),
+      (error) => error instanceof WebhookSignatureError,
     );
     await sqsQueue.send(stripeEventsQueue, { payload: raw, signature });
     return { received: true, id: verified.id };

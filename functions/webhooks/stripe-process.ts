@@ -4,9 +4,9 @@
  * poison message ends in the DLQ without blocking the rest.
  */
 import * as z from "zod";
-import { getSecret } from "../../shared/aws/secrets.ts";
+import { verifyWithSecret } from "../../shared/aws/secrets.ts";
 import { systemClock } from "../../shared/domain/clock.ts";
-import { verifySignedEvent } from "../../shared/payments/verification.ts";
+import { isSignatureVerificationError, verifySignedEvent } from "../../shared/payments/verification.ts";
 import { handleStripeEvent } from "../../shared/payments/stripe-events-handler.ts";
 import { stripeEventPorts } from "../../shared/payments/wiring.ts";
 import { sqsConsumer } from "../../shared/queue-consumer.ts";
@@ -17,12 +17,11 @@ const signedEvent = z.object({ payload: z.string().min(2), signature: z.string()
 export const handler = sqsConsumer(signedEvent, async ({ payload, signature }) => {
   // Queued events may wait before they are read (retries, backlogs): their age is checked at the
   // edge, here only that they are authentic.
-  const event = verifySignedEvent(
-    payload,
-    signature,
-    await getSecret("stripeWebhookSecret"),
-    undefined,
-    14 * 24 * 3600,
+  const event = await verifyWithSecret(
+    "stripeWebhookSecret",
+    systemClock,
+    (secret) => verifySignedEvent(payload, signature, secret, undefined, 14 * 24 * 3600),
+    isSignatureVerificationError,
   );
   const ports = stripeEventPorts(systemClock);
   await once({ consumer: "stripe-events", key: event.id, clock: systemClock, claimSeconds: 60 }, () =>

@@ -5,6 +5,7 @@
 import * as z from "zod";
 import { exponentOf, isCurrency } from "../domain/currency.ts";
 import { type IdKind, idPrefixes, isId } from "../domain/ids.ts";
+import { metadataLimits } from "../domain/patch.ts";
 
 export const idOf = (kind: IdKind) =>
   z.string().refine((v) => isId(kind, v), { message: `must be a ${idPrefixes[kind]}_… id` });
@@ -42,9 +43,13 @@ export const percentage = z
   });
 
 export const metadata = z
-  .record(z.string().min(1).max(40), z.string().max(500))
-  .refine((m) => Object.keys(m).length <= 50, { message: "must have at most 50 keys" })
-  .describe("Your own key–value pairs (at most 50 keys; keys ≤ 40, values ≤ 500 characters)");
+  .record(z.string().min(1).max(metadataLimits.keyLength), z.string().max(metadataLimits.valueLength))
+  .refine((m) => Object.keys(m).length <= metadataLimits.keys, {
+    message: `must have at most ${metadataLimits.keys} keys`,
+  })
+  .describe(
+    `Your own key–value pairs (at most ${metadataLimits.keys} keys; keys ≤ ${metadataLimits.keyLength}, values ≤ ${metadataLimits.valueLength} characters; a PATCH's merged result too)`,
+  );
 
 export const isoDateTime = z.iso.datetime({ offset: true });
 

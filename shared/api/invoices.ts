@@ -1,6 +1,7 @@
 /** Operations on invoices: drafts, finalize, send, void, uncollectible, manual payments, PDF, views. */
 import * as z from "zod";
 import { repeatedCodePositions } from "../discount-codes/discount-code.ts";
+import { toTenThousandths } from "../domain/money.ts";
 import { defineOperation } from "../http/operation.ts";
 import {
   amount,
@@ -16,14 +17,19 @@ import {
   percentage,
 } from "./common.ts";
 
-/** A quantity: positive, at most 4 decimals. */
+/** The largest quantity a line takes (in ten-thousandths it stays far inside the safe integers). */
+export const maxQuantity = 1_000_000_000;
+
+/**
+ * A quantity: positive, at most 4 decimals, up to `maxQuantity`. The decimals are checked the way the
+ * money engine reads them (`toTenThousandths`, exact), not with a float tolerance: above 10⁸ a
+ * tolerance of any fixed size rejects valid quantities such as 123456789.1234.
+ */
 const quantity = z
   .number()
   .positive()
-  .max(1_000_000_000)
-  .refine((v) => Math.abs(Math.round(v * 10_000) - v * 10_000) < 1e-6, {
-    message: "must have at most 4 decimals",
-  });
+  .max(maxQuantity)
+  .refine((v) => toTenThousandths(v) !== undefined, { message: "must have at most 4 decimals" });
 
 const percentOff = percentage.refine((v) => v > 0, { message: "must be more than 0" });
 

@@ -12,7 +12,8 @@
  * moved to another record does not open.
  */
 import { createCipheriv, createDecipheriv, createHash, hkdfSync, randomBytes } from "node:crypto";
-import { getSecret } from "../aws/secrets.ts";
+import { getSecret, verifyWithSecret } from "../aws/secrets.ts";
+import type { Clock } from "../domain/clock.ts";
 
 export interface Sealed {
   /** The format: AES-256-GCM, HKDF-SHA256 key, base64url fields. */
@@ -38,7 +39,10 @@ export interface Keyring {
 
 function dataKey(material: string): DataKey {
   const key = Buffer.from(hkdfSync("sha256", material, "", "kassa data encryption key", 32));
-  return { key, id: createHash("sha256").update("kassa key id").update(key).digest("base64url").slice(0, 12) };
+  return {
+    key,
+    id: createHash("sha256").update("kassa key id").update(key).digest("base64url").slice(0, 12),
+  };
 }
 
 /** The keyring a `dataEncryptionKey` value describes: whitespace-separated keys, the sealing one first. */
@@ -63,10 +67,18 @@ export function seal(keyring: Keyring, plaintext: string, context: string): Seal
   };
 }
 
+/** A value sealed under a key this keyring lacks: rotated out too early, or rotated in after it was read. */
+export class UnknownDataKeyError extends Error {
+  override readonly name = "UnknownDataKeyError";
+  constructor(kid: string) {
+    super(`No data encryption key ${kid} in the keyring (rotated out too early?)`);
+  }
+}
+
 /** The plaintext; throws when the key is unknown or the value, its tag or its context was altered. */
 export function unseal(keyring: Keyring, sealed: Sealed, context: string): string {
   const dataKey = keyring.byId.get(sealed.kid);
-  if (!dataKey) throw new Error(`No data encryption key ${sealed.kid} in the keyring (rotated out too early?)`);
+  if (!dataKey) throw new UnknownDataKeyError(sealed.kid);
   const decipher = createDecipheriv("aes-256-gcm", dataKey.key, Buffer.from(sealed.iv, "base64url"))
     .setAAD(Buffer.from(context, "utf8"))
     .setAuthTag(Buffer.from(sealed.tag, "base64url"));
@@ -79,14 +91,26 @@ export function unseal(keyring: Keyring, sealed: Sealed, context: string): strin
 /** Seals and opens values bound to one context (e.g. one idempotency record). */
 export interface Sealer {
   seal(plaintext: string): Sealed;
-  unseal(sealed: Sealed): string;
+  unseal(sealed: Sealed): Promise<string>;
 }
 
-/** A sealer under the data encryption key (fetched once per cold start), bound to `context`. */
-export async function dataSealer(context: string): Promise<Sealer> {
+/**
+ * A sealer under the data encryption key (fetched once per cold start), bound to `context`. A value
+ * sealed under a key this container has not seen yet (another container read the rotated secret
+ * first) re-reads the secret, at most once a minute, before it is refused.
+ */
+export async function dataSealer(context: string, clock: Clock): Promise<Sealer> {
   const keyring = keyringOf(await getSecret("dataEncryptionKey"));
   return {
     seal: (plaintext) => seal(keyring, plaintext, context),
-    unseal: (sealed) => unseal(keyring, sealed, context),
+    unseal: async (sealed) =>
+      keyring.byId.has(sealed.kid)
+        ? unseal(keyring, sealed, context)
+        : verifyWithSecret(
+            "dataEncryptionKey",
+            clock,
+            (secret) => unseal(keyringOf(secret), sealed, context),
+            (error) => error instanceof UnknownDataKeyError,
+          ),
   };
 }

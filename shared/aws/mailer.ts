@@ -1,11 +1,13 @@
 /**
  * The mailer port and its SES adapter. Templates are rendered by Kassa (escaped HTML + text) and
- * sent as a simple SendEmail; a mail with attachments (an invoice PDF) is built as MIME here
- * (`mime.ts`) and sent with SendRawEmail, which is also what the local SES stand-in parses.
+ * sent as a simple SendEmail; a mail with attachments (an invoice PDF) is built as MIME by
+ * nodemailer's MailComposer (`mime.ts`) and sent with SendRawEmail, which is also what the local SES
+ * stand-in parses. Either way every address SES is given is `mimeAddress`'s: a non-ASCII display
+ * name as RFC 2047 encoded words.
  */
 import { SESClient, SendEmailCommand, SendRawEmailCommand } from "@aws-sdk/client-ses";
 import { config } from "../config.ts";
-import { buildMimeMessage } from "./mime.ts";
+import { buildMimeMessage, mimeAddress } from "./mime.ts";
 
 export interface MailAttachment {
   filename: string;
@@ -32,18 +34,11 @@ const sesClient = (): SESClient => {
   return ses;
 };
 
-/** `"Name" <address>` with the name's quotes and backslashes escaped. */
-export function formatAddress({ email, name }: { email: string; name?: string }): string {
-  return name
-    ? `"${name.replace(/["\\\r\n]/g, (c) => (c === "\r" || c === "\n" ? " " : `\\${c}`))}" <${email}>`
-    : email;
-}
-
 export const sesMailer: Mailer = {
   async send(mail) {
     if (mail.attachments?.length) {
       const source = config.mailFrom();
-      const raw = buildMimeMessage({ from: source, ...mail });
+      const raw = await buildMimeMessage({ from: source, ...mail });
       const out = await sesClient().send(
         new SendRawEmailCommand({
           Source: source,
@@ -55,8 +50,8 @@ export const sesMailer: Mailer = {
     }
     const out = await sesClient().send(
       new SendEmailCommand({
-        Source: config.mailFrom(),
-        Destination: { ToAddresses: [formatAddress(mail.to)] },
+        Source: mimeAddress(config.mailFrom()),
+        Destination: { ToAddresses: [mimeAddress(mail.to)] },
         Message: {
           Subject: { Data: mail.subject, Charset: "UTF-8" },
           Body: { Text: { Data: mail.text, Charset: "UTF-8" }, Html: { Data: mail.html, Charset: "UTF-8" } },

@@ -1,8 +1,16 @@
 /**
  * Secrets read once per cold start: locally from the environment, in the cloud from Secrets Manager
  * (the SDK client is imported only when a secret has to be fetched). A failed fetch is not cached.
+ *
+ * Rotation: a warm container keeps the value it read, so a check that fails with it (a webhook
+ * signature, the admin token) goes through `verifyWithSecret`, which re-reads the secret and checks
+ * once more. Re-reads happen at most once per `secretRereadIntervalMs` per secret and container, so
+ * a flood of bad signatures costs Secrets Manager one call a minute, not one per request.
  */
 import { config, type SecretName } from "../config.ts";
+import type { Clock } from "../domain/clock.ts";
+
+export const secretRereadIntervalMs = 60_000;
 
 const cache = new Map<SecretName, Promise<string>>();
 
@@ -27,4 +35,51 @@ export function getSecret(name: SecretName): Promise<string> {
     cache.set(name, value);
   }
   return value;
+}
+
+const lastReread = new Map<SecretName, number>();
+
+/** The secret read afresh, or `undefined` when it was re-read less than a minute ago or cannot be read. */
+async function reread(name: SecretName, clock: Clock): Promise<string | undefined> {
+  const now = clock.now().getTime();
+  const last = lastReread.get(name);
+  if (last !== undefined && now - last < secretRereadIntervalMs) return undefined;
+  lastReread.set(name, now);
+  try {
+    const value = await load(name);
+    cache.set(name, Promise.resolve(value));
+    return value;
+  } catch (error) {
+    // The value in hand stays; the failed check's own error is what the caller sees.
+    console.error(
+      JSON.stringify({
+        level: "ERROR",
+        message: "Re-reading a secret failed",
+        secret: name,
+        error: String(error),
+      }),
+    );
+    return undefined;
+  }
+}
+
+/**
+ * `check(secret)` with the cached secret; when it throws an error `stale` accepts (the secret may have
+ * been rotated), once more with the secret re-read, if it may be re-read now and has changed.
+ */
+export async function verifyWithSecret<T>(
+  name: SecretName,
+  clock: Clock,
+  check: (secret: string) => T,
+  stale: (error: unknown) => boolean = () => true,
+): Promise<T> {
+  const secret = await getSecret(name);
+  try {
+    return check(secret);
+  } catch (error) {
+    if (!stale(error)) throw error;
+    const fresh = await reread(name, clock);
+    if (fresh === undefined || fresh === secret) throw error;
+    return check(fresh);
+  }
 }

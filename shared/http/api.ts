@@ -15,7 +15,7 @@ import {
   type MerchantPrincipal,
 } from "../auth/authenticate.ts";
 import { dataSealer } from "../auth/sealed.ts";
-import { getSecret } from "../aws/secrets.ts";
+import { verifyWithSecret } from "../aws/secrets.ts";
 import { type Clock, systemClock } from "../domain/clock.ts";
 import { NotFoundError, PayloadTooLargeError, ValidationError } from "../domain/errors.ts";
 import { dynamoIdempotencyStore } from "../store/idempotency.ts";
@@ -109,7 +109,7 @@ export function apiHandler(routes: Route[], options: ApiOptions = {}) {
           request: { method: operation.method, path: event.rawPath, body: rawBody },
           lockMs: Math.max(context?.getRemainingTimeInMillis?.() ?? 30_000, 1000),
           ...(operation.responseCarriesSecret
-            ? { sealer: await dataSealer(`idempotency ${scope} ${key}`) }
+            ? { sealer: await dataSealer(`idempotency ${scope} ${key}`, clock) }
             : {}),
         },
         run,
@@ -125,7 +125,7 @@ async function authenticate(
   if (operation.auth === "public") return undefined;
   const presented = bearerToken(event.headers.authorization);
   if (operation.auth === "admin") {
-    assertAdmin(presented, await getSecret("adminToken"));
+    await verifyWithSecret("adminToken", clock, (token) => assertAdmin(presented, token));
     return undefined;
   }
   return authenticateMerchant(dynamoMerchantStore, presented, clock);

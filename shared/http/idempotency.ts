@@ -55,10 +55,10 @@ function keep(response: StoredResponse, sealer: Sealer | undefined): KeptRespons
   return sealer ? { sealed: sealer.seal(JSON.stringify(response)) } : response;
 }
 
-function restore(kept: KeptResponse, sealer: Sealer | undefined): StoredResponse {
+async function restore(kept: KeptResponse, sealer: Sealer | undefined): Promise<StoredResponse> {
   if (!("sealed" in kept)) return kept;
   if (!sealer) throw new Error("A sealed idempotent response, but the operation declares no secret");
-  return JSON.parse(sealer.unseal(kept.sealed)) as StoredResponse;
+  return JSON.parse(await sealer.unseal(kept.sealed)) as StoredResponse;
 }
 
 export async function withIdempotency(
@@ -83,7 +83,7 @@ export async function withIdempotency(
       await new Promise((r) => setTimeout(r, 50));
       existing = await store.get(scope, key);
     }
-    if (existing?.status === "completed") return replay(restore(existing.response, context.sealer));
+    if (existing?.status === "completed") return replay(await restore(existing.response, context.sealer));
     if (existing)
       throw new ConflictError("A request with this Idempotency-Key is still in progress; retry shortly");
     // The first request failed and released the key in the meantime: this one may run.

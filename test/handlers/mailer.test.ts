@@ -1,6 +1,7 @@
 /**
- * The SES mailer adapter: plain mail goes out as SendEmail exactly as before; mail with attachments
- * as SendRawEmail carrying the MIME message built by shared/aws/mime.ts.
+ * The SES mailer adapter: plain mail goes out as SendEmail; mail with attachments as SendRawEmail
+ * carrying the MIME message built by shared/aws/mime.ts (nodemailer's MailComposer). Either way a
+ * non-ASCII display name reaches SES as RFC 2047 encoded words, never as raw UTF-8.
  */
 import { SendEmailCommand, SendRawEmailCommand, SESClient } from "@aws-sdk/client-ses";
 import { mockClient } from "aws-sdk-client-mock";
@@ -47,7 +48,7 @@ describe("sesMailer", () => {
     expect(raw).toContain("To: =?UTF-8?B?Sm8gTcO8bGxlcg==?= <jo@example.test>\r\n");
     expect(raw).toContain("Subject: Invoice INV-0001 from Acme Coffee\r\n");
     expect(raw).toMatch(/^Content-Type: multipart\/mixed; boundary="/m);
-    expect(raw).toContain('Content-Disposition: attachment; filename="INV-0001.pdf"\r\n');
+    expect(raw).toMatch(/^Content-Disposition: attachment; filename="?INV-0001\.pdf"?\r\n/m);
     expect(raw).toContain(`\r\n\r\n${Buffer.from(pdf).toString("base64")}\r\n`);
     expect(raw).toContain("Your invoice is attached.");
   });
@@ -61,7 +62,7 @@ describe("sesMailer", () => {
     expect(ses).toHaveReceivedCommandTimes(SendRawEmailCommand, 0);
     expect(ses).toHaveReceivedCommandWith(SendEmailCommand, {
       Source: "billing@kassa.test",
-      Destination: { ToAddresses: ['"Jo Müller" <jo@example.test>'] },
+      Destination: { ToAddresses: ["=?UTF-8?B?Sm8gTcO8bGxlcg==?= <jo@example.test>"] },
       Message: {
         Subject: { Data: "Invoice INV-0001 from Acme Coffee", Charset: "UTF-8" },
         Body: {
@@ -70,6 +71,27 @@ describe("sesMailer", () => {
         },
       },
     });
+  });
+
+  it("RFC 2047-encodes a non-ASCII display name in every address header, SendEmail and raw alike", async () => {
+    ses.on(SendEmailCommand).resolves({ MessageId: "ses-2" });
+    ses.on(SendRawEmailCommand).resolves({ MessageId: "ses-raw-2" });
+    const to = { email: "jose@example.test", name: "José Ñandú" };
+    const encoded = "=?UTF-8?B?Sm9zw6kgw5FhbmTDug==?= <jose@example.test>";
+
+    await sesMailer.send(mail({ to }));
+    await sesMailer.send(
+      mail({ to, attachments: [{ filename: "INV-0001.pdf", contentType: "application/pdf", content: pdf }] }),
+    );
+
+    expect(ses).toHaveReceivedCommandWith(SendEmailCommand, {
+      Source: "billing@kassa.test",
+      Destination: { ToAddresses: [encoded] },
+    });
+    const raw = new TextDecoder().decode(ses.commandCalls(SendRawEmailCommand)[0]!.args[0].input.RawMessage?.Data);
+    expect(raw).toContain(`\r\nTo: ${encoded}\r\n`);
+    expect(raw).toMatch(/^[\x20-\x7e\r\n\t]*$/);
+    expect(Buffer.from("Sm9zw6kgw5FhbmTDug==", "base64").toString("utf8")).toBe("José Ñandú");
   });
 
   it("surfaces an SES failure", async () => {

@@ -212,6 +212,19 @@ describe("invoices against DynamoDB Local", () => {
       expect(await getInvoice(shop, draft.id)).toMatchObject({ total: 16_331, memo: "New memo" });
     });
 
+    it("caps a draft's merged metadata at 50 keys: a PATCH past it is a 400 naming metadata and writes nothing", async () => {
+      const keys = (from: number, count: number) => Object.fromEntries(Array.from({ length: count }, (_, i) => [`k${from + i}`, "v"]));
+      const draft = await newInvoice(shop, { ...realisticDraft(), metadata: keys(0, 45) });
+      const before = await aws.scanAll();
+
+      const refused = await invoices("PATCH /v1/invoices/{id}", shop.secret, { id: draft.id, body: { memo: "more", metadata: keys(45, 10) } });
+
+      expect(refused.status).toBe(400);
+      expect(refused.body.errors.map((e: { path: string }) => e.path)).toEqual(["metadata"]);
+      expect(await aws.scanAll()).toEqual(before);
+      expect(await getInvoice(shop, draft.id)).toEqual(draft);
+    });
+
     it("freezes a finalized invoice: PATCH and DELETE are 409 naming its status; a draft can be deleted", async () => {
       const draft = await newInvoice(shop, realisticDraft());
       const open = await finalize(shop, draft.id);

@@ -165,6 +165,31 @@ describe("products against DynamoDB Local", () => {
     expect(archived).toMatchObject({ status: 200, body: { active: false } });
   });
 
+  it("caps the merged metadata: 45 keys plus 10 new is a 400 naming metadata and writes nothing", async () => {
+    const keys = (from: number, count: number, value = "v") =>
+      Object.fromEntries(Array.from({ length: count }, (_, i) => [`k${from + i}`, value]));
+    const { body: created } = await create(keyA, {
+      name: "Tagged",
+      unitAmount: 100,
+      currency: "USD",
+      metadata: keys(0, 45),
+    });
+    const before = await aws.scanAll();
+
+    const refused = await patch(keyA, created.id, { name: "Renamed", metadata: keys(45, 10) });
+
+    expect(refused.status).toBe(400);
+    expect(refused.body.errors.map((e: { path: string }) => e.path)).toEqual(["metadata"]);
+    expect(await aws.scanAll()).toEqual(before);
+    expect((await get(keyA, created.id)).body).toEqual(created);
+
+    // Removing keys in the same PATCH makes room: the merged result is what counts.
+    const removeFive = Object.fromEntries(Array.from({ length: 5 }, (_, i) => [`k${i}`, null]));
+    const { status, body } = await patch(keyA, created.id, { metadata: { ...removeFive, ...keys(45, 10) } });
+    expect(status).toBe(200);
+    expect(Object.keys(body.metadata)).toHaveLength(50);
+  });
+
   it.each([
     ["an unknown field", { sku: "x" }, "sku"],
     ["a read-only field", { id: "prd_01ARZ3NDEKTSV4RRFFQ69G5FAV" }, "id"],
