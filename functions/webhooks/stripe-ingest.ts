@@ -4,14 +4,13 @@
  * No table access: deduplication happens in the consumer.
  */
 import { stripeWebhook } from "../../shared/api/payments.ts";
-import { sqsQueue } from "../../shared/aws/queue.ts";
-import { getSecret } from "../../shared/aws/secrets.ts";
+import { stripeIngestPorts } from "../../shared/composition.ts";
 import { apiHandler, route } from "../../shared/http/api.ts";
 import { verifyStripeWebhook } from "../../shared/payments/stripe.ts";
-import { stripeEventsQueue } from "../../shared/outbox/routing.ts";
 
 export const handler = apiHandler([
   route(stripeWebhook, async ({ event, clock }) => {
+    const ports = stripeIngestPorts();
     const raw = event.isBase64Encoded
       ? Buffer.from(event.body ?? "", "base64").toString("utf8")
       : (event.body ?? "");
@@ -19,10 +18,10 @@ export const handler = apiHandler([
     const verified = verifyStripeWebhook(
       raw,
       signature,
-      await getSecret("stripeWebhookSecret"),
+      await ports.webhookSecret(),
       Math.floor(clock.now().getTime() / 1000),
     );
-    await sqsQueue.send(stripeEventsQueue, { payload: raw, signature });
+    await ports.enqueue({ payload: raw, signature });
     return { received: true, id: verified.id };
   }),
 ]);

@@ -4,28 +4,20 @@
  * poison message ends in the DLQ without blocking the rest.
  */
 import * as z from "zod";
-import { getSecret } from "../../shared/aws/secrets.ts";
-import { systemClock } from "../../shared/domain/clock.ts";
-import { verifySignedEvent } from "../../shared/payments/verification.ts";
+import { clockFor, once, stripeEventPorts, stripeWebhookSecret } from "../../shared/composition.ts";
 import { handleStripeEvent } from "../../shared/payments/stripe-events-handler.ts";
-import { stripeEventPorts } from "../../shared/payments/wiring.ts";
+import { verifySignedEvent } from "../../shared/payments/verification.ts";
 import { sqsConsumer } from "../../shared/queue-consumer.ts";
-import { once } from "../../shared/store/processed.ts";
 
 const signedEvent = z.object({ payload: z.string().min(2), signature: z.string().min(10) });
 
 export const handler = sqsConsumer(signedEvent, async ({ payload, signature }) => {
   // Queued events may wait before they are read (retries, backlogs): their age is checked at the
   // edge, here only that they are authentic.
-  const event = verifySignedEvent(
-    payload,
-    signature,
-    await getSecret("stripeWebhookSecret"),
-    undefined,
-    14 * 24 * 3600,
-  );
-  const ports = stripeEventPorts(systemClock);
-  await once({ consumer: "stripe-events", key: event.id, clock: systemClock, claimSeconds: 60 }, () =>
+  const event = verifySignedEvent(payload, signature, await stripeWebhookSecret(), undefined, 14 * 24 * 3600);
+  const clock = clockFor();
+  const ports = stripeEventPorts(clock);
+  await once({ consumer: "stripe-events", key: event.id, clock, claimSeconds: 60 }, () =>
     handleStripeEvent(ports, event),
   );
 });

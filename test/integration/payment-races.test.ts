@@ -26,7 +26,7 @@ import { checkoutInvoice, payInvoice } from "../../shared/payments/charges.ts";
 import { signEvent } from "../../shared/payments/signing.ts";
 import { checkoutSessionEvent } from "../../shared/stripe-shapes/checkout-sessions.ts";
 import { paymentIntentEvent } from "../../shared/stripe-shapes/payment-intents.ts";
-import { paymentPorts } from "../../shared/payments/wiring.ts";
+import { paymentPorts } from "../../shared/composition.ts";
 import { dynamoInvoiceStore } from "../../shared/store/invoices.ts";
 import { dynamoMerchantStore } from "../../shared/store/merchants.ts";
 import { eventFromItem } from "../../shared/store/outbox.ts";
