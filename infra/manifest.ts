@@ -59,6 +59,8 @@ export interface FunctionAccess {
   readonly secrets?: readonly SecretName[];
   /** Chooses a merchant's payment processor: told whether the deployment lets the sandbox take payments. */
   readonly processors?: boolean;
+  /** Builds links to the deployment's public pages (an invoice's `hostedUrl`, return URLs): told its public base URL. */
+  readonly publicLinks?: boolean;
 }
 
 export interface FunctionDefinition {
@@ -105,6 +107,7 @@ const paymentsAccess = {
   sendTo: ["stripe-events"],
   scheduleTo: ["billing"],
   processors: true,
+  publicLinks: true,
 } as const satisfies FunctionAccess;
 
 const merchantApi = { table: "readwrite", secrets: ["cursorSecret"] } as const satisfies FunctionAccess;
@@ -197,7 +200,7 @@ export const functions: readonly FunctionDefinition[] = [
     timeoutSeconds: 20,
     memoryMb: 1024,
     routes: invoiceOps.invoiceOperations,
-    access: merchantApi,
+    access: { ...merchantApi, publicLinks: true },
   },
   {
     name: "views",
@@ -238,7 +241,7 @@ export const functions: readonly FunctionDefinition[] = [
     description: "Connect the merchant's Stripe account",
     timeoutSeconds: 25,
     routes: [paymentOps.connectStripe],
-    access: { table: "readwrite", secrets: ["cursorSecret", "stripeSecretKey"] },
+    access: { table: "readwrite", secrets: ["cursorSecret", "stripeSecretKey"], publicLinks: true },
   },
   {
     name: "stripe-ingest",

@@ -32,6 +32,13 @@ export const mailFromContextKey = "kassa:mailFrom";
  */
 export const sandboxContextKey = "kassa:sandbox";
 
+/**
+ * The CDK context key for the deployment's public base URL, on which hosted links are built
+ * (`-c kassa:publicBaseUrl=https://pay.example.com`, a custom domain mapped to the HTTP API).
+ * Unset, the HTTP API's own endpoint.
+ */
+export const publicBaseUrlContextKey = "kassa:publicBaseUrl";
+
 export interface KassaStackProps extends StackProps {
   /** @default the manifest in `infra/manifest.ts` */
   readonly manifest?: KassaManifest;
@@ -41,6 +48,8 @@ export interface KassaStackProps extends StackProps {
   readonly tracing?: boolean;
   /** @default the `kassa:sandbox` context value, else "disabled" */
   readonly sandbox?: SandboxSetting;
+  /** @default the `kassa:publicBaseUrl` context value, else the HTTP API's endpoint */
+  readonly publicBaseUrl?: string;
 }
 
 export class KassaStack extends Stack {
@@ -63,12 +72,21 @@ export class KassaStack extends Stack {
       throw new Error(`Context "${sandboxContextKey}" must be enabled or disabled (got ${sandbox})`);
     }
 
+    const publicBaseUrl: unknown = props.publicBaseUrl ?? this.node.tryGetContext(publicBaseUrlContextKey);
+    if (
+      publicBaseUrl !== undefined &&
+      !(typeof publicBaseUrl === "string" && /^https:\/\/[^\s/]+(\/[^\s]*)?$/.test(publicBaseUrl))
+    ) {
+      throw new Error(`Context "${publicBaseUrlContextKey}" must be an https:// URL (got ${publicBaseUrl})`);
+    }
+
     this.data = new KassaData(this, "Data", { manifest, mailFrom });
     this.services = new KassaServices(this, "Services", {
       manifest,
       data: this.data,
       tracing: props.tracing,
       sandbox,
+      ...(publicBaseUrl ? { publicBaseUrl } : {}),
     });
     this.alarms = new KassaAlarms(this, "Alarms", { data: this.data, services: this.services });
 

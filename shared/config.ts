@@ -32,6 +32,9 @@ export const envNames = {
   /** The SQS queue EventBridge Scheduler delivers a schedule's payload to when it cannot reach the target. */
   schedulerDlqArn: "SCHEDULER_DLQ_ARN",
   publicBaseUrl: "PUBLIC_BASE_URL",
+  /** The local runtime's own settings (`npm start`, `npm run invoke`); nothing in the cloud reads them. */
+  localDataDir: "KASSA_DATA_DIR",
+  localPort: (service: "api" | "dynamodb" | "sqs" | "ses") => `KASSA_${service.toUpperCase()}_PORT`,
   queueUrl: (queue: string) => `QUEUE_URL_${envSuffix(queue)}`,
   queueArn: (queue: string) => `QUEUE_ARN_${envSuffix(queue)}`,
 } as const;
@@ -85,8 +88,12 @@ export const config = {
   schedulerGroup: () => read(envNames.schedulerGroup, nonEmpty),
   schedulerRoleArn: () => read(envNames.schedulerRoleArn, nonEmpty),
   schedulerDlqArn: () => read(envNames.schedulerDlqArn, nonEmpty),
-  /** The deployment's public base URL for hosted pages (a custom domain), when the operator set one. */
-  publicBaseUrl: () => read(envNames.publicBaseUrl, z.url().optional()),
+  /**
+   * The deployment's public base URL, on which hosted links (an invoice's `hostedUrl`) are built: the
+   * HTTP API's endpoint, or the custom domain the operator set (CDK context `kassa:publicBaseUrl`);
+   * the local gateway's URL locally. Never taken from a request, whose Host header the client chose.
+   */
+  publicBaseUrl: () => read(envNames.publicBaseUrl, z.url()).replace(/\/+$/, ""),
   /** A loopback Stripe fake's base URL (tests, local runs); unset in production. */
   stripeApiBase: () => read(envNames.stripeApiBase, z.url().optional()),
   /** The sandbox's processing fee: a percentage (≤ 4 decimals) plus fixed minor units; 2.9 % + 30 by default. */
@@ -100,6 +107,11 @@ export const config = {
    * runtime enables it).
    */
   sandbox: () => read(envNames.sandbox, z.enum(["enabled", "disabled"]).default("disabled")),
+  /** The local runtime's data folder (`KASSA_DATA_DIR`, `.kassa` by default), relative to the working directory. */
+  localDataDir: () => read(envNames.localDataDir, nonEmpty.default(".kassa")),
+  /** A local stand-in's port (`KASSA_<SERVICE>_PORT`); 0 picks a free one. */
+  localPort: (service: Parameters<typeof envNames.localPort>[0], fallback: number) =>
+    read(envNames.localPort(service), z.coerce.number().int().min(0).max(65_535).default(fallback)),
   /** A secret's value locally; in the cloud the ARN of the Secrets Manager secret that holds it. */
   secretSource: (
     name: SecretName,
@@ -110,3 +122,15 @@ export const config = {
       : { secretArn: read(arnVar, nonEmpty) };
   },
 };
+
+/**
+ * Sets variables for this process the way a deployment sets a function's environment: the local
+ * runtime, `npm run invoke` and tests play the CDK stack's part with it. Only names not set yet when
+ * `keep` is true (a value the operator chose wins).
+ */
+export function setEnvironment(variables: Record<string, string>, options: { keep?: boolean } = {}): void {
+  for (const [name, value] of Object.entries(variables)) {
+    if (options.keep && process.env[name] !== undefined) continue;
+    process.env[name] = value;
+  }
+}

@@ -1,14 +1,12 @@
 /** Payments: charge an invoice, list and read payments, refund them. */
 import * as ops from "../../shared/api/payments.ts";
+import { paymentListPorts, paymentPorts } from "../../shared/composition.ts";
 import { NotFoundError } from "../../shared/domain/errors.ts";
 import { apiHandler, HttpResponse, route } from "../../shared/http/api.ts";
 import { pageRequest, pageResponse } from "../../shared/http/list.ts";
 import { listPayments, listRefunds } from "../../shared/payments/list.ts";
 import { payInvoice } from "../../shared/payments/charges.ts";
 import { refundPayment } from "../../shared/payments/refunds.ts";
-import { paymentPorts } from "../../shared/payments/wiring.ts";
-import { dynamoPaymentStore as payments } from "../../shared/store/payments.ts";
-import { dynamoViewStore as views } from "../../shared/store/views.ts";
 
 export const handler = apiHandler([
   route(ops.payInvoice, async ({ principal, clock, params, body }) => {
@@ -20,7 +18,7 @@ export const handler = apiHandler([
     pageResponse(
       request,
       await listPayments(
-        { payments, views },
+        paymentListPorts(),
         request.principal.merchantId,
         request.query,
         await pageRequest(request),
@@ -28,7 +26,7 @@ export const handler = apiHandler([
     ),
   ),
   route(ops.getPayment, async ({ principal, params }) => {
-    const found = await payments.read(principal.merchantId, params.id);
+    const found = await paymentListPorts().payments.read(principal.merchantId, params.id);
     if (!found) throw new NotFoundError("Payment");
     return found.value;
   }),
@@ -39,7 +37,7 @@ export const handler = apiHandler([
     pageResponse(
       request,
       await listRefunds(
-        { payments },
+        paymentListPorts(),
         request.principal.merchantId,
         request.query,
         await pageRequest(request),
@@ -47,7 +45,7 @@ export const handler = apiHandler([
     ),
   ),
   route(ops.getRefund, async ({ principal, params }) => {
-    const found = await payments.readRefund(principal.merchantId, params.id);
+    const found = await paymentListPorts().payments.readRefund(principal.merchantId, params.id);
     if (!found) throw new NotFoundError("Refund");
     return found.value;
   }),

@@ -3,44 +3,23 @@
  * — invoice reminders and overdue timers, the daily payouts and their sweep, refund checks and the
  * sandbox's bank-debit settlements — and the events that plan or cancel it.
  */
-import { type Mailer, sesMailer } from "../../shared/aws/mailer.ts";
-import { scheduler, type SchedulerPort } from "../../shared/aws/scheduler.ts";
-import { type Clock, systemClock } from "../../shared/domain/clock.ts";
+import * as z from "zod";
+import type { Clock } from "../../shared/domain/clock.ts";
+import { type BillingTimerPorts, billingTimerPorts, clockFor } from "../../shared/composition.ts";
 import { invoiceTimers } from "../../shared/invoices/timers.ts";
-import type { SandboxProcessor } from "../../shared/payments/sandbox.ts";
-import type { PaymentPorts } from "../../shared/payments/ports.ts";
 import { paymentTimers } from "../../shared/payments/timers.ts";
-import { paymentPorts, payoutPorts, sandboxFor } from "../../shared/payments/wiring.ts";
-import type { PayoutSweepPorts } from "../../shared/payouts/run.ts";
 import { payoutTimers } from "../../shared/payouts/timers.ts";
-import type { InvoiceStore } from "../../shared/invoices/ports.ts";
-import { dynamoInvoiceStore } from "../../shared/store/invoices.ts";
-import { dynamoMerchantStore, type MerchantStore } from "../../shared/store/merchants.ts";
 import { timerRegistry, timersConsumer } from "../../shared/timers/registry.ts";
-
-export interface BillingTimerPorts {
-  invoices: InvoiceStore;
-  merchants: MerchantStore;
-  mailer: Mailer;
-  scheduler: () => SchedulerPort;
-  sandbox: () => SandboxProcessor;
-  payouts: () => PayoutSweepPorts;
-  payments: () => PaymentPorts;
-  clock: Clock;
-}
 
 export const billingTimerRegistry = (ports: BillingTimerPorts) =>
   timerRegistry(invoiceTimers(ports), payoutTimers(ports.payouts), paymentTimers(ports));
 
-export const billingTimers = (ports: BillingTimerPorts) => timersConsumer(billingTimerRegistry(ports));
+const scoped = z.looseObject({ merchantId: z.string().optional() });
 
-export const handler = billingTimers({
-  invoices: dynamoInvoiceStore,
-  merchants: dynamoMerchantStore,
-  mailer: sesMailer,
-  scheduler,
-  sandbox: () => sandboxFor(systemClock),
-  payouts: () => payoutPorts(systemClock),
-  payments: () => paymentPorts(systemClock),
-  clock: systemClock,
-});
+/** Each message is dispatched on the clock resolved for it, with the ports built on that clock. */
+export const billingTimers = (portsFor: (clock: Clock) => BillingTimerPorts) =>
+  timersConsumer((body) =>
+    billingTimerRegistry(portsFor(clockFor({ merchantId: scoped.safeParse(body).data?.merchantId }))),
+  );
+
+export const handler = billingTimers(billingTimerPorts);

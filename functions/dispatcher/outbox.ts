@@ -3,21 +3,18 @@
  * Records go out in stream order; at the first failure the rest of the batch is reported failed,
  * so Lambda retries from there and nothing is skipped (consumers deduplicate by event id).
  */
-import type { AttributeValue } from "@aws-sdk/client-dynamodb";
-import { unmarshall } from "@aws-sdk/util-dynamodb";
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from "aws-lambda";
-import { type QueuePort, sqsQueue } from "../../shared/aws/queue.ts";
+import { outboxPorts } from "../../shared/composition.ts";
 import { queuesFor } from "../../shared/outbox/routing.ts";
-import { eventFromItem } from "../../shared/store/outbox.ts";
 
-export function dispatcher(queue: QueuePort) {
+export function dispatcher(ports: ReturnType<typeof outboxPorts>) {
   return async (event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> => {
     for (const [index, record] of event.Records.entries()) {
       try {
         const image = record.dynamodb?.NewImage;
         if (!image) continue;
-        const domainEvent = eventFromItem(unmarshall(image as Record<string, AttributeValue>));
-        for (const name of queuesFor(domainEvent.type)) await queue.send(name, domainEvent);
+        const domainEvent = ports.eventOf(image);
+        for (const name of queuesFor(domainEvent.type)) await ports.queue.send(name, domainEvent);
       } catch (error) {
         console.error(JSON.stringify({ level: "ERROR", message: "Dispatch failed", error: String(error) }));
         return {
@@ -31,4 +28,4 @@ export function dispatcher(queue: QueuePort) {
   };
 }
 
-export const handler = dispatcher(sqsQueue);
+export const handler = dispatcher(outboxPorts());

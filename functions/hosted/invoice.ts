@@ -1,5 +1,6 @@
 /** The buyer's invoice: its page, its PDF, and paying it through the hosted pay form. */
 import * as ops from "../../shared/api/invoices.ts";
+import { hostedInvoicePorts, paymentPorts, publicBaseUrl } from "../../shared/composition.ts";
 import type { Clock } from "../../shared/domain/clock.ts";
 import { payFormPage, submitPayForm } from "../../shared/hosted/pay-form.ts";
 import { apiHandler, HttpResponse, route } from "../../shared/http/api.ts";
@@ -8,18 +9,15 @@ import { renderHostedInvoicePage } from "../../shared/invoices/hosted-page.ts";
 import { invoicePdfResponse } from "../../shared/invoices/pdf-response.ts";
 import { processorKindOf } from "../../shared/payments/mode.ts";
 import { cancelCheckout } from "../../shared/payments/charges.ts";
-import { paymentPorts } from "../../shared/payments/wiring.ts";
-import { dynamoInvoiceStore as invoices } from "../../shared/store/invoices.ts";
-import { dynamoMerchantStore as merchants } from "../../shared/store/merchants.ts";
 
-const byToken = (clock: Clock, token: string) => hostedInvoice({ invoices, merchants, clock }, token);
+const byToken = (clock: Clock, token: string) => hostedInvoice(hostedInvoicePorts(clock), token);
 
 /** The invoice behind a pay-form request, as the form takes it. */
 async function payForm(clock: Clock, token: string) {
   const { invoice, merchant } = await byToken(clock, token);
   return {
     payable: invoicePayable(invoice, merchant, paymentPorts(clock)),
-    context: { token, backUrl: `/i/${token}`, clock },
+    context: { token, backUrl: `/i/${token}`, publicBaseUrl: publicBaseUrl(), clock },
   };
 }
 

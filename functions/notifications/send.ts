@@ -1,21 +1,22 @@
 /** Consumer of the notifications queue: sends the email(s) a domain event calls for, once per event. */
-import { type Mailer, sesMailer } from "../../shared/aws/mailer.ts";
-import { type Clock, systemClock } from "../../shared/domain/clock.ts";
-import { presentInvoice } from "../../shared/invoices/service.ts";
-import type { NotificationPorts } from "../../shared/notifications/ports.ts";
+import {
+  clockFor,
+  type NotificationConsumerPorts,
+  notificationPorts,
+  once,
+} from "../../shared/composition.ts";
+import type { Clock } from "../../shared/domain/clock.ts";
 import { notificationFor } from "../../shared/notifications/registry.ts";
 import { eventMessage } from "../../shared/outbox/message.ts";
 import { sqsConsumer } from "../../shared/queue-consumer.ts";
-import { dynamoInvoiceStore } from "../../shared/store/invoices.ts";
-import { dynamoMerchantStore } from "../../shared/store/merchants.ts";
-import { dynamoPaymentStore } from "../../shared/store/payments.ts";
-import { once } from "../../shared/store/processed.ts";
 
-export function notifications(ports: NotificationPorts & { mailer: Mailer; clock: Clock }) {
+/** One event per record, on the clock resolved for that event (and the ports built on it). */
+export function notifications(portsFor: (clock: Clock) => NotificationConsumerPorts) {
   return sqsConsumer(eventMessage, async (event) => {
     const notification = notificationFor(event.type);
     if (!notification) return;
     const data = notification.data.parse(event.data);
+    const ports = portsFor(clockFor({ merchantId: event.merchantId }));
     await once(
       { consumer: "notifications", key: event.id, clock: ports.clock, claimSeconds: 30 },
       async () => {
@@ -26,16 +27,4 @@ export function notifications(ports: NotificationPorts & { mailer: Mailer; clock
   });
 }
 
-export const handler = notifications({
-  mailer: sesMailer,
-  clock: systemClock,
-  invoice: async (merchantId, invoiceId) => {
-    const found = await dynamoInvoiceStore.read(merchantId, invoiceId);
-    return found && presentInvoice(found.value, systemClock.now());
-  },
-  merchant: async (merchantId) => (await dynamoMerchantStore.readMerchant(merchantId))?.value,
-  payment: async (merchantId, paymentId) => (await dynamoPaymentStore.read(merchantId, paymentId))?.value,
-  // Loaded on first use: the PDF renderer is heavy and only the invoice email needs it.
-  invoicePdf: async (invoice, merchant) =>
-    (await import("../../shared/invoices/pdf.ts")).renderInvoicePdf(invoice, merchant),
-});
+export const handler = notifications(notificationPorts);

@@ -4,25 +4,23 @@
  * No table access: deduplication happens in the consumer.
  */
 import { stripeWebhook } from "../../shared/api/payments.ts";
-import { sqsQueue } from "../../shared/aws/queue.ts";
-import { verifyWithSecret } from "../../shared/aws/secrets.ts";
+import { stripeIngestPorts } from "../../shared/composition.ts";
 import { apiHandler, route } from "../../shared/http/api.ts";
 import { verifyStripeWebhook, WebhookSignatureError } from "../../shared/payments/stripe.ts";
-import { stripeEventsQueue } from "../../shared/outbox/routing.ts";
 
 export const handler = apiHandler([
   route(stripeWebhook, async ({ event, clock }) => {
+    const ports = stripeIngestPorts();
     const raw = event.isBase64Encoded
       ? Buffer.from(event.body ?? "", "base64").toString("utf8")
       : (event.body ?? "");
     const signature = event.headers["stripe-signature"];
-    const verified = await verifyWithSecret(
-      "stripeWebhookSecret",
+    const verified = await ports.withWebhookSecret(
       clock,
       (secret) => verifyStripeWebhook(raw, signature, secret, Math.floor(clock.now().getTime() / 1000)),
       (error) => error instanceof WebhookSignatureError,
     );
-    await sqsQueue.send(stripeEventsQueue, { payload: raw, signature });
+    await ports.enqueue({ payload: raw, signature });
     return { received: true, id: verified.id };
   }),
 ]);

@@ -4,27 +4,24 @@
  * poison message ends in the DLQ without blocking the rest.
  */
 import * as z from "zod";
-import { verifyWithSecret } from "../../shared/aws/secrets.ts";
-import { systemClock } from "../../shared/domain/clock.ts";
-import { isSignatureVerificationError, verifySignedEvent } from "../../shared/payments/verification.ts";
+import { clockFor, once, stripeEventPorts, withStripeWebhookSecret } from "../../shared/composition.ts";
 import { handleStripeEvent } from "../../shared/payments/stripe-events-handler.ts";
-import { stripeEventPorts } from "../../shared/payments/wiring.ts";
+import { isSignatureVerificationError, verifySignedEvent } from "../../shared/payments/verification.ts";
 import { sqsConsumer } from "../../shared/queue-consumer.ts";
-import { once } from "../../shared/store/processed.ts";
 
 const signedEvent = z.object({ payload: z.string().min(2), signature: z.string().min(10) });
 
 export const handler = sqsConsumer(signedEvent, async ({ payload, signature }) => {
   // Queued events may wait before they are read (retries, backlogs): their age is checked at the
   // edge, here only that they are authentic.
-  const event = await verifyWithSecret(
-    "stripeWebhookSecret",
-    systemClock,
+  const clock = clockFor();
+  const event = await withStripeWebhookSecret(
+    clock,
     (secret) => verifySignedEvent(payload, signature, secret, undefined, 14 * 24 * 3600),
     isSignatureVerificationError,
   );
-  const ports = stripeEventPorts(systemClock);
-  await once({ consumer: "stripe-events", key: event.id, clock: systemClock, claimSeconds: 60 }, () =>
+  const ports = stripeEventPorts(clock);
+  await once({ consumer: "stripe-events", key: event.id, clock, claimSeconds: 60 }, () =>
     handleStripeEvent(ports, event),
   );
 });

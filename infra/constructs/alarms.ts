@@ -83,7 +83,7 @@ export class KassaAlarms extends Construct {
       action,
     );
 
-    // The stripe-events consumer logs one JSON line per rejected event (see shared/payments/wiring.ts).
+    // The stripe-events consumer logs one JSON line per rejected event (see shared/composition.ts).
     const consumer = services.functions["stripe-events"];
     if (consumer) {
       const rejected = new logs.MetricFilter(this, "RejectedProcessorEventsFilter", {

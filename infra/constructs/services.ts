@@ -35,6 +35,8 @@ export interface KassaServicesProps {
   readonly tracing?: boolean;
   /** Whether merchants without a connected processor take sandbox (test) payments. */
   readonly sandbox: SandboxSetting;
+  /** The deployment's public base URL (a custom domain). @default the HTTP API's endpoint */
+  readonly publicBaseUrl?: string;
 }
 
 export class KassaServices extends Construct {
@@ -127,7 +129,8 @@ export class KassaServices extends Construct {
       tracing: props.tracing,
     });
 
-    bindAccess(fn, definition, data, props.sandbox);
+    // The API resource itself, not its routes or stage: those depend on the functions, it does not.
+    bindAccess(fn, definition, data, props.sandbox, props.publicBaseUrl ?? this.api.apiEndpoint);
 
     if (definition.routes?.length) {
       const integration = new HttpLambdaIntegration(`${id}Integration`, fn.function);
@@ -189,6 +192,7 @@ export function bindAccess(
   definition: FunctionDefinition,
   data: KassaData,
   sandbox: SandboxSetting,
+  publicBaseUrl: string,
 ): void {
   const { access } = definition;
   const pick = (queueNames: readonly string[]): Record<string, sqs.IQueue> =>
@@ -214,4 +218,5 @@ export function bindAccess(
   }
   for (const secret of access.secrets ?? []) fn.bindSecret(data.secrets[secret], secretEnvNames[secret]);
   if (access.processors) fn.addEnvironment(envNames.sandbox, sandbox);
+  if (access.publicLinks) fn.addEnvironment(envNames.publicBaseUrl, publicBaseUrl);
 }

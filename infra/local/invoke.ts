@@ -5,33 +5,33 @@
  */
 import { existsSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { envNames } from "../../shared/config.ts";
+import { config, envNames, setEnvironment } from "../../shared/config.ts";
 import { functionNamed } from "../manifest.ts";
 import { invokeLambda, loadHandler } from "./invoke-lambda.ts";
 import { localEnvironment } from "./runtime.ts";
 
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
+setEnvironment({ AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true" }, { keep: true });
 
 const [name, eventFile] = process.argv.slice(2);
 if (!name || !eventFile) {
   console.error("Usage: npm run invoke -- <function> <event-file>   e.g. npm run invoke -- health events/apigw-get-health.json");
   process.exit(2);
 }
-const dataDir = resolve(process.env.KASSA_DATA_DIR ?? ".kassa");
+const dataDir = resolve(config.localDataDir());
 const infoFile = join(dataDir, "local.json");
 if (!existsSync(infoFile)) {
   console.error(`${infoFile} not found: start the local stack first (npm start).`);
   process.exit(2);
 }
 const info = JSON.parse(readFileSync(infoFile, "utf8"));
-Object.assign(
-  process.env,
+setEnvironment(
   localEnvironment(info.endpoints, info.queues, {
     [envNames.adminToken]: info.adminToken,
     [envNames.cursorSecret]: readFileSync(join(dataDir, "cursor-secret"), "utf8").trim(),
     [envNames.stripeWebhookSecret]: readFileSync(join(dataDir, "stripe-webhook-secret"), "utf8").trim(),
     [envNames.dataEncryptionKey]: readFileSync(join(dataDir, "data-encryption-key"), "utf8").trim(),
     [envNames.mailFrom]: info.mailFrom,
+    [envNames.publicBaseUrl]: info.apiUrl,
   }),
 );
 const fn = functionNamed(name);

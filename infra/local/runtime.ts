@@ -7,7 +7,7 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
-import { envNames } from "../../shared/config.ts";
+import { envNames, setEnvironment } from "../../shared/config.ts";
 import { advanceLocalTime, systemClock } from "../../shared/domain/clock.ts";
 import { functions, schedules } from "../manifest.ts";
 import { table } from "../table.ts";
@@ -98,8 +98,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     const streamArn = await ensureTable(dynamoClient);
     const endpoints = { dynamodb: dynamo.endpoint, sqs: sqsServer.endpoint, ses: ses.endpoint };
     const mailFrom = options.mailFrom ?? "billing@kassa.local";
-    Object.assign(
-      process.env,
+    setEnvironment(
       localEnvironment(endpoints, sqsServer.queues, {
         [envNames.adminToken]: options.adminToken,
         [envNames.cursorSecret]: options.cursorSecret,
@@ -165,6 +164,9 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       },
     );
     stoppers.push(() => gateway.stop());
+    // Hosted links are built on the deployment's public URL, which locally is the gateway's (its port
+    // may have been picked just now). Set before the first request can be read.
+    setEnvironment({ [envNames.publicBaseUrl]: gateway.url });
     return {
       apiUrl: gateway.url,
       mailUrl: ses.endpoint,

@@ -1,6 +1,7 @@
 /** The SES stand-in (aws-ses-v2-local): `GET /store` lists sent mail, `GET /` is the viewer. */
 import type { AddressInfo } from "node:net";
 import sesModule from "aws-ses-v2-local";
+import { setEnvironment } from "../../shared/config.ts";
 import { freePort } from "./net.ts";
 
 // A CommonJS package: Node puts its default export on `default`, Vite's interop unwraps it.
@@ -30,7 +31,7 @@ const account = {
 };
 
 export async function startLocalSes(options: { port?: number } = {}): Promise<LocalSes> {
-  process.env.AWS_SES_ACCOUNT ??= JSON.stringify(account);
+  setEnvironment({ AWS_SES_ACCOUNT: JSON.stringify(account) }, { keep: true });
   const server = await sesServer({ host: "127.0.0.1", port: options.port || (await freePort()) });
   const { port } = server.address() as AddressInfo;
   return {

@@ -7,16 +7,13 @@
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
+import { config, setEnvironment } from "../../shared/config.ts";
 import { startLocalRuntime } from "./runtime.ts";
 
 // Local runs use the machine's Node 20; Lambda runs Node 22. The SDK's reminder is noise here.
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
+setEnvironment({ AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true" }, { keep: true });
 
-const dataDir = resolve(process.env.KASSA_DATA_DIR ?? ".kassa");
-const port = (name: string, fallback: number) => {
-  const value = process.env[name];
-  return value === undefined ? fallback : Number(value);
-};
+const dataDir = resolve(config.localDataDir());
 
 mkdirSync(dataDir, { recursive: true });
 /** A secret generated on first start and kept in the data folder, as Secrets Manager keeps it in the cloud. */
@@ -38,10 +35,10 @@ const runtime = await startLocalRuntime({
   stripeWebhookSecret,
   dataEncryptionKey,
   ports: {
-    api: port("KASSA_API_PORT", 4780),
-    dynamodb: port("KASSA_DYNAMODB_PORT", 4781),
-    sqs: port("KASSA_SQS_PORT", 4782),
-    ses: port("KASSA_SES_PORT", 4783),
+    api: config.localPort("api", 4780),
+    dynamodb: config.localPort("dynamodb", 4781),
+    sqs: config.localPort("sqs", 4782),
+    ses: config.localPort("ses", 4783),
   },
 });
 

@@ -26,7 +26,7 @@ export type IdKind = keyof typeof idPrefixes;
 
 const ulid = monotonicFactory();
 
-export function newId(kind: IdKind, now: Date = new Date()): string {
+export function newId(kind: IdKind, now: Date): string {
   return `${idPrefixes[kind]}_${ulid(now.getTime())}`;
 }
 

@@ -13,7 +13,6 @@ import type { Clock } from "../domain/clock.ts";
 import { ConflictError, PaymentDeclinedError } from "../domain/errors.ts";
 import { formatMoney } from "../domain/format.ts";
 import { HttpResponse } from "../http/api.ts";
-import { publicBaseUrl } from "../http/public-url.ts";
 import type { Merchant } from "../merchants/merchant.ts";
 import { requireProcessorKind } from "../payments/mode.ts";
 import { sandboxTestMethods } from "../payments/sandbox-cards.ts";
@@ -40,6 +39,8 @@ export interface Payable {
 export interface PayFormContext {
   token: string;
   backUrl: string;
+  /** The deployment's public base URL (configuration, never the request's Host): the processor's return links. */
+  publicBaseUrl: string;
   clock: Clock;
 }
 
@@ -103,7 +104,7 @@ export async function submitPayForm(
   if (!payable.payable) return redirect(context.backUrl);
   try {
     if (kind === "stripe") {
-      const back = `${publicBaseUrl(event)}${context.backUrl}`;
+      const back = `${context.publicBaseUrl}${context.backUrl}`;
       const session = await payable.checkout({
         successUrl: `${back}?paid=1`,
         cancelUrl: (paymentId) => `${back}?canceled=${paymentId}`,

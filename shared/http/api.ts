@@ -16,10 +16,9 @@ import {
 } from "../auth/authenticate.ts";
 import { dataSealer } from "../auth/sealed.ts";
 import { verifyWithSecret } from "../aws/secrets.ts";
-import { type Clock, systemClock } from "../domain/clock.ts";
+import { clockFor, httpPorts } from "../composition.ts";
+import type { Clock } from "../domain/clock.ts";
 import { NotFoundError, PayloadTooLargeError, ValidationError } from "../domain/errors.ts";
-import { dynamoIdempotencyStore } from "../store/idempotency.ts";
-import { dynamoMerchantStore } from "../store/merchants.ts";
 import { assertIdempotencyKey, idempotencyHeader, withIdempotency } from "./idempotency.ts";
 import { type Operation, routeKeyOf } from "./operation.ts";
 import { problemFor } from "./problem.ts";
@@ -62,13 +61,14 @@ export const route = <O extends Operation>(
 const defaultMaxBodyBytes = 256 * 1024;
 
 export interface ApiOptions {
-  clock?: Clock;
+  /** Resolves each request's clock; the composition root's `clockFor` unless a test pins one. */
+  clockFor?: typeof clockFor;
 }
 
 /** The Lambda handler serving `routes`; the route is chosen by the event's route key. */
 export function apiHandler(routes: Route[], options: ApiOptions = {}) {
   const byKey = new Map(routes.map((r) => [routeKeyOf(r.operation), r]));
-  const clock = options.clock ?? systemClock;
+  const resolveClock = options.clockFor ?? clockFor;
   return middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>()
     .onError((request) => {
       request.response = problemFor(request.error, request.event.requestContext?.requestId ?? "unknown");
@@ -78,7 +78,9 @@ export function apiHandler(routes: Route[], options: ApiOptions = {}) {
       if (!found) throw new NotFoundError(`Route ${event.routeKey}`);
       const { operation } = found;
       const requestId = event.requestContext.requestId;
-      const principal = await authenticate(operation, event, clock);
+      // Per request, never at import: the clock may depend on whose request it is.
+      const principal = await authenticate(operation, event, resolveClock());
+      const clock = resolveClock({ merchantId: principal?.merchantId });
       const params = parse(operation.params, event.pathParameters ?? {});
       const query = parse(operation.query, event.queryStringParameters ?? {});
       const rawBody = readBody(event, operation.maxBodyBytes ?? defaultMaxBodyBytes);
@@ -102,7 +104,7 @@ export function apiHandler(routes: Route[], options: ApiOptions = {}) {
       const scope = principal?.merchantId ?? "admin";
       return withIdempotency(
         {
-          store: dynamoIdempotencyStore,
+          store: httpPorts.idempotency,
           clock,
           scope,
           key,
@@ -128,7 +130,7 @@ async function authenticate(
     await verifyWithSecret("adminToken", clock, (token) => assertAdmin(presented, token));
     return undefined;
   }
-  return authenticateMerchant(dynamoMerchantStore, presented, clock);
+  return authenticateMerchant(httpPorts.merchants, presented, clock);
 }
 
 function readBody(event: APIGatewayProxyEventV2, maxBytes: number): string {

@@ -223,7 +223,7 @@ function dateOr(iso: string | undefined, timeZone: string): string | undefined {
 export const testModeNotice = "TEST MODE · This is a sandbox invoice: no real money is charged or paid.";
 
 /**
- * Renders the public page of `invoice`. `now` (default: the current time) decides whether an open
+ * Renders the public page of `invoice`. `now` (the request's clock) decides whether an open
  * invoice is overdue: its due date is before today in the merchant's time zone. The invoice of a
  * merchant in test mode says TEST MODE at the top.
  */
@@ -231,7 +231,7 @@ export function renderHostedInvoicePage(
   invoice: Invoice,
   merchant: Merchant,
   links: HostedPageLinks,
-  now: Date = new Date(),
+  now: Date,
 ): Page {
   const tz = merchant.timeZone;
   const currency = invoice.currency;

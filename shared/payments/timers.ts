@@ -9,7 +9,7 @@ import type { SandboxProcessor } from "./sandbox.ts";
 import type { PaymentPorts } from "./ports.ts";
 import { checkRefund } from "./refunds.ts";
 
-/** Delivered by the schedule the sandbox plans for a bank debit (`sandboxFor` in wiring.ts). */
+/** Delivered by the schedule the sandbox plans for a bank debit (`sandboxFor` in shared/composition.ts). */
 export const sandboxSettlementMessage = z.object({
   kind: z.literal("sandbox.settle"),
   paymentIntentId: z.string(),

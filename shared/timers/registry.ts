@@ -78,7 +78,13 @@ export function timerRegistry(...owners: readonly TimerRegistrations[]): TimerRe
   };
 }
 
-/** The SQS consumer of a queue of timed work: one record, one dispatch; failures are retried per record. */
-export function timersConsumer(registry: TimerRegistry): (event: SQSEvent) => Promise<SQSBatchResponse> {
-  return sqsConsumer(z.unknown(), (body) => registry.dispatch(body));
+/**
+ * The SQS consumer of a queue of timed work: one record, one dispatch; failures are retried per
+ * record. Given a function, it builds the registry for each message (on that message's clock).
+ */
+export function timersConsumer(
+  registry: TimerRegistry | ((body: unknown) => TimerRegistry),
+): (event: SQSEvent) => Promise<SQSBatchResponse> {
+  const registryFor = typeof registry === "function" ? registry : () => registry;
+  return sqsConsumer(z.unknown(), (body) => registryFor(body).dispatch(body));
 }

@@ -35,6 +35,9 @@ export interface MailRecord {
   attachments: { filename: string; contentType: string; content: string }[];
 }
 
+/** The deployment's public base URL in tests: hosted links start with it. */
+export const testPublicBaseUrl = "https://pay.kassa.test";
+
 /** Creates this file's table and queues and points the process environment (and so every handler) at them. */
 export async function useTestAws(queueNames: string[] = ["notifications"]): Promise<TestAws> {
   const endpoints = inject("emulators");
@@ -56,7 +59,7 @@ export async function useTestAws(queueNames: string[] = ["notifications"]): Prom
   }
   Object.assign(
     process.env,
-    localEnvironment(endpoints, queues, { ADMIN_TOKEN: adminToken, CURSOR_SECRET: "test-cursor-secret-0123456789", STRIPE_WEBHOOK_SECRET: "whsec_test_secret_0123456789", DATA_ENCRYPTION_KEY: testDataEncryptionKey, MAIL_FROM: "billing@kassa.test" }),
+    localEnvironment(endpoints, queues, { ADMIN_TOKEN: adminToken, CURSOR_SECRET: "test-cursor-secret-0123456789", STRIPE_WEBHOOK_SECRET: "whsec_test_secret_0123456789", DATA_ENCRYPTION_KEY: testDataEncryptionKey, MAIL_FROM: "billing@kassa.test", PUBLIC_BASE_URL: testPublicBaseUrl }),
     { TABLE_NAME: tableName },
   );
   const scanAll = async () => {

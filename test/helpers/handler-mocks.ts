@@ -9,6 +9,8 @@ import type { AwsStub } from "aws-sdk-client-mock";
 import { httpEvent, lambdaContext } from "./events.ts";
 
 export const tableName = "kassa-handler-test";
+/** The deployment's public base URL the handlers are configured with. */
+export const publicBaseUrl = "https://pay.kassa.test";
 export const merchantId = "mer_01KQ9ZJ8X2M4N6P8R0T2V4X6Z9";
 export const merchantPk = `MERCHANT#${merchantId}`;
 export const apiSecret = "sk_handler_test_secret_0123456789abcdefghijklmno";
@@ -24,6 +26,7 @@ type DocumentStub = AwsStub<any, any, DynamoDBDocumentClient["config"]>;
  */
 export function useMerchantKey(ddb: DocumentStub): void {
   process.env.TABLE_NAME = tableName;
+  process.env.PUBLIC_BASE_URL = publicBaseUrl;
   ddb.on(GetCommand).resolves({});
   ddb.on(GetCommand, { Key: { PK: apiKeyPk, SK: "APIKEY" } }).resolves({
     Item: {

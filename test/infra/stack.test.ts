@@ -151,6 +151,7 @@ function expectedEnv(definition: FunctionDefinition): string[] {
   }
   for (const s of access.secrets ?? []) names.add(secretEnvNames[s]);
   if (access.processors) names.add(envNames.sandbox);
+  if (access.publicLinks) names.add(envNames.publicBaseUrl);
   return [...names].sort();
 }
 
@@ -475,6 +476,53 @@ describe("mail, secrets, scheduler, alarms", () => {
       expect(() => buildApp({ context: { ...noBundling, "kassa:sandbox": "yes" } })).toThrow(
         /kassa:sandbox" must be enabled or disabled/,
       );
+    });
+  });
+
+  describe("the public base URL of hosted links (kassa:publicBaseUrl)", () => {
+    const linking = manifest.functions.filter((f) => f.access.publicLinks).map((f) => f.name);
+    const publicBaseUrlOf = (built: KassaStack, name: string) => {
+      const all = Template.fromStack(built).toJSON().Resources as Record<string, Json>;
+      const fn = built.services.functions[name]!.function.node.defaultChild as CfnResource;
+      return all[built.getLogicalId(fn)]!.Properties.Environment.Variables[envNames.publicBaseUrl];
+    };
+
+    it("is the HTTP API's endpoint for every function that builds hosted links, and no other", () => {
+      expect(linking).toEqual(
+        expect.arrayContaining(["invoices", "hosted-invoice", "billing-timers", "processor"]),
+      );
+      const api = logicalId(stack.services.api);
+      for (const name of linking) {
+        expect(show(publicBaseUrlOf(stack, name))).toBe(`${api}.ApiEndpoint`);
+      }
+      for (const name of manifest.functions.map((f) => f.name).filter((n) => !linking.includes(n))) {
+        expect(publicBaseUrlOf(stack, name)).toBeUndefined();
+      }
+    });
+
+    it("references the API resource alone, so no function depends on the routes that depend on it", () => {
+      for (const name of linking) {
+        const value = JSON.stringify(publicBaseUrlOf(stack, name));
+        const referenced = [...value.matchAll(/"(?:Ref|Fn::GetAtt)":\[?"([^"]+)"/g)].map((m) => m[1]);
+        expect(referenced.filter((id) => !id?.startsWith("AWS::"))).toEqual([logicalId(stack.services.api)]);
+      }
+      // Synthesis itself fails on a cycle; the stack above synthesized.
+      expect(() => app.synth()).not.toThrow();
+    });
+
+    it("is the custom domain given with -c kassa:publicBaseUrl=…", () => {
+      const custom = buildApp({
+        context: { ...noBundling, "kassa:publicBaseUrl": "https://pay.example.com" },
+      });
+      for (const name of linking) expect(publicBaseUrlOf(custom.stack, name)).toBe("https://pay.example.com");
+    });
+
+    it("refuses a value that is not an https URL", () => {
+      for (const bad of ["http://pay.example.com", "pay.example.com", "https://"]) {
+        expect(() => buildApp({ context: { ...noBundling, "kassa:publicBaseUrl": bad } })).toThrow(
+          /kassa:publicBaseUrl" must be an https:\/\/ URL/,
+        );
+      }
     });
   });
 

@@ -5,7 +5,7 @@
  */
 import { GetCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import type { SQSEvent } from "aws-lambda";
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { handler as customersHandler } from "../../functions/api/customers.ts";
 import { handler as discountCodesHandler } from "../../functions/api/discount-codes.ts";
 import { handler as eventsHandler } from "../../functions/api/events.ts";
@@ -16,9 +16,11 @@ import { handler as taxRatesHandler } from "../../functions/api/tax-rates.ts";
 import { handler as viewsHandler } from "../../functions/api/views.ts";
 import { handler as billingHandler } from "../../functions/billing/timers.ts";
 import { handler as hostedHandler } from "../../functions/hosted/invoice.ts";
+import { clockFor, invoicePorts } from "../../shared/composition.ts";
 import { formatMoney } from "../../shared/domain/format.ts";
+import { finalizeInvoice } from "../../shared/invoices/service.ts";
 import { type ApiResult, call, newMerchant } from "../helpers/api.ts";
-import { type TestAws, useTestAws } from "../helpers/aws.ts";
+import { type TestAws, testPublicBaseUrl, useTestAws } from "../helpers/aws.ts";
 import { sampleEvent } from "../helpers/events.ts";
 import { pdfText } from "../helpers/pdf-text.ts";
 
@@ -784,6 +786,50 @@ describe("invoices against DynamoDB Local", () => {
       expect(unknown.status).toBe(404);
       const malformed = await call(hostedHandler as Handler, "GET /i/{token}", { pathParameters: { token: "short" } });
       expect([400, 404]).toContain(malformed.status);
+    });
+  });
+
+  describe("hosted links come from the deployment's configuration, never from a request", () => {
+    afterEach(() => vi.unstubAllEnvs());
+    const tokenOf = (url: string) => new URL(url).pathname.split("/").at(-1) as string;
+
+    it("an invoice finalized with no HTTP request at all (as a schedule would, on the ports the billing consumer gets) links to the configured base", async () => {
+      vi.stubEnv("PUBLIC_BASE_URL", "https://billing.example.test/");
+      const draft = await newInvoice(shop, { customerId: customer.id, currency: "USD", lineItems: [{ description: "Scheduled", unitAmount: 2_500 }] });
+      const open = await finalizeInvoice(invoicePorts(clockFor({ merchantId: shop.id })), shop.id, draft.id);
+      expect(open.hostedUrl).toBe(`https://billing.example.test/i/${tokenOf(open.hostedUrl as string)}`);
+      expect((await getInvoice(shop, draft.id)).hostedUrl).toBe(open.hostedUrl);
+      // The link works: its token opens the buyer's page.
+      const page = await call(hostedHandler as Handler, "GET /i/{token}", { pathParameters: { token: tokenOf(open.hostedUrl as string) } });
+      expect(page.status).toBe(200);
+    });
+
+    it("a finalize request with a forged Host and X-Forwarded-Proto still links to the configured base", async () => {
+      const draft = await newInvoice(shop, { customerId: customer.id, currency: "USD", lineItems: [{ description: "Forged", unitAmount: 1_500 }] });
+      const result = await call(invoicesHandler as Handler, "POST /v1/invoices/{id}/finalize", {
+        token: shop.secret,
+        pathParameters: { id: draft.id },
+        headers: { host: "phish.example", "x-forwarded-proto": "http" },
+      });
+      expect(result.status).toBe(200);
+      expect(result.body.hostedUrl).toBe(`${testPublicBaseUrl}/i/${tokenOf(result.body.hostedUrl)}`);
+      expect(result.raw).not.toContain("phish.example");
+    });
+
+    it("without a configured base, finalize fails and leaves the draft as it was rather than link to the request's Host", async () => {
+      const draft = await newInvoice(shop, { customerId: customer.id, currency: "USD", lineItems: [{ description: "Unconfigured", unitAmount: 1_000 }] });
+      vi.stubEnv("PUBLIC_BASE_URL", undefined);
+      const result = await call(invoicesHandler as Handler, "POST /v1/invoices/{id}/finalize", {
+        token: shop.secret,
+        pathParameters: { id: draft.id },
+        headers: { host: "phish.example" },
+      });
+      expect(result.status).toBe(500);
+      expect(result.raw).not.toContain("phish.example");
+      vi.unstubAllEnvs();
+      const after = await getInvoice(shop, draft.id);
+      expect(after.status).toBe("draft");
+      expect(after.hostedUrl).toBeUndefined();
     });
   });
 });

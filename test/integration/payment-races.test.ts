@@ -26,7 +26,7 @@ import { checkoutInvoice, payInvoice } from "../../shared/payments/charges.ts";
 import { signEvent } from "../../shared/payments/signing.ts";
 import { checkoutSessionEvent } from "../../shared/stripe-shapes/checkout-sessions.ts";
 import { paymentIntentEvent } from "../../shared/stripe-shapes/payment-intents.ts";
-import { paymentPorts } from "../../shared/payments/wiring.ts";
+import { paymentPorts } from "../../shared/composition.ts";
 import { dynamoInvoiceStore } from "../../shared/store/invoices.ts";
 import { dynamoMerchantStore } from "../../shared/store/merchants.ts";
 import { eventFromItem } from "../../shared/store/outbox.ts";
@@ -338,7 +338,8 @@ describe("payment races", () => {
     const hosted = (routeKey: string, token: string, extra: { form?: Record<string, string>; query?: Record<string, string> } = {}) =>
       call(hostedHandler as Handler, routeKey, {
         pathParameters: { token },
-        headers: { host: "pay.kassa.test", ...(extra.form ? { "content-type": "application/x-www-form-urlencoded" } : {}) },
+        // A Host the buyer's client chose: Checkout's return links must still be the configured base (pay.kassa.test).
+        headers: { host: "phish.example", ...(extra.form ? { "content-type": "application/x-www-form-urlencoded" } : {}) },
         ...(extra.form ? { body: new URLSearchParams(extra.form).toString() } : {}),
         ...(extra.query ? { query: extra.query } : {}),
       });

@@ -31,7 +31,7 @@ import {
   sweepPayoutChains,
 } from "../../shared/payouts/run.ts";
 import { transact } from "../../shared/store/collection.ts";
-import { paymentPorts, sandboxFor } from "../../shared/payments/wiring.ts";
+import { paymentPorts, sandboxFor } from "../../shared/composition.ts";
 import { dynamoInvoiceStore } from "../../shared/store/invoices.ts";
 import { dynamoMerchantStore } from "../../shared/store/merchants.ts";
 import { dynamoPaymentStore } from "../../shared/store/payments.ts";
@@ -279,7 +279,7 @@ describe("payouts", () => {
     it("on the billing queue: a run whose day fails is a batch failure (retried) with the next run scheduled; the sweep message seeds missing chains", async () => {
       const m = await inZone("Payout Queue");
       await write(m.id, day, [["charge", "USD", 500, 20]]);
-      const failing = billingTimers({
+      const failing = billingTimers(() => ({
         invoices: dynamoInvoiceStore,
         merchants: dynamoMerchantStore,
         mailer: sesMailer,
@@ -288,7 +288,7 @@ describe("payouts", () => {
         payouts: () => ({ ...ports, payouts: { ...dynamoPayoutStore, createDaily: async () => { throw new Error("throttled"); } } }),
         payments: () => paymentPorts(clock),
         clock,
-      });
+      }));
       const run = billingRecord({ kind: "payouts.run", merchantId: m.id, date: day });
       expect(await failing({ Records: [run] })).toEqual({ batchItemFailures: [{ itemIdentifier: run.messageId }] });
       expect(await payoutSchedulesOf(m.id)).toEqual([{ name: `payouts-${m.id}-2026-05-15`, fireAt: "2026-05-16T04:05:00.000Z" }]);

@@ -21,7 +21,7 @@ import { handleStripeEvent } from "../../shared/payments/stripe-events-handler.t
 import { paymentIntentEvent } from "../../shared/stripe-shapes/payment-intents.ts";
 import { type RefundEventType, refundEvent } from "../../shared/stripe-shapes/refunds.ts";
 import { stripeProcessor } from "../../shared/payments/stripe.ts";
-import { paymentPorts, stripeEventPorts } from "../../shared/payments/wiring.ts";
+import { paymentPorts, stripeEventPorts } from "../../shared/composition.ts";
 import { dynamoInvoiceStore } from "../../shared/store/invoices.ts";
 import { dynamoMerchantStore } from "../../shared/store/merchants.ts";
 import { dynamoPaymentStore } from "../../shared/store/payments.ts";
@@ -62,7 +62,7 @@ async function fire(schedule: OneTimeSchedule) {
 }
 
 function deliver(schedule: OneTimeSchedule) {
-  const consumer = billingTimers({
+  const consumer = billingTimers(() => ({
     invoices: dynamoInvoiceStore,
     merchants: undefined as never,
     mailer: undefined as never,
@@ -71,7 +71,7 @@ function deliver(schedule: OneTimeSchedule) {
     payouts: undefined as never,
     payments: () => ports(),
     clock,
-  });
+  }));
   const record = { messageId: randomUUID(), body: JSON.stringify(schedule.payload) } as SQSRecord;
   return consumer({ Records: [record] });
 }

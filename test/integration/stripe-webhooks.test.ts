@@ -38,7 +38,7 @@ import { checkoutSessionCompletedEvent } from "../../shared/stripe-shapes/checko
 import { disputeEvent } from "../../shared/stripe-shapes/disputes.ts";
 import { type PaymentIntentInput, paymentIntentEvent } from "../../shared/stripe-shapes/payment-intents.ts";
 import { chargeRefundedEvent } from "../../shared/stripe-shapes/refunds.ts";
-import { paymentPorts } from "../../shared/payments/wiring.ts";
+import { paymentPorts } from "../../shared/composition.ts";
 import { dynamoInvoiceStore } from "../../shared/store/invoices.ts";
 import { dynamoMerchantStore } from "../../shared/store/merchants.ts";
 import { dynamoPaymentStore } from "../../shared/store/payments.ts";

@@ -18,7 +18,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { localDate } from "../../shared/domain/calendar.ts";
 import { systemClock } from "../../shared/domain/clock.ts";
 import type { Operation } from "../../shared/http/operation.ts";
-import { payoutPorts } from "../../shared/payments/wiring.ts";
+import { payoutPorts } from "../../shared/composition.ts";
 import { runDailyPayouts } from "../../shared/payouts/run.ts";
 import { type ApiResult, type call, newMerchant } from "../helpers/api.ts";
 import { adminToken, type TestAws, useTestAws } from "../helpers/aws.ts";

@@ -1,7 +1,8 @@
 import type { SQSRecord } from "aws-lambda";
 import { describe, expect, it } from "vitest";
 import * as z from "zod";
-import { billingTimerRegistry, type BillingTimerPorts } from "../../functions/billing/timers.ts";
+import { billingTimerRegistry } from "../../functions/billing/timers.ts";
+import type { BillingTimerPorts } from "../../shared/composition.ts";
 import { schedules } from "../../infra/manifest.ts";
 import { invoiceSchedules } from "../../shared/invoices/reminders.ts";
 import { queuesFor } from "../../shared/outbox/routing.ts";

@@ -1,0 +1,270 @@
+/**
+ * The composition root: the one module that wires the store's adapters, the AWS adapters and the
+ * configuration to the capabilities' ports. Every function (API, hosted pages, webhooks, consumers)
+ * builds what it needs here, per request or per message, from the clock `clockFor` resolved for it;
+ * capabilities never import this module.
+ */
+import { unmarshall } from "@aws-sdk/util-dynamodb";
+import type Stripe from "stripe";
+import { type Mailer, sesMailer } from "./aws/mailer.ts";
+import { type QueuePort, sqsQueue } from "./aws/queue.ts";
+import { scheduler } from "./aws/scheduler.ts";
+import { getSecret, verifyWithSecret } from "./aws/secrets.ts";
+import { config } from "./config.ts";
+import { type Clock, systemClock } from "./domain/clock.ts";
+import type { DomainEvent } from "./domain/events.ts";
+import type { CustomerPorts } from "./customers/service.ts";
+import type { DiscountCodePorts } from "./discount-codes/service.ts";
+import type { EventPorts } from "./events/service.ts";
+import { dynamoCatalog } from "./invoices/catalog.ts";
+import type { InvoiceListPorts } from "./invoices/list.ts";
+import type { InvoiceStore } from "./invoices/ports.ts";
+import { type InvoicePorts, presentInvoice } from "./invoices/service.ts";
+import type { InvoiceTimerPorts } from "./invoices/timers.ts";
+import { type MerchantPorts, setStripeAccountStatus } from "./merchants/service.ts";
+import type { NotificationPorts } from "./notifications/ports.ts";
+import { stripeEventsQueue } from "./outbox/routing.ts";
+import { processorEventRejected } from "./payments/event-trust.ts";
+import { requireProcessorKind } from "./payments/mode.ts";
+import type { PaymentPorts } from "./payments/ports.ts";
+import { sandboxFee } from "./payments/sandbox-cards.ts";
+import { sandboxProcessor } from "./payments/sandbox.ts";
+import { signEvent } from "./payments/signing.ts";
+import type { StripeEventPorts } from "./payments/stripe-events-handler.ts";
+import { isLiveStripeKey } from "./payments/stripe-mode.ts";
+import type { PaymentTimerPorts, SandboxSettlementMessage } from "./payments/timers.ts";
+import { type PayoutSweepPorts, recordStripePayout } from "./payouts/run.ts";
+import type { PayoutReadPorts } from "./payouts/service.ts";
+import type { ProductPorts } from "./products/service.ts";
+import { dynamoCustomerStore } from "./store/customers.ts";
+import { dynamoDiscountCodeStore } from "./store/discount-codes.ts";
+import { dynamoEventStore } from "./store/events.ts";
+import { dynamoIdempotencyStore } from "./store/idempotency.ts";
+import { dynamoInvoiceStore } from "./store/invoices.ts";
+import { dynamoMerchantStore, type MerchantStore } from "./store/merchants.ts";
+import { eventFromItem } from "./store/outbox.ts";
+import { dynamoPaymentStore } from "./store/payments.ts";
+import { dynamoPayoutStore } from "./store/payouts.ts";
+import { platformEvents } from "./store/platform-events.ts";
+import { once } from "./store/processed.ts";
+import { processorRefs } from "./store/processor-refs.ts";
+import { dynamoProductStore } from "./store/products.ts";
+import { dynamoTaxRateStore } from "./store/tax-rates.ts";
+import { dynamoViewStore } from "./store/views.ts";
+import type { TaxRatePorts } from "./tax-rates/service.ts";
+import { timerQueue } from "./timers/registry.ts";
+import type { ViewPorts } from "./views/service.ts";
+
+/** What a request or message is about, as far as the clock that serves it may depend on it. */
+export interface ClockScope {
+  merchantId?: string | undefined;
+}
+
+/**
+ * The clock one request or message runs on, resolved when it arrives (never at import). Today the
+ * system clock — which the local runtime moves on with `POST /_local/clock` — for everyone; this is
+ * where a customer's test clock will be looked up.
+ */
+export function clockFor(_scope: ClockScope = {}): Clock {
+  return systemClock;
+}
+
+/** The deployment's public base URL: hosted links are built on it, never on a request's Host header. */
+export const publicBaseUrl = (): string => config.publicBaseUrl();
+
+/** Exactly-once effects for consumers, claimed by message key (shared/store/processed.ts). */
+export { once };
+
+// ── The API's own plumbing ────────────────────────────────────────────────────────────────────────
+
+export const httpPorts = { merchants: dynamoMerchantStore, idempotency: dynamoIdempotencyStore };
+
+// ── One capability each: its stores and the clock ─────────────────────────────────────────────────
+
+export const merchantPorts = (clock: Clock): MerchantPorts => ({
+  store: dynamoMerchantStore,
+  clock,
+});
+export const customerPorts = (clock: Clock): CustomerPorts => ({ store: dynamoCustomerStore, clock });
+export const productPorts = (clock: Clock): ProductPorts => ({ store: dynamoProductStore, clock });
+export const taxRatePorts = (clock: Clock): TaxRatePorts => ({ store: dynamoTaxRateStore, clock });
+export const discountCodePorts = (clock: Clock): DiscountCodePorts => ({
+  store: dynamoDiscountCodeStore,
+  clock,
+});
+export const viewPorts = (clock: Clock): ViewPorts => ({ store: dynamoViewStore, clock });
+export const eventPorts = (): EventPorts => ({ store: dynamoEventStore });
+export const payoutReadPorts = (): PayoutReadPorts => ({ payouts: dynamoPayoutStore });
+
+export const invoicePorts = (clock: Clock): InvoicePorts => ({
+  invoices: dynamoInvoiceStore,
+  merchants: dynamoMerchantStore,
+  payments: dynamoPaymentStore,
+  catalog: dynamoCatalog,
+  clock,
+  publicBaseUrl: publicBaseUrl(),
+});
+
+export const invoiceListPorts = (clock: Clock): InvoiceListPorts => ({
+  invoices: dynamoInvoiceStore,
+  views: dynamoViewStore,
+  clock,
+});
+
+/** The buyer's side: invoices found by their page token. */
+export const hostedInvoicePorts = (clock: Clock) => ({
+  invoices: dynamoInvoiceStore,
+  merchants: dynamoMerchantStore,
+  clock,
+});
+
+export const paymentListPorts = () => ({ payments: dynamoPaymentStore, views: dynamoViewStore });
+
+// ── Payments: the merchant's processor (the sandbox, or Stripe), the stores, the event lookups ─────
+
+/**
+ * The sandbox processor as deployed: its events are signed and queued exactly like Stripe's
+ * webhooks, its bank debits settle by a one-time schedule on the billing queue.
+ */
+export function sandboxFor(clock: Clock, sandboxPageUrl?: (sessionId: string) => string) {
+  return sandboxProcessor({
+    clock,
+    fee: config.sandboxFee(),
+    ...(sandboxPageUrl ? { sandboxPageUrl } : {}),
+    events: async (event: Stripe.Event) => {
+      const signed = signEvent(
+        event,
+        await getSecret("stripeWebhookSecret"),
+        Math.floor(clock.now().getTime() / 1000),
+      );
+      await sqsQueue.send(stripeEventsQueue, signed);
+    },
+    scheduleSettlement: async (settlement) => {
+      const message: SandboxSettlementMessage = { kind: "sandbox.settle", ...settlement };
+      await scheduler().scheduleOnce({
+        name: `sandbox-settle-${settlement.paymentIntentId}`,
+        at: new Date(settlement.settleAt),
+        queue: timerQueue,
+        payload: message as unknown as Record<string, unknown>,
+      });
+    },
+  });
+}
+
+export function paymentPorts(clock: Clock, sandboxPageUrl?: (sessionId: string) => string): PaymentPorts {
+  return {
+    invoices: dynamoInvoiceStore,
+    payments: dynamoPaymentStore,
+    merchants: dynamoMerchantStore,
+    clock,
+    processorFor: async (merchant) =>
+      requireProcessorKind(merchant) === "stripe"
+        ? // Loaded on first use: the Stripe SDK stays out of the cold start of sandbox-only traffic.
+          (await import("./payments/stripe.ts")).loadStripeProcessor(config.stripeApiBase())
+        : sandboxFor(clock, sandboxPageUrl),
+    feeFor: (payment) =>
+      payment.processor === "sandbox" ? sandboxFee(payment.amount, payment.currency, config.sandboxFee()) : 0,
+    scheduler: scheduler(),
+  };
+}
+
+export function payoutPorts(clock: Clock): PayoutSweepPorts {
+  return { payouts: dynamoPayoutStore, merchants: dynamoMerchantStore, scheduler: scheduler(), clock };
+}
+
+export function stripeEventPorts(clock: Clock): StripeEventPorts {
+  return {
+    ...paymentPorts(clock),
+    findPaymentByProcessorId: (id) => processorRefs.findPayment(id),
+    findMerchantByAccount: (accountId) => processorRefs.findAccountMerchant(accountId),
+    setStripeAccountStatus: (merchantId, enabled) =>
+      setStripeAccountStatus({ store: dynamoMerchantStore, clock }, merchantId, enabled),
+    recordStripePayout: async (merchantId, payout, status) => {
+      await recordStripePayout(payoutPorts(clock), merchantId, payout, status);
+    },
+    stripeLivemode: async () => isLiveStripeKey(await getSecret("stripeSecretKey")),
+    rejectProcessorEvent: async (rejected) => {
+      // One JSON line with a stable `event` field, which a metric filter counts for an alarm. Written
+      // to stdout directly: Lambda prefixes console lines with a timestamp and request id, and a
+      // JSON filter pattern only matches a log event that is JSON alone.
+      process.stdout.write(
+        `${JSON.stringify({ level: "WARN", event: processorEventRejected, ...rejected })}\n`,
+      );
+      await platformEvents.recordRejectedProcessorEvent(rejected, clock.now());
+    },
+  };
+}
+
+/**
+ * Checks with the secret every event on the stripe-events path is signed with (Stripe's endpoint
+ * secret), re-reading it once when the check fails in a way a rotated secret explains.
+ */
+export const withStripeWebhookSecret = <T>(
+  clock: Clock,
+  check: (secret: string) => T,
+  stale: (error: unknown) => boolean,
+): Promise<T> => verifyWithSecret("stripeWebhookSecret", clock, check, stale);
+
+/** Stripe's webhook endpoint: verified events go to the stripe-events queue. */
+export const stripeIngestPorts = () => ({
+  enqueue: (signed: { payload: string; signature: string | undefined }) =>
+    sqsQueue.send(stripeEventsQueue, signed),
+  withWebhookSecret: withStripeWebhookSecret,
+});
+
+/** The platform's Stripe account, for connecting merchants' accounts (Stripe's SDK loaded on use). */
+export async function stripePlatform() {
+  const { stripeConnect, stripeEndpoint } = await import("./payments/stripe.ts");
+  const apiBase = config.stripeApiBase();
+  const secretKey = await getSecret("stripeSecretKey");
+  return {
+    connect: stripeConnect({ secretKey, ...(apiBase ? stripeEndpoint(apiBase) : {}) }),
+    livemode: isLiveStripeKey(secretKey),
+  };
+}
+
+// ── Consumers ─────────────────────────────────────────────────────────────────────────────────────
+
+/** The outbox dispatcher: an event item of the table's stream, and the queues it goes to. */
+export const outboxPorts = (): {
+  queue: QueuePort;
+  eventOf(image: Record<string, unknown>): DomainEvent;
+} => ({
+  queue: sqsQueue,
+  eventOf: (image) => eventFromItem(unmarshall(image as Parameters<typeof unmarshall>[0])),
+});
+
+export type BillingTimerPorts = InvoiceTimerPorts &
+  PaymentTimerPorts & {
+    invoices: InvoiceStore;
+    merchants: MerchantStore;
+    payouts: () => PayoutSweepPorts;
+  };
+
+/** The billing queue's timed work, on one message's clock; the heavier ports are built on first use. */
+export const billingTimerPorts = (clock: Clock): BillingTimerPorts => ({
+  invoices: dynamoInvoiceStore,
+  merchants: dynamoMerchantStore,
+  mailer: sesMailer,
+  scheduler,
+  sandbox: () => sandboxFor(clock),
+  payouts: () => payoutPorts(clock),
+  payments: () => paymentPorts(clock),
+  clock,
+});
+
+export type NotificationConsumerPorts = NotificationPorts & { mailer: Mailer; clock: Clock };
+
+export const notificationPorts = (clock: Clock): NotificationConsumerPorts => ({
+  mailer: sesMailer,
+  clock,
+  invoice: async (merchantId, invoiceId) => {
+    const found = await dynamoInvoiceStore.read(merchantId, invoiceId);
+    return found && presentInvoice(found.value, clock.now());
+  },
+  merchant: async (merchantId) => (await dynamoMerchantStore.readMerchant(merchantId))?.value,
+  payment: async (merchantId, paymentId) => (await dynamoPaymentStore.read(merchantId, paymentId))?.value,
+  // Loaded on first use: the PDF renderer is heavy and only the invoice email needs it.
+  invoicePdf: async (invoice, merchant) =>
+    (await import("./invoices/pdf.ts")).renderInvoicePdf(invoice, merchant),
+});
