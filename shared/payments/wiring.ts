@@ -10,6 +10,8 @@ import { getSecret } from "../aws/secrets.ts";
 import { config } from "../config.ts";
 import type { Clock } from "../domain/clock.ts";
 import { setStripeAccountStatus } from "../merchants/service.ts";
+import { payableInvoices } from "../invoices/payable.ts";
+import type { InvoicePayPorts } from "../invoices/pay.ts";
 import { dynamoInvoiceStore } from "../store/invoices.ts";
 import { dynamoMerchantStore } from "../store/merchants.ts";
 import { dynamoPaymentStore } from "../store/payments.ts";
@@ -23,7 +25,6 @@ import { requireProcessorKind } from "./mode.ts";
 import { sandboxFee } from "./sandbox-cards.ts";
 import { sandboxProcessor } from "./sandbox.ts";
 import type { SandboxSettlementMessage } from "./timers.ts";
-import type { PaymentPorts } from "./ports.ts";
 import { processorEventRejected } from "./event-trust.ts";
 import { signEvent } from "./signing.ts";
 import { isLiveStripeKey } from "./stripe-mode.ts";
@@ -54,9 +55,10 @@ export function sandboxFor(clock: Clock, sandboxPageUrl?: (sessionId: string) =>
   });
 }
 
-export function paymentPorts(clock: Clock, sandboxPageUrl?: (sessionId: string) => string): PaymentPorts {
+export function paymentPorts(clock: Clock, sandboxPageUrl?: (sessionId: string) => string): InvoicePayPorts {
   return {
     invoices: dynamoInvoiceStore,
+    payables: { invoice: payableInvoices(dynamoInvoiceStore) },
     payments: dynamoPaymentStore,
     merchants: dynamoMerchantStore,
     clock,

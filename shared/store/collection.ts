@@ -140,6 +140,8 @@ export interface Collection<T extends { id: string }> {
     event: DomainEvent,
     extra?: readonly Write[],
   ): Promise<void>;
+  /** The write that replaces the value if it is still at `expectedVersion`, for another unit of work. */
+  replaceWrite(merchantId: string, value: T, expectedVersion: number): ExtraWrite;
   list(merchantId: string, query: ListQuery): Promise<Page<T>>;
 }
 
@@ -215,6 +217,10 @@ export function collection<T extends { id: string }>(spec: CollectionSpec<T>): C
         changed,
       );
     },
+    replaceWrite: (merchantId, value, expectedVersion) => ({
+      ...put(merchantId, value, expectedVersion + 1, "version = :expected", { ":expected": expectedVersion }),
+      conflict: changed,
+    }),
     async remove(merchantId, id, expectedVersion, event, extra = []) {
       await transact(
         [

@@ -30,7 +30,7 @@ import { systemClock } from "../../shared/domain/clock.ts";
 import { newEvent } from "../../shared/domain/events.ts";
 import { setStripeAccount } from "../../shared/merchants/service.ts";
 import type { PaymentProcessor } from "../../shared/payments/processor.ts";
-import { checkoutInvoice } from "../../shared/payments/charges.ts";
+import { checkoutInvoice } from "../../shared/invoices/pay.ts";
 import type { PaymentPorts } from "../../shared/payments/ports.ts";
 import { refundPayment } from "../../shared/payments/refunds.ts";
 import { signEvent, signPayload } from "../../shared/payments/signing.ts";
