@@ -38,13 +38,6 @@ export const checkoutExpired: Outcome = {
 };
 
 /**
- * Applies a processor outcome to a payment and what it pays. Idempotent and order-tolerant: an
- * outcome the payment's current status does not allow (a duplicate, or a stale one arriving late)
- * changes nothing, except what it may end of the attempt's hold on the payable. A success beyond what
- * the payable still owes (a second attempt's, one after a manual payment or a void) pays what is owed
- * and the rest is refunded (`refundExcess`).
- */
-/**
  * What the caller already read: the merchant, and the payment with its version (its conditional
  * write catches a change since; the retry then reads afresh).
  */
@@ -59,6 +52,13 @@ export interface Applied {
   payable?: unknown;
 }
 
+/**
+ * Applies a processor outcome to a payment and what it pays. Idempotent and order-tolerant: an
+ * outcome the payment's current status does not allow (a duplicate, or a stale one arriving late)
+ * changes nothing, except what it may end of the attempt's hold on the payable. A success beyond what
+ * the payable still owes (a second attempt's, one after a manual payment or a void) pays what is owed
+ * and the rest is refunded (`refundExcess`).
+ */
 export async function applyOutcome(
   ports: PaymentPorts,
   merchantId: string,

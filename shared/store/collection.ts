@@ -184,6 +184,10 @@ export function collection<T extends { id: string }>(spec: CollectionSpec<T>): C
       },
     },
   });
+  const replaceWrite = (merchantId: string, value: T, expectedVersion: number): ExtraWrite => ({
+    ...put(merchantId, value, expectedVersion + 1, "version = :expected", { ":expected": expectedVersion }),
+    conflict: changed,
+  });
   return {
     async read(merchantId, id) {
       const { Item } = await documentClient().send(
@@ -207,20 +211,11 @@ export function collection<T extends { id: string }>(spec: CollectionSpec<T>): C
     },
     async replace(merchantId, value, expectedVersion, event, extra = []) {
       await transact(
-        [
-          put(merchantId, value, expectedVersion + 1, "version = :expected", {
-            ":expected": expectedVersion,
-          }),
-          ...extra,
-          { item: eventPut(event) },
-        ],
+        [replaceWrite(merchantId, value, expectedVersion), ...extra, { item: eventPut(event) }],
         changed,
       );
     },
-    replaceWrite: (merchantId, value, expectedVersion) => ({
-      ...put(merchantId, value, expectedVersion + 1, "version = :expected", { ":expected": expectedVersion }),
-      conflict: changed,
-    }),
+    replaceWrite: (merchantId, value, expectedVersion) => replaceWrite(merchantId, value, expectedVersion),
     async remove(merchantId, id, expectedVersion, event, extra = []) {
       await transact(
         [
