@@ -26,7 +26,8 @@ import type { NotificationPorts } from "./notifications/ports.ts";
 import { stripeEventsQueue } from "./outbox/routing.ts";
 import { processorEventRejected } from "./payments/event-trust.ts";
 import { requireProcessorKind } from "./payments/mode.ts";
-import type { PaymentPorts } from "./payments/ports.ts";
+import { payableInvoices } from "./invoices/payable.ts";
+import type { InvoicePayPorts } from "./invoices/pay.ts";
 import { sandboxFee } from "./payments/sandbox-cards.ts";
 import { sandboxProcessor } from "./payments/sandbox.ts";
 import { signEvent } from "./payments/signing.ts";
@@ -151,9 +152,10 @@ export function sandboxFor(clock: Clock, sandboxPageUrl?: (sessionId: string) =>
   });
 }
 
-export function paymentPorts(clock: Clock, sandboxPageUrl?: (sessionId: string) => string): PaymentPorts {
+export function paymentPorts(clock: Clock, sandboxPageUrl?: (sessionId: string) => string): InvoicePayPorts {
   return {
     invoices: dynamoInvoiceStore,
+    payables: { invoice: payableInvoices(dynamoInvoiceStore) },
     payments: dynamoPaymentStore,
     merchants: dynamoMerchantStore,
     clock,

@@ -5,7 +5,8 @@ import { NotFoundError } from "../../shared/domain/errors.ts";
 import { apiHandler, HttpResponse, route } from "../../shared/http/api.ts";
 import { pageRequest, pageResponse } from "../../shared/http/list.ts";
 import { listPayments, listRefunds } from "../../shared/payments/list.ts";
-import { payInvoice } from "../../shared/payments/charges.ts";
+import { payInvoice } from "../../shared/invoices/pay.ts";
+import { presentPayment } from "../../shared/payments/payment.ts";
 import { refundPayment } from "../../shared/payments/refunds.ts";
 
 export const handler = apiHandler([
@@ -14,21 +15,19 @@ export const handler = apiHandler([
     // Accepted, not done: a bank debit settling, or a charge the processor has not answered yet.
     return paid.payment.status === "processing" ? new HttpResponse(202, paid) : paid;
   }),
-  route(ops.listPayments, async (request) =>
-    pageResponse(
-      request,
-      await listPayments(
-        paymentListPorts(),
-        request.principal.merchantId,
-        request.query,
-        await pageRequest(request),
-      ),
-    ),
-  ),
+  route(ops.listPayments, async (request) => {
+    const page = await listPayments(
+      paymentListPorts(),
+      request.principal.merchantId,
+      request.query,
+      await pageRequest(request),
+    );
+    return pageResponse(request, { ...page, items: page.items.map(presentPayment) });
+  }),
   route(ops.getPayment, async ({ principal, params }) => {
     const found = await paymentListPorts().payments.read(principal.merchantId, params.id);
     if (!found) throw new NotFoundError("Payment");
-    return found.value;
+    return presentPayment(found.value);
   }),
   route(ops.createRefund, ({ principal, clock, params, body }) =>
     refundPayment(paymentPorts(clock), principal.merchantId, params.id, body),

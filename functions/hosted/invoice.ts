@@ -6,9 +6,9 @@ import { payFormPage, submitPayForm } from "../../shared/hosted/pay-form.ts";
 import { apiHandler, HttpResponse, route } from "../../shared/http/api.ts";
 import { hostedInvoice, invoicePayable } from "../../shared/invoices/hosted.ts";
 import { renderHostedInvoicePage } from "../../shared/invoices/hosted-page.ts";
+import { cancelInvoiceCheckout } from "../../shared/invoices/pay.ts";
 import { invoicePdfResponse } from "../../shared/invoices/pdf-response.ts";
 import { processorKindOf } from "../../shared/payments/mode.ts";
-import { cancelCheckout } from "../../shared/payments/charges.ts";
 
 const byToken = (clock: Clock, token: string) => hostedInvoice(hostedInvoicePorts(clock), token);
 
@@ -25,7 +25,8 @@ export const handler = apiHandler([
   route(ops.hostedInvoicePage, async ({ clock, params, query }) => {
     const { invoice, merchant } = await byToken(clock, params.token);
     // Back from Checkout by its cancel URL: close that session so the buyer can try again at once.
-    if (query.canceled) await cancelCheckout(paymentPorts(clock), merchant.id, invoice.id, query.canceled);
+    if (query.canceled)
+      await cancelInvoiceCheckout(paymentPorts(clock), merchant.id, invoice.id, query.canceled);
     const page = renderHostedInvoicePage(
       invoice,
       merchant,

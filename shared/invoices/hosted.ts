@@ -4,11 +4,10 @@ import { isPayable } from "../domain/invoice-lifecycle.ts";
 import { byPageToken } from "../hosted/lookup.ts";
 import type { Payable } from "../hosted/pay-form.ts";
 import type { Merchant } from "../merchants/merchant.ts";
-import { checkoutInvoice, payInvoice } from "../payments/charges.ts";
-import type { PaymentPorts } from "../payments/ports.ts";
 import type { InvoiceStore } from "./ports.ts";
 import type { MerchantStore } from "../store/merchants.ts";
 import type { Invoice } from "./invoice.ts";
+import { checkoutInvoice, type InvoicePayPorts, payInvoice } from "./pay.ts";
 import { presentInvoice } from "./service.ts";
 
 export async function hostedInvoice(
@@ -31,7 +30,7 @@ export async function hostedInvoice(
 }
 
 /** The invoice as the pay form takes it: its amount due, paid by a card charge or through Checkout. */
-export function invoicePayable(invoice: Invoice, merchant: Merchant, payments: PaymentPorts): Payable {
+export function invoicePayable(invoice: Invoice, merchant: Merchant, payments: InvoicePayPorts): Payable {
   return {
     merchant,
     kind: "Invoice",

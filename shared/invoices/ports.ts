@@ -62,6 +62,16 @@ export interface InvoiceStore {
     version: number,
     finalization: Finalization,
   ): Promise<void>;
+  /**
+   * The changes that replace the invoice if it is still at `version` and move its customer's open
+   * count, for another capability's unit of work (a payment's outcome).
+   */
+  replaceWrites(
+    merchantId: string,
+    invoice: StoredInvoice,
+    version: number,
+    customerDelta?: 1 | -1,
+  ): Change[];
   findHosted(token: string): Promise<{ merchantId: string; invoiceId: string } | undefined>;
   /**
    * The write that replaces the invoice's payment lock with `lock` (or removes it), nothing else, if
@@ -73,6 +83,13 @@ export interface InvoiceStore {
     expectedVersion: number,
     lock: PaymentLock | undefined,
   ): Change;
+  /** Commits `paymentLockWrite` alone (a Checkout session recorded on the attempt's lock). */
+  replaceLock(
+    merchantId: string,
+    invoiceId: string,
+    expectedVersion: number,
+    lock: PaymentLock | undefined,
+  ): Promise<void>;
   /** Records, once, that an open invoice became overdue; false when it was not open or already recorded. */
   markOverdue(merchantId: string, invoiceId: string, at: string, event: DomainEvent): Promise<boolean>;
 }

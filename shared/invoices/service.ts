@@ -22,15 +22,15 @@ import { applyPatch, mergeMetadata } from "../domain/patch.ts";
 import type { MerchantStore } from "../store/merchants.ts";
 import type { InvoiceStore, StoredInvoice } from "./ports.ts";
 import { merchantLivemode } from "../payments/mode.ts";
-import { manualPayment } from "../payments/payment.ts";
-import type { PaymentStore } from "../store/payments.ts";
+import { manualPayment, paymentEvent, presentPayment } from "../payments/payment.ts";
+import type { PaymentStore } from "../payments/ports.ts";
 import { type Catalog, priceContent } from "./build.ts";
 import type { Invoice } from "./invoice.ts";
 
 export interface InvoicePorts {
   invoices: InvoiceStore;
   merchants: MerchantStore;
-  payments: PaymentStore;
+  payments: Pick<PaymentStore, "putWrite">;
   catalog: Catalog;
   clock: Clock;
   /** Where hosted pages live, e.g. https://pay.example.com (the API's own URL locally). */
@@ -333,7 +333,7 @@ export async function recordInvoicePayment(
     merchantLivemode(merchant.value),
   );
   const events = [
-    newEvent("payment.recorded", merchantId, payment.id, now, { payment, invoiceId: id }, payment.livemode),
+    paymentEvent("payment.recorded", merchantId, payment, now, { invoiceId: id }),
     ...(paid
       ? [
           newEvent(
@@ -356,5 +356,5 @@ export async function recordInvoicePayment(
     paid && countsAsOpen(value.status) ? -1 : undefined,
     [ports.payments.putWrite(merchantId, payment)],
   );
-  return { ...presentInvoice(next, now), payment };
+  return { ...presentInvoice(next, now), payment: presentPayment(payment) };
 }

@@ -1,26 +1,17 @@
 /**
- * Charging an invoice through the merchant's processor: a direct charge with the buyer present, or
- * the processor's hosted checkout. Each attempt locks the invoice in the transaction that records
- * it; its outcome is applied by `applyOutcome`.
+ * Charging a payable through the merchant's processor: a direct charge (the buyer present, or a
+ * saved method off-session), or the processor's hosted checkout. Each attempt holds the payable in
+ * the unit of work that records it; its outcome is applied by `applyOutcome`.
  */
-import {
-  ConflictError,
-  NotFoundError,
-  PaymentDeclinedError,
-  retryOnConflict,
-  StateConflictError,
-} from "../domain/errors.ts";
-import { newEvent } from "../domain/events.ts";
+import { PaymentDeclinedError } from "../domain/errors.ts";
 import { newId } from "../domain/ids.ts";
-import { assertInvoiceCan, assertNoPaymentInFlight, type PaymentLock } from "../domain/invoice-lifecycle.ts";
-import { presentInvoice } from "../invoices/service.ts";
-import type { StoredInvoice } from "../invoices/ports.ts";
-import { transact } from "../store/collection.ts";
 import { applyOutcome, checkoutExpired, type Outcome } from "./outcomes.ts";
-import { processorPayment } from "./payment.ts";
+import { type AttemptVia, payableFor } from "./payable.ts";
+import { invoiceIdOf, type Payment, type PaymentFor, paymentEvent, processorPayment } from "./payment.ts";
 import { connectedAccount, merchantOf, type PaymentPorts } from "./ports.ts";
+import type { KassaRefs } from "./processor.ts";
 
-/** How long a direct charge blocks another on the same invoice if its answer and events never arrive. */
+/** How long a direct charge blocks another on the same payable if its answer and events never arrive. */
 const chargeLockMs = 15 * 60_000;
 /**
  * How long a Checkout session stays open: Stripe's minimum of 30 minutes, plus 30 seconds so that
@@ -30,85 +21,98 @@ const checkoutLifetimeMs = 30 * 60_000 + 30_000;
 /** A payment confirmed in a session's last moments may still complete after it closes: the lock outlives it by this much. */
 const checkoutLockMarginMs = 5 * 60_000;
 
+/** Kassa's references on the processor's objects: the events that come back name the payment by them. */
+const refsOf = (merchantId: string, paymentId: string, paid: PaymentFor): KassaRefs => ({
+  kassa_merchant_id: merchantId,
+  kassa_payment_id: paymentId,
+  ...(paid.kind === "invoice" ? { kassa_invoice_id: paid.id } : {}),
+});
+
 /**
- * Opens a processor payment attempt for an invoice's remaining amount. The invoice is locked to the
- * attempt in the same transaction that records it, so two buyers paying at once cannot both
- * charge; the attempt number keys the processor's idempotency.
+ * Opens a processor payment attempt for what a payable owes. The payable is held for the attempt in
+ * the same unit of work that records it, so two buyers paying at once cannot both charge; the
+ * attempt number keys the processor's idempotency.
  */
-async function startInvoicePayment(
-  ports: PaymentPorts,
-  merchantId: string,
-  invoiceId: string,
-  via: PaymentLock["via"],
-) {
-  const [found, merchant] = await Promise.all([
-    ports.invoices.read(merchantId, invoiceId),
+async function startAttempt(ports: PaymentPorts, merchantId: string, paid: PaymentFor, via: AttemptVia) {
+  const now = ports.clock.now();
+  const paymentId = newId("payment", now);
+  const lockMs = via === "checkout" ? checkoutLifetimeMs + checkoutLockMarginMs : chargeLockMs;
+  const [opening, merchant] = await Promise.all([
+    payableFor(ports.payables, paid).open(merchantId, paid.id, {
+      paymentId,
+      via,
+      until: new Date(now.getTime() + lockMs).toISOString(),
+      now,
+    }),
     merchantOf(ports, merchantId),
   ]);
-  if (!found) throw new NotFoundError("Invoice");
-  const { value: invoice, version } = found;
-  assertInvoiceCan("recordPayment", invoice.status);
-  const now = ports.clock.now();
-  if (invoice.amountRemaining <= 0) throw new ConflictError("Nothing is due on this invoice");
-  assertNoPaymentInFlight(invoice.paymentLock, now);
   const processor = await ports.processorFor(merchant);
-  const attempt = (invoice.paymentAttempts ?? 0) + 1;
-  const payment = processorPayment(newId("payment", now), invoice, processor, now);
-  const lockMs = via === "checkout" ? checkoutLifetimeMs + checkoutLockMarginMs : chargeLockMs;
-  const lock: PaymentLock = {
-    paymentId: payment.id,
-    via,
-    until: new Date(now.getTime() + lockMs).toISOString(),
-  };
-  const locked: StoredInvoice = {
-    ...invoice,
-    paymentLock: lock,
-    paymentAttempts: attempt,
-    updatedAt: now.toISOString(),
-  };
-  await ports.invoices.replace(
-    merchantId,
-    locked,
-    version,
-    [newEvent("payment.created", merchantId, payment.id, now, { payment, invoiceId }, payment.livemode)],
-    undefined,
-    [ports.payments.putWrite(merchantId, payment)],
-  );
+  const payment = processorPayment(paymentId, { for: paid, ...opening }, processor, now);
+  await ports.payments.recordAttempt(merchantId, {
+    payment,
+    event: paymentEvent("payment.created", merchantId, payment, now, invoiceIdOf(paid)),
+    changes: [opening.hold],
+  });
   return {
-    invoice: locked,
+    opening,
     now,
     merchant,
     processor,
     payment,
-    idempotencyKey: `${invoiceId}-attempt-${attempt}`,
-    metadata: { kassa_merchant_id: merchantId, kassa_payment_id: payment.id, kassa_invoice_id: invoiceId },
-    description: `Invoice ${invoice.number ?? invoice.id}`,
+    idempotencyKey: `${paid.id}-attempt-${opening.attempt}`,
+    metadata: refsOf(merchantId, payment.id, paid),
   };
 }
 
-/** Charges an invoice's amount due to a payment method, with the buyer present. */
-export async function payInvoice(
+export interface ChargeInput {
+  /** A payment method id (a sandbox test token or card number in the sandbox). */
+  paymentMethod: string;
+  /** The processor's customer the method is saved on (a saved method charged later). */
+  processorCustomerId?: string;
+  /** No buyer present (a schedule charging a saved method): the processor may not ask for authentication. */
+  offSession: boolean;
+}
+
+/**
+ * The payment after a charge, the payable as its attempt held it, whether the processor answered
+ * (an unanswered charge stays processing), and the payable as the answer's outcome changed it
+ * (absent when a report applied that outcome first, or it changed nothing of the payable).
+ */
+export interface Charged {
+  payment: Payment;
+  held: unknown;
+  answered: boolean;
+  after?: unknown;
+}
+
+/** Charges what a payable owes to a payment method, with the buyer present or not (`offSession`). */
+export async function charge(
   ports: PaymentPorts,
   merchantId: string,
-  invoiceId: string,
-  paymentMethod: string,
-) {
-  const { invoice, merchant, processor, payment, idempotencyKey, metadata, description } =
-    await startInvoicePayment(ports, merchantId, invoiceId, "charge");
+  paid: PaymentFor,
+  input: ChargeInput,
+): Promise<Charged> {
+  const { opening, merchant, processor, payment, idempotencyKey, metadata } = await startAttempt(
+    ports,
+    merchantId,
+    paid,
+    "charge",
+  );
   const result = await processor.charge({
     ...connectedAccount(merchant, processor),
     amount: payment.amount,
     currency: payment.currency,
-    paymentMethod,
-    description,
+    paymentMethod: input.paymentMethod,
+    ...(input.processorCustomerId ? { processorCustomerId: input.processorCustomerId } : {}),
+    description: opening.description,
     metadata,
     idempotencyKey,
-    offSession: false,
+    offSession: input.offSession,
   });
   if (result.status === "unknown") {
     // The charge may or may not have happened: the payment stays `processing` and the attempt keeps
-    // the invoice locked until the processor's events settle it, so a retry cannot charge twice.
-    return { ...presentInvoice(invoice, ports.clock.now()), payment };
+    // the payable held until the processor's events settle it, so a retry cannot charge twice.
+    return { payment, held: opening.held, answered: false };
   }
   const outcome: Outcome =
     result.status === "failed"
@@ -131,31 +135,39 @@ export async function payInvoice(
   const applied = await applyOutcome(ports, merchantId, payment.id, outcome, { merchant });
   if (outcome.status === "failed")
     throw new PaymentDeclinedError(outcome.declineCode, outcome.message, payment.id);
-  const after = applied.invoice ?? (await ports.invoices.read(merchantId, invoiceId))?.value ?? invoice;
-  return { ...presentInvoice(after, ports.clock.now()), payment: applied.payment };
+  return {
+    payment: applied.payment,
+    held: opening.held,
+    answered: true,
+    ...(applied.payable !== undefined ? { after: applied.payable } : {}),
+  };
 }
 
 /**
- * Sends the buyer to the processor's hosted checkout for an invoice (Stripe Checkout); the outcome
+ * Sends the buyer to the processor's hosted checkout for a payable (Stripe Checkout); the outcome
  * arrives as checkout.session.* and payment_intent.* events. The session closes after
- * `checkoutLifetimeMs` and the invoice stays locked a margin longer, so nothing can be paid through
+ * `checkoutLifetimeMs` and the payable stays held a margin longer, so nothing can be paid through
  * it once another attempt may start. The cancel URL names the attempt's payment (`cancelCheckout`).
  */
-export async function checkoutInvoice(
+export async function checkout(
   ports: PaymentPorts,
   merchantId: string,
-  invoiceId: string,
+  paid: PaymentFor,
   urls: { successUrl: string; cancelUrl: (paymentId: string) => string },
 ) {
-  const { invoice, now, merchant, processor, payment, idempotencyKey, metadata, description } =
-    await startInvoicePayment(ports, merchantId, invoiceId, "checkout");
+  const { opening, now, merchant, processor, payment, idempotencyKey, metadata } = await startAttempt(
+    ports,
+    merchantId,
+    paid,
+    "checkout",
+  );
   try {
     const session = await processor.createCheckout({
       ...connectedAccount(merchant, processor),
       amount: payment.amount,
       currency: payment.currency,
-      description,
-      customerEmail: invoice.customer.email,
+      description: opening.description,
+      customerEmail: opening.customerEmail,
       savePaymentMethod: false,
       successUrl: urls.successUrl,
       cancelUrl: urls.cancelUrl(payment.id),
@@ -163,27 +175,12 @@ export async function checkoutInvoice(
       metadata,
       idempotencyKey,
     });
-    // Before the buyer has the URL, so the cancel return finds the session on the lock.
-    await retryOnConflict(5, async () => {
-      const found = await ports.invoices.read(merchantId, invoiceId);
-      const lock = found?.value.paymentLock;
-      if (!found || lock?.paymentId !== payment.id) {
-        throw new StateConflictError("The invoice is no longer locked to this payment");
-      }
-      await transact(
-        [
-          ports.invoices.paymentLockWrite(merchantId, invoiceId, found.version, {
-            ...lock,
-            checkoutSessionId: session.id,
-          }),
-        ],
-        "The invoice was changed by another request",
-      );
-    });
+    // Before the buyer has the URL, so the cancel return finds the session on the hold.
+    await payableFor(ports.payables, paid).recordCheckoutSession(merchantId, paid.id, payment.id, session.id);
     return session;
   } catch (error) {
     // The buyer never got the session's URL, so nothing can be paid through it: end the attempt now
-    // rather than keep the invoice locked until the lock lapses.
+    // rather than keep the payable held until the hold lapses.
     await applyOutcome(ports, merchantId, payment.id, checkoutExpired, { merchant });
     throw error;
   }
@@ -191,30 +188,29 @@ export async function checkoutInvoice(
 
 /**
  * The buyer came back by Checkout's cancel URL: closes the attempt's session and, once the processor
- * confirms it expired (rather than completed), ends the attempt and releases the invoice, so the
- * buyer can try again at once. A payment id that no longer holds the invoice changes nothing.
+ * confirms it expired (rather than completed), ends the attempt and releases the payable, so the
+ * buyer can try again at once. A payment id that no longer holds the payable changes nothing.
  */
 export async function cancelCheckout(
   ports: PaymentPorts,
   merchantId: string,
-  invoiceId: string,
+  paid: PaymentFor,
   paymentId: string,
 ): Promise<void> {
-  const [found, paymentFound, merchant] = await Promise.all([
-    ports.invoices.read(merchantId, invoiceId),
+  const [sessionId, paymentFound, merchant] = await Promise.all([
+    payableFor(ports.payables, paid).checkoutSessionOf(merchantId, paid.id, paymentId),
     ports.payments.read(merchantId, paymentId),
     merchantOf(ports, merchantId),
   ]);
-  const lock = found?.value.paymentLock;
-  if (!paymentFound || lock?.paymentId !== paymentId || !lock.checkoutSessionId) return;
+  if (!paymentFound || !sessionId) return;
   const payment = paymentFound.value;
   const processor = await ports.processorFor(merchant);
   const status = await processor.expireCheckout({
     ...connectedAccount(merchant, processor),
-    sessionId: lock.checkoutSessionId,
+    sessionId,
     amount: payment.amount,
     currency: payment.currency,
-    metadata: { kassa_merchant_id: merchantId, kassa_payment_id: paymentId, kassa_invoice_id: invoiceId },
+    metadata: refsOf(merchantId, paymentId, paid),
   });
   if (status === "expired") await applyOutcome(ports, merchantId, paymentId, checkoutExpired, { merchant });
 }

@@ -3,15 +3,13 @@
  * its event and (when lost) its balance transaction.
  */
 import { retryOnConflict } from "../domain/errors.ts";
-import { newEvent } from "../domain/events.ts";
-import { transact } from "../store/collection.ts";
-import { eventPut as eventItem } from "../store/outbox.ts";
 import {
   type DisputeReport,
   disputeReportApplies,
   isClosedDispute,
   type Payment,
   type PaymentStatus,
+  paymentEvent,
   refundedStatus,
 } from "./payment.ts";
 import { merchantOf, moneyMoved, type PaymentPorts } from "./ports.ts";
@@ -39,7 +37,9 @@ export async function applyDispute(
     const lost = report.status === "lost";
     // Only a lost dispute takes the money back; any other decision leaves the payment as it was.
     const status: PaymentStatus =
-      closed && !lost ? refundedStatus(payment.amount, payment.amountRefundedSettled ?? payment.amountRefunded) : "disputed";
+      closed && !lost
+        ? refundedStatus(payment.amount, payment.amountRefundedSettled ?? payment.amountRefunded)
+        : "disputed";
     const next: Payment = {
       ...payment,
       status,
@@ -55,30 +55,22 @@ export async function applyDispute(
       history: [...payment.history, { status, at, note: `Dispute ${report.status}` }],
       updatedAt: at,
     };
-    const writes = [];
-    if (lost) {
-      const merchant = await merchantOf(ports, merchantId);
-      writes.push(
-        moneyMoved(
-          ports,
-          merchant,
+    const balance = lost
+      ? moneyMoved(
+          await merchantOf(ports, merchantId),
           "dispute",
           { id: report.id, currency: payment.currency },
           -report.amount,
           0,
           now,
-        ),
-      );
-    }
+        )
+      : undefined;
     const type = closed ? "payment.dispute_closed" : "payment.disputed";
-    await transact(
-      [
-        ports.payments.replaceWrite(merchantId, next, version),
-        ...writes,
-        { item: eventItem(newEvent(type, merchantId, paymentId, now, { payment: next }, next.livemode)) },
-      ],
-      "The payment was changed by another request",
-    );
+    await ports.payments.recordDispute(merchantId, {
+      payment: { value: next, expectedVersion: version },
+      ...(balance ? { balance } : {}),
+      event: paymentEvent(type, merchantId, next, now),
+    });
     return next;
   });
 }

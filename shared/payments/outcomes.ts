@@ -1,19 +1,17 @@
 /**
- * Applying processor outcomes to a payment and its invoice (from the API call's answer or from the
+ * Applying processor outcomes to a payment and what it pays (from the API call's answer or from the
  * processor's events — whichever arrives first; the other finds the work done), and refunding what
- * a success brought beyond what the invoice owed. Every change is one conditional transaction with
- * its events and balance transactions, so nothing is paid or counted twice.
+ * a success brought beyond what the payable owed. The payable (`Payable`, found by the payment's
+ * `for`) decides what the outcome changes of it; every change is one unit of work with its events and
+ * balance transactions, so nothing is paid or counted twice.
  */
 import { ConflictError, NotFoundError, retryOnConflict, ValidationError } from "../domain/errors.ts";
-import { newEvent } from "../domain/events.ts";
-import { countsAsOpen, isPayable, lockAfterOutcome } from "../domain/invoice-lifecycle.ts";
-import { presentInvoice } from "../invoices/service.ts";
+import type { DomainEvent } from "../domain/events.ts";
+import type { Versioned } from "../domain/records.ts";
 import type { Merchant } from "../merchants/merchant.ts";
-import type { StoredInvoice } from "../invoices/ports.ts";
-import type { Versioned } from "../store/collection.ts";
-import { transact } from "../store/collection.ts";
-import { eventPut as eventItem } from "../store/outbox.ts";
-import { canMove, checkoutExpiredCode, type Payment } from "./payment.ts";
+import type { BalanceTransaction } from "./balance.ts";
+import { payableFor } from "./payable.ts";
+import { canMove, checkoutExpiredCode, type Payment, paymentEvent } from "./payment.ts";
 import { merchantOf, moneyMoved, type PaymentPorts } from "./ports.ts";
 import type { PaymentMethodDetails } from "./processor.ts";
 import { refundPayment } from "./refunds.ts";
@@ -40,13 +38,6 @@ export const checkoutExpired: Outcome = {
 };
 
 /**
- * Applies a processor outcome to a payment and its invoice. Idempotent and order-tolerant: an
- * outcome the payment's current status does not allow (a duplicate, or a stale one arriving late)
- * changes nothing, except what it may end of the attempt's hold on the invoice. A success beyond what
- * the invoice still owes (a second attempt's, one after a manual payment or a void) pays what is owed
- * and the rest is refunded (`refundExcess`).
- */
-/**
  * What the caller already read: the merchant, and the payment with its version (its conditional
  * write catches a change since; the retry then reads afresh).
  */
@@ -55,13 +46,26 @@ interface Known {
   payment?: Versioned<Payment> | undefined;
 }
 
+/** The payment as the outcome left it, and the payable as it changed it (opaque: its own port's value). */
+export interface Applied {
+  payment: Payment;
+  payable?: unknown;
+}
+
+/**
+ * Applies a processor outcome to a payment and what it pays. Idempotent and order-tolerant: an
+ * outcome the payment's current status does not allow (a duplicate, or a stale one arriving late)
+ * changes nothing, except what it may end of the attempt's hold on the payable. A success beyond what
+ * the payable still owes (a second attempt's, one after a manual payment or a void) pays what is owed
+ * and the rest is refunded (`refundExcess`).
+ */
 export async function applyOutcome(
   ports: PaymentPorts,
   merchantId: string,
   paymentId: string,
   outcome: Outcome,
   known: Known = {},
-): Promise<{ payment: Payment; invoice?: StoredInvoice }> {
+): Promise<Applied> {
   // A lost race (another delivery of the same outcome, a concurrent change) re-reads and tries again:
   // a payment the caller read is used for the first try only.
   const applied = await retryOnConflict(5, (run) =>
@@ -78,21 +82,24 @@ async function applyOnce(
   paymentId: string,
   outcome: Outcome,
   known: Known,
-): Promise<{ payment: Payment; invoice?: StoredInvoice }> {
+): Promise<Applied> {
   const found = known.payment ?? (await ports.payments.read(merchantId, paymentId));
   if (!found) throw new NotFoundError("Payment");
   const { value: payment, version } = found;
-  const invoiceFound = payment.invoiceId
-    ? await ports.invoices.read(merchantId, payment.invoiceId)
-    : undefined;
-  const invoice = invoiceFound?.value;
-  const lock = invoice?.paymentLock?.paymentId === payment.id ? invoice.paymentLock : undefined;
-  const nextLock = lock
-    ? lockAfterOutcome(lock, outcome.status, outcome.status === "failed" && outcome.sessionOver === true)
-    : undefined;
-  const lockChanged = lock !== undefined && nextLock !== lock;
+  const settling = await payableFor(ports.payables, payment.for).atOutcome(
+    merchantId,
+    payment.for.id,
+    payment.id,
+  );
   const now = ports.clock.now();
   const at = now.toISOString();
+  const ofPayment = {
+    paymentId: payment.id,
+    status: outcome.status,
+    sessionOver: outcome.status === "failed" && outcome.sessionOver === true,
+    livemode: payment.livemode,
+    now,
+  };
 
   if (payment.status === outcome.status || !canMove(payment.status, outcome.status)) {
     // A report of the status the payment already has may still be the first to name its method
@@ -113,19 +120,15 @@ async function applyOnce(
             updatedAt: at,
           }
         : undefined;
-    if (!filled && !lockChanged) return { payment };
-    await transact(
-      [
-        ...(filled ? [ports.payments.replaceWrite(merchantId, filled, version)] : []),
-        ...(processorPaymentId
-          ? [ports.payments.processorRefWrite(processorPaymentId, merchantId, payment.id)]
-          : []),
-        ...(invoice && lockChanged
-          ? [ports.invoices.paymentLockWrite(merchantId, invoice.id, invoiceFound.version, nextLock)]
-          : []),
-      ],
-      "The payment was changed by another request",
-    );
+    // A stale or duplicate outcome may still end the attempt's hold on what it pays.
+    const { changes } = settling?.settle({ ...ofPayment, moves: false, taken: 0 }) ?? { changes: [] };
+    if (!filled && changes.length === 0) return { payment };
+    await ports.payments.recordOutcome(merchantId, {
+      ...(filled ? { payment: { value: filled, expectedVersion: version } } : {}),
+      ...(processorPaymentId ? { processorPaymentId } : {}),
+      events: [],
+      changes,
+    });
     return { payment: filled ?? payment };
   }
 
@@ -140,13 +143,9 @@ async function applyOnce(
     ],
     updatedAt: at,
   };
-  let nextInvoice: StoredInvoice | undefined;
-  const events = [];
-  const extra = [];
-  let customerDelta: -1 | undefined;
-  if (next.processorPaymentId && next.processorPaymentId !== payment.processorPaymentId) {
-    extra.push(ports.payments.processorRefWrite(next.processorPaymentId, merchantId, payment.id));
-  }
+  let taken = 0;
+  let balance: BalanceTransaction | undefined;
+  let event: DomainEvent;
   if (outcome.status === "succeeded") {
     const fee = ports.feeFor(payment);
     next.fee = fee;
@@ -154,78 +153,29 @@ async function applyOnce(
     next.paidAt = at;
     next.failure = undefined;
     const merchant = known.merchant ?? (await merchantOf(ports, merchantId));
-    extra.push(moneyMoved(ports, merchant, "charge", payment, payment.amount, fee, now));
-    // What the invoice still owes: nothing once it is paid or void.
-    const owed = invoice && isPayable(invoice) ? invoice.amountRemaining : 0;
-    const applied = invoice ? Math.min(payment.amount, owed) : payment.amount;
-    if (applied < payment.amount) next.excess = { amount: payment.amount - applied };
-    events.push(newEvent("payment.succeeded", merchantId, payment.id, now, { payment: next }, next.livemode));
-    if (invoice && applied > 0) {
-      const remaining = invoice.amountRemaining - applied;
-      nextInvoice = {
-        ...invoice,
-        amountPaid: invoice.amountPaid + applied,
-        amountRemaining: remaining,
-        ...(remaining === 0 ? { status: "paid" as const, paidAt: at } : {}),
-        updatedAt: at,
-      };
-      if (remaining === 0) {
-        events.push(
-          newEvent(
-            "invoice.paid",
-            merchantId,
-            invoice.id,
-            now,
-            { invoice: presentInvoice(nextInvoice, now) },
-            next.livemode,
-          ),
-        );
-        if (countsAsOpen(invoice.status)) customerDelta = -1;
-      }
-    }
+    balance = moneyMoved(merchant, "charge", payment, payment.amount, fee, now);
+    // What the payable still owes: nothing once it is paid or void. Without one, the payment is all its own.
+    taken = settling ? Math.min(payment.amount, settling.owed) : payment.amount;
+    if (taken < payment.amount) next.excess = { amount: payment.amount - taken };
+    event = paymentEvent("payment.succeeded", merchantId, next, now);
   } else if (outcome.status === "failed") {
     next.failure = { declineCode: outcome.declineCode, message: outcome.message };
-    events.push(
-      newEvent(
-        "payment.failed",
-        merchantId,
-        payment.id,
-        now,
-        { payment: next, hostedUrl: invoice?.hostedUrl },
-        next.livemode,
-      ),
-    );
+    event = paymentEvent("payment.failed", merchantId, next, now, { hostedUrl: settling?.hostedUrl });
   } else {
-    events.push(
-      newEvent("payment.processing", merchantId, payment.id, now, { payment: next }, next.livemode),
-    );
+    event = paymentEvent("payment.processing", merchantId, next, now);
   }
-  if (invoice && lockChanged) {
-    const { paymentLock: _, ...rest } = nextInvoice ?? invoice;
-    nextInvoice = { ...rest, ...(nextLock ? { paymentLock: nextLock } : {}), updatedAt: at };
-  }
-  if (nextInvoice && invoiceFound) {
-    const [first, ...rest] = events;
-    if (!first) throw new Error("unreachable: an outcome always has an event");
-    await ports.invoices.replace(
-      merchantId,
-      nextInvoice,
-      invoiceFound.version,
-      [first, ...rest],
-      customerDelta,
-      [ports.payments.replaceWrite(merchantId, next, version), ...extra],
-    );
-  } else {
-    await transact(
-      [
-        ports.payments.replaceWrite(merchantId, next, version),
-        ...extra,
-        ...events.map((e) => ({ item: eventItem(e) })),
-      ],
-      "The payment was changed by another request",
-    );
-  }
-  return { payment: next, ...(nextInvoice ? { invoice: nextInvoice } : {}) };
+  // After the payment's own event, so the feed shows the payment before what it paid.
+  const settled = settling?.settle({ ...ofPayment, moves: true, taken }) ?? { changes: [], events: [] };
+  await ports.payments.recordOutcome(merchantId, {
+    payment: { value: next, expectedVersion: version },
+    ...(next.processorPaymentId && next.processorPaymentId !== payment.processorPaymentId
+      ? { processorPaymentId: next.processorPaymentId }
+      : {}),
+    ...(balance ? { balance } : {}),
+    events: [event, ...settled.events],
+    changes: settled.changes,
+  });
+  return { payment: next, ...(settled.after !== undefined ? { payable: settled.after } : {}) };
 }
 
 /** What a payment's excess still needs refunded: refunds already made or in flight count towards it. */
@@ -274,24 +224,16 @@ async function refundExcess(ports: PaymentPorts, merchantId: string, paymentId: 
       excess: { ...payment.excess, refundId },
       updatedAt: now.toISOString(),
     };
-    await transact(
-      [
-        ports.payments.replaceWrite(merchantId, next, version),
-        {
-          item: eventItem(
-            newEvent(
-              "payment.duplicate_refunded",
-              merchantId,
-              paymentId,
-              now,
-              { payment: next, invoiceId: payment.invoiceId, excessAmount: payment.excess.amount, refundId },
-              next.livemode,
-            ),
-          ),
-        },
+    await ports.payments.recordOutcome(merchantId, {
+      payment: { value: next, expectedVersion: version },
+      events: [
+        paymentEvent("payment.duplicate_refunded", merchantId, next, now, {
+          invoiceId: payment.invoiceId,
+          excessAmount: payment.excess.amount,
+          refundId,
+        }),
       ],
-      "The payment was changed by another request",
-    );
+    });
     return next;
   });
 }

@@ -1,4 +1,14 @@
+import { type DomainEvent, newEvent } from "../domain/events.ts";
 import type { PaymentProcessor } from "./processor.ts";
+
+/** What a payment can pay: each kind plugs in as a `Payable` (subscriptions pay through their invoices). */
+export type PayableKind = "invoice" | "checkout_session" | "quote";
+
+/** The thing a payment pays. */
+export interface PaymentFor {
+  kind: PayableKind;
+  id: string;
+}
 
 /**
  * A payment: money received for a document, through a processor or recorded by hand. Its history is
@@ -30,6 +40,8 @@ export interface Payment {
   livemode: boolean;
   method: PaymentMethod;
   customerId: string;
+  /** Internal: the API and events name an invoice by `invoiceId` and never show `for` (`presentPayment`). */
+  for: PaymentFor;
   invoiceId?: string;
   /**
    * Refunded so far including refunds still pending at the processor, minor units: reserved when a
@@ -107,6 +119,41 @@ const openDisputeStage = (status: string): number => (status.endsWith("under_rev
 /** The failure code of a Checkout attempt whose session closed unpaid: the buyer left, nothing was declined. */
 export const checkoutExpiredCode = "checkout_expired";
 
+/** The payment as the API and events show it: without the internal `for`, which `invoiceId` states. */
+export type PresentedPayment = Omit<Payment, "for">;
+
+export function presentPayment(payment: Payment): PresentedPayment {
+  const { for: _, ...shown } = payment;
+  return shown;
+}
+
+/** An event about a payment: it carries the payment as the API shows it, in the payment's mode. */
+export const paymentEvent = (
+  type: string,
+  merchantId: string,
+  payment: Payment,
+  now: Date,
+  data: Record<string, unknown> = {},
+): DomainEvent =>
+  newEvent(
+    type,
+    merchantId,
+    payment.id,
+    now,
+    { payment: presentPayment(payment), ...data },
+    payment.livemode,
+  );
+
+/** A payment as stored: those written before `for` existed all paid an invoice, named by `invoiceId`. */
+export const storedPayment = (stored: Omit<Payment, "for"> & { for?: PaymentFor }): Payment => ({
+  ...stored,
+  for: stored.for ?? { kind: "invoice", id: stored.invoiceId ?? "" },
+});
+
+/** The invoice id the API shows for a payment of `paid`. */
+export const invoiceIdOf = (paid: PaymentFor): { invoiceId?: string } =>
+  paid.kind === "invoice" ? { invoiceId: paid.id } : {};
+
 /** A payment recorded by hand against an invoice (bank transfer, cash, check…), in the merchant's mode. */
 export function manualPayment(
   id: string,
@@ -128,6 +175,7 @@ export function manualPayment(
     livemode,
     method: { type: input.method, ...(input.reference ? { reference: input.reference } : {}) },
     customerId: invoice.customerId,
+    for: { kind: "invoice", id: invoice.id },
     invoiceId: invoice.id,
     amountRefunded: 0,
     amountRefundedSettled: 0,
@@ -138,10 +186,10 @@ export function manualPayment(
   };
 }
 
-/** What a processor attempt on an invoice starts as: processing, until the outcome arrives. */
+/** What a processor attempt on a payable starts as: processing, until the outcome arrives. */
 export function processorPayment(
   id: string,
-  invoice: { id: string; currency: string; customerId: string; amountRemaining: number },
+  due: { for: PaymentFor; amount: number; currency: string; customerId: string },
   processor: Pick<PaymentProcessor, "name" | "livemode">,
   now: Date,
 ): Payment {
@@ -149,15 +197,16 @@ export function processorPayment(
   return {
     id,
     status: "processing",
-    amount: invoice.amountRemaining,
-    currency: invoice.currency,
+    amount: due.amount,
+    currency: due.currency,
     fee: 0,
     net: 0,
     processor: processor.name,
     livemode: processor.livemode,
     method: { type: "card", brand: "unknown", last4: "????" },
-    customerId: invoice.customerId,
-    invoiceId: invoice.id,
+    customerId: due.customerId,
+    for: due.for,
+    ...invoiceIdOf(due.for),
     amountRefunded: 0,
     amountRefundedSettled: 0,
     history: [{ status: "processing", at, note: `Sent to the ${processor.name} processor` }],

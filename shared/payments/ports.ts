@@ -1,25 +1,93 @@
 /**
- * What the payment use cases run on (stores, clock, processor, scheduler, fees) and the small
- * helpers they share: the merchant, the connected account a processor request runs on, and the
- * balance transaction of a money movement.
+ * What the payment use cases run on (the payment store and its units of work, the payables, clock,
+ * processor, scheduler, fees) and the small helpers they share: the merchant, the connected account
+ * a processor request runs on, and the balance transaction of a money movement.
  */
 import type { SchedulerPort } from "../aws/scheduler.ts";
 import type { Clock } from "../domain/clock.ts";
 import { localDate } from "../domain/calendar.ts";
 import { NotFoundError } from "../domain/errors.ts";
+import type { DomainEvent } from "../domain/events.ts";
 import { newId } from "../domain/ids.ts";
+import type { Change, Page, Versioned } from "../domain/records.ts";
 import type { Merchant } from "../merchants/merchant.ts";
-import type { InvoiceStore } from "../invoices/ports.ts";
-import type { MerchantStore } from "../store/merchants.ts";
-import type { PaymentStore } from "../store/payments.ts";
-import { type BalanceType, balanceTransaction } from "./balance.ts";
+// To go (the typed list filters): list queries become typed filters, which only the store turns into conditions.
+import type { ListQuery } from "../store/collection.ts";
+import { type BalanceTransaction, type BalanceType, balanceTransaction } from "./balance.ts";
+import type { Payables } from "./payable.ts";
 import type { Payment } from "./payment.ts";
 import type { PaymentProcessor } from "./processor.ts";
+import type { Refund } from "./refund.ts";
+
+/** A value a unit of work replaces if it is still at the version it was read at. */
+export interface Replacing<T> {
+  value: T;
+  expectedVersion: number;
+}
+
+/**
+ * The payment store. Each `record…` is one unit of work, committed atomically with its events and
+ * the changes other capabilities hand in (a payable's hold, what it was paid); a lost race on any of
+ * them (a stale version) throws a ConflictError and writes nothing.
+ */
+export interface PaymentStore {
+  read(merchantId: string, id: string): Promise<Versioned<Payment> | undefined>;
+  list(merchantId: string, query: ListQuery): Promise<Page<Payment>>;
+  readRefund(merchantId: string, id: string): Promise<Versioned<Refund> | undefined>;
+  listRefunds(merchantId: string, query: ListQuery): Promise<Page<Refund>>;
+  /** The change that adds a new payment to another capability's unit of work (a manual payment). */
+  putWrite(merchantId: string, payment: Payment): Change;
+  /** A new processor attempt: the payment, its event, and the payable's hold. */
+  recordAttempt(
+    merchantId: string,
+    work: { payment: Payment; event: DomainEvent; changes: readonly Change[] },
+  ): Promise<void>;
+  /**
+   * An outcome applied (or what a duplicate still fills in or ends): the payment, the processor id
+   * it newly learnt (remembered with the payment: disputes carry only that), the money it moved, its events and the payable's changes.
+   */
+  recordOutcome(
+    merchantId: string,
+    work: {
+      payment?: Replacing<Payment>;
+      processorPaymentId?: string;
+      balance?: BalanceTransaction;
+      events: readonly DomainEvent[];
+      changes?: readonly Change[];
+    },
+  ): Promise<void>;
+  /** A refund asked for: the new refund, its amount reserved on the payment, its event. */
+  recordRefund(
+    merchantId: string,
+    work: { payment: Replacing<Payment>; refund: Refund; event: DomainEvent },
+  ): Promise<void>;
+  /** A refund changed (claimed for a check, named, settled), with the payment and money it moves. */
+  recordRefundChange(
+    merchantId: string,
+    work: {
+      refund: Replacing<Refund>;
+      payment?: Replacing<Payment>;
+      balance?: BalanceTransaction;
+      event?: DomainEvent;
+    },
+  ): Promise<void>;
+  /** A dispute report applied to the payment, with what a lost one takes back. */
+  recordDispute(
+    merchantId: string,
+    work: { payment: Replacing<Payment>; balance?: BalanceTransaction; event: DomainEvent },
+  ): Promise<void>;
+}
+
+/** All payments need of merchants: to read one. */
+export interface MerchantReader {
+  readMerchant(merchantId: string): Promise<Versioned<Merchant> | undefined>;
+}
 
 export interface PaymentPorts {
-  invoices: InvoiceStore;
   payments: PaymentStore;
-  merchants: MerchantStore;
+  merchants: MerchantReader;
+  /** What payments pay, by kind (`payableFor`): each capability registers its own. */
+  payables: Payables;
   clock: Clock;
   processorFor(merchant: Merchant): Promise<PaymentProcessor>;
   /** Plans the checks of refunds (and charges) whose outcome the processor has not told yet. */
@@ -33,16 +101,15 @@ export interface PaymentPorts {
 }
 
 /** The balance transaction of a money movement, dated by the merchant's local day. */
-export function moneyMoved(
-  ports: PaymentPorts,
+export const moneyMoved = (
   merchant: Merchant,
   kind: BalanceType,
   source: { id: string; currency: string },
   amount: number,
   fee: number,
   now: Date,
-) {
-  const entry = balanceTransaction(
+): BalanceTransaction =>
+  balanceTransaction(
     newId("balanceTransaction", now),
     kind,
     source,
@@ -51,8 +118,6 @@ export function moneyMoved(
     localDate(now, merchant.timeZone),
     now,
   );
-  return ports.payments.balanceWrite(merchant.id, entry);
-}
 
 /**
  * The connected account a processor request runs on. Only Stripe has one: the sandbox is no

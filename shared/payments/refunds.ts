@@ -7,9 +7,7 @@ import { ConflictError, NotFoundError, retryOnConflict, ValidationError } from "
 import { newEvent } from "../domain/events.ts";
 import { newId } from "../domain/ids.ts";
 import type { Merchant } from "../merchants/merchant.ts";
-import { transact } from "../store/collection.ts";
-import { eventPut as eventItem } from "../store/outbox.ts";
-import { type Payment, type PaymentStatus, refundedStatus } from "./payment.ts";
+import { type Payment, type PaymentStatus, presentPayment, refundedStatus } from "./payment.ts";
 import { connectedAccount, merchantOf, moneyMoved, type PaymentPorts } from "./ports.ts";
 import type { OutcomeUnknown, PaymentProcessor, RefundResult } from "./processor.ts";
 import type { Refund } from "./refund.ts";
@@ -64,14 +62,11 @@ export async function refundPayment(
   // A check that finds no refund (the transaction below lost a race) does nothing.
   if (processor) await ports.scheduler.scheduleOnce(refundCheck(merchantId, refund.id, 1, now));
   const reserved: Payment = { ...payment, amountRefunded: payment.amountRefunded + amount, updatedAt: at };
-  await transact(
-    [
-      ports.payments.replaceWrite(merchantId, reserved, version),
-      ports.payments.putRefundWrite(merchantId, refund),
-      { item: eventItem(newEvent("refund.created", merchantId, refund.id, now, { refund }, refund.livemode)) },
-    ],
-    "The payment was changed by another request; try again",
-  );
+  await ports.payments.recordRefund(merchantId, {
+    payment: { value: reserved, expectedVersion: version },
+    refund,
+    event: newEvent("refund.created", merchantId, refund.id, now, { refund }, refund.livemode),
+  });
   if (!processor) return settleRefund(ports, merchantId, refund.id, "succeeded");
   return askProcessor(ports, merchant, refund, () =>
     sendRefund(processor, merchant, payment, refund, payment.amountRefunded),
@@ -139,10 +134,9 @@ export async function checkRefund(
     // Settled meanwhile, or this check ran already (a duplicate delivery).
     if (found?.value.status !== "pending" || (found.value.checks ?? 0) >= check) return undefined;
     const refund: Refund = { ...found.value, checks: check, updatedAt: ports.clock.now().toISOString() };
-    await transact(
-      [ports.payments.replaceRefundWrite(merchantId, refund, found.version)],
-      "The refund was changed by another request",
-    );
+    await ports.payments.recordRefundChange(merchantId, {
+      refund: { value: refund, expectedVersion: found.version },
+    });
     return refund;
   });
   if (!claimed) return;
@@ -200,10 +194,9 @@ export async function settleRefund(
     if (!moves) {
       if (!names.processorRefundId) return refund;
       const known: Refund = { ...refund, ...names, updatedAt: at };
-      await transact(
-        [ports.payments.replaceRefundWrite(merchantId, known, version)],
-        "The refund was changed by another request",
-      );
+      await ports.payments.recordRefundChange(merchantId, {
+        refund: { value: known, expectedVersion: version },
+      });
       return known;
     }
     const paymentFound = await ports.payments.read(merchantId, refund.paymentId);
@@ -225,11 +218,10 @@ export async function settleRefund(
       ...(settledDelta !== 0 ? { history: [...payment.history, { status: paymentStatus, at, note }] } : {}),
       updatedAt: at,
     };
-    const writes = [];
-    if (settledDelta !== 0 && payment.processor !== "manual") {
-      const merchant = await merchantOf(ports, merchantId);
-      writes.push(moneyMoved(ports, merchant, "refund", refund, -settledDelta, 0, now));
-    }
+    const balance =
+      settledDelta !== 0 && payment.processor !== "manual"
+        ? moneyMoved(await merchantOf(ports, merchantId), "refund", refund, -settledDelta, 0, now)
+        : undefined;
     const event =
       status === "succeeded"
         ? newEvent(
@@ -237,19 +229,16 @@ export async function settleRefund(
             merchantId,
             refund.id,
             now,
-            { refund: settled, payment: nextPayment },
+            { refund: settled, payment: presentPayment(nextPayment) },
             settled.livemode,
           )
         : newEvent("refund.failed", merchantId, refund.id, now, { refund: settled }, settled.livemode);
-    await transact(
-      [
-        ports.payments.replaceRefundWrite(merchantId, settled, version),
-        ports.payments.replaceWrite(merchantId, nextPayment, paymentVersion),
-        ...writes,
-        { item: eventItem(event) },
-      ],
-      "The refund was changed by another request",
-    );
+    await ports.payments.recordRefundChange(merchantId, {
+      refund: { value: settled, expectedVersion: version },
+      payment: { value: nextPayment, expectedVersion: paymentVersion },
+      ...(balance ? { balance } : {}),
+      event,
+    });
     return settled;
   });
 }

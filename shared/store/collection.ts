@@ -146,7 +146,10 @@ export interface Collection<T extends { id: string }> {
   fromItem(item: Record<string, unknown>): T;
   /** The write that adds a new object, for a transaction of its own module. */
   putNewWrite(merchantId: string, value: T, conflict?: string): ExtraWrite;
-  /** The write that replaces an object if it is still at `expectedVersion`. */
+  /**
+   * The write that replaces an object if it is still at `expectedVersion`, for another unit of work;
+   * a lost race says the object was changed by another request unless `conflict` says otherwise.
+   */
   replaceWrite(merchantId: string, value: T, expectedVersion: number, conflict?: string): ExtraWrite;
 }
 
@@ -197,7 +200,7 @@ export function collection<T extends { id: string }>(spec: CollectionSpec<T>): C
   });
   const putNewWrite = (merchantId: string, value: T, conflict?: string) =>
     put(merchantId, value, 1, "attribute_not_exists(PK)", undefined, conflict);
-  const replaceWrite = (merchantId: string, value: T, expectedVersion: number, conflict?: string) =>
+  const replaceWrite = (merchantId: string, value: T, expectedVersion: number, conflict = changed) =>
     put(
       merchantId,
       value,

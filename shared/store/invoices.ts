@@ -6,6 +6,7 @@
 import { GetCommand } from "@aws-sdk/lib-dynamodb";
 import { ConflictError } from "../domain/errors.ts";
 import type { DomainEvent } from "../domain/events.ts";
+import type { PaymentLock } from "../domain/invoice-lifecycle.ts";
 import type { InvoiceStore, StoredInvoice } from "../invoices/ports.ts";
 import {
   asChange,
@@ -46,6 +47,32 @@ const put = (item: TransactItem, conflict?: string): ExtraWrite => ({
   item,
   ...(conflict ? { conflict } : {}),
 });
+
+const lockConflict = "The invoice was changed by another request";
+
+/** Replaces the invoice's payment lock (or removes it), nothing else; it moves the version like any change. */
+const lockWrite = (
+  merchantId: string,
+  invoiceId: string,
+  expectedVersion: number,
+  lock: PaymentLock | undefined,
+): ExtraWrite =>
+  put(
+    {
+      Update: {
+        TableName: tableName(),
+        Key: keys.merchantObject(merchantId, invoiceId),
+        UpdateExpression: `${lock ? "SET paymentLock = :lock" : "REMOVE paymentLock"} ADD version :one`,
+        ConditionExpression: "version = :expected",
+        ExpressionAttributeValues: {
+          ":expected": expectedVersion,
+          ":one": 1,
+          ...(lock ? { ":lock": lock } : {}),
+        },
+      },
+    },
+    lockConflict,
+  );
 
 export const dynamoInvoiceStore: InvoiceStore = {
   read: (merchantId, id) => invoices.read(merchantId, id),
@@ -178,25 +205,16 @@ export const dynamoInvoiceStore: InvoiceStore = {
     }
   },
 
+  replaceWrites: (merchantId, invoice, version, customerDelta) => [
+    asChange(invoices.replaceWrite(merchantId, invoice, version)),
+    ...(customerDelta ? [asChange(customerCount(merchantId, invoice.customerId, customerDelta))] : []),
+  ],
+
   paymentLockWrite: (merchantId, invoiceId, expectedVersion, lock) =>
-    asChange(
-      put(
-        {
-          Update: {
-            TableName: tableName(),
-            Key: keys.merchantObject(merchantId, invoiceId),
-            UpdateExpression: `${lock ? "SET paymentLock = :lock" : "REMOVE paymentLock"} ADD version :one`,
-            ConditionExpression: "version = :expected",
-            ExpressionAttributeValues: {
-              ":expected": expectedVersion,
-              ":one": 1,
-              ...(lock ? { ":lock": lock } : {}),
-            },
-          },
-        },
-        "The invoice was changed by another request",
-      ),
-    ),
+    asChange(lockWrite(merchantId, invoiceId, expectedVersion, lock)),
+
+  replaceLock: (merchantId, invoiceId, expectedVersion, lock) =>
+    transact([lockWrite(merchantId, invoiceId, expectedVersion, lock)], lockConflict),
 
   async findHosted(token) {
     const { Item } = await documentClient().send(

@@ -2,21 +2,17 @@
  * Payments (`pay_…`) and refunds (`re_…`): collections in the merchant's partition, written in the
  * same transaction as the invoice change or balance transaction that goes with them.
  */
+import type { DomainEvent } from "../domain/events.ts";
 import type { BalanceTransaction } from "../payments/balance.ts";
-import type { Payment } from "../payments/payment.ts";
+import { type Payment, storedPayment } from "../payments/payment.ts";
+import type { PaymentStore, Replacing } from "../payments/ports.ts";
 import type { Refund } from "../payments/refund.ts";
 import type { Change } from "../domain/records.ts";
-import {
-  asChange,
-  beforeLivemode,
-  collection,
-  type ListQuery,
-  type Page,
-  type Versioned,
-} from "./collection.ts";
+import { asChange, beforeLivemode, collection, type ExtraWrite, transact } from "./collection.ts";
 import { tableName } from "./dynamo.ts";
 import { itemMapping } from "./items.ts";
 import { keys } from "./keys.ts";
+import { eventPut } from "./outbox.ts";
 import { processorRefs } from "./processor-refs.ts";
 
 const payments = collection<Payment>({
@@ -35,57 +31,93 @@ const refunds = collection<Refund>({
 /** Balance transactions are written once and never change: no version. Payouts read them. */
 export const balanceTransactions = itemMapping<BalanceTransaction>({ type: "balanceTransaction" });
 
-export interface PaymentStore {
-  read(merchantId: string, id: string): Promise<Versioned<Payment> | undefined>;
-  list(merchantId: string, query: ListQuery): Promise<Page<Payment>>;
-  readRefund(merchantId: string, id: string): Promise<Versioned<Refund> | undefined>;
-  listRefunds(merchantId: string, query: ListQuery): Promise<Page<Refund>>;
-  /** The write that adds a new payment to another change's transaction. */
-  putWrite(merchantId: string, payment: Payment): Change;
-  /** The write that replaces a payment if it is still at `expectedVersion`. */
-  replaceWrite(merchantId: string, payment: Payment, expectedVersion: number): Change;
-  putRefundWrite(merchantId: string, refund: Refund): Change;
-  replaceRefundWrite(merchantId: string, refund: Refund, expectedVersion: number): Change;
-  balanceWrite(merchantId: string, entry: BalanceTransaction): Change;
-  /** Remembers which payment a processor payment id belongs to (disputes carry only the latter). */
-  processorRefWrite(processorPaymentId: string, merchantId: string, paymentId: string): Change;
-}
+// The port lives with its capability; named here too for the modules that still import it from the store.
+export type { PaymentStore } from "../payments/ports.ts";
 
-export const dynamoPaymentStore: PaymentStore = {
-  read: (merchantId, id) => payments.read(merchantId, id),
-  list: (merchantId, query) => payments.list(merchantId, query),
+const balancePut = (merchantId: string, entry: BalanceTransaction): ExtraWrite => ({
+  item: {
+    Put: {
+      TableName: tableName(),
+      Item: balanceTransactions.toItem(keys.balanceTransaction(merchantId, entry.date, entry.id), entry),
+      ConditionExpression: "attribute_not_exists(PK)",
+    },
+  },
+});
+
+const paymentChanged = "The payment was changed by another request; try again";
+const refundChanged = "The refund was changed by another request; try again";
+
+const replacePayment = (merchantId: string, { value, expectedVersion }: Replacing<Payment>) =>
+  payments.replaceWrite(merchantId, value, expectedVersion, paymentChanged);
+const replaceRefund = (merchantId: string, { value, expectedVersion }: Replacing<Refund>) =>
+  refunds.replaceWrite(merchantId, value, expectedVersion, refundChanged);
+const events = (list: readonly (DomainEvent | undefined)[]): ExtraWrite[] =>
+  list.flatMap((event) => (event ? [{ item: eventPut(event) }] : []));
+
+const store: PaymentStore = {
+  read: async (merchantId, id) => {
+    const found = await payments.read(merchantId, id);
+    return found && { ...found, value: storedPayment(found.value) };
+  },
+  list: async (merchantId, query) => {
+    const page = await payments.list(merchantId, query);
+    return { ...page, items: page.items.map(storedPayment) };
+  },
   readRefund: (merchantId, id) => refunds.read(merchantId, id),
   listRefunds: (merchantId, query) => refunds.list(merchantId, query),
   putWrite: (merchantId, payment) => asChange(payments.putNewWrite(merchantId, payment)),
-  replaceWrite: (merchantId, payment, version) =>
-    asChange(
-      payments.replaceWrite(
-        merchantId,
-        payment,
-        version,
-        "The payment was changed by another request; try again",
-      ),
+
+  recordAttempt: (merchantId, { payment, event, changes }) =>
+    transact(
+      [...changes, payments.putNewWrite(merchantId, payment), ...events([event])],
+      "The payable was changed by another request; try again",
     ),
-  putRefundWrite: (merchantId, refund) => asChange(refunds.putNewWrite(merchantId, refund)),
-  replaceRefundWrite: (merchantId, refund, version) =>
-    asChange(
-      refunds.replaceWrite(
-        merchantId,
-        refund,
-        version,
-        "The refund was changed by another request; try again",
-      ),
+
+  recordOutcome: (merchantId, work) =>
+    transact(
+      [
+        ...(work.payment ? [replacePayment(merchantId, work.payment)] : []),
+        ...(work.payment && work.processorPaymentId
+          ? [processorRefs.paymentRefWrite(work.processorPaymentId, merchantId, work.payment.value.id)]
+          : []),
+        ...(work.balance ? [balancePut(merchantId, work.balance)] : []),
+        ...(work.changes ?? []),
+        ...events(work.events),
+      ],
+      "The payment was changed by another request",
     ),
-  processorRefWrite: (processorPaymentId, merchantId, paymentId) =>
-    asChange(processorRefs.paymentRefWrite(processorPaymentId, merchantId, paymentId)),
-  balanceWrite: (merchantId, entry) =>
-    asChange({
-      item: {
-        Put: {
-          TableName: tableName(),
-          Item: balanceTransactions.toItem(keys.balanceTransaction(merchantId, entry.date, entry.id), entry),
-          ConditionExpression: "attribute_not_exists(PK)",
-        },
-      },
-    }),
+
+  recordRefund: (merchantId, { payment, refund, event }) =>
+    transact(
+      [replacePayment(merchantId, payment), refunds.putNewWrite(merchantId, refund), ...events([event])],
+      "The payment was changed by another request; try again",
+    ),
+
+  recordRefundChange: (merchantId, work) =>
+    transact(
+      [
+        replaceRefund(merchantId, work.refund),
+        ...(work.payment ? [replacePayment(merchantId, work.payment)] : []),
+        ...(work.balance ? [balancePut(merchantId, work.balance)] : []),
+        ...events([work.event]),
+      ],
+      "The refund was changed by another request",
+    ),
+
+  recordDispute: (merchantId, { payment, balance, event }) =>
+    transact(
+      [
+        replacePayment(merchantId, payment),
+        ...(balance ? [balancePut(merchantId, balance)] : []),
+        ...events([event]),
+      ],
+      "The payment was changed by another request",
+    ),
+};
+
+export const dynamoPaymentStore = {
+  ...store,
+  /** A balance transaction on its own (the payouts tests seed a merchant's balance with it). */
+  balanceWrite: (merchantId: string, entry: BalanceTransaction): Change =>
+    asChange(balancePut(merchantId, entry)),
 };

@@ -22,7 +22,7 @@ import { handler as notificationsHandler } from "../../functions/notifications/s
 import { handler as processHandler } from "../../functions/webhooks/stripe-process.ts";
 import { fixedClock, systemClock } from "../../shared/domain/clock.ts";
 import { setStripeAccountStatus } from "../../shared/merchants/service.ts";
-import { checkoutInvoice, payInvoice } from "../../shared/payments/charges.ts";
+import { checkoutInvoice, payInvoice } from "../../shared/invoices/pay.ts";
 import { signEvent } from "../../shared/payments/signing.ts";
 import { checkoutSessionEvent } from "../../shared/stripe-shapes/checkout-sessions.ts";
 import { paymentIntentEvent } from "../../shared/stripe-shapes/payment-intents.ts";

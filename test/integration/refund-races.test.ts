@@ -14,8 +14,8 @@ import { billingTimers } from "../../functions/billing/timers.ts";
 import type { OneTimeSchedule, SchedulerPort } from "../../shared/aws/scheduler.ts";
 import { fixedClock } from "../../shared/domain/clock.ts";
 import { setStripeAccount } from "../../shared/merchants/service.ts";
-import { payInvoice } from "../../shared/payments/charges.ts";
-import type { PaymentPorts } from "../../shared/payments/ports.ts";
+import { payInvoice } from "../../shared/invoices/pay.ts";
+import type { InvoicePayPorts } from "../../shared/invoices/pay.ts";
 import { refundPayment } from "../../shared/payments/refunds.ts";
 import { handleStripeEvent } from "../../shared/payments/stripe-events-handler.ts";
 import { paymentIntentEvent } from "../../shared/stripe-shapes/payment-intents.ts";
@@ -45,7 +45,7 @@ const recordingScheduler: SchedulerPort = {
 };
 
 /** The deployed payment ports, with Stripe at the loopback fake (short timeouts) and a scheduler that records. */
-function ports(at: StripeFake = fake): PaymentPorts {
+function ports(at: StripeFake = fake): InvoicePayPorts {
   const stripe = stripeProcessor({
     secretKey: "sk_test_refund_races_0123456789",
     host: "127.0.0.1",

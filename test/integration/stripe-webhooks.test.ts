@@ -30,7 +30,7 @@ import { systemClock } from "../../shared/domain/clock.ts";
 import { newEvent } from "../../shared/domain/events.ts";
 import { setStripeAccount } from "../../shared/merchants/service.ts";
 import type { PaymentProcessor } from "../../shared/payments/processor.ts";
-import { checkoutInvoice } from "../../shared/payments/charges.ts";
+import { checkoutInvoice } from "../../shared/invoices/pay.ts";
 import type { PaymentPorts } from "../../shared/payments/ports.ts";
 import { refundPayment } from "../../shared/payments/refunds.ts";
 import { signEvent, signPayload } from "../../shared/payments/signing.ts";
@@ -329,8 +329,8 @@ describe("Stripe webhooks", () => {
 
       // Field by field, minus what differs by construction: ids, numbers, links and timestamps.
       const comparablePayment = (p: typeof paymentA, ids: { piId: string; invoiceId: string; paymentId: string }) => {
-        const { id, invoiceId, processorPaymentId, createdAt, updatedAt, paidAt, history, ...rest } = p;
-        expect({ id, invoiceId, processorPaymentId }).toEqual({ id: ids.paymentId, invoiceId: ids.invoiceId, processorPaymentId: ids.piId });
+        const { id, invoiceId, for: paid, processorPaymentId, createdAt, updatedAt, paidAt, history, ...rest } = p;
+        expect({ id, invoiceId, for: paid, processorPaymentId }).toEqual({ id: ids.paymentId, invoiceId: ids.invoiceId, for: { kind: "invoice", id: ids.invoiceId }, processorPaymentId: ids.piId });
         expect(paidAt).toEqual(expect.any(String));
         return { ...rest, history: history.map(({ at: _at, ...h }) => h) };
       };

@@ -22,6 +22,7 @@ const payment = (over: Partial<Payment> = {}): Payment => ({
   livemode: false,
   method: { type: "card", brand: "visa", last4: "4242" },
   customerId: "cus_1",
+  for: { kind: "invoice", id: "inv_1" },
   amountRefunded: 0,
   amountRefundedSettled: 0,
   processorPaymentId: "pi_1",
