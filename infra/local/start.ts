@@ -9,7 +9,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { startLocalRuntime } from "./runtime.ts";
 
-// Local runs use the machine's Node 20; Lambda runs Node 22. The SDK's reminder is noise here.
+// Local runs use the machine's Node 20; Lambda runs Node 24. The SDK's reminder is noise here.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
 
 const dataDir = resolve(process.env.KASSA_DATA_DIR ?? ".kassa");
