@@ -8,10 +8,11 @@ import path from "node:path";
 import { App, type AppProps, CfnOutput, Stack, type StackProps, Validations } from "aws-cdk-lib";
 import { AwsSolutionsChecks } from "cdk-nag";
 import type { Construct } from "constructs";
+import { eventQueues } from "../shared/outbox/routing.ts";
 import type { SandboxSetting } from "../shared/payments/mode.ts";
 import { KassaAlarms } from "./constructs/alarms.ts";
 import { KassaDashboard } from "./constructs/dashboard.ts";
-import { KassaData } from "./constructs/data.ts";
+import { KassaData, pascalCase } from "./constructs/data.ts";
 import { repoRoot } from "./constructs/kassa-function.ts";
 import { KassaServices } from "./constructs/services.ts";
 import * as defaultManifest from "./manifest.ts";
@@ -103,6 +104,10 @@ export class KassaStack extends Stack {
     new CfnOutput(this, "AdminTokenSecretArn", { value: this.data.secrets.adminToken.secretArn });
     new CfnOutput(this, "StripeSecretKeySecretArn", { value: this.data.secrets.stripeSecretKey.secretArn });
     new CfnOutput(this, "AlarmTopicArn", { value: this.alarms.topic.topicArn });
+    // What `npm run redispatch` sends to (QUEUE_URL_<NAME>): the queues the outbox dispatcher feeds.
+    for (const name of eventQueues) {
+      new CfnOutput(this, `${pascalCase(name)}QueueUrl`, { value: this.data.queue(name).queueUrl });
+    }
   }
 }
 

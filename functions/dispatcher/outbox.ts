@@ -7,7 +7,7 @@ import type { AttributeValue } from "@aws-sdk/client-dynamodb";
 import { unmarshall } from "@aws-sdk/util-dynamodb";
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from "aws-lambda";
 import { type QueuePort, sqsQueue } from "../../shared/aws/queue.ts";
-import { queuesFor } from "../../shared/outbox/routing.ts";
+import { dispatchEvent } from "../../shared/outbox/dispatch.ts";
 import { eventFromItem } from "../../shared/store/outbox.ts";
 
 export function dispatcher(queue: QueuePort) {
@@ -17,7 +17,7 @@ export function dispatcher(queue: QueuePort) {
         const image = record.dynamodb?.NewImage;
         if (!image) continue;
         const domainEvent = eventFromItem(unmarshall(image as Record<string, AttributeValue>));
-        for (const name of queuesFor(domainEvent.type)) await queue.send(name, domainEvent);
+        await dispatchEvent(queue, domainEvent);
       } catch (error) {
         console.error(JSON.stringify({ level: "ERROR", message: "Dispatch failed", error: String(error) }));
         return {

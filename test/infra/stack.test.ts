@@ -742,6 +742,15 @@ describe("mail, secrets, scheduler, alarms", () => {
   });
 });
 
+describe("outputs", () => {
+  it("name the table and the queues the outbox dispatcher feeds, for npm run redispatch", () => {
+    const outputs = template.toJSON().Outputs as Record<string, Json>;
+    expect(outputs.TableName!.Value).toEqual({ Ref: logicalId(stack.data.table) });
+    expect(outputs.NotificationsQueueUrl!.Value).toEqual({ Ref: logicalId(stack.data.queue("notifications")) });
+    expect(outputs.BillingQueueUrl!.Value).toEqual({ Ref: logicalId(stack.data.queue("billing")) });
+  });
+});
+
 describe("dashboard", () => {
   const body = () => {
     const [[, dashboard]] = ofType("AWS::CloudWatch::Dashboard") as [[string, Json]];
