@@ -7,7 +7,15 @@
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
+import { missingPrerequisites } from "./prerequisites.ts";
 import { startLocalRuntime } from "./runtime.ts";
+
+// DynamoDB Local needs Java: say how to install it in one line rather than fail to spawn it.
+const missing = missingPrerequisites({ browser: false });
+if (missing) {
+  console.error(missing);
+  process.exit(1);
+}
 
 // Local runs use the machine's Node 20; Lambda runs Node 24. The SDK's reminder is noise here.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
