@@ -158,14 +158,17 @@ export class KassaData extends Construct {
       : new ses.EmailIdentity(this, "MailFrom", { identity: ses.Identity.email(props.mailFrom) });
 
     // Named after the stack and its id (unique per creation): a stack deleted and deployed again
-    // gets a group of its own, and two stacks in one account never share one. Its schedules target
-    // this stack's queues, so the group goes with the stack.
+    // gets a group of its own, and two stacks in one account never share one.
     const stack = Stack.of(this);
     const stackUuid = Fn.select(2, Fn.split("/", stack.stackId));
     this.scheduleGroup = new scheduler.CfnScheduleGroup(this, "ScheduleGroup", {
       name: `${stack.stackName}-${Fn.select(0, Fn.split("-", stackUuid))}`,
     });
     this.scheduleGroupName = this.scheduleGroup.ref;
+    // Deleting a group deletes its pending schedules (reminders, payout runs): a replacement (a
+    // stack deployed when the group had a fixed name) keeps the old group, whose schedules still
+    // fire into the same queues. The unique name is what lets a retained group never block a redeploy.
+    this.scheduleGroup.applyRemovalPolicy(RemovalPolicy.RETAIN);
 
     const account = Stack.of(this).account;
     this.schedulerRole = new iam.Role(this, "SchedulerRole", {

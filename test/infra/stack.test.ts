@@ -645,7 +645,9 @@ describe("mail, secrets, scheduler, alarms", () => {
 
   it("names the schedule group after the stack and its id (a redeploy never meets a leftover group) and hands that name to the functions", () => {
     const [[groupId, group]] = ofType("AWS::Scheduler::ScheduleGroup") as [[string, Json]];
-    expect(group.DeletionPolicy).toBeUndefined();
+    // Kept (its pending schedules with it): the unique name is what lets a redeploy create a new one.
+    expect(group.DeletionPolicy).toBe("Retain");
+    expect(group.UpdateReplacePolicy).toBe("Retain");
     const stackUuid = { "Fn::Select": [2, { "Fn::Split": ["/", { Ref: "AWS::StackId" }] }] };
     expect(group.Properties.Name).toEqual({
       "Fn::Join": ["", ["Kassa-", { "Fn::Select": [0, { "Fn::Split": ["-", stackUuid] }] }]],
