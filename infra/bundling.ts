@@ -1,12 +1,12 @@
 /**
- * The house bundling settings for every function: minified, tree-shaken ESM for Node 22 with source
- * maps and a `createRequire` banner (some dependencies still call `require`). The CDK construct and
+ * The house bundling settings for every function: minified, tree-shaken ESM for Node 24 (the Lambda
+ * runtime, `lambdaRuntime`) with source maps and a `createRequire` banner (some dependencies still call `require`). The CDK construct and
  * the bench both use these, so the measured bundle is the deployed one.
  */
 export const bundling = {
   platform: "node",
   format: "esm",
-  target: "node22",
+  target: "node24",
   minify: true,
   sourcemap: true,
   treeShaking: true,

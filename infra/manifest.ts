@@ -20,19 +20,32 @@ import { eventQueues } from "../shared/outbox/routing.ts";
 
 
 export interface QueueDefinition {
-  /** Seconds a received message stays hidden; must exceed the consumer's timeout. */
+  /**
+   * Seconds a received message stays hidden: at least `visibilityTimeoutFactor` × the consumer's
+   * timeout (checked at synth), so Lambda's retries of a throttled batch never see it reappear.
+   */
   readonly visibilityTimeoutSeconds: number;
   /** Receives before SQS moves the message to the queue's DLQ. */
   readonly maxReceiveCount: number;
   readonly retentionDays: number;
 }
 
+/** AWS's advice for a queue a Lambda function consumes: visibility timeout ≥ 6 × the function's timeout. */
+export const visibilityTimeoutFactor = 6;
+
+/**
+ * Every queue's (and DLQ's) `MaximumMessageSize`, in the cloud and in the local stand-in alike, so a
+ * message too large fails on a laptop exactly as in AWS. 256 KiB: a batch of 10 stays well inside
+ * Lambda's 6 MB invocation payload, and events carry ids and a bounded snapshot, never a document.
+ */
+export const queueMaxMessageBytes = 262_144;
+
 export const queues = {
-  notifications: { visibilityTimeoutSeconds: 60, maxReceiveCount: 5, retentionDays: 4 },
+  notifications: { visibilityTimeoutSeconds: 180, maxReceiveCount: 5, retentionDays: 4 },
   /** Stripe's webhooks and the sandbox's events, verified, in Stripe's event shapes. */
-  "stripe-events": { visibilityTimeoutSeconds: 120, maxReceiveCount: 5, retentionDays: 14 },
+  "stripe-events": { visibilityTimeoutSeconds: 360, maxReceiveCount: 5, retentionDays: 14 },
   /** Timed work (shared/timers/registry.ts): the schedules' deliveries, and the events that plan them. */
-  billing: { visibilityTimeoutSeconds: 120, maxReceiveCount: 5, retentionDays: 14 },
+  billing: { visibilityTimeoutSeconds: 360, maxReceiveCount: 5, retentionDays: 14 },
 } as const satisfies Record<string, QueueDefinition>;
 
 export type QueueName = keyof typeof queues;
@@ -72,7 +85,13 @@ export interface FunctionDefinition {
   readonly timeoutSeconds: number;
   readonly memoryMb?: number;
   readonly routes?: readonly RouteDefinition[];
-  readonly queue?: { readonly name: QueueName; readonly batchSize: number; readonly maxBatchingWindowSeconds?: number };
+  readonly queue?: {
+    readonly name: QueueName;
+    readonly batchSize: number;
+    readonly maxBatchingWindowSeconds?: number;
+    /** At most this many concurrent invocations from the queue (Lambda's minimum is 2). */
+    readonly maxConcurrency?: number;
+  };
   /** Subscribes to the table's stream (the outbox dispatcher). */
   readonly stream?: {
     readonly batchSize: number;
@@ -281,7 +300,9 @@ export const functions: readonly FunctionDefinition[] = [
     description: "Sends the emails that domain events call for",
     timeoutSeconds: 30,
     memoryMb: 1024,
-    queue: { name: "notifications", batchSize: 10 },
+    // SES sends about 14 mails a second on a new production account (1 in its sandbox): two
+    // containers keep a burst of events from running into its rate limit.
+    queue: { name: "notifications", batchSize: 10, maxConcurrency: 2 },
     access: { table: "readwrite", email: true },
   },
 ];

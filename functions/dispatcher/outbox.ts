@@ -5,7 +5,7 @@
  */
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from "aws-lambda";
 import { outboxPorts } from "../../shared/composition.ts";
-import { queuesFor } from "../../shared/outbox/routing.ts";
+import { dispatchEvent } from "../../shared/outbox/dispatch.ts";
 
 export function dispatcher(ports: ReturnType<typeof outboxPorts>) {
   return async (event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> => {
@@ -14,7 +14,7 @@ export function dispatcher(ports: ReturnType<typeof outboxPorts>) {
         const image = record.dynamodb?.NewImage;
         if (!image) continue;
         const domainEvent = ports.eventOf(image);
-        for (const name of queuesFor(domainEvent.type)) await ports.queue.send(name, domainEvent);
+        await dispatchEvent(ports.queue, domainEvent);
       } catch (error) {
         console.error(JSON.stringify({ level: "ERROR", message: "Dispatch failed", error: String(error) }));
         return {

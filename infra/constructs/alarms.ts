@@ -1,7 +1,8 @@
 /**
- * Alarms on what needs a human: anything in a DLQ, function errors, API 5xx, processor events
- * rejected as not belonging to the payment they name. They notify one SNS topic; subscribe an
- * address or a chat integration to it after the first deploy.
+ * Alarms on what needs a human: anything in a DLQ, function errors, API 5xx, the outbox stream
+ * falling behind (IteratorAge), processor events rejected as not belonging to the payment they
+ * name. They notify one SNS topic; subscribe an address or a chat integration to it after the
+ * first deploy.
  */
 import { Duration } from "aws-cdk-lib";
 import * as cloudwatch from "aws-cdk-lib/aws-cloudwatch";
@@ -10,9 +11,13 @@ import * as logs from "aws-cdk-lib/aws-logs";
 import * as sns from "aws-cdk-lib/aws-sns";
 import type * as sqs from "aws-cdk-lib/aws-sqs";
 import { Construct } from "constructs";
+import { metricNames, metricsNamespace } from "../../shared/metrics-names.ts";
 import { processorEventRejected } from "../../shared/payments/event-trust.ts";
 import { type KassaData, pascalCase } from "./data.ts";
 import type { KassaServices } from "./services.ts";
+
+/** How old (ms) the oldest unprocessed stream record may get before the IteratorAge alarm fires: one hour. */
+export const iteratorAgeAlarmMs = 3_600_000;
 
 export interface KassaAlarmsProps {
   readonly data: KassaData;
@@ -71,6 +76,23 @@ export class KassaAlarms extends Construct {
       );
     }
 
+    // The table's stream keeps records 24 h: a dispatcher falling behind by an hour is told long
+    // before events age out (and `npm run redispatch` re-queues any that did).
+    for (const [name, fn] of Object.entries(services.functions)) {
+      if (!data.streamFailureQueues[name]) continue;
+      this.add(
+        new cloudwatch.Alarm(this, `${pascalCase(name)}IteratorAge`, {
+          alarmDescription: `${name}: the oldest outbox stream record waits over an hour (the stream keeps 24 h; re-queue older events with npm run redispatch)`,
+          metric: fn.function.metric("IteratorAge", { period: Duration.minutes(5), statistic: "Maximum" }),
+          threshold: iteratorAgeAlarmMs,
+          comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+          evaluationPeriods: 1,
+          treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+        }),
+        action,
+      );
+    }
+
     this.add(
       new cloudwatch.Alarm(this, "Api5xx", {
         alarmDescription: "The HTTP API answered with 5xx (never expected: client mistakes are 4xx)",
@@ -89,8 +111,8 @@ export class KassaAlarms extends Construct {
       const rejected = new logs.MetricFilter(this, "RejectedProcessorEventsFilter", {
         logGroup: consumer.logGroup,
         filterPattern: logs.FilterPattern.stringValue("$.event", "=", processorEventRejected),
-        metricNamespace: "Kassa",
-        metricName: "RejectedProcessorEvents",
+        metricNamespace: metricsNamespace,
+        metricName: metricNames.rejectedProcessorEvents,
         metricValue: "1",
       });
       this.add(

@@ -2,7 +2,7 @@
  * The stateful half: the table, the queues with their DLQs, the secrets, the mail identity and the
  * schedule group with the role its schedules use. Everything here outlives a function deployment.
  */
-import { Duration, RemovalPolicy, Stack, Validations } from "aws-cdk-lib";
+import { Duration, Fn, RemovalPolicy, Stack, Validations } from "aws-cdk-lib";
 import * as dynamodb from "aws-cdk-lib/aws-dynamodb";
 import * as iam from "aws-cdk-lib/aws-iam";
 import * as scheduler from "aws-cdk-lib/aws-scheduler";
@@ -11,7 +11,7 @@ import * as ses from "aws-cdk-lib/aws-ses";
 import * as sqs from "aws-cdk-lib/aws-sqs";
 import { Construct } from "constructs";
 import type { SecretName } from "../../shared/config.ts";
-import type { QueueDefinition } from "../manifest.ts";
+import { type QueueDefinition, queueMaxMessageBytes } from "../manifest.ts";
 import { table as tableDefinition } from "../table.ts";
 import type { KassaManifest } from "../stack.ts";
 
@@ -22,6 +22,8 @@ export interface KassaDataProps {
   readonly manifest: KassaManifest;
   /** The address mail is sent from; SES verifies it as an email identity. */
   readonly mailFrom: string;
+  /** An SES identity that exists already (the address or its domain): imported, not created. */
+  readonly existingIdentity?: string;
 }
 
 export interface QueuePair {
@@ -45,8 +47,9 @@ export class KassaData extends Construct {
   /** Function name → the DLQ that receives its failed stream batches (stream subscribers only). */
   readonly streamFailureQueues: Readonly<Record<string, sqs.Queue>>;
   readonly secrets: Readonly<Record<SecretName, secretsmanager.Secret>>;
-  readonly mailIdentity: ses.EmailIdentity;
+  readonly mailIdentity: ses.IEmailIdentity;
   readonly mailFrom: string;
+  /** The group's name (a deploy-time value: `Ref` of the group). */
   readonly scheduleGroupName: string;
   readonly scheduleGroup: scheduler.CfnScheduleGroup;
   /** Assumed by EventBridge Scheduler to deliver a schedule's payload to its queue. */
@@ -70,6 +73,8 @@ export class KassaData extends Construct {
       stream: dynamodb.StreamViewType[tableDefinition.streamView],
       encryption: dynamodb.TableEncryption.AWS_MANAGED,
       removalPolicy: RemovalPolicy.RETAIN,
+      // Deleting the stack, or a change that would replace the table, fails instead of dropping the money.
+      deletionProtection: true,
     });
     for (const index of tableDefinition.indexes) {
       this.table.addGlobalSecondaryIndex({
@@ -88,6 +93,7 @@ export class KassaData extends Construct {
         retentionPeriod: Duration.days(definition.retentionDays),
         encryption: sqs.QueueEncryption.SQS_MANAGED,
         enforceSSL: true,
+        maxMessageSizeBytes: queueMaxMessageBytes,
         deadLetterQueue: { queue: dlq, maxReceiveCount: definition.maxReceiveCount },
       });
       queues[name] = { queue, dlq, definition };
@@ -147,15 +153,21 @@ export class KassaData extends Construct {
     this.secrets = secrets;
 
     this.mailFrom = props.mailFrom;
-    this.mailIdentity = new ses.EmailIdentity(this, "MailFrom", {
-      identity: ses.Identity.email(props.mailFrom),
-    });
+    this.mailIdentity = props.existingIdentity
+      ? ses.EmailIdentity.fromEmailIdentityName(this, "MailFrom", props.existingIdentity)
+      : new ses.EmailIdentity(this, "MailFrom", { identity: ses.Identity.email(props.mailFrom) });
 
-    // Deleting a group deletes its schedules (pending reminders, renewals): keep it.
-    this.scheduleGroupName = Stack.of(this).stackName.toLowerCase();
+    // Named after the stack and its id (unique per creation): a stack deleted and deployed again
+    // gets a group of its own, and two stacks in one account never share one.
+    const stack = Stack.of(this);
+    const stackUuid = Fn.select(2, Fn.split("/", stack.stackId));
     this.scheduleGroup = new scheduler.CfnScheduleGroup(this, "ScheduleGroup", {
-      name: this.scheduleGroupName,
+      name: `${stack.stackName}-${Fn.select(0, Fn.split("-", stackUuid))}`,
     });
+    this.scheduleGroupName = this.scheduleGroup.ref;
+    // Deleting a group deletes its pending schedules (reminders, payout runs): a replacement (a
+    // stack deployed when the group had a fixed name) keeps the old group, whose schedules still
+    // fire into the same queues. The unique name is what lets a retained group never block a redeploy.
     this.scheduleGroup.applyRemovalPolicy(RemovalPolicy.RETAIN);
 
     const account = Stack.of(this).account;
@@ -203,6 +215,7 @@ export class KassaData extends Construct {
       retentionPeriod: dlqRetention,
       encryption: sqs.QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
+      maxMessageSizeBytes: queueMaxMessageBytes,
     });
   }
 }

@@ -15,7 +15,7 @@ import type * as sqs from "aws-cdk-lib/aws-sqs";
 import { Construct } from "constructs";
 import { envNames, type SecretName, secretVariables } from "../../shared/config.ts";
 import type { SandboxSetting } from "../../shared/payments/mode.ts";
-import type { FunctionDefinition } from "../manifest.ts";
+import { type FunctionDefinition, visibilityTimeoutFactor } from "../manifest.ts";
 import type { KassaManifest } from "../stack.ts";
 import { table as tableDefinition } from "../table.ts";
 import { type KassaData, pascalCase } from "./data.ts";
@@ -143,9 +143,9 @@ export class KassaServices extends Construct {
       const pair = data.queues[definition.queue.name];
       if (!pair)
         throw new Error(`${definition.name} subscribes to undeclared queue "${definition.queue.name}"`);
-      if (definition.timeoutSeconds >= pair.definition.visibilityTimeoutSeconds) {
+      if (pair.definition.visibilityTimeoutSeconds < visibilityTimeoutFactor * definition.timeoutSeconds) {
         throw new Error(
-          `${definition.name}: its timeout (${definition.timeoutSeconds} s) must be below the visibility timeout of queue "${definition.queue.name}" (${pair.definition.visibilityTimeoutSeconds} s)`,
+          `${definition.name}: the visibility timeout of queue "${definition.queue.name}" (${pair.definition.visibilityTimeoutSeconds} s) must be at least ${visibilityTimeoutFactor} × its timeout (${definition.timeoutSeconds} s)`,
         );
       }
       fn.function.addEventSource(
@@ -156,6 +156,7 @@ export class KassaServices extends Construct {
               ? undefined
               : Duration.seconds(definition.queue.maxBatchingWindowSeconds),
           reportBatchItemFailures: true,
+          maxConcurrency: definition.queue.maxConcurrency,
         }),
       );
     }

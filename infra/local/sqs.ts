@@ -1,9 +1,12 @@
 /**
  * The SQS stand-in (fauxqs) with every queue of the manifest and its DLQ, wired by RedrivePolicy so
- * max receives move a message to the DLQ exactly as SQS does.
+ * max receives move a message to the DLQ exactly as SQS does, and the stack's message size limit.
  */
 import { startFauxqs } from "fauxqs";
-import { type QueueDefinition, queues } from "../manifest.ts";
+import { type QueueDefinition, queueMaxMessageBytes, queues } from "../manifest.ts";
+
+/** What every local queue shares with its cloud twin (the stack pins the same on every queue). */
+export const localQueueAttributes = { MaximumMessageSize: String(queueMaxMessageBytes) } as const;
 
 export interface LocalQueue {
   url: string;
@@ -25,7 +28,7 @@ export async function startLocalSqs(options: { port?: number } = {}): Promise<Lo
   const server = await startFauxqs({ port: options.port ?? 0, logger: false });
   const endpoint = `http://127.0.0.1:${server.port}`;
   const createQueue = (name: string, attributes?: Record<string, string>) => {
-    const q = server.createQueue(name, attributes ? { attributes } : undefined);
+    const q = server.createQueue(name, { attributes: { ...localQueueAttributes, ...attributes } });
     return { url: q.queueUrl, arn: q.queueArn };
   };
   const created: Record<string, LocalQueue> = {};

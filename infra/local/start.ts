@@ -8,9 +8,17 @@ import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { config, setEnvironment } from "../../shared/config.ts";
+import { missingPrerequisites } from "./prerequisites.ts";
 import { startLocalRuntime } from "./runtime.ts";
 
-// Local runs use the machine's Node 20; Lambda runs Node 22. The SDK's reminder is noise here.
+// DynamoDB Local needs Java: say how to install it in one line rather than fail to spawn it.
+const missing = missingPrerequisites({ browser: false });
+if (missing) {
+  console.error(missing);
+  process.exit(1);
+}
+
+// Local runs use the machine's Node 20; Lambda runs Node 24. The SDK's reminder is noise here.
 setEnvironment({ AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true" }, { keep: true });
 
 const dataDir = resolve(config.localDataDir());
@@ -19,7 +27,8 @@ mkdirSync(dataDir, { recursive: true });
 /** A secret generated on first start and kept in the data folder, as Secrets Manager keeps it in the cloud. */
 function localSecret(file: string, prefix: string): string {
   const path = join(dataDir, file);
-  if (!existsSync(path)) writeFileSync(path, `${prefix}${randomBytes(24).toString("base64url")}`, { mode: 0o600 });
+  if (!existsSync(path))
+    writeFileSync(path, `${prefix}${randomBytes(24).toString("base64url")}`, { mode: 0o600 });
   return readFileSync(path, "utf8").trim();
 }
 const adminToken = localSecret("admin-token", "adm_");
@@ -55,12 +64,21 @@ async function demo(): Promise<{ merchantKey: string; checkoutUrl: string }> {
       headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
       body: JSON.stringify(body ?? {}),
     });
-    if (!response.ok) throw new Error(`Creating the demo data failed at ${path}: ${response.status} ${await response.text()}`);
+    if (!response.ok)
+      throw new Error(
+        `Creating the demo data failed at ${path}: ${response.status} ${await response.text()}`,
+      );
     // biome-ignore lint/suspicious/noExplicitAny: demo data is read field by field
     return (await response.json()) as Record<string, any>;
   };
-  const { apiKey } = await call("/v1/merchants", adminToken, { name: "Demo Shop", email: "owner@demo-shop.test" });
-  const customer = await call("/v1/customers", apiKey.secret, { email: "buyer@demo-shop.test", name: "Demo Buyer" });
+  const { apiKey } = await call("/v1/merchants", adminToken, {
+    name: "Demo Shop",
+    email: "owner@demo-shop.test",
+  });
+  const customer = await call("/v1/customers", apiKey.secret, {
+    email: "buyer@demo-shop.test",
+    name: "Demo Buyer",
+  });
   const draft = await call("/v1/invoices", apiKey.secret, {
     customerId: customer.id,
     currency: "USD",

@@ -8,6 +8,7 @@ import { DynamoDBDocumentClient, ScanCommand } from "@aws-sdk/lib-dynamodb";
 import { inject } from "vitest";
 import { ensureTable, localDynamoClient } from "../../infra/local/dynamodb.ts";
 import { localEnvironment } from "../../infra/local/runtime.ts";
+import { localQueueAttributes } from "../../infra/local/sqs.ts";
 
 export const adminToken = "adm_test_token_0123456789abcdef";
 /** The data encryption key the handlers seal with in tests (tests that open a sealed record need it too). */
@@ -53,7 +54,7 @@ export async function useTestAws(queueNames: string[] = ["notifications"]): Prom
   });
   const queues: Record<string, { url: string; arn: string }> = {};
   for (const name of queueNames) {
-    const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: `${name}-${suffix}` }));
+    const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: `${name}-${suffix}`, Attributes: localQueueAttributes }));
     const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ["QueueArn"] }));
     queues[name] = { url: QueueUrl ?? "", arn: Attributes?.QueueArn ?? "" };
   }

@@ -3,20 +3,30 @@
  * AwsSolutions pack. Expectations are derived from the manifest, so a new function, queue or route
  * is covered without touching this file.
  */
+import { spawnSync } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { GetQueueAttributesCommand, SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { Annotations, Match, Template } from "aws-cdk-lib/assertions";
 import { App, type CfnResource, type IResolvable, Stack } from "aws-cdk-lib";
 import { AwsSolutionsChecks } from "cdk-nag";
 import { beforeAll, describe, expect, it } from "vitest";
 import { envNames } from "../../shared/config.ts";
-import { tableActions } from "../../infra/constructs/kassa-function.ts";
+import { bundling } from "../../infra/bundling.ts";
+import { repoRoot, tableActions } from "../../infra/constructs/kassa-function.ts";
+import { startLocalSqs } from "../../infra/local/sqs.ts";
+import { metricNames, metricsNamespace } from "../../shared/metrics-names.ts";
 import { secretEnvNames } from "../../infra/constructs/services.ts";
 import * as manifest from "../../infra/manifest.ts";
-import type { FunctionDefinition } from "../../infra/manifest.ts";
+import { type FunctionDefinition, queueMaxMessageBytes } from "../../infra/manifest.ts";
 import type { Operation } from "../../shared/http/operation.ts";
-import { buildApp, type KassaManifest, KassaStack } from "../../infra/stack.ts";
+import { buildApp, cdkJsonContext, DeploySettingError, type KassaManifest, KassaStack } from "../../infra/stack.ts";
 import { table as tableDefinition } from "../../infra/table.ts";
 
 const noBundling = { "aws:cdk:bundling-stacks": [] };
+/** The sender every test deployment passes explicitly: `kassa:mailFrom` has no default. */
+const withMailFrom = { ...noBundling, "kassa:mailFrom": "billing@example.com" };
 
 // biome-ignore lint/suspicious/noExplicitAny: synthesized CloudFormation JSON, walked loosely in assertions
 type Json = Record<string, any>;
@@ -27,7 +37,7 @@ let template: Template;
 let resources: Record<string, Json>;
 
 beforeAll(() => {
-  ({ app, stack } = buildApp({ context: noBundling }));
+  ({ app, stack } = buildApp({ context: withMailFrom }));
   template = Template.fromStack(stack);
   resources = template.toJSON().Resources;
 });
@@ -104,7 +114,7 @@ function expectedGrants(definition: FunctionDefinition): Set<string> {
   if (access.scheduleTo) {
     add(
       ["scheduler:CreateSchedule", "scheduler:DeleteSchedule"],
-      [`arn:<AWS::Partition>:scheduler:<AWS::Region>:<AWS::AccountId>:schedule/${data.scheduleGroupName}/*`],
+      [`arn:<AWS::Partition>:scheduler:<AWS::Region>:<AWS::AccountId>:schedule/${logicalId(data.scheduleGroup)}/*`],
     );
     add(["iam:PassRole"], [`${logicalId(data.schedulerRole)}.Arn`]);
   }
@@ -207,7 +217,7 @@ describe("queues", () => {
     }
   });
 
-  it("every function's timeout is below the visibility timeout of the queue it consumes", () => {
+  it("every queue's visibility timeout is at least 6 × the timeout of the function consuming it", () => {
     const mappings = ofType("AWS::Lambda::EventSourceMapping").filter(
       ([, m]) => resources[m.Properties.EventSourceArn["Fn::GetAtt"][0]]?.Type === "AWS::SQS::Queue",
     );
@@ -215,7 +225,7 @@ describe("queues", () => {
     for (const [, mapping] of mappings) {
       const fn = resources[mapping.Properties.FunctionName.Ref]!;
       const queue = resources[mapping.Properties.EventSourceArn["Fn::GetAtt"][0]]!;
-      expect(fn.Properties.Timeout).toBeLessThan(queue.Properties.VisibilityTimeout);
+      expect(queue.Properties.VisibilityTimeout).toBeGreaterThanOrEqual(6 * fn.Properties.Timeout);
       expect(mapping.Properties.FunctionResponseTypes).toEqual(["ReportBatchItemFailures"]);
     }
     for (const definition of manifest.functions.filter((f) => f.queue)) {
@@ -227,17 +237,60 @@ describe("queues", () => {
     }
   });
 
-  it("refuses at synth time a consumer whose timeout reaches its queue's visibility timeout", () => {
+  it("refuses at synth time a queue whose visibility timeout is below 6 × its consumer's timeout", () => {
     const slow: KassaManifest = {
       ...manifest,
-      functions: manifest.functions.map((f) => (f.queue ? { ...f, timeoutSeconds: 60 } : f)),
+      functions: manifest.functions.map((f) =>
+        f.queue ? { ...f, timeoutSeconds: Math.ceil(manifest.queues[f.queue.name].visibilityTimeoutSeconds / 6) + 1 } : f,
+      ),
     };
     expect(
       () =>
         new KassaStack(new App({ context: { ...noBundling, "kassa:mailFrom": "a@b.co" } }), "Slow", {
           manifest: slow,
         }),
-    ).toThrow(/must be below the visibility timeout/);
+    ).toThrow(/must be at least 6 × its timeout/);
+  });
+
+  it("caps the notifications consumer's concurrency (SES send rates), and only it", () => {
+    const mappings = ofType("AWS::Lambda::EventSourceMapping");
+    const notifications = logicalId(stack.services.functions.notifications!.function);
+    for (const [, mapping] of mappings) {
+      if (mapping.Properties.FunctionName.Ref === notifications)
+        expect(mapping.Properties.ScalingConfig).toEqual({ MaximumConcurrency: 2 });
+      else expect(mapping.Properties.ScalingConfig).toBeUndefined();
+    }
+  });
+
+  it("pins every queue's MaximumMessageSize (DLQs too), and the local SQS stand-in's queues agree", async () => {
+    const queues = ofType("AWS::SQS::Queue");
+    expect(queues.length).toBeGreaterThan(Object.keys(manifest.queues).length);
+    for (const [id, queue] of queues) expect(queue.Properties.MaximumMessageSize, id).toBe(queueMaxMessageBytes);
+
+    const local = await startLocalSqs();
+    const sqs = new SQSClient({
+      endpoint: local.endpoint,
+      region: "us-east-1",
+      credentials: { accessKeyId: "local", secretAccessKey: "local" },
+    });
+    try {
+      const extra = local.createQueue("outbox-dispatcher-failures");
+      const urls = [...Object.values(local.queues).flatMap((q) => [q.url, q.dlqUrl]), extra.url];
+      for (const QueueUrl of urls) {
+        const { Attributes } = await sqs.send(
+          new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ["MaximumMessageSize"] }),
+        );
+        expect(Number(Attributes?.MaximumMessageSize), QueueUrl).toBe(queueMaxMessageBytes);
+      }
+      // And the limit bites locally as it does in the cloud.
+      const QueueUrl = local.queues.notifications!.url;
+      await expect(
+        sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: "x".repeat(queueMaxMessageBytes + 1) })),
+      ).rejects.toThrow(/shorter than/);
+    } finally {
+      sqs.destroy();
+      await local.stop();
+    }
   });
 });
 
@@ -269,11 +322,12 @@ describe("HTTP API", () => {
 });
 
 describe("table and outbox stream", () => {
-  it("is on-demand with PITR, TTL, a NEW_IMAGE stream, AWS-managed encryption, the GSIs and RETAIN", () => {
+  it("is on-demand with PITR, TTL, a NEW_IMAGE stream, AWS-managed encryption, the GSIs, RETAIN and deletion protection", () => {
     template.hasResource("AWS::DynamoDB::Table", {
       DeletionPolicy: "Retain",
       UpdateReplacePolicy: "Retain",
       Properties: {
+        DeletionProtectionEnabled: true,
         BillingMode: "PAY_PER_REQUEST",
         PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
         TimeToLiveSpecification: { AttributeName: tableDefinition.ttlAttribute, Enabled: true },
@@ -334,11 +388,12 @@ describe("table and outbox stream", () => {
 });
 
 describe("functions", () => {
-  it("run nodejs22.x on arm64 with source maps, their own log group and the manifest's timeout", () => {
+  it("run the newest Node LTS runtime (nodejs24.x, bundled for node24) on arm64 with source maps, their own log group and the manifest's timeout", () => {
+    expect(bundling.target).toBe("node24");
     template.resourceCountIs("AWS::Lambda::Function", manifest.functions.length);
     for (const definition of manifest.functions) {
       const props = fnResource(definition.name).Properties;
-      expect(props.Runtime).toBe("nodejs22.x");
+      expect(props.Runtime).toBe("nodejs24.x");
       expect(props.Architectures).toEqual(["arm64"]);
       expect(props.Timeout).toBe(definition.timeoutSeconds);
       expect(props.Environment.Variables.NODE_OPTIONS).toBe("--enable-source-maps");
@@ -467,13 +522,13 @@ describe("mail, secrets, scheduler, alarms", () => {
     });
 
     it("is enabled with -c kassa:sandbox=enabled", () => {
-      const enabled = buildApp({ context: { ...noBundling, "kassa:sandbox": "enabled" } });
+      const enabled = buildApp({ context: { ...withMailFrom, "kassa:sandbox": "enabled" } });
       expect(paying).toEqual(expect.arrayContaining(["payments", "hosted-invoice"]));
       expect(sandboxOf(enabled.stack)).toEqual(paying.map(() => "enabled"));
     });
 
     it("refuses any other value", () => {
-      expect(() => buildApp({ context: { ...noBundling, "kassa:sandbox": "yes" } })).toThrow(
+      expect(() => buildApp({ context: { ...withMailFrom, "kassa:sandbox": "yes" } })).toThrow(
         /kassa:sandbox" must be enabled or disabled/,
       );
     });
@@ -512,24 +567,83 @@ describe("mail, secrets, scheduler, alarms", () => {
 
     it("is the custom domain given with -c kassa:publicBaseUrl=…", () => {
       const custom = buildApp({
-        context: { ...noBundling, "kassa:publicBaseUrl": "https://pay.example.com" },
+        context: { ...withMailFrom, "kassa:publicBaseUrl": "https://pay.example.com" },
       });
       for (const name of linking) expect(publicBaseUrlOf(custom.stack, name)).toBe("https://pay.example.com");
     });
 
     it("refuses a value that is not an https URL", () => {
       for (const bad of ["http://pay.example.com", "pay.example.com", "https://"]) {
-        expect(() => buildApp({ context: { ...noBundling, "kassa:publicBaseUrl": bad } })).toThrow(
+        expect(() => buildApp({ context: { ...withMailFrom, "kassa:publicBaseUrl": bad } })).toThrow(
           /kassa:publicBaseUrl" must be an https:\/\/ URL/,
         );
       }
     });
   });
 
-  it("lets -c kassa:mailFrom=… override cdk.json", () => {
+  it("takes the sender from -c kassa:mailFrom=…", () => {
     const other = buildApp({ context: { ...noBundling, "kassa:mailFrom": "invoices@shop.test" } });
     Template.fromStack(other.stack).hasResourceProperties("AWS::SES::EmailIdentity", {
       EmailIdentity: "invoices@shop.test",
+    });
+  });
+
+  describe("kassa:mailFrom has no default", () => {
+    const missing = "Set the sender address: pass -c kassa:mailFrom=billing@your-domain.com (it has no default)";
+
+    it("cdk.json sets none", () => {
+      expect(cdkJsonContext()).not.toHaveProperty("kassa:mailFrom");
+    });
+
+    it("refuses to build the stack without it, saying how to set it", () => {
+      expect(() => buildApp({ context: noBundling })).toThrow(new DeploySettingError(missing));
+      expect(() => buildApp({ context: { ...noBundling, "kassa:mailFrom": "not-an-address" } })).toThrow(
+        /"kassa:mailFrom" must be an email address/,
+      );
+    });
+
+    it("the CDK app prints that one line and exits 1, no stack trace", () => {
+      const run = spawnSync(process.execPath, ["--import", "tsx", "infra/app.ts"], {
+        cwd: repoRoot,
+        encoding: "utf8",
+        env: {
+          ...process.env,
+          CDK_CONTEXT_JSON: JSON.stringify(noBundling),
+          CDK_OUTDIR: mkdtempSync(path.join(tmpdir(), "kassa-synth-")),
+        },
+      });
+      expect(run.status).toBe(1);
+      expect(run.stderr.trim()).toBe(missing);
+    }, 60_000);
+  });
+
+  describe("an existing SES identity (kassa:sesIdentity)", () => {
+    const importing = { ...noBundling, "kassa:mailFrom": "billing@shop.test", "kassa:sesIdentity": "shop.test" };
+
+    it("is imported, not created, and the mailers may send from it", () => {
+      const built = buildApp({ context: importing });
+      const t = Template.fromStack(built.stack);
+      t.resourceCountIs("AWS::SES::EmailIdentity", 0);
+      const all = t.toJSON().Resources as Record<string, Json>;
+      for (const definition of manifest.functions.filter((f) => f.access.email)) {
+        const role = built.stack.services.functions[definition.name]!.role.node.defaultChild as CfnResource;
+        const roleId = built.stack.getLogicalId(role);
+        const sends = Object.values(all)
+          .filter((r) => r.Type === "AWS::IAM::Policy" && r.Properties.Roles.some((x: Json) => x.Ref === roleId))
+          .flatMap((r) => r.Properties.PolicyDocument.Statement)
+          .filter((st: Json) => list(st.Action).includes("ses:SendEmail"))
+          .map((st: Json) => show(st.Resource));
+        expect(sends, definition.name).toEqual([
+          "arn:<AWS::Partition>:ses:<AWS::Region>:<AWS::AccountId>:identity/shop.test",
+        ]);
+      }
+      expect(new AwsSolutionsChecks().validateScope(built.app).violations).toEqual([]);
+    });
+
+    it("must be the sender's address or its domain", () => {
+      expect(() => buildApp({ context: { ...importing, "kassa:sesIdentity": "other.test" } })).toThrow(
+        /"kassa:sesIdentity" must be the sender's address or its domain/,
+      );
     });
   });
 
@@ -577,11 +691,26 @@ describe("mail, secrets, scheduler, alarms", () => {
     }
   });
 
-  it("has a retained schedule group and a role only EventBridge Scheduler can assume", () => {
-    template.hasResource("AWS::Scheduler::ScheduleGroup", {
-      DeletionPolicy: "Retain",
-      Properties: { Name: "kassa" },
+  it("names the schedule group after the stack and its id (a redeploy never meets a leftover group) and hands that name to the functions", () => {
+    const [[groupId, group]] = ofType("AWS::Scheduler::ScheduleGroup") as [[string, Json]];
+    // Kept (its pending schedules with it): the unique name is what lets a redeploy create a new one.
+    expect(group.DeletionPolicy).toBe("Retain");
+    expect(group.UpdateReplacePolicy).toBe("Retain");
+    const stackUuid = { "Fn::Select": [2, { "Fn::Split": ["/", { Ref: "AWS::StackId" }] }] };
+    expect(group.Properties.Name).toEqual({
+      "Fn::Join": ["", ["Kassa-", { "Fn::Select": [0, { "Fn::Split": ["-", stackUuid] }] }]],
     });
+    const schedulers = manifest.functions.filter((fn) => fn.access.scheduleTo?.length);
+    expect(schedulers.length).toBeGreaterThan(0);
+    for (const fn of schedulers) {
+      const env = fnResource(fn.name).Properties.Environment.Variables;
+      expect(env[envNames.schedulerGroup]).toEqual({ Ref: groupId });
+    }
+    for (const [, schedule] of ofType("AWS::Scheduler::Schedule"))
+      expect(schedule.Properties.GroupName).toEqual({ Ref: groupId });
+  });
+
+  it("has a role only EventBridge Scheduler can assume", () => {
     template.hasResourceProperties("AWS::IAM::Role", {
       AssumeRolePolicyDocument: {
         Statement: [Match.objectLike({ Principal: { Service: "scheduler.amazonaws.com" } })],
@@ -589,7 +718,7 @@ describe("mail, secrets, scheduler, alarms", () => {
     });
   });
 
-  it("alarms on every DLQ's depth, every function's errors and API 5xx", () => {
+  it("alarms on every DLQ's depth (ScheduleDeliveryFailures of the one-time schedules too), every function's errors, the outbox stream's iterator age and API 5xx", () => {
     const alarms = ofType("AWS::CloudWatch::Alarm").map(([, a]) => a.Properties);
     const dlqs = [
       ...Object.values(stack.data.queues).map((p) => p.dlq),
@@ -619,7 +748,23 @@ describe("mail, secrets, scheduler, alarms", () => {
     expect(alarms).toContainEqual(
       expect.objectContaining({ MetricName: "5xx", Namespace: "AWS/ApiGateway" }),
     );
-    expect(alarms).toHaveLength(dlqs.length + manifest.functions.length + 2);
+    const streamFunctions = manifest.functions.filter((f) => f.stream);
+    expect(streamFunctions.length).toBeGreaterThan(0);
+    for (const definition of streamFunctions) {
+      const fn = stack.services.functions[definition.name]!;
+      expect(alarms).toContainEqual(
+        expect.objectContaining({
+          MetricName: "IteratorAge",
+          Namespace: "AWS/Lambda",
+          Statistic: "Maximum",
+          Threshold: 3_600_000,
+          ComparisonOperator: "GreaterThanThreshold",
+          Dimensions: [{ Name: "FunctionName", Value: { Ref: logicalId(fn.function) } }],
+          AlarmDescription: expect.stringMatching(/npm run redispatch/),
+        }),
+      );
+    }
+    expect(alarms).toHaveLength(dlqs.length + manifest.functions.length + streamFunctions.length + 2);
     for (const alarm of alarms) expect(alarm.AlarmActions).toEqual([{ Ref: logicalId(stack.alarms.topic) }]);
   });
 
@@ -647,11 +792,56 @@ describe("mail, secrets, scheduler, alarms", () => {
   });
 });
 
+describe("outputs", () => {
+  it("name the table and the queues the outbox dispatcher feeds, for npm run redispatch", () => {
+    const outputs = template.toJSON().Outputs as Record<string, Json>;
+    expect(outputs.TableName!.Value).toEqual({ Ref: logicalId(stack.data.table) });
+    expect(outputs.NotificationsQueueUrl!.Value).toEqual({ Ref: logicalId(stack.data.queue("notifications")) });
+    expect(outputs.BillingQueueUrl!.Value).toEqual({ Ref: logicalId(stack.data.queue("billing")) });
+  });
+});
+
+describe("dashboard", () => {
+  const body = () => {
+    const [[, dashboard]] = ofType("AWS::CloudWatch::Dashboard") as [[string, Json]];
+    return show(dashboard.Properties.DashboardBody);
+  };
+
+  it("graphs every Kassa metric by its one name, summed over whatever dimensions it is emitted with", () => {
+    template.resourceCountIs("AWS::CloudWatch::Dashboard", 1);
+    expect(Object.values(metricNames).sort()).toEqual([
+      "BillingRunLag",
+      "InvoicesFinalized",
+      "PaymentsFailed",
+      "PaymentsSucceeded",
+      "Refunds",
+      "RejectedProcessorEvents",
+      "WebhookDeliveriesFailed",
+    ]);
+    for (const name of Object.values(metricNames)) {
+      expect(body()).toContain(`SEARCH('Namespace=\\"${metricsNamespace}\\" MetricName=\\"${name}\\"'`);
+    }
+  });
+
+  it("graphs the platform's metrics: API, every function, every queue and the outbox stream", () => {
+    const text = body();
+    for (const metric of ["Count", "4xx", "5xx", "Latency", "Invocations", "Errors", "Throttles", "Duration"])
+      expect(text).toContain(`"${metric}"`);
+    for (const metric of ["ApproximateNumberOfMessagesVisible", "ApproximateAgeOfOldestMessage", "IteratorAge"])
+      expect(text).toContain(`"${metric}"`);
+    for (const fn of Object.values(stack.services.functions)) expect(text).toContain(logicalId(fn.function));
+    for (const pair of Object.values(stack.data.queues)) {
+      expect(text).toContain(logicalId(pair.queue));
+      expect(text).toContain(logicalId(pair.dlq));
+    }
+  });
+});
+
 describe("scheduling (a manifest with schedules)", () => {
   const scheduled: KassaManifest = {
     queues: {
       ...manifest.queues,
-      billing: { visibilityTimeoutSeconds: 120, maxReceiveCount: 3, retentionDays: 4 },
+      billing: { visibilityTimeoutSeconds: 360, maxReceiveCount: 3, retentionDays: 4 },
     },
     functions: [
       ...manifest.functions,
@@ -704,7 +894,7 @@ describe("scheduling (a manifest with schedules)", () => {
     const fn = s.services.functions["billing-run"]!;
     const env = t.toJSON().Resources[id(fn.function)].Properties.Environment.Variables;
     expect(env).toMatchObject({
-      SCHEDULER_GROUP: "scheduled",
+      SCHEDULER_GROUP: { Ref: s.getLogicalId(s.data.scheduleGroup) },
       SCHEDULER_ROLE_ARN: { "Fn::GetAtt": [id(s.data.schedulerRole), "Arn"] },
       SCHEDULER_DLQ_ARN: { "Fn::GetAtt": [id(s.data.scheduleDlq), "Arn"] },
       QUEUE_ARN_BILLING: { "Fn::GetAtt": [id(billing), "Arn"] },
@@ -716,7 +906,7 @@ describe("scheduling (a manifest with schedules)", () => {
           Match.objectLike({
             Action: ["scheduler:CreateSchedule", "scheduler:DeleteSchedule"],
             Resource: {
-              "Fn::Join": ["", Match.arrayWith([":schedule/scheduled/*"])],
+              "Fn::Join": ["", Match.arrayWith([":schedule/", { Ref: s.getLogicalId(s.data.scheduleGroup) }, "/*"])],
             },
           }),
           Match.objectLike({
