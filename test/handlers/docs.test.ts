@@ -8,12 +8,14 @@ import { renderDocsPage } from "../../shared/http/docs-page.ts";
 import { openApiDocument } from "../../shared/http/openapi.ts";
 import { defineOperation } from "../../shared/http/operation.ts";
 import { httpEvent, lambdaContext } from "../helpers/events.ts";
+import { assertDocumented } from "../helpers/contract.ts";
 
 async function get(routeKey: string, headers: Record<string, string> = { host: "api.kassa.example", "x-forwarded-proto": "https" }) {
   const result = (await handler(httpEvent(routeKey, { headers }), lambdaContext)) as APIGatewayProxyStructuredResultV2 & {
     headers: Record<string, string>;
     body: string;
   };
+  assertDocumented(routeKey, result);
   return { status: result.statusCode, headers: result.headers, body: result.body };
 }
 
