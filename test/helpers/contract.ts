@@ -46,46 +46,51 @@ export interface SeenResponse {
  * names a route, or `METHOD /concrete/path` from an HTTP client).
  */
 export function assertDocumented(routeKey: string, seen: SeenResponse): void {
-  const response = { status: seen.statusCode ?? 200, headers: seen.headers ?? {}, body: seen.body ?? "" };
   const [method = "", rawPath = ""] = routeKey.split(" ");
   const path = templateOf(rawPath.split("?")[0]!);
-  const fail = (why: string): never => {
-    const message = `Contract: ${method} ${path ?? rawPath} → ${response.status}: ${why}`;
-    if (process.env.CONTRACT_COLLECT) {
-      appendFileSync(process.env.CONTRACT_COLLECT, `${message}\n`);
-      return undefined as never;
-    }
-    throw new Error(message);
-  };
-  if (!path) return fail("the path is not in the OpenAPI document");
-  const operation = contractDocument.paths[path]?.[method.toLowerCase() as "get"] as OperationObject | undefined;
-  if (!operation) return fail("the operation is not in the OpenAPI document");
-  const status = String(response.status);
+  const why = mismatchOf(method.toLowerCase(), path, seen);
+  if (!why) return;
+  const message = `Contract: ${method} ${path ?? rawPath} → ${seen.statusCode ?? 200}: ${why}`;
+  if (process.env.CONTRACT_COLLECT) appendFileSync(process.env.CONTRACT_COLLECT, `${message}\n`);
+  else throw new Error(message);
+}
+
+/** What about the response the document does not describe, if anything. */
+function mismatchOf(method: string, path: string | undefined, seen: SeenResponse): string | undefined {
+  if (!path) return "the path is not in the OpenAPI document";
+  const operation = contractDocument.paths[path]?.[method as "get"] as OperationObject | undefined;
+  if (!operation) return "the operation is not in the OpenAPI document";
+  const status = String(seen.statusCode ?? 200);
+  const body = seen.body ?? "";
   const described = operation.responses[status];
-  if (!described) return fail(`status ${status} is not documented (documented: ${Object.keys(operation.responses).join(", ")})`);
-  const contentType = headerOf(response.headers, "content-type")?.split(";")[0]?.trim().toLowerCase();
-  if (!described.content) {
-    if (response.body !== "") return fail(`the response documents no body, but one was sent (${contentType})`);
-    return;
+  if (!described)
+    return `status ${status} is not documented (documented: ${Object.keys(operation.responses).join(", ")})`;
+  const contentType = headerOf(seen.headers ?? {}, "content-type")
+    ?.split(";")[0]
+    ?.trim()
+    .toLowerCase();
+  if (!described.content)
+    return body === "" ? undefined : `the response documents no body, but one was sent (${contentType})`;
+  if (!contentType) return "no content-type was sent";
+  if (!described.content[contentType]) {
+    return `content-type ${contentType} is not documented (documented: ${Object.keys(described.content).join(", ")})`;
   }
-  if (!contentType) return fail("no content-type was sent");
-  const media = described.content[contentType];
-  if (!media) return fail(`content-type ${contentType} is not documented (documented: ${Object.keys(described.content).join(", ")})`);
-  if (!/^application\/([a-z.+-]+\+)?json$/.test(contentType)) return;
-  const text = seen.isBase64Encoded ? Buffer.from(response.body, "base64").toString("utf8") : response.body;
-  let body: unknown;
+  if (!/^application\/([a-z.+-]+\+)?json$/.test(contentType)) return undefined;
+  const text = seen.isBase64Encoded ? Buffer.from(body, "base64").toString("utf8") : body;
+  let parsed: unknown;
   try {
-    body = JSON.parse(text);
+    parsed = JSON.parse(text);
   } catch {
-    return fail(`the ${contentType} body is not JSON: ${text.slice(0, 200)}`);
+    return `the ${contentType} body is not JSON: ${text.slice(0, 200)}`;
   }
-  const key = pointer("paths", path, method.toLowerCase(), "responses", status, "content", contentType, "schema");
+  const key = pointer("paths", path, method, "responses", status, "content", contentType, "schema");
   const validate = validators.get(key) ?? ajv.compile({ $ref: `${documentId}#/${key}` });
   validators.set(key, validate);
-  if (!validate(body)) {
-    const errors = (validate.errors ?? []).map((e) => `${e.instancePath || "(body)"} ${e.message} ${JSON.stringify(e.params)}`);
-    fail(`the body does not match the documented schema:\n  ${errors.join("\n  ")}\nbody: ${text.slice(0, 2000)}`);
-  }
+  if (validate(parsed)) return undefined;
+  const errors = (validate.errors ?? []).map(
+    (e) => `${e.instancePath || "(body)"} ${e.message} ${JSON.stringify(e.params)}`,
+  );
+  return `the body does not match the documented schema:\n  ${errors.join("\n  ")}\nbody: ${text.slice(0, 2000)}`;
 }
 
 function headerOf(headers: NonNullable<SeenResponse["headers"]>, name: string): string | undefined {
@@ -97,7 +102,11 @@ function headerOf(headers: NonNullable<SeenResponse["headers"]>, name: string): 
  * For HTTP clients (the end-to-end tests): checks a fetched response (a clone: the caller still reads
  * it). The local runtime's own `/_local/…` controls are not part of the API.
  */
-export async function assertFetchedDocumented(method: string, url: string, response: Response): Promise<Response> {
+export async function assertFetchedDocumented(
+  method: string,
+  url: string,
+  response: Response,
+): Promise<Response> {
   const path = new URL(url).pathname;
   if (path.startsWith("/_local/")) return response;
   assertDocumented(`${method.toUpperCase()} ${path}`, {
@@ -118,7 +127,10 @@ export interface BrowserResponse {
 }
 
 /** Checks what a browser was sent by the API at `apiUrl` (a redirect's body cannot be read: it counts as empty). */
-export async function assertBrowserResponseDocumented(apiUrl: string, response: BrowserResponse): Promise<void> {
+export async function assertBrowserResponseDocumented(
+  apiUrl: string,
+  response: BrowserResponse,
+): Promise<void> {
   if (!response.url().startsWith(apiUrl)) return;
   const status = response.status();
   const body = status >= 300 && status < 400 ? "" : await response.text();
