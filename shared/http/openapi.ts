@@ -89,7 +89,7 @@ const problemSchema = z
   })
   .describe("An RFC 9457 problem document");
 
-/** What API Gateway itself answers when it throttles a request (before any function runs). */
+/** API Gateway's own body: when it throttles a request, or when the function itself fails. */
 const gatewayErrorSchema = z.object({ message: z.string() }).describe("API Gateway's own error body");
 
 const problemRef = { $ref: "#/components/schemas/Problem" };
@@ -275,7 +275,14 @@ function responsesOf(operation: Operation, defs: Record<string, JsonSchema>): Re
       "application/json": { schema: gatewayErrorRef },
     },
   };
-  responses["500"] = problem("Something went wrong on our side; the detail names the request id");
+  responses["500"] = {
+    description:
+      "Something went wrong on our side: a problem document naming the request id, or API Gateway's own body when the function itself failed",
+    content: {
+      "application/problem+json": { schema: problemRef },
+      "application/json": { schema: gatewayErrorRef },
+    },
+  };
   for (const [status, other] of Object.entries(operation.otherResponses ?? {})) {
     const content: Record<string, MediaTypeObject> = { ...responses[status]?.content };
     for (const kind of other.content) {
