@@ -79,6 +79,14 @@ describe("GET /docs", () => {
     expect(body).toContain("https://api.kassa.example");
     expect(body).toContain('href="/v1/openapi.json"');
   });
+
+  it("names each request body's media type: the pay form's is form-encoded", async () => {
+    const { body } = await get("GET /docs");
+    const section = (id: string) => body.slice(body.indexOf(`id="op-${id}"`), body.indexOf("</article>", body.indexOf(`id="op-${id}"`)));
+    expect(section("submithostedinvoicepayment")).toContain('Request body <span class="badge">application/x-www-form-urlencoded</span>');
+    expect(section("submithostedinvoicepayment")).toContain("<code>formToken</code>");
+    expect(section("receivestripewebhook")).toContain('Request body <span class="badge">application/json</span>');
+  });
 });
 
 describe("renderDocsPage", () => {
