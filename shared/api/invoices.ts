@@ -16,6 +16,7 @@ import {
   paymentTerms,
   percentage,
 } from "./common.ts";
+import { payment } from "./payment.ts";
 
 /** The largest quantity a line takes (in ten-thousandths it stays far inside the safe integers). */
 export const maxQuantity = 1_000_000_000;
@@ -126,6 +127,16 @@ export const invoicePatch = z
 
 const money = z.number().int();
 
+/** Each address as stored: the customer's, copied onto the invoice. */
+const billedAddress = z.object({
+  line1: z.string(),
+  line2: z.string().optional(),
+  city: z.string(),
+  state: z.string().optional(),
+  postalCode: z.string(),
+  country: z.string(),
+});
+
 export const invoice = z.object({
   id: z.string(),
   status: z.enum(["draft", "open", "paid", "void", "uncollectible"]),
@@ -136,6 +147,7 @@ export const invoice = z.object({
     email: z.string(),
     name: z.string().optional(),
     companyName: z.string().optional(),
+    address: billedAddress.optional(),
   }),
   currency: z.string(),
   lineItems: z.array(
@@ -144,10 +156,33 @@ export const invoice = z.object({
       quantity: z.number(),
       unitAmount: money,
       productId: z.string().optional(),
+      discount: z
+        .union([z.object({ percentOff: z.number() }), z.object({ amountOff: money })])
+        .optional()
+        .describe("The line's own discount, as given"),
       taxRateIds: z.array(z.string()),
       amountSubtotal: money,
       amountDiscount: money,
       amountTax: money,
+      amountTotal: money,
+    }),
+  ),
+  discounts: z
+    .array(
+      z.object({
+        percentOff: z.number().optional(),
+        amountOff: money.optional(),
+        code: z.string().optional().describe("The discount code it came from"),
+        amount: money.describe("What it took off"),
+      }),
+    )
+    .describe("The document discounts, in the order given"),
+  fees: z.array(
+    z.object({
+      description: z.string(),
+      amount: money.optional().describe("A fixed fee…"),
+      percent: z.number().optional().describe("…or a percentage of the discounted subtotal"),
+      taxable: z.boolean(),
       amountTotal: money,
     }),
   ),
@@ -172,8 +207,14 @@ export const invoice = z.object({
   paymentTerms: paymentTerms.optional(),
   dueDate: z.string().optional(),
   issuedAt: z.string().optional(),
+  sentAt: z.string().optional(),
   paidAt: z.string().optional(),
+  voidedAt: z.string().optional(),
+  markedUncollectibleAt: z.string().optional(),
   hostedUrl: z.string().optional(),
+  memo: z.string().optional(),
+  footer: z.string().optional(),
+  metadata: z.record(z.string(), z.string()),
   createdAt: z.string(),
   updatedAt: z.string(),
 });
@@ -292,7 +333,7 @@ export const recordInvoicePayment = defineOperation({
     paidAt: isoDateTime.optional(),
     reference: z.string().max(200).optional(),
   }),
-  response: invoice,
+  response: invoice.extend({ payment }),
   status: 201,
 });
 
@@ -319,6 +360,14 @@ export const invoiceOperations = [
   recordInvoicePayment,
   getInvoicePdf,
 ];
+
+/** Back to the invoice page: nothing to pay, paid, or on to the processor's Checkout. */
+const seeOther = {
+  description:
+    "See other: `Location` is the invoice page (paid, or nothing left to pay) or the processor's Checkout",
+  content: ["none"],
+  headers: { Location: "Where to go next" },
+} as const;
 
 const hostedParams = z.strictObject({
   token: z.string().regex(/^[A-Za-z0-9_-]{32}$/, "is not a hosted page token"),
@@ -360,6 +409,10 @@ export const hostedInvoicePayForm = defineOperation({
   params: hostedParams,
   produces: "text/html",
   status: 200,
+  otherResponses: {
+    303: seeOther,
+    409: { description: "The merchant has no payment processor", content: ["problem"] },
+  },
 });
 
 export const hostedInvoicePay = defineOperation({
@@ -371,9 +424,27 @@ export const hostedInvoicePay = defineOperation({
   summary:
     "Starts a payment (form-encoded `formToken`, and `card` in the sandbox): 303 to the invoice when paid, or to Stripe Checkout; 409 while another attempt is in flight",
   params: hostedParams,
+  rawBody: {
+    contentType: "application/x-www-form-urlencoded",
+    schema: z.object({
+      formToken: z.string().describe("The pay page's form token (it expires)"),
+      card: z.string().optional().describe("Sandbox only: a test card number or pm_… test method"),
+    }),
+  },
   produces: "text/html",
   status: 200,
   maxBodyBytes: 8 * 1024,
+  otherResponses: {
+    303: seeOther,
+    400: { description: "the pay page again: no card number entered", content: ["text/html"] },
+    402: { description: "The pay page again: the card was declined", content: ["text/html"] },
+    403: { description: "The pay page again: the form expired", content: ["text/html"] },
+    409: {
+      description:
+        "the pay page again while another attempt is in flight (a problem document when the merchant has no processor)",
+      content: ["text/html"],
+    },
+  },
 });
 
 export const hostedInvoiceOperations = [

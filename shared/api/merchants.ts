@@ -170,6 +170,15 @@ export const revokeApiKey = defineOperation({
   status: 200,
 });
 
+const check = z
+  .union([z.object({ status: z.literal("up") }), z.object({ status: z.literal("down"), error: z.string() })])
+  .describe("One dependency: up, or down with what went wrong");
+
+const healthReport = z.object({
+  status: z.enum(["ok", "degraded"]),
+  checks: z.object({ table: check, mail: check, queues: z.record(z.string(), check) }),
+});
+
 export const health = defineOperation({
   id: "getHealth",
   method: "GET",
@@ -177,7 +186,11 @@ export const health = defineOperation({
   auth: "public",
   tag: "Health",
   summary: "Whether the table, every queue and the mailer answer (503 names what is down)",
+  response: healthReport,
   status: 200,
+  otherResponses: {
+    503: { description: "Degraded: the report names each dependency that is down", content: ["success"] },
+  },
 });
 
 export const merchantOperations = [createMerchant, listMerchants, getMerchant, updateMerchant];

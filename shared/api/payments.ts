@@ -3,44 +3,11 @@ import * as z from "zod";
 import { defineOperation } from "../http/operation.ts";
 import { amount, createdRange, idOf, idParams, listQuery, page } from "./common.ts";
 import { invoice } from "./invoices.ts";
+import { payment } from "./payment.ts";
+
+export { payment };
 
 const money = z.number().int();
-
-export const payment = z.object({
-  id: z.string(),
-  status: z.enum(["processing", "succeeded", "failed", "partially_refunded", "refunded", "disputed"]),
-  amount: money,
-  currency: z.string(),
-  fee: money,
-  net: money,
-  /** Refunded, refunds still pending included (reserved). */
-  amountRefunded: money,
-  /** Refunded and settled at the processor; the status follows this. */
-  amountRefundedSettled: money,
-  processor: z.enum(["manual", "sandbox", "stripe"]),
-  livemode: z
-    .boolean()
-    .describe(
-      "Real money: false for the sandbox (and Stripe test keys); a manual payment takes the merchant's mode",
-    ),
-  method: z.object({
-    type: z.string(),
-    brand: z.string().optional(),
-    last4: z.string().optional(),
-    reference: z.string().optional(),
-  }),
-  customerId: z.string(),
-  invoiceId: z.string().optional(),
-  failure: z.object({ declineCode: z.string(), message: z.string() }).optional(),
-  excess: z
-    .object({ amount: money, refundId: z.string().optional() })
-    .optional()
-    .describe("What the payment brought beyond what its invoice still owed: refunded automatically"),
-  paidAt: z.string().optional(),
-  history: z.array(z.object({ status: z.string(), at: z.string(), note: z.string().optional() })),
-  createdAt: z.string(),
-  updatedAt: z.string(),
-});
 
 export const refund = z.object({
   id: z.string(),
@@ -52,6 +19,13 @@ export const refund = z.object({
   livemode: z.boolean().describe("The refunded payment's livemode"),
   reason: z.string().optional(),
   status: z.enum(["pending", "succeeded", "failed"]),
+  processorRefundId: z.string().optional().describe("The processor's refund (Stripe: re_…)"),
+  checks: z
+    .number()
+    .int()
+    .optional()
+    .meta({ deprecated: true })
+    .describe("Internal bookkeeping (checks of a pending refund at the processor); do not rely on it"),
   createdAt: z.string(),
   updatedAt: z.string(),
 });
@@ -68,6 +42,17 @@ export const payInvoice = defineOperation({
   body: z.strictObject({ paymentMethod: z.string().trim().min(3).max(100) }),
   response: invoice.extend({ payment }),
   status: 200,
+  otherResponses: {
+    202: {
+      description: "Accepted: the payment is processing (e.g. a bank debit); its outcome arrives as events",
+      content: ["success"],
+    },
+    402: {
+      description:
+        "Payment declined: the problem carries the processor's `declineCode` and the failed `paymentId`",
+      content: ["problem"],
+    },
+  },
 });
 
 export const paymentFilters = z.strictObject({
@@ -176,6 +161,13 @@ export const stripeWebhook = defineOperation({
   tag: "Webhooks",
   summary:
     "Stripe's webhook endpoint: the signature is verified on the raw body (5 min tolerance), then the event is queued",
+  rawBody: {
+    contentType: "application/json",
+    schema: z
+      .looseObject({ id: z.string(), type: z.string(), data: z.looseObject({}) })
+      .describe("A Stripe event, signed in the Stripe-Signature header"),
+  },
+  response: z.object({ received: z.literal(true), id: z.string().describe("The Stripe event's id") }),
   status: 200,
   maxBodyBytes: 1024 * 1024,
 });

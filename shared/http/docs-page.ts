@@ -291,9 +291,10 @@ function operationSection(document: OpenApiDocument, reader: SchemaReader, entry
   );
   if (operation.parameters?.length)
     parts.push("<h4>Parameters</h4>", parameterTable(reader, operation.parameters));
-  const body = operation.requestBody?.content["application/json"];
-  if (body) {
-    parts.push(`<h4>Request body <span class="badge">application/json</span></h4>`);
+  // JSON for most operations; the webhook and the hosted pay form name their own media type.
+  const [mediaType, body] = Object.entries(operation.requestBody?.content ?? {})[0] ?? [];
+  if (mediaType && body) {
+    parts.push(`<h4>Request body <span class="badge">${escapeHtml(mediaType)}</span></h4>`);
     const closed = reader.unwrap(body.schema).schema.additionalProperties === false;
     parts.push(fieldTable(reader, body.schema) || '<p class="none">Any JSON value.</p>');
     if (closed) parts.push('<p class="cons">Other fields are rejected.</p>');

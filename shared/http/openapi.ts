@@ -80,11 +80,16 @@ const problemSchema = z
       )
       .optional()
       .describe("Each offending field (400 only)"),
+    declineCode: z
+      .string()
+      .optional()
+      .describe("The processor's decline code, e.g. insufficient_funds (402 only)"),
+    paymentId: z.string().optional().describe("The declined payment (402 only)"),
     requestId: z.string().describe("Quote it when reporting a problem"),
   })
   .describe("An RFC 9457 problem document");
 
-/** What API Gateway itself answers when it throttles a request (before any function runs). */
+/** API Gateway's own body: when it throttles a request, or when the function itself fails. */
 const gatewayErrorSchema = z.object({ message: z.string() }).describe("API Gateway's own error body");
 
 const problemRef = { $ref: "#/components/schemas/Problem" };
@@ -199,29 +204,47 @@ function kilobytes(bytes: number): string {
   return bytes % 1024 === 0 ? `${bytes / 1024} KB` : `${bytes} bytes`;
 }
 
+const textContent = (mediaType: string): Record<string, MediaTypeObject> => ({
+  [mediaType]: { schema: { type: "string", contentMediaType: mediaType } },
+});
+
+const headersOf = (headers: Readonly<Record<string, string>>): ResponseObject["headers"] =>
+  Object.fromEntries(
+    Object.entries(headers).map(([name, text]) => [name, { description: text, schema: { type: "string" } }]),
+  );
+
+/** Whether a request can fail validation: it has input to validate (an `Idempotency-Key` counts). */
+const validatesInput = (operation: Operation): boolean =>
+  Boolean(
+    operation.body ||
+      operation.rawBody ||
+      operation.query ||
+      operation.params ||
+      (operation.method === "POST" && operation.auth !== "public"),
+  );
+
 function responsesOf(operation: Operation, defs: Record<string, JsonSchema>): Record<string, ResponseObject> {
   const responses: Record<string, ResponseObject> = {};
   const success = operation.status === 201 ? "Created" : operation.status === 204 ? "No content" : "OK";
+  let successContent: Record<string, MediaTypeObject> | undefined;
   if (operation.status === 204) {
     responses["204"] = { description: success };
   } else if (operation.produces) {
-    responses[String(operation.status)] = {
-      description: success,
-      content: { [operation.produces]: { schema: { type: "string", contentMediaType: operation.produces } } },
-    };
+    successContent = textContent(operation.produces);
+    responses[String(operation.status)] = { description: success, content: successContent };
   } else {
     const schema = operation.response ? toSchema(operation.response, "output", defs) : {};
-    responses[String(operation.status)] = {
-      description: success,
-      content: { "application/json": { schema } },
-    };
+    successContent = { "application/json": { schema } };
+    responses[String(operation.status)] = { description: success, content: successContent };
   }
   const hasParams = pathParamNames(operation.path).length > 0;
-  responses["400"] = problem(
-    operation.body || operation.query || hasParams
-      ? "Invalid request: the problem's `errors` names each offending field"
-      : "Invalid request",
-  );
+  if (validatesInput(operation)) {
+    responses["400"] = problem(
+      operation.body || operation.query || hasParams
+        ? "Invalid request: the problem's `errors` names each offending field"
+        : "Invalid request",
+    );
+  }
   if (operation.auth !== "public") {
     responses["401"] = problem(
       operation.auth === "admin"
@@ -238,18 +261,50 @@ function responsesOf(operation: Operation, defs: Record<string, JsonSchema>): Re
         : "Conflict with the current state",
     );
   }
-  if (operation.body) {
+  if (takesBody(operation)) {
     responses["413"] = problem(
       `The request body is larger than ${kilobytes(operation.maxBodyBytes ?? defaultMaxBodyBytes)}`,
     );
   }
   responses["429"] = {
-    description: "Too many requests: the API is throttled; retry with exponential backoff",
-    content: { "application/json": { schema: gatewayErrorRef } },
+    description:
+      "Too many requests: throttled by API Gateway (its own JSON body) or by a Kassa limit (a problem document with `Retry-After`); retry after the given seconds, or with exponential backoff",
+    headers: headersOf({ "Retry-After": "Seconds to wait before retrying (Kassa's limits)" }),
+    content: {
+      "application/problem+json": { schema: problemRef },
+      "application/json": { schema: gatewayErrorRef },
+    },
   };
-  responses["500"] = problem("Something went wrong on our side; the detail names the request id");
+  responses["500"] = {
+    description:
+      "Something went wrong on our side: a problem document naming the request id, or API Gateway's own body when the function itself failed",
+    content: {
+      "application/problem+json": { schema: problemRef },
+      "application/json": { schema: gatewayErrorRef },
+    },
+  };
+  for (const [status, other] of Object.entries(operation.otherResponses ?? {})) {
+    const content: Record<string, MediaTypeObject> = { ...responses[status]?.content };
+    for (const kind of other.content) {
+      if (kind === "success") Object.assign(content, successContent);
+      else if (kind === "problem") content["application/problem+json"] = { schema: problemRef };
+      else if (kind !== "none") Object.assign(content, textContent(kind));
+    }
+    const known = responses[status];
+    responses[status] = {
+      description: known ? `${known.description}; ${other.description}` : other.description,
+      ...(other.headers || known?.headers
+        ? { headers: { ...known?.headers, ...headersOf(other.headers ?? {}) } }
+        : {}),
+      ...(Object.keys(content).length ? { content } : {}),
+    };
+  }
   return responses;
 }
+
+/** Whether a request can carry a body (whatever its size, it is read and measured). */
+const takesBody = (operation: Operation): boolean =>
+  Boolean(operation.body || operation.rawBody) || ["POST", "PATCH", "PUT"].includes(operation.method);
 
 function describeOperation(operation: Operation, list: boolean): string | undefined {
   const parts: string[] = [];
@@ -293,9 +348,21 @@ export function openApiDocument(operations: readonly Operation[], options: OpenA
               content: { "application/json": { schema: toSchema(operation.body, "input", defs) } },
             },
           }
-        : {}),
+        : operation.rawBody
+          ? {
+              requestBody: {
+                required: true,
+                content: {
+                  [operation.rawBody.contentType]: {
+                    schema: toSchema(operation.rawBody.schema, "input", defs),
+                  },
+                },
+              },
+            }
+          : {}),
       responses: responsesOf(operation, defs),
-      ...(operation.auth === "public" ? {} : { security: [{ bearerAuth: [] }] }),
+      // Public operations say so: no credentials, whatever a global default might say.
+      security: operation.auth === "public" ? [] : [{ bearerAuth: [] }],
       "x-kassa-auth": operation.auth,
     };
     paths[operation.path] = { ...paths[operation.path], [operation.method.toLowerCase()]: entry };

@@ -27,6 +27,13 @@ export interface Operation {
   readonly status: 200 | 201 | 204;
   /** Bodies larger than this are refused with 413 before parsing (default 256 KB). */
   readonly maxBodyBytes?: number;
+  /**
+   * A request body the handler reads itself (the wrapper neither parses nor validates it): its media
+   * type and shape, for the OpenAPI document.
+   */
+  readonly rawBody?: { readonly contentType: string; readonly schema: z.ZodType };
+  /** Statuses it answers besides `status` and the errors every operation can give. */
+  readonly otherResponses?: Readonly<Record<number, OtherResponse>>;
   /** Non-JSON success responses (PDF, HTML), for the OpenAPI document. */
   readonly produces?: string;
   /**
@@ -35,6 +42,22 @@ export interface Operation {
    * the function serving the operation needs the `dataEncryptionKey` secret.
    */
   readonly responseCarriesSecret?: boolean;
+}
+
+/**
+ * A status an operation answers besides its success status and the errors every operation can give
+ * (shared/http/openapi.ts), for the OpenAPI document.
+ */
+export interface OtherResponse {
+  readonly description: string;
+  /**
+   * What its body is: `success` the success response's (e.g. 202 while processing), `problem` a problem
+   * document, `none` no body, or a media type (e.g. `text/html`, a page). A status every operation can
+   * give (400, 409…) keeps its problem document and adds these.
+   */
+  readonly content: readonly ("success" | "problem" | "none" | `${string}/${string}`)[];
+  /** Response headers it sets: name → description. */
+  readonly headers?: Readonly<Record<string, string>>;
 }
 
 export const defineOperation = <const O extends Operation>(operation: O): O => operation;

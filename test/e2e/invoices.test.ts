@@ -8,6 +8,7 @@ import { GetItemCommand } from "@aws-sdk/client-dynamodb";
 import { afterAll, describe, expect, it } from "vitest";
 import { localDynamoClient } from "../../infra/local/dynamodb.ts";
 import { eventually, type MailRecord } from "../helpers/aws.ts";
+import { assertFetchedDocumented } from "../helpers/contract.ts";
 import { newDataDir, type RunningStack, startLocalStack } from "../helpers/local-stack.ts";
 
 const day = 86_400;
@@ -33,11 +34,12 @@ describe("invoices end to end over HTTP on the local runtime", () => {
   };
   // biome-ignore lint/suspicious/noExplicitAny: responses are asserted field by field
   const http = async (method: string, path: string, token: string | undefined, body?: unknown): Promise<{ status: number; headers: Headers; body: any; text: string }> => {
-    const response = await fetch(`${running().info.apiUrl}${path}`, {
+    const url = `${running().info.apiUrl}${path}`;
+    const response = await assertFetchedDocumented(method, url, await fetch(url, {
       method,
       headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body !== undefined ? { "content-type": "application/json" } : {}) },
       ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-    });
+    }));
     const text = await response.text();
     let parsed: unknown;
     try {
@@ -111,7 +113,8 @@ describe("invoices end to end over HTTP on the local runtime", () => {
 
   it("serves the hosted page publicly at hostedUrl", async () => {
     const hostedUrl = new URL(open.hostedUrl as string);
-    const page = await fetch(`${running().info.apiUrl}${hostedUrl.pathname}`);
+    const pageUrl = `${running().info.apiUrl}${hostedUrl.pathname}`;
+    const page = await assertFetchedDocumented("GET", pageUrl, await fetch(pageUrl));
     expect(page.status).toBe(200);
     expect(page.headers.get("content-type")).toBe("text/html; charset=utf-8");
     expect(page.headers.get("content-security-policy")).toMatch(/default-src 'none'/);

@@ -4,6 +4,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { localDynamoClient } from "../../infra/local/dynamodb.ts";
 import { queues } from "../../infra/manifest.ts";
 import { eventually, type MailRecord } from "../helpers/aws.ts";
+import { assertFetchedDocumented } from "../helpers/contract.ts";
 import { newDataDir, type RunningStack, startLocalStack } from "../helpers/local-stack.ts";
 
 const dataDir = newDataDir();
@@ -47,7 +48,8 @@ describe("npm start, end to end over HTTP", () => {
   }, 40_000);
 
   it("reports healthy", async () => {
-    const health = await fetch(`${running().info.apiUrl}/v1/health`);
+    const healthUrl = `${running().info.apiUrl}/v1/health`;
+    const health = await assertFetchedDocumented("GET", healthUrl, await fetch(healthUrl));
     expect(health.status).toBe(200);
     expect(await health.json()).toEqual({
       status: "ok",
@@ -60,22 +62,23 @@ describe("npm start, end to end over HTTP", () => {
   });
 
   it("refuses to create a merchant without the admin token", async () => {
-    const refused = await fetch(`${running().info.apiUrl}/v1/merchants`, {
+    const url = `${running().info.apiUrl}/v1/merchants`;
+    const refused = await assertFetchedDocumented("POST", url, await fetch(url, {
       method: "POST",
       headers: { "content-type": "application/json" },
       body: JSON.stringify({ name: "Nope", email: "nope@e2e.test" }),
-    });
+    }));
     expect(refused.status).toBe(401);
     expect(refused.headers.get("content-type")).toBe("application/problem+json");
   });
 
   it("creates a merchant whose welcome email reaches the mail viewer", async () => {
     const { apiUrl, adminToken, mailUrl } = running().info;
-    const response = await fetch(`${apiUrl}/v1/merchants`, {
+    const response = await assertFetchedDocumented("POST", `${apiUrl}/v1/merchants`, await fetch(`${apiUrl}/v1/merchants`, {
       method: "POST",
       headers: { authorization: `Bearer ${adminToken}`, "content-type": "application/json" },
       body: JSON.stringify({ name: "Corner Bakery", email: "owner@corner-bakery.test" }),
-    });
+    }));
     expect(response.status).toBe(201);
     created = (await response.json()) as { merchant: { id: string }; apiKey: { id: string; secret: string } };
     expect(created.merchant.id).toMatch(/^mer_/);

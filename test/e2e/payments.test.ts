@@ -6,6 +6,7 @@
 import { chromium } from "playwright-core";
 import { afterAll, describe, expect, it } from "vitest";
 import { eventually, type MailRecord } from "../helpers/aws.ts";
+import { assertBrowserResponseDocumented, assertFetchedDocumented } from "../helpers/contract.ts";
 import { newDataDir, type RunningStack, startLocalStack } from "../helpers/local-stack.ts";
 
 // The steps run in order and share what earlier steps created, so a failure names its step.
@@ -24,11 +25,12 @@ describe("payments on the local runtime", () => {
     return stack;
   };
   const request = async (path: string, token: string, method = "GET", body?: unknown) => {
-    const response = await fetch(`${running().info.apiUrl}${path}`, {
+    const url = `${running().info.apiUrl}${path}`;
+    const response = await assertFetchedDocumented(method, url, await fetch(url, {
       method,
       headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
+    }));
     // biome-ignore lint/suspicious/noExplicitAny: responses are asserted field by field
     return { status: response.status, body: (await response.json()) as Record<string, any> };
   };
@@ -78,6 +80,8 @@ describe("payments on the local runtime", () => {
     });
     try {
       const page = await browser.newPage();
+      const checked: Promise<void>[] = [];
+      page.on("response", (response) => checked.push(assertBrowserResponseDocumented(running().info.apiUrl, response)));
       await page.goto(second.hostedUrl);
       await page.getByRole("link", { name: /^Pay \$100\.00$/ }).click();
       await page.fill("#card", "4000 0000 0000 0002");
@@ -87,6 +91,7 @@ describe("payments on the local runtime", () => {
       await page.click("button[type=submit]");
       await page.waitForURL(/\?paid=1$/);
       expect(await page.textContent("body")).toContain("Paid on");
+      await Promise.all(checked);
     } finally {
       await browser.close();
     }

@@ -8,12 +8,14 @@ import { renderDocsPage } from "../../shared/http/docs-page.ts";
 import { openApiDocument } from "../../shared/http/openapi.ts";
 import { defineOperation } from "../../shared/http/operation.ts";
 import { httpEvent, lambdaContext } from "../helpers/events.ts";
+import { assertDocumented } from "../helpers/contract.ts";
 
 async function get(routeKey: string, headers: Record<string, string> = { host: "api.kassa.example", "x-forwarded-proto": "https" }) {
   const result = (await handler(httpEvent(routeKey, { headers }), lambdaContext)) as APIGatewayProxyStructuredResultV2 & {
     headers: Record<string, string>;
     body: string;
   };
+  assertDocumented(routeKey, result);
   return { status: result.statusCode, headers: result.headers, body: result.body };
 }
 
@@ -76,6 +78,14 @@ describe("GET /docs", () => {
     expect(body).toContain("Idempotency-Key");
     expect(body).toContain("https://api.kassa.example");
     expect(body).toContain('href="/v1/openapi.json"');
+  });
+
+  it("names each request body's media type: the pay form's is form-encoded", async () => {
+    const { body } = await get("GET /docs");
+    const section = (id: string) => body.slice(body.indexOf(`id="op-${id}"`), body.indexOf("</article>", body.indexOf(`id="op-${id}"`)));
+    expect(section("submithostedinvoicepayment")).toContain('Request body <span class="badge">application/x-www-form-urlencoded</span>');
+    expect(section("submithostedinvoicepayment")).toContain("<code>formToken</code>");
+    expect(section("receivestripewebhook")).toContain('Request body <span class="badge">application/json</span>');
   });
 });
 

@@ -7,6 +7,7 @@ import { afterAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { handler } from "../../functions/api/health.ts";
 import { healthCacheMs } from "../../shared/health.ts";
 import { lambdaContext, sampleEvent } from "../helpers/events.ts";
+import { assertDocumented } from "../helpers/contract.ts";
 
 const ddb = mockClient(DynamoDBDocumentClient);
 const sqs = mockClient(SQSClient);
@@ -14,6 +15,7 @@ const ses = mockClient(SESv2Client);
 
 async function health() {
   const result = (await handler(sampleEvent<APIGatewayProxyEventV2>("apigw-get-health.json"), lambdaContext)) as APIGatewayProxyStructuredResultV2;
+  assertDocumented("GET /v1/health", result);
   return { status: result.statusCode, body: JSON.parse(result.body ?? "{}") };
 }
 

@@ -5,12 +5,14 @@ import { mockClient } from "aws-sdk-client-mock";
 import { beforeEach, describe, expect, it } from "vitest";
 import { handler } from "../../functions/api/merchants.ts";
 import { httpEvent, lambdaContext } from "../helpers/events.ts";
+import { assertDocumented } from "../helpers/contract.ts";
 
 const ddb = mockClient(DynamoDBDocumentClient);
 const adminToken = "adm_handler_test_token_0123456789";
 
 async function call(options: Parameters<typeof httpEvent>[1]) {
   const result = (await handler(httpEvent("POST /v1/merchants", options), lambdaContext)) as APIGatewayProxyStructuredResultV2;
+  assertDocumented("POST /v1/merchants", result);
   return { status: result.statusCode, headers: result.headers ?? {}, body: JSON.parse(result.body ?? "{}") };
 }
 

@@ -4,6 +4,7 @@ import { mockClient } from "aws-sdk-client-mock";
 import { beforeEach, describe, expect, it } from "vitest";
 import { handler } from "../../functions/api/merchants.ts";
 import { httpEvent, lambdaContext } from "../helpers/events.ts";
+import { assertDocumented } from "../helpers/contract.ts";
 
 const ddb = mockClient(DynamoDBDocumentClient);
 const adminToken = "adm_handler_test_token_0123456789";
@@ -31,6 +32,7 @@ const oldest = merchantItem("mer_01KQA0000000000000000000B0", "2026-01-01T00:00:
 
 async function call(options: Parameters<typeof httpEvent>[1]) {
   const result = (await handler(httpEvent("GET /v1/merchants", options), lambdaContext)) as APIGatewayProxyStructuredResultV2;
+  assertDocumented("GET /v1/merchants", result);
   return { status: result.statusCode, body: JSON.parse(result.body ?? "{}") };
 }
 

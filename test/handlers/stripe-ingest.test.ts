@@ -6,6 +6,7 @@ import { beforeEach, describe, expect, it } from "vitest";
 import { handler } from "../../functions/webhooks/stripe-ingest.ts";
 import { signPayload } from "../../shared/payments/signing.ts";
 import { httpEvent, lambdaContext } from "../helpers/events.ts";
+import { assertDocumented } from "../helpers/contract.ts";
 
 const sqs = mockClient(SQSClient);
 const ddb = mockClient(DynamoDBDocumentClient);
@@ -27,6 +28,7 @@ async function deliver(body: string, signature?: string, base64 = false) {
     ...(signature ? { headers: { "stripe-signature": signature } } : {}),
   });
   const result = (await handler({ ...event, isBase64Encoded: base64 }, lambdaContext)) as APIGatewayProxyStructuredResultV2;
+  assertDocumented("POST /webhooks/stripe", result);
   return { status: result.statusCode, headers: result.headers ?? {}, body: JSON.parse(result.body ?? "{}") };
 }
 

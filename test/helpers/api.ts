@@ -1,10 +1,12 @@
 /**
  * Calls API handlers in-process the way API Gateway would, and creates merchants through the real
- * admin route, for integration tests that run against the emulators.
+ * admin route, for integration tests that run against the emulators. Every response is checked
+ * against the OpenAPI document (./contract.ts).
  */
 import type { APIGatewayProxyStructuredResultV2 } from "aws-lambda";
 import { handler as merchantsHandler } from "../../functions/api/merchants.ts";
 import { adminToken } from "./aws.ts";
+import { assertDocumented } from "./contract.ts";
 import { httpEvent, lambdaContext } from "./events.ts";
 
 export type Handler = (event: ReturnType<typeof httpEvent>, context: typeof lambdaContext) => Promise<unknown>;
@@ -20,6 +22,7 @@ export interface ApiResult {
 export async function call(handler: Handler, routeKey: string, options: Parameters<typeof httpEvent>[1] = {}): Promise<ApiResult> {
   const result = (await handler(httpEvent(routeKey, options), lambdaContext)) as APIGatewayProxyStructuredResultV2;
   const raw = result.body ?? "";
+  assertDocumented(routeKey, result);
   let body: unknown;
   try {
     body = raw ? JSON.parse(raw) : undefined;

@@ -1,11 +1,13 @@
 /**
  * For handler tests that run an API function against a mocked DynamoDB document client: a merchant
- * whose API key the mock answers, and a call that returns status, headers and parsed body.
+ * whose API key the mock answers, and a call that returns status, headers and parsed body (and checks
+ * the response against the OpenAPI document: ./contract.ts).
  */
 import { createHash } from "node:crypto";
 import { GetCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import type { APIGatewayProxyStructuredResultV2 } from "aws-lambda";
 import type { AwsStub } from "aws-sdk-client-mock";
+import { assertDocumented } from "./contract.ts";
 import { httpEvent, lambdaContext } from "./events.ts";
 
 export const tableName = "kassa-handler-test";
@@ -58,6 +60,7 @@ export async function callHandler(
     lambdaContext,
   )) as APIGatewayProxyStructuredResultV2;
   const raw = result.body ?? "";
+  assertDocumented(routeKey, result);
   return {
     status: result.statusCode ?? 200,
     headers: (result.headers ?? {}) as Record<string, string>,

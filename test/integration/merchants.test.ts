@@ -8,6 +8,7 @@ import { systemClock } from "../../shared/domain/clock.ts";
 import { dynamoMerchantStore } from "../../shared/store/merchants.ts";
 import { adminToken, type TestAws, useTestAws } from "../helpers/aws.ts";
 import { httpEvent, lambdaContext } from "../helpers/events.ts";
+import { assertDocumented } from "../helpers/contract.ts";
 
 let aws: TestAws;
 
@@ -16,6 +17,7 @@ async function post(body: unknown, token = adminToken) {
     httpEvent("POST /v1/merchants", { token, body: typeof body === "string" ? body : (body as object) }),
     lambdaContext,
   )) as APIGatewayProxyStructuredResultV2;
+  assertDocumented("POST /v1/merchants", result);
   return { status: result.statusCode, body: JSON.parse(result.body ?? "{}") };
 }
 

@@ -10,6 +10,7 @@ import { type Poller, pollQueue } from "../../infra/local/sqs-poller.ts";
 import { pollStream } from "../../infra/local/stream-poller.ts";
 import { adminToken, eventually, type TestAws, useTestAws } from "../helpers/aws.ts";
 import { httpEvent, lambdaContext } from "../helpers/events.ts";
+import { assertDocumented } from "../helpers/contract.ts";
 import { inject } from "vitest";
 
 let aws: TestAws;
@@ -20,6 +21,7 @@ async function newMerchant(email: string) {
     httpEvent("POST /v1/merchants", { token: adminToken, body: { name: "Pipeline Co", email } }),
     lambdaContext,
   )) as APIGatewayProxyStructuredResultV2;
+  assertDocumented("POST /v1/merchants", result);
   return JSON.parse(result.body ?? "{}");
 }
 

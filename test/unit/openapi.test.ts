@@ -186,11 +186,11 @@ describe("openApiDocument", () => {
     }
   });
 
-  it("requires the bearer scheme on admin and merchant routes and nothing on public ones", () => {
+  it("requires the bearer scheme on admin and merchant routes and declares public ones open (security: [])", () => {
     for (const op of allOperations) {
       const entry = operationOf(op);
       if (op.auth === "public") {
-        expect(entry.security, op.id).toBeUndefined();
+        expect(entry.security, op.id).toEqual([]);
         expect(entry.responses["401"], op.id).toBeUndefined();
       } else {
         expect(entry.security, op.id).toEqual([{ bearerAuth: [] }]);
@@ -198,25 +198,48 @@ describe("openApiDocument", () => {
       }
       expect(entry["x-kassa-auth"]).toBe(op.auth);
     }
-    expect(operationOf({ method: "GET", path: "/v1/health" }).security).toBeUndefined();
+    expect(operationOf({ method: "GET", path: "/v1/health" }).security).toEqual([]);
+    expect(operationOf({ method: "POST", path: "/webhooks/stripe" }).security).toEqual([]);
     expect(operationOf({ method: "POST", path: "/v1/customers" }).security).toEqual([{ bearerAuth: [] }]);
   });
 
   it("has error responses that reference the Problem schema", () => {
     for (const op of allOperations) {
       const { responses } = operationOf(op);
-      const expected = ["400", "429", "500"];
+      const expected = ["429", "500"];
+      // 400 only where there is input to reject: a body, a query, path parameters or an Idempotency-Key.
+      if (op.body || op.rawBody || op.query || op.params || (op.method === "POST" && op.auth !== "public")) expected.push("400");
       if (op.auth !== "public") expected.push("401");
       if (op.path.includes("{")) expected.push("404");
       if (["POST", "PATCH", "DELETE"].includes(op.method)) expected.push("409");
-      if (op.body) expected.push("413");
-      expect(Object.keys(responses).filter((s) => /^[45]/.test(s)).sort(), op.id).toEqual(expected.sort());
+      if (["POST", "PATCH", "PUT"].includes(op.method)) expected.push("413");
+      const other = Object.keys(op.otherResponses ?? {}).filter((s) => /^[45]/.test(s));
+      expect(Object.keys(responses).filter((s) => /^[45]/.test(s)).sort(), op.id).toEqual([...new Set([...expected, ...other])].sort());
       for (const status of expected) {
-        // 429 is API Gateway's throttling response, which has its own body.
-        const [media, ref] = status === "429" ? ["application/json", "GatewayError"] : ["application/problem+json", "Problem"];
-        expect(responses[status]?.content?.[media]?.schema, `${op.id} ${status}`).toEqual({ $ref: `#/components/schemas/${ref}` });
+        expect(responses[status]?.content?.["application/problem+json"]?.schema, `${op.id} ${status}`).toEqual({ $ref: "#/components/schemas/Problem" });
       }
+      // 429 is also API Gateway's throttling response, which has its own body; Kassa's limits say when to retry.
+      expect(responses["429"]?.content?.["application/json"]?.schema, op.id).toEqual({ $ref: "#/components/schemas/GatewayError" });
+      expect(responses["429"]?.headers?.["Retry-After"], op.id).toBeDefined();
     }
+  });
+
+  it("documents the statuses beyond the usual ones: 202 and 402 of paying, the hosted pay form's pages and redirects, health's 503", () => {
+    const pay = operationOf({ method: "POST", path: "/v1/invoices/{id}/pay" }).responses;
+    expect(pay["202"]?.content?.["application/json"]?.schema).toEqual(pay["200"]?.content?.["application/json"]?.schema);
+    expect(pay["402"]?.content?.["application/problem+json"]?.schema).toEqual({ $ref: "#/components/schemas/Problem" });
+    expect(document.components.schemas.Problem?.properties).toHaveProperty("declineCode");
+    const submit = operationOf({ method: "POST", path: "/i/{token}/pay" }).responses;
+    expect(submit["303"]).toMatchObject({ headers: { Location: expect.anything() } });
+    expect(submit["303"]?.content).toBeUndefined();
+    expect(Object.keys(submit["409"]?.content ?? {}).sort()).toEqual(["application/problem+json", "text/html"]);
+    const health = operationOf({ method: "GET", path: "/v1/health" }).responses;
+    expect(health["503"]?.content).toEqual(health["200"]?.content);
+  });
+
+  it("declares the content type of every request body, the ones handlers read themselves included", () => {
+    expect(Object.keys(operationOf({ method: "POST", path: "/webhooks/stripe" }).requestBody?.content ?? {})).toEqual(["application/json"]);
+    expect(Object.keys(operationOf({ method: "POST", path: "/i/{token}/pay" }).requestBody?.content ?? {})).toEqual(["application/x-www-form-urlencoded"]);
   });
 
   it("never throws on schemas JSON Schema cannot express, and documents produces and 204", () => {
