@@ -94,3 +94,23 @@ export interface Invoice {
   createdAt: string;
   updatedAt: string;
 }
+
+/**
+ * What the invoice list may be narrowed to (all given conditions hold); saved invoice views store
+ * one. `overdue` is derived: open and past its overdue time at the moment of listing. Dates are
+ * YYYY-MM-DD, creation times ISO, totals in minor units (bounds inclusive).
+ */
+export interface InvoiceFilter {
+  status?: InvoiceStatus | "overdue" | undefined;
+  customerId?: string | undefined;
+  currency?: string | undefined;
+  dueBefore?: string | undefined;
+  dueAfter?: string | undefined;
+  totalGte?: number | undefined;
+  totalLte?: number | undefined;
+  createdAfter?: string | undefined;
+  createdBefore?: string | undefined;
+}
+
+/** The invoice list's orders: newest first, or earliest due first (finalized invoices only). */
+export type InvoiceSort = "createdAt" | "dueDate";

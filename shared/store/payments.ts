@@ -5,18 +5,19 @@
 import type { BalanceTransaction } from "../payments/balance.ts";
 import type { Payment } from "../payments/payment.ts";
 import type { Refund } from "../payments/refund.ts";
-import type { Change } from "../domain/records.ts";
+import type { Change, PageRequest } from "../domain/records.ts";
+import type { PaymentFilter, RefundFilter } from "../payments/filters.ts";
 import {
   asChange,
   beforeLivemode,
   collection,
   type ExtraWrite,
-  type ListQuery,
   type Page,
   type Versioned,
 } from "./collection.ts";
 import { tableName } from "./dynamo.ts";
 import { keys } from "./keys.ts";
+import { paymentQuery, refundQuery } from "./list-filters.ts";
 import { processorRefs } from "./processor-refs.ts";
 
 const payments = collection<Payment>({
@@ -66,9 +67,18 @@ function replace(
 
 export interface PaymentStore {
   read(merchantId: string, id: string): Promise<Versioned<Payment> | undefined>;
-  list(merchantId: string, query: ListQuery): Promise<Page<Payment>>;
+  /** Newest first; only the store turns the filter into conditions. */
+  list(
+    merchantId: string,
+    filter: PaymentFilter,
+    page: Pick<PageRequest, "limit" | "after">,
+  ): Promise<Page<Payment>>;
   readRefund(merchantId: string, id: string): Promise<Versioned<Refund> | undefined>;
-  listRefunds(merchantId: string, query: ListQuery): Promise<Page<Refund>>;
+  listRefunds(
+    merchantId: string,
+    filter: RefundFilter,
+    page: Pick<PageRequest, "limit" | "after">,
+  ): Promise<Page<Refund>>;
   /** The write that adds a new payment to another change's transaction. */
   putWrite(merchantId: string, payment: Payment): Change;
   /** The write that replaces a payment if it is still at `expectedVersion`. */
@@ -82,9 +92,9 @@ export interface PaymentStore {
 
 export const dynamoPaymentStore: PaymentStore = {
   read: (merchantId, id) => payments.read(merchantId, id),
-  list: (merchantId, query) => payments.list(merchantId, query),
+  list: (merchantId, filter, page) => payments.list(merchantId, paymentQuery(filter, page)),
   readRefund: (merchantId, id) => refunds.read(merchantId, id),
-  listRefunds: (merchantId, query) => refunds.list(merchantId, query),
+  listRefunds: (merchantId, filter, page) => refunds.list(merchantId, refundQuery(filter, page)),
   putWrite: (merchantId, payment) => asChange(putNew(merchantId, "payment", payment)),
   replaceWrite: (merchantId, payment, version) =>
     asChange(
