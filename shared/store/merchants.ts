@@ -5,7 +5,6 @@
  */
 import { GetCommand, QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { ConflictError } from "../domain/errors.ts";
-import type { DomainEvent } from "../domain/events.ts";
 import type { ApiKey, Merchant } from "../merchants/merchant.ts";
 import type { MerchantStore } from "../merchants/ports.ts";
 import { asChange, type ListQuery, type Page, transact } from "./collection.ts";

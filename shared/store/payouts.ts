@@ -8,7 +8,6 @@
  * each merchant's payout chain marker (`PAYOUT_CHAIN`: the run it waits for next).
  */
 import { BatchGetCommand, GetCommand, QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
-import type { DomainEvent } from "../domain/events.ts";
 import type { BalanceTransaction } from "../payments/balance.ts";
 import type { Payout } from "../payouts/payout.ts";
 import type { ChainMarker, PayoutStore } from "../payouts/ports.ts";
