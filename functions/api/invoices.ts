@@ -3,7 +3,7 @@ import * as ops from "../../shared/api/invoices.ts";
 import { apiHandler, route } from "../../shared/http/api.ts";
 import { pageRequest, pageResponse } from "../../shared/http/list.ts";
 import { publicBaseUrl } from "../../shared/http/public-url.ts";
-import { dynamoCatalog } from "../../shared/invoices/catalog.ts";
+import { dynamoCatalog } from "../../shared/store/catalog.ts";
 import { listInvoices } from "../../shared/invoices/list.ts";
 import { invoicePdfResponse } from "../../shared/invoices/pdf-response.ts";
 import * as invoices from "../../shared/invoices/service.ts";

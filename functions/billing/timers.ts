@@ -16,6 +16,8 @@ import { payoutTimers } from "../../shared/payouts/timers.ts";
 import type { InvoiceStore } from "../../shared/invoices/ports.ts";
 import { dynamoInvoiceStore } from "../../shared/store/invoices.ts";
 import { dynamoMerchantStore, type MerchantStore } from "../../shared/store/merchants.ts";
+import { once } from "../../shared/store/processed.ts";
+import type { Once } from "../../shared/timers/once.ts";
 import { timerRegistry, timersConsumer } from "../../shared/timers/registry.ts";
 
 export interface BillingTimerPorts {
@@ -23,6 +25,7 @@ export interface BillingTimerPorts {
   merchants: MerchantStore;
   mailer: Mailer;
   scheduler: () => SchedulerPort;
+  once: Once;
   sandbox: () => SandboxProcessor;
   payouts: () => PayoutSweepPorts;
   payments: () => PaymentPorts;
@@ -39,6 +42,7 @@ export const handler = billingTimers({
   merchants: dynamoMerchantStore,
   mailer: sesMailer,
   scheduler,
+  once,
   sandbox: () => sandboxFor(systemClock),
   payouts: () => payoutPorts(systemClock),
   payments: () => paymentPorts(systemClock),

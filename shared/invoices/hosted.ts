@@ -7,7 +7,7 @@ import type { Merchant } from "../merchants/merchant.ts";
 import { checkoutInvoice, payInvoice } from "../payments/charges.ts";
 import type { PaymentPorts } from "../payments/ports.ts";
 import type { InvoiceStore } from "./ports.ts";
-import type { MerchantStore } from "../store/merchants.ts";
+import type { MerchantStore } from "../merchants/ports.ts";
 import type { Invoice } from "./invoice.ts";
 import { presentInvoice } from "./service.ts";
 

@@ -19,18 +19,19 @@ import {
   overdueAt,
 } from "../domain/invoice-lifecycle.ts";
 import { applyPatch, mergeMetadata } from "../domain/patch.ts";
-import type { MerchantStore } from "../store/merchants.ts";
+import type { MerchantStore } from "../merchants/ports.ts";
 import type { InvoiceStore, StoredInvoice } from "./ports.ts";
 import { merchantLivemode } from "../payments/mode.ts";
+import type { PaymentPorts } from "../payments/ports.ts";
 import { manualPayment } from "../payments/payment.ts";
-import type { PaymentStore } from "../store/payments.ts";
 import { type Catalog, priceContent } from "./build.ts";
 import type { Invoice } from "./invoice.ts";
 
 export interface InvoicePorts {
   invoices: InvoiceStore;
   merchants: MerchantStore;
-  payments: PaymentStore;
+  /** A manual payment is written with the invoice change it settles. */
+  payments: Pick<PaymentPorts["payments"], "putWrite">;
   catalog: Catalog;
   clock: Clock;
   /** Where hosted pages live, e.g. https://pay.example.com (the API's own URL locally). */
