@@ -1,12 +1,12 @@
 /** The payment and refund lists: filters (status, customer, invoice, amount range, creation time) and saved views. */
 import type { Position } from "../http/cursor.ts";
-import type { PaymentStore } from "../store/payments.ts";
+import type { PaymentPorts } from "./ports.ts";
 import { withSavedView } from "../views/apply.ts";
 import type { ViewStore } from "../views/ports.ts";
 import type { PaymentFilter, RefundFilter } from "./filters.ts";
 
 export async function listPayments(
-  ports: { payments: PaymentStore; views: Pick<ViewStore, "get"> },
+  ports: { payments: PaymentPorts["payments"]; views: Pick<ViewStore, "get"> },
   merchantId: string,
   query: PaymentFilter & { view?: string | undefined },
   page: { limit: number; after?: Position },
@@ -17,7 +17,7 @@ export async function listPayments(
 }
 
 export async function listRefunds(
-  ports: { payments: PaymentStore },
+  ports: { payments: PaymentPorts["payments"] },
   merchantId: string,
   query: RefundFilter,
   page: { limit: number; after?: Position },
