@@ -16,7 +16,7 @@ import type { DomainEvent } from "./domain/events.ts";
 import type { CustomerPorts } from "./customers/service.ts";
 import type { DiscountCodePorts } from "./discount-codes/service.ts";
 import type { EventPorts } from "./events/service.ts";
-import { dynamoCatalog } from "./invoices/catalog.ts";
+import { dynamoCatalog } from "./store/catalog.ts";
 import type { InvoiceListPorts } from "./invoices/list.ts";
 import type { InvoiceStore } from "./invoices/ports.ts";
 import { type InvoicePorts, presentInvoice } from "./invoices/service.ts";
@@ -42,7 +42,8 @@ import { dynamoDiscountCodeStore } from "./store/discount-codes.ts";
 import { dynamoEventStore } from "./store/events.ts";
 import { dynamoIdempotencyStore } from "./store/idempotency.ts";
 import { dynamoInvoiceStore } from "./store/invoices.ts";
-import { dynamoMerchantStore, type MerchantStore } from "./store/merchants.ts";
+import type { MerchantStore } from "./merchants/ports.ts";
+import { dynamoMerchantStore } from "./store/merchants.ts";
 import { eventFromItem } from "./store/outbox.ts";
 import { dynamoPaymentStore } from "./store/payments.ts";
 import { dynamoPayoutStore } from "./store/payouts.ts";
@@ -249,6 +250,7 @@ export const billingTimerPorts = (clock: Clock): BillingTimerPorts => ({
   merchants: dynamoMerchantStore,
   mailer: sesMailer,
   scheduler,
+  once,
   sandbox: () => sandboxFor(clock),
   payouts: () => payoutPorts(clock),
   payments: () => paymentPorts(clock),

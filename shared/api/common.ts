@@ -7,6 +7,19 @@ import { exponentOf, isCurrency } from "../domain/currency.ts";
 import { type IdKind, idPrefixes, isId } from "../domain/ids.ts";
 import { metadataLimits } from "../domain/patch.ts";
 
+/** Whether A and B are the same type: identical to the compiler, down to optional fields and nested objects. */
+type Same<A, B> = (<G>() => G extends A ? 1 : 2) extends <G>() => G extends B ? 1 : 2 ? true : false;
+
+/**
+ * The schema, proven at compile time to parse to exactly `T`, the input type its use case declares
+ * in the capability's domain: a field added, dropped or retyped on either side fails the build, so
+ * the API and the use cases cannot drift. `parsesTo<NewCustomer>()(schema)` returns `schema`.
+ */
+export const parsesTo =
+  <T>() =>
+  <S extends z.ZodType>(schema: S & (Same<z.output<S>, T> extends true ? unknown : never)): S =>
+    schema;
+
 export const idOf = (kind: IdKind) =>
   z.string().refine((v) => isId(kind, v), { message: `must be a ${idPrefixes[kind]}_… id` });
 

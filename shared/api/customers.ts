@@ -1,7 +1,8 @@
 /** Operations on customers (the merchant's CRM contacts). */
 import * as z from "zod";
 import { defineOperation } from "../http/operation.ts";
-import { country, createdRange, email, idParams, listQuery, metadata, page } from "./common.ts";
+import { country, createdRange, email, idParams, listQuery, metadata, page, parsesTo } from "./common.ts";
+import type { CustomerPatch, NewCustomer } from "../customers/customer.ts";
 
 const text = (max: number) => z.string().trim().min(1).max(max);
 
@@ -34,26 +35,30 @@ export const customer = z.object({
 
 const phone = z.string().regex(/^\+?[0-9 ()./-]{3,30}$/, "must be a phone number");
 
-export const newCustomer = z.strictObject({
-  email,
-  name: text(200).optional(),
-  companyName: text(200).optional(),
-  phone: phone.optional(),
-  address: address.optional(),
-  taxIds: z.array(taxId).max(10).optional(),
-  metadata: metadata.optional(),
-});
+export const newCustomer = parsesTo<NewCustomer>()(
+  z.strictObject({
+    email,
+    name: text(200).optional(),
+    companyName: text(200).optional(),
+    phone: phone.optional(),
+    address: address.optional(),
+    taxIds: z.array(taxId).max(10).optional(),
+    metadata: metadata.optional(),
+  }),
+);
 
-export const customerPatch = z.strictObject({
-  email: email.optional(),
-  name: text(200).nullable().optional(),
-  companyName: text(200).nullable().optional(),
-  phone: phone.nullable().optional(),
-  address: address.nullable().optional(),
-  taxIds: z.array(taxId).max(10).optional(),
-  /** Keys given are set; a key set to null is removed. */
-  metadata: z.record(z.string().min(1).max(40), z.string().max(500).nullable()).optional(),
-});
+export const customerPatch = parsesTo<CustomerPatch>()(
+  z.strictObject({
+    email: email.optional(),
+    name: text(200).nullable().optional(),
+    companyName: text(200).nullable().optional(),
+    phone: phone.nullable().optional(),
+    address: address.nullable().optional(),
+    taxIds: z.array(taxId).max(10).optional(),
+    /** Keys given are set; a key set to null is removed. */
+    metadata: z.record(z.string().min(1).max(40), z.string().max(500).nullable()).optional(),
+  }),
+);
 
 export const createCustomer = defineOperation({
   id: "createCustomer",

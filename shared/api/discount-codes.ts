@@ -11,7 +11,9 @@ import {
   metadata,
   page,
   percentage,
+  parsesTo,
 } from "./common.ts";
+import type { DiscountCodePatch, NewDiscountCode } from "../discount-codes/discount-code.ts";
 
 /** Codes are case-insensitive: stored and compared upper case. */
 export const code = z
@@ -41,48 +43,57 @@ export const discountCode = z.object({
   updatedAt: z.string(),
 });
 
-export const newDiscountCode = z
-  .strictObject({
-    code,
-    percentOff: percentage.refine((v) => v > 0, { message: "must be greater than 0" }).optional(),
-    amountOff: amount.refine((v) => v !== 0, { message: "must be greater than 0" }).optional(),
-    currency: currency.optional(),
-    duration,
-    durationInPeriods: count.optional(),
-    maxRedemptions: count.optional(),
-    expiresAt: instant.optional().describe("Must lie in the future"),
-    active: z.boolean().default(true),
-    metadata: metadata.optional(),
-  })
-  .superRefine((v, ctx) => {
-    const issue = (path: string, message: string) => ctx.addIssue({ code: "custom", path: [path], message });
-    if (v.percentOff !== undefined && v.amountOff !== undefined) {
-      issue("amountOff", "must not be given with percentOff: give exactly one of percentOff or amountOff");
-    } else if (v.percentOff === undefined && v.amountOff === undefined) {
-      ctx.addIssue({ code: "custom", path: [], message: "must have exactly one of percentOff or amountOff" });
-    }
-    if (v.amountOff !== undefined && v.currency === undefined)
-      issue("currency", "is required with amountOff");
-    if (v.percentOff !== undefined && v.currency !== undefined) {
-      issue("currency", "must not be given with percentOff (a percentage applies in any currency)");
-    }
-    if (v.duration === "repeating" && v.durationInPeriods === undefined)
-      issue("durationInPeriods", "is required when duration is repeating");
-    if (v.duration !== "repeating" && v.durationInPeriods !== undefined) {
-      issue("durationInPeriods", "must only be given when duration is repeating");
-    }
-  });
+export const newDiscountCode = parsesTo<NewDiscountCode>()(
+  z
+    .strictObject({
+      code,
+      percentOff: percentage.refine((v) => v > 0, { message: "must be greater than 0" }).optional(),
+      amountOff: amount.refine((v) => v !== 0, { message: "must be greater than 0" }).optional(),
+      currency: currency.optional(),
+      duration,
+      durationInPeriods: count.optional(),
+      maxRedemptions: count.optional(),
+      expiresAt: instant.optional().describe("Must lie in the future"),
+      active: z.boolean().default(true),
+      metadata: metadata.optional(),
+    })
+    .superRefine((v, ctx) => {
+      const issue = (path: string, message: string) =>
+        ctx.addIssue({ code: "custom", path: [path], message });
+      if (v.percentOff !== undefined && v.amountOff !== undefined) {
+        issue("amountOff", "must not be given with percentOff: give exactly one of percentOff or amountOff");
+      } else if (v.percentOff === undefined && v.amountOff === undefined) {
+        ctx.addIssue({
+          code: "custom",
+          path: [],
+          message: "must have exactly one of percentOff or amountOff",
+        });
+      }
+      if (v.amountOff !== undefined && v.currency === undefined)
+        issue("currency", "is required with amountOff");
+      if (v.percentOff !== undefined && v.currency !== undefined) {
+        issue("currency", "must not be given with percentOff (a percentage applies in any currency)");
+      }
+      if (v.duration === "repeating" && v.durationInPeriods === undefined)
+        issue("durationInPeriods", "is required when duration is repeating");
+      if (v.duration !== "repeating" && v.durationInPeriods !== undefined) {
+        issue("durationInPeriods", "must only be given when duration is repeating");
+      }
+    }),
+);
 
 /** The code's terms are frozen once created: only these fields change. */
-export const discountCodePatch = z.strictObject({
-  active: z.boolean().optional(),
-  /** null removes the limit; never below timesRedeemed. */
-  maxRedemptions: count.nullable().optional(),
-  /** null removes the expiry. */
-  expiresAt: instant.nullable().optional().describe("Must lie in the future; null removes the expiry"),
-  /** Keys given are set; a key set to null is removed. */
-  metadata: z.record(z.string().min(1).max(40), z.string().max(500).nullable()).optional(),
-});
+export const discountCodePatch = parsesTo<DiscountCodePatch>()(
+  z.strictObject({
+    active: z.boolean().optional(),
+    /** null removes the limit; never below timesRedeemed. */
+    maxRedemptions: count.nullable().optional(),
+    /** null removes the expiry. */
+    expiresAt: instant.nullable().optional().describe("Must lie in the future; null removes the expiry"),
+    /** Keys given are set; a key set to null is removed. */
+    metadata: z.record(z.string().min(1).max(40), z.string().max(500).nullable()).optional(),
+  }),
+);
 
 const booleanQuery = z
   .enum(["true", "false"], { error: "must be true or false" })

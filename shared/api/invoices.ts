@@ -15,8 +15,10 @@ import {
   page,
   paymentTerms,
   percentage,
+  parsesTo,
 } from "./common.ts";
 import { payment } from "./payment.ts";
+import type { InvoiceFilter, InvoicePatch, NewInvoice } from "../invoices/invoice.ts";
 
 /** The largest quantity a line takes (in ten-thousandths it stays far inside the safe integers). */
 export const maxQuantity = 1_000_000_000;
@@ -101,29 +103,33 @@ const draftFields = {
   metadata: metadata.optional(),
 };
 
-export const newInvoice = z
-  .strictObject({ customerId: idOf("customer"), currency, ...draftFields })
-  .refine((i) => !(i.paymentTerms && i.dueDate), {
-    message: "give paymentTerms or dueDate, not both",
-    path: ["dueDate"],
-  });
+export const newInvoice = parsesTo<NewInvoice>()(
+  z
+    .strictObject({ customerId: idOf("customer"), currency, ...draftFields })
+    .refine((i) => !(i.paymentTerms && i.dueDate), {
+      message: "give paymentTerms or dueDate, not both",
+      path: ["dueDate"],
+    }),
+);
 
-export const invoicePatch = z
-  .strictObject({
-    customerId: idOf("customer").optional(),
-    currency: currency.optional(),
-    ...draftFields,
-    lineItems: draftFields.lineItems.optional(),
-    paymentTerms: paymentTerms.nullable().optional(),
-    dueDate: calendarDate.nullable().optional(),
-    memo: z.string().max(2000).nullable().optional(),
-    footer: z.string().max(2000).nullable().optional(),
-    metadata: z.record(z.string().min(1).max(40), z.string().max(500).nullable()).optional(),
-  })
-  .refine((i) => !(i.paymentTerms && i.dueDate), {
-    message: "give paymentTerms or dueDate, not both",
-    path: ["dueDate"],
-  });
+export const invoicePatch = parsesTo<InvoicePatch>()(
+  z
+    .strictObject({
+      customerId: idOf("customer").optional(),
+      currency: currency.optional(),
+      ...draftFields,
+      lineItems: draftFields.lineItems.optional(),
+      paymentTerms: paymentTerms.nullable().optional(),
+      dueDate: calendarDate.nullable().optional(),
+      memo: z.string().max(2000).nullable().optional(),
+      footer: z.string().max(2000).nullable().optional(),
+      metadata: z.record(z.string().min(1).max(40), z.string().max(500).nullable()).optional(),
+    })
+    .refine((i) => !(i.paymentTerms && i.dueDate), {
+      message: "give paymentTerms or dueDate, not both",
+      path: ["dueDate"],
+    }),
+);
 
 const money = z.number().int();
 
@@ -220,16 +226,18 @@ export const invoice = z.object({
 });
 
 /** The invoice list's filters; saved views store the same object. */
-export const invoiceFilters = z.strictObject({
-  status: z.enum(["draft", "open", "paid", "void", "uncollectible", "overdue"]).optional(),
-  customerId: idOf("customer").optional(),
-  currency: currency.optional(),
-  dueBefore: calendarDate.optional(),
-  dueAfter: calendarDate.optional(),
-  totalGte: z.coerce.number().int().min(0).optional(),
-  totalLte: z.coerce.number().int().min(0).optional(),
-  ...createdRange,
-});
+export const invoiceFilters = parsesTo<InvoiceFilter>()(
+  z.strictObject({
+    status: z.enum(["draft", "open", "paid", "void", "uncollectible", "overdue"]).optional(),
+    customerId: idOf("customer").optional(),
+    currency: currency.optional(),
+    dueBefore: calendarDate.optional(),
+    dueAfter: calendarDate.optional(),
+    totalGte: z.coerce.number().int().min(0).optional(),
+    totalLte: z.coerce.number().int().min(0).optional(),
+    ...createdRange,
+  }),
+);
 
 export const createInvoice = defineOperation({
   id: "createInvoice",

@@ -1,11 +1,12 @@
 /** Operations on payments, refunds, the processor connection and the Stripe webhook endpoint. */
 import * as z from "zod";
 import { defineOperation } from "../http/operation.ts";
-import { amount, createdRange, idOf, idParams, listQuery, page } from "./common.ts";
+import { amount, createdRange, idOf, idParams, listQuery, page, parsesTo } from "./common.ts";
 import { invoice } from "./invoices.ts";
 import { payment } from "./payment.ts";
 
 export { payment };
+import type { PaymentFilter } from "../payments/filters.ts";
 
 const money = z.number().int();
 
@@ -55,16 +56,18 @@ export const payInvoice = defineOperation({
   },
 });
 
-export const paymentFilters = z.strictObject({
-  status: z
-    .enum(["processing", "succeeded", "failed", "partially_refunded", "refunded", "disputed"])
-    .optional(),
-  customerId: idOf("customer").optional(),
-  invoiceId: idOf("invoice").optional(),
-  amountGte: z.coerce.number().int().min(0).optional(),
-  amountLte: z.coerce.number().int().min(0).optional(),
-  ...createdRange,
-});
+export const paymentFilters = parsesTo<PaymentFilter>()(
+  z.strictObject({
+    status: z
+      .enum(["processing", "succeeded", "failed", "partially_refunded", "refunded", "disputed"])
+      .optional(),
+    customerId: idOf("customer").optional(),
+    invoiceId: idOf("invoice").optional(),
+    amountGte: z.coerce.number().int().min(0).optional(),
+    amountLte: z.coerce.number().int().min(0).optional(),
+    ...createdRange,
+  }),
+);
 
 export const listPayments = defineOperation({
   id: "listPayments",

@@ -1,7 +1,8 @@
 /** Operations on products: what a merchant sells, with its price (one-time or recurring). */
 import * as z from "zod";
 import { defineOperation } from "../http/operation.ts";
-import { amount, createdRange, currency, idParams, listQuery, metadata, page } from "./common.ts";
+import { amount, createdRange, currency, idParams, listQuery, metadata, page, parsesTo } from "./common.ts";
+import type { NewProduct, ProductPatch } from "../products/product.ts";
 
 const text = (max: number) => z.string().trim().min(1).max(max);
 
@@ -27,29 +28,33 @@ export const product = z.object({
   updatedAt: z.string(),
 });
 
-export const newProduct = z.strictObject({
-  name: text(200),
-  description: text(1000).optional(),
-  unitAmount: amount,
-  currency,
-  recurring: recurring.optional(),
-  active: z.boolean().default(true),
-  metadata: metadata.optional(),
-});
+export const newProduct = parsesTo<NewProduct>()(
+  z.strictObject({
+    name: text(200),
+    description: text(1000).optional(),
+    unitAmount: amount,
+    currency,
+    recurring: recurring.optional(),
+    active: z.boolean().default(true),
+    metadata: metadata.optional(),
+  }),
+);
 
-export const productPatch = z.strictObject({
-  name: text(200).optional(),
-  description: text(1000).nullable().optional(),
-  /** Only while no invoice or quote uses the product. */
-  unitAmount: amount.optional(),
-  /** Only while no invoice or quote uses the product. */
-  currency: currency.optional(),
-  /** null makes the price one-time. */
-  recurring: recurring.nullable().optional(),
-  active: z.boolean().optional(),
-  /** Keys given are set; a key set to null is removed. */
-  metadata: z.record(z.string().min(1).max(40), z.string().max(500).nullable()).optional(),
-});
+export const productPatch = parsesTo<ProductPatch>()(
+  z.strictObject({
+    name: text(200).optional(),
+    description: text(1000).nullable().optional(),
+    /** Only while no invoice or quote uses the product. */
+    unitAmount: amount.optional(),
+    /** Only while no invoice or quote uses the product. */
+    currency: currency.optional(),
+    /** null makes the price one-time. */
+    recurring: recurring.nullable().optional(),
+    active: z.boolean().optional(),
+    /** Keys given are set; a key set to null is removed. */
+    metadata: z.record(z.string().min(1).max(40), z.string().max(500).nullable()).optional(),
+  }),
+);
 
 export const createProduct = defineOperation({
   id: "createProduct",

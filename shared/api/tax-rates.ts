@@ -1,7 +1,17 @@
 /** Operations on tax rates: the percentages invoice and quote lines are taxed at. */
 import * as z from "zod";
 import { defineOperation } from "../http/operation.ts";
-import { country, createdRange, idParams, listQuery, metadata, page, percentage } from "./common.ts";
+import {
+  country,
+  createdRange,
+  idParams,
+  listQuery,
+  metadata,
+  page,
+  percentage,
+  parsesTo,
+} from "./common.ts";
+import type { NewTaxRate, TaxRatePatch } from "../tax-rates/tax-rate.ts";
 
 const text = (max: number) => z.string().trim().min(1).max(max);
 
@@ -22,27 +32,31 @@ export const taxRate = z.object({
   updatedAt: z.string(),
 });
 
-export const newTaxRate = z.strictObject({
-  name: text(200),
-  percentage,
-  inclusive: z.boolean(),
-  country: country.optional(),
-  region: text(100).optional(),
-  description: text(1000).optional(),
-  active: z.boolean().default(true),
-  metadata: metadata.optional(),
-});
+export const newTaxRate = parsesTo<NewTaxRate>()(
+  z.strictObject({
+    name: text(200),
+    percentage,
+    inclusive: z.boolean(),
+    country: country.optional(),
+    region: text(100).optional(),
+    description: text(1000).optional(),
+    active: z.boolean().default(true),
+    metadata: metadata.optional(),
+  }),
+);
 
 /** percentage and inclusive are immutable: they are not fields of a patch. */
-export const taxRatePatch = z.strictObject({
-  name: text(200).optional(),
-  country: country.nullable().optional(),
-  region: text(100).nullable().optional(),
-  description: text(1000).nullable().optional(),
-  active: z.boolean().optional(),
-  /** Keys given are set; a key set to null is removed. */
-  metadata: z.record(z.string().min(1).max(40), z.string().max(500).nullable()).optional(),
-});
+export const taxRatePatch = parsesTo<TaxRatePatch>()(
+  z.strictObject({
+    name: text(200).optional(),
+    country: country.nullable().optional(),
+    region: text(100).nullable().optional(),
+    description: text(1000).nullable().optional(),
+    active: z.boolean().optional(),
+    /** Keys given are set; a key set to null is removed. */
+    metadata: z.record(z.string().min(1).max(40), z.string().max(500).nullable()).optional(),
+  }),
+);
 
 export const createTaxRate = defineOperation({
   id: "createTaxRate",

@@ -35,3 +35,25 @@ export interface Customer {
   createdAt: string;
   updatedAt: string;
 }
+
+/** A new customer as a request gives it. */
+export interface NewCustomer {
+  email: string;
+  name?: string;
+  companyName?: string;
+  phone?: string;
+  address?: Address;
+  taxIds?: TaxId[];
+  metadata?: Record<string, string>;
+}
+
+/** A change to a customer: fields given are set, null clears; metadata keys set to null are removed. */
+export interface CustomerPatch {
+  email?: string;
+  name?: string | null;
+  companyName?: string | null;
+  phone?: string | null;
+  address?: Address | null;
+  taxIds?: TaxId[];
+  metadata?: Record<string, string | null>;
+}

@@ -1,6 +1,4 @@
 /** Customer use cases. */
-import type * as z from "zod";
-import type { customerPatch, newCustomer } from "../api/customers.ts";
 import type { Clock } from "../domain/clock.ts";
 import { ConflictError, requireFound } from "../domain/errors.ts";
 import { newEvent } from "../domain/events.ts";
@@ -9,7 +7,7 @@ import { patchResource } from "../domain/patch.ts";
 import type { Position } from "../http/cursor.ts";
 import { listWindow } from "../store/collection.ts";
 import type { CustomerStore } from "../store/customers.ts";
-import type { Customer } from "./customer.ts";
+import type { Customer, CustomerPatch, NewCustomer } from "./customer.ts";
 
 export interface CustomerPorts {
   store: CustomerStore;
@@ -19,7 +17,7 @@ export interface CustomerPorts {
 export async function createCustomer(
   { store, clock }: CustomerPorts,
   merchantId: string,
-  input: z.output<typeof newCustomer>,
+  input: NewCustomer,
 ) {
   const now = clock.now();
   const customer: Customer = {
@@ -46,7 +44,7 @@ export async function updateCustomer(
   { store, clock }: CustomerPorts,
   merchantId: string,
   id: string,
-  patch: z.output<typeof customerPatch>,
+  patch: CustomerPatch,
 ) {
   const { value, version } = requireFound(await store.read(merchantId, id), "Customer");
   const now = clock.now();

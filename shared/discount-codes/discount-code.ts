@@ -3,6 +3,8 @@
  * number of periods. Its terms are frozen once created; `timesRedeemed` only moves through the
  * store's conditional redeem/release, never through a PATCH.
  */
+import type { CurrencyCode } from "../domain/currency.ts";
+
 export type DiscountDuration = "once" | "forever" | "repeating";
 
 /** What a redemption applies: exactly one of `percentOff` or `amountOff` (+ its `currency`). */
@@ -68,4 +70,27 @@ export function repeatedCodePositions(discounts: readonly object[]): number[] {
     seen.add(code);
     return [];
   });
+}
+
+/** A new discount code as a request gives it: exactly one of `percentOff` or `amountOff` (+ `currency`). */
+export interface NewDiscountCode {
+  code: string;
+  percentOff?: number;
+  amountOff?: number;
+  currency?: CurrencyCode;
+  duration: DiscountDuration;
+  durationInPeriods?: number;
+  maxRedemptions?: number;
+  /** UTC ISO timestamp. */
+  expiresAt?: string;
+  active: boolean;
+  metadata?: Record<string, string>;
+}
+
+/** The terms are frozen once created: only these change. null removes the limit or the expiry. */
+export interface DiscountCodePatch {
+  active?: boolean;
+  maxRedemptions?: number | null;
+  expiresAt?: string | null;
+  metadata?: Record<string, string | null>;
 }

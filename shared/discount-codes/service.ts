@@ -1,6 +1,4 @@
 /** Discount code use cases, including the race-free redemption that invoices and quotes call. */
-import type * as z from "zod";
-import type { discountCodePatch, newDiscountCode } from "../api/discount-codes.ts";
 import type { Clock } from "../domain/clock.ts";
 import { ConflictError, requireFound, ValidationError } from "../domain/errors.ts";
 import { newEvent } from "../domain/events.ts";
@@ -9,7 +7,14 @@ import { patchResource } from "../domain/patch.ts";
 import type { Position } from "../http/cursor.ts";
 import { listWindow } from "../store/collection.ts";
 import type { DiscountCodeStore } from "../store/discount-codes.ts";
-import { type DiscountCode, type DiscountTerms, termsOf, unredeemableReason } from "./discount-code.ts";
+import {
+  type DiscountCode,
+  type DiscountTerms,
+  termsOf,
+  unredeemableReason,
+  type NewDiscountCode,
+  type DiscountCodePatch,
+} from "./discount-code.ts";
 
 export interface DiscountCodePorts {
   store: DiscountCodeStore;
@@ -25,7 +30,7 @@ function assertFuture(expiresAt: string | null | undefined, now: Date) {
 export async function createDiscountCode(
   { store, clock }: DiscountCodePorts,
   merchantId: string,
-  input: z.output<typeof newDiscountCode>,
+  input: NewDiscountCode,
 ) {
   const now = clock.now();
   assertFuture(input.expiresAt, now);
@@ -53,7 +58,7 @@ export async function updateDiscountCode(
   { store, clock }: DiscountCodePorts,
   merchantId: string,
   id: string,
-  patch: z.output<typeof discountCodePatch>,
+  patch: DiscountCodePatch,
 ) {
   const { value, version } = requireFound(await store.read(merchantId, id), "Discount code");
   const now = clock.now();

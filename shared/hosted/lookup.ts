@@ -4,7 +4,7 @@
  */
 import { NotFoundError } from "../domain/errors.ts";
 import type { Merchant } from "../merchants/merchant.ts";
-import type { MerchantStore } from "../store/merchants.ts";
+import type { MerchantStore } from "../merchants/ports.ts";
 
 export interface TokenTarget<T> {
   /** What the page shows, as its 404 names it ("Invoice"). */

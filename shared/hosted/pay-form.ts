@@ -20,7 +20,7 @@ import { escapeHtml } from "./escape.ts";
 import { htmlPage, type Page } from "./page.ts";
 
 /** What a buyer can pay through the form, and how a payment of it starts. */
-export interface Payable {
+export interface PayFormSubject {
   merchant: Merchant;
   /** What the buyer pays, as the page names it: its kind ("Invoice") and its number. */
   kind: string;
@@ -74,7 +74,7 @@ const redirect = (location: string) =>
   new HttpResponse(303, undefined, { location, "cache-control": "no-store" }, { body: "" });
 
 /** GET: the form, or back to the page when there is nothing to pay. Without a processor, a 409. */
-export async function payFormPage(payable: Payable, context: PayFormContext): Promise<HttpResponse> {
+export async function payFormPage(payable: PayFormSubject, context: PayFormContext): Promise<HttpResponse> {
   if (!payable.payable) return redirect(context.backUrl);
   const kind = requireProcessorKind(payable.merchant);
   return payPage(payable, kind, context, 200);
@@ -85,7 +85,7 @@ export async function payFormPage(payable: Payable, context: PayFormContext): Pr
  * the sandbox card entered. A decline or an attempt already in flight shows the form again, saying so.
  */
 export async function submitPayForm(
-  payable: Payable,
+  payable: PayFormSubject,
   context: PayFormContext,
   event: APIGatewayProxyEventV2,
 ): Promise<HttpResponse> {
@@ -128,7 +128,7 @@ export async function submitPayForm(
 }
 
 async function payPage(
-  payable: Payable,
+  payable: PayFormSubject,
   kind: "sandbox" | "stripe",
   context: PayFormContext,
   status: number,
@@ -156,7 +156,7 @@ a{color:#1d4ed8}`;
 
 /** The pay page: the sandbox's card form with its test cards, or the button to the processor's Checkout. */
 function renderPayPage(
-  payable: Pick<Payable, "merchant" | "kind" | "number" | "amountDue" | "currency">,
+  payable: Pick<PayFormSubject, "merchant" | "kind" | "number" | "amountDue" | "currency">,
   input: {
     formToken: string;
     backUrl: string;

@@ -2,10 +2,10 @@
 import type { Clock } from "../domain/clock.ts";
 import { isPayable } from "../domain/invoice-lifecycle.ts";
 import { byPageToken } from "../hosted/lookup.ts";
-import type { Payable } from "../hosted/pay-form.ts";
+import type { PayFormSubject } from "../hosted/pay-form.ts";
 import type { Merchant } from "../merchants/merchant.ts";
 import type { InvoiceStore } from "./ports.ts";
-import type { MerchantStore } from "../store/merchants.ts";
+import type { MerchantStore } from "../merchants/ports.ts";
 import type { Invoice } from "./invoice.ts";
 import { checkoutInvoice, type InvoicePayPorts, payInvoice } from "./pay.ts";
 import { presentInvoice } from "./service.ts";
@@ -30,7 +30,7 @@ export async function hostedInvoice(
 }
 
 /** The invoice as the pay form takes it: its amount due, paid by a card charge or through Checkout. */
-export function invoicePayable(invoice: Invoice, merchant: Merchant, payments: InvoicePayPorts): Payable {
+export function invoicePayable(invoice: Invoice, merchant: Merchant, payments: InvoicePayPorts): PayFormSubject {
   return {
     merchant,
     kind: "Invoice",

@@ -3,9 +3,11 @@
  * the currency's minor unit; totals come from the money engine (`shared/domain/totals.ts`).
  */
 import type { Address } from "../customers/customer.ts";
+import type { CurrencyCode } from "../domain/currency.ts";
 import type { InvoiceStatus } from "../domain/invoice-lifecycle.ts";
 import type { TaxBreakdownEntry } from "../domain/totals.ts";
 import type { PaymentTermsCode } from "../merchants/merchant.ts";
+import type { ContentRequest } from "./build.ts";
 
 /** The state machine owns the statuses (`shared/domain/invoice-lifecycle.ts`). */
 export type { InvoiceStatus };
@@ -93,4 +95,49 @@ export interface Invoice {
   metadata: Record<string, string>;
   createdAt: string;
   updatedAt: string;
+}
+
+/**
+ * What the invoice list may be narrowed to (all given conditions hold); saved invoice views store
+ * one. `overdue` is derived: open and past its overdue time at the moment of listing. Dates are
+ * YYYY-MM-DD, creation times ISO, totals in minor units (bounds inclusive).
+ */
+export interface InvoiceFilter {
+  status?: InvoiceStatus | "overdue" | undefined;
+  customerId?: string | undefined;
+  currency?: CurrencyCode | undefined;
+  dueBefore?: string | undefined;
+  dueAfter?: string | undefined;
+  totalGte?: number | undefined;
+  totalLte?: number | undefined;
+  createdAfter?: string | undefined;
+  createdBefore?: string | undefined;
+}
+
+/** The invoice list's orders: newest first, or earliest due first (finalized invoices only). */
+export type InvoiceSort = "createdAt" | "dueDate";
+
+/** Terms a draft's request may set beside its content. */
+interface DraftTerms {
+  paymentTerms?: PaymentTermsCode;
+  /** YYYY-MM-DD; instead of `paymentTerms`. */
+  dueDate?: string;
+  memo?: string;
+  footer?: string;
+  metadata?: Record<string, string>;
+}
+
+/** A new draft invoice as a request gives it: its content (priced against the catalog) and its terms. */
+export interface NewInvoice extends Omit<ContentRequest, "currency">, DraftTerms {
+  currency: CurrencyCode;
+}
+
+/** A change to a draft: content given is re-priced; null clears a term; metadata keys set to null are removed. */
+export interface InvoicePatch extends Partial<Omit<ContentRequest, "currency">> {
+  currency?: CurrencyCode;
+  paymentTerms?: PaymentTermsCode | null;
+  dueDate?: string | null;
+  memo?: string | null;
+  footer?: string | null;
+  metadata?: Record<string, string | null>;
 }

@@ -4,10 +4,8 @@
  */
 import type { DomainEvent } from "../domain/events.ts";
 import type { PaymentLock } from "../domain/invoice-lifecycle.ts";
-import type { Change, Page, Versioned } from "../domain/records.ts";
-// To go: list queries become typed filters, which only the store turns into conditions.
-import type { ListQuery } from "../store/collection.ts";
-import type { Invoice } from "./invoice.ts";
+import type { Change, Page, PageRequest, Versioned } from "../domain/records.ts";
+import type { Invoice, InvoiceFilter } from "./invoice.ts";
 
 /** What the store keeps beside the invoice the API shows. */
 export interface StoredInvoice extends Invoice {
@@ -49,11 +47,22 @@ export interface InvoiceStore {
     extra?: Change[],
   ): Promise<void>;
   remove(merchantId: string, id: string, version: number, event: DomainEvent): Promise<void>;
-  list(merchantId: string, query: ListQuery): Promise<Page<StoredInvoice>>;
-  /** Finalized invoices, earliest due first (a creation-time range must be part of `filter`). */
+  /**
+   * Newest first. Only the store turns the filter into conditions; `now` is when `overdue` is
+   * judged.
+   */
+  list(
+    merchantId: string,
+    filter: InvoiceFilter,
+    page: Pick<PageRequest, "limit" | "after">,
+    now: Date,
+  ): Promise<Page<StoredInvoice>>;
+  /** Finalized invoices, earliest due first. */
   listByDueDate(
     merchantId: string,
-    query: Pick<ListQuery, "limit" | "after" | "filter">,
+    filter: InvoiceFilter,
+    page: Pick<PageRequest, "limit" | "after">,
+    now: Date,
   ): Promise<Page<StoredInvoice>>;
   readCounter(merchantId: string): Promise<number>;
   finalize(

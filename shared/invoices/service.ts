@@ -4,8 +4,6 @@
  * (emails, reminder schedules) follow from those events.
  */
 import { randomBytes } from "node:crypto";
-import type * as z from "zod";
-import type { invoicePatch, newInvoice } from "../api/invoices.ts";
 import type { Clock } from "../domain/clock.ts";
 import { NotFoundError, retryOnConflict, ValidationError } from "../domain/errors.ts";
 import { newEvent } from "../domain/events.ts";
@@ -19,13 +17,13 @@ import {
   overdueAt,
 } from "../domain/invoice-lifecycle.ts";
 import { applyPatch, mergeMetadata } from "../domain/patch.ts";
-import type { MerchantStore } from "../store/merchants.ts";
+import type { MerchantStore } from "../merchants/ports.ts";
 import type { InvoiceStore, StoredInvoice } from "./ports.ts";
 import { merchantLivemode } from "../payments/mode.ts";
 import { manualPayment, paymentEvent, presentPayment } from "../payments/payment.ts";
 import type { PaymentStore } from "../payments/ports.ts";
 import { type Catalog, priceContent } from "./build.ts";
-import type { Invoice } from "./invoice.ts";
+import type { Invoice, InvoicePatch, NewInvoice } from "./invoice.ts";
 
 export interface InvoicePorts {
   invoices: InvoiceStore;
@@ -58,11 +56,7 @@ async function readOrThrow(ports: InvoicePorts, merchantId: string, id: string) 
   return found;
 }
 
-export async function createInvoice(
-  ports: InvoicePorts,
-  merchantId: string,
-  input: z.output<typeof newInvoice>,
-) {
+export async function createInvoice(ports: InvoicePorts, merchantId: string, input: NewInvoice) {
   const now = ports.clock.now();
   const { customer, content } = await priceContent(ports.catalog, merchantId, input, now);
   const invoice: StoredInvoice = {
@@ -96,7 +90,7 @@ export async function updateInvoice(
   ports: InvoicePorts,
   merchantId: string,
   id: string,
-  patch: z.output<typeof invoicePatch>,
+  patch: InvoicePatch,
 ) {
   const { value, version } = await readOrThrow(ports, merchantId, id);
   assertInvoiceCan("edit", value.status);

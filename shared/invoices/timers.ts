@@ -11,8 +11,8 @@ import { newEvent } from "../domain/events.ts";
 import { invoiceReminderEmail } from "../notifications/invoice-reminder.ts";
 import { eventMessage } from "../outbox/message.ts";
 import type { InvoiceStore } from "./ports.ts";
-import type { MerchantStore } from "../store/merchants.ts";
-import { once } from "../store/processed.ts";
+import type { MerchantStore } from "../merchants/ports.ts";
+import type { Once } from "../timers/once.ts";
 import { type TimerRegistrations, work } from "../timers/registry.ts";
 import {
   invoiceOverdueMessage,
@@ -36,6 +36,8 @@ export interface InvoiceTimerPorts {
   merchants: MerchantStore;
   mailer: Mailer;
   scheduler: () => SchedulerPort;
+  /** The reminder email goes out once per invoice and reminder day. */
+  once: Once;
   clock: Clock;
 }
 
@@ -62,7 +64,7 @@ export function invoiceTimers(ports: InvoiceTimerPorts): TimerRegistrations {
         const merchant = await ports.merchants.readMerchant(message.merchantId);
         if (!merchant) return;
         const key = `${invoice.id}:reminder:${message.daysAfterDue}`;
-        await once({ consumer: "invoice-reminders", key, clock: ports.clock, claimSeconds: 60 }, async () => {
+        await ports.once({ consumer: "invoice-reminders", key, clock: ports.clock, claimSeconds: 60 }, async () => {
           await ports.mailer.send(
             invoiceReminderEmail(presentInvoice(invoice, now), merchant.value, message.daysAfterDue),
           );

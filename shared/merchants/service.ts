@@ -9,7 +9,7 @@ import { ConflictError, NotFoundError } from "../domain/errors.ts";
 import { applyPatch } from "../domain/patch.ts";
 import { newEvent } from "../domain/events.ts";
 import { newId } from "../domain/ids.ts";
-import type { MerchantStore } from "../store/merchants.ts";
+import type { MerchantStore } from "./ports.ts";
 import type { ApiKey, Branding, Merchant, PaymentTermsCode } from "./merchant.ts";
 
 export interface MerchantPorts {

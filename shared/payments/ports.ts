@@ -9,11 +9,10 @@ import { localDate } from "../domain/calendar.ts";
 import { NotFoundError } from "../domain/errors.ts";
 import type { DomainEvent } from "../domain/events.ts";
 import { newId } from "../domain/ids.ts";
-import type { Change, Page, Versioned } from "../domain/records.ts";
+import type { Change, Page, PageRequest, Versioned } from "../domain/records.ts";
 import type { Merchant } from "../merchants/merchant.ts";
-// To go (the typed list filters): list queries become typed filters, which only the store turns into conditions.
-import type { ListQuery } from "../store/collection.ts";
 import { type BalanceTransaction, type BalanceType, balanceTransaction } from "./balance.ts";
+import type { PaymentFilter, RefundFilter } from "./filters.ts";
 import type { Payables } from "./payable.ts";
 import type { Payment } from "./payment.ts";
 import type { PaymentProcessor } from "./processor.ts";
@@ -32,9 +31,18 @@ export interface Replacing<T> {
  */
 export interface PaymentStore {
   read(merchantId: string, id: string): Promise<Versioned<Payment> | undefined>;
-  list(merchantId: string, query: ListQuery): Promise<Page<Payment>>;
+  /** Newest first; only the store turns the filter into conditions. */
+  list(
+    merchantId: string,
+    filter: PaymentFilter,
+    page: Pick<PageRequest, "limit" | "after">,
+  ): Promise<Page<Payment>>;
   readRefund(merchantId: string, id: string): Promise<Versioned<Refund> | undefined>;
-  listRefunds(merchantId: string, query: ListQuery): Promise<Page<Refund>>;
+  listRefunds(
+    merchantId: string,
+    filter: RefundFilter,
+    page: Pick<PageRequest, "limit" | "after">,
+  ): Promise<Page<Refund>>;
   /** The change that adds a new payment to another capability's unit of work (a manual payment). */
   putWrite(merchantId: string, payment: Payment): Change;
   /** A new processor attempt: the payment, its event, and the payable's hold. */

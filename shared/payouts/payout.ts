@@ -129,3 +129,11 @@ export function summarizeDay(transactions: readonly BalanceTransaction[]): DaySu
 
 /** A sandbox payout's status: money moves only when the day's net is positive. */
 export const statusOfNet = (amount: number): PayoutStatus => (amount > 0 ? "paid" : "skipped");
+
+/** What the payout list may be narrowed to (all given conditions hold); creation times are ISO. */
+export interface PayoutFilter {
+  currency?: string | undefined;
+  status?: PayoutStatus | undefined;
+  createdAfter?: string | undefined;
+  createdBefore?: string | undefined;
+}

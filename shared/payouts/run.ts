@@ -29,10 +29,10 @@ import { ConflictError } from "../domain/errors.ts";
 import { newEvent } from "../domain/events.ts";
 import { newId } from "../domain/ids.ts";
 import type { Merchant } from "../merchants/merchant.ts";
-import type { MerchantStore } from "../store/merchants.ts";
-import type { ChainMarker, PayoutStore } from "../store/payouts.ts";
+import type { MerchantStore } from "../merchants/ports.ts";
 import { timerQueue } from "../timers/registry.ts";
 import { type Payout, type PayoutStatus, statusOfNet, summarizeDay } from "./payout.ts";
+import type { ChainMarker, PayoutStore } from "./ports.ts";
 
 export interface PayoutPorts {
   payouts: PayoutStore;

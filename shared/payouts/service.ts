@@ -1,11 +1,9 @@
 /** Payout reads for the API: payouts (totals), and the balance transactions a payout sums, by page. */
 import { NotFoundError } from "../domain/errors.ts";
 import type { Position } from "../http/cursor.ts";
-import type { Condition } from "../store/filters.ts";
-import { allOf } from "../store/filters.ts";
 import type { BalanceTransaction } from "../payments/balance.ts";
-import type { PayoutStore } from "../store/payouts.ts";
-import type { Payout, PayoutStatus } from "./payout.ts";
+import type { Payout, PayoutFilter } from "./payout.ts";
+import type { PayoutStore } from "./ports.ts";
 
 export interface PayoutReadPorts {
   payouts: PayoutStore;
@@ -24,27 +22,10 @@ export async function getPayout(
 export async function listPayouts(
   { payouts }: PayoutReadPorts,
   merchantId: string,
-  query: {
-    limit: number;
-    after?: Position;
-    currency?: string | undefined;
-    status?: PayoutStatus | undefined;
-    createdAfter?: string | undefined;
-    createdBefore?: string | undefined;
-  },
+  query: PayoutFilter & { limit: number; after?: Position },
 ): Promise<{ items: Payout[]; next?: Position }> {
-  const conditions: Condition[] = [
-    ...(query.currency ? [{ attribute: "currency", equals: query.currency }] : []),
-    ...(query.status ? [{ attribute: "status", equals: query.status }] : []),
-  ];
-  const filter = allOf(conditions);
-  const page = await payouts.list(merchantId, {
-    limit: query.limit,
-    ...(query.after ? { after: query.after } : {}),
-    ...(query.createdAfter ? { createdAfter: new Date(query.createdAfter) } : {}),
-    ...(query.createdBefore ? { createdBefore: new Date(query.createdBefore) } : {}),
-    ...(filter ? { filter } : {}),
-  });
+  const { limit, after, ...filter } = query;
+  const page = await payouts.list(merchantId, filter, { limit, ...(after ? { after } : {}) });
   return { items: page.items, ...(page.next ? { next: page.next } : {}) };
 }
 

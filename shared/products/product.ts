@@ -1,4 +1,6 @@
 /** A merchant's product: something it sells, with one price (one-time or recurring). */
+import type { CurrencyCode } from "../domain/currency.ts";
+
 export type Interval = "month" | "quarter" | "half_year" | "year";
 
 export interface Product {
@@ -24,4 +26,27 @@ export interface Product {
   referenced?: boolean;
   createdAt: string;
   updatedAt: string;
+}
+
+/** A new product as a request gives it (`active` defaults to true before it gets here). */
+export interface NewProduct {
+  name: string;
+  description?: string;
+  unitAmount: number;
+  currency: CurrencyCode;
+  recurring?: { interval: Interval };
+  active: boolean;
+  metadata?: Record<string, string>;
+}
+
+/** A change to a product: fields given are set, null clears; metadata keys set to null are removed. */
+export interface ProductPatch {
+  name?: string;
+  description?: string | null;
+  unitAmount?: number;
+  currency?: CurrencyCode;
+  /** null makes the price one-time. */
+  recurring?: { interval: Interval } | null;
+  active?: boolean;
+  metadata?: Record<string, string | null>;
 }

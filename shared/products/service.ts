@@ -1,6 +1,4 @@
 /** Product use cases. */
-import type * as z from "zod";
-import type { newProduct, productPatch } from "../api/products.ts";
 import type { Clock } from "../domain/clock.ts";
 import { ConflictError, requireFound } from "../domain/errors.ts";
 import { newEvent } from "../domain/events.ts";
@@ -9,18 +7,14 @@ import { patchResource } from "../domain/patch.ts";
 import type { Position } from "../http/cursor.ts";
 import { listWindow } from "../store/collection.ts";
 import type { ProductStore } from "../store/products.ts";
-import type { Product } from "./product.ts";
+import type { NewProduct, Product, ProductPatch } from "./product.ts";
 
 export interface ProductPorts {
   store: ProductStore;
   clock: Clock;
 }
 
-export async function createProduct(
-  { store, clock }: ProductPorts,
-  merchantId: string,
-  input: z.output<typeof newProduct>,
-) {
+export async function createProduct({ store, clock }: ProductPorts, merchantId: string, input: NewProduct) {
   const now = clock.now();
   const product: Product = {
     ...input,
@@ -45,7 +39,7 @@ export async function updateProduct(
   { store, clock }: ProductPorts,
   merchantId: string,
   id: string,
-  patch: z.output<typeof productPatch>,
+  patch: ProductPatch,
 ) {
   const { value, version } = requireFound(await store.read(merchantId, id), "Product");
   const repriced =

@@ -19,6 +19,7 @@ import {
 import { redemptionWrite } from "./discount-codes.ts";
 import { documentClient, tableName } from "./dynamo.ts";
 import { indexKeys, keys } from "./keys.ts";
+import { invoiceByDueQuery, invoiceQuery } from "./list-filters.ts";
 import { eventPut } from "./outbox.ts";
 
 const invoices = collection<StoredInvoice>({
@@ -84,9 +85,9 @@ export const dynamoInvoiceStore: InvoiceStore = {
       ...more.map((e) => put(eventPut(e))),
     ]),
   remove: (merchantId, id, version, event) => invoices.remove(merchantId, id, version, event),
-  list: (merchantId, query) => invoices.list(merchantId, query),
+  list: (merchantId, filter, page, now) => invoices.list(merchantId, invoiceQuery(filter, page, now)),
 
-  async listByDueDate(merchantId, query) {
+  async listByDueDate(merchantId, filter, request, now) {
     const { index, pk } = indexKeys.invoicesByDue(merchantId);
     const page = await queryPage(
       {
@@ -95,7 +96,7 @@ export const dynamoInvoiceStore: InvoiceStore = {
         ExpressionAttributeValues: { ":pk": pk },
         ScanIndexForward: true,
       },
-      query,
+      invoiceByDueQuery(filter, request, now),
       (item) =>
         ({
           PK: String(item.PK),

@@ -4,35 +4,15 @@
  * secret (every request) and listed per merchant through GSI1.
  */
 import { GetCommand, QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
-import type { ApiKeyLookup } from "../auth/authenticate.ts";
 import { ConflictError } from "../domain/errors.ts";
-import type { DomainEvent } from "../domain/events.ts";
 import type { ApiKey, Merchant } from "../merchants/merchant.ts";
-import { type ExtraWrite, type ListQuery, type Page, transact, type Versioned } from "./collection.ts";
+import type { MerchantStore } from "../merchants/ports.ts";
+import { asChange, type ListQuery, type Page, transact } from "./collection.ts";
 import { documentClient, isConditionFailure, tableName } from "./dynamo.ts";
 import { itemMapping } from "./items.ts";
 import { indexKeys, keys } from "./keys.ts";
 import { eventPut } from "./outbox.ts";
 import { processorRefs } from "./processor-refs.ts";
-
-export interface MerchantStore extends ApiKeyLookup {
-  createMerchant(merchant: Merchant, key: ApiKey, secretHash: string, event: DomainEvent): Promise<void>;
-  readMerchant(merchantId: string): Promise<Versioned<Merchant> | undefined>;
-  replaceMerchant(
-    merchant: Merchant,
-    expectedVersion: number,
-    event: DomainEvent,
-    extra?: ExtraWrite[],
-  ): Promise<void>;
-  /** Remembers which merchant a connected Stripe account belongs to. */
-  stripeAccountRefWrite(accountId: string, merchantId: string): ExtraWrite;
-  listMerchants(query: Pick<ListQuery, "limit" | "after">): Promise<Page<Merchant>>;
-  createApiKey(key: ApiKey, secretHash: string, event: DomainEvent): Promise<void>;
-  listApiKeys(merchantId: string, query: Pick<ListQuery, "limit" | "after">): Promise<Page<ApiKey>>;
-  /** The key's secret hash, when `keyId` is one of the merchant's keys. */
-  findApiKeyHash(merchantId: string, keyId: string): Promise<string | undefined>;
-  revokeApiKey(secretHash: string, merchantId: string, at: string, event: DomainEvent): Promise<ApiKey>;
-}
 
 const merchants = itemMapping<Merchant>({ type: "merchant" });
 
@@ -114,7 +94,8 @@ export const dynamoMerchantStore: MerchantStore = {
     return Item ? { value: merchants.fromItem(Item), version: Number(Item.version) } : undefined;
   },
 
-  stripeAccountRefWrite: (accountId, merchantId) => processorRefs.accountRefWrite(accountId, merchantId),
+  stripeAccountRefWrite: (accountId, merchantId) =>
+    asChange(processorRefs.accountRefWrite(accountId, merchantId)),
 
   async replaceMerchant(merchant, expectedVersion, event, extra = []) {
     await transact(

@@ -12,6 +12,7 @@ import { asChange, beforeLivemode, collection, type ExtraWrite, transact } from 
 import { tableName } from "./dynamo.ts";
 import { itemMapping } from "./items.ts";
 import { keys } from "./keys.ts";
+import { paymentQuery, refundQuery } from "./list-filters.ts";
 import { eventPut } from "./outbox.ts";
 import { processorRefs } from "./processor-refs.ts";
 
@@ -30,9 +31,6 @@ const refunds = collection<Refund>({
 
 /** Balance transactions are written once and never change: no version. Payouts read them. */
 export const balanceTransactions = itemMapping<BalanceTransaction>({ type: "balanceTransaction" });
-
-// The port lives with its capability; named here too for the modules that still import it from the store.
-export type { PaymentStore } from "../payments/ports.ts";
 
 const balancePut = (merchantId: string, entry: BalanceTransaction): ExtraWrite => ({
   item: {
@@ -59,12 +57,12 @@ const store: PaymentStore = {
     const found = await payments.read(merchantId, id);
     return found && { ...found, value: storedPayment(found.value) };
   },
-  list: async (merchantId, query) => {
-    const page = await payments.list(merchantId, query);
-    return { ...page, items: page.items.map(storedPayment) };
+  list: async (merchantId, filter, page) => {
+    const found = await payments.list(merchantId, paymentQuery(filter, page));
+    return { ...found, items: found.items.map(storedPayment) };
   },
   readRefund: (merchantId, id) => refunds.read(merchantId, id),
-  listRefunds: (merchantId, query) => refunds.list(merchantId, query),
+  listRefunds: (merchantId, filter, page) => refunds.list(merchantId, refundQuery(filter, page)),
   putWrite: (merchantId, payment) => asChange(payments.putNewWrite(merchantId, payment)),
 
   recordAttempt: (merchantId, { payment, event, changes }) =>

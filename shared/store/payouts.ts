@@ -8,22 +8,15 @@
  * each merchant's payout chain marker (`PAYOUT_CHAIN`: the run it waits for next).
  */
 import { BatchGetCommand, GetCommand, QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
-import type { DomainEvent } from "../domain/events.ts";
 import type { BalanceTransaction } from "../payments/balance.ts";
 import type { Payout } from "../payouts/payout.ts";
-import {
-  beforeLivemode,
-  collection,
-  type ExtraWrite,
-  type ListQuery,
-  type Page,
-  queryPage,
-  type Versioned,
-} from "./collection.ts";
+import type { ChainMarker, PayoutStore } from "../payouts/ports.ts";
+import { beforeLivemode, collection, type ExtraWrite, queryPage } from "./collection.ts";
 import { documentClient, isConditionFailure, tableName } from "./dynamo.ts";
 import { allOf } from "./filters.ts";
 import { type Key, keys } from "./keys.ts";
 import { balanceTransactions } from "./payments.ts";
+import { payoutQuery } from "./list-filters.ts";
 
 const payouts = collection<Payout>({
   type: "payout",
@@ -58,46 +51,9 @@ async function claimedBy(key: Key): Promise<string | undefined> {
 export const duplicateDayPayout = "A payout for this day and currency already exists";
 export const duplicateStripePayout = "This Stripe payout is already recorded";
 
-/** The run a merchant's payout chain waits for: the day it pays out and when it fires (ISO). */
-export interface ChainMarker {
-  date: string;
-  runAt: string;
-}
-
-export interface PayoutStore {
-  read(merchantId: string, id: string): Promise<Versioned<Payout> | undefined>;
-  list(merchantId: string, query: ListQuery): Promise<Page<Payout>>;
-  /** A sandbox payout for its day and currency; ConflictError when that day and currency has one. */
-  createDaily(merchantId: string, payout: Payout, event: DomainEvent): Promise<void>;
-  /** A record of a Stripe payout; ConflictError when that Stripe payout is recorded already. */
-  createFromStripe(
-    merchantId: string,
-    payout: Payout & { processorPayoutId: string },
-    event: DomainEvent,
-  ): Promise<void>;
-  replace(merchantId: string, payout: Payout, expectedVersion: number, event: DomainEvent): Promise<void>;
-  /** The payout that holds a day and currency, if any. */
-  findDaily(merchantId: string, date: string, currency: string): Promise<string | undefined>;
-  /** The payout that records a Stripe payout, if any. */
-  findByStripePayout(merchantId: string, processorPayoutId: string): Promise<string | undefined>;
-  /** Every balance transaction of the merchant's local day, in id order. */
-  balanceTransactionsOfDay(merchantId: string, date: string): Promise<BalanceTransaction[]>;
-  /** One page of a day's balance transactions in one currency, oldest first. */
-  balanceTransactionsPage(
-    merchantId: string,
-    date: string,
-    currency: string,
-    query: Pick<ListQuery, "limit" | "after">,
-  ): Promise<Page<BalanceTransaction>>;
-  /** Records the run the merchant's chain waits for; never moves it back to an earlier day. */
-  markNextRun(merchantId: string, marker: ChainMarker): Promise<void>;
-  /** The chain markers of these merchants (at most 100), for those that have one. */
-  chainMarkers(merchantIds: readonly string[]): Promise<Map<string, ChainMarker>>;
-}
-
 export const dynamoPayoutStore: PayoutStore = {
   read: (merchantId, id) => payouts.read(merchantId, id),
-  list: (merchantId, query) => payouts.list(merchantId, query),
+  list: (merchantId, filter, page) => payouts.list(merchantId, payoutQuery(filter, page)),
   createDaily: (merchantId, payout, event) =>
     payouts.create(merchantId, payout, event, [
       claim(dayClaim(merchantId, payout.date, payout.currency), payout.id, duplicateDayPayout),

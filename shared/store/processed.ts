@@ -4,22 +4,14 @@
  * crashed expires after `claimSeconds`, so the message is retried rather than lost.
  */
 import { DeleteCommand, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
-import type { Clock } from "../domain/clock.ts";
 import { documentClient, isConditionFailure, tableName } from "./dynamo.ts";
+import type { Once, OnceOptions } from "../timers/once.ts";
 import { keys } from "./keys.ts";
 
 const keepSeconds = 14 * 24 * 3600;
 
-export interface OnceOptions {
-  consumer: string;
-  key: string;
-  clock: Clock;
-  /** How long a claim blocks other deliveries; the consumer's timeout is a good value. */
-  claimSeconds: number;
-}
-
 /** Runs `effect` unless a previous delivery of the same key already ran it; returns whether it ran. */
-export async function once(options: OnceOptions, effect: () => Promise<void>): Promise<boolean> {
+export const once: Once = async (options: OnceOptions, effect) => {
   const Key = keys.processedMessage(options.consumer, options.key);
   const now = options.clock.now().getTime();
   try {
@@ -58,4 +50,4 @@ export async function once(options: OnceOptions, effect: () => Promise<void>): P
     }),
   );
   return true;
-}
+};

@@ -43,7 +43,8 @@ async function markReferenced(
   } catch (error) {
     if (!isConditionFailure(error)) throw error;
     const old = (error as { Item?: Record<string, unknown> }).Item; // raw attribute values
-    if (!old?.referenced) throw new ConflictError("A product on the document was deleted or repriced meanwhile");
+    if (!old?.referenced)
+      throw new ConflictError("A product on the document was deleted or repriced meanwhile");
   }
 }
 

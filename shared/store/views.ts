@@ -1,13 +1,25 @@
 /** Saved views: named list filters, a collection in the merchant's partition (`view_…`). */
+import type { SavedView, ViewStore } from "../views/ports.ts";
 import { collection } from "./collection.ts";
 
-export interface SavedView {
-  id: string;
-  object: "invoices" | "payments";
-  name: string;
-  filters: Record<string, unknown>;
-  createdAt: string;
-}
+const views = collection<SavedView>({ type: "view", idKind: "view", label: "saved view" });
 
-export const dynamoViewStore = collection<SavedView>({ type: "view", idKind: "view", label: "saved view" });
-export type ViewStore = typeof dynamoViewStore;
+export const dynamoViewStore: ViewStore = {
+  read: (merchantId, id) => views.read(merchantId, id),
+  get: (merchantId, id) => views.get(merchantId, id),
+  create: (merchantId, view, event) => views.create(merchantId, view, event),
+  remove: (merchantId, id, expectedVersion, event) => views.remove(merchantId, id, expectedVersion, event),
+  list: (merchantId, { object }, page) =>
+    views.list(merchantId, {
+      ...page,
+      ...(object
+        ? {
+            filter: {
+              expression: "#object = :object",
+              names: { "#object": "object" },
+              values: { ":object": object },
+            },
+          }
+        : {}),
+    }),
+};

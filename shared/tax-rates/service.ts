@@ -1,6 +1,4 @@
 /** Tax rate use cases. Rates are never deleted (documents keep pointing at them): archive instead. */
-import type * as z from "zod";
-import type { newTaxRate, taxRatePatch } from "../api/tax-rates.ts";
 import type { Clock } from "../domain/clock.ts";
 import { requireFound } from "../domain/errors.ts";
 import { newEvent } from "../domain/events.ts";
@@ -9,18 +7,14 @@ import { patchResource } from "../domain/patch.ts";
 import type { Position } from "../http/cursor.ts";
 import { listWindow } from "../store/collection.ts";
 import type { TaxRateStore } from "../store/tax-rates.ts";
-import type { TaxRate } from "./tax-rate.ts";
+import type { NewTaxRate, TaxRate, TaxRatePatch } from "./tax-rate.ts";
 
 export interface TaxRatePorts {
   store: TaxRateStore;
   clock: Clock;
 }
 
-export async function createTaxRate(
-  { store, clock }: TaxRatePorts,
-  merchantId: string,
-  input: z.output<typeof newTaxRate>,
-) {
+export async function createTaxRate({ store, clock }: TaxRatePorts, merchantId: string, input: NewTaxRate) {
   const now = clock.now();
   const taxRate: TaxRate = {
     ...input,
@@ -45,7 +39,7 @@ export async function updateTaxRate(
   { store, clock }: TaxRatePorts,
   merchantId: string,
   id: string,
-  patch: z.output<typeof taxRatePatch>,
+  patch: TaxRatePatch,
 ) {
   const { value, version } = requireFound(await store.read(merchantId, id), "Tax rate");
   const now = clock.now();

@@ -17,3 +17,25 @@ export interface TaxRate {
   createdAt: string;
   updatedAt: string;
 }
+
+/** A new tax rate as a request gives it (`active` defaults to true before it gets here). */
+export interface NewTaxRate {
+  name: string;
+  percentage: number;
+  inclusive: boolean;
+  country?: string;
+  region?: string;
+  description?: string;
+  active: boolean;
+  metadata?: Record<string, string>;
+}
+
+/** A change to a tax rate; `percentage` and `inclusive` are immutable. null clears a field. */
+export interface TaxRatePatch {
+  name?: string;
+  country?: string | null;
+  region?: string | null;
+  description?: string | null;
+  active?: boolean;
+  metadata?: Record<string, string | null>;
+}

@@ -4,7 +4,7 @@ import { NotFoundError } from "../domain/errors.ts";
 import { newEvent } from "../domain/events.ts";
 import { newId } from "../domain/ids.ts";
 import type { Position } from "../http/cursor.ts";
-import type { SavedView, ViewStore } from "../store/views.ts";
+import type { SavedView, ViewObject, ViewStore } from "./ports.ts";
 
 export interface ViewPorts {
   store: ViewStore;
@@ -42,14 +42,11 @@ export async function deleteView({ store, clock }: ViewPorts, merchantId: string
 export async function listViews(
   { store }: ViewPorts,
   merchantId: string,
-  query: { limit: number; after?: Position; object?: string | undefined },
+  query: { limit: number; after?: Position; object?: ViewObject | undefined },
 ) {
-  const filter = query.object
-    ? { expression: "#object = :object", names: { "#object": "object" }, values: { ":object": query.object } }
-    : undefined;
-  return store.list(merchantId, {
-    limit: query.limit,
-    ...(query.after ? { after: query.after } : {}),
-    ...(filter ? { filter } : {}),
-  });
+  return store.list(
+    merchantId,
+    { object: query.object },
+    { limit: query.limit, ...(query.after ? { after: query.after } : {}) },
+  );
 }

@@ -36,6 +36,7 @@ import { dynamoInvoiceStore } from "../../shared/store/invoices.ts";
 import { dynamoMerchantStore } from "../../shared/store/merchants.ts";
 import { dynamoPaymentStore } from "../../shared/store/payments.ts";
 import { dynamoPayoutStore } from "../../shared/store/payouts.ts";
+import { once } from "../../shared/store/processed.ts";
 import { keys } from "../../shared/store/keys.ts";
 import { type ApiResult, call, newMerchant } from "../helpers/api.ts";
 import { type TestAws, useTestAws } from "../helpers/aws.ts";
@@ -284,6 +285,7 @@ describe("payouts", () => {
         merchants: dynamoMerchantStore,
         mailer: sesMailer,
         scheduler: () => tableScheduler,
+        once,
         sandbox: () => sandboxFor(clock),
         payouts: () => ({ ...ports, payouts: { ...dynamoPayoutStore, createDaily: async () => { throw new Error("throttled"); } } }),
         payments: () => paymentPorts(clock),

@@ -67,6 +67,7 @@ function deliver(schedule: OneTimeSchedule) {
     merchants: undefined as never,
     mailer: undefined as never,
     scheduler: () => recordingScheduler,
+    once: undefined as never,
     sandbox: undefined as never,
     payouts: undefined as never,
     payments: () => ports(),

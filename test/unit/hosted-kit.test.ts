@@ -10,7 +10,7 @@ import { fixedClock } from "../../shared/domain/clock.ts";
 import { PaymentDeclinedError } from "../../shared/domain/errors.ts";
 import { brandedPage } from "../../shared/hosted/branded.ts";
 import { htmlPage } from "../../shared/hosted/page.ts";
-import { formToken, type Payable, payFormPage, submitPayForm } from "../../shared/hosted/pay-form.ts";
+import { formToken, type PayFormSubject, payFormPage, submitPayForm } from "../../shared/hosted/pay-form.ts";
 import {
   accentText,
   brandColorOf,
@@ -110,9 +110,9 @@ describe("pay form with a payable that is not an invoice", () => {
   afterEach(() => vi.unstubAllEnvs());
 
   /** A quote whose charges are recorded; `decline` makes the card decline. */
-  const quote = (overrides: Partial<Payable> = {}, decline = false) => {
+  const quote = (overrides: Partial<PayFormSubject> = {}, decline = false) => {
     const charged: string[] = [];
-    const payable: Payable = {
+    const payable: PayFormSubject = {
       merchant,
       kind: "Quote",
       number: "Q-7",

@@ -1,9 +1,9 @@
-/** The catalog port of invoice pricing, backed by the customer, product, tax-rate and discount-code stores. */
-import { dynamoCustomerStore } from "../store/customers.ts";
-import { dynamoDiscountCodeStore } from "../store/discount-codes.ts";
-import { dynamoProductStore } from "../store/products.ts";
-import { dynamoTaxRateStore } from "../store/tax-rates.ts";
-import type { Catalog } from "./build.ts";
+/** The invoice pricing's catalog port (`Catalog`), backed by the customer, product, tax-rate and discount-code stores. */
+import type { Catalog } from "../invoices/build.ts";
+import { dynamoCustomerStore } from "./customers.ts";
+import { dynamoDiscountCodeStore } from "./discount-codes.ts";
+import { dynamoProductStore } from "./products.ts";
+import { dynamoTaxRateStore } from "./tax-rates.ts";
 
 export const dynamoCatalog: Catalog = {
   customer: async (merchantId, id) => (await dynamoCustomerStore.read(merchantId, id))?.value,
