@@ -9,7 +9,7 @@ import type Stripe from "stripe";
 import { type Mailer, sesMailer } from "./aws/mailer.ts";
 import { type QueuePort, sqsQueue } from "./aws/queue.ts";
 import { scheduler } from "./aws/scheduler.ts";
-import { getSecret, verifyWithSecret } from "./aws/secrets.ts";
+import { freshSecret, getSecret, verifyWithSecret } from "./aws/secrets.ts";
 import { config } from "./config.ts";
 import { type Clock, systemClock } from "./domain/clock.ts";
 import type { DomainEvent } from "./domain/events.ts";
@@ -136,7 +136,7 @@ export function sandboxFor(clock: Clock, sandboxPageUrl?: (sessionId: string) =>
     events: async (event: Stripe.Event) => {
       const signed = signEvent(
         event,
-        await getSecret("stripeWebhookSecret"),
+        await freshSecret("stripeWebhookSecret", clock),
         Math.floor(clock.now().getTime() / 1000),
       );
       await sqsQueue.send(stripeEventsQueue, signed);

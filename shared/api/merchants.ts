@@ -36,6 +36,12 @@ export const merchant = z.object({
     .optional()
     .describe("The connected Stripe account moves real money (connected with a live platform key)"),
   supportEmail: z.string().optional(),
+  balanceDatesFrom: z
+    .string()
+    .optional()
+    .describe(
+      "Set when the time zone changes: new balance transactions are dated this local day or later, as earlier days may be paid out already",
+    ),
   createdAt: z.string(),
   updatedAt: z.string(),
 });

@@ -6,6 +6,11 @@
  * signature, the admin token) goes through `verifyWithSecret`, which re-reads the secret and checks
  * once more. Re-reads happen at most once per `secretRereadIntervalMs` per secret and container, so
  * a flood of bad signatures costs Secrets Manager one call a minute, not one per request.
+ *
+ * What a container signs for another to verify (the sandbox's events, list cursors, pay-form tokens)
+ * it signs with `freshSecret`, a value at most a minute old (re-read under the same limit): a signer
+ * that kept its cold-start value would sign with the old secret forever after a rotation, while the
+ * verifiers have moved on.
  */
 import { config, type SecretName } from "../config.ts";
 import type { Clock } from "../domain/clock.ts";
@@ -61,6 +66,13 @@ async function reread(name: SecretName, clock: Clock): Promise<string | undefine
     );
     return undefined;
   }
+}
+
+/** The secret as read at most `secretRereadIntervalMs` ago (re-read now if older), for signing. */
+export async function freshSecret(name: SecretName, clock: Clock): Promise<string> {
+  const last = lastReread.get(name);
+  if (last !== undefined && clock.now().getTime() - last < secretRereadIntervalMs) return getSecret(name);
+  return (await reread(name, clock)) ?? getSecret(name);
 }
 
 /**

@@ -8,7 +8,7 @@
  */
 import { createHmac, timingSafeEqual } from "node:crypto";
 import type { APIGatewayProxyEventV2 } from "aws-lambda";
-import { getSecret } from "../aws/secrets.ts";
+import { freshSecret, verifyWithSecret } from "../aws/secrets.ts";
 import type { Clock } from "../domain/clock.ts";
 import { ConflictError, PaymentDeclinedError } from "../domain/errors.ts";
 import { formatMoney } from "../domain/format.ts";
@@ -70,6 +70,23 @@ export function checkFormToken(
   return expected.length === given.length && timingSafeEqual(expected, given);
 }
 
+class RefusedFormToken extends Error {}
+
+/** The token checked with the secret, re-read once (at most once a minute) when it fails: a rotation. */
+const formTokenValid = (context: PayFormContext, presented: string, nowSeconds: number) =>
+  verifyWithSecret(
+    "cursorSecret",
+    context.clock,
+    (secret) => {
+      if (!checkFormToken(secret, context.token, presented, nowSeconds)) throw new RefusedFormToken();
+      return true;
+    },
+    (error) => error instanceof RefusedFormToken,
+  ).catch((error: unknown) => {
+    if (error instanceof RefusedFormToken) return false;
+    throw error;
+  });
+
 const redirect = (location: string) =>
   new HttpResponse(303, undefined, { location, "cache-control": "no-store" }, { body: "" });
 
@@ -93,12 +110,11 @@ export async function submitPayForm(
     ? Buffer.from(event.body ?? "", "base64").toString("utf8")
     : (event.body ?? "");
   const form = new URLSearchParams(raw);
-  const secret = await getSecret("cursorSecret");
   // Without a processor there is nothing to pay with: a 409 naming the fix, before any form.
   const kind = requireProcessorKind(payable.merchant);
   const render = (status: number, error: string) => payPage(payable, kind, context, status, error);
   const now = seconds(context.clock.now());
-  if (!checkFormToken(secret, context.token, form.get("formToken") ?? "", now)) {
+  if (!(await formTokenValid(context, form.get("formToken") ?? "", now))) {
     return render(403, "This form has expired. Please try again.");
   }
   if (!payable.payable) return redirect(context.backUrl);
@@ -134,7 +150,11 @@ async function payPage(
   status: number,
   error?: string,
 ): Promise<HttpResponse> {
-  const token = formToken(await getSecret("cursorSecret"), context.token, seconds(context.clock.now()));
+  const token = formToken(
+    await freshSecret("cursorSecret", context.clock),
+    context.token,
+    seconds(context.clock.now()),
+  );
   const page = renderPayPage(payable, {
     formToken: token,
     backUrl: context.backUrl,

@@ -3,7 +3,9 @@
  * A cursor is bound to its merchant, its operation, its path parameters and its filters.
  */
 import type { APIGatewayProxyEventV2 } from "aws-lambda";
-import { getSecret } from "../aws/secrets.ts";
+import { freshSecret, verifyWithSecret } from "../aws/secrets.ts";
+import type { Clock } from "../domain/clock.ts";
+import { ValidationError } from "../domain/errors.ts";
 import { decodeCursor, encodeCursor, type Position } from "./cursor.ts";
 
 interface ListRequest {
@@ -11,6 +13,7 @@ interface ListRequest {
   operation: { id: string };
   principal?: { merchantId: string } | undefined;
   query: { limit: number; cursor?: string | undefined };
+  clock: Clock;
 }
 
 const joined = (entries: [string, string | undefined][]) =>
@@ -34,14 +37,21 @@ function contextOf(request: ListRequest): string {
 export async function pageRequest(request: ListRequest): Promise<{ limit: number; after?: Position }> {
   const { limit, cursor } = request.query;
   if (!cursor) return { limit };
-  return { limit, after: decodeCursor(await getSecret("cursorSecret"), contextOf(request), cursor) };
+  // A cursor another container signed after a rotation fails with this one's old secret: re-read.
+  const after = await verifyWithSecret(
+    "cursorSecret",
+    request.clock,
+    (secret) => decodeCursor(secret, contextOf(request), cursor),
+    (error) => error instanceof ValidationError,
+  );
+  return { limit, after };
 }
 
 export async function pageResponse<T>(request: ListRequest, page: { items: T[]; next?: Position }) {
   return {
     data: page.items,
     nextCursor: page.next
-      ? encodeCursor(await getSecret("cursorSecret"), contextOf(request), page.next)
+      ? encodeCursor(await freshSecret("cursorSecret", request.clock), contextOf(request), page.next)
       : null,
   };
 }

@@ -38,6 +38,12 @@ export interface Merchant {
   stripeLivemode?: boolean;
   /** Shown on receipts. */
   supportEmail?: string;
+  /**
+   * The earliest local day new balance transactions are dated on, set when the time zone changes:
+   * the days before the old zone's "today" may be paid out already, and a zone further west would
+   * otherwise date money onto them, where no payout would ever pick it up.
+   */
+  balanceDatesFrom?: string;
   createdAt: string;
   updatedAt: string;
 }

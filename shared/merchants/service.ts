@@ -4,6 +4,7 @@
  */
 import { forgetApiKey } from "../auth/authenticate.ts";
 import { hashSecret, newSecret, secretHint } from "../auth/secrets.ts";
+import { localDate } from "../domain/calendar.ts";
 import type { Clock } from "../domain/clock.ts";
 import { ConflictError, NotFoundError } from "../domain/errors.ts";
 import { applyPatch } from "../domain/patch.ts";
@@ -86,6 +87,22 @@ export async function getMerchant({ store }: MerchantPorts, merchantId: string):
   return found.value;
 }
 
+/**
+ * A time zone change keeps money off days that may be paid out already: payouts pay only days
+ * before the run's local "today", so every day before the old zone's today may be done, and new
+ * balance transactions are dated that day or later (see `moneyMoved`).
+ */
+function balanceDatesAfterZoneChange(
+  merchant: Merchant,
+  timeZone: string | undefined,
+  now: Date,
+): Pick<Merchant, "balanceDatesFrom"> {
+  if (timeZone === undefined || timeZone === merchant.timeZone) return {};
+  const oldToday = localDate(now, merchant.timeZone);
+  const floor = merchant.balanceDatesFrom;
+  return { balanceDatesFrom: floor && floor > oldToday ? floor : oldToday };
+}
+
 /** Applies a settings patch; `null` clears an optional branding field. */
 export async function updateMerchant(
   { store, clock }: MerchantPorts,
@@ -114,6 +131,7 @@ export async function updateMerchant(
     ...applyPatch(found.value, { supportEmail }),
     ...others,
     branding,
+    ...balanceDatesAfterZoneChange(found.value, patch.timeZone, now),
     updatedAt: now.toISOString(),
   };
   await store.replaceMerchant(

@@ -108,7 +108,10 @@ export interface PaymentPorts {
   feeFor(payment: Payment): number;
 }
 
-/** The balance transaction of a money movement, dated by the merchant's local day. */
+/**
+ * The balance transaction of a money movement, dated by the merchant's local day, but never before
+ * `balanceDatesFrom` (a day that may be paid out already, after a time zone change).
+ */
 export const moneyMoved = (
   merchant: Merchant,
   kind: BalanceType,
@@ -123,9 +126,11 @@ export const moneyMoved = (
     source,
     amount,
     fee,
-    localDate(now, merchant.timeZone),
+    latestDay(localDate(now, merchant.timeZone), merchant.balanceDatesFrom),
     now,
   );
+
+const latestDay = (day: string, floor: string | undefined) => (floor && floor > day ? floor : day);
 
 /**
  * The connected account a processor request runs on. Only Stripe has one: the sandbox is no

@@ -5,7 +5,14 @@
  */
 import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
-import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import {
+  DeleteCommand,
+  DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+} from "@aws-sdk/lib-dynamodb";
 import type { APIGatewayProxyStructuredResultV2, SQSEvent } from "aws-lambda";
 import { mockClient } from "aws-sdk-client-mock";
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
@@ -14,7 +21,11 @@ import { handler as ingest } from "../../functions/webhooks/stripe-ingest.ts";
 import { handler as consume } from "../../functions/webhooks/stripe-process.ts";
 import { dataSealer, keyringOf, seal, UnknownDataKeyError } from "../../shared/auth/sealed.ts";
 import { secretRereadIntervalMs } from "../../shared/aws/secrets.ts";
+import { sandboxFor } from "../../shared/composition.ts";
 import { fixedClock } from "../../shared/domain/clock.ts";
+import { formToken, submitPayForm } from "../../shared/hosted/pay-form.ts";
+import { pageRequest, pageResponse } from "../../shared/http/list.ts";
+import type { Merchant } from "../../shared/merchants/merchant.ts";
 import { signPayload } from "../../shared/payments/signing.ts";
 import { httpEvent, lambdaContext, sampleEvent } from "../helpers/events.ts";
 
@@ -26,12 +37,20 @@ const ddb = mockClient(DynamoDBDocumentClient);
 const stored = new Map<string, string>();
 const arn = (name: string) => `arn:aws:secretsmanager:us-east-1:000000000000:secret:${name}`;
 const reads = (name: string) =>
-  secretsManager.commandCalls(GetSecretValueCommand).filter((c) => c.args[0].input.SecretId === arn(name)).length;
+  secretsManager.commandCalls(GetSecretValueCommand).filter((c) => c.args[0].input.SecretId === arn(name))
+    .length;
 
 const oldWebhookSecret = "whsec_old_0123456789abcdef";
 const newWebhookSecret = "whsec_new_0123456789abcdef";
 const event = (id: string) =>
-  JSON.stringify({ id, object: "event", type: "payment_intent.succeeded", created: 1767225600, livemode: false, data: { object: { id: "pi_1Rotation", object: "payment_intent", metadata: {} } } });
+  JSON.stringify({
+    id,
+    object: "event",
+    type: "payment_intent.succeeded",
+    created: 1767225600,
+    livemode: false,
+    data: { object: { id: "pi_1Rotation", object: "payment_intent", metadata: {} } },
+  });
 
 let now = Date.parse("2026-11-30T08:00:00Z");
 const seconds = () => Math.floor(now / 1000);
@@ -41,7 +60,10 @@ const at = (ms: number) => {
 };
 
 async function deliver(payload: string, secret: string) {
-  const request = httpEvent("POST /webhooks/stripe", { body: payload, headers: { "stripe-signature": signPayload(payload, secret, seconds()) } });
+  const request = httpEvent("POST /webhooks/stripe", {
+    body: payload,
+    headers: { "stripe-signature": signPayload(payload, secret, seconds()) },
+  });
   const result = (await ingest(request, lambdaContext)) as APIGatewayProxyStructuredResultV2;
   return result.statusCode;
 }
@@ -55,7 +77,8 @@ describe("secret rotation in a warm container", () => {
     process.env.ADMIN_TOKEN_SECRET_ARN = arn("admin");
     process.env.CURSOR_SECRET = "cursor_secret_0123456789abcdef";
     process.env.TABLE_NAME = "kassa-handler-test";
-    process.env.QUEUE_URL_STRIPE_EVENTS = "https://sqs.us-east-1.amazonaws.com/000000000000/kassa-stripe-events";
+    process.env.QUEUE_URL_STRIPE_EVENTS =
+      "https://sqs.us-east-1.amazonaws.com/000000000000/kassa-stripe-events";
     stored.set(arn("webhook"), oldWebhookSecret);
     stored.set(arn("admin"), "admin_old_0123456789abcdef");
   });
@@ -66,7 +89,9 @@ describe("secret rotation in a warm container", () => {
 
   beforeEach(() => {
     secretsManager.reset();
-    secretsManager.on(GetSecretValueCommand).callsFake((input: { SecretId: string }) => ({ SecretString: stored.get(input.SecretId) }));
+    secretsManager
+      .on(GetSecretValueCommand)
+      .callsFake((input: { SecretId: string }) => ({ SecretString: stored.get(input.SecretId) }));
     sqs.reset();
     sqs.on(SendMessageCommand).resolves({ MessageId: "m-1" });
     ddb.reset();
@@ -95,7 +120,8 @@ describe("secret rotation in a warm container", () => {
     expect(reads("webhook")).toBe(2);
     // A minute after the last read, one more read; then none again for a minute.
     at(now + secretRereadIntervalMs);
-    for (let i = 0; i < 10; i++) expect(await deliver(event(`evt_1Later${i}`), "whsec_forged_0123456789abcdef")).toBe(400);
+    for (let i = 0; i < 10; i++)
+      expect(await deliver(event(`evt_1Later${i}`), "whsec_forged_0123456789abcdef")).toBe(400);
     expect(reads("webhook")).toBe(3);
     expect(sqs).toHaveReceivedCommandTimes(SendMessageCommand, 2);
     expect(secretRereadIntervalMs).toBe(60_000);
@@ -108,7 +134,13 @@ describe("secret rotation in a warm container", () => {
     const sample = sampleEvent<SQSEvent>("sqs-notifications-merchant-created.json").Records[0]!;
     const payload = event("evt_1Consumer");
     const batch: SQSEvent = {
-      Records: [{ ...sample, messageId: "m-1", body: JSON.stringify({ payload, signature: signPayload(payload, rotated, seconds()) }) }],
+      Records: [
+        {
+          ...sample,
+          messageId: "m-1",
+          body: JSON.stringify({ payload, signature: signPayload(payload, rotated, seconds()) }),
+        },
+      ],
     };
 
     expect(await consume(batch)).toEqual({ batchItemFailures: [] });
@@ -117,7 +149,10 @@ describe("secret rotation in a warm container", () => {
 
   it("accepts the rotated admin token in a container that read the old one", async () => {
     const list = async (token: string) => {
-      const result = (await merchants(httpEvent("GET /v1/merchants", { token }), lambdaContext)) as APIGatewayProxyStructuredResultV2;
+      const result = (await merchants(
+        httpEvent("GET /v1/merchants", { token }),
+        lambdaContext,
+      )) as APIGatewayProxyStructuredResultV2;
       return result.statusCode;
     };
     expect(await list("admin_old_0123456789abcdef")).toBe(200);
@@ -138,7 +173,11 @@ describe("secret rotation in a warm container", () => {
 
     // Another container reads the rotated secret (`new old`) first and seals with the new key.
     stored.set(arn("data-key"), "new-data-key-0123456789abcdef old-data-key-0123456789abcdef");
-    const sealedElsewhere = seal(keyringOf(stored.get(arn("data-key"))!), "sk_live_secret", "idempotency mer_1 k1");
+    const sealedElsewhere = seal(
+      keyringOf(stored.get(arn("data-key"))!),
+      "sk_live_secret",
+      "idempotency mer_1 k1",
+    );
 
     await expect(here.unseal(sealedElsewhere)).resolves.toBe("sk_live_secret");
     expect(reads("data-key")).toBe(2);
@@ -146,5 +185,118 @@ describe("secret rotation in a warm container", () => {
     const stray = seal(keyringOf("stray-key-0123456789abcdef"), "x", "idempotency mer_1 k1");
     for (let i = 0; i < 5; i++) await expect(here.unseal(stray)).rejects.toThrow(UnknownDataKeyError);
     expect(reads("data-key")).toBe(2);
+  });
+
+  it("signs the sandbox's events with the rotated webhook secret within a minute, as the consumers that moved on verify", async () => {
+    at(now + secretRereadIntervalMs);
+    stored.set(arn("webhook"), "whsec_before_0123456789abcdef");
+    const clock = { now: () => new Date(now) };
+    const sandbox = sandboxFor(clock);
+    const charge = async (n: number) => {
+      await sandbox.charge({
+        amount: 1_000 + n,
+        currency: "usd",
+        paymentMethod: "pm_card_visa",
+        description: "Rotation",
+        metadata: { kassa_merchant_id: "mer_1", kassa_payment_id: `pay_${n}` },
+        idempotencyKey: `rotation-${n}`,
+        offSession: false,
+      });
+      const sent = sqs.commandCalls(SendMessageCommand).at(-1)?.args[0].input.MessageBody;
+      return JSON.parse(sent ?? "{}") as { payload: string; signature: string };
+    };
+    const signedWith = (signed: { payload: string; signature: string }, secret: string) =>
+      signed.signature === signPayload(signed.payload, secret, seconds());
+
+    expect(signedWith(await charge(1), "whsec_before_0123456789abcdef")).toBe(true);
+    // Rotated: within the minute the signer may still use the value it read; after it, the new one.
+    stored.set(arn("webhook"), "whsec_after_0123456789abcdef");
+    at(now + secretRereadIntervalMs);
+    expect(signedWith(await charge(2), "whsec_after_0123456789abcdef")).toBe(true);
+    for (let i = 3; i < 13; i++) await charge(i);
+    expect(reads("webhook")).toBe(2);
+  });
+
+  it("accepts a list cursor another container signed with the rotated cursor secret, re-reading at most once a minute", async () => {
+    delete process.env.CURSOR_SECRET;
+    process.env.CURSOR_SECRET_ARN = arn("cursor");
+    stored.set(arn("cursor"), "cursor_old_0123456789abcdef");
+    at(now + secretRereadIntervalMs);
+    const request = (cursor?: string) => ({
+      event: httpEvent("GET /v1/payments", { token: "sk_x" }),
+      operation: { id: "listPayments" },
+      principal: { merchantId: "mer_1" },
+      query: { limit: 20, ...(cursor ? { cursor } : {}) },
+      clock: fixedClock(new Date(now)),
+    });
+    const here = await pageResponse(request(), { items: [], next: { SK: "PAY#1" } });
+    await expect(pageRequest(request(here.nextCursor ?? ""))).resolves.toEqual({
+      limit: 20,
+      after: { SK: "PAY#1" },
+    });
+
+    // Rotated; another container (a fresh module graph) read the new secret and signs with it.
+    stored.set(arn("cursor"), "cursor_new_0123456789abcdef");
+    at(now + secretRereadIntervalMs);
+    vi.resetModules();
+    const other = await import("../../shared/http/list.ts");
+    const elsewhere = await other.pageResponse(request(), { items: [], next: { SK: "PAY#2" } });
+    const readsBefore = reads("cursor");
+
+    await expect(pageRequest(request(elsewhere.nextCursor ?? ""))).resolves.toEqual({
+      limit: 20,
+      after: { SK: "PAY#2" },
+    });
+    // Forged cursors within the minute: refused, no further reads.
+    for (let i = 0; i < 10; i++) await expect(pageRequest(request(`${i}.forged`))).rejects.toThrow("cursor");
+    expect(reads("cursor") - readsBefore).toBe(1);
+  });
+
+  it("accepts a pay-form token signed with the rotated secret in a container that read the old one", async () => {
+    delete process.env.CURSOR_SECRET;
+    process.env.CURSOR_SECRET_ARN = arn("cursor");
+    process.env.SANDBOX = "enabled";
+    stored.set(arn("cursor"), "form_old_0123456789abcdef");
+    at(now + secretRereadIntervalMs);
+    const context = {
+      token: "hosted_1",
+      backUrl: "/i/hosted_1",
+      publicBaseUrl: "https://pay.kassa.test",
+      clock: { now: () => new Date(now) },
+    };
+    const payable = {
+      merchant: {
+        id: "mer_1",
+        name: "Rotation Shop",
+        email: "shop@merchant.test",
+        timeZone: "UTC",
+        branding: {},
+        processor: "sandbox",
+      } as unknown as Merchant,
+      kind: "Invoice",
+      number: "INV-0001",
+      amountDue: 1_000,
+      currency: "USD",
+      payable: true,
+      charge: async () => ({}),
+      checkout: async () => ({ url: "" }),
+    };
+    const submit = async (token: string) =>
+      (
+        await submitPayForm(
+          payable,
+          context,
+          httpEvent("POST /i/{token}/pay", { body: `formToken=${token}&card=pm_card_visa` }),
+        )
+      ).status;
+    expect(await submit(formToken("form_old_0123456789abcdef", "hosted_1", seconds()))).toBe(303);
+
+    stored.set(arn("cursor"), "form_new_0123456789abcdef");
+    at(now + secretRereadIntervalMs);
+    const readsBefore = reads("cursor");
+    expect(await submit(formToken("form_new_0123456789abcdef", "hosted_1", seconds()))).toBe(303);
+    for (let i = 0; i < 10; i++)
+      expect(await submit(formToken("form_forged_0123456789", "hosted_1", seconds()))).toBe(403);
+    expect(reads("cursor") - readsBefore).toBe(1);
   });
 });
