@@ -444,6 +444,11 @@ export const hostedInvoicePay = defineOperation({
         "the pay page again while another attempt is in flight (a problem document when the merchant has no processor)",
       content: ["text/html"],
     },
+    429: {
+      description:
+        "the pay page again after 10 declined cards on this invoice within the hour: `Retry-After` says when the window ends",
+      content: ["text/html"],
+    },
   },
 });
 
