@@ -2,16 +2,20 @@
  * The exact, table-backed limits of abuse-sensitive actions against DynamoDB Local: declined cards on
  * an invoice's hosted pay form, the buyer's payment-failed email, and sending an invoice. Each is a
  * fixed window with TTL taken by one conditional write, so it holds under concurrency and across
- * cold starts (the count lives in the table, not in a container).
+ * cold starts (the count lives in the table, not in a container). And filtered lists, which evaluate
+ * at most 1,000 items per request.
  */
 import { randomUUID } from "node:crypto";
+import { BatchWriteCommand, QueryCommand, type QueryCommandOutput, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import type { SQSEvent, SQSRecord } from "aws-lambda";
-import { beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it, vi } from "vitest";
 import { handler as customersHandler } from "../../functions/api/customers.ts";
 import { handler as invoicesHandler } from "../../functions/api/invoices.ts";
 import { handler as hostedHandler } from "../../functions/hosted/invoice.ts";
 import { handler as notificationsHandler } from "../../functions/notifications/send.ts";
+import { newId } from "../../shared/domain/ids.ts";
 import { windowLimits } from "../../shared/domain/limits.ts";
+import { documentClient } from "../../shared/store/dynamo.ts";
 import { eventFromItem } from "../../shared/store/outbox.ts";
 import { dynamoWindowCounter } from "../../shared/store/rate-windows.ts";
 import { call, expectStatus, merchantCall, newMerchant, type TestMerchant } from "../helpers/api.ts";
@@ -209,6 +213,64 @@ describe("exact limits (fixed windows in the table)", () => {
       failedPayAttempts: { name: "failed-pay", max: 10, windowSeconds: 3600 },
       paymentFailedEmail: { name: "payment-failed-email", max: 1, windowSeconds: 3600 },
       invoiceSend: { name: "invoice-send", max: 5, windowSeconds: 3600 },
+    });
+  });
+
+  describe("bounded filtered reads", () => {
+    it("evaluates at most 1,000 items per request: 1,200 non-matching invoices before an overdue one give empty pages with a cursor, then the match", async () => {
+      const reader = await newMerchant("Sparse Shop");
+      const as = (routeKey: string, options?: Parameters<typeof merchantCall>[3]) =>
+        merchantCall(invoicesHandler, routeKey, reader.secret, options);
+      const customer = await expectStatus(
+        merchantCall(customersHandler, "POST /v1/customers", reader.secret, { body: { email: "sparse@buyer.test", name: "Sparse" } }),
+        201,
+      );
+      // The match is the oldest invoice, so newest first it comes after 1,200 that do not match.
+      const draftOf = (unitAmount: number) =>
+        expectStatus(as("POST /v1/invoices", { body: { customerId: customer.id, currency: "USD", lineItems: [{ description: "Line", unitAmount }] } }), 201);
+      const overdue = await expectStatus(as("POST /v1/invoices/{id}/finalize", { id: (await draftOf(2_500)).id }));
+      await aws.db.send(
+        new UpdateCommand({
+          TableName: aws.tableName,
+          Key: { PK: `MERCHANT#${reader.id}`, SK: overdue.id },
+          UpdateExpression: "SET overdueAt = :past",
+          ExpressionAttributeValues: { ":past": new Date(Date.now() - 60_000).toISOString() },
+        }),
+      );
+      // 1,200 drafts: one made by the API, 1,199 copies of it with later ids.
+      const draft = await draftOf(100);
+      const [draftItem] = (await aws.scanAll()).filter((i) => i.PK === `MERCHANT#${reader.id}` && i.SK === draft.id);
+      const later = Date.now() + 1_000;
+      const copies = Array.from({ length: 1_199 }, (_, i) => {
+        const id = newId("invoice", new Date(later + i));
+        return { ...draftItem, SK: id, id };
+      });
+      for (let i = 0; i < copies.length; i += 25)
+        await aws.db.send(new BatchWriteCommand({ RequestItems: { [aws.tableName]: copies.slice(i, i + 25).map((Item) => ({ PutRequest: { Item } })) } }));
+
+      const send = vi.spyOn(documentClient(), "send");
+      const scanned = async () => {
+        let total = 0;
+        for (const [index, [command]] of send.mock.calls.entries())
+          if (command instanceof QueryCommand) total += ((await send.mock.results[index]?.value) as QueryCommandOutput).ScannedCount ?? 0;
+        send.mockClear();
+        return total;
+      };
+      const pages: { data: { id: string }[]; nextCursor: string | null }[] = [];
+      let cursor: string | undefined;
+      const evaluated: number[] = [];
+      do {
+        const page = await expectStatus(as("GET /v1/invoices", { query: { status: "overdue", limit: "10", ...(cursor ? { cursor } : {}) } }));
+        pages.push(page);
+        evaluated.push(await scanned());
+        cursor = page.nextCursor ?? undefined;
+      } while (cursor);
+      send.mockRestore();
+
+      expect(pages[0]).toEqual({ data: [], nextCursor: expect.any(String) });
+      expect(evaluated[0]).toBe(1_000);
+      expect(Math.max(...evaluated)).toBeLessThanOrEqual(1_000);
+      expect(pages.flatMap((p) => p.data.map((i) => i.id))).toEqual([overdue.id]);
     });
   });
 });
