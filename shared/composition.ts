@@ -122,9 +122,12 @@ export const hostedInvoicePorts = (clock: Clock) => ({
   clock,
 });
 
-/** A slot of a payable's window of declined card attempts on its hosted pay form. */
-export const declinedCardAttempt = (clock: Clock, merchantId: string, payableId: string) => () =>
-  dynamoWindowCounter.take(windowLimits.failedPayAttempts, merchantId, payableId, clock.now());
+/** A payable's window of declined card attempts on its hosted pay form. */
+export const declinedCardAttempts = (clock: Clock, merchantId: string, payableId: string) => ({
+  take: () => dynamoWindowCounter.take(windowLimits.failedPayAttempts, merchantId, payableId, clock.now()),
+  retryAfter: () =>
+    dynamoWindowCounter.retryAfter(windowLimits.failedPayAttempts, merchantId, payableId, clock.now()),
+});
 
 export const paymentListPorts = () => ({ payments: dynamoPaymentStore, views: dynamoViewStore });
 

@@ -1,7 +1,7 @@
 /** The buyer's invoice: its page, its PDF, and paying it through the hosted pay form. */
 import * as ops from "../../shared/api/invoices.ts";
 import {
-  declinedCardAttempt,
+  declinedCardAttempts,
   hostedInvoicePorts,
   paymentPorts,
   publicBaseUrl,
@@ -27,7 +27,7 @@ async function payForm(clock: Clock, token: string) {
       backUrl: `/i/${token}`,
       publicBaseUrl: publicBaseUrl(),
       clock,
-      cardAttempt: declinedCardAttempt(clock, merchant.id, invoice.id),
+      cardAttempts: declinedCardAttempts(clock, merchant.id, invoice.id),
     },
   };
 }

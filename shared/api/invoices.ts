@@ -412,6 +412,11 @@ export const hostedInvoicePayForm = defineOperation({
   otherResponses: {
     303: seeOther,
     409: { description: "The merchant has no payment processor", content: ["problem"] },
+    429: {
+      description:
+        "the pay page, saying so, after 10 declined cards on this invoice within the hour: `Retry-After` says when the window ends",
+      content: ["text/html"],
+    },
   },
 });
 

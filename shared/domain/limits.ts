@@ -34,6 +34,8 @@ export type Take = { taken: true; slot: TakenSlot } | { taken: false; retryAfter
 /** The port over the table-backed windows: one conditional increment per take, exact under concurrency. */
 export interface WindowCounter {
   take(limit: WindowLimit, merchantId: string, subject: string, now: Date): Promise<Take>;
+  /** When the window is full: the seconds until it ends (at least 1); otherwise undefined. */
+  retryAfter(limit: WindowLimit, merchantId: string, subject: string, now: Date): Promise<number | undefined>;
 }
 
 /** Takes a slot of `limit` or throws a 429 saying when the window ends. */

@@ -43,11 +43,13 @@ export interface PayFormContext {
   /** The deployment's public base URL (configuration, never the request's Host): the processor's return links. */
   publicBaseUrl: string;
   clock: Clock;
-  /**
-   * Takes a slot of the payable's window of declined card attempts (shared/domain/limits.ts) before a
-   * card is charged; the slot is kept only when the card is declined.
-   */
-  cardAttempt(): Promise<Take>;
+  /** The payable's window of declined card attempts (shared/domain/limits.ts). */
+  cardAttempts: {
+    /** A slot, taken before a card is charged; kept only when the card is declined. */
+    take(): Promise<Take>;
+    /** When the window is full, the seconds until it ends. */
+    retryAfter(): Promise<number | undefined>;
+  };
 }
 
 const formLifetimeSeconds = 30 * 60;
@@ -83,6 +85,11 @@ const redirect = (location: string) =>
 export async function payFormPage(payable: Payable, context: PayFormContext): Promise<HttpResponse> {
   if (!payable.payable) return redirect(context.backUrl);
   const kind = requireProcessorKind(payable.merchant);
+  const blocked = kind === "sandbox" ? await context.cardAttempts.retryAfter() : undefined;
+  if (blocked !== undefined)
+    return tooManyDeclines(payable, blocked, (status, error) =>
+      payPage(payable, kind, context, status, error),
+    );
   return payPage(payable, kind, context, 200);
 }
 
@@ -140,20 +147,8 @@ async function chargeCard(
   card: string,
   render: (status: number, error: string) => Promise<HttpResponse>,
 ): Promise<HttpResponse> {
-  const attempt = await context.cardAttempt();
-  if (!attempt.taken) {
-    const minutes = Math.ceil(attempt.retryAfterSeconds / 60);
-    const page = await render(
-      429,
-      `Too many declined cards for this ${payable.kind.toLowerCase()}. Please try again in ${minutes} minute${minutes === 1 ? "" : "s"}.`,
-    );
-    return new HttpResponse(
-      429,
-      undefined,
-      { ...page.headers, "retry-after": String(attempt.retryAfterSeconds) },
-      page.raw,
-    );
-  }
+  const attempt = await context.cardAttempts.take();
+  if (!attempt.taken) return tooManyDeclines(payable, attempt.retryAfterSeconds, render);
   try {
     await payable.charge(card);
   } catch (error) {
@@ -164,6 +159,25 @@ async function chargeCard(
   }
   await attempt.slot.giveBack();
   return redirect(`${context.backUrl}?paid=1`);
+}
+
+/** The pay page as a 429: the window of declined cards is full until `retryAfterSeconds` from now. */
+async function tooManyDeclines(
+  payable: Payable,
+  retryAfterSeconds: number,
+  render: (status: number, error: string) => Promise<HttpResponse>,
+): Promise<HttpResponse> {
+  const minutes = Math.ceil(retryAfterSeconds / 60);
+  const page = await render(
+    429,
+    `Too many declined cards for this ${payable.kind.toLowerCase()}. Please try again in ${minutes} minute${minutes === 1 ? "" : "s"}.`,
+  );
+  return new HttpResponse(
+    429,
+    undefined,
+    { ...page.headers, "retry-after": String(retryAfterSeconds) },
+    page.raw,
+  );
 }
 
 async function payPage(

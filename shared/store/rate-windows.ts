@@ -3,7 +3,7 @@
  * taken by one conditional `ADD` (so concurrent takes never pass the maximum and a cold start
  * forgets nothing) and deleted by TTL once its window has ended.
  */
-import { UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import { GetCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { type WindowCounter, windowOf } from "../domain/limits.ts";
 import { documentClient, isConditionFailure, tableName } from "./dynamo.ts";
 import { keys } from "./keys.ts";
@@ -34,5 +34,16 @@ export const dynamoWindowCounter: WindowCounter = {
       taken: true,
       slot: { giveBack: () => add(-1, "#count > :zero", { ":zero": 0 }).then(() => {}) },
     };
+  },
+  async retryAfter(limit, merchantId, subject, now) {
+    const { start, end, nowSeconds } = windowOf(limit, now);
+    const { Item } = await documentClient().send(
+      new GetCommand({
+        TableName: tableName(),
+        Key: keys.rateWindow(merchantId, limit.name, subject, start),
+        ConsistentRead: true,
+      }),
+    );
+    return Number(Item?.count ?? 0) >= limit.max ? Math.max(1, end - nowSeconds) : undefined;
   },
 };

@@ -106,7 +106,10 @@ describe("pay form with a payable that is not an invoice", () => {
     backUrl: "/q/qt_kit_token",
     publicBaseUrl: "https://pay.kassa.test",
     clock,
-    cardAttempt: async () => ({ taken: true as const, slot: { giveBack: async () => {} } }),
+    cardAttempts: {
+      take: async () => ({ taken: true as const, slot: { giveBack: async () => {} } }),
+      retryAfter: async () => undefined,
+    },
   };
 
   beforeEach(() => {
