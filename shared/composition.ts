@@ -13,6 +13,7 @@ import { freshSecret, getSecret, verifyWithSecret } from "./aws/secrets.ts";
 import { config } from "./config.ts";
 import { type Clock, systemClock } from "./domain/clock.ts";
 import type { DomainEvent } from "./domain/events.ts";
+import { windowLimits } from "./domain/limits.ts";
 import type { CustomerPorts } from "./customers/service.ts";
 import type { DiscountCodePorts } from "./discount-codes/service.ts";
 import type { EventPorts } from "./events/service.ts";
@@ -51,6 +52,7 @@ import { platformEvents } from "./store/platform-events.ts";
 import { once } from "./store/processed.ts";
 import { processorRefs } from "./store/processor-refs.ts";
 import { dynamoProductStore } from "./store/products.ts";
+import { dynamoWindowCounter } from "./store/rate-windows.ts";
 import { dynamoTaxRateStore } from "./store/tax-rates.ts";
 import { dynamoViewStore } from "./store/views.ts";
 import type { TaxRatePorts } from "./tax-rates/service.ts";
@@ -104,6 +106,7 @@ export const invoicePorts = (clock: Clock): InvoicePorts => ({
   payments: dynamoPaymentStore,
   catalog: dynamoCatalog,
   clock,
+  limits: dynamoWindowCounter,
   publicBaseUrl: publicBaseUrl(),
 });
 
@@ -118,6 +121,13 @@ export const hostedInvoicePorts = (clock: Clock) => ({
   invoices: dynamoInvoiceStore,
   merchants: dynamoMerchantStore,
   clock,
+});
+
+/** A payable's window of declined card attempts on its hosted pay form. */
+export const declinedCardAttempts = (clock: Clock, merchantId: string, payableId: string) => ({
+  take: () => dynamoWindowCounter.take(windowLimits.failedPayAttempts, merchantId, payableId, clock.now()),
+  retryAfter: () =>
+    dynamoWindowCounter.retryAfter(windowLimits.failedPayAttempts, merchantId, payableId, clock.now()),
 });
 
 export const paymentListPorts = () => ({ payments: dynamoPaymentStore, views: dynamoViewStore });
@@ -262,6 +272,7 @@ export type NotificationConsumerPorts = NotificationPorts & { mailer: Mailer; cl
 export const notificationPorts = (clock: Clock): NotificationConsumerPorts => ({
   mailer: sesMailer,
   clock,
+  limits: dynamoWindowCounter,
   invoice: async (merchantId, invoiceId) => {
     const found = await dynamoInvoiceStore.read(merchantId, invoiceId);
     return found && presentInvoice(found.value, clock.now());

@@ -1,6 +1,11 @@
 /** The buyer's invoice: its page, its PDF, and paying it through the hosted pay form. */
 import * as ops from "../../shared/api/invoices.ts";
-import { hostedInvoicePorts, paymentPorts, publicBaseUrl } from "../../shared/composition.ts";
+import {
+  declinedCardAttempts,
+  hostedInvoicePorts,
+  paymentPorts,
+  publicBaseUrl,
+} from "../../shared/composition.ts";
 import type { Clock } from "../../shared/domain/clock.ts";
 import { payFormPage, submitPayForm } from "../../shared/hosted/pay-form.ts";
 import { apiHandler, HttpResponse, route } from "../../shared/http/api.ts";
@@ -17,7 +22,13 @@ async function payForm(clock: Clock, token: string) {
   const { invoice, merchant } = await byToken(clock, token);
   return {
     payable: invoicePayable(invoice, merchant, paymentPorts(clock)),
-    context: { token, backUrl: `/i/${token}`, publicBaseUrl: publicBaseUrl(), clock },
+    context: {
+      token,
+      backUrl: `/i/${token}`,
+      publicBaseUrl: publicBaseUrl(),
+      clock,
+      cardAttempts: declinedCardAttempts(clock, merchant.id, invoice.id),
+    },
   };
 }
 

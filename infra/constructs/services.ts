@@ -28,6 +28,17 @@ export const secretEnvNames = Object.fromEntries(
 
 export const apiThrottle = { burstLimit: 200, rateLimit: 100 } as const;
 
+/**
+ * Lower stage throttles (requests/s sustained, burst) on the public routes, where no API key stands
+ * behind a request: hosted pages, health, and Stripe's webhook (Stripe retries a 429 later).
+ */
+export function publicRouteThrottle(path: string): { rateLimit: number; burstLimit: number } | undefined {
+  if (path.startsWith("/i/")) return { rateLimit: 20, burstLimit: 40 };
+  if (path === "/v1/health") return { rateLimit: 5, burstLimit: 10 };
+  if (path === "/webhooks/stripe") return { rateLimit: 50, burstLimit: 100 };
+  return undefined;
+}
+
 export interface KassaServicesProps {
   readonly manifest: KassaManifest;
   readonly data: KassaData;
@@ -91,6 +102,7 @@ export class KassaServices extends Construct {
       functions[definition.name] = this.buildFunction(definition, props);
     }
     this.functions = functions;
+    this.throttlePublicRoutes(manifest);
 
     if (manifest.functions.some((f) => f.routes?.length)) {
       Validations.of(this.api).acknowledge({
@@ -115,6 +127,23 @@ export class KassaServices extends Construct {
         },
       });
     }
+  }
+
+  /** Route settings name routes by key: the stage deploys after them, or CloudFormation cannot find them. */
+  private throttlePublicRoutes(manifest: KassaManifest): void {
+    const settings: Record<string, { ThrottlingRateLimit: number; ThrottlingBurstLimit: number }> = {};
+    for (const route of manifest.functions.flatMap((f) => f.routes ?? [])) {
+      const throttle = publicRouteThrottle(route.path);
+      if (throttle)
+        settings[`${route.method} ${route.path}`] = {
+          ThrottlingRateLimit: throttle.rateLimit,
+          ThrottlingBurstLimit: throttle.burstLimit,
+        };
+    }
+    if (Object.keys(settings).length === 0) return;
+    (this.stage.node.defaultChild as apigw.CfnStage).routeSettings = settings;
+    for (const child of this.api.node.children)
+      if (child instanceof apigw.HttpRoute) this.stage.node.addDependency(child);
   }
 
   private buildFunction(definition: FunctionDefinition, props: KassaServicesProps): KassaFunction {

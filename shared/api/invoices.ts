@@ -420,6 +420,11 @@ export const hostedInvoicePayForm = defineOperation({
   otherResponses: {
     303: seeOther,
     409: { description: "The merchant has no payment processor", content: ["problem"] },
+    429: {
+      description:
+        "the pay page, saying so, after 10 declined cards on this invoice within the hour: `Retry-After` says when the window ends",
+      content: ["text/html"],
+    },
   },
 });
 
@@ -450,6 +455,11 @@ export const hostedInvoicePay = defineOperation({
     409: {
       description:
         "the pay page again while another attempt is in flight (a problem document when the merchant has no processor)",
+      content: ["text/html"],
+    },
+    429: {
+      description:
+        "the pay page again after 10 declined cards on this invoice within the hour: `Retry-After` says when the window ends",
       content: ["text/html"],
     },
   },

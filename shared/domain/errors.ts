@@ -66,6 +66,16 @@ export class PayloadTooLargeError extends Error {
   override readonly name = "PayloadTooLargeError";
 }
 
+/** A 429: the client may try again after `retryAfterSeconds` (whole seconds, at least 1). */
+export class TooManyRequestsError extends Error {
+  override readonly name = "TooManyRequestsError";
+  readonly retryAfterSeconds: number;
+  constructor(message: string, retryAfterSeconds: number) {
+    super(message);
+    this.retryAfterSeconds = Math.max(1, Math.ceil(retryAfterSeconds));
+  }
+}
+
 /** The processor declined a payment: a 402 carrying the decline code, so the buyer can try another method. */
 export class PaymentDeclinedError extends Error {
   override readonly name = "PaymentDeclinedError";

@@ -11,6 +11,7 @@ import type { APIGatewayProxyEventV2 } from "aws-lambda";
 import { freshSecret, verifyWithSecret } from "../aws/secrets.ts";
 import type { Clock } from "../domain/clock.ts";
 import { ConflictError, PaymentDeclinedError } from "../domain/errors.ts";
+import type { Take } from "../domain/limits.ts";
 import { formatMoney } from "../domain/format.ts";
 import { HttpResponse } from "../http/api.ts";
 import type { Merchant } from "../merchants/merchant.ts";
@@ -42,6 +43,13 @@ export interface PayFormContext {
   /** The deployment's public base URL (configuration, never the request's Host): the processor's return links. */
   publicBaseUrl: string;
   clock: Clock;
+  /** The payable's window of declined card attempts (shared/domain/limits.ts). */
+  cardAttempts: {
+    /** A slot, taken before a card is charged; kept only when the card is declined. */
+    take(): Promise<Take>;
+    /** When the window is full, the seconds until it ends. */
+    retryAfter(): Promise<number | undefined>;
+  };
 }
 
 const formLifetimeSeconds = 30 * 60;
@@ -94,6 +102,11 @@ const redirect = (location: string) =>
 export async function payFormPage(payable: PayFormSubject, context: PayFormContext): Promise<HttpResponse> {
   if (!payable.payable) return redirect(context.backUrl);
   const kind = requireProcessorKind(payable.merchant);
+  const blocked = kind === "sandbox" ? await context.cardAttempts.retryAfter() : undefined;
+  if (blocked !== undefined)
+    return tooManyDeclines(payable, blocked, (status, error) =>
+      payPage(payable, kind, context, status, error),
+    );
   return payPage(payable, kind, context, 200);
 }
 
@@ -129,11 +142,8 @@ export async function submitPayForm(
     }
     const card = (form.get("card") ?? "").replace(/[\s-]+/g, "");
     if (!/^[0-9]{8,19}$|^pm_[A-Za-z0-9_]+$/.test(card)) return render(400, "Enter a card number.");
-    await payable.charge(card);
-    return redirect(`${context.backUrl}?paid=1`);
+    return await chargeCard(payable, context, card, render);
   } catch (error) {
-    if (error instanceof PaymentDeclinedError)
-      return render(402, `Your card was declined (${error.declineCode}). Try another card.`);
     if (error instanceof ConflictError)
       return render(
         409,
@@ -141,6 +151,49 @@ export async function submitPayForm(
       );
     throw error;
   }
+}
+
+/**
+ * Charges the card entered, within the window of declined attempts: card testing on one invoice
+ * stops at the limit with a 429 until the window ends. Only a decline keeps its slot.
+ */
+async function chargeCard(
+  payable: Payable,
+  context: PayFormContext,
+  card: string,
+  render: (status: number, error: string) => Promise<HttpResponse>,
+): Promise<HttpResponse> {
+  const attempt = await context.cardAttempts.take();
+  if (!attempt.taken) return tooManyDeclines(payable, attempt.retryAfterSeconds, render);
+  try {
+    await payable.charge(card);
+  } catch (error) {
+    if (error instanceof PaymentDeclinedError)
+      return render(402, `Your card was declined (${error.declineCode}). Try another card.`);
+    await attempt.slot.giveBack();
+    throw error;
+  }
+  await attempt.slot.giveBack();
+  return redirect(`${context.backUrl}?paid=1`);
+}
+
+/** The pay page as a 429: the window of declined cards is full until `retryAfterSeconds` from now. */
+async function tooManyDeclines(
+  payable: Payable,
+  retryAfterSeconds: number,
+  render: (status: number, error: string) => Promise<HttpResponse>,
+): Promise<HttpResponse> {
+  const minutes = Math.ceil(retryAfterSeconds / 60);
+  const page = await render(
+    429,
+    `Too many declined cards for this ${payable.kind.toLowerCase()}. Please try again in ${minutes} minute${minutes === 1 ? "" : "s"}.`,
+  );
+  return new HttpResponse(
+    429,
+    undefined,
+    { ...page.headers, "retry-after": String(retryAfterSeconds) },
+    page.raw,
+  );
 }
 
 async function payPage(

@@ -19,9 +19,11 @@ import { verifyWithSecret } from "../aws/secrets.ts";
 import { clockFor, httpPorts } from "../composition.ts";
 import type { Clock } from "../domain/clock.ts";
 import { NotFoundError, PayloadTooLargeError, ValidationError } from "../domain/errors.ts";
+import { type BucketSettings, merchantApiBucket } from "../domain/limits.ts";
 import { assertIdempotencyKey, idempotencyHeader, withIdempotency } from "./idempotency.ts";
 import { type Operation, routeKeyOf } from "./operation.ts";
 import { problemFor } from "./problem.ts";
+import { merchantRateLimit } from "./rate-limit.ts";
 import { fieldErrors } from "./validation.ts";
 
 type Parsed<S, Fallback> = S extends z.ZodType ? z.output<S> : Fallback;
@@ -63,12 +65,15 @@ const defaultMaxBodyBytes = 256 * 1024;
 export interface ApiOptions {
   /** Resolves each request's clock; the composition root's `clockFor` unless a test pins one. */
   clockFor?: typeof clockFor;
+  /** The per-merchant API limit of this function's containers (shared/domain/limits.ts). */
+  merchantBucket?: BucketSettings;
 }
 
 /** The Lambda handler serving `routes`; the route is chosen by the event's route key. */
 export function apiHandler(routes: Route[], options: ApiOptions = {}) {
   const byKey = new Map(routes.map((r) => [routeKeyOf(r.operation), r]));
   const resolveClock = options.clockFor ?? clockFor;
+  const limitMerchant = merchantRateLimit(options.merchantBucket ?? merchantApiBucket);
   return middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>()
     .onError((request) => {
       request.response = problemFor(request.error, request.event.requestContext?.requestId ?? "unknown");
@@ -81,6 +86,7 @@ export function apiHandler(routes: Route[], options: ApiOptions = {}) {
       // Per request, never at import: the clock may depend on whose request it is.
       const principal = await authenticate(operation, event, resolveClock());
       const clock = resolveClock({ merchantId: principal?.merchantId });
+      if (principal) limitMerchant(principal.merchantId, clock);
       const params = parse(operation.params, event.pathParameters ?? {});
       const query = parse(operation.query, event.queryStringParameters ?? {});
       const rawBody = readBody(event, operation.maxBodyBytes ?? defaultMaxBodyBytes);

@@ -12,6 +12,7 @@ const statuses: Record<string, { status: number; title: string; slug: string }> 
   ConflictError: { status: 409, title: "Conflict", slug: "conflict" },
   PayloadTooLargeError: { status: 413, title: "Payload too large", slug: "payload-too-large" },
   PaymentDeclinedError: { status: 402, title: "Payment declined", slug: "payment-declined" },
+  TooManyRequestsError: { status: 429, title: "Too many requests", slug: "too-many-requests" },
 };
 
 export interface Problem {
@@ -51,10 +52,11 @@ export function problemFor(error: unknown, requestId: string): APIGatewayProxySt
       requestId,
     });
   }
-  const { errors, declineCode, paymentId } = error as {
+  const { errors, declineCode, paymentId, retryAfterSeconds } = error as {
     errors?: FieldError[];
     declineCode?: string;
     paymentId?: string;
+    retryAfterSeconds?: number;
   };
   return problemResponse(
     {
@@ -67,7 +69,10 @@ export function problemFor(error: unknown, requestId: string): APIGatewayProxySt
       ...(paymentId ? { paymentId } : {}),
       requestId,
     },
-    known.status === 401 ? { "www-authenticate": "Bearer" } : {},
+    {
+      ...(known.status === 401 ? { "www-authenticate": "Bearer" } : {}),
+      ...(retryAfterSeconds ? { "retry-after": String(retryAfterSeconds) } : {}),
+    },
   );
 }
 

@@ -8,6 +8,7 @@ import type { Clock } from "../domain/clock.ts";
 import { NotFoundError, retryOnConflict, ValidationError } from "../domain/errors.ts";
 import { newEvent } from "../domain/events.ts";
 import { newId } from "../domain/ids.ts";
+import { takeOrThrow, type WindowCounter, windowLimits } from "../domain/limits.ts";
 import {
   assertInvoiceCan,
   assertNoPaymentInFlight,
@@ -31,6 +32,8 @@ export interface InvoicePorts {
   payments: Pick<PaymentStore, "putWrite">;
   catalog: Catalog;
   clock: Clock;
+  /** The table-backed windows of abuse-sensitive actions (sending an invoice). */
+  limits: WindowCounter;
   /** Where hosted pages live, e.g. https://pay.example.com (the API's own URL locally). */
   publicBaseUrl: string;
 }
@@ -243,6 +246,12 @@ async function transition(
   assertInvoiceCan(action, value.status);
   const now = ports.clock.now();
   if (action !== "send") assertNoPaymentInFlight(value.paymentLock, now);
+  // Each send emails the customer: at most 5 per invoice and hour (a 429, nothing sent), counted
+  // once the send is sure to be allowed; a send that then loses a race gives its slot back.
+  const slot =
+    action === "send"
+      ? await takeOrThrow(ports.limits, windowLimits.invoiceSend, merchantId, id, now, "Sending this invoice")
+      : undefined;
   const at = now.toISOString();
   const changes: Record<
     typeof action,
@@ -259,13 +268,18 @@ async function transition(
   const change = changes[action];
   const next: StoredInvoice = { ...value, ...change.patch, status: change.status, updatedAt: at };
   const delta = countsAsOpen(value.status) && !countsAsOpen(next.status) ? -1 : undefined;
-  await ports.invoices.replace(
-    merchantId,
-    next,
-    version,
-    [newEvent(change.event, merchantId, id, now, { invoice: presentInvoice(next, now) })],
-    delta,
-  );
+  try {
+    await ports.invoices.replace(
+      merchantId,
+      next,
+      version,
+      [newEvent(change.event, merchantId, id, now, { invoice: presentInvoice(next, now) })],
+      delta,
+    );
+  } catch (error) {
+    await slot?.giveBack();
+    throw error;
+  }
   return presentInvoice(next, now);
 }
 

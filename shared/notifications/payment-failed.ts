@@ -2,6 +2,7 @@
 import * as z from "zod";
 import type { Mail } from "../aws/mailer.ts";
 import { formatMoney } from "../domain/format.ts";
+import { windowLimits } from "../domain/limits.ts";
 import { checkoutExpiredCode, type Payment } from "../payments/payment.ts";
 import {
   compose,
@@ -36,6 +37,15 @@ export const paymentFailed: Notification<{ payment: Payment }> = {
     const found = await paymentOnInvoice(ports, event);
     // The buyer left Checkout (or let it lapse): nothing was declined, so no failure to report.
     if (!found || found.payment.failure?.declineCode === checkoutExpiredCode) return [];
+    // One per invoice and hour: a buyer trying card after card gets one email, not one per decline.
+    // The merchant's record of every failure is the payment.failed event (webhooks, feed), never limited.
+    const take = await ports.limits.take(
+      windowLimits.paymentFailedEmail,
+      event.merchantId,
+      found.invoice.id,
+      ports.clock.now(),
+    );
+    if (!take.taken) return [];
     return [paymentFailedEmail(found.payment, found.invoice, found.merchant)];
   },
 };

@@ -1,4 +1,6 @@
 /** What notifications read to render, in their own words; the notifications consumer wires the stores. */
+import type { Clock } from "../domain/clock.ts";
+import type { WindowCounter } from "../domain/limits.ts";
 import type { Invoice } from "../invoices/invoice.ts";
 import type { Merchant } from "../merchants/merchant.ts";
 import type { Payment } from "../payments/payment.ts";
@@ -10,4 +12,7 @@ export interface NotificationPorts {
   payment(merchantId: string, paymentId: string): Promise<Payment | undefined>;
   /** The invoice's PDF, to attach: a port, so the outbox's routing (which reads the registry) does not bundle the renderer. */
   invoicePdf(invoice: Invoice, merchant: Merchant): Promise<Uint8Array>;
+  clock: Clock;
+  /** The table-backed windows of mails that must not flood a buyer (payment-failed emails). */
+  limits: WindowCounter;
 }

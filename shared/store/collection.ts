@@ -83,10 +83,18 @@ export async function transact(writes: readonly Write[], defaultConflict: string
 }
 
 /**
+ * The most items a filtered list evaluates for one request: a filter that matches rarely answers
+ * with what it found and a cursor to read on (possibly no items at all), never a scan of the whole
+ * partition inside one request.
+ */
+export const maxEvaluatedPerPage = 1_000;
+
+/**
  * One page of a query on the table's primary key, in descending sort-key order (newest first for
  * ULID keys), as raw items. Unfiltered: one query of limit + 1 tells whether there is a next page.
- * Filtered: read on until the page is full or the key range ends. `keyOf` gives the key to continue
- * after an item. Shared by collections and the events feed.
+ * Filtered: read on until the page is full, the key range ends or `maxEvaluatedPerPage` items were
+ * evaluated; then the next page starts after the last item evaluated, matching or not. `keyOf` gives
+ * the key to continue after an item. Shared by collections and the events feed.
  */
 export async function queryPage(
   input: {
@@ -101,6 +109,7 @@ export async function queryPage(
   const { filter } = query;
   const items: Record<string, unknown>[] = [];
   let startKey = query.after;
+  let evaluated = 0;
   for (;;) {
     const request: QueryCommandInput = {
       TableName: tableName(),
@@ -109,18 +118,21 @@ export async function queryPage(
       ...(filter ? { FilterExpression: filter.expression } : {}),
       ...(filter?.names ? { ExpressionAttributeNames: filter.names } : {}),
       ScanIndexForward: input.ScanIndexForward ?? false,
-      Limit: filter ? 100 : query.limit + 1,
+      Limit: filter ? Math.min(100, maxEvaluatedPerPage - evaluated) : query.limit + 1,
       ...(startKey ? { ExclusiveStartKey: startKey } : {}),
     };
     const out = await documentClient().send(new QueryCommand(request));
     items.push(...(out.Items ?? []));
+    evaluated += out.ScannedCount ?? out.Items?.length ?? 0;
     startKey = out.LastEvaluatedKey;
-    if (items.length > query.limit || !startKey) break;
+    if (items.length > query.limit || !startKey || evaluated >= maxEvaluatedPerPage) break;
   }
   const page = items.slice(0, query.limit);
   const last = page.at(-1);
-  const more = items.length > query.limit || (startKey !== undefined && filter !== undefined);
-  return { items: page, ...(more && last ? { next: keyOf(last) as unknown as Record<string, string> } : {}) };
+  // A full page continues after its last item; a page cut short by the budget, after the last evaluated.
+  const next =
+    items.length > query.limit && last ? (keyOf(last) as unknown as Record<string, unknown>) : startKey;
+  return { items: page, ...(next ? { next: next as Record<string, string> } : {}) };
 }
 
 export interface Collection<T extends { id: string }> {

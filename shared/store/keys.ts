@@ -86,6 +86,12 @@ export const keys = {
     SK: "PROCESSED",
   }),
 
+  /** A fixed-window counter of one limit (shared/store/rate-windows.ts), per merchant, subject and window start. */
+  rateWindow: (merchantId: string, limit: string, subject: string, windowStart: number): Key => ({
+    PK: `RATE#${merchantPk(merchantId)}#${limit}#${subject}`,
+    SK: `WINDOW#${windowStart}`,
+  }),
+
   /** A stored POST response, per merchant (or `admin`) and Idempotency-Key. */
   idempotency: (scope: string, key: string): Key => ({
     PK: `IDEMPOTENCY#${scope}#${key}`,

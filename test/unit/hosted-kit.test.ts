@@ -101,7 +101,16 @@ describe("pay form with a payable that is not an invoice", () => {
   const secret = "kit-test-cursor-secret-0123456789";
   const clock = fixedClock(new Date("2026-03-02T10:00:00.000Z"));
   const now = Math.floor(clock.now().getTime() / 1000);
-  const context = { token: "qt_kit_token", backUrl: "/q/qt_kit_token", publicBaseUrl: "https://pay.kassa.test", clock };
+  const context = {
+    token: "qt_kit_token",
+    backUrl: "/q/qt_kit_token",
+    publicBaseUrl: "https://pay.kassa.test",
+    clock,
+    cardAttempts: {
+      take: async () => ({ taken: true as const, slot: { giveBack: async () => {} } }),
+      retryAfter: async () => undefined,
+    },
+  };
 
   beforeEach(() => {
     vi.stubEnv("CURSOR_SECRET", secret);

@@ -31,6 +31,8 @@ const ports = (stored?: Payment): NotificationPorts => ({
   merchant: async (id) => (id === "mer_1" ? merchant : undefined),
   payment: async (merchantId, id) => (merchantId === "mer_1" && id === stored?.id ? stored : undefined),
   invoicePdf: async () => new Uint8Array(),
+  clock: { now: () => new Date("2026-03-01T12:00:00.000Z") },
+  limits: { take: async () => ({ taken: true, slot: { giveBack: async () => {} } }), retryAfter: async () => undefined },
 });
 const event = (type: string, data: Payment) => ({ id: "evt_1", type, merchantId: "mer_1", objectId: data.id, data: { payment: data } });
 
