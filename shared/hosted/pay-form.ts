@@ -158,7 +158,7 @@ export async function submitPayForm(
  * stops at the limit with a 429 until the window ends. Only a decline keeps its slot.
  */
 async function chargeCard(
-  payable: Payable,
+  payable: PayFormSubject,
   context: PayFormContext,
   card: string,
   render: (status: number, error: string) => Promise<HttpResponse>,
@@ -179,7 +179,7 @@ async function chargeCard(
 
 /** The pay page as a 429: the window of declined cards is full until `retryAfterSeconds` from now. */
 async function tooManyDeclines(
-  payable: Payable,
+  payable: PayFormSubject,
   retryAfterSeconds: number,
   render: (status: number, error: string) => Promise<HttpResponse>,
 ): Promise<HttpResponse> {

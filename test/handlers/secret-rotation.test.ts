@@ -263,6 +263,11 @@ describe("secret rotation in a warm container", () => {
       backUrl: "/i/hosted_1",
       publicBaseUrl: "https://pay.kassa.test",
       clock: { now: () => new Date(now) },
+      // Every card is welcome here: the window of declines is not what this test is about.
+      cardAttempts: {
+        take: async () => ({ taken: true as const, slot: { giveBack: async () => {} } }),
+        retryAfter: async () => undefined,
+      },
     };
     const payable = {
       merchant: {
