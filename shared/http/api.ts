@@ -19,6 +19,7 @@ import { verifyWithSecret } from "../aws/secrets.ts";
 import { clockFor, httpPorts } from "../composition.ts";
 import type { Clock } from "../domain/clock.ts";
 import { NotFoundError, PayloadTooLargeError, ValidationError } from "../domain/errors.ts";
+import { apiRequestLog, logContext } from "../observability.ts";
 import { assertIdempotencyKey, idempotencyHeader, withIdempotency } from "./idempotency.ts";
 import { type Operation, routeKeyOf } from "./operation.ts";
 import { problemFor } from "./problem.ts";
@@ -70,6 +71,7 @@ export function apiHandler(routes: Route[], options: ApiOptions = {}) {
   const byKey = new Map(routes.map((r) => [routeKeyOf(r.operation), r]));
   const resolveClock = options.clockFor ?? clockFor;
   return middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>()
+    .use(apiRequestLog())
     .onError((request) => {
       request.response = problemFor(request.error, request.event.requestContext?.requestId ?? "unknown");
     })
@@ -80,6 +82,7 @@ export function apiHandler(routes: Route[], options: ApiOptions = {}) {
       const requestId = event.requestContext.requestId;
       // Per request, never at import: the clock may depend on whose request it is.
       const principal = await authenticate(operation, event, resolveClock());
+      logContext({ merchantId: principal?.merchantId });
       const clock = resolveClock({ merchantId: principal?.merchantId });
       const params = parse(operation.params, event.pathParameters ?? {});
       const query = parse(operation.query, event.queryStringParameters ?? {});
