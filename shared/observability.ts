@@ -6,6 +6,7 @@
  * types and outcomes — never a request body, a header, a raw path (hosted paths hold page tokens),
  * a secret or card data.
  */
+import { AsyncLocalStorage } from "node:async_hooks";
 import { Logger } from "@aws-lambda-powertools/logger";
 import { Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
 import type middy from "@middy/core";
@@ -17,9 +18,41 @@ export const serviceName = "kassa";
 
 export const logger = new Logger({ serviceName, logLevel: config.logLevel() });
 
-/** Keys a consumer adds to every line it writes for one message (its correlation id, the event's type). */
+/**
+ * The keys of the unit being served (a request, a message) live in async context, not on the
+ * logger: the local runtime serves many functions in one process, concurrently, and one unit's keys
+ * must never land on another's lines.
+ */
+const unitKeys = new AsyncLocalStorage<Record<string, string>>();
+
+const defined = (keys: Record<string, string | undefined>): Record<string, string> =>
+  Object.fromEntries(
+    Object.entries(keys).filter((entry): entry is [string, string] => entry[1] !== undefined),
+  );
+
+/** Runs one unit (a request, a message) with its log keys and the Lambda context's, when there is one. */
+export function inLogContext<T>(
+  context: Partial<Context> | undefined,
+  keys: Record<string, string | undefined>,
+  run: () => Promise<T>,
+): Promise<T> {
+  const lambda = { function_name: context?.functionName, function_request_id: context?.awsRequestId };
+  return unitKeys.run({ ...defined(lambda), ...defined(keys) }, run);
+}
+
+/** Adds keys to every later line of the current unit (its correlation id, the merchant once known). */
 export const logContext = (keys: Record<string, string | undefined>): void => {
-  logger.appendKeys(Object.fromEntries(Object.entries(keys).filter(([, v]) => v !== undefined)));
+  const current = unitKeys.getStore();
+  if (current) Object.assign(current, defined(keys));
+};
+
+type Fields = Record<string, unknown>;
+
+/** Log lines carrying the current unit's keys. */
+export const log = {
+  info: (message: string, fields: Fields = {}) => logger.info(message, { ...unitKeys.getStore(), ...fields }),
+  error: (message: string, fields: Fields = {}) =>
+    logger.error(message, { ...unitKeys.getStore(), ...fields }),
 };
 
 /**
@@ -59,44 +92,42 @@ export const emfMetrics: MetricsPort = {
   },
 };
 
-/**
- * Starts one unit's log context (a request, a message): the keys of the one before are dropped, the
- * Lambda context (function, cold start, invocation id) is added when there is one.
- */
-export function startLogContext(
-  context: Partial<Context> | undefined,
-  keys: Record<string, string | undefined>,
-) {
-  logger.resetKeys();
-  if (context?.functionName) logger.addContext(context as Context);
-  logContext(keys);
-}
-
 type ApiMiddleware = middy.MiddlewareObj<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>;
 
 /**
- * One line per API request, written after the problem mapper shaped an error: the route key (never
- * the raw path), the status, the latency, the request id and — once authenticated — the merchant.
+ * One line per API request, written after the problem mapper shaped an error: the status and the
+ * latency, with the unit's keys (`apiLogContext`: route key, request id; the merchant once known).
  * Register it before the error mapper so its onError runs after it.
  */
+/** Runs one API request in its log context: the route key (never the raw path) and the request id. */
+export const inApiLogContext = <T>(
+  event: APIGatewayProxyEventV2,
+  context: Partial<Context> | undefined,
+  run: () => Promise<T>,
+) =>
+  inLogContext(
+    context,
+    {
+      route: event.routeKey,
+      requestId: event.requestContext?.requestId,
+      correlationId: event.requestContext?.requestId,
+    },
+    run,
+  );
+
 export function apiRequestLog(): ApiMiddleware {
   const timers = new WeakMap<object, () => number>();
-  const log = (request: middy.Request<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>) => {
+  const line = (request: middy.Request<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>) => {
     const status = request.response?.statusCode ?? 500;
     const fields = { status, latencyMs: timers.get(request)?.() ?? 0 };
-    if (status >= 500) logger.error("API request", fields);
-    else logger.info("API request", fields);
+    if (status >= 500) log.error("API request", fields);
+    else log.info("API request", fields);
   };
   return {
     before: (request) => {
       timers.set(request, stopwatch());
-      startLogContext(request.context, {
-        route: request.event.routeKey,
-        requestId: request.event.requestContext?.requestId,
-        correlationId: request.event.requestContext?.requestId,
-      });
     },
-    after: log,
-    onError: log,
+    after: line,
+    onError: line,
   };
 }

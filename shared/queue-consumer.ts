@@ -10,7 +10,7 @@
  */
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
 import * as z from "zod";
-import { logContext, logger, startLogContext, stopwatch } from "./observability.ts";
+import { inLogContext, log, logContext, stopwatch } from "./observability.ts";
 
 /** What a log line may name of any message: ids, types and kinds, nothing of its content. */
 const named = z.looseObject({
@@ -27,21 +27,33 @@ export function sqsConsumer<S extends z.ZodType>(
     const batchItemFailures: SQSBatchResponse["batchItemFailures"] = [];
     for (const record of event.Records) {
       const elapsed = stopwatch();
-      startLogContext(context, { messageId: record.messageId, correlationId: record.messageId });
-      try {
-        const raw: unknown = JSON.parse(record.body);
-        const about = named.safeParse(raw).data;
-        logContext({ kind: about?.kind, type: about?.type, eventId: about?.id, correlationId: about?.id });
-        await handleRecord(schema.parse(raw), record);
-        logger.info("Message", { outcome: "processed", latencyMs: elapsed() });
-      } catch (error) {
-        logger.error("Message", {
-          outcome: "failed",
-          latencyMs: elapsed(),
-          error: error instanceof Error ? error.message : String(error),
-        });
-        batchItemFailures.push({ itemIdentifier: record.messageId });
-      }
+      const failed = await inLogContext(
+        context,
+        { messageId: record.messageId, correlationId: record.messageId },
+        async () => {
+          try {
+            const raw: unknown = JSON.parse(record.body);
+            const about = named.safeParse(raw).data;
+            logContext({
+              kind: about?.kind,
+              type: about?.type,
+              eventId: about?.id,
+              correlationId: about?.id,
+            });
+            await handleRecord(schema.parse(raw), record);
+            log.info("Message", { outcome: "processed", latencyMs: elapsed() });
+            return false;
+          } catch (error) {
+            log.error("Message", {
+              outcome: "failed",
+              latencyMs: elapsed(),
+              error: error instanceof Error ? error.message : String(error),
+            });
+            return true;
+          }
+        },
+      );
+      if (failed) batchItemFailures.push({ itemIdentifier: record.messageId });
     }
     return { batchItemFailures };
   };

@@ -9,23 +9,32 @@ import type { Context, DynamoDBBatchResponse, DynamoDBStreamEvent } from "aws-la
 import { outboxPorts } from "../../shared/composition.ts";
 import { dispatchEvent } from "../../shared/outbox/dispatch.ts";
 import { eventMetrics } from "../../shared/outbox/metrics.ts";
-import { emfMetrics, logContext, logger, startLogContext, stopwatch } from "../../shared/observability.ts";
+import { emfMetrics, inLogContext, log, logContext, stopwatch } from "../../shared/observability.ts";
 
 export function dispatcher(ports: ReturnType<typeof outboxPorts>, metrics = emfMetrics) {
   return async (event: DynamoDBStreamEvent, context?: Context): Promise<DynamoDBBatchResponse> => {
     for (const [index, record] of event.Records.entries()) {
       const elapsed = stopwatch();
-      startLogContext(context, { sequenceNumber: record.dynamodb?.SequenceNumber });
-      try {
-        const image = record.dynamodb?.NewImage;
-        if (!image) continue;
-        const domainEvent = ports.eventOf(image);
-        logContext({ type: domainEvent.type, eventId: domainEvent.id, correlationId: domainEvent.id });
-        const queues = await dispatchEvent(ports.queue, domainEvent);
-        for (const point of eventMetrics(domainEvent)) metrics.emit(point);
-        logger.info("Event dispatched", { outcome: "dispatched", queues, latencyMs: elapsed() });
-      } catch (error) {
-        logger.error("Event dispatched", { outcome: "failed", latencyMs: elapsed(), error: String(error) });
+      const sent = await inLogContext(
+        context,
+        { sequenceNumber: record.dynamodb?.SequenceNumber },
+        async () => {
+          try {
+            const image = record.dynamodb?.NewImage;
+            if (!image) return true;
+            const domainEvent = ports.eventOf(image);
+            logContext({ type: domainEvent.type, eventId: domainEvent.id, correlationId: domainEvent.id });
+            const queues = await dispatchEvent(ports.queue, domainEvent);
+            for (const point of eventMetrics(domainEvent)) metrics.emit(point);
+            log.info("Event dispatched", { outcome: "dispatched", queues, latencyMs: elapsed() });
+            return true;
+          } catch (error) {
+            log.error("Event dispatched", { outcome: "failed", latencyMs: elapsed(), error: String(error) });
+            return false;
+          }
+        },
+      );
+      if (!sent) {
         return {
           batchItemFailures: event.Records.slice(index).map((r) => ({
             itemIdentifier: r.dynamodb?.SequenceNumber ?? "",

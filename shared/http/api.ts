@@ -6,7 +6,7 @@
  * middy's onError, so no handler builds an error response itself.
  */
 import middy from "@middy/core";
-import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from "aws-lambda";
 import type * as z from "zod";
 import {
   assertAdmin,
@@ -19,7 +19,7 @@ import { verifyWithSecret } from "../aws/secrets.ts";
 import { clockFor, httpPorts } from "../composition.ts";
 import type { Clock } from "../domain/clock.ts";
 import { NotFoundError, PayloadTooLargeError, ValidationError } from "../domain/errors.ts";
-import { apiRequestLog, logContext } from "../observability.ts";
+import { apiRequestLog, inApiLogContext, logContext } from "../observability.ts";
 import { assertIdempotencyKey, idempotencyHeader, withIdempotency } from "./idempotency.ts";
 import { type Operation, routeKeyOf } from "./operation.ts";
 import { problemFor } from "./problem.ts";
@@ -70,7 +70,7 @@ export interface ApiOptions {
 export function apiHandler(routes: Route[], options: ApiOptions = {}) {
   const byKey = new Map(routes.map((r) => [routeKeyOf(r.operation), r]));
   const resolveClock = options.clockFor ?? clockFor;
-  return middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>()
+  const handler = middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>()
     .use(apiRequestLog())
     .onError((request) => {
       request.response = problemFor(request.error, request.event.requestContext?.requestId ?? "unknown");
@@ -120,6 +120,8 @@ export function apiHandler(routes: Route[], options: ApiOptions = {}) {
         run,
       );
     });
+  return (event: APIGatewayProxyEventV2, context: Context) =>
+    inApiLogContext(event, context, () => handler(event, context));
 }
 
 async function authenticate(

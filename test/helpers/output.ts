@@ -25,7 +25,13 @@ export function captureOutput(): CapturedOutput {
       chunks.push(typeof chunk === "string" ? chunk : Buffer.from(chunk as Uint8Array).toString("utf8"));
       return true;
     });
-  const spies = [spy(process.stdout), spy(process.stderr)];
+  // console.* too: under vitest it does not reach the streams.
+  const consoleSpies = (["log", "info", "warn", "error", "debug"] as const).map((method) =>
+    vi.spyOn(console, method).mockImplementation((...args: unknown[]) => {
+      chunks.push(`${args.map((a) => (typeof a === "string" ? a : JSON.stringify(a))).join(" ")}\n`);
+    }),
+  );
+  const spies = [spy(process.stdout), spy(process.stderr), ...consoleSpies];
   const metricsSetting = process.env.POWERTOOLS_METRICS_DISABLED;
   process.env.POWERTOOLS_METRICS_DISABLED = "false";
   logger.setLogLevel("DEBUG");
