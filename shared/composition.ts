@@ -13,6 +13,8 @@ import { getSecret, verifyWithSecret } from "./aws/secrets.ts";
 import { config } from "./config.ts";
 import { type Clock, systemClock } from "./domain/clock.ts";
 import type { DomainEvent } from "./domain/events.ts";
+import { metricNames } from "./metrics-names.ts";
+import { emfMetrics } from "./observability.ts";
 import type { CustomerPorts } from "./customers/service.ts";
 import type { DiscountCodePorts } from "./discount-codes/service.ts";
 import type { EventPorts } from "./events/service.ts";
@@ -186,13 +188,14 @@ export function stripeEventPorts(clock: Clock): StripeEventPorts {
     },
     stripeLivemode: async () => isLiveStripeKey(await getSecret("stripeSecretKey")),
     rejectProcessorEvent: async (rejected) => {
-      // One JSON line with a stable `event` field, which a metric filter counts for an alarm. Written
-      // to stdout directly: Lambda prefixes console lines with a timestamp and request id, and a
-      // JSON filter pattern only matches a log event that is JSON alone.
+      // One JSON line with a stable `event` field, for whoever reads the logs after the alarm on the
+      // RejectedProcessorEvents metric. Written to stdout directly: Lambda prefixes console lines
+      // with a timestamp and request id, and a JSON filter pattern only matches JSON alone.
       process.stdout.write(
         `${JSON.stringify({ level: "WARN", event: processorEventRejected, ...rejected })}\n`,
       );
       await platformEvents.recordRejectedProcessorEvent(rejected, clock.now());
+      emfMetrics.emit({ name: metricNames.rejectedProcessorEvents, value: 1, unit: "Count" });
     },
   };
 }

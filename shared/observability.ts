@@ -12,9 +12,9 @@ import { Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
 import type middy from "@middy/core";
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from "aws-lambda";
 import { config } from "./config.ts";
-import { type MetricName, metricsNamespace } from "./metrics-names.ts";
+import { type MetricName, metricsNamespace, metricsService } from "./metrics-names.ts";
 
-export const serviceName = "kassa";
+const serviceName = metricsService;
 
 export const logger = new Logger({ serviceName, logLevel: config.logLevel() });
 

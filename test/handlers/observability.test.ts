@@ -12,6 +12,7 @@ import { handler as dispatch } from "../../functions/dispatcher/outbox.ts";
 import { handler as hosted } from "../../functions/hosted/invoice.ts";
 import { handler as products } from "../../functions/api/products.ts";
 import { queues } from "../../infra/manifest.ts";
+import { stripeEventPorts } from "../../shared/composition.ts";
 import { fixedClock } from "../../shared/domain/clock.ts";
 import { emfMetrics } from "../../shared/observability.ts";
 import { timerRegistry, timersConsumer, work } from "../../shared/timers/registry.ts";
@@ -141,6 +142,27 @@ describe("business metrics (EMF)", () => {
       },
     ]);
     expect(output.metrics()[0]?._aws.CloudWatchMetrics[0].Metrics[0].Unit).toBe("Seconds");
+  });
+
+  it("counts a rejected processor event in RejectedProcessorEvents, which the forgery alarm watches", async () => {
+    process.env.TABLE_NAME = "kassa-handler-test";
+    const ports = stripeEventPorts(fixedClock(new Date("2026-11-30T09:00:00.000Z")));
+
+    await ports.rejectProcessorEvent({
+      reason: "account",
+      detail: "from acct_other, not the merchant's acct_1",
+      processorEventId: "evt_forged",
+      processorEventType: "payment_intent.succeeded",
+      account: "acct_other",
+      livemode: false,
+      sentAt: "2026-11-30T08:59:00.000Z",
+      merchantId,
+      paymentId: "pay_1",
+    });
+
+    expect(emitted()).toEqual([
+      { namespace: "Kassa", name: "RejectedProcessorEvents", value: 1, dimensions: { service: "kassa" } },
+    ]);
   });
 });
 
