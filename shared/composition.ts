@@ -12,7 +12,6 @@ import { scheduler } from "./aws/scheduler.ts";
 import { getSecret, verifyWithSecret } from "./aws/secrets.ts";
 import { config } from "./config.ts";
 import { type Clock, systemClock } from "./domain/clock.ts";
-import type { DomainEvent } from "./domain/events.ts";
 import { metricNames } from "./metrics-names.ts";
 import { emfMetrics } from "./observability.ts";
 import type { CustomerPorts } from "./customers/service.ts";
@@ -45,7 +44,7 @@ import { dynamoEventStore } from "./store/events.ts";
 import { dynamoIdempotencyStore } from "./store/idempotency.ts";
 import { dynamoInvoiceStore } from "./store/invoices.ts";
 import { dynamoMerchantStore, type MerchantStore } from "./store/merchants.ts";
-import { eventFromItem } from "./store/outbox.ts";
+import { type OutboxEvent, outboxEventFromItem } from "./store/outbox.ts";
 import { dynamoPaymentStore } from "./store/payments.ts";
 import { dynamoPayoutStore } from "./store/payouts.ts";
 import { platformEvents } from "./store/platform-events.ts";
@@ -233,10 +232,10 @@ export async function stripePlatform() {
 /** The outbox dispatcher: an event item of the table's stream, and the queues it goes to. */
 export const outboxPorts = (): {
   queue: QueuePort;
-  eventOf(image: Record<string, unknown>): DomainEvent;
+  eventOf(image: Record<string, unknown>): OutboxEvent;
 } => ({
   queue: sqsQueue,
-  eventOf: (image) => eventFromItem(unmarshall(image as Parameters<typeof unmarshall>[0])),
+  eventOf: (image) => outboxEventFromItem(unmarshall(image as Parameters<typeof unmarshall>[0])),
 });
 
 export type BillingTimerPorts = InvoiceTimerPorts &

@@ -46,6 +46,9 @@ export const logContext = (keys: Record<string, string | undefined>): void => {
   if (current) Object.assign(current, defined(keys));
 };
 
+/** The correlation id of the unit being served: written on the events it causes, so their consumers log it. */
+export const currentCorrelationId = (): string | undefined => unitKeys.getStore()?.correlationId;
+
 type Fields = Record<string, unknown>;
 
 /** Log lines carrying the current unit's keys. */

@@ -4,9 +4,9 @@
  * are retried (and, after the queue's max receives, moved to its DLQ).
  *
  * Each record gets one log line (shared/observability.ts): its kind or event type, the event id it
- * carries — also its `correlationId`, the id that follows a domain event from the outbox through
- * every queue — the outcome and the latency. A consumer adds what only it knows (a Stripe event's
- * id) with `logContext`.
+ * carries, its `correlationId` — the id of the request or message that caused the event, which the
+ * dispatcher sends beside it (else the event's own id) — the outcome and the latency. A consumer adds
+ * what only it knows (a Stripe event's id) with `logContext`.
  */
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
 import * as z from "zod";
@@ -14,6 +14,7 @@ import { inLogContext, log, logContext, stopwatch } from "./observability.ts";
 
 /** What a log line may name of any message: ids, types and kinds, nothing of its content. */
 const named = z.looseObject({
+  correlationId: z.string().optional(),
   id: z.string().optional(),
   type: z.string().optional(),
   kind: z.string().optional(),
@@ -38,7 +39,7 @@ export function sqsConsumer<S extends z.ZodType>(
               kind: about?.kind,
               type: about?.type,
               eventId: about?.id,
-              correlationId: about?.id,
+              correlationId: about?.correlationId ?? about?.id,
             });
             await handleRecord(schema.parse(raw), record);
             log.info("Message", { outcome: "processed", latencyMs: elapsed() });

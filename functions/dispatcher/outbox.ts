@@ -23,7 +23,11 @@ export function dispatcher(ports: ReturnType<typeof outboxPorts>, metrics = emfM
             const image = record.dynamodb?.NewImage;
             if (!image) return true;
             const domainEvent = ports.eventOf(image);
-            logContext({ type: domainEvent.type, eventId: domainEvent.id, correlationId: domainEvent.id });
+            logContext({
+              type: domainEvent.type,
+              eventId: domainEvent.id,
+              correlationId: domainEvent.correlationId ?? domainEvent.id,
+            });
             const queues = await dispatchEvent(ports.queue, domainEvent);
             for (const point of eventMetrics(domainEvent)) metrics.emit(point);
             log.info("Event dispatched", { outcome: "dispatched", queues, latencyMs: elapsed() });

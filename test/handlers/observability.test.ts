@@ -4,7 +4,7 @@
  */
 import { SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { DynamoDBDocumentClient, QueryCommand } from "@aws-sdk/lib-dynamodb";
-import type { DynamoDBStreamEvent, DynamoDBRecord, SQSEvent } from "aws-lambda";
+import type { DynamoDBRecord, DynamoDBStreamEvent, SQSEvent, SQSRecord } from "aws-lambda";
 import { mockClient } from "aws-sdk-client-mock";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import * as z from "zod";
@@ -15,6 +15,8 @@ import { queues } from "../../infra/manifest.ts";
 import { stripeEventPorts } from "../../shared/composition.ts";
 import { fixedClock } from "../../shared/domain/clock.ts";
 import { emfMetrics } from "../../shared/observability.ts";
+import { eventMessage } from "../../shared/outbox/message.ts";
+import { sqsConsumer } from "../../shared/queue-consumer.ts";
 import { timerRegistry, timersConsumer, work } from "../../shared/timers/registry.ts";
 import { sampleEvent } from "../helpers/events.ts";
 import { httpEvent, lambdaContext } from "../helpers/events.ts";
@@ -183,6 +185,22 @@ describe("log lines", () => {
         outcome: "dispatched",
         latencyMs: expect.any(Number),
       }),
+    ]);
+  });
+
+  it("sends the id of the request that caused an event beside it, and the consumers log it as their correlation id", async () => {
+    const record = streamRecord("payment.failed", "evt_caused", payment("sandbox", "card_declined"));
+    record.dynamodb!.NewImage!.correlationId = { S: "req-caused-it" };
+
+    await dispatch({ Records: [record] });
+    const [sent] = sqs.commandCalls(SendMessageCommand).map((c) => c.args[0].input.MessageBody ?? "");
+    const consumer = sqsConsumer(eventMessage, async () => {});
+    await consumer({ Records: [{ messageId: "m-9", body: sent } as SQSRecord] });
+
+    expect(JSON.parse(sent ?? "")).toMatchObject({ id: "evt_caused", correlationId: "req-caused-it" });
+    expect(output.logs().map((l) => [l.message, l.eventId, l.correlationId])).toEqual([
+      ["Event dispatched", "evt_caused", "req-caused-it"],
+      ["Message", "evt_caused", "req-caused-it"],
     ]);
   });
 

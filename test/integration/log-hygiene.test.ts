@@ -49,11 +49,18 @@ async function drain(queue: string): Promise<SQSRecord[]> {
   const QueueUrl = aws.queues[queue]!.url;
   const records: SQSRecord[] = [];
   for (;;) {
-    const { Messages = [] } = await aws.sqs.send(new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 10 }));
+    const { Messages = [] } = await aws.sqs.send(
+      new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 10 }),
+    );
     if (Messages.length === 0) return records;
-    records.push(...Messages.map((m) => ({ messageId: m.MessageId ?? randomUUID(), body: m.Body ?? "" }) as SQSRecord));
+    records.push(
+      ...Messages.map((m) => ({ messageId: m.MessageId ?? randomUUID(), body: m.Body ?? "" }) as SQSRecord),
+    );
     await aws.sqs.send(
-      new DeleteMessageBatchCommand({ QueueUrl, Entries: Messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle ?? "" })) }),
+      new DeleteMessageBatchCommand({
+        QueueUrl,
+        Entries: Messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle ?? "" })),
+      }),
     );
   }
 }
@@ -66,9 +73,20 @@ describe("log hygiene", () => {
       const shop = await newMerchant("Hygiene Shop");
       const api = (handler: unknown, routeKey: string, options?: Parameters<typeof merchantCall>[3]) =>
         merchantCall(handler, routeKey, shop.secret, options);
-      const buyer = await expectStatus(api(customers, "POST /v1/customers", { body: { email: `b-${randomUUID().slice(0, 6)}@buyer.test`, name: "Bea" } }), 201);
+      const buyer = await expectStatus(
+        api(customers, "POST /v1/customers", {
+          body: { email: `b-${randomUUID().slice(0, 6)}@buyer.test`, name: "Bea" },
+        }),
+        201,
+      );
       const draft = await expectStatus(
-        api(invoices, "POST /v1/invoices", { body: { customerId: buyer.id, currency: "USD", lineItems: [{ description: "Tea", unitAmount: 4_200 }] } }),
+        api(invoices, "POST /v1/invoices", {
+          body: {
+            customerId: buyer.id,
+            currency: "USD",
+            lineItems: [{ description: "Tea", unitAmount: 4_200 }],
+          },
+        }),
         201,
       );
       const invoice = await expectStatus(api(invoices, "POST /v1/invoices/{id}/finalize", { id: draft.id }));
@@ -76,7 +94,12 @@ describe("log hygiene", () => {
       const page = (routeKey: string, form?: Record<string, string>) =>
         call(hosted as Handler, routeKey, {
           pathParameters: { token },
-          ...(form ? { body: new URLSearchParams(form).toString(), headers: { "content-type": "application/x-www-form-urlencoded" } } : {}),
+          ...(form
+            ? {
+                body: new URLSearchParams(form).toString(),
+                headers: { "content-type": "application/x-www-form-urlencoded" },
+              }
+            : {}),
         });
       await page("GET /i/{token}");
       const form = await page("GET /i/{token}/pay");
@@ -86,8 +109,13 @@ describe("log hygiene", () => {
       // A declined card's attempt is logged too.
       await page("POST /i/{token}/pay", { card: "4000000000000002", formToken });
       await expectStatus(api(invoices, "GET /v1/invoices/{id}", { id: invoice.id }));
-      const [payment] = (await expectStatus(api(payments, "GET /v1/payments", { query: { invoiceId: invoice.id } }))).data;
-      await expectStatus(api(payments, "POST /v1/payments/{id}/refunds", { id: payment.id, body: { amount: 200 } }), 201);
+      const [payment] = (
+        await expectStatus(api(payments, "GET /v1/payments", { query: { invoiceId: invoice.id } }))
+      ).data;
+      await expectStatus(
+        api(payments, "POST /v1/payments/{id}/refunds", { id: payment.id, body: { amount: 200 } }),
+        201,
+      );
       // A request with a wrong key: the presented secret is not logged either.
       await merchantCall(payments, "GET /v1/payments", `${shop.secret}x`);
 
@@ -102,7 +130,15 @@ describe("log hygiene", () => {
       await billing({ Records: queued.billing! });
       await notifications({ Records: queued.notifications! });
 
-      secrets = [shop.secret, token, formToken, adminToken, "4242424242424242", "4000000000000002", "4242 4242 4242 4242"];
+      secrets = [
+        shop.secret,
+        token,
+        formToken,
+        adminToken,
+        "4242424242424242",
+        "4000000000000002",
+        "4242 4242 4242 4242",
+      ];
     } finally {
       output.restore();
     }
@@ -110,9 +146,19 @@ describe("log hygiene", () => {
     const lines = output.logs();
     // Not vacuous: the flow was logged, request by request and message by message.
     expect(lines.filter((l) => l.message === "API request").map((l) => l.route)).toEqual(
-      expect.arrayContaining(["POST /v1/merchants", "POST /v1/invoices/{id}/finalize", "GET /i/{token}", "POST /i/{token}/pay", "POST /v1/payments/{id}/refunds"]),
+      expect.arrayContaining([
+        "POST /v1/merchants",
+        "POST /v1/invoices/{id}/finalize",
+        "GET /i/{token}",
+        "POST /i/{token}/pay",
+        "POST /v1/payments/{id}/refunds",
+      ]),
     );
     expect(lines.some((l) => l.message === "Message" && l.type === "payment.succeeded")).toBe(true);
+    // Correlated: the consumer of merchant.created logs the id of the API request that created the merchant.
+    const created = lines.find((l) => l.message === "API request" && l.route === "POST /v1/merchants");
+    const welcomed = lines.find((l) => l.message === "Message" && l.type === "merchant.created");
+    expect(welcomed?.correlationId).toBe(created?.requestId);
     expect(output.metrics().length).toBeGreaterThan(0);
     const text = output.text();
     for (const secret of secrets) expect(text, "a secret in the logs").not.toContain(secret);
