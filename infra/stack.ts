@@ -58,7 +58,7 @@ export interface KassaStackProps extends StackProps {
   readonly mailFrom?: string;
   /** @default the `kassa:sesIdentity` context value; unset creates an email identity for `mailFrom` */
   readonly sesIdentity?: string;
-  /** Active X-Ray tracing on every function. @default false */
+  /** Active X-Ray tracing on every function (HTTP APIs themselves have none). @default true */
   readonly tracing?: boolean;
   /** @default the `kassa:sandbox` context value, else "disabled" */
   readonly sandbox?: SandboxSetting;

@@ -14,6 +14,8 @@ import { config } from "./config.ts";
 import { type Clock, systemClock } from "./domain/clock.ts";
 import type { DomainEvent } from "./domain/events.ts";
 import { windowLimits } from "./domain/limits.ts";
+import { metricNames } from "./metrics-names.ts";
+import { emfMetrics } from "./observability.ts";
 import type { CustomerPorts } from "./customers/service.ts";
 import type { DiscountCodePorts } from "./discount-codes/service.ts";
 import type { EventPorts } from "./events/service.ts";
@@ -45,7 +47,7 @@ import { dynamoIdempotencyStore } from "./store/idempotency.ts";
 import { dynamoInvoiceStore } from "./store/invoices.ts";
 import type { MerchantStore } from "./merchants/ports.ts";
 import { dynamoMerchantStore } from "./store/merchants.ts";
-import { eventFromItem } from "./store/outbox.ts";
+import { type OutboxEvent, outboxEventFromItem } from "./store/outbox.ts";
 import { dynamoPaymentStore } from "./store/payments.ts";
 import { dynamoPayoutStore } from "./store/payouts.ts";
 import { platformEvents } from "./store/platform-events.ts";
@@ -197,13 +199,14 @@ export function stripeEventPorts(clock: Clock): StripeEventPorts {
     },
     stripeLivemode: async () => isLiveStripeKey(await getSecret("stripeSecretKey")),
     rejectProcessorEvent: async (rejected) => {
-      // One JSON line with a stable `event` field, which a metric filter counts for an alarm. Written
-      // to stdout directly: Lambda prefixes console lines with a timestamp and request id, and a
-      // JSON filter pattern only matches a log event that is JSON alone.
+      // One JSON line with a stable `event` field, for whoever reads the logs after the alarm on the
+      // RejectedProcessorEvents metric. Written to stdout directly: Lambda prefixes console lines
+      // with a timestamp and request id, and a JSON filter pattern only matches JSON alone.
       process.stdout.write(
         `${JSON.stringify({ level: "WARN", event: processorEventRejected, ...rejected })}\n`,
       );
       await platformEvents.recordRejectedProcessorEvent(rejected, clock.now());
+      emfMetrics.emit({ name: metricNames.rejectedProcessorEvents, value: 1, unit: "Count" });
     },
   };
 }
@@ -241,10 +244,10 @@ export async function stripePlatform() {
 /** The outbox dispatcher: an event item of the table's stream, and the queues it goes to. */
 export const outboxPorts = (): {
   queue: QueuePort;
-  eventOf(image: Record<string, unknown>): DomainEvent;
+  eventOf(image: Record<string, unknown>): OutboxEvent;
 } => ({
   queue: sqsQueue,
-  eventOf: (image) => eventFromItem(unmarshall(image as Parameters<typeof unmarshall>[0])),
+  eventOf: (image) => outboxEventFromItem(unmarshall(image as Parameters<typeof unmarshall>[0])),
 });
 
 export type BillingTimerPorts = InvoiceTimerPorts &

@@ -32,6 +32,9 @@ export const envNames = {
   /** The SQS queue EventBridge Scheduler delivers a schedule's payload to when it cannot reach the target. */
   schedulerDlqArn: "SCHEDULER_DLQ_ARN",
   publicBaseUrl: "PUBLIC_BASE_URL",
+  /** Powertools' own: the least level logged (INFO by default; tests run SILENT), and readable local logs. */
+  logLevel: "POWERTOOLS_LOG_LEVEL",
+  powertoolsDev: "POWERTOOLS_DEV",
   /** The local runtime's own settings (`npm start`, `npm run invoke`); nothing in the cloud reads them. */
   localDataDir: "KASSA_DATA_DIR",
   localPort: (service: "api" | "dynamodb" | "sqs" | "ses") => `KASSA_${service.toUpperCase()}_PORT`,
@@ -81,7 +84,10 @@ export const config = {
     Object.fromEntries(
       Object.entries(process.env)
         .filter(([name, value]) => name.startsWith("QUEUE_URL_") && value)
-        .map(([name, value]) => [name.slice("QUEUE_URL_".length).toLowerCase().replace(/_/g, "-"), value as string]),
+        .map(([name, value]) => [
+          name.slice("QUEUE_URL_".length).toLowerCase().replace(/_/g, "-"),
+          value as string,
+        ]),
     ),
   /** `table` keeps schedules in the table for the local runtime's scheduler; `eventbridge` in the cloud. */
   schedulerMode: () => read(envNames.schedulerMode, z.enum(["eventbridge", "table"]).default("eventbridge")),
@@ -94,6 +100,9 @@ export const config = {
    * the local gateway's URL locally. Never taken from a request, whose Host header the client chose.
    */
   publicBaseUrl: () => read(envNames.publicBaseUrl, z.url()).replace(/\/+$/, ""),
+  /** The least level the logger writes (shared/observability.ts). */
+  logLevel: () =>
+    read(envNames.logLevel, z.enum(["DEBUG", "INFO", "WARN", "ERROR", "CRITICAL", "SILENT"]).default("INFO")),
   /** A loopback Stripe fake's base URL (tests, local runs); unset in production. */
   stripeApiBase: () => read(envNames.stripeApiBase, z.url().optional()),
   /** The sandbox's processing fee: a percentage (≤ 4 decimals) plus fixed minor units; 2.9 % + 30 by default. */

@@ -6,6 +6,9 @@
  */
 export const metricsNamespace = "Kassa";
 
+/** The `service` dimension Powertools puts on every point Kassa emits (an alarm names it exactly). */
+export const metricsService = "kassa";
+
 export const metricNames = {
   /** Count: payments that succeeded at the processor. */
   paymentsSucceeded: "PaymentsSucceeded",
@@ -17,7 +20,7 @@ export const metricNames = {
   invoicesFinalized: "InvoicesFinalized",
   /** Count: webhook (event) deliveries to a merchant that failed. */
   webhookDeliveriesFailed: "WebhookDeliveriesFailed",
-  /** Count: processor events rejected as not belonging to the payment they name (a metric filter today). */
+  /** Count: processor events rejected as not belonging to the payment they name. */
   rejectedProcessorEvents: "RejectedProcessorEvents",
   /** Seconds: how late the billing sweep ran timed work behind its due time. */
   billingRunLag: "BillingRunLag",

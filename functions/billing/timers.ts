@@ -9,6 +9,7 @@ import { type BillingTimerPorts, billingTimerPorts, clockFor } from "../../share
 import { invoiceTimers } from "../../shared/invoices/timers.ts";
 import { paymentTimers } from "../../shared/payments/timers.ts";
 import { payoutTimers } from "../../shared/payouts/timers.ts";
+import { emfMetrics, type MetricsPort } from "../../shared/observability.ts";
 import { timerRegistry, timersConsumer } from "../../shared/timers/registry.ts";
 
 export const billingTimerRegistry = (ports: BillingTimerPorts) =>
@@ -16,10 +17,15 @@ export const billingTimerRegistry = (ports: BillingTimerPorts) =>
 
 const scoped = z.looseObject({ merchantId: z.string().optional() });
 
-/** Each message is dispatched on the clock resolved for it, with the ports built on that clock. */
-export const billingTimers = (portsFor: (clock: Clock) => BillingTimerPorts) =>
-  timersConsumer((body) =>
-    billingTimerRegistry(portsFor(clockFor({ merchantId: scoped.safeParse(body).data?.merchantId }))),
-  );
+const clockOf = (body: unknown) => clockFor({ merchantId: scoped.safeParse(body).data?.merchantId });
+
+/**
+ * Each message is dispatched on the clock resolved for it, with the ports built on that clock; each
+ * schedule's firing reports how late it ran (BillingRunLag).
+ */
+export const billingTimers = (
+  portsFor: (clock: Clock) => BillingTimerPorts,
+  metrics: MetricsPort = emfMetrics,
+) => timersConsumer((body) => billingTimerRegistry(portsFor(clockOf(body))), { metrics, clockFor: clockOf });
 
 export const handler = billingTimers(billingTimerPorts);

@@ -5,6 +5,7 @@
  */
 import * as z from "zod";
 import { clockFor, once, stripeEventPorts, withStripeWebhookSecret } from "../../shared/composition.ts";
+import { logContext } from "../../shared/observability.ts";
 import { handleStripeEvent } from "../../shared/payments/stripe-events-handler.ts";
 import { isSignatureVerificationError, verifySignedEvent } from "../../shared/payments/verification.ts";
 import { sqsConsumer } from "../../shared/queue-consumer.ts";
@@ -20,6 +21,8 @@ export const handler = sqsConsumer(signedEvent, async ({ payload, signature }) =
     (secret) => verifySignedEvent(payload, signature, secret, undefined, 14 * 24 * 3600),
     isSignatureVerificationError,
   );
+  // The processor's event id follows the event through this consumer's lines; it is what Stripe shows.
+  logContext({ type: event.type, eventId: event.id, correlationId: event.id });
   const ports = stripeEventPorts(clock);
   await once({ consumer: "stripe-events", key: event.id, clock, claimSeconds: 60 }, () =>
     handleStripeEvent(ports, event),

@@ -7,12 +7,10 @@
 import { Duration } from "aws-cdk-lib";
 import * as cloudwatch from "aws-cdk-lib/aws-cloudwatch";
 import { SnsAction } from "aws-cdk-lib/aws-cloudwatch-actions";
-import * as logs from "aws-cdk-lib/aws-logs";
 import * as sns from "aws-cdk-lib/aws-sns";
 import type * as sqs from "aws-cdk-lib/aws-sqs";
 import { Construct } from "constructs";
-import { metricNames, metricsNamespace } from "../../shared/metrics-names.ts";
-import { processorEventRejected } from "../../shared/payments/event-trust.ts";
+import { metricNames, metricsNamespace, metricsService } from "../../shared/metrics-names.ts";
 import { type KassaData, pascalCase } from "./data.ts";
 import type { KassaServices } from "./services.ts";
 
@@ -105,29 +103,25 @@ export class KassaAlarms extends Construct {
       action,
     );
 
-    // The stripe-events consumer logs one JSON line per rejected event (see shared/composition.ts).
-    const consumer = services.functions["stripe-events"];
-    if (consumer) {
-      const rejected = new logs.MetricFilter(this, "RejectedProcessorEventsFilter", {
-        logGroup: consumer.logGroup,
-        filterPattern: logs.FilterPattern.stringValue("$.event", "=", processorEventRejected),
-        metricNamespace: metricsNamespace,
-        metricName: metricNames.rejectedProcessorEvents,
-        metricValue: "1",
-      });
-      this.add(
-        new cloudwatch.Alarm(this, "RejectedProcessorEvents", {
-          alarmDescription:
-            "A processor event named a payment it does not belong to (another account, mode, amount or currency): possible forgery",
-          metric: rejected.metric({ period: Duration.minutes(5), statistic: "Sum" }),
-          threshold: 1,
-          comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-          evaluationPeriods: 1,
-          treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    // The stripe-events consumer emits RejectedProcessorEvents (EMF, shared/composition.ts).
+    this.add(
+      new cloudwatch.Alarm(this, "RejectedProcessorEvents", {
+        alarmDescription:
+          "A processor event named a payment it does not belong to (another account, mode, amount or currency): possible forgery",
+        metric: new cloudwatch.Metric({
+          namespace: metricsNamespace,
+          metricName: metricNames.rejectedProcessorEvents,
+          dimensionsMap: { service: metricsService },
+          period: Duration.minutes(5),
+          statistic: "Sum",
         }),
-        action,
-      );
-    }
+        threshold: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        evaluationPeriods: 1,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      }),
+      action,
+    );
   }
 
   private add(alarm: cloudwatch.Alarm, action: SnsAction): void {

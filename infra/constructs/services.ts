@@ -15,6 +15,7 @@ import type * as sqs from "aws-cdk-lib/aws-sqs";
 import { Construct } from "constructs";
 import { envNames, type SecretName, secretVariables } from "../../shared/config.ts";
 import type { SandboxSetting } from "../../shared/payments/mode.ts";
+import { scheduledAtField } from "../../shared/timers/registry.ts";
 import { type FunctionDefinition, visibilityTimeoutFactor } from "../manifest.ts";
 import type { KassaManifest } from "../stack.ts";
 import { table as tableDefinition } from "../table.ts";
@@ -42,7 +43,7 @@ export function publicRouteThrottle(path: string): { rateLimit: number; burstLim
 export interface KassaServicesProps {
   readonly manifest: KassaManifest;
   readonly data: KassaData;
-  /** Active X-Ray tracing on every function. @default false */
+  /** Active X-Ray tracing on every function (HTTP APIs themselves have none). @default true */
   readonly tracing?: boolean;
   /** Whether merchants without a connected processor take sandbox (test) payments. */
   readonly sandbox: SandboxSetting;
@@ -83,8 +84,8 @@ export class KassaServices extends Construct {
             requestId: "$context.requestId",
             ip: "$context.identity.sourceIp",
             requestTime: "$context.requestTime",
+            // The route key, never the raw path: hosted pages' paths carry their page tokens.
             routeKey: "$context.routeKey",
-            path: "$context.path",
             status: "$context.status",
             protocol: "$context.protocol",
             responseLength: "$context.responseLength",
@@ -122,7 +123,11 @@ export class KassaServices extends Construct {
         target: {
           arn: data.queue(schedule.queue).queueArn,
           roleArn: data.schedulerRole.roleArn,
-          input: JSON.stringify(schedule.payload),
+          // EventBridge fills in the time the firing was due: the consumer reports how late it ran.
+          input: JSON.stringify({
+            ...schedule.payload,
+            [scheduledAtField]: "<aws.scheduler.scheduled-time>",
+          }),
           deadLetterConfig: { arn: data.scheduleDlq.queueArn },
         },
       });
@@ -155,7 +160,7 @@ export class KassaServices extends Construct {
       timeoutSeconds: definition.timeoutSeconds,
       memoryMb: definition.memoryMb,
       environment: definition.env,
-      tracing: props.tracing,
+      tracing: props.tracing ?? true,
     });
 
     // The API resource itself, not its routes or stage: those depend on the functions, it does not.

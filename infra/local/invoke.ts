@@ -3,6 +3,8 @@
  * against the running local stack (found through `.kassa/local.json`) with a sample event, and
  * prints what it returned. Start the stack first with `npm start`.
  */
+// First: the logger is built at import and reads the setting then.
+import "./readable-logs.ts";
 import { existsSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { config, envNames, setEnvironment } from "../../shared/config.ts";

@@ -4,6 +4,8 @@
  * Ports: KASSA_API_PORT (default 4780), KASSA_DYNAMODB_PORT (4781), KASSA_SQS_PORT (4782),
  * KASSA_SES_PORT (4783); 0 picks a free one. KASSA_DATA_DIR moves the data folder.
  */
+// First: the logger is built at import and reads the setting then.
+import "./readable-logs.ts";
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";

@@ -14,6 +14,7 @@ import { config } from "../config.ts";
 import type { QueueName } from "./queue.ts";
 import { documentClient, isConditionFailure, tableName } from "../store/dynamo.ts";
 import { keys } from "../store/keys.ts";
+import { scheduledAtField } from "../timers/registry.ts";
 
 export interface OneTimeSchedule {
   /** Unique within the group; e.g. `inv_…-reminder-0`. Letters, digits, `-`, `_`, `.` only. */
@@ -28,6 +29,12 @@ export interface SchedulerPort {
   /** Cancels a schedule; cancelling one that fired or never existed is not an error. */
   cancel(name: string): Promise<void>;
 }
+
+/** What a schedule delivers: its payload and the time it was due, from which the consumer measures its lag. */
+const firing = (schedule: OneTimeSchedule) => ({
+  ...schedule.payload,
+  [scheduledAtField]: schedule.at.toISOString(),
+});
 
 /** `at(yyyy-mm-ddThh:mm:ss)` in UTC, as EventBridge Scheduler wants it (no milliseconds, no zone). */
 export function atExpression(at: Date): string {
@@ -51,7 +58,7 @@ export const eventBridgeScheduler: SchedulerPort = {
           Target: {
             Arn: config.queueArn(schedule.queue),
             RoleArn: config.schedulerRoleArn(),
-            Input: JSON.stringify(schedule.payload),
+            Input: JSON.stringify(firing(schedule)),
             RetryPolicy: { MaximumRetryAttempts: 185, MaximumEventAgeInSeconds: 86400 },
             // What still cannot be delivered after the retries is kept (and alarmed), not dropped.
             DeadLetterConfig: { Arn: config.schedulerDlqArn() },
@@ -90,7 +97,7 @@ export const tableScheduler: SchedulerPort = {
             name: schedule.name,
             fireAt,
             queue: schedule.queue,
-            payload: schedule.payload,
+            payload: firing(schedule),
           },
           ConditionExpression: "attribute_not_exists(PK)",
         }),

@@ -6,7 +6,7 @@
  * middy's onError, so no handler builds an error response itself.
  */
 import middy from "@middy/core";
-import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from "aws-lambda";
 import type * as z from "zod";
 import {
   assertAdmin,
@@ -20,6 +20,7 @@ import { clockFor, httpPorts } from "../composition.ts";
 import type { Clock } from "../domain/clock.ts";
 import { NotFoundError, PayloadTooLargeError, ValidationError } from "../domain/errors.ts";
 import { type BucketSettings, merchantApiBucket } from "../domain/limits.ts";
+import { apiRequestLog, inApiLogContext, logContext } from "../observability.ts";
 import { assertIdempotencyKey, idempotencyHeader, withIdempotency } from "./idempotency.ts";
 import { type Operation, routeKeyOf } from "./operation.ts";
 import { problemFor } from "./problem.ts";
@@ -74,7 +75,8 @@ export function apiHandler(routes: Route[], options: ApiOptions = {}) {
   const byKey = new Map(routes.map((r) => [routeKeyOf(r.operation), r]));
   const resolveClock = options.clockFor ?? clockFor;
   const limitMerchant = merchantRateLimit(options.merchantBucket ?? merchantApiBucket);
-  return middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>()
+  const handler = middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>()
+    .use(apiRequestLog())
     .onError((request) => {
       request.response = problemFor(request.error, request.event.requestContext?.requestId ?? "unknown");
     })
@@ -85,6 +87,7 @@ export function apiHandler(routes: Route[], options: ApiOptions = {}) {
       const requestId = event.requestContext.requestId;
       // Per request, never at import: the clock may depend on whose request it is.
       const principal = await authenticate(operation, event, resolveClock());
+      logContext({ merchantId: principal?.merchantId });
       const clock = resolveClock({ merchantId: principal?.merchantId });
       if (principal) limitMerchant(principal.merchantId, clock);
       const params = parse(operation.params, event.pathParameters ?? {});
@@ -123,6 +126,8 @@ export function apiHandler(routes: Route[], options: ApiOptions = {}) {
         run,
       );
     });
+  return (event: APIGatewayProxyEventV2, context: Context) =>
+    inApiLogContext(event, context, () => handler(event, context));
 }
 
 async function authenticate(

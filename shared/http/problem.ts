@@ -4,6 +4,7 @@
  */
 import type { APIGatewayProxyStructuredResultV2 } from "aws-lambda";
 import type { FieldError } from "../domain/errors.ts";
+import { log } from "../observability.ts";
 
 const statuses: Record<string, { status: number; title: string; slug: string }> = {
   ValidationError: { status: 400, title: "Invalid request", slug: "invalid-request" },
@@ -41,9 +42,7 @@ export function problemResponse(
 export function problemFor(error: unknown, requestId: string): APIGatewayProxyStructuredResultV2 {
   const known = error instanceof Error ? statuses[error.name] : undefined;
   if (!known || !(error instanceof Error)) {
-    console.error(
-      JSON.stringify({ level: "ERROR", requestId, message: "Unhandled error", error: describe(error) }),
-    );
+    log.error("Unhandled error", { requestId, error: describe(error) });
     return problemResponse({
       type: "urn:kassa:problem:internal-error",
       title: "Internal server error",

@@ -4,18 +4,17 @@
  * command walks.
  */
 import { QueryCommand } from "@aws-sdk/lib-dynamodb";
-import type { DomainEvent } from "../domain/events.ts";
 import { idRange } from "../domain/ids.ts";
 import { documentClient, tableName } from "./dynamo.ts";
 import { keys } from "./keys.ts";
 import { dynamoMerchantStore } from "./merchants.ts";
-import { eventFromItem } from "./outbox.ts";
+import { type OutboxEvent, outboxEventFromItem } from "./outbox.ts";
 
 export async function* outboxEventsBetween(
   merchantId: string,
   from: Date,
   to: Date,
-): AsyncIterable<DomainEvent> {
+): AsyncIterable<OutboxEvent> {
   const { lower, upper } = idRange("event", from, to);
   let startKey: Record<string, unknown> | undefined;
   do {
@@ -31,7 +30,7 @@ export async function* outboxEventsBetween(
         ...(startKey ? { ExclusiveStartKey: startKey } : {}),
       }),
     );
-    for (const item of out.Items ?? []) if (item.type === "event") yield eventFromItem(item);
+    for (const item of out.Items ?? []) if (item.type === "event") yield outboxEventFromItem(item);
     startKey = out.LastEvaluatedKey;
   } while (startKey);
 }

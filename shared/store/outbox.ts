@@ -4,12 +4,15 @@
  * retention).
  */
 import type { DomainEvent } from "../domain/events.ts";
+import { currentCorrelationId } from "../observability.ts";
 import { keys } from "./keys.ts";
 import { tableName } from "./dynamo.ts";
 
 const retentionSeconds = 90 * 24 * 3600;
 
 export function eventPut(event: DomainEvent) {
+  // The request or message that caused the event: its consumers log it as their correlation id.
+  const correlationId = currentCorrelationId();
   return {
     Put: {
       TableName: tableName(),
@@ -25,6 +28,7 @@ export function eventPut(event: DomainEvent) {
         data: event.data,
         createdAt: event.occurredAt,
         expiresAt: Math.floor(Date.parse(event.occurredAt) / 1000) + retentionSeconds,
+        ...(correlationId ? { correlationId } : {}),
       },
       ConditionExpression: "attribute_not_exists(PK)",
     },
@@ -44,3 +48,15 @@ export function eventFromItem(item: Record<string, unknown>): DomainEvent {
     data: (item.data ?? {}) as Record<string, unknown>,
   };
 }
+
+/**
+ * An outbox event as the dispatcher (and redispatch) send it: the event and, beside it, the id of the
+ * request or message that caused it (see `eventPut`), which consumers' schemas drop and their log
+ * lines keep.
+ */
+export type OutboxEvent = DomainEvent & { correlationId?: string };
+
+export const outboxEventFromItem = (item: Record<string, unknown>): OutboxEvent => ({
+  ...eventFromItem(item),
+  ...(typeof item.correlationId === "string" ? { correlationId: item.correlationId } : {}),
+});

@@ -11,6 +11,9 @@
 import type { SQSEvent, SQSBatchResponse } from "aws-lambda";
 import * as z from "zod";
 import type { QueueName } from "../aws/queue.ts";
+import type { Clock } from "../domain/clock.ts";
+import { metricNames } from "../metrics-names.ts";
+import type { MetricsPort } from "../observability.ts";
 import { sqsConsumer } from "../queue-consumer.ts";
 
 /** The queue every timer is scheduled onto: one consumer dispatches them all by kind. */
@@ -79,12 +82,39 @@ export function timerRegistry(...owners: readonly TimerRegistrations[]): TimerRe
 }
 
 /**
+ * What a schedule's firing carries besides its work: the time it was due, which the scheduler
+ * adapters add to every payload (shared/aws/scheduler.ts; EventBridge's `scheduled-time` for the
+ * recurring ones).
+ */
+export const scheduledAtField = "scheduledAt";
+const fired = z.looseObject({ kind: z.string(), [scheduledAtField]: z.iso.datetime({ offset: true }) });
+
+/** How a consumer of timed work reports `BillingRunLag`: the seconds a firing ran behind its due time. */
+export interface RunLag {
+  metrics: MetricsPort;
+  clockFor(body: unknown): Clock;
+}
+
+/**
  * The SQS consumer of a queue of timed work: one record, one dispatch; failures are retried per
- * record. Given a function, it builds the registry for each message (on that message's clock).
+ * record. Given a function, it builds the registry for each message (on that message's clock). With
+ * `lag`, a firing whose work ran reports how late it started, by kind.
  */
 export function timersConsumer(
   registry: TimerRegistry | ((body: unknown) => TimerRegistry),
+  lag?: RunLag,
 ): (event: SQSEvent) => Promise<SQSBatchResponse> {
   const registryFor = typeof registry === "function" ? registry : () => registry;
-  return sqsConsumer(z.unknown(), (body) => registryFor(body).dispatch(body));
+  return sqsConsumer(z.unknown(), async (body) => {
+    const firing = fired.safeParse(body).data;
+    const startedAt = lag?.clockFor(body).now().getTime();
+    await registryFor(body).dispatch(body);
+    if (!lag || !firing || startedAt === undefined) return;
+    lag.metrics.emit({
+      name: metricNames.billingRunLag,
+      value: Math.max(0, (startedAt - Date.parse(firing[scheduledAtField])) / 1000),
+      unit: "Seconds",
+      dimensions: { kind: firing.kind },
+    });
+  });
 }

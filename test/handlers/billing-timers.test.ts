@@ -46,7 +46,8 @@ describe("billing timers (the billing queue's consumer)", () => {
         ScheduleExpressionTimezone: "UTC",
         FlexibleTimeWindow: { Mode: "OFF" },
         ActionAfterCompletion: "DELETE",
-        Target: target({ kind: "invoice.reminder", ...ids, daysAfterDue: 7 }),
+        // Each firing carries the time it was due, from which the consumer reports its lag.
+        Target: target({ kind: "invoice.reminder", ...ids, daysAfterDue: 7, scheduledAt: "2099-01-17T08:00:00.000Z" }),
       },
       {
         Name: "inv_01KQA0000000000000000000AB-overdue",
@@ -55,7 +56,7 @@ describe("billing timers (the billing queue's consumer)", () => {
         ScheduleExpressionTimezone: "UTC",
         FlexibleTimeWindow: { Mode: "OFF" },
         ActionAfterCompletion: "DELETE",
-        Target: target({ kind: "invoice.overdue", ...ids }),
+        Target: target({ kind: "invoice.overdue", ...ids, scheduledAt: "2099-01-10T23:00:00.000Z" }),
       },
     ]);
   });

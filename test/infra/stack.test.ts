@@ -95,6 +95,8 @@ function expectedGrants(definition: FunctionDefinition): Set<string> {
     for (const a of actions) for (const r of resourcesList) out.add(`${a} ${r}`);
   };
   add(["logs:CreateLogStream", "logs:PutLogEvents"], [`${logicalId(fn.logGroup)}.Arn`]);
+  // Active tracing: X-Ray's write actions take no resource.
+  add(["xray:PutTraceSegments", "xray:PutTelemetryRecords"], ["*"]);
   const { access } = definition;
   if (access.table) {
     add(tableActions[access.table], [
@@ -340,6 +342,36 @@ describe("HTTP API", () => {
   });
 });
 
+describe("observability", () => {
+  it("logs the route key in API access logs, never the raw path (hosted paths carry page tokens)", () => {
+    const [[, stage]] = ofType("AWS::ApiGatewayV2::Stage") as [[string, Json]];
+    const format = JSON.parse(stage.Properties.AccessLogSettings.Format) as Record<string, string>;
+    expect(format.routeKey).toBe("$context.routeKey");
+    expect(Object.values(format).filter((v) => /\$context\.(path|rawPath)\b|\$request\.path/.test(v))).toEqual([]);
+  });
+
+  it("traces every function with X-Ray (active) and lets its role write traces", () => {
+    for (const fn of manifest.functions) {
+      const built = stack.services.functions[fn.name]!;
+      expect(resources[logicalId(built.function)]!.Properties.TracingConfig, fn.name).toEqual({ Mode: "Active" });
+      const policies = ofType("AWS::IAM::Policy").filter(([, p]) =>
+        (p.Properties.Roles as Json[]).some((r) => r.Ref === logicalId(built.role)),
+      );
+      const actions = policies.flatMap(([, p]) =>
+        (p.Properties.PolicyDocument.Statement as Json[]).flatMap((st) => [st.Action].flat()),
+      );
+      expect(actions, fn.name).toEqual(expect.arrayContaining(["xray:PutTraceSegments", "xray:PutTelemetryRecords"]));
+    }
+  });
+
+  it("has each recurring schedule deliver the time it was due, from which the billing consumer reports its lag", () => {
+    const schedules = ofType("AWS::Scheduler::Schedule").filter(([, s]) => s.Properties.ScheduleExpression.startsWith("rate"));
+    expect(schedules.length).toBe(manifest.schedules.length);
+    for (const [, s] of schedules)
+      expect(JSON.parse(s.Properties.Target.Input)).toMatchObject({ scheduledAt: "<aws.scheduler.scheduled-time>" });
+  });
+});
+
 describe("table and outbox stream", () => {
   it("is on-demand with PITR, TTL, a NEW_IMAGE stream, AWS-managed encryption, the GSIs, RETAIN and deletion protection", () => {
     template.hasResource("AWS::DynamoDB::Table", {
@@ -438,7 +470,8 @@ describe("functions", () => {
       expect([...grantsOf(name)].sort()).toEqual([...expectedGrants(definition)].sort());
       // `*` only where IAM has no resource type for the action.
       for (const grant of grantsOf(name)) {
-        if (grant.endsWith(" *")) expect(["ses:GetAccount *", "dynamodb:ListStreams *"]).toContain(grant);
+        const unscoped = ["ses:GetAccount *", "dynamodb:ListStreams *", "xray:PutTraceSegments *", "xray:PutTelemetryRecords *"];
+        if (grant.endsWith(" *")) expect(unscoped).toContain(grant);
       }
     },
   );
@@ -685,7 +718,9 @@ describe("mail, secrets, scheduler, alarms", () => {
     template.hasResourceProperties("AWS::Scheduler::Schedule", {
       Name: "payout-chain-sweep",
       ScheduleExpression: "rate(1 day)",
-      Target: Match.objectLike({ Input: JSON.stringify({ kind: "payouts.sweep" }) }),
+      Target: Match.objectLike({
+        Input: JSON.stringify({ kind: "payouts.sweep", scheduledAt: "<aws.scheduler.scheduled-time>" }),
+      }),
     });
   });
 
@@ -787,21 +822,14 @@ describe("mail, secrets, scheduler, alarms", () => {
     for (const alarm of alarms) expect(alarm.AlarmActions).toEqual([{ Ref: logicalId(stack.alarms.topic) }]);
   });
 
-  it("counts the stripe-events consumer's processor_event.rejected log lines and alarms on the first", () => {
-    const consumer = stack.services.functions["stripe-events"]!;
-    const filters = ofType("AWS::Logs::MetricFilter").map(([, f]) => f.Properties);
-    expect(filters).toEqual([
-      {
-        LogGroupName: { Ref: logicalId(consumer.logGroup) },
-        FilterPattern: '{ $.event = "processor_event.rejected" }',
-        MetricTransformations: [{ MetricNamespace: "Kassa", MetricName: "RejectedProcessorEvents", MetricValue: "1" }],
-      },
-    ]);
+  it("alarms on the first RejectedProcessorEvents point the stripe-events consumer emits (EMF, service dimension)", () => {
+    expect(ofType("AWS::Logs::MetricFilter")).toEqual([]);
     const alarms = ofType("AWS::CloudWatch::Alarm").map(([, a]) => a.Properties);
     expect(alarms).toContainEqual(
       expect.objectContaining({
         Namespace: "Kassa",
         MetricName: "RejectedProcessorEvents",
+        Dimensions: [{ Name: "service", Value: "kassa" }],
         Statistic: "Sum",
         Threshold: 1,
         ComparisonOperator: "GreaterThanOrEqualToThreshold",
@@ -897,7 +925,7 @@ describe("scheduling (a manifest with schedules)", () => {
       Target: {
         Arn: { "Fn::GetAtt": [id(billing), "Arn"] },
         RoleArn: { "Fn::GetAtt": [id(s.data.schedulerRole), "Arn"] },
-        Input: JSON.stringify({ kind: "sweep" }),
+        Input: JSON.stringify({ kind: "sweep", scheduledAt: "<aws.scheduler.scheduled-time>" }),
         DeadLetterConfig: { Arn: { "Fn::GetAtt": [id(s.data.scheduleDlq), "Arn"] } },
       },
     });

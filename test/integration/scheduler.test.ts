@@ -40,7 +40,8 @@ describe("the local scheduler behind the scheduler port", () => {
     expect(await scheduler.fireDue()).toBe(0);
 
     const messages = await aws.receive("billing");
-    expect(messages.map((m) => m.body)).toEqual([payload]);
+    // The first schedule of the name wins, and its firing carries the time it was due.
+    expect(messages.map((m) => m.body)).toEqual([{ ...payload, scheduledAt: "2026-12-08T08:00:00.000Z" }]);
     const { Item } = await aws.db.send(new GetCommand({ TableName: aws.tableName, Key: keys.schedule("kassa", "inv_1-reminder-7") }));
     expect(Item).toBeUndefined();
   });
