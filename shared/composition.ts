@@ -12,7 +12,6 @@ import { scheduler } from "./aws/scheduler.ts";
 import { freshSecret, getSecret, verifyWithSecret } from "./aws/secrets.ts";
 import { config } from "./config.ts";
 import { type Clock, systemClock } from "./domain/clock.ts";
-import type { DomainEvent } from "./domain/events.ts";
 import { windowLimits } from "./domain/limits.ts";
 import { metricNames } from "./metrics-names.ts";
 import { emfMetrics } from "./observability.ts";

@@ -259,7 +259,8 @@ describe("exact limits (fixed windows in the table)", () => {
       const scanned = async () => {
         let total = 0;
         for (const [index, [command]] of send.mock.calls.entries())
-          if (command instanceof QueryCommand) total += ((await send.mock.results[index]?.value) as QueryCommandOutput).ScannedCount ?? 0;
+          if (command instanceof QueryCommand)
+            total += ((await send.mock.results[index]?.value) as QueryCommandOutput | undefined)?.ScannedCount ?? 0;
         send.mockClear();
         return total;
       };
