@@ -4,14 +4,26 @@
  * into instants only at the edges (start of a local day, a local time of day).
  */
 
+const dateFormats = new Map<string, Intl.DateTimeFormat>();
+
+/** Building a formatter costs far more than using one, and period math asks the same zone many times. */
+function dateFormat(timeZone: string): Intl.DateTimeFormat {
+  let format = dateFormats.get(timeZone);
+  if (!format) {
+    format = new Intl.DateTimeFormat("en-CA", {
+      timeZone,
+      year: "numeric",
+      month: "2-digit",
+      day: "2-digit",
+    });
+    dateFormats.set(timeZone, format);
+  }
+  return format;
+}
+
 /** The calendar date of `instant` in `timeZone`, as `YYYY-MM-DD`. */
 export function localDate(instant: Date, timeZone: string): string {
-  const parts = new Intl.DateTimeFormat("en-CA", {
-    timeZone,
-    year: "numeric",
-    month: "2-digit",
-    day: "2-digit",
-  }).formatToParts(instant);
+  const parts = dateFormat(timeZone).formatToParts(instant);
   const get = (type: string) => parts.find((p) => p.type === type)?.value ?? "";
   return `${get("year")}-${get("month")}-${get("day")}`;
 }
@@ -56,5 +68,24 @@ export function localTime(date: string, hour: number, timeZone: string): Date {
   return new Date(guess);
 }
 
-/** The instant `date` begins in `timeZone`. */
-export const startOfLocalDay = (date: string, timeZone: string): Date => localTime(date, 0, timeZone);
+/**
+ * The first instant of `date` in `timeZone`: local midnight; where midnight does not exist (a DST gap at
+ * midnight, as in America/Santiago) the day's first existing instant; for a day the zone skipped
+ * entirely (Pacific/Apia's 2011-12-30) the next day's first instant.
+ */
+export function startOfLocalDay(date: string, timeZone: string): Date {
+  const guess = localTime(date, 0, timeZone);
+  const before = new Date(guess.getTime() - 1000);
+  if (localDate(guess, timeZone) === date && localDate(before, timeZone) < date) return guess;
+  // Midnight is missing: search the seconds around it (offsets lie within −12 h … +14 h, and zones
+  // change offsets on whole seconds) for the first one whose local date is `date` or later.
+  const [y, m, d] = date.split("-").map(Number) as [number, number, number];
+  let lo = Date.UTC(y, m - 1, d) / 1000 - 15 * 3600; // local date still before `date`
+  let hi = lo + 54 * 3600; // local date already past `date`'s start
+  while (hi - lo > 1) {
+    const mid = Math.floor((lo + hi) / 2);
+    if (localDate(new Date(mid * 1000), timeZone) < date) lo = mid;
+    else hi = mid;
+  }
+  return new Date(hi * 1000);
+}

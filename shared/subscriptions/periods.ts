@@ -1,0 +1,167 @@
+/**
+ * Subscription billing periods (DESIGN §5, issue 11): pure calendar math in the merchant's time zone.
+ *
+ * Anchor dates are local calendar dates, always computed from the first anchor (never from the
+ * previous period), so a month-end anchor clamps in short months and comes back afterwards
+ * (anchor 31: Jan 31 → Feb 29 → Mar 31 → Apr 30). A period starts at the first instant of its local
+ * day and ends where the next one begins, so periods tile time with no gap and no overlap.
+ */
+import { startOfLocalDay } from "../domain/calendar.ts";
+import { DECIMAL_SCALE, divRound, toTenThousandths } from "../domain/money.ts";
+import type { Interval } from "../products/product.ts";
+
+export const intervalMonths: Readonly<Record<Interval, number>> = {
+  month: 1,
+  quarter: 3,
+  half_year: 6,
+  year: 12,
+};
+
+/** What fixes a subscription's periods. */
+export interface PeriodRule {
+  /** A local date, `YYYY-MM-DD`, in `timeZone`. */
+  startDate: string;
+  /** 1–31; clamped to the length of short months. */
+  billingAnchorDay: number;
+  interval: Interval;
+  /** The merchant's IANA time zone. */
+  timeZone: string;
+}
+
+export interface Period {
+  /** ISO instant: the first instant of `startDate` in the zone. */
+  start: string;
+  /** ISO instant: the start of the next period. */
+  end: string;
+  /** Local date the period starts on. */
+  startDate: string;
+  /** Local date the next period starts on (exclusive). */
+  endDate: string;
+}
+
+function parseDate(date: string): [number, number, number] {
+  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(date);
+  const [y, m, d] = (match?.slice(1) ?? []).map(Number) as [number, number, number];
+  if (!match || m < 1 || m > 12 || d < 1 || d > daysInMonth(y, m)) {
+    throw new RangeError(`not a calendar date (YYYY-MM-DD): ${date}`);
+  }
+  return [y, m, d];
+}
+
+const formatDate = (y: number, m: number, d: number): string =>
+  `${String(y).padStart(4, "0")}-${String(m).padStart(2, "0")}-${String(d).padStart(2, "0")}`;
+
+/** Days in month `m` (1–12) of year `y`. */
+function daysInMonth(y: number, m: number): number {
+  return new Date(Date.UTC(y, m, 0)).getUTCDate();
+}
+
+/** Day `anchorDay` of the month `months` after (or before) month `m` of `y`, clamped to that month. */
+function clampedDay(y: number, m: number, months: number, anchorDay: number): string {
+  const total = y * 12 + (m - 1) + months;
+  const year = Math.floor(total / 12);
+  const month = total - year * 12 + 1;
+  return formatDate(year, month, Math.min(anchorDay, daysInMonth(year, month)));
+}
+
+function checkAnchorDay(anchorDay: number): void {
+  if (!Number.isInteger(anchorDay) || anchorDay < 1 || anchorDay > 31) {
+    throw new RangeError(`billingAnchorDay must be an integer 1–31: ${anchorDay}`);
+  }
+}
+
+/** The earliest local date ≥ `startDate` whose day is `min(billingAnchorDay, length of its month)`. */
+export function firstAnchor(startDate: string, billingAnchorDay: number): string {
+  checkAnchorDay(billingAnchorDay);
+  const [y, m, d] = parseDate(startDate);
+  const sameMonth = clampedDay(y, m, 0, billingAnchorDay);
+  return Number(sameMonth.slice(8)) >= d ? sameMonth : clampedDay(y, m, 1, billingAnchorDay);
+}
+
+/**
+ * Anchor date A(j): day `billingAnchorDay` of month(firstAnchor) + j × interval, clamped to that month's
+ * length. j may be negative (A(−1) is where the full period ending on A(0) starts).
+ */
+export function anchorDate(
+  firstAnchorDate: string,
+  billingAnchorDay: number,
+  interval: Interval,
+  j: number,
+): string {
+  checkAnchorDay(billingAnchorDay);
+  if (!Number.isSafeInteger(j)) throw new RangeError(`the anchor index must be an integer: ${j}`);
+  const [y, m] = parseDate(firstAnchorDate);
+  return clampedDay(y, m, j * intervalMonths[interval], billingAnchorDay);
+}
+
+/** True when the start date is off-anchor, so period 0 is a short, prorated period [startDate, A(0)). */
+export function hasShortFirstPeriod(rule: PeriodRule): boolean {
+  return firstAnchor(rule.startDate, rule.billingAnchorDay) !== rule.startDate;
+}
+
+/** The local date period `k` starts on. */
+function periodStartDate(rule: PeriodRule, k: number): string {
+  const first = firstAnchor(rule.startDate, rule.billingAnchorDay);
+  if (first === rule.startDate) return anchorDate(first, rule.billingAnchorDay, rule.interval, k);
+  return k === 0 ? rule.startDate : anchorDate(first, rule.billingAnchorDay, rule.interval, k - 1);
+}
+
+/** Period `k` (0 is the first) of a subscription: local dates and the instants they begin. */
+export function periodOf(rule: PeriodRule, k: number): Period {
+  if (!Number.isSafeInteger(k) || k < 0)
+    throw new RangeError(`the period number must be an integer ≥ 0: ${k}`);
+  const startDate = periodStartDate(rule, k);
+  const endDate = periodStartDate(rule, k + 1);
+  return {
+    start: startOfLocalDay(startDate, rule.timeZone).toISOString(),
+    end: startOfLocalDay(endDate, rule.timeZone).toISOString(),
+    startDate,
+    endDate,
+  };
+}
+
+/** A prorated first-period line: the amount and the ratio it was computed from, for the line's text. */
+export interface Proration {
+  /** Minor units: quantity × unitAmount × seconds.part ÷ seconds.full, rounded half away from zero. */
+  amount: number;
+  /** Seconds in [startDate, A(0)) and in [A(0) − interval, A(0)). */
+  seconds: { part: number; full: number };
+  /** The same spans in local calendar days, for people. */
+  days: { part: number; full: number };
+}
+
+const daysBetween = (from: string, to: string): number => {
+  const [fy, fm, fd] = parseDate(from);
+  const [ty, tm, td] = parseDate(to);
+  return (Date.UTC(ty, tm - 1, td) - Date.UTC(fy, fm - 1, fd)) / 86_400_000;
+};
+
+/**
+ * Period 0's share of one line when period 0 is short, or `null` when it is a full period. Exact: the
+ * quantity (≤ 4 decimals) and the seconds are integers, and the product is rounded once.
+ */
+export function prorateFirstPeriod(
+  rule: PeriodRule,
+  line: { quantity: number; unitAmount: number },
+): Proration | null {
+  if (!hasShortFirstPeriod(rule)) return null;
+  const quantity = toTenThousandths(line.quantity);
+  if (quantity === undefined || quantity < 0n) throw new RangeError(`not a quantity: ${line.quantity}`);
+  const first = firstAnchor(rule.startDate, rule.billingAnchorDay);
+  const fullStart = anchorDate(first, rule.billingAnchorDay, rule.interval, -1);
+  const at = (date: string) => startOfLocalDay(date, rule.timeZone).getTime() / 1000;
+  const end = at(first);
+  const seconds = { part: end - at(rule.startDate), full: end - at(fullStart) };
+  const amount = divRound(
+    quantity * BigInt(line.unitAmount) * BigInt(seconds.part),
+    DECIMAL_SCALE * BigInt(seconds.full),
+  );
+  return {
+    amount: Number(amount),
+    seconds,
+    days: { part: daysBetween(rule.startDate, first), full: daysBetween(fullStart, first) },
+  };
+}
+
+/** The words a prorated line carries, e.g. "prorated 12/31 days". */
+export const prorationNote = (p: Proration): string => `prorated ${p.days.part}/${p.days.full} days`;
