@@ -31,6 +31,11 @@ export function benchEnvironment() {
           CURSOR_SECRET: "bench-cursor-secret-0123456789",
           STRIPE_WEBHOOK_SECRET: benchSecrets.webhookSecret,
           DATA_ENCRYPTION_KEY: "bench-data-encryption-key-0123456789",
+          // Hosted links are built on the deployment's configured base, never a request's Host.
+          PUBLIC_BASE_URL: "https://pay.kassa.bench",
+          // The figures are the output: request logs and EMF lines would bury them.
+          POWERTOOLS_LOG_LEVEL: "SILENT",
+          POWERTOOLS_METRICS_DISABLED: "true",
         },
       ),
     );
