@@ -1,6 +1,6 @@
 /** Test clock use cases, and the binding of customers to a clock (sandbox merchants only). */
 import type { Clock } from "../domain/clock.ts";
-import { ConflictError, NotFoundError, requireFound } from "../domain/errors.ts";
+import { ConflictError, requireFound, ValidationError } from "../domain/errors.ts";
 import { newEvent } from "../domain/events.ts";
 import { newId } from "../domain/ids.ts";
 import type { Change } from "../domain/records.ts";
@@ -95,7 +95,7 @@ export async function deleteTestClock(ports: TestClockPorts, merchantId: string,
 
 /**
  * What binding a new customer to the clock writes, in the customer's transaction: the clock must be
- * this merchant's (another's is a 404 naming the field), the merchant in test mode, and the clock
+ * this merchant's (as for any reference in a body, another's is a 400 naming the field), the merchant in test mode, and the clock
  * have room (the counter's condition: 409).
  */
 export async function bindCustomer(
@@ -105,7 +105,7 @@ export async function bindCustomer(
 ): Promise<Change> {
   await requireTestMode(ports, merchantId);
   if (!(await ports.store.read(merchantId, testClockId))) {
-    throw new NotFoundError("Test clock (testClockId)");
+    throw new ValidationError([{ path: "testClockId", message: "is not one of your test clocks" }]);
   }
   return asChange(bindCustomerWrite(merchantId, testClockId));
 }
