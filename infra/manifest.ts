@@ -16,8 +16,8 @@ import * as eventOps from "../shared/api/events.ts";
 import * as merchantOps from "../shared/api/merchants.ts";
 import * as productOps from "../shared/api/products.ts";
 import * as taxRateOps from "../shared/api/tax-rates.ts";
+import * as testClockOps from "../shared/api/test-clocks.ts";
 import { eventQueues } from "../shared/outbox/routing.ts";
-
 
 export interface QueueDefinition {
   /**
@@ -57,7 +57,6 @@ export interface RouteDefinition {
   readonly path: string;
   readonly auth: Auth;
 }
-
 
 export interface FunctionAccess {
   readonly table?: "read" | "readwrite";
@@ -213,6 +212,14 @@ export const functions: readonly FunctionDefinition[] = [
     access: merchantApi,
   },
   {
+    name: "test-clocks",
+    entry: "functions/api/test-clocks.ts",
+    description: "Test clocks (test mode): create, list, get, advance, delete",
+    timeoutSeconds: 10,
+    routes: testClockOps.testClockOperations,
+    access: merchantApi,
+  },
+  {
     name: "invoices",
     entry: "functions/api/invoices.ts",
     description: "Invoices: drafts, finalize, send, void, uncollectible, manual payments, PDF",
@@ -273,7 +280,8 @@ export const functions: readonly FunctionDefinition[] = [
   {
     name: "stripe-events",
     entry: "functions/webhooks/stripe-process.ts",
-    description: "Applies Stripe's and the sandbox's events to payments, refunds, disputes, payouts and accounts",
+    description:
+      "Applies Stripe's and the sandbox's events to payments, refunds, disputes, payouts and accounts",
     timeoutSeconds: 60,
     queue: { name: "stripe-events", batchSize: 10 },
     access: paymentsAccess,
@@ -289,7 +297,8 @@ export const functions: readonly FunctionDefinition[] = [
   {
     name: "billing-timers",
     entry: "functions/billing/timers.ts",
-    description: "The billing queue's timed work: invoice reminders and overdue, payout runs and sweep, refund checks, sandbox settlements",
+    description:
+      "The billing queue's timed work: invoice reminders and overdue, payout runs and sweep, refund checks, sandbox settlements",
     timeoutSeconds: 60,
     queue: { name: "billing", batchSize: 10 },
     access: { ...paymentsAccess, email: true },

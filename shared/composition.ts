@@ -55,8 +55,11 @@ import { processorRefs } from "./store/processor-refs.ts";
 import { dynamoProductStore } from "./store/products.ts";
 import { dynamoWindowCounter } from "./store/rate-windows.ts";
 import { dynamoTaxRateStore } from "./store/tax-rates.ts";
+import { dynamoTestClockStore } from "./store/test-clocks.ts";
 import { dynamoViewStore } from "./store/views.ts";
 import type { TaxRatePorts } from "./tax-rates/service.ts";
+import { bindCustomer, releaseCustomer, type TestClockPorts } from "./test-clocks/service.ts";
+import { clockAt } from "./test-clocks/test-clock.ts";
 import { timerQueue } from "./timers/registry.ts";
 import type { ViewPorts } from "./views/service.ts";
 
@@ -66,12 +69,32 @@ export interface ClockScope {
 }
 
 /**
- * The clock one request or message runs on, resolved when it arrives (never at import). Today the
- * system clock — which the local runtime moves on with `POST /_local/clock` — for everyone; this is
- * where a customer's test clock will be looked up.
+ * The clock one request or message runs on, resolved when it arrives (never at import): the system
+ * clock — which the local runtime moves on with `POST /_local/clock` — for everyone. A customer
+ * bound to a test clock lives at that clock's time instead: see `customerClocks`.
  */
 export function clockFor(_scope: ClockScope = {}): Clock {
   return systemClock;
+}
+
+/**
+ * The clock of each customer, within one request or message whose own clock is `clock`: a customer
+ * bound to a test clock that still exists lives at the clock's frozen time, any other on `clock`.
+ * Each customer is looked up once per request (the ports holding it are built per request).
+ */
+export function customerClocks(clock: Clock): (merchantId: string, customerId: string) => Promise<Clock> {
+  const resolved = new Map<string, Promise<Clock>>();
+  const resolve = async (merchantId: string, customerId: string): Promise<Clock> => {
+    const testClockId = (await dynamoCustomerStore.read(merchantId, customerId))?.value.testClockId;
+    const testClock = testClockId && (await dynamoTestClockStore.read(merchantId, testClockId))?.value;
+    return testClock ? clockAt(testClock) : clock;
+  };
+  return (merchantId, customerId) => {
+    const key = `${merchantId}/${customerId}`;
+    const known = resolved.get(key) ?? resolve(merchantId, customerId);
+    resolved.set(key, known);
+    return known;
+  };
 }
 
 /** The deployment's public base URL: hosted links are built on it, never on a request's Host header. */
@@ -90,7 +113,19 @@ export const merchantPorts = (clock: Clock): MerchantPorts => ({
   store: dynamoMerchantStore,
   clock,
 });
-export const customerPorts = (clock: Clock): CustomerPorts => ({ store: dynamoCustomerStore, clock });
+export const testClockPorts = (clock: Clock): TestClockPorts => ({
+  store: dynamoTestClockStore,
+  merchants: dynamoMerchantStore,
+  clock,
+});
+export const customerPorts = (clock: Clock): CustomerPorts => ({
+  store: dynamoCustomerStore,
+  clock,
+  testClocks: {
+    bind: (merchantId, testClockId) => bindCustomer(testClockPorts(clock), merchantId, testClockId),
+    release: (merchantId, testClockId) => releaseCustomer(testClockPorts(clock), merchantId, testClockId),
+  },
+});
 export const productPorts = (clock: Clock): ProductPorts => ({ store: dynamoProductStore, clock });
 export const taxRatePorts = (clock: Clock): TaxRatePorts => ({ store: dynamoTaxRateStore, clock });
 export const discountCodePorts = (clock: Clock): DiscountCodePorts => ({
@@ -107,6 +142,7 @@ export const invoicePorts = (clock: Clock): InvoicePorts => ({
   payments: dynamoPaymentStore,
   catalog: dynamoCatalog,
   clock,
+  customerClock: customerClocks(clock),
   limits: dynamoWindowCounter,
   publicBaseUrl: publicBaseUrl(),
 });

@@ -1,7 +1,17 @@
 /** Operations on customers (the merchant's CRM contacts). */
 import * as z from "zod";
 import { defineOperation } from "../http/operation.ts";
-import { country, createdRange, email, idParams, listQuery, metadata, page, parsesTo } from "./common.ts";
+import {
+  country,
+  createdRange,
+  email,
+  idOf,
+  idParams,
+  listQuery,
+  metadata,
+  page,
+  parsesTo,
+} from "./common.ts";
 import type { CustomerPatch, NewCustomer } from "../customers/customer.ts";
 
 const text = (max: number) => z.string().trim().min(1).max(max);
@@ -29,6 +39,7 @@ export const customer = z.object({
   address: address.optional(),
   taxIds: z.array(taxId),
   metadata: z.record(z.string(), z.string()),
+  testClockId: z.string().optional(),
   createdAt: z.string(),
   updatedAt: z.string(),
 });
@@ -44,6 +55,9 @@ export const newCustomer = parsesTo<NewCustomer>()(
     address: address.optional(),
     taxIds: z.array(taxId).max(10).optional(),
     metadata: metadata.optional(),
+    testClockId: idOf("testClock")
+      .optional()
+      .describe("Binds the customer to a test clock (test mode; at most 100 per clock; fixed once set)"),
   }),
 );
 

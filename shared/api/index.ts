@@ -10,6 +10,7 @@ import { viewOperations } from "./views.ts";
 import { apiKeyOperations, health, merchantOperations } from "./merchants.ts";
 import { productOperations } from "./products.ts";
 import { taxRateOperations } from "./tax-rates.ts";
+import { testClockOperations } from "./test-clocks.ts";
 
 export const allOperations = [
   health,
@@ -20,6 +21,7 @@ export const allOperations = [
   ...eventOperations,
   ...productOperations,
   ...taxRateOperations,
+  ...testClockOperations,
   ...invoiceOperations,
   ...paymentOperations,
   connectStripe,

@@ -25,6 +25,8 @@ export interface Customer {
   address?: Address;
   taxIds: TaxId[];
   metadata: Record<string, string>;
+  /** The test clock the customer lives on (test mode), fixed at creation. */
+  testClockId?: string;
   /**
    * Deletion guards, kept by the documents that reference the customer: an invoice's finalize adds
    * to `openInvoiceCount` (and bumps the customer's version) in its own transaction, its payment or
@@ -45,6 +47,7 @@ export interface NewCustomer {
   address?: Address;
   taxIds?: TaxId[];
   metadata?: Record<string, string>;
+  testClockId?: string;
 }
 
 /** A change to a customer: fields given are set, null clears; metadata keys set to null are removed. */

@@ -4,6 +4,7 @@ import { ConflictError, requireFound } from "../domain/errors.ts";
 import { newEvent } from "../domain/events.ts";
 import { newId } from "../domain/ids.ts";
 import { patchResource } from "../domain/patch.ts";
+import type { Change } from "../domain/records.ts";
 import type { Position } from "../http/cursor.ts";
 import { listWindow } from "../store/collection.ts";
 import type { CustomerStore } from "../store/customers.ts";
@@ -12,13 +13,19 @@ import type { Customer, CustomerPatch, NewCustomer } from "./customer.ts";
 export interface CustomerPorts {
   store: CustomerStore;
   clock: Clock;
+  /** The writes that count a customer on its test clock (checked: the merchant's, in test mode, room). */
+  testClocks: {
+    bind(merchantId: string, testClockId: string): Promise<Change>;
+    release(merchantId: string, testClockId: string): Promise<Change[]>;
+  };
 }
 
 export async function createCustomer(
-  { store, clock }: CustomerPorts,
+  { store, clock, testClocks }: CustomerPorts,
   merchantId: string,
   input: NewCustomer,
 ) {
+  const binding = input.testClockId ? [await testClocks.bind(merchantId, input.testClockId)] : [];
   const now = clock.now();
   const customer: Customer = {
     ...input,
@@ -32,6 +39,7 @@ export async function createCustomer(
     customer,
     merchantId,
     newEvent("customer.created", merchantId, customer.id, now, { customer }),
+    binding,
   );
   return present(customer);
 }
@@ -60,7 +68,7 @@ export async function updateCustomer(
 }
 
 export async function deleteCustomer(
-  { store, clock }: CustomerPorts,
+  { store, clock, testClocks }: CustomerPorts,
   merchantId: string,
   id: string,
 ): Promise<void> {
@@ -75,6 +83,7 @@ export async function deleteCustomer(
     value,
     version,
     newEvent("customer.deleted", merchantId, id, clock.now(), { customer: present(value) }),
+    value.testClockId ? await testClocks.release(merchantId, value.testClockId) : [],
   );
 }
 

@@ -20,6 +20,7 @@ export const idPrefixes = {
   payout: "po",
   view: "view",
   balanceTransaction: "txn",
+  testClock: "clk",
 } as const;
 
 export type IdKind = keyof typeof idPrefixes;

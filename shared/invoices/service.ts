@@ -32,6 +32,8 @@ export interface InvoicePorts {
   payments: Pick<PaymentStore, "putWrite">;
   catalog: Catalog;
   clock: Clock;
+  /** A customer's own clock: a test clock's frozen time when bound to one, else `clock`. */
+  customerClock(merchantId: string, customerId: string): Promise<Clock>;
   /** The table-backed windows of abuse-sensitive actions (sending an invoice). */
   limits: WindowCounter;
   /** Where hosted pages live, e.g. https://pay.example.com (the API's own URL locally). */
@@ -60,7 +62,7 @@ async function readOrThrow(ports: InvoicePorts, merchantId: string, id: string) 
 }
 
 export async function createInvoice(ports: InvoicePorts, merchantId: string, input: NewInvoice) {
-  const now = ports.clock.now();
+  const now = (await ports.customerClock(merchantId, input.customerId)).now();
   const { customer, content } = await priceContent(ports.catalog, merchantId, input, now);
   const invoice: StoredInvoice = {
     id: newId("invoice", now),
@@ -164,7 +166,8 @@ export async function finalizeInvoice(ports: InvoicePorts, merchantId: string, i
       ]);
       assertInvoiceCan("finalize", value.status);
       if (!merchant) throw new NotFoundError("Merchant");
-      const now = ports.clock.now();
+      // Issued and due on the customer's time: a test clock's customer gets its clock's dates.
+      const now = (await ports.customerClock(merchantId, value.customerId)).now();
       // Re-price against the catalog as it is now: a code that expired or a rate archived since the
       // draft was saved must not slip through.
       const priced = await priceContent(

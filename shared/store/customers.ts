@@ -5,6 +5,7 @@
 import { GetCommand } from "@aws-sdk/lib-dynamodb";
 import type { Customer } from "../customers/customer.ts";
 import type { DomainEvent } from "../domain/events.ts";
+import type { Change } from "../domain/records.ts";
 import { collection, type ExtraWrite, type ListQuery, type Page, type Versioned } from "./collection.ts";
 import { documentClient, tableName } from "./dynamo.ts";
 import { keys } from "./keys.ts";
@@ -37,7 +38,13 @@ const releaseEmail = (merchantId: string, email: string, customerId: string): Ex
 export interface CustomerStore {
   read(merchantId: string, id: string): Promise<Versioned<Customer> | undefined>;
   findIdByEmail(merchantId: string, email: string): Promise<string | undefined>;
-  create(customer: Customer, merchantId: string, event: DomainEvent): Promise<void>;
+  /** `extra`: changes of other capabilities in the same transaction (e.g. counting it on a test clock). */
+  create(
+    customer: Customer,
+    merchantId: string,
+    event: DomainEvent,
+    extra?: readonly Change[],
+  ): Promise<void>;
   replace(
     merchantId: string,
     previous: Customer,
@@ -45,7 +52,13 @@ export interface CustomerStore {
     version: number,
     event: DomainEvent,
   ): Promise<void>;
-  remove(merchantId: string, customer: Customer, version: number, event: DomainEvent): Promise<void>;
+  remove(
+    merchantId: string,
+    customer: Customer,
+    version: number,
+    event: DomainEvent,
+    extra?: readonly Change[],
+  ): Promise<void>;
   list(merchantId: string, query: ListQuery): Promise<Page<Customer>>;
 }
 
@@ -60,8 +73,11 @@ export const dynamoCustomerStore: CustomerStore = {
     );
     return Item?.customerId as string | undefined;
   },
-  create: (customer, merchantId, event) =>
-    customers.create(merchantId, customer, event, [claimEmail(merchantId, customer.email, customer.id)]),
+  create: (customer, merchantId, event, extra = []) =>
+    customers.create(merchantId, customer, event, [
+      claimEmail(merchantId, customer.email, customer.id),
+      ...extra,
+    ]),
   replace: (merchantId, previous, next, version, event) =>
     customers.replace(
       merchantId,
@@ -75,9 +91,10 @@ export const dynamoCustomerStore: CustomerStore = {
             claimEmail(merchantId, next.email, next.id),
           ],
     ),
-  remove: (merchantId, customer, version, event) =>
+  remove: (merchantId, customer, version, event, extra = []) =>
     customers.remove(merchantId, customer.id, version, event, [
       releaseEmail(merchantId, customer.email, customer.id),
+      ...extra,
     ]),
   list: (merchantId, query) => customers.list(merchantId, query),
 };

@@ -34,6 +34,8 @@ interface World {
   product: string;
   taxRate: string;
   discountCode: string;
+  /** A test clock: customers bind to it, `advanceTestClock` moves it (forward: its valid body is later). */
+  testClock: string;
   draftInvoice: string;
   openInvoice: string;
   /** Open, with an amount due, for `payInvoice`: only its accepted request charges it. */
@@ -77,10 +79,14 @@ const lineItems = (w: World) => [
 ];
 
 /** A code counts once per document (in any spelling): given twice it would be priced and redeemed twice. */
-const repeatedCode = change("discounts.1.code: a code the document already applies", "discounts.1.code", (v) => ({
-  ...v,
-  discounts: [{ code: "TEN" }, { code: "ten" }],
-}));
+const repeatedCode = change(
+  "discounts.1.code: a code the document already applies",
+  "discounts.1.code",
+  (v) => ({
+    ...v,
+    discounts: [{ code: "TEN" }, { code: "ten" }],
+  }),
+);
 
 /** Operation id → its valid request. Every POST/PATCH route with a body needs one. */
 const fixtures: Record<string, BodyFixture> = {
@@ -105,7 +111,7 @@ const fixtures: Record<string, BodyFixture> = {
   },
   createApiKey: { body: () => ({ name: "CI" }) },
   createCustomer: {
-    body: () => ({
+    body: (w) => ({
       email: `buyer-${unique()}@bad-input.test`,
       name: "Buyer",
       companyName: "Buyer GmbH",
@@ -113,6 +119,7 @@ const fixtures: Record<string, BodyFixture> = {
       address,
       taxIds: [{ type: "eu_vat", value: "DE123456789" }],
       metadata: { note: "vip" },
+      testClockId: w.testClock,
     }),
   },
   updateCustomer: {
@@ -288,6 +295,19 @@ const fixtures: Record<string, BodyFixture> = {
       change("reason: not one of Stripe's", "reason", (v) => ({ ...v, reason: "changed_mind" })),
     ],
   },
+  createTestClock: {
+    body: () => ({ frozenTime: "2030-01-01T00:00:00Z", name: "Renewals" }),
+  },
+  advanceTestClock: {
+    params: (w) => ({ id: w.testClock }),
+    body: () => ({ frozenTime: "2031-01-01T00:00:00+02:00" }),
+    cases: [
+      change("frozenTime: not after the clock's time", "frozenTime", (v) => ({
+        ...v,
+        frozenTime: "2029-01-01T00:00:00Z",
+      })),
+    ],
+  },
   connectStripe: {
     body: () => ({ returnUrl: "https://shop.test/back", refreshUrl: "https://shop.test/again" }),
     cases: [
@@ -304,6 +324,7 @@ const placeholder: World = {
   product: `prd_${"0".repeat(26)}`,
   taxRate: `txr_${"0".repeat(26)}`,
   discountCode: `dc_${"0".repeat(26)}`,
+  testClock: `clk_${"0".repeat(26)}`,
   draftInvoice: `inv_${"0".repeat(26)}`,
   openInvoice: `inv_${"1".repeat(26)}`,
   payableInvoice: `inv_${"2".repeat(26)}`,
@@ -889,12 +910,14 @@ describe("bad input: every POST and PATCH route with a body", () => {
       percentOff: 10,
       duration: "once",
     });
+    const testClock = await created("POST /v1/test-clocks", secret, { frozenTime: "2030-01-01T00:00:00Z" });
     world = {
       secret,
       customer,
       product,
       taxRate,
       discountCode,
+      testClock,
       draftInvoice: "",
       openInvoice: "",
       payableInvoice: "",

@@ -41,7 +41,8 @@ type Kind =
   | "payment"
   | "refund"
   | "payout"
-  | "paymentView";
+  | "paymentView"
+  | "testClock";
 
 interface Tenant {
   label: string;
@@ -180,6 +181,7 @@ const bodies = {
     name: `${t.marker} payments view`,
     filters: { status: "partially_refunded", customerId: idOf(t, "customer"), amountGte: 1 },
   }),
+  testClock: (t: Tenant) => ({ frozenTime: "2030-01-01T00:00:00Z", name: `${t.marker} clock` }),
   invoice: (t: Tenant) => ({
     customerId: idOf(t, "customer"),
     currency: "USD",
@@ -194,6 +196,7 @@ const fresh = {
   product: (t: Tenant) => created("POST /v1/products", t, bodies.product(t)),
   apiKey: (t: Tenant) => created("POST /v1/api-keys", t, bodies.apiKey(t)),
   view: (t: Tenant) => created("POST /v1/views", t, bodies.view(t)),
+  testClock: (t: Tenant) => created("POST /v1/test-clocks", t, bodies.testClock(t)),
   draftInvoice: (t: Tenant) => created("POST /v1/invoices", t, bodies.invoice(t)),
   openInvoice: async (t: Tenant) => {
     const id = await created("POST /v1/invoices", t, bodies.invoice(t));
@@ -213,6 +216,7 @@ const readers = {
   customer: get("GET /v1/customers/{id}"),
   product: get("GET /v1/products/{id}"),
   taxRate: get("GET /v1/tax-rates/{id}"),
+  testClock: get("GET /v1/test-clocks/{id}"),
   discountCode: get("GET /v1/discount-codes/{id}"),
   event: get("GET /v1/events/{id}"),
   invoice: get("GET /v1/invoices/{id}"),
@@ -338,7 +342,12 @@ const fixtures: Record<string, WallFixture> = {
   createApiKey: { kind: "create", body: bodies.apiKey, read: readers.apiKey },
   revokeApiKey: freshObject(fresh.apiKey, readers.apiKey),
 
-  createCustomer: { kind: "create", body: (t) => bodies.customer(t), read: readers.customer },
+  createCustomer: {
+    kind: "create",
+    body: (t) => bodies.customer(t),
+    read: readers.customer,
+    foreign: (a, b) => [{ ...bodies.customer(b), testClockId: idOf(a, "testClock") }],
+  },
   listCustomers: {
     kind: "list",
     ids: (t) => [idOf(t, "customer")],
@@ -381,6 +390,12 @@ const fixtures: Record<string, WallFixture> = {
   listTaxRates: { kind: "list", ids: (t) => [idOf(t, "taxRate")], probes: () => [{ country: "DE" }] },
   getTaxRate: object("taxRate", readers.taxRate),
   updateTaxRate: object("taxRate", readers.taxRate, (t) => ({ name: `${t.marker} renamed`, ...touched(t) })),
+
+  createTestClock: { kind: "create", body: bodies.testClock, read: readers.testClock },
+  listTestClocks: { kind: "list", ids: (t) => [idOf(t, "testClock")] },
+  getTestClock: object("testClock", readers.testClock),
+  advanceTestClock: object("testClock", readers.testClock, () => ({ frozenTime: "2031-01-01T00:00:00Z" })),
+  deleteTestClock: freshObject(fresh.testClock, readers.testClock),
 
   createInvoice: {
     kind: "create",
@@ -500,6 +515,7 @@ async function seed(label: string): Promise<Tenant> {
     ids: {},
     events: [],
   };
+  if (has("POST /v1/test-clocks")) t.ids.testClock = await fresh.testClock(t);
   if (has("POST /v1/customers"))
     t.ids.customer = await created("POST /v1/customers", t, bodies.customer(t, t.customerEmail));
   if (has("POST /v1/products")) t.ids.product = await created("POST /v1/products", t, bodies.product(t));

@@ -1,0 +1,122 @@
+/** Test clock use cases, and the binding of customers to a clock (sandbox merchants only). */
+import type { Clock } from "../domain/clock.ts";
+import { ConflictError, requireFound, ValidationError } from "../domain/errors.ts";
+import { newEvent } from "../domain/events.ts";
+import { newId } from "../domain/ids.ts";
+import type { Change } from "../domain/records.ts";
+import type { Position } from "../http/cursor.ts";
+import type { MerchantStore } from "../merchants/ports.ts";
+import { merchantLivemode } from "../payments/mode.ts";
+import { asChange, listWindow } from "../store/collection.ts";
+import { bindCustomerWrite, releaseCustomerWrite, type TestClockStore } from "../store/test-clocks.ts";
+import { advanced, type NewTestClock, presentTestClock, type TestClock } from "./test-clock.ts";
+
+export interface TestClockPorts {
+  store: TestClockStore;
+  merchants: Pick<MerchantStore, "readMerchant">;
+  clock: Clock;
+}
+
+const liveMerchant =
+  "Test clocks are for test mode only: this merchant takes real payments (a live Stripe account)";
+
+async function requireTestMode({ merchants }: Pick<TestClockPorts, "merchants">, merchantId: string) {
+  const merchant = requireFound(await merchants.readMerchant(merchantId), "Merchant").value;
+  if (merchantLivemode(merchant)) throw new ConflictError(liveMerchant);
+}
+
+export async function createTestClock(ports: TestClockPorts, merchantId: string, input: NewTestClock) {
+  await requireTestMode(ports, merchantId);
+  const now = ports.clock.now();
+  const testClock: TestClock = {
+    id: newId("testClock", now),
+    ...(input.name ? { name: input.name } : {}),
+    frozenTime: input.frozenTime,
+    status: "ready",
+    createdAt: now.toISOString(),
+  };
+  const shown = presentTestClock(testClock);
+  await ports.store.create(
+    merchantId,
+    testClock,
+    newEvent("test_clock.created", merchantId, testClock.id, now, { testClock: shown }),
+  );
+  return shown;
+}
+
+export async function getTestClock({ store }: TestClockPorts, merchantId: string, id: string) {
+  return presentTestClock(requireFound(await store.read(merchantId, id), "Test clock").value);
+}
+
+export async function listTestClocks(
+  { store }: TestClockPorts,
+  merchantId: string,
+  query: { limit: number; after?: Position; createdAfter?: string; createdBefore?: string },
+) {
+  const page = await store.list(merchantId, listWindow(query));
+  return { ...page, items: page.items.map(presentTestClock) };
+}
+
+/**
+ * Moves the clock forward. Running what falls due up to the new time (billing, reminders…) in time
+ * order is the subscription engine's part; until then the clock simply stands at its new time.
+ */
+export async function advanceTestClock(
+  ports: TestClockPorts,
+  merchantId: string,
+  id: string,
+  frozenTime: string,
+) {
+  const { value, version } = requireFound(await ports.store.read(merchantId, id), "Test clock");
+  const next = advanced(value, frozenTime);
+  const shown = presentTestClock(next);
+  await ports.store.replace(
+    merchantId,
+    next,
+    version,
+    newEvent("test_clock.advanced", merchantId, id, ports.clock.now(), { testClock: shown }),
+  );
+  return shown;
+}
+
+/**
+ * Deletes the clock. Its customers stay, still naming the clock (the binding is immutable), and run
+ * on the wall clock from then on; with the engine, their subscriptions will be canceled here too.
+ */
+export async function deleteTestClock(ports: TestClockPorts, merchantId: string, id: string) {
+  const { value, version } = requireFound(await ports.store.read(merchantId, id), "Test clock");
+  await ports.store.remove(
+    merchantId,
+    id,
+    version,
+    newEvent("test_clock.deleted", merchantId, id, ports.clock.now(), { testClock: presentTestClock(value) }),
+  );
+}
+
+/**
+ * What binding a new customer to the clock writes, in the customer's transaction: the clock must be
+ * this merchant's (as for any reference in a body, another's is a 400 naming the field), the merchant in test mode, and the clock
+ * have room (the counter's condition: 409).
+ */
+export async function bindCustomer(
+  ports: Pick<TestClockPorts, "store" | "merchants">,
+  merchantId: string,
+  testClockId: string,
+): Promise<Change> {
+  await requireTestMode(ports, merchantId);
+  if (!(await ports.store.read(merchantId, testClockId))) {
+    throw new ValidationError([{ path: "testClockId", message: "is not one of your test clocks" }]);
+  }
+  return asChange(bindCustomerWrite(merchantId, testClockId));
+}
+
+/** What deleting a bound customer writes: one customer less on its clock, unless the clock is gone. */
+export async function releaseCustomer(
+  ports: Pick<TestClockPorts, "store">,
+  merchantId: string,
+  testClockId: string,
+): Promise<Change[]> {
+  return (await ports.store.read(merchantId, testClockId))
+    ? [asChange(releaseCustomerWrite(merchantId, testClockId))]
+    : [];
+}
