@@ -6,6 +6,7 @@
 import type { SecretName } from "../shared/config.ts";
 import type { Auth, HttpMethod } from "../shared/http/operation.ts";
 import * as customerOps from "../shared/api/customers.ts";
+import * as paymentMethodOps from "../shared/api/payment-methods.ts";
 import * as invoiceOps from "../shared/api/invoices.ts";
 import * as paymentOps from "../shared/api/payments.ts";
 import * as payoutOps from "../shared/api/payouts.ts";
@@ -129,6 +130,13 @@ const paymentsAccess = {
   publicLinks: true,
 } as const satisfies FunctionAccess;
 
+/** Saving a method talks to the processor (Stripe Customers, attach) but moves no money and emits no events. */
+const paymentMethodsAccess = {
+  table: "readwrite",
+  secrets: ["cursorSecret", "stripeSecretKey"],
+  processors: true,
+} as const satisfies FunctionAccess;
+
 const merchantApi = { table: "readwrite", secrets: ["cursorSecret"] } as const satisfies FunctionAccess;
 
 export const functions: readonly FunctionDefinition[] = [
@@ -179,6 +187,14 @@ export const functions: readonly FunctionDefinition[] = [
     timeoutSeconds: 10,
     routes: customerOps.customerOperations,
     access: merchantApi,
+  },
+  {
+    name: "payment-methods",
+    entry: "functions/api/payment-methods.ts",
+    description: "A customer's saved payment methods: attach, list, remove",
+    timeoutSeconds: 15,
+    routes: paymentMethodOps.paymentMethodOperations,
+    access: paymentMethodsAccess,
   },
   {
     name: "discount-codes",
@@ -273,7 +289,8 @@ export const functions: readonly FunctionDefinition[] = [
   {
     name: "stripe-events",
     entry: "functions/webhooks/stripe-process.ts",
-    description: "Applies Stripe's and the sandbox's events to payments, refunds, disputes, payouts and accounts",
+    description:
+      "Applies Stripe's and the sandbox's events to payments, refunds, disputes, payouts and accounts",
     timeoutSeconds: 60,
     queue: { name: "stripe-events", batchSize: 10 },
     access: paymentsAccess,
@@ -289,7 +306,8 @@ export const functions: readonly FunctionDefinition[] = [
   {
     name: "billing-timers",
     entry: "functions/billing/timers.ts",
-    description: "The billing queue's timed work: invoice reminders and overdue, payout runs and sweep, refund checks, sandbox settlements",
+    description:
+      "The billing queue's timed work: invoice reminders and overdue, payout runs and sweep, refund checks, sandbox settlements",
     timeoutSeconds: 60,
     queue: { name: "billing", batchSize: 10 },
     access: { ...paymentsAccess, email: true },

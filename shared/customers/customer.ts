@@ -25,6 +25,10 @@ export interface Customer {
   address?: Address;
   taxIds: TaxId[];
   metadata: Record<string, string>;
+  /** The saved payment method charged when nothing else is named: the first attached, until changed. */
+  defaultPaymentMethodId?: string;
+  /** The customer's twin at the processor (Stripe's `cus_…` on the merchant's account), made on first attach. */
+  processorCustomerId?: string;
   /**
    * Deletion guards, kept by the documents that reference the customer: an invoice's finalize adds
    * to `openInvoiceCount` (and bumps the customer's version) in its own transaction, its payment or
@@ -56,4 +60,6 @@ export interface CustomerPatch {
   address?: Address | null;
   taxIds?: TaxId[];
   metadata?: Record<string, string | null>;
+  /** One of the customer's saved payment methods; null clears it. */
+  defaultPaymentMethodId?: string | null;
 }
