@@ -6,18 +6,28 @@
  * `pm_card_chargeCustomerFail`, which attaches and then fails every charge.
  */
 import { randomUUID } from "node:crypto";
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { handler as customersHandler } from "../../functions/api/customers.ts";
 import { handler as invoicesHandler } from "../../functions/api/invoices.ts";
 import { handler } from "../../functions/api/payment-methods.ts";
-import { paymentPorts } from "../../shared/composition.ts";
+import { paymentMethodPorts, paymentPorts } from "../../shared/composition.ts";
+import {
+  attachPaymentMethod,
+  detachPaymentMethod,
+  type PaymentMethodPorts,
+} from "../../shared/customers/payment-methods.ts";
 import { fixedClock } from "../../shared/domain/clock.ts";
 import { PaymentDeclinedError } from "../../shared/domain/errors.ts";
+import { setStripeAccount } from "../../shared/merchants/service.ts";
+import { stripeProcessor } from "../../shared/payments/stripe.ts";
+import { dynamoCustomerStore } from "../../shared/store/customers.ts";
+import { dynamoMerchantStore } from "../../shared/store/merchants.ts";
 import { charge } from "../../shared/payments/charges.ts";
 import { sandboxTestMethods } from "../../shared/payments/sandbox-cards.ts";
 import { dynamoPaymentMethodStore } from "../../shared/store/payment-methods.ts";
 import { call, expectStatus, merchantCall, newMerchant, type TestMerchant } from "../helpers/api.ts";
 import { type TestAws, useTestAws } from "../helpers/aws.ts";
+import { type StripeFake, startStripeFake, stripeFixture, stripeId } from "../helpers/stripe-fake.ts";
 
 let aws: TestAws;
 let shop: TestMerchant;
@@ -211,5 +221,125 @@ describe("saved payment methods in the sandbox", () => {
     expect((await detach(otherCustomer, pm)).status).toBe(404);
     expect(await aws.countItems()).toBe(before);
     expect((await list(customerId)).body.data).toEqual([expect.objectContaining({ id: pm })]);
+  });
+});
+
+describe("saved payment methods through Stripe (the loopback fake, driven by the real SDK)", () => {
+  const clock = fixedClock(new Date());
+  const account = `acct_methods${randomUUID().slice(0, 8)}`;
+  let fake: StripeFake;
+  let stripeShop: TestMerchant;
+
+  beforeAll(async () => {
+    fake = await startStripeFake();
+    stripeShop = await newMerchant("Methods Stripe Shop");
+    await setStripeAccount({ store: dynamoMerchantStore, clock }, stripeShop.id, account, false);
+    fake.respond("POST", "/v1/customers", ({ body }) => ({
+      body: { id: stripeId("cus"), object: "customer", email: body.email, metadata: body.metadata },
+    }));
+    fake.respond("POST", "/v1/payment_methods/:id/attach", ({ body }, { id = "" }) =>
+      id === "pm_card_chargeDeclined"
+        ? {
+            status: 402,
+            body: {
+              error: {
+                type: "card_error",
+                code: "card_declined",
+                decline_code: "generic_decline",
+                message: "Your card was declined.",
+              },
+            },
+          }
+        : { body: stripeFixture("payment_method", { id: stripeId("pm"), customer: body.customer }) },
+    );
+    fake.respond("POST", "/v1/payment_methods/:id/detach", (_request, { id = "" }) => ({
+      body: stripeFixture("payment_method", { id, customer: null }),
+    }));
+  });
+  afterAll(() => fake.stop());
+
+  function ports(): PaymentMethodPorts {
+    const processor = stripeProcessor({
+      secretKey: "sk_test_payment_methods_0123456789",
+      host: "127.0.0.1",
+      port: fake.port,
+      protocol: "http",
+      timeoutMs: 2_000,
+    });
+    return {
+      ...paymentMethodPorts(clock),
+      processorOf: async (merchantId) => ({
+        merchant: (await dynamoMerchantStore.readMerchant(merchantId))!.value,
+        processor,
+      }),
+    };
+  }
+
+  it("makes the customer's Stripe Customer on the merchant's account once, and attaches each method to it", async () => {
+    const customerId = await newCustomer(stripeShop);
+    const from = fake.requests.length;
+
+    const first = await attachPaymentMethod(ports(), stripeShop.id, customerId, "pm_card_visa");
+    const second = await attachPaymentMethod(ports(), stripeShop.id, customerId, "pm_card_mastercard");
+
+    const requests = fake.requests.slice(from);
+    expect(requests.map((r) => `${r.method} ${r.path}`)).toEqual([
+      "POST /v1/customers",
+      "POST /v1/payment_methods/pm_card_visa/attach",
+      "POST /v1/payment_methods/pm_card_mastercard/attach",
+    ]);
+    expect(requests.every((r) => r.headers["stripe-account"] === account)).toBe(true);
+    expect(requests[0]!.headers["idempotency-key"]).toBe(`customer-${customerId}`);
+    expect(requests[0]!.body).toMatchObject({
+      email: expect.stringContaining("@methods.test"),
+      metadata: { kassa_merchant_id: stripeShop.id, kassa_customer_id: customerId },
+    });
+    const stored = (await dynamoCustomerStore.read(stripeShop.id, customerId))!.value;
+    expect(stored.processorCustomerId).toMatch(/^cus_/);
+    expect(requests[1]!.form).toEqual({ customer: stored.processorCustomerId });
+    expect(requests[2]!.form).toEqual({ customer: stored.processorCustomerId });
+    expect(first).toEqual({
+      id: expect.stringMatching(ulid),
+      type: "card",
+      card: { brand: "visa", last4: "4242", expMonth: 8, expYear: 2030 },
+      createdAt: expect.any(String),
+    });
+    expect(stored.defaultPaymentMethodId).toBe(first.id);
+    const saved = (await dynamoPaymentMethodStore.read(stripeShop.id, second.id))!.value;
+    expect(saved.processorId).toMatch(/^pm_/);
+    expect(saved.processorId).not.toBe(second.id);
+    // The Stripe Customer stays inside Kassa.
+    expect(await getCustomer(customerId, stripeShop)).not.toHaveProperty("processorCustomerId");
+  });
+
+  it("answers Stripe's decline at attach with a 402-kind error and saves nothing", async () => {
+    const customerId = await newCustomer(stripeShop);
+    const before = await aws.countItems();
+
+    const error = await attachPaymentMethod(
+      ports(),
+      stripeShop.id,
+      customerId,
+      "pm_card_chargeDeclined",
+    ).catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(PaymentDeclinedError);
+    expect(error).toMatchObject({ declineCode: "generic_decline" });
+    expect(await aws.countItems()).toBe(before);
+  });
+
+  it("detaches a removed method at Stripe", async () => {
+    const customerId = await newCustomer(stripeShop);
+    const method = await attachPaymentMethod(ports(), stripeShop.id, customerId, "pm_card_visa");
+    const { processorId } = (await dynamoPaymentMethodStore.read(stripeShop.id, method.id))!.value;
+    const from = fake.requests.length;
+
+    await detachPaymentMethod(ports(), stripeShop.id, customerId, method.id);
+
+    expect(fake.requests.slice(from).map((r) => `${r.method} ${r.path}`)).toEqual([
+      `POST /v1/payment_methods/${processorId}/detach`,
+    ]);
+    expect(await dynamoPaymentMethodStore.read(stripeShop.id, method.id)).toBeUndefined();
+    expect((await getCustomer(customerId, stripeShop)).defaultPaymentMethodId).toBeUndefined();
   });
 });
