@@ -6,6 +6,7 @@
 import type { SecretName } from "../shared/config.ts";
 import type { Auth, HttpMethod } from "../shared/http/operation.ts";
 import * as customerOps from "../shared/api/customers.ts";
+import * as paymentMethodOps from "../shared/api/payment-methods.ts";
 import * as invoiceOps from "../shared/api/invoices.ts";
 import * as paymentOps from "../shared/api/payments.ts";
 import * as payoutOps from "../shared/api/payouts.ts";
@@ -128,6 +129,13 @@ const paymentsAccess = {
   publicLinks: true,
 } as const satisfies FunctionAccess;
 
+/** Saving a method talks to the processor (Stripe Customers, attach) but moves no money and emits no events. */
+const paymentMethodsAccess = {
+  table: "readwrite",
+  secrets: ["cursorSecret", "stripeSecretKey"],
+  processors: true,
+} as const satisfies FunctionAccess;
+
 const merchantApi = { table: "readwrite", secrets: ["cursorSecret"] } as const satisfies FunctionAccess;
 
 export const functions: readonly FunctionDefinition[] = [
@@ -178,6 +186,14 @@ export const functions: readonly FunctionDefinition[] = [
     timeoutSeconds: 10,
     routes: customerOps.customerOperations,
     access: merchantApi,
+  },
+  {
+    name: "payment-methods",
+    entry: "functions/api/payment-methods.ts",
+    description: "A customer's saved payment methods: attach, list, remove",
+    timeoutSeconds: 15,
+    routes: paymentMethodOps.paymentMethodOperations,
+    access: paymentMethodsAccess,
   },
   {
     name: "discount-codes",

@@ -12,9 +12,11 @@ import { scheduler } from "./aws/scheduler.ts";
 import { freshSecret, getSecret, verifyWithSecret } from "./aws/secrets.ts";
 import { config } from "./config.ts";
 import { type Clock, systemClock } from "./domain/clock.ts";
+import { requireFound } from "./domain/errors.ts";
 import { windowLimits } from "./domain/limits.ts";
 import { metricNames } from "./metrics-names.ts";
 import { emfMetrics } from "./observability.ts";
+import type { PaymentMethodPorts } from "./customers/payment-methods.ts";
 import type { CustomerPorts } from "./customers/service.ts";
 import type { DiscountCodePorts } from "./discount-codes/service.ts";
 import type { EventPorts } from "./events/service.ts";
@@ -40,6 +42,7 @@ import { type PayoutSweepPorts, recordStripePayout } from "./payouts/run.ts";
 import type { PayoutReadPorts } from "./payouts/service.ts";
 import type { ProductPorts } from "./products/service.ts";
 import { dynamoCustomerStore } from "./store/customers.ts";
+import { dynamoPaymentMethodStore } from "./store/payment-methods.ts";
 import { dynamoDiscountCodeStore } from "./store/discount-codes.ts";
 import { dynamoEventStore } from "./store/events.ts";
 import { dynamoIdempotencyStore } from "./store/idempotency.ts";
@@ -120,6 +123,7 @@ export const testClockPorts = (clock: Clock): TestClockPorts => ({
 });
 export const customerPorts = (clock: Clock): CustomerPorts => ({
   store: dynamoCustomerStore,
+  paymentMethods: dynamoPaymentMethodStore,
   clock,
   testClocks: {
     bind: (merchantId, testClockId) => bindCustomer(testClockPorts(clock), merchantId, testClockId),
@@ -215,6 +219,19 @@ export function paymentPorts(clock: Clock, sandboxPageUrl?: (sessionId: string) 
     feeFor: (payment) =>
       payment.processor === "sandbox" ? sandboxFee(payment.amount, payment.currency, config.sandboxFee()) : 0,
     scheduler: scheduler(),
+  };
+}
+
+export function paymentMethodPorts(clock: Clock): PaymentMethodPorts {
+  const { processorFor } = paymentPorts(clock);
+  return {
+    customers: dynamoCustomerStore,
+    methods: dynamoPaymentMethodStore,
+    processorOf: async (merchantId) => {
+      const merchant = requireFound(await dynamoMerchantStore.readMerchant(merchantId), "Merchant").value;
+      return { merchant, processor: await processorFor(merchant) };
+    },
+    clock,
   };
 }
 

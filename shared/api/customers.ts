@@ -40,6 +40,7 @@ export const customer = z.object({
   taxIds: z.array(taxId),
   metadata: z.record(z.string(), z.string()),
   testClockId: z.string().optional(),
+  defaultPaymentMethodId: z.string().optional(),
   createdAt: z.string(),
   updatedAt: z.string(),
 });
@@ -71,6 +72,8 @@ export const customerPatch = parsesTo<CustomerPatch>()(
     taxIds: z.array(taxId).max(10).optional(),
     /** Keys given are set; a key set to null is removed. */
     metadata: z.record(z.string().min(1).max(40), z.string().max(500).nullable()).optional(),
+    /** One of the customer's saved payment methods (`pm_…`); null clears the default. */
+    defaultPaymentMethodId: z.string().min(1).max(64).nullable().optional(),
   }),
 );
 

@@ -4,6 +4,7 @@ import { discountCodeOperations } from "./discount-codes.ts";
 import { docsOperations } from "./docs.ts";
 import { eventOperations } from "./events.ts";
 import { hostedInvoiceOperations, invoiceOperations } from "./invoices.ts";
+import { paymentMethodOperations } from "./payment-methods.ts";
 import { connectStripe, paymentOperations, stripeWebhook } from "./payments.ts";
 import { payoutOperations } from "./payouts.ts";
 import { viewOperations } from "./views.ts";
@@ -17,6 +18,7 @@ export const allOperations = [
   ...merchantOperations,
   ...apiKeyOperations,
   ...customerOperations,
+  ...paymentMethodOperations,
   ...discountCodeOperations,
   ...eventOperations,
   ...productOperations,

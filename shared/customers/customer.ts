@@ -27,6 +27,10 @@ export interface Customer {
   metadata: Record<string, string>;
   /** The test clock the customer lives on (test mode), fixed at creation. */
   testClockId?: string;
+  /** The saved payment method charged when nothing else is named: the first attached, until changed. */
+  defaultPaymentMethodId?: string;
+  /** The customer's twin at the processor (Stripe's `cus_…` on the merchant's account), made on first attach. */
+  processorCustomerId?: string;
   /**
    * Deletion guards, kept by the documents that reference the customer: an invoice's finalize adds
    * to `openInvoiceCount` (and bumps the customer's version) in its own transaction, its payment or
@@ -59,4 +63,6 @@ export interface CustomerPatch {
   address?: Address | null;
   taxIds?: TaxId[];
   metadata?: Record<string, string | null>;
+  /** One of the customer's saved payment methods; null clears it. */
+  defaultPaymentMethodId?: string | null;
 }

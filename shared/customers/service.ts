@@ -8,10 +8,14 @@ import type { Change } from "../domain/records.ts";
 import type { Position } from "../http/cursor.ts";
 import { listWindow } from "../store/collection.ts";
 import type { CustomerStore } from "../store/customers.ts";
+import type { PaymentMethodStore } from "../store/payment-methods.ts";
 import type { Customer, CustomerPatch, NewCustomer } from "./customer.ts";
+import { requireOwnMethod } from "./payment-methods.ts";
 
 export interface CustomerPorts {
   store: CustomerStore;
+  /** To check that a new default payment method is one of the customer's. */
+  paymentMethods: Pick<PaymentMethodStore, "read">;
   clock: Clock;
   /** The writes that count a customer on its test clock (checked: the merchant's, in test mode, room). */
   testClocks: {
@@ -49,12 +53,15 @@ export async function getCustomer({ store }: CustomerPorts, merchantId: string, 
 }
 
 export async function updateCustomer(
-  { store, clock }: CustomerPorts,
+  { store, paymentMethods, clock }: CustomerPorts,
   merchantId: string,
   id: string,
   patch: CustomerPatch,
 ) {
   const { value, version } = requireFound(await store.read(merchantId, id), "Customer");
+  if (patch.defaultPaymentMethodId) {
+    await requireOwnMethod(paymentMethods, merchantId, id, patch.defaultPaymentMethodId);
+  }
   const now = clock.now();
   const next: Customer = patchResource(value, patch, now);
   await store.replace(
@@ -103,7 +110,12 @@ export async function listCustomers(
   return { ...page, items: page.items.map(present) };
 }
 
-/** The customer as the API shows it: without the internal deletion counters. */
-function present({ openInvoiceCount: _, activeSubscriptionCount: __, ...customer }: Customer) {
+/** The customer as the API shows it: without the internal deletion counters and processor twin. */
+function present({
+  openInvoiceCount: _,
+  activeSubscriptionCount: __,
+  processorCustomerId: ___,
+  ...customer
+}: Customer) {
   return customer;
 }

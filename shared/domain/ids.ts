@@ -8,6 +8,7 @@ export const idPrefixes = {
   apiKey: "key",
   event: "evt",
   customer: "cus",
+  paymentMethod: "pm",
   product: "prd",
   taxRate: "txr",
   discountCode: "dc",

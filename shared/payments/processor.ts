@@ -121,6 +121,30 @@ export interface RefundLookup {
   refundId: string;
 }
 
+export interface AttachPaymentMethodRequest {
+  /** The merchant's connected Stripe account (`acct_…`); absent in the sandbox. */
+  accountId?: string;
+  /** The processor's token of the method (`pm_card_visa`, a Stripe `pm_…`, a sandbox card number). */
+  paymentMethod: string;
+  /** The customer's twin at the processor, if it has one; otherwise the processor makes one. */
+  processorCustomerId?: string;
+  customer: { kassaCustomerId: string; merchantId: string; email: string; name?: string };
+}
+
+export type AttachPaymentMethodResult =
+  | {
+      status: "attached";
+      processorId: string;
+      /** The processor's customer the method now belongs to (absent in the stateless sandbox). */
+      processorCustomerId?: string;
+      type: "card" | "us_bank_account";
+      card?: { brand: string; last4: string; expMonth: number; expYear: number };
+    }
+  /** No such method: a 400 naming the field. */
+  | { status: "invalid"; message: string }
+  /** The issuer refused the card's verification at attach, as Stripe does for its declining test cards. */
+  | { status: "declined"; declineCode: string; message: string };
+
 export interface PaymentProcessor {
   readonly name: "sandbox" | "stripe";
   /** Whether its money is real: never for the sandbox; for Stripe, whether the platform key is live. */
@@ -137,6 +161,10 @@ export interface PaymentProcessor {
    * processor has none. Idempotency keys are forgotten after a day, so a late retry looks first.
    */
   findRefund(lookup: RefundLookup): Promise<RefundResult | undefined>;
+  /** Saves a payment method on the customer's twin at the processor, for later off-session charges. */
+  attachPaymentMethod(request: AttachPaymentMethodRequest): Promise<AttachPaymentMethodResult>;
+  /** Forgets a saved method at the processor; one it no longer knows is already detached. */
+  detachPaymentMethod(request: { accountId?: string; processorId: string }): Promise<void>;
   /** The current state of a payment at the processor (to reconcile after a timeout). */
   retrieve(
     paymentIntentId: string,

@@ -7,13 +7,16 @@
  */
 import { isCurrency } from "../domain/currency.ts";
 import { divRound, isAmount, toTenThousandths } from "../domain/money.ts";
-import type { PaymentMethodDetails } from "./processor.ts";
+import type { AttachPaymentMethodResult, PaymentMethodDetails } from "./processor.ts";
 
 export type SandboxBehaviour =
   /** The charge succeeds at once. */
   | { kind: "succeeds" }
-  /** The issuer declines with this decline code. */
-  | { kind: "declines"; declineCode: string }
+  /**
+   * The issuer declines with this decline code. Attaching the card to a customer is declined too
+   * (the issuer refuses its verification, as in Stripe), unless `atAttach` says it attaches.
+   */
+  | { kind: "declines"; declineCode: string; atAttach?: "attaches" }
   /** 3-D Secure: needs the buyer on the page; off-session the charge fails with `authentication_required`. */
   | { kind: "requires_authentication" }
   /** A bank debit: `processing` at first, succeeds after a delay. */
@@ -57,6 +60,12 @@ export const sandboxTestMethods: readonly SandboxTestMethod[] = Object.freeze([
     declineCode: "insufficient_funds",
   }),
   card("pm_card_authenticationRequired", "4000002760003184", "visa", { kind: "requires_authentication" }),
+  /** Attaches to a customer like any good card; every later charge is declined (Stripe's 0341). */
+  card("pm_card_chargeCustomerFail", "4000000000000341", "visa", {
+    kind: "declines",
+    declineCode: "generic_decline",
+    atAttach: "attaches",
+  }),
   {
     token: "pm_usBankAccount_success",
     number: "000123456789",
@@ -145,6 +154,31 @@ export function decideSandboxCharge(
         message: "The buyer must authenticate this payment (3-D Secure).",
       };
   }
+}
+
+/** Test cards carry no expiry: the sandbox reports Stripe's test default, December of a far year. */
+const testCardExpiry = { expMonth: 12, expYear: 2034 } as const;
+
+/** What attaching `paymentMethod` to a customer does: the same table, the same tokens as a charge. */
+export function decideSandboxAttach(paymentMethod: string): AttachPaymentMethodResult {
+  const method = findTestMethod(paymentMethod);
+  if (!method) return { status: "invalid", message: messages.invalid_payment_method! };
+  const { behaviour, details } = method;
+  if (behaviour.kind === "declines" && behaviour.atAttach !== "attaches") {
+    return {
+      status: "declined",
+      declineCode: behaviour.declineCode,
+      message: messages[behaviour.declineCode] ?? messages.generic_decline!,
+    };
+  }
+  return {
+    status: "attached",
+    processorId: method.token,
+    type: method.type,
+    ...(details.type === "card"
+      ? { card: { brand: details.brand, last4: details.last4, ...testCardExpiry } }
+      : {}),
+  };
 }
 
 export interface SandboxFeeSchedule {

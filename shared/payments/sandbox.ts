@@ -39,6 +39,7 @@ import type {
   RefundResult,
 } from "./processor.ts";
 import {
+  decideSandboxAttach,
   decideSandboxCharge,
   defaultSandboxFee,
   type SandboxFeeSchedule,
@@ -316,6 +317,13 @@ export function sandboxProcessor(options: SandboxOptions): SandboxProcessor {
         offSession: request.offSession,
       });
     },
+
+    // Stateless: a saved sandbox method is its test token, so attaching only checks the table.
+    async attachPaymentMethod(request) {
+      return decideSandboxAttach(request.paymentMethod);
+    },
+
+    async detachPaymentMethod() {},
 
     async settleBankDebit(paymentIntentId, details) {
       const intent = parseSandboxPaymentIntentId(paymentIntentId);

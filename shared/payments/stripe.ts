@@ -13,6 +13,8 @@ import { ValidationError } from "../domain/errors.ts";
 import { getSecret } from "../aws/secrets.ts";
 import { isLiveStripeKey } from "./stripe-mode.ts";
 import type {
+  AttachPaymentMethodRequest,
+  AttachPaymentMethodResult,
   ChargeRequest,
   ChargeResult,
   CheckoutRequest,
@@ -155,6 +157,67 @@ export function stripeProcessor(options: StripeClientOptions): PaymentProcessor 
         throw error;
       }
       return chargeResult(intent);
+    },
+
+    async attachPaymentMethod(request: AttachPaymentMethodRequest): Promise<AttachPaymentMethodResult> {
+      const { customer } = request;
+      const account = request.accountId ? { stripeAccount: request.accountId } : undefined;
+      // Keyed by Kassa's customer: a retried first attach finds the Stripe Customer the failed one made.
+      const processorCustomerId =
+        request.processorCustomerId ??
+        (
+          await stripe.customers.create(
+            {
+              email: customer.email,
+              ...(customer.name ? { name: customer.name } : {}),
+              metadata: {
+                kassa_merchant_id: customer.merchantId,
+                kassa_customer_id: customer.kassaCustomerId,
+              },
+            },
+            requestOptions(`customer-${customer.kassaCustomerId}`, request.accountId),
+          )
+        ).id;
+      let method: Stripe.PaymentMethod;
+      try {
+        method = await stripe.paymentMethods.attach(
+          request.paymentMethod,
+          { customer: processorCustomerId },
+          account,
+        );
+      } catch (error) {
+        if (error instanceof Stripe.errors.StripeCardError) {
+          return {
+            status: "declined",
+            declineCode: error.decline_code || error.code || "card_declined",
+            message: error.message,
+          };
+        }
+        if (error instanceof Stripe.errors.StripeInvalidRequestError) {
+          return { status: "invalid", message: error.message };
+        }
+        throw error;
+      }
+      const attached = { status: "attached" as const, processorId: method.id, processorCustomerId };
+      if (method.type === "us_bank_account") return { ...attached, type: "us_bank_account" };
+      if (method.type === "card" && method.card) {
+        const { brand, last4, exp_month: expMonth, exp_year: expYear } = method.card;
+        return { ...attached, type: "card", card: { brand, last4, expMonth, expYear } };
+      }
+      return { status: "invalid", message: `Payment methods of type ${method.type} cannot be saved` };
+    },
+
+    async detachPaymentMethod(request: { accountId?: string; processorId: string }): Promise<void> {
+      try {
+        await stripe.paymentMethods.detach(
+          request.processorId,
+          undefined,
+          request.accountId ? { stripeAccount: request.accountId } : undefined,
+        );
+      } catch (error) {
+        // Already detached (or never attached): what the caller wanted.
+        if (!(error instanceof Stripe.errors.StripeInvalidRequestError)) throw error;
+      }
     },
 
     async refund(request: RefundRequest): Promise<RefundResult | OutcomeUnknown> {

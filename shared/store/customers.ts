@@ -11,6 +11,8 @@ import { documentClient, tableName } from "./dynamo.ts";
 import { keys } from "./keys.ts";
 
 const customers = collection<Customer>({ type: "customer", idKind: "customer", label: "customer" });
+/** For the writes of objects kept in the customer's transaction (its saved payment methods). */
+export const customerCollection = customers;
 const duplicateEmail = "A customer with this email already exists";
 
 const claimEmail = (merchantId: string, email: string, customerId: string): ExtraWrite => ({
@@ -33,6 +35,20 @@ const releaseEmail = (merchantId: string, email: string, customerId: string): Ex
       ExpressionAttributeValues: { ":id": customerId },
     },
   },
+});
+
+/** A new default payment method must be one of the customer's, still there when the default is set. */
+const methodOfCustomer = (merchantId: string, paymentMethodId: string, customerId: string): ExtraWrite => ({
+  item: {
+    ConditionCheck: {
+      TableName: tableName(),
+      Key: keys.merchantObject(merchantId, paymentMethodId),
+      ConditionExpression: "customerId = :customer AND #type = :type",
+      ExpressionAttributeNames: { "#type": "type" },
+      ExpressionAttributeValues: { ":customer": customerId, ":type": "paymentMethod" },
+    },
+  },
+  conflict: "The default payment method was removed by another request; fetch the customer and try again",
 });
 
 export interface CustomerStore {
@@ -79,18 +95,17 @@ export const dynamoCustomerStore: CustomerStore = {
       ...extra,
     ]),
   replace: (merchantId, previous, next, version, event) =>
-    customers.replace(
-      merchantId,
-      next,
-      version,
-      event,
-      previous.email === next.email
+    customers.replace(merchantId, next, version, event, [
+      ...(previous.email === next.email
         ? []
         : [
             releaseEmail(merchantId, previous.email, previous.id),
             claimEmail(merchantId, next.email, next.id),
-          ],
-    ),
+          ]),
+      ...(next.defaultPaymentMethodId && next.defaultPaymentMethodId !== previous.defaultPaymentMethodId
+        ? [methodOfCustomer(merchantId, next.defaultPaymentMethodId, next.id)]
+        : []),
+    ]),
   remove: (merchantId, customer, version, event, extra = []) =>
     customers.remove(merchantId, customer.id, version, event, [
       releaseEmail(merchantId, customer.email, customer.id),

@@ -36,6 +36,12 @@ export const keys = {
     SK: `UNIQUE#${what}#${value}`,
   }),
 
+  /** GSI1: a customer's saved payment methods, by id (ULID: creation order). */
+  paymentMethodOfCustomer: (merchantId: string, customerId: string, paymentMethodId: string) => ({
+    GSI1PK: `${merchantPk(merchantId)}#PAYMENT_METHODS#${customerId}`,
+    GSI1SK: paymentMethodId,
+  }),
+
   /** GSI1: a merchant's finalized invoices by due date. */
   invoiceByDue: (merchantId: string, dueDate: string, invoiceId: string) => ({
     GSI1PK: `${merchantPk(merchantId)}#INVOICES_BY_DUE`,
@@ -111,6 +117,10 @@ export const indexKeys = {
   merchants: { index: "GSI1", pk: "MERCHANTS" },
   apiKeysOf: (merchantId: string) => ({ index: "GSI1", pk: `${merchantPk(merchantId)}#APIKEYS` }),
   dueSchedules: { index: "GSI2", pk: "SCHEDULES_DUE" },
+  paymentMethodsOf: (merchantId: string, customerId: string) => ({
+    index: "GSI1",
+    pk: `${merchantPk(merchantId)}#PAYMENT_METHODS#${customerId}`,
+  }),
   invoicesByDue: (merchantId: string) => ({ index: "GSI1", pk: `${merchantPk(merchantId)}#INVOICES_BY_DUE` }),
 } as const;
 

@@ -31,6 +31,8 @@ type Body = Record<string, unknown>;
 interface World {
   secret: string;
   customer: string;
+  /** A method saved on `customer`. */
+  paymentMethod: string;
   product: string;
   taxRate: string;
   discountCode: string;
@@ -124,7 +126,7 @@ const fixtures: Record<string, BodyFixture> = {
   },
   updateCustomer: {
     params: (w) => ({ id: w.customer }),
-    body: () => ({
+    body: (w) => ({
       email: `renamed-${unique()}@bad-input.test`,
       name: "Buyer Renamed",
       companyName: "Buyer AG",
@@ -132,7 +134,33 @@ const fixtures: Record<string, BodyFixture> = {
       address,
       taxIds: [{ type: "eu_vat", value: "DE987654321" }],
       metadata: { note: "still vip" },
+      defaultPaymentMethodId: w.paymentMethod,
     }),
+    cases: [
+      change("defaultPaymentMethodId: no method of the customer's", "defaultPaymentMethodId", (v) => ({
+        ...v,
+        defaultPaymentMethodId: `pm_${"9".repeat(26)}`,
+      })),
+      change("defaultPaymentMethodId: the customer's own id", "defaultPaymentMethodId", (v, w) => ({
+        ...v,
+        defaultPaymentMethodId: w.customer,
+      })),
+    ],
+  },
+  attachPaymentMethod: {
+    params: (w) => ({ id: w.customer }),
+    body: () => ({ paymentMethod: "pm_card_visa" }),
+    cases: [
+      change("paymentMethod: blank", "paymentMethod", (v) => ({ ...v, paymentMethod: "   " })),
+      change("paymentMethod: no such test method", "paymentMethod", (v) => ({
+        ...v,
+        paymentMethod: "pm_card_nope",
+      })),
+      change("paymentMethod: a card number the sandbox does not know", "paymentMethod", (v) => ({
+        ...v,
+        paymentMethod: "4111 1111 1111 1111",
+      })),
+    ],
   },
   createDiscountCode: {
     body: () => ({
@@ -321,6 +349,7 @@ const fixtures: Record<string, BodyFixture> = {
 const placeholder: World = {
   secret: "",
   customer: `cus_${"0".repeat(26)}`,
+  paymentMethod: `pm_${"0".repeat(26)}`,
   product: `prd_${"0".repeat(26)}`,
   taxRate: `txr_${"0".repeat(26)}`,
   discountCode: `dc_${"0".repeat(26)}`,
@@ -911,9 +940,20 @@ describe("bad input: every POST and PATCH route with a body", () => {
       duration: "once",
     });
     const testClock = await created("POST /v1/test-clocks", secret, { frozenTime: "2030-01-01T00:00:00Z" });
+    const paymentMethod = servesRoute("POST /v1/customers/{id}/payment-methods")
+      ? await created(
+          "POST /v1/customers/{id}/payment-methods",
+          secret,
+          { paymentMethod: "pm_card_visa" },
+          {
+            id: customer,
+          },
+        )
+      : "";
     world = {
       secret,
       customer,
+      paymentMethod,
       product,
       taxRate,
       discountCode,

@@ -30,6 +30,7 @@ type CallOptions = NonNullable<Parameters<typeof call>[2]>;
 
 type Kind =
   | "customer"
+  | "paymentMethod"
   | "product"
   | "taxRate"
   | "discountCode"
@@ -116,6 +117,8 @@ type WallFixture =
       read: Reader;
       body?: (t: Tenant) => unknown;
       emits?: boolean;
+      /** Path parameters when the path names more than the target (e.g. a customer's method). */
+      params?: (w: World, id: string) => Record<string, string>;
     };
 
 let aws: TestAws;
@@ -195,6 +198,8 @@ const fresh = {
   customer: (t: Tenant) => created("POST /v1/customers", t, bodies.customer(t)),
   product: (t: Tenant) => created("POST /v1/products", t, bodies.product(t)),
   apiKey: (t: Tenant) => created("POST /v1/api-keys", t, bodies.apiKey(t)),
+  paymentMethod: (t: Tenant) =>
+    created("POST /v1/customers/{id}/payment-methods", t, pay(), { id: idOf(t, "customer") }),
   view: (t: Tenant) => created("POST /v1/views", t, bodies.view(t)),
   testClock: (t: Tenant) => created("POST /v1/test-clocks", t, bodies.testClock(t)),
   draftInvoice: (t: Tenant) => created("POST /v1/invoices", t, bodies.invoice(t)),
@@ -224,6 +229,16 @@ const readers = {
   payment: get("GET /v1/payments/{id}"),
   refund: get("GET /v1/refunds/{id}"),
   payout: get("GET /v1/payouts/{id}"),
+  /** Saved methods have no GET by id: the method as its customer's list shows it. */
+  paymentMethod: (async (t, id) => {
+    const list = await api("GET /v1/customers/{id}/payment-methods", {
+      token: t.secret,
+      pathParameters: { id: idOf(t, "customer") },
+      query: { limit: "100" },
+    });
+    const found = ((list.body.data ?? []) as { id: string }[]).find((m) => m.id === id);
+    return found ? { status: 200, body: found } : { status: 404, body: undefined };
+  }) satisfies Reader,
   /** API keys have no GET by id: the key as the tenant's list shows it. */
   apiKey: (async (t, id) => {
     const list = await api("GET /v1/api-keys", { token: t.secret, query: { limit: "100" } });
@@ -359,6 +374,12 @@ const fixtures: Record<string, WallFixture> = {
     ...touched(t),
   })),
   deleteCustomer: freshObject(fresh.customer, readers.customer),
+  attachPaymentMethod: object("customer", readers.customer, pay),
+  listPaymentMethods: object("customer", readers.customer),
+  detachPaymentMethod: {
+    ...freshObject(fresh.paymentMethod, readers.paymentMethod),
+    params: (w, pmId) => ({ id: idOf(w.a, "customer"), pmId }),
+  },
 
   createDiscountCode: { kind: "create", body: (t) => bodies.discountCode(t), read: readers.discountCode },
   listDiscountCodes: {
@@ -518,6 +539,7 @@ async function seed(label: string): Promise<Tenant> {
   if (has("POST /v1/test-clocks")) t.ids.testClock = await fresh.testClock(t);
   if (has("POST /v1/customers"))
     t.ids.customer = await created("POST /v1/customers", t, bodies.customer(t, t.customerEmail));
+  if (has("POST /v1/customers/{id}/payment-methods")) t.ids.paymentMethod = await fresh.paymentMethod(t);
   if (has("POST /v1/products")) t.ids.product = await created("POST /v1/products", t, bodies.product(t));
   if (has("POST /v1/tax-rates")) t.ids.taxRate = await created("POST /v1/tax-rates", t, bodies.taxRate(t));
   if (has("POST /v1/discount-codes")) {
@@ -759,7 +781,7 @@ describe("tenant walls: every route in the manifest", () => {
         expect(before.status, `${routeKey}: A's ${id} must exist before B tries it`).toBe(200);
         const request = (t: Tenant): CallOptions => ({
           token: t.secret,
-          pathParameters: pathParamsOf(op, id),
+          pathParameters: fixture.params ? fixture.params(world, id) : pathParamsOf(op, id),
           ...(fixture.body ? { body: fixture.body(t) as object } : {}),
         });
         await takeQueued(aws, eventQueue);

@@ -140,6 +140,7 @@ describe("sandbox test methods", () => {
     ["pm_card_chargeDeclined", "4000000000000002", { type: "card", brand: "visa", last4: "0002" }],
     ["pm_card_insufficientFunds", "4000000000009995", { type: "card", brand: "visa", last4: "9995" }],
     ["pm_card_authenticationRequired", "4000002760003184", { type: "card", brand: "visa", last4: "3184" }],
+    ["pm_card_chargeCustomerFail", "4000000000000341", { type: "card", brand: "visa", last4: "0341" }],
     [
       "pm_usBankAccount_success",
       "000123456789",

@@ -1,0 +1,138 @@
+/**
+ * A customer's saved payment methods. The processor validates and keeps the method (the sandbox's
+ * test tokens, or a Stripe PaymentMethod attached to the customer's Stripe Customer); Kassa keeps its
+ * own record under its own id, and the customer's default, in one transaction with the customer.
+ */
+import type { Clock } from "../domain/clock.ts";
+import { PaymentDeclinedError, requireFound, ValidationError } from "../domain/errors.ts";
+import { newEvent } from "../domain/events.ts";
+import { newId } from "../domain/ids.ts";
+import type { Position } from "../http/cursor.ts";
+import type { Merchant } from "../merchants/merchant.ts";
+import { connectedAccount } from "../payments/ports.ts";
+import type { PaymentProcessor } from "../payments/processor.ts";
+import type { CustomerStore } from "../store/customers.ts";
+import type { PaymentMethodStore } from "../store/payment-methods.ts";
+import type { Customer } from "./customer.ts";
+import { type PaymentMethod, presentPaymentMethod } from "./payment-method.ts";
+
+export interface PaymentMethodPorts {
+  customers: CustomerStore;
+  methods: PaymentMethodStore;
+  /** The merchant's processor and its connected account, if any (404 for an unknown merchant). */
+  processorOf(merchantId: string): Promise<{ processor: PaymentProcessor; merchant: Merchant }>;
+  clock: Clock;
+}
+
+export async function attachPaymentMethod(
+  ports: PaymentMethodPorts,
+  merchantId: string,
+  customerId: string,
+  token: string,
+) {
+  const customer = requireFound(await ports.customers.read(merchantId, customerId), "Customer");
+  const { processor, merchant } = await ports.processorOf(merchantId);
+  const { value } = customer;
+  const attached = await processor.attachPaymentMethod({
+    ...connectedAccount(merchant, processor),
+    paymentMethod: token,
+    ...(value.processorCustomerId ? { processorCustomerId: value.processorCustomerId } : {}),
+    customer: {
+      kassaCustomerId: value.id,
+      merchantId,
+      email: value.email,
+      ...(value.name ? { name: value.name } : {}),
+    },
+  });
+  if (attached.status === "invalid") {
+    throw new ValidationError([{ path: "paymentMethod", message: attached.message }]);
+  }
+  if (attached.status === "declined") throw new PaymentDeclinedError(attached.declineCode, attached.message);
+  const now = ports.clock.now();
+  const method: PaymentMethod = {
+    id: newId("paymentMethod", now),
+    customerId,
+    type: attached.type,
+    ...(attached.card ? { card: attached.card } : {}),
+    processorId: attached.processorId,
+    createdAt: now.toISOString(),
+  };
+  const twinKnown =
+    !attached.processorCustomerId || attached.processorCustomerId === value.processorCustomerId;
+  const next: Customer | undefined =
+    value.defaultPaymentMethodId && twinKnown
+      ? undefined
+      : {
+          ...value,
+          defaultPaymentMethodId: value.defaultPaymentMethodId ?? method.id,
+          ...(attached.processorCustomerId ? { processorCustomerId: attached.processorCustomerId } : {}),
+          updatedAt: now.toISOString(),
+        };
+  const shown = presentPaymentMethod(method);
+  await ports.methods.attach(
+    merchantId,
+    method,
+    customer,
+    next,
+    newEvent("payment_method.attached", merchantId, method.id, now, { customerId, paymentMethod: shown }),
+  );
+  return shown;
+}
+
+export async function listPaymentMethods(
+  ports: PaymentMethodPorts,
+  merchantId: string,
+  customerId: string,
+  query: { limit: number; after?: Position },
+) {
+  requireFound(await ports.customers.read(merchantId, customerId), "Customer");
+  const page = await ports.methods.listOfCustomer(merchantId, customerId, query);
+  return { ...page, items: page.items.map(presentPaymentMethod) };
+}
+
+export async function detachPaymentMethod(
+  ports: PaymentMethodPorts,
+  merchantId: string,
+  customerId: string,
+  paymentMethodId: string,
+): Promise<void> {
+  const customer = requireFound(await ports.customers.read(merchantId, customerId), "Customer");
+  const found = await ports.methods.read(merchantId, paymentMethodId);
+  const method = requireFound(found?.value.customerId === customerId ? found : undefined, "Payment method");
+  const { processor, merchant } = await ports.processorOf(merchantId);
+  await processor.detachPaymentMethod({
+    ...connectedAccount(merchant, processor),
+    processorId: method.value.processorId,
+  });
+  const now = ports.clock.now();
+  const { defaultPaymentMethodId: _, ...rest } = customer.value;
+  const next =
+    customer.value.defaultPaymentMethodId === paymentMethodId
+      ? { ...rest, updatedAt: now.toISOString() }
+      : undefined;
+  await ports.methods.detach(
+    merchantId,
+    method,
+    customer,
+    next,
+    newEvent("payment_method.detached", merchantId, paymentMethodId, now, {
+      customerId,
+      paymentMethod: presentPaymentMethod(method.value),
+    }),
+  );
+}
+
+/** A customer's new default must be one of its saved methods: else a 400 naming the field. */
+export async function requireOwnMethod(
+  methods: Pick<PaymentMethodStore, "read">,
+  merchantId: string,
+  customerId: string,
+  paymentMethodId: string,
+): Promise<void> {
+  const found = await methods.read(merchantId, paymentMethodId);
+  if (found?.value.customerId !== customerId) {
+    throw new ValidationError([
+      { path: "defaultPaymentMethodId", message: "must be one of the customer's saved payment methods" },
+    ]);
+  }
+}
