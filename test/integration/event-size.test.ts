@@ -8,17 +8,16 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { inject } from "vitest";
 import { handler as customersHandler } from "../../functions/api/customers.ts";
 import { handler as eventsHandler } from "../../functions/api/events.ts";
 import { handler as invoicesHandler } from "../../functions/api/invoices.ts";
 import { functionNamed, queueMaxMessageBytes } from "../../infra/manifest.ts";
 import { loadHandler } from "../../infra/local/invoke-lambda.ts";
 import { type Poller, pollQueue } from "../../infra/local/sqs-poller.ts";
-import { pollStream } from "../../infra/local/stream-poller.ts";
 import { eventDataBudget } from "../../shared/domain/events.ts";
 import { expectStatus, merchantCall, newMerchant } from "../helpers/api.ts";
 import { eventually, type TestAws, useTestAws } from "../helpers/aws.ts";
+import { dispatchFromStream } from "../helpers/pipeline.ts";
 import { takeQueued } from "../helpers/fixtures.ts";
 import { pdfText } from "../helpers/pdf-text.ts";
 
@@ -99,17 +98,9 @@ describe("events of the largest invoice the API accepts", () => {
       definition: { visibilityTimeoutSeconds: 30, maxReceiveCount: 3, retentionDays: 1 },
     };
     pollers.push(pollQueue(aws.sqs, queue, notifications, await loadHandler(notifications)));
-    const dispatcher = functionNamed("outbox-dispatcher");
     pollers.push(
-      pollStream({
-        endpoint: inject("emulators").dynamodb,
-        streamArn: aws.streamArn,
-        fn: dispatcher,
-        handler: await loadHandler(dispatcher),
-        sqs: aws.sqs,
-        onFailureQueueUrl: aws.queues["dispatch-failures"]!.url,
+      await dispatchFromStream(aws, {
         checkpointFile: join(mkdtempSync(join(tmpdir(), "kassa-stream-")), "checkpoint.json"),
-        intervalMs: 50,
       }),
     );
 

@@ -6,7 +6,7 @@
 import { randomUUID } from "node:crypto";
 import { DeleteMessageBatchCommand, ReceiveMessageCommand } from "@aws-sdk/client-sqs";
 import type { SQSRecord } from "aws-lambda";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { handler as customers } from "../../functions/api/customers.ts";
 import { handler as invoices } from "../../functions/api/invoices.ts";
 import { handler as payments } from "../../functions/api/payments.ts";
@@ -14,12 +14,10 @@ import { handler as billing } from "../../functions/billing/timers.ts";
 import { handler as hosted } from "../../functions/hosted/invoice.ts";
 import { handler as notifications } from "../../functions/notifications/send.ts";
 import { handler as stripeEvents } from "../../functions/webhooks/stripe-process.ts";
-import { loadHandler } from "../../infra/local/invoke-lambda.ts";
 import type { Poller } from "../../infra/local/sqs-poller.ts";
-import { pollStream } from "../../infra/local/stream-poller.ts";
-import { functionNamed } from "../../infra/manifest.ts";
 import { call, expectStatus, type Handler, merchantCall, newMerchant } from "../helpers/api.ts";
 import { adminToken, eventually, type TestAws, useTestAws } from "../helpers/aws.ts";
+import { dispatchFromStream } from "../helpers/pipeline.ts";
 import { type CapturedOutput, captureOutput } from "../helpers/output.ts";
 
 let aws: TestAws;
@@ -28,18 +26,7 @@ const pollers: Poller[] = [];
 
 beforeAll(async () => {
   aws = await useTestAws(["stripe-events", "notifications", "billing", "dispatch-failures"]);
-  const dispatcher = functionNamed("outbox-dispatcher");
-  pollers.push(
-    pollStream({
-      endpoint: inject("emulators").dynamodb,
-      streamArn: aws.streamArn,
-      fn: dispatcher,
-      handler: await loadHandler(dispatcher),
-      sqs: aws.sqs,
-      onFailureQueueUrl: aws.queues["dispatch-failures"]!.url,
-      intervalMs: 50,
-    }),
-  );
+  pollers.push(await dispatchFromStream(aws));
 });
 afterAll(async () => {
   await Promise.all(pollers.splice(0).map((p) => p.stop()));

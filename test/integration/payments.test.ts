@@ -10,7 +10,7 @@ import { DeleteMessageBatchCommand, ReceiveMessageCommand } from "@aws-sdk/clien
 import { PutCommand } from "@aws-sdk/lib-dynamodb";
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
 import type Stripe from "stripe";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { handler as customersHandler } from "../../functions/api/customers.ts";
 import { handler as invoicesHandler } from "../../functions/api/invoices.ts";
 import { handler as paymentsHandler } from "../../functions/api/payments.ts";
@@ -21,7 +21,6 @@ import { handler as processHandler } from "../../functions/webhooks/stripe-proce
 import { loadHandler } from "../../infra/local/invoke-lambda.ts";
 import { startLocalScheduler } from "../../infra/local/scheduler.ts";
 import { type Poller, pollQueue } from "../../infra/local/sqs-poller.ts";
-import { pollStream } from "../../infra/local/stream-poller.ts";
 import { functionNamed } from "../../infra/manifest.ts";
 import { fixedClock } from "../../shared/domain/clock.ts";
 import { formToken } from "../../shared/hosted/pay-form.ts";
@@ -29,6 +28,7 @@ import { keys } from "../../shared/store/keys.ts";
 import { dynamoPaymentStore } from "../../shared/store/payments.ts";
 import { call, expectStatus, merchantCall, newMerchant } from "../helpers/api.ts";
 import { eventually, type TestAws, useTestAws } from "../helpers/aws.ts";
+import { dispatchFromStream } from "../helpers/pipeline.ts";
 import { sampleEvent } from "../helpers/events.ts";
 
 type Handler = Parameters<typeof call>[0];
@@ -416,18 +416,7 @@ describe("payments", () => {
 
     beforeAll(async () => {
       mailShop = await newMerchant("Mail Shop");
-      const dispatcher = functionNamed("outbox-dispatcher");
-      pollers.push(
-        pollStream({
-          endpoint: inject("emulators").dynamodb,
-          streamArn: aws.streamArn,
-          fn: dispatcher,
-          handler: await loadHandler(dispatcher),
-          sqs: aws.sqs,
-          onFailureQueueUrl: aws.queues["dispatch-failures"]!.url,
-          intervalMs: 50,
-        }),
-      );
+      pollers.push(await dispatchFromStream(aws));
       const notifications = functionNamed("notifications");
       const queue = aws.queues.notifications!;
       pollers.push(
