@@ -6,7 +6,7 @@
  */
 import { unmarshall } from "@aws-sdk/util-dynamodb";
 import type Stripe from "stripe";
-import { type Mailer, sesMailer } from "./aws/mailer.ts";
+import type { Mailer } from "./aws/mailer.ts";
 import { type QueuePort, sqsQueue } from "./aws/queue.ts";
 import { scheduler } from "./aws/scheduler.ts";
 import { freshSecret, getSecret, verifyWithSecret } from "./aws/secrets.ts";
@@ -65,6 +65,12 @@ import { bindCustomer, releaseCustomer, type TestClockPorts } from "./test-clock
 import { clockAt } from "./test-clocks/test-clock.ts";
 import { timerQueue } from "./timers/registry.ts";
 import type { ViewPorts } from "./views/service.ts";
+
+/**
+ * SES and the MIME builder (nodemailer) load with the first mail: most functions never send one, and
+ * their cold start need not pay for it.
+ */
+const mailer: Mailer = { send: async (mail) => (await import("./aws/mailer.ts")).sesMailer.send(mail) };
 
 /** What a request or message is about, as far as the clock that serves it may depend on it. */
 export interface ClockScope {
@@ -313,7 +319,7 @@ export type BillingTimerPorts = InvoiceTimerPorts &
 export const billingTimerPorts = (clock: Clock): BillingTimerPorts => ({
   invoices: dynamoInvoiceStore,
   merchants: dynamoMerchantStore,
-  mailer: sesMailer,
+  mailer,
   scheduler,
   once,
   sandbox: () => sandboxFor(clock),
@@ -325,7 +331,7 @@ export const billingTimerPorts = (clock: Clock): BillingTimerPorts => ({
 export type NotificationConsumerPorts = NotificationPorts & { mailer: Mailer; clock: Clock };
 
 export const notificationPorts = (clock: Clock): NotificationConsumerPorts => ({
-  mailer: sesMailer,
+  mailer,
   clock,
   limits: dynamoWindowCounter,
   invoice: async (merchantId, invoiceId) => {
