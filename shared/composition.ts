@@ -17,6 +17,7 @@ import { windowLimits } from "./domain/limits.ts";
 import { metricNames } from "./metrics-names.ts";
 import { emfMetrics } from "./observability.ts";
 import type { PaymentMethodPorts } from "./customers/payment-methods.ts";
+import type { Customer } from "./customers/customer.ts";
 import type { CustomerPorts } from "./customers/service.ts";
 import type { DiscountCodePorts } from "./discount-codes/service.ts";
 import type { EventPorts } from "./events/service.ts";
@@ -86,23 +87,34 @@ export function clockFor(_scope: ClockScope = {}): Clock {
   return systemClock;
 }
 
-/**
- * The clock of each customer, within one request or message whose own clock is `clock`: a customer
- * bound to a test clock that still exists lives at the clock's frozen time, any other on `clock`.
- * Each customer is looked up once per request (the ports holding it are built per request).
- */
-export function customerClocks(clock: Clock): (merchantId: string, customerId: string) => Promise<Clock> {
-  const resolved = new Map<string, Promise<Clock>>();
-  const resolve = async (merchantId: string, customerId: string): Promise<Clock> => {
-    const testClockId = (await dynamoCustomerStore.read(merchantId, customerId))?.value.testClockId;
-    const testClock = testClockId && (await dynamoTestClockStore.read(merchantId, testClockId))?.value;
-    return testClock ? clockAt(testClock) : clock;
-  };
+/** A customer as read once within one request or message (the ports holding it are built per request). */
+type CustomerReader = (merchantId: string, customerId: string) => Promise<Customer | undefined>;
+
+function customerReads(): CustomerReader {
+  const read = new Map<string, Promise<Customer | undefined>>();
   return (merchantId, customerId) => {
     const key = `${merchantId}/${customerId}`;
-    const known = resolved.get(key) ?? resolve(merchantId, customerId);
-    resolved.set(key, known);
+    const known =
+      read.get(key) ?? dynamoCustomerStore.read(merchantId, customerId).then((found) => found?.value);
+    read.set(key, known);
     return known;
+  };
+}
+
+/**
+ * The clock of each customer, within one request or message whose own clock is `clock`: a customer
+ * bound to a test clock that still exists lives at the clock's frozen time, any other on `clock`. It
+ * shares the request's read of the customer with the pricing catalog, so resolving a clock costs a
+ * read only for a customer that has one.
+ */
+export function customerClocks(
+  clock: Clock,
+  customerOf: CustomerReader = customerReads(),
+): (merchantId: string, customerId: string) => Promise<Clock> {
+  return async (merchantId, customerId) => {
+    const testClockId = (await customerOf(merchantId, customerId))?.testClockId;
+    const testClock = testClockId && (await dynamoTestClockStore.read(merchantId, testClockId))?.value;
+    return testClock ? clockAt(testClock) : clock;
   };
 }
 
@@ -146,16 +158,19 @@ export const viewPorts = (clock: Clock): ViewPorts => ({ store: dynamoViewStore,
 export const eventPorts = (): EventPorts => ({ store: dynamoEventStore });
 export const payoutReadPorts = (): PayoutReadPorts => ({ payouts: dynamoPayoutStore });
 
-export const invoicePorts = (clock: Clock): InvoicePorts => ({
-  invoices: dynamoInvoiceStore,
-  merchants: dynamoMerchantStore,
-  payments: dynamoPaymentStore,
-  catalog: dynamoCatalog,
-  clock,
-  customerClock: customerClocks(clock),
-  limits: dynamoWindowCounter,
-  publicBaseUrl: publicBaseUrl(),
-});
+export const invoicePorts = (clock: Clock): InvoicePorts => {
+  const customerOf = customerReads();
+  return {
+    invoices: dynamoInvoiceStore,
+    merchants: dynamoMerchantStore,
+    payments: dynamoPaymentStore,
+    catalog: { ...dynamoCatalog, customer: customerOf },
+    clock,
+    customerClock: customerClocks(clock, customerOf),
+    limits: dynamoWindowCounter,
+    publicBaseUrl: publicBaseUrl(),
+  };
+};
 
 export const invoiceListPorts = (clock: Clock): InvoiceListPorts => ({
   invoices: dynamoInvoiceStore,
