@@ -56,6 +56,8 @@ describe("invoices API function", () => {
     expect(body).toMatchObject({ status: "draft", customerId, currency: "USD", subtotal: 12_000, total: 12_000, amountPaid: 0, amountRemaining: 12_000, paymentTerms: "net_7" });
     expect(body.id).toMatch(/^inv_[0-9A-Z]{26}$/);
     expect(ddb).toHaveReceivedCommandWith(GetCommand, { TableName: tableName, Key: { PK: merchantPk, SK: customerId }, ConsistentRead: true });
+    // Read once: pricing and the customer's clock share it (no test clock, so nothing more is read).
+    expect(ddb.commandCalls(GetCommand, { Key: { PK: merchantPk, SK: customerId } })).toHaveLength(1);
     expect(ddb).toHaveReceivedCommandTimes(TransactWriteCommand, 1);
     expect(ddb).toHaveReceivedCommandWith(TransactWriteCommand, {
       TransactItems: [
