@@ -7,7 +7,14 @@ import {
 import { mockClient } from "aws-sdk-client-mock";
 import { afterAll, beforeEach, describe, expect, it } from "vitest";
 import { handler } from "../../functions/api/payment-methods.ts";
-import { callHandler, merchantId, merchantPk, tableName, useMerchantKey } from "../helpers/handler-mocks.ts";
+import {
+  callHandler,
+  merchantId,
+  merchantItem,
+  merchantPk,
+  tableName,
+  useMerchantKey,
+} from "../helpers/handler-mocks.ts";
 
 const ddb = mockClient(DynamoDBDocumentClient);
 const customerId = "cus_01KQA0000000000000000000AA";
@@ -44,22 +51,6 @@ const storedMethod = (owner = customerId) => ({
   processorId: "pm_card_visa",
   createdAt: "2026-01-02T00:00:00.000Z",
 });
-const merchantItem = {
-  PK: merchantPk,
-  SK: "MERCHANT",
-  type: "merchant",
-  version: 1,
-  id: merchantId,
-  name: "Acme Coffee",
-  email: "owner@acme.test",
-  timeZone: "Europe/Berlin",
-  defaultCurrency: "EUR",
-  branding: {},
-  invoiceNumberPrefix: "ACME",
-  defaultPaymentTerms: "net_30",
-  createdAt: "2026-01-01T00:00:00.000Z",
-  updatedAt: "2026-01-01T00:00:00.000Z",
-};
 const answer = (sk: string, item: Record<string, unknown>) =>
   ddb.on(GetCommand, { Key: { PK: merchantPk, SK: sk } }).resolves({ Item: item });
 const attach = (paymentMethod: string) =>

@@ -2,7 +2,7 @@ import { DynamoDBDocumentClient, GetCommand, QueryCommand, TransactWriteCommand,
 import { mockClient } from "aws-sdk-client-mock";
 import { beforeEach, describe, expect, it } from "vitest";
 import { handler } from "../../functions/api/payments.ts";
-import { callHandler, merchantId, merchantPk, tableName, useMerchantKey } from "../helpers/handler-mocks.ts";
+import { callHandler, merchantItem, merchantPk, tableName, useMerchantKey } from "../helpers/handler-mocks.ts";
 
 const ddb = mockClient(DynamoDBDocumentClient);
 const paymentId = "pay_01KQA0000000000000000000AA";
@@ -29,22 +29,6 @@ const payment = {
 const storedPayment = { PK: merchantPk, SK: paymentId, type: "payment", version: 2, ...payment };
 const answerPayment = (item: Record<string, unknown>) =>
   ddb.on(GetCommand, { Key: { PK: merchantPk, SK: paymentId } }).resolves({ Item: item });
-const merchantItem = {
-  PK: merchantPk,
-  SK: "MERCHANT",
-  type: "merchant",
-  version: 1,
-  id: merchantId,
-  name: "Acme Coffee",
-  email: "owner@acme.test",
-  timeZone: "Europe/Berlin",
-  defaultCurrency: "EUR",
-  branding: {},
-  invoiceNumberPrefix: "ACME",
-  defaultPaymentTerms: "net_30",
-  createdAt: "2026-01-01T00:00:00.000Z",
-  updatedAt: "2026-01-01T00:00:00.000Z",
-};
 const writes = () =>
   ddb.commandCalls(TransactWriteCommand).length + ddb.commandCalls(UpdateCommand).length;
 

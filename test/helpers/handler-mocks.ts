@@ -18,6 +18,24 @@ export const merchantPk = `MERCHANT#${merchantId}`;
 export const apiSecret = "sk_handler_test_secret_0123456789abcdefghijklmno";
 export const apiKeyPk = `APIKEY#${createHash("sha256").update(apiSecret).digest("hex")}`;
 
+/** The stored item of the test merchant (Acme Coffee, Europe/Berlin, EUR), as its routes read it. */
+export const merchantItem = {
+  PK: merchantPk,
+  SK: "MERCHANT",
+  type: "merchant",
+  version: 1,
+  id: merchantId,
+  name: "Acme Coffee",
+  email: "owner@acme.test",
+  timeZone: "Europe/Berlin",
+  defaultCurrency: "EUR",
+  branding: {},
+  invoiceNumberPrefix: "ACME",
+  defaultPaymentTerms: "net_30",
+  createdAt: "2026-01-01T00:00:00.000Z",
+  updatedAt: "2026-01-01T00:00:00.000Z",
+};
+
 // biome-ignore lint/suspicious/noExplicitAny: the mock's input/output types differ per client
 type DocumentStub = AwsStub<any, any, DynamoDBDocumentClient["config"]>;
 
