@@ -171,6 +171,10 @@ export const invoice = z.object({
       amountDiscount: money,
       amountTax: money,
       amountTotal: money,
+      period: z
+        .object({ start: z.string(), end: z.string() })
+        .optional()
+        .describe("A subscription invoice's line: the period it bills (ISO instants)"),
     }),
   ),
   discounts: z
@@ -221,6 +225,10 @@ export const invoice = z.object({
   memo: z.string().optional(),
   footer: z.string().optional(),
   metadata: z.record(z.string(), z.string()),
+  subscriptionId: z.string().optional().describe("The subscription whose period this invoice bills"),
+  periodStart: z.string().optional().describe("The billed period's start (ISO instant)"),
+  periodEnd: z.string().optional().describe("The billed period's end (ISO instant)"),
+  testClockId: z.string().optional().describe("The customer's test clock (test mode)"),
   createdAt: z.string(),
   updatedAt: z.string(),
 });

@@ -28,6 +28,8 @@ export interface InvoiceLine {
   amountTax: number;
   /** amountSubtotal − amountDiscount + exclusive tax. */
   amountTotal: number;
+  /** A subscription invoice's line: the period it bills (ISO instants). */
+  period?: { start: string; end: string };
 }
 
 export interface InvoiceDiscount {
@@ -93,6 +95,12 @@ export interface Invoice {
   memo?: string;
   footer?: string;
   metadata: Record<string, string>;
+  /** A subscription's invoice: the subscription and the period it bills (ISO instants). */
+  subscriptionId?: string;
+  periodStart?: string;
+  periodEnd?: string;
+  /** The customer's test clock (test mode), copied when the invoice is created. */
+  testClockId?: string;
   createdAt: string;
   updatedAt: string;
 }

@@ -106,6 +106,16 @@ export const keys = {
 
   /** One-time schedules kept in the table by the local scheduler adapter. */
   schedule: (group: string, name: string): Key => ({ PK: `SCHEDULE#${group}#${name}`, SK: "SCHEDULE" }),
+  /**
+   * GSI2 (sparse): timed work by due instant, per clock. `clock` is a test clock's id for its
+   * customers' work (the clock's advance walks that partition in time order), else `wall#<shard>`
+   * (`dueShard`), so the sweep of real time never sees a test clock's past. Only items with pending
+   * work carry it: a subscription while a period is left to bill, a test clock's one-time schedules.
+   */
+  dueWork: (clock: string, at: string, merchantId: string, ref: string) => ({
+    GSI2PK: `DUE#${clock}`,
+    GSI2SK: `${at}#${merchantId}#${ref}`,
+  }),
   /** GSI2 (sparse): schedules by due time; the item leaves the index when it fires. */
   scheduleDue: (fireAt: string, group: string, name: string) => ({
     GSI2PK: "SCHEDULES_DUE",
@@ -113,10 +123,23 @@ export const keys = {
   }),
 } as const;
 
+/** Wall-clock due work is spread over this many partitions, so no one partition gets hot. */
+export const wallShards = 4;
+
+/** The due-index partition of work on the wall clock (by a stable hash of `ref`) or on a test clock. */
+export function dueClock(ref: string, testClockId?: string): string {
+  if (testClockId) return testClockId;
+  let hash = 0;
+  for (const char of ref) hash = (hash * 31 + char.charCodeAt(0)) >>> 0;
+  return `wall#${hash % wallShards}`;
+}
+
 export const indexKeys = {
   merchants: { index: "GSI1", pk: "MERCHANTS" },
   apiKeysOf: (merchantId: string) => ({ index: "GSI1", pk: `${merchantPk(merchantId)}#APIKEYS` }),
   dueSchedules: { index: "GSI2", pk: "SCHEDULES_DUE" },
+  /** Work due on one clock partition (see `keys.dueWork`), earliest first with `ScanIndexForward`. */
+  dueWork: (clock: string) => ({ index: "GSI2", pk: `DUE#${clock}` }),
   paymentMethodsOf: (merchantId: string, customerId: string) => ({
     index: "GSI1",
     pk: `${merchantPk(merchantId)}#PAYMENT_METHODS#${customerId}`,
