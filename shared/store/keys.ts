@@ -10,6 +10,9 @@ export interface Key {
 
 const merchantPk = (merchantId: string) => `MERCHANT#${merchantId}`;
 
+/** The merchant whose partition key `pk` is (an item found through an index). */
+export const merchantIdOf = (pk: string): string => pk.slice("MERCHANT#".length);
+
 export const keys = {
   /** The item the health check reads (it need not exist: a successful read proves the table answers). */
   health: (): Key => ({ PK: "HEALTH", SK: "HEALTH" }),
@@ -46,6 +49,14 @@ export const keys = {
   invoiceByDue: (merchantId: string, dueDate: string, invoiceId: string) => ({
     GSI1PK: `${merchantPk(merchantId)}#INVOICES_BY_DUE`,
     GSI1SK: `${dueDate}#${invoiceId}`,
+  }),
+  /**
+   * A subscription's period, claimed once by the write that creates its invoice (it names that
+   * invoice): a second biller of the same period fails its condition, whatever fired it.
+   */
+  subscriptionPeriod: (merchantId: string, subscriptionId: string, period: number): Key => ({
+    PK: merchantPk(merchantId),
+    SK: `SUBPERIOD#${subscriptionId}#${String(period).padStart(6, "0")}`,
   }),
   /** Gapless document number counters, one per merchant and kind of document. */
   counter: (merchantId: string, name: string): Key => ({ PK: merchantPk(merchantId), SK: `COUNTER#${name}` }),

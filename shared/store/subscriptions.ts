@@ -1,0 +1,148 @@
+/**
+ * Subscriptions: a collection in the merchant's partition (`SK = sub_…`). A subscription with a
+ * period left to bill carries the sparse due index (GSI2, `keys.dueWork`) at its `nextBillingAt`, in
+ * its clock's partition (a test clock's id, else a wall shard), so a billing run — the sweep on the
+ * wall clock, a test clock's advance — reads only what is due. Billing a period writes the period's
+ * claim (`keys.subscriptionPeriod`), the invoice and the subscription's next state in one
+ * transaction: whatever fires twice, one invoice per period.
+ */
+import { GetCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
+import type { DomainEvent } from "../domain/events.ts";
+import type { Change } from "../domain/records.ts";
+import {
+  type StoredSubscription,
+  terminalSubscriptionStatuses,
+} from "../subscriptions/subscription.ts";
+import {
+  asChange,
+  collection,
+  type ExtraWrite,
+  type ListQuery,
+  type Page,
+  type Versioned,
+} from "./collection.ts";
+import { documentClient, tableName } from "./dynamo.ts";
+import { dueClock, indexKeys, keys, merchantIdOf } from "./keys.ts";
+
+/** Whether the subscription waits for a billing run: a period left to bill, not in a final status. */
+const pendingBilling = (subscription: StoredSubscription) =>
+  subscription.nextBillingAt !== null && !terminalSubscriptionStatuses.includes(subscription.status);
+
+const subscriptions = collection<StoredSubscription>({
+  type: "subscription",
+  idKind: "subscription",
+  label: "subscription",
+  indexKeys: (subscription, merchantId): Record<string, string> =>
+    pendingBilling(subscription) && subscription.nextBillingAt
+      ? keys.dueWork(
+          dueClock(subscription.id, subscription.testClockId),
+          subscription.nextBillingAt,
+          merchantId,
+          subscription.id,
+        )
+      : {},
+});
+
+/** A due subscription as a billing run finds it (the index holds the whole item). */
+export interface DueSubscription {
+  merchantId: string;
+  subscription: Versioned<StoredSubscription>;
+}
+
+export interface SubscriptionStore {
+  read(merchantId: string, id: string): Promise<Versioned<StoredSubscription> | undefined>;
+  /** `extra`: changes of other capabilities in the same transaction (the customer's counter, a code's redemption). */
+  create(
+    merchantId: string,
+    subscription: StoredSubscription,
+    event: DomainEvent,
+    extra?: readonly Change[],
+  ): Promise<void>;
+  replace(
+    merchantId: string,
+    subscription: StoredSubscription,
+    version: number,
+    event: DomainEvent,
+    extra?: readonly Change[],
+  ): Promise<void>;
+  list(merchantId: string, query: ListQuery): Promise<Page<StoredSubscription>>;
+  /** The change that replaces the subscription if still at `version`, for another unit of work. */
+  replaceWrite(merchantId: string, subscription: StoredSubscription, version: number): Change;
+  /** The change that claims period `period` of a subscription for `invoiceId` (fails if claimed). */
+  claimPeriodWrite(merchantId: string, subscriptionId: string, period: number, invoiceId: string): Change;
+  /** The invoice a period's claim names, if the period was billed. */
+  periodInvoice(merchantId: string, subscriptionId: string, period: number): Promise<string | undefined>;
+  /**
+   * Subscriptions due on one clock partition (`dueClock`) at or before `until`, earliest first: one
+   * query page of at most `limit`; `after` continues from the previous page's `next`.
+   */
+  due(
+    clock: string,
+    until: string,
+    limit: number,
+    after?: Record<string, unknown>,
+  ): Promise<{ items: DueSubscription[]; next?: Record<string, unknown> }>;
+}
+
+const toChange = (write: ExtraWrite): Change => asChange(write);
+
+export const dynamoSubscriptionStore: SubscriptionStore = {
+  read: (merchantId, id) => subscriptions.read(merchantId, id),
+  create: (merchantId, subscription, event, extra = []) =>
+    subscriptions.create(merchantId, subscription, event, extra as unknown as ExtraWrite[]),
+  replace: (merchantId, subscription, version, event, extra = []) =>
+    subscriptions.replace(merchantId, subscription, version, event, extra as unknown as ExtraWrite[]),
+  list: (merchantId, query) => subscriptions.list(merchantId, query),
+  replaceWrite: (merchantId, subscription, version) =>
+    toChange(subscriptions.replaceWrite(merchantId, subscription, version)),
+  claimPeriodWrite: (merchantId, subscriptionId, period, invoiceId) =>
+    toChange({
+      item: {
+        Put: {
+          TableName: tableName(),
+          Item: {
+            ...keys.subscriptionPeriod(merchantId, subscriptionId, period),
+            type: "subscriptionPeriod",
+            subscriptionId,
+            period,
+            invoiceId,
+          },
+          ConditionExpression: "attribute_not_exists(PK)",
+        },
+      },
+      conflict: "This period of the subscription is already billed",
+    }),
+  async periodInvoice(merchantId, subscriptionId, period) {
+    const { Item } = await documentClient().send(
+      new GetCommand({
+        TableName: tableName(),
+        Key: keys.subscriptionPeriod(merchantId, subscriptionId, period),
+        ConsistentRead: true,
+      }),
+    );
+    return Item ? String(Item.invoiceId) : undefined;
+  },
+  async due(clock, until, limit, after) {
+    const index = indexKeys.dueWork(clock);
+    const { Items = [], LastEvaluatedKey } = await documentClient().send(
+      new QueryCommand({
+        TableName: tableName(),
+        IndexName: index.index,
+        // `~` sorts after every character of `#<merchantId>#<id>`: everything due at `until` too.
+        KeyConditionExpression: "GSI2PK = :pk AND GSI2SK <= :until",
+        FilterExpression: "#type = :type",
+        ExpressionAttributeNames: { "#type": "type" },
+        ExpressionAttributeValues: { ":pk": index.pk, ":until": `${until}~`, ":type": "subscription" },
+        Limit: limit,
+        ...(after ? { ExclusiveStartKey: after } : {}),
+      }),
+    );
+    return {
+      items: Items.map((item) => ({
+        merchantId: merchantIdOf(String(item.PK)),
+        subscription: { value: subscriptions.fromItem(item), version: Number(item.version) },
+      })),
+      ...(LastEvaluatedKey ? { next: LastEvaluatedKey } : {}),
+    };
+  },
+};
