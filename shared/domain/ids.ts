@@ -16,6 +16,7 @@ export const idPrefixes = {
   paymentLink: "plink",
   quote: "quo",
   subscription: "sub",
+  subscriptionItem: "si",
   payment: "pay",
   refund: "re",
   payout: "po",
