@@ -16,6 +16,7 @@ import { docsOperations } from "../shared/api/docs.ts";
 import * as eventOps from "../shared/api/events.ts";
 import * as merchantOps from "../shared/api/merchants.ts";
 import * as productOps from "../shared/api/products.ts";
+import * as subscriptionOps from "../shared/api/subscriptions.ts";
 import * as taxRateOps from "../shared/api/tax-rates.ts";
 import * as testClockOps from "../shared/api/test-clocks.ts";
 import { eventQueues } from "../shared/outbox/routing.ts";
@@ -243,6 +244,16 @@ export const functions: readonly FunctionDefinition[] = [
     memoryMb: 1024,
     routes: invoiceOps.invoiceOperations,
     access: { ...merchantApi, publicLinks: true },
+  },
+  {
+    name: "subscriptions",
+    entry: "functions/api/subscriptions.ts",
+    description:
+      "Subscriptions: create (a start today bills its first period at once), list, get, update, cancel",
+    timeoutSeconds: 25,
+    routes: subscriptionOps.subscriptionOperations,
+    // Creating one may bill it: an invoice charged off-session (the processor) or emailed.
+    access: paymentsAccess,
   },
   {
     name: "views",

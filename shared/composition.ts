@@ -44,7 +44,7 @@ import type { PayoutReadPorts } from "./payouts/service.ts";
 import type { ProductPorts } from "./products/service.ts";
 import { dynamoCustomerStore } from "./store/customers.ts";
 import { dynamoPaymentMethodStore } from "./store/payment-methods.ts";
-import { dynamoDiscountCodeStore } from "./store/discount-codes.ts";
+import { dynamoDiscountCodeStore, redemptionWrite } from "./store/discount-codes.ts";
 import { dynamoEventStore } from "./store/events.ts";
 import { dynamoIdempotencyStore } from "./store/idempotency.ts";
 import { dynamoInvoiceStore } from "./store/invoices.ts";
@@ -57,10 +57,13 @@ import { platformEvents } from "./store/platform-events.ts";
 import { once } from "./store/processed.ts";
 import { processorRefs } from "./store/processor-refs.ts";
 import { dynamoProductStore } from "./store/products.ts";
+import { asChange } from "./store/collection.ts";
+import { dynamoSubscriptionStore } from "./store/subscriptions.ts";
 import { dynamoWindowCounter } from "./store/rate-windows.ts";
 import { dynamoTaxRateStore } from "./store/tax-rates.ts";
 import { dynamoTestClockStore } from "./store/test-clocks.ts";
 import { dynamoViewStore } from "./store/views.ts";
+import type { SubscriptionPorts } from "./subscriptions/service.ts";
 import type { TaxRatePorts } from "./tax-rates/service.ts";
 import { bindCustomer, releaseCustomer, type TestClockPorts } from "./test-clocks/service.ts";
 import { clockAt } from "./test-clocks/test-clock.ts";
@@ -169,6 +172,23 @@ export const invoicePorts = (clock: Clock): InvoicePorts => {
     customerClock: customerClocks(clock, customerOf),
     limits: dynamoWindowCounter,
     publicBaseUrl: publicBaseUrl(),
+  };
+};
+
+export const subscriptionPorts = (clock: Clock): SubscriptionPorts => {
+  const customerOf = customerReads();
+  return {
+    subscriptions: dynamoSubscriptionStore,
+    customers: dynamoCustomerStore,
+    catalog: { ...dynamoCatalog, customer: customerOf },
+    paymentMethods: dynamoPaymentMethodStore,
+    merchants: dynamoMerchantStore,
+    redemptionWrite: (merchantId, discountCodeId, currency, now) =>
+      asChange(redemptionWrite(merchantId, discountCodeId, currency, now)),
+    views: dynamoViewStore,
+    customerClock: customerClocks(clock, customerOf),
+    // Wired to the billing engine (shared/subscriptions/billing.ts) when it lands.
+    billDue: async () => {},
   };
 };
 

@@ -10,6 +10,7 @@ import { payoutOperations } from "./payouts.ts";
 import { viewOperations } from "./views.ts";
 import { apiKeyOperations, health, merchantOperations } from "./merchants.ts";
 import { productOperations } from "./products.ts";
+import { subscriptionOperations } from "./subscriptions.ts";
 import { taxRateOperations } from "./tax-rates.ts";
 import { testClockOperations } from "./test-clocks.ts";
 
@@ -25,6 +26,7 @@ export const allOperations = [
   ...taxRateOperations,
   ...testClockOperations,
   ...invoiceOperations,
+  ...subscriptionOperations,
   ...paymentOperations,
   connectStripe,
   stripeWebhook,

@@ -28,7 +28,7 @@ export const maxQuantity = 1_000_000_000;
  * money engine reads them (`toTenThousandths`, exact), not with a float tolerance: above 10⁸ a
  * tolerance of any fixed size rejects valid quantities such as 123456789.1234.
  */
-const quantity = z
+export const quantity = z
   .number()
   .positive()
   .max(maxQuantity)
@@ -238,6 +238,7 @@ export const invoiceFilters = parsesTo<InvoiceFilter>()(
   z.strictObject({
     status: z.enum(["draft", "open", "paid", "void", "uncollectible", "overdue"]).optional(),
     customerId: idOf("customer").optional(),
+    subscriptionId: idOf("subscription").optional(),
     currency: currency.optional(),
     dueBefore: calendarDate.optional(),
     dueAfter: calendarDate.optional(),
@@ -266,7 +267,7 @@ export const listInvoices = defineOperation({
   auth: "merchant",
   tag: "Invoices",
   summary:
-    "List invoices; filter by status (incl. overdue), customer, currency, due date, total, creation time, or a saved view",
+    "List invoices; filter by status (incl. overdue), customer, subscription, currency, due date, total, creation time, or a saved view",
   query: listQuery.extend({
     ...invoiceFilters.shape,
     sort: z.enum(["createdAt", "dueDate"]).default("createdAt"),

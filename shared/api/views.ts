@@ -1,9 +1,12 @@
-/** Saved views: named list filters for invoices and payments. */
+/** Saved views: named list filters for invoices, payments and subscriptions. */
 import * as z from "zod";
 import { defineOperation } from "../http/operation.ts";
 import { idParams, listQuery, page } from "./common.ts";
 import { invoiceFilters } from "./invoices.ts";
 import { paymentFilters } from "./payments.ts";
+import { subscriptionFilters } from "./subscriptions.ts";
+
+const objects = ["invoices", "payments", "subscriptions"] as const;
 
 const viewBody = z.discriminatedUnion("object", [
   z.strictObject({
@@ -16,11 +19,16 @@ const viewBody = z.discriminatedUnion("object", [
     name: z.string().trim().min(1).max(100),
     filters: paymentFilters,
   }),
+  z.strictObject({
+    object: z.literal("subscriptions"),
+    name: z.string().trim().min(1).max(100),
+    filters: subscriptionFilters,
+  }),
 ]);
 
 export const view = z.object({
   id: z.string(),
-  object: z.enum(["invoices", "payments"]),
+  object: z.enum(objects),
   name: z.string(),
   filters: z.record(z.string(), z.unknown()),
   createdAt: z.string(),
@@ -33,7 +41,7 @@ export const createView = defineOperation({
   auth: "merchant",
   tag: "Saved views",
   summary:
-    "Save a named set of list filters for invoices or payments (use it with GET /v1/invoices?view={id} or GET /v1/payments?view={id})",
+    "Save a named set of list filters for invoices, payments or subscriptions (use it with GET /v1/invoices?view={id}, GET /v1/payments?view={id} or GET /v1/subscriptions?view={id})",
   body: viewBody,
   response: view,
   status: 201,
@@ -46,7 +54,7 @@ export const listViews = defineOperation({
   auth: "merchant",
   tag: "Saved views",
   summary: "List saved views",
-  query: listQuery.extend({ object: z.enum(["invoices", "payments"]).optional() }),
+  query: listQuery.extend({ object: z.enum(objects).optional() }),
   response: page(view),
   status: 200,
 });

@@ -16,6 +16,7 @@ export const idPrefixes = {
   paymentLink: "plink",
   quote: "quo",
   subscription: "sub",
+  subscriptionItem: "si",
   payment: "pay",
   refund: "re",
   payout: "po",
@@ -26,10 +27,20 @@ export const idPrefixes = {
 
 export type IdKind = keyof typeof idPrefixes;
 
-const ulid = monotonicFactory();
+let ulid = monotonicFactory();
+let lastTime = Number.NEGATIVE_INFINITY;
 
+/**
+ * Monotonic within a millisecond. One process makes ids on several clocks (a test clock's customers
+ * live years ahead), and a monotonic factory never goes back in time: once it made an id in 2030,
+ * every later id would carry 2030 too, and fall outside its list's creation-time window. So time
+ * going back starts a fresh factory.
+ */
 export function newId(kind: IdKind, now: Date): string {
-  return `${idPrefixes[kind]}_${ulid(now.getTime())}`;
+  const time = now.getTime();
+  if (time < lastTime) ulid = monotonicFactory();
+  lastTime = time;
+  return `${idPrefixes[kind]}_${ulid(time)}`;
 }
 
 /** True when `id` has the prefix of `kind` and a well-formed ULID after it. */

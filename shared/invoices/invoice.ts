@@ -113,6 +113,8 @@ export interface Invoice {
 export interface InvoiceFilter {
   status?: InvoiceStatus | "overdue" | undefined;
   customerId?: string | undefined;
+  /** The invoices billing the periods of one subscription. */
+  subscriptionId?: string | undefined;
   currency?: CurrencyCode | undefined;
   dueBefore?: string | undefined;
   dueAfter?: string | undefined;

@@ -6,7 +6,14 @@ import { GetCommand } from "@aws-sdk/lib-dynamodb";
 import type { Customer } from "../customers/customer.ts";
 import type { DomainEvent } from "../domain/events.ts";
 import type { Change } from "../domain/records.ts";
-import { collection, type ExtraWrite, type ListQuery, type Page, type Versioned } from "./collection.ts";
+import {
+  asChange,
+  collection,
+  type ExtraWrite,
+  type ListQuery,
+  type Page,
+  type Versioned,
+} from "./collection.ts";
 import { documentClient, tableName } from "./dynamo.ts";
 import { keys } from "./keys.ts";
 
@@ -76,6 +83,13 @@ export interface CustomerStore {
     extra?: readonly Change[],
   ): Promise<void>;
   list(merchantId: string, query: ListQuery): Promise<Page<Customer>>;
+  /**
+   * The change that counts a subscription in a non-terminal status on its customer (+1 when it is
+   * created, −1 when it ends, is canceled or expires), for the subscription's own transaction. It
+   * moves the customer's version, so a delete that read the count before loses with a 409; a
+   * customer deleted meanwhile fails the subscription's write.
+   */
+  subscriptionCountWrite(merchantId: string, customerId: string, delta: 1 | -1): Change;
 }
 
 export const dynamoCustomerStore: CustomerStore = {
@@ -112,4 +126,18 @@ export const dynamoCustomerStore: CustomerStore = {
       ...extra,
     ]),
   list: (merchantId, query) => customers.list(merchantId, query),
+  subscriptionCountWrite: (merchantId, customerId, delta) =>
+    asChange({
+      item: {
+        Update: {
+          TableName: tableName(),
+          Key: keys.merchantObject(merchantId, customerId),
+          UpdateExpression: "ADD activeSubscriptionCount :delta, version :one",
+          ConditionExpression: "#type = :customer",
+          ExpressionAttributeNames: { "#type": "type" },
+          ExpressionAttributeValues: { ":delta": delta, ":one": 1, ":customer": "customer" },
+        },
+      },
+      conflict: "The subscription's customer no longer exists",
+    }),
 };

@@ -5,6 +5,7 @@
 import type { InvoiceFilter } from "../invoices/invoice.ts";
 import type { PaymentFilter, RefundFilter } from "../payments/filters.ts";
 import type { PayoutFilter } from "../payouts/payout.ts";
+import type { SubscriptionFilter } from "../subscriptions/subscription.ts";
 import type { ListQuery } from "./collection.ts";
 import { allOf, type Condition } from "./filters.ts";
 
@@ -34,6 +35,7 @@ function invoiceConditions(filter: InvoiceFilter, now: Date): Condition[] {
     );
   } else if (filter.status) conditions.push({ attribute: "status", equals: filter.status });
   if (filter.customerId) conditions.push({ attribute: "customerId", equals: filter.customerId });
+  if (filter.subscriptionId) conditions.push({ attribute: "subscriptionId", equals: filter.subscriptionId });
   if (filter.currency) conditions.push({ attribute: "currency", equals: filter.currency });
   if (filter.dueBefore) conditions.push({ attribute: "dueDate", compare: "<", value: filter.dueBefore });
   if (filter.dueAfter) conditions.push({ attribute: "dueDate", compare: ">", value: filter.dueAfter });
@@ -94,4 +96,10 @@ export const payoutQuery = (filter: PayoutFilter, page: Page): ListQuery =>
   collectionQuery(page, filter, [
     ...(filter.currency ? [{ attribute: "currency", equals: filter.currency }] : []),
     ...(filter.status ? [{ attribute: "status", equals: filter.status }] : []),
+  ]);
+
+export const subscriptionQuery = (filter: SubscriptionFilter, page: Page): ListQuery =>
+  collectionQuery(page, filter, [
+    ...(filter.status ? [{ attribute: "status", equals: filter.status }] : []),
+    ...(filter.customerId ? [{ attribute: "customerId", equals: filter.customerId }] : []),
   ]);

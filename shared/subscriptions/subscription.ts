@@ -6,9 +6,16 @@
  * beside what the API shows, the period rule (`timeZone`), the next period to bill (`nextPeriod`)
  * and the test clock of the customer (`testClockId`), which decides the due index partition.
  */
+import type { Customer } from "../customers/customer.ts";
+import { type DiscountCode, termsOf, unredeemableReason } from "../discount-codes/discount-code.ts";
+import { localDate } from "../domain/calendar.ts";
 import type { CurrencyCode } from "../domain/currency.ts";
-import type { PaymentTermsCode } from "../merchants/merchant.ts";
-import type { Interval } from "../products/product.ts";
+import { type FieldError, StateConflictError, ValidationError } from "../domain/errors.ts";
+import { newId } from "../domain/ids.ts";
+import type { DiscountRequest } from "../invoices/build.ts";
+import type { Merchant, PaymentTermsCode } from "../merchants/merchant.ts";
+import type { Interval, Product } from "../products/product.ts";
+import { periodOf } from "./periods.ts";
 
 /** The full set, used by the lifecycle issue too (trialing, paused). */
 export type SubscriptionStatus =
@@ -96,4 +103,254 @@ export interface StoredSubscription extends Subscription {
   timeZone: string;
   /** The number of the next period to bill (0 first); equals the periods billed so far. */
   nextPeriod: number;
+}
+
+/** The subscription as the API (and every `subscription.*` event) shows it: without the engine's fields. */
+export function presentSubscription({
+  timeZone: _,
+  nextPeriod: __,
+  ...subscription
+}: StoredSubscription): Subscription {
+  return subscription;
+}
+
+export const isTerminal = (subscription: Pick<Subscription, "status">): boolean =>
+  terminalSubscriptionStatuses.includes(subscription.status);
+
+/** A change of course (cancel, undo a scheduled cancel) needs a subscription that still runs: else a 409. */
+function requireRunning(subscription: Subscription): void {
+  if (isTerminal(subscription)) {
+    throw new StateConflictError(`The subscription is ${subscription.status}: nothing is left to cancel`);
+  }
+}
+
+/**
+ * Canceled at once: no further invoice (it leaves the due index), nothing refunded, its open
+ * invoices left as they are. It ends when it is canceled, as Stripe's `ended_at`.
+ */
+export function canceledNow(subscription: StoredSubscription, now: Date): StoredSubscription {
+  requireRunning(subscription);
+  const at = now.toISOString();
+  return {
+    ...subscription,
+    status: "canceled",
+    cancelAtPeriodEnd: false,
+    canceledAt: at,
+    endedAt: at,
+    nextBillingAt: null,
+    updatedAt: at,
+  };
+}
+
+/** Cancel at the end of the current period (true; the engine cancels at the due instant), or undo it (false). */
+export function withCancelAtPeriodEnd(
+  subscription: StoredSubscription,
+  cancelAtPeriodEnd: boolean,
+  now: Date,
+): StoredSubscription {
+  requireRunning(subscription);
+  if (subscription.cancelAtPeriodEnd === cancelAtPeriodEnd) return subscription;
+  return { ...subscription, cancelAtPeriodEnd, updatedAt: now.toISOString() };
+}
+
+/** An item as a request gives it: a recurring product (its price copied), or an ad-hoc price. */
+export interface NewSubscriptionItem {
+  productId?: string;
+  description?: string;
+  unitAmount?: number;
+  quantity: number;
+}
+
+/** A new subscription as a request gives it (`collectionMethod` defaulted before it gets here). */
+export interface NewSubscription {
+  customerId: string;
+  items: NewSubscriptionItem[];
+  /** Required only when no item is a product. */
+  currency?: CurrencyCode;
+  interval?: Interval;
+  /** Default: today in the merchant's time zone, on the customer's clock. */
+  startDate?: string;
+  /** Default: the start date's day. */
+  billingAnchorDay?: number;
+  collectionMethod: CollectionMethod;
+  defaultPaymentMethodId?: string;
+  paymentTerms?: PaymentTermsCode;
+  billingCycles?: number;
+  discounts?: DiscountRequest[];
+  taxRateIds?: string[];
+  metadata?: Record<string, string>;
+}
+
+/** `PATCH`: undo a scheduled cancel (or schedule one), and metadata (a key set to null is removed). */
+export interface SubscriptionPatch {
+  cancelAtPeriodEnd?: boolean;
+  metadata?: Record<string, string | null>;
+}
+
+/** What the subscription list may be narrowed to; saved subscription views store one. */
+export interface SubscriptionFilter {
+  status?: SubscriptionStatus | undefined;
+  customerId?: string | undefined;
+  createdAfter?: string | undefined;
+  createdBefore?: string | undefined;
+}
+
+/** What a new subscription is checked against, read before it is built. */
+export interface CreationFacts {
+  customer: Customer | undefined;
+  /** The request's products that exist, by id. */
+  products: ReadonlyMap<string, Product>;
+  /** The request's tax rates that exist and are active, by id. */
+  activeTaxRates: ReadonlySet<string>;
+  /** The request's discount codes that exist, by code (upper case). */
+  codes: ReadonlyMap<string, DiscountCode>;
+  /** The customer a given `defaultPaymentMethodId` is saved on, if it is a saved method at all. */
+  paymentMethodCustomerId: string | undefined;
+  merchant: Pick<Merchant, "timeZone" | "defaultPaymentTerms">;
+  /** Now on the customer's clock (a test clock's frozen time when it is bound to one). */
+  now: Date;
+}
+
+/** The subscription a request makes and the discount codes it redeems, or a 400 naming each field at fault. */
+export function buildSubscription(
+  input: NewSubscription,
+  facts: CreationFacts,
+): { subscription: StoredSubscription; discountCodeIds: string[] } {
+  const errors: FieldError[] = [];
+  const { customer, merchant, now } = facts;
+  if (!customer) errors.push({ path: "customerId", message: "is not one of your customers" });
+
+  let currency = input.currency;
+  let interval = input.interval;
+  input.items.forEach((item, i) => {
+    const product = item.productId ? facts.products.get(item.productId) : undefined;
+    if (item.productId === undefined) return;
+    let problem: string | undefined;
+    if (!product) problem = "is not one of your products";
+    else if (!product.active) problem = "is archived";
+    else if (!product.recurring) problem = "has a one-time price: a subscription needs a recurring product";
+    else {
+      currency ??= product.currency as CurrencyCode;
+      interval ??= product.recurring.interval;
+      if (product.currency !== currency) problem = `is priced in ${product.currency}, not ${currency}`;
+      else if (product.recurring.interval !== interval)
+        problem = `is billed every ${product.recurring.interval}, not every ${interval}`;
+    }
+    if (problem) errors.push({ path: `items.${i}.productId`, message: problem });
+  });
+  if (!currency) errors.push({ path: "currency", message: "is required when no item is a product" });
+  if (!interval) errors.push({ path: "interval", message: "is required when no item is a product" });
+
+  const today = localDate(now, merchant.timeZone);
+  const startDate = input.startDate ?? today;
+  if (startDate < today) {
+    errors.push({
+      path: "startDate",
+      message: `must not lie in the past (today is ${today} in ${merchant.timeZone})`,
+    });
+  }
+
+  if (input.defaultPaymentMethodId && customer && facts.paymentMethodCustomerId !== customer.id) {
+    errors.push({
+      path: "defaultPaymentMethodId",
+      message: "must be one of the customer's saved payment methods",
+    });
+  }
+  if (
+    input.collectionMethod === "charge_automatically" &&
+    !input.defaultPaymentMethodId &&
+    customer &&
+    !customer.defaultPaymentMethodId
+  ) {
+    errors.push({
+      path: "defaultPaymentMethodId",
+      message:
+        "is required to charge automatically: the customer has no default payment method (save one, or use collectionMethod send_invoice)",
+    });
+  }
+  if (input.paymentTerms && input.collectionMethod !== "send_invoice") {
+    errors.push({ path: "paymentTerms", message: "only applies with collectionMethod send_invoice" });
+  }
+
+  const discountCodeIds: string[] = [];
+  const discounts = (input.discounts ?? []).flatMap((discount, i): SubscriptionDiscount[] => {
+    if (!("code" in discount)) return [{ ...discount, duration: "forever" }];
+    const code = facts.codes.get(discount.code.toUpperCase());
+    const problem = !code
+      ? "is not one of your discount codes"
+      : (unredeemableReason(code, now) ??
+        (code.amountOff !== undefined && currency && code.currency !== currency
+          ? `is for ${code.currency}, not ${currency}`
+          : undefined));
+    if (problem || !code) {
+      errors.push({ path: `discounts.${i}.code`, message: problem ?? "is not valid" });
+      return [];
+    }
+    discountCodeIds.push(code.id);
+    const { percentOff, amountOff, duration, durationInPeriods } = termsOf(code);
+    return [
+      {
+        ...(percentOff !== undefined ? { percentOff } : { amountOff: amountOff ?? 0 }),
+        code: code.code,
+        duration,
+        ...(durationInPeriods !== undefined ? { durationInPeriods } : {}),
+      },
+    ];
+  });
+
+  (input.taxRateIds ?? []).forEach((id, i) => {
+    if (!facts.activeTaxRates.has(id))
+      errors.push({ path: `taxRateIds.${i}`, message: "is not one of your active tax rates" });
+  });
+  if (errors.length || !customer || !currency || !interval) throw new ValidationError(errors);
+
+  const rule = {
+    startDate,
+    billingAnchorDay: input.billingAnchorDay ?? Number(startDate.slice(8)),
+    interval,
+    timeZone: merchant.timeZone,
+  };
+  const at = now.toISOString();
+  const subscription: StoredSubscription = {
+    id: newId("subscription", now),
+    status: startDate > today ? "scheduled" : "active",
+    customerId: customer.id,
+    currency,
+    interval,
+    items: input.items.map((item) => {
+      const product = item.productId ? facts.products.get(item.productId) : undefined;
+      return {
+        id: newId("subscriptionItem", now),
+        ...(product ? { productId: product.id } : {}),
+        description: product?.name ?? item.description ?? "",
+        unitAmount: product?.unitAmount ?? item.unitAmount ?? 0,
+        quantity: item.quantity,
+      };
+    }),
+    startDate,
+    billingAnchorDay: rule.billingAnchorDay,
+    currentPeriodStart: null,
+    currentPeriodEnd: null,
+    nextBillingAt: periodOf(rule, 0).start,
+    billingCycles: input.billingCycles ?? null,
+    cyclesBilled: 0,
+    collectionMethod: input.collectionMethod,
+    defaultPaymentMethodId: input.defaultPaymentMethodId ?? null,
+    ...(input.collectionMethod === "send_invoice"
+      ? { paymentTerms: input.paymentTerms ?? merchant.defaultPaymentTerms }
+      : {}),
+    cancelAtPeriodEnd: false,
+    canceledAt: null,
+    endedAt: null,
+    latestInvoiceId: null,
+    discounts,
+    taxRateIds: input.taxRateIds ?? [],
+    metadata: input.metadata ?? {},
+    ...(customer.testClockId ? { testClockId: customer.testClockId } : {}),
+    createdAt: at,
+    updatedAt: at,
+    timeZone: merchant.timeZone,
+    nextPeriod: 0,
+  };
+  return { subscription, discountCodeIds };
 }

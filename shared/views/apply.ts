@@ -2,7 +2,11 @@
 import { ValidationError } from "../domain/errors.ts";
 import type { ViewObject, ViewStore } from "./ports.ts";
 
-const noun: Record<ViewObject, string> = { invoices: "invoice", payments: "payment" };
+const noun: Record<ViewObject, string> = {
+  invoices: "invoice",
+  payments: "payment",
+  subscriptions: "subscription",
+};
 
 /**
  * The filters a list of `object` runs with: `own` alone without a view; with one, the view's

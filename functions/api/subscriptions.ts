@@ -1,0 +1,31 @@
+/** Subscriptions: create, list, get, update, cancel. */
+import * as ops from "../../shared/api/subscriptions.ts";
+import { subscriptionPorts as ports } from "../../shared/composition.ts";
+import { apiHandler, route } from "../../shared/http/api.ts";
+import { pageRequest, pageResponse } from "../../shared/http/list.ts";
+import * as subscriptions from "../../shared/subscriptions/service.ts";
+
+export const handler = apiHandler([
+  route(ops.createSubscription, ({ principal, clock, body }) =>
+    subscriptions.createSubscription(ports(clock), principal.merchantId, body),
+  ),
+  route(ops.listSubscriptions, async (request) => {
+    const { principal, clock, query } = request;
+    const page = await subscriptions.listSubscriptions(
+      ports(clock),
+      principal.merchantId,
+      query,
+      await pageRequest(request),
+    );
+    return pageResponse(request, page);
+  }),
+  route(ops.getSubscription, ({ principal, clock, params }) =>
+    subscriptions.getSubscription(ports(clock), principal.merchantId, params.id),
+  ),
+  route(ops.updateSubscription, ({ principal, clock, params, body }) =>
+    subscriptions.updateSubscription(ports(clock), principal.merchantId, params.id, body),
+  ),
+  route(ops.cancelSubscription, ({ principal, clock, params, body }) =>
+    subscriptions.cancelSubscription(ports(clock), principal.merchantId, params.id, body),
+  ),
+]);

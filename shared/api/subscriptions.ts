@@ -1,0 +1,234 @@
+/** Operations on subscriptions: a customer billed for the same items every period (issue 11). */
+import * as z from "zod";
+import { defineOperation } from "../http/operation.ts";
+import type {
+  NewSubscription,
+  SubscriptionFilter,
+  SubscriptionPatch,
+  SubscriptionStatus,
+} from "../subscriptions/subscription.ts";
+import {
+  amount,
+  createdRange,
+  currency,
+  idOf,
+  idParams,
+  listQuery,
+  metadata,
+  page,
+  parsesTo,
+  paymentTerms,
+} from "./common.ts";
+import { documentDiscounts, quantity } from "./invoices.ts";
+import { intervals } from "./products.ts";
+
+const statuses = [
+  "scheduled",
+  "incomplete",
+  "incomplete_expired",
+  "trialing",
+  "active",
+  "past_due",
+  "paused",
+  "canceled",
+  "ended",
+] as const satisfies readonly SubscriptionStatus[];
+
+const collectionMethod = z.enum(["charge_automatically", "send_invoice"]);
+
+/** A recurring product (its price copied at creation), or an ad-hoc price with its description. */
+const item = z
+  .strictObject({
+    productId: idOf("product").optional().describe("A recurring product: its price is copied"),
+    description: z.string().trim().min(1).max(500).optional().describe("An ad-hoc price's text"),
+    unitAmount: amount.optional().describe("An ad-hoc price, in the currency's minor unit"),
+    quantity: quantity.default(1),
+  })
+  .superRefine((i, ctx) => {
+    const issue = (path: string, message: string) => ctx.addIssue({ code: "custom", path: [path], message });
+    if (i.productId !== undefined) {
+      if (i.description !== undefined) issue("description", "must not be given with productId");
+      if (i.unitAmount !== undefined)
+        issue("unitAmount", "must not be given with productId (the product's price is used)");
+      return;
+    }
+    if (i.description === undefined) issue("description", "is required without a productId");
+    if (i.unitAmount === undefined) issue("unitAmount", "is required without a productId");
+  });
+
+export const newSubscription = parsesTo<NewSubscription>()(
+  z.strictObject({
+    customerId: idOf("customer"),
+    items: z.array(item).min(1).max(20).describe("1–20 items, all in one currency and one interval"),
+    currency: currency.optional().describe("Required only when no item is a product"),
+    interval: z.enum(intervals).optional().describe("Required only when no item is a product"),
+    startDate: z.iso
+      .date("must be a date like 2026-12-31")
+      .optional()
+      .describe(
+        "A day in the merchant's time zone, not in the past; default today (on the customer's clock)",
+      ),
+    billingAnchorDay: z
+      .number()
+      .int("must be a whole day of the month")
+      .min(1)
+      .max(31)
+      .optional()
+      .describe("Day of the month periods start on (clamped in short months); default the start date's day"),
+    collectionMethod: collectionMethod.default("charge_automatically"),
+    defaultPaymentMethodId: idOf("paymentMethod")
+      .optional()
+      .describe(
+        "One of the customer's saved methods; absent: the customer's default at the time of each charge",
+      ),
+    paymentTerms: paymentTerms.optional().describe("send_invoice only; default the merchant's"),
+    billingCycles: z
+      .number()
+      .int("must be a whole number")
+      .min(1, "must be at least 1")
+      .optional()
+      .describe("Periods to bill in all (period 0 counts); absent: until canceled"),
+    discounts: documentDiscounts
+      .optional()
+      .describe(
+        "percentOff / amountOff apply to every period; a code is redeemed once, now, and applies for its duration",
+      ),
+    taxRateIds: z.array(idOf("taxRate")).max(5).optional(),
+    metadata: metadata.optional(),
+  }),
+);
+
+export const subscriptionPatch = parsesTo<SubscriptionPatch>()(
+  z.strictObject({
+    cancelAtPeriodEnd: z
+      .boolean()
+      .optional()
+      .describe("false undoes a cancel at period end; true schedules one"),
+    /** Keys given are set; a key set to null is removed. */
+    metadata: z.record(z.string().min(1).max(40), z.string().max(500).nullable()).optional(),
+  }),
+);
+
+/** The subscription list's filters; saved subscription views store the same object. */
+export const subscriptionFilters = parsesTo<SubscriptionFilter>()(
+  z.strictObject({
+    status: z.enum(statuses).optional(),
+    customerId: idOf("customer").optional(),
+    ...createdRange,
+  }),
+);
+
+const instantOrNull = z.string().nullable();
+
+export const subscription = z.object({
+  id: z.string(),
+  status: z.enum(statuses),
+  customerId: z.string(),
+  currency: z.string(),
+  interval: z.enum(intervals),
+  items: z.array(
+    z.object({
+      id: z.string(),
+      productId: z.string().optional(),
+      description: z.string(),
+      unitAmount: z.number().int().describe("Kept from creation"),
+      quantity: z.number(),
+    }),
+  ),
+  startDate: z.string(),
+  billingAnchorDay: z.number().int(),
+  currentPeriodStart: instantOrNull.describe("The period billed last; null before the first"),
+  currentPeriodEnd: instantOrNull,
+  nextBillingAt: instantOrNull.describe("When the next period is billed; null when none is left"),
+  billingCycles: z.number().int().nullable().describe("null: until canceled"),
+  cyclesBilled: z.number().int(),
+  collectionMethod,
+  defaultPaymentMethodId: z.string().nullable(),
+  paymentTerms: paymentTerms.optional(),
+  cancelAtPeriodEnd: z.boolean(),
+  canceledAt: instantOrNull,
+  endedAt: instantOrNull,
+  latestInvoiceId: z.string().nullable(),
+  discounts: z.array(
+    z.object({
+      percentOff: z.number().optional(),
+      amountOff: z.number().int().optional(),
+      code: z.string().optional(),
+      duration: z.enum(["once", "forever", "repeating"]),
+      durationInPeriods: z.number().int().optional(),
+    }),
+  ),
+  taxRateIds: z.array(z.string()),
+  metadata: z.record(z.string(), z.string()),
+  testClockId: z.string().optional().describe("The customer's test clock (test mode)"),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+
+const byId = { params: idParams("subscription"), auth: "merchant", tag: "Subscriptions" } as const;
+
+export const createSubscription = defineOperation({
+  id: "createSubscription",
+  method: "POST",
+  path: "/v1/subscriptions",
+  auth: "merchant",
+  tag: "Subscriptions",
+  summary:
+    "Start a subscription: scheduled when it starts later, else active, and a start today bills its first period at once",
+  body: newSubscription,
+  response: subscription,
+  status: 201,
+});
+
+export const listSubscriptions = defineOperation({
+  id: "listSubscriptions",
+  method: "GET",
+  path: "/v1/subscriptions",
+  auth: "merchant",
+  tag: "Subscriptions",
+  summary: "List subscriptions, newest first; filter by status, customer, creation time, or a saved view",
+  query: listQuery.extend({ ...subscriptionFilters.shape, view: idOf("view").optional() }),
+  response: page(subscription),
+  status: 200,
+});
+
+export const getSubscription = defineOperation({
+  ...byId,
+  id: "getSubscription",
+  method: "GET",
+  path: "/v1/subscriptions/{id}",
+  summary: "Get a subscription",
+  response: subscription,
+  status: 200,
+});
+
+export const updateSubscription = defineOperation({
+  ...byId,
+  id: "updateSubscription",
+  method: "PATCH",
+  path: "/v1/subscriptions/{id}",
+  summary: "Undo a cancel at period end (cancelAtPeriodEnd: false), or change metadata",
+  body: subscriptionPatch,
+  response: subscription,
+  status: 200,
+});
+
+export const cancelSubscription = defineOperation({
+  ...byId,
+  id: "cancelSubscription",
+  method: "POST",
+  path: "/v1/subscriptions/{id}/cancel",
+  summary:
+    "Cancel now (no further invoices, nothing refunded) or at the period's end (atPeriodEnd: true); 409 once canceled or ended",
+  body: z.strictObject({ atPeriodEnd: z.boolean().default(false) }),
+  response: subscription,
+  status: 200,
+});
+
+export const subscriptionOperations = [
+  createSubscription,
+  listSubscriptions,
+  getSubscription,
+  updateSubscription,
+  cancelSubscription,
+];
