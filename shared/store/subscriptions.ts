@@ -9,7 +9,10 @@
 import { GetCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
 import type { DomainEvent } from "../domain/events.ts";
 import type { Change } from "../domain/records.ts";
-import { type StoredSubscription, terminalSubscriptionStatuses } from "../subscriptions/subscription.ts";
+import {
+  type StoredSubscription,
+  terminalSubscriptionStatuses,
+} from "../subscriptions/subscription.ts";
 import {
   asChange,
   collection,
