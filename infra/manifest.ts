@@ -325,7 +325,7 @@ export const functions: readonly FunctionDefinition[] = [
     name: "billing-timers",
     entry: "functions/billing/timers.ts",
     description:
-      "The billing queue's timed work: invoice reminders and overdue, payout runs and sweep, refund checks, sandbox settlements",
+      "The billing queue's timed work: invoice reminders and overdue, payout runs and sweep, refund checks, sandbox settlements, subscription billing and its sweep",
     timeoutSeconds: 60,
     queue: { name: "billing", batchSize: 10 },
     access: { ...paymentsAccess, email: true },
@@ -350,6 +350,14 @@ export const schedules: readonly ScheduleDefinition[] = [
     expression: "rate(1 day)",
     queue: "billing",
     payload: { kind: "payouts.sweep" },
+  },
+  {
+    // Bills the subscriptions whose period's schedule was missed, from the sparse due index
+    // (`subscriptionSweepMessage`, shared/subscriptions/timers.ts).
+    name: "subscription-billing-sweep",
+    expression: "rate(15 minutes)",
+    queue: "billing",
+    payload: { kind: "subscription.sweep" },
   },
 ];
 

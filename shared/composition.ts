@@ -60,7 +60,10 @@ import { dynamoProductStore } from "./store/products.ts";
 import { asChange } from "./store/collection.ts";
 import { dynamoSubscriptionStore } from "./store/subscriptions.ts";
 import { dynamoWindowCounter } from "./store/rate-windows.ts";
+import { dynamoSubscriptionStore } from "./store/subscriptions.ts";
 import { dynamoTaxRateStore } from "./store/tax-rates.ts";
+import type { BillingPorts } from "./subscriptions/billing.ts";
+import type { SubscriptionTimerPorts } from "./subscriptions/timers.ts";
 import { dynamoTestClockStore } from "./store/test-clocks.ts";
 import { dynamoViewStore } from "./store/views.ts";
 import type { SubscriptionPorts } from "./subscriptions/service.ts";
@@ -343,11 +346,21 @@ export const outboxPorts = (): {
   eventOf: (image) => outboxEventFromItem(unmarshall(image as Parameters<typeof unmarshall>[0])),
 });
 
+/** The subscription billing engine, on one request's or message's clock. */
+export const billingPorts = (clock: Clock): BillingPorts => ({
+  subscriptions: dynamoSubscriptionStore,
+  invoices: invoicePorts(clock),
+  payments: paymentPorts(clock),
+  paymentMethods: dynamoPaymentMethodStore,
+  scheduler: scheduler(),
+});
+
 export type BillingTimerPorts = InvoiceTimerPorts &
   PaymentTimerPorts & {
     invoices: InvoiceStore;
     merchants: MerchantStore;
     payouts: () => PayoutSweepPorts;
+    subscriptionTimers: SubscriptionTimerPorts;
   };
 
 /** The billing queue's timed work, on one message's clock; the heavier ports are built on first use. */
@@ -360,6 +373,12 @@ export const billingTimerPorts = (clock: Clock): BillingTimerPorts => ({
   sandbox: () => sandboxFor(clock),
   payouts: () => payoutPorts(clock),
   payments: () => paymentPorts(clock),
+  subscriptionTimers: {
+    billing: () => billingPorts(clock),
+    subscriptions: dynamoSubscriptionStore,
+    queue: sqsQueue,
+    clock,
+  },
   clock,
 });
 

@@ -1,7 +1,8 @@
 /**
  * Consumer of the billing queue: the timed work every capability registers (shared/timers/registry.ts)
- * — invoice reminders and overdue timers, the daily payouts and their sweep, refund checks and the
- * sandbox's bank-debit settlements — and the events that plan or cancel it.
+ * — invoice reminders and overdue timers, the daily payouts and their sweep, refund checks, the
+ * sandbox's bank-debit settlements, subscription billing and its sweep — and the events that plan,
+ * cancel or react to it.
  */
 import * as z from "zod";
 import type { Clock } from "../../shared/domain/clock.ts";
@@ -9,11 +10,17 @@ import { type BillingTimerPorts, billingTimerPorts, clockFor } from "../../share
 import { invoiceTimers } from "../../shared/invoices/timers.ts";
 import { paymentTimers } from "../../shared/payments/timers.ts";
 import { payoutTimers } from "../../shared/payouts/timers.ts";
+import { subscriptionTimers } from "../../shared/subscriptions/timers.ts";
 import { emfMetrics, type MetricsPort } from "../../shared/observability.ts";
 import { timerRegistry, timersConsumer } from "../../shared/timers/registry.ts";
 
 export const billingTimerRegistry = (ports: BillingTimerPorts) =>
-  timerRegistry(invoiceTimers(ports), payoutTimers(ports.payouts), paymentTimers(ports));
+  timerRegistry(
+    invoiceTimers(ports),
+    payoutTimers(ports.payouts),
+    paymentTimers(ports),
+    subscriptionTimers(ports.subscriptionTimers),
+  );
 
 const scoped = z.looseObject({ merchantId: z.string().optional() });
 

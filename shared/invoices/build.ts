@@ -45,6 +45,11 @@ export interface LineRequest {
   taxRateIds?: string[];
 }
 
+/** A line as priced: a subscription's line also names the period it bills, kept through every re-pricing. */
+export interface PricedLineRequest extends LineRequest {
+  period?: { start: string; end: string };
+}
+
 export type DiscountRequest = { percentOff: number } | { amountOff: number } | { code: string };
 
 export interface ContentRequest {
@@ -80,7 +85,7 @@ export interface PricedContent {
 export async function priceContent(
   catalog: Catalog,
   merchantId: string,
-  request: ContentRequest,
+  request: Omit<ContentRequest, "lineItems"> & { lineItems: PricedLineRequest[] },
   now: Date,
 ): Promise<PricedContent> {
   const errors: FieldError[] = [];
@@ -129,6 +134,7 @@ export async function priceContent(
       ...(line.productId ? { productId: line.productId } : {}),
       ...(line.discount ? { discount: line.discount } : {}),
       taxRateIds: line.taxRateIds ?? [],
+      ...(line.period ? { period: line.period } : {}),
     };
   });
 

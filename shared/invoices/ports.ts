@@ -37,7 +37,8 @@ export interface Finalization {
 
 export interface InvoiceStore {
   read(merchantId: string, id: string): Promise<Versioned<StoredInvoice> | undefined>;
-  create(merchantId: string, invoice: StoredInvoice, event: DomainEvent): Promise<void>;
+  /** `extra`: changes of other capabilities in the same transaction (a subscription's period claim). */
+  create(merchantId: string, invoice: StoredInvoice, event: DomainEvent, extra?: Change[]): Promise<void>;
   replace(
     merchantId: string,
     invoice: StoredInvoice,

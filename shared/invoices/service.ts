@@ -18,6 +18,7 @@ import {
   overdueAt,
 } from "../domain/invoice-lifecycle.ts";
 import { applyPatch, mergeMetadata } from "../domain/patch.ts";
+import type { Change } from "../domain/records.ts";
 import type { MerchantStore } from "../merchants/ports.ts";
 import type { InvoiceStore, StoredInvoice } from "./ports.ts";
 import { merchantLivemode } from "../payments/mode.ts";
@@ -61,7 +62,21 @@ async function readOrThrow(ports: InvoicePorts, merchantId: string, id: string) 
   return found;
 }
 
-export async function createInvoice(ports: InvoicePorts, merchantId: string, input: NewInvoice) {
+/**
+ * What a subscription's period adds to the draft it bills: the fields naming the period, and the
+ * changes committed in the draft's own transaction (the period's claim, the subscription's next state).
+ */
+export interface InvoiceOrigin {
+  fields: Pick<StoredInvoice, "subscriptionId" | "periodStart" | "periodEnd" | "testClockId">;
+  changes(invoice: StoredInvoice, now: Date): Change[];
+}
+
+export async function createInvoice(
+  ports: InvoicePorts,
+  merchantId: string,
+  input: NewInvoice,
+  origin?: InvoiceOrigin,
+) {
   const now = (await ports.customerClock(merchantId, input.customerId)).now();
   const { customer, content } = await priceContent(ports.catalog, merchantId, input, now);
   const invoice: StoredInvoice = {
@@ -76,6 +91,7 @@ export async function createInvoice(ports: InvoicePorts, merchantId: string, inp
     ...(input.memo ? { memo: input.memo } : {}),
     ...(input.footer ? { footer: input.footer } : {}),
     metadata: input.metadata ?? {},
+    ...origin?.fields,
     createdAt: now.toISOString(),
     updatedAt: now.toISOString(),
   };
@@ -83,6 +99,7 @@ export async function createInvoice(ports: InvoicePorts, merchantId: string, inp
     merchantId,
     invoice,
     newEvent("invoice.created", merchantId, invoice.id, now, { invoice: presentInvoice(invoice, now) }),
+    origin?.changes(invoice, now),
   );
   return presentInvoice(invoice, now);
 }
@@ -292,6 +309,26 @@ export const voidInvoice = (ports: InvoicePorts, merchantId: string, id: string)
   transition(ports, merchantId, id, "void");
 export const markInvoiceUncollectible = (ports: InvoicePorts, merchantId: string, id: string) =>
   transition(ports, merchantId, id, "markUncollectible");
+
+/**
+ * Pays an open invoice that owes nothing (a zero total: a free period, a 100 % discount) as it is,
+ * without a payment; an invoice that owes something, or is no longer open, is left as it is.
+ */
+export async function payNothingDue(ports: InvoicePorts, merchantId: string, id: string) {
+  const { value, version } = await readOrThrow(ports, merchantId, id);
+  const now = (await ports.customerClock(merchantId, value.customerId)).now();
+  if (value.status !== "open" || value.amountRemaining !== 0) return presentInvoice(value, now);
+  const at = now.toISOString();
+  const next: StoredInvoice = { ...value, status: "paid", paidAt: at, updatedAt: at };
+  await ports.invoices.replace(
+    merchantId,
+    next,
+    version,
+    [newEvent("invoice.paid", merchantId, id, now, { invoice: presentInvoice(next, now) })],
+    -1,
+  );
+  return presentInvoice(next, now);
+}
 
 export interface ManualPayment {
   amount: number;

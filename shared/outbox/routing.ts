@@ -11,7 +11,14 @@ export type EventQueue = (typeof eventQueues)[number];
 /** The event types each queue gets: the notifications queue exactly those a notification is registered for. */
 const routed: Record<EventQueue, ReadonlySet<string>> = {
   notifications: new Set(notificationEventTypes),
-  billing: new Set(["merchant.created", "invoice.finalized", "invoice.paid", "invoice.voided"]),
+  billing: new Set([
+    "merchant.created",
+    "invoice.finalized",
+    "invoice.paid",
+    "invoice.voided",
+    // A subscription's charge that failed (its subscription becomes past_due or incomplete).
+    "payment.failed",
+  ]),
 };
 
 /** The queues an event of this type is delivered to; none for events nobody consumes yet. */

@@ -77,7 +77,7 @@ const lockWrite = (
 
 export const dynamoInvoiceStore: InvoiceStore = {
   read: (merchantId, id) => invoices.read(merchantId, id),
-  create: (merchantId, invoice, event) => invoices.create(merchantId, invoice, event),
+  create: (merchantId, invoice, event, extra = []) => invoices.create(merchantId, invoice, event, extra),
   replace: (merchantId, invoice, version, [event, ...more], customerDelta, extra = []) =>
     invoices.replace(merchantId, invoice, version, event as DomainEvent, [
       ...(customerDelta ? [customerCount(merchantId, invoice.customerId, customerDelta)] : []),

@@ -23,6 +23,7 @@ import {
 } from "./collection.ts";
 import { documentClient, tableName } from "./dynamo.ts";
 import { dueClock, indexKeys, keys, merchantIdOf } from "./keys.ts";
+import { eventPut } from "./outbox.ts";
 
 /** Whether the subscription waits for a billing run: a period left to bill, not in a final status. */
 const pendingBilling = (subscription: StoredSubscription) =>
@@ -68,6 +69,15 @@ export interface SubscriptionStore {
   list(merchantId: string, query: ListQuery): Promise<Page<StoredSubscription>>;
   /** The change that replaces the subscription if still at `version`, for another unit of work. */
   replaceWrite(merchantId: string, subscription: StoredSubscription, version: number): Change;
+  /** The changes that replace the subscription if still at `version`, with its events. */
+  replaceWrites(
+    merchantId: string,
+    subscription: StoredSubscription,
+    version: number,
+    events: readonly DomainEvent[],
+  ): Change[];
+  /** The change that moves the customer's count of subscriptions in a non-terminal status. */
+  activeCountWrite(merchantId: string, customerId: string, delta: 1 | -1): Change;
   /** The change that claims period `period` of a subscription for `invoiceId` (fails if claimed). */
   claimPeriodWrite(merchantId: string, subscriptionId: string, period: number, invoiceId: string): Change;
   /** The invoice a period's claim names, if the period was billed. */
@@ -95,6 +105,23 @@ export const dynamoSubscriptionStore: SubscriptionStore = {
   list: (merchantId, query) => subscriptions.list(merchantId, query),
   replaceWrite: (merchantId, subscription, version) =>
     toChange(subscriptions.replaceWrite(merchantId, subscription, version)),
+  replaceWrites: (merchantId, subscription, version, events) => [
+    toChange(subscriptions.replaceWrite(merchantId, subscription, version)),
+    ...events.map((event) => toChange({ item: eventPut(event) })),
+  ],
+  activeCountWrite: (merchantId, customerId, delta) =>
+    toChange({
+      item: {
+        Update: {
+          TableName: tableName(),
+          Key: keys.merchantObject(merchantId, customerId),
+          UpdateExpression: "ADD activeSubscriptionCount :delta, version :one",
+          ConditionExpression: "attribute_exists(PK)",
+          ExpressionAttributeValues: { ":delta": delta, ":one": 1 },
+        },
+      },
+      conflict: "The subscription's customer no longer exists",
+    }),
   claimPeriodWrite: (merchantId, subscriptionId, period, invoiceId) =>
     toChange({
       item: {

@@ -43,23 +43,49 @@ export interface TimerRegistry {
   dispatch(body: unknown): Promise<void>;
 }
 
-function merge(owners: readonly TimerRegistrations[], part: "timers" | "events"): Map<string, Work> {
+function merge(owners: readonly TimerRegistrations[]): Map<string, Work> {
   const merged = new Map<string, Work>();
   for (const owner of owners) {
-    for (const [name, registered] of Object.entries(owner[part] ?? {})) {
+    for (const [name, registered] of Object.entries(owner.timers ?? {})) {
       // Two owners of one kind would make dispatch depend on registration order.
-      if (merged.has(name)) throw new Error(`Timer ${part} "${name}" is registered twice`);
+      if (merged.has(name)) throw new Error(`Timer kind "${name}" is registered twice`);
       merged.set(name, registered);
     }
   }
   return merged;
 }
 
+/**
+ * An event may matter to several capabilities (an invoice paid cancels its reminders and reactivates
+ * its subscription): every owner's handler runs, each on the body its own schema reads, all validated
+ * before any runs. A failure fails the record, and its redelivery runs them all again: each is an
+ * idempotent consumer.
+ */
+function mergeEvents(owners: readonly TimerRegistrations[]): Map<string, Work> {
+  const byType = new Map<string, Work[]>();
+  for (const owner of owners) {
+    for (const [type, registered] of Object.entries(owner.events ?? {})) {
+      byType.set(type, [...(byType.get(type) ?? []), registered]);
+    }
+  }
+  return new Map(
+    [...byType].map(([type, works]): [string, Work] => [
+      type,
+      works.length === 1 && works[0]
+        ? works[0]
+        : work(z.unknown(), async (body) => {
+            const parsed = works.map((w) => w.schema.parse(body));
+            for (const [i, w] of works.entries()) await w.run(parsed[i]);
+          }),
+    ]),
+  );
+}
+
 const named = z.looseObject({ kind: z.string().optional(), type: z.string().optional() });
 
 export function timerRegistry(...owners: readonly TimerRegistrations[]): TimerRegistry {
-  const timers = merge(owners, "timers");
-  const events = merge(owners, "events");
+  const timers = merge(owners);
+  const events = mergeEvents(owners);
   return {
     kinds: [...timers.keys()],
     eventTypes: [...events.keys()],

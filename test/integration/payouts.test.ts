@@ -289,6 +289,7 @@ describe("payouts", () => {
         sandbox: () => sandboxFor(clock),
         payouts: () => ({ ...ports, payouts: { ...dynamoPayoutStore, createDaily: async () => { throw new Error("throttled"); } } }),
         payments: () => paymentPorts(clock),
+        subscriptionTimers: undefined as never,
         clock,
       }));
       const run = billingRecord({ kind: "payouts.run", merchantId: m.id, date: day });

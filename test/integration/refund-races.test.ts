@@ -71,6 +71,7 @@ function deliver(schedule: OneTimeSchedule) {
     sandbox: undefined as never,
     payouts: undefined as never,
     payments: () => ports(),
+    subscriptionTimers: undefined as never,
     clock,
   }));
   const record = { messageId: randomUUID(), body: JSON.stringify(schedule.payload) } as SQSRecord;

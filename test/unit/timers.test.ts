@@ -8,6 +8,7 @@ import { invoiceSchedules } from "../../shared/invoices/reminders.ts";
 import { queuesFor } from "../../shared/outbox/routing.ts";
 import { refundCheck } from "../../shared/payments/refund-checks.ts";
 import { payoutRunSchedule } from "../../shared/payouts/run.ts";
+import { incompleteExpirySchedule, nextBillingSchedule } from "../../shared/subscriptions/billing.ts";
 import { timerRegistry, timersConsumer, work } from "../../shared/timers/registry.ts";
 
 const record = (body: unknown, messageId = "m-1") => ({ messageId, body: JSON.stringify(body) }) as SQSRecord;
@@ -79,6 +80,24 @@ describe("the timer registry", () => {
     expect(ran).toEqual([]);
   });
 
+  it("runs every owner's handler of one event type, each on what its own schema reads", async () => {
+    const ran: string[] = [];
+    const consumer = timersConsumer(
+      timerRegistry(
+        { events: { "thing.paid": work(z.object({ objectId: z.string() }), async (e) => void ran.push(`cancel reminders of ${e.objectId}`)) } },
+        { events: { "thing.paid": work(z.object({ data: z.object({ owner: z.string() }) }), async (e) => void ran.push(`reactivate ${e.data.owner}`)) } },
+      ),
+    );
+    const paid = { type: "thing.paid", objectId: "t_1", data: { owner: "o_1" } };
+    expect(await consumer({ Records: [record(paid, "ok")] })).toEqual({ batchItemFailures: [] });
+    expect(ran).toEqual(["cancel reminders of t_1", "reactivate o_1"]);
+
+    ran.length = 0;
+    const unreadable = { type: "thing.paid", objectId: "t_2", data: {} };
+    expect(await consumer({ Records: [record(unreadable, "bad")] })).toEqual({ batchItemFailures: [{ itemIdentifier: "bad" }] });
+    expect(ran).toEqual([]);
+  });
+
   it("refuses two owners registering one kind", () => {
     const ring = work(z.object({ kind: z.literal("thing.ring") }), async () => {});
     expect(() => timerRegistry({ timers: { "thing.ring": ring } }, { timers: { "thing.ring": ring } })).toThrow(
@@ -106,6 +125,11 @@ describe("the billing queue's registry", () => {
       ),
       refundCheck("mer_1", "re_1", 1, now),
       payoutRunSchedule("mer_1", "2026-03-01", "Europe/Berlin"),
+      nextBillingSchedule("mer_1", { id: "sub_1", nextPeriod: 1, nextBillingAt: "2026-04-01T00:00:00Z" }),
+      incompleteExpirySchedule(
+        { kind: "subscription.incomplete_expiry", merchantId: "mer_1", subscriptionId: "sub_1", invoiceId: "inv_1" },
+        "2026-03-01T00:00:00Z",
+      ),
       ...schedules,
     ];
     expect(planned.every((s) => s.queue === "billing")).toBe(true);
@@ -116,7 +140,7 @@ describe("the billing queue's registry", () => {
 
   it("handles exactly the event types the outbox routes to the billing queue", () => {
     expect([...registry.eventTypes].sort()).toEqual(
-      ["invoice.finalized", "invoice.paid", "invoice.voided", "merchant.created"].sort(),
+      ["invoice.finalized", "invoice.paid", "invoice.voided", "merchant.created", "payment.failed"].sort(),
     );
     for (const type of registry.eventTypes) expect(queuesFor(type)).toContain("billing");
   });

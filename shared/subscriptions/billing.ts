@@ -1,0 +1,439 @@
+/**
+ * The billing engine (issue 11 §3): bills each period of a subscription exactly once, at its start,
+ * on the subscription's clock (its customer's test clock, else the wall clock).
+ *
+ * Billing period k is one transaction: the period's claim (a conditional put on the period key), the
+ * draft invoice and the subscription's next state (conditioned on its version). Whatever fires twice —
+ * a schedule, the sweep, a redelivered message, a test clock's advance — one of them wins and the
+ * others find the period claimed. Then the invoice is collected: finalized, and charged off-session
+ * (`charge_automatically`) or sent (`send_invoice`). Each of those steps is guarded by the invoice's
+ * own state, so a redelivery for a period already billed finishes what a crash left (a draft is
+ * finalized; an open invoice never attempted is charged) and never does anything twice; the
+ * processor's idempotency key derives from invoice + attempt.
+ *
+ * The reactions (`timers.ts`) move the subscription with its invoice's fate: paid → active, a failed
+ * charge → past_due (or incomplete for period 0, expiring after 23 h).
+ */
+import type { OneTimeSchedule, SchedulerPort } from "../aws/scheduler.ts";
+import type { PaymentMethod } from "../customers/payment-method.ts";
+import { ConflictError, PaymentDeclinedError, retryOnConflict } from "../domain/errors.ts";
+import { newEvent } from "../domain/events.ts";
+import type { Versioned } from "../domain/records.ts";
+import type { StoredInvoice } from "../invoices/ports.ts";
+import {
+  createInvoice,
+  finalizeInvoice,
+  type InvoicePorts,
+  payNothingDue,
+  sendInvoice,
+  voidInvoice,
+} from "../invoices/service.ts";
+import { charge } from "../payments/charges.ts";
+import type { PaymentPorts } from "../payments/ports.ts";
+import type { SubscriptionStore } from "../store/subscriptions.ts";
+import { timerQueue } from "../timers/registry.ts";
+import { periodInvoice, periodRule } from "./period-invoice.ts";
+import { periodOf } from "./periods.ts";
+import { billingScheduleName, type SubscriptionBillMessage } from "./schedules.ts";
+import {
+  type StoredSubscription,
+  type Subscription,
+  type SubscriptionStatus,
+  terminalSubscriptionStatuses,
+} from "./subscription.ts";
+
+export interface BillingPorts {
+  subscriptions: SubscriptionStore;
+  /** Drafts, finalize, send, void — and the customer's clock and pricing catalog. */
+  invoices: InvoicePorts;
+  /** The off-session charge. */
+  payments: PaymentPorts;
+  paymentMethods: { read(merchantId: string, id: string): Promise<Versioned<PaymentMethod> | undefined> };
+  scheduler: SchedulerPort;
+}
+
+/** How long a first invoice whose charge failed stays open before the subscription expires. */
+export const incompleteExpiryMs = 23 * 3_600_000;
+
+/** The most periods one run bills: a subscription further behind is continued by the next run. */
+const maxPeriodsPerRun = 120;
+
+/** The subscription as the API shows it (the resource's `presentSubscription` replaces this). */
+export const presentStored = ({ timeZone: _, nextPeriod: __, ...shown }: StoredSubscription): Subscription =>
+  shown;
+
+const subscriptionEvent = (type: string, merchantId: string, subscription: StoredSubscription, now: Date) =>
+  newEvent(`subscription.${type}`, merchantId, subscription.id, now, {
+    subscription: presentStored(subscription),
+  });
+
+const isTerminal = (status: SubscriptionStatus) => terminalSubscriptionStatuses.includes(status);
+
+const nowOf = async (ports: BillingPorts, merchantId: string, subscription: StoredSubscription) =>
+  (await ports.invoices.customerClock(merchantId, subscription.customerId)).now();
+
+/**
+ * Bills every period of a subscription due by its clock's now, then plans the next period's schedule
+ * (wall clock only: a test clock's advance walks the clock's due index instead). `period`, when a
+ * message names one the subscription already billed, first finishes collecting that period's invoice.
+ */
+export async function billDue(
+  ports: BillingPorts,
+  merchantId: string,
+  subscriptionId: string,
+  period?: number,
+): Promise<void> {
+  let found = await ports.subscriptions.read(merchantId, subscriptionId);
+  if (!found) return;
+  if (period !== undefined && period < found.value.nextPeriod) {
+    const invoiceId = await ports.subscriptions.periodInvoice(merchantId, subscriptionId, period);
+    if (invoiceId) await collect(ports, merchantId, found.value, invoiceId);
+  }
+  const now = await nowOf(ports, merchantId, found.value);
+  for (let run = 0; run < maxPeriodsPerRun; run++) {
+    const { value: subscription } = found;
+    const due = subscription.nextBillingAt;
+    if (isTerminal(subscription.status) || subscription.status === "paused" || !due) return;
+    if (Date.parse(due) > now.getTime()) break;
+    try {
+      const invoiceId = await step(ports, merchantId, found, due, now);
+      if (invoiceId) await collect(ports, merchantId, subscription, invoiceId);
+    } catch (error) {
+      // Another run billed or moved it first: it collects what it billed; read on from its result.
+      if (!(error instanceof ConflictError)) throw error;
+    }
+    const again = await ports.subscriptions.read(merchantId, subscriptionId);
+    if (!again) return;
+    found = again;
+  }
+  await planNext(ports, merchantId, found.value, now);
+}
+
+/**
+ * One due instant of a subscription: it is canceled (cancel at period end) or ended (billingCycles
+ * reached) at that instant, or period `nextPeriod` is billed. Returns the invoice billed, if any.
+ */
+async function step(
+  ports: BillingPorts,
+  merchantId: string,
+  { value: subscription, version }: Versioned<StoredSubscription>,
+  due: string,
+  now: Date,
+): Promise<string | undefined> {
+  if (subscription.cancelAtPeriodEnd) {
+    await end(ports, merchantId, subscription, version, "canceled", due, now);
+    return undefined;
+  }
+  if (subscription.billingCycles !== null && subscription.cyclesBilled >= subscription.billingCycles) {
+    await end(ports, merchantId, subscription, version, "ended", due, now);
+    return undefined;
+  }
+  const k = subscription.nextPeriod;
+  const { request, fields, period } = periodInvoice(subscription, k);
+  const invoice = await createInvoice(ports.invoices, merchantId, request, {
+    fields,
+    changes: (draft, at) => {
+      const activated = subscription.status === "scheduled";
+      const next: StoredSubscription = {
+        ...subscription,
+        status: activated ? "active" : subscription.status,
+        nextPeriod: k + 1,
+        cyclesBilled: subscription.cyclesBilled + 1,
+        currentPeriodStart: period.start,
+        currentPeriodEnd: period.end,
+        latestInvoiceId: draft.id,
+        // Still set after the last cycle or with cancelAtPeriodEnd: the end happens at that instant.
+        nextBillingAt: period.end,
+        updatedAt: at.toISOString(),
+      };
+      return [
+        ports.subscriptions.claimPeriodWrite(merchantId, subscription.id, k, draft.id),
+        ...ports.subscriptions.replaceWrites(
+          merchantId,
+          next,
+          version,
+          activated ? [subscriptionEvent("activated", merchantId, next, at)] : [],
+        ),
+      ];
+    },
+  });
+  return invoice.id;
+}
+
+async function end(
+  ports: BillingPorts,
+  merchantId: string,
+  subscription: StoredSubscription,
+  version: number,
+  status: "canceled" | "ended",
+  at: string,
+  now: Date,
+) {
+  const next: StoredSubscription = {
+    ...subscription,
+    status,
+    nextBillingAt: null,
+    endedAt: at,
+    ...(status === "canceled" ? { canceledAt: subscription.canceledAt ?? at } : {}),
+    updatedAt: now.toISOString(),
+  };
+  await ports.subscriptions.replace(
+    merchantId,
+    next,
+    version,
+    subscriptionEvent(status, merchantId, next, now),
+    [ports.subscriptions.activeCountWrite(merchantId, subscription.customerId, -1)],
+  );
+}
+
+/**
+ * Finishes a period's invoice from whatever state it is in: a draft is finalized; an open one with
+ * nothing due is paid as it is; `send_invoice` sends it once; `charge_automatically` charges it once
+ * (never when an attempt was made: its outcome, success or failure, is the period's).
+ */
+async function collect(
+  ports: BillingPorts,
+  merchantId: string,
+  subscription: StoredSubscription,
+  invoiceId: string,
+): Promise<void> {
+  let known: StoredInvoice | undefined;
+  for (let round = 0; round < 4; round++) {
+    const invoice = known ?? (await ports.invoices.invoices.read(merchantId, invoiceId))?.value;
+    known = undefined;
+    if (!invoice) return;
+    try {
+      if (invoice.status === "draft") {
+        // The finalized invoice as presented lacks only what no draft has (attempts, lock): go on with it.
+        known = { ...invoice, ...(await finalizeInvoice(ports.invoices, merchantId, invoiceId)) };
+        continue;
+      }
+      if (invoice.status !== "open") return;
+      if (invoice.amountRemaining === 0) {
+        await payNothingDue(ports.invoices, merchantId, invoiceId);
+        return;
+      }
+      if (subscription.collectionMethod === "send_invoice") {
+        if (!invoice.sentAt) await sendInvoice(ports.invoices, merchantId, invoiceId);
+        return;
+      }
+      if (invoice.paymentAttempts || invoice.paymentLock) return;
+      await chargeSavedMethod(ports, merchantId, subscription, invoice);
+      return;
+    } catch (error) {
+      // A concurrent collector moved the invoice first: re-read and go on from where it left it.
+      if (!(error instanceof ConflictError)) throw error;
+    }
+  }
+}
+
+/**
+ * Charges the invoice off-session on the subscription's method, else the customer's default as it is
+ * now (as Stripe does). A decline is the period's outcome, not an error of the run.
+ */
+async function chargeSavedMethod(
+  ports: BillingPorts,
+  merchantId: string,
+  subscription: StoredSubscription,
+  invoice: StoredInvoice,
+) {
+  const customer = await ports.invoices.catalog.customer(merchantId, subscription.customerId);
+  const methodId = subscription.defaultPaymentMethodId ?? customer?.defaultPaymentMethodId;
+  const method = methodId ? (await ports.paymentMethods.read(merchantId, methodId))?.value : undefined;
+  if (!method) {
+    // Nothing to charge (the method was removed since): the period failed like a declined charge.
+    await onChargeFailed(ports, merchantId, invoice.id);
+    return;
+  }
+  try {
+    await charge(
+      ports.payments,
+      merchantId,
+      { kind: "invoice", id: invoice.id },
+      {
+        paymentMethod: method.processorId,
+        ...(customer?.processorCustomerId ? { processorCustomerId: customer.processorCustomerId } : {}),
+        offSession: true,
+      },
+    );
+  } catch (error) {
+    if (!(error instanceof PaymentDeclinedError)) throw error;
+    await onChargeFailed(ports, merchantId, invoice.id);
+  }
+}
+
+/** The one-time schedule of a subscription's next billing instant: named by subscription and period, so planning twice is harmless. */
+export function nextBillingSchedule(
+  merchantId: string,
+  subscription: Pick<StoredSubscription, "id" | "nextPeriod"> & { nextBillingAt: string },
+): OneTimeSchedule {
+  const payload: SubscriptionBillMessage = {
+    kind: "subscription.bill",
+    merchantId,
+    subscriptionId: subscription.id,
+    period: subscription.nextPeriod,
+  };
+  return {
+    name: billingScheduleName(subscription.id, subscription.nextPeriod),
+    at: new Date(subscription.nextBillingAt),
+    queue: timerQueue,
+    payload,
+  };
+}
+
+/** The next period's schedule, on the wall clock only (a test clock's advance walks its due index). */
+async function planNext(
+  ports: BillingPorts,
+  merchantId: string,
+  subscription: StoredSubscription,
+  now: Date,
+) {
+  const at = subscription.nextBillingAt;
+  if (subscription.testClockId || !at || isTerminal(subscription.status)) return;
+  // Already due (a run cut short): the sweep bills it; a schedule is for the future.
+  if (Date.parse(at) <= now.getTime()) return;
+  await ports.scheduler.scheduleOnce(nextBillingSchedule(merchantId, { ...subscription, nextBillingAt: at }));
+}
+
+/** What the incomplete expiry's one-time schedule delivers (read by `incompleteExpiryMessage`, timers.ts). */
+export interface IncompleteExpiryMessage {
+  kind: "subscription.incomplete_expiry";
+  merchantId: string;
+  subscriptionId: string;
+  invoiceId: string;
+  testClockId?: string;
+}
+
+/** 23 h after the first invoice was issued, named by the subscription (it has one first invoice). */
+export const incompleteExpirySchedule = (
+  message: IncompleteExpiryMessage,
+  issuedAt: string,
+): OneTimeSchedule => ({
+  name: `${message.subscriptionId}-incomplete-expiry`,
+  at: new Date(Date.parse(issuedAt) + incompleteExpiryMs),
+  queue: timerQueue,
+  payload: message as unknown as Record<string, unknown>,
+});
+
+/** Moves a subscription as `decide` says of its current state (nothing when it says nothing), with its event. */
+async function move(
+  ports: BillingPorts,
+  merchantId: string,
+  subscriptionId: string,
+  decide: (
+    subscription: StoredSubscription,
+  ) =>
+    | { status: SubscriptionStatus; event: string; fields?: Partial<StoredSubscription>; counter?: -1 }
+    | undefined,
+): Promise<StoredSubscription | undefined> {
+  return retryOnConflict(5, async () => {
+    const found = await ports.subscriptions.read(merchantId, subscriptionId);
+    if (!found) return undefined;
+    const change = decide(found.value);
+    if (!change) return undefined;
+    const now = await nowOf(ports, merchantId, found.value);
+    const next: StoredSubscription = {
+      ...found.value,
+      ...change.fields,
+      status: change.status,
+      updatedAt: now.toISOString(),
+    };
+    await ports.subscriptions.replace(
+      merchantId,
+      next,
+      found.version,
+      subscriptionEvent(change.event, merchantId, next, now),
+      change.counter
+        ? [ports.subscriptions.activeCountWrite(merchantId, next.customerId, change.counter)]
+        : [],
+    );
+    return next;
+  });
+}
+
+/**
+ * A charge of a subscription's latest invoice failed (declined off-session, or a bank debit that
+ * failed later): period 0 leaves the subscription `incomplete` until the invoice is paid or 23 h
+ * pass; a later period makes it `past_due`. `send_invoice` subscriptions never change for it.
+ */
+export async function onChargeFailed(ports: BillingPorts, merchantId: string, invoiceId: string) {
+  const invoice = (await ports.invoices.invoices.read(merchantId, invoiceId))?.value;
+  if (!invoice?.subscriptionId || invoice.status !== "open") return;
+  const subscriptionId = invoice.subscriptionId;
+  let first = false;
+  let testClockId: string | undefined;
+  const moved = await move(ports, merchantId, subscriptionId, (subscription) => {
+    if (subscription.latestInvoiceId !== invoiceId) return undefined;
+    if (subscription.collectionMethod !== "charge_automatically") return undefined;
+    first = invoice.periodStart === periodOf(periodRule(subscription), 0).start;
+    testClockId = subscription.testClockId;
+    if (first) {
+      return subscription.status === "active" || subscription.status === "scheduled"
+        ? { status: "incomplete", event: "updated" }
+        : undefined;
+    }
+    return subscription.status === "active" ? { status: "past_due", event: "past_due" } : undefined;
+  });
+  const stillIncomplete =
+    moved?.status === "incomplete" ||
+    (first && (await ports.subscriptions.read(merchantId, subscriptionId))?.value.status === "incomplete");
+  if (!stillIncomplete) return;
+  // Planned again on a redelivery (a crash after the move): the name makes it harmless.
+  await ports.scheduler.scheduleOnce(
+    incompleteExpirySchedule(
+      {
+        kind: "subscription.incomplete_expiry",
+        merchantId,
+        subscriptionId,
+        invoiceId,
+        ...(testClockId ? { testClockId } : {}),
+      },
+      invoice.issuedAt ?? invoice.createdAt,
+    ),
+  );
+}
+
+/** The subscription's latest invoice was paid: a past_due or incomplete subscription is active again. */
+export async function onInvoicePaid(
+  ports: BillingPorts,
+  merchantId: string,
+  invoice: { id: string; subscriptionId?: string | undefined },
+) {
+  if (!invoice.subscriptionId) return;
+  await move(ports, merchantId, invoice.subscriptionId, (subscription) =>
+    subscription.latestInvoiceId === invoice.id &&
+    (subscription.status === "past_due" || subscription.status === "incomplete")
+      ? { status: "active", event: "updated" }
+      : undefined,
+  );
+}
+
+/**
+ * 23 h after a first invoice's charge failed: if the subscription is still incomplete, the invoice is
+ * voided and the subscription is `incomplete_expired` (nothing more is billed).
+ */
+export async function expireIncomplete(
+  ports: BillingPorts,
+  merchantId: string,
+  subscriptionId: string,
+  invoiceId: string,
+) {
+  const found = await ports.subscriptions.read(merchantId, subscriptionId);
+  if (found?.value.status !== "incomplete" || found.value.latestInvoiceId !== invoiceId) return;
+  const invoice = (await ports.invoices.invoices.read(merchantId, invoiceId))?.value;
+  // Paid in time: its invoice.paid reaction makes the subscription active.
+  if (invoice?.status === "paid") return;
+  // Voided first: a crash before the subscription's move finds it void and moves on.
+  if (invoice?.status === "open") await voidInvoice(ports.invoices, merchantId, invoiceId);
+  const now = await nowOf(ports, merchantId, found.value);
+  await move(ports, merchantId, subscriptionId, (subscription) =>
+    subscription.status === "incomplete" && subscription.latestInvoiceId === invoiceId
+      ? {
+          status: "incomplete_expired",
+          event: "updated",
+          fields: { nextBillingAt: null, endedAt: now.toISOString() },
+          counter: -1,
+        }
+      : undefined,
+  );
+}

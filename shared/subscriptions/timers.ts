@@ -1,0 +1,103 @@
+/**
+ * The subscriptions' timed work on the billing queue: a period's firing bills what is due
+ * (`subscription.bill`, from its one-time schedule, the sweep or a test clock's advance); the sweep
+ * (`subscription.sweep`, every 15 minutes) finds on the wall clock's sparse due index what a missed
+ * schedule left and sends one `subscription.bill` per due subscription — it reads only what is due;
+ * a first invoice left unpaid expires its subscription after 23 h; and the invoice and payment events
+ * move a subscription with its latest invoice (paid → active; a failed charge → past_due/incomplete).
+ */
+import * as z from "zod";
+import type { QueuePort } from "../aws/queue.ts";
+import type { Clock } from "../domain/clock.ts";
+import { eventMessage } from "../outbox/message.ts";
+import type { SubscriptionStore } from "../store/subscriptions.ts";
+import { wallShards } from "../store/keys.ts";
+import { type TimerRegistrations, timerQueue, work } from "../timers/registry.ts";
+import { type BillingPorts, billDue, expireIncomplete, onChargeFailed, onInvoicePaid } from "./billing.ts";
+import { type SubscriptionBillMessage, subscriptionBillMessage } from "./schedules.ts";
+
+/** What the manifest's `rate(15 minutes)` schedule delivers. */
+export const subscriptionSweepMessage = z.object({ kind: z.literal("subscription.sweep") });
+
+/** What the one-time schedule planned when a first invoice's charge fails delivers (`onChargeFailed`). */
+export const incompleteExpiryMessage = z.object({
+  kind: z.literal("subscription.incomplete_expiry"),
+  merchantId: z.string(),
+  subscriptionId: z.string(),
+  invoiceId: z.string(),
+  testClockId: z.string().optional(),
+});
+
+const invoicePaidEvent = eventMessage.extend({
+  data: z.object({ invoice: z.object({ id: z.string(), subscriptionId: z.string().optional() }) }),
+});
+
+const paymentFailedEvent = eventMessage.extend({
+  data: z.object({ payment: z.object({ invoiceId: z.string().optional() }) }),
+});
+
+/** One query page of the due index: the sweep's messages go out a page at a time. */
+const sweepPage = 100;
+
+export interface SubscriptionTimerPorts {
+  /** The engine's ports, built on first use (most messages on the billing queue are not a subscription's). */
+  billing: () => BillingPorts;
+  subscriptions: Pick<SubscriptionStore, "due">;
+  queue: QueuePort;
+  clock: Clock;
+}
+
+/**
+ * Sends one `subscription.bill` per wall-clock subscription due now, shard by shard of the due index:
+ * O(due), whatever the number of subscriptions. A test clock's partition is never read here.
+ */
+export async function sweepDue(ports: SubscriptionTimerPorts): Promise<number> {
+  const until = ports.clock.now().toISOString();
+  let sent = 0;
+  for (let shard = 0; shard < wallShards; shard++) {
+    let after: Record<string, unknown> | undefined;
+    do {
+      const page = await ports.subscriptions.due(`wall#${shard}`, until, sweepPage, after);
+      await Promise.all(
+        page.items.map(({ merchantId, subscription }) => {
+          const message: SubscriptionBillMessage = {
+            kind: "subscription.bill",
+            merchantId,
+            subscriptionId: subscription.value.id,
+            period: subscription.value.nextPeriod,
+          };
+          return ports.queue.send(timerQueue, message);
+        }),
+      );
+      sent += page.items.length;
+      after = page.next;
+    } while (after);
+  }
+  return sent;
+}
+
+export function subscriptionTimers(ports: SubscriptionTimerPorts): TimerRegistrations {
+  return {
+    timers: {
+      "subscription.bill": work(subscriptionBillMessage, (message) =>
+        billDue(ports.billing(), message.merchantId, message.subscriptionId, message.period),
+      ),
+      "subscription.sweep": work(subscriptionSweepMessage, async () => {
+        await sweepDue(ports);
+      }),
+      "subscription.incomplete_expiry": work(incompleteExpiryMessage, (message) =>
+        expireIncomplete(ports.billing(), message.merchantId, message.subscriptionId, message.invoiceId),
+      ),
+    },
+    events: {
+      "invoice.paid": work(invoicePaidEvent, async (event) => {
+        if (event.data.invoice.subscriptionId)
+          await onInvoicePaid(ports.billing(), event.merchantId, event.data.invoice);
+      }),
+      "payment.failed": work(paymentFailedEvent, async (event) => {
+        const { invoiceId } = event.data.payment;
+        if (invoiceId) await onChargeFailed(ports.billing(), event.merchantId, invoiceId);
+      }),
+    },
+  };
+}
