@@ -58,11 +58,10 @@ import { once } from "./store/processed.ts";
 import { processorRefs } from "./store/processor-refs.ts";
 import { dynamoProductStore } from "./store/products.ts";
 import { asChange } from "./store/collection.ts";
-import { dynamoSubscriptionStore } from "./store/subscriptions.ts";
 import { dynamoWindowCounter } from "./store/rate-windows.ts";
 import { dynamoSubscriptionStore } from "./store/subscriptions.ts";
 import { dynamoTaxRateStore } from "./store/tax-rates.ts";
-import type { BillingPorts } from "./subscriptions/billing.ts";
+import { type BillingPorts, billDue } from "./subscriptions/billing.ts";
 import type { SubscriptionTimerPorts } from "./subscriptions/timers.ts";
 import { dynamoTestClockStore } from "./store/test-clocks.ts";
 import { dynamoViewStore } from "./store/views.ts";
@@ -190,8 +189,7 @@ export const subscriptionPorts = (clock: Clock): SubscriptionPorts => {
       asChange(redemptionWrite(merchantId, discountCodeId, currency, now)),
     views: dynamoViewStore,
     customerClock: customerClocks(clock, customerOf),
-    // Wired to the billing engine (shared/subscriptions/billing.ts) when it lands.
-    billDue: async () => {},
+    billDue: (merchantId, subscriptionId) => billDue(billingPorts(clock), merchantId, subscriptionId),
   };
 };
 
@@ -353,6 +351,7 @@ export const billingPorts = (clock: Clock): BillingPorts => ({
   payments: paymentPorts(clock),
   paymentMethods: dynamoPaymentMethodStore,
   scheduler: scheduler(),
+  customers: dynamoCustomerStore,
 });
 
 export type BillingTimerPorts = InvoiceTimerPorts &

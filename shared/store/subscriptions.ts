@@ -9,10 +9,7 @@
 import { GetCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
 import type { DomainEvent } from "../domain/events.ts";
 import type { Change } from "../domain/records.ts";
-import {
-  type StoredSubscription,
-  terminalSubscriptionStatuses,
-} from "../subscriptions/subscription.ts";
+import { type StoredSubscription, terminalSubscriptionStatuses } from "../subscriptions/subscription.ts";
 import {
   asChange,
   collection,
@@ -76,8 +73,6 @@ export interface SubscriptionStore {
     version: number,
     events: readonly DomainEvent[],
   ): Change[];
-  /** The change that moves the customer's count of subscriptions in a non-terminal status. */
-  activeCountWrite(merchantId: string, customerId: string, delta: 1 | -1): Change;
   /** The change that claims period `period` of a subscription for `invoiceId` (fails if claimed). */
   claimPeriodWrite(merchantId: string, subscriptionId: string, period: number, invoiceId: string): Change;
   /** The invoice a period's claim names, if the period was billed. */
@@ -109,19 +104,6 @@ export const dynamoSubscriptionStore: SubscriptionStore = {
     toChange(subscriptions.replaceWrite(merchantId, subscription, version)),
     ...events.map((event) => toChange({ item: eventPut(event) })),
   ],
-  activeCountWrite: (merchantId, customerId, delta) =>
-    toChange({
-      item: {
-        Update: {
-          TableName: tableName(),
-          Key: keys.merchantObject(merchantId, customerId),
-          UpdateExpression: "ADD activeSubscriptionCount :delta, version :one",
-          ConditionExpression: "attribute_exists(PK)",
-          ExpressionAttributeValues: { ":delta": delta, ":one": 1 },
-        },
-      },
-      conflict: "The subscription's customer no longer exists",
-    }),
   claimPeriodWrite: (merchantId, subscriptionId, period, invoiceId) =>
     toChange({
       item: {

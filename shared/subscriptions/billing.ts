@@ -30,14 +30,15 @@ import {
 } from "../invoices/service.ts";
 import { charge } from "../payments/charges.ts";
 import type { PaymentPorts } from "../payments/ports.ts";
+import type { CustomerStore } from "../store/customers.ts";
 import type { SubscriptionStore } from "../store/subscriptions.ts";
 import { timerQueue } from "../timers/registry.ts";
 import { periodInvoice, periodRule } from "./period-invoice.ts";
 import { periodOf } from "./periods.ts";
 import { billingScheduleName, type SubscriptionBillMessage } from "./schedules.ts";
 import {
+  presentSubscription,
   type StoredSubscription,
-  type Subscription,
   type SubscriptionStatus,
   terminalSubscriptionStatuses,
 } from "./subscription.ts";
@@ -50,6 +51,8 @@ export interface BillingPorts {
   payments: PaymentPorts;
   paymentMethods: { read(merchantId: string, id: string): Promise<Versioned<PaymentMethod> | undefined> };
   scheduler: SchedulerPort;
+  /** The customer's count of running subscriptions (its deletion guard), moved when one ends. */
+  customers: Pick<CustomerStore, "subscriptionCountWrite">;
 }
 
 /** How long a first invoice whose charge failed stays open before the subscription expires. */
@@ -58,13 +61,9 @@ export const incompleteExpiryMs = 23 * 3_600_000;
 /** The most periods one run bills: a subscription further behind is continued by the next run. */
 const maxPeriodsPerRun = 120;
 
-/** The subscription as the API shows it (the resource's `presentSubscription` replaces this). */
-export const presentStored = ({ timeZone: _, nextPeriod: __, ...shown }: StoredSubscription): Subscription =>
-  shown;
-
 const subscriptionEvent = (type: string, merchantId: string, subscription: StoredSubscription, now: Date) =>
   newEvent(`subscription.${type}`, merchantId, subscription.id, now, {
-    subscription: presentStored(subscription),
+    subscription: presentSubscription(subscription),
   });
 
 const isTerminal = (status: SubscriptionStatus) => terminalSubscriptionStatuses.includes(status);
@@ -182,7 +181,7 @@ async function end(
     next,
     version,
     subscriptionEvent(status, merchantId, next, now),
-    [ports.subscriptions.activeCountWrite(merchantId, subscription.customerId, -1)],
+    [ports.customers.subscriptionCountWrite(merchantId, subscription.customerId, -1)],
   );
 }
 
@@ -344,7 +343,7 @@ async function move(
       found.version,
       subscriptionEvent(change.event, merchantId, next, now),
       change.counter
-        ? [ports.subscriptions.activeCountWrite(merchantId, next.customerId, change.counter)]
+        ? [ports.customers.subscriptionCountWrite(merchantId, next.customerId, change.counter)]
         : [],
     );
     return next;

@@ -12,7 +12,12 @@ import { billingTimers } from "../../functions/billing/timers.ts";
 import { handler as customersHandler } from "../../functions/api/customers.ts";
 import { handler as taxRatesHandler } from "../../functions/api/tax-rates.ts";
 import type { OneTimeSchedule, SchedulerPort } from "../../shared/aws/scheduler.ts";
-import { billingPorts, billingTimerPorts, invoicePorts, paymentMethodPorts } from "../../shared/composition.ts";
+import {
+  billingPorts,
+  billingTimerPorts,
+  invoicePorts,
+  paymentMethodPorts,
+} from "../../shared/composition.ts";
 import { attachPaymentMethod } from "../../shared/customers/payment-methods.ts";
 import { fixedClock } from "../../shared/domain/clock.ts";
 import { newEvent } from "../../shared/domain/events.ts";
@@ -49,18 +54,26 @@ const consumer = billingTimers(() => ({
   subscriptionTimers: { ...billingTimerPorts(clock).subscriptionTimers, billing: ports },
 }));
 const deliver = async (body: unknown) =>
-  expect(await consumer({ Records: [{ messageId: randomUUID(), body: JSON.stringify(body) } as SQSRecord] })).toEqual({
+  expect(
+    await consumer({ Records: [{ messageId: randomUUID(), body: JSON.stringify(body) } as SQSRecord] }),
+  ).toEqual({
     batchItemFailures: [],
   });
 
 async function buyer(card?: string) {
   const body = { email: `sub-${randomUUID().slice(0, 8)}@buyer.test`, name: "Sol" };
-  const customer = await expectStatus(merchantCall(customersHandler, "POST /v1/customers", shop.secret, { body }), 201);
+  const customer = await expectStatus(
+    merchantCall(customersHandler, "POST /v1/customers", shop.secret, { body }),
+    201,
+  );
   if (card) await attachPaymentMethod(paymentMethodPorts(clock), shop.id, customer.id, card);
   return customer.id as string;
 }
 
-async function subscribe(customerId: string, over: Partial<StoredSubscription> = {}): Promise<StoredSubscription> {
+async function subscribe(
+  customerId: string,
+  over: Partial<StoredSubscription> = {},
+): Promise<StoredSubscription> {
   const now = clock.now();
   const base = {
     startDate: "2026-01-20",
@@ -74,7 +87,9 @@ async function subscribe(customerId: string, over: Partial<StoredSubscription> =
     status: "active",
     customerId,
     currency: "USD",
-    items: [{ id: `si_${randomUUID().slice(0, 8)}`, description: "Pro plan", unitAmount: 3_100, quantity: 1 }],
+    items: [
+      { id: `si_${randomUUID().slice(0, 8)}`, description: "Pro plan", unitAmount: 3_100, quantity: 1 },
+    ],
     currentPeriodStart: null,
     currentPeriodEnd: null,
     nextBillingAt: periodOf(base, 0).start,
@@ -98,7 +113,7 @@ async function subscribe(customerId: string, over: Partial<StoredSubscription> =
     shop.id,
     subscription,
     newEvent("subscription.created", shop.id, subscription.id, now, {}),
-    [dynamoSubscriptionStore.activeCountWrite(shop.id, customerId, 1)],
+    [dynamoCustomerStore.subscriptionCountWrite(shop.id, customerId, 1)],
   );
   return subscription;
 }
@@ -111,7 +126,9 @@ const invoicesOf = async (subscriptionId: string) =>
     .filter((i) => i.type === "invoice" && i.subscriptionId === subscriptionId)
     .sort((a, b) => String(a.periodStart).localeCompare(String(b.periodStart)));
 const paymentsOf = async (invoiceId: string) =>
-  (await items()).filter((i) => i.type === "payment" && (i.for as { id?: string } | undefined)?.id === invoiceId);
+  (await items()).filter(
+    (i) => i.type === "payment" && (i.for as { id?: string } | undefined)?.id === invoiceId,
+  );
 const eventsOf = async (type: string, objectId: string) =>
   (await items()).filter((i) => i.type === "event" && i.eventType === type && i.objectId === objectId);
 const activeCount = async (customerId: string) =>
@@ -165,21 +182,36 @@ describe("billing a charge_automatically subscription period by period", () => {
       amountRemaining: 0,
     });
     expect(invoice0.number).toMatch(/-\d{4}$/);
-    expect(invoice0.lineItems[0]).toMatchObject({ description: "Pro plan (prorated 12/31 days)", taxRateIds: [vat] });
+    expect(invoice0.lineItems[0]).toMatchObject({
+      description: "Pro plan (prorated 12/31 days)",
+      taxRateIds: [vat],
+    });
     const [payment] = await paymentsOf(invoice0.id);
     expect(payment).toMatchObject({ status: "succeeded", amount: 1_320 });
     expect(await eventsOf("payment.succeeded", String(payment!.id))).toHaveLength(1);
-    expect(planned.filter((s) => s.name === billingScheduleName(sub.id, 1)).map((s) => s.at.toISOString())).toEqual([
-      "2026-02-01T00:00:00.000Z",
-    ]);
+    expect(
+      planned.filter((s) => s.name === billingScheduleName(sub.id, 1)).map((s) => s.at.toISOString()),
+    ).toEqual(["2026-02-01T00:00:00.000Z"]);
 
     // Nothing is due before the period starts: a firing then bills nothing.
     expect(await at("2026-01-31T23:59:59Z", sub)).toMatchObject({ nextPeriod: 1 });
     const second = await at("2026-02-01T00:00:05Z", sub);
-    expect(second).toMatchObject({ nextPeriod: 2, cyclesBilled: 2, nextBillingAt: "2026-03-01T00:00:00.000Z" });
+    expect(second).toMatchObject({
+      nextPeriod: 2,
+      cyclesBilled: 2,
+      nextBillingAt: "2026-03-01T00:00:00.000Z",
+    });
     const invoice1 = await readInvoice(second.latestInvoiceId!);
-    expect(invoice1).toMatchObject({ status: "paid", subtotal: 3_100, total: 3_410, periodStart: "2026-02-01T00:00:00.000Z" });
-    expect(invoice1.lineItems[0]!.period).toEqual({ start: "2026-02-01T00:00:00.000Z", end: "2026-03-01T00:00:00.000Z" });
+    expect(invoice1).toMatchObject({
+      status: "paid",
+      subtotal: 3_100,
+      total: 3_410,
+      periodStart: "2026-02-01T00:00:00.000Z",
+    });
+    expect(invoice1.lineItems[0]!.period).toEqual({
+      start: "2026-02-01T00:00:00.000Z",
+      end: "2026-03-01T00:00:00.000Z",
+    });
     expect(await invoicesOf(sub.id)).toHaveLength(2);
   });
 
@@ -194,11 +226,18 @@ describe("billing a charge_automatically subscription period by period", () => {
         { amountOff: 100, duration: "repeating", durationInPeriods: 2 },
       ],
     });
-    for (const instant of ["2028-01-31T08:00:00Z", "2028-02-29T00:01:00Z", "2028-03-31T00:01:00Z", "2028-04-30T00:01:00Z"])
+    for (const instant of [
+      "2028-01-31T08:00:00Z",
+      "2028-02-29T00:01:00Z",
+      "2028-03-31T00:01:00Z",
+      "2028-04-30T00:01:00Z",
+    ])
       await at(instant, sub);
 
     const invoices = await invoicesOf(sub.id);
-    expect(invoices.map((i) => [String(i.periodStart).slice(0, 10), i.discountTotal, i.total, i.status])).toEqual([
+    expect(
+      invoices.map((i) => [String(i.periodStart).slice(0, 10), i.discountTotal, i.total, i.status]),
+    ).toEqual([
       ["2028-01-31", 1_650, 1_450, "paid"], // 50 % once + 100 off
       ["2028-02-29", 100, 3_000, "paid"], // 100 off, second of two periods
       ["2028-03-31", 0, 3_100, "paid"],
@@ -209,16 +248,27 @@ describe("billing a charge_automatically subscription period by period", () => {
   it("starts a scheduled subscription at its start date: nothing before, then active with subscription.activated", async () => {
     clock.set(new Date("2026-03-01T09:00:00Z"));
     const customer = await buyer("pm_card_visa");
-    const sub = await subscribe(customer, { status: "scheduled", startDate: "2026-03-10", billingAnchorDay: 10 });
+    const sub = await subscribe(customer, {
+      status: "scheduled",
+      startDate: "2026-03-10",
+      billingAnchorDay: 10,
+    });
 
     expect(await at("2026-03-01T09:00:00Z", sub)).toMatchObject({ status: "scheduled", nextPeriod: 0 });
-    expect(planned.find((s) => s.name === billingScheduleName(sub.id, 0))?.at.toISOString()).toBe("2026-03-10T00:00:00.000Z");
+    expect(planned.find((s) => s.name === billingScheduleName(sub.id, 0))?.at.toISOString()).toBe(
+      "2026-03-10T00:00:00.000Z",
+    );
 
     const started = await at("2026-03-10T00:00:01Z", sub);
     expect(started).toMatchObject({ status: "active", nextPeriod: 1 });
     const [activated] = await eventsOf("subscription.activated", sub.id);
-    expect((activated!.data as { subscription: Record<string, unknown> }).subscription).toMatchObject({ id: sub.id, status: "active" });
-    expect((activated!.data as { subscription: Record<string, unknown> }).subscription).not.toHaveProperty("nextPeriod");
+    expect((activated!.data as { subscription: Record<string, unknown> }).subscription).toMatchObject({
+      id: sub.id,
+      status: "active",
+    });
+    expect((activated!.data as { subscription: Record<string, unknown> }).subscription).not.toHaveProperty(
+      "nextPeriod",
+    );
   });
 
   it("pays a zero-total period without any charge", async () => {
@@ -247,9 +297,17 @@ describe("failed charges", () => {
     const sub = await subscribe(customer);
     expect((await readInvoice((await at("2026-01-20T10:00:00Z", sub)).latestInvoiceId!)).status).toBe("paid");
     // The customer's default changes: the next charge uses the default at its time.
-    const failing = await attachPaymentMethod(paymentMethodPorts(clock), shop.id, customer, "pm_card_chargeCustomerFail");
+    const failing = await attachPaymentMethod(
+      paymentMethodPorts(clock),
+      shop.id,
+      customer,
+      "pm_card_chargeCustomerFail",
+    );
     await expectStatus(
-      merchantCall(customersHandler, "PATCH /v1/customers/{id}", shop.secret, { id: customer, body: { defaultPaymentMethodId: failing.id } }),
+      merchantCall(customersHandler, "PATCH /v1/customers/{id}", shop.secret, {
+        id: customer,
+        body: { defaultPaymentMethodId: failing.id },
+      }),
     );
 
     const renewed = await at("2026-02-20T00:00:10Z", sub);
@@ -267,7 +325,10 @@ describe("failed charges", () => {
     expect(third).toMatchObject({ status: "past_due", nextPeriod: 3 });
 
     // The latest invoice paid (here by hand): its invoice.paid makes the subscription active.
-    await recordInvoicePayment(invoicePorts(clock), shop.id, third.latestInvoiceId!, { amount: 3_100, method: "bank_transfer" });
+    await recordInvoicePayment(invoicePorts(clock), shop.id, third.latestInvoiceId!, {
+      amount: 3_100,
+      method: "bank_transfer",
+    });
     const [paidEvent] = await eventsOf("invoice.paid", third.latestInvoiceId!);
     await deliver({ ...(paidEvent as object), type: "invoice.paid", id: paidEvent!.id, merchantId: shop.id });
     expect((await readSub(sub.id)).status).toBe("active");
@@ -284,7 +345,9 @@ describe("failed charges", () => {
     const invoiceId = incomplete.latestInvoiceId!;
     expect((await readInvoice(invoiceId)).status).toBe("open");
     const expiry = planned.find((s) => s.name === `${sub.id}-incomplete-expiry`)!;
-    expect(expiry.at.toISOString()).toBe(new Date(Date.parse("2026-06-01T10:00:00Z") + incompleteExpiryMs).toISOString());
+    expect(expiry.at.toISOString()).toBe(
+      new Date(Date.parse("2026-06-01T10:00:00Z") + incompleteExpiryMs).toISOString(),
+    );
     expect(await activeCount(customer)).toBe(1);
 
     clock.set(expiry.at);
@@ -321,11 +384,21 @@ describe("send_invoice, fixed cycles and cancel at period end", () => {
     clock.set(new Date("2026-01-20T10:00:00Z"));
     const customer = await buyer("pm_card_visa");
     const sub = await subscribe(customer, { billingCycles: 3 });
-    for (const instant of ["2026-01-20T10:00:00Z", "2026-02-20T00:01:00Z", "2026-03-20T00:01:00Z"]) await at(instant, sub);
-    expect(await readSub(sub.id)).toMatchObject({ status: "active", cyclesBilled: 3, nextBillingAt: "2026-04-20T00:00:00.000Z" });
+    for (const instant of ["2026-01-20T10:00:00Z", "2026-02-20T00:01:00Z", "2026-03-20T00:01:00Z"])
+      await at(instant, sub);
+    expect(await readSub(sub.id)).toMatchObject({
+      status: "active",
+      cyclesBilled: 3,
+      nextBillingAt: "2026-04-20T00:00:00.000Z",
+    });
 
     const ended = await at("2026-04-20T00:01:00Z", sub);
-    expect(ended).toMatchObject({ status: "ended", cyclesBilled: 3, nextBillingAt: null, endedAt: "2026-04-20T00:00:00.000Z" });
+    expect(ended).toMatchObject({
+      status: "ended",
+      cyclesBilled: 3,
+      nextBillingAt: null,
+      endedAt: "2026-04-20T00:00:00.000Z",
+    });
     expect(await invoicesOf(sub.id)).toHaveLength(3);
     expect(await eventsOf("subscription.ended", sub.id)).toHaveLength(1);
     expect(await activeCount(customer)).toBe(0);
