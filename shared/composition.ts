@@ -57,6 +57,7 @@ import { platformEvents } from "./store/platform-events.ts";
 import { once } from "./store/processed.ts";
 import { processorRefs } from "./store/processor-refs.ts";
 import { dynamoProductStore } from "./store/products.ts";
+import { dynamoSubscriptionStore } from "./store/subscriptions.ts";
 import { dynamoWindowCounter } from "./store/rate-windows.ts";
 import { dynamoTaxRateStore } from "./store/tax-rates.ts";
 import { dynamoTestClockStore } from "./store/test-clocks.ts";
@@ -355,6 +356,11 @@ export const notificationPorts = (clock: Clock): NotificationConsumerPorts => ({
   },
   merchant: async (merchantId) => (await dynamoMerchantStore.readMerchant(merchantId))?.value,
   payment: async (merchantId, paymentId) => (await dynamoPaymentStore.read(merchantId, paymentId))?.value,
+  customer: async (merchantId, customerId) => (await dynamoCustomerStore.read(merchantId, customerId))?.value,
+  paymentMethod: async (merchantId, id) => (await dynamoPaymentMethodStore.read(merchantId, id))?.value,
+  subscription: async (merchantId, id) => (await dynamoSubscriptionStore.read(merchantId, id))?.value,
+  // Placeholder until the update-card page's link (shared/customers/update-card.ts) is wired here.
+  updateCardLink: async () => Promise.reject(new Error("The update-card link is not wired yet")),
   // Loaded on first use: the PDF renderer is heavy and only the invoice email needs it.
   invoicePdf: async (invoice, merchant) =>
     (await import("./invoices/pdf.ts")).renderInvoicePdf(invoice, merchant),
