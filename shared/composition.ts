@@ -359,7 +359,8 @@ export const notificationPorts = (clock: Clock): NotificationConsumerPorts => ({
   customer: async (merchantId, customerId) => (await dynamoCustomerStore.read(merchantId, customerId))?.value,
   paymentMethod: async (merchantId, id) => (await dynamoPaymentMethodStore.read(merchantId, id))?.value,
   subscription: async (merchantId, id) => (await dynamoSubscriptionStore.read(merchantId, id))?.value,
-  // Placeholder until the update-card page's link (shared/customers/update-card.ts) is wired here.
+  // Placeholder until the update-card page's link is merged; then this line becomes
+  // `updateCardLink: (merchantId, customerId) => updateCardLink(updateCardLinkPorts(clock), merchantId, customerId),`
   updateCardLink: async () => Promise.reject(new Error("The update-card link is not wired yet")),
   // Loaded on first use: the PDF renderer is heavy and only the invoice email needs it.
   invoicePdf: async (invoice, merchant) =>

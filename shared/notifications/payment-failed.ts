@@ -105,7 +105,13 @@ export const paymentFailed: Notification<{ payment: Payment }> = {
     );
     if (!take.taken) return [];
     const { payment, invoice, merchant } = found;
-    const charge = await subscriptionChargeOf(ports, event.merchantId, invoice, merchant);
-    return [paymentFailedEmail(payment, invoice, merchant, charge)];
+    try {
+      const charge = await subscriptionChargeOf(ports, event.merchantId, invoice, merchant);
+      return [paymentFailedEmail(payment, invoice, merchant, charge)];
+    } catch (error) {
+      // The event is retried: its email must still find the hour's slot free.
+      await take.slot.giveBack();
+      throw error;
+    }
   },
 };

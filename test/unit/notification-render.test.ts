@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import type { WindowCounter } from "../../shared/domain/limits.ts";
 import type { Invoice } from "../../shared/invoices/invoice.ts";
 import type { Merchant } from "../../shared/merchants/merchant.ts";
 import { paymentFailed } from "../../shared/notifications/payment-failed.ts";
@@ -100,6 +101,26 @@ describe("payment notifications", () => {
       const first = { ...renewal, periodStart: "2026-01-01T00:00:00.000Z", periodEnd: "2026-02-01T00:00:00.000Z" } as Invoice;
       const [mail] = await paymentFailed.render(event("payment.failed", declined), ports(declined, first));
       expect(mail?.subject).toBe("The first payment of your subscription to Acme could not be charged");
+      expect(mail?.text).toContain("/c/card-of-mer_1-cus_1/payment-method");
+    });
+
+    it("keeps the hour's one email for the retry when the link cannot be had", async () => {
+      // The hour's window of one payment-failed email for the invoice, as the table keeps it.
+      let used = 0;
+      const oneAnHour: WindowCounter = {
+        take: async () => {
+          if (used >= 1) return { taken: false, retryAfterSeconds: 60 };
+          used += 1;
+          return { taken: true, slot: { giveBack: async () => void (used -= 1) } };
+        },
+        retryAfter: async () => undefined,
+      };
+      const counted = { ...ports(declined, renewal), limits: oneAnHour };
+      const failing = { ...counted, updateCardLink: () => Promise.reject(new Error("token store unavailable")) };
+
+      await expect(paymentFailed.render(event("payment.failed", declined), failing)).rejects.toThrow("token store unavailable");
+      const [mail] = await paymentFailed.render(event("payment.failed", declined), counted);
+
       expect(mail?.text).toContain("/c/card-of-mer_1-cus_1/payment-method");
     });
 
