@@ -19,19 +19,19 @@ import {
   subscriptionRecord,
 } from "./subscription-mail.ts";
 
-/** When it was canceled and when it ends (a cancellation at period end ends later than it was asked). */
+/** When it ended: at once (canceled now), or with the period it was in (canceled at period end). */
 function endParagraph(
   subscription: Subscription,
   merchant: Pick<Merchant, "timeZone">,
   billed: string,
 ): string {
-  const date = (instant: string) => formatDate(instant, merchant.timeZone);
-  const canceled = subscription.canceledAt ?? subscription.endedAt;
-  const ends = subscription.endedAt ?? subscription.canceledAt;
-  if (!canceled || !ends) return `It is canceled: ${billed}.`;
-  return date(ends) === date(canceled)
-    ? `It was canceled on ${date(canceled)}, effective immediately: ${billed}.`
-    : `It was canceled on ${date(canceled)} and ends on ${date(ends)}: ${billed} after that.`;
+  const ended = formatDate(
+    subscription.endedAt ?? subscription.canceledAt ?? subscription.updatedAt,
+    merchant.timeZone,
+  );
+  return subscription.cancelAtPeriodEnd
+    ? `It ended with its period on ${ended}, as requested: ${billed}.`
+    : `It was canceled on ${ended}, effective immediately: ${billed}.`;
 }
 
 /** What was subscribed to, in one line: "Pro plan × 2, Support ($60.00 per month)". */

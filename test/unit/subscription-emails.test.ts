@@ -246,19 +246,19 @@ describe("subscription cancellation email", () => {
     );
   });
 
-  it("gives the end of a subscription canceled at its period end", () => {
+  it("says a subscription canceled at its period end ended with that period", () => {
     const text = subscriptionCanceledEmail(
       {
         ...canceledNow,
         cancelAtPeriodEnd: true,
-        canceledAt: "2026-03-10T08:00:00.000Z",
+        canceledAt: "2026-03-30T22:00:00.000Z",
         endedAt: "2026-03-30T22:00:00.000Z",
       },
       customer,
       merchant,
     ).text;
     expect(text).toContain(
-      "It was canceled on Mar 10, 2026 and ends on Mar 31, 2026: nothing more will be billed after that.",
+      "It ended with its period on Mar 31, 2026, as requested: nothing more will be billed.",
     );
   });
 
