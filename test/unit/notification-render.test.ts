@@ -111,7 +111,10 @@ describe("payment notifications", () => {
         take: async () => {
           if (used >= 1) return { taken: false, retryAfterSeconds: 60 };
           used += 1;
-          return { taken: true, slot: { giveBack: async () => void (used -= 1) } };
+          const giveBack = async () => {
+            used -= 1;
+          };
+          return { taken: true, slot: { giveBack } };
         },
         retryAfter: async () => undefined,
       };
