@@ -5,16 +5,15 @@
 import * as z from "zod";
 import type { Mail } from "../aws/mailer.ts";
 import type { Customer } from "../customers/customer.ts";
-import { formatDate, formatMoney } from "../domain/format.ts";
+import { formatDate } from "../domain/format.ts";
 import type { Merchant } from "../merchants/merchant.ts";
 import type { Subscription } from "../subscriptions/subscription.ts";
 import { compose, invoiceTestNotice, supportLine } from "./compose.ts";
 import type { Notification } from "./notification.ts";
 import {
+  amountPerPeriod,
   customerLabel,
   itemLabel,
-  perInterval,
-  periodAmounts,
   subscriptionParties,
   subscriptionRecord,
 } from "./subscription-mail.ts";
@@ -37,8 +36,7 @@ function endParagraph(
 /** What was subscribed to, in one line: "Pro plan × 2, Support ($60.00 per month)". */
 function summary(subscription: Subscription): string {
   const items = subscription.items.map(itemLabel).join(", ");
-  const amount = formatMoney(periodAmounts(subscription).subtotal, subscription.currency);
-  return `${items} (${amount} ${perInterval(subscription)})`;
+  return `${items} (${amountPerPeriod(subscription)})`;
 }
 
 export function subscriptionCanceledEmail(
@@ -61,7 +59,7 @@ export function subscriptionCanceledNoticeEmail(
   merchant: Merchant,
 ): Mail {
   const who = customerLabel(customer, subscription);
-  const title = `Subscription canceled: ${who}, ${formatMoney(periodAmounts(subscription).subtotal, subscription.currency)} ${perInterval(subscription)}`;
+  const title = `Subscription canceled: ${who}, ${amountPerPeriod(subscription)}`;
   const paragraphs = [
     `Subscription ${subscription.id} of ${who}: ${summary(subscription)}.`,
     endParagraph(subscription, merchant, "no further invoices are created"),

@@ -6,17 +6,15 @@ import * as z from "zod";
 import type { Mail } from "../aws/mailer.ts";
 import type { Customer } from "../customers/customer.ts";
 import type { PaymentMethod } from "../customers/payment-method.ts";
-import { formatMoney } from "../domain/format.ts";
 import type { Merchant } from "../merchants/merchant.ts";
 import type { Subscription } from "../subscriptions/subscription.ts";
 import { compose, invoiceTestNotice, supportLine } from "./compose.ts";
 import type { Notification } from "./notification.ts";
 import {
+  amountPerPeriod,
   chargedMethod,
   collectionParagraph,
   customerLabel,
-  perInterval,
-  periodAmounts,
   scheduleParagraphs,
   subscriptionParties,
   subscriptionRecord,
@@ -49,8 +47,7 @@ export function newSubscriptionEmail(
   method: PaymentMethod | undefined,
 ): Mail {
   const who = customerLabel(customer, subscription);
-  const { subtotal } = periodAmounts(subscription);
-  const title = `New subscription: ${who}, ${formatMoney(subtotal, subscription.currency)} ${perInterval(subscription)}`;
+  const title = `New subscription: ${who}, ${amountPerPeriod(subscription)}`;
   const paragraphs = [
     `${who}${customer?.name ? ` (${customer.email})` : ""} subscribed. Subscription ${subscription.id}:`,
     ...whatParagraphs(subscription),

@@ -39,17 +39,20 @@ const intervalWords: Record<Interval, { adverb: string; per: string; period: str
   year: { adverb: "yearly", per: "per year", period: "year" },
 };
 
-export const perInterval = (subscription: Pick<Subscription, "interval">): string =>
-  intervalWords[subscription.interval].per;
-
 /** Each item's amount per period and their sum, priced as its invoices price lines (before discounts and taxes). */
-export function periodAmounts(subscription: Pick<Subscription, "currency" | "items">) {
+function periodAmounts(subscription: Pick<Subscription, "currency" | "items">) {
   const totals = computeTotals({
     currency: subscription.currency,
     lines: subscription.items.map(({ quantity, unitAmount }) => ({ quantity, unitAmount })),
   });
   return { lines: totals.lines.map((line) => line.amountSubtotal), subtotal: totals.subtotal };
 }
+
+/** The sum of its items per period: "€44.98 per month". */
+export const amountPerPeriod = (
+  subscription: Pick<Subscription, "currency" | "items" | "interval">,
+): string =>
+  `${formatMoney(periodAmounts(subscription).subtotal, subscription.currency)} ${intervalWords[subscription.interval].per}`;
 
 /** "Pro plan × 2", or just "Support" for one. */
 export const itemLabel = (item: SubscriptionItem): string =>
@@ -72,11 +75,11 @@ function discountText(discount: SubscriptionDiscount, currency: string): string 
 /** What is billed each period and how much: one line per item, the sum, then discounts and taxes. */
 export function whatParagraphs(subscription: Subscription): string[] {
   const money = (amount: number) => formatMoney(amount, subscription.currency);
-  const { lines, subtotal } = periodAmounts(subscription);
+  const { lines } = periodAmounts(subscription);
   const { per } = intervalWords[subscription.interval];
   return [
     ...subscription.items.map((item, i) => `${itemLabel(item)}: ${money(lines[i] ?? 0)} ${per}.`),
-    `Total: ${money(subtotal)} ${per}.`,
+    `Total: ${amountPerPeriod(subscription)}.`,
     ...(subscription.discounts.length > 0
       ? [
           `Discounts: ${subscription.discounts.map((d) => discountText(d, subscription.currency)).join("; ")}.`,
