@@ -393,6 +393,12 @@ export const notificationPorts = (clock: Clock): NotificationConsumerPorts => ({
   },
   merchant: async (merchantId) => (await dynamoMerchantStore.readMerchant(merchantId))?.value,
   payment: async (merchantId, paymentId) => (await dynamoPaymentStore.read(merchantId, paymentId))?.value,
+  customer: async (merchantId, customerId) => (await dynamoCustomerStore.read(merchantId, customerId))?.value,
+  paymentMethod: async (merchantId, id) => (await dynamoPaymentMethodStore.read(merchantId, id))?.value,
+  subscription: async (merchantId, id) => (await dynamoSubscriptionStore.read(merchantId, id))?.value,
+  // Placeholder until the update-card page's link is merged; then this line becomes
+  // `updateCardLink: (merchantId, customerId) => updateCardLink(updateCardLinkPorts(clock), merchantId, customerId),`
+  updateCardLink: async () => Promise.reject(new Error("The update-card link is not wired yet")),
   // Loaded on first use: the PDF renderer is heavy and only the invoice email needs it.
   invoicePdf: async (invoice, merchant) =>
     (await import("./invoices/pdf.ts")).renderInvoicePdf(invoice, merchant),

@@ -72,7 +72,15 @@ function layout(title: string, paragraphs: string[], brand?: Brand, testNotice?:
 /** What mail shows of an invoice: the API's numbers, and who it is billed to. */
 export type InvoiceForMail = Pick<
   Invoice,
-  "id" | "number" | "currency" | "total" | "amountRemaining" | "dueDate" | "hostedUrl"
+  | "id"
+  | "number"
+  | "currency"
+  | "total"
+  | "amountRemaining"
+  | "dueDate"
+  | "hostedUrl"
+  | "periodStart"
+  | "periodEnd"
 > & { customer: Pick<BilledCustomer, "email" | "name"> };
 
 /** The amount due, the due date and the link: what mail about an unpaid invoice says after its lead. */

@@ -28,34 +28,41 @@ export interface Notification<Data = unknown> {
   render(event: NotificationEvent<Data>, ports: NotificationPorts): Promise<Mail[]>;
 }
 
-type FieldKind = "string" | "integer" | "object";
+type FieldKind = "string" | "integer" | "object" | "array";
 
 const isKind: Record<FieldKind, (value: unknown) => boolean> = {
   string: (value) => typeof value === "string",
   integer: (value) => Number.isSafeInteger(value),
   object: (value) => typeof value === "object" && value !== null,
+  array: Array.isArray,
 };
 
 /**
- * A record of money (payment, refund, payout) an event carries, as its domain type: the domain wrote
- * and validated it, so the schema checks only the fields mail reads (named from the type, so they
- * cannot drift) instead of re-declaring it. Money recorded before it carried a mode is test money.
+ * A record an event carries (a payment, a subscription…), as its domain type: the domain wrote and
+ * validated it, so the schema checks only the fields mail reads (named from the type, so they cannot
+ * drift) instead of re-declaring it.
  */
+export function domainRecord<T>(name: string, fields: Partial<Record<keyof T & string, FieldKind>>) {
+  return z.custom<T>(
+    (value) =>
+      typeof value === "object" &&
+      value !== null &&
+      Object.entries(fields).every(([field, kind]) =>
+        isKind[kind as FieldKind]((value as Record<string, unknown>)[field]),
+      ),
+    { message: `Expected a ${name} record` },
+  );
+}
+
+/** A record of money (payment, refund, payout): one recorded before it carried a mode is test money. */
 export function moneyRecord<T extends { livemode: boolean }>(
   name: string,
   fields: Partial<Record<keyof T & string, FieldKind>>,
 ): z.ZodType<T> {
-  return z
-    .custom<T>(
-      (value) =>
-        typeof value === "object" &&
-        value !== null &&
-        Object.entries(fields).every(([field, kind]) =>
-          isKind[kind as FieldKind]((value as Record<string, unknown>)[field]),
-        ),
-      { message: `Expected a ${name} record` },
-    )
-    .transform((record) => ({ ...record, livemode: record.livemode ?? false }));
+  return domainRecord<T>(name, fields).transform((record) => ({
+    ...record,
+    livemode: record.livemode ?? false,
+  }));
 }
 
 /** The invoice an event is about, as the API presents it now, and its merchant; both must exist. */

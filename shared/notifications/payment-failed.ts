@@ -1,8 +1,14 @@
-/** The buyer's notice of a failed payment on an invoice, with a way to try again. */
+/**
+ * The buyer's notice of a failed payment on an invoice, with a way to try again; for a subscription's
+ * charge of its saved card, the link to the page where the buyer replaces that card.
+ */
 import * as z from "zod";
 import type { Mail } from "../aws/mailer.ts";
-import { formatMoney } from "../domain/format.ts";
+import { localDate } from "../domain/calendar.ts";
+import { formatDate, formatMoney } from "../domain/format.ts";
 import { windowLimits } from "../domain/limits.ts";
+import type { Invoice } from "../invoices/invoice.ts";
+import type { Merchant } from "../merchants/merchant.ts";
 import { checkoutExpiredCode, type Payment } from "../payments/payment.ts";
 import {
   compose,
@@ -13,21 +19,73 @@ import {
   supportLine,
 } from "./compose.ts";
 import { type Notification, paymentOnInvoice, paymentRecord } from "./notification.ts";
+import type { NotificationPorts } from "./ports.ts";
+
+/**
+ * A failed charge of a subscription's saved method (its first period's or a renewal's): where the
+ * buyer replaces the card the subscription is charged to.
+ */
+export interface SubscriptionCharge {
+  renewal: boolean;
+  updateCardUrl: string;
+}
 
 export function paymentFailedEmail(
   payment: PaymentForMail,
   invoice: InvoiceForMail,
   merchant: MerchantForMail,
+  subscriptionCharge?: SubscriptionCharge,
 ): Mail {
+  const amount = formatMoney(payment.amount, payment.currency);
+  const number = invoice.number ?? invoice.id;
+  const reason = `${payment.failure?.message ?? "it was declined"} (${payment.failure?.declineCode ?? "declined"})`;
+  if (subscriptionCharge) {
+    const what = subscriptionCharge.renewal ? "renewal" : "first payment";
+    const period =
+      invoice.periodStart && invoice.periodEnd
+        ? ` for ${formatDate(invoice.periodStart, merchant.timeZone)} – ${formatDate(invoice.periodEnd, merchant.timeZone)}`
+        : "";
+    const title = `The ${what} of your subscription to ${merchant.name} could not be charged`;
+    const paragraphs = [
+      `We could not charge the ${what} of your subscription to ${merchant.name}: ${amount}${period}, invoice ${number}: ${reason}.`,
+      `Update the card your subscription is charged to here: ${subscriptionCharge.updateCardUrl}`,
+      ...(invoice.hostedUrl ? [`Or pay this invoice now with another card: ${invoice.hostedUrl}`] : []),
+      ...supportLine(merchant),
+    ];
+    return compose(invoice.customer, title, paragraphs, merchant, moneyTestNotice(payment));
+  }
   const title = `Your payment to ${merchant.name} did not go through`;
   const paragraphs = [
-    `We could not take your payment of ${formatMoney(payment.amount, payment.currency)} for invoice ${invoice.number ?? invoice.id}: ${payment.failure?.message ?? "it was declined"} (${payment.failure?.declineCode ?? "declined"}).`,
+    `We could not take your payment of ${amount} for invoice ${number}: ${reason}.`,
     invoice.hostedUrl
       ? `You can try again with another card here: ${invoice.hostedUrl}`
       : "Please contact us to pay another way.",
     ...supportLine(merchant),
   ];
   return compose(invoice.customer, title, paragraphs, merchant, moneyTestNotice(payment));
+}
+
+/**
+ * The subscription charge a failed payment was, if any: only an invoice of a subscription that
+ * charges a saved method. A one-off invoice, or one a `send_invoice` subscription emails, is paid on
+ * its page like any invoice: no saved card to update.
+ */
+async function subscriptionChargeOf(
+  ports: NotificationPorts,
+  merchantId: string,
+  invoice: Invoice,
+  merchant: Merchant,
+): Promise<SubscriptionCharge | undefined> {
+  if (!invoice.subscriptionId) return undefined;
+  const subscription = await ports.subscription(merchantId, invoice.subscriptionId);
+  if (subscription?.collectionMethod !== "charge_automatically") return undefined;
+  const firstPeriod =
+    invoice.periodStart !== undefined &&
+    localDate(new Date(invoice.periodStart), merchant.timeZone) === subscription.startDate;
+  return {
+    renewal: !firstPeriod,
+    updateCardUrl: await ports.updateCardLink(merchantId, invoice.customer.id),
+  };
 }
 
 export const paymentFailed: Notification<{ payment: Payment }> = {
@@ -46,6 +104,14 @@ export const paymentFailed: Notification<{ payment: Payment }> = {
       ports.clock.now(),
     );
     if (!take.taken) return [];
-    return [paymentFailedEmail(found.payment, found.invoice, found.merchant)];
+    const { payment, invoice, merchant } = found;
+    try {
+      const charge = await subscriptionChargeOf(ports, event.merchantId, invoice, merchant);
+      return [paymentFailedEmail(payment, invoice, merchant, charge)];
+    } catch (error) {
+      // The event is retried: its email must still find the hour's slot free.
+      await take.slot.giveBack();
+      throw error;
+    }
   },
 };

@@ -1,15 +1,25 @@
 /** What notifications read to render, in their own words; the notifications consumer wires the stores. */
+import type { Customer } from "../customers/customer.ts";
+import type { PaymentMethod } from "../customers/payment-method.ts";
 import type { Clock } from "../domain/clock.ts";
 import type { WindowCounter } from "../domain/limits.ts";
 import type { Invoice } from "../invoices/invoice.ts";
 import type { Merchant } from "../merchants/merchant.ts";
 import type { Payment } from "../payments/payment.ts";
+import type { Subscription } from "../subscriptions/subscription.ts";
 
 export interface NotificationPorts {
   /** The invoice as the API presents it now. */
   invoice(merchantId: string, invoiceId: string): Promise<Invoice | undefined>;
   merchant(merchantId: string): Promise<Merchant | undefined>;
   payment(merchantId: string, paymentId: string): Promise<Payment | undefined>;
+  /** The buyer subscription mail is addressed to; none once the customer was deleted. */
+  customer(merchantId: string, customerId: string): Promise<Customer | undefined>;
+  /** A saved payment method, to name the card a subscription is charged to. */
+  paymentMethod(merchantId: string, paymentMethodId: string): Promise<PaymentMethod | undefined>;
+  subscription(merchantId: string, subscriptionId: string): Promise<Subscription | undefined>;
+  /** The buyer's page to add or replace the card their subscriptions are charged to (expiring link). */
+  updateCardLink(merchantId: string, customerId: string): Promise<string>;
   /** The invoice's PDF, to attach: a port, so the outbox's routing (which reads the registry) does not bundle the renderer. */
   invoicePdf(invoice: Invoice, merchant: Merchant): Promise<Uint8Array>;
   clock: Clock;

@@ -9,6 +9,8 @@ import { paymentFailed } from "./payment-failed.ts";
 import { payoutSummary } from "./payout-summary.ts";
 import { receipt } from "./receipt.ts";
 import { refund } from "./refund.ts";
+import { subscriptionCanceled } from "./subscription-canceled.ts";
+import { subscriptionCreated } from "./subscription-created.ts";
 import { welcome } from "./welcome.ts";
 
 export const notifications: readonly Notification[] = [
@@ -19,6 +21,8 @@ export const notifications: readonly Notification[] = [
   refund,
   excessRefunded,
   payoutSummary,
+  subscriptionCreated,
+  subscriptionCanceled,
 ];
 
 const byEventType = new Map(notifications.map((n) => [n.eventType, n]));

@@ -6,6 +6,7 @@ import { mockClient } from "aws-sdk-client-mock";
 import { beforeEach, describe, expect, it } from "vitest";
 import { handler } from "../../functions/notifications/send.ts";
 import { sampleEvent } from "../helpers/events.ts";
+import { merchantId, merchantItem, merchantPk } from "../helpers/handler-mocks.ts";
 
 const ses = mockClient(SESClient);
 const ddb = mockClient(DynamoDBDocumentClient);
@@ -88,6 +89,86 @@ describe("notifications consumer", () => {
     expect(result).toEqual({ batchItemFailures: [] });
     expect(ddb).toHaveReceivedCommandTimes(PutCommand, 0);
     expect(ses).toHaveReceivedCommandTimes(SendEmailCommand, 0);
+  });
+
+  describe("subscription emails", () => {
+    const subscription = {
+      id: "sub_01KQ9ZJ8X2M4N6P8R0T2V4X6Z9",
+      status: "active",
+      customerId: "cus_01KQ9ZJ8X2M4N6P8R0T2V4X6Z9",
+      currency: "EUR",
+      interval: "quarter",
+      items: [{ id: "si_01KQ9ZJ8X2M4N6P8R0T2V4X6Z9", description: "Coffee club", unitAmount: 2_450, quantity: 1 }],
+      startDate: "2026-11-30",
+      billingAnchorDay: 30,
+      currentPeriodStart: null,
+      currentPeriodEnd: null,
+      nextBillingAt: "2026-11-29T23:00:00.000Z",
+      billingCycles: null,
+      cyclesBilled: 0,
+      collectionMethod: "charge_automatically",
+      defaultPaymentMethodId: null,
+      cancelAtPeriodEnd: false,
+      canceledAt: null,
+      endedAt: null,
+      latestInvoiceId: null,
+      discounts: [],
+      taxRateIds: [],
+      metadata: {},
+      createdAt: "2026-11-30T08:00:00.000Z",
+      updatedAt: "2026-11-30T08:00:00.000Z",
+    };
+    const created = (): SQSEvent => {
+      const sample = sampleEvent<SQSEvent>("sqs-notifications-merchant-created.json");
+      const body = { id: "evt_01KQ9ZJ8X2M4N6P8R0T2V4X6ZA", type: "subscription.created", merchantId, objectId: subscription.id, occurredAt: subscription.createdAt, data: { subscription } };
+      return { Records: [{ ...sample.Records[0]!, body: JSON.stringify(body) }] };
+    };
+    const sent = () =>
+      ses.commandCalls(SendEmailCommand).map(({ args: [{ input }] }) => [input.Destination?.ToAddresses, input.Message?.Subject?.Data, input.Message?.Body?.Text?.Data]);
+
+    beforeEach(() => {
+      ddb.on(PutCommand).resolves({});
+      ddb.on(UpdateCommand).resolves({});
+      ddb.on(GetCommand).resolves({});
+      ddb.on(GetCommand, { Key: { PK: merchantPk, SK: "MERCHANT" } }).resolves({ Item: merchantItem });
+      ddb.on(GetCommand, { Key: { PK: merchantPk, SK: subscription.customerId } }).resolves({
+        Item: { PK: merchantPk, SK: subscription.customerId, type: "customer", version: 2, id: subscription.customerId, email: "bea@shop.test", name: "Bea Buyer", taxIds: [], metadata: {}, defaultPaymentMethodId: "pm_01KQ9ZJ8X2M4N6P8R0T2V4X6Z9", createdAt: "2026-11-01T00:00:00.000Z", updatedAt: "2026-11-01T00:00:00.000Z" },
+      });
+      ddb.on(GetCommand, { Key: { PK: merchantPk, SK: "pm_01KQ9ZJ8X2M4N6P8R0T2V4X6Z9" } }).resolves({
+        Item: { PK: merchantPk, SK: "pm_01KQ9ZJ8X2M4N6P8R0T2V4X6Z9", type: "paymentMethod", version: 1, id: "pm_01KQ9ZJ8X2M4N6P8R0T2V4X6Z9", customerId: subscription.customerId, methodType: "card", card: { brand: "mastercard", last4: "4444", expMonth: 4, expYear: 2031 }, processorId: "pm_card_mastercard", createdAt: "2026-11-01T00:00:00.000Z" },
+      });
+      ses.on(SendEmailCommand).resolves({ MessageId: "ses-3" });
+    });
+
+    it("confirm a new subscription to the buyer and tell the merchant, once for the event however often it comes", async () => {
+      expect(await handler(created())).toEqual({ batchItemFailures: [] });
+
+      expect(sent()).toEqual([
+        [['"Bea Buyer" <bea@shop.test>'], "[TEST MODE] Your subscription to Acme Coffee is confirmed", expect.stringContaining("Total: €24.50 per quarter.")],
+        [['"Acme Coffee" <owner@acme.test>'], "[TEST MODE] New subscription: Bea Buyer, €24.50 per quarter", expect.stringContaining("Bea Buyer (bea@shop.test) subscribed.")],
+      ]);
+      const confirmation = sent()[0]?.[2];
+      expect(confirmation).toContain("Next billing date: Feb 28, 2027.");
+      expect(confirmation).toContain("Each invoice is charged automatically to your mastercard card ending in 4444.");
+      expect(ddb).toHaveReceivedCommandWith(PutCommand, {
+        Item: expect.objectContaining({ PK: "PROCESSED#notifications#evt_01KQ9ZJ8X2M4N6P8R0T2V4X6ZA", status: "claimed" }),
+      });
+
+      ddb.on(PutCommand).rejects(new ConditionalCheckFailedException({ message: "exists", $metadata: {} }));
+      expect(await handler(created())).toEqual({ batchItemFailures: [] });
+      expect(ses).toHaveReceivedCommandTimes(SendEmailCommand, 2);
+    });
+
+    it("tell only the merchant when the subscription's customer is gone", async () => {
+      ddb.on(GetCommand, { Key: { PK: merchantPk, SK: subscription.customerId } }).resolves({});
+
+      expect(await handler(created())).toEqual({ batchItemFailures: [] });
+
+      expect(sent().map(([to, subject]) => [to, subject])).toEqual([
+        [['"Acme Coffee" <owner@acme.test>'], `[TEST MODE] New subscription: Customer ${subscription.customerId}, €24.50 per quarter`],
+      ]);
+      expect(sent()[0]?.[2]).toContain("Each invoice is charged automatically to the customer's saved payment method.");
+    });
   });
 
   describe("payout emails", () => {

@@ -17,6 +17,10 @@ const silentEvents = [
   "refund.failed",
   "payout.failed",
   "payout.skipped",
+  "subscription.activated",
+  "subscription.updated",
+  "subscription.past_due",
+  "subscription.ended",
 ];
 
 describe("notification registry", () => {
@@ -36,6 +40,8 @@ describe("notification registry", () => {
       "payment.succeeded",
       "payout.paid",
       "refund.succeeded",
+      "subscription.canceled",
+      "subscription.created",
     ]);
   });
 
@@ -51,6 +57,10 @@ describe("notification registry", () => {
     expect(queuesFor("merchant.created")).toEqual(["notifications", "billing"]);
     for (const type of ["invoice.finalized", "invoice.paid", "invoice.voided"]) expect(queuesFor(type)).toEqual(["billing"]);
     expect(queuesFor("something.nobody.wants")).toEqual([]);
+  });
+
+  it("delivers a new and a canceled subscription to the notifications queue, for their emails", () => {
+    for (const type of ["subscription.created", "subscription.canceled"]) expect(queuesFor(type)).toContain("notifications");
   });
 });
 

@@ -1,10 +1,12 @@
 import { describe, expect, it } from "vitest";
+import type { WindowCounter } from "../../shared/domain/limits.ts";
 import type { Invoice } from "../../shared/invoices/invoice.ts";
 import type { Merchant } from "../../shared/merchants/merchant.ts";
 import { paymentFailed } from "../../shared/notifications/payment-failed.ts";
 import type { NotificationPorts } from "../../shared/notifications/ports.ts";
 import { receipt } from "../../shared/notifications/receipt.ts";
 import type { Payment } from "../../shared/payments/payment.ts";
+import type { Subscription } from "../../shared/subscriptions/subscription.ts";
 
 const merchant = { id: "mer_1", name: "Acme", email: "owner@acme.test", timeZone: "UTC" } as Merchant;
 const invoice = {
@@ -25,11 +27,21 @@ const payment = {
   invoiceId: "inv_1",
 } as Payment;
 
-/** Ports over one invoice and merchant; the store holds `stored` as the payment now. */
-const ports = (stored?: Payment): NotificationPorts => ({
-  invoice: async (merchantId, id) => (merchantId === "mer_1" && id === "inv_1" ? invoice : undefined),
+/** Subscriptions of the buyer: one charged to the saved card, one emailing its invoices. */
+const subscriptions = [
+  { id: "sub_card", customerId: "cus_1", startDate: "2026-01-01", collectionMethod: "charge_automatically" },
+  { id: "sub_mailed", customerId: "cus_1", startDate: "2026-01-01", collectionMethod: "send_invoice" },
+] as Subscription[];
+
+/** Ports over one invoice (`billed`, default `invoice`) and merchant; the store holds `stored` as the payment now. */
+const ports = (stored?: Payment, billed: Invoice = invoice): NotificationPorts => ({
+  invoice: async (merchantId, id) => (merchantId === "mer_1" && id === "inv_1" ? billed : undefined),
   merchant: async (id) => (id === "mer_1" ? merchant : undefined),
   payment: async (merchantId, id) => (merchantId === "mer_1" && id === stored?.id ? stored : undefined),
+  customer: async () => undefined,
+  paymentMethod: async () => undefined,
+  subscription: async (merchantId, id) => (merchantId === "mer_1" ? subscriptions.find((s) => s.id === id) : undefined),
+  updateCardLink: async (merchantId, customerId) => `https://pay.kassa.test/c/card-of-${merchantId}-${customerId}/payment-method`,
   invoicePdf: async () => new Uint8Array(),
   clock: { now: () => new Date("2026-03-01T12:00:00.000Z") },
   limits: { take: async () => ({ taken: true, slot: { giveBack: async () => {} } }), retryAfter: async () => undefined },
@@ -58,6 +70,72 @@ describe("payment notifications", () => {
       ["buyer@shop.test", "Your payment to Acme did not go through"],
     ]);
     expect(await paymentFailed.render(event("payment.failed", lapsed), ports(lapsed))).toEqual([]);
+  });
+
+  describe("a declined charge of a subscription", () => {
+    const declined = { ...payment, status: "failed", failure: { declineCode: "card_declined", message: "Your card was declined." } } as Payment;
+    const renewal = {
+      ...invoice,
+      hostedUrl: "https://pay.kassa.test/i/tok",
+      subscriptionId: "sub_card",
+      periodStart: "2026-03-01T00:00:00.000Z",
+      periodEnd: "2026-04-01T00:00:00.000Z",
+    } as Invoice;
+
+    it("says the renewal could not be charged and links the buyer's page to update the card", async () => {
+      const [mail, ...more] = await paymentFailed.render(event("payment.failed", declined), ports(declined, renewal));
+
+      expect(more).toEqual([]);
+      expect(mail?.to.email).toBe("buyer@shop.test");
+      expect(mail?.subject).toBe("The renewal of your subscription to Acme could not be charged");
+      expect(mail?.text).toContain(
+        "We could not charge the renewal of your subscription to Acme: $100.00 for Mar 1, 2026 – Apr 1, 2026, invoice ACME-0001: Your card was declined. (card_declined).",
+      );
+      expect(mail?.text).toContain(
+        "Update the card your subscription is charged to here: https://pay.kassa.test/c/card-of-mer_1-cus_1/payment-method",
+      );
+      expect(mail?.text).toContain("Or pay this invoice now with another card: https://pay.kassa.test/i/tok");
+    });
+
+    it("calls the first period's failed charge the first payment", async () => {
+      const first = { ...renewal, periodStart: "2026-01-01T00:00:00.000Z", periodEnd: "2026-02-01T00:00:00.000Z" } as Invoice;
+      const [mail] = await paymentFailed.render(event("payment.failed", declined), ports(declined, first));
+      expect(mail?.subject).toBe("The first payment of your subscription to Acme could not be charged");
+      expect(mail?.text).toContain("/c/card-of-mer_1-cus_1/payment-method");
+    });
+
+    it("keeps the hour's one email for the retry when the link cannot be had", async () => {
+      // The hour's window of one payment-failed email for the invoice, as the table keeps it.
+      let used = 0;
+      const oneAnHour: WindowCounter = {
+        take: async () => {
+          if (used >= 1) return { taken: false, retryAfterSeconds: 60 };
+          used += 1;
+          const giveBack = async () => {
+            used -= 1;
+          };
+          return { taken: true, slot: { giveBack } };
+        },
+        retryAfter: async () => undefined,
+      };
+      const counted = { ...ports(declined, renewal), limits: oneAnHour };
+      const failing = { ...counted, updateCardLink: () => Promise.reject(new Error("token store unavailable")) };
+
+      await expect(paymentFailed.render(event("payment.failed", declined), failing)).rejects.toThrow("token store unavailable");
+      const [mail] = await paymentFailed.render(event("payment.failed", declined), counted);
+
+      expect(mail?.text).toContain("/c/card-of-mer_1-cus_1/payment-method");
+    });
+
+    it("links no update-card page for a one-off invoice, nor for a subscription that emails its invoices", async () => {
+      const noLink = { ...ports(declined), updateCardLink: () => Promise.reject(new Error("no link for this invoice")) };
+      for (const billed of [{ ...renewal, subscriptionId: undefined }, { ...renewal, subscriptionId: "sub_mailed" }]) {
+        const [mail] = await paymentFailed.render(event("payment.failed", declined), { ...noLink, invoice: async () => billed as Invoice });
+        expect(mail?.subject).toBe("Your payment to Acme did not go through");
+        expect(mail?.text).toContain("You can try again with another card here: https://pay.kassa.test/i/tok");
+        expect(mail?.text).not.toContain("/payment-method");
+      }
+    });
   });
 
   it("send nothing about a payment on no invoice, and fail (to be retried) when its invoice is missing", async () => {
