@@ -220,7 +220,10 @@ export const cancelSubscription = defineOperation({
   path: "/v1/subscriptions/{id}/cancel",
   summary:
     "Cancel now (no further invoices, nothing refunded) or at the period's end (atPeriodEnd: true); 409 once canceled or ended",
-  body: z.strictObject({ atPeriodEnd: z.boolean().default(false) }),
+  body: z.strictObject({
+    atPeriodEnd: z.boolean().default(false).describe("false (the default, also without a body): now"),
+  }),
+  bodyOptional: true,
   response: subscription,
   status: 200,
 });

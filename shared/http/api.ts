@@ -93,7 +93,9 @@ export function apiHandler(routes: Route[], options: ApiOptions = {}) {
       const params = parse(operation.params, event.pathParameters ?? {});
       const query = parse(operation.query, event.queryStringParameters ?? {});
       const rawBody = readBody(event, operation.maxBodyBytes ?? defaultMaxBodyBytes);
-      const body = operation.body ? parse(operation.body, parseJson(rawBody)) : undefined;
+      const body = operation.body
+        ? parse(operation.body, operation.bodyOptional && rawBody.trim() === "" ? {} : parseJson(rawBody))
+        : undefined;
       const run = async () => {
         const result = await found.handle({
           event,

@@ -344,7 +344,7 @@ export function openApiDocument(operations: readonly Operation[], options: OpenA
       ...(operation.body
         ? {
             requestBody: {
-              required: true,
+              required: !operation.bodyOptional,
               content: { "application/json": { schema: toSchema(operation.body, "input", defs) } },
             },
           }

@@ -20,6 +20,8 @@ export interface Operation {
   readonly tag: string;
   readonly params?: z.ZodType;
   readonly body?: z.ZodType;
+  /** The JSON body may be left out entirely: an action whose every field has a default (cancel). */
+  readonly bodyOptional?: boolean;
   readonly query?: z.ZodType;
   /** The success response body, for the OpenAPI document. */
   readonly response?: z.ZodType;

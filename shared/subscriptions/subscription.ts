@@ -114,13 +114,12 @@ export function presentSubscription({
   return subscription;
 }
 
-export const isTerminal = (subscription: Pick<Subscription, "status">): boolean =>
-  terminalSubscriptionStatuses.includes(subscription.status);
-
 /** A change of course (cancel, undo a scheduled cancel) needs a subscription that still runs: else a 409. */
 function requireRunning(subscription: Subscription): void {
-  if (isTerminal(subscription)) {
-    throw new StateConflictError(`The subscription is ${subscription.status}: nothing is left to cancel`);
+  if (terminalSubscriptionStatuses.includes(subscription.status)) {
+    throw new StateConflictError(
+      `The subscription is ${subscription.status}: it can no longer be canceled or resumed`,
+    );
   }
 }
 

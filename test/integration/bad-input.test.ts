@@ -34,6 +34,8 @@ interface World {
   /** A method saved on `customer`. */
   paymentMethod: string;
   product: string;
+  /** A monthly USD product, for subscriptions. */
+  recurringProduct: string;
   taxRate: string;
   discountCode: string;
   /** A test clock: customers bind to it, `advanceTestClock` moves it (forward: its valid body is later). */
@@ -49,6 +51,9 @@ interface World {
   hostedToken: string;
   /** Another open invoice's hosted-page token. */
   otherHostedToken: string;
+  /** A subscription starting next year, for PATCH; another for its cancel (the accepted request stops it). */
+  subscription: string;
+  cancelableSubscription: string;
 }
 
 interface BodyFixture {
@@ -79,6 +84,25 @@ const lineItems = (w: World) => [
   { description: "Work", quantity: 1, unitAmount: 1000, taxRateIds: [w.taxRate] },
   { productId: w.product, quantity: 2 },
 ];
+
+/** A subscription as rich as its schema allows: a product and an ad-hoc price, starting next year. */
+const subscription = (w: World) => ({
+  customerId: w.customer,
+  items: [
+    { productId: w.recurringProduct, quantity: 2 },
+    { description: "Priority support", unitAmount: 500, quantity: 1 },
+  ],
+  currency: "USD",
+  interval: "month",
+  startDate: `${new Date().getUTCFullYear() + 1}-03-15`,
+  billingAnchorDay: 15,
+  collectionMethod: "charge_automatically",
+  defaultPaymentMethodId: w.paymentMethod,
+  billingCycles: 12,
+  discounts: [{ percentOff: 5 }],
+  taxRateIds: [w.taxRate],
+  metadata: { plan: "pro" },
+});
 
 /** A code counts once per document (in any spelling): given twice it would be priced and redeemed twice. */
 const repeatedCode = change(
@@ -265,7 +289,13 @@ const fixtures: Record<string, BodyFixture> = {
     body: (w) => ({
       object: "invoices",
       name: "Overdue USD",
-      filters: { status: "overdue", customerId: w.customer, currency: "USD", totalGte: 100 },
+      filters: {
+        status: "overdue",
+        customerId: w.customer,
+        subscriptionId: `sub_${"2".repeat(26)}`,
+        currency: "USD",
+        totalGte: 100,
+      },
     }),
     cases: [
       change("filters.amountGte: a payments filter on an invoices view", "filters.amountGte", (v) => ({
@@ -304,6 +334,28 @@ const fixtures: Record<string, BodyFixture> = {
           change("object: an unknown object", "object", (v) => ({ ...v, object: "refunds" })),
         ],
       },
+      subscriptions: {
+        body: (w) => ({
+          object: "subscriptions",
+          name: "Past due of one customer",
+          filters: {
+            status: "past_due",
+            customerId: w.customer,
+            createdAfter: "2026-01-01T00:00:00.000Z",
+            createdBefore: future,
+          },
+        }),
+        cases: [
+          change("filters.status: an invoice status on a subscriptions view", "filters.status", (v) => ({
+            ...v,
+            filters: { ...(v.filters as Body), status: "open" },
+          })),
+          change("filters.currency: an invoices filter on a subscriptions view", "filters.currency", (v) => ({
+            ...v,
+            filters: { ...(v.filters as Body), currency: "USD" },
+          })),
+        ],
+      },
     },
   },
   payInvoice: {
@@ -325,6 +377,62 @@ const fixtures: Record<string, BodyFixture> = {
   },
   createTestClock: {
     body: () => ({ frozenTime: "2030-01-01T00:00:00Z", name: "Renewals" }),
+  },
+  createSubscription: {
+    body: (w) => subscription(w),
+    cases: [
+      change("customerId: no customer of this merchant", "customerId", (v) => ({
+        ...v,
+        customerId: `cus_${"9".repeat(26)}`,
+      })),
+      change("items.0.productId: a one-time product", "items.0.productId", (v, w) => ({
+        ...v,
+        items: [{ productId: w.product }],
+      })),
+      change("items.0.unitAmount: with a productId", "items.0.unitAmount", (v, w) => ({
+        ...v,
+        items: [{ productId: w.recurringProduct, unitAmount: 100 }],
+      })),
+      change("items.0.description: an ad-hoc price without one", "items.0.description", (v) => ({
+        ...v,
+        items: [{ unitAmount: 100 }],
+      })),
+      change("items: 21 of them", "items", (v, w) => ({
+        ...v,
+        items: Array(21).fill({ productId: w.recurringProduct }),
+      })),
+      change("startDate: yesterday", "startDate", (v) => ({
+        ...v,
+        startDate: new Date(Date.now() - 2 * 86_400_000).toISOString().slice(0, 10),
+      })),
+      change("billingAnchorDay: 32", "billingAnchorDay", (v) => ({ ...v, billingAnchorDay: 32 })),
+      change("billingCycles: 0", "billingCycles", (v) => ({ ...v, billingCycles: 0 })),
+      change("defaultPaymentMethodId: no method of the customer's", "defaultPaymentMethodId", (v) => ({
+        ...v,
+        defaultPaymentMethodId: `pm_${"9".repeat(26)}`,
+      })),
+      change("paymentTerms: when charging automatically", "paymentTerms", (v) => ({
+        ...v,
+        paymentTerms: "net_15",
+      })),
+      change("discounts.0.code: no code of this merchant", "discounts.0.code", (v) => ({
+        ...v,
+        discounts: [{ code: "NOSUCHCODE" }],
+      })),
+      change("taxRateIds.0: no rate of this merchant", "taxRateIds.0", (v) => ({
+        ...v,
+        taxRateIds: [`txr_${"9".repeat(26)}`],
+      })),
+      repeatedCode,
+    ],
+  },
+  updateSubscription: {
+    params: (w) => ({ id: w.subscription }),
+    body: () => ({ cancelAtPeriodEnd: false, metadata: { note: "vip", old: null } }),
+  },
+  cancelSubscription: {
+    params: (w) => ({ id: w.cancelableSubscription }),
+    body: () => ({ atPeriodEnd: false }),
   },
   advanceTestClock: {
     params: (w) => ({ id: w.testClock }),
@@ -351,6 +459,7 @@ const placeholder: World = {
   customer: `cus_${"0".repeat(26)}`,
   paymentMethod: `pm_${"0".repeat(26)}`,
   product: `prd_${"0".repeat(26)}`,
+  recurringProduct: `prd_${"1".repeat(26)}`,
   taxRate: `txr_${"0".repeat(26)}`,
   discountCode: `dc_${"0".repeat(26)}`,
   testClock: `clk_${"0".repeat(26)}`,
@@ -361,6 +470,8 @@ const placeholder: World = {
   hostedInvoice: `inv_${"3".repeat(26)}`,
   hostedToken: "0".repeat(32),
   otherHostedToken: "1".repeat(32),
+  subscription: `sub_${"0".repeat(26)}`,
+  cancelableSubscription: `sub_${"1".repeat(26)}`,
 };
 
 const defaultBodyLimit = 256 * 1024;
@@ -528,7 +639,8 @@ function casesFor(op: Operation, valid: Body): Case[] {
     { name: "a JSON array instead of an object", body: json((v) => [v]), path: "body", only: true },
     { name: "a JSON string instead of an object", body: json(() => "hello"), path: "body", only: true },
     { name: "JSON null instead of an object", body: () => "null", path: "body", only: true },
-    { name: "an empty body", body: () => "", path: "body", only: true },
+    // An action whose every field has a default takes no body at all.
+    ...(op.bodyOptional ? [] : [{ name: "an empty body", body: () => "", path: "body", only: true }]),
   ];
   const properties = Object.keys(schema.properties ?? {});
   for (const object of objectsOf(schema, valid)) {
@@ -940,6 +1052,12 @@ describe("bad input: every POST and PATCH route with a body", () => {
       duration: "once",
     });
     const testClock = await created("POST /v1/test-clocks", secret, { frozenTime: "2030-01-01T00:00:00Z" });
+    const recurringProduct = await created("POST /v1/products", secret, {
+      name: "Pro monthly",
+      unitAmount: 4900,
+      currency: "USD",
+      recurring: { interval: "month" },
+    });
     const paymentMethod = servesRoute("POST /v1/customers/{id}/payment-methods")
       ? await created(
           "POST /v1/customers/{id}/payment-methods",
@@ -955,6 +1073,7 @@ describe("bad input: every POST and PATCH route with a body", () => {
       customer,
       paymentMethod,
       product,
+      recurringProduct,
       taxRate,
       discountCode,
       testClock,
@@ -965,7 +1084,13 @@ describe("bad input: every POST and PATCH route with a body", () => {
       hostedInvoice: "",
       hostedToken: "",
       otherHostedToken: "",
+      subscription: "",
+      cancelableSubscription: "",
     };
+    if (servesRoute("POST /v1/subscriptions")) {
+      world.subscription = await created("POST /v1/subscriptions", secret, subscription(world));
+      world.cancelableSubscription = await created("POST /v1/subscriptions", secret, subscription(world));
+    }
     if (servesRoute("POST /v1/invoices")) {
       const invoice = {
         customerId: customer,

@@ -84,8 +84,9 @@ const valid = (extra: object = {}) => ({
 const get = (id: string, m = shop) => merchantCall(handler, "GET /v1/subscriptions/{id}", m.secret, { id });
 const list = (query: Record<string, string>) =>
   expectStatus(merchantCall(handler, "GET /v1/subscriptions", shop.secret, { query }));
-const cancel = (id: string, body: object = {}, m = shop) =>
-  post(handler, "POST /v1/subscriptions/{id}/cancel", body, m, id);
+/** Without a body (cancel now), or with `{ atPeriodEnd }`. */
+const cancel = (id: string, body?: object, m = shop) =>
+  merchantCall(handler, "POST /v1/subscriptions/{id}/cancel", m.secret, { id, ...(body ? { body } : {}) });
 const patch = (id: string, body: object, m = shop) =>
   merchantCall(handler, "PATCH /v1/subscriptions/{id}", m.secret, { id, body });
 const ids = (page: { data: { id: string }[] }) => page.data.map((s) => s.id);
@@ -468,6 +469,7 @@ describe("cancel and undo", () => {
 
     const r = await cancel(id);
 
+    // No body at all: cancels now.
     expect(r.status, r.raw).toBe(200);
     expect(r.body).toEqual({
       ...r0.body,
@@ -542,7 +544,7 @@ describe("cancel and undo", () => {
     const customerId = await newCustomer();
     const { body: sub } = await create(valid({ customerId, collectionMethod: "send_invoice" }));
 
-    const results = await Promise.all([cancel(sub.id), cancel(sub.id)]);
+    const results = await Promise.all([cancel(sub.id, { atPeriodEnd: false }), cancel(sub.id)]);
 
     expect(results.map((r) => r.status).sort()).toEqual([200, 409]);
     expect(await runningCount(customerId)).toBe(0);

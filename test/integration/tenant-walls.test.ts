@@ -43,7 +43,9 @@ type Kind =
   | "refund"
   | "payout"
   | "paymentView"
-  | "testClock";
+  | "testClock"
+  | "subscription"
+  | "subscriptionView";
 
 interface Tenant {
   label: string;
@@ -185,6 +187,20 @@ const bodies = {
     filters: { status: "partially_refunded", customerId: idOf(t, "customer"), amountGte: 1 },
   }),
   testClock: (t: Tenant) => ({ frozenTime: "2030-01-01T00:00:00Z", name: `${t.marker} clock` }),
+  /** Starts next year: nothing is billed while the walls are walked. */
+  subscription: (t: Tenant) => ({
+    customerId: idOf(t, "customer"),
+    items: [{ description: `${t.marker} plan`, unitAmount: 1500 }],
+    currency: "USD",
+    interval: "month",
+    startDate: `${new Date().getUTCFullYear() + 1}-01-15`,
+    metadata: { owner: t.marker },
+  }),
+  subscriptionView: (t: Tenant) => ({
+    object: "subscriptions",
+    name: `${t.marker} subscriptions view`,
+    filters: { status: "scheduled", customerId: idOf(t, "customer") },
+  }),
   invoice: (t: Tenant) => ({
     customerId: idOf(t, "customer"),
     currency: "USD",
@@ -202,6 +218,7 @@ const fresh = {
     created("POST /v1/customers/{id}/payment-methods", t, pay(), { id: idOf(t, "customer") }),
   view: (t: Tenant) => created("POST /v1/views", t, bodies.view(t)),
   testClock: (t: Tenant) => created("POST /v1/test-clocks", t, bodies.testClock(t)),
+  subscription: (t: Tenant) => created("POST /v1/subscriptions", t, bodies.subscription(t)),
   draftInvoice: (t: Tenant) => created("POST /v1/invoices", t, bodies.invoice(t)),
   openInvoice: async (t: Tenant) => {
     const id = await created("POST /v1/invoices", t, bodies.invoice(t));
@@ -229,6 +246,7 @@ const readers = {
   payment: get("GET /v1/payments/{id}"),
   refund: get("GET /v1/refunds/{id}"),
   payout: get("GET /v1/payouts/{id}"),
+  subscription: get("GET /v1/subscriptions/{id}"),
   /** Saved methods have no GET by id: the method as its customer's list shows it. */
   paymentMethod: (async (t, id) => {
     const list = await api("GET /v1/customers/{id}/payment-methods", {
@@ -442,6 +460,31 @@ const fixtures: Record<string, WallFixture> = {
     ],
   },
   getInvoice: object("draftInvoice", readers.invoice),
+  createSubscription: {
+    kind: "create",
+    body: bodies.subscription,
+    read: readers.subscription,
+    foreign: (a, b) => [
+      { ...bodies.subscription(b), customerId: idOf(a, "customer") },
+      { ...bodies.subscription(b), items: [{ productId: idOf(a, "product") }] },
+      { ...bodies.subscription(b), defaultPaymentMethodId: idOf(a, "paymentMethod") },
+      { ...bodies.subscription(b), taxRateIds: [idOf(a, "taxRate")] },
+      { ...bodies.subscription(b), discounts: [{ code: a.discountCode }] },
+    ],
+  },
+  listSubscriptions: {
+    kind: "list",
+    ids: (t) => [idOf(t, "subscription")],
+    probes: (a): Record<string, string>[] => [
+      { customerId: idOf(a, "customer") },
+      { view: idOf(a, "subscriptionView") },
+      { status: "scheduled" },
+    ],
+  },
+  getSubscription: object("subscription", readers.subscription),
+  updateSubscription: object("subscription", readers.subscription, touched),
+  // A fresh one per run: A's own cancel stops it.
+  cancelSubscription: freshObject(fresh.subscription, readers.subscription, () => ({ atPeriodEnd: false })),
   updateInvoice: object("draftInvoice", readers.invoice, (t) => ({ memo: `${t.marker} memo` })),
   deleteInvoice: freshObject(fresh.draftInvoice, readers.invoice),
   finalizeInvoice: freshObject(fresh.draftInvoice, readers.invoice),
@@ -513,8 +556,8 @@ const fixtures: Record<string, WallFixture> = {
   createView: { kind: "create", body: bodies.view, read: readers.view },
   listViews: {
     kind: "list",
-    ids: (t) => [idOf(t, "view"), idOf(t, "paymentView")],
-    probes: () => [{ object: "invoices" }, { object: "payments" }],
+    ids: (t) => [idOf(t, "view"), idOf(t, "paymentView"), idOf(t, "subscriptionView")],
+    probes: () => [{ object: "invoices" }, { object: "payments" }, { object: "subscriptions" }],
   },
   getView: object("view", readers.view),
   deleteView: freshObject(fresh.view, readers.view),
@@ -584,7 +627,9 @@ async function seed(label: string): Promise<Tenant> {
   }
   if (has("POST /v1/views") && t.ids.customer) {
     t.ids.paymentView = await created("POST /v1/views", t, bodies.paymentView(t));
+    t.ids.subscriptionView = await created("POST /v1/views", t, bodies.subscriptionView(t));
   }
+  if (has("POST /v1/subscriptions")) t.ids.subscription = await fresh.subscription(t);
   t.email = (await merchantOf(t)).email;
   t.events = (await aws.scanAll())
     .filter((item) => item.type === "event" && item.PK === `MERCHANT#${t.merchantId}`)

@@ -150,7 +150,8 @@ describe("openApiDocument", () => {
       const result = op.body.safeParse({ __unknown__: 1 });
       const zodRejectsUnknown = !result.success && result.error.issues.some((i) => i.code === "unrecognized_keys");
       expect(schema.additionalProperties === false, op.id).toBe(zodRejectsUnknown);
-      expect(operationOf(op).requestBody?.required, op.id).toBe(true);
+      // Required unless the operation takes no body at all (an action whose fields all have defaults).
+      expect(operationOf(op).requestBody?.required, op.id).toBe(!op.bodyOptional);
     }
   });
 

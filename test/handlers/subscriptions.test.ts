@@ -1,0 +1,177 @@
+import { DynamoDBDocumentClient, GetCommand, TransactWriteCommand } from "@aws-sdk/lib-dynamodb";
+import { mockClient } from "aws-sdk-client-mock";
+import { beforeEach, describe, expect, it } from "vitest";
+import { handler } from "../../functions/api/subscriptions.ts";
+import {
+  callHandler,
+  merchantId,
+  merchantItem,
+  merchantPk,
+  tableName,
+  useMerchantKey,
+} from "../helpers/handler-mocks.ts";
+
+const ddb = mockClient(DynamoDBDocumentClient);
+const customerId = "cus_01KQA0000000000000000000AA";
+const subscriptionId = "sub_01KQA0000000000000000000AA";
+const customerItem = {
+  PK: merchantPk,
+  SK: customerId,
+  type: "customer",
+  version: 2,
+  id: customerId,
+  email: "ada@example.test",
+  taxIds: [],
+  metadata: {},
+  defaultPaymentMethodId: "pm_01KQA0000000000000000000AA",
+  activeSubscriptionCount: 1,
+  createdAt: "2026-01-01T00:00:00.000Z",
+  updatedAt: "2026-01-01T00:00:00.000Z",
+};
+const subscriptionItem = {
+  PK: merchantPk,
+  SK: subscriptionId,
+  GSI2PK: "DUE#wall#1",
+  GSI2SK: `2099-01-14T23:00:00.000Z#${merchantId}#${subscriptionId}`,
+  type: "subscription",
+  version: 3,
+  id: subscriptionId,
+  status: "scheduled",
+  customerId,
+  currency: "EUR",
+  interval: "month",
+  items: [{ id: "si_01KQA0000000000000000000AA", description: "Beans", unitAmount: 1200, quantity: 1 }],
+  startDate: "2099-01-15",
+  billingAnchorDay: 15,
+  currentPeriodStart: null,
+  currentPeriodEnd: null,
+  nextBillingAt: "2099-01-14T23:00:00.000Z",
+  billingCycles: null,
+  cyclesBilled: 0,
+  collectionMethod: "charge_automatically",
+  defaultPaymentMethodId: null,
+  cancelAtPeriodEnd: false,
+  canceledAt: null,
+  endedAt: null,
+  latestInvoiceId: null,
+  discounts: [],
+  taxRateIds: [],
+  metadata: {},
+  createdAt: "2026-01-01T00:00:00.000Z",
+  updatedAt: "2026-01-01T00:00:00.000Z",
+  timeZone: "Europe/Berlin",
+  nextPeriod: 0,
+};
+const key = (SK: string) => ({ Key: { PK: merchantPk, SK } });
+
+/** The items of the one transaction the handler wrote. */
+const written = () => ddb.commandCalls(TransactWriteCommand).map((c) => c.args[0].input.TransactItems ?? []);
+
+describe("subscriptions API function", () => {
+  beforeEach(() => {
+    ddb.reset();
+    useMerchantKey(ddb);
+    ddb.on(GetCommand, key("MERCHANT")).resolves({ Item: merchantItem });
+    ddb.on(GetCommand, key(customerId)).resolves({ Item: customerItem });
+    ddb.on(TransactWriteCommand).resolves({});
+  });
+
+  it("POST /v1/subscriptions writes it in its clock's due index, counts it on the customer and records subscription.created, in one transaction", async () => {
+    // The answer is the subscription read back after the billing engine ran.
+    ddb.on(TransactWriteCommand).callsFake((input) => {
+      const put = input.TransactItems[0].Put.Item;
+      ddb.on(GetCommand, key(put.SK)).resolves({ Item: put });
+      return {};
+    });
+
+    const { status, body } = await callHandler(handler, "POST /v1/subscriptions", {
+      body: {
+        customerId,
+        items: [{ description: "Beans", unitAmount: 1200 }],
+        currency: "eur",
+        interval: "month",
+        startDate: "2099-01-15",
+      },
+    });
+
+    expect(status).toBe(201);
+    expect(body).toMatchObject({
+      id: expect.stringMatching(/^sub_/),
+      status: "scheduled",
+      nextBillingAt: "2099-01-14T23:00:00.000Z",
+      defaultPaymentMethodId: null,
+    });
+    expect(body).not.toHaveProperty("timeZone");
+    expect(body).not.toHaveProperty("nextPeriod");
+    const [items = []] = written();
+    expect(items).toHaveLength(3);
+    expect(items[0]?.Put).toMatchObject({
+      TableName: tableName,
+      Item: {
+        PK: merchantPk,
+        SK: body.id,
+        GSI2PK: expect.stringMatching(/^DUE#wall#[0-3]$/),
+        GSI2SK: `2099-01-14T23:00:00.000Z#${merchantId}#${body.id}`,
+        timeZone: "Europe/Berlin",
+        nextPeriod: 0,
+        version: 1,
+      },
+      ConditionExpression: "attribute_not_exists(PK)",
+    });
+    expect(items[1]?.Update).toMatchObject({
+      Key: { PK: merchantPk, SK: customerId },
+      UpdateExpression: "ADD activeSubscriptionCount :delta, version :one",
+      ExpressionAttributeValues: { ":delta": 1, ":one": 1, ":customer": "customer" },
+    });
+    expect(items[2]?.Put?.Item).toMatchObject({
+      type: "event",
+      eventType: "subscription.created",
+      objectId: body.id,
+    });
+  });
+
+  it("POST /v1/subscriptions answers 400 naming customerId for a customer it cannot find, and writes nothing", async () => {
+    const { status, body } = await callHandler(handler, "POST /v1/subscriptions", {
+      body: {
+        customerId: "cus_01KQA0000000000000000000ZZ",
+        items: [{ description: "Beans", unitAmount: 1 }],
+        currency: "EUR",
+        interval: "month",
+      },
+    });
+
+    expect(status).toBe(400);
+    expect(body.errors).toEqual([{ path: "customerId", message: "is not one of your customers" }]);
+    expect(ddb).not.toHaveReceivedCommand(TransactWriteCommand);
+  });
+
+  it("POST /v1/subscriptions/{id}/cancel replaces the read version, leaves the due index and uncounts it on the customer", async () => {
+    ddb.on(GetCommand, key(subscriptionId)).resolves({ Item: subscriptionItem });
+
+    const { status, body } = await callHandler(handler, "POST /v1/subscriptions/{id}/cancel", {
+      pathParameters: { id: subscriptionId },
+    });
+
+    expect(status).toBe(200);
+    expect(body).toMatchObject({ status: "canceled", nextBillingAt: null, canceledAt: body.endedAt });
+    const [items = []] = written();
+    expect(items[0]?.Put).toMatchObject({
+      Item: { SK: subscriptionId, status: "canceled", version: 4 },
+      ConditionExpression: "version = :expected",
+      ExpressionAttributeValues: { ":expected": 3 },
+    });
+    expect(items[0]?.Put?.Item).not.toHaveProperty("GSI2PK");
+    expect(items[1]?.Update?.ExpressionAttributeValues).toMatchObject({ ":delta": -1 });
+    expect(items[2]?.Put?.Item).toMatchObject({
+      eventType: "subscription.canceled",
+      objectId: subscriptionId,
+    });
+  });
+
+  it("GET /v1/subscriptions/{id} answers 404 for a subscription not in the caller's partition", async () => {
+    const { status } = await callHandler(handler, "GET /v1/subscriptions/{id}", {
+      pathParameters: { id: subscriptionId },
+    });
+    expect(status).toBe(404);
+  });
+});
