@@ -18,6 +18,7 @@ import * as merchantOps from "../shared/api/merchants.ts";
 import * as productOps from "../shared/api/products.ts";
 import * as taxRateOps from "../shared/api/tax-rates.ts";
 import * as testClockOps from "../shared/api/test-clocks.ts";
+import * as updateCardOps from "../shared/api/update-card.ts";
 import { eventQueues } from "../shared/outbox/routing.ts";
 
 export interface QueueDefinition {
@@ -268,6 +269,15 @@ export const functions: readonly FunctionDefinition[] = [
     memoryMb: 1024,
     routes: invoiceOps.hostedInvoiceOperations,
     access: paymentsAccess,
+  },
+  {
+    name: "hosted-update-card",
+    entry: "functions/hosted/update-card.ts",
+    description:
+      "The buyer's update-card page: the card on file, a new one saved as the default (sandbox card page or Stripe Checkout in setup mode)",
+    timeoutSeconds: 25,
+    routes: updateCardOps.updateCardOperations,
+    access: { ...paymentMethodsAccess, publicLinks: true },
   },
   {
     name: "payments",

@@ -17,6 +17,7 @@ import { windowLimits } from "./domain/limits.ts";
 import { metricNames } from "./metrics-names.ts";
 import { emfMetrics } from "./observability.ts";
 import type { PaymentMethodPorts } from "./customers/payment-methods.ts";
+import type { UpdateCardLinkPorts, UpdateCardPorts } from "./customers/update-card.ts";
 import type { Customer } from "./customers/customer.ts";
 import type { CustomerPorts } from "./customers/service.ts";
 import type { DiscountCodePorts } from "./discount-codes/service.ts";
@@ -44,6 +45,7 @@ import type { PayoutReadPorts } from "./payouts/service.ts";
 import type { ProductPorts } from "./products/service.ts";
 import { dynamoCustomerStore } from "./store/customers.ts";
 import { dynamoPaymentMethodStore } from "./store/payment-methods.ts";
+import { dynamoUpdateCardTokens } from "./store/update-card-tokens.ts";
 import { dynamoDiscountCodeStore } from "./store/discount-codes.ts";
 import { dynamoEventStore } from "./store/events.ts";
 import { dynamoIdempotencyStore } from "./store/idempotency.ts";
@@ -255,6 +257,26 @@ export function paymentMethodPorts(clock: Clock): PaymentMethodPorts {
     clock,
   };
 }
+
+/** What mints update-card links (the renewal-failure email asks for one through its port). */
+export const updateCardLinkPorts = (clock: Clock): UpdateCardLinkPorts => ({
+  customers: dynamoCustomerStore,
+  tokens: dynamoUpdateCardTokens,
+  customerClock: customerClocks(clock),
+  publicBaseUrl: publicBaseUrl(),
+});
+
+/** The buyer's update-card page: its token, the customer, its methods and the merchant's processor. */
+export const updateCardPorts = (clock: Clock): UpdateCardPorts => ({
+  ...paymentMethodPorts(clock),
+  tokens: dynamoUpdateCardTokens,
+  merchants: dynamoMerchantStore,
+  customerClock: customerClocks(clock),
+});
+
+/** A customer's window of declined cards on the update-card page (the pay form's limit, per customer). */
+export const updateCardAttempts = (clock: Clock, merchantId: string, customerId: string) =>
+  declinedCardAttempts(clock, merchantId, customerId);
 
 export function payoutPorts(clock: Clock): PayoutSweepPorts {
   return { payouts: dynamoPayoutStore, merchants: dynamoMerchantStore, scheduler: scheduler(), clock };

@@ -80,8 +80,15 @@ export function checkFormToken(
 
 class RefusedFormToken extends Error {}
 
-/** The token checked with the secret, re-read once (at most once a minute) when it fails: a rotation. */
-const formTokenValid = (context: PayFormContext, presented: string, nowSeconds: number) =>
+/**
+ * The token checked with the secret, re-read once (at most once a minute) when it fails: a rotation.
+ * Any hosted form bound to its page's token (the pay form, the update-card form) checks it here.
+ */
+export const formTokenValid = (
+  context: Pick<PayFormContext, "clock" | "token">,
+  presented: string,
+  nowSeconds: number,
+) =>
   verifyWithSecret(
     "cursorSecret",
     context.clock,
@@ -196,6 +203,10 @@ async function tooManyDeclines(
   );
 }
 
+/** A new form token for the hosted page of `context.token`, valid for half an hour. */
+export const issueFormToken = async (context: Pick<PayFormContext, "clock" | "token">) =>
+  formToken(await freshSecret("cursorSecret", context.clock), context.token, seconds(context.clock.now()));
+
 async function payPage(
   payable: PayFormSubject,
   kind: "sandbox" | "stripe",
@@ -203,11 +214,7 @@ async function payPage(
   status: number,
   error?: string,
 ): Promise<HttpResponse> {
-  const token = formToken(
-    await freshSecret("cursorSecret", context.clock),
-    context.token,
-    seconds(context.clock.now()),
-  );
+  const token = await issueFormToken(context);
   const page = renderPayPage(payable, {
     formToken: token,
     backUrl: context.backUrl,
@@ -227,6 +234,24 @@ button{margin-top:16px;width:100%;font-size:17px;padding:12px;border:0;border-ra
 table{width:100%;border-collapse:collapse;margin-top:20px;font-size:13px}td{padding:4px 0;border-top:1px solid #eee}
 a{color:#1d4ed8}`;
 
+/** The sandbox's test methods as table rows: number, token, what a charge of it does. */
+export function sandboxCardRows(): string {
+  const outcomes: Record<string, string> = {
+    succeeds: "succeeds",
+    settles_later: "bank debit: processing, then succeeds",
+  };
+  return sandboxTestMethods
+    .map((m) => {
+      const outcome =
+        outcomes[m.behaviour.kind] ??
+        ("declineCode" in m.behaviour
+          ? `declined (${String(m.behaviour.declineCode)})`
+          : m.behaviour.kind.replace(/_/g, " "));
+      return `<tr><td><code>${escapeHtml(m.number)}</code></td><td>${escapeHtml(m.token)}</td><td>${escapeHtml(outcome)}</td></tr>`;
+    })
+    .join("");
+}
+
 /** The pay page: the sandbox's card form with its test cards, or the button to the processor's Checkout. */
 function renderPayPage(
   payable: Pick<PayFormSubject, "merchant" | "kind" | "number" | "amountDue" | "currency">,
@@ -238,20 +263,7 @@ function renderPayPage(
     checkout?: boolean;
   },
 ): Page {
-  const outcomes: Record<string, string> = {
-    succeeds: "succeeds",
-    settles_later: "bank debit: processing, then succeeds",
-  };
-  const cards = sandboxTestMethods
-    .map((m) => {
-      const outcome =
-        outcomes[m.behaviour.kind] ??
-        ("declineCode" in m.behaviour
-          ? `declined (${String(m.behaviour.declineCode)})`
-          : m.behaviour.kind.replace(/_/g, " "));
-      return `<tr><td><code>${escapeHtml(m.number)}</code></td><td>${escapeHtml(m.token)}</td><td>${escapeHtml(outcome)}</td></tr>`;
-    })
-    .join("");
+  const cards = sandboxCardRows();
   const amount = escapeHtml(formatMoney(payable.amountDue, payable.currency));
   const card = input.checkout
     ? ""
