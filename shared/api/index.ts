@@ -12,6 +12,7 @@ import { apiKeyOperations, health, merchantOperations } from "./merchants.ts";
 import { productOperations } from "./products.ts";
 import { taxRateOperations } from "./tax-rates.ts";
 import { testClockOperations } from "./test-clocks.ts";
+import { updateCardOperations } from "./update-card.ts";
 
 export const allOperations = [
   health,
@@ -31,5 +32,6 @@ export const allOperations = [
   ...viewOperations,
   ...payoutOperations,
   ...hostedInvoiceOperations,
+  ...updateCardOperations,
   ...docsOperations,
 ];
