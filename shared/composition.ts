@@ -15,9 +15,13 @@ import { type Clock, systemClock } from "./domain/clock.ts";
 import { requireFound } from "./domain/errors.ts";
 import { windowLimits } from "./domain/limits.ts";
 import { metricNames } from "./metrics-names.ts";
-import { emfMetrics } from "./observability.ts";
-import type { PaymentMethodPorts } from "./customers/payment-methods.ts";
-import type { UpdateCardLinkPorts, UpdateCardPorts } from "./customers/update-card.ts";
+import { emfMetrics, log } from "./observability.ts";
+import {
+  keepPaymentMethod,
+  type PaymentMethodPorts,
+  processorCustomerOf,
+} from "./customers/payment-methods.ts";
+import { saveSetupMethod, type UpdateCardLinkPorts, type UpdateCardPorts } from "./customers/update-card.ts";
 import type { Customer } from "./customers/customer.ts";
 import type { CustomerPorts } from "./customers/service.ts";
 import type { DiscountCodePorts } from "./discount-codes/service.ts";
@@ -34,7 +38,7 @@ import { processorEventRejected } from "./payments/event-trust.ts";
 import { requireProcessorKind } from "./payments/mode.ts";
 import { payableInvoices } from "./invoices/payable.ts";
 import type { InvoicePayPorts } from "./invoices/pay.ts";
-import { sandboxFee } from "./payments/sandbox-cards.ts";
+import { findTestMethod, sandboxFee } from "./payments/sandbox-cards.ts";
 import { sandboxProcessor } from "./payments/sandbox.ts";
 import { signEvent } from "./payments/signing.ts";
 import type { StripeEventPorts } from "./payments/stripe-events-handler.ts";
@@ -242,6 +246,10 @@ export function paymentPorts(clock: Clock, sandboxPageUrl?: (sessionId: string) 
     feeFor: (payment) =>
       payment.processor === "sandbox" ? sandboxFee(payment.amount, payment.currency, config.sandboxFee()) : 0,
     scheduler: scheduler(),
+    processorCustomerOf: async (merchant, processor, customerId) => {
+      const customer = (await dynamoCustomerStore.read(merchant.id, customerId))?.value;
+      return customer && processorCustomerOf(processor, merchant, customer);
+    },
   };
 }
 
@@ -278,6 +286,28 @@ export const updateCardPorts = (clock: Clock): UpdateCardPorts => ({
 export const updateCardAttempts = (clock: Clock, merchantId: string, customerId: string) =>
   declinedCardAttempts(clock, merchantId, customerId);
 
+/**
+ * Saves on the customer the card an invoice of a subscription was just paid with on its hosted page
+ * (the sandbox's card form), for the renewals: once, and as the default only if it has none. The
+ * payment stands whatever happens here, so a failure is logged, never shown to the buyer as one.
+ */
+export async function keepPaidCard(clock: Clock, merchantId: string, customerId: string, card: string) {
+  try {
+    await keepPaymentMethod(
+      paymentMethodPorts(clock),
+      merchantId,
+      customerId,
+      findTestMethod(card)?.token ?? card,
+    );
+  } catch (error) {
+    log.error("The card of a subscription's paid invoice could not be saved", {
+      merchantId,
+      customerId,
+      error: error instanceof Error ? error.message : String(error),
+    });
+  }
+}
+
 export function payoutPorts(clock: Clock): PayoutSweepPorts {
   return { payouts: dynamoPayoutStore, merchants: dynamoMerchantStore, scheduler: scheduler(), clock };
 }
@@ -303,6 +333,13 @@ export function stripeEventPorts(clock: Clock): StripeEventPorts {
       await platformEvents.recordRejectedProcessorEvent(rejected, clock.now());
       emfMetrics.emit({ name: metricNames.rejectedProcessorEvents, value: 1, unit: "Count" });
     },
+    keepPaymentMethod: async (merchantId, customerId, processorMethod, processorCustomerId) => {
+      await keepPaymentMethod(paymentMethodPorts(clock), merchantId, customerId, processorMethod, {
+        ...(processorCustomerId ? { processorCustomerId } : {}),
+      });
+    },
+    saveSetupMethod: (merchantId, customerId, setup) =>
+      saveSetupMethod(paymentMethodPorts(clock), merchantId, customerId, setup),
   };
 }
 

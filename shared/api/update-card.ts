@@ -55,7 +55,10 @@ export const updateCardSubmit = defineOperation({
       content: ["none"],
       headers: { Location: "Where to go next" },
     },
-    400: { description: "the page again: no card number, or not one that can be saved", content: ["text/html"] },
+    400: {
+      description: "the page again: no card number, or not one that can be saved",
+      content: ["text/html"],
+    },
     402: { description: "The page again: the card was declined, nothing saved", content: ["text/html"] },
     403: { description: "The page again: the form expired", content: ["text/html"] },
     409: { description: "The merchant has no payment processor", content: ["problem"] },

@@ -90,6 +90,27 @@ export async function attachPaymentMethod(
 }
 
 /**
+ * The customer's twin at a processor with hosted checkout (made once, keyed by the customer, when it
+ * has none), on which a Checkout session saves the buyer's card; `undefined` for the sandbox.
+ */
+export async function processorCustomerOf(
+  processor: PaymentProcessor,
+  merchant: Merchant,
+  customer: Customer,
+): Promise<string | undefined> {
+  return processor.ensureProcessorCustomer?.({
+    ...connectedAccount(merchant, processor),
+    ...(customer.processorCustomerId ? { processorCustomerId: customer.processorCustomerId } : {}),
+    customer: {
+      kassaCustomerId: customer.id,
+      merchantId: merchant.id,
+      email: customer.email,
+      ...(customer.name ? { name: customer.name } : {}),
+    },
+  });
+}
+
+/**
  * Saves the method a buyer just used (a subscription's payment, a Checkout session) unless the
  * customer has it already: a redelivered report or a second payment with the same method saves it once.
  */

@@ -32,7 +32,10 @@ export interface UpdateCardContext {
   publicBaseUrl: string;
   clock: Clock;
   /** The customer's window of declined cards (shared/domain/limits.ts), as the pay form's is the invoice's. */
-  cardAttempts(merchantId: string, customerId: string): {
+  cardAttempts(
+    merchantId: string,
+    customerId: string,
+  ): {
     take(): Promise<Take>;
     retryAfter(): Promise<number | undefined>;
   };

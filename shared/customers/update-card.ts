@@ -15,7 +15,7 @@ import type { CustomerStore } from "../store/customers.ts";
 import type { PaymentMethodStore } from "../store/payment-methods.ts";
 import type { Customer } from "./customer.ts";
 import type { PaymentMethod } from "./payment-method.ts";
-import { keepPaymentMethod, type PaymentMethodPorts } from "./payment-methods.ts";
+import { keepPaymentMethod, type PaymentMethodPorts, processorCustomerOf } from "./payment-methods.ts";
 
 /** How long a link works: a week, long enough to act on a renewal email, short enough to go stale. */
 export const updateCardLinkDays = 7;
@@ -103,23 +103,13 @@ export async function setupCheckout(
   urls: { successUrl: string; cancelUrl: string },
 ): Promise<CheckoutSession> {
   const { processor, merchant } = await ports.processorOf(merchantId);
-  if (!processor.ensureProcessorCustomer || !processor.createSetupCheckout) {
+  const processorCustomerId = await processorCustomerOf(processor, merchant, customer);
+  if (!processorCustomerId || !processor.createSetupCheckout) {
     throw new Error(`The ${processor.name} processor has no hosted setup`);
   }
-  const account = connectedAccount(merchant, processor);
-  const processorCustomerId = await processor.ensureProcessorCustomer({
-    ...account,
-    ...(customer.processorCustomerId ? { processorCustomerId: customer.processorCustomerId } : {}),
-    customer: {
-      kassaCustomerId: customer.id,
-      merchantId,
-      email: customer.email,
-      ...(customer.name ? { name: customer.name } : {}),
-    },
-  });
   const now = ports.clock.now();
   return processor.createSetupCheckout({
-    ...account,
+    ...connectedAccount(merchant, processor),
     processorCustomerId,
     ...urls,
     // Stripe's minimum of 30 minutes, and a margin so latency never puts the request under it.

@@ -8,11 +8,15 @@
 import { randomUUID } from "node:crypto";
 import { beforeAll, describe, expect, it } from "vitest";
 import { handler as customersHandler } from "../../functions/api/customers.ts";
+import { handler as invoicesHandler } from "../../functions/api/invoices.ts";
 import { handler as paymentMethodsHandler } from "../../functions/api/payment-methods.ts";
+import { handler as hostedInvoiceHandler } from "../../functions/hosted/invoice.ts";
 import { handler as pageHandler } from "../../functions/hosted/update-card.ts";
 import { updateCardLinkPorts } from "../../shared/composition.ts";
 import { updateCardLink } from "../../shared/customers/update-card.ts";
 import { fixedClock, systemClock } from "../../shared/domain/clock.ts";
+import { newEvent } from "../../shared/domain/events.ts";
+import { dynamoInvoiceStore } from "../../shared/store/invoices.ts";
 import { keys } from "../../shared/store/keys.ts";
 import { dynamoPaymentMethodStore } from "../../shared/store/payment-methods.ts";
 import { call, expectStatus, merchantCall, newMerchant, type TestMerchant } from "../helpers/api.ts";
@@ -221,3 +225,75 @@ describe("the update-card page (sandbox)", () => {
   });
 });
 
+
+describe("paying an invoice of a subscription on its hosted page (sandbox)", () => {
+  /** An open invoice of `customerId`, written as a subscription's (the field the billing engine sets). */
+  async function subscriptionInvoice(customerId: string, subscription = true) {
+    const body = { customerId, currency: "USD", lineItems: [{ description: "Monthly plan", unitAmount: 2_500 }] };
+    const draft = await expectStatus(merchantCall(invoicesHandler, "POST /v1/invoices", shop.secret, { body }), 201);
+    const open = await expectStatus(merchantCall(invoicesHandler, "POST /v1/invoices/{id}/finalize", shop.secret, { id: draft.id }));
+    if (subscription) {
+      const { value, version } = (await dynamoInvoiceStore.read(shop.id, open.id))!;
+      const next = { ...value, subscriptionId: `sub_${"0".repeat(26)}` };
+      await dynamoInvoiceStore.replace(shop.id, next, version, [newEvent("invoice.updated", shop.id, open.id, new Date(), {})]);
+    }
+    return { id: open.id as string, token: String(open.hostedUrl).split("/").pop() ?? "" };
+  }
+  const invoicePage = (routeKey: string, token: string, form?: Record<string, string>) =>
+    call(hostedInvoiceHandler as never, routeKey, {
+      pathParameters: { token },
+      ...(form ? { body: new URLSearchParams(form).toString(), headers: { "content-type": "application/x-www-form-urlencoded" } } : {}),
+    });
+  const payOnPage = async (token: string, card: string) =>
+    invoicePage("POST /i/{token}/pay", token, { card, formToken: formTokenIn((await invoicePage("GET /i/{token}/pay", token)).raw) });
+  const notice = "Your card will be saved for future payments of this subscription.";
+
+  it("says above the pay button that the card will be saved; other invoices do not", async () => {
+    const customerId = await newCustomer();
+    const kept = await subscriptionInvoice(customerId);
+    const plain = await subscriptionInvoice(customerId, false);
+
+    const form = (await invoicePage("GET /i/{token}/pay", kept.token)).raw;
+    expect(form).toContain(notice);
+    expect(form.indexOf(notice)).toBeLessThan(form.indexOf('<button type="submit">Pay'));
+    expect((await invoicePage("GET /i/{token}", kept.token)).raw).toContain(notice);
+    expect((await invoicePage("GET /i/{token}/pay", plain.token)).raw).not.toContain(notice);
+    expect((await invoicePage("GET /i/{token}", plain.token)).raw).not.toContain(notice);
+  });
+
+  it("saves the card a successful payment used on the customer, as its default when it has none", async () => {
+    const customerId = await newCustomer();
+    const { id, token } = await subscriptionInvoice(customerId);
+
+    const paid = await payOnPage(token, "5555 5555 5555 4444");
+
+    expect(paid.status).toBe(303);
+    expect((await expectStatus(merchantCall(invoicesHandler, "GET /v1/invoices/{id}", shop.secret, { id }))).status).toBe("paid");
+    const [saved, ...others] = await methodsOf(customerId);
+    expect(others).toEqual([]);
+    expect(saved).toMatchObject({ processorId: "pm_card_mastercard", type: "card", card: { brand: "mastercard", last4: "4444" } });
+    expect((await getCustomer(customerId)).defaultPaymentMethodId).toBe(saved!.id);
+  });
+
+  it("keeps the customer's default, and saves a card used twice once", async () => {
+    const customerId = await newCustomer();
+    const existing = await attach(customerId, "pm_card_mastercard");
+    for (let i = 0; i < 2; i++) {
+      const { token } = await subscriptionInvoice(customerId);
+      expect((await payOnPage(token, "4242 4242 4242 4242")).status).toBe(303);
+    }
+    const methods = await methodsOf(customerId);
+    expect(methods.map((m) => m.processorId).sort()).toEqual(["pm_card_mastercard", "pm_card_visa"]);
+    expect((await getCustomer(customerId)).defaultPaymentMethodId).toBe(existing.id);
+  });
+
+  it("saves nothing when the card is declined, nor for an invoice that is no subscription's", async () => {
+    const customerId = await newCustomer();
+    const { token } = await subscriptionInvoice(customerId);
+    expect((await payOnPage(token, "4000 0000 0000 0002")).status).toBe(402);
+    const plain = await subscriptionInvoice(customerId, false);
+    expect((await payOnPage(plain.token, "4242 4242 4242 4242")).status).toBe(303);
+    expect(await methodsOf(customerId)).toEqual([]);
+    expect((await getCustomer(customerId)).defaultPaymentMethodId).toBeUndefined();
+  });
+});
