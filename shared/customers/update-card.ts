@@ -12,7 +12,6 @@ import type { MerchantStore } from "../merchants/ports.ts";
 import { connectedAccount } from "../payments/ports.ts";
 import type { CheckoutSession } from "../payments/processor.ts";
 import type { CustomerStore } from "../store/customers.ts";
-import type { PaymentMethodStore } from "../store/payment-methods.ts";
 import type { Customer } from "./customer.ts";
 import type { PaymentMethod } from "./payment-method.ts";
 import { keepPaymentMethod, type PaymentMethodPorts, processorCustomerOf } from "./payment-methods.ts";
@@ -66,7 +65,6 @@ export async function updateCardLink(
 export interface UpdateCardPorts extends PaymentMethodPorts {
   tokens: UpdateCardTokenStore;
   merchants: Pick<MerchantStore, "readMerchant">;
-  methods: PaymentMethodStore;
   customerClock(merchantId: string, customerId: string): Promise<Clock>;
 }
 
