@@ -19,6 +19,7 @@ import * as productOps from "../shared/api/products.ts";
 import * as subscriptionOps from "../shared/api/subscriptions.ts";
 import * as taxRateOps from "../shared/api/tax-rates.ts";
 import * as testClockOps from "../shared/api/test-clocks.ts";
+import * as updateCardOps from "../shared/api/update-card.ts";
 import { eventQueues } from "../shared/outbox/routing.ts";
 
 export interface QueueDefinition {
@@ -281,6 +282,15 @@ export const functions: readonly FunctionDefinition[] = [
     access: paymentsAccess,
   },
   {
+    name: "hosted-update-card",
+    entry: "functions/hosted/update-card.ts",
+    description:
+      "The buyer's update-card page: the card on file, a new one saved as the default (sandbox card page or Stripe Checkout in setup mode)",
+    timeoutSeconds: 25,
+    routes: updateCardOps.updateCardOperations,
+    access: { ...paymentMethodsAccess, publicLinks: true },
+  },
+  {
     name: "payments",
     entry: "functions/api/payments.ts",
     description: "Pay invoices through the processor; payments and refunds",
@@ -339,7 +349,8 @@ export const functions: readonly FunctionDefinition[] = [
     // SES sends about 14 mails a second on a new production account (1 in its sandbox): two
     // containers keep a burst of events from running into its rate limit.
     queue: { name: "notifications", batchSize: 10, maxConcurrency: 2 },
-    access: { table: "readwrite", email: true },
+    // The renewal-failure email links the buyer's update-card page.
+    access: { table: "readwrite", email: true, publicLinks: true },
   },
 ];
 

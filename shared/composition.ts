@@ -15,8 +15,18 @@ import { type Clock, systemClock } from "./domain/clock.ts";
 import { requireFound } from "./domain/errors.ts";
 import { windowLimits } from "./domain/limits.ts";
 import { metricNames } from "./metrics-names.ts";
-import { emfMetrics } from "./observability.ts";
-import type { PaymentMethodPorts } from "./customers/payment-methods.ts";
+import { emfMetrics, log } from "./observability.ts";
+import {
+  keepPaymentMethod,
+  type PaymentMethodPorts,
+  processorCustomerOf,
+} from "./customers/payment-methods.ts";
+import {
+  saveSetupMethod,
+  type UpdateCardLinkPorts,
+  type UpdateCardPorts,
+  updateCardLink,
+} from "./customers/update-card.ts";
 import type { Customer } from "./customers/customer.ts";
 import type { CustomerPorts } from "./customers/service.ts";
 import type { DiscountCodePorts } from "./discount-codes/service.ts";
@@ -33,7 +43,7 @@ import { processorEventRejected } from "./payments/event-trust.ts";
 import { requireProcessorKind } from "./payments/mode.ts";
 import { payableInvoices } from "./invoices/payable.ts";
 import type { InvoicePayPorts } from "./invoices/pay.ts";
-import { sandboxFee } from "./payments/sandbox-cards.ts";
+import { findTestMethod, sandboxFee } from "./payments/sandbox-cards.ts";
 import { sandboxProcessor } from "./payments/sandbox.ts";
 import { signEvent } from "./payments/signing.ts";
 import type { StripeEventPorts } from "./payments/stripe-events-handler.ts";
@@ -44,6 +54,7 @@ import type { PayoutReadPorts } from "./payouts/service.ts";
 import type { ProductPorts } from "./products/service.ts";
 import { dynamoCustomerStore } from "./store/customers.ts";
 import { dynamoPaymentMethodStore } from "./store/payment-methods.ts";
+import { dynamoUpdateCardTokens } from "./store/update-card-tokens.ts";
 import { dynamoDiscountCodeStore, redemptionWrite } from "./store/discount-codes.ts";
 import { dynamoEventStore } from "./store/events.ts";
 import { dynamoIdempotencyStore } from "./store/idempotency.ts";
@@ -261,6 +272,10 @@ export function paymentPorts(clock: Clock, sandboxPageUrl?: (sessionId: string) 
     feeFor: (payment) =>
       payment.processor === "sandbox" ? sandboxFee(payment.amount, payment.currency, config.sandboxFee()) : 0,
     scheduler: scheduler(),
+    processorCustomerOf: async (merchant, processor, customerId) => {
+      const customer = (await dynamoCustomerStore.read(merchant.id, customerId))?.value;
+      return customer && processorCustomerOf(processor, merchant, customer);
+    },
   };
 }
 
@@ -275,6 +290,48 @@ export function paymentMethodPorts(clock: Clock): PaymentMethodPorts {
     },
     clock,
   };
+}
+
+/** What mints update-card links (the renewal-failure email asks for one through its port). */
+export const updateCardLinkPorts = (clock: Clock): UpdateCardLinkPorts => ({
+  customers: dynamoCustomerStore,
+  tokens: dynamoUpdateCardTokens,
+  customerClock: customerClocks(clock),
+  publicBaseUrl: publicBaseUrl(),
+});
+
+/** The buyer's update-card page: its token, the customer, its methods and the merchant's processor. */
+export const updateCardPorts = (clock: Clock): UpdateCardPorts => ({
+  ...paymentMethodPorts(clock),
+  tokens: dynamoUpdateCardTokens,
+  merchants: dynamoMerchantStore,
+  customerClock: customerClocks(clock),
+});
+
+/** A customer's window of declined cards on the update-card page (the pay form's limit, per customer). */
+export const updateCardAttempts = (clock: Clock, merchantId: string, customerId: string) =>
+  declinedCardAttempts(clock, merchantId, customerId);
+
+/**
+ * Saves on the customer the card an invoice of a subscription was just paid with on its hosted page
+ * (the sandbox's card form), for the renewals: once, and as the default only if it has none. The
+ * payment stands whatever happens here, so a failure is logged, never shown to the buyer as one.
+ */
+export async function keepPaidCard(clock: Clock, merchantId: string, customerId: string, card: string) {
+  try {
+    await keepPaymentMethod(
+      paymentMethodPorts(clock),
+      merchantId,
+      customerId,
+      findTestMethod(card)?.token ?? card,
+    );
+  } catch (error) {
+    log.error("The card of a subscription's paid invoice could not be saved", {
+      merchantId,
+      customerId,
+      error: error instanceof Error ? error.message : String(error),
+    });
+  }
 }
 
 export function payoutPorts(clock: Clock): PayoutSweepPorts {
@@ -302,6 +359,13 @@ export function stripeEventPorts(clock: Clock): StripeEventPorts {
       await platformEvents.recordRejectedProcessorEvent(rejected, clock.now());
       emfMetrics.emit({ name: metricNames.rejectedProcessorEvents, value: 1, unit: "Count" });
     },
+    keepPaymentMethod: async (merchantId, customerId, processorMethod, processorCustomerId) => {
+      await keepPaymentMethod(paymentMethodPorts(clock), merchantId, customerId, processorMethod, {
+        ...(processorCustomerId ? { processorCustomerId } : {}),
+      });
+    },
+    saveSetupMethod: (merchantId, customerId, setup) =>
+      saveSetupMethod(paymentMethodPorts(clock), merchantId, customerId, setup),
   };
 }
 
@@ -396,9 +460,8 @@ export const notificationPorts = (clock: Clock): NotificationConsumerPorts => ({
   customer: async (merchantId, customerId) => (await dynamoCustomerStore.read(merchantId, customerId))?.value,
   paymentMethod: async (merchantId, id) => (await dynamoPaymentMethodStore.read(merchantId, id))?.value,
   subscription: async (merchantId, id) => (await dynamoSubscriptionStore.read(merchantId, id))?.value,
-  // Placeholder until the update-card page's link is merged; then this line becomes
-  // `updateCardLink: (merchantId, customerId) => updateCardLink(updateCardLinkPorts(clock), merchantId, customerId),`
-  updateCardLink: async () => Promise.reject(new Error("The update-card link is not wired yet")),
+  updateCardLink: (merchantId, customerId) =>
+    updateCardLink(updateCardLinkPorts(clock), merchantId, customerId),
   // Loaded on first use: the PDF renderer is heavy and only the invoice email needs it.
   invoicePdf: async (invoice, merchant) =>
     (await import("./invoices/pdf.ts")).renderInvoicePdf(invoice, merchant),

@@ -3,6 +3,7 @@ import * as ops from "../../shared/api/invoices.ts";
 import {
   declinedCardAttempts,
   hostedInvoicePorts,
+  keepPaidCard,
   paymentPorts,
   publicBaseUrl,
 } from "../../shared/composition.ts";
@@ -21,7 +22,9 @@ const byToken = (clock: Clock, token: string) => hostedInvoice(hostedInvoicePort
 async function payForm(clock: Clock, token: string) {
   const { invoice, merchant } = await byToken(clock, token);
   return {
-    payable: invoicePayable(invoice, merchant, paymentPorts(clock)),
+    payable: invoicePayable(invoice, merchant, paymentPorts(clock), (customerId, card) =>
+      keepPaidCard(clock, merchant.id, customerId, card),
+    ),
     context: {
       token,
       backUrl: `/i/${token}`,

@@ -13,6 +13,7 @@ import { productOperations } from "./products.ts";
 import { subscriptionOperations } from "./subscriptions.ts";
 import { taxRateOperations } from "./tax-rates.ts";
 import { testClockOperations } from "./test-clocks.ts";
+import { updateCardOperations } from "./update-card.ts";
 
 export const allOperations = [
   health,
@@ -33,5 +34,6 @@ export const allOperations = [
   ...viewOperations,
   ...payoutOperations,
   ...hostedInvoiceOperations,
+  ...updateCardOperations,
   ...docsOperations,
 ];

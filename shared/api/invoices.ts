@@ -386,7 +386,8 @@ const seeOther = {
   headers: { Location: "Where to go next" },
 } as const;
 
-const hostedParams = z.strictObject({
+/** A hosted page's token in its path (every hosted page: the invoice's, the update-card page). */
+export const hostedParams = z.strictObject({
   token: z.string().regex(/^[A-Za-z0-9_-]{32}$/, "is not a hosted page token"),
 });
 

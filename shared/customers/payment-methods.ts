@@ -24,19 +24,28 @@ export interface PaymentMethodPorts {
   clock: Clock;
 }
 
+export interface AttachOptions {
+  /** The method becomes the customer's default even when it has one (the buyer's update-card page). */
+  makeDefault?: boolean;
+  /** The twin the method is saved on already (a Checkout session used it), when the customer records none. */
+  processorCustomerId?: string;
+}
+
 export async function attachPaymentMethod(
   ports: PaymentMethodPorts,
   merchantId: string,
   customerId: string,
   token: string,
+  options: AttachOptions = {},
 ) {
   const customer = requireFound(await ports.customers.read(merchantId, customerId), "Customer");
   const { processor, merchant } = await ports.processorOf(merchantId);
   const { value } = customer;
+  const processorCustomerId = value.processorCustomerId ?? options.processorCustomerId;
   const attached = await processor.attachPaymentMethod({
     ...connectedAccount(merchant, processor),
     paymentMethod: token,
-    ...(value.processorCustomerId ? { processorCustomerId: value.processorCustomerId } : {}),
+    ...(processorCustomerId ? { processorCustomerId } : {}),
     customer: {
       kassaCustomerId: value.id,
       merchantId,
@@ -59,12 +68,13 @@ export async function attachPaymentMethod(
   };
   const twinKnown =
     !attached.processorCustomerId || attached.processorCustomerId === value.processorCustomerId;
+  const keptDefault = options.makeDefault ? undefined : value.defaultPaymentMethodId;
   const next: Customer | undefined =
-    value.defaultPaymentMethodId && twinKnown
+    keptDefault && twinKnown
       ? undefined
       : {
           ...value,
-          defaultPaymentMethodId: value.defaultPaymentMethodId ?? method.id,
+          defaultPaymentMethodId: keptDefault ?? method.id,
           ...(attached.processorCustomerId ? { processorCustomerId: attached.processorCustomerId } : {}),
           updatedAt: now.toISOString(),
         };
@@ -77,6 +87,43 @@ export async function attachPaymentMethod(
     newEvent("payment_method.attached", merchantId, method.id, now, { customerId, paymentMethod: shown }),
   );
   return shown;
+}
+
+/**
+ * The customer's twin at a processor with hosted checkout (made once, keyed by the customer, when it
+ * has none), on which a Checkout session saves the buyer's card; `undefined` for the sandbox.
+ */
+export async function processorCustomerOf(
+  processor: PaymentProcessor,
+  merchant: Merchant,
+  customer: Customer,
+): Promise<string | undefined> {
+  return processor.ensureProcessorCustomer?.({
+    ...connectedAccount(merchant, processor),
+    ...(customer.processorCustomerId ? { processorCustomerId: customer.processorCustomerId } : {}),
+    customer: {
+      kassaCustomerId: customer.id,
+      merchantId: merchant.id,
+      email: customer.email,
+      ...(customer.name ? { name: customer.name } : {}),
+    },
+  });
+}
+
+/**
+ * Saves the method a buyer just used (a subscription's payment, a Checkout session) unless the
+ * customer has it already: a redelivered report or a second payment with the same method saves it once.
+ */
+export async function keepPaymentMethod(
+  ports: PaymentMethodPorts,
+  merchantId: string,
+  customerId: string,
+  processorMethod: string,
+  options: AttachOptions = {},
+) {
+  const saved = await ports.methods.listOfCustomer(merchantId, customerId, { limit: 100 });
+  if (saved.items.some((m) => m.processorId === processorMethod)) return undefined;
+  return attachPaymentMethod(ports, merchantId, customerId, processorMethod, options);
 }
 
 export async function listPaymentMethods(

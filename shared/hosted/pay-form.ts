@@ -30,6 +30,8 @@ export interface PayFormSubject {
   currency: string;
   /** Whether it can be paid now; when not, the form sends the buyer back to its page. */
   payable: boolean;
+  /** What the form says above its button when paying also saves the buyer's card (a subscription's invoice). */
+  saveNotice?: string;
   /** Charges a card with the buyer present (the sandbox card page). */
   charge(paymentMethod: string): Promise<unknown>;
   /** Opens the processor's hosted checkout; the cancel URL names the attempt's payment. */
@@ -80,8 +82,15 @@ export function checkFormToken(
 
 class RefusedFormToken extends Error {}
 
-/** The token checked with the secret, re-read once (at most once a minute) when it fails: a rotation. */
-const formTokenValid = (context: PayFormContext, presented: string, nowSeconds: number) =>
+/**
+ * The token checked with the secret, re-read once (at most once a minute) when it fails: a rotation.
+ * Any hosted form bound to its page's token (the pay form, the update-card form) checks it here.
+ */
+export const formTokenValid = (
+  context: Pick<PayFormContext, "clock" | "token">,
+  presented: string,
+  nowSeconds: number,
+) =>
   verifyWithSecret(
     "cursorSecret",
     context.clock,
@@ -196,6 +205,10 @@ async function tooManyDeclines(
   );
 }
 
+/** A new form token for the hosted page of `context.token`, valid for half an hour. */
+export const issueFormToken = async (context: Pick<PayFormContext, "clock" | "token">) =>
+  formToken(await freshSecret("cursorSecret", context.clock), context.token, seconds(context.clock.now()));
+
 async function payPage(
   payable: PayFormSubject,
   kind: "sandbox" | "stripe",
@@ -203,11 +216,7 @@ async function payPage(
   status: number,
   error?: string,
 ): Promise<HttpResponse> {
-  const token = formToken(
-    await freshSecret("cursorSecret", context.clock),
-    context.token,
-    seconds(context.clock.now()),
-  );
+  const token = await issueFormToken(context);
   const page = renderPayPage(payable, {
     formToken: token,
     backUrl: context.backUrl,
@@ -223,26 +232,18 @@ h1{font-size:20px;margin:0 0 4px}.amount{font-size:28px;font-weight:700;margin:1
 label{display:block;font-weight:600;margin-bottom:6px}input{width:100%;box-sizing:border-box;font-size:18px;padding:10px;border:1px solid #cbd5e1;border-radius:6px}
 button{margin-top:16px;width:100%;font-size:17px;padding:12px;border:0;border-radius:6px;background:#1d4ed8;color:#fff;cursor:pointer}
 .error{background:#fef2f2;color:#991b1b;border:1px solid #fecaca;padding:10px;border-radius:6px;margin-bottom:14px}
+.save-note{margin:14px 0 0;color:#4b5563;font-size:14px}
 .test-mode{margin:0 0 16px;padding:10px;background:#fef3c7;color:#92400e;border:2px solid #f59e0b;border-radius:6px;text-align:center;font-weight:700;letter-spacing:.04em}
 table{width:100%;border-collapse:collapse;margin-top:20px;font-size:13px}td{padding:4px 0;border-top:1px solid #eee}
 a{color:#1d4ed8}`;
 
-/** The pay page: the sandbox's card form with its test cards, or the button to the processor's Checkout. */
-function renderPayPage(
-  payable: Pick<PayFormSubject, "merchant" | "kind" | "number" | "amountDue" | "currency">,
-  input: {
-    formToken: string;
-    backUrl: string;
-    error?: string;
-    /** The buyer pays on the processor's hosted checkout: no card field, no test cards. */
-    checkout?: boolean;
-  },
-): Page {
+/** The sandbox's test methods as table rows: number, token, what a charge of it does. */
+export function sandboxCardRows(): string {
   const outcomes: Record<string, string> = {
     succeeds: "succeeds",
     settles_later: "bank debit: processing, then succeeds",
   };
-  const cards = sandboxTestMethods
+  return sandboxTestMethods
     .map((m) => {
       const outcome =
         outcomes[m.behaviour.kind] ??
@@ -252,6 +253,20 @@ function renderPayPage(
       return `<tr><td><code>${escapeHtml(m.number)}</code></td><td>${escapeHtml(m.token)}</td><td>${escapeHtml(outcome)}</td></tr>`;
     })
     .join("");
+}
+
+/** The pay page: the sandbox's card form with its test cards, or the button to the processor's Checkout. */
+function renderPayPage(
+  payable: Pick<PayFormSubject, "merchant" | "kind" | "number" | "amountDue" | "currency" | "saveNotice">,
+  input: {
+    formToken: string;
+    backUrl: string;
+    error?: string;
+    /** The buyer pays on the processor's hosted checkout: no card field, no test cards. */
+    checkout?: boolean;
+  },
+): Page {
+  const cards = sandboxCardRows();
   const amount = escapeHtml(formatMoney(payable.amountDue, payable.currency));
   const card = input.checkout
     ? ""
@@ -263,7 +278,7 @@ function renderPayPage(
     body: `<main>${input.checkout ? "" : `<p class="test-mode" role="note">TEST MODE · sandbox card page: no real card is charged</p>`}<h1>${escapeHtml(payable.merchant.name)}</h1><div>${escapeHtml(payable.kind)} ${escapeHtml(payable.number)}</div>
 <div class="amount">${amount}</div>${input.error ? `<div class="error" role="alert">${escapeHtml(input.error)}</div>` : ""}
 <form method="post"><input type="hidden" name="formToken" value="${escapeHtml(input.formToken)}">
-${card}<button type="submit">Pay ${amount}</button></form>
+${card}${payable.saveNotice ? `<p class="save-note">${escapeHtml(payable.saveNotice)}</p>` : ""}<button type="submit">Pay ${amount}</button></form>
 <p><a href="${escapeHtml(input.backUrl)}">Back to the ${escapeHtml(payable.kind.toLowerCase())}</a></p>
 ${input.checkout ? "" : `<table><caption>Sandbox test cards</caption>${cards}</table>`}</main>`,
   });

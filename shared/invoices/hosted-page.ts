@@ -17,6 +17,7 @@ import { escapeHtml } from "../hosted/escape.ts";
 import { brandedPage } from "../hosted/branded.ts";
 import type { Page } from "../hosted/page.ts";
 import { safeUrl } from "../hosted/theme.ts";
+import { subscriptionSaveNotice } from "./hosted.ts";
 import type { Invoice, InvoiceFee, InvoiceLine } from "./invoice.ts";
 
 export interface HostedPageLinks {
@@ -274,13 +275,17 @@ export function renderHostedInvoicePage(
     const note = due
       ? `<p class="due-note${overdue ? " overdue" : ""}">${escapeHtml(`${overdue ? "Was due" : "Due"} ${due}`)}</p>`
       : "";
+    const saves =
+      payable && payUrl && invoice.subscriptionId
+        ? `<p class="due-note">${escapeHtml(subscriptionSaveNotice)}</p>`
+        : "";
     const otherwise =
       payable && !payUrl
         ? `<p class="due-note">${escapeHtml(`To pay, contact ${merchant.name} at ${merchant.supportEmail ?? merchant.email}.`)}</p>`
         : "";
     panelMain = `<p class="due-label">Amount due</p>
 <p class="due-amount">${escapeHtml(money(amountDue))}</p>
-${note}${otherwise}`;
+${note}${saves}${otherwise}`;
   }
 
   const dates: string[] = [];

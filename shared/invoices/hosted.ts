@@ -29,8 +29,21 @@ export async function hostedInvoice(
   return { invoice: presentInvoice(value, ports.clock.now()), merchant };
 }
 
-/** The invoice as the pay form takes it: its amount due, paid by a card charge or through Checkout. */
-export function invoicePayable(invoice: Invoice, merchant: Merchant, payments: InvoicePayPorts): PayFormSubject {
+/** What the pages of a subscription's invoice say: paying it keeps the card for the renewals. */
+export const subscriptionSaveNotice = "Your card will be saved for future payments of this subscription.";
+
+/**
+ * The invoice as the pay form takes it: its amount due, paid by a card charge or through Checkout.
+ * An invoice of a subscription keeps the buyer's card for the renewals: `keepCard` saves the card a
+ * charge succeeded with (Checkout saves it on its own, see `checkout`).
+ */
+export function invoicePayable(
+  invoice: Invoice,
+  merchant: Merchant,
+  payments: InvoicePayPorts,
+  keepCard: (customerId: string, card: string) => Promise<void>,
+): PayFormSubject {
+  const keeps = invoice.subscriptionId !== undefined;
   return {
     merchant,
     kind: "Invoice",
@@ -38,7 +51,12 @@ export function invoicePayable(invoice: Invoice, merchant: Merchant, payments: I
     amountDue: invoice.amountRemaining,
     currency: invoice.currency,
     payable: isPayable(invoice),
-    charge: (card) => payInvoice(payments, merchant.id, invoice.id, card),
+    ...(keeps ? { saveNotice: subscriptionSaveNotice } : {}),
+    charge: async (card) => {
+      const paid = await payInvoice(payments, merchant.id, invoice.id, card);
+      if (keeps && paid.payment.status !== "failed") await keepCard(invoice.customerId, card);
+      return paid;
+    },
     checkout: (urls) => checkoutInvoice(payments, merchant.id, invoice.id, urls),
   };
 }

@@ -162,13 +162,18 @@ export async function checkout(
     "checkout",
   );
   try {
+    // Kept on the customer's own twin, so that its success can attach it to the customer.
+    const processorCustomerId = opening.saveMethod
+      ? await ports.processorCustomerOf?.(merchant, processor, opening.customerId)
+      : undefined;
     const session = await processor.createCheckout({
       ...connectedAccount(merchant, processor),
       amount: payment.amount,
       currency: payment.currency,
       description: opening.description,
       customerEmail: opening.customerEmail,
-      savePaymentMethod: false,
+      savePaymentMethod: processorCustomerId !== undefined,
+      ...(processorCustomerId ? { processorCustomerId } : {}),
       successUrl: urls.successUrl,
       cancelUrl: urls.cancelUrl(payment.id),
       expiresAt: new Date(now.getTime() + checkoutLifetimeMs).toISOString(),

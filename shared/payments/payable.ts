@@ -29,6 +29,11 @@ export interface Opening {
   description: string;
   /** The attempt's number on the payable: it keys the processor's idempotency. */
   attempt: number;
+  /**
+   * The buyer's method is kept for later off-session charges (an invoice of a subscription): the
+   * processor's checkout saves it on the customer's twin, and its success attaches it.
+   */
+  saveMethod?: boolean;
   /** Holds the payable for this payment: committed with the new payment, so two attempts cannot both start. */
   hold: Change;
   /** The payable as held, for its caller's response. */

@@ -106,6 +106,15 @@ export interface PaymentPorts {
    * state whichever of its reports — API answer, payment_intent or checkout event — lands first.
    */
   feeFor(payment: Payment): number;
+  /**
+   * The customer's twin at a processor with hosted checkout (made if missing), on which a checkout
+   * that keeps the buyer's method saves it; `undefined` when the processor keeps none.
+   */
+  processorCustomerOf?(
+    merchant: Merchant,
+    processor: PaymentProcessor,
+    customerId: string,
+  ): Promise<string | undefined>;
 }
 
 /**

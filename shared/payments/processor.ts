@@ -21,6 +21,11 @@ export interface CheckoutRequest {
   customerEmail: string;
   /** Keep the payment method for later off-session charges (subscriptions, installments). */
   savePaymentMethod: boolean;
+  /**
+   * The buyer's twin at the processor (`ensureProcessorCustomer`) when the method is kept: the method
+   * is saved on it, so Kassa can attach it to the customer once the payment succeeds.
+   */
+  processorCustomerId?: string;
   successUrl: string;
   cancelUrl: string;
   /**
@@ -121,6 +126,28 @@ export interface RefundLookup {
   refundId: string;
 }
 
+/** Kassa's customer, as its twin at the processor is made from it. */
+export interface ProcessorCustomerRequest {
+  /** The merchant's connected Stripe account (`acct_…`). */
+  accountId?: string;
+  /** The twin it already has, if any: then nothing is made. */
+  processorCustomerId?: string;
+  customer: { kassaCustomerId: string; merchantId: string; email: string; name?: string };
+}
+
+/** A Checkout session that only saves a payment method on the customer's twin (Stripe's setup mode). */
+export interface SetupCheckoutRequest {
+  accountId?: string;
+  processorCustomerId: string;
+  successUrl: string;
+  cancelUrl: string;
+  /** When the session closes (ISO 8601; Stripe accepts 30 min to 24 h ahead). */
+  expiresAt: string;
+  /** The customer whose card it saves: the completed session's event names it. */
+  metadata: { kassa_merchant_id: string; kassa_customer_id: string };
+  idempotencyKey: string;
+}
+
 export interface AttachPaymentMethodRequest {
   /** The merchant's connected Stripe account (`acct_…`); absent in the sandbox. */
   accountId?: string;
@@ -163,6 +190,15 @@ export interface PaymentProcessor {
   findRefund(lookup: RefundLookup): Promise<RefundResult | undefined>;
   /** Saves a payment method on the customer's twin at the processor, for later off-session charges. */
   attachPaymentMethod(request: AttachPaymentMethodRequest): Promise<AttachPaymentMethodResult>;
+  /**
+   * A processor with hosted checkout (Stripe; not the stateless sandbox, whose card page saves a
+   * card by attaching it): the customer's twin, made once, keyed by Kassa's customer.
+   */
+  ensureProcessorCustomer?(request: ProcessorCustomerRequest): Promise<string>;
+  /** Opens a Checkout session in setup mode: the buyer saves a card without paying. */
+  createSetupCheckout?(request: SetupCheckoutRequest): Promise<CheckoutSession>;
+  /** The payment method a completed SetupIntent saved, if any. */
+  setupIntentPaymentMethod?(setupIntentId: string, accountId?: string): Promise<string | undefined>;
   /** Forgets a saved method at the processor; one it no longer knows is already detached. */
   detachPaymentMethod(request: { accountId?: string; processorId: string }): Promise<void>;
   /** The current state of a payment at the processor (to reconcile after a timeout). */

@@ -34,6 +34,22 @@ export interface StripeEventPorts extends PaymentPorts {
   stripeLivemode(): Promise<boolean>;
   /** Keeps (and reports, for the alarm) an event that failed the checks. */
   rejectProcessorEvent(rejected: RejectedProcessorEvent): Promise<void>;
+  /**
+   * Saves on the customer the method a payment kept for later (an invoice of a subscription paid
+   * through Checkout with `setup_future_usage`), unless it is saved already.
+   */
+  keepPaymentMethod(
+    merchantId: string,
+    customerId: string,
+    processorMethod: string,
+    processorCustomerId?: string,
+  ): Promise<void>;
+  /** A Checkout session in setup mode completed: the card its SetupIntent saved becomes the customer's default. */
+  saveSetupMethod(
+    merchantId: string,
+    customerId: string,
+    setup: { setupIntentId: string; processorCustomerId?: string },
+  ): Promise<void>;
 }
 
 type Refs = { kassa_merchant_id?: string; kassa_payment_id?: string; kassa_refund_id?: string };
@@ -180,6 +196,27 @@ function sessionOutcome(
   }
 }
 
+/**
+ * A buyer saved a card on the update-card page's Checkout session (setup mode). Only the merchant's
+ * own connected account speaks for its customers: a session reported from another changes nothing.
+ */
+async function setupCompleted(
+  ports: StripeEventPorts,
+  event: Stripe.Event,
+  session: Stripe.Checkout.Session,
+) {
+  const refs = (session.metadata ?? {}) as { kassa_merchant_id?: string; kassa_customer_id?: string };
+  const setupIntentId = idOf(session.setup_intent);
+  if (!refs.kassa_merchant_id || !refs.kassa_customer_id || !setupIntentId) return;
+  const merchant = (await ports.merchants.readMerchant(refs.kassa_merchant_id))?.value;
+  if (!merchant?.stripeAccountId || event.account !== merchant.stripeAccountId) return;
+  const processorCustomerId = idOf(session.customer);
+  await ports.saveSetupMethod(refs.kassa_merchant_id, refs.kassa_customer_id, {
+    setupIntentId,
+    ...(processorCustomerId ? { processorCustomerId } : {}),
+  });
+}
+
 export async function handleStripeEvent(ports: StripeEventPorts, event: Stripe.Event): Promise<void> {
   switch (event.type) {
     case "payment_intent.succeeded":
@@ -212,6 +249,17 @@ export async function handleStripeEvent(ports: StripeEventPorts, event: Stripe.E
         merchant,
         payment: found,
       });
+      const kept = event.type === "payment_intent.succeeded" && pi.setup_future_usage === "off_session";
+      const processorMethod = idOf(pi.payment_method);
+      if (kept && processorMethod) {
+        const processorCustomerId = idOf(pi.customer);
+        await ports.keepPaymentMethod(
+          refs.kassa_merchant_id,
+          payment.customerId,
+          processorMethod,
+          ...(processorCustomerId ? [processorCustomerId] : []),
+        );
+      }
       return;
     }
     case "checkout.session.completed":
@@ -219,6 +267,10 @@ export async function handleStripeEvent(ports: StripeEventPorts, event: Stripe.E
     case "checkout.session.async_payment_failed":
     case "checkout.session.expired": {
       const session = event.data.object;
+      if (session.mode === "setup") {
+        if (event.type === "checkout.session.completed") await setupCompleted(ports, event, session);
+        return;
+      }
       const refs = (session.metadata ?? {}) as Refs;
       if (!refs.kassa_merchant_id || !refs.kassa_payment_id) return;
       const { merchant, payment, found } = await named(ports, refs.kassa_merchant_id, refs.kassa_payment_id);

@@ -25,9 +25,11 @@ import type {
   OutcomeUnknown,
   PaymentMethodDetails,
   PaymentProcessor,
+  ProcessorCustomerRequest,
   RefundLookup,
   RefundRequest,
   RefundResult,
+  SetupCheckoutRequest,
 } from "./processor.ts";
 import { refundStatusOf } from "./refund.ts";
 import { STRIPE_API_VERSION } from "./stripe-version.ts";
@@ -79,9 +81,53 @@ function metadataOf(refs: KassaRefs): Record<string, string> {
 export function stripeProcessor(options: StripeClientOptions): PaymentProcessor {
   const stripe = createStripeClient(options);
 
+  /** Keyed by Kassa's customer: a retried first attach finds the Stripe Customer the failed one made. */
+  async function ensureCustomer(request: ProcessorCustomerRequest): Promise<string> {
+    const { customer } = request;
+    if (request.processorCustomerId) return request.processorCustomerId;
+    const created = await stripe.customers.create(
+      {
+        email: customer.email,
+        ...(customer.name ? { name: customer.name } : {}),
+        metadata: { kassa_merchant_id: customer.merchantId, kassa_customer_id: customer.kassaCustomerId },
+      },
+      requestOptions(`customer-${customer.kassaCustomerId}`, request.accountId),
+    );
+    return created.id;
+  }
+
   return {
     name: "stripe",
     livemode: isLiveStripeKey(options.secretKey),
+
+    ensureProcessorCustomer: ensureCustomer,
+
+    async createSetupCheckout(request: SetupCheckoutRequest): Promise<CheckoutSession> {
+      const session = await stripe.checkout.sessions.create(
+        {
+          mode: "setup",
+          customer: request.processorCustomerId,
+          allowed_payment_method_types: ["card"],
+          success_url: request.successUrl,
+          cancel_url: request.cancelUrl,
+          expires_at: Math.ceil(Date.parse(request.expiresAt) / 1000),
+          metadata: request.metadata,
+          setup_intent_data: { metadata: request.metadata },
+        },
+        requestOptions(request.idempotencyKey, request.accountId),
+      );
+      if (!session.url) throw new Error(`Stripe returned checkout session ${session.id} without a URL`);
+      return { id: session.id, url: session.url };
+    },
+
+    async setupIntentPaymentMethod(setupIntentId: string, accountId?: string) {
+      const intent = await stripe.setupIntents.retrieve(
+        setupIntentId,
+        undefined,
+        accountId ? { stripeAccount: accountId } : undefined,
+      );
+      return idOf(intent.payment_method);
+    },
 
     async createCheckout(request: CheckoutRequest): Promise<CheckoutSession> {
       const metadata = metadataOf(request.metadata);
@@ -98,13 +144,17 @@ export function stripeProcessor(options: StripeClientOptions): PaymentProcessor 
               quantity: 1,
             },
           ],
-          customer_email: request.customerEmail,
+          ...(request.processorCustomerId
+            ? { customer: request.processorCustomerId }
+            : { customer_email: request.customerEmail }),
           success_url: request.successUrl,
           cancel_url: request.cancelUrl,
           expires_at: Math.ceil(Date.parse(request.expiresAt) / 1000),
           metadata,
           // Without a Customer, Checkout leaves the saved method unattached and unusable off-session.
-          ...(request.savePaymentMethod ? { customer_creation: "always" as const } : {}),
+          ...(request.savePaymentMethod && !request.processorCustomerId
+            ? { customer_creation: "always" as const }
+            : {}),
           payment_intent_data: {
             metadata,
             ...(request.savePaymentMethod ? { setup_future_usage: "off_session" as const } : {}),
@@ -160,24 +210,8 @@ export function stripeProcessor(options: StripeClientOptions): PaymentProcessor 
     },
 
     async attachPaymentMethod(request: AttachPaymentMethodRequest): Promise<AttachPaymentMethodResult> {
-      const { customer } = request;
       const account = request.accountId ? { stripeAccount: request.accountId } : undefined;
-      // Keyed by Kassa's customer: a retried first attach finds the Stripe Customer the failed one made.
-      const processorCustomerId =
-        request.processorCustomerId ??
-        (
-          await stripe.customers.create(
-            {
-              email: customer.email,
-              ...(customer.name ? { name: customer.name } : {}),
-              metadata: {
-                kassa_merchant_id: customer.merchantId,
-                kassa_customer_id: customer.kassaCustomerId,
-              },
-            },
-            requestOptions(`customer-${customer.kassaCustomerId}`, request.accountId),
-          )
-        ).id;
+      const processorCustomerId = await ensureCustomer(request);
       let method: Stripe.PaymentMethod;
       try {
         method = await stripe.paymentMethods.attach(
@@ -261,6 +295,9 @@ export function stripeProcessor(options: StripeClientOptions): PaymentProcessor 
     },
   };
 }
+
+const idOf = (value: string | { id: string } | null | undefined): string | undefined =>
+  typeof value === "string" ? value : (value?.id ?? undefined);
 
 function chargeResult(intent: Stripe.PaymentIntent): ChargeResult {
   const charge = typeof intent.latest_charge === "object" ? intent.latest_charge : null;

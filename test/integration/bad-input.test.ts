@@ -16,6 +16,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as z from "zod";
 import type { Operation } from "../../shared/http/operation.ts";
+import { updateCardLinkPorts } from "../../shared/composition.ts";
+import { updateCardLink } from "../../shared/customers/update-card.ts";
+import { systemClock } from "../../shared/domain/clock.ts";
 import { formToken } from "../../shared/hosted/pay-form.ts";
 import { signPayload } from "../../shared/payments/signing.ts";
 import { type ApiResult, type call, newMerchant } from "../helpers/api.ts";
@@ -54,6 +57,9 @@ interface World {
   /** A subscription starting next year, for PATCH; another for its cancel (the accepted request stops it). */
   subscription: string;
   cancelableSubscription: string;
+  /** The update-card page's token of `customer`, and another customer's. */
+  updateCardToken: string;
+  otherUpdateCardToken: string;
 }
 
 interface BodyFixture {
@@ -472,6 +478,8 @@ const placeholder: World = {
   otherHostedToken: "1".repeat(32),
   subscription: `sub_${"0".repeat(26)}`,
   cancelableSubscription: `sub_${"1".repeat(26)}`,
+  updateCardToken: "2".repeat(32),
+  otherUpdateCardToken: "3".repeat(32),
 };
 
 const defaultBodyLimit = 256 * 1024;
@@ -784,6 +792,18 @@ async function pageFormToken(token: string): Promise<string> {
   return match[1];
 }
 
+/** The update-card page's hidden `formToken`, as the buyer's browser would post it back. */
+async function updateCardFormToken(token: string): Promise<string> {
+  const page = await api("GET /c/{token}/payment-method", { pathParameters: { token } });
+  const match = /name="formToken" value="([^"]+)"/.exec(page.raw);
+  if (page.status !== 200 || !match?.[1])
+    throw new Error(`No update-card page for ${token}: ${page.status} ${page.raw.slice(0, 300)}`);
+  return match[1];
+}
+
+const customerOf = async (w: World) =>
+  (await api("GET /v1/customers/{id}", { token: w.secret, pathParameters: { id: w.customer } })).body;
+
 /** Operation id → its hand-written cases. Every public POST route without a JSON body schema needs one. */
 const rawFixtures: Record<string, RawFixture> = {
   receiveStripeWebhook: {
@@ -931,6 +951,65 @@ const rawFixtures: Record<string, RawFixture> = {
     unchanged: async (w) =>
       (await api("GET /v1/invoices/{id}", { token: w.secret, pathParameters: { id: w.hostedInvoice } })).body,
   },
+  submitUpdateCard: {
+    params: (w) => ({ token: w.updateCardToken }),
+    cases: [
+      { name: "no formToken", request: () => formRequest({ card: testCard }), status: 403 },
+      { name: "an empty body", request: () => ({ body: "" }), status: 403 },
+      {
+        name: "a forged formToken",
+        request: () => formRequest({ card: testCard, formToken: `${nowSeconds()}.${"A".repeat(43)}` }),
+        status: 403,
+      },
+      {
+        name: "the formToken of another customer's page",
+        request: async (w) =>
+          formRequest({ card: testCard, formToken: await updateCardFormToken(w.otherUpdateCardToken) }),
+        status: 403,
+      },
+      {
+        name: "an expired formToken (issued 31 minutes ago)",
+        request: (w) =>
+          formRequest({
+            card: testCard,
+            formToken: formToken(process.env.CURSOR_SECRET ?? "", w.updateCardToken, nowSeconds() - 31 * 60),
+          }),
+        status: 403,
+      },
+      {
+        name: "JSON instead of the form",
+        request: async (w) => ({
+          body: JSON.stringify({ card: testCard, formToken: await updateCardFormToken(w.updateCardToken) }),
+          headers: { "content-type": "application/json" },
+        }),
+        status: 403,
+      },
+      {
+        name: "no card",
+        request: async (w) => formRequest({ formToken: await updateCardFormToken(w.updateCardToken) }),
+        status: 400,
+      },
+      {
+        name: "a card that is not a number",
+        request: async (w) =>
+          formRequest({ card: "4242 abcd", formToken: await updateCardFormToken(w.updateCardToken) }),
+        status: 400,
+      },
+    ],
+    valid: {
+      request: async (w) =>
+        formRequest({ card: "5555 5555 5555 4444", formToken: await updateCardFormToken(w.updateCardToken) }),
+      status: 303,
+      check: async (r, _queued, _raw, w) => {
+        expect(r.headers.location, "saved: back to the page").toBe(
+          `/c/${w.updateCardToken}/payment-method?saved=1`,
+        );
+        const customer = await customerOf(w);
+        expect(customer.defaultPaymentMethodId, "the new card is the default").not.toBe(w.paymentMethod);
+      },
+    },
+    unchanged: customerOf,
+  },
 };
 
 // ---- The walk -----------------------------------------------------------------------------------
@@ -1031,7 +1110,7 @@ describe("bad input: every POST and PATCH route with a body", () => {
     process.env.STRIPE_API_BASE = `http://127.0.0.1:${stripe.port}`;
     process.env.STRIPE_SECRET_KEY = "sk_test_bad_input_0123456789";
     callRoute = await routeCaller();
-    const { secret } = await newMerchant("Bad Input Shop");
+    const { secret, id: merchantId } = await newMerchant("Bad Input Shop");
     const customer = await created("POST /v1/customers", secret, {
       email: `owner-${unique()}@bad-input.test`,
       name: "Owner",
@@ -1086,11 +1165,20 @@ describe("bad input: every POST and PATCH route with a body", () => {
       otherHostedToken: "",
       subscription: "",
       cancelableSubscription: "",
+      updateCardToken: "",
+      otherUpdateCardToken: "",
     };
     if (servesRoute("POST /v1/subscriptions")) {
       world.subscription = await created("POST /v1/subscriptions", secret, subscription(world));
       world.cancelableSubscription = await created("POST /v1/subscriptions", secret, subscription(world));
     }
+    const updateCardToken = async (customerId: string) =>
+      (await updateCardLink(updateCardLinkPorts(systemClock), merchantId, customerId)).split("/").at(-2) ??
+      "";
+    world.updateCardToken = await updateCardToken(customer);
+    world.otherUpdateCardToken = await updateCardToken(
+      await created("POST /v1/customers", secret, { email: `other-${unique()}@bad-input.test` }),
+    );
     if (servesRoute("POST /v1/invoices")) {
       const invoice = {
         customerId: customer,

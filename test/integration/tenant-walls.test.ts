@@ -18,7 +18,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { localDate } from "../../shared/domain/calendar.ts";
 import { systemClock } from "../../shared/domain/clock.ts";
 import type { Operation } from "../../shared/http/operation.ts";
-import { payoutPorts } from "../../shared/composition.ts";
+import { payoutPorts, updateCardLinkPorts } from "../../shared/composition.ts";
+import { updateCardLink } from "../../shared/customers/update-card.ts";
 import { runDailyPayouts } from "../../shared/payouts/run.ts";
 import { type ApiResult, type call, newMerchant } from "../helpers/api.ts";
 import { adminToken, type TestAws, useTestAws } from "../helpers/aws.ts";
@@ -59,6 +60,8 @@ interface Tenant {
   email: string;
   discountCode: string;
   hostedToken: string;
+  /** The update-card page's token of the tenant's customer. */
+  updateCardToken: string;
   ids: Partial<Record<Kind, string>>;
   events: string[];
 }
@@ -350,6 +353,27 @@ const fixtures: Record<string, WallFixture> = {
       unchanged: (w) => readers.invoice(w.a, idOf(w.a, "openInvoice")),
     },
   },
+  // A's card page by A's link only; a random token finds nothing.
+  getUpdateCardPage: {
+    kind: "public",
+    status: [404],
+    params: () => ({ token: hostedToken() }),
+    control: { params: (w) => ({ token: w.a.updateCardToken }), status: 200 },
+  },
+  // Saving with a valid formToken is covered by the update-card tests; here: a random token finds
+  // nothing, and A's real token without the form's token is refused (403) and saves nothing.
+  submitUpdateCard: {
+    kind: "public",
+    status: [404],
+    params: () => ({ token: hostedToken() }),
+    requests: () => [form({ card: "4242424242424242" }), form({ card: "pm_card_visa", formToken: "1.x" })],
+    control: {
+      params: (w) => ({ token: w.a.updateCardToken }),
+      status: 403,
+      request: form({ card: "5555555555554444" }),
+      unchanged: (w) => readers.customer(w.a, idOf(w.a, "customer")),
+    },
+  },
   // Not tenant-scoped: Stripe signs for the platform. Unsigned or badly signed, it writes and queues nothing.
   receiveStripeWebhook: {
     kind: "public",
@@ -576,6 +600,7 @@ async function seed(label: string): Promise<Tenant> {
     email: "",
     discountCode: `${label}${marker}`.toUpperCase().slice(0, 40),
     hostedToken: "",
+    updateCardToken: "",
     ids: {},
     events: [],
   };
@@ -583,6 +608,11 @@ async function seed(label: string): Promise<Tenant> {
   if (has("POST /v1/customers"))
     t.ids.customer = await created("POST /v1/customers", t, bodies.customer(t, t.customerEmail));
   if (has("POST /v1/customers/{id}/payment-methods")) t.ids.paymentMethod = await fresh.paymentMethod(t);
+  if (has("GET /c/{token}/payment-method"))
+    t.updateCardToken =
+      (await updateCardLink(updateCardLinkPorts(systemClock), t.merchantId, idOf(t, "customer")))
+        .split("/")
+        .at(-2) ?? "";
   if (has("POST /v1/products")) t.ids.product = await created("POST /v1/products", t, bodies.product(t));
   if (has("POST /v1/tax-rates")) t.ids.taxRate = await created("POST /v1/tax-rates", t, bodies.taxRate(t));
   if (has("POST /v1/discount-codes")) {
