@@ -14,7 +14,7 @@ import { ReceiveMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { documentClient } from "../shared/store/dynamo.ts";
 import type { Row } from "./report.ts";
 
-interface Tally {
+export interface Tally {
   requests: Record<string, number>;
   read: number;
   write: number;
@@ -22,11 +22,14 @@ interface Tally {
 }
 
 let tally: Tally = { requests: {}, read: 0, write: 0, transactionalWrite: 0 };
+let instrumented = false;
 
 /** The wire operations (the middleware sees the low-level command names). */
-const readCommands = new Set(["GetItem", "Query", "Scan", "BatchGetItem", "TransactGetItems"]);
+export const readCommands = new Set(["GetItem", "Query", "Scan", "BatchGetItem", "TransactGetItems"]);
 
 function instrument(): void {
+  if (instrumented) return;
+  instrumented = true;
   documentClient().middlewareStack.add(
     (next, context) => async (args) => {
       const name = String(context.commandName ?? "unknown");
@@ -50,11 +53,19 @@ function instrument(): void {
   );
 }
 
+/** The DynamoDB requests and capacity `run` used (every request of the process meanwhile). */
+export async function tallied(run: () => Promise<unknown>): Promise<Tally> {
+  instrument();
+  tally = { requests: {}, read: 0, write: 0, transactionalWrite: 0 };
+  await run();
+  return tally;
+}
+
 const context = { getRemainingTimeInMillis: () => 10_000 } as unknown as Context;
 
-type Handler = (event: APIGatewayProxyEventV2, context: Context) => Promise<unknown>;
+export type Handler = (event: APIGatewayProxyEventV2, context: Context) => Promise<unknown>;
 
-function event(
+export function event(
   routeKey: string,
   token: string,
   body?: unknown,
@@ -87,14 +98,14 @@ function event(
   };
 }
 
-const sqsClientFor = (endpoint: string) =>
+export const sqsClientFor = (endpoint: string) =>
   new SQSClient({
     endpoint,
     region: "us-east-1",
     credentials: { accessKeyId: "local", secretAccessKey: "local" },
   });
 
-const sqsRecord = (messageId: string, body: string) => ({
+export const sqsRecord = (messageId: string, body: string) => ({
   messageId,
   receiptHandle: messageId,
   body,
@@ -111,7 +122,7 @@ const sqsRecord = (messageId: string, body: string) => ({
   awsRegion: "us-east-1",
 });
 
-async function invoke(handler: Handler, e: APIGatewayProxyEventV2) {
+export async function invoke(handler: Handler, e: APIGatewayProxyEventV2) {
   const result = (await handler(e, context)) as APIGatewayProxyStructuredResultV2;
   const body = result.body ? JSON.parse(result.body) : undefined;
   if ((result.statusCode ?? 500) >= 400)
@@ -120,8 +131,7 @@ async function invoke(handler: Handler, e: APIGatewayProxyEventV2) {
 }
 
 async function measure(operation: string, run: () => Promise<unknown>): Promise<Row> {
-  tally = { requests: {}, read: 0, write: 0, transactionalWrite: 0 };
-  await run();
+  const tally = await tallied(run);
   const requests = Object.values(tally.requests).reduce((a, b) => a + b, 0);
   return {
     operation,
@@ -138,7 +148,6 @@ async function measure(operation: string, run: () => Promise<unknown>): Promise<
 export async function dynamoSection(): Promise<Row[]> {
   const { sqs } = await benchEnvironment();
   {
-    instrument();
     const { handler: merchants } = await import("../functions/api/merchants.ts");
     const { handler: customers } = await import("../functions/api/customers.ts");
     const { handler: products } = await import("../functions/api/products.ts");

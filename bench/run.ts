@@ -10,6 +10,7 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
 import { bundleJson, bundleSection, bundleTable } from "./bundles.ts";
 import { dynamoSection } from "./dynamodb.ts";
 import { stopBenchEnvironment } from "./environment.ts";
+import { subscriptionSection } from "./subscriptions.ts";
 import { webhookSection } from "./webhooks.ts";
 import { printTable, type Row, writeJson } from "./report.ts";
 
@@ -34,6 +35,14 @@ const sections: Section[] = [
     file: "dynamodb.json",
     run: async () => {
       const rows = await dynamoSection();
+      return { rows, json: rows };
+    },
+  },
+  {
+    title: "Subscription billing runs: the sweep over the due index, then the billing queue (DynamoDB Local)",
+    file: "subscriptions.json",
+    run: async () => {
+      const rows = await subscriptionSection();
       return { rows, json: rows };
     },
   },
