@@ -69,8 +69,11 @@ const subscriptionEvent = (type: string, merchantId: string, subscription: Store
 
 const isTerminal = (status: SubscriptionStatus) => terminalSubscriptionStatuses.includes(status);
 
+/** The subscription's clock: its customer's test clock (copied onto it, immutable), else the wall clock. */
 const nowOf = async (ports: BillingPorts, merchantId: string, subscription: StoredSubscription) =>
-  (await ports.invoices.customerClock(merchantId, subscription.customerId)).now();
+  subscription.testClockId
+    ? (await ports.invoices.customerClock(merchantId, subscription.customerId)).now()
+    : ports.invoices.clock.now();
 
 /**
  * Bills every period of a subscription due by its clock's now, then plans the next period's schedule
@@ -86,7 +89,11 @@ export async function billDue(
   let found = await ports.subscriptions.read(merchantId, subscriptionId);
   if (!found) return;
   if (period !== undefined && period < found.value.nextPeriod) {
-    const invoiceId = await ports.subscriptions.periodInvoice(merchantId, subscriptionId, period);
+    // The latest period's invoice is on the subscription; an older one's is named by its claim.
+    const invoiceId =
+      period === found.value.nextPeriod - 1 && found.value.latestInvoiceId
+        ? found.value.latestInvoiceId
+        : await ports.subscriptions.periodInvoice(merchantId, subscriptionId, period);
     if (invoiceId) await collect(ports, merchantId, found.value, invoiceId);
   }
   const now = await nowOf(ports, merchantId, found.value);
