@@ -99,9 +99,9 @@ const firing = (s: { merchantId: string; id: string }, period: number) => ({
 });
 
 /**
- * Period `period` raced: the sweeps (each sending one message per subscription it finds due, handled
- * as it is sent) race two firings of every subscription's schedule; with `redeliver`, every firing is
- * then delivered once more. Returns how many messages the sweeps sent.
+ * Period `period` raced: the sweeps (each sending one message per subscription it finds due) race two
+ * firings of every subscription's schedule; then the sweeps' messages are handled, with `redeliver`
+ * together with one more delivery of every firing. Returns how many messages the sweeps sent.
  */
 async function raceForPeriod(period: number, sweeps: number, redeliver: boolean) {
   queued.length = 0;
