@@ -3,24 +3,24 @@
  * whose invoice numbers must stay gapless), three sweeps racing each other and every period's schedule
  * firing twice, then the sweeps' messages and every firing delivered again — all through the billing
  * queue's consumer as deployed, concurrently, on DynamoDB Local and the sandbox processor; the next
- * period raced by a sweep and duplicate firings of the schedules the first planned. Afterwards each subscription has one invoice per period and each invoice at most
+ * period raced by duplicate firings of the schedules the first planned. Afterwards each subscription has one invoice per period and each invoice at most
  * one successful charge (here exactly one: every card is good), and the sweeps read only what was due.
  */
 import { randomUUID } from "node:crypto";
 import type { SQSRecord } from "aws-lambda";
 import { beforeAll, describe, expect, it } from "vitest";
-import { handler as customersHandler } from "../../functions/api/customers.ts";
 import { billingTimers } from "../../functions/billing/timers.ts";
 import type { QueuePort } from "../../shared/aws/queue.ts";
 import type { OneTimeSchedule, SchedulerPort } from "../../shared/aws/scheduler.ts";
-import { billingPorts, billingTimerPorts, paymentMethodPorts } from "../../shared/composition.ts";
+import { billingPorts, billingTimerPorts, customerPorts, paymentMethodPorts } from "../../shared/composition.ts";
+import { createCustomer } from "../../shared/customers/service.ts";
 import { attachPaymentMethod } from "../../shared/customers/payment-methods.ts";
 import { fixedClock } from "../../shared/domain/clock.ts";
 import { newEvent } from "../../shared/domain/events.ts";
 import { newId } from "../../shared/domain/ids.ts";
 import { dynamoSubscriptionStore, type SubscriptionStore } from "../../shared/store/subscriptions.ts";
 import type { StoredSubscription } from "../../shared/subscriptions/subscription.ts";
-import { expectStatus, merchantCall, newMerchant, type TestMerchant } from "../helpers/api.ts";
+import { newMerchant, type TestMerchant } from "../helpers/api.ts";
 import { type TestAws, useTestAws } from "../helpers/aws.ts";
 
 const subscriptionCount = 200;
@@ -114,8 +114,9 @@ async function raceForPeriod(period: number, sweeps: number, redeliver: boolean)
 }
 
 async function subscribe(shop: TestMerchant, n: number) {
-  const body = { email: `race-${n}-${randomUUID().slice(0, 6)}@buyer.test` };
-  const customer = await expectStatus(merchantCall(customersHandler, "POST /v1/customers", shop.secret, { body }), 201);
+  const customer = await createCustomer(customerPorts(clock), shop.id, {
+    email: `race-${n}-${randomUUID().slice(0, 6)}@buyer.test`,
+  });
   await attachPaymentMethod(paymentMethodPorts(clock), shop.id, customer.id, "pm_card_visa");
   const now = clock.now();
   const subscription: StoredSubscription = {
@@ -174,7 +175,7 @@ describe("billing races over 200 subscriptions", () => {
     clock.set(new Date("2026-06-15T00:00:30Z"));
     const plannedForPeriod1 = new Set(planned.filter((s) => s.payload.period === 1).map((s) => s.name));
     expect(plannedForPeriod1.size).toBe(subscriptionCount);
-    await raceForPeriod(1, 1, false);
+    await raceForPeriod(1, 0, false);
 
     const items = await aws.scanAll();
     const invoices = items.filter((i) => i.type === "invoice");
