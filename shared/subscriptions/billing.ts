@@ -102,23 +102,32 @@ export async function billDue(
     const due = subscription.nextBillingAt;
     if (isTerminal(subscription.status) || subscription.status === "paused" || !due) return;
     if (Date.parse(due) > now.getTime()) break;
+    let stepped: Stepped | undefined;
     try {
-      const invoiceId = await step(ports, merchantId, found, due, now);
-      if (invoiceId) await collect(ports, merchantId, subscription, invoiceId);
+      stepped = await step(ports, merchantId, found, due, now);
+      if (stepped.invoice)
+        await collect(ports, merchantId, subscription, stepped.invoice.id, stepped.invoice);
     } catch (error) {
       // Another run billed or moved it first: it collects what it billed; read on from its result.
       if (!(error instanceof ConflictError)) throw error;
     }
-    const again = await ports.subscriptions.read(merchantId, subscriptionId);
+    // The state this run wrote, unless it lost the race (a reaction since only costs a lost race later).
+    const again = stepped?.next ?? (await ports.subscriptions.read(merchantId, subscriptionId));
     if (!again) return;
     found = again;
   }
   await planNext(ports, merchantId, found.value, now);
 }
 
+/** What a due instant's step wrote: the subscription's next state, and the invoice it billed, if any. */
+interface Stepped {
+  next: Versioned<StoredSubscription>;
+  invoice?: StoredInvoice;
+}
+
 /**
  * One due instant of a subscription: it is canceled (cancel at period end) or ended (billingCycles
- * reached) at that instant, or period `nextPeriod` is billed. Returns the invoice billed, if any.
+ * reached) at that instant, or period `nextPeriod` is billed.
  */
 async function step(
   ports: BillingPorts,
@@ -126,22 +135,22 @@ async function step(
   { value: subscription, version }: Versioned<StoredSubscription>,
   due: string,
   now: Date,
-): Promise<string | undefined> {
+): Promise<Stepped> {
+  const written = (value: StoredSubscription) => ({ value, version: version + 1 });
   if (subscription.cancelAtPeriodEnd) {
-    await end(ports, merchantId, subscription, version, "canceled", due, now);
-    return undefined;
+    return { next: written(await end(ports, merchantId, subscription, version, "canceled", due, now)) };
   }
   if (subscription.billingCycles !== null && subscription.cyclesBilled >= subscription.billingCycles) {
-    await end(ports, merchantId, subscription, version, "ended", due, now);
-    return undefined;
+    return { next: written(await end(ports, merchantId, subscription, version, "ended", due, now)) };
   }
   const k = subscription.nextPeriod;
   const { request, fields, period } = periodInvoice(subscription, k);
+  let next: StoredSubscription | undefined;
   const invoice = await createInvoice(ports.invoices, merchantId, request, {
     fields,
     changes: (draft, at) => {
       const activated = subscription.status === "scheduled";
-      const next: StoredSubscription = {
+      next = {
         ...subscription,
         status: activated ? "active" : subscription.status,
         nextPeriod: k + 1,
@@ -164,7 +173,8 @@ async function step(
       ];
     },
   });
-  return invoice.id;
+  if (!next) throw new Error("unreachable: the draft's transaction names the subscription's next state");
+  return { next: written(next), invoice: invoice as StoredInvoice };
 }
 
 async function end(
@@ -175,7 +185,7 @@ async function end(
   status: "canceled" | "ended",
   at: string,
   now: Date,
-) {
+): Promise<StoredSubscription> {
   const next: StoredSubscription = {
     ...subscription,
     status,
@@ -191,6 +201,7 @@ async function end(
     subscriptionEvent(status, merchantId, next, now),
     [ports.subscriptions.activeCountWrite(merchantId, subscription.customerId, -1)],
   );
+  return next;
 }
 
 /**
@@ -203,8 +214,10 @@ async function collect(
   merchantId: string,
   subscription: StoredSubscription,
   invoiceId: string,
+  /** The invoice as the caller just wrote it, if it did (saves reading it). */
+  written?: StoredInvoice,
 ): Promise<void> {
-  let known: StoredInvoice | undefined;
+  let known = written;
   for (let round = 0; round < 4; round++) {
     const invoice = known ?? (await ports.invoices.invoices.read(merchantId, invoiceId))?.value;
     known = undefined;
