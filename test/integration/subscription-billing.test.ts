@@ -241,6 +241,20 @@ describe("billing a charge_automatically subscription period by period", () => {
   });
 });
 
+describe("a bank debit", () => {
+  it("leaves the subscription active while the renewal's debit is processing, and never debits it twice", async () => {
+    clock.set(new Date("2026-01-20T10:00:00Z"));
+    const customer = await buyer("pm_usBankAccount_success");
+    const sub = await subscribe(customer);
+    const billed = await at("2026-01-20T10:00:00Z", sub);
+
+    expect(billed.status).toBe("active");
+    expect(await readInvoice(billed.latestInvoiceId!)).toMatchObject({ status: "open", paymentAttempts: 1 });
+    await billDue(ports(), shop.id, sub.id, 0);
+    expect((await paymentsOf(billed.latestInvoiceId!)).map((p) => p.status)).toEqual(["processing"]);
+  });
+});
+
 describe("failed charges", () => {
   it("makes a renewal whose card is declined past_due (the invoice stays open), and active again once it is paid", async () => {
     clock.set(new Date("2026-01-20T10:00:00Z"));
