@@ -338,7 +338,8 @@ export const functions: readonly FunctionDefinition[] = [
       "The billing queue's timed work: invoice reminders and overdue, payout runs and sweep, refund checks, sandbox settlements, subscription billing and its sweep",
     timeoutSeconds: 60,
     queue: { name: "billing", batchSize: 10 },
-    access: { ...paymentsAccess, email: true },
+    // The subscription sweep sends one billing message per due subscription onto its own queue.
+    access: { ...paymentsAccess, sendTo: ["stripe-events", "billing"], email: true },
   },
   {
     name: "notifications",

@@ -68,8 +68,11 @@ const subscriptionEvent = (type: string, merchantId: string, subscription: Store
 
 const isTerminal = (status: SubscriptionStatus) => terminalSubscriptionStatuses.includes(status);
 
+/** The subscription's clock: its customer's test clock (copied onto it, immutable), else the wall clock. */
 const nowOf = async (ports: BillingPorts, merchantId: string, subscription: StoredSubscription) =>
-  (await ports.invoices.customerClock(merchantId, subscription.customerId)).now();
+  subscription.testClockId
+    ? (await ports.invoices.customerClock(merchantId, subscription.customerId)).now()
+    : ports.invoices.clock.now();
 
 /**
  * Bills every period of a subscription due by its clock's now, then plans the next period's schedule
@@ -85,7 +88,11 @@ export async function billDue(
   let found = await ports.subscriptions.read(merchantId, subscriptionId);
   if (!found) return;
   if (period !== undefined && period < found.value.nextPeriod) {
-    const invoiceId = await ports.subscriptions.periodInvoice(merchantId, subscriptionId, period);
+    // The latest period's invoice is on the subscription; an older one's is named by its claim.
+    const invoiceId =
+      period === found.value.nextPeriod - 1 && found.value.latestInvoiceId
+        ? found.value.latestInvoiceId
+        : await ports.subscriptions.periodInvoice(merchantId, subscriptionId, period);
     if (invoiceId) await collect(ports, merchantId, found.value, invoiceId);
   }
   const now = await nowOf(ports, merchantId, found.value);
@@ -94,23 +101,32 @@ export async function billDue(
     const due = subscription.nextBillingAt;
     if (isTerminal(subscription.status) || subscription.status === "paused" || !due) return;
     if (Date.parse(due) > now.getTime()) break;
+    let stepped: Stepped | undefined;
     try {
-      const invoiceId = await step(ports, merchantId, found, due, now);
-      if (invoiceId) await collect(ports, merchantId, subscription, invoiceId);
+      stepped = await step(ports, merchantId, found, due, now);
+      if (stepped.invoice)
+        await collect(ports, merchantId, subscription, stepped.invoice.id, stepped.invoice);
     } catch (error) {
       // Another run billed or moved it first: it collects what it billed; read on from its result.
       if (!(error instanceof ConflictError)) throw error;
     }
-    const again = await ports.subscriptions.read(merchantId, subscriptionId);
+    // The state this run wrote, unless it lost the race (a reaction since only costs a lost race later).
+    const again = stepped?.next ?? (await ports.subscriptions.read(merchantId, subscriptionId));
     if (!again) return;
     found = again;
   }
   await planNext(ports, merchantId, found.value, now);
 }
 
+/** What a due instant's step wrote: the subscription's next state, and the invoice it billed, if any. */
+interface Stepped {
+  next: Versioned<StoredSubscription>;
+  invoice?: StoredInvoice;
+}
+
 /**
  * One due instant of a subscription: it is canceled (cancel at period end) or ended (billingCycles
- * reached) at that instant, or period `nextPeriod` is billed. Returns the invoice billed, if any.
+ * reached) at that instant, or period `nextPeriod` is billed.
  */
 async function step(
   ports: BillingPorts,
@@ -118,22 +134,22 @@ async function step(
   { value: subscription, version }: Versioned<StoredSubscription>,
   due: string,
   now: Date,
-): Promise<string | undefined> {
+): Promise<Stepped> {
+  const written = (value: StoredSubscription) => ({ value, version: version + 1 });
   if (subscription.cancelAtPeriodEnd) {
-    await end(ports, merchantId, subscription, version, "canceled", due, now);
-    return undefined;
+    return { next: written(await end(ports, merchantId, subscription, version, "canceled", due, now)) };
   }
   if (subscription.billingCycles !== null && subscription.cyclesBilled >= subscription.billingCycles) {
-    await end(ports, merchantId, subscription, version, "ended", due, now);
-    return undefined;
+    return { next: written(await end(ports, merchantId, subscription, version, "ended", due, now)) };
   }
   const k = subscription.nextPeriod;
   const { request, fields, period } = periodInvoice(subscription, k);
+  let next: StoredSubscription | undefined;
   const invoice = await createInvoice(ports.invoices, merchantId, request, {
     fields,
     changes: (draft, at) => {
       const activated = subscription.status === "scheduled";
-      const next: StoredSubscription = {
+      next = {
         ...subscription,
         status: activated ? "active" : subscription.status,
         nextPeriod: k + 1,
@@ -156,7 +172,8 @@ async function step(
       ];
     },
   });
-  return invoice.id;
+  if (!next) throw new Error("unreachable: the draft's transaction names the subscription's next state");
+  return { next: written(next), invoice: invoice as StoredInvoice };
 }
 
 async function end(
@@ -167,7 +184,7 @@ async function end(
   status: "canceled" | "ended",
   at: string,
   now: Date,
-) {
+): Promise<StoredSubscription> {
   const next: StoredSubscription = {
     ...subscription,
     status,
@@ -183,6 +200,7 @@ async function end(
     subscriptionEvent(status, merchantId, next, now),
     [ports.customers.subscriptionCountWrite(merchantId, subscription.customerId, -1)],
   );
+  return next;
 }
 
 /**
@@ -195,8 +213,10 @@ async function collect(
   merchantId: string,
   subscription: StoredSubscription,
   invoiceId: string,
+  /** The invoice as the caller just wrote it, if it did (saves reading it). */
+  written?: StoredInvoice,
 ): Promise<void> {
-  let known: StoredInvoice | undefined;
+  let known = written;
   for (let round = 0; round < 4; round++) {
     const invoice = known ?? (await ports.invoices.invoices.read(merchantId, invoiceId))?.value;
     known = undefined;

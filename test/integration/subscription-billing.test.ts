@@ -25,8 +25,9 @@ import { newId } from "../../shared/domain/ids.ts";
 import { recordInvoicePayment } from "../../shared/invoices/service.ts";
 import { dynamoCustomerStore } from "../../shared/store/customers.ts";
 import { dynamoInvoiceStore } from "../../shared/store/invoices.ts";
-import { dynamoSubscriptionStore } from "../../shared/store/subscriptions.ts";
+import { dynamoSubscriptionStore, type SubscriptionStore } from "../../shared/store/subscriptions.ts";
 import { type BillingPorts, billDue, incompleteExpiryMs } from "../../shared/subscriptions/billing.ts";
+import { sweepDue } from "../../shared/subscriptions/timers.ts";
 import { periodOf } from "../../shared/subscriptions/periods.ts";
 import { billingScheduleName } from "../../shared/subscriptions/schedules.ts";
 import type { StoredSubscription } from "../../shared/subscriptions/subscription.ts";
@@ -290,6 +291,20 @@ describe("billing a charge_automatically subscription period by period", () => {
   });
 });
 
+describe("a bank debit", () => {
+  it("leaves the subscription active while the renewal's debit is processing, and never debits it twice", async () => {
+    clock.set(new Date("2026-01-20T10:00:00Z"));
+    const customer = await buyer("pm_usBankAccount_success");
+    const sub = await subscribe(customer);
+    const billed = await at("2026-01-20T10:00:00Z", sub);
+
+    expect(billed.status).toBe("active");
+    expect(await readInvoice(billed.latestInvoiceId!)).toMatchObject({ status: "open", paymentAttempts: 1 });
+    await billDue(ports(), shop.id, sub.id, 0);
+    expect((await paymentsOf(billed.latestInvoiceId!)).map((p) => p.status)).toEqual(["processing"]);
+  });
+});
+
 describe("failed charges", () => {
   it("makes a renewal whose card is declined past_due (the invoice stays open), and active again once it is paid", async () => {
     clock.set(new Date("2026-01-20T10:00:00Z"));
@@ -484,5 +499,61 @@ describe("resuming after a crash", () => {
     await deliver({ kind: "subscription.bill", merchantId: shop.id, subscriptionId: sub.id, period: 0 });
     expect((await readInvoice(open.id)).status).toBe("paid");
     expect(await paymentsOf(open.id)).toHaveLength(1);
+  });
+});
+
+describe("the payment.failed reaction", () => {
+  it("makes a subscription past_due when its latest invoice's charge fails later (reported by the processor's event)", async () => {
+    clock.set(new Date("2026-01-20T10:00:00Z"));
+    const customer = await buyer("pm_card_visa");
+    const sub = await subscribe(customer);
+    await at("2026-01-20T10:00:00Z", sub);
+    // Period 1's run stops before its charge; the charge then fails elsewhere (a bank debit's failure).
+    clock.set(new Date("2026-02-20T00:01:00Z"));
+    await expect(
+      billDue({ ...ports(), paymentMethods: { read: async () => Promise.reject(new Error("stopped")) } }, shop.id, sub.id, 1),
+    ).rejects.toThrow("stopped");
+    const { latestInvoiceId } = await readSub(sub.id);
+    const failed = { id: `evt_${randomUUID()}`, type: "payment.failed", merchantId: shop.id, objectId: "pay_x", occurredAt: clock.now().toISOString(), data: { payment: { id: "pay_x", invoiceId: latestInvoiceId } } };
+
+    await deliver(failed);
+    await deliver(failed);
+    expect((await readSub(sub.id)).status).toBe("past_due");
+    expect(await eventsOf("subscription.past_due", sub.id)).toHaveLength(1);
+  });
+});
+
+describe("the sweep", () => {
+  it("sends one billing message per wall-clock subscription due, reading only those, never a test clock's", async () => {
+    clock.set(new Date("2026-09-01T00:00:00Z"));
+    const customer = await buyer("pm_card_visa");
+    await subscribe(customer, { startDate: "2026-08-01", billingAnchorDay: 1 });
+    await subscribe(customer, { startDate: "2026-08-01", billingAnchorDay: 1, testClockId: "clk_frozen_in_the_past" });
+    await subscribe(customer, { status: "scheduled", startDate: "2026-12-01", billingAnchorDay: 1 });
+    const expected = (await items())
+      .filter(
+        (i) =>
+          i.type === "subscription" &&
+          !i.testClockId &&
+          typeof i.nextBillingAt === "string" &&
+          i.nextBillingAt <= clock.now().toISOString() &&
+          !["canceled", "ended", "incomplete_expired"].includes(String(i.status)),
+      )
+      .map((i) => String(i.id));
+    expect(expected.length).toBeGreaterThan(0);
+
+    let read = 0;
+    const sent: { subscriptionId: string; period: number }[] = [];
+    const store: Pick<SubscriptionStore, "due"> = {
+      due: async (...args) => {
+        const page = await dynamoSubscriptionStore.due(...args);
+        read += page.items.length;
+        return page;
+      },
+    };
+    await sweepDue({ billing: ports, subscriptions: store, queue: { send: async (_, body) => void sent.push(body as never) }, clock });
+
+    expect(sent.map((m) => m.subscriptionId).sort()).toEqual([...expected].sort());
+    expect(read).toBe(expected.length);
   });
 });
