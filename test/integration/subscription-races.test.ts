@@ -18,6 +18,7 @@ import { attachPaymentMethod } from "../../shared/customers/payment-methods.ts";
 import { fixedClock } from "../../shared/domain/clock.ts";
 import { newEvent } from "../../shared/domain/events.ts";
 import { newId } from "../../shared/domain/ids.ts";
+import { dynamoCustomerStore } from "../../shared/store/customers.ts";
 import { dynamoSubscriptionStore, type SubscriptionStore } from "../../shared/store/subscriptions.ts";
 import type { StoredSubscription } from "../../shared/subscriptions/subscription.ts";
 import { newMerchant, type TestMerchant } from "../helpers/api.ts";
@@ -151,7 +152,7 @@ async function subscribe(shop: TestMerchant, n: number) {
     shop.id,
     subscription,
     newEvent("subscription.created", shop.id, subscription.id, now, {}),
-    [dynamoSubscriptionStore.activeCountWrite(shop.id, customer.id, 1)],
+    [dynamoCustomerStore.subscriptionCountWrite(shop.id, customer.id, 1)],
   );
   subscriptions.push({ merchantId: shop.id, id: subscription.id });
 }
