@@ -8,14 +8,14 @@ import { unmarshall } from "@aws-sdk/util-dynamodb";
 import type Stripe from "stripe";
 import type { Mailer } from "./aws/mailer.ts";
 import { type QueuePort, sqsQueue } from "./aws/queue.ts";
-import { scheduler } from "./aws/scheduler.ts";
+import { type SchedulerPort, scheduler } from "./aws/scheduler.ts";
 import { freshSecret, getSecret, verifyWithSecret } from "./aws/secrets.ts";
 import { config } from "./config.ts";
 import { type Clock, systemClock } from "./domain/clock.ts";
 import { requireFound } from "./domain/errors.ts";
 import { windowLimits } from "./domain/limits.ts";
 import { metricNames } from "./metrics-names.ts";
-import { emfMetrics } from "./observability.ts";
+import { emfMetrics, stopwatch } from "./observability.ts";
 import type { PaymentMethodPorts } from "./customers/payment-methods.ts";
 import type { Customer } from "./customers/customer.ts";
 import type { CustomerPorts } from "./customers/service.ts";
@@ -59,9 +59,11 @@ import { processorRefs } from "./store/processor-refs.ts";
 import { dynamoProductStore } from "./store/products.ts";
 import { dynamoWindowCounter } from "./store/rate-windows.ts";
 import { dynamoTaxRateStore } from "./store/tax-rates.ts";
+import { clockScheduler, dynamoClockWorkStore } from "./store/clock-work.ts";
 import { dynamoTestClockStore } from "./store/test-clocks.ts";
 import { dynamoViewStore } from "./store/views.ts";
 import type { TaxRatePorts } from "./tax-rates/service.ts";
+import type { AdvancePorts } from "./test-clocks/advance.ts";
 import { bindCustomer, releaseCustomer, type TestClockPorts } from "./test-clocks/service.ts";
 import { clockAt } from "./test-clocks/test-clock.ts";
 import { timerQueue } from "./timers/registry.ts";
@@ -86,6 +88,26 @@ export interface ClockScope {
 export function clockFor(_scope: ClockScope = {}): Clock {
   return systemClock;
 }
+
+/**
+ * The clock of one message of timed work that may belong to a test clock's customer (it names the
+ * clock: `testClockId`): the test clock's time while the clock exists, else `clockFor`'s. Only such
+ * a message pays the read of its clock.
+ */
+export async function workClock(scope: { merchantId?: string; testClockId?: string }): Promise<Clock> {
+  const { merchantId, testClockId } = scope;
+  const testClock =
+    merchantId && testClockId && (await dynamoTestClockStore.read(merchantId, testClockId))?.value;
+  return testClock && merchantId ? clockAt(testClock, merchantId) : clockFor({ merchantId });
+}
+
+/**
+ * Where work planned on `clock` waits for its time: a test clock's customer's work in the clock's
+ * due partition (run by the clock's advance, never by a real scheduler), any other on the
+ * deployment's scheduler.
+ */
+export const schedulerFor = (clock: Clock): SchedulerPort =>
+  clock.testClock ? clockScheduler(clock.testClock.merchantId, clock.testClock.id) : scheduler();
 
 /** A customer as read once within one request or message (the ports holding it are built per request). */
 type CustomerReader = (merchantId: string, customerId: string) => Promise<Customer | undefined>;
@@ -114,7 +136,7 @@ export function customerClocks(
   return async (merchantId, customerId) => {
     const testClockId = (await customerOf(merchantId, customerId))?.testClockId;
     const testClock = testClockId && (await dynamoTestClockStore.read(merchantId, testClockId))?.value;
-    return testClock ? clockAt(testClock) : clock;
+    return testClock ? clockAt(testClock, merchantId) : clock;
   };
 }
 
@@ -215,7 +237,7 @@ export function sandboxFor(clock: Clock, sandboxPageUrl?: (sessionId: string) =>
     },
     scheduleSettlement: async (settlement) => {
       const message: SandboxSettlementMessage = { kind: "sandbox.settle", ...settlement };
-      await scheduler().scheduleOnce({
+      await schedulerFor(clock).scheduleOnce({
         name: `sandbox-settle-${settlement.paymentIntentId}`,
         at: new Date(settlement.settleAt),
         queue: timerQueue,
@@ -239,7 +261,7 @@ export function paymentPorts(clock: Clock, sandboxPageUrl?: (sessionId: string) 
         : sandboxFor(clock, sandboxPageUrl),
     feeFor: (payment) =>
       payment.processor === "sandbox" ? sandboxFee(payment.amount, payment.currency, config.sandboxFee()) : 0,
-    scheduler: scheduler(),
+    scheduler: schedulerFor(clock),
   };
 }
 
@@ -328,19 +350,38 @@ export type BillingTimerPorts = InvoiceTimerPorts &
     invoices: InvoiceStore;
     merchants: MerchantStore;
     payouts: () => PayoutSweepPorts;
+    /** The same ports on another clock: a test clock's advance runs each piece of work on its time. */
+    on: (clock: Clock) => BillingTimerPorts;
+    /** A test clock's advance, running its work with `runOn` (the billing registry on a clock). */
+    advance: (runOn: AdvancePorts["runOn"]) => AdvancePorts;
   };
+
+/** How long one invocation runs a test clock's advance before a message continues it (of 60 s). */
+const advanceBudgetMs = 40_000;
 
 /** The billing queue's timed work, on one message's clock; the heavier ports are built on first use. */
 export const billingTimerPorts = (clock: Clock): BillingTimerPorts => ({
   invoices: dynamoInvoiceStore,
   merchants: dynamoMerchantStore,
   mailer,
-  scheduler,
+  scheduler: () => schedulerFor(clock),
   once,
   sandbox: () => sandboxFor(clock),
   payouts: () => payoutPorts(clock),
   payments: () => paymentPorts(clock),
   clock,
+  on: billingTimerPorts,
+  advance: (runOn) => {
+    const elapsed = stopwatch();
+    return {
+      testClocks: dynamoTestClockStore,
+      work: dynamoClockWorkStore,
+      runOn,
+      continueLater: (message) => sqsQueue.send(timerQueue, message),
+      outOfTime: () => elapsed() > advanceBudgetMs,
+      clock,
+    };
+  },
 });
 
 export type NotificationConsumerPorts = NotificationPorts & { mailer: Mailer; clock: Clock };

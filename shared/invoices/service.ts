@@ -62,7 +62,8 @@ async function readOrThrow(ports: InvoicePorts, merchantId: string, id: string) 
 }
 
 export async function createInvoice(ports: InvoicePorts, merchantId: string, input: NewInvoice) {
-  const now = (await ports.customerClock(merchantId, input.customerId)).now();
+  const customerClock = await ports.customerClock(merchantId, input.customerId);
+  const now = customerClock.now();
   const { customer, content } = await priceContent(ports.catalog, merchantId, input, now);
   const invoice: StoredInvoice = {
     id: newId("invoice", now),
@@ -75,6 +76,8 @@ export async function createInvoice(ports: InvoicePorts, merchantId: string, inp
     ...(input.dueDate ? { dueDate: input.dueDate } : {}),
     ...(input.memo ? { memo: input.memo } : {}),
     ...(input.footer ? { footer: input.footer } : {}),
+    // Its timed work (reminders, overdue) is then planned on the clock: see invoices/timers.ts.
+    ...(customerClock.testClock ? { testClockId: customerClock.testClock.id } : {}),
     metadata: input.metadata ?? {},
     createdAt: now.toISOString(),
     updatedAt: now.toISOString(),
@@ -167,7 +170,8 @@ export async function finalizeInvoice(ports: InvoicePorts, merchantId: string, i
       assertInvoiceCan("finalize", value.status);
       if (!merchant) throw new NotFoundError("Merchant");
       // Issued and due on the customer's time: a test clock's customer gets its clock's dates.
-      const now = (await ports.customerClock(merchantId, value.customerId)).now();
+      const customerClock = await ports.customerClock(merchantId, value.customerId);
+      const now = customerClock.now();
       // Re-price against the catalog as it is now: a code that expired or a rate archived since the
       // draft was saved must not slip through.
       const priced = await priceContent(
@@ -200,8 +204,11 @@ export async function finalizeInvoice(ports: InvoicePorts, merchantId: string, i
       await ports.catalog.markReferenced(merchantId, priced.unreferencedProducts);
       const hostedToken = randomBytes(24).toString("base64url");
       const number = `${merchant.value.invoiceNumberPrefix}-${String(counter + 1).padStart(4, "0")}`;
+      // The clock of the customer it is finalized for (a draft's customer may have changed).
+      const { testClockId: _, ...draft } = value;
       const finalized: StoredInvoice = {
-        ...value,
+        ...draft,
+        ...(customerClock.testClock ? { testClockId: customerClock.testClock.id } : {}),
         ...priced.content,
         customer: priced.customer,
         amountRemaining: priced.content.total,

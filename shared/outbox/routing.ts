@@ -11,7 +11,13 @@ export type EventQueue = (typeof eventQueues)[number];
 /** The event types each queue gets: the notifications queue exactly those a notification is registered for. */
 const routed: Record<EventQueue, ReadonlySet<string>> = {
   notifications: new Set(notificationEventTypes),
-  billing: new Set(["merchant.created", "invoice.finalized", "invoice.paid", "invoice.voided"]),
+  billing: new Set([
+    "merchant.created",
+    "invoice.finalized",
+    "invoice.paid",
+    "invoice.voided",
+    "test_clock.advancing",
+  ]),
 };
 
 /** The queues an event of this type is delivered to; none for events nobody consumes yet. */

@@ -58,8 +58,9 @@ export async function listTestClocks(
 }
 
 /**
- * Moves the clock forward. Running what falls due up to the new time (billing, reminders…) in time
- * order is the subscription engine's part; until then the clock simply stands at its new time.
+ * Sets the clock advancing to `frozenTime`: a conditional write (a concurrent advance loses with a
+ * 409) with the `test_clock.advancing` event, which the billing queue gets and runs the clock's due
+ * work on (advance.ts); the clock is `ready` when all of it ran.
  */
 export async function advanceTestClock(
   ports: TestClockPorts,
@@ -74,7 +75,7 @@ export async function advanceTestClock(
     merchantId,
     next,
     version,
-    newEvent("test_clock.advanced", merchantId, id, ports.clock.now(), { testClock: shown }),
+    newEvent("test_clock.advancing", merchantId, id, ports.clock.now(), { testClock: shown }),
   );
   return shown;
 }

@@ -110,13 +110,13 @@ describe("the billing queue's registry", () => {
     ];
     expect(planned.every((s) => s.queue === "billing")).toBe(true);
     expect(new Set(registry.kinds)).toEqual(
-      new Set([...planned.map((s) => String(s.payload.kind)), "sandbox.settle"]),
+      new Set([...planned.map((s) => String(s.payload.kind)), "sandbox.settle", "test_clock.advance"]),
     );
   });
 
   it("handles exactly the event types the outbox routes to the billing queue", () => {
     expect([...registry.eventTypes].sort()).toEqual(
-      ["invoice.finalized", "invoice.paid", "invoice.voided", "merchant.created"].sort(),
+      ["invoice.finalized", "invoice.paid", "invoice.voided", "merchant.created", "test_clock.advancing"].sort(),
     );
     for (const type of registry.eventTypes) expect(queuesFor(type)).toContain("billing");
   });
