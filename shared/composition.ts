@@ -90,15 +90,27 @@ export function clockFor(_scope: ClockScope = {}): Clock {
 }
 
 /**
- * The clock of one message of timed work that may belong to a test clock's customer (it names the
- * clock: `testClockId`): the test clock's time while the clock exists, else `clockFor`'s. Only such
- * a message pays the read of its clock.
+ * The clock of work that may belong to a test clock's customer (a message or an object naming the
+ * clock: `testClockId`): the test clock's time while the clock exists, else `clock`. Only such work
+ * pays the read of its clock.
  */
-export async function workClock(scope: { merchantId?: string; testClockId?: string }): Promise<Clock> {
+export async function workClock(
+  scope: { merchantId?: string | undefined; testClockId?: string | undefined },
+  clock: Clock = clockFor(scope),
+): Promise<Clock> {
   const { merchantId, testClockId } = scope;
   const testClock =
     merchantId && testClockId && (await dynamoTestClockStore.read(merchantId, testClockId))?.value;
-  return testClock && merchantId ? clockAt(testClock, merchantId) : clockFor({ merchantId });
+  return testClock && merchantId ? clockAt(testClock, merchantId) : clock;
+}
+
+/**
+ * The clock paying an invoice runs on: its customer's test clock, if the invoice was made on one,
+ * so the payment carries the clock's time and a bank debit settles on it.
+ */
+export async function invoiceClock(clock: Clock, merchantId: string, invoiceId: string): Promise<Clock> {
+  const testClockId = (await dynamoInvoiceStore.read(merchantId, invoiceId))?.value.testClockId;
+  return workClock({ merchantId, testClockId }, clock);
 }
 
 /**

@@ -35,10 +35,8 @@ const clockOf = (body: unknown) => clockFor({ merchantId: scoped.safeParse(body)
 const workClockOf = (body: unknown) => {
   const scope = scoped.safeParse(body).data;
   return workClock({
-    ...(scope?.merchantId ? { merchantId: scope.merchantId } : {}),
-    ...(scope?.testClockId || scope?.data?.invoice?.testClockId
-      ? { testClockId: scope.testClockId ?? scope.data?.invoice?.testClockId }
-      : {}),
+    merchantId: scope?.merchantId,
+    testClockId: scope?.testClockId ?? scope?.data?.invoice?.testClockId,
   });
 };
 

@@ -91,7 +91,10 @@ export async function createInvoice(ports: InvoicePorts, merchantId: string, inp
 }
 
 export async function getInvoice(ports: InvoicePorts, merchantId: string, id: string) {
-  return presentInvoice((await readOrThrow(ports, merchantId, id)).value, ports.clock.now());
+  const { value } = await readOrThrow(ports, merchantId, id);
+  // Overdue or not on its customer's time: a test clock's, for an invoice made on one.
+  const clock = value.testClockId ? await ports.customerClock(merchantId, value.customerId) : ports.clock;
+  return presentInvoice(value, clock.now());
 }
 
 export async function updateInvoice(

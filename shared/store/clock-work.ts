@@ -69,7 +69,13 @@ function dueWorkOf(item: Record<string, unknown>): DueWork | undefined {
   const at = String(item.GSI2SK).split("#")[0] ?? "";
   const merchantId = merchantIdOf(String(item.PK));
   if (item.type === "subscription") {
-    return { kind: "subscription", at, merchantId, ref: String(item.id), nextPeriod: Number(item.nextPeriod) };
+    return {
+      kind: "subscription",
+      at,
+      merchantId,
+      ref: String(item.id),
+      nextPeriod: Number(item.nextPeriod),
+    };
   }
   if (item.type === scheduleType) {
     return {

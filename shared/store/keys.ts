@@ -121,7 +121,10 @@ export const keys = {
    * A one-time schedule of a test clock's customer, kept in the merchant's partition until the
    * clock's advance runs it (it carries `dueWork` in the clock's partition), never on a scheduler.
    */
-  clockSchedule: (merchantId: string, name: string): Key => ({ PK: merchantPk(merchantId), SK: `CLOCKWORK#${name}` }),
+  clockSchedule: (merchantId: string, name: string): Key => ({
+    PK: merchantPk(merchantId),
+    SK: `CLOCKWORK#${name}`,
+  }),
   /**
    * GSI2 (sparse): timed work by due instant, per clock. `clock` is a test clock's id for its
    * customers' work (the clock's advance walks that partition in time order), else `wall#<shard>`

@@ -43,7 +43,12 @@ export const dynamoTestClockStore: TestClockStore = {
           // Never back: ISO instants in UTC compare as strings.
           ConditionExpression: "#type = :type AND #status = :advancing AND frozenTime <= :at",
           ExpressionAttributeNames: { "#type": "type", "#status": "status" },
-          ExpressionAttributeValues: { ":at": frozenTime, ":one": 1, ":type": "testClock", ":advancing": "advancing" },
+          ExpressionAttributeValues: {
+            ":at": frozenTime,
+            ":one": 1,
+            ":type": "testClock",
+            ":advancing": "advancing",
+          },
         }),
       );
       return true;

@@ -195,7 +195,8 @@ async function settle(
   const found = await ports.testClocks.read(merchantId, clockId);
   if (!found || found.value.status !== "advancing" || !found.value.advanceTo) return;
   const { advanceTo, ...clock } = found.value;
-  const next: TestClock = status === "ready" ? { ...clock, frozenTime: advanceTo, status } : { ...found.value, status };
+  const next: TestClock =
+    status === "ready" ? { ...clock, frozenTime: advanceTo, status } : { ...found.value, status };
   await ports.testClocks.replace(
     merchantId,
     next,
