@@ -60,6 +60,7 @@ import { dynamoProductStore } from "./store/products.ts";
 import { dynamoWindowCounter } from "./store/rate-windows.ts";
 import { dynamoTaxRateStore } from "./store/tax-rates.ts";
 import { clockScheduler, dynamoClockWorkStore } from "./store/clock-work.ts";
+import { dynamoSubscriptionStore } from "./store/subscriptions.ts";
 import { dynamoTestClockStore } from "./store/test-clocks.ts";
 import { dynamoViewStore } from "./store/views.ts";
 import type { TaxRatePorts } from "./tax-rates/service.ts";
@@ -171,6 +172,8 @@ export const merchantPorts = (clock: Clock): MerchantPorts => ({
 export const testClockPorts = (clock: Clock): TestClockPorts => ({
   store: dynamoTestClockStore,
   merchants: dynamoMerchantStore,
+  work: dynamoClockWorkStore,
+  subscriptions: dynamoSubscriptionStore,
   clock,
 });
 export const customerPorts = (clock: Clock): CustomerPorts => ({

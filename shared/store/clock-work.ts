@@ -8,6 +8,8 @@
  */
 import { DeleteCommand, GetCommand, PutCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
 import { firing, type SchedulerPort } from "../aws/scheduler.ts";
+import type { Change } from "../domain/records.ts";
+import { asChange } from "./collection.ts";
 import { documentClient, isConditionFailure, tableName } from "./dynamo.ts";
 import { indexKeys, keys, merchantIdOf } from "./keys.ts";
 import { type OutboxEvent, outboxEventFromItem } from "./outbox.ts";
@@ -104,8 +106,8 @@ export interface ClockWorkStore {
   ): Promise<{ items: DueWork[]; next?: Record<string, unknown> }>;
   /** The work as its item says now (a consistent read), or undefined when it is no longer due on the clock. */
   current(testClockId: string, work: DueWork): Promise<DueWork | undefined>;
-  /** Removes a schedule that ran, unless it was planned anew for another time meanwhile. */
-  ran(work: DueWork): Promise<void>;
+  /** Removes a schedule (that ran, or will not), unless it was planned anew for another time meanwhile. */
+  remove(work: DueWork): Promise<void>;
   /** The merchant's outbox events with ids strictly between `afterId` and `beforeId` (consistent). */
   eventsBetween(merchantId: string, afterId: string, beforeId: string): Promise<OutboxEvent[]>;
 }
@@ -135,7 +137,7 @@ export const dynamoClockWorkStore: ClockWorkStore = {
     );
     return Item && Item.GSI2PK === indexKeys.dueWork(testClockId).pk ? dueWorkOf(Item) : undefined;
   },
-  async ran(work) {
+  async remove(work) {
     try {
       await documentClient().send(
         new DeleteCommand({
@@ -172,3 +174,18 @@ export const dynamoClockWorkStore: ClockWorkStore = {
     return events;
   },
 };
+
+/** One subscription less for the customer (a clock's subscription canceled with the clock), in the cancel's transaction. */
+export const releaseSubscriptionWrite = (merchantId: string, customerId: string): Change =>
+  asChange({
+    item: {
+      Update: {
+        TableName: tableName(),
+        Key: keys.merchantObject(merchantId, customerId),
+        UpdateExpression: "ADD activeSubscriptionCount :minusOne, version :one",
+        ConditionExpression: "attribute_exists(PK)",
+        ExpressionAttributeValues: { ":minusOne": -1, ":one": 1 },
+      },
+    },
+    conflict: "The subscription's customer no longer exists",
+  });

@@ -164,7 +164,7 @@ async function runStep(
     for (const event of planning) await ports.runOn(clock, event);
   }
   if (work.kind === "schedule") {
-    await ports.work.ran(work);
+    await ports.work.remove(work);
     known.set(workKey(work), null);
     return;
   }

@@ -13,6 +13,7 @@ import { handler as testClocks } from "../../functions/api/test-clocks.ts";
 import { billingTimerRegistry, handler as billing } from "../../functions/billing/timers.ts";
 import { billingTimerPorts, invoicePorts } from "../../shared/composition.ts";
 import type { Clock } from "../../shared/domain/clock.ts";
+import type { Change } from "../../shared/domain/records.ts";
 import { newEvent } from "../../shared/domain/events.ts";
 import { newId } from "../../shared/domain/ids.ts";
 import { createInvoice, finalizeInvoice } from "../../shared/invoices/service.ts";
@@ -115,6 +116,60 @@ const realSchedule = async (name: string) =>
       new GetCommand({ TableName: aws.tableName, Key: { PK: `SCHEDULE#kassa#${name}`, SK: "SCHEDULE" } }),
     )
   ).Item;
+
+/** A monthly subscription of a clock's customer, as the resource stores it, due from 2030-01-01. */
+async function clockSubscription(clockId: string, customerId: string, createdAt: string) {
+  const now = new Date(createdAt);
+  const subscription: StoredSubscription = {
+    id: newId("subscription", now),
+    status: "active",
+    customerId,
+    currency: "USD",
+    interval: "month",
+    items: [{ id: "si_1", description: "Plan", unitAmount: 1000, quantity: 1 }],
+    startDate: "2030-01-01",
+    billingAnchorDay: 1,
+    currentPeriodStart: null,
+    currentPeriodEnd: null,
+    nextBillingAt: "2030-01-01T00:00:00.000Z",
+    billingCycles: 12,
+    cyclesBilled: 0,
+    collectionMethod: "send_invoice",
+    defaultPaymentMethodId: null,
+    cancelAtPeriodEnd: false,
+    canceledAt: null,
+    endedAt: null,
+    latestInvoiceId: null,
+    discounts: [],
+    taxRateIds: [],
+    metadata: {},
+    testClockId: clockId,
+    createdAt: now.toISOString(),
+    updatedAt: now.toISOString(),
+    timeZone: "UTC",
+    nextPeriod: 0,
+  };
+  await dynamoSubscriptionStore.create(
+    shop.id,
+    subscription,
+    newEvent("subscription.created", shop.id, subscription.id, now, {}),
+    [customerCounter(customerId, 1)],
+  );
+  return subscription;
+}
+
+/** The customer's count of subscriptions, as the resource keeps it. */
+const customerCounter = (customerId: string, delta: number) =>
+  ({
+    item: {
+      Update: {
+        TableName: aws.tableName,
+        Key: { PK: `MERCHANT#${shop.id}`, SK: customerId },
+        UpdateExpression: "ADD activeSubscriptionCount :delta",
+        ExpressionAttributeValues: { ":delta": delta },
+      },
+    },
+  }) as unknown as Change;
 
 describe("test clock advance against DynamoDB Local", () => {
   beforeAll(async () => {
@@ -239,44 +294,40 @@ describe("test clock advance against DynamoDB Local", () => {
     expect(await eventsOf("test_clock.ready", clockId)).toHaveLength(1);
   });
 
+  it("DELETE cancels the clock's subscriptions on its time (subscription.canceled, one less for the customer) and drops its pending schedules", async () => {
+    const clockId = await newClock("2029-12-20T00:00:00Z");
+    const buyer = await boundCustomer(clockId);
+    const subscription = await clockSubscription(clockId, buyer.id, "2029-12-20T00:00:00Z");
+    await clockScheduler(shop.id, clockId).scheduleOnce({
+      name: "pending-reminder",
+      at: new Date("2030-01-05T00:00:00Z"),
+      queue: "billing",
+      payload: { kind: "invoice.reminder", merchantId: shop.id, invoiceId: "inv_x", daysAfterDue: 1 },
+    });
+    expect(await duePartition(clockId)).toHaveLength(2);
+
+    expect((await call(testClocks, "DELETE /v1/test-clocks/{id}", clockId)).status).toBe(204);
+
+    expect(await duePartition(clockId)).toEqual([]);
+    expect((await dynamoSubscriptionStore.read(shop.id, subscription.id))?.value).toMatchObject({
+      status: "canceled",
+      canceledAt: "2029-12-20T00:00:00.000Z",
+      nextBillingAt: null,
+    });
+    const [canceled] = await eventsOf("subscription.canceled", subscription.id);
+    expect(canceled?.occurredAt).toBe("2029-12-20T00:00:00.000Z");
+    expect(canceled?.data.subscription).toMatchObject({ id: subscription.id, status: "canceled" });
+    expect(canceled?.data.subscription).not.toHaveProperty("nextPeriod");
+    const customer = await aws.db.send(
+      new GetCommand({ TableName: aws.tableName, Key: { PK: `MERCHANT#${shop.id}`, SK: buyer.id } }),
+    );
+    expect(customer.Item?.activeSubscriptionCount).toBe(0);
+  });
+
   it("bills a year of a subscription in one advance: period after period in time order, each invoice's reminders and overdue planned and run before the clock passes them", async () => {
     const clockId = await newClock("2029-12-31T12:00:00Z");
     const buyer = await boundCustomer(clockId);
-    const subscription: StoredSubscription = {
-      id: newId("subscription", new Date("2029-12-31T12:00:00Z")),
-      status: "active",
-      customerId: buyer.id,
-      currency: "USD",
-      interval: "month",
-      items: [{ id: "si_1", description: "Plan", unitAmount: 1000, quantity: 1 }],
-      startDate: "2030-01-01",
-      billingAnchorDay: 1,
-      currentPeriodStart: null,
-      currentPeriodEnd: null,
-      nextBillingAt: "2030-01-01T00:00:00.000Z",
-      billingCycles: 12,
-      cyclesBilled: 0,
-      collectionMethod: "send_invoice",
-      defaultPaymentMethodId: null,
-      cancelAtPeriodEnd: false,
-      canceledAt: null,
-      endedAt: null,
-      latestInvoiceId: null,
-      discounts: [],
-      taxRateIds: [],
-      metadata: {},
-      testClockId: clockId,
-      createdAt: "2029-12-31T12:00:00.000Z",
-      updatedAt: "2029-12-31T12:00:00.000Z",
-      timeZone: "UTC",
-      nextPeriod: 0,
-    };
-    const now = new Date("2029-12-31T12:00:00Z");
-    await dynamoSubscriptionStore.create(
-      shop.id,
-      subscription,
-      newEvent("subscription.created", shop.id, subscription.id, now, {}),
-    );
+    const subscription = await clockSubscription(clockId, buyer.id, "2029-12-31T12:00:00Z");
 
     // A stand-in for the billing engine: one invoice per period, finalized on the clock, the
     // subscription moved on to the next month's first instant.
