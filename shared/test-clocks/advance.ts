@@ -70,7 +70,7 @@ const workKey = (work: DueWork) => `${work.kind}:${work.ref}`;
 export async function runAdvance(ports: AdvancePorts, merchantId: string, clockId: string): Promise<void> {
   const found = await ports.testClocks.read(merchantId, clockId);
   const target = found?.value.advanceTo;
-  if (!found || found.value.status !== "advancing" || !target) return;
+  if (found?.value.status !== "advancing" || !target) return;
   let now = found.value.frozenTime;
   // What this walk learned from the items themselves (consistent reads) beats the index, which
   // may still show a schedule that ran or a subscription at the period it just billed.
@@ -193,7 +193,7 @@ async function settle(
   status: "ready" | "internal_failure",
 ): Promise<void> {
   const found = await ports.testClocks.read(merchantId, clockId);
-  if (!found || found.value.status !== "advancing" || !found.value.advanceTo) return;
+  if (found?.value.status !== "advancing" || !found.value.advanceTo) return;
   const { advanceTo, ...clock } = found.value;
   const next: TestClock =
     status === "ready" ? { ...clock, frozenTime: advanceTo, status } : { ...found.value, status };

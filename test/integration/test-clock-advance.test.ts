@@ -324,6 +324,54 @@ describe("test clock advance against DynamoDB Local", () => {
     expect(customer.Item?.activeSubscriptionCount).toBe(0);
   });
 
+  it("continues in a fresh invocation when one runs out of time, resuming where it stopped", async () => {
+    const clockId = await newClock("2030-01-01T00:00:00Z");
+    const schedule = clockScheduler(shop.id, clockId);
+    for (const day of ["03", "02", "04"]) {
+      await schedule.scheduleOnce({
+        name: `ring-${day}`,
+        at: new Date(`2030-01-${day}T00:00:00Z`),
+        queue: "billing",
+        payload: { kind: "thing.ring", day },
+      });
+    }
+    const ran: string[] = [];
+    const continued: unknown[] = [];
+    let steps = 0;
+    const ports: AdvancePorts = {
+      testClocks: dynamoTestClockStore,
+      work: dynamoClockWorkStore,
+      runOn: async (clock, message) => {
+        steps++;
+        ran.push(`${(message as { day: string }).day} at ${clock.now().toISOString()}`);
+      },
+      continueLater: async (message) => {
+        continued.push(message);
+      },
+      // Each invocation has time for one piece of work.
+      outOfTime: () => steps > 0,
+      clock: { now: () => new Date() },
+    };
+    await call(testClocks, "POST /v1/test-clocks/{id}/advance", clockId, {
+      frozenTime: "2030-02-01T00:00:00Z",
+    });
+
+    for (let invocation = 0; invocation < 4; invocation++) {
+      steps = 0;
+      await runAdvance(ports, shop.id, clockId);
+    }
+    expect(ran).toEqual([
+      "02 at 2030-01-02T00:00:00.000Z",
+      "03 at 2030-01-03T00:00:00.000Z",
+      "04 at 2030-01-04T00:00:00.000Z",
+    ]);
+    expect(continued).toEqual(Array(3).fill({ kind: "test_clock.advance", merchantId: shop.id, clockId }));
+    expect((await call(testClocks, "GET /v1/test-clocks/{id}", clockId)).body).toMatchObject({
+      status: "ready",
+      frozenTime: "2030-02-01T00:00:00.000Z",
+    });
+  });
+
   it("bills a year of a subscription in one advance: period after period in time order, each invoice's reminders and overdue planned and run before the clock passes them", async () => {
     const clockId = await newClock("2029-12-31T12:00:00Z");
     const buyer = await boundCustomer(clockId);
