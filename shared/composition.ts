@@ -114,6 +114,12 @@ export async function invoiceClock(clock: Clock, merchantId: string, invoiceId: 
   return workClock({ merchantId, testClockId }, clock);
 }
 
+/** The clock refunding a payment runs on: its customer's (a test clock's, so the refund's checks wait on it). */
+export async function paymentClock(clock: Clock, merchantId: string, paymentId: string): Promise<Clock> {
+  const customerId = (await dynamoPaymentStore.read(merchantId, paymentId))?.value.customerId;
+  return customerId ? customerClocks(clock)(merchantId, customerId) : clock;
+}
+
 /**
  * Where work planned on `clock` waits for its time: a test clock's customer's work in the clock's
  * due partition (run by the clock's advance, never by a real scheduler), any other on the

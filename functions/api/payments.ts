@@ -1,6 +1,6 @@
 /** Payments: charge an invoice, list and read payments, refund them. */
 import * as ops from "../../shared/api/payments.ts";
-import { invoiceClock, paymentListPorts, paymentPorts } from "../../shared/composition.ts";
+import { invoiceClock, paymentClock, paymentListPorts, paymentPorts } from "../../shared/composition.ts";
 import { NotFoundError } from "../../shared/domain/errors.ts";
 import { apiHandler, HttpResponse, route } from "../../shared/http/api.ts";
 import { pageRequest, pageResponse } from "../../shared/http/list.ts";
@@ -30,8 +30,13 @@ export const handler = apiHandler([
     if (!found) throw new NotFoundError("Payment");
     return presentPayment(found.value);
   }),
-  route(ops.createRefund, ({ principal, clock, params, body }) =>
-    refundPayment(paymentPorts(clock), principal.merchantId, params.id, body),
+  route(ops.createRefund, async ({ principal, clock, params, body }) =>
+    refundPayment(
+      paymentPorts(await paymentClock(clock, principal.merchantId, params.id)),
+      principal.merchantId,
+      params.id,
+      body,
+    ),
   ),
   route(ops.listRefunds, async (request) =>
     pageResponse(

@@ -269,6 +269,26 @@ describe("test clock advance against DynamoDB Local", () => {
     expect(await duePartition(clockId)).toEqual([]);
   });
 
+  it("plans a bound customer's refund checks on the clock, and runs them when the clock passes them", async () => {
+    const clockId = await newClock("2030-07-01T10:00:00Z");
+    const buyer = await boundCustomer(clockId);
+    const invoice = await openInvoice(buyer.id);
+    const paid = await call(payments, "POST /v1/invoices/{id}/pay", invoice.id, {
+      paymentMethod: "pm_card_visa",
+    });
+    expect(paid.status).toBe(200);
+    const refund = await call(payments, "POST /v1/payments/{id}/refunds", paid.body.payment.id, {
+      amount: 400,
+    });
+    expect(refund.status).toBe(201);
+    expect(refund.body.createdAt).toBe("2030-07-01T10:00:00.000Z");
+    expect(await duePartition(clockId)).toEqual([`${refund.body.id}-check-1 @ 2030-07-01T10:05:00.000Z`]);
+    expect(await realSchedule(`${refund.body.id}-check-1`)).toBeUndefined();
+
+    expect(await advance(clockId, "2030-07-02T00:00:00Z")).toMatchObject({ status: "ready" });
+    expect(await duePartition(clockId)).toEqual([]);
+  });
+
   it("ends internal_failure at the work that failed, keeping it; a later advance resumes there", async () => {
     const clockId = await newClock("2030-01-01T00:00:00Z");
     const schedule = clockScheduler(shop.id, clockId);
