@@ -249,10 +249,13 @@ export function sandboxFor(clock: Clock, sandboxPageUrl?: (sessionId: string) =>
     fee: config.sandboxFee(),
     ...(sandboxPageUrl ? { sandboxPageUrl } : {}),
     events: async (event: Stripe.Event) => {
+      // Signed on real time, as Stripe signs: the consumer checks a signature's age against real
+      // time, whatever time (a test clock's) the event itself tells.
+      const real = clockFor();
       const signed = signEvent(
         event,
-        await freshSecret("stripeWebhookSecret", clock),
-        Math.floor(clock.now().getTime() / 1000),
+        await freshSecret("stripeWebhookSecret", real),
+        Math.floor(real.now().getTime() / 1000),
       );
       await sqsQueue.send(stripeEventsQueue, signed);
     },
