@@ -114,6 +114,18 @@ export async function invoiceClock(clock: Clock, merchantId: string, invoiceId: 
   return workClock({ merchantId, testClockId }, clock);
 }
 
+/**
+ * The clock a processor's event about an invoice's payment is applied on: the invoice's customer's
+ * (a test clock's: the payment succeeds, the invoice is paid and the money lands on the clock's day,
+ * out of the real daily payouts).
+ */
+export async function processorEventClock(clock: Clock, event: Stripe.Event): Promise<Clock> {
+  const refs = (event.data.object as { metadata?: Record<string, string> | null }).metadata;
+  const merchantId = refs?.kassa_merchant_id;
+  const invoiceId = refs?.kassa_invoice_id;
+  return merchantId && invoiceId ? invoiceClock(clock, merchantId, invoiceId) : clock;
+}
+
 /** The clock refunding a payment runs on: its customer's (a test clock's, so the refund's checks wait on it). */
 export async function paymentClock(clock: Clock, merchantId: string, paymentId: string): Promise<Clock> {
   const customerId = (await dynamoPaymentStore.read(merchantId, paymentId))?.value.customerId;

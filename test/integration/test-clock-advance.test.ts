@@ -11,6 +11,7 @@ import { handler as invoices } from "../../functions/api/invoices.ts";
 import { handler as payments } from "../../functions/api/payments.ts";
 import { handler as testClocks } from "../../functions/api/test-clocks.ts";
 import { billingTimerRegistry, handler as billing } from "../../functions/billing/timers.ts";
+import { handler as stripeEvents } from "../../functions/webhooks/stripe-process.ts";
 import { billingTimerPorts, invoicePorts } from "../../shared/composition.ts";
 import type { Clock } from "../../shared/domain/clock.ts";
 import type { Change } from "../../shared/domain/records.ts";
@@ -274,6 +275,27 @@ describe("test clock advance against DynamoDB Local", () => {
       "2020-05-01T12:01:00.000Z",
     ]);
     expect(await duePartition(clockId)).toEqual([]);
+
+    // The stripe-events consumer applies them on the clock's time (it stands at the advance's end
+    // now): the invoice is paid then, and the money lands on the clock's day, not in a real payout.
+    const records = received.map(
+      (body, n) => ({ messageId: `se-${n}`, body: JSON.stringify(body) }) as SQSRecord,
+    );
+    expect(await stripeEvents({ Records: records })).toEqual({ batchItemFailures: [] });
+    expect((await call(invoices, "GET /v1/invoices/{id}", invoice.id)).body).toMatchObject({
+      status: "paid",
+      paidAt: "2020-05-02T00:00:00.000Z",
+    });
+    const { Items: days = [] } = await aws.db.send(
+      new QueryCommand({
+        TableName: aws.tableName,
+        KeyConditionExpression: "PK = :pk AND begins_with(SK, :btx)",
+        ExpressionAttributeValues: { ":pk": `MERCHANT#${shop.id}`, ":btx": "BTX#" },
+      }),
+    );
+    expect(
+      days.filter((i) => i.sourceId === paying.body.payment.id).map((i) => String(i.SK).slice(0, 14)),
+    ).toEqual(["BTX#2020-05-02"]);
   });
 
   it("plans a bound customer's refund checks on the clock, and runs them when the clock passes them", async () => {
