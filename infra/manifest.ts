@@ -314,10 +314,11 @@ export const functions: readonly FunctionDefinition[] = [
     name: "billing-timers",
     entry: "functions/billing/timers.ts",
     description:
-      "The billing queue's timed work: invoice reminders and overdue, payout runs and sweep, refund checks, sandbox settlements",
+      "The billing queue's timed work: invoice reminders and overdue, payout runs and sweep, refund checks, sandbox settlements, test clock advances",
     timeoutSeconds: 60,
     queue: { name: "billing", batchSize: 10 },
-    access: { ...paymentsAccess, email: true },
+    // A test clock's advance continues itself by a message on its own queue.
+    access: { ...paymentsAccess, sendTo: [...paymentsAccess.sendTo, "billing"], email: true },
   },
   {
     name: "notifications",
