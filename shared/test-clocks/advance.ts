@@ -163,17 +163,15 @@ async function runStep(
     before = after;
     for (const event of planning) await ports.runOn(clock, event);
   }
-  if (work.kind === "schedule") {
-    await ports.work.remove(work);
-    known.set(workKey(work), null);
-    return;
-  }
+  if (work.kind === "schedule") await ports.work.remove(work);
+  // What is left of it: nothing, a schedule planned anew under its name, the subscription's next period.
   const left = (await ports.work.current(clockId, work)) ?? null;
+  known.set(workKey(work), left);
+  if (work.kind === "schedule") return;
   // A billing run that left the same period due would have the advance bill it forever.
   if (left && left.at === work.at && left.nextPeriod === work.nextPeriod) {
     throw new Error(`Billing period ${work.nextPeriod} of ${work.ref} left it due`);
   }
-  known.set(workKey(work), left);
 }
 
 /** Whether an event is about an object of this clock's customers (its snapshot names the clock). */
