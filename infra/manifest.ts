@@ -335,11 +335,12 @@ export const functions: readonly FunctionDefinition[] = [
     name: "billing-timers",
     entry: "functions/billing/timers.ts",
     description:
-      "The billing queue's timed work: invoice reminders and overdue, payout runs and sweep, refund checks, sandbox settlements, subscription billing and its sweep",
+      "The billing queue's timed work: invoice reminders and overdue, payout runs and sweep, refund checks, sandbox settlements, subscription billing and its sweep, test clock advances",
     timeoutSeconds: 60,
     queue: { name: "billing", batchSize: 10 },
-    // The subscription sweep sends one billing message per due subscription onto its own queue.
-    access: { ...paymentsAccess, sendTo: ["stripe-events", "billing"], email: true },
+    // The subscription sweep sends one billing message per due subscription onto its own queue, and a
+    // test clock's advance continues itself by a message there.
+    access: { ...paymentsAccess, sendTo: [...paymentsAccess.sendTo, "billing"], email: true },
   },
   {
     name: "notifications",

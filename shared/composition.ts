@@ -8,14 +8,14 @@ import { unmarshall } from "@aws-sdk/util-dynamodb";
 import type Stripe from "stripe";
 import type { Mailer } from "./aws/mailer.ts";
 import { type QueuePort, sqsQueue } from "./aws/queue.ts";
-import { scheduler } from "./aws/scheduler.ts";
+import { type SchedulerPort, scheduler } from "./aws/scheduler.ts";
 import { freshSecret, getSecret, verifyWithSecret } from "./aws/secrets.ts";
 import { config } from "./config.ts";
 import { type Clock, systemClock } from "./domain/clock.ts";
 import { requireFound } from "./domain/errors.ts";
 import { windowLimits } from "./domain/limits.ts";
 import { metricNames } from "./metrics-names.ts";
-import { emfMetrics, log } from "./observability.ts";
+import { emfMetrics, log, stopwatch } from "./observability.ts";
 import {
   keepPaymentMethod,
   type PaymentMethodPorts,
@@ -74,10 +74,12 @@ import { dynamoSubscriptionStore } from "./store/subscriptions.ts";
 import { dynamoTaxRateStore } from "./store/tax-rates.ts";
 import { type BillingPorts, billDue } from "./subscriptions/billing.ts";
 import type { SubscriptionTimerPorts } from "./subscriptions/timers.ts";
+import { clockScheduler, dynamoClockWorkStore } from "./store/clock-work.ts";
 import { dynamoTestClockStore } from "./store/test-clocks.ts";
 import { dynamoViewStore } from "./store/views.ts";
 import type { SubscriptionPorts } from "./subscriptions/service.ts";
 import type { TaxRatePorts } from "./tax-rates/service.ts";
+import type { AdvancePorts } from "./test-clocks/advance.ts";
 import { bindCustomer, releaseCustomer, type TestClockPorts } from "./test-clocks/service.ts";
 import { clockAt } from "./test-clocks/test-clock.ts";
 import { timerQueue } from "./timers/registry.ts";
@@ -102,6 +104,56 @@ export interface ClockScope {
 export function clockFor(_scope: ClockScope = {}): Clock {
   return systemClock;
 }
+
+/**
+ * The clock of work that may belong to a test clock's customer (a message or an object naming the
+ * clock: `testClockId`): the test clock's time while the clock exists, else `clock`. Only such work
+ * pays the read of its clock.
+ */
+export async function workClock(
+  scope: { merchantId?: string | undefined; testClockId?: string | undefined },
+  clock: Clock = clockFor(scope),
+): Promise<Clock> {
+  const { merchantId, testClockId } = scope;
+  const testClock =
+    merchantId && testClockId && (await dynamoTestClockStore.read(merchantId, testClockId))?.value;
+  return testClock && merchantId ? clockAt(testClock, merchantId) : clock;
+}
+
+/**
+ * The clock paying an invoice runs on: its customer's test clock, if the invoice was made on one,
+ * so the payment carries the clock's time and a bank debit settles on it.
+ */
+export async function invoiceClock(clock: Clock, merchantId: string, invoiceId: string): Promise<Clock> {
+  const testClockId = (await dynamoInvoiceStore.read(merchantId, invoiceId))?.value.testClockId;
+  return workClock({ merchantId, testClockId }, clock);
+}
+
+/**
+ * The clock a processor's event about an invoice's payment is applied on: the invoice's customer's
+ * (a test clock's: the payment succeeds, the invoice is paid and the money lands on the clock's day,
+ * out of the real daily payouts).
+ */
+export async function processorEventClock(clock: Clock, event: Stripe.Event): Promise<Clock> {
+  const refs = (event.data.object as { metadata?: Record<string, string> | null }).metadata;
+  const merchantId = refs?.kassa_merchant_id;
+  const invoiceId = refs?.kassa_invoice_id;
+  return merchantId && invoiceId ? invoiceClock(clock, merchantId, invoiceId) : clock;
+}
+
+/** The clock refunding a payment runs on: its customer's (a test clock's, so the refund's checks wait on it). */
+export async function paymentClock(clock: Clock, merchantId: string, paymentId: string): Promise<Clock> {
+  const customerId = (await dynamoPaymentStore.read(merchantId, paymentId))?.value.customerId;
+  return customerId ? customerClocks(clock)(merchantId, customerId) : clock;
+}
+
+/**
+ * Where work planned on `clock` waits for its time: a test clock's customer's work in the clock's
+ * due partition (run by the clock's advance, never by a real scheduler), any other on the
+ * deployment's scheduler.
+ */
+export const schedulerFor = (clock: Clock): SchedulerPort =>
+  clock.testClock ? clockScheduler(clock.testClock.merchantId, clock.testClock.id) : scheduler();
 
 /** A customer as read once within one request or message (the ports holding it are built per request). */
 type CustomerReader = (merchantId: string, customerId: string) => Promise<Customer | undefined>;
@@ -130,7 +182,7 @@ export function customerClocks(
   return async (merchantId, customerId) => {
     const testClockId = (await customerOf(merchantId, customerId))?.testClockId;
     const testClock = testClockId && (await dynamoTestClockStore.read(merchantId, testClockId))?.value;
-    return testClock ? clockAt(testClock) : clock;
+    return testClock ? clockAt(testClock, merchantId) : clock;
   };
 }
 
@@ -153,6 +205,8 @@ export const merchantPorts = (clock: Clock): MerchantPorts => ({
 export const testClockPorts = (clock: Clock): TestClockPorts => ({
   store: dynamoTestClockStore,
   merchants: dynamoMerchantStore,
+  work: dynamoClockWorkStore,
+  subscriptions: dynamoSubscriptionStore,
   clock,
 });
 export const customerPorts = (clock: Clock): CustomerPorts => ({
@@ -200,7 +254,9 @@ export const subscriptionPorts = (clock: Clock): SubscriptionPorts => {
       asChange(redemptionWrite(merchantId, discountCodeId, currency, now)),
     views: dynamoViewStore,
     customerClock: customerClocks(clock, customerOf),
-    billDue: (merchantId, subscriptionId) => billDue(billingPorts(clock), merchantId, subscriptionId),
+    // On the subscription's own clock: its charge, its schedules and its emails on a test clock's time.
+    billDue: async (merchantId, subscriptionId, testClockId) =>
+      billDue(billingPorts(await workClock({ merchantId, testClockId }, clock)), merchantId, subscriptionId),
   };
 };
 
@@ -238,16 +294,19 @@ export function sandboxFor(clock: Clock, sandboxPageUrl?: (sessionId: string) =>
     fee: config.sandboxFee(),
     ...(sandboxPageUrl ? { sandboxPageUrl } : {}),
     events: async (event: Stripe.Event) => {
+      // Signed on real time, as Stripe signs: the consumer checks a signature's age against real
+      // time, whatever time (a test clock's) the event itself tells.
+      const real = clockFor();
       const signed = signEvent(
         event,
-        await freshSecret("stripeWebhookSecret", clock),
-        Math.floor(clock.now().getTime() / 1000),
+        await freshSecret("stripeWebhookSecret", real),
+        Math.floor(real.now().getTime() / 1000),
       );
       await sqsQueue.send(stripeEventsQueue, signed);
     },
     scheduleSettlement: async (settlement) => {
       const message: SandboxSettlementMessage = { kind: "sandbox.settle", ...settlement };
-      await scheduler().scheduleOnce({
+      await schedulerFor(clock).scheduleOnce({
         name: `sandbox-settle-${settlement.paymentIntentId}`,
         at: new Date(settlement.settleAt),
         queue: timerQueue,
@@ -271,7 +330,7 @@ export function paymentPorts(clock: Clock, sandboxPageUrl?: (sessionId: string) 
         : sandboxFor(clock, sandboxPageUrl),
     feeFor: (payment) =>
       payment.processor === "sandbox" ? sandboxFee(payment.amount, payment.currency, config.sandboxFee()) : 0,
-    scheduler: scheduler(),
+    scheduler: schedulerFor(clock),
     processorCustomerOf: async (merchant, processor, customerId) => {
       const customer = (await dynamoCustomerStore.read(merchant.id, customerId))?.value;
       return customer && processorCustomerOf(processor, merchant, customer);
@@ -414,7 +473,7 @@ export const billingPorts = (clock: Clock): BillingPorts => ({
   invoices: invoicePorts(clock),
   payments: paymentPorts(clock),
   paymentMethods: dynamoPaymentMethodStore,
-  scheduler: scheduler(),
+  scheduler: schedulerFor(clock),
   customers: dynamoCustomerStore,
 });
 
@@ -424,14 +483,21 @@ export type BillingTimerPorts = InvoiceTimerPorts &
     merchants: MerchantStore;
     payouts: () => PayoutSweepPorts;
     subscriptionTimers: SubscriptionTimerPorts;
+    /** The same ports on another clock: a test clock's advance runs each piece of work on its time. */
+    on: (clock: Clock) => BillingTimerPorts;
+    /** A test clock's advance, running its work with `runOn` (the billing registry on a clock). */
+    advance: (runOn: AdvancePorts["runOn"]) => AdvancePorts;
   };
+
+/** How long one invocation runs a test clock's advance before a message continues it (of 60 s). */
+const advanceBudgetMs = 40_000;
 
 /** The billing queue's timed work, on one message's clock; the heavier ports are built on first use. */
 export const billingTimerPorts = (clock: Clock): BillingTimerPorts => ({
   invoices: dynamoInvoiceStore,
   merchants: dynamoMerchantStore,
   mailer,
-  scheduler,
+  scheduler: () => schedulerFor(clock),
   once,
   sandbox: () => sandboxFor(clock),
   payouts: () => payoutPorts(clock),
@@ -443,6 +509,18 @@ export const billingTimerPorts = (clock: Clock): BillingTimerPorts => ({
     clock,
   },
   clock,
+  on: billingTimerPorts,
+  advance: (runOn) => {
+    const elapsed = stopwatch();
+    return {
+      testClocks: dynamoTestClockStore,
+      work: dynamoClockWorkStore,
+      runOn,
+      continueLater: (message) => sqsQueue.send(timerQueue, message),
+      outOfTime: () => elapsed() > advanceBudgetMs,
+      clock,
+    };
+  },
 });
 
 export type NotificationConsumerPorts = NotificationPorts & { mailer: Mailer; clock: Clock };

@@ -1,6 +1,6 @@
 /** Payments: charge an invoice, list and read payments, refund them. */
 import * as ops from "../../shared/api/payments.ts";
-import { paymentListPorts, paymentPorts } from "../../shared/composition.ts";
+import { invoiceClock, paymentClock, paymentListPorts, paymentPorts } from "../../shared/composition.ts";
 import { NotFoundError } from "../../shared/domain/errors.ts";
 import { apiHandler, HttpResponse, route } from "../../shared/http/api.ts";
 import { pageRequest, pageResponse } from "../../shared/http/list.ts";
@@ -11,7 +11,8 @@ import { refundPayment } from "../../shared/payments/refunds.ts";
 
 export const handler = apiHandler([
   route(ops.payInvoice, async ({ principal, clock, params, body }) => {
-    const paid = await payInvoice(paymentPorts(clock), principal.merchantId, params.id, body.paymentMethod);
+    const ports = paymentPorts(await invoiceClock(clock, principal.merchantId, params.id));
+    const paid = await payInvoice(ports, principal.merchantId, params.id, body.paymentMethod);
     // Accepted, not done: a bank debit settling, or a charge the processor has not answered yet.
     return paid.payment.status === "processing" ? new HttpResponse(202, paid) : paid;
   }),
@@ -29,8 +30,13 @@ export const handler = apiHandler([
     if (!found) throw new NotFoundError("Payment");
     return presentPayment(found.value);
   }),
-  route(ops.createRefund, ({ principal, clock, params, body }) =>
-    refundPayment(paymentPorts(clock), principal.merchantId, params.id, body),
+  route(ops.createRefund, async ({ principal, clock, params, body }) =>
+    refundPayment(
+      paymentPorts(await paymentClock(clock, principal.merchantId, params.id)),
+      principal.merchantId,
+      params.id,
+      body,
+    ),
   ),
   route(ops.listRefunds, async (request) =>
     pageResponse(

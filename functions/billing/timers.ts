@@ -6,33 +6,55 @@
  */
 import * as z from "zod";
 import type { Clock } from "../../shared/domain/clock.ts";
-import { type BillingTimerPorts, billingTimerPorts, clockFor } from "../../shared/composition.ts";
+import { type BillingTimerPorts, billingTimerPorts, clockFor, workClock } from "../../shared/composition.ts";
 import { invoiceTimers } from "../../shared/invoices/timers.ts";
 import { paymentTimers } from "../../shared/payments/timers.ts";
 import { payoutTimers } from "../../shared/payouts/timers.ts";
 import { subscriptionTimers } from "../../shared/subscriptions/timers.ts";
 import { emfMetrics, type MetricsPort } from "../../shared/observability.ts";
-import { timerRegistry, timersConsumer } from "../../shared/timers/registry.ts";
+import { testClockTimers } from "../../shared/test-clocks/advance.ts";
+import { type TimerRegistry, timerRegistry, timersConsumer } from "../../shared/timers/registry.ts";
 
-export const billingTimerRegistry = (ports: BillingTimerPorts) =>
+export const billingTimerRegistry = (ports: BillingTimerPorts): TimerRegistry =>
   timerRegistry(
     invoiceTimers(ports),
     payoutTimers(ports.payouts),
     paymentTimers(ports),
     subscriptionTimers(ports.subscriptionTimers),
+    testClockTimers(() =>
+      ports.advance((clock, message) => billingTimerRegistry(ports.on(clock)).dispatch(message)),
+    ),
   );
 
-const scoped = z.looseObject({ merchantId: z.string().optional() });
+const named = z.string().optional();
+/** Where a message names the test clock of its customer: itself, or the invoice of its event. */
+const scoped = z.looseObject({
+  merchantId: named,
+  testClockId: named,
+  data: z.looseObject({ invoice: z.looseObject({ testClockId: named }).optional() }).optional(),
+});
 
 const clockOf = (body: unknown) => clockFor({ merchantId: scoped.safeParse(body).data?.merchantId });
+const workClockOf = (body: unknown) => {
+  const scope = scoped.safeParse(body).data;
+  return workClock({
+    merchantId: scope?.merchantId,
+    testClockId: scope?.testClockId ?? scope?.data?.invoice?.testClockId,
+  });
+};
 
 /**
- * Each message is dispatched on the clock resolved for it, with the ports built on that clock; each
- * schedule's firing reports how late it ran (BillingRunLag).
+ * Each message is dispatched on the clock resolved for it — a test clock's time for its customers'
+ * work — with the ports built on that clock; each schedule's firing reports how late it ran
+ * (BillingRunLag, on real time).
  */
 export const billingTimers = (
   portsFor: (clock: Clock) => BillingTimerPorts,
   metrics: MetricsPort = emfMetrics,
-) => timersConsumer((body) => billingTimerRegistry(portsFor(clockOf(body))), { metrics, clockFor: clockOf });
+) =>
+  timersConsumer(async (body) => billingTimerRegistry(portsFor(await workClockOf(body))), {
+    metrics,
+    clockFor: clockOf,
+  });
 
 export const handler = billingTimers(billingTimerPorts);

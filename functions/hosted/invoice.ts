@@ -6,6 +6,7 @@ import {
   keepPaidCard,
   paymentPorts,
   publicBaseUrl,
+  workClock,
 } from "../../shared/composition.ts";
 import type { Clock } from "../../shared/domain/clock.ts";
 import { payFormPage, submitPayForm } from "../../shared/hosted/pay-form.ts";
@@ -22,8 +23,12 @@ const byToken = (clock: Clock, token: string) => hostedInvoice(hostedInvoicePort
 async function payForm(clock: Clock, token: string) {
   const { invoice, merchant } = await byToken(clock, token);
   return {
-    payable: invoicePayable(invoice, merchant, paymentPorts(clock), (customerId, card) =>
-      keepPaidCard(clock, merchant.id, customerId, card),
+    // Paid on the customer's time: a test clock's customer's bank debit settles on the clock.
+    payable: invoicePayable(
+      invoice,
+      merchant,
+      paymentPorts(await workClock({ merchantId: merchant.id, testClockId: invoice.testClockId }, clock)),
+      (customerId, card) => keepPaidCard(clock, merchant.id, customerId, card),
     ),
     context: {
       token,

@@ -4,7 +4,13 @@
  * poison message ends in the DLQ without blocking the rest.
  */
 import * as z from "zod";
-import { clockFor, once, stripeEventPorts, withStripeWebhookSecret } from "../../shared/composition.ts";
+import {
+  clockFor,
+  once,
+  processorEventClock,
+  stripeEventPorts,
+  withStripeWebhookSecret,
+} from "../../shared/composition.ts";
 import { logContext } from "../../shared/observability.ts";
 import { handleStripeEvent } from "../../shared/payments/stripe-events-handler.ts";
 import { isSignatureVerificationError, verifySignedEvent } from "../../shared/payments/verification.ts";
@@ -23,7 +29,7 @@ export const handler = sqsConsumer(signedEvent, async ({ payload, signature }) =
   );
   // The processor's event id follows the event through this consumer's lines; it is what Stripe shows.
   logContext({ type: event.type, eventId: event.id, correlationId: event.id });
-  const ports = stripeEventPorts(clock);
+  const ports = stripeEventPorts(await processorEventClock(clock, event));
   await once({ consumer: "stripe-events", key: event.id, clock, claimSeconds: 60 }, () =>
     handleStripeEvent(ports, event),
   );

@@ -31,7 +31,7 @@ export interface SchedulerPort {
 }
 
 /** What a schedule delivers: its payload and the time it was due, from which the consumer measures its lag. */
-const firing = (schedule: OneTimeSchedule) => ({
+export const firing = (schedule: OneTimeSchedule) => ({
   ...schedule.payload,
   [scheduledAtField]: schedule.at.toISOString(),
 });

@@ -1,6 +1,11 @@
 /** The clock port: everything that depends on "now" asks a clock, so tests and test clocks can move time. */
 export interface Clock {
   now(): Date;
+  /**
+   * Set when this is a test clock's time (a customer bound to one): its timed work then waits in
+   * the clock's due partition, run by the clock's advance, instead of going to a real scheduler.
+   */
+  readonly testClock?: { readonly id: string; readonly merchantId: string };
 }
 
 let localOffsetMs = 0;

@@ -77,7 +77,8 @@ export async function createInvoice(
   input: NewInvoice,
   origin?: InvoiceOrigin,
 ) {
-  const now = (await ports.customerClock(merchantId, input.customerId)).now();
+  const customerClock = await ports.customerClock(merchantId, input.customerId);
+  const now = customerClock.now();
   const { customer, content } = await priceContent(ports.catalog, merchantId, input, now);
   const invoice: StoredInvoice = {
     id: newId("invoice", now),
@@ -90,6 +91,8 @@ export async function createInvoice(
     ...(input.dueDate ? { dueDate: input.dueDate } : {}),
     ...(input.memo ? { memo: input.memo } : {}),
     ...(input.footer ? { footer: input.footer } : {}),
+    // Its timed work (reminders, overdue) is then planned on the clock: see invoices/timers.ts.
+    ...(customerClock.testClock ? { testClockId: customerClock.testClock.id } : {}),
     metadata: input.metadata ?? {},
     ...origin?.fields,
     createdAt: now.toISOString(),
@@ -105,7 +108,10 @@ export async function createInvoice(
 }
 
 export async function getInvoice(ports: InvoicePorts, merchantId: string, id: string) {
-  return presentInvoice((await readOrThrow(ports, merchantId, id)).value, ports.clock.now());
+  const { value } = await readOrThrow(ports, merchantId, id);
+  // Overdue or not on its customer's time: a test clock's, for an invoice made on one.
+  const clock = value.testClockId ? await ports.customerClock(merchantId, value.customerId) : ports.clock;
+  return presentInvoice(value, clock.now());
 }
 
 export async function updateInvoice(
@@ -184,7 +190,8 @@ export async function finalizeInvoice(ports: InvoicePorts, merchantId: string, i
       assertInvoiceCan("finalize", value.status);
       if (!merchant) throw new NotFoundError("Merchant");
       // Issued and due on the customer's time: a test clock's customer gets its clock's dates.
-      const now = (await ports.customerClock(merchantId, value.customerId)).now();
+      const customerClock = await ports.customerClock(merchantId, value.customerId);
+      const now = customerClock.now();
       // Re-price against the catalog as it is now: a code that expired or a rate archived since the
       // draft was saved must not slip through.
       const priced = await priceContent(
@@ -217,8 +224,11 @@ export async function finalizeInvoice(ports: InvoicePorts, merchantId: string, i
       await ports.catalog.markReferenced(merchantId, priced.unreferencedProducts);
       const hostedToken = randomBytes(24).toString("base64url");
       const number = `${merchant.value.invoiceNumberPrefix}-${String(counter + 1).padStart(4, "0")}`;
+      // The clock of the customer it is finalized for (a draft's customer may have changed).
+      const { testClockId: _, ...draft } = value;
       const finalized: StoredInvoice = {
-        ...value,
+        ...draft,
+        ...(customerClock.testClock ? { testClockId: customerClock.testClock.id } : {}),
         ...priced.content,
         customer: priced.customer,
         amountRemaining: priced.content.total,

@@ -18,6 +18,7 @@ const routed: Record<EventQueue, ReadonlySet<string>> = {
     "invoice.voided",
     // A subscription's charge that failed (its subscription becomes past_due or incomplete).
     "payment.failed",
+    "test_clock.advancing",
   ]),
 };
 

@@ -118,6 +118,14 @@ export const keys = {
   /** One-time schedules kept in the table by the local scheduler adapter. */
   schedule: (group: string, name: string): Key => ({ PK: `SCHEDULE#${group}#${name}`, SK: "SCHEDULE" }),
   /**
+   * A one-time schedule of a test clock's customer, kept in the merchant's partition until the
+   * clock's advance runs it (it carries `dueWork` in the clock's partition), never on a scheduler.
+   */
+  clockSchedule: (merchantId: string, name: string): Key => ({
+    PK: merchantPk(merchantId),
+    SK: `CLOCKWORK#${name}`,
+  }),
+  /**
    * GSI2 (sparse): timed work by due instant, per clock. `clock` is a test clock's id for its
    * customers' work (the clock's advance walks that partition in time order), else `wall#<shard>`
    * (`dueShard`), so the sweep of real time never sees a test clock's past. Only items with pending

@@ -41,7 +41,8 @@ export interface SubscriptionPorts {
   /** A customer's own clock: a test clock's frozen time when bound to one, else the request's. */
   customerClock(merchantId: string, customerId: string): Promise<Clock>;
   /** The billing engine: bills every period of the subscription due by its clock's now. */
-  billDue(merchantId: string, subscriptionId: string): Promise<void>;
+  /** Bills what is due now; a test clock's subscription (`testClockId`) on the clock's time. */
+  billDue(merchantId: string, subscriptionId: string, testClockId?: string): Promise<void>;
 }
 
 const subscriptionEvent = (type: string, merchantId: string, subscription: StoredSubscription, now: Date) =>
@@ -108,7 +109,7 @@ export async function createSubscription(
     ],
   );
   // A start today bills its first period now; the answer shows the subscription after it.
-  await ports.billDue(merchantId, subscription.id);
+  await ports.billDue(merchantId, subscription.id, subscription.testClockId);
   return getSubscription(ports, merchantId, subscription.id);
 }
 

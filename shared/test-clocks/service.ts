@@ -8,12 +8,18 @@ import type { Position } from "../http/cursor.ts";
 import type { MerchantStore } from "../merchants/ports.ts";
 import { merchantLivemode } from "../payments/mode.ts";
 import { asChange, listWindow } from "../store/collection.ts";
+import { type ClockWorkStore, releaseSubscriptionWrite } from "../store/clock-work.ts";
+import type { SubscriptionStore } from "../store/subscriptions.ts";
 import { bindCustomerWrite, releaseCustomerWrite, type TestClockStore } from "../store/test-clocks.ts";
-import { advanced, type NewTestClock, presentTestClock, type TestClock } from "./test-clock.ts";
+import { type StoredSubscription, terminalSubscriptionStatuses } from "../subscriptions/subscription.ts";
+import { advanced, clockAt, type NewTestClock, presentTestClock, type TestClock } from "./test-clock.ts";
 
 export interface TestClockPorts {
   store: TestClockStore;
   merchants: Pick<MerchantStore, "readMerchant">;
+  /** The clock's due work: its customers' subscriptions and pending schedules. */
+  work: Pick<ClockWorkStore, "due" | "remove">;
+  subscriptions: Pick<SubscriptionStore, "read" | "replace">;
   clock: Clock;
 }
 
@@ -58,8 +64,9 @@ export async function listTestClocks(
 }
 
 /**
- * Moves the clock forward. Running what falls due up to the new time (billing, reminders…) in time
- * order is the subscription engine's part; until then the clock simply stands at its new time.
+ * Sets the clock advancing to `frozenTime`: a conditional write (a concurrent advance loses with a
+ * 409) with the `test_clock.advancing` event, which the billing queue gets and runs the clock's due
+ * work on (advance.ts); the clock is `ready` when all of it ran.
  */
 export async function advanceTestClock(
   ports: TestClockPorts,
@@ -74,17 +81,20 @@ export async function advanceTestClock(
     merchantId,
     next,
     version,
-    newEvent("test_clock.advanced", merchantId, id, ports.clock.now(), { testClock: shown }),
+    newEvent("test_clock.advancing", merchantId, id, ports.clock.now(), { testClock: shown }),
   );
   return shown;
 }
 
 /**
- * Deletes the clock. Its customers stay, still naming the clock (the binding is immutable), and run
- * on the wall clock from then on; with the engine, their subscriptions will be canceled here too.
+ * Deletes the clock. Its customers' subscriptions are canceled first (on the clock's time) and its
+ * pending schedules dropped, so nothing of the clock's world goes on running on the wall clock;
+ * the customers stay, still naming the clock (the binding is immutable), and live on the wall clock
+ * from then on. A failure leaves the clock in place: deleting it again finishes the work.
  */
 export async function deleteTestClock(ports: TestClockPorts, merchantId: string, id: string) {
   const { value, version } = requireFound(await ports.store.read(merchantId, id), "Test clock");
+  await endClockWork(ports, merchantId, value);
   await ports.store.remove(
     merchantId,
     id,
@@ -119,4 +129,44 @@ export async function releaseCustomer(
   return (await ports.store.read(merchantId, testClockId))
     ? [asChange(releaseCustomerWrite(merchantId, testClockId))]
     : [];
+}
+
+/** Later than any work's due time: the whole of the clock's partition. */
+const endOfTime = "9999-12-31T23:59:59.999Z";
+
+async function endClockWork(ports: TestClockPorts, merchantId: string, testClock: TestClock) {
+  const now = clockAt(testClock, merchantId).now();
+  let after: Record<string, unknown> | undefined;
+  do {
+    const page = await ports.work.due(testClock.id, endOfTime, 100, after);
+    for (const work of page.items) {
+      if (work.kind === "schedule") await ports.work.remove(work);
+      else await cancelWithClock(ports, merchantId, work.ref, now);
+    }
+    after = page.next;
+  } while (after);
+}
+
+/** Cancels a clock's subscription at once: no further invoices, one subscription less for its customer. */
+async function cancelWithClock(ports: TestClockPorts, merchantId: string, id: string, now: Date) {
+  const found = await ports.subscriptions.read(merchantId, id);
+  if (!found || terminalSubscriptionStatuses.includes(found.value.status)) return;
+  const at = now.toISOString();
+  const canceled: StoredSubscription = {
+    ...found.value,
+    status: "canceled",
+    canceledAt: at,
+    endedAt: at,
+    cancelAtPeriodEnd: false,
+    nextBillingAt: null,
+    updatedAt: at,
+  };
+  const { timeZone: _, nextPeriod: __, ...shown } = canceled;
+  await ports.subscriptions.replace(
+    merchantId,
+    canceled,
+    found.version,
+    newEvent("subscription.canceled", merchantId, id, now, { subscription: shown }),
+    [releaseSubscriptionWrite(merchantId, canceled.customerId)],
+  );
 }

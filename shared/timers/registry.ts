@@ -127,14 +127,14 @@ export interface RunLag {
  * `lag`, a firing whose work ran reports how late it started, by kind.
  */
 export function timersConsumer(
-  registry: TimerRegistry | ((body: unknown) => TimerRegistry),
+  registry: TimerRegistry | ((body: unknown) => TimerRegistry | Promise<TimerRegistry>),
   lag?: RunLag,
 ): (event: SQSEvent) => Promise<SQSBatchResponse> {
   const registryFor = typeof registry === "function" ? registry : () => registry;
   return sqsConsumer(z.unknown(), async (body) => {
     const firing = fired.safeParse(body).data;
     const startedAt = lag?.clockFor(body).now().getTime();
-    await registryFor(body).dispatch(body);
+    await (await registryFor(body)).dispatch(body);
     if (!lag || !firing || startedAt === undefined) return;
     lag.metrics.emit({
       name: metricNames.billingRunLag,

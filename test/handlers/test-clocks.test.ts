@@ -89,7 +89,7 @@ describe("test clocks API function", () => {
     expect(ddb).toHaveReceivedCommandTimes(TransactWriteCommand, 0);
   });
 
-  it("POST /v1/test-clocks/{id}/advance moves the clock forward, conditioned on the version it read", async () => {
+  it("POST /v1/test-clocks/{id}/advance sets the clock advancing to the new time with test_clock.advancing, conditioned on the version it read", async () => {
     useClock();
 
     const { status, body } = await callHandler(handler, "POST /v1/test-clocks/{id}/advance", {
@@ -101,7 +101,7 @@ describe("test clocks API function", () => {
     expect(body).toEqual({
       id: clockId,
       frozenTime: "2030-02-01T00:00:00.000Z",
-      status: "ready",
+      status: "advancing",
       createdAt: "2026-01-01T00:00:00.000Z",
     });
     expect(ddb).toHaveReceivedCommandWith(TransactWriteCommand, {
@@ -109,10 +109,16 @@ describe("test clocks API function", () => {
         {
           Put: {
             TableName: tableName,
-            Item: { ...clockItem, version: 5, frozenTime: "2030-02-01T00:00:00.000Z" },
+            // The clock's own time moves with the work the advance runs (shared/test-clocks/advance.ts).
+            Item: { ...clockItem, version: 5, status: "advancing", advanceTo: "2030-02-01T00:00:00.000Z" },
             ConditionExpression: "version = :expected",
             ExpressionAttributeValues: { ":expected": 4 },
           },
+        },
+        {
+          Put: expect.objectContaining({
+            Item: expect.objectContaining({ eventType: "test_clock.advancing", objectId: clockId }),
+          }),
         },
       ]),
     });

@@ -31,7 +31,7 @@ import {
   sweepPayoutChains,
 } from "../../shared/payouts/run.ts";
 import { transact } from "../../shared/store/collection.ts";
-import { paymentPorts, sandboxFor } from "../../shared/composition.ts";
+import { billingTimerPorts, paymentPorts, sandboxFor } from "../../shared/composition.ts";
 import { dynamoInvoiceStore } from "../../shared/store/invoices.ts";
 import { dynamoMerchantStore } from "../../shared/store/merchants.ts";
 import { dynamoPaymentStore } from "../../shared/store/payments.ts";
@@ -281,6 +281,7 @@ describe("payouts", () => {
       const m = await inZone("Payout Queue");
       await write(m.id, day, [["charge", "USD", 500, 20]]);
       const failing = billingTimers(() => ({
+        ...billingTimerPorts(clock),
         invoices: dynamoInvoiceStore,
         merchants: dynamoMerchantStore,
         mailer: sesMailer,

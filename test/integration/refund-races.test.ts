@@ -21,7 +21,7 @@ import { handleStripeEvent } from "../../shared/payments/stripe-events-handler.t
 import { paymentIntentEvent } from "../../shared/stripe-shapes/payment-intents.ts";
 import { type RefundEventType, refundEvent } from "../../shared/stripe-shapes/refunds.ts";
 import { stripeProcessor } from "../../shared/payments/stripe.ts";
-import { paymentPorts, stripeEventPorts } from "../../shared/composition.ts";
+import { billingTimerPorts, paymentPorts, stripeEventPorts } from "../../shared/composition.ts";
 import { dynamoInvoiceStore } from "../../shared/store/invoices.ts";
 import { dynamoMerchantStore } from "../../shared/store/merchants.ts";
 import { dynamoPaymentStore } from "../../shared/store/payments.ts";
@@ -63,6 +63,7 @@ async function fire(schedule: OneTimeSchedule) {
 
 function deliver(schedule: OneTimeSchedule) {
   const consumer = billingTimers(() => ({
+    ...billingTimerPorts(clock),
     invoices: dynamoInvoiceStore,
     merchants: undefined as never,
     mailer: undefined as never,

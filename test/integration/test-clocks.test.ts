@@ -1,8 +1,10 @@
-import { GetCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import { GetCommand, QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import type { SQSRecord } from "aws-lambda";
 import { beforeAll, describe, expect, it } from "vitest";
 import { handler as customers } from "../../functions/api/customers.ts";
 import { handler as invoices } from "../../functions/api/invoices.ts";
 import { handler as testClocks } from "../../functions/api/test-clocks.ts";
+import { handler as billing } from "../../functions/billing/timers.ts";
 import { callForBody, newMerchant } from "../helpers/api.ts";
 import { type TestAws, useTestAws } from "../helpers/aws.ts";
 
@@ -34,6 +36,20 @@ const clockItem = async (merchantId: string, id: string) =>
       new GetCommand({ TableName: aws.tableName, Key: { PK: `MERCHANT#${merchantId}`, SK: id } }),
     )
   ).Item;
+/** The advance runs on the billing queue: its test_clock.advancing event, delivered as the outbox would. */
+async function runAdvance(merchantId: string, id: string) {
+  const { Items = [] } = await aws.db.send(
+    new QueryCommand({
+      TableName: aws.tableName,
+      KeyConditionExpression: "PK = :pk AND begins_with(SK, :evt)",
+      FilterExpression: "eventType = :type AND objectId = :id",
+      ExpressionAttributeValues: { ":pk": `MERCHANT#${merchantId}`, ":evt": "EVT#", ":type": "test_clock.advancing", ":id": id },
+    }),
+  );
+  const event = Items.at(-1);
+  const record = { messageId: String(event?.id), body: JSON.stringify({ ...event, type: event?.eventType }) } as SQSRecord;
+  expect(await billing({ Records: [record] })).toEqual({ batchItemFailures: [] });
+}
 const finalizedInvoice = async (token: string, customerId: string) => {
   const draft = await call(invoices, "POST /v1/invoices", token, undefined, {
     customerId,
@@ -90,7 +106,13 @@ describe("test clocks against DynamoDB Local", () => {
 
     const moved = await advance("2030-03-01T00:00:00Z");
     expect(moved.status).toBe(200);
-    expect(moved.body).toMatchObject({ id, frozenTime: "2030-03-01T00:00:00.000Z", status: "ready" });
+    expect(moved.body).toMatchObject({ id, frozenTime: "2030-03-01T00:00:00.000Z", status: "advancing" });
+    expect((await advance("2030-04-01T00:00:00Z")).status).toBe(409);
+    await runAdvance(merchantA, id);
+    expect((await call(testClocks, "GET /v1/test-clocks/{id}", keyA, id)).body).toMatchObject({
+      frozenTime: "2030-03-01T00:00:00.000Z",
+      status: "ready",
+    });
     const back = await advance("2030-02-01T00:00:00Z");
     expect(back.status).toBe(400);
     expect(back.body.errors.map((e: { path: string }) => e.path)).toEqual(["frozenTime"]);
@@ -179,6 +201,7 @@ describe("test clocks against DynamoDB Local", () => {
     await call(testClocks, "POST /v1/test-clocks/{id}/advance", keyA, id, {
       frozenTime: "2030-06-15T12:00:00Z",
     });
+    await runAdvance(merchantA, id);
     const second = await finalizedInvoice(keyA, customer);
     expect(second.open).toMatchObject({ issuedAt: "2030-06-15T12:00:00.000Z", dueDate: "2030-07-15" });
   });

@@ -10,16 +10,35 @@ const clock: TestClock = {
 };
 
 describe("test clock rules", () => {
-  it("a bound customer's clock stands at the frozen time", () => {
-    expect(clockAt(clock).now().toISOString()).toBe("2030-01-01T00:00:00.000Z");
+  it("a bound customer's clock stands at the frozen time, and names the clock its work waits on", () => {
+    const bound = clockAt(clock, "mer_1");
+    expect(bound.now().toISOString()).toBe("2030-01-01T00:00:00.000Z");
+    expect(bound.testClock).toEqual({ id: clock.id, merchantId: "mer_1" });
   });
 
-  it("advances to a later time and is ready again", () => {
-    expect(advanced(clock, "2030-01-01T00:00:00.001Z")).toEqual({
+  it("sets out to advance to a later time: advancing, showing the target as its time", () => {
+    const advancing = advanced(clock, "2030-01-01T00:00:00.001Z");
+    expect(advancing).toEqual({
       ...clock,
-      frozenTime: "2030-01-01T00:00:00.001Z",
-      status: "ready",
+      status: "advancing",
+      advanceTo: "2030-01-01T00:00:00.001Z",
     });
+    expect(presentTestClock(advancing)).toEqual({
+      id: clock.id,
+      frozenTime: "2030-01-01T00:00:00.001Z",
+      status: "advancing",
+      createdAt: clock.createdAt,
+    });
+  });
+
+  it("may advance again after an internal failure (resuming the work that failed)", () => {
+    const failed: TestClock = { ...clock, status: "internal_failure", advanceTo: "2030-06-01T00:00:00.000Z" };
+    expect(advanced(failed, "2030-06-01T00:00:00.000Z")).toMatchObject({
+      status: "advancing",
+      frozenTime: clock.frozenTime,
+      advanceTo: "2030-06-01T00:00:00.000Z",
+    });
+    expect(presentTestClock(failed).frozenTime).toBe(clock.frozenTime);
   });
 
   it.each(["2030-01-01T00:00:00.000Z", "2029-12-31T23:59:59.999Z"])(

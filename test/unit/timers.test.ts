@@ -18,9 +18,12 @@ function fixture() {
   const registry = timerRegistry(
     {
       timers: {
-        "thing.ring": work(z.object({ kind: z.literal("thing.ring"), times: z.number().int() }), async (m) => {
-          ran.push(`ring ×${m.times}`);
-        }),
+        "thing.ring": work(
+          z.object({ kind: z.literal("thing.ring"), times: z.number().int() }),
+          async (m) => {
+            ran.push(`ring ×${m.times}`);
+          },
+        ),
       },
     },
     {
@@ -30,9 +33,12 @@ function fixture() {
         }),
       },
       events: {
-        "thing.created": work(z.object({ type: z.literal("thing.created"), objectId: z.string() }), async (e) => {
-          ran.push(`created ${e.objectId}`);
-        }),
+        "thing.created": work(
+          z.object({ type: z.literal("thing.created"), objectId: z.string() }),
+          async (e) => {
+            ran.push(`created ${e.objectId}`);
+          },
+        ),
       },
     },
   );
@@ -56,7 +62,10 @@ describe("the timer registry", () => {
   it("fails the record of a kind nobody registered (retried, then kept in the DLQ), and runs the others", async () => {
     const { ran, consumer } = fixture();
     const result = await consumer({
-      Records: [record({ kind: "thing.vanish", id: "t_1" }, "unknown"), record({ kind: "thing.ring", times: 1 }, "ok")],
+      Records: [
+        record({ kind: "thing.vanish", id: "t_1" }, "unknown"),
+        record({ kind: "thing.ring", times: 1 }, "ok"),
+      ],
     });
     expect(result).toEqual({ batchItemFailures: [{ itemIdentifier: "unknown" }] });
     expect(ran).toEqual(["ring ×1"]);
@@ -65,9 +74,14 @@ describe("the timer registry", () => {
   it("fails the record of an event type nobody registered, and of a body naming neither", async () => {
     const { ran, consumer } = fixture();
     const result = await consumer({
-      Records: [record({ type: "thing.deleted", objectId: "t_1" }, "event"), record({ id: "t_1" }, "nameless")],
+      Records: [
+        record({ type: "thing.deleted", objectId: "t_1" }, "event"),
+        record({ id: "t_1" }, "nameless"),
+      ],
     });
-    expect(result).toEqual({ batchItemFailures: [{ itemIdentifier: "event" }, { itemIdentifier: "nameless" }] });
+    expect(result).toEqual({
+      batchItemFailures: [{ itemIdentifier: "event" }, { itemIdentifier: "nameless" }],
+    });
     expect(ran).toEqual([]);
   });
 
@@ -84,8 +98,22 @@ describe("the timer registry", () => {
     const ran: string[] = [];
     const consumer = timersConsumer(
       timerRegistry(
-        { events: { "thing.paid": work(z.object({ objectId: z.string() }), async (e) => void ran.push(`cancel reminders of ${e.objectId}`)) } },
-        { events: { "thing.paid": work(z.object({ data: z.object({ owner: z.string() }) }), async (e) => void ran.push(`reactivate ${e.data.owner}`)) } },
+        {
+          events: {
+            "thing.paid": work(
+              z.object({ objectId: z.string() }),
+              async (e) => void ran.push(`cancel reminders of ${e.objectId}`),
+            ),
+          },
+        },
+        {
+          events: {
+            "thing.paid": work(
+              z.object({ data: z.object({ owner: z.string() }) }),
+              async (e) => void ran.push(`reactivate ${e.data.owner}`),
+            ),
+          },
+        },
       ),
     );
     const paid = { type: "thing.paid", objectId: "t_1", data: { owner: "o_1" } };
@@ -94,15 +122,17 @@ describe("the timer registry", () => {
 
     ran.length = 0;
     const unreadable = { type: "thing.paid", objectId: "t_2", data: {} };
-    expect(await consumer({ Records: [record(unreadable, "bad")] })).toEqual({ batchItemFailures: [{ itemIdentifier: "bad" }] });
+    expect(await consumer({ Records: [record(unreadable, "bad")] })).toEqual({
+      batchItemFailures: [{ itemIdentifier: "bad" }],
+    });
     expect(ran).toEqual([]);
   });
 
   it("refuses two owners registering one kind", () => {
     const ring = work(z.object({ kind: z.literal("thing.ring") }), async () => {});
-    expect(() => timerRegistry({ timers: { "thing.ring": ring } }, { timers: { "thing.ring": ring } })).toThrow(
-      /thing\.ring.*registered twice/,
-    );
+    expect(() =>
+      timerRegistry({ timers: { "thing.ring": ring } }, { timers: { "thing.ring": ring } }),
+    ).toThrow(/thing\.ring.*registered twice/);
   });
 });
 
@@ -127,20 +157,32 @@ describe("the billing queue's registry", () => {
       payoutRunSchedule("mer_1", "2026-03-01", "Europe/Berlin"),
       nextBillingSchedule("mer_1", { id: "sub_1", nextPeriod: 1, nextBillingAt: "2026-04-01T00:00:00Z" }),
       incompleteExpirySchedule(
-        { kind: "subscription.incomplete_expiry", merchantId: "mer_1", subscriptionId: "sub_1", invoiceId: "inv_1" },
+        {
+          kind: "subscription.incomplete_expiry",
+          merchantId: "mer_1",
+          subscriptionId: "sub_1",
+          invoiceId: "inv_1",
+        },
         "2026-03-01T00:00:00Z",
       ),
       ...schedules,
     ];
     expect(planned.every((s) => s.queue === "billing")).toBe(true);
     expect(new Set(registry.kinds)).toEqual(
-      new Set([...planned.map((s) => String(s.payload.kind)), "sandbox.settle"]),
+      new Set([...planned.map((s) => String(s.payload.kind)), "sandbox.settle", "test_clock.advance"]),
     );
   });
 
   it("handles exactly the event types the outbox routes to the billing queue", () => {
     expect([...registry.eventTypes].sort()).toEqual(
-      ["invoice.finalized", "invoice.paid", "invoice.voided", "merchant.created", "payment.failed"].sort(),
+      [
+        "invoice.finalized",
+        "invoice.paid",
+        "invoice.voided",
+        "merchant.created",
+        "payment.failed",
+        "test_clock.advancing",
+      ].sort(),
     );
     for (const type of registry.eventTypes) expect(queuesFor(type)).toContain("billing");
   });
