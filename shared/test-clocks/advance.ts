@@ -10,7 +10,7 @@
 import * as z from "zod";
 import type { Clock } from "../domain/clock.ts";
 import { newEvent } from "../domain/events.ts";
-import { newId } from "../domain/ids.ts";
+import { idRange } from "../domain/ids.ts";
 import { log } from "../observability.ts";
 import { eventMessage } from "../outbox/message.ts";
 import { queuesFor } from "../outbox/routing.ts";
@@ -138,9 +138,10 @@ function messageOf(work: DueWork, clockId: string): unknown {
  * through events: billing a period finalizes an invoice, whose `invoice.finalized` plans the
  * reminders — but the outbox delivers that event to the billing queue asynchronously, maybe after
  * the clock moved past the first reminder. So the step runs the billing queue's handlers of the
- * events it wrote itself, on the same clock, before the clock moves on: every id this process makes
- * comes from one monotonic ULID factory, so the step's events are exactly the merchant's event ids
- * between two ids taken before and after it (a consistent query). Their handlers are idempotent, so
+ * events it wrote itself, on the same clock, before the clock moves on. The clock stands still
+ * during the step, so the step's events are among the merchant's events of that millisecond (a
+ * consistent query; ids start with their time) — whatever else made ids meanwhile. Running one
+ * twice (an earlier step's of the same instant, say) is harmless: their handlers are idempotent, so
  * the outbox's later delivery of the same events changes nothing (the queue's copy runs on the
  * clock's later time, when what already ran lies in the past and is not planned again).
  */
@@ -151,17 +152,22 @@ async function runStep(
   work: DueWork,
   known: Map<string, DueWork | null>,
 ): Promise<void> {
-  let before = newId("event", clock.now());
+  // The clock stands still during the step: every event it writes carries this millisecond.
+  const at = clock.now();
+  const { lower, upper } = idRange("event", at, new Date(at.getTime() + 1));
+  const ran = new Set<string>();
   await ports.runOn(clock, messageOf(work, clockId));
   for (let round = 0; ; round++) {
-    const after = newId("event", clock.now());
-    const planning = (await ports.work.eventsBetween(work.merchantId, before, after)).filter(
-      (event) => queuesFor(event.type).includes(timerQueue) && onClock(event.data, clockId),
+    const planning = (await ports.work.eventsBetween(work.merchantId, lower, upper)).filter(
+      (event) =>
+        !ran.has(event.id) && queuesFor(event.type).includes(timerQueue) && onClock(event.data, clockId),
     );
     if (planning.length === 0) break;
     if (round === maxConsequenceRounds) throw new Error("The work's events kept causing more events");
-    before = after;
-    for (const event of planning) await ports.runOn(clock, event);
+    for (const event of planning) {
+      ran.add(event.id);
+      await ports.runOn(clock, event);
+    }
   }
   if (work.kind === "schedule") await ports.work.remove(work);
   // What is left of it: nothing, a schedule planned anew under its name, the subscription's next period.

@@ -1,6 +1,7 @@
+import { CreateScheduleCommand, SchedulerClient } from "@aws-sdk/client-scheduler";
 import { DynamoDBDocumentClient, GetCommand, TransactWriteCommand } from "@aws-sdk/lib-dynamodb";
 import { mockClient } from "aws-sdk-client-mock";
-import { beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { handler } from "../../functions/api/subscriptions.ts";
 import {
   callHandler,
@@ -12,6 +13,16 @@ import {
 } from "../helpers/handler-mocks.ts";
 
 const ddb = mockClient(DynamoDBDocumentClient);
+const scheduler = mockClient(SchedulerClient);
+/** What the stack gives a function that plans schedules (the manifest's `scheduleTo`). */
+const schedulerEnv = {
+  SCHEDULER_MODE: "eventbridge",
+  SCHEDULER_GROUP: "kassa",
+  SCHEDULER_ROLE_ARN: "arn:aws:iam::123456789012:role/kassa-scheduler",
+  SCHEDULER_DLQ_ARN: "arn:aws:sqs:us-east-1:123456789012:kassa-schedule-delivery-failures",
+  QUEUE_URL_BILLING: "https://sqs.us-east-1.amazonaws.com/123456789012/kassa-billing",
+  QUEUE_ARN_BILLING: "arn:aws:sqs:us-east-1:123456789012:kassa-billing",
+};
 const customerId = "cus_01KQA0000000000000000000AA";
 const subscriptionId = "sub_01KQA0000000000000000000AA";
 const customerItem = {
@@ -68,8 +79,14 @@ const key = (SK: string) => ({ Key: { PK: merchantPk, SK } });
 const written = () => ddb.commandCalls(TransactWriteCommand).map((c) => c.args[0].input.TransactItems ?? []);
 
 describe("subscriptions API function", () => {
+  afterEach(() => {
+    for (const name of Object.keys(schedulerEnv)) delete process.env[name];
+  });
   beforeEach(() => {
     ddb.reset();
+    scheduler.reset();
+    Object.assign(process.env, schedulerEnv);
+    scheduler.on(CreateScheduleCommand).resolves({});
     useMerchantKey(ddb);
     ddb.on(GetCommand, key("MERCHANT")).resolves({ Item: merchantItem });
     ddb.on(GetCommand, key(customerId)).resolves({ Item: customerItem });
@@ -128,6 +145,13 @@ describe("subscriptions API function", () => {
       eventType: "subscription.created",
       objectId: body.id,
     });
+    // Nothing is due yet: the engine plans period 0's one-time schedule at the start date.
+    expect(scheduler.commandCalls(CreateScheduleCommand).map((c) => c.args[0].input)).toEqual([
+      expect.objectContaining({
+        Name: `${body.id}-period-0`,
+        ScheduleExpression: "at(2099-01-14T23:00:00)",
+      }),
+    ]);
   });
 
   it("POST /v1/subscriptions answers 400 naming customerId for a customer it cannot find, and writes nothing", async () => {
