@@ -66,6 +66,7 @@ const consumer = billingTimers(() => {
     scheduler: () => scheduler,
     subscriptionTimers: {
       billing: () => ({ ...billingPorts(clock), scheduler }),
+      renewals: () => ({ ...base.subscriptionTimers.renewals(), scheduler }),
       subscriptions: countingStore,
       queue,
       clock,
