@@ -12,7 +12,8 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { handler as customersHandler } from "../../functions/api/customers.ts";
 import { handler as settingsHandler } from "../../functions/api/merchant-settings.ts";
 import { handler as taxRatesHandler } from "../../functions/api/tax-rates.ts";
-import { billingTimers } from "../../functions/billing/timers.ts";
+import { handler as testClocksHandler } from "../../functions/api/test-clocks.ts";
+import { handler as billingHandler, billingTimers } from "../../functions/billing/timers.ts";
 import { handler as notificationsHandler } from "../../functions/notifications/send.ts";
 import { firing, type OneTimeSchedule, type SchedulerPort } from "../../shared/aws/scheduler.ts";
 import { billingPorts, billingTimerPorts, paymentMethodPorts } from "../../shared/composition.ts";
@@ -21,6 +22,7 @@ import { fixedClock } from "../../shared/domain/clock.ts";
 import { newEvent } from "../../shared/domain/events.ts";
 import { newId } from "../../shared/domain/ids.ts";
 import { dynamoCustomerStore } from "../../shared/store/customers.ts";
+import { outboxEventFromItem } from "../../shared/store/outbox.ts";
 import { dynamoSubscriptionStore } from "../../shared/store/subscriptions.ts";
 import { type BillingPorts, billDue } from "../../shared/subscriptions/billing.ts";
 import { periodOf } from "../../shared/subscriptions/periods.ts";
@@ -58,10 +60,12 @@ const deliver = async (body: unknown) =>
 
 const settings = (body: object) => merchantCall(settingsHandler, "PATCH /v1/merchant", shop.secret, { body });
 
-async function buyer() {
+async function buyer(testClockId?: string) {
   const email = `renew-${randomUUID().slice(0, 8)}@buyer.test`;
   const customer = await expectStatus(
-    merchantCall(customersHandler, "POST /v1/customers", shop.secret, { body: { email, name: "Sol" } }),
+    merchantCall(customersHandler, "POST /v1/customers", shop.secret, {
+      body: { email, name: "Sol", ...(testClockId ? { testClockId } : {}) },
+    }),
     201,
   );
   await attachPaymentMethod(paymentMethodPorts(clock), shop.id, customer.id, "pm_card_visa");
@@ -305,6 +309,56 @@ describe("a renewal reminder", () => {
     });
 
     expect(await renewalEvents(sub.id)).toEqual([]);
+  });
+});
+
+describe("a renewal reminder on a test clock", () => {
+  /** Delivers a message to the billing queue's consumer as deployed (each on its own clock). */
+  const deliverDeployed = async (body: unknown) =>
+    expect(
+      await billingHandler({
+        Records: [{ messageId: randomUUID(), body: JSON.stringify(body) } as SQSRecord],
+      }),
+    ).toEqual({ batchItemFailures: [] });
+
+  it("waits in the clock's due work and fires on the clock's time when an advance passes it", async () => {
+    const clockId = (
+      await expectStatus(
+        merchantCall(testClocksHandler, "POST /v1/test-clocks", shop.secret, {
+          body: { frozenTime: "2026-01-20T15:00:00Z" },
+        }),
+        201,
+      )
+    ).id as string;
+    const customer = await buyer(clockId);
+    const sub = await subscribe(customer.id, { testClockId: clockId });
+    await deliverDeployed({
+      kind: "subscription.bill",
+      merchantId: shop.id,
+      subscriptionId: sub.id,
+      period: 0,
+      testClockId: clockId,
+    });
+    expect(reminderOf(sub.id, 1)).toBeUndefined();
+    const due = (await aws.scanAll()).filter(
+      (i) => i.GSI2PK === `DUE#${clockId}` && i.name === renewalScheduleName(sub.id, 1),
+    );
+    expect(due.map((i) => String(i.GSI2SK).split("#")[0])).toEqual(["2027-01-13T14:00:00.000Z"]);
+
+    await expectStatus(
+      merchantCall(testClocksHandler, "POST /v1/test-clocks/{id}/advance", shop.secret, {
+        id: clockId,
+        body: { frozenTime: "2027-01-14T00:00:00Z" },
+      }),
+    );
+    const advancing = (await aws.scanAll()).find(
+      (i) => i.type === "event" && i.eventType === "test_clock.advancing" && i.objectId === clockId,
+    );
+    await deliverDeployed(outboxEventFromItem(advancing!));
+
+    const events = await renewalEvents(sub.id);
+    expect(events.map((e) => e.occurredAt)).toEqual(["2027-01-13T14:00:00.000Z"]);
+    expect(events[0]!.data).toMatchObject({ renewal: { period: 1, total: 33_000 } });
   });
 });
 
