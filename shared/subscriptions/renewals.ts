@@ -47,6 +47,14 @@ export type RenewalUpcomingMessage = z.input<typeof renewalUpcomingMessage>;
 export const renewalScheduleName = (subscriptionId: string, period: number) =>
   `${subscriptionId}-renewal-${period}`;
 
+/** The reminder's one-time schedule, named by subscription and period: planning it twice is harmless. */
+export const renewalReminderSchedule = (message: RenewalUpcomingMessage, at: Date): OneTimeSchedule => ({
+  name: renewalScheduleName(message.subscriptionId, message.period),
+  at,
+  queue: timerQueue,
+  payload: message,
+});
+
 export type RenewalPorts = Pick<BillingPorts, "subscriptions" | "invoices" | "scheduler"> & {
   renewalNotices: RenewalNoticeStore;
 };
@@ -95,7 +103,7 @@ export async function planRenewalReminder(
   if (!merchant) return;
   const at = renewalReminderAt(subscription, period, renewalRemindersOf(merchant.value).daysBefore);
   if (!at || at.getTime() <= now.getTime()) return;
-  const payload: RenewalUpcomingMessage = {
+  const message: RenewalUpcomingMessage = {
     kind: "subscription.renewal_upcoming",
     merchantId,
     subscriptionId: subscription.id,
@@ -103,13 +111,7 @@ export async function planRenewalReminder(
     renewsAt,
     ...(subscription.testClockId ? { testClockId: subscription.testClockId } : {}),
   };
-  const schedule: OneTimeSchedule = {
-    name: renewalScheduleName(subscription.id, period),
-    at,
-    queue: timerQueue,
-    payload,
-  };
-  await ports.scheduler.scheduleOnce(schedule);
+  await ports.scheduler.scheduleOnce(renewalReminderSchedule(message, at));
 }
 
 /**
