@@ -70,6 +70,7 @@ import { processorRefs } from "./store/processor-refs.ts";
 import { dynamoProductStore } from "./store/products.ts";
 import { asChange } from "./store/collection.ts";
 import { dynamoWindowCounter } from "./store/rate-windows.ts";
+import { dynamoRenewalNoticeStore } from "./store/renewal-notices.ts";
 import { dynamoSubscriptionStore } from "./store/subscriptions.ts";
 import { dynamoTaxRateStore } from "./store/tax-rates.ts";
 import { type BillingPorts, billDue } from "./subscriptions/billing.ts";
@@ -504,6 +505,7 @@ export const billingTimerPorts = (clock: Clock): BillingTimerPorts => ({
   payments: () => paymentPorts(clock),
   subscriptionTimers: {
     billing: () => billingPorts(clock),
+    renewals: () => ({ ...billingPorts(clock), renewalNotices: dynamoRenewalNoticeStore }),
     subscriptions: dynamoSubscriptionStore,
     queue: sqsQueue,
     clock,

@@ -3,6 +3,7 @@ import * as z from "zod";
 import { brandColorPattern } from "../hosted/theme.ts";
 import { defineOperation } from "../http/operation.ts";
 import { email, idParams, listQuery, page, paymentTerms, timeZone, currency } from "./common.ts";
+import { intervals } from "./products.ts";
 
 const branding = z.strictObject({
   logoUrl: z
@@ -28,6 +29,10 @@ export const merchant = z.object({
   invoiceNumberPrefix: z.string(),
   defaultPaymentTerms: paymentTerms,
   invoiceReminders: z.array(z.object({ daysAfterDue: z.number().int() })).optional(),
+  renewalReminders: z
+    .object({ daysBefore: z.number().int(), intervals: z.array(z.enum(intervals)) })
+    .optional()
+    .describe('Absent: { daysBefore: 7, intervals: ["year", "half_year"] }'),
   processor: z.enum(["sandbox", "stripe"]).optional(),
   stripeAccountId: z.string().optional(),
   stripeChargesEnabled: z.boolean().optional(),
@@ -124,6 +129,18 @@ export const merchantSettings = z.strictObject({
     .describe(
       "Reminder emails for open invoices, e.g. [{ daysAfterDue: -3 }, { daysAfterDue: 0 }, { daysAfterDue: 7 }]",
     ),
+  renewalReminders: z
+    .strictObject({
+      daysBefore: z.number().int().min(1).max(60),
+      intervals: z
+        .array(z.enum(intervals))
+        .max(intervals.length)
+        .refine((i) => new Set(i).size === i.length, { message: "must not repeat an interval" }),
+    })
+    .optional()
+    .describe(
+      "Subscription renewal reminders: the buyer's email daysBefore days before each renewal (09:00 merchant time) of subscriptions with these intervals (none: no emails); subscription.renewal_upcoming fires for every interval",
+    ),
 });
 
 export const updateMerchant = defineOperation({
@@ -133,7 +150,7 @@ export const updateMerchant = defineOperation({
   auth: "merchant",
   tag: "Merchant settings",
   summary:
-    "Update settings: name, email, time zone, default currency, branding, invoice prefix, payment terms, invoice reminders",
+    "Update settings: name, email, time zone, default currency, branding, invoice prefix, payment terms, invoice and renewal reminders",
   body: merchantSettings,
   response: merchant,
   status: 200,

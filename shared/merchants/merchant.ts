@@ -1,4 +1,6 @@
 /** The merchant and API key records as the API shows them. */
+import type { Interval } from "../products/product.ts";
+
 export type PaymentTermsCode =
   | "due_on_receipt"
   | "net_7"
@@ -15,6 +17,22 @@ export interface Branding {
   footerText?: string;
 }
 
+/**
+ * When the buyer of a subscription hears of its next renewal: `daysBefore` days before it (09:00 merchant
+ * time), by email for subscriptions of these intervals only (the `subscription.renewal_upcoming` event
+ * fires for every interval).
+ */
+export interface RenewalReminders {
+  daysBefore: number;
+  intervals: Interval[];
+}
+
+/** Stripe's default: a week before yearly (and half-yearly) renewals, which buyers forget. */
+export const defaultRenewalReminders: RenewalReminders = { daysBefore: 7, intervals: ["year", "half_year"] };
+
+export const renewalRemindersOf = (merchant: Pick<Merchant, "renewalReminders">): RenewalReminders =>
+  merchant.renewalReminders ?? defaultRenewalReminders;
+
 export interface Merchant {
   id: string;
   name: string;
@@ -28,6 +46,8 @@ export interface Merchant {
   defaultPaymentTerms: PaymentTermsCode;
   /** Reminder emails for open invoices, relative to the due date (negative: before it). */
   invoiceReminders?: { daysAfterDue: number }[];
+  /** Renewal reminders of subscriptions (absent: `defaultRenewalReminders`); see subscriptions/renewals.ts. */
+  renewalReminders?: RenewalReminders;
   /** Who takes card and bank payments: the built-in sandbox (test mode, the default) or Stripe. */
   processor?: "sandbox" | "stripe";
   /** The merchant's connected Stripe account (`acct_…`), once it started connecting. */

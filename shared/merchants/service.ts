@@ -11,7 +11,14 @@ import { applyPatch } from "../domain/patch.ts";
 import { newEvent } from "../domain/events.ts";
 import { newId } from "../domain/ids.ts";
 import type { MerchantStore } from "./ports.ts";
-import type { ApiKey, Branding, Merchant, PaymentTermsCode } from "./merchant.ts";
+import {
+  type ApiKey,
+  type Branding,
+  defaultRenewalReminders,
+  type Merchant,
+  type PaymentTermsCode,
+  type RenewalReminders,
+} from "./merchant.ts";
 
 export interface MerchantPorts {
   store: MerchantStore;
@@ -32,6 +39,7 @@ export interface MerchantSettingsPatch {
   invoiceNumberPrefix?: string;
   defaultPaymentTerms?: PaymentTermsCode;
   invoiceReminders?: { daysAfterDue: number }[];
+  renewalReminders?: RenewalReminders;
   processor?: "sandbox" | "stripe";
   supportEmail?: string | null;
 }
@@ -68,6 +76,7 @@ export async function createMerchant(
     invoiceNumberPrefix: "INV",
     defaultPaymentTerms: "net_30",
     invoiceReminders: [],
+    renewalReminders: defaultRenewalReminders,
     createdAt: at,
     updatedAt: at,
   };

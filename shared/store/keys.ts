@@ -58,6 +58,11 @@ export const keys = {
     PK: merchantPk(merchantId),
     SK: `SUBPERIOD#${subscriptionId}#${String(period).padStart(6, "0")}`,
   }),
+  /** A subscription's renewal into period `period` was announced (`subscription.renewal_upcoming`): once per renewal. */
+  subscriptionRenewalNotice: (merchantId: string, subscriptionId: string, period: number): Key => ({
+    PK: merchantPk(merchantId),
+    SK: `SUBRENEWAL#${subscriptionId}#${String(period).padStart(6, "0")}`,
+  }),
   /** Gapless document number counters, one per merchant and kind of document. */
   counter: (merchantId: string, name: string): Key => ({ PK: merchantPk(merchantId), SK: `COUNTER#${name}` }),
   /** The public token of a hosted page (invoice, quote, checkout) → the document it shows. */

@@ -35,6 +35,7 @@ import type { SubscriptionStore } from "../store/subscriptions.ts";
 import { timerQueue } from "../timers/registry.ts";
 import { periodInvoice, periodRule } from "./period-invoice.ts";
 import { periodOf } from "./periods.ts";
+import { planRenewalReminder } from "./renewals.ts";
 import { billingScheduleName, type SubscriptionBillMessage } from "./schedules.ts";
 import {
   presentSubscription,
@@ -116,6 +117,7 @@ export async function billDue(
     found = again;
   }
   await planNext(ports, merchantId, found.value, now);
+  await planRenewalReminder(ports, merchantId, found.value, now);
 }
 
 /** What a due instant's step wrote: the subscription's next state, and the invoice it billed, if any. */

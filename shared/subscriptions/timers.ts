@@ -3,8 +3,9 @@
  * (`subscription.bill`, from its one-time schedule, the sweep or a test clock's advance); the sweep
  * (`subscription.sweep`, every 15 minutes) finds on the wall clock's sparse due index what a missed
  * schedule left and sends one `subscription.bill` per due subscription — it reads only what is due;
- * a first invoice left unpaid expires its subscription after 23 h; and the invoice and payment events
- * move a subscription with its latest invoice (paid → active; a failed charge → past_due/incomplete).
+ * a first invoice left unpaid expires its subscription after 23 h; a renewal's reminder announces it
+ * (`subscription.renewal_upcoming`, renewals.ts); and the invoice and payment events move a
+ * subscription with its latest invoice (paid → active; a failed charge → past_due/incomplete).
  */
 import * as z from "zod";
 import type { QueuePort } from "../aws/queue.ts";
@@ -14,6 +15,7 @@ import type { SubscriptionStore } from "../store/subscriptions.ts";
 import { wallShards } from "../store/keys.ts";
 import { type TimerRegistrations, timerQueue, work } from "../timers/registry.ts";
 import { type BillingPorts, billDue, expireIncomplete, onChargeFailed, onInvoicePaid } from "./billing.ts";
+import { announceRenewal, type RenewalPorts, renewalUpcomingMessage } from "./renewals.ts";
 import { type SubscriptionBillMessage, subscriptionBillMessage } from "./schedules.ts";
 
 /** What the manifest's `rate(15 minutes)` schedule delivers. */
@@ -42,6 +44,8 @@ const sweepPage = 100;
 export interface SubscriptionTimerPorts {
   /** The engine's ports, built on first use (most messages on the billing queue are not a subscription's). */
   billing: () => BillingPorts;
+  /** The renewal reminders' ports (the engine's and the notices' store), built on first use. */
+  renewals: () => RenewalPorts;
   subscriptions: Pick<SubscriptionStore, "due">;
   queue: QueuePort;
   clock: Clock;
@@ -51,7 +55,9 @@ export interface SubscriptionTimerPorts {
  * Sends one `subscription.bill` per wall-clock subscription due now, shard by shard of the due index:
  * O(due), whatever the number of subscriptions. A test clock's partition is never read here.
  */
-export async function sweepDue(ports: SubscriptionTimerPorts): Promise<number> {
+export async function sweepDue(
+  ports: Pick<SubscriptionTimerPorts, "subscriptions" | "queue" | "clock">,
+): Promise<number> {
   const until = ports.clock.now().toISOString();
   let sent = 0;
   for (let shard = 0; shard < wallShards; shard++) {
@@ -85,6 +91,9 @@ export function subscriptionTimers(ports: SubscriptionTimerPorts): TimerRegistra
       "subscription.sweep": work(subscriptionSweepMessage, async () => {
         await sweepDue(ports);
       }),
+      "subscription.renewal_upcoming": work(renewalUpcomingMessage, (message) =>
+        announceRenewal(ports.renewals(), message),
+      ),
       "subscription.incomplete_expiry": work(incompleteExpiryMessage, (message) =>
         expireIncomplete(ports.billing(), message.merchantId, message.subscriptionId, message.invoiceId),
       ),

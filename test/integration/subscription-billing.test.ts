@@ -551,7 +551,7 @@ describe("the sweep", () => {
         return page;
       },
     };
-    await sweepDue({ billing: ports, subscriptions: store, queue: { send: async (_, body) => void sent.push(body as never) }, clock });
+    await sweepDue({ subscriptions: store, queue: { send: async (_, body) => void sent.push(body as never) }, clock });
 
     expect(sent.map((m) => m.subscriptionId).sort()).toEqual([...expected].sort());
     expect(read).toBe(expected.length);

@@ -66,6 +66,7 @@ const consumer = billingTimers(() => {
     scheduler: () => scheduler,
     subscriptionTimers: {
       billing: () => ({ ...billingPorts(clock), scheduler }),
+      renewals: () => ({ ...base.subscriptionTimers.renewals(), scheduler }),
       subscriptions: countingStore,
       queue,
       clock,
@@ -174,7 +175,11 @@ describe("billing races over 200 subscriptions", () => {
     const sentByFirstSweeps = await raceForPeriod(0, 3, true);
     // A month later: period 1, raced the same way (its firings are the schedules period 0 planned).
     clock.set(new Date("2026-06-15T00:00:30Z"));
-    const plannedForPeriod1 = new Set(planned.filter((s) => s.payload.period === 1).map((s) => s.name));
+    const plannedForPeriod1 = new Set(
+      planned
+        .filter((s) => s.payload.kind === "subscription.bill" && s.payload.period === 1)
+        .map((s) => s.name),
+    );
     expect(plannedForPeriod1.size).toBe(subscriptionCount);
     await raceForPeriod(1, 0, false);
 

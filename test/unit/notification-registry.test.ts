@@ -42,6 +42,7 @@ describe("notification registry", () => {
       "refund.succeeded",
       "subscription.canceled",
       "subscription.created",
+      "subscription.renewal_upcoming",
     ]);
   });
 

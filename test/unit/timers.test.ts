@@ -9,6 +9,7 @@ import { queuesFor } from "../../shared/outbox/routing.ts";
 import { refundCheck } from "../../shared/payments/refund-checks.ts";
 import { payoutRunSchedule } from "../../shared/payouts/run.ts";
 import { incompleteExpirySchedule, nextBillingSchedule } from "../../shared/subscriptions/billing.ts";
+import { renewalReminderSchedule } from "../../shared/subscriptions/renewals.ts";
 import { timerRegistry, timersConsumer, work } from "../../shared/timers/registry.ts";
 
 const record = (body: unknown, messageId = "m-1") => ({ messageId, body: JSON.stringify(body) }) as SQSRecord;
@@ -164,6 +165,16 @@ describe("the billing queue's registry", () => {
           invoiceId: "inv_1",
         },
         "2026-03-01T00:00:00Z",
+      ),
+      renewalReminderSchedule(
+        {
+          kind: "subscription.renewal_upcoming",
+          merchantId: "mer_1",
+          subscriptionId: "sub_1",
+          period: 1,
+          renewsAt: "2026-04-01T00:00:00Z",
+        },
+        new Date("2026-03-25T08:00:00Z"),
       ),
       ...schedules,
     ];

@@ -1,0 +1,69 @@
+/**
+ * A subscription's renewal notices: the `subscription.renewal_upcoming` event of a renewal is written
+ * with a marker item (`keys.subscriptionRenewalNotice`) in one transaction conditioned on the marker's
+ * absence and on the subscription's version, so a renewal is announced at most once, and only as the
+ * subscription stood when the reminder decided to announce it.
+ */
+import { TransactWriteCommand } from "@aws-sdk/lib-dynamodb";
+import { ConflictError } from "../domain/errors.ts";
+import type { DomainEvent } from "../domain/events.ts";
+import { documentClient, tableName } from "./dynamo.ts";
+import { keys } from "./keys.ts";
+import { eventPut } from "./outbox.ts";
+
+export interface RenewalNoticeStore {
+  /**
+   * Records the notice of the renewal into `period` with its event; false when it was recorded
+   * before. A subscription no longer at `version` is a ConflictError (read it again and decide anew).
+   */
+  record(
+    merchantId: string,
+    subscriptionId: string,
+    version: number,
+    period: number,
+    event: DomainEvent,
+  ): Promise<boolean>;
+}
+
+export const dynamoRenewalNoticeStore: RenewalNoticeStore = {
+  async record(merchantId, subscriptionId, version, period, event) {
+    try {
+      await documentClient().send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Put: {
+                TableName: tableName(),
+                Item: {
+                  ...keys.subscriptionRenewalNotice(merchantId, subscriptionId, period),
+                  type: "subscriptionRenewalNotice",
+                  subscriptionId,
+                  period,
+                  eventId: event.id,
+                },
+                ConditionExpression: "attribute_not_exists(PK)",
+              },
+            },
+            {
+              ConditionCheck: {
+                TableName: tableName(),
+                Key: keys.merchantObject(merchantId, subscriptionId),
+                ConditionExpression: "version = :version",
+                ExpressionAttributeValues: { ":version": version },
+              },
+            },
+            eventPut(event),
+          ],
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (!(error instanceof Error) || error.name !== "TransactionCanceledException") throw error;
+      const reasons = (error as { CancellationReasons?: { Code?: string }[] }).CancellationReasons ?? [];
+      if (reasons[0]?.Code === "ConditionalCheckFailed") return false;
+      if (reasons.some((r) => r.Code === "ConditionalCheckFailed" || r.Code === "TransactionConflict"))
+        throw new ConflictError("The subscription changed while its renewal was announced");
+      throw error;
+    }
+  },
+};
