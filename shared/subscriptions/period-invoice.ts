@@ -5,7 +5,8 @@
  *
  * - Every item is a line for the period, at the `unitAmount` kept from creation, taxed by the
  *   subscription's `taxRateIds`.
- * - A short period 0 is prorated per line (`prorateFirstPeriod`): the line bills the prorated amount
+ * - A short period 0, and the short period a resumption after a pause begins with, is prorated per
+ *   line (`prorateFrom`): the line bills the prorated amount
  *   once (quantity 1) and says so in its description; discounts and taxes apply after, so an
  *   `amountOff` discount is taken whole, never prorated.
  * - A discount applies by its duration: `once` to period 0, `repeating` to the first
@@ -16,15 +17,35 @@
 import type { DiscountRequest, PricedLineRequest } from "../invoices/build.ts";
 import type { NewInvoice } from "../invoices/invoice.ts";
 import type { StoredInvoice } from "../invoices/ports.ts";
-import { type Period, type PeriodRule, periodOf, prorateFirstPeriod, prorationNote } from "./periods.ts";
+import { localDate } from "../domain/calendar.ts";
+import { type Period, type PeriodRule, periodFrom, periodOf, prorateFrom, prorationNote } from "./periods.ts";
 import type { StoredSubscription, SubscriptionDiscount, SubscriptionItem } from "./subscription.ts";
 
+/** The rule of a subscription's periods: from its start date, or from its trial's end (the first period's start). */
 export const periodRule = (subscription: StoredSubscription): PeriodRule => ({
-  startDate: subscription.startDate,
+  startDate: subscription.trialEnd
+    ? localDate(new Date(subscription.trialEnd), subscription.timeZone)
+    : subscription.startDate,
   billingAnchorDay: subscription.billingAnchorDay,
   interval: subscription.interval,
   timeZone: subscription.timeZone,
 });
+
+/**
+ * Where the run of periods holding period `k` begins: the last resumption after a pause when `k` was
+ * billed from it, else the first period's start; `first` is the run's first period number.
+ */
+function runOfPeriod(subscription: StoredSubscription, k: number): { from: string; first: number } {
+  const { resumed } = subscription;
+  if (resumed && k >= resumed.period) return { from: resumed.at, first: resumed.period };
+  return { from: periodOf(periodRule(subscription), 0).start, first: 0 };
+}
+
+/** Period `k` of a subscription (0 first), counting on across pauses. */
+export function subscriptionPeriod(subscription: StoredSubscription, k: number): Period {
+  const { from, first } = runOfPeriod(subscription, k);
+  return periodFrom(periodRule(subscription), from, k - first);
+}
 
 /** Whether a discount of the subscription applies to period `k` (0 first). */
 export function discountApplies(discount: SubscriptionDiscount, k: number): boolean {
@@ -67,7 +88,8 @@ function line(
     taxRateIds: subscription.taxRateIds,
     period: { start: period.start, end: period.end },
   };
-  const prorated = k === 0 ? prorateFirstPeriod(periodRule(subscription), item) : null;
+  const run = runOfPeriod(subscription, k);
+  const prorated = k === run.first ? prorateFrom(periodRule(subscription), run.from, item) : null;
   if (!prorated) {
     return { description: item.description, quantity: item.quantity, unitAmount: item.unitAmount, ...common };
   }
@@ -82,7 +104,7 @@ function line(
 
 /** The invoice of period `k` of a subscription. */
 export function periodInvoice(subscription: StoredSubscription, k: number): PeriodInvoice {
-  const period = periodOf(periodRule(subscription), k);
+  const period = subscriptionPeriod(subscription, k);
   const discounts = subscription.discounts.filter((d) => discountApplies(d, k)).map(discountRequest);
   const terms =
     subscription.collectionMethod === "charge_automatically"

@@ -6,7 +6,7 @@
  * (anchor 31: Jan 31 → Feb 29 → Mar 31 → Apr 30). A period starts at the first instant of its local
  * day and ends where the next one begins, so periods tile time with no gap and no overlap.
  */
-import { startOfLocalDay } from "../domain/calendar.ts";
+import { addDays, localDate, startOfLocalDay } from "../domain/calendar.ts";
 import { DECIMAL_SCALE, divRound, toTenThousandths } from "../domain/money.ts";
 import type { Interval } from "../products/product.ts";
 
@@ -99,25 +99,45 @@ export function hasShortFirstPeriod(rule: PeriodRule): boolean {
   return firstAnchor(rule.startDate, rule.billingAnchorDay) !== rule.startDate;
 }
 
-/** The local date period `k` starts on. */
-function periodStartDate(rule: PeriodRule, k: number): string {
-  const first = firstAnchor(rule.startDate, rule.billingAnchorDay);
-  if (first === rule.startDate) return anchorDate(first, rule.billingAnchorDay, rule.interval, k);
-  return k === 0 ? rule.startDate : anchorDate(first, rule.billingAnchorDay, rule.interval, k - 1);
+/**
+ * Where a run of periods begins: `at`, an instant (a subscription's start, or where it resumed after
+ * a pause), and its first anchor — the earliest anchor date that does not begin before `at`. When `at`
+ * is that anchor's first instant the run's first period is a full one, else it is short: [at, A(0)).
+ */
+function runOf(rule: Omit<PeriodRule, "startDate">, at: Date) {
+  const date = localDate(at, rule.timeZone);
+  const startsDay = startOfLocalDay(date, rule.timeZone).getTime() === at.getTime();
+  let anchor = firstAnchor(date, rule.billingAnchorDay);
+  if (anchor === date && !startsDay) anchor = firstAnchor(addDays(date, 1), rule.billingAnchorDay);
+  return { date, anchor, short: anchor !== date || !startsDay };
+}
+
+/**
+ * Period `j` (0 first) of the run of periods that begins at instant `from` (the same rule as
+ * `periodOf`, whose run begins at the start date's first instant).
+ */
+export function periodFrom(rule: Omit<PeriodRule, "startDate">, from: string, j: number): Period {
+  if (!Number.isSafeInteger(j) || j < 0)
+    throw new RangeError(`the period number must be an integer ≥ 0: ${j}`);
+  const at = new Date(from);
+  const { date, anchor, short } = runOf(rule, at);
+  const dateOf = (i: number) =>
+    short && i === 0 ? date : anchorDate(anchor, rule.billingAnchorDay, rule.interval, short ? i - 1 : i);
+  const startDate = dateOf(j);
+  const endDate = dateOf(j + 1);
+  return {
+    start: short && j === 0 ? at.toISOString() : startOfLocalDay(startDate, rule.timeZone).toISOString(),
+    end: startOfLocalDay(endDate, rule.timeZone).toISOString(),
+    startDate,
+    endDate,
+  };
 }
 
 /** Period `k` (0 is the first) of a subscription: local dates and the instants they begin. */
 export function periodOf(rule: PeriodRule, k: number): Period {
   if (!Number.isSafeInteger(k) || k < 0)
     throw new RangeError(`the period number must be an integer ≥ 0: ${k}`);
-  const startDate = periodStartDate(rule, k);
-  const endDate = periodStartDate(rule, k + 1);
-  return {
-    start: startOfLocalDay(startDate, rule.timeZone).toISOString(),
-    end: startOfLocalDay(endDate, rule.timeZone).toISOString(),
-    startDate,
-    endDate,
-  };
+  return periodFrom(rule, startOfLocalDay(rule.startDate, rule.timeZone).toISOString(), k);
 }
 
 /** A prorated first-period line: the amount and the ratio it was computed from, for the line's text. */
@@ -144,14 +164,28 @@ export function prorateFirstPeriod(
   rule: PeriodRule,
   line: { quantity: number; unitAmount: number },
 ): Proration | null {
-  if (!hasShortFirstPeriod(rule)) return null;
+  return prorateFrom(rule, startOfLocalDay(rule.startDate, rule.timeZone).toISOString(), line);
+}
+
+/**
+ * The first period's share of one line in the run of periods beginning at `from` (a start, or a
+ * resumption after a pause): seconds in [from, A(0)) ÷ seconds in [A(0) − interval, A(0)); `null`
+ * when that period is a full one.
+ */
+export function prorateFrom(
+  rule: Omit<PeriodRule, "startDate">,
+  from: string,
+  line: { quantity: number; unitAmount: number },
+): Proration | null {
+  const begin = new Date(from);
+  const { date, anchor, short } = runOf(rule, begin);
+  if (!short) return null;
   const quantity = toTenThousandths(line.quantity);
   if (quantity === undefined || quantity < 0n) throw new RangeError(`not a quantity: ${line.quantity}`);
-  const first = firstAnchor(rule.startDate, rule.billingAnchorDay);
-  const fullStart = anchorDate(first, rule.billingAnchorDay, rule.interval, -1);
-  const at = (date: string) => startOfLocalDay(date, rule.timeZone).getTime() / 1000;
-  const end = at(first);
-  const seconds = { part: end - at(rule.startDate), full: end - at(fullStart) };
+  const fullStart = anchorDate(anchor, rule.billingAnchorDay, rule.interval, -1);
+  const at = (d: string) => startOfLocalDay(d, rule.timeZone).getTime() / 1000;
+  const end = at(anchor);
+  const seconds = { part: end - Math.floor(begin.getTime() / 1000), full: end - at(fullStart) };
   const amount = divRound(
     quantity * BigInt(line.unitAmount) * BigInt(seconds.part),
     DECIMAL_SCALE * BigInt(seconds.full),
@@ -159,7 +193,7 @@ export function prorateFirstPeriod(
   return {
     amount: Number(amount),
     seconds,
-    days: { part: daysBetween(rule.startDate, first), full: daysBetween(fullStart, first) },
+    days: { part: daysBetween(date, anchor), full: daysBetween(fullStart, anchor) },
   };
 }
 
