@@ -11,6 +11,7 @@ import { receipt } from "./receipt.ts";
 import { refund } from "./refund.ts";
 import { subscriptionCanceled } from "./subscription-canceled.ts";
 import { subscriptionCreated } from "./subscription-created.ts";
+import { trialWillEnd } from "./trial-will-end.ts";
 import { welcome } from "./welcome.ts";
 
 export const notifications: readonly Notification[] = [
@@ -23,6 +24,7 @@ export const notifications: readonly Notification[] = [
   payoutSummary,
   subscriptionCreated,
   subscriptionCanceled,
+  trialWillEnd,
 ];
 
 const byEventType = new Map(notifications.map((n) => [n.eventType, n]));
