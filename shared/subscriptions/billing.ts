@@ -347,7 +347,10 @@ async function chargeSavedMethod(
 /** The one-time schedule of a subscription's next billing instant: named by subscription and period, so planning twice is harmless. */
 export function nextBillingSchedule(
   merchantId: string,
-  subscription: Pick<StoredSubscription, "id" | "nextPeriod"> & { nextBillingAt: string },
+  subscription: Pick<StoredSubscription, "id" | "nextPeriod"> & {
+    nextBillingAt: string;
+    status?: SubscriptionStatus;
+  },
 ): OneTimeSchedule {
   const payload: SubscriptionBillMessage = {
     kind: "subscription.bill",
@@ -356,7 +359,8 @@ export function nextBillingSchedule(
     period: subscription.nextPeriod,
   };
   return {
-    name: billingScheduleName(subscription.id, subscription.nextPeriod),
+    // A paused subscription's period k was due at the pause (that schedule fired): its resume is another.
+    name: `${billingScheduleName(subscription.id, subscription.nextPeriod)}${subscription.status === "paused" ? "-resume" : ""}`,
     at: new Date(subscription.nextBillingAt),
     queue: timerQueue,
     payload,

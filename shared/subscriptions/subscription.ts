@@ -93,8 +93,10 @@ export interface Subscription {
   metadata: Record<string, string>;
   /** The customer's test clock (test mode), copied at creation; absent on the wall clock. */
   testClockId?: string;
-  /** (Records written before trials and pauses lack the four fields below: read as null.) */
-  /** The trial (ISO instants), null without one: no invoice for it; the first period starts at its end. */
+  /**
+   * The trial (ISO instants), null without one: no invoice for it; the first period starts at its end.
+   * (This and the pause's fields are absent on records written before them: read as null.)
+   */
   trialStart?: string | null;
   trialEnd?: string | null;
   /** What happens at the trial's end to a `charge_automatically` subscription with no method to charge. */

@@ -15,8 +15,12 @@ import { handler as paymentMethods } from "../../functions/api/payment-methods.t
 import { handler as subscriptions } from "../../functions/api/subscriptions.ts";
 import { handler as testClocks } from "../../functions/api/test-clocks.ts";
 import { handler as billing } from "../../functions/billing/timers.ts";
+import type { OneTimeSchedule } from "../../shared/aws/scheduler.ts";
+import { billingPorts } from "../../shared/composition.ts";
+import { fixedClock } from "../../shared/domain/clock.ts";
 import { newId } from "../../shared/domain/ids.ts";
 import { type OutboxEvent, outboxEventFromItem } from "../../shared/store/outbox.ts";
+import { billDue } from "../../shared/subscriptions/billing.ts";
 import { callForBody, newMerchant, type TestMerchant } from "../helpers/api.ts";
 import { type TestAws, useTestAws } from "../helpers/aws.ts";
 
@@ -246,6 +250,28 @@ describe("pause and resume", () => {
     expect(await events("subscription.paused", sub.id)).toHaveLength(0);
   });
 
+  it("on the wall clock, the pause's firing plans the resume under its own schedule name (the period's fired at the pause)", async () => {
+    const customer = await call(customers, "POST /v1/customers", undefined, {
+      email: `pt-wall-${newId("customer", new Date()).slice(-8).toLowerCase()}@pause.test`,
+    });
+    const sub = await subscribe(customer.body.id);
+    const paused = await pause(sub.id, { resumesAt: "2099-01-01" });
+    expect(paused.status).toBe(200);
+    const pauseAt = String(paused.body.pauseAt);
+
+    const planned: OneTimeSchedule[] = [];
+    const clock = fixedClock(new Date(Date.parse(pauseAt) + 1_000));
+    const ports = {
+      ...billingPorts(clock),
+      scheduler: { scheduleOnce: async (s: OneTimeSchedule) => void planned.push(s), cancel: async () => {} },
+    };
+    await billDue(ports, shop.id, sub.id, 1);
+    expect(await get(sub.id)).toMatchObject({ status: "paused", nextBillingAt: "2099-01-01T00:00:00.000Z" });
+    expect(planned.map((s) => [s.name, s.at.toISOString(), s.payload.period])).toEqual([
+      [`${sub.id}-period-1-resume`, "2099-01-01T00:00:00.000Z", 1],
+    ]);
+  });
+
   it("pauses only an active subscription: a scheduled or canceled one is a 409", async () => {
     const { customerId } = await buyerAt("2030-01-01T10:00:00Z");
     const scheduled = await subscribe(customerId, { startDate: "2030-02-01" });
@@ -295,6 +321,14 @@ describe("trials", () => {
     ]);
     await advance(clockId, "2030-02-20T00:00:00Z");
     expect(await events("subscription.trial_will_end", sub.id)).toHaveLength(1);
+  });
+
+  it("a trial whose first charge is declined at its end leaves the subscription incomplete", async () => {
+    const { clockId, customerId } = await buyerAt("2030-01-01T10:00:00Z", "pm_card_chargeCustomerFail");
+    const sub = await subscribe(customerId, { collectionMethod: "charge_automatically", trialDays: 5 });
+    await advance(clockId, "2030-01-06T00:00:01Z");
+    expect(await get(sub.id)).toMatchObject({ status: "incomplete", cyclesBilled: 1 });
+    expect(await invoicesOf(sub.id)).toEqual([expect.objectContaining({ subtotal: 3_100, status: "open" })]);
   });
 
   it("ends a trial at the start of trialEnd; with billingAnchorDay the first period is prorated", async () => {
