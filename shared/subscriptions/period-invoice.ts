@@ -18,7 +18,15 @@ import type { DiscountRequest, PricedLineRequest } from "../invoices/build.ts";
 import type { NewInvoice } from "../invoices/invoice.ts";
 import type { StoredInvoice } from "../invoices/ports.ts";
 import { localDate } from "../domain/calendar.ts";
-import { type Period, type PeriodRule, periodFrom, periodOf, prorateFrom, prorationNote } from "./periods.ts";
+import {
+  type Period,
+  type PeriodRule,
+  periodFrom,
+  periodOf,
+  prorateFirstPeriod,
+  prorateFrom,
+  prorationNote,
+} from "./periods.ts";
 import type { StoredSubscription, SubscriptionDiscount, SubscriptionItem } from "./subscription.ts";
 
 /** The rule of a subscription's periods: from its start date, or from its trial's end (the first period's start). */
@@ -31,20 +39,15 @@ export const periodRule = (subscription: StoredSubscription): PeriodRule => ({
   timeZone: subscription.timeZone,
 });
 
-/**
- * Where the run of periods holding period `k` begins: the last resumption after a pause when `k` was
- * billed from it, else the first period's start; `first` is the run's first period number.
- */
-function runOfPeriod(subscription: StoredSubscription, k: number): { from: string; first: number } {
-  const { resumed } = subscription;
-  if (resumed && k >= resumed.period) return { from: resumed.at, first: resumed.period };
-  return { from: periodOf(periodRule(subscription), 0).start, first: 0 };
-}
+/** The resumption after a pause period `k` was billed from, if it was (periods before it run from the start). */
+const resumptionOf = (subscription: StoredSubscription, k: number) =>
+  subscription.resumed && k >= subscription.resumed.period ? subscription.resumed : undefined;
 
 /** Period `k` of a subscription (0 first), counting on across pauses. */
 export function subscriptionPeriod(subscription: StoredSubscription, k: number): Period {
-  const { from, first } = runOfPeriod(subscription, k);
-  return periodFrom(periodRule(subscription), from, k - first);
+  const resumed = resumptionOf(subscription, k);
+  const rule = periodRule(subscription);
+  return resumed ? periodFrom(rule, resumed.at, k - resumed.period) : periodOf(rule, k);
 }
 
 /** Whether a discount of the subscription applies to period `k` (0 first). */
@@ -88,8 +91,15 @@ function line(
     taxRateIds: subscription.taxRateIds,
     period: { start: period.start, end: period.end },
   };
-  const run = runOfPeriod(subscription, k);
-  const prorated = k === run.first ? prorateFrom(periodRule(subscription), run.from, item) : null;
+  const resumed = resumptionOf(subscription, k);
+  const rule = periodRule(subscription);
+  const prorated = resumed
+    ? k === resumed.period
+      ? prorateFrom(rule, resumed.at, item)
+      : null
+    : k === 0
+      ? prorateFirstPeriod(rule, item)
+      : null;
   if (!prorated) {
     return { description: item.description, quantity: item.quantity, unitAmount: item.unitAmount, ...common };
   }

@@ -100,33 +100,52 @@ export function hasShortFirstPeriod(rule: PeriodRule): boolean {
 }
 
 /**
- * Where a run of periods begins: `at`, an instant (a subscription's start, or where it resumed after
- * a pause), and its first anchor — the earliest anchor date that does not begin before `at`. When `at`
- * is that anchor's first instant the run's first period is a full one, else it is short: [at, A(0)).
+ * Where a run of periods begins — a subscription's start, or where it resumed after a pause — and
+ * its first anchor: the earliest anchor date that does not begin before the run. When the run begins
+ * at that anchor's first instant its first period is a full one, else a short one, [start, A(0)).
  */
-function runOf(rule: Omit<PeriodRule, "startDate">, at: Date) {
+interface Run {
+  /** The local date the run begins on. */
+  date: string;
+  anchor: string;
+  short: boolean;
+  /** The instant the run begins (computed only when needed: zone math is the costly part). */
+  at: () => Date;
+}
+
+/** The run of a start date: it begins at the date's first instant. */
+function runFromDate(rule: PeriodRule): Run {
+  const anchor = firstAnchor(rule.startDate, rule.billingAnchorDay);
+  return {
+    date: rule.startDate,
+    anchor,
+    short: anchor !== rule.startDate,
+    at: () => startOfLocalDay(rule.startDate, rule.timeZone),
+  };
+}
+
+/** The run that begins at instant `from` (a resumption: any instant of a day). */
+function runFromInstant(rule: Omit<PeriodRule, "startDate">, from: string): Run {
+  const at = new Date(from);
   const date = localDate(at, rule.timeZone);
   const startsDay = startOfLocalDay(date, rule.timeZone).getTime() === at.getTime();
   let anchor = firstAnchor(date, rule.billingAnchorDay);
   if (anchor === date && !startsDay) anchor = firstAnchor(addDays(date, 1), rule.billingAnchorDay);
-  return { date, anchor, short: anchor !== date || !startsDay };
+  return { date, anchor, short: anchor !== date || !startsDay, at: () => at };
 }
 
-/**
- * Period `j` (0 first) of the run of periods that begins at instant `from` (the same rule as
- * `periodOf`, whose run begins at the start date's first instant).
- */
-export function periodFrom(rule: Omit<PeriodRule, "startDate">, from: string, j: number): Period {
+/** Period `j` (0 first) of a run. */
+function periodIn(rule: Omit<PeriodRule, "startDate">, run: Run, j: number): Period {
   if (!Number.isSafeInteger(j) || j < 0)
     throw new RangeError(`the period number must be an integer ≥ 0: ${j}`);
-  const at = new Date(from);
-  const { date, anchor, short } = runOf(rule, at);
   const dateOf = (i: number) =>
-    short && i === 0 ? date : anchorDate(anchor, rule.billingAnchorDay, rule.interval, short ? i - 1 : i);
+    run.short && i === 0
+      ? run.date
+      : anchorDate(run.anchor, rule.billingAnchorDay, rule.interval, run.short ? i - 1 : i);
   const startDate = dateOf(j);
   const endDate = dateOf(j + 1);
   return {
-    start: short && j === 0 ? at.toISOString() : startOfLocalDay(startDate, rule.timeZone).toISOString(),
+    start: (run.short && j === 0 ? run.at() : startOfLocalDay(startDate, rule.timeZone)).toISOString(),
     end: startOfLocalDay(endDate, rule.timeZone).toISOString(),
     startDate,
     endDate,
@@ -135,9 +154,16 @@ export function periodFrom(rule: Omit<PeriodRule, "startDate">, from: string, j:
 
 /** Period `k` (0 is the first) of a subscription: local dates and the instants they begin. */
 export function periodOf(rule: PeriodRule, k: number): Period {
-  if (!Number.isSafeInteger(k) || k < 0)
-    throw new RangeError(`the period number must be an integer ≥ 0: ${k}`);
-  return periodFrom(rule, startOfLocalDay(rule.startDate, rule.timeZone).toISOString(), k);
+  return periodIn(rule, runFromDate(rule), k);
+}
+
+/**
+ * Period `j` (0 first) of the run of periods that resumed at instant `from` after a pause: the same
+ * rule as `periodOf`, from that instant (a short period to the next anchor date first, unless `from`
+ * is an anchor date's first instant).
+ */
+export function periodFrom(rule: Omit<PeriodRule, "startDate">, from: string, j: number): Period {
+  return periodIn(rule, runFromInstant(rule, from), j);
 }
 
 /** A prorated first-period line: the amount and the ratio it was computed from, for the line's text. */
@@ -164,28 +190,33 @@ export function prorateFirstPeriod(
   rule: PeriodRule,
   line: { quantity: number; unitAmount: number },
 ): Proration | null {
-  return prorateFrom(rule, startOfLocalDay(rule.startDate, rule.timeZone).toISOString(), line);
+  return prorateRun(rule, runFromDate(rule), line);
 }
 
 /**
- * The first period's share of one line in the run of periods beginning at `from` (a start, or a
- * resumption after a pause): seconds in [from, A(0)) ÷ seconds in [A(0) − interval, A(0)); `null`
- * when that period is a full one.
+ * The same share of the first period of the run that resumed at instant `from` after a pause:
+ * seconds in [from, A(0)) ÷ seconds in [A(0) − interval, A(0)); `null` when that period is full.
  */
 export function prorateFrom(
   rule: Omit<PeriodRule, "startDate">,
   from: string,
   line: { quantity: number; unitAmount: number },
 ): Proration | null {
-  const begin = new Date(from);
-  const { date, anchor, short } = runOf(rule, begin);
-  if (!short) return null;
+  return prorateRun(rule, runFromInstant(rule, from), line);
+}
+
+function prorateRun(
+  rule: Omit<PeriodRule, "startDate">,
+  run: Run,
+  line: { quantity: number; unitAmount: number },
+): Proration | null {
+  if (!run.short) return null;
   const quantity = toTenThousandths(line.quantity);
   if (quantity === undefined || quantity < 0n) throw new RangeError(`not a quantity: ${line.quantity}`);
-  const fullStart = anchorDate(anchor, rule.billingAnchorDay, rule.interval, -1);
+  const fullStart = anchorDate(run.anchor, rule.billingAnchorDay, rule.interval, -1);
   const at = (d: string) => startOfLocalDay(d, rule.timeZone).getTime() / 1000;
-  const end = at(anchor);
-  const seconds = { part: end - Math.floor(begin.getTime() / 1000), full: end - at(fullStart) };
+  const end = at(run.anchor);
+  const seconds = { part: end - Math.floor(run.at().getTime() / 1000), full: end - at(fullStart) };
   const amount = divRound(
     quantity * BigInt(line.unitAmount) * BigInt(seconds.part),
     DECIMAL_SCALE * BigInt(seconds.full),
@@ -193,7 +224,7 @@ export function prorateFrom(
   return {
     amount: Number(amount),
     seconds,
-    days: { part: daysBetween(date, anchor), full: daysBetween(fullStart, anchor) },
+    days: { part: daysBetween(run.date, run.anchor), full: daysBetween(fullStart, run.anchor) },
   };
 }
 
