@@ -24,6 +24,14 @@ export interface TrialWillEndMessage {
   testClockId?: string;
 }
 
+/** Three days before the trial's end, named by the subscription (it has one trial). */
+export const trialReminderSchedule = (message: TrialWillEndMessage, at: Date): OneTimeSchedule => ({
+  name: `${message.subscriptionId}-trial-will-end`,
+  at,
+  queue: timerQueue,
+  payload: message as unknown as Record<string, unknown>,
+});
+
 const needsReminder = (subscription: StoredSubscription) =>
   subscription.status === "trialing" && !!subscription.trialEnd && !subscription.trialReminded;
 
@@ -40,18 +48,15 @@ export async function planTrialReminder(
     await remindTrialEnd(ports, merchantId, subscription.id);
     return;
   }
-  const payload: TrialWillEndMessage = {
-    kind: "subscription.trial_will_end",
-    merchantId,
-    subscriptionId: subscription.id,
-    ...(subscription.testClockId ? { testClockId: subscription.testClockId } : {}),
-  };
-  const schedule: OneTimeSchedule = {
-    name: `${subscription.id}-trial-will-end`,
-    at: new Date(at),
-    queue: timerQueue,
-    payload: payload as unknown as Record<string, unknown>,
-  };
+  const schedule = trialReminderSchedule(
+    {
+      kind: "subscription.trial_will_end",
+      merchantId,
+      subscriptionId: subscription.id,
+      ...(subscription.testClockId ? { testClockId: subscription.testClockId } : {}),
+    },
+    new Date(at),
+  );
   await ports.scheduler.scheduleOnce(schedule);
 }
 

@@ -9,6 +9,7 @@ import { queuesFor } from "../../shared/outbox/routing.ts";
 import { refundCheck } from "../../shared/payments/refund-checks.ts";
 import { payoutRunSchedule } from "../../shared/payouts/run.ts";
 import { incompleteExpirySchedule, nextBillingSchedule } from "../../shared/subscriptions/billing.ts";
+import { trialReminderSchedule } from "../../shared/subscriptions/trials.ts";
 import { timerRegistry, timersConsumer, work } from "../../shared/timers/registry.ts";
 
 const record = (body: unknown, messageId = "m-1") => ({ messageId, body: JSON.stringify(body) }) as SQSRecord;
@@ -164,6 +165,10 @@ describe("the billing queue's registry", () => {
           invoiceId: "inv_1",
         },
         "2026-03-01T00:00:00Z",
+      ),
+      trialReminderSchedule(
+        { kind: "subscription.trial_will_end", merchantId: "mer_1", subscriptionId: "sub_1" },
+        now,
       ),
       ...schedules,
     ];
