@@ -1,4 +1,4 @@
-/** Subscriptions: create, list, get, update, cancel. */
+/** Subscriptions: create, list, get, update, cancel, pause, resume. */
 import * as ops from "../../shared/api/subscriptions.ts";
 import { subscriptionPorts as ports } from "../../shared/composition.ts";
 import { apiHandler, route } from "../../shared/http/api.ts";
@@ -27,5 +27,11 @@ export const handler = apiHandler([
   ),
   route(ops.cancelSubscription, ({ principal, clock, params, body }) =>
     subscriptions.cancelSubscription(ports(clock), principal.merchantId, params.id, body),
+  ),
+  route(ops.pauseSubscription, ({ principal, clock, params, body }) =>
+    subscriptions.pauseSubscription(ports(clock), principal.merchantId, params.id, body ?? {}),
+  ),
+  route(ops.resumeSubscription, ({ principal, clock, params }) =>
+    subscriptions.resumeSubscription(ports(clock), principal.merchantId, params.id),
   ),
 ]);

@@ -95,8 +95,32 @@ export const newSubscription = parsesTo<NewSubscription>()(
       ),
     taxRateIds: z.array(idOf("taxRate")).max(5).optional(),
     metadata: metadata.optional(),
+    trialDays: z
+      .number()
+      .int("must be a whole number of days")
+      .min(1)
+      .max(730)
+      .optional()
+      .describe("A trial of so many days from today: no invoice for it, the first period starts at its end"),
+    trialEnd: z.iso
+      .date("must be a date like 2026-12-31")
+      .optional()
+      .describe("Instead of trialDays: the trial ends at the start of this day (merchant's time zone)"),
+    trialSettings: z
+      .strictObject({ missingPaymentMethod: z.enum(["cancel", "create_invoice"]) })
+      .optional()
+      .describe(
+        "missingPaymentMethod cancel: a charge_automatically trial needs no card now and is canceled at its end without one",
+      ),
   }),
 );
+
+export const pauseRequest = z.strictObject({
+  resumesAt: z.iso
+    .date("must be a date like 2026-12-31")
+    .optional()
+    .describe("Resume by itself at the start of this day (merchant's time zone); absent: when resumed"),
+});
 
 export const subscriptionPatch = parsesTo<SubscriptionPatch>()(
   z.strictObject({
@@ -161,6 +185,11 @@ export const subscription = z.object({
   taxRateIds: z.array(z.string()),
   metadata: z.record(z.string(), z.string()),
   testClockId: z.string().optional().describe("The customer's test clock (test mode)"),
+  trialStart: instantOrNull.describe("The trial's start; null without a trial"),
+  trialEnd: instantOrNull.describe("The trial's end, where the first period starts; null without a trial"),
+  trialSettings: z.object({ missingPaymentMethod: z.enum(["cancel", "create_invoice"]) }).optional(),
+  pauseAt: instantOrNull.describe("A requested pause begins here (the end of the period billed); null: none"),
+  resumesAt: instantOrNull.describe("A paused subscription resumes by itself here; null: when resumed"),
   createdAt: z.string(),
   updatedAt: z.string(),
 });
@@ -228,10 +257,36 @@ export const cancelSubscription = defineOperation({
   status: 200,
 });
 
+export const pauseSubscription = defineOperation({
+  ...byId,
+  id: "pauseSubscription",
+  method: "POST",
+  path: "/v1/subscriptions/{id}/pause",
+  summary:
+    "Pause at the end of the period billed (no invoices while paused), until resumed or resumesAt; 409 unless active",
+  body: pauseRequest,
+  bodyOptional: true,
+  response: subscription,
+  status: 200,
+});
+
+export const resumeSubscription = defineOperation({
+  ...byId,
+  id: "resumeSubscription",
+  method: "POST",
+  path: "/v1/subscriptions/{id}/resume",
+  summary:
+    "Resume a paused subscription now (a prorated period to the next anchor date is billed at once), or call off a pending pause; else 409",
+  response: subscription,
+  status: 200,
+});
+
 export const subscriptionOperations = [
   createSubscription,
   listSubscriptions,
   getSubscription,
   updateSubscription,
   cancelSubscription,
+  pauseSubscription,
+  resumeSubscription,
 ];

@@ -12,6 +12,7 @@ import { refund } from "./refund.ts";
 import { renewalUpcoming } from "./renewal-upcoming.ts";
 import { subscriptionCanceled } from "./subscription-canceled.ts";
 import { subscriptionCreated } from "./subscription-created.ts";
+import { trialWillEnd } from "./trial-will-end.ts";
 import { welcome } from "./welcome.ts";
 
 export const notifications: readonly Notification[] = [
@@ -25,6 +26,7 @@ export const notifications: readonly Notification[] = [
   subscriptionCreated,
   subscriptionCanceled,
   renewalUpcoming,
+  trialWillEnd,
 ];
 
 const byEventType = new Map(notifications.map((n) => [n.eventType, n]));

@@ -5,6 +5,7 @@
  */
 import type { Customer } from "../customers/customer.ts";
 import type { PaymentMethod } from "../customers/payment-method.ts";
+import { localDate } from "../domain/calendar.ts";
 import { formatDate, formatMoney, formatPercentage, formatQuantity } from "../domain/format.ts";
 import { termDays } from "../domain/invoice-lifecycle.ts";
 import { computeTotals } from "../domain/totals.ts";
@@ -97,18 +98,27 @@ export function scheduleParagraphs(
   subscription: Subscription,
   merchant: Pick<Merchant, "timeZone">,
 ): string[] {
-  const rule: PeriodRule = { ...subscription, timeZone: merchant.timeZone };
+  const trialEnd = subscription.trialEnd ?? undefined;
+  // With a trial the periods start at its end.
+  const rule: PeriodRule = {
+    ...subscription,
+    ...(trialEnd ? { startDate: localDate(new Date(trialEnd), merchant.timeZone) } : {}),
+    timeZone: merchant.timeZone,
+  };
   const date = (isoDate: string) => formatDate(isoDate, merchant.timeZone);
   const { adverb, period } = intervalWords[subscription.interval];
   const cycles = subscription.billingCycles;
+  const waiting = subscription.status === "scheduled" || subscription.status === "trialing";
   // A subscription that has started billed its first period when it was created.
-  const nextPeriod = subscription.status === "scheduled" ? 0 : Math.max(subscription.cyclesBilled, 1);
+  const nextPeriod = waiting ? 0 : Math.max(subscription.cyclesBilled, 1);
   const nextDate = cycles !== null && nextPeriod >= cycles ? undefined : periodOf(rule, nextPeriod).startDate;
   const anchor = subscription.billingAnchorDay;
   return [
-    subscription.status === "scheduled"
-      ? `Starts on ${date(subscription.startDate)}.`
-      : `Started on ${date(subscription.startDate)}; its first period is billed now.`,
+    subscription.status === "trialing" && trialEnd
+      ? `Free trial until ${date(trialEnd)}: nothing is billed before.`
+      : subscription.status === "scheduled"
+        ? `Starts on ${date(subscription.startDate)}.`
+        : `Started on ${date(subscription.startDate)}; its first period is billed now.`,
     ...(hasShortFirstPeriod(rule)
       ? [`The first period, until ${date(periodOf(rule, 0).endDate)}, is shorter and billed pro rata.`]
       : []),

@@ -37,6 +37,7 @@ import { periodInvoice, periodRule } from "./period-invoice.ts";
 import { periodOf } from "./periods.ts";
 import { planRenewalReminder } from "./renewals.ts";
 import { billingScheduleName, type SubscriptionBillMessage } from "./schedules.ts";
+import { planTrialReminder } from "./trials.ts";
 import {
   presentSubscription,
   type StoredSubscription,
@@ -70,7 +71,7 @@ const subscriptionEvent = (type: string, merchantId: string, subscription: Store
 const isTerminal = (status: SubscriptionStatus) => terminalSubscriptionStatuses.includes(status);
 
 /** The subscription's clock: its customer's test clock (copied onto it, immutable), else the wall clock. */
-const nowOf = async (ports: BillingPorts, merchantId: string, subscription: StoredSubscription) =>
+export const nowOf = async (ports: BillingPorts, merchantId: string, subscription: StoredSubscription) =>
   subscription.testClockId
     ? (await ports.invoices.customerClock(merchantId, subscription.customerId)).now()
     : ports.invoices.clock.now();
@@ -100,7 +101,8 @@ export async function billDue(
   for (let run = 0; run < maxPeriodsPerRun; run++) {
     const { value: subscription } = found;
     const due = subscription.nextBillingAt;
-    if (isTerminal(subscription.status) || subscription.status === "paused" || !due) return;
+    // A paused subscription is due only when it resumes (at `resumesAt`, or at once on request).
+    if (isTerminal(subscription.status) || !due) return;
     if (Date.parse(due) > now.getTime()) break;
     let stepped: Stepped | undefined;
     try {
@@ -118,6 +120,7 @@ export async function billDue(
   }
   await planNext(ports, merchantId, found.value, now);
   await planRenewalReminder(ports, merchantId, found.value, now);
+  await planTrialReminder(ports, merchantId, found.value, now);
 }
 
 /** What a due instant's step wrote: the subscription's next state, and the invoice it billed, if any. */
@@ -127,8 +130,10 @@ interface Stepped {
 }
 
 /**
- * One due instant of a subscription: it is canceled (cancel at period end) or ended (billingCycles
- * reached) at that instant, or period `nextPeriod` is billed.
+ * One due instant of a subscription: it is canceled (cancel at period end, or a trial ending without
+ * a method it was to be canceled without), ended (billingCycles reached) or paused (a pause requested)
+ * at that instant, or period `nextPeriod` is billed — a trial's end bills the first period, and a
+ * paused subscription resumes at the instant it is due, billing from there (`resumed`).
  */
 async function step(
   ports: BillingPorts,
@@ -144,16 +149,27 @@ async function step(
   if (subscription.billingCycles !== null && subscription.cyclesBilled >= subscription.billingCycles) {
     return { next: written(await end(ports, merchantId, subscription, version, "ended", due, now)) };
   }
+  if (subscription.pauseAt && subscription.status !== "paused") {
+    return { next: written(await pause(ports, merchantId, subscription, version, now)) };
+  }
+  if (subscription.status === "trialing" && !(await trialMayBill(ports, merchantId, subscription))) {
+    return { next: written(await end(ports, merchantId, subscription, version, "canceled", due, now)) };
+  }
   const k = subscription.nextPeriod;
-  const { request, fields, period } = periodInvoice(subscription, k);
+  // Resuming: the periods from here on run from the resume instant, numbered on from k.
+  const billed: StoredSubscription =
+    subscription.status === "paused"
+      ? { ...subscription, resumed: { at: due, period: k }, resumesAt: null }
+      : subscription;
+  const { request, fields, period } = periodInvoice(billed, k);
+  const event = startEvents[subscription.status];
   let next: StoredSubscription | undefined;
   const invoice = await createInvoice(ports.invoices, merchantId, request, {
     fields,
     changes: (draft, at) => {
-      const activated = subscription.status === "scheduled";
       next = {
-        ...subscription,
-        status: activated ? "active" : subscription.status,
+        ...billed,
+        status: event ? "active" : subscription.status,
         nextPeriod: k + 1,
         cyclesBilled: subscription.cyclesBilled + 1,
         currentPeriodStart: period.start,
@@ -169,13 +185,60 @@ async function step(
           merchantId,
           next,
           version,
-          activated ? [subscriptionEvent("activated", merchantId, next, at)] : [],
+          event ? [subscriptionEvent(event, merchantId, next, at)] : [],
         ),
       ];
     },
   });
   if (!next) throw new Error("unreachable: the draft's transaction names the subscription's next state");
   return { next: written(next), invoice: invoice as StoredInvoice };
+}
+
+/** The statuses billing a period makes `active`, with the event that says so. */
+const startEvents: Partial<Record<SubscriptionStatus, string>> = {
+  scheduled: "activated",
+  trialing: "updated",
+  paused: "resumed",
+};
+
+/** Paused at the end of the period billed: no invoice; due again only when it resumes by itself. */
+async function pause(
+  ports: BillingPorts,
+  merchantId: string,
+  subscription: StoredSubscription,
+  version: number,
+  now: Date,
+): Promise<StoredSubscription> {
+  const next: StoredSubscription = {
+    ...subscription,
+    status: "paused",
+    pauseAt: null,
+    nextBillingAt: subscription.resumesAt ?? null,
+    updatedAt: now.toISOString(),
+  };
+  await ports.subscriptions.replace(
+    merchantId,
+    next,
+    version,
+    subscriptionEvent("paused", merchantId, next, now),
+  );
+  return next;
+}
+
+/**
+ * Whether a trial's end bills the first period: always, unless it is to be canceled without a
+ * method to charge (`trialSettings.missingPaymentMethod: cancel`) and none is saved by then.
+ */
+async function trialMayBill(ports: BillingPorts, merchantId: string, subscription: StoredSubscription) {
+  if (
+    subscription.collectionMethod !== "charge_automatically" ||
+    subscription.trialSettings?.missingPaymentMethod !== "cancel"
+  ) {
+    return true;
+  }
+  const customer = await ports.invoices.catalog.customer(merchantId, subscription.customerId);
+  const methodId = subscription.defaultPaymentMethodId ?? customer?.defaultPaymentMethodId;
+  return !!methodId && !!(await ports.paymentMethods.read(merchantId, methodId));
 }
 
 async function end(
@@ -286,7 +349,10 @@ async function chargeSavedMethod(
 /** The one-time schedule of a subscription's next billing instant: named by subscription and period, so planning twice is harmless. */
 export function nextBillingSchedule(
   merchantId: string,
-  subscription: Pick<StoredSubscription, "id" | "nextPeriod"> & { nextBillingAt: string },
+  subscription: Pick<StoredSubscription, "id" | "nextPeriod"> & {
+    nextBillingAt: string;
+    status?: SubscriptionStatus;
+  },
 ): OneTimeSchedule {
   const payload: SubscriptionBillMessage = {
     kind: "subscription.bill",
@@ -295,7 +361,8 @@ export function nextBillingSchedule(
     period: subscription.nextPeriod,
   };
   return {
-    name: billingScheduleName(subscription.id, subscription.nextPeriod),
+    // A paused subscription's period k was due at the pause (that schedule fired): its resume is another.
+    name: `${billingScheduleName(subscription.id, subscription.nextPeriod)}${subscription.status === "paused" ? "-resume" : ""}`,
     at: new Date(subscription.nextBillingAt),
     queue: timerQueue,
     payload,

@@ -5,7 +5,8 @@
  *
  * - Every item is a line for the period, at the `unitAmount` kept from creation, taxed by the
  *   subscription's `taxRateIds`.
- * - A short period 0 is prorated per line (`prorateFirstPeriod`): the line bills the prorated amount
+ * - A short period 0, and the short period a resumption after a pause begins with, is prorated per
+ *   line (`prorateFrom`): the line bills the prorated amount
  *   once (quantity 1) and says so in its description; discounts and taxes apply after, so an
  *   `amountOff` discount is taken whole, never prorated.
  * - A discount applies by its duration: `once` to period 0, `repeating` to the first
@@ -16,15 +17,38 @@
 import type { DiscountRequest, PricedLineRequest } from "../invoices/build.ts";
 import type { NewInvoice } from "../invoices/invoice.ts";
 import type { StoredInvoice } from "../invoices/ports.ts";
-import { type Period, type PeriodRule, periodOf, prorateFirstPeriod, prorationNote } from "./periods.ts";
+import { localDate } from "../domain/calendar.ts";
+import {
+  type Period,
+  type PeriodRule,
+  periodFrom,
+  periodOf,
+  prorateFirstPeriod,
+  prorateFrom,
+  prorationNote,
+} from "./periods.ts";
 import type { StoredSubscription, SubscriptionDiscount, SubscriptionItem } from "./subscription.ts";
 
+/** The rule of a subscription's periods: from its start date, or from its trial's end (the first period's start). */
 export const periodRule = (subscription: StoredSubscription): PeriodRule => ({
-  startDate: subscription.startDate,
+  startDate: subscription.trialEnd
+    ? localDate(new Date(subscription.trialEnd), subscription.timeZone)
+    : subscription.startDate,
   billingAnchorDay: subscription.billingAnchorDay,
   interval: subscription.interval,
   timeZone: subscription.timeZone,
 });
+
+/** The resumption after a pause period `k` was billed from, if it was (periods before it run from the start). */
+const resumptionOf = (subscription: StoredSubscription, k: number) =>
+  subscription.resumed && k >= subscription.resumed.period ? subscription.resumed : undefined;
+
+/** Period `k` of a subscription (0 first), counting on across pauses. */
+export function subscriptionPeriod(subscription: StoredSubscription, k: number): Period {
+  const resumed = resumptionOf(subscription, k);
+  const rule = periodRule(subscription);
+  return resumed ? periodFrom(rule, resumed.at, k - resumed.period) : periodOf(rule, k);
+}
 
 /** Whether a discount of the subscription applies to period `k` (0 first). */
 export function discountApplies(discount: SubscriptionDiscount, k: number): boolean {
@@ -67,7 +91,15 @@ function line(
     taxRateIds: subscription.taxRateIds,
     period: { start: period.start, end: period.end },
   };
-  const prorated = k === 0 ? prorateFirstPeriod(periodRule(subscription), item) : null;
+  const resumed = resumptionOf(subscription, k);
+  const rule = periodRule(subscription);
+  const prorated = resumed
+    ? k === resumed.period
+      ? prorateFrom(rule, resumed.at, item)
+      : null
+    : k === 0
+      ? prorateFirstPeriod(rule, item)
+      : null;
   if (!prorated) {
     return { description: item.description, quantity: item.quantity, unitAmount: item.unitAmount, ...common };
   }
@@ -82,7 +114,7 @@ function line(
 
 /** The invoice of period `k` of a subscription. */
 export function periodInvoice(subscription: StoredSubscription, k: number): PeriodInvoice {
-  const period = periodOf(periodRule(subscription), k);
+  const period = subscriptionPeriod(subscription, k);
   const discounts = subscription.discounts.filter((d) => discountApplies(d, k)).map(discountRequest);
   const terms =
     subscription.collectionMethod === "charge_automatically"

@@ -6,7 +6,7 @@
  * (anchor 31: Jan 31 → Feb 29 → Mar 31 → Apr 30). A period starts at the first instant of its local
  * day and ends where the next one begins, so periods tile time with no gap and no overlap.
  */
-import { startOfLocalDay } from "../domain/calendar.ts";
+import { addDays, localDate, startOfLocalDay } from "../domain/calendar.ts";
 import { DECIMAL_SCALE, divRound, toTenThousandths } from "../domain/money.ts";
 import type { Interval } from "../products/product.ts";
 
@@ -99,25 +99,71 @@ export function hasShortFirstPeriod(rule: PeriodRule): boolean {
   return firstAnchor(rule.startDate, rule.billingAnchorDay) !== rule.startDate;
 }
 
-/** The local date period `k` starts on. */
-function periodStartDate(rule: PeriodRule, k: number): string {
-  const first = firstAnchor(rule.startDate, rule.billingAnchorDay);
-  if (first === rule.startDate) return anchorDate(first, rule.billingAnchorDay, rule.interval, k);
-  return k === 0 ? rule.startDate : anchorDate(first, rule.billingAnchorDay, rule.interval, k - 1);
+/**
+ * Where a run of periods begins — a subscription's start, or where it resumed after a pause — and
+ * its first anchor: the earliest anchor date that does not begin before the run. When the run begins
+ * at that anchor's first instant its first period is a full one, else a short one, [start, A(0)).
+ */
+interface Run {
+  /** The local date the run begins on. */
+  date: string;
+  anchor: string;
+  short: boolean;
+  /** The instant the run begins (computed only when needed: zone math is the costly part). */
+  at: () => Date;
 }
 
-/** Period `k` (0 is the first) of a subscription: local dates and the instants they begin. */
-export function periodOf(rule: PeriodRule, k: number): Period {
-  if (!Number.isSafeInteger(k) || k < 0)
-    throw new RangeError(`the period number must be an integer ≥ 0: ${k}`);
-  const startDate = periodStartDate(rule, k);
-  const endDate = periodStartDate(rule, k + 1);
+/** The run of a start date: it begins at the date's first instant. */
+function runFromDate(rule: PeriodRule): Run {
+  const anchor = firstAnchor(rule.startDate, rule.billingAnchorDay);
   return {
-    start: startOfLocalDay(startDate, rule.timeZone).toISOString(),
+    date: rule.startDate,
+    anchor,
+    short: anchor !== rule.startDate,
+    at: () => startOfLocalDay(rule.startDate, rule.timeZone),
+  };
+}
+
+/** The run that begins at instant `from` (a resumption: any instant of a day). */
+function runFromInstant(rule: Omit<PeriodRule, "startDate">, from: string): Run {
+  const at = new Date(from);
+  const date = localDate(at, rule.timeZone);
+  const startsDay = startOfLocalDay(date, rule.timeZone).getTime() === at.getTime();
+  let anchor = firstAnchor(date, rule.billingAnchorDay);
+  if (anchor === date && !startsDay) anchor = firstAnchor(addDays(date, 1), rule.billingAnchorDay);
+  return { date, anchor, short: anchor !== date || !startsDay, at: () => at };
+}
+
+/** Period `j` (0 first) of a run. */
+function periodIn(rule: Omit<PeriodRule, "startDate">, run: Run, j: number): Period {
+  if (!Number.isSafeInteger(j) || j < 0)
+    throw new RangeError(`the period number must be an integer ≥ 0: ${j}`);
+  const dateOf = (i: number) =>
+    run.short && i === 0
+      ? run.date
+      : anchorDate(run.anchor, rule.billingAnchorDay, rule.interval, run.short ? i - 1 : i);
+  const startDate = dateOf(j);
+  const endDate = dateOf(j + 1);
+  return {
+    start: (run.short && j === 0 ? run.at() : startOfLocalDay(startDate, rule.timeZone)).toISOString(),
     end: startOfLocalDay(endDate, rule.timeZone).toISOString(),
     startDate,
     endDate,
   };
+}
+
+/** Period `k` (0 is the first) of a subscription: local dates and the instants they begin. */
+export function periodOf(rule: PeriodRule, k: number): Period {
+  return periodIn(rule, runFromDate(rule), k);
+}
+
+/**
+ * Period `j` (0 first) of the run of periods that resumed at instant `from` after a pause: the same
+ * rule as `periodOf`, from that instant (a short period to the next anchor date first, unless `from`
+ * is an anchor date's first instant).
+ */
+export function periodFrom(rule: Omit<PeriodRule, "startDate">, from: string, j: number): Period {
+  return periodIn(rule, runFromInstant(rule, from), j);
 }
 
 /** A prorated first-period line: the amount and the ratio it was computed from, for the line's text. */
@@ -144,14 +190,33 @@ export function prorateFirstPeriod(
   rule: PeriodRule,
   line: { quantity: number; unitAmount: number },
 ): Proration | null {
-  if (!hasShortFirstPeriod(rule)) return null;
+  return prorateRun(rule, runFromDate(rule), line);
+}
+
+/**
+ * The same share of the first period of the run that resumed at instant `from` after a pause:
+ * seconds in [from, A(0)) ÷ seconds in [A(0) − interval, A(0)); `null` when that period is full.
+ */
+export function prorateFrom(
+  rule: Omit<PeriodRule, "startDate">,
+  from: string,
+  line: { quantity: number; unitAmount: number },
+): Proration | null {
+  return prorateRun(rule, runFromInstant(rule, from), line);
+}
+
+function prorateRun(
+  rule: Omit<PeriodRule, "startDate">,
+  run: Run,
+  line: { quantity: number; unitAmount: number },
+): Proration | null {
+  if (!run.short) return null;
   const quantity = toTenThousandths(line.quantity);
   if (quantity === undefined || quantity < 0n) throw new RangeError(`not a quantity: ${line.quantity}`);
-  const first = firstAnchor(rule.startDate, rule.billingAnchorDay);
-  const fullStart = anchorDate(first, rule.billingAnchorDay, rule.interval, -1);
-  const at = (date: string) => startOfLocalDay(date, rule.timeZone).getTime() / 1000;
-  const end = at(first);
-  const seconds = { part: end - at(rule.startDate), full: end - at(fullStart) };
+  const fullStart = anchorDate(run.anchor, rule.billingAnchorDay, rule.interval, -1);
+  const at = (d: string) => startOfLocalDay(d, rule.timeZone).getTime() / 1000;
+  const end = at(run.anchor);
+  const seconds = { part: end - Math.floor(run.at().getTime() / 1000), full: end - at(fullStart) };
   const amount = divRound(
     quantity * BigInt(line.unitAmount) * BigInt(seconds.part),
     DECIMAL_SCALE * BigInt(seconds.full),
@@ -159,7 +224,7 @@ export function prorateFirstPeriod(
   return {
     amount: Number(amount),
     seconds,
-    days: { part: daysBetween(rule.startDate, first), full: daysBetween(fullStart, first) },
+    days: { part: daysBetween(run.date, run.anchor), full: daysBetween(fullStart, run.anchor) },
   };
 }
 

@@ -27,6 +27,8 @@ import {
   type SubscriptionFilter,
   type SubscriptionPatch,
   withCancelAtPeriodEnd,
+  withPause,
+  withResume,
 } from "./subscription.ts";
 
 export interface SubscriptionPorts {
@@ -190,4 +192,44 @@ export async function updateSubscription(
     subscriptionEvent("subscription.updated", merchantId, next, now),
   );
   return presentSubscription(next);
+}
+
+/**
+ * Pauses at the end of the period already billed: the pause is recorded now (`pauseAt`), and the
+ * engine makes the subscription `paused` at that instant, billing nothing while it lasts.
+ */
+export async function pauseSubscription(
+  ports: SubscriptionPorts,
+  merchantId: string,
+  id: string,
+  { resumesAt }: { resumesAt?: string | undefined },
+) {
+  const { value, version } = await readOrThrow(ports, merchantId, id);
+  const now = (await ports.customerClock(merchantId, value.customerId)).now();
+  const next = withPause(value, resumesAt, now);
+  await ports.subscriptions.replace(
+    merchantId,
+    next,
+    version,
+    subscriptionEvent("subscription.updated", merchantId, next, now),
+  );
+  return presentSubscription(next);
+}
+
+/**
+ * Resumes a paused subscription now — it is due at once, and the engine resumes it and bills the
+ * short period to the next anchor date before this answers — or calls off a pause not yet begun.
+ */
+export async function resumeSubscription(ports: SubscriptionPorts, merchantId: string, id: string) {
+  const { value, version } = await readOrThrow(ports, merchantId, id);
+  const now = (await ports.customerClock(merchantId, value.customerId)).now();
+  const next = withResume(value, now);
+  await ports.subscriptions.replace(
+    merchantId,
+    next,
+    version,
+    subscriptionEvent("subscription.updated", merchantId, next, now),
+  );
+  if (value.status === "paused") await ports.billDue(merchantId, id, value.testClockId);
+  return getSubscription(ports, merchantId, id);
 }

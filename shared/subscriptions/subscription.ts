@@ -8,7 +8,7 @@
  */
 import type { Customer } from "../customers/customer.ts";
 import { type DiscountCode, termsOf, unredeemableReason } from "../discount-codes/discount-code.ts";
-import { localDate } from "../domain/calendar.ts";
+import { addDays, localDate, startOfLocalDay } from "../domain/calendar.ts";
 import type { CurrencyCode } from "../domain/currency.ts";
 import { type FieldError, StateConflictError, ValidationError } from "../domain/errors.ts";
 import { newId } from "../domain/ids.ts";
@@ -93,6 +93,18 @@ export interface Subscription {
   metadata: Record<string, string>;
   /** The customer's test clock (test mode), copied at creation; absent on the wall clock. */
   testClockId?: string;
+  /**
+   * The trial (ISO instants), null without one: no invoice for it; the first period starts at its end.
+   * (This and the pause's fields are absent on records written before them: read as null.)
+   */
+  trialStart?: string | null;
+  trialEnd?: string | null;
+  /** What happens at the trial's end to a `charge_automatically` subscription with no method to charge. */
+  trialSettings?: TrialSettings;
+  /** A pause requested (ISO instant, the end of the period billed): the subscription is `paused` from then. */
+  pauseAt?: string | null;
+  /** When a paused subscription resumes by itself (the first instant of that local day); null: on request. */
+  resumesAt?: string | null;
   createdAt: string;
   updatedAt: string;
 }
@@ -103,15 +115,37 @@ export interface StoredSubscription extends Subscription {
   timeZone: string;
   /** The number of the next period to bill (0 first); equals the periods billed so far. */
   nextPeriod: number;
+  /**
+   * Where billing last resumed after a pause: the instant, and the number of the period billed from
+   * it. Periods from `period` on are that run's (a short prorated one first); the numbers go on, so
+   * each period's claim and schedule name stay unique. Absent: never resumed.
+   */
+  resumed?: { at: string; period: number };
+  /** The buyer was told the trial ends soon (`subscription.trial_will_end`, once). */
+  trialReminded?: boolean;
+}
+
+export interface TrialSettings {
+  /** `cancel`: a charge_automatically trial without a method to charge at its end is canceled. */
+  missingPaymentMethod: "cancel" | "create_invoice";
 }
 
 /** The subscription as the API (and every `subscription.*` event) shows it: without the engine's fields. */
 export function presentSubscription({
   timeZone: _,
   nextPeriod: __,
+  resumed: ___,
+  trialReminded: ____,
   ...subscription
 }: StoredSubscription): Subscription {
-  return subscription;
+  // Records written before trials and pauses existed lack these fields.
+  return {
+    ...subscription,
+    trialStart: subscription.trialStart ?? null,
+    trialEnd: subscription.trialEnd ?? null,
+    pauseAt: subscription.pauseAt ?? null,
+    resumesAt: subscription.resumesAt ?? null,
+  };
 }
 
 /** A change of course (cancel, undo a scheduled cancel) needs a subscription that still runs: else a 409. */
@@ -152,6 +186,62 @@ export function withCancelAtPeriodEnd(
   return { ...subscription, cancelAtPeriodEnd, updatedAt: now.toISOString() };
 }
 
+/**
+ * A pause from the end of the period already billed (the engine pauses it at that instant): only an
+ * active subscription, not set to cancel and not already pausing, else a 409. `resumesAt` (a local
+ * date after the pause begins) resumes it by itself; else it stays paused until resumed.
+ */
+export function withPause(
+  subscription: StoredSubscription,
+  resumesAt: string | undefined,
+  now: Date,
+): StoredSubscription {
+  if (subscription.status !== "active" || !subscription.currentPeriodEnd) {
+    throw new StateConflictError(
+      `The subscription is ${subscription.status}: only an active one can be paused`,
+    );
+  }
+  if (subscription.pauseAt) throw new StateConflictError("The subscription is already set to pause");
+  if (subscription.cancelAtPeriodEnd) {
+    throw new StateConflictError(
+      "The subscription is set to cancel at the period's end: it cannot be paused",
+    );
+  }
+  const pauseAt = subscription.currentPeriodEnd;
+  const pauseDate = localDate(new Date(pauseAt), subscription.timeZone);
+  if (resumesAt !== undefined && resumesAt <= pauseDate) {
+    throw new ValidationError([
+      {
+        path: "resumesAt",
+        message: `must be after the day the pause begins (${pauseDate}, the end of the period billed)`,
+      },
+    ]);
+  }
+  return {
+    ...subscription,
+    pauseAt,
+    resumesAt: resumesAt ? startOfLocalDay(resumesAt, subscription.timeZone).toISOString() : null,
+    updatedAt: now.toISOString(),
+  };
+}
+
+/**
+ * `resume`: a pending pause is called off (the subscription goes on as it was); a paused
+ * subscription is due at once, for the engine to resume and bill from now. Anything else is a 409.
+ */
+export function withResume(subscription: StoredSubscription, now: Date): StoredSubscription {
+  const at = now.toISOString();
+  if (subscription.status === "paused") {
+    return { ...subscription, resumesAt: at, nextBillingAt: at, updatedAt: at };
+  }
+  if (subscription.pauseAt && !terminalSubscriptionStatuses.includes(subscription.status)) {
+    return { ...subscription, pauseAt: null, resumesAt: null, updatedAt: at };
+  }
+  throw new StateConflictError(
+    `The subscription is ${subscription.status} and not set to pause: there is nothing to resume`,
+  );
+}
+
 /** An item as a request gives it: a recurring product (its price copied), or an ad-hoc price. */
 export interface NewSubscriptionItem {
   productId?: string;
@@ -178,6 +268,10 @@ export interface NewSubscription {
   discounts?: DiscountRequest[];
   taxRateIds?: string[];
   metadata?: Record<string, string>;
+  /** A trial of so many days from today (1–730), or until a local date (`trialEnd`): one of them. */
+  trialDays?: number;
+  trialEnd?: string;
+  trialSettings?: TrialSettings;
 }
 
 /** `PATCH`: undo a scheduled cancel (or schedule one), and metadata (a key set to null is removed). */
@@ -255,8 +349,23 @@ export function buildSubscription(
       message: "must be one of the customer's saved payment methods",
     });
   }
+  const trialEndDate = input.trialDays !== undefined ? addDays(today, input.trialDays) : input.trialEnd;
+  if (trialEndDate !== undefined && startDate !== today) {
+    errors.push({ path: "startDate", message: "must be today with a trial: the trial starts now" });
+  }
+  if (input.trialEnd !== undefined && input.trialDays !== undefined) {
+    errors.push({ path: "trialEnd", message: "must not be given with trialDays" });
+  } else if (input.trialEnd !== undefined && input.trialEnd <= startDate) {
+    errors.push({ path: "trialEnd", message: `must be after the start date (${startDate})` });
+  }
+  if (input.trialSettings && trialEndDate === undefined) {
+    errors.push({ path: "trialSettings", message: "only applies with trialDays or trialEnd" });
+  }
+  // A trial that cancels without a card needs none now: it is asked for by the trial's end.
+  const cardLater = trialEndDate !== undefined && input.trialSettings?.missingPaymentMethod === "cancel";
   if (
     input.collectionMethod === "charge_automatically" &&
+    !cardLater &&
     !input.defaultPaymentMethodId &&
     customer &&
     !customer.defaultPaymentMethodId
@@ -303,16 +412,18 @@ export function buildSubscription(
   });
   if (errors.length || !customer || !currency || !interval) throw new ValidationError(errors);
 
+  // With a trial the periods start at its end (its day the anchor unless one is given).
+  const periodsStart = trialEndDate ?? startDate;
   const rule = {
-    startDate,
-    billingAnchorDay: input.billingAnchorDay ?? Number(startDate.slice(8)),
+    startDate: periodsStart,
+    billingAnchorDay: input.billingAnchorDay ?? Number(periodsStart.slice(8)),
     interval,
     timeZone: merchant.timeZone,
   };
   const at = now.toISOString();
   const subscription: StoredSubscription = {
     id: newId("subscription", now),
-    status: startDate > today ? "scheduled" : "active",
+    status: trialEndDate !== undefined ? "trialing" : startDate > today ? "scheduled" : "active",
     customerId: customer.id,
     currency,
     interval,
@@ -346,6 +457,11 @@ export function buildSubscription(
     taxRateIds: input.taxRateIds ?? [],
     metadata: input.metadata ?? {},
     ...(customer.testClockId ? { testClockId: customer.testClockId } : {}),
+    trialStart: trialEndDate !== undefined ? at : null,
+    trialEnd: trialEndDate !== undefined ? periodOf(rule, 0).start : null,
+    ...(trialEndDate !== undefined && input.trialSettings ? { trialSettings: input.trialSettings } : {}),
+    pauseAt: null,
+    resumesAt: null,
     createdAt: at,
     updatedAt: at,
     timeZone: merchant.timeZone,

@@ -4,8 +4,9 @@
  * (`subscription.sweep`, every 15 minutes) finds on the wall clock's sparse due index what a missed
  * schedule left and sends one `subscription.bill` per due subscription — it reads only what is due;
  * a first invoice left unpaid expires its subscription after 23 h; a renewal's reminder announces it
- * (`subscription.renewal_upcoming`, renewals.ts); and the invoice and payment events move a
- * subscription with its latest invoice (paid → active; a failed charge → past_due/incomplete).
+ * (`subscription.renewal_upcoming`, renewals.ts); a trial's buyer is reminded three days before its
+ * end (trials.ts); and the invoice and payment events move a subscription with its latest invoice
+ * (paid → active; a failed charge → past_due/incomplete).
  */
 import * as z from "zod";
 import type { QueuePort } from "../aws/queue.ts";
@@ -17,6 +18,7 @@ import { type TimerRegistrations, timerQueue, work } from "../timers/registry.ts
 import { type BillingPorts, billDue, expireIncomplete, onChargeFailed, onInvoicePaid } from "./billing.ts";
 import { announceRenewal, type RenewalPorts, renewalUpcomingMessage } from "./renewals.ts";
 import { type SubscriptionBillMessage, subscriptionBillMessage } from "./schedules.ts";
+import { remindTrialEnd } from "./trials.ts";
 
 /** What the manifest's `rate(15 minutes)` schedule delivers. */
 export const subscriptionSweepMessage = z.object({ kind: z.literal("subscription.sweep") });
@@ -27,6 +29,14 @@ export const incompleteExpiryMessage = z.object({
   merchantId: z.string(),
   subscriptionId: z.string(),
   invoiceId: z.string(),
+  testClockId: z.string().optional(),
+});
+
+/** What a trial's reminder schedule delivers (`planTrialReminder`). */
+export const trialWillEndMessage = z.object({
+  kind: z.literal("subscription.trial_will_end"),
+  merchantId: z.string(),
+  subscriptionId: z.string(),
   testClockId: z.string().optional(),
 });
 
@@ -96,6 +106,9 @@ export function subscriptionTimers(ports: SubscriptionTimerPorts): TimerRegistra
       ),
       "subscription.incomplete_expiry": work(incompleteExpiryMessage, (message) =>
         expireIncomplete(ports.billing(), message.merchantId, message.subscriptionId, message.invoiceId),
+      ),
+      "subscription.trial_will_end": work(trialWillEndMessage, (message) =>
+        remindTrialEnd(ports.billing(), message.merchantId, message.subscriptionId),
       ),
     },
     events: {

@@ -57,6 +57,8 @@ interface World {
   /** A subscription starting next year, for PATCH; another for its cancel (the accepted request stops it). */
   subscription: string;
   cancelableSubscription: string;
+  /** An active subscription (started today, invoiced), for its pause (the accepted request pauses it). */
+  pausableSubscription: string;
   /** The update-card page's token of `customer`, and another customer's. */
   updateCardToken: string;
   otherUpdateCardToken: string;
@@ -440,6 +442,16 @@ const fixtures: Record<string, BodyFixture> = {
     params: (w) => ({ id: w.cancelableSubscription }),
     body: () => ({ atPeriodEnd: false }),
   },
+  pauseSubscription: {
+    params: (w) => ({ id: w.pausableSubscription }),
+    body: () => ({ resumesAt: `${new Date().getUTCFullYear() + 1}-06-01` }),
+    cases: [
+      change("resumesAt: not after the day the pause begins", "resumesAt", (v) => ({
+        ...v,
+        resumesAt: new Date().toISOString().slice(0, 10),
+      })),
+    ],
+  },
   advanceTestClock: {
     params: (w) => ({ id: w.testClock }),
     body: () => ({ frozenTime: "2031-01-01T00:00:00+02:00" }),
@@ -478,6 +490,7 @@ const placeholder: World = {
   otherHostedToken: "1".repeat(32),
   subscription: `sub_${"0".repeat(26)}`,
   cancelableSubscription: `sub_${"1".repeat(26)}`,
+  pausableSubscription: `sub_${"2".repeat(26)}`,
   updateCardToken: "2".repeat(32),
   otherUpdateCardToken: "3".repeat(32),
 };
@@ -1165,12 +1178,20 @@ describe("bad input: every POST and PATCH route with a body", () => {
       otherHostedToken: "",
       subscription: "",
       cancelableSubscription: "",
+      pausableSubscription: "",
       updateCardToken: "",
       otherUpdateCardToken: "",
     };
     if (servesRoute("POST /v1/subscriptions")) {
       world.subscription = await created("POST /v1/subscriptions", secret, subscription(world));
       world.cancelableSubscription = await created("POST /v1/subscriptions", secret, subscription(world));
+      world.pausableSubscription = await created("POST /v1/subscriptions", secret, {
+        customerId: customer,
+        items: [{ description: "Retainer", unitAmount: 1000 }],
+        currency: "USD",
+        interval: "month",
+        collectionMethod: "send_invoice",
+      });
     }
     const updateCardToken = async (customerId: string) =>
       (await updateCardLink(updateCardLinkPorts(systemClock), merchantId, customerId)).split("/").at(-2) ??

@@ -193,6 +193,10 @@ describe("POST /v1/subscriptions", () => {
       ],
       taxRateIds: [vat],
       metadata: { plan: "pro" },
+      trialStart: null,
+      trialEnd: null,
+      pauseAt: null,
+      resumesAt: null,
       createdAt: expect.any(String),
       updatedAt: expect.any(String),
     });

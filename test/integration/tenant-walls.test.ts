@@ -222,6 +222,24 @@ const fresh = {
   view: (t: Tenant) => created("POST /v1/views", t, bodies.view(t)),
   testClock: (t: Tenant) => created("POST /v1/test-clocks", t, bodies.testClock(t)),
   subscription: (t: Tenant) => created("POST /v1/subscriptions", t, bodies.subscription(t)),
+  /** Started today (its first period invoiced), so it can be paused. */
+  activeSubscription: (t: Tenant) =>
+    created("POST /v1/subscriptions", t, {
+      ...bodies.subscription(t),
+      startDate: undefined,
+      collectionMethod: "send_invoice",
+    }),
+  /** Active and set to pause at its period's end, so a resume calls the pause off. */
+  pausingSubscription: async (t: Tenant) => {
+    const id = await fresh.activeSubscription(t);
+    const r = await api("POST /v1/subscriptions/{id}/pause", {
+      token: t.secret,
+      pathParameters: { id },
+      body: {},
+    });
+    expect(r.status, r.raw).toBe(200);
+    return id;
+  },
   draftInvoice: (t: Tenant) => created("POST /v1/invoices", t, bodies.invoice(t)),
   openInvoice: async (t: Tenant) => {
     const id = await created("POST /v1/invoices", t, bodies.invoice(t));
@@ -509,6 +527,8 @@ const fixtures: Record<string, WallFixture> = {
   updateSubscription: object("subscription", readers.subscription, touched),
   // A fresh one per run: A's own cancel stops it.
   cancelSubscription: freshObject(fresh.subscription, readers.subscription, () => ({ atPeriodEnd: false })),
+  pauseSubscription: freshObject(fresh.activeSubscription, readers.subscription, () => ({})),
+  resumeSubscription: freshObject(fresh.pausingSubscription, readers.subscription),
   updateInvoice: object("draftInvoice", readers.invoice, (t) => ({ memo: `${t.marker} memo` })),
   deleteInvoice: freshObject(fresh.draftInvoice, readers.invoice),
   finalizeInvoice: freshObject(fresh.draftInvoice, readers.invoice),

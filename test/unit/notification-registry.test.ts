@@ -21,6 +21,8 @@ const silentEvents = [
   "subscription.updated",
   "subscription.past_due",
   "subscription.ended",
+  "subscription.paused",
+  "subscription.resumed",
 ];
 
 describe("notification registry", () => {
@@ -28,7 +30,8 @@ describe("notification registry", () => {
 
   it("has exactly one notification per event type, and the consumer finds it by that type", () => {
     expect(new Set(eventTypes).size).toBe(eventTypes.length);
-    for (const notification of notifications) expect(notificationFor(notification.eventType)).toBe(notification);
+    for (const notification of notifications)
+      expect(notificationFor(notification.eventType)).toBe(notification);
   });
 
   it("covers the emails Kassa sends on domain events", () => {
@@ -43,6 +46,7 @@ describe("notification registry", () => {
       "subscription.canceled",
       "subscription.created",
       "subscription.renewal_upcoming",
+      "subscription.trial_will_end",
     ]);
   });
 
@@ -56,12 +60,14 @@ describe("notification registry", () => {
 
   it("keeps the billing queue's events, and delivers a new merchant to both queues", () => {
     expect(queuesFor("merchant.created")).toEqual(["notifications", "billing"]);
-    for (const type of ["invoice.finalized", "invoice.paid", "invoice.voided"]) expect(queuesFor(type)).toEqual(["billing"]);
+    for (const type of ["invoice.finalized", "invoice.paid", "invoice.voided"])
+      expect(queuesFor(type)).toEqual(["billing"]);
     expect(queuesFor("something.nobody.wants")).toEqual([]);
   });
 
   it("delivers a new and a canceled subscription to the notifications queue, for their emails", () => {
-    for (const type of ["subscription.created", "subscription.canceled"]) expect(queuesFor(type)).toContain("notifications");
+    for (const type of ["subscription.created", "subscription.canceled"])
+      expect(queuesFor(type)).toContain("notifications");
   });
 });
 
@@ -84,9 +90,16 @@ describe("event data, read as the domain's records", () => {
 
   it("refuses a record missing what the mail reads, or with money that is not whole minor units", () => {
     const { method: _, ...noMethod } = payment;
-    for (const bad of [noMethod, { ...payment, amount: 100.5 }, { ...payment, currency: undefined }, "pay_1"]) {
+    for (const bad of [
+      noMethod,
+      { ...payment, amount: 100.5 },
+      { ...payment, currency: undefined },
+      "pay_1",
+    ]) {
       expect(receipt.data.safeParse({ payment: bad }).success).toBe(false);
     }
-    expect(payoutSummary.data.safeParse({ payout: { id: "po_1", amount: 5, currency: "USD" } }).success).toBe(false);
+    expect(payoutSummary.data.safeParse({ payout: { id: "po_1", amount: 5, currency: "USD" } }).success).toBe(
+      false,
+    );
   });
 });

@@ -10,6 +10,7 @@ import { refundCheck } from "../../shared/payments/refund-checks.ts";
 import { payoutRunSchedule } from "../../shared/payouts/run.ts";
 import { incompleteExpirySchedule, nextBillingSchedule } from "../../shared/subscriptions/billing.ts";
 import { renewalReminderSchedule } from "../../shared/subscriptions/renewals.ts";
+import { trialReminderSchedule } from "../../shared/subscriptions/trials.ts";
 import { timerRegistry, timersConsumer, work } from "../../shared/timers/registry.ts";
 
 const record = (body: unknown, messageId = "m-1") => ({ messageId, body: JSON.stringify(body) }) as SQSRecord;
@@ -175,6 +176,10 @@ describe("the billing queue's registry", () => {
           renewsAt: "2026-04-01T00:00:00Z",
         },
         new Date("2026-03-25T08:00:00Z"),
+      ),
+      trialReminderSchedule(
+        { kind: "subscription.trial_will_end", merchantId: "mer_1", subscriptionId: "sub_1" },
+        now,
       ),
       ...schedules,
     ];
