@@ -28,6 +28,13 @@ export const merchant = z.object({
   invoiceNumberPrefix: z.string(),
   defaultPaymentTerms: paymentTerms,
   invoiceReminders: z.array(z.object({ daysAfterDue: z.number().int() })).optional(),
+  dunning: z
+    .object({
+      retryDays: z.array(z.number().int()),
+      finalAction: z.enum(["cancel", "mark_uncollectible", "leave_past_due"]),
+    })
+    .optional()
+    .describe("Retries of failed renewal charges; absent: { retryDays: [3, 5, 7], finalAction: cancel }"),
   processor: z.enum(["sandbox", "stripe"]).optional(),
   stripeAccountId: z.string().optional(),
   stripeChargesEnabled: z.boolean().optional(),
@@ -124,6 +131,21 @@ export const merchantSettings = z.strictObject({
     .describe(
       "Reminder emails for open invoices, e.g. [{ daysAfterDue: -3 }, { daysAfterDue: 0 }, { daysAfterDue: 7 }]",
     ),
+  dunning: z
+    .strictObject({
+      retryDays: z
+        .array(z.number().int().min(1).max(60))
+        .min(1)
+        .max(8)
+        .refine((days) => days.every((day, i) => i === 0 || day > days[i - 1]!), {
+          message: "must be strictly increasing",
+        }),
+      finalAction: z.enum(["cancel", "mark_uncollectible", "leave_past_due"]),
+    })
+    .optional()
+    .describe(
+      'Retries of a failed renewal charge, in days from the first failure (same local time of day), and what happens after the last one, e.g. { retryDays: [3, 5, 7], finalAction: "cancel" }',
+    ),
 });
 
 export const updateMerchant = defineOperation({
@@ -133,7 +155,7 @@ export const updateMerchant = defineOperation({
   auth: "merchant",
   tag: "Merchant settings",
   summary:
-    "Update settings: name, email, time zone, default currency, branding, invoice prefix, payment terms, invoice reminders",
+    "Update settings: name, email, time zone, default currency, branding, invoice prefix, payment terms, invoice reminders, dunning",
   body: merchantSettings,
   response: merchant,
   status: 200,

@@ -11,7 +11,7 @@ import { applyPatch } from "../domain/patch.ts";
 import { newEvent } from "../domain/events.ts";
 import { newId } from "../domain/ids.ts";
 import type { MerchantStore } from "./ports.ts";
-import type { ApiKey, Branding, Merchant, PaymentTermsCode } from "./merchant.ts";
+import type { ApiKey, Branding, DunningSettings, Merchant, PaymentTermsCode } from "./merchant.ts";
 
 export interface MerchantPorts {
   store: MerchantStore;
@@ -32,6 +32,7 @@ export interface MerchantSettingsPatch {
   invoiceNumberPrefix?: string;
   defaultPaymentTerms?: PaymentTermsCode;
   invoiceReminders?: { daysAfterDue: number }[];
+  dunning?: DunningSettings;
   processor?: "sandbox" | "stripe";
   supportEmail?: string | null;
 }
