@@ -4,7 +4,8 @@
  * (`subscription.sweep`, every 15 minutes) finds on the wall clock's sparse due index what a missed
  * schedule left and sends one `subscription.bill` per due subscription — it reads only what is due;
  * a first invoice left unpaid expires its subscription after 23 h; and the invoice and payment events
- * move a subscription with its latest invoice (paid → active; a failed charge → past_due/incomplete).
+ * move a subscription with its latest invoice (paid → active; a failed charge → past_due/incomplete);
+ * a failed renewal's retries fire (`invoice.payment_retry`), and a new default card retries at once.
  */
 import * as z from "zod";
 import type { QueuePort } from "../aws/queue.ts";
@@ -14,6 +15,7 @@ import type { SubscriptionStore } from "../store/subscriptions.ts";
 import { wallShards } from "../store/keys.ts";
 import { type TimerRegistrations, timerQueue, work } from "../timers/registry.ts";
 import { type BillingPorts, billDue, expireIncomplete, onChargeFailed, onInvoicePaid } from "./billing.ts";
+import { cancelRetries, paymentRetryMessage, retryForNewCard, retryPayment } from "./dunning.ts";
 import { type SubscriptionBillMessage, subscriptionBillMessage } from "./schedules.ts";
 
 /** What the manifest's `rate(15 minutes)` schedule delivers. */
@@ -33,8 +35,19 @@ const invoicePaidEvent = eventMessage.extend({
 });
 
 const paymentFailedEvent = eventMessage.extend({
-  data: z.object({ payment: z.object({ invoiceId: z.string().optional() }) }),
+  data: z.object({
+    payment: z.object({
+      invoiceId: z.string().optional(),
+      failure: z.object({ declineCode: z.string() }).optional(),
+    }),
+  }),
 });
+
+/** A customer's default method may have changed: PATCH of the customer, or a card saved as the default. */
+const customerUpdatedEvent = eventMessage.extend({
+  data: z.object({ customer: z.object({ id: z.string() }) }),
+});
+const paymentMethodAttachedEvent = eventMessage.extend({ data: z.object({ customerId: z.string() }) });
 
 /** One query page of the due index: the sweep's messages go out a page at a time. */
 const sweepPage = 100;
@@ -88,16 +101,29 @@ export function subscriptionTimers(ports: SubscriptionTimerPorts): TimerRegistra
       "subscription.incomplete_expiry": work(incompleteExpiryMessage, (message) =>
         expireIncomplete(ports.billing(), message.merchantId, message.subscriptionId, message.invoiceId),
       ),
+      "invoice.payment_retry": work(paymentRetryMessage, (message) =>
+        retryPayment(ports.billing(), message.merchantId, message.invoiceId, message.retry),
+      ),
     },
     events: {
       "invoice.paid": work(invoicePaidEvent, async (event) => {
-        if (event.data.invoice.subscriptionId)
-          await onInvoicePaid(ports.billing(), event.merchantId, event.data.invoice);
+        if (!event.data.invoice.subscriptionId) return;
+        await onInvoicePaid(ports.billing(), event.merchantId, event.data.invoice);
+        await cancelRetries(ports.billing(), event.merchantId, event.data.invoice.id);
       }),
       "payment.failed": work(paymentFailedEvent, async (event) => {
-        const { invoiceId } = event.data.payment;
-        if (invoiceId) await onChargeFailed(ports.billing(), event.merchantId, invoiceId);
+        const { invoiceId, failure } = event.data.payment;
+        if (invoiceId)
+          await onChargeFailed(ports.billing(), event.merchantId, invoiceId, {
+            declineCode: failure?.declineCode ?? "payment_failed",
+          });
       }),
+      "customer.updated": work(customerUpdatedEvent, (event) =>
+        retryForNewCard(ports.billing(), event.merchantId, event.data.customer.id),
+      ),
+      "payment_method.attached": work(paymentMethodAttachedEvent, (event) =>
+        retryForNewCard(ports.billing(), event.merchantId, event.data.customerId),
+      ),
     },
   };
 }
