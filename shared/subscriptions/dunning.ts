@@ -211,8 +211,16 @@ export async function retryPayment(
     const dunning = found?.value.dunning;
     if (found?.value.status !== "open" || !dunning || dunning.awaitingNewCard) return undefined;
     if (retry < dunning.retried || retry >= dunning.retryAt.length) return undefined;
-    const next: StoredInvoice = { ...found.value, dunning: { ...dunning, retried: retry + 1 } };
-    await ports.invoices.invoices.replace(merchantId, next, found.version, []);
+    const now = ports.invoices.clock.now();
+    const next: StoredInvoice = {
+      ...found.value,
+      dunning: { ...dunning, retried: retry + 1 },
+      updatedAt: now.toISOString(),
+    };
+    // Its next payment attempt moves on to the following retry.
+    await ports.invoices.invoices.replace(merchantId, next, found.version, [
+      newEvent("invoice.updated", merchantId, invoiceId, now, { invoice: presentInvoice(next, now) }),
+    ]);
     return next;
   });
   if (!claimed?.subscriptionId) return;
