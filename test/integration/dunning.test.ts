@@ -19,7 +19,6 @@ import { fixedClock } from "../../shared/domain/clock.ts";
 import { newEvent } from "../../shared/domain/events.ts";
 import { newId } from "../../shared/domain/ids.ts";
 import { dynamoCustomerStore } from "../../shared/store/customers.ts";
-import { dynamoInvoiceStore } from "../../shared/store/invoices.ts";
 import { dynamoPaymentMethodStore } from "../../shared/store/payment-methods.ts";
 import { dynamoSubscriptionStore } from "../../shared/store/subscriptions.ts";
 import { type BillingPorts, billDue } from "../../shared/subscriptions/billing.ts";
