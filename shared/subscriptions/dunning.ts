@@ -44,9 +44,10 @@ export const paymentRetryMessage = z.object({
 
 export const retryScheduleName = (invoiceId: string, retry: number) => `${invoiceId}-retry-${retry}`;
 
-const retrySchedule = (
+/** Retry `retry` of an invoice's plan, at `at`: named by invoice and index, so planning it twice is harmless. */
+export const paymentRetrySchedule = (
   merchantId: string,
-  invoice: StoredInvoice,
+  invoice: Pick<StoredInvoice, "id" | "testClockId">,
   retry: number,
   at: string,
 ): OneTimeSchedule => ({
@@ -144,7 +145,7 @@ async function syncRetrySchedules(
       dunning.awaitingNewCard
         ? ports.scheduler.cancel(retryScheduleName(invoice.id, retry))
         : Date.parse(at) > now.getTime()
-          ? ports.scheduler.scheduleOnce(retrySchedule(merchantId, invoice, retry, at))
+          ? ports.scheduler.scheduleOnce(paymentRetrySchedule(merchantId, invoice, retry, at))
           : undefined,
     ),
   );

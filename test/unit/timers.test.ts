@@ -9,6 +9,7 @@ import { queuesFor } from "../../shared/outbox/routing.ts";
 import { refundCheck } from "../../shared/payments/refund-checks.ts";
 import { payoutRunSchedule } from "../../shared/payouts/run.ts";
 import { incompleteExpirySchedule, nextBillingSchedule } from "../../shared/subscriptions/billing.ts";
+import { paymentRetrySchedule } from "../../shared/subscriptions/dunning.ts";
 import { timerRegistry, timersConsumer, work } from "../../shared/timers/registry.ts";
 
 const record = (body: unknown, messageId = "m-1") => ({ messageId, body: JSON.stringify(body) }) as SQSRecord;
@@ -165,6 +166,7 @@ describe("the billing queue's registry", () => {
         },
         "2026-03-01T00:00:00Z",
       ),
+      paymentRetrySchedule("mer_1", { id: "inv_1" }, 0, "2026-03-04T00:00:00Z"),
       ...schedules,
     ];
     expect(planned.every((s) => s.queue === "billing")).toBe(true);
@@ -176,11 +178,13 @@ describe("the billing queue's registry", () => {
   it("handles exactly the event types the outbox routes to the billing queue", () => {
     expect([...registry.eventTypes].sort()).toEqual(
       [
+        "customer.updated",
         "invoice.finalized",
         "invoice.paid",
         "invoice.voided",
         "merchant.created",
         "payment.failed",
+        "payment_method.attached",
         "test_clock.advancing",
       ].sort(),
     );
