@@ -27,11 +27,20 @@ export const billingTimerRegistry = (ports: BillingTimerPorts): TimerRegistry =>
   );
 
 const named = z.string().optional();
-/** Where a message names the test clock of its customer: itself, or the invoice of its event. */
+/**
+ * Where a message names the test clock of its customer: itself, or its event's invoice, customer, or
+ * data (a payment method's event names its customer's clock).
+ */
 const scoped = z.looseObject({
   merchantId: named,
   testClockId: named,
-  data: z.looseObject({ invoice: z.looseObject({ testClockId: named }).optional() }).optional(),
+  data: z
+    .looseObject({
+      invoice: z.looseObject({ testClockId: named }).optional(),
+      customer: z.looseObject({ testClockId: named }).optional(),
+      testClockId: named,
+    })
+    .optional(),
 });
 
 const clockOf = (body: unknown) => clockFor({ merchantId: scoped.safeParse(body).data?.merchantId });
@@ -39,7 +48,11 @@ const workClockOf = (body: unknown) => {
   const scope = scoped.safeParse(body).data;
   return workClock({
     merchantId: scope?.merchantId,
-    testClockId: scope?.testClockId ?? scope?.data?.invoice?.testClockId,
+    testClockId:
+      scope?.testClockId ??
+      scope?.data?.invoice?.testClockId ??
+      scope?.data?.customer?.testClockId ??
+      scope?.data?.testClockId,
   });
 };
 

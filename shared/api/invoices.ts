@@ -214,6 +214,14 @@ export const invoice = z.object({
   amountPaid: money,
   amountRemaining: money,
   overdue: z.boolean(),
+  attemptCount: z
+    .number()
+    .int()
+    .describe("Processor payment attempts so far (automatic charges and retries)"),
+  nextPaymentAttemptAt: z
+    .string()
+    .nullable()
+    .describe("When a failed subscription charge is retried next (dunning); null when no retry is planned"),
   paymentTerms: paymentTerms.optional(),
   dueDate: z.string().optional(),
   issuedAt: z.string().optional(),

@@ -33,6 +33,13 @@ export const merchant = z.object({
     .object({ daysBefore: z.number().int(), intervals: z.array(z.enum(intervals)) })
     .optional()
     .describe('Absent: { daysBefore: 7, intervals: ["year", "half_year"] }'),
+  dunning: z
+    .object({
+      retryDays: z.array(z.number().int()),
+      finalAction: z.enum(["cancel", "mark_uncollectible", "leave_past_due"]),
+    })
+    .optional()
+    .describe("Retries of failed renewal charges; absent: { retryDays: [3, 5, 7], finalAction: cancel }"),
   processor: z.enum(["sandbox", "stripe"]).optional(),
   stripeAccountId: z.string().optional(),
   stripeChargesEnabled: z.boolean().optional(),
@@ -141,6 +148,21 @@ export const merchantSettings = z.strictObject({
     .describe(
       "Subscription renewal reminders: the buyer's email daysBefore days before each renewal (09:00 merchant time) of subscriptions with these intervals (none: no emails); subscription.renewal_upcoming fires for every interval",
     ),
+  dunning: z
+    .strictObject({
+      retryDays: z
+        .array(z.number().int().min(1).max(60))
+        .min(1)
+        .max(8)
+        .refine((days) => days.every((day, i) => i === 0 || day > days[i - 1]!), {
+          message: "must be strictly increasing",
+        }),
+      finalAction: z.enum(["cancel", "mark_uncollectible", "leave_past_due"]),
+    })
+    .optional()
+    .describe(
+      'Retries of a failed renewal charge, in days from the first failure (same local time of day), and what happens after the last one, e.g. { retryDays: [3, 5, 7], finalAction: "cancel" }',
+    ),
 });
 
 export const updateMerchant = defineOperation({
@@ -150,7 +172,7 @@ export const updateMerchant = defineOperation({
   auth: "merchant",
   tag: "Merchant settings",
   summary:
-    "Update settings: name, email, time zone, default currency, branding, invoice prefix, payment terms, invoice and renewal reminders",
+    "Update settings: name, email, time zone, default currency, branding, invoice prefix, payment terms, invoice and renewal reminders, dunning",
   body: merchantSettings,
   response: merchant,
   status: 200,

@@ -84,7 +84,12 @@ export async function attachPaymentMethod(
     method,
     customer,
     next,
-    newEvent("payment_method.attached", merchantId, method.id, now, { customerId, paymentMethod: shown }),
+    // The customer's test clock: the billing queue's reaction (a retry with the new card) runs on its time.
+    newEvent("payment_method.attached", merchantId, method.id, now, {
+      customerId,
+      paymentMethod: shown,
+      ...(value.testClockId ? { testClockId: value.testClockId } : {}),
+    }),
   );
   return shown;
 }

@@ -89,3 +89,14 @@ export function startOfLocalDay(date: string, timeZone: string): Date {
   }
   return new Date(hi * 1000);
 }
+
+/**
+ * The instant `days` calendar days after `instant` at the same local time of day in `timeZone`
+ * (23 or 25 hours a day across a DST change; a wall time the change skips lands just after it).
+ */
+export function sameLocalTimeDaysLater(instant: Date, days: number, timeZone: string): Date {
+  const wall = instant.getTime() + offsetMs(instant, timeZone) + days * 86_400_000;
+  let guess = wall - offsetMs(new Date(wall), timeZone);
+  guess = wall - offsetMs(new Date(guess), timeZone);
+  return new Date(guess);
+}

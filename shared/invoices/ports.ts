@@ -23,6 +23,21 @@ export interface StoredInvoice extends Invoice {
   paymentLock?: PaymentLock;
   /** Processor attempts so far: the attempt number keys the processor's idempotency. */
   paymentAttempts?: number;
+  /** A subscription invoice whose automatic charge failed: its retries (shared/subscriptions/dunning.ts). */
+  dunning?: InvoiceDunning;
+}
+
+export interface InvoiceDunning {
+  /** The retries' instants, planned at the first retryable failure (empty before, or none planned). */
+  retryAt: string[];
+  /** Retries claimed so far: retry `i` runs once, when `retried` is `i`. */
+  retried: number;
+  /** The last attempt recorded as failed (a redelivered failure is recorded once). */
+  failedAttempt: number;
+  /** The saved method that attempt charged: a different default is a new card to retry at once. */
+  failedMethodId?: string;
+  /** A hard decline or a needed authentication stopped blind retries; a new card resumes them. */
+  awaitingNewCard?: boolean;
 }
 
 export interface Finalization {

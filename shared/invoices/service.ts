@@ -41,8 +41,11 @@ export interface InvoicePorts {
   publicBaseUrl: string;
 }
 
-/** The invoice as the API shows it: internal fields dropped, `overdue` derived. */
-export function presentInvoice(invoice: StoredInvoice, now: Date): Invoice & { overdue: boolean } {
+/** The invoice as the API shows it: internal fields dropped, `overdue` and the attempts derived. */
+export function presentInvoice(
+  invoice: StoredInvoice,
+  now: Date,
+): Invoice & { overdue: boolean; attemptCount: number; nextPaymentAttemptAt: string | null } {
   const {
     hostedToken: _,
     overdueAt: due,
@@ -51,9 +54,17 @@ export function presentInvoice(invoice: StoredInvoice, now: Date): Invoice & { o
     overdueNotifiedAt: ____,
     paymentLock: _____,
     paymentAttempts: ______,
+    dunning,
     ...shown
   } = invoice;
-  return { ...shown, overdue: invoice.status === "open" && due !== undefined && now.toISOString() >= due };
+  const next =
+    invoice.status === "open" && !dunning?.awaitingNewCard ? dunning?.retryAt[dunning.retried] : undefined;
+  return {
+    ...shown,
+    overdue: invoice.status === "open" && due !== undefined && now.toISOString() >= due,
+    attemptCount: invoice.paymentAttempts ?? 0,
+    nextPaymentAttemptAt: next ?? null,
+  };
 }
 
 async function readOrThrow(ports: InvoicePorts, merchantId: string, id: string) {

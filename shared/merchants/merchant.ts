@@ -10,6 +10,16 @@ export type PaymentTermsCode =
   | "net_60"
   | "net_90";
 
+/** What happens after a subscription's renewal charge fails (issue 12 §1). */
+export interface DunningSettings {
+  /** Retry offsets in days from the first failure, increasing, each 1–60 (1–8 of them). */
+  retryDays: number[];
+  /** After the last retry failed: cancel the subscription, mark the invoice uncollectible, or nothing. */
+  finalAction: "cancel" | "mark_uncollectible" | "leave_past_due";
+}
+
+export const defaultDunning: DunningSettings = { retryDays: [3, 5, 7], finalAction: "cancel" };
+
 export interface Branding {
   logoUrl?: string;
   /** `#rrggbb`. */
@@ -48,6 +58,8 @@ export interface Merchant {
   invoiceReminders?: { daysAfterDue: number }[];
   /** Renewal reminders of subscriptions (absent: `defaultRenewalReminders`); see subscriptions/renewals.ts. */
   renewalReminders?: RenewalReminders;
+  /** Retries of failed renewal charges (absent: `defaultDunning`). */
+  dunning?: DunningSettings;
   /** Who takes card and bank payments: the built-in sandbox (test mode, the default) or Stripe. */
   processor?: "sandbox" | "stripe";
   /** The merchant's connected Stripe account (`acct_…`), once it started connecting. */

@@ -14,6 +14,7 @@ import type { MerchantStore } from "./ports.ts";
 import {
   type ApiKey,
   type Branding,
+  type DunningSettings,
   defaultRenewalReminders,
   type Merchant,
   type PaymentTermsCode,
@@ -40,6 +41,7 @@ export interface MerchantSettingsPatch {
   defaultPaymentTerms?: PaymentTermsCode;
   invoiceReminders?: { daysAfterDue: number }[];
   renewalReminders?: RenewalReminders;
+  dunning?: DunningSettings;
   processor?: "sandbox" | "stripe";
   supportEmail?: string | null;
 }

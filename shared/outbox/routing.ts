@@ -18,6 +18,9 @@ const routed: Record<EventQueue, ReadonlySet<string>> = {
     "invoice.voided",
     // A subscription's charge that failed (its subscription becomes past_due or incomplete).
     "payment.failed",
+    // A new default card retries a past_due subscription's failed invoices at once (dunning).
+    "customer.updated",
+    "payment_method.attached",
     "test_clock.advancing",
   ]),
 };

@@ -59,6 +59,11 @@ export const sandboxTestMethods: readonly SandboxTestMethod[] = Object.freeze([
     kind: "declines",
     declineCode: "insufficient_funds",
   }),
+  /** A lost card: a hard decline, never retried (declined at attach too, as in Stripe). */
+  card("pm_card_visa_chargeDeclinedLostCard", "4000000000009987", "visa", {
+    kind: "declines",
+    declineCode: "lost_card",
+  }),
   card("pm_card_authenticationRequired", "4000002760003184", "visa", { kind: "requires_authentication" }),
   /** Attaches to a customer like any good card; every later charge is declined (Stripe's 0341). */
   card("pm_card_chargeCustomerFail", "4000000000000341", "visa", {
@@ -89,6 +94,7 @@ export function findTestMethod(paymentMethod: string): SandboxTestMethod | undef
 const messages: Record<string, string> = {
   generic_decline: "Your card was declined.",
   insufficient_funds: "Your card has insufficient funds.",
+  lost_card: "Your card has been declined.",
   authentication_required: "Your card was declined. This transaction requires authentication.",
   invalid_payment_method:
     "The sandbox accepts only its test payment methods, e.g. pm_card_visa or 4242 4242 4242 4242.",

@@ -36,6 +36,7 @@ import { timerQueue } from "../timers/registry.ts";
 import { periodInvoice, periodRule } from "./period-invoice.ts";
 import { periodOf } from "./periods.ts";
 import { planRenewalReminder } from "./renewals.ts";
+import { type FailedAttempt, recordFailedAttempt } from "./dunning.ts";
 import { billingScheduleName, type SubscriptionBillMessage } from "./schedules.ts";
 import { planTrialReminder } from "./trials.ts";
 import {
@@ -68,7 +69,7 @@ const subscriptionEvent = (type: string, merchantId: string, subscription: Store
     subscription: presentSubscription(subscription),
   });
 
-const isTerminal = (status: SubscriptionStatus) => terminalSubscriptionStatuses.includes(status);
+export const isTerminal = (status: SubscriptionStatus) => terminalSubscriptionStatuses.includes(status);
 
 /** The subscription's clock: its customer's test clock (copied onto it, immutable), else the wall clock. */
 export const nowOf = async (ports: BillingPorts, merchantId: string, subscription: StoredSubscription) =>
@@ -315,7 +316,7 @@ async function collect(
  * Charges the invoice off-session on the subscription's method, else the customer's default as it is
  * now (as Stripe does). A decline is the period's outcome, not an error of the run.
  */
-async function chargeSavedMethod(
+export async function chargeSavedMethod(
   ports: BillingPorts,
   merchantId: string,
   subscription: StoredSubscription,
@@ -326,7 +327,7 @@ async function chargeSavedMethod(
   const method = methodId ? (await ports.paymentMethods.read(merchantId, methodId))?.value : undefined;
   if (!method) {
     // Nothing to charge (the method was removed since): the period failed like a declined charge.
-    await onChargeFailed(ports, merchantId, invoice.id);
+    await onChargeFailed(ports, merchantId, invoice.id, { declineCode: "payment_method_missing" });
     return;
   }
   try {
@@ -342,7 +343,10 @@ async function chargeSavedMethod(
     );
   } catch (error) {
     if (!(error instanceof PaymentDeclinedError)) throw error;
-    await onChargeFailed(ports, merchantId, invoice.id);
+    await onChargeFailed(ports, merchantId, invoice.id, {
+      declineCode: error.declineCode,
+      methodId: method.id,
+    });
   }
 }
 
@@ -404,7 +408,7 @@ export const incompleteExpirySchedule = (
 });
 
 /** Moves a subscription as `decide` says of its current state (nothing when it says nothing), with its event. */
-async function move(
+export async function move(
   ports: BillingPorts,
   merchantId: string,
   subscriptionId: string,
@@ -442,9 +446,15 @@ async function move(
 /**
  * A charge of a subscription's latest invoice failed (declined off-session, or a bank debit that
  * failed later): period 0 leaves the subscription `incomplete` until the invoice is paid or 23 h
- * pass; a later period makes it `past_due`. `send_invoice` subscriptions never change for it.
+ * pass; a later period makes it `past_due`. `send_invoice` subscriptions never change for it. The
+ * failed attempt is then recorded for dunning (its event, its retries).
  */
-export async function onChargeFailed(ports: BillingPorts, merchantId: string, invoiceId: string) {
+export async function onChargeFailed(
+  ports: BillingPorts,
+  merchantId: string,
+  invoiceId: string,
+  failure: FailedAttempt,
+) {
   const invoice = (await ports.invoices.invoices.read(merchantId, invoiceId))?.value;
   if (!invoice?.subscriptionId || invoice.status !== "open") return;
   const subscriptionId = invoice.subscriptionId;
@@ -462,6 +472,7 @@ export async function onChargeFailed(ports: BillingPorts, merchantId: string, in
     }
     return subscription.status === "active" ? { status: "past_due", event: "past_due" } : undefined;
   });
+  await recordFailedAttempt(ports, merchantId, invoiceId, failure);
   const stillIncomplete =
     moved?.status === "incomplete" ||
     (first && (await ports.subscriptions.read(merchantId, subscriptionId))?.value.status === "incomplete");
@@ -481,7 +492,10 @@ export async function onChargeFailed(ports: BillingPorts, merchantId: string, in
   );
 }
 
-/** The subscription's latest invoice was paid: a past_due or incomplete subscription is active again. */
+/**
+ * The subscription's latest invoice was paid: a past_due (`subscription.recovered`) or incomplete
+ * subscription is active again.
+ */
 export async function onInvoicePaid(
   ports: BillingPorts,
   merchantId: string,
@@ -491,7 +505,7 @@ export async function onInvoicePaid(
   await move(ports, merchantId, invoice.subscriptionId, (subscription) =>
     subscription.latestInvoiceId === invoice.id &&
     (subscription.status === "past_due" || subscription.status === "incomplete")
-      ? { status: "active", event: "updated" }
+      ? { status: "active", event: subscription.status === "past_due" ? "recovered" : "updated" }
       : undefined,
   );
 }

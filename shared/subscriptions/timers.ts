@@ -5,8 +5,9 @@
  * schedule left and sends one `subscription.bill` per due subscription — it reads only what is due;
  * a first invoice left unpaid expires its subscription after 23 h; a renewal's reminder announces it
  * (`subscription.renewal_upcoming`, renewals.ts); a trial's buyer is reminded three days before its
- * end (trials.ts); and the invoice and payment events move a subscription with its latest invoice
- * (paid → active; a failed charge → past_due/incomplete).
+ * end (trials.ts); a failed renewal's retries fire (`invoice.payment_retry`, dunning.ts), and a new
+ * default card retries at once; and the invoice and payment events move a subscription with its
+ * latest invoice (paid → active; a failed charge → past_due/incomplete).
  */
 import * as z from "zod";
 import type { QueuePort } from "../aws/queue.ts";
@@ -17,6 +18,7 @@ import { wallShards } from "../store/keys.ts";
 import { type TimerRegistrations, timerQueue, work } from "../timers/registry.ts";
 import { type BillingPorts, billDue, expireIncomplete, onChargeFailed, onInvoicePaid } from "./billing.ts";
 import { announceRenewal, type RenewalPorts, renewalUpcomingMessage } from "./renewals.ts";
+import { cancelRetries, paymentRetryMessage, retryForNewCard, retryPayment } from "./dunning.ts";
 import { type SubscriptionBillMessage, subscriptionBillMessage } from "./schedules.ts";
 import { remindTrialEnd } from "./trials.ts";
 
@@ -45,8 +47,19 @@ const invoicePaidEvent = eventMessage.extend({
 });
 
 const paymentFailedEvent = eventMessage.extend({
-  data: z.object({ payment: z.object({ invoiceId: z.string().optional() }) }),
+  data: z.object({
+    payment: z.object({
+      invoiceId: z.string().optional(),
+      failure: z.object({ declineCode: z.string() }).optional(),
+    }),
+  }),
 });
+
+/** A customer's default method may have changed: PATCH of the customer, or a card saved as the default. */
+const customerUpdatedEvent = eventMessage.extend({
+  data: z.object({ customer: z.object({ id: z.string() }) }),
+});
+const paymentMethodAttachedEvent = eventMessage.extend({ data: z.object({ customerId: z.string() }) });
 
 /** One query page of the due index: the sweep's messages go out a page at a time. */
 const sweepPage = 100;
@@ -110,16 +123,29 @@ export function subscriptionTimers(ports: SubscriptionTimerPorts): TimerRegistra
       "subscription.trial_will_end": work(trialWillEndMessage, (message) =>
         remindTrialEnd(ports.billing(), message.merchantId, message.subscriptionId),
       ),
+      "invoice.payment_retry": work(paymentRetryMessage, (message) =>
+        retryPayment(ports.billing(), message.merchantId, message.invoiceId, message.retry),
+      ),
     },
     events: {
       "invoice.paid": work(invoicePaidEvent, async (event) => {
-        if (event.data.invoice.subscriptionId)
-          await onInvoicePaid(ports.billing(), event.merchantId, event.data.invoice);
+        if (!event.data.invoice.subscriptionId) return;
+        await onInvoicePaid(ports.billing(), event.merchantId, event.data.invoice);
+        await cancelRetries(ports.billing(), event.merchantId, event.data.invoice.id);
       }),
       "payment.failed": work(paymentFailedEvent, async (event) => {
-        const { invoiceId } = event.data.payment;
-        if (invoiceId) await onChargeFailed(ports.billing(), event.merchantId, invoiceId);
+        const { invoiceId, failure } = event.data.payment;
+        if (invoiceId)
+          await onChargeFailed(ports.billing(), event.merchantId, invoiceId, {
+            declineCode: failure?.declineCode ?? "payment_failed",
+          });
       }),
+      "customer.updated": work(customerUpdatedEvent, (event) =>
+        retryForNewCard(ports.billing(), event.merchantId, event.data.customer.id),
+      ),
+      "payment_method.attached": work(paymentMethodAttachedEvent, (event) =>
+        retryForNewCard(ports.billing(), event.merchantId, event.data.customerId),
+      ),
     },
   };
 }

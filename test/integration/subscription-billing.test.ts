@@ -347,7 +347,7 @@ describe("failed charges", () => {
     const [paidEvent] = await eventsOf("invoice.paid", third.latestInvoiceId!);
     await deliver({ ...(paidEvent as object), type: "invoice.paid", id: paidEvent!.id, merchantId: shop.id });
     expect((await readSub(sub.id)).status).toBe("active");
-    expect(await eventsOf("subscription.updated", sub.id)).toHaveLength(1);
+    expect(await eventsOf("subscription.recovered", sub.id)).toHaveLength(1);
   });
 
   it("leaves a first invoice declined incomplete, then after 23 h voids it and expires the subscription", async () => {

@@ -17,7 +17,11 @@ const json = (statusCode: number, body: unknown, type = "application/json") => (
 
 const at = "2026-11-30T08:00:00.000Z";
 
-const invoice: Required<Invoice> & { overdue: boolean } = {
+const invoice: Required<Invoice> & {
+  overdue: boolean;
+  attemptCount: number;
+  nextPaymentAttemptAt: string | null;
+} = {
   id: "inv_1",
   status: "uncollectible",
   number: "INV-0001",
@@ -76,6 +80,8 @@ const invoice: Required<Invoice> & { overdue: boolean } = {
   createdAt: at,
   updatedAt: at,
   overdue: false,
+  attemptCount: 2,
+  nextPaymentAttemptAt: at,
 };
 
 const payment: Required<PresentedPayment> = {

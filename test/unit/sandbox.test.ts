@@ -142,6 +142,11 @@ describe("sandbox test methods", () => {
     ["pm_card_authenticationRequired", "4000002760003184", { type: "card", brand: "visa", last4: "3184" }],
     ["pm_card_chargeCustomerFail", "4000000000000341", { type: "card", brand: "visa", last4: "0341" }],
     [
+      "pm_card_visa_chargeDeclinedLostCard",
+      "4000000000009987",
+      { type: "card", brand: "visa", last4: "9987" },
+    ],
+    [
       "pm_usBankAccount_success",
       "000123456789",
       { type: "bank_debit", bankName: "STRIPE TEST BANK", last4: "6789" },

@@ -11,6 +11,7 @@ import { payoutRunSchedule } from "../../shared/payouts/run.ts";
 import { incompleteExpirySchedule, nextBillingSchedule } from "../../shared/subscriptions/billing.ts";
 import { renewalReminderSchedule } from "../../shared/subscriptions/renewals.ts";
 import { trialReminderSchedule } from "../../shared/subscriptions/trials.ts";
+import { paymentRetrySchedule } from "../../shared/subscriptions/dunning.ts";
 import { timerRegistry, timersConsumer, work } from "../../shared/timers/registry.ts";
 
 const record = (body: unknown, messageId = "m-1") => ({ messageId, body: JSON.stringify(body) }) as SQSRecord;
@@ -181,6 +182,7 @@ describe("the billing queue's registry", () => {
         { kind: "subscription.trial_will_end", merchantId: "mer_1", subscriptionId: "sub_1" },
         now,
       ),
+      paymentRetrySchedule("mer_1", { id: "inv_1" }, 0, "2026-03-04T00:00:00Z"),
       ...schedules,
     ];
     expect(planned.every((s) => s.queue === "billing")).toBe(true);
@@ -192,11 +194,13 @@ describe("the billing queue's registry", () => {
   it("handles exactly the event types the outbox routes to the billing queue", () => {
     expect([...registry.eventTypes].sort()).toEqual(
       [
+        "customer.updated",
         "invoice.finalized",
         "invoice.paid",
         "invoice.voided",
         "merchant.created",
         "payment.failed",
+        "payment_method.attached",
         "test_clock.advancing",
       ].sort(),
     );

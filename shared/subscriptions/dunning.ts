@@ -1,0 +1,271 @@
+/**
+ * Dunning (issue 12 §1): what follows a failed automatic charge of a subscription's renewal invoice.
+ *
+ * Every failed attempt is recorded once on its invoice (`dunning.failedAttempt`, with the event
+ * `invoice.payment_failed`). The first retryable failure of a renewal plans the merchant's retries —
+ * one-time schedules named by invoice and retry index, at the failure's local time of day N calendar
+ * days later, on the billing ports' scheduler (a test clock's due partition for its customers). A
+ * retry claims its index on the invoice (a conditional write) before charging, so a redelivered
+ * firing never charges twice; the payable's lock lets only one attempt run at a time, so a retry and
+ * a card update racing pay the invoice once. Hard declines and `authentication_required` stop blind
+ * retries until the customer's default method changes (`retryForNewCard`). A failure after the last
+ * retry applies the merchant's final action.
+ */
+import * as z from "zod";
+import type { OneTimeSchedule } from "../aws/scheduler.ts";
+import { ConflictError, retryOnConflict } from "../domain/errors.ts";
+import { isHardDecline, retryInstants } from "../domain/dunning.ts";
+import { newEvent } from "../domain/events.ts";
+import type { InvoiceDunning, StoredInvoice } from "../invoices/ports.ts";
+import { markInvoiceUncollectible, presentInvoice } from "../invoices/service.ts";
+import { defaultDunning } from "../merchants/merchant.ts";
+import { timerQueue } from "../timers/registry.ts";
+import { type BillingPorts, chargeSavedMethod, isTerminal, move, nowOf } from "./billing.ts";
+import { periodRule } from "./period-invoice.ts";
+import { periodOf } from "./periods.ts";
+import type { StoredSubscription } from "./subscription.ts";
+
+/** A failed attempt as its charger saw it: the decline, and the saved method it charged (when known). */
+export interface FailedAttempt {
+  declineCode: string;
+  methodId?: string;
+}
+
+/** What a retry's one-time schedule delivers. */
+export const paymentRetryMessage = z.object({
+  kind: z.literal("invoice.payment_retry"),
+  merchantId: z.string(),
+  invoiceId: z.string(),
+  /** The retry's index in the invoice's plan (0 first). */
+  retry: z.number().int().min(0),
+  /** The customer's test clock: the retry runs on its time. */
+  testClockId: z.string().optional(),
+});
+
+export const retryScheduleName = (invoiceId: string, retry: number) => `${invoiceId}-retry-${retry}`;
+
+/** Retry `retry` of an invoice's plan, at `at`: named by invoice and index, so planning it twice is harmless. */
+export const paymentRetrySchedule = (
+  merchantId: string,
+  invoice: Pick<StoredInvoice, "id" | "testClockId">,
+  retry: number,
+  at: string,
+): OneTimeSchedule => ({
+  name: retryScheduleName(invoice.id, retry),
+  at: new Date(at),
+  queue: timerQueue,
+  payload: {
+    kind: "invoice.payment_retry",
+    merchantId,
+    invoiceId: invoice.id,
+    retry,
+    ...(invoice.testClockId ? { testClockId: invoice.testClockId } : {}),
+  } satisfies z.input<typeof paymentRetryMessage>,
+});
+
+/** The method a charge of the subscription's invoice uses now: the subscription's, else the customer's default. */
+async function currentMethodId(ports: BillingPorts, merchantId: string, subscription: StoredSubscription) {
+  if (subscription.defaultPaymentMethodId) return subscription.defaultPaymentMethodId;
+  return (await ports.invoices.catalog.customer(merchantId, subscription.customerId))?.defaultPaymentMethodId;
+}
+
+const dunningSettings = async (ports: BillingPorts, merchantId: string) => {
+  const merchant = (await ports.invoices.merchants.readMerchant(merchantId))?.value;
+  return { settings: merchant?.dunning ?? defaultDunning, timeZone: merchant?.timeZone ?? "UTC" };
+};
+
+/**
+ * Records a failed attempt of a subscription invoice's automatic charge (once, however often it is
+ * reported), plans or stops its retries, and applies the final action after the last retry.
+ */
+export async function recordFailedAttempt(
+  ports: BillingPorts,
+  merchantId: string,
+  invoiceId: string,
+  failure: FailedAttempt,
+): Promise<void> {
+  const recorded = await retryOnConflict(5, async () => {
+    const found = await ports.invoices.invoices.read(merchantId, invoiceId);
+    const invoice = found?.value;
+    if (!found || !invoice?.subscriptionId || invoice.status !== "open") return undefined;
+    const subscription = (await ports.subscriptions.read(merchantId, invoice.subscriptionId))?.value;
+    if (subscription?.collectionMethod !== "charge_automatically") return undefined;
+    const attempt = invoice.paymentAttempts ?? 0;
+    const known = invoice.dunning;
+    if (known && known.failedAttempt >= attempt) return { invoice, subscription };
+    const now = await nowOf(ports, merchantId, subscription);
+    const stop = isHardDecline(failure.declineCode) || failure.declineCode === "authentication_required";
+    // Period 0 is not dunned: its subscription is incomplete and expires instead.
+    const renewal = invoice.periodStart !== periodOf(periodRule(subscription), 0).start;
+    let retryAt = known?.retryAt ?? [];
+    if (renewal && !stop && retryAt.length === 0) {
+      const { settings, timeZone } = await dunningSettings(ports, merchantId);
+      retryAt = retryInstants(now, settings.retryDays, timeZone);
+    }
+    const methodId = failure.methodId ?? (await currentMethodId(ports, merchantId, subscription));
+    const dunning: InvoiceDunning = {
+      retryAt,
+      retried: known?.retried ?? 0,
+      failedAttempt: attempt,
+      ...(methodId ? { failedMethodId: methodId } : {}),
+      ...(stop ? { awaitingNewCard: true } : {}),
+    };
+    const next: StoredInvoice = { ...invoice, dunning };
+    const shown = presentInvoice(next, now);
+    const data = { invoice: shown, declineCode: failure.declineCode };
+    await ports.invoices.invoices.replace(merchantId, next, found.version, [
+      newEvent("invoice.payment_failed", merchantId, invoiceId, now, data),
+      ...(failure.declineCode === "authentication_required"
+        ? [newEvent("invoice.payment_action_required", merchantId, invoiceId, now, data)]
+        : []),
+    ]);
+    return { invoice: next, subscription };
+  });
+  if (!recorded?.invoice.dunning) return;
+  const { invoice, subscription } = recorded;
+  const dunning = invoice.dunning as InvoiceDunning;
+  // Planned again on a redelivery (a crash after the record): the names make it harmless.
+  await syncRetrySchedules(ports, merchantId, invoice, dunning, await nowOf(ports, merchantId, subscription));
+  if (dunning.retryAt.length > 0 && dunning.retried === dunning.retryAt.length) {
+    await applyFinalAction(ports, merchantId, invoice, subscription);
+  }
+}
+
+/** The retries not yet claimed are planned (those still ahead), or cancelled while a new card is awaited. */
+async function syncRetrySchedules(
+  ports: BillingPorts,
+  merchantId: string,
+  invoice: StoredInvoice,
+  dunning: InvoiceDunning,
+  now: Date,
+) {
+  const pending = dunning.retryAt.map((at, retry) => ({ at, retry })).slice(dunning.retried);
+  await Promise.all(
+    pending.map(({ at, retry }) =>
+      dunning.awaitingNewCard
+        ? ports.scheduler.cancel(retryScheduleName(invoice.id, retry))
+        : Date.parse(at) > now.getTime()
+          ? ports.scheduler.scheduleOnce(paymentRetrySchedule(merchantId, invoice, retry, at))
+          : undefined,
+    ),
+  );
+}
+
+/** The invoice was paid (or otherwise settled): its retries not yet run are cancelled. */
+export async function cancelRetries(ports: BillingPorts, merchantId: string, invoiceId: string) {
+  const dunning = (await ports.invoices.invoices.read(merchantId, invoiceId))?.value.dunning;
+  if (!dunning) return;
+  await Promise.all(
+    dunning.retryAt
+      .slice(dunning.retried)
+      .map((_, i) => ports.scheduler.cancel(retryScheduleName(invoiceId, dunning.retried + i))),
+  );
+}
+
+/**
+ * The merchant's final action once the last retry failed: `cancel` cancels the subscription (its
+ * invoice stays open), `mark_uncollectible` marks the invoice and keeps the subscription active,
+ * `leave_past_due` does nothing. Each is guarded by the state it moves, so applying it twice is harmless.
+ */
+async function applyFinalAction(
+  ports: BillingPorts,
+  merchantId: string,
+  invoice: StoredInvoice,
+  subscription: StoredSubscription,
+) {
+  const { settings } = await dunningSettings(ports, merchantId);
+  if (settings.finalAction === "leave_past_due") return;
+  if (settings.finalAction === "mark_uncollectible") {
+    await markInvoiceUncollectible(ports.invoices, merchantId, invoice.id);
+    await move(ports, merchantId, subscription.id, (current) =>
+      current.status === "past_due" && current.latestInvoiceId === invoice.id
+        ? { status: "active", event: "updated" }
+        : undefined,
+    );
+    return;
+  }
+  const at = (await nowOf(ports, merchantId, subscription)).toISOString();
+  await move(ports, merchantId, subscription.id, (current) =>
+    isTerminal(current.status)
+      ? undefined
+      : {
+          status: "canceled",
+          event: "canceled",
+          fields: { nextBillingAt: null, canceledAt: current.canceledAt ?? at, endedAt: at },
+          counter: -1,
+        },
+  );
+}
+
+/**
+ * Retry `retry` of an invoice's plan fires: if the invoice is still open and the retry not yet run,
+ * it is claimed and the invoice charged off-session on the method of the moment.
+ */
+export async function retryPayment(
+  ports: BillingPorts,
+  merchantId: string,
+  invoiceId: string,
+  retry: number,
+) {
+  const claimed = await retryOnConflict(5, async () => {
+    const found = await ports.invoices.invoices.read(merchantId, invoiceId);
+    const dunning = found?.value.dunning;
+    if (found?.value.status !== "open" || !dunning || dunning.awaitingNewCard) return undefined;
+    if (retry < dunning.retried || retry >= dunning.retryAt.length) return undefined;
+    const now = ports.invoices.clock.now();
+    const next: StoredInvoice = {
+      ...found.value,
+      dunning: { ...dunning, retried: retry + 1 },
+      updatedAt: now.toISOString(),
+    };
+    // Its next payment attempt moves on to the following retry.
+    await ports.invoices.invoices.replace(merchantId, next, found.version, [
+      newEvent("invoice.updated", merchantId, invoiceId, now, { invoice: presentInvoice(next, now) }),
+    ]);
+    return next;
+  });
+  if (!claimed?.subscriptionId) return;
+  const subscription = (await ports.subscriptions.read(merchantId, claimed.subscriptionId))?.value;
+  if (!subscription || isTerminal(subscription.status)) return;
+  await chargeOnce(ports, merchantId, subscription, claimed);
+}
+
+/**
+ * Charges an open invoice; an attempt already under way (a racing retry or card update) holds the
+ * invoice, and its outcome is the invoice's, so losing that race is not an error.
+ */
+async function chargeOnce(
+  ports: BillingPorts,
+  merchantId: string,
+  subscription: StoredSubscription,
+  invoice: StoredInvoice,
+) {
+  try {
+    await chargeSavedMethod(ports, merchantId, subscription, invoice);
+  } catch (error) {
+    if (!(error instanceof ConflictError)) throw error;
+  }
+}
+
+/**
+ * The customer's default method changed (a new card): each open invoice of its past_due
+ * subscriptions whose last attempt failed on another method is retried at once — also one whose
+ * retries a hard decline stopped.
+ */
+export async function retryForNewCard(ports: BillingPorts, merchantId: string, customerId: string) {
+  const now = ports.invoices.clock.now();
+  const open = await ports.invoices.invoices.list(
+    merchantId,
+    { customerId, status: "open" },
+    { limit: 100 },
+    now,
+  );
+  for (const invoice of open.items) {
+    if (!invoice.subscriptionId || !invoice.dunning || invoice.paymentLock) continue;
+    const subscription = (await ports.subscriptions.read(merchantId, invoice.subscriptionId))?.value;
+    if (subscription?.status !== "past_due") continue;
+    const methodId = await currentMethodId(ports, merchantId, subscription);
+    if (!methodId || methodId === invoice.dunning.failedMethodId) continue;
+    await chargeOnce(ports, merchantId, subscription, invoice);
+  }
+}

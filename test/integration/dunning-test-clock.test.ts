@@ -1,0 +1,142 @@
+/**
+ * Dunning on a test clock, through the API and the billing queue as deployed: a bound customer's
+ * renewal declined on `pm_card_chargeCustomerFail` plans its retries in the clock's due partition
+ * (never on the real scheduler), and the clock's advance runs them on days 3, 5 and 7, then cancels.
+ */
+import type { SQSRecord } from "aws-lambda";
+import { QueryCommand } from "@aws-sdk/lib-dynamodb";
+import { beforeAll, describe, expect, it } from "vitest";
+import { handler as customers } from "../../functions/api/customers.ts";
+import { handler as invoices } from "../../functions/api/invoices.ts";
+import { handler as paymentMethods } from "../../functions/api/payment-methods.ts";
+import { handler as subscriptions } from "../../functions/api/subscriptions.ts";
+import { handler as testClocks } from "../../functions/api/test-clocks.ts";
+import { handler as billing } from "../../functions/billing/timers.ts";
+import { type OutboxEvent, outboxEventFromItem } from "../../shared/store/outbox.ts";
+import { retryScheduleName } from "../../shared/subscriptions/dunning.ts";
+import { callForBody, newMerchant, type TestMerchant } from "../helpers/api.ts";
+import { type TestAws, useTestAws } from "../helpers/aws.ts";
+
+let aws: TestAws;
+let shop: TestMerchant;
+
+const call = async (handler: unknown, routeKey: string, id?: string, body?: unknown) => {
+  const result = await callForBody(handler as Parameters<typeof callForBody>[0], routeKey, {
+    token: shop.secret,
+    ...(id ? { pathParameters: { id } } : {}),
+    ...(body ? { body: body as object } : {}),
+  });
+  expect(result.status, `${routeKey}: ${JSON.stringify(result.body)}`).toBeLessThan(300);
+  return result.body;
+};
+
+async function eventsOf(type: string, objectId: string): Promise<OutboxEvent[]> {
+  const { Items = [] } = await aws.db.send(
+    new QueryCommand({
+      TableName: aws.tableName,
+      KeyConditionExpression: "PK = :pk AND begins_with(SK, :evt)",
+      ExpressionAttributeValues: { ":pk": `MERCHANT#${shop.id}`, ":evt": "EVT#" },
+    }),
+  );
+  return Items.map(outboxEventFromItem).filter((e) => e.type === type && e.objectId === objectId);
+}
+
+let messages = 0;
+async function deliver(body: unknown) {
+  const record = { messageId: `d-${messages++}`, body: JSON.stringify(body) } as SQSRecord;
+  expect(await billing({ Records: [record] })).toEqual({ batchItemFailures: [] });
+}
+
+/** Advances the clock through the API, then delivers its test_clock.advancing event to the billing queue. */
+async function advance(clockId: string, frozenTime: string) {
+  await call(testClocks, "POST /v1/test-clocks/{id}/advance", clockId, { frozenTime });
+  const [event] = (await eventsOf("test_clock.advancing", clockId)).slice(-1);
+  await deliver(event);
+  return call(testClocks, "GET /v1/test-clocks/{id}", clockId);
+}
+
+/** The clock's due partition: `name @ due time`. */
+async function duePartition(clockId: string): Promise<string[]> {
+  const { Items = [] } = await aws.db.send(
+    new QueryCommand({
+      TableName: aws.tableName,
+      IndexName: "GSI2",
+      KeyConditionExpression: "GSI2PK = :pk",
+      ExpressionAttributeValues: { ":pk": `DUE#${clockId}` },
+    }),
+  );
+  return Items.map((i) => `${String(i.name ?? i.id)} @ ${String(i.GSI2SK).split("#")[0]}`);
+}
+
+beforeAll(async () => {
+  aws = await useTestAws(["billing", "stripe-events", "notifications"]);
+  shop = await newMerchant("Dunning on a clock");
+});
+
+describe("dunning on a test clock", () => {
+  it("retries a declined renewal on the clock's days 3, 5 and 7 (its due partition), then cancels", async () => {
+    const clock = await call(testClocks, "POST /v1/test-clocks", undefined, {
+      frozenTime: "2030-01-01T09:00:00Z",
+    });
+    const customer = await call(customers, "POST /v1/customers", undefined, {
+      email: "clock-dunning@buyer.test",
+      testClockId: clock.id,
+    });
+    await call(paymentMethods, "POST /v1/customers/{id}/payment-methods", customer.id, {
+      paymentMethod: "pm_card_visa",
+    });
+    const created = await call(subscriptions, "POST /v1/subscriptions", undefined, {
+      customerId: customer.id,
+      items: [{ description: "Pro plan", unitAmount: 3_100, quantity: 1 }],
+      currency: "USD",
+      interval: "month",
+      startDate: "2030-01-01",
+      billingAnchorDay: 1,
+      collectionMethod: "charge_automatically",
+    });
+    expect(created.status).toBe("active");
+    const failing = await call(paymentMethods, "POST /v1/customers/{id}/payment-methods", customer.id, {
+      paymentMethod: "pm_card_chargeCustomerFail",
+    });
+    await call(customers, "PATCH /v1/customers/{id}", customer.id, { defaultPaymentMethodId: failing.id });
+
+    // The renewal fires at the clock's Feb 1, 00:00 UTC (the merchant's zone) and is declined.
+    expect(await advance(clock.id, "2030-02-01T12:00:00Z")).toMatchObject({ status: "ready" });
+    const pastDue = await call(subscriptions, "GET /v1/subscriptions/{id}", created.id);
+    expect(pastDue.status).toBe("past_due");
+    const invoiceId = pastDue.latestInvoiceId as string;
+    expect(await call(invoices, "GET /v1/invoices/{id}", invoiceId)).toMatchObject({
+      attemptCount: 1,
+      nextPaymentAttemptAt: "2030-02-04T00:00:00.000Z",
+    });
+    expect(await duePartition(clock.id)).toEqual(
+      expect.arrayContaining([
+        `${retryScheduleName(invoiceId, 0)} @ 2030-02-04T00:00:00.000Z`,
+        `${retryScheduleName(invoiceId, 1)} @ 2030-02-06T00:00:00.000Z`,
+        `${retryScheduleName(invoiceId, 2)} @ 2030-02-08T00:00:00.000Z`,
+      ]),
+    );
+
+    await advance(clock.id, "2030-02-05T00:00:00Z");
+    expect(await call(invoices, "GET /v1/invoices/{id}", invoiceId)).toMatchObject({
+      attemptCount: 2,
+      nextPaymentAttemptAt: "2030-02-06T00:00:00.000Z",
+    });
+    await advance(clock.id, "2030-02-09T00:00:00Z");
+    expect(await call(invoices, "GET /v1/invoices/{id}", invoiceId)).toMatchObject({
+      status: "open",
+      attemptCount: 4,
+      nextPaymentAttemptAt: null,
+    });
+    expect(await call(subscriptions, "GET /v1/subscriptions/{id}", created.id)).toMatchObject({
+      status: "canceled",
+    });
+    const failed = await eventsOf("invoice.payment_failed", invoiceId);
+    expect(failed.map((e) => e.occurredAt)).toEqual([
+      "2030-02-01T00:00:00.000Z",
+      "2030-02-04T00:00:00.000Z",
+      "2030-02-06T00:00:00.000Z",
+      "2030-02-08T00:00:00.000Z",
+    ]);
+  });
+});

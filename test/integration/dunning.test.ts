@@ -1,0 +1,394 @@
+/**
+ * Dunning end to end on the real store (DynamoDB Local) and the sandbox processor, with a clock the
+ * test moves: a renewal declined on `pm_card_chargeCustomerFail` is retried on the days the merchant
+ * set (the schedules' own times, at the failure's local time of day), each final action, a hard
+ * decline waiting for a new card, and a retry racing a card update paying the invoice once.
+ * Subscriptions are written to the store directly, as their creation leaves them.
+ */
+import { randomUUID } from "node:crypto";
+import type { SQSRecord } from "aws-lambda";
+import { beforeAll, describe, expect, it } from "vitest";
+import { handler as customersHandler } from "../../functions/api/customers.ts";
+import { handler as invoicesHandler } from "../../functions/api/invoices.ts";
+import { handler as settingsHandler } from "../../functions/api/merchant-settings.ts";
+import { billingTimers } from "../../functions/billing/timers.ts";
+import { firing, type OneTimeSchedule, type SchedulerPort } from "../../shared/aws/scheduler.ts";
+import { billingPorts, billingTimerPorts, paymentMethodPorts } from "../../shared/composition.ts";
+import { attachPaymentMethod } from "../../shared/customers/payment-methods.ts";
+import { fixedClock } from "../../shared/domain/clock.ts";
+import { newEvent } from "../../shared/domain/events.ts";
+import { newId } from "../../shared/domain/ids.ts";
+import { dynamoCustomerStore } from "../../shared/store/customers.ts";
+import { dynamoPaymentMethodStore } from "../../shared/store/payment-methods.ts";
+import { dynamoSubscriptionStore } from "../../shared/store/subscriptions.ts";
+import { type BillingPorts, billDue } from "../../shared/subscriptions/billing.ts";
+import { retryPayment, retryScheduleName } from "../../shared/subscriptions/dunning.ts";
+import { periodOf } from "../../shared/subscriptions/periods.ts";
+import type { StoredSubscription } from "../../shared/subscriptions/subscription.ts";
+import { expectStatus, merchantCall, newMerchant, type TestMerchant } from "../helpers/api.ts";
+import { type TestAws, useTestAws } from "../helpers/aws.ts";
+
+let aws: TestAws;
+const clock = fixedClock(new Date("2026-02-05T10:00:00Z"));
+const planned: OneTimeSchedule[] = [];
+const cancelled: string[] = [];
+const recordingScheduler: SchedulerPort = {
+  scheduleOnce: async (schedule) => {
+    planned.push(schedule);
+  },
+  cancel: async (name) => {
+    cancelled.push(name);
+  },
+};
+
+const ports = (): BillingPorts => ({ ...billingPorts(clock), scheduler: recordingScheduler });
+
+/** The billing queue's consumer as deployed, on the test's clock and recording scheduler. */
+const consumer = billingTimers(() => ({
+  ...billingTimerPorts(clock),
+  scheduler: () => recordingScheduler,
+  subscriptionTimers: { ...billingTimerPorts(clock).subscriptionTimers, billing: ports },
+}));
+const deliver = async (body: unknown) =>
+  expect(
+    await consumer({ Records: [{ messageId: randomUUID(), body: JSON.stringify(body) } as SQSRecord] }),
+  ).toEqual({ batchItemFailures: [] });
+
+const items = async () => aws.scanAll();
+const eventsOf = async (shop: TestMerchant, type: string, objectId: string) =>
+  (await items()).filter(
+    (i) => i.type === "event" && i.eventType === type && i.objectId === objectId && i.merchantId === shop.id,
+  );
+/** Delivers the stored event of `type` about `objectId` to the billing queue's consumer, as the outbox does. */
+async function deliverEvent(shop: TestMerchant, type: string, objectId: string) {
+  const [event] = (await eventsOf(shop, type, objectId)).slice(-1);
+  expect(event).toBeDefined();
+  await deliver({ ...(event as object), type, id: event!.id, merchantId: shop.id });
+}
+const paymentsOf = async (invoiceId: string) =>
+  (await items())
+    .filter((i) => i.type === "payment" && (i.for as { id?: string } | undefined)?.id === invoiceId)
+    .sort((a, b) => String(a.createdAt).localeCompare(String(b.createdAt)));
+const readSub = async (shop: TestMerchant, id: string) =>
+  (await dynamoSubscriptionStore.read(shop.id, id))!.value;
+const getInvoice = (shop: TestMerchant, id: string) =>
+  expectStatus(merchantCall(invoicesHandler, "GET /v1/invoices/{id}", shop.secret, { id }));
+const retriesOf = (invoiceId: string) =>
+  [0, 1, 2, 3, 4, 5, 6, 7]
+    .map((retry) => planned.filter((s) => s.name === retryScheduleName(invoiceId, retry)).at(-1))
+    .filter((s): s is OneTimeSchedule => s !== undefined);
+
+async function dunningShop(dunning?: object) {
+  const shop = await newMerchant("Dunning");
+  await expectStatus(
+    merchantCall(settingsHandler, "PATCH /v1/merchant", shop.secret, {
+      body: { timeZone: "America/New_York", ...(dunning ? { dunning } : {}) },
+    }),
+  );
+  return shop;
+}
+
+async function buyer(shop: TestMerchant, card: string) {
+  const body = { email: `dun-${randomUUID().slice(0, 8)}@buyer.test`, name: "Sol" };
+  const customer = await expectStatus(
+    merchantCall(customersHandler, "POST /v1/customers", shop.secret, { body }),
+    201,
+  );
+  await attachPaymentMethod(paymentMethodPorts(clock), shop.id, customer.id, card);
+  return customer.id as string;
+}
+
+/** Makes `token` the customer's default as PATCH of the customer does (its customer.updated not delivered). */
+async function setDefault(shop: TestMerchant, customerId: string, token: string) {
+  const method = await attachPaymentMethod(paymentMethodPorts(clock), shop.id, customerId, token);
+  await expectStatus(
+    merchantCall(customersHandler, "PATCH /v1/customers/{id}", shop.secret, {
+      id: customerId,
+      body: { defaultPaymentMethodId: method.id },
+    }),
+  );
+}
+
+/** A monthly subscription from Feb 5 (UTC periods): period 0 is paid on Feb 5, the renewal is due Mar 5. */
+async function subscribe(shop: TestMerchant, customerId: string): Promise<StoredSubscription> {
+  clock.set(new Date("2026-02-05T10:00:00Z"));
+  const now = clock.now();
+  const rule = { startDate: "2026-02-05", billingAnchorDay: 5, interval: "month" as const, timeZone: "UTC" };
+  const subscription: StoredSubscription = {
+    id: newId("subscription", now),
+    status: "active",
+    customerId,
+    currency: "USD",
+    items: [
+      { id: `si_${randomUUID().slice(0, 8)}`, description: "Pro plan", unitAmount: 3_100, quantity: 1 },
+    ],
+    currentPeriodStart: null,
+    currentPeriodEnd: null,
+    nextBillingAt: periodOf(rule, 0).start,
+    billingCycles: null,
+    cyclesBilled: 0,
+    collectionMethod: "charge_automatically",
+    defaultPaymentMethodId: null,
+    cancelAtPeriodEnd: false,
+    canceledAt: null,
+    endedAt: null,
+    latestInvoiceId: null,
+    discounts: [],
+    taxRateIds: [],
+    metadata: {},
+    createdAt: now.toISOString(),
+    updatedAt: now.toISOString(),
+    nextPeriod: 0,
+    ...rule,
+  };
+  await dynamoSubscriptionStore.create(
+    shop.id,
+    subscription,
+    newEvent("subscription.created", shop.id, subscription.id, now, {}),
+    [dynamoCustomerStore.subscriptionCountWrite(shop.id, customerId, 1)],
+  );
+  await billDue(ports(), shop.id, subscription.id, 0);
+  return subscription;
+}
+
+/** The renewal fires at 15:00:10 UTC on Mar 5 (10:00:10 in New York) and is declined. */
+const failedAt = "2026-03-05T15:00:10Z";
+async function renew(shop: TestMerchant, sub: StoredSubscription) {
+  clock.set(new Date(failedAt));
+  await billDue(ports(), shop.id, sub.id, 1);
+  return readSub(shop, sub.id);
+}
+
+/** Each retry fires at its schedule's own time. */
+async function fire(schedule: OneTimeSchedule) {
+  clock.set(schedule.at);
+  await deliver(firing(schedule));
+}
+
+/** A customer paying on `card` until the renewal, then declined on pm_card_chargeCustomerFail. */
+async function failingRenewal(shop: TestMerchant) {
+  const customer = await buyer(shop, "pm_card_visa");
+  const sub = await subscribe(shop, customer);
+  await setDefault(shop, customer, "pm_card_chargeCustomerFail");
+  const renewed = await renew(shop, sub);
+  expect(renewed.status).toBe("past_due");
+  return { customer, sub, invoiceId: renewed.latestInvoiceId! };
+}
+
+beforeAll(async () => {
+  aws = await useTestAws(["billing", "stripe-events", "notifications"]);
+});
+
+describe("the dunning setting", () => {
+  it("defaults to retries on days 3, 5 and 7 then cancel, and refuses bad plans naming the field", async () => {
+    const shop = await newMerchant("Dunning settings");
+    const patch = (dunning: unknown) =>
+      merchantCall(settingsHandler, "PATCH /v1/merchant", shop.secret, { body: { dunning } });
+    for (const [dunning, field] of [
+      [{ retryDays: [], finalAction: "cancel" }, "dunning.retryDays"],
+      [{ retryDays: [1, 2, 3, 4, 5, 6, 7, 8, 9], finalAction: "cancel" }, "dunning.retryDays"],
+      [{ retryDays: [3, 3], finalAction: "cancel" }, "dunning.retryDays"],
+      [{ retryDays: [5, 3], finalAction: "cancel" }, "dunning.retryDays"],
+      [{ retryDays: [0, 3], finalAction: "cancel" }, "dunning.retryDays.0"],
+      [{ retryDays: [3, 61], finalAction: "cancel" }, "dunning.retryDays.1"],
+      [{ retryDays: [3], finalAction: "void" }, "dunning.finalAction"],
+    ] as const) {
+      const result = await patch(dunning);
+      expect(result.status).toBe(400);
+      expect(JSON.stringify(result.body)).toContain(field);
+    }
+    const updated = await expectStatus(patch({ retryDays: [1, 10, 60], finalAction: "leave_past_due" }));
+    expect(updated.dunning).toEqual({ retryDays: [1, 10, 60], finalAction: "leave_past_due" });
+  });
+});
+
+describe("retrying a failed renewal", () => {
+  it("retries on days 3, 5 and 7 at the failure's local time of day, then cancels the subscription (the default)", async () => {
+    const shop = await dunningShop();
+    const { customer, sub, invoiceId } = await failingRenewal(shop);
+    // 10:00:10 in New York on Mar 5 (EST), Mar 8 the day DST starts (EDT): the same local time.
+    const retries = retriesOf(invoiceId);
+    expect(retries.map((s) => s.at.toISOString())).toEqual([
+      "2026-03-08T14:00:10.000Z",
+      "2026-03-10T14:00:10.000Z",
+      "2026-03-12T14:00:10.000Z",
+    ]);
+    expect(await getInvoice(shop, invoiceId)).toMatchObject({
+      status: "open",
+      attemptCount: 1,
+      nextPaymentAttemptAt: "2026-03-08T14:00:10.000Z",
+    });
+    expect(await eventsOf(shop, "invoice.payment_failed", invoiceId)).toHaveLength(1);
+    expect(await eventsOf(shop, "subscription.past_due", sub.id)).toHaveLength(1);
+    // The processor's own report of the same failure records nothing twice.
+    const [failedPayment] = await paymentsOf(invoiceId);
+    await deliverEvent(shop, "payment.failed", String(failedPayment!.id));
+    expect(await eventsOf(shop, "invoice.payment_failed", invoiceId)).toHaveLength(1);
+    expect(retriesOf(invoiceId).map((s) => s.at.toISOString())).toEqual(
+      retries.map((s) => s.at.toISOString()),
+    );
+
+    await fire(retries[0]!);
+    expect(await getInvoice(shop, invoiceId)).toMatchObject({
+      attemptCount: 2,
+      nextPaymentAttemptAt: "2026-03-10T14:00:10.000Z",
+    });
+    // A redelivered firing of the same retry charges nothing more.
+    await fire(retries[0]!);
+    expect(await paymentsOf(invoiceId)).toHaveLength(2);
+
+    await fire(retries[1]!);
+    expect((await readSub(shop, sub.id)).status).toBe("past_due");
+    await fire(retries[2]!);
+    const payments = await paymentsOf(invoiceId);
+    expect(payments.map((p) => [p.status, (p.failure as { declineCode: string }).declineCode])).toEqual(
+      Array(4).fill(["failed", "generic_decline"]),
+    );
+    // Each attempt had its own idempotency key: four processor payments.
+    expect(new Set(payments.map((p) => p.processorPaymentId)).size).toBe(4);
+    expect(await eventsOf(shop, "invoice.payment_failed", invoiceId)).toHaveLength(4);
+    expect(await readSub(shop, sub.id)).toMatchObject({ status: "canceled", nextBillingAt: null });
+    expect(await eventsOf(shop, "subscription.canceled", sub.id)).toHaveLength(1);
+    expect((await dynamoCustomerStore.read(shop.id, customer))!.value.activeSubscriptionCount).toBe(0);
+    expect(await getInvoice(shop, invoiceId)).toMatchObject({
+      status: "open",
+      amountRemaining: 3_100,
+      attemptCount: 4,
+      nextPaymentAttemptAt: null,
+    });
+  });
+
+  it("marks the invoice uncollectible after the last retry and keeps the subscription active (mark_uncollectible)", async () => {
+    const shop = await dunningShop({ retryDays: [2, 4], finalAction: "mark_uncollectible" });
+    const { sub, invoiceId } = await failingRenewal(shop);
+    const retries = retriesOf(invoiceId);
+    expect(retries.map((s) => s.at.toISOString())).toEqual([
+      "2026-03-07T15:00:10.000Z",
+      "2026-03-09T14:00:10.000Z",
+    ]);
+    for (const retry of retries) await fire(retry);
+    expect(await getInvoice(shop, invoiceId)).toMatchObject({
+      status: "uncollectible",
+      attemptCount: 3,
+      nextPaymentAttemptAt: null,
+    });
+    expect((await readSub(shop, sub.id)).status).toBe("active");
+    expect(await eventsOf(shop, "subscription.canceled", sub.id)).toHaveLength(0);
+  });
+
+  it("leaves the subscription past_due and the invoice open after the last retry (leave_past_due)", async () => {
+    const shop = await dunningShop({ retryDays: [1], finalAction: "leave_past_due" });
+    const { sub, invoiceId } = await failingRenewal(shop);
+    const retries = retriesOf(invoiceId);
+    expect(retries.map((s) => s.at.toISOString())).toEqual(["2026-03-06T15:00:10.000Z"]);
+    await fire(retries[0]!);
+    expect((await readSub(shop, sub.id)).status).toBe("past_due");
+    expect(await getInvoice(shop, invoiceId)).toMatchObject({
+      status: "open",
+      attemptCount: 2,
+      nextPaymentAttemptAt: null,
+    });
+  });
+
+  it("pays the invoice on a retry that succeeds: subscription recovered, the remaining retries cancelled", async () => {
+    const shop = await dunningShop();
+    const { customer, sub, invoiceId } = await failingRenewal(shop);
+    const retries = retriesOf(invoiceId);
+    await fire(retries[0]!);
+    // A working card becomes the default without its event reaching the queue: the next retry uses it.
+    await setDefault(shop, customer, "pm_card_visa");
+    await fire(retries[1]!);
+    expect(await getInvoice(shop, invoiceId)).toMatchObject({
+      status: "paid",
+      amountRemaining: 0,
+      attemptCount: 3,
+      nextPaymentAttemptAt: null,
+    });
+    await deliverEvent(shop, "invoice.paid", invoiceId);
+    expect((await readSub(shop, sub.id)).status).toBe("active");
+    expect(await eventsOf(shop, "subscription.recovered", sub.id)).toHaveLength(1);
+    expect(cancelled).toContain(retryScheduleName(invoiceId, 2));
+    // The last retry, had it fired anyway, finds the invoice paid.
+    await fire(retries[2]!);
+    expect((await paymentsOf(invoiceId)).map((p) => p.status)).toEqual(["failed", "failed", "succeeded"]);
+  });
+});
+
+describe("hard declines and new cards", () => {
+  it("never retries a lost card; a new default card on the update-card page retries at once and recovers", async () => {
+    const shop = await dunningShop();
+    const customer = await buyer(shop, "pm_card_visa");
+    const sub = await subscribe(shop, customer);
+    // The saved card was reported lost since it was saved (the sandbox refuses to save a lost card).
+    const found = (await dynamoCustomerStore.read(shop.id, customer))!;
+    const now = clock.now();
+    const lost = {
+      id: newId("paymentMethod", now),
+      customerId: customer,
+      type: "card" as const,
+      card: { brand: "visa", last4: "9987", expMonth: 12, expYear: 2034 },
+      processorId: "pm_card_visa_chargeDeclinedLostCard",
+      createdAt: now.toISOString(),
+    };
+    await dynamoPaymentMethodStore.attach(
+      shop.id,
+      lost,
+      found,
+      { ...found.value, defaultPaymentMethodId: lost.id },
+      newEvent("payment_method.attached", shop.id, lost.id, now, { customerId: customer }),
+    );
+
+    const renewed = await renew(shop, sub);
+    expect(renewed.status).toBe("past_due");
+    const invoiceId = renewed.latestInvoiceId!;
+    expect(retriesOf(invoiceId)).toEqual([]);
+    expect(await getInvoice(shop, invoiceId)).toMatchObject({ attemptCount: 1, nextPaymentAttemptAt: null });
+    expect((await paymentsOf(invoiceId))[0]!.failure).toMatchObject({ declineCode: "lost_card" });
+    // The lost card's own event (redelivered late) retries nothing: it is the method that failed.
+    await deliverEvent(shop, "payment_method.attached", lost.id);
+    expect(await paymentsOf(invoiceId)).toHaveLength(1);
+
+    clock.set(new Date("2026-03-06T09:00:00Z"));
+    // What the update-card page does with the buyer's new card, then its event on the billing queue.
+    const card = await attachPaymentMethod(paymentMethodPorts(clock), shop.id, customer, "pm_card_visa", {
+      makeDefault: true,
+    });
+    await deliverEvent(shop, "payment_method.attached", card.id);
+    expect((await paymentsOf(invoiceId)).map((p) => p.status)).toEqual(["failed", "succeeded"]);
+    expect(await getInvoice(shop, invoiceId)).toMatchObject({ status: "paid", attemptCount: 2 });
+    await deliverEvent(shop, "invoice.paid", invoiceId);
+    expect((await readSub(shop, sub.id)).status).toBe("active");
+    expect(await eventsOf(shop, "subscription.recovered", sub.id)).toHaveLength(1);
+  });
+
+  it("sends the buyer to authenticate instead of retrying blindly (authentication_required)", async () => {
+    const shop = await dunningShop();
+    const customer = await buyer(shop, "pm_card_visa");
+    const sub = await subscribe(shop, customer);
+    await setDefault(shop, customer, "pm_card_authenticationRequired");
+    const invoiceId = (await renew(shop, sub)).latestInvoiceId!;
+    expect(retriesOf(invoiceId)).toEqual([]);
+    expect(await eventsOf(shop, "invoice.payment_action_required", invoiceId)).toHaveLength(1);
+    expect(await getInvoice(shop, invoiceId)).toMatchObject({ status: "open", nextPaymentAttemptAt: null });
+  });
+
+  it("pays once when a retry fires while a new card arrives", async () => {
+    const shop = await dunningShop();
+    const { customer, sub, invoiceId } = await failingRenewal(shop);
+    const [retry] = retriesOf(invoiceId);
+    clock.set(retry!.at);
+    await setDefault(shop, customer, "pm_card_visa");
+    const [updated] = (await eventsOf(shop, "customer.updated", customer)).slice(-1);
+    const results = await Promise.allSettled([
+      retryPayment(ports(), shop.id, invoiceId, 0),
+      deliver({ ...(updated as object), type: "customer.updated", id: updated!.id, merchantId: shop.id }),
+      retryPayment(ports(), shop.id, invoiceId, 0),
+    ]);
+    expect(results.map((r) => r.status)).toEqual(["fulfilled", "fulfilled", "fulfilled"]);
+    const payments = await paymentsOf(invoiceId);
+    expect(payments.filter((p) => p.status === "succeeded")).toHaveLength(1);
+    expect(await getInvoice(shop, invoiceId)).toMatchObject({ status: "paid", amountPaid: 3_100 });
+    await deliverEvent(shop, "invoice.paid", invoiceId);
+    expect((await readSub(shop, sub.id)).status).toBe("active");
+  });
+});
