@@ -37,9 +37,9 @@ describe("subscriptions on the local runtime, with a test clock", () => {
     return { status: response.status, body: (response.status === 204 ? {} : await response.json()) as Json };
   };
   const mailsTo = async (address: string) =>
-    ((await (await fetch(`${running().info.mailUrl}/store`)).json()) as { emails: MailRecord[] }).emails.filter(
-      (m) => m.destination.to.some((to) => to.includes(address)),
-    );
+    (
+      (await (await fetch(`${running().info.mailUrl}/store`)).json()) as { emails: MailRecord[] }
+    ).emails.filter((m) => m.destination.to.some((to) => to.includes(address)));
   /** Moves the clock and waits until everything due up to then has run. */
   const advanceTo = async (frozenTime: string) => {
     const moved = await request(`/v1/test-clocks/${clockId}/advance`, "POST", { frozenTime });
@@ -51,8 +51,12 @@ describe("subscriptions on the local runtime, with a test clock", () => {
     expect(ready).toMatchObject({ status: "ready", frozenTime });
   };
   const customerWithCard = async (email: string, card: string) => {
-    const customer = (await request("/v1/customers", "POST", { email, name: email.split("@")[0], testClockId: clockId })).body;
-    expect((await request(`/v1/customers/${customer.id}/payment-methods`, "POST", { paymentMethod: card })).status).toBe(201);
+    const customer = (
+      await request("/v1/customers", "POST", { email, name: email.split("@")[0], testClockId: clockId })
+    ).body;
+    expect(
+      (await request(`/v1/customers/${customer.id}/payment-methods`, "POST", { paymentMethod: card })).status,
+    ).toBe(201);
     return customer;
   };
   const invoicesOf = async (subscriptionId: string) =>
@@ -67,18 +71,43 @@ describe("subscriptions on the local runtime, with a test clock", () => {
   }, 40_000);
 
   it("creates a merchant in Oslo, a monthly product and a test clock", async () => {
-    const created = await request("/v1/merchants", "POST", { name: "Fjord Coffee", email: "owner@fjord.test" }, running().info.adminToken);
+    const created = await request(
+      "/v1/merchants",
+      "POST",
+      { name: "Fjord Coffee", email: "owner@fjord.test" },
+      running().info.adminToken,
+    );
     key = created.body.apiKey.secret as string;
-    expect((await request("/v1/merchant", "PATCH", { timeZone: "Europe/Oslo", invoiceReminders: [{ daysAfterDue: 1 }] })).status).toBe(200);
-    productId = (await request("/v1/products", "POST", { name: "Coffee club", currency: "NOK", unitAmount: 19_900, recurring: { interval: "month" } })).body.id;
-    const clock = await request("/v1/test-clocks", "POST", { frozenTime: "2027-01-15T09:00:00.000Z", name: "a year of coffee" });
+    expect(
+      (
+        await request("/v1/merchant", "PATCH", {
+          timeZone: "Europe/Oslo",
+          invoiceReminders: [{ daysAfterDue: 1 }],
+        })
+      ).status,
+    ).toBe(200);
+    productId = (
+      await request("/v1/products", "POST", {
+        name: "Coffee club",
+        currency: "NOK",
+        unitAmount: 19_900,
+        recurring: { interval: "month" },
+      })
+    ).body.id;
+    const clock = await request("/v1/test-clocks", "POST", {
+      frozenTime: "2027-01-15T09:00:00.000Z",
+      name: "a year of coffee",
+    });
     expect(clock.status).toBe(201);
     clockId = clock.body.id;
   });
 
   it("bills a monthly card subscription for 13 months: 13 paid invoices with their periods, 13 receipts", async () => {
     const buyer = await customerWithCard("anna@fjord.test", "pm_card_visa");
-    const created = await request("/v1/subscriptions", "POST", { customerId: buyer.id, items: [{ productId }] });
+    const created = await request("/v1/subscriptions", "POST", {
+      customerId: buyer.id,
+      items: [{ productId }],
+    });
     expect(created.status).toBe(201);
     expect(created.body).toMatchObject({
       status: "active",
@@ -100,16 +129,23 @@ describe("subscriptions on the local runtime, with a test clock", () => {
     expect(starts[12]).toBe("2028-01-14T23:00:00.000Z");
     expect(new Set(invoices.map((i) => i.number)).size).toBe(13);
     const receipts = await eventually(async () => {
-      const found = (await mailsTo("anna@fjord.test")).filter((m) => m.subject.startsWith("[TEST MODE] Receipt"));
+      const found = (await mailsTo("anna@fjord.test")).filter((m) =>
+        m.subject.startsWith("[TEST MODE] Receipt"),
+      );
       return found.length >= 13 ? found : undefined;
     }, 30_000);
     expect(receipts).toHaveLength(13);
     const subscription = (await request(`/v1/subscriptions/${created.body.id}`)).body;
-    expect(subscription).toMatchObject({ status: "active", cyclesBilled: 13, nextBillingAt: "2028-02-14T23:00:00.000Z" });
+    expect(subscription).toMatchObject({
+      status: "active",
+      cyclesBilled: 13,
+      nextBillingAt: "2028-02-14T23:00:00.000Z",
+    });
   }, 180_000);
 
   it("sends invoices with terms for send_invoice: reminder and overdue on the clock's days", async () => {
-    const buyer = (await request("/v1/customers", "POST", { email: "bo@fjord.test", testClockId: clockId })).body;
+    const buyer = (await request("/v1/customers", "POST", { email: "bo@fjord.test", testClockId: clockId }))
+      .body;
     const created = await request("/v1/subscriptions", "POST", {
       customerId: buyer.id,
       items: [{ productId }],
@@ -120,10 +156,15 @@ describe("subscriptions on the local runtime, with a test clock", () => {
     const [first] = await invoicesOf(created.body.id);
     expect(first).toMatchObject({ status: "open", dueDate: "2028-01-22", paymentTerms: "net_7" });
     await advanceTo("2028-01-25T09:00:00.000Z");
-    expect((await request(`/v1/invoices/${first?.id}`)).body).toMatchObject({ status: "open", overdue: true });
+    expect((await request(`/v1/invoices/${first?.id}`)).body).toMatchObject({
+      status: "open",
+      overdue: true,
+    });
     const mail = await eventually(async () => {
       const found = await mailsTo("bo@fjord.test");
-      return found.some((m) => /reminder|overdue|due/i.test(m.subject)) && found.length >= 2 ? found : undefined;
+      return found.some((m) => /reminder|overdue|due/i.test(m.subject)) && found.length >= 2
+        ? found
+        : undefined;
     }, 30_000);
     expect(mail.length).toBeGreaterThanOrEqual(2);
     const events = (await request(`/v1/events?type=invoice.overdue&limit=100`)).body.data as Json[];
@@ -133,11 +174,23 @@ describe("subscriptions on the local runtime, with a test clock", () => {
 
   it("ends after billingCycles, cancels now and at the period end, and goes past due on a failing card", async () => {
     const cara = await customerWithCard("cara@fjord.test", "pm_card_visa");
-    const three = (await request("/v1/subscriptions", "POST", { customerId: cara.id, items: [{ productId }], billingCycles: 3 })).body;
-    const now = (await request("/v1/subscriptions", "POST", { customerId: cara.id, items: [{ productId }] })).body;
-    const later = (await request("/v1/subscriptions", "POST", { customerId: cara.id, items: [{ productId }] })).body;
+    const three = (
+      await request("/v1/subscriptions", "POST", {
+        customerId: cara.id,
+        items: [{ productId }],
+        billingCycles: 3,
+      })
+    ).body;
+    const now = (await request("/v1/subscriptions", "POST", { customerId: cara.id, items: [{ productId }] }))
+      .body;
+    const later = (
+      await request("/v1/subscriptions", "POST", { customerId: cara.id, items: [{ productId }] })
+    ).body;
     const dan = await customerWithCard("dan@fjord.test", "pm_card_chargeCustomerFail");
-    const failing = await request("/v1/subscriptions", "POST", { customerId: dan.id, items: [{ productId }] });
+    const failing = await request("/v1/subscriptions", "POST", {
+      customerId: dan.id,
+      items: [{ productId }],
+    });
     expect(failing.status).toBe(201);
     expect(failing.body.status).toBe("incomplete");
 
@@ -147,25 +200,41 @@ describe("subscriptions on the local runtime, with a test clock", () => {
     expect(atEnd.body).toMatchObject({ status: "active", cancelAtPeriodEnd: true });
 
     await advanceTo("2028-05-01T09:00:00.000Z");
-    expect((await request(`/v1/subscriptions/${three.id}`)).body).toMatchObject({ status: "ended", cyclesBilled: 3 });
+    expect((await request(`/v1/subscriptions/${three.id}`)).body).toMatchObject({
+      status: "ended",
+      cyclesBilled: 3,
+    });
     expect(await invoicesOf(three.id)).toHaveLength(3);
     expect(await invoicesOf(now.id)).toHaveLength(1);
-    expect((await request(`/v1/subscriptions/${later.id}`)).body).toMatchObject({ status: "canceled", cyclesBilled: 1 });
+    expect((await request(`/v1/subscriptions/${later.id}`)).body).toMatchObject({
+      status: "canceled",
+      cyclesBilled: 1,
+    });
     expect(await invoicesOf(later.id)).toHaveLength(1);
     expect((await request(`/v1/subscriptions/${failing.body.id}`)).body.status).toBe("incomplete_expired");
   }, 180_000);
 
-  it("keeps billing a past-due subscription, and a new card's payment makes it active again", async () => {
+  it("keeps billing a past-due subscription (dunning set to leave it past due), and paying makes it active again", async () => {
+    const settings = { dunning: { retryDays: [3, 5, 7], finalAction: "leave_past_due" } };
+    expect((await request("/v1/merchant", "PATCH", settings)).status).toBe(200);
     const eve = await customerWithCard("eve@fjord.test", "pm_card_visa");
-    const sub = (await request("/v1/subscriptions", "POST", { customerId: eve.id, items: [{ productId }] })).body;
+    const sub = (await request("/v1/subscriptions", "POST", { customerId: eve.id, items: [{ productId }] }))
+      .body;
     expect(sub.status).toBe("active");
-    const failing = (await request(`/v1/customers/${eve.id}/payment-methods`, "POST", { paymentMethod: "pm_card_chargeCustomerFail" })).body;
-    expect((await request(`/v1/customers/${eve.id}`, "PATCH", { defaultPaymentMethodId: failing.id })).status).toBe(200);
+    const failing = (
+      await request(`/v1/customers/${eve.id}/payment-methods`, "POST", {
+        paymentMethod: "pm_card_chargeCustomerFail",
+      })
+    ).body;
+    expect(
+      (await request(`/v1/customers/${eve.id}`, "PATCH", { defaultPaymentMethodId: failing.id })).status,
+    ).toBe(200);
     await advanceTo("2028-06-05T09:00:00.000Z");
     expect((await request(`/v1/subscriptions/${sub.id}`)).body.status).toBe("past_due");
-    const failedMail = await eventually(async () =>
-      (await mailsTo("eve@fjord.test")).find((m) => m.body.text.includes("/payment-method")),
-    30_000);
+    const failedMail = await eventually(
+      async () => (await mailsTo("eve@fjord.test")).find((m) => m.body.text.includes("/payment-method")),
+      30_000,
+    );
     expect(failedMail.body.text).toContain("/c/");
     await advanceTo("2028-07-05T09:00:00.000Z");
     const invoices = await invoicesOf(sub.id);
@@ -175,6 +244,10 @@ describe("subscriptions on the local runtime, with a test clock", () => {
     const paid = await request(`/v1/invoices/${open[0]?.id}/pay`, "POST", { paymentMethod: "pm_card_visa" });
     expect(paid.status).toBe(200);
     await request(`/v1/invoices/${open[1]?.id}/pay`, "POST", { paymentMethod: "pm_card_visa" });
-    await eventually(async () => ((await request(`/v1/subscriptions/${sub.id}`)).body.status === "active" ? true : undefined), 20_000);
+    await eventually(
+      async () =>
+        (await request(`/v1/subscriptions/${sub.id}`)).body.status === "active" ? true : undefined,
+      20_000,
+    );
   }, 180_000);
 });
