@@ -89,8 +89,6 @@ export interface SubscriptionStore {
   ): Promise<{ items: DueSubscription[]; next?: Record<string, unknown> }>;
 }
 
-const toChange = (write: ExtraWrite): Change => asChange(write);
-
 export const dynamoSubscriptionStore: SubscriptionStore = {
   read: (merchantId, id) => subscriptions.read(merchantId, id),
   create: (merchantId, subscription, event, extra = []) =>
@@ -99,13 +97,13 @@ export const dynamoSubscriptionStore: SubscriptionStore = {
     subscriptions.replace(merchantId, subscription, version, event, extra as unknown as ExtraWrite[]),
   list: (merchantId, query) => subscriptions.list(merchantId, query),
   replaceWrite: (merchantId, subscription, version) =>
-    toChange(subscriptions.replaceWrite(merchantId, subscription, version)),
+    asChange(subscriptions.replaceWrite(merchantId, subscription, version)),
   replaceWrites: (merchantId, subscription, version, events) => [
-    toChange(subscriptions.replaceWrite(merchantId, subscription, version)),
-    ...events.map((event) => toChange({ item: eventPut(event) })),
+    asChange(subscriptions.replaceWrite(merchantId, subscription, version)),
+    ...events.map((event) => asChange({ item: eventPut(event) })),
   ],
   claimPeriodWrite: (merchantId, subscriptionId, period, invoiceId) =>
-    toChange({
+    asChange({
       item: {
         Put: {
           TableName: tableName(),
