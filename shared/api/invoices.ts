@@ -175,6 +175,10 @@ export const invoice = z.object({
         .object({ start: z.string(), end: z.string() })
         .optional()
         .describe("A subscription invoice's line: the period it bills (ISO instants)"),
+      proration: z
+        .literal(true)
+        .optional()
+        .describe("A subscription change's proration: the only line that may be negative (a credit)"),
     }),
   ),
   discounts: z
@@ -211,6 +215,13 @@ export const invoice = z.object({
   ),
   feeTotal: money,
   total: money,
+  appliedBalance: money
+    .optional()
+    .describe("The customer's credit balance applied at finalize (never taxed)"),
+  amountDue: money.optional().describe("total − appliedBalance"),
+  creditedToBalance: money
+    .optional()
+    .describe("What the lines summed below zero, credited to the customer's balance (the total is then 0)"),
   amountPaid: money,
   amountRemaining: money,
   overdue: z.boolean(),
@@ -234,6 +245,10 @@ export const invoice = z.object({
   footer: z.string().optional(),
   metadata: z.record(z.string(), z.string()),
   subscriptionId: z.string().optional().describe("The subscription whose period this invoice bills"),
+  billingReason: z
+    .enum(["subscription_cycle", "subscription_update"])
+    .optional()
+    .describe("A subscription's invoice: a period, or a change invoiced at once"),
   periodStart: z.string().optional().describe("The billed period's start (ISO instant)"),
   periodEnd: z.string().optional().describe("The billed period's end (ISO instant)"),
   testClockId: z.string().optional().describe("The customer's test clock (test mode)"),

@@ -38,6 +38,11 @@ export interface Customer {
    */
   openInvoiceCount?: number;
   activeSubscriptionCount?: number;
+  /**
+   * Credit the customer holds per currency (ISO code → minor units, positive = owed to the customer),
+   * from subscription changes (issue 12 §2); applied at finalize to their next invoices in that currency.
+   */
+  balance?: Record<string, number>;
   createdAt: string;
   updatedAt: string;
 }

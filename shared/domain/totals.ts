@@ -51,8 +51,14 @@ export type DiscountInput =
 export interface LineInput {
   /** > 0, at most 4 decimals. */
   quantity: number;
-  /** Minor units, non-negative integer. */
+  /** Minor units, non-negative integer (negative only on a proration line). */
   unitAmount: number;
+  /**
+   * A subscription change's proration (issue 12 §2): the only line that may be negative (a credit for
+   * the unused part of an old item). A document `percentOff` discount applies to a negative line as its
+   * own percentage (rounded per line); `amountOff` discounts are shared among non-negative lines only.
+   */
+  proration?: boolean;
   discount?: DiscountInput;
   taxRates?: readonly TaxRateInput[];
 }

@@ -48,6 +48,8 @@ export interface LineRequest {
 /** A line as priced: a subscription's line also names the period it bills, kept through every re-pricing. */
 export interface PricedLineRequest extends LineRequest {
   period?: { start: string; end: string };
+  /** A subscription change's proration line (never from a request body): may be negative. */
+  proration?: true;
 }
 
 export type DiscountRequest = { percentOff: number } | { amountOff: number } | { code: string };

@@ -30,6 +30,8 @@ export interface InvoiceLine {
   amountTotal: number;
   /** A subscription invoice's line: the period it bills (ISO instants). */
   period?: { start: string; end: string };
+  /** A subscription change's proration (credit when negative): the only kind of line that may be negative. */
+  proration?: true;
 }
 
 export interface InvoiceDiscount {
@@ -79,8 +81,20 @@ export interface Invoice {
   taxTotal: number;
   taxBreakdown: TaxBreakdownLine[];
   feeTotal: number;
+  /** Never negative: lines summing below zero total 0, the rest credited to the customer (`creditedToBalance`). */
   total: number;
+  /**
+   * The customer's credit balance applied at finalize (issue 12 §2), never taxed: 0 on drafts and
+   * when the customer has none in the invoice's currency. (These three are absent on records written
+   * before them; the API always shows them: 0, total, 0.)
+   */
+  appliedBalance?: number;
+  /** total − appliedBalance: what the buyer owes (payments reduce `amountRemaining`, not this). */
+  amountDue?: number;
+  /** What the lines summed below zero, credited to the customer's balance at finalize (0 usually). */
+  creditedToBalance?: number;
   amountPaid: number;
+  /** amountDue − amountPaid. */
   amountRemaining: number;
   paymentTerms?: PaymentTermsCode;
   /** Calendar date (YYYY-MM-DD) in the merchant's time zone. */
@@ -97,6 +111,8 @@ export interface Invoice {
   metadata: Record<string, string>;
   /** A subscription's invoice: the subscription and the period it bills (ISO instants). */
   subscriptionId?: string;
+  /** Why a subscription's invoice exists: a period (`subscription_cycle`) or a change invoiced at once. */
+  billingReason?: "subscription_cycle" | "subscription_update";
   periodStart?: string;
   periodEnd?: string;
   /** The customer's test clock (test mode), copied when the invoice is created. */

@@ -31,7 +31,14 @@ const invoice: Required<Invoice> & {
     email: "ana@example.com",
     name: "Ana",
     companyName: "Ana's",
-    address: { line1: "1 Main St", line2: "Floor 2", city: "Lisbon", state: "Lisboa", postalCode: "1000-001", country: "PT" },
+    address: {
+      line1: "1 Main St",
+      line2: "Floor 2",
+      city: "Lisbon",
+      state: "Lisboa",
+      postalCode: "1000-001",
+      country: "PT",
+    },
   },
   currency: "EUR",
   lineItems: [
@@ -49,7 +56,10 @@ const invoice: Required<Invoice> & {
       period: { start: at, end: at },
     },
   ],
-  discounts: [{ code: "WELCOME", percentOff: 5, amount: 75 }, { amountOff: 25, amount: 25 }],
+  discounts: [
+    { code: "WELCOME", percentOff: 5, amount: 75 },
+    { amountOff: 25, amount: 25 },
+  ],
   fees: [
     { description: "Delivery", amount: 500, taxable: false, amountTotal: 500 },
     { description: "Service", percent: 2.5, taxable: true, amountTotal: 31 },
@@ -57,9 +67,14 @@ const invoice: Required<Invoice> & {
   subtotal: 1500,
   discountTotal: 250,
   taxTotal: 0,
-  taxBreakdown: [{ taxRateId: "txr_1", name: "VAT", percentage: 23, inclusive: true, taxableAmount: 1250, amount: 234 }],
+  taxBreakdown: [
+    { taxRateId: "txr_1", name: "VAT", percentage: 23, inclusive: true, taxableAmount: 1250, amount: 234 },
+  ],
   feeTotal: 531,
   total: 1781,
+  appliedBalance: 0,
+  amountDue: 1781,
+  creditedToBalance: 0,
   amountPaid: 0,
   amountRemaining: 1781,
   paymentTerms: "net_30",
@@ -74,6 +89,7 @@ const invoice: Required<Invoice> & {
   footer: "IBAN …",
   metadata: { order: "42" },
   subscriptionId: "sub_1",
+  billingReason: "subscription_cycle",
   periodStart: at,
   periodEnd: at,
   testClockId: "clk_1",
@@ -101,7 +117,15 @@ const payment: Required<PresentedPayment> = {
   processorPaymentId: "pi_1",
   failure: { declineCode: "insufficient_funds", message: "Declined" },
   excess: { amount: 10, refundId: "re_1" },
-  dispute: { id: "dp_1", status: "needs_response", amount: 1781, reason: "fraudulent", createdAt: at, reportedAt: at, closed: false },
+  dispute: {
+    id: "dp_1",
+    status: "needs_response",
+    amount: 1781,
+    reason: "fraudulent",
+    createdAt: at,
+    reportedAt: at,
+    closed: false,
+  },
   paidAt: at,
   history: [{ status: "succeeded", at, note: "Paid" }],
   createdAt: at,
@@ -140,14 +164,29 @@ describe("the contract check on responses", () => {
   });
 
   it("accepts paying's 202 while processing and its 402 with the decline code", () => {
-    assertDocumented("POST /v1/invoices/{id}/pay", json(202, { ...invoice, payment: { ...payment, status: "processing" } }));
-    const declined = { type: "urn:kassa:problem:payment-declined", title: "Payment declined", status: 402, detail: "Declined", declineCode: "card_declined", paymentId: "pay_1", requestId: "r" };
+    assertDocumented(
+      "POST /v1/invoices/{id}/pay",
+      json(202, { ...invoice, payment: { ...payment, status: "processing" } }),
+    );
+    const declined = {
+      type: "urn:kassa:problem:payment-declined",
+      title: "Payment declined",
+      status: 402,
+      detail: "Declined",
+      declineCode: "card_declined",
+      paymentId: "pay_1",
+      requestId: "r",
+    };
     assertDocumented("POST /v1/invoices/{id}/pay", json(402, declined, "application/problem+json"));
   });
 
   it("accepts concrete paths as an HTTP client sees them, and the hosted pay form's redirect", () => {
     assertDocumented("GET /v1/invoices/inv_1", json(200, invoice));
-    assertDocumented("POST /i/abc/pay", { statusCode: 303, headers: { location: "/i/abc?paid=1" }, body: "" });
+    assertDocumented("POST /i/abc/pay", {
+      statusCode: 303,
+      headers: { location: "/i/abc?paid=1" },
+      body: "",
+    });
   });
 
   it("fails on a field the document does not list", () => {
@@ -158,19 +197,36 @@ describe("the contract check on responses", () => {
 
   it("fails on a missing required field and on a wrong type", () => {
     const { total: _, ...withoutTotal } = invoice;
-    expect(() => assertDocumented("GET /v1/invoices/{id}", json(200, withoutTotal))).toThrow(/must have required property 'total'/);
-    expect(() => assertDocumented("GET /v1/invoices/{id}", json(200, { ...invoice, total: 17.81 }))).toThrow(/\/total must be integer/);
+    expect(() => assertDocumented("GET /v1/invoices/{id}", json(200, withoutTotal))).toThrow(
+      /must have required property 'total'/,
+    );
+    expect(() => assertDocumented("GET /v1/invoices/{id}", json(200, { ...invoice, total: 17.81 }))).toThrow(
+      /\/total must be integer/,
+    );
   });
 
   it("fails on a status, a content type or a body the document does not describe", () => {
-    expect(() => assertDocumented("GET /v1/invoices/{id}", json(402, {}, "application/problem+json"))).toThrow(/status 402 is not documented/);
-    expect(() => assertDocumented("GET /v1/invoices/{id}", json(200, invoice, "text/html"))).toThrow(/content-type text\/html is not documented/);
+    expect(() =>
+      assertDocumented("GET /v1/invoices/{id}", json(402, {}, "application/problem+json")),
+    ).toThrow(/status 402 is not documented/);
+    expect(() => assertDocumented("GET /v1/invoices/{id}", json(200, invoice, "text/html"))).toThrow(
+      /content-type text\/html is not documented/,
+    );
     expect(() => assertDocumented("DELETE /v1/customers/{id}", json(204, {}))).toThrow(/documents no body/);
-    expect(() => assertDocumented("GET /v1/customers/{id}", json(404, { message: "Not Found" }, "application/problem+json"))).toThrow(/does not match/);
+    expect(() =>
+      assertDocumented(
+        "GET /v1/customers/{id}",
+        json(404, { message: "Not Found" }, "application/problem+json"),
+      ),
+    ).toThrow(/does not match/);
   });
 
   it("fails on an operation the document does not have, unless it answers 404 (no such route)", () => {
-    expect(() => assertDocumented("PUT /v1/invoices/{id}", json(200, invoice))).toThrow(/not in the OpenAPI document/);
-    expect(() => assertDocumented("DELETE /v1/tax-rates/{id}", json(404, {}, "application/problem+json"))).not.toThrow();
+    expect(() => assertDocumented("PUT /v1/invoices/{id}", json(200, invoice))).toThrow(
+      /not in the OpenAPI document/,
+    );
+    expect(() =>
+      assertDocumented("DELETE /v1/tax-rates/{id}", json(404, {}, "application/problem+json")),
+    ).not.toThrow();
   });
 });

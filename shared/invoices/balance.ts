@@ -1,0 +1,27 @@
+/**
+ * The customer's credit balance on an invoice (issue 12 §2), pure so the finalize and the
+ * subscription's upcoming-invoice preview compute it alike: the credit applies to the total (after
+ * tax: the balance itself is never taxed) up to what is owed, and lines summing below zero credit
+ * the rest.
+ */
+export interface BalanceApplication {
+  appliedBalance: number;
+  /** total − appliedBalance */
+  amountDue: number;
+  /** The customer's credit in the invoice's currency afterwards. */
+  balanceAfter: number;
+}
+
+/** `total` ≥ 0 as priced; `creditedToBalance` what the lines summed below zero; `balance` the customer's credit now. */
+export function applyCreditBalance(
+  total: number,
+  creditedToBalance: number,
+  balance: number,
+): BalanceApplication {
+  const appliedBalance = Math.min(Math.max(balance, 0), total);
+  return {
+    appliedBalance,
+    amountDue: total - appliedBalance,
+    balanceAfter: balance - appliedBalance + creditedToBalance,
+  };
+}
