@@ -73,7 +73,7 @@ import { dynamoWindowCounter } from "./store/rate-windows.ts";
 import { dynamoRenewalNoticeStore } from "./store/renewal-notices.ts";
 import { dynamoSubscriptionStore } from "./store/subscriptions.ts";
 import { dynamoTaxRateStore } from "./store/tax-rates.ts";
-import { type BillingPorts, billDue } from "./subscriptions/billing.ts";
+import { type BillingPorts, billDue, invoiceChange } from "./subscriptions/billing.ts";
 import type { SubscriptionTimerPorts } from "./subscriptions/timers.ts";
 import { clockScheduler, dynamoClockWorkStore } from "./store/clock-work.ts";
 import { dynamoTestClockStore } from "./store/test-clocks.ts";
@@ -258,6 +258,15 @@ export const subscriptionPorts = (clock: Clock): SubscriptionPorts => {
     // On the subscription's own clock: its charge, its schedules and its emails on a test clock's time.
     billDue: async (merchantId, subscriptionId, testClockId) =>
       billDue(billingPorts(await workClock({ merchantId, testClockId }, clock)), merchantId, subscriptionId),
+    invoiceStatus: async (merchantId, invoiceId) =>
+      (await dynamoInvoiceStore.read(merchantId, invoiceId))?.value.status,
+    invoiceChange: async (merchantId, found, change) =>
+      invoiceChange(
+        billingPorts(await workClock({ merchantId, testClockId: found.value.testClockId }, clock)),
+        merchantId,
+        found,
+        change,
+      ),
   };
 };
 

@@ -1,4 +1,4 @@
-/** Subscriptions: create, list, get, update, cancel, pause, resume. */
+/** Subscriptions: create, list, get, update (changes with prorations), cancel, pause, resume, previews. */
 import * as ops from "../../shared/api/subscriptions.ts";
 import { subscriptionPorts as ports } from "../../shared/composition.ts";
 import { apiHandler, route } from "../../shared/http/api.ts";
@@ -33,5 +33,11 @@ export const handler = apiHandler([
   ),
   route(ops.resumeSubscription, ({ principal, clock, params }) =>
     subscriptions.resumeSubscription(ports(clock), principal.merchantId, params.id),
+  ),
+  route(ops.getUpcomingInvoice, ({ principal, clock, params }) =>
+    subscriptions.upcomingInvoice(ports(clock), principal.merchantId, params.id),
+  ),
+  route(ops.previewChange, ({ principal, clock, params, body }) =>
+    subscriptions.previewChange(ports(clock), principal.merchantId, params.id, body),
   ),
 ]);

@@ -19,7 +19,7 @@ import {
   parsesTo,
   paymentTerms,
 } from "./common.ts";
-import { documentDiscounts, quantity } from "./invoices.ts";
+import { documentDiscounts, invoice, quantity } from "./invoices.ts";
 import { intervals } from "./products.ts";
 
 const statuses = [
@@ -122,16 +122,79 @@ export const pauseRequest = z.strictObject({
     .describe("Resume by itself at the start of this day (merchant's time zone); absent: when resumed"),
 });
 
-export const subscriptionPatch = parsesTo<SubscriptionPatch>()(
-  z.strictObject({
-    cancelAtPeriodEnd: z
-      .boolean()
+/** An entry of a change's full item list: `id` updates that item, none adds one. */
+const itemChange = z
+  .strictObject({
+    id: idOf("subscriptionItem")
       .optional()
-      .describe("false undoes a cancel at period end; true schedules one"),
-    /** Keys given are set; a key set to null is removed. */
-    metadata: z.record(z.string().min(1).max(40), z.string().max(500).nullable()).optional(),
-  }),
-);
+      .describe("An item of the subscription to update; absent: a new item"),
+    productId: idOf("product")
+      .optional()
+      .describe("A recurring product (same interval and currency): its price is copied"),
+    description: z.string().trim().min(1).max(500).optional().describe("An ad-hoc price's text"),
+    unitAmount: amount.optional().describe("An ad-hoc price, in the currency's minor unit"),
+    quantity: quantity.optional().describe("Default: the item's (1 for a new item)"),
+  })
+  .superRefine((i, ctx) => {
+    const issue = (path: string, message: string) => ctx.addIssue({ code: "custom", path: [path], message });
+    if (i.productId !== undefined) {
+      if (i.description !== undefined) issue("description", "must not be given with productId");
+      if (i.unitAmount !== undefined)
+        issue("unitAmount", "must not be given with productId (the product's price is used)");
+    } else if (i.id === undefined) {
+      if (i.description === undefined) issue("description", "is required for a new item without a productId");
+      if (i.unitAmount === undefined) issue("unitAmount", "is required for a new item without a productId");
+    }
+  });
+
+/** A change's fields (PATCH, and the preview of one). */
+const changeFields = {
+  items: z
+    .array(itemChange)
+    .min(1)
+    .max(20)
+    .optional()
+    .describe(
+      "The full new list (1–20): an entry with an id updates that item, one without adds one, an item left out is removed",
+    ),
+  collectionMethod: collectionMethod.optional(),
+  defaultPaymentMethodId: idOf("paymentMethod")
+    .nullable()
+    .optional()
+    .describe(
+      "One of the customer's saved methods; null: the customer's default at each charge. A new one retries a failed renewal at once",
+    ),
+  paymentTerms: paymentTerms.optional().describe("send_invoice only"),
+  discounts: documentDiscounts
+    .optional()
+    .describe(
+      "The full new list: a code already on the subscription is kept as it is; a new one is redeemed now and applies from the next period",
+    ),
+  taxRateIds: z.array(idOf("taxRate")).max(5).optional(),
+  cancelAtPeriodEnd: z
+    .boolean()
+    .optional()
+    .describe("false undoes a cancel at period end; true schedules one"),
+  /** Keys given are set; a key set to null is removed. */
+  metadata: z.record(z.string().min(1).max(40), z.string().max(500).nullable()).optional(),
+  prorationBehavior: z
+    .enum(["none", "create_prorations", "always_invoice"])
+    .optional()
+    .describe(
+      "How a change of items is billed: create_prorations (default) on the next invoice, always_invoice at once, none from the next period",
+    ),
+};
+
+export const subscriptionPatch = parsesTo<SubscriptionPatch>()(z.strictObject(changeFields));
+
+/** A change to preview: a PATCH body, and the instant to prorate at (default now). */
+export const changePreviewRequest = z.strictObject({
+  ...changeFields,
+  prorationDate: z.iso
+    .datetime({ offset: true, message: "must be an ISO 8601 instant like 2026-12-15T10:00:00Z" })
+    .optional()
+    .describe("The instant to prorate at, within the current period; default now"),
+});
 
 /** The subscription list's filters; saved subscription views store the same object. */
 export const subscriptionFilters = parsesTo<SubscriptionFilter>()(
@@ -236,7 +299,8 @@ export const updateSubscription = defineOperation({
   id: "updateSubscription",
   method: "PATCH",
   path: "/v1/subscriptions/{id}",
-  summary: "Undo a cancel at period end (cancelAtPeriodEnd: false), or change metadata",
+  summary:
+    "Change items (prorated by prorationBehavior), terms, discounts, taxes, the default method, cancel at period end or metadata; 402 when an always_invoice charge is declined (nothing changed)",
   body: subscriptionPatch,
   response: subscription,
   status: 200,
@@ -281,6 +345,63 @@ export const resumeSubscription = defineOperation({
   status: 200,
 });
 
+/** An invoice as it would be billed (no id, number or status yet): its content and money, and when it is billed. */
+export const invoicePreview = invoice
+  .pick({
+    customerId: true,
+    customer: true,
+    currency: true,
+    lineItems: true,
+    discounts: true,
+    fees: true,
+    subtotal: true,
+    discountTotal: true,
+    taxTotal: true,
+    taxBreakdown: true,
+    feeTotal: true,
+    total: true,
+    appliedBalance: true,
+    amountDue: true,
+    creditedToBalance: true,
+    paymentTerms: true,
+    subscriptionId: true,
+    billingReason: true,
+    periodStart: true,
+    periodEnd: true,
+    testClockId: true,
+  })
+  .extend({ billingAt: z.string().describe("When it is billed (now, for a change invoiced at once)") });
+
+export const getUpcomingInvoice = defineOperation({
+  ...byId,
+  id: "getUpcomingSubscriptionInvoice",
+  method: "GET",
+  path: "/v1/subscriptions/{id}/upcoming-invoice",
+  summary:
+    "Preview the next invoice exactly as it will be billed (prorations and credit balance included), writing nothing; 409 when none is planned",
+  response: invoicePreview,
+  status: 200,
+});
+
+export const previewChange = defineOperation({
+  ...byId,
+  id: "previewSubscriptionChange",
+  method: "POST",
+  path: "/v1/subscriptions/{id}/preview-change",
+  summary:
+    "Preview a change (a PATCH body, and prorationDate): the subscription after it and the invoices it would produce, writing nothing",
+  body: changePreviewRequest,
+  response: z.object({
+    subscription,
+    invoices: z
+      .array(invoicePreview)
+      .describe(
+        "The invoice billed at once (always_invoice), then the next period's, each when there is one",
+      ),
+  }),
+  status: 200,
+});
+
 export const subscriptionOperations = [
   createSubscription,
   listSubscriptions,
@@ -289,4 +410,6 @@ export const subscriptionOperations = [
   cancelSubscription,
   pauseSubscription,
   resumeSubscription,
+  getUpcomingInvoice,
+  previewChange,
 ];

@@ -78,14 +78,14 @@ export interface PricedContent {
     | "taxBreakdown"
     | "feeTotal"
     | "total"
-  >;
+  > & { creditedToBalance: number };
   discountCodeIds: string[];
   /** The document's products not yet marked as referenced (finalize marks them), as priced. */
   unreferencedProducts: PricedProduct[];
 }
 
 export async function priceContent(
-  catalog: Catalog,
+  catalog: Pick<Catalog, "customer" | "product" | "taxRate" | "discountCode">,
   merchantId: string,
   request: Omit<ContentRequest, "lineItems"> & { lineItems: PricedLineRequest[] },
   now: Date,
@@ -229,7 +229,9 @@ export async function priceContent(
       taxTotal: totals.taxTotal,
       taxBreakdown: totals.taxBreakdown,
       feeTotal: totals.feeTotal,
-      total: totals.total,
+      // Lines summing below zero (prorations' credits) total 0: the rest is the customer's credit.
+      total: Math.max(0, totals.total),
+      creditedToBalance: Math.max(0, -totals.total),
     },
     discountCodeIds: codes.map((c) => c.id),
     unreferencedProducts: [...products.values()]

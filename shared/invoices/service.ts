@@ -78,7 +78,10 @@ async function readOrThrow(ports: InvoicePorts, merchantId: string, id: string) 
  * changes committed in the draft's own transaction (the period's claim, the subscription's next state).
  */
 export interface InvoiceOrigin {
-  fields: Pick<StoredInvoice, "subscriptionId" | "periodStart" | "periodEnd" | "testClockId">;
+  fields: Pick<
+    StoredInvoice,
+    "subscriptionId" | "billingReason" | "periodStart" | "periodEnd" | "testClockId"
+  >;
   changes(invoice: StoredInvoice, now: Date): Change[];
 }
 

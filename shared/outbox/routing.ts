@@ -21,6 +21,8 @@ const routed: Record<EventQueue, ReadonlySet<string>> = {
     // A new default card retries a past_due subscription's failed invoices at once (dunning).
     "customer.updated",
     "payment_method.attached",
+    // …and so does a subscription's new default method (PATCH defaultPaymentMethodId).
+    "subscription.updated",
     "test_clock.advancing",
   ]),
 };

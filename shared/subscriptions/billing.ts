@@ -18,7 +18,9 @@ import type { OneTimeSchedule, SchedulerPort } from "../aws/scheduler.ts";
 import type { PaymentMethod } from "../customers/payment-method.ts";
 import { ConflictError, PaymentDeclinedError, retryOnConflict } from "../domain/errors.ts";
 import { newEvent } from "../domain/events.ts";
-import type { Versioned } from "../domain/records.ts";
+import type { Change, Versioned } from "../domain/records.ts";
+import type { PricedLineRequest } from "../invoices/build.ts";
+import type { NewInvoice } from "../invoices/invoice.ts";
 import type { StoredInvoice } from "../invoices/ports.ts";
 import {
   createInvoice,
@@ -33,7 +35,7 @@ import type { PaymentPorts } from "../payments/ports.ts";
 import type { CustomerStore } from "../store/customers.ts";
 import type { SubscriptionStore } from "../store/subscriptions.ts";
 import { timerQueue } from "../timers/registry.ts";
-import { periodInvoice, periodRule } from "./period-invoice.ts";
+import { discountApplies, discountRequest, periodInvoice, periodRule } from "./period-invoice.ts";
 import { periodOf } from "./periods.ts";
 import { planRenewalReminder } from "./renewals.ts";
 import { type FailedAttempt, recordFailedAttempt } from "./dunning.ts";
@@ -164,12 +166,14 @@ async function step(
       : subscription;
   const { request, fields, period } = periodInvoice(billed, k);
   const event = startEvents[subscription.status];
+  // The pending prorations are billed by this invoice: its transaction clears them.
+  const { pendingLines: _, ...unpending } = billed;
   let next: StoredSubscription | undefined;
   const invoice = await createInvoice(ports.invoices, merchantId, request, {
     fields,
     changes: (draft, at) => {
       next = {
-        ...billed,
+        ...unpending,
         status: event ? "active" : subscription.status,
         nextPeriod: k + 1,
         cyclesBilled: subscription.cyclesBilled + 1,
@@ -322,13 +326,35 @@ export async function chargeSavedMethod(
   subscription: StoredSubscription,
   invoice: StoredInvoice,
 ) {
+  const charged = await chargeInvoice(ports, merchantId, subscription, invoice);
+  if (!charged.declined) return;
+  await onChargeFailed(ports, merchantId, invoice.id, {
+    declineCode: charged.declined.declineCode,
+    ...(charged.methodId ? { methodId: charged.methodId } : {}),
+  });
+}
+
+/**
+ * One off-session charge of an invoice on the subscription's method, else the customer's default as
+ * it is now (as Stripe does): the decline, if it was declined (no method to charge is a decline too).
+ */
+async function chargeInvoice(
+  ports: BillingPorts,
+  merchantId: string,
+  subscription: StoredSubscription,
+  invoice: StoredInvoice,
+): Promise<{ declined?: PaymentDeclinedError; methodId?: string }> {
   const customer = await ports.invoices.catalog.customer(merchantId, subscription.customerId);
   const methodId = subscription.defaultPaymentMethodId ?? customer?.defaultPaymentMethodId;
   const method = methodId ? (await ports.paymentMethods.read(merchantId, methodId))?.value : undefined;
   if (!method) {
-    // Nothing to charge (the method was removed since): the period failed like a declined charge.
-    await onChargeFailed(ports, merchantId, invoice.id, { declineCode: "payment_method_missing" });
-    return;
+    // Nothing to charge (the method was removed since): the attempt failed like a declined charge.
+    return {
+      declined: new PaymentDeclinedError(
+        "payment_method_missing",
+        "The customer has no payment method to charge",
+      ),
+    };
   }
   try {
     await charge(
@@ -341,13 +367,99 @@ export async function chargeSavedMethod(
         offSession: true,
       },
     );
+    return { methodId: method.id };
   } catch (error) {
     if (!(error instanceof PaymentDeclinedError)) throw error;
-    await onChargeFailed(ports, merchantId, invoice.id, {
-      declineCode: error.declineCode,
-      methodId: method.id,
-    });
+    return { declined: error, methodId: method.id };
   }
+}
+
+/** What a change sets (`planChange`), as a subscription has it: undefined ones are removed when written. */
+const changedFields = (s: StoredSubscription): Partial<StoredSubscription> => ({
+  items: s.items,
+  discounts: s.discounts,
+  taxRateIds: s.taxRateIds,
+  collectionMethod: s.collectionMethod,
+  defaultPaymentMethodId: s.defaultPaymentMethodId,
+  paymentTerms: s.paymentTerms,
+  pendingLines: s.pendingLines,
+  metadata: s.metadata,
+  cancelAtPeriodEnd: s.cancelAtPeriodEnd,
+});
+
+/**
+ * A change invoiced at once (`always_invoice`, issue 12 §2): its invoice is drafted in one
+ * transaction with the subscription's next state, finalized (the customer's credit applies; a net
+ * credit goes to the balance) and charged (`charge_automatically`) or sent. A declined charge voids
+ * the invoice and puts the subscription back as it was: the change is not applied (402).
+ */
+export async function invoiceChange(
+  ports: BillingPorts,
+  merchantId: string,
+  { value: subscription, version }: Versioned<StoredSubscription>,
+  change: { next: StoredSubscription; lines: PricedLineRequest[]; changes: Change[] },
+): Promise<StoredSubscription> {
+  const { next, lines } = change;
+  const current = subscription.nextPeriod - 1;
+  const discounts = next.discounts.filter((d) => discountApplies(d, current)).map(discountRequest);
+  const request: NewInvoice = {
+    customerId: next.customerId,
+    currency: next.currency,
+    lineItems: lines,
+    ...(discounts.length ? { discounts } : {}),
+    ...(next.collectionMethod === "charge_automatically"
+      ? { paymentTerms: "due_on_receipt" as const }
+      : next.paymentTerms
+        ? { paymentTerms: next.paymentTerms }
+        : {}),
+    metadata: {},
+  };
+  const draft = await createInvoice(ports.invoices, merchantId, request, {
+    fields: {
+      subscriptionId: next.id,
+      billingReason: "subscription_update",
+      ...(next.testClockId ? { testClockId: next.testClockId } : {}),
+    },
+    changes: (_, at) => [
+      ...ports.subscriptions.replaceWrites(merchantId, next, version, [
+        subscriptionEvent("updated", merchantId, next, at),
+      ]),
+      ...change.changes,
+    ],
+  });
+  const invoice = {
+    ...draft,
+    ...(await finalizeInvoice(ports.invoices, merchantId, draft.id)),
+  } as StoredInvoice;
+  if (invoice.amountRemaining === 0) {
+    await payNothingDue(ports.invoices, merchantId, invoice.id);
+    return next;
+  }
+  if (next.collectionMethod === "send_invoice") {
+    await sendInvoice(ports.invoices, merchantId, invoice.id);
+    return next;
+  }
+  const { declined } = await chargeInvoice(ports, merchantId, next, invoice);
+  if (!declined) return next;
+  await voidInvoice(ports.invoices, merchantId, invoice.id);
+  await retryOnConflict(5, async () => {
+    const found = await ports.subscriptions.read(merchantId, subscription.id);
+    if (!found) return;
+    const now = await nowOf(ports, merchantId, found.value);
+    // Whatever moved it since (a period billed, a cancel) stays: only what the change set goes back.
+    const back: StoredSubscription = {
+      ...found.value,
+      ...changedFields(subscription),
+      updatedAt: now.toISOString(),
+    };
+    await ports.subscriptions.replace(
+      merchantId,
+      back,
+      found.version,
+      subscriptionEvent("updated", merchantId, back, now),
+    );
+  });
+  throw declined;
 }
 
 /** The one-time schedule of a subscription's next billing instant: named by subscription and period, so planning twice is harmless. */
@@ -457,6 +569,8 @@ export async function onChargeFailed(
 ) {
   const invoice = (await ports.invoices.invoices.read(merchantId, invoiceId))?.value;
   if (!invoice?.subscriptionId || invoice.status !== "open") return;
+  // A change invoiced at once is voided when its charge fails (the change is refused): no dunning.
+  if (invoice.billingReason === "subscription_update") return;
   const subscriptionId = invoice.subscriptionId;
   let first = false;
   let testClockId: string | undefined;

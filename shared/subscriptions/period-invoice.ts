@@ -12,7 +12,10 @@
  * - A discount applies by its duration: `once` to period 0, `repeating` to the first
  *   `durationInPeriods`, `forever` to every period. A code was redeemed once, at the subscription's
  *   creation: each period takes the discount's amounts, never the code again (which would redeem it
- *   once per period and fail once it expired).
+ *   once per period and fail once it expired). A discount added by a change counts its periods from
+ *   the next one (`fromPeriod`).
+ * - The prorations of changes made during the previous period (`pendingLines`) follow the items;
+ *   the period's discounts and taxes apply to them as to any line.
  */
 import type { DiscountRequest, PricedLineRequest } from "../invoices/build.ts";
 import type { NewInvoice } from "../invoices/invoice.ts";
@@ -52,17 +55,19 @@ export function subscriptionPeriod(subscription: StoredSubscription, k: number):
 
 /** Whether a discount of the subscription applies to period `k` (0 first). */
 export function discountApplies(discount: SubscriptionDiscount, k: number): boolean {
+  // Counted from the period it was added for (a change adds one from the next period).
+  const from = discount.fromPeriod ?? 0;
   switch (discount.duration) {
     case "once":
-      return k === 0;
+      return k === from;
     case "repeating":
-      return k < (discount.durationInPeriods ?? 0);
+      return k >= from && k < from + (discount.durationInPeriods ?? 0);
     case "forever":
-      return true;
+      return k >= from;
   }
 }
 
-const discountRequest = (discount: SubscriptionDiscount): DiscountRequest =>
+export const discountRequest = (discount: SubscriptionDiscount): DiscountRequest =>
   discount.percentOff !== undefined
     ? { percentOff: discount.percentOff }
     : { amountOff: discount.amountOff ?? 0 };
@@ -70,7 +75,7 @@ const discountRequest = (discount: SubscriptionDiscount): DiscountRequest =>
 /** What ties an invoice to the period it bills. */
 export type PeriodFields = Pick<
   StoredInvoice,
-  "subscriptionId" | "periodStart" | "periodEnd" | "testClockId"
+  "subscriptionId" | "billingReason" | "periodStart" | "periodEnd" | "testClockId"
 >;
 
 export interface PeriodInvoice {
@@ -128,13 +133,18 @@ export function periodInvoice(subscription: StoredSubscription, k: number): Peri
     request: {
       customerId: subscription.customerId,
       currency: subscription.currency,
-      lineItems: subscription.items.map((item) => line(subscription, item, k, period)),
+      // The period's items, then the prorations of changes made since the last period was billed.
+      lineItems: [
+        ...subscription.items.map((item) => line(subscription, item, k, period)),
+        ...(subscription.pendingLines ?? []),
+      ],
       ...(discounts.length ? { discounts } : {}),
       ...terms,
       metadata: {},
     },
     fields: {
       subscriptionId: subscription.id,
+      billingReason: "subscription_cycle",
       periodStart: period.start,
       periodEnd: period.end,
       ...(subscription.testClockId ? { testClockId: subscription.testClockId } : {}),

@@ -230,3 +230,36 @@ function prorateRun(
 
 /** The words a prorated line carries, e.g. "prorated 12/31 days". */
 export const prorationNote = (p: Proration): string => `prorated ${p.days.part}/${p.days.full} days`;
+
+/**
+ * The share of a period from instant `from` to its end (a subscription change's proration, issue 12
+ * §2): quantity × unitAmount × seconds in [from, end) ÷ seconds in the full anchor period ending on
+ * `endDate` — the same denominator as a short first period's — rounded once, half away from zero.
+ * A credit uses it too (negated by the caller).
+ */
+export function prorateToEnd(
+  rule: Omit<PeriodRule, "startDate">,
+  endDate: string,
+  from: string,
+  line: { quantity: number; unitAmount: number },
+): Proration {
+  const quantity = toTenThousandths(line.quantity);
+  if (quantity === undefined || quantity < 0n) throw new RangeError(`not a quantity: ${line.quantity}`);
+  const fullStart = anchorDate(endDate, rule.billingAnchorDay, rule.interval, -1);
+  const at = (d: string) => startOfLocalDay(d, rule.timeZone).getTime() / 1000;
+  const end = at(endDate);
+  const part = Math.max(0, end - Math.floor(Date.parse(from) / 1000));
+  const seconds = { part, full: end - at(fullStart) };
+  const amount = divRound(
+    quantity * BigInt(line.unitAmount) * BigInt(seconds.part),
+    DECIMAL_SCALE * BigInt(seconds.full),
+  );
+  return {
+    amount: Number(amount),
+    seconds,
+    days: {
+      part: daysBetween(localDate(new Date(from), rule.timeZone), endDate),
+      full: daysBetween(fullStart, endDate),
+    },
+  };
+}

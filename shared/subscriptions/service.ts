@@ -5,9 +5,14 @@
  * makes the customer's DELETE a 409). Billing the periods is the engine's (`billDue`).
  */
 import type { Clock } from "../domain/clock.ts";
-import { NotFoundError, requireFound } from "../domain/errors.ts";
+import { NotFoundError, requireFound, StateConflictError, ValidationError } from "../domain/errors.ts";
+import type { InvoiceStatus } from "../domain/invoice-lifecycle.ts";
+import type { Versioned } from "../domain/records.ts";
+import type { PricedLineRequest } from "../invoices/build.ts";
+import { type ChangeFacts, planChange } from "./changes.ts";
+import { discountApplies, discountRequest } from "./period-invoice.ts";
+import { type InvoicePreview, previewInvoice, upcomingRequest } from "./upcoming.ts";
 import { newEvent } from "../domain/events.ts";
-import { mergeMetadata } from "../domain/patch.ts";
 import type { Change } from "../domain/records.ts";
 import type { Position } from "../http/cursor.ts";
 import type { Catalog } from "../invoices/build.ts";
@@ -35,6 +40,14 @@ export interface SubscriptionPorts {
   subscriptions: SubscriptionStore;
   customers: Pick<CustomerStore, "subscriptionCountWrite">;
   catalog: Pick<Catalog, "customer" | "product" | "taxRate" | "discountCode">;
+  /** The status of one of the merchant's invoices (a change checks its running period's invoice is paid). */
+  invoiceStatus(merchantId: string, invoiceId: string): Promise<InvoiceStatus | undefined>;
+  /** A change invoiced at once, on the subscription's clock (`invoiceChange` in billing.ts): the state it leaves. */
+  invoiceChange(
+    merchantId: string,
+    found: Versioned<StoredSubscription>,
+    change: { next: StoredSubscription; lines: PricedLineRequest[]; changes: Change[] },
+  ): Promise<StoredSubscription>;
   paymentMethods: Pick<PaymentMethodStore, "read">;
   merchants: Pick<MerchantStore, "readMerchant">;
   /** The change that redeems a discount code once, in the subscription's transaction (conditional). */
@@ -42,7 +55,6 @@ export interface SubscriptionPorts {
   views: Pick<ViewStore, "get">;
   /** A customer's own clock: a test clock's frozen time when bound to one, else the request's. */
   customerClock(merchantId: string, customerId: string): Promise<Clock>;
-  /** The billing engine: bills every period of the subscription due by its clock's now. */
   /** Bills what is due now; a test clock's subscription (`testClockId`) on the clock's time. */
   billDue(merchantId: string, subscriptionId: string, testClockId?: string): Promise<void>;
 }
@@ -167,31 +179,172 @@ export async function cancelSubscription(
   return presentSubscription(next);
 }
 
-/** `cancelAtPeriodEnd` (false undoes a scheduled cancel; 409 once the subscription stopped) and metadata. */
+/** What a change is checked against: the PATCH's products, tax rates, codes and method, the running period's invoice. */
+async function changeFacts(
+  ports: SubscriptionPorts,
+  merchantId: string,
+  subscription: StoredSubscription,
+  patch: SubscriptionPatch,
+  now: Date,
+): Promise<ChangeFacts> {
+  const { catalog } = ports;
+  const [customer, merchant, products, taxRates, codes, method, latest] = await Promise.all([
+    catalog.customer(merchantId, subscription.customerId),
+    ports.merchants.readMerchant(merchantId),
+    lookUp(
+      (patch.items ?? []).flatMap((i) => (i.productId ? [i.productId] : [])),
+      (id) => catalog.product(merchantId, id),
+    ),
+    lookUp(patch.taxRateIds ?? [], (id) => catalog.taxRate(merchantId, id)),
+    lookUp(
+      (patch.discounts ?? []).flatMap((d) => ("code" in d ? [d.code.toUpperCase()] : [])),
+      (code) => catalog.discountCode(merchantId, code),
+    ),
+    patch.defaultPaymentMethodId
+      ? ports.paymentMethods.read(merchantId, patch.defaultPaymentMethodId)
+      : undefined,
+    patch.items && subscription.latestInvoiceId
+      ? ports.invoiceStatus(merchantId, subscription.latestInvoiceId)
+      : undefined,
+  ]);
+  if (!merchant) throw new NotFoundError("Merchant");
+  return {
+    customer,
+    products,
+    activeTaxRates: new Set([...taxRates.values()].filter((r) => r.active).map((r) => r.id)),
+    codes,
+    paymentMethodCustomerId: method?.value.customerId,
+    merchant: merchant.value,
+    latestInvoiceStatus: latest,
+    now,
+  };
+}
+
+/**
+ * Changes a subscription (issue 12 §2): items with their prorations, terms, discounts, taxes, the
+ * default method, cancel at period end, metadata. One conditional write with `subscription.updated`
+ * (and the redemptions of new codes); `always_invoice` with lines to bill drafts, finalizes and
+ * charges their invoice first, and a declined charge leaves the subscription as it was (402).
+ */
 export async function updateSubscription(
   ports: SubscriptionPorts,
   merchantId: string,
   id: string,
   patch: SubscriptionPatch,
 ) {
-  const { value, version } = await readOrThrow(ports, merchantId, id);
+  const found = await readOrThrow(ports, merchantId, id);
+  const { value, version } = found;
   const now = (await ports.customerClock(merchantId, value.customerId)).now();
-  const course =
-    patch.cancelAtPeriodEnd === undefined
-      ? value
-      : withCancelAtPeriodEnd(value, patch.cancelAtPeriodEnd, now);
-  const next: StoredSubscription = {
-    ...course,
-    metadata: mergeMetadata(value.metadata, patch.metadata),
-    updatedAt: now.toISOString(),
-  };
+  const plan = planChange(value, patch, await changeFacts(ports, merchantId, value, patch, now));
+  const redemptions = plan.discountCodeIds.map((codeId) =>
+    ports.redemptionWrite(merchantId, codeId, value.currency, now),
+  );
+  if (plan.invoiceNow) {
+    const lines = [...(value.pendingLines ?? []), ...plan.prorations];
+    return presentSubscription(
+      await ports.invoiceChange(merchantId, found, { next: plan.next, lines, changes: redemptions }),
+    );
+  }
   await ports.subscriptions.replace(
     merchantId,
-    next,
+    plan.next,
     version,
-    subscriptionEvent("subscription.updated", merchantId, next, now),
+    subscriptionEvent("subscription.updated", merchantId, plan.next, now),
+    redemptions,
   );
-  return presentSubscription(next);
+  return presentSubscription(plan.next);
+}
+
+/** The customer's credit balance in the subscription's currency now. */
+const creditOf = async (ports: SubscriptionPorts, merchantId: string, subscription: StoredSubscription) =>
+  (await ports.catalog.customer(merchantId, subscription.customerId))?.balance?.[subscription.currency] ?? 0;
+
+/** The next invoice exactly as it will be billed (prorations and credit balance included), writing nothing; 409 when none is planned. */
+export async function upcomingInvoice(ports: SubscriptionPorts, merchantId: string, id: string) {
+  const { value } = await readOrThrow(ports, merchantId, id);
+  const now = (await ports.customerClock(merchantId, value.customerId)).now();
+  const upcoming = upcomingRequest(value);
+  if ("none" in upcoming) throw new StateConflictError(upcoming.none);
+  const { preview } = await previewInvoice(
+    ports.catalog,
+    merchantId,
+    upcoming.request,
+    upcoming.fields,
+    await creditOf(ports, merchantId, value),
+    now,
+  );
+  return preview;
+}
+
+/**
+ * What a change would produce, writing nothing: the subscription after it, the invoice it bills at
+ * once (`always_invoice`) and the next period's invoice after it (each when there is one).
+ */
+export async function previewChange(
+  ports: SubscriptionPorts,
+  merchantId: string,
+  id: string,
+  { prorationDate, ...patch }: SubscriptionPatch & { prorationDate?: string | undefined },
+) {
+  const { value } = await readOrThrow(ports, merchantId, id);
+  const now = (await ports.customerClock(merchantId, value.customerId)).now();
+  const facts = await changeFacts(ports, merchantId, value, patch, now);
+  if (prorationDate !== undefined) {
+    const t = Date.parse(prorationDate);
+    if (
+      !value.currentPeriodStart ||
+      !value.currentPeriodEnd ||
+      t < Date.parse(value.currentPeriodStart) ||
+      t >= Date.parse(value.currentPeriodEnd)
+    ) {
+      throw new ValidationError([
+        {
+          path: "prorationDate",
+          message: value.currentPeriodStart
+            ? `must lie within the current period (${value.currentPeriodStart} – ${value.currentPeriodEnd})`
+            : "only applies while a period runs",
+        },
+      ]);
+    }
+  }
+  const plan = planChange(value, patch, {
+    ...facts,
+    ...(prorationDate !== undefined ? { prorationDate: new Date(prorationDate) } : {}),
+  });
+  let balance = await creditOf(ports, merchantId, value);
+  const invoices: InvoicePreview[] = [];
+  if (plan.invoiceNow) {
+    const current = value.nextPeriod - 1;
+    const discounts = plan.next.discounts.filter((d) => discountApplies(d, current)).map(discountRequest);
+    const immediate = await previewInvoice(
+      ports.catalog,
+      merchantId,
+      {
+        customerId: value.customerId,
+        currency: value.currency,
+        lineItems: [...(value.pendingLines ?? []), ...plan.prorations],
+        ...(discounts.length ? { discounts } : {}),
+        metadata: {},
+      },
+      {
+        subscriptionId: value.id,
+        billingReason: "subscription_update",
+        billingAt: now.toISOString(),
+      },
+      balance,
+      now,
+    );
+    invoices.push(immediate.preview);
+    balance = immediate.balanceAfter;
+  }
+  const upcoming = upcomingRequest(plan.next);
+  if (!("none" in upcoming)) {
+    invoices.push(
+      (await previewInvoice(ports.catalog, merchantId, upcoming.request, upcoming.fields, balance, now))
+        .preview,
+    );
+  }
+  return { subscription: presentSubscription(plan.next), invoices };
 }
 
 /**

@@ -12,7 +12,7 @@ import { addDays, localDate, startOfLocalDay } from "../domain/calendar.ts";
 import type { CurrencyCode } from "../domain/currency.ts";
 import { type FieldError, StateConflictError, ValidationError } from "../domain/errors.ts";
 import { newId } from "../domain/ids.ts";
-import type { DiscountRequest } from "../invoices/build.ts";
+import type { DiscountRequest, PricedLineRequest } from "../invoices/build.ts";
 import type { Merchant, PaymentTermsCode } from "../merchants/merchant.ts";
 import type { Interval, Product } from "../products/product.ts";
 import { periodOf } from "./periods.ts";
@@ -50,6 +50,23 @@ export interface SubscriptionItem {
 }
 
 /**
+ * What an item billed for the period it was last changed in (engine only, issue 12 §2): a mid-period
+ * change's charge, or, after a change that did not prorate, what its period line had billed. A
+ * later credit in the same period never exceeds it. Absent (or of an earlier period): the item is
+ * billed by the period's own invoice line.
+ */
+export interface ItemBilled {
+  /** The start of the period it applies to (ISO instant). */
+  periodStart: string;
+  amount: number;
+}
+
+/** An item as the store keeps it. */
+export interface StoredSubscriptionItem extends SubscriptionItem {
+  billed?: ItemBilled;
+}
+
+/**
  * A discount of every period's invoice. A code is redeemed once, at creation; its duration then
  * decides which periods it applies to (`once`: period 0; `repeating`: the first `durationInPeriods`).
  */
@@ -59,6 +76,8 @@ export interface SubscriptionDiscount {
   code?: string;
   duration: "once" | "forever" | "repeating";
   durationInPeriods?: number;
+  /** The first period it applies to: a discount added by a change starts with the next period (absent: 0). */
+  fromPeriod?: number;
 }
 
 export interface Subscription {
@@ -110,7 +129,13 @@ export interface Subscription {
 }
 
 /** What the store keeps beside the API's fields. */
-export interface StoredSubscription extends Subscription {
+export interface StoredSubscription extends Omit<Subscription, "items"> {
+  items: StoredSubscriptionItem[];
+  /**
+   * Proration lines of changes made with `create_prorations` (issue 12 §2), billed with the next
+   * period's invoice (which clears them in its own transaction).
+   */
+  pendingLines?: PricedLineRequest[];
   /** The merchant's IANA time zone at creation: the periods' calendar. */
   timeZone: string;
   /** The number of the next period to bill (0 first); equals the periods billed so far. */
@@ -136,11 +161,14 @@ export function presentSubscription({
   nextPeriod: __,
   resumed: ___,
   trialReminded: ____,
+  pendingLines: _____,
   ...subscription
 }: StoredSubscription): Subscription {
   // Records written before trials and pauses existed lack these fields.
   return {
     ...subscription,
+    items: subscription.items.map(({ billed: _, ...item }) => item),
+    discounts: subscription.discounts.map(({ fromPeriod: _, ...discount }) => discount),
     trialStart: subscription.trialStart ?? null,
     trialEnd: subscription.trialEnd ?? null,
     pauseAt: subscription.pauseAt ?? null,
@@ -274,10 +302,31 @@ export interface NewSubscription {
   trialSettings?: TrialSettings;
 }
 
-/** `PATCH`: undo a scheduled cancel (or schedule one), and metadata (a key set to null is removed). */
+/**
+ * An entry of a PATCH's full new item list: with an `id` it updates that item (a new product or
+ * ad-hoc price, or quantity; what is not given is kept), without one it adds an item.
+ */
+export interface ItemChange extends Partial<NewSubscriptionItem> {
+  id?: string;
+}
+
+/** How a change of items is billed (issue 12 §2). */
+export type ProrationBehavior = "none" | "create_prorations" | "always_invoice";
+
+/** `PATCH`: the items and terms (issue 12 §2), cancel at period end, and metadata (a key set to null is removed). */
 export interface SubscriptionPatch {
+  items?: ItemChange[];
+  collectionMethod?: CollectionMethod;
+  /** One of the customer's saved methods; null: the customer's default is charged. */
+  defaultPaymentMethodId?: string | null;
+  paymentTerms?: PaymentTermsCode;
+  /** The full new list; a code already on the subscription is kept as it is, a new one redeemed now. */
+  discounts?: DiscountRequest[];
+  taxRateIds?: string[];
   cancelAtPeriodEnd?: boolean;
   metadata?: Record<string, string | null>;
+  /** Default `create_prorations`; only item changes prorate. */
+  prorationBehavior?: ProrationBehavior;
 }
 
 /** What the subscription list may be narrowed to; saved subscription views store one. */
@@ -302,6 +351,49 @@ export interface CreationFacts {
   merchant: Pick<Merchant, "timeZone" | "defaultPaymentTerms">;
   /** Now on the customer's clock (a test clock's frozen time when it is bound to one). */
   now: Date;
+}
+
+/**
+ * A request's discounts as the subscription keeps them: an amount or percentage applies to every
+ * period (`forever`), a code by its own duration; each code's problem is a 400 naming it (collected
+ * in `errors`). A code is redeemed once, by the caller, with the ids returned.
+ */
+export function resolveDiscounts(
+  requests: readonly DiscountRequest[],
+  codes: ReadonlyMap<string, DiscountCode>,
+  currency: string | undefined,
+  now: Date,
+  errors: FieldError[],
+  fromPeriod?: number,
+): { discounts: SubscriptionDiscount[]; discountCodeIds: string[] } {
+  const discountCodeIds: string[] = [];
+  const from = fromPeriod ? { fromPeriod } : {};
+  const discounts = requests.flatMap((discount, i): SubscriptionDiscount[] => {
+    if (!("code" in discount)) return [{ ...discount, duration: "forever", ...from }];
+    const code = codes.get(discount.code.toUpperCase());
+    const problem = !code
+      ? "is not one of your discount codes"
+      : (unredeemableReason(code, now) ??
+        (code.amountOff !== undefined && currency && code.currency !== currency
+          ? `is for ${code.currency}, not ${currency}`
+          : undefined));
+    if (problem || !code) {
+      errors.push({ path: `discounts.${i}.code`, message: problem ?? "is not valid" });
+      return [];
+    }
+    discountCodeIds.push(code.id);
+    const { percentOff, amountOff, duration, durationInPeriods } = termsOf(code);
+    return [
+      {
+        ...(percentOff !== undefined ? { percentOff } : { amountOff: amountOff ?? 0 }),
+        code: code.code,
+        duration,
+        ...(durationInPeriods !== undefined ? { durationInPeriods } : {}),
+        ...from,
+      },
+    ];
+  });
+  return { discounts, discountCodeIds };
 }
 
 /** The subscription a request makes and the discount codes it redeems, or a 400 naming each field at fault. */
@@ -380,31 +472,13 @@ export function buildSubscription(
     errors.push({ path: "paymentTerms", message: "only applies with collectionMethod send_invoice" });
   }
 
-  const discountCodeIds: string[] = [];
-  const discounts = (input.discounts ?? []).flatMap((discount, i): SubscriptionDiscount[] => {
-    if (!("code" in discount)) return [{ ...discount, duration: "forever" }];
-    const code = facts.codes.get(discount.code.toUpperCase());
-    const problem = !code
-      ? "is not one of your discount codes"
-      : (unredeemableReason(code, now) ??
-        (code.amountOff !== undefined && currency && code.currency !== currency
-          ? `is for ${code.currency}, not ${currency}`
-          : undefined));
-    if (problem || !code) {
-      errors.push({ path: `discounts.${i}.code`, message: problem ?? "is not valid" });
-      return [];
-    }
-    discountCodeIds.push(code.id);
-    const { percentOff, amountOff, duration, durationInPeriods } = termsOf(code);
-    return [
-      {
-        ...(percentOff !== undefined ? { percentOff } : { amountOff: amountOff ?? 0 }),
-        code: code.code,
-        duration,
-        ...(durationInPeriods !== undefined ? { durationInPeriods } : {}),
-      },
-    ];
-  });
+  const { discounts, discountCodeIds } = resolveDiscounts(
+    input.discounts ?? [],
+    facts.codes,
+    currency,
+    now,
+    errors,
+  );
 
   (input.taxRateIds ?? []).forEach((id, i) => {
     if (!facts.activeTaxRates.has(id))

@@ -60,6 +60,10 @@ const customerUpdatedEvent = eventMessage.extend({
   data: z.object({ customer: z.object({ id: z.string() }) }),
 });
 const paymentMethodAttachedEvent = eventMessage.extend({ data: z.object({ customerId: z.string() }) });
+/** A subscription's default method may have changed (PATCH). */
+const subscriptionUpdatedEvent = eventMessage.extend({
+  data: z.object({ subscription: z.object({ customerId: z.string() }) }),
+});
 
 /** One query page of the due index: the sweep's messages go out a page at a time. */
 const sweepPage = 100;
@@ -145,6 +149,9 @@ export function subscriptionTimers(ports: SubscriptionTimerPorts): TimerRegistra
       ),
       "payment_method.attached": work(paymentMethodAttachedEvent, (event) =>
         retryForNewCard(ports.billing(), event.merchantId, event.data.customerId),
+      ),
+      "subscription.updated": work(subscriptionUpdatedEvent, (event) =>
+        retryForNewCard(ports.billing(), event.merchantId, event.data.subscription.customerId),
       ),
     },
   };

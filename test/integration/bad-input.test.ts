@@ -437,6 +437,52 @@ const fixtures: Record<string, BodyFixture> = {
   updateSubscription: {
     params: (w) => ({ id: w.subscription }),
     body: () => ({ cancelAtPeriodEnd: false, metadata: { note: "vip", old: null } }),
+    cases: [
+      change("items.0.id: not an item of this subscription", "items.0.id", (v) => ({
+        ...v,
+        items: [{ id: `si_${"9".repeat(26)}`, quantity: 2 }],
+      })),
+      change("items.0.productId: a one-time product", "items.0.productId", (v, w) => ({
+        ...v,
+        items: [{ productId: w.product }],
+      })),
+      change("items.0.description: a new ad-hoc item without it", "items.0.description", (v) => ({
+        ...v,
+        items: [{ unitAmount: 100 }],
+      })),
+      change("items: empty", "items", (v) => ({ ...v, items: [] })),
+      change("prorationBehavior: not a behavior", "prorationBehavior", (v) => ({
+        ...v,
+        prorationBehavior: "sometimes",
+      })),
+      change("paymentTerms: when charging automatically", "paymentTerms", (v) => ({
+        ...v,
+        paymentTerms: "net_15",
+      })),
+      change("taxRateIds.0: no rate of this merchant", "taxRateIds.0", (v) => ({
+        ...v,
+        taxRateIds: [`txr_${"9".repeat(26)}`],
+      })),
+      change("defaultPaymentMethodId: not the customer's", "defaultPaymentMethodId", (v) => ({
+        ...v,
+        defaultPaymentMethodId: `pm_${"9".repeat(26)}`,
+      })),
+    ],
+  },
+  previewSubscriptionChange: {
+    params: (w) => ({ id: w.subscription }),
+    body: () => ({ items: [{ description: "Upgrade", unitAmount: 2500 }], prorationBehavior: "none" }),
+    cases: [
+      change("prorationDate: no period runs yet", "prorationDate", (v) => ({
+        ...v,
+        prorationDate: "2026-12-15T10:00:00Z",
+      })),
+      change("prorationDate: not an instant", "prorationDate", (v) => ({ ...v, prorationDate: "soon" })),
+      change("items.0.id: not an item of this subscription", "items.0.id", (v) => ({
+        ...v,
+        items: [{ id: `si_${"9".repeat(26)}` }],
+      })),
+    ],
   },
   cancelSubscription: {
     params: (w) => ({ id: w.cancelableSubscription }),

@@ -525,6 +525,10 @@ const fixtures: Record<string, WallFixture> = {
   },
   getSubscription: object("subscription", readers.subscription),
   updateSubscription: object("subscription", readers.subscription, touched),
+  getUpcomingSubscriptionInvoice: object("subscription", readers.subscription),
+  previewSubscriptionChange: object("subscription", readers.subscription, () => ({
+    items: [{ description: "Bigger plan", unitAmount: 4000 }],
+  })),
   // A fresh one per run: A's own cancel stops it.
   cancelSubscription: freshObject(fresh.subscription, readers.subscription, () => ({ atPeriodEnd: false })),
   pauseSubscription: freshObject(fresh.activeSubscription, readers.subscription, () => ({})),

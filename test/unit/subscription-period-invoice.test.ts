@@ -48,8 +48,15 @@ const subscription = (over: Partial<StoredSubscription> = {}): StoredSubscriptio
 const catalog: Catalog = {
   customer: async () => ({ id: "cus_1", email: "b@x.test", taxIds: [], metadata: {} }) as unknown as Customer,
   product: async (_, id) =>
-    ({ id, name: "Pro plan (catalog)", unitAmount: 9_999, currency: "USD", active: true }) as unknown as Product,
-  taxRate: async (_, id) => ({ id, name: "VAT", percentage: 10, inclusive: false, active: true }) as unknown as TaxRate,
+    ({
+      id,
+      name: "Pro plan (catalog)",
+      unitAmount: 9_999,
+      currency: "USD",
+      active: true,
+    }) as unknown as Product,
+  taxRate: async (_, id) =>
+    ({ id, name: "VAT", percentage: 10, inclusive: false, active: true }) as unknown as TaxRate,
   discountCode: async () => undefined,
   markReferenced: async () => {},
 };
@@ -66,6 +73,7 @@ describe("a subscription's period invoice", () => {
     expect(period).toMatchObject(period1);
     expect(fields).toEqual({
       subscriptionId: "sub_1",
+      billingReason: "subscription_cycle",
       periodStart: period1.start,
       periodEnd: period1.end,
       testClockId: "clock_1",
@@ -73,8 +81,21 @@ describe("a subscription's period invoice", () => {
     expect(request).toMatchObject({ customerId: "cus_1", currency: "USD", paymentTerms: "due_on_receipt" });
     const { content } = await price(sub, 1);
     expect(content.lineItems).toEqual([
-      expect.objectContaining({ description: "Pro plan", productId: "prod_1", quantity: 1, unitAmount: 2_000, taxRateIds: ["txr_1"], period: period1 }),
-      expect.objectContaining({ description: "Seat", quantity: 3, unitAmount: 1_000, taxRateIds: ["txr_1"], period: period1 }),
+      expect.objectContaining({
+        description: "Pro plan",
+        productId: "prod_1",
+        quantity: 1,
+        unitAmount: 2_000,
+        taxRateIds: ["txr_1"],
+        period: period1,
+      }),
+      expect.objectContaining({
+        description: "Seat",
+        quantity: 3,
+        unitAmount: 1_000,
+        taxRateIds: ["txr_1"],
+        period: period1,
+      }),
     ]);
     expect(content).toMatchObject({ subtotal: 5_000, taxTotal: 500, total: 5_500 });
   });
@@ -88,9 +109,19 @@ describe("a subscription's period invoice", () => {
     const { content } = await price(sub, 0);
 
     expect(content.lineItems.map((l) => [l.description, l.quantity, l.unitAmount, l.period])).toEqual([
-      ["Pro plan (prorated 12/31 days)", 1, 774, { start: "2026-01-20T00:00:00.000Z", end: "2026-02-01T00:00:00.000Z" }],
+      [
+        "Pro plan (prorated 12/31 days)",
+        1,
+        774,
+        { start: "2026-01-20T00:00:00.000Z", end: "2026-02-01T00:00:00.000Z" },
+      ],
       // 3 × 1000 × 12/31 = 1161.29…: the line's product is rounded once, not each seat's.
-      ["Seat × 3 (prorated 12/31 days)", 1, 1_161, { start: "2026-01-20T00:00:00.000Z", end: "2026-02-01T00:00:00.000Z" }],
+      [
+        "Seat × 3 (prorated 12/31 days)",
+        1,
+        1_161,
+        { start: "2026-01-20T00:00:00.000Z", end: "2026-02-01T00:00:00.000Z" },
+      ],
     ]);
     expect(content).toMatchObject({ subtotal: 1_935, discountTotal: 500 });
     expect(content.discounts).toEqual([{ amountOff: 500, amount: 500 }]);
@@ -118,8 +149,13 @@ describe("a subscription's period invoice", () => {
   });
 
   it("gives a send_invoice subscription's invoices its own terms (else the merchant's, at finalize)", () => {
-    expect(periodInvoice(subscription({ collectionMethod: "send_invoice", paymentTerms: "net_15" }), 0).request.paymentTerms).toBe("net_15");
-    expect(periodInvoice(subscription({ collectionMethod: "send_invoice" }), 0).request.paymentTerms).toBeUndefined();
+    expect(
+      periodInvoice(subscription({ collectionMethod: "send_invoice", paymentTerms: "net_15" }), 0).request
+        .paymentTerms,
+    ).toBe("net_15");
+    expect(
+      periodInvoice(subscription({ collectionMethod: "send_invoice" }), 0).request.paymentTerms,
+    ).toBeUndefined();
   });
 
   it("clamps a month-end anchor in short months and comes back to it", () => {
