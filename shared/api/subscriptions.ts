@@ -36,6 +36,27 @@ const statuses = [
 
 const collectionMethod = z.enum(["charge_automatically", "send_invoice"]);
 
+/**
+ * A product's price or an ad-hoc one, never both; `required` (the words saying when): an ad-hoc
+ * price needs its description and amount.
+ */
+function checkPrice(
+  i: { productId?: string | undefined; description?: string | undefined; unitAmount?: number | undefined },
+  ctx: z.RefinementCtx,
+  required: string | undefined,
+) {
+  const issue = (path: string, message: string) => ctx.addIssue({ code: "custom", path: [path], message });
+  if (i.productId !== undefined) {
+    if (i.description !== undefined) issue("description", "must not be given with productId");
+    if (i.unitAmount !== undefined)
+      issue("unitAmount", "must not be given with productId (the product's price is used)");
+    return;
+  }
+  if (!required) return;
+  if (i.description === undefined) issue("description", `is required ${required}`);
+  if (i.unitAmount === undefined) issue("unitAmount", `is required ${required}`);
+}
+
 /** A recurring product (its price copied at creation), or an ad-hoc price with its description. */
 const item = z
   .strictObject({
@@ -44,17 +65,7 @@ const item = z
     unitAmount: amount.optional().describe("An ad-hoc price, in the currency's minor unit"),
     quantity: quantity.default(1),
   })
-  .superRefine((i, ctx) => {
-    const issue = (path: string, message: string) => ctx.addIssue({ code: "custom", path: [path], message });
-    if (i.productId !== undefined) {
-      if (i.description !== undefined) issue("description", "must not be given with productId");
-      if (i.unitAmount !== undefined)
-        issue("unitAmount", "must not be given with productId (the product's price is used)");
-      return;
-    }
-    if (i.description === undefined) issue("description", "is required without a productId");
-    if (i.unitAmount === undefined) issue("unitAmount", "is required without a productId");
-  });
+  .superRefine((i, ctx) => checkPrice(i, ctx, "without a productId"));
 
 export const newSubscription = parsesTo<NewSubscription>()(
   z.strictObject({
@@ -135,17 +146,10 @@ const itemChange = z
     unitAmount: amount.optional().describe("An ad-hoc price, in the currency's minor unit"),
     quantity: quantity.optional().describe("Default: the item's (1 for a new item)"),
   })
-  .superRefine((i, ctx) => {
-    const issue = (path: string, message: string) => ctx.addIssue({ code: "custom", path: [path], message });
-    if (i.productId !== undefined) {
-      if (i.description !== undefined) issue("description", "must not be given with productId");
-      if (i.unitAmount !== undefined)
-        issue("unitAmount", "must not be given with productId (the product's price is used)");
-    } else if (i.id === undefined) {
-      if (i.description === undefined) issue("description", "is required for a new item without a productId");
-      if (i.unitAmount === undefined) issue("unitAmount", "is required for a new item without a productId");
-    }
-  });
+  // An update may keep the item's price; a new item needs one.
+  .superRefine((i, ctx) =>
+    checkPrice(i, ctx, i.id === undefined ? "for a new item without a productId" : undefined),
+  );
 
 /** A change's fields (PATCH, and the preview of one). */
 const changeFields = {

@@ -211,21 +211,7 @@ function prorateRun(
   line: { quantity: number; unitAmount: number },
 ): Proration | null {
   if (!run.short) return null;
-  const quantity = toTenThousandths(line.quantity);
-  if (quantity === undefined || quantity < 0n) throw new RangeError(`not a quantity: ${line.quantity}`);
-  const fullStart = anchorDate(run.anchor, rule.billingAnchorDay, rule.interval, -1);
-  const at = (d: string) => startOfLocalDay(d, rule.timeZone).getTime() / 1000;
-  const end = at(run.anchor);
-  const seconds = { part: end - Math.floor(run.at().getTime() / 1000), full: end - at(fullStart) };
-  const amount = divRound(
-    quantity * BigInt(line.unitAmount) * BigInt(seconds.part),
-    DECIMAL_SCALE * BigInt(seconds.full),
-  );
-  return {
-    amount: Number(amount),
-    seconds,
-    days: { part: daysBetween(run.date, run.anchor), full: daysBetween(fullStart, run.anchor) },
-  };
+  return prorateToEnd(rule, run.anchor, run.at().toISOString(), line);
 }
 
 /** The words a prorated line carries, e.g. "prorated 12/31 days". */

@@ -15,7 +15,7 @@ import { type InvoicePreview, previewInvoice, upcomingRequest } from "./upcoming
 import { newEvent } from "../domain/events.ts";
 import type { Change } from "../domain/records.ts";
 import type { Position } from "../http/cursor.ts";
-import type { Catalog } from "../invoices/build.ts";
+import type { Catalog, DiscountRequest } from "../invoices/build.ts";
 import type { MerchantStore } from "../merchants/ports.ts";
 import type { CustomerStore } from "../store/customers.ts";
 import { subscriptionQuery } from "../store/list-filters.ts";
@@ -80,37 +80,54 @@ async function lookUp<T>(
   return found;
 }
 
+/** What a request names, read in parallel: the customer, the merchant, its products, tax rates, codes and method. */
+async function namedFacts(
+  ports: SubscriptionPorts,
+  merchantId: string,
+  customerId: string,
+  named: {
+    items?: readonly { productId?: string | undefined }[] | undefined;
+    taxRateIds?: readonly string[] | undefined;
+    discounts?: readonly DiscountRequest[] | undefined;
+    defaultPaymentMethodId?: string | null | undefined;
+  },
+) {
+  const { catalog } = ports;
+  const [customer, merchant, products, taxRates, codes, method] = await Promise.all([
+    catalog.customer(merchantId, customerId),
+    ports.merchants.readMerchant(merchantId),
+    lookUp(
+      (named.items ?? []).flatMap((i) => (i.productId ? [i.productId] : [])),
+      (id) => catalog.product(merchantId, id),
+    ),
+    lookUp(named.taxRateIds ?? [], (id) => catalog.taxRate(merchantId, id)),
+    lookUp(
+      (named.discounts ?? []).flatMap((d) => ("code" in d ? [d.code.toUpperCase()] : [])),
+      (code) => catalog.discountCode(merchantId, code),
+    ),
+    named.defaultPaymentMethodId
+      ? ports.paymentMethods.read(merchantId, named.defaultPaymentMethodId)
+      : undefined,
+  ]);
+  if (!merchant) throw new NotFoundError("Merchant");
+  return {
+    customer,
+    merchant: merchant.value,
+    products,
+    activeTaxRates: new Set([...taxRates.values()].filter((r) => r.active).map((r) => r.id)),
+    codes,
+    paymentMethodCustomerId: method?.value.customerId,
+  };
+}
+
 export async function createSubscription(
   ports: SubscriptionPorts,
   merchantId: string,
   input: NewSubscription,
 ) {
-  const { catalog } = ports;
   const now = (await ports.customerClock(merchantId, input.customerId)).now();
-  const [customer, merchant, products, taxRates, codes, method] = await Promise.all([
-    catalog.customer(merchantId, input.customerId),
-    ports.merchants.readMerchant(merchantId),
-    lookUp(
-      input.items.flatMap((i) => (i.productId ? [i.productId] : [])),
-      (id) => catalog.product(merchantId, id),
-    ),
-    lookUp(input.taxRateIds ?? [], (id) => catalog.taxRate(merchantId, id)),
-    lookUp(
-      (input.discounts ?? []).flatMap((d) => ("code" in d ? [d.code.toUpperCase()] : [])),
-      (code) => catalog.discountCode(merchantId, code),
-    ),
-    input.defaultPaymentMethodId
-      ? ports.paymentMethods.read(merchantId, input.defaultPaymentMethodId)
-      : undefined,
-  ]);
-  if (!merchant) throw new NotFoundError("Merchant");
   const { subscription, discountCodeIds } = buildSubscription(input, {
-    customer,
-    products,
-    activeTaxRates: new Set([...taxRates.values()].filter((r) => r.active).map((r) => r.id)),
-    codes,
-    paymentMethodCustomerId: method?.value.customerId,
-    merchant: merchant.value,
+    ...(await namedFacts(ports, merchantId, input.customerId, input)),
     now,
   });
   await ports.subscriptions.create(
@@ -187,37 +204,13 @@ async function changeFacts(
   patch: SubscriptionPatch,
   now: Date,
 ): Promise<ChangeFacts> {
-  const { catalog } = ports;
-  const [customer, merchant, products, taxRates, codes, method, latest] = await Promise.all([
-    catalog.customer(merchantId, subscription.customerId),
-    ports.merchants.readMerchant(merchantId),
-    lookUp(
-      (patch.items ?? []).flatMap((i) => (i.productId ? [i.productId] : [])),
-      (id) => catalog.product(merchantId, id),
-    ),
-    lookUp(patch.taxRateIds ?? [], (id) => catalog.taxRate(merchantId, id)),
-    lookUp(
-      (patch.discounts ?? []).flatMap((d) => ("code" in d ? [d.code.toUpperCase()] : [])),
-      (code) => catalog.discountCode(merchantId, code),
-    ),
-    patch.defaultPaymentMethodId
-      ? ports.paymentMethods.read(merchantId, patch.defaultPaymentMethodId)
-      : undefined,
+  const [named, latest] = await Promise.all([
+    namedFacts(ports, merchantId, subscription.customerId, patch),
     patch.items && subscription.latestInvoiceId
       ? ports.invoiceStatus(merchantId, subscription.latestInvoiceId)
       : undefined,
   ]);
-  if (!merchant) throw new NotFoundError("Merchant");
-  return {
-    customer,
-    products,
-    activeTaxRates: new Set([...taxRates.values()].filter((r) => r.active).map((r) => r.id)),
-    codes,
-    paymentMethodCustomerId: method?.value.customerId,
-    merchant: merchant.value,
-    latestInvoiceStatus: latest,
-    now,
-  };
+  return { ...named, latestInvoiceStatus: latest, now };
 }
 
 /**
