@@ -78,8 +78,11 @@ export interface PricedContent {
     | "taxBreakdown"
     | "feeTotal"
     | "total"
+    | "creditedToBalance"
   >;
   discountCodeIds: string[];
+  /** The customer's credit balance in the document's currency as read with it (0 when none). */
+  customerBalance: number;
   /** The document's products not yet marked as referenced (finalize marks them), as priced. */
   unreferencedProducts: PricedProduct[];
 }
@@ -137,6 +140,7 @@ export async function priceContent(
       ...(line.discount ? { discount: line.discount } : {}),
       taxRateIds: line.taxRateIds ?? [],
       ...(line.period ? { period: line.period } : {}),
+      ...(line.proration ? { proration: true as const } : {}),
     };
   });
 
@@ -184,6 +188,7 @@ export async function priceContent(
       quantity: l.quantity,
       unitAmount: l.unitAmount,
       ...(l.discount ? { discount: l.discount } : {}),
+      ...(l.proration ? { proration: true } : {}),
       taxRates: taxInput(l.taxRateIds),
     })),
     discounts: discounts.map(({ code: _, ...d }) => d as DiscountInput),
@@ -229,9 +234,12 @@ export async function priceContent(
       taxTotal: totals.taxTotal,
       taxBreakdown: totals.taxBreakdown,
       feeTotal: totals.feeTotal,
-      total: totals.total,
+      // Credits (proration lines) outweighing the charges: nothing is owed, the rest is the customer's.
+      total: Math.max(0, totals.total),
+      creditedToBalance: Math.max(0, -totals.total),
     },
     discountCodeIds: codes.map((c) => c.id),
+    customerBalance: c.balance?.[request.currency] ?? 0,
     unreferencedProducts: [...products.values()]
       .filter((p) => !p.referenced)
       .map(({ id, unitAmount, currency }) => ({ id, unitAmount, currency })),
