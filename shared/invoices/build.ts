@@ -81,8 +81,6 @@ export interface PricedContent {
     | "creditedToBalance"
   >;
   discountCodeIds: string[];
-  /** The customer's credit balance in the document's currency as read with it (0 when none). */
-  customerBalance: number;
   /** The document's products not yet marked as referenced (finalize marks them), as priced. */
   unreferencedProducts: PricedProduct[];
 }
@@ -239,7 +237,6 @@ export async function priceContent(
       creditedToBalance: Math.max(0, -totals.total),
     },
     discountCodeIds: codes.map((c) => c.id),
-    customerBalance: c.balance?.[request.currency] ?? 0,
     unreferencedProducts: [...products.values()]
       .filter((p) => !p.referenced)
       .map(({ id, unitAmount, currency }) => ({ id, unitAmount, currency })),

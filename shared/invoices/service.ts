@@ -36,6 +36,11 @@ export interface InvoicePorts {
   clock: Clock;
   /** A customer's own clock: a test clock's frozen time when bound to one, else `clock`. */
   customerClock(merchantId: string, customerId: string): Promise<Clock>;
+  /**
+   * The customer's credit balance in `currency` (0 when none), read afresh on every call (never the
+   * request's cached customer): a finalize that lost a race on it re-reads it.
+   */
+  customerBalance(merchantId: string, customerId: string, currency: string): Promise<number>;
   /** The table-backed windows of abuse-sensitive actions (sending an invoice). */
   limits: WindowCounter;
   /** Where hosted pages live, e.g. https://pay.example.com (the API's own URL locally). */
@@ -258,7 +263,7 @@ export async function finalizeInvoice(ports: InvoicePorts, merchantId: string, i
       const { appliedBalance, amountDue } = applyCreditBalance(
         priced.content.total,
         creditedToBalance,
-        priced.customerBalance,
+        await ports.customerBalance(merchantId, value.customerId, value.currency),
       );
       const finalized: StoredInvoice = {
         ...draft,
