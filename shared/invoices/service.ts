@@ -257,8 +257,8 @@ export async function finalizeInvoice(ports: InvoicePorts, merchantId: string, i
       const number = `${merchant.value.invoiceNumberPrefix}-${String(counter + 1).padStart(4, "0")}`;
       // The clock of the customer it is finalized for (a draft's customer may have changed).
       const { testClockId: _, ...draft } = value;
-      // The customer's credit as read with it; the finalize's write moves it only if it still holds
-      // what is applied (else a conflict, and this re-runs), so no credit is ever applied twice.
+      // The customer's credit as it is now; the finalize's write moves it only if it still holds what
+      // is applied (else a conflict, and this re-runs and re-reads), so no credit is applied twice.
       const creditedToBalance = priced.content.creditedToBalance ?? 0;
       const { appliedBalance, amountDue } = applyCreditBalance(
         priced.content.total,

@@ -23,7 +23,7 @@ import { keys } from "./keys.ts";
  * alone, whether or not the customer ever had a balance (a nested path needs its map to exist).
  */
 const balancePrefix = "balance_";
-export const balanceAttribute = (currency: string) => `${balancePrefix}${currency}`;
+const balanceAttribute = (currency: string) => `${balancePrefix}${currency}`;
 
 const customers = collection<Customer>({
   type: "customer",
