@@ -94,7 +94,7 @@ export function invoiceParagraphs(
     lead,
     `Amount due: ${formatMoney(invoice.amountRemaining, invoice.currency)} (total ${formatMoney(invoice.total, invoice.currency)}${
       (invoice.appliedBalance ?? 0) > 0
-        ? `, less your credit balance of ${formatMoney(invoice.appliedBalance ?? 0, invoice.currency)}`
+        ? `, less applied balance ${formatMoney(invoice.appliedBalance ?? 0, invoice.currency)}`
         : ""
     }).`,
     ...(invoice.dueDate ? [`Due date: ${formatDate(invoice.dueDate, merchant.timeZone)}.`] : []),

@@ -54,7 +54,7 @@ describe("email templates", () => {
 
   it("say how much of the total the customer's credit balance paid", () => {
     const mail = invoiceEmail({ ...invoice, appliedBalance: 10_000 }, merchant);
-    expect(mail.text).toContain("Amount due: $23.45 (total $123.45, less your credit balance of $100.00).");
+    expect(mail.text).toContain("Amount due: $23.45 (total $123.45, less applied balance $100.00).");
     expect(invoiceEmail({ ...invoice, appliedBalance: 0 }, merchant).text).toContain(
       "Amount due: $23.45 (total $123.45).",
     );
