@@ -41,8 +41,16 @@ describe("applyCreditBalance", () => {
 
 describe("balanceRows", () => {
   it("lists the applied balance as a deduction and the credit, each only when there is one", () => {
-    expect(balanceRows({ appliedBalance: 2000, creditedToBalance: 0 })).toEqual([["Applied balance", -2000]]);
-    expect(balanceRows({ creditedToBalance: 4000 })).toEqual([["Credited to your balance", 4000]]);
-    expect(balanceRows({})).toEqual([]);
+    expect(balanceRows({ status: "open", appliedBalance: 2000, creditedToBalance: 0 })).toEqual([
+      ["Applied balance", -2000],
+    ]);
+    expect(balanceRows({ status: "paid", creditedToBalance: 4000 })).toEqual([
+      ["Credited to your balance", 4000],
+    ]);
+    expect(balanceRows({ status: "open" })).toEqual([]);
+  });
+
+  it("leaves out the applied balance of a void invoice: voiding gave it back", () => {
+    expect(balanceRows({ status: "void", appliedBalance: 2000 })).toEqual([]);
   });
 });
