@@ -238,6 +238,8 @@ export const invoicePorts = (clock: Clock): InvoicePorts => {
     catalog: { ...dynamoCatalog, customer: customerOf },
     clock,
     customerClock: customerClocks(clock, customerOf),
+    customerBalance: async (merchantId, customerId, currency) =>
+      (await dynamoCustomerStore.read(merchantId, customerId))?.value.balance?.[currency] ?? 0,
     limits: dynamoWindowCounter,
     publicBaseUrl: publicBaseUrl(),
   };

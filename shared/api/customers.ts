@@ -41,6 +41,11 @@ export const customer = z.object({
   metadata: z.record(z.string(), z.string()),
   testClockId: z.string().optional(),
   defaultPaymentMethodId: z.string().optional(),
+  balance: z
+    .record(z.string(), z.number().int())
+    .describe(
+      "Credit the customer holds per currency (ISO code → minor units), from subscription changes; applied at finalize to their next invoices in that currency. Read-only",
+    ),
   createdAt: z.string(),
   updatedAt: z.string(),
 });

@@ -215,13 +215,15 @@ export const invoice = z.object({
   ),
   feeTotal: money,
   total: money,
-  appliedBalance: money
-    .optional()
-    .describe("The customer's credit balance applied at finalize (never taxed)"),
-  amountDue: money.optional().describe("total − appliedBalance"),
-  creditedToBalance: money
-    .optional()
-    .describe("What the lines summed below zero, credited to the customer's balance (the total is then 0)"),
+  appliedBalance: money.describe(
+    "The customer's credit balance applied at finalize (never taxed; 0 on drafts; given back if voided)",
+  ),
+  amountDue: money.describe(
+    "total − appliedBalance: what the customer owes (payments are charged against it)",
+  ),
+  creditedToBalance: money.describe(
+    "What the lines summed below zero, credited to the customer's balance at finalize (the total is then 0)",
+  ),
   amountPaid: money,
   amountRemaining: money,
   overdue: z.boolean(),

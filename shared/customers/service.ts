@@ -42,7 +42,7 @@ export async function createCustomer(
   await store.create(
     customer,
     merchantId,
-    newEvent("customer.created", merchantId, customer.id, now, { customer }),
+    newEvent("customer.created", merchantId, customer.id, now, { customer: present(customer) }),
     binding,
   );
   return present(customer);
@@ -110,12 +110,16 @@ export async function listCustomers(
   return { ...page, items: page.items.map(present) };
 }
 
-/** The customer as the API shows it: without the internal deletion counters and processor twin. */
+/**
+ * The customer as the API shows it: without the internal deletion counters and processor twin, with
+ * its credit balance always (`{}` when none).
+ */
 function present({
   openInvoiceCount: _,
   activeSubscriptionCount: __,
   processorCustomerId: ___,
+  balance,
   ...customer
 }: Customer) {
-  return customer;
+  return { ...customer, balance: balance ?? {} };
 }

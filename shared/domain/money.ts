@@ -94,3 +94,8 @@ export function allocateExact(total: bigint, weights: readonly bigint[]): bigint
 export function minExact(a: bigint, b: bigint): bigint {
   return a < b ? a : b;
 }
+
+/** The larger of two BigInts. */
+export function maxExact(a: bigint, b: bigint): bigint {
+  return a > b ? a : b;
+}

@@ -25,6 +25,17 @@
  *     `taxable`; a taxable fee is taxed exactly like a line (step 4) with its own `taxRates`, or else the
  *     document's `taxRates` (document-level rates are used for fees only; lines carry their own).
  *
+ * Proration lines (`proration: true`, issue 12 §2) are the only lines whose unitAmount may be negative
+ * (a credit). Steps apply to a negative line as to any other, signed: its subtotal and a `percentOff`
+ * line discount round half away from zero (so both are negative), an `amountOff` never applies to it;
+ * each document `percentOff` is computed and allocated on the non-negative lines as above, and each
+ * negative line takes its own round(remaining × p) of it (the document discount's amount is the net of
+ * both), so a credit shrinks by the percentage its original line did; a document `amountOff` is shared
+ * among the non-negative lines only. Taxes per line on its signed gross, same formulas; percent fees on
+ * max(0, discounted subtotal). `total` may then be negative: the invoice layer totals such an invoice
+ * 0 and credits the rest to the customer's balance. Documents without a negative line price exactly
+ * as before.
+ *
  * Definitions: line `amountTotal` = amountSubtotal − amountDiscount + amountTaxExclusive; fee
  * `amountTotal` = amount + amountTaxExclusive; `total` = Σ line amountTotal + Σ fee amountTotal
  * = subtotal − discountTotal + taxExclusiveTotal + feeTotal. `taxTotal` = taxInclusiveTotal +
@@ -33,7 +44,15 @@
  */
 import { exponentOf, isCurrency, type CurrencyCode } from "./currency.ts";
 import { ValidationError, type FieldError } from "./errors.ts";
-import { allocateExact, DECIMAL_SCALE, divRound, isAmount, minExact, toTenThousandths } from "./money.ts";
+import {
+  allocateExact,
+  DECIMAL_SCALE,
+  divRound,
+  isAmount,
+  maxExact,
+  minExact,
+  toTenThousandths,
+} from "./money.ts";
 
 export interface TaxRateInput {
   id: string;
@@ -228,23 +247,38 @@ export function computeTotals(input: DocumentInput): DocumentTotals {
     const q = toTenThousandths(line?.quantity);
     if (q === undefined || q <= 0n)
       fail(`${path}.quantity`, "must be greater than 0 with at most 4 decimals");
-    if (!isAmount(line?.unitAmount))
-      fail(`${path}.unitAmount`, "must be a non-negative integer amount in minor units");
+    if (line?.proration !== undefined && typeof line.proration !== "boolean")
+      fail(`${path}.proration`, "must be a boolean");
+    const proration = line?.proration === true;
+    const unitAmountOk = proration ? Number.isSafeInteger(line.unitAmount) : isAmount(line?.unitAmount);
+    if (!unitAmountOk)
+      fail(
+        `${path}.unitAmount`,
+        proration
+          ? "must be an integer amount in minor units"
+          : "must be a non-negative integer amount in minor units",
+      );
     const subtotal =
-      q !== undefined && isAmount(line.unitAmount)
-        ? divRound(q * BigInt(line.unitAmount), DECIMAL_SCALE)
-        : 0n;
+      q !== undefined && unitAmountOk ? divRound(q * BigInt(line.unitAmount), DECIMAL_SCALE) : 0n;
     let discount = 0n;
     if (line?.discount !== undefined) {
       const d = parseDiscount(line.discount, `${path}.discount`);
       if (d.percent !== undefined) discount = divRound(subtotal * d.percent, PERCENT_SCALE);
-      else if (d.amount !== undefined) discount = minExact(d.amount, subtotal);
+      else if (d.amount !== undefined) discount = minExact(d.amount, maxExact(subtotal, 0n));
     }
     const rates = parseRates(line?.taxRates, `${path}.taxRates`);
     const signature = rates
       .map((r) => `${r.input.id}\u0000${r.scaled}\u0000${r.input.inclusive}`)
       .join("\u0001");
-    return { index: i, subtotal, discount, remaining: subtotal - discount, rates, signature };
+    return {
+      index: i,
+      subtotal,
+      negative: subtotal < 0n,
+      discount,
+      remaining: subtotal - discount,
+      rates,
+      signature,
+    };
   });
 
   const docDiscounts = (input.discounts ?? []).map((d, k) => parseDiscount(d, `discounts.${k}`));
@@ -284,12 +318,25 @@ export function computeTotals(input: DocumentInput): DocumentTotals {
   if (errors.length > 0) throw new ValidationError(errors);
   const currency = input.currency as CurrencyCode;
 
-  // 3. Document discounts, sequentially on the running discounted subtotal, allocated to lines.
+  // 3. Document discounts, sequentially on the running discounted subtotal of the non-negative lines,
+  // allocated to them; a negative (proration) line takes its own percentage of a `percentOff`, so a
+  // credit shrinks by the same percentage as the line it credits, and no `amountOff`.
+  const positive = lines.filter((l) => !l.negative);
+  const negative = lines.filter((l) => l.negative);
   const discountAmounts = docDiscounts.map((d) => {
-    const running = lines.reduce((a, l) => a + l.remaining, 0n);
+    const running = positive.reduce((a, l) => a + l.remaining, 0n);
     const amount =
       d.percent !== undefined ? divRound(running * d.percent, PERCENT_SCALE) : minExact(d.amount!, running);
-    const order = [...lines].sort(
+    let credited = 0n;
+    if (d.percent !== undefined) {
+      for (const l of negative) {
+        const share = divRound(l.remaining * d.percent, PERCENT_SCALE);
+        l.discount += share;
+        l.remaining -= share;
+        credited += share;
+      }
+    }
+    const order = [...positive].sort(
       (a, b) =>
         (a.remaining === b.remaining ? 0 : a.remaining > b.remaining ? -1 : 1) ||
         (a.signature < b.signature ? -1 : a.signature > b.signature ? 1 : 0) ||
@@ -304,14 +351,17 @@ export function computeTotals(input: DocumentInput): DocumentTotals {
       l.discount += share;
       l.remaining -= share;
     });
-    return amount;
+    return amount + credited;
   });
 
   // 4. Taxes per line.
   const lineTaxes = lines.map((l) => taxOn(l.remaining, l.rates));
 
-  // 5. Fees on the discounted subtotal.
-  const discountedSubtotal = lines.reduce((a, l) => a + l.remaining, 0n);
+  // 5. Fees on the discounted subtotal (a percentage of nothing when credits outweigh the charges).
+  const discountedSubtotal = maxExact(
+    lines.reduce((a, l) => a + l.remaining, 0n),
+    0n,
+  );
   const feeResults = fees.map((f) => {
     const amount = f.amount ?? divRound(discountedSubtotal * f.percent!, PERCENT_SCALE);
     return { description: f.description, amount, tax: taxOn(amount, f.rates) };
@@ -319,7 +369,8 @@ export function computeTotals(input: DocumentInput): DocumentTotals {
 
   // Output, with a check that every amount still fits a safe integer.
   const num = (value: bigint, path: string): number => {
-    if (value > BigInt(Number.MAX_SAFE_INTEGER)) fail(path, "the amount exceeds the largest supported value");
+    if (value > BigInt(Number.MAX_SAFE_INTEGER) || value < -BigInt(Number.MAX_SAFE_INTEGER))
+      fail(path, "the amount exceeds the largest supported value");
     return Number(value);
   };
   const taxAmounts = (
@@ -415,10 +466,12 @@ function taxOn(gross: bigint, rates: readonly Rate[]): TaxResult {
   const inclusiveScaled = inclusiveRates.reduce((a, r) => a + r.scaled, 0n);
   const inclusive =
     inclusiveScaled === 0n ? 0n : divRound(gross * inclusiveScaled, PERCENT_SCALE + inclusiveScaled);
+  // A credit's inclusive tax is negative: split its magnitude, as a charge's would be.
+  const sign = inclusive < 0n ? -1n : 1n;
   const inclusiveShares = allocateExact(
-    inclusive,
+    sign * inclusive,
     inclusiveRates.map((r) => r.scaled),
-  );
+  ).map((share) => sign * share);
   const net = gross - inclusive;
   let exclusive = 0n;
   let j = 0;

@@ -25,3 +25,23 @@ export function applyCreditBalance(
     balanceAfter: balance - appliedBalance + creditedToBalance,
   };
 }
+
+/**
+ * The rows the hosted page and the PDF show under the total: the credit balance applied (a
+ * deduction; not on a void invoice, which gave it back) and what the lines credited to the customer's
+ * balance, each only when there is one.
+ */
+export function balanceRows(invoice: {
+  status: string;
+  appliedBalance?: number;
+  creditedToBalance?: number;
+}): [label: string, amount: number][] {
+  return [
+    ...((invoice.appliedBalance ?? 0) > 0 && invoice.status !== "void"
+      ? [["Applied balance", -(invoice.appliedBalance ?? 0)] as [string, number]]
+      : []),
+    ...((invoice.creditedToBalance ?? 0) > 0
+      ? [["Credited to your balance", invoice.creditedToBalance ?? 0] as [string, number]]
+      : []),
+  ];
+}

@@ -78,7 +78,8 @@ export interface PricedContent {
     | "taxBreakdown"
     | "feeTotal"
     | "total"
-  > & { creditedToBalance: number };
+    | "creditedToBalance"
+  >;
   discountCodeIds: string[];
   /** The document's products not yet marked as referenced (finalize marks them), as priced. */
   unreferencedProducts: PricedProduct[];
@@ -137,6 +138,7 @@ export async function priceContent(
       ...(line.discount ? { discount: line.discount } : {}),
       taxRateIds: line.taxRateIds ?? [],
       ...(line.period ? { period: line.period } : {}),
+      ...(line.proration ? { proration: true as const } : {}),
     };
   });
 
@@ -184,6 +186,7 @@ export async function priceContent(
       quantity: l.quantity,
       unitAmount: l.unitAmount,
       ...(l.discount ? { discount: l.discount } : {}),
+      ...(l.proration ? { proration: true } : {}),
       taxRates: taxInput(l.taxRateIds),
     })),
     discounts: discounts.map(({ code: _, ...d }) => d as DiscountInput),
@@ -229,7 +232,7 @@ export async function priceContent(
       taxTotal: totals.taxTotal,
       taxBreakdown: totals.taxBreakdown,
       feeTotal: totals.feeTotal,
-      // Lines summing below zero (prorations' credits) total 0: the rest is the customer's credit.
+      // Credits (proration lines) outweighing the charges: nothing is owed, the rest is the customer's.
       total: Math.max(0, totals.total),
       creditedToBalance: Math.max(0, -totals.total),
     },

@@ -17,6 +17,7 @@ import { escapeHtml } from "../hosted/escape.ts";
 import { brandedPage } from "../hosted/branded.ts";
 import type { Page } from "../hosted/page.ts";
 import { safeUrl } from "../hosted/theme.ts";
+import { balanceRows } from "./balance.ts";
 import { subscriptionSaveNotice } from "./hosted.ts";
 import type { Invoice, InvoiceFee, InvoiceLine } from "./invoice.ts";
 
@@ -168,7 +169,8 @@ function feeAmount(fee: InvoiceFee, invoice: Invoice): number {
   if (!fee.taxable) return fee.amountTotal;
   const percent = toTenThousandths(fee.percent);
   if (percent === undefined) return fee.amountTotal;
-  const base = BigInt(invoice.subtotal - invoice.discountTotal);
+  // As the money engine: a percentage of nothing when credits outweigh the charges.
+  const base = BigInt(Math.max(0, invoice.subtotal - invoice.discountTotal));
   return Number(divRound(base * percent, 100n * DECIMAL_SCALE));
 }
 
@@ -206,6 +208,7 @@ function totalsRows(invoice: Invoice, amountDue: number): string {
   }
 
   rows.push(row("Total", money(invoice.total), "total"));
+  for (const [label, amount] of balanceRows(invoice)) rows.push(row(label, money(amount)));
   if (invoice.amountPaid > 0) rows.push(row("Amount paid", money(-invoice.amountPaid)));
   rows.push(row("Amount due", money(amountDue), "amount-due"));
   return rows.join("\n");

@@ -19,6 +19,7 @@ import {
 } from "../documents/layout.ts";
 import type { Merchant } from "../merchants/merchant.ts";
 import { merchantLivemode } from "../payments/mode.ts";
+import { balanceRows } from "./balance.ts";
 import type { Invoice, InvoiceLine } from "./invoice.ts";
 
 /** Table columns: description from the left edge, the numbers right-aligned at these x positions. */
@@ -182,6 +183,7 @@ export async function renderInvoicePdf(invoice: Invoice, merchant: Merchant): Pr
   }
   for (const [label, amount] of feeRows(invoice)) rows.push({ label, value: money(amount) });
   rows.push({ label: "Total", value: money(invoice.total), strong: true, ruleAbove: true });
+  for (const [label, amount] of balanceRows(invoice)) rows.push({ label, value: money(amount) });
   rows.push({ label: "Amount paid", value: money(invoice.amountPaid) });
   rows.push({ label: "Amount due", value: money(invoice.amountRemaining), strong: true, size: 12 });
 

@@ -40,6 +40,16 @@ export interface InvoiceDunning {
   awaitingNewCard?: boolean;
 }
 
+/**
+ * What an invoice's move changes on its customer, in the same transaction: the open-invoice count,
+ * and the credit balance in the invoice's currency (minor units; negative consumes credit, guarded so
+ * it never consumes credit the customer no longer has: a conflict instead).
+ */
+export interface CustomerEffect {
+  openInvoices?: 1 | -1;
+  balance?: number;
+}
+
 export interface Finalization {
   /** The counter's value when read; the invoice takes number `counter + 1`. */
   counter: number;
@@ -48,6 +58,8 @@ export interface Finalization {
   discountCodeIds: string[];
   now: Date;
   event: DomainEvent;
+  /** The customer's credit balance move: `creditedToBalance − appliedBalance` (0: untouched). */
+  balanceDelta?: number;
 }
 
 export interface InvoiceStore {
@@ -59,7 +71,7 @@ export interface InvoiceStore {
     invoice: StoredInvoice,
     version: number,
     events: DomainEvent[],
-    customerDelta?: 1 | -1,
+    customerDelta?: 1 | -1 | CustomerEffect,
     extra?: Change[],
   ): Promise<void>;
   remove(merchantId: string, id: string, version: number, event: DomainEvent): Promise<void>;
@@ -95,7 +107,7 @@ export interface InvoiceStore {
     merchantId: string,
     invoice: StoredInvoice,
     version: number,
-    customerDelta?: 1 | -1,
+    customerDelta?: 1 | -1 | CustomerEffect,
   ): Change[];
   findHosted(token: string): Promise<{ merchantId: string; invoiceId: string } | undefined>;
   /**

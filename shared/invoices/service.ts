@@ -24,6 +24,7 @@ import type { InvoiceStore, StoredInvoice } from "./ports.ts";
 import { merchantLivemode } from "../payments/mode.ts";
 import { manualPayment, paymentEvent, presentPayment } from "../payments/payment.ts";
 import type { PaymentStore } from "../payments/ports.ts";
+import { applyCreditBalance } from "./balance.ts";
 import { type Catalog, priceContent } from "./build.ts";
 import type { Invoice, InvoicePatch, NewInvoice } from "./invoice.ts";
 
@@ -35,6 +36,11 @@ export interface InvoicePorts {
   clock: Clock;
   /** A customer's own clock: a test clock's frozen time when bound to one, else `clock`. */
   customerClock(merchantId: string, customerId: string): Promise<Clock>;
+  /**
+   * The customer's credit balance in `currency` (0 when none), read afresh on every call (never the
+   * request's cached customer): a finalize that lost a race on it re-reads it.
+   */
+  customerBalance(merchantId: string, customerId: string, currency: string): Promise<number>;
   /** The table-backed windows of abuse-sensitive actions (sending an invoice). */
   limits: WindowCounter;
   /** Where hosted pages live, e.g. https://pay.example.com (the API's own URL locally). */
@@ -45,7 +51,12 @@ export interface InvoicePorts {
 export function presentInvoice(
   invoice: StoredInvoice,
   now: Date,
-): Invoice & { overdue: boolean; attemptCount: number; nextPaymentAttemptAt: string | null } {
+): Invoice &
+  Required<Pick<Invoice, "appliedBalance" | "amountDue" | "creditedToBalance">> & {
+    overdue: boolean;
+    attemptCount: number;
+    nextPaymentAttemptAt: string | null;
+  } {
   const {
     hostedToken: _,
     overdueAt: due,
@@ -60,6 +71,10 @@ export function presentInvoice(
   const next =
     invoice.status === "open" && !dunning?.awaitingNewCard ? dunning?.retryAt[dunning.retried] : undefined;
   return {
+    // Records written before the credit balance lack its fields: nothing applied, nothing credited.
+    appliedBalance: 0,
+    amountDue: invoice.total,
+    creditedToBalance: 0,
     ...shown,
     overdue: invoice.status === "open" && due !== undefined && now.toISOString() >= due,
     attemptCount: invoice.paymentAttempts ?? 0,
@@ -85,6 +100,9 @@ export interface InvoiceOrigin {
   changes(invoice: StoredInvoice, now: Date): Change[];
 }
 
+/** A draft applies no credit balance: that happens at finalize, against the balance then. */
+const unfinalizedBalance = (total: number) => ({ appliedBalance: 0, amountDue: total });
+
 export async function createInvoice(
   ports: InvoicePorts,
   merchantId: string,
@@ -99,6 +117,7 @@ export async function createInvoice(
     status: "draft",
     ...content,
     customer,
+    ...unfinalizedBalance(content.total),
     amountPaid: 0,
     amountRemaining: content.total,
     ...(input.paymentTerms ? { paymentTerms: input.paymentTerms } : {}),
@@ -164,6 +183,7 @@ export async function updateInvoice(
     ...applyPatch(value, fields as Partial<StoredInvoice>),
     ...priced.content,
     customer: priced.customer,
+    ...unfinalizedBalance(priced.content.total),
     amountRemaining: priced.content.total,
     metadata: mergeMetadata(value.metadata, metadata),
     updatedAt: now.toISOString(),
@@ -240,12 +260,22 @@ export async function finalizeInvoice(ports: InvoicePorts, merchantId: string, i
       const number = `${merchant.value.invoiceNumberPrefix}-${String(counter + 1).padStart(4, "0")}`;
       // The clock of the customer it is finalized for (a draft's customer may have changed).
       const { testClockId: _, ...draft } = value;
+      // The customer's credit as it is now; the finalize's write moves it only if it still holds what
+      // is applied (else a conflict, and this re-runs and re-reads), so no credit is applied twice.
+      const creditedToBalance = priced.content.creditedToBalance ?? 0;
+      const { appliedBalance, amountDue } = applyCreditBalance(
+        priced.content.total,
+        creditedToBalance,
+        await ports.customerBalance(merchantId, value.customerId, value.currency),
+      );
       const finalized: StoredInvoice = {
         ...draft,
         ...(customerClock.testClock ? { testClockId: customerClock.testClock.id } : {}),
         ...priced.content,
         customer: priced.customer,
-        amountRemaining: priced.content.total,
+        appliedBalance,
+        amountDue,
+        amountRemaining: amountDue,
         status: "open",
         number,
         issuedAt: now.toISOString(),
@@ -263,6 +293,7 @@ export async function finalizeInvoice(ports: InvoicePorts, merchantId: string, i
         hostedToken,
         discountCodeIds: priced.discountCodeIds,
         now,
+        balanceDelta: creditedToBalance - appliedBalance,
         event: newEvent("invoice.finalized", merchantId, id, now, {
           invoice: presentInvoice(finalized, now),
           timeZone,
@@ -312,13 +343,16 @@ async function transition(
   const change = changes[action];
   const next: StoredInvoice = { ...value, ...change.patch, status: change.status, updatedAt: at };
   const delta = countsAsOpen(value.status) && !countsAsOpen(next.status) ? -1 : undefined;
+  // A voided invoice never happened: the credit balance it applied goes back to the customer. (Marked
+  // uncollectible, it keeps it: the credit did pay that part, as at Stripe.)
+  const giveBack = action === "void" ? (value.appliedBalance ?? 0) : 0;
   try {
     await ports.invoices.replace(
       merchantId,
       next,
       version,
       [newEvent(change.event, merchantId, id, now, { invoice: presentInvoice(next, now) })],
-      delta,
+      giveBack > 0 ? { ...(delta ? { openInvoices: delta } : {}), balance: giveBack } : delta,
     );
   } catch (error) {
     await slot?.giveBack();

@@ -76,6 +76,7 @@ export type InvoiceForMail = Pick<
   | "number"
   | "currency"
   | "total"
+  | "appliedBalance"
   | "amountRemaining"
   | "dueDate"
   | "hostedUrl"
@@ -91,7 +92,11 @@ export function invoiceParagraphs(
 ): string[] {
   return [
     lead,
-    `Amount due: ${formatMoney(invoice.amountRemaining, invoice.currency)} (total ${formatMoney(invoice.total, invoice.currency)}).`,
+    `Amount due: ${formatMoney(invoice.amountRemaining, invoice.currency)} (total ${formatMoney(invoice.total, invoice.currency)}${
+      (invoice.appliedBalance ?? 0) > 0
+        ? `, less applied balance ${formatMoney(invoice.appliedBalance ?? 0, invoice.currency)}`
+        : ""
+    }).`,
     ...(invoice.dueDate ? [`Due date: ${formatDate(invoice.dueDate, merchant.timeZone)}.`] : []),
     ...(invoice.hostedUrl ? [`View and download it online: ${invoice.hostedUrl}`] : []),
   ];

@@ -17,7 +17,82 @@ import {
 import { documentClient, tableName } from "./dynamo.ts";
 import { keys } from "./keys.ts";
 
-const customers = collection<Customer>({ type: "customer", idKind: "customer", label: "customer" });
+/**
+ * The credit balance is kept as one top-level number per currency (`balance_EUR`), not as a map: a
+ * finalize or a subscription change then moves one currency with `ADD` and a guard on that number
+ * alone, whether or not the customer ever had a balance (a nested path needs its map to exist).
+ */
+const balancePrefix = "balance_";
+const balanceAttribute = (currency: string) => `${balancePrefix}${currency}`;
+
+const customers = collection<Customer>({
+  type: "customer",
+  idKind: "customer",
+  label: "customer",
+  attributes: {
+    toAttributes: ({ balance, ...customer }) => ({
+      ...customer,
+      ...Object.fromEntries(
+        Object.entries(balance ?? {}).map(([currency, amount]) => [balanceAttribute(currency), amount]),
+      ),
+    }),
+    fromAttributes: (attributes) => {
+      const customer: Record<string, unknown> = {};
+      const balance: Record<string, number> = {};
+      for (const [name, value] of Object.entries(attributes)) {
+        if (!name.startsWith(balancePrefix)) customer[name] = value;
+        else if (Number(value) !== 0) balance[name.slice(balancePrefix.length)] = Number(value);
+      }
+      return { ...customer, ...(Object.keys(balance).length ? { balance } : {}) } as unknown as Customer;
+    },
+  },
+});
+
+/**
+ * The one update of a customer's item that invoices and subscriptions make beside their own write:
+ * it moves the open-invoice count and/or the credit balance in one currency, and the version (so a
+ * customer edit or delete that read the item before loses with a 409). A debit is guarded: the
+ * balance must still hold it, so two invoices never consume the same credit (the loser conflicts
+ * and re-reads).
+ */
+export function customerTallyWrite(
+  merchantId: string,
+  customerId: string,
+  tally: { openInvoices?: 1 | -1; balance?: { currency: string; delta: number } },
+  conflict: string,
+): ExtraWrite {
+  const adds = ["version :one"];
+  const values: Record<string, unknown> = { ":one": 1, ":customer": "customer" };
+  const names: Record<string, string> = { "#type": "type" };
+  let condition = "#type = :customer";
+  if (tally.openInvoices) {
+    adds.push("openInvoiceCount :open");
+    values[":open"] = tally.openInvoices;
+  }
+  const delta = tally.balance?.delta ?? 0;
+  if (tally.balance && delta !== 0) {
+    names["#balance"] = balanceAttribute(tally.balance.currency);
+    adds.push("#balance :balance");
+    values[":balance"] = delta;
+    if (delta < 0) {
+      condition += " AND #balance >= :debit";
+      values[":debit"] = -delta;
+    }
+  }
+  return {
+    item: {
+      Update: {
+        TableName: tableName(),
+        Key: keys.merchantObject(merchantId, customerId),
+        UpdateExpression: `ADD ${adds.join(", ")}`,
+        ConditionExpression: condition,
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
+      },
+    },
+    conflict,
+  };
+}
 /** For the writes of objects kept in the customer's transaction (its saved payment methods). */
 export const customerCollection = customers;
 const duplicateEmail = "A customer with this email already exists";
@@ -90,6 +165,15 @@ export interface CustomerStore {
    * customer deleted meanwhile fails the subscription's write.
    */
   subscriptionCountWrite(merchantId: string, customerId: string, delta: 1 | -1): Change;
+  /**
+   * The change that moves the customer's credit balance in `currency` by `delta` minor units
+   * (positive credits the customer, negative consumes credit), for another capability's transaction
+   * (a subscription change invoicing a net credit). A debit the balance no longer holds, or a customer
+   * deleted meanwhile, fails the transaction with a conflict; it moves the customer's version. Not
+   * with a finalize, void or open-count change of the same customer in one transaction (one write
+   * per item): those move the balance themselves.
+   */
+  balanceWrite(merchantId: string, customerId: string, currency: string, delta: number): Change;
 }
 
 export const dynamoCustomerStore: CustomerStore = {
@@ -140,4 +224,13 @@ export const dynamoCustomerStore: CustomerStore = {
       },
       conflict: "The subscription's customer no longer exists",
     }),
+  balanceWrite: (merchantId, customerId, currency, delta) =>
+    asChange(
+      customerTallyWrite(
+        merchantId,
+        customerId,
+        { balance: { currency, delta } },
+        "The customer's credit balance was changed by another request, or the customer no longer exists",
+      ),
+    ),
 };

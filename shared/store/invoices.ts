@@ -7,7 +7,7 @@ import { GetCommand } from "@aws-sdk/lib-dynamodb";
 import { ConflictError } from "../domain/errors.ts";
 import type { DomainEvent } from "../domain/events.ts";
 import type { PaymentLock } from "../domain/invoice-lifecycle.ts";
-import type { InvoiceStore, StoredInvoice } from "../invoices/ports.ts";
+import type { CustomerEffect, InvoiceStore, StoredInvoice } from "../invoices/ports.ts";
 import {
   asChange,
   collection,
@@ -16,6 +16,7 @@ import {
   transact,
   type TransactItem,
 } from "./collection.ts";
+import { customerTallyWrite } from "./customers.ts";
 import { redemptionWrite } from "./discount-codes.ts";
 import { documentClient, tableName } from "./dynamo.ts";
 import { indexKeys, keys } from "./keys.ts";
@@ -30,19 +31,26 @@ const invoices = collection<StoredInvoice>({
     invoice.dueDate ? keys.invoiceByDue(merchantId, invoice.dueDate, invoice.id) : {},
 });
 
-/** Side effects of a status change on the customer's open-invoice count. */
-const customerCount = (merchantId: string, customerId: string, delta: 1 | -1): ExtraWrite => ({
-  item: {
-    Update: {
-      TableName: tableName(),
-      Key: keys.merchantObject(merchantId, customerId),
-      UpdateExpression: "ADD openInvoiceCount :delta, version :one",
-      ConditionExpression: "attribute_exists(PK)",
-      ExpressionAttributeValues: { ":delta": delta, ":one": 1 },
+/** Side effects of an invoice's move on its customer: the open-invoice count and the credit balance. */
+const customerEffect = (merchantId: string, invoice: StoredInvoice, effect: CustomerEffect): ExtraWrite =>
+  customerTallyWrite(
+    merchantId,
+    invoice.customerId,
+    {
+      ...(effect.openInvoices ? { openInvoices: effect.openInvoices } : {}),
+      ...(effect.balance ? { balance: { currency: invoice.currency, delta: effect.balance } } : {}),
     },
-  },
-  conflict: "The invoice's customer no longer exists",
-});
+    effect.balance
+      ? "The customer's credit balance was changed by another request, or the customer no longer exists"
+      : "The invoice's customer no longer exists",
+  );
+
+/** `replace`'s customer effect: a bare ±1 is the open-count move alone (as callers always gave it). */
+const asEffect = (effect: 1 | -1 | CustomerEffect | undefined): CustomerEffect | undefined =>
+  typeof effect === "number" ? { openInvoices: effect } : effect;
+
+const hasEffect = (effect: CustomerEffect | undefined): effect is CustomerEffect =>
+  effect !== undefined && (effect.openInvoices !== undefined || (effect.balance ?? 0) !== 0);
 
 const put = (item: TransactItem, conflict?: string): ExtraWrite => ({
   item,
@@ -78,12 +86,14 @@ const lockWrite = (
 export const dynamoInvoiceStore: InvoiceStore = {
   read: (merchantId, id) => invoices.read(merchantId, id),
   create: (merchantId, invoice, event, extra = []) => invoices.create(merchantId, invoice, event, extra),
-  replace: (merchantId, invoice, version, [event, ...more], customerDelta, extra = []) =>
-    invoices.replace(merchantId, invoice, version, event as DomainEvent, [
-      ...(customerDelta ? [customerCount(merchantId, invoice.customerId, customerDelta)] : []),
+  replace: (merchantId, invoice, version, [event, ...more], customerDelta, extra = []) => {
+    const effect = asEffect(customerDelta);
+    return invoices.replace(merchantId, invoice, version, event as DomainEvent, [
+      ...(hasEffect(effect) ? [customerEffect(merchantId, invoice, effect)] : []),
       ...extra,
       ...more.map((e) => put(eventPut(e))),
-    ]),
+    ]);
+  },
   remove: (merchantId, id, version, event) => invoices.remove(merchantId, id, version, event),
   list: (merchantId, filter, page, now) => invoices.list(merchantId, invoiceQuery(filter, page, now)),
 
@@ -121,8 +131,9 @@ export const dynamoInvoiceStore: InvoiceStore = {
 
   /**
    * One transaction: the counter moves from n to n + 1 only if it is still n, the draft becomes the
-   * open invoice numbered n + 1, its hosted token is claimed, the customer's open count grows and its
-   * discount codes are redeemed. A lost race on the counter cancels everything; the caller re-reads
+   * open invoice numbered n + 1, its hosted token is claimed, the customer's open count grows (and its
+   * credit balance moves by what the invoice applied or credited, a debit guarded) and its discount
+   * codes are redeemed. A lost race on the counter cancels everything; the caller re-reads
    * and retries, so numbers stay gapless.
    *
    * Its size is bounded whatever the invoice holds: 5 fixed items (invoice, event, counter, hosted
@@ -174,7 +185,7 @@ export const dynamoInvoiceStore: InvoiceStore = {
     await invoices.replace(merchantId, invoice, version, f.event, [
       counter,
       hosted,
-      customerCount(merchantId, invoice.customerId, 1),
+      customerEffect(merchantId, invoice, { openInvoices: 1, balance: f.balanceDelta ?? 0 }),
       ...codes,
     ]);
   },
@@ -206,10 +217,13 @@ export const dynamoInvoiceStore: InvoiceStore = {
     }
   },
 
-  replaceWrites: (merchantId, invoice, version, customerDelta) => [
-    asChange(invoices.replaceWrite(merchantId, invoice, version)),
-    ...(customerDelta ? [asChange(customerCount(merchantId, invoice.customerId, customerDelta))] : []),
-  ],
+  replaceWrites: (merchantId, invoice, version, customerDelta) => {
+    const effect = asEffect(customerDelta);
+    return [
+      asChange(invoices.replaceWrite(merchantId, invoice, version)),
+      ...(hasEffect(effect) ? [asChange(customerEffect(merchantId, invoice, effect))] : []),
+    ];
+  },
 
   paymentLockWrite: (merchantId, invoiceId, expectedVersion, lock) =>
     asChange(lockWrite(merchantId, invoiceId, expectedVersion, lock)),

@@ -61,7 +61,7 @@ export async function previewInvoice(
     request as NewInvoice & { lineItems: PricedLineRequest[] },
     now,
   );
-  const credited = content.creditedToBalance;
+  const credited = content.creditedToBalance ?? 0;
   const applied = applyCreditBalance(content.total, credited, balance);
   return {
     preview: {

@@ -332,6 +332,39 @@ describe("hosted invoice page", () => {
     });
   });
 
+  describe("credit balance and proration credits", () => {
+    it("shows the applied balance under the total, and the amount due after it", () => {
+      const { html } = render({ appliedBalance: 50_000, amountDue: invoice.total - 50_000, amountPaid: 0, amountRemaining: invoice.total - 50_000 });
+      expect(html).toContain(`<tr><th scope="row">Applied balance</th><td>${usd(-50_000)}</td></tr>`);
+      expect(html).toContain(`<tr class="amount-due"><th scope="row">Amount due</th><td>${usd(invoice.total - 50_000)}</td></tr>`);
+      expect(render({ appliedBalance: 0 }).html).not.toContain("Applied balance");
+    });
+
+    it("shows a credit line's negative amounts, and what went to the customer's balance", () => {
+      const credit = {
+        description: "Unused time on Pro",
+        quantity: 1,
+        unitAmount: -4000,
+        taxRateIds: [],
+        amountSubtotal: -4000,
+        amountDiscount: 0,
+        amountTax: 0,
+        amountTotal: -4000,
+        proration: true as const,
+      };
+      const { html } = render({ lineItems: [credit], subtotal: -4000, discountTotal: 0, taxTotal: 0, taxBreakdown: [], discounts: [], fees: [], feeTotal: 0, total: 0, creditedToBalance: 4000, amountPaid: 0, amountRemaining: 0 });
+      expect(usd(-4000)).toBe("-$40.00");
+      expect(html).toContain(`<td class="num">-$40.00</td>\n<td class="num">-$40.00</td>`);
+      expect(html).toContain(`<tr><th scope="row">Credited to your balance</th><td>$40.00</td></tr>`);
+    });
+
+    it("shows a taxable percent fee as 0 when credits outweigh the charges, as the money engine prices it", () => {
+      const fee = { description: "Service", percent: 10, taxable: true, amountTotal: 0 };
+      const { html } = render({ subtotal: -4000, discountTotal: 0, fees: [fee], feeTotal: 0, total: 0 });
+      expect(html).toContain(`<tr><th scope="row">Service</th><td>${usd(0)}</td></tr>`);
+    });
+  });
+
   describe("pay button", () => {
     it("is shown for an open invoice with an amount due", () => {
       const { html } = render();

@@ -164,6 +164,30 @@ describe("renderInvoicePdf", () => {
     expect(runs[runs.indexOf("Amount due") + 1]).toBe(money(invoice.amountRemaining));
   });
 
+  it("shows a proration credit's negative amount, the applied balance and the amount due after it", async () => {
+    const lines: LineSpec[] = [
+      { description: "Pro (rest of period)", quantity: 1, unitAmount: 9000, proration: true },
+      { description: "Unused time on Basic", quantity: 1, unitAmount: -3000, proration: true },
+    ];
+    const base = invoiceOf(lines);
+    const invoice = invoiceOf(lines, {
+      appliedBalance: 2000,
+      amountDue: base.total - 2000,
+      amountPaid: 0,
+      amountRemaining: base.total - 2000,
+    });
+    const runs = runsOf(await pdfText(await renderInvoicePdf(invoice, merchant)));
+    const money = (amount: number) => formatMoney(amount, "USD");
+    expect(runs).toContain("Unused time on Basic");
+    expect(money(-3000)).toBe("-$30.00");
+    expect(runs.filter((r) => r === "-$30.00")).toHaveLength(2); // unit price and amount
+    expect(runs[runs.indexOf("Applied balance") + 1]).toBe(money(-2000));
+    expect(runs[runs.indexOf("Amount due") + 1]).toBe(money(invoice.amountRemaining));
+    const order = ["Total", "Applied balance", "Amount due"].map((l) => runs.indexOf(l));
+    expect(order).toEqual([...order].sort((a, b) => a - b));
+    expect(runsOf(await pdfText(await renderInvoicePdf(base, merchant)))).not.toContain("Applied balance");
+  });
+
   it("sets the document metadata", async () => {
     const doc = await PDFDocument.load(await renderInvoicePdf(invoiceOf(threeLines), merchant), {
       updateMetadata: false,

@@ -693,3 +693,262 @@ describe("computeTotals — properties", () => {
     }
   });
 });
+
+// ── proration lines (issue 12 §2): the only lines that may be negative ──────────────────────────
+/** round(n / d) half away from zero for any sign of n, d > 0. */
+const rndS = (n: bigint, d: bigint): bigint => (n < 0n ? -rnd(-n, d) : rnd(n, d));
+
+describe("computeTotals — proration lines (credits)", () => {
+  const vat25: TaxRateInput = { id: "txr_25", percentage: 25, inclusive: false };
+
+  it("prices a credit: discounts take the same percentage of it, taxes are per line (hand-worked)", () => {
+    // Line 0: 10000, 20 % of the non-negative lines' 10000 = 2000 → gross 8000, 25 % tax 2000, total 10000.
+    // Line 1 (credit): −4000, its own 20 % = −800 → gross −3200, 25 % tax −800, total −4000.
+    // The document discount is the net 2000 − 800 = 1200; subtotal 6000, tax 1200, total 6000.
+    const t = computeTotals({
+      currency: "EUR",
+      lines: [
+        { quantity: 1, unitAmount: 10_000, taxRates: [vat25] },
+        { quantity: 1, unitAmount: -4000, proration: true, taxRates: [vat25] },
+      ],
+      discounts: [{ percentOff: 20 }],
+    });
+    expect(t).toMatchObject({
+      subtotal: 6000,
+      discountTotal: 1200,
+      discounts: [{ amount: 1200 }],
+      taxTotal: 1200,
+      taxExclusiveTotal: 1200,
+      total: 6000,
+      taxBreakdown: [{ taxRateId: "txr_25", taxableAmount: 4800, amount: 1200 }],
+    });
+    expect(t.lines[0]).toMatchObject({
+      amountSubtotal: 10_000,
+      amountDiscount: 2000,
+      amountTax: 2000,
+      amountTotal: 10_000,
+    });
+    expect(t.lines[1]).toMatchObject({
+      amountSubtotal: -4000,
+      amountDiscount: -800,
+      amountTax: -800,
+      amountTotal: -4000,
+    });
+  });
+
+  it("rounds a credit's amounts half away from zero", () => {
+    // Credit −3333: 15 % = −499.95 → −500, gross −2833; 25 % = −708.25 → −708; total −3541.
+    // Charge 10000: 15 % = 1500, gross 8500, tax 2125, total 10625. Document: 10625 − 3541 = 7084;
+    // the discount is 1500 − 500 = 1000. A half-unit credit: 0.5 × −3 = −1.5 → −2.
+    const t = computeTotals({
+      currency: "USD",
+      lines: [
+        { quantity: 1, unitAmount: 10_000, taxRates: [vat25] },
+        { quantity: 1, unitAmount: -3333, proration: true, taxRates: [vat25] },
+        { quantity: 0.5, unitAmount: -3, proration: true },
+      ],
+      discounts: [{ percentOff: 15 }],
+    });
+    expect(t.lines[1]).toMatchObject({ amountDiscount: -500, amountTax: -708, amountTotal: -3541 });
+    // −2 × 15 % = −0.3 → 0
+    expect(t.lines[2]).toMatchObject({ amountSubtotal: -2, amountDiscount: 0, amountTotal: -2 });
+    expect(t).toMatchObject({ discountTotal: 1000, discounts: [{ amount: 1000 }], total: 10_625 - 3541 - 2 });
+  });
+
+  it("goes negative when credits outweigh charges: amountOff spares the credit, percent fees are 0", () => {
+    // amountOff 300 on the only non-negative line: 1000 → 700; a line amountOff on the credit is nothing.
+    // Credit −5000 with 20 % inclusive (split 12 + 8): −5000 × 20/120 = −833.33 → −833 (−500 and −333
+    // by largest remainder of the magnitude). The discounted subtotal is 700 − 5000 < 0: the 10 % fee is 0.
+    const t = computeTotals({
+      currency: "USD",
+      lines: [
+        { quantity: 1, unitAmount: 1000 },
+        {
+          quantity: 1,
+          unitAmount: -5000,
+          proration: true,
+          discount: { amountOff: 100 },
+          taxRates: [
+            { id: "a", percentage: 12, inclusive: true },
+            { id: "b", percentage: 8, inclusive: true },
+          ],
+        },
+      ],
+      discounts: [{ amountOff: 300 }],
+      fees: [{ percent: 10 }, { amount: 50 }],
+    });
+    expect(t.lines[0]).toMatchObject({ amountDiscount: 300, amountTotal: 700 });
+    expect(t.lines[1]).toMatchObject({ amountDiscount: 0, amountTaxInclusive: -833, amountTotal: -5000 });
+    expect(t.lines[1]!.taxes.map((x) => x.amount)).toEqual([-500, -333]);
+    expect(t.fees.map((f) => f.amount)).toEqual([0, 50]);
+    expect(t).toMatchObject({ discounts: [{ amount: 300 }], total: 700 - 5000 + 50 });
+  });
+
+  it("refuses a negative amount on any other line, naming the field", () => {
+    const fails = (line: Record<string, unknown>) => () =>
+      computeTotals({ currency: "USD", lines: [line as never] });
+    expect(fails({ quantity: 1, unitAmount: -1 })).toThrow(ValidationError);
+    expect(fails({ quantity: 1, unitAmount: -1, proration: false })).toThrow(/lines\.0\.unitAmount/);
+    expect(fails({ quantity: 1, unitAmount: -1.5, proration: true })).toThrow(/lines\.0\.unitAmount/);
+    expect(fails({ quantity: 1, unitAmount: 1, proration: "yes" })).toThrow(/lines\.0\.proration/);
+    expect(
+      computeTotals({ currency: "USD", lines: [{ quantity: 1, unitAmount: -1, proration: true }] }).total,
+    ).toBe(-1);
+  });
+
+  // Documents mixing charges with proration credits.
+  const withCredits: fc.Arbitrary<DocumentInput> = docArb().chain((doc) =>
+    fc
+      .array(
+        fc.record(
+          {
+            quantity: fc.oneof(decimal4(1, 50_000_000), fc.constantFrom(1, 0.5, 0.3333)),
+            unitAmount: fc.oneof(fc.integer({ min: -1_000_000, max: 0 }), fc.constantFrom(-100, -333, -1000)),
+            proration: fc.constant(true),
+            discount: discountArb,
+            taxRates: fc.subarray((doc.taxRates ?? []) as TaxRateInput[]),
+          },
+          { requiredKeys: ["quantity", "unitAmount", "proration"] },
+        ),
+        { minLength: 1, maxLength: 3 },
+      )
+      .chain((credits) =>
+        fc
+          .shuffledSubarray([...doc.lines, ...credits], { minLength: doc.lines.length + credits.length })
+          .map((lines) => ({ ...doc, lines })),
+      ),
+  );
+
+  it("still adds up exactly, line by line and in total", () => {
+    fc.assert(
+      fc.property(withCredits, (input) => {
+        const t = computeTotals(input);
+        expect(t.subtotal - t.discountTotal + t.taxExclusiveTotal + t.feeTotal).toBe(t.total);
+        expect(sumOf(t.lines.map((l) => l.amountTotal)) + sumOf(t.fees.map((f) => f.amountTotal))).toBe(
+          t.total,
+        );
+        expect(sumOf(t.lines.map((l) => l.amountSubtotal))).toBe(t.subtotal);
+        expect(sumOf(t.lines.map((l) => l.amountDiscount))).toBe(t.discountTotal);
+        expect(sumOf([...t.lines, ...t.fees].map((x) => x.amountTax))).toBe(t.taxTotal);
+        expect(sumOf(t.taxBreakdown.map((b) => b.amount))).toBe(t.taxTotal);
+        for (const x of [...t.lines, ...t.fees]) {
+          expect(x.amountTaxInclusive + x.amountTaxExclusive).toBe(x.amountTax);
+          expect(sumOf(x.taxes.map((tx) => tx.amount))).toBe(x.amountTax);
+        }
+        for (const l of t.lines)
+          expect(l.amountSubtotal - l.amountDiscount + l.amountTaxExclusive).toBe(l.amountTotal);
+      }),
+      runs,
+    );
+  });
+
+  it("matches an exact-rational recomputation: charges as before, each credit its own percentages", () => {
+    fc.assert(
+      fc.property(withCredits, (input) => {
+        const t = computeTotals(input);
+        const lines = input.lines.map((line) => {
+          const sub = rndS(k4(line.quantity) * big(line.unitAmount), 10_000n);
+          const d = line.discount;
+          let own = 0n;
+          if (d?.percentOff !== undefined) own = rndS(sub * k4(d.percentOff), M);
+          else if (d && sub > 0n) own = minB(big(d.amountOff), sub);
+          return { sub, remaining: sub - own };
+        });
+        t.lines.forEach((l, i) => {
+          expect(big(l.amountSubtotal)).toBe(lines[i]!.sub);
+        });
+        let running = lines.filter((l) => l.sub >= 0n).reduce((a, l) => a + l.remaining, 0n);
+        (input.discounts ?? []).forEach((d, k) => {
+          const onCharges =
+            d.percentOff !== undefined ? rnd(running * k4(d.percentOff), M) : minB(big(d.amountOff), running);
+          running -= onCharges;
+          let onCredits = 0n;
+          for (const l of lines.filter((x) => x.sub < 0n)) {
+            if (d.percentOff === undefined) continue;
+            const share = rndS(l.remaining * k4(d.percentOff), M);
+            l.remaining -= share;
+            onCredits += share;
+          }
+          expect(big(t.discounts[k]!.amount)).toBe(onCharges + onCredits);
+        });
+        const credits = lines.filter((l) => l.sub < 0n).reduce((a, l) => a + l.remaining, 0n);
+        expect(big(t.subtotal - t.discountTotal)).toBe(running + credits);
+        input.lines.forEach((line, i) => {
+          const l = t.lines[i]!;
+          if (lines[i]!.sub < 0n) expect(big(l.amountSubtotal - l.amountDiscount)).toBe(lines[i]!.remaining);
+          const gross = big(l.amountSubtotal - l.amountDiscount);
+          const rates = line.taxRates ?? [];
+          const incl = rates.filter((r) => r.inclusive).reduce((a, r) => a + k4(r.percentage), 0n);
+          const inclTax = rndS(gross * incl, M + incl);
+          expect(big(l.amountTaxInclusive)).toBe(inclTax);
+          const excl = rates
+            .filter((r) => !r.inclusive)
+            .reduce((a, r) => a + rndS((gross - inclTax) * k4(r.percentage), M), 0n);
+          expect(big(l.amountTaxExclusive)).toBe(excl);
+        });
+        const base = running + credits > 0n ? running + credits : 0n;
+        (input.fees ?? []).forEach((fee, k) => {
+          const amount = fee.amount !== undefined ? big(fee.amount) : rnd(base * k4(fee.percent!), M);
+          expect(big(t.fees[k]!.amount)).toBe(amount);
+        });
+      }),
+      runs,
+    );
+  });
+
+  it("keeps every amount of a credit line on its side of zero, never beyond its subtotal", () => {
+    fc.assert(
+      fc.property(withCredits, (input) => {
+        const t = computeTotals(input);
+        input.lines.forEach((line, i) => {
+          const l = t.lines[i]!;
+          if (l.amountSubtotal >= 0) {
+            expect(l.amountDiscount).toBeGreaterThanOrEqual(0);
+            expect(l.amountDiscount).toBeLessThanOrEqual(l.amountSubtotal);
+            expect(l.amountTotal).toBeGreaterThanOrEqual(0);
+          } else {
+            expect(line.proration).toBe(true);
+            expect(l.amountDiscount).toBeLessThanOrEqual(0);
+            expect(l.amountDiscount).toBeGreaterThanOrEqual(l.amountSubtotal);
+            for (const x of [l.amountTax, l.amountTaxInclusive, l.amountTaxExclusive, l.amountTotal])
+              expect(x).toBeLessThanOrEqual(0);
+          }
+          for (const x of Object.values(l).filter((v) => typeof v === "number"))
+            expect(Number.isSafeInteger(x)).toBe(true);
+        });
+        for (const f of t.fees) expect(f.amount).toBeGreaterThanOrEqual(0);
+      }),
+      runs,
+    );
+  });
+
+  it("reordering lines changes no document total", () => {
+    const docAndPermutation = withCredits.chain((doc) =>
+      fc.tuple(fc.constant(doc), fc.shuffledSubarray([...doc.lines], { minLength: doc.lines.length })),
+    );
+    fc.assert(
+      fc.property(docAndPermutation, ([doc, shuffled]) => {
+        const a = computeTotals({ ...doc, lines: shuffled });
+        const b = computeTotals(doc);
+        expect([a.total, a.discountTotal, a.taxTotal, a.feeTotal, a.discounts]).toEqual([
+          b.total,
+          b.discountTotal,
+          b.taxTotal,
+          b.feeTotal,
+          b.discounts,
+        ]);
+      }),
+      runs,
+    );
+  });
+
+  it("prices a document whose proration lines are all non-negative exactly as the same lines unflagged", () => {
+    fc.assert(
+      fc.property(docArb(), (input) => {
+        const flagged = { ...input, lines: input.lines.map((l) => ({ ...l, proration: true })) };
+        expect(computeTotals(flagged)).toEqual(computeTotals(input));
+      }),
+      runs,
+    );
+  });
+});

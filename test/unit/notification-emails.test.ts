@@ -52,6 +52,14 @@ describe("email templates", () => {
     expect(mail.text.endsWith("Acme & Sons · Berlin")).toBe(true);
   });
 
+  it("say how much of the total the customer's credit balance paid", () => {
+    const mail = invoiceEmail({ ...invoice, appliedBalance: 10_000 }, merchant);
+    expect(mail.text).toContain("Amount due: $23.45 (total $123.45, less applied balance $100.00).");
+    expect(invoiceEmail({ ...invoice, appliedBalance: 0 }, merchant).text).toContain(
+      "Amount due: $23.45 (total $123.45).",
+    );
+  });
+
   it("leave out a logo that is not https and fall back to a neutral colour", () => {
     const mail = invoiceEmail(invoice, { ...merchant, branding: { brandColor: "red;x:y", logoUrl: "javascript:alert(1)" } });
     expect(mail.html).not.toContain("<img");
