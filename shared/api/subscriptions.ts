@@ -308,6 +308,13 @@ export const updateSubscription = defineOperation({
   body: subscriptionPatch,
   response: subscription,
   status: 200,
+  otherResponses: {
+    402: {
+      description:
+        "always_invoice: the change's invoice was declined (the problem carries `declineCode` and `paymentId`); it is voided and nothing changed",
+      content: ["problem"],
+    },
+  },
 });
 
 export const cancelSubscription = defineOperation({

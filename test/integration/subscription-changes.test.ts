@@ -195,7 +195,7 @@ describe("changing a subscription on a test clock", () => {
     );
     const changed = await call(subscriptions, "PATCH /v1/subscriptions/{id}", subscriptionId, change);
     expect(changed.items[0].quantity).toBe(2);
-    const { items } = await call(invoices, "GET /v1/invoices", undefined);
+    const { data: items } = await call(invoices, "GET /v1/invoices", undefined);
     const now = items.find((i: { billingReason?: string }) => i.billingReason === "subscription_update");
     expect(amounts(now)).toEqual([
       [-4_133, -1_033],
@@ -215,7 +215,7 @@ describe("changing a subscription on a test clock", () => {
       items: [{ id: itemId, productId: basic, quantity: 1 }],
       prorationBehavior: "always_invoice",
     });
-    const { items } = await call(invoices, "GET /v1/invoices", undefined);
+    const { data: items } = await call(invoices, "GET /v1/invoices", undefined);
     const credit = items.filter(
       (i: { billingReason?: string }) => i.billingReason === "subscription_update",
     )[0];
@@ -254,7 +254,7 @@ describe("changing a subscription on a test clock", () => {
     const after = await call(subscriptions, "GET /v1/subscriptions/{id}", subscriptionId);
     expect(after.items).toEqual(before.items);
     expect(after.status).toBe("active");
-    const { items } = await call(invoices, "GET /v1/invoices", undefined);
+    const { data: items } = await call(invoices, "GET /v1/invoices", undefined);
     expect(items[0]).toMatchObject({
       billingReason: "subscription_update",
       status: "void",
