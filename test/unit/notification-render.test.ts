@@ -42,6 +42,7 @@ const ports = (stored?: Payment, billed: Invoice = invoice): NotificationPorts =
   paymentMethod: async () => undefined,
   subscription: async (merchantId, id) => (merchantId === "mer_1" ? subscriptions.find((s) => s.id === id) : undefined),
   updateCardLink: async (merchantId, customerId) => `https://pay.kassa.test/c/card-of-${merchantId}-${customerId}/payment-method`,
+  portalLink: async (merchantId, customerId) => `https://pay.kassa.test/c/portal-of-${merchantId}-${customerId}`,
   invoicePdf: async () => new Uint8Array(),
   clock: { now: () => new Date("2026-03-01T12:00:00.000Z") },
   limits: { take: async () => ({ taken: true, slot: { giveBack: async () => {} } }), retryAfter: async () => undefined },
