@@ -133,7 +133,7 @@ const settingOf: Record<PortalAction, string> = {
 function requireAllowed(merchant: Merchant, action: PortalAction): void {
   if (!portalAllows(portalOf(merchant), action))
     throw new ForbiddenError(
-      `${merchant.name} does not allow this on the customer portal (the merchant's setting ${settingOf[action]})`,
+      `The customer portal does not allow this (the merchant's setting ${settingOf[action]})`,
     );
 }
 
