@@ -96,6 +96,9 @@ describe("payment notifications", () => {
         "Update the card your subscription is charged to here: https://pay.kassa.test/c/card-of-mer_1-cus_1/payment-method",
       );
       expect(mail?.text).toContain("Or pay this invoice now with another card: https://pay.kassa.test/i/tok");
+      expect(mail?.text).toContain(
+        "Manage your subscription and see your invoices in your account: https://pay.kassa.test/c/portal-of-mer_1-cus_1",
+      );
     });
 
     it("calls the first period's failed charge the first payment", async () => {
