@@ -98,6 +98,23 @@ describe("the portal link (POST /v1/customers/{id}/portal-link)", () => {
     expect(item).toMatchObject({ kind: "portal", merchantId: shop.id, customerId, validUntil: first.body.expiresAt });
   });
 
+  it("replays the same link for a repeated Idempotency-Key", async () => {
+    const customerId = await newCustomer();
+    const send = () =>
+      call(portalHandler as never, "POST /v1/customers/{id}/portal-link", {
+        token: shop.secret,
+        pathParameters: { id: customerId },
+        headers: { "idempotency-key": `portal-${customerId}` },
+      });
+    const first = await send();
+    const second = await send();
+
+    expect(first.status).toBe(201);
+    expect(second.status).toBe(201);
+    expect(second.body).toEqual(first.body);
+    expect(second.headers["idempotent-replayed"]).toBe("true");
+  });
+
   it("is a 404 for another merchant's customer, writing nothing", async () => {
     const strangers = await newCustomer(await newMerchant("Other Tea"));
     const before = await aws.countItems();
