@@ -17,7 +17,7 @@ import type { Merchant } from "../merchants/merchant.ts";
 import { amountPerPeriod, itemLabel } from "../notifications/subscription-mail.ts";
 import { processorKindOf } from "../payments/mode.ts";
 import type { Subscription } from "../subscriptions/subscription.ts";
-import type { PaymentMethod } from "./payment-method.ts";
+import { linkExpiredPage, methodLine } from "./update-card-page.ts";
 import {
   type PortalAction,
   type PortalPorts,
@@ -179,14 +179,6 @@ function stateLine(subscription: Subscription, merchant: Merchant): string {
   return nextBillingAt ? `Next billing date: ${date(nextBillingAt)}.` : "No further billing date.";
 }
 
-function methodLine(method: PaymentMethod | undefined): string {
-  if (!method) return "No card on file";
-  if (!method.card) return "US bank account";
-  const { brand, last4, expMonth, expYear } = method.card;
-  const name = brand.charAt(0).toUpperCase() + brand.slice(1);
-  return `${name} •••• ${last4} · expires ${String(expMonth).padStart(2, "0")}/${expYear}`;
-}
-
 /** A one-button form posting to the portal. */
 const actionForm = (action: string, formToken: string, label: string, className = "") =>
   `<form method="post" action="${escapeHtml(action)}"><input type="hidden" name="formToken" value="${escapeHtml(formToken)}"><button type="submit"${className ? ` class="${className}"` : ""}>${escapeHtml(label)}</button></form>`;
@@ -307,17 +299,5 @@ ${past}
 }
 
 /** 410: the link is past its week; the page says how to get a new one (and nothing of the customer). */
-function expiredPage(merchant: Merchant): HttpResponse {
-  const contact = merchant.supportEmail ?? merchant.email;
-  const html = brandedPage({
-    merchant,
-    title: `Link expired · ${merchant.name}`,
-    testModeNotice,
-    style,
-    main: `<section class="sheet" aria-labelledby="title">
-<h1 id="title">This link has expired</h1>
-<p>${escapeHtml(`For your security, a link to your account works for ${portalLinkDays} days. Use the link in ${merchant.name}'s most recent email, or ask them for a new one at ${contact}.`)}</p>
-</section>`,
-  });
-  return new HttpResponse(410, undefined, html.headers, { body: html.html });
-}
+const expiredPage = (merchant: Merchant) =>
+  linkExpiredPage(merchant, { what: "a link to your account", days: portalLinkDays, testModeNotice, style });
