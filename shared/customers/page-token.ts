@@ -60,9 +60,12 @@ export interface CustomerPagePorts {
   customerClock(merchantId: string, customerId: string): Promise<Clock>;
 }
 
-/** What a token opens: the customer and its merchant, or a link that is past (its merchant only). */
+/**
+ * What a token opens: the customer and its merchant (and the customer's now), or a link that is past
+ * (its merchant only).
+ */
 export type CustomerPageSubject =
-  | { state: "valid"; merchant: Merchant; customer: Customer }
+  | { state: "valid"; merchant: Merchant; customer: Customer; now: Date }
   | { state: "expired"; merchant: Merchant };
 
 /** What `token` opens; an unknown token, or one whose customer or merchant is gone, is a 404. */
@@ -80,5 +83,5 @@ export async function openCustomerPage(
   if (!merchant || !customer) throw new NotFoundError("Page");
   const now = (await ports.customerClock(merchantId, customerId)).now();
   if (now.toISOString() >= target.validUntil) return { state: "expired", merchant: merchant.value };
-  return { state: "valid", merchant: merchant.value, customer: customer.value };
+  return { state: "valid", merchant: merchant.value, customer: customer.value, now };
 }

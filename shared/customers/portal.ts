@@ -66,7 +66,6 @@ export interface PortalView {
   openInvoices: Invoice[];
   pastInvoices: Invoice[];
   card?: PaymentMethod;
-  now: Date;
 }
 
 export type PortalSubject = { state: "valid"; view: PortalView } | { state: "expired"; merchant: Merchant };
@@ -84,8 +83,7 @@ const pastStatuses = new Set<Invoice["status"]>(["paid", "uncollectible", "void"
 export async function portalView(ports: PortalPorts, token: string): Promise<PortalSubject> {
   const subject = await openCustomerPage(ports, token);
   if (subject.state === "expired") return subject;
-  const { merchant, customer } = subject;
-  const now = (await ports.customerClock(merchant.id, customer.id)).now();
+  const { merchant, customer, now } = subject;
   const [subscriptions, invoices, card] = await Promise.all([
     listSubscriptions(
       ports.subscriptions,
@@ -109,7 +107,6 @@ export async function portalView(ports: PortalPorts, token: string): Promise<Por
       openInvoices: shown.filter((i) => i.status === "open"),
       pastInvoices: shown.filter((i) => pastStatuses.has(i.status)),
       ...(card ? { card: card.value } : {}),
-      now,
     },
   };
 }
