@@ -148,7 +148,7 @@ button:focus-visible{outline:3px solid var(--accent);outline-offset:2px}
 table{width:100%;border-collapse:collapse;font-size:14px}
 th{text-align:left;font-weight:600;color:var(--muted);padding:6px 8px 6px 0;border-bottom:1px solid var(--line)}
 td{padding:6px 8px 6px 0;border-bottom:1px solid var(--line)}
-td.money{text-align:right;white-space:nowrap}
+td.money,th.money{text-align:right;white-space:nowrap}
 @media (max-width:600px){.sheet{padding:18px 14px}}
 `;
 
@@ -265,13 +265,13 @@ ${processorKindOf(merchant) ? actionForm(`${base}/update-card`, formToken, view.
     : "";
   const open =
     view.openInvoices.length > 0
-      ? `<table class="open-invoices"><thead><tr><th>Invoice</th><th>Due</th><th>Amount due</th><th><span class="visually-hidden">Pay</span></th></tr></thead><tbody>
+      ? `<table class="open-invoices"><thead><tr><th>Invoice</th><th>Due</th><th class="money">Amount due</th><th><span class="visually-hidden">Pay</span></th></tr></thead><tbody>
 ${openInvoiceRows(view)}
 </tbody></table>`
       : `<p class="muted">Nothing to pay.</p>`;
   const past =
     view.pastInvoices.length > 0
-      ? `<table class="past-invoices"><thead><tr><th>Invoice</th><th>Date</th><th>Total</th><th>Status</th><th><span class="visually-hidden">Document</span></th></tr></thead><tbody>
+      ? `<table class="past-invoices"><thead><tr><th>Invoice</th><th>Date</th><th class="money">Total</th><th>Status</th><th><span class="visually-hidden">Document</span></th></tr></thead><tbody>
 ${pastInvoiceRows(view)}
 </tbody></table>`
       : `<p class="muted">No past invoices.</p>`;
