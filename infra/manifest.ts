@@ -20,6 +20,7 @@ import * as subscriptionOps from "../shared/api/subscriptions.ts";
 import * as taxRateOps from "../shared/api/tax-rates.ts";
 import * as testClockOps from "../shared/api/test-clocks.ts";
 import * as updateCardOps from "../shared/api/update-card.ts";
+import * as portalOps from "../shared/api/portal.ts";
 import { eventQueues } from "../shared/outbox/routing.ts";
 
 export interface QueueDefinition {
@@ -291,6 +292,16 @@ export const functions: readonly FunctionDefinition[] = [
     access: { ...paymentMethodsAccess, publicLinks: true },
   },
   {
+    name: "hosted-portal",
+    entry: "functions/hosted/portal.ts",
+    description:
+      "The customer portal: the buyer's subscriptions (cancel, pause, resume as the merchant allows), invoices and card; and the merchant's links to it",
+    timeoutSeconds: 25,
+    routes: portalOps.portalOperations,
+    // Resuming bills the short period at once: an invoice charged off-session or emailed.
+    access: paymentsAccess,
+  },
+  {
     name: "payments",
     entry: "functions/api/payments.ts",
     description: "Pay invoices through the processor; payments and refunds",
@@ -351,7 +362,7 @@ export const functions: readonly FunctionDefinition[] = [
     // SES sends about 14 mails a second on a new production account (1 in its sandbox): two
     // containers keep a burst of events from running into its rate limit.
     queue: { name: "notifications", batchSize: 10, maxConcurrency: 2 },
-    // The renewal-failure email links the buyer's update-card page.
+    // Subscription emails link the buyer's portal; the renewal-failure email, the update-card page.
     access: { table: "readwrite", email: true, publicLinks: true },
   },
 ];

@@ -21,13 +21,10 @@ import {
   type PaymentMethodPorts,
   processorCustomerOf,
 } from "./customers/payment-methods.ts";
-import {
-  saveSetupMethod,
-  type UpdateCardLinkPorts,
-  type UpdateCardPorts,
-  updateCardLink,
-} from "./customers/update-card.ts";
+import { saveSetupMethod, type UpdateCardPorts, updateCardLink } from "./customers/update-card.ts";
 import type { Customer } from "./customers/customer.ts";
+import type { CustomerPageLinkPorts } from "./customers/page-token.ts";
+import { type PortalPorts, portalLink } from "./customers/portal.ts";
 import type { CustomerPorts } from "./customers/service.ts";
 import type { DiscountCodePorts } from "./discount-codes/service.ts";
 import type { EventPorts } from "./events/service.ts";
@@ -54,7 +51,7 @@ import type { PayoutReadPorts } from "./payouts/service.ts";
 import type { ProductPorts } from "./products/service.ts";
 import { dynamoCustomerStore } from "./store/customers.ts";
 import { dynamoPaymentMethodStore } from "./store/payment-methods.ts";
-import { dynamoUpdateCardTokens } from "./store/update-card-tokens.ts";
+import { dynamoPortalTokens, dynamoUpdateCardTokens } from "./store/customer-page-tokens.ts";
 import { dynamoDiscountCodeStore, redemptionWrite } from "./store/discount-codes.ts";
 import { dynamoEventStore } from "./store/events.ts";
 import { dynamoIdempotencyStore } from "./store/idempotency.ts";
@@ -364,7 +361,7 @@ export function paymentMethodPorts(clock: Clock): PaymentMethodPorts {
 }
 
 /** What mints update-card links (the renewal-failure email asks for one through its port). */
-export const updateCardLinkPorts = (clock: Clock): UpdateCardLinkPorts => ({
+export const updateCardLinkPorts = (clock: Clock): CustomerPageLinkPorts => ({
   customers: dynamoCustomerStore,
   tokens: dynamoUpdateCardTokens,
   customerClock: customerClocks(clock),
@@ -377,6 +374,25 @@ export const updateCardPorts = (clock: Clock): UpdateCardPorts => ({
   tokens: dynamoUpdateCardTokens,
   merchants: dynamoMerchantStore,
   customerClock: customerClocks(clock),
+});
+
+/** What mints portal links (the merchant's `portal-link`, and every subscription email through its port). */
+export const portalLinkPorts = (clock: Clock): CustomerPageLinkPorts => ({
+  ...updateCardLinkPorts(clock),
+  tokens: dynamoPortalTokens,
+});
+
+/** The customer portal: its token, the customer's subscriptions (their use cases), invoices and card. */
+export const portalPorts = (clock: Clock): PortalPorts => ({
+  tokens: dynamoPortalTokens,
+  merchants: dynamoMerchantStore,
+  customers: dynamoCustomerStore,
+  customerClock: customerClocks(clock),
+  subscriptions: subscriptionPorts(clock),
+  invoices: dynamoInvoiceStore,
+  methods: dynamoPaymentMethodStore,
+  updateCardLink: (merchantId, customerId) =>
+    updateCardLink(updateCardLinkPorts(clock), merchantId, customerId),
 });
 
 /** A customer's window of declined cards on the update-card page (the pay form's limit, per customer). */
@@ -553,6 +569,8 @@ export const notificationPorts = (clock: Clock): NotificationConsumerPorts => ({
   subscription: async (merchantId, id) => (await dynamoSubscriptionStore.read(merchantId, id))?.value,
   updateCardLink: (merchantId, customerId) =>
     updateCardLink(updateCardLinkPorts(clock), merchantId, customerId),
+  portalLink: async (merchantId, customerId) =>
+    (await portalLink(portalLinkPorts(clock), merchantId, customerId)).url,
   // Loaded on first use: the PDF renderer is heavy and only the invoice email needs it.
   invoicePdf: async (invoice, merchant) =>
     (await import("./invoices/pdf.ts")).renderInvoicePdf(invoice, merchant),

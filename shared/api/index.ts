@@ -9,6 +9,7 @@ import { connectStripe, paymentOperations, stripeWebhook } from "./payments.ts";
 import { payoutOperations } from "./payouts.ts";
 import { viewOperations } from "./views.ts";
 import { apiKeyOperations, health, merchantOperations } from "./merchants.ts";
+import { portalOperations } from "./portal.ts";
 import { productOperations } from "./products.ts";
 import { subscriptionOperations } from "./subscriptions.ts";
 import { taxRateOperations } from "./tax-rates.ts";
@@ -35,5 +36,6 @@ export const allOperations = [
   ...payoutOperations,
   ...hostedInvoiceOperations,
   ...updateCardOperations,
+  ...portalOperations,
   ...docsOperations,
 ];

@@ -40,6 +40,16 @@ export const merchant = z.object({
     })
     .optional()
     .describe("Retries of failed renewal charges; absent: { retryDays: [3, 5, 7], finalAction: cancel }"),
+  portal: z
+    .object({
+      cancel: z.enum(["at_period_end", "never"]),
+      pause: z.boolean(),
+      updatePaymentMethod: z.boolean(),
+    })
+    .optional()
+    .describe(
+      'What buyers may do on their customer portal; absent: { cancel: "at_period_end", pause: false, updatePaymentMethod: true }',
+    ),
   processor: z.enum(["sandbox", "stripe"]).optional(),
   stripeAccountId: z.string().optional(),
   stripeChargesEnabled: z.boolean().optional(),
@@ -163,6 +173,16 @@ export const merchantSettings = z.strictObject({
     .describe(
       'Retries of a failed renewal charge, in days from the first failure (same local time of day), and what happens after the last one, e.g. { retryDays: [3, 5, 7], finalAction: "cancel" }',
     ),
+  portal: z
+    .strictObject({
+      cancel: z.enum(["at_period_end", "never"]).optional(),
+      pause: z.boolean().optional(),
+      updatePaymentMethod: z.boolean().optional(),
+    })
+    .optional()
+    .describe(
+      'What buyers may do on their customer portal (GET /c/{token}); the fields given replace the current ones, e.g. { pause: true }. Default: { cancel: "at_period_end", pause: false, updatePaymentMethod: true }',
+    ),
 });
 
 export const updateMerchant = defineOperation({
@@ -172,7 +192,7 @@ export const updateMerchant = defineOperation({
   auth: "merchant",
   tag: "Merchant settings",
   summary:
-    "Update settings: name, email, time zone, default currency, branding, invoice prefix, payment terms, invoice and renewal reminders, dunning",
+    "Update settings: name, email, time zone, default currency, branding, invoice prefix, payment terms, invoice and renewal reminders, dunning, customer portal",
   body: merchantSettings,
   response: merchant,
   status: 200,

@@ -156,7 +156,8 @@ td{padding:4px 6px 4px 0;border-top:1px solid var(--line)}
 @media (max-width:600px){.sheet{padding:18px 14px}}
 `;
 
-function methodLine(method: PaymentMethod | undefined): string {
+/** The card on file in one line: "Visa •••• 4242 · expires 12/2034". */
+export function methodLine(method: PaymentMethod | undefined): string {
   if (!method) return "No card on file";
   if (!method.card) return "US bank account";
   const { brand, last4, expMonth, expYear } = method.card;
@@ -210,17 +211,31 @@ ${testCards}
   return new HttpResponse(status, undefined, html.headers, { body: html.html });
 }
 
-/** 410: the link is past its week; the page says how to get a new one (and nothing of the customer). */
-function expiredPage(merchant: Merchant): HttpResponse {
+const expiredPage = (merchant: Merchant) =>
+  linkExpiredPage(merchant, {
+    what: "a link to update your card",
+    days: updateCardLinkDays,
+    testModeNotice,
+    style,
+  });
+
+/**
+ * 410: a customer's link (`what`, valid `days`) is past; the page says how to get a new one (and
+ * nothing of the customer).
+ */
+export function linkExpiredPage(
+  merchant: Merchant,
+  page: { what: string; days: number; testModeNotice: string; style: string },
+): HttpResponse {
   const contact = merchant.supportEmail ?? merchant.email;
   const html = brandedPage({
     merchant,
     title: `Link expired · ${merchant.name}`,
-    testModeNotice,
-    style,
+    testModeNotice: page.testModeNotice,
+    style: page.style,
     main: `<section class="sheet" aria-labelledby="title">
 <h1 id="title">This link has expired</h1>
-<p>${escapeHtml(`For your security, a link to update your card works for ${updateCardLinkDays} days. Use the link in ${merchant.name}'s most recent email, or ask them for a new one at ${contact}.`)}</p>
+<p>${escapeHtml(`For your security, ${page.what} works for ${page.days} days. Use the link in ${merchant.name}'s most recent email, or ask them for a new one at ${contact}.`)}</p>
 </section>`,
   });
   return new HttpResponse(410, undefined, html.headers, { body: html.html });

@@ -4,41 +4,21 @@
  * default every later off-session charge uses. The sandbox saves the test card entered on the page;
  * Stripe saves the card on a Checkout session in setup mode, attached when its completion arrives.
  */
-import { randomBytes } from "node:crypto";
-import type { Clock } from "../domain/clock.ts";
-import { NotFoundError } from "../domain/errors.ts";
 import type { Merchant } from "../merchants/merchant.ts";
-import type { MerchantStore } from "../merchants/ports.ts";
 import { connectedAccount } from "../payments/ports.ts";
 import type { CheckoutSession } from "../payments/processor.ts";
-import type { CustomerStore } from "../store/customers.ts";
 import type { Customer } from "./customer.ts";
+import {
+  type CustomerPageLinkPorts,
+  type CustomerPagePorts,
+  mintCustomerPageToken,
+  openCustomerPage,
+} from "./page-token.ts";
 import type { PaymentMethod } from "./payment-method.ts";
 import { keepPaymentMethod, type PaymentMethodPorts, processorCustomerOf } from "./payment-methods.ts";
 
 /** How long a link works: a week, long enough to act on a renewal email, short enough to go stale. */
 export const updateCardLinkDays = 7;
-
-/** What a token opens: the customer's page, until `validUntil` (ISO 8601) on the customer's clock. */
-export interface UpdateCardToken {
-  merchantId: string;
-  customerId: string;
-  validUntil: string;
-}
-
-export interface UpdateCardTokenStore {
-  /** Saves a new token (a collision is a 409); `ttl`: the table may delete it once it is past. */
-  put(token: string, target: UpdateCardToken, ttl: boolean): Promise<void>;
-  find(token: string): Promise<UpdateCardToken | undefined>;
-}
-
-export interface UpdateCardLinkPorts {
-  customers: Pick<CustomerStore, "read">;
-  tokens: UpdateCardTokenStore;
-  /** The customer's clock: a test clock's time for a customer bound to one. */
-  customerClock(merchantId: string, customerId: string): Promise<Clock>;
-  publicBaseUrl: string;
-}
 
 /** The path of the page behind `token`, relative to the deployment's public base URL. */
 export const updateCardPath = (token: string) => `/c/${token}/payment-method`;
@@ -48,25 +28,16 @@ export const updateCardPath = (token: string) => `/c/${token}/payment-method`;
  * customer's now. Each call mints its own token: every email carries a link that works for a week.
  */
 export async function updateCardLink(
-  ports: UpdateCardLinkPorts,
+  ports: CustomerPageLinkPorts,
   merchantId: string,
   customerId: string,
 ): Promise<string> {
-  const customer = (await ports.customers.read(merchantId, customerId))?.value;
-  if (!customer) throw new NotFoundError("Customer");
-  const now = (await ports.customerClock(merchantId, customerId)).now();
-  const validUntil = new Date(now.getTime() + updateCardLinkDays * 86_400_000).toISOString();
-  const token = randomBytes(24).toString("base64url");
-  // A test clock's time is not DynamoDB's: its customer's link must not be deleted by the real one.
-  await ports.tokens.put(token, { merchantId, customerId, validUntil }, !customer.testClockId);
+  const { token } = await mintCustomerPageToken(ports, merchantId, customerId, updateCardLinkDays);
   return `${ports.publicBaseUrl}${updateCardPath(token)}`;
 }
 
-export interface UpdateCardPorts extends PaymentMethodPorts {
-  tokens: UpdateCardTokenStore;
-  merchants: Pick<MerchantStore, "readMerchant">;
-  customerClock(merchantId: string, customerId: string): Promise<Clock>;
-}
+/** The page's ports: its customer store is the payment methods' (it reads the customer, too). */
+export interface UpdateCardPorts extends PaymentMethodPorts, Omit<CustomerPagePorts, "customers"> {}
 
 /** The page's subject: the customer (with its current default method), or a link that is past. */
 export type UpdateCardSubject =
@@ -75,19 +46,12 @@ export type UpdateCardSubject =
 
 /** What `token` opens; an unknown token, or one whose customer or merchant is gone, is a 404. */
 export async function updateCardSubject(ports: UpdateCardPorts, token: string): Promise<UpdateCardSubject> {
-  const target = await ports.tokens.find(token);
-  if (!target) throw new NotFoundError("Page");
-  const { merchantId, customerId } = target;
-  const [merchant, customer] = await Promise.all([
-    ports.merchants.readMerchant(merchantId),
-    ports.customers.read(merchantId, customerId),
-  ]);
-  if (!merchant || !customer) throw new NotFoundError("Page");
-  const now = (await ports.customerClock(merchantId, customerId)).now();
-  if (now.toISOString() >= target.validUntil) return { state: "expired", merchant: merchant.value };
-  const defaultId = customer.value.defaultPaymentMethodId;
-  const card = defaultId ? (await ports.methods.read(merchantId, defaultId))?.value : undefined;
-  return { state: "valid", merchant: merchant.value, customer: customer.value, ...(card ? { card } : {}) };
+  const subject = await openCustomerPage(ports, token);
+  if (subject.state === "expired") return subject;
+  const { merchant, customer } = subject;
+  const defaultId = customer.defaultPaymentMethodId;
+  const card = defaultId ? (await ports.methods.read(merchant.id, defaultId))?.value : undefined;
+  return { ...subject, ...(card ? { card } : {}) };
 }
 
 /**

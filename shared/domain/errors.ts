@@ -31,6 +31,11 @@ export function requireFound<T>(value: T | undefined, what: string): T {
   return value;
 }
 
+/** Allowed to no one in this place: a merchant's setting forbids it (the portal's actions). */
+export class ForbiddenError extends Error {
+  override readonly name = "ForbiddenError";
+}
+
 export class ConflictError extends Error {
   override readonly name = "ConflictError";
 }

@@ -9,6 +9,7 @@ import { log } from "../observability.ts";
 const statuses: Record<string, { status: number; title: string; slug: string }> = {
   ValidationError: { status: 400, title: "Invalid request", slug: "invalid-request" },
   UnauthorizedError: { status: 401, title: "Unauthorized", slug: "unauthorized" },
+  ForbiddenError: { status: 403, title: "Forbidden", slug: "forbidden" },
   NotFoundError: { status: 404, title: "Not found", slug: "not-found" },
   ConflictError: { status: 409, title: "Conflict", slug: "conflict" },
   PayloadTooLargeError: { status: 413, title: "Payload too large", slug: "payload-too-large" },

@@ -43,6 +43,29 @@ export const defaultRenewalReminders: RenewalReminders = { daysBefore: 7, interv
 export const renewalRemindersOf = (merchant: Pick<Merchant, "renewalReminders">): RenewalReminders =>
   merchant.renewalReminders ?? defaultRenewalReminders;
 
+/**
+ * What a buyer may do on their customer portal (`/c/{token}`) besides seeing their subscriptions and
+ * invoices and paying open ones: cancel at period end (or never: only the merchant cancels), pause and
+ * resume, and update the card their subscriptions are charged to.
+ */
+export interface PortalSettings {
+  cancel: "at_period_end" | "never";
+  pause: boolean;
+  updatePaymentMethod: boolean;
+}
+
+/** Stripe's portal defaults: cancel at period end and a new card, but no pause (it changes revenue). */
+export const defaultPortal: PortalSettings = {
+  cancel: "at_period_end",
+  pause: false,
+  updatePaymentMethod: true,
+};
+
+export const portalOf = (merchant: Pick<Merchant, "portal">): PortalSettings => ({
+  ...defaultPortal,
+  ...merchant.portal,
+});
+
 export interface Merchant {
   id: string;
   name: string;
@@ -60,6 +83,8 @@ export interface Merchant {
   renewalReminders?: RenewalReminders;
   /** Retries of failed renewal charges (absent: `defaultDunning`). */
   dunning?: DunningSettings;
+  /** What buyers may do on their customer portal (absent: `defaultPortal`). */
+  portal?: PortalSettings;
   /** Who takes card and bank payments: the built-in sandbox (test mode, the default) or Stripe. */
   processor?: "sandbox" | "stripe";
   /** The merchant's connected Stripe account (`acct_…`), once it started connecting. */

@@ -18,6 +18,8 @@ import {
   defaultRenewalReminders,
   type Merchant,
   type PaymentTermsCode,
+  type PortalSettings,
+  portalOf,
   type RenewalReminders,
 } from "./merchant.ts";
 
@@ -42,6 +44,7 @@ export interface MerchantSettingsPatch {
   invoiceReminders?: { daysAfterDue: number }[];
   renewalReminders?: RenewalReminders;
   dunning?: DunningSettings;
+  portal?: Partial<PortalSettings>;
   processor?: "sandbox" | "stripe";
   supportEmail?: string | null;
 }
@@ -137,10 +140,11 @@ export async function updateMerchant(
       "Connect a Stripe account that can take charges first (POST /v1/processor/stripe/connect)",
     );
   }
-  const { supportEmail, ...others } = rest;
+  const { supportEmail, portal, ...others } = rest;
   const merchant: Merchant = {
     ...applyPatch(found.value, { supportEmail }),
     ...others,
+    ...(portal ? { portal: { ...portalOf(found.value), ...portal } } : {}),
     branding,
     ...balanceDatesAfterZoneChange(found.value, patch.timeZone, now),
     updatedAt: now.toISOString(),

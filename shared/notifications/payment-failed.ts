@@ -20,6 +20,7 @@ import {
 } from "./compose.ts";
 import { type Notification, paymentOnInvoice, paymentRecord } from "./notification.ts";
 import type { NotificationPorts } from "./ports.ts";
+import { portalParagraphs } from "./subscription-mail.ts";
 
 /**
  * A failed charge of a subscription's saved method (its first period's or a renewal's): where the
@@ -28,6 +29,8 @@ import type { NotificationPorts } from "./ports.ts";
 export interface SubscriptionCharge {
   renewal: boolean;
   updateCardUrl: string;
+  /** The buyer's customer portal, as in every subscription email. */
+  portalUrl?: string;
 }
 
 export function paymentFailedEmail(
@@ -50,6 +53,7 @@ export function paymentFailedEmail(
       `We could not charge the ${what} of your subscription to ${merchant.name}: ${amount}${period}, invoice ${number}: ${reason}.`,
       `Update the card your subscription is charged to here: ${subscriptionCharge.updateCardUrl}`,
       ...(invoice.hostedUrl ? [`Or pay this invoice now with another card: ${invoice.hostedUrl}`] : []),
+      ...portalParagraphs(subscriptionCharge.portalUrl),
       ...supportLine(merchant),
     ];
     return compose(invoice.customer, title, paragraphs, merchant, moneyTestNotice(payment));
@@ -85,6 +89,7 @@ async function subscriptionChargeOf(
   return {
     renewal: !firstPeriod,
     updateCardUrl: await ports.updateCardLink(merchantId, invoice.customer.id),
+    portalUrl: await ports.portalLink(merchantId, invoice.customer.id),
   };
 }
 

@@ -20,6 +20,8 @@ export interface NotificationPorts {
   subscription(merchantId: string, subscriptionId: string): Promise<Subscription | undefined>;
   /** The buyer's page to add or replace the card their subscriptions are charged to (expiring link). */
   updateCardLink(merchantId: string, customerId: string): Promise<string>;
+  /** The buyer's customer portal (expiring link, a fresh one per email): subscriptions, invoices, card. */
+  portalLink(merchantId: string, customerId: string): Promise<string>;
   /** The invoice's PDF, to attach: a port, so the outbox's routing (which reads the registry) does not bundle the renderer. */
   invoicePdf(invoice: Invoice, merchant: Merchant): Promise<Uint8Array>;
   clock: Clock;

@@ -18,6 +18,7 @@ import {
   chargedMethod,
   collectionParagraph,
   itemLabel,
+  portalParagraphs,
   subscriptionParties,
   subscriptionRecord,
 } from "./subscription-mail.ts";
@@ -64,6 +65,7 @@ export function renewalReminderEmail(
   merchant: Merchant,
   method: PaymentMethod | undefined,
   updateCardUrl: string | undefined,
+  portalUrl?: string,
 ): Mail {
   const date = formatDate(renewal.periodStart, merchant.timeZone);
   const title = `Your subscription to ${merchant.name} renews on ${date}`;
@@ -78,6 +80,7 @@ export function renewalReminderEmail(
     collectionParagraph(subscription, method, "your"),
     ...(updateCardUrl ? [`To charge another card, update it here: ${updateCardUrl}`] : []),
     `Don't want it to renew? Contact ${merchant.name} before ${date} to cancel it.`,
+    ...portalParagraphs(portalUrl),
     ...supportLine(merchant),
   ];
   return compose(customer, title, paragraphs, merchant, invoiceTestNotice(merchant));
@@ -94,8 +97,17 @@ export const renewalUpcoming: Notification<{ subscription: Subscription; renewal
       subscription.collectionMethod === "charge_automatically"
         ? await ports.updateCardLink(event.merchantId, customer.id)
         : undefined;
+    const portalUrl = await ports.portalLink(event.merchantId, customer.id);
     return [
-      renewalReminderEmail(subscription, event.data.renewal, customer, merchant, method, updateCardUrl),
+      renewalReminderEmail(
+        subscription,
+        event.data.renewal,
+        customer,
+        merchant,
+        method,
+        updateCardUrl,
+        portalUrl,
+      ),
     ];
   },
 };

@@ -14,6 +14,7 @@ import {
   amountPerPeriod,
   customerLabel,
   itemLabel,
+  portalParagraphs,
   subscriptionParties,
   subscriptionRecord,
 } from "./subscription-mail.ts";
@@ -43,11 +44,13 @@ export function subscriptionCanceledEmail(
   subscription: Subscription,
   customer: Pick<Customer, "email" | "name">,
   merchant: Merchant,
+  portalUrl?: string,
 ): Mail {
   const title = `Your subscription to ${merchant.name} is canceled`;
   const paragraphs = [
     `Your subscription ${subscription.id} to ${merchant.name}: ${summary(subscription)}.`,
     endParagraph(subscription, merchant, "nothing more will be billed"),
+    ...portalParagraphs(portalUrl),
     ...supportLine(merchant),
   ];
   return compose(customer, title, paragraphs, merchant, invoiceTestNotice(merchant));
@@ -73,7 +76,16 @@ export const subscriptionCanceled: Notification<{ subscription: Subscription }> 
   async render(event, ports) {
     const { subscription, merchant, customer } = await subscriptionParties(ports, event);
     return [
-      ...(customer ? [subscriptionCanceledEmail(subscription, customer, merchant)] : []),
+      ...(customer
+        ? [
+            subscriptionCanceledEmail(
+              subscription,
+              customer,
+              merchant,
+              await ports.portalLink(event.merchantId, customer.id),
+            ),
+          ]
+        : []),
       subscriptionCanceledNoticeEmail(subscription, customer, merchant),
     ];
   },

@@ -15,6 +15,7 @@ import {
   chargedMethod,
   collectionParagraph,
   customerLabel,
+  portalParagraphs,
   scheduleParagraphs,
   subscriptionParties,
   subscriptionRecord,
@@ -27,6 +28,7 @@ export function subscriptionConfirmationEmail(
   customer: Pick<Customer, "email" | "name">,
   merchant: Merchant,
   method: PaymentMethod | undefined,
+  portalUrl?: string,
 ): Mail {
   const title = `Your subscription to ${merchant.name} is confirmed`;
   const paragraphs = [
@@ -34,6 +36,7 @@ export function subscriptionConfirmationEmail(
     ...whatParagraphs(subscription),
     ...scheduleParagraphs(subscription, merchant),
     collectionParagraph(subscription, method, "your"),
+    ...portalParagraphs(portalUrl),
     ...supportLine(merchant),
   ];
   return compose(customer, title, paragraphs, merchant, invoiceTestNotice(merchant));
@@ -64,7 +67,17 @@ export const subscriptionCreated: Notification<{ subscription: Subscription }> =
     const { subscription, merchant, customer } = await subscriptionParties(ports, event);
     const method = await chargedMethod(ports, event.merchantId, subscription, customer);
     return [
-      ...(customer ? [subscriptionConfirmationEmail(subscription, customer, merchant, method)] : []),
+      ...(customer
+        ? [
+            subscriptionConfirmationEmail(
+              subscription,
+              customer,
+              merchant,
+              method,
+              await ports.portalLink(event.merchantId, customer.id),
+            ),
+          ]
+        : []),
       newSubscriptionEmail(subscription, customer, merchant, method),
     ];
   },

@@ -163,6 +163,10 @@ export function collectionParagraph(
   return `Each invoice is charged automatically to ${to}.`;
 }
 
+/** The buyer's way to their customer portal, in every subscription email (a fresh link each time). */
+export const portalParagraphs = (portalUrl: string | undefined): string[] =>
+  portalUrl ? [`Manage your subscription and see your invoices in your account: ${portalUrl}`] : [];
+
 /** The name mail gives the buyer. */
 export const customerLabel = (
   customer: Pick<Customer, "email" | "name"> | undefined,

@@ -16,6 +16,7 @@ import {
   amountPerPeriod,
   chargedMethod,
   collectionParagraph,
+  portalParagraphs,
   subscriptionParties,
   subscriptionRecord,
   whatParagraphs,
@@ -26,6 +27,7 @@ export function trialWillEndEmail(
   customer: Pick<Customer, "email" | "name">,
   merchant: Merchant,
   method: PaymentMethod | undefined,
+  portalUrl?: string,
 ): Mail {
   const ends = formatDate(subscription.trialEnd ?? subscription.updatedAt, merchant.timeZone);
   const title = `Your trial of ${merchant.name} ends on ${ends}`;
@@ -40,6 +42,7 @@ export function trialWillEndEmail(
       ? "You have no payment method saved: add one before the trial ends to keep your subscription, or it will be canceled."
       : collectionParagraph(subscription, method, "your"),
     `Not what you want? Contact ${merchant.name} to cancel before ${ends}, and nothing will be billed.`,
+    ...portalParagraphs(portalUrl),
     ...supportLine(merchant),
   ];
   return compose(customer, title, paragraphs, merchant, invoiceTestNotice(merchant));
@@ -52,6 +55,7 @@ export const trialWillEnd: Notification<{ subscription: Subscription }> = {
     const { subscription, merchant, customer } = await subscriptionParties(ports, event);
     if (!customer) return [];
     const method = await chargedMethod(ports, event.merchantId, subscription, customer);
-    return [trialWillEndEmail(subscription, customer, merchant, method)];
+    const portalUrl = await ports.portalLink(event.merchantId, customer.id);
+    return [trialWillEndEmail(subscription, customer, merchant, method, portalUrl)];
   },
 };

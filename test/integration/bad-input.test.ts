@@ -16,7 +16,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as z from "zod";
 import type { Operation } from "../../shared/http/operation.ts";
-import { updateCardLinkPorts } from "../../shared/composition.ts";
+import { portalLinkPorts, updateCardLinkPorts } from "../../shared/composition.ts";
+import { portalLink } from "../../shared/customers/portal.ts";
 import { updateCardLink } from "../../shared/customers/update-card.ts";
 import { systemClock } from "../../shared/domain/clock.ts";
 import { formToken } from "../../shared/hosted/pay-form.ts";
@@ -62,6 +63,14 @@ interface World {
   /** The update-card page's token of `customer`, and another customer's. */
   updateCardToken: string;
   otherUpdateCardToken: string;
+  /** The customer portal's token of `customer`, and another customer's. */
+  portalToken: string;
+  otherPortalToken: string;
+  /** Subscriptions of `customer` (started today) for the portal's actions: each accepted request changes its own. */
+  portalCancelable: string;
+  portalPausable: string;
+  /** Set to pause (through the API), for the portal's resume. */
+  portalResumable: string;
 }
 
 interface BodyFixture {
@@ -141,6 +150,7 @@ const fixtures: Record<string, BodyFixture> = {
       },
       invoiceNumberPrefix: "BAD",
       defaultPaymentTerms: "net_30",
+      portal: { cancel: "at_period_end", pause: true, updatePaymentMethod: true },
     }),
   },
   createApiKey: { body: () => ({ name: "CI" }) },
@@ -539,6 +549,11 @@ const placeholder: World = {
   pausableSubscription: `sub_${"2".repeat(26)}`,
   updateCardToken: "2".repeat(32),
   otherUpdateCardToken: "3".repeat(32),
+  portalToken: "4".repeat(32),
+  otherPortalToken: "5".repeat(32),
+  portalCancelable: `sub_${"3".repeat(26)}`,
+  portalPausable: `sub_${"4".repeat(26)}`,
+  portalResumable: `sub_${"5".repeat(26)}`,
 };
 
 const defaultBodyLimit = 256 * 1024;
@@ -860,6 +875,70 @@ async function updateCardFormToken(token: string): Promise<string> {
   return match[1];
 }
 
+/** The customer portal's hidden `formToken`, as the buyer's browser would post it back. */
+async function portalFormToken(token: string): Promise<string> {
+  const page = await api("GET /c/{token}", { pathParameters: { token } });
+  const match = /name="formToken" value="([^"]+)"/.exec(page.raw);
+  if (page.status !== 200 || !match?.[1])
+    throw new Error(`No portal for ${token}: ${page.status} ${page.raw.slice(0, 300)}`);
+  return match[1];
+}
+
+/**
+ * A portal form's refused cases (the form's token missing, forged, another customer's portal's,
+ * expired, or sent as JSON) and its accepted request: the form's token alone.
+ */
+const portalFormCases = (): RawCase[] => [
+  { name: "no formToken", request: () => formRequest({}), status: 403 },
+  { name: "an empty body", request: () => ({ body: "" }), status: 403 },
+  {
+    name: "a forged formToken",
+    request: () => formRequest({ formToken: `${nowSeconds()}.${"A".repeat(43)}` }),
+    status: 403,
+  },
+  {
+    name: "the formToken of another customer's portal",
+    request: async (w) => formRequest({ formToken: await portalFormToken(w.otherPortalToken) }),
+    status: 403,
+  },
+  {
+    name: "an expired formToken (issued 31 minutes ago)",
+    request: (w) =>
+      formRequest({ formToken: formToken(process.env.CURSOR_SECRET ?? "", w.portalToken, nowSeconds() - 31 * 60) }),
+    status: 403,
+  },
+  {
+    name: "JSON instead of the form",
+    request: async (w) => ({
+      body: JSON.stringify({ formToken: await portalFormToken(w.portalToken) }),
+      headers: { "content-type": "application/json" },
+    }),
+    status: 403,
+  },
+];
+
+const subscriptionOf = async (w: World, id: string) =>
+  (await api("GET /v1/subscriptions/{id}", { token: w.secret, pathParameters: { id } })).body;
+
+/** A portal action on `subscription(w)`: refused cases change nothing, the accepted one does `check`. */
+const portalAction = (
+  subscription: (w: World) => string,
+  done: string,
+  check: (after: Record<string, unknown>) => void,
+): RawFixture => ({
+  params: (w) => ({ token: w.portalToken, subscriptionId: subscription(w) }),
+  cases: portalFormCases(),
+  valid: {
+    request: async (w) => formRequest({ formToken: await portalFormToken(w.portalToken) }),
+    status: 303,
+    check: async (r, _queued, _raw, w) => {
+      expect(r.headers.location, "back to the portal, saying so").toBe(`/c/${w.portalToken}?done=${done}`);
+      check(await subscriptionOf(w, subscription(w)));
+    },
+  },
+  unchanged: (w) => subscriptionOf(w, subscription(w)),
+});
+
 const customerOf = async (w: World) =>
   (await api("GET /v1/customers/{id}", { token: w.secret, pathParameters: { id: w.customer } })).body;
 
@@ -1069,6 +1148,33 @@ const rawFixtures: Record<string, RawFixture> = {
     },
     unchanged: customerOf,
   },
+  portalCancelSubscription: portalAction(
+    (w) => w.portalCancelable,
+    "canceled",
+    (after) => expect(after.cancelAtPeriodEnd, "set to cancel at period end").toBe(true),
+  ),
+  portalPauseSubscription: portalAction(
+    (w) => w.portalPausable,
+    "paused",
+    (after) => expect(after.pauseAt, "set to pause at the end of the period billed").toBe(after.currentPeriodEnd),
+  ),
+  portalResumeSubscription: portalAction(
+    (w) => w.portalResumable,
+    "resumed",
+    (after) => expect(after.pauseAt, "the pause called off").toBeNull(),
+  ),
+  portalUpdateCard: {
+    params: (w) => ({ token: w.portalToken }),
+    cases: portalFormCases(),
+    valid: {
+      request: async (w) => formRequest({ formToken: await portalFormToken(w.portalToken) }),
+      status: 303,
+      check: (r) =>
+        expect(r.headers.location, "on to a fresh update-card page").toMatch(
+          /^https?:\/\/[^/]+\/c\/[A-Za-z0-9_-]{32}\/payment-method$/,
+        ),
+    },
+  },
 };
 
 // ---- The walk -----------------------------------------------------------------------------------
@@ -1227,6 +1333,11 @@ describe("bad input: every POST and PATCH route with a body", () => {
       pausableSubscription: "",
       updateCardToken: "",
       otherUpdateCardToken: "",
+      portalToken: "",
+      otherPortalToken: "",
+      portalCancelable: "",
+      portalPausable: "",
+      portalResumable: "",
     };
     if (servesRoute("POST /v1/subscriptions")) {
       world.subscription = await created("POST /v1/subscriptions", secret, subscription(world));
@@ -1246,6 +1357,28 @@ describe("bad input: every POST and PATCH route with a body", () => {
     world.otherUpdateCardToken = await updateCardToken(
       await created("POST /v1/customers", secret, { email: `other-${unique()}@bad-input.test` }),
     );
+    if (servesRoute("GET /c/{token}")) {
+      const portalToken = async (customerId: string) =>
+        (await portalLink(portalLinkPorts(systemClock), merchantId, customerId)).url.split("/").at(-1) ?? "";
+      world.portalToken = await portalToken(customer);
+      world.otherPortalToken = await portalToken(
+        await created("POST /v1/customers", secret, { email: `portal-${unique()}@bad-input.test` }),
+      );
+      const started = () =>
+        created("POST /v1/subscriptions", secret, {
+          customerId: customer,
+          items: [{ description: "Portal plan", unitAmount: 1000 }],
+          currency: "USD",
+          interval: "month",
+          collectionMethod: "send_invoice",
+        });
+      world.portalCancelable = await started();
+      world.portalPausable = await started();
+      world.portalResumable = await started();
+      await created("POST /v1/subscriptions/{id}/pause", secret, {}, { id: world.portalResumable });
+      const allowed = await api("PATCH /v1/merchant", { token: secret, body: { portal: { pause: true } } });
+      if (allowed.status !== 200) throw new Error(`Fixture portal setting failed: ${allowed.raw}`);
+    }
     if (servesRoute("POST /v1/invoices")) {
       const invoice = {
         customerId: customer,

@@ -18,8 +18,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { localDate } from "../../shared/domain/calendar.ts";
 import { systemClock } from "../../shared/domain/clock.ts";
 import type { Operation } from "../../shared/http/operation.ts";
-import { payoutPorts, updateCardLinkPorts } from "../../shared/composition.ts";
+import { payoutPorts, portalLinkPorts, updateCardLinkPorts } from "../../shared/composition.ts";
+import { portalLink } from "../../shared/customers/portal.ts";
 import { updateCardLink } from "../../shared/customers/update-card.ts";
+import { formToken } from "../../shared/hosted/pay-form.ts";
 import { runDailyPayouts } from "../../shared/payouts/run.ts";
 import { type ApiResult, type call, newMerchant } from "../helpers/api.ts";
 import { adminToken, type TestAws, useTestAws } from "../helpers/aws.ts";
@@ -62,6 +64,8 @@ interface Tenant {
   hostedToken: string;
   /** The update-card page's token of the tenant's customer. */
   updateCardToken: string;
+  /** The customer portal's token of the tenant's customer. */
+  portalToken: string;
   ids: Partial<Record<Kind, string>>;
   events: string[];
 }
@@ -310,6 +314,24 @@ const form = (fields: Record<string, string>): CallOptions => ({
   body: new URLSearchParams(fields).toString(),
   headers: { "content-type": "application/x-www-form-urlencoded" },
 });
+/**
+ * A portal action on B's subscription through A's portal, with a valid form: B's subscription is not
+ * A's customer's (`status`); A's own subscription without the form's token is refused and unchanged.
+ */
+const portalAction = (status: number[]): WallFixture => ({
+  kind: "public",
+  status,
+  params: (w) => ({ token: w.a.portalToken, subscriptionId: idOf(w.b, "subscription") }),
+  requests: (w) => [
+    form({ formToken: formToken(process.env.CURSOR_SECRET ?? "", w.a.portalToken, Math.floor(Date.now() / 1000)) }),
+  ],
+  control: {
+    params: (w) => ({ token: w.a.portalToken, subscriptionId: idOf(w.a, "subscription") }),
+    status: 403,
+    request: form({}),
+    unchanged: (w) => readers.subscription(w.a, idOf(w.a, "subscription")),
+  },
+});
 /** An unsigned event claiming A's payment succeeded: what a forger would post to the webhook. */
 const forgedEvent = (a: Tenant) =>
   JSON.stringify({
@@ -392,6 +414,25 @@ const fixtures: Record<string, WallFixture> = {
       unchanged: (w) => readers.customer(w.a, idOf(w.a, "customer")),
     },
   },
+  // A's portal by A's link only; a random token finds nothing.
+  getCustomerPortal: {
+    kind: "public",
+    status: [404],
+    params: () => ({ token: hostedToken() }),
+    control: { params: (w) => ({ token: w.a.portalToken }), status: 200 },
+  },
+  portalCancelSubscription: portalAction([404]),
+  // Pausing is off by default: refused (403) before any subscription is looked at.
+  portalPauseSubscription: portalAction([403]),
+  portalResumeSubscription: portalAction([403]),
+  portalUpdateCard: {
+    kind: "public",
+    status: [404],
+    params: () => ({ token: hostedToken() }),
+    requests: () => [form({}), form({ formToken: "1.x" })],
+    control: { params: (w) => ({ token: w.a.portalToken }), status: 403, request: form({}) },
+  },
+  createPortalLink: object("customer", readers.customer),
   // Not tenant-scoped: Stripe signs for the platform. Unsigned or badly signed, it writes and queues nothing.
   receiveStripeWebhook: {
     kind: "public",
@@ -625,6 +666,7 @@ async function seed(label: string): Promise<Tenant> {
     discountCode: `${label}${marker}`.toUpperCase().slice(0, 40),
     hostedToken: "",
     updateCardToken: "",
+    portalToken: "",
     ids: {},
     events: [],
   };
@@ -637,6 +679,10 @@ async function seed(label: string): Promise<Tenant> {
       (await updateCardLink(updateCardLinkPorts(systemClock), t.merchantId, idOf(t, "customer")))
         .split("/")
         .at(-2) ?? "";
+  if (has("GET /c/{token}"))
+    t.portalToken =
+      (await portalLink(portalLinkPorts(systemClock), t.merchantId, idOf(t, "customer"))).url.split("/").at(-1) ??
+      "";
   if (has("POST /v1/products")) t.ids.product = await created("POST /v1/products", t, bodies.product(t));
   if (has("POST /v1/tax-rates")) t.ids.taxRate = await created("POST /v1/tax-rates", t, bodies.taxRate(t));
   if (has("POST /v1/discount-codes")) {

@@ -42,6 +42,7 @@ const ports = (stored?: Payment, billed: Invoice = invoice): NotificationPorts =
   paymentMethod: async () => undefined,
   subscription: async (merchantId, id) => (merchantId === "mer_1" ? subscriptions.find((s) => s.id === id) : undefined),
   updateCardLink: async (merchantId, customerId) => `https://pay.kassa.test/c/card-of-${merchantId}-${customerId}/payment-method`,
+  portalLink: async (merchantId, customerId) => `https://pay.kassa.test/c/portal-of-${merchantId}-${customerId}`,
   invoicePdf: async () => new Uint8Array(),
   clock: { now: () => new Date("2026-03-01T12:00:00.000Z") },
   limits: { take: async () => ({ taken: true, slot: { giveBack: async () => {} } }), retryAfter: async () => undefined },
@@ -95,6 +96,9 @@ describe("payment notifications", () => {
         "Update the card your subscription is charged to here: https://pay.kassa.test/c/card-of-mer_1-cus_1/payment-method",
       );
       expect(mail?.text).toContain("Or pay this invoice now with another card: https://pay.kassa.test/i/tok");
+      expect(mail?.text).toContain(
+        "Manage your subscription and see your invoices in your account: https://pay.kassa.test/c/portal-of-mer_1-cus_1",
+      );
     });
 
     it("calls the first period's failed charge the first payment", async () => {

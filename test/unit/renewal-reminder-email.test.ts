@@ -134,6 +134,8 @@ describe("the subscription.renewal_upcoming notification", () => {
         links.push(`${merchantId}/${customerId}`);
         return link;
       },
+      portalLink: async (merchantId, customerId) =>
+        `https://pay.kassa.test/c/portal-of-${merchantId}-${customerId}`,
     }) as NotificationPorts;
   const event = (data: Subscription) => ({
     id: "evt_1",
@@ -151,6 +153,9 @@ describe("the subscription.renewal_upcoming notification", () => {
       );
       expect(mails.map((m) => m.to.email)).toEqual(["bea@shop.test"]);
       expect(mails[0]?.text).toContain("your visa card ending in 4242");
+      expect(mails[0]?.text).toContain(
+        "Manage your subscription and see your invoices in your account: https://pay.kassa.test/c/portal-of-mer_1-cus_1",
+      );
     }
     expect(links).toEqual(["mer_1/cus_1", "mer_1/cus_1"]);
   });

@@ -297,8 +297,14 @@ describe("subscription emails in test mode", () => {
 
 describe("subscription notifications", () => {
   const methods = [visa, card("pm_own", "0005")];
+  /** Each portal link minted, as the token store would: a fresh one per email. */
+  let minted = 0;
   const ports = (known: { customer?: Customer; merchant?: Merchant } = { customer, merchant }) =>
     ({
+      portalLink: async (merchantId, customerId) => {
+        minted += 1;
+        return `https://pay.kassa.test/c/portal-${minted}-of-${merchantId}-${customerId}`;
+      },
       merchant: async (id) => (id === "mer_1" ? known.merchant : undefined),
       customer: async (merchantId, id) =>
         merchantId === "mer_1" && id === known.customer?.id ? known.customer : undefined,
@@ -323,6 +329,19 @@ describe("subscription notifications", () => {
     expect(mails[0]?.text).toContain("your visa card ending in 4242.");
     expect(mails[1]?.text).toContain("Bea Buyer (bea@shop.test) subscribed.");
     expect(mails[1]?.text).toContain("the customer's visa card ending in 4242.");
+  });
+
+  it("link the buyer's customer portal with a fresh link in each buyer email, and not in the merchant's", async () => {
+    const created = await subscriptionCreated.render(event("subscription.created", subscription), ports());
+    const canceled = await subscriptionCanceled.render(event("subscription.canceled", subscription), ports());
+
+    const [first, second] = [created[0]?.text ?? "", canceled[0]?.text ?? ""].map(
+      (text) => /Manage your subscription and see your invoices in your account: (\S+)/.exec(text)?.[1],
+    );
+    expect(first).toMatch(/^https:\/\/pay\.kassa\.test\/c\/portal-\d+-of-mer_1-cus_1$/);
+    expect(second).toMatch(/^https:\/\/pay\.kassa\.test\/c\/portal-\d+-of-mer_1-cus_1$/);
+    expect(second).not.toBe(first);
+    for (const notice of [created[1], canceled[1]]) expect(notice?.text).not.toContain("/c/portal-");
   });
 
   it("name the subscription's own payment method over the customer's default", async () => {

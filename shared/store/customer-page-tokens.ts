@@ -1,18 +1,17 @@
 /**
- * The tokens of buyers' update-card pages: a hosted-page item (`keys.hostedPage`) naming the
- * merchant and customer, valid until `validUntil` on the customer's clock. The table's TTL
- * (`expiresAt`) removes it some time after; a customer on a test clock gets none, since the clock's
- * time is not the one DynamoDB deletes by.
+ * The tokens of a buyer's own pages (the update-card page, the portal): a hosted-page item
+ * (`keys.hostedPage`) of its `kind`, naming the merchant and customer, valid until `validUntil` on the
+ * customer's clock. The table's TTL (`expiresAt`) removes it some time after; a customer on a test
+ * clock gets none, since the clock's time is not the one DynamoDB deletes by. A token of one kind
+ * never opens a page of another.
  */
 import { GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
-import type { UpdateCardToken, UpdateCardTokenStore } from "../customers/update-card.ts";
+import type { CustomerPageToken, CustomerPageTokenStore } from "../customers/page-token.ts";
 import { ConflictError } from "../domain/errors.ts";
 import { documentClient, isConditionFailure, tableName } from "./dynamo.ts";
 import { keys } from "./keys.ts";
 
-const kind = "updateCard";
-
-export const dynamoUpdateCardTokens: UpdateCardTokenStore = {
+const customerPageTokens = (kind: "updateCard" | "portal"): CustomerPageTokenStore => ({
   async put(token, { merchantId, customerId, validUntil }, ttl) {
     try {
       await documentClient().send(
@@ -35,7 +34,7 @@ export const dynamoUpdateCardTokens: UpdateCardTokenStore = {
       throw error;
     }
   },
-  async find(token): Promise<UpdateCardToken | undefined> {
+  async find(token): Promise<CustomerPageToken | undefined> {
     const { Item } = await documentClient().send(
       new GetCommand({ TableName: tableName(), Key: keys.hostedPage(token) }),
     );
@@ -47,4 +46,7 @@ export const dynamoUpdateCardTokens: UpdateCardTokenStore = {
         }
       : undefined;
   },
-};
+});
+
+export const dynamoUpdateCardTokens = customerPageTokens("updateCard");
+export const dynamoPortalTokens = customerPageTokens("portal");

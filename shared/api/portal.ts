@@ -1,0 +1,134 @@
+/**
+ * The customer portal: the buyer's own page (public, reached by the unguessable, expiring link in every
+ * subscription email) with its form actions, and the merchant's route making a fresh link.
+ */
+import * as z from "zod";
+import { defineOperation } from "../http/operation.ts";
+import { idOf, idParams } from "./common.ts";
+import { hostedParams } from "./invoices.ts";
+
+const expired = {
+  description: "The link is past its week: a page saying how to get a new one",
+  content: ["text/html"],
+} as const;
+
+const form = {
+  contentType: "application/x-www-form-urlencoded",
+  schema: z.object({ formToken: z.string().describe("The portal's form token (it expires)") }),
+} as const;
+
+const refused = {
+  description:
+    "The merchant's `portal` setting does not allow this (a problem naming the setting; nothing changes), or the portal again: the form expired",
+  content: ["problem", "text/html"],
+} as const;
+
+export const customerPortalPage = defineOperation({
+  id: "getCustomerPortal",
+  method: "GET",
+  path: "/c/{token}",
+  auth: "public",
+  tag: "Hosted pages",
+  summary:
+    "The customer portal: the buyer's subscriptions (with the actions the merchant allows), open invoices (pay) and past ones (PDF); `?done=` confirms an action",
+  params: hostedParams,
+  query: z.object({ done: z.enum(["canceled", "paused", "resumed"]).optional() }),
+  produces: "text/html",
+  status: 200,
+  otherResponses: { 410: expired },
+});
+
+const subscriptionParams = hostedParams.extend({ subscriptionId: idOf("subscription") });
+
+const subscriptionAction = (id: string, action: string, summary: string) =>
+  defineOperation({
+    id,
+    method: "POST",
+    path: `/c/{token}/subscriptions/{subscriptionId}/${action}`,
+    auth: "public",
+    tag: "Hosted pages",
+    summary,
+    params: subscriptionParams,
+    rawBody: form,
+    produces: "text/html",
+    status: 200,
+    maxBodyBytes: 8 * 1024,
+    otherResponses: {
+      303: {
+        description: "See other: `Location` is the portal, confirming the change",
+        content: ["none"],
+        headers: { Location: "The portal" },
+      },
+      403: refused,
+      409: {
+        description: "The portal again: the subscription's state does not allow it (the API's 409)",
+        content: ["text/html"],
+      },
+      410: expired,
+    },
+  });
+
+export const portalCancel = subscriptionAction(
+  "portalCancelSubscription",
+  "cancel",
+  "Cancels one of the buyer's subscriptions at the end of its period (setting `portal.cancel`: `at_period_end`)",
+);
+export const portalPause = subscriptionAction(
+  "portalPauseSubscription",
+  "pause",
+  "Pauses one of the buyer's subscriptions at the end of the period already billed (setting `portal.pause`)",
+);
+export const portalResume = subscriptionAction(
+  "portalResumeSubscription",
+  "resume",
+  "Resumes one of the buyer's paused subscriptions now, or calls off a pending pause (setting `portal.pause`)",
+);
+
+export const portalUpdateCard = defineOperation({
+  id: "portalUpdateCard",
+  method: "POST",
+  path: "/c/{token}/update-card",
+  auth: "public",
+  tag: "Hosted pages",
+  summary:
+    "On to a fresh update-card page for the buyer (setting `portal.updatePaymentMethod`): 303 to `/c/{token}/payment-method`",
+  params: hostedParams,
+  rawBody: form,
+  produces: "text/html",
+  status: 200,
+  maxBodyBytes: 8 * 1024,
+  otherResponses: {
+    303: {
+      description: "See other: `Location` is the buyer's update-card page",
+      content: ["none"],
+      headers: { Location: "The update-card page" },
+    },
+    403: refused,
+    410: expired,
+  },
+});
+
+export const createPortalLink = defineOperation({
+  id: "createPortalLink",
+  method: "POST",
+  path: "/v1/customers/{id}/portal-link",
+  auth: "merchant",
+  tag: "Customers",
+  summary:
+    "A fresh link to the customer's portal, for the merchant to send: valid for 7 days on the customer's clock",
+  params: idParams("customer"),
+  response: z.object({
+    url: z.string().describe("The portal: `{publicBaseUrl}/c/{token}`"),
+    expiresAt: z.string().describe("When the link stops working (ISO 8601)"),
+  }),
+  status: 201,
+});
+
+export const portalOperations = [
+  customerPortalPage,
+  portalCancel,
+  portalPause,
+  portalResume,
+  portalUpdateCard,
+  createPortalLink,
+];
