@@ -124,7 +124,8 @@ const present = (ports: PaymentLinkPorts, link: PaymentLink) => presentPaymentLi
 
 export async function createPaymentLink(ports: PaymentLinkPorts, merchantId: string, input: NewPaymentLink) {
   const { errors, pricing } = await check(ports, merchantId, input);
-  errors.push(...trialError(input.trialDays, pricing?.interval));
+  // Items that failed their checks say nothing about a trial.
+  if (pricing) errors.push(...trialError(input.trialDays, pricing.interval));
   if (errors.length > 0 || !pricing) throw new ValidationError(errors);
   const now = ports.clock.now();
   const id = newId("paymentLink", now);
@@ -182,7 +183,7 @@ export async function updatePaymentLink(
   // New line items reprice the link: their currency and interval replace the old ones.
   const { interval: _, ...unpriced } = patched;
   const next: PaymentLink = pricing ? { ...unpriced, ...pricing } : patched;
-  errors.push(...trialError(next.trialDays, next.interval));
+  if (!patch.lineItems || pricing) errors.push(...trialError(next.trialDays, next.interval));
   if (errors.length > 0) throw new ValidationError(errors);
   const shown = present(ports, next);
   const type = patch.active === false && value.active ? "payment_link.deactivated" : "payment_link.updated";

@@ -198,6 +198,7 @@ describe("payment links against DynamoDB Local", () => {
 
   const refusals: [string, () => object, string][] = [
     ["another merchant's product", () => ({ ...basic(), lineItems: [{ productId: p.theirs }] }), "lineItems.0.productId"],
+    ["another merchant's product beside a trial (the items' error only)", () => ({ ...basic(), lineItems: [{ productId: p.theirs }], trialDays: 7 }), "lineItems.0.productId"],
     ["an archived product", () => ({ ...basic(), lineItems: [{ productId: p.archived }] }), "lineItems.0.productId"],
     ["items in two currencies", () => ({ ...basic(), lineItems: [{ productId: p.once }, { productId: p.euro }] }), "lineItems.1.productId"],
     ["recurring items on two intervals", () => ({ ...basic(), lineItems: [{ productId: p.monthly }, { productId: p.yearly }] }), "lineItems.1.productId"],
