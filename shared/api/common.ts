@@ -98,7 +98,7 @@ export const listQuery = z.strictObject({
   cursor: z.string().min(1).max(2048).optional(),
 });
 
-/** A yes/no list filter in a query string. */
+/** A query-string boolean: `true` or `false`. */
 export const flag = z
   .enum(["true", "false"], { error: "must be true or false" })
   .transform((v) => v === "true");

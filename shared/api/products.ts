@@ -16,8 +16,6 @@ import type { NewProduct, ProductPatch } from "../products/product.ts";
 
 const text = (max: number) => z.string().trim().min(1).max(max);
 
-/** A query-string boolean: `true` or `false`. */
-
 export const intervals = ["month", "quarter", "half_year", "year"] as const;
 
 const recurring = z

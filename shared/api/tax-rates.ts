@@ -16,8 +16,6 @@ import type { NewTaxRate, TaxRatePatch } from "../tax-rates/tax-rate.ts";
 
 const text = (max: number) => z.string().trim().min(1).max(max);
 
-/** A query-string boolean: `true` or `false`. */
-
 export const taxRate = z.object({
   id: z.string(),
   name: z.string(),
