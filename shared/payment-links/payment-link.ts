@@ -107,6 +107,13 @@ export interface PaymentLinkPatch {
   metadata?: Record<string, string | null>;
 }
 
+/** Whether two lists of line items sell the same (in the same order), however their fields are ordered. */
+export function sameLineItems(a: PaymentLinkLineItem[], b: PaymentLinkLineItem[]): boolean {
+  const terms = (item: PaymentLinkLineItem) =>
+    [item.productId, item.quantity, item.adjustableQuantity?.min, item.adjustableQuantity?.max].join(" ");
+  return a.length === b.length && a.every((item, i) => terms(item) === terms(b[i] as PaymentLinkLineItem));
+}
+
 /** The path a link's page lives at, under the deployment's public base URL. */
 export const paymentLinkPath = (slug: string) => `/l/${slug}`;
 

@@ -29,6 +29,7 @@ import {
   type PaymentLinkLineItem,
   type PaymentLinkPatch,
   presentPaymentLink,
+  sameLineItems,
 } from "./payment-link.ts";
 
 export interface PaymentLinkPorts {
@@ -58,6 +59,7 @@ async function pricingOf(
   errors: FieldError[],
 ): Promise<Pricing | undefined> {
   const products = await Promise.all(lineItems.map((item) => catalog.product(merchantId, item.productId)));
+  const before = errors.length;
   let pricing: Pricing | undefined;
   for (const [i, product] of products.entries()) {
     const fail = (message: string) => errors.push({ path: `lineItems.${i}.productId`, message });
@@ -78,7 +80,7 @@ async function pricingOf(
       }
     }
   }
-  return errors.length === 0 ? pricing : undefined;
+  return errors.length === before ? pricing : undefined;
 }
 
 /** The rules on the merchant's objects and on time, for the fields `input` sets. */
@@ -164,9 +166,12 @@ export async function updatePaymentLink(
   ports: PaymentLinkPorts,
   merchantId: string,
   id: string,
-  patch: PaymentLinkPatch,
+  request: PaymentLinkPatch,
 ) {
   const { value, version } = requireFound(await ports.store.read(merchantId, id), "Payment link");
+  // The link's own line items sent back (a client PATCHing the whole object) change nothing.
+  const { lineItems, ...rest } = request;
+  const patch: PaymentLinkPatch = lineItems && !sameLineItems(lineItems, value.lineItems) ? request : rest;
   if (patch.lineItems && value.timesRedeemed > 0) {
     throw new ConflictError(
       `The payment link's line items are frozen: ${value.timesRedeemed} checkouts completed with them; create a new link (and deactivate this one) to sell something else`,
