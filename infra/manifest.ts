@@ -6,6 +6,7 @@
 import type { SecretName } from "../shared/config.ts";
 import type { Auth, HttpMethod } from "../shared/http/operation.ts";
 import * as customerOps from "../shared/api/customers.ts";
+import * as paymentLinkOps from "../shared/api/payment-links.ts";
 import * as paymentMethodOps from "../shared/api/payment-methods.ts";
 import * as invoiceOps from "../shared/api/invoices.ts";
 import * as paymentOps from "../shared/api/payments.ts";
@@ -256,6 +257,15 @@ export const functions: readonly FunctionDefinition[] = [
     routes: subscriptionOps.subscriptionOperations,
     // Creating one may bill it: an invoice charged off-session (the processor) or emailed.
     access: paymentsAccess,
+  },
+  {
+    name: "payment-links",
+    entry: "functions/api/payment-links.ts",
+    description: "Payment links: create, list, get, update (deactivate), QR code",
+    timeoutSeconds: 10,
+    routes: paymentLinkOps.paymentLinkOperations,
+    // A link's url is built on the deployment's public base URL.
+    access: { ...merchantApi, publicLinks: true },
   },
   {
     name: "views",

@@ -48,6 +48,7 @@ import { isLiveStripeKey } from "./payments/stripe-mode.ts";
 import type { PaymentTimerPorts, SandboxSettlementMessage } from "./payments/timers.ts";
 import { type PayoutSweepPorts, recordStripePayout } from "./payouts/run.ts";
 import type { PayoutReadPorts } from "./payouts/service.ts";
+import type { PaymentLinkPorts } from "./payment-links/service.ts";
 import type { ProductPorts } from "./products/service.ts";
 import { dynamoCustomerStore } from "./store/customers.ts";
 import { dynamoPaymentMethodStore } from "./store/payment-methods.ts";
@@ -59,6 +60,7 @@ import { dynamoInvoiceStore } from "./store/invoices.ts";
 import type { MerchantStore } from "./merchants/ports.ts";
 import { dynamoMerchantStore } from "./store/merchants.ts";
 import { type OutboxEvent, outboxEventFromItem } from "./store/outbox.ts";
+import { dynamoPaymentLinkStore } from "./store/payment-links.ts";
 import { dynamoPaymentStore } from "./store/payments.ts";
 import { dynamoPayoutStore } from "./store/payouts.ts";
 import { platformEvents } from "./store/platform-events.ts";
@@ -220,6 +222,14 @@ export const productPorts = (clock: Clock): ProductPorts => ({ store: dynamoProd
 export const taxRatePorts = (clock: Clock): TaxRatePorts => ({ store: dynamoTaxRateStore, clock });
 export const discountCodePorts = (clock: Clock): DiscountCodePorts => ({
   store: dynamoDiscountCodeStore,
+  clock,
+});
+export const paymentLinkPorts = (clock: Clock): PaymentLinkPorts => ({
+  store: dynamoPaymentLinkStore,
+  catalog: dynamoCatalog,
+  merchants: dynamoMerchantStore,
+  testClocks: dynamoTestClockStore,
+  publicBaseUrl: publicBaseUrl(),
   clock,
 });
 export const viewPorts = (clock: Clock): ViewPorts => ({ store: dynamoViewStore, clock });

@@ -98,6 +98,11 @@ export const listQuery = z.strictObject({
   cursor: z.string().min(1).max(2048).optional(),
 });
 
+/** A query-string boolean: `true` or `false`. */
+export const flag = z
+  .enum(["true", "false"], { error: "must be true or false" })
+  .transform((v) => v === "true");
+
 export const createdRange = {
   createdAfter: isoDateTime.optional(),
   createdBefore: isoDateTime.optional(),

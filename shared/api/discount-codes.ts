@@ -5,6 +5,7 @@ import {
   amount,
   createdRange,
   currency,
+  flag,
   idParams,
   isoDateTime,
   listQuery,
@@ -95,10 +96,6 @@ export const discountCodePatch = parsesTo<DiscountCodePatch>()(
   }),
 );
 
-const booleanQuery = z
-  .enum(["true", "false"], { error: "must be true or false" })
-  .transform((v) => v === "true");
-
 export const createDiscountCode = defineOperation({
   id: "createDiscountCode",
   method: "POST",
@@ -118,7 +115,7 @@ export const listDiscountCodes = defineOperation({
   auth: "merchant",
   tag: "Discount codes",
   summary: "List discount codes, newest first; filter by active, code (case-insensitive) or creation time",
-  query: listQuery.extend({ active: booleanQuery.optional(), code: code.optional(), ...createdRange }),
+  query: listQuery.extend({ active: flag.optional(), code: code.optional(), ...createdRange }),
   response: page(discountCode),
   status: 200,
 });

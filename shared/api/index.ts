@@ -4,6 +4,7 @@ import { discountCodeOperations } from "./discount-codes.ts";
 import { docsOperations } from "./docs.ts";
 import { eventOperations } from "./events.ts";
 import { hostedInvoiceOperations, invoiceOperations } from "./invoices.ts";
+import { paymentLinkOperations } from "./payment-links.ts";
 import { paymentMethodOperations } from "./payment-methods.ts";
 import { connectStripe, paymentOperations, stripeWebhook } from "./payments.ts";
 import { payoutOperations } from "./payouts.ts";
@@ -29,6 +30,7 @@ export const allOperations = [
   ...testClockOperations,
   ...invoiceOperations,
   ...subscriptionOperations,
+  ...paymentLinkOperations,
   ...paymentOperations,
   connectStripe,
   stripeWebhook,

@@ -1,13 +1,20 @@
 /** Operations on products: what a merchant sells, with its price (one-time or recurring). */
 import * as z from "zod";
 import { defineOperation } from "../http/operation.ts";
-import { amount, createdRange, currency, idParams, listQuery, metadata, page, parsesTo } from "./common.ts";
+import {
+  amount,
+  createdRange,
+  currency,
+  flag,
+  idParams,
+  listQuery,
+  metadata,
+  page,
+  parsesTo,
+} from "./common.ts";
 import type { NewProduct, ProductPatch } from "../products/product.ts";
 
 const text = (max: number) => z.string().trim().min(1).max(max);
-
-/** A query-string boolean: `true` or `false`. */
-const flag = z.enum(["true", "false"], { error: "must be true or false" }).transform((v) => v === "true");
 
 export const intervals = ["month", "quarter", "half_year", "year"] as const;
 

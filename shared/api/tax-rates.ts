@@ -4,6 +4,7 @@ import { defineOperation } from "../http/operation.ts";
 import {
   country,
   createdRange,
+  flag,
   idParams,
   listQuery,
   metadata,
@@ -14,9 +15,6 @@ import {
 import type { NewTaxRate, TaxRatePatch } from "../tax-rates/tax-rate.ts";
 
 const text = (max: number) => z.string().trim().min(1).max(max);
-
-/** A query-string boolean: `true` or `false`. */
-const flag = z.enum(["true", "false"], { error: "must be true or false" }).transform((v) => v === "true");
 
 export const taxRate = z.object({
   id: z.string(),

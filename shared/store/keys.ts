@@ -65,6 +65,11 @@ export const keys = {
   }),
   /** Gapless document number counters, one per merchant and kind of document. */
   counter: (merchantId: string, name: string): Key => ({ PK: merchantPk(merchantId), SK: `COUNTER#${name}` }),
+  /**
+   * A payment link's public slug → its merchant and link, claimed once (`attribute_not_exists`) in the
+   * link's creation: the page at `/l/{slug}` finds its link with one GetItem.
+   */
+  paymentLinkSlug: (slug: string): Key => ({ PK: `PLINK#${slug}`, SK: "PLINK" }),
   /** The public token of a hosted page (invoice, quote, checkout) → the document it shows. */
   hostedPage: (token: string): Key => ({ PK: `HOSTED#${token}`, SK: "HOSTED" }),
 

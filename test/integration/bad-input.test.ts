@@ -71,6 +71,8 @@ interface World {
   portalPausable: string;
   /** Set to pause (through the API), for the portal's resume. */
   portalResumable: string;
+  /** A payment link selling `recurringProduct`, for PATCH. */
+  paymentLink: string;
 }
 
 interface BodyFixture {
@@ -120,6 +122,79 @@ const subscription = (w: World) => ({
   taxRateIds: [w.taxRate],
   metadata: { plan: "pro" },
 });
+
+/** A payment link as rich as its schema allows (one recurring product: `product` changes interval in the walk). */
+const paymentLink = (w: World) => ({
+  name: "Coffee club",
+  lineItems: [{ productId: w.recurringProduct, quantity: 2, adjustableQuantity: { min: 1, max: 5 } }],
+  allowDiscountCodes: true,
+  collectBillingAddress: true,
+  collectShippingAddress: { allowedCountries: ["NO", "SE"] },
+  collectPhone: true,
+  trialDays: 14,
+  testClockId: w.testClock,
+  customFields: [{ key: "size", label: "Cup size", type: "dropdown", options: ["S", "M"], optional: false }],
+  maxRedemptions: 100,
+  expiresAt: future,
+  active: true,
+  afterCompletion: { type: "redirect", url: "https://shop.test/thanks" },
+  taxRateIds: [w.taxRate],
+  metadata: { campaign: "spring" },
+});
+
+/** The rules on a link's line items, custom fields, trial and references, for its create and its PATCH. */
+const paymentLinkCases: Case[] = [
+  change("lineItems.0.productId: no product of this merchant", "lineItems.0.productId", (v) => ({
+    ...v,
+    lineItems: [{ productId: `prd_${"9".repeat(26)}` }],
+  })),
+  change("lineItems.0.quantity: 1000", "lineItems.0.quantity", (v, w) => ({
+    ...v,
+    lineItems: [{ productId: w.recurringProduct, quantity: 1000 }],
+  })),
+  change("lineItems.0.quantity: outside its adjustable range", "lineItems.0.quantity", (v, w) => ({
+    ...v,
+    lineItems: [{ productId: w.recurringProduct, quantity: 9, adjustableQuantity: { min: 1, max: 5 } }],
+  })),
+  change("lineItems.0.adjustableQuantity.min: above max", "lineItems.0.adjustableQuantity.min", (v, w) => ({
+    ...v,
+    lineItems: [{ productId: w.recurringProduct, quantity: 3, adjustableQuantity: { min: 4, max: 2 } }],
+  })),
+  change("lineItems: 21 of them", "lineItems", (v, w) => ({
+    ...v,
+    lineItems: Array(21).fill({ productId: w.recurringProduct }),
+  })),
+  change("trialDays: 731", "trialDays", (v) => ({ ...v, trialDays: 731 })),
+  change("testClockId: no clock of this merchant", "testClockId", (v) => ({
+    ...v,
+    testClockId: `clk_${"9".repeat(26)}`,
+  })),
+  change("customFields: 4 of them", "customFields", (v) => ({
+    ...v,
+    customFields: ["a", "b", "c", "d"].map((key) => ({ key, label: key, type: "text" })),
+  })),
+  change("customFields.1.key: the key of another field", "customFields.1.key", (v) => ({
+    ...v,
+    customFields: [
+      { key: "k", label: "One", type: "text" },
+      { key: "k", label: "Two", type: "numeric" },
+    ],
+  })),
+  change("customFields.0.options: a dropdown without any", "customFields.0.options", (v) => ({
+    ...v,
+    customFields: [{ key: "k", label: "Pick", type: "dropdown" }],
+  })),
+  change("afterCompletion.url: not https", "afterCompletion.url", (v) => ({
+    ...v,
+    afterCompletion: { type: "redirect", url: "http://shop.test/thanks" },
+  })),
+  change("expiresAt: in the past", "expiresAt", (v) => ({ ...v, expiresAt: "2020-01-01T00:00:00Z" })),
+  change("taxRateIds.0: no rate of this merchant", "taxRateIds.0", (v) => ({
+    ...v,
+    taxRateIds: [`txr_${"9".repeat(26)}`],
+  })),
+  change("maxRedemptions: 0", "maxRedemptions", (v) => ({ ...v, maxRedemptions: 0 })),
+];
 
 /** A code counts once per document (in any spelling): given twice it would be priced and redeemed twice. */
 const repeatedCode = change(
@@ -508,6 +583,17 @@ const fixtures: Record<string, BodyFixture> = {
       })),
     ],
   },
+  createPaymentLink: { body: paymentLink, cases: paymentLinkCases },
+  updatePaymentLink: {
+    params: (w) => ({ id: w.paymentLink }),
+    body: (w) => ({
+      ...paymentLink(w),
+      trialDays: 7,
+      afterCompletion: { type: "message", message: "Thanks! Your beans are on their way." },
+      metadata: { campaign: "summer", old: null },
+    }),
+    cases: paymentLinkCases,
+  },
   advanceTestClock: {
     params: (w) => ({ id: w.testClock }),
     body: () => ({ frozenTime: "2031-01-01T00:00:00+02:00" }),
@@ -554,6 +640,7 @@ const placeholder: World = {
   portalCancelable: `sub_${"3".repeat(26)}`,
   portalPausable: `sub_${"4".repeat(26)}`,
   portalResumable: `sub_${"5".repeat(26)}`,
+  paymentLink: `plink_${"0".repeat(26)}`,
 };
 
 const defaultBodyLimit = 256 * 1024;
@@ -1338,7 +1425,10 @@ describe("bad input: every POST and PATCH route with a body", () => {
       portalCancelable: "",
       portalPausable: "",
       portalResumable: "",
+      paymentLink: "",
     };
+    if (servesRoute("POST /v1/payment-links"))
+      world.paymentLink = await created("POST /v1/payment-links", secret, paymentLink(world));
     if (servesRoute("POST /v1/subscriptions")) {
       world.subscription = await created("POST /v1/subscriptions", secret, subscription(world));
       world.cancelableSubscription = await created("POST /v1/subscriptions", secret, subscription(world));

@@ -48,7 +48,8 @@ type Kind =
   | "paymentView"
   | "testClock"
   | "subscription"
-  | "subscriptionView";
+  | "subscriptionView"
+  | "paymentLink";
 
 interface Tenant {
   label: string;
@@ -208,6 +209,12 @@ const bodies = {
     name: `${t.marker} subscriptions view`,
     filters: { status: "scheduled", customerId: idOf(t, "customer") },
   }),
+  paymentLink: (t: Tenant) => ({
+    name: `${t.marker} link`,
+    lineItems: [{ productId: idOf(t, "product"), quantity: 2 }],
+    taxRateIds: [idOf(t, "taxRate")],
+    metadata: { owner: t.marker },
+  }),
   invoice: (t: Tenant) => ({
     customerId: idOf(t, "customer"),
     currency: "USD",
@@ -272,6 +279,7 @@ const readers = {
   refund: get("GET /v1/refunds/{id}"),
   payout: get("GET /v1/payouts/{id}"),
   subscription: get("GET /v1/subscriptions/{id}"),
+  paymentLink: get("GET /v1/payment-links/{id}"),
   /** Saved methods have no GET by id: the method as its customer's list shows it. */
   paymentMethod: (async (t, id) => {
     const list = await api("GET /v1/customers/{id}/payment-methods", {
@@ -642,6 +650,28 @@ const fixtures: Record<string, WallFixture> = {
   getPayout: object("payout", readers.payout),
   listPayoutBalanceTransactions: object("payout", readers.payout),
 
+  createPaymentLink: {
+    kind: "create",
+    body: bodies.paymentLink,
+    read: readers.paymentLink,
+    foreign: (a, b) => [
+      { ...bodies.paymentLink(b), lineItems: [{ productId: idOf(a, "product") }] },
+      { ...bodies.paymentLink(b), taxRateIds: [idOf(a, "taxRate")] },
+      { ...bodies.paymentLink(b), testClockId: idOf(a, "testClock") },
+    ],
+  },
+  listPaymentLinks: {
+    kind: "list",
+    ids: (t) => [idOf(t, "paymentLink")],
+    probes: () => [{ active: "true" }],
+  },
+  getPaymentLink: object("paymentLink", readers.paymentLink),
+  updatePaymentLink: object("paymentLink", readers.paymentLink, (t) => ({
+    name: `${t.marker} renamed`,
+    ...touched(t),
+  })),
+  getPaymentLinkQrCode: object("paymentLink", readers.paymentLink),
+
   createView: { kind: "create", body: bodies.view, read: readers.view },
   listViews: {
     kind: "list",
@@ -730,6 +760,8 @@ async function seed(label: string): Promise<Tenant> {
     t.ids.subscriptionView = await created("POST /v1/views", t, bodies.subscriptionView(t));
   }
   if (has("POST /v1/subscriptions")) t.ids.subscription = await fresh.subscription(t);
+  if (has("POST /v1/payment-links"))
+    t.ids.paymentLink = await created("POST /v1/payment-links", t, bodies.paymentLink(t));
   t.email = (await merchantOf(t)).email;
   t.events = (await aws.scanAll())
     .filter((item) => item.type === "event" && item.PK === `MERCHANT#${t.merchantId}`)

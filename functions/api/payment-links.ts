@@ -1,0 +1,30 @@
+/** Payment links: create, list, get, update (deactivate), and the link's QR code. */
+import * as ops from "../../shared/api/payment-links.ts";
+import { paymentLinkPorts as ports } from "../../shared/composition.ts";
+import { apiHandler, route } from "../../shared/http/api.ts";
+import { pageRequest, pageResponse } from "../../shared/http/list.ts";
+import { qrSvgResponse } from "../../shared/payment-links/qr.ts";
+import * as paymentLinks from "../../shared/payment-links/service.ts";
+
+export const handler = apiHandler([
+  route(ops.createPaymentLink, ({ principal, clock, body }) =>
+    paymentLinks.createPaymentLink(ports(clock), principal.merchantId, body),
+  ),
+  route(ops.listPaymentLinks, async (request) => {
+    const { principal, clock, query } = request;
+    const page = await paymentLinks.listPaymentLinks(ports(clock), principal.merchantId, {
+      ...query,
+      ...(await pageRequest(request)),
+    });
+    return pageResponse(request, page);
+  }),
+  route(ops.getPaymentLink, ({ principal, clock, params }) =>
+    paymentLinks.getPaymentLink(ports(clock), principal.merchantId, params.id),
+  ),
+  route(ops.updatePaymentLink, ({ principal, clock, params, body }) =>
+    paymentLinks.updatePaymentLink(ports(clock), principal.merchantId, params.id, body),
+  ),
+  route(ops.getPaymentLinkQrCode, async ({ principal, clock, params }) =>
+    qrSvgResponse((await paymentLinks.getPaymentLink(ports(clock), principal.merchantId, params.id)).url),
+  ),
+]);
