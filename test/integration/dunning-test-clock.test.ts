@@ -8,11 +8,16 @@ import { QueryCommand } from "@aws-sdk/lib-dynamodb";
 import { beforeAll, describe, expect, it } from "vitest";
 import { handler as customers } from "../../functions/api/customers.ts";
 import { handler as invoices } from "../../functions/api/invoices.ts";
+import { handler as settings } from "../../functions/api/merchant-settings.ts";
 import { handler as paymentMethods } from "../../functions/api/payment-methods.ts";
 import { handler as subscriptions } from "../../functions/api/subscriptions.ts";
 import { handler as testClocks } from "../../functions/api/test-clocks.ts";
 import { handler as billing } from "../../functions/billing/timers.ts";
+import { newEvent } from "../../shared/domain/events.ts";
+import { newId } from "../../shared/domain/ids.ts";
+import { dynamoCustomerStore } from "../../shared/store/customers.ts";
 import { type OutboxEvent, outboxEventFromItem } from "../../shared/store/outbox.ts";
+import { dynamoPaymentMethodStore } from "../../shared/store/payment-methods.ts";
 import { retryScheduleName } from "../../shared/subscriptions/dunning.ts";
 import { callForBody, newMerchant, type TestMerchant } from "../helpers/api.ts";
 import { type TestAws, useTestAws } from "../helpers/aws.ts";
@@ -139,4 +144,100 @@ describe("dunning on a test clock", () => {
       "2030-02-08T00:00:00.000Z",
     ]);
   });
+});
+
+/**
+ * Makes a lost card the customer's default, as if it was reported lost after it was saved (the
+ * sandbox refuses to save a lost card): written to the store as attaching it would.
+ */
+async function lostCardDefault(customerId: string, at: string) {
+  const found = (await dynamoCustomerStore.read(shop.id, customerId))!;
+  const now = new Date(at);
+  const lost = {
+    id: newId("paymentMethod", now),
+    customerId,
+    type: "card" as const,
+    card: { brand: "visa", last4: "9987", expMonth: 12, expYear: 2034 },
+    processorId: "pm_card_visa_chargeDeclinedLostCard",
+    createdAt: at,
+  };
+  await dynamoPaymentMethodStore.attach(
+    shop.id,
+    lost,
+    found,
+    { ...found.value, defaultPaymentMethodId: lost.id },
+    newEvent("payment_method.attached", shop.id, lost.id, now, { customerId }),
+  );
+}
+
+describe("a hard decline on a test clock, with no new card ever added", () => {
+  it.each([
+    ["cancel", "canceled", "open"],
+    ["mark_uncollectible", "active", "uncollectible"],
+    ["leave_past_due", "past_due", "open"],
+  ] as const)(
+    "charges nothing more and applies %s at the last retry day's instant",
+    async (finalAction, subscriptionStatus, invoiceStatus) => {
+      shop = await newMerchant(`Hard decline, ${finalAction}`);
+      await call(settings, "PATCH /v1/merchant", undefined, {
+        dunning: { retryDays: [3, 5, 7], finalAction },
+      });
+      const clock = await call(testClocks, "POST /v1/test-clocks", undefined, {
+        frozenTime: "2030-01-01T09:00:00Z",
+      });
+      const customer = await call(customers, "POST /v1/customers", undefined, {
+        email: "hard-decline@buyer.test",
+        testClockId: clock.id,
+      });
+      await call(paymentMethods, "POST /v1/customers/{id}/payment-methods", customer.id, {
+        paymentMethod: "pm_card_visa",
+      });
+      const created = await call(subscriptions, "POST /v1/subscriptions", undefined, {
+        customerId: customer.id,
+        items: [{ description: "Pro plan", unitAmount: 3_100, quantity: 1 }],
+        currency: "USD",
+        interval: "month",
+        collectionMethod: "charge_automatically",
+      });
+      await lostCardDefault(customer.id, "2030-01-01T09:00:00.000Z");
+
+      await advance(clock.id, "2030-02-01T12:00:00Z");
+      const invoiceId = (await call(subscriptions, "GET /v1/subscriptions/{id}", created.id))
+        .latestInvoiceId as string;
+      expect(await call(invoices, "GET /v1/invoices/{id}", invoiceId)).toMatchObject({
+        status: "open",
+        attemptCount: 1,
+        nextPaymentAttemptAt: null,
+      });
+      // Only the last retry's instant waits in the clock's partition: the final action's.
+      const partition = (await duePartition(clock.id)).filter((p) => p.startsWith(`${invoiceId}-retry`));
+      expect(partition).toEqual([`${retryScheduleName(invoiceId, 2)} @ 2030-02-08T00:00:00.000Z`]);
+
+      await advance(clock.id, "2030-02-07T23:00:00Z");
+      expect((await call(subscriptions, "GET /v1/subscriptions/{id}", created.id)).status).toBe("past_due");
+      await advance(clock.id, "2030-02-09T00:00:00Z");
+
+      expect(await call(subscriptions, "GET /v1/subscriptions/{id}", created.id)).toMatchObject({
+        status: subscriptionStatus,
+      });
+      expect(await call(invoices, "GET /v1/invoices/{id}", invoiceId)).toMatchObject({
+        status: invoiceStatus,
+        attemptCount: 1,
+        amountRemaining: 3_100,
+        nextPaymentAttemptAt: null,
+      });
+      // The lost card was charged once, at the renewal: no retry charged it.
+      expect((await eventsOf("invoice.payment_failed", invoiceId)).map((e) => e.occurredAt)).toEqual([
+        "2030-02-01T00:00:00.000Z",
+      ]);
+      if (finalAction === "cancel") {
+        const [canceled] = await eventsOf("subscription.canceled", created.id);
+        expect(canceled?.occurredAt).toBe("2030-02-08T00:00:00.000Z");
+      }
+      if (finalAction === "mark_uncollectible") {
+        const [marked] = await eventsOf("invoice.marked_uncollectible", invoiceId);
+        expect(marked?.occurredAt).toBe("2030-02-08T00:00:00.000Z");
+      }
+    },
+  );
 });

@@ -341,7 +341,8 @@ describe("hard declines and new cards", () => {
     const renewed = await renew(shop, sub);
     expect(renewed.status).toBe("past_due");
     const invoiceId = renewed.latestInvoiceId!;
-    expect(retriesOf(invoiceId)).toEqual([]);
+    // No retry charges it: only the last retry's instant stays planned, for the final action.
+    expect(retriesOf(invoiceId).map((s) => s.name)).toEqual([retryScheduleName(invoiceId, 2)]);
     expect(await getInvoice(shop, invoiceId)).toMatchObject({ attemptCount: 1, nextPaymentAttemptAt: null });
     expect((await paymentsOf(invoiceId))[0]!.failure).toMatchObject({ declineCode: "lost_card" });
     // The lost card's own event (redelivered late) retries nothing: it is the method that failed.
@@ -367,7 +368,7 @@ describe("hard declines and new cards", () => {
     const sub = await subscribe(shop, customer);
     await setDefault(shop, customer, "pm_card_authenticationRequired");
     const invoiceId = (await renew(shop, sub)).latestInvoiceId!;
-    expect(retriesOf(invoiceId)).toEqual([]);
+    expect(retriesOf(invoiceId).map((s) => s.name)).toEqual([retryScheduleName(invoiceId, 2)]);
     expect(await eventsOf(shop, "invoice.payment_action_required", invoiceId)).toHaveLength(1);
     expect(await getInvoice(shop, invoiceId)).toMatchObject({ status: "open", nextPaymentAttemptAt: null });
   });
