@@ -11,6 +11,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { handler as customersHandler } from "../../functions/api/customers.ts";
 import { handler as invoicesHandler } from "../../functions/api/invoices.ts";
 import { handler as settingsHandler } from "../../functions/api/merchant-settings.ts";
+import { handler as notificationsHandler } from "../../functions/notifications/send.ts";
 import { billingTimers } from "../../functions/billing/timers.ts";
 import { firing, type OneTimeSchedule, type SchedulerPort } from "../../shared/aws/scheduler.ts";
 import { billingPorts, billingTimerPorts, paymentMethodPorts } from "../../shared/composition.ts";
@@ -69,6 +70,19 @@ const paymentsOf = async (invoiceId: string) =>
   (await items())
     .filter((i) => i.type === "payment" && (i.for as { id?: string } | undefined)?.id === invoiceId)
     .sort((a, b) => String(a.createdAt).localeCompare(String(b.createdAt)));
+/** Delivers a stored event to the notifications consumer, as the outbox does. */
+async function notify(item: Record<string, unknown>) {
+  const body = {
+    id: item.id,
+    type: item.eventType,
+    merchantId: item.merchantId,
+    objectId: item.objectId,
+    occurredAt: item.occurredAt,
+    data: item.data,
+  };
+  const record = { messageId: randomUUID(), body: JSON.stringify(body) } as SQSRecord;
+  expect(await notificationsHandler({ Records: [record] })).toEqual({ batchItemFailures: [] });
+}
 const readSub = async (shop: TestMerchant, id: string) =>
   (await dynamoSubscriptionStore.read(shop.id, id))!.value;
 const getInvoice = (shop: TestMerchant, id: string) =>
@@ -88,8 +102,8 @@ async function dunningShop(dunning?: object) {
   return shop;
 }
 
-async function buyer(shop: TestMerchant, card: string) {
-  const body = { email: `dun-${randomUUID().slice(0, 8)}@buyer.test`, name: "Sol" };
+async function buyer(shop: TestMerchant, card: string, email = `dun-${randomUUID().slice(0, 8)}@buyer.test`) {
+  const body = { email, name: "Sol" };
   const customer = await expectStatus(
     merchantCall(customersHandler, "POST /v1/customers", shop.secret, { body }),
     201,
@@ -166,8 +180,8 @@ async function fire(schedule: OneTimeSchedule) {
 }
 
 /** A customer paying on `card` until the renewal, then declined on pm_card_chargeCustomerFail. */
-async function failingRenewal(shop: TestMerchant) {
-  const customer = await buyer(shop, "pm_card_visa");
+async function failingRenewal(shop: TestMerchant, email?: string) {
+  const customer = await buyer(shop, "pm_card_visa", email);
   const sub = await subscribe(shop, customer);
   await setDefault(shop, customer, "pm_card_chargeCustomerFail");
   const renewed = await renew(shop, sub);
@@ -311,6 +325,32 @@ describe("retrying a failed renewal", () => {
     // The last retry, had it fired anyway, finds the invoice paid.
     await fire(retries[2]!);
     expect((await paymentsOf(invoiceId)).map((p) => p.status)).toEqual(["failed", "failed", "succeeded"]);
+  });
+});
+
+describe("the merchant's notice of a failed renewal", () => {
+  it("emails the merchant once per failed attempt: who, what, why, and the next retry or the final action", async () => {
+    const shop = await dunningShop({ retryDays: [1], finalAction: "cancel" });
+    const { invoiceId } = await failingRenewal(shop, "dun-notice@buyer.test");
+    await fire(retriesOf(invoiceId)[0]!);
+    const failures = await eventsOf(shop, "invoice.payment_failed", invoiceId);
+    expect(failures).toHaveLength(2);
+    // Each event delivered twice, as a queue may: still one email per attempt.
+    for (const event of [...failures, ...failures]) await notify(event);
+
+    const notices = (await aws.mailTo(shop.email)).filter((m) =>
+      m.subject.includes("Renewal payment failed"),
+    );
+    expect(notices.map((m) => m.subject)).toEqual([
+      "[TEST MODE] Renewal payment failed: Sol (dun-notice@buyer.test), $31.00 (invoice INV-0002)",
+      "[TEST MODE] Renewal payment failed: Sol (dun-notice@buyer.test), $31.00 (invoice INV-0002)",
+    ]);
+    const [first, last] = notices.map((m) => m.body.text);
+    expect(first).toContain("Reason: the card was declined by its bank (generic_decline).");
+    expect(first).toContain("(attempt 1)");
+    expect(first).toContain("Next retry: Mar 6, 2026");
+    expect(last).toContain("(attempt 2)");
+    expect(last).toContain("That was the last retry: the subscription is canceled; the invoice stays open.");
   });
 });
 
