@@ -413,23 +413,44 @@ describe("hard declines and new cards", () => {
     expect(await getInvoice(shop, invoiceId)).toMatchObject({ status: "open", nextPaymentAttemptAt: null });
   });
 
-  it("pays once when a retry fires while a new card arrives", async () => {
+  it("pays once when the scheduled retry and a new card's immediate retry race, round after round", async () => {
     const shop = await dunningShop();
-    const { customer, sub, invoiceId } = await failingRenewal(shop);
-    const [retry] = retriesOf(invoiceId);
-    clock.set(retry!.at);
-    await setDefault(shop, customer, "pm_card_visa");
-    const [updated] = (await eventsOf(shop, "customer.updated", customer)).slice(-1);
-    const results = await Promise.allSettled([
-      retryPayment(ports(), shop.id, invoiceId, 0),
-      deliver({ ...(updated as object), type: "customer.updated", id: updated!.id, merchantId: shop.id }),
-      retryPayment(ports(), shop.id, invoiceId, 0),
-    ]);
-    expect(results.map((r) => r.status)).toEqual(["fulfilled", "fulfilled", "fulfilled"]);
-    const payments = await paymentsOf(invoiceId);
-    expect(payments.filter((p) => p.status === "succeeded")).toHaveLength(1);
-    expect(await getInvoice(shop, invoiceId)).toMatchObject({ status: "paid", amountPaid: 3_100 });
-    await deliverEvent(shop, "invoice.paid", invoiceId);
-    expect((await readSub(shop, sub.id)).status).toBe("active");
+    for (let round = 0; round < 8; round++) {
+      const { customer, sub, invoiceId } = await failingRenewal(shop);
+      const [retry] = retriesOf(invoiceId);
+      clock.set(retry!.at);
+      await setDefault(shop, customer, "pm_card_visa");
+      const [updated] = (await eventsOf(shop, "customer.updated", customer)).slice(-1);
+      const newCard = {
+        ...(updated as object),
+        type: "customer.updated",
+        id: updated!.id,
+        merchantId: shop.id,
+      };
+      // The schedule's firing (twice, as a redelivery would) and the card's event, all at once.
+      const racers = [() => deliver(firing(retry!)), () => deliver(newCard), () => deliver(firing(retry!))];
+      await Promise.all(round % 2 ? racers.reverse().map((r) => r()) : racers.map((r) => r()));
+
+      const payments = await paymentsOf(invoiceId);
+      expect(
+        payments.filter((p) => p.status === "succeeded"),
+        `round ${round}`,
+      ).toHaveLength(1);
+      expect(await getInvoice(shop, invoiceId)).toMatchObject({
+        status: "paid",
+        amountPaid: 3_100,
+        amountRemaining: 0,
+        nextPaymentAttemptAt: null,
+      });
+      await deliverEvent(shop, "invoice.paid", invoiceId);
+      expect((await readSub(shop, sub.id)).status).toBe("active");
+      expect(await eventsOf(shop, "subscription.recovered", sub.id)).toHaveLength(1);
+      // The retries after it are cancelled; had they fired anyway, they charge nothing.
+      expect(cancelled).toEqual(
+        expect.arrayContaining([retryScheduleName(invoiceId, 1), retryScheduleName(invoiceId, 2)]),
+      );
+      for (const later of retriesOf(invoiceId).slice(1)) await fire(later);
+      expect(await paymentsOf(invoiceId)).toHaveLength(payments.length);
+    }
   });
 });
