@@ -175,13 +175,21 @@ export function canceledNow(subscription: StoredSubscription, now: Date): Stored
   };
 }
 
-/** Cancel at the end of the current period (true; the engine cancels at the due instant), or undo it (false). */
+/**
+ * Cancel at the end of the current period (true; the engine cancels at the due instant), or undo it
+ * (false). A paused subscription has no current period to end: a 409 (its cancel route cancels it now).
+ */
 export function withCancelAtPeriodEnd(
   subscription: StoredSubscription,
   cancelAtPeriodEnd: boolean,
   now: Date,
 ): StoredSubscription {
   requireRunning(subscription);
+  if (cancelAtPeriodEnd && subscription.status === "paused") {
+    throw new StateConflictError(
+      "The subscription is paused: no period is running to cancel at its end; cancel it now with POST /v1/subscriptions/{id}/cancel",
+    );
+  }
   if (subscription.cancelAtPeriodEnd === cancelAtPeriodEnd) return subscription;
   return { ...subscription, cancelAtPeriodEnd, updatedAt: now.toISOString() };
 }

@@ -272,6 +272,37 @@ describe("pause and resume", () => {
     ]);
   });
 
+  it("cancel at period end on a paused subscription (no resumesAt) cancels it at once: no period is running", async () => {
+    const { clockId, customerId } = await buyerAt("2030-01-01T10:00:00Z");
+    const sub = await subscribe(customerId);
+    await pause(sub.id);
+    await advance(clockId, "2030-02-10T08:00:00Z");
+    expect(await get(sub.id)).toMatchObject({ status: "paused", nextBillingAt: null });
+
+    // Setting the flag alone would wait for a period end that never comes: a 409, nothing written.
+    const flagged = await call(subscriptions, "PATCH /v1/subscriptions/{id}", sub.id, {
+      cancelAtPeriodEnd: true,
+    });
+    expect(flagged.status, JSON.stringify(flagged.body)).toBe(409);
+    expect(await get(sub.id)).toMatchObject({ status: "paused", cancelAtPeriodEnd: false });
+
+    const canceled = await call(subscriptions, "POST /v1/subscriptions/{id}/cancel", sub.id, {
+      atPeriodEnd: true,
+    });
+    expect(canceled.status, JSON.stringify(canceled.body)).toBe(200);
+    expect(canceled.body).toMatchObject({
+      status: "canceled",
+      cancelAtPeriodEnd: false,
+      canceledAt: "2030-02-10T08:00:00.000Z",
+      endedAt: "2030-02-10T08:00:00.000Z",
+      nextBillingAt: null,
+    });
+    expect(await events("subscription.canceled", sub.id)).toHaveLength(1);
+    await advance(clockId, "2030-04-02T00:00:00Z");
+    expect(await invoicesOf(sub.id)).toHaveLength(1);
+    expect((await resume(sub.id)).status).toBe(409);
+  });
+
   it("pauses only an active subscription: a scheduled or canceled one is a 409", async () => {
     const { customerId } = await buyerAt("2030-01-01T10:00:00Z");
     const scheduled = await subscribe(customerId, { startDate: "2030-02-01" });
