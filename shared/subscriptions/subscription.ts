@@ -276,7 +276,7 @@ export interface NewSubscription {
   discounts?: DiscountRequest[];
   taxRateIds?: string[];
   metadata?: Record<string, string>;
-  /** A trial of so many days from today (1–730), or until a local date (`trialEnd`): one of them. */
+  /** A trial of so many days from the start date (1–730), or until a local date (`trialEnd`): one of them. */
   trialDays?: number;
   trialEnd?: string;
   trialSettings?: TrialSettings;
@@ -357,10 +357,8 @@ export function buildSubscription(
       message: "must be one of the customer's saved payment methods",
     });
   }
-  const trialEndDate = input.trialDays !== undefined ? addDays(today, input.trialDays) : input.trialEnd;
-  if (trialEndDate !== undefined && startDate !== today) {
-    errors.push({ path: "startDate", message: "must be today with a trial: the trial starts now" });
-  }
+  // A trial starts with the subscription: now, or at the first instant of a later start date.
+  const trialEndDate = input.trialDays !== undefined ? addDays(startDate, input.trialDays) : input.trialEnd;
   if (input.trialEnd !== undefined && input.trialDays !== undefined) {
     errors.push({ path: "trialEnd", message: "must not be given with trialDays" });
   } else if (input.trialEnd !== undefined && input.trialEnd <= startDate) {
@@ -429,9 +427,12 @@ export function buildSubscription(
     timeZone: merchant.timeZone,
   };
   const at = now.toISOString();
+  const later = startDate > today;
+  // A trial from a later day waits `scheduled` until its start (the engine starts it then), then its end bills.
+  const trialStart = later ? startOfLocalDay(startDate, merchant.timeZone).toISOString() : at;
   const subscription: StoredSubscription = {
     id: newId("subscription", now),
-    status: trialEndDate !== undefined ? "trialing" : startDate > today ? "scheduled" : "active",
+    status: later ? "scheduled" : trialEndDate !== undefined ? "trialing" : "active",
     customerId: customer.id,
     currency,
     interval,
@@ -449,7 +450,7 @@ export function buildSubscription(
     billingAnchorDay: rule.billingAnchorDay,
     currentPeriodStart: null,
     currentPeriodEnd: null,
-    nextBillingAt: periodOf(rule, 0).start,
+    nextBillingAt: trialEndDate !== undefined && later ? trialStart : periodOf(rule, 0).start,
     billingCycles: input.billingCycles ?? null,
     cyclesBilled: 0,
     collectionMethod: input.collectionMethod,
@@ -465,7 +466,7 @@ export function buildSubscription(
     taxRateIds: input.taxRateIds ?? [],
     metadata: input.metadata ?? {},
     ...(customer.testClockId ? { testClockId: customer.testClockId } : {}),
-    trialStart: trialEndDate !== undefined ? at : null,
+    trialStart: trialEndDate !== undefined ? trialStart : null,
     trialEnd: trialEndDate !== undefined ? periodOf(rule, 0).start : null,
     ...(trialEndDate !== undefined && input.trialSettings ? { trialSettings: input.trialSettings } : {}),
     pauseAt: null,

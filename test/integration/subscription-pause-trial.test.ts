@@ -354,6 +354,98 @@ describe("trials", () => {
     expect(await events("subscription.trial_will_end", sub.id)).toHaveLength(1);
   });
 
+  it("a trial from a later start date waits scheduled, starts then (subscription.updated), and its end bills the first period", async () => {
+    const { clockId, customerId } = await buyerAt("2030-01-01T10:00:00Z", "pm_card_visa");
+    const sub = await subscribe(customerId, {
+      collectionMethod: "charge_automatically",
+      startDate: "2030-01-10",
+      trialDays: 14,
+    });
+    expect(sub).toMatchObject({
+      status: "scheduled",
+      startDate: "2030-01-10",
+      trialStart: "2030-01-10T00:00:00.000Z",
+      trialEnd: "2030-01-24T00:00:00.000Z",
+      billingAnchorDay: 24,
+      nextBillingAt: "2030-01-10T00:00:00.000Z",
+      cyclesBilled: 0,
+    });
+
+    await advance(clockId, "2030-01-10T01:00:00Z");
+    expect(await get(sub.id)).toMatchObject({
+      status: "trialing",
+      nextBillingAt: "2030-01-24T00:00:00.000Z",
+      cyclesBilled: 0,
+      latestInvoiceId: null,
+    });
+    const started = (await events("subscription.updated", sub.id)).map((e) => e.data.subscription);
+    expect(started).toEqual([expect.objectContaining({ status: "trialing" })]);
+    expect(await events("subscription.activated", sub.id)).toHaveLength(0);
+    expect(await invoicesOf(sub.id)).toEqual([]);
+
+    await advance(clockId, "2030-01-21T00:00:00Z");
+    expect(await events("subscription.trial_will_end", sub.id)).toHaveLength(1);
+    await advance(clockId, "2030-01-24T01:00:00Z");
+    expect(await get(sub.id)).toMatchObject({
+      status: "active",
+      cyclesBilled: 1,
+      currentPeriodStart: "2030-01-24T00:00:00.000Z",
+      nextBillingAt: "2030-02-24T00:00:00.000Z",
+    });
+    expect(await invoicesOf(sub.id)).toEqual([
+      expect.objectContaining({
+        period: "2030-01-24T00:00:00.000Z → 2030-02-24T00:00:00.000Z",
+        subtotal: 3_100,
+        status: "paid",
+      }),
+    ]);
+  });
+
+  it("on the wall clock, a later trial's start and its end are two schedules of their own names", async () => {
+    const customer = await call(customers, "POST /v1/customers", undefined, {
+      email: `pt-wall-${newId("customer", new Date()).slice(-8).toLowerCase()}@trial.test`,
+    });
+    const sub = await subscribe(customer.body.id, { startDate: "2099-01-01", trialDays: 10 });
+    const planned: OneTimeSchedule[] = [];
+    const ports = (at: string) => ({
+      ...billingPorts(fixedClock(new Date(at))),
+      scheduler: { scheduleOnce: async (s: OneTimeSchedule) => void planned.push(s), cancel: async () => {} },
+    });
+    await billDue(ports("2098-12-31T00:00:00Z"), shop.id, sub.id);
+    await billDue(ports("2099-01-01T00:00:01Z"), shop.id, sub.id, 0);
+    expect(await get(sub.id)).toMatchObject({
+      status: "trialing",
+      nextBillingAt: "2099-01-11T00:00:00.000Z",
+    });
+    expect(planned.map((s) => [s.name, s.at.toISOString(), s.payload.period])).toEqual([
+      [`${sub.id}-period-0-trial-start`, "2099-01-01T00:00:00.000Z", 0],
+      [`${sub.id}-period-0`, "2099-01-11T00:00:00.000Z", 0],
+      [`${sub.id}-trial-will-end`, "2099-01-08T00:00:00.000Z", undefined],
+    ]);
+  });
+
+  it("a trial with a later start date ends at trialEnd, which must come after the start date", async () => {
+    const { clockId, customerId } = await buyerAt("2030-01-01T10:00:00Z");
+    const sub = await subscribe(customerId, { startDate: "2030-01-05", trialEnd: "2030-01-20" });
+    expect(sub).toMatchObject({
+      status: "scheduled",
+      trialEnd: "2030-01-20T00:00:00.000Z",
+      billingAnchorDay: 20,
+    });
+    await advance(clockId, "2030-01-20T00:00:00Z");
+    expect(await get(sub.id)).toMatchObject({
+      status: "active",
+      cyclesBilled: 1,
+      trialStart: "2030-01-05T00:00:00.000Z",
+    });
+    expect(await invoicesOf(sub.id)).toEqual([
+      expect.objectContaining({
+        period: "2030-01-20T00:00:00.000Z → 2030-02-20T00:00:00.000Z",
+        subtotal: 3_100,
+      }),
+    ]);
+  });
+
   it("a trial whose first charge is declined at its end leaves the subscription incomplete", async () => {
     const { clockId, customerId } = await buyerAt("2030-01-01T10:00:00Z", "pm_card_chargeCustomerFail");
     const sub = await subscribe(customerId, { collectionMethod: "charge_automatically", trialDays: 5 });
@@ -434,7 +526,8 @@ describe("trials", () => {
       [{ trialEnd: "2030-02-30" }, "trialEnd"],
       [{ trialDays: 5, trialEnd: "2030-01-20" }, "trialEnd"],
       [{ trialSettings: { missingPaymentMethod: "cancel" } }, "trialSettings"],
-      [{ trialDays: 5, startDate: "2030-01-10" }, "startDate"],
+      [{ startDate: "2030-01-10", trialEnd: "2030-01-10" }, "trialEnd"],
+      [{ startDate: "2029-12-31", trialDays: 5 }, "startDate"],
     ];
     for (const [extra, path] of cases) {
       const r = await call(subscriptions, "POST /v1/subscriptions", undefined, { ...body, ...extra });
