@@ -7,77 +7,32 @@
  * reminded once, three days before.
  */
 import { QueryCommand } from "@aws-sdk/lib-dynamodb";
-import type { SQSRecord } from "aws-lambda";
 import { beforeAll, describe, expect, it } from "vitest";
 import { handler as customers } from "../../functions/api/customers.ts";
 import { handler as settings } from "../../functions/api/merchant-settings.ts";
 import { handler as paymentMethods } from "../../functions/api/payment-methods.ts";
 import { handler as subscriptions } from "../../functions/api/subscriptions.ts";
-import { handler as testClocks } from "../../functions/api/test-clocks.ts";
-import { handler as billing } from "../../functions/billing/timers.ts";
 import type { OneTimeSchedule } from "../../shared/aws/scheduler.ts";
 import { billingPorts } from "../../shared/composition.ts";
 import { fixedClock } from "../../shared/domain/clock.ts";
 import { newId } from "../../shared/domain/ids.ts";
-import { type OutboxEvent, outboxEventFromItem } from "../../shared/store/outbox.ts";
 import { billDue } from "../../shared/subscriptions/billing.ts";
-import { callForBody, newMerchant, type TestMerchant } from "../helpers/api.ts";
+import { newMerchant, type TestMerchant } from "../helpers/api.ts";
 import { type TestAws, useTestAws } from "../helpers/aws.ts";
+import { clockHarness } from "../helpers/subscriptions.ts";
 
 let aws: TestAws;
 let shop: TestMerchant;
+const harness = clockHarness(() => ({ aws, shop }));
+const { call, buyerAt } = harness;
+const events = harness.eventsOf;
 
-const call = (handler: unknown, routeKey: string, id?: string, body?: unknown) =>
-  callForBody(handler as Parameters<typeof callForBody>[0], routeKey, {
-    token: shop.secret,
-    ...(id ? { pathParameters: { id } } : {}),
-    ...(body ? { body: body as object } : {}),
-  });
-
-async function events(type: string, objectId: string): Promise<OutboxEvent[]> {
-  const { Items = [] } = await aws.db.send(
-    new QueryCommand({
-      TableName: aws.tableName,
-      KeyConditionExpression: "PK = :pk AND begins_with(SK, :evt)",
-      ExpressionAttributeValues: { ":pk": `MERCHANT#${shop.id}`, ":evt": "EVT#" },
-    }),
-  );
-  return Items.map(outboxEventFromItem).filter((e) => e.type === type && e.objectId === objectId);
-}
-
-let messages = 0;
-async function deliver(body: unknown) {
-  const record = { messageId: `pt-${messages++}`, body: JSON.stringify(body) } as SQSRecord;
-  expect(await billing({ Records: [record] })).toEqual({ batchItemFailures: [] });
-}
-
-/** Advances the clock through the API and runs the advance on the billing queue, as deployed. */
+/** Advances the clock through the API and runs the advance on the billing queue: it must end ready there. */
 async function advance(clockId: string, frozenTime: string) {
-  const asked = await call(testClocks, "POST /v1/test-clocks/{id}/advance", clockId, { frozenTime });
-  expect(asked.status).toBe(200);
-  const [event] = (await events("test_clock.advancing", clockId)).slice(-1);
-  await deliver(event);
-  const clock = (await call(testClocks, "GET /v1/test-clocks/{id}", clockId)).body;
-  expect(clock).toMatchObject({ status: "ready", frozenTime: new Date(frozenTime).toISOString() });
-}
-
-/** A customer on a new test clock standing at `frozenTime`, with a saved card when `card` is given. */
-async function buyerAt(frozenTime: string, card?: string) {
-  const clock = await call(testClocks, "POST /v1/test-clocks", undefined, { frozenTime });
-  expect(clock.status).toBe(201);
-  const email = `pt-${newId("customer", new Date()).slice(-8).toLowerCase()}@pause.test`;
-  const customer = await call(customers, "POST /v1/customers", undefined, {
-    email,
-    testClockId: clock.body.id,
+  expect(await harness.advance(clockId, frozenTime)).toMatchObject({
+    status: "ready",
+    frozenTime: new Date(frozenTime).toISOString(),
   });
-  expect(customer.status).toBe(201);
-  if (card) {
-    const method = await call(paymentMethods, "POST /v1/customers/{id}/payment-methods", customer.body.id, {
-      paymentMethod: card,
-    });
-    expect(method.status, JSON.stringify(method.body)).toBe(201);
-  }
-  return { clockId: clock.body.id as string, customerId: customer.body.id as string };
 }
 
 const plan = { items: [{ description: "Pro plan", unitAmount: 3_100 }], currency: "USD", interval: "month" };
