@@ -12,9 +12,8 @@ import { handler as customersHandler } from "../../functions/api/customers.ts";
 import { handler as invoicesHandler } from "../../functions/api/invoices.ts";
 import { handler as settingsHandler } from "../../functions/api/merchant-settings.ts";
 import { handler as notificationsHandler } from "../../functions/notifications/send.ts";
-import { billingTimers } from "../../functions/billing/timers.ts";
-import { firing, type OneTimeSchedule, type SchedulerPort } from "../../shared/aws/scheduler.ts";
-import { billingPorts, billingTimerPorts, paymentMethodPorts } from "../../shared/composition.ts";
+import { firing, type OneTimeSchedule } from "../../shared/aws/scheduler.ts";
+import { paymentMethodPorts } from "../../shared/composition.ts";
 import { attachPaymentMethod } from "../../shared/customers/payment-methods.ts";
 import { fixedClock } from "../../shared/domain/clock.ts";
 import { newEvent } from "../../shared/domain/events.ts";
@@ -22,38 +21,16 @@ import { newId } from "../../shared/domain/ids.ts";
 import { dynamoCustomerStore } from "../../shared/store/customers.ts";
 import { dynamoPaymentMethodStore } from "../../shared/store/payment-methods.ts";
 import { dynamoSubscriptionStore } from "../../shared/store/subscriptions.ts";
-import { type BillingPorts, billDue } from "../../shared/subscriptions/billing.ts";
-import { retryPayment, retryScheduleName } from "../../shared/subscriptions/dunning.ts";
-import { periodOf } from "../../shared/subscriptions/periods.ts";
+import { billDue } from "../../shared/subscriptions/billing.ts";
+import { retryScheduleName } from "../../shared/subscriptions/dunning.ts";
 import type { StoredSubscription } from "../../shared/subscriptions/subscription.ts";
 import { expectStatus, merchantCall, newMerchant, type TestMerchant } from "../helpers/api.ts";
 import { type TestAws, useTestAws } from "../helpers/aws.ts";
+import { recordingBilling, saveSubscription, storedSubscription } from "../helpers/subscriptions.ts";
 
 let aws: TestAws;
 const clock = fixedClock(new Date("2026-02-05T10:00:00Z"));
-const planned: OneTimeSchedule[] = [];
-const cancelled: string[] = [];
-const recordingScheduler: SchedulerPort = {
-  scheduleOnce: async (schedule) => {
-    planned.push(schedule);
-  },
-  cancel: async (name) => {
-    cancelled.push(name);
-  },
-};
-
-const ports = (): BillingPorts => ({ ...billingPorts(clock), scheduler: recordingScheduler });
-
-/** The billing queue's consumer as deployed, on the test's clock and recording scheduler. */
-const consumer = billingTimers(() => ({
-  ...billingTimerPorts(clock),
-  scheduler: () => recordingScheduler,
-  subscriptionTimers: { ...billingTimerPorts(clock).subscriptionTimers, billing: ports },
-}));
-const deliver = async (body: unknown) =>
-  expect(
-    await consumer({ Records: [{ messageId: randomUUID(), body: JSON.stringify(body) } as SQSRecord] }),
-  ).toEqual({ batchItemFailures: [] });
+const { planned, cancelled, ports, deliver, fire } = recordingBilling(clock);
 
 const items = async () => aws.scanAll();
 const eventsOf = async (shop: TestMerchant, type: string, objectId: string) =>
@@ -126,40 +103,9 @@ async function setDefault(shop: TestMerchant, customerId: string, token: string)
 /** A monthly subscription from Feb 5 (UTC periods): period 0 is paid on Feb 5, the renewal is due Mar 5. */
 async function subscribe(shop: TestMerchant, customerId: string): Promise<StoredSubscription> {
   clock.set(new Date("2026-02-05T10:00:00Z"));
-  const now = clock.now();
-  const rule = { startDate: "2026-02-05", billingAnchorDay: 5, interval: "month" as const, timeZone: "UTC" };
-  const subscription: StoredSubscription = {
-    id: newId("subscription", now),
-    status: "active",
-    customerId,
-    currency: "USD",
-    items: [
-      { id: `si_${randomUUID().slice(0, 8)}`, description: "Pro plan", unitAmount: 3_100, quantity: 1 },
-    ],
-    currentPeriodStart: null,
-    currentPeriodEnd: null,
-    nextBillingAt: periodOf(rule, 0).start,
-    billingCycles: null,
-    cyclesBilled: 0,
-    collectionMethod: "charge_automatically",
-    defaultPaymentMethodId: null,
-    cancelAtPeriodEnd: false,
-    canceledAt: null,
-    endedAt: null,
-    latestInvoiceId: null,
-    discounts: [],
-    taxRateIds: [],
-    metadata: {},
-    createdAt: now.toISOString(),
-    updatedAt: now.toISOString(),
-    nextPeriod: 0,
-    ...rule,
-  };
-  await dynamoSubscriptionStore.create(
+  const subscription = await saveSubscription(
     shop.id,
-    subscription,
-    newEvent("subscription.created", shop.id, subscription.id, now, {}),
-    [dynamoCustomerStore.subscriptionCountWrite(shop.id, customerId, 1)],
+    storedSubscription(customerId, clock.now(), { startDate: "2026-02-05" }),
   );
   await billDue(ports(), shop.id, subscription.id, 0);
   return subscription;
@@ -171,12 +117,6 @@ async function renew(shop: TestMerchant, sub: StoredSubscription) {
   clock.set(new Date(failedAt));
   await billDue(ports(), shop.id, sub.id, 1);
   return readSub(shop, sub.id);
-}
-
-/** Each retry fires at its schedule's own time. */
-async function fire(schedule: OneTimeSchedule) {
-  clock.set(schedule.at);
-  await deliver(firing(schedule));
 }
 
 /** A customer paying on `card` until the renewal, then declined on pm_card_chargeCustomerFail. */
