@@ -220,11 +220,23 @@ async function pause(
     nextBillingAt: subscription.resumesAt ?? null,
     updatedAt: now.toISOString(),
   };
+  return replaced(ports, merchantId, next, version, "paused", now);
+}
+
+/** The step's next state written over `version`, with its `subscription.<event>`. */
+async function replaced(
+  ports: BillingPorts,
+  merchantId: string,
+  next: StoredSubscription,
+  version: number,
+  event: string,
+  now: Date,
+): Promise<StoredSubscription> {
   await ports.subscriptions.replace(
     merchantId,
     next,
     version,
-    subscriptionEvent("paused", merchantId, next, now),
+    subscriptionEvent(event, merchantId, next, now),
   );
   return next;
 }
@@ -245,13 +257,7 @@ async function startTrial(
     nextBillingAt: subscription.trialEnd ?? null,
     updatedAt: now.toISOString(),
   };
-  await ports.subscriptions.replace(
-    merchantId,
-    next,
-    version,
-    subscriptionEvent("updated", merchantId, next, now),
-  );
-  return next;
+  return replaced(ports, merchantId, next, version, "updated", now);
 }
 
 /**

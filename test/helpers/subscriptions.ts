@@ -12,6 +12,7 @@ import { handler as customers } from "../../functions/api/customers.ts";
 import { handler as paymentMethods } from "../../functions/api/payment-methods.ts";
 import { handler as testClocks } from "../../functions/api/test-clocks.ts";
 import { handler as billingHandler, billingTimers } from "../../functions/billing/timers.ts";
+import { handler as notificationsHandler } from "../../functions/notifications/send.ts";
 import { firing, type OneTimeSchedule, type SchedulerPort } from "../../shared/aws/scheduler.ts";
 import { billingPorts, billingTimerPorts } from "../../shared/composition.ts";
 import type { Clock } from "../../shared/domain/clock.ts";
@@ -24,6 +25,19 @@ export { saveSubscription, storedSubscription } from "./subscription-record.ts";
 
 /** A one-message batch for a queue consumer, as SQS delivers it. */
 const record = (body: unknown) => ({ messageId: randomUUID(), body: JSON.stringify(body) }) as SQSRecord;
+
+/** Delivers a stored event item to the notifications consumer, as the outbox would; it must succeed. */
+export async function notify(item: Record<string, unknown>) {
+  const body = {
+    id: item.id,
+    type: item.eventType,
+    merchantId: item.merchantId,
+    objectId: item.objectId,
+    occurredAt: item.occurredAt,
+    data: item.data,
+  };
+  expect(await notificationsHandler({ Records: [record(body)] })).toEqual({ batchItemFailures: [] });
+}
 
 /**
  * The billing engine and the billing queue's consumer as deployed, on `clock` (the test moves it),

@@ -6,12 +6,10 @@
  * Subscriptions are written to the store directly, as their creation leaves them.
  */
 import { randomUUID } from "node:crypto";
-import type { SQSRecord } from "aws-lambda";
 import { beforeAll, describe, expect, it } from "vitest";
 import { handler as customersHandler } from "../../functions/api/customers.ts";
 import { handler as invoicesHandler } from "../../functions/api/invoices.ts";
 import { handler as settingsHandler } from "../../functions/api/merchant-settings.ts";
-import { handler as notificationsHandler } from "../../functions/notifications/send.ts";
 import { firing, type OneTimeSchedule } from "../../shared/aws/scheduler.ts";
 import { paymentMethodPorts } from "../../shared/composition.ts";
 import { attachPaymentMethod } from "../../shared/customers/payment-methods.ts";
@@ -26,7 +24,7 @@ import { retryScheduleName } from "../../shared/subscriptions/dunning.ts";
 import type { StoredSubscription } from "../../shared/subscriptions/subscription.ts";
 import { expectStatus, merchantCall, newMerchant, type TestMerchant } from "../helpers/api.ts";
 import { type TestAws, useTestAws } from "../helpers/aws.ts";
-import { recordingBilling, saveSubscription, storedSubscription } from "../helpers/subscriptions.ts";
+import { notify, recordingBilling, saveSubscription, storedSubscription } from "../helpers/subscriptions.ts";
 
 let aws: TestAws;
 const clock = fixedClock(new Date("2026-02-05T10:00:00Z"));
@@ -47,19 +45,6 @@ const paymentsOf = async (invoiceId: string) =>
   (await items())
     .filter((i) => i.type === "payment" && (i.for as { id?: string } | undefined)?.id === invoiceId)
     .sort((a, b) => String(a.createdAt).localeCompare(String(b.createdAt)));
-/** Delivers a stored event to the notifications consumer, as the outbox does. */
-async function notify(item: Record<string, unknown>) {
-  const body = {
-    id: item.id,
-    type: item.eventType,
-    merchantId: item.merchantId,
-    objectId: item.objectId,
-    occurredAt: item.occurredAt,
-    data: item.data,
-  };
-  const record = { messageId: randomUUID(), body: JSON.stringify(body) } as SQSRecord;
-  expect(await notificationsHandler({ Records: [record] })).toEqual({ batchItemFailures: [] });
-}
 const readSub = async (shop: TestMerchant, id: string) =>
   (await dynamoSubscriptionStore.read(shop.id, id))!.value;
 const getInvoice = (shop: TestMerchant, id: string) =>

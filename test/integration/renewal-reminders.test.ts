@@ -7,14 +7,13 @@
  * to the store directly, as the resource's creation leaves them (period 0 due at its start).
  */
 import { randomUUID } from "node:crypto";
-import type { SQSEvent, SQSRecord } from "aws-lambda";
+import type { SQSRecord } from "aws-lambda";
 import { beforeAll, describe, expect, it } from "vitest";
 import { handler as customersHandler } from "../../functions/api/customers.ts";
 import { handler as settingsHandler } from "../../functions/api/merchant-settings.ts";
 import { handler as taxRatesHandler } from "../../functions/api/tax-rates.ts";
 import { handler as testClocksHandler } from "../../functions/api/test-clocks.ts";
 import { handler as billingHandler } from "../../functions/billing/timers.ts";
-import { handler as notificationsHandler } from "../../functions/notifications/send.ts";
 import { paymentMethodPorts } from "../../shared/composition.ts";
 import { attachPaymentMethod } from "../../shared/customers/payment-methods.ts";
 import { fixedClock } from "../../shared/domain/clock.ts";
@@ -26,8 +25,7 @@ import { type RenewalUpcomingMessage, renewalScheduleName } from "../../shared/s
 import type { StoredSubscription } from "../../shared/subscriptions/subscription.ts";
 import { expectStatus, merchantCall, newMerchant, type TestMerchant } from "../helpers/api.ts";
 import { type TestAws, useTestAws } from "../helpers/aws.ts";
-import { recordingBilling, saveSubscription, storedSubscription } from "../helpers/subscriptions.ts";
-import { sampleEvent } from "../helpers/events.ts";
+import { notify, recordingBilling, saveSubscription, storedSubscription } from "../helpers/subscriptions.ts";
 
 const timeZone = "America/New_York";
 let aws: TestAws;
@@ -81,23 +79,6 @@ const renewalEvents = async (subscriptionId: string) =>
     (i) =>
       i.type === "event" && i.eventType === "subscription.renewal_upcoming" && i.objectId === subscriptionId,
   );
-
-/** Delivers an event item to the notifications consumer, as the outbox would. */
-async function notify(item: Record<string, unknown>) {
-  const body = {
-    id: item.id,
-    type: item.eventType,
-    merchantId: item.merchantId,
-    objectId: item.objectId,
-    occurredAt: item.occurredAt,
-    data: item.data,
-  };
-  const record = {
-    ...sampleEvent<SQSEvent>("sqs-notifications-merchant-created.json").Records[0],
-    body: JSON.stringify(body),
-  } as SQSRecord;
-  expect(await notificationsHandler({ Records: [record] })).toEqual({ batchItemFailures: [] });
-}
 
 const renewalMails = async (email: string) =>
   (await aws.mailTo(email)).filter((m) => m.subject.includes("renews on"));
