@@ -16,7 +16,11 @@ import { handler as notificationsHandler } from "../../functions/notifications/s
 import { firing, type OneTimeSchedule, type SchedulerPort } from "../../shared/aws/scheduler.ts";
 import { billingPorts, billingTimerPorts } from "../../shared/composition.ts";
 import type { Clock } from "../../shared/domain/clock.ts";
+import { newEvent } from "../../shared/domain/events.ts";
+import { newId } from "../../shared/domain/ids.ts";
+import { dynamoCustomerStore } from "../../shared/store/customers.ts";
 import { type OutboxEvent, outboxEventFromItem } from "../../shared/store/outbox.ts";
+import { dynamoPaymentMethodStore } from "../../shared/store/payment-methods.ts";
 import type { BillingPorts } from "../../shared/subscriptions/billing.ts";
 import { callForBody, type TestMerchant } from "./api.ts";
 import type { TestAws } from "./aws.ts";
@@ -25,6 +29,32 @@ export { saveSubscription, storedSubscription } from "./subscription-record.ts";
 
 /** A one-message batch for a queue consumer, as SQS delivers it. */
 const record = (body: unknown) => ({ messageId: randomUUID(), body: JSON.stringify(body) }) as SQSRecord;
+
+/**
+ * Makes a lost card the customer's default at `at`, as if it was reported lost after it was saved
+ * (the sandbox refuses to save a lost card): written to the store as attaching it would. Its charges
+ * are hard declines (`lost_card`). Returns the method's id.
+ */
+export async function lostCardDefault(merchantId: string, customerId: string, at: Date): Promise<string> {
+  const found = await dynamoCustomerStore.read(merchantId, customerId);
+  if (!found) throw new Error(`No customer ${customerId}`);
+  const lost = {
+    id: newId("paymentMethod", at),
+    customerId,
+    type: "card" as const,
+    card: { brand: "visa", last4: "9987", expMonth: 12, expYear: 2034 },
+    processorId: "pm_card_visa_chargeDeclinedLostCard",
+    createdAt: at.toISOString(),
+  };
+  await dynamoPaymentMethodStore.attach(
+    merchantId,
+    lost,
+    found,
+    { ...found.value, defaultPaymentMethodId: lost.id },
+    newEvent("payment_method.attached", merchantId, lost.id, at, { customerId }),
+  );
+  return lost.id;
+}
 
 /** Delivers a stored event item to the notifications consumer, as the outbox would; it must succeed. */
 export async function notify(item: Record<string, unknown>) {

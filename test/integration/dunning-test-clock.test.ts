@@ -9,14 +9,10 @@ import { handler as invoices } from "../../functions/api/invoices.ts";
 import { handler as settings } from "../../functions/api/merchant-settings.ts";
 import { handler as paymentMethods } from "../../functions/api/payment-methods.ts";
 import { handler as subscriptions } from "../../functions/api/subscriptions.ts";
-import { newEvent } from "../../shared/domain/events.ts";
-import { newId } from "../../shared/domain/ids.ts";
-import { dynamoCustomerStore } from "../../shared/store/customers.ts";
-import { dynamoPaymentMethodStore } from "../../shared/store/payment-methods.ts";
 import { retryScheduleName } from "../../shared/subscriptions/dunning.ts";
 import { newMerchant, type TestMerchant } from "../helpers/api.ts";
 import { type TestAws, useTestAws } from "../helpers/aws.ts";
-import { clockHarness } from "../helpers/subscriptions.ts";
+import { clockHarness, lostCardDefault } from "../helpers/subscriptions.ts";
 
 let aws: TestAws;
 let shop: TestMerchant;
@@ -100,30 +96,6 @@ describe("dunning on a test clock", () => {
   });
 });
 
-/**
- * Makes a lost card the customer's default, as if it was reported lost after it was saved (the
- * sandbox refuses to save a lost card): written to the store as attaching it would.
- */
-async function lostCardDefault(customerId: string, at: string) {
-  const found = (await dynamoCustomerStore.read(shop.id, customerId))!;
-  const now = new Date(at);
-  const lost = {
-    id: newId("paymentMethod", now),
-    customerId,
-    type: "card" as const,
-    card: { brand: "visa", last4: "9987", expMonth: 12, expYear: 2034 },
-    processorId: "pm_card_visa_chargeDeclinedLostCard",
-    createdAt: at,
-  };
-  await dynamoPaymentMethodStore.attach(
-    shop.id,
-    lost,
-    found,
-    { ...found.value, defaultPaymentMethodId: lost.id },
-    newEvent("payment_method.attached", shop.id, lost.id, now, { customerId }),
-  );
-}
-
 describe("a hard decline on a test clock, with no new card ever added", () => {
   it.each([
     ["cancel", "canceled", "open"],
@@ -137,7 +109,7 @@ describe("a hard decline on a test clock, with no new card ever added", () => {
         dunning: { retryDays: [3, 5, 7], finalAction },
       });
       const { clockId, customerId, subscriptionId } = await monthlyOnClock();
-      await lostCardDefault(customerId, "2030-01-01T09:00:00.000Z");
+      await lostCardDefault(shop.id, customerId, new Date("2030-01-01T09:00:00.000Z"));
 
       await advance(clockId, "2030-02-01T12:00:00Z");
       const invoiceId = (await call(subscriptions, "GET /v1/subscriptions/{id}", subscriptionId))

@@ -14,17 +14,20 @@ import { firing, type OneTimeSchedule } from "../../shared/aws/scheduler.ts";
 import { paymentMethodPorts } from "../../shared/composition.ts";
 import { attachPaymentMethod } from "../../shared/customers/payment-methods.ts";
 import { fixedClock } from "../../shared/domain/clock.ts";
-import { newEvent } from "../../shared/domain/events.ts";
-import { newId } from "../../shared/domain/ids.ts";
 import { dynamoCustomerStore } from "../../shared/store/customers.ts";
-import { dynamoPaymentMethodStore } from "../../shared/store/payment-methods.ts";
 import { dynamoSubscriptionStore } from "../../shared/store/subscriptions.ts";
 import { billDue } from "../../shared/subscriptions/billing.ts";
 import { retryScheduleName } from "../../shared/subscriptions/dunning.ts";
 import type { StoredSubscription } from "../../shared/subscriptions/subscription.ts";
 import { expectStatus, merchantCall, newMerchant, type TestMerchant } from "../helpers/api.ts";
 import { type TestAws, useTestAws } from "../helpers/aws.ts";
-import { notify, recordingBilling, saveSubscription, storedSubscription } from "../helpers/subscriptions.ts";
+import {
+  lostCardDefault,
+  notify,
+  recordingBilling,
+  saveSubscription,
+  storedSubscription,
+} from "../helpers/subscriptions.ts";
 
 let aws: TestAws;
 const clock = fixedClock(new Date("2026-02-05T10:00:00Z"));
@@ -284,24 +287,8 @@ describe("hard declines and new cards", () => {
     const shop = await dunningShop();
     const customer = await buyer(shop, "pm_card_visa");
     const sub = await subscribe(shop, customer);
-    // The saved card was reported lost since it was saved (the sandbox refuses to save a lost card).
-    const found = (await dynamoCustomerStore.read(shop.id, customer))!;
-    const now = clock.now();
-    const lost = {
-      id: newId("paymentMethod", now),
-      customerId: customer,
-      type: "card" as const,
-      card: { brand: "visa", last4: "9987", expMonth: 12, expYear: 2034 },
-      processorId: "pm_card_visa_chargeDeclinedLostCard",
-      createdAt: now.toISOString(),
-    };
-    await dynamoPaymentMethodStore.attach(
-      shop.id,
-      lost,
-      found,
-      { ...found.value, defaultPaymentMethodId: lost.id },
-      newEvent("payment_method.attached", shop.id, lost.id, now, { customerId: customer }),
-    );
+    // The saved card was reported lost since it was saved.
+    const lost = await lostCardDefault(shop.id, customer, clock.now());
 
     const renewed = await renew(shop, sub);
     expect(renewed.status).toBe("past_due");
@@ -311,7 +298,7 @@ describe("hard declines and new cards", () => {
     expect(await getInvoice(shop, invoiceId)).toMatchObject({ attemptCount: 1, nextPaymentAttemptAt: null });
     expect((await paymentsOf(invoiceId))[0]!.failure).toMatchObject({ declineCode: "lost_card" });
     // The lost card's own event (redelivered late) retries nothing: it is the method that failed.
-    await deliverEvent(shop, "payment_method.attached", lost.id);
+    await deliverEvent(shop, "payment_method.attached", lost);
     expect(await paymentsOf(invoiceId)).toHaveLength(1);
 
     clock.set(new Date("2026-03-06T09:00:00Z"));
@@ -325,6 +312,31 @@ describe("hard declines and new cards", () => {
     await deliverEvent(shop, "invoice.paid", invoiceId);
     expect((await readSub(shop, sub.id)).status).toBe("active");
     expect(await eventsOf(shop, "subscription.recovered", sub.id)).toHaveLength(1);
+  });
+
+  it("a hard decline on a retry cancels the retries before the last; the last charges nothing and cancels", async () => {
+    const shop = await dunningShop();
+    const { customer, sub, invoiceId } = await failingRenewal(shop);
+    const retries = retriesOf(invoiceId);
+    await lostCardDefault(shop.id, customer, clock.now());
+    await fire(retries[0]!);
+    expect(
+      (await paymentsOf(invoiceId)).map((p) => (p.failure as { declineCode: string }).declineCode),
+    ).toEqual(["generic_decline", "lost_card"]);
+    expect(cancelled).toContain(retryScheduleName(invoiceId, 1));
+    expect(cancelled).not.toContain(retryScheduleName(invoiceId, 2));
+    expect(await getInvoice(shop, invoiceId)).toMatchObject({ attemptCount: 2, nextPaymentAttemptAt: null });
+
+    // Had the cancelled retry fired anyway, it charges nothing; the last applies the final action.
+    await fire(retries[1]!);
+    expect((await readSub(shop, sub.id)).status).toBe("past_due");
+    await fire(retries[2]!);
+    expect(await paymentsOf(invoiceId)).toHaveLength(2);
+    expect(await readSub(shop, sub.id)).toMatchObject({
+      status: "canceled",
+      endedAt: retries[2]!.at.toISOString(),
+    });
+    expect(await getInvoice(shop, invoiceId)).toMatchObject({ status: "open", amountRemaining: 3_100 });
   });
 
   it("sends the buyer to authenticate instead of retrying blindly (authentication_required)", async () => {
