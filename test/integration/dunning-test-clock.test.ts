@@ -42,6 +42,14 @@ async function monthlyOnClock() {
   return { clockId, customerId, subscriptionId: created.id as string };
 }
 
+/** Saves pm_card_chargeCustomerFail and makes it the default: every later charge is declined. */
+async function failingDefault(customerId: string) {
+  const failing = await call(paymentMethods, "POST /v1/customers/{id}/payment-methods", customerId, {
+    paymentMethod: "pm_card_chargeCustomerFail",
+  });
+  await call(customers, "PATCH /v1/customers/{id}", customerId, { defaultPaymentMethodId: failing.id });
+}
+
 beforeAll(async () => {
   aws = await useTestAws(["billing", "stripe-events", "notifications"]);
   shop = await newMerchant("Dunning on a clock");
@@ -50,10 +58,7 @@ beforeAll(async () => {
 describe("dunning on a test clock", () => {
   it("retries a declined renewal on the clock's days 3, 5 and 7 (its due partition), then cancels", async () => {
     const { clockId, customerId, subscriptionId } = await monthlyOnClock();
-    const failing = await call(paymentMethods, "POST /v1/customers/{id}/payment-methods", customerId, {
-      paymentMethod: "pm_card_chargeCustomerFail",
-    });
-    await call(customers, "PATCH /v1/customers/{id}", customerId, { defaultPaymentMethodId: failing.id });
+    await failingDefault(customerId);
 
     // The renewal fires at the clock's Feb 1, 00:00 UTC (the merchant's zone) and is declined.
     expect(await advance(clockId, "2030-02-01T12:00:00Z")).toMatchObject({ status: "ready" });
@@ -94,6 +99,42 @@ describe("dunning on a test clock", () => {
       "2030-02-08T00:00:00.000Z",
     ]);
   });
+});
+
+describe("the other final actions on a test clock", () => {
+  it.each([
+    ["mark_uncollectible", "active", "uncollectible"],
+    ["leave_past_due", "past_due", "open"],
+  ] as const)(
+    "retries on days 3, 5 and 7, then applies %s at the last retry",
+    async (finalAction, subscriptionStatus, invoiceStatus) => {
+      shop = await newMerchant(`Clock dunning, ${finalAction}`);
+      await call(settings, "PATCH /v1/merchant", undefined, {
+        dunning: { retryDays: [3, 5, 7], finalAction },
+      });
+      const { clockId, customerId, subscriptionId } = await monthlyOnClock();
+      await failingDefault(customerId);
+
+      await advance(clockId, "2030-02-09T00:00:00Z");
+      const invoiceId = (await call(subscriptions, "GET /v1/subscriptions/{id}", subscriptionId))
+        .latestInvoiceId as string;
+      expect((await eventsOf("invoice.payment_failed", invoiceId)).map((e) => e.occurredAt)).toEqual([
+        "2030-02-01T00:00:00.000Z",
+        "2030-02-04T00:00:00.000Z",
+        "2030-02-06T00:00:00.000Z",
+        "2030-02-08T00:00:00.000Z",
+      ]);
+      expect(await call(subscriptions, "GET /v1/subscriptions/{id}", subscriptionId)).toMatchObject({
+        status: subscriptionStatus,
+      });
+      expect(await call(invoices, "GET /v1/invoices/{id}", invoiceId)).toMatchObject({
+        status: invoiceStatus,
+        attemptCount: 4,
+        amountRemaining: 3_100,
+        nextPaymentAttemptAt: null,
+      });
+    },
+  );
 });
 
 describe("a hard decline on a test clock, with no new card ever added", () => {
