@@ -18,7 +18,6 @@ import type { ExtraWrite } from "../shared/store/collection.ts";
 import { dynamoCustomerStore } from "../shared/store/customers.ts";
 import { documentClient, tableName } from "../shared/store/dynamo.ts";
 import { dynamoSubscriptionStore } from "../shared/store/subscriptions.ts";
-import { periodOf } from "../shared/subscriptions/periods.ts";
 import type { StoredSubscription } from "../shared/subscriptions/subscription.ts";
 import {
   event,
@@ -32,6 +31,7 @@ import {
 } from "./dynamodb.ts";
 import { benchEnvironment, benchSecrets } from "./environment.ts";
 import type { Row } from "./report.ts";
+import { storedSubscription } from "../test/helpers/subscription-record.ts";
 
 const customersPerRun = 200;
 
@@ -84,16 +84,9 @@ const daysFrom = (date: string, days: number) =>
   new Date(Date.parse(`${date}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
 
 /** A monthly card subscription whose first period starts on `startDate` (UTC), not yet billed. */
-function subscription(customerId: string, startDate: string): StoredSubscription {
-  const now = systemClock.now().toISOString();
-  const anchor = Number(startDate.slice(8));
-  const first = periodOf({ startDate, billingAnchorDay: anchor, interval: "month", timeZone: "UTC" }, 0);
-  return {
-    id: newId("subscription", systemClock.now()),
+const subscription = (customerId: string, startDate: string): StoredSubscription =>
+  storedSubscription(customerId, systemClock.now(), {
     status: startDate > today() ? "scheduled" : "active",
-    customerId,
-    currency: "USD",
-    interval: "month",
     items: [
       {
         id: newId("subscriptionItem", systemClock.now()),
@@ -103,27 +96,7 @@ function subscription(customerId: string, startDate: string): StoredSubscription
       },
     ],
     startDate,
-    billingAnchorDay: anchor,
-    currentPeriodStart: null,
-    currentPeriodEnd: null,
-    nextBillingAt: first.start,
-    billingCycles: null,
-    cyclesBilled: 0,
-    collectionMethod: "charge_automatically",
-    defaultPaymentMethodId: null,
-    cancelAtPeriodEnd: false,
-    canceledAt: null,
-    endedAt: null,
-    latestInvoiceId: null,
-    discounts: [],
-    taxRateIds: [],
-    metadata: {},
-    createdAt: now,
-    updatedAt: now,
-    timeZone: "UTC",
-    nextPeriod: 0,
-  };
-}
+  });
 
 async function seed(count: number, due: boolean) {
   const { merchantId, customerIds } = await merchantWithCustomers();

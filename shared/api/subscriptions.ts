@@ -112,7 +112,7 @@ export const newSubscription = parsesTo<NewSubscription>()(
       .min(1)
       .max(730)
       .optional()
-      .describe("A trial of so many days from today: no invoice for it, the first period starts at its end"),
+      .describe("A trial of so many days from the start date: no invoice for it, the first period starts at its end"),
     trialEnd: z.iso
       .date("must be a date like 2026-12-31")
       .optional()

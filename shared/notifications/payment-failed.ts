@@ -83,9 +83,12 @@ async function subscriptionChargeOf(
   if (!invoice.subscriptionId) return undefined;
   const subscription = await ports.subscription(merchantId, invoice.subscriptionId);
   if (subscription?.collectionMethod !== "charge_automatically") return undefined;
+  // The first period starts with the subscription, or at its trial's end.
   const firstPeriod =
     invoice.periodStart !== undefined &&
-    localDate(new Date(invoice.periodStart), merchant.timeZone) === subscription.startDate;
+    (subscription.trialEnd
+      ? invoice.periodStart === subscription.trialEnd
+      : localDate(new Date(invoice.periodStart), merchant.timeZone) === subscription.startDate);
   return {
     renewal: !firstPeriod,
     updateCardUrl: await ports.updateCardLink(merchantId, invoice.customer.id),

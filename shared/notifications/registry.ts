@@ -9,6 +9,7 @@ import { paymentFailed } from "./payment-failed.ts";
 import { payoutSummary } from "./payout-summary.ts";
 import { receipt } from "./receipt.ts";
 import { refund } from "./refund.ts";
+import { renewalFailedNotice } from "./renewal-failed.ts";
 import { renewalUpcoming } from "./renewal-upcoming.ts";
 import { subscriptionCanceled } from "./subscription-canceled.ts";
 import { subscriptionCreated } from "./subscription-created.ts";
@@ -27,6 +28,7 @@ export const notifications: readonly Notification[] = [
   subscriptionCanceled,
   renewalUpcoming,
   trialWillEnd,
+  renewalFailedNotice,
 ];
 
 const byEventType = new Map(notifications.map((n) => [n.eventType, n]));

@@ -117,7 +117,7 @@ export function scheduleParagraphs(
     subscription.status === "trialing" && trialEnd
       ? `Free trial until ${date(trialEnd)}: nothing is billed before.`
       : subscription.status === "scheduled"
-        ? `Starts on ${date(subscription.startDate)}.`
+        ? `Starts on ${date(subscription.startDate)}${trialEnd ? ` with a free trial until ${date(trialEnd)}: nothing is billed before` : ""}.`
         : `Started on ${date(subscription.startDate)}; its first period is billed now.`,
     ...(hasShortFirstPeriod(rule)
       ? [`The first period, until ${date(periodOf(rule, 0).endDate)}, is shorter and billed pro rata.`]

@@ -134,8 +134,8 @@ interface Stepped {
 
 /**
  * One due instant of a subscription: it is canceled (cancel at period end, or a trial ending without
- * a method it was to be canceled without), ended (billingCycles reached) or paused (a pause requested)
- * at that instant, or period `nextPeriod` is billed — a trial's end bills the first period, and a
+ * a method it was to be canceled without), ended (billingCycles reached), paused (a pause requested)
+ * or starts its trial (a trial from a later start date) at that instant, or period `nextPeriod` is billed — a trial's end bills the first period, and a
  * paused subscription resumes at the instant it is due, billing from there (`resumed`).
  */
 async function step(
@@ -154,6 +154,9 @@ async function step(
   }
   if (subscription.pauseAt && subscription.status !== "paused") {
     return { next: written(await pause(ports, merchantId, subscription, version, now)) };
+  }
+  if (subscription.status === "scheduled" && subscription.trialEnd && due < subscription.trialEnd) {
+    return { next: written(await startTrial(ports, merchantId, subscription, version, due, now)) };
   }
   if (subscription.status === "trialing" && !(await trialMayBill(ports, merchantId, subscription))) {
     return { next: written(await end(ports, merchantId, subscription, version, "canceled", due, now)) };
@@ -221,13 +224,44 @@ async function pause(
     nextBillingAt: subscription.resumesAt ?? null,
     updatedAt: now.toISOString(),
   };
+  return replaced(ports, merchantId, next, version, "paused", now);
+}
+
+/** The step's next state written over `version`, with its `subscription.<event>`. */
+async function replaced(
+  ports: BillingPorts,
+  merchantId: string,
+  next: StoredSubscription,
+  version: number,
+  event: string,
+  now: Date,
+): Promise<StoredSubscription> {
   await ports.subscriptions.replace(
     merchantId,
     next,
     version,
-    subscriptionEvent("paused", merchantId, next, now),
+    subscriptionEvent(event, merchantId, next, now),
   );
   return next;
+}
+
+/** A trial from a later start date begins at that instant: `trialing` (`subscription.updated`), due at its end. */
+async function startTrial(
+  ports: BillingPorts,
+  merchantId: string,
+  subscription: StoredSubscription,
+  version: number,
+  due: string,
+  now: Date,
+): Promise<StoredSubscription> {
+  const next: StoredSubscription = {
+    ...subscription,
+    status: "trialing",
+    trialStart: due,
+    nextBillingAt: subscription.trialEnd ?? null,
+    updatedAt: now.toISOString(),
+  };
+  return replaced(ports, merchantId, next, version, "updated", now);
 }
 
 /**
@@ -468,8 +502,10 @@ export function nextBillingSchedule(
   subscription: Pick<StoredSubscription, "id" | "nextPeriod"> & {
     nextBillingAt: string;
     status?: SubscriptionStatus;
+    trialEnd?: string | null;
   },
 ): OneTimeSchedule {
+  const { status, trialEnd, nextBillingAt } = subscription;
   const payload: SubscriptionBillMessage = {
     kind: "subscription.bill",
     merchantId,
@@ -477,9 +513,16 @@ export function nextBillingSchedule(
     period: subscription.nextPeriod,
   };
   return {
-    // A paused subscription's period k was due at the pause (that schedule fired): its resume is another.
-    name: `${billingScheduleName(subscription.id, subscription.nextPeriod)}${subscription.status === "paused" ? "-resume" : ""}`,
-    at: new Date(subscription.nextBillingAt),
+    // A paused subscription's period k was due at the pause (that schedule fired): its resume is
+    // another; a trial from a later start date is due at its start, then its end bills period 0.
+    name: `${billingScheduleName(subscription.id, subscription.nextPeriod)}${
+      status === "paused"
+        ? "-resume"
+        : status === "scheduled" && trialEnd && nextBillingAt < trialEnd
+          ? "-trial-start"
+          : ""
+    }`,
+    at: new Date(nextBillingAt),
     queue: timerQueue,
     payload,
   };

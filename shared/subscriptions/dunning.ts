@@ -16,6 +16,7 @@ import type { OneTimeSchedule } from "../aws/scheduler.ts";
 import { ConflictError, retryOnConflict } from "../domain/errors.ts";
 import { isHardDecline, retryInstants } from "../domain/dunning.ts";
 import { newEvent } from "../domain/events.ts";
+import { paymentInFlight } from "../domain/invoice-lifecycle.ts";
 import type { InvoiceDunning, StoredInvoice } from "../invoices/ports.ts";
 import { markInvoiceUncollectible, presentInvoice } from "../invoices/service.ts";
 import { defaultDunning } from "../merchants/merchant.ts";
@@ -98,7 +99,8 @@ export async function recordFailedAttempt(
     // Period 0 is not dunned: its subscription is incomplete and expires instead.
     const renewal = invoice.periodStart !== periodOf(periodRule(subscription), 0).start;
     let retryAt = known?.retryAt ?? [];
-    if (renewal && !stop && retryAt.length === 0) {
+    // Planned for a hard decline too: its last instant is when the final action applies if no new card pays it.
+    if (renewal && retryAt.length === 0) {
       const { settings, timeZone } = await dunningSettings(ports, merchantId);
       retryAt = retryInstants(now, settings.retryDays, timeZone);
     }
@@ -112,7 +114,12 @@ export async function recordFailedAttempt(
     };
     const next: StoredInvoice = { ...invoice, dunning };
     const shown = presentInvoice(next, now);
-    const data = { invoice: shown, declineCode: failure.declineCode };
+    const data = {
+      invoice: shown,
+      declineCode: failure.declineCode,
+      renewal,
+      finalActionAt: dunning.retried < retryAt.length ? (retryAt.at(-1) as string) : null,
+    };
     await ports.invoices.invoices.replace(merchantId, next, found.version, [
       newEvent("invoice.payment_failed", merchantId, invoiceId, now, data),
       ...(failure.declineCode === "authentication_required"
@@ -131,7 +138,10 @@ export async function recordFailedAttempt(
   }
 }
 
-/** The retries not yet claimed are planned (those still ahead), or cancelled while a new card is awaited. */
+/**
+ * The retries not yet claimed are planned (those still ahead). While a new card is awaited they are
+ * cancelled but the last: it charges nothing and applies the final action when no card came by then.
+ */
 async function syncRetrySchedules(
   ports: BillingPorts,
   merchantId: string,
@@ -139,10 +149,11 @@ async function syncRetrySchedules(
   dunning: InvoiceDunning,
   now: Date,
 ) {
+  const last = dunning.retryAt.length - 1;
   const pending = dunning.retryAt.map((at, retry) => ({ at, retry })).slice(dunning.retried);
   await Promise.all(
     pending.map(({ at, retry }) =>
-      dunning.awaitingNewCard
+      dunning.awaitingNewCard && retry !== last
         ? ports.scheduler.cancel(retryScheduleName(invoice.id, retry))
         : Date.parse(at) > now.getTime()
           ? ports.scheduler.scheduleOnce(paymentRetrySchedule(merchantId, invoice, retry, at))
@@ -199,7 +210,9 @@ async function applyFinalAction(
 
 /**
  * Retry `retry` of an invoice's plan fires: if the invoice is still open and the retry not yet run,
- * it is claimed and the invoice charged off-session on the method of the moment.
+ * it is claimed and the invoice charged off-session on the method of the moment. While a new card is
+ * awaited (a hard decline) nothing is charged: the last retry's instant applies the final action, as
+ * if every retry had failed — unless a new card's charge holds the invoice, whose outcome decides.
  */
 export async function retryPayment(
   ports: BillingPorts,
@@ -210,8 +223,10 @@ export async function retryPayment(
   const claimed = await retryOnConflict(5, async () => {
     const found = await ports.invoices.invoices.read(merchantId, invoiceId);
     const dunning = found?.value.dunning;
-    if (found?.value.status !== "open" || !dunning || dunning.awaitingNewCard) return undefined;
-    if (retry < dunning.retried || retry >= dunning.retryAt.length) return undefined;
+    if (found?.value.status !== "open" || !dunning) return undefined;
+    const last = dunning.retryAt.length - 1;
+    if (retry < dunning.retried || retry > last) return undefined;
+    if (dunning.awaitingNewCard && retry !== last) return undefined;
     const now = ports.invoices.clock.now();
     const next: StoredInvoice = {
       ...found.value,
@@ -227,6 +242,13 @@ export async function retryPayment(
   if (!claimed?.subscriptionId) return;
   const subscription = (await ports.subscriptions.read(merchantId, claimed.subscriptionId))?.value;
   if (!subscription || isTerminal(subscription.status)) return;
+  if (claimed.dunning?.awaitingNewCard) {
+    const now = await nowOf(ports, merchantId, subscription);
+    if (!paymentInFlight(claimed.paymentLock, now)) {
+      await applyFinalAction(ports, merchantId, claimed, subscription);
+    }
+    return;
+  }
   await chargeOnce(ports, merchantId, subscription, claimed);
 }
 

@@ -163,7 +163,8 @@ export async function listSubscriptions(
 /**
  * Cancels now (no further invoices, nothing refunded, open invoices left as they are; the customer
  * no longer counts it), or at the end of the current period (the engine cancels at the due instant).
- * A canceled, ended or expired subscription is a 409.
+ * A paused subscription has no period running (its last one ended when the pause began), so
+ * `atPeriodEnd` cancels it now. A canceled, ended or expired subscription is a 409.
  */
 export async function cancelSubscription(
   ports: SubscriptionPorts,
@@ -173,7 +174,7 @@ export async function cancelSubscription(
 ) {
   const { value, version } = await readOrThrow(ports, merchantId, id);
   const now = (await ports.customerClock(merchantId, value.customerId)).now();
-  if (atPeriodEnd) {
+  if (atPeriodEnd && value.status !== "paused") {
     const next = withCancelAtPeriodEnd(value, true, now);
     if (next !== value) {
       await ports.subscriptions.replace(

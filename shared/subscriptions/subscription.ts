@@ -203,13 +203,21 @@ export function canceledNow(subscription: StoredSubscription, now: Date): Stored
   };
 }
 
-/** Cancel at the end of the current period (true; the engine cancels at the due instant), or undo it (false). */
+/**
+ * Cancel at the end of the current period (true; the engine cancels at the due instant), or undo it
+ * (false). A paused subscription has no current period to end: a 409 (its cancel route cancels it now).
+ */
 export function withCancelAtPeriodEnd(
   subscription: StoredSubscription,
   cancelAtPeriodEnd: boolean,
   now: Date,
 ): StoredSubscription {
   requireRunning(subscription);
+  if (cancelAtPeriodEnd && subscription.status === "paused") {
+    throw new StateConflictError(
+      "The subscription is paused: no period is running to cancel at its end; cancel it now with POST /v1/subscriptions/{id}/cancel",
+    );
+  }
   if (subscription.cancelAtPeriodEnd === cancelAtPeriodEnd) return subscription;
   return { ...subscription, cancelAtPeriodEnd, updatedAt: now.toISOString() };
 }
@@ -296,7 +304,7 @@ export interface NewSubscription {
   discounts?: DiscountRequest[];
   taxRateIds?: string[];
   metadata?: Record<string, string>;
-  /** A trial of so many days from today (1–730), or until a local date (`trialEnd`): one of them. */
+  /** A trial of so many days from the start date (1–730), or until a local date (`trialEnd`): one of them. */
   trialDays?: number;
   trialEnd?: string;
   trialSettings?: TrialSettings;
@@ -441,10 +449,8 @@ export function buildSubscription(
       message: "must be one of the customer's saved payment methods",
     });
   }
-  const trialEndDate = input.trialDays !== undefined ? addDays(today, input.trialDays) : input.trialEnd;
-  if (trialEndDate !== undefined && startDate !== today) {
-    errors.push({ path: "startDate", message: "must be today with a trial: the trial starts now" });
-  }
+  // A trial starts with the subscription: now, or at the first instant of a later start date.
+  const trialEndDate = input.trialDays !== undefined ? addDays(startDate, input.trialDays) : input.trialEnd;
   if (input.trialEnd !== undefined && input.trialDays !== undefined) {
     errors.push({ path: "trialEnd", message: "must not be given with trialDays" });
   } else if (input.trialEnd !== undefined && input.trialEnd <= startDate) {
@@ -495,9 +501,12 @@ export function buildSubscription(
     timeZone: merchant.timeZone,
   };
   const at = now.toISOString();
+  const later = startDate > today;
+  // A trial from a later day waits `scheduled` until its start (the engine starts it then), then its end bills.
+  const trialStart = later ? startOfLocalDay(startDate, merchant.timeZone).toISOString() : at;
   const subscription: StoredSubscription = {
     id: newId("subscription", now),
-    status: trialEndDate !== undefined ? "trialing" : startDate > today ? "scheduled" : "active",
+    status: later ? "scheduled" : trialEndDate !== undefined ? "trialing" : "active",
     customerId: customer.id,
     currency,
     interval,
@@ -515,7 +524,7 @@ export function buildSubscription(
     billingAnchorDay: rule.billingAnchorDay,
     currentPeriodStart: null,
     currentPeriodEnd: null,
-    nextBillingAt: periodOf(rule, 0).start,
+    nextBillingAt: trialEndDate !== undefined && later ? trialStart : periodOf(rule, 0).start,
     billingCycles: input.billingCycles ?? null,
     cyclesBilled: 0,
     collectionMethod: input.collectionMethod,
@@ -531,7 +540,7 @@ export function buildSubscription(
     taxRateIds: input.taxRateIds ?? [],
     metadata: input.metadata ?? {},
     ...(customer.testClockId ? { testClockId: customer.testClockId } : {}),
-    trialStart: trialEndDate !== undefined ? at : null,
+    trialStart: trialEndDate !== undefined ? trialStart : null,
     trialEnd: trialEndDate !== undefined ? periodOf(rule, 0).start : null,
     ...(trialEndDate !== undefined && input.trialSettings ? { trialSettings: input.trialSettings } : {}),
     pauseAt: null,

@@ -6,53 +6,32 @@
  * Subscriptions are written to the store directly, as their creation leaves them.
  */
 import { randomUUID } from "node:crypto";
-import type { SQSRecord } from "aws-lambda";
 import { beforeAll, describe, expect, it } from "vitest";
 import { handler as customersHandler } from "../../functions/api/customers.ts";
 import { handler as invoicesHandler } from "../../functions/api/invoices.ts";
 import { handler as settingsHandler } from "../../functions/api/merchant-settings.ts";
-import { billingTimers } from "../../functions/billing/timers.ts";
-import { firing, type OneTimeSchedule, type SchedulerPort } from "../../shared/aws/scheduler.ts";
-import { billingPorts, billingTimerPorts, paymentMethodPorts } from "../../shared/composition.ts";
+import { firing, type OneTimeSchedule } from "../../shared/aws/scheduler.ts";
+import { paymentMethodPorts } from "../../shared/composition.ts";
 import { attachPaymentMethod } from "../../shared/customers/payment-methods.ts";
 import { fixedClock } from "../../shared/domain/clock.ts";
-import { newEvent } from "../../shared/domain/events.ts";
-import { newId } from "../../shared/domain/ids.ts";
 import { dynamoCustomerStore } from "../../shared/store/customers.ts";
-import { dynamoPaymentMethodStore } from "../../shared/store/payment-methods.ts";
 import { dynamoSubscriptionStore } from "../../shared/store/subscriptions.ts";
-import { type BillingPorts, billDue } from "../../shared/subscriptions/billing.ts";
-import { retryPayment, retryScheduleName } from "../../shared/subscriptions/dunning.ts";
-import { periodOf } from "../../shared/subscriptions/periods.ts";
+import { billDue } from "../../shared/subscriptions/billing.ts";
+import { retryScheduleName } from "../../shared/subscriptions/dunning.ts";
 import type { StoredSubscription } from "../../shared/subscriptions/subscription.ts";
 import { expectStatus, merchantCall, newMerchant, type TestMerchant } from "../helpers/api.ts";
 import { type TestAws, useTestAws } from "../helpers/aws.ts";
+import {
+  lostCardDefault,
+  notify,
+  recordingBilling,
+  saveSubscription,
+  storedSubscription,
+} from "../helpers/subscriptions.ts";
 
 let aws: TestAws;
 const clock = fixedClock(new Date("2026-02-05T10:00:00Z"));
-const planned: OneTimeSchedule[] = [];
-const cancelled: string[] = [];
-const recordingScheduler: SchedulerPort = {
-  scheduleOnce: async (schedule) => {
-    planned.push(schedule);
-  },
-  cancel: async (name) => {
-    cancelled.push(name);
-  },
-};
-
-const ports = (): BillingPorts => ({ ...billingPorts(clock), scheduler: recordingScheduler });
-
-/** The billing queue's consumer as deployed, on the test's clock and recording scheduler. */
-const consumer = billingTimers(() => ({
-  ...billingTimerPorts(clock),
-  scheduler: () => recordingScheduler,
-  subscriptionTimers: { ...billingTimerPorts(clock).subscriptionTimers, billing: ports },
-}));
-const deliver = async (body: unknown) =>
-  expect(
-    await consumer({ Records: [{ messageId: randomUUID(), body: JSON.stringify(body) } as SQSRecord] }),
-  ).toEqual({ batchItemFailures: [] });
+const { planned, cancelled, ports, deliver, fire } = recordingBilling(clock);
 
 const items = async () => aws.scanAll();
 const eventsOf = async (shop: TestMerchant, type: string, objectId: string) =>
@@ -88,8 +67,8 @@ async function dunningShop(dunning?: object) {
   return shop;
 }
 
-async function buyer(shop: TestMerchant, card: string) {
-  const body = { email: `dun-${randomUUID().slice(0, 8)}@buyer.test`, name: "Sol" };
+async function buyer(shop: TestMerchant, card: string, email = `dun-${randomUUID().slice(0, 8)}@buyer.test`) {
+  const body = { email, name: "Sol" };
   const customer = await expectStatus(
     merchantCall(customersHandler, "POST /v1/customers", shop.secret, { body }),
     201,
@@ -112,40 +91,9 @@ async function setDefault(shop: TestMerchant, customerId: string, token: string)
 /** A monthly subscription from Feb 5 (UTC periods): period 0 is paid on Feb 5, the renewal is due Mar 5. */
 async function subscribe(shop: TestMerchant, customerId: string): Promise<StoredSubscription> {
   clock.set(new Date("2026-02-05T10:00:00Z"));
-  const now = clock.now();
-  const rule = { startDate: "2026-02-05", billingAnchorDay: 5, interval: "month" as const, timeZone: "UTC" };
-  const subscription: StoredSubscription = {
-    id: newId("subscription", now),
-    status: "active",
-    customerId,
-    currency: "USD",
-    items: [
-      { id: `si_${randomUUID().slice(0, 8)}`, description: "Pro plan", unitAmount: 3_100, quantity: 1 },
-    ],
-    currentPeriodStart: null,
-    currentPeriodEnd: null,
-    nextBillingAt: periodOf(rule, 0).start,
-    billingCycles: null,
-    cyclesBilled: 0,
-    collectionMethod: "charge_automatically",
-    defaultPaymentMethodId: null,
-    cancelAtPeriodEnd: false,
-    canceledAt: null,
-    endedAt: null,
-    latestInvoiceId: null,
-    discounts: [],
-    taxRateIds: [],
-    metadata: {},
-    createdAt: now.toISOString(),
-    updatedAt: now.toISOString(),
-    nextPeriod: 0,
-    ...rule,
-  };
-  await dynamoSubscriptionStore.create(
+  const subscription = await saveSubscription(
     shop.id,
-    subscription,
-    newEvent("subscription.created", shop.id, subscription.id, now, {}),
-    [dynamoCustomerStore.subscriptionCountWrite(shop.id, customerId, 1)],
+    storedSubscription(customerId, clock.now(), { startDate: "2026-02-05" }),
   );
   await billDue(ports(), shop.id, subscription.id, 0);
   return subscription;
@@ -159,15 +107,9 @@ async function renew(shop: TestMerchant, sub: StoredSubscription) {
   return readSub(shop, sub.id);
 }
 
-/** Each retry fires at its schedule's own time. */
-async function fire(schedule: OneTimeSchedule) {
-  clock.set(schedule.at);
-  await deliver(firing(schedule));
-}
-
 /** A customer paying on `card` until the renewal, then declined on pm_card_chargeCustomerFail. */
-async function failingRenewal(shop: TestMerchant) {
-  const customer = await buyer(shop, "pm_card_visa");
+async function failingRenewal(shop: TestMerchant, email?: string) {
+  const customer = await buyer(shop, "pm_card_visa", email);
   const sub = await subscribe(shop, customer);
   await setDefault(shop, customer, "pm_card_chargeCustomerFail");
   const renewed = await renew(shop, sub);
@@ -314,38 +256,49 @@ describe("retrying a failed renewal", () => {
   });
 });
 
+describe("the merchant's notice of a failed renewal", () => {
+  it("emails the merchant once per failed attempt: who, what, why, and the next retry or the final action", async () => {
+    const shop = await dunningShop({ retryDays: [1], finalAction: "cancel" });
+    const { invoiceId } = await failingRenewal(shop, "dun-notice@buyer.test");
+    await fire(retriesOf(invoiceId)[0]!);
+    const failures = await eventsOf(shop, "invoice.payment_failed", invoiceId);
+    expect(failures).toHaveLength(2);
+    // Each event delivered twice, as a queue may: still one email per attempt.
+    for (const event of [...failures, ...failures]) await notify(event);
+
+    const notices = (await aws.mailTo(shop.email)).filter((m) =>
+      m.subject.includes("Renewal payment failed"),
+    );
+    expect(notices.map((m) => m.subject)).toEqual([
+      "[TEST MODE] Renewal payment failed: Sol (dun-notice@buyer.test), $31.00 (invoice INV-0002)",
+      "[TEST MODE] Renewal payment failed: Sol (dun-notice@buyer.test), $31.00 (invoice INV-0002)",
+    ]);
+    const [first, last] = notices.map((m) => m.body.text);
+    expect(first).toContain("Reason: the card was declined by its bank (generic_decline).");
+    expect(first).toContain("(attempt 1)");
+    expect(first).toContain("Next retry: Mar 6, 2026");
+    expect(last).toContain("(attempt 2)");
+    expect(last).toContain("That was the last retry: the subscription is canceled; the invoice stays open.");
+  });
+});
+
 describe("hard declines and new cards", () => {
   it("never retries a lost card; a new default card on the update-card page retries at once and recovers", async () => {
     const shop = await dunningShop();
     const customer = await buyer(shop, "pm_card_visa");
     const sub = await subscribe(shop, customer);
-    // The saved card was reported lost since it was saved (the sandbox refuses to save a lost card).
-    const found = (await dynamoCustomerStore.read(shop.id, customer))!;
-    const now = clock.now();
-    const lost = {
-      id: newId("paymentMethod", now),
-      customerId: customer,
-      type: "card" as const,
-      card: { brand: "visa", last4: "9987", expMonth: 12, expYear: 2034 },
-      processorId: "pm_card_visa_chargeDeclinedLostCard",
-      createdAt: now.toISOString(),
-    };
-    await dynamoPaymentMethodStore.attach(
-      shop.id,
-      lost,
-      found,
-      { ...found.value, defaultPaymentMethodId: lost.id },
-      newEvent("payment_method.attached", shop.id, lost.id, now, { customerId: customer }),
-    );
+    // The saved card was reported lost since it was saved.
+    const lost = await lostCardDefault(shop.id, customer, clock.now());
 
     const renewed = await renew(shop, sub);
     expect(renewed.status).toBe("past_due");
     const invoiceId = renewed.latestInvoiceId!;
-    expect(retriesOf(invoiceId)).toEqual([]);
+    // No retry charges it: only the last retry's instant stays planned, for the final action.
+    expect(retriesOf(invoiceId).map((s) => s.name)).toEqual([retryScheduleName(invoiceId, 2)]);
     expect(await getInvoice(shop, invoiceId)).toMatchObject({ attemptCount: 1, nextPaymentAttemptAt: null });
     expect((await paymentsOf(invoiceId))[0]!.failure).toMatchObject({ declineCode: "lost_card" });
     // The lost card's own event (redelivered late) retries nothing: it is the method that failed.
-    await deliverEvent(shop, "payment_method.attached", lost.id);
+    await deliverEvent(shop, "payment_method.attached", lost);
     expect(await paymentsOf(invoiceId)).toHaveLength(1);
 
     clock.set(new Date("2026-03-06T09:00:00Z"));
@@ -361,34 +314,80 @@ describe("hard declines and new cards", () => {
     expect(await eventsOf(shop, "subscription.recovered", sub.id)).toHaveLength(1);
   });
 
+  it("a hard decline on a retry cancels the retries before the last; the last charges nothing and cancels", async () => {
+    const shop = await dunningShop();
+    const { customer, sub, invoiceId } = await failingRenewal(shop);
+    const retries = retriesOf(invoiceId);
+    await lostCardDefault(shop.id, customer, clock.now());
+    await fire(retries[0]!);
+    expect(
+      (await paymentsOf(invoiceId)).map((p) => (p.failure as { declineCode: string }).declineCode),
+    ).toEqual(["generic_decline", "lost_card"]);
+    expect(cancelled).toContain(retryScheduleName(invoiceId, 1));
+    expect(cancelled).not.toContain(retryScheduleName(invoiceId, 2));
+    expect(await getInvoice(shop, invoiceId)).toMatchObject({ attemptCount: 2, nextPaymentAttemptAt: null });
+
+    // Had the cancelled retry fired anyway, it charges nothing; the last applies the final action.
+    await fire(retries[1]!);
+    expect((await readSub(shop, sub.id)).status).toBe("past_due");
+    await fire(retries[2]!);
+    expect(await paymentsOf(invoiceId)).toHaveLength(2);
+    expect(await readSub(shop, sub.id)).toMatchObject({
+      status: "canceled",
+      endedAt: retries[2]!.at.toISOString(),
+    });
+    expect(await getInvoice(shop, invoiceId)).toMatchObject({ status: "open", amountRemaining: 3_100 });
+  });
+
   it("sends the buyer to authenticate instead of retrying blindly (authentication_required)", async () => {
     const shop = await dunningShop();
     const customer = await buyer(shop, "pm_card_visa");
     const sub = await subscribe(shop, customer);
     await setDefault(shop, customer, "pm_card_authenticationRequired");
     const invoiceId = (await renew(shop, sub)).latestInvoiceId!;
-    expect(retriesOf(invoiceId)).toEqual([]);
+    expect(retriesOf(invoiceId).map((s) => s.name)).toEqual([retryScheduleName(invoiceId, 2)]);
     expect(await eventsOf(shop, "invoice.payment_action_required", invoiceId)).toHaveLength(1);
     expect(await getInvoice(shop, invoiceId)).toMatchObject({ status: "open", nextPaymentAttemptAt: null });
   });
 
-  it("pays once when a retry fires while a new card arrives", async () => {
+  it("pays once when the scheduled retry and a new card's immediate retry race, round after round", async () => {
     const shop = await dunningShop();
-    const { customer, sub, invoiceId } = await failingRenewal(shop);
-    const [retry] = retriesOf(invoiceId);
-    clock.set(retry!.at);
-    await setDefault(shop, customer, "pm_card_visa");
-    const [updated] = (await eventsOf(shop, "customer.updated", customer)).slice(-1);
-    const results = await Promise.allSettled([
-      retryPayment(ports(), shop.id, invoiceId, 0),
-      deliver({ ...(updated as object), type: "customer.updated", id: updated!.id, merchantId: shop.id }),
-      retryPayment(ports(), shop.id, invoiceId, 0),
-    ]);
-    expect(results.map((r) => r.status)).toEqual(["fulfilled", "fulfilled", "fulfilled"]);
-    const payments = await paymentsOf(invoiceId);
-    expect(payments.filter((p) => p.status === "succeeded")).toHaveLength(1);
-    expect(await getInvoice(shop, invoiceId)).toMatchObject({ status: "paid", amountPaid: 3_100 });
-    await deliverEvent(shop, "invoice.paid", invoiceId);
-    expect((await readSub(shop, sub.id)).status).toBe("active");
+    for (let round = 0; round < 8; round++) {
+      const { customer, sub, invoiceId } = await failingRenewal(shop);
+      const [retry] = retriesOf(invoiceId);
+      clock.set(retry!.at);
+      await setDefault(shop, customer, "pm_card_visa");
+      const [updated] = (await eventsOf(shop, "customer.updated", customer)).slice(-1);
+      const newCard = {
+        ...(updated as object),
+        type: "customer.updated",
+        id: updated!.id,
+        merchantId: shop.id,
+      };
+      // The schedule's firing (twice, as a redelivery would) and the card's event, all at once.
+      const racers = [() => deliver(firing(retry!)), () => deliver(newCard), () => deliver(firing(retry!))];
+      await Promise.all(round % 2 ? racers.reverse().map((r) => r()) : racers.map((r) => r()));
+
+      const payments = await paymentsOf(invoiceId);
+      expect(
+        payments.filter((p) => p.status === "succeeded"),
+        `round ${round}`,
+      ).toHaveLength(1);
+      expect(await getInvoice(shop, invoiceId)).toMatchObject({
+        status: "paid",
+        amountPaid: 3_100,
+        amountRemaining: 0,
+        nextPaymentAttemptAt: null,
+      });
+      await deliverEvent(shop, "invoice.paid", invoiceId);
+      expect((await readSub(shop, sub.id)).status).toBe("active");
+      expect(await eventsOf(shop, "subscription.recovered", sub.id)).toHaveLength(1);
+      // The retries after it are cancelled; had they fired anyway, they charge nothing.
+      expect(cancelled).toEqual(
+        expect.arrayContaining([retryScheduleName(invoiceId, 1), retryScheduleName(invoiceId, 2)]),
+      );
+      for (const later of retriesOf(invoiceId).slice(1)) await fire(later);
+      expect(await paymentsOf(invoiceId)).toHaveLength(payments.length);
+    }
   });
 });

@@ -7,56 +7,32 @@
  * to the store directly, as the resource's creation leaves them (period 0 due at its start).
  */
 import { randomUUID } from "node:crypto";
-import type { SQSEvent, SQSRecord } from "aws-lambda";
+import type { SQSRecord } from "aws-lambda";
 import { beforeAll, describe, expect, it } from "vitest";
 import { handler as customersHandler } from "../../functions/api/customers.ts";
 import { handler as settingsHandler } from "../../functions/api/merchant-settings.ts";
 import { handler as taxRatesHandler } from "../../functions/api/tax-rates.ts";
 import { handler as testClocksHandler } from "../../functions/api/test-clocks.ts";
-import { handler as billingHandler, billingTimers } from "../../functions/billing/timers.ts";
-import { handler as notificationsHandler } from "../../functions/notifications/send.ts";
-import { firing, type OneTimeSchedule, type SchedulerPort } from "../../shared/aws/scheduler.ts";
-import { billingPorts, billingTimerPorts, paymentMethodPorts } from "../../shared/composition.ts";
+import { handler as billingHandler } from "../../functions/billing/timers.ts";
+import { paymentMethodPorts } from "../../shared/composition.ts";
 import { attachPaymentMethod } from "../../shared/customers/payment-methods.ts";
 import { fixedClock } from "../../shared/domain/clock.ts";
 import { newEvent } from "../../shared/domain/events.ts";
-import { newId } from "../../shared/domain/ids.ts";
-import { dynamoCustomerStore } from "../../shared/store/customers.ts";
 import { outboxEventFromItem } from "../../shared/store/outbox.ts";
 import { dynamoSubscriptionStore } from "../../shared/store/subscriptions.ts";
-import { type BillingPorts, billDue } from "../../shared/subscriptions/billing.ts";
-import { periodOf } from "../../shared/subscriptions/periods.ts";
+import { billDue } from "../../shared/subscriptions/billing.ts";
 import { type RenewalUpcomingMessage, renewalScheduleName } from "../../shared/subscriptions/renewals.ts";
 import type { StoredSubscription } from "../../shared/subscriptions/subscription.ts";
 import { expectStatus, merchantCall, newMerchant, type TestMerchant } from "../helpers/api.ts";
 import { type TestAws, useTestAws } from "../helpers/aws.ts";
-import { sampleEvent } from "../helpers/events.ts";
+import { notify, recordingBilling, saveSubscription, storedSubscription } from "../helpers/subscriptions.ts";
 
 const timeZone = "America/New_York";
 let aws: TestAws;
 let shop: TestMerchant;
 let vat: string;
 const clock = fixedClock(new Date("2026-01-20T15:00:00Z"));
-const planned: OneTimeSchedule[] = [];
-const recordingScheduler: SchedulerPort = {
-  scheduleOnce: async (schedule) => {
-    planned.push(schedule);
-  },
-  cancel: async () => {},
-};
-
-const ports = (): BillingPorts => ({ ...billingPorts(clock), scheduler: recordingScheduler });
-
-/** The billing queue's consumer as deployed, on the test's clock. */
-const consumer = billingTimers(() => ({
-  ...billingTimerPorts(clock),
-  scheduler: () => recordingScheduler,
-  subscriptionTimers: { ...billingTimerPorts(clock).subscriptionTimers, billing: ports },
-}));
-const deliver = async (body: unknown) =>
-  expect(
-    await consumer({ Records: [{ messageId: randomUUID(), body: JSON.stringify(body) } as SQSRecord] }),
-  ).toEqual({ batchItemFailures: [] });
+const { planned, ports, fire } = recordingBilling(clock);
 
 const settings = (body: object) => merchantCall(settingsHandler, "PATCH /v1/merchant", shop.secret, { body });
 
@@ -72,51 +48,21 @@ async function buyer(testClockId?: string) {
   return { id: customer.id as string, email };
 }
 
-/** A subscription as its creation leaves it, started on Jan 20, 2026 (New York), billed from its start. */
-async function subscribe(customerId: string, over: Partial<StoredSubscription> = {}) {
-  const now = clock.now();
-  const base = {
-    startDate: "2026-01-20",
-    billingAnchorDay: 20,
-    interval: "year" as const,
-    timeZone,
-    ...over,
-  };
-  const subscription: StoredSubscription = {
-    id: newId("subscription", now),
-    status: "active",
-    customerId,
-    currency: "USD",
-    items: [
-      { id: `si_${randomUUID().slice(0, 8)}`, description: "Pro plan", unitAmount: 30_000, quantity: 1 },
-    ],
-    currentPeriodStart: null,
-    currentPeriodEnd: null,
-    nextBillingAt: periodOf(base, 0).start,
-    billingCycles: null,
-    cyclesBilled: 0,
-    collectionMethod: "charge_automatically",
-    defaultPaymentMethodId: null,
-    cancelAtPeriodEnd: false,
-    canceledAt: null,
-    endedAt: null,
-    latestInvoiceId: null,
-    discounts: [],
-    taxRateIds: [vat],
-    metadata: {},
-    createdAt: now.toISOString(),
-    updatedAt: now.toISOString(),
-    nextPeriod: 0,
-    ...base,
-  };
-  await dynamoSubscriptionStore.create(
+/** A yearly subscription as its creation leaves it, started on Jan 20, 2026 (New York), billed from its start. */
+const subscribe = (customerId: string, over: Partial<StoredSubscription> = {}) =>
+  saveSubscription(
     shop.id,
-    subscription,
-    newEvent("subscription.created", shop.id, subscription.id, now, {}),
-    [dynamoCustomerStore.subscriptionCountWrite(shop.id, customerId, 1)],
+    storedSubscription(customerId, clock.now(), {
+      startDate: "2026-01-20",
+      interval: "year",
+      timeZone,
+      items: [
+        { id: `si_${randomUUID().slice(0, 8)}`, description: "Pro plan", unitAmount: 30_000, quantity: 1 },
+      ],
+      taxRateIds: [vat],
+      ...over,
+    }),
   );
-  return subscription;
-}
 
 /** Moves the clock to `iso` and runs the billing of what is due then. */
 async function billAt(iso: string, subscription: StoredSubscription) {
@@ -128,34 +74,11 @@ async function billAt(iso: string, subscription: StoredSubscription) {
 const reminderOf = (subscriptionId: string, period: number) =>
   planned.find((s) => s.name === renewalScheduleName(subscriptionId, period));
 
-/** Fires a reminder's schedule at its time, as its delivery would. */
-async function fire(schedule: OneTimeSchedule) {
-  clock.set(schedule.at);
-  await deliver(firing(schedule));
-}
-
 const renewalEvents = async (subscriptionId: string) =>
   (await aws.scanAll()).filter(
     (i) =>
       i.type === "event" && i.eventType === "subscription.renewal_upcoming" && i.objectId === subscriptionId,
   );
-
-/** Delivers an event item to the notifications consumer, as the outbox would. */
-async function notify(item: Record<string, unknown>) {
-  const body = {
-    id: item.id,
-    type: item.eventType,
-    merchantId: item.merchantId,
-    objectId: item.objectId,
-    occurredAt: item.occurredAt,
-    data: item.data,
-  };
-  const record = {
-    ...sampleEvent<SQSEvent>("sqs-notifications-merchant-created.json").Records[0],
-    body: JSON.stringify(body),
-  } as SQSRecord;
-  expect(await notificationsHandler({ Records: [record] })).toEqual({ batchItemFailures: [] });
-}
 
 const renewalMails = async (email: string) =>
   (await aws.mailTo(email)).filter((m) => m.subject.includes("renews on"));

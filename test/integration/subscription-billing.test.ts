@@ -6,60 +6,30 @@
  * store directly, as the resource's creation leaves them (status, period 0 due at its start).
  */
 import { randomUUID } from "node:crypto";
-import type { SQSRecord } from "aws-lambda";
 import { beforeAll, describe, expect, it } from "vitest";
-import { billingTimers } from "../../functions/billing/timers.ts";
 import { handler as customersHandler } from "../../functions/api/customers.ts";
 import { handler as taxRatesHandler } from "../../functions/api/tax-rates.ts";
-import type { OneTimeSchedule, SchedulerPort } from "../../shared/aws/scheduler.ts";
-import {
-  billingPorts,
-  billingTimerPorts,
-  invoicePorts,
-  paymentMethodPorts,
-} from "../../shared/composition.ts";
+import { invoicePorts, paymentMethodPorts } from "../../shared/composition.ts";
 import { attachPaymentMethod } from "../../shared/customers/payment-methods.ts";
 import { fixedClock } from "../../shared/domain/clock.ts";
 import { newEvent } from "../../shared/domain/events.ts";
-import { newId } from "../../shared/domain/ids.ts";
 import { recordInvoicePayment } from "../../shared/invoices/service.ts";
 import { dynamoCustomerStore } from "../../shared/store/customers.ts";
 import { dynamoInvoiceStore } from "../../shared/store/invoices.ts";
 import { dynamoSubscriptionStore, type SubscriptionStore } from "../../shared/store/subscriptions.ts";
 import { type BillingPorts, billDue, incompleteExpiryMs } from "../../shared/subscriptions/billing.ts";
 import { sweepDue } from "../../shared/subscriptions/timers.ts";
-import { periodOf } from "../../shared/subscriptions/periods.ts";
 import { billingScheduleName } from "../../shared/subscriptions/schedules.ts";
 import type { StoredSubscription } from "../../shared/subscriptions/subscription.ts";
 import { expectStatus, merchantCall, newMerchant, type TestMerchant } from "../helpers/api.ts";
 import { type TestAws, useTestAws } from "../helpers/aws.ts";
+import { recordingBilling, saveSubscription, storedSubscription } from "../helpers/subscriptions.ts";
 
 let aws: TestAws;
 let shop: TestMerchant;
 let vat: string;
 const clock = fixedClock(new Date("2026-01-20T10:00:00Z"));
-const planned: OneTimeSchedule[] = [];
-const recordingScheduler: SchedulerPort = {
-  scheduleOnce: async (schedule) => {
-    planned.push(schedule);
-  },
-  cancel: async () => {},
-};
-
-const ports = (): BillingPorts => ({ ...billingPorts(clock), scheduler: recordingScheduler });
-
-/** The billing queue's consumer as deployed, on the test's clock and recording scheduler. */
-const consumer = billingTimers(() => ({
-  ...billingTimerPorts(clock),
-  scheduler: () => recordingScheduler,
-  subscriptionTimers: { ...billingTimerPorts(clock).subscriptionTimers, billing: ports },
-}));
-const deliver = async (body: unknown) =>
-  expect(
-    await consumer({ Records: [{ messageId: randomUUID(), body: JSON.stringify(body) } as SQSRecord] }),
-  ).toEqual({
-    batchItemFailures: [],
-  });
+const { planned, ports, deliver } = recordingBilling(clock);
 
 async function buyer(card?: string) {
   const body = { email: `sub-${randomUUID().slice(0, 8)}@buyer.test`, name: "Sol" };
@@ -71,53 +41,11 @@ async function buyer(card?: string) {
   return customer.id as string;
 }
 
-async function subscribe(
-  customerId: string,
-  over: Partial<StoredSubscription> = {},
-): Promise<StoredSubscription> {
-  const now = clock.now();
-  const base = {
-    startDate: "2026-01-20",
-    billingAnchorDay: 20,
-    interval: "month" as const,
-    timeZone: "UTC",
-    ...over,
-  };
-  const subscription: StoredSubscription = {
-    id: newId("subscription", now),
-    status: "active",
-    customerId,
-    currency: "USD",
-    items: [
-      { id: `si_${randomUUID().slice(0, 8)}`, description: "Pro plan", unitAmount: 3_100, quantity: 1 },
-    ],
-    currentPeriodStart: null,
-    currentPeriodEnd: null,
-    nextBillingAt: periodOf(base, 0).start,
-    billingCycles: null,
-    cyclesBilled: 0,
-    collectionMethod: "charge_automatically",
-    defaultPaymentMethodId: null,
-    cancelAtPeriodEnd: false,
-    canceledAt: null,
-    endedAt: null,
-    latestInvoiceId: null,
-    discounts: [],
-    taxRateIds: [],
-    metadata: {},
-    createdAt: now.toISOString(),
-    updatedAt: now.toISOString(),
-    nextPeriod: 0,
-    ...base,
-  };
-  await dynamoSubscriptionStore.create(
+const subscribe = (customerId: string, over: Partial<StoredSubscription> = {}) =>
+  saveSubscription(
     shop.id,
-    subscription,
-    newEvent("subscription.created", shop.id, subscription.id, now, {}),
-    [dynamoCustomerStore.subscriptionCountWrite(shop.id, customerId, 1)],
+    storedSubscription(customerId, clock.now(), { startDate: "2026-01-20", ...over }),
   );
-  return subscription;
-}
 
 const readSub = async (id: string) => (await dynamoSubscriptionStore.read(shop.id, id))!.value;
 const readInvoice = async (id: string) => (await dynamoInvoiceStore.read(shop.id, id))!.value;
@@ -511,10 +439,22 @@ describe("the payment.failed reaction", () => {
     // Period 1's run stops before its charge; the charge then fails elsewhere (a bank debit's failure).
     clock.set(new Date("2026-02-20T00:01:00Z"));
     await expect(
-      billDue({ ...ports(), paymentMethods: { read: async () => Promise.reject(new Error("stopped")) } }, shop.id, sub.id, 1),
+      billDue(
+        { ...ports(), paymentMethods: { read: async () => Promise.reject(new Error("stopped")) } },
+        shop.id,
+        sub.id,
+        1,
+      ),
     ).rejects.toThrow("stopped");
     const { latestInvoiceId } = await readSub(sub.id);
-    const failed = { id: `evt_${randomUUID()}`, type: "payment.failed", merchantId: shop.id, objectId: "pay_x", occurredAt: clock.now().toISOString(), data: { payment: { id: "pay_x", invoiceId: latestInvoiceId } } };
+    const failed = {
+      id: `evt_${randomUUID()}`,
+      type: "payment.failed",
+      merchantId: shop.id,
+      objectId: "pay_x",
+      occurredAt: clock.now().toISOString(),
+      data: { payment: { id: "pay_x", invoiceId: latestInvoiceId } },
+    };
 
     await deliver(failed);
     await deliver(failed);
@@ -528,7 +468,11 @@ describe("the sweep", () => {
     clock.set(new Date("2026-09-01T00:00:00Z"));
     const customer = await buyer("pm_card_visa");
     await subscribe(customer, { startDate: "2026-08-01", billingAnchorDay: 1 });
-    await subscribe(customer, { startDate: "2026-08-01", billingAnchorDay: 1, testClockId: "clk_frozen_in_the_past" });
+    await subscribe(customer, {
+      startDate: "2026-08-01",
+      billingAnchorDay: 1,
+      testClockId: "clk_frozen_in_the_past",
+    });
     await subscribe(customer, { status: "scheduled", startDate: "2026-12-01", billingAnchorDay: 1 });
     const expected = (await items())
       .filter(
@@ -551,7 +495,11 @@ describe("the sweep", () => {
         return page;
       },
     };
-    await sweepDue({ subscriptions: store, queue: { send: async (_, body) => void sent.push(body as never) }, clock });
+    await sweepDue({
+      subscriptions: store,
+      queue: { send: async (_, body) => void sent.push(body as never) },
+      clock,
+    });
 
     expect(sent.map((m) => m.subscriptionId).sort()).toEqual([...expected].sort());
     expect(read).toBe(expected.length);

@@ -7,77 +7,32 @@
  * reminded once, three days before.
  */
 import { QueryCommand } from "@aws-sdk/lib-dynamodb";
-import type { SQSRecord } from "aws-lambda";
 import { beforeAll, describe, expect, it } from "vitest";
 import { handler as customers } from "../../functions/api/customers.ts";
 import { handler as settings } from "../../functions/api/merchant-settings.ts";
 import { handler as paymentMethods } from "../../functions/api/payment-methods.ts";
 import { handler as subscriptions } from "../../functions/api/subscriptions.ts";
-import { handler as testClocks } from "../../functions/api/test-clocks.ts";
-import { handler as billing } from "../../functions/billing/timers.ts";
 import type { OneTimeSchedule } from "../../shared/aws/scheduler.ts";
 import { billingPorts } from "../../shared/composition.ts";
 import { fixedClock } from "../../shared/domain/clock.ts";
 import { newId } from "../../shared/domain/ids.ts";
-import { type OutboxEvent, outboxEventFromItem } from "../../shared/store/outbox.ts";
 import { billDue } from "../../shared/subscriptions/billing.ts";
-import { callForBody, newMerchant, type TestMerchant } from "../helpers/api.ts";
+import { newMerchant, type TestMerchant } from "../helpers/api.ts";
 import { type TestAws, useTestAws } from "../helpers/aws.ts";
+import { clockHarness } from "../helpers/subscriptions.ts";
 
 let aws: TestAws;
 let shop: TestMerchant;
+const harness = clockHarness(() => ({ aws, shop }));
+const { call, buyerAt } = harness;
+const events = harness.eventsOf;
 
-const call = (handler: unknown, routeKey: string, id?: string, body?: unknown) =>
-  callForBody(handler as Parameters<typeof callForBody>[0], routeKey, {
-    token: shop.secret,
-    ...(id ? { pathParameters: { id } } : {}),
-    ...(body ? { body: body as object } : {}),
-  });
-
-async function events(type: string, objectId: string): Promise<OutboxEvent[]> {
-  const { Items = [] } = await aws.db.send(
-    new QueryCommand({
-      TableName: aws.tableName,
-      KeyConditionExpression: "PK = :pk AND begins_with(SK, :evt)",
-      ExpressionAttributeValues: { ":pk": `MERCHANT#${shop.id}`, ":evt": "EVT#" },
-    }),
-  );
-  return Items.map(outboxEventFromItem).filter((e) => e.type === type && e.objectId === objectId);
-}
-
-let messages = 0;
-async function deliver(body: unknown) {
-  const record = { messageId: `pt-${messages++}`, body: JSON.stringify(body) } as SQSRecord;
-  expect(await billing({ Records: [record] })).toEqual({ batchItemFailures: [] });
-}
-
-/** Advances the clock through the API and runs the advance on the billing queue, as deployed. */
+/** Advances the clock through the API and runs the advance on the billing queue: it must end ready there. */
 async function advance(clockId: string, frozenTime: string) {
-  const asked = await call(testClocks, "POST /v1/test-clocks/{id}/advance", clockId, { frozenTime });
-  expect(asked.status).toBe(200);
-  const [event] = (await events("test_clock.advancing", clockId)).slice(-1);
-  await deliver(event);
-  const clock = (await call(testClocks, "GET /v1/test-clocks/{id}", clockId)).body;
-  expect(clock).toMatchObject({ status: "ready", frozenTime: new Date(frozenTime).toISOString() });
-}
-
-/** A customer on a new test clock standing at `frozenTime`, with a saved card when `card` is given. */
-async function buyerAt(frozenTime: string, card?: string) {
-  const clock = await call(testClocks, "POST /v1/test-clocks", undefined, { frozenTime });
-  expect(clock.status).toBe(201);
-  const email = `pt-${newId("customer", new Date()).slice(-8).toLowerCase()}@pause.test`;
-  const customer = await call(customers, "POST /v1/customers", undefined, {
-    email,
-    testClockId: clock.body.id,
+  expect(await harness.advance(clockId, frozenTime)).toMatchObject({
+    status: "ready",
+    frozenTime: new Date(frozenTime).toISOString(),
   });
-  expect(customer.status).toBe(201);
-  if (card) {
-    const method = await call(paymentMethods, "POST /v1/customers/{id}/payment-methods", customer.body.id, {
-      paymentMethod: card,
-    });
-    expect(method.status, JSON.stringify(method.body)).toBe(201);
-  }
-  return { clockId: clock.body.id as string, customerId: customer.body.id as string };
 }
 
 const plan = { items: [{ description: "Pro plan", unitAmount: 3_100 }], currency: "USD", interval: "month" };
@@ -272,6 +227,37 @@ describe("pause and resume", () => {
     ]);
   });
 
+  it("cancel at period end on a paused subscription (no resumesAt) cancels it at once: no period is running", async () => {
+    const { clockId, customerId } = await buyerAt("2030-01-01T10:00:00Z");
+    const sub = await subscribe(customerId);
+    await pause(sub.id);
+    await advance(clockId, "2030-02-10T08:00:00Z");
+    expect(await get(sub.id)).toMatchObject({ status: "paused", nextBillingAt: null });
+
+    // Setting the flag alone would wait for a period end that never comes: a 409, nothing written.
+    const flagged = await call(subscriptions, "PATCH /v1/subscriptions/{id}", sub.id, {
+      cancelAtPeriodEnd: true,
+    });
+    expect(flagged.status, JSON.stringify(flagged.body)).toBe(409);
+    expect(await get(sub.id)).toMatchObject({ status: "paused", cancelAtPeriodEnd: false });
+
+    const canceled = await call(subscriptions, "POST /v1/subscriptions/{id}/cancel", sub.id, {
+      atPeriodEnd: true,
+    });
+    expect(canceled.status, JSON.stringify(canceled.body)).toBe(200);
+    expect(canceled.body).toMatchObject({
+      status: "canceled",
+      cancelAtPeriodEnd: false,
+      canceledAt: "2030-02-10T08:00:00.000Z",
+      endedAt: "2030-02-10T08:00:00.000Z",
+      nextBillingAt: null,
+    });
+    expect(await events("subscription.canceled", sub.id)).toHaveLength(1);
+    await advance(clockId, "2030-04-02T00:00:00Z");
+    expect(await invoicesOf(sub.id)).toHaveLength(1);
+    expect((await resume(sub.id)).status).toBe(409);
+  });
+
   it("pauses only an active subscription: a scheduled or canceled one is a 409", async () => {
     const { customerId } = await buyerAt("2030-01-01T10:00:00Z");
     const scheduled = await subscribe(customerId, { startDate: "2030-02-01" });
@@ -321,6 +307,98 @@ describe("trials", () => {
     ]);
     await advance(clockId, "2030-02-20T00:00:00Z");
     expect(await events("subscription.trial_will_end", sub.id)).toHaveLength(1);
+  });
+
+  it("a trial from a later start date waits scheduled, starts then (subscription.updated), and its end bills the first period", async () => {
+    const { clockId, customerId } = await buyerAt("2030-01-01T10:00:00Z", "pm_card_visa");
+    const sub = await subscribe(customerId, {
+      collectionMethod: "charge_automatically",
+      startDate: "2030-01-10",
+      trialDays: 14,
+    });
+    expect(sub).toMatchObject({
+      status: "scheduled",
+      startDate: "2030-01-10",
+      trialStart: "2030-01-10T00:00:00.000Z",
+      trialEnd: "2030-01-24T00:00:00.000Z",
+      billingAnchorDay: 24,
+      nextBillingAt: "2030-01-10T00:00:00.000Z",
+      cyclesBilled: 0,
+    });
+
+    await advance(clockId, "2030-01-10T01:00:00Z");
+    expect(await get(sub.id)).toMatchObject({
+      status: "trialing",
+      nextBillingAt: "2030-01-24T00:00:00.000Z",
+      cyclesBilled: 0,
+      latestInvoiceId: null,
+    });
+    const started = (await events("subscription.updated", sub.id)).map((e) => e.data.subscription);
+    expect(started).toEqual([expect.objectContaining({ status: "trialing" })]);
+    expect(await events("subscription.activated", sub.id)).toHaveLength(0);
+    expect(await invoicesOf(sub.id)).toEqual([]);
+
+    await advance(clockId, "2030-01-21T00:00:00Z");
+    expect(await events("subscription.trial_will_end", sub.id)).toHaveLength(1);
+    await advance(clockId, "2030-01-24T01:00:00Z");
+    expect(await get(sub.id)).toMatchObject({
+      status: "active",
+      cyclesBilled: 1,
+      currentPeriodStart: "2030-01-24T00:00:00.000Z",
+      nextBillingAt: "2030-02-24T00:00:00.000Z",
+    });
+    expect(await invoicesOf(sub.id)).toEqual([
+      expect.objectContaining({
+        period: "2030-01-24T00:00:00.000Z → 2030-02-24T00:00:00.000Z",
+        subtotal: 3_100,
+        status: "paid",
+      }),
+    ]);
+  });
+
+  it("on the wall clock, a later trial's start and its end are two schedules of their own names", async () => {
+    const customer = await call(customers, "POST /v1/customers", undefined, {
+      email: `pt-wall-${newId("customer", new Date()).slice(-8).toLowerCase()}@trial.test`,
+    });
+    const sub = await subscribe(customer.body.id, { startDate: "2099-01-01", trialDays: 10 });
+    const planned: OneTimeSchedule[] = [];
+    const ports = (at: string) => ({
+      ...billingPorts(fixedClock(new Date(at))),
+      scheduler: { scheduleOnce: async (s: OneTimeSchedule) => void planned.push(s), cancel: async () => {} },
+    });
+    await billDue(ports("2098-12-31T00:00:00Z"), shop.id, sub.id);
+    await billDue(ports("2099-01-01T00:00:01Z"), shop.id, sub.id, 0);
+    expect(await get(sub.id)).toMatchObject({
+      status: "trialing",
+      nextBillingAt: "2099-01-11T00:00:00.000Z",
+    });
+    expect(planned.map((s) => [s.name, s.at.toISOString(), s.payload.period])).toEqual([
+      [`${sub.id}-period-0-trial-start`, "2099-01-01T00:00:00.000Z", 0],
+      [`${sub.id}-period-0`, "2099-01-11T00:00:00.000Z", 0],
+      [`${sub.id}-trial-will-end`, "2099-01-08T00:00:00.000Z", undefined],
+    ]);
+  });
+
+  it("a trial with a later start date ends at trialEnd, which must come after the start date", async () => {
+    const { clockId, customerId } = await buyerAt("2030-01-01T10:00:00Z");
+    const sub = await subscribe(customerId, { startDate: "2030-01-05", trialEnd: "2030-01-20" });
+    expect(sub).toMatchObject({
+      status: "scheduled",
+      trialEnd: "2030-01-20T00:00:00.000Z",
+      billingAnchorDay: 20,
+    });
+    await advance(clockId, "2030-01-20T00:00:00Z");
+    expect(await get(sub.id)).toMatchObject({
+      status: "active",
+      cyclesBilled: 1,
+      trialStart: "2030-01-05T00:00:00.000Z",
+    });
+    expect(await invoicesOf(sub.id)).toEqual([
+      expect.objectContaining({
+        period: "2030-01-20T00:00:00.000Z → 2030-02-20T00:00:00.000Z",
+        subtotal: 3_100,
+      }),
+    ]);
   });
 
   it("a trial whose first charge is declined at its end leaves the subscription incomplete", async () => {
@@ -403,7 +481,8 @@ describe("trials", () => {
       [{ trialEnd: "2030-02-30" }, "trialEnd"],
       [{ trialDays: 5, trialEnd: "2030-01-20" }, "trialEnd"],
       [{ trialSettings: { missingPaymentMethod: "cancel" } }, "trialSettings"],
-      [{ trialDays: 5, startDate: "2030-01-10" }, "startDate"],
+      [{ startDate: "2030-01-10", trialEnd: "2030-01-10" }, "trialEnd"],
+      [{ startDate: "2029-12-31", trialDays: 5 }, "startDate"],
     ];
     for (const [extra, path] of cases) {
       const r = await call(subscriptions, "POST /v1/subscriptions", undefined, { ...body, ...extra });

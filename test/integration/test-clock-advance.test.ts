@@ -10,7 +10,7 @@ import { handler as customers } from "../../functions/api/customers.ts";
 import { handler as invoices } from "../../functions/api/invoices.ts";
 import { handler as payments } from "../../functions/api/payments.ts";
 import { handler as testClocks } from "../../functions/api/test-clocks.ts";
-import { billingTimerRegistry, handler as billing } from "../../functions/billing/timers.ts";
+import { billingTimerRegistry } from "../../functions/billing/timers.ts";
 import { handler as stripeEvents } from "../../functions/webhooks/stripe-process.ts";
 import { billingTimerPorts, invoicePorts } from "../../shared/composition.ts";
 import type { Clock } from "../../shared/domain/clock.ts";
@@ -19,24 +19,19 @@ import { newEvent } from "../../shared/domain/events.ts";
 import { newId } from "../../shared/domain/ids.ts";
 import { createInvoice, finalizeInvoice } from "../../shared/invoices/service.ts";
 import { clockScheduler, dynamoClockWorkStore } from "../../shared/store/clock-work.ts";
-import { type OutboxEvent, outboxEventFromItem } from "../../shared/store/outbox.ts";
 import { dynamoSubscriptionStore } from "../../shared/store/subscriptions.ts";
 import { dynamoTestClockStore } from "../../shared/store/test-clocks.ts";
 import { verifySignedEvent } from "../../shared/payments/verification.ts";
-import type { StoredSubscription } from "../../shared/subscriptions/subscription.ts";
 import { type AdvancePorts, runAdvance } from "../../shared/test-clocks/advance.ts";
 import { callForBody, newMerchant, type TestMerchant } from "../helpers/api.ts";
 import { type TestAws, useTestAws } from "../helpers/aws.ts";
+import { clockHarness, saveSubscription, storedSubscription } from "../helpers/subscriptions.ts";
 
 let aws: TestAws;
 let shop: TestMerchant;
 
-const call = (handler: unknown, routeKey: string, id?: string, body?: unknown) =>
-  callForBody(handler as Parameters<typeof callForBody>[0], routeKey, {
-    token: shop.secret,
-    ...(id ? { pathParameters: { id } } : {}),
-    ...(body ? { body: body as object } : {}),
-  });
+const harness = clockHarness(() => ({ aws, shop }));
+const { call, eventsOf, deliverEvent, advance, duePartition } = harness;
 
 const newClock = async (frozenTime: string) => {
   const { status, body } = await call(testClocks, "POST /v1/test-clocks", undefined, { frozenTime });
@@ -64,54 +59,6 @@ const openInvoice = async (customerId: string) => {
   return open.body;
 };
 
-/** The merchant's outbox events of one type about one object, oldest first. */
-async function eventsOf(type: string, objectId: string): Promise<OutboxEvent[]> {
-  const { Items = [] } = await aws.db.send(
-    new QueryCommand({
-      TableName: aws.tableName,
-      KeyConditionExpression: "PK = :pk AND begins_with(SK, :evt)",
-      ExpressionAttributeValues: { ":pk": `MERCHANT#${shop.id}`, ":evt": "EVT#" },
-    }),
-  );
-  return Items.map(outboxEventFromItem).filter((e) => e.type === type && e.objectId === objectId);
-}
-
-let messages = 0;
-/** Delivers a message to the billing queue's consumer, as SQS would; it must succeed. */
-async function deliver(body: unknown) {
-  const record = { messageId: `m-${messages++}`, body: JSON.stringify(body) } as SQSRecord;
-  expect(await billing({ Records: [record] })).toEqual({ batchItemFailures: [] });
-}
-
-/** The outbox's delivery of an object's event of `type` to the billing queue. */
-async function deliverEvent(type: string, objectId: string) {
-  const [event] = (await eventsOf(type, objectId)).slice(-1);
-  expect(event, `${type} of ${objectId}`).toBeDefined();
-  await deliver(event);
-}
-
-/** Asks the API to advance the clock, then delivers its test_clock.advancing event to the billing queue. */
-async function advance(clockId: string, frozenTime: string) {
-  const asked = await call(testClocks, "POST /v1/test-clocks/{id}/advance", clockId, { frozenTime });
-  expect(asked.status).toBe(200);
-  expect(asked.body).toMatchObject({ frozenTime: new Date(frozenTime).toISOString(), status: "advancing" });
-  await deliverEvent("test_clock.advancing", clockId);
-  return (await call(testClocks, "GET /v1/test-clocks/{id}", clockId)).body;
-}
-
-/** The clock's due partition: `name or id @ due time`, earliest first. */
-async function duePartition(clockId: string): Promise<string[]> {
-  const { Items = [] } = await aws.db.send(
-    new QueryCommand({
-      TableName: aws.tableName,
-      IndexName: "GSI2",
-      KeyConditionExpression: "GSI2PK = :pk",
-      ExpressionAttributeValues: { ":pk": `DUE#${clockId}` },
-    }),
-  );
-  return Items.map((i) => `${String(i.name ?? i.id)} @ ${String(i.GSI2SK).split("#")[0]}`);
-}
-
 const realSchedule = async (name: string) =>
   (
     await aws.db.send(
@@ -120,45 +67,18 @@ const realSchedule = async (name: string) =>
   ).Item;
 
 /** A monthly subscription of a clock's customer, as the resource stores it, due from 2030-01-01. */
-async function clockSubscription(clockId: string, customerId: string, createdAt: string) {
-  const now = new Date(createdAt);
-  const subscription: StoredSubscription = {
-    id: newId("subscription", now),
-    status: "active",
-    customerId,
-    currency: "USD",
-    interval: "month",
-    items: [{ id: "si_1", description: "Plan", unitAmount: 1000, quantity: 1 }],
-    startDate: "2030-01-01",
-    billingAnchorDay: 1,
-    currentPeriodStart: null,
-    currentPeriodEnd: null,
-    nextBillingAt: "2030-01-01T00:00:00.000Z",
-    billingCycles: 12,
-    cyclesBilled: 0,
-    collectionMethod: "send_invoice",
-    defaultPaymentMethodId: null,
-    cancelAtPeriodEnd: false,
-    canceledAt: null,
-    endedAt: null,
-    latestInvoiceId: null,
-    discounts: [],
-    taxRateIds: [],
-    metadata: {},
-    testClockId: clockId,
-    createdAt: now.toISOString(),
-    updatedAt: now.toISOString(),
-    timeZone: "UTC",
-    nextPeriod: 0,
-  };
-  await dynamoSubscriptionStore.create(
+const clockSubscription = (clockId: string, customerId: string, createdAt: string) =>
+  saveSubscription(
     shop.id,
-    subscription,
-    newEvent("subscription.created", shop.id, subscription.id, now, {}),
-    [customerCounter(customerId, 1)],
+    storedSubscription(customerId, new Date(createdAt), {
+      items: [{ id: "si_1", description: "Plan", unitAmount: 1000, quantity: 1 }],
+      startDate: "2030-01-01",
+      billingCycles: 12,
+      collectionMethod: "send_invoice",
+      testClockId: clockId,
+    }),
+    customerCounter(customerId, 1),
   );
-  return subscription;
-}
 
 /** The customer's count of subscriptions, as the resource keeps it. */
 const customerCounter = (customerId: string, delta: number) =>

@@ -12,17 +12,19 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { billingTimers } from "../../functions/billing/timers.ts";
 import type { QueuePort } from "../../shared/aws/queue.ts";
 import type { OneTimeSchedule, SchedulerPort } from "../../shared/aws/scheduler.ts";
-import { billingPorts, billingTimerPorts, customerPorts, paymentMethodPorts } from "../../shared/composition.ts";
+import {
+  billingPorts,
+  billingTimerPorts,
+  customerPorts,
+  paymentMethodPorts,
+} from "../../shared/composition.ts";
 import { createCustomer } from "../../shared/customers/service.ts";
 import { attachPaymentMethod } from "../../shared/customers/payment-methods.ts";
 import { fixedClock } from "../../shared/domain/clock.ts";
-import { newEvent } from "../../shared/domain/events.ts";
-import { newId } from "../../shared/domain/ids.ts";
-import { dynamoCustomerStore } from "../../shared/store/customers.ts";
 import { dynamoSubscriptionStore, type SubscriptionStore } from "../../shared/store/subscriptions.ts";
-import type { StoredSubscription } from "../../shared/subscriptions/subscription.ts";
 import { newMerchant, type TestMerchant } from "../helpers/api.ts";
 import { type TestAws, useTestAws } from "../helpers/aws.ts";
+import { saveSubscription, storedSubscription } from "../helpers/subscriptions.ts";
 
 const subscriptionCount = 200;
 const merchantCount = 20;
@@ -120,40 +122,12 @@ async function subscribe(shop: TestMerchant, n: number) {
     email: `race-${n}-${randomUUID().slice(0, 6)}@buyer.test`,
   });
   await attachPaymentMethod(paymentMethodPorts(clock), shop.id, customer.id, "pm_card_visa");
-  const now = clock.now();
-  const subscription: StoredSubscription = {
-    id: newId("subscription", now),
-    status: "active",
-    customerId: customer.id,
-    currency: "USD",
-    interval: "month",
-    items: [{ id: `si_${n}`, description: "Race plan", unitAmount: 1_000 + n, quantity: 1 }],
-    startDate: "2026-05-15",
-    billingAnchorDay: 15,
-    currentPeriodStart: null,
-    currentPeriodEnd: null,
-    nextBillingAt: "2026-05-15T00:00:00.000Z",
-    billingCycles: null,
-    cyclesBilled: 0,
-    collectionMethod: "charge_automatically",
-    defaultPaymentMethodId: null,
-    cancelAtPeriodEnd: false,
-    canceledAt: null,
-    endedAt: null,
-    latestInvoiceId: null,
-    discounts: [],
-    taxRateIds: [],
-    metadata: {},
-    createdAt: now.toISOString(),
-    updatedAt: now.toISOString(),
-    timeZone: "UTC",
-    nextPeriod: 0,
-  };
-  await dynamoSubscriptionStore.create(
+  const subscription = await saveSubscription(
     shop.id,
-    subscription,
-    newEvent("subscription.created", shop.id, subscription.id, now, {}),
-    [dynamoCustomerStore.subscriptionCountWrite(shop.id, customer.id, 1)],
+    storedSubscription(customer.id, clock.now(), {
+      items: [{ id: `si_${n}`, description: "Race plan", unitAmount: 1_000 + n, quantity: 1 }],
+      startDate: "2026-05-15",
+    }),
   );
   subscriptions.push({ merchantId: shop.id, id: subscription.id });
 }

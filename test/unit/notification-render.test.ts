@@ -30,6 +30,13 @@ const payment = {
 /** Subscriptions of the buyer: one charged to the saved card, one emailing its invoices. */
 const subscriptions = [
   { id: "sub_card", customerId: "cus_1", startDate: "2026-01-01", collectionMethod: "charge_automatically" },
+  {
+    id: "sub_trial",
+    customerId: "cus_1",
+    startDate: "2026-01-01",
+    trialEnd: "2026-01-15T00:00:00.000Z",
+    collectionMethod: "charge_automatically",
+  },
   { id: "sub_mailed", customerId: "cus_1", startDate: "2026-01-01", collectionMethod: "send_invoice" },
 ] as Subscription[];
 
@@ -40,18 +47,34 @@ const ports = (stored?: Payment, billed: Invoice = invoice): NotificationPorts =
   payment: async (merchantId, id) => (merchantId === "mer_1" && id === stored?.id ? stored : undefined),
   customer: async () => undefined,
   paymentMethod: async () => undefined,
-  subscription: async (merchantId, id) => (merchantId === "mer_1" ? subscriptions.find((s) => s.id === id) : undefined),
-  updateCardLink: async (merchantId, customerId) => `https://pay.kassa.test/c/card-of-${merchantId}-${customerId}/payment-method`,
-  portalLink: async (merchantId, customerId) => `https://pay.kassa.test/c/portal-of-${merchantId}-${customerId}`,
+  subscription: async (merchantId, id) =>
+    merchantId === "mer_1" ? subscriptions.find((s) => s.id === id) : undefined,
+  updateCardLink: async (merchantId, customerId) =>
+    `https://pay.kassa.test/c/card-of-${merchantId}-${customerId}/payment-method`,
+  portalLink: async (merchantId, customerId) =>
+    `https://pay.kassa.test/c/portal-of-${merchantId}-${customerId}`,
   invoicePdf: async () => new Uint8Array(),
   clock: { now: () => new Date("2026-03-01T12:00:00.000Z") },
-  limits: { take: async () => ({ taken: true, slot: { giveBack: async () => {} } }), retryAfter: async () => undefined },
+  limits: {
+    take: async () => ({ taken: true, slot: { giveBack: async () => {} } }),
+    retryAfter: async () => undefined,
+  },
 });
-const event = (type: string, data: Payment) => ({ id: "evt_1", type, merchantId: "mer_1", objectId: data.id, data: { payment: data } });
+const event = (type: string, data: Payment) => ({
+  id: "evt_1",
+  type,
+  merchantId: "mer_1",
+  objectId: data.id,
+  data: { payment: data },
+});
 
 describe("payment notifications", () => {
   it("send the buyer a receipt and the merchant a notice, with the card as a later report filled it in", async () => {
-    const now = { ...payment, status: "succeeded", method: { type: "card", brand: "visa", last4: "4242" } } as Payment;
+    const now = {
+      ...payment,
+      status: "succeeded",
+      method: { type: "card", brand: "visa", last4: "4242" },
+    } as Payment;
 
     const mails = await receipt.render(event("payment.succeeded", payment), ports(now));
 
@@ -63,8 +86,16 @@ describe("payment notifications", () => {
   });
 
   it("tell the buyer about a declined card, but not about a Checkout they left", async () => {
-    const declined = { ...payment, status: "failed", failure: { declineCode: "card_declined", message: "Declined" } } as Payment;
-    const lapsed = { ...payment, status: "failed", failure: { declineCode: "checkout_expired", message: "Expired" } } as Payment;
+    const declined = {
+      ...payment,
+      status: "failed",
+      failure: { declineCode: "card_declined", message: "Declined" },
+    } as Payment;
+    const lapsed = {
+      ...payment,
+      status: "failed",
+      failure: { declineCode: "checkout_expired", message: "Expired" },
+    } as Payment;
 
     const declinedMails = await paymentFailed.render(event("payment.failed", declined), ports(declined));
     expect(declinedMails.map((m) => [m.to.email, m.subject])).toEqual([
@@ -74,7 +105,11 @@ describe("payment notifications", () => {
   });
 
   describe("a declined charge of a subscription", () => {
-    const declined = { ...payment, status: "failed", failure: { declineCode: "card_declined", message: "Your card was declined." } } as Payment;
+    const declined = {
+      ...payment,
+      status: "failed",
+      failure: { declineCode: "card_declined", message: "Your card was declined." },
+    } as Payment;
     const renewal = {
       ...invoice,
       hostedUrl: "https://pay.kassa.test/i/tok",
@@ -84,7 +119,10 @@ describe("payment notifications", () => {
     } as Invoice;
 
     it("says the renewal could not be charged and links the buyer's page to update the card", async () => {
-      const [mail, ...more] = await paymentFailed.render(event("payment.failed", declined), ports(declined, renewal));
+      const [mail, ...more] = await paymentFailed.render(
+        event("payment.failed", declined),
+        ports(declined, renewal),
+      );
 
       expect(more).toEqual([]);
       expect(mail?.to.email).toBe("buyer@shop.test");
@@ -102,10 +140,28 @@ describe("payment notifications", () => {
     });
 
     it("calls the first period's failed charge the first payment", async () => {
-      const first = { ...renewal, periodStart: "2026-01-01T00:00:00.000Z", periodEnd: "2026-02-01T00:00:00.000Z" } as Invoice;
+      const first = {
+        ...renewal,
+        periodStart: "2026-01-01T00:00:00.000Z",
+        periodEnd: "2026-02-01T00:00:00.000Z",
+      } as Invoice;
       const [mail] = await paymentFailed.render(event("payment.failed", declined), ports(declined, first));
       expect(mail?.subject).toBe("The first payment of your subscription to Acme could not be charged");
       expect(mail?.text).toContain("/c/card-of-mer_1-cus_1/payment-method");
+    });
+
+    it("calls the charge at a trial's end the first payment, not a renewal", async () => {
+      const afterTrial = {
+        ...renewal,
+        subscriptionId: "sub_trial",
+        periodStart: "2026-01-15T00:00:00.000Z",
+        periodEnd: "2026-02-15T00:00:00.000Z",
+      } as Invoice;
+      const [mail] = await paymentFailed.render(
+        event("payment.failed", declined),
+        ports(declined, afterTrial),
+      );
+      expect(mail?.subject).toBe("The first payment of your subscription to Acme could not be charged");
     });
 
     it("keeps the hour's one email for the retry when the link cannot be had", async () => {
@@ -123,20 +179,36 @@ describe("payment notifications", () => {
         retryAfter: async () => undefined,
       };
       const counted = { ...ports(declined, renewal), limits: oneAnHour };
-      const failing = { ...counted, updateCardLink: () => Promise.reject(new Error("token store unavailable")) };
+      const failing = {
+        ...counted,
+        updateCardLink: () => Promise.reject(new Error("token store unavailable")),
+      };
 
-      await expect(paymentFailed.render(event("payment.failed", declined), failing)).rejects.toThrow("token store unavailable");
+      await expect(paymentFailed.render(event("payment.failed", declined), failing)).rejects.toThrow(
+        "token store unavailable",
+      );
       const [mail] = await paymentFailed.render(event("payment.failed", declined), counted);
 
       expect(mail?.text).toContain("/c/card-of-mer_1-cus_1/payment-method");
     });
 
     it("links no update-card page for a one-off invoice, nor for a subscription that emails its invoices", async () => {
-      const noLink = { ...ports(declined), updateCardLink: () => Promise.reject(new Error("no link for this invoice")) };
-      for (const billed of [{ ...renewal, subscriptionId: undefined }, { ...renewal, subscriptionId: "sub_mailed" }]) {
-        const [mail] = await paymentFailed.render(event("payment.failed", declined), { ...noLink, invoice: async () => billed as Invoice });
+      const noLink = {
+        ...ports(declined),
+        updateCardLink: () => Promise.reject(new Error("no link for this invoice")),
+      };
+      for (const billed of [
+        { ...renewal, subscriptionId: undefined },
+        { ...renewal, subscriptionId: "sub_mailed" },
+      ]) {
+        const [mail] = await paymentFailed.render(event("payment.failed", declined), {
+          ...noLink,
+          invoice: async () => billed as Invoice,
+        });
         expect(mail?.subject).toBe("Your payment to Acme did not go through");
-        expect(mail?.text).toContain("You can try again with another card here: https://pay.kassa.test/i/tok");
+        expect(mail?.text).toContain(
+          "You can try again with another card here: https://pay.kassa.test/i/tok",
+        );
         expect(mail?.text).not.toContain("/payment-method");
       }
     });

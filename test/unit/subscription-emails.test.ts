@@ -170,6 +170,27 @@ describe("subscription confirmation email", () => {
     expect(text).not.toContain("Next billing date");
   });
 
+  it("says a trial from a later start date is free until its end, the first billing date", () => {
+    const text = subscriptionConfirmationEmail(
+      {
+        ...subscription,
+        status: "scheduled",
+        startDate: "2026-02-10",
+        billingAnchorDay: 24,
+        trialStart: "2026-02-09T23:00:00.000Z",
+        trialEnd: "2026-02-23T23:00:00.000Z",
+        nextBillingAt: "2026-02-09T23:00:00.000Z",
+      },
+      customer,
+      merchant,
+      visa,
+    ).text;
+    expect(text).toContain(
+      "Starts on Feb 10, 2026 with a free trial until Feb 24, 2026: nothing is billed before.",
+    );
+    expect(text).toContain("First billing date: Feb 24, 2026.");
+  });
+
   it("gives no next billing date when the first period was its only one", () => {
     const text = subscriptionConfirmationEmail(
       { ...subscription, billingCycles: 1 },
