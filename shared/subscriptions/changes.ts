@@ -198,7 +198,9 @@ export function planChange(
   patch: SubscriptionPatch,
   facts: ChangeFacts,
 ): PlannedChange {
-  if (terminalSubscriptionStatuses.includes(subscription.status)) {
+  // A subscription that stopped keeps only its metadata editable (as a record of the customer's).
+  const onlyMetadata = Object.entries(patch).every(([key, v]) => key === "metadata" || v === undefined);
+  if (terminalSubscriptionStatuses.includes(subscription.status) && !onlyMetadata) {
     throw new StateConflictError(`The subscription is ${subscription.status}: it can no longer be changed`);
   }
   const errors: FieldError[] = [];

@@ -1,10 +1,17 @@
-import { DynamoDBDocumentClient, GetCommand, QueryCommand, TransactWriteCommand } from "@aws-sdk/lib-dynamodb";
+import {
+  DynamoDBDocumentClient,
+  GetCommand,
+  QueryCommand,
+  TransactWriteCommand,
+} from "@aws-sdk/lib-dynamodb";
 import { mockClient } from "aws-sdk-client-mock";
 import { beforeEach, describe, expect, it } from "vitest";
 import { handler } from "../../functions/api/customers.ts";
 import { callHandler, merchantId, merchantPk, tableName, useMerchantKey } from "../helpers/handler-mocks.ts";
 
 const ddb = mockClient(DynamoDBDocumentClient);
+/** A customer as stored: its presented credit balance is kept as `balance_<CUR>` attributes. */
+const withoutBalance = ({ balance: _, ...customer }: Record<string, unknown>) => customer;
 const customerId = "cus_01KQA0000000000000000000AA";
 const stored = {
   PK: merchantPk,
@@ -41,14 +48,20 @@ describe("customers API function", () => {
         {
           Put: {
             TableName: tableName,
-            Item: { PK: merchantPk, SK: body.id, type: "customer", version: 1, ...body },
+            // The presented balance ({}) is stored as balance_<CUR> attributes: none yet.
+            Item: { PK: merchantPk, SK: body.id, type: "customer", version: 1, ...withoutBalance(body) },
             ConditionExpression: "attribute_not_exists(PK)",
           },
         },
         {
           Put: {
             TableName: tableName,
-            Item: { PK: merchantPk, SK: "UNIQUE#customer-email#ada@example.test", type: "unique", customerId: body.id },
+            Item: {
+              PK: merchantPk,
+              SK: "UNIQUE#customer-email#ada@example.test",
+              type: "unique",
+              customerId: body.id,
+            },
             ConditionExpression: "attribute_not_exists(PK)",
           },
         },
@@ -78,7 +91,9 @@ describe("customers API function", () => {
       }),
     );
 
-    const { status, body } = await callHandler(handler, "POST /v1/customers", { body: { email: "ada@example.test" } });
+    const { status, body } = await callHandler(handler, "POST /v1/customers", {
+      body: { email: "ada@example.test" },
+    });
 
     expect(status).toBe(409);
     expect(body).toMatchObject({ status: 409, detail: "A customer with this email already exists" });
@@ -87,7 +102,9 @@ describe("customers API function", () => {
   it("GET /v1/customers/{id} reads the customer in the caller's partition, consistently", async () => {
     ddb.on(GetCommand, { Key: { PK: merchantPk, SK: customerId } }).resolves({ Item: stored });
 
-    const { status, body } = await callHandler(handler, "GET /v1/customers/{id}", { pathParameters: { id: customerId } });
+    const { status, body } = await callHandler(handler, "GET /v1/customers/{id}", {
+      pathParameters: { id: customerId },
+    });
 
     expect(status).toBe(200);
     expect(body).toEqual({
@@ -96,6 +113,7 @@ describe("customers API function", () => {
       name: "Ada",
       taxIds: [],
       metadata: { tier: "gold" },
+      balance: {},
       createdAt: "2026-01-01T00:00:00.000Z",
       updatedAt: "2026-01-01T00:00:00.000Z",
     });
@@ -138,7 +156,7 @@ describe("customers API function", () => {
         {
           Put: {
             TableName: tableName,
-            Item: { PK: merchantPk, SK: customerId, type: "customer", version: 4, ...body },
+            Item: { PK: merchantPk, SK: customerId, type: "customer", version: 4, ...withoutBalance(body) },
             ConditionExpression: "version = :expected",
             ExpressionAttributeValues: { ":expected": 3 },
           },
@@ -160,7 +178,11 @@ describe("customers API function", () => {
         },
         {
           Put: expect.objectContaining({
-            Item: expect.objectContaining({ eventType: "customer.updated", objectId: customerId, data: { customer: body } }),
+            Item: expect.objectContaining({
+              eventType: "customer.updated",
+              objectId: customerId,
+              data: { customer: body },
+            }),
           }),
         },
       ],
@@ -168,19 +190,27 @@ describe("customers API function", () => {
   });
 
   it("DELETE /v1/customers/{id} refuses with 409 while the customer has open invoices, and writes nothing", async () => {
-    ddb.on(GetCommand, { Key: { PK: merchantPk, SK: customerId } }).resolves({ Item: { ...stored, openInvoiceCount: 1 } });
+    ddb
+      .on(GetCommand, { Key: { PK: merchantPk, SK: customerId } })
+      .resolves({ Item: { ...stored, openInvoiceCount: 1 } });
 
-    const { status, body } = await callHandler(handler, "DELETE /v1/customers/{id}", { pathParameters: { id: customerId } });
+    const { status, body } = await callHandler(handler, "DELETE /v1/customers/{id}", {
+      pathParameters: { id: customerId },
+    });
 
     expect(status).toBe(409);
-    expect(body.detail).toBe("The customer has open invoices or active subscriptions; settle or void them first");
+    expect(body.detail).toBe(
+      "The customer has open invoices or active subscriptions; settle or void them first",
+    );
     expect(ddb).toHaveReceivedCommandTimes(TransactWriteCommand, 0);
   });
 
   it("DELETE /v1/customers/{id} deletes the customer and releases its email in one transaction", async () => {
     ddb.on(GetCommand, { Key: { PK: merchantPk, SK: customerId } }).resolves({ Item: stored });
 
-    const { status } = await callHandler(handler, "DELETE /v1/customers/{id}", { pathParameters: { id: customerId } });
+    const { status } = await callHandler(handler, "DELETE /v1/customers/{id}", {
+      pathParameters: { id: customerId },
+    });
 
     expect(status).toBe(204);
     expect(ddb).toHaveReceivedCommandWith(TransactWriteCommand, {
@@ -201,7 +231,11 @@ describe("customers API function", () => {
             ExpressionAttributeValues: { ":id": customerId },
           },
         },
-        { Put: expect.objectContaining({ Item: expect.objectContaining({ eventType: "customer.deleted", objectId: customerId }) }) },
+        {
+          Put: expect.objectContaining({
+            Item: expect.objectContaining({ eventType: "customer.deleted", objectId: customerId }),
+          }),
+        },
       ],
     });
   });
@@ -216,7 +250,11 @@ describe("customers API function", () => {
     expect(ddb).toHaveReceivedCommandWith(QueryCommand, {
       TableName: tableName,
       KeyConditionExpression: "PK = :pk AND SK BETWEEN :lower AND :upper",
-      ExpressionAttributeValues: { ":pk": merchantPk, ":lower": expect.stringMatching(/^cus_/), ":upper": expect.stringMatching(/^cus_/) },
+      ExpressionAttributeValues: {
+        ":pk": merchantPk,
+        ":lower": expect.stringMatching(/^cus_/),
+        ":upper": expect.stringMatching(/^cus_/),
+      },
       ScanIndexForward: false,
       Limit: 6,
     });
@@ -227,16 +265,24 @@ describe("customers API function", () => {
     ["an invalid email", { email: "nope" }, "email", "must be an email address"],
     ["an unknown field", { email: "a@b.test", balance: 5 }, "balance", "is not a known field"],
     ["a bad phone", { email: "a@b.test", phone: "call me" }, "phone", "must be a phone number"],
-    ["a bad country", { email: "a@b.test", address: { line1: "1 Main", city: "X", postalCode: "1", country: "USA" } }, "address.country", "must be an ISO 3166-1 alpha-2 country code"],
-  ])("POST /v1/customers answers 400 naming the field for %s and writes nothing", async (_, payload, path, message) => {
-    const { status, headers, body } = await callHandler(handler, "POST /v1/customers", { body: payload });
+    [
+      "a bad country",
+      { email: "a@b.test", address: { line1: "1 Main", city: "X", postalCode: "1", country: "USA" } },
+      "address.country",
+      "must be an ISO 3166-1 alpha-2 country code",
+    ],
+  ])(
+    "POST /v1/customers answers 400 naming the field for %s and writes nothing",
+    async (_, payload, path, message) => {
+      const { status, headers, body } = await callHandler(handler, "POST /v1/customers", { body: payload });
 
-    expect(status).toBe(400);
-    expect(headers["content-type"]).toBe("application/problem+json");
-    expect(body).toMatchObject({ type: "urn:kassa:problem:invalid-request", status: 400 });
-    expect(body.errors).toContainEqual({ path, message });
-    expect(ddb).toHaveReceivedCommandTimes(TransactWriteCommand, 0);
-  });
+      expect(status).toBe(400);
+      expect(headers["content-type"]).toBe("application/problem+json");
+      expect(body).toMatchObject({ type: "urn:kassa:problem:invalid-request", status: 400 });
+      expect(body.errors).toContainEqual({ path, message });
+      expect(ddb).toHaveReceivedCommandTimes(TransactWriteCommand, 0);
+    },
+  );
 
   it("answers 401 to an unknown API key and reads no customer", async () => {
     const { status } = await callHandler(handler, "GET /v1/customers/{id}", {

@@ -1,4 +1,9 @@
-import { DynamoDBDocumentClient, GetCommand, TransactWriteCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import {
+  DynamoDBDocumentClient,
+  GetCommand,
+  TransactWriteCommand,
+  UpdateCommand,
+} from "@aws-sdk/lib-dynamodb";
 import { mockClient } from "aws-sdk-client-mock";
 import { beforeEach, describe, expect, it } from "vitest";
 import { handler } from "../../functions/api/invoices.ts";
@@ -36,7 +41,12 @@ const merchantItem = {
   createdAt: "2026-01-01T00:00:00.000Z",
   updatedAt: "2026-01-01T00:00:00.000Z",
 };
-const draft = { customerId, currency: "usd", paymentTerms: "net_7", lineItems: [{ description: "Sourdough subscription", quantity: 2, unitAmount: 6_000 }] };
+const draft = {
+  customerId,
+  currency: "usd",
+  paymentTerms: "net_7",
+  lineItems: [{ description: "Sourdough subscription", quantity: 2, unitAmount: 6_000 }],
+};
 const writes = () => ddb.commandCalls(TransactWriteCommand).length + ddb.commandCalls(UpdateCommand).length;
 
 describe("invoices API function", () => {
@@ -53,9 +63,22 @@ describe("invoices API function", () => {
     const { status, body } = await callHandler(handler, "POST /v1/invoices", { body: draft });
 
     expect(status).toBe(201);
-    expect(body).toMatchObject({ status: "draft", customerId, currency: "USD", subtotal: 12_000, total: 12_000, amountPaid: 0, amountRemaining: 12_000, paymentTerms: "net_7" });
+    expect(body).toMatchObject({
+      status: "draft",
+      customerId,
+      currency: "USD",
+      subtotal: 12_000,
+      total: 12_000,
+      amountPaid: 0,
+      amountRemaining: 12_000,
+      paymentTerms: "net_7",
+    });
     expect(body.id).toMatch(/^inv_[0-9A-Z]{26}$/);
-    expect(ddb).toHaveReceivedCommandWith(GetCommand, { TableName: tableName, Key: { PK: merchantPk, SK: customerId }, ConsistentRead: true });
+    expect(ddb).toHaveReceivedCommandWith(GetCommand, {
+      TableName: tableName,
+      Key: { PK: merchantPk, SK: customerId },
+      ConsistentRead: true,
+    });
     // Read once: pricing and the customer's clock share it (no test clock, so nothing more is read).
     expect(ddb.commandCalls(GetCommand, { Key: { PK: merchantPk, SK: customerId } })).toHaveLength(1);
     expect(ddb).toHaveReceivedCommandTimes(TransactWriteCommand, 1);
@@ -81,7 +104,13 @@ describe("invoices API function", () => {
         {
           Put: {
             TableName: tableName,
-            Item: expect.objectContaining({ type: "event", eventType: "invoice.created", merchantId, objectId: body.id, data: { invoice: body } }),
+            Item: expect.objectContaining({
+              type: "event",
+              eventType: "invoice.created",
+              merchantId,
+              objectId: body.id,
+              data: { invoice: body },
+            }),
             ConditionExpression: "attribute_not_exists(PK)",
           },
         },
@@ -90,7 +119,9 @@ describe("invoices API function", () => {
   });
 
   it("POST /v1/invoices refuses another merchant's customer, naming customerId, and writes nothing", async () => {
-    const { status, body } = await callHandler(handler, "POST /v1/invoices", { body: { ...draft, customerId: "cus_01KQA0000000000000000000ZZ" } });
+    const { status, body } = await callHandler(handler, "POST /v1/invoices", {
+      body: { ...draft, customerId: "cus_01KQA0000000000000000000ZZ" },
+    });
 
     expect(status).toBe(400);
     expect(body.errors).toEqual([{ path: "customerId", message: "is not one of your customers" }]);
@@ -101,22 +132,43 @@ describe("invoices API function", () => {
     const created = await callHandler(handler, "POST /v1/invoices", { body: draft });
     const stored = ddb.commandCalls(TransactWriteCommand)[0]?.args[0].input.TransactItems?.[0]?.Put?.Item;
     ddb.on(GetCommand, { Key: { PK: merchantPk, SK: created.body.id } }).resolves({ Item: stored });
-    ddb.on(GetCommand, { Key: { PK: merchantPk, SK: "COUNTER#invoice" } }).resolves({ Item: { PK: merchantPk, SK: "COUNTER#invoice", type: "counter", value: 41 } });
+    ddb
+      .on(GetCommand, { Key: { PK: merchantPk, SK: "COUNTER#invoice" } })
+      .resolves({ Item: { PK: merchantPk, SK: "COUNTER#invoice", type: "counter", value: 41 } });
     ddb.resetHistory();
 
-    const { status, body } = await callHandler(handler, "POST /v1/invoices/{id}/finalize", { pathParameters: { id: created.body.id } });
+    const { status, body } = await callHandler(handler, "POST /v1/invoices/{id}/finalize", {
+      pathParameters: { id: created.body.id },
+    });
 
     expect(status).toBe(200);
-    expect(body).toMatchObject({ id: created.body.id, status: "open", number: "INV-0042", total: 12_000, amountRemaining: 12_000 });
+    expect(body).toMatchObject({
+      id: created.body.id,
+      status: "open",
+      number: "INV-0042",
+      total: 12_000,
+      amountRemaining: 12_000,
+    });
     const token = new URL(body.hostedUrl).pathname.split("/").at(-1);
-    expect(ddb).toHaveReceivedCommandWith(GetCommand, { TableName: tableName, Key: { PK: merchantPk, SK: "COUNTER#invoice" }, ConsistentRead: true });
+    expect(ddb).toHaveReceivedCommandWith(GetCommand, {
+      TableName: tableName,
+      Key: { PK: merchantPk, SK: "COUNTER#invoice" },
+      ConsistentRead: true,
+    });
     expect(ddb).toHaveReceivedCommandTimes(TransactWriteCommand, 1);
     expect(ddb).toHaveReceivedCommandWith(TransactWriteCommand, {
       TransactItems: [
         {
           Put: {
             TableName: tableName,
-            Item: expect.objectContaining({ PK: merchantPk, SK: created.body.id, type: "invoice", version: 2, status: "open", number: "INV-0042" }),
+            Item: expect.objectContaining({
+              PK: merchantPk,
+              SK: created.body.id,
+              type: "invoice",
+              version: 2,
+              status: "open",
+              number: "INV-0042",
+            }),
             ConditionExpression: "version = :expected",
             ExpressionAttributeValues: { ":expected": 1 },
           },
@@ -134,7 +186,14 @@ describe("invoices API function", () => {
         {
           Put: {
             TableName: tableName,
-            Item: { PK: `HOSTED#${token}`, SK: "HOSTED", type: "hostedPage", kind: "invoice", merchantId, invoiceId: created.body.id },
+            Item: {
+              PK: `HOSTED#${token}`,
+              SK: "HOSTED",
+              type: "hostedPage",
+              kind: "invoice",
+              merchantId,
+              invoiceId: created.body.id,
+            },
             ConditionExpression: "attribute_not_exists(PK)",
           },
         },
@@ -142,9 +201,11 @@ describe("invoices API function", () => {
           Update: {
             TableName: tableName,
             Key: { PK: merchantPk, SK: customerId },
-            UpdateExpression: "ADD openInvoiceCount :delta, version :one",
-            ConditionExpression: "attribute_exists(PK)",
-            ExpressionAttributeValues: { ":delta": 1, ":one": 1 },
+            // No credit balance to apply: only the open-invoice count moves (and the version).
+            UpdateExpression: "ADD version :one, openInvoiceCount :open",
+            ConditionExpression: "#type = :customer",
+            ExpressionAttributeNames: { "#type": "type" },
+            ExpressionAttributeValues: { ":customer": "customer", ":one": 1, ":open": 1 },
           },
         },
         {
@@ -157,7 +218,11 @@ describe("invoices API function", () => {
   });
 
   it.each([
-    ["POST /v1/invoices/{id}/payments", { amount: 100, method: "cash" }, "Cannot record a payment on an invoice whose status is draft"],
+    [
+      "POST /v1/invoices/{id}/payments",
+      { amount: 100, method: "cash" },
+      "Cannot record a payment on an invoice whose status is draft",
+    ],
     ["POST /v1/invoices/{id}/send", undefined, "Cannot send an invoice whose status is draft"],
   ])("%s refuses with 409 on a draft and writes nothing", async (routeKey, payload, detail) => {
     const created = await callHandler(handler, "POST /v1/invoices", { body: draft });
@@ -165,7 +230,10 @@ describe("invoices API function", () => {
     ddb.on(GetCommand, { Key: { PK: merchantPk, SK: created.body.id } }).resolves({ Item: stored });
     ddb.resetHistory();
 
-    const { status, body } = await callHandler(handler, routeKey, { pathParameters: { id: created.body.id }, ...(payload ? { body: payload } : {}) });
+    const { status, body } = await callHandler(handler, routeKey, {
+      pathParameters: { id: created.body.id },
+      ...(payload ? { body: payload } : {}),
+    });
 
     expect(status).toBe(409);
     expect(body.detail).toBe(detail);
@@ -180,7 +248,10 @@ describe("invoices API function", () => {
     ["POST /v1/invoices/{id}/void", undefined],
     ["POST /v1/invoices/{id}/payments", { amount: 100, method: "cash" }],
   ])("%s answers 404 for another merchant's invoice and writes nothing", async (routeKey, payload) => {
-    const { status, body } = await callHandler(handler, routeKey, { pathParameters: { id: invoiceId }, ...(payload ? { body: payload } : {}) });
+    const { status, body } = await callHandler(handler, routeKey, {
+      pathParameters: { id: invoiceId },
+      ...(payload ? { body: payload } : {}),
+    });
 
     expect(status).toBe(404);
     expect(body).toMatchObject({ status: 404, detail: "Invoice not found" });
@@ -189,17 +260,35 @@ describe("invoices API function", () => {
   });
 
   it.each([
-    ["a fractional unit amount", { ...draft, lineItems: [{ description: "Bread", quantity: 1, unitAmount: 10.5 }] }, "lineItems.0.unitAmount", "must be an integer amount in minor units (no fractions)"],
-    ["an unknown currency", { ...draft, currency: "dollars" }, "currency", "must be an ISO 4217 currency code, e.g. USD"],
-    ["both paymentTerms and dueDate", { ...draft, dueDate: "2026-12-31" }, "dueDate", "give paymentTerms or dueDate, not both"],
+    [
+      "a fractional unit amount",
+      { ...draft, lineItems: [{ description: "Bread", quantity: 1, unitAmount: 10.5 }] },
+      "lineItems.0.unitAmount",
+      "must be an integer amount in minor units (no fractions)",
+    ],
+    [
+      "an unknown currency",
+      { ...draft, currency: "dollars" },
+      "currency",
+      "must be an ISO 4217 currency code, e.g. USD",
+    ],
+    [
+      "both paymentTerms and dueDate",
+      { ...draft, dueDate: "2026-12-31" },
+      "dueDate",
+      "give paymentTerms or dueDate, not both",
+    ],
     ["a missing customer", { currency: "USD", lineItems: draft.lineItems }, "customerId", "is required"],
     ["a read-only field", { ...draft, total: 1 }, "total", "is not a known field"],
-  ])("POST /v1/invoices answers 400 naming the field for %s and writes nothing", async (_, payload, path, message) => {
-    const { status, body } = await callHandler(handler, "POST /v1/invoices", { body: payload });
+  ])(
+    "POST /v1/invoices answers 400 naming the field for %s and writes nothing",
+    async (_, payload, path, message) => {
+      const { status, body } = await callHandler(handler, "POST /v1/invoices", { body: payload });
 
-    expect(status).toBe(400);
-    expect(body).toMatchObject({ type: "urn:kassa:problem:invalid-request", status: 400 });
-    expect(body.errors).toContainEqual({ path, message });
-    expect(writes()).toBe(0);
-  });
+      expect(status).toBe(400);
+      expect(body).toMatchObject({ type: "urn:kassa:problem:invalid-request", status: 400 });
+      expect(body.errors).toContainEqual({ path, message });
+      expect(writes()).toBe(0);
+    },
+  );
 });

@@ -1,12 +1,18 @@
 import { SendEmailCommand, SESClient } from "@aws-sdk/client-ses";
 import { ConditionalCheckFailedException } from "@aws-sdk/client-dynamodb";
-import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import {
+  DeleteCommand,
+  DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  UpdateCommand,
+} from "@aws-sdk/lib-dynamodb";
 import type { SQSEvent } from "aws-lambda";
 import { mockClient } from "aws-sdk-client-mock";
 import { beforeEach, describe, expect, it } from "vitest";
 import { handler } from "../../functions/notifications/send.ts";
 import { sampleEvent } from "../helpers/events.ts";
-import { merchantId, merchantItem, merchantPk } from "../helpers/handler-mocks.ts";
+import { merchantId, merchantItem, merchantPk, publicBaseUrl } from "../helpers/handler-mocks.ts";
 
 const ses = mockClient(SESClient);
 const ddb = mockClient(DynamoDBDocumentClient);
@@ -17,6 +23,8 @@ describe("notifications consumer", () => {
     ddb.reset();
     process.env.TABLE_NAME = "kassa-handler-test";
     process.env.MAIL_FROM = "billing@kassa.test";
+    // Subscription emails carry the buyer's portal and update-card links.
+    process.env.PUBLIC_BASE_URL = publicBaseUrl;
   });
 
   it("claims the event, sends the welcome email, then marks the claim done", async () => {
@@ -29,12 +37,17 @@ describe("notifications consumer", () => {
     expect(result).toEqual({ batchItemFailures: [] });
     expect(ddb).toHaveReceivedCommandWith(PutCommand, {
       TableName: "kassa-handler-test",
-      Item: expect.objectContaining({ PK: "PROCESSED#notifications#evt_01KQ9ZJ8X2M4N6P8R0T2V4X6Z9", status: "claimed" }),
+      Item: expect.objectContaining({
+        PK: "PROCESSED#notifications#evt_01KQ9ZJ8X2M4N6P8R0T2V4X6Z9",
+        status: "claimed",
+      }),
     });
     expect(ses).toHaveReceivedCommandWith(SendEmailCommand, {
       Source: "billing@kassa.test",
       Destination: { ToAddresses: ['"Acme Coffee" <owner@acme.test>'] },
-      Message: expect.objectContaining({ Subject: { Data: "Welcome to Kassa, Acme Coffee", Charset: "UTF-8" } }),
+      Message: expect.objectContaining({
+        Subject: { Data: "Welcome to Kassa, Acme Coffee", Charset: "UTF-8" },
+      }),
     });
     expect(ddb).toHaveReceivedCommandWith(UpdateCommand, {
       Key: { PK: "PROCESSED#notifications#evt_01KQ9ZJ8X2M4N6P8R0T2V4X6Z9", SK: "PROCESSED" },
@@ -59,7 +72,9 @@ describe("notifications consumer", () => {
 
     const result = await handler(event);
 
-    expect(result).toEqual({ batchItemFailures: [{ itemIdentifier: "2e1424d4-f796-459a-8184-9c92662be6da" }] });
+    expect(result).toEqual({
+      batchItemFailures: [{ itemIdentifier: "2e1424d4-f796-459a-8184-9c92662be6da" }],
+    });
     expect(ddb).toHaveReceivedCommandWith(DeleteCommand, {
       Key: { PK: "PROCESSED#notifications#evt_01KQ9ZJ8X2M4N6P8R0T2V4X6Z9", SK: "PROCESSED" },
     });
@@ -98,7 +113,9 @@ describe("notifications consumer", () => {
       customerId: "cus_01KQ9ZJ8X2M4N6P8R0T2V4X6Z9",
       currency: "EUR",
       interval: "quarter",
-      items: [{ id: "si_01KQ9ZJ8X2M4N6P8R0T2V4X6Z9", description: "Coffee club", unitAmount: 2_450, quantity: 1 }],
+      items: [
+        { id: "si_01KQ9ZJ8X2M4N6P8R0T2V4X6Z9", description: "Coffee club", unitAmount: 2_450, quantity: 1 },
+      ],
       startDate: "2026-11-30",
       billingAnchorDay: 30,
       currentPeriodStart: null,
@@ -120,11 +137,24 @@ describe("notifications consumer", () => {
     };
     const created = (): SQSEvent => {
       const sample = sampleEvent<SQSEvent>("sqs-notifications-merchant-created.json");
-      const body = { id: "evt_01KQ9ZJ8X2M4N6P8R0T2V4X6ZA", type: "subscription.created", merchantId, objectId: subscription.id, occurredAt: subscription.createdAt, data: { subscription } };
+      const body = {
+        id: "evt_01KQ9ZJ8X2M4N6P8R0T2V4X6ZA",
+        type: "subscription.created",
+        merchantId,
+        objectId: subscription.id,
+        occurredAt: subscription.createdAt,
+        data: { subscription },
+      };
       return { Records: [{ ...sample.Records[0]!, body: JSON.stringify(body) }] };
     };
     const sent = () =>
-      ses.commandCalls(SendEmailCommand).map(({ args: [{ input }] }) => [input.Destination?.ToAddresses, input.Message?.Subject?.Data, input.Message?.Body?.Text?.Data]);
+      ses
+        .commandCalls(SendEmailCommand)
+        .map(({ args: [{ input }] }) => [
+          input.Destination?.ToAddresses,
+          input.Message?.Subject?.Data,
+          input.Message?.Body?.Text?.Data,
+        ]);
 
     beforeEach(() => {
       ddb.on(PutCommand).resolves({});
@@ -132,10 +162,34 @@ describe("notifications consumer", () => {
       ddb.on(GetCommand).resolves({});
       ddb.on(GetCommand, { Key: { PK: merchantPk, SK: "MERCHANT" } }).resolves({ Item: merchantItem });
       ddb.on(GetCommand, { Key: { PK: merchantPk, SK: subscription.customerId } }).resolves({
-        Item: { PK: merchantPk, SK: subscription.customerId, type: "customer", version: 2, id: subscription.customerId, email: "bea@shop.test", name: "Bea Buyer", taxIds: [], metadata: {}, defaultPaymentMethodId: "pm_01KQ9ZJ8X2M4N6P8R0T2V4X6Z9", createdAt: "2026-11-01T00:00:00.000Z", updatedAt: "2026-11-01T00:00:00.000Z" },
+        Item: {
+          PK: merchantPk,
+          SK: subscription.customerId,
+          type: "customer",
+          version: 2,
+          id: subscription.customerId,
+          email: "bea@shop.test",
+          name: "Bea Buyer",
+          taxIds: [],
+          metadata: {},
+          defaultPaymentMethodId: "pm_01KQ9ZJ8X2M4N6P8R0T2V4X6Z9",
+          createdAt: "2026-11-01T00:00:00.000Z",
+          updatedAt: "2026-11-01T00:00:00.000Z",
+        },
       });
       ddb.on(GetCommand, { Key: { PK: merchantPk, SK: "pm_01KQ9ZJ8X2M4N6P8R0T2V4X6Z9" } }).resolves({
-        Item: { PK: merchantPk, SK: "pm_01KQ9ZJ8X2M4N6P8R0T2V4X6Z9", type: "paymentMethod", version: 1, id: "pm_01KQ9ZJ8X2M4N6P8R0T2V4X6Z9", customerId: subscription.customerId, methodType: "card", card: { brand: "mastercard", last4: "4444", expMonth: 4, expYear: 2031 }, processorId: "pm_card_mastercard", createdAt: "2026-11-01T00:00:00.000Z" },
+        Item: {
+          PK: merchantPk,
+          SK: "pm_01KQ9ZJ8X2M4N6P8R0T2V4X6Z9",
+          type: "paymentMethod",
+          version: 1,
+          id: "pm_01KQ9ZJ8X2M4N6P8R0T2V4X6Z9",
+          customerId: subscription.customerId,
+          methodType: "card",
+          card: { brand: "mastercard", last4: "4444", expMonth: 4, expYear: 2031 },
+          processorId: "pm_card_mastercard",
+          createdAt: "2026-11-01T00:00:00.000Z",
+        },
       });
       ses.on(SendEmailCommand).resolves({ MessageId: "ses-3" });
     });
@@ -144,14 +198,27 @@ describe("notifications consumer", () => {
       expect(await handler(created())).toEqual({ batchItemFailures: [] });
 
       expect(sent()).toEqual([
-        [['"Bea Buyer" <bea@shop.test>'], "[TEST MODE] Your subscription to Acme Coffee is confirmed", expect.stringContaining("Total: €24.50 per quarter.")],
-        [['"Acme Coffee" <owner@acme.test>'], "[TEST MODE] New subscription: Bea Buyer, €24.50 per quarter", expect.stringContaining("Bea Buyer (bea@shop.test) subscribed.")],
+        [
+          ['"Bea Buyer" <bea@shop.test>'],
+          "[TEST MODE] Your subscription to Acme Coffee is confirmed",
+          expect.stringContaining("Total: €24.50 per quarter."),
+        ],
+        [
+          ['"Acme Coffee" <owner@acme.test>'],
+          "[TEST MODE] New subscription: Bea Buyer, €24.50 per quarter",
+          expect.stringContaining("Bea Buyer (bea@shop.test) subscribed."),
+        ],
       ]);
       const confirmation = sent()[0]?.[2];
       expect(confirmation).toContain("Next billing date: Feb 28, 2027.");
-      expect(confirmation).toContain("Each invoice is charged automatically to your mastercard card ending in 4444.");
+      expect(confirmation).toContain(
+        "Each invoice is charged automatically to your mastercard card ending in 4444.",
+      );
       expect(ddb).toHaveReceivedCommandWith(PutCommand, {
-        Item: expect.objectContaining({ PK: "PROCESSED#notifications#evt_01KQ9ZJ8X2M4N6P8R0T2V4X6ZA", status: "claimed" }),
+        Item: expect.objectContaining({
+          PK: "PROCESSED#notifications#evt_01KQ9ZJ8X2M4N6P8R0T2V4X6ZA",
+          status: "claimed",
+        }),
       });
 
       ddb.on(PutCommand).rejects(new ConditionalCheckFailedException({ message: "exists", $metadata: {} }));
@@ -165,9 +232,14 @@ describe("notifications consumer", () => {
       expect(await handler(created())).toEqual({ batchItemFailures: [] });
 
       expect(sent().map(([to, subject]) => [to, subject])).toEqual([
-        [['"Acme Coffee" <owner@acme.test>'], `[TEST MODE] New subscription: Customer ${subscription.customerId}, €24.50 per quarter`],
+        [
+          ['"Acme Coffee" <owner@acme.test>'],
+          `[TEST MODE] New subscription: Customer ${subscription.customerId}, €24.50 per quarter`,
+        ],
       ]);
-      expect(sent()[0]?.[2]).toContain("Each invoice is charged automatically to the customer's saved payment method.");
+      expect(sent()[0]?.[2]).toContain(
+        "Each invoice is charged automatically to the customer's saved payment method.",
+      );
     });
   });
 
@@ -189,7 +261,14 @@ describe("notifications consumer", () => {
     };
     const payoutEvent = (data: Record<string, unknown>): SQSEvent => {
       const sample = sampleEvent<SQSEvent>("sqs-notifications-merchant-created.json");
-      const body = { id: `evt_${Math.random().toString(36).slice(2)}`, type: "payout.paid", merchantId: "mer_1", objectId: payout.id, occurredAt: "2026-05-15T04:05:00Z", data: { payout: { ...payout, ...data } } };
+      const body = {
+        id: `evt_${Math.random().toString(36).slice(2)}`,
+        type: "payout.paid",
+        merchantId: "mer_1",
+        objectId: payout.id,
+        occurredAt: "2026-05-15T04:05:00Z",
+        data: { payout: { ...payout, ...data } },
+      };
       return { Records: [{ ...sample.Records[0]!, body: JSON.stringify(body) }] };
     };
     const subjectSent = () => ses.commandCalls(SendEmailCommand)[0]?.args[0].input.Message?.Subject?.Data;
@@ -198,7 +277,16 @@ describe("notifications consumer", () => {
       ddb.on(PutCommand).resolves({});
       ddb.on(UpdateCommand).resolves({});
       ddb.on(GetCommand).resolves({
-        Item: { PK: "MERCHANT#mer_1", SK: "MERCHANT", type: "merchant", version: 1, id: "mer_1", name: "Acme", email: "owner@acme.test", timeZone: "America/New_York" },
+        Item: {
+          PK: "MERCHANT#mer_1",
+          SK: "MERCHANT",
+          type: "merchant",
+          version: 1,
+          id: "mer_1",
+          name: "Acme",
+          email: "owner@acme.test",
+          timeZone: "America/New_York",
+        },
       });
       ses.on(SendEmailCommand).resolves({ MessageId: "ses-2" });
     });
@@ -210,13 +298,21 @@ describe("notifications consumer", () => {
         expect(await handler(payoutEvent(data))).toEqual({ batchItemFailures: [] });
         expect(subjectSent()).toBe("[TEST MODE] Payout of $22.93 for May 14, 2026");
         expect(ses).toHaveReceivedCommandWith(SendEmailCommand, {
-          Message: expect.objectContaining({ Body: expect.objectContaining({ Text: expect.objectContaining({ Data: expect.stringContaining("TEST MODE: this payout is simulated.") }) }) }),
+          Message: expect.objectContaining({
+            Body: expect.objectContaining({
+              Text: expect.objectContaining({
+                Data: expect.stringContaining("TEST MODE: this payout is simulated."),
+              }),
+            }),
+          }),
         });
       }
     });
 
     it("sends a live Stripe payout's summary without any test marking", async () => {
-      expect(await handler(payoutEvent({ source: "stripe", livemode: true }))).toEqual({ batchItemFailures: [] });
+      expect(await handler(payoutEvent({ source: "stripe", livemode: true }))).toEqual({
+        batchItemFailures: [],
+      });
       expect(subjectSent()).toBe("Payout of $22.93 for May 14, 2026");
     });
   });

@@ -270,13 +270,10 @@ describe("the change's other terms", () => {
     expect(discountApplies(discount!, 1)).toBe(true);
   });
 
-  it("a subscription that stopped cannot be changed (409)", () => {
-    expect(() =>
-      planChange(
-        subscription({ status: "canceled" }),
-        { metadata: { a: "b" } },
-        facts("2026-03-17T00:00:00Z"),
-      ),
-    ).toThrow(StateConflictError);
+  it("a subscription that stopped cannot be changed (409), but its metadata can", () => {
+    const canceled = subscription({ status: "canceled" });
+    expect(() => planChange(canceled, upgrade, facts("2026-03-17T00:00:00Z"))).toThrow(StateConflictError);
+    const noted = planChange(canceled, { metadata: { a: "b" } }, facts("2026-03-17T00:00:00Z"));
+    expect(noted.next.metadata).toEqual({ a: "b" });
   });
 });

@@ -201,6 +201,7 @@ describe("the billing queue's registry", () => {
         "merchant.created",
         "payment.failed",
         "payment_method.attached",
+        "subscription.updated",
         "test_clock.advancing",
       ].sort(),
     );
