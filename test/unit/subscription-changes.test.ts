@@ -11,37 +11,24 @@ import type { Product } from "../../shared/products/product.ts";
 import { type ChangeFacts, planChange } from "../../shared/subscriptions/changes.ts";
 import { discountApplies, periodInvoice } from "../../shared/subscriptions/period-invoice.ts";
 import type { StoredSubscription } from "../../shared/subscriptions/subscription.ts";
+import { storedSubscription } from "../helpers/subscription-record.ts";
 
 /** March 2026, UTC: [Mar 1, Apr 1) is 31 days = 2,678,400 s; period 0 billed and paid. */
-const subscription = (over: Partial<StoredSubscription> = {}): StoredSubscription => ({
-  id: "sub_1",
-  status: "active",
-  customerId: "cus_1",
-  currency: "USD",
-  interval: "month",
-  items: [{ id: "si_basic", productId: "prod_basic", description: "Basic", unitAmount: 3_100, quantity: 1 }],
-  startDate: "2026-03-01",
-  billingAnchorDay: 1,
-  currentPeriodStart: "2026-03-01T00:00:00.000Z",
-  currentPeriodEnd: "2026-04-01T00:00:00.000Z",
-  nextBillingAt: "2026-04-01T00:00:00.000Z",
-  billingCycles: null,
-  cyclesBilled: 1,
-  collectionMethod: "charge_automatically",
-  defaultPaymentMethodId: null,
-  cancelAtPeriodEnd: false,
-  canceledAt: null,
-  endedAt: null,
-  latestInvoiceId: "inv_period0",
-  discounts: [],
-  taxRateIds: [],
-  metadata: {},
-  createdAt: "2026-03-01T00:00:00.000Z",
-  updatedAt: "2026-03-01T00:00:00.000Z",
-  timeZone: "UTC",
-  nextPeriod: 1,
-  ...over,
-});
+const subscription = (over: Partial<StoredSubscription> = {}): StoredSubscription =>
+  storedSubscription("cus_1", new Date("2026-03-01T00:00:00Z"), {
+    id: "sub_1",
+    items: [
+      { id: "si_basic", productId: "prod_basic", description: "Basic", unitAmount: 3_100, quantity: 1 },
+    ],
+    billingAnchorDay: 1,
+    currentPeriodStart: "2026-03-01T00:00:00.000Z",
+    currentPeriodEnd: "2026-04-01T00:00:00.000Z",
+    nextBillingAt: "2026-04-01T00:00:00.000Z",
+    cyclesBilled: 1,
+    latestInvoiceId: "inv_period0",
+    nextPeriod: 1,
+    ...over,
+  });
 
 const product = (id: string, unitAmount: number, over: Partial<Product> = {}): Product =>
   ({
