@@ -314,11 +314,11 @@ export const functions: readonly FunctionDefinition[] = [
     name: "hosted-checkout",
     entry: "functions/hosted/checkout.ts",
     description:
-      "A payment link's public checkout page: the offer priced on the server, the buyer's form, starting a checkout session",
-    timeoutSeconds: 10,
+      "A payment link's public checkout page: the offer priced on the server, the buyer's form, a checkout session started and paid (sandbox card form)",
+    timeoutSeconds: 25,
     routes: checkoutOps.checkoutPageOperations,
-    // The form token is signed with the cursor secret.
-    access: { table: "readwrite", secrets: ["cursorSecret"] },
+    // Paying creates the buyer's customer and a paid invoice, charged through the processor.
+    access: paymentsAccess,
   },
   {
     name: "hosted-portal",

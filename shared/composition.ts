@@ -239,6 +239,9 @@ export const checkoutPorts = (clock: Clock): CheckoutPorts => ({
   sessions: dynamoCheckoutSessionStore,
   catalog: dynamoCatalog,
   merchants: dynamoMerchantStore,
+  customers: customerPorts(clock),
+  invoices: invoicePorts(clock),
+  payments: paymentPorts(clock),
   clock,
 });
 export const viewPorts = (clock: Clock): ViewPorts => ({ store: dynamoViewStore, clock });

@@ -116,13 +116,18 @@ export const checkoutSubmit = defineOperation({
   auth: "public",
   tag: "Hosted pages",
   summary:
-    "Starts a checkout session from the buyer's form (form-encoded `formToken`, `email`, `quantity.{i}`, and the fields the link collects): 303 to the session's page",
+    "Starts a checkout session from the buyer's form (form-encoded `formToken`, `email`, `quantity.{i}`, and the fields the link collects), or pays one (`formToken`, `session`, `card`; sandbox only): 303 to the session's page",
   params: slugParams,
   rawBody: {
     contentType: "application/x-www-form-urlencoded",
     schema: z.object({
       formToken: z.string().describe("The page's form token (it expires)"),
-      email: z.string(),
+      email: z
+        .string()
+        .optional()
+        .describe("Starting a checkout: the buyer's email (and the link's other fields)"),
+      session: z.string().optional().describe("Paying: the started session's id"),
+      card: z.string().optional().describe("Paying, sandbox only: a test card number or pm_… test method"),
     }),
   },
   produces: "text/html",
@@ -138,8 +143,17 @@ export const checkoutSubmit = defineOperation({
       description: "The page again, naming each missing or invalid field; nothing written",
       content: ["text/html"],
     },
+    402: {
+      description: "The session's page again: the card was declined, nothing charged",
+      content: ["text/html"],
+    },
     403: { description: "The page again: the form expired; nothing written", content: ["text/html"] },
     ...unavailable,
+    409: {
+      description:
+        "The link sells a subscription, or the merchant's processor is not the sandbox (card payment here is not built for Stripe yet): a page saying so",
+      content: ["text/html"],
+    },
   },
 });
 

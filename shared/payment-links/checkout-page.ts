@@ -11,15 +11,17 @@ import { type FieldError, NotFoundError } from "../domain/errors.ts";
 import { formatMoney } from "../domain/format.ts";
 import { brandedPage } from "../hosted/branded.ts";
 import { escapeHtml } from "../hosted/escape.ts";
-import { formTokenValid, issueFormToken } from "../hosted/pay-form.ts";
+import { formTokenValid, issueFormToken, sandboxCardRows } from "../hosted/pay-form.ts";
 import { HttpResponse } from "../http/api.ts";
 import type { Merchant } from "../merchants/merchant.ts";
+import { processorKindOf } from "../payments/mode.ts";
 import { type CheckoutSession, type CheckoutTotals, customField, quantityField } from "./checkout-session.ts";
 import {
   type CheckoutPorts,
   defaultPricing,
   type Offer,
   offerOf,
+  payCheckout,
   sessionOfOffer,
   startCheckout,
 } from "./checkout.ts";
@@ -80,7 +82,7 @@ export async function checkoutPage(
   if (offer.state === "missing") throw new NotFoundError("Payment link");
   if (sessionId) {
     const session = await sessionOfOffer(ports, offer, sessionId);
-    if (session) return sessionPage(offer.merchant, offer.link.name, session);
+    if (session) return sessionPage(offer.merchant, offer.link.name, session, context, 200);
   }
   if (offer.state === "unavailable") return unavailablePage(offer);
   return formPage(offer, context, 200, {});
@@ -105,9 +107,52 @@ export async function submitCheckout(
   ) {
     return formPage(offer, context, 403, { form, notice: "This form has expired. Please try again." });
   }
+  const sessionId = form.get("session");
+  if (sessionId) return pay(ports, offer, context, sessionId, form.get("card") ?? "");
   const started = await startCheckout(ports, offer, form);
   if ("errors" in started) return formPage(offer, context, 400, { form, errors: started.errors });
   return redirect(`${paymentLinkPath(context.slug)}?session=${started.session.id}`);
+}
+
+const sessionPath = (slug: string, sessionId: string) => `${paymentLinkPath(slug)}?session=${sessionId}`;
+
+/** The session's card form posted: paid (back to the session, now complete), or the page saying why not. */
+async function pay(
+  ports: CheckoutPorts,
+  offer: Open,
+  context: CheckoutPageContext,
+  sessionId: string,
+  card: string,
+): Promise<HttpResponse> {
+  const again = async (status: number, error: string) => {
+    const session = await sessionOfOffer(ports, offer, sessionId);
+    if (!session) throw new NotFoundError("Checkout session");
+    return sessionPage(offer.merchant, offer.link.name, session, context, status, error);
+  };
+  if (processorKindOf(offer.merchant) !== "sandbox")
+    return again(409, "Card payment on this page is not available yet. Nothing has been charged.");
+  const number = card.replace(/[\s-]+/g, "");
+  if (!/^[0-9]{8,19}$|^pm_[A-Za-z0-9_]+$/.test(number)) return again(400, "Enter a card number.");
+  const result = await payCheckout(ports, offer, sessionId, number);
+  switch (result.state) {
+    case "paid":
+      return redirect(sessionPath(context.slug, sessionId));
+    case "closed":
+      if (!result.session) throw new NotFoundError("Checkout session");
+      return redirect(sessionPath(context.slug, sessionId));
+    case "sold_out":
+      return unavailablePage({
+        ...offer,
+        state: "unavailable",
+        status: 410,
+        reason: "This offer is sold out.",
+      });
+    case "declined":
+      return again(
+        402,
+        `Your card was declined (${result.declineCode}). Nothing has been charged. Try another card.`,
+      );
+  }
 }
 
 function unavailablePage(offer: Extract<Offer, { state: "unavailable" }>): HttpResponse {
@@ -244,25 +289,43 @@ ${custom ? `<fieldset><legend>More information</legend>\n${custom}\n</fieldset>`
   );
 }
 
-/** A session as it was fixed: what the buyer ordered, at the prices of its creation. */
-function sessionPage(merchant: Merchant, name: string, session: CheckoutSession): HttpResponse {
-  const state =
-    session.status === "complete"
-      ? `<p class="notice" role="status">Paid. Thank you!</p>`
-      : session.status === "expired"
-        ? `<p class="notice" role="status">This checkout expired. Nothing has been charged; start again from the link.</p>`
-        : `<p class="notice" role="status">Your order is saved until it expires 30 minutes after you started. Card payment on this page is not available yet: nothing has been charged.</p>`;
+/** A session as it was fixed: what the buyer ordered, at the prices of its creation; the card form while open. */
+async function sessionPage(
+  merchant: Merchant,
+  name: string,
+  session: CheckoutSession,
+  context: CheckoutPageContext,
+  status: number,
+  error?: string,
+): Promise<HttpResponse> {
+  let state: string;
+  if (session.status === "complete")
+    state = `<p class="notice" role="status">${escapeHtml(`Paid. Thank you! Your receipt goes to ${session.email}.`)}</p>`;
+  else if (session.status === "expired")
+    state = `<p class="notice" role="status">This checkout expired. Nothing has been charged; start again from the link.</p>`;
+  else if (processorKindOf(merchant) !== "sandbox")
+    state = `<p class="notice" role="status">Card payment on this page is not available yet: nothing has been charged.</p>`;
+  else {
+    const formToken = await issueFormToken({ clock: context.clock, token: context.slug });
+    state = `${error ? `<div class="error" role="alert">${escapeHtml(error)}</div>` : ""}
+<form method="post">
+<input type="hidden" name="formToken" value="${escapeHtml(formToken)}">
+<input type="hidden" name="session" value="${escapeHtml(session.id)}">
+<label for="card">Card number</label><input id="card" name="card" inputmode="numeric" autocomplete="cc-number" placeholder="4242 4242 4242 4242" required maxlength="40">
+<button type="submit">${escapeHtml(`Pay ${formatMoney(session.total, session.currency)}`)}</button>
+</form>
+<table><caption>Sandbox test cards</caption>${sandboxCardRows()}</table>`;
+  }
   return html(
     merchant,
     name,
     `<section class="sheet" aria-labelledby="title">
 <h1 id="title">${escapeHtml(name)}</h1>
-${state}
 <h2>Your order</h2>
 ${totalsTable(session, (i) => escapeHtml(String(session.lineItems[i]?.quantity ?? "")))}
-<h2>Your details</h2>
-<p>${escapeHtml(session.email)}</p>
+<p class="muted">${escapeHtml(session.email)}</p>
+${state}
 </section>`,
-    200,
+    status,
   );
 }

@@ -3,10 +3,22 @@
  * so a price is never older than the page), starting a checkout session from the buyer's form, and
  * the merchant's reads of sessions. Every read is scoped to the merchant the link's slug names.
  */
+import { createCustomer, type CustomerPorts } from "../customers/service.ts";
 import type { Clock } from "../domain/clock.ts";
-import type { FieldError } from "../domain/errors.ts";
-import { requireFound } from "../domain/errors.ts";
+import type { CurrencyCode } from "../domain/currency.ts";
+import {
+  ConflictError,
+  type FieldError,
+  PaymentDeclinedError,
+  requireFound,
+  retryOnConflict,
+} from "../domain/errors.ts";
+import { newEvent } from "../domain/events.ts";
 import { newId } from "../domain/ids.ts";
+import type { Versioned } from "../domain/records.ts";
+import { type InvoicePayPorts, payInvoice } from "../invoices/pay.ts";
+import { createInvoice, finalizeInvoice, type InvoicePorts } from "../invoices/service.ts";
+import { merchantLivemode } from "../payments/mode.ts";
 import type { Position } from "../http/cursor.ts";
 import type { Catalog } from "../invoices/build.ts";
 import type { Merchant } from "../merchants/merchant.ts";
@@ -33,6 +45,10 @@ export interface CheckoutPorts {
   sessions: CheckoutSessionStore;
   catalog: Pick<Catalog, "product" | "taxRate">;
   merchants: Pick<MerchantStore, "readMerchant">;
+  /** Completion's: the buyer's customer, the invoice of the purchase, and its payment. */
+  customers: CustomerPorts;
+  invoices: InvoicePorts;
+  payments: InvoicePayPorts;
   clock: Clock;
 }
 
@@ -148,4 +164,137 @@ export async function listCheckoutSessions(
     ...(query.status ? { status: { is: query.status, now } } : {}),
   });
   return { ...page, items: page.items.map((session) => presentCheckoutSession(session, now)) };
+}
+
+export type PayResult =
+  | { state: "paid"; session: CheckoutSession }
+  /** Not this link's session, or not open (complete or expired): nothing charged. */
+  | { state: "closed"; session?: CheckoutSession }
+  | { state: "sold_out" }
+  | { state: "declined"; declineCode: string };
+
+/**
+ * Pays an open session with a card, the buyer present (the sandbox card form). A redemption is held
+ * first (none left: refused before anything is written or charged) and given back when the charge
+ * fails; then the buyer's customer and the purchase's invoice (numbered, open) exist, recorded on the
+ * session so a retry after a decline reuses them; then the card pays the invoice, and the session
+ * completes.
+ */
+export async function payCheckout(
+  ports: CheckoutPorts,
+  offer: Extract<Offer, { state: "open" }>,
+  sessionId: string,
+  card: string,
+): Promise<PayResult> {
+  const merchantId = offer.merchant.id;
+  const found = await ports.sessions.read(merchantId, sessionId);
+  if (!found || found.value.paymentLinkId !== offer.link.id) return { state: "closed" };
+  const shown = presentCheckoutSession(found.value, ports.clock.now());
+  if (shown.status !== "open") return { state: "closed", session: shown };
+  if (!(await ports.sessions.reserveRedemption(merchantId, offer.link.id, offer.link.maxRedemptions)))
+    return { state: "sold_out" };
+  let paymentId: string;
+  try {
+    const invoiceId = await invoiceOf(ports, offer, found);
+    const paid = await payInvoice(ports.payments, merchantId, invoiceId, card);
+    if (paid.status !== "paid") throw new PaymentDeclinedError("incomplete", "The payment did not complete");
+    paymentId = paid.payment.id;
+  } catch (error) {
+    await ports.sessions.releaseRedemption(merchantId, offer.link.id);
+    if (error instanceof PaymentDeclinedError) return { state: "declined", declineCode: error.declineCode };
+    throw error;
+  }
+  return { state: "paid", session: await completeCheckout(ports, offer, sessionId, paymentId) };
+}
+
+/**
+ * The invoice the session is paid by: the one a previous attempt made, or a new one for the buyer's
+ * customer — found by email (an existing customer's details are never changed by what the buyer
+ * typed: those stay on the session) or created with them.
+ */
+async function invoiceOf(
+  ports: CheckoutPorts,
+  offer: Extract<Offer, { state: "open" }>,
+  { value: session, version }: Versioned<CheckoutSession>,
+): Promise<string> {
+  if (session.invoiceId) return session.invoiceId;
+  const merchantId = offer.merchant.id;
+  const customerId = session.customerId ?? (await customerOf(ports, offer, session));
+  const draft = await createInvoice(ports.invoices, merchantId, {
+    customerId,
+    currency: session.currency as CurrencyCode,
+    lineItems: session.lineItems.map((line) => ({
+      productId: line.productId,
+      description: line.description,
+      quantity: line.quantity,
+      unitAmount: line.unitAmount,
+      taxRateIds: session.taxRateIds,
+    })),
+    metadata: { paymentLinkId: offer.link.id, checkoutSessionId: session.id },
+  });
+  await finalizeInvoice(ports.invoices, merchantId, draft.id);
+  const next = { ...session, customerId, invoiceId: draft.id, updatedAt: ports.clock.now().toISOString() };
+  await ports.sessions.replace(merchantId, next, version);
+  return draft.id;
+}
+
+async function customerOf(
+  ports: CheckoutPorts,
+  offer: Extract<Offer, { state: "open" }>,
+  session: CheckoutSession,
+): Promise<string> {
+  const merchantId = offer.merchant.id;
+  const existing = await ports.customers.store.findIdByEmail(merchantId, session.email);
+  if (existing) return existing;
+  try {
+    return (
+      await createCustomer(ports.customers, merchantId, {
+        email: session.email,
+        ...(session.name ? { name: session.name } : {}),
+        ...(session.phone ? { phone: session.phone } : {}),
+        ...(session.billingAddress ? { address: session.billingAddress } : {}),
+        ...(offer.link.testClockId ? { testClockId: offer.link.testClockId } : {}),
+      })
+    ).id;
+  } catch (error) {
+    // Another checkout by the same email created the customer first: it is theirs to share.
+    const raced =
+      error instanceof ConflictError &&
+      (await ports.customers.store.findIdByEmail(merchantId, session.email));
+    if (raced) return raced;
+    throw error;
+  }
+}
+
+/** Completes a paid session exactly once: a repeat finds it complete and changes nothing. */
+function completeCheckout(
+  ports: CheckoutPorts,
+  offer: Extract<Offer, { state: "open" }>,
+  sessionId: string,
+  paymentId: string,
+): Promise<CheckoutSession> {
+  const merchantId = offer.merchant.id;
+  return retryOnConflict(5, async () => {
+    const { value, version } = requireFound(
+      await ports.sessions.read(merchantId, sessionId),
+      "Checkout session",
+    );
+    if (value.status === "complete") return value;
+    const now = ports.clock.now();
+    const next: CheckoutSession = { ...value, status: "complete", paymentId, updatedAt: now.toISOString() };
+    await ports.sessions.complete(
+      merchantId,
+      next,
+      version,
+      newEvent(
+        "checkout.completed",
+        merchantId,
+        sessionId,
+        now,
+        { checkoutSession: next },
+        merchantLivemode(offer.merchant),
+      ),
+    );
+    return next;
+  });
 }

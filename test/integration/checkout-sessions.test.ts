@@ -11,6 +11,8 @@ import { handler as sessionsApi } from "../../functions/api/checkout-sessions.ts
 import { handler as links } from "../../functions/api/payment-links.ts";
 import { handler as products } from "../../functions/api/products.ts";
 import { handler as taxRates } from "../../functions/api/tax-rates.ts";
+import { handler as customers } from "../../functions/api/customers.ts";
+import { handler as invoices } from "../../functions/api/invoices.ts";
 import { handler as hosted } from "../../functions/hosted/checkout.ts";
 import { checkoutPorts } from "../../shared/composition.ts";
 import { fixedClock } from "../../shared/domain/clock.ts";
@@ -57,7 +59,7 @@ const setLink = (merchantId: string, id: string, update: string, values: Record<
   );
 
 beforeAll(async () => {
-  aws = await useTestAws();
+  aws = await useTestAws(["stripe-events"]);
   shop = await newMerchant("Checkout Shop");
   other = await newMerchant("Other Shop");
   p.beans = await product(shop.secret, { name: "Beans", unitAmount: 1299, currency: "USD" });
@@ -237,7 +239,8 @@ describe("starting a checkout (POST /l/{slug})", () => {
     const shown = await page(link.slug, { session: id });
     expect(shown.status).toBe(200);
     expect(shown.raw).toContain("$51.67");
-    expect(shown.raw).toContain("nothing has been charged");
+    expect(shown.raw).toContain("Pay $51.67");
+    expect(shown.raw).toContain(`name="session" value="${id}"`);
     expect(
       (await expectStatus(merchantCall(sessionsApi, "GET /v1/checkout-sessions/{id}", shop.secret, { id })))
         .total,
@@ -369,5 +372,157 @@ describe("the merchant's checkout sessions", () => {
       }),
     );
     expect(theirs.data).toEqual([]);
+  });
+});
+
+describe("paying a checkout with the sandbox card form", () => {
+  /** The session page's card form, posted with `card`. */
+  const pay = async (slug: string, sessionId: string, card: string) => {
+    const formToken = formTokenIn((await page(slug, { session: sessionId })).raw);
+    return post(slug, { formToken, session: sessionId, card });
+  };
+  const start = async (slug: string, form: Record<string, string> = { email: "buyer@example.com" }) =>
+    sessionIdOf((await submit(slug, form)).headers.location);
+  const session = async (id: string) =>
+    expectStatus(merchantCall(sessionsApi, "GET /v1/checkout-sessions/{id}", shop.secret, { id }));
+  const linkOf = async (id: string) =>
+    expectStatus(merchantCall(links, "GET /v1/payment-links/{id}", shop.secret, { id }));
+  const eventsOf = async (type: string, objectId: string) =>
+    (await aws.scanAll()).filter(
+      (i) => i.type === "event" && i.objectId === objectId && i.eventType === type,
+    );
+  const itemsOf = async (type: string) =>
+    (await aws.scanAll()).filter((i) => i.type === type && i.PK === `MERCHANT#${shop.id}`);
+
+  it("completes exactly once: a new customer with the buyer's details, a paid numbered invoice, timesRedeemed +1, checkout.completed", async () => {
+    const link = await newLink({
+      name: "Mugs",
+      lineItems: [{ productId: p.beans, quantity: 1, adjustableQuantity: { min: 1, max: 5 } }],
+      taxRateIds: [vat],
+      collectBillingAddress: true,
+    });
+    const email = `new-${Date.now()}@example.com`;
+    const id = await start(link.slug, {
+      "quantity.0": "2",
+      email,
+      name: "Nora New",
+      "billing.line1": "Storgata 1",
+      "billing.city": "Oslo",
+      "billing.postalCode": "0155",
+      "billing.country": "NO",
+    });
+
+    const r = await pay(link.slug, id, "4242 4242 4242 4242");
+    expect(r.status, r.raw).toBe(303);
+    expect(r.headers.location).toBe(`/l/${link.slug}?session=${id}`);
+
+    const done = await session(id);
+    expect(done).toMatchObject({ status: "complete", total: 2858 });
+    expect(done.customerId).toMatch(/^cus_/);
+    expect(done.paymentId).toMatch(/^pay_/);
+    const invoice = await expectStatus(
+      merchantCall(invoices, "GET /v1/invoices/{id}", shop.secret, { id: done.invoiceId }),
+    );
+    // 2 × 12.99 = 25.98, 10 % tax on top: 28.58 — the session's own total.
+    expect(invoice).toMatchObject({
+      status: "paid",
+      total: 2858,
+      amountPaid: 2858,
+      customerId: done.customerId,
+    });
+    expect(invoice.number).toBeTruthy();
+    const customer = await expectStatus(
+      merchantCall(customers, "GET /v1/customers/{id}", shop.secret, { id: done.customerId }),
+    );
+    expect(customer).toMatchObject({
+      email,
+      name: "Nora New",
+      address: { line1: "Storgata 1", city: "Oslo", postalCode: "0155", country: "NO" },
+    });
+    expect((await linkOf(link.id)).timesRedeemed).toBe(1);
+    expect(await eventsOf("checkout.completed", id)).toHaveLength(1);
+    expect((await page(link.slug, { session: id })).raw).toContain("Paid. Thank you!");
+
+    // The same form posted again charges nothing and changes nothing.
+    const payments = (await itemsOf("payment")).length;
+    const again = await post(link.slug, {
+      formToken: formTokenIn((await page(link.slug)).raw),
+      session: id,
+      card: "4242424242424242",
+    });
+    expect(again.status).toBe(303);
+    expect((await itemsOf("payment")).length).toBe(payments);
+    expect((await linkOf(link.id)).timesRedeemed).toBe(1);
+    expect(await eventsOf("checkout.completed", id)).toHaveLength(1);
+  });
+
+  it("finds an existing customer by email whatever its case, and leaves its details alone", async () => {
+    const email = `known-${Date.now()}@example.com`;
+    const existing = await expectStatus(
+      merchantCall(customers, "POST /v1/customers", shop.secret, { body: { email, name: "Kari Known" } }),
+      201,
+    );
+    const link = await newLink({ name: "Beans", lineItems: [{ productId: p.beans }] });
+    const id = await start(link.slug, { email: email.toUpperCase(), name: "Someone Else" });
+    expect((await pay(link.slug, id, "4242424242424242")).status).toBe(303);
+
+    const done = await session(id);
+    expect(done.customerId).toBe(existing.id);
+    expect(done.name).toBe("Someone Else");
+    const customer = await expectStatus(
+      merchantCall(customers, "GET /v1/customers/{id}", shop.secret, { id: existing.id }),
+    );
+    expect(customer.name).toBe("Kari Known");
+  });
+
+  it("shows a decline clearly, charges nothing, gives the redemption back, and lets the buyer try again", async () => {
+    const link = await newLink({ name: "Last one", lineItems: [{ productId: p.beans }], maxRedemptions: 1 });
+    const id = await start(link.slug);
+
+    const declined = await pay(link.slug, id, "4000 0000 0000 0002");
+    expect(declined.status).toBe(402);
+    expect(declined.raw).toContain("Your card was declined (generic_decline)");
+    expect(declined.raw).toContain('role="alert"');
+    expect(declined.raw).toContain('name="card"');
+    expect((await session(id)).status).toBe("open");
+    expect((await linkOf(link.id)).timesRedeemed).toBe(0);
+
+    // The only redemption was given back: the retry gets it.
+    const paid = await pay(link.slug, id, "4242424242424242");
+    expect(paid.status, paid.raw).toBe(303);
+    const done = await session(id);
+    expect(done.status).toBe("complete");
+    const ofSession = (await itemsOf("invoice")).filter((i) => i.id === done.invoiceId);
+    expect(ofSession).toHaveLength(1);
+    expect((await linkOf(link.id)).timesRedeemed).toBe(1);
+    // Sold out now.
+    expect((await page(link.slug)).status).toBe(410);
+  });
+
+  it("with 5 redemptions left and 20 buyers paying at once, exactly 5 pay and 15 are refused before any charge", async () => {
+    const link = await newLink({ name: "Limited", lineItems: [{ productId: p.mug }], maxRedemptions: 5 });
+    const ids: string[] = [];
+    for (let i = 0; i < 20; i++)
+      ids.push(await start(link.slug, { email: `rush-${i}-${Date.now()}@example.com` }));
+    const forms = await Promise.all(
+      ids.map(async (id) => ({ id, formToken: formTokenIn((await page(link.slug, { session: id })).raw) })),
+    );
+    const paymentsBefore = (await itemsOf("payment")).length;
+    const invoicesBefore = (await itemsOf("invoice")).length;
+
+    const results = await Promise.all(
+      forms.map(({ id, formToken }) => post(link.slug, { formToken, session: id, card: "4242424242424242" })),
+    );
+
+    expect(results.filter((r) => r.status === 303)).toHaveLength(5);
+    const refused = results.filter((r) => r.status === 410);
+    expect(refused).toHaveLength(15);
+    for (const r of refused) expect(r.raw).toContain("sold out");
+    const statuses = await Promise.all(ids.map(async (id) => (await session(id)).status));
+    expect(statuses.filter((s) => s === "complete")).toHaveLength(5);
+    expect(statuses.filter((s) => s === "open")).toHaveLength(15);
+    expect((await itemsOf("payment")).length - paymentsBefore).toBe(5);
+    expect((await itemsOf("invoice")).length - invoicesBefore).toBe(5);
+    expect((await linkOf(link.id)).timesRedeemed).toBe(5);
   });
 });
