@@ -16,7 +16,12 @@ import { handler as invoices } from "../../functions/api/invoices.ts";
 import { handler as hosted } from "../../functions/hosted/checkout.ts";
 import { checkoutPorts } from "../../shared/composition.ts";
 import { fixedClock } from "../../shared/domain/clock.ts";
-import { getCheckoutSession, listCheckoutSessions } from "../../shared/payment-links/checkout.ts";
+import {
+  getCheckoutSession,
+  listCheckoutSessions,
+  offerOf,
+  payCheckout,
+} from "../../shared/payment-links/checkout.ts";
 import { type TestAws, testPublicBaseUrl, useTestAws } from "../helpers/aws.ts";
 import { call, expectStatus, merchantCall, newMerchant, type TestMerchant } from "../helpers/api.ts";
 
@@ -497,6 +502,34 @@ describe("paying a checkout with the sandbox card form", () => {
     expect((await linkOf(link.id)).timesRedeemed).toBe(1);
     // Sold out now.
     expect((await page(link.slug)).status).toBe(410);
+  });
+
+  it("refuses to pay a session past its 30 minutes, another link's session, or a card that is not one, charging nothing", async () => {
+    const link = await newLink({ name: "Beans", lineItems: [{ productId: p.beans }], maxRedemptions: 1 });
+    const another = await newLink({ name: "Mugs", lineItems: [{ productId: p.mug }] });
+    const id = await start(link.slug);
+    const foreign = await start(another.slug);
+    const before = await aws.countItems();
+
+    const later = checkoutPorts(fixedClock(new Date(Date.now() + 31 * 60 * 1000)));
+    const offer = await offerOf(later, link.slug);
+    if (offer.state !== "open") throw new Error(`the link should sell: ${offer.state}`);
+    const expired = await payCheckout(later, offer, id, "4242424242424242");
+    expect(expired.state).toBe("closed");
+    expect(expired.state === "closed" && expired.session?.status).toBe("expired");
+    expect((await payCheckout(later, offer, foreign, "4242424242424242")).state).toBe("closed");
+
+    const notACard = await pay(link.slug, id, "4242 abcd");
+    expect(notACard.status).toBe(400);
+    expect(notACard.raw).toContain("Enter a card number.");
+    const formToken = formTokenIn((await page(link.slug)).raw);
+    expect((await post(link.slug, { formToken, session: foreign, card: "4242424242424242" })).status).toBe(
+      404,
+    );
+
+    expect(await aws.countItems()).toBe(before);
+    // The one redemption is still there to be had.
+    expect((await pay(link.slug, id, "4242424242424242")).status).toBe(303);
   });
 
   it("with 5 redemptions left and 20 buyers paying at once, exactly 5 pay and 15 are refused before any charge", async () => {

@@ -320,7 +320,6 @@ const freshObject = (
   ...(body ? { body } : {}),
 });
 const hostedToken = () => randomBytes(24).toString("base64url");
-const checkoutSlug = () => randomBytes(12).toString("base64url");
 const touched = (t: Tenant) => ({ metadata: { touchedBy: t.marker } });
 const pay = () => ({ paymentMethod: "pm_card_visa" });
 const form = (fields: Record<string, string>): CallOptions => ({
@@ -468,15 +467,19 @@ const fixtures: Record<string, WallFixture> = {
     requests: (w) => [{ query: { session: idOf(w.a, "checkoutSession") } }, {}],
     control: { params: (w) => ({ slug: w.a.checkoutSlug }), status: 200 },
   },
-  // Starting a checkout with a valid form is covered by the checkout tests; here: a random slug finds
-  // nothing, and A's real slug without the form's token is refused (403) and writes nothing.
+  // Starting and paying with a valid form is covered by the checkout tests; here: B's session paid
+  // through A's page with A's valid form is not found and charges nothing, and A's real slug without
+  // the form's token is refused (403) and writes nothing.
   submitCheckout: {
     kind: "public",
     status: [404],
-    params: () => ({ slug: checkoutSlug() }),
-    requests: () => [
-      form({ email: "buyer@tenant.test" }),
-      form({ email: "buyer@tenant.test", formToken: "1.x" }),
+    params: (w) => ({ slug: w.a.checkoutSlug }),
+    requests: (w) => [
+      form({
+        formToken: formToken(process.env.CURSOR_SECRET ?? "", w.a.checkoutSlug, Math.floor(Date.now() / 1000)),
+        session: idOf(w.b, "checkoutSession"),
+        card: "4242424242424242",
+      }),
     ],
     control: {
       params: (w) => ({ slug: w.a.checkoutSlug }),
