@@ -242,6 +242,7 @@ export const checkoutPorts = (clock: Clock): CheckoutPorts => ({
   customers: customerPorts(clock),
   invoices: invoicePorts(clock),
   payments: paymentPorts(clock),
+  cardAttempts: (merchantId, sessionId) => declinedCardAttempts(clock, merchantId, sessionId),
   clock,
 });
 export const viewPorts = (clock: Clock): ViewPorts => ({ store: dynamoViewStore, clock });

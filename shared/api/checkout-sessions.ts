@@ -148,6 +148,11 @@ export const checkoutSubmit = defineOperation({
       content: ["text/html"],
     },
     403: { description: "The page again: the form expired; nothing written", content: ["text/html"] },
+    429: {
+      description:
+        "The session's page again after 10 declined cards on it within the hour: `Retry-After` says when the window ends",
+      content: ["text/html"],
+    },
     ...unavailable,
     409: {
       description:

@@ -147,6 +147,19 @@ async function pay(
         status: 410,
         reason: "This offer is sold out.",
       });
+    case "too_many_declines": {
+      const minutes = Math.ceil(result.retryAfterSeconds / 60);
+      const shown = await again(
+        429,
+        `Too many declined cards. Please try again in ${minutes} minute${minutes === 1 ? "" : "s"}.`,
+      );
+      return new HttpResponse(
+        429,
+        undefined,
+        { ...shown.headers, "retry-after": String(result.retryAfterSeconds) },
+        shown.raw,
+      );
+    }
     case "declined":
       return again(
         402,

@@ -15,6 +15,7 @@ import {
 } from "../domain/errors.ts";
 import { newEvent } from "../domain/events.ts";
 import { newId } from "../domain/ids.ts";
+import type { Take } from "../domain/limits.ts";
 import type { Versioned } from "../domain/records.ts";
 import { type InvoicePayPorts, payInvoice } from "../invoices/pay.ts";
 import { createInvoice, finalizeInvoice, type InvoicePorts } from "../invoices/service.ts";
@@ -49,6 +50,8 @@ export interface CheckoutPorts {
   customers: CustomerPorts;
   invoices: InvoicePorts;
   payments: InvoicePayPorts;
+  /** A session's window of declined cards (shared/domain/limits.ts), as the invoice pay form's. */
+  cardAttempts(merchantId: string, sessionId: string): { take(): Promise<Take> };
   clock: Clock;
 }
 
@@ -171,7 +174,9 @@ export type PayResult =
   /** Not this link's session, or not open (complete or expired): nothing charged. */
   | { state: "closed"; session?: CheckoutSession }
   | { state: "sold_out" }
-  | { state: "declined"; declineCode: string };
+  | { state: "declined"; declineCode: string }
+  /** Too many declined cards on this session: card testing stops until the window ends. */
+  | { state: "too_many_declines"; retryAfterSeconds: number };
 
 /**
  * Pays an open session with a card, the buyer present (the sandbox card form). A redemption is held
@@ -191,8 +196,12 @@ export async function payCheckout(
   if (!found || found.value.paymentLinkId !== offer.link.id) return { state: "closed" };
   const shown = presentCheckoutSession(found.value, ports.clock.now());
   if (shown.status !== "open") return { state: "closed", session: shown };
-  if (!(await ports.sessions.reserveRedemption(merchantId, offer.link.id, offer.link.maxRedemptions)))
+  const attempt = await ports.cardAttempts(merchantId, sessionId).take();
+  if (!attempt.taken) return { state: "too_many_declines", retryAfterSeconds: attempt.retryAfterSeconds };
+  if (!(await ports.sessions.reserveRedemption(merchantId, offer.link.id, offer.link.maxRedemptions))) {
+    await attempt.slot.giveBack();
     return { state: "sold_out" };
+  }
   let paymentId: string;
   try {
     const invoiceId = await invoiceOf(ports, offer, found);
@@ -201,9 +210,12 @@ export async function payCheckout(
     paymentId = paid.payment.id;
   } catch (error) {
     await ports.sessions.releaseRedemption(merchantId, offer.link.id);
+    // Only a decline keeps its slot: it is what card testing looks like.
     if (error instanceof PaymentDeclinedError) return { state: "declined", declineCode: error.declineCode };
+    await attempt.slot.giveBack();
     throw error;
   }
+  await attempt.slot.giveBack();
   return { state: "paid", session: await completeCheckout(ports, offer, sessionId, paymentId) };
 }
 

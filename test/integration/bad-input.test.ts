@@ -76,6 +76,8 @@ interface World {
   /** The public slug of a one-time link collecting a phone and a custom field; another link's slug. */
   checkoutSlug: string;
   otherCheckoutSlug: string;
+  /** An open checkout session of `checkoutSlug`'s link, for its card form. */
+  checkoutSession: string;
 }
 
 interface BodyFixture {
@@ -646,6 +648,7 @@ const placeholder: World = {
   paymentLink: `plink_${"0".repeat(26)}`,
   checkoutSlug: "",
   otherCheckoutSlug: "",
+  checkoutSession: "",
 };
 
 const defaultBodyLimit = 256 * 1024;
@@ -1321,6 +1324,21 @@ const rawFixtures: Record<string, RawFixture> = {
           formRequest({ ...buyer, ...change, formToken: await checkoutFormToken(w.checkoutSlug) }),
         status: 400,
       })),
+      ...(
+        [
+          ["paying without a card", {}],
+          ["paying with a card that is not a number", { card: "4242 abcd" }],
+        ] as const
+      ).map(([name, card]) => ({
+        name,
+        request: async (w: World) =>
+          formRequest({
+            ...card,
+            session: w.checkoutSession,
+            formToken: await checkoutFormToken(w.checkoutSlug),
+          }),
+        status: 400,
+      })),
     ],
     valid: {
       request: async (w) => formRequest({ ...buyer, formToken: await checkoutFormToken(w.checkoutSlug) }),
@@ -1509,6 +1527,7 @@ describe("bad input: every POST and PATCH route with a body", () => {
       paymentLink: "",
       checkoutSlug: "",
       otherCheckoutSlug: "",
+      checkoutSession: "",
     };
     if (servesRoute("POST /v1/payment-links")) {
       world.paymentLink = await created("POST /v1/payment-links", secret, paymentLink(world));
@@ -1530,6 +1549,13 @@ describe("bad input: every POST and PATCH route with a body", () => {
         customFields: [{ key: "grind", label: "Grind", type: "dropdown", options: ["Whole", "Fine"] }],
       });
       world.otherCheckoutSlug = await slugOf({ name: "More beans", lineItems: [{ productId: sold }] });
+      const started = await api("POST /l/{slug}", {
+        ...formRequest({ ...buyer, formToken: await checkoutFormToken(world.checkoutSlug) }),
+        pathParameters: { slug: world.checkoutSlug },
+      });
+      world.checkoutSession = /session=(cs_[0-9A-Z]{26})/.exec(started.headers.location ?? "")?.[1] ?? "";
+      if (!world.checkoutSession)
+        throw new Error(`Fixture checkout failed: ${started.status} ${started.raw}`);
     }
     if (servesRoute("POST /v1/subscriptions")) {
       world.subscription = await created("POST /v1/subscriptions", secret, subscription(world));

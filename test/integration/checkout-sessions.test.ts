@@ -532,6 +532,21 @@ describe("paying a checkout with the sandbox card form", () => {
     expect((await pay(link.slug, id, "4242424242424242")).status).toBe(303);
   });
 
+  it("stops card testing on a session at the tenth declined card (429 with Retry-After), charging nothing", async () => {
+    const link = await newLink({ name: "Beans", lineItems: [{ productId: p.beans }], maxRedemptions: 1 });
+    const id = await start(link.slug);
+    for (let i = 0; i < 10; i++) expect((await pay(link.slug, id, "4000000000000002")).status).toBe(402);
+
+    const blocked = await pay(link.slug, id, "4242424242424242");
+    expect(blocked.status).toBe(429);
+    expect(Number(blocked.headers["retry-after"])).toBeGreaterThan(0);
+    expect(blocked.raw).toContain("Too many declined cards");
+    expect((await session(id)).status).toBe("open");
+    expect((await linkOf(link.id)).timesRedeemed).toBe(0);
+    // Another buyer's session still gets the redemption the declines gave back.
+    expect((await pay(link.slug, await start(link.slug), "4242424242424242")).status).toBe(303);
+  });
+
   it("with 5 redemptions left and 20 buyers paying at once, exactly 5 pay and 15 are refused before any charge", async () => {
     const link = await newLink({ name: "Limited", lineItems: [{ productId: p.mug }], maxRedemptions: 5 });
     const ids: string[] = [];
