@@ -7,7 +7,7 @@
  */
 import type { APIGatewayProxyEventV2 } from "aws-lambda";
 import type { Clock } from "../domain/clock.ts";
-import { type FieldError, NotFoundError } from "../domain/errors.ts";
+import { ConflictError, type FieldError, NotFoundError } from "../domain/errors.ts";
 import { formatMoney } from "../domain/format.ts";
 import { brandedPage } from "../hosted/branded.ts";
 import { escapeHtml } from "../hosted/escape.ts";
@@ -133,7 +133,15 @@ async function pay(
     return again(409, "Card payment on this page is not available yet. Nothing has been charged.");
   const number = card.replace(/[\s-]+/g, "");
   if (!/^[0-9]{8,19}$|^pm_[A-Za-z0-9_]+$/.test(number)) return again(400, "Enter a card number.");
-  const result = await payCheckout(ports, offer, sessionId, number);
+  let result: Awaited<ReturnType<typeof payCheckout>>;
+  try {
+    result = await payCheckout(ports, offer, sessionId, number);
+  } catch (error) {
+    // Another attempt on the same session (a double submit) holds it: it decides.
+    if (error instanceof ConflictError)
+      return again(409, "A payment for this order is already in progress. Reload the page in a moment.");
+    throw error;
+  }
   switch (result.state) {
     case "paid":
       return redirect(sessionPath(context.slug, sessionId));

@@ -18,7 +18,13 @@ import { newId } from "../domain/ids.ts";
 import type { Take } from "../domain/limits.ts";
 import type { Versioned } from "../domain/records.ts";
 import { type InvoicePayPorts, payInvoice } from "../invoices/pay.ts";
-import { createInvoice, finalizeInvoice, type InvoicePorts } from "../invoices/service.ts";
+import {
+  createInvoice,
+  deleteInvoice,
+  finalizeInvoice,
+  getInvoice,
+  type InvoicePorts,
+} from "../invoices/service.ts";
 import { merchantLivemode } from "../payments/mode.ts";
 import type { Position } from "../http/cursor.ts";
 import type { Catalog } from "../invoices/build.ts";
@@ -220,17 +226,24 @@ export async function payCheckout(
 }
 
 /**
- * The invoice the session is paid by: the one a previous attempt made, or a new one for the buyer's
- * customer — found by email (an existing customer's details are never changed by what the buyer
- * typed: those stay on the session) or created with them.
+ * The invoice the session is paid by, finalized: the one a previous attempt made, or a new one for
+ * the buyer's customer — found by email (an existing customer's details are never changed by what the
+ * buyer typed: those stay on the session) or created with them. The draft is claimed on the session
+ * before it is finalized: a concurrent attempt that loses the claim deletes its own draft (a 409),
+ * so a session never leaves a second open invoice behind.
  */
 async function invoiceOf(
   ports: CheckoutPorts,
   offer: Extract<Offer, { state: "open" }>,
   { value: session, version }: Versioned<CheckoutSession>,
 ): Promise<string> {
-  if (session.invoiceId) return session.invoiceId;
   const merchantId = offer.merchant.id;
+  if (session.invoiceId) {
+    // A previous attempt may have stopped between the claim and the finalize.
+    if ((await getInvoice(ports.invoices, merchantId, session.invoiceId)).status === "draft")
+      await finalizeInvoice(ports.invoices, merchantId, session.invoiceId);
+    return session.invoiceId;
+  }
   const customerId = session.customerId ?? (await customerOf(ports, offer, session));
   const draft = await createInvoice(ports.invoices, merchantId, {
     customerId,
@@ -244,9 +257,14 @@ async function invoiceOf(
     })),
     metadata: { paymentLinkId: offer.link.id, checkoutSessionId: session.id },
   });
-  await finalizeInvoice(ports.invoices, merchantId, draft.id);
   const next = { ...session, customerId, invoiceId: draft.id, updatedAt: ports.clock.now().toISOString() };
-  await ports.sessions.replace(merchantId, next, version);
+  try {
+    await ports.sessions.replace(merchantId, next, version);
+  } catch (error) {
+    await deleteInvoice(ports.invoices, merchantId, draft.id);
+    throw error;
+  }
+  await finalizeInvoice(ports.invoices, merchantId, draft.id);
   return draft.id;
 }
 

@@ -547,6 +547,31 @@ describe("paying a checkout with the sandbox card form", () => {
     expect((await pay(link.slug, await start(link.slug), "4242424242424242")).status).toBe(303);
   });
 
+  it("pays a session posted five times at once exactly once, leaving no second invoice and no redemption held", async () => {
+    const link = await newLink({ name: "Pair", lineItems: [{ productId: p.beans }], maxRedemptions: 10 });
+    const id = await start(link.slug);
+    const formToken = formTokenIn((await page(link.slug, { session: id })).raw);
+
+    const results = await Promise.all(
+      Array.from({ length: 5 }, () => post(link.slug, { formToken, session: id, card: "4242424242424242" })),
+    );
+
+    for (const r of results) expect([303, 409], r.raw.slice(0, 300)).toContain(r.status);
+    const done = await session(id);
+    expect(done.status).toBe("complete");
+    const invoicesOfSession = (await itemsOf("invoice")).filter(
+      (i) => (i.metadata as Record<string, string> | undefined)?.checkoutSessionId === id,
+    );
+    expect(invoicesOfSession.map((i) => [i.id, i.status])).toEqual([[done.invoiceId, "paid"]]);
+    expect(
+      (await itemsOf("payment")).filter((i) => i.invoiceId === done.invoiceId && i.status === "succeeded"),
+    ).toHaveLength(1);
+    expect((await linkOf(link.id)).timesRedeemed).toBe(1);
+    // The losers gave their holds back: the one completed checkout is all the link holds.
+    const holds = (await aws.scanAll()).find((i) => i.SK === `PLINKHOLDS#${link.id}`);
+    expect(holds?.held).toBe(1);
+  });
+
   it("with 5 redemptions left and 20 buyers paying at once, exactly 5 pay and 15 are refused before any charge", async () => {
     const link = await newLink({ name: "Limited", lineItems: [{ productId: p.mug }], maxRedemptions: 5 });
     const ids: string[] = [];
