@@ -43,6 +43,7 @@ export const checkoutSession = z.object({
   shippingAddress: address.optional(),
   customFields: z.record(z.string(), z.string()).describe("The answers to the link's custom fields, by key"),
   expiresAt: z.string().describe("30 minutes after creation"),
+  payingSince: z.string().optional().describe("A card payment of the session is under way since then"),
   customerId: z.string().optional(),
   invoiceId: z.string().optional(),
   paymentId: z.string().optional(),

@@ -55,6 +55,8 @@ export interface CheckoutSession extends CheckoutTotals, BuyerAnswers {
   taxRateIds: string[];
   /** UTC ISO instant: created + 30 minutes. */
   expiresAt: string;
+  /** A card payment of it is under way since then (one at a time: a double submit is a 409). */
+  payingSince?: string;
   /** Set when it completes. */
   customerId?: string;
   invoiceId?: string;

@@ -204,18 +204,26 @@ export async function payCheckout(
   if (shown.status !== "open") return { state: "closed", session: shown };
   const attempt = await ports.cardAttempts(merchantId, sessionId).take();
   if (!attempt.taken) return { state: "too_many_declines", retryAfterSeconds: attempt.retryAfterSeconds };
-  if (!(await ports.sessions.reserveRedemption(merchantId, offer.link.id, offer.link.maxRedemptions))) {
+  let claimed: Versioned<CheckoutSession>;
+  try {
+    claimed = await claimAttempt(ports, merchantId, found);
+  } catch (error) {
     await attempt.slot.giveBack();
+    throw error;
+  }
+  const endAttempt = () => unclaimAttempt(ports, merchantId, sessionId, claimed.value.payingSince);
+  if (!(await ports.sessions.reserveRedemption(merchantId, offer.link.id, offer.link.maxRedemptions))) {
+    await Promise.all([attempt.slot.giveBack(), endAttempt()]);
     return { state: "sold_out" };
   }
   let paymentId: string;
   try {
-    const invoiceId = await invoiceOf(ports, offer, found);
+    const invoiceId = await invoiceOf(ports, offer, claimed);
     const paid = await payInvoice(ports.payments, merchantId, invoiceId, card);
     if (paid.status !== "paid") throw new PaymentDeclinedError("incomplete", "The payment did not complete");
     paymentId = paid.payment.id;
   } catch (error) {
-    await ports.sessions.releaseRedemption(merchantId, offer.link.id);
+    await Promise.all([ports.sessions.releaseRedemption(merchantId, offer.link.id), endAttempt()]);
     // Only a decline keeps its slot: it is what card testing looks like.
     if (error instanceof PaymentDeclinedError) return { state: "declined", declineCode: error.declineCode };
     await attempt.slot.giveBack();
@@ -223,6 +231,43 @@ export async function payCheckout(
   }
   await attempt.slot.giveBack();
   return { state: "paid", session: await completeCheckout(ports, offer, sessionId, paymentId) };
+}
+
+/** How long an attempt holds its session (well past the function's timeout): a crashed one is stale after it. */
+const attemptMillis = 2 * 60_000;
+const inProgress = "A payment for this order is already in progress";
+
+/**
+ * Marks the session as being paid (`payingSince`), on its version: of concurrent attempts on one
+ * session (a double submit) one goes on and the others are a 409 before they hold a redemption.
+ */
+async function claimAttempt(
+  ports: CheckoutPorts,
+  merchantId: string,
+  { value, version }: Versioned<CheckoutSession>,
+): Promise<Versioned<CheckoutSession>> {
+  const now = ports.clock.now();
+  if (value.payingSince && Date.parse(value.payingSince) > now.getTime() - attemptMillis)
+    throw new ConflictError(inProgress);
+  const next = { ...value, payingSince: now.toISOString(), updatedAt: now.toISOString() };
+  await ports.sessions.replace(merchantId, next, version).catch((error) => {
+    throw error instanceof ConflictError ? new ConflictError(inProgress) : error;
+  });
+  return { value: next, version: version + 1 };
+}
+
+/** Ends this attempt's mark (a later attempt's, or a completed session, is left alone). */
+function unclaimAttempt(ports: CheckoutPorts, merchantId: string, sessionId: string, since?: string) {
+  return retryOnConflict(5, async () => {
+    const found = await ports.sessions.read(merchantId, sessionId);
+    if (!found || found.value.payingSince !== since) return;
+    const { payingSince: _, ...rest } = found.value;
+    await ports.sessions.replace(
+      merchantId,
+      { ...rest, updatedAt: ports.clock.now().toISOString() },
+      found.version,
+    );
+  });
 }
 
 /**
@@ -311,7 +356,8 @@ function completeCheckout(
     );
     if (value.status === "complete") return value;
     const now = ports.clock.now();
-    const next: CheckoutSession = { ...value, status: "complete", paymentId, updatedAt: now.toISOString() };
+    const { payingSince: _, ...rest } = value;
+    const next: CheckoutSession = { ...rest, status: "complete", paymentId, updatedAt: now.toISOString() };
     await ports.sessions.complete(
       merchantId,
       next,

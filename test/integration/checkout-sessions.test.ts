@@ -548,7 +548,7 @@ describe("paying a checkout with the sandbox card form", () => {
   });
 
   it("pays a session posted five times at once exactly once, leaving no second invoice and no redemption held", async () => {
-    const link = await newLink({ name: "Pair", lineItems: [{ productId: p.beans }], maxRedemptions: 10 });
+    const link = await newLink({ name: "Pair", lineItems: [{ productId: p.beans }], maxRedemptions: 2 });
     const id = await start(link.slug);
     const formToken = formTokenIn((await page(link.slug, { session: id })).raw);
 
@@ -567,9 +567,13 @@ describe("paying a checkout with the sandbox card form", () => {
       (await itemsOf("payment")).filter((i) => i.invoiceId === done.invoiceId && i.status === "succeeded"),
     ).toHaveLength(1);
     expect((await linkOf(link.id)).timesRedeemed).toBe(1);
-    // The losers gave their holds back: the one completed checkout is all the link holds.
+    // The losers held no redemption (none saw the link sold out): one more buyer pays, the next
+    // finds it sold out.
     const holds = (await aws.scanAll()).find((i) => i.SK === `PLINKHOLDS#${link.id}`);
     expect(holds?.held).toBe(1);
+    expect(done.payingSince).toBeUndefined();
+    expect((await pay(link.slug, await start(link.slug), "4242424242424242")).status).toBe(303);
+    expect((await page(link.slug)).status).toBe(410);
   });
 
   it("with 5 redemptions left and 20 buyers paying at once, exactly 5 pay and 15 are refused before any charge", async () => {
