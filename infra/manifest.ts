@@ -5,6 +5,7 @@
  */
 import type { SecretName } from "../shared/config.ts";
 import type { Auth, HttpMethod } from "../shared/http/operation.ts";
+import * as checkoutOps from "../shared/api/checkout-sessions.ts";
 import * as customerOps from "../shared/api/customers.ts";
 import * as paymentLinkOps from "../shared/api/payment-links.ts";
 import * as paymentMethodOps from "../shared/api/payment-methods.ts";
@@ -268,6 +269,14 @@ export const functions: readonly FunctionDefinition[] = [
     access: { ...merchantApi, publicLinks: true },
   },
   {
+    name: "checkout-sessions",
+    entry: "functions/api/checkout-sessions.ts",
+    description: "Checkout sessions of payment links: list and get",
+    timeoutSeconds: 10,
+    routes: checkoutOps.checkoutSessionOperations,
+    access: merchantApi,
+  },
+  {
     name: "views",
     entry: "functions/api/views.ts",
     description: "Saved views: named list filters",
@@ -300,6 +309,16 @@ export const functions: readonly FunctionDefinition[] = [
     timeoutSeconds: 25,
     routes: updateCardOps.updateCardOperations,
     access: { ...paymentMethodsAccess, publicLinks: true },
+  },
+  {
+    name: "hosted-checkout",
+    entry: "functions/hosted/checkout.ts",
+    description:
+      "A payment link's public checkout page: the offer priced on the server, the buyer's form, a checkout session started and paid (sandbox card form)",
+    timeoutSeconds: 25,
+    routes: checkoutOps.checkoutPageOperations,
+    // Paying creates the buyer's customer and a paid invoice, charged through the processor.
+    access: paymentsAccess,
   },
   {
     name: "hosted-portal",

@@ -48,6 +48,7 @@ import { isLiveStripeKey } from "./payments/stripe-mode.ts";
 import type { PaymentTimerPorts, SandboxSettlementMessage } from "./payments/timers.ts";
 import { type PayoutSweepPorts, recordStripePayout } from "./payouts/run.ts";
 import type { PayoutReadPorts } from "./payouts/service.ts";
+import type { CheckoutPorts } from "./payment-links/checkout.ts";
 import type { PaymentLinkPorts } from "./payment-links/service.ts";
 import type { ProductPorts } from "./products/service.ts";
 import { dynamoCustomerStore } from "./store/customers.ts";
@@ -61,6 +62,7 @@ import type { MerchantStore } from "./merchants/ports.ts";
 import { dynamoMerchantStore } from "./store/merchants.ts";
 import { type OutboxEvent, outboxEventFromItem } from "./store/outbox.ts";
 import { dynamoPaymentLinkStore } from "./store/payment-links.ts";
+import { dynamoCheckoutSessionStore } from "./store/checkout-sessions.ts";
 import { dynamoPaymentStore } from "./store/payments.ts";
 import { dynamoPayoutStore } from "./store/payouts.ts";
 import { platformEvents } from "./store/platform-events.ts";
@@ -230,6 +232,17 @@ export const paymentLinkPorts = (clock: Clock): PaymentLinkPorts => ({
   merchants: dynamoMerchantStore,
   testClocks: dynamoTestClockStore,
   publicBaseUrl: publicBaseUrl(),
+  clock,
+});
+export const checkoutPorts = (clock: Clock): CheckoutPorts => ({
+  links: dynamoPaymentLinkStore,
+  sessions: dynamoCheckoutSessionStore,
+  catalog: dynamoCatalog,
+  merchants: dynamoMerchantStore,
+  customers: customerPorts(clock),
+  invoices: invoicePorts(clock),
+  payments: paymentPorts(clock),
+  cardAttempts: (merchantId, sessionId) => declinedCardAttempts(clock, merchantId, sessionId),
   clock,
 });
 export const viewPorts = (clock: Clock): ViewPorts => ({ store: dynamoViewStore, clock });

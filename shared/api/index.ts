@@ -5,6 +5,7 @@ import { docsOperations } from "./docs.ts";
 import { eventOperations } from "./events.ts";
 import { hostedInvoiceOperations, invoiceOperations } from "./invoices.ts";
 import { paymentLinkOperations } from "./payment-links.ts";
+import { checkoutPageOperations, checkoutSessionOperations } from "./checkout-sessions.ts";
 import { paymentMethodOperations } from "./payment-methods.ts";
 import { connectStripe, paymentOperations, stripeWebhook } from "./payments.ts";
 import { payoutOperations } from "./payouts.ts";
@@ -31,6 +32,8 @@ export const allOperations = [
   ...invoiceOperations,
   ...subscriptionOperations,
   ...paymentLinkOperations,
+  ...checkoutSessionOperations,
+  ...checkoutPageOperations,
   ...paymentOperations,
   connectStripe,
   stripeWebhook,

@@ -14,6 +14,7 @@ export const idPrefixes = {
   discountCode: "dc",
   invoice: "inv",
   paymentLink: "plink",
+  checkoutSession: "cs",
   quote: "quo",
   subscription: "sub",
   subscriptionItem: "si",

@@ -70,6 +70,14 @@ export const keys = {
    * link's creation: the page at `/l/{slug}` finds its link with one GetItem.
    */
   paymentLinkSlug: (slug: string): Key => ({ PK: `PLINK#${slug}`, SK: "PLINK" }),
+  /**
+   * A payment link's redemptions held: reserved by checkouts paying now plus completed ones. Its own
+   * item (not the link's), so a PATCH of the link never overwrites a reservation.
+   */
+  paymentLinkHolds: (merchantId: string, paymentLinkId: string): Key => ({
+    PK: merchantPk(merchantId),
+    SK: `PLINKHOLDS#${paymentLinkId}`,
+  }),
   /** The public token of a hosted page (invoice, quote, checkout) → the document it shows. */
   hostedPage: (token: string): Key => ({ PK: `HOSTED#${token}`, SK: "HOSTED" }),
 

@@ -73,6 +73,11 @@ interface World {
   portalResumable: string;
   /** A payment link selling `recurringProduct`, for PATCH. */
   paymentLink: string;
+  /** The public slug of a one-time link collecting a phone and a custom field; another link's slug. */
+  checkoutSlug: string;
+  otherCheckoutSlug: string;
+  /** An open checkout session of `checkoutSlug`'s link, for its card form. */
+  checkoutSession: string;
 }
 
 interface BodyFixture {
@@ -641,6 +646,9 @@ const placeholder: World = {
   portalPausable: `sub_${"4".repeat(26)}`,
   portalResumable: `sub_${"5".repeat(26)}`,
   paymentLink: `plink_${"0".repeat(26)}`,
+  checkoutSlug: "",
+  otherCheckoutSlug: "",
+  checkoutSession: "",
 };
 
 const defaultBodyLimit = 256 * 1024;
@@ -962,6 +970,23 @@ async function updateCardFormToken(token: string): Promise<string> {
   return match[1];
 }
 
+/** A checkout page's hidden `formToken`, as the buyer's browser would post it back. */
+async function checkoutFormToken(slug: string): Promise<string> {
+  const page = await api("GET /l/{slug}", { pathParameters: { slug } });
+  const match = /name="formToken" value="([^"]+)"/.exec(page.raw);
+  if (page.status !== 200 || !match?.[1])
+    throw new Error(`No checkout page for ${slug}: ${page.status} ${page.raw.slice(0, 300)}`);
+  return match[1];
+}
+
+/** The buyer's answers the checkout fixture's link needs, all valid. */
+const buyer = {
+  "quantity.0": "2",
+  email: "buyer@bad-input.test",
+  phone: "+47 22 33 44 55",
+  "custom.grind": "Fine",
+};
+
 /** The customer portal's hidden `formToken`, as the buyer's browser would post it back. */
 async function portalFormToken(token: string): Promise<string> {
   const page = await api("GET /c/{token}", { pathParameters: { token } });
@@ -1250,6 +1275,80 @@ const rawFixtures: Record<string, RawFixture> = {
     "resumed",
     (after) => expect(after.pauseAt, "the pause called off").toBeNull(),
   ),
+  submitCheckout: {
+    params: (w) => ({ slug: w.checkoutSlug }),
+    cases: [
+      { name: "no formToken", request: () => formRequest(buyer), status: 403 },
+      { name: "an empty body", request: () => ({ body: "" }), status: 403 },
+      {
+        name: "a forged formToken",
+        request: () => formRequest({ ...buyer, formToken: `${nowSeconds()}.${"A".repeat(43)}` }),
+        status: 403,
+      },
+      {
+        name: "the formToken of another link's page",
+        request: async (w) =>
+          formRequest({ ...buyer, formToken: await checkoutFormToken(w.otherCheckoutSlug) }),
+        status: 403,
+      },
+      {
+        name: "an expired formToken (issued 31 minutes ago)",
+        request: (w) =>
+          formRequest({
+            ...buyer,
+            formToken: formToken(process.env.CURSOR_SECRET ?? "", w.checkoutSlug, nowSeconds() - 31 * 60),
+          }),
+        status: 403,
+      },
+      {
+        name: "JSON instead of the form",
+        request: async (w) => ({
+          body: JSON.stringify({ ...buyer, formToken: await checkoutFormToken(w.checkoutSlug) }),
+          headers: { "content-type": "application/json" },
+        }),
+        status: 403,
+      },
+      ...(
+        [
+          ["no email", { email: "" }],
+          ["an email that is not one", { email: "buyer@" }],
+          ["a quantity above the link's range", { "quantity.0": "4" }],
+          ["a fractional quantity", { "quantity.0": "1.5" }],
+          ["no phone", { phone: "" }],
+          ["a dropdown answer that is not an option", { "custom.grind": "Coarse" }],
+          ["no answer to a required custom field", { "custom.grind": "" }],
+        ] as const
+      ).map(([name, change]) => ({
+        name,
+        request: async (w: World) =>
+          formRequest({ ...buyer, ...change, formToken: await checkoutFormToken(w.checkoutSlug) }),
+        status: 400,
+      })),
+      ...(
+        [
+          ["paying without a card", {}],
+          ["paying with a card that is not a number", { card: "4242 abcd" }],
+        ] as const
+      ).map(([name, card]) => ({
+        name,
+        request: async (w: World) =>
+          formRequest({
+            ...card,
+            session: w.checkoutSession,
+            formToken: await checkoutFormToken(w.checkoutSlug),
+          }),
+        status: 400,
+      })),
+    ],
+    valid: {
+      request: async (w) => formRequest({ ...buyer, formToken: await checkoutFormToken(w.checkoutSlug) }),
+      status: 303,
+      check: (r, _queued, _raw, w) =>
+        expect(r.headers.location, "on to the started session").toMatch(
+          new RegExp(`^/l/${w.checkoutSlug}\\?session=cs_[0-9A-Z]{26}$`),
+        ),
+    },
+  },
   portalUpdateCard: {
     params: (w) => ({ token: w.portalToken }),
     cases: portalFormCases(),
@@ -1426,9 +1525,38 @@ describe("bad input: every POST and PATCH route with a body", () => {
       portalPausable: "",
       portalResumable: "",
       paymentLink: "",
+      checkoutSlug: "",
+      otherCheckoutSlug: "",
+      checkoutSession: "",
     };
-    if (servesRoute("POST /v1/payment-links"))
+    if (servesRoute("POST /v1/payment-links")) {
       world.paymentLink = await created("POST /v1/payment-links", secret, paymentLink(world));
+      // Its own product: the walk changes `product`.
+      const sold = await created("POST /v1/products", secret, {
+        name: "Beans",
+        unitAmount: 1299,
+        currency: "USD",
+      });
+      const slugOf = async (body: Body) => {
+        const id = await created("POST /v1/payment-links", secret, body);
+        const link = await api("GET /v1/payment-links/{id}", { token: secret, pathParameters: { id } });
+        return String(link.body.url).split("/l/")[1] ?? "";
+      };
+      world.checkoutSlug = await slugOf({
+        name: "Beans",
+        lineItems: [{ productId: sold, quantity: 1, adjustableQuantity: { min: 1, max: 3 } }],
+        collectPhone: true,
+        customFields: [{ key: "grind", label: "Grind", type: "dropdown", options: ["Whole", "Fine"] }],
+      });
+      world.otherCheckoutSlug = await slugOf({ name: "More beans", lineItems: [{ productId: sold }] });
+      const started = await api("POST /l/{slug}", {
+        ...formRequest({ ...buyer, formToken: await checkoutFormToken(world.checkoutSlug) }),
+        pathParameters: { slug: world.checkoutSlug },
+      });
+      world.checkoutSession = /session=(cs_[0-9A-Z]{26})/.exec(started.headers.location ?? "")?.[1] ?? "";
+      if (!world.checkoutSession)
+        throw new Error(`Fixture checkout failed: ${started.status} ${started.raw}`);
+    }
     if (servesRoute("POST /v1/subscriptions")) {
       world.subscription = await created("POST /v1/subscriptions", secret, subscription(world));
       world.cancelableSubscription = await created("POST /v1/subscriptions", secret, subscription(world));

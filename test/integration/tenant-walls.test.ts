@@ -49,7 +49,8 @@ type Kind =
   | "testClock"
   | "subscription"
   | "subscriptionView"
-  | "paymentLink";
+  | "paymentLink"
+  | "checkoutSession";
 
 interface Tenant {
   label: string;
@@ -67,6 +68,8 @@ interface Tenant {
   updateCardToken: string;
   /** The customer portal's token of the tenant's customer. */
   portalToken: string;
+  /** The public slug of the tenant's payment link (its checkout page). */
+  checkoutSlug: string;
   ids: Partial<Record<Kind, string>>;
   events: string[];
 }
@@ -280,6 +283,7 @@ const readers = {
   payout: get("GET /v1/payouts/{id}"),
   subscription: get("GET /v1/subscriptions/{id}"),
   paymentLink: get("GET /v1/payment-links/{id}"),
+  checkoutSession: get("GET /v1/checkout-sessions/{id}"),
   /** Saved methods have no GET by id: the method as its customer's list shows it. */
   paymentMethod: (async (t, id) => {
     const list = await api("GET /v1/customers/{id}/payment-methods", {
@@ -453,6 +457,43 @@ const fixtures: Record<string, WallFixture> = {
       },
     ],
   },
+
+  // B's checkout page shows none of A's sessions, even named in its query (a random slug finding
+  // nothing is covered by the checkout tests); A's page by A's slug.
+  getCheckoutPage: {
+    kind: "public",
+    status: [200],
+    params: (w) => ({ slug: w.b.checkoutSlug }),
+    requests: (w) => [{ query: { session: idOf(w.a, "checkoutSession") } }, {}],
+    control: { params: (w) => ({ slug: w.a.checkoutSlug }), status: 200 },
+  },
+  // Starting and paying with a valid form is covered by the checkout tests; here: B's session paid
+  // through A's page with A's valid form is not found and charges nothing, and A's real slug without
+  // the form's token is refused (403) and writes nothing.
+  submitCheckout: {
+    kind: "public",
+    status: [404],
+    params: (w) => ({ slug: w.a.checkoutSlug }),
+    requests: (w) => [
+      form({
+        formToken: formToken(process.env.CURSOR_SECRET ?? "", w.a.checkoutSlug, Math.floor(Date.now() / 1000)),
+        session: idOf(w.b, "checkoutSession"),
+        card: "4242424242424242",
+      }),
+    ],
+    control: {
+      params: (w) => ({ slug: w.a.checkoutSlug }),
+      status: 403,
+      request: form({ email: "buyer@tenant.test" }),
+      unchanged: (w) => readers.paymentLink(w.a, idOf(w.a, "paymentLink")),
+    },
+  },
+  listCheckoutSessions: {
+    kind: "list",
+    ids: (t) => [idOf(t, "checkoutSession")],
+    probes: (a): Record<string, string>[] => [{ paymentLinkId: idOf(a, "paymentLink") }, { status: "open" }],
+  },
+  getCheckoutSession: object("checkoutSession", readers.checkoutSession),
 
   createMerchant: {
     kind: "admin",
@@ -682,6 +723,19 @@ const fixtures: Record<string, WallFixture> = {
   deleteView: freshObject(fresh.view, readers.view),
 };
 
+/** A buyer's checkout of the tenant's link: its page's form, posted back with an email. */
+async function startCheckout(t: Tenant): Promise<string> {
+  const page = await api("GET /l/{slug}", { pathParameters: { slug: t.checkoutSlug } });
+  const formToken = /name="formToken" value="([^"]+)"/.exec(page.raw)?.[1] ?? "";
+  const r = await api("POST /l/{slug}", {
+    ...form({ formToken, email: `${t.label.toLowerCase()}-buyer-${unique()}@tenant.test` }),
+    pathParameters: { slug: t.checkoutSlug },
+  });
+  const id = /session=(cs_[0-9A-Z]{26})/.exec(r.headers.location ?? "")?.[1];
+  if (!id) throw new Error(`Fixture checkout failed: ${r.status} ${r.raw.slice(0, 300)}`);
+  return id;
+}
+
 async function seed(label: string): Promise<Tenant> {
   const marker = `PRIVATE${label}${randomBytes(4).toString("hex")}`;
   const merchant = await newMerchant(`Tenant ${label} ${marker}`);
@@ -697,6 +751,7 @@ async function seed(label: string): Promise<Tenant> {
     hostedToken: "",
     updateCardToken: "",
     portalToken: "",
+    checkoutSlug: "",
     ids: {},
     events: [],
   };
@@ -760,8 +815,14 @@ async function seed(label: string): Promise<Tenant> {
     t.ids.subscriptionView = await created("POST /v1/views", t, bodies.subscriptionView(t));
   }
   if (has("POST /v1/subscriptions")) t.ids.subscription = await fresh.subscription(t);
-  if (has("POST /v1/payment-links"))
+  if (has("POST /v1/payment-links")) {
     t.ids.paymentLink = await created("POST /v1/payment-links", t, bodies.paymentLink(t));
+    t.checkoutSlug =
+      String(((await readers.paymentLink(t, t.ids.paymentLink)).body as { url: string }).url).split(
+        "/l/",
+      )[1] ?? "";
+  }
+  if (has("POST /l/{slug}")) t.ids.checkoutSession = await startCheckout(t);
   t.email = (await merchantOf(t)).email;
   t.events = (await aws.scanAll())
     .filter((item) => item.type === "event" && item.PK === `MERCHANT#${t.merchantId}`)

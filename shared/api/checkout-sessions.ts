@@ -1,0 +1,167 @@
+/** Checkout sessions (the merchant's reads) and the link's public checkout page (issue 13 §2). */
+import * as z from "zod";
+import { defineOperation } from "../http/operation.ts";
+import { checkoutStatuses } from "../payment-links/checkout-session.ts";
+import { slugPattern } from "../payment-links/payment-link.ts";
+import { createdRange, idOf, idParams, listQuery, page } from "./common.ts";
+
+const address = z.object({
+  line1: z.string(),
+  line2: z.string().optional(),
+  city: z.string(),
+  state: z.string().optional(),
+  postalCode: z.string(),
+  country: z.string(),
+});
+
+export const checkoutSession = z.object({
+  id: z.string(),
+  paymentLinkId: z.string(),
+  status: z.enum(checkoutStatuses).describe("An open session past its expiresAt is expired"),
+  currency: z.string(),
+  lineItems: z
+    .array(
+      z.object({
+        productId: z.string(),
+        description: z.string(),
+        quantity: z.number().int(),
+        unitAmount: z.number().int(),
+        amountSubtotal: z.number().int(),
+        amountTax: z.number().int(),
+        amountTotal: z.number().int(),
+      }),
+    )
+    .describe("The prices fixed when the session was created"),
+  subtotal: z.number().int(),
+  taxTotal: z.number().int(),
+  total: z.number().int(),
+  taxRateIds: z.array(z.string()),
+  email: z.string(),
+  name: z.string().optional(),
+  phone: z.string().optional(),
+  billingAddress: address.optional(),
+  shippingAddress: address.optional(),
+  customFields: z.record(z.string(), z.string()).describe("The answers to the link's custom fields, by key"),
+  expiresAt: z.string().describe("30 minutes after creation"),
+  payingSince: z.string().optional().describe("A card payment of the session is under way since then"),
+  customerId: z.string().optional(),
+  invoiceId: z.string().optional(),
+  paymentId: z.string().optional(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+
+const tag = "Checkout sessions";
+
+export const listCheckoutSessions = defineOperation({
+  id: "listCheckoutSessions",
+  method: "GET",
+  path: "/v1/checkout-sessions",
+  auth: "merchant",
+  tag,
+  summary: "List checkout sessions, newest first; filter by payment link, status or creation time",
+  query: listQuery.extend({
+    paymentLinkId: idOf("paymentLink").optional(),
+    status: z.enum(checkoutStatuses).optional(),
+    ...createdRange,
+  }),
+  response: page(checkoutSession),
+  status: 200,
+});
+
+export const getCheckoutSession = defineOperation({
+  id: "getCheckoutSession",
+  method: "GET",
+  path: "/v1/checkout-sessions/{id}",
+  auth: "merchant",
+  tag,
+  summary: "Get a checkout session",
+  params: idParams("checkoutSession"),
+  response: checkoutSession,
+  status: 200,
+});
+
+const slugParams = z.strictObject({ slug: z.string().regex(slugPattern, "is not a payment link") });
+
+const unavailable = {
+  410: {
+    description:
+      "The link is inactive, expired or sold out (or its products are no longer sold): a page saying so",
+    content: ["text/html"],
+  },
+  409: {
+    description: "The link sells a subscription, which this page cannot check out yet: a page saying so",
+    content: ["text/html"],
+  },
+} as const;
+
+export const checkoutPage = defineOperation({
+  id: "getCheckoutPage",
+  method: "GET",
+  path: "/l/{slug}",
+  auth: "public",
+  tag: "Hosted pages",
+  summary:
+    "A payment link's checkout page: the items, priced on the server, and the buyer's form; `?session=cs_…` shows a started checkout",
+  params: slugParams,
+  query: z.object({ session: idOf("checkoutSession").optional() }),
+  produces: "text/html",
+  status: 200,
+  otherResponses: unavailable,
+});
+
+export const checkoutSubmit = defineOperation({
+  id: "submitCheckout",
+  method: "POST",
+  path: "/l/{slug}",
+  auth: "public",
+  tag: "Hosted pages",
+  summary:
+    "Starts a checkout session from the buyer's form (form-encoded `formToken`, `email`, `quantity.{i}`, and the fields the link collects), or pays one (`formToken`, `session`, `card`; sandbox only): 303 to the session's page",
+  params: slugParams,
+  rawBody: {
+    contentType: "application/x-www-form-urlencoded",
+    schema: z.object({
+      formToken: z.string().describe("The page's form token (it expires)"),
+      email: z
+        .string()
+        .optional()
+        .describe("Starting a checkout: the buyer's email (and the link's other fields)"),
+      session: z.string().optional().describe("Paying: the started session's id"),
+      card: z.string().optional().describe("Paying, sandbox only: a test card number or pm_… test method"),
+    }),
+  },
+  produces: "text/html",
+  status: 200,
+  maxBodyBytes: 16 * 1024,
+  otherResponses: {
+    303: {
+      description: "See other: `Location` is the started session's page",
+      content: ["none"],
+      headers: { Location: "Where to go next" },
+    },
+    400: {
+      description: "The page again, naming each missing or invalid field; nothing written",
+      content: ["text/html"],
+    },
+    402: {
+      description: "The session's page again: the card was declined, nothing charged",
+      content: ["text/html"],
+    },
+    403: { description: "The page again: the form expired; nothing written", content: ["text/html"] },
+    429: {
+      description:
+        "The session's page again after 10 declined cards on it within the hour: `Retry-After` says when the window ends",
+      content: ["text/html"],
+    },
+    ...unavailable,
+    409: {
+      description:
+        "The link sells a subscription, or the merchant's processor is not the sandbox (card payment here is not built for Stripe yet): a page saying so",
+      content: ["text/html"],
+    },
+  },
+});
+
+export const checkoutSessionOperations = [listCheckoutSessions, getCheckoutSession];
+export const checkoutPageOperations = [checkoutPage, checkoutSubmit];

@@ -1,0 +1,352 @@
+/**
+ * The hosted checkout page of a payment link (`/l/{slug}`), in the hosted kit's branded frame: no
+ * scripts, no external assets, one hashed inline style. A plain form posts to the page itself with a
+ * signed form token (bound to the slug); the POST starts a checkout session and redirects to it
+ * (POST/redirect/GET), so a reload never posts twice. The totals are the server's: the money engine
+ * prices the link's quantities on the GET and the buyer's on the POST.
+ */
+import type { APIGatewayProxyEventV2 } from "aws-lambda";
+import type { Clock } from "../domain/clock.ts";
+import { ConflictError, type FieldError, NotFoundError } from "../domain/errors.ts";
+import { formatMoney } from "../domain/format.ts";
+import { brandedPage } from "../hosted/branded.ts";
+import { escapeHtml } from "../hosted/escape.ts";
+import { formTokenValid, issueFormToken, sandboxCardRows } from "../hosted/pay-form.ts";
+import { HttpResponse } from "../http/api.ts";
+import type { Merchant } from "../merchants/merchant.ts";
+import { processorKindOf } from "../payments/mode.ts";
+import { type CheckoutSession, type CheckoutTotals, customField, quantityField } from "./checkout-session.ts";
+import {
+  type CheckoutPorts,
+  defaultPricing,
+  type Offer,
+  offerOf,
+  payCheckout,
+  sessionOfOffer,
+  startCheckout,
+} from "./checkout.ts";
+import { paymentLinkPath } from "./payment-link.ts";
+
+export interface CheckoutPageContext {
+  slug: string;
+  clock: Clock;
+}
+
+type Open = Extract<Offer, { state: "open" }>;
+
+const testModeNotice = "TEST MODE · Sandbox checkout: no real card is charged.";
+
+const style = `
+.sheet{max-width:560px;margin:0 auto;background:#fff;border:1px solid var(--line);border-top:4px solid var(--brand);border-radius:10px;padding:28px;box-shadow:0 1px 3px rgba(0,0,0,.06)}
+h1{font-size:24px;line-height:1.2;margin:0 0 16px}
+h2{font-size:13px;text-transform:uppercase;letter-spacing:.06em;color:var(--muted);margin:24px 0 8px;font-weight:600}
+.muted{color:var(--muted)}
+.error{margin:16px 0;padding:10px 14px;border-radius:8px;background:#fef2f2;color:#991b1b;border:1px solid #fecaca}
+.error ul{margin:6px 0 0;padding-left:20px}
+.field-error{display:block;color:#991b1b;font-size:14px;margin-top:4px}
+.notice{margin:16px 0;padding:10px 14px;border-radius:8px;background:#f1f5f9;color:#334155}
+label{display:block;font-weight:600;margin:12px 0 6px}
+input,select{width:100%;font-size:17px;padding:9px;border:1px solid #cbd5e1;border-radius:6px;background:#fff}
+input.qty{width:5.5em}
+fieldset{border:0;margin:0;padding:0;min-width:0}
+legend{font-size:13px;text-transform:uppercase;letter-spacing:.06em;color:var(--muted);margin:24px 0 0;font-weight:600;padding:0}
+button{margin-top:20px;width:100%;font-size:17px;padding:12px;border:0;border-radius:8px;background:var(--brand);color:var(--on-brand);cursor:pointer;font-weight:600}
+button:focus-visible,input:focus-visible,select:focus-visible{outline:3px solid var(--accent);outline-offset:2px}
+table{width:100%;border-collapse:collapse}
+th,td{padding:8px 4px;border-bottom:1px solid var(--line);text-align:left;vertical-align:top}
+.num{text-align:right;white-space:nowrap;font-variant-numeric:tabular-nums}
+.total th,.total td{font-weight:700;border-bottom:0}
+@media (max-width:600px){.sheet{padding:18px 12px}}
+`;
+
+const html = (merchant: Merchant, title: string, main: string, status: number) => {
+  const page = brandedPage({ merchant, title: `${title} · ${merchant.name}`, testModeNotice, style, main });
+  return new HttpResponse(
+    status,
+    undefined,
+    { ...page.headers, "cache-control": "no-store" },
+    { body: page.html },
+  );
+};
+
+const redirect = (location: string) =>
+  new HttpResponse(303, undefined, { location, "cache-control": "no-store" }, { body: "" });
+
+/** GET: the offer and its form, a session (`?session=cs_…`) as it was fixed, or why nothing is sold. */
+export async function checkoutPage(
+  ports: CheckoutPorts,
+  context: CheckoutPageContext,
+  sessionId?: string,
+): Promise<HttpResponse> {
+  const offer = await offerOf(ports, context.slug);
+  if (offer.state === "missing") throw new NotFoundError("Payment link");
+  if (sessionId) {
+    const session = await sessionOfOffer(ports, offer, sessionId);
+    if (session) return sessionPage(offer.merchant, offer.link.name, session, context, 200);
+  }
+  if (offer.state === "unavailable") return unavailablePage(offer);
+  return formPage(offer, context, 200, {});
+}
+
+/** POST: checks the form token, then starts a checkout session (or shows the form again with every problem). */
+export async function submitCheckout(
+  ports: CheckoutPorts,
+  context: CheckoutPageContext,
+  event: APIGatewayProxyEventV2,
+): Promise<HttpResponse> {
+  const offer = await offerOf(ports, context.slug);
+  if (offer.state === "missing") throw new NotFoundError("Payment link");
+  if (offer.state === "unavailable") return unavailablePage(offer);
+  const raw = event.isBase64Encoded
+    ? Buffer.from(event.body ?? "", "base64").toString("utf8")
+    : (event.body ?? "");
+  const form = new URLSearchParams(raw);
+  const now = Math.floor(context.clock.now().getTime() / 1000);
+  if (
+    !(await formTokenValid({ clock: context.clock, token: context.slug }, form.get("formToken") ?? "", now))
+  ) {
+    return formPage(offer, context, 403, { form, notice: "This form has expired. Please try again." });
+  }
+  const sessionId = form.get("session");
+  if (sessionId) return pay(ports, offer, context, sessionId, form.get("card") ?? "");
+  const started = await startCheckout(ports, offer, form);
+  if ("errors" in started) return formPage(offer, context, 400, { form, errors: started.errors });
+  return redirect(`${paymentLinkPath(context.slug)}?session=${started.session.id}`);
+}
+
+const sessionPath = (slug: string, sessionId: string) => `${paymentLinkPath(slug)}?session=${sessionId}`;
+
+/** The session's card form posted: paid (back to the session, now complete), or the page saying why not. */
+async function pay(
+  ports: CheckoutPorts,
+  offer: Open,
+  context: CheckoutPageContext,
+  sessionId: string,
+  card: string,
+): Promise<HttpResponse> {
+  const again = async (status: number, error: string) => {
+    const session = await sessionOfOffer(ports, offer, sessionId);
+    if (!session) throw new NotFoundError("Checkout session");
+    return sessionPage(offer.merchant, offer.link.name, session, context, status, error);
+  };
+  if (processorKindOf(offer.merchant) !== "sandbox")
+    return again(409, "Card payment on this page is not available yet. Nothing has been charged.");
+  const number = card.replace(/[\s-]+/g, "");
+  if (!/^[0-9]{8,19}$|^pm_[A-Za-z0-9_]+$/.test(number)) return again(400, "Enter a card number.");
+  let result: Awaited<ReturnType<typeof payCheckout>>;
+  try {
+    result = await payCheckout(ports, offer, sessionId, number);
+  } catch (error) {
+    // Another attempt on the same session (a double submit) holds it: it decides.
+    if (error instanceof ConflictError)
+      return again(409, "A payment for this order is already in progress. Reload the page in a moment.");
+    throw error;
+  }
+  switch (result.state) {
+    case "paid":
+      return redirect(sessionPath(context.slug, sessionId));
+    case "closed":
+      if (!result.session) throw new NotFoundError("Checkout session");
+      return redirect(sessionPath(context.slug, sessionId));
+    case "sold_out":
+      return unavailablePage({
+        ...offer,
+        state: "unavailable",
+        status: 410,
+        reason: "This offer is sold out.",
+      });
+    case "too_many_declines": {
+      const minutes = Math.ceil(result.retryAfterSeconds / 60);
+      const shown = await again(
+        429,
+        `Too many declined cards. Please try again in ${minutes} minute${minutes === 1 ? "" : "s"}.`,
+      );
+      return new HttpResponse(
+        429,
+        undefined,
+        { ...shown.headers, "retry-after": String(result.retryAfterSeconds) },
+        shown.raw,
+      );
+    }
+    case "declined":
+      return again(
+        402,
+        `Your card was declined (${result.declineCode}). Nothing has been charged. Try another card.`,
+      );
+  }
+}
+
+function unavailablePage(offer: Extract<Offer, { state: "unavailable" }>): HttpResponse {
+  const { merchant, link } = offer;
+  return html(
+    merchant,
+    link.name,
+    `<section class="sheet" aria-labelledby="title">
+<h1 id="title">${escapeHtml(link.name)}</h1>
+<p>${escapeHtml(offer.reason)}</p>
+<p class="muted">${escapeHtml(`Nothing has been charged. Questions? Contact ${merchant.name} at ${merchant.supportEmail ?? merchant.email}.`)}</p>
+</section>`,
+    offer.status,
+  );
+}
+
+function totalsTable(totals: CheckoutTotals, quantityCell: (i: number) => string): string {
+  const money = (n: number) => escapeHtml(formatMoney(n, totals.currency));
+  const rows = totals.lineItems
+    .map(
+      (line, i) =>
+        `<tr><td>${escapeHtml(line.description)}<br><span class="muted">${money(line.unitAmount)} each</span></td><td class="num">${quantityCell(i)}</td><td class="num">${money(line.amountSubtotal)}</td></tr>`,
+    )
+    .join("\n");
+  const tax =
+    totals.taxTotal > 0
+      ? `<tr><th scope="row" colspan="2">Tax</th><td class="num">${money(totals.taxTotal)}</td></tr>`
+      : "";
+  return `<table>
+<caption class="visually-hidden">Your order</caption>
+<thead><tr><th scope="col">Item</th><th scope="col" class="num">Qty</th><th scope="col" class="num">Amount</th></tr></thead>
+<tbody>
+${rows}
+<tr><th scope="row" colspan="2">Subtotal</th><td class="num">${money(totals.subtotal)}</td></tr>
+${tax}
+<tr class="total"><th scope="row" colspan="2">Total</th><td class="num">${money(totals.total)}</td></tr>
+</tbody>
+</table>`;
+}
+
+interface Shown {
+  form?: URLSearchParams;
+  errors?: FieldError[];
+  notice?: string;
+}
+
+/** One labelled input (or select), its value kept from the form and its error tied to it. */
+function input(shown: Shown, name: string, label: string, attributes: string, options?: string[]): string {
+  const id = `f-${name.replace(/[^A-Za-z0-9_-]/g, "-")}`;
+  const error = shown.errors?.find((e) => e.path === name);
+  const value = shown.form?.get(name) ?? "";
+  const described = error ? ` aria-invalid="true" aria-describedby="${id}-error"` : "";
+  const control = options
+    ? `<select id="${id}" name="${escapeHtml(name)}"${attributes}${described}><option value="">Choose…</option>${options
+        .map((o) => `<option${o === value ? " selected" : ""}>${escapeHtml(o)}</option>`)
+        .join("")}</select>`
+    : `<input id="${id}" name="${escapeHtml(name)}" value="${escapeHtml(value)}"${attributes}${described}>`;
+  const message = error
+    ? `<span class="field-error" id="${id}-error">${escapeHtml(error.message)}</span>`
+    : "";
+  return `<label for="${id}">${escapeHtml(label)}</label>${control}${message}`;
+}
+
+function addressFields(shown: Shown, prefix: string, legend: string, countries?: string[]): string {
+  const autocomplete = prefix === "billing" ? "billing" : "shipping";
+  const field = (name: string, label: string, extra: string) =>
+    input(shown, `${prefix}.${name}`, label, ` autocomplete="${autocomplete} ${extra}" maxlength="200"`);
+  return `<fieldset><legend>${escapeHtml(legend)}</legend>
+${field("line1", "Address", "address-line1")}
+${field("line2", "Address line 2 (optional)", "address-line2")}
+${field("city", "City", "address-level2")}
+${field("state", "State or region (optional)", "address-level1")}
+${field("postalCode", "Postal code", "postal-code")}
+${
+  countries
+    ? input(shown, `${prefix}.country`, "Country", ` autocomplete="${autocomplete} country"`, countries)
+    : field("country", "Country (2-letter code, e.g. NO)", "country")
+}
+</fieldset>`;
+}
+
+async function formPage(offer: Open, context: CheckoutPageContext, status: number, shown: Shown) {
+  const { merchant, link } = offer;
+  const formToken = await issueFormToken({ clock: context.clock, token: context.slug });
+  const quantityCell = (i: number) => {
+    const item = link.lineItems[i];
+    const range = item?.adjustableQuantity;
+    if (!item || !range) return escapeHtml(String(item?.quantity ?? 1));
+    const name = quantityField(i);
+    const value = shown.form?.get(name) ?? String(item.quantity);
+    const invalid = shown.errors?.some((e) => e.path === name) ? ` aria-invalid="true"` : "";
+    return `<label class="visually-hidden" for="q${i}">Quantity of ${escapeHtml(offer.products[i]?.name ?? "item")}</label><input class="qty" id="q${i}" name="${name}" type="number" inputmode="numeric" min="${range.min}" max="${range.max}" step="1" value="${escapeHtml(value)}"${invalid}>`;
+  };
+  const custom = link.customFields
+    .map((f) =>
+      input(
+        shown,
+        customField(f.key),
+        f.optional ? `${f.label} (optional)` : f.label,
+        f.type === "numeric" ? ` inputmode="decimal" maxlength="40"` : ` maxlength="255"`,
+        f.type === "dropdown" ? f.options : undefined,
+      ),
+    )
+    .join("\n");
+  const errors = shown.errors?.length
+    ? `<div class="error" role="alert">Please check your details:<ul>${shown.errors
+        .map((e) => `<li>${escapeHtml(e.message)}</li>`)
+        .join("")}</ul></div>`
+    : "";
+  const notice = shown.notice ? `<div class="error" role="alert">${escapeHtml(shown.notice)}</div>` : "";
+  const adjustable = link.lineItems.some((item) => item.adjustableQuantity);
+  return html(
+    merchant,
+    link.name,
+    `<section class="sheet" aria-labelledby="title">
+<h1 id="title">${escapeHtml(link.name)}</h1>
+${notice}${errors}
+<form method="post">
+<input type="hidden" name="formToken" value="${escapeHtml(formToken)}">
+${totalsTable(defaultPricing(offer), quantityCell)}
+${adjustable ? `<p class="muted">Totals are for the quantities shown first; changed quantities are priced when you continue.</p>` : ""}
+<fieldset><legend>Your details</legend>
+${input(shown, "email", "Email", ` type="email" autocomplete="email" required maxlength="254"`)}
+${input(shown, "name", "Name (optional)", ` autocomplete="name" maxlength="200"`)}
+${link.collectPhone ? input(shown, "phone", "Phone", ` type="tel" autocomplete="tel" required maxlength="40"`) : ""}
+</fieldset>
+${link.collectBillingAddress ? addressFields(shown, "billing", "Billing address") : ""}
+${link.collectShippingAddress ? addressFields(shown, "shipping", "Shipping address", link.collectShippingAddress.allowedCountries) : ""}
+${custom ? `<fieldset><legend>More information</legend>\n${custom}\n</fieldset>` : ""}
+<button type="submit">Continue</button>
+</form>
+</section>`,
+    status,
+  );
+}
+
+/** A session as it was fixed: what the buyer ordered, at the prices of its creation; the card form while open. */
+async function sessionPage(
+  merchant: Merchant,
+  name: string,
+  session: CheckoutSession,
+  context: CheckoutPageContext,
+  status: number,
+  error?: string,
+): Promise<HttpResponse> {
+  let state: string;
+  if (session.status === "complete")
+    state = `<p class="notice" role="status">${escapeHtml(`Paid. Thank you! Your receipt goes to ${session.email}.`)}</p>`;
+  else if (session.status === "expired")
+    state = `<p class="notice" role="status">This checkout expired. Nothing has been charged; start again from the link.</p>`;
+  else if (processorKindOf(merchant) !== "sandbox")
+    state = `<p class="notice" role="status">Card payment on this page is not available yet: nothing has been charged.</p>`;
+  else {
+    const formToken = await issueFormToken({ clock: context.clock, token: context.slug });
+    state = `${error ? `<div class="error" role="alert">${escapeHtml(error)}</div>` : ""}
+<form method="post">
+<input type="hidden" name="formToken" value="${escapeHtml(formToken)}">
+<input type="hidden" name="session" value="${escapeHtml(session.id)}">
+<label for="card">Card number</label><input id="card" name="card" inputmode="numeric" autocomplete="cc-number" placeholder="4242 4242 4242 4242" required maxlength="40">
+<button type="submit">${escapeHtml(`Pay ${formatMoney(session.total, session.currency)}`)}</button>
+</form>
+<table><caption>Sandbox test cards</caption>${sandboxCardRows()}</table>`;
+  }
+  return html(
+    merchant,
+    name,
+    `<section class="sheet" aria-labelledby="title">
+<h1 id="title">${escapeHtml(name)}</h1>
+<h2>Your order</h2>
+${totalsTable(session, (i) => escapeHtml(String(session.lineItems[i]?.quantity ?? "")))}
+<p class="muted">${escapeHtml(session.email)}</p>
+${state}
+</section>`,
+    status,
+  );
+}

@@ -1,0 +1,222 @@
+/**
+ * A checkout session: one buyer's checkout of a payment link, created by the buyer's first POST of
+ * the link's page (never by a GET: link previews and crawlers follow GETs). It fixes what the buyer
+ * is charged when it is created — the products' prices then, the quantities picked, the totals the
+ * money engine computed — and holds the buyer's answers. It is `open` for 30 minutes, then
+ * `expired` unless it was `complete`d. Pure: no I/O, time passed in.
+ */
+import type { Address } from "../customers/customer.ts";
+import type { FieldError } from "../domain/errors.ts";
+import { computeTotals } from "../domain/totals.ts";
+import type { Product } from "../products/product.ts";
+import type { TaxRate } from "../tax-rates/tax-rate.ts";
+import type { PaymentLink } from "./payment-link.ts";
+
+export const checkoutSessionMinutes = 30;
+
+export const checkoutStatuses = ["open", "complete", "expired"] as const;
+export type CheckoutStatus = (typeof checkoutStatuses)[number];
+
+/** A line as the session fixed it. */
+export interface CheckoutLine {
+  productId: string;
+  description: string;
+  quantity: number;
+  unitAmount: number;
+  amountSubtotal: number;
+  amountTax: number;
+  amountTotal: number;
+}
+
+export interface CheckoutTotals {
+  currency: string;
+  lineItems: CheckoutLine[];
+  subtotal: number;
+  taxTotal: number;
+  total: number;
+}
+
+/** What the buyer typed; only the fields the link collects are ever set. */
+export interface BuyerAnswers {
+  /** Lower-cased: customers are found by email case-insensitively. */
+  email: string;
+  name?: string;
+  phone?: string;
+  billingAddress?: Address;
+  shippingAddress?: Address;
+  /** The link's custom fields' answers, by key (an optional field left empty is absent). */
+  customFields: Record<string, string>;
+}
+
+export interface CheckoutSession extends CheckoutTotals, BuyerAnswers {
+  id: string;
+  paymentLinkId: string;
+  status: CheckoutStatus;
+  taxRateIds: string[];
+  /** UTC ISO instant: created + 30 minutes. */
+  expiresAt: string;
+  /** A card payment of it is under way since then (one at a time: a double submit is a 409). */
+  payingSince?: string;
+  /** Set when it completes. */
+  customerId?: string;
+  invoiceId?: string;
+  paymentId?: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** Why a link takes no checkout now, in the buyer's words; undefined when it does. */
+export function linkUnavailable(link: PaymentLink, now: Date): string | undefined {
+  if (!link.active) return "This payment link is no longer active.";
+  if (link.expiresAt && link.expiresAt <= now.toISOString()) return "This payment link has expired.";
+  if (link.maxRedemptions !== undefined && link.timesRedeemed >= link.maxRedemptions)
+    return "This offer is sold out.";
+  return undefined;
+}
+
+/**
+ * Why the products behind a link cannot be sold as it says (archived since, or repriced in another
+ * currency), in the buyer's words; undefined when all can.
+ */
+export function productsUnavailable(
+  link: PaymentLink,
+  products: (Product | undefined)[],
+): string | undefined {
+  const broken = products.some((p) => !p?.active || p.currency !== link.currency);
+  return broken ? "This offer is no longer available." : undefined;
+}
+
+/** Prices `quantities` of the link's products with its tax rates: the money engine, on the server. */
+export function priceCheckout(
+  link: PaymentLink,
+  products: Product[],
+  rates: TaxRate[],
+  quantities: number[],
+): CheckoutTotals {
+  const taxRates = rates.map((r) => ({
+    id: r.id,
+    name: r.name,
+    percentage: r.percentage,
+    inclusive: r.inclusive,
+  }));
+  const lines = products.map((product, i) => ({
+    quantity: quantities[i] ?? 1,
+    unitAmount: product.unitAmount,
+    taxRates,
+  }));
+  const totals = computeTotals({ currency: link.currency, lines });
+  return {
+    currency: link.currency,
+    lineItems: products.map((product, i) => {
+      const line = totals.lines[i];
+      return {
+        productId: product.id,
+        description: product.name,
+        quantity: quantities[i] ?? 1,
+        unitAmount: product.unitAmount,
+        amountSubtotal: line?.amountSubtotal ?? 0,
+        amountTax: line?.amountTax ?? 0,
+        amountTotal: line?.amountTotal ?? 0,
+      };
+    }),
+    subtotal: totals.subtotal,
+    taxTotal: totals.taxTotal,
+    total: totals.total,
+  };
+}
+
+const emailPattern = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+const phonePattern = /^\+?[0-9 ()./-]{6,30}$/;
+const numericPattern = /^-?[0-9]+(\.[0-9]+)?$/;
+
+/** The form field naming line `i`'s quantity. */
+export const quantityField = (i: number) => `quantity.${i}`;
+export const customField = (key: string) => `custom.${key}`;
+
+/** The buyer's form, checked against what the link collects: the quantities and answers, or every problem. */
+export function readBuyerForm(
+  link: PaymentLink,
+  form: URLSearchParams,
+): { quantities: number[]; answers: BuyerAnswers } | { errors: FieldError[] } {
+  const errors: FieldError[] = [];
+  const text = (name: string, max = 200) => (form.get(name) ?? "").trim().slice(0, max);
+  const quantities = link.lineItems.map((item, i) => {
+    const range = item.adjustableQuantity;
+    if (!range) return item.quantity;
+    const given = text(quantityField(i));
+    const quantity = Number(given);
+    if (!/^[0-9]+$/.test(given) || quantity < range.min || quantity > range.max) {
+      errors.push({
+        path: quantityField(i),
+        message: `Choose a quantity from ${range.min} to ${range.max}.`,
+      });
+    }
+    return quantity;
+  });
+  const email = text("email", 254).toLowerCase();
+  if (!emailPattern.test(email)) errors.push({ path: "email", message: "Enter a valid email address." });
+  const name = text("name");
+  const phone = text("phone", 40);
+  if (link.collectPhone && !phonePattern.test(phone))
+    errors.push({ path: "phone", message: "Enter a phone number." });
+  const address = (prefix: string, allowed?: string[]): Address | undefined => {
+    const part = (field: string) => text(`${prefix}.${field}`);
+    const country = part("country").toUpperCase();
+    const result: Address = {
+      line1: part("line1"),
+      ...(part("line2") ? { line2: part("line2") } : {}),
+      city: part("city"),
+      ...(part("state") ? { state: part("state") } : {}),
+      postalCode: part("postalCode"),
+      country,
+    };
+    const before = errors.length;
+    for (const [field, label] of [
+      ["line1", "the street address"],
+      ["city", "the city"],
+      ["postalCode", "the postal code"],
+    ] as const) {
+      if (!result[field]) errors.push({ path: `${prefix}.${field}`, message: `Enter ${label}.` });
+    }
+    if (!/^[A-Z]{2}$/.test(country) || (allowed && !allowed.includes(country)))
+      errors.push({ path: `${prefix}.country`, message: "Choose a country from the list." });
+    return errors.length === before ? result : undefined;
+  };
+  const billingAddress = link.collectBillingAddress ? address("billing") : undefined;
+  const shippingAddress = link.collectShippingAddress
+    ? address("shipping", link.collectShippingAddress.allowedCountries)
+    : undefined;
+  const customFields: Record<string, string> = {};
+  for (const field of link.customFields) {
+    const answer = text(customField(field.key), 255);
+    const fail = (message: string) => errors.push({ path: customField(field.key), message });
+    if (!answer) {
+      if (!field.optional) fail(`Fill in "${field.label}".`);
+      continue;
+    }
+    if (field.type === "dropdown" && !field.options?.includes(answer))
+      fail(`Choose one of the options for "${field.label}".`);
+    else if (field.type === "numeric" && !numericPattern.test(answer))
+      fail(`Enter a number for "${field.label}".`);
+    else customFields[field.key] = answer;
+  }
+  if (errors.length > 0) return { errors };
+  return {
+    quantities,
+    answers: {
+      email,
+      ...(name ? { name } : {}),
+      ...(link.collectPhone ? { phone } : {}),
+      ...(billingAddress ? { billingAddress } : {}),
+      ...(shippingAddress ? { shippingAddress } : {}),
+      customFields,
+    },
+  };
+}
+
+/** A session as the merchant API shows it: its status as of `now` (an open one past its time is expired). */
+export function presentCheckoutSession(session: CheckoutSession, now: Date): CheckoutSession {
+  return session.status === "open" && session.expiresAt <= now.toISOString()
+    ? { ...session, status: "expired" }
+    : session;
+}
