@@ -590,6 +590,7 @@ export const notificationPorts = (clock: Clock): NotificationConsumerPorts => ({
   customer: async (merchantId, customerId) => (await dynamoCustomerStore.read(merchantId, customerId))?.value,
   paymentMethod: async (merchantId, id) => (await dynamoPaymentMethodStore.read(merchantId, id))?.value,
   subscription: async (merchantId, id) => (await dynamoSubscriptionStore.read(merchantId, id))?.value,
+  paymentLink: async (merchantId, id) => (await dynamoPaymentLinkStore.read(merchantId, id))?.value,
   updateCardLink: (merchantId, customerId) =>
     updateCardLink(updateCardLinkPorts(clock), merchantId, customerId),
   portalLink: async (merchantId, customerId) =>

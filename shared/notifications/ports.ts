@@ -5,6 +5,7 @@ import type { Clock } from "../domain/clock.ts";
 import type { WindowCounter } from "../domain/limits.ts";
 import type { Invoice } from "../invoices/invoice.ts";
 import type { Merchant } from "../merchants/merchant.ts";
+import type { PaymentLink } from "../payment-links/payment-link.ts";
 import type { Payment } from "../payments/payment.ts";
 import type { Subscription } from "../subscriptions/subscription.ts";
 
@@ -18,6 +19,8 @@ export interface NotificationPorts {
   /** A saved payment method, to name the card a subscription is charged to. */
   paymentMethod(merchantId: string, paymentMethodId: string): Promise<PaymentMethod | undefined>;
   subscription(merchantId: string, subscriptionId: string): Promise<Subscription | undefined>;
+  /** The link a checkout bought through: its name and its custom fields' labels. */
+  paymentLink(merchantId: string, paymentLinkId: string): Promise<PaymentLink | undefined>;
   /** The buyer's page to add or replace the card their subscriptions are charged to (expiring link). */
   updateCardLink(merchantId: string, customerId: string): Promise<string>;
   /** The buyer's customer portal (expiring link, a fresh one per email): subscriptions, invoices, card. */

@@ -2,6 +2,7 @@
  * Every notification, by the domain event that sends it: the notifications consumer looks the event
  * up here, and the outbox routes exactly these event types to the notifications queue.
  */
+import { checkoutCompleted } from "./checkout-completed.ts";
 import { excessRefunded } from "./excess-refunded.ts";
 import { invoiceSent } from "./invoice-email.ts";
 import type { Notification } from "./notification.ts";
@@ -29,6 +30,7 @@ export const notifications: readonly Notification[] = [
   renewalUpcoming,
   trialWillEnd,
   renewalFailedNotice,
+  checkoutCompleted,
 ];
 
 const byEventType = new Map(notifications.map((n) => [n.eventType, n]));

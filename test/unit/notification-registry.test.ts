@@ -36,6 +36,7 @@ describe("notification registry", () => {
 
   it("covers the emails Kassa sends on domain events", () => {
     expect([...eventTypes].sort()).toEqual([
+      "checkout.completed",
       "invoice.payment_failed",
       "invoice.sent",
       "merchant.created",

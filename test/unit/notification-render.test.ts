@@ -49,6 +49,7 @@ const ports = (stored?: Payment, billed: Invoice = invoice): NotificationPorts =
   paymentMethod: async () => undefined,
   subscription: async (merchantId, id) =>
     merchantId === "mer_1" ? subscriptions.find((s) => s.id === id) : undefined,
+  paymentLink: async () => undefined,
   updateCardLink: async (merchantId, customerId) =>
     `https://pay.kassa.test/c/card-of-${merchantId}-${customerId}/payment-method`,
   portalLink: async (merchantId, customerId) =>
