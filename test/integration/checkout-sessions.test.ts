@@ -14,6 +14,7 @@ import { handler as taxRates } from "../../functions/api/tax-rates.ts";
 import { handler as customers } from "../../functions/api/customers.ts";
 import { handler as invoices } from "../../functions/api/invoices.ts";
 import { handler as hosted } from "../../functions/hosted/checkout.ts";
+import { handler as testClocks } from "../../functions/api/test-clocks.ts";
 import { GetCommand } from "@aws-sdk/lib-dynamodb";
 import { billingTimerRegistry } from "../../functions/billing/timers.ts";
 import { localScheduleGroup } from "../../shared/aws/scheduler.ts";
@@ -658,6 +659,37 @@ describe("a checkout session's expiry (its one-time schedule)", () => {
       merchantId: shop.id,
       checkoutSessionId: id,
     });
+  });
+
+  it("is planned on the link's test clock when it has one (it fires when the clock is advanced past it)", async () => {
+    const clock = (
+      await expectStatus(
+        merchantCall(testClocks, "POST /v1/test-clocks", shop.secret, {
+          body: { frozenTime: "2030-01-01T00:00:00Z" },
+        }),
+        201,
+      )
+    ).id as string;
+    const link = await newLink({ name: "Beans", lineItems: [{ productId: p.beans }], testClockId: clock });
+    const id = await start(link.slug);
+
+    const onClock = (
+      await aws.db.send(
+        new GetCommand({
+          TableName: aws.tableName,
+          Key: keys.clockSchedule(shop.id, `${id}-expiry`),
+          ConsistentRead: true,
+        }),
+      )
+    ).Item;
+    expect(onClock?.testClockId).toBe(clock);
+    expect(onClock?.fireAt).toBe((await sessionItem(id))?.sessionExpiresAt);
+    expect(onClock?.payload).toMatchObject({
+      kind: "checkout.expire",
+      checkoutSessionId: id,
+      testClockId: clock,
+    });
+    expect(await expiryOf(id)).toBeUndefined();
   });
 
   it("expires an open session with one checkout.expired event; a second firing changes nothing", async () => {
