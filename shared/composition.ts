@@ -49,6 +49,7 @@ import type { PaymentTimerPorts, SandboxSettlementMessage } from "./payments/tim
 import { type PayoutSweepPorts, recordStripePayout } from "./payouts/run.ts";
 import type { PayoutReadPorts } from "./payouts/service.ts";
 import type { CheckoutPorts } from "./payment-links/checkout.ts";
+import type { CheckoutExpiryPorts } from "./payment-links/expiry.ts";
 import type { PaymentLinkPorts } from "./payment-links/service.ts";
 import type { ProductPorts } from "./products/service.ts";
 import { dynamoCustomerStore } from "./store/customers.ts";
@@ -243,6 +244,8 @@ export const checkoutPorts = (clock: Clock): CheckoutPorts => ({
   invoices: invoicePorts(clock),
   payments: paymentPorts(clock),
   cardAttempts: (merchantId, sessionId) => declinedCardAttempts(clock, merchantId, sessionId),
+  scheduler: (merchantId, testClockId) =>
+    testClockId ? clockScheduler(merchantId, testClockId) : schedulerFor(clock),
   clock,
 });
 export const viewPorts = (clock: Clock): ViewPorts => ({ store: dynamoViewStore, clock });
@@ -529,7 +532,8 @@ export const billingPorts = (clock: Clock): BillingPorts => ({
 });
 
 export type BillingTimerPorts = InvoiceTimerPorts &
-  PaymentTimerPorts & {
+  PaymentTimerPorts &
+  CheckoutExpiryPorts & {
     invoices: InvoiceStore;
     merchants: MerchantStore;
     payouts: () => PayoutSweepPorts;
@@ -547,6 +551,7 @@ const advanceBudgetMs = 40_000;
 export const billingTimerPorts = (clock: Clock): BillingTimerPorts => ({
   invoices: dynamoInvoiceStore,
   merchants: dynamoMerchantStore,
+  checkoutSessions: dynamoCheckoutSessionStore,
   mailer,
   scheduler: () => schedulerFor(clock),
   once,

@@ -1,12 +1,13 @@
 /**
  * Consumer of the billing queue: the timed work every capability registers (shared/timers/registry.ts)
  * — invoice reminders and overdue timers, the daily payouts and their sweep, refund checks, the
- * sandbox's bank-debit settlements, subscription billing and its sweep — and the events that plan,
+ * sandbox's bank-debit settlements, subscription billing and its sweep, checkout sessions' expiry — and the events that plan,
  * cancel or react to it.
  */
 import * as z from "zod";
 import type { Clock } from "../../shared/domain/clock.ts";
 import { type BillingTimerPorts, billingTimerPorts, clockFor, workClock } from "../../shared/composition.ts";
+import { checkoutTimers } from "../../shared/payment-links/expiry.ts";
 import { invoiceTimers } from "../../shared/invoices/timers.ts";
 import { paymentTimers } from "../../shared/payments/timers.ts";
 import { payoutTimers } from "../../shared/payouts/timers.ts";
@@ -21,6 +22,7 @@ export const billingTimerRegistry = (ports: BillingTimerPorts): TimerRegistry =>
     payoutTimers(ports.payouts),
     paymentTimers(ports),
     subscriptionTimers(ports.subscriptionTimers),
+    checkoutTimers(ports),
     testClockTimers(() =>
       ports.advance((clock, message) => billingTimerRegistry(ports.on(clock)).dispatch(message)),
     ),

@@ -14,6 +14,14 @@ import type { PaymentLink } from "./payment-link.ts";
 
 export const checkoutSessionMinutes = 30;
 
+/** How long a payment attempt holds its session (well past the function's timeout): a crashed one is stale after it. */
+export const checkoutAttemptMillis = 2 * 60_000;
+
+/** Whether a payment of the session may still be running at `now` (not yet stale). */
+export const attemptLive = (session: CheckoutSession, now: Date) =>
+  session.payingSince !== undefined &&
+  Date.parse(session.payingSince) > now.getTime() - checkoutAttemptMillis;
+
 export const checkoutStatuses = ["open", "complete", "expired"] as const;
 export type CheckoutStatus = (typeof checkoutStatuses)[number];
 
@@ -57,6 +65,12 @@ export interface CheckoutSession extends CheckoutTotals, BuyerAnswers {
   expiresAt: string;
   /** A card payment of it is under way since then (one at a time: a double submit is a 409). */
   payingSince?: string;
+  /**
+   * The payment under way holds one of the link's redemptions: set after the hold is taken and
+   * cleared before it is given back, so a crash between leaves a hold unmarked (one unit unsold),
+   * never a mark without a hold (one unit sold twice). Expiry gives a marked hold back.
+   */
+  redemptionHeld?: true;
   /** Set when it completes. */
   customerId?: string;
   invoiceId?: string;

@@ -25,6 +25,7 @@ import {
   getInvoice,
   type InvoicePorts,
 } from "../invoices/service.ts";
+import type { SchedulerPort } from "../aws/scheduler.ts";
 import { merchantLivemode } from "../payments/mode.ts";
 import type { Position } from "../http/cursor.ts";
 import type { Catalog } from "../invoices/build.ts";
@@ -38,6 +39,7 @@ import type { TaxRate } from "../tax-rates/tax-rate.ts";
 import {
   type CheckoutSession,
   type CheckoutStatus,
+  attemptLive,
   checkoutSessionMinutes,
   linkUnavailable,
   presentCheckoutSession,
@@ -45,6 +47,7 @@ import {
   productsUnavailable,
   readBuyerForm,
 } from "./checkout-session.ts";
+import { checkoutExpirySchedule } from "./expiry.ts";
 import type { PaymentLink } from "./payment-link.ts";
 
 export interface CheckoutPorts {
@@ -58,6 +61,8 @@ export interface CheckoutPorts {
   payments: InvoicePayPorts;
   /** A session's window of declined cards (shared/domain/limits.ts), as the invoice pay form's. */
   cardAttempts(merchantId: string, sessionId: string): { take(): Promise<Take> };
+  /** The scheduler of a link's timed work: its test clock's when it is bound to one. */
+  scheduler(merchantId: string, testClockId?: string): SchedulerPort;
   clock: Clock;
 }
 
@@ -112,7 +117,8 @@ export const defaultPricing = (offer: Extract<Offer, { state: "open" }>) =>
 /**
  * Starts a checkout from the buyer's form: the quantities and answers checked against the link
  * (every problem named, nothing written), then a session with the prices fixed now, open for 30
- * minutes.
+ * minutes. Its expiry is planned first: a schedule whose session was never written finds nothing,
+ * a session without its schedule would never give back a crashed payment's redemption.
  */
 export async function startCheckout(
   ports: CheckoutPorts,
@@ -133,6 +139,9 @@ export async function startCheckout(
     createdAt: now.toISOString(),
     updatedAt: now.toISOString(),
   };
+  await ports
+    .scheduler(offer.merchant.id, offer.link.testClockId)
+    .scheduleOnce(checkoutExpirySchedule(offer.merchant.id, session, offer.link.testClockId));
   await ports.sessions.create(offer.merchant.id, session);
   return { session };
 }
@@ -218,12 +227,15 @@ export async function payCheckout(
   }
   let paymentId: string;
   try {
+    claimed = await markHeld(ports, merchantId, claimed);
     const invoiceId = await invoiceOf(ports, offer, claimed);
     const paid = await payInvoice(ports.payments, merchantId, invoiceId, card);
     if (paid.status !== "paid") throw new PaymentDeclinedError("incomplete", "The payment did not complete");
     paymentId = paid.payment.id;
   } catch (error) {
-    await Promise.all([ports.sessions.releaseRedemption(merchantId, offer.link.id), endAttempt()]);
+    // The mark goes before the hold: a crash between leaves a unit unsold, never sold twice.
+    await endAttempt();
+    await ports.sessions.releaseRedemption(merchantId, offer.link.id);
     // Only a decline keeps its slot: it is what card testing looks like.
     if (error instanceof PaymentDeclinedError) return { state: "declined", declineCode: error.declineCode };
     await attempt.slot.giveBack();
@@ -233,8 +245,6 @@ export async function payCheckout(
   return { state: "paid", session: await completeCheckout(ports, offer, sessionId, paymentId) };
 }
 
-/** How long an attempt holds its session (well past the function's timeout): a crashed one is stale after it. */
-const attemptMillis = 2 * 60_000;
 const inProgress = "A payment for this order is already in progress";
 
 /**
@@ -247,8 +257,7 @@ async function claimAttempt(
   { value, version }: Versioned<CheckoutSession>,
 ): Promise<Versioned<CheckoutSession>> {
   const now = ports.clock.now();
-  if (value.payingSince && Date.parse(value.payingSince) > now.getTime() - attemptMillis)
-    throw new ConflictError(inProgress);
+  if (attemptLive(value, now)) throw new ConflictError(inProgress);
   const next = { ...value, payingSince: now.toISOString(), updatedAt: now.toISOString() };
   await ports.sessions.replace(merchantId, next, version).catch((error) => {
     throw error instanceof ConflictError ? new ConflictError(inProgress) : error;
@@ -256,12 +265,27 @@ async function claimAttempt(
   return { value: next, version: version + 1 };
 }
 
-/** Ends this attempt's mark (a later attempt's, or a completed session, is left alone). */
+/** Records on the session that its payment holds a redemption (see `redemptionHeld`). */
+async function markHeld(
+  ports: CheckoutPorts,
+  merchantId: string,
+  { value, version }: Versioned<CheckoutSession>,
+): Promise<Versioned<CheckoutSession>> {
+  const next: CheckoutSession = {
+    ...value,
+    redemptionHeld: true,
+    updatedAt: ports.clock.now().toISOString(),
+  };
+  await ports.sessions.replace(merchantId, next, version);
+  return { value: next, version: version + 1 };
+}
+
+/** Ends this attempt's marks (a later attempt's, or a completed session, is left alone). */
 function unclaimAttempt(ports: CheckoutPorts, merchantId: string, sessionId: string, since?: string) {
   return retryOnConflict(5, async () => {
     const found = await ports.sessions.read(merchantId, sessionId);
     if (!found || found.value.payingSince !== since) return;
-    const { payingSince: _, ...rest } = found.value;
+    const { payingSince: _, redemptionHeld: __, ...rest } = found.value;
     await ports.sessions.replace(
       merchantId,
       { ...rest, updatedAt: ports.clock.now().toISOString() },
@@ -356,7 +380,8 @@ function completeCheckout(
     );
     if (value.status === "complete") return value;
     const now = ports.clock.now();
-    const { payingSince: _, ...rest } = value;
+    // The held redemption is now a completed one.
+    const { payingSince: _, redemptionHeld: __, ...rest } = value;
     const next: CheckoutSession = { ...rest, status: "complete", paymentId, updatedAt: now.toISOString() };
     await ports.sessions.complete(
       merchantId,

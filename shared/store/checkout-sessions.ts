@@ -85,11 +85,29 @@ export interface CheckoutSessionStore {
    * in one transaction.
    */
   complete(merchantId: string, next: CheckoutSession, version: number, event: DomainEvent): Promise<void>;
+  /**
+   * Expires a session: it (still at `version`), the event and, when `releaseHold`, the redemption
+   * its crashed payment held given back, in one transaction.
+   */
+  expire(
+    merchantId: string,
+    next: CheckoutSession,
+    version: number,
+    releaseHold: boolean,
+    event: DomainEvent,
+  ): Promise<void>;
 }
 
 const holds = (merchantId: string, paymentLinkId: string) => ({
   TableName: tableName(),
   Key: keys.paymentLinkHolds(merchantId, paymentLinkId),
+});
+
+const release = (merchantId: string, paymentLinkId: string) => ({
+  ...holds(merchantId, paymentLinkId),
+  UpdateExpression: "ADD held :minus",
+  ConditionExpression: "held > :zero",
+  ExpressionAttributeValues: { ":minus": -1, ":zero": 0 },
 });
 
 export const dynamoCheckoutSessionStore: CheckoutSessionStore = {
@@ -131,15 +149,19 @@ export const dynamoCheckoutSessionStore: CheckoutSessionStore = {
     }
   },
   async releaseRedemption(merchantId, paymentLinkId) {
-    await documentClient().send(
-      new UpdateCommand({
-        ...holds(merchantId, paymentLinkId),
-        UpdateExpression: "ADD held :minus",
-        ConditionExpression: "held > :zero",
-        ExpressionAttributeValues: { ":minus": -1, ":zero": 0 },
-      }),
-    );
+    await documentClient().send(new UpdateCommand(release(merchantId, paymentLinkId)));
   },
+  expire: (merchantId, next, version, releaseHold, event) =>
+    transact(
+      [
+        sessions.replaceWrite(merchantId, next, version),
+        ...(releaseHold
+          ? [{ item: { Update: release(merchantId, next.paymentLinkId) }, conflict: "No redemption is held" }]
+          : []),
+        { item: eventPut(event) },
+      ],
+      "The checkout session was changed by another request",
+    ),
   complete: (merchantId, next, version, event) =>
     transact(
       [

@@ -14,7 +14,12 @@ import { handler as taxRates } from "../../functions/api/tax-rates.ts";
 import { handler as customers } from "../../functions/api/customers.ts";
 import { handler as invoices } from "../../functions/api/invoices.ts";
 import { handler as hosted } from "../../functions/hosted/checkout.ts";
-import { checkoutPorts } from "../../shared/composition.ts";
+import { handler as testClocks } from "../../functions/api/test-clocks.ts";
+import { GetCommand } from "@aws-sdk/lib-dynamodb";
+import { billingTimerRegistry } from "../../functions/billing/timers.ts";
+import { localScheduleGroup } from "../../shared/aws/scheduler.ts";
+import { billingTimerPorts, checkoutPorts } from "../../shared/composition.ts";
+import { keys } from "../../shared/store/keys.ts";
 import { fixedClock } from "../../shared/domain/clock.ts";
 import {
   getCheckoutSession,
@@ -601,5 +606,175 @@ describe("paying a checkout with the sandbox card form", () => {
     expect((await itemsOf("payment")).length - paymentsBefore).toBe(5);
     expect((await itemsOf("invoice")).length - invoicesBefore).toBe(5);
     expect((await linkOf(link.id)).timesRedeemed).toBe(5);
+  });
+});
+
+describe("a checkout session's expiry (its one-time schedule)", () => {
+  const start = async (slug: string, email = "buyer@example.com") =>
+    sessionIdOf((await submit(slug, { email })).headers.location);
+  const sessionItem = async (id: string) =>
+    (
+      await aws.db.send(
+        new GetCommand({
+          TableName: aws.tableName,
+          Key: keys.merchantObject(shop.id, id),
+          ConsistentRead: true,
+        }),
+      )
+    ).Item;
+  const expiryOf = async (id: string) =>
+    (
+      await aws.db.send(
+        new GetCommand({
+          TableName: aws.tableName,
+          Key: keys.schedule(localScheduleGroup, `${id}-expiry`),
+          ConsistentRead: true,
+        }),
+      )
+    ).Item;
+  const eventsOf = async (type: string, objectId: string) =>
+    (await aws.scanAll()).filter(
+      (i) => i.type === "event" && i.objectId === objectId && i.eventType === type,
+    );
+  const held = async (linkId: string) =>
+    (await aws.scanAll()).find((i) => i.SK === `PLINKHOLDS#${linkId}`)?.held;
+  /** The billing queue's consumer receiving what the session's schedule delivers, at `at`. */
+  const fire = async (id: string, at: Date) => {
+    const schedule = await expiryOf(id);
+    if (!schedule) throw new Error(`no expiry schedule for ${id}`);
+    await billingTimerRegistry(billingTimerPorts(fixedClock(at))).dispatch(schedule.payload);
+  };
+  const afterExpiry = () => new Date(Date.now() + 31 * 60_000);
+
+  it("is planned when the session is created, named after it, at its expiresAt, on the billing queue", async () => {
+    const link = await newLink({ name: "Beans", lineItems: [{ productId: p.beans }] });
+    const id = await start(link.slug);
+
+    const session = await sessionItem(id);
+    const schedule = await expiryOf(id);
+    expect(schedule?.fireAt).toBe(session?.sessionExpiresAt);
+    expect(schedule?.queue).toBe("billing");
+    expect(schedule?.payload).toMatchObject({
+      kind: "checkout.expire",
+      merchantId: shop.id,
+      checkoutSessionId: id,
+    });
+  });
+
+  it("is planned on the link's test clock when it has one (it fires when the clock is advanced past it)", async () => {
+    const clock = (
+      await expectStatus(
+        merchantCall(testClocks, "POST /v1/test-clocks", shop.secret, {
+          body: { frozenTime: "2030-01-01T00:00:00Z" },
+        }),
+        201,
+      )
+    ).id as string;
+    const link = await newLink({ name: "Beans", lineItems: [{ productId: p.beans }], testClockId: clock });
+    const id = await start(link.slug);
+
+    const onClock = (
+      await aws.db.send(
+        new GetCommand({
+          TableName: aws.tableName,
+          Key: keys.clockSchedule(shop.id, `${id}-expiry`),
+          ConsistentRead: true,
+        }),
+      )
+    ).Item;
+    expect(onClock?.testClockId).toBe(clock);
+    expect(onClock?.fireAt).toBe((await sessionItem(id))?.sessionExpiresAt);
+    expect(onClock?.payload).toMatchObject({
+      kind: "checkout.expire",
+      checkoutSessionId: id,
+      testClockId: clock,
+    });
+    expect(await expiryOf(id)).toBeUndefined();
+  });
+
+  it("expires an open session with one checkout.expired event; a second firing changes nothing", async () => {
+    const link = await newLink({ name: "Beans", lineItems: [{ productId: p.beans }] });
+    const id = await start(link.slug);
+
+    await fire(id, afterExpiry());
+    const expired = await sessionItem(id);
+    expect(expired?.status).toBe("expired");
+    const events = await eventsOf("checkout.expired", id);
+    expect(events).toHaveLength(1);
+
+    await fire(id, afterExpiry());
+    expect(await sessionItem(id)).toEqual(expired);
+    expect(await eventsOf("checkout.expired", id)).toHaveLength(1);
+  });
+
+  it("gives back the redemption a crashed payment held, exactly once, so the last unit can be bought again", async () => {
+    const link = await newLink({ name: "Last", lineItems: [{ productId: p.beans }], maxRedemptions: 1 });
+    const id = await start(link.slug);
+    // The payment stops for good after holding the redemption: the function died mid-charge.
+    const base = checkoutPorts(fixedClock(new Date()));
+    const crashing = {
+      ...base,
+      customers: {
+        ...base.customers,
+        store: { ...base.customers.store, findIdByEmail: () => new Promise<never>(() => {}) },
+      },
+    };
+    const offer = await offerOf(crashing, link.slug);
+    if (offer.state !== "open") throw new Error(`the link should sell: ${offer.state}`);
+    void payCheckout(crashing, offer, id, "4242424242424242");
+    await expect.poll(async () => (await sessionItem(id))?.redemptionHeld).toBe(true);
+    expect(await held(link.id)).toBe(1);
+    expect((await page(link.slug)).status).toBe(200);
+    const another = await start(link.slug, "late@example.com");
+    expect(
+      (await payCheckout(checkoutPorts(fixedClock(new Date())), offer, another, "4242424242424242")).state,
+    ).toBe("sold_out");
+
+    await fire(id, afterExpiry());
+    await fire(id, afterExpiry());
+
+    const expired = await sessionItem(id);
+    expect(expired?.status).toBe("expired");
+    expect(expired?.redemptionHeld).toBeUndefined();
+    expect(expired?.payingSince).toBeUndefined();
+    expect(await held(link.id)).toBe(0);
+    expect(await eventsOf("checkout.expired", id)).toHaveLength(1);
+    const paid = await payCheckout(checkoutPorts(fixedClock(new Date())), offer, another, "4242424242424242");
+    expect(paid.state).toBe("paid");
+    expect(await held(link.id)).toBe(1);
+  });
+
+  it("waits for a payment still under way: the firing fails (the queue redelivers it) and changes nothing", async () => {
+    const link = await newLink({ name: "Beans", lineItems: [{ productId: p.beans }] });
+    const id = await start(link.slug);
+    const now = new Date(Date.now() + 29 * 60_000);
+    await aws.db.send(
+      new UpdateCommand({
+        TableName: aws.tableName,
+        Key: keys.merchantObject(shop.id, id),
+        UpdateExpression: "SET payingSince = :since",
+        ExpressionAttributeValues: { ":since": now.toISOString() },
+      }),
+    );
+    const before = await sessionItem(id);
+
+    await expect(fire(id, new Date(now.getTime() + 60_000))).rejects.toThrow(/payment under way/);
+    expect(await sessionItem(id)).toEqual(before);
+    expect(await eventsOf("checkout.expired", id)).toHaveLength(0);
+  });
+
+  it("leaves a session completed in the meantime alone", async () => {
+    const link = await newLink({ name: "Beans", lineItems: [{ productId: p.beans }], maxRedemptions: 3 });
+    const id = await start(link.slug);
+    const formToken = formTokenIn((await page(link.slug, { session: id })).raw);
+    expect((await post(link.slug, { formToken, session: id, card: "4242424242424242" })).status).toBe(303);
+    const completed = await sessionItem(id);
+    expect(completed?.status).toBe("complete");
+
+    await fire(id, afterExpiry());
+
+    expect(await sessionItem(id)).toEqual(completed);
+    expect(await eventsOf("checkout.expired", id)).toHaveLength(0);
+    expect(await held(link.id)).toBe(1);
   });
 });

@@ -1,0 +1,84 @@
+/**
+ * A checkout session's end: a one-time schedule, named after the session and planned when it is
+ * created, fires at its `expiresAt`. An open session then becomes `expired` with its
+ * `checkout.expired` event, and a redemption held by a payment that crashed before completing is
+ * given back, all in one transaction on the session's version: a second firing finds it expired and
+ * changes nothing, and a session completed in the meantime is left alone.
+ */
+import * as z from "zod";
+import type { OneTimeSchedule } from "../aws/scheduler.ts";
+import type { Clock } from "../domain/clock.ts";
+import { retryOnConflict } from "../domain/errors.ts";
+import { newEvent } from "../domain/events.ts";
+import type { CheckoutSessionStore } from "../store/checkout-sessions.ts";
+import { type TimerRegistrations, timerQueue, work } from "../timers/registry.ts";
+import { attemptLive, type CheckoutSession } from "./checkout-session.ts";
+
+/** What a session's expiry schedule delivers. */
+export const checkoutExpireMessage = z.object({
+  kind: z.literal("checkout.expire"),
+  merchantId: z.string(),
+  checkoutSessionId: z.string(),
+  /** The link's test clock: the firing runs on its time (functions/billing/timers.ts). */
+  testClockId: z.string().optional(),
+});
+
+export const checkoutExpiryName = (sessionId: string) => `${sessionId}-expiry`;
+
+export function checkoutExpirySchedule(
+  merchantId: string,
+  session: Pick<CheckoutSession, "id" | "expiresAt">,
+  testClockId?: string,
+): OneTimeSchedule {
+  return {
+    name: checkoutExpiryName(session.id),
+    at: new Date(session.expiresAt),
+    queue: timerQueue,
+    payload: {
+      kind: "checkout.expire",
+      merchantId,
+      checkoutSessionId: session.id,
+      ...(testClockId ? { testClockId } : {}),
+    } satisfies z.input<typeof checkoutExpireMessage>,
+  };
+}
+
+export interface CheckoutExpiryPorts {
+  checkoutSessions: Pick<CheckoutSessionStore, "read" | "expire">;
+  clock: Clock;
+}
+
+export async function expireCheckout(
+  ports: CheckoutExpiryPorts,
+  merchantId: string,
+  sessionId: string,
+): Promise<void> {
+  await retryOnConflict(5, async () => {
+    const found = await ports.checkoutSessions.read(merchantId, sessionId);
+    if (found?.value.status !== "open") return;
+    const now = ports.clock.now();
+    // A payment that may still be running could yet complete: the message comes back after the
+    // queue's visibility timeout (minutes), when that payment has either ended or is stale.
+    if (attemptLive(found.value, now))
+      throw new Error(`Checkout session ${sessionId} has a payment under way; its expiry is retried`);
+    const { payingSince: _, redemptionHeld, ...rest } = found.value;
+    const next: CheckoutSession = { ...rest, status: "expired", updatedAt: now.toISOString() };
+    await ports.checkoutSessions.expire(
+      merchantId,
+      next,
+      found.version,
+      redemptionHeld === true,
+      newEvent("checkout.expired", merchantId, sessionId, now, { checkoutSession: next }),
+    );
+  });
+}
+
+export function checkoutTimers(ports: CheckoutExpiryPorts): TimerRegistrations {
+  return {
+    timers: {
+      "checkout.expire": work(checkoutExpireMessage, (message) =>
+        expireCheckout(ports, message.merchantId, message.checkoutSessionId),
+      ),
+    },
+  };
+}
