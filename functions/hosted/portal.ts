@@ -9,37 +9,25 @@ import {
 } from "../../shared/customers/portal-page.ts";
 import { apiHandler, route } from "../../shared/http/api.ts";
 
+/** A subscription action's form: the same use case behind each, named by the action. */
+const portalAction = (op: typeof ops.portalCancel, action: "cancel" | "pause" | "resume") =>
+  route(op, ({ clock, params, event }) =>
+    submitPortalAction(
+      portalPorts(clock),
+      { token: params.token, clock },
+      params.subscriptionId,
+      action,
+      event,
+    ),
+  );
+
 export const handler = apiHandler([
   route(ops.customerPortalPage, ({ clock, params, query }) =>
     portalPage(portalPorts(clock), { token: params.token, clock }, query.done),
   ),
-  route(ops.portalCancel, ({ clock, params, event }) =>
-    submitPortalAction(
-      portalPorts(clock),
-      { token: params.token, clock },
-      params.subscriptionId,
-      "cancel",
-      event,
-    ),
-  ),
-  route(ops.portalPause, ({ clock, params, event }) =>
-    submitPortalAction(
-      portalPorts(clock),
-      { token: params.token, clock },
-      params.subscriptionId,
-      "pause",
-      event,
-    ),
-  ),
-  route(ops.portalResume, ({ clock, params, event }) =>
-    submitPortalAction(
-      portalPorts(clock),
-      { token: params.token, clock },
-      params.subscriptionId,
-      "resume",
-      event,
-    ),
-  ),
+  portalAction(ops.portalCancel, "cancel"),
+  portalAction(ops.portalPause, "pause"),
+  portalAction(ops.portalResume, "resume"),
   route(ops.portalUpdateCard, ({ clock, params, event }) =>
     submitPortalUpdateCard(portalPorts(clock), { token: params.token, clock }, event),
   ),

@@ -4,15 +4,9 @@ import { defineOperation } from "../http/operation.ts";
 import { checkoutStatuses } from "../payment-links/checkout-session.ts";
 import { slugPattern } from "../payment-links/payment-link.ts";
 import { createdRange, idOf, idParams, listQuery, page } from "./common.ts";
+import { billedAddress } from "./invoices.ts";
 
-const address = z.object({
-  line1: z.string(),
-  line2: z.string().optional(),
-  city: z.string(),
-  state: z.string().optional(),
-  postalCode: z.string(),
-  country: z.string(),
-});
+const address = billedAddress;
 
 export const checkoutSession = z.object({
   id: z.string(),

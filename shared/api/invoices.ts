@@ -133,8 +133,8 @@ export const invoicePatch = parsesTo<InvoicePatch>()(
 
 const money = z.number().int();
 
-/** Each address as stored: the customer's, copied onto the invoice. */
-const billedAddress = z.object({
+/** Each address as stored: the customer's, copied onto the invoice (and a checkout's, as typed). */
+export const billedAddress = z.object({
   line1: z.string(),
   line2: z.string().optional(),
   city: z.string(),
