@@ -25,7 +25,7 @@ import {
   sessionOfOffer,
   startCheckout,
 } from "./checkout.ts";
-import { paymentLinkPath } from "./payment-link.ts";
+import { type PaymentLink, paymentLinkPath } from "./payment-link.ts";
 
 export interface CheckoutPageContext {
   slug: string;
@@ -82,7 +82,7 @@ export async function checkoutPage(
   if (offer.state === "missing") throw new NotFoundError("Payment link");
   if (sessionId) {
     const session = await sessionOfOffer(ports, offer, sessionId);
-    if (session) return sessionPage(offer.merchant, offer.link.name, session, context, 200);
+    if (session) return sessionPage(offer.merchant, offer.link, session, context, 200);
   }
   if (offer.state === "unavailable") return unavailablePage(offer);
   return formPage(offer, context, 200, {});
@@ -127,7 +127,7 @@ async function pay(
   const again = async (status: number, error: string) => {
     const session = await sessionOfOffer(ports, offer, sessionId);
     if (!session) throw new NotFoundError("Checkout session");
-    return sessionPage(offer.merchant, offer.link.name, session, context, status, error);
+    return sessionPage(offer.merchant, offer.link, session, context, status, error);
   };
   if (processorKindOf(offer.merchant) !== "sandbox")
     return again(409, "Card payment on this page is not available yet. Nothing has been charged.");
@@ -143,8 +143,11 @@ async function pay(
     throw error;
   }
   switch (result.state) {
-    case "paid":
-      return redirect(sessionPath(context.slug, sessionId));
+    case "paid": {
+      // The merchant's own page when the link says so, else the session's confirmation.
+      const after = offer.link.afterCompletion;
+      return redirect(after?.type === "redirect" ? after.url : sessionPath(context.slug, sessionId));
+    }
     case "closed":
       if (!result.session) throw new NotFoundError("Checkout session");
       return redirect(sessionPath(context.slug, sessionId));
@@ -313,7 +316,7 @@ ${custom ? `<fieldset><legend>More information</legend>\n${custom}\n</fieldset>`
 /** A session as it was fixed: what the buyer ordered, at the prices of its creation; the card form while open. */
 async function sessionPage(
   merchant: Merchant,
-  name: string,
+  link: Pick<PaymentLink, "name"> & { afterCompletion?: PaymentLink["afterCompletion"] | undefined },
   session: CheckoutSession,
   context: CheckoutPageContext,
   status: number,
@@ -321,7 +324,11 @@ async function sessionPage(
 ): Promise<HttpResponse> {
   let state: string;
   if (session.status === "complete")
-    state = `<p class="notice" role="status">${escapeHtml(`Paid. Thank you! Your receipt goes to ${session.email}.`)}</p>`;
+    state = `<p class="notice" role="status">${escapeHtml(
+      link.afterCompletion?.type === "message"
+        ? `${link.afterCompletion.message} Your receipt goes to ${session.email}.`
+        : `Paid. Thank you! Your receipt goes to ${session.email}.`,
+    )}</p>`;
   else if (session.status === "expired")
     state = `<p class="notice" role="status">This checkout expired. Nothing has been charged; start again from the link.</p>`;
   else if (processorKindOf(merchant) !== "sandbox")
@@ -339,9 +346,9 @@ async function sessionPage(
   }
   return html(
     merchant,
-    name,
+    link.name,
     `<section class="sheet" aria-labelledby="title">
-<h1 id="title">${escapeHtml(name)}</h1>
+<h1 id="title">${escapeHtml(link.name)}</h1>
 <h2>Your order</h2>
 ${totalsTable(session, (i) => escapeHtml(String(session.lineItems[i]?.quantity ?? "")))}
 <p class="muted">${escapeHtml(session.email)}</p>

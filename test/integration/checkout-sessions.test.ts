@@ -466,6 +466,30 @@ describe("paying a checkout with the sandbox card form", () => {
     expect(await eventsOf("checkout.completed", id)).toHaveLength(1);
   });
 
+  it("after paying, the buyer goes to the link's afterCompletion: the merchant's page, or its message", async () => {
+    const redirecting = await newLink({
+      name: "Beans to go",
+      lineItems: [{ productId: p.beans }],
+      afterCompletion: { type: "redirect", url: "https://shop.example/thanks" },
+    });
+    const paid = await pay(redirecting.slug, await start(redirecting.slug), "4242424242424242");
+    expect(paid.status, paid.raw).toBe(303);
+    expect(paid.headers.location).toBe("https://shop.example/thanks");
+
+    const messaging = await newLink({
+      name: "Beans with a note",
+      lineItems: [{ productId: p.beans }],
+      afterCompletion: { type: "message", message: "Thanks! Pick up your beans at the counter." },
+    });
+    const id = await start(messaging.slug);
+    expect((await pay(messaging.slug, id, "4242424242424242")).headers.location).toBe(
+      `/l/${messaging.slug}?session=${id}`,
+    );
+    const shown = (await page(messaging.slug, { session: id })).raw;
+    expect(shown).toContain("Thanks! Pick up your beans at the counter.");
+    expect(shown).not.toContain("Paid. Thank you!");
+  });
+
   it("finds an existing customer by email whatever its case, and leaves its details alone", async () => {
     const email = `known-${Date.now()}@example.com`;
     const existing = await expectStatus(
