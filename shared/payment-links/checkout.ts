@@ -18,13 +18,24 @@ import { newId } from "../domain/ids.ts";
 import type { Take } from "../domain/limits.ts";
 import type { Versioned } from "../domain/records.ts";
 import { type InvoicePayPorts, payInvoice } from "../invoices/pay.ts";
+import type { PricedLineRequest } from "../invoices/build.ts";
+import type { NewInvoice } from "../invoices/invoice.ts";
 import {
   createInvoice,
   deleteInvoice,
   finalizeInvoice,
   getInvoice,
+  type InvoiceOrigin,
   type InvoicePorts,
+  payNothingDue,
 } from "../invoices/service.ts";
+import { periodInvoice } from "../subscriptions/period-invoice.ts";
+import {
+  draftCheckoutSubscription,
+  type SubscriptionPorts,
+  startCheckoutSubscription,
+} from "../subscriptions/service.ts";
+import type { StoredSubscription } from "../subscriptions/subscription.ts";
 import type { SchedulerPort } from "../aws/scheduler.ts";
 import { merchantLivemode } from "../payments/mode.ts";
 import type { Position } from "../http/cursor.ts";
@@ -59,6 +70,10 @@ export interface CheckoutPorts {
   customers: CustomerPorts;
   invoices: InvoicePorts;
   payments: InvoicePayPorts;
+  /** Completion's, for recurring items: the subscription the purchase starts. */
+  subscriptions: SubscriptionPorts;
+  /** Saves the card a buyer paid with on their customer (once): the saved method's id. */
+  keepCard(merchantId: string, customerId: string, card: string): Promise<string>;
   /** A session's window of declined cards (shared/domain/limits.ts), as the invoice pay form's. */
   cardAttempts(merchantId: string, sessionId: string): { take(): Promise<Take> };
   /** The scheduler of a link's timed work: its test clock's when it is bound to one. */
@@ -69,8 +84,8 @@ export interface CheckoutPorts {
 /** What a slug offers now. */
 export type Offer =
   | { state: "missing" }
-  /** A page saying why, with its status: 410 (gone for good) or 409 (not sold here yet). */
-  | { state: "unavailable"; merchant: Merchant; link: PaymentLink; status: 409 | 410; reason: string }
+  /** A page saying why, gone for good (410). */
+  | { state: "unavailable"; merchant: Merchant; link: PaymentLink; status: 410; reason: string }
   | { state: "open"; merchant: Merchant; link: PaymentLink; products: Product[]; rates: TaxRate[] };
 
 export async function offerOf(ports: CheckoutPorts, slug: string): Promise<Offer> {
@@ -94,14 +109,6 @@ export async function offerOf(ports: CheckoutPorts, slug: string): Promise<Offer
     productsUnavailable(link.value, products) ??
     (rates.every((r) => r?.active) ? undefined : "This offer is no longer available.");
   if (broken) return gone(broken);
-  if (link.value.interval) {
-    return {
-      state: "unavailable",
-      ...base,
-      status: 409,
-      reason: `Subscriptions cannot be bought through this page yet. Please contact ${merchant.value.name} at ${merchant.value.supportEmail ?? merchant.value.email}.`,
-    };
-  }
   return { state: "open", ...base, products: products as Product[], rates: rates as TaxRate[] };
 }
 
@@ -197,8 +204,8 @@ export type PayResult =
  * Pays an open session with a card, the buyer present (the sandbox card form). A redemption is held
  * first (none left: refused before anything is written or charged) and given back when the charge
  * fails; then the buyer's customer and the purchase's invoice (numbered, open) exist, recorded on the
- * session so a retry after a decline reuses them; then the card pays the invoice, and the session
- * completes.
+ * session so a retry after a decline reuses them; then the card pays the invoice (or, with nothing
+ * due now, is saved for the subscription's first charge), and the session is finished.
  */
 export async function payCheckout(
   ports: CheckoutPorts,
@@ -225,13 +232,10 @@ export async function payCheckout(
     await Promise.all([attempt.slot.giveBack(), endAttempt()]);
     return { state: "sold_out" };
   }
-  let paymentId: string;
+  let paid: PaidCheckout;
   try {
     claimed = await markHeld(ports, merchantId, claimed);
-    const invoiceId = await invoiceOf(ports, offer, claimed);
-    const paid = await payInvoice(ports.payments, merchantId, invoiceId, card);
-    if (paid.status !== "paid") throw new PaymentDeclinedError("incomplete", "The payment did not complete");
-    paymentId = paid.payment.id;
+    paid = await payPurchase(ports, offer, await purchaseOf(ports, offer, claimed), card);
   } catch (error) {
     // The mark goes before the hold: a crash between leaves a unit unsold, never sold twice.
     await endAttempt();
@@ -242,7 +246,45 @@ export async function payCheckout(
     throw error;
   }
   await attempt.slot.giveBack();
-  return { state: "paid", session: await completeCheckout(ports, offer, sessionId, paymentId) };
+  return { state: "paid", session: await finishCheckout(ports, merchantId, sessionId, paid) };
+}
+
+/**
+ * What paid a session: its invoice and that invoice's payment (none when nothing was due now: a
+ * trial's card was saved instead), and the card kept for the subscription's renewals.
+ */
+export interface PaidCheckout {
+  invoiceId?: string | undefined;
+  paymentId?: string | undefined;
+  paymentMethodId?: string | undefined;
+}
+
+/** Charges the purchase's invoice to the card (saving the card for a subscription), or saves it alone. */
+async function payPurchase(
+  ports: CheckoutPorts,
+  offer: Extract<Offer, { state: "open" }>,
+  session: CheckoutSession,
+  card: string,
+): Promise<PaidCheckout> {
+  const merchantId = offer.merchant.id;
+  const customerId = session.customerId as string;
+  // Nothing due now (a trial comes first): saving the card checks it, as Stripe's setup does.
+  if (!session.invoiceId) return { paymentMethodId: await ports.keepCard(merchantId, customerId, card) };
+  const invoice = await getInvoice(ports.invoices, merchantId, session.invoiceId);
+  let paymentId: string | undefined;
+  if (invoice.amountRemaining === 0) {
+    // A free purchase (a 100 % discount): paid as it is; the card is only saved, for the renewals.
+    await payNothingDue(ports.invoices, merchantId, invoice.id);
+  } else {
+    const paid = await payInvoice(ports.payments, merchantId, invoice.id, card);
+    if (paid.status !== "paid") throw new PaymentDeclinedError("incomplete", "The payment did not complete");
+    paymentId = paid.payment.id;
+  }
+  if (!session.pendingSubscription) return { invoiceId: invoice.id, paymentId };
+  // The payment stands whatever happens to saving its card: the renewals then charge the
+  // customer's default method, as any subscription without its own (keepCard logs the failure).
+  const paymentMethodId = await ports.keepCard(merchantId, customerId, card).catch(() => undefined);
+  return { invoiceId: invoice.id, paymentId, paymentMethodId };
 }
 
 const inProgress = "A payment for this order is already in progress";
@@ -295,46 +337,100 @@ function unclaimAttempt(ports: CheckoutPorts, merchantId: string, sessionId: str
 }
 
 /**
- * The invoice the session is paid by, finalized: the one a previous attempt made, or a new one for
- * the buyer's customer — found by email (an existing customer's details are never changed by what the
- * buyer typed: those stay on the session) or created with them. The draft is claimed on the session
- * before it is finalized: a concurrent attempt that loses the claim deletes its own draft (a 409),
- * so a session never leaves a second open invoice behind.
+ * The purchase as the first payment attempt prepares it, reused by every later one: the buyer's
+ * customer — found by email (an existing customer's details are never changed by what the buyer
+ * typed: those stay on the session) or created with them —, for recurring items the subscription
+ * they start (built, written once paid), and the invoice of what is due now, finalized. The draft is
+ * claimed on the session before it is finalized: a concurrent attempt that loses the claim deletes
+ * its own draft (a 409), so a session never leaves a second open invoice behind.
  */
-async function invoiceOf(
+async function purchaseOf(
   ports: CheckoutPorts,
   offer: Extract<Offer, { state: "open" }>,
   { value: session, version }: Versioned<CheckoutSession>,
-): Promise<string> {
+): Promise<CheckoutSession> {
   const merchantId = offer.merchant.id;
-  if (session.invoiceId) {
+  if (session.customerId) {
     // A previous attempt may have stopped between the claim and the finalize.
-    if ((await getInvoice(ports.invoices, merchantId, session.invoiceId)).status === "draft")
+    if (session.invoiceId && (await getInvoice(ports.invoices, merchantId, session.invoiceId)).status === "draft")
       await finalizeInvoice(ports.invoices, merchantId, session.invoiceId);
-    return session.invoiceId;
+    return session;
   }
-  const customerId = session.customerId ?? (await customerOf(ports, offer, session));
-  const draft = await createInvoice(ports.invoices, merchantId, {
+  const customerId = await customerOf(ports, offer, session);
+  const recurring = session.lineItems.filter((line) => line.interval !== undefined);
+  const subscription = recurring.length
+    ? await draftCheckoutSubscription(ports.subscriptions, merchantId, {
+        customerId,
+        items: recurring.map(({ productId, description, unitAmount, quantity }) => ({
+          productId,
+          description,
+          unitAmount,
+          quantity,
+        })),
+        taxRateIds: session.taxRateIds,
+        ...(session.recurring?.trialDays ? { trialDays: session.recurring.trialDays } : {}),
+        metadata: { paymentLinkId: offer.link.id, checkoutSessionId: session.id },
+      })
+    : undefined;
+  const purchase = purchaseInvoice(session, customerId, subscription);
+  const draft = purchase
+    ? await createInvoice(ports.invoices, merchantId, purchase.request, purchase.origin)
+    : undefined;
+  const next: CheckoutSession = {
+    ...session,
     customerId,
-    currency: session.currency as CurrencyCode,
-    lineItems: session.lineItems.map((line) => ({
-      productId: line.productId,
-      description: line.description,
-      quantity: line.quantity,
-      unitAmount: line.unitAmount,
-      taxRateIds: session.taxRateIds,
-    })),
-    metadata: { paymentLinkId: offer.link.id, checkoutSessionId: session.id },
-  });
-  const next = { ...session, customerId, invoiceId: draft.id, updatedAt: ports.clock.now().toISOString() };
+    ...(draft ? { invoiceId: draft.id } : {}),
+    ...(subscription ? { subscriptionId: subscription.id, pendingSubscription: subscription } : {}),
+    updatedAt: ports.clock.now().toISOString(),
+  };
   try {
     await ports.sessions.replace(merchantId, next, version);
   } catch (error) {
-    await deleteInvoice(ports.invoices, merchantId, draft.id);
+    if (draft) await deleteInvoice(ports.invoices, merchantId, draft.id);
     throw error;
   }
-  await finalizeInvoice(ports.invoices, merchantId, draft.id);
-  return draft.id;
+  if (draft) await finalizeInvoice(ports.invoices, merchantId, draft.id);
+  return next;
+}
+
+/**
+ * The invoice of what a session charges now, in the session's line order: its one-time lines and,
+ * unless a trial comes first, the subscription's period 0 (the engine's own period lines, so the
+ * period billed is the subscription's; tied to it by `subscriptionId`, which also makes a hosted
+ * checkout keep the card). Undefined when nothing is due now (a trial, nothing else bought).
+ */
+function purchaseInvoice(
+  session: CheckoutSession,
+  customerId: string,
+  subscription: StoredSubscription | undefined,
+): { request: NewInvoice; origin?: InvoiceOrigin } | undefined {
+  const metadata = { paymentLinkId: session.paymentLinkId, checkoutSessionId: session.id };
+  const billsPeriod = subscription !== undefined && !subscription.trialEnd;
+  const period = billsPeriod ? periodInvoice(subscription, 0) : undefined;
+  const periodLines = [...(period?.request.lineItems ?? [])];
+  const lineItems = session.lineItems.flatMap((line) => {
+    if (line.interval !== undefined) return period ? [periodLines.shift() as PricedLineRequest] : [];
+    return [
+      {
+        productId: line.productId,
+        description: line.description,
+        quantity: line.quantity,
+        unitAmount: line.unitAmount,
+        taxRateIds: session.taxRateIds,
+      },
+    ];
+  });
+  if (lineItems.length === 0) return undefined;
+  const request: NewInvoice = {
+    ...(period?.request ?? {}),
+    customerId,
+    currency: session.currency as CurrencyCode,
+    lineItems,
+    metadata,
+  };
+  if (!subscription) return { request };
+  const fields = period?.fields ?? { subscriptionId: subscription.id };
+  return { request, origin: { fields, changes: () => [] } };
 }
 
 async function customerOf(
@@ -365,24 +461,39 @@ async function customerOf(
   }
 }
 
-/** Completes a paid session exactly once: a repeat finds it complete and changes nothing. */
-function completeCheckout(
+/**
+ * Finishes a paid session exactly once: the subscription its recurring items start is written (its
+ * period 0 the session's invoice), then the session completes with its `checkout.completed` event. A
+ * repeat — the buyer's return and the payment's report both finishing it — finds it complete and
+ * changes nothing.
+ */
+export async function finishCheckout(
   ports: CheckoutPorts,
-  offer: Extract<Offer, { state: "open" }>,
+  merchantId: string,
   sessionId: string,
-  paymentId: string,
+  paid: PaidCheckout,
 ): Promise<CheckoutSession> {
-  const merchantId = offer.merchant.id;
-  return retryOnConflict(5, async () => {
+  const found = requireFound(await ports.sessions.read(merchantId, sessionId), "Checkout session");
+  if (found.value.status === "complete") return presentCheckoutSession(found.value, ports.clock.now());
+  const pending = found.value.pendingSubscription;
+  if (pending) await startCheckoutSubscription(ports.subscriptions, merchantId, pending, paid);
+  const merchant = requireFound(await ports.merchants.readMerchant(merchantId), "Merchant");
+  const completed = await retryOnConflict(5, async () => {
     const { value, version } = requireFound(
       await ports.sessions.read(merchantId, sessionId),
       "Checkout session",
     );
     if (value.status === "complete") return value;
     const now = ports.clock.now();
-    // The held redemption is now a completed one.
-    const { payingSince: _, redemptionHeld: __, ...rest } = value;
-    const next: CheckoutSession = { ...rest, status: "complete", paymentId, updatedAt: now.toISOString() };
+    // The held redemption is now a completed one; the subscription is written, its draft done with.
+    const { payingSince: _, redemptionHeld: __, pendingSubscription: ___, ...rest } = value;
+    const next: CheckoutSession = {
+      ...rest,
+      status: "complete",
+      ...(paid.invoiceId ? { invoiceId: paid.invoiceId } : {}),
+      ...(paid.paymentId ? { paymentId: paid.paymentId } : {}),
+      updatedAt: now.toISOString(),
+    };
     await ports.sessions.complete(
       merchantId,
       next,
@@ -393,9 +504,10 @@ function completeCheckout(
         sessionId,
         now,
         { checkoutSession: next },
-        merchantLivemode(offer.merchant),
+        merchantLivemode(merchant.value),
       ),
     );
     return next;
   });
+  return presentCheckoutSession(completed, ports.clock.now());
 }
