@@ -50,6 +50,7 @@ import { type PayoutSweepPorts, recordStripePayout } from "./payouts/run.ts";
 import type { PayoutReadPorts } from "./payouts/service.ts";
 import type { CheckoutPorts } from "./payment-links/checkout.ts";
 import type { CheckoutExpiryPorts } from "./payment-links/expiry.ts";
+import type { CheckoutCompletionPorts } from "./payment-links/completion.ts";
 import type { PaymentLinkPorts } from "./payment-links/service.ts";
 import type { ProductPorts } from "./products/service.ts";
 import { dynamoCustomerStore } from "./store/customers.ts";
@@ -547,7 +548,8 @@ export const billingPorts = (clock: Clock): BillingPorts => ({
 
 export type BillingTimerPorts = InvoiceTimerPorts &
   PaymentTimerPorts &
-  CheckoutExpiryPorts & {
+  CheckoutExpiryPorts &
+  CheckoutCompletionPorts & {
     invoices: InvoiceStore;
     merchants: MerchantStore;
     payouts: () => PayoutSweepPorts;
@@ -566,6 +568,7 @@ export const billingTimerPorts = (clock: Clock): BillingTimerPorts => ({
   invoices: dynamoInvoiceStore,
   merchants: dynamoMerchantStore,
   checkoutSessions: dynamoCheckoutSessionStore,
+  checkouts: () => checkoutPorts(clock),
   mailer,
   scheduler: () => schedulerFor(clock),
   once,

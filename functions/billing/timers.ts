@@ -2,11 +2,12 @@
  * Consumer of the billing queue: the timed work every capability registers (shared/timers/registry.ts)
  * — invoice reminders and overdue timers, the daily payouts and their sweep, refund checks, the
  * sandbox's bank-debit settlements, subscription billing and its sweep, checkout sessions' expiry — and the events that plan,
- * cancel or react to it.
+ * cancel or react to it (a checkout's invoice paid finishes its session).
  */
 import * as z from "zod";
 import type { Clock } from "../../shared/domain/clock.ts";
 import { type BillingTimerPorts, billingTimerPorts, clockFor, workClock } from "../../shared/composition.ts";
+import { checkoutCompletion } from "../../shared/payment-links/completion.ts";
 import { checkoutTimers } from "../../shared/payment-links/expiry.ts";
 import { invoiceTimers } from "../../shared/invoices/timers.ts";
 import { paymentTimers } from "../../shared/payments/timers.ts";
@@ -23,6 +24,7 @@ export const billingTimerRegistry = (ports: BillingTimerPorts): TimerRegistry =>
     paymentTimers(ports),
     subscriptionTimers(ports.subscriptionTimers),
     checkoutTimers(ports),
+    checkoutCompletion(ports),
     testClockTimers(() =>
       ports.advance((clock, message) => billingTimerRegistry(ports.on(clock)).dispatch(message)),
     ),

@@ -1,14 +1,17 @@
 /** A payment link's public checkout page: the offer and the buyer's form, and starting a checkout. */
 import * as ops from "../../shared/api/checkout-sessions.ts";
-import { checkoutPorts } from "../../shared/composition.ts";
+import { checkoutPorts, publicBaseUrl } from "../../shared/composition.ts";
+import type { Clock } from "../../shared/domain/clock.ts";
 import { apiHandler, route } from "../../shared/http/api.ts";
 import { checkoutPage, submitCheckout } from "../../shared/payment-links/checkout-page.ts";
 
+const context = (slug: string, clock: Clock) => ({ slug, clock, publicBaseUrl: publicBaseUrl() });
+
 export const handler = apiHandler([
   route(ops.checkoutPage, ({ clock, params, query }) =>
-    checkoutPage(checkoutPorts(clock), { slug: params.slug, clock }, query.session),
+    checkoutPage(checkoutPorts(clock), context(params.slug, clock), query.session, query.canceled),
   ),
   route(ops.checkoutSubmit, ({ clock, params, event }) =>
-    submitCheckout(checkoutPorts(clock), { slug: params.slug, clock }, event),
+    submitCheckout(checkoutPorts(clock), context(params.slug, clock), event),
   ),
 ]);

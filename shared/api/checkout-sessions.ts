@@ -59,6 +59,12 @@ export const checkoutSession = z.object({
     .string()
     .optional()
     .describe("The subscription the recurring items start: fixed by the first payment attempt, written once paid"),
+  processorCheckout: z
+    .object({ paymentId: z.string(), sessionId: z.string(), url: z.string() })
+    .optional()
+    .describe(
+      "Stripe merchants: the Stripe Checkout session (mode payment) the buyer was sent to, its attempt's payment and URL",
+    ),
   createdAt: z.string(),
   updatedAt: z.string(),
 });
@@ -114,9 +120,12 @@ export const checkoutPage = defineOperation({
   auth: "public",
   tag: "Hosted pages",
   summary:
-    "A payment link's checkout page: the items, priced on the server, and the buyer's form; `?session=cs_…` shows a started checkout",
+    "A payment link's checkout page: the items, priced on the server, and the buyer's form; `?session=cs_…` shows a started checkout; `&canceled={paymentId}` is Stripe Checkout's cancel URL: it expires that attempt's Stripe session and gives the redemption back",
   params: slugParams,
-  query: z.object({ session: idOf("checkoutSession").optional() }),
+  query: z.object({
+    session: idOf("checkoutSession").optional(),
+    canceled: idOf("payment").optional(),
+  }),
   produces: "text/html",
   status: 200,
   otherResponses: unavailable,
@@ -129,7 +138,7 @@ export const checkoutSubmit = defineOperation({
   auth: "public",
   tag: "Hosted pages",
   summary:
-    "Starts a checkout session from the buyer's form (form-encoded `formToken`, `email`, `quantity.{i}`, and the fields the link collects), or pays one (`formToken`, `session`, `card`; sandbox only): 303 to the session's page",
+    "Starts a checkout session from the buyer's form (form-encoded `formToken`, `email`, `quantity.{i}`, and the fields the link collects), or pays one (`formToken`, `session`, and `card` in the sandbox): 303 to the session's page, or to Stripe Checkout for a merchant on Stripe",
   params: slugParams,
   rawBody: {
     contentType: "application/x-www-form-urlencoded",
@@ -148,7 +157,8 @@ export const checkoutSubmit = defineOperation({
   maxBodyBytes: 16 * 1024,
   otherResponses: {
     303: {
-      description: "See other: `Location` is the started session's page",
+      description:
+        "See other: `Location` is the started (or paid) session's page, or Stripe Checkout's page for a merchant on Stripe",
       content: ["none"],
       headers: { Location: "Where to go next" },
     },
@@ -169,7 +179,7 @@ export const checkoutSubmit = defineOperation({
     ...unavailable,
     409: {
       description:
-        "The link sells a subscription, or the merchant's processor is not the sandbox (card payment here is not built for Stripe yet): a page saying so",
+        "The link sells a subscription, a payment of the session is already under way, or the merchant has no processor: a page saying so",
       content: ["text/html"],
     },
   },

@@ -29,7 +29,9 @@ import {
   defaultPricing,
   type Offer,
   offerOf,
+  cancelProcessorCheckout,
   payCheckout,
+  redirectCheckout,
   sessionOfOffer,
   startCheckout,
 } from "./checkout.ts";
@@ -38,6 +40,8 @@ import { type PaymentLink, paymentLinkPath } from "./payment-link.ts";
 export interface CheckoutPageContext {
   slug: string;
   clock: Clock;
+  /** The processor's checkout comes back to the page on it. */
+  publicBaseUrl: string;
 }
 
 type Open = Extract<Offer, { state: "open" }>;
@@ -80,15 +84,20 @@ const html = (merchant: Merchant, title: string, main: string, status: number) =
 const redirect = (location: string) =>
   new HttpResponse(303, undefined, { location, "cache-control": "no-store" }, { body: "" });
 
-/** GET: the offer and its form, a session (`?session=cs_…`) as it was fixed, or why nothing is sold. */
+/**
+ * GET: the offer and its form, a session (`?session=cs_…`) as it was fixed, or why nothing is sold.
+ * `&canceled={paymentId}` is the processor checkout's cancel URL: that checkout closes first.
+ */
 export async function checkoutPage(
   ports: CheckoutPorts,
   context: CheckoutPageContext,
   sessionId?: string,
+  canceled?: string,
 ): Promise<HttpResponse> {
   const offer = await offerOf(ports, context.slug);
   if (offer.state === "missing") throw new NotFoundError("Payment link");
   if (sessionId) {
+    if (canceled) await cancelProcessorCheckout(ports, offer, sessionId, canceled);
     const session = await sessionOfOffer(ports, offer, sessionId);
     if (session) return sessionPage(offer.merchant, offer.link, session, context, 200);
   }
@@ -116,13 +125,61 @@ export async function submitCheckout(
     return formPage(offer, context, 403, { form, notice: "This form has expired. Please try again." });
   }
   const sessionId = form.get("session");
-  if (sessionId) return pay(ports, offer, context, sessionId, form.get("card") ?? "");
+  if (sessionId) {
+    const kind = processorKindOf(offer.merchant);
+    if (kind === "stripe") return toProcessor(ports, offer, context, sessionId);
+    if (kind === "sandbox") return pay(ports, offer, context, sessionId, form.get("card") ?? "");
+    const session = await sessionOfOffer(ports, offer, sessionId);
+    if (!session) throw new NotFoundError("Checkout session");
+    return sessionPage(offer.merchant, offer.link, session, context, 409, noPayment);
+  }
   const started = await startCheckout(ports, offer, form);
   if ("errors" in started) return formPage(offer, context, 400, { form, errors: started.errors });
   return redirect(`${paymentLinkPath(context.slug)}?session=${started.session.id}`);
 }
 
 const sessionPath = (slug: string, sessionId: string) => `${paymentLinkPath(slug)}?session=${sessionId}`;
+
+const noPayment = "Card payment on this page is not available. Nothing has been charged.";
+const inProgress = "A payment for this order is already in progress. Reload the page in a moment.";
+
+const soldOut = (offer: Open) =>
+  unavailablePage({ ...offer, state: "unavailable", status: 410, reason: "This offer is sold out." });
+
+/**
+ * The session's pay button posted, for a merchant on Stripe: to Stripe Checkout, which comes back to
+ * the session's page (paid: it shows the payment being confirmed until the webhook completes it) or
+ * to its cancel URL. Both are absolute, on the deployment's public base URL.
+ */
+async function toProcessor(
+  ports: CheckoutPorts,
+  offer: Open,
+  context: CheckoutPageContext,
+  sessionId: string,
+): Promise<HttpResponse> {
+  const back = `${context.publicBaseUrl}${sessionPath(context.slug, sessionId)}`;
+  let result: Awaited<ReturnType<typeof redirectCheckout>>;
+  try {
+    result = await redirectCheckout(ports, offer, sessionId, {
+      successUrl: back,
+      cancelUrl: (paymentId) => `${back}&canceled=${paymentId}`,
+    });
+  } catch (error) {
+    if (!(error instanceof ConflictError)) throw error;
+    const session = await sessionOfOffer(ports, offer, sessionId);
+    if (!session) throw new NotFoundError("Checkout session");
+    return sessionPage(offer.merchant, offer.link, session, context, 409, inProgress);
+  }
+  switch (result.state) {
+    case "redirect":
+      return redirect(result.url);
+    case "closed":
+      if (!result.session) throw new NotFoundError("Checkout session");
+      return redirect(sessionPath(context.slug, sessionId));
+    case "sold_out":
+      return soldOut(offer);
+  }
+}
 
 /** The session's card form posted: paid (back to the session, now complete), or the page saying why not. */
 async function pay(
@@ -137,8 +194,6 @@ async function pay(
     if (!session) throw new NotFoundError("Checkout session");
     return sessionPage(offer.merchant, offer.link, session, context, status, error);
   };
-  if (processorKindOf(offer.merchant) !== "sandbox")
-    return again(409, "Card payment on this page is not available yet. Nothing has been charged.");
   const number = card.replace(/[\s-]+/g, "");
   if (!/^[0-9]{8,19}$|^pm_[A-Za-z0-9_]+$/.test(number)) return again(400, "Enter a card number.");
   let result: Awaited<ReturnType<typeof payCheckout>>;
@@ -146,8 +201,7 @@ async function pay(
     result = await payCheckout(ports, offer, sessionId, number);
   } catch (error) {
     // Another attempt on the same session (a double submit) holds it: it decides.
-    if (error instanceof ConflictError)
-      return again(409, "A payment for this order is already in progress. Reload the page in a moment.");
+    if (error instanceof ConflictError) return again(409, inProgress);
     throw error;
   }
   switch (result.state) {
@@ -160,12 +214,7 @@ async function pay(
       if (!result.session) throw new NotFoundError("Checkout session");
       return redirect(sessionPath(context.slug, sessionId));
     case "sold_out":
-      return unavailablePage({
-        ...offer,
-        state: "unavailable",
-        status: 410,
-        reason: "This offer is sold out.",
-      });
+      return soldOut(offer);
     case "too_many_declines": {
       const minutes = Math.ceil(result.retryAfterSeconds / 60);
       const shown = await again(
@@ -343,18 +392,28 @@ async function sessionPage(
     )}</p>`;
   else if (session.status === "expired")
     state = `<p class="notice" role="status">This checkout expired. Nothing has been charged; start again from the link.</p>`;
-  else if (processorKindOf(merchant) !== "sandbox")
-    state = `<p class="notice" role="status">Card payment on this page is not available yet: nothing has been charged.</p>`;
   else {
+    const kind = processorKindOf(merchant);
     const formToken = await issueFormToken({ clock: context.clock, token: context.slug });
-    state = `${error ? `<div class="error" role="alert">${escapeHtml(error)}</div>` : ""}
-<form method="post">
+    const alert = error ? `<div class="error" role="alert">${escapeHtml(error)}</div>` : "";
+    const payButton = `${session.recurring ? `<p class="muted">${escapeHtml(subscriptionSaveNotice)}</p>\n` : ""}<button type="submit">${escapeHtml(session.amountDueNow > 0 ? `Pay ${formatMoney(session.amountDueNow, session.currency)}` : "Save card and start")}</button>`;
+    const sessionForm = (body: string) => `<form method="post">
 <input type="hidden" name="formToken" value="${escapeHtml(formToken)}">
 <input type="hidden" name="session" value="${escapeHtml(session.id)}">
-<label for="card">Card number</label><input id="card" name="card" inputmode="numeric" autocomplete="cc-number" placeholder="4242 4242 4242 4242" required maxlength="40">
-${session.recurring ? `<p class="muted">${escapeHtml(subscriptionSaveNotice)}</p>` : ""}
-<button type="submit">${escapeHtml(session.amountDueNow > 0 ? `Pay ${formatMoney(session.amountDueNow, session.currency)}` : "Save card and start")}</button>
-</form>
+${body}
+</form>`;
+    if (session.processorCheckout)
+      // Back from Stripe (or left it open): its payment's webhook completes the session. The button
+      // returns to the same Stripe session, which cannot be paid twice.
+      state = `${alert}<p class="notice" role="status">We are confirming your payment. Reload this page in a moment to see it completed; you will not be charged twice.</p>
+${sessionForm(`<button type="submit">Not paid yet? Return to the payment page</button>`)}`;
+    else if (kind === "stripe")
+      state = `${alert}
+${sessionForm(`<p class="muted">You pay on Stripe's secure page, then come back here.</p>\n${payButton}`)}`;
+    else if (!kind) state = `<p class="notice" role="status">${escapeHtml(noPayment)}</p>`;
+    else
+      state = `${alert}
+${sessionForm(`<label for="card">Card number</label><input id="card" name="card" inputmode="numeric" autocomplete="cc-number" placeholder="4242 4242 4242 4242" required maxlength="40">\n${payButton}`)}
 <table><caption>Sandbox test cards</caption>${sandboxCardRows()}</table>`;
   }
   return html(

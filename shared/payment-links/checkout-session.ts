@@ -73,6 +73,12 @@ export interface BuyerAnswers {
   customFields: Record<string, string>;
 }
 
+export interface ProcessorCheckout {
+  paymentId: string;
+  sessionId: string;
+  url: string;
+}
+
 export interface CheckoutSession extends CheckoutTotals, BuyerAnswers {
   id: string;
   paymentLinkId: string;
@@ -88,6 +94,12 @@ export interface CheckoutSession extends CheckoutTotals, BuyerAnswers {
    * never a mark without a hold (one unit sold twice). Expiry gives a marked hold back.
    */
   redemptionHeld?: true;
+  /**
+   * The processor's hosted checkout (Stripe Checkout) the buyer was sent to, while it may still be
+   * paid: its attempt's payment, the processor's session and its URL. It keeps the redemption held
+   * until the payment completes the session, or the buyer cancels, or the session expires.
+   */
+  processorCheckout?: ProcessorCheckout;
   /** Set when it completes. */
   customerId?: string;
   invoiceId?: string;

@@ -9,15 +9,17 @@ import type { CurrencyCode } from "../domain/currency.ts";
 import {
   ConflictError,
   type FieldError,
+  NotFoundError,
   PaymentDeclinedError,
   requireFound,
   retryOnConflict,
+  StateConflictError,
 } from "../domain/errors.ts";
 import { newEvent } from "../domain/events.ts";
 import { newId } from "../domain/ids.ts";
 import type { Take } from "../domain/limits.ts";
 import type { Versioned } from "../domain/records.ts";
-import { type InvoicePayPorts, payInvoice } from "../invoices/pay.ts";
+import { checkoutInvoice, type InvoicePayPorts, payInvoice } from "../invoices/pay.ts";
 import type { PricedLineRequest } from "../invoices/build.ts";
 import type { NewInvoice } from "../invoices/invoice.ts";
 import {
@@ -50,6 +52,7 @@ import type { TaxRate } from "../tax-rates/tax-rate.ts";
 import {
   type CheckoutSession,
   type CheckoutStatus,
+  type ProcessorCheckout,
   attemptLive,
   checkoutSessionMinutes,
   linkUnavailable,
@@ -58,7 +61,7 @@ import {
   productsUnavailable,
   readBuyerForm,
 } from "./checkout-session.ts";
-import { checkoutExpirySchedule } from "./expiry.ts";
+import { checkoutExpirySchedule, closeProcessorCheckout } from "./expiry.ts";
 import type { PaymentLink } from "./payment-link.ts";
 
 export interface CheckoutPorts {
@@ -214,39 +217,35 @@ export async function payCheckout(
   card: string,
 ): Promise<PayResult> {
   const merchantId = offer.merchant.id;
-  const found = await ports.sessions.read(merchantId, sessionId);
-  if (!found || found.value.paymentLinkId !== offer.link.id) return { state: "closed" };
-  const shown = presentCheckoutSession(found.value, ports.clock.now());
-  if (shown.status !== "open") return { state: "closed", session: shown };
+  const found = await openSessionOf(ports, offer, sessionId);
+  if ("state" in found) return found;
   const attempt = await ports.cardAttempts(merchantId, sessionId).take();
   if (!attempt.taken) return { state: "too_many_declines", retryAfterSeconds: attempt.retryAfterSeconds };
-  let claimed: Versioned<CheckoutSession>;
+  let held: Held | undefined;
   try {
-    claimed = await claimAttempt(ports, merchantId, found);
+    held = await holdRedemption(ports, offer, found);
   } catch (error) {
     await attempt.slot.giveBack();
     throw error;
   }
-  const endAttempt = () => unclaimAttempt(ports, merchantId, sessionId, claimed.value.payingSince);
-  if (!(await ports.sessions.reserveRedemption(merchantId, offer.link.id, offer.link.maxRedemptions))) {
-    await Promise.all([attempt.slot.giveBack(), endAttempt()]);
+  if (!held) {
+    await attempt.slot.giveBack();
     return { state: "sold_out" };
   }
   let paid: PaidCheckout;
   try {
-    claimed = await markHeld(ports, merchantId, claimed);
-    paid = await payPurchase(ports, offer, await purchaseOf(ports, offer, claimed), card);
+    paid = await payPurchase(ports, offer, await purchaseOf(ports, offer, held.claimed), card);
   } catch (error) {
-    // The mark goes before the hold: a crash between leaves a unit unsold, never sold twice.
-    await endAttempt();
-    await ports.sessions.releaseRedemption(merchantId, offer.link.id);
+    await held.giveBack();
     // Only a decline keeps its slot: it is what card testing looks like.
     if (error instanceof PaymentDeclinedError) return { state: "declined", declineCode: error.declineCode };
     await attempt.slot.giveBack();
     throw error;
   }
   await attempt.slot.giveBack();
-  return { state: "paid", session: await finishCheckout(ports, merchantId, sessionId, paid) };
+  const session = await finishCheckout(ports, merchantId, sessionId, paid);
+  if (!session) throw new NotFoundError("Checkout session");
+  return { state: "paid", session };
 }
 
 /**
@@ -285,6 +284,154 @@ async function payPurchase(
   // customer's default method, as any subscription without its own (keepCard logs the failure).
   const paymentMethodId = await ports.keepCard(merchantId, customerId, card).catch(() => undefined);
   return { invoiceId: invoice.id, paymentId, paymentMethodId };
+}
+
+export type RedirectResult =
+  /** To the processor's hosted checkout (a new one, or the one the buyer left open). */
+  { state: "redirect"; url: string } | { state: "closed"; session?: CheckoutSession } | { state: "sold_out" };
+
+/**
+ * Sends the buyer of an open session to the processor's hosted checkout (Stripe Checkout, in
+ * payment mode: Kassa bills, the processor only charges). As the card form, it holds a redemption
+ * first and makes the customer and the invoice; then the invoice's checkout opens, and the session
+ * keeps it (`processorCheckout`) with the hold until the invoice's payment finishes the session
+ * (`finishCheckout`, on its invoice.paid), the buyer cancels (`cancelProcessorCheckout`) or the session expires.
+ * A second submit while it is open goes back to the same checkout, so nothing is paid twice.
+ */
+export async function redirectCheckout(
+  ports: CheckoutPorts,
+  offer: Extract<Offer, { state: "open" }>,
+  sessionId: string,
+  urls: { successUrl: string; cancelUrl: (paymentId: string) => string },
+): Promise<RedirectResult> {
+  const merchantId = offer.merchant.id;
+  const found = await openSessionOf(ports, offer, sessionId);
+  if ("state" in found) return found;
+  const open = found.value.processorCheckout;
+  if (open) return { state: "redirect", url: open.url };
+  const held = await holdRedemption(ports, offer, found);
+  if (!held) return { state: "sold_out" };
+  try {
+    const { invoiceId } = await purchaseOf(ports, offer, held.claimed);
+    // A trial with nothing else bought has nothing to charge: Checkout's setup mode would save the card.
+    if (!invoiceId)
+      throw new StateConflictError(
+        "This checkout has nothing to pay now, and saving a card alone through Stripe is not supported yet",
+      );
+    const checkout = await checkoutInvoice(ports.payments, merchantId, invoiceId, urls);
+    await keepProcessorCheckout(ports, merchantId, sessionId, held.claimed.value.payingSince, {
+      paymentId: checkout.paymentId,
+      sessionId: checkout.id,
+      url: checkout.url,
+    });
+    return { state: "redirect", url: checkout.url };
+  } catch (error) {
+    await held.giveBack();
+    throw error;
+  }
+}
+
+/**
+ * The buyer came back by the processor's cancel URL: its checkout is closed and, unless it was paid
+ * after all (its payment then finishes the session), the session's hold is given back so the buyer
+ * can try again at once. A cancel URL of another attempt, or one used twice, changes nothing.
+ */
+export async function cancelProcessorCheckout(
+  ports: CheckoutPorts,
+  offer: Exclude<Offer, { state: "missing" }>,
+  sessionId: string,
+  paymentId: string,
+): Promise<void> {
+  const merchantId = offer.merchant.id;
+  const found = await ports.sessions.read(merchantId, sessionId);
+  if (!found || found.value.paymentLinkId !== offer.link.id) return;
+  if (found.value.processorCheckout?.paymentId !== paymentId) return;
+  if (!(await closeProcessorCheckout(ports.payments, merchantId, found.value))) return;
+  const released = await retryOnConflict(5, async () => {
+    const current = await ports.sessions.read(merchantId, sessionId);
+    if (current?.value.status !== "open" || current.value.processorCheckout?.paymentId !== paymentId)
+      return false;
+    const { processorCheckout: _, redemptionHeld, ...rest } = current.value;
+    await ports.sessions.replace(
+      merchantId,
+      { ...rest, updatedAt: ports.clock.now().toISOString() },
+      current.version,
+    );
+    return redemptionHeld === true;
+  });
+  // The mark went first: a crash between leaves a unit unsold, never sold twice.
+  if (released) await ports.sessions.releaseRedemption(merchantId, offer.link.id);
+}
+
+/** The session to pay: this link's and open, or why not. */
+async function openSessionOf(
+  ports: CheckoutPorts,
+  offer: Extract<Offer, { state: "open" }>,
+  sessionId: string,
+): Promise<Versioned<CheckoutSession> | { state: "closed"; session?: CheckoutSession }> {
+  const found = await ports.sessions.read(offer.merchant.id, sessionId);
+  if (!found || found.value.paymentLinkId !== offer.link.id) return { state: "closed" };
+  const shown = presentCheckoutSession(found.value, ports.clock.now());
+  return shown.status === "open" ? found : { state: "closed", session: shown };
+}
+
+/** A payment attempt's claim on its session and the redemption it holds. */
+interface Held {
+  claimed: Versioned<CheckoutSession>;
+  /** Ends the claim and gives the redemption back (the payment failed, or never started). */
+  giveBack(): Promise<void>;
+}
+
+/**
+ * Claims the session for a payment attempt and holds one of the link's redemptions, marked on the
+ * session; undefined (the claim ended) when none is left.
+ */
+async function holdRedemption(
+  ports: CheckoutPorts,
+  offer: Extract<Offer, { state: "open" }>,
+  found: Versioned<CheckoutSession>,
+): Promise<Held | undefined> {
+  const merchantId = offer.merchant.id;
+  const claimed = await claimAttempt(ports, merchantId, found);
+  const endAttempt = () => unclaimAttempt(ports, merchantId, found.value.id, claimed.value.payingSince);
+  if (!(await ports.sessions.reserveRedemption(merchantId, offer.link.id, offer.link.maxRedemptions))) {
+    await endAttempt();
+    return undefined;
+  }
+  const giveBack = async () => {
+    // The mark goes before the hold: a crash between leaves a unit unsold, never sold twice.
+    await endAttempt();
+    await ports.sessions.releaseRedemption(merchantId, offer.link.id);
+  };
+  try {
+    return { claimed: await markHeld(ports, merchantId, claimed), giveBack };
+  } catch (error) {
+    await giveBack();
+    throw error;
+  }
+}
+
+/**
+ * Records the processor's checkout on the session, ending the attempt's claim (the buyer is now on
+ * the processor's page: the hold stays, marked, with the checkout).
+ */
+function keepProcessorCheckout(
+  ports: CheckoutPorts,
+  merchantId: string,
+  sessionId: string,
+  since: string | undefined,
+  checkout: ProcessorCheckout,
+) {
+  return retryOnConflict(5, async () => {
+    const found = await ports.sessions.read(merchantId, sessionId);
+    if (!found || found.value.payingSince !== since) throw new StateConflictError(inProgress);
+    const { payingSince: _, ...rest } = found.value;
+    await ports.sessions.replace(
+      merchantId,
+      { ...rest, processorCheckout: checkout, updatedAt: ports.clock.now().toISOString() },
+      found.version,
+    );
+  });
 }
 
 const inProgress = "A payment for this order is already in progress";
@@ -462,35 +609,41 @@ async function customerOf(
 }
 
 /**
- * Finishes a paid session exactly once: the subscription its recurring items start is written (its
- * period 0 the session's invoice), then the session completes with its `checkout.completed` event. A
- * repeat — the buyer's return and the payment's report both finishing it — finds it complete and
- * changes nothing.
+ * Finishes a paid session, exactly once: the one place a checkout's payment completes it (the card
+ * form's charge, or the invoice.paid reaction of a processor's checkout). It completes an open
+ * session paid by its own invoice — even one past its time, whose payment started while it was
+ * open — writing first the subscription its recurring items start (period 0 the session's invoice),
+ * then the session, with `timesRedeemed` +1 and checkout.completed; a repeat finds it complete and
+ * changes nothing. Undefined: no such session; a session of another invoice is left as it is.
  */
 export async function finishCheckout(
   ports: CheckoutPorts,
   merchantId: string,
   sessionId: string,
   paid: PaidCheckout,
-): Promise<CheckoutSession> {
-  const found = requireFound(await ports.sessions.read(merchantId, sessionId), "Checkout session");
-  if (found.value.status === "complete") return presentCheckoutSession(found.value, ports.clock.now());
-  const pending = found.value.pendingSubscription;
+): Promise<CheckoutSession | undefined> {
+  const paidBy = (session: CheckoutSession) =>
+    session.status === "open" && session.invoiceId === paid.invoiceId;
+  const before = await ports.sessions.read(merchantId, sessionId);
+  // Expired, its hold given back: only a payment that started before can still arrive, and expiry
+  // leaves a session whose checkout was paid open for it.
+  if (!before || !paidBy(before.value)) return before && presentCheckoutSession(before.value, ports.clock.now());
+  const pending = before.value.pendingSubscription;
   if (pending) await startCheckoutSubscription(ports.subscriptions, merchantId, pending, paid);
-  const merchant = requireFound(await ports.merchants.readMerchant(merchantId), "Merchant");
-  const completed = await retryOnConflict(5, async () => {
-    const { value, version } = requireFound(
-      await ports.sessions.read(merchantId, sessionId),
-      "Checkout session",
-    );
-    if (value.status === "complete") return value;
+  return retryOnConflict(5, async () => {
+    const [found, merchant] = await Promise.all([
+      ports.sessions.read(merchantId, sessionId),
+      ports.merchants.readMerchant(merchantId),
+    ]);
+    if (!found || !merchant) return undefined;
+    const { value, version } = found;
+    if (!paidBy(value)) return presentCheckoutSession(value, ports.clock.now());
     const now = ports.clock.now();
     // The held redemption is now a completed one; the subscription is written, its draft done with.
     const { payingSince: _, redemptionHeld: __, pendingSubscription: ___, ...rest } = value;
     const next: CheckoutSession = {
       ...rest,
       status: "complete",
-      ...(paid.invoiceId ? { invoiceId: paid.invoiceId } : {}),
       ...(paid.paymentId ? { paymentId: paid.paymentId } : {}),
       updatedAt: now.toISOString(),
     };
@@ -509,5 +662,4 @@ export async function finishCheckout(
     );
     return next;
   });
-  return presentCheckoutSession(completed, ports.clock.now());
 }

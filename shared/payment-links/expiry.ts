@@ -3,13 +3,17 @@
  * created, fires at its `expiresAt`. An open session then becomes `expired` with its
  * `checkout.expired` event, and a redemption held by a payment that crashed before completing is
  * given back, all in one transaction on the session's version: a second firing finds it expired and
- * changes nothing, and a session completed in the meantime is left alone.
+ * changes nothing, and a session completed in the meantime is left alone. The processor's checkout
+ * the buyer was sent to, if one is open, is expired first: once it is closed unpaid the hold goes
+ * back with the session; if it was paid after all, the session stays open for its payment to finish.
  */
 import * as z from "zod";
 import type { OneTimeSchedule } from "../aws/scheduler.ts";
 import type { Clock } from "../domain/clock.ts";
 import { retryOnConflict } from "../domain/errors.ts";
 import { newEvent } from "../domain/events.ts";
+import { cancelInvoiceCheckout } from "../invoices/pay.ts";
+import type { PaymentPorts } from "../payments/ports.ts";
 import type { CheckoutSessionStore } from "../store/checkout-sessions.ts";
 import { type TimerRegistrations, timerQueue, work } from "../timers/registry.ts";
 import { attemptLive, type CheckoutSession } from "./checkout-session.ts";
@@ -45,7 +49,25 @@ export function checkoutExpirySchedule(
 
 export interface CheckoutExpiryPorts {
   checkoutSessions: Pick<CheckoutSessionStore, "read" | "expire">;
+  /** To close a session's open processor checkout. */
+  payments: () => PaymentPorts;
   clock: Clock;
+}
+
+/**
+ * Closes the processor checkout a session's buyer was sent to (none: nothing to do). True when it is
+ * over unpaid, so the session's hold can be given back; false when it was paid after all (its
+ * payment, reported by the processor, finishes the session).
+ */
+export async function closeProcessorCheckout(
+  payments: PaymentPorts,
+  merchantId: string,
+  session: CheckoutSession,
+): Promise<boolean> {
+  const open = session.processorCheckout;
+  if (!open || !session.invoiceId) return true;
+  await cancelInvoiceCheckout(payments, merchantId, session.invoiceId, open.paymentId);
+  return (await payments.payments.read(merchantId, open.paymentId))?.value.status === "failed";
 }
 
 export async function expireCheckout(
@@ -61,6 +83,7 @@ export async function expireCheckout(
     // queue's visibility timeout (minutes), when that payment has either ended or is stale.
     if (attemptLive(found.value, now))
       throw new Error(`Checkout session ${sessionId} has a payment under way; its expiry is retried`);
+    if (!(await closeProcessorCheckout(ports.payments(), merchantId, found.value))) return;
     const { payingSince: _, redemptionHeld, ...rest } = found.value;
     const next: CheckoutSession = { ...rest, status: "expired", updatedAt: now.toISOString() };
     await ports.checkoutSessions.expire(

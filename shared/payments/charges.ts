@@ -147,7 +147,8 @@ export async function charge(
  * Sends the buyer to the processor's hosted checkout for a payable (Stripe Checkout); the outcome
  * arrives as checkout.session.* and payment_intent.* events. The session closes after
  * `checkoutLifetimeMs` and the payable stays held a margin longer, so nothing can be paid through
- * it once another attempt may start. The cancel URL names the attempt's payment (`cancelCheckout`).
+ * it once another attempt may start. The cancel URL names the attempt's payment (`cancelCheckout`),
+ * and so does the answer: the session and its attempt's `paymentId`.
  */
 export async function checkout(
   ports: PaymentPorts,
@@ -182,7 +183,7 @@ export async function checkout(
     });
     // Before the buyer has the URL, so the cancel return finds the session on the hold.
     await payableFor(ports.payables, paid).recordCheckoutSession(merchantId, paid.id, payment.id, session.id);
-    return session;
+    return { ...session, paymentId: payment.id };
   } catch (error) {
     // The buyer never got the session's URL, so nothing can be paid through it: end the attempt now
     // rather than keep the payable held until the hold lapses.
