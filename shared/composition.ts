@@ -12,7 +12,7 @@ import { type SchedulerPort, scheduler } from "./aws/scheduler.ts";
 import { freshSecret, getSecret, verifyWithSecret } from "./aws/secrets.ts";
 import { config } from "./config.ts";
 import { type Clock, systemClock } from "./domain/clock.ts";
-import { requireFound } from "./domain/errors.ts";
+import { PaymentDeclinedError, requireFound } from "./domain/errors.ts";
 import { windowLimits } from "./domain/limits.ts";
 import { metricNames } from "./metrics-names.ts";
 import { emfMetrics, log, stopwatch } from "./observability.ts";
@@ -244,6 +244,21 @@ export const checkoutPorts = (clock: Clock): CheckoutPorts => ({
   customers: customerPorts(clock),
   invoices: invoicePorts(clock),
   payments: paymentPorts(clock),
+  subscriptions: subscriptionPorts(clock),
+  keepCard: async (merchantId, customerId, card) => {
+    try {
+      return (await saveBuyerCard(clock, merchantId, customerId, card)).id;
+    } catch (error) {
+      // A decline is the buyer's to see; anything else after a payment is the operator's.
+      if (!(error instanceof PaymentDeclinedError))
+        log.error("A checkout's card could not be saved", {
+          merchantId,
+          customerId,
+          error: error instanceof Error ? error.message : String(error),
+        });
+      throw error;
+    }
+  },
   cardAttempts: (merchantId, sessionId) => declinedCardAttempts(clock, merchantId, sessionId),
   scheduler: (merchantId, testClockId) =>
     testClockId ? clockScheduler(merchantId, testClockId) : schedulerFor(clock),
@@ -431,14 +446,13 @@ export const updateCardAttempts = (clock: Clock, merchantId: string, customerId:
  * (the sandbox's card form), for the renewals: once, and as the default only if it has none. The
  * payment stands whatever happens here, so a failure is logged, never shown to the buyer as one.
  */
+/** Saves the card a buyer typed on a hosted page (a sandbox test card by its token) on their customer, once. */
+const saveBuyerCard = (clock: Clock, merchantId: string, customerId: string, card: string) =>
+  keepPaymentMethod(paymentMethodPorts(clock), merchantId, customerId, findTestMethod(card)?.token ?? card);
+
 export async function keepPaidCard(clock: Clock, merchantId: string, customerId: string, card: string) {
   try {
-    await keepPaymentMethod(
-      paymentMethodPorts(clock),
-      merchantId,
-      customerId,
-      findTestMethod(card)?.token ?? card,
-    );
+    await saveBuyerCard(clock, merchantId, customerId, card);
   } catch (error) {
     log.error("The card of a subscription's paid invoice could not be saved", {
       merchantId,

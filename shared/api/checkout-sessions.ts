@@ -5,6 +5,7 @@ import { checkoutStatuses } from "../payment-links/checkout-session.ts";
 import { slugPattern } from "../payment-links/payment-link.ts";
 import { createdRange, idOf, idParams, listQuery, page } from "./common.ts";
 import { billedAddress } from "./invoices.ts";
+import { intervals } from "./products.ts";
 
 const address = billedAddress;
 
@@ -23,12 +24,25 @@ export const checkoutSession = z.object({
         amountSubtotal: z.number().int(),
         amountTax: z.number().int(),
         amountTotal: z.number().int(),
+        interval: z.enum(intervals).optional().describe("A recurring item's: the subscription bills it every interval"),
       }),
     )
     .describe("The prices fixed when the session was created"),
   subtotal: z.number().int(),
   taxTotal: z.number().int(),
-  total: z.number().int(),
+  total: z.number().int().describe("Every line's: the one-time items and the recurring items' first period"),
+  amountDueNow: z
+    .number()
+    .int()
+    .describe("What the buyer pays at checkout: total, less the recurring items' first period when a trial comes first"),
+  recurring: z
+    .object({
+      interval: z.enum(intervals),
+      amount: z.number().int().describe("Each period's charge for the recurring items, tax included"),
+      trialDays: z.number().int().optional(),
+    })
+    .optional()
+    .describe("Present when the link sells recurring items: the subscription the checkout starts"),
   taxRateIds: z.array(z.string()),
   email: z.string(),
   name: z.string().optional(),
@@ -41,6 +55,10 @@ export const checkoutSession = z.object({
   customerId: z.string().optional(),
   invoiceId: z.string().optional(),
   paymentId: z.string().optional(),
+  subscriptionId: z
+    .string()
+    .optional()
+    .describe("The subscription the recurring items start: fixed by the first payment attempt, written once paid"),
   processorCheckout: z
     .object({ paymentId: z.string(), sessionId: z.string(), url: z.string() })
     .optional()

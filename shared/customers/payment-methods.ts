@@ -117,7 +117,8 @@ export async function processorCustomerOf(
 
 /**
  * Saves the method a buyer just used (a subscription's payment, a Checkout session) unless the
- * customer has it already: a redelivered report or a second payment with the same method saves it once.
+ * customer has it already: a redelivered report or a second payment with the same method saves it
+ * once. Answers the saved method, as the API shows it.
  */
 export async function keepPaymentMethod(
   ports: PaymentMethodPorts,
@@ -127,7 +128,8 @@ export async function keepPaymentMethod(
   options: AttachOptions = {},
 ) {
   const saved = await ports.methods.listOfCustomer(merchantId, customerId, { limit: 100 });
-  if (saved.items.some((m) => m.processorId === processorMethod)) return undefined;
+  const known = saved.items.find((m) => m.processorId === processorMethod);
+  if (known) return presentPaymentMethod(known);
   return attachPaymentMethod(ports, merchantId, customerId, processorMethod, options);
 }
 

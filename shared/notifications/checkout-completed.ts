@@ -10,7 +10,7 @@ import type { Address } from "../customers/customer.ts";
 import { formatMoney, formatQuantity } from "../domain/format.ts";
 import type { Invoice } from "../invoices/invoice.ts";
 import type { Merchant } from "../merchants/merchant.ts";
-import type { CheckoutSession } from "../payment-links/checkout-session.ts";
+import { type CheckoutSession, recurringTerms } from "../payment-links/checkout-session.ts";
 import type { PaymentLink } from "../payment-links/payment-link.ts";
 import { compose, invoiceTestNotice, supportLine } from "./compose.ts";
 import { domainRecord, type Notification } from "./notification.ts";
@@ -32,7 +32,10 @@ function orderParagraphs(session: CheckoutSession): string[] {
     ...(session.taxTotal > 0
       ? [`Subtotal: ${money(session.subtotal)}.`, `Tax: ${money(session.taxTotal)}.`]
       : []),
-    `Total paid: ${money(session.total)}.`,
+    ...(session.recurring
+      ? [`Total: ${money(session.total)}.`, `Paid today: ${money(session.amountDueNow)}.`, recurringTerms(session) ?? ""]
+      : [`Total paid: ${money(session.total)}.`]),
+    ...(session.subscriptionId ? [`Subscription: ${session.subscriptionId}.`] : []),
   ];
 }
 
@@ -51,7 +54,7 @@ export function orderConfirmationEmail(
   merchant: Merchant,
 ): Mail {
   const number = invoiceName(session, invoice);
-  const title = `Your order from ${merchant.name}: ${formatMoney(session.total, session.currency)} paid`;
+  const title = `Your order from ${merchant.name}: ${formatMoney(session.amountDueNow, session.currency)} paid`;
   const paragraphs = [
     `Thank you for your order from ${merchant.name}. You bought:`,
     ...orderParagraphs(session),
@@ -89,7 +92,7 @@ export function newOrderEmail(
       .filter(([key]) => !known.has(key))
       .map(([key, answer]) => `${key}: ${answer}`),
   ];
-  const title = `New order: ${session.name ?? session.email}, ${formatMoney(session.total, session.currency)}`;
+  const title = `New order: ${session.name ?? session.email}, ${formatMoney(session.amountDueNow, session.currency)}`;
   const paragraphs = [
     `${who} bought through ${link ? `payment link "${link.name}" (${link.id})` : `payment link ${session.paymentLinkId}`}. Checkout ${session.id}${number ? `, invoice ${number}` : ""}:`,
     ...orderParagraphs(session),
@@ -112,6 +115,7 @@ const checkoutSessionRecord = domainRecord<CheckoutSession>("checkout session", 
   subtotal: "integer",
   taxTotal: "integer",
   total: "integer",
+  amountDueNow: "integer",
   customFields: "object",
 });
 

@@ -10,7 +10,7 @@ import { formatDate, formatMoney, formatPercentage, formatQuantity } from "../do
 import { termDays } from "../domain/invoice-lifecycle.ts";
 import { computeTotals } from "../domain/totals.ts";
 import type { Merchant } from "../merchants/merchant.ts";
-import type { Interval } from "../products/product.ts";
+import { intervalWords } from "../products/product.ts";
 import { hasShortFirstPeriod, type PeriodRule, periodOf } from "../subscriptions/periods.ts";
 import type { Subscription, SubscriptionDiscount, SubscriptionItem } from "../subscriptions/subscription.ts";
 import { domainRecord, type NotificationEvent } from "./notification.ts";
@@ -31,14 +31,6 @@ export const subscriptionRecord = domainRecord<Subscription>("subscription", {
   discounts: "array",
   taxRateIds: "array",
 });
-
-/** How often, in the words mail uses. */
-const intervalWords: Record<Interval, { adverb: string; per: string; period: string }> = {
-  month: { adverb: "monthly", per: "per month", period: "month" },
-  quarter: { adverb: "quarterly", per: "per quarter", period: "quarter" },
-  half_year: { adverb: "half-yearly", per: "per half-year", period: "half-year" },
-  year: { adverb: "yearly", per: "per year", period: "year" },
-};
 
 /** Each item's amount per period and their sum, priced as its invoices price lines (before discounts and taxes). */
 function periodAmounts(subscription: Pick<Subscription, "currency" | "items">) {

@@ -15,7 +15,15 @@ import { formTokenValid, issueFormToken, sandboxCardRows } from "../hosted/pay-f
 import { HttpResponse } from "../http/api.ts";
 import type { Merchant } from "../merchants/merchant.ts";
 import { processorKindOf } from "../payments/mode.ts";
-import { type CheckoutSession, type CheckoutTotals, customField, quantityField } from "./checkout-session.ts";
+import { subscriptionSaveNotice } from "../invoices/hosted.ts";
+import { intervalWords } from "../products/product.ts";
+import {
+  type CheckoutSession,
+  type CheckoutTotals,
+  customField,
+  quantityField,
+  recurringTerms,
+} from "./checkout-session.ts";
 import {
   type CheckoutPorts,
   defaultPricing,
@@ -247,7 +255,7 @@ function totalsTable(totals: CheckoutTotals, quantityCell: (i: number) => string
   const rows = totals.lineItems
     .map(
       (line, i) =>
-        `<tr><td>${escapeHtml(line.description)}<br><span class="muted">${money(line.unitAmount)} each</span></td><td class="num">${quantityCell(i)}</td><td class="num">${money(line.amountSubtotal)}</td></tr>`,
+        `<tr><td>${escapeHtml(line.description)}<br><span class="muted">${money(line.unitAmount)} ${line.interval ? intervalWords[line.interval].per : "each"}</span></td><td class="num">${quantityCell(i)}</td><td class="num">${money(line.amountSubtotal)}</td></tr>`,
     )
     .join("\n");
   const tax =
@@ -262,8 +270,10 @@ ${rows}
 <tr><th scope="row" colspan="2">Subtotal</th><td class="num">${money(totals.subtotal)}</td></tr>
 ${tax}
 <tr class="total"><th scope="row" colspan="2">Total</th><td class="num">${money(totals.total)}</td></tr>
+${totals.recurring ? `<tr class="total"><th scope="row" colspan="2">Due today</th><td class="num">${money(totals.amountDueNow)}</td></tr>` : ""}
 </tbody>
-</table>`;
+</table>
+${totals.recurring ? `<p class="notice">${escapeHtml(recurringTerms(totals) ?? "")}</p>` : ""}`;
 }
 
 interface Shown {
@@ -376,7 +386,9 @@ async function sessionPage(
     state = `<p class="notice" role="status">${escapeHtml(
       link.afterCompletion?.type === "message"
         ? `${link.afterCompletion.message} Your receipt goes to ${session.email}.`
-        : `Paid. Thank you! Your receipt goes to ${session.email}.`,
+        : session.amountDueNow > 0
+          ? `Paid. Thank you! Your receipt goes to ${session.email}.`
+          : `Thank you! Your subscription has started; its confirmation goes to ${session.email}.`,
     )}</p>`;
   else if (session.status === "expired")
     state = `<p class="notice" role="status">This checkout expired. Nothing has been charged; start again from the link.</p>`;
@@ -384,7 +396,7 @@ async function sessionPage(
     const kind = processorKindOf(merchant);
     const formToken = await issueFormToken({ clock: context.clock, token: context.slug });
     const alert = error ? `<div class="error" role="alert">${escapeHtml(error)}</div>` : "";
-    const payButton = `<button type="submit">${escapeHtml(`Pay ${formatMoney(session.total, session.currency)}`)}</button>`;
+    const payButton = `${session.recurring ? `<p class="muted">${escapeHtml(subscriptionSaveNotice)}</p>\n` : ""}<button type="submit">${escapeHtml(session.amountDueNow > 0 ? `Pay ${formatMoney(session.amountDueNow, session.currency)}` : "Save card and start")}</button>`;
     const sessionForm = (body: string) => `<form method="post">
 <input type="hidden" name="formToken" value="${escapeHtml(formToken)}">
 <input type="hidden" name="session" value="${escapeHtml(session.id)}">

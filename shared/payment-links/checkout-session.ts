@@ -7,8 +7,10 @@
  */
 import type { Address } from "../customers/customer.ts";
 import type { FieldError } from "../domain/errors.ts";
+import { formatMoney } from "../domain/format.ts";
 import { computeTotals } from "../domain/totals.ts";
-import type { Product } from "../products/product.ts";
+import { type Interval, intervalWords, type Product } from "../products/product.ts";
+import type { StoredSubscription } from "../subscriptions/subscription.ts";
 import type { TaxRate } from "../tax-rates/tax-rate.ts";
 import type { PaymentLink } from "./payment-link.ts";
 
@@ -34,6 +36,17 @@ export interface CheckoutLine {
   amountSubtotal: number;
   amountTax: number;
   amountTotal: number;
+  /** A recurring item's: its subscription bills it every interval from the first period on. */
+  interval?: Interval;
+}
+
+/** What the recurring items cost from then on: the subscription the checkout starts. */
+export interface CheckoutRecurring {
+  interval: Interval;
+  /** Each period's charge for the recurring items, tax included. */
+  amount: number;
+  /** The first period starts after a trial of so many days (nothing of it charged now). */
+  trialDays?: number;
 }
 
 export interface CheckoutTotals {
@@ -41,7 +54,11 @@ export interface CheckoutTotals {
   lineItems: CheckoutLine[];
   subtotal: number;
   taxTotal: number;
+  /** Every line's: the one-time items and the recurring items' first period. */
   total: number;
+  /** What the buyer pays now: `total`, less the recurring items' first period when a trial comes first. */
+  amountDueNow: number;
+  recurring?: CheckoutRecurring;
 }
 
 /** What the buyer typed; only the fields the link collects are ever set. */
@@ -87,6 +104,14 @@ export interface CheckoutSession extends CheckoutTotals, BuyerAnswers {
   customerId?: string;
   invoiceId?: string;
   paymentId?: string;
+  /** The subscription the recurring items start (its id fixed with the first payment attempt). */
+  subscriptionId?: string;
+  /**
+   * Internal, never shown: the subscription built with the first payment attempt, written once the
+   * purchase is paid — so the invoice's period 0 and the subscription are the same periods, prices
+   * and ids however late the payment's report arrives.
+   */
+  pendingSubscription?: StoredSubscription;
   createdAt: string;
   updatedAt: string;
 }
@@ -131,6 +156,11 @@ export function priceCheckout(
     taxRates,
   }));
   const totals = computeTotals({ currency: link.currency, lines });
+  // The recurring lines alone, priced as each period's invoice bills them.
+  const recurring = (want: boolean) => {
+    const picked = lines.filter((_, i) => (products[i]?.recurring !== undefined) === want);
+    return picked.length ? computeTotals({ currency: link.currency, lines: picked }).total : 0;
+  };
   return {
     currency: link.currency,
     lineItems: products.map((product, i) => {
@@ -143,12 +173,36 @@ export function priceCheckout(
         amountSubtotal: line?.amountSubtotal ?? 0,
         amountTax: line?.amountTax ?? 0,
         amountTotal: line?.amountTotal ?? 0,
+        ...(product.recurring ? { interval: product.recurring.interval } : {}),
       };
     }),
     subtotal: totals.subtotal,
     taxTotal: totals.taxTotal,
     total: totals.total,
+    amountDueNow: link.interval && link.trialDays ? recurring(false) : totals.total,
+    ...(link.interval
+      ? {
+          recurring: {
+            interval: link.interval,
+            amount: recurring(true),
+            ...(link.trialDays ? { trialDays: link.trialDays } : {}),
+          },
+        }
+      : {}),
   };
+}
+
+/**
+ * What the subscription a checkout starts charges after today, in the buyer's words (the page, the
+ * emails); undefined for a one-time purchase.
+ */
+export function recurringTerms(totals: Pick<CheckoutTotals, "currency" | "recurring">): string | undefined {
+  const recurring = totals.recurring;
+  if (!recurring) return undefined;
+  const amount = `${formatMoney(recurring.amount, totals.currency)} ${intervalWords[recurring.interval].per}`;
+  return recurring.trialDays
+    ? `Free for ${recurring.trialDays} day${recurring.trialDays === 1 ? "" : "s"}, then ${amount}, charged automatically to the card you save now until you cancel.`
+    : `Then ${amount}, charged automatically to the card you pay with until you cancel.`;
 }
 
 const emailPattern = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
@@ -242,7 +296,8 @@ export function readBuyerForm(
 
 /** A session as the merchant API shows it: its status as of `now` (an open one past its time is expired). */
 export function presentCheckoutSession(session: CheckoutSession, now: Date): CheckoutSession {
-  return session.status === "open" && session.expiresAt <= now.toISOString()
-    ? { ...session, status: "expired" }
-    : session;
+  const { pendingSubscription: _, ...shown } = session;
+  return shown.status === "open" && shown.expiresAt <= now.toISOString()
+    ? { ...shown, status: "expired" }
+    : shown;
 }

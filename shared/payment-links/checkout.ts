@@ -20,13 +20,24 @@ import { newId } from "../domain/ids.ts";
 import type { Take } from "../domain/limits.ts";
 import type { Versioned } from "../domain/records.ts";
 import { checkoutInvoice, type InvoicePayPorts, payInvoice } from "../invoices/pay.ts";
+import type { PricedLineRequest } from "../invoices/build.ts";
+import type { NewInvoice } from "../invoices/invoice.ts";
 import {
   createInvoice,
   deleteInvoice,
   finalizeInvoice,
   getInvoice,
+  type InvoiceOrigin,
   type InvoicePorts,
+  payNothingDue,
 } from "../invoices/service.ts";
+import { periodInvoice } from "../subscriptions/period-invoice.ts";
+import {
+  draftCheckoutSubscription,
+  type SubscriptionPorts,
+  startCheckoutSubscription,
+} from "../subscriptions/service.ts";
+import type { StoredSubscription } from "../subscriptions/subscription.ts";
 import type { SchedulerPort } from "../aws/scheduler.ts";
 import { merchantLivemode } from "../payments/mode.ts";
 import type { Position } from "../http/cursor.ts";
@@ -62,6 +73,10 @@ export interface CheckoutPorts {
   customers: CustomerPorts;
   invoices: InvoicePorts;
   payments: InvoicePayPorts;
+  /** Completion's, for recurring items: the subscription the purchase starts. */
+  subscriptions: SubscriptionPorts;
+  /** Saves the card a buyer paid with on their customer (once): the saved method's id. */
+  keepCard(merchantId: string, customerId: string, card: string): Promise<string>;
   /** A session's window of declined cards (shared/domain/limits.ts), as the invoice pay form's. */
   cardAttempts(merchantId: string, sessionId: string): { take(): Promise<Take> };
   /** The scheduler of a link's timed work: its test clock's when it is bound to one. */
@@ -72,8 +87,8 @@ export interface CheckoutPorts {
 /** What a slug offers now. */
 export type Offer =
   | { state: "missing" }
-  /** A page saying why, with its status: 410 (gone for good) or 409 (not sold here yet). */
-  | { state: "unavailable"; merchant: Merchant; link: PaymentLink; status: 409 | 410; reason: string }
+  /** A page saying why, gone for good (410). */
+  | { state: "unavailable"; merchant: Merchant; link: PaymentLink; status: 410; reason: string }
   | { state: "open"; merchant: Merchant; link: PaymentLink; products: Product[]; rates: TaxRate[] };
 
 export async function offerOf(ports: CheckoutPorts, slug: string): Promise<Offer> {
@@ -97,14 +112,6 @@ export async function offerOf(ports: CheckoutPorts, slug: string): Promise<Offer
     productsUnavailable(link.value, products) ??
     (rates.every((r) => r?.active) ? undefined : "This offer is no longer available.");
   if (broken) return gone(broken);
-  if (link.value.interval) {
-    return {
-      state: "unavailable",
-      ...base,
-      status: 409,
-      reason: `Subscriptions cannot be bought through this page yet. Please contact ${merchant.value.name} at ${merchant.value.supportEmail ?? merchant.value.email}.`,
-    };
-  }
   return { state: "open", ...base, products: products as Product[], rates: rates as TaxRate[] };
 }
 
@@ -200,8 +207,8 @@ export type PayResult =
  * Pays an open session with a card, the buyer present (the sandbox card form). A redemption is held
  * first (none left: refused before anything is written or charged) and given back when the charge
  * fails; then the buyer's customer and the purchase's invoice (numbered, open) exist, recorded on the
- * session so a retry after a decline reuses them; then the card pays the invoice, and the session
- * is finished.
+ * session so a retry after a decline reuses them; then the card pays the invoice (or, with nothing
+ * due now, is saved for the subscription's first charge), and the session is finished.
  */
 export async function payCheckout(
   ports: CheckoutPorts,
@@ -225,13 +232,9 @@ export async function payCheckout(
     await attempt.slot.giveBack();
     return { state: "sold_out" };
   }
-  let paid: { invoiceId: string; paymentId: string };
+  let paid: PaidCheckout;
   try {
-    const invoiceId = await invoiceOf(ports, offer, held.claimed);
-    const charged = await payInvoice(ports.payments, merchantId, invoiceId, card);
-    if (charged.status !== "paid")
-      throw new PaymentDeclinedError("incomplete", "The payment did not complete");
-    paid = { invoiceId, paymentId: charged.payment.id };
+    paid = await payPurchase(ports, offer, await purchaseOf(ports, offer, held.claimed), card);
   } catch (error) {
     await held.giveBack();
     // Only a decline keeps its slot: it is what card testing looks like.
@@ -243,6 +246,44 @@ export async function payCheckout(
   const session = await finishCheckout(ports, merchantId, sessionId, paid);
   if (!session) throw new NotFoundError("Checkout session");
   return { state: "paid", session };
+}
+
+/**
+ * What paid a session: its invoice and that invoice's payment (none when nothing was due now: a
+ * trial's card was saved instead), and the card kept for the subscription's renewals.
+ */
+export interface PaidCheckout {
+  invoiceId?: string | undefined;
+  paymentId?: string | undefined;
+  paymentMethodId?: string | undefined;
+}
+
+/** Charges the purchase's invoice to the card (saving the card for a subscription), or saves it alone. */
+async function payPurchase(
+  ports: CheckoutPorts,
+  offer: Extract<Offer, { state: "open" }>,
+  session: CheckoutSession,
+  card: string,
+): Promise<PaidCheckout> {
+  const merchantId = offer.merchant.id;
+  const customerId = session.customerId as string;
+  // Nothing due now (a trial comes first): saving the card checks it, as Stripe's setup does.
+  if (!session.invoiceId) return { paymentMethodId: await ports.keepCard(merchantId, customerId, card) };
+  const invoice = await getInvoice(ports.invoices, merchantId, session.invoiceId);
+  let paymentId: string | undefined;
+  if (invoice.amountRemaining === 0) {
+    // A free purchase (a 100 % discount): paid as it is; the card is only saved, for the renewals.
+    await payNothingDue(ports.invoices, merchantId, invoice.id);
+  } else {
+    const paid = await payInvoice(ports.payments, merchantId, invoice.id, card);
+    if (paid.status !== "paid") throw new PaymentDeclinedError("incomplete", "The payment did not complete");
+    paymentId = paid.payment.id;
+  }
+  if (!session.pendingSubscription) return { invoiceId: invoice.id, paymentId };
+  // The payment stands whatever happens to saving its card: the renewals then charge the
+  // customer's default method, as any subscription without its own (keepCard logs the failure).
+  const paymentMethodId = await ports.keepCard(merchantId, customerId, card).catch(() => undefined);
+  return { invoiceId: invoice.id, paymentId, paymentMethodId };
 }
 
 export type RedirectResult =
@@ -271,7 +312,12 @@ export async function redirectCheckout(
   const held = await holdRedemption(ports, offer, found);
   if (!held) return { state: "sold_out" };
   try {
-    const invoiceId = await invoiceOf(ports, offer, held.claimed);
+    const { invoiceId } = await purchaseOf(ports, offer, held.claimed);
+    // A trial with nothing else bought has nothing to charge: Checkout's setup mode would save the card.
+    if (!invoiceId)
+      throw new StateConflictError(
+        "This checkout has nothing to pay now, and saving a card alone through Stripe is not supported yet",
+      );
     const checkout = await checkoutInvoice(ports.payments, merchantId, invoiceId, urls);
     await keepProcessorCheckout(ports, merchantId, sessionId, held.claimed.value.payingSince, {
       paymentId: checkout.paymentId,
@@ -438,46 +484,100 @@ function unclaimAttempt(ports: CheckoutPorts, merchantId: string, sessionId: str
 }
 
 /**
- * The invoice the session is paid by, finalized: the one a previous attempt made, or a new one for
- * the buyer's customer — found by email (an existing customer's details are never changed by what the
- * buyer typed: those stay on the session) or created with them. The draft is claimed on the session
- * before it is finalized: a concurrent attempt that loses the claim deletes its own draft (a 409),
- * so a session never leaves a second open invoice behind.
+ * The purchase as the first payment attempt prepares it, reused by every later one: the buyer's
+ * customer — found by email (an existing customer's details are never changed by what the buyer
+ * typed: those stay on the session) or created with them —, for recurring items the subscription
+ * they start (built, written once paid), and the invoice of what is due now, finalized. The draft is
+ * claimed on the session before it is finalized: a concurrent attempt that loses the claim deletes
+ * its own draft (a 409), so a session never leaves a second open invoice behind.
  */
-async function invoiceOf(
+async function purchaseOf(
   ports: CheckoutPorts,
   offer: Extract<Offer, { state: "open" }>,
   { value: session, version }: Versioned<CheckoutSession>,
-): Promise<string> {
+): Promise<CheckoutSession> {
   const merchantId = offer.merchant.id;
-  if (session.invoiceId) {
+  if (session.customerId) {
     // A previous attempt may have stopped between the claim and the finalize.
-    if ((await getInvoice(ports.invoices, merchantId, session.invoiceId)).status === "draft")
+    if (session.invoiceId && (await getInvoice(ports.invoices, merchantId, session.invoiceId)).status === "draft")
       await finalizeInvoice(ports.invoices, merchantId, session.invoiceId);
-    return session.invoiceId;
+    return session;
   }
-  const customerId = session.customerId ?? (await customerOf(ports, offer, session));
-  const draft = await createInvoice(ports.invoices, merchantId, {
+  const customerId = await customerOf(ports, offer, session);
+  const recurring = session.lineItems.filter((line) => line.interval !== undefined);
+  const subscription = recurring.length
+    ? await draftCheckoutSubscription(ports.subscriptions, merchantId, {
+        customerId,
+        items: recurring.map(({ productId, description, unitAmount, quantity }) => ({
+          productId,
+          description,
+          unitAmount,
+          quantity,
+        })),
+        taxRateIds: session.taxRateIds,
+        ...(session.recurring?.trialDays ? { trialDays: session.recurring.trialDays } : {}),
+        metadata: { paymentLinkId: offer.link.id, checkoutSessionId: session.id },
+      })
+    : undefined;
+  const purchase = purchaseInvoice(session, customerId, subscription);
+  const draft = purchase
+    ? await createInvoice(ports.invoices, merchantId, purchase.request, purchase.origin)
+    : undefined;
+  const next: CheckoutSession = {
+    ...session,
     customerId,
-    currency: session.currency as CurrencyCode,
-    lineItems: session.lineItems.map((line) => ({
-      productId: line.productId,
-      description: line.description,
-      quantity: line.quantity,
-      unitAmount: line.unitAmount,
-      taxRateIds: session.taxRateIds,
-    })),
-    metadata: { paymentLinkId: offer.link.id, checkoutSessionId: session.id },
-  });
-  const next = { ...session, customerId, invoiceId: draft.id, updatedAt: ports.clock.now().toISOString() };
+    ...(draft ? { invoiceId: draft.id } : {}),
+    ...(subscription ? { subscriptionId: subscription.id, pendingSubscription: subscription } : {}),
+    updatedAt: ports.clock.now().toISOString(),
+  };
   try {
     await ports.sessions.replace(merchantId, next, version);
   } catch (error) {
-    await deleteInvoice(ports.invoices, merchantId, draft.id);
+    if (draft) await deleteInvoice(ports.invoices, merchantId, draft.id);
     throw error;
   }
-  await finalizeInvoice(ports.invoices, merchantId, draft.id);
-  return draft.id;
+  if (draft) await finalizeInvoice(ports.invoices, merchantId, draft.id);
+  return next;
+}
+
+/**
+ * The invoice of what a session charges now, in the session's line order: its one-time lines and,
+ * unless a trial comes first, the subscription's period 0 (the engine's own period lines, so the
+ * period billed is the subscription's; tied to it by `subscriptionId`, which also makes a hosted
+ * checkout keep the card). Undefined when nothing is due now (a trial, nothing else bought).
+ */
+function purchaseInvoice(
+  session: CheckoutSession,
+  customerId: string,
+  subscription: StoredSubscription | undefined,
+): { request: NewInvoice; origin?: InvoiceOrigin } | undefined {
+  const metadata = { paymentLinkId: session.paymentLinkId, checkoutSessionId: session.id };
+  const billsPeriod = subscription !== undefined && !subscription.trialEnd;
+  const period = billsPeriod ? periodInvoice(subscription, 0) : undefined;
+  const periodLines = [...(period?.request.lineItems ?? [])];
+  const lineItems = session.lineItems.flatMap((line) => {
+    if (line.interval !== undefined) return period ? [periodLines.shift() as PricedLineRequest] : [];
+    return [
+      {
+        productId: line.productId,
+        description: line.description,
+        quantity: line.quantity,
+        unitAmount: line.unitAmount,
+        taxRateIds: session.taxRateIds,
+      },
+    ];
+  });
+  if (lineItems.length === 0) return undefined;
+  const request: NewInvoice = {
+    ...(period?.request ?? {}),
+    customerId,
+    currency: session.currency as CurrencyCode,
+    lineItems,
+    metadata,
+  };
+  if (!subscription) return { request };
+  const fields = period?.fields ?? { subscriptionId: subscription.id };
+  return { request, origin: { fields, changes: () => [] } };
 }
 
 async function customerOf(
@@ -512,15 +612,24 @@ async function customerOf(
  * Finishes a paid session, exactly once: the one place a checkout's payment completes it (the card
  * form's charge, or the invoice.paid reaction of a processor's checkout). It completes an open
  * session paid by its own invoice — even one past its time, whose payment started while it was
- * open — with `timesRedeemed` +1 and checkout.completed; a repeat finds it complete and changes
- * nothing. Undefined: no such session; a session of another invoice is left as it is.
+ * open — writing first the subscription its recurring items start (period 0 the session's invoice),
+ * then the session, with `timesRedeemed` +1 and checkout.completed; a repeat finds it complete and
+ * changes nothing. Undefined: no such session; a session of another invoice is left as it is.
  */
-export function finishCheckout(
+export async function finishCheckout(
   ports: CheckoutPorts,
   merchantId: string,
   sessionId: string,
-  paid: { invoiceId: string; paymentId: string },
+  paid: PaidCheckout,
 ): Promise<CheckoutSession | undefined> {
+  const paidBy = (session: CheckoutSession) =>
+    session.status === "open" && session.invoiceId === paid.invoiceId;
+  const before = await ports.sessions.read(merchantId, sessionId);
+  // Expired, its hold given back: only a payment that started before can still arrive, and expiry
+  // leaves a session whose checkout was paid open for it.
+  if (!before || !paidBy(before.value)) return before && presentCheckoutSession(before.value, ports.clock.now());
+  const pending = before.value.pendingSubscription;
+  if (pending) await startCheckoutSubscription(ports.subscriptions, merchantId, pending, paid);
   return retryOnConflict(5, async () => {
     const [found, merchant] = await Promise.all([
       ports.sessions.read(merchantId, sessionId),
@@ -528,16 +637,14 @@ export function finishCheckout(
     ]);
     if (!found || !merchant) return undefined;
     const { value, version } = found;
-    // Expired, its hold given back: only a payment that started before can still arrive, and expiry
-    // leaves a session whose checkout was paid open for it.
-    if (value.status !== "open" || value.invoiceId !== paid.invoiceId) return value;
+    if (!paidBy(value)) return presentCheckoutSession(value, ports.clock.now());
     const now = ports.clock.now();
-    // The held redemption is now a completed one.
-    const { payingSince: _, redemptionHeld: __, ...rest } = value;
+    // The held redemption is now a completed one; the subscription is written, its draft done with.
+    const { payingSince: _, redemptionHeld: __, pendingSubscription: ___, ...rest } = value;
     const next: CheckoutSession = {
       ...rest,
       status: "complete",
-      paymentId: paid.paymentId,
+      ...(paid.paymentId ? { paymentId: paid.paymentId } : {}),
       updatedAt: now.toISOString(),
     };
     await ports.sessions.complete(

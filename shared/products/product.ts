@@ -3,6 +3,14 @@ import type { CurrencyCode } from "../domain/currency.ts";
 
 export type Interval = "month" | "quarter" | "half_year" | "year";
 
+/** How often, in the words pages and mail use. */
+export const intervalWords: Record<Interval, { adverb: string; per: string; period: string }> = {
+  month: { adverb: "monthly", per: "per month", period: "month" },
+  quarter: { adverb: "quarterly", per: "per quarter", period: "quarter" },
+  half_year: { adverb: "half-yearly", per: "per half-year", period: "half-year" },
+  year: { adverb: "yearly", per: "per year", period: "year" },
+};
+
 export interface Product {
   id: string;
   name: string;

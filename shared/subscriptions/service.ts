@@ -5,12 +5,18 @@
  * makes the customer's DELETE a 409). Billing the periods is the engine's (`billDue`).
  */
 import type { Clock } from "../domain/clock.ts";
-import { NotFoundError, requireFound, StateConflictError, ValidationError } from "../domain/errors.ts";
+import {
+  ConflictError,
+  NotFoundError,
+  requireFound,
+  StateConflictError,
+  ValidationError,
+} from "../domain/errors.ts";
 import type { InvoiceStatus } from "../domain/invoice-lifecycle.ts";
 import type { Versioned } from "../domain/records.ts";
 import type { PricedLineRequest } from "../invoices/build.ts";
 import { type ChangeFacts, planChange } from "./changes.ts";
-import { discountApplies, discountRequest } from "./period-invoice.ts";
+import { discountApplies, discountRequest, subscriptionPeriod } from "./period-invoice.ts";
 import { type InvoicePreview, previewInvoice, upcomingRequest } from "./upcoming.ts";
 import { newEvent } from "../domain/events.ts";
 import type { Change } from "../domain/records.ts";
@@ -142,6 +148,103 @@ export async function createSubscription(
   // A start today bills its first period now; the answer shows the subscription after it.
   await ports.billDue(merchantId, subscription.id, subscription.testClockId);
   return getSubscription(ports, merchantId, subscription.id);
+}
+
+/** A checkout's recurring items at the prices its session fixed (issue 13 §3). */
+export interface CheckoutSubscriptionRequest {
+  customerId: string;
+  items: { productId: string; description: string; unitAmount: number; quantity: number }[];
+  taxRateIds: string[];
+  trialDays?: number;
+  metadata: Record<string, string>;
+}
+
+/**
+ * The subscription a checkout starts, built (every check of a creation) but not written: its period
+ * 0 is billed by the checkout's own invoice, and it is written only once that invoice is paid
+ * (`startCheckoutSubscription`). The items keep the checkout's prices, not the products' prices now.
+ */
+export async function draftCheckoutSubscription(
+  ports: SubscriptionPorts,
+  merchantId: string,
+  request: CheckoutSubscriptionRequest,
+): Promise<StoredSubscription> {
+  const now = (await ports.customerClock(merchantId, request.customerId)).now();
+  const facts = await namedFacts(ports, merchantId, request.customerId, request);
+  const fixed = new Map(request.items.map((item) => [item.productId, item]));
+  const products = new Map(
+    [...facts.products].map(([id, product]) => {
+      const item = fixed.get(id);
+      return [id, item ? { ...product, name: item.description, unitAmount: item.unitAmount } : product];
+    }),
+  );
+  return buildSubscription(
+    {
+      customerId: request.customerId,
+      items: request.items.map(({ productId, quantity }) => ({ productId, quantity })),
+      collectionMethod: "charge_automatically",
+      taxRateIds: request.taxRateIds,
+      ...(request.trialDays ? { trialDays: request.trialDays } : {}),
+      metadata: request.metadata,
+    },
+    { ...facts, products, now, cardOnCompletion: true },
+  ).subscription;
+}
+
+/**
+ * Writes a checkout's subscription once its purchase is paid: with `invoiceId`, period 0 is that
+ * invoice (claimed for it, as the engine claims each period, so it is never billed again) and the
+ * subscription is `active` until that period's end; a trial's starts as built. `paymentMethodId`, the
+ * card the buyer paid with, is charged for the renewals. Writing it twice is one subscription: a
+ * repeat finds it and returns it as it is.
+ */
+export async function startCheckoutSubscription(
+  ports: SubscriptionPorts,
+  merchantId: string,
+  draft: StoredSubscription,
+  paid: { invoiceId?: string | undefined; paymentMethodId?: string | undefined },
+): Promise<StoredSubscription> {
+  const existing = await ports.subscriptions.read(merchantId, draft.id);
+  if (existing) return existing.value;
+  const now = (await ports.customerClock(merchantId, draft.customerId)).now();
+  const period = subscriptionPeriod(draft, 0);
+  const billed = paid.invoiceId !== undefined && draft.status === "active";
+  const subscription: StoredSubscription = {
+    ...draft,
+    defaultPaymentMethodId: paid.paymentMethodId ?? null,
+    ...(billed
+      ? {
+          nextPeriod: 1,
+          cyclesBilled: 1,
+          currentPeriodStart: period.start,
+          currentPeriodEnd: period.end,
+          latestInvoiceId: paid.invoiceId ?? null,
+          nextBillingAt: period.end,
+        }
+      : {}),
+    updatedAt: now.toISOString(),
+  };
+  try {
+    await ports.subscriptions.create(
+      merchantId,
+      subscription,
+      subscriptionEvent("subscription.created", merchantId, subscription, now),
+      [
+        ports.customers.subscriptionCountWrite(merchantId, subscription.customerId, 1),
+        ...(billed && paid.invoiceId
+          ? [ports.subscriptions.claimPeriodWrite(merchantId, subscription.id, 0, paid.invoiceId)]
+          : []),
+      ],
+    );
+  } catch (error) {
+    // A concurrent completion (the webhook and the buyer's return) wrote it first.
+    const raced = error instanceof ConflictError && (await ports.subscriptions.read(merchantId, draft.id));
+    if (raced) return raced.value;
+    throw error;
+  }
+  // Plans its next period (or its trial's end) and the reminders, as any subscription's.
+  await ports.billDue(merchantId, subscription.id, subscription.testClockId);
+  return subscription;
 }
 
 export async function getSubscription(ports: SubscriptionPorts, merchantId: string, id: string) {

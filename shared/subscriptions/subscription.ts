@@ -359,6 +359,11 @@ export interface CreationFacts {
   merchant: Pick<Merchant, "timeZone" | "defaultPaymentTerms">;
   /** Now on the customer's clock (a test clock's frozen time when it is bound to one). */
   now: Date;
+  /**
+   * A checkout's subscription: the card that pays its first charge is saved by that payment, so it
+   * needs none saved now (issue 13 §3).
+   */
+  cardOnCompletion?: boolean;
 }
 
 /**
@@ -460,7 +465,9 @@ export function buildSubscription(
     errors.push({ path: "trialSettings", message: "only applies with trialDays or trialEnd" });
   }
   // A trial that cancels without a card needs none now: it is asked for by the trial's end.
-  const cardLater = trialEndDate !== undefined && input.trialSettings?.missingPaymentMethod === "cancel";
+  const cardLater =
+    facts.cardOnCompletion === true ||
+    (trialEndDate !== undefined && input.trialSettings?.missingPaymentMethod === "cancel");
   if (
     input.collectionMethod === "charge_automatically" &&
     !cardLater &&

@@ -3,7 +3,7 @@
  * against DynamoDB Local: the page prices the offer on the server and writes nothing; the buyer's
  * POST starts a session with the prices of that moment, the quantities picked and the answers the
  * link collects (each problem named on the page, nothing written); inactive, expired, sold-out and
- * broken links are a 410 page; recurring links a 409 page; the merchant lists and reads sessions.
+ * broken links are a 410 page; the merchant lists and reads sessions.
  */
 import { UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -166,16 +166,6 @@ describe("the checkout page (GET /l/{slug})", () => {
       expect(posted.status, says).toBe(410);
       expect(await aws.countItems(), `${says}: nothing written`).toBe(before);
     }
-  });
-
-  it("refuses links with recurring items with a 409 page (subscriptions are not sold here yet)", async () => {
-    const { slug } = await newLink({ name: "Club", lineItems: [{ productId: p.club }] });
-    const before = await aws.countItems();
-    const r = await page(slug);
-    expect(r.status).toBe(409);
-    expect(r.raw).toContain("Subscriptions cannot be bought through this page yet");
-    expect((await post(slug, { formToken: "x", email: "buyer@example.com" })).status).toBe(409);
-    expect(await aws.countItems()).toBe(before);
   });
 });
 

@@ -59,6 +59,7 @@ const session = {
   subtotal: 4697,
   taxTotal: 470,
   total: 5167,
+  amountDueNow: 5167,
   taxRateIds: ["txr_1"],
   email: "ada@buyer.test",
   name: "Ada Buyer",
@@ -165,6 +166,7 @@ describe("the emails of a completed checkout", () => {
       ...bare,
       taxTotal: 0,
       total: 4697,
+      amountDueNow: 4697,
       customFields: { grind: "Whole", colour: "Red" },
     } as CheckoutSession;
 
