@@ -6,6 +6,9 @@
  * changes nothing, and a session completed in the meantime is left alone. The processor's checkout
  * the buyer was sent to, if one is open, is expired first: once it is closed unpaid the hold goes
  * back with the session; if it was paid after all, the session stays open for its payment to finish.
+ * The invoice an abandoned session leaves open (a declined card, never paid) is voided first: it was
+ * the session's, and paying it later would complete nothing — and a payment racing the expiry then
+ * finds it void, never charged.
  */
 import * as z from "zod";
 import type { OneTimeSchedule } from "../aws/scheduler.ts";
@@ -13,9 +16,11 @@ import type { Clock } from "../domain/clock.ts";
 import { retryOnConflict } from "../domain/errors.ts";
 import { newEvent } from "../domain/events.ts";
 import { cancelInvoiceCheckout } from "../invoices/pay.ts";
+import { voidInvoice } from "../invoices/service.ts";
 import type { PaymentPorts } from "../payments/ports.ts";
 import type { CheckoutSessionStore } from "../store/checkout-sessions.ts";
 import { type TimerRegistrations, timerQueue, work } from "../timers/registry.ts";
+import type { CheckoutPorts } from "./checkout.ts";
 import { attemptLive, type CheckoutSession } from "./checkout-session.ts";
 
 /** What a session's expiry schedule delivers. */
@@ -51,6 +56,8 @@ export interface CheckoutExpiryPorts {
   checkoutSessions: Pick<CheckoutSessionStore, "read" | "expire">;
   /** To close a session's open processor checkout. */
   payments: () => PaymentPorts;
+  /** To void the invoice an abandoned session leaves open. */
+  checkouts: () => Pick<CheckoutPorts, "invoices">;
   clock: Clock;
 }
 
@@ -77,6 +84,8 @@ export async function expireCheckout(
 ): Promise<void> {
   await retryOnConflict(5, async () => {
     const found = await ports.checkoutSessions.read(merchantId, sessionId);
+    // A redelivery after a crash between the void and the expiry finishes the void.
+    if (found?.value.status === "expired") await voidAbandoned(ports, merchantId, found.value);
     if (found?.value.status !== "open") return;
     const now = ports.clock.now();
     // A payment that may still be running could yet complete: the message comes back after the
@@ -84,7 +93,9 @@ export async function expireCheckout(
     if (attemptLive(found.value, now))
       throw new Error(`Checkout session ${sessionId} has a payment under way; its expiry is retried`);
     if (!(await closeProcessorCheckout(ports.payments(), merchantId, found.value))) return;
-    const { payingSince: _, redemptionHeld, ...rest } = found.value;
+    await voidAbandoned(ports, merchantId, found.value);
+    // The subscription a recurring checkout built is never written: its draft goes with the session.
+    const { payingSince: _, redemptionHeld, pendingSubscription: __, ...rest } = found.value;
     const next: CheckoutSession = { ...rest, status: "expired", updatedAt: now.toISOString() };
     await ports.checkoutSessions.expire(
       merchantId,
@@ -94,6 +105,15 @@ export async function expireCheckout(
       newEvent("checkout.expired", merchantId, sessionId, now, { checkoutSession: next }),
     );
   });
+}
+
+/** Voids the session's invoice if it is still open and nothing of it was paid. */
+async function voidAbandoned(ports: CheckoutExpiryPorts, merchantId: string, session: CheckoutSession) {
+  if (!session.invoiceId) return;
+  const { invoices } = ports.checkouts();
+  const invoice = (await invoices.invoices.read(merchantId, session.invoiceId))?.value;
+  if (invoice?.status === "open" && invoice.amountPaid === 0)
+    await voidInvoice(invoices, merchantId, invoice.id);
 }
 
 export function checkoutTimers(ports: CheckoutExpiryPorts): TimerRegistrations {

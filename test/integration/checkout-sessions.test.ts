@@ -13,6 +13,7 @@ import { handler as products } from "../../functions/api/products.ts";
 import { handler as taxRates } from "../../functions/api/tax-rates.ts";
 import { handler as customers } from "../../functions/api/customers.ts";
 import { handler as invoices } from "../../functions/api/invoices.ts";
+import { handler as subscriptions } from "../../functions/api/subscriptions.ts";
 import { handler as hosted } from "../../functions/hosted/checkout.ts";
 import { handler as testClocks } from "../../functions/api/test-clocks.ts";
 import { GetCommand } from "@aws-sdk/lib-dynamodb";
@@ -775,6 +776,38 @@ describe("a checkout session's expiry (its one-time schedule)", () => {
     await expect(fire(id, new Date(now.getTime() + 60_000))).rejects.toThrow(/payment under way/);
     expect(await sessionItem(id)).toEqual(before);
     expect(await eventsOf("checkout.expired", id)).toHaveLength(0);
+  });
+
+  it("voids the invoice a declined, abandoned checkout left open, and drops the subscription it built", async () => {
+    const link = await newLink({
+      name: "Club and beans",
+      lineItems: [{ productId: p.beans }, { productId: p.club }],
+    });
+    const id = await start(link.slug, "abandons@example.com");
+    const formToken = formTokenIn((await page(link.slug, { session: id })).raw);
+    expect((await post(link.slug, { formToken, session: id, card: "4000000000000002" })).status).toBe(402);
+    const abandoned = await sessionItem(id);
+    expect(abandoned?.pendingSubscription?.id).toBe(abandoned?.subscriptionId);
+    const invoiceId = abandoned?.invoiceId as string;
+    const invoice = () =>
+      expectStatus(merchantCall(invoices, "GET /v1/invoices/{id}", shop.secret, { id: invoiceId }));
+    expect((await invoice()).status).toBe("open");
+
+    await fire(id, afterExpiry());
+
+    expect((await invoice()).status).toBe("void");
+    const expired = await sessionItem(id);
+    expect(expired?.status).toBe("expired");
+    expect(expired).not.toHaveProperty("pendingSubscription");
+    const [event] = await eventsOf("checkout.expired", id);
+    expect(JSON.stringify(event)).not.toContain("pendingSubscription");
+    expect(
+      (
+        await merchantCall(subscriptions, "GET /v1/subscriptions/{id}", shop.secret, {
+          id: abandoned?.subscriptionId,
+        })
+      ).status,
+    ).toBe(404);
   });
 
   it("leaves a session completed in the meantime alone", async () => {
