@@ -62,10 +62,10 @@ describe("the checkout page of a payment link, in Chromium", () => {
   };
   const scrollWidth = (page: Page) => page.evaluate<number>("document.documentElement.scrollWidth");
   /** The buyer's details on the bundle's form. */
-  const fillBundle = async (page: Page, buyer: { email: string; name: string; quantity: string }) => {
-    await page.getByLabel("Quantity of Wool socks").fill(buyer.quantity);
-    await page.getByLabel("Email", { exact: true }).fill(buyer.email);
-    await page.getByLabel("Name (optional)").fill(buyer.name);
+  const fillBundle = async (page: Page, details: { email: string; name: string; quantity: string }) => {
+    await page.getByLabel("Quantity of Wool socks").fill(details.quantity);
+    await page.getByLabel("Email", { exact: true }).fill(details.email);
+    await page.getByLabel("Name (optional)").fill(details.name);
     await page.getByLabel("Gift message").fill("Happy birthday, Ola!");
     await page.getByLabel("Sock size").selectOption("M");
     await page.getByLabel("Shoe size (EU)").fill("42");
