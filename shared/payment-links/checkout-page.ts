@@ -68,6 +68,7 @@ table{width:100%;border-collapse:collapse}
 th,td{padding:8px 4px;border-bottom:1px solid var(--line);text-align:left;vertical-align:top}
 .num{text-align:right;white-space:nowrap;font-variant-numeric:tabular-nums}
 .total th,.total td{font-weight:700;border-bottom:0}
+.cards td{overflow-wrap:anywhere}
 @media (max-width:600px){.sheet{padding:18px 12px}}
 `;
 
@@ -414,7 +415,7 @@ ${sessionForm(`<p class="muted">You pay on Stripe's secure page, then come back 
     else
       state = `${alert}
 ${sessionForm(`<label for="card">Card number</label><input id="card" name="card" inputmode="numeric" autocomplete="cc-number" placeholder="4242 4242 4242 4242" required maxlength="40">\n${payButton}`)}
-<table><caption>Sandbox test cards</caption>${sandboxCardRows()}</table>`;
+<table class="cards"><caption>Sandbox test cards</caption>${sandboxCardRows()}</table>`;
   }
   return html(
     merchant,

@@ -5,19 +5,14 @@
  * and enters a working card, whose event retries the invoice at once: paid, the subscription active
  * again (`subscription.recovered`), and the planned retries never charge again.
  */
-import { chromium } from "playwright-core";
 import { afterAll, describe, expect, it } from "vitest";
-import { eventually, type MailRecord } from "../helpers/aws.ts";
-import { assertBrowserResponseDocumented, assertFetchedDocumented } from "../helpers/contract.ts";
-import { newDataDir, type RunningStack, startLocalStack } from "../helpers/local-stack.ts";
-
-// biome-ignore lint/suspicious/noExplicitAny: responses are asserted field by field
-type Json = Record<string, any>;
+import { eventually } from "../helpers/aws.ts";
+import { type Json, launchChromium, localRuntime } from "../helpers/browser.ts";
 
 // The steps run in order and share what earlier steps created, so a failure names its step.
 describe("dunning recovered by a new card on the update-card page, in Chromium", () => {
-  let stack: RunningStack | undefined;
-  let key: string;
+  const runtime = localRuntime();
+  const { running, request, ok, mailsTo } = runtime;
   let clockId: string;
   let customerId: string;
   let subscriptionId: string;
@@ -25,51 +20,15 @@ describe("dunning recovered by a new card on the update-card page, in Chromium",
   let link: string;
   const buyer = "ren@dunning.test";
 
-  const running = (): RunningStack => {
-    if (!stack) throw new Error("The local runtime did not start (see the first step)");
-    return stack;
-  };
-  const request = async (path: string, method = "GET", body?: unknown, token = key) => {
-    const url = `${running().info.apiUrl}${path}`;
-    const response = await assertFetchedDocumented(
-      method,
-      url,
-      await fetch(url, {
-        method,
-        headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
-        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-      }),
-    );
-    return { status: response.status, body: (response.status === 204 ? {} : await response.json()) as Json };
-  };
-  const ok = async (path: string, method = "GET", body?: unknown, status = 200) => {
-    const response = await request(path, method, body);
-    expect(response.status, `${method} ${path}: ${JSON.stringify(response.body)}`).toBe(status);
-    return response.body;
-  };
-  const mailsTo = async (address: string) =>
-    (
-      (await (await fetch(`${running().info.mailUrl}/store`)).json()) as { emails: MailRecord[] }
-    ).emails.filter((m) => m.destination.to.some((to) => to.includes(address)));
-  /** Moves the clock and waits until everything due up to then has run. */
-  const advanceTo = async (frozenTime: string) => {
-    await ok(`/v1/test-clocks/${clockId}/advance`, "POST", { frozenTime });
-    const ready = await eventually(async () => {
-      const clock = await ok(`/v1/test-clocks/${clockId}`);
-      return clock.status === "advancing" ? undefined : clock;
-    }, 60_000);
-    expect(ready).toMatchObject({ status: "ready", frozenTime });
-  };
+  const advanceTo = (frozenTime: string) => runtime.advanceTestClock(clockId, frozenTime);
   const payments = async () => (await ok(`/v1/payments?invoiceId=${invoiceId}&limit=100`)).data as Json[];
   const eventsOf = async (type: string, objectId: string) =>
     (await ok(`/v1/events?type=${type}&objectId=${objectId}&limit=100`)).data as Json[];
 
-  afterAll(async () => {
-    if (stack?.child.exitCode === null) await stack.interrupt();
-  });
+  afterAll(runtime.stop);
 
   it("boots the local runtime", async () => {
-    stack = await startLocalStack(newDataDir());
+    await runtime.boot();
   }, 40_000);
 
   it("bills a monthly card subscription on a test clock, then the renewal is declined: past due", async () => {
@@ -80,7 +39,7 @@ describe("dunning recovered by a new card on the update-card page, in Chromium",
       running().info.adminToken,
     );
     expect(created.status).toBe(201);
-    key = created.body.apiKey.secret as string;
+    runtime.useKey(created.body.apiKey.secret);
     clockId = (await ok("/v1/test-clocks", "POST", { frozenTime: "2027-03-01T09:00:00.000Z" }, 201)).id;
     customerId = (await ok("/v1/customers", "POST", { email: buyer, name: "Ren", testClockId: clockId }, 201))
       .id;
@@ -139,24 +98,10 @@ describe("dunning recovered by a new card on the update-card page, in Chromium",
   }, 60_000);
 
   it("takes a working card in Chromium; its immediate retry pays the invoice and recovers the subscription", async () => {
-    const browser = await chromium.launch({
-      executablePath: "/usr/bin/chromium",
-      args: [
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-      ],
-    });
+    const browser = await launchChromium();
     try {
       const page = await browser.newPage();
-      const checked: Promise<void>[] = [];
-      page.on("response", (response) =>
-        checked.push(assertBrowserResponseDocumented(running().info.apiUrl, response)),
-      );
+      const responsesDocumented = runtime.watchResponses(page);
       await page.goto(link);
       expect(await page.textContent(".merchant-name")).toBe("Tea Club");
       expect(await page.textContent(".on-file")).toBe("Visa •••• 0341 · expires 12/2034");
@@ -164,7 +109,7 @@ describe("dunning recovered by a new card on the update-card page, in Chromium",
       await page.click("button[type=submit]");
       await page.waitForURL(/\?saved=1$/);
       expect(await page.textContent(".on-file")).toBe("Visa •••• 4242 · expires 12/2034");
-      await Promise.all(checked);
+      await responsesDocumented();
     } finally {
       await browser.close();
     }

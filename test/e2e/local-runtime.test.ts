@@ -3,9 +3,10 @@ import { GetItemCommand } from "@aws-sdk/client-dynamodb";
 import { afterAll, describe, expect, it } from "vitest";
 import { localDynamoClient } from "../../infra/local/dynamodb.ts";
 import { queues } from "../../infra/manifest.ts";
-import { eventually, type MailRecord } from "../helpers/aws.ts";
+import { eventually } from "../helpers/aws.ts";
+import { localRuntime } from "../helpers/browser.ts";
 import { assertFetchedDocumented } from "../helpers/contract.ts";
-import { newDataDir, type RunningStack, startLocalStack } from "../helpers/local-stack.ts";
+import { newDataDir } from "../helpers/local-stack.ts";
 
 const dataDir = newDataDir();
 
@@ -20,27 +21,17 @@ const portOpen = (url: string) =>
     socket.once("error", () => resolve(false));
   });
 
-async function mails(mailUrl: string): Promise<MailRecord[]> {
-  return ((await (await fetch(`${mailUrl}/store`)).json()) as { emails: MailRecord[] }).emails;
-}
-
 // The steps run in order and share what earlier steps created, so a failure names its step.
 describe("npm start, end to end over HTTP", () => {
-  let stack: RunningStack | undefined;
+  const runtime = localRuntime();
+  const { running, request, mails } = runtime;
   let created: { merchant: { id: string }; apiKey: { id: string; secret: string } };
 
-  const running = (): RunningStack => {
-    if (!stack) throw new Error("The local runtime did not start (see the first step)");
-    return stack;
-  };
-
-  afterAll(async () => {
-    if (stack?.child.exitCode === null) await stack.interrupt();
-  });
+  afterAll(runtime.stop);
 
   it("boots within 30 seconds and prints the API URL and the admin token", async () => {
     const started = Date.now();
-    stack = await startLocalStack(dataDir);
+    const stack = await runtime.boot(dataDir);
     const { apiUrl, adminToken } = stack.info;
     expect(Date.now() - started).toBeLessThan(30_000);
     expect(stack.output()).toContain(apiUrl);
@@ -62,30 +53,21 @@ describe("npm start, end to end over HTTP", () => {
   });
 
   it("refuses to create a merchant without the admin token", async () => {
-    const url = `${running().info.apiUrl}/v1/merchants`;
-    const refused = await assertFetchedDocumented("POST", url, await fetch(url, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ name: "Nope", email: "nope@e2e.test" }),
-    }));
+    const refused = await request("/v1/merchants", "POST", { name: "Nope", email: "nope@e2e.test" });
     expect(refused.status).toBe(401);
     expect(refused.headers.get("content-type")).toBe("application/problem+json");
   });
 
   it("creates a merchant whose welcome email reaches the mail viewer", async () => {
-    const { apiUrl, adminToken, mailUrl } = running().info;
-    const response = await assertFetchedDocumented("POST", `${apiUrl}/v1/merchants`, await fetch(`${apiUrl}/v1/merchants`, {
-      method: "POST",
-      headers: { authorization: `Bearer ${adminToken}`, "content-type": "application/json" },
-      body: JSON.stringify({ name: "Corner Bakery", email: "owner@corner-bakery.test" }),
-    }));
+    const { adminToken, mailUrl } = running().info;
+    const response = await request("/v1/merchants", "POST", { name: "Corner Bakery", email: "owner@corner-bakery.test" }, adminToken);
     expect(response.status).toBe(201);
-    created = (await response.json()) as { merchant: { id: string }; apiKey: { id: string; secret: string } };
+    created = response.body as typeof created;
     expect(created.merchant.id).toMatch(/^mer_/);
     expect(created.apiKey.secret).toMatch(/^sk_/);
 
     const welcome = await eventually(async () =>
-      (await mails(mailUrl)).find((m) => m.destination.to.includes('"Corner Bakery" <owner@corner-bakery.test>')),
+      (await mails()).find((m) => m.destination.to.includes('"Corner Bakery" <owner@corner-bakery.test>')),
     );
     expect(welcome.subject).toBe("Welcome to Kassa, Corner Bakery");
     expect(welcome.body.text).toContain(created.merchant.id);
@@ -102,7 +84,7 @@ describe("npm start, end to end over HTTP", () => {
   });
 
   it("restarts on the same data folder with the merchant still there and its event not replayed", async () => {
-    stack = await startLocalStack(dataDir);
+    const stack = await runtime.boot(dataDir);
     const client = localDynamoClient(stack.info.endpoints.dynamodb);
     const { Item } = await client.send(
       new GetItemCommand({ TableName: "kassa", Key: { PK: { S: `MERCHANT#${created.merchant.id}` }, SK: { S: "MERCHANT" } } }),
@@ -110,7 +92,7 @@ describe("npm start, end to end over HTTP", () => {
     client.destroy();
     expect(Item?.name?.S).toBe("Corner Bakery");
     await new Promise((r) => setTimeout(r, 1500));
-    expect(await mails(stack.info.mailUrl)).toEqual([]);
+    expect(await mails()).toEqual([]);
     expect(await stack.interrupt()).toBe(0);
   }, 40_000);
 });

@@ -4,56 +4,28 @@
  * the update-card page the portal sends them to) and pays an open invoice on its hosted page; a
  * receipt then sits in the history. What the merchant disallows is absent, and refused by the server.
  */
-import { chromium } from "playwright-core";
 import { afterAll, describe, expect, it } from "vitest";
-import { eventually, type MailRecord } from "../helpers/aws.ts";
-import { assertBrowserResponseDocumented, assertFetchedDocumented } from "../helpers/contract.ts";
-import { newDataDir, type RunningStack, startLocalStack } from "../helpers/local-stack.ts";
+import { eventually } from "../helpers/aws.ts";
+import { launchChromium, localRuntime } from "../helpers/browser.ts";
 
 // The steps run in order and share what earlier steps created, so a failure names its step.
 describe("the customer portal on the local runtime", () => {
-  let stack: RunningStack | undefined;
-  let key: string;
+  const runtime = localRuntime();
+  const { running, request, mailsTo } = runtime;
   let customerId: string;
   let subscriptionId: string;
   let openInvoiceId: string;
   let portalUrl: string;
 
-  const running = (): RunningStack => {
-    if (!stack) throw new Error("The local runtime did not start (see the first step)");
-    return stack;
-  };
-  const request = async (path: string, method = "GET", body?: unknown, token = key) => {
-    const url = `${running().info.apiUrl}${path}`;
-    const response = await assertFetchedDocumented(method, url, await fetch(url, {
-      method,
-      headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    }));
-    // biome-ignore lint/suspicious/noExplicitAny: responses are asserted field by field
-    return { status: response.status, body: (await response.json()) as Record<string, any> };
-  };
-  const mailsTo = async (address: string) =>
-    ((await (await fetch(`${running().info.mailUrl}/store`)).json()) as { emails: MailRecord[] }).emails.filter((m) =>
-      m.destination.to.some((to) => to.includes(address)),
-    );
-  const launch = () =>
-    chromium.launch({
-      executablePath: "/usr/bin/chromium",
-      args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-    });
-
-  afterAll(async () => {
-    if (stack?.child.exitCode === null) await stack.interrupt();
-  });
+  afterAll(runtime.stop);
 
   it("boots the local runtime", async () => {
-    stack = await startLocalStack(newDataDir());
+    await runtime.boot();
   }, 40_000);
 
   it("creates a merchant, a customer with a card, a subscription charged to it and an open invoice", async () => {
     const created = await request("/v1/merchants", "POST", { name: "Tea Club", email: "owner@tea.test" }, running().info.adminToken);
-    key = created.body.apiKey.secret as string;
+    runtime.useKey(created.body.apiKey.secret);
     customerId = (await request("/v1/customers", "POST", { email: "member@tea.test", name: "Mia Member" })).body.id as string;
     expect((await request(`/v1/customers/${customerId}/payment-methods`, "POST", { paymentMethod: "pm_card_visa" })).status).toBe(201);
     const subscription = await request("/v1/subscriptions", "POST", {
@@ -83,11 +55,10 @@ describe("the customer portal on the local runtime", () => {
   }, 30_000);
 
   it("lets the buyer cancel at period end, update the card and pay the open invoice; pause is not offered", async () => {
-    const browser = await launch();
+    const browser = await launchChromium();
     try {
       const page = await browser.newPage();
-      const checked: Promise<void>[] = [];
-      page.on("response", (response) => checked.push(assertBrowserResponseDocumented(running().info.apiUrl, response)));
+      const responsesDocumented = runtime.watchResponses(page);
       await page.goto(portalUrl);
       expect(await page.textContent("body")).toContain("TEST MODE");
       expect(await page.textContent(".merchant-name")).toBe("Tea Club");
@@ -126,7 +97,7 @@ describe("the customer portal on the local runtime", () => {
       const pdf = await page.request.get((await receipt.getAttribute("href")) ?? "");
       expect(pdf.status()).toBe(200);
       expect(pdf.headers()["content-type"]).toBe("application/pdf");
-      await Promise.all(checked);
+      await responsesDocumented();
     } finally {
       await browser.close();
     }
@@ -156,7 +127,7 @@ describe("the customer portal on the local runtime", () => {
 
     const settings = await request("/v1/merchant", "PATCH", { portal: { cancel: "never", pause: false, updatePaymentMethod: false } });
     expect(settings.body.portal).toEqual({ cancel: "never", pause: false, updatePaymentMethod: false });
-    const browser = await launch();
+    const browser = await launchChromium();
     try {
       const page = await browser.newPage();
       await page.goto(fresh);

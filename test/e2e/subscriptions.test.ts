@@ -6,50 +6,16 @@
  * outbox, scheduler stand-in and SES store.
  */
 import { afterAll, describe, expect, it } from "vitest";
-import { eventually, type MailRecord } from "../helpers/aws.ts";
-import { assertFetchedDocumented } from "../helpers/contract.ts";
-import { newDataDir, type RunningStack, startLocalStack } from "../helpers/local-stack.ts";
-
-// biome-ignore lint/suspicious/noExplicitAny: responses are asserted field by field
-type Json = Record<string, any>;
+import { eventually } from "../helpers/aws.ts";
+import { type Json, localRuntime } from "../helpers/browser.ts";
 
 describe("subscriptions on the local runtime, with a test clock", () => {
-  let stack: RunningStack | undefined;
-  let key: string;
+  const runtime = localRuntime();
+  const { running, request, mailsTo } = runtime;
   let clockId: string;
   let productId: string;
 
-  const running = (): RunningStack => {
-    if (!stack) throw new Error("The local runtime did not start (see the first step)");
-    return stack;
-  };
-  const request = async (path: string, method = "GET", body?: unknown, token = key) => {
-    const url = `${running().info.apiUrl}${path}`;
-    const response = await assertFetchedDocumented(
-      method,
-      url,
-      await fetch(url, {
-        method,
-        headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
-        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-      }),
-    );
-    return { status: response.status, body: (response.status === 204 ? {} : await response.json()) as Json };
-  };
-  const mailsTo = async (address: string) =>
-    (
-      (await (await fetch(`${running().info.mailUrl}/store`)).json()) as { emails: MailRecord[] }
-    ).emails.filter((m) => m.destination.to.some((to) => to.includes(address)));
-  /** Moves the clock and waits until everything due up to then has run. */
-  const advanceTo = async (frozenTime: string) => {
-    const moved = await request(`/v1/test-clocks/${clockId}/advance`, "POST", { frozenTime });
-    expect(moved.status).toBe(200);
-    const ready = await eventually(async () => {
-      const clock = (await request(`/v1/test-clocks/${clockId}`)).body;
-      return clock.status === "advancing" ? undefined : clock;
-    }, 120_000);
-    expect(ready).toMatchObject({ status: "ready", frozenTime });
-  };
+  const advanceTo = (frozenTime: string) => runtime.advanceTestClock(clockId, frozenTime, 120_000);
   const customerWithCard = async (email: string, card: string) => {
     const customer = (
       await request("/v1/customers", "POST", { email, name: email.split("@")[0], testClockId: clockId })
@@ -62,12 +28,10 @@ describe("subscriptions on the local runtime, with a test clock", () => {
   const invoicesOf = async (subscriptionId: string) =>
     (await request(`/v1/invoices?subscriptionId=${subscriptionId}&limit=100`)).body.data as Json[];
 
-  afterAll(async () => {
-    if (stack?.child.exitCode === null) await stack.interrupt();
-  });
+  afterAll(runtime.stop);
 
   it("boots the local runtime", async () => {
-    stack = await startLocalStack(newDataDir());
+    await runtime.boot();
   }, 40_000);
 
   it("creates a merchant in Oslo, a monthly product and a test clock", async () => {
@@ -77,7 +41,7 @@ describe("subscriptions on the local runtime, with a test clock", () => {
       { name: "Fjord Coffee", email: "owner@fjord.test" },
       running().info.adminToken,
     );
-    key = created.body.apiKey.secret as string;
+    runtime.useKey(created.body.apiKey.secret);
     expect(
       (
         await request("/v1/merchant", "PATCH", {

@@ -3,51 +3,32 @@
  * mails opens the merchant's page with the card on file, a declined card shows its error and saves
  * nothing, `4000 0000 0000 0341` saves and becomes the default the API then reports.
  */
-import { chromium } from "playwright-core";
 import { afterAll, describe, expect, it } from "vitest";
 import { table } from "../../infra/table.ts";
 import { updateCardLinkPorts } from "../../shared/composition.ts";
 import { updateCardLink } from "../../shared/customers/update-card.ts";
 import { systemClock } from "../../shared/domain/clock.ts";
-import { assertBrowserResponseDocumented, assertFetchedDocumented } from "../helpers/contract.ts";
-import { newDataDir, type RunningStack, startLocalStack } from "../helpers/local-stack.ts";
+import { launchChromium, localRuntime } from "../helpers/browser.ts";
 
 // The steps run in order and share what earlier steps created, so a failure names its step.
 describe("the update-card page on the local runtime", () => {
-  let stack: RunningStack | undefined;
-  let key: string;
+  const runtime = localRuntime();
+  const { running, request } = runtime;
   let merchantId: string;
   let customerId: string;
   let firstMethod: string;
   let link: string;
 
-  const running = (): RunningStack => {
-    if (!stack) throw new Error("The local runtime did not start (see the first step)");
-    return stack;
-  };
-  const request = async (path: string, method = "GET", body?: unknown, token = key) => {
-    const url = `${running().info.apiUrl}${path}`;
-    const response = await assertFetchedDocumented(method, url, await fetch(url, {
-      method,
-      headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    }));
-    // biome-ignore lint/suspicious/noExplicitAny: responses are asserted field by field
-    return { status: response.status, body: (await response.json()) as Record<string, any> };
-  };
-
-  afterAll(async () => {
-    if (stack?.child.exitCode === null) await stack.interrupt();
-  });
+  afterAll(runtime.stop);
 
   it("boots the local runtime", async () => {
-    stack = await startLocalStack(newDataDir());
+    await runtime.boot();
   }, 40_000);
 
   it("creates a merchant and a customer with a saved card", async () => {
     const created = await request("/v1/merchants", "POST", { name: "Tea Club", email: "owner@tea.test" }, running().info.adminToken);
     expect(created.status).toBe(201);
-    key = created.body.apiKey.secret as string;
+    runtime.useKey(created.body.apiKey.secret);
     merchantId = created.body.merchant.id as string;
     const customer = await request("/v1/customers", "POST", { email: "member@tea.test", name: "Mia Member" });
     customerId = customer.body.id as string;
@@ -71,14 +52,10 @@ describe("the update-card page on the local runtime", () => {
   });
 
   it("shows the card on file, refuses a declined card, then saves 4000 0000 0000 0341 as the default", async () => {
-    const browser = await chromium.launch({
-      executablePath: "/usr/bin/chromium",
-      args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-    });
+    const browser = await launchChromium();
     try {
       const page = await browser.newPage();
-      const checked: Promise<void>[] = [];
-      page.on("response", (response) => checked.push(assertBrowserResponseDocumented(running().info.apiUrl, response)));
+      const responsesDocumented = runtime.watchResponses(page);
       await page.goto(link);
       expect(await page.textContent("body")).toContain("TEST MODE");
       expect(await page.textContent(".merchant-name")).toBe("Tea Club");
@@ -94,7 +71,7 @@ describe("the update-card page on the local runtime", () => {
       await page.waitForURL(/\?saved=1$/);
       expect(await page.textContent("[role=status]")).toContain("your new card is saved");
       expect(await page.textContent(".on-file")).toBe("Visa •••• 0341 · expires 12/2034");
-      await Promise.all(checked);
+      await responsesDocumented();
     } finally {
       await browser.close();
     }
