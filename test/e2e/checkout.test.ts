@@ -2,7 +2,8 @@
  * The hosted checkout page of a payment link (issue 13 "Must be proven") on the local runtime
  * (sandbox), in headless Chromium: a buyer changes a quantity, answers the link's custom fields and
  * pays; a declined card, then a good one; sold-out, expired and inactive links; axe-core on each
- * page a buyer meets; the page at 360 px; and a whole purchase with JavaScript off.
+ * page a buyer meets; the page at 360 px; a whole purchase with JavaScript off; and a monthly
+ * subscription bought on a test clock, renewed a month later on the card the checkout saved.
  */
 import { mkdirSync, readFileSync } from "node:fs";
 import { resolve } from "node:path";
@@ -341,6 +342,53 @@ describe("the checkout page of a payment link, in Chromium", () => {
     });
     expect((await ok(`/v1/payment-links/${link.bundle.id}`)).timesRedeemed).toBe(2);
   }, 30_000);
+
+  it("starts a monthly subscription from a link on a test clock: period 0 paid today, the next month charged to the saved card", async () => {
+    const clock = await ok("/v1/test-clocks", "POST", { frozenTime: "2030-06-15T10:00:00Z" }, 201);
+    const club = await ok(
+      "/v1/products",
+      "POST",
+      { name: "Sock club", currency: "USD", unitAmount: 900, recurring: { interval: "month" } },
+      201,
+    );
+    const clubLink = await ok(
+      "/v1/payment-links",
+      "POST",
+      { name: "Sock club", lineItems: [{ productId: club.id }], taxRateIds: [vat], testClockId: clock.id },
+      201,
+    );
+    const { page, documented } = await newPage();
+    await page.goto(clubLink.url);
+    // $9.00 + 25 % VAT = $11.25 today and every month after.
+    await expect.poll(() => page.getByText("Then $11.25 per month").count()).toBe(1);
+    await page.getByLabel("Email", { exact: true }).fill("sigrid@knits.test");
+    await page.getByRole("button", { name: "Continue" }).click();
+    await page.waitForURL(/\?session=cs_/);
+    expect(await page.getByText("Your card will be saved for future payments").count()).toBe(1);
+    await page.getByLabel("Card number").fill("4242 4242 4242 4242");
+    await page.getByRole("button", { name: "Pay $11.25" }).click();
+    await page.waitForURL(/\?session=cs_[0-9A-Z]{26}$/);
+    expect(await page.getByRole("status").textContent()).toContain("Paid. Thank you!");
+    await documented();
+    await page.close();
+
+    const [session] = await sessionsOf(clubLink.id);
+    expect(session).toMatchObject({ status: "complete", amountDueNow: 1_125 });
+    const subscription = await ok(`/v1/subscriptions/${session?.subscriptionId}`);
+    expect(subscription).toMatchObject({
+      status: "active",
+      latestInvoiceId: session?.invoiceId,
+      currentPeriodEnd: "2030-07-15T00:00:00.000Z",
+    });
+    expect(subscription.defaultPaymentMethodId).toMatch(/^pm_/);
+
+    await runtime.advanceTestClock(clock.id, "2030-07-15T06:00:00.000Z");
+    const billed = (await ok(`/v1/invoices?customerId=${session?.customerId}`)).data as Json[];
+    expect(billed.map((i) => [i.status, i.total, i.periodStart])).toEqual([
+      ["paid", 1_125, "2030-07-15T00:00:00.000Z"],
+      ["paid", 1_125, "2030-06-15T00:00:00.000Z"],
+    ]);
+  }, 60_000);
 
   it("shows sold-out, expired and inactive links as a friendly 410 page with nothing to pay", async () => {
     const expiring = await ok(
