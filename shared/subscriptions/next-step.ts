@@ -14,7 +14,11 @@ export type NextStep =
   | { kind: "cancel" }
   | { kind: "end" }
   | { kind: "pause" }
-  | { kind: "start_trial" }
+  | {
+      kind: "start_trial";
+      /** When the trial ends, due again to bill period 0. */
+      trialEnd: string;
+    }
   | { kind: "cancel_trial" }
   | {
       kind: "bill";
@@ -38,7 +42,7 @@ export function nextStep(subscription: StoredSubscription, facts: StepFacts): Ne
     return { kind: "end" };
   }
   if (subscription.pauseAt && status !== "paused") return { kind: "pause" };
-  if (status === "scheduled" && trialEnd && due && due < trialEnd) return { kind: "start_trial" };
+  if (status === "scheduled" && trialEnd && due && due < trialEnd) return { kind: "start_trial", trialEnd };
   if (status === "trialing" && !facts.trialMayBill) return { kind: "cancel_trial" };
   return { kind: "bill", period: subscription.nextPeriod, resuming: status === "paused" };
 }

@@ -28,6 +28,9 @@ export function nextBilled(
       return { none: "The subscription cancels at the end of its period: no further invoice is billed" };
     case "end":
       return { none: "The subscription ends after the cycles it billed: no further invoice is billed" };
+    case "start_trial":
+      // The trial's start bills nothing: period 0 is billed at its end.
+      return { billed: subscription, k, at: next.trialEnd };
   }
   // Pausing now or paused: the next invoice is billed when it resumes by itself.
   if (next.kind === "pause" || (next.kind === "bill" && next.resuming)) {

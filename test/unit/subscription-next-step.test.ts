@@ -54,7 +54,10 @@ describe("what a subscription's next due instant does", () => {
       nextBillingAt: "2026-03-10T00:00:00.000Z",
       trialEnd: "2026-03-24T00:00:00.000Z",
     });
-    expect(nextStep(scheduled, mayBill)).toEqual({ kind: "start_trial" });
+    expect(nextStep(scheduled, mayBill)).toEqual({
+      kind: "start_trial",
+      trialEnd: "2026-03-24T00:00:00.000Z",
+    });
     const atTrialEnd = { ...scheduled, nextBillingAt: "2026-03-24T00:00:00.000Z" };
     expect(nextStep(atTrialEnd, mayBill)).toEqual({ kind: "bill", period: 0, resuming: false });
   });
@@ -93,6 +96,16 @@ describe("the period the upcoming invoice previews", () => {
     expect(nextBilled(running({ status: "paused", nextBillingAt: null, resumesAt: null }))).toEqual({
       none: "The subscription is paused until resumed: no invoice is planned",
     });
+  });
+
+  it("is period 0 billed at a later-starting trial's end, not at its start (which bills nothing)", () => {
+    const scheduled = storedSubscription("cus_1", new Date("2026-03-01T00:00:00Z"), {
+      status: "scheduled",
+      startDate: "2026-03-10",
+      nextBillingAt: "2026-03-10T00:00:00.000Z",
+      trialEnd: "2026-03-24T00:00:00.000Z",
+    });
+    expect(nextBilled(scheduled)).toMatchObject({ k: 0, at: "2026-03-24T00:00:00.000Z" });
   });
 
   it("names none when the next due instant cancels or ends it", () => {
