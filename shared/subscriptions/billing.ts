@@ -39,6 +39,7 @@ import { discountApplies, discountRequest, periodInvoice, periodRule } from "./p
 import { periodOf } from "./periods.ts";
 import { planRenewalReminder } from "./renewals.ts";
 import { type FailedAttempt, recordFailedAttempt } from "./dunning.ts";
+import { nextStep, resumedFrom } from "./next-step.ts";
 import { billingScheduleName, type SubscriptionBillMessage } from "./schedules.ts";
 import { planTrialReminder } from "./trials.ts";
 import {
@@ -133,10 +134,8 @@ interface Stepped {
 }
 
 /**
- * One due instant of a subscription: it is canceled (cancel at period end, or a trial ending without
- * a method it was to be canceled without), ended (billingCycles reached), paused (a pause requested)
- * or starts its trial (a trial from a later start date) at that instant, or period `nextPeriod` is billed — a trial's end bills the first period, and a
- * paused subscription resumes at the instant it is due, billing from there (`resumed`).
+ * One due instant of a subscription, as `nextStep` decides it: canceled, ended, paused, its trial
+ * started or canceled — or period `nextPeriod` billed, resuming a paused subscription at that instant.
  */
 async function step(
   ports: BillingPorts,
@@ -146,27 +145,22 @@ async function step(
   now: Date,
 ): Promise<Stepped> {
   const written = (value: StoredSubscription) => ({ value, version: version + 1 });
-  if (subscription.cancelAtPeriodEnd) {
-    return { next: written(await end(ports, merchantId, subscription, version, "canceled", due, now)) };
+  const decided = nextStep(subscription, {
+    trialMayBill: subscription.status !== "trialing" || (await trialMayBill(ports, merchantId, subscription)),
+  });
+  switch (decided.kind) {
+    case "cancel":
+    case "cancel_trial":
+      return { next: written(await end(ports, merchantId, subscription, version, "canceled", due, now)) };
+    case "end":
+      return { next: written(await end(ports, merchantId, subscription, version, "ended", due, now)) };
+    case "pause":
+      return { next: written(await pause(ports, merchantId, subscription, version, now)) };
+    case "start_trial":
+      return { next: written(await startTrial(ports, merchantId, subscription, version, due, now)) };
   }
-  if (subscription.billingCycles !== null && subscription.cyclesBilled >= subscription.billingCycles) {
-    return { next: written(await end(ports, merchantId, subscription, version, "ended", due, now)) };
-  }
-  if (subscription.pauseAt && subscription.status !== "paused") {
-    return { next: written(await pause(ports, merchantId, subscription, version, now)) };
-  }
-  if (subscription.status === "scheduled" && subscription.trialEnd && due < subscription.trialEnd) {
-    return { next: written(await startTrial(ports, merchantId, subscription, version, due, now)) };
-  }
-  if (subscription.status === "trialing" && !(await trialMayBill(ports, merchantId, subscription))) {
-    return { next: written(await end(ports, merchantId, subscription, version, "canceled", due, now)) };
-  }
-  const k = subscription.nextPeriod;
-  // Resuming: the periods from here on run from the resume instant, numbered on from k.
-  const billed: StoredSubscription =
-    subscription.status === "paused"
-      ? { ...subscription, resumed: { at: due, period: k }, resumesAt: null }
-      : subscription;
+  const k = decided.period;
+  const billed = decided.resuming ? resumedFrom(subscription, due) : subscription;
   const { request, fields, period } = periodInvoice(billed, k);
   const event = startEvents[subscription.status];
   // The pending prorations are billed by this invoice: its transaction clears them.

@@ -6,10 +6,15 @@
 import { applyCreditBalance } from "../invoices/balance.ts";
 import { type Catalog, type PricedLineRequest, priceContent } from "../invoices/build.ts";
 import type { NewInvoice } from "../invoices/invoice.ts";
+import { nextStep, resumedFrom } from "./next-step.ts";
 import { type PeriodFields, periodInvoice } from "./period-invoice.ts";
 import { type StoredSubscription, terminalSubscriptionStatuses } from "./subscription.ts";
 
-/** Period `k` as the next due instant bills it (resumed there, for a pause that resumes by itself), or why none is billed. */
+/**
+ * Period `k` as the next due instant that bills one bills it, by the engine's `nextStep` (resumed
+ * there, for a pause that resumes by itself), or why none is billed. A trial's end is taken to bill:
+ * the preview cannot know whether a method will be saved by then.
+ */
 export function nextBilled(
   subscription: StoredSubscription,
 ): { billed: StoredSubscription; k: number; at: string } | { none: string } {
@@ -17,17 +22,21 @@ export function nextBilled(
   if (terminalSubscriptionStatuses.includes(subscription.status)) {
     return { none: `The subscription is ${subscription.status}: no further invoice is billed` };
   }
-  if (subscription.cancelAtPeriodEnd) {
-    return { none: "The subscription cancels at the end of its period: no further invoice is billed" };
+  const next = nextStep(subscription, { trialMayBill: true });
+  switch (next.kind) {
+    case "cancel":
+      return { none: "The subscription cancels at the end of its period: no further invoice is billed" };
+    case "end":
+      return { none: "The subscription ends after the cycles it billed: no further invoice is billed" };
+    case "start_trial":
+      // The trial's start bills nothing: period 0 is billed at its end.
+      return { billed: subscription, k, at: next.trialEnd };
   }
-  if (subscription.billingCycles !== null && subscription.cyclesBilled >= subscription.billingCycles) {
-    return { none: "The subscription ends after the cycles it billed: no further invoice is billed" };
-  }
-  const pausing = subscription.status === "paused" || !!subscription.pauseAt;
-  if (pausing) {
+  // Pausing now or paused: the next invoice is billed when it resumes by itself.
+  if (next.kind === "pause" || (next.kind === "bill" && next.resuming)) {
     const resumesAt = subscription.resumesAt;
     if (!resumesAt) return { none: "The subscription is paused until resumed: no invoice is planned" };
-    return { billed: { ...subscription, resumed: { at: resumesAt, period: k } }, k, at: resumesAt };
+    return { billed: resumedFrom(subscription, resumesAt), k, at: resumesAt };
   }
   if (!subscription.nextBillingAt) return { none: "No further invoice is planned" };
   return { billed: subscription, k, at: subscription.nextBillingAt };

@@ -11,8 +11,10 @@ import type { SQSEvent } from "aws-lambda";
 import { mockClient } from "aws-sdk-client-mock";
 import { beforeEach, describe, expect, it } from "vitest";
 import { handler } from "../../functions/notifications/send.ts";
+import { presentSubscription } from "../../shared/subscriptions/subscription.ts";
 import { sampleEvent } from "../helpers/events.ts";
 import { merchantId, merchantItem, merchantPk, publicBaseUrl } from "../helpers/handler-mocks.ts";
+import { storedSubscription } from "../helpers/subscription-record.ts";
 
 const ses = mockClient(SESClient);
 const ddb = mockClient(DynamoDBDocumentClient);
@@ -107,34 +109,19 @@ describe("notifications consumer", () => {
   });
 
   describe("subscription emails", () => {
-    const subscription = {
-      id: "sub_01KQ9ZJ8X2M4N6P8R0T2V4X6Z9",
-      status: "active",
-      customerId: "cus_01KQ9ZJ8X2M4N6P8R0T2V4X6Z9",
-      currency: "EUR",
-      interval: "quarter",
-      items: [
-        { id: "si_01KQ9ZJ8X2M4N6P8R0T2V4X6Z9", description: "Coffee club", unitAmount: 2_450, quantity: 1 },
-      ],
-      startDate: "2026-11-30",
-      billingAnchorDay: 30,
-      currentPeriodStart: null,
-      currentPeriodEnd: null,
-      nextBillingAt: "2026-11-29T23:00:00.000Z",
-      billingCycles: null,
-      cyclesBilled: 0,
-      collectionMethod: "charge_automatically",
-      defaultPaymentMethodId: null,
-      cancelAtPeriodEnd: false,
-      canceledAt: null,
-      endedAt: null,
-      latestInvoiceId: null,
-      discounts: [],
-      taxRateIds: [],
-      metadata: {},
-      createdAt: "2026-11-30T08:00:00.000Z",
-      updatedAt: "2026-11-30T08:00:00.000Z",
-    };
+    const subscription = presentSubscription(
+      storedSubscription("cus_01KQ9ZJ8X2M4N6P8R0T2V4X6Z9", new Date("2026-11-30T08:00:00Z"), {
+        id: "sub_01KQ9ZJ8X2M4N6P8R0T2V4X6Z9",
+        currency: "EUR",
+        interval: "quarter",
+        items: [
+          { id: "si_01KQ9ZJ8X2M4N6P8R0T2V4X6Z9", description: "Coffee club", unitAmount: 2_450, quantity: 1 },
+        ],
+        startDate: "2026-11-30",
+        timeZone: "Europe/Berlin",
+        nextBillingAt: "2026-11-29T23:00:00.000Z",
+      }),
+    );
     const created = (): SQSEvent => {
       const sample = sampleEvent<SQSEvent>("sqs-notifications-merchant-created.json");
       const body = {

@@ -11,6 +11,7 @@ import {
   tableName,
   useMerchantKey,
 } from "../helpers/handler-mocks.ts";
+import { storedSubscription } from "../helpers/subscription-record.ts";
 
 const ddb = mockClient(DynamoDBDocumentClient);
 const scheduler = mockClient(SchedulerClient);
@@ -46,32 +47,15 @@ const subscriptionItem = {
   GSI2SK: `2099-01-14T23:00:00.000Z#${merchantId}#${subscriptionId}`,
   type: "subscription",
   version: 3,
-  id: subscriptionId,
-  status: "scheduled",
-  customerId,
-  currency: "EUR",
-  interval: "month",
-  items: [{ id: "si_01KQA0000000000000000000AA", description: "Beans", unitAmount: 1200, quantity: 1 }],
-  startDate: "2099-01-15",
-  billingAnchorDay: 15,
-  currentPeriodStart: null,
-  currentPeriodEnd: null,
-  nextBillingAt: "2099-01-14T23:00:00.000Z",
-  billingCycles: null,
-  cyclesBilled: 0,
-  collectionMethod: "charge_automatically",
-  defaultPaymentMethodId: null,
-  cancelAtPeriodEnd: false,
-  canceledAt: null,
-  endedAt: null,
-  latestInvoiceId: null,
-  discounts: [],
-  taxRateIds: [],
-  metadata: {},
-  createdAt: "2026-01-01T00:00:00.000Z",
-  updatedAt: "2026-01-01T00:00:00.000Z",
-  timeZone: "Europe/Berlin",
-  nextPeriod: 0,
+  ...storedSubscription(customerId, new Date("2026-01-01T00:00:00Z"), {
+    id: subscriptionId,
+    status: "scheduled",
+    currency: "EUR",
+    items: [{ id: "si_01KQA0000000000000000000AA", description: "Beans", unitAmount: 1200, quantity: 1 }],
+    startDate: "2099-01-15",
+    timeZone: "Europe/Berlin",
+    nextBillingAt: "2099-01-14T23:00:00.000Z",
+  }),
 };
 const key = (SK: string) => ({ Key: { PK: merchantPk, SK } });
 

@@ -6,6 +6,7 @@
  * Subscriptions are written to the store directly, as their creation leaves them.
  */
 import { randomUUID } from "node:crypto";
+import { QueryCommand } from "@aws-sdk/lib-dynamodb";
 import { beforeAll, describe, expect, it } from "vitest";
 import { handler as customersHandler } from "../../functions/api/customers.ts";
 import { handler as invoicesHandler } from "../../functions/api/invoices.ts";
@@ -33,9 +34,27 @@ let aws: TestAws;
 const clock = fixedClock(new Date("2026-02-05T10:00:00Z"));
 const { planned, cancelled, ports, deliver, fire } = recordingBilling(clock);
 
-const items = async () => aws.scanAll();
+/** The shop's items, oldest first: its partition, not the whole table (each test has its own shop). */
+async function itemsOf(shop: TestMerchant) {
+  const items: Record<string, unknown>[] = [];
+  let ExclusiveStartKey: Record<string, unknown> | undefined;
+  do {
+    const out = await aws.db.send(
+      new QueryCommand({
+        TableName: aws.tableName,
+        KeyConditionExpression: "PK = :pk",
+        ExpressionAttributeValues: { ":pk": `MERCHANT#${shop.id}` },
+        ExclusiveStartKey,
+        ConsistentRead: true,
+      }),
+    );
+    items.push(...(out.Items ?? []));
+    ExclusiveStartKey = out.LastEvaluatedKey;
+  } while (ExclusiveStartKey);
+  return items;
+}
 const eventsOf = async (shop: TestMerchant, type: string, objectId: string) =>
-  (await items()).filter(
+  (await itemsOf(shop)).filter(
     (i) => i.type === "event" && i.eventType === type && i.objectId === objectId && i.merchantId === shop.id,
   );
 /** Delivers the stored event of `type` about `objectId` to the billing queue's consumer, as the outbox does. */
@@ -44,8 +63,8 @@ async function deliverEvent(shop: TestMerchant, type: string, objectId: string) 
   expect(event).toBeDefined();
   await deliver({ ...(event as object), type, id: event!.id, merchantId: shop.id });
 }
-const paymentsOf = async (invoiceId: string) =>
-  (await items())
+const paymentsOf = async (shop: TestMerchant, invoiceId: string) =>
+  (await itemsOf(shop))
     .filter((i) => i.type === "payment" && (i.for as { id?: string } | undefined)?.id === invoiceId)
     .sort((a, b) => String(a.createdAt).localeCompare(String(b.createdAt)));
 const readSub = async (shop: TestMerchant, id: string) =>
@@ -163,7 +182,7 @@ describe("retrying a failed renewal", () => {
     expect(await eventsOf(shop, "invoice.payment_failed", invoiceId)).toHaveLength(1);
     expect(await eventsOf(shop, "subscription.past_due", sub.id)).toHaveLength(1);
     // The processor's own report of the same failure records nothing twice.
-    const [failedPayment] = await paymentsOf(invoiceId);
+    const [failedPayment] = await paymentsOf(shop, invoiceId);
     await deliverEvent(shop, "payment.failed", String(failedPayment!.id));
     expect(await eventsOf(shop, "invoice.payment_failed", invoiceId)).toHaveLength(1);
     expect(retriesOf(invoiceId).map((s) => s.at.toISOString())).toEqual(
@@ -177,12 +196,12 @@ describe("retrying a failed renewal", () => {
     });
     // A redelivered firing of the same retry charges nothing more.
     await fire(retries[0]!);
-    expect(await paymentsOf(invoiceId)).toHaveLength(2);
+    expect(await paymentsOf(shop, invoiceId)).toHaveLength(2);
 
     await fire(retries[1]!);
     expect((await readSub(shop, sub.id)).status).toBe("past_due");
     await fire(retries[2]!);
-    const payments = await paymentsOf(invoiceId);
+    const payments = await paymentsOf(shop, invoiceId);
     expect(payments.map((p) => [p.status, (p.failure as { declineCode: string }).declineCode])).toEqual(
       Array(4).fill(["failed", "generic_decline"]),
     );
@@ -252,7 +271,11 @@ describe("retrying a failed renewal", () => {
     expect(cancelled).toContain(retryScheduleName(invoiceId, 2));
     // The last retry, had it fired anyway, finds the invoice paid.
     await fire(retries[2]!);
-    expect((await paymentsOf(invoiceId)).map((p) => p.status)).toEqual(["failed", "failed", "succeeded"]);
+    expect((await paymentsOf(shop, invoiceId)).map((p) => p.status)).toEqual([
+      "failed",
+      "failed",
+      "succeeded",
+    ]);
   });
 });
 
@@ -296,10 +319,10 @@ describe("hard declines and new cards", () => {
     // No retry charges it: only the last retry's instant stays planned, for the final action.
     expect(retriesOf(invoiceId).map((s) => s.name)).toEqual([retryScheduleName(invoiceId, 2)]);
     expect(await getInvoice(shop, invoiceId)).toMatchObject({ attemptCount: 1, nextPaymentAttemptAt: null });
-    expect((await paymentsOf(invoiceId))[0]!.failure).toMatchObject({ declineCode: "lost_card" });
+    expect((await paymentsOf(shop, invoiceId))[0]!.failure).toMatchObject({ declineCode: "lost_card" });
     // The lost card's own event (redelivered late) retries nothing: it is the method that failed.
     await deliverEvent(shop, "payment_method.attached", lost);
-    expect(await paymentsOf(invoiceId)).toHaveLength(1);
+    expect(await paymentsOf(shop, invoiceId)).toHaveLength(1);
 
     clock.set(new Date("2026-03-06T09:00:00Z"));
     // What the update-card page does with the buyer's new card, then its event on the billing queue.
@@ -307,7 +330,7 @@ describe("hard declines and new cards", () => {
       makeDefault: true,
     });
     await deliverEvent(shop, "payment_method.attached", card.id);
-    expect((await paymentsOf(invoiceId)).map((p) => p.status)).toEqual(["failed", "succeeded"]);
+    expect((await paymentsOf(shop, invoiceId)).map((p) => p.status)).toEqual(["failed", "succeeded"]);
     expect(await getInvoice(shop, invoiceId)).toMatchObject({ status: "paid", attemptCount: 2 });
     await deliverEvent(shop, "invoice.paid", invoiceId);
     expect((await readSub(shop, sub.id)).status).toBe("active");
@@ -321,7 +344,7 @@ describe("hard declines and new cards", () => {
     await lostCardDefault(shop.id, customer, clock.now());
     await fire(retries[0]!);
     expect(
-      (await paymentsOf(invoiceId)).map((p) => (p.failure as { declineCode: string }).declineCode),
+      (await paymentsOf(shop, invoiceId)).map((p) => (p.failure as { declineCode: string }).declineCode),
     ).toEqual(["generic_decline", "lost_card"]);
     expect(cancelled).toContain(retryScheduleName(invoiceId, 1));
     expect(cancelled).not.toContain(retryScheduleName(invoiceId, 2));
@@ -331,7 +354,7 @@ describe("hard declines and new cards", () => {
     await fire(retries[1]!);
     expect((await readSub(shop, sub.id)).status).toBe("past_due");
     await fire(retries[2]!);
-    expect(await paymentsOf(invoiceId)).toHaveLength(2);
+    expect(await paymentsOf(shop, invoiceId)).toHaveLength(2);
     expect(await readSub(shop, sub.id)).toMatchObject({
       status: "canceled",
       endedAt: retries[2]!.at.toISOString(),
@@ -368,7 +391,7 @@ describe("hard declines and new cards", () => {
       const racers = [() => deliver(firing(retry!)), () => deliver(newCard), () => deliver(firing(retry!))];
       await Promise.all(round % 2 ? racers.reverse().map((r) => r()) : racers.map((r) => r()));
 
-      const payments = await paymentsOf(invoiceId);
+      const payments = await paymentsOf(shop, invoiceId);
       expect(
         payments.filter((p) => p.status === "succeeded"),
         `round ${round}`,
@@ -387,7 +410,7 @@ describe("hard declines and new cards", () => {
         expect.arrayContaining([retryScheduleName(invoiceId, 1), retryScheduleName(invoiceId, 2)]),
       );
       for (const later of retriesOf(invoiceId).slice(1)) await fire(later);
-      expect(await paymentsOf(invoiceId)).toHaveLength(payments.length);
+      expect(await paymentsOf(shop, invoiceId)).toHaveLength(payments.length);
     }
   });
 });

@@ -9,13 +9,12 @@ import {
   type UpcomingRenewal,
 } from "../../shared/notifications/renewal-upcoming.ts";
 import { renewalReminderAt, renewsInto } from "../../shared/subscriptions/renewals.ts";
-import type { StoredSubscription, Subscription } from "../../shared/subscriptions/subscription.ts";
+import { presentSubscription, type Subscription } from "../../shared/subscriptions/subscription.ts";
+import { storedSubscription } from "../helpers/subscription-record.ts";
 
 /** A yearly card subscription of Acme's (Oslo), renewing on Mar 1, 2027. */
-const subscription: Subscription = {
+const stored = storedSubscription("cus_1", new Date("2026-03-01T09:00:00Z"), {
   id: "sub_01KQ9ZJ8X2M4N6P8R0T2V4X6Z9",
-  status: "active",
-  customerId: "cus_1",
   currency: "EUR",
   interval: "year",
   items: [
@@ -24,24 +23,16 @@ const subscription: Subscription = {
   ],
   startDate: "2026-03-01",
   billingAnchorDay: 1,
+  timeZone: "Europe/Oslo",
   currentPeriodStart: "2026-02-28T23:00:00.000Z",
   currentPeriodEnd: "2027-02-28T23:00:00.000Z",
   nextBillingAt: "2027-02-28T23:00:00.000Z",
-  billingCycles: null,
   cyclesBilled: 1,
-  collectionMethod: "charge_automatically",
-  defaultPaymentMethodId: null,
-  cancelAtPeriodEnd: false,
-  canceledAt: null,
-  endedAt: null,
+  nextPeriod: 1,
   latestInvoiceId: "in_1",
-  discounts: [],
   taxRateIds: ["txr_1"],
-  metadata: {},
-  createdAt: "2026-03-01T09:00:00.000Z",
-  updatedAt: "2026-03-01T09:00:00.000Z",
-};
-const stored: StoredSubscription = { ...subscription, timeZone: "Europe/Oslo", nextPeriod: 1 };
+});
+const subscription = presentSubscription(stored);
 const renewal: UpcomingRenewal = {
   period: 1,
   periodStart: "2027-02-28T23:00:00.000Z",

@@ -13,38 +13,23 @@ import {
   subscriptionConfirmationEmail,
   subscriptionCreated,
 } from "../../shared/notifications/subscription-created.ts";
-import type { Subscription } from "../../shared/subscriptions/subscription.ts";
+import { presentSubscription, type Subscription } from "../../shared/subscriptions/subscription.ts";
+import { storedSubscription } from "../helpers/subscription-record.ts";
 
 /** A monthly card subscription of Acme's that started (and billed its first period) on Jan 31. */
-const subscription: Subscription = {
-  id: "sub_01KQ9ZJ8X2M4N6P8R0T2V4X6Z9",
-  status: "active",
-  customerId: "cus_1",
-  currency: "EUR",
-  interval: "month",
-  items: [
-    { id: "si_1", productId: "prod_1", description: "Pro plan", unitAmount: 1_999, quantity: 2 },
-    { id: "si_2", description: "Support", unitAmount: 500, quantity: 1 },
-  ],
-  startDate: "2026-01-31",
-  billingAnchorDay: 31,
-  currentPeriodStart: null,
-  currentPeriodEnd: null,
-  nextBillingAt: "2026-01-30T23:00:00.000Z",
-  billingCycles: null,
-  cyclesBilled: 0,
-  collectionMethod: "charge_automatically",
-  defaultPaymentMethodId: null,
-  cancelAtPeriodEnd: false,
-  canceledAt: null,
-  endedAt: null,
-  latestInvoiceId: null,
-  discounts: [],
-  taxRateIds: [],
-  metadata: {},
-  createdAt: "2026-01-31T09:00:00.000Z",
-  updatedAt: "2026-01-31T09:00:00.000Z",
-};
+const subscription = presentSubscription(
+  storedSubscription("cus_1", new Date("2026-01-31T09:00:00Z"), {
+    id: "sub_01KQ9ZJ8X2M4N6P8R0T2V4X6Z9",
+    currency: "EUR",
+    items: [
+      { id: "si_1", productId: "prod_1", description: "Pro plan", unitAmount: 1_999, quantity: 2 },
+      { id: "si_2", description: "Support", unitAmount: 500, quantity: 1 },
+    ],
+    startDate: "2026-01-31",
+    timeZone: "Europe/Oslo",
+    nextBillingAt: "2026-01-30T23:00:00.000Z",
+  }),
+);
 /** Live: its money is real, so its mail carries no test marking. */
 const merchant = {
   id: "mer_1",

@@ -11,39 +11,20 @@ import type { Product } from "../../shared/products/product.ts";
 import { discountApplies, periodInvoice } from "../../shared/subscriptions/period-invoice.ts";
 import type { StoredSubscription, SubscriptionDiscount } from "../../shared/subscriptions/subscription.ts";
 import type { TaxRate } from "../../shared/tax-rates/tax-rate.ts";
+import { storedSubscription } from "../helpers/subscription-record.ts";
 
-const subscription = (over: Partial<StoredSubscription> = {}): StoredSubscription => ({
-  id: "sub_1",
-  status: "active",
-  customerId: "cus_1",
-  currency: "USD",
-  interval: "month",
-  items: [
-    { id: "si_1", productId: "prod_1", description: "Pro plan", unitAmount: 2_000, quantity: 1 },
-    { id: "si_2", description: "Seat", unitAmount: 1_000, quantity: 3 },
-  ],
-  startDate: "2026-01-01",
-  billingAnchorDay: 1,
-  currentPeriodStart: null,
-  currentPeriodEnd: null,
-  nextBillingAt: "2026-01-01T00:00:00.000Z",
-  billingCycles: null,
-  cyclesBilled: 0,
-  collectionMethod: "charge_automatically",
-  defaultPaymentMethodId: null,
-  cancelAtPeriodEnd: false,
-  canceledAt: null,
-  endedAt: null,
-  latestInvoiceId: null,
-  discounts: [],
-  taxRateIds: ["txr_1"],
-  metadata: {},
-  createdAt: "2026-01-01T00:00:00.000Z",
-  updatedAt: "2026-01-01T00:00:00.000Z",
-  timeZone: "UTC",
-  nextPeriod: 0,
-  ...over,
-});
+/** From 1 January 2026 (UTC), anchored on the 1st, taxed by txr_1. */
+const subscription = (over: Partial<StoredSubscription> = {}): StoredSubscription =>
+  storedSubscription("cus_1", new Date("2026-01-01T00:00:00Z"), {
+    id: "sub_1",
+    items: [
+      { id: "si_1", productId: "prod_1", description: "Pro plan", unitAmount: 2_000, quantity: 1 },
+      { id: "si_2", description: "Seat", unitAmount: 1_000, quantity: 3 },
+    ],
+    billingAnchorDay: 1,
+    taxRateIds: ["txr_1"],
+    ...over,
+  });
 
 const catalog: Catalog = {
   customer: async () => ({ id: "cus_1", email: "b@x.test", taxIds: [], metadata: {} }) as unknown as Customer,

@@ -3,39 +3,24 @@ import type { Customer } from "../../shared/customers/customer.ts";
 import type { PaymentMethod } from "../../shared/customers/payment-method.ts";
 import type { Merchant } from "../../shared/merchants/merchant.ts";
 import { trialWillEndEmail } from "../../shared/notifications/trial-will-end.ts";
-import type { Subscription } from "../../shared/subscriptions/subscription.ts";
+import { presentSubscription } from "../../shared/subscriptions/subscription.ts";
+import { storedSubscription } from "../helpers/subscription-record.ts";
 
 /** A monthly card subscription of Acme's in a 14-day trial ending Jan 15 (Oslo). */
-const trial: Subscription = {
-  id: "sub_01KQ9ZJ8X2M4N6P8R0T2V4X6Z9",
-  status: "trialing",
-  customerId: "cus_1",
-  currency: "EUR",
-  interval: "month",
-  items: [{ id: "si_1", description: "Pro plan", unitAmount: 1_999, quantity: 2 }],
-  startDate: "2026-01-01",
-  billingAnchorDay: 15,
-  currentPeriodStart: null,
-  currentPeriodEnd: null,
-  nextBillingAt: "2026-01-14T23:00:00.000Z",
-  billingCycles: null,
-  cyclesBilled: 0,
-  collectionMethod: "charge_automatically",
-  defaultPaymentMethodId: null,
-  cancelAtPeriodEnd: false,
-  canceledAt: null,
-  endedAt: null,
-  latestInvoiceId: null,
-  discounts: [],
-  taxRateIds: [],
-  metadata: {},
-  trialStart: "2026-01-01T09:00:00.000Z",
-  trialEnd: "2026-01-14T23:00:00.000Z",
-  pauseAt: null,
-  resumesAt: null,
-  createdAt: "2026-01-01T09:00:00.000Z",
-  updatedAt: "2026-01-01T09:00:00.000Z",
-};
+const trial = presentSubscription(
+  storedSubscription("cus_1", new Date("2026-01-01T09:00:00Z"), {
+    id: "sub_01KQ9ZJ8X2M4N6P8R0T2V4X6Z9",
+    status: "trialing",
+    currency: "EUR",
+    items: [{ id: "si_1", description: "Pro plan", unitAmount: 1_999, quantity: 2 }],
+    startDate: "2026-01-01",
+    billingAnchorDay: 15,
+    timeZone: "Europe/Oslo",
+    nextBillingAt: "2026-01-14T23:00:00.000Z",
+    trialStart: "2026-01-01T09:00:00.000Z",
+    trialEnd: "2026-01-14T23:00:00.000Z",
+  }),
+);
 const merchant = {
   id: "mer_1",
   name: "Acme",
