@@ -21,12 +21,18 @@ export const checkoutSession = z.object({
         quantity: z.number().int(),
         unitAmount: z.number().int(),
         amountSubtotal: z.number().int(),
+        amountDiscount: z.number().int().describe("The line's share of the discount code's discount"),
         amountTax: z.number().int(),
         amountTotal: z.number().int(),
       }),
     )
     .describe("The prices fixed when the session was created"),
   subtotal: z.number().int(),
+  discountCode: z
+    .string()
+    .optional()
+    .describe("The discount code the buyer applied; the purchase's invoice redeems it when it is finalized"),
+  discountTotal: z.number().int().describe("Taken off the subtotal, before tax"),
   taxTotal: z.number().int(),
   total: z.number().int(),
   taxRateIds: z.array(z.string()),
@@ -121,6 +127,12 @@ export const checkoutSubmit = defineOperation({
         .string()
         .optional()
         .describe("Starting a checkout: the buyer's email (and the link's other fields)"),
+      discountCode: z
+        .string()
+        .optional()
+        .describe(
+          "Starting a checkout on a link with `allowDiscountCodes`: a discount code (case-insensitive); ignored on other links",
+        ),
       session: z.string().optional().describe("Paying: the started session's id"),
       card: z.string().optional().describe("Paying, sandbox only: a test card number or pm_… test method"),
     }),
@@ -135,7 +147,8 @@ export const checkoutSubmit = defineOperation({
       headers: { Location: "Where to go next" },
     },
     400: {
-      description: "The page again, naming each missing or invalid field; nothing written",
+      description:
+        "The page again, naming each missing or invalid field (an unknown, expired, used-up or other-currency discount code on `discountCode`); nothing written",
       content: ["text/html"],
     },
     402: {
@@ -151,7 +164,7 @@ export const checkoutSubmit = defineOperation({
     ...unavailable,
     409: {
       description:
-        "The link sells a subscription, or the merchant's processor is not the sandbox (card payment here is not built for Stripe yet): a page saying so",
+        "The link sells a subscription, the merchant's processor is not the sandbox (card payment here is not built for Stripe yet), or the session's discount code can no longer be used: a page saying so",
       content: ["text/html"],
     },
   },

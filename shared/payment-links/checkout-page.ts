@@ -7,7 +7,7 @@
  */
 import type { APIGatewayProxyEventV2 } from "aws-lambda";
 import type { Clock } from "../domain/clock.ts";
-import { ConflictError, type FieldError, NotFoundError } from "../domain/errors.ts";
+import { ConflictError, type FieldError, NotFoundError, ValidationError } from "../domain/errors.ts";
 import { formatMoney } from "../domain/format.ts";
 import { brandedPage } from "../hosted/branded.ts";
 import { escapeHtml } from "../hosted/escape.ts";
@@ -15,7 +15,13 @@ import { formTokenValid, issueFormToken, sandboxCardRows } from "../hosted/pay-f
 import { HttpResponse } from "../http/api.ts";
 import type { Merchant } from "../merchants/merchant.ts";
 import { processorKindOf } from "../payments/mode.ts";
-import { type CheckoutSession, type CheckoutTotals, customField, quantityField } from "./checkout-session.ts";
+import {
+  type CheckoutSession,
+  type CheckoutTotals,
+  customField,
+  discountCodeField,
+  quantityField,
+} from "./checkout-session.ts";
 import {
   type CheckoutPorts,
   defaultPricing,
@@ -140,6 +146,13 @@ async function pay(
     // Another attempt on the same session (a double submit) holds it: it decides.
     if (error instanceof ConflictError)
       return again(409, "A payment for this order is already in progress. Reload the page in a moment.");
+    // The session's discount code was used up, expired or deactivated since it was applied: the
+    // invoice refuses it before anything is redeemed or charged.
+    if (error instanceof ValidationError && error.errors.some((e) => e.path.startsWith("discounts.")))
+      return again(
+        409,
+        "This discount code can no longer be used. Nothing has been charged. Start again from the link.",
+      );
     throw error;
   }
   switch (result.state) {
@@ -201,6 +214,10 @@ function totalsTable(totals: CheckoutTotals, quantityCell: (i: number) => string
         `<tr><td>${escapeHtml(line.description)}<br><span class="muted">${money(line.unitAmount)} each</span></td><td class="num">${quantityCell(i)}</td><td class="num">${money(line.amountSubtotal)}</td></tr>`,
     )
     .join("\n");
+  const discount =
+    totals.discountTotal > 0
+      ? `<tr><th scope="row" colspan="2">${escapeHtml(`Discount (${totals.discountCode})`)}</th><td class="num">−${money(totals.discountTotal)}</td></tr>`
+      : "";
   const tax =
     totals.taxTotal > 0
       ? `<tr><th scope="row" colspan="2">Tax</th><td class="num">${money(totals.taxTotal)}</td></tr>`
@@ -211,7 +228,7 @@ function totalsTable(totals: CheckoutTotals, quantityCell: (i: number) => string
 <tbody>
 ${rows}
 <tr><th scope="row" colspan="2">Subtotal</th><td class="num">${money(totals.subtotal)}</td></tr>
-${tax}
+${discount}${tax}
 <tr class="total"><th scope="row" colspan="2">Total</th><td class="num">${money(totals.total)}</td></tr>
 </tbody>
 </table>`;
@@ -297,7 +314,11 @@ ${notice}${errors}
 <form method="post">
 <input type="hidden" name="formToken" value="${escapeHtml(formToken)}">
 ${totalsTable(defaultPricing(offer), quantityCell)}
-${adjustable ? `<p class="muted">Totals are for the quantities shown first; changed quantities are priced when you continue.</p>` : ""}
+${
+  adjustable || link.allowDiscountCodes
+    ? `<p class="muted">Totals are for the quantities shown first${link.allowDiscountCodes ? ", without a discount code" : ""}; your order is priced when you continue.</p>`
+    : ""
+}
 <fieldset><legend>Your details</legend>
 ${input(shown, "email", "Email", ` type="email" autocomplete="email" required maxlength="254"`)}
 ${input(shown, "name", "Name (optional)", ` autocomplete="name" maxlength="200"`)}
@@ -306,6 +327,7 @@ ${link.collectPhone ? input(shown, "phone", "Phone", ` type="tel" autocomplete="
 ${link.collectBillingAddress ? addressFields(shown, "billing", "Billing address") : ""}
 ${link.collectShippingAddress ? addressFields(shown, "shipping", "Shipping address", link.collectShippingAddress.allowedCountries) : ""}
 ${custom ? `<fieldset><legend>More information</legend>\n${custom}\n</fieldset>` : ""}
+${link.allowDiscountCodes ? input(shown, discountCodeField, "Discount code (optional)", ` autocomplete="off" autocapitalize="characters" maxlength="64"`) : ""}
 <button type="submit">Continue</button>
 </form>
 </section>`,

@@ -36,7 +36,9 @@ import type { CheckoutSessionStore } from "../store/checkout-sessions.ts";
 import { listWindow } from "../store/collection.ts";
 import type { PaymentLinkStore } from "../store/payment-links.ts";
 import type { TaxRate } from "../tax-rates/tax-rate.ts";
+import { unredeemableReason } from "../discount-codes/discount-code.ts";
 import {
+  type CheckoutDiscount,
   type CheckoutSession,
   type CheckoutStatus,
   attemptLive,
@@ -46,6 +48,10 @@ import {
   priceCheckout,
   productsUnavailable,
   readBuyerForm,
+  discountCodeField,
+  readDiscountCode,
+  readQuantities,
+  type CheckoutTotals,
 } from "./checkout-session.ts";
 import { checkoutExpirySchedule } from "./expiry.ts";
 import type { PaymentLink } from "./payment-link.ts";
@@ -53,7 +59,7 @@ import type { PaymentLink } from "./payment-link.ts";
 export interface CheckoutPorts {
   links: Pick<PaymentLinkStore, "read" | "findBySlug">;
   sessions: CheckoutSessionStore;
-  catalog: Pick<Catalog, "product" | "taxRate">;
+  catalog: Pick<Catalog, "product" | "taxRate" | "discountCode">;
   merchants: Pick<MerchantStore, "readMerchant">;
   /** Completion's: the buyer's customer, the invoice of the purchase, and its payment. */
   customers: CustomerPorts;
@@ -126,13 +132,19 @@ export async function startCheckout(
   form: URLSearchParams,
 ): Promise<{ session: CheckoutSession } | { errors: FieldError[] }> {
   const read = readBuyerForm(offer.link, form);
-  if ("errors" in read) return read;
+  const priced = await priceOrder(ports, offer, form);
+  if ("errors" in read || "errors" in priced) {
+    // The quantities' problems are the buyer form's too: each is named once.
+    const errors = "errors" in read ? read.errors : [];
+    const more = "errors" in priced ? priced.errors.filter((e) => e.path === discountCodeField) : [];
+    return { errors: [...errors, ...more] };
+  }
   const now = ports.clock.now();
   const session: CheckoutSession = {
     id: newId("checkoutSession", now),
     paymentLinkId: offer.link.id,
     status: "open",
-    ...priceCheckout(offer.link, offer.products, offer.rates, read.quantities),
+    ...priced.totals,
     taxRateIds: offer.link.taxRateIds,
     ...read.answers,
     expiresAt: new Date(now.getTime() + checkoutSessionMinutes * 60_000).toISOString(),
@@ -144,6 +156,63 @@ export async function startCheckout(
     .scheduleOnce(checkoutExpirySchedule(offer.merchant.id, session, offer.link.testClockId));
   await ports.sessions.create(offer.merchant.id, session);
   return { session };
+}
+
+/**
+ * The buyer's quantities and discount code priced by the money engine (what a session started with
+ * them would fix), or each problem. A code that makes the order free is refused: a checkout is paid
+ * by card, and a card cannot pay nothing.
+ */
+export async function priceOrder(
+  ports: CheckoutPorts,
+  offer: Extract<Offer, { state: "open" }>,
+  form: URLSearchParams,
+): Promise<{ totals: CheckoutTotals } | { errors: FieldError[] }> {
+  const { quantities, errors } = readQuantities(offer.link, form);
+  const discount = await discountOf(ports, offer, readDiscountCode(offer.link, form));
+  if ("error" in discount) errors.push(discount.error);
+  if (errors.length > 0 || "error" in discount) return { errors };
+  const totals = priceCheckout(offer.link, offer.products, offer.rates, quantities, discount.discount);
+  if (discount.discount && totals.total === 0)
+    return {
+      errors: [
+        {
+          path: discountCodeField,
+          message: `The discount code ${discount.discount.code} makes this order free, which cannot be checked out here.`,
+        },
+      ],
+    };
+  return { totals };
+}
+
+/**
+ * The terms of the discount code the buyer typed (none typed: no discount), checked as the purchase's
+ * invoice will check them when it is finalized and redeems the code; or why it does not apply, in
+ * the buyer's words, on the form's `discountCode` field.
+ */
+export async function discountOf(
+  ports: CheckoutPorts,
+  offer: Extract<Offer, { state: "open" }>,
+  code: string | undefined,
+): Promise<{ discount?: CheckoutDiscount } | { error: FieldError }> {
+  if (!code) return {};
+  const found = await ports.catalog.discountCode(offer.merchant.id, code);
+  const currency = offer.link.currency;
+  const problem = !found
+    ? `The discount code ${code} is not valid`
+    : (unredeemableReason(found, ports.clock.now()) ??
+      (found.amountOff !== undefined && found.currency !== currency
+        ? `The discount code ${found.code} is for amounts in ${found.currency}, not ${currency}`
+        : undefined));
+  if (problem || !found) return { error: { path: discountCodeField, message: `${problem}.` } };
+  return {
+    discount: {
+      code: found.code,
+      ...(found.percentOff !== undefined
+        ? { percentOff: found.percentOff }
+        : { amountOff: found.amountOff ?? 0 }),
+    },
+  };
 }
 
 /** A session of the offer's link (another link's, or another merchant's, is none). */
@@ -324,6 +393,8 @@ async function invoiceOf(
       unitAmount: line.unitAmount,
       taxRateIds: session.taxRateIds,
     })),
+    // Redeemed once, when this invoice is finalized: a retry after a decline pays the same invoice.
+    ...(session.discountCode ? { discounts: [{ code: session.discountCode }] } : {}),
     metadata: { paymentLinkId: offer.link.id, checkoutSessionId: session.id },
   });
   const next = { ...session, customerId, invoiceId: draft.id, updatedAt: ports.clock.now().toISOString() };
