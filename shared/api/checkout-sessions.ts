@@ -170,5 +170,56 @@ export const checkoutSubmit = defineOperation({
   },
 });
 
+export const checkoutPricing = checkoutSession
+  .pick({
+    currency: true,
+    lineItems: true,
+    subtotal: true,
+    discountCode: true,
+    discountTotal: true,
+    taxTotal: true,
+    total: true,
+  })
+  .extend({
+    display: z
+      .record(z.string(), z.string())
+      .describe(
+        "The amounts formatted as the page shows them, by cell: `line.{i}`, `subtotal`, `discountLabel`, `discount`, `tax`, `total`",
+      ),
+  });
+
+export const checkoutPrice = defineOperation({
+  id: "priceCheckoutForm",
+  method: "POST",
+  path: "/l/{slug}/price",
+  auth: "public",
+  tag: "Hosted pages",
+  summary:
+    "The checkout page's live totals: the form's quantities and discount code priced by the money engine, as a session started with them would fix them; writes nothing",
+  params: slugParams,
+  rawBody: {
+    contentType: "application/x-www-form-urlencoded",
+    schema: z
+      .object({
+        discountCode: z
+          .string()
+          .optional()
+          .describe("A discount code (links with `allowDiscountCodes`; ignored on others)"),
+      })
+      .describe("The checkout form's `quantity.{i}` fields (adjustable lines) and `discountCode`"),
+  },
+  response: checkoutPricing,
+  status: 200,
+  maxBodyBytes: 4 * 1024,
+  otherResponses: {
+    400: {
+      description:
+        "A quantity out of its range (`quantity.{i}`) or a discount code that cannot apply (`discountCode`)",
+      content: ["problem"],
+    },
+    409: { description: "The link no longer sells (inactive, expired, sold out…)", content: ["problem"] },
+  },
+});
+
 export const checkoutSessionOperations = [listCheckoutSessions, getCheckoutSession];
-export const checkoutPageOperations = [checkoutPage, checkoutSubmit];
+export const checkoutPageOperations = [checkoutPage, checkoutSubmit, checkoutPrice];

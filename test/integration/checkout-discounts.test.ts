@@ -5,6 +5,7 @@
  * code that cannot apply is named on the form (400, nothing written); the invoice carries the code,
  * so it is redeemed exactly once, when the invoice is finalized, however many cards are tried.
  */
+import { createHash } from "node:crypto";
 import { UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { beforeAll, describe, expect, it } from "vitest";
 import { handler as sessionsApi } from "../../functions/api/checkout-sessions.ts";
@@ -14,6 +15,7 @@ import { handler as links } from "../../functions/api/payment-links.ts";
 import { handler as products } from "../../functions/api/products.ts";
 import { handler as taxRates } from "../../functions/api/tax-rates.ts";
 import { handler as hosted } from "../../functions/hosted/checkout.ts";
+import { liveTotalsScript } from "../../shared/payment-links/checkout-page.ts";
 import { type TestAws, testPublicBaseUrl, useTestAws } from "../helpers/aws.ts";
 import { call, expectStatus, merchantCall, newMerchant, type TestMerchant } from "../helpers/api.ts";
 
@@ -113,7 +115,7 @@ describe("a discount code on the checkout page", () => {
     expect(allowing.raw).toContain('<input id="f-discountCode" name="discountCode"');
     const plain = await page((await breakfast(false)).slug);
     expect(plain.status).toBe(200);
-    expect(plain.raw).not.toContain("discountCode");
+    expect(plain.raw).not.toContain('name="discountCode"');
   });
 
   it("fixes a percent code and the totals the engine computes with it, before tax (any case typed)", async () => {
@@ -226,5 +228,90 @@ describe("a discount code on the checkout page", () => {
     );
     expect(linkNow.timesRedeemed).toBe(1);
     expect((await aws.scanAll()).find((i) => i.SK === `PLINKHOLDS#${link.id}`)?.held).toBe(1);
+  });
+});
+
+describe("live totals (POST /l/{slug}/price)", () => {
+  const price = (slug: string, form: Record<string, string>) =>
+    call(hosted as never, "POST /l/{slug}/price", {
+      pathParameters: { slug },
+      body: new URLSearchParams(form).toString(),
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+    });
+
+  it("answers the engine's totals for the form's quantities and code, formatted for the page, writing nothing", async () => {
+    const link = await breakfast();
+    const before = await aws.countItems();
+
+    const r = await price(link.slug, { "quantity.0": "3", discountCode: "spring15" });
+
+    expect(r.status, r.raw).toBe(200);
+    // The same totals a session started with this form fixes (see above): 46.97 − 7.05 + 3.99.
+    expect(r.body).toMatchObject({
+      currency: "USD",
+      subtotal: 4697,
+      discountCode: "SPRING15",
+      discountTotal: 705,
+      taxTotal: 399,
+      total: 4391,
+      display: {
+        "line.0": "$38.97",
+        "line.1": "$8.00",
+        subtotal: "$46.97",
+        discountLabel: "Discount (SPRING15)",
+        discount: "−$7.05",
+        tax: "$3.99",
+        total: "$43.91",
+      },
+    });
+    expect(await aws.countItems()).toBe(before);
+    expect((await codeOf(codes.spring as string)).timesRedeemed).toBe(0);
+  });
+
+  it("names a bad quantity or code (400 problem), and refuses a link that no longer sells (409)", async () => {
+    const link = await breakfast();
+    const inactive = await newLink({ name: "Gone", lineItems: [{ productId: p.beans }], active: false });
+    const before = await aws.countItems();
+    for (const [form, path] of [
+      [{ "quantity.0": "6" }, "quantity.0"],
+      [{ "quantity.0": "two" }, "quantity.0"],
+      [{ "quantity.0": "2", discountCode: "NOPE" }, "discountCode"],
+      [{ "quantity.0": "2", discountCode: "EURO5" }, "discountCode"],
+    ] as const) {
+      const r = await price(link.slug, form);
+      expect(r.status, JSON.stringify(form)).toBe(400);
+      expect(r.headers["content-type"]).toMatch(/^application\/problem\+json/);
+      expect(r.body.errors.map((e: { path: string }) => e.path)).toEqual([path]);
+    }
+    expect((await price("AAAAAAAAAAAAAAAA", { "quantity.0": "2" })).status).toBe(404);
+    const gone = await price(inactive.slug, {});
+    expect(gone.status).toBe(409);
+    expect(gone.body.detail).toBe("This payment link is no longer active.");
+    expect(await aws.countItems()).toBe(before);
+  });
+
+  it("is one inline script on the form page, allowed by its hash in the CSP, with the totals in a polite live region", async () => {
+    const link = await breakfast();
+    const r = await page(link.slug);
+    const csp = r.headers["content-security-policy"] ?? "";
+    const hash = createHash("sha256").update(liveTotalsScript, "utf8").digest("base64");
+
+    expect(csp).toContain(`script-src 'sha256-${hash}';`);
+    expect(csp).toContain("connect-src 'self';");
+    expect(csp).not.toContain("unsafe-inline");
+    expect([...r.raw.matchAll(/<script\b[^>]*>([\s\S]*?)<\/script>/g)].map((m) => m[1])).toEqual([
+      liveTotalsScript,
+    ]);
+    expect(() => new Function(liveTotalsScript)).not.toThrow();
+    expect(r.raw).toContain(`<form method="post" id="checkout" data-price="/l/${link.slug}/price">`);
+    expect(r.raw).toMatch(/<div aria-live="polite">\n<table>/);
+    expect(r.raw).toContain('<td class="num" data-t="total">$37.38</td>');
+    expect(r.raw).toContain('<tr id="discount-row" hidden>');
+
+    // Nothing to change on a fixed link: no script at all.
+    const fixed = await newLink({ name: "Mug", lineItems: [{ productId: p.mug }] });
+    const plain = await page(fixed.slug);
+    expect(plain.raw).not.toMatch(/<script/i);
+    expect(plain.headers["content-security-policy"]).not.toContain("script-src");
   });
 });
