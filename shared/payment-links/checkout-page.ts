@@ -135,6 +135,12 @@ export async function priceCheckoutForm(
   return { ...priced.totals, display: displayedTotals(priced.totals) };
 }
 
+/**
+ * An open offer's form page exactly as `GET /l/{slug}` renders it, from the offer in hand: the page
+ * weight test and the bench price and render it without the store.
+ */
+export const offerFormPage = (offer: Open, context: CheckoutPageContext) => formPage(offer, context, 200, {});
+
 /** POST: checks the form token, then starts a checkout session (or shows the form again with every problem). */
 export async function submitCheckout(
   ports: CheckoutPorts,
