@@ -158,7 +158,7 @@ export const checkoutSubmit = defineOperation({
     403: { description: "The page again: the form expired; nothing written", content: ["text/html"] },
     429: {
       description:
-        "The session's page again after 10 declined cards on it within the hour: `Retry-After` says when the window ends",
+        "The session's page again after 10 declined cards on it within the hour, or the form again (nothing written) after 60 checkouts started on the link from one address within 10 minutes: `Retry-After` says when the window ends",
       content: ["text/html"],
     },
     ...unavailable,

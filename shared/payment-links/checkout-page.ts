@@ -159,8 +159,21 @@ export async function submitCheckout(
   }
   const sessionId = form.get("session");
   if (sessionId) return pay(ports, offer, context, sessionId, form.get("card") ?? "");
-  const started = await startCheckout(ports, offer, form);
+  const started = await startCheckout(ports, offer, form, { sourceIp: event.requestContext.http.sourceIp });
   if ("errors" in started) return formPage(offer, context, 400, { form, errors: started.errors });
+  if ("tooFast" in started) {
+    const minutes = Math.ceil(started.retryAfterSeconds / 60);
+    const shown = await formPage(offer, context, 429, {
+      form,
+      notice: `Too many checkouts were started from your connection. Please try again in ${minutes} minute${minutes === 1 ? "" : "s"}.`,
+    });
+    return new HttpResponse(
+      429,
+      undefined,
+      { ...shown.headers, "retry-after": String(started.retryAfterSeconds) },
+      shown.raw,
+    );
+  }
   return redirect(`${paymentLinkPath(context.slug)}?session=${started.session.id}`);
 }
 

@@ -3,6 +3,7 @@
  * so a price is never older than the page), starting a checkout session from the buyer's form, and
  * the merchant's reads of sessions. Every read is scoped to the merchant the link's slug names.
  */
+import { createHash } from "node:crypto";
 import { createCustomer, type CustomerPorts } from "../customers/service.ts";
 import type { Clock } from "../domain/clock.ts";
 import type { CurrencyCode } from "../domain/currency.ts";
@@ -67,6 +68,8 @@ export interface CheckoutPorts {
   payments: InvoicePayPorts;
   /** A session's window of declined cards (shared/domain/limits.ts), as the invoice pay form's. */
   cardAttempts(merchantId: string, sessionId: string): { take(): Promise<Take> };
+  /** The window of sessions started on a link from one address (`checkoutStartSubject`). */
+  checkoutStarts(merchantId: string, subject: string): { take(): Promise<Take> };
   /** The scheduler of a link's timed work: its test clock's when it is bound to one. */
   scheduler(merchantId: string, testClockId?: string): SchedulerPort;
   clock: Clock;
@@ -130,7 +133,10 @@ export async function startCheckout(
   ports: CheckoutPorts,
   offer: Extract<Offer, { state: "open" }>,
   form: URLSearchParams,
-): Promise<{ session: CheckoutSession } | { errors: FieldError[] }> {
+  buyer: { sourceIp: string },
+): Promise<
+  { session: CheckoutSession } | { errors: FieldError[] } | { tooFast: true; retryAfterSeconds: number }
+> {
   const read = readBuyerForm(offer.link, form);
   const priced = await priceOrder(ports, offer, form);
   if ("errors" in read || "errors" in priced) {
@@ -139,6 +145,11 @@ export async function startCheckout(
     const more = "errors" in priced ? priced.errors.filter((e) => e.path === discountCodeField) : [];
     return { errors: [...errors, ...more] };
   }
+  // Counted only when a session is about to be written: a form sent back with problems costs nothing.
+  const start = await ports
+    .checkoutStarts(offer.merchant.id, checkoutStartSubject(offer.link.id, buyer.sourceIp))
+    .take();
+  if (!start.taken) return { tooFast: true, retryAfterSeconds: start.retryAfterSeconds };
   const now = ports.clock.now();
   const session: CheckoutSession = {
     id: newId("checkoutSession", now),
@@ -157,6 +168,10 @@ export async function startCheckout(
   await ports.sessions.create(offer.merchant.id, session);
   return { session };
 }
+
+/** Whose checkout starts count together: one link, one buyer address (hashed: the table keeps no IP). */
+export const checkoutStartSubject = (paymentLinkId: string, sourceIp: string) =>
+  `${paymentLinkId}:${createHash("sha256").update(sourceIp, "utf8").digest("base64url").slice(0, 22)}`;
 
 /**
  * The buyer's quantities and discount code priced by the money engine (what a session started with
@@ -199,7 +214,7 @@ export async function discountOf(
   const found = await ports.catalog.discountCode(offer.merchant.id, code);
   const currency = offer.link.currency;
   const problem = !found
-    ? `The discount code ${code} is not valid`
+    ? "This discount code is not valid"
     : (unredeemableReason(found, ports.clock.now()) ??
       (found.amountOff !== undefined && found.currency !== currency
         ? `The discount code ${found.code} is for amounts in ${found.currency}, not ${currency}`

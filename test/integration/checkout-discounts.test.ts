@@ -176,7 +176,7 @@ describe("a discount code on the checkout page", () => {
   it("names a code that cannot apply on the form (400) with the other problems, and writes nothing", async () => {
     const link = await breakfast();
     for (const [code, says] of [
-      ["NOPE", "The discount code NOPE is not valid."],
+      ["NOPE", "This discount code is not valid."],
       ["oldie", "The discount code OLDIE expired at 2020-01-01T00:00:00.000Z."],
       ["GONE", "The discount code GONE has reached its maximum of 1 redemptions."],
       ["PAUSED", "The discount code PAUSED is inactive."],
@@ -199,7 +199,7 @@ describe("a discount code on the checkout page", () => {
     const both = await submit(link.slug, { email: "nope", discountCode: "NOPE" });
     expect(both.status).toBe(400);
     expect(both.raw).toContain("Enter a valid email address.");
-    expect(both.raw).toContain("The discount code NOPE is not valid.");
+    expect(both.raw).toContain("This discount code is not valid.");
   });
 
   it("ignores a code posted to a link that takes none: the session charges the full price", async () => {
