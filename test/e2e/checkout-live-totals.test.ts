@@ -117,8 +117,10 @@ describe("the checkout page's live totals on the local runtime", () => {
         await page.$eval("#totals-note", (note) => note.closest("[aria-live]")?.getAttribute("aria-live")),
       ).toBe("polite");
 
+      // Priced again (the totals did not move while the code was bad), before the form is sent.
       await page.fill("#f-discountCode", "SPRING15");
-      await expect.poll(total).toBe("$36.43");
+      await expect.poll(() => page.textContent("#totals-note")).toBe("Priced for your order.");
+      expect(await total()).toBe("$36.43");
       await page.fill("#f-email", "buyer@roastery.test");
       await page.click("button[type=submit]");
       await page.waitForURL(/\?session=cs_/);
