@@ -205,7 +205,7 @@ export async function priceOrder(
  * invoice will check them when it is finalized and redeems the code; or why it does not apply, in
  * the buyer's words, on the form's `discountCode` field.
  */
-export async function discountOf(
+async function discountOf(
   ports: CheckoutPorts,
   offer: Extract<Offer, { state: "open" }>,
   code: string | undefined,
