@@ -8,6 +8,7 @@ import { relative } from "node:path";
 // The bench runs on the machine's Node 20; the SDK's reminder about Node 22 is noise here.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
 import { bundleJson, bundleSection, bundleTable } from "./bundles.ts";
+import { checkoutSection } from "./checkout.ts";
 import { dynamoSection } from "./dynamodb.ts";
 import { stopBenchEnvironment } from "./environment.ts";
 import { subscriptionSection } from "./subscriptions.ts";
@@ -43,6 +44,14 @@ const sections: Section[] = [
     file: "subscriptions.json",
     run: async () => {
       const rows = await subscriptionSection();
+      return { rows, json: rows };
+    },
+  },
+  {
+    title: "Checkout page: weight and server time to price and render it (after 50 warm-up renders)",
+    file: "checkout.json",
+    run: async () => {
+      const rows = await checkoutSection();
       return { rows, json: rows };
     },
   },

@@ -260,6 +260,9 @@ export const checkoutPorts = (clock: Clock): CheckoutPorts => ({
     }
   },
   cardAttempts: (merchantId, sessionId) => declinedCardAttempts(clock, merchantId, sessionId),
+  checkoutStarts: (merchantId, subject) => ({
+    take: () => dynamoWindowCounter.take(windowLimits.checkoutStarts, merchantId, subject, clock.now()),
+  }),
   scheduler: (merchantId, testClockId) =>
     testClockId ? clockScheduler(merchantId, testClockId) : schedulerFor(clock),
   clock,

@@ -1,9 +1,9 @@
-/** A payment link's public checkout page: the offer and the buyer's form, and starting a checkout. */
+/** A payment link's public checkout page: the offer and the buyer's form, its live totals, and starting a checkout. */
 import * as ops from "../../shared/api/checkout-sessions.ts";
 import { checkoutPorts, publicBaseUrl } from "../../shared/composition.ts";
 import type { Clock } from "../../shared/domain/clock.ts";
 import { apiHandler, route } from "../../shared/http/api.ts";
-import { checkoutPage, submitCheckout } from "../../shared/payment-links/checkout-page.ts";
+import { checkoutPage, priceCheckoutForm, submitCheckout } from "../../shared/payment-links/checkout-page.ts";
 
 const context = (slug: string, clock: Clock) => ({ slug, clock, publicBaseUrl: publicBaseUrl() });
 
@@ -13,5 +13,8 @@ export const handler = apiHandler([
   ),
   route(ops.checkoutSubmit, ({ clock, params, event }) =>
     submitCheckout(checkoutPorts(clock), context(params.slug, clock), event),
+  ),
+  route(ops.checkoutPrice, ({ clock, params, event }) =>
+    priceCheckoutForm(checkoutPorts(clock), context(params.slug, clock), event),
   ),
 ]);

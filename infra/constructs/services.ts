@@ -31,11 +31,13 @@ export const apiThrottle = { burstLimit: 200, rateLimit: 100 } as const;
 
 /**
  * Lower stage throttles (requests/s sustained, burst) on the public routes, where no API key stands
- * behind a request: hosted pages (the invoice's `/i/…`, the customer's update-card page `/c/…`),
+ * behind a request: hosted pages (the invoice's `/i/…`, the customer's update-card page `/c/…`, a
+ * payment link's checkout `/l/…` with its live totals),
  * health, and Stripe's webhook (Stripe retries a 429 later).
  */
 export function publicRouteThrottle(path: string): { rateLimit: number; burstLimit: number } | undefined {
-  if (path.startsWith("/i/") || path.startsWith("/c/")) return { rateLimit: 20, burstLimit: 40 };
+  if (path.startsWith("/i/") || path.startsWith("/c/") || path.startsWith("/l/"))
+    return { rateLimit: 20, burstLimit: 40 };
   if (path === "/v1/health") return { rateLimit: 5, burstLimit: 10 };
   if (path === "/webhooks/stripe") return { rateLimit: 50, burstLimit: 100 };
   return undefined;

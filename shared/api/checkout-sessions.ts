@@ -22,6 +22,7 @@ export const checkoutSession = z.object({
         quantity: z.number().int(),
         unitAmount: z.number().int(),
         amountSubtotal: z.number().int(),
+        amountDiscount: z.number().int().describe("The line's share of the discount code's discount"),
         amountTax: z.number().int(),
         amountTotal: z.number().int(),
         interval: z.enum(intervals).optional().describe("A recurring item's: the subscription bills it every interval"),
@@ -29,6 +30,11 @@ export const checkoutSession = z.object({
     )
     .describe("The prices fixed when the session was created"),
   subtotal: z.number().int(),
+  discountCode: z
+    .string()
+    .optional()
+    .describe("The discount code the buyer applied; the purchase's invoice redeems it when it is finalized"),
+  discountTotal: z.number().int().describe("Taken off the subtotal, before tax"),
   taxTotal: z.number().int(),
   total: z.number().int().describe("Every line's: the one-time items and the recurring items' first period"),
   amountDueNow: z
@@ -148,6 +154,12 @@ export const checkoutSubmit = defineOperation({
         .string()
         .optional()
         .describe("Starting a checkout: the buyer's email (and the link's other fields)"),
+      discountCode: z
+        .string()
+        .optional()
+        .describe(
+          "Starting a checkout on a link with `allowDiscountCodes`: a discount code (case-insensitive); ignored on other links",
+        ),
       session: z.string().optional().describe("Paying: the started session's id"),
       card: z.string().optional().describe("Paying, sandbox only: a test card number or pm_… test method"),
     }),
@@ -163,7 +175,8 @@ export const checkoutSubmit = defineOperation({
       headers: { Location: "Where to go next" },
     },
     400: {
-      description: "The page again, naming each missing or invalid field; nothing written",
+      description:
+        "The page again, naming each missing or invalid field (an unknown, expired, used-up or other-currency discount code on `discountCode`); nothing written",
       content: ["text/html"],
     },
     402: {
@@ -173,17 +186,70 @@ export const checkoutSubmit = defineOperation({
     403: { description: "The page again: the form expired; nothing written", content: ["text/html"] },
     429: {
       description:
-        "The session's page again after 10 declined cards on it within the hour: `Retry-After` says when the window ends",
+        "The session's page again after 10 declined cards on it within the hour, or the form again (nothing written) after 60 checkouts started on the link from one address within 10 minutes: `Retry-After` says when the window ends",
       content: ["text/html"],
     },
     ...unavailable,
     409: {
       description:
-        "The link sells a subscription, a payment of the session is already under way, or the merchant has no processor: a page saying so",
+        "A payment of the session is already under way, the merchant has no processor, or the session's discount code can no longer be used: a page saying so",
       content: ["text/html"],
     },
   },
 });
 
+export const checkoutPricing = checkoutSession
+  .pick({
+    currency: true,
+    lineItems: true,
+    subtotal: true,
+    discountCode: true,
+    discountTotal: true,
+    taxTotal: true,
+    total: true,
+    amountDueNow: true,
+    recurring: true,
+  })
+  .extend({
+    display: z
+      .record(z.string(), z.string())
+      .describe(
+        "The amounts formatted as the page shows them, by cell: `line.{i}`, `subtotal`, `discountLabel`, `discount`, `tax`, `total`, `amountDueNow`",
+      ),
+  });
+
+export const checkoutPrice = defineOperation({
+  id: "priceCheckoutForm",
+  method: "POST",
+  path: "/l/{slug}/price",
+  auth: "public",
+  tag: "Hosted pages",
+  summary:
+    "The checkout page's live totals: the form's quantities and discount code priced by the money engine, as a session started with them would fix them; writes nothing",
+  params: slugParams,
+  rawBody: {
+    contentType: "application/x-www-form-urlencoded",
+    schema: z
+      .object({
+        discountCode: z
+          .string()
+          .optional()
+          .describe("A discount code (links with `allowDiscountCodes`; ignored on others)"),
+      })
+      .describe("The checkout form's `quantity.{i}` fields (adjustable lines) and `discountCode`"),
+  },
+  response: checkoutPricing,
+  status: 200,
+  maxBodyBytes: 4 * 1024,
+  otherResponses: {
+    400: {
+      description:
+        "A quantity out of its range (`quantity.{i}`) or a discount code that cannot apply (`discountCode`)",
+      content: ["problem"],
+    },
+    409: { description: "The link no longer sells (inactive, expired, sold out…)", content: ["problem"] },
+  },
+});
+
 export const checkoutSessionOperations = [listCheckoutSessions, getCheckoutSession];
-export const checkoutPageOperations = [checkoutPage, checkoutSubmit];
+export const checkoutPageOperations = [checkoutPage, checkoutSubmit, checkoutPrice];

@@ -22,6 +22,11 @@ export const windowLimits = {
   paymentFailedEmail: { name: "payment-failed-email", max: 1, windowSeconds: hour },
   /** `POST /v1/invoices/{id}/send`: each one emails the customer. */
   invoiceSend: { name: "invoice-send", max: 5, windowSeconds: hour },
+  /**
+   * Checkout sessions started on one payment link from one address: a script filling the table with
+   * sessions stops, while a shop's shared wifi (every buyer at the counter's QR code) does not.
+   */
+  checkoutStarts: { name: "checkout-start", max: 60, windowSeconds: 600 },
 } as const satisfies Record<string, WindowLimit>;
 
 /** A taken slot of a window; given back when the action turned out not to count (e.g. no decline). */

@@ -64,6 +64,8 @@ export function brandedPage(input: {
   style: string;
   /** The page's `<main>` content (HTML, already escaped). */
   main: string;
+  /** The page's inline script, when it has one (see `htmlPage`). */
+  script?: string;
 }): Page {
   const { merchant } = input;
   const footerText = merchant.branding?.footerText;
@@ -72,6 +74,7 @@ export function brandedPage(input: {
     title: input.title,
     style: `${frameStyle(brandColorOf(merchant))}${input.style}`,
     formAction: "self",
+    ...(input.script === undefined ? {} : { script: input.script }),
     body: `${merchantLivemode(merchant) ? "" : `<p class="test-mode" role="note">${escapeHtml(input.testModeNotice)}</p>\n`}<header class="masthead">
 <div class="masthead-inner">
 ${mark ? `<span class="mark" aria-hidden="true">${escapeHtml(mark)}</span>` : ""}

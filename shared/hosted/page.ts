@@ -1,7 +1,8 @@
 /**
  * The page shell of every HTML page Kassa serves (hosted buyer pages, the API reference): one inline
- * `<style>` allowed by its sha256 hash in the Content-Security-Policy, no scripts and no external
- * assets at all, and the headers every such page sends.
+ * `<style>` allowed by its sha256 hash in the Content-Security-Policy, no external assets at all, no
+ * scripts unless a page brings one inline script that only enhances it (allowed by its hash too, and
+ * talking only to this origin), and the headers every such page sends.
  */
 import { createHash } from "node:crypto";
 import { escapeHtml } from "./escape.ts";
@@ -11,10 +12,19 @@ export interface Page {
   headers: Record<string, string>;
 }
 
-/** The policy that allows exactly `style` as the page's only style block and nothing else. */
-export function contentSecurityPolicy(style: string, formAction: "self" | "none" = "none"): string {
-  const styleHash = createHash("sha256").update(style, "utf8").digest("base64");
-  return `default-src 'none'; style-src 'sha256-${styleHash}'; img-src 'self' data:; base-uri 'none'; form-action '${formAction}'; frame-ancestors 'none'`;
+const sha256 = (text: string) => createHash("sha256").update(text, "utf8").digest("base64");
+
+/**
+ * The policy that allows exactly `style` as the page's only style block, and `script` (when given) as
+ * its only script, which may fetch from this origin; nothing else.
+ */
+export function contentSecurityPolicy(
+  style: string,
+  formAction: "self" | "none" = "none",
+  script?: string,
+): string {
+  const scripts = script === undefined ? "" : ` script-src 'sha256-${sha256(script)}'; connect-src 'self';`;
+  return `default-src 'none'; style-src 'sha256-${sha256(style)}';${scripts} img-src 'self' data:; base-uri 'none'; form-action '${formAction}'; frame-ancestors 'none'`;
 }
 
 export function htmlPage(input: {
@@ -23,6 +33,8 @@ export function htmlPage(input: {
   style: string;
   body: string;
   formAction?: "self" | "none";
+  /** An inline script that only enhances the page (it works without it), run at the end of the body. */
+  script?: string;
   /** A public reference page may be indexed; a buyer's page never is. */
   indexable?: boolean;
 }): Page {
@@ -39,12 +51,12 @@ ${robots}<title>${escapeHtml(input.title)}</title>
 </head>
 <body>
 ${input.body}
-</body>
+${input.script === undefined ? "" : `<script>${input.script}</script>\n`}</body>
 </html>
 `,
     headers: {
       "content-type": "text/html; charset=utf-8",
-      "content-security-policy": contentSecurityPolicy(input.style, input.formAction),
+      "content-security-policy": contentSecurityPolicy(input.style, input.formAction, input.script),
       "x-content-type-options": "nosniff",
       "referrer-policy": "no-referrer",
       "cache-control": "no-store",

@@ -29,9 +29,11 @@ function orderParagraphs(session: CheckoutSession): string[] {
       (line) =>
         `${line.description}${line.quantity === 1 ? "" : ` × ${formatQuantity(line.quantity)}`}: ${money(line.amountSubtotal)}.`,
     ),
-    ...(session.taxTotal > 0
-      ? [`Subtotal: ${money(session.subtotal)}.`, `Tax: ${money(session.taxTotal)}.`]
+    ...(session.taxTotal > 0 || session.discountTotal > 0 ? [`Subtotal: ${money(session.subtotal)}.`] : []),
+    ...(session.discountTotal > 0
+      ? [`Discount (${session.discountCode}): −${money(session.discountTotal)}.`]
       : []),
+    ...(session.taxTotal > 0 ? [`Tax: ${money(session.taxTotal)}.`] : []),
     ...(session.recurring
       ? [`Total: ${money(session.total)}.`, `Paid today: ${money(session.amountDueNow)}.`, recurringTerms(session) ?? ""]
       : [`Total paid: ${money(session.total)}.`]),

@@ -1,13 +1,15 @@
 /**
  * The hosted checkout page of a payment link (`/l/{slug}`), in the hosted kit's branded frame: no
- * scripts, no external assets, one hashed inline style. A plain form posts to the page itself with a
- * signed form token (bound to the slug); the POST starts a checkout session and redirects to it
+ * external assets, one hashed inline style. A plain form posts to the page itself with a signed form
+ * token (bound to the slug); the POST starts a checkout session and redirects to it
  * (POST/redirect/GET), so a reload never posts twice. The totals are the server's: the money engine
- * prices the link's quantities on the GET and the buyer's on the POST.
+ * prices the link's quantities on the GET and the buyer's on the POST. One hashed inline script only
+ * enhances the form: it asks the server to price changed quantities or a discount code
+ * (`POST /l/{slug}/price`) and shows those totals; without it the page works the same.
  */
 import type { APIGatewayProxyEventV2 } from "aws-lambda";
 import type { Clock } from "../domain/clock.ts";
-import { ConflictError, type FieldError, NotFoundError } from "../domain/errors.ts";
+import { ConflictError, type FieldError, NotFoundError, ValidationError } from "../domain/errors.ts";
 import { formatMoney } from "../domain/format.ts";
 import { brandedPage } from "../hosted/branded.ts";
 import { escapeHtml } from "../hosted/escape.ts";
@@ -21,6 +23,7 @@ import {
   type CheckoutSession,
   type CheckoutTotals,
   customField,
+  discountCodeField,
   quantityField,
   recurringTerms,
 } from "./checkout-session.ts";
@@ -31,6 +34,7 @@ import {
   offerOf,
   cancelProcessorCheckout,
   payCheckout,
+  priceOrder,
   redirectCheckout,
   sessionOfOffer,
   startCheckout,
@@ -72,8 +76,23 @@ th,td{padding:8px 4px;border-bottom:1px solid var(--line);text-align:left;vertic
 @media (max-width:600px){.sheet{padding:18px 12px}}
 `;
 
-const html = (merchant: Merchant, title: string, main: string, status: number) => {
-  const page = brandedPage({ merchant, title: `${title} · ${merchant.name}`, testModeNotice, style, main });
+/**
+ * The form page's live totals: on a changed quantity or discount code (debounced), the form's
+ * quantities and code go to the price route; its amounts, formatted by the server, fill the cells of
+ * the same `data-t` keys, and its problems go to the note, which the live region announces. A page
+ * shown again with the buyer's answers (`data-reprice`) is priced at once.
+ */
+export const liveTotalsScript = `(()=>{const f=document.getElementById("checkout"),note=document.getElementById("totals-note");if(!f||!note||!window.fetch)return;const mine=(e)=>/^(quantity\\.\\d+|discountCode)$/.test(e.name||"");let n=0,t;const price=async()=>{const i=++n,b=new URLSearchParams();for(const e of f.elements)if(mine(e))b.append(e.name,e.value);try{const r=await fetch(f.dataset.price,{method:"POST",body:b}),j=await r.json();if(i!==n)return;if(!r.ok){note.textContent=(j.errors||[]).map((e)=>e.message).join(" ")||j.detail||"";return}for(const[k,v]of Object.entries(j.display))for(const c of document.querySelectorAll('[data-t="'+k+'"]'))c.textContent=v;const d=document.getElementById("discount-row");if(d)d.hidden=!j.discountTotal;note.textContent="Priced for your order.";}catch{}};f.addEventListener("input",(e)=>{if(mine(e.target)){clearTimeout(t);t=setTimeout(price,350)}});if(f.dataset.reprice)price()})();`;
+
+const html = (merchant: Merchant, title: string, main: string, status: number, script?: string) => {
+  const page = brandedPage({
+    merchant,
+    title: `${title} · ${merchant.name}`,
+    testModeNotice,
+    style,
+    main,
+    ...(script === undefined ? {} : { script }),
+  });
   return new HttpResponse(
     status,
     undefined,
@@ -106,6 +125,35 @@ export async function checkoutPage(
   return formPage(offer, context, 200, {});
 }
 
+const formOf = (event: APIGatewayProxyEventV2) =>
+  new URLSearchParams(
+    event.isBase64Encoded ? Buffer.from(event.body ?? "", "base64").toString("utf8") : (event.body ?? ""),
+  );
+
+/**
+ * The live totals: the form's quantities and discount code priced as a session started with them
+ * would fix them, and the amounts as the page shows them. Writes nothing and needs no form token
+ * (it starts nothing); a problem is a 400 naming the field, a link that no longer sells a 409.
+ */
+export async function priceCheckoutForm(
+  ports: CheckoutPorts,
+  context: CheckoutPageContext,
+  event: APIGatewayProxyEventV2,
+): Promise<CheckoutTotals & { display: Record<string, string> }> {
+  const offer = await offerOf(ports, context.slug);
+  if (offer.state === "missing") throw new NotFoundError("Payment link");
+  if (offer.state === "unavailable") throw new ConflictError(offer.reason);
+  const priced = await priceOrder(ports, offer, formOf(event));
+  if ("errors" in priced) throw new ValidationError(priced.errors);
+  return { ...priced.totals, display: displayedTotals(priced.totals) };
+}
+
+/**
+ * An open offer's form page exactly as `GET /l/{slug}` renders it, from the offer in hand: the page
+ * weight test and the bench price and render it without the store.
+ */
+export const offerFormPage = (offer: Open, context: CheckoutPageContext) => formPage(offer, context, 200, {});
+
 /** POST: checks the form token, then starts a checkout session (or shows the form again with every problem). */
 export async function submitCheckout(
   ports: CheckoutPorts,
@@ -115,10 +163,7 @@ export async function submitCheckout(
   const offer = await offerOf(ports, context.slug);
   if (offer.state === "missing") throw new NotFoundError("Payment link");
   if (offer.state === "unavailable") return unavailablePage(offer);
-  const raw = event.isBase64Encoded
-    ? Buffer.from(event.body ?? "", "base64").toString("utf8")
-    : (event.body ?? "");
-  const form = new URLSearchParams(raw);
+  const form = formOf(event);
   const now = Math.floor(context.clock.now().getTime() / 1000);
   if (
     !(await formTokenValid({ clock: context.clock, token: context.slug }, form.get("formToken") ?? "", now))
@@ -134,10 +179,25 @@ export async function submitCheckout(
     if (!session) throw new NotFoundError("Checkout session");
     return sessionPage(offer.merchant, offer.link, session, context, 409, noPayment);
   }
-  const started = await startCheckout(ports, offer, form);
+  const started = await startCheckout(ports, offer, form, { sourceIp: event.requestContext.http.sourceIp });
   if ("errors" in started) return formPage(offer, context, 400, { form, errors: started.errors });
+  if ("tooFast" in started) {
+    const minutes = Math.ceil(started.retryAfterSeconds / 60);
+    const shown = await formPage(offer, context, 429, {
+      form,
+      notice: `Too many checkouts were started from your connection. Please try again in ${minutes} minute${minutes === 1 ? "" : "s"}.`,
+    });
+    return new HttpResponse(
+      429,
+      undefined,
+      { ...shown.headers, "retry-after": String(started.retryAfterSeconds) },
+      shown.raw,
+    );
+  }
   return redirect(`${paymentLinkPath(context.slug)}?session=${started.session.id}`);
 }
+
+const pricePath = (slug: string) => `${paymentLinkPath(slug)}/price`;
 
 const sessionPath = (slug: string, sessionId: string) => `${paymentLinkPath(slug)}?session=${sessionId}`;
 
@@ -203,6 +263,13 @@ async function pay(
   } catch (error) {
     // Another attempt on the same session (a double submit) holds it: it decides.
     if (error instanceof ConflictError) return again(409, inProgress);
+    // The session's discount code was used up, expired or deactivated since it was applied: the
+    // invoice refuses it before anything is redeemed or charged.
+    if (error instanceof ValidationError && error.errors.some((e) => e.path.startsWith("discounts.")))
+      return again(
+        409,
+        "This discount code can no longer be used. Nothing has been charged. Start again from the link.",
+      );
     throw error;
   }
   switch (result.state) {
@@ -251,27 +318,48 @@ function unavailablePage(offer: Extract<Offer, { state: "unavailable" }>): HttpR
   );
 }
 
-function totalsTable(totals: CheckoutTotals, quantityCell: (i: number) => string): string {
+/** The totals' amounts as the page shows them, by the `data-t` key of the cell that shows each. */
+export function displayedTotals(totals: CheckoutTotals): Record<string, string> {
+  const money = (n: number) => formatMoney(n, totals.currency);
+  return {
+    ...Object.fromEntries(totals.lineItems.map((line, i) => [`line.${i}`, money(line.amountSubtotal)])),
+    subtotal: money(totals.subtotal),
+    discountLabel: `Discount (${totals.discountCode ?? ""})`,
+    discount: `−${money(totals.discountTotal)}`,
+    tax: money(totals.taxTotal),
+    total: money(totals.total),
+    amountDueNow: money(totals.amountDueNow),
+  };
+}
+
+/**
+ * The order's lines and sums. A `live` table (the form's, with live totals) always has the discount
+ * row, hidden while there is no discount, for the script to show.
+ */
+function totalsTable(totals: CheckoutTotals, quantityCell: (i: number) => string, live = false): string {
+  const shown = displayedTotals(totals);
+  const cell = (key: string) => `<td class="num" data-t="${key}">${escapeHtml(shown[key] ?? "")}</td>`;
   const money = (n: number) => escapeHtml(formatMoney(n, totals.currency));
   const rows = totals.lineItems
     .map(
       (line, i) =>
-        `<tr><td>${escapeHtml(line.description)}<br><span class="muted">${money(line.unitAmount)} ${line.interval ? intervalWords[line.interval].per : "each"}</span></td><td class="num">${quantityCell(i)}</td><td class="num">${money(line.amountSubtotal)}</td></tr>`,
+        `<tr><td>${escapeHtml(line.description)}<br><span class="muted">${money(line.unitAmount)} ${line.interval ? intervalWords[line.interval].per : "each"}</span></td><td class="num">${quantityCell(i)}</td>${cell(`line.${i}`)}</tr>`,
     )
     .join("\n");
-  const tax =
-    totals.taxTotal > 0
-      ? `<tr><th scope="row" colspan="2">Tax</th><td class="num">${money(totals.taxTotal)}</td></tr>`
+  const discount =
+    totals.discountTotal > 0 || live
+      ? `<tr id="discount-row"${totals.discountTotal > 0 ? "" : " hidden"}><th scope="row" colspan="2" data-t="discountLabel">${escapeHtml(shown.discountLabel ?? "")}</th>${cell("discount")}</tr>`
       : "";
+  const tax = totals.taxTotal > 0 ? `<tr><th scope="row" colspan="2">Tax</th>${cell("tax")}</tr>` : "";
   return `<table>
 <caption class="visually-hidden">Your order</caption>
 <thead><tr><th scope="col">Item</th><th scope="col" class="num">Qty</th><th scope="col" class="num">Amount</th></tr></thead>
 <tbody>
 ${rows}
-<tr><th scope="row" colspan="2">Subtotal</th><td class="num">${money(totals.subtotal)}</td></tr>
-${tax}
-<tr class="total"><th scope="row" colspan="2">Total</th><td class="num">${money(totals.total)}</td></tr>
-${totals.recurring ? `<tr class="total"><th scope="row" colspan="2">Due today</th><td class="num">${money(totals.amountDueNow)}</td></tr>` : ""}
+<tr><th scope="row" colspan="2">Subtotal</th>${cell("subtotal")}</tr>
+${discount}${tax}
+<tr class="total"><th scope="row" colspan="2">Total</th>${cell("total")}</tr>
+${totals.recurring ? `<tr class="total"><th scope="row" colspan="2">Due today</th>${cell("amountDueNow")}</tr>` : ""}
 </tbody>
 </table>
 ${totals.recurring ? `<p class="notice">${escapeHtml(recurringTerms(totals) ?? "")}</p>` : ""}`;
@@ -347,17 +435,24 @@ async function formPage(offer: Open, context: CheckoutPageContext, status: numbe
         .join("")}</ul></div>`
     : "";
   const notice = shown.notice ? `<div class="error" role="alert">${escapeHtml(shown.notice)}</div>` : "";
-  const adjustable = link.lineItems.some((item) => item.adjustableQuantity);
+  // Live totals only where the buyer can change them.
+  const live = link.allowDiscountCodes || link.lineItems.some((item) => item.adjustableQuantity);
   return html(
     merchant,
     link.name,
     `<section class="sheet" aria-labelledby="title">
 <h1 id="title">${escapeHtml(link.name)}</h1>
 ${notice}${errors}
-<form method="post">
+<form method="post"${live ? ` id="checkout" data-price="${escapeHtml(pricePath(context.slug))}"${shown.form ? ` data-reprice="1"` : ""}` : ""}>
 <input type="hidden" name="formToken" value="${escapeHtml(formToken)}">
-${totalsTable(defaultPricing(offer), quantityCell)}
-${adjustable ? `<p class="muted">Totals are for the quantities shown first; changed quantities are priced when you continue.</p>` : ""}
+<div aria-live="polite">
+${totalsTable(defaultPricing(offer), quantityCell, live)}
+${
+  live
+    ? `<p class="muted" id="totals-note">Totals are for the quantities shown first${link.allowDiscountCodes ? ", without a discount code" : ""}; your order is priced when you continue.</p>`
+    : ""
+}
+</div>
 <fieldset><legend>Your details</legend>
 ${input(shown, "email", "Email", ` type="email" autocomplete="email" required maxlength="254"`)}
 ${input(shown, "name", "Name (optional)", ` autocomplete="name" maxlength="200"`)}
@@ -366,10 +461,12 @@ ${link.collectPhone ? input(shown, "phone", "Phone", ` type="tel" autocomplete="
 ${link.collectBillingAddress ? addressFields(shown, "billing", "Billing address") : ""}
 ${link.collectShippingAddress ? addressFields(shown, "shipping", "Shipping address", link.collectShippingAddress.allowedCountries) : ""}
 ${custom ? `<fieldset><legend>More information</legend>\n${custom}\n</fieldset>` : ""}
+${link.allowDiscountCodes ? input(shown, discountCodeField, "Discount code (optional)", ` autocomplete="off" autocapitalize="characters" maxlength="64"`) : ""}
 <button type="submit">Continue</button>
 </form>
 </section>`,
     status,
+    live ? liveTotalsScript : undefined,
   );
 }
 

@@ -8,6 +8,7 @@
 import type { Address } from "../customers/customer.ts";
 import type { FieldError } from "../domain/errors.ts";
 import { formatMoney } from "../domain/format.ts";
+import type { DiscountTerms } from "../discount-codes/discount-code.ts";
 import { computeTotals } from "../domain/totals.ts";
 import { type Interval, intervalWords, type Product } from "../products/product.ts";
 import type { StoredSubscription } from "../subscriptions/subscription.ts";
@@ -34,6 +35,8 @@ export interface CheckoutLine {
   quantity: number;
   unitAmount: number;
   amountSubtotal: number;
+  /** The line's share of the discount code's discount. */
+  amountDiscount: number;
   amountTax: number;
   amountTotal: number;
   /** A recurring item's: its subscription bills it every interval from the first period on. */
@@ -53,6 +56,9 @@ export interface CheckoutTotals {
   currency: string;
   lineItems: CheckoutLine[];
   subtotal: number;
+  /** The discount code applied, as the merchant spelled it; its invoice redeems it when finalized. */
+  discountCode?: string;
+  discountTotal: number;
   taxTotal: number;
   /** Every line's: the one-time items and the recurring items' first period. */
   total: number;
@@ -60,6 +66,9 @@ export interface CheckoutTotals {
   amountDueNow: number;
   recurring?: CheckoutRecurring;
 }
+
+/** A discount code's terms as a checkout prices them (exactly one of `percentOff` or `amountOff`). */
+export type CheckoutDiscount = Pick<DiscountTerms, "code" | "percentOff" | "amountOff">;
 
 /** What the buyer typed; only the fields the link collects are ever set. */
 export interface BuyerAnswers {
@@ -137,12 +146,16 @@ export function productsUnavailable(
   return broken ? "This offer is no longer available." : undefined;
 }
 
-/** Prices `quantities` of the link's products with its tax rates: the money engine, on the server. */
+/**
+ * Prices `quantities` of the link's products with its tax rates and the buyer's discount code: the
+ * money engine, on the server, as the purchase's invoice will (a document discount, before tax).
+ */
 export function priceCheckout(
   link: PaymentLink,
   products: Product[],
   rates: TaxRate[],
   quantities: number[],
+  discount?: CheckoutDiscount,
 ): CheckoutTotals {
   const taxRates = rates.map((r) => ({
     id: r.id,
@@ -155,8 +168,21 @@ export function priceCheckout(
     unitAmount: product.unitAmount,
     taxRates,
   }));
-  const totals = computeTotals({ currency: link.currency, lines });
-  // The recurring lines alone, priced as each period's invoice bills them.
+  const totals = computeTotals({
+    currency: link.currency,
+    lines,
+    ...(discount
+      ? {
+          discounts: [
+            discount.percentOff !== undefined
+              ? { percentOff: discount.percentOff }
+              : { amountOff: discount.amountOff ?? 0 },
+          ],
+        }
+      : {}),
+  });
+  // The recurring lines alone, priced as each period's invoice bills them (a checkout with a trial
+  // takes no discount code, so today's one-time lines are priced without one).
   const recurring = (want: boolean) => {
     const picked = lines.filter((_, i) => (products[i]?.recurring !== undefined) === want);
     return picked.length ? computeTotals({ currency: link.currency, lines: picked }).total : 0;
@@ -171,12 +197,15 @@ export function priceCheckout(
         quantity: quantities[i] ?? 1,
         unitAmount: product.unitAmount,
         amountSubtotal: line?.amountSubtotal ?? 0,
+        amountDiscount: line?.amountDiscount ?? 0,
         amountTax: line?.amountTax ?? 0,
         amountTotal: line?.amountTotal ?? 0,
         ...(product.recurring ? { interval: product.recurring.interval } : {}),
       };
     }),
     subtotal: totals.subtotal,
+    ...(discount ? { discountCode: discount.code } : {}),
+    discountTotal: totals.discountTotal,
     taxTotal: totals.taxTotal,
     total: totals.total,
     amountDueNow: link.interval && link.trialDays ? recurring(false) : totals.total,
@@ -213,17 +242,22 @@ const numericPattern = /^-?[0-9]+(\.[0-9]+)?$/;
 export const quantityField = (i: number) => `quantity.${i}`;
 export const customField = (key: string) => `custom.${key}`;
 
-/** The buyer's form, checked against what the link collects: the quantities and answers, or every problem. */
-export function readBuyerForm(
+/** The form field of the buyer's discount code. */
+export const discountCodeField = "discountCode";
+
+const formText = (form: URLSearchParams, name: string, max = 200) =>
+  (form.get(name) ?? "").trim().slice(0, max);
+
+/** The quantities the buyer picked (a line that is not adjustable keeps the link's), each problem named. */
+export function readQuantities(
   link: PaymentLink,
   form: URLSearchParams,
-): { quantities: number[]; answers: BuyerAnswers } | { errors: FieldError[] } {
+): { quantities: number[]; errors: FieldError[] } {
   const errors: FieldError[] = [];
-  const text = (name: string, max = 200) => (form.get(name) ?? "").trim().slice(0, max);
   const quantities = link.lineItems.map((item, i) => {
     const range = item.adjustableQuantity;
     if (!range) return item.quantity;
-    const given = text(quantityField(i));
+    const given = formText(form, quantityField(i));
     const quantity = Number(given);
     if (!/^[0-9]+$/.test(given) || quantity < range.min || quantity > range.max) {
       errors.push({
@@ -233,6 +267,26 @@ export function readBuyerForm(
     }
     return quantity;
   });
+  return { quantities, errors };
+}
+
+/**
+ * The discount code the buyer typed, upper-cased (codes are case-insensitive), if any. A link that
+ * takes no codes shows no box, and a code posted to it anyway is ignored: the buyer sees the full
+ * price on the session's page before anything is charged.
+ */
+export function readDiscountCode(link: PaymentLink, form: URLSearchParams): string | undefined {
+  if (!link.allowDiscountCodes) return undefined;
+  return formText(form, discountCodeField, 64).toUpperCase() || undefined;
+}
+
+/** The buyer's form, checked against what the link collects: the quantities and answers, or every problem. */
+export function readBuyerForm(
+  link: PaymentLink,
+  form: URLSearchParams,
+): { quantities: number[]; answers: BuyerAnswers } | { errors: FieldError[] } {
+  const { quantities, errors } = readQuantities(link, form);
+  const text = (name: string, max = 200) => formText(form, name, max);
   const email = text("email", 254).toLowerCase();
   if (!emailPattern.test(email)) errors.push({ path: "email", message: "Enter a valid email address." });
   const name = text("name");

@@ -3,6 +3,7 @@
  * so a price is never older than the page), starting a checkout session from the buyer's form, and
  * the merchant's reads of sessions. Every read is scoped to the merchant the link's slug names.
  */
+import { createHash } from "node:crypto";
 import { createCustomer, type CustomerPorts } from "../customers/service.ts";
 import type { Clock } from "../domain/clock.ts";
 import type { CurrencyCode } from "../domain/currency.ts";
@@ -49,7 +50,9 @@ import type { CheckoutSessionStore } from "../store/checkout-sessions.ts";
 import { listWindow } from "../store/collection.ts";
 import type { PaymentLinkStore } from "../store/payment-links.ts";
 import type { TaxRate } from "../tax-rates/tax-rate.ts";
+import { unredeemableReason } from "../discount-codes/discount-code.ts";
 import {
+  type CheckoutDiscount,
   type CheckoutSession,
   type CheckoutStatus,
   type ProcessorCheckout,
@@ -60,6 +63,10 @@ import {
   priceCheckout,
   productsUnavailable,
   readBuyerForm,
+  discountCodeField,
+  readDiscountCode,
+  readQuantities,
+  type CheckoutTotals,
 } from "./checkout-session.ts";
 import { checkoutExpirySchedule, closeProcessorCheckout } from "./expiry.ts";
 import type { PaymentLink } from "./payment-link.ts";
@@ -67,7 +74,7 @@ import type { PaymentLink } from "./payment-link.ts";
 export interface CheckoutPorts {
   links: Pick<PaymentLinkStore, "read" | "findBySlug">;
   sessions: CheckoutSessionStore;
-  catalog: Pick<Catalog, "product" | "taxRate">;
+  catalog: Pick<Catalog, "product" | "taxRate" | "discountCode">;
   merchants: Pick<MerchantStore, "readMerchant">;
   /** Completion's: the buyer's customer, the invoice of the purchase, and its payment. */
   customers: CustomerPorts;
@@ -79,6 +86,8 @@ export interface CheckoutPorts {
   keepCard(merchantId: string, customerId: string, card: string): Promise<string>;
   /** A session's window of declined cards (shared/domain/limits.ts), as the invoice pay form's. */
   cardAttempts(merchantId: string, sessionId: string): { take(): Promise<Take> };
+  /** The window of sessions started on a link from one address (`checkoutStartSubject`). */
+  checkoutStarts(merchantId: string, subject: string): { take(): Promise<Take> };
   /** The scheduler of a link's timed work: its test clock's when it is bound to one. */
   scheduler(merchantId: string, testClockId?: string): SchedulerPort;
   clock: Clock;
@@ -134,15 +143,29 @@ export async function startCheckout(
   ports: CheckoutPorts,
   offer: Extract<Offer, { state: "open" }>,
   form: URLSearchParams,
-): Promise<{ session: CheckoutSession } | { errors: FieldError[] }> {
+  buyer: { sourceIp: string },
+): Promise<
+  { session: CheckoutSession } | { errors: FieldError[] } | { tooFast: true; retryAfterSeconds: number }
+> {
   const read = readBuyerForm(offer.link, form);
-  if ("errors" in read) return read;
+  const priced = await priceOrder(ports, offer, form);
+  if ("errors" in read || "errors" in priced) {
+    // The quantities' problems are the buyer form's too: each is named once.
+    const errors = "errors" in read ? read.errors : [];
+    const more = "errors" in priced ? priced.errors.filter((e) => e.path === discountCodeField) : [];
+    return { errors: [...errors, ...more] };
+  }
+  // Counted only when a session is about to be written: a form sent back with problems costs nothing.
+  const start = await ports
+    .checkoutStarts(offer.merchant.id, checkoutStartSubject(offer.link.id, buyer.sourceIp))
+    .take();
+  if (!start.taken) return { tooFast: true, retryAfterSeconds: start.retryAfterSeconds };
   const now = ports.clock.now();
   const session: CheckoutSession = {
     id: newId("checkoutSession", now),
     paymentLinkId: offer.link.id,
     status: "open",
-    ...priceCheckout(offer.link, offer.products, offer.rates, read.quantities),
+    ...priced.totals,
     taxRateIds: offer.link.taxRateIds,
     ...read.answers,
     expiresAt: new Date(now.getTime() + checkoutSessionMinutes * 60_000).toISOString(),
@@ -154,6 +177,71 @@ export async function startCheckout(
     .scheduleOnce(checkoutExpirySchedule(offer.merchant.id, session, offer.link.testClockId));
   await ports.sessions.create(offer.merchant.id, session);
   return { session };
+}
+
+/** Whose checkout starts count together: one link, one buyer address (hashed: the table keeps no IP). */
+export const checkoutStartSubject = (paymentLinkId: string, sourceIp: string) =>
+  `${paymentLinkId}:${createHash("sha256").update(sourceIp, "utf8").digest("base64url").slice(0, 22)}`;
+
+/**
+ * The buyer's quantities and discount code priced by the money engine (what a session started with
+ * them would fix), or each problem. A code that makes the order free is refused: a checkout is paid
+ * by card, and a card cannot pay nothing.
+ */
+export async function priceOrder(
+  ports: CheckoutPorts,
+  offer: Extract<Offer, { state: "open" }>,
+  form: URLSearchParams,
+): Promise<{ totals: CheckoutTotals } | { errors: FieldError[] }> {
+  const { quantities, errors } = readQuantities(offer.link, form);
+  const discount = await discountOf(ports, offer, readDiscountCode(offer.link, form));
+  if ("error" in discount) errors.push(discount.error);
+  if (errors.length > 0 || "error" in discount) return { errors };
+  const totals = priceCheckout(offer.link, offer.products, offer.rates, quantities, discount.discount);
+  if (discount.discount && totals.total === 0)
+    return {
+      errors: [
+        {
+          path: discountCodeField,
+          message: `The discount code ${discount.discount.code} makes this order free, which cannot be checked out here.`,
+        },
+      ],
+    };
+  return { totals };
+}
+
+/**
+ * The terms of the discount code the buyer typed (none typed: no discount), checked as the purchase's
+ * invoice will check them when it is finalized and redeems the code; or why it does not apply, in
+ * the buyer's words, on the form's `discountCode` field.
+ */
+async function discountOf(
+  ports: CheckoutPorts,
+  offer: Extract<Offer, { state: "open" }>,
+  code: string | undefined,
+): Promise<{ discount?: CheckoutDiscount } | { error: FieldError }> {
+  if (!code) return {};
+  // A trial's checkout charges only the one-time items today: a code has no invoice of the
+  // subscription's to apply to yet (Stripe Payment Links refuse the pair likewise).
+  if (offer.link.interval && offer.link.trialDays)
+    return { error: { path: discountCodeField, message: "Discount codes cannot be used with a free trial." } };
+  const found = await ports.catalog.discountCode(offer.merchant.id, code);
+  const currency = offer.link.currency;
+  const problem = !found
+    ? "This discount code is not valid"
+    : (unredeemableReason(found, ports.clock.now()) ??
+      (found.amountOff !== undefined && found.currency !== currency
+        ? `The discount code ${found.code} is for amounts in ${found.currency}, not ${currency}`
+        : undefined));
+  if (problem || !found) return { error: { path: discountCodeField, message: `${problem}.` } };
+  return {
+    discount: {
+      code: found.code,
+      ...(found.percentOff !== undefined
+        ? { percentOff: found.percentOff }
+        : { amountOff: found.amountOff ?? 0 }),
+    },
+  };
 }
 
 /** A session of the offer's link (another link's, or another merchant's, is none). */
@@ -516,6 +604,8 @@ async function purchaseOf(
         })),
         taxRateIds: session.taxRateIds,
         ...(session.recurring?.trialDays ? { trialDays: session.recurring.trialDays } : {}),
+        // The code's terms bill the later periods by its duration; today's invoice redeems it.
+        ...(session.discountCode ? { discounts: [{ code: session.discountCode }] } : {}),
         metadata: { paymentLinkId: offer.link.id, checkoutSessionId: session.id },
       })
     : undefined;
@@ -573,6 +663,9 @@ function purchaseInvoice(
     customerId,
     currency: session.currency as CurrencyCode,
     lineItems,
+    // The session's code, never the subscription's copy of its terms (which bill the later periods):
+    // redeemed once, when this invoice is finalized, so a retry after a decline pays the same invoice.
+    ...(session.discountCode ? { discounts: [{ code: session.discountCode }] } : {}),
     metadata,
   };
   if (!subscription) return { request };

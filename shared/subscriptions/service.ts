@@ -156,6 +156,8 @@ export interface CheckoutSubscriptionRequest {
   items: { productId: string; description: string; unitAmount: number; quantity: number }[];
   taxRateIds: string[];
   trialDays?: number;
+  /** The checkout's code: kept with its terms (redeemed by the checkout's invoice, not here). */
+  discounts?: DiscountRequest[];
   metadata: Record<string, string>;
 }
 
@@ -185,6 +187,7 @@ export async function draftCheckoutSubscription(
       collectionMethod: "charge_automatically",
       taxRateIds: request.taxRateIds,
       ...(request.trialDays ? { trialDays: request.trialDays } : {}),
+      ...(request.discounts ? { discounts: request.discounts } : {}),
       metadata: request.metadata,
     },
     { ...facts, products, now, cardOnCompletion: true },

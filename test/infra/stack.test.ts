@@ -325,7 +325,8 @@ describe("HTTP API", () => {
   it("throttles the public routes (hosted pages, health, Stripe's webhook) below the default, and deploys the stage after its routes", () => {
     const [[stageId, stage]] = ofType("AWS::ApiGatewayV2::Stage") as [[string, Json]];
     const settings = stage.Properties.RouteSettings as Record<string, { ThrottlingRateLimit: number; ThrottlingBurstLimit: number }>;
-    const isPublic = (path: string) => path.startsWith("/i/") || path.startsWith("/c/") || path === "/v1/health" || path === "/webhooks/stripe";
+    const isPublic = (path: string) =>
+      path.startsWith("/i/") || path.startsWith("/c/") || path.startsWith("/l/") || path === "/v1/health" || path === "/webhooks/stripe";
     const publicKeys = manifest.routes().filter(({ route }) => isPublic(route.path)).map(({ route }) => `${route.method} ${route.path}`);
     expect(publicKeys).toEqual(expect.arrayContaining(["GET /i/{token}", "POST /i/{token}/pay", "GET /v1/health", "POST /webhooks/stripe"]));
     expect(Object.keys(settings).sort()).toEqual(publicKeys.sort());
@@ -337,6 +338,7 @@ describe("HTTP API", () => {
     expect(settings["GET /v1/health"]).toEqual({ ThrottlingRateLimit: 5, ThrottlingBurstLimit: 10 });
     expect(settings["POST /i/{token}/pay"]).toEqual({ ThrottlingRateLimit: 20, ThrottlingBurstLimit: 40 });
     expect(settings["POST /c/{token}/payment-method"]).toEqual({ ThrottlingRateLimit: 20, ThrottlingBurstLimit: 40 });
+    expect(settings["POST /l/{slug}/price"]).toEqual({ ThrottlingRateLimit: 20, ThrottlingBurstLimit: 40 });
     expect(settings["POST /webhooks/stripe"]).toEqual({ ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100 });
     const routeIds = ofType("AWS::ApiGatewayV2::Route").map(([id]) => id);
     expect(resources[stageId]!.DependsOn).toEqual(expect.arrayContaining(routeIds));

@@ -1349,6 +1349,39 @@ const rawFixtures: Record<string, RawFixture> = {
         ),
     },
   },
+  priceCheckoutForm: {
+    params: (w) => ({ slug: w.checkoutSlug }),
+    cases: [
+      { name: "an empty body (no quantity)", request: () => ({ body: "" }), status: 400, path: "quantity.0" },
+      ...(
+        [
+          ["a quantity above the link's range", "4"],
+          ["a fractional quantity", "1.5"],
+          ["a quantity that is not a number", "two"],
+        ] as const
+      ).map(([name, quantity]) => ({
+        name,
+        request: () => formRequest({ "quantity.0": quantity }),
+        status: 400,
+        path: "quantity.0",
+      })),
+      {
+        name: "JSON instead of the form",
+        request: () => ({
+          body: JSON.stringify({ "quantity.0": "2" }),
+          headers: { "content-type": "application/json" },
+        }),
+        status: 400,
+        path: "quantity.0",
+      },
+    ],
+    valid: {
+      request: async () => formRequest({ "quantity.0": "2" }),
+      status: 200,
+      // 2 × 12.99, untaxed.
+      check: (r) => expect(r.body.total, "priced by the engine").toBe(2598),
+    },
+  },
   portalUpdateCard: {
     params: (w) => ({ token: w.portalToken }),
     cases: portalFormCases(),

@@ -92,7 +92,7 @@ beforeAll(async () => {
 });
 
 describe("the checkout page (GET /l/{slug})", () => {
-  it("shows the items priced on the server, a labelled form without scripts, and writes nothing", async () => {
+  it("shows the items priced on the server, a labelled form without external assets, and writes nothing", async () => {
     const { slug } = await newLink({
       name: "Breakfast box",
       lineItems: [
@@ -112,7 +112,8 @@ describe("the checkout page (GET /l/{slug})", () => {
     expect(r.raw).toContain("$33.98");
     expect(r.raw).toContain("$3.40");
     expect(r.raw).toContain("$37.38");
-    expect(r.raw).not.toMatch(/<script/i);
+    // One inline script at most (live totals, allowed by its hash: see checkout-discounts.test.ts).
+    expect(r.raw.match(/<script/gi) ?? []).toHaveLength(1);
     expect(r.raw).not.toMatch(/(src|href)="https?:/i);
     expect(Buffer.byteLength(r.raw)).toBeLessThan(60 * 1024);
     // Every visible input and select has a label.

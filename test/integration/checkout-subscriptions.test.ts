@@ -14,6 +14,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { handler as sessionsApi } from "../../functions/api/checkout-sessions.ts";
 import { handler as invoices } from "../../functions/api/invoices.ts";
 import { handler as paymentMethods } from "../../functions/api/payment-methods.ts";
+import { handler as discountCodes } from "../../functions/api/discount-codes.ts";
 import { handler as links } from "../../functions/api/payment-links.ts";
 import { handler as products } from "../../functions/api/products.ts";
 import { handler as subscriptions } from "../../functions/api/subscriptions.ts";
@@ -104,7 +105,7 @@ describe("a payment link selling recurring items", () => {
     const r = await page(slug);
     expect(r.status).toBe(200);
     expect(r.raw).toContain("$9.00 per month");
-    expect(r.raw).toMatch(/Due today<\/th><td class="num">\$24\.19/);
+    expect(r.raw).toMatch(/Due today<\/th><td class="num" data-t="amountDueNow">\$24\.19/);
     expect(r.raw).toContain(
       "Then $9.90 per month, charged automatically to the card you pay with until you cancel.",
     );
@@ -271,5 +272,57 @@ describe("a payment link selling recurring items", () => {
       trialEnd: "2030-06-22T00:00:00.000Z",
       latestInvoiceId: null,
     });
+  });
+  it("takes a discount code for today's invoice and keeps its terms for the renewals (forever), redeemed once; refuses one with a trial", async () => {
+    const code = await expectStatus(
+      merchantCall(discountCodes, "POST /v1/discount-codes", shop.secret, {
+        body: { code: `CLUB${Date.now()}`, percentOff: 10, duration: "forever" },
+      }),
+      201,
+    );
+    const clockId = await newClock("2030-06-15T10:00:00Z");
+    const { slug } = await newLink({
+      name: "Club, discounted",
+      lineItems: [{ productId: p.club }],
+      taxRateIds: [vat],
+      allowDiscountCodes: true,
+      testClockId: clockId,
+    });
+    const r = await post(slug, {
+      formToken: formTokenIn((await page(slug)).raw),
+      email: `coded-${Date.now()}@example.com`,
+      discountCode: code.code,
+    });
+    const sessionId = /[?&]session=(cs_[0-9A-Z]{26})$/.exec(r.headers.location ?? "")?.[1] ?? "";
+    // 9.00 − 10 % = 8.10, + 10 % tax 0.81 = 8.91.
+    expect(await session(sessionId)).toMatchObject({ discountTotal: 90, total: 891, amountDueNow: 891 });
+    expect((await pay(slug, sessionId, "4242 4242 4242 4242")).status).toBe(303);
+    const done = await session(sessionId);
+    expect(await api(invoices, "GET /v1/invoices/{id}", { id: done.invoiceId })).toMatchObject({
+      status: "paid",
+      total: 891,
+    });
+    const [subscription] = await subscriptionsOf(done.customerId);
+    expect(subscription?.discounts).toEqual([{ percentOff: 10, code: code.code, duration: "forever" }]);
+    expect((await api(discountCodes, "GET /v1/discount-codes/{id}", { id: code.id })).timesRedeemed).toBe(1);
+
+    await harness.advance(clockId, "2030-07-15T06:00:00Z");
+    const renewal = (await invoicesOf(done.customerId)).find((i) => i.id !== done.invoiceId);
+    expect(renewal).toMatchObject({ status: "paid", total: 891 });
+    expect((await api(discountCodes, "GET /v1/discount-codes/{id}", { id: code.id })).timesRedeemed).toBe(1);
+
+    const trial = await newLink({
+      name: "Club trial, no codes",
+      lineItems: [{ productId: p.club }],
+      trialDays: 7,
+      allowDiscountCodes: true,
+    });
+    const refused = await post(trial.slug, {
+      formToken: formTokenIn((await page(trial.slug)).raw),
+      email: "trial-coded@example.com",
+      discountCode: code.code,
+    });
+    expect(refused.status).toBe(400);
+    expect(refused.raw).toContain("Discount codes cannot be used with a free trial.");
   });
 });

@@ -216,6 +216,7 @@ const bodies = {
     name: `${t.marker} link`,
     lineItems: [{ productId: idOf(t, "product"), quantity: 2 }],
     taxRateIds: [idOf(t, "taxRate")],
+    allowDiscountCodes: true,
     metadata: { owner: t.marker },
   }),
   invoice: (t: Tenant) => ({
@@ -486,6 +487,19 @@ const fixtures: Record<string, WallFixture> = {
       status: 403,
       request: form({ email: "buyer@tenant.test" }),
       unchanged: (w) => readers.paymentLink(w.a, idOf(w.a, "paymentLink")),
+    },
+  },
+  // B's link prices with B's catalog only: A's discount code is not one of B's (400 on the field,
+  // without echoing it); A's link takes it (200), and neither writes anything.
+  priceCheckoutForm: {
+    kind: "public",
+    status: [400],
+    params: (w) => ({ slug: w.b.checkoutSlug }),
+    requests: (w) => [form({ discountCode: w.a.discountCode })],
+    control: {
+      params: (w) => ({ slug: w.a.checkoutSlug }),
+      status: 200,
+      request: form({ discountCode: "" }),
     },
   },
   listCheckoutSessions: {

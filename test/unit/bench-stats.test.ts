@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { median, ratio, round } from "../../bench/stats.ts";
+import { median, percentile, ratio, round } from "../../bench/stats.ts";
 
 describe("bench stats", () => {
   it("takes the middle value of an odd count, whatever the order", () => {
@@ -21,6 +21,15 @@ describe("bench stats", () => {
 
   it("refuses an empty sample", () => {
     expect(() => median([])).toThrow();
+  });
+
+  it("takes the nearest-rank percentile, a value of the sample", () => {
+    const sample = Array.from({ length: 20 }, (_, i) => 20 - i);
+    expect(percentile(sample, 50)).toBe(10);
+    expect(percentile(sample, 95)).toBe(19);
+    expect(percentile(sample, 100)).toBe(20);
+    expect(percentile([7], 95)).toBe(7);
+    expect(() => percentile([], 50)).toThrow();
   });
 
   it("divides by the baseline, NaN when there is none", () => {

@@ -43,6 +43,7 @@ const session = {
       quantity: 3,
       unitAmount: 1299,
       amountSubtotal: 3897,
+      amountDiscount: 0,
       amountTax: 390,
       amountTotal: 4287,
     },
@@ -52,11 +53,13 @@ const session = {
       quantity: 1,
       unitAmount: 800,
       amountSubtotal: 800,
+      amountDiscount: 0,
       amountTax: 80,
       amountTotal: 880,
     },
   ],
   subtotal: 4697,
+  discountTotal: 0,
   taxTotal: 470,
   total: 5167,
   amountDueNow: 5167,
@@ -127,6 +130,21 @@ describe("the emails of a completed checkout", () => {
       ].join("\n"),
     );
     expect(buyer?.html).toContain("background:#0f766e");
+  });
+
+  it("shows a discount code's discount between the subtotal and the tax", async () => {
+    // 46.97 − 7.05 (SPRING15, 15 %) = 39.92; tax 3.99; total 43.91.
+    const [buyer] = await render({
+      ...session,
+      discountCode: "SPRING15",
+      discountTotal: 705,
+      taxTotal: 399,
+      total: 4391,
+    });
+
+    expect(buyer?.text).toContain(
+      ["Subtotal: $46.97.", "Discount (SPRING15): −$7.05.", "Tax: $3.99.", "Total paid: $43.91."].join("\n"),
+    );
   });
 
   it("tells the merchant who bought what for how much, with every custom field's label and answer", async () => {

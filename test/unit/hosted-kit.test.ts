@@ -65,6 +65,15 @@ describe("page shell", () => {
     expect(page.html).toContain('<meta name="robots" content="noindex, nofollow">');
     expect(htmlPage({ title: "Docs", style: "", body: "", indexable: true }).html).not.toContain("robots");
   });
+
+  it("allows a page's one inline script by its hash, fetching from its own origin only", () => {
+    const script = 'document.title="x"';
+    const page = htmlPage({ title: "Live", style: "body{color:red}", body: "<p>hi</p>", script });
+    expect(page.headers["content-security-policy"]).toBe(
+      `default-src 'none'; style-src 'sha256-${sha256("body{color:red}")}'; script-src 'sha256-${sha256(script)}'; connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'`,
+    );
+    expect(page.html).toContain(`<p>hi</p>\n<script>${script}</script>\n</body>`);
+  });
 });
 
 describe("branded frame", () => {
