@@ -11,8 +11,13 @@
  * `recurringTotal` is therefore what the recurring lines cost per period *as this quote prices them*
  * (the first period); later periods are the subscription's to price.
  */
-import { type Catalog, type LineRequest, type PricedContent, priceContent } from "../invoices/build.ts";
-import type { ContentRequest } from "../invoices/build.ts";
+import {
+  type Catalog,
+  type ContentRequest,
+  type LineRequest,
+  type PricedContent,
+  priceContent,
+} from "../invoices/build.ts";
 import type { FieldError } from "../domain/errors.ts";
 import { ValidationError } from "../domain/errors.ts";
 import { type Interval, intervalWords } from "../products/product.ts";
@@ -39,7 +44,7 @@ export interface QuoteAmounts {
 
 /**
  * Splits priced content into its one-time and recurring parts; `recurring[i]` says whether line `i`
- * bills a recurring product. Exclusive taxes are not listed per line, so they are read back from the
+ * bills a recurring product (a line without a product is one-time). Exclusive taxes are not listed per line, so they are read back from the
  * engine's definitions: line amountTotal = amountSubtotal − amountDiscount + exclusive tax, and
  * total = subtotal − discountTotal + exclusive taxes + feeTotal.
  */
