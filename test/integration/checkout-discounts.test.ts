@@ -16,7 +16,8 @@ import { handler as products } from "../../functions/api/products.ts";
 import { handler as taxRates } from "../../functions/api/tax-rates.ts";
 import { handler as hosted } from "../../functions/hosted/checkout.ts";
 import { liveTotalsScript } from "../../shared/payment-links/checkout-page.ts";
-import { type TestAws, testPublicBaseUrl, useTestAws } from "../helpers/aws.ts";
+import { formTokenIn, newPaymentLink, page, post, sessionIdOf } from "../helpers/checkout.ts";
+import { type TestAws, useTestAws } from "../helpers/aws.ts";
 import { call, expectStatus, merchantCall, newMerchant, type TestMerchant } from "../helpers/api.ts";
 
 let aws: TestAws;
@@ -27,23 +28,9 @@ const codes: Record<string, string> = {};
 
 const created = async (handler: unknown, route: string, body: object) =>
   (await expectStatus(merchantCall(handler as never, route, shop.secret, { body }), 201)).id as string;
-const newLink = async (body: object) => {
-  const link = await expectStatus(merchantCall(links, "POST /v1/payment-links", shop.secret, { body }), 201);
-  return { id: link.id as string, slug: String(link.url).slice(`${testPublicBaseUrl}/l/`.length) };
-};
-const page = (slug: string, query?: Record<string, string>) =>
-  call(hosted as never, "GET /l/{slug}", { pathParameters: { slug }, ...(query ? { query } : {}) });
-const post = (slug: string, form: Record<string, string>) =>
-  call(hosted as never, "POST /l/{slug}", {
-    pathParameters: { slug },
-    body: new URLSearchParams(form).toString(),
-    headers: { "content-type": "application/x-www-form-urlencoded" },
-  });
-const formTokenIn = (html: string) => /name="formToken" value="([^"]+)"/.exec(html)?.[1] ?? "";
+const newLink = (body: object) => newPaymentLink(shop.secret, body);
 const submit = async (slug: string, form: Record<string, string>) =>
   post(slug, { formToken: formTokenIn((await page(slug)).raw), ...form });
-const sessionIdOf = (location: string | undefined) =>
-  /[?&]session=(cs_[0-9A-Z]{26})$/.exec(location ?? "")?.[1] ?? "";
 const start = async (slug: string, form: Record<string, string>) => {
   const r = await submit(slug, { email: "buyer@example.com", "quantity.0": "2", ...form });
   expect(r.status, r.raw).toBe(303);

@@ -11,26 +11,17 @@ import { handler as sessionsApi } from "../../functions/api/checkout-sessions.ts
 import { handler as invoices } from "../../functions/api/invoices.ts";
 import { handler as links } from "../../functions/api/payment-links.ts";
 import { handler as products } from "../../functions/api/products.ts";
-import { handler as hosted } from "../../functions/hosted/checkout.ts";
 import { handler as notificationsHandler } from "../../functions/notifications/send.ts";
 import { queuesFor } from "../../shared/outbox/routing.ts";
 import { eventFromItem } from "../../shared/store/outbox.ts";
-import { call, expectStatus, merchantCall, newMerchant, type TestMerchant } from "../helpers/api.ts";
+import { expectStatus, merchantCall, newMerchant, type TestMerchant } from "../helpers/api.ts";
+import { formTokenIn, page, post } from "../helpers/checkout.ts";
 import { type TestAws, testPublicBaseUrl, useTestAws } from "../helpers/aws.ts";
 import { sampleEvent } from "../helpers/events.ts";
 
 let aws: TestAws;
 let shop: TestMerchant;
 
-const page = (slug: string, query?: Record<string, string>) =>
-  call(hosted as never, "GET /l/{slug}", { pathParameters: { slug }, ...(query ? { query } : {}) });
-const post = (slug: string, form: Record<string, string>) =>
-  call(hosted as never, "POST /l/{slug}", {
-    pathParameters: { slug },
-    body: new URLSearchParams(form).toString(),
-    headers: { "content-type": "application/x-www-form-urlencoded" },
-  });
-const formTokenIn = (html: string) => /name="formToken" value="([^"]+)"/.exec(html)?.[1] ?? "";
 const sampleRecord = sampleEvent<SQSEvent>("sqs-notifications-merchant-created.json").Records[0]!;
 const record = (body: string): SQSRecord => ({ ...sampleRecord, messageId: randomUUID(), body });
 

@@ -14,7 +14,6 @@ import { handler as taxRates } from "../../functions/api/tax-rates.ts";
 import { handler as customers } from "../../functions/api/customers.ts";
 import { handler as invoices } from "../../functions/api/invoices.ts";
 import { handler as subscriptions } from "../../functions/api/subscriptions.ts";
-import { handler as hosted } from "../../functions/hosted/checkout.ts";
 import { handler as testClocks } from "../../functions/api/test-clocks.ts";
 import { GetCommand } from "@aws-sdk/lib-dynamodb";
 import { billingTimerRegistry } from "../../functions/billing/timers.ts";
@@ -28,8 +27,9 @@ import {
   offerOf,
   payCheckout,
 } from "../../shared/payment-links/checkout.ts";
-import { type TestAws, testPublicBaseUrl, useTestAws } from "../helpers/aws.ts";
-import { call, expectStatus, merchantCall, newMerchant, type TestMerchant } from "../helpers/api.ts";
+import { formTokenIn, newPaymentLink, page, post, sessionIdOf } from "../helpers/checkout.ts";
+import { type TestAws, useTestAws } from "../helpers/aws.ts";
+import { expectStatus, merchantCall, newMerchant, type TestMerchant } from "../helpers/api.ts";
 
 let aws: TestAws;
 let shop: TestMerchant;
@@ -39,24 +39,10 @@ let vat = "";
 
 const product = async (token: string, body: object) =>
   (await expectStatus(merchantCall(products, "POST /v1/products", token, { body }), 201)).id as string;
-const newLink = async (body: object, token = shop.secret) => {
-  const link = await expectStatus(merchantCall(links, "POST /v1/payment-links", token, { body }), 201);
-  return { id: link.id as string, slug: String(link.url).slice(`${testPublicBaseUrl}/l/`.length) };
-};
-const page = (slug: string, query?: Record<string, string>) =>
-  call(hosted as never, "GET /l/{slug}", { pathParameters: { slug }, ...(query ? { query } : {}) });
-const post = (slug: string, form: Record<string, string>) =>
-  call(hosted as never, "POST /l/{slug}", {
-    pathParameters: { slug },
-    body: new URLSearchParams(form).toString(),
-    headers: { "content-type": "application/x-www-form-urlencoded" },
-  });
-const formTokenIn = (html: string) => /name="formToken" value="([^"]+)"/.exec(html)?.[1] ?? "";
+const newLink = (body: object, token = shop.secret) => newPaymentLink(token, body);
 /** The page's own form, filled in. */
 const submit = async (slug: string, form: Record<string, string>) =>
   post(slug, { formToken: formTokenIn((await page(slug)).raw), ...form });
-const sessionIdOf = (location: string | undefined) =>
-  /[?&]session=(cs_[0-9A-Z]{26})$/.exec(location ?? "")?.[1] ?? "";
 const sessionsOf = async (merchantId: string) =>
   (await aws.scanAll()).filter((i) => i.type === "checkoutSession" && i.PK === `MERCHANT#${merchantId}`);
 const setLink = (merchantId: string, id: string, update: string, values: Record<string, unknown>) =>

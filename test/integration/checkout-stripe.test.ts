@@ -12,7 +12,6 @@ import { handler as invoicesApi } from "../../functions/api/invoices.ts";
 import { handler as links } from "../../functions/api/payment-links.ts";
 import { handler as products } from "../../functions/api/products.ts";
 import { billingTimerRegistry } from "../../functions/billing/timers.ts";
-import { handler as hosted } from "../../functions/hosted/checkout.ts";
 import { billingTimerPorts, stripeEventPorts } from "../../shared/composition.ts";
 import { fixedClock, systemClock } from "../../shared/domain/clock.ts";
 import { newEvent } from "../../shared/domain/events.ts";
@@ -23,7 +22,8 @@ import { dynamoCheckoutSessionStore } from "../../shared/store/checkout-sessions
 import { dynamoMerchantStore } from "../../shared/store/merchants.ts";
 import { eventFromItem } from "../../shared/store/outbox.ts";
 import { dynamoPaymentStore } from "../../shared/store/payments.ts";
-import { call, expectStatus, merchantCall, newMerchant, type TestMerchant } from "../helpers/api.ts";
+import { expectStatus, merchantCall, newMerchant, type TestMerchant } from "../helpers/api.ts";
+import { formTokenIn, newPaymentLink, page, post, sessionIdOf } from "../helpers/checkout.ts";
 import { type TestAws, testPublicBaseUrl, useTestAws } from "../helpers/aws.ts";
 import { type StripeFake, startStripeFake } from "../helpers/stripe-fake.ts";
 
@@ -48,21 +48,7 @@ async function stripeMerchant(name: string) {
   return { ...m, accountId };
 }
 
-const newLink = async (body: object) => {
-  const link = await expectStatus(merchantCall(links, "POST /v1/payment-links", shop.secret, { body }), 201);
-  return { id: link.id as string, slug: String(link.url).slice(`${testPublicBaseUrl}/l/`.length) };
-};
-const page = (slug: string, query?: Record<string, string>) =>
-  call(hosted as never, "GET /l/{slug}", { pathParameters: { slug }, ...(query ? { query } : {}) });
-const post = (slug: string, form: Record<string, string>) =>
-  call(hosted as never, "POST /l/{slug}", {
-    pathParameters: { slug },
-    body: new URLSearchParams(form).toString(),
-    headers: { "content-type": "application/x-www-form-urlencoded" },
-  });
-const formTokenIn = (html: string) => /name="formToken" value="([^"]+)"/.exec(html)?.[1] ?? "";
-const sessionIdOf = (location: string | undefined) =>
-  /[?&]session=(cs_[0-9A-Z]{26})$/.exec(location ?? "")?.[1] ?? "";
+const newLink = (body: object) => newPaymentLink(shop.secret, body);
 
 /** The buyer's first POST: a session of `slug`, open. */
 async function start(slug: string, email = `buyer-${randomUUID().slice(0, 8)}@stripe.test`) {

@@ -20,9 +20,9 @@ import { handler as products } from "../../functions/api/products.ts";
 import { handler as subscriptions } from "../../functions/api/subscriptions.ts";
 import { handler as taxRates } from "../../functions/api/tax-rates.ts";
 import { handler as testClocks } from "../../functions/api/test-clocks.ts";
-import { handler as hosted } from "../../functions/hosted/checkout.ts";
-import { call, expectStatus, merchantCall, newMerchant, type TestMerchant } from "../helpers/api.ts";
-import { type TestAws, testPublicBaseUrl, useTestAws } from "../helpers/aws.ts";
+import { expectStatus, merchantCall, newMerchant, type TestMerchant } from "../helpers/api.ts";
+import { formTokenIn, newPaymentLink, page, post } from "../helpers/checkout.ts";
+import { type TestAws, useTestAws } from "../helpers/aws.ts";
 import { clockHarness } from "../helpers/subscriptions.ts";
 
 let aws: TestAws;
@@ -40,19 +40,7 @@ const newClock = async (frozenTime: string) =>
       201,
     )
   ).id as string;
-const newLink = async (body: object) => {
-  const link = await expectStatus(merchantCall(links, "POST /v1/payment-links", shop.secret, { body }), 201);
-  return { id: link.id as string, slug: String(link.url).slice(`${testPublicBaseUrl}/l/`.length) };
-};
-const page = (slug: string, query?: Record<string, string>) =>
-  call(hosted as never, "GET /l/{slug}", { pathParameters: { slug }, ...(query ? { query } : {}) });
-const post = (slug: string, form: Record<string, string>) =>
-  call(hosted as never, "POST /l/{slug}", {
-    pathParameters: { slug },
-    body: new URLSearchParams(form).toString(),
-    headers: { "content-type": "application/x-www-form-urlencoded" },
-  });
-const formTokenIn = (html: string) => /name="formToken" value="([^"]+)"/.exec(html)?.[1] ?? "";
+const newLink = (body: object) => newPaymentLink(shop.secret, body);
 const start = async (slug: string, email: string) => {
   const r = await post(slug, { formToken: formTokenIn((await page(slug)).raw), email });
   return /[?&]session=(cs_[0-9A-Z]{26})$/.exec(r.headers.location ?? "")?.[1] ?? "";
