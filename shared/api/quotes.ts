@@ -297,6 +297,9 @@ export const getQuotePdf = defineOperation({
     "The PDF rendered when the quote was published, byte for byte (its SHA-256 is contentHash; 409 for a draft)",
   produces: "application/pdf",
   status: 200,
+  otherResponses: {
+    409: { description: "A draft: it has no PDF until it is published", content: ["problem"] },
+  },
 });
 
 export const quoteOperations = [
