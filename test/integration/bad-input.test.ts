@@ -381,7 +381,7 @@ const fixtures: Record<string, BodyFixture> = {
     body: (w) => ({
       customerId: w.customer,
       currency: "USD",
-      lineItems: [...lineItems(w), { productId: w.recurringProduct, quantity: 1 }],
+      lineItems: lineItems(w),
       discounts: [{ percentOff: 5 }],
       fees: [{ description: "Shipping", amount: 500, taxable: false }],
       expiresAt: future,
@@ -403,14 +403,32 @@ const fixtures: Record<string, BodyFixture> = {
     }),
     cases: [
       repeatedCode,
-      change("paymentPlan.installments.0.dueAfterDays: the first not at acceptance", "paymentPlan.installments.0.dueAfterDays", (v) => ({
-        ...v,
-        paymentPlan: { installments: [{ percent: 30, dueAfterDays: 5 }, { percent: 70, dueAfterDays: 30 }] },
-      })),
-      change("paymentPlan.installments.1: a mix of percents and amounts", "paymentPlan.installments.1", (v) => ({
-        ...v,
-        paymentPlan: { installments: [{ percent: 30, dueAfterDays: 0 }, { amount: 700, dueAfterDays: 30 }] },
-      })),
+      change(
+        "paymentPlan.installments.0.dueAfterDays: the first not at acceptance",
+        "paymentPlan.installments.0.dueAfterDays",
+        (v) => ({
+          ...v,
+          paymentPlan: {
+            installments: [
+              { percent: 30, dueAfterDays: 5 },
+              { percent: 70, dueAfterDays: 30 },
+            ],
+          },
+        }),
+      ),
+      change(
+        "paymentPlan.installments.1: a mix of percents and amounts",
+        "paymentPlan.installments.1",
+        (v) => ({
+          ...v,
+          paymentPlan: {
+            installments: [
+              { percent: 30, dueAfterDays: 0 },
+              { amount: 700, dueAfterDays: 30 },
+            ],
+          },
+        }),
+      ),
       change("countersigners: four", "countersigners", (v) => ({
         ...v,
         countersigners: [1, 2, 3, 4].map((i) => ({ name: `S${i}`, email: `s${i}@shop.test` })),
@@ -441,7 +459,11 @@ const fixtures: Record<string, BodyFixture> = {
   },
   acceptQuote: {
     params: (w) => ({ id: w.openQuote }),
-    body: () => ({ name: "Ada Buyer", email: "ada@buyer.test", acceptedAt: new Date(Date.now() - 60_000).toISOString() }),
+    body: () => ({
+      name: "Ada Buyer",
+      email: "ada@buyer.test",
+      acceptedAt: new Date(Date.now() - 60_000).toISOString(),
+    }),
     cases: [
       change("acceptedAt: in the future", "acceptedAt", (v) => ({ ...v, acceptedAt: future })),
       change("name: blank", "name", (v) => ({ ...v, name: "   " })),
