@@ -18,6 +18,7 @@ import {
 } from "../documents/layout.ts";
 import type { Merchant } from "../merchants/merchant.ts";
 import { merchantLivemode } from "../payments/mode.ts";
+import { intervalWords } from "../products/product.ts";
 import type { Quote } from "./quote.ts";
 
 const columns = { description: left, descriptionWidth: 238, quantity: 335, unitPrice: 435, amount: right };
@@ -97,7 +98,6 @@ export async function renderQuotePdf(quote: Quote, merchant: Merchant): Promise<
   };
   tableHeader();
   out.onNewPage = tableHeader;
-  const per = quote.recurringInterval ? ` / ${quote.recurringInterval.replace("_", " ")}` : "";
   for (const line of quote.lineItems) {
     const text = wrap(
       encodable(line.description, fonts.charset),
@@ -136,7 +136,8 @@ export async function renderQuotePdf(quote: Quote, merchant: Merchant): Promise<
     out.text(value, columns.amount, { bold: strong, align: "right", maxWidth: 105 });
     out.y -= 16;
   }
-  if (per) section("RECURRING", `Recurring lines are billed every ${per.slice(3)}.`);
+  if (quote.recurringInterval)
+    section("RECURRING", `The recurring lines are billed ${intervalWords[quote.recurringInterval].adverb}.`);
   if (quote.paymentPlan)
     section(
       "PAYMENT PLAN",
@@ -158,7 +159,10 @@ export async function renderQuotePdf(quote: Quote, merchant: Merchant): Promise<
         ...quote.countersigners.map((c) => `For ${merchant.name}: ${c.name} <${c.email}>`),
       ].join("\n"),
     );
-  if (merchant.branding.footerText) section("", merchant.branding.footerText);
+  if (merchant.branding.footerText) {
+    out.y -= 14;
+    out.paragraph(merchant.branding.footerText, left, right - left, { size: 8, color: muted });
+  }
 
   out.numberPages(`${merchant.name} · ${title}`);
   return doc.save({ useObjectStreams: false });

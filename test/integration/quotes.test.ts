@@ -344,6 +344,19 @@ describe("quotes against DynamoDB Local", () => {
     ).toBe("Q-0001");
   });
 
+  it("two concurrent publishes of one draft: one takes one number, the other is a 409", async () => {
+    const counter = async () => Number((await stored("COUNTER#quote"))?.value ?? 0);
+    const quote = await draft();
+    const before = await counter();
+    const results = await Promise.all([action(quote.id, "publish"), action(quote.id, "publish")]);
+    expect(results.map((r) => r.status).sort()).toEqual([200, 409]);
+    expect(await counter()).toBe(before + 1);
+    expect(await eventsOf("quote.published", quote.id)).toHaveLength(1);
+    const winner = results.find((r) => r.status === 200)?.body;
+    expect(await get(quote.id)).toEqual(winner);
+    expect(sha256(await pdfOf(quote.id))).toBe(winner.contentHash);
+  });
+
   it("publish freezes the content: the PDF is stored once and GET …/pdf returns exactly the bytes whose SHA-256 is contentHash", async () => {
     const quote = await open({ title: "Hashed" });
     expect(quote).toMatchObject({ status: "open", contentHash: expect.stringMatching(/^[0-9a-f]{64}$/) });
@@ -357,8 +370,7 @@ describe("quotes against DynamoDB Local", () => {
     expect(sha256(bytes)).toBe(quote.contentHash);
     expect(sha256(await pdfOf(quote.id))).toBe(quote.contentHash);
     const text = await pdfText(bytes);
-    expect(text).toContain(quote.number);
-    expect(text).toContain("Hashed");
+    for (const shown of [quote.number, "Hashed", "Ada Buyer", "Valid until", "$", "monthly"]) expect(text).toContain(shown);
     expect(await eventsOf("quote.published", quote.id)).toHaveLength(1);
 
     const unpublished = await draft();
