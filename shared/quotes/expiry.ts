@@ -23,7 +23,13 @@ export const quoteExpireMessage = z.object({
   testClockId: z.string().optional(),
 });
 
-export const quoteExpiryName = (quoteId: string) => `${quoteId}-expiry`;
+/**
+ * Named after the quote and the instant it expires at: a publish that planned its schedule and then
+ * lost its write to a PATCH of `expiresAt` re-plans under a new name (a schedule's name is taken
+ * once), and the stale one, firing early, changes nothing.
+ */
+export const quoteExpiryName = (quote: Pick<StoredQuote, "id" | "expiresAt">) =>
+  `${quote.id}-expiry-${Math.floor(Date.parse(quote.expiresAt) / 1000)}`;
 
 export function quoteExpirySchedule(
   merchantId: string,
@@ -31,7 +37,7 @@ export function quoteExpirySchedule(
   testClockId?: string,
 ): OneTimeSchedule {
   return {
-    name: quoteExpiryName(quote.id),
+    name: quoteExpiryName(quote),
     at: new Date(quote.expiresAt),
     queue: timerQueue,
     payload: {

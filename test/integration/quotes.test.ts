@@ -17,9 +17,10 @@ import { handler as taxRates } from "../../functions/api/tax-rates.ts";
 import { handler as testClocks } from "../../functions/api/test-clocks.ts";
 import { handler as views } from "../../functions/api/views.ts";
 import { billingTimerRegistry } from "../../functions/billing/timers.ts";
-import { localScheduleGroup } from "../../shared/aws/scheduler.ts";
+import { localScheduleGroup, tableScheduler } from "../../shared/aws/scheduler.ts";
 import { billingTimerPorts } from "../../shared/composition.ts";
 import { fixedClock } from "../../shared/domain/clock.ts";
+import { quoteExpiryName, quoteExpirySchedule } from "../../shared/quotes/expiry.ts";
 import { keys } from "../../shared/store/keys.ts";
 import { expectStatus, merchantCall, newMerchant, type TestMerchant } from "../helpers/api.ts";
 import { type TestAws, testPublicBaseUrl, useTestAws } from "../helpers/aws.ts";
@@ -454,25 +455,26 @@ describe("quotes against DynamoDB Local", () => {
   });
 
   describe("expiry", () => {
-    const scheduleOf = async (id: string) =>
+    type Timed = { id: string; expiresAt: string };
+    const scheduleOf = async (quote: Timed) =>
       (
         await aws.db.send(
           new GetCommand({
             TableName: aws.tableName,
-            Key: keys.schedule(localScheduleGroup, `${id}-expiry`),
+            Key: keys.schedule(localScheduleGroup, quoteExpiryName(quote)),
             ConsistentRead: true,
           }),
         )
       ).Item;
-    const fire = async (id: string, at: Date) => {
-      const schedule = await scheduleOf(id);
-      if (!schedule) throw new Error(`no expiry schedule for ${id}`);
+    const fire = async (quote: Timed, at: Date) => {
+      const schedule = await scheduleOf(quote);
+      if (!schedule) throw new Error(`no expiry schedule for ${quote.id} at ${quote.expiresAt}`);
       await billingTimerRegistry(billingTimerPorts(fixedClock(at))).dispatch(schedule.payload);
     };
 
     it("is planned at publish at expiresAt; firing it expires the open quote once (a second firing changes nothing)", async () => {
       const quote = await open();
-      const schedule = await scheduleOf(quote.id);
+      const schedule = await scheduleOf(quote);
       expect(schedule?.fireAt).toBe(quote.expiresAt);
       expect(schedule?.payload).toMatchObject({
         kind: "quote.expire",
@@ -481,10 +483,10 @@ describe("quotes against DynamoDB Local", () => {
       });
 
       const after = new Date(Date.parse(quote.expiresAt) + 1000);
-      await fire(quote.id, after);
+      await fire(quote, after);
       const expired = await get(quote.id);
       expect(expired).toMatchObject({ status: "expired", expiredAt: after.toISOString() });
-      await fire(quote.id, new Date(after.getTime() + 60_000));
+      await fire(quote, new Date(after.getTime() + 60_000));
       expect(await get(quote.id)).toEqual(expired);
       expect(await eventsOf("quote.expired", quote.id)).toHaveLength(1);
       for (const what of ["cancel", "revise"]) expect((await action(quote.id, what)).status).toBe(409);
@@ -492,14 +494,28 @@ describe("quotes against DynamoDB Local", () => {
 
     it("leaves an accepted quote alone, and a firing before expiresAt changes nothing", async () => {
       const early = await open();
-      await fire(early.id, new Date(Date.parse(early.expiresAt) - 60_000));
+      await fire(early, new Date(Date.parse(early.expiresAt) - 60_000));
       expect((await get(early.id)).status).toBe("open");
 
       const accepted = await open();
       await expectStatus(action(accepted.id, "accept", { name: "Ada" }));
-      await fire(accepted.id, new Date(Date.parse(accepted.expiresAt) + 1000));
+      await fire(accepted, new Date(Date.parse(accepted.expiresAt) + 1000));
       expect((await get(accepted.id)).status).toBe("accepted");
       expect(await eventsOf("quote.expired", accepted.id)).toHaveLength(0);
+    });
+
+    it("is planned afresh when expiresAt changed after a publish that planned it lost its write: the stale one, firing early, changes nothing", async () => {
+      const quote = await draft({ expiresAt: "2090-01-01T00:00:00Z" });
+      // What a publish that planned its expiry and then lost its write to a PATCH left behind.
+      await tableScheduler.scheduleOnce(quoteExpirySchedule(shop.id, quote));
+      const later = await expectStatus(api("PATCH /v1/quotes/{id}", { id: quote.id, body: { expiresAt: "2090-06-01T00:00:00Z" } }));
+      const published = await publish(quote.id);
+      expect((await scheduleOf(published))?.fireAt).toBe(later.expiresAt);
+
+      await fire(quote, new Date("2090-01-01T00:00:01Z"));
+      expect((await get(quote.id)).status).toBe("open");
+      await fire(published, new Date("2090-06-01T00:00:01Z"));
+      expect((await get(quote.id)).status).toBe("expired");
     });
 
     it("runs on the customer's test clock: 30 days of the clock's time, fired by its advance", async () => {
@@ -524,8 +540,8 @@ describe("quotes against DynamoDB Local", () => {
         expiresAt: "2030-01-31T00:00:00.000Z",
         testClockId: clockId,
       });
-      expect(await scheduleOf(quote.id)).toBeUndefined();
-      expect(await harness.duePartition(clockId)).toContain(`${quote.id}-expiry @ 2030-01-31T00:00:00.000Z`);
+      expect(await scheduleOf(quote)).toBeUndefined();
+      expect(await harness.duePartition(clockId)).toContain(`${quoteExpiryName(quote)} @ 2030-01-31T00:00:00.000Z`);
 
       await harness.advance(clockId, "2030-01-30T00:00:00Z");
       expect((await get(quote.id)).status).toBe("open");
