@@ -371,7 +371,8 @@ describe("quotes against DynamoDB Local", () => {
     expect(sha256(bytes)).toBe(quote.contentHash);
     expect(sha256(await pdfOf(quote.id))).toBe(quote.contentHash);
     const text = await pdfText(bytes);
-    for (const shown of [quote.number, "Hashed", "Ada Buyer", "Valid until", "$", "monthly"]) expect(text).toContain(shown);
+    for (const shown of [quote.number, "Hashed", "Ada Buyer", "Valid until", "$", "monthly"])
+      expect(text).toContain(shown);
     expect(await eventsOf("quote.published", quote.id)).toHaveLength(1);
 
     const unpublished = await draft();
@@ -508,7 +509,9 @@ describe("quotes against DynamoDB Local", () => {
       const quote = await draft({ expiresAt: "2090-01-01T00:00:00Z" });
       // What a publish that planned its expiry and then lost its write to a PATCH left behind.
       await tableScheduler.scheduleOnce(quoteExpirySchedule(shop.id, quote));
-      const later = await expectStatus(api("PATCH /v1/quotes/{id}", { id: quote.id, body: { expiresAt: "2090-06-01T00:00:00Z" } }));
+      const later = await expectStatus(
+        api("PATCH /v1/quotes/{id}", { id: quote.id, body: { expiresAt: "2090-06-01T00:00:00Z" } }),
+      );
       const published = await publish(quote.id);
       expect((await scheduleOf(published))?.fireAt).toBe(later.expiresAt);
 
@@ -541,7 +544,9 @@ describe("quotes against DynamoDB Local", () => {
         testClockId: clockId,
       });
       expect(await scheduleOf(quote)).toBeUndefined();
-      expect(await harness.duePartition(clockId)).toContain(`${quoteExpiryName(quote)} @ 2030-01-31T00:00:00.000Z`);
+      expect(await harness.duePartition(clockId)).toContain(
+        `${quoteExpiryName(quote)} @ 2030-01-31T00:00:00.000Z`,
+      );
 
       await harness.advance(clockId, "2030-01-30T00:00:00Z");
       expect((await get(quote.id)).status).toBe("open");
