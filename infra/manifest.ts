@@ -10,6 +10,7 @@ import * as customerOps from "../shared/api/customers.ts";
 import * as paymentLinkOps from "../shared/api/payment-links.ts";
 import * as paymentMethodOps from "../shared/api/payment-methods.ts";
 import * as invoiceOps from "../shared/api/invoices.ts";
+import * as quoteOps from "../shared/api/quotes.ts";
 import * as paymentOps from "../shared/api/payments.ts";
 import * as payoutOps from "../shared/api/payouts.ts";
 import * as viewOps from "../shared/api/views.ts";
@@ -248,6 +249,17 @@ export const functions: readonly FunctionDefinition[] = [
     memoryMb: 1024,
     routes: invoiceOps.invoiceOperations,
     access: { ...merchantApi, publicLinks: true },
+  },
+  {
+    name: "quotes",
+    entry: "functions/api/quotes.ts",
+    description:
+      "Quotes: drafts, publish (number, frozen PDF, hosted page), revise, cancel, offline acceptance, PDF",
+    timeoutSeconds: 20,
+    memoryMb: 1024,
+    routes: quoteOps.quoteOperations,
+    // Publishing plans the quote's expiry on the billing queue; its hostedUrl is on the public base URL.
+    access: { ...merchantApi, publicLinks: true, scheduleTo: ["billing"] },
   },
   {
     name: "subscriptions",

@@ -60,6 +60,9 @@ import { dynamoDiscountCodeStore, redemptionWrite } from "./store/discount-codes
 import { dynamoEventStore } from "./store/events.ts";
 import { dynamoIdempotencyStore } from "./store/idempotency.ts";
 import { dynamoInvoiceStore } from "./store/invoices.ts";
+import { dynamoQuoteStore } from "./store/quotes.ts";
+import type { QuoteExpiryPorts } from "./quotes/expiry.ts";
+import type { QuotePorts } from "./quotes/service.ts";
 import type { MerchantStore } from "./merchants/ports.ts";
 import { dynamoMerchantStore } from "./store/merchants.ts";
 import { type OutboxEvent, outboxEventFromItem } from "./store/outbox.ts";
@@ -314,6 +317,20 @@ export const subscriptionPorts = (clock: Clock): SubscriptionPorts => {
   };
 };
 
+export const quotePorts = (clock: Clock): QuotePorts => {
+  const customerOf = customerReads();
+  return {
+    quotes: dynamoQuoteStore,
+    merchants: dynamoMerchantStore,
+    catalog: { ...dynamoCatalog, customer: customerOf },
+    views: dynamoViewStore,
+    clock,
+    customerClock: customerClocks(clock, customerOf),
+    scheduler: schedulerFor,
+    publicBaseUrl: publicBaseUrl(),
+  };
+};
+
 export const invoiceListPorts = (clock: Clock): InvoiceListPorts => ({
   invoices: dynamoInvoiceStore,
   views: dynamoViewStore,
@@ -552,6 +569,7 @@ export const billingPorts = (clock: Clock): BillingPorts => ({
 export type BillingTimerPorts = InvoiceTimerPorts &
   PaymentTimerPorts &
   CheckoutExpiryPorts &
+  QuoteExpiryPorts &
   CheckoutCompletionPorts & {
     invoices: InvoiceStore;
     merchants: MerchantStore;
@@ -572,6 +590,7 @@ export const billingTimerPorts = (clock: Clock): BillingTimerPorts => ({
   merchants: dynamoMerchantStore,
   checkoutSessions: dynamoCheckoutSessionStore,
   checkouts: () => checkoutPorts(clock),
+  quotes: dynamoQuoteStore,
   mailer,
   scheduler: () => schedulerFor(clock),
   once,

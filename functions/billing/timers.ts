@@ -1,7 +1,7 @@
 /**
  * Consumer of the billing queue: the timed work every capability registers (shared/timers/registry.ts)
  * — invoice reminders and overdue timers, the daily payouts and their sweep, refund checks, the
- * sandbox's bank-debit settlements, subscription billing and its sweep, checkout sessions' expiry — and the events that plan,
+ * sandbox's bank-debit settlements, subscription billing and its sweep, checkout sessions' and quotes' expiry — and the events that plan,
  * cancel or react to it (a checkout's invoice paid finishes its session).
  */
 import * as z from "zod";
@@ -9,6 +9,7 @@ import type { Clock } from "../../shared/domain/clock.ts";
 import { type BillingTimerPorts, billingTimerPorts, clockFor, workClock } from "../../shared/composition.ts";
 import { checkoutCompletion } from "../../shared/payment-links/completion.ts";
 import { checkoutTimers } from "../../shared/payment-links/expiry.ts";
+import { quoteTimers } from "../../shared/quotes/expiry.ts";
 import { invoiceTimers } from "../../shared/invoices/timers.ts";
 import { paymentTimers } from "../../shared/payments/timers.ts";
 import { payoutTimers } from "../../shared/payouts/timers.ts";
@@ -24,6 +25,7 @@ export const billingTimerRegistry = (ports: BillingTimerPorts): TimerRegistry =>
     paymentTimers(ports),
     subscriptionTimers(ports.subscriptionTimers),
     checkoutTimers(ports),
+    quoteTimers(ports),
     checkoutCompletion(ports),
     testClockTimers(() =>
       ports.advance((clock, message) => billingTimerRegistry(ports.on(clock)).dispatch(message)),

@@ -60,7 +60,7 @@ export const documentDiscounts = z
     }
   });
 
-const lineItem = z
+export const lineItem = z
   .strictObject({
     description: z.string().trim().min(1).max(500).optional(),
     quantity: quantity.default(1),
@@ -78,7 +78,7 @@ const lineItem = z
     path: ["description"],
   });
 
-const fee = z
+export const fee = z
   .strictObject({
     description: z.string().trim().min(1).max(200),
     amount: amount.optional(),
@@ -90,7 +90,7 @@ const fee = z
     path: ["amount"],
   });
 
-const calendarDate = z.iso.date("must be a date like 2026-12-31");
+export const calendarDate = z.iso.date("must be a date like 2026-12-31");
 
 const draftFields = {
   lineItems: z.array(lineItem).min(1).max(250),

@@ -1,12 +1,13 @@
-/** Saved views: named list filters for invoices, payments and subscriptions. */
+/** Saved views: named list filters for invoices, payments, subscriptions and quotes. */
 import * as z from "zod";
 import { defineOperation } from "../http/operation.ts";
 import { idParams, listQuery, page } from "./common.ts";
 import { invoiceFilters } from "./invoices.ts";
 import { paymentFilters } from "./payments.ts";
+import { quoteFilters } from "./quotes.ts";
 import { subscriptionFilters } from "./subscriptions.ts";
 
-const objects = ["invoices", "payments", "subscriptions"] as const;
+const objects = ["invoices", "payments", "subscriptions", "quotes"] as const;
 
 const viewBody = z.discriminatedUnion("object", [
   z.strictObject({
@@ -23,6 +24,11 @@ const viewBody = z.discriminatedUnion("object", [
     object: z.literal("subscriptions"),
     name: z.string().trim().min(1).max(100),
     filters: subscriptionFilters,
+  }),
+  z.strictObject({
+    object: z.literal("quotes"),
+    name: z.string().trim().min(1).max(100),
+    filters: quoteFilters,
   }),
 ]);
 
@@ -41,7 +47,7 @@ export const createView = defineOperation({
   auth: "merchant",
   tag: "Saved views",
   summary:
-    "Save a named set of list filters for invoices, payments or subscriptions (use it with GET /v1/invoices?view={id}, GET /v1/payments?view={id} or GET /v1/subscriptions?view={id})",
+    "Save a named set of list filters for invoices, payments, subscriptions or quotes (use it with GET /v1/invoices?view={id}, GET /v1/payments?view={id}, GET /v1/subscriptions?view={id} or GET /v1/quotes?view={id})",
   body: viewBody,
   response: view,
   status: 201,

@@ -78,6 +78,11 @@ export const keys = {
     PK: merchantPk(merchantId),
     SK: `PLINKHOLDS#${paymentLinkId}`,
   }),
+  /** A published quote's PDF, rendered once: the bytes its `contentHash` is the SHA-256 of. */
+  quotePdf: (merchantId: string, quoteId: string): Key => ({
+    PK: merchantPk(merchantId),
+    SK: `QUOTEPDF#${quoteId}`,
+  }),
   /** The public token of a hosted page (invoice, quote, checkout) → the document it shows. */
   hostedPage: (token: string): Key => ({ PK: `HOSTED#${token}`, SK: "HOSTED" }),
 

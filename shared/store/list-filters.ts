@@ -4,6 +4,7 @@
  */
 import type { InvoiceFilter } from "../invoices/invoice.ts";
 import type { PaymentFilter, RefundFilter } from "../payments/filters.ts";
+import type { QuoteFilter } from "../quotes/quote.ts";
 import type { PayoutFilter } from "../payouts/payout.ts";
 import type { SubscriptionFilter } from "../subscriptions/subscription.ts";
 import type { ListQuery } from "./collection.ts";
@@ -99,6 +100,12 @@ export const payoutQuery = (filter: PayoutFilter, page: Page): ListQuery =>
   ]);
 
 export const subscriptionQuery = (filter: SubscriptionFilter, page: Page): ListQuery =>
+  collectionQuery(page, filter, [
+    ...(filter.status ? [{ attribute: "status", equals: filter.status }] : []),
+    ...(filter.customerId ? [{ attribute: "customerId", equals: filter.customerId }] : []),
+  ]);
+
+export const quoteQuery = (filter: QuoteFilter, page: Page): ListQuery =>
   collectionQuery(page, filter, [
     ...(filter.status ? [{ attribute: "status", equals: filter.status }] : []),
     ...(filter.customerId ? [{ attribute: "customerId", equals: filter.customerId }] : []),

@@ -6,6 +6,7 @@ const noun: Record<ViewObject, string> = {
   invoices: "invoice",
   payments: "payment",
   subscriptions: "subscription",
+  quotes: "quote",
 };
 
 /**

@@ -3,13 +3,13 @@ import type { DomainEvent } from "../domain/events.ts";
 import type { Page, PageRequest, Versioned } from "../domain/records.ts";
 
 /** The lists a saved view can be of. */
-export type ViewObject = "invoices" | "payments" | "subscriptions";
+export type ViewObject = "invoices" | "payments" | "subscriptions" | "quotes";
 
 export interface SavedView {
   id: string;
   object: ViewObject;
   name: string;
-  /** The list's own filter (an `InvoiceFilter`, a `PaymentFilter` or a `SubscriptionFilter`), as the API validated it. */
+  /** The list's own filter (an `InvoiceFilter`, a `PaymentFilter`, a `SubscriptionFilter` or a `QuoteFilter`), as the API validated it. */
   filters: Record<string, unknown>;
   createdAt: string;
 }

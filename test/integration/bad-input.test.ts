@@ -78,6 +78,9 @@ interface World {
   otherCheckoutSlug: string;
   /** An open checkout session of `checkoutSlug`'s link, for its card form. */
   checkoutSession: string;
+  /** A draft quote (PATCH) and an open one (its offline acceptance). */
+  draftQuote: string;
+  openQuote: string;
 }
 
 interface BodyFixture {
@@ -374,6 +377,98 @@ const fixtures: Record<string, BodyFixture> = {
     }),
     cases: [repeatedCode],
   },
+  createQuote: {
+    body: (w) => ({
+      customerId: w.customer,
+      currency: "USD",
+      lineItems: lineItems(w),
+      discounts: [{ percentOff: 5 }],
+      fees: [{ description: "Shipping", amount: 500, taxable: false }],
+      expiresAt: future,
+      title: "Proposal",
+      terms: "Net 30",
+      comments: "Looking forward",
+      requireSignature: true,
+      countersigners: [{ name: "Cora Counter", email: "cora@shop.test" }],
+      collectPayment: true,
+      paymentPlan: {
+        installments: [
+          { percent: 30, dueAfterDays: 0 },
+          { percent: 70, dueAfterDays: 30 },
+        ],
+        collection: "charge_automatically",
+      },
+      subscriptionStartDate: `${new Date().getUTCFullYear() + 1}-03-15`,
+      metadata: { deal: "apollo" },
+    }),
+    cases: [
+      repeatedCode,
+      change(
+        "paymentPlan.installments.0.dueAfterDays: the first not at acceptance",
+        "paymentPlan.installments.0.dueAfterDays",
+        (v) => ({
+          ...v,
+          paymentPlan: {
+            installments: [
+              { percent: 30, dueAfterDays: 5 },
+              { percent: 70, dueAfterDays: 30 },
+            ],
+          },
+        }),
+      ),
+      change(
+        "paymentPlan.installments.1: a mix of percents and amounts",
+        "paymentPlan.installments.1",
+        (v) => ({
+          ...v,
+          paymentPlan: {
+            installments: [
+              { percent: 30, dueAfterDays: 0 },
+              { amount: 700, dueAfterDays: 30 },
+            ],
+          },
+        }),
+      ),
+      change("countersigners: four", "countersigners", (v) => ({
+        ...v,
+        countersigners: [1, 2, 3, 4].map((i) => ({ name: `S${i}`, email: `s${i}@shop.test` })),
+      })),
+      change("expiresAt: in the past", "expiresAt", (v) => ({ ...v, expiresAt: "2020-01-01T00:00:00Z" })),
+    ],
+  },
+  updateQuote: {
+    params: (w) => ({ id: w.draftQuote }),
+    body: (w) => ({
+      customerId: w.customer,
+      currency: "USD",
+      lineItems: lineItems(w),
+      discounts: [{ amountOff: 100 }],
+      fees: [{ description: "Handling", amount: 200 }],
+      expiresAt: future,
+      title: "Revised proposal",
+      terms: null,
+      comments: "Updated",
+      requireSignature: false,
+      countersigners: [],
+      collectPayment: false,
+      paymentPlan: null,
+      subscriptionStartDate: null,
+      metadata: { deal: "gemini" },
+    }),
+    cases: [repeatedCode],
+  },
+  acceptQuote: {
+    params: (w) => ({ id: w.openQuote }),
+    body: () => ({
+      name: "Ada Buyer",
+      email: "ada@buyer.test",
+      acceptedAt: new Date(Date.now() - 60_000).toISOString(),
+    }),
+    cases: [
+      change("acceptedAt: in the future", "acceptedAt", (v) => ({ ...v, acceptedAt: future })),
+      change("name: blank", "name", (v) => ({ ...v, name: "   " })),
+    ],
+  },
   recordInvoicePayment: {
     params: (w) => ({ id: w.openInvoice }),
     body: () => ({
@@ -649,6 +744,8 @@ const placeholder: World = {
   checkoutSlug: "",
   otherCheckoutSlug: "",
   checkoutSession: "",
+  draftQuote: `quo_${"0".repeat(26)}`,
+  openQuote: `quo_${"1".repeat(26)}`,
 };
 
 const defaultBodyLimit = 256 * 1024;
@@ -1542,6 +1639,8 @@ describe("bad input: every POST and PATCH route with a body", () => {
       testClock,
       draftInvoice: "",
       openInvoice: "",
+      draftQuote: "",
+      openQuote: "",
       payableInvoice: "",
       payment: "",
       hostedInvoice: "",
@@ -1646,6 +1745,11 @@ describe("bad input: every POST and PATCH route with a body", () => {
           .split("/")
           .pop() ?? "";
       world.draftInvoice = await created("POST /v1/invoices", secret, invoice);
+      if (servesRoute("POST /v1/quotes")) {
+        world.draftQuote = await created("POST /v1/quotes", secret, invoice);
+        world.openQuote = await created("POST /v1/quotes", secret, invoice);
+        await created("POST /v1/quotes/{id}/publish", secret, undefined, { id: world.openQuote });
+      }
       world.openInvoice = await open();
       world.otherHostedToken = await hostedTokenOf(world.openInvoice);
       world.hostedInvoice = await open();

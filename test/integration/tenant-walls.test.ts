@@ -50,7 +50,10 @@ type Kind =
   | "subscription"
   | "subscriptionView"
   | "paymentLink"
-  | "checkoutSession";
+  | "checkoutSession"
+  | "draftQuote"
+  | "openQuote"
+  | "quoteView";
 
 interface Tenant {
   label: string;
@@ -219,6 +222,19 @@ const bodies = {
     allowDiscountCodes: true,
     metadata: { owner: t.marker },
   }),
+  quote: (t: Tenant) => ({
+    customerId: idOf(t, "customer"),
+    currency: "USD",
+    title: `${t.marker} proposal`,
+    lineItems: [{ productId: idOf(t, "product"), quantity: 2, taxRateIds: [idOf(t, "taxRate")] }],
+    countersigners: [{ name: `${t.marker} signer`, email: `${t.label.toLowerCase()}-signer@tenant.test` }],
+    metadata: { owner: t.marker },
+  }),
+  quoteView: (t: Tenant) => ({
+    object: "quotes",
+    name: `${t.marker} quotes view`,
+    filters: { status: "open", customerId: idOf(t, "customer") },
+  }),
   invoice: (t: Tenant) => ({
     customerId: idOf(t, "customer"),
     currency: "USD",
@@ -255,6 +271,12 @@ const fresh = {
     expect(r.status, r.raw).toBe(200);
     return id;
   },
+  draftQuote: (t: Tenant) => created("POST /v1/quotes", t, bodies.quote(t)),
+  openQuote: async (t: Tenant) => {
+    const id = await created("POST /v1/quotes", t, bodies.quote(t));
+    await created("POST /v1/quotes/{id}/publish", t, undefined, { id });
+    return id;
+  },
   draftInvoice: (t: Tenant) => created("POST /v1/invoices", t, bodies.invoice(t)),
   openInvoice: async (t: Tenant) => {
     const id = await created("POST /v1/invoices", t, bodies.invoice(t));
@@ -278,6 +300,7 @@ const readers = {
   discountCode: get("GET /v1/discount-codes/{id}"),
   event: get("GET /v1/events/{id}"),
   invoice: get("GET /v1/invoices/{id}"),
+  quote: get("GET /v1/quotes/{id}"),
   view: get("GET /v1/views/{id}"),
   payment: get("GET /v1/payments/{id}"),
   refund: get("GET /v1/refunds/{id}"),
@@ -734,6 +757,41 @@ const fixtures: Record<string, WallFixture> = {
     probes: () => [{ object: "invoices" }, { object: "payments" }, { object: "subscriptions" }],
   },
   getView: object("view", readers.view),
+
+  createQuote: {
+    kind: "create",
+    body: bodies.quote,
+    read: readers.quote,
+    foreign: (a, b) => [
+      { ...bodies.quote(b), customerId: idOf(a, "customer") },
+      { ...bodies.quote(b), lineItems: [{ productId: idOf(a, "product"), quantity: 1 }] },
+      {
+        ...bodies.quote(b),
+        lineItems: [{ description: "Taxed", unitAmount: 100, taxRateIds: [idOf(a, "taxRate")] }],
+      },
+      { ...bodies.quote(b), discounts: [{ code: a.discountCode }] },
+    ],
+  },
+  listQuotes: {
+    kind: "list",
+    ids: (t) => [idOf(t, "draftQuote"), idOf(t, "openQuote")],
+    probes: (a): Record<string, string>[] => [
+      { customerId: idOf(a, "customer") },
+      { view: idOf(a, "quoteView") },
+      { status: "open" },
+    ],
+  },
+  getQuote: object("draftQuote", readers.quote),
+  updateQuote: object("draftQuote", readers.quote, (t) => ({ terms: `${t.marker} terms`, ...touched(t) })),
+  deleteQuote: freshObject(fresh.draftQuote, readers.quote),
+  publishQuote: freshObject(fresh.draftQuote, readers.quote),
+  reviseQuote: object("openQuote", readers.quote),
+  cancelQuote: freshObject(fresh.openQuote, readers.quote),
+  acceptQuote: freshObject(fresh.openQuote, readers.quote, (t) => ({
+    name: `${t.marker} buyer`,
+    email: `${t.label.toLowerCase()}-buyer@tenant.test`,
+  })),
+  getQuotePdf: object("openQuote", readers.quote),
   deleteView: freshObject(fresh.view, readers.view),
 };
 
@@ -837,6 +895,11 @@ async function seed(label: string): Promise<Tenant> {
       )[1] ?? "";
   }
   if (has("POST /l/{slug}")) t.ids.checkoutSession = await startCheckout(t);
+  if (has("POST /v1/quotes")) {
+    t.ids.draftQuote = await fresh.draftQuote(t);
+    t.ids.openQuote = await fresh.openQuote(t);
+    t.ids.quoteView = await created("POST /v1/views", t, bodies.quoteView(t));
+  }
   t.email = (await merchantOf(t)).email;
   t.events = (await aws.scanAll())
     .filter((item) => item.type === "event" && item.PK === `MERCHANT#${t.merchantId}`)

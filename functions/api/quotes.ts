@@ -1,0 +1,49 @@
+/** Quotes: drafts, publish, revise, cancel, offline acceptance and the published PDF. */
+import * as ops from "../../shared/api/quotes.ts";
+import { quotePorts as ports } from "../../shared/composition.ts";
+import { pdfResponse } from "../../shared/documents/response.ts";
+import { apiHandler, route } from "../../shared/http/api.ts";
+import { pageRequest, pageResponse } from "../../shared/http/list.ts";
+import * as quotes from "../../shared/quotes/service.ts";
+
+export const handler = apiHandler([
+  route(ops.createQuote, ({ principal, clock, body }) =>
+    quotes.createQuote(ports(clock), principal.merchantId, body),
+  ),
+  route(ops.listQuotes, async (request) => {
+    const { principal, clock, query } = request;
+    const { limit: _, cursor: __, ...filters } = query;
+    const page = await quotes.listQuotes(
+      ports(clock),
+      principal.merchantId,
+      filters,
+      await pageRequest(request),
+    );
+    return pageResponse(request, page);
+  }),
+  route(ops.getQuote, ({ principal, clock, params }) =>
+    quotes.getQuote(ports(clock), principal.merchantId, params.id),
+  ),
+  route(ops.updateQuote, ({ principal, clock, params, body }) =>
+    quotes.updateQuote(ports(clock), principal.merchantId, params.id, body),
+  ),
+  route(ops.deleteQuote, ({ principal, clock, params }) =>
+    quotes.deleteQuote(ports(clock), principal.merchantId, params.id),
+  ),
+  route(ops.publishQuote, ({ principal, clock, params }) =>
+    quotes.publishQuote(ports(clock), principal.merchantId, params.id),
+  ),
+  route(ops.reviseQuote, ({ principal, clock, params }) =>
+    quotes.reviseQuote(ports(clock), principal.merchantId, params.id),
+  ),
+  route(ops.cancelQuote, ({ principal, clock, params }) =>
+    quotes.cancelQuote(ports(clock), principal.merchantId, params.id),
+  ),
+  route(ops.acceptQuote, ({ principal, clock, params, body }) =>
+    quotes.acceptQuote(ports(clock), principal.merchantId, params.id, body),
+  ),
+  route(ops.getQuotePdf, async ({ principal, clock, params }) => {
+    const { quote, pdf } = await quotes.getQuotePdf(ports(clock), principal.merchantId, params.id);
+    return pdfResponse(pdf, `${quote.number ?? quote.id}.pdf`);
+  }),
+]);

@@ -1,0 +1,316 @@
+/** Operations on quotes: drafts, publish (number, frozen PDF, hosted page), revise, cancel, accept, PDF. */
+import * as z from "zod";
+import { quoteStatuses } from "../domain/quote-lifecycle.ts";
+import { defineOperation } from "../http/operation.ts";
+import type { NewQuote, QuoteFilter, QuotePatch } from "../quotes/quote.ts";
+import {
+  amount,
+  createdRange,
+  currency,
+  email,
+  idOf,
+  idParams,
+  isoDateTime,
+  listQuery,
+  metadata,
+  page,
+  parsesTo,
+} from "./common.ts";
+import { calendarDate, documentDiscounts, fee, invoice, lineItem } from "./invoices.ts";
+
+const countersigner = z.strictObject({ name: z.string().trim().min(1).max(200), email });
+
+/** A percent of the one-time total, 0 < p ≤ 100, at most 2 decimals. */
+const planPercent = z
+  .number()
+  .positive()
+  .max(100)
+  .refine((v) => Math.abs(Math.round(v * 100) - v * 100) < 1e-6, { message: "must have at most 2 decimals" });
+
+const dueAfterDays = z.number().int().min(0).max(3650);
+
+/**
+ * The plan's shape (its sums against the quote's total are the plan module's: shared/quotes/plan.ts):
+ * 2–12 installments all of one kind, the first due at acceptance, the others strictly later.
+ */
+const paymentPlan = z
+  .strictObject({
+    installments: z
+      .array(
+        z.union([
+          z.strictObject({ percent: planPercent, dueAfterDays }),
+          z.strictObject({
+            amount: amount.refine((v) => v >= 1, { message: "must be at least 1 minor unit" }),
+            dueAfterDays,
+          }),
+        ]),
+      )
+      .min(2)
+      .max(12)
+      .superRefine((installments, ctx) => {
+        const kind = (i: object) => ("percent" in i ? "percent" : "amount");
+        installments.forEach((installment, i) => {
+          const first = installments[0];
+          if (first && kind(installment) !== kind(first))
+            ctx.addIssue({
+              code: "custom",
+              path: [i],
+              message: `must be a ${kind(first)} like the first installment`,
+            });
+          const before = installments[i - 1];
+          if (i === 0 && installment.dueAfterDays !== 0)
+            ctx.addIssue({
+              code: "custom",
+              path: [i, "dueAfterDays"],
+              message: "must be 0: the first installment is due at acceptance",
+            });
+          if (before && installment.dueAfterDays <= before.dueAfterDays)
+            ctx.addIssue({
+              code: "custom",
+              path: [i, "dueAfterDays"],
+              message: "must be later than the installment before",
+            });
+        });
+      }),
+    collection: z.enum(["charge_automatically", "send_invoice"]).default("charge_automatically"),
+  })
+  .describe("Installments of the one-time total; their amounts are worked out when the plan module lands");
+
+const text = (max: number) => z.string().trim().min(1).max(max);
+
+const quoteFields = {
+  lineItems: z.array(lineItem).min(1).max(250),
+  discounts: documentDiscounts.optional(),
+  fees: z.array(fee).max(10).optional(),
+  expiresAt: isoDateTime.optional().describe("Default: 30 days after creation, on the customer's clock"),
+  title: text(200).optional(),
+  terms: text(5_000).optional(),
+  comments: text(2_000).optional(),
+  requireSignature: z.boolean().optional().describe("Default true"),
+  countersigners: z.array(countersigner).max(3).optional().describe("The merchant's signers (0–3)"),
+  collectPayment: z.boolean().optional().describe("Default true"),
+  paymentPlan: paymentPlan.optional(),
+  subscriptionStartDate: calendarDate.optional(),
+  metadata: metadata.optional(),
+};
+
+export const newQuote = parsesTo<NewQuote>()(
+  z.strictObject({ customerId: idOf("customer"), currency, ...quoteFields }),
+);
+
+export const quotePatch = parsesTo<QuotePatch>()(
+  z.strictObject({
+    customerId: idOf("customer").optional(),
+    currency: currency.optional(),
+    ...quoteFields,
+    lineItems: quoteFields.lineItems.optional(),
+    title: text(200).nullable().optional(),
+    terms: text(5_000).nullable().optional(),
+    comments: text(2_000).nullable().optional(),
+    paymentPlan: paymentPlan.nullable().optional(),
+    subscriptionStartDate: calendarDate.nullable().optional(),
+    metadata: z.record(z.string().min(1).max(40), z.string().max(500).nullable()).optional(),
+  }),
+);
+
+export const quote = invoice
+  .pick({
+    customerId: true,
+    customer: true,
+    currency: true,
+    lineItems: true,
+    discounts: true,
+    fees: true,
+    subtotal: true,
+    discountTotal: true,
+    taxTotal: true,
+    taxBreakdown: true,
+    feeTotal: true,
+    total: true,
+    creditedToBalance: true,
+    metadata: true,
+    testClockId: true,
+    createdAt: true,
+    updatedAt: true,
+  })
+  .extend({
+    id: z.string(),
+    status: z.enum(quoteStatuses),
+    number: z.string().optional().describe("Set at publish: Q-0001; a revision Q-0001-2, Q-0001-3, …"),
+    recurringInterval: z
+      .enum(["month", "quarter", "half_year", "year"])
+      .optional()
+      .describe("The recurring lines' one interval"),
+    title: z.string().optional(),
+    terms: z.string().optional(),
+    comments: z.string().optional(),
+    requireSignature: z.boolean(),
+    countersigners: z.array(z.object({ name: z.string(), email: z.string() })),
+    collectPayment: z.boolean(),
+    paymentPlan: z
+      .object({
+        installments: z.array(
+          z.object({
+            percent: z.number().optional(),
+            amount: z.number().int().optional(),
+            dueAfterDays: z.number().int(),
+          }),
+        ),
+        collection: z.enum(["charge_automatically", "send_invoice"]).optional(),
+      })
+      .optional(),
+    subscriptionStartDate: z.string().optional(),
+    expiresAt: z.string(),
+    revisionOf: z.string().optional().describe("The open quote this revision supersedes when published"),
+    supersededBy: z.string().optional(),
+    contentHash: z.string().optional().describe("SHA-256 (hex) of the PDF rendered at publish: GET …/pdf"),
+    hostedUrl: z.string().optional(),
+    publishedAt: z.string().optional(),
+    acceptedAt: z.string().optional(),
+    acceptance: z
+      .object({
+        name: z.string(),
+        email: z.string().optional(),
+        acceptedAt: z.string(),
+        method: z.literal("offline"),
+        recordedAt: z.string(),
+      })
+      .optional()
+      .describe("An acceptance made outside Kassa, as the merchant recorded it"),
+    canceledAt: z.string().optional(),
+    expiredAt: z.string().optional(),
+  });
+
+/** The quote list's filters; saved views store the same object. */
+export const quoteFilters = parsesTo<QuoteFilter>()(
+  z.strictObject({
+    status: z.enum(quoteStatuses).optional(),
+    customerId: idOf("customer").optional(),
+    ...createdRange,
+  }),
+);
+
+export const createQuote = defineOperation({
+  id: "createQuote",
+  method: "POST",
+  path: "/v1/quotes",
+  auth: "merchant",
+  tag: "Quotes",
+  summary: "Create a draft quote, priced like an invoice of the same lines",
+  body: newQuote,
+  response: quote,
+  status: 201,
+});
+
+export const listQuotes = defineOperation({
+  id: "listQuotes",
+  method: "GET",
+  path: "/v1/quotes",
+  auth: "merchant",
+  tag: "Quotes",
+  summary: "List quotes, newest first; filter by status, customer, creation time, or a saved view",
+  query: listQuery.extend({ ...quoteFilters.shape, view: idOf("view").optional() }),
+  response: page(quote),
+  status: 200,
+});
+
+const byId = { params: idParams("quote"), auth: "merchant", tag: "Quotes" } as const;
+
+export const getQuote = defineOperation({
+  ...byId,
+  id: "getQuote",
+  method: "GET",
+  path: "/v1/quotes/{id}",
+  summary: "Get a quote",
+  response: quote,
+  status: 200,
+});
+
+export const updateQuote = defineOperation({
+  ...byId,
+  id: "updateQuote",
+  method: "PATCH",
+  path: "/v1/quotes/{id}",
+  summary: "Edit a draft (409 once published); totals are recomputed",
+  body: quotePatch,
+  response: quote,
+  status: 200,
+});
+
+export const deleteQuote = defineOperation({
+  ...byId,
+  id: "deleteQuote",
+  method: "DELETE",
+  path: "/v1/quotes/{id}",
+  summary: "Delete a draft",
+  status: 204,
+});
+
+const action = (id: string, path: string, summary: string) =>
+  defineOperation({
+    ...byId,
+    id,
+    method: "POST",
+    path: `/v1/quotes/{id}/${path}`,
+    summary,
+    response: quote,
+    status: 200,
+  });
+
+export const publishQuote = action(
+  "publishQuote",
+  "publish",
+  "Publish a draft: its number, the PDF rendered once (contentHash = its SHA-256), the hosted page; a revision supersedes the quote it revises (409 if that one is no longer open)",
+);
+export const cancelQuote = action("cancelQuote", "cancel", "Cancel an open quote");
+export const reviseQuote = defineOperation({
+  ...byId,
+  id: "reviseQuote",
+  method: "POST",
+  path: "/v1/quotes/{id}/revise",
+  summary: "A new draft revising an open quote, numbered on publish as its next revision (Q-0001-2, …)",
+  response: quote,
+  status: 201,
+});
+
+export const acceptQuote = defineOperation({
+  ...byId,
+  id: "acceptQuote",
+  method: "POST",
+  path: "/v1/quotes/{id}/accept",
+  summary: "Record an acceptance made outside Kassa (on paper): who accepted, and when",
+  body: z.strictObject({
+    name: z.string().trim().min(1).max(200),
+    email: email.optional(),
+    acceptedAt: isoDateTime.optional().describe("Default: now; never in the future"),
+  }),
+  response: quote,
+  status: 200,
+});
+
+export const getQuotePdf = defineOperation({
+  ...byId,
+  id: "getQuotePdf",
+  method: "GET",
+  path: "/v1/quotes/{id}/pdf",
+  summary:
+    "The PDF rendered when the quote was published, byte for byte (its SHA-256 is contentHash; 409 for a draft)",
+  produces: "application/pdf",
+  status: 200,
+  otherResponses: {
+    409: { description: "A draft: it has no PDF until it is published", content: ["problem"] },
+  },
+});
+
+export const quoteOperations = [
+  createQuote,
+  listQuotes,
+  getQuote,
+  updateQuote,
+  deleteQuote,
+  publishQuote,
+  reviseQuote,
+  cancelQuote,
+  acceptQuote,
+  getQuotePdf,
+];

@@ -1,0 +1,48 @@
+/**
+ * What the quote use cases run on: the quote as stored and the store port, implemented by
+ * `shared/store/quotes.ts`.
+ */
+import type { DomainEvent } from "../domain/events.ts";
+import type { Page, PageRequest, Versioned } from "../domain/records.ts";
+import type { Quote, QuoteFilter } from "./quote.ts";
+
+/** What the store keeps beside the quote the API shows. */
+export interface StoredQuote extends Quote {
+  /** The hosted page's token (the last segment of `hostedUrl`). */
+  hostedToken?: string;
+  /** The numbering sequence of the quote and its revisions (`Q-0001` and `Q-0001-2` share 1). */
+  sequence?: number;
+  /** 1 for an original, 2 for its first revision, … */
+  revision?: number;
+}
+
+/** What a publish writes besides the quote, in the same transaction. */
+export interface Publication {
+  /** The counter as read (an original takes the next number from it); none for a revision. */
+  counter?: number;
+  hostedToken: string;
+  /** The PDF rendered once: its SHA-256 is the quote's `contentHash`. */
+  pdf: Uint8Array;
+  event: DomainEvent;
+  /** A revision's publish supersedes the open quote it revises, if that one is still at `version`. */
+  supersede?: { quote: StoredQuote; version: number; event: DomainEvent };
+}
+
+export interface QuoteStore {
+  read(merchantId: string, id: string): Promise<Versioned<StoredQuote> | undefined>;
+  create(merchantId: string, quote: StoredQuote, event: DomainEvent): Promise<void>;
+  replace(merchantId: string, quote: StoredQuote, version: number, event: DomainEvent): Promise<void>;
+  remove(merchantId: string, id: string, version: number, event: DomainEvent): Promise<void>;
+  list(
+    merchantId: string,
+    filter: QuoteFilter,
+    page: Pick<PageRequest, "limit" | "after">,
+  ): Promise<Page<StoredQuote>>;
+  /** The merchant's last quote sequence number (0 before the first publish). */
+  readCounter(merchantId: string): Promise<number>;
+  publish(merchantId: string, quote: StoredQuote, version: number, publication: Publication): Promise<void>;
+  /** The PDF stored at publish. */
+  readPdf(merchantId: string, quoteId: string): Promise<Uint8Array | undefined>;
+  /** The quote a hosted page token shows. */
+  findHosted(token: string): Promise<{ merchantId: string; quoteId: string } | undefined>;
+}

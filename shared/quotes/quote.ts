@@ -1,0 +1,116 @@
+/**
+ * The quote as the API, the PDF and the events show it: an invoice's priced content (the same money
+ * engine, the same totals fields) plus what a quote adds — its offer's terms, who signs, how it is
+ * paid, when it expires — and its lifecycle (`shared/domain/quote-lifecycle.ts`).
+ */
+import type { QuoteStatus } from "../domain/quote-lifecycle.ts";
+import type { CurrencyCode } from "../domain/currency.ts";
+import type { ContentRequest, PricedContent } from "../invoices/build.ts";
+import type { BilledCustomer } from "../invoices/invoice.ts";
+import type { Interval } from "../products/product.ts";
+import type { StoredQuote } from "./ports.ts";
+
+export type { QuoteStatus };
+
+export interface Countersigner {
+  name: string;
+  email: string;
+}
+
+/** One installment as the request gives it: a share of the one-time total, due days after acceptance. */
+export type InstallmentRequest =
+  | { percent: number; dueAfterDays: number }
+  | { amount: number; dueAfterDays: number };
+
+/** The payment plan as given (its amounts are worked out by the plan module: shared/quotes/plan.ts). */
+export interface PaymentPlanRequest {
+  installments: InstallmentRequest[];
+  collection: "charge_automatically" | "send_invoice";
+}
+
+/** An acceptance made outside Kassa (on paper), recorded by the merchant. */
+export interface OfflineAcceptance {
+  name: string;
+  email?: string;
+  acceptedAt: string;
+  /** Recorded through the API (the merchant's word), not signed on the page. */
+  method: "offline";
+  recordedAt: string;
+}
+
+interface QuoteTerms {
+  title?: string;
+  terms?: string;
+  comments?: string;
+  requireSignature: boolean;
+  countersigners: Countersigner[];
+  collectPayment: boolean;
+  paymentPlan?: PaymentPlanRequest;
+  /** A calendar date (YYYY-MM-DD): when the recurring lines' subscription starts. */
+  subscriptionStartDate?: string;
+}
+
+/** The priced content: the same fields, from the same money engine, as an invoice's. */
+type PricedFields = PricedContent["content"];
+
+export interface Quote extends PricedFields, QuoteTerms {
+  id: string;
+  status: QuoteStatus;
+  /** Set at publish: `Q-0001`, a revision `Q-0001-2`. */
+  number?: string;
+  customer: BilledCustomer;
+  /** The recurring lines' one billing interval, when the quote has recurring lines. */
+  recurringInterval?: Interval;
+  expiresAt: string;
+  /** The open quote this draft revises (it is superseded when this one is published). */
+  revisionOf?: string;
+  /** The quote that superseded this one. */
+  supersededBy?: string;
+  /** SHA-256 (hex) of the PDF rendered at publish: exactly the bytes `GET …/pdf` returns. */
+  contentHash?: string;
+  hostedUrl?: string;
+  publishedAt?: string;
+  acceptedAt?: string;
+  acceptance?: OfflineAcceptance;
+  canceledAt?: string;
+  expiredAt?: string;
+  testClockId?: string;
+  metadata: Record<string, string>;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface NewQuote extends Omit<ContentRequest, "currency">, Partial<QuoteTerms> {
+  currency: CurrencyCode;
+  expiresAt?: string;
+  metadata?: Record<string, string>;
+}
+
+/** A change to a draft: content given is re-priced; null clears a term; metadata keys set to null are removed. */
+export interface QuotePatch extends Partial<Omit<ContentRequest, "currency">> {
+  currency?: CurrencyCode;
+  title?: string | null;
+  terms?: string | null;
+  comments?: string | null;
+  requireSignature?: boolean;
+  countersigners?: Countersigner[];
+  collectPayment?: boolean;
+  paymentPlan?: PaymentPlanRequest | null;
+  subscriptionStartDate?: string | null;
+  expiresAt?: string;
+  metadata?: Record<string, string | null>;
+}
+
+/** The quote list's filters; saved views store the same object. */
+export interface QuoteFilter {
+  status?: QuoteStatus | undefined;
+  customerId?: string | undefined;
+  createdAfter?: string | undefined;
+  createdBefore?: string | undefined;
+}
+
+/** The quote as the API and its events show it: the store's bookkeeping dropped. */
+export function presentQuote(quote: StoredQuote): Quote {
+  const { hostedToken: _, sequence: __, revision: ___, ...shown } = quote;
+  return shown;
+}
