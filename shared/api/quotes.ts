@@ -141,6 +141,11 @@ export const quote = invoice
       .enum(["month", "quarter", "half_year", "year"])
       .optional()
       .describe("The recurring lines' one interval"),
+    upfrontTotal: z
+      .number()
+      .int()
+      .describe("The one-time lines' and fees' total (discounts and taxes included): what a payment plan splits"),
+    recurringTotal: z.number().int().describe("The recurring lines' total for one period, as quoted"),
     title: z.string().optional(),
     terms: z.string().optional(),
     comments: z.string().optional(),
@@ -152,7 +157,12 @@ export const quote = invoice
         installments: z.array(
           z.object({
             percent: z.number().optional(),
-            amount: z.number().int().optional(),
+            amount: z
+              .number()
+              .int()
+              .optional()
+              .describe("Each rounded half away from zero; the last is the total minus the others"),
+            tax: z.number().int().optional().describe("Its share of the one-time tax, by largest remainder"),
             dueAfterDays: z.number().int(),
           }),
         ),

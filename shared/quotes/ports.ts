@@ -2,6 +2,7 @@
  * What the quote use cases run on: the quote as stored and the store port, implemented by
  * `shared/store/quotes.ts`.
  */
+import type { PaymentPlan } from "./plan.ts";
 import type { DomainEvent } from "../domain/events.ts";
 import type { Page, PageRequest, Versioned } from "../domain/records.ts";
 import type { Quote, QuoteFilter } from "./quote.ts";
@@ -14,6 +15,8 @@ export interface StoredQuote extends Quote {
   sequence?: number;
   /** 1 for an original, 2 for its first revision, … */
   revision?: number;
+  /** The payment plan worked out (plan.ts): each installment's amount, tax and invoice line. */
+  plannedPayments?: PaymentPlan;
 }
 
 /** What a publish writes besides the quote, in the same transaction. */

@@ -61,6 +61,10 @@ export interface Quote extends PricedFields, QuoteTerms {
   customer: BilledCustomer;
   /** The recurring lines' one billing interval, when the quote has recurring lines. */
   recurringInterval?: Interval;
+  /** The one-time lines' and fees' total, taxes and discounts included: what a payment plan splits. */
+  upfrontTotal: number;
+  /** The recurring lines' total for one period, as quoted. */
+  recurringTotal: number;
   expiresAt: string;
   /** The open quote this draft revises (it is superseded when this one is published). */
   revisionOf?: string;
@@ -111,6 +115,13 @@ export interface QuoteFilter {
 
 /** The quote as the API and its events show it: the store's bookkeeping dropped. */
 export function presentQuote(quote: StoredQuote): Quote {
-  const { hostedToken: _, sequence: __, revision: ___, ...shown } = quote;
-  return shown;
+  const { hostedToken: _, sequence: __, revision: ___, plannedPayments, ...shown } = quote;
+  if (!shown.paymentPlan || !plannedPayments) return shown;
+  // Each installment as requested, with its amount and tax share worked out (plan.ts).
+  const installments = shown.paymentPlan.installments.map((installment, i) => ({
+    ...installment,
+    amount: plannedPayments.installments[i]?.amount ?? 0,
+    tax: plannedPayments.installments[i]?.tax ?? 0,
+  }));
+  return { ...shown, paymentPlan: { ...shown.paymentPlan, installments } };
 }

@@ -18,9 +18,11 @@ import { newId } from "../domain/ids.ts";
 import { applyPatch, mergeMetadata } from "../domain/patch.ts";
 import { assertQuoteCan, quoteNumber } from "../domain/quote-lifecycle.ts";
 import type { Position } from "../http/cursor.ts";
-import { type Catalog, type ContentRequest, priceContent } from "../invoices/build.ts";
+import type { Catalog, ContentRequest } from "../invoices/build.ts";
+import { planPayments } from "./plan.ts";
+import type { PaymentPlanRequest } from "./quote.ts";
+import { priceQuote } from "./pricing.ts";
 import type { MerchantStore } from "../merchants/ports.ts";
-import type { Interval } from "../products/product.ts";
 import { maxStoredPdfBytes } from "../store/quotes.ts";
 import { withSavedView } from "../views/apply.ts";
 import type { ViewStore } from "../views/ports.ts";
@@ -67,27 +69,28 @@ const contentOf = (quote: StoredQuote): ContentRequest => ({
 });
 
 /**
- * Prices a quote's content with the money engine, as an invoice of the same lines would be, and
- * finds its recurring interval: recurring products may be mixed with one-time lines, but all of
- * one interval (a 400 naming the first line that differs).
+ * Prices a quote's content with the money engine, as an invoice of the same lines would be (one
+ * interval for its recurring lines: `shared/quotes/pricing.ts`), with its one-time and recurring
+ * parts and its payment plan's installments (`shared/quotes/plan.ts`: a plan that does not add up
+ * to the one-time total is a 400 naming the installment).
  */
-async function priceQuote(ports: QuotePorts, merchantId: string, request: ContentRequest, now: Date) {
-  const priced = await priceContent(ports.catalog, merchantId, request, now);
-  let interval: Interval | undefined;
-  for (const [i, line] of request.lineItems.entries()) {
-    if (!line.productId) continue;
-    const recurring = (await ports.catalog.product(merchantId, line.productId))?.recurring;
-    if (!recurring) continue;
-    interval ??= recurring.interval;
-    if (recurring.interval !== interval)
-      throw new ValidationError([
-        {
-          path: `lineItems.${i}.productId`,
-          message: `is billed every ${recurring.interval}, but the quote's other recurring lines every ${interval}: a quote's recurring lines share one interval`,
-        },
-      ]);
-  }
-  return { ...priced, interval };
+async function priceQuoteWithPlan(
+  ports: QuotePorts,
+  merchantId: string,
+  request: ContentRequest,
+  plan: PaymentPlanRequest | undefined,
+  now: Date,
+) {
+  const priced = await priceQuote(ports.catalog, merchantId, request, now);
+  const planned = plan ? planPayments(plan, priced.amounts) : undefined;
+  return {
+    ...priced,
+    totals: {
+      upfrontTotal: priced.amounts.upfrontTotal,
+      recurringTotal: priced.amounts.recurringTotal,
+      ...(planned ? { plannedPayments: planned } : {}),
+    },
+  };
 }
 
 function assertFuture(expiresAt: string, now: Date) {
@@ -103,7 +106,7 @@ const optional = <K extends string, V>(key: K, value: V | undefined) =>
 export async function createQuote(ports: QuotePorts, merchantId: string, input: NewQuote) {
   const customerClock = await ports.customerClock(merchantId, input.customerId);
   const now = customerClock.now();
-  const priced = await priceQuote(ports, merchantId, input, now);
+  const priced = await priceQuoteWithPlan(ports, merchantId, input, input.paymentPlan, now);
   const expiresAt = input.expiresAt
     ? new Date(input.expiresAt).toISOString()
     : new Date(now.getTime() + defaultQuoteDays * 86_400_000).toISOString();
@@ -112,6 +115,7 @@ export async function createQuote(ports: QuotePorts, merchantId: string, input: 
     id: newId("quote", now),
     status: "draft",
     ...priced.content,
+    ...priced.totals,
     customer: priced.customer,
     ...optional("recurringInterval", priced.interval),
     ...optional("title", input.title),
@@ -159,7 +163,8 @@ export async function updateQuote(ports: QuotePorts, merchantId: string, id: str
   const customerClock = await ports.customerClock(merchantId, customerId ?? value.customerId);
   const now = customerClock.now();
   const current = contentOf(value);
-  const priced = await priceQuote(
+  const plan = fields.paymentPlan === undefined ? value.paymentPlan : (fields.paymentPlan ?? undefined);
+  const priced = await priceQuoteWithPlan(
     ports,
     merchantId,
     {
@@ -169,13 +174,15 @@ export async function updateQuote(ports: QuotePorts, merchantId: string, id: str
       discounts: discounts ?? current.discounts ?? [],
       fees: fees ?? current.fees ?? [],
     },
+    plan,
     now,
   );
   if (fields.expiresAt) fields.expiresAt = new Date(fields.expiresAt).toISOString();
-  const { recurringInterval: _, testClockId: __, ...kept } = value;
+  const { recurringInterval: _, testClockId: __, plannedPayments: ___, ...kept } = value;
   const next: StoredQuote = {
     ...applyPatch(kept, fields as Partial<StoredQuote>),
     ...priced.content,
+    ...priced.totals,
     customer: priced.customer,
     ...optional("recurringInterval", priced.interval),
     ...optional("testClockId", customerClock.testClock?.id),
@@ -229,15 +236,16 @@ export async function publishQuote(ports: QuotePorts, merchantId: string, id: st
         throw new StateConflictError(
           `The quote this revises (${original.value.number}) is ${original.value.status}: only an open quote's revision can be published`,
         );
-      const priced = await priceQuote(ports, merchantId, contentOf(value), now);
+      const priced = await priceQuoteWithPlan(ports, merchantId, contentOf(value), value.paymentPlan, now);
       const sequence = original?.value.sequence ?? counter + 1;
       const revision = value.revision ?? 1;
       const hostedToken = randomBytes(24).toString("base64url");
       const at = now.toISOString();
-      const { recurringInterval: _, ...draft } = value;
+      const { recurringInterval: _, plannedPayments: __, ...draft } = value;
       const unsealed: StoredQuote = {
         ...draft,
         ...priced.content,
+        ...priced.totals,
         customer: priced.customer,
         ...optional("recurringInterval", priced.interval),
         status: "open",

@@ -182,6 +182,50 @@ describe("quotes against DynamoDB Local", () => {
     });
   });
 
+  it("splits the one-time part by its plan: amounts rounded half away from zero, the last the rest; upfront and recurring totals", async () => {
+    // One-time 100.01 (no tax) and a monthly 49.99: upfront 100.01, recurring 49.99.
+    const quote = await draft({
+      customerId,
+      currency: "USD",
+      lineItems: [
+        { description: "Install", unitAmount: 10_001 },
+        { productId: p.monthly, quantity: 1 },
+      ],
+      discounts: [],
+      fees: [],
+      paymentPlan: {
+        installments: [
+          { percent: 30, dueAfterDays: 0 },
+          { percent: 70, dueAfterDays: 30 },
+        ],
+      },
+    });
+    expect(quote).toMatchObject({ total: 15_000, upfrontTotal: 10_001, recurringTotal: 4_999 });
+    // 30 % of 100.01 = 30.003 → 30.00; the last is the rest: 70.01.
+    expect(quote.paymentPlan.installments.map((i: { amount: number }) => i.amount)).toEqual([3_000, 7_001]);
+    expect((await get(quote.id)).paymentPlan.installments[1].amount).toBe(7_001);
+
+    const thirds = await expectStatus(
+      api("PATCH /v1/quotes/{id}", {
+        id: quote.id,
+        body: {
+          paymentPlan: {
+            installments: [
+              { amount: 5_000, dueAfterDays: 0 },
+              { amount: 5_000, dueAfterDays: 14 },
+            ],
+          },
+        },
+      }),
+      400,
+    );
+    expect(thirds.errors.map((e: { path: string }) => e.path)).toEqual(["paymentPlan.installments"]);
+    const cleared = await expectStatus(
+      api("PATCH /v1/quotes/{id}", { id: quote.id, body: { paymentPlan: null } }),
+    );
+    expect(cleared).not.toHaveProperty("paymentPlan");
+  });
+
   it("refuses bad quotes with a 400 naming each field, and writes nothing", async () => {
     const before = await quoteCount();
     const cases: [string, Body][] = [
