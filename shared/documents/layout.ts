@@ -206,3 +206,67 @@ export async function newDocument(meta: {
   const bold = await doc.embedFont(StandardFonts.HelveticaBold);
   return { doc, fonts: { regular, bold, charset: new Set(regular.getCharacterSet()) } };
 }
+
+/** The line table's columns: description from the left edge, the numbers right-aligned at these x positions. */
+export const lineColumns = {
+  description: left,
+  descriptionWidth: 238,
+  quantity: 335,
+  unitPrice: 435,
+  amount: right,
+};
+
+/** A document line as its table draws it: a note (a line discount) goes small under the description. */
+export interface TableLine {
+  description: string;
+  quantity: string;
+  unitPrice: string;
+  amount: string;
+  note?: string | undefined;
+}
+
+/**
+ * The documents' line table (invoices, quotes): its header, drawn again at the top of each
+ * continuation page while the lines run over, then each line with its wrapped description.
+ */
+export function drawLineTable(out: Layout, lines: readonly TableLine[]): void {
+  const columns = lineColumns;
+  const tableHeader = () => {
+    out.need(24);
+    out.text("DESCRIPTION", columns.description, { size: 8, bold: true, color: muted });
+    out.text("QTY", columns.quantity, { size: 8, bold: true, color: muted, align: "right" });
+    out.text("UNIT PRICE", columns.unitPrice, { size: 8, bold: true, color: muted, align: "right" });
+    out.text("AMOUNT", columns.amount, { size: 8, bold: true, color: muted, align: "right" });
+    out.y -= 7;
+    out.hr(ink, 0.75);
+    out.y -= 14;
+  };
+  tableHeader();
+  out.onNewPage = tableHeader;
+  for (const line of lines) {
+    const description = wrap(
+      encodable(line.description, out.fonts.charset),
+      out.fonts.regular,
+      10,
+      columns.descriptionWidth,
+    );
+    out.need(Math.min(description.length, 3) * 14);
+    out.text(line.quantity, columns.quantity, { align: "right", maxWidth: 60 });
+    out.text(line.unitPrice, columns.unitPrice, { align: "right", maxWidth: 95 });
+    out.text(line.amount, columns.amount, { align: "right", maxWidth: 105 });
+    description.forEach((text, i) => {
+      if (i > 0) out.need(14);
+      out.text(text, columns.description);
+      out.y -= 14;
+    });
+    if (line.note) {
+      out.need(12);
+      out.text(line.note, columns.description, { size: 8, color: muted });
+      out.y -= 12;
+    }
+    out.y += 4;
+    out.hr();
+    out.y -= 14;
+  }
+  out.onNewPage = undefined;
+}

@@ -6,24 +6,22 @@
  */
 import { formatDate, formatMoney, formatPercentage, formatQuantity } from "../domain/format.ts";
 import {
-  encodable,
+  drawLineTable,
+  lineColumns,
   Layout,
   left,
   muted,
-  ink,
   newDocument,
   parseBrandColor,
   right,
   rule,
-  wrap,
 } from "../documents/layout.ts";
 import type { Merchant } from "../merchants/merchant.ts";
 import { merchantLivemode } from "../payments/mode.ts";
 import { balanceRows } from "./balance.ts";
 import type { Invoice, InvoiceLine } from "./invoice.ts";
 
-/** Table columns: description from the left edge, the numbers right-aligned at these x positions. */
-const columns = { description: left, descriptionWidth: 238, quantity: 335, unitPrice: 435, amount: right };
+const columns = lineColumns;
 
 const statusLabels: Record<Invoice["status"], string> = {
   draft: "Draft",
@@ -125,45 +123,19 @@ export async function renderInvoicePdf(invoice: Invoice, merchant: Merchant): Pr
   out.y = Math.min(out.y, factsBottom) - 18;
 
   // Lines.
-  const tableHeader = () => {
-    out.need(24);
-    out.text("DESCRIPTION", columns.description, { size: 8, bold: true, color: muted });
-    out.text("QTY", columns.quantity, { size: 8, bold: true, color: muted, align: "right" });
-    out.text("UNIT PRICE", columns.unitPrice, { size: 8, bold: true, color: muted, align: "right" });
-    out.text("AMOUNT", columns.amount, { size: 8, bold: true, color: muted, align: "right" });
-    out.y -= 7;
-    out.hr(ink, 0.75);
-    out.y -= 14;
-  };
-  tableHeader();
-  out.onNewPage = tableHeader;
-  for (const line of invoice.lineItems) {
-    const description = wrap(
-      encodable(line.description, fonts.charset),
-      fonts.regular,
-      10,
-      columns.descriptionWidth,
-    );
-    const note = lineDiscountNote(line, invoice.currency);
-    out.need(Math.min(description.length, 3) * 14);
-    out.text(formatQuantity(line.quantity), columns.quantity, { align: "right", maxWidth: 60 });
-    out.text(money(line.unitAmount), columns.unitPrice, { align: "right", maxWidth: 95 });
-    out.text(money(line.amountSubtotal), columns.amount, { align: "right", maxWidth: 105 });
-    description.forEach((text, i) => {
-      if (i > 0) out.need(14);
-      out.text(text, columns.description);
-      out.y -= 14;
-    });
-    if (note) {
-      out.need(12);
-      out.text(`Discount: ${note}`, columns.description, { size: 8, color: muted });
-      out.y -= 12;
-    }
-    out.y += 4;
-    out.hr();
-    out.y -= 14;
-  }
-  out.onNewPage = undefined;
+  drawLineTable(
+    out,
+    invoice.lineItems.map((line) => {
+      const note = lineDiscountNote(line, invoice.currency);
+      return {
+        description: line.description,
+        quantity: formatQuantity(line.quantity),
+        unitPrice: money(line.unitAmount),
+        amount: money(line.amountSubtotal),
+        ...(note ? { note: `Discount: ${note}` } : {}),
+      };
+    }),
+  );
 
   // Totals, right-aligned under the amount column.
   const rows: { label: string; value: string; strong?: boolean; ruleAbove?: boolean; size?: number }[] = [

@@ -6,22 +6,21 @@
  */
 import { formatDate, formatMoney, formatPercentage, formatQuantity } from "../domain/format.ts";
 import {
-  encodable,
-  ink,
+  drawLineTable,
+  lineColumns,
   Layout,
   left,
   muted,
   newDocument,
   parseBrandColor,
   right,
-  wrap,
 } from "../documents/layout.ts";
 import type { Merchant } from "../merchants/merchant.ts";
 import { merchantLivemode } from "../payments/mode.ts";
 import { intervalWords } from "../products/product.ts";
 import type { Quote } from "./quote.ts";
 
-const columns = { description: left, descriptionWidth: 238, quantity: 335, unitPrice: 435, amount: right };
+const columns = lineColumns;
 
 export const quoteTestModeBanner = "TEST MODE · sandbox quote: no real money is charged or paid";
 
@@ -86,39 +85,15 @@ export async function renderQuotePdf(quote: Quote, merchant: Merchant): Promise<
     out.y -= 8;
   }
 
-  const tableHeader = () => {
-    out.need(24);
-    out.text("DESCRIPTION", columns.description, { size: 8, bold: true, color: muted });
-    out.text("QTY", columns.quantity, { size: 8, bold: true, color: muted, align: "right" });
-    out.text("UNIT PRICE", columns.unitPrice, { size: 8, bold: true, color: muted, align: "right" });
-    out.text("AMOUNT", columns.amount, { size: 8, bold: true, color: muted, align: "right" });
-    out.y -= 7;
-    out.hr(ink, 0.75);
-    out.y -= 14;
-  };
-  tableHeader();
-  out.onNewPage = tableHeader;
-  for (const line of quote.lineItems) {
-    const text = wrap(
-      encodable(line.description, fonts.charset),
-      fonts.regular,
-      10,
-      columns.descriptionWidth,
-    );
-    out.need(Math.min(text.length, 3) * 14);
-    out.text(formatQuantity(line.quantity), columns.quantity, { align: "right", maxWidth: 60 });
-    out.text(money(line.unitAmount), columns.unitPrice, { align: "right", maxWidth: 95 });
-    out.text(money(line.amountSubtotal), columns.amount, { align: "right", maxWidth: 105 });
-    text.forEach((t, i) => {
-      if (i > 0) out.need(14);
-      out.text(t, columns.description);
-      out.y -= 14;
-    });
-    out.y += 4;
-    out.hr();
-    out.y -= 14;
-  }
-  out.onNewPage = undefined;
+  drawLineTable(
+    out,
+    quote.lineItems.map((line) => ({
+      description: line.description,
+      quantity: formatQuantity(line.quantity),
+      unitPrice: money(line.unitAmount),
+      amount: money(line.amountSubtotal),
+    })),
+  );
 
   const rows: [string, string, boolean?][] = [["Subtotal", money(quote.subtotal)]];
   if (quote.discountTotal) rows.push(["Discounts", money(-quote.discountTotal)]);
