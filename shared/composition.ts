@@ -62,6 +62,7 @@ import { dynamoIdempotencyStore } from "./store/idempotency.ts";
 import { dynamoInvoiceStore } from "./store/invoices.ts";
 import { dynamoQuoteStore } from "./store/quotes.ts";
 import type { QuoteExpiryPorts } from "./quotes/expiry.ts";
+import type { HostedQuotePorts } from "./quotes/hosted.ts";
 import type { QuotePorts } from "./quotes/service.ts";
 import type { MerchantStore } from "./merchants/ports.ts";
 import { dynamoMerchantStore } from "./store/merchants.ts";
@@ -338,6 +339,13 @@ export const invoiceListPorts = (clock: Clock): InvoiceListPorts => ({
 });
 
 /** The buyer's side: invoices found by their page token. */
+/** The buyer's quote page: found by its token, signed and declined on the customer's clock. */
+export const hostedQuotePorts = (clock: Clock): HostedQuotePorts => ({
+  quotes: dynamoQuoteStore,
+  merchants: dynamoMerchantStore,
+  customerClock: customerClocks(clock, customerReads()),
+});
+
 export const hostedInvoicePorts = (clock: Clock) => ({
   invoices: dynamoInvoiceStore,
   merchants: dynamoMerchantStore,
