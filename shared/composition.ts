@@ -647,6 +647,15 @@ export const notificationPorts = (clock: Clock): NotificationConsumerPorts => ({
     updateCardLink(updateCardLinkPorts(clock), merchantId, customerId),
   portalLink: async (merchantId, customerId) =>
     (await portalLink(portalLinkPorts(clock), merchantId, customerId)).url,
+  quoteCountersignLinks: async (merchantId, quoteId) => {
+    const quote = (await dynamoQuoteStore.read(merchantId, quoteId))?.value;
+    return (quote?.countersigners ?? []).flatMap((signer, i) => {
+      const token = quote?.countersignerTokens?.[i];
+      return token && quote?.hostedToken
+        ? [{ ...signer, url: `${publicBaseUrl()}/q/${quote.hostedToken}/countersign/${token}` }]
+        : [];
+    });
+  },
   // Loaded on first use: the PDF renderer is heavy and only the invoice email needs it.
   invoicePdf: async (invoice, merchant) =>
     (await import("./invoices/pdf.ts")).renderInvoicePdf(invoice, merchant),
