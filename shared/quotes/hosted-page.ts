@@ -134,6 +134,9 @@ async function act(
 ): Promise<HttpResponse> {
   const again = async (status: number, error: string) =>
     page(await hostedQuote(ports, context.token), context, status, { error });
+  // Someone else's countersign link is a 404 before any form is read.
+  if (context.signerToken)
+    countersignerOf((await hostedQuote(ports, context.token)).quote, context.signerToken);
   const now = Math.floor(context.clock.now().getTime() / 1000);
   if (!(await formTokenValid(formScope(context), form.get("formToken") ?? "", now)))
     return again(403, "This form has expired. Please try again.");
