@@ -73,6 +73,8 @@ interface Tenant {
   portalToken: string;
   /** The public slug of the tenant's payment link (its checkout page). */
   checkoutSlug: string;
+  /** The hosted-page token of the tenant's open quote. */
+  quoteToken: string;
   ids: Partial<Record<Kind, string>>;
   events: string[];
 }
@@ -359,7 +361,9 @@ const portalAction = (status: number[]): WallFixture => ({
   status,
   params: (w) => ({ token: w.a.portalToken, subscriptionId: idOf(w.b, "subscription") }),
   requests: (w) => [
-    form({ formToken: formToken(process.env.CURSOR_SECRET ?? "", w.a.portalToken, Math.floor(Date.now() / 1000)) }),
+    form({
+      formToken: formToken(process.env.CURSOR_SECRET ?? "", w.a.portalToken, Math.floor(Date.now() / 1000)),
+    }),
   ],
   control: {
     params: (w) => ({ token: w.a.portalToken, subscriptionId: idOf(w.a, "subscription") }),
@@ -500,7 +504,11 @@ const fixtures: Record<string, WallFixture> = {
     params: (w) => ({ slug: w.a.checkoutSlug }),
     requests: (w) => [
       form({
-        formToken: formToken(process.env.CURSOR_SECRET ?? "", w.a.checkoutSlug, Math.floor(Date.now() / 1000)),
+        formToken: formToken(
+          process.env.CURSOR_SECRET ?? "",
+          w.a.checkoutSlug,
+          Math.floor(Date.now() / 1000),
+        ),
         session: idOf(w.b, "checkoutSession"),
         card: "4242424242424242",
       }),
@@ -792,6 +800,67 @@ const fixtures: Record<string, WallFixture> = {
     email: `${t.label.toLowerCase()}-buyer@tenant.test`,
   })),
   getQuotePdf: object("openQuote", readers.quote),
+  // A's quote page and PDF by A's link only; a random token finds nothing.
+  getHostedQuotePage: {
+    kind: "public",
+    status: [404],
+    params: () => ({ token: hostedToken() }),
+    control: { params: (w) => ({ token: w.a.quoteToken }), status: 200 },
+  },
+  getHostedQuotePdf: {
+    kind: "public",
+    status: [404],
+    params: () => ({ token: hostedToken() }),
+    control: { params: (w) => ({ token: w.a.quoteToken }), status: 200 },
+  },
+  // Signing and declining with a valid form are covered by the quote-page tests; here: a random token
+  // finds nothing, and A's real token without the form's token is refused (403) and changes nothing.
+  signHostedQuote: {
+    kind: "public",
+    status: [404],
+    params: () => ({ token: hostedToken() }),
+    requests: () => [
+      form({ name: "Mallory", consent: "yes", contentHash: "0".repeat(64) }),
+      form({ name: "Mallory", consent: "yes", formToken: "1.x" }),
+    ],
+    control: {
+      params: (w) => ({ token: w.a.quoteToken }),
+      status: 403,
+      request: form({ name: "Mallory", consent: "yes" }),
+      unchanged: (w) => readers.quote(w.a, idOf(w.a, "openQuote")),
+    },
+  },
+  declineHostedQuote: {
+    kind: "public",
+    status: [404],
+    params: () => ({ token: hostedToken() }),
+    requests: () => [form({ reason: "no" }), form({ formToken: "1.x" })],
+    control: {
+      params: (w) => ({ token: w.a.quoteToken }),
+      status: 403,
+      request: form({ reason: "no" }),
+      unchanged: (w) => readers.quote(w.a, idOf(w.a, "openQuote")),
+    },
+  },
+  // A countersign token that is not one of the quote's countersigners' finds nothing, even on A's
+  // real quote and with a valid form token for it.
+  getHostedQuoteCountersignPage: {
+    kind: "public",
+    status: [404],
+    params: (w) => ({ token: w.a.quoteToken, signerToken: hostedToken() }),
+  },
+  countersignHostedQuote: {
+    kind: "public",
+    status: [404],
+    params: (w) => ({ token: w.a.quoteToken, signerToken: hostedToken() }),
+    requests: (w) => [
+      form({
+        formToken: formToken(process.env.CURSOR_SECRET ?? "", w.a.quoteToken, Math.floor(Date.now() / 1000)),
+        name: "Mallory",
+        consent: "yes",
+      }),
+    ],
+  },
   deleteView: freshObject(fresh.view, readers.view),
 };
 
@@ -824,6 +893,7 @@ async function seed(label: string): Promise<Tenant> {
     updateCardToken: "",
     portalToken: "",
     checkoutSlug: "",
+    quoteToken: "",
     ids: {},
     events: [],
   };
@@ -838,8 +908,9 @@ async function seed(label: string): Promise<Tenant> {
         .at(-2) ?? "";
   if (has("GET /c/{token}"))
     t.portalToken =
-      (await portalLink(portalLinkPorts(systemClock), t.merchantId, idOf(t, "customer"))).url.split("/").at(-1) ??
-      "";
+      (await portalLink(portalLinkPorts(systemClock), t.merchantId, idOf(t, "customer"))).url
+        .split("/")
+        .at(-1) ?? "";
   if (has("POST /v1/products")) t.ids.product = await created("POST /v1/products", t, bodies.product(t));
   if (has("POST /v1/tax-rates")) t.ids.taxRate = await created("POST /v1/tax-rates", t, bodies.taxRate(t));
   if (has("POST /v1/discount-codes")) {
@@ -898,6 +969,10 @@ async function seed(label: string): Promise<Tenant> {
   if (has("POST /v1/quotes")) {
     t.ids.draftQuote = await fresh.draftQuote(t);
     t.ids.openQuote = await fresh.openQuote(t);
+    t.quoteToken =
+      String(((await readers.quote(t, t.ids.openQuote)).body as { hostedUrl?: string }).hostedUrl ?? "")
+        .split("/")
+        .pop() ?? "";
     t.ids.quoteView = await created("POST /v1/views", t, bodies.quoteView(t));
   }
   t.email = (await merchantOf(t)).email;
