@@ -361,9 +361,7 @@ const portalAction = (status: number[]): WallFixture => ({
   status,
   params: (w) => ({ token: w.a.portalToken, subscriptionId: idOf(w.b, "subscription") }),
   requests: (w) => [
-    form({
-      formToken: formToken(process.env.CURSOR_SECRET ?? "", w.a.portalToken, Math.floor(Date.now() / 1000)),
-    }),
+    form({ formToken: formToken(process.env.CURSOR_SECRET ?? "", w.a.portalToken, Math.floor(Date.now() / 1000)) }),
   ],
   control: {
     params: (w) => ({ token: w.a.portalToken, subscriptionId: idOf(w.a, "subscription") }),
@@ -504,11 +502,7 @@ const fixtures: Record<string, WallFixture> = {
     params: (w) => ({ slug: w.a.checkoutSlug }),
     requests: (w) => [
       form({
-        formToken: formToken(
-          process.env.CURSOR_SECRET ?? "",
-          w.a.checkoutSlug,
-          Math.floor(Date.now() / 1000),
-        ),
+        formToken: formToken(process.env.CURSOR_SECRET ?? "", w.a.checkoutSlug, Math.floor(Date.now() / 1000)),
         session: idOf(w.b, "checkoutSession"),
         card: "4242424242424242",
       }),
@@ -908,9 +902,8 @@ async function seed(label: string): Promise<Tenant> {
         .at(-2) ?? "";
   if (has("GET /c/{token}"))
     t.portalToken =
-      (await portalLink(portalLinkPorts(systemClock), t.merchantId, idOf(t, "customer"))).url
-        .split("/")
-        .at(-1) ?? "";
+      (await portalLink(portalLinkPorts(systemClock), t.merchantId, idOf(t, "customer"))).url.split("/").at(-1) ??
+      "";
   if (has("POST /v1/products")) t.ids.product = await created("POST /v1/products", t, bodies.product(t));
   if (has("POST /v1/tax-rates")) t.ids.taxRate = await created("POST /v1/tax-rates", t, bodies.taxRate(t));
   if (has("POST /v1/discount-codes")) {
