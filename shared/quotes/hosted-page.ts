@@ -254,7 +254,7 @@ async function forms(found: HostedQuote, context: QuotePageContext): Promise<str
       : "Accept this quote";
   const signForm = `<section aria-labelledby="sign-title">
 <h2 id="sign-title">${escapeHtml(heading)}</h2>
-<form method="post"${countersigner ? "" : ` action="${escapeHtml(context.token)}/sign"`}>
+<form method="post" action="${escapeHtml(context.signerToken ? countersignPath(context.token, context.signerToken) : `${quotePath(context.token)}/sign`)}">
 ${hidden}
 <label for="name">Your full name</label>
 <input type="text" id="name" name="name" autocomplete="name" required maxlength="200">
@@ -266,7 +266,7 @@ ${consent}
   return `${signForm}
 <section aria-labelledby="decline-title">
 <h2 id="decline-title">Decline this quote</h2>
-<form method="post" action="${escapeHtml(context.token)}/decline">
+<form method="post" action="${escapeHtml(quotePath(context.token))}/decline">
 <input type="hidden" name="formToken" value="${formToken}">
 <label for="reason">Reason (optional)</label>
 <textarea id="reason" name="reason" rows="3" maxlength="1000"></textarea>
@@ -285,7 +285,8 @@ async function page(
   const quote = presentQuote(found.quote);
   const tz = merchant.timeZone;
   const title = `Quote ${quote.number ?? ""}`.trim();
-  const pdfUrl = context.signerToken ? "../pdf" : `${context.token}/pdf`;
+  // Absolute paths: the page is also rendered at its forms' URLs (a refused POST shows it again).
+  const pdfUrl = `${quotePath(context.token)}/pdf`;
   const notice = statusNotice(found);
   const details = [
     ...(quote.publishedAt ? [["Issued", formatDate(quote.publishedAt, tz)]] : []),

@@ -112,7 +112,8 @@ describe("the buyer's quote page", () => {
       "I agree this typed name is my electronic signature",
     ])
       expect(html).toContain(text);
-    expect(html).toContain(`href="${tokenOf(quote)}/pdf"`);
+    expect(html).toContain(`href="/q/${tokenOf(quote)}/pdf"`);
+    expect(html).toContain(`action="/q/${tokenOf(quote)}/sign"`);
     expect(field(html, "contentHash")).toBe(quote.contentHash);
     // Every visible input has a label naming it.
     for (const [, id] of html.matchAll(/<(?:input|textarea)(?![^>]*type="hidden")[^>]*id="([^"]+)"/g))
