@@ -202,6 +202,25 @@ describe("the buyer's quote page", () => {
     expect((await get(quote.id)).signatures).toBeUndefined();
   });
 
+  it("two tabs signing at once: one signature is recorded, the other is a 409 (a write on the quote's version)", async () => {
+    const quote = await open({ countersigners: [{ name: "Carol Seller", email: "carol@shop.test" }] });
+    const token = tokenOf(quote);
+    const shown = (await page(token)).raw;
+    const form = (name: string) => ({
+      formToken: field(shown, "formToken"),
+      contentHash: field(shown, "contentHash"),
+      name,
+      consent: "yes",
+    });
+    const results = await Promise.all([
+      post("POST /q/{token}/sign", { token }, form("Ada Buyer")),
+      post("POST /q/{token}/sign", { token }, form("Ada B.")),
+    ]);
+    expect(results.map((r) => r.status).sort()).toEqual([303, 409]);
+    expect((await get(quote.id)).signatures).toHaveLength(1);
+    expect(await eventsOf("quote.signed", quote.id)).toHaveLength(1);
+  });
+
   it("declines an open quote with the buyer's reason, once", async () => {
     const quote = await open();
     const token = tokenOf(quote);
