@@ -226,7 +226,7 @@ function statusNotice({ quote, merchant, now }: HostedQuote): string | undefined
     case "canceled":
       return `This quote was canceled by ${merchant.name} on ${date(quote.canceledAt)}.`;
     case "superseded":
-      return "This quote was replaced by a newer version: open the link to the new version you were sent.";
+      return "This quote was replaced by a newer version.";
     default:
       return buyerSignature(quote)
         ? `Signed on ${date(buyerSignature(quote)?.signedAt)}: waiting for ${merchant.name}'s countersignature.`
@@ -316,6 +316,7 @@ ${quote.title ? `<p class="muted">${escapeHtml(quote.title)}</p>` : ""}
 ${message.notice ? `<p class="notice notice-good" role="status">${escapeHtml(message.notice)}</p>` : ""}
 ${message.error ? `<p class="error" role="alert">${escapeHtml(message.error)}</p>` : ""}
 ${notice ? `<p class="notice" role="note">${escapeHtml(notice)}</p>` : ""}
+${found.newerPath ? `<p><a class="button primary" href="${escapeHtml(found.newerPath)}">See the newer version</a></p>` : ""}
 <h2>Details</h2>
 <dl>${details}</dl>
 <p><a class="button" href="${escapeHtml(pdfUrl)}" download>Download the quote (PDF)</a></p>

@@ -30,6 +30,8 @@ export interface HostedQuote {
   merchant: Merchant;
   /** The customer's now. */
   now: Date;
+  /** The page of the revision that superseded this quote, when it is for the same customer. */
+  newerPath?: string;
 }
 
 /** What identifies who signs, as the request tells it. */
@@ -58,8 +60,15 @@ export async function hostedQuote(ports: HostedQuotePorts, token: string): Promi
     },
     token,
   );
-  const now = (await ports.customerClock(merchant.id, value.value.customerId)).now();
-  return { quote: value.value, version: value.version, merchant, now };
+  const quote = value.value;
+  const now = (await ports.customerClock(merchant.id, quote.customerId)).now();
+  // A revision may have been re-addressed to another customer: then this buyer is not shown its link.
+  const newer = quote.supersededBy
+    ? (await ports.quotes.read(merchant.id, quote.supersededBy))?.value
+    : undefined;
+  const newerPath =
+    newer?.hostedToken && newer.customerId === quote.customerId ? `/q/${newer.hostedToken}` : undefined;
+  return { quote, version: value.version, merchant, now, ...(newerPath ? { newerPath } : {}) };
 }
 
 export const buyerSignature = (quote: StoredQuote) => quote.signatures?.find((s) => s.role === "buyer");

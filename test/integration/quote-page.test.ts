@@ -200,6 +200,10 @@ describe("the buyer's quote page", () => {
     expect(late.raw).toContain("replaced by a newer version");
     expect(await aws.countItems()).toBe(after);
     expect((await get(quote.id)).signatures).toBeUndefined();
+    const oldPage = (await page(token)).raw;
+    expect(oldPage).toContain("This quote was replaced by a newer version");
+    expect(oldPage).toContain(`href="/q/${tokenOf(await get(revision.id))}"`);
+    expect(oldPage).not.toContain('name="formToken"');
   });
 
   it("two tabs signing at once: one signature is recorded, the other is a 409 (a write on the quote's version)", async () => {
