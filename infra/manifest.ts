@@ -314,6 +314,15 @@ export const functions: readonly FunctionDefinition[] = [
     access: paymentsAccess,
   },
   {
+    name: "hosted-quote",
+    entry: "functions/hosted/quote.ts",
+    description:
+      "The buyer's quote page: the quote and its PDF, signing or accepting, declining, and the countersigners' pages",
+    timeoutSeconds: 10,
+    routes: quoteOps.hostedQuoteOperations,
+    access: { table: "readwrite", secrets: ["cursorSecret"] },
+  },
+  {
     name: "hosted-update-card",
     entry: "functions/hosted/update-card.ts",
     description:

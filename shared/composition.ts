@@ -62,6 +62,7 @@ import { dynamoIdempotencyStore } from "./store/idempotency.ts";
 import { dynamoInvoiceStore } from "./store/invoices.ts";
 import { dynamoQuoteStore } from "./store/quotes.ts";
 import type { QuoteExpiryPorts } from "./quotes/expiry.ts";
+import type { HostedQuotePorts } from "./quotes/hosted.ts";
 import type { QuotePorts } from "./quotes/service.ts";
 import type { MerchantStore } from "./merchants/ports.ts";
 import { dynamoMerchantStore } from "./store/merchants.ts";
@@ -338,6 +339,13 @@ export const invoiceListPorts = (clock: Clock): InvoiceListPorts => ({
 });
 
 /** The buyer's side: invoices found by their page token. */
+/** The buyer's quote page: found by its token, signed and declined on the customer's clock. */
+export const hostedQuotePorts = (clock: Clock): HostedQuotePorts => ({
+  quotes: dynamoQuoteStore,
+  merchants: dynamoMerchantStore,
+  customerClock: customerClocks(clock, customerReads()),
+});
+
 export const hostedInvoicePorts = (clock: Clock) => ({
   invoices: dynamoInvoiceStore,
   merchants: dynamoMerchantStore,
@@ -639,6 +647,15 @@ export const notificationPorts = (clock: Clock): NotificationConsumerPorts => ({
     updateCardLink(updateCardLinkPorts(clock), merchantId, customerId),
   portalLink: async (merchantId, customerId) =>
     (await portalLink(portalLinkPorts(clock), merchantId, customerId)).url,
+  quoteCountersignLinks: async (merchantId, quoteId) => {
+    const quote = (await dynamoQuoteStore.read(merchantId, quoteId))?.value;
+    return (quote?.countersigners ?? []).flatMap((signer, i) => {
+      const token = quote?.countersignerTokens?.[i];
+      return token && quote?.hostedToken
+        ? [{ ...signer, url: `${publicBaseUrl()}/q/${quote.hostedToken}/countersign/${token}` }]
+        : [];
+    });
+  },
   // Loaded on first use: the PDF renderer is heavy and only the invoice email needs it.
   invoicePdf: async (invoice, merchant) =>
     (await import("./invoices/pdf.ts")).renderInvoicePdf(invoice, merchant),

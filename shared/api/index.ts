@@ -13,7 +13,7 @@ import { viewOperations } from "./views.ts";
 import { apiKeyOperations, health, merchantOperations } from "./merchants.ts";
 import { portalOperations } from "./portal.ts";
 import { productOperations } from "./products.ts";
-import { quoteOperations } from "./quotes.ts";
+import { hostedQuoteOperations, quoteOperations } from "./quotes.ts";
 import { subscriptionOperations } from "./subscriptions.ts";
 import { taxRateOperations } from "./tax-rates.ts";
 import { testClockOperations } from "./test-clocks.ts";
@@ -43,6 +43,7 @@ export const allOperations = [
   ...payoutOperations,
   ...hostedInvoiceOperations,
   ...updateCardOperations,
+  ...hostedQuoteOperations,
   ...portalOperations,
   ...docsOperations,
 ];

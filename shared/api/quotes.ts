@@ -16,7 +16,7 @@ import {
   page,
   parsesTo,
 } from "./common.ts";
-import { calendarDate, documentDiscounts, fee, invoice, lineItem } from "./invoices.ts";
+import { calendarDate, documentDiscounts, fee, hostedParams, invoice, lineItem } from "./invoices.ts";
 
 const countersigner = z.strictObject({ name: z.string().trim().min(1).max(200), email });
 
@@ -144,7 +144,9 @@ export const quote = invoice
     upfrontTotal: z
       .number()
       .int()
-      .describe("The one-time lines' and fees' total (discounts and taxes included): what a payment plan splits"),
+      .describe(
+        "The one-time lines' and fees' total (discounts and taxes included): what a payment plan splits",
+      ),
     recurringTotal: z.number().int().describe("The recurring lines' total for one period, as quoted"),
     title: z.string().optional(),
     terms: z.string().optional(),
@@ -189,6 +191,24 @@ export const quote = invoice
       .describe("An acceptance made outside Kassa, as the merchant recorded it"),
     canceledAt: z.string().optional(),
     expiredAt: z.string().optional(),
+    signatures: z
+      .array(
+        z.object({
+          name: z.string().describe("The name the signer typed"),
+          email: z.string().describe("The buyer's (the quote customer's) or the countersigner's email"),
+          role: z.enum(["buyer", "countersigner"]),
+          signedAt: z.string(),
+          ip: z.string(),
+          userAgent: z.string(),
+          contentHash: z.string().describe("The contentHash of the quote the page showed: the quote's own"),
+        }),
+      )
+      .optional()
+      .describe(
+        "Signatures (or the buyer's acceptance) given on the quote's page: a simple electronic signature",
+      ),
+    declinedAt: z.string().optional(),
+    declineReason: z.string().optional(),
   });
 
 /** The quote list's filters; saved views store the same object. */
@@ -323,4 +343,136 @@ export const quoteOperations = [
   cancelQuote,
   acceptQuote,
   getQuotePdf,
+];
+
+// ── The buyer's page (public: reached by the unguessable hostedUrl) ──────────────────────────────────
+
+const seeOther = {
+  description: "See other: `Location` is the page again, saying what happened",
+  content: ["none"],
+  headers: { Location: "Where to go next" },
+} as const;
+
+const htmlPage = { auth: "public", tag: "Hosted pages", produces: "text/html", status: 200 } as const;
+
+/** A countersigner's link: the quote's token and their own. */
+const countersignParams = hostedParams.extend({
+  signerToken: z.string().regex(/^[A-Za-z0-9_-]{32}$/, "is not a countersigner token"),
+});
+
+const signBody = {
+  contentType: "application/x-www-form-urlencoded",
+  schema: z.object({
+    formToken: z.string().describe("The page's form token (it expires)"),
+    name: z.string().describe("The signer's full name, typed"),
+    consent: z
+      .enum(["yes"])
+      .optional()
+      .describe("The box agreeing the typed name is an electronic signature (not asked when only accepting)"),
+    contentHash: z.string().describe("The contentHash of the quote the page showed"),
+  }),
+} as const;
+
+const signResponses = {
+  303: seeOther,
+  400: { description: "The page again: no name, or the consent box unticked", content: ["text/html"] },
+  403: { description: "The page again: the form expired", content: ["text/html"] },
+  409: {
+    description:
+      "the page again, nothing written: the quote changed since the page was shown (contentHash), or is no longer open",
+    content: ["text/html"],
+  },
+} as const;
+
+const done = z.object({ done: z.enum(["signed", "accepted", "declined", "countersigned"]).optional() });
+
+export const hostedQuotePage = defineOperation({
+  ...htmlPage,
+  id: "getHostedQuotePage",
+  method: "GET",
+  path: "/q/{token}",
+  summary:
+    "The buyer's quote page: the quote, its PDF, and forms to sign (or accept) and to decline; `?done=` says what the last form did",
+  params: hostedParams,
+  query: done,
+});
+
+export const hostedQuotePdf = defineOperation({
+  id: "getHostedQuotePdf",
+  method: "GET",
+  path: "/q/{token}/pdf",
+  auth: "public",
+  tag: "Hosted pages",
+  summary: "The quote's PDF as stored at publish, byte for byte (its SHA-256 is contentHash)",
+  params: hostedParams,
+  produces: "application/pdf",
+  status: 200,
+});
+
+export const hostedQuoteSign = defineOperation({
+  ...htmlPage,
+  id: "signHostedQuote",
+  method: "POST",
+  path: "/q/{token}/sign",
+  summary:
+    "The buyer signs (or, without requireSignature, accepts) the open quote: its signature recorded with name, email, time, IP, user agent and contentHash; accepted at once without countersigners",
+  params: hostedParams,
+  rawBody: signBody,
+  maxBodyBytes: 8 * 1024,
+  otherResponses: signResponses,
+});
+
+export const hostedQuoteDecline = defineOperation({
+  ...htmlPage,
+  id: "declineHostedQuote",
+  method: "POST",
+  path: "/q/{token}/decline",
+  summary: "The buyer declines the open quote, with an optional reason",
+  params: hostedParams,
+  rawBody: {
+    contentType: "application/x-www-form-urlencoded",
+    schema: z.object({
+      formToken: z.string().describe("The page's form token (it expires)"),
+      reason: z.string().optional().describe("Why, in the buyer's words (at most 1000 characters)"),
+    }),
+  },
+  maxBodyBytes: 8 * 1024,
+  otherResponses: {
+    303: seeOther,
+    400: { description: "The page again: the reason is too long", content: ["text/html"] },
+    403: { description: "The page again: the form expired", content: ["text/html"] },
+    409: { description: "The page again: the quote is no longer open", content: ["text/html"] },
+  },
+});
+
+export const hostedQuoteCountersignPage = defineOperation({
+  ...htmlPage,
+  id: "getHostedQuoteCountersignPage",
+  method: "GET",
+  path: "/q/{token}/countersign/{signerToken}",
+  summary:
+    "A countersigner's page (their own link, mailed once the buyer signed): the quote and a countersign form",
+  params: countersignParams,
+  query: done,
+});
+
+export const hostedQuoteCountersign = defineOperation({
+  ...htmlPage,
+  id: "countersignHostedQuote",
+  method: "POST",
+  path: "/q/{token}/countersign/{signerToken}",
+  summary: "A countersigner signs the quote the buyer signed; the last signature accepts it",
+  params: countersignParams,
+  rawBody: signBody,
+  maxBodyBytes: 8 * 1024,
+  otherResponses: signResponses,
+});
+
+export const hostedQuoteOperations = [
+  hostedQuotePage,
+  hostedQuotePdf,
+  hostedQuoteSign,
+  hostedQuoteDecline,
+  hostedQuoteCountersignPage,
+  hostedQuoteCountersign,
 ];

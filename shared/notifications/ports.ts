@@ -25,6 +25,11 @@ export interface NotificationPorts {
   updateCardLink(merchantId: string, customerId: string): Promise<string>;
   /** The buyer's customer portal (expiring link, a fresh one per email): subscriptions, invoices, card. */
   portalLink(merchantId: string, customerId: string): Promise<string>;
+  /** Each countersigner of a signed quote with their own countersign link (none before the buyer signed). */
+  quoteCountersignLinks(
+    merchantId: string,
+    quoteId: string,
+  ): Promise<{ name: string; email: string; url: string }[]>;
   /** The invoice's PDF, to attach: a port, so the outbox's routing (which reads the registry) does not bundle the renderer. */
   invoicePdf(invoice: Invoice, merchant: Merchant): Promise<Uint8Array>;
   clock: Clock;

@@ -8,6 +8,7 @@ import { invoiceSent } from "./invoice-email.ts";
 import type { Notification } from "./notification.ts";
 import { paymentFailed } from "./payment-failed.ts";
 import { payoutSummary } from "./payout-summary.ts";
+import { quoteCountersign } from "./quote-countersign.ts";
 import { receipt } from "./receipt.ts";
 import { refund } from "./refund.ts";
 import { renewalFailedNotice } from "./renewal-failed.ts";
@@ -31,6 +32,7 @@ export const notifications: readonly Notification[] = [
   trialWillEnd,
   renewalFailedNotice,
   checkoutCompleted,
+  quoteCountersign,
 ];
 
 const byEventType = new Map(notifications.map((n) => [n.eventType, n]));

@@ -11,6 +11,7 @@ import type { Clock } from "../domain/clock.ts";
 import { retryOnConflict } from "../domain/errors.ts";
 import { newEvent } from "../domain/events.ts";
 import { type TimerRegistrations, timerQueue, work } from "../timers/registry.ts";
+import { buyerSignature } from "./hosted.ts";
 import type { QuoteStore, StoredQuote } from "./ports.ts";
 import { presentQuote } from "./quote.ts";
 
@@ -54,10 +55,6 @@ export interface QuoteExpiryPorts {
   clock: Clock;
 }
 
-/** A signature (the buyer's page, shared/quotes/… of §2) recorded on the quote, if any. */
-const buyerSigned = (quote: StoredQuote) =>
-  ((quote as { signatures?: { role?: string }[] }).signatures ?? []).some((s) => s.role === "buyer");
-
 export async function expireQuote(
   ports: QuoteExpiryPorts,
   merchantId: string,
@@ -65,7 +62,7 @@ export async function expireQuote(
 ): Promise<void> {
   await retryOnConflict(5, async () => {
     const found = await ports.quotes.read(merchantId, quoteId);
-    if (found?.value.status !== "open" || buyerSigned(found.value)) return;
+    if (found?.value.status !== "open" || buyerSignature(found.value)) return;
     const now = ports.clock.now();
     // A firing ahead of its time (a clock moved back, a schedule from an earlier expiresAt) waits.
     if (now.getTime() < Date.parse(found.value.expiresAt)) return;

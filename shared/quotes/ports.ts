@@ -11,6 +11,11 @@ import type { Quote, QuoteFilter } from "./quote.ts";
 export interface StoredQuote extends Quote {
   /** The hosted page's token (the last segment of `hostedUrl`). */
   hostedToken?: string;
+  /**
+   * Each countersigner's own page token (`/q/{token}/countersign/{signerToken}`), in the order of
+   * `countersigners`: made when the buyer signs, mailed to that countersigner, never shown by the API.
+   */
+  countersignerTokens?: string[];
   /** The numbering sequence of the quote and its revisions (`Q-0001` and `Q-0001-2` share 1). */
   sequence?: number;
   /** 1 for an original, 2 for its first revision, … */

@@ -38,6 +38,21 @@ export interface OfflineAcceptance {
   recordedAt: string;
 }
 
+/**
+ * A signature (or, without `requireSignature`, an acceptance) given on the quote's page: a simple
+ * electronic signature, with what identifies the signer and the SHA-256 of the PDF they were shown.
+ */
+export interface QuoteSignature {
+  name: string;
+  email: string;
+  role: "buyer" | "countersigner";
+  signedAt: string;
+  ip: string;
+  userAgent: string;
+  /** The `contentHash` of the quote the page showed: it must be the quote's own. */
+  contentHash: string;
+}
+
 interface QuoteTerms {
   title?: string;
   terms?: string;
@@ -76,6 +91,10 @@ export interface Quote extends PricedFields, QuoteTerms {
   publishedAt?: string;
   acceptedAt?: string;
   acceptance?: OfflineAcceptance;
+  /** Given on the buyer's page (`/q/{token}`), the buyer's first, then the countersigners'. */
+  signatures?: QuoteSignature[];
+  declinedAt?: string;
+  declineReason?: string;
   canceledAt?: string;
   expiredAt?: string;
   testClockId?: string;
@@ -115,7 +134,14 @@ export interface QuoteFilter {
 
 /** The quote as the API and its events show it: the store's bookkeeping dropped. */
 export function presentQuote(quote: StoredQuote): Quote {
-  const { hostedToken: _, sequence: __, revision: ___, plannedPayments, ...shown } = quote;
+  const {
+    hostedToken: _,
+    sequence: __,
+    revision: ___,
+    countersignerTokens: ____,
+    plannedPayments,
+    ...shown
+  } = quote;
   if (!shown.paymentPlan || !plannedPayments) return shown;
   // Each installment as requested, with its amount and tax share worked out (plan.ts).
   const installments = shown.paymentPlan.installments.map((installment, i) => ({

@@ -384,6 +384,9 @@ export async function reviseQuote(ports: QuotePorts, merchantId: string, id: str
     hostedUrl: ___,
     contentHash: ____,
     publishedAt: _____,
+    // A revision is a new offer: nobody has signed it yet.
+    signatures: ______,
+    countersignerTokens: _______,
     sequence,
     revision,
     ...content

@@ -16,7 +16,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as z from "zod";
 import type { Operation } from "../../shared/http/operation.ts";
-import { portalLinkPorts, updateCardLinkPorts } from "../../shared/composition.ts";
+import { notificationPorts, portalLinkPorts, updateCardLinkPorts } from "../../shared/composition.ts";
 import { portalLink } from "../../shared/customers/portal.ts";
 import { updateCardLink } from "../../shared/customers/update-card.ts";
 import { systemClock } from "../../shared/domain/clock.ts";
@@ -81,6 +81,14 @@ interface World {
   /** A draft quote (PATCH) and an open one (its offline acceptance). */
   draftQuote: string;
   openQuote: string;
+  /** Open quotes' page tokens: one to sign, one to decline, one the buyer signed (with its countersigner's token). */
+  quotePages: {
+    sign: string;
+    decline: string;
+    countersign: string;
+    signer: string;
+    ids: Record<string, string>;
+  };
 }
 
 interface BodyFixture {
@@ -730,6 +738,13 @@ const placeholder: World = {
   hostedInvoice: `inv_${"3".repeat(26)}`,
   hostedToken: "0".repeat(32),
   otherHostedToken: "1".repeat(32),
+  quotePages: {
+    sign: "6".repeat(32),
+    decline: "7".repeat(32),
+    countersign: "8".repeat(32),
+    signer: "9".repeat(32),
+    ids: {},
+  },
   subscription: `sub_${"0".repeat(26)}`,
   cancelableSubscription: `sub_${"1".repeat(26)}`,
   pausableSubscription: `sub_${"2".repeat(26)}`,
@@ -1152,7 +1167,129 @@ const customerOf = async (w: World) =>
   (await api("GET /v1/customers/{id}", { token: w.secret, pathParameters: { id: w.customer } })).body;
 
 /** Operation id → its hand-written cases. Every public POST route without a JSON body schema needs one. */
+/** The sign (or decline) form of a quote's page, filled with `fields` over what the page holds. */
+async function quoteSignForm(
+  token: string,
+  fields: Record<string, string>,
+  signer?: string,
+): Promise<RawRequest> {
+  const page = signer
+    ? await api("GET /q/{token}/countersign/{signerToken}", {
+        pathParameters: { token, signerToken: signer },
+      })
+    : await api("GET /q/{token}", { pathParameters: { token } });
+  const value = (name: string) => new RegExp(`name="${name}" value="([^"]+)"`).exec(page.raw)?.[1] ?? "";
+  if (page.status !== 200 || !value("formToken"))
+    throw new Error(`No quote page for ${token}: ${page.status} ${page.raw.slice(0, 300)}`);
+  return formRequest({ formToken: value("formToken"), contentHash: value("contentHash"), ...fields });
+}
+
+const quoteOf = (kind: string) => async (w: World) =>
+  (
+    await api("GET /v1/quotes/{id}", {
+      token: w.secret,
+      pathParameters: { id: w.quotePages.ids[kind] ?? "" },
+    })
+  ).body;
+
+/** A quote form's refused cases: its token missing, forged, another page's or expired, JSON; no name or consent; a stale hash. */
+const quoteFormCases = (token: (w: World) => string, signer?: (w: World) => string): RawCase[] => {
+  const fill = (w: World, fields: Record<string, string>) => quoteSignForm(token(w), fields, signer?.(w));
+  // A countersigner's form is bound to their link: the quote's token and theirs.
+  const scope = (w: World) => (signer ? `${token(w)}/${signer(w)}` : token(w));
+  return [
+    { name: "no formToken", request: () => formRequest({ name: "Ada", consent: "yes" }), status: 403 },
+    { name: "an empty body", request: () => ({ body: "" }), status: 403 },
+    {
+      name: "a forged formToken",
+      request: () =>
+        formRequest({ name: "Ada", consent: "yes", formToken: `${nowSeconds()}.${"A".repeat(43)}` }),
+      status: 403,
+    },
+    {
+      name: "an expired formToken (issued 31 minutes ago)",
+      request: (w) =>
+        formRequest({
+          name: "Ada",
+          consent: "yes",
+          formToken: formToken(process.env.CURSOR_SECRET ?? "", scope(w), nowSeconds() - 31 * 60),
+        }),
+      status: 403,
+    },
+    {
+      name: "JSON instead of the form",
+      request: async (w) => ({
+        body: JSON.stringify(
+          Object.fromEntries(new URLSearchParams((await fill(w, { name: "Ada", consent: "yes" })).body)),
+        ),
+        headers: { "content-type": "application/json" },
+      }),
+      status: 403,
+    },
+    { name: "no name", request: (w) => fill(w, { consent: "yes" }), status: 400 },
+    { name: "a blank name", request: (w) => fill(w, { name: "   ", consent: "yes" }), status: 400 },
+    { name: "the consent box unticked", request: (w) => fill(w, { name: "Ada Buyer" }), status: 400 },
+    {
+      name: "a contentHash that is not the quote's (a stale tab)",
+      request: (w) => fill(w, { name: "Ada Buyer", consent: "yes", contentHash: "0".repeat(64) }),
+      status: 409,
+    },
+  ];
+};
+
 const rawFixtures: Record<string, RawFixture> = {
+  signHostedQuote: {
+    params: (w) => ({ token: w.quotePages.sign }),
+    cases: quoteFormCases((w) => w.quotePages.sign),
+    valid: {
+      request: (w) => quoteSignForm(w.quotePages.sign, { name: "Ada Buyer", consent: "yes" }),
+      status: 303,
+      check: async (r, _queued, _raw, w) => {
+        expect(r.headers.location).toBe(`/q/${w.quotePages.sign}?done=accepted`);
+        expect((await quoteOf("sign")(w)).status).toBe("accepted");
+      },
+    },
+    unchanged: quoteOf("sign"),
+  },
+  declineHostedQuote: {
+    params: (w) => ({ token: w.quotePages.decline }),
+    cases: [
+      ...quoteFormCases((w) => w.quotePages.decline).slice(0, 5),
+      {
+        name: "a reason over 1000 characters",
+        request: (w) => quoteSignForm(w.quotePages.decline, { reason: "x".repeat(1001) }),
+        status: 400,
+      },
+    ],
+    valid: {
+      request: (w) => quoteSignForm(w.quotePages.decline, { reason: "Too dear" }),
+      status: 303,
+      check: async (_r, _queued, _raw, w) => {
+        expect(await quoteOf("decline")(w)).toMatchObject({ status: "declined", declineReason: "Too dear" });
+      },
+    },
+    unchanged: quoteOf("decline"),
+  },
+  countersignHostedQuote: {
+    params: (w) => ({ token: w.quotePages.countersign, signerToken: w.quotePages.signer }),
+    cases: quoteFormCases(
+      (w) => w.quotePages.countersign,
+      (w) => w.quotePages.signer,
+    ),
+    valid: {
+      request: (w) =>
+        quoteSignForm(
+          w.quotePages.countersign,
+          { name: "Carol Seller", consent: "yes" },
+          w.quotePages.signer,
+        ),
+      status: 303,
+      check: async (_r, _queued, _raw, w) => {
+        expect((await quoteOf("countersign")(w)).status).toBe("accepted");
+      },
+    },
+    unchanged: quoteOf("countersign"),
+  },
   receiveStripeWebhook: {
     cases: [
       {
@@ -1641,6 +1778,7 @@ describe("bad input: every POST and PATCH route with a body", () => {
       openInvoice: "",
       draftQuote: "",
       openQuote: "",
+      quotePages: { sign: "", decline: "", countersign: "", signer: "", ids: {} },
       payableInvoice: "",
       payment: "",
       hostedInvoice: "",
@@ -1749,6 +1887,34 @@ describe("bad input: every POST and PATCH route with a body", () => {
         world.draftQuote = await created("POST /v1/quotes", secret, invoice);
         world.openQuote = await created("POST /v1/quotes", secret, invoice);
         await created("POST /v1/quotes/{id}/publish", secret, undefined, { id: world.openQuote });
+        const quotePage = async (kind: string, body: Record<string, unknown> = {}) => {
+          const id = await created("POST /v1/quotes", secret, { ...invoice, ...body });
+          world.quotePages.ids[kind] = id;
+          await created("POST /v1/quotes/{id}/publish", secret, undefined, { id });
+          return (
+            String(
+              (await api("GET /v1/quotes/{id}", { token: secret, pathParameters: { id } })).body.hostedUrl,
+            )
+              .split("/")
+              .pop() ?? ""
+          );
+        };
+        world.quotePages.sign = await quotePage("sign");
+        world.quotePages.decline = await quotePage("decline");
+        world.quotePages.countersign = await quotePage("countersign", {
+          countersigners: [{ name: "Carol Seller", email: "carol@bad-input.test" }],
+        });
+        const signed = await api("POST /q/{token}/sign", {
+          pathParameters: { token: world.quotePages.countersign },
+          ...(await quoteSignForm(world.quotePages.countersign, { name: "Ada Buyer", consent: "yes" })),
+        });
+        if (signed.status !== 303)
+          throw new Error(`Fixture quote signature failed: ${signed.status} ${signed.raw}`);
+        const [link] = await notificationPorts(systemClock).quoteCountersignLinks(
+          merchantId,
+          world.quotePages.ids.countersign ?? "",
+        );
+        world.quotePages.signer = link?.url.split("/").pop() ?? "";
       }
       world.openInvoice = await open();
       world.otherHostedToken = await hostedTokenOf(world.openInvoice);

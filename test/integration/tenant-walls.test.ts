@@ -73,6 +73,8 @@ interface Tenant {
   portalToken: string;
   /** The public slug of the tenant's payment link (its checkout page). */
   checkoutSlug: string;
+  /** The hosted-page token of the tenant's open quote. */
+  quoteToken: string;
   ids: Partial<Record<Kind, string>>;
   events: string[];
 }
@@ -792,6 +794,67 @@ const fixtures: Record<string, WallFixture> = {
     email: `${t.label.toLowerCase()}-buyer@tenant.test`,
   })),
   getQuotePdf: object("openQuote", readers.quote),
+  // A's quote page and PDF by A's link only; a random token finds nothing.
+  getHostedQuotePage: {
+    kind: "public",
+    status: [404],
+    params: () => ({ token: hostedToken() }),
+    control: { params: (w) => ({ token: w.a.quoteToken }), status: 200 },
+  },
+  getHostedQuotePdf: {
+    kind: "public",
+    status: [404],
+    params: () => ({ token: hostedToken() }),
+    control: { params: (w) => ({ token: w.a.quoteToken }), status: 200 },
+  },
+  // Signing and declining with a valid form are covered by the quote-page tests; here: a random token
+  // finds nothing, and A's real token without the form's token is refused (403) and changes nothing.
+  signHostedQuote: {
+    kind: "public",
+    status: [404],
+    params: () => ({ token: hostedToken() }),
+    requests: () => [
+      form({ name: "Mallory", consent: "yes", contentHash: "0".repeat(64) }),
+      form({ name: "Mallory", consent: "yes", formToken: "1.x" }),
+    ],
+    control: {
+      params: (w) => ({ token: w.a.quoteToken }),
+      status: 403,
+      request: form({ name: "Mallory", consent: "yes" }),
+      unchanged: (w) => readers.quote(w.a, idOf(w.a, "openQuote")),
+    },
+  },
+  declineHostedQuote: {
+    kind: "public",
+    status: [404],
+    params: () => ({ token: hostedToken() }),
+    requests: () => [form({ reason: "no" }), form({ formToken: "1.x" })],
+    control: {
+      params: (w) => ({ token: w.a.quoteToken }),
+      status: 403,
+      request: form({ reason: "no" }),
+      unchanged: (w) => readers.quote(w.a, idOf(w.a, "openQuote")),
+    },
+  },
+  // A countersign token that is not one of the quote's countersigners' finds nothing, even on A's
+  // real quote and with a valid form token for it.
+  getHostedQuoteCountersignPage: {
+    kind: "public",
+    status: [404],
+    params: (w) => ({ token: w.a.quoteToken, signerToken: hostedToken() }),
+  },
+  countersignHostedQuote: {
+    kind: "public",
+    status: [404],
+    params: (w) => ({ token: w.a.quoteToken, signerToken: hostedToken() }),
+    requests: (w) => [
+      form({
+        formToken: formToken(process.env.CURSOR_SECRET ?? "", w.a.quoteToken, Math.floor(Date.now() / 1000)),
+        name: "Mallory",
+        consent: "yes",
+      }),
+    ],
+  },
   deleteView: freshObject(fresh.view, readers.view),
 };
 
@@ -824,6 +887,7 @@ async function seed(label: string): Promise<Tenant> {
     updateCardToken: "",
     portalToken: "",
     checkoutSlug: "",
+    quoteToken: "",
     ids: {},
     events: [],
   };
@@ -898,6 +962,10 @@ async function seed(label: string): Promise<Tenant> {
   if (has("POST /v1/quotes")) {
     t.ids.draftQuote = await fresh.draftQuote(t);
     t.ids.openQuote = await fresh.openQuote(t);
+    t.quoteToken =
+      String(((await readers.quote(t, t.ids.openQuote)).body as { hostedUrl?: string }).hostedUrl ?? "")
+        .split("/")
+        .pop() ?? "";
     t.ids.quoteView = await created("POST /v1/views", t, bodies.quoteView(t));
   }
   t.email = (await merchantOf(t)).email;

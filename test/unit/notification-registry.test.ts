@@ -44,6 +44,7 @@ describe("notification registry", () => {
       "payment.failed",
       "payment.succeeded",
       "payout.paid",
+      "quote.signed",
       "refund.succeeded",
       "subscription.canceled",
       "subscription.created",

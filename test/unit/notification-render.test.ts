@@ -54,6 +54,7 @@ const ports = (stored?: Payment, billed: Invoice = invoice): NotificationPorts =
     `https://pay.kassa.test/c/card-of-${merchantId}-${customerId}/payment-method`,
   portalLink: async (merchantId, customerId) =>
     `https://pay.kassa.test/c/portal-of-${merchantId}-${customerId}`,
+  quoteCountersignLinks: async () => [],
   invoicePdf: async () => new Uint8Array(),
   clock: { now: () => new Date("2026-03-01T12:00:00.000Z") },
   limits: {

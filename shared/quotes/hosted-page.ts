@@ -1,0 +1,353 @@
+/**
+ * The buyer's quote page (`/q/{token}`) and a countersigner's (`/q/{token}/countersign/{signerToken}`)
+ * in the hosted kit's branded frame: the quote as its PDF shows it (lines, totals, one-time and
+ * recurring parts, the payment plan, terms, comments, expiry), a link to that PDF, what became of it,
+ * and its forms. No scripts and no external assets: each action is a plain form posting to the page
+ * with a signed form token (only a POST changes anything, never a GET a link preview follows), and
+ * the sign form carries the `contentHash` of the PDF the page showed, which the server checks.
+ */
+import type { APIGatewayProxyEventV2 } from "aws-lambda";
+import type { Clock } from "../domain/clock.ts";
+import { ConflictError, ValidationError } from "../domain/errors.ts";
+import { formatDate, formatMoney, formatPercentage, formatQuantity } from "../domain/format.ts";
+import { brandedPage } from "../hosted/branded.ts";
+import { escapeHtml } from "../hosted/escape.ts";
+import { formTokenValid, issueFormToken } from "../hosted/pay-form.ts";
+import { HttpResponse } from "../http/api.ts";
+import { intervalWords } from "../products/product.ts";
+import {
+  buyerSignature,
+  countersignerOf,
+  countersignQuote,
+  declineQuote,
+  type HostedQuote,
+  type HostedQuotePorts,
+  hostedQuote,
+  isLapsed,
+  type SignerContext,
+  signQuote,
+} from "./hosted.ts";
+import type { StoredQuote } from "./ports.ts";
+import { presentQuote, type Quote } from "./quote.ts";
+
+/** What the page confirms after the buyer's or a countersigner's action (`?done=`). */
+export type QuotePageDone = "signed" | "accepted" | "declined" | "countersigned";
+
+/** Where the page lives: its token, a countersigner's own token on their page, the request's clock. */
+export interface QuotePageContext {
+  token: string;
+  signerToken?: string;
+  clock: Clock;
+}
+
+export const quotePath = (token: string) => `/q/${token}`;
+const countersignPath = (token: string, signerToken: string) => `/q/${token}/countersign/${signerToken}`;
+
+/** The form token is bound to the page it was issued on: a countersigner's form to their own link. */
+const formScope = (context: QuotePageContext) => ({
+  clock: context.clock,
+  token: context.signerToken ? `${context.token}/${context.signerToken}` : context.token,
+});
+
+const testModeNotice = "TEST MODE · This is a sandbox quote: no real money is charged or paid.";
+
+const doneNotices: Record<QuotePageDone, string> = {
+  signed: "Thank you: your signature is recorded. The quote is accepted once it is countersigned.",
+  accepted: "Thank you: the quote is accepted.",
+  declined: "You declined this quote.",
+  countersigned: "Thank you: your countersignature is recorded.",
+};
+
+const redirect = (location: string) =>
+  new HttpResponse(303, undefined, { location, "cache-control": "no-store" }, { body: "" });
+
+function formOf(event: APIGatewayProxyEventV2): URLSearchParams {
+  const raw = event.isBase64Encoded
+    ? Buffer.from(event.body ?? "", "base64").toString("utf8")
+    : (event.body ?? "");
+  return new URLSearchParams(raw);
+}
+
+const signerOf = (event: APIGatewayProxyEventV2): SignerContext => ({
+  ip: event.requestContext.http.sourceIp,
+  userAgent: (event.headers?.["user-agent"] ?? event.requestContext.http.userAgent ?? "").slice(0, 500),
+});
+
+/** GET: the buyer's page (`done`: what it confirms after a POST). */
+export async function quotePage(
+  ports: HostedQuotePorts,
+  context: QuotePageContext,
+  done: QuotePageDone | undefined,
+): Promise<HttpResponse> {
+  const found = await hostedQuote(ports, context.token);
+  if (context.signerToken) countersignerOf(found.quote, context.signerToken);
+  return page(found, context, 200, done ? { notice: doneNotices[done] } : {});
+}
+
+/**
+ * POST: the buyer's signature (or acceptance), or a countersigner's; then 303 to the page saying so.
+ * A stale form is a 403, a missing name or consent a 400 naming it, a quote that changed or is no
+ * longer open a 409: each the page again, nothing written.
+ */
+export async function submitSignature(
+  ports: HostedQuotePorts,
+  context: QuotePageContext,
+  event: APIGatewayProxyEventV2,
+): Promise<HttpResponse> {
+  const form = formOf(event);
+  const input = {
+    ...signerOf(event),
+    name: form.get("name") ?? "",
+    consent: form.get("consent") === "yes",
+    contentHash: form.get("contentHash") ?? "",
+  };
+  return act(ports, context, form, async () => {
+    if (context.signerToken) {
+      await countersignQuote(ports, context.token, context.signerToken, input);
+      return redirect(`${countersignPath(context.token, context.signerToken)}?done=countersigned`);
+    }
+    const quote = await signQuote(ports, context.token, input);
+    return redirect(
+      `${quotePath(context.token)}?done=${quote.status === "accepted" ? "accepted" : "signed"}`,
+    );
+  });
+}
+
+/** POST: the buyer declines, with an optional reason; then 303 to the page saying so. */
+export async function submitDecline(
+  ports: HostedQuotePorts,
+  context: QuotePageContext,
+  event: APIGatewayProxyEventV2,
+): Promise<HttpResponse> {
+  const form = formOf(event);
+  return act(ports, context, form, async () => {
+    await declineQuote(ports, context.token, form.get("reason") ?? undefined);
+    return redirect(`${quotePath(context.token)}?done=declined`);
+  });
+}
+
+async function act(
+  ports: HostedQuotePorts,
+  context: QuotePageContext,
+  form: URLSearchParams,
+  run: () => Promise<HttpResponse>,
+): Promise<HttpResponse> {
+  const again = async (status: number, error: string) =>
+    page(await hostedQuote(ports, context.token), context, status, { error });
+  // Someone else's countersign link is a 404 before any form is read.
+  if (context.signerToken)
+    countersignerOf((await hostedQuote(ports, context.token)).quote, context.signerToken);
+  const now = Math.floor(context.clock.now().getTime() / 1000);
+  if (!(await formTokenValid(formScope(context), form.get("formToken") ?? "", now)))
+    return again(403, "This form has expired. Please try again.");
+  try {
+    return await run();
+  } catch (error) {
+    if (error instanceof ValidationError) return again(400, error.errors.map((e) => e.message).join(". "));
+    if (error instanceof ConflictError) return again(409, error.message);
+    throw error;
+  }
+}
+
+// --- rendering --------------------------------------------------------------------------------------
+
+const style = `
+.sheet{background:#fff;border:1px solid var(--line);border-top:4px solid var(--brand);border-radius:10px;padding:28px;box-shadow:0 1px 3px rgba(0,0,0,.06)}
+h1{font-size:24px;line-height:1.2;margin:0 0 4px}
+h2{font-size:13px;text-transform:uppercase;letter-spacing:.06em;color:var(--muted);margin:28px 0 8px;font-weight:600}
+.muted{color:var(--muted)}
+.notice{margin:16px 0 0;padding:10px 14px;border-radius:8px;font-weight:600;background:#f1f5f9;color:#334155}
+.notice-good{background:#dcfce7;color:#166534}
+.error{margin:16px 0 0;padding:10px 14px;border-radius:8px;background:#fef2f2;color:#991b1b;border:1px solid #fecaca}
+.table-wrap{overflow-x:auto}
+table{width:100%;border-collapse:collapse}
+th,td{padding:8px 6px;border-bottom:1px solid var(--line);text-align:left;vertical-align:top}
+thead th{font-size:12px;text-transform:uppercase;color:var(--muted)}
+.num{text-align:right;white-space:nowrap;font-variant-numeric:tabular-nums}
+.totals th{font-weight:400;color:var(--muted)}
+.totals .total th,.totals .total td{font-weight:700;color:var(--text)}
+.text{white-space:pre-line;margin:0}
+dl{display:grid;grid-template-columns:auto 1fr;gap:4px 16px;margin:0}
+dt{color:var(--muted)}
+dd{margin:0}
+form{margin:12px 0 0;padding:16px;border:1px solid var(--line);border-radius:8px}
+label{display:block;font-weight:600;margin:0 0 6px}
+.check{display:flex;gap:8px;align-items:flex-start;font-weight:400;margin:12px 0 0}
+input[type=text],textarea{width:100%;font:inherit;padding:10px;border:1px solid #9ca3af;border-radius:6px}
+button,.button{display:inline-block;margin:12px 0 0;font:inherit;font-weight:600;padding:11px 20px;border-radius:8px;border:1px solid var(--line);background:#fff;color:var(--text);text-decoration:none;cursor:pointer}
+.primary{background:var(--brand);border-color:var(--brand);color:var(--on-brand)}
+@media (max-width:600px){.sheet{padding:16px 12px}button,.button{width:100%;text-align:center}th,td{padding:6px 3px}}
+`;
+
+function totalsRows(quote: Quote): string {
+  const money = (n: number) => formatMoney(n, quote.currency);
+  const row = (label: string, value: number, cls = "") =>
+    `<tr${cls ? ` class="${cls}"` : ""}><th scope="row">${escapeHtml(label)}</th><td class="num">${escapeHtml(money(value))}</td></tr>`;
+  const rows = [row("Subtotal", quote.subtotal)];
+  if (quote.discountTotal) rows.push(row("Discounts", -quote.discountTotal));
+  for (const tax of quote.taxBreakdown)
+    rows.push(
+      row(
+        `${tax.name || "Tax"} (${formatPercentage(tax.percentage)}${tax.inclusive ? " incl." : ""})`,
+        tax.amount,
+      ),
+    );
+  if (quote.feeTotal) rows.push(row("Fees", quote.feeTotal));
+  rows.push(row("Total", quote.total, "total"));
+  if (quote.recurringInterval) {
+    rows.push(row("Due once", quote.upfrontTotal));
+    rows.push(row(`Recurring, ${intervalWords[quote.recurringInterval].adverb}`, quote.recurringTotal));
+  }
+  return rows.join("\n");
+}
+
+/** The plan's installments with their amounts as worked out at publish (`plan.ts`). */
+function planRows(quote: StoredQuote): string {
+  const installments = quote.paymentPlan?.installments ?? [];
+  return installments
+    .map(
+      (i, k) =>
+        `<tr><td>${k + 1} of ${installments.length}</td><td class="num">${escapeHtml(formatMoney(quote.plannedPayments?.installments[k]?.amount ?? 0, quote.currency))}</td><td>${escapeHtml(i.dueAfterDays === 0 ? "On acceptance" : `${i.dueAfterDays} days after acceptance`)}</td></tr>`,
+    )
+    .join("\n");
+}
+
+/** What became of the quote, in the buyer's words; none while it is open and unsigned. */
+function statusNotice({ quote, merchant, now }: HostedQuote): string | undefined {
+  const date = (iso: string | undefined) => (iso ? formatDate(iso, merchant.timeZone) : "");
+  if (isLapsed(quote, now)) return `This quote expired on ${date(quote.expiresAt)}.`;
+  switch (quote.status) {
+    case "accepted":
+      return `This quote was accepted on ${date(quote.acceptedAt)}.`;
+    case "declined":
+      return `This quote was declined on ${date(quote.declinedAt)}.`;
+    case "expired":
+      return `This quote expired on ${date(quote.expiredAt ?? quote.expiresAt)}.`;
+    case "canceled":
+      return `This quote was canceled by ${merchant.name} on ${date(quote.canceledAt)}.`;
+    case "superseded":
+      return "This quote was replaced by a newer version.";
+    default:
+      return buyerSignature(quote)
+        ? `Signed on ${date(buyerSignature(quote)?.signedAt)}: waiting for ${merchant.name}'s countersignature.`
+        : undefined;
+  }
+}
+
+/** The sign (or accept) form and the decline form of an open quote, or a countersigner's form. */
+async function forms(found: HostedQuote, context: QuotePageContext): Promise<string> {
+  const { quote, now } = found;
+  if (quote.status !== "open" || isLapsed(quote, now)) return "";
+  const countersigner = context.signerToken ? countersignerOf(quote, context.signerToken) : undefined;
+  if (countersigner?.signed || (!countersigner && buyerSignature(quote))) return "";
+  const formToken = escapeHtml(await issueFormToken(formScope(context)));
+  const hidden = `<input type="hidden" name="formToken" value="${formToken}">
+<input type="hidden" name="contentHash" value="${escapeHtml(quote.contentHash ?? "")}">`;
+  const signs = quote.requireSignature || countersigner !== undefined;
+  const consent = signs
+    ? `<label class="check" for="consent"><input type="checkbox" id="consent" name="consent" value="yes" required> I agree this typed name is my electronic signature, and that I sign the quote shown on this page (its PDF's SHA-256 is ${escapeHtml(quote.contentHash ?? "")}).</label>`
+    : "";
+  const heading = countersigner
+    ? `Countersign as ${countersigner.signer.name}`
+    : signs
+      ? "Sign this quote"
+      : "Accept this quote";
+  const signForm = `<section aria-labelledby="sign-title">
+<h2 id="sign-title">${escapeHtml(heading)}</h2>
+<form method="post" action="${escapeHtml(context.signerToken ? countersignPath(context.token, context.signerToken) : `${quotePath(context.token)}/sign`)}">
+${hidden}
+<label for="name">Your full name</label>
+<input type="text" id="name" name="name" autocomplete="name" required maxlength="200">
+${consent}
+<button type="submit" class="primary">${signs ? "Sign" : "Accept"}</button>
+</form>
+</section>`;
+  if (countersigner) return signForm;
+  return `${signForm}
+<section aria-labelledby="decline-title">
+<h2 id="decline-title">Decline this quote</h2>
+<form method="post" action="${escapeHtml(quotePath(context.token))}/decline">
+<input type="hidden" name="formToken" value="${formToken}">
+<label for="reason">Reason (optional)</label>
+<textarea id="reason" name="reason" rows="3" maxlength="1000"></textarea>
+<button type="submit">Decline</button>
+</form>
+</section>`;
+}
+
+async function page(
+  found: HostedQuote,
+  context: QuotePageContext,
+  status: number,
+  message: { notice?: string; error?: string },
+): Promise<HttpResponse> {
+  const { merchant } = found;
+  const quote = presentQuote(found.quote);
+  const tz = merchant.timeZone;
+  const title = `Quote ${quote.number ?? ""}`.trim();
+  // Absolute paths: the page is also rendered at its forms' URLs (a refused POST shows it again).
+  const pdfUrl = `${quotePath(context.token)}/pdf`;
+  const notice = statusNotice(found);
+  const details = [
+    ...(quote.publishedAt ? [["Issued", formatDate(quote.publishedAt, tz)]] : []),
+    ["Valid until", formatDate(quote.expiresAt, tz)],
+    ["Prepared for", quote.customer.name ?? quote.customer.email],
+  ]
+    .map(([k, v]) => `<dt>${escapeHtml(k ?? "")}</dt><dd>${escapeHtml(v ?? "")}</dd>`)
+    .join("");
+  const lines = quote.lineItems
+    .map(
+      (line) =>
+        `<tr><td>${escapeHtml(line.description)}</td><td class="num">${escapeHtml(formatQuantity(line.quantity))}</td><td class="num">${escapeHtml(formatMoney(line.unitAmount, quote.currency))}</td><td class="num">${escapeHtml(formatMoney(line.amountSubtotal, quote.currency))}</td></tr>`,
+    )
+    .join("\n");
+  const text = (heading: string, id: string, body: string | undefined) =>
+    body
+      ? `<section aria-labelledby="${id}"><h2 id="${id}">${heading}</h2><p class="text">${escapeHtml(body)}</p></section>`
+      : "";
+  const rendered = brandedPage({
+    merchant,
+    title: `${title} from ${merchant.name}`,
+    testModeNotice,
+    style,
+    main: `<article class="sheet" aria-labelledby="quote-title">
+<h1 id="quote-title">${escapeHtml(title)}</h1>
+${quote.title ? `<p class="muted">${escapeHtml(quote.title)}</p>` : ""}
+${message.notice ? `<p class="notice notice-good" role="status">${escapeHtml(message.notice)}</p>` : ""}
+${message.error ? `<p class="error" role="alert">${escapeHtml(message.error)}</p>` : ""}
+${notice ? `<p class="notice" role="note">${escapeHtml(notice)}</p>` : ""}
+${found.newerPath ? `<p><a class="button primary" href="${escapeHtml(found.newerPath)}">See the newer version</a></p>` : ""}
+<h2>Details</h2>
+<dl>${details}</dl>
+<p><a class="button" href="${escapeHtml(pdfUrl)}" download>Download the quote (PDF)</a></p>
+<div class="table-wrap">
+<table>
+<caption class="visually-hidden">Line items</caption>
+<thead><tr><th scope="col">Description</th><th scope="col" class="num">Qty</th><th scope="col" class="num">Unit price</th><th scope="col" class="num">Amount</th></tr></thead>
+<tbody>
+${lines}
+</tbody>
+</table>
+</div>
+<table class="totals">
+<caption class="visually-hidden">Totals</caption>
+<tbody>
+${totalsRows(quote)}
+</tbody>
+</table>
+${
+  quote.paymentPlan
+    ? `<section aria-labelledby="plan-title"><h2 id="plan-title">Payment plan</h2><div class="table-wrap"><table>
+<thead><tr><th scope="col">Installment</th><th scope="col" class="num">Amount</th><th scope="col">Due</th></tr></thead>
+<tbody>
+${planRows(found.quote)}
+</tbody></table></div></section>`
+    : ""
+}
+${text("Terms", "terms-title", quote.terms)}
+${text("Comments", "comments-title", quote.comments)}
+${await forms(found, context)}
+</article>`,
+  });
+  return new HttpResponse(status, undefined, rendered.headers, { body: rendered.html });
+}
