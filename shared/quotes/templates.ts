@@ -38,12 +38,12 @@ export interface QuoteTemplateStore {
   read(merchantId: string, id: string): Promise<Versioned<StoredQuoteTemplate> | undefined>;
   list(merchantId: string, page: Pick<PageRequest, "limit" | "after">): Promise<Page<StoredQuoteTemplate>>;
   readDefault(merchantId: string): Promise<TemplateDefault | undefined>;
-  /** Adds a template, counted; the default when `asDefault` (always the first: `seen` is then undefined). */
+  /** Adds a template, counted; the default when `asDefault`. The `first` claims the record only if there is none. */
   create(
     merchantId: string,
     template: StoredQuoteTemplate,
     event: DomainEvent,
-    p: { asDefault: boolean; seen: TemplateDefault | undefined },
+    p: { asDefault: boolean; first: boolean },
   ): Promise<void>;
   /** Replaces a template at `version`; makes it the default when `asDefault`. */
   replace(
@@ -80,7 +80,8 @@ async function readOrThrow(ports: QuoteTemplatePorts, merchantId: string, id: st
 }
 
 /** Races on the default's record are short: a few retries on a fresh read settle them. */
-const settle = <T>(attempt: () => Promise<T>) => retryOnConflict(5, attempt);
+const settle = <T>(attempt: () => Promise<T>) =>
+  retryOnConflict(10, attempt, (run) => Math.random() * 5 * run);
 
 export async function createQuoteTemplate(
   ports: QuoteTemplatePorts,
@@ -105,7 +106,7 @@ export async function createQuoteTemplate(
       merchantId,
       template,
       newEvent("quote_template.created", merchantId, template.id, now, { quoteTemplate: shown }),
-      { asDefault, seen },
+      { asDefault, first: !seen },
     );
     return shown;
   });

@@ -21,13 +21,8 @@ const templates = collection<StoredQuoteTemplate>({
 /** The conflict of a lost race on the default's record (the use cases retry on a fresh read). */
 const defaultRace = "Another request changed the merchant's quote templates; try again";
 
-/** The attribute names an expression uses (DynamoDB refuses names it was given but does not use). */
-const namesIn = (...expressions: string[]) =>
-  Object.fromEntries(
-    ["templateId", "templates"]
-      .filter((name) => expressions.some((e) => new RegExp(`#${name}\\b`).test(e)))
-      .map((name) => [`#${name}`, name]),
-  );
+/** Every expression on the record names both (DynamoDB refuses a name it was given but does not use). */
+const names = { "#templateId": "templateId", "#templates": "templates" };
 
 const defaultUpdate = (
   merchantId: string,
@@ -40,8 +35,8 @@ const defaultUpdate = (
       TableName: tableName(),
       Key: keys.quoteTemplateDefault(merchantId),
       UpdateExpression: update,
-      ConditionExpression: `attribute_exists(PK) AND ${condition}`,
-      ExpressionAttributeNames: namesIn(update, condition),
+      ConditionExpression: condition,
+      ExpressionAttributeNames: names,
       ExpressionAttributeValues: values,
     },
   },
@@ -63,13 +58,13 @@ export const dynamoQuoteTemplateStore: QuoteTemplateStore = {
     return Item ? { templateId: String(Item.templateId), templates: Number(Item.templates) } : undefined;
   },
 
-  create(merchantId, template, event, { asDefault, seen }) {
-    const claim: ExtraWrite = seen
+  create(merchantId, template, event, { asDefault, first }) {
+    const claim: ExtraWrite = !first
       ? defaultUpdate(
           merchantId,
           `${asDefault ? "SET #templateId = :id " : ""}ADD #templates :one`,
-          "#templates = :seen",
-          { ...(asDefault ? { ":id": template.id } : {}), ":one": 1, ":seen": seen.templates },
+          "attribute_exists(#templateId)",
+          { ...(asDefault ? { ":id": template.id } : {}), ":one": 1 },
         )
       : {
           item: {
@@ -114,7 +109,7 @@ export const dynamoQuoteTemplateStore: QuoteTemplateStore = {
               TableName: tableName(),
               Key: keys.quoteTemplateDefault(merchantId),
               ConditionExpression: "#templateId = :id AND #templates = :one",
-              ExpressionAttributeNames: { "#templateId": "templateId", "#templates": "templates" },
+              ExpressionAttributeNames: names,
               ExpressionAttributeValues: { ":id": id, ":one": 1 },
             },
           },
