@@ -67,6 +67,7 @@ async function shopWith(name: string) {
     patchQuote: (id: string, body: Body) => api(quotes, "PATCH /v1/quotes/{id}", { id, body }),
     publish: (id: string) => expectStatus(api(quotes, "POST /v1/quotes/{id}/publish", { id })),
     getQuote: (id: string) => expectStatus(api(quotes, "GET /v1/quotes/{id}", { id })),
+    revise: (id: string) => api(quotes, "POST /v1/quotes/{id}/revise", { id }),
     pdf: async (id: string) => {
       const r = await api(quotes, "GET /v1/quotes/{id}/pdf", { id });
       expect(r.status, r.raw).toBe(200);
@@ -299,10 +300,19 @@ describe("templates on quotes", () => {
     expect(await s.getQuote(quote.id)).toEqual(quote);
     expect(await pageAsShown(quote)).toBe(pageBefore);
     expect(sha256(await s.pdf(quote.id))).toBe(quote.contentHash);
-    await s.newTemplate({ name: "New default", isDefault: true });
+    const newDefault = await s.newTemplate({ name: "New default", isDefault: true });
     expect((await s.deleteTemplate(template.id)).status).toBe(204);
     expect(await pageAsShown(quote)).toBe(pageBefore);
     expect(await s.getQuote(quote.id)).toEqual(quote);
+
+    // A revision is a draft again: it still names the deleted template, and is published with the default.
+    const revision = await expectStatus(s.revise(quote.id), 201);
+    expect(revision).toMatchObject({ templateId: template.id, terms: "Payable within 30 days." });
+    expect(revision.template).toBeUndefined();
+    expect(await s.publish(revision.id)).toMatchObject({
+      templateId: newDefault.id,
+      template: { id: newDefault.id, name: "New default" },
+    });
   });
 
   it("the page follows the frozen template: its accent colour, header and footer text (escaped), and only the sections it shows", async () => {
