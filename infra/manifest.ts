@@ -11,6 +11,7 @@ import * as paymentLinkOps from "../shared/api/payment-links.ts";
 import * as paymentMethodOps from "../shared/api/payment-methods.ts";
 import * as invoiceOps from "../shared/api/invoices.ts";
 import * as quoteOps from "../shared/api/quotes.ts";
+import * as quoteTemplateOps from "../shared/api/quote-templates.ts";
 import * as paymentOps from "../shared/api/payments.ts";
 import * as payoutOps from "../shared/api/payouts.ts";
 import * as viewOps from "../shared/api/views.ts";
@@ -260,6 +261,14 @@ export const functions: readonly FunctionDefinition[] = [
     routes: quoteOps.quoteOperations,
     // Publishing plans the quote's expiry on the billing queue; its hostedUrl is on the public base URL.
     access: { ...merchantApi, publicLinks: true, scheduleTo: ["billing"] },
+  },
+  {
+    name: "quote-templates",
+    entry: "functions/api/quote-templates.ts",
+    description: "Quote templates: create, list, get, update, delete (one default per merchant)",
+    timeoutSeconds: 10,
+    routes: quoteTemplateOps.quoteTemplateOperations,
+    access: merchantApi,
   },
   {
     name: "subscriptions",

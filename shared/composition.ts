@@ -61,6 +61,8 @@ import { dynamoEventStore } from "./store/events.ts";
 import { dynamoIdempotencyStore } from "./store/idempotency.ts";
 import { dynamoInvoiceStore } from "./store/invoices.ts";
 import { dynamoQuoteStore } from "./store/quotes.ts";
+import { dynamoQuoteTemplateStore } from "./store/quote-templates.ts";
+import type { QuoteTemplatePorts } from "./quotes/templates.ts";
 import type { QuoteExpiryPorts } from "./quotes/expiry.ts";
 import type { HostedQuotePorts } from "./quotes/hosted.ts";
 import type { QuotePorts } from "./quotes/service.ts";
@@ -322,6 +324,7 @@ export const quotePorts = (clock: Clock): QuotePorts => {
   const customerOf = customerReads();
   return {
     quotes: dynamoQuoteStore,
+    templates: dynamoQuoteTemplateStore,
     merchants: dynamoMerchantStore,
     catalog: { ...dynamoCatalog, customer: customerOf },
     views: dynamoViewStore,
@@ -331,6 +334,11 @@ export const quotePorts = (clock: Clock): QuotePorts => {
     publicBaseUrl: publicBaseUrl(),
   };
 };
+
+export const quoteTemplatePorts = (clock: Clock): QuoteTemplatePorts => ({
+  templates: dynamoQuoteTemplateStore,
+  clock,
+});
 
 export const invoiceListPorts = (clock: Clock): InvoiceListPorts => ({
   invoices: dynamoInvoiceStore,

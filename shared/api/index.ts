@@ -13,6 +13,7 @@ import { viewOperations } from "./views.ts";
 import { apiKeyOperations, health, merchantOperations } from "./merchants.ts";
 import { portalOperations } from "./portal.ts";
 import { productOperations } from "./products.ts";
+import { quoteTemplateOperations } from "./quote-templates.ts";
 import { hostedQuoteOperations, quoteOperations } from "./quotes.ts";
 import { subscriptionOperations } from "./subscriptions.ts";
 import { taxRateOperations } from "./tax-rates.ts";
@@ -33,6 +34,7 @@ export const allOperations = [
   ...invoiceOperations,
   ...subscriptionOperations,
   ...quoteOperations,
+  ...quoteTemplateOperations,
   ...paymentLinkOperations,
   ...checkoutSessionOperations,
   ...checkoutPageOperations,

@@ -16,6 +16,7 @@ import {
   page,
   parsesTo,
 } from "./common.ts";
+import { quoteTemplate } from "./quote-templates.ts";
 import { calendarDate, documentDiscounts, fee, hostedParams, invoice, lineItem } from "./invoices.ts";
 
 const countersigner = z.strictObject({ name: z.string().trim().min(1).max(200), email });
@@ -91,6 +92,11 @@ const quoteFields = {
   collectPayment: z.boolean().optional().describe("Default true"),
   paymentPlan: paymentPlan.optional(),
   subscriptionStartDate: calendarDate.optional(),
+  templateId: idOf("quoteTemplate")
+    .optional()
+    .describe(
+      "One of the merchant's quote templates (default: its default template), frozen onto the quote at publish",
+    ),
   metadata: metadata.optional(),
 };
 
@@ -109,6 +115,10 @@ export const quotePatch = parsesTo<QuotePatch>()(
     comments: text(2_000).nullable().optional(),
     paymentPlan: paymentPlan.nullable().optional(),
     subscriptionStartDate: calendarDate.nullable().optional(),
+    templateId: idOf("quoteTemplate")
+      .nullable()
+      .optional()
+      .describe("null: the merchant's default at publish"),
     metadata: z.record(z.string().min(1).max(40), z.string().max(500).nullable()).optional(),
   }),
 );
@@ -177,6 +187,24 @@ export const quote = invoice
     supersededBy: z.string().optional(),
     contentHash: z.string().optional().describe("SHA-256 (hex) of the PDF rendered at publish: GET …/pdf"),
     hostedUrl: z.string().optional(),
+    templateId: z
+      .string()
+      .optional()
+      .describe(
+        "The quote template it is (or was) published with; a deleted one's drafts get the default at publish",
+      ),
+    template: quoteTemplate
+      .pick({
+        id: true,
+        name: true,
+        sections: true,
+        headerText: true,
+        footerText: true,
+        accentColor: true,
+        logoUrl: true,
+      })
+      .optional()
+      .describe("The template as it was at publish: what the quote's page and PDF follow"),
     publishedAt: z.string().optional(),
     acceptedAt: z.string().optional(),
     acceptance: z

@@ -16,6 +16,7 @@ export const idPrefixes = {
   paymentLink: "plink",
   checkoutSession: "cs",
   quote: "quo",
+  quoteTemplate: "qtpl",
   subscription: "sub",
   subscriptionItem: "si",
   payment: "pay",

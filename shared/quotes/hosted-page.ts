@@ -29,6 +29,7 @@ import {
 } from "./hosted.ts";
 import type { StoredQuote } from "./ports.ts";
 import { presentQuote, type Quote } from "./quote.ts";
+import { brandedByTemplate, showsSection } from "./template.ts";
 
 /** What the page confirms after the buyer's or a countersigner's action (`?done=`). */
 export type QuotePageDone = "signed" | "accepted" | "declined" | "countersigned";
@@ -234,6 +235,26 @@ function statusNotice({ quote, merchant, now }: HostedQuote): string | undefined
   }
 }
 
+/** The template's signature block: who signs the quote, and who has. */
+function signatureBlock({ quote, merchant }: HostedQuote): string {
+  if (!quote.requireSignature && !quote.countersigners.length) return "";
+  const signedOn = (signedAt: string | undefined) =>
+    signedAt ? `signed on ${formatDate(signedAt, merchant.timeZone)}` : "not signed yet";
+  const buyer = buyerSignature(quote);
+  const rows: [string, string][] = [];
+  if (quote.requireSignature)
+    rows.push([
+      "Buyer",
+      `${buyer?.name ?? quote.customer.name ?? quote.customer.email}: ${signedOn(buyer?.signedAt)}`,
+    ]);
+  for (const c of quote.countersigners) {
+    const signature = quote.signatures?.find((s) => s.role === "countersigner" && s.email === c.email);
+    rows.push([`For ${merchant.name}`, `${c.name}: ${signedOn(signature?.signedAt)}`]);
+  }
+  return `<section aria-labelledby="signatures-title"><h2 id="signatures-title">Signatures</h2>
+<dl>${rows.map(([k, v]) => `<dt>${escapeHtml(k)}</dt><dd>${escapeHtml(v)}</dd>`).join("")}</dl></section>`;
+}
+
 /** The sign (or accept) form and the decline form of an open quote, or a countersigner's form. */
 async function forms(found: HostedQuote, context: QuotePageContext): Promise<string> {
   const { quote, now } = found;
@@ -283,6 +304,8 @@ async function page(
 ): Promise<HttpResponse> {
   const { merchant } = found;
   const quote = presentQuote(found.quote);
+  // The template frozen at publish: its colour and footer over the merchant's, the sections it shows.
+  const shows = (section: Parameters<typeof showsSection>[1]) => showsSection(quote.template, section);
   const tz = merchant.timeZone;
   const title = `Quote ${quote.number ?? ""}`.trim();
   // Absolute paths: the page is also rendered at its forms' URLs (a refused POST shows it again).
@@ -306,13 +329,14 @@ async function page(
       ? `<section aria-labelledby="${id}"><h2 id="${id}">${heading}</h2><p class="text">${escapeHtml(body)}</p></section>`
       : "";
   const rendered = brandedPage({
-    merchant,
+    merchant: brandedByTemplate(merchant, quote.template),
     title: `${title} from ${merchant.name}`,
     testModeNotice,
     style,
     main: `<article class="sheet" aria-labelledby="quote-title">
 <h1 id="quote-title">${escapeHtml(title)}</h1>
 ${quote.title ? `<p class="muted">${escapeHtml(quote.title)}</p>` : ""}
+${quote.template?.headerText ? `<p class="text">${escapeHtml(quote.template.headerText)}</p>` : ""}
 ${message.notice ? `<p class="notice notice-good" role="status">${escapeHtml(message.notice)}</p>` : ""}
 ${message.error ? `<p class="error" role="alert">${escapeHtml(message.error)}</p>` : ""}
 ${notice ? `<p class="notice" role="note">${escapeHtml(notice)}</p>` : ""}
@@ -320,7 +344,9 @@ ${found.newerPath ? `<p><a class="button primary" href="${escapeHtml(found.newer
 <h2>Details</h2>
 <dl>${details}</dl>
 <p><a class="button" href="${escapeHtml(pdfUrl)}" download>Download the quote (PDF)</a></p>
-<div class="table-wrap">
+${
+  shows("lineItems")
+    ? `<div class="table-wrap">
 <table>
 <caption class="visually-hidden">Line items</caption>
 <thead><tr><th scope="col">Description</th><th scope="col" class="num">Qty</th><th scope="col" class="num">Unit price</th><th scope="col" class="num">Amount</th></tr></thead>
@@ -328,7 +354,9 @@ ${found.newerPath ? `<p><a class="button primary" href="${escapeHtml(found.newer
 ${lines}
 </tbody>
 </table>
-</div>
+</div>`
+    : ""
+}
 <table class="totals">
 <caption class="visually-hidden">Totals</caption>
 <tbody>
@@ -336,7 +364,7 @@ ${totalsRows(quote)}
 </tbody>
 </table>
 ${
-  quote.paymentPlan
+  quote.paymentPlan && shows("paymentPlan")
     ? `<section aria-labelledby="plan-title"><h2 id="plan-title">Payment plan</h2><div class="table-wrap"><table>
 <thead><tr><th scope="col">Installment</th><th scope="col" class="num">Amount</th><th scope="col">Due</th></tr></thead>
 <tbody>
@@ -344,8 +372,9 @@ ${planRows(found.quote)}
 </tbody></table></div></section>`
     : ""
 }
-${text("Terms", "terms-title", quote.terms)}
-${text("Comments", "comments-title", quote.comments)}
+${text("Terms", "terms-title", shows("terms") ? quote.terms : undefined)}
+${text("Comments", "comments-title", shows("comments") ? quote.comments : undefined)}
+${shows("signatureBlock") ? signatureBlock(found) : ""}
 ${await forms(found, context)}
 </article>`,
   });

@@ -19,12 +19,16 @@ import type { Merchant } from "../merchants/merchant.ts";
 import { merchantLivemode } from "../payments/mode.ts";
 import { intervalWords } from "../products/product.ts";
 import type { Quote } from "./quote.ts";
+import { brandedByTemplate, showsSection } from "./template.ts";
 
 const columns = lineColumns;
 
 export const quoteTestModeBanner = "TEST MODE · sandbox quote: no real money is charged or paid";
 
-export async function renderQuotePdf(quote: Quote, merchant: Merchant): Promise<Uint8Array> {
+export async function renderQuotePdf(quote: Quote, seller: Merchant): Promise<Uint8Array> {
+  // The template frozen at publish: its colour and footer over the merchant's, the sections it shows.
+  const merchant = brandedByTemplate(seller, quote.template);
+  const shows = (section: Parameters<typeof showsSection>[1]) => showsSection(quote.template, section);
   const testMode = !merchantLivemode(merchant);
   const title = `Quote ${quote.number ?? quote.id}${testMode ? " (TEST MODE)" : ""}`;
   const customer = quote.customer;
@@ -84,16 +88,21 @@ export async function renderQuotePdf(quote: Quote, merchant: Merchant): Promise<
     out.paragraph(quote.title, left, right - left, { size: 13, bold: true });
     out.y -= 8;
   }
+  if (quote.template?.headerText) {
+    out.paragraph(quote.template.headerText, left, right - left);
+    out.y -= 8;
+  }
 
-  drawLineTable(
-    out,
-    quote.lineItems.map((line) => ({
-      description: line.description,
-      quantity: formatQuantity(line.quantity),
-      unitPrice: money(line.unitAmount),
-      amount: money(line.amountSubtotal),
-    })),
-  );
+  if (shows("lineItems"))
+    drawLineTable(
+      out,
+      quote.lineItems.map((line) => ({
+        description: line.description,
+        quantity: formatQuantity(line.quantity),
+        unitPrice: money(line.unitAmount),
+        amount: money(line.amountSubtotal),
+      })),
+    );
 
   const rows: [string, string, boolean?][] = [["Subtotal", money(quote.subtotal)]];
   if (quote.discountTotal) rows.push(["Discounts", money(-quote.discountTotal)]);
@@ -113,7 +122,7 @@ export async function renderQuotePdf(quote: Quote, merchant: Merchant): Promise<
   }
   if (quote.recurringInterval)
     section("RECURRING", `The recurring lines are billed ${intervalWords[quote.recurringInterval].adverb}.`);
-  if (quote.paymentPlan)
+  if (quote.paymentPlan && shows("paymentPlan"))
     section(
       "PAYMENT PLAN",
       quote.paymentPlan.installments
@@ -123,10 +132,10 @@ export async function renderQuotePdf(quote: Quote, merchant: Merchant): Promise<
         )
         .join("\n"),
     );
-  if (quote.terms) section("TERMS", quote.terms);
-  if (quote.comments) section("COMMENTS", quote.comments);
+  if (quote.terms && shows("terms")) section("TERMS", quote.terms);
+  if (quote.comments && shows("comments")) section("COMMENTS", quote.comments);
   if (quote.hostedUrl) section("REVIEW AND ACCEPT ONLINE", quote.hostedUrl);
-  if (quote.requireSignature || quote.countersigners.length)
+  if ((quote.requireSignature || quote.countersigners.length) && shows("signatureBlock"))
     section(
       "SIGNATURES",
       [

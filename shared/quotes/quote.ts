@@ -9,6 +9,7 @@ import type { ContentRequest, PricedContent } from "../invoices/build.ts";
 import type { BilledCustomer } from "../invoices/invoice.ts";
 import type { Interval } from "../products/product.ts";
 import type { StoredQuote } from "./ports.ts";
+import type { FrozenQuoteTemplate } from "./template.ts";
 
 export type { QuoteStatus };
 
@@ -63,6 +64,8 @@ interface QuoteTerms {
   paymentPlan?: PaymentPlanRequest;
   /** A calendar date (YYYY-MM-DD): when the recurring lines' subscription starts. */
   subscriptionStartDate?: string;
+  /** The quote template (`qtpl_…`) it is published with; the merchant's default when not given. */
+  templateId?: string;
 }
 
 /** The priced content: the same fields, from the same money engine, as an invoice's. */
@@ -88,6 +91,8 @@ export interface Quote extends PricedFields, QuoteTerms {
   /** SHA-256 (hex) of the PDF rendered at publish: exactly the bytes `GET …/pdf` returns. */
   contentHash?: string;
   hostedUrl?: string;
+  /** The template as it was at publish: what the page and the PDF follow, whatever became of it since. */
+  template?: FrozenQuoteTemplate;
   publishedAt?: string;
   acceptedAt?: string;
   acceptance?: OfflineAcceptance;
@@ -120,6 +125,8 @@ export interface QuotePatch extends Partial<Omit<ContentRequest, "currency">> {
   collectPayment?: boolean;
   paymentPlan?: PaymentPlanRequest | null;
   subscriptionStartDate?: string | null;
+  /** null: the merchant's default template at publish. */
+  templateId?: string | null;
   expiresAt?: string;
   metadata?: Record<string, string | null>;
 }

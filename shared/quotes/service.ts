@@ -28,10 +28,18 @@ import { withSavedView } from "../views/apply.ts";
 import type { ViewStore } from "../views/ports.ts";
 import { quoteExpirySchedule } from "./expiry.ts";
 import type { QuoteStore, StoredQuote } from "./ports.ts";
+import {
+  assertOwnTemplate,
+  type QuoteTemplateStore,
+  templateForPublish,
+  templateIdFor,
+} from "./templates.ts";
 import { type NewQuote, presentQuote, type QuoteFilter, type QuotePatch } from "./quote.ts";
 
 export interface QuotePorts {
   quotes: QuoteStore;
+  /** The template a quote names must be the merchant's; publish freezes it onto the quote. */
+  templates: Pick<QuoteTemplateStore, "read" | "readDefault">;
   merchants: MerchantStore;
   catalog: Catalog;
   views: Pick<ViewStore, "get">;
@@ -104,6 +112,7 @@ const optional = <K extends string, V>(key: K, value: V | undefined) =>
   (value === undefined ? {} : { [key]: value }) as Partial<Record<K, V>>;
 
 export async function createQuote(ports: QuotePorts, merchantId: string, input: NewQuote) {
+  const templateId = await templateIdFor(ports.templates, merchantId, input.templateId);
   const customerClock = await ports.customerClock(merchantId, input.customerId);
   const now = customerClock.now();
   const priced = await priceQuoteWithPlan(ports, merchantId, input, input.paymentPlan, now);
@@ -126,6 +135,7 @@ export async function createQuote(ports: QuotePorts, merchantId: string, input: 
     collectPayment: input.collectPayment ?? true,
     ...optional("paymentPlan", input.paymentPlan),
     ...optional("subscriptionStartDate", input.subscriptionStartDate),
+    ...optional("templateId", templateId),
     expiresAt,
     ...optional("testClockId", customerClock.testClock?.id),
     metadata: input.metadata ?? {},
@@ -160,6 +170,7 @@ export async function updateQuote(ports: QuotePorts, merchantId: string, id: str
   const { value, version } = await readOrThrow(ports, merchantId, id);
   assertQuoteCan("edit", value.status);
   const { metadata, lineItems, discounts, fees, customerId, currency, ...fields } = patch;
+  if (fields.templateId) await assertOwnTemplate(ports.templates, merchantId, fields.templateId);
   const customerClock = await ports.customerClock(merchantId, customerId ?? value.customerId);
   const now = customerClock.now();
   const current = contentOf(value);
@@ -237,17 +248,22 @@ export async function publishQuote(ports: QuotePorts, merchantId: string, id: st
           `The quote this revises (${original.value.number}) is ${original.value.status}: only an open quote's revision can be published`,
         );
       const priced = await priceQuoteWithPlan(ports, merchantId, contentOf(value), value.paymentPlan, now);
+      const template = await templateForPublish(ports.templates, merchantId, value.templateId);
       const sequence = original?.value.sequence ?? counter + 1;
       const revision = value.revision ?? 1;
       const hostedToken = randomBytes(24).toString("base64url");
       const at = now.toISOString();
-      const { recurringInterval: _, plannedPayments: __, ...draft } = value;
+      const { recurringInterval: _, plannedPayments: __, templateId: ___, ...draft } = value;
       const unsealed: StoredQuote = {
         ...draft,
         ...priced.content,
         ...priced.totals,
         customer: priced.customer,
         ...optional("recurringInterval", priced.interval),
+        // Frozen here: the page and the PDF follow the template as it is now, whatever becomes of it.
+        ...optional("templateId", template?.frozen.id),
+        ...optional("template", template?.frozen),
+        ...optional("terms", draft.terms ?? template?.defaultTerms),
         status: "open",
         number: quoteNumber(sequence, revision),
         sequence,
@@ -384,6 +400,8 @@ export async function reviseQuote(ports: QuotePorts, merchantId: string, id: str
     hostedUrl: ___,
     contentHash: ____,
     publishedAt: _____,
+    // Frozen again when the revision is published.
+    template: ________,
     // A revision is a new offer: nobody has signed it yet.
     signatures: ______,
     countersignerTokens: _______,

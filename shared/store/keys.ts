@@ -83,6 +83,11 @@ export const keys = {
     PK: merchantPk(merchantId),
     SK: `QUOTEPDF#${quoteId}`,
   }),
+  /**
+   * Which of a merchant's quote templates is the default, and how many templates there are: one item,
+   * so making another the default is one conditional write, and the last template is known as such.
+   */
+  quoteTemplateDefault: (merchantId: string): Key => ({ PK: merchantPk(merchantId), SK: "QTPL_DEFAULT" }),
   /** The public token of a hosted page (invoice, quote, checkout) → the document it shows. */
   hostedPage: (token: string): Key => ({ PK: `HOSTED#${token}`, SK: "HOSTED" }),
 

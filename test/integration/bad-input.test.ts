@@ -78,6 +78,8 @@ interface World {
   otherCheckoutSlug: string;
   /** An open checkout session of `checkoutSlug`'s link, for its card form. */
   checkoutSession: string;
+  /** The merchant's (default) quote template, for its PATCH and the quotes' `templateId`. */
+  quoteTemplate: string;
   /** A draft quote (PATCH) and an open one (its offline acceptance). */
   draftQuote: string;
   openQuote: string;
@@ -221,6 +223,20 @@ const repeatedCode = change(
     discounts: [{ code: "TEN" }, { code: "ten" }],
   }),
 );
+
+/** A well-formed template id that is none of the merchant's templates. */
+const unknownTemplate = change("templateId: not one of the merchant's templates", "templateId", (v) => ({
+  ...v,
+  templateId: `qtpl_${"9".repeat(26)}`,
+}));
+
+/** A template's colour and logo as the merchant's branding takes them: #rrggbb, and an http(s) URL. */
+const templateCases: Case[] = [
+  change("accentColor: a colour name", "accentColor", (v) => ({ ...v, accentColor: "red" })),
+  change("accentColor: #rgb", "accentColor", (v) => ({ ...v, accentColor: "#abc" })),
+  change("logoUrl: a javascript: URL", "logoUrl", (v) => ({ ...v, logoUrl: "javascript:alert(1)" })),
+  change("name: blank", "name", (v) => ({ ...v, name: "   " })),
+];
 
 /** Operation id → its valid request. Every POST/PATCH route with a body needs one. */
 const fixtures: Record<string, BodyFixture> = {
@@ -407,10 +423,12 @@ const fixtures: Record<string, BodyFixture> = {
         collection: "charge_automatically",
       },
       subscriptionStartDate: `${new Date().getUTCFullYear() + 1}-03-15`,
+      templateId: w.quoteTemplate,
       metadata: { deal: "apollo" },
     }),
     cases: [
       repeatedCode,
+      unknownTemplate,
       change(
         "paymentPlan.installments.0.dueAfterDays: the first not at acceptance",
         "paymentPlan.installments.0.dueAfterDays",
@@ -461,9 +479,40 @@ const fixtures: Record<string, BodyFixture> = {
       collectPayment: false,
       paymentPlan: null,
       subscriptionStartDate: null,
+      templateId: w.quoteTemplate,
       metadata: { deal: "gemini" },
     }),
-    cases: [repeatedCode],
+    cases: [repeatedCode, unknownTemplate],
+  },
+  createQuoteTemplate: {
+    body: () => ({
+      name: "Standard",
+      sections: { lineItems: true, paymentPlan: false, terms: true, signatureBlock: true, comments: false },
+      headerText: "Prepared by the studio",
+      footerText: "Registered in Berlin",
+      defaultTerms: "Net 30",
+      accentColor: "#1a2b3c",
+      logoUrl: "https://shop.test/logo.png",
+      isDefault: false,
+    }),
+    cases: templateCases,
+  },
+  updateQuoteTemplate: {
+    params: (w) => ({ id: w.quoteTemplate }),
+    body: () => ({
+      name: "Standard v2",
+      sections: { comments: true },
+      headerText: null,
+      footerText: "Registered in Hamburg",
+      defaultTerms: null,
+      accentColor: null,
+      logoUrl: "https://shop.test/logo-2.png",
+      isDefault: true,
+    }),
+    cases: [
+      ...templateCases,
+      change("isDefault: false on the default template", "isDefault", (v) => ({ ...v, isDefault: false })),
+    ],
   },
   acceptQuote: {
     params: (w) => ({ id: w.openQuote }),
@@ -759,6 +808,7 @@ const placeholder: World = {
   checkoutSlug: "",
   otherCheckoutSlug: "",
   checkoutSession: "",
+  quoteTemplate: `qtpl_${"0".repeat(26)}`,
   draftQuote: `quo_${"0".repeat(26)}`,
   openQuote: `quo_${"1".repeat(26)}`,
 };
@@ -1776,6 +1826,9 @@ describe("bad input: every POST and PATCH route with a body", () => {
       testClock,
       draftInvoice: "",
       openInvoice: "",
+      quoteTemplate: servesRoute("POST /v1/quote-templates")
+        ? await created("POST /v1/quote-templates", secret, { name: "Standard" })
+        : "",
       draftQuote: "",
       openQuote: "",
       quotePages: { sign: "", decline: "", countersign: "", signer: "", ids: {} },

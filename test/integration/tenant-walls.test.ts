@@ -53,7 +53,8 @@ type Kind =
   | "checkoutSession"
   | "draftQuote"
   | "openQuote"
-  | "quoteView";
+  | "quoteView"
+  | "quoteTemplate";
 
 interface Tenant {
   label: string;
@@ -232,6 +233,12 @@ const bodies = {
     countersigners: [{ name: `${t.marker} signer`, email: `${t.label.toLowerCase()}-signer@tenant.test` }],
     metadata: { owner: t.marker },
   }),
+  quoteTemplate: (t: Tenant) => ({
+    name: `${t.marker} template`,
+    headerText: `${t.marker} header`,
+    defaultTerms: `${t.marker} terms`,
+    sections: { comments: false },
+  }),
   quoteView: (t: Tenant) => ({
     object: "quotes",
     name: `${t.marker} quotes view`,
@@ -273,6 +280,8 @@ const fresh = {
     expect(r.status, r.raw).toBe(200);
     return id;
   },
+  /** Not the tenant's default (its first template is), so it can be deleted. */
+  quoteTemplate: (t: Tenant) => created("POST /v1/quote-templates", t, bodies.quoteTemplate(t)),
   draftQuote: (t: Tenant) => created("POST /v1/quotes", t, bodies.quote(t)),
   openQuote: async (t: Tenant) => {
     const id = await created("POST /v1/quotes", t, bodies.quote(t));
@@ -303,6 +312,7 @@ const readers = {
   event: get("GET /v1/events/{id}"),
   invoice: get("GET /v1/invoices/{id}"),
   quote: get("GET /v1/quotes/{id}"),
+  quoteTemplate: get("GET /v1/quote-templates/{id}"),
   view: get("GET /v1/views/{id}"),
   payment: get("GET /v1/payments/{id}"),
   refund: get("GET /v1/refunds/{id}"),
@@ -772,6 +782,7 @@ const fixtures: Record<string, WallFixture> = {
         lineItems: [{ description: "Taxed", unitAmount: 100, taxRateIds: [idOf(a, "taxRate")] }],
       },
       { ...bodies.quote(b), discounts: [{ code: a.discountCode }] },
+      { ...bodies.quote(b), templateId: idOf(a, "quoteTemplate") },
     ],
   },
   listQuotes: {
@@ -794,6 +805,14 @@ const fixtures: Record<string, WallFixture> = {
     email: `${t.label.toLowerCase()}-buyer@tenant.test`,
   })),
   getQuotePdf: object("openQuote", readers.quote),
+  createQuoteTemplate: { kind: "create", body: bodies.quoteTemplate, read: readers.quoteTemplate },
+  listQuoteTemplates: { kind: "list", ids: (t) => [idOf(t, "quoteTemplate")] },
+  getQuoteTemplate: object("quoteTemplate", readers.quoteTemplate),
+  updateQuoteTemplate: object("quoteTemplate", readers.quoteTemplate, (t) => ({
+    name: `${t.marker} renamed`,
+    isDefault: true,
+  })),
+  deleteQuoteTemplate: freshObject(fresh.quoteTemplate, readers.quoteTemplate),
   // A's quote page and PDF by A's link only; a random token finds nothing.
   getHostedQuotePage: {
     kind: "public",
@@ -959,6 +978,9 @@ async function seed(label: string): Promise<Tenant> {
       )[1] ?? "";
   }
   if (has("POST /l/{slug}")) t.ids.checkoutSession = await startCheckout(t);
+  // Before the quotes: they are made with it (the tenant's default).
+  if (has("POST /v1/quote-templates"))
+    t.ids.quoteTemplate = await created("POST /v1/quote-templates", t, bodies.quoteTemplate(t));
   if (has("POST /v1/quotes")) {
     t.ids.draftQuote = await fresh.draftQuote(t);
     t.ids.openQuote = await fresh.openQuote(t);
