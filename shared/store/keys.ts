@@ -83,6 +83,11 @@ export const keys = {
     PK: merchantPk(merchantId),
     SK: `QUOTEPDF#${quoteId}`,
   }),
+  /** An accepted quote's signed PDF (the published one with its audit-trail page), made once. */
+  quoteSignedPdf: (merchantId: string, quoteId: string): Key => ({
+    PK: merchantPk(merchantId),
+    SK: `QUOTESIGNEDPDF#${quoteId}`,
+  }),
   /** The public token of a hosted page (invoice, quote, checkout) → the document it shows. */
   hostedPage: (token: string): Key => ({ PK: `HOSTED#${token}`, SK: "HOSTED" }),
 
