@@ -74,7 +74,8 @@ export function auditTrail(quote: Quote, merchant: Pick<Merchant, "name" | "emai
   if (quote.acceptedAt)
     entries.push({
       event: "Quote accepted",
-      at: quote.acceptedAt,
+      // Offline: when the merchant recorded it, which is when Kassa took the quote as accepted.
+      at: quote.acceptance?.recordedAt ?? quote.acceptedAt,
       actor: quote.acceptance
         ? byMerchant
         : { name: "Kassa", role: "system: every required signature is in" },
