@@ -5,9 +5,9 @@
  * hash, so anyone can check the original bytes (`GET …/pdf`) against it. Made at its first need after
  * acceptance (the `quote.accepted` email, or a download) and kept: the first one made is the one served.
  */
-import { PDFDocument, StandardFonts } from "pdf-lib";
+import { PDFDocument } from "pdf-lib";
 import { NotFoundError, PayloadTooLargeError, StateConflictError } from "../domain/errors.ts";
-import { Layout, left, muted, parseBrandColor, right } from "../documents/layout.ts";
+import { embedFonts, Layout, left, muted, parseBrandColor, right } from "../documents/layout.ts";
 import type { Merchant } from "../merchants/merchant.ts";
 import type { MerchantStore } from "../merchants/ports.ts";
 import { merchantLivemode } from "../payments/mode.ts";
@@ -23,7 +23,7 @@ export interface AuditEntry {
   /** ISO 8601, UTC. */
   at: string;
   actor: { name: string; email?: string | undefined; role: string };
-  /** Recorded only for what was done on the quote's page. */
+  /** Recorded only for what was done on the quote's page (the notes say so for the rest). */
   ip?: string;
   userAgent?: string;
   /** The `contentHash` the entry is bound to: the one published, or the one a signer's page showed. */
@@ -44,7 +44,7 @@ export function auditTrail(quote: Quote, merchant: Pick<Merchant, "name" | "emai
       at: quote.publishedAt,
       actor: byMerchant,
       contentHash: quote.contentHash,
-      note: "Published through Kassa's API with the merchant's key.",
+      note: "Published through Kassa's API with the merchant's key: no IP address or user agent is recorded.",
     });
   for (const s of quote.signatures ?? [])
     entries.push({
@@ -98,12 +98,10 @@ export async function renderSignedQuotePdf(
   const number = quote.number ?? quote.id;
   doc.setTitle(`Quote ${number} (signed, with audit trail)`);
   doc.setModificationDate(new Date(quote.acceptedAt ?? quote.updatedAt));
-  const regular = await doc.embedFont(StandardFonts.Helvetica);
-  const bold = await doc.embedFont(StandardFonts.HelveticaBold);
   const title = `${merchant.name} · Quote ${number} · Audit trail`;
   const out = new Layout(
     doc,
-    { regular, bold, charset: new Set(regular.getCharacterSet()) },
+    await embedFonts(doc),
     parseBrandColor(merchant.branding.brandColor),
     title,
     merchantLivemode(merchant) ? undefined : quoteTestModeBanner,
@@ -115,9 +113,7 @@ export async function renderSignedQuotePdf(
     `Quote ${number} from ${merchant.name} to ${quote.customer.name ?? quote.customer.email}`,
     left,
     width,
-    {
-      color: muted,
-    },
+    { color: muted },
   );
   out.y -= 8;
   out.text("SHA-256 OF THE ORIGINAL PDF (contentHash)", left, { size: 8, bold: true, color: muted });
@@ -136,16 +132,10 @@ export async function renderSignedQuotePdf(
     out.y -= 14;
     out.paragraph(`${entry.at} · ${entry.event}`, left, width, { bold: true });
     const actor = `${entry.actor.name}${entry.actor.email ? ` <${entry.actor.email}>` : ""} (${entry.actor.role})`;
-    const where: [string, string | undefined][] =
-      entry.ip === undefined
-        ? [["IP address and user agent", "not recorded (not done on the quote's page)"]]
-        : [
-            ["IP address", entry.ip],
-            ["User agent", entry.userAgent],
-          ];
     const facts: [string, string | undefined][] = [
       ["Actor", actor],
-      ...where,
+      ["IP address", entry.ip],
+      ["User agent", entry.userAgent],
       ["Content hash", entry.contentHash],
       ["Note", entry.note],
     ];

@@ -209,7 +209,8 @@ describe("the signed PDF of an accepted quote", () => {
     expect(trail).toContain(
       `Recorded by Signed Quote Shop through Kassa's API at ${accepted.acceptance.recordedAt}`,
     );
-    expect(trail).toContain("IP address and user agent: not recorded (not done on the quote's page)");
+    expect(trail).toContain("so no IP, user agent or signed hash was captured from the buyer");
+    expect(trail).not.toContain("IP address:");
     expect(trail).not.toContain("Signed by the buyer");
     expect(trail).toContain(quote.contentHash);
     expect(trail.indexOf("Accepted offline")).toBeLessThan(trail.indexOf("Published as quote"));
