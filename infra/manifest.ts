@@ -255,7 +255,7 @@ export const functions: readonly FunctionDefinition[] = [
     name: "quotes",
     entry: "functions/api/quotes.ts",
     description:
-      "Quotes: drafts, publish (number, frozen PDF, hosted page), revise, cancel, offline acceptance, PDF",
+      "Quotes: drafts, publish (number, frozen PDF, hosted page), revise, cancel, offline acceptance, PDF, signed PDF",
     timeoutSeconds: 20,
     memoryMb: 1024,
     routes: quoteOps.quoteOperations,
@@ -326,8 +326,10 @@ export const functions: readonly FunctionDefinition[] = [
     name: "hosted-quote",
     entry: "functions/hosted/quote.ts",
     description:
-      "The buyer's quote page: the quote and its PDF, signing or accepting, declining, and the countersigners' pages",
+      "The buyer's quote page: the quote and its PDF (the signed one once accepted), signing or accepting, declining, and the countersigners' pages",
     timeoutSeconds: 10,
+    // The first download of an accepted quote's signed PDF may render it.
+    memoryMb: 1024,
     routes: quoteOps.hostedQuoteOperations,
     access: { table: "readwrite", secrets: ["cursorSecret"] },
   },

@@ -66,6 +66,7 @@ import type { QuoteTemplatePorts } from "./quotes/templates.ts";
 import type { QuoteExpiryPorts } from "./quotes/expiry.ts";
 import type { HostedQuotePorts } from "./quotes/hosted.ts";
 import type { QuotePorts } from "./quotes/service.ts";
+import { presentQuote } from "./quotes/quote.ts";
 import type { MerchantStore } from "./merchants/ports.ts";
 import { dynamoMerchantStore } from "./store/merchants.ts";
 import { type OutboxEvent, outboxEventFromItem } from "./store/outbox.ts";
@@ -664,6 +665,16 @@ export const notificationPorts = (clock: Clock): NotificationConsumerPorts => ({
         : [];
     });
   },
+  quote: async (merchantId, quoteId) => {
+    const found = await dynamoQuoteStore.read(merchantId, quoteId);
+    return found && presentQuote(found.value);
+  },
+  signedQuotePdf: async (merchantId, quoteId) =>
+    (
+      await (
+        await import("./quotes/signed-pdf.ts")
+      ).getSignedQuotePdf({ quotes: dynamoQuoteStore, merchants: dynamoMerchantStore }, merchantId, quoteId)
+    ).pdf,
   // Loaded on first use: the PDF renderer is heavy and only the invoice email needs it.
   invoicePdf: async (invoice, merchant) =>
     (await import("./invoices/pdf.ts")).renderInvoicePdf(invoice, merchant),

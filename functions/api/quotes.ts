@@ -1,10 +1,11 @@
-/** Quotes: drafts, publish, revise, cancel, offline acceptance and the published PDF. */
+/** Quotes: drafts, publish, revise, cancel, offline acceptance, the published PDF and the signed one. */
 import * as ops from "../../shared/api/quotes.ts";
 import { quotePorts as ports } from "../../shared/composition.ts";
 import { pdfResponse } from "../../shared/documents/response.ts";
 import { apiHandler, route } from "../../shared/http/api.ts";
 import { pageRequest, pageResponse } from "../../shared/http/list.ts";
 import * as quotes from "../../shared/quotes/service.ts";
+import { getSignedQuotePdf } from "../../shared/quotes/signed-pdf.ts";
 
 export const handler = apiHandler([
   route(ops.createQuote, ({ principal, clock, body }) =>
@@ -45,5 +46,9 @@ export const handler = apiHandler([
   route(ops.getQuotePdf, async ({ principal, clock, params }) => {
     const { quote, pdf } = await quotes.getQuotePdf(ports(clock), principal.merchantId, params.id);
     return pdfResponse(pdf, `${quote.number ?? quote.id}.pdf`);
+  }),
+  route(ops.getQuoteSignedPdf, async ({ principal, clock, params }) => {
+    const { quote, pdf } = await getSignedQuotePdf(ports(clock), principal.merchantId, params.id);
+    return pdfResponse(pdf, `${quote.number ?? quote.id}-signed.pdf`);
   }),
 ]);

@@ -360,6 +360,23 @@ export const getQuotePdf = defineOperation({
   },
 });
 
+export const getQuoteSignedPdf = defineOperation({
+  ...byId,
+  id: "getQuoteSignedPdf",
+  method: "GET",
+  path: "/v1/quotes/{id}/signed-pdf",
+  summary:
+    "An accepted quote's signed PDF: the published PDF's pages, then an audit-trail page (each event's UTC time, actor, IP, user agent and the contentHash signed; the original's SHA-256). 409 before acceptance",
+  produces: "application/pdf",
+  status: 200,
+  otherResponses: {
+    409: {
+      description: "The quote is not accepted (yet): its signed PDF is made at acceptance",
+      content: ["problem"],
+    },
+  },
+});
+
 export const quoteOperations = [
   createQuote,
   listQuotes,
@@ -371,6 +388,7 @@ export const quoteOperations = [
   cancelQuote,
   acceptQuote,
   getQuotePdf,
+  getQuoteSignedPdf,
 ];
 
 // ── The buyer's page (public: reached by the unguessable hostedUrl) ──────────────────────────────────
@@ -437,6 +455,22 @@ export const hostedQuotePdf = defineOperation({
   status: 200,
 });
 
+export const hostedQuoteSignedPdf = defineOperation({
+  id: "getHostedQuoteSignedPdf",
+  method: "GET",
+  path: "/q/{token}/signed-pdf",
+  auth: "public",
+  tag: "Hosted pages",
+  summary:
+    "The accepted quote's signed PDF: its published pages and the audit trail (409 until the quote is accepted)",
+  params: hostedParams,
+  produces: "application/pdf",
+  status: 200,
+  otherResponses: {
+    409: { description: "The quote is not accepted (yet)", content: ["problem"] },
+  },
+});
+
 export const hostedQuoteSign = defineOperation({
   ...htmlPage,
   id: "signHostedQuote",
@@ -499,6 +533,7 @@ export const hostedQuoteCountersign = defineOperation({
 export const hostedQuoteOperations = [
   hostedQuotePage,
   hostedQuotePdf,
+  hostedQuoteSignedPdf,
   hostedQuoteSign,
   hostedQuoteDecline,
   hostedQuoteCountersignPage,

@@ -202,9 +202,14 @@ export async function newDocument(meta: {
   doc.setLanguage("en-US");
   doc.setCreationDate(meta.created);
   doc.setModificationDate(meta.modified);
+  return { doc, fonts: await embedFonts(doc) };
+}
+
+/** The standard fonts embedded in `doc` (a new one, or a loaded one a page is added to). */
+export async function embedFonts(doc: PDFDocument): Promise<Fonts> {
   const regular = await doc.embedFont(StandardFonts.Helvetica);
   const bold = await doc.embedFont(StandardFonts.HelveticaBold);
-  return { doc, fonts: { regular, bold, charset: new Set(regular.getCharacterSet()) } };
+  return { regular, bold, charset: new Set(regular.getCharacterSet()) };
 }
 
 /** The line table's columns: description from the left edge, the numbers right-aligned at these x positions. */

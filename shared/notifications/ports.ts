@@ -7,6 +7,7 @@ import type { Invoice } from "../invoices/invoice.ts";
 import type { Merchant } from "../merchants/merchant.ts";
 import type { PaymentLink } from "../payment-links/payment-link.ts";
 import type { Payment } from "../payments/payment.ts";
+import type { Quote } from "../quotes/quote.ts";
 import type { Subscription } from "../subscriptions/subscription.ts";
 
 export interface NotificationPorts {
@@ -30,6 +31,10 @@ export interface NotificationPorts {
     merchantId: string,
     quoteId: string,
   ): Promise<{ name: string; email: string; url: string }[]>;
+  /** The quote as the API presents it now (a revision's publish names the quote it replaces). */
+  quote(merchantId: string, quoteId: string): Promise<Quote | undefined>;
+  /** An accepted quote's signed PDF with its audit trail: the one kept, made at its first need. */
+  signedQuotePdf(merchantId: string, quoteId: string): Promise<Uint8Array>;
   /** The invoice's PDF, to attach: a port, so the outbox's routing (which reads the registry) does not bundle the renderer. */
   invoicePdf(invoice: Invoice, merchant: Merchant): Promise<Uint8Array>;
   clock: Clock;

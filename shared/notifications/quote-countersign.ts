@@ -6,10 +6,17 @@
 import * as z from "zod";
 import type { Mail } from "../aws/mailer.ts";
 import { formatMoney } from "../domain/format.ts";
+import type { Merchant } from "../merchants/merchant.ts";
 import { merchantLivemode } from "../payments/mode.ts";
 import type { Quote } from "../quotes/quote.ts";
 import { compose } from "./compose.ts";
 import { domainRecord, type Notification } from "./notification.ts";
+
+/** What every quote email of a sandbox merchant opens with. */
+export const quoteTestNotice = (merchant: Merchant): string | undefined =>
+  merchantLivemode(merchant)
+    ? undefined
+    : "TEST MODE: this is a sandbox quote. No real money is charged or paid.";
 
 export const quoteCountersign: Notification<{ quote: Quote }> = {
   eventType: "quote.signed",
@@ -26,9 +33,7 @@ export const quoteCountersign: Notification<{ quote: Quote }> = {
     const number = quote.number ?? quote.id;
     const buyer = quote.signatures?.find((s) => s.role === "buyer");
     const customer = quote.customer.companyName ?? quote.customer.name ?? quote.customer.email;
-    const testNotice = merchantLivemode(merchant)
-      ? undefined
-      : "TEST MODE: this is a sandbox quote. No real money is charged or paid.";
+    const testNotice = quoteTestNotice(merchant);
     return links.map((signer) =>
       compose(
         signer,

@@ -8,7 +8,9 @@ import { invoiceSent } from "./invoice-email.ts";
 import type { Notification } from "./notification.ts";
 import { paymentFailed } from "./payment-failed.ts";
 import { payoutSummary } from "./payout-summary.ts";
+import { quoteAccepted } from "./quote-accepted.ts";
 import { quoteCountersign } from "./quote-countersign.ts";
+import { quotePublished } from "./quote-published.ts";
 import { receipt } from "./receipt.ts";
 import { refund } from "./refund.ts";
 import { renewalFailedNotice } from "./renewal-failed.ts";
@@ -32,7 +34,9 @@ export const notifications: readonly Notification[] = [
   trialWillEnd,
   renewalFailedNotice,
   checkoutCompleted,
+  quotePublished,
   quoteCountersign,
+  quoteAccepted,
 ];
 
 const byEventType = new Map(notifications.map((n) => [n.eventType, n]));

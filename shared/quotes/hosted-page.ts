@@ -344,6 +344,7 @@ ${found.newerPath ? `<p><a class="button primary" href="${escapeHtml(found.newer
 <h2>Details</h2>
 <dl>${details}</dl>
 <p><a class="button" href="${escapeHtml(pdfUrl)}" download>Download the quote (PDF)</a></p>
+${quote.status === "accepted" ? `<p><a class="button" href="${escapeHtml(`${quotePath(context.token)}/signed-pdf`)}" download>Download the signed quote with its audit trail (PDF)</a></p>` : ""}
 ${
   shows("lineItems")
     ? `<div class="table-wrap">

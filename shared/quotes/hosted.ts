@@ -18,7 +18,7 @@ import type { QuoteStore, StoredQuote } from "./ports.ts";
 import { presentQuote, type QuoteSignature } from "./quote.ts";
 
 export interface HostedQuotePorts {
-  quotes: Pick<QuoteStore, "findHosted" | "read" | "replace" | "readPdf">;
+  quotes: Pick<QuoteStore, "findHosted" | "read" | "replace" | "readPdf" | "readSignedPdf" | "keepSignedPdf">;
   merchants: MerchantStore;
   /** A customer's own clock: the quote expires, and is signed, on its customer's (test) clock. */
   customerClock(merchantId: string, customerId: string): Promise<Clock>;

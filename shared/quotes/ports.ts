@@ -51,6 +51,13 @@ export interface QuoteStore {
   publish(merchantId: string, quote: StoredQuote, version: number, publication: Publication): Promise<void>;
   /** The PDF stored at publish. */
   readPdf(merchantId: string, quoteId: string): Promise<Uint8Array | undefined>;
+  /** The signed PDF kept at its first making (none before). */
+  readSignedPdf(merchantId: string, quoteId: string): Promise<Uint8Array | undefined>;
+  /**
+   * Keeps an accepted quote's signed PDF unless one is kept already: the first one made stays, and
+   * is what this returns (a retried or concurrent making never replaces it).
+   */
+  keepSignedPdf(merchantId: string, quoteId: string, pdf: Uint8Array): Promise<Uint8Array>;
   /** The quote a hosted page token shows. */
   findHosted(token: string): Promise<{ merchantId: string; quoteId: string } | undefined>;
 }

@@ -20,7 +20,7 @@ import { assertQuoteCan, quoteNumber } from "../domain/quote-lifecycle.ts";
 import type { Position } from "../http/cursor.ts";
 import type { Catalog, ContentRequest } from "../invoices/build.ts";
 import { planPayments } from "./plan.ts";
-import type { PaymentPlanRequest } from "./quote.ts";
+import type { Countersigner, PaymentPlanRequest } from "./quote.ts";
 import { priceQuote } from "./pricing.ts";
 import type { MerchantStore } from "../merchants/ports.ts";
 import { maxStoredPdfBytes } from "../store/quotes.ts";
@@ -108,6 +108,28 @@ function assertFuture(expiresAt: string, now: Date) {
     ]);
 }
 
+/**
+ * Signatures are told apart by email: the buyer signs as the quote's customer and each countersigner
+ * through a link found by theirs, so two signers sharing an email (in any case) are refused.
+ */
+function assertDistinctSigners(countersigners: readonly Countersigner[], buyerEmail: string) {
+  const taken = new Map([[buyerEmail.toLowerCase(), "the buyer's (the quote's customer's) email"]]);
+  const errors = countersigners.flatMap((signer, i) => {
+    const email = signer.email.toLowerCase();
+    const holder = taken.get(email);
+    if (holder)
+      return [
+        {
+          path: `countersigners.${i}.email`,
+          message: `is ${holder}: each signer needs an email of their own`,
+        },
+      ];
+    taken.set(email, `also countersigners.${i}.email`);
+    return [];
+  });
+  if (errors.length) throw new ValidationError(errors);
+}
+
 const optional = <K extends string, V>(key: K, value: V | undefined) =>
   (value === undefined ? {} : { [key]: value }) as Partial<Record<K, V>>;
 
@@ -116,6 +138,7 @@ export async function createQuote(ports: QuotePorts, merchantId: string, input: 
   const customerClock = await ports.customerClock(merchantId, input.customerId);
   const now = customerClock.now();
   const priced = await priceQuoteWithPlan(ports, merchantId, input, input.paymentPlan, now);
+  assertDistinctSigners(input.countersigners ?? [], priced.customer.email);
   const expiresAt = input.expiresAt
     ? new Date(input.expiresAt).toISOString()
     : new Date(now.getTime() + defaultQuoteDays * 86_400_000).toISOString();
@@ -188,6 +211,7 @@ export async function updateQuote(ports: QuotePorts, merchantId: string, id: str
     plan,
     now,
   );
+  assertDistinctSigners(fields.countersigners ?? value.countersigners, priced.customer.email);
   if (fields.expiresAt) fields.expiresAt = new Date(fields.expiresAt).toISOString();
   const { recurringInterval: _, testClockId: __, plannedPayments: ___, ...kept } = value;
   const next: StoredQuote = {

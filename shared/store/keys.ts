@@ -88,6 +88,11 @@ export const keys = {
    * so making another the default is one conditional write, and the last template is known as such.
    */
   quoteTemplateDefault: (merchantId: string): Key => ({ PK: merchantPk(merchantId), SK: "QTPL_DEFAULT" }),
+  /** An accepted quote's signed PDF (the published one with its audit-trail page), made once. */
+  quoteSignedPdf: (merchantId: string, quoteId: string): Key => ({
+    PK: merchantPk(merchantId),
+    SK: `QUOTESIGNEDPDF#${quoteId}`,
+  }),
   /** The public token of a hosted page (invoice, quote, checkout) → the document it shows. */
   hostedPage: (token: string): Key => ({ PK: `HOSTED#${token}`, SK: "HOSTED" }),
 

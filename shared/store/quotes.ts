@@ -4,11 +4,11 @@
  * The domain's `expiresAt` is stored as `quoteExpiresAt`: `expiresAt` is the table's TTL attribute,
  * and DynamoDB would delete the quote once it passed.
  */
-import { GetCommand } from "@aws-sdk/lib-dynamodb";
+import { GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
 import type { QuoteFilter } from "../quotes/quote.ts";
 import type { QuoteStore, StoredQuote } from "../quotes/ports.ts";
 import { collection, type ExtraWrite } from "./collection.ts";
-import { documentClient, tableName } from "./dynamo.ts";
+import { documentClient, isConditionFailure, tableName } from "./dynamo.ts";
 import { keys } from "./keys.ts";
 import { quoteQuery } from "./list-filters.ts";
 import { eventPut } from "./outbox.ts";
@@ -29,6 +29,13 @@ export const quoteCounterRace = "Another quote took this number; retrying";
 
 /** The largest PDF kept in the table (an item holds at most 400 KB, the PDF's own item some attributes too). */
 export const maxStoredPdfBytes = 350 * 1024;
+
+/**
+ * The largest signed PDF kept: the published one (at most `maxStoredPdfBytes`) and its audit-trail
+ * page, whose entries are few (a publish, up to four signatures, an acceptance) and their fields
+ * bounded (names 200, user agents 500 characters), so tens of KB at most — still under 400 KB.
+ */
+export const maxSignedPdfBytes = 395 * 1024;
 
 const counterWrite = (merchantId: string, counter: number): ExtraWrite => {
   const TableName = tableName();
@@ -117,6 +124,35 @@ export const dynamoQuoteStore: QuoteStore = {
       new GetCommand({ TableName: tableName(), Key: keys.quotePdf(merchantId, quoteId) }),
     );
     return Item?.pdf instanceof Uint8Array ? Item.pdf : undefined;
+  },
+
+  async readSignedPdf(merchantId, quoteId) {
+    const { Item } = await documentClient().send(
+      new GetCommand({
+        TableName: tableName(),
+        Key: keys.quoteSignedPdf(merchantId, quoteId),
+        ConsistentRead: true,
+      }),
+    );
+    return Item?.pdf instanceof Uint8Array ? Item.pdf : undefined;
+  },
+
+  async keepSignedPdf(merchantId, quoteId, pdf) {
+    try {
+      await documentClient().send(
+        new PutCommand({
+          TableName: tableName(),
+          Item: { ...keys.quoteSignedPdf(merchantId, quoteId), type: "quoteSignedPdf", pdf },
+          ConditionExpression: "attribute_not_exists(PK)",
+        }),
+      );
+      return pdf;
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+      const kept = await dynamoQuoteStore.readSignedPdf(merchantId, quoteId);
+      if (!kept) throw error;
+      return kept;
+    }
   },
 
   async findHosted(token) {

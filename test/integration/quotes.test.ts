@@ -235,6 +235,17 @@ describe("quotes against DynamoDB Local", () => {
         { countersigners: [1, 2, 3, 4].map((i) => ({ name: `S${i}`, email: `s${i}@shop.test` })) },
       ],
       ["countersigners.0.email", { countersigners: [{ name: "S", email: "nope" }] }],
+      [
+        "countersigners.2.email",
+        {
+          countersigners: [
+            { name: "S1", email: "s1@shop.test" },
+            { name: "S2", email: "s2@shop.test" },
+            { name: "S1 again", email: "S1@Shop.TEST" },
+          ],
+        },
+      ],
+      ["countersigners.0.email", { countersigners: [{ name: "The buyer", email: "Buyer@Quotes.test" }] }],
       ["paymentPlan.installments", { paymentPlan: { installments: [{ percent: 100, dueAfterDays: 0 }] } }],
       [
         "paymentPlan.installments.0.dueAfterDays",
@@ -314,6 +325,28 @@ describe("quotes against DynamoDB Local", () => {
       ).toContain(path);
     }
     expect(await quoteCount()).toBe(before);
+  });
+
+  it("refuses a PATCH giving two countersigners one email, or one the buyer's, with a 400 naming it; the draft is unchanged", async () => {
+    const quote = await draft({ countersigners: [{ name: "Cora Counter", email: "cora@shop.test" }] });
+    const cases: [string, Body][] = [
+      [
+        "countersigners.1.email",
+        {
+          countersigners: [
+            { name: "Cora Counter", email: "cora@shop.test" },
+            { name: "Cora twice", email: "CORA@shop.test" },
+          ],
+        },
+      ],
+      ["countersigners.0.email", { countersigners: [{ name: "Bea", email: "BUYER@quotes.test" }] }],
+    ];
+    for (const [path, body] of cases) {
+      const r = await api("PATCH /v1/quotes/{id}", { id: quote.id, body });
+      expect(r.status, r.raw).toBe(400);
+      expect(r.body.errors.map((e: { path: string }) => e.path)).toEqual([path]);
+    }
+    expect(await get(quote.id)).toEqual(quote);
   });
 
   it("edits and deletes drafts only: a PATCH re-prices, a published quote answers 409 and is unchanged", async () => {

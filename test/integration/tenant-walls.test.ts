@@ -288,6 +288,11 @@ const fresh = {
     await created("POST /v1/quotes/{id}/publish", t, undefined, { id });
     return id;
   },
+  acceptedQuote: async (t: Tenant) => {
+    const id = await fresh.openQuote(t);
+    await created("POST /v1/quotes/{id}/accept", t, { name: `${t.marker} buyer` }, { id });
+    return id;
+  },
   draftInvoice: (t: Tenant) => created("POST /v1/invoices", t, bodies.invoice(t)),
   openInvoice: async (t: Tenant) => {
     const id = await created("POST /v1/invoices", t, bodies.invoice(t));
@@ -813,6 +818,7 @@ const fixtures: Record<string, WallFixture> = {
     isDefault: true,
   })),
   deleteQuoteTemplate: freshObject(fresh.quoteTemplate, readers.quoteTemplate),
+  getQuoteSignedPdf: freshObject(fresh.acceptedQuote, readers.quote),
   // A's quote page and PDF by A's link only; a random token finds nothing.
   getHostedQuotePage: {
     kind: "public",
@@ -825,6 +831,13 @@ const fixtures: Record<string, WallFixture> = {
     status: [404],
     params: () => ({ token: hostedToken() }),
     control: { params: (w) => ({ token: w.a.quoteToken }), status: 200 },
+  },
+  // A's signed PDF by A's link only; A's own quote, not accepted, has none yet (409, nothing made).
+  getHostedQuoteSignedPdf: {
+    kind: "public",
+    status: [404],
+    params: () => ({ token: hostedToken() }),
+    control: { params: (w) => ({ token: w.a.quoteToken }), status: 409 },
   },
   // Signing and declining with a valid form are covered by the quote-page tests; here: a random token
   // finds nothing, and A's real token without the form's token is refused (403) and changes nothing.

@@ -44,6 +44,8 @@ describe("notification registry", () => {
       "payment.failed",
       "payment.succeeded",
       "payout.paid",
+      "quote.accepted",
+      "quote.published",
       "quote.signed",
       "refund.succeeded",
       "subscription.canceled",

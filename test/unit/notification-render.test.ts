@@ -55,6 +55,8 @@ const ports = (stored?: Payment, billed: Invoice = invoice): NotificationPorts =
   portalLink: async (merchantId, customerId) =>
     `https://pay.kassa.test/c/portal-of-${merchantId}-${customerId}`,
   quoteCountersignLinks: async () => [],
+  quote: async () => undefined,
+  signedQuotePdf: async () => new Uint8Array(),
   invoicePdf: async () => new Uint8Array(),
   clock: { now: () => new Date("2026-03-01T12:00:00.000Z") },
   limits: {
