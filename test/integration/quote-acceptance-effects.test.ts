@@ -14,7 +14,7 @@ import { handler as quotes } from "../../functions/api/quotes.ts";
 import { handler as subscriptions } from "../../functions/api/subscriptions.ts";
 import { handler as taxRates } from "../../functions/api/tax-rates.ts";
 import { clockFor, quoteAcceptancePorts } from "../../shared/composition.ts";
-import { StateConflictError } from "../../shared/domain/errors.ts";
+import { NotFoundError, StateConflictError } from "../../shared/domain/errors.ts";
 import { redeemQuoteDiscounts, startQuoteSubscription } from "../../shared/quotes/acceptance-effects.ts";
 import { expectStatus, merchantCall, newMerchant, type TestMerchant } from "../helpers/api.ts";
 import { type TestAws, useTestAws } from "../helpers/aws.ts";
@@ -161,7 +161,7 @@ describe("an accepted quote's effects against DynamoDB Local", () => {
     expect(first.total).toBe(quote.recurringTotal);
   });
 
-  it("starts one subscription however many starts race, and none for a quote without recurring lines", async () => {
+  it("starts one subscription however many starts race, only for its own merchant, and none without recurring lines", async () => {
     const buyer = await harness.buyerAt("2030-07-01T00:00:00Z");
     const quote = await acceptedQuote({
       customerId: buyer.customerId,
@@ -174,6 +174,12 @@ describe("an accepted quote's effects against DynamoDB Local", () => {
     expect(new Set(ids).size).toBe(1);
     expect(await subscriptionsOf(quote.id)).toHaveLength(1);
     expect((await getQuote(quote.id)).subscriptionId).toBe(ids[0]);
+    // Another merchant cannot reach it.
+    const stranger = await newMerchant("Stranger");
+    await expect(startQuoteSubscription(ports(), stranger.id, quote.id)).rejects.toBeInstanceOf(
+      NotFoundError,
+    );
+    await expect(redeemQuoteDiscounts(ports(), stranger.id, quote.id)).rejects.toBeInstanceOf(NotFoundError);
 
     const oneTime = await acceptedQuote({
       customerId: buyer.customerId,
