@@ -67,7 +67,7 @@ export interface DiscountCodeStore {
   release(merchantId: string, id: string): Promise<DiscountCode | undefined>;
 }
 
-/** The conditional `ADD timesRedeemed ±1, version 1` on one code (always: the code exists). */
+/** `ADD timesRedeemed ±1, version 1` on one code, if it exists and (when given) `condition` holds. */
 function counterUpdate(merchantId: string, id: string, delta: 1 | -1, condition?: Filter) {
   return {
     TableName: tableName(),
