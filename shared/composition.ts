@@ -56,13 +56,14 @@ import type { ProductPorts } from "./products/service.ts";
 import { dynamoCustomerStore } from "./store/customers.ts";
 import { dynamoPaymentMethodStore } from "./store/payment-methods.ts";
 import { dynamoPortalTokens, dynamoUpdateCardTokens } from "./store/customer-page-tokens.ts";
-import { dynamoDiscountCodeStore, redemptionWrite } from "./store/discount-codes.ts";
+import { dynamoDiscountCodeStore, promisedRedemptionWrite, redemptionWrite } from "./store/discount-codes.ts";
 import { dynamoEventStore } from "./store/events.ts";
 import { dynamoIdempotencyStore } from "./store/idempotency.ts";
 import { dynamoInvoiceStore } from "./store/invoices.ts";
 import { dynamoQuoteStore } from "./store/quotes.ts";
 import { dynamoQuoteTemplateStore } from "./store/quote-templates.ts";
 import type { QuoteTemplatePorts } from "./quotes/templates.ts";
+import type { QuoteAcceptancePorts } from "./quotes/acceptance-effects.ts";
 import type { QuoteExpiryPorts } from "./quotes/expiry.ts";
 import type { HostedQuotePorts } from "./quotes/hosted.ts";
 import type { QuotePorts } from "./quotes/service.ts";
@@ -78,7 +79,7 @@ import { platformEvents } from "./store/platform-events.ts";
 import { once } from "./store/processed.ts";
 import { processorRefs } from "./store/processor-refs.ts";
 import { dynamoProductStore } from "./store/products.ts";
-import { asChange } from "./store/collection.ts";
+import { asChange, transact } from "./store/collection.ts";
 import { dynamoWindowCounter } from "./store/rate-windows.ts";
 import { dynamoRenewalNoticeStore } from "./store/renewal-notices.ts";
 import { dynamoSubscriptionStore } from "./store/subscriptions.ts";
@@ -339,6 +340,15 @@ export const quotePorts = (clock: Clock): QuotePorts => {
 export const quoteTemplatePorts = (clock: Clock): QuoteTemplatePorts => ({
   templates: dynamoQuoteTemplateStore,
   clock,
+});
+
+/** What an accepted quote sets off: its codes' redemptions and its recurring lines' subscription. */
+export const quoteAcceptancePorts = (clock: Clock): QuoteAcceptancePorts => ({
+  quotes: dynamoQuoteStore,
+  subscriptions: subscriptionPorts(clock),
+  promisedRedemptionWrite: (merchantId, discountCodeId) =>
+    asChange(promisedRedemptionWrite(merchantId, discountCodeId)),
+  commit: (changes) => transact(changes, "The quote was changed by another request"),
 });
 
 export const invoiceListPorts = (clock: Clock): InvoiceListPorts => ({

@@ -237,6 +237,10 @@ export const quote = invoice
       ),
     declinedAt: z.string().optional(),
     declineReason: z.string().optional(),
+    subscriptionId: z
+      .string()
+      .optional()
+      .describe("The subscription its recurring lines started, once accepted"),
   });
 
 /** The quote list's filters; saved views store the same object. */

@@ -4,7 +4,7 @@
  */
 import type { PaymentPlan } from "./plan.ts";
 import type { DomainEvent } from "../domain/events.ts";
-import type { Page, PageRequest, Versioned } from "../domain/records.ts";
+import type { Change, Page, PageRequest, Versioned } from "../domain/records.ts";
 import type { Quote, QuoteFilter } from "./quote.ts";
 
 /** What the store keeps beside the quote the API shows. */
@@ -22,6 +22,8 @@ export interface StoredQuote extends Quote {
   revision?: number;
   /** The payment plan worked out (plan.ts): each installment's amount, tax and invoice line. */
   plannedPayments?: PaymentPlan;
+  /** When its discount codes were counted as redeemed, after acceptance (once per quote). */
+  discountsRedeemedAt?: string;
 }
 
 /** What a publish writes besides the quote, in the same transaction. */
@@ -41,6 +43,8 @@ export interface QuoteStore {
   create(merchantId: string, quote: StoredQuote, event: DomainEvent): Promise<void>;
   replace(merchantId: string, quote: StoredQuote, version: number, event: DomainEvent): Promise<void>;
   remove(merchantId: string, id: string, version: number, event: DomainEvent): Promise<void>;
+  /** The quote replaced if it is still at `version`, as a change of another unit of work. */
+  replaceWrite(merchantId: string, quote: StoredQuote, version: number): Change;
   list(
     merchantId: string,
     filter: QuoteFilter,

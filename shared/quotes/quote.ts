@@ -103,6 +103,8 @@ export interface Quote extends PricedFields, QuoteTerms {
   canceledAt?: string;
   expiredAt?: string;
   testClockId?: string;
+  /** The subscription its recurring lines started, once accepted. */
+  subscriptionId?: string;
   metadata: Record<string, string>;
   createdAt: string;
   updatedAt: string;
@@ -147,6 +149,7 @@ export function presentQuote(quote: StoredQuote): Quote {
     revision: ___,
     countersignerTokens: ____,
     plannedPayments,
+    discountsRedeemedAt: _____,
     ...shown
   } = quote;
   if (!shown.paymentPlan || !plannedPayments) return shown;

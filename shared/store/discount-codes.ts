@@ -67,20 +67,20 @@ export interface DiscountCodeStore {
   release(merchantId: string, id: string): Promise<DiscountCode | undefined>;
 }
 
-/** The conditional `ADD timesRedeemed ±1, version 1` on one code. */
-function counterUpdate(merchantId: string, id: string, delta: 1 | -1, condition: Filter) {
+/** `ADD timesRedeemed ±1, version 1` on one code, if it exists and (when given) `condition` holds. */
+function counterUpdate(merchantId: string, id: string, delta: 1 | -1, condition?: Filter) {
   return {
     TableName: tableName(),
     Key: keys.merchantObject(merchantId, id),
     UpdateExpression: "ADD #times :delta, #version :one",
-    ConditionExpression: `attribute_exists(PK) AND #type = :type AND ${condition.expression}`,
+    ConditionExpression: `attribute_exists(PK) AND #type = :type${condition ? ` AND ${condition.expression}` : ""}`,
     ExpressionAttributeNames: {
       "#times": "timesRedeemed",
       "#version": "version",
       "#type": "type",
-      ...condition.names,
+      ...condition?.names,
     },
-    ExpressionAttributeValues: { ":delta": delta, ":one": 1, ":type": itemType, ...condition.values },
+    ExpressionAttributeValues: { ":delta": delta, ":one": 1, ":type": itemType, ...condition?.values },
   };
 }
 
@@ -112,6 +112,19 @@ export function redemptionWrite(merchantId: string, id: string, currency: string
     item: { Update: counterUpdate(merchantId, id, 1, redeemable(currency, now)) },
     conflict:
       "A discount code can no longer be redeemed (inactive, expired, used up or for another currency)",
+  };
+}
+
+/**
+ * A redemption counted for a document priced with the code earlier and bound by it since (an accepted
+ * quote: its price was frozen at publish and signed), as an item of that document's transaction. It
+ * counts whatever the code's state now — inactive, expired or used up since — so it may take the
+ * count past `maxRedemptions`: the document was promised the code when it was still redeemable.
+ */
+export function promisedRedemptionWrite(merchantId: string, id: string): ExtraWrite {
+  return {
+    item: { Update: counterUpdate(merchantId, id, 1) },
+    conflict: "The discount code no longer exists",
   };
 }
 

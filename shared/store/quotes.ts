@@ -7,7 +7,7 @@
 import { GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
 import type { QuoteFilter } from "../quotes/quote.ts";
 import type { QuoteStore, StoredQuote } from "../quotes/ports.ts";
-import { collection, type ExtraWrite } from "./collection.ts";
+import { asChange, collection, type ExtraWrite } from "./collection.ts";
 import { documentClient, isConditionFailure, tableName } from "./dynamo.ts";
 import { keys } from "./keys.ts";
 import { quoteQuery } from "./list-filters.ts";
@@ -74,6 +74,7 @@ export const dynamoQuoteStore: QuoteStore = {
   create: (merchantId, quote, event) => quotes.create(merchantId, quote, event),
   replace: (merchantId, quote, version, event) => quotes.replace(merchantId, quote, version, event),
   remove: (merchantId, id, version, event) => quotes.remove(merchantId, id, version, event),
+  replaceWrite: (merchantId, quote, version) => asChange(quotes.replaceWrite(merchantId, quote, version)),
   list: (merchantId, filter: QuoteFilter, page) => quotes.list(merchantId, quoteQuery(filter, page)),
 
   async readCounter(merchantId) {

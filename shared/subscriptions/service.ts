@@ -23,6 +23,7 @@ import type { Change } from "../domain/records.ts";
 import type { Position } from "../http/cursor.ts";
 import type { Catalog, DiscountRequest } from "../invoices/build.ts";
 import type { MerchantStore } from "../merchants/ports.ts";
+import type { Product } from "../products/product.ts";
 import type { CustomerStore } from "../store/customers.ts";
 import { subscriptionQuery } from "../store/list-filters.ts";
 import type { PaymentMethodStore } from "../store/payment-methods.ts";
@@ -34,7 +35,9 @@ import {
   canceledNow,
   type NewSubscription,
   presentSubscription,
+  type CollectionMethod,
   type StoredSubscription,
+  type SubscriptionDiscount,
   type SubscriptionFilter,
   type SubscriptionPatch,
   withCancelAtPeriodEnd,
@@ -150,10 +153,29 @@ export async function createSubscription(
   return getSubscription(ports, merchantId, subscription.id);
 }
 
+/** An item at a price a document fixed (a checkout's session, an accepted quote), not the product's now. */
+interface FixedItem {
+  productId: string;
+  description: string;
+  unitAmount: number;
+  quantity: number;
+}
+
+/** The products as the items fixed them: their descriptions and prices. */
+const atFixedPrices = (products: ReadonlyMap<string, Product>, items: readonly FixedItem[]) => {
+  const fixed = new Map(items.map((item) => [item.productId, item]));
+  return new Map(
+    [...products].map(([id, product]) => {
+      const item = fixed.get(id);
+      return [id, item ? { ...product, name: item.description, unitAmount: item.unitAmount } : product];
+    }),
+  );
+};
+
 /** A checkout's recurring items at the prices its session fixed (issue 13 §3). */
 export interface CheckoutSubscriptionRequest {
   customerId: string;
-  items: { productId: string; description: string; unitAmount: number; quantity: number }[];
+  items: FixedItem[];
   taxRateIds: string[];
   trialDays?: number;
   /** The checkout's code: kept with its terms (redeemed by the checkout's invoice, not here). */
@@ -173,13 +195,7 @@ export async function draftCheckoutSubscription(
 ): Promise<StoredSubscription> {
   const now = (await ports.customerClock(merchantId, request.customerId)).now();
   const facts = await namedFacts(ports, merchantId, request.customerId, request);
-  const fixed = new Map(request.items.map((item) => [item.productId, item]));
-  const products = new Map(
-    [...facts.products].map(([id, product]) => {
-      const item = fixed.get(id);
-      return [id, item ? { ...product, name: item.description, unitAmount: item.unitAmount } : product];
-    }),
-  );
+  const products = atFixedPrices(facts.products, request.items);
   return buildSubscription(
     {
       customerId: request.customerId,
@@ -192,6 +208,51 @@ export async function draftCheckoutSubscription(
     },
     { ...facts, products, now, cardOnCompletion: true },
   ).subscription;
+}
+
+/** An accepted quote's recurring lines (issue 14 §2): at its prices, tax rates and discounts. */
+export interface QuotedSubscriptionRequest {
+  customerId: string;
+  items: FixedItem[];
+  taxRateIds: string[];
+  /** As the quote priced them: taken as they are, no code redeemed (the quote counts its own). */
+  discounts: SubscriptionDiscount[];
+  /** Absent: today. */
+  startDate?: string;
+  collectionMethod: CollectionMethod;
+  defaultPaymentMethodId?: string;
+  metadata: Record<string, string>;
+}
+
+/**
+ * Creates an accepted quote's subscription with every check of a creation, in one transaction with
+ * the changes `alsoWrite` makes for its id (the quote recording it, on its version: a lost race
+ * writes nothing), then bills what is due, as `createSubscription`.
+ */
+export async function createQuotedSubscription(
+  ports: SubscriptionPorts,
+  merchantId: string,
+  { discounts, ...request }: QuotedSubscriptionRequest,
+  alsoWrite: (subscriptionId: string) => Change[],
+): Promise<StoredSubscription> {
+  const now = (await ports.customerClock(merchantId, request.customerId)).now();
+  const facts = await namedFacts(ports, merchantId, request.customerId, request);
+  const built = buildSubscription(
+    { ...request, items: request.items.map(({ productId, quantity }) => ({ productId, quantity })) },
+    { ...facts, products: atFixedPrices(facts.products, request.items), now },
+  ).subscription;
+  const subscription: StoredSubscription = { ...built, discounts };
+  await ports.subscriptions.create(
+    merchantId,
+    subscription,
+    subscriptionEvent("subscription.created", merchantId, subscription, now),
+    [
+      ports.customers.subscriptionCountWrite(merchantId, subscription.customerId, 1),
+      ...alsoWrite(subscription.id),
+    ],
+  );
+  await ports.billDue(merchantId, subscription.id, subscription.testClockId);
+  return subscription;
 }
 
 /**
