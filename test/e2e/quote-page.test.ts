@@ -135,6 +135,16 @@ describe("the buyer's quote page, in Chromium", () => {
     for (const text of [quote.number, "Website rebuild", "$3,000.00", "$900.00", "$2,100.00", "Net 30."])
       expect(shown).toContain(text);
     expect(await seriousViolations(page), "the open page").toEqual([]);
+    // What the buyer downloads is what they sign: the PDF link's bytes hash to the hash the consent names.
+    const href = await page.getByRole("link", { name: "Download the quote (PDF)" }).getAttribute("href");
+    const download = await page.request.get(new URL(href ?? "", page.url()).href);
+    expect(download.headers()["content-type"]).toBe("application/pdf");
+    const downloaded = createHash("sha256")
+      .update(await download.body())
+      .digest("hex");
+    expect(
+      await page.getByLabel(/I agree this typed name/).evaluate((e) => e.parentElement?.textContent),
+    ).toContain(`its PDF's SHA-256 is ${downloaded}`);
 
     await signAs(page, "Ada Buyer");
     await page.waitForURL(/\?done=signed$/);
@@ -165,6 +175,7 @@ describe("the buyer's quote page, in Chromium", () => {
     await page.close();
 
     const hash = await pdfHash(quote.id);
+    expect(downloaded).toBe(hash);
     const accepted = await ok(`/v1/quotes/${quote.id}`);
     expect(accepted.contentHash).toBe(hash);
     expect(accepted.status).toBe("accepted");
@@ -179,7 +190,7 @@ describe("the buyer's quote page, in Chromium", () => {
         email,
         role,
         signedAt: expect.any(String),
-        ip: expect.any(String),
+        ip: expect.stringMatching(/^[\d.:a-f]+$/),
         userAgent,
         contentHash: hash,
       })),
@@ -224,7 +235,8 @@ describe("the buyer's quote page, in Chromium", () => {
     await signAs(page, "Eve Buyer");
     await page.waitForURL(`${quote.hostedUrl}/sign`);
     expect(await page.getByRole("alert").textContent()).toBe("This quote is expired");
-    expect(await mainText(page)).toContain("This quote expired on");
+    // On the customer's clock: the day the expiry fired there, not today.
+    expect(await mainText(page)).toMatch(/This quote expired on Mar [89], 2030\./);
     await noFormsOn(page);
 
     expect((await page.goto(quote.hostedUrl))?.status()).toBe(200);
