@@ -172,7 +172,7 @@ dt{color:var(--muted)}
 dd{margin:0}
 form{margin:12px 0 0;padding:16px;border:1px solid var(--line);border-radius:8px}
 label{display:block;font-weight:600;margin:0 0 6px}
-.check{display:flex;gap:8px;align-items:flex-start;font-weight:400;margin:12px 0 0}
+.check{display:flex;gap:8px;align-items:flex-start;font-weight:400;margin:12px 0 0;overflow-wrap:anywhere}
 input[type=text],textarea{width:100%;font:inherit;padding:10px;border:1px solid #9ca3af;border-radius:6px}
 button,.button{display:inline-block;margin:12px 0 0;font:inherit;font-weight:600;padding:11px 20px;border-radius:8px;border:1px solid var(--line);background:#fff;color:var(--text);text-decoration:none;cursor:pointer}
 .primary{background:var(--brand);border-color:var(--brand);color:var(--on-brand)}

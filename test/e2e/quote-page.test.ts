@@ -197,10 +197,16 @@ describe("the buyer's quote page, in Chromium", () => {
     );
   }, 40_000);
 
-  it("declines with the buyer's reason: declined, and the page says so", async () => {
+  it("fits a 360 px wide phone without horizontal scrolling (the consent's 64-digit hash wraps); declines with the buyer's reason: declined, and the page says so", async () => {
     const quote = await publish();
-    const { page, documented } = await newPage();
+    const phone = await chromium().newContext({
+      viewport: { width: 360, height: 780 },
+      isMobile: true,
+      hasTouch: true,
+    });
+    const { page, documented } = await newPage(phone);
     await page.goto(quote.hostedUrl);
+    expect(await page.evaluate<number>("document.documentElement.scrollWidth")).toBeLessThanOrEqual(360);
     await page.getByLabel("Reason (optional)").fill("Over budget this quarter");
     await page.getByRole("button", { name: "Decline" }).click();
     await page.waitForURL(/\?done=declined$/);
@@ -209,7 +215,7 @@ describe("the buyer's quote page, in Chromium", () => {
     await noFormsOn(page);
     expect(await seriousViolations(page), "the declined page").toEqual([]);
     await documented();
-    await page.close();
+    await phone.close();
     expect(await ok(`/v1/quotes/${quote.id}`)).toMatchObject({
       status: "declined",
       declineReason: "Over budget this quarter",
