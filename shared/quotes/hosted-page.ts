@@ -132,8 +132,9 @@ async function act(
   form: URLSearchParams,
   run: () => Promise<HttpResponse>,
 ): Promise<HttpResponse> {
+  // A refused form comes back as the buyer filled it: nobody retypes a name or a reason.
   const again = async (status: number, error: string) =>
-    page(await hostedQuote(ports, context.token), context, status, { error });
+    page(await hostedQuote(ports, context.token), context, status, { error, typed: form });
   // Someone else's countersign link is a 404 before any form is read.
   if (context.signerToken)
     countersignerOf((await hostedQuote(ports, context.token)).quote, context.signerToken);
@@ -235,7 +236,11 @@ function statusNotice({ quote, merchant, now }: HostedQuote): string | undefined
 }
 
 /** The sign (or accept) form and the decline form of an open quote, or a countersigner's form. */
-async function forms(found: HostedQuote, context: QuotePageContext): Promise<string> {
+async function forms(
+  found: HostedQuote,
+  context: QuotePageContext,
+  typed: URLSearchParams | undefined,
+): Promise<string> {
   const { quote, now } = found;
   if (quote.status !== "open" || isLapsed(quote, now)) return "";
   const countersigner = context.signerToken ? countersignerOf(quote, context.signerToken) : undefined;
@@ -245,7 +250,7 @@ async function forms(found: HostedQuote, context: QuotePageContext): Promise<str
 <input type="hidden" name="contentHash" value="${escapeHtml(quote.contentHash ?? "")}">`;
   const signs = quote.requireSignature || countersigner !== undefined;
   const consent = signs
-    ? `<label class="check" for="consent"><input type="checkbox" id="consent" name="consent" value="yes" required> I agree this typed name is my electronic signature, and that I sign the quote shown on this page (its PDF's SHA-256 is ${escapeHtml(quote.contentHash ?? "")}).</label>`
+    ? `<label class="check" for="consent"><input type="checkbox" id="consent" name="consent" value="yes" required${typed?.get("consent") === "yes" ? " checked" : ""}> I agree this typed name is my electronic signature, and that I sign the quote shown on this page (its PDF's SHA-256 is ${escapeHtml(quote.contentHash ?? "")}).</label>`
     : "";
   const heading = countersigner
     ? `Countersign as ${countersigner.signer.name}`
@@ -257,7 +262,7 @@ async function forms(found: HostedQuote, context: QuotePageContext): Promise<str
 <form method="post" action="${escapeHtml(context.signerToken ? countersignPath(context.token, context.signerToken) : `${quotePath(context.token)}/sign`)}">
 ${hidden}
 <label for="name">Your full name</label>
-<input type="text" id="name" name="name" autocomplete="name" required maxlength="200">
+<input type="text" id="name" name="name" autocomplete="name" required maxlength="200" value="${escapeHtml(typed?.get("name") ?? "")}">
 ${consent}
 <button type="submit" class="primary">${signs ? "Sign" : "Accept"}</button>
 </form>
@@ -269,7 +274,7 @@ ${consent}
 <form method="post" action="${escapeHtml(quotePath(context.token))}/decline">
 <input type="hidden" name="formToken" value="${formToken}">
 <label for="reason">Reason (optional)</label>
-<textarea id="reason" name="reason" rows="3" maxlength="1000"></textarea>
+<textarea id="reason" name="reason" rows="3" maxlength="1000">${escapeHtml(typed?.get("reason") ?? "")}</textarea>
 <button type="submit">Decline</button>
 </form>
 </section>`;
@@ -279,7 +284,7 @@ async function page(
   found: HostedQuote,
   context: QuotePageContext,
   status: number,
-  message: { notice?: string; error?: string },
+  message: { notice?: string; error?: string; typed?: URLSearchParams },
 ): Promise<HttpResponse> {
   const { merchant } = found;
   const quote = presentQuote(found.quote);
@@ -346,7 +351,7 @@ ${planRows(found.quote)}
 }
 ${text("Terms", "terms-title", quote.terms)}
 ${text("Comments", "comments-title", quote.comments)}
-${await forms(found, context)}
+${await forms(found, context, message.typed)}
 </article>`,
   });
   return new HttpResponse(status, undefined, rendered.headers, { body: rendered.html });

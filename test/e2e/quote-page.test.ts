@@ -198,7 +198,7 @@ describe("the buyer's quote page, in Chromium", () => {
     );
   }, 40_000);
 
-  it("fits a 360 px wide phone without horizontal scrolling (the consent's 64-digit hash wraps); declines with the buyer's reason: declined, and the page says so", async () => {
+  it("on a 360 px phone: no horizontal scrolling; a form left open past its 30 minutes is refused (403) keeping what was typed; declines with the buyer's reason", async () => {
     const quote = await publish();
     const phone = await chromium().newContext({
       viewport: { width: 360, height: 780 },
@@ -207,8 +207,28 @@ describe("the buyer's quote page, in Chromium", () => {
     });
     const { page, documented } = await newPage(phone);
     await page.goto(quote.hostedUrl);
+    // The consent names the PDF's 64-digit hash: it wraps instead of widening the page.
     expect(await page.evaluate<number>("document.documentElement.scrollWidth")).toBeLessThanOrEqual(360);
+
+    /** Presses `button` on a form whose token has outlived its 30 minutes: the page again, saying so. */
+    const pressLate = async (button: string) => {
+      await runtime.advanceLocalClock(31 * 60);
+      const [refused] = await Promise.all([
+        page.waitForResponse((r) => r.request().method() === "POST"),
+        page.getByRole("button", { name: button, exact: true }).click(),
+      ]);
+      expect(refused.status()).toBe(403);
+      expect(await page.getByRole("alert").textContent()).toBe("This form has expired. Please try again.");
+    };
+    await page.getByLabel("Your full name").fill("Ada Buyer");
+    await page.getByLabel(/I agree this typed name is my electronic signature/).check();
+    await pressLate("Sign");
+    expect(await page.getByLabel("Your full name").inputValue()).toBe("Ada Buyer");
+    expect(await page.getByLabel(/I agree this typed name/).isChecked()).toBe(true);
     await page.getByLabel("Reason (optional)").fill("Over budget this quarter");
+    await pressLate("Decline");
+    expect(await page.getByLabel("Reason (optional)").inputValue()).toBe("Over budget this quarter");
+    expect((await ok(`/v1/quotes/${quote.id}`)).status).toBe("open");
     await page.getByRole("button", { name: "Decline" }).click();
     await page.waitForURL(/\?done=declined$/);
     expect(await page.getByRole("status").textContent()).toBe("You declined this quote.");
