@@ -3,8 +3,8 @@
  * headless Chromium: the buyer signs, each countersigner opens the link mailed to them and
  * countersigns, and the quote is accepted with every signature bound to the SHA-256 of its PDF;
  * decline with a reason; an expired link on a test clock; a stale tab after a revision refused and
- * pointed at the new version; axe-core on each page a buyer meets; a whole sign flow without
- * JavaScript.
+ * pointed at the new version; axe-core on each page a buyer meets; a 360 px phone; a form refused
+ * after its 30 minutes keeping what was typed; a whole sign flow without JavaScript.
  */
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
