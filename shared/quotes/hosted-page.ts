@@ -133,8 +133,9 @@ async function act(
   form: URLSearchParams,
   run: () => Promise<HttpResponse>,
 ): Promise<HttpResponse> {
+  // A refused form comes back as the buyer filled it: nobody retypes a name or a reason.
   const again = async (status: number, error: string) =>
-    page(await hostedQuote(ports, context.token), context, status, { error });
+    page(await hostedQuote(ports, context.token), context, status, { error, typed: form });
   // Someone else's countersign link is a 404 before any form is read.
   if (context.signerToken)
     countersignerOf((await hostedQuote(ports, context.token)).quote, context.signerToken);
@@ -173,7 +174,7 @@ dt{color:var(--muted)}
 dd{margin:0}
 form{margin:12px 0 0;padding:16px;border:1px solid var(--line);border-radius:8px}
 label{display:block;font-weight:600;margin:0 0 6px}
-.check{display:flex;gap:8px;align-items:flex-start;font-weight:400;margin:12px 0 0}
+.check{display:flex;gap:8px;align-items:flex-start;font-weight:400;margin:12px 0 0;overflow-wrap:anywhere}
 input[type=text],textarea{width:100%;font:inherit;padding:10px;border:1px solid #9ca3af;border-radius:6px}
 button,.button{display:inline-block;margin:12px 0 0;font:inherit;font-weight:600;padding:11px 20px;border-radius:8px;border:1px solid var(--line);background:#fff;color:var(--text);text-decoration:none;cursor:pointer}
 .primary{background:var(--brand);border-color:var(--brand);color:var(--on-brand)}
@@ -256,7 +257,11 @@ function signatureBlock({ quote, merchant }: HostedQuote): string {
 }
 
 /** The sign (or accept) form and the decline form of an open quote, or a countersigner's form. */
-async function forms(found: HostedQuote, context: QuotePageContext): Promise<string> {
+async function forms(
+  found: HostedQuote,
+  context: QuotePageContext,
+  typed: URLSearchParams | undefined,
+): Promise<string> {
   const { quote, now } = found;
   if (quote.status !== "open" || isLapsed(quote, now)) return "";
   const countersigner = context.signerToken ? countersignerOf(quote, context.signerToken) : undefined;
@@ -266,7 +271,7 @@ async function forms(found: HostedQuote, context: QuotePageContext): Promise<str
 <input type="hidden" name="contentHash" value="${escapeHtml(quote.contentHash ?? "")}">`;
   const signs = quote.requireSignature || countersigner !== undefined;
   const consent = signs
-    ? `<label class="check" for="consent"><input type="checkbox" id="consent" name="consent" value="yes" required> I agree this typed name is my electronic signature, and that I sign the quote shown on this page (its PDF's SHA-256 is ${escapeHtml(quote.contentHash ?? "")}).</label>`
+    ? `<label class="check" for="consent"><input type="checkbox" id="consent" name="consent" value="yes" required${typed?.get("consent") === "yes" ? " checked" : ""}> I agree this typed name is my electronic signature, and that I sign the quote shown on this page (its PDF's SHA-256 is ${escapeHtml(quote.contentHash ?? "")}).</label>`
     : "";
   const heading = countersigner
     ? `Countersign as ${countersigner.signer.name}`
@@ -278,7 +283,7 @@ async function forms(found: HostedQuote, context: QuotePageContext): Promise<str
 <form method="post" action="${escapeHtml(context.signerToken ? countersignPath(context.token, context.signerToken) : `${quotePath(context.token)}/sign`)}">
 ${hidden}
 <label for="name">Your full name</label>
-<input type="text" id="name" name="name" autocomplete="name" required maxlength="200">
+<input type="text" id="name" name="name" autocomplete="name" required maxlength="200" value="${escapeHtml(typed?.get("name") ?? "")}">
 ${consent}
 <button type="submit" class="primary">${signs ? "Sign" : "Accept"}</button>
 </form>
@@ -290,7 +295,7 @@ ${consent}
 <form method="post" action="${escapeHtml(quotePath(context.token))}/decline">
 <input type="hidden" name="formToken" value="${formToken}">
 <label for="reason">Reason (optional)</label>
-<textarea id="reason" name="reason" rows="3" maxlength="1000"></textarea>
+<textarea id="reason" name="reason" rows="3" maxlength="1000">${escapeHtml(typed?.get("reason") ?? "")}</textarea>
 <button type="submit">Decline</button>
 </form>
 </section>`;
@@ -300,7 +305,7 @@ async function page(
   found: HostedQuote,
   context: QuotePageContext,
   status: number,
-  message: { notice?: string; error?: string },
+  message: { notice?: string; error?: string; typed?: URLSearchParams },
 ): Promise<HttpResponse> {
   const { merchant } = found;
   const quote = presentQuote(found.quote);
@@ -376,7 +381,7 @@ ${planRows(found.quote)}
 ${text("Terms", "terms-title", shows("terms") ? quote.terms : undefined)}
 ${text("Comments", "comments-title", shows("comments") ? quote.comments : undefined)}
 ${shows("signatureBlock") ? signatureBlock(found) : ""}
-${await forms(found, context)}
+${await forms(found, context, message.typed)}
 </article>`,
   });
   return new HttpResponse(status, undefined, rendered.headers, { body: rendered.html });
