@@ -28,7 +28,7 @@ export function newDataDir(): string {
   return mkdtempSync(join(tmpdir(), "kassa-e2e-"));
 }
 
-export async function startLocalStack(dataDir: string, timeoutMs = 30_000): Promise<RunningStack> {
+export async function startLocalStack(dataDir: string, timeoutMs = 60_000): Promise<RunningStack> {
   const infoFile = join(dataDir, "local.json");
   rmSync(infoFile, { force: true });
   const child = spawn(process.execPath, ["--import", "tsx", "infra/local/start.ts"], {
@@ -42,6 +42,8 @@ export async function startLocalStack(dataDir: string, timeoutMs = 30_000): Prom
       KASSA_SES_PORT: "0",
     },
     stdio: ["ignore", "pipe", "pipe"],
+    // Its own process group, so a runtime that never finished booting is killed with its DynamoDB Local.
+    detached: true,
   });
   let output = "";
   child.stdout?.on("data", (c) => {
@@ -55,7 +57,8 @@ export async function startLocalStack(dataDir: string, timeoutMs = 30_000): Prom
   while (!existsSync(infoFile)) {
     if (child.exitCode !== null) throw new Error(`npm start exited early:\n${output}`);
     if (Date.now() > deadline) {
-      child.kill("SIGKILL");
+      // The whole group: killing only the runtime would orphan the DynamoDB Local (Java) it started.
+      if (child.pid !== undefined) process.kill(-child.pid, "SIGKILL");
       throw new Error(`npm start did not write local.json within ${timeoutMs} ms:\n${output}`);
     }
     await new Promise((r) => setTimeout(r, 100));
