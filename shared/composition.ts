@@ -63,6 +63,7 @@ import { dynamoInvoiceStore } from "./store/invoices.ts";
 import { dynamoQuoteStore } from "./store/quotes.ts";
 import type { QuoteExpiryPorts } from "./quotes/expiry.ts";
 import type { HostedQuotePorts } from "./quotes/hosted.ts";
+import { planDunningOwner, type QuoteBillingPorts, type QuotePlanTimerPorts } from "./quotes/installments.ts";
 import type { QuotePorts } from "./quotes/service.ts";
 import type { MerchantStore } from "./merchants/ports.ts";
 import { dynamoMerchantStore } from "./store/merchants.ts";
@@ -572,12 +573,20 @@ export const billingPorts = (clock: Clock): BillingPorts => ({
   paymentMethods: dynamoPaymentMethodStore,
   scheduler: schedulerFor(clock),
   customers: dynamoCustomerStore,
+  planDunning: (merchantId, invoice) => planDunningOwner(quoteBillingPorts(clock), merchantId, invoice),
+});
+
+/** An accepted quote's invoices (its first, its plan's installments), on the billing engine's ports. */
+export const quoteBillingPorts = (clock: Clock): QuoteBillingPorts => ({
+  ...billingPorts(clock),
+  quotes: dynamoQuoteStore,
 });
 
 export type BillingTimerPorts = InvoiceTimerPorts &
   PaymentTimerPorts &
   CheckoutExpiryPorts &
   QuoteExpiryPorts &
+  QuotePlanTimerPorts &
   CheckoutCompletionPorts & {
     invoices: InvoiceStore;
     merchants: MerchantStore;
@@ -599,6 +608,7 @@ export const billingTimerPorts = (clock: Clock): BillingTimerPorts => ({
   checkoutSessions: dynamoCheckoutSessionStore,
   checkouts: () => checkoutPorts(clock),
   quotes: dynamoQuoteStore,
+  quoteBilling: () => quoteBillingPorts(clock),
   mailer,
   scheduler: () => schedulerFor(clock),
   once,

@@ -113,6 +113,9 @@ export const quotePatch = parsesTo<QuotePatch>()(
   }),
 );
 
+const planStatuses = ["pending", "active", "past_due", "paid"] as const;
+const installmentStatuses = ["upcoming", "open", "paid", "past_due"] as const;
+
 export const quote = invoice
   .pick({
     customerId: true,
@@ -166,11 +169,33 @@ export const quote = invoice
               .describe("Each rounded half away from zero; the last is the total minus the others"),
             tax: z.number().int().optional().describe("Its share of the one-time tax, by largest remainder"),
             dueAfterDays: z.number().int(),
+            invoiceId: z.string().optional().describe("Its invoice, once issued (after acceptance)"),
+            dueDate: z
+              .string()
+              .optional()
+              .describe("YYYY-MM-DD: the acceptance's local day + dueAfterDays (set at acceptance)"),
+            status: z
+              .enum(installmentStatuses)
+              .optional()
+              .describe(
+                "After acceptance: upcoming, open (invoiced), paid, or past_due (its last retry failed)",
+              ),
           }),
         ),
         collection: z.enum(["charge_automatically", "send_invoice"]).optional(),
+        status: z
+          .enum(planStatuses)
+          .optional()
+          .describe(
+            "After acceptance: pending until installment 1 is paid, active while later ones are due, past_due while one stays open after its last retry, paid when all are",
+          ),
       })
       .optional(),
+    invoiceId: z
+      .string()
+      .optional()
+      .describe("The acceptance's first invoice: installment 1 of the plan, else the one-time amount"),
+    subscriptionId: z.string().optional().describe("The subscription the quote's recurring lines started"),
     subscriptionStartDate: z.string().optional(),
     expiresAt: z.string(),
     revisionOf: z.string().optional().describe("The open quote this revision supersedes when published"),

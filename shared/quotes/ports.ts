@@ -4,8 +4,8 @@
  */
 import type { PaymentPlan } from "./plan.ts";
 import type { DomainEvent } from "../domain/events.ts";
-import type { Page, PageRequest, Versioned } from "../domain/records.ts";
-import type { Quote, QuoteFilter } from "./quote.ts";
+import type { Change, Page, PageRequest, Versioned } from "../domain/records.ts";
+import type { PlanProgress, Quote, QuoteFilter } from "./quote.ts";
 
 /** What the store keeps beside the quote the API shows. */
 export interface StoredQuote extends Quote {
@@ -22,6 +22,10 @@ export interface StoredQuote extends Quote {
   revision?: number;
   /** The payment plan worked out (plan.ts): each installment's amount, tax and invoice line. */
   plannedPayments?: PaymentPlan;
+  /** After acceptance: the plan's and each installment's state (shown in `paymentPlan`). */
+  planProgress?: PlanProgress;
+  /** The card saved at the first payment (a payment method id), charged for later installments. */
+  paymentMethodId?: string;
 }
 
 /** What a publish writes besides the quote, in the same transaction. */
@@ -40,6 +44,8 @@ export interface QuoteStore {
   read(merchantId: string, id: string): Promise<Versioned<StoredQuote> | undefined>;
   create(merchantId: string, quote: StoredQuote, event: DomainEvent): Promise<void>;
   replace(merchantId: string, quote: StoredQuote, version: number, event: DomainEvent): Promise<void>;
+  /** The changes that replace the quote if it is still at `version`, for another capability's transaction. */
+  replaceWrites(merchantId: string, quote: StoredQuote, version: number, event?: DomainEvent): Change[];
   remove(merchantId: string, id: string, version: number, event: DomainEvent): Promise<void>;
   list(
     merchantId: string,

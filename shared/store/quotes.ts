@@ -7,7 +7,7 @@
 import { GetCommand } from "@aws-sdk/lib-dynamodb";
 import type { QuoteFilter } from "../quotes/quote.ts";
 import type { QuoteStore, StoredQuote } from "../quotes/ports.ts";
-import { collection, type ExtraWrite } from "./collection.ts";
+import { asChange, collection, type ExtraWrite } from "./collection.ts";
 import { documentClient, tableName } from "./dynamo.ts";
 import { keys } from "./keys.ts";
 import { quoteQuery } from "./list-filters.ts";
@@ -66,6 +66,10 @@ export const dynamoQuoteStore: QuoteStore = {
   read: (merchantId, id) => quotes.read(merchantId, id),
   create: (merchantId, quote, event) => quotes.create(merchantId, quote, event),
   replace: (merchantId, quote, version, event) => quotes.replace(merchantId, quote, version, event),
+  replaceWrites: (merchantId, quote, version, event) => [
+    asChange(quotes.replaceWrite(merchantId, quote, version)),
+    ...(event ? [asChange({ item: eventPut(event) })] : []),
+  ],
   remove: (merchantId, id, version, event) => quotes.remove(merchantId, id, version, event),
   list: (merchantId, filter: QuoteFilter, page) => quotes.list(merchantId, quoteQuery(filter, page)),
 
