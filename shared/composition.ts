@@ -63,6 +63,7 @@ import { dynamoInvoiceStore } from "./store/invoices.ts";
 import { dynamoQuoteStore } from "./store/quotes.ts";
 import type { QuoteExpiryPorts } from "./quotes/expiry.ts";
 import type { HostedQuotePorts } from "./quotes/hosted.ts";
+import { recordQuoteCard } from "./quotes/hosted-pay.ts";
 import { planDunningOwner, type QuoteBillingPorts, type QuotePlanTimerPorts } from "./quotes/installments.ts";
 import type { QuotePorts } from "./quotes/service.ts";
 import type { MerchantStore } from "./merchants/ports.ts";
@@ -343,6 +344,7 @@ export const invoiceListPorts = (clock: Clock): InvoiceListPorts => ({
 /** The buyer's quote page: found by its token, signed and declined on the customer's clock. */
 export const hostedQuotePorts = (clock: Clock): HostedQuotePorts => ({
   quotes: dynamoQuoteStore,
+  invoices: dynamoInvoiceStore,
   merchants: dynamoMerchantStore,
   customerClock: customerClocks(clock, customerReads()),
 });
@@ -486,6 +488,29 @@ export async function keepPaidCard(clock: Clock, merchantId: string, customerId:
     log.error("The card of a subscription's paid invoice could not be saved", {
       merchantId,
       customerId,
+      error: error instanceof Error ? error.message : String(error),
+    });
+  }
+}
+
+/**
+ * Keeps the card an accepted quote's first invoice was paid with on the page: saved on the customer,
+ * and recorded on the quote for its later installments. The payment stands whatever happens here.
+ */
+export async function keepQuoteCard(
+  clock: Clock,
+  merchantId: string,
+  quoteId: string,
+  customerId: string,
+  card: string,
+) {
+  try {
+    const method = await saveBuyerCard(clock, merchantId, customerId, card);
+    await recordQuoteCard(hostedQuotePorts(clock), merchantId, quoteId, method.id);
+  } catch (error) {
+    log.error("The card of a quote's paid invoice could not be kept", {
+      merchantId,
+      quoteId,
       error: error instanceof Error ? error.message : String(error),
     });
   }

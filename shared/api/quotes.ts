@@ -16,7 +16,16 @@ import {
   page,
   parsesTo,
 } from "./common.ts";
-import { calendarDate, documentDiscounts, fee, hostedParams, invoice, lineItem } from "./invoices.ts";
+import {
+  calendarDate,
+  documentDiscounts,
+  fee,
+  hostedInvoicePay,
+  hostedInvoicePayForm,
+  hostedParams,
+  invoice,
+  lineItem,
+} from "./invoices.ts";
 
 const countersigner = z.strictObject({ name: z.string().trim().min(1).max(200), email });
 
@@ -410,6 +419,11 @@ const signResponses = {
 } as const;
 
 const done = z.object({ done: z.enum(["signed", "accepted", "declined", "countersigned"]).optional() });
+/** The buyer's page also says the first invoice was paid, or closes the Checkout session its cancel URL names. */
+const buyerPageQuery = done.extend({
+  paid: z.literal("1").optional(),
+  canceled: idOf("payment").optional(),
+});
 
 export const hostedQuotePage = defineOperation({
   ...htmlPage,
@@ -417,9 +431,9 @@ export const hostedQuotePage = defineOperation({
   method: "GET",
   path: "/q/{token}",
   summary:
-    "The buyer's quote page: the quote, its PDF, and forms to sign (or accept) and to decline; `?done=` says what the last form did",
+    "The buyer's quote page: the quote, its PDF, and forms to sign (or accept) and to decline; once accepted, paying its first invoice; `?done=` says what the last form did, `?paid=1` that the payment went through, `?canceled={paymentId}` is Stripe Checkout's cancel URL",
   params: hostedParams,
-  query: done,
+  query: buyerPageQuery,
 });
 
 export const hostedQuotePdf = defineOperation({
@@ -493,7 +507,25 @@ export const hostedQuoteCountersign = defineOperation({
   otherResponses: signResponses,
 });
 
+export const hostedQuotePayForm = defineOperation({
+  ...hostedInvoicePayForm,
+  id: "getHostedQuotePayForm",
+  path: "/q/{token}/pay",
+  summary:
+    "An accepted quote's pay page for its first invoice (installment 1, or the one-time amount): the sandbox's card form, or the button to Stripe Checkout (it starts nothing)",
+});
+
+export const hostedQuotePay = defineOperation({
+  ...hostedInvoicePay,
+  id: "submitHostedQuotePayment",
+  path: "/q/{token}/pay",
+  summary:
+    "Pays an accepted quote's first invoice (form-encoded `formToken`, and `card` in the sandbox): 303 to the quote page when paid (the card saved when more installments or a subscription follow), or to Stripe Checkout",
+});
+
 export const hostedQuoteOperations = [
+  hostedQuotePayForm,
+  hostedQuotePay,
   hostedQuotePage,
   hostedQuotePdf,
   hostedQuoteSign,
