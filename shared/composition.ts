@@ -494,6 +494,21 @@ export async function keepPaidCard(clock: Clock, merchantId: string, customerId:
 }
 
 /**
+ * Saves the card a buyer typed on an accepted quote's page on their customer (a declining card is
+ * refused: the error is the buyer's to see) and records it on the quote for what follows.
+ */
+export async function saveQuoteCard(
+  clock: Clock,
+  merchantId: string,
+  quoteId: string,
+  customerId: string,
+  card: string,
+) {
+  const method = await saveBuyerCard(clock, merchantId, customerId, card);
+  await recordQuoteCard(hostedQuotePorts(clock), merchantId, quoteId, method.id);
+}
+
+/**
  * Keeps the card an accepted quote's first invoice was paid with on the page: saved on the customer,
  * and recorded on the quote for its later installments. The payment stands whatever happens here.
  */
@@ -505,8 +520,7 @@ export async function keepQuoteCard(
   card: string,
 ) {
   try {
-    const method = await saveBuyerCard(clock, merchantId, customerId, card);
-    await recordQuoteCard(hostedQuotePorts(clock), merchantId, quoteId, method.id);
+    await saveQuoteCard(clock, merchantId, quoteId, customerId, card);
   } catch (error) {
     log.error("The card of a quote's paid invoice could not be kept", {
       merchantId,

@@ -6,6 +6,7 @@ import {
   keepQuoteCard,
   paymentPorts,
   publicBaseUrl,
+  saveQuoteCard,
   workClock,
 } from "../../shared/composition.ts";
 import type { Clock } from "../../shared/domain/clock.ts";
@@ -15,11 +16,34 @@ import { apiHandler, HttpResponse, route } from "../../shared/http/api.ts";
 import { cancelInvoiceCheckout } from "../../shared/invoices/pay.ts";
 import { hostedQuote, hostedQuotePdf } from "../../shared/quotes/hosted.ts";
 import { quotePage, quotePath, submitDecline, submitSignature } from "../../shared/quotes/hosted-page.ts";
-import { payableFirstInvoice, quotePayable } from "../../shared/quotes/hosted-pay.ts";
+import {
+  payableFirstInvoice,
+  quoteCardSetup,
+  quotePayable,
+  savesCardOnly,
+} from "../../shared/quotes/hosted-pay.ts";
 
-/** The accepted quote's first invoice behind a pay-form request, as the form takes it; none: back to the page. */
+/**
+ * What an accepted quote's pay form pays: its first invoice, or — recurring lines only — the card
+ * its subscription is charged on; nothing: back to the page.
+ */
 async function payForm(clock: Clock, token: string) {
   const { quote, merchant, now } = await hostedQuote(ports(clock), token);
+  const context = (payableId: string) => ({
+    token,
+    backUrl: quotePath(token),
+    publicBaseUrl: publicBaseUrl(),
+    clock,
+    cardAttempts: declinedCardAttempts(clock, merchant.id, payableId),
+  });
+  if (savesCardOnly(quote)) {
+    return {
+      payable: quoteCardSetup(quote, merchant, (customerId, card) =>
+        saveQuoteCard(clock, merchant.id, quote.id, customerId, card),
+      ),
+      context: context(quote.id),
+    };
+  }
   const invoice = await payableFirstInvoice(ports(clock), merchant.id, quote);
   if (!invoice) return undefined;
   return {
@@ -31,13 +55,7 @@ async function payForm(clock: Clock, token: string) {
       (customerId, card) => keepQuoteCard(clock, merchant.id, quote.id, customerId, card),
       now,
     ),
-    context: {
-      token,
-      backUrl: quotePath(token),
-      publicBaseUrl: publicBaseUrl(),
-      clock,
-      cardAttempts: declinedCardAttempts(clock, merchant.id, invoice.id),
-    },
+    context: context(invoice.id),
   };
 }
 

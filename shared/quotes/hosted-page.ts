@@ -82,7 +82,13 @@ export async function quotePage(
 ): Promise<HttpResponse> {
   const found = await hostedQuote(ports, context.token);
   if (context.signerToken) countersignerOf(found.quote, context.signerToken);
-  const notice = paid ? paidNotice : done ? doneNotices[done] : undefined;
+  const notice = paid
+    ? found.quote.invoiceId
+      ? paidNotice
+      : savedNotice
+    : done
+      ? doneNotices[done]
+      : undefined;
   return page(found, context, 200, {
     ...(notice ? { notice } : {}),
     payment: await paymentSection(ports, found, context),
@@ -90,6 +96,7 @@ export async function quotePage(
 }
 
 const paidNotice = "Thank you: your payment went through. A receipt is on its way to you by email.";
+const savedNotice = "Thank you: your card is saved for the subscription's payments.";
 
 /**
  * An accepted quote's money, on the buyer's page: its first invoice to pay at once (a link to the
@@ -122,8 +129,14 @@ async function paymentSection(
   let body: string;
   if (!invoice) {
     // Issued by the billing queue right after acceptance; a quote of recurring lines only has none.
-    if (quote.upfrontTotal === 0) return "";
-    body = `<p>Your invoice is being prepared: reload this page in a moment to pay it.</p>`;
+    if (quote.upfrontTotal > 0)
+      body = `<p>Your invoice is being prepared: reload this page in a moment to pay it.</p>`;
+    else if (!quote.collectPayment || !quote.recurringInterval) return "";
+    else if (quote.paymentMethodId)
+      body = `<p>Your card is saved: the subscription's payments are charged to it.</p>`;
+    else
+      body = `<p>Nothing is due today. Save the card the subscription's payments are charged to.</p>
+<p><a class="button primary" href="${escapeHtml(quotePath(context.token))}/pay">Save card and start</a></p>`;
   } else if (invoice.status === "paid") {
     body = `<p>Paid: ${money(invoice.amountPaid)}. Thank you.</p>${progress.length > 1 ? `<p>${later}</p>` : ""}`;
   } else if (!quote.collectPayment) {

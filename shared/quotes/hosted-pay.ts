@@ -6,7 +6,7 @@
  * invoice; Checkout saves it for off-session use) and recorded on the quote (`paymentMethodId`): the
  * installments are charged on it.
  */
-import { retryOnConflict } from "../domain/errors.ts";
+import { retryOnConflict, StateConflictError } from "../domain/errors.ts";
 import { newEvent } from "../domain/events.ts";
 import type { PayFormSubject } from "../hosted/pay-form.ts";
 import { invoicePayable } from "../invoices/hosted.ts";
@@ -20,6 +20,42 @@ import { presentQuote } from "./quote.ts";
 
 /** What the pay form says when paying keeps the card. */
 export const quoteSaveNotice = "Your card will be saved for the later payments of this quote.";
+
+/** An accepted quote that collects payment, of recurring lines only: nothing to pay now, a card to save. */
+export const savesCardOnly = (quote: StoredQuote) =>
+  quote.status === "accepted" &&
+  quote.collectPayment &&
+  !quote.invoiceId &&
+  quote.upfrontTotal === 0 &&
+  quote.recurringInterval !== undefined;
+
+/**
+ * A quote of recurring lines only on the pay form: nothing is charged today; "Save card and start"
+ * saves the card (a declining one is refused, as Stripe's setup refuses it) for its subscription.
+ * Saving a card alone through Stripe's Checkout (setup mode) is not supported yet: a 409.
+ */
+export function quoteCardSetup(
+  quote: StoredQuote,
+  merchant: Merchant,
+  saveCard: (customerId: string, card: string) => Promise<void>,
+): PayFormSubject {
+  return {
+    merchant,
+    kind: "Quote",
+    number: quote.number ?? quote.id,
+    amountDue: 0,
+    currency: quote.currency,
+    payable: quote.paymentMethodId === undefined,
+    saveNotice: "Nothing is charged today: your card is saved for the subscription's payments.",
+    action: "Save card and start",
+    charge: (card) => saveCard(quote.customerId, card),
+    checkout: async () => {
+      throw new StateConflictError(
+        "This quote has nothing to pay now, and saving a card alone through Stripe is not supported yet",
+      );
+    },
+  };
+}
 
 /** The first invoice while the buyer can pay it on the quote's page: an accepted quote that collects payment. */
 export async function payableFirstInvoice(

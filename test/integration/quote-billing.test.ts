@@ -12,6 +12,7 @@ import type { SQSRecord } from "aws-lambda";
 import { beforeAll, describe, expect, it } from "vitest";
 import { handler as invoicesApi } from "../../functions/api/invoices.ts";
 import { handler as paymentMethods } from "../../functions/api/payment-methods.ts";
+import { handler as products } from "../../functions/api/products.ts";
 import { handler as quotesApi } from "../../functions/api/quotes.ts";
 import { handler as taxRates } from "../../functions/api/tax-rates.ts";
 import { handler as hosted } from "../../functions/hosted/quote.ts";
@@ -331,6 +332,49 @@ describe("an accepted quote without a plan", () => {
       api(paymentMethods, "GET /v1/customers/{id}/payment-methods", { id: customerId }),
     );
     expect(methods.data).toHaveLength(0);
+  });
+});
+
+describe("an accepted quote of recurring lines only", () => {
+  it("issues no invoice and offers 'Save card and start': a declining card is refused, a good one kept on the quote", async () => {
+    const { customerId } = await h.buyerAt("2026-09-01T12:00:00Z");
+    const product = await expectStatus(
+      api(products, "POST /v1/products", {
+        body: { name: "Support plan", unitAmount: 4_900, currency: "USD", recurring: { interval: "month" } },
+      }),
+      201,
+    );
+    const quote = await publishedQuote(customerId, {
+      lineItems: [{ productId: product.id, quantity: 1, taxRateIds: [vat] }],
+    });
+    const accepted = await signAndBill(quote);
+    expect(accepted).not.toHaveProperty("invoiceId");
+    expect(await invoicesOf(customerId)).toHaveLength(0);
+
+    const token = tokenOf(quote);
+    expect((await page(token)).raw).toContain(`href="/q/${token}/pay">Save card and start</a>`);
+    const setup = await page(token, "/pay");
+    expect(setup.raw).toContain("Save card and start</button>");
+    expect(setup.raw).toContain("Nothing is charged today");
+
+    const declined = await form("POST /q/{token}/pay", token, {
+      formToken: field(setup.raw, "formToken"),
+      card: "4000000000000002",
+    });
+    expect(declined.status).toBe(402);
+    expect((await dynamoQuoteStore.read(shop.id, quote.id))?.value.paymentMethodId).toBeUndefined();
+
+    await payOnPage(token, "4242424242424242");
+    const methods = await expectStatus(
+      api(paymentMethods, "GET /v1/customers/{id}/payment-methods", { id: customerId }),
+    );
+    expect(methods.data).toHaveLength(1);
+    expect((await dynamoQuoteStore.read(shop.id, quote.id))?.value.paymentMethodId).toBe(methods.data[0].id);
+    expect(
+      (await call(hosted as never, "GET /q/{token}", { pathParameters: { token }, query: { paid: "1" } }))
+        .raw,
+    ).toContain("your card is saved");
+    expect(await invoicesOf(customerId)).toHaveLength(0);
   });
 });
 
