@@ -391,7 +391,7 @@ export async function planDunningOwner(
 
 /**
  * A quote's invoice was paid: its retries not yet run are cancelled, its installment is paid, and —
- * the first payment — the later installments are planned. Returns the quote when it was its first.
+ * its first invoice — what follows the first payment starts: the plan's later installments.
  */
 export async function quoteInvoicePaid(
   ports: QuoteBillingPorts,
@@ -400,13 +400,13 @@ export async function quoteInvoicePaid(
 ) {
   await cancelRetries(ports, merchantId, invoice.id);
   const k = invoice.installment?.number;
-  if (k === undefined) return;
-  await moveInstallment(ports, merchantId, invoice.quoteId, k, (status) =>
-    status === "open" || status === "past_due" ? "paid" : undefined,
-  );
-  if (k !== 1) return;
+  if (k !== undefined)
+    await moveInstallment(ports, merchantId, invoice.quoteId, k, (status) =>
+      status === "open" || status === "past_due" ? "paid" : undefined,
+    );
   const quote = (await ports.quotes.read(merchantId, invoice.quoteId))?.value;
-  if (quote?.status === "accepted") await planInstallments(ports, merchantId, quote);
+  if (quote?.status !== "accepted" || quote.invoiceId !== invoice.id) return;
+  await planInstallments(ports, merchantId, quote);
 }
 
 const invoicePaidEvent = eventMessage.extend({
