@@ -204,7 +204,6 @@ export const quote = invoice
       .string()
       .optional()
       .describe("The acceptance's first invoice: installment 1 of the plan, else the one-time amount"),
-    subscriptionId: z.string().optional().describe("The subscription the quote's recurring lines started"),
     subscriptionStartDate: z.string().optional(),
     expiresAt: z.string(),
     revisionOf: z.string().optional().describe("The open quote this revision supersedes when published"),

@@ -51,7 +51,7 @@ import { type InstallmentStatus, type PlanProgress, type PlanStatus, presentQuot
 
 /** The billing engine's ports (invoices, payments, saved methods, scheduler, dunning) and the quotes. */
 export interface QuoteBillingPorts extends BillingPorts {
-  quotes: Pick<QuoteStore, "read" | "replace" | "replaceWrites">;
+  quotes: Pick<QuoteStore, "read" | "replace" | "replaceWrite" | "eventWrite">;
 }
 
 /** How an invoice of the quote is collected: paid by the buyer on the quote's page, charged, or sent. */
@@ -225,12 +225,12 @@ export async function createQuoteInvoice(
     fixed: invoice.fixed,
     changes: (draft, at) => {
       const next = claim(draft.id, at);
-      return ports.quotes.replaceWrites(
-        merchantId,
-        next,
-        version,
-        newEvent("quote.updated", merchantId, quote.id, at, { quote: presentQuote(next) }),
-      );
+      return [
+        ports.quotes.replaceWrite(merchantId, next, version),
+        ports.quotes.eventWrite(
+          newEvent("quote.updated", merchantId, quote.id, at, { quote: presentQuote(next) }),
+        ),
+      ];
     },
   });
   return created as StoredInvoice;

@@ -44,9 +44,9 @@ export interface QuoteStore {
   read(merchantId: string, id: string): Promise<Versioned<StoredQuote> | undefined>;
   create(merchantId: string, quote: StoredQuote, event: DomainEvent): Promise<void>;
   replace(merchantId: string, quote: StoredQuote, version: number, event: DomainEvent): Promise<void>;
-  /** The changes that replace the quote if it is still at `version`, for another capability's transaction. */
-  replaceWrites(merchantId: string, quote: StoredQuote, version: number, event?: DomainEvent): Change[];
   remove(merchantId: string, id: string, version: number, event: DomainEvent): Promise<void>;
+  /** The quote replaced if it is still at `version`, as a change of another unit of work. */
+  replaceWrite(merchantId: string, quote: StoredQuote, version: number): Change;
   list(
     merchantId: string,
     filter: QuoteFilter,
@@ -59,4 +59,6 @@ export interface QuoteStore {
   readPdf(merchantId: string, quoteId: string): Promise<Uint8Array | undefined>;
   /** The quote a hosted page token shows. */
   findHosted(token: string): Promise<{ merchantId: string; quoteId: string } | undefined>;
+  /** A quote's event, as a change of the unit of work that moves the quote (`replaceWrite`). */
+  eventWrite(event: DomainEvent): Change;
 }

@@ -111,8 +111,6 @@ export interface Quote extends PricedFields, QuoteTerms {
   acceptance?: OfflineAcceptance;
   /** The acceptance's first invoice: installment 1 of the plan, else the one-time amount. */
   invoiceId?: string;
-  /** The subscription the quote's recurring lines started. */
-  subscriptionId?: string;
   /** Given on the buyer's page (`/q/{token}`), the buyer's first, then the countersigners'. */
   signatures?: QuoteSignature[];
   declinedAt?: string;

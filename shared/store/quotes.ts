@@ -66,11 +66,8 @@ export const dynamoQuoteStore: QuoteStore = {
   read: (merchantId, id) => quotes.read(merchantId, id),
   create: (merchantId, quote, event) => quotes.create(merchantId, quote, event),
   replace: (merchantId, quote, version, event) => quotes.replace(merchantId, quote, version, event),
-  replaceWrites: (merchantId, quote, version, event) => [
-    asChange(quotes.replaceWrite(merchantId, quote, version)),
-    ...(event ? [asChange({ item: eventPut(event) })] : []),
-  ],
   remove: (merchantId, id, version, event) => quotes.remove(merchantId, id, version, event),
+  replaceWrite: (merchantId, quote, version) => asChange(quotes.replaceWrite(merchantId, quote, version)),
   list: (merchantId, filter: QuoteFilter, page) => quotes.list(merchantId, quoteQuery(filter, page)),
 
   async readCounter(merchantId) {
@@ -131,4 +128,6 @@ export const dynamoQuoteStore: QuoteStore = {
       ? { merchantId: String(Item.merchantId), quoteId: String(Item.quoteId) }
       : undefined;
   },
+
+  eventWrite: (event) => asChange({ item: eventPut(event) }),
 };
