@@ -296,6 +296,20 @@ describe("an accepted quote with a payment plan", () => {
       installments: [{ status: "paid" }, { status: "past_due" }],
     });
     expect((await getQuote(quote.id)).status).toBe("accepted");
+
+    // Paid at last (a bank transfer the merchant records): the installment and the plan are paid.
+    await expectStatus(
+      api(invoicesApi, "POST /v1/invoices/{id}/payments", {
+        id: second.invoiceId,
+        body: { amount: 55_000, method: "bank_transfer" },
+      }),
+      201,
+    );
+    await h.deliverEvent("invoice.paid", second.invoiceId);
+    expect((await getQuote(quote.id)).paymentPlan).toMatchObject({
+      status: "paid",
+      installments: [{ status: "paid" }, { status: "paid" }],
+    });
   });
 });
 
