@@ -63,9 +63,11 @@ import { dynamoInvoiceStore } from "./store/invoices.ts";
 import { dynamoQuoteStore } from "./store/quotes.ts";
 import { dynamoQuoteTemplateStore } from "./store/quote-templates.ts";
 import type { QuoteTemplatePorts } from "./quotes/templates.ts";
-import type { QuoteAcceptancePorts } from "./quotes/acceptance-effects.ts";
+import { type QuoteAcceptancePorts, startQuoteSubscription } from "./quotes/acceptance-effects.ts";
 import type { QuoteExpiryPorts } from "./quotes/expiry.ts";
 import type { HostedQuotePorts } from "./quotes/hosted.ts";
+import { recordQuoteCard } from "./quotes/hosted-pay.ts";
+import { planDunningOwner, type QuoteBillingPorts, type QuotePlanTimerPorts } from "./quotes/installments.ts";
 import type { QuotePorts } from "./quotes/service.ts";
 import { presentQuote } from "./quotes/quote.ts";
 import type { MerchantStore } from "./merchants/ports.ts";
@@ -361,6 +363,7 @@ export const invoiceListPorts = (clock: Clock): InvoiceListPorts => ({
 /** The buyer's quote page: found by its token, signed and declined on the customer's clock. */
 export const hostedQuotePorts = (clock: Clock): HostedQuotePorts => ({
   quotes: dynamoQuoteStore,
+  invoices: dynamoInvoiceStore,
   merchants: dynamoMerchantStore,
   customerClock: customerClocks(clock, customerReads()),
 });
@@ -509,6 +512,48 @@ export async function keepPaidCard(clock: Clock, merchantId: string, customerId:
   }
 }
 
+/**
+ * Saves the card a buyer typed on an accepted quote's page on their customer (a declining card is
+ * refused: the error is the buyer's to see) and records it on the quote for what follows.
+ */
+export async function saveQuoteCard(
+  clock: Clock,
+  merchantId: string,
+  quoteId: string,
+  customerId: string,
+  card: string,
+) {
+  const method = await saveBuyerCard(clock, merchantId, customerId, card);
+  await recordQuoteCard(hostedQuotePorts(clock), merchantId, quoteId, method.id);
+  // Kept once the first invoice is paid, or — recurring lines only — as the start itself.
+  const quote = (await dynamoQuoteStore.read(merchantId, quoteId))?.value;
+  await startQuoteSubscription(quoteAcceptancePorts(clock), merchantId, quoteId, {
+    paymentMethodId: quote?.paymentMethodId ?? method.id,
+  });
+}
+
+/**
+ * Keeps the card an accepted quote's first invoice was paid with on the page: saved on the customer,
+ * and recorded on the quote for its later installments. The payment stands whatever happens here.
+ */
+export async function keepQuoteCard(
+  clock: Clock,
+  merchantId: string,
+  quoteId: string,
+  customerId: string,
+  card: string,
+) {
+  try {
+    await saveQuoteCard(clock, merchantId, quoteId, customerId, card);
+  } catch (error) {
+    log.error("The card of a quote's paid invoice could not be kept", {
+      merchantId,
+      quoteId,
+      error: error instanceof Error ? error.message : String(error),
+    });
+  }
+}
+
 export function payoutPorts(clock: Clock): PayoutSweepPorts {
   return { payouts: dynamoPayoutStore, merchants: dynamoMerchantStore, scheduler: scheduler(), clock };
 }
@@ -591,12 +636,21 @@ export const billingPorts = (clock: Clock): BillingPorts => ({
   paymentMethods: dynamoPaymentMethodStore,
   scheduler: schedulerFor(clock),
   customers: dynamoCustomerStore,
+  planDunning: (merchantId, invoice) => planDunningOwner(quoteBillingPorts(clock), merchantId, invoice),
+});
+
+/** An accepted quote's invoices (its first, its plan's installments), on the billing engine's ports. */
+export const quoteBillingPorts = (clock: Clock): QuoteBillingPorts => ({
+  ...billingPorts(clock),
+  quotes: dynamoQuoteStore,
+  effects: quoteAcceptancePorts(clock),
 });
 
 export type BillingTimerPorts = InvoiceTimerPorts &
   PaymentTimerPorts &
   CheckoutExpiryPorts &
   QuoteExpiryPorts &
+  QuotePlanTimerPorts &
   CheckoutCompletionPorts & {
     invoices: InvoiceStore;
     merchants: MerchantStore;
@@ -618,6 +672,7 @@ export const billingTimerPorts = (clock: Clock): BillingTimerPorts => ({
   checkoutSessions: dynamoCheckoutSessionStore,
   checkouts: () => checkoutPorts(clock),
   quotes: dynamoQuoteStore,
+  quoteBilling: () => quoteBillingPorts(clock),
   mailer,
   scheduler: () => schedulerFor(clock),
   once,

@@ -1,15 +1,18 @@
 /**
  * Consumer of the billing queue: the timed work every capability registers (shared/timers/registry.ts)
  * — invoice reminders and overdue timers, the daily payouts and their sweep, refund checks, the
- * sandbox's bank-debit settlements, subscription billing and its sweep, checkout sessions' and quotes' expiry — and the events that plan,
- * cancel or react to it (a checkout's invoice paid finishes its session).
+ * sandbox's bank-debit settlements, subscription billing and its sweep, checkout sessions' and quotes' expiry, an
+ * accepted quote's installments — and the events that plan, cancel or react to it (a checkout's invoice paid
+ * finishes its session; a quote's acceptance issues its first invoice).
  */
 import * as z from "zod";
 import type { Clock } from "../../shared/domain/clock.ts";
 import { type BillingTimerPorts, billingTimerPorts, clockFor, workClock } from "../../shared/composition.ts";
 import { checkoutCompletion } from "../../shared/payment-links/completion.ts";
 import { checkoutTimers } from "../../shared/payment-links/expiry.ts";
+import { quoteAcceptance } from "../../shared/quotes/acceptance.ts";
 import { quoteTimers } from "../../shared/quotes/expiry.ts";
+import { quotePlanTimers } from "../../shared/quotes/installments.ts";
 import { invoiceTimers } from "../../shared/invoices/timers.ts";
 import { paymentTimers } from "../../shared/payments/timers.ts";
 import { payoutTimers } from "../../shared/payouts/timers.ts";
@@ -26,6 +29,8 @@ export const billingTimerRegistry = (ports: BillingTimerPorts): TimerRegistry =>
     subscriptionTimers(ports.subscriptionTimers),
     checkoutTimers(ports),
     quoteTimers(ports),
+    quoteAcceptance(ports),
+    quotePlanTimers(ports),
     checkoutCompletion(ports),
     testClockTimers(() =>
       ports.advance((clock, message) => billingTimerRegistry(ports.on(clock)).dispatch(message)),
@@ -44,6 +49,7 @@ const scoped = z.looseObject({
     .looseObject({
       invoice: z.looseObject({ testClockId: named }).optional(),
       customer: z.looseObject({ testClockId: named }).optional(),
+      quote: z.looseObject({ testClockId: named }).optional(),
       testClockId: named,
     })
     .optional(),
@@ -58,6 +64,7 @@ const workClockOf = (body: unknown) => {
       scope?.testClockId ??
       scope?.data?.invoice?.testClockId ??
       scope?.data?.customer?.testClockId ??
+      scope?.data?.quote?.testClockId ??
       scope?.data?.testClockId,
   });
 };

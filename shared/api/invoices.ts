@@ -254,6 +254,14 @@ export const invoice = z.object({
   periodStart: z.string().optional().describe("The billed period's start (ISO instant)"),
   periodEnd: z.string().optional().describe("The billed period's end (ISO instant)"),
   testClockId: z.string().optional().describe("The customer's test clock (test mode)"),
+  quoteId: z
+    .string()
+    .optional()
+    .describe("An accepted quote's invoice: its one-time amount, or one installment of its payment plan"),
+  installment: z
+    .object({ number: z.number().int(), of: z.number().int() })
+    .optional()
+    .describe("The installment of the quote's payment plan this invoice bills (`number` of `of`)"),
   createdAt: z.string(),
   updatedAt: z.string(),
 });

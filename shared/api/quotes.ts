@@ -17,7 +17,16 @@ import {
   parsesTo,
 } from "./common.ts";
 import { quoteTemplate } from "./quote-templates.ts";
-import { calendarDate, documentDiscounts, fee, hostedParams, invoice, lineItem } from "./invoices.ts";
+import {
+  calendarDate,
+  documentDiscounts,
+  fee,
+  hostedInvoicePay,
+  hostedInvoicePayForm,
+  hostedParams,
+  invoice,
+  lineItem,
+} from "./invoices.ts";
 
 const countersigner = z.strictObject({ name: z.string().trim().min(1).max(200), email });
 
@@ -123,6 +132,9 @@ export const quotePatch = parsesTo<QuotePatch>()(
   }),
 );
 
+const planStatuses = ["pending", "active", "past_due", "paid"] as const;
+const installmentStatuses = ["upcoming", "open", "paid", "past_due"] as const;
+
 export const quote = invoice
   .pick({
     customerId: true,
@@ -176,11 +188,32 @@ export const quote = invoice
               .describe("Each rounded half away from zero; the last is the total minus the others"),
             tax: z.number().int().optional().describe("Its share of the one-time tax, by largest remainder"),
             dueAfterDays: z.number().int(),
+            invoiceId: z.string().optional().describe("Its invoice, once issued (after acceptance)"),
+            dueDate: z
+              .string()
+              .optional()
+              .describe("YYYY-MM-DD: the acceptance's local day + dueAfterDays (set at acceptance)"),
+            status: z
+              .enum(installmentStatuses)
+              .optional()
+              .describe(
+                "After acceptance: upcoming, open (invoiced), paid, or past_due (its last retry failed)",
+              ),
           }),
         ),
         collection: z.enum(["charge_automatically", "send_invoice"]).optional(),
+        status: z
+          .enum(planStatuses)
+          .optional()
+          .describe(
+            "After acceptance: pending until installment 1 is paid, active while later ones are due, past_due while one stays open after its last retry, paid when all are",
+          ),
       })
       .optional(),
+    invoiceId: z
+      .string()
+      .optional()
+      .describe("The acceptance's first invoice: installment 1 of the plan, else the one-time amount"),
     subscriptionStartDate: z.string().optional(),
     expiresAt: z.string(),
     revisionOf: z.string().optional().describe("The open quote this revision supersedes when published"),
@@ -435,6 +468,11 @@ const signResponses = {
 } as const;
 
 const done = z.object({ done: z.enum(["signed", "accepted", "declined", "countersigned"]).optional() });
+/** The buyer's page also says the first invoice was paid, or closes the Checkout session its cancel URL names. */
+const buyerPageQuery = done.extend({
+  paid: z.literal("1").optional(),
+  canceled: idOf("payment").optional(),
+});
 
 export const hostedQuotePage = defineOperation({
   ...htmlPage,
@@ -442,9 +480,9 @@ export const hostedQuotePage = defineOperation({
   method: "GET",
   path: "/q/{token}",
   summary:
-    "The buyer's quote page: the quote, its PDF, and forms to sign (or accept) and to decline; `?done=` says what the last form did",
+    "The buyer's quote page: the quote, its PDF, and forms to sign (or accept) and to decline; once accepted, paying its first invoice; `?done=` says what the last form did, `?paid=1` that the payment went through, `?canceled={paymentId}` is Stripe Checkout's cancel URL",
   params: hostedParams,
-  query: done,
+  query: buyerPageQuery,
 });
 
 export const hostedQuotePdf = defineOperation({
@@ -534,7 +572,25 @@ export const hostedQuoteCountersign = defineOperation({
   otherResponses: signResponses,
 });
 
+export const hostedQuotePayForm = defineOperation({
+  ...hostedInvoicePayForm,
+  id: "getHostedQuotePayForm",
+  path: "/q/{token}/pay",
+  summary:
+    "An accepted quote's pay page for its first invoice (installment 1, or the one-time amount): the sandbox's card form, or the button to Stripe Checkout (it starts nothing)",
+});
+
+export const hostedQuotePay = defineOperation({
+  ...hostedInvoicePay,
+  id: "submitHostedQuotePayment",
+  path: "/q/{token}/pay",
+  summary:
+    "Pays an accepted quote's first invoice (form-encoded `formToken`, and `card` in the sandbox): 303 to the quote page when paid (the card saved when more installments or a subscription follow), or to Stripe Checkout",
+});
+
 export const hostedQuoteOperations = [
+  hostedQuotePayForm,
+  hostedQuotePay,
   hostedQuotePage,
   hostedQuotePdf,
   hostedQuoteSignedPdf,

@@ -32,6 +32,8 @@ export interface PayFormSubject {
   payable: boolean;
   /** What the form says above its button when paying also saves the buyer's card (a subscription's invoice). */
   saveNotice?: string;
+  /** The button's words when it pays nothing now (a card saved for what follows); else "Pay {amount}". */
+  action?: string;
   /** Charges a card with the buyer present (the sandbox card page). */
   charge(paymentMethod: string): Promise<unknown>;
   /** Opens the processor's hosted checkout; the cancel URL names the attempt's payment. */
@@ -257,7 +259,10 @@ export function sandboxCardRows(): string {
 
 /** The pay page: the sandbox's card form with its test cards, or the button to the processor's Checkout. */
 function renderPayPage(
-  payable: Pick<PayFormSubject, "merchant" | "kind" | "number" | "amountDue" | "currency" | "saveNotice">,
+  payable: Pick<
+    PayFormSubject,
+    "merchant" | "kind" | "number" | "amountDue" | "currency" | "saveNotice" | "action"
+  >,
   input: {
     formToken: string;
     backUrl: string;
@@ -278,7 +283,7 @@ function renderPayPage(
     body: `<main>${input.checkout ? "" : `<p class="test-mode" role="note">TEST MODE · sandbox card page: no real card is charged</p>`}<h1>${escapeHtml(payable.merchant.name)}</h1><div>${escapeHtml(payable.kind)} ${escapeHtml(payable.number)}</div>
 <div class="amount">${amount}</div>${input.error ? `<div class="error" role="alert">${escapeHtml(input.error)}</div>` : ""}
 <form method="post"><input type="hidden" name="formToken" value="${escapeHtml(input.formToken)}">
-${card}${payable.saveNotice ? `<p class="save-note">${escapeHtml(payable.saveNotice)}</p>` : ""}<button type="submit">Pay ${amount}</button></form>
+${card}${payable.saveNotice ? `<p class="save-note">${escapeHtml(payable.saveNotice)}</p>` : ""}<button type="submit">${payable.action ? escapeHtml(payable.action) : `Pay ${amount}`}</button></form>
 <p><a href="${escapeHtml(input.backUrl)}">Back to the ${escapeHtml(payable.kind.toLowerCase())}</a></p>
 ${input.checkout ? "" : `<table><caption>Sandbox test cards</caption>${cards}</table>`}</main>`,
   });

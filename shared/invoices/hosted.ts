@@ -34,16 +34,19 @@ export const subscriptionSaveNotice = "Your card will be saved for future paymen
 
 /**
  * The invoice as the pay form takes it: its amount due, paid by a card charge or through Checkout.
- * An invoice of a subscription keeps the buyer's card for the renewals: `keepCard` saves the card a
- * charge succeeded with (Checkout saves it on its own, see `checkout`).
+ * An invoice of a subscription keeps the buyer's card for the renewals (an accepted quote's for its
+ * later installments): `keepCard` saves the card a charge succeeded with (Checkout saves it on its
+ * own, see `checkout`).
  */
 export function invoicePayable(
   invoice: Invoice,
   merchant: Merchant,
   payments: InvoicePayPorts,
   keepCard: (customerId: string, card: string) => Promise<void>,
+  /** Set when paying keeps the card (a subscription's invoice; an accepted quote's when more follows). */
+  saveNotice = invoice.subscriptionId !== undefined ? subscriptionSaveNotice : undefined,
 ): PayFormSubject {
-  const keeps = invoice.subscriptionId !== undefined;
+  const keeps = saveNotice !== undefined;
   return {
     merchant,
     kind: "Invoice",
@@ -51,7 +54,7 @@ export function invoicePayable(
     amountDue: invoice.amountRemaining,
     currency: invoice.currency,
     payable: isPayable(invoice),
-    ...(keeps ? { saveNotice: subscriptionSaveNotice } : {}),
+    ...(saveNotice ? { saveNotice } : {}),
     charge: async (card) => {
       const paid = await payInvoice(payments, merchant.id, invoice.id, card);
       if (keeps && paid.payment.status !== "failed") await keepCard(invoice.customerId, card);

@@ -117,6 +117,10 @@ export interface Invoice {
   periodEnd?: string;
   /** The customer's test clock (test mode), copied when the invoice is created. */
   testClockId?: string;
+  /** An accepted quote's invoice: the quote it bills (its one-time amount, or one installment of its plan). */
+  quoteId?: string;
+  /** One installment of a quote's payment plan: its position and the plan's count. */
+  installment?: { number: number; of: number };
   createdAt: string;
   updatedAt: string;
 }

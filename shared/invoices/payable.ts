@@ -42,7 +42,7 @@ export function payableInvoices(invoices: InvoiceStore): Payable {
         customerEmail: invoice.customer.email,
         description: `Invoice ${invoice.number ?? invoice.id}`,
         attempt,
-        ...(invoice.subscriptionId ? { saveMethod: true } : {}),
+        ...(invoice.subscriptionId || invoice.savesCard ? { saveMethod: true } : {}),
         hold,
         held,
       };

@@ -23,7 +23,14 @@ export interface StoredInvoice extends Invoice {
   paymentLock?: PaymentLock;
   /** Processor attempts so far: the attempt number keys the processor's idempotency. */
   paymentAttempts?: number;
-  /** A subscription invoice whose automatic charge failed: its retries (shared/subscriptions/dunning.ts). */
+  /**
+   * Content priced elsewhere and frozen (an accepted quote's): finalize takes it as it is, never
+   * re-priced against the catalog, so the buyer pays exactly what they signed.
+   */
+  fixedContent?: true;
+  /** Paying it saves the buyer's card for what follows (a quote's later installments or subscription). */
+  savesCard?: true;
+  /** An invoice whose automatic charge failed: its retries (shared/subscriptions/dunning.ts). */
   dunning?: InvoiceDunning;
 }
 

@@ -5,7 +5,7 @@
  */
 import { randomBytes } from "node:crypto";
 import type { Clock } from "../domain/clock.ts";
-import { NotFoundError, retryOnConflict, ValidationError } from "../domain/errors.ts";
+import { NotFoundError, retryOnConflict, StateConflictError, ValidationError } from "../domain/errors.ts";
 import { newEvent } from "../domain/events.ts";
 import { newId } from "../domain/ids.ts";
 import { takeOrThrow, type WindowCounter, windowLimits } from "../domain/limits.ts";
@@ -25,7 +25,7 @@ import { merchantLivemode } from "../payments/mode.ts";
 import { manualPayment, paymentEvent, presentPayment } from "../payments/payment.ts";
 import type { PaymentStore } from "../payments/ports.ts";
 import { applyCreditBalance } from "./balance.ts";
-import { type Catalog, priceContent } from "./build.ts";
+import { type Catalog, type PricedContent, priceContent } from "./build.ts";
 import type { Invoice, InvoicePatch, NewInvoice } from "./invoice.ts";
 
 export interface InvoicePorts {
@@ -65,6 +65,8 @@ export function presentInvoice(
     overdueNotifiedAt: ____,
     paymentLock: _____,
     paymentAttempts: ______,
+    fixedContent: _______,
+    savesCard: ________,
     dunning,
     ...shown
   } = invoice;
@@ -89,16 +91,49 @@ async function readOrThrow(ports: InvoicePorts, merchantId: string, id: string) 
 }
 
 /**
- * What a subscription's period adds to the draft it bills: the fields naming the period, and the
- * changes committed in the draft's own transaction (the period's claim, the subscription's next state).
+ * What the owner of a draft adds to it (a subscription's period, an accepted quote): the fields naming
+ * the owner, the changes committed in the draft's own transaction (a period's claim, the owner's next
+ * state), and, for a quote, its content as frozen (never re-priced: see `StoredInvoice.fixedContent`).
  */
 export interface InvoiceOrigin {
   fields: Pick<
     StoredInvoice,
-    "subscriptionId" | "billingReason" | "periodStart" | "periodEnd" | "testClockId"
+    | "subscriptionId"
+    | "billingReason"
+    | "periodStart"
+    | "periodEnd"
+    | "testClockId"
+    | "quoteId"
+    | "installment"
+    | "savesCard"
   >;
+  fixed?: FixedContent;
   changes(invoice: StoredInvoice, now: Date): Change[];
 }
+
+/** A document's content as already priced by the money engine, with its customer as billed. */
+export type FixedContent = Pick<PricedContent, "customer" | "content">;
+
+/** A frozen invoice's own content as `priceContent` would answer it: nothing to redeem or mark. */
+const frozen = (invoice: StoredInvoice): PricedContent => ({
+  customer: invoice.customer,
+  content: {
+    customerId: invoice.customerId,
+    currency: invoice.currency,
+    lineItems: invoice.lineItems,
+    discounts: invoice.discounts,
+    fees: invoice.fees,
+    subtotal: invoice.subtotal,
+    discountTotal: invoice.discountTotal,
+    taxTotal: invoice.taxTotal,
+    taxBreakdown: invoice.taxBreakdown,
+    feeTotal: invoice.feeTotal,
+    total: invoice.total,
+    creditedToBalance: invoice.creditedToBalance ?? 0,
+  },
+  discountCodeIds: [],
+  unreferencedProducts: [],
+});
 
 /** A draft applies no credit balance: that happens at finalize, against the balance then. */
 const unfinalizedBalance = (total: number) => ({ appliedBalance: 0, amountDue: total });
@@ -111,7 +146,7 @@ export async function createInvoice(
 ) {
   const customerClock = await ports.customerClock(merchantId, input.customerId);
   const now = customerClock.now();
-  const { customer, content } = await priceContent(ports.catalog, merchantId, input, now);
+  const { customer, content } = origin?.fixed ?? (await priceContent(ports.catalog, merchantId, input, now));
   const invoice: StoredInvoice = {
     id: newId("invoice", now),
     status: "draft",
@@ -128,6 +163,7 @@ export async function createInvoice(
     ...(customerClock.testClock ? { testClockId: customerClock.testClock.id } : {}),
     metadata: input.metadata ?? {},
     ...origin?.fields,
+    ...(origin?.fixed ? { fixedContent: true as const } : {}),
     createdAt: now.toISOString(),
     updatedAt: now.toISOString(),
   };
@@ -155,6 +191,8 @@ export async function updateInvoice(
 ) {
   const { value, version } = await readOrThrow(ports, merchantId, id);
   assertInvoiceCan("edit", value.status);
+  if (value.fixedContent)
+    throw new StateConflictError("This invoice bills a signed quote: its content cannot change");
   const now = ports.clock.now();
   const { metadata, lineItems, discounts, fees, customerId, currency, ...fields } = patch;
   if (fields.paymentTerms && value.dueDate && fields.dueDate === undefined) fields.dueDate = null;
@@ -227,25 +265,27 @@ export async function finalizeInvoice(ports: InvoicePorts, merchantId: string, i
       const customerClock = await ports.customerClock(merchantId, value.customerId);
       const now = customerClock.now();
       // Re-price against the catalog as it is now: a code that expired or a rate archived since the
-      // draft was saved must not slip through.
-      const priced = await priceContent(
-        ports.catalog,
-        merchantId,
-        {
-          customerId: value.customerId,
-          currency: value.currency,
-          lineItems: value.lineItems,
-          discounts: value.discounts.map((d) =>
-            d.code
-              ? { code: d.code }
-              : d.percentOff !== undefined
-                ? { percentOff: d.percentOff }
-                : { amountOff: d.amountOff ?? 0 },
-          ),
-          fees: value.fees.map(({ amountTotal: _, ...f }) => f),
-        },
-        now,
-      );
+      // draft was saved must not slip through. Frozen content (a signed quote's) is what was agreed.
+      const priced = value.fixedContent
+        ? frozen(value)
+        : await priceContent(
+            ports.catalog,
+            merchantId,
+            {
+              customerId: value.customerId,
+              currency: value.currency,
+              lineItems: value.lineItems,
+              discounts: value.discounts.map((d) =>
+                d.code
+                  ? { code: d.code }
+                  : d.percentOff !== undefined
+                    ? { percentOff: d.percentOff }
+                    : { amountOff: d.amountOff ?? 0 },
+              ),
+              fees: value.fees.map(({ amountTotal: _, ...f }) => f),
+            },
+            now,
+          );
       const timeZone = merchant.value.timeZone;
       const dueDate = dueDateFor(now, timeZone, {
         ...(value.paymentTerms ? { paymentTerms: value.paymentTerms } : {}),

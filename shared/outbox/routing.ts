@@ -24,6 +24,8 @@ const routed: Record<EventQueue, ReadonlySet<string>> = {
     // …and so does a subscription's new default method (PATCH defaultPaymentMethodId).
     "subscription.updated",
     "test_clock.advancing",
+    // An accepted quote's first invoice, and its payment plan (quotes/acceptance.ts).
+    "quote.accepted",
   ]),
 };
 

@@ -79,10 +79,78 @@ export async function quotePage(
   ports: HostedQuotePorts,
   context: QuotePageContext,
   done: QuotePageDone | undefined,
+  paid = false,
 ): Promise<HttpResponse> {
   const found = await hostedQuote(ports, context.token);
   if (context.signerToken) countersignerOf(found.quote, context.signerToken);
-  return page(found, context, 200, done ? { notice: doneNotices[done] } : {});
+  const notice = paid
+    ? found.quote.invoiceId
+      ? paidNotice
+      : savedNotice
+    : done
+      ? doneNotices[done]
+      : undefined;
+  return page(found, context, 200, {
+    ...(notice ? { notice } : {}),
+    payment: await paymentSection(ports, found, context),
+  });
+}
+
+const paidNotice = "Thank you: your payment went through. A receipt is on its way to you by email.";
+const savedNotice = "Thank you: your card is saved for the subscription's payments.";
+
+/**
+ * An accepted quote's money, on the buyer's page: its first invoice to pay at once (a link to the
+ * pay form, which posts without scripts), or what was paid or sent, and the plan's installments
+ * with their due dates and states. Nothing on a countersigner's page.
+ */
+async function paymentSection(
+  ports: HostedQuotePorts,
+  { quote, merchant }: HostedQuote,
+  context: QuotePageContext,
+): Promise<string> {
+  if (quote.status !== "accepted" || context.signerToken) return "";
+  const invoice = quote.invoiceId
+    ? (await ports.invoices.read(merchant.id, quote.invoiceId))?.value
+    : undefined;
+  const money = (amount: number) => escapeHtml(formatMoney(amount, quote.currency));
+  const progress = quote.planProgress?.installments ?? [];
+  const schedule = progress.length
+    ? `<ul class="installments">${progress
+        .map(
+          (i, k) =>
+            `<li>Installment ${k + 1} of ${progress.length}: ${money(quote.plannedPayments?.installments[k]?.amount ?? 0)}, due ${escapeHtml(i.dueDate ? formatDate(i.dueDate, merchant.timeZone) : "")} — ${escapeHtml((i.status ?? "upcoming").replace("_", " "))}</li>`,
+        )
+        .join("")}</ul>`
+    : "";
+  const later =
+    quote.paymentPlan?.collection === "send_invoice" || !quote.collectPayment
+      ? "Each later installment is invoiced to you by email on its due date."
+      : "Each later installment is charged to your saved card on its due date.";
+  let body: string;
+  if (!invoice) {
+    // Issued by the billing queue right after acceptance; a quote of recurring lines only has none.
+    if (quote.upfrontTotal > 0)
+      body = `<p>Your invoice is being prepared: reload this page in a moment to pay it.</p>`;
+    else if (!quote.collectPayment || !quote.recurringInterval) return "";
+    else if (quote.paymentMethodId)
+      body = `<p>Your card is saved: the subscription's payments are charged to it.</p>`;
+    else
+      body = `<p>Nothing is due today. Save the card the subscription's payments are charged to.</p>
+<p><a class="button primary" href="${escapeHtml(quotePath(context.token))}/pay">Save card and start</a></p>`;
+  } else if (invoice.status === "paid") {
+    body = `<p>Paid: ${money(invoice.amountPaid)}. Thank you.</p>${progress.length > 1 ? `<p>${later}</p>` : ""}`;
+  } else if (!quote.collectPayment) {
+    body = `<p>Invoice ${escapeHtml(invoice.number ?? "")} for ${money(invoice.amountRemaining)} is sent to ${escapeHtml(quote.customer.email)}.</p>`;
+  } else if (invoice.status === "open" && invoice.amountRemaining > 0) {
+    body = `<p>Due now: <strong>${money(invoice.amountRemaining)}</strong>${invoice.installment ? ` (installment 1 of ${invoice.installment.of})` : ""}.</p>
+${invoice.savesCard ? `<p class="muted">${escapeHtml(progress.length > 1 ? later : "Your card will be saved for the subscription's payments.")}</p>` : ""}
+<p><a class="button primary" href="${escapeHtml(quotePath(context.token))}/pay">Pay ${money(invoice.amountRemaining)} now</a></p>`;
+  } else body = "";
+  return `<section aria-labelledby="payment-title"><h2 id="payment-title">Payment</h2>
+${body}
+${schedule}
+</section>`;
 }
 
 /**
@@ -305,7 +373,7 @@ async function page(
   found: HostedQuote,
   context: QuotePageContext,
   status: number,
-  message: { notice?: string; error?: string; typed?: URLSearchParams },
+  message: { notice?: string; error?: string; typed?: URLSearchParams; payment?: string },
 ): Promise<HttpResponse> {
   const { merchant } = found;
   const quote = presentQuote(found.quote);
@@ -381,6 +449,7 @@ ${planRows(found.quote)}
 ${text("Terms", "terms-title", shows("terms") ? quote.terms : undefined)}
 ${text("Comments", "comments-title", shows("comments") ? quote.comments : undefined)}
 ${shows("signatureBlock") ? signatureBlock(found) : ""}
+${message.payment ?? ""}
 ${await forms(found, context, message.typed)}
 </article>`,
   });

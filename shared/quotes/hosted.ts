@@ -14,11 +14,14 @@ import type { Versioned } from "../domain/records.ts";
 import { byPageToken } from "../hosted/lookup.ts";
 import type { Merchant } from "../merchants/merchant.ts";
 import type { MerchantStore } from "../merchants/ports.ts";
+import type { InvoiceStore } from "../invoices/ports.ts";
 import type { QuoteStore, StoredQuote } from "./ports.ts";
 import { presentQuote, type QuoteSignature } from "./quote.ts";
 
 export interface HostedQuotePorts {
   quotes: Pick<QuoteStore, "findHosted" | "read" | "replace" | "readPdf" | "readSignedPdf" | "keepSignedPdf">;
+  /** The accepted quote's first invoice, paid on the page. */
+  invoices: Pick<InvoiceStore, "read">;
   merchants: MerchantStore;
   /** A customer's own clock: the quote expires, and is signed, on its customer's (test) clock. */
   customerClock(merchantId: string, customerId: string): Promise<Clock>;

@@ -5,7 +5,7 @@
 import type { PaymentPlan } from "./plan.ts";
 import type { DomainEvent } from "../domain/events.ts";
 import type { Change, Page, PageRequest, Versioned } from "../domain/records.ts";
-import type { Quote, QuoteFilter } from "./quote.ts";
+import type { PlanProgress, Quote, QuoteFilter } from "./quote.ts";
 
 /** What the store keeps beside the quote the API shows. */
 export interface StoredQuote extends Quote {
@@ -24,6 +24,10 @@ export interface StoredQuote extends Quote {
   plannedPayments?: PaymentPlan;
   /** When its discount codes were counted as redeemed, after acceptance (once per quote). */
   discountsRedeemedAt?: string;
+  /** After acceptance: the plan's and each installment's state (shown in `paymentPlan`). */
+  planProgress?: PlanProgress;
+  /** The card saved at the first payment (a payment method id), charged for later installments. */
+  paymentMethodId?: string;
 }
 
 /** What a publish writes besides the quote, in the same transaction. */
@@ -64,4 +68,6 @@ export interface QuoteStore {
   keepSignedPdf(merchantId: string, quoteId: string, pdf: Uint8Array): Promise<Uint8Array>;
   /** The quote a hosted page token shows. */
   findHosted(token: string): Promise<{ merchantId: string; quoteId: string } | undefined>;
+  /** A quote's event, as a change of the unit of work that moves the quote (`replaceWrite`). */
+  eventWrite(event: DomainEvent): Change;
 }

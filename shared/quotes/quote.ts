@@ -23,6 +23,24 @@ export type InstallmentRequest =
   | { percent: number; dueAfterDays: number }
   | { amount: number; dueAfterDays: number };
 
+/** A payment plan's state after acceptance (shared/quotes/installments.ts). */
+export type PlanStatus = "pending" | "active" | "past_due" | "paid";
+export type InstallmentStatus = "upcoming" | "open" | "paid" | "past_due";
+
+/** One installment's state after acceptance. */
+export interface InstallmentProgress {
+  invoiceId?: string;
+  /** YYYY-MM-DD: the acceptance's local day (merchant's time zone) + dueAfterDays. */
+  dueDate?: string;
+  status?: InstallmentStatus;
+}
+
+/** What acceptance adds to a plan: its status and each installment's (the API shows them in `paymentPlan`). */
+export interface PlanProgress {
+  status: PlanStatus;
+  installments: InstallmentProgress[];
+}
+
 /** The payment plan as given (its amounts are worked out by the plan module: shared/quotes/plan.ts). */
 export interface PaymentPlanRequest {
   installments: InstallmentRequest[];
@@ -96,6 +114,8 @@ export interface Quote extends PricedFields, QuoteTerms {
   publishedAt?: string;
   acceptedAt?: string;
   acceptance?: OfflineAcceptance;
+  /** The acceptance's first invoice: installment 1 of the plan, else the one-time amount. */
+  invoiceId?: string;
   /** Given on the buyer's page (`/q/{token}`), the buyer's first, then the countersigners'. */
   signatures?: QuoteSignature[];
   declinedAt?: string;
@@ -150,14 +170,25 @@ export function presentQuote(quote: StoredQuote): Quote {
     countersignerTokens: ____,
     plannedPayments,
     discountsRedeemedAt: _____,
+    planProgress,
+    paymentMethodId: ______,
     ...shown
   } = quote;
   if (!shown.paymentPlan || !plannedPayments) return shown;
-  // Each installment as requested, with its amount and tax share worked out (plan.ts).
+  // Each installment as requested, with its amount and tax share worked out (plan.ts), and after
+  // acceptance its invoice, due date and status.
   const installments = shown.paymentPlan.installments.map((installment, i) => ({
     ...installment,
     amount: plannedPayments.installments[i]?.amount ?? 0,
     tax: plannedPayments.installments[i]?.tax ?? 0,
+    ...planProgress?.installments[i],
   }));
-  return { ...shown, paymentPlan: { ...shown.paymentPlan, installments } };
+  return {
+    ...shown,
+    paymentPlan: {
+      ...shown.paymentPlan,
+      installments,
+      ...(planProgress ? { status: planProgress.status } : {}),
+    },
+  };
 }

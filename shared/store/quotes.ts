@@ -164,4 +164,6 @@ export const dynamoQuoteStore: QuoteStore = {
       ? { merchantId: String(Item.merchantId), quoteId: String(Item.quoteId) }
       : undefined;
   },
+
+  eventWrite: (event) => asChange({ item: eventPut(event) }),
 };

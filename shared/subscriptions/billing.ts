@@ -38,7 +38,7 @@ import { timerQueue } from "../timers/registry.ts";
 import { discountApplies, discountRequest, periodInvoice, periodRule } from "./period-invoice.ts";
 import { periodOf } from "./periods.ts";
 import { planRenewalReminder } from "./renewals.ts";
-import { type FailedAttempt, recordFailedAttempt } from "./dunning.ts";
+import { type DunningOwner, type FailedAttempt, recordFailedAttempt } from "./dunning.ts";
 import { nextStep, resumedFrom } from "./next-step.ts";
 import { billingScheduleName, type SubscriptionBillMessage } from "./schedules.ts";
 import { planTrialReminder } from "./trials.ts";
@@ -59,6 +59,8 @@ export interface BillingPorts {
   scheduler: SchedulerPort;
   /** The customer's count of running subscriptions (its deletion guard), moved when one ends. */
   customers: Pick<CustomerStore, "subscriptionCountWrite">;
+  /** The dunning of an invoice no subscription owns: an accepted quote's installment (quotes/installments.ts). */
+  planDunning?: (merchantId: string, invoice: StoredInvoice) => Promise<DunningOwner | undefined>;
 }
 
 /** How long a first invoice whose charge failed stays open before the subscription expires. */

@@ -70,14 +70,56 @@ async function currentMethodId(ports: BillingPorts, merchantId: string, subscrip
   return (await ports.invoices.catalog.customer(merchantId, subscription.customerId))?.defaultPaymentMethodId;
 }
 
-const dunningSettings = async (ports: BillingPorts, merchantId: string) => {
+export const dunningSettings = async (ports: Pick<BillingPorts, "invoices">, merchantId: string) => {
   const merchant = (await ports.invoices.merchants.readMerchant(merchantId))?.value;
   return { settings: merchant?.dunning ?? defaultDunning, timeZone: merchant?.timeZone ?? "UTC" };
 };
 
 /**
- * Records a failed attempt of a subscription invoice's automatic charge (once, however often it is
- * reported), plans or stops its retries, and applies the final action after the last retry.
+ * What an invoice's dunning answers to: the subscription it bills, or an accepted quote's payment
+ * plan (`BillingPorts.planDunning`, shared/quotes/installments.ts). The retries, their claims and
+ * their schedules are the same for both; the owner says what is charged and what ends them.
+ */
+export interface DunningOwner {
+  /** The owner's clock's now (a test clock's for its customers). */
+  now: Date;
+  /** Whether its invoices are charged automatically: only those are dunned. */
+  automatic: boolean;
+  /** Whether a failure of this invoice plans retries (a subscription's period 0 expires instead). */
+  retries: boolean;
+  /** Whether it still collects (a subscription not ended). */
+  live: boolean;
+  /** The saved method a charge of it uses now. */
+  methodId(): Promise<string | undefined>;
+  /** Charges the invoice off-session once more (a decline is recorded as the next failed attempt). */
+  charge(invoice: StoredInvoice): Promise<void>;
+  /** What follows the last retry's failure. */
+  finalAction(invoice: StoredInvoice): Promise<void>;
+}
+
+async function dunningOwner(
+  ports: BillingPorts,
+  merchantId: string,
+  invoice: StoredInvoice,
+): Promise<DunningOwner | undefined> {
+  if (!invoice.subscriptionId) return ports.planDunning?.(merchantId, invoice);
+  const subscription = (await ports.subscriptions.read(merchantId, invoice.subscriptionId))?.value;
+  if (!subscription) return undefined;
+  return {
+    now: await nowOf(ports, merchantId, subscription),
+    automatic: subscription.collectionMethod === "charge_automatically",
+    // Period 0 is not dunned: its subscription is incomplete and expires instead.
+    retries: invoice.periodStart !== periodOf(periodRule(subscription), 0).start,
+    live: !isTerminal(subscription.status),
+    methodId: () => currentMethodId(ports, merchantId, subscription),
+    charge: (open) => chargeOnce(ports, merchantId, subscription, open),
+    finalAction: (failed) => applyFinalAction(ports, merchantId, failed, subscription),
+  };
+}
+
+/**
+ * Records a failed attempt of an invoice's automatic charge (once, however often it is reported),
+ * plans or stops its retries, and applies its owner's final action after the last retry.
  */
 export async function recordFailedAttempt(
   ports: BillingPorts,
@@ -88,23 +130,22 @@ export async function recordFailedAttempt(
   const recorded = await retryOnConflict(5, async () => {
     const found = await ports.invoices.invoices.read(merchantId, invoiceId);
     const invoice = found?.value;
-    if (!found || !invoice?.subscriptionId || invoice.status !== "open") return undefined;
-    const subscription = (await ports.subscriptions.read(merchantId, invoice.subscriptionId))?.value;
-    if (subscription?.collectionMethod !== "charge_automatically") return undefined;
+    if (!found || invoice?.status !== "open") return undefined;
+    const owner = await dunningOwner(ports, merchantId, invoice);
+    if (!owner?.automatic) return undefined;
     const attempt = invoice.paymentAttempts ?? 0;
     const known = invoice.dunning;
-    if (known && known.failedAttempt >= attempt) return { invoice, subscription };
-    const now = await nowOf(ports, merchantId, subscription);
+    if (known && known.failedAttempt >= attempt) return { invoice, owner };
+    const now = owner.now;
     const stop = isHardDecline(failure.declineCode) || failure.declineCode === "authentication_required";
-    // Period 0 is not dunned: its subscription is incomplete and expires instead.
-    const renewal = invoice.periodStart !== periodOf(periodRule(subscription), 0).start;
+    const renewal = owner.retries;
     let retryAt = known?.retryAt ?? [];
     // Planned for a hard decline too: its last instant is when the final action applies if no new card pays it.
     if (renewal && retryAt.length === 0) {
       const { settings, timeZone } = await dunningSettings(ports, merchantId);
       retryAt = retryInstants(now, settings.retryDays, timeZone);
     }
-    const methodId = failure.methodId ?? (await currentMethodId(ports, merchantId, subscription));
+    const methodId = failure.methodId ?? (await owner.methodId());
     const dunning: InvoiceDunning = {
       retryAt,
       retried: known?.retried ?? 0,
@@ -126,15 +167,15 @@ export async function recordFailedAttempt(
         ? [newEvent("invoice.payment_action_required", merchantId, invoiceId, now, data)]
         : []),
     ]);
-    return { invoice: next, subscription };
+    return { invoice: next, owner };
   });
   if (!recorded?.invoice.dunning) return;
-  const { invoice, subscription } = recorded;
+  const { invoice, owner } = recorded;
   const dunning = invoice.dunning as InvoiceDunning;
   // Planned again on a redelivery (a crash after the record): the names make it harmless.
-  await syncRetrySchedules(ports, merchantId, invoice, dunning, await nowOf(ports, merchantId, subscription));
+  await syncRetrySchedules(ports, merchantId, invoice, dunning, owner.now);
   if (dunning.retryAt.length > 0 && dunning.retried === dunning.retryAt.length) {
-    await applyFinalAction(ports, merchantId, invoice, subscription);
+    await owner.finalAction(invoice);
   }
 }
 
@@ -239,17 +280,14 @@ export async function retryPayment(
     ]);
     return next;
   });
-  if (!claimed?.subscriptionId) return;
-  const subscription = (await ports.subscriptions.read(merchantId, claimed.subscriptionId))?.value;
-  if (!subscription || isTerminal(subscription.status)) return;
+  if (!claimed) return;
+  const owner = await dunningOwner(ports, merchantId, claimed);
+  if (!owner?.live) return;
   if (claimed.dunning?.awaitingNewCard) {
-    const now = await nowOf(ports, merchantId, subscription);
-    if (!paymentInFlight(claimed.paymentLock, now)) {
-      await applyFinalAction(ports, merchantId, claimed, subscription);
-    }
+    if (!paymentInFlight(claimed.paymentLock, owner.now)) await owner.finalAction(claimed);
     return;
   }
-  await chargeOnce(ports, merchantId, subscription, claimed);
+  await owner.charge(claimed);
 }
 
 /**

@@ -16,12 +16,18 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as z from "zod";
 import type { Operation } from "../../shared/http/operation.ts";
-import { notificationPorts, portalLinkPorts, updateCardLinkPorts } from "../../shared/composition.ts";
+import {
+  notificationPorts,
+  portalLinkPorts,
+  quoteBillingPorts,
+  updateCardLinkPorts,
+} from "../../shared/composition.ts";
 import { portalLink } from "../../shared/customers/portal.ts";
 import { updateCardLink } from "../../shared/customers/update-card.ts";
 import { systemClock } from "../../shared/domain/clock.ts";
 import { formToken } from "../../shared/hosted/pay-form.ts";
 import { signPayload } from "../../shared/payments/signing.ts";
+import { billAcceptedQuote } from "../../shared/quotes/acceptance.ts";
 import { type ApiResult, type call, newMerchant } from "../helpers/api.ts";
 import { adminToken, type TestAws, useTestAws } from "../helpers/aws.ts";
 import { takeQueued } from "../helpers/fixtures.ts";
@@ -83,8 +89,12 @@ interface World {
   /** A draft quote (PATCH) and an open one (its offline acceptance). */
   draftQuote: string;
   openQuote: string;
-  /** Open quotes' page tokens: one to sign, one to decline, one the buyer signed (with its countersigner's token). */
+  /**
+   * Open quotes' page tokens: one to sign, one to decline, one the buyer signed (with its
+   * countersigner's token); and an accepted one whose first invoice is paid on its page.
+   */
   quotePages: {
+    pay: string;
     sign: string;
     decline: string;
     countersign: string;
@@ -788,6 +798,7 @@ const placeholder: World = {
   hostedToken: "0".repeat(32),
   otherHostedToken: "1".repeat(32),
   quotePages: {
+    pay: "5".repeat(32),
     sign: "6".repeat(32),
     decline: "7".repeat(32),
     countersign: "8".repeat(32),
@@ -1123,6 +1134,25 @@ async function pageFormToken(token: string): Promise<string> {
   return match[1];
 }
 
+/** An accepted quote's pay page's hidden `formToken`. */
+async function quotePayFormToken(token: string): Promise<string> {
+  const page = await api("GET /q/{token}/pay", { pathParameters: { token } });
+  const match = /name="formToken" value="([^"]+)"/.exec(page.raw);
+  if (page.status !== 200 || !match?.[1])
+    throw new Error(`No quote pay page for ${token}: ${page.status} ${page.raw.slice(0, 300)}`);
+  return match[1];
+}
+
+const payQuoteInvoice = async (w: World) => {
+  const quote = await api("GET /v1/quotes/{id}", {
+    token: w.secret,
+    pathParameters: { id: w.quotePages.ids.pay ?? "" },
+  });
+  return (
+    await api("GET /v1/invoices/{id}", { token: w.secret, pathParameters: { id: quote.body.invoiceId } })
+  ).body;
+};
+
 /** The update-card page's hidden `formToken`, as the buyer's browser would post it back. */
 async function updateCardFormToken(token: string): Promise<string> {
   const page = await api("GET /c/{token}/payment-method", { pathParameters: { token } });
@@ -1178,7 +1208,9 @@ const portalFormCases = (): RawCase[] => [
   {
     name: "an expired formToken (issued 31 minutes ago)",
     request: (w) =>
-      formRequest({ formToken: formToken(process.env.CURSOR_SECRET ?? "", w.portalToken, nowSeconds() - 31 * 60) }),
+      formRequest({
+        formToken: formToken(process.env.CURSOR_SECRET ?? "", w.portalToken, nowSeconds() - 31 * 60),
+      }),
     status: 403,
   },
   {
@@ -1424,6 +1456,38 @@ const rawFixtures: Record<string, RawFixture> = {
       },
     },
   },
+  submitHostedQuotePayment: {
+    params: (w) => ({ token: w.quotePages.pay }),
+    cases: [
+      { name: "no formToken", request: () => formRequest({ card: testCard }), status: 403 },
+      {
+        name: "a forged formToken",
+        request: () => formRequest({ card: testCard, formToken: `${nowSeconds()}.${"A".repeat(43)}` }),
+        status: 403,
+      },
+      {
+        name: "the formToken of an invoice's page",
+        request: async (w) =>
+          formRequest({ card: testCard, formToken: await pageFormToken(w.otherHostedToken) }),
+        status: 403,
+      },
+      {
+        name: "no card",
+        request: async (w) => formRequest({ formToken: await quotePayFormToken(w.quotePages.pay) }),
+        status: 400,
+      },
+    ],
+    valid: {
+      request: async (w) =>
+        formRequest({ card: testCard, formToken: await quotePayFormToken(w.quotePages.pay) }),
+      status: 303,
+      check: async (r, _queued, _raw, w) => {
+        expect(r.headers.location, "paid: back to the quote").toBe(`/q/${w.quotePages.pay}?paid=1`);
+        expect((await payQuoteInvoice(w)).status, "the card form paid its first invoice").toBe("paid");
+      },
+    },
+    unchanged: payQuoteInvoice,
+  },
   submitHostedInvoicePayment: {
     params: (w) => ({ token: w.hostedToken }),
     cases: [
@@ -1552,7 +1616,8 @@ const rawFixtures: Record<string, RawFixture> = {
   portalPauseSubscription: portalAction(
     (w) => w.portalPausable,
     "paused",
-    (after) => expect(after.pauseAt, "set to pause at the end of the period billed").toBe(after.currentPeriodEnd),
+    (after) =>
+      expect(after.pauseAt, "set to pause at the end of the period billed").toBe(after.currentPeriodEnd),
   ),
   portalResumeSubscription: portalAction(
     (w) => w.portalResumable,
@@ -1831,7 +1896,7 @@ describe("bad input: every POST and PATCH route with a body", () => {
         : "",
       draftQuote: "",
       openQuote: "",
-      quotePages: { sign: "", decline: "", countersign: "", signer: "", ids: {} },
+      quotePages: { pay: "", sign: "", decline: "", countersign: "", signer: "", ids: {} },
       payableInvoice: "",
       payment: "",
       hostedInvoice: "",
@@ -1953,6 +2018,17 @@ describe("bad input: every POST and PATCH route with a body", () => {
           );
         };
         world.quotePages.sign = await quotePage("sign");
+        world.quotePages.pay = await quotePage("pay");
+        await created(
+          "POST /v1/quotes/{id}/accept",
+          secret,
+          { name: "Ada Buyer" },
+          {
+            id: world.quotePages.ids.pay ?? "",
+          },
+        );
+        // What the billing queue does with its quote.accepted: the first invoice, to pay on the page.
+        await billAcceptedQuote(quoteBillingPorts(systemClock), merchantId, world.quotePages.ids.pay ?? "");
         world.quotePages.decline = await quotePage("decline");
         world.quotePages.countersign = await quotePage("countersign", {
           countersigners: [{ name: "Carol Seller", email: "carol@bad-input.test" }],

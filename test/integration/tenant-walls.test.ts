@@ -376,7 +376,9 @@ const portalAction = (status: number[]): WallFixture => ({
   status,
   params: (w) => ({ token: w.a.portalToken, subscriptionId: idOf(w.b, "subscription") }),
   requests: (w) => [
-    form({ formToken: formToken(process.env.CURSOR_SECRET ?? "", w.a.portalToken, Math.floor(Date.now() / 1000)) }),
+    form({
+      formToken: formToken(process.env.CURSOR_SECRET ?? "", w.a.portalToken, Math.floor(Date.now() / 1000)),
+    }),
   ],
   control: {
     params: (w) => ({ token: w.a.portalToken, subscriptionId: idOf(w.a, "subscription") }),
@@ -517,7 +519,11 @@ const fixtures: Record<string, WallFixture> = {
     params: (w) => ({ slug: w.a.checkoutSlug }),
     requests: (w) => [
       form({
-        formToken: formToken(process.env.CURSOR_SECRET ?? "", w.a.checkoutSlug, Math.floor(Date.now() / 1000)),
+        formToken: formToken(
+          process.env.CURSOR_SECRET ?? "",
+          w.a.checkoutSlug,
+          Math.floor(Date.now() / 1000),
+        ),
         session: idOf(w.b, "checkoutSession"),
         card: "4242424242424242",
       }),
@@ -868,6 +874,26 @@ const fixtures: Record<string, WallFixture> = {
       unchanged: (w) => readers.quote(w.a, idOf(w.a, "openQuote")),
     },
   },
+  // Paying an accepted quote is covered by the quote-billing tests; here: a random token finds nothing,
+  // and A's open quote (nothing to pay yet) sends the buyer back to its page, charging nothing.
+  getHostedQuotePayForm: {
+    kind: "public",
+    status: [404],
+    params: () => ({ token: hostedToken() }),
+    control: { params: (w) => ({ token: w.a.quoteToken }), status: 303 },
+  },
+  submitHostedQuotePayment: {
+    kind: "public",
+    status: [404],
+    params: () => ({ token: hostedToken() }),
+    requests: () => [form({ card: "4242424242424242" }), form({ card: "pm_card_visa", formToken: "1.x" })],
+    control: {
+      params: (w) => ({ token: w.a.quoteToken }),
+      status: 303,
+      request: form({ card: "4242424242424242" }),
+      unchanged: (w) => readers.quote(w.a, idOf(w.a, "openQuote")),
+    },
+  },
   // A countersign token that is not one of the quote's countersigners' finds nothing, even on A's
   // real quote and with a valid form token for it.
   getHostedQuoteCountersignPage: {
@@ -934,8 +960,9 @@ async function seed(label: string): Promise<Tenant> {
         .at(-2) ?? "";
   if (has("GET /c/{token}"))
     t.portalToken =
-      (await portalLink(portalLinkPorts(systemClock), t.merchantId, idOf(t, "customer"))).url.split("/").at(-1) ??
-      "";
+      (await portalLink(portalLinkPorts(systemClock), t.merchantId, idOf(t, "customer"))).url
+        .split("/")
+        .at(-1) ?? "";
   if (has("POST /v1/products")) t.ids.product = await created("POST /v1/products", t, bodies.product(t));
   if (has("POST /v1/tax-rates")) t.ids.taxRate = await created("POST /v1/tax-rates", t, bodies.taxRate(t));
   if (has("POST /v1/discount-codes")) {

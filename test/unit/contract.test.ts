@@ -93,6 +93,8 @@ const invoice: Required<Invoice> & {
   periodStart: at,
   periodEnd: at,
   testClockId: "clk_1",
+  quoteId: "quote_1",
+  installment: { number: 1, of: 3 },
   createdAt: at,
   updatedAt: at,
   overdue: false,

@@ -8,6 +8,7 @@ import { invoiceSchedules } from "../../shared/invoices/reminders.ts";
 import { queuesFor } from "../../shared/outbox/routing.ts";
 import { checkoutExpirySchedule } from "../../shared/payment-links/expiry.ts";
 import { quoteExpirySchedule } from "../../shared/quotes/expiry.ts";
+import { installmentSchedule } from "../../shared/quotes/installments.ts";
 import { refundCheck } from "../../shared/payments/refund-checks.ts";
 import { payoutRunSchedule } from "../../shared/payouts/run.ts";
 import { incompleteExpirySchedule, nextBillingSchedule } from "../../shared/subscriptions/billing.ts";
@@ -187,6 +188,7 @@ describe("the billing queue's registry", () => {
       paymentRetrySchedule("mer_1", { id: "inv_1" }, 0, "2026-03-04T00:00:00Z"),
       checkoutExpirySchedule("mer_1", { id: "cs_1", expiresAt: "2026-03-01T00:30:00Z" }),
       quoteExpirySchedule("mer_1", { id: "quo_1", expiresAt: "2026-04-01T00:00:00Z" }),
+      installmentSchedule("mer_1", { id: "quo_1" }, 2, new Date("2026-04-01T00:00:00Z")),
       ...schedules,
     ];
     expect(planned.every((s) => s.queue === "billing")).toBe(true);
@@ -205,6 +207,7 @@ describe("the billing queue's registry", () => {
         "merchant.created",
         "payment.failed",
         "payment_method.attached",
+        "quote.accepted",
         "subscription.updated",
         "test_clock.advancing",
       ].sort(),
