@@ -5,15 +5,18 @@
  * pays it on the quote's page (the card kept when more follows); the later installments are planned
  * on the clock, issued once, charged on the saved card with their receipts, and the plan follows
  * them to `paid`; a declining card runs the merchant's dunning retries and leaves the installment
- * open and `past_due`; a quote that collects no payment has every invoice sent.
+ * open and `past_due`; a quote that collects no payment has every invoice sent; the quote's codes
+ * are redeemed at acceptance and its recurring lines start a subscription on the card kept.
  */
 import { randomUUID } from "node:crypto";
 import type { SQSRecord } from "aws-lambda";
 import { beforeAll, describe, expect, it } from "vitest";
+import { handler as discountCodes } from "../../functions/api/discount-codes.ts";
 import { handler as invoicesApi } from "../../functions/api/invoices.ts";
 import { handler as paymentMethods } from "../../functions/api/payment-methods.ts";
 import { handler as products } from "../../functions/api/products.ts";
 import { handler as quotesApi } from "../../functions/api/quotes.ts";
+import { handler as subscriptionsApi } from "../../functions/api/subscriptions.ts";
 import { handler as taxRates } from "../../functions/api/tax-rates.ts";
 import { handler as hosted } from "../../functions/hosted/quote.ts";
 import { handler as notifications } from "../../functions/notifications/send.ts";
@@ -388,7 +391,71 @@ describe("an accepted quote of recurring lines only", () => {
       (await call(hosted as never, "GET /q/{token}", { pathParameters: { token }, query: { paid: "1" } }))
         .raw,
     ).toContain("your card is saved");
-    expect(await invoicesOf(customerId)).toHaveLength(0);
+
+    // Saving the card starts the subscription on it: its first period charged at once, as quoted.
+    const { subscriptionId } = await getQuote(quote.id);
+    const subscription = await expectStatus(
+      api(subscriptionsApi, "GET /v1/subscriptions/{id}", { id: subscriptionId }),
+    );
+    expect(subscription).toMatchObject({
+      status: "active",
+      collectionMethod: "charge_automatically",
+      defaultPaymentMethodId: methods.data[0].id,
+      metadata: { quoteId: quote.id },
+    });
+    const [period0] = await invoicesOf(customerId);
+    expect(period0).toMatchObject({ subscriptionId, status: "paid", total: quote.recurringTotal });
+  });
+});
+
+describe("an accepted quote of one-time and recurring lines with a discount code", () => {
+  it("redeems the code at acceptance, and once the first invoice is paid starts the subscription on the card kept", async () => {
+    const { customerId } = await h.buyerAt("2026-10-01T12:00:00Z");
+    const product = await expectStatus(
+      api(products, "POST /v1/products", {
+        body: { name: "Hosting", unitAmount: 2_000, currency: "USD", recurring: { interval: "month" } },
+      }),
+      201,
+    );
+    const code = await expectStatus(
+      api(discountCodes, "POST /v1/discount-codes", {
+        body: { code: `Q${randomUUID().slice(0, 6).toUpperCase()}`, percentOff: 10, duration: "forever" },
+      }),
+      201,
+    );
+    const quote = await publishedQuote(customerId, {
+      lineItems: [
+        { description: "Setup", quantity: 1, unitAmount: 50_000, taxRateIds: [vat] },
+        { productId: product.id, quantity: 2, taxRateIds: [vat] },
+      ],
+      discounts: [{ code: code.code }],
+    });
+    const accepted = await signAndBill(quote);
+    await h.deliverEvent("quote.accepted", quote.id);
+    expect(
+      (await expectStatus(api(discountCodes, "GET /v1/discount-codes/{id}", { id: code.id }))).timesRedeemed,
+    ).toBe(1);
+    expect(accepted).not.toHaveProperty("subscriptionId");
+    expect((await getInvoice(accepted.invoiceId)).total).toBe(quote.upfrontTotal);
+
+    await payOnPage(tokenOf(quote), "4242424242424242");
+    await h.deliverEvent("invoice.paid", accepted.invoiceId);
+    await h.deliverEvent("invoice.paid", accepted.invoiceId);
+    const { subscriptionId } = await getQuote(quote.id);
+    const methods = await expectStatus(
+      api(paymentMethods, "GET /v1/customers/{id}/payment-methods", { id: customerId }),
+    );
+    const subscription = await expectStatus(
+      api(subscriptionsApi, "GET /v1/subscriptions/{id}", { id: subscriptionId }),
+    );
+    expect(subscription).toMatchObject({
+      status: "active",
+      defaultPaymentMethodId: methods.data[0].id,
+      items: [expect.objectContaining({ productId: product.id, quantity: 2 })],
+    });
+    const periods = (await invoicesOf(customerId)).filter((i) => i.subscriptionId === subscriptionId);
+    expect(periods).toHaveLength(1);
+    expect(periods[0]).toMatchObject({ status: "paid", total: quote.recurringTotal });
   });
 });
 
