@@ -23,7 +23,7 @@
 import * as z from "zod";
 import type { OneTimeSchedule } from "../aws/scheduler.ts";
 import { addDays, localDate, sameLocalTimeDaysLater } from "../domain/calendar.ts";
-import { ConflictError, PaymentDeclinedError, retryOnConflict } from "../domain/errors.ts";
+import { ConflictError, retryOnConflict } from "../domain/errors.ts";
 import { newEvent } from "../domain/events.ts";
 import type { Versioned } from "../domain/records.ts";
 import type { NewInvoice } from "../invoices/invoice.ts";
@@ -36,14 +36,8 @@ import {
   sendInvoice,
 } from "../invoices/service.ts";
 import { eventMessage } from "../outbox/message.ts";
-import { charge } from "../payments/charges.ts";
-import type { BillingPorts } from "../subscriptions/billing.ts";
-import {
-  cancelRetries,
-  type DunningOwner,
-  type FailedAttempt,
-  recordFailedAttempt,
-} from "../subscriptions/dunning.ts";
+import { type BillingPorts, chargeOffSession } from "../subscriptions/billing.ts";
+import { cancelRetries, type DunningOwner, recordFailedAttempt } from "../subscriptions/dunning.ts";
 import { type TimerRegistrations, timerQueue, work } from "../timers/registry.ts";
 import type { InstallmentInvoice } from "./plan.ts";
 import { type QuoteAcceptancePorts, startQuoteSubscription } from "./acceptance-effects.ts";
@@ -322,39 +316,19 @@ async function quoteMethodId(ports: QuoteBillingPorts, merchantId: string, quote
   );
 }
 
-/** One off-session charge of an installment's invoice; a decline is recorded for dunning. */
+/** One off-session charge of an installment's invoice on the quote's card; a decline is recorded for dunning. */
 async function chargeInstallment(
   ports: QuoteBillingPorts,
   merchantId: string,
   quote: StoredQuote,
   invoice: StoredInvoice,
 ) {
-  const methodId = await quoteMethodId(ports, merchantId, quote);
-  const method = methodId ? (await ports.paymentMethods.read(merchantId, methodId))?.value : undefined;
-  let failure: FailedAttempt;
-  if (!method) {
-    // Nothing to charge (the card was removed since): the attempt failed like a declined charge.
-    failure = { declineCode: "payment_method_missing" };
-  } else {
-    const customer = await ports.invoices.catalog.customer(merchantId, quote.customerId);
-    try {
-      await charge(
-        ports.payments,
-        merchantId,
-        { kind: "invoice", id: invoice.id },
-        {
-          paymentMethod: method.processorId,
-          ...(customer?.processorCustomerId ? { processorCustomerId: customer.processorCustomerId } : {}),
-          offSession: true,
-        },
-      );
-      return;
-    } catch (error) {
-      if (!(error instanceof PaymentDeclinedError)) throw error;
-      failure = { declineCode: error.declineCode, methodId: method.id };
-    }
-  }
-  await recordFailedAttempt(ports, merchantId, invoice.id, failure);
+  const charged = await chargeOffSession(ports, merchantId, invoice, quote.paymentMethodId);
+  if (!charged.declined) return;
+  await recordFailedAttempt(ports, merchantId, invoice.id, {
+    declineCode: charged.declined.declineCode,
+    ...(charged.methodId ? { methodId: charged.methodId } : {}),
+  });
 }
 
 /**

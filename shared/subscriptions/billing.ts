@@ -374,9 +374,23 @@ async function chargeInvoice(
   subscription: StoredSubscription,
   invoice: StoredInvoice,
 ): Promise<{ declined?: PaymentDeclinedError; methodId?: string }> {
-  const customer = await ports.invoices.catalog.customer(merchantId, subscription.customerId);
-  const methodId = subscription.defaultPaymentMethodId ?? customer?.defaultPaymentMethodId;
-  const method = methodId ? (await ports.paymentMethods.read(merchantId, methodId))?.value : undefined;
+  return chargeOffSession(ports, merchantId, invoice, subscription.defaultPaymentMethodId ?? undefined);
+}
+
+/**
+ * One off-session charge of a customer's invoice on `methodId`, else the customer's default method
+ * as it is now: the decline, if it was declined (no method to charge is a decline too). Shared by
+ * whatever charges invoices by itself — subscriptions' renewals and quotes' installments.
+ */
+export async function chargeOffSession(
+  ports: Pick<BillingPorts, "invoices" | "paymentMethods" | "payments">,
+  merchantId: string,
+  invoice: Pick<StoredInvoice, "id" | "customerId">,
+  methodId: string | undefined,
+): Promise<{ declined?: PaymentDeclinedError; methodId?: string }> {
+  const customer = await ports.invoices.catalog.customer(merchantId, invoice.customerId);
+  const chosen = methodId ?? customer?.defaultPaymentMethodId;
+  const method = chosen ? (await ports.paymentMethods.read(merchantId, chosen))?.value : undefined;
   if (!method) {
     // Nothing to charge (the method was removed since): the attempt failed like a declined charge.
     return {
