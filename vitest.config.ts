@@ -7,7 +7,7 @@ export default defineConfig({
   test: {
     include: soak ? ["test/soak/**/*.test.ts"] : ["test/**/*.test.ts"],
     exclude: soak ? [] : ["test/soak/**", "**/node_modules/**"],
-    globalSetup: ["test/helpers/global-setup.ts"],
+    globalSetup: ["test/helpers/contract-setup.ts", "test/helpers/global-setup.ts"],
     setupFiles: ["test/helpers/setup.ts"],
     testTimeout: 30_000,
     hookTimeout: 60_000,

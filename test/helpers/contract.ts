@@ -9,12 +9,12 @@ import formats from "ajv-formats";
 import { inject } from "vitest";
 import type { OpenApiDocument, OperationObject } from "../../shared/http/openapi.ts";
 
-/** The document the API serves, built once per run by global-setup.ts rather than by every test file. */
+/** The document the API serves, built once per run by contract-setup.ts rather than by every test file. */
 export const contractDocument = providedDocument();
 
 function providedDocument(): OpenApiDocument {
   const document = inject("contractDocument");
-  if (!document) throw new Error("No contract document: test/helpers/global-setup.ts provides it");
+  if (!document) throw new Error("No contract document: test/helpers/contract-setup.ts provides it");
   return document;
 }
 

@@ -18,14 +18,11 @@ import { ensureTable, localDynamoClient, startDynamoDbLocal } from "../../infra/
 import { startLocalSes } from "../../infra/local/ses.ts";
 import { startLocalSqs } from "../../infra/local/sqs.ts";
 import { table } from "../../infra/table.ts";
-import type { OpenApiDocument } from "../../shared/http/openapi.ts";
 import { itemCount } from "./aws.ts";
-import { contractDocumentNow } from "./contract-document.ts";
 
 declare module "vitest" {
   export interface ProvidedContext {
     emulators: { dynamodb: string; sqs: string; ses: string };
-    contractDocument: OpenApiDocument;
   }
 }
 
@@ -97,7 +94,6 @@ export default async function setup(project: TestProject) {
     throw error;
   }
   project.provide("emulators", { dynamodb: dynamodb.endpoint, sqs: sqs.endpoint, ses: ses.endpoint });
-  project.provide("contractDocument", contractDocumentNow());
   return async () => {
     await Promise.all([dynamodb.stop(), sqs.stop(), ses.stop()]);
   };
