@@ -3,6 +3,7 @@
  * in parallel and a test can count every item before and after a request.
  */
 import { randomUUID } from "node:crypto";
+import { DescribeTableCommand, type DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { DynamoDBDocumentClient, ScanCommand } from "@aws-sdk/lib-dynamodb";
 import { inject } from "vitest";
@@ -80,19 +81,8 @@ export async function useTestAws(queueNames: string[] = ["notifications"]): Prom
     sqs,
     queues,
     scanAll,
-    // Counted by the table, not fetched: suites count after every request, and the table grows.
-    countItems: async () => {
-      let count = 0;
-      let ExclusiveStartKey: Record<string, unknown> | undefined;
-      do {
-        const out = await db.send(
-          new ScanCommand({ TableName: tableName, Select: "COUNT", ExclusiveStartKey, ConsistentRead: true }),
-        );
-        count += out.Count ?? 0;
-        ExclusiveStartKey = out.LastEvaluatedKey;
-      } while (ExclusiveStartKey);
-      return count;
-    },
+    // The table's own count, not a scan: suites count after every request, and the table grows.
+    countItems: () => itemCount(client, tableName),
     receive: async (queue, max = 10) => {
       const { Messages = [] } = await sqs.send(
         new ReceiveMessageCommand({ QueueUrl: queues[queue]?.url, MaxNumberOfMessages: max, WaitTimeSeconds: 1 }),
@@ -104,6 +94,17 @@ export async function useTestAws(queueNames: string[] = ["notifications"]): Prom
       return store.emails.filter((m) => m.destination.to.some((d) => d.includes(`<${to}>`) || d === to));
     },
   };
+}
+
+/**
+ * The items in a table as DynamoDB Local's DescribeTable counts them: exact after every write there
+ * (global-setup.ts checks so before any suite relies on it; the cloud refreshes it only every few
+ * hours), and one call however large the table has grown.
+ */
+export async function itemCount(client: DynamoDBClient, tableName: string): Promise<number> {
+  const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
+  if (Table?.ItemCount === undefined) throw new Error(`DynamoDB Local reported no ItemCount for ${tableName}`);
+  return Table.ItemCount;
 }
 
 /** Polls `check` until it returns a value other than undefined, or fails after `timeoutMs`. */

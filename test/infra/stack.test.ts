@@ -35,17 +35,28 @@ let app: App;
 let stack: KassaStack;
 let template: Template;
 let resources: Record<string, Json>;
+const synthesized = new WeakMap<Stack, Record<string, Json>>();
 
 beforeAll(() => {
   ({ app, stack } = buildApp({ context: withMailFrom }));
   template = Template.fromStack(stack);
   resources = template.toJSON().Resources;
+  synthesized.set(stack, resources);
 });
 
 const logicalId = (construct: { node: { defaultChild?: unknown } } | CfnResource): string =>
   stack.getLogicalId(
     ((construct as { node: { defaultChild?: unknown } }).node.defaultChild ?? construct) as CfnResource,
   );
+
+/** A stack's resources, read once: every Template made checks the whole template for cycles again. */
+function resourcesOf(built: Stack): Record<string, Json> {
+  const known = synthesized.get(built);
+  if (known) return known;
+  const all = Template.fromStack(built).toJSON().Resources as Record<string, Json>;
+  synthesized.set(built, all);
+  return all;
+}
 
 const ofType = (type: string): [string, Json][] =>
   Object.entries(resources).filter(([, r]) => r.Type === type);
@@ -564,7 +575,7 @@ describe("mail, secrets, scheduler, alarms", () => {
     const paying = manifest.functions.filter((f) => f.access.processors).map((f) => f.name);
     /** Each paying function's SANDBOX variable in `built`. */
     const sandboxOf = (built: KassaStack) => {
-      const all = Template.fromStack(built).toJSON().Resources as Record<string, Json>;
+      const all = resourcesOf(built);
       return paying.map((name) => {
         const fn = built.services.functions[name]!.function.node.defaultChild as CfnResource;
         return all[built.getLogicalId(fn)]!.Properties.Environment.Variables[envNames.sandbox];
@@ -592,7 +603,7 @@ describe("mail, secrets, scheduler, alarms", () => {
   describe("the public base URL of hosted links (kassa:publicBaseUrl)", () => {
     const linking = manifest.functions.filter((f) => f.access.publicLinks).map((f) => f.name);
     const publicBaseUrlOf = (built: KassaStack, name: string) => {
-      const all = Template.fromStack(built).toJSON().Resources as Record<string, Json>;
+      const all = resourcesOf(built);
       const fn = built.services.functions[name]!.function.node.defaultChild as CfnResource;
       return all[built.getLogicalId(fn)]!.Properties.Environment.Variables[envNames.publicBaseUrl];
     };
