@@ -63,8 +63,11 @@ export async function startLocalStack(dataDir: string, timeoutMs = 60_000): Prom
     }
     await new Promise((r) => setTimeout(r, 100));
   }
+  const info = JSON.parse(readFileSync(infoFile, "utf8")) as LocalInfo;
+  // The runtime prints its banner just after writing local.json: wait for it, it is what a user reads.
+  while (!output.includes(info.apiUrl) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
   return {
-    info: JSON.parse(readFileSync(infoFile, "utf8")) as LocalInfo,
+    info,
     child,
     output: () => output,
     interrupt: async () => {
