@@ -65,8 +65,14 @@ import { dynamoQuoteTemplateStore } from "./store/quote-templates.ts";
 import type { QuoteTemplatePorts } from "./quotes/templates.ts";
 import { type QuoteAcceptancePorts, startQuoteSubscription } from "./quotes/acceptance-effects.ts";
 import type { QuoteExpiryPorts } from "./quotes/expiry.ts";
-import type { HostedQuotePorts } from "./quotes/hosted.ts";
-import { recordQuoteCard } from "./quotes/hosted-pay.ts";
+import { type HostedQuotePorts, hostedQuote, quotePath } from "./quotes/hosted.ts";
+import {
+  payableFirstInvoice,
+  quoteCardSetup,
+  quotePayable,
+  recordQuoteCard,
+  savesCardOnly,
+} from "./quotes/hosted-pay.ts";
 import { planDunningOwner, type QuoteBillingPorts, type QuotePlanTimerPorts } from "./quotes/installments.ts";
 import type { QuotePorts } from "./quotes/service.ts";
 import { presentQuote } from "./quotes/quote.ts";
@@ -530,6 +536,42 @@ export async function saveQuoteCard(
   await startQuoteSubscription(quoteAcceptancePorts(clock), merchantId, quoteId, {
     paymentMethodId: quote?.paymentMethodId ?? method.id,
   });
+}
+
+/**
+ * What an accepted quote's pay form pays: its first invoice, or — recurring lines only — the card
+ * its subscription is charged on; nothing: back to the page.
+ */
+export async function quotePayForm(clock: Clock, token: string) {
+  const { quote, merchant, now } = await hostedQuote(hostedQuotePorts(clock), token);
+  const context = (payableId: string) => ({
+    token,
+    backUrl: quotePath(token),
+    publicBaseUrl: publicBaseUrl(),
+    clock,
+    cardAttempts: declinedCardAttempts(clock, merchant.id, payableId),
+  });
+  if (savesCardOnly(quote)) {
+    return {
+      payable: quoteCardSetup(quote, merchant, (customerId, card) =>
+        saveQuoteCard(clock, merchant.id, quote.id, customerId, card),
+      ),
+      context: context(quote.id),
+    };
+  }
+  const invoice = await payableFirstInvoice(hostedQuotePorts(clock), merchant.id, quote);
+  if (!invoice) return undefined;
+  return {
+    // Paid on the customer's time: a test clock's customer's bank debit settles on the clock.
+    payable: quotePayable(
+      invoice,
+      merchant,
+      paymentPorts(await workClock({ merchantId: merchant.id, testClockId: invoice.testClockId }, clock)),
+      (customerId, card) => keepQuoteCard(clock, merchant.id, quote.id, customerId, card),
+      now,
+    ),
+    context: context(invoice.id),
+  };
 }
 
 /**

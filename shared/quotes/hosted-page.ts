@@ -24,6 +24,7 @@ import {
   type HostedQuotePorts,
   hostedQuote,
   isLapsed,
+  quotePath,
   type SignerContext,
   signQuote,
 } from "./hosted.ts";
@@ -41,7 +42,6 @@ export interface QuotePageContext {
   clock: Clock;
 }
 
-export const quotePath = (token: string) => `/q/${token}`;
 const countersignPath = (token: string, signerToken: string) => `/q/${token}/countersign/${signerToken}`;
 
 /** The form token is bound to the page it was issued on: a countersigner's form to their own link. */

@@ -18,6 +18,9 @@ import type { InvoiceStore } from "../invoices/ports.ts";
 import type { QuoteStore, StoredQuote } from "./ports.ts";
 import { presentQuote, type QuoteSignature } from "./quote.ts";
 
+/** A quote's page, by its token. */
+export const quotePath = (token: string) => `/q/${token}`;
+
 export interface HostedQuotePorts {
   quotes: Pick<QuoteStore, "findHosted" | "read" | "replace" | "readPdf" | "readSignedPdf" | "keepSignedPdf">;
   /** The accepted quote's first invoice, paid on the page. */
