@@ -4,7 +4,9 @@
  * countersigns, and the quote is accepted with every signature bound to the SHA-256 of its PDF;
  * decline with a reason; an expired link on a test clock; a stale tab after a revision refused and
  * pointed at the new version; axe-core on each page a buyer meets; a 360 px phone; a form refused
- * after its 30 minutes keeping what was typed; a whole sign flow without JavaScript.
+ * after its 30 minutes keeping what was typed; a whole sign flow without JavaScript; the first of
+ * three installments signed and paid on the page (axe on the pay page too), the other two charged by
+ * the customer's test clock on the saved card, each with its receipt.
  */
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
@@ -325,4 +327,90 @@ describe("the buyer's quote page, in Chromium", () => {
     ]);
     expect((await ok(`/v1/quotes/${original.id}`)).status).toBe("superseded");
   }, 40_000);
+
+  it("signs and pays the first of three installments on the page; the customer's test clock charges the other two on the saved card, each with its receipt", async () => {
+    const start = "2031-01-06T10:00:00Z";
+    const clock = await ok("/v1/test-clocks", "POST", { frozenTime: start }, 201);
+    const grace = "grace@buyer.test";
+    const clocked = await ok(
+      "/v1/customers",
+      "POST",
+      { email: grace, name: "Grace Buyer", testClockId: clock.id },
+      201,
+    );
+    const quote = await publish(
+      {
+        collectPayment: true,
+        paymentPlan: {
+          installments: [
+            { percent: 40, dueAfterDays: 0 },
+            { percent: 30, dueAfterDays: 30 },
+            { percent: 30, dueAfterDays: 60 },
+          ],
+        },
+      },
+      clocked.id,
+    );
+    expect(quote.upfrontTotal).toBe(300_000);
+    const { page, documented } = await newPage();
+    await page.goto(quote.hostedUrl);
+    await signAs(page, "Grace Buyer");
+    await page.waitForURL(/\?done=accepted$/);
+    // The billing queue issues installment 1's invoice on quote.accepted, moments after the signature.
+    const payNow = page.getByRole("link", { name: "Pay $1,200.00 now" });
+    await eventually(async () => {
+      if (await payNow.count()) return true;
+      await page.reload();
+      return undefined;
+    }, 20_000);
+    expect(await mainText(page)).toContain("installment 1 of 3");
+    await payNow.click();
+    await page.waitForURL(`${quote.hostedUrl}/pay`);
+    expect(await mainText(page)).toContain("saved for the later payments");
+    expect(await seriousViolations(page), "the pay page").toEqual([]);
+    await page.getByLabel("Card number").fill("4242 4242 4242 4242");
+    await page.getByRole("button", { name: "Pay $1,200.00" }).click();
+    await page.waitForURL(`${quote.hostedUrl}?paid=1`);
+    expect(await page.getByRole("status").textContent()).toBe(
+      "Thank you: your payment went through. A receipt is on its way to you by email.",
+    );
+    expect(await mainText(page)).toContain("Paid: $1,200.00. Thank you.");
+    expect(await mainText(page)).toContain(
+      "Each later installment is charged to your saved card on its due date.",
+    );
+    await documented();
+    await page.close();
+
+    /** The plan once every invoice.paid so far has reached it. */
+    const planWith = (paid: number) =>
+      eventually(async () => {
+        const plan = (await ok(`/v1/quotes/${quote.id}`)).paymentPlan;
+        return plan.installments.filter((i: Json) => i.status === "paid").length === paid ? plan : undefined;
+      }, 20_000);
+    expect((await planWith(1)).status).toBe("active");
+    const day = (n: number) => new Date(Date.parse(start) + n * 86_400_000 + 3_600_000).toISOString();
+    await runtime.advanceTestClock(clock.id, day(30));
+    expect((await planWith(2)).installments[2].status).toBe("upcoming");
+    await runtime.advanceTestClock(clock.id, day(60));
+    const plan = await planWith(3);
+    expect(plan.status).toBe("paid");
+    const invoices = await Promise.all(plan.installments.map((i: Json) => ok(`/v1/invoices/${i.invoiceId}`)));
+    expect(invoices.map((i) => [i.installment.number, i.status, i.total, i.amountPaid])).toEqual([
+      [1, "paid", 120_000, 120_000],
+      [2, "paid", 90_000, 90_000],
+      [3, "paid", 90_000, 90_000],
+    ]);
+    expect(invoices.reduce((sum, i) => sum + i.amountPaid, 0)).toBe(quote.upfrontTotal);
+    const receipts = await eventually(async () => {
+      const mails = (await mailsTo(grace)).filter((m) => m.subject.includes("Receipt from Pixel Works"));
+      return mails.length >= 3 ? mails : undefined;
+    }, 20_000);
+    expect(receipts.map((m) => /\$[\d,.]+ paid/.exec(m.subject)?.[0]).sort()).toEqual([
+      "$1,200.00 paid",
+      "$900.00 paid",
+      "$900.00 paid",
+    ]);
+    for (const invoice of invoices)
+      expect(receipts.filter((m) => m.body.text.includes(`for invoice ${invoice.number}.`))).toHaveLength(1);
+  }, 60_000);
 });
