@@ -5,7 +5,6 @@
  * accepted quote's installments — and the events that plan, cancel or react to it (a checkout's invoice paid
  * finishes its session; a quote's acceptance issues its first invoice).
  */
-import * as z from "zod";
 import type { Clock } from "../../shared/domain/clock.ts";
 import { type BillingTimerPorts, billingTimerPorts, clockFor, workClock } from "../../shared/composition.ts";
 import { checkoutCompletion } from "../../shared/payment-links/completion.ts";
@@ -20,6 +19,7 @@ import { subscriptionTimers } from "../../shared/subscriptions/timers.ts";
 import { emfMetrics, type MetricsPort } from "../../shared/observability.ts";
 import { testClockTimers } from "../../shared/test-clocks/advance.ts";
 import { type TimerRegistry, timerRegistry, timersConsumer } from "../../shared/timers/registry.ts";
+import { messageScope } from "../../shared/timers/scope.ts";
 
 export const billingTimerRegistry = (ports: BillingTimerPorts): TimerRegistry =>
   timerRegistry(
@@ -37,37 +37,8 @@ export const billingTimerRegistry = (ports: BillingTimerPorts): TimerRegistry =>
     ),
   );
 
-const named = z.string().optional();
-/**
- * Where a message names the test clock of its customer: itself, or its event's invoice, customer, or
- * data (a payment method's event names its customer's clock).
- */
-const scoped = z.looseObject({
-  merchantId: named,
-  testClockId: named,
-  data: z
-    .looseObject({
-      invoice: z.looseObject({ testClockId: named }).optional(),
-      customer: z.looseObject({ testClockId: named }).optional(),
-      quote: z.looseObject({ testClockId: named }).optional(),
-      testClockId: named,
-    })
-    .optional(),
-});
-
-const clockOf = (body: unknown) => clockFor({ merchantId: scoped.safeParse(body).data?.merchantId });
-const workClockOf = (body: unknown) => {
-  const scope = scoped.safeParse(body).data;
-  return workClock({
-    merchantId: scope?.merchantId,
-    testClockId:
-      scope?.testClockId ??
-      scope?.data?.invoice?.testClockId ??
-      scope?.data?.customer?.testClockId ??
-      scope?.data?.quote?.testClockId ??
-      scope?.data?.testClockId,
-  });
-};
+const clockOf = (body: unknown) => clockFor({ merchantId: messageScope(body).merchantId });
+const workClockOf = (body: unknown) => workClock(messageScope(body));
 
 /**
  * Each message is dispatched on the clock resolved for it — a test clock's time for its customers'
