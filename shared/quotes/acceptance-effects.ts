@@ -156,12 +156,7 @@ export async function startQuoteSubscription(
       return quote.subscriptionId;
     }
     if (!quote.recurringInterval) return undefined;
-    const products = await Promise.all(
-      quote.lineItems.map((line) =>
-        line.productId ? subs.catalog.product(merchantId, line.productId) : undefined,
-      ),
-    );
-    const recurring = products.map((product) => product?.recurring !== undefined);
+    const recurring = quote.recurringLines;
     const lines = quote.lineItems.filter((_, i) => recurring[i]);
     if (lines.length === 0) return undefined;
     const taxRateIds = lines[0]?.taxRateIds ?? [];

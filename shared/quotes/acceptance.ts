@@ -35,11 +35,7 @@ import { quoteAmounts } from "./pricing.ts";
  * of that part (`quoteAmounts`: each line already carries its share of the document's discounts and
  * its own taxes, so the discounts and the tax breakdown are not listed again).
  */
-async function upfrontContent(
-  ports: QuoteBillingPorts,
-  merchantId: string,
-  quote: StoredQuote,
-): Promise<FixedContent | undefined> {
+function upfrontContent(quote: StoredQuote): FixedContent | undefined {
   const { customer, ...content } = quote;
   const whole: FixedContent = {
     customer,
@@ -60,13 +56,7 @@ async function upfrontContent(
   };
   if (quote.recurringTotal === 0 && !quote.recurringInterval) return whole;
   if (quote.upfrontTotal === 0) return undefined;
-  const recurring = await Promise.all(
-    quote.lineItems.map(async (line) =>
-      line.productId
-        ? (await ports.invoices.catalog.product(merchantId, line.productId))?.recurring !== undefined
-        : false,
-    ),
-  );
+  const recurring = quote.recurringLines;
   const amounts = quoteAmounts(quote, recurring);
   const lineItems = quote.lineItems.filter((_, i) => !recurring[i]);
   const sum = (pick: (line: (typeof lineItems)[number]) => number) =>
@@ -101,7 +91,7 @@ export async function billAcceptedQuote(
     if (!found || quote?.status !== "accepted") return undefined;
     if (quote.invoiceId) return { quote, invoiceId: quote.invoiceId };
     const n = quote.paymentPlan?.installments.length ?? 0;
-    const fixed = n > 0 ? installmentContent(quote, 1) : await upfrontContent(ports, merchantId, quote);
+    const fixed = n > 0 ? installmentContent(quote, 1) : upfrontContent(quote);
     if (!fixed) return { quote };
     const timeZone = (await ports.invoices.merchants.readMerchant(merchantId))?.value.timeZone ?? "UTC";
     let claimed = quote;

@@ -20,6 +20,11 @@ export interface StoredQuote extends Quote {
   sequence?: number;
   /** 1 for an original, 2 for its first revision, … */
   revision?: number;
+  /**
+   * Per line, whether it bills a recurring product, as priced: what acceptance splits the quote by
+   * (the one-time invoice, the subscription's items) without reading the catalog again.
+   */
+  recurringLines: boolean[];
   /** The payment plan worked out (plan.ts): each installment's amount, tax and invoice line. */
   plannedPayments?: PaymentPlan;
   /** When its discount codes were counted as redeemed, after acceptance (once per quote). */

@@ -169,6 +169,7 @@ export function presentQuote(quote: StoredQuote): Quote {
     revision: ___,
     countersignerTokens: ____,
     plannedPayments,
+    recurringLines: _______,
     discountsRedeemedAt: _____,
     planProgress,
     paymentMethodId: ______,

@@ -96,6 +96,7 @@ async function priceQuoteWithPlan(
     totals: {
       upfrontTotal: priced.amounts.upfrontTotal,
       recurringTotal: priced.amounts.recurringTotal,
+      recurringLines: priced.recurring,
       ...(planned ? { plannedPayments: planned } : {}),
     },
   };
