@@ -114,23 +114,33 @@ export interface InvoiceOrigin {
 /** A document's content as already priced by the money engine, with its customer as billed. */
 export type FixedContent = Pick<PricedContent, "customer" | "content">;
 
+/** A priced document's (an invoice's, a quote's) own content and customer, exactly as it was priced. */
+export const fixedContentOf = (
+  doc: Omit<PricedContent["content"], "creditedToBalance"> & {
+    customer: PricedContent["customer"];
+    creditedToBalance?: number | undefined;
+  },
+): FixedContent => ({
+  customer: doc.customer,
+  content: {
+    customerId: doc.customerId,
+    currency: doc.currency,
+    lineItems: doc.lineItems,
+    discounts: doc.discounts,
+    fees: doc.fees,
+    subtotal: doc.subtotal,
+    discountTotal: doc.discountTotal,
+    taxTotal: doc.taxTotal,
+    taxBreakdown: doc.taxBreakdown,
+    feeTotal: doc.feeTotal,
+    total: doc.total,
+    creditedToBalance: doc.creditedToBalance ?? 0,
+  },
+});
+
 /** A frozen invoice's own content as `priceContent` would answer it: nothing to redeem or mark. */
 const frozen = (invoice: StoredInvoice): PricedContent => ({
-  customer: invoice.customer,
-  content: {
-    customerId: invoice.customerId,
-    currency: invoice.currency,
-    lineItems: invoice.lineItems,
-    discounts: invoice.discounts,
-    fees: invoice.fees,
-    subtotal: invoice.subtotal,
-    discountTotal: invoice.discountTotal,
-    taxTotal: invoice.taxTotal,
-    taxBreakdown: invoice.taxBreakdown,
-    feeTotal: invoice.feeTotal,
-    total: invoice.total,
-    creditedToBalance: invoice.creditedToBalance ?? 0,
-  },
+  ...fixedContentOf(invoice),
   discountCodeIds: [],
   unreferencedProducts: [],
 });

@@ -13,7 +13,7 @@
  */
 import * as z from "zod";
 import { retryOnConflict } from "../domain/errors.ts";
-import type { FixedContent } from "../invoices/service.ts";
+import { type FixedContent, fixedContentOf } from "../invoices/service.ts";
 import { eventMessage } from "../outbox/message.ts";
 import { type TimerRegistrations, work } from "../timers/registry.ts";
 import { redeemQuoteDiscounts, startQuoteSubscription } from "./acceptance-effects.ts";
@@ -36,33 +36,16 @@ import { quoteAmounts } from "./pricing.ts";
  * its own taxes, so the discounts and the tax breakdown are not listed again).
  */
 function upfrontContent(quote: StoredQuote): FixedContent | undefined {
-  const { customer, ...content } = quote;
-  const whole: FixedContent = {
-    customer,
-    content: {
-      customerId: content.customerId,
-      currency: content.currency,
-      lineItems: content.lineItems,
-      discounts: content.discounts,
-      fees: content.fees,
-      subtotal: content.subtotal,
-      discountTotal: content.discountTotal,
-      taxTotal: content.taxTotal,
-      taxBreakdown: content.taxBreakdown,
-      feeTotal: content.feeTotal,
-      total: content.total,
-      creditedToBalance: content.creditedToBalance ?? 0,
-    },
-  };
-  if (quote.recurringTotal === 0 && !quote.recurringInterval) return whole;
-  if (quote.upfrontTotal === 0) return undefined;
+  const whole = fixedContentOf(quote);
   const recurring = quote.recurringLines;
+  if (!recurring.some(Boolean)) return whole;
+  if (quote.upfrontTotal === 0) return undefined;
   const amounts = quoteAmounts(quote, recurring);
   const lineItems = quote.lineItems.filter((_, i) => !recurring[i]);
   const sum = (pick: (line: (typeof lineItems)[number]) => number) =>
     lineItems.reduce((total, line) => total + pick(line), 0);
   return {
-    customer,
+    ...whole,
     content: {
       ...whole.content,
       lineItems,

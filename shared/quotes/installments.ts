@@ -200,10 +200,10 @@ export async function createQuoteInvoice(
   invoice: { fixed: FixedContent; installment?: { number: number; of: number }; collection: Collection },
   claim: (invoiceId: string, at: Date) => StoredQuote,
 ): Promise<StoredInvoice> {
+  // More follows: later installments, or the subscription of the recurring lines.
   const more =
     (invoice.installment !== undefined && invoice.installment.number < invoice.installment.of) ||
-    quote.recurringTotal > 0 ||
-    quote.lineItems.length > invoice.fixed.content.lineItems.length;
+    quote.recurringLines.some(Boolean);
   const request: NewInvoice = {
     customerId: quote.customerId,
     currency: quote.currency as NewInvoice["currency"],
@@ -388,9 +388,7 @@ export async function quoteInvoicePaid(
   // The recurring lines' subscription is charged on the card the first payment kept: recorded on the
   // quote (the card form), else the customer's default (Checkout saves it there). Neither yet — the
   // card form records it just after this event may run — and keeping the card starts it instead.
-  const paymentMethodId =
-    quote.paymentMethodId ??
-    (await ports.invoices.catalog.customer(merchantId, quote.customerId))?.defaultPaymentMethodId;
+  const paymentMethodId = await quoteMethodId(ports, merchantId, quote);
   if (paymentMethodId) await startQuoteSubscription(ports.effects, merchantId, quote.id, { paymentMethodId });
 }
 
