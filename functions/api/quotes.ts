@@ -1,11 +1,10 @@
 /** Quotes: drafts, publish, revise, cancel, offline acceptance, the published PDF and the signed one. */
 import * as ops from "../../shared/api/quotes.ts";
 import { quotePorts as ports } from "../../shared/composition.ts";
-import { pdfResponse } from "../../shared/documents/response.ts";
 import { apiHandler, route } from "../../shared/http/api.ts";
 import { pageRequest, pageResponse } from "../../shared/http/list.ts";
 import * as quotes from "../../shared/quotes/service.ts";
-import { getSignedQuotePdf } from "../../shared/quotes/signed-pdf.ts";
+import { quotePdfResponse, signedQuotePdfs } from "../../shared/quotes/pdf-response.ts";
 
 export const handler = apiHandler([
   route(ops.createQuote, ({ principal, clock, body }) =>
@@ -44,11 +43,10 @@ export const handler = apiHandler([
     quotes.acceptQuote(ports(clock), principal.merchantId, params.id, body),
   ),
   route(ops.getQuotePdf, async ({ principal, clock, params }) => {
-    const { quote, pdf } = await quotes.getQuotePdf(ports(clock), principal.merchantId, params.id);
-    return pdfResponse(pdf, `${quote.number ?? quote.id}.pdf`);
+    return quotePdfResponse(await quotes.getQuotePdf(ports(clock), principal.merchantId, params.id));
   }),
   route(ops.getQuoteSignedPdf, async ({ principal, clock, params }) => {
-    const { quote, pdf } = await getSignedQuotePdf(ports(clock), principal.merchantId, params.id);
-    return pdfResponse(pdf, `${quote.number ?? quote.id}-signed.pdf`);
+    const { getSignedQuotePdf } = await signedQuotePdfs();
+    return quotePdfResponse(await getSignedQuotePdf(ports(clock), principal.merchantId, params.id), true);
   }),
 ]);

@@ -1,14 +1,13 @@
 /** The buyer's quote: its page, its PDF (and the signed one once accepted), signing (or accepting), declining, countersigning, and paying it once accepted. */
 import * as ops from "../../shared/api/quotes.ts";
 import { hostedQuotePorts as ports, paymentPorts, quotePayForm } from "../../shared/composition.ts";
-import { pdfResponse } from "../../shared/documents/response.ts";
 import { payFormPage, submitPayForm } from "../../shared/hosted/pay-form.ts";
 import { apiHandler, HttpResponse, route } from "../../shared/http/api.ts";
 import { cancelInvoiceCheckout } from "../../shared/invoices/pay.ts";
 import { hostedQuote, hostedQuotePdf, quotePath } from "../../shared/quotes/hosted.ts";
 import { quotePage, submitDecline, submitSignature } from "../../shared/quotes/hosted-page.ts";
 import { payableFirstInvoice } from "../../shared/quotes/hosted-pay.ts";
-import { hostedSignedQuotePdf } from "../../shared/quotes/signed-pdf.ts";
+import { quotePdfResponse, signedQuotePdfs } from "../../shared/quotes/pdf-response.ts";
 
 const backToPage = (token: string) =>
   new HttpResponse(303, undefined, { location: quotePath(token), "cache-control": "no-store" }, { body: "" });
@@ -24,12 +23,11 @@ export const handler = apiHandler([
     return quotePage(ports(clock), { token: params.token, clock }, query.done, query.paid === "1");
   }),
   route(ops.hostedQuotePdf, async ({ clock, params }) => {
-    const { quote, pdf } = await hostedQuotePdf(ports(clock), params.token);
-    return pdfResponse(pdf, `${quote.number ?? quote.id}.pdf`);
+    return quotePdfResponse(await hostedQuotePdf(ports(clock), params.token));
   }),
   route(ops.hostedQuoteSignedPdf, async ({ clock, params }) => {
-    const { quote, pdf } = await hostedSignedQuotePdf(ports(clock), params.token);
-    return pdfResponse(pdf, `${quote.number ?? quote.id}-signed.pdf`);
+    const { hostedSignedQuotePdf } = await signedQuotePdfs();
+    return quotePdfResponse(await hostedSignedQuotePdf(ports(clock), params.token), true);
   }),
   route(ops.hostedQuoteSign, ({ clock, params, event }) =>
     submitSignature(ports(clock), { token: params.token, clock }, event),

@@ -1,0 +1,63 @@
+/**
+ * The functions that serve documents load pdf-lib only when a PDF is made or kept, never at cold
+ * start: their other routes (lists, pages, signing) must not pay for it. Built with the house
+ * bundling settings plus code splitting, an entry's static imports must not reach pdf-lib.
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { build, type Metafile } from "esbuild";
+import { afterAll, describe, expect, it } from "vitest";
+import { bundling } from "../../infra/bundling.ts";
+
+const repoRoot = resolve(import.meta.dirname, "../..");
+const outdir = mkdtempSync(join(tmpdir(), "kassa-lazy-pdf-"));
+afterAll(() => rmSync(outdir, { recursive: true, force: true }));
+
+/** The inputs an entry loads at import time: its output and every chunk it imports statically. */
+async function eagerInputs(entry: string): Promise<string[]> {
+  const { metafile } = (await build({
+    ...bundling,
+    mainFields: [...bundling.mainFields],
+    external: [...bundling.external],
+    banner: { js: bundling.banner },
+    entryPoints: [join(repoRoot, entry)],
+    bundle: true,
+    splitting: true,
+    format: "esm",
+    outdir: join(outdir, entry.replace(/\W/g, "_")),
+    metafile: true,
+    write: false,
+    logLevel: "silent",
+  })) as { metafile: Metafile };
+  const outputs = metafile.outputs;
+  // Each dynamically imported module is an entry point of its own: start from the function's.
+  const start = Object.keys(outputs).find((o) => outputs[o]?.entryPoint?.endsWith(entry)) as string;
+  expect(start, entry).toBeDefined();
+  const seen = new Set<string>();
+  const walk = (path: string) => {
+    if (seen.has(path)) return;
+    seen.add(path);
+    for (const i of outputs[path]?.imports ?? [])
+      if (i.kind === "import-statement" && !i.external) walk(i.path);
+  };
+  walk(start);
+  return [...seen].flatMap((o) => Object.keys(outputs[o]?.inputs ?? {}));
+}
+
+describe("pdf-lib is loaded on first use", () => {
+  it.each([
+    "functions/api/quotes.ts",
+    "functions/hosted/quote.ts",
+    "functions/api/invoices.ts",
+    "functions/hosted/invoice.ts",
+  ])(
+    "%s does not import pdf-lib at cold start",
+    async (entry) => {
+      const eager = await eagerInputs(entry);
+      expect(eager.length).toBeGreaterThan(10);
+      expect(eager.filter((input) => input.includes("pdf-lib"))).toEqual([]);
+    },
+    60_000,
+  );
+});
