@@ -35,11 +35,17 @@ import type { PaymentPorts } from "../payments/ports.ts";
 import type { CustomerStore } from "../store/customers.ts";
 import type { SubscriptionStore } from "../store/subscriptions.ts";
 import { timerQueue } from "../timers/registry.ts";
-import { discountApplies, discountRequest, periodInvoice, periodRule } from "./period-invoice.ts";
+import {
+  discountApplies,
+  discountRequest,
+  periodInvoice,
+  periodRule,
+  subscriptionPeriod,
+} from "./period-invoice.ts";
 import { periodOf } from "./periods.ts";
 import { planRenewalReminder } from "./renewals.ts";
 import { type DunningOwner, type FailedAttempt, recordFailedAttempt } from "./dunning.ts";
-import { nextStep, resumedFrom } from "./next-step.ts";
+import { nextStep, prepaidStarted, resumedFrom } from "./next-step.ts";
 import { billingScheduleName, type SubscriptionBillMessage } from "./schedules.ts";
 import { planTrialReminder } from "./trials.ts";
 import {
@@ -160,6 +166,10 @@ async function step(
       return { next: written(await pause(ports, merchantId, subscription, version, now)) };
     case "start_trial":
       return { next: written(await startTrial(ports, merchantId, subscription, version, due, now)) };
+    case "start_prepaid":
+      return {
+        next: written(await startPrepaid(ports, merchantId, subscription, version, decided.period, now)),
+      };
   }
   const k = decided.period;
   const billed = decided.resuming ? resumedFrom(subscription, due) : subscription;
@@ -239,6 +249,25 @@ async function replaced(
     subscriptionEvent(event, merchantId, next, now),
   );
   return next;
+}
+
+/**
+ * The start of a period the buyer renewed early: its invoice exists (the period's claim names it), so
+ * the subscription only moves into it (`subscription.updated`) and is due again at its end.
+ */
+async function startPrepaid(
+  ports: BillingPorts,
+  merchantId: string,
+  subscription: StoredSubscription,
+  version: number,
+  k: number,
+  now: Date,
+): Promise<StoredSubscription> {
+  const next = {
+    ...prepaidStarted(subscription, subscriptionPeriod(subscription, k)),
+    updatedAt: now.toISOString(),
+  };
+  return replaced(ports, merchantId, next, version, "updated", now);
 }
 
 /** A trial from a later start date begins at that instant: `trialing` (`subscription.updated`), due at its end. */
