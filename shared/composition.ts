@@ -280,6 +280,7 @@ export const checkoutPorts = (clock: Clock): CheckoutPorts => ({
   checkoutStarts: (merchantId, subject) => ({
     take: () => dynamoWindowCounter.take(windowLimits.checkoutStarts, merchantId, subject, clock.now()),
   }),
+  codeAttempts: (merchantId, subject) => failedCodeAttempts(clock, merchantId, subject),
   scheduler: (merchantId, testClockId) =>
     testClockId ? clockScheduler(merchantId, testClockId) : schedulerFor(clock),
   clock,
