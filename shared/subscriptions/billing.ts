@@ -17,6 +17,7 @@
 import type { OneTimeSchedule, SchedulerPort } from "../aws/scheduler.ts";
 import type { PaymentMethod } from "../customers/payment-method.ts";
 import { ConflictError, PaymentDeclinedError, retryOnConflict } from "../domain/errors.ts";
+import { paymentInFlight } from "../domain/invoice-lifecycle.ts";
 import { newEvent } from "../domain/events.ts";
 import type { Change, Versioned } from "../domain/records.ts";
 import type { PricedLineRequest } from "../invoices/build.ts";
@@ -166,10 +167,11 @@ async function step(
       return { next: written(await pause(ports, merchantId, subscription, version, now)) };
     case "start_trial":
       return { next: written(await startTrial(ports, merchantId, subscription, version, due, now)) };
-    case "start_prepaid":
-      return {
-        next: written(await startPrepaid(ports, merchantId, subscription, version, decided.period, now)),
-      };
+    case "start_prepaid": {
+      const next = await startPrepaid(ports, merchantId, subscription, version, decided.period, now);
+      await chargeUnpaidPrepaid(ports, merchantId, next, subscription.renewedEarly?.invoiceId, now);
+      return { next: written(next) };
+    }
   }
   const k = decided.period;
   const billed = decided.resuming ? resumedFrom(subscription, due) : subscription;
@@ -268,6 +270,25 @@ async function startPrepaid(
     updatedAt: now.toISOString(),
   };
   return replaced(ports, merchantId, next, version, "updated", now);
+}
+
+/**
+ * A prepaid period starts with its invoice still unpaid (the early charge was declined and the buyer
+ * did not pay on its page): it is charged now as the run would have charged it, and a decline is the
+ * period's failed renewal (past_due, dunning). Sent invoices (`send_invoice`) keep their own terms.
+ */
+async function chargeUnpaidPrepaid(
+  ports: BillingPorts,
+  merchantId: string,
+  subscription: StoredSubscription,
+  invoiceId: string | undefined,
+  now: Date,
+) {
+  if (!invoiceId || subscription.collectionMethod !== "charge_automatically") return;
+  const invoice = (await ports.invoices.invoices.read(merchantId, invoiceId))?.value;
+  if (invoice?.status !== "open" || invoice.amountRemaining === 0) return;
+  if (paymentInFlight(invoice.paymentLock, now)) return;
+  await chargeSavedMethod(ports, merchantId, subscription, invoice);
 }
 
 /** A trial from a later start date begins at that instant: `trialing` (`subscription.updated`), due at its end. */

@@ -11,7 +11,8 @@
  * The invoice is then collected like the run's: finalized (credit applied), paid at once when nothing
  * is due, sent (`send_invoice`), or charged off-session on the saved card. A decline is the buyer's
  * to fix on the invoice's hosted page: the period stays renewed, the subscription untouched (its
- * current period is paid). A second post finds the period renewed and only finishes collecting it.
+ * current period is paid); still unpaid when the period starts, it is charged then like any renewal
+ * (billing.ts). A second post finds the period renewed and only finishes collecting it.
  */
 import {
   ConflictError,
@@ -20,6 +21,7 @@ import {
   ValidationError,
 } from "../domain/errors.ts";
 import { newEvent } from "../domain/events.ts";
+import { paymentInFlight } from "../domain/invoice-lifecycle.ts";
 import type { DiscountRequest } from "../invoices/build.ts";
 import type { StoredInvoice } from "../invoices/ports.ts";
 import { createInvoice, finalizeInvoice, payNothingDue, sendInvoice } from "../invoices/service.ts";
@@ -243,7 +245,8 @@ async function collectEarly(
         if (!invoice.sentAt) await sendInvoice(ports.invoices, merchantId, invoiceId);
         return { state: "to_pay", invoice };
       }
-      if (invoice.paymentLock) return { state: "processing", invoice };
+      if (paymentInFlight(invoice.paymentLock, ports.invoices.clock.now()))
+        return { state: "processing", invoice };
       if (declined || invoice.paymentAttempts)
         return { state: "to_pay", invoice, ...(declined ? { declined: declined.message } : {}) };
       const charged = await chargeOffSession(

@@ -15,7 +15,7 @@ import { renewEarlyLinks } from "../../shared/composition.ts";
 import { systemClock } from "../../shared/domain/clock.ts";
 import { call as callRoute, newMerchant, type TestMerchant } from "../helpers/api.ts";
 import { type TestAws, testPublicBaseUrl, useTestAws } from "../helpers/aws.ts";
-import { clockHarness } from "../helpers/subscriptions.ts";
+import { clockHarness, lostCardDefault } from "../helpers/subscriptions.ts";
 
 let aws: TestAws;
 let shop: TestMerchant;
@@ -187,7 +187,7 @@ describe("renewing early with a single-use code", () => {
 });
 
 describe("what renews once, and what renews nothing", () => {
-  it("posted twice (a replay, then a double click) is one invoice and one charge", async () => {
+  it("posted twice at once (a double click), then again (a replay), is one invoice and one charge", async () => {
     const { customerId } = await buyerAt("2030-01-01T10:00:00Z", "pm_card_visa");
     const sub = await subscribe(customerId);
     const token = await renewLink(customerId, sub.id);
@@ -205,6 +205,36 @@ describe("what renews once, and what renews nothing", () => {
     expect(invoices[1]).toMatchObject({ total: 3_100, status: "paid" });
     expect(await paymentsOf(customerId)).toHaveLength(2);
     expect(await get(sub.id)).toMatchObject({ cyclesBilled: 2 });
+  });
+
+  it("a declined card leaves the renewal's invoice open to pay on its page; unpaid at the period's start, it is charged as the renewal and fails into past_due", async () => {
+    const { clockId, customerId } = await buyerAt("2030-01-01T10:00:00Z", "pm_card_visa");
+    const sub = await subscribe(customerId);
+    await lostCardDefault(shop.id, customerId, new Date("2030-01-02T00:00:00Z"));
+    const token = await renewLink(customerId, sub.id);
+
+    const declined = await renew(token, sub.id);
+
+    expect(declined.status).toBe(402);
+    expect(declined.raw).toContain("Your saved card was declined");
+    const invoices = await invoicesOf(sub.id);
+    expect(invoices).toHaveLength(2);
+    expect(invoices[1]).toMatchObject({
+      period: "2030-02-01T00:00:00.000Z → 2030-03-01T00:00:00.000Z",
+      status: "open",
+    });
+    expect(await get(sub.id)).toMatchObject({ status: "active", cyclesBilled: 2 });
+    expect((await page(token, sub.id)).raw).toContain("awaits payment");
+    const attempts = (await paymentsOf(customerId)).length;
+
+    await advance(clockId, "2030-02-01T01:00:00Z");
+    expect(await invoicesOf(sub.id)).toHaveLength(2);
+    expect((await paymentsOf(customerId)).length).toBe(attempts + 1);
+    expect(await get(sub.id)).toMatchObject({
+      status: "past_due",
+      currentPeriodStart: "2030-02-01T00:00:00.000Z",
+      nextBillingAt: "2030-03-01T00:00:00.000Z",
+    });
   });
 
   it("a used code says so and bills nothing", async () => {
