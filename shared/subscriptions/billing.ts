@@ -675,6 +675,10 @@ export async function onChargeFailed(
   // A change invoiced at once is voided when its charge fails (the change is refused): no dunning.
   if (invoice.billingReason === "subscription_update") return;
   const subscriptionId = invoice.subscriptionId;
+  // An early renewal's charge, before its period: the buyer pays on the invoice's page, and the
+  // period's start charges it as the renewal if not (`chargeUnpaidPrepaid`); nothing fails yet.
+  if ((await ports.subscriptions.read(merchantId, subscriptionId))?.value.renewedEarly?.invoiceId === invoiceId)
+    return;
   let first = false;
   let testClockId: string | undefined;
   const moved = await move(ports, merchantId, subscriptionId, (subscription) => {

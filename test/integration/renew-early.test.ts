@@ -223,6 +223,9 @@ describe("what renews once, and what renews nothing", () => {
       period: "2030-02-01T00:00:00.000Z → 2030-03-01T00:00:00.000Z",
       status: "open",
     });
+    // The decline's event reaches billing as deployed: the early renewal's period has not started, nothing fails yet.
+    const failed = (await paymentsOf(customerId)).find((p) => p.invoiceId === invoices[1]?.id);
+    await harness.deliverEvent("payment.failed", String(failed?.id));
     expect(await get(sub.id)).toMatchObject({ status: "active", cyclesBilled: 2 });
     expect((await page(token, sub.id)).raw).toContain("awaits payment");
     const attempts = (await paymentsOf(customerId)).length;
