@@ -27,6 +27,11 @@ export const windowLimits = {
    * sessions stops, while a shop's shared wifi (every buyer at the counter's QR code) does not.
    */
   checkoutStarts: { name: "checkout-start", max: 60, windowSeconds: 600 },
+  /**
+   * Discount codes that did not apply, per renew link or per payment link and buyer address: guessing
+   * codes stops at the tenth (issue 15), every code refused until the window ends.
+   */
+  failedCodeAttempts: { name: "failed-code", max: 10, windowSeconds: 900 },
 } as const satisfies Record<string, WindowLimit>;
 
 /** A taken slot of a window; given back when the action turned out not to count (e.g. no decline). */
