@@ -197,7 +197,8 @@ function walkSteps(
           walk.errors.push({ path: at, message: `branches nest at most ${maxBranchDepth} deep` });
           break;
         }
-        step.if.forEach((filter, f) => walk.errors.push(...filterErrors(filter, objects, `${at}.if.${f}`)));
+        for (const [f, filter] of step.if.entries())
+          walk.errors.push(...filterErrors(filter, objects, `${at}.if.${f}`));
         const inThen = walkSteps(walk, step.then, `${at}.then`, depth + 1, hasCode);
         const inElse = walkSteps(walk, step.else, `${at}.else`, depth + 1, hasCode);
         // After a branch a code exists only if both ways made one (or one existed before).
@@ -223,9 +224,8 @@ export function definitionErrors(definition: WorkflowDefinition, team: readonly 
     errors: [],
     count: 0,
   };
-  trigger.filters.forEach((filter, i) =>
-    walk.errors.push(...filterErrors(filter, walk.trigger, `trigger.filters.${i}`)),
-  );
+  for (const [i, filter] of trigger.filters.entries())
+    walk.errors.push(...filterErrors(filter, walk.trigger, `trigger.filters.${i}`));
   if (definition.steps.length === 0)
     walk.errors.push({ path: "steps", message: "must hold at least one step" });
   walkSteps(walk, definition.steps, "steps", 1, false);

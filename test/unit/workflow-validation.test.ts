@@ -8,7 +8,7 @@ import { describe, expect, it } from "vitest";
 import { ValidationError } from "../../shared/domain/errors.ts";
 import { workflowTemplates } from "../../shared/workflows/templates.ts";
 import { assertValidDefinition, definitionErrors, durationMs } from "../../shared/workflows/validation.ts";
-import type { WorkflowDefinition, WorkflowStep } from "../../shared/workflows/workflow.ts";
+import type { WorkflowDefinition, WorkflowFilter, WorkflowStep } from "../../shared/workflows/workflow.ts";
 
 const team = ["owner@acme.test", "sam@acme.test"];
 const email: WorkflowStep = {
@@ -26,8 +26,19 @@ const definition = (
   steps,
 });
 const paths = (d: WorkflowDefinition) => definitionErrors(d, team).map((e) => e.path);
+const branch = (
+  yes: WorkflowStep[],
+  no: WorkflowStep[] = [],
+  conditions: WorkflowFilter[] = [],
+): WorkflowStep => ({
+  type: "branch",
+  if: conditions,
+  // biome-ignore lint/suspicious/noThenProperty: the contract names a branch's ways then and else
+  then: yes,
+  else: no,
+});
 const nest = (depth: number, inner: WorkflowStep): WorkflowStep =>
-  depth === 0 ? inner : { type: "branch", if: [], then: [nest(depth - 1, inner)], else: [] };
+  depth === 0 ? inner : branch([nest(depth - 1, inner)]);
 
 describe("definitionErrors", () => {
   it("accepts a valid definition", () => {
@@ -163,14 +174,12 @@ describe("definitionErrors", () => {
     ],
     [
       "a branch filter on an unknown field",
-      definition([
-        { type: "branch", if: [{ field: "customer.age", op: "gt", value: 3 }], then: [email], else: [] },
-      ]),
+      definition([branch([email], [], [{ field: "customer.age", op: "gt", value: 3 }])]),
       "steps.0.if.0.field",
     ],
     [
       "a bad body inside a branch",
-      definition([email, { type: "branch", if: [], then: [{ ...email, body: "{{ nope }}" }], else: [] }]),
+      definition([email, branch([{ ...email, body: "{{ nope }}" }])]),
       "steps.1.then.0.body",
     ],
     ["a branch 4 deep", definition([nest(4, email)]), "steps.0.then.0.then.0.then.0"],
@@ -198,11 +207,9 @@ describe("definitionErrors", () => {
     };
     const useCode = { ...email, body: "{{ discountCode.code }}" };
     expect(paths(definition([code, useCode]))).toEqual([]);
-    expect(paths(definition([{ type: "branch", if: [], then: [code, useCode], else: [] }]))).toEqual([]);
-    expect(paths(definition([{ type: "branch", if: [], then: [code], else: [] }, useCode]))).toEqual([
-      "steps.1.body",
-    ]);
-    expect(paths(definition([{ type: "branch", if: [], then: [code], else: [code] }, useCode]))).toEqual([]);
+    expect(paths(definition([branch([code, useCode])]))).toEqual([]);
+    expect(paths(definition([branch([code]), useCode]))).toEqual(["steps.1.body"]);
+    expect(paths(definition([branch([code], [code]), useCode]))).toEqual([]);
   });
 
   it("accepts well-typed filters of every kind", () => {
