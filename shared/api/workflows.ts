@@ -10,6 +10,7 @@ import type { NewWorkflow, WorkflowPatch } from "../workflows/service.ts";
 import { maxTemplateLength } from "../workflows/templating.ts";
 import {
   filterOps,
+  maxBranchDepth,
   maxSteps,
   type WorkflowFilter,
   type WorkflowStep,
@@ -98,25 +99,28 @@ const createDiscountCode = z
   })
   .describe("A single-use code; later steps read {{ discountCode.code }}");
 
-const step: z.ZodType<WorkflowStep> = z.lazy(() =>
-  z.discriminatedUnion("type", [
-    delay,
-    sendEmail,
-    createTask,
-    createDiscountCode,
-    z.strictObject({
-      type: z.literal("branch"),
-      if: filters.describe("Conditions on the context at this step: all hold → then, else → else"),
-      // biome-ignore lint/suspicious/noThenProperty: the contract names a branch's ways then and else
-      then: steps,
-      else: steps,
-    }),
-  ]),
-);
-const steps: z.ZodType<WorkflowStep[]> = z
-  .array(step)
-  .max(maxSteps)
-  .describe(`At most ${maxSteps} steps counting those inside branches; branches nest at most 3 deep`);
+const stepsNote = `At most ${maxSteps} steps counting those inside branches; branches nest at most ${maxBranchDepth} deep`;
+
+/**
+ * The steps at branch depth `depth` (1: the workflow's own). Not a recursive schema: one nested
+ * `maxBranchDepth + 1` levels deep, whose last level takes any steps (the use case refuses a branch
+ * that deep, naming it), so a body nested thousands deep is a 400, never a parser's stack overflow.
+ */
+function stepsAt(depth: number): z.ZodType<WorkflowStep[]> {
+  const inner = depth < maxBranchDepth ? stepsAt(depth + 1) : (z.array(z.unknown()).max(maxSteps) as never);
+  const branch = z.strictObject({
+    type: z.literal("branch"),
+    if: filters.describe("Conditions on the context at this step: all hold → then, else → else"),
+    // biome-ignore lint/suspicious/noThenProperty: the contract names a branch's ways then and else
+    then: inner,
+    else: inner,
+  });
+  return z
+    .array(z.discriminatedUnion("type", [delay, sendEmail, createTask, createDiscountCode, branch]))
+    .max(maxSteps)
+    .describe(stepsNote);
+}
+const steps = stepsAt(1);
 
 const name = z.string().trim().min(1).max(100);
 

@@ -199,6 +199,7 @@ describe("workflows", () => {
     ],
     ["21 steps", { ...welcome, steps: Array.from({ length: 21 }, () => email()) }, "steps"],
     ["branches 4 deep", { ...welcome, steps: [nest(4)] }, "steps.0.then.0.then.0.then.0"],
+    ["branches 1,000 deep", { ...welcome, steps: [nest(1_000)] }, "steps.0.then.0.then.0.then.0"],
     [
       "a duration of a month",
       { ...welcome, steps: [{ type: "delay", duration: "P1M" }, email()] },
