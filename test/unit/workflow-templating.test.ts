@@ -84,6 +84,9 @@ describe("checkTemplate", () => {
     ["{{ payment.amount.cents }}", "unknown variable payment.amount.cents"],
     ["{{ discountCode.code }}", "unknown variable discountCode.code"],
     ["{{ customer[payment.id] }}", "unknown variable customer[payment.id]"],
+    ["{% for c in customer.name %}{{ c.foo }}{% endfor %}", "unknown variable c.foo"],
+    ["{% assign who = customer %}{{ who.nickname }}", "unknown variable who.nickname"],
+    ["{% for i in (1..2) %}{{ forloop.parent }}{% endfor %}", "unknown variable forloop.parent"],
   ])("rejects %s", (source, message) => {
     expect(checkTemplate(source, objects)).toEqual([message]);
   });
