@@ -96,6 +96,11 @@ async function assertValid(ports: WorkflowPorts, merchantId: string, definition:
   assertValidDefinition(definition, teamEmails(merchant));
 }
 
+const triggerOf = ({ event, filters = [] }: TriggerInput): WorkflowDefinition["trigger"] => ({
+  event,
+  filters,
+});
+
 /** What a new workflow is made of: the request's own definition or its template's. */
 function definitionOf(input: NewWorkflow): {
   name: string;
@@ -133,7 +138,7 @@ function definitionOf(input: NewWorkflow): {
   return {
     name,
     definition: {
-      trigger: { event: trigger.event, filters: trigger.filters ?? [] },
+      trigger: triggerOf(trigger),
       reenroll: input.reenroll ?? false,
       steps,
     },
@@ -153,21 +158,21 @@ export async function createWorkflow(
 ): Promise<Workflow> {
   const { name, definition, template } = definitionOf(input);
   await assertValid(ports, merchantId, definition);
-  const now = ports.clock.now().toISOString();
+  const now = ports.clock.now();
   const workflow: Workflow = {
-    id: newId("workflow", ports.clock.now()),
+    id: newId("workflow", now),
     name,
     active: input.active ?? true,
     version: 1,
     ...definition,
     ...(template ? { template } : {}),
-    createdAt: now,
-    updatedAt: now,
+    createdAt: now.toISOString(),
+    updatedAt: now.toISOString(),
   };
   await ports.workflows.create(
     merchantId,
     workflow,
-    newEvent("workflow.created", merchantId, workflow.id, ports.clock.now(), { workflow }),
+    newEvent("workflow.created", merchantId, workflow.id, now, { workflow }),
   );
   return workflow;
 }
@@ -195,9 +200,7 @@ export async function updateWorkflow(
 ): Promise<Workflow> {
   const { value, version } = await readOrThrow(ports, merchantId, id);
   const definition: WorkflowDefinition = {
-    trigger: patch.trigger
-      ? { event: patch.trigger.event, filters: patch.trigger.filters ?? [] }
-      : value.trigger,
+    trigger: patch.trigger ? triggerOf(patch.trigger) : value.trigger,
     reenroll: patch.reenroll ?? value.reenroll,
     steps: patch.steps ?? value.steps,
   };
