@@ -51,6 +51,21 @@ describe("renderTemplate", () => {
     expect(await render("{{ payment.paidAt | date }}", "text", "Europe/Berlin")).toBe("Mar 2, 2026");
   });
 
+  it("renders a field the context holds as null (absent) as nothing, nested or filtered, without failing", async () => {
+    const absent: WorkflowContext = {
+      customer: { name: null, accountOwner: null },
+      payment: { amount: null, paidAt: null },
+    };
+    expect(
+      await renderTemplate(
+        "[{{ customer.name }}|{{ customer.accountOwner.email }}|{{ payment.amount | money }}|{{ payment.paidAt | date }}]",
+        absent,
+        "html",
+        { timeZone: "UTC" },
+      ),
+    ).toBe("[|||]");
+  });
+
   it("stops a huge loop by its limits", async () => {
     const started = performance.now();
     await expect(
