@@ -64,6 +64,8 @@ import { dynamoInvoiceStore } from "./store/invoices.ts";
 import { dynamoQuoteStore } from "./store/quotes.ts";
 import { dynamoQuoteTemplateStore } from "./store/quote-templates.ts";
 import type { QuoteTemplatePorts } from "./quotes/templates.ts";
+import { dynamoWorkflowStore } from "./store/workflows.ts";
+import type { WorkflowPorts } from "./workflows/service.ts";
 import { type QuoteAcceptancePorts, startQuoteSubscription } from "./quotes/acceptance-effects.ts";
 import type { QuoteExpiryPorts } from "./quotes/expiry.ts";
 import { type HostedQuotePorts, hostedQuote, quotePath } from "./quotes/hosted.ts";
@@ -349,6 +351,12 @@ export const quotePorts = (clock: Clock): QuotePorts => {
 
 export const quoteTemplatePorts = (clock: Clock): QuoteTemplatePorts => ({
   templates: dynamoQuoteTemplateStore,
+  clock,
+});
+
+export const workflowPorts = (clock: Clock): WorkflowPorts => ({
+  workflows: dynamoWorkflowStore,
+  merchants: dynamoMerchantStore,
   clock,
 });
 

@@ -101,6 +101,8 @@ export interface Merchant {
    * otherwise date money onto them, where no payout would ever pick it up.
    */
   balanceDatesFrom?: string;
+  /** The merchant's team: who a workflow may email by address. */
+  team?: { name: string; email: string }[];
   createdAt: string;
   updatedAt: string;
 }
@@ -118,3 +120,7 @@ export interface ApiKey {
   lastUsedAt?: string;
   revokedAt?: string;
 }
+
+/** The addresses a workflow may send to by name: the merchant's own and its team's, lower case. */
+export const teamEmails = (merchant: Pick<Merchant, "email" | "team">): string[] =>
+  [merchant.email, ...(merchant.team ?? []).map((member) => member.email)].map((e) => e.toLowerCase());
