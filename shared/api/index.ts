@@ -16,8 +16,10 @@ import { productOperations } from "./products.ts";
 import { quoteTemplateOperations } from "./quote-templates.ts";
 import { hostedQuoteOperations, quoteOperations } from "./quotes.ts";
 import { subscriptionOperations } from "./subscriptions.ts";
+import { taskOperations } from "./tasks.ts";
 import { taxRateOperations } from "./tax-rates.ts";
 import { testClockOperations } from "./test-clocks.ts";
+import { unsubscribeOperations } from "./unsubscribe.ts";
 import { updateCardOperations } from "./update-card.ts";
 
 export const allOperations = [
@@ -30,6 +32,7 @@ export const allOperations = [
   ...eventOperations,
   ...productOperations,
   ...taxRateOperations,
+  ...taskOperations,
   ...testClockOperations,
   ...invoiceOperations,
   ...subscriptionOperations,
@@ -47,5 +50,6 @@ export const allOperations = [
   ...updateCardOperations,
   ...hostedQuoteOperations,
   ...portalOperations,
+  ...unsubscribeOperations,
   ...docsOperations,
 ];
