@@ -21,21 +21,13 @@ export interface TaskPorts {
   clock: Clock;
 }
 
-const objectNames: Record<TaskRelatedField, string> = {
-  customerId: "customer",
-  invoiceId: "invoice",
-  paymentId: "payment",
-  subscriptionId: "subscription",
-  quoteId: "quote",
-};
-
 /** Every related id must name an object of the merchant: else a 400 naming the field. */
 async function checkRelated(store: TaskStore, merchantId: string, related: TaskRelated) {
   const fields = (Object.keys(taskRelatedKinds) as TaskRelatedField[]).filter((f) => related[f]);
   const found = await Promise.all(fields.map((f) => store.hasObject(merchantId, related[f] as string)));
   const errors = fields
     .filter((_, i) => !found[i])
-    .map((f) => ({ path: `related.${f}`, message: `No such ${objectNames[f]}` }));
+    .map((f) => ({ path: `related.${f}`, message: `No such ${taskRelatedKinds[f]}` }));
   if (errors.length > 0) throw new ValidationError(errors);
 }
 
