@@ -33,7 +33,7 @@ export const submitUnsubscribe = defineOperation({
   auth: "public",
   tag: "Hosted pages",
   summary:
-    "Unsubscribes the buyer from workflow emails (sets the customer's unsubscribedAt; receipts still go): the page's form, or a one-click body `List-Unsubscribe=One-Click` (RFC 8058). Again: says already unsubscribed",
+    "Unsubscribes the buyer from workflow emails (sets the customer's unsubscribedAt; receipts still go): the page's form, or a one-click body `List-Unsubscribe=One-Click` (RFC 8058; url-encoded or multipart/form-data). Again: says already unsubscribed",
   params: hostedParams,
   rawBody: {
     contentType: "application/x-www-form-urlencoded",

@@ -41,10 +41,11 @@ button{font-size:15px;padding:8px 14px;border:1px solid var(--brand);border-radi
 button:focus-visible{outline:3px solid var(--accent);outline-offset:2px}
 `;
 
-const bodyOf = (event: APIGatewayProxyEventV2) =>
-  new URLSearchParams(
-    event.isBase64Encoded ? Buffer.from(event.body ?? "", "base64").toString("utf8") : (event.body ?? ""),
-  );
+const rawBodyOf = (event: APIGatewayProxyEventV2) =>
+  event.isBase64Encoded ? Buffer.from(event.body ?? "", "base64").toString("utf8") : (event.body ?? "");
+
+/** RFC 8058 asks for `multipart/form-data` (a part named List-Unsubscribe) and allows the url-encoded form. */
+const multipartOneClick = /Content-Disposition: form-data; name="List-Unsubscribe"\r?\n\r?\nOne-Click\r?\n/i;
 
 /** GET: the page with the button, or that the buyer is unsubscribed already; a past link is a 410. */
 export async function unsubscribePage(ports: UnsubscribePorts, context: UnsubscribeContext) {
@@ -60,8 +61,11 @@ export async function submitUnsubscribe(
   context: UnsubscribeContext,
   event: APIGatewayProxyEventV2,
 ): Promise<HttpResponse> {
-  const body = bodyOf(event);
-  const oneClick = body.get("List-Unsubscribe") === "One-Click";
+  const raw = rawBodyOf(event);
+  const body = new URLSearchParams(raw);
+  const oneClick =
+    body.get("List-Unsubscribe") === "One-Click" ||
+    (/^multipart\/form-data/i.test(event.headers?.["content-type"] ?? "") && multipartOneClick.test(raw));
   const now = Math.floor(context.clock.now().getTime() / 1000);
   if (!oneClick && !(await formTokenValid(context, body.get("formToken") ?? "", now))) {
     return render(

@@ -199,6 +199,22 @@ describe("the unsubscribe page (/u/{token})", () => {
     expect((await post(token, { "List-Unsubscribe": "One-Click" })).raw).toContain("already unsubscribed");
   });
 
+  it("takes the one-click post as multipart/form-data too (what RFC 8058 recommends)", async () => {
+    const customerId = await newCustomer();
+    const token = tokenOf(await unsubscribeLink(systemClock)(shop.id, customerId));
+    const multipart = (value: string) =>
+      call(unsubscribeHandler as never, "POST /u/{token}", {
+        pathParameters: { token },
+        body: `--b1\r\nContent-Disposition: form-data; name="List-Unsubscribe"\r\n\r\n${value}\r\n--b1--\r\n`,
+        headers: { "content-type": "multipart/form-data; boundary=b1" },
+      });
+
+    expect((await multipart("Not-Now")).status).toBe(403);
+    expect((await customer(customerId)).unsubscribedAt).toBeNull();
+    expect((await multipart("One-Click")).status).toBe(200);
+    expect((await customer(customerId)).unsubscribedAt).toEqual(expect.any(String));
+  });
+
   it("is a 404 for an unknown token and for another kind's token (the portal's)", async () => {
     expect((await page("A".repeat(32))).status).toBe(404);
     const customerId = await newCustomer();
