@@ -26,6 +26,7 @@ import type { Customer } from "./customers/customer.ts";
 import type { CustomerPageLinkPorts } from "./customers/page-token.ts";
 import { type PortalPorts, portalLink, renewEarlyLink } from "./customers/portal.ts";
 import type { RenewPagePorts } from "./customers/renew-page.ts";
+import { type UnsubscribePorts, unsubscribeLink as mintUnsubscribeLink } from "./customers/unsubscribe.ts";
 import type { CustomerPorts } from "./customers/service.ts";
 import type { DiscountCodePorts } from "./discount-codes/service.ts";
 import type { EventPorts } from "./events/service.ts";
@@ -56,7 +57,11 @@ import type { PaymentLinkPorts } from "./payment-links/service.ts";
 import type { ProductPorts } from "./products/service.ts";
 import { dynamoCustomerStore } from "./store/customers.ts";
 import { dynamoPaymentMethodStore } from "./store/payment-methods.ts";
-import { dynamoPortalTokens, dynamoUpdateCardTokens } from "./store/customer-page-tokens.ts";
+import {
+  dynamoPortalTokens,
+  dynamoUnsubscribeTokens,
+  dynamoUpdateCardTokens,
+} from "./store/customer-page-tokens.ts";
 import { dynamoDiscountCodeStore, promisedRedemptionWrite, redemptionWrite } from "./store/discount-codes.ts";
 import { dynamoEventStore } from "./store/events.ts";
 import { dynamoIdempotencyStore } from "./store/idempotency.ts";
@@ -94,6 +99,7 @@ import { asChange, transact } from "./store/collection.ts";
 import { dynamoWindowCounter } from "./store/rate-windows.ts";
 import { dynamoRenewalNoticeStore } from "./store/renewal-notices.ts";
 import { dynamoSubscriptionStore } from "./store/subscriptions.ts";
+import { dynamoTaskStore } from "./store/tasks.ts";
 import { dynamoTaxRateStore } from "./store/tax-rates.ts";
 import { type BillingPorts, billDue, invoiceChange } from "./subscriptions/billing.ts";
 import type { SubscriptionTimerPorts } from "./subscriptions/timers.ts";
@@ -101,6 +107,7 @@ import { clockScheduler, dynamoClockWorkStore } from "./store/clock-work.ts";
 import { dynamoTestClockStore } from "./store/test-clocks.ts";
 import { dynamoViewStore } from "./store/views.ts";
 import type { SubscriptionPorts } from "./subscriptions/service.ts";
+import type { TaskPorts } from "./tasks/service.ts";
 import type { TaxRatePorts } from "./tax-rates/service.ts";
 import type { AdvancePorts } from "./test-clocks/advance.ts";
 import { bindCustomer, releaseCustomer, type TestClockPorts } from "./test-clocks/service.ts";
@@ -243,6 +250,7 @@ export const customerPorts = (clock: Clock): CustomerPorts => ({
 });
 export const productPorts = (clock: Clock): ProductPorts => ({ store: dynamoProductStore, clock });
 export const taxRatePorts = (clock: Clock): TaxRatePorts => ({ store: dynamoTaxRateStore, clock });
+export const taskPorts = (clock: Clock): TaskPorts => ({ store: dynamoTaskStore, clock });
 export const discountCodePorts = (clock: Clock): DiscountCodePorts => ({
   store: dynamoDiscountCodeStore,
   clock,
@@ -488,6 +496,29 @@ export const updateCardPorts = (clock: Clock): UpdateCardPorts => ({
 export const portalLinkPorts = (clock: Clock): CustomerPageLinkPorts => ({
   ...updateCardLinkPorts(clock),
   tokens: dynamoPortalTokens,
+});
+
+/** What mints unsubscribe links (every buyer-facing workflow email, through the engine's port). */
+export const unsubscribeLinkPorts = (clock: Clock): CustomerPageLinkPorts => ({
+  ...updateCardLinkPorts(clock),
+  tokens: dynamoUnsubscribeTokens,
+});
+
+/**
+ * The workflow engine's port: a fresh unsubscribe link (`/u/{token}`, valid a year on the customer's
+ * clock) for the footer and `List-Unsubscribe` header of a buyer-facing workflow email.
+ */
+export const unsubscribeLink =
+  (clock: Clock) =>
+  (merchantId: string, customerId: string): Promise<string> =>
+    mintUnsubscribeLink(unsubscribeLinkPorts(clock), merchantId, customerId);
+
+/** The unsubscribe page: its token, the merchant, and the customer it sets `unsubscribedAt` on. */
+export const unsubscribePorts = (clock: Clock): UnsubscribePorts => ({
+  tokens: dynamoUnsubscribeTokens,
+  merchants: dynamoMerchantStore,
+  customers: dynamoCustomerStore,
+  customerClock: customerClocks(clock),
 });
 
 /** The customer portal: its token, the customer's subscriptions (their use cases), invoices and card. */

@@ -321,6 +321,18 @@ describe("HTTP API", () => {
     }
   });
 
+  it("lets API Gateway invoke each routed function through one permission, not one per route (the 500-resource limit)", () => {
+    const permissions = ofType("AWS::Lambda::Permission").filter(
+      ([, p]) => p.Properties.Principal === "apigateway.amazonaws.com",
+    );
+    const routed = manifest.functions.filter((f) => f.routes?.length);
+    expect(permissions).toHaveLength(routed.length);
+    for (const fn of routed) {
+      const id = logicalId(stack.services.functions[fn.name]!.function);
+      expect(permissions.filter(([, p]) => p.Properties.FunctionName["Fn::GetAtt"]?.[0] === id), fn.name).toHaveLength(1);
+    }
+  });
+
   it("logs access to a log group and throttles the $default stage", () => {
     template.hasResourceProperties("AWS::ApiGatewayV2::Stage", {
       StageName: "$default",
@@ -337,7 +349,7 @@ describe("HTTP API", () => {
     const [[stageId, stage]] = ofType("AWS::ApiGatewayV2::Stage") as [[string, Json]];
     const settings = stage.Properties.RouteSettings as Record<string, { ThrottlingRateLimit: number; ThrottlingBurstLimit: number }>;
     const isPublic = (path: string) =>
-      path.startsWith("/i/") || path.startsWith("/c/") || path.startsWith("/l/") || path === "/v1/health" || path === "/webhooks/stripe";
+      path.startsWith("/i/") || path.startsWith("/c/") || path.startsWith("/l/") || path.startsWith("/u/") || path === "/v1/health" || path === "/webhooks/stripe";
     const publicKeys = manifest.routes().filter(({ route }) => isPublic(route.path)).map(({ route }) => `${route.method} ${route.path}`);
     expect(publicKeys).toEqual(expect.arrayContaining(["GET /i/{token}", "POST /i/{token}/pay", "GET /v1/health", "POST /webhooks/stripe"]));
     expect(Object.keys(settings).sort()).toEqual(publicKeys.sort());
