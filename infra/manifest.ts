@@ -54,6 +54,8 @@ export const queues = {
   "stripe-events": { visibilityTimeoutSeconds: 360, maxReceiveCount: 5, retentionDays: 14 },
   /** Timed work (shared/timers/registry.ts): the schedules' deliveries, and the events that plan them. */
   billing: { visibilityTimeoutSeconds: 360, maxReceiveCount: 5, retentionDays: 14 },
+  /** Workflows (shared/workflows/): their trigger events, and the resumes their delays schedule. */
+  workflows: { visibilityTimeoutSeconds: 180, maxReceiveCount: 5, retentionDays: 14 },
 } as const satisfies Record<string, QueueDefinition>;
 
 export type QueueName = keyof typeof queues;
@@ -411,8 +413,9 @@ export const functions: readonly FunctionDefinition[] = [
     timeoutSeconds: 60,
     queue: { name: "billing", batchSize: 10 },
     // The subscription sweep sends one billing message per due subscription onto its own queue, and a
-    // test clock's advance continues itself by a message there.
-    access: { ...paymentsAccess, sendTo: [...paymentsAccess.sendTo, "billing"], email: true },
+    // test clock's advance continues itself by a message there; the advance delivers a clock's
+    // customers' workflow delays to the workflows queue when they are due.
+    access: { ...paymentsAccess, sendTo: [...paymentsAccess.sendTo, "billing", "workflows"], email: true },
   },
   {
     name: "notifications",

@@ -736,6 +736,7 @@ export const billingTimerPorts = (clock: Clock): BillingTimerPorts => ({
       testClocks: dynamoTestClockStore,
       work: dynamoClockWorkStore,
       runOn,
+      deliver: (queue, message) => sqsQueue.send(queue, message),
       continueLater: (message) => sqsQueue.send(timerQueue, message),
       outOfTime: () => elapsed() > advanceBudgetMs,
       clock,

@@ -25,6 +25,9 @@ export const idPrefixes = {
   view: "view",
   balanceTransaction: "txn",
   testClock: "clk",
+  workflow: "wf",
+  workflowEnrollment: "wfe",
+  task: "task",
 } as const;
 
 export type IdKind = keyof typeof idPrefixes;

@@ -27,6 +27,8 @@ export const windowLimits = {
    * sessions stops, while a shop's shared wifi (every buyer at the counter's QR code) does not.
    */
   checkoutStarts: { name: "checkout-start", max: 60, windowSeconds: 600 },
+  /** Workflow emails per merchant and UTC day: a misconfigured workflow cannot flood its buyers (or SES). */
+  workflowEmails: { name: "workflow-email", max: 500, windowSeconds: 24 * hour },
 } as const satisfies Record<string, WindowLimit>;
 
 /** A taken slot of a window; given back when the action turned out not to count (e.g. no decline). */
