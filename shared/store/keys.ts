@@ -93,6 +93,23 @@ export const keys = {
     PK: merchantPk(merchantId),
     SK: `QUOTESIGNEDPDF#${quoteId}`,
   }),
+  /**
+   * GSI1 (sparse): a merchant's active workflows by trigger — only an active workflow's item carries
+   * it, so the engine reads the workflows an event starts with one query.
+   */
+  activeWorkflow: (merchantId: string, trigger: string, workflowId: string) => ({
+    GSI1PK: `${merchantPk(merchantId)}#WORKFLOWS#${trigger}`,
+    GSI1SK: workflowId,
+  }),
+  /** A workflow's version: the definition its enrollments run to their end (zero-padded: newest first descending). */
+  workflowVersion: (merchantId: string, workflowId: string, version: number): Key => ({
+    PK: merchantPk(merchantId),
+    SK: `WFVER#${workflowId}#${String(version).padStart(6, "0")}`,
+  }),
+  workflowVersionPrefix: (merchantId: string, workflowId: string) => ({
+    PK: merchantPk(merchantId),
+    SKPrefix: `WFVER#${workflowId}#`,
+  }),
   /** The public token of a hosted page (invoice, quote, checkout) → the document it shows. */
   hostedPage: (token: string): Key => ({ PK: `HOSTED#${token}`, SK: "HOSTED" }),
 
@@ -216,6 +233,10 @@ export const indexKeys = {
     pk: `${merchantPk(merchantId)}#ENROLLMENTS#${workflowId}`,
   }),
   invoicesByDue: (merchantId: string) => ({ index: "GSI1", pk: `${merchantPk(merchantId)}#INVOICES_BY_DUE` }),
+  activeWorkflows: (merchantId: string, trigger: string) => ({
+    index: "GSI1",
+    pk: `${merchantPk(merchantId)}#WORKFLOWS#${trigger}`,
+  }),
 } as const;
 
 /**

@@ -1,0 +1,138 @@
+/**
+ * Workflows: a collection in the merchant's partition (`wf_…`) whose active items also sit in GSI1
+ * under their trigger (sparse: an inactive workflow carries no index keys), so the engine reads the
+ * workflows an event starts with one query; and each workflow's versions (`WFVER#<wf>#<n>`), the
+ * first put with the workflow, each later one in the transaction of the edit that made it. A
+ * deleted workflow's versions stay: they are what its enrollments ran.
+ */
+import { GetCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
+import type { WorkflowCatalog } from "../workflows/ports.ts";
+import type { WorkflowListFilter, WorkflowStore } from "../workflows/service.ts";
+import type { Workflow, WorkflowVersion } from "../workflows/workflow.ts";
+import { collection, type ExtraWrite, queryPage } from "./collection.ts";
+import { documentClient, tableName } from "./dynamo.ts";
+import { allOf, type Condition } from "./filters.ts";
+import { itemMapping } from "./items.ts";
+import { indexKeys, keys } from "./keys.ts";
+
+/**
+ * A workflow's `version` (of its definition) is stored as `definitionVersion`: `version` is the
+ * item's own write counter. The trigger's event is also kept flat (`triggerEvent`) for the list's filter.
+ */
+const workflows = collection<Workflow>({
+  type: "workflow",
+  idKind: "workflow",
+  label: "workflow",
+  indexKeys: (workflow, merchantId) =>
+    workflow.active ? keys.activeWorkflow(merchantId, workflow.trigger.event, workflow.id) : {},
+  attributes: {
+    toAttributes: ({ version, ...rest }) => ({
+      ...rest,
+      definitionVersion: version,
+      triggerEvent: rest.trigger.event,
+    }),
+    fromAttributes: ({ definitionVersion, triggerEvent: _, ...rest }) =>
+      ({ ...rest, version: Number(definitionVersion) }) as unknown as Workflow,
+  },
+});
+
+const versions = itemMapping<WorkflowVersion>({
+  type: "workflowVersion",
+  attributes: {
+    toAttributes: ({ version, ...rest }) => ({ ...rest, definitionVersion: version }),
+    fromAttributes: ({ definitionVersion, ...rest }) =>
+      ({ ...rest, version: Number(definitionVersion) }) as unknown as WorkflowVersion,
+  },
+});
+
+const versionPut = (merchantId: string, version: WorkflowVersion): ExtraWrite => ({
+  item: {
+    Put: {
+      TableName: tableName(),
+      Item: versions.toItem(keys.workflowVersion(merchantId, version.workflowId, version.version), version),
+      ConditionExpression: "attribute_not_exists(PK)",
+    },
+  },
+  conflict: "The workflow was changed by another request; fetch it and try again",
+});
+
+function listConditions(filter: WorkflowListFilter): Condition[] {
+  return [
+    ...(filter.active !== undefined ? [{ attribute: "active", equals: filter.active }] : []),
+    ...(filter.trigger ? [{ attribute: "triggerEvent", equals: filter.trigger }] : []),
+  ];
+}
+
+export const dynamoWorkflowStore: WorkflowStore = {
+  read: (merchantId, id) => workflows.read(merchantId, id),
+  list(merchantId, page, filter) {
+    const expression = allOf(listConditions(filter));
+    return workflows.list(merchantId, { ...page, ...(expression ? { filter: expression } : {}) });
+  },
+  create: (merchantId, workflow, event) =>
+    workflows.create(merchantId, workflow, event, [
+      versionPut(merchantId, {
+        workflowId: workflow.id,
+        version: workflow.version,
+        trigger: workflow.trigger,
+        reenroll: workflow.reenroll,
+        steps: workflow.steps,
+        createdAt: workflow.createdAt,
+      }),
+    ]),
+  replace: (merchantId, workflow, expectedVersion, event, newVersion) =>
+    workflows.replace(
+      merchantId,
+      workflow,
+      expectedVersion,
+      event,
+      newVersion ? [versionPut(merchantId, newVersion)] : [],
+    ),
+  remove: (merchantId, id, expectedVersion, event) =>
+    workflows.remove(merchantId, id, expectedVersion, event),
+  async versions(merchantId, workflowId, page) {
+    const { PK, SKPrefix } = keys.workflowVersionPrefix(merchantId, workflowId);
+    const result = await queryPage(
+      {
+        KeyConditionExpression: "PK = :pk AND begins_with(SK, :prefix)",
+        ExpressionAttributeValues: { ":pk": PK, ":prefix": SKPrefix },
+      },
+      page,
+      (item) => keys.workflowVersion(merchantId, workflowId, Number(item.definitionVersion)),
+    );
+    return { ...result, items: result.items.map(versions.fromItem) };
+  },
+};
+
+export const dynamoWorkflowCatalog: WorkflowCatalog = {
+  async activeFor(merchantId, trigger) {
+    const { index, pk } = indexKeys.activeWorkflows(merchantId, trigger);
+    const found: Workflow[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    // One query; a merchant with more active workflows on one trigger than a page holds reads on.
+    do {
+      const out = await documentClient().send(
+        new QueryCommand({
+          TableName: tableName(),
+          IndexName: index,
+          KeyConditionExpression: "GSI1PK = :pk",
+          ExpressionAttributeValues: { ":pk": pk },
+          ...(startKey ? { ExclusiveStartKey: startKey } : {}),
+        }),
+      );
+      found.push(...(out.Items ?? []).map(workflows.fromItem));
+      startKey = out.LastEvaluatedKey;
+    } while (startKey);
+    return found;
+  },
+  async readVersion(merchantId, workflowId, version) {
+    const { Item } = await documentClient().send(
+      new GetCommand({
+        TableName: tableName(),
+        Key: keys.workflowVersion(merchantId, workflowId, version),
+      }),
+    );
+    return Item && Item.type === versions.type ? versions.fromItem(Item) : undefined;
+  },
+  read: (merchantId, workflowId) => workflows.get(merchantId, workflowId),
+};
