@@ -15,6 +15,7 @@ import * as quoteTemplateOps from "../shared/api/quote-templates.ts";
 import * as paymentOps from "../shared/api/payments.ts";
 import * as payoutOps from "../shared/api/payouts.ts";
 import * as viewOps from "../shared/api/views.ts";
+import * as workflowEnrollmentOps from "../shared/api/workflow-enrollments.ts";
 import * as discountCodeOps from "../shared/api/discount-codes.ts";
 import { docsOperations } from "../shared/api/docs.ts";
 import * as eventOps from "../shared/api/events.ts";
@@ -308,6 +309,14 @@ export const functions: readonly FunctionDefinition[] = [
     access: merchantApi,
   },
   {
+    name: "workflow-enrollments",
+    entry: "functions/api/workflow-enrollments.ts",
+    description: "A workflow's enrollments: list (with their step logs), get, cancel",
+    timeoutSeconds: 10,
+    routes: workflowEnrollmentOps.enrollmentOperations,
+    access: merchantApi,
+  },
+  {
     name: "payouts",
     entry: "functions/api/payouts.ts",
     description: "Payouts: list and get, with the balance transactions each pays out",
@@ -428,6 +437,16 @@ export const functions: readonly FunctionDefinition[] = [
     queue: { name: "notifications", batchSize: 10, maxConcurrency: 2 },
     // Subscription emails link the buyer's portal; the renewal-failure email, the update-card page.
     access: { table: "readwrite", email: true, publicLinks: true },
+  },
+  {
+    name: "workflows",
+    entry: "functions/workflows/run.ts",
+    description:
+      "Runs merchants' workflows: a trigger event enrolls its customer (once per enrollment key) and runs the steps; a delay's schedule resumes them",
+    timeoutSeconds: 30,
+    queue: { name: "workflows", batchSize: 10, maxConcurrency: 2 },
+    // Emails (SES), tasks and codes (the table), delays on the scheduler, links to the buyer's pages.
+    access: { table: "readwrite", email: true, publicLinks: true, scheduleTo: ["workflows"] },
   },
 ];
 

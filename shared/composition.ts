@@ -103,6 +103,12 @@ import type { AdvancePorts } from "./test-clocks/advance.ts";
 import { bindCustomer, releaseCustomer, type TestClockPorts } from "./test-clocks/service.ts";
 import { clockAt } from "./test-clocks/test-clock.ts";
 import { timerQueue } from "./timers/registry.ts";
+import { presentPayment } from "./payments/payment.ts";
+import { newCodeChanges } from "./store/discount-codes.ts";
+import { dynamoTaskStore } from "./store/tasks.ts";
+import { dynamoEnrollmentStore } from "./store/workflow-enrollments.ts";
+import { dynamoWorkflowCatalog } from "./store/workflows.ts";
+import type { WorkflowEnginePorts, WorkflowLinks } from "./workflows/ports.ts";
 import type { ViewPorts } from "./views/service.ts";
 
 /**
@@ -787,3 +793,46 @@ export const notificationPorts = (clock: Clock): NotificationConsumerPorts => ({
   invoicePdf: async (invoice, merchant) =>
     (await import("./invoices/pdf.ts")).renderInvoicePdf(invoice, merchant),
 });
+
+/** The buyer-facing links a workflow's emails carry. */
+const workflowLinks = (_clock: Clock): WorkflowLinks => ({
+  unsubscribe: async () => {
+    throw new Error("The unsubscribe link is not wired yet");
+  },
+  renewEarly: async () => {
+    throw new Error("The renew-early link is not wired yet");
+  },
+});
+
+/**
+ * The workflow engine, on one message's clock: each enrollment's work runs on its customer's clock
+ * (a test clock's customer's delays wait on that clock).
+ */
+export const workflowEnginePorts = (clock: Clock): WorkflowEnginePorts => {
+  const customerOf = customerReads();
+  const customerClock = customerClocks(clock, customerOf);
+  return {
+    catalog: dynamoWorkflowCatalog,
+    enrollments: dynamoEnrollmentStore,
+    reads: {
+      merchant: async (merchantId) => (await dynamoMerchantStore.readMerchant(merchantId))?.value,
+      customer: customerOf,
+      invoice: async (merchantId, invoiceId) => {
+        const found = await dynamoInvoiceStore.read(merchantId, invoiceId);
+        return found && presentInvoice(found.value, clock.now());
+      },
+      payment: async (merchantId, paymentId) => {
+        const found = await dynamoPaymentStore.read(merchantId, paymentId);
+        return found && presentPayment(found.value);
+      },
+      links: workflowLinks(clock),
+    },
+    tasks: dynamoTaskStore,
+    discountCodes: { createChanges: newCodeChanges },
+    mailer,
+    once,
+    limits: dynamoWindowCounter,
+    clockOf: async (merchantId, customerId) => (customerId ? customerClock(merchantId, customerId) : clock),
+    schedulerFor,
+  };
+};

@@ -11,16 +11,16 @@ import * as z from "zod";
 import type { QueueName } from "../aws/queue.ts";
 import { addDays, localDate } from "../domain/calendar.ts";
 import type { Clock } from "../domain/clock.ts";
-import { ConflictError, NotFoundError } from "../domain/errors.ts";
 import { type DomainEvent, newEvent } from "../domain/events.ts";
 import { newId } from "../domain/ids.ts";
 import { windowLimits } from "../domain/limits.ts";
 import type { DiscountCode } from "../discount-codes/discount-code.ts";
-import type { Versioned } from "../domain/records.ts";
+import type { Change, Versioned } from "../domain/records.ts";
+import { newTask } from "../tasks/task.ts";
 import { buildContext, customerIdOf, project } from "./context.ts";
 import { addressee, workflowMail } from "./email.ts";
 import { matches } from "./filters.ts";
-import type { StoredEnrollment, WorkflowEnginePorts, WorkflowMerchant, WorkflowTask } from "./ports.ts";
+import type { StoredEnrollment, WorkflowEnginePorts, WorkflowMerchant } from "./ports.ts";
 import { firstPath, pathAfter, pathInto, stepAt } from "./steps.ts";
 import { renderTemplate } from "./templating.ts";
 import {
@@ -191,7 +191,11 @@ function moved(enrollment: StoredEnrollment, next: StepPath | undefined, log: St
       };
 }
 
-function ended(enrollment: StoredEnrollment, status: "canceled" | "failed", at: string): StoredEnrollment {
+export function ended(
+  enrollment: StoredEnrollment,
+  status: "canceled" | "failed",
+  at: string,
+): StoredEnrollment {
   const { next: _, resumeAt: __, ...rest } = enrollment;
   return { ...rest, status, updatedAt: at, endedAt: at };
 }
@@ -237,24 +241,6 @@ async function countFailure(
   return false;
 }
 
-/** Cancels a running enrollment (the API's cancel): 404 for another workflow's, 409 once it ended. */
-export async function cancelEnrollment(
-  ports: Pick<WorkflowEnginePorts, "enrollments" | "clockOf">,
-  merchantId: string,
-  workflowId: string,
-  enrollmentId: string,
-): Promise<Enrollment> {
-  const found = await ports.enrollments.read(merchantId, enrollmentId);
-  if (!found || found.value.workflowId !== workflowId) throw new NotFoundError("Enrollment not found");
-  if (found.value.status !== "running") {
-    throw new ConflictError(`The enrollment already ended (${found.value.status})`);
-  }
-  const now = (await ports.clockOf(merchantId, found.value.customerId)).now().toISOString();
-  const canceled = ended(found.value, "canceled", now);
-  await ports.enrollments.advance(merchantId, canceled, found.version);
-  return presentEnrollment(canceled);
-}
-
 // ── Steps ─────────────────────────────────────────────────────────────────────────────────────────
 
 interface StepOutcome {
@@ -263,7 +249,7 @@ interface StepOutcome {
   wait?: string;
   branch?: "then" | "else";
   context?: WorkflowContext;
-  changes?: ReturnType<WorkflowEnginePorts["tasks"]["createChange"]>[];
+  changes?: Change[];
   events?: DomainEvent[];
 }
 
@@ -441,29 +427,31 @@ async function createTask(
     const id = context[object]?.id;
     return typeof id === "string" ? { [`${object}Id`]: id } : {};
   };
-  const task: WorkflowTask = {
-    id: newId("task", now),
-    title: await renderTemplate(step.title, context, "subject", options),
-    body: step.body !== undefined ? (await renderTemplate(step.body, context, "text", options)).trim() : null,
-    status: "open",
-    dueDate: step.dueInDays !== undefined ? addDays(localDate(now, merchant.timeZone), step.dueInDays) : null,
-    related: {
-      ...idOf("customer"),
-      ...idOf("payment"),
-      ...idOf("invoice"),
-      ...idOf("subscription"),
-      ...idOf("quote"),
+  const { task, event } = newTask(
+    merchantId,
+    {
+      title: await renderTemplate(step.title, context, "subject", options),
+      ...(step.body !== undefined
+        ? { body: (await renderTemplate(step.body, context, "text", options)).trim() }
+        : {}),
+      ...(step.dueInDays !== undefined
+        ? { dueDate: addDays(localDate(now, merchant.timeZone), step.dueInDays) }
+        : {}),
+      related: {
+        ...idOf("customer"),
+        ...idOf("payment"),
+        ...idOf("invoice"),
+        ...idOf("subscription"),
+        ...idOf("quote"),
+      },
+      createdBy: enrollment.workflowId,
+      enrollmentId: enrollment.id,
     },
-    createdBy: enrollment.workflowId,
-    enrollmentId: enrollment.id,
-    completedAt: null,
-    createdAt: now.toISOString(),
-    updatedAt: now.toISOString(),
-  };
-  const event = newEvent("task.created", merchantId, task.id, now, { task });
+    now,
+  );
   return {
     log: log("completed", { result: { taskId: task.id } }),
-    changes: [ports.tasks.createChange(merchantId, task, event)],
+    changes: ports.tasks.createChanges(merchantId, task, event),
   };
 }
 

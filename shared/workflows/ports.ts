@@ -11,6 +11,7 @@ import type { DomainEvent } from "../domain/events.ts";
 import type { WindowCounter } from "../domain/limits.ts";
 import type { Change, Page, PageRequest, Versioned } from "../domain/records.ts";
 import type { Merchant } from "../merchants/merchant.ts";
+import type { TaskStore } from "../tasks/ports.ts";
 import type { Once } from "../timers/once.ts";
 import type {
   Enrollment,
@@ -95,33 +96,12 @@ export interface ContextReads {
   links: WorkflowLinks;
 }
 
-/** A task a workflow creates (the tasks helper's `Task`, in its words). */
-export interface WorkflowTask {
-  id: string;
-  title: string;
-  body: string | null;
-  status: "open";
-  dueDate: string | null;
-  related: {
-    customerId?: string;
-    invoiceId?: string;
-    paymentId?: string;
-    subscriptionId?: string;
-    quoteId?: string;
-  };
-  createdBy: string;
-  enrollmentId: string;
-  completedAt: null;
-  createdAt: string;
-  updatedAt: string;
-}
-
 export interface WorkflowEnginePorts {
   catalog: WorkflowCatalog;
   enrollments: EnrollmentStore;
   reads: ContextReads;
-  /** The write of a new task with its `task.created` event, for the enrollment's advance. */
-  tasks: { createChange(merchantId: string, task: WorkflowTask, event: DomainEvent): Change };
+  /** A new task with its `task.created` event, as changes of the enrollment's advance. */
+  tasks: Pick<TaskStore, "createChanges">;
   /** The writes of a new discount code (its item and its code's uniqueness), for the enrollment's advance. */
   discountCodes: { createChanges(merchantId: string, code: DiscountCode): Change[] };
   mailer: Mailer;
