@@ -170,7 +170,11 @@ export class KassaServices extends Construct {
     bindAccess(fn, definition, data, props.sandbox, props.publicBaseUrl ?? this.api.apiEndpoint);
 
     if (definition.routes?.length) {
-      const integration = new HttpLambdaIntegration(`${id}Integration`, fn.function);
+      // One invoke permission per function (for any route of this API), not one per route: a
+      // permission per route costs a resource each, and the stack is near CloudFormation's 500.
+      const integration = new HttpLambdaIntegration(`${id}Integration`, fn.function, {
+        scopePermissionToRoute: false,
+      });
       for (const route of definition.routes) {
         this.api.addRoutes({ path: route.path, methods: [apigw.HttpMethod[route.method]], integration });
       }
