@@ -17,6 +17,12 @@ const enrollments = collection<StoredEnrollment>({
   type: "workflowEnrollment",
   idKind: "workflowEnrollment",
   label: "enrollment",
+  // `version` is the table's own attribute (the item's write version): the workflow's is stored apart.
+  attributes: {
+    toAttributes: ({ version, ...rest }) => ({ ...rest, workflowVersion: version }),
+    fromAttributes: ({ workflowVersion, ...rest }) =>
+      ({ ...rest, version: Number(workflowVersion) }) as unknown as StoredEnrollment,
+  },
   indexKeys: (enrollment, merchantId) =>
     keys.enrollmentOfWorkflow(merchantId, enrollment.workflowId, enrollment.id),
 });
