@@ -15,7 +15,13 @@ import type {
   WorkflowEnginePorts,
   WorkflowMerchant,
 } from "../../shared/workflows/ports.ts";
-import type { Workflow, WorkflowDefinition, WorkflowVersion } from "../../shared/workflows/workflow.ts";
+import type {
+  Workflow,
+  WorkflowDefinition,
+  WorkflowFilter,
+  WorkflowStep,
+  WorkflowVersion,
+} from "../../shared/workflows/workflow.ts";
 
 export const merchant: WorkflowMerchant = {
   id: "mer_1",
@@ -200,3 +206,16 @@ export function fakeEngine(start = new Date("2030-01-01T00:00:00Z")) {
     },
   };
 }
+
+/** A branch step (its ways are named `then` and `else` by the contract). */
+export const branch = (
+  conditions: WorkflowFilter[],
+  yes: WorkflowStep[],
+  no: WorkflowStep[] = [],
+): WorkflowStep => ({
+  type: "branch",
+  if: conditions,
+  // biome-ignore lint/suspicious/noThenProperty: the contract names a branch's ways then and else
+  then: yes,
+  else: no,
+});

@@ -5,7 +5,7 @@
 import { describe, expect, it } from "vitest";
 import { durationMs, enrollOnEvent, randomCode, resumeEnrollment } from "../../shared/workflows/engine.ts";
 import type { WorkflowStep } from "../../shared/workflows/workflow.ts";
-import { buyer, fakeEngine, merchant, paymentEvent, workflowOf } from "../helpers/workflow-fakes.ts";
+import { branch, buyer, fakeEngine, merchant, paymentEvent, workflowOf } from "../helpers/workflow-fakes.ts";
 
 const welcome: WorkflowStep = {
   type: "send_email",
@@ -158,12 +158,7 @@ describe("steps", () => {
     engine.save(
       workflowOf("wf_a", {
         steps: [
-          {
-            type: "branch",
-            if: [{ field: "payment.amount", op: "gt", value: 10_000 }],
-            then: [note("big")],
-            else: [note("small")],
-          },
+          branch([{ field: "payment.amount", op: "gt", value: 10_000 }], [note("big")], [note("small")]),
           note("after"),
         ],
       }),

@@ -2,6 +2,7 @@
 import { describe, expect, it } from "vitest";
 import { holds, matches, valueAt } from "../../shared/workflows/filters.ts";
 import { firstPath, pathAfter, pathInto, stepAt } from "../../shared/workflows/steps.ts";
+import { branch } from "../helpers/workflow-fakes.ts";
 import type { WorkflowContext, WorkflowFilter, WorkflowStep } from "../../shared/workflows/workflow.ts";
 
 const context: WorkflowContext = {
@@ -85,12 +86,7 @@ describe("step paths", () => {
   });
   const steps: WorkflowStep[] = [
     email("a"),
-    {
-      type: "branch",
-      if: [],
-      then: [email("then-0"), { type: "branch", if: [], then: [email("deep")], else: [] }],
-      else: [],
-    },
+    branch([], [email("then-0"), branch([], [email("deep")])]),
     email("c"),
   ];
 
