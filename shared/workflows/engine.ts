@@ -10,6 +10,7 @@
 import * as z from "zod";
 import type { QueueName } from "../aws/queue.ts";
 import { addDays, localDate } from "../domain/calendar.ts";
+import { ConflictError } from "../domain/errors.ts";
 import type { Clock } from "../domain/clock.ts";
 import { type DomainEvent, newEvent } from "../domain/events.ts";
 import { newId } from "../domain/ids.ts";
@@ -169,7 +170,14 @@ export async function runEnrollment(
             outcome.branch ? pathInto(version.steps, path, outcome.branch) : pathAfter(version.steps, path),
             outcome.log,
           );
-    await ports.enrollments.advance(merchantId, next, found.version, outcome.changes, outcome.events);
+    try {
+      await ports.enrollments.advance(merchantId, next, found.version, outcome.changes, outcome.events);
+    } catch (error) {
+      // Another delivery advanced it meanwhile (this step's task or code went nowhere: its
+      // transaction failed; its email was sent once): go on from where that one left it.
+      if (error instanceof ConflictError) continue;
+      throw error;
+    }
     if (outcome.wait !== undefined) return;
   }
   throw new Error(`Enrollment ${enrollmentId} ran more than ${maxStepsPerRun} steps in one run`);
