@@ -22,10 +22,12 @@ import * as eventOps from "../shared/api/events.ts";
 import * as merchantOps from "../shared/api/merchants.ts";
 import * as productOps from "../shared/api/products.ts";
 import * as subscriptionOps from "../shared/api/subscriptions.ts";
+import * as taskOps from "../shared/api/tasks.ts";
 import * as taxRateOps from "../shared/api/tax-rates.ts";
 import * as testClockOps from "../shared/api/test-clocks.ts";
 import * as updateCardOps from "../shared/api/update-card.ts";
 import * as portalOps from "../shared/api/portal.ts";
+import * as unsubscribeOps from "../shared/api/unsubscribe.ts";
 import { eventQueues } from "../shared/outbox/routing.ts";
 
 export interface QueueDefinition {
@@ -238,6 +240,14 @@ export const functions: readonly FunctionDefinition[] = [
     access: merchantApi,
   },
   {
+    name: "tasks",
+    entry: "functions/api/tasks.ts",
+    description: "Tasks: create, list, get, update (status done/open, title, body, due date)",
+    timeoutSeconds: 10,
+    routes: taskOps.taskOperations,
+    access: merchantApi,
+  },
+  {
     name: "test-clocks",
     entry: "functions/api/test-clocks.ts",
     description: "Test clocks (test mode): create, list, get, advance, delete",
@@ -372,6 +382,15 @@ export const functions: readonly FunctionDefinition[] = [
     routes: portalOps.portalOperations,
     // Resuming bills the short period at once: an invoice charged off-session or emailed.
     access: paymentsAccess,
+  },
+  {
+    name: "hosted-unsubscribe",
+    entry: "functions/hosted/unsubscribe.ts",
+    description:
+      "The buyer's unsubscribe page from workflow emails: the page, its form and RFC 8058 one-click",
+    timeoutSeconds: 10,
+    routes: unsubscribeOps.unsubscribeOperations,
+    access: { table: "readwrite", secrets: ["cursorSecret"] },
   },
   {
     name: "payments",

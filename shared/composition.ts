@@ -25,6 +25,7 @@ import { saveSetupMethod, type UpdateCardPorts, updateCardLink } from "./custome
 import type { Customer } from "./customers/customer.ts";
 import type { CustomerPageLinkPorts } from "./customers/page-token.ts";
 import { type PortalPorts, portalLink } from "./customers/portal.ts";
+import { type UnsubscribePorts, unsubscribeLink as mintUnsubscribeLink } from "./customers/unsubscribe.ts";
 import type { CustomerPorts } from "./customers/service.ts";
 import type { DiscountCodePorts } from "./discount-codes/service.ts";
 import type { EventPorts } from "./events/service.ts";
@@ -55,7 +56,11 @@ import type { PaymentLinkPorts } from "./payment-links/service.ts";
 import type { ProductPorts } from "./products/service.ts";
 import { dynamoCustomerStore } from "./store/customers.ts";
 import { dynamoPaymentMethodStore } from "./store/payment-methods.ts";
-import { dynamoPortalTokens, dynamoUpdateCardTokens } from "./store/customer-page-tokens.ts";
+import {
+  dynamoPortalTokens,
+  dynamoUnsubscribeTokens,
+  dynamoUpdateCardTokens,
+} from "./store/customer-page-tokens.ts";
 import { dynamoDiscountCodeStore, promisedRedemptionWrite, redemptionWrite } from "./store/discount-codes.ts";
 import { dynamoEventStore } from "./store/events.ts";
 import { dynamoIdempotencyStore } from "./store/idempotency.ts";
@@ -91,6 +96,7 @@ import { asChange, transact } from "./store/collection.ts";
 import { dynamoWindowCounter } from "./store/rate-windows.ts";
 import { dynamoRenewalNoticeStore } from "./store/renewal-notices.ts";
 import { dynamoSubscriptionStore } from "./store/subscriptions.ts";
+import { dynamoTaskStore } from "./store/tasks.ts";
 import { dynamoTaxRateStore } from "./store/tax-rates.ts";
 import { type BillingPorts, billDue, invoiceChange } from "./subscriptions/billing.ts";
 import type { SubscriptionTimerPorts } from "./subscriptions/timers.ts";
@@ -98,6 +104,7 @@ import { clockScheduler, dynamoClockWorkStore } from "./store/clock-work.ts";
 import { dynamoTestClockStore } from "./store/test-clocks.ts";
 import { dynamoViewStore } from "./store/views.ts";
 import type { SubscriptionPorts } from "./subscriptions/service.ts";
+import type { TaskPorts } from "./tasks/service.ts";
 import type { TaxRatePorts } from "./tax-rates/service.ts";
 import type { AdvancePorts } from "./test-clocks/advance.ts";
 import { bindCustomer, releaseCustomer, type TestClockPorts } from "./test-clocks/service.ts";
@@ -246,6 +253,7 @@ export const customerPorts = (clock: Clock): CustomerPorts => ({
 });
 export const productPorts = (clock: Clock): ProductPorts => ({ store: dynamoProductStore, clock });
 export const taxRatePorts = (clock: Clock): TaxRatePorts => ({ store: dynamoTaxRateStore, clock });
+export const taskPorts = (clock: Clock): TaskPorts => ({ store: dynamoTaskStore, clock });
 export const discountCodePorts = (clock: Clock): DiscountCodePorts => ({
   store: dynamoDiscountCodeStore,
   clock,
@@ -484,6 +492,29 @@ export const updateCardPorts = (clock: Clock): UpdateCardPorts => ({
 export const portalLinkPorts = (clock: Clock): CustomerPageLinkPorts => ({
   ...updateCardLinkPorts(clock),
   tokens: dynamoPortalTokens,
+});
+
+/** What mints unsubscribe links (every buyer-facing workflow email, through the engine's port). */
+export const unsubscribeLinkPorts = (clock: Clock): CustomerPageLinkPorts => ({
+  ...updateCardLinkPorts(clock),
+  tokens: dynamoUnsubscribeTokens,
+});
+
+/**
+ * The workflow engine's port: a fresh unsubscribe link (`/u/{token}`, valid a year on the customer's
+ * clock) for the footer and `List-Unsubscribe` header of a buyer-facing workflow email.
+ */
+export const unsubscribeLink =
+  (clock: Clock) =>
+  (merchantId: string, customerId: string): Promise<string> =>
+    mintUnsubscribeLink(unsubscribeLinkPorts(clock), merchantId, customerId);
+
+/** The unsubscribe page: its token, the merchant, and the customer it sets `unsubscribedAt` on. */
+export const unsubscribePorts = (clock: Clock): UnsubscribePorts => ({
+  tokens: dynamoUnsubscribeTokens,
+  merchants: dynamoMerchantStore,
+  customers: dynamoCustomerStore,
+  customerClock: customerClocks(clock),
 });
 
 /** The customer portal: its token, the customer's subscriptions (their use cases), invoices and card. */

@@ -32,11 +32,11 @@ export const apiThrottle = { burstLimit: 200, rateLimit: 100 } as const;
 /**
  * Lower stage throttles (requests/s sustained, burst) on the public routes, where no API key stands
  * behind a request: hosted pages (the invoice's `/i/…`, the customer's update-card page `/c/…`, a
- * payment link's checkout `/l/…` with its live totals),
+ * payment link's checkout `/l/…` with its live totals, the unsubscribe page `/u/…`),
  * health, and Stripe's webhook (Stripe retries a 429 later).
  */
 export function publicRouteThrottle(path: string): { rateLimit: number; burstLimit: number } | undefined {
-  if (path.startsWith("/i/") || path.startsWith("/c/") || path.startsWith("/l/"))
+  if (path.startsWith("/i/") || path.startsWith("/c/") || path.startsWith("/l/") || path.startsWith("/u/"))
     return { rateLimit: 20, burstLimit: 40 };
   if (path === "/v1/health") return { rateLimit: 5, burstLimit: 10 };
   if (path === "/webhooks/stripe") return { rateLimit: 50, burstLimit: 100 };
@@ -170,8 +170,9 @@ export class KassaServices extends Construct {
     bindAccess(fn, definition, data, props.sandbox, props.publicBaseUrl ?? this.api.apiEndpoint);
 
     if (definition.routes?.length) {
-      // One invoke permission per function (for any route of this API), not one per route: a
-      // permission per route costs a resource each, and the stack is near CloudFormation's 500.
+      // One invoke permission per function for this API, not one per route: a permission per route
+      // is two resources a route, and CloudFormation refuses a stack of more than 500. The API's
+      // routes to the function are the manifest's, so the narrower grant would add nothing.
       const integration = new HttpLambdaIntegration(`${id}Integration`, fn.function, {
         scopePermissionToRoute: false,
       });

@@ -30,6 +30,8 @@ const taxId = z.strictObject({
   value: text(50),
 });
 
+const accountOwner = z.strictObject({ name: text(200), email });
+
 export const customer = z.object({
   id: z.string(),
   email: z.string(),
@@ -45,6 +47,16 @@ export const customer = z.object({
     .record(z.string(), z.number().int())
     .describe(
       "Credit the customer holds per currency (ISO code → minor units), from subscription changes; applied at finalize to their next invoices in that currency. Read-only",
+    ),
+  accountOwner: z
+    .object({ name: z.string(), email: z.string() })
+    .nullable()
+    .describe("The team member responsible for the account: account_owner workflow emails go there"),
+  unsubscribedAt: z
+    .string()
+    .nullable()
+    .describe(
+      "When the buyer unsubscribed from workflow emails (their unsubscribe link); receipts and invoices still go. Read-only",
     ),
   createdAt: z.string(),
   updatedAt: z.string(),
@@ -64,6 +76,7 @@ export const newCustomer = parsesTo<NewCustomer>()(
     testClockId: idOf("testClock")
       .optional()
       .describe("Binds the customer to a test clock (test mode; at most 100 per clock; fixed once set)"),
+    accountOwner: accountOwner.optional(),
   }),
 );
 
@@ -79,6 +92,7 @@ export const customerPatch = parsesTo<CustomerPatch>()(
     metadata: z.record(z.string().min(1).max(40), z.string().max(500).nullable()).optional(),
     /** One of the customer's saved payment methods (`pm_…`); null clears the default. */
     defaultPaymentMethodId: z.string().min(1).max(64).nullable().optional(),
+    accountOwner: accountOwner.nullable().optional(),
   }),
 );
 

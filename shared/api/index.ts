@@ -17,8 +17,10 @@ import { productOperations } from "./products.ts";
 import { quoteTemplateOperations } from "./quote-templates.ts";
 import { hostedQuoteOperations, quoteOperations } from "./quotes.ts";
 import { subscriptionOperations } from "./subscriptions.ts";
+import { taskOperations } from "./tasks.ts";
 import { taxRateOperations } from "./tax-rates.ts";
 import { testClockOperations } from "./test-clocks.ts";
+import { unsubscribeOperations } from "./unsubscribe.ts";
 import { updateCardOperations } from "./update-card.ts";
 
 export const allOperations = [
@@ -31,6 +33,7 @@ export const allOperations = [
   ...eventOperations,
   ...productOperations,
   ...taxRateOperations,
+  ...taskOperations,
   ...testClockOperations,
   ...invoiceOperations,
   ...subscriptionOperations,
@@ -49,5 +52,6 @@ export const allOperations = [
   ...updateCardOperations,
   ...hostedQuoteOperations,
   ...portalOperations,
+  ...unsubscribeOperations,
   ...docsOperations,
 ];

@@ -1,6 +1,7 @@
 /** Operations on merchants (platform admin), the current merchant's settings, and API keys. */
 import * as z from "zod";
 import { brandColorPattern } from "../hosted/theme.ts";
+import { maxTeamMembers } from "../merchants/merchant.ts";
 import { defineOperation } from "../http/operation.ts";
 import { email, idParams, listQuery, page, paymentTerms, timeZone, currency } from "./common.ts";
 import { intervals } from "./products.ts";
@@ -58,6 +59,10 @@ export const merchant = z.object({
     .optional()
     .describe("The connected Stripe account moves real money (connected with a live platform key)"),
   supportEmail: z.string().optional(),
+  team: z
+    .array(z.object({ name: z.string(), email: z.string() }))
+    .optional()
+    .describe("The merchant's team: who workflow emails to { userEmail } may go to (absent: no team)"),
   balanceDatesFrom: z
     .string()
     .optional()
@@ -173,6 +178,16 @@ export const merchantSettings = z.strictObject({
     .describe(
       'Retries of a failed renewal charge, in days from the first failure (same local time of day), and what happens after the last one, e.g. { retryDays: [3, 5, 7], finalAction: "cancel" }',
     ),
+  team: z
+    .array(z.strictObject({ name, email }))
+    .max(maxTeamMembers)
+    .refine((members) => new Set(members.map((m) => m.email)).size === members.length, {
+      message: "must not repeat an email",
+    })
+    .optional()
+    .describe(
+      `The team (replaces the whole list, at most ${maxTeamMembers}; emails unique, case-insensitive): the addresses workflow emails to { userEmail } may go to, besides the merchant's own`,
+    ),
   portal: z
     .strictObject({
       cancel: z.enum(["at_period_end", "never"]).optional(),
@@ -192,7 +207,7 @@ export const updateMerchant = defineOperation({
   auth: "merchant",
   tag: "Merchant settings",
   summary:
-    "Update settings: name, email, time zone, default currency, branding, invoice prefix, payment terms, invoice and renewal reminders, dunning, customer portal",
+    "Update settings: name, email, time zone, default currency, branding, invoice prefix, payment terms, invoice and renewal reminders, dunning, customer portal, team",
   body: merchantSettings,
   response: merchant,
   status: 200,

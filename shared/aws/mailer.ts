@@ -1,6 +1,7 @@
 /**
  * The mailer port and its SES adapter. Templates are rendered by Kassa (escaped HTML + text) and
- * sent as a simple SendEmail; a mail with attachments (an invoice PDF) is built as MIME by
+ * sent as a simple SendEmail; a mail with attachments (an invoice PDF) or extra headers
+ * (`List-Unsubscribe`) is built as MIME by
  * nodemailer's MailComposer (`mime.ts`) and sent with SendRawEmail, which is also what the local SES
  * stand-in parses. Either way every address SES is given is `mimeAddress`'s: a non-ASCII display
  * name as RFC 2047 encoded words.
@@ -22,7 +23,10 @@ export interface Mail {
   text: string;
   html: string;
   attachments?: MailAttachment[];
-  /** Extra header fields (a workflow email's `List-Unsubscribe` and `List-Unsubscribe-Post`). */
+  /**
+   * Extra header fields, e.g. `List-Unsubscribe` and `List-Unsubscribe-Post` (RFC 8058) on a
+   * buyer-facing workflow email. SendEmail cannot carry them: such a mail goes as MIME too.
+   */
   headers?: Record<string, string>;
 }
 
@@ -38,7 +42,7 @@ const sesClient = (): SESClient => {
 
 export const sesMailer: Mailer = {
   async send(mail) {
-    if (mail.attachments?.length) {
+    if (mail.attachments?.length || Object.keys(mail.headers ?? {}).length > 0) {
       const source = config.mailFrom();
       const raw = await buildMimeMessage({ from: source, ...mail });
       const out = await sesClient().send(

@@ -28,6 +28,8 @@ export interface MimeMessage {
   text: string;
   html: string;
   attachments?: readonly MimeAttachment[];
+  /** Extra header fields (`List-Unsubscribe`…); never one the message's structure owns. */
+  headers?: Readonly<Record<string, string>>;
   /** Defaults to now; fixed in tests. */
   date?: Date;
 }
@@ -74,6 +76,42 @@ function contentType(value: string): string {
   return value.toLowerCase();
 }
 
+/** Header fields the composer writes from the message itself: an extra header may not replace them. */
+const ownedHeaders = new Set([
+  "from",
+  "to",
+  "cc",
+  "bcc",
+  "reply-to",
+  "sender",
+  "subject",
+  "date",
+  "message-id",
+  "mime-version",
+  "content-type",
+  "content-transfer-encoding",
+  "content-disposition",
+]);
+
+/**
+ * Extra header fields: RFC 5322 field names that are not the message's own, values on one line. An
+ * ASCII value goes as given (`prepared`: the composer would fold `List-Unsubscribe: <url>` after
+ * its colon), within the 998-character line limit; any other value is encoded by the composer.
+ */
+function extraHeaders(
+  headers: Readonly<Record<string, string>>,
+): Record<string, string | { prepared: true; value: string }> {
+  return Object.fromEntries(
+    Object.entries(headers).map(([name, raw]) => {
+      if (!/^[A-Za-z][A-Za-z0-9-]*$/.test(name) || ownedHeaders.has(name.toLowerCase()))
+        throw new RangeError(`Not an extra header field: ${JSON.stringify(name)}`);
+      const value = oneLine(raw);
+      const prepared = !needsEncoding.test(value) && name.length + value.length + 2 <= 998;
+      return [name, prepared ? { prepared: true, value } : value];
+    }),
+  );
+}
+
 /** The whole message, headers and body, ready to be sent as `RawMessage.Data`. */
 export async function buildMimeMessage(message: MimeMessage): Promise<string> {
   const from = typeof message.from === "string" ? { email: message.from } : message.from;
@@ -84,6 +122,7 @@ export async function buildMimeMessage(message: MimeMessage): Promise<string> {
     subject: oneLine(message.subject),
     date: message.date ?? new Date(),
     messageId: `<${randomUUID()}@${domain}>`,
+    headers: extraHeaders(message.headers ?? {}),
     text: message.text,
     html: message.html,
     attachments: (message.attachments ?? []).map((a) => ({

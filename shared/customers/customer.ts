@@ -15,6 +15,13 @@ export interface TaxId {
   value: string;
 }
 
+/** The team member responsible for a customer's account: `account_owner` workflow emails go there. */
+export interface AccountOwner {
+  name: string;
+  /** Stored lower case. */
+  email: string;
+}
+
 export interface Customer {
   id: string;
   /** Unique per merchant, stored lower case. */
@@ -43,6 +50,12 @@ export interface Customer {
    * from subscription changes (issue 12 §2); applied at finalize to their next invoices in that currency.
    */
   balance?: Record<string, number>;
+  accountOwner?: AccountOwner;
+  /**
+   * When the buyer unsubscribed from workflow emails (their unsubscribe page or one-click header);
+   * receipts and other transactional mail still go. Read-only: only the buyer sets it.
+   */
+  unsubscribedAt?: string;
   createdAt: string;
   updatedAt: string;
 }
@@ -57,6 +70,7 @@ export interface NewCustomer {
   taxIds?: TaxId[];
   metadata?: Record<string, string>;
   testClockId?: string;
+  accountOwner?: AccountOwner;
 }
 
 /** A change to a customer: fields given are set, null clears; metadata keys set to null are removed. */
@@ -70,4 +84,6 @@ export interface CustomerPatch {
   metadata?: Record<string, string | null>;
   /** One of the customer's saved payment methods; null clears it. */
   defaultPaymentMethodId?: string | null;
+  /** null clears it. */
+  accountOwner?: AccountOwner | null;
 }

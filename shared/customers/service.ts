@@ -42,14 +42,14 @@ export async function createCustomer(
   await store.create(
     customer,
     merchantId,
-    newEvent("customer.created", merchantId, customer.id, now, { customer: present(customer) }),
+    newEvent("customer.created", merchantId, customer.id, now, { customer: presentCustomer(customer) }),
     binding,
   );
-  return present(customer);
+  return presentCustomer(customer);
 }
 
 export async function getCustomer({ store }: CustomerPorts, merchantId: string, id: string) {
-  return present(requireFound(await store.read(merchantId, id), "Customer").value);
+  return presentCustomer(requireFound(await store.read(merchantId, id), "Customer").value);
 }
 
 export async function updateCustomer(
@@ -69,9 +69,9 @@ export async function updateCustomer(
     value,
     next,
     version,
-    newEvent("customer.updated", merchantId, id, now, { customer: present(next) }),
+    newEvent("customer.updated", merchantId, id, now, { customer: presentCustomer(next) }),
   );
-  return present(next);
+  return presentCustomer(next);
 }
 
 export async function deleteCustomer(
@@ -89,7 +89,7 @@ export async function deleteCustomer(
     merchantId,
     value,
     version,
-    newEvent("customer.deleted", merchantId, id, clock.now(), { customer: present(value) }),
+    newEvent("customer.deleted", merchantId, id, clock.now(), { customer: presentCustomer(value) }),
     value.testClockId ? await testClocks.release(merchantId, value.testClockId) : [],
   );
 }
@@ -102,24 +102,31 @@ export async function listCustomers(
   if (query.email) {
     const id = await store.findIdByEmail(merchantId, query.email);
     const found = id ? await store.read(merchantId, id) : undefined;
-    return { items: found ? [present(found.value)] : [] };
+    return { items: found ? [presentCustomer(found.value)] : [] };
   }
   const page = await store.list(merchantId, {
     ...listWindow(query),
   });
-  return { ...page, items: page.items.map(present) };
+  return { ...page, items: page.items.map(presentCustomer) };
 }
 
 /**
  * The customer as the API shows it: without the internal deletion counters and processor twin, with
- * its credit balance always (`{}` when none).
+ * its credit balance always (`{}` when none), its account owner and unsubscription (null when none).
  */
-function present({
+export function presentCustomer({
   openInvoiceCount: _,
   activeSubscriptionCount: __,
   processorCustomerId: ___,
   balance,
+  accountOwner,
+  unsubscribedAt,
   ...customer
 }: Customer) {
-  return { ...customer, balance: balance ?? {} };
+  return {
+    ...customer,
+    balance: balance ?? {},
+    accountOwner: accountOwner ?? null,
+    unsubscribedAt: unsubscribedAt ?? null,
+  };
 }

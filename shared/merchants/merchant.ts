@@ -66,6 +66,16 @@ export const portalOf = (merchant: Pick<Merchant, "portal">): PortalSettings => 
   ...merchant.portal,
 });
 
+/** A member of the merchant's team: an address workflow emails (`{ userEmail }`) and account owners may use. */
+export interface TeamMember {
+  name: string;
+  /** Lower case, unique within the team. */
+  email: string;
+}
+
+/** At most this many team members (merchant settings `team`). */
+export const maxTeamMembers = 50;
+
 export interface Merchant {
   id: string;
   name: string;
@@ -95,6 +105,8 @@ export interface Merchant {
   stripeLivemode?: boolean;
   /** Shown on receipts. */
   supportEmail?: string;
+  /** The merchant's team (absent: none): who internal workflow emails may go to. */
+  team?: TeamMember[];
   /**
    * The earliest local day new balance transactions are dated on, set when the time zone changes:
    * the days before the old zone's "today" may be paid out already, and a zone further west would
@@ -118,3 +130,13 @@ export interface ApiKey {
   lastUsedAt?: string;
   revokedAt?: string;
 }
+
+/**
+ * The addresses internal mail may go to on the merchant's behalf: its own email and its team's, lower
+ * case, so a workflow's `{ userEmail }` can never send through the operator's identity to anyone else.
+ */
+export const teamEmails = (merchant: Pick<Merchant, "email" | "team">): string[] => [
+  ...new Set(
+    [merchant.email, ...(merchant.team ?? []).map((member) => member.email)].map((e) => e.toLowerCase()),
+  ),
+];

@@ -14,6 +14,7 @@ import type { MerchantStore } from "./ports.ts";
 import {
   type ApiKey,
   type Branding,
+  type TeamMember,
   type DunningSettings,
   defaultRenewalReminders,
   type Merchant,
@@ -47,6 +48,8 @@ export interface MerchantSettingsPatch {
   portal?: Partial<PortalSettings>;
   processor?: "sandbox" | "stripe";
   supportEmail?: string | null;
+  /** Replaces the whole team; [] empties it. */
+  team?: TeamMember[];
 }
 
 function newKey(merchantId: string, name: string, now: Date): { key: ApiKey; secret: string } {

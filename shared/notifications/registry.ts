@@ -17,6 +17,7 @@ import { renewalFailedNotice } from "./renewal-failed.ts";
 import { renewalUpcoming } from "./renewal-upcoming.ts";
 import { subscriptionCanceled } from "./subscription-canceled.ts";
 import { subscriptionCreated } from "./subscription-created.ts";
+import { taskCreated } from "./task-created.ts";
 import { trialWillEnd } from "./trial-will-end.ts";
 import { welcome } from "./welcome.ts";
 
@@ -37,6 +38,7 @@ export const notifications: readonly Notification[] = [
   quotePublished,
   quoteCountersign,
   quoteAccepted,
+  taskCreated,
 ];
 
 const byEventType = new Map(notifications.map((n) => [n.eventType, n]));

@@ -1,5 +1,5 @@
 /**
- * The tokens of a buyer's own pages (the update-card page, the portal): a hosted-page item
+ * The tokens of a buyer's own pages (the update-card page, the portal, the unsubscribe page): a hosted-page item
  * (`keys.hostedPage`) of its `kind`, naming the merchant and customer, valid until `validUntil` on the
  * customer's clock. The table's TTL (`expiresAt`) removes it some time after; a customer on a test
  * clock gets none, since the clock's time is not the one DynamoDB deletes by. A token of one kind
@@ -11,7 +11,7 @@ import { ConflictError } from "../domain/errors.ts";
 import { documentClient, isConditionFailure, tableName } from "./dynamo.ts";
 import { keys } from "./keys.ts";
 
-const customerPageTokens = (kind: "updateCard" | "portal"): CustomerPageTokenStore => ({
+const customerPageTokens = (kind: "updateCard" | "portal" | "unsubscribe"): CustomerPageTokenStore => ({
   async put(token, { merchantId, customerId, validUntil }, ttl) {
     try {
       await documentClient().send(
@@ -50,3 +50,4 @@ const customerPageTokens = (kind: "updateCard" | "portal"): CustomerPageTokenSto
 
 export const dynamoUpdateCardTokens = customerPageTokens("updateCard");
 export const dynamoPortalTokens = customerPageTokens("portal");
+export const dynamoUnsubscribeTokens = customerPageTokens("unsubscribe");

@@ -2,10 +2,13 @@
  * Tasks: a collection in the merchant's partition (`SK = task_…`); list filters are FilterExpressions
  * (`relatedTo` on the nested related field its id's kind names).
  */
+import { GetCommand } from "@aws-sdk/lib-dynamodb";
 import type { TaskFilter, TaskStore } from "../tasks/ports.ts";
 import type { Task } from "../tasks/task.ts";
 import { asChange, collection, type Filter } from "./collection.ts";
+import { documentClient, tableName } from "./dynamo.ts";
 import { allOf, type Condition } from "./filters.ts";
+import { keys } from "./keys.ts";
 import { eventPut } from "./outbox.ts";
 
 const tasks = collection<Task>({ type: "task", idKind: "task", label: "task" });
@@ -42,4 +45,14 @@ export const dynamoTaskStore: TaskStore = {
     asChange(tasks.putNewWrite(merchantId, task)),
     asChange({ item: eventPut(event) }),
   ],
+  async hasObject(merchantId, id) {
+    const { Item } = await documentClient().send(
+      new GetCommand({
+        TableName: tableName(),
+        Key: keys.merchantObject(merchantId, id),
+        ProjectionExpression: "PK",
+      }),
+    );
+    return Item !== undefined;
+  },
 };

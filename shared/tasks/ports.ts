@@ -22,4 +22,6 @@ export interface TaskStore {
    * step commits them in one transaction with the enrollment's advance): nothing half-done twice.
    */
   createChanges(merchantId: string, task: Task, event: DomainEvent): Change[];
+  /** Whether the merchant has an object of this id (a task's related customer, invoice…). */
+  hasObject(merchantId: string, id: string): Promise<boolean>;
 }

@@ -55,12 +55,16 @@ export interface Task {
   updatedAt: string;
 }
 
-/** A task as its creator gives it: the API's body, or a workflow step with its origin. */
-export interface NewTask {
+/** A task as the API's body gives it. */
+export interface TaskInput {
   title: string;
   body?: string;
   dueDate?: string;
   related?: TaskRelated;
+}
+
+/** A task as its creator gives it: the API's body, or a workflow step with its origin. */
+export interface NewTask extends TaskInput {
   /** Defaults to `"api"`. */
   createdBy?: string;
   enrollmentId?: string;

@@ -11,7 +11,12 @@ import { callHandler, merchantId, merchantPk, tableName, useMerchantKey } from "
 
 const ddb = mockClient(DynamoDBDocumentClient);
 /** A customer as stored: its presented credit balance is kept as `balance_<CUR>` attributes. */
-const withoutBalance = ({ balance: _, ...customer }: Record<string, unknown>) => customer;
+/** The stored fields of a presented customer: no balance ({}), no account owner or unsubscription (null). */
+const storedOf = ({ balance: _, accountOwner, unsubscribedAt, ...customer }: Record<string, unknown>) => ({
+  ...customer,
+  ...(accountOwner ? { accountOwner } : {}),
+  ...(unsubscribedAt ? { unsubscribedAt } : {}),
+});
 const customerId = "cus_01KQA0000000000000000000AA";
 const stored = {
   PK: merchantPk,
@@ -48,8 +53,8 @@ describe("customers API function", () => {
         {
           Put: {
             TableName: tableName,
-            // The presented balance ({}) is stored as balance_<CUR> attributes: none yet.
-            Item: { PK: merchantPk, SK: body.id, type: "customer", version: 1, ...withoutBalance(body) },
+            // The presented balance ({}) is stored as balance_<CUR> attributes: none yet; the nulls not at all.
+            Item: { PK: merchantPk, SK: body.id, type: "customer", version: 1, ...storedOf(body) },
             ConditionExpression: "attribute_not_exists(PK)",
           },
         },
@@ -114,6 +119,8 @@ describe("customers API function", () => {
       taxIds: [],
       metadata: { tier: "gold" },
       balance: {},
+      accountOwner: null,
+      unsubscribedAt: null,
       createdAt: "2026-01-01T00:00:00.000Z",
       updatedAt: "2026-01-01T00:00:00.000Z",
     });
@@ -156,7 +163,7 @@ describe("customers API function", () => {
         {
           Put: {
             TableName: tableName,
-            Item: { PK: merchantPk, SK: customerId, type: "customer", version: 4, ...withoutBalance(body) },
+            Item: { PK: merchantPk, SK: customerId, type: "customer", version: 4, ...storedOf(body) },
             ConditionExpression: "version = :expected",
             ExpressionAttributeValues: { ":expected": 3 },
           },

@@ -88,10 +88,51 @@ describe("sesMailer", () => {
       Source: "billing@kassa.test",
       Destination: { ToAddresses: [encoded] },
     });
-    const raw = new TextDecoder().decode(ses.commandCalls(SendRawEmailCommand)[0]!.args[0].input.RawMessage?.Data);
+    const raw = new TextDecoder().decode(
+      ses.commandCalls(SendRawEmailCommand)[0]!.args[0].input.RawMessage?.Data,
+    );
     expect(raw).toContain(`\r\nTo: ${encoded}\r\n`);
     expect(raw).toMatch(/^[\x20-\x7e\r\n\t]*$/);
     expect(Buffer.from("Sm9zw6kgw5FhbmTDug==", "base64").toString("utf8")).toBe("José Ñandú");
+  });
+
+  it("sends a mail with extra headers as SendRawEmail, List-Unsubscribe and its one-click post in the raw MIME", async () => {
+    ses.on(SendRawEmailCommand).resolves({ MessageId: "ses-raw-3" });
+    const link = "https://pay.kassa.test/u/AbCdEfGhIjKlMnOpQrStUvWxYz012345";
+
+    const result = await sesMailer.send(
+      mail({
+        headers: {
+          "List-Unsubscribe": `<${link}>`,
+          "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+        },
+      }),
+    );
+
+    expect(result).toEqual({ messageId: "ses-raw-3" });
+    expect(ses).toHaveReceivedCommandTimes(SendEmailCommand, 0);
+    const raw = new TextDecoder().decode(
+      ses.commandCalls(SendRawEmailCommand)[0]!.args[0].input.RawMessage?.Data,
+    );
+    expect(raw).toContain(`List-Unsubscribe: <${link}>\r\n`);
+    expect(raw).toMatch(/^List-Unsubscribe-Post: List-Unsubscribe=One-Click\r$/m);
+    expect(raw).toContain("Subject: Invoice INV-0001 from Acme Coffee\r\n");
+    expect(raw).toContain("Your invoice is attached.");
+  });
+
+  it("refuses an extra header that would replace one of the message's own or smuggle a line", async () => {
+    await expect(sesMailer.send(mail({ headers: { To: "else@example.test" } }))).rejects.toThrow(RangeError);
+    await expect(sesMailer.send(mail({ headers: { "Bcc:x": "else@example.test" } }))).rejects.toThrow(
+      RangeError,
+    );
+    ses.on(SendRawEmailCommand).resolves({ MessageId: "ses-raw-4" });
+    await sesMailer.send(mail({ headers: { "X-Note": "one\r\nBcc: else@example.test" } }));
+    const raw = new TextDecoder().decode(
+      ses.commandCalls(SendRawEmailCommand)[0]!.args[0].input.RawMessage?.Data,
+    );
+    expect(raw).not.toMatch(/^Bcc:/m);
+    expect(raw).toContain("X-Note: one Bcc: else@example.test\r\n");
+    expect(ses).toHaveReceivedCommandTimes(SendRawEmailCommand, 1);
   });
 
   it("surfaces an SES failure", async () => {

@@ -20,6 +20,7 @@ import {
   notificationPorts,
   portalLinkPorts,
   quoteBillingPorts,
+  unsubscribeLink,
   updateCardLinkPorts,
 } from "../../shared/composition.ts";
 import { portalLink } from "../../shared/customers/portal.ts";
@@ -84,6 +85,11 @@ interface World {
   otherCheckoutSlug: string;
   /** An open checkout session of `checkoutSlug`'s link, for its card form. */
   checkoutSession: string;
+  /** A task (related to `customer`), for its PATCH. */
+  task: string;
+  /** The unsubscribe page's token of a customer of its own (its accepted request unsubscribes them). */
+  unsubscribeToken: string;
+  unsubscribeCustomer: string;
   /** The merchant's (default) quote template, for its PATCH and the quotes' `templateId`. */
   quoteTemplate: string;
   /** A draft quote (PATCH) and an open one (its offline acceptance). */
@@ -268,7 +274,21 @@ const fixtures: Record<string, BodyFixture> = {
       invoiceNumberPrefix: "BAD",
       defaultPaymentTerms: "net_30",
       portal: { cancel: "at_period_end", pause: true, updatePaymentMethod: true },
+      team: [{ name: "Ann Owner", email: "ann@bad-input.test" }],
     }),
+    cases: [
+      change("team: an email twice", "team", (v) => ({
+        ...v,
+        team: [
+          { name: "Ann", email: "ann@bad-input.test" },
+          { name: "Annie", email: "ANN@bad-input.test" },
+        ],
+      })),
+      change("team: 51 members", "team", (v) => ({
+        ...v,
+        team: Array.from({ length: 51 }, (_, i) => ({ name: `M${i}`, email: `m${i}@bad-input.test` })),
+      })),
+    ],
   },
   createApiKey: { body: () => ({ name: "CI" }) },
   createCustomer: {
@@ -281,6 +301,7 @@ const fixtures: Record<string, BodyFixture> = {
       taxIds: [{ type: "eu_vat", value: "DE123456789" }],
       metadata: { note: "vip" },
       testClockId: w.testClock,
+      accountOwner: { name: "Ann Owner", email: "ann@bad-input.test" },
     }),
   },
   updateCustomer: {
@@ -294,6 +315,7 @@ const fixtures: Record<string, BodyFixture> = {
       taxIds: [{ type: "eu_vat", value: "DE987654321" }],
       metadata: { note: "still vip" },
       defaultPaymentMethodId: w.paymentMethod,
+      accountOwner: { name: "Ben Owner", email: "ben@bad-input.test" },
     }),
     cases: [
       change("defaultPaymentMethodId: no method of the customer's", "defaultPaymentMethodId", (v) => ({
@@ -381,6 +403,24 @@ const fixtures: Record<string, BodyFixture> = {
       active: true,
       metadata: { source: "bzst" },
     }),
+  },
+  createTask: {
+    body: (w) => ({
+      title: "Call the buyer",
+      body: "About the renewal",
+      dueDate: "2026-12-31",
+      related: { customerId: w.customer, invoiceId: w.draftInvoice },
+    }),
+    cases: [
+      change("related.customerId: no customer of this merchant", "related.customerId", (v) => ({
+        ...v,
+        related: { customerId: `cus_${"9".repeat(26)}` },
+      })),
+    ],
+  },
+  updateTask: {
+    params: (w) => ({ id: w.task }),
+    body: () => ({ title: "Call the buyer again", body: "Left a message", dueDate: "2027-01-15", status: "done" }),
   },
   createInvoice: {
     body: (w) => ({
@@ -819,6 +859,9 @@ const placeholder: World = {
   checkoutSlug: "",
   otherCheckoutSlug: "",
   checkoutSession: "",
+  task: `task_${"0".repeat(26)}`,
+  unsubscribeToken: "6".repeat(32),
+  unsubscribeCustomer: `cus_${"1".repeat(26)}`,
   quoteTemplate: `qtpl_${"0".repeat(26)}`,
   draftQuote: `quo_${"0".repeat(26)}`,
   openQuote: `quo_${"1".repeat(26)}`,
@@ -1731,6 +1774,44 @@ const rawFixtures: Record<string, RawFixture> = {
       check: (r) => expect(r.body.total, "priced by the engine").toBe(2598),
     },
   },
+  // A form without its valid token is refused; a mail client's one-click needs none (the link's token is the proof).
+  submitUnsubscribe: {
+    params: (w) => ({ token: w.unsubscribeToken }),
+    cases: [
+      { name: "no formToken", request: () => formRequest({}), status: 403 },
+      { name: "an empty body", request: () => ({ body: "" }), status: 403 },
+      {
+        name: "a forged formToken",
+        request: () => formRequest({ formToken: `${nowSeconds()}.${"A".repeat(43)}` }),
+        status: 403,
+      },
+      {
+        name: "the formToken of another page",
+        request: async (w) => formRequest({ formToken: await portalFormToken(w.portalToken) }),
+        status: 403,
+      },
+      {
+        name: "a one-click body with another value",
+        request: () => formRequest({ "List-Unsubscribe": "Yes" }),
+        status: 403,
+      },
+    ],
+    valid: {
+      request: async () => formRequest({ "List-Unsubscribe": "One-Click" }),
+      status: 200,
+      check: async (r, _queued, _raw, w) => {
+        expect(r.raw, "says so").toContain("You are unsubscribed");
+        const customer = await api("GET /v1/customers/{id}", {
+          token: w.secret,
+          pathParameters: { id: w.unsubscribeCustomer },
+        });
+        expect(customer.body.unsubscribedAt, "the one-click unsubscribed the customer").toEqual(expect.any(String));
+      },
+    },
+    unchanged: async (w) =>
+      (await api("GET /v1/customers/{id}", { token: w.secret, pathParameters: { id: w.unsubscribeCustomer } }))
+        .body,
+  },
   portalUpdateCard: {
     params: (w) => ({ token: w.portalToken }),
     cases: portalFormCases(),
@@ -1916,6 +1997,9 @@ describe("bad input: every POST and PATCH route with a body", () => {
       checkoutSlug: "",
       otherCheckoutSlug: "",
       checkoutSession: "",
+      task: "",
+      unsubscribeToken: "",
+      unsubscribeCustomer: "",
     };
     if (servesRoute("POST /v1/payment-links")) {
       world.paymentLink = await created("POST /v1/payment-links", secret, paymentLink(world));
@@ -1984,6 +2068,15 @@ describe("bad input: every POST and PATCH route with a body", () => {
       await created("POST /v1/subscriptions/{id}/pause", secret, {}, { id: world.portalResumable });
       const allowed = await api("PATCH /v1/merchant", { token: secret, body: { portal: { pause: true } } });
       if (allowed.status !== 200) throw new Error(`Fixture portal setting failed: ${allowed.raw}`);
+    }
+    if (servesRoute("POST /v1/tasks"))
+      world.task = await created("POST /v1/tasks", secret, { title: "Follow up", related: { customerId: customer } });
+    if (servesRoute("POST /u/{token}")) {
+      world.unsubscribeCustomer = await created("POST /v1/customers", secret, {
+        email: `unsubscribe-${unique()}@bad-input.test`,
+      });
+      world.unsubscribeToken =
+        (await unsubscribeLink(systemClock)(merchantId, world.unsubscribeCustomer)).split("/").at(-1) ?? "";
     }
     if (servesRoute("POST /v1/invoices")) {
       const invoice = {

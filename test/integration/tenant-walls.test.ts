@@ -18,7 +18,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { localDate } from "../../shared/domain/calendar.ts";
 import { systemClock } from "../../shared/domain/clock.ts";
 import type { Operation } from "../../shared/http/operation.ts";
-import { payoutPorts, portalLinkPorts, updateCardLinkPorts } from "../../shared/composition.ts";
+import { payoutPorts, portalLinkPorts, unsubscribeLink, updateCardLinkPorts } from "../../shared/composition.ts";
 import { portalLink } from "../../shared/customers/portal.ts";
 import { updateCardLink } from "../../shared/customers/update-card.ts";
 import { formToken } from "../../shared/hosted/pay-form.ts";
@@ -54,7 +54,8 @@ type Kind =
   | "draftQuote"
   | "openQuote"
   | "quoteView"
-  | "quoteTemplate";
+  | "quoteTemplate"
+  | "task";
 
 interface Tenant {
   label: string;
@@ -76,6 +77,8 @@ interface Tenant {
   checkoutSlug: string;
   /** The hosted-page token of the tenant's open quote. */
   quoteToken: string;
+  /** The unsubscribe page's token of the tenant's customer. */
+  unsubscribeToken: string;
   ids: Partial<Record<Kind, string>>;
   events: string[];
 }
@@ -190,6 +193,7 @@ const bodies = {
     metadata: { owner: t.marker },
   }),
   taxRate: (t: Tenant) => ({ name: `${t.marker} VAT`, percentage: 19, inclusive: false, country: "DE" }),
+  task: (t: Tenant) => ({ title: `${t.marker} follow-up`, related: { customerId: idOf(t, "customer") } }),
   discountCode: (t: Tenant, code = `${t.label}${unique()}`.toUpperCase()) => ({
     code,
     percentOff: 10,
@@ -312,6 +316,7 @@ const readers = {
   customer: get("GET /v1/customers/{id}"),
   product: get("GET /v1/products/{id}"),
   taxRate: get("GET /v1/tax-rates/{id}"),
+  task: get("GET /v1/tasks/{id}"),
   testClock: get("GET /v1/test-clocks/{id}"),
   discountCode: get("GET /v1/discount-codes/{id}"),
   event: get("GET /v1/events/{id}"),
@@ -621,6 +626,41 @@ const fixtures: Record<string, WallFixture> = {
   listTaxRates: { kind: "list", ids: (t) => [idOf(t, "taxRate")], probes: () => [{ country: "DE" }] },
   getTaxRate: object("taxRate", readers.taxRate),
   updateTaxRate: object("taxRate", readers.taxRate, (t) => ({ name: `${t.marker} renamed`, ...touched(t) })),
+
+  createTask: {
+    kind: "create",
+    body: bodies.task,
+    read: readers.task,
+    foreign: (a, b) => [{ ...bodies.task(b), related: { customerId: idOf(a, "customer") } }],
+  },
+  listTasks: {
+    kind: "list",
+    ids: (t) => [idOf(t, "task")],
+    probes: (a): Record<string, string>[] => [{ relatedTo: idOf(a, "customer") }, { status: "open" }],
+  },
+  getTask: object("task", readers.task),
+  updateTask: object("task", readers.task, (t) => ({ title: `${t.marker} renamed`, status: "done" })),
+  // A's unsubscribe page by A's link only; a random token finds nothing, even with a one-click body.
+  getUnsubscribePage: {
+    kind: "public",
+    status: [404],
+    params: () => ({ token: hostedToken() }),
+    control: { params: (w) => ({ token: w.a.unsubscribeToken }), status: 200 },
+  },
+  // Unsubscribing with the page's form or a one-click body is covered by its own tests; here: a random
+  // token finds nothing, and A's real token without the form's token is refused (403) and changes nothing.
+  submitUnsubscribe: {
+    kind: "public",
+    status: [404],
+    params: () => ({ token: hostedToken() }),
+    requests: () => [form({ "List-Unsubscribe": "One-Click" }), form({ formToken: "1.x" })],
+    control: {
+      params: (w) => ({ token: w.a.unsubscribeToken }),
+      status: 403,
+      request: form({}),
+      unchanged: (w) => readers.customer(w.a, idOf(w.a, "customer")),
+    },
+  },
 
   createTestClock: { kind: "create", body: bodies.testClock, read: readers.testClock },
   listTestClocks: { kind: "list", ids: (t) => [idOf(t, "testClock")] },
@@ -946,6 +986,7 @@ async function seed(label: string): Promise<Tenant> {
     portalToken: "",
     checkoutSlug: "",
     quoteToken: "",
+    unsubscribeToken: "",
     ids: {},
     events: [],
   };
@@ -965,6 +1006,10 @@ async function seed(label: string): Promise<Tenant> {
         .at(-1) ?? "";
   if (has("POST /v1/products")) t.ids.product = await created("POST /v1/products", t, bodies.product(t));
   if (has("POST /v1/tax-rates")) t.ids.taxRate = await created("POST /v1/tax-rates", t, bodies.taxRate(t));
+  if (has("POST /v1/tasks")) t.ids.task = await created("POST /v1/tasks", t, bodies.task(t));
+  if (has("GET /u/{token}"))
+    t.unsubscribeToken =
+      (await unsubscribeLink(systemClock)(t.merchantId, idOf(t, "customer"))).split("/").at(-1) ?? "";
   if (has("POST /v1/discount-codes")) {
     t.ids.discountCode = await created("POST /v1/discount-codes", t, bodies.discountCode(t, t.discountCode));
   }

@@ -53,6 +53,7 @@ describe("notification registry", () => {
       "subscription.created",
       "subscription.renewal_upcoming",
       "subscription.trial_will_end",
+      "task.created",
     ]);
   });
 
