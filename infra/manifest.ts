@@ -12,6 +12,7 @@ import * as paymentMethodOps from "../shared/api/payment-methods.ts";
 import * as invoiceOps from "../shared/api/invoices.ts";
 import * as quoteOps from "../shared/api/quotes.ts";
 import * as quoteTemplateOps from "../shared/api/quote-templates.ts";
+import * as workflowOps from "../shared/api/workflows.ts";
 import * as paymentOps from "../shared/api/payments.ts";
 import * as payoutOps from "../shared/api/payouts.ts";
 import * as viewOps from "../shared/api/views.ts";
@@ -281,6 +282,15 @@ export const functions: readonly FunctionDefinition[] = [
     description: "Quote templates: create, list, get, update, delete (one default per merchant)",
     timeoutSeconds: 10,
     routes: quoteTemplateOps.quoteTemplateOperations,
+    access: merchantApi,
+  },
+  {
+    name: "workflows-api",
+    entry: "functions/api/workflows.ts",
+    description:
+      "Workflows: create (own steps or a template), list, get, update (versioned), delete; versions; templates",
+    timeoutSeconds: 10,
+    routes: workflowOps.workflowOperations,
     access: merchantApi,
   },
   {

@@ -68,6 +68,8 @@ import { dynamoInvoiceStore } from "./store/invoices.ts";
 import { dynamoQuoteStore } from "./store/quotes.ts";
 import { dynamoQuoteTemplateStore } from "./store/quote-templates.ts";
 import type { QuoteTemplatePorts } from "./quotes/templates.ts";
+import { dynamoWorkflowStore } from "./store/workflows.ts";
+import type { WorkflowPorts } from "./workflows/service.ts";
 import { type QuoteAcceptancePorts, startQuoteSubscription } from "./quotes/acceptance-effects.ts";
 import type { QuoteExpiryPorts } from "./quotes/expiry.ts";
 import { type HostedQuotePorts, hostedQuote, quotePath } from "./quotes/hosted.ts";
@@ -112,7 +114,6 @@ import { clockAt } from "./test-clocks/test-clock.ts";
 import { timerQueue } from "./timers/registry.ts";
 import { presentPayment } from "./payments/payment.ts";
 import { newCodeChanges } from "./store/discount-codes.ts";
-import { dynamoTaskStore } from "./store/tasks.ts";
 import { dynamoEnrollmentStore } from "./store/workflow-enrollments.ts";
 import { dynamoWorkflowCatalog } from "./store/workflows.ts";
 import type { WorkflowEnginePorts, WorkflowLinks } from "./workflows/ports.ts";
@@ -361,6 +362,12 @@ export const quotePorts = (clock: Clock): QuotePorts => {
 
 export const quoteTemplatePorts = (clock: Clock): QuoteTemplatePorts => ({
   templates: dynamoQuoteTemplateStore,
+  clock,
+});
+
+export const workflowPorts = (clock: Clock): WorkflowPorts => ({
+  workflows: dynamoWorkflowStore,
+  merchants: dynamoMerchantStore,
   clock,
 });
 
@@ -826,10 +833,8 @@ export const notificationPorts = (clock: Clock): NotificationConsumerPorts => ({
 });
 
 /** The buyer-facing links a workflow's emails carry. */
-const workflowLinks = (_clock: Clock): WorkflowLinks => ({
-  unsubscribe: async () => {
-    throw new Error("The unsubscribe link is not wired yet");
-  },
+const workflowLinks = (clock: Clock): WorkflowLinks => ({
+  unsubscribe: unsubscribeLink(clock),
   renewEarly: async () => {
     throw new Error("The renew-early link is not wired yet");
   },

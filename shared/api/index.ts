@@ -15,6 +15,7 @@ import { apiKeyOperations, health, merchantOperations } from "./merchants.ts";
 import { portalOperations } from "./portal.ts";
 import { productOperations } from "./products.ts";
 import { quoteTemplateOperations } from "./quote-templates.ts";
+import { workflowOperations } from "./workflows.ts";
 import { hostedQuoteOperations, quoteOperations } from "./quotes.ts";
 import { subscriptionOperations } from "./subscriptions.ts";
 import { taskOperations } from "./tasks.ts";
@@ -39,6 +40,7 @@ export const allOperations = [
   ...subscriptionOperations,
   ...quoteOperations,
   ...quoteTemplateOperations,
+  ...workflowOperations,
   ...paymentLinkOperations,
   ...checkoutSessionOperations,
   ...checkoutPageOperations,

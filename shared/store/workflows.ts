@@ -45,16 +45,27 @@ const versions = itemMapping<WorkflowVersion>({
   },
 });
 
-const versionPut = (merchantId: string, version: WorkflowVersion): ExtraWrite => ({
-  item: {
-    Put: {
-      TableName: tableName(),
-      Item: versions.toItem(keys.workflowVersion(merchantId, version.workflowId, version.version), version),
-      ConditionExpression: "attribute_not_exists(PK)",
+/** The item of a workflow's current version, made when the workflow is written with it. */
+const versionPut = (merchantId: string, workflow: Workflow): ExtraWrite => {
+  const version: WorkflowVersion = {
+    workflowId: workflow.id,
+    version: workflow.version,
+    trigger: workflow.trigger,
+    reenroll: workflow.reenroll,
+    steps: workflow.steps,
+    createdAt: workflow.updatedAt,
+  };
+  return {
+    item: {
+      Put: {
+        TableName: tableName(),
+        Item: versions.toItem(keys.workflowVersion(merchantId, workflow.id, workflow.version), version),
+        ConditionExpression: "attribute_not_exists(PK)",
+      },
     },
-  },
-  conflict: "The workflow was changed by another request; fetch it and try again",
-});
+    conflict: "The workflow was changed by another request; fetch it and try again",
+  };
+};
 
 function listConditions(filter: WorkflowListFilter): Condition[] {
   return [
@@ -70,23 +81,14 @@ export const dynamoWorkflowStore: WorkflowStore = {
     return workflows.list(merchantId, { ...page, ...(expression ? { filter: expression } : {}) });
   },
   create: (merchantId, workflow, event) =>
-    workflows.create(merchantId, workflow, event, [
-      versionPut(merchantId, {
-        workflowId: workflow.id,
-        version: workflow.version,
-        trigger: workflow.trigger,
-        reenroll: workflow.reenroll,
-        steps: workflow.steps,
-        createdAt: workflow.createdAt,
-      }),
-    ]),
+    workflows.create(merchantId, workflow, event, [versionPut(merchantId, workflow)]),
   replace: (merchantId, workflow, expectedVersion, event, newVersion) =>
     workflows.replace(
       merchantId,
       workflow,
       expectedVersion,
       event,
-      newVersion ? [versionPut(merchantId, newVersion)] : [],
+      newVersion ? [versionPut(merchantId, workflow)] : [],
     ),
   remove: (merchantId, id, expectedVersion, event) =>
     workflows.remove(merchantId, id, expectedVersion, event),

@@ -5,6 +5,7 @@
  * an unsubscribe link and the RFC 8058 one-click headers.
  */
 import type { Mail } from "../aws/mailer.ts";
+import { teamEmails } from "../merchants/merchant.ts";
 import { composeRendered, invoiceTestNotice } from "../notifications/compose.ts";
 import { escapeHtml } from "../notifications/html.ts";
 import type { WorkflowCustomer, WorkflowMerchant } from "./ports.ts";
@@ -17,12 +18,6 @@ type SendEmail = Extract<WorkflowStep, { type: "send_email" }>;
 export type Addressee =
   | { email: string; name?: string; buyer: boolean }
   | { skipped: "unsubscribed" | "no_recipient" | "not_in_team" };
-
-/** The merchant's own address and its team's, lower case: the only internal addresses a workflow mails. */
-export const teamAddresses = (merchant: WorkflowMerchant): Set<string> =>
-  new Set(
-    [merchant.email, ...(merchant.team ?? []).map((member) => member.email)].map((e) => e.toLowerCase()),
-  );
 
 export function addressee(
   to: Recipient,
@@ -42,7 +37,7 @@ export function addressee(
   }
   if (to === "merchant") return { email: merchant.email, buyer: false };
   // Saved against the team; checked again here, as the team may have changed since.
-  return teamAddresses(merchant).has(to.userEmail.toLowerCase())
+  return teamEmails(merchant).includes(to.userEmail.toLowerCase())
     ? { email: to.userEmail, buyer: false }
     : { skipped: "not_in_team" };
 }

@@ -68,8 +68,8 @@ export interface EnrollmentStore {
 /** The merchant as a workflow reads it (its team: who `{ userEmail }` may be). */
 export type WorkflowMerchant = Pick<
   Merchant,
-  "id" | "name" | "email" | "timeZone" | "defaultCurrency" | "branding" | "processor" | "stripeLivemode"
-> & { team?: readonly { name: string; email: string }[] };
+  "id" | "name" | "email" | "timeZone" | "defaultCurrency" | "branding" | "processor" | "stripeLivemode" | "team"
+>;
 
 /** The customer as a workflow reads it: whom its emails go to, and whether the buyer unsubscribed. */
 export interface WorkflowCustomer {

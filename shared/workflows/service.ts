@@ -2,9 +2,24 @@
  * Workflow use cases: what a merchant saves (validated whole at save time, so nothing is found wrong
  * at send time), its versions, and the ready-made templates.
  */
-import type { DomainEvent } from "../domain/events.ts";
+import { isDeepStrictEqual } from "node:util";
+import type { Clock } from "../domain/clock.ts";
+import { type FieldError, NotFoundError, ValidationError } from "../domain/errors.ts";
+import { type DomainEvent, newEvent } from "../domain/events.ts";
+import { newId } from "../domain/ids.ts";
 import type { Page, PageRequest, Versioned } from "../domain/records.ts";
-import type { Workflow, WorkflowTrigger, WorkflowVersion } from "./workflow.ts";
+import { teamEmails } from "../merchants/merchant.ts";
+import type { MerchantStore } from "../merchants/ports.ts";
+import { workflowTemplate, workflowTemplates } from "./templates.ts";
+import { assertValidDefinition } from "./validation.ts";
+import type {
+  Workflow,
+  WorkflowDefinition,
+  WorkflowFilter,
+  WorkflowStep,
+  WorkflowTrigger,
+  WorkflowVersion,
+} from "./workflow.ts";
 
 export interface WorkflowListFilter {
   active?: boolean;
@@ -24,13 +39,13 @@ export interface WorkflowStore {
   ): Promise<Page<Workflow>>;
   /** Adds a workflow and its version 1. */
   create(merchantId: string, workflow: Workflow, event: DomainEvent): Promise<void>;
-  /** Replaces a workflow at `expectedVersion`; `newVersion` when the definition changed. */
+  /** Replaces a workflow at `expectedVersion`; `newVersion`: its definition changed (its version item is put). */
   replace(
     merchantId: string,
     workflow: Workflow,
     expectedVersion: number,
     event: DomainEvent,
-    newVersion?: WorkflowVersion,
+    newVersion: boolean,
   ): Promise<void>;
   remove(merchantId: string, id: string, expectedVersion: number, event: DomainEvent): Promise<void>;
   /** A workflow's versions, newest first. */
@@ -40,3 +55,201 @@ export interface WorkflowStore {
     page: Pick<PageRequest, "limit" | "after">,
   ): Promise<Page<WorkflowVersion>>;
 }
+
+export interface WorkflowPorts {
+  workflows: WorkflowStore;
+  merchants: Pick<MerchantStore, "readMerchant">;
+  clock: Clock;
+}
+
+/** A trigger as a request gives it: filters default to none. */
+export interface TriggerInput {
+  event: WorkflowTrigger;
+  filters?: WorkflowFilter[];
+}
+
+/**
+ * A new workflow: its own definition (`name`, `trigger` and `steps` required), or a template's
+ * (`fromTemplate`, with an optional `name` and `active`; the template gives the rest).
+ */
+export interface NewWorkflow {
+  name?: string;
+  active?: boolean;
+  trigger?: TriggerInput;
+  reenroll?: boolean;
+  steps?: WorkflowStep[];
+  fromTemplate?: string;
+}
+
+export interface WorkflowPatch {
+  name?: string;
+  active?: boolean;
+  trigger?: TriggerInput;
+  reenroll?: boolean;
+  steps?: WorkflowStep[];
+}
+
+/** The definition checked against the merchant's current team (who `{ userEmail }` may name). */
+async function assertValid(ports: WorkflowPorts, merchantId: string, definition: WorkflowDefinition) {
+  const merchant = (await ports.merchants.readMerchant(merchantId))?.value;
+  if (!merchant) throw new NotFoundError("Merchant");
+  assertValidDefinition(definition, teamEmails(merchant));
+}
+
+const triggerOf = ({ event, filters = [] }: TriggerInput): WorkflowDefinition["trigger"] => ({
+  event,
+  filters,
+});
+
+/** What a new workflow is made of: the request's own definition or its template's. */
+function definitionOf(input: NewWorkflow): {
+  name: string;
+  definition: WorkflowDefinition;
+  template?: string;
+} {
+  if (input.fromTemplate !== undefined) {
+    const template = workflowTemplate(input.fromTemplate);
+    const extra = (["trigger", "reenroll", "steps"] as const).filter((field) => input[field] !== undefined);
+    const errors: FieldError[] = [
+      ...(template
+        ? []
+        : [
+            {
+              path: "fromTemplate",
+              message: `is not a workflow template; one of ${workflowTemplates.map((t) => t.id).join(", ")}`,
+            },
+          ]),
+      ...extra.map((path) => ({ path, message: "comes from the template: leave it out with fromTemplate" })),
+    ];
+    if (!template || errors.length > 0) throw new ValidationError(errors);
+    const { trigger, reenroll, steps } = template;
+    return {
+      name: input.name ?? template.name,
+      definition: { trigger, reenroll, steps },
+      template: template.id,
+    };
+  }
+  const { name, trigger, steps } = input;
+  const missing = (["name", "trigger", "steps"] as const).filter((field) => input[field] === undefined);
+  if (name === undefined || trigger === undefined || steps === undefined)
+    throw new ValidationError(
+      missing.map((path) => ({ path, message: "is required (or create from a template: fromTemplate)" })),
+    );
+  return {
+    name,
+    definition: {
+      trigger: triggerOf(trigger),
+      reenroll: input.reenroll ?? false,
+      steps,
+    },
+  };
+}
+
+async function readOrThrow(ports: WorkflowPorts, merchantId: string, id: string) {
+  const found = await ports.workflows.read(merchantId, id);
+  if (!found) throw new NotFoundError("Workflow");
+  return found;
+}
+
+export async function createWorkflow(
+  ports: WorkflowPorts,
+  merchantId: string,
+  input: NewWorkflow,
+): Promise<Workflow> {
+  const { name, definition, template } = definitionOf(input);
+  await assertValid(ports, merchantId, definition);
+  const now = ports.clock.now();
+  const workflow: Workflow = {
+    id: newId("workflow", now),
+    name,
+    active: input.active ?? true,
+    version: 1,
+    ...definition,
+    ...(template ? { template } : {}),
+    createdAt: now.toISOString(),
+    updatedAt: now.toISOString(),
+  };
+  await ports.workflows.create(
+    merchantId,
+    workflow,
+    newEvent("workflow.created", merchantId, workflow.id, now, { workflow }),
+  );
+  return workflow;
+}
+
+export async function getWorkflow(ports: WorkflowPorts, merchantId: string, id: string): Promise<Workflow> {
+  return (await readOrThrow(ports, merchantId, id)).value;
+}
+
+export const listWorkflows = (
+  ports: WorkflowPorts,
+  merchantId: string,
+  page: Pick<PageRequest, "limit" | "after">,
+  filter: WorkflowListFilter,
+) => ports.workflows.list(merchantId, page, filter);
+
+/**
+ * Applies a PATCH. A changed trigger, `reenroll` or steps is a new version (its item written with
+ * the workflow; running enrollments keep theirs); a name or `active` alone is not.
+ */
+export async function updateWorkflow(
+  ports: WorkflowPorts,
+  merchantId: string,
+  id: string,
+  patch: WorkflowPatch,
+): Promise<Workflow> {
+  const { value, version } = await readOrThrow(ports, merchantId, id);
+  const definition: WorkflowDefinition = {
+    trigger: patch.trigger ? triggerOf(patch.trigger) : value.trigger,
+    reenroll: patch.reenroll ?? value.reenroll,
+    steps: patch.steps ?? value.steps,
+  };
+  const changed = !isDeepStrictEqual(definition, {
+    trigger: value.trigger,
+    reenroll: value.reenroll,
+    steps: value.steps,
+  });
+  if (changed) await assertValid(ports, merchantId, definition);
+  const now = ports.clock.now();
+  const next: Workflow = {
+    ...value,
+    ...definition,
+    name: patch.name ?? value.name,
+    active: patch.active ?? value.active,
+    version: changed ? value.version + 1 : value.version,
+    updatedAt: now.toISOString(),
+  };
+  await ports.workflows.replace(
+    merchantId,
+    next,
+    version,
+    newEvent("workflow.updated", merchantId, id, now, { workflow: next }),
+    changed,
+  );
+  return next;
+}
+
+/** Deletes a workflow: it enrolls nobody more; its running enrollments are canceled when they next run. */
+export async function deleteWorkflow(ports: WorkflowPorts, merchantId: string, id: string): Promise<void> {
+  const { version } = await readOrThrow(ports, merchantId, id);
+  await ports.workflows.remove(
+    merchantId,
+    id,
+    version,
+    newEvent("workflow.deleted", merchantId, id, ports.clock.now(), { workflowId: id }),
+  );
+}
+
+/** A workflow's versions, newest first (a deleted workflow's are gone from the API with it). */
+export async function listWorkflowVersions(
+  ports: WorkflowPorts,
+  merchantId: string,
+  id: string,
+  page: Pick<PageRequest, "limit" | "after">,
+) {
+  await readOrThrow(ports, merchantId, id);
+  return ports.workflows.versions(merchantId, id, page);
+}
+
+/** The ready-made workflows, as `GET /v1/workflow-templates` lists them. */
+export const listWorkflowTemplates = () => ({ data: workflowTemplates });

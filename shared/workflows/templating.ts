@@ -138,6 +138,7 @@ function knownPath(shape: ObjectShape | FieldKind, rest: readonly (string | numb
 }
 
 const checker = engine("UTC", "html");
+const forloopFields = new Set(["index", "index0", "rindex", "rindex0", "first", "last", "length"]);
 
 /**
  * The errors a template has for a context of `objects` (a trigger's objects, plus `discountCode`
@@ -152,14 +153,17 @@ export function checkTemplate(source: string, objects: readonly ContextObject[])
     return [error instanceof Error ? (error.message.split("\n")[0] ?? error.message) : String(error)];
   }
   const errors = new Set<string>();
-  for (const variables of Object.values(analysis.globals))
-    for (const variable of variables) {
-      const [root, ...rest] = variable.segments;
-      const known =
-        typeof root === "string" &&
+  const globals = new Set(Object.values(analysis.globals).flat());
+  for (const variable of Object.values(analysis.variables).flat()) {
+    const [root, ...rest] = variable.segments;
+    const known = globals.has(variable)
+      ? typeof root === "string" &&
         (objects as readonly string[]).includes(root) &&
-        knownPath(objectShapes[root as ContextObject], rest);
-      if (!known) errors.add(`unknown variable ${variable.toString()}`);
-    }
+        knownPath(objectShapes[root as ContextObject], rest)
+      : // A template's own variable (assign, capture, a loop's item) is read whole: its fields are
+        // not checked against a shape, so they could fail at send time. Only forloop's are known.
+        rest.length === 0 || (root === "forloop" && rest.length === 1 && forloopFields.has(String(rest[0])));
+    if (!known) errors.add(`unknown variable ${variable.toString()}`);
+  }
   return [...errors];
 }

@@ -92,6 +92,8 @@ interface World {
   unsubscribeCustomer: string;
   /** The merchant's (default) quote template, for its PATCH and the quotes' `templateId`. */
   quoteTemplate: string;
+  /** A workflow, for its PATCH. */
+  workflow: string;
   /** A draft quote (PATCH) and an open one (its offline acceptance). */
   draftQuote: string;
   openQuote: string;
@@ -252,6 +254,85 @@ const templateCases: Case[] = [
   change("accentColor: #rgb", "accentColor", (v) => ({ ...v, accentColor: "#abc" })),
   change("logoUrl: a javascript: URL", "logoUrl", (v) => ({ ...v, logoUrl: "javascript:alert(1)" })),
   change("name: blank", "name", (v) => ({ ...v, name: "   " })),
+];
+
+/** A branch step (the contract's `then` key, spelled once). */
+const branch = (yes: unknown[], no: unknown[] = []) => ({
+  type: "branch",
+  if: [{ field: "customer.email", op: "contains", value: "@" }],
+  // biome-ignore lint/suspicious/noThenProperty: the contract names a branch's ways then and else
+  then: yes,
+  else: no,
+});
+const mail = { type: "send_email", to: "customer", subject: "Hi {{ customer.name }}", body: "Thanks" };
+
+/** A workflow using every kind of step, filter and recipient. */
+const workflowBody = (): Body => ({
+  name: "Everything",
+  active: false,
+  trigger: {
+    event: "payment.succeeded",
+    filters: [
+      { field: "payment.amount", op: "gte", value: 1000 },
+      { field: "payment.currency", op: "in", value: ["USD", "EUR"] },
+      { field: "customer.accountOwner", op: "exists", value: true },
+    ],
+  },
+  reenroll: true,
+  steps: [
+    { type: "delay", duration: "P1DT2H" },
+    { type: "create_discount_code", percentOff: 10, expiresInDays: 7, maxRedemptions: 1 },
+    { ...mail, to: "account_owner", body: "Code {{ discountCode.code }} for {{ payment.amount | money }}" },
+    branch([{ type: "create_task", title: "Call {{ customer.name }}", body: "Soon", dueInDays: 2 }], [mail]),
+  ],
+});
+
+const workflowCases: Case[] = [
+  change("trigger.event: not a trigger", "trigger.event", (v) => ({
+    ...v,
+    trigger: { event: "payment.refunded" },
+  })),
+  change("a filter on a field the trigger lacks", "trigger.filters.0.field", (v) => ({
+    ...v,
+    trigger: { event: "payment.succeeded", filters: [{ field: "invoice.number", op: "eq", value: "1" }] },
+  })),
+  change("an unknown template variable", "steps.1.body", (v) => ({
+    ...v,
+    steps: [mail, { ...mail, body: "{{ customer.nickname }}" }],
+  })),
+  change("an unknown template filter", "steps.0.subject", (v) => ({
+    ...v,
+    steps: [{ ...mail, subject: "{{ customer.name | shout }}" }],
+  })),
+  change("an address outside the team", "steps.0.to.userEmail", (v) => ({
+    ...v,
+    steps: [{ ...mail, to: { userEmail: "someone@elsewhere.test" } }],
+  })),
+  change("21 steps counting a branch's", "steps", (v) => ({
+    ...v,
+    steps: [branch([mail, mail]), ...Array.from({ length: 18 }, () => mail)],
+  })),
+  change("branches 4 deep", "steps.0.then.0.then.0.then.0", (v) => ({
+    ...v,
+    steps: [branch([branch([branch([branch([mail])])])])],
+  })),
+  change("a duration in months", "steps.0.duration", (v) => ({
+    ...v,
+    steps: [{ type: "delay", duration: "P1M" }, mail],
+  })),
+  change("a duration under a minute", "steps.0.duration", (v) => ({
+    ...v,
+    steps: [{ type: "delay", duration: "PT0M" }, mail],
+  })),
+  change("a code's percentOff over 100", "steps.1.percentOff", (v) => ({
+    ...v,
+    steps: [mail, { type: "create_discount_code", percentOff: 150, expiresInDays: 7, maxRedemptions: 1 }],
+  })),
+  change("a code used before it is made", "steps.0.body", (v) => ({
+    ...v,
+    steps: [{ ...mail, body: "{{ discountCode.code }}" }],
+  })),
+  change("steps missing", "steps", ({ steps: _, ...v }) => v),
 ];
 
 /** Operation id → its valid request. Every POST/PATCH route with a body needs one. */
@@ -546,6 +627,25 @@ const fixtures: Record<string, BodyFixture> = {
       isDefault: false,
     }),
     cases: templateCases,
+  },
+  createWorkflow: {
+    body: workflowBody,
+    cases: workflowCases,
+    variants: {
+      fromTemplate: {
+        body: () => ({ fromTemplate: "renewal_reminder_with_code", name: "Renewals", active: false }),
+        cases: [
+          change("an unknown template", "fromTemplate", (v) => ({ ...v, fromTemplate: "nope" })),
+          change("steps beside a template", "steps", (v) => ({ ...v, steps: [mail] })),
+        ],
+      },
+    },
+  },
+  updateWorkflow: {
+    params: (w) => ({ id: w.workflow }),
+    body: workflowBody,
+    // A PATCH may leave the steps out.
+    cases: workflowCases.filter((c) => c.name !== "steps missing"),
   },
   updateQuoteTemplate: {
     params: (w) => ({ id: w.quoteTemplate }),
@@ -863,6 +963,7 @@ const placeholder: World = {
   unsubscribeToken: "6".repeat(32),
   unsubscribeCustomer: `cus_${"1".repeat(26)}`,
   quoteTemplate: `qtpl_${"0".repeat(26)}`,
+  workflow: `wf_${"0".repeat(26)}`,
   draftQuote: `quo_${"0".repeat(26)}`,
   openQuote: `quo_${"1".repeat(26)}`,
 };
@@ -1974,6 +2075,9 @@ describe("bad input: every POST and PATCH route with a body", () => {
       openInvoice: "",
       quoteTemplate: servesRoute("POST /v1/quote-templates")
         ? await created("POST /v1/quote-templates", secret, { name: "Standard" })
+        : "",
+      workflow: servesRoute("POST /v1/workflows")
+        ? await created("POST /v1/workflows", secret, { fromTemplate: "welcome_email" })
         : "",
       draftQuote: "",
       openQuote: "",

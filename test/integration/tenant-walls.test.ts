@@ -55,7 +55,8 @@ type Kind =
   | "openQuote"
   | "quoteView"
   | "quoteTemplate"
-  | "task";
+  | "task"
+  | "workflow";
 
 interface Tenant {
   label: string;
@@ -243,6 +244,19 @@ const bodies = {
     defaultTerms: `${t.marker} terms`,
     sections: { comments: false },
   }),
+  workflow: (t: Tenant) => ({
+    name: `${t.marker} workflow`,
+    trigger: { event: "payment.succeeded", filters: [{ field: "payment.currency", op: "eq", value: "USD" }] },
+    steps: [
+      {
+        type: "send_email",
+        to: "customer",
+        subject: `${t.marker} {{ customer.name }}`,
+        body: `${t.marker} thanks`,
+      },
+      { type: "create_task", title: `${t.marker} follow up`, dueInDays: 2 },
+    ],
+  }),
   quoteView: (t: Tenant) => ({
     object: "quotes",
     name: `${t.marker} quotes view`,
@@ -287,6 +301,7 @@ const fresh = {
   /** Not the tenant's default (its first template is), so it can be deleted. */
   quoteTemplate: (t: Tenant) => created("POST /v1/quote-templates", t, bodies.quoteTemplate(t)),
   draftQuote: (t: Tenant) => created("POST /v1/quotes", t, bodies.quote(t)),
+  workflow: (t: Tenant) => created("POST /v1/workflows", t, bodies.workflow(t)),
   openQuote: async (t: Tenant) => {
     const id = await created("POST /v1/quotes", t, bodies.quote(t));
     await created("POST /v1/quotes/{id}/publish", t, undefined, { id });
@@ -323,6 +338,7 @@ const readers = {
   invoice: get("GET /v1/invoices/{id}"),
   quote: get("GET /v1/quotes/{id}"),
   quoteTemplate: get("GET /v1/quote-templates/{id}"),
+  workflow: get("GET /v1/workflows/{id}"),
   view: get("GET /v1/views/{id}"),
   payment: get("GET /v1/payments/{id}"),
   refund: get("GET /v1/refunds/{id}"),
@@ -954,6 +970,39 @@ const fixtures: Record<string, WallFixture> = {
     ],
   },
   deleteView: freshObject(fresh.view, readers.view),
+
+  // A workflow may email the merchant's own team only: A's address in B's workflow is refused.
+  createWorkflow: {
+    kind: "create",
+    body: bodies.workflow,
+    read: readers.workflow,
+    foreign: (a, b) => [
+      {
+        ...bodies.workflow(b),
+        steps: [{ type: "send_email", to: { userEmail: a.email }, subject: "Hi", body: "Hi" }],
+      },
+    ],
+  },
+  listWorkflows: {
+    kind: "list",
+    ids: (t) => [idOf(t, "workflow")],
+    probes: (): Record<string, string>[] => [{ active: "true" }, { trigger: "payment.succeeded" }],
+  },
+  getWorkflow: object("workflow", readers.workflow),
+  updateWorkflow: object("workflow", readers.workflow, (t) => ({ name: `${t.marker} renamed` })),
+  deleteWorkflow: freshObject(fresh.workflow, readers.workflow),
+  listWorkflowVersions: object("workflow", readers.workflow),
+  // The same three templates for every merchant: nothing of A's.
+  listWorkflowTemplates: {
+    kind: "self",
+    check: async (r) => {
+      expect((r.body.data as { id: string }[]).map((t) => t.id)).toEqual([
+        "welcome_email",
+        "renewal_reminder_with_code",
+        "purchase_follow_up",
+      ]);
+    },
+  },
 };
 
 /** A buyer's checkout of the tenant's link: its page's form, posted back with an email. */
@@ -1076,6 +1125,7 @@ async function seed(label: string): Promise<Tenant> {
     t.ids.quoteView = await created("POST /v1/views", t, bodies.quoteView(t));
   }
   t.email = (await merchantOf(t)).email;
+  if (has("POST /v1/workflows")) t.ids.workflow = await fresh.workflow(t);
   t.events = (await aws.scanAll())
     .filter((item) => item.type === "event" && item.PK === `MERCHANT#${t.merchantId}`)
     .map((item) => String(item.id));

@@ -51,6 +51,21 @@ describe("renderTemplate", () => {
     expect(await render("{{ payment.paidAt | date }}", "text", "Europe/Berlin")).toBe("Mar 2, 2026");
   });
 
+  it("renders a field the context holds as null (absent) as nothing, nested or filtered, without failing", async () => {
+    const absent: WorkflowContext = {
+      customer: { name: null, accountOwner: null },
+      payment: { amount: null, paidAt: null },
+    };
+    expect(
+      await renderTemplate(
+        "[{{ customer.name }}|{{ customer.accountOwner.email }}|{{ payment.amount | money }}|{{ payment.paidAt | date }}]",
+        absent,
+        "html",
+        { timeZone: "UTC" },
+      ),
+    ).toBe("[|||]");
+  });
+
   it("stops a huge loop by its limits", async () => {
     const started = performance.now();
     await expect(
@@ -84,6 +99,9 @@ describe("checkTemplate", () => {
     ["{{ payment.amount.cents }}", "unknown variable payment.amount.cents"],
     ["{{ discountCode.code }}", "unknown variable discountCode.code"],
     ["{{ customer[payment.id] }}", "unknown variable customer[payment.id]"],
+    ["{% for c in customer.name %}{{ c.foo }}{% endfor %}", "unknown variable c.foo"],
+    ["{% assign who = customer %}{{ who.nickname }}", "unknown variable who.nickname"],
+    ["{% for i in (1..2) %}{{ forloop.parent }}{% endfor %}", "unknown variable forloop.parent"],
   ])("rejects %s", (source, message) => {
     expect(checkTemplate(source, objects)).toEqual([message]);
   });
