@@ -24,7 +24,8 @@ import {
 import { saveSetupMethod, type UpdateCardPorts, updateCardLink } from "./customers/update-card.ts";
 import type { Customer } from "./customers/customer.ts";
 import type { CustomerPageLinkPorts } from "./customers/page-token.ts";
-import { type PortalPorts, portalLink } from "./customers/portal.ts";
+import { type PortalPorts, portalLink, renewEarlyLink } from "./customers/portal.ts";
+import type { RenewPagePorts } from "./customers/renew-page.ts";
 import { type UnsubscribePorts, unsubscribeLink as mintUnsubscribeLink } from "./customers/unsubscribe.ts";
 import type { CustomerPorts } from "./customers/service.ts";
 import type { DiscountCodePorts } from "./discount-codes/service.ts";
@@ -294,6 +295,7 @@ export const checkoutPorts = (clock: Clock): CheckoutPorts => ({
   checkoutStarts: (merchantId, subject) => ({
     take: () => dynamoWindowCounter.take(windowLimits.checkoutStarts, merchantId, subject, clock.now()),
   }),
+  codeAttempts: (merchantId, subject) => failedCodeAttempts(clock, merchantId, subject),
   scheduler: (merchantId, testClockId) =>
     testClockId ? clockScheduler(merchantId, testClockId) : schedulerFor(clock),
   clock,
@@ -536,6 +538,33 @@ export const portalPorts = (clock: Clock): PortalPorts => ({
   updateCardLink: (merchantId, customerId) =>
     updateCardLink(updateCardLinkPorts(clock), merchantId, customerId),
 });
+
+/** The renew-early page: the portal's, with renewing on the customer's clock and its failed codes' window. */
+export const renewPagePorts = (clock: Clock): RenewPagePorts => ({
+  ...portalPorts(clock),
+  renewal: async (merchantId, customerId) => {
+    const customer = (await dynamoCustomerStore.read(merchantId, customerId))?.value;
+    const work = await workClock({ merchantId, testClockId: customer?.testClockId }, clock);
+    return { ...billingPorts(work), discountCodes: discountCodePorts(work) };
+  },
+  codeAttempts: (merchantId, subject) => failedCodeAttempts(clock, merchantId, subject),
+});
+
+/** A subject's window of failed discount codes (a renew link, a payment link and buyer address). */
+const failedCodeAttempts = (clock: Clock, merchantId: string, subject: string) => ({
+  take: () => dynamoWindowCounter.take(windowLimits.failedCodeAttempts, merchantId, subject, clock.now()),
+  retryAfter: () =>
+    dynamoWindowCounter.retryAfter(windowLimits.failedCodeAttempts, merchantId, subject, clock.now()),
+});
+
+/**
+ * A fresh link to a subscription's renew-early page, for the workflow engine (a renewal reminder's
+ * "renew now"): the portal's link + `/renew?subscription=…`.
+ */
+export const renewEarlyLinks =
+  (clock: Clock) =>
+  (merchantId: string, customerId: string, subscriptionId: string): Promise<string> =>
+    renewEarlyLink(portalLinkPorts(clock), merchantId, customerId, subscriptionId);
 
 /** A customer's window of declined cards on the update-card page (the pay form's limit, per customer). */
 export const updateCardAttempts = (clock: Clock, merchantId: string, customerId: string) =>
@@ -835,9 +864,7 @@ export const notificationPorts = (clock: Clock): NotificationConsumerPorts => ({
 /** The buyer-facing links a workflow's emails carry. */
 const workflowLinks = (clock: Clock): WorkflowLinks => ({
   unsubscribe: unsubscribeLink(clock),
-  renewEarly: async () => {
-    throw new Error("The renew-early link is not wired yet");
-  },
+  renewEarly: renewEarlyLinks(clock),
 });
 
 /**

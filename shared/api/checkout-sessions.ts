@@ -186,7 +186,7 @@ export const checkoutSubmit = defineOperation({
     403: { description: "The page again: the form expired; nothing written", content: ["text/html"] },
     429: {
       description:
-        "The session's page again after 10 declined cards on it within the hour, or the form again (nothing written) after 60 checkouts started on the link from one address within 10 minutes: `Retry-After` says when the window ends",
+        "The session's page again after 10 declined cards on it within the hour, or the form again (nothing written) after 60 checkouts started on the link from one address within 10 minutes, or after 10 discount codes that did not apply on the link from one address within 15 minutes: `Retry-After` says when the window ends",
       content: ["text/html"],
     },
     ...unavailable,
@@ -248,6 +248,11 @@ export const checkoutPrice = defineOperation({
       content: ["problem"],
     },
     409: { description: "The link no longer sells (inactive, expired, sold out…)", content: ["problem"] },
+    429: {
+      description:
+        "After 10 discount codes that did not apply on the link from one address within 15 minutes, every code is refused until the window ends (`Retry-After`)",
+      content: ["problem"],
+    },
   },
 });
 

@@ -108,6 +108,76 @@ export const portalUpdateCard = defineOperation({
   },
 });
 
+export const portalRenewPage = defineOperation({
+  id: "getPortalRenew",
+  method: "GET",
+  path: "/c/{token}/renew",
+  auth: "public",
+  tag: "Hosted pages",
+  summary:
+    'Renew early: the upcoming renewal of one of the buyer\'s subscriptions (the next period, its lines, its total as billing will price it), a discount-code field and "Renew now"; without `subscription`, the one renewable subscription, else the list to choose from',
+  params: hostedParams,
+  query: z.object({
+    subscription: idOf("subscription")
+      .optional()
+      .describe("The subscription to renew (the renewal reminder names it)"),
+  }),
+  produces: "text/html",
+  status: 200,
+  otherResponses: { 410: expired },
+});
+
+export const portalRenew = defineOperation({
+  id: "portalRenewEarly",
+  method: "POST",
+  path: "/c/{token}/renew",
+  auth: "public",
+  tag: "Hosted pages",
+  summary:
+    "Bills the subscription's next period now, under the same period key billing uses (the period is never billed again), with the discount code on that invoice only; then charges the saved card off-session, or sends the buyer to the invoice's hosted page",
+  params: hostedParams,
+  rawBody: {
+    contentType: "application/x-www-form-urlencoded",
+    schema: z.object({
+      formToken: z.string().describe("The page's form token (it expires)"),
+      subscription: idOf("subscription"),
+      code: z.string().max(64).optional().describe("A discount code for this renewal's invoice"),
+    }),
+  },
+  produces: "text/html",
+  status: 200,
+  maxBodyBytes: 8 * 1024,
+  otherResponses: {
+    303: {
+      description:
+        "See other: `Location` is the renew page saying the period is renewed, or the invoice's hosted page to pay it",
+      content: ["none"],
+      headers: { Location: "The renew page, or the invoice's hosted page" },
+    },
+    400: {
+      description:
+        "The page again: the discount code does not apply (unknown, expired, used up, another currency), nothing billed; or a problem naming a malformed `subscription`",
+      content: ["text/html", "problem"],
+    },
+    402: {
+      description: "The page again: the saved card was declined; the invoice is open to pay",
+      content: ["text/html"],
+    },
+    403: { description: "The page again: the form expired", content: ["text/html"] },
+    409: {
+      description:
+        "The page again: the subscription cannot renew early now (canceled, paused, past due…), saying why",
+      content: ["text/html"],
+    },
+    410: expired,
+    429: {
+      description:
+        "The page again after 10 failed discount codes on this link within 15 minutes, nothing billed: `Retry-After` says when the window ends",
+      content: ["text/html"],
+    },
+  },
+});
+
 export const createPortalLink = defineOperation({
   id: "createPortalLink",
   method: "POST",
@@ -130,5 +200,7 @@ export const portalOperations = [
   portalPause,
   portalResume,
   portalUpdateCard,
+  portalRenewPage,
+  portalRenew,
   createPortalLink,
 ];

@@ -45,6 +45,20 @@ export async function portalLink(
   return { url: `${ports.publicBaseUrl}${portalPath(token)}`, expiresAt: validUntil };
 }
 
+/**
+ * A fresh link to the renew-early page of one of the customer's subscriptions (the portal's token,
+ * valid as long): what a renewal reminder links for "renew now with this code".
+ */
+export async function renewEarlyLink(
+  ports: CustomerPageLinkPorts,
+  merchantId: string,
+  customerId: string,
+  subscriptionId: string,
+): Promise<string> {
+  const { url } = await portalLink(ports, merchantId, customerId);
+  return `${url}/renew?subscription=${encodeURIComponent(subscriptionId)}`;
+}
+
 export interface PortalPorts extends CustomerPagePorts {
   /** The subscriptions' use cases, whose rules the portal's actions follow. */
   subscriptions: SubscriptionPorts;

@@ -29,6 +29,11 @@ export const windowLimits = {
   checkoutStarts: { name: "checkout-start", max: 60, windowSeconds: 600 },
   /** Workflow emails per merchant and UTC day: a misconfigured workflow cannot flood its buyers (or SES). */
   workflowEmails: { name: "workflow-email", max: 500, windowSeconds: 24 * hour },
+  /**
+   * Discount codes that did not apply, per renew link or per payment link and buyer address: guessing
+   * codes stops at the tenth (issue 15), every code refused until the window ends.
+   */
+  failedCodeAttempts: { name: "failed-code", max: 10, windowSeconds: 900 },
 } as const satisfies Record<string, WindowLimit>;
 
 /** A taken slot of a window; given back when the action turned out not to count (e.g. no decline). */

@@ -9,7 +9,13 @@
  */
 import type { APIGatewayProxyEventV2 } from "aws-lambda";
 import type { Clock } from "../domain/clock.ts";
-import { ConflictError, type FieldError, NotFoundError, ValidationError } from "../domain/errors.ts";
+import {
+  ConflictError,
+  type FieldError,
+  NotFoundError,
+  TooManyRequestsError,
+  ValidationError,
+} from "../domain/errors.ts";
 import { formatMoney } from "../domain/format.ts";
 import { brandedPage } from "../hosted/branded.ts";
 import { escapeHtml } from "../hosted/escape.ts";
@@ -143,7 +149,10 @@ export async function priceCheckoutForm(
   const offer = await offerOf(ports, context.slug);
   if (offer.state === "missing") throw new NotFoundError("Payment link");
   if (offer.state === "unavailable") throw new ConflictError(offer.reason);
-  const priced = await priceOrder(ports, offer, formOf(event));
+  const priced = await priceOrder(ports, offer, formOf(event), {
+    sourceIp: event.requestContext.http.sourceIp,
+  });
+  if ("tooManyCodes" in priced) throw tooManyCodesError(priced.retryAfterSeconds);
   if ("errors" in priced) throw new ValidationError(priced.errors);
   return { ...priced.totals, display: displayedTotals(priced.totals) };
 }
@@ -181,6 +190,18 @@ export async function submitCheckout(
   }
   const started = await startCheckout(ports, offer, form, { sourceIp: event.requestContext.http.sourceIp });
   if ("errors" in started) return formPage(offer, context, 400, { form, errors: started.errors });
+  if ("tooManyCodes" in started) {
+    const shown = await formPage(offer, context, 429, {
+      form,
+      notice: tooManyCodesError(started.retryAfterSeconds).message,
+    });
+    return new HttpResponse(
+      429,
+      undefined,
+      { ...shown.headers, "retry-after": String(started.retryAfterSeconds) },
+      shown.raw,
+    );
+  }
   if ("tooFast" in started) {
     const minutes = Math.ceil(started.retryAfterSeconds / 60);
     const shown = await formPage(offer, context, 429, {
@@ -196,6 +217,15 @@ export async function submitCheckout(
   }
   return redirect(`${paymentLinkPath(context.slug)}?session=${started.session.id}`);
 }
+
+/** Too many discount codes that did not apply: the buyer's message, with when to try again. */
+const tooManyCodesError = (retryAfterSeconds: number) => {
+  const minutes = Math.ceil(retryAfterSeconds / 60);
+  return new TooManyRequestsError(
+    `Too many discount codes were tried. Please try again in ${minutes} minute${minutes === 1 ? "" : "s"}.`,
+    retryAfterSeconds,
+  );
+};
 
 const pricePath = (slug: string) => `${paymentLinkPath(slug)}/price`;
 

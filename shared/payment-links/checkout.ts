@@ -88,6 +88,11 @@ export interface CheckoutPorts {
   cardAttempts(merchantId: string, sessionId: string): { take(): Promise<Take> };
   /** The window of sessions started on a link from one address (`checkoutStartSubject`). */
   checkoutStarts(merchantId: string, subject: string): { take(): Promise<Take> };
+  /** The window of discount codes that did not apply, on a link from one address (`checkoutStartSubject`). */
+  codeAttempts(
+    merchantId: string,
+    subject: string,
+  ): { take(): Promise<Take>; retryAfter(): Promise<number | undefined> };
   /** The scheduler of a link's timed work: its test clock's when it is bound to one. */
   scheduler(merchantId: string, testClockId?: string): SchedulerPort;
   clock: Clock;
@@ -145,10 +150,14 @@ export async function startCheckout(
   form: URLSearchParams,
   buyer: { sourceIp: string },
 ): Promise<
-  { session: CheckoutSession } | { errors: FieldError[] } | { tooFast: true; retryAfterSeconds: number }
+  | { session: CheckoutSession }
+  | { errors: FieldError[] }
+  | { tooFast: true; retryAfterSeconds: number }
+  | TooManyCodes
 > {
   const read = readBuyerForm(offer.link, form);
-  const priced = await priceOrder(ports, offer, form);
+  const priced = await priceOrder(ports, offer, form, buyer);
+  if ("tooManyCodes" in priced) return priced;
   if ("errors" in read || "errors" in priced) {
     // The quantities' problems are the buyer form's too: each is named once.
     const errors = "errors" in read ? read.errors : [];
@@ -183,18 +192,35 @@ export async function startCheckout(
 export const checkoutStartSubject = (paymentLinkId: string, sourceIp: string) =>
   `${paymentLinkId}:${createHash("sha256").update(sourceIp, "utf8").digest("base64url").slice(0, 22)}`;
 
+/** Too many discount codes that did not apply, from this buyer on this link: every code is refused until the window ends. */
+export interface TooManyCodes {
+  tooManyCodes: true;
+  retryAfterSeconds: number;
+}
+
 /**
  * The buyer's quantities and discount code priced by the money engine (what a session started with
  * them would fix), or each problem. A code that makes the order free is refused: a checkout is paid
- * by card, and a card cannot pay nothing.
+ * by card, and a card cannot pay nothing. Codes are guessable: one that is not the merchant's, or not
+ * redeemable, counts against the link and buyer address (`windowLimits.failedCodeAttempts`); at the
+ * limit no code is looked up until the window ends.
  */
 export async function priceOrder(
   ports: CheckoutPorts,
   offer: Extract<Offer, { state: "open" }>,
   form: URLSearchParams,
-): Promise<{ totals: CheckoutTotals } | { errors: FieldError[] }> {
+  buyer: { sourceIp: string },
+): Promise<{ totals: CheckoutTotals } | { errors: FieldError[] } | TooManyCodes> {
   const { quantities, errors } = readQuantities(offer.link, form);
-  const discount = await discountOf(ports, offer, readDiscountCode(offer.link, form));
+  const code = readDiscountCode(offer.link, form);
+  const attempts = ports.codeAttempts(offer.merchant.id, checkoutStartSubject(offer.link.id, buyer.sourceIp));
+  const full = code ? await attempts.retryAfter() : undefined;
+  if (full) return { tooManyCodes: true, retryAfterSeconds: full };
+  const discount = await discountOf(ports, offer, code);
+  if ("error" in discount && discount.counts) {
+    const take = await attempts.take();
+    if (!take.taken) return { tooManyCodes: true, retryAfterSeconds: take.retryAfterSeconds };
+  }
   if ("error" in discount) errors.push(discount.error);
   if (errors.length > 0 || "error" in discount) return { errors };
   const totals = priceCheckout(offer.link, offer.products, offer.rates, quantities, discount.discount);
@@ -219,7 +245,7 @@ async function discountOf(
   ports: CheckoutPorts,
   offer: Extract<Offer, { state: "open" }>,
   code: string | undefined,
-): Promise<{ discount?: CheckoutDiscount } | { error: FieldError }> {
+): Promise<{ discount?: CheckoutDiscount } | { error: FieldError; counts?: true }> {
   if (!code) return {};
   // A trial's checkout charges only the one-time items today: a code has no invoice of the
   // subscription's to apply to yet (Stripe Payment Links refuse the pair likewise).
@@ -233,7 +259,8 @@ async function discountOf(
       (found.amountOff !== undefined && found.currency !== currency
         ? `The discount code ${found.code} is for amounts in ${found.currency}, not ${currency}`
         : undefined));
-  if (problem || !found) return { error: { path: discountCodeField, message: `${problem}.` } };
+  // A code looked up in vain counts as a guess (the trial's refusal above does not).
+  if (problem || !found) return { error: { path: discountCodeField, message: `${problem}.` }, counts: true };
   return {
     discount: {
       code: found.code,

@@ -17,6 +17,7 @@
 import type { OneTimeSchedule, SchedulerPort } from "../aws/scheduler.ts";
 import type { PaymentMethod } from "../customers/payment-method.ts";
 import { ConflictError, PaymentDeclinedError, retryOnConflict } from "../domain/errors.ts";
+import { paymentInFlight } from "../domain/invoice-lifecycle.ts";
 import { newEvent } from "../domain/events.ts";
 import type { Change, Versioned } from "../domain/records.ts";
 import type { PricedLineRequest } from "../invoices/build.ts";
@@ -35,11 +36,17 @@ import type { PaymentPorts } from "../payments/ports.ts";
 import type { CustomerStore } from "../store/customers.ts";
 import type { SubscriptionStore } from "../store/subscriptions.ts";
 import { timerQueue } from "../timers/registry.ts";
-import { discountApplies, discountRequest, periodInvoice, periodRule } from "./period-invoice.ts";
+import {
+  discountApplies,
+  discountRequest,
+  periodInvoice,
+  periodRule,
+  subscriptionPeriod,
+} from "./period-invoice.ts";
 import { periodOf } from "./periods.ts";
 import { planRenewalReminder } from "./renewals.ts";
 import { type DunningOwner, type FailedAttempt, recordFailedAttempt } from "./dunning.ts";
-import { nextStep, resumedFrom } from "./next-step.ts";
+import { nextStep, prepaidStarted, resumedFrom } from "./next-step.ts";
 import { billingScheduleName, type SubscriptionBillMessage } from "./schedules.ts";
 import { planTrialReminder } from "./trials.ts";
 import {
@@ -160,6 +167,11 @@ async function step(
       return { next: written(await pause(ports, merchantId, subscription, version, now)) };
     case "start_trial":
       return { next: written(await startTrial(ports, merchantId, subscription, version, due, now)) };
+    case "start_prepaid": {
+      const next = await startPrepaid(ports, merchantId, subscription, version, decided.period, now);
+      await chargeUnpaidPrepaid(ports, merchantId, next, subscription.renewedEarly?.invoiceId, now);
+      return { next: written(next) };
+    }
   }
   const k = decided.period;
   const billed = decided.resuming ? resumedFrom(subscription, due) : subscription;
@@ -239,6 +251,44 @@ async function replaced(
     subscriptionEvent(event, merchantId, next, now),
   );
   return next;
+}
+
+/**
+ * The start of a period the buyer renewed early: its invoice exists (the period's claim names it), so
+ * the subscription only moves into it (`subscription.updated`) and is due again at its end.
+ */
+async function startPrepaid(
+  ports: BillingPorts,
+  merchantId: string,
+  subscription: StoredSubscription,
+  version: number,
+  k: number,
+  now: Date,
+): Promise<StoredSubscription> {
+  const next = {
+    ...prepaidStarted(subscription, subscriptionPeriod(subscription, k)),
+    updatedAt: now.toISOString(),
+  };
+  return replaced(ports, merchantId, next, version, "updated", now);
+}
+
+/**
+ * A prepaid period starts with its invoice still unpaid (the early charge was declined and the buyer
+ * did not pay on its page): it is charged now as the run would have charged it, and a decline is the
+ * period's failed renewal (past_due, dunning). Sent invoices (`send_invoice`) keep their own terms.
+ */
+async function chargeUnpaidPrepaid(
+  ports: BillingPorts,
+  merchantId: string,
+  subscription: StoredSubscription,
+  invoiceId: string | undefined,
+  now: Date,
+) {
+  if (!invoiceId || subscription.collectionMethod !== "charge_automatically") return;
+  const invoice = (await ports.invoices.invoices.read(merchantId, invoiceId))?.value;
+  if (invoice?.status !== "open" || invoice.amountRemaining === 0) return;
+  if (paymentInFlight(invoice.paymentLock, now)) return;
+  await chargeSavedMethod(ports, merchantId, subscription, invoice);
 }
 
 /** A trial from a later start date begins at that instant: `trialing` (`subscription.updated`), due at its end. */
@@ -625,6 +675,10 @@ export async function onChargeFailed(
   // A change invoiced at once is voided when its charge fails (the change is refused): no dunning.
   if (invoice.billingReason === "subscription_update") return;
   const subscriptionId = invoice.subscriptionId;
+  // An early renewal's charge, before its period: the buyer pays on the invoice's page, and the
+  // period's start charges it as the renewal if not (`chargeUnpaidPrepaid`); nothing fails yet.
+  if ((await ports.subscriptions.read(merchantId, subscriptionId))?.value.renewedEarly?.invoiceId === invoiceId)
+    return;
   let first = false;
   let testClockId: string | undefined;
   const moved = await move(ports, merchantId, subscriptionId, (subscription) => {

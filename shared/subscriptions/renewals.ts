@@ -65,6 +65,8 @@ export function renewsInto(subscription: StoredSubscription, period: number, ren
     !terminalSubscriptionStatuses.includes(subscription.status) &&
     subscription.status !== "paused" &&
     !subscription.cancelAtPeriodEnd &&
+    // Renewed early: the buyer paid it already; there is nothing to remind of.
+    subscription.renewedEarly?.period !== period &&
     (subscription.billingCycles === null || subscription.cyclesBilled < subscription.billingCycles) &&
     subscription.nextPeriod === period &&
     subscription.nextBillingAt === renewsAt

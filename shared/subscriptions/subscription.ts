@@ -148,6 +148,11 @@ export interface StoredSubscription extends Omit<Subscription, "items"> {
   resumed?: { at: string; period: number };
   /** The buyer was told the trial ends soon (`subscription.trial_will_end`, once). */
   trialReminded?: boolean;
+  /**
+   * Period `period` was billed before its start by the buyer renewing early (renew-early.ts): its
+   * claim names `invoiceId`, so the instant it starts only moves the subscription into it (no invoice).
+   */
+  renewedEarly?: { period: number; invoiceId: string };
 }
 
 export interface TrialSettings {
@@ -162,6 +167,7 @@ export function presentSubscription({
   resumed: ___,
   trialReminded: ____,
   pendingLines: _____,
+  renewedEarly: ______,
   ...subscription
 }: StoredSubscription): Subscription {
   // Records written before trials and pauses existed lack these fields.

@@ -6,8 +6,8 @@
 import { applyCreditBalance } from "../invoices/balance.ts";
 import { type Catalog, type PricedLineRequest, priceContent } from "../invoices/build.ts";
 import type { NewInvoice } from "../invoices/invoice.ts";
-import { nextStep, resumedFrom } from "./next-step.ts";
-import { type PeriodFields, periodInvoice } from "./period-invoice.ts";
+import { nextStep, prepaidStarted, resumedFrom } from "./next-step.ts";
+import { type PeriodFields, periodInvoice, subscriptionPeriod } from "./period-invoice.ts";
 import { type StoredSubscription, terminalSubscriptionStatuses } from "./subscription.ts";
 
 /**
@@ -24,6 +24,9 @@ export function nextBilled(
   }
   const next = nextStep(subscription, { trialMayBill: true });
   switch (next.kind) {
+    case "start_prepaid":
+      // Renewed early: the invoice after it is the one billed at the prepaid period's end.
+      return nextBilled(prepaidStarted(subscription, subscriptionPeriod(subscription, next.period)));
     case "cancel":
       return { none: "The subscription cancels at the end of its period: no further invoice is billed" };
     case "end":

@@ -78,6 +78,8 @@ interface World {
   portalPausable: string;
   /** Set to pause (through the API), for the portal's resume. */
   portalResumable: string;
+  /** Renewed early by the renew form's accepted request (send_invoice: on to its invoice's page). */
+  portalRenewable: string;
   /** A payment link selling `recurringProduct`, for PATCH. */
   paymentLink: string;
   /** The public slug of a one-time link collecting a phone and a custom field; another link's slug. */
@@ -955,6 +957,7 @@ const placeholder: World = {
   portalCancelable: `sub_${"3".repeat(26)}`,
   portalPausable: `sub_${"4".repeat(26)}`,
   portalResumable: `sub_${"5".repeat(26)}`,
+  portalRenewable: `sub_${"6".repeat(26)}`,
   paymentLink: `plink_${"0".repeat(26)}`,
   checkoutSlug: "",
   otherCheckoutSlug: "",
@@ -1913,6 +1916,43 @@ const rawFixtures: Record<string, RawFixture> = {
       (await api("GET /v1/customers/{id}", { token: w.secret, pathParameters: { id: w.unsubscribeCustomer } }))
         .body,
   },
+  // The renew form: the portal's form cases, then its fields named (nothing billed); the accepted
+  // request bills the next period and sends the buyer on to its invoice's page (send_invoice).
+  portalRenewEarly: {
+    params: (w) => ({ token: w.portalToken }),
+    cases: [
+      ...portalFormCases(),
+      ...(
+        [
+          ["no subscription", {}, "subscription"],
+          ["a subscription that is no id", { subscription: "sub_nope" }, "subscription"],
+          ["a code of 65 characters", { subscription: "", code: "C".repeat(65) }, "code"],
+        ] as const
+      ).map(
+        ([name, fields, path]): RawCase => ({
+          name,
+          request: async (w) =>
+            formRequest({
+              formToken: await portalFormToken(w.portalToken),
+              ...fields,
+              ...("code" in fields ? { subscription: w.portalRenewable } : {}),
+            }),
+          status: 400,
+          path,
+        }),
+      ),
+    ],
+    valid: {
+      request: async (w) =>
+        formRequest({ formToken: await portalFormToken(w.portalToken), subscription: w.portalRenewable }),
+      status: 303,
+      check: async (r, _queued, _raw, w) => {
+        expect(r.headers.location, "on to the renewal's invoice").toMatch(/^https?:\/\/[^/]+\/i\/[A-Za-z0-9_-]+$/);
+        expect(await subscriptionOf(w, w.portalRenewable)).toMatchObject({ cyclesBilled: 2 });
+      },
+    },
+    unchanged: (w) => subscriptionOf(w, w.portalRenewable),
+  },
   portalUpdateCard: {
     params: (w) => ({ token: w.portalToken }),
     cases: portalFormCases(),
@@ -2097,6 +2137,7 @@ describe("bad input: every POST and PATCH route with a body", () => {
       portalCancelable: "",
       portalPausable: "",
       portalResumable: "",
+      portalRenewable: "",
       paymentLink: "",
       checkoutSlug: "",
       otherCheckoutSlug: "",
@@ -2169,6 +2210,7 @@ describe("bad input: every POST and PATCH route with a body", () => {
       world.portalCancelable = await started();
       world.portalPausable = await started();
       world.portalResumable = await started();
+      world.portalRenewable = await started();
       await created("POST /v1/subscriptions/{id}/pause", secret, {}, { id: world.portalResumable });
       const allowed = await api("PATCH /v1/merchant", { token: secret, body: { portal: { pause: true } } });
       if (allowed.status !== 200) throw new Error(`Fixture portal setting failed: ${allowed.raw}`);

@@ -53,6 +53,8 @@ const setCode = (id: string, update: string, values: Record<string, unknown>) =>
       ExpressionAttributeValues: values,
     }),
   );
+/** The table's items but the failed-code windows (a code that cannot apply counts there, writing nothing else). */
+const itemsButWindows = async () => (await aws.scanAll()).filter((i) => i.type !== "rate-window").length;
 const itemsOf = async (type: string) =>
   (await aws.scanAll()).filter((i) => i.type === type && i.PK === `MERCHANT#${shop.id}`);
 /** Beans (12.99, 1–5, 2 to start) and a mug (8.00), 10 % tax on top. */
@@ -171,7 +173,7 @@ describe("a discount code on the checkout page", () => {
       // A card cannot pay nothing: free orders are not checked out on this page.
       ["FREE", "The discount code FREE makes this order free, which cannot be checked out here."],
     ] as const) {
-      const before = await aws.countItems();
+      const before = await itemsButWindows();
       const r = await submit(link.slug, {
         email: "buyer@example.com",
         "quantity.0": "2",
@@ -181,7 +183,7 @@ describe("a discount code on the checkout page", () => {
       expect(r.raw).toContain(`<span class="field-error" id="f-discountCode-error">${says}</span>`);
       expect(r.raw).toMatch(/id="f-discountCode"[^>]*aria-invalid="true"/);
       expect(r.raw).toContain(`value="${code}"`);
-      expect(await aws.countItems(), `${code}: nothing written`).toBe(before);
+      expect(await itemsButWindows(), `${code}: nothing written`).toBe(before);
     }
     const both = await submit(link.slug, { email: "nope", discountCode: "NOPE" });
     expect(both.status).toBe(400);
@@ -259,7 +261,7 @@ describe("live totals (POST /l/{slug}/price)", () => {
   it("names a bad quantity or code (400 problem), and refuses a link that no longer sells (409)", async () => {
     const link = await breakfast();
     const inactive = await newLink({ name: "Gone", lineItems: [{ productId: p.beans }], active: false });
-    const before = await aws.countItems();
+    const before = await itemsButWindows();
     for (const [form, path] of [
       [{ "quantity.0": "6" }, "quantity.0"],
       [{ "quantity.0": "two" }, "quantity.0"],
@@ -275,7 +277,31 @@ describe("live totals (POST /l/{slug}/price)", () => {
     const gone = await price(inactive.slug, {});
     expect(gone.status).toBe(409);
     expect(gone.body.detail).toBe("This payment link is no longer active.");
-    expect(await aws.countItems()).toBe(before);
+    expect(await itemsButWindows()).toBe(before);
+  });
+
+  it("refuses every code with a 429 after 10 that did not apply from one address on one link, on the price route and the form", async () => {
+    const link = await breakfast();
+    for (let i = 0; i < 10; i++) {
+      const r = await price(link.slug, { "quantity.0": "2", discountCode: `GUESS${i}` });
+      expect(r.status, `guess ${i}`).toBe(400);
+    }
+    // Good codes and bad quantities do not count; at the limit even a real code is refused.
+    expect((await price(link.slug, { "quantity.0": "9" })).status).toBe(400);
+    const blocked = await price(link.slug, { "quantity.0": "2", discountCode: "SPRING15" });
+    expect(blocked.status).toBe(429);
+    expect(blocked.headers["content-type"]).toMatch(/^application\/problem\+json/);
+    expect(Number(blocked.headers["retry-after"])).toBeGreaterThan(0);
+    expect(blocked.body.detail).toMatch(/^Too many discount codes were tried\. Please try again in \d+ minutes?\.$/);
+    const sessions = (await itemsOf("checkoutSession")).length;
+    const form = await submit(link.slug, { email: "buyer@example.com", "quantity.0": "2", discountCode: "SPRING15" });
+    expect(form.status).toBe(429);
+    expect(form.raw).toContain("Too many discount codes were tried.");
+    expect((await itemsOf("checkoutSession")).length).toBe(sessions);
+    // Without a code the buyer still checks out; another link is not held back.
+    expect((await price(link.slug, { "quantity.0": "2" })).status).toBe(200);
+    const other = await breakfast();
+    expect((await price(other.slug, { "quantity.0": "2", discountCode: "SPRING15" })).status).toBe(200);
   });
 
   it("is one inline script on the form page, allowed by its hash in the CSP, with the totals in a polite live region", async () => {

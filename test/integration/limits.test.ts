@@ -215,12 +215,13 @@ describe("exact limits (fixed windows in the table)", () => {
     });
   });
 
-  it("names its limits: 10 declines, 1 failure email, 5 sends, each per invoice and hour; 60 checkouts started per link and buyer address in 10 minutes", () => {
+  it("names its limits: 10 declines, 1 failure email, 5 sends, each per invoice and hour; 60 checkouts started per link and buyer address in 10 minutes; 10 failed discount codes per renew link, or per payment link and buyer address, in 15 minutes", () => {
     expect(windowLimits).toEqual({
       failedPayAttempts: { name: "failed-pay", max: 10, windowSeconds: 3600 },
       paymentFailedEmail: { name: "payment-failed-email", max: 1, windowSeconds: 3600 },
       invoiceSend: { name: "invoice-send", max: 5, windowSeconds: 3600 },
       checkoutStarts: { name: "checkout-start", max: 60, windowSeconds: 600 },
+      failedCodeAttempts: { name: "failed-code", max: 10, windowSeconds: 900 },
     });
   });
 

@@ -184,7 +184,7 @@ describe("workflow engine against DynamoDB Local", () => {
     );
     expect(await enrollmentsOf(workflow.id, { status: "running" })).toEqual([]);
     expect(sent).toEqual([]);
-    const taskId = (mine[0]?.log as { result: { taskId: string } }[])[0]?.result.taskId ?? "";
+    const taskId = (mine[0]?.log as { result: { taskId: string } }[] | undefined)?.[0]?.result.taskId ?? "";
     expect((await dynamoTaskStore.read(shop.id, taskId))?.value).toMatchObject({
       title: "Follow up Ada",
       status: "open",

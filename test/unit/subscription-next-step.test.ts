@@ -1,6 +1,6 @@
 /**
  * What a subscription's next due instant does (`nextStep`), the one decision order of the billing
- * engine and of the upcoming invoice: cancel at period end, then the last cycle's end, then a pause,
+ * engine and of the upcoming invoice: a period renewed early starts, then cancel at period end, then the last cycle's end, then a pause,
  * then a trial's start, then a trial canceled for want of a method, else the period is billed.
  */
 import { describe, expect, it } from "vitest";
@@ -24,6 +24,22 @@ const mayBill = { trialMayBill: true };
 describe("what a subscription's next due instant does", () => {
   it("bills period nextPeriod of a running subscription", () => {
     expect(nextStep(running(), mayBill)).toEqual({ kind: "bill", period: 1, resuming: false });
+  });
+
+  it("moves one renewed early into its prepaid period, before a cancel at period end or its last cycle's end", () => {
+    const prepaid = running({
+      renewedEarly: { period: 1, invoiceId: "inv_1" },
+      cyclesBilled: 2,
+      billingCycles: 2,
+      cancelAtPeriodEnd: true,
+    });
+    expect(nextStep(prepaid, mayBill)).toEqual({ kind: "start_prepaid", period: 1 });
+    // The upcoming invoice is then the one after it: none, since it cancels at the prepaid period's end.
+    expect(nextBilled(prepaid)).toEqual({ none: expect.stringContaining("cancels at the end of its period") });
+    expect(nextBilled(running({ renewedEarly: { period: 1, invoiceId: "inv_1" }, cyclesBilled: 2 }))).toMatchObject({
+      k: 2,
+      at: "2026-05-01T00:00:00.000Z",
+    });
   });
 
   it("cancels one set to cancel at the period's end, before its last cycle ends it or a pause", () => {
