@@ -91,6 +91,52 @@ describe("enrollment", () => {
   });
 });
 
+describe("contexts", () => {
+  it("gives a renewal reminder the renewal's money in its currency and the renew-early link", async () => {
+    const engine = fakeEngine();
+    engine.save(
+      workflowOf("wf_r", {
+        trigger: { event: "subscription.renewal_upcoming", filters: [] },
+        steps: [{ type: "delay", duration: "P1D" }],
+      }),
+    );
+    await enrollOnEvent(engine.ports, {
+      id: "evt_r",
+      type: "subscription.renewal_upcoming",
+      merchantId: merchant.id,
+      occurredAt: "2030-01-01T00:00:00.000Z",
+      livemode: false,
+      data: {
+        subscription: {
+          id: "sub_1",
+          customerId: buyer.id,
+          status: "active",
+          currency: "USD",
+          nextBillingAt: "2030-02-01T00:00:00.000Z",
+        },
+        renewal: {
+          period: 1,
+          periodStart: "2030-02-01T00:00:00.000Z",
+          periodEnd: "2030-03-01T00:00:00.000Z",
+          currency: "USD",
+          subtotal: 1000,
+          total: 1190,
+        },
+      },
+    });
+    const context = engine.enrollments()[0]?.context;
+    expect(context?.renewal).toEqual({
+      periodStart: "2030-02-01T00:00:00.000Z",
+      periodEnd: "2030-03-01T00:00:00.000Z",
+      subtotal: { amount: 1000, currency: "USD" },
+      total: { amount: 1190, currency: "USD" },
+    });
+    expect(context?.links).toEqual({ renewEarly: "https://pay.test/c/cus_1/renew?subscription=sub_1" });
+    expect(context?.subscription).toMatchObject({ id: "sub_1", canceledAt: null, trialEnd: null });
+    expect(context?.customer).toMatchObject({ id: buyer.id, email: buyer.email });
+  });
+});
+
 describe("steps", () => {
   it("sends buyer mail escaped in HTML, with the unsubscribe link and the one-click headers", async () => {
     const engine = fakeEngine();
