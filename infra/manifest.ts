@@ -16,6 +16,7 @@ import * as workflowOps from "../shared/api/workflows.ts";
 import * as paymentOps from "../shared/api/payments.ts";
 import * as payoutOps from "../shared/api/payouts.ts";
 import * as viewOps from "../shared/api/views.ts";
+import * as workflowEnrollmentOps from "../shared/api/workflow-enrollments.ts";
 import * as discountCodeOps from "../shared/api/discount-codes.ts";
 import { docsOperations } from "../shared/api/docs.ts";
 import * as eventOps from "../shared/api/events.ts";
@@ -57,6 +58,8 @@ export const queues = {
   "stripe-events": { visibilityTimeoutSeconds: 360, maxReceiveCount: 5, retentionDays: 14 },
   /** Timed work (shared/timers/registry.ts): the schedules' deliveries, and the events that plan them. */
   billing: { visibilityTimeoutSeconds: 360, maxReceiveCount: 5, retentionDays: 14 },
+  /** Workflows (shared/workflows/): their trigger events, and the resumes their delays schedule. */
+  workflows: { visibilityTimeoutSeconds: 180, maxReceiveCount: 5, retentionDays: 14 },
 } as const satisfies Record<string, QueueDefinition>;
 
 export type QueueName = keyof typeof queues;
@@ -326,6 +329,14 @@ export const functions: readonly FunctionDefinition[] = [
     access: merchantApi,
   },
   {
+    name: "workflow-enrollments",
+    entry: "functions/api/workflow-enrollments.ts",
+    description: "A workflow's enrollments: list (with their step logs), get, cancel",
+    timeoutSeconds: 10,
+    routes: workflowEnrollmentOps.enrollmentOperations,
+    access: merchantApi,
+  },
+  {
     name: "payouts",
     entry: "functions/api/payouts.ts",
     description: "Payouts: list and get, with the balance transactions each pays out",
@@ -440,8 +451,9 @@ export const functions: readonly FunctionDefinition[] = [
     timeoutSeconds: 60,
     queue: { name: "billing", batchSize: 10 },
     // The subscription sweep sends one billing message per due subscription onto its own queue, and a
-    // test clock's advance continues itself by a message there.
-    access: { ...paymentsAccess, sendTo: [...paymentsAccess.sendTo, "billing"], email: true },
+    // test clock's advance continues itself by a message there; the advance delivers a clock's
+    // customers' workflow delays to the workflows queue when they are due.
+    access: { ...paymentsAccess, sendTo: [...paymentsAccess.sendTo, "billing", "workflows"], email: true },
   },
   {
     name: "notifications",
@@ -454,6 +466,16 @@ export const functions: readonly FunctionDefinition[] = [
     queue: { name: "notifications", batchSize: 10, maxConcurrency: 2 },
     // Subscription emails link the buyer's portal; the renewal-failure email, the update-card page.
     access: { table: "readwrite", email: true, publicLinks: true },
+  },
+  {
+    name: "workflows",
+    entry: "functions/workflows/run.ts",
+    description:
+      "Runs merchants' workflows: a trigger event enrolls its customer (once per enrollment key) and runs the steps; a delay's schedule resumes them",
+    timeoutSeconds: 30,
+    queue: { name: "workflows", batchSize: 10, maxConcurrency: 2 },
+    // Emails (SES), tasks and codes (the table), delays on the scheduler, links to the buyer's pages.
+    access: { table: "readwrite", email: true, publicLinks: true, scheduleTo: ["workflows"] },
   },
 ];
 

@@ -113,6 +113,11 @@ import type { AdvancePorts } from "./test-clocks/advance.ts";
 import { bindCustomer, releaseCustomer, type TestClockPorts } from "./test-clocks/service.ts";
 import { clockAt } from "./test-clocks/test-clock.ts";
 import { timerQueue } from "./timers/registry.ts";
+import { presentPayment } from "./payments/payment.ts";
+import { newCodeChanges } from "./store/discount-codes.ts";
+import { dynamoEnrollmentStore } from "./store/workflow-enrollments.ts";
+import { dynamoWorkflowCatalog } from "./store/workflows.ts";
+import type { WorkflowEnginePorts, WorkflowLinks } from "./workflows/ports.ts";
 import type { ViewPorts } from "./views/service.ts";
 
 /**
@@ -804,6 +809,7 @@ export const billingTimerPorts = (clock: Clock): BillingTimerPorts => ({
       testClocks: dynamoTestClockStore,
       work: dynamoClockWorkStore,
       runOn,
+      deliver: (queue, message) => sqsQueue.send(queue, message),
       continueLater: (message) => sqsQueue.send(timerQueue, message),
       outOfTime: () => elapsed() > advanceBudgetMs,
       clock,
@@ -854,3 +860,42 @@ export const notificationPorts = (clock: Clock): NotificationConsumerPorts => ({
   invoicePdf: async (invoice, merchant) =>
     (await import("./invoices/pdf.ts")).renderInvoicePdf(invoice, merchant),
 });
+
+/** The buyer-facing links a workflow's emails carry. */
+const workflowLinks = (clock: Clock): WorkflowLinks => ({
+  unsubscribe: unsubscribeLink(clock),
+  renewEarly: renewEarlyLinks(clock),
+});
+
+/**
+ * The workflow engine, on one message's clock: each enrollment's work runs on its customer's clock
+ * (a test clock's customer's delays wait on that clock).
+ */
+export const workflowEnginePorts = (clock: Clock): WorkflowEnginePorts => {
+  const customerOf = customerReads();
+  const customerClock = customerClocks(clock, customerOf);
+  return {
+    catalog: dynamoWorkflowCatalog,
+    enrollments: dynamoEnrollmentStore,
+    reads: {
+      merchant: async (merchantId) => (await dynamoMerchantStore.readMerchant(merchantId))?.value,
+      customer: customerOf,
+      invoice: async (merchantId, invoiceId) => {
+        const found = await dynamoInvoiceStore.read(merchantId, invoiceId);
+        return found && presentInvoice(found.value, clock.now());
+      },
+      payment: async (merchantId, paymentId) => {
+        const found = await dynamoPaymentStore.read(merchantId, paymentId);
+        return found && presentPayment(found.value);
+      },
+      links: workflowLinks(clock),
+    },
+    tasks: dynamoTaskStore,
+    discountCodes: { createChanges: newCodeChanges },
+    mailer,
+    once,
+    limits: dynamoWindowCounter,
+    clockOf: async (merchantId, customerId) => (customerId ? customerClock(merchantId, customerId) : clock),
+    schedulerFor,
+  };
+};

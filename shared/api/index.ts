@@ -1,4 +1,5 @@
 /** Every API operation, for the OpenAPI document and for tests that walk the whole API. */
+import { enrollmentOperations } from "./workflow-enrollments.ts";
 import { customerOperations } from "./customers.ts";
 import { discountCodeOperations } from "./discount-codes.ts";
 import { docsOperations } from "./docs.ts";
@@ -48,6 +49,7 @@ export const allOperations = [
   stripeWebhook,
   ...viewOperations,
   ...payoutOperations,
+  ...enrollmentOperations,
   ...hostedInvoiceOperations,
   ...updateCardOperations,
   ...hostedQuoteOperations,

@@ -27,6 +27,8 @@ export const windowLimits = {
    * sessions stops, while a shop's shared wifi (every buyer at the counter's QR code) does not.
    */
   checkoutStarts: { name: "checkout-start", max: 60, windowSeconds: 600 },
+  /** Workflow emails per merchant and UTC day: a misconfigured workflow cannot flood its buyers (or SES). */
+  workflowEmails: { name: "workflow-email", max: 500, windowSeconds: 24 * hour },
   /**
    * Discount codes that did not apply, per renew link or per payment link and buyer address: guessing
    * codes stops at the tenth (issue 15), every code refused until the window ends.

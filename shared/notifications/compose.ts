@@ -43,11 +43,40 @@ export function compose(
       ...paragraphs,
       ...(brand?.branding?.footerText ? ["", brand.branding.footerText] : []),
     ].join("\n"),
-    html: layout(title, paragraphs, brand, testNotice),
+    html: layout(
+      title,
+      paragraphs.map((p) => `<p style="margin:0 0 16px">${escapeHtml(p)}</p>`).join(""),
+      brand,
+      testNotice,
+    ),
   };
 }
 
-function layout(title: string, paragraphs: string[], brand?: Brand, testNotice?: string): string {
+/**
+ * A message whose body the sender rendered itself (a workflow's template: its HTML part escaped as
+ * it was rendered, its text part plain), in the same frame, marking and footer as `compose`'s.
+ */
+export function composeRendered(
+  to: { email: string; name?: string | undefined },
+  subject: string,
+  body: { html: string; text: string },
+  brand?: Brand,
+  testNotice?: string,
+): Mail {
+  const title = testNotice ? `[TEST MODE] ${subject}` : subject;
+  return {
+    to: { email: to.email, ...(to.name ? { name: to.name } : {}) },
+    subject: title,
+    text: [
+      ...(testNotice ? [testNotice, ""] : []),
+      body.text,
+      ...(brand?.branding?.footerText ? ["", brand.branding.footerText] : []),
+    ].join("\n"),
+    html: layout(title, body.html, brand, testNotice),
+  };
+}
+
+function layout(title: string, bodyHtml: string, brand?: Brand, testNotice?: string): string {
   const colour = /^#[0-9a-fA-F]{6}$/.test(brand?.branding?.brandColor ?? "")
     ? (brand?.branding?.brandColor as string)
     : "#334155";
@@ -61,11 +90,10 @@ function layout(title: string, paragraphs: string[], brand?: Brand, testNotice?:
   const banner = testNotice
     ? `<div style="background:#fef3c7;color:#92400e;border:2px solid #f59e0b;padding:12px 32px;font-weight:700;letter-spacing:.04em">${escapeHtml(testNotice)}</div>`
     : "";
-  const body = paragraphs.map((p) => `<p style="margin:0 0 16px">${escapeHtml(p)}</p>`).join("");
   return `<!doctype html><html><head><meta charset="utf-8"><title>${escapeHtml(title)}</title></head>
 <body style="font-family:system-ui,sans-serif;color:#1f2937;background:#f9fafb;padding:24px">
 <div style="max-width:560px;margin:auto;background:#fff;border-radius:8px">${header}${banner}<div style="padding:32px">
-<h1 style="font-size:20px;margin:0 0 24px">${escapeHtml(title)}</h1>${body}
+<h1 style="font-size:20px;margin:0 0 24px">${escapeHtml(title)}</h1>${bodyHtml}
 <p style="margin:32px 0 0;color:#6b7280;font-size:12px">${escapeHtml(footer)}</p></div></div></body></html>`;
 }
 

@@ -4,8 +4,9 @@
  */
 import type { QueueName } from "../aws/queue.ts";
 import { notificationEventTypes } from "../notifications/registry.ts";
+import { workflowTriggers } from "../workflows/workflow.ts";
 
-export const eventQueues = ["notifications", "billing"] as const satisfies readonly QueueName[];
+export const eventQueues = ["notifications", "billing", "workflows"] as const satisfies readonly QueueName[];
 export type EventQueue = (typeof eventQueues)[number];
 
 /** The event types each queue gets: the notifications queue exactly those a notification is registered for. */
@@ -27,6 +28,8 @@ const routed: Record<EventQueue, ReadonlySet<string>> = {
     // An accepted quote's first invoice, and its payment plan (quotes/acceptance.ts).
     "quote.accepted",
   ]),
+  /** Exactly the events a workflow can start on (shared/workflows/engine.ts enrolls on them). */
+  workflows: new Set(workflowTriggers),
 };
 
 /** The queues an event of this type is delivered to; none for events nobody consumes yet. */

@@ -7,6 +7,7 @@
  * consistent: what the advance is about to run is re-read from its own item first (`current`).
  */
 import { DeleteCommand, GetCommand, PutCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
+import type { QueueName } from "../aws/queue.ts";
 import { firing, type SchedulerPort } from "../aws/scheduler.ts";
 import type { Change } from "../domain/records.ts";
 import { asChange } from "./collection.ts";
@@ -28,6 +29,8 @@ export interface DueWork {
   nextPeriod?: number;
   /** A schedule's message, as a scheduler would deliver it. */
   payload?: Record<string, unknown>;
+  /** The queue a schedule delivers to. */
+  queue?: QueueName;
 }
 
 /**
@@ -86,6 +89,7 @@ function dueWorkOf(item: Record<string, unknown>): DueWork | undefined {
       merchantId,
       ref: String(item.name),
       payload: item.payload as Record<string, unknown>,
+      queue: item.queue as QueueName,
     };
   }
   return undefined;

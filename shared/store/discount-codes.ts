@@ -11,7 +11,9 @@
 import { GetCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import type { DiscountCode } from "../discount-codes/discount-code.ts";
 import type { DomainEvent } from "../domain/events.ts";
+import type { Change } from "../domain/records.ts";
 import {
+  asChange,
   collection,
   type ExtraWrite,
   type Filter,
@@ -50,6 +52,15 @@ const claimCode = (merchantId: string, code: string, discountCodeId: string): Ex
   },
   conflict: `A discount code ${code} already exists`,
 });
+
+/**
+ * The writes that create a code (its item and its code's uniqueness), as changes of another unit of
+ * work: a workflow's step creates its single-use code in the transaction that advances the enrollment.
+ */
+export const newCodeChanges = (merchantId: string, discountCode: DiscountCode): Change[] => [
+  asChange(codes.putNewWrite(merchantId, discountCode)),
+  asChange(claimCode(merchantId, discountCode.code, discountCode.id)),
+];
 
 export interface DiscountCodeStore {
   read(merchantId: string, id: string): Promise<Versioned<DiscountCode> | undefined>;

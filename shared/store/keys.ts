@@ -134,6 +134,21 @@ export const keys = {
   /** A connected Stripe account → its merchant, for account.updated. */
   stripeAccount: (accountId: string): Key => ({ PK: `STRIPE_ACCOUNT#${accountId}`, SK: "STRIPE_ACCOUNT" }),
 
+  /**
+   * A workflow enrollment's key, claimed once by the transaction that creates the enrollment (it names
+   * it): `subject` is the customer (`customer:cus_…`, across versions) or, for a workflow that
+   * re-enrolls, the trigger event (`event:evt_…`).
+   */
+  workflowEnrollmentKey: (merchantId: string, workflowId: string, subject: string): Key => ({
+    PK: merchantPk(merchantId),
+    SK: `WFENROLL#${workflowId}#${subject}`,
+  }),
+  /** GSI1: a workflow's enrollments, by id (ULID: newest first when read backwards). */
+  enrollmentOfWorkflow: (merchantId: string, workflowId: string, enrollmentId: string) => ({
+    GSI1PK: `${merchantPk(merchantId)}#ENROLLMENTS#${workflowId}`,
+    GSI1SK: enrollmentId,
+  }),
+
   /** Outbox event items: written in the transaction that changes state, read by the stream. */
   event: (merchantId: string, eventId: string): Key => ({ PK: merchantPk(merchantId), SK: `EVT#${eventId}` }),
   eventPrefix: (merchantId: string) => ({ PK: merchantPk(merchantId), SKPrefix: "EVT#" }),
@@ -212,6 +227,10 @@ export const indexKeys = {
   paymentMethodsOf: (merchantId: string, customerId: string) => ({
     index: "GSI1",
     pk: `${merchantPk(merchantId)}#PAYMENT_METHODS#${customerId}`,
+  }),
+  enrollmentsOf: (merchantId: string, workflowId: string) => ({
+    index: "GSI1",
+    pk: `${merchantPk(merchantId)}#ENROLLMENTS#${workflowId}`,
   }),
   invoicesByDue: (merchantId: string) => ({ index: "GSI1", pk: `${merchantPk(merchantId)}#INVOICES_BY_DUE` }),
   activeWorkflows: (merchantId: string, trigger: string) => ({

@@ -17,7 +17,8 @@ import { queuesFor } from "../outbox/routing.ts";
 import type { ClockWorkStore, DueWork } from "../store/clock-work.ts";
 import type { TestClockStore } from "../store/test-clocks.ts";
 import type { SubscriptionBillMessage } from "../subscriptions/schedules.ts";
-import { type TimerRegistrations, timerQueue, work } from "../timers/registry.ts";
+import type { QueueName } from "../aws/queue.ts";
+import { scheduledAtField, type TimerRegistrations, timerQueue, work } from "../timers/registry.ts";
 import { clockAt, presentTestClock, type TestClock } from "./test-clock.ts";
 
 /** The advance continued by a later invocation (one invocation runs for a bounded time). */
@@ -34,6 +35,8 @@ export interface AdvancePorts {
   work: ClockWorkStore;
   /** Runs one message of timed work (a schedule's, a billing run's, an event) on `clock`. */
   runOn(clock: Clock, message: unknown): Promise<void>;
+  /** Delivers a schedule of another queue's work (a workflow's delay) to that queue, as its scheduler would. */
+  deliver(queue: QueueName, message: Record<string, unknown>): Promise<void>;
   /** Sends the message that continues the advance in a fresh invocation. */
   continueLater(message: z.input<typeof testClockAdvanceMessage>): Promise<void>;
   /** Whether this invocation has used up its time for running work. */
@@ -156,7 +159,13 @@ async function runStep(
   const at = clock.now();
   const { lower, upper } = idRange("event", at, new Date(at.getTime() + 1));
   const ran = new Set<string>();
-  await ports.runOn(clock, messageOf(work, clockId));
+  if (work.kind === "schedule" && work.queue && work.queue !== timerQueue) {
+    // Another queue's consumer runs it (on the clock's time, which its message names): fired at the
+    // clock's time, as a scheduler fires at its own.
+    await ports.deliver(work.queue, { ...work.payload, [scheduledAtField]: at.toISOString() });
+  } else {
+    await ports.runOn(clock, messageOf(work, clockId));
+  }
   for (let round = 0; ; round++) {
     const planning = (await ports.work.eventsBetween(work.merchantId, lower, upper)).filter(
       (event) =>

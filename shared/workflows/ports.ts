@@ -1,5 +1,26 @@
-/** What the workflow engine reads of the workflows the merchant saved (implemented in shared/store/workflows.ts). */
-import type { Workflow, WorkflowTrigger, WorkflowVersion } from "./workflow.ts";
+/**
+ * The workflows capability's ports: what the engine reads of the saved workflows (the catalog,
+ * implemented in shared/store/workflows.ts), the enrollments' store, and what steps need of other
+ * capabilities (tasks, discount codes, links, mail), in their words.
+ */
+import type { Mailer } from "../aws/mailer.ts";
+import type { SchedulerPort } from "../aws/scheduler.ts";
+import type { DiscountCode } from "../discount-codes/discount-code.ts";
+import type { Clock } from "../domain/clock.ts";
+import type { DomainEvent } from "../domain/events.ts";
+import type { WindowCounter } from "../domain/limits.ts";
+import type { Change, Page, PageRequest, Versioned } from "../domain/records.ts";
+import type { Merchant } from "../merchants/merchant.ts";
+import type { TaskStore } from "../tasks/ports.ts";
+import type { Once } from "../timers/once.ts";
+import type {
+  Enrollment,
+  EnrollmentStatus,
+  Workflow,
+  WorkflowContext,
+  WorkflowTrigger,
+  WorkflowVersion,
+} from "./workflow.ts";
 
 export interface WorkflowCatalog {
   /** The merchant's active workflows that start on this event type (one query). */
@@ -8,4 +29,86 @@ export interface WorkflowCatalog {
   readVersion(merchantId: string, workflowId: string, version: number): Promise<WorkflowVersion | undefined>;
   /** The workflow as it is now; undefined once deleted (its running enrollments are then canceled). */
   read(merchantId: string, workflowId: string): Promise<Workflow | undefined>;
+}
+
+// ── The engine's ports (shared/workflows/engine.ts), wired in shared/composition.ts ────────────────
+
+/** An enrollment as stored: with the context its steps read (internal, never shown). */
+export interface StoredEnrollment extends Enrollment {
+  context: WorkflowContext;
+}
+
+export interface EnrollmentStore {
+  /**
+   * Creates the enrollment unless its workflow's key for `subject` (`customer:cus_…` across versions,
+   * or `event:evt_…` for a workflow that re-enrolls) is taken — both in one transaction. Returns the
+   * id of the enrollment holding the key: the new one, or the one an earlier delivery created.
+   */
+  enroll(merchantId: string, subject: string, enrollment: StoredEnrollment): Promise<string>;
+  read(merchantId: string, id: string): Promise<Versioned<StoredEnrollment> | undefined>;
+  /**
+   * Replaces the enrollment if it is still at `expectedVersion`, with the step's changes (a task, a
+   * discount code) and events in the same transaction: a lost race is a ConflictError.
+   */
+  advance(
+    merchantId: string,
+    next: StoredEnrollment,
+    expectedVersion: number,
+    changes?: readonly Change[],
+    events?: readonly DomainEvent[],
+  ): Promise<void>;
+  /** A workflow's enrollments, newest first. */
+  list(
+    merchantId: string,
+    workflowId: string,
+    query: PageRequest & { status?: EnrollmentStatus; customerId?: string },
+  ): Promise<Page<StoredEnrollment>>;
+}
+
+/** The merchant as a workflow reads it (its team: who `{ userEmail }` may be). */
+export type WorkflowMerchant = Pick<
+  Merchant,
+  "id" | "name" | "email" | "timeZone" | "defaultCurrency" | "branding" | "processor" | "stripeLivemode" | "team"
+>;
+
+/** The customer as a workflow reads it: whom its emails go to, and whether the buyer unsubscribed. */
+export interface WorkflowCustomer {
+  id: string;
+  email: string;
+  name?: string;
+  accountOwner?: { name: string; email: string } | null;
+  unsubscribedAt?: string | null;
+  testClockId?: string;
+}
+
+/** Buyer-facing links a workflow's emails carry (the tasks helper's unsubscribe page, the renew-early page). */
+export interface WorkflowLinks {
+  unsubscribe(merchantId: string, customerId: string): Promise<string>;
+  renewEarly(merchantId: string, customerId: string, subscriptionId: string): Promise<string>;
+}
+
+/** What building a context re-reads by id (the event carries only ids of these). */
+export interface ContextReads {
+  merchant(merchantId: string): Promise<WorkflowMerchant | undefined>;
+  customer(merchantId: string, customerId: string): Promise<WorkflowCustomer | undefined>;
+  invoice(merchantId: string, invoiceId: string): Promise<object | undefined>;
+  payment(merchantId: string, paymentId: string): Promise<object | undefined>;
+  links: WorkflowLinks;
+}
+
+export interface WorkflowEnginePorts {
+  catalog: WorkflowCatalog;
+  enrollments: EnrollmentStore;
+  reads: ContextReads;
+  /** A new task with its `task.created` event, as changes of the enrollment's advance. */
+  tasks: Pick<TaskStore, "createChanges">;
+  /** The writes of a new discount code (its item and its code's uniqueness), for the enrollment's advance. */
+  discountCodes: { createChanges(merchantId: string, code: DiscountCode): Change[] };
+  mailer: Mailer;
+  once: Once;
+  limits: WindowCounter;
+  /** The clock of the customer's work (a test clock's time for its customers), else the message's. */
+  clockOf(merchantId: string, customerId: string | undefined): Promise<Clock>;
+  /** Where a delay planned on `clock` waits: the test clock's due work, or the deployment's scheduler. */
+  schedulerFor(clock: Clock): SchedulerPort;
 }

@@ -265,11 +265,11 @@ describe("queues", () => {
     ).toThrow(/must be at least 6 × its timeout/);
   });
 
-  it("caps the notifications consumer's concurrency (SES send rates), and only it", () => {
+  it("caps the concurrency of the consumers that send email (SES send rates: notifications, workflows), and only theirs", () => {
     const mappings = ofType("AWS::Lambda::EventSourceMapping");
-    const notifications = logicalId(stack.services.functions.notifications!.function);
+    const mailing = ["notifications", "workflows"].map((name) => logicalId(stack.services.functions[name]!.function));
     for (const [, mapping] of mappings) {
-      if (mapping.Properties.FunctionName.Ref === notifications)
+      if (mailing.includes(mapping.Properties.FunctionName.Ref))
         expect(mapping.Properties.ScalingConfig).toEqual({ MaximumConcurrency: 2 });
       else expect(mapping.Properties.ScalingConfig).toBeUndefined();
     }
@@ -959,7 +959,12 @@ describe("scheduling (a manifest with schedules)", () => {
       Roles: [{ Ref: id(s.data.schedulerRole) }],
       PolicyDocument: {
         Statement: [
-          { Action: "sqs:SendMessage", Effect: "Allow", Resource: { "Fn::GetAtt": [id(billing), "Arn"] } },
+          // …and the workflows queue, where the workflows consumer's delays go (its scheduleTo).
+          {
+            Action: "sqs:SendMessage",
+            Effect: "Allow",
+            Resource: [{ "Fn::GetAtt": [id(billing), "Arn"] }, { "Fn::GetAtt": [id(s.data.queue("workflows")), "Arn"] }],
+          },
           { Action: "sqs:SendMessage", Effect: "Allow", Resource: { "Fn::GetAtt": [id(s.data.scheduleDlq), "Arn"] } },
         ],
       },

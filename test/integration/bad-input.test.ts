@@ -1878,43 +1878,6 @@ const rawFixtures: Record<string, RawFixture> = {
       check: (r) => expect(r.body.total, "priced by the engine").toBe(2598),
     },
   },
-  // The renew form: the portal's form cases, then its fields named (nothing billed); the accepted
-  // request bills the next period and sends the buyer on to its invoice's page (send_invoice).
-  portalRenewEarly: {
-    params: (w) => ({ token: w.portalToken }),
-    cases: [
-      ...portalFormCases(),
-      ...(
-        [
-          ["no subscription", {}, "subscription"],
-          ["a subscription that is no id", { subscription: "sub_nope" }, "subscription"],
-          ["a code of 65 characters", { subscription: "", code: "C".repeat(65) }, "code"],
-        ] as const
-      ).map(
-        ([name, fields, path]): RawCase => ({
-          name,
-          request: async (w) =>
-            formRequest({
-              formToken: await portalFormToken(w.portalToken),
-              ...fields,
-              ...("code" in fields ? { subscription: w.portalRenewable } : {}),
-            }),
-          status: 400,
-          path,
-        }),
-      ),
-    ],
-    valid: {
-      request: async (w) =>
-        formRequest({ formToken: await portalFormToken(w.portalToken), subscription: w.portalRenewable }),
-      status: 303,
-      check: async (r, _queued, _raw, w) => {
-        expect(r.headers.location, "on to the renewal's invoice").toMatch(/^https?:\/\/[^/]+\/i\/[A-Za-z0-9_-]+$/);
-        expect(await subscriptionOf(w, w.portalRenewable)).toMatchObject({ cyclesBilled: 2 });
-      },
-    },
-    unchanged: (w) => subscriptionOf(w, w.portalRenewable),
-  },
   // A form without its valid token is refused; a mail client's one-click needs none (the link's token is the proof).
   submitUnsubscribe: {
     params: (w) => ({ token: w.unsubscribeToken }),
@@ -1952,6 +1915,43 @@ const rawFixtures: Record<string, RawFixture> = {
     unchanged: async (w) =>
       (await api("GET /v1/customers/{id}", { token: w.secret, pathParameters: { id: w.unsubscribeCustomer } }))
         .body,
+  },
+  // The renew form: the portal's form cases, then its fields named (nothing billed); the accepted
+  // request bills the next period and sends the buyer on to its invoice's page (send_invoice).
+  portalRenewEarly: {
+    params: (w) => ({ token: w.portalToken }),
+    cases: [
+      ...portalFormCases(),
+      ...(
+        [
+          ["no subscription", {}, "subscription"],
+          ["a subscription that is no id", { subscription: "sub_nope" }, "subscription"],
+          ["a code of 65 characters", { subscription: "", code: "C".repeat(65) }, "code"],
+        ] as const
+      ).map(
+        ([name, fields, path]): RawCase => ({
+          name,
+          request: async (w) =>
+            formRequest({
+              formToken: await portalFormToken(w.portalToken),
+              ...fields,
+              ...("code" in fields ? { subscription: w.portalRenewable } : {}),
+            }),
+          status: 400,
+          path,
+        }),
+      ),
+    ],
+    valid: {
+      request: async (w) =>
+        formRequest({ formToken: await portalFormToken(w.portalToken), subscription: w.portalRenewable }),
+      status: 303,
+      check: async (r, _queued, _raw, w) => {
+        expect(r.headers.location, "on to the renewal's invoice").toMatch(/^https?:\/\/[^/]+\/i\/[A-Za-z0-9_-]+$/);
+        expect(await subscriptionOf(w, w.portalRenewable)).toMatchObject({ cyclesBilled: 2 });
+      },
+    },
+    unchanged: (w) => subscriptionOf(w, w.portalRenewable),
   },
   portalUpdateCard: {
     params: (w) => ({ token: w.portalToken }),

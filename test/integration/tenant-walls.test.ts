@@ -13,12 +13,20 @@
  * objects must queue no processor event either.
  * A route without a fixture fails: add one to `fixtures` when you add a route.
  */
+import { newId } from "../../shared/domain/ids.ts";
+import { dynamoEnrollmentStore } from "../../shared/store/workflow-enrollments.ts";
+import type { StoredEnrollment } from "../../shared/workflows/ports.ts";
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { localDate } from "../../shared/domain/calendar.ts";
 import { systemClock } from "../../shared/domain/clock.ts";
 import type { Operation } from "../../shared/http/operation.ts";
-import { payoutPorts, portalLinkPorts, unsubscribeLink, updateCardLinkPorts } from "../../shared/composition.ts";
+import {
+  payoutPorts,
+  portalLinkPorts,
+  unsubscribeLink,
+  updateCardLinkPorts,
+} from "../../shared/composition.ts";
 import { portalLink } from "../../shared/customers/portal.ts";
 import { updateCardLink } from "../../shared/customers/update-card.ts";
 import { formToken } from "../../shared/hosted/pay-form.ts";
@@ -55,8 +63,8 @@ type Kind =
   | "openQuote"
   | "quoteView"
   | "quoteTemplate"
-  | "workflow"
-  | "task";
+  | "task"
+  | "workflow";
 
 interface Tenant {
   label: string;
@@ -383,6 +391,39 @@ const freshObject = (
   read,
   ...(body ? { body } : {}),
 });
+/**
+ * A running enrollment of the tenant's workflow, waiting on a delay (written as the engine's store
+ * writes it: the engine itself runs on events, not on a route).
+ */
+async function freshEnrollment(t: Tenant): Promise<string> {
+  const now = new Date();
+  const enrollment: StoredEnrollment = {
+    id: newId("workflowEnrollment", now),
+    workflowId: idOf(t, "workflow"),
+    version: 1,
+    status: "running",
+    customerId: idOf(t, "customer"),
+    trigger: { eventId: newId("event", now), eventType: "payment.succeeded" },
+    next: "0",
+    resumeAt: new Date(now.getTime() + 86_400_000).toISOString(),
+    attempts: 0,
+    log: [],
+    context: { customer: { name: t.marker } },
+    createdAt: now.toISOString(),
+    updatedAt: now.toISOString(),
+  };
+  return dynamoEnrollmentStore.enroll(t.merchantId, `event:${enrollment.trigger.eventId}`, enrollment);
+}
+const enrollmentFixture: ObjectFixture = {
+  ...freshObject(freshEnrollment, async (t, eid) => {
+    const { status, body } = await api("GET /v1/workflows/{id}/enrollments/{eid}", {
+      token: t.secret,
+      pathParameters: { id: idOf(t, "workflow"), eid },
+    });
+    return { status, body };
+  }),
+  params: (w, eid) => ({ id: idOf(w.a, "workflow"), eid }),
+};
 const hostedToken = () => randomBytes(24).toString("base64url");
 const touched = (t: Tenant) => ({ metadata: { touchedBy: t.marker } });
 const pay = () => ({ paymentMethod: "pm_card_visa" });
@@ -1020,6 +1061,9 @@ const fixtures: Record<string, WallFixture> = {
   updateWorkflow: object("workflow", readers.workflow, (t) => ({ name: `${t.marker} renamed` })),
   deleteWorkflow: freshObject(fresh.workflow, readers.workflow),
   listWorkflowVersions: object("workflow", readers.workflow),
+  listWorkflowEnrollments: object("workflow", readers.workflow),
+  getWorkflowEnrollment: enrollmentFixture,
+  cancelWorkflowEnrollment: enrollmentFixture,
   // The same three templates for every merchant: nothing of A's.
   listWorkflowTemplates: {
     kind: "self",

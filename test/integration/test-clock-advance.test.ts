@@ -314,6 +314,9 @@ describe("test clock advance against DynamoDB Local", () => {
         steps++;
         ran.push(`${(message as { day: string }).day} at ${clock.now().toISOString()}`);
       },
+      deliver: async () => {
+        throw new Error("only billing work here");
+      },
       continueLater: async (message) => {
         continued.push(message);
       },
@@ -339,6 +342,66 @@ describe("test clock advance against DynamoDB Local", () => {
       status: "ready",
       frozenTime: "2030-02-01T00:00:00.000Z",
     });
+  });
+
+  it("delivers a due schedule of another queue (a workflow's delay) to that queue at the clock's time, not to the billing registry", async () => {
+    const clockId = await newClock("2030-01-01T00:00:00Z");
+    const schedule = clockScheduler(shop.id, clockId);
+    await schedule.scheduleOnce({
+      name: "wfe_x-0",
+      at: new Date("2030-01-03T00:00:00Z"),
+      queue: "workflows",
+      payload: {
+        kind: "workflow.resume",
+        merchantId: shop.id,
+        enrollmentId: "wfe_x",
+        workflowId: "wf_x",
+        path: "0",
+      },
+    });
+    await schedule.scheduleOnce({
+      name: "ring",
+      at: new Date("2030-01-02T00:00:00Z"),
+      queue: "billing",
+      payload: { kind: "thing.ring" },
+    });
+    const ran: string[] = [];
+    const delivered: { queue: string; message: Record<string, unknown> }[] = [];
+    const ports: AdvancePorts = {
+      testClocks: dynamoTestClockStore,
+      work: dynamoClockWorkStore,
+      runOn: async (clock, message) => {
+        ran.push(`${(message as { kind: string }).kind} at ${clock.now().toISOString()}`);
+      },
+      deliver: async (queue, message) => {
+        delivered.push({ queue, message });
+      },
+      continueLater: async () => {
+        throw new Error("two schedules fit in one invocation");
+      },
+      outOfTime: () => false,
+      clock: { now: () => new Date() },
+    };
+    await call(testClocks, "POST /v1/test-clocks/{id}/advance", clockId, {
+      frozenTime: "2030-01-10T00:00:00Z",
+    });
+    await runAdvance(ports, shop.id, clockId);
+
+    expect(ran).toEqual(["thing.ring at 2030-01-02T00:00:00.000Z"]);
+    expect(delivered).toEqual([
+      {
+        queue: "workflows",
+        message: {
+          kind: "workflow.resume",
+          merchantId: shop.id,
+          enrollmentId: "wfe_x",
+          workflowId: "wf_x",
+          path: "0",
+          scheduledAt: "2030-01-03T00:00:00.000Z",
+        },
+      },
+    ]);
+    expect(await duePartition(clockId)).toEqual([]);
   });
 
   it("bills a year of a subscription in one advance: period after period in time order, each invoice's reminders and overdue planned and run before the clock passes them", async () => {
@@ -379,6 +442,9 @@ describe("test clock advance against DynamoDB Local", () => {
         ran.push(`${clock.now().toISOString()} ${kind ?? type}`);
         if (kind === "subscription.bill") return bill(clock, period ?? -1);
         await billingTimerRegistry(billingTimerPorts(clock)).dispatch(message);
+      },
+      deliver: async () => {
+        throw new Error("only billing work here");
       },
       continueLater: async () => {
         throw new Error("a year fits in one invocation");

@@ -1,3 +1,4 @@
+import { workflowTriggers } from "../../shared/workflows/workflow.ts";
 import { describe, expect, it } from "vitest";
 import { payoutSummary } from "../../shared/notifications/payout-summary.ts";
 import { receipt } from "../../shared/notifications/receipt.ts";
@@ -66,9 +67,21 @@ describe("notification registry", () => {
 
   it("keeps the billing queue's events, and delivers a new merchant to both queues", () => {
     expect(queuesFor("merchant.created")).toEqual(["notifications", "billing"]);
-    for (const type of ["invoice.finalized", "invoice.paid", "invoice.voided"])
-      expect(queuesFor(type)).toEqual(["billing"]);
+    for (const type of ["invoice.finalized", "invoice.voided"]) expect(queuesFor(type)).toEqual(["billing"]);
+    // A paid invoice is also a workflow trigger.
+    expect(queuesFor("invoice.paid")).toEqual(["billing", "workflows"]);
     expect(queuesFor("something.nobody.wants")).toEqual([]);
+  });
+
+  it("routes exactly the workflow triggers to the workflows queue", () => {
+    for (const type of workflowTriggers) expect(queuesFor(type)).toContain("workflows");
+    for (const type of [
+      "invoice.finalized",
+      "customer.updated",
+      "task.created",
+      "workflow_enrollment.failed",
+    ])
+      expect(queuesFor(type)).not.toContain("workflows");
   });
 
   it("delivers a new and a canceled subscription to the notifications queue, for their emails", () => {

@@ -1,0 +1,221 @@
+/**
+ * In-memory stand-ins for the workflow engine's ports: a catalog of workflows and versions, an
+ * enrollment store with the real one's conditions (the key taken once, advances on the expected
+ * version), the `Once` port, the daily cap, a mailer that can be made to fail, and a scheduler.
+ */
+import type { Mail } from "../../shared/aws/mailer.ts";
+import type { OneTimeSchedule } from "../../shared/aws/scheduler.ts";
+import { type Clock, fixedClock } from "../../shared/domain/clock.ts";
+import { ConflictError } from "../../shared/domain/errors.ts";
+import type { DomainEvent } from "../../shared/domain/events.ts";
+import type { Change } from "../../shared/domain/records.ts";
+import type {
+  StoredEnrollment,
+  WorkflowCustomer,
+  WorkflowEnginePorts,
+  WorkflowMerchant,
+} from "../../shared/workflows/ports.ts";
+import type {
+  Workflow,
+  WorkflowDefinition,
+  WorkflowFilter,
+  WorkflowStep,
+  WorkflowVersion,
+} from "../../shared/workflows/workflow.ts";
+
+export const merchant: WorkflowMerchant = {
+  id: "mer_1",
+  name: "Acme",
+  email: "owner@acme.test",
+  timeZone: "Europe/Berlin",
+  defaultCurrency: "EUR",
+  processor: "sandbox",
+  branding: {},
+  team: [{ name: "Sam", email: "sam@acme.test" }],
+};
+
+export const buyer: WorkflowCustomer = {
+  id: "cus_1",
+  email: "ada@buyer.test",
+  name: "Ada",
+  accountOwner: { name: "Sam", email: "sam@acme.test" },
+  unsubscribedAt: null,
+};
+
+export function workflowOf(id: string, definition: Partial<WorkflowDefinition>, version = 1): Workflow {
+  return {
+    id,
+    name: id,
+    active: true,
+    version,
+    trigger: { event: "payment.succeeded", filters: [] },
+    reenroll: false,
+    steps: [],
+    ...definition,
+    createdAt: "2030-01-01T00:00:00.000Z",
+    updatedAt: "2030-01-01T00:00:00.000Z",
+  };
+}
+
+export function paymentEvent(id: string, amount = 5000, customerId = buyer.id): DomainEvent {
+  return {
+    id,
+    type: "payment.succeeded",
+    merchantId: merchant.id,
+    objectId: "pay_1",
+    occurredAt: "2030-01-01T00:00:00.000Z",
+    livemode: false,
+    data: {
+      payment: {
+        id: `pay_${id}`,
+        amount,
+        currency: "EUR",
+        fee: 100,
+        net: amount - 100,
+        status: "succeeded",
+        processor: "sandbox",
+        livemode: false,
+        customerId,
+        method: { type: "card", brand: "visa", last4: "4242" },
+        paidAt: "2030-01-01T00:00:00.000Z",
+        createdAt: "2030-01-01T00:00:00.000Z",
+      },
+    },
+  };
+}
+
+export function fakeEngine(start = new Date("2030-01-01T00:00:00Z")) {
+  const clock = fixedClock(start);
+  const workflows = new Map<string, Workflow>();
+  const versions = new Map<string, WorkflowVersion>();
+  const enrollments = new Map<string, { value: StoredEnrollment; version: number }>();
+  const keys = new Map<string, string>();
+  const committed: { changes: Change[]; events: DomainEvent[] }[] = [];
+  const sent: Mail[] = [];
+  const schedules: OneTimeSchedule[] = [];
+  const onceDone = new Set<string>();
+  const customers = new Map<string, WorkflowCustomer>([[buyer.id, buyer]]);
+  let capLeft = Number.POSITIVE_INFINITY;
+  const failing = { mailer: undefined as Error | undefined };
+
+  const save = (workflow: Workflow) => {
+    workflows.set(workflow.id, workflow);
+    versions.set(`${workflow.id}@${workflow.version}`, {
+      workflowId: workflow.id,
+      version: workflow.version,
+      trigger: workflow.trigger,
+      reenroll: workflow.reenroll,
+      steps: workflow.steps,
+      createdAt: workflow.updatedAt,
+    });
+  };
+
+  const ports: WorkflowEnginePorts = {
+    catalog: {
+      activeFor: async (_m, trigger) =>
+        [...workflows.values()].filter((w) => w.active && w.trigger.event === trigger),
+      readVersion: async (_m, id, version) => versions.get(`${id}@${version}`),
+      read: async (_m, id) => workflows.get(id),
+    },
+    enrollments: {
+      async enroll(_m, subject, enrollment) {
+        const key = `${enrollment.workflowId}#${subject}`;
+        const held = keys.get(key);
+        if (held) return held;
+        keys.set(key, enrollment.id);
+        enrollments.set(enrollment.id, { value: structuredClone(enrollment), version: 1 });
+        return enrollment.id;
+      },
+      read: async (_m, id) => {
+        const found = enrollments.get(id);
+        return found && structuredClone(found);
+      },
+      async advance(_m, next, expectedVersion, changes = [], events = []) {
+        const found = enrollments.get(next.id);
+        if (found?.version !== expectedVersion)
+          throw new ConflictError("The enrollment was changed meanwhile");
+        enrollments.set(next.id, { value: structuredClone(next), version: expectedVersion + 1 });
+        committed.push({ changes: [...changes], events: [...events] });
+      },
+      list: async (_m, workflowId) => ({
+        items: [...enrollments.values()].map((e) => e.value).filter((e) => e.workflowId === workflowId),
+      }),
+    },
+    reads: {
+      merchant: async () => merchant,
+      customer: async (_m, id) => customers.get(id),
+      invoice: async () => undefined,
+      payment: async () => undefined,
+      links: {
+        unsubscribe: async (_m, customerId) => `https://pay.test/u/unsub-${customerId}`,
+        renewEarly: async (_m, customerId, subscriptionId) =>
+          `https://pay.test/c/${customerId}/renew?subscription=${subscriptionId}`,
+      },
+    },
+    tasks: { createChanges: (_m, task, event) => [{ task, event } as unknown as Change] },
+    discountCodes: { createChanges: (_m, code) => [{ code } as unknown as Change] },
+    mailer: {
+      async send(mail) {
+        if (failing.mailer) throw failing.mailer;
+        sent.push(mail);
+        return { messageId: `msg-${sent.length}` };
+      },
+    },
+    once: async (options, effect) => {
+      if (onceDone.has(options.key)) return false;
+      await effect();
+      onceDone.add(options.key);
+      return true;
+    },
+    limits: {
+      take: async () => {
+        if (capLeft <= 0) return { taken: false, retryAfterSeconds: 3600 };
+        capLeft--;
+        return {
+          taken: true,
+          slot: {
+            giveBack: async () => {
+              capLeft++;
+            },
+          },
+        };
+      },
+      retryAfter: async () => undefined,
+    },
+    clockOf: async () => clock as Clock,
+    schedulerFor: () => ({
+      scheduleOnce: async (schedule) => {
+        if (!schedules.some((s) => s.name === schedule.name)) schedules.push(schedule);
+      },
+      cancel: async () => {},
+    }),
+  };
+
+  return {
+    ports,
+    clock,
+    save,
+    enrollments: () => [...enrollments.values()].map((e) => e.value),
+    committed,
+    sent,
+    schedules,
+    customers,
+    failing,
+    setCap: (n: number) => {
+      capLeft = n;
+    },
+  };
+}
+
+/** A branch step (its ways are named `then` and `else` by the contract). */
+export const branch = (
+  conditions: WorkflowFilter[],
+  yes: WorkflowStep[],
+  no: WorkflowStep[] = [],
+): WorkflowStep => ({
+  type: "branch",
+  if: conditions,
+  // biome-ignore lint/suspicious/noThenProperty: the contract names a branch's ways then and else
+  then: yes,
+  else: no,
+});
