@@ -32,29 +32,14 @@ export function compose(
   brand?: Brand,
   testNotice?: string,
 ): Mail {
-  const title = testNotice ? `[TEST MODE] ${subject}` : subject;
-  return {
-    to: { email: to.email, ...(to.name ? { name: to.name } : {}) },
-    subject: title,
-    text: [
-      title,
-      "",
-      ...(testNotice ? [testNotice, ""] : []),
-      ...paragraphs,
-      ...(brand?.branding?.footerText ? ["", brand.branding.footerText] : []),
-    ].join("\n"),
-    html: layout(
-      title,
-      paragraphs.map((p) => `<p style="margin:0 0 16px">${escapeHtml(p)}</p>`).join(""),
-      brand,
-      testNotice,
-    ),
-  };
+  const html = paragraphs.map((p) => `<p style="margin:0 0 16px">${escapeHtml(p)}</p>`).join("");
+  return composeRendered(to, subject, { html, text: paragraphs.join("\n") }, brand, testNotice, true);
 }
 
 /**
  * A message whose body the sender rendered itself (a workflow's template: its HTML part escaped as
- * it was rendered, its text part plain), in the same frame, marking and footer as `compose`'s.
+ * it was rendered, its text part plain), in the same frame, marking and footer as `compose`'s;
+ * `headed`: the text part opens with the subject, as Kassa's own notifications do.
  */
 export function composeRendered(
   to: { email: string; name?: string | undefined },
@@ -62,12 +47,14 @@ export function composeRendered(
   body: { html: string; text: string },
   brand?: Brand,
   testNotice?: string,
+  headed = false,
 ): Mail {
   const title = testNotice ? `[TEST MODE] ${subject}` : subject;
   return {
     to: { email: to.email, ...(to.name ? { name: to.name } : {}) },
     subject: title,
     text: [
+      ...(headed ? [title, ""] : []),
       ...(testNotice ? [testNotice, ""] : []),
       body.text,
       ...(brand?.branding?.footerText ? ["", brand.branding.footerText] : []),
