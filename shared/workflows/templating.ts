@@ -98,11 +98,15 @@ function engine(timeZone: string, mode: TemplateMode): Liquid {
     outputEscape: mode === "html" ? "escape" : (value: unknown) => oneLine(value?.valueOf()),
   });
   for (const tag of loadingTags) delete liquid.tags[tag];
+  // `raw` would print its input unescaped in an HTML body (LiquidJS skips outputEscape after it).
+  delete liquid.filters.raw;
   liquid.registerFilter("money", (value: unknown) =>
     isMoney(value) ? formatMoney(value.amount, value.currency) : value,
   );
+  // Total, so a template the save-time check passed cannot fail at send time: what is no date
+  // (`{{ customer.name | date }}`, an absent value) prints as it is.
   liquid.registerFilter("date", (value: unknown) =>
-    typeof value === "string" && value !== "" ? formatDate(value, timeZone) : value,
+    typeof value === "string" && !Number.isNaN(Date.parse(value)) ? formatDate(value, timeZone) : value,
   );
   return liquid;
 }

@@ -46,6 +46,11 @@ describe("renderTemplate", () => {
     );
   });
 
+  it("prints what is no date as it is through the date filter, rather than failing at send time", async () => {
+    expect(await render("{{ customer.email | date }}", "text")).toBe("buyer@example.test");
+    expect(await render('{{ "now" | date }}', "text")).toBe("now");
+  });
+
   it("formats dates in the merchant's time zone", async () => {
     expect(await render("{{ payment.paidAt | date }}", "text", "UTC")).toBe("Mar 1, 2026");
     expect(await render("{{ payment.paidAt | date }}", "text", "Europe/Berlin")).toBe("Mar 2, 2026");
@@ -108,6 +113,12 @@ describe("checkTemplate", () => {
 
   it("knows discountCode when the context holds it", () => {
     expect(checkTemplate("{{ discountCode.code }}", [...objects, "discountCode"])).toEqual([]);
+  });
+
+  it("rejects raw, which would print a hostile name unescaped in an HTML body", () => {
+    expect(checkTemplate("{{ customer.name | raw }}", objects)).toEqual([
+      expect.stringContaining("undefined filter: raw"),
+    ]);
   });
 
   it("rejects an unknown filter", () => {
