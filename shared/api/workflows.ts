@@ -102,12 +102,24 @@ const createDiscountCode = z
 const stepsNote = `At most ${maxSteps} steps counting those inside branches; branches nest at most ${maxBranchDepth} deep`;
 
 /**
+ * A branch one level deeper than allowed: its own steps are not read (the use case refuses it,
+ * naming it), so a body nested thousands deep is a 400, never a parser's stack overflow.
+ */
+const tooDeepBranch = z.looseObject({ type: z.literal("branch") });
+
+/**
  * The steps at branch depth `depth` (1: the workflow's own). Not a recursive schema: one nested
- * `maxBranchDepth + 1` levels deep, whose last level takes any steps (the use case refuses a branch
- * that deep, naming it), so a body nested thousands deep is a 400, never a parser's stack overflow.
+ * `maxBranchDepth + 1` levels deep, whose last level checks every step but a branch's insides.
  */
 function stepsAt(depth: number): z.ZodType<WorkflowStep[]> {
-  const inner = depth < maxBranchDepth ? stepsAt(depth + 1) : (z.array(z.unknown()).max(maxSteps) as never);
+  const inner =
+    depth < maxBranchDepth
+      ? stepsAt(depth + 1)
+      : (z
+          .array(
+            z.discriminatedUnion("type", [delay, sendEmail, createTask, createDiscountCode, tooDeepBranch]),
+          )
+          .max(maxSteps) as never);
   const branch = z.strictObject({
     type: z.literal("branch"),
     if: filters.describe("Conditions on the context at this step: all hold → then, else → else"),

@@ -318,6 +318,18 @@ const workflowCases: Case[] = [
     ...v,
     steps: [branch([branch([branch([branch([mail])])])])],
   })),
+  change(
+    "a step without its subject inside a branch 3 deep",
+    "steps.0.then.0.then.0.then.0.subject",
+    (v) => ({
+      ...v,
+      steps: [branch([branch([branch([{ type: "send_email", to: "customer", body: "Hi" }])])])],
+    }),
+  ),
+  change("an unknown step type inside a branch 3 deep", "steps.0.then.0.then.0.then.0.type", (v) => ({
+    ...v,
+    steps: [branch([branch([branch([{ type: "whatever" }])])])],
+  })),
   change("a duration in months", "steps.0.duration", (v) => ({
     ...v,
     steps: [{ type: "delay", duration: "P1M" }, mail],
@@ -503,7 +515,12 @@ const fixtures: Record<string, BodyFixture> = {
   },
   updateTask: {
     params: (w) => ({ id: w.task }),
-    body: () => ({ title: "Call the buyer again", body: "Left a message", dueDate: "2027-01-15", status: "done" }),
+    body: () => ({
+      title: "Call the buyer again",
+      body: "Left a message",
+      dueDate: "2027-01-15",
+      status: "done",
+    }),
   },
   createInvoice: {
     body: (w) => ({
@@ -1909,12 +1926,18 @@ const rawFixtures: Record<string, RawFixture> = {
           token: w.secret,
           pathParameters: { id: w.unsubscribeCustomer },
         });
-        expect(customer.body.unsubscribedAt, "the one-click unsubscribed the customer").toEqual(expect.any(String));
+        expect(customer.body.unsubscribedAt, "the one-click unsubscribed the customer").toEqual(
+          expect.any(String),
+        );
       },
     },
     unchanged: async (w) =>
-      (await api("GET /v1/customers/{id}", { token: w.secret, pathParameters: { id: w.unsubscribeCustomer } }))
-        .body,
+      (
+        await api("GET /v1/customers/{id}", {
+          token: w.secret,
+          pathParameters: { id: w.unsubscribeCustomer },
+        })
+      ).body,
   },
   // The renew form: the portal's form cases, then its fields named (nothing billed); the accepted
   // request bills the next period and sends the buyer on to its invoice's page (send_invoice).
@@ -1947,7 +1970,9 @@ const rawFixtures: Record<string, RawFixture> = {
         formRequest({ formToken: await portalFormToken(w.portalToken), subscription: w.portalRenewable }),
       status: 303,
       check: async (r, _queued, _raw, w) => {
-        expect(r.headers.location, "on to the renewal's invoice").toMatch(/^https?:\/\/[^/]+\/i\/[A-Za-z0-9_-]+$/);
+        expect(r.headers.location, "on to the renewal's invoice").toMatch(
+          /^https?:\/\/[^/]+\/i\/[A-Za-z0-9_-]+$/,
+        );
         expect(await subscriptionOf(w, w.portalRenewable)).toMatchObject({ cyclesBilled: 2 });
       },
     },
@@ -2216,7 +2241,10 @@ describe("bad input: every POST and PATCH route with a body", () => {
       if (allowed.status !== 200) throw new Error(`Fixture portal setting failed: ${allowed.raw}`);
     }
     if (servesRoute("POST /v1/tasks"))
-      world.task = await created("POST /v1/tasks", secret, { title: "Follow up", related: { customerId: customer } });
+      world.task = await created("POST /v1/tasks", secret, {
+        title: "Follow up",
+        related: { customerId: customer },
+      });
     if (servesRoute("POST /u/{token}")) {
       world.unsubscribeCustomer = await created("POST /v1/customers", secret, {
         email: `unsubscribe-${unique()}@bad-input.test`,
