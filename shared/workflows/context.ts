@@ -57,7 +57,7 @@ function rawObjects(event: DomainEvent): Partial<Record<ContextObject, Raw>> {
       : {}),
     ...(pick("invoice") ? { invoice: pick("invoice") } : {}),
     ...(pick("subscription") ? { subscription: pick("subscription") } : {}),
-    ...(pick("quote") ? { quote: { ...pick("quote"), total: pick("quote")?.upfrontTotal } } : {}),
+    ...(pick("quote") ? { quote: pick("quote") } : {}),
     ...(pick("customer") ? { customer: pick("customer") } : {}),
     ...(renewal ? { renewal } : {}),
     ...(session

@@ -205,7 +205,10 @@ export const objectShapes = {
     title: "string",
     status: "string",
     currency: "string",
+    /** As the API shows it; `upfrontTotal` is what the one-time lines cost, `recurringTotal` one period's. */
     total: "money",
+    upfrontTotal: "money",
+    recurringTotal: "money",
     acceptedAt: "date",
     hostedUrl: "string",
   },
