@@ -6,7 +6,12 @@
  * at most 1,000 items per request.
  */
 import { randomUUID } from "node:crypto";
-import { BatchWriteCommand, QueryCommand, type QueryCommandOutput, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import {
+  BatchWriteCommand,
+  QueryCommand,
+  type QueryCommandOutput,
+  UpdateCommand,
+} from "@aws-sdk/lib-dynamodb";
 import type { SQSEvent, SQSRecord } from "aws-lambda";
 import { beforeAll, describe, expect, it, vi } from "vitest";
 import { handler as customersHandler } from "../../functions/api/customers.ts";
@@ -215,13 +220,14 @@ describe("exact limits (fixed windows in the table)", () => {
     });
   });
 
-  it("names its limits: 10 declines, 1 failure email, 5 sends, each per invoice and hour; 60 checkouts started per link and buyer address in 10 minutes; 10 failed discount codes per renew link, or per payment link and buyer address, in 15 minutes", () => {
+  it("names its limits: 10 declines, 1 failure email, 5 sends, each per invoice and hour; 60 checkouts started per link and buyer address in 10 minutes; 10 failed discount codes per renew link, or per payment link and buyer address, in 15 minutes; 500 workflow emails per merchant and day", () => {
     expect(windowLimits).toEqual({
       failedPayAttempts: { name: "failed-pay", max: 10, windowSeconds: 3600 },
       paymentFailedEmail: { name: "payment-failed-email", max: 1, windowSeconds: 3600 },
       invoiceSend: { name: "invoice-send", max: 5, windowSeconds: 3600 },
       checkoutStarts: { name: "checkout-start", max: 60, windowSeconds: 600 },
       failedCodeAttempts: { name: "failed-code", max: 10, windowSeconds: 900 },
+      workflowEmails: { name: "workflow-email", max: 500, windowSeconds: 86_400 },
     });
   });
 
@@ -231,13 +237,26 @@ describe("exact limits (fixed windows in the table)", () => {
       const as = (routeKey: string, options?: Parameters<typeof merchantCall>[3]) =>
         merchantCall(invoicesHandler, routeKey, reader.secret, options);
       const customer = await expectStatus(
-        merchantCall(customersHandler, "POST /v1/customers", reader.secret, { body: { email: "sparse@buyer.test", name: "Sparse" } }),
+        merchantCall(customersHandler, "POST /v1/customers", reader.secret, {
+          body: { email: "sparse@buyer.test", name: "Sparse" },
+        }),
         201,
       );
       // The match is the oldest invoice, so newest first it comes after 1,200 that do not match.
       const draftOf = (unitAmount: number) =>
-        expectStatus(as("POST /v1/invoices", { body: { customerId: customer.id, currency: "USD", lineItems: [{ description: "Line", unitAmount }] } }), 201);
-      const overdue = await expectStatus(as("POST /v1/invoices/{id}/finalize", { id: (await draftOf(2_500)).id }));
+        expectStatus(
+          as("POST /v1/invoices", {
+            body: {
+              customerId: customer.id,
+              currency: "USD",
+              lineItems: [{ description: "Line", unitAmount }],
+            },
+          }),
+          201,
+        );
+      const overdue = await expectStatus(
+        as("POST /v1/invoices/{id}/finalize", { id: (await draftOf(2_500)).id }),
+      );
       await aws.db.send(
         new UpdateCommand({
           TableName: aws.tableName,
@@ -248,18 +267,26 @@ describe("exact limits (fixed windows in the table)", () => {
       );
       // 1,200 drafts: one made by the API, 1,199 copies of it with later ids.
       const draft = await draftOf(100);
-      const [draftItem] = (await aws.scanAll()).filter((i) => i.PK === `MERCHANT#${reader.id}` && i.SK === draft.id);
+      const [draftItem] = (await aws.scanAll()).filter(
+        (i) => i.PK === `MERCHANT#${reader.id}` && i.SK === draft.id,
+      );
       const later = Date.now() + 1_000;
       const copies = Array.from({ length: 1_199 }, (_, i) => {
         const id = newId("invoice", new Date(later + i));
         return { ...draftItem, SK: id, id };
       });
       // Four writers at once, 25 items a batch (the most one batch takes).
-      const batches = Array.from({ length: Math.ceil(copies.length / 25) }, (_, b) => copies.slice(b * 25, b * 25 + 25));
+      const batches = Array.from({ length: Math.ceil(copies.length / 25) }, (_, b) =>
+        copies.slice(b * 25, b * 25 + 25),
+      );
       await Promise.all(
         [0, 1, 2, 3].map(async (lane) => {
           for (let b = lane; b < batches.length; b += 4) {
-            const out = await aws.db.send(new BatchWriteCommand({ RequestItems: { [aws.tableName]: batches[b]!.map((Item) => ({ PutRequest: { Item } })) } }));
+            const out = await aws.db.send(
+              new BatchWriteCommand({
+                RequestItems: { [aws.tableName]: batches[b]!.map((Item) => ({ PutRequest: { Item } })) },
+              }),
+            );
             expect(out.UnprocessedItems?.[aws.tableName] ?? []).toEqual([]);
           }
         }),
@@ -270,7 +297,8 @@ describe("exact limits (fixed windows in the table)", () => {
         let total = 0;
         for (const [index, [command]] of send.mock.calls.entries())
           if (command instanceof QueryCommand)
-            total += ((await send.mock.results[index]?.value) as QueryCommandOutput | undefined)?.ScannedCount ?? 0;
+            total +=
+              ((await send.mock.results[index]?.value) as QueryCommandOutput | undefined)?.ScannedCount ?? 0;
         send.mockClear();
         return total;
       };
@@ -278,7 +306,11 @@ describe("exact limits (fixed windows in the table)", () => {
       let cursor: string | undefined;
       const evaluated: number[] = [];
       do {
-        const page = await expectStatus(as("GET /v1/invoices", { query: { status: "overdue", limit: "10", ...(cursor ? { cursor } : {}) } }));
+        const page = await expectStatus(
+          as("GET /v1/invoices", {
+            query: { status: "overdue", limit: "10", ...(cursor ? { cursor } : {}) },
+          }),
+        );
         pages.push(page);
         evaluated.push(await scanned());
         cursor = page.nextCursor ?? undefined;

@@ -20,7 +20,7 @@ import { type TestAws, useTestAws } from "../helpers/aws.ts";
 let aws: TestAws;
 
 beforeAll(async () => {
-  aws = await useTestAws(["notifications", "billing"]);
+  aws = await useTestAws(["notifications", "billing", "workflows"]);
 });
 
 const at = (iso: string) => new Date(iso);
@@ -58,6 +58,7 @@ describe("redispatch", () => {
     const b = await newMerchant("Redispatch B");
     await drain("notifications");
     await drain("billing");
+    await drain("workflows");
     const finalizedA = await writeEvent("invoice.finalized", a.id, "2026-01-01T12:00:00Z");
     const paidA = await writeEvent("invoice.paid", a.id, "2026-01-01T18:00:00Z");
     const finalizedB = await writeEvent("invoice.finalized", b.id, "2026-01-01T00:00:00Z");
@@ -80,7 +81,10 @@ describe("redispatch", () => {
     expect(ofA).toEqual([finalizedA.id, paidA.id]);
     const notifications = (await drain("notifications")) as DomainEvent[];
     expect(notifications.every((m) => [finalizedA.id, paidA.id, finalizedB.id].includes(m.id))).toBe(true);
-    expect(summary).toEqual({ events: 3, messages: 3 + notifications.length });
+    // invoice.paid starts workflows too: the one paid event goes to the workflows queue as well.
+    const workflows = (await drain("workflows")) as DomainEvent[];
+    expect(workflows.map((m) => m.id)).toEqual([paidA.id]);
+    expect(summary).toEqual({ events: 3, messages: 3 + notifications.length + workflows.length });
 
     // What the stream's dispatcher sends for the same item is the same message.
     const image = (await aws.scanAll()).find((item) => item.id === paidA.id)!;
