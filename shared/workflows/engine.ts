@@ -50,6 +50,14 @@ export const workflowResumeMessage = z.object({
 });
 export type WorkflowResumeMessage = z.infer<typeof workflowResumeMessage>;
 
+/**
+ * Another delivery holds the claim on this step's email and may yet fail to send it: the message is
+ * retried (not counted as the step's failure) until that one finished or its claim expired.
+ */
+export class EmailClaimHeldError extends Error {
+  override readonly name = "EmailClaimHeldError";
+}
+
 /** Emails claimed through `Once` block a concurrent delivery this long (the consumer's timeout). */
 const emailClaimSeconds = 30;
 
@@ -153,6 +161,7 @@ export async function runEnrollment(
     try {
       outcome = await runStep(ports, { merchantId, enrollment, step, path, clock });
     } catch (error) {
+      if (error instanceof EmailClaimHeldError) throw error;
       if (await countFailure(ports, merchantId, found, step, error, now)) throw error;
       return;
     }
@@ -335,20 +344,21 @@ async function sendEmail(
     : undefined;
   const to = addressee(step.to, merchant, customer);
   if ("skipped" in to) return { log: log("skipped", { reason: to.skipped }) };
-  let result: { emailId?: string; capped?: boolean } = {};
-  await ports.once(
-    { consumer: "workflows", key: `${enrollment.id}:${path}`, clock, claimSeconds: emailClaimSeconds },
+  let capped = false;
+  const sent = await ports.once(
+    // The claim expires on real time: on a test clock's frozen time a crashed holder's never would.
+    { consumer: "workflows", key: `${enrollment.id}:${path}`, clock: ports.clock, claimSeconds: emailClaimSeconds },
     async () => {
       const take = await ports.limits.take(windowLimits.workflowEmails, merchantId, "all", clock.now());
       if (!take.taken) {
-        result = { capped: true };
-        return;
+        capped = true;
+        return undefined;
       }
       const unsubscribeUrl =
         to.buyer && customer ? await ports.reads.links.unsubscribe(merchantId, customer.id) : undefined;
       try {
         const mail = await workflowMail(step, to, enrollment.context, merchant, unsubscribeUrl);
-        result = { emailId: (await ports.mailer.send(mail)).messageId };
+        return (await ports.mailer.send(mail)).messageId;
       } catch (error) {
         // Not sent: the day's slot is not used up by a failure.
         await take.slot.giveBack();
@@ -356,10 +366,13 @@ async function sendEmail(
       }
     },
   );
-  if (result.capped) return { log: log("skipped", { reason: "daily_cap" }) };
+  if (sent.status === "held") {
+    throw new EmailClaimHeldError(`Another delivery is sending the email of ${enrollment.id} step ${path}`);
+  }
+  if (capped) return { log: log("skipped", { reason: "daily_cap" }) };
   return {
     log: log("completed", {
-      result: { ...(result.emailId ? { emailId: result.emailId } : {}), to: to.email },
+      result: { ...(sent.result ? { emailId: sent.result } : {}), to: to.email },
     }),
   };
 }

@@ -18,7 +18,12 @@ import { dynamoTaskStore } from "../../shared/store/tasks.ts";
 import { dynamoTestClockStore } from "../../shared/store/test-clocks.ts";
 import { dynamoWorkflowStore } from "../../shared/store/workflows.ts";
 import { type AdvancePorts, runAdvance } from "../../shared/test-clocks/advance.ts";
-import { enrollOnEvent, resumeEnrollment, workflowResumeMessage } from "../../shared/workflows/engine.ts";
+import {
+  EmailClaimHeldError,
+  enrollOnEvent,
+  resumeEnrollment,
+  workflowResumeMessage,
+} from "../../shared/workflows/engine.ts";
 import type { WorkflowEnginePorts } from "../../shared/workflows/ports.ts";
 import type { Workflow, WorkflowDefinition, WorkflowStep } from "../../shared/workflows/workflow.ts";
 import { callForBody, newMerchant, type TestMerchant } from "../helpers/api.ts";
@@ -152,9 +157,13 @@ describe("workflow engine against DynamoDB Local", () => {
     const first = paid(customerId);
     const second = paid(customerId);
 
-    await Promise.all(
+    const concurrent = await Promise.allSettled(
       [second, first, first, second].map((event) => enrollOnEvent(ports(systemClock), event)),
     );
+    // A delivery that met another one's claim on the email is retried (SQS redelivers it).
+    for (const outcome of concurrent) {
+      if (outcome.status === "rejected") expect(outcome.reason).toBeInstanceOf(EmailClaimHeldError);
+    }
     await enrollOnEvent(ports(systemClock), first);
 
     const listed = await enrollmentsOf(workflow.id);

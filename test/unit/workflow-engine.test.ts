@@ -3,7 +3,13 @@
  * delays and resumes, failure accounting, a deleted workflow.
  */
 import { describe, expect, it } from "vitest";
-import { durationMs, enrollOnEvent, randomCode, resumeEnrollment } from "../../shared/workflows/engine.ts";
+import {
+  durationMs,
+  EmailClaimHeldError,
+  enrollOnEvent,
+  randomCode,
+  resumeEnrollment,
+} from "../../shared/workflows/engine.ts";
 import type { WorkflowStep } from "../../shared/workflows/workflow.ts";
 import { branch, buyer, fakeEngine, merchant, paymentEvent, workflowOf } from "../helpers/workflow-fakes.ts";
 
@@ -384,5 +390,66 @@ describe("failures", () => {
     const codes = new Set(Array.from({ length: 200 }, randomCode));
     expect(codes.size).toBe(200);
     for (const code of codes) expect(code).toMatch(/^[A-HJ-NP-Z2-9]{12}$/);
+  });
+});
+
+describe("an email's claim", () => {
+  it("retries while another delivery still sends the email, and sends it once that one failed", async () => {
+    const engine = fakeEngine();
+    engine.save(workflowOf("wf_a", { steps: [welcome] }));
+    let release = () => {};
+    engine.blocking.mailer = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    engine.failing.mailer = new Error("SES is down");
+    const holder = enrollOnEvent(engine.ports, paymentEvent("evt_1"));
+    await new Promise((resolve) => setTimeout(resolve, 0));
+
+    await expect(enrollOnEvent(engine.ports, paymentEvent("evt_1"))).rejects.toBeInstanceOf(EmailClaimHeldError);
+    expect(engine.enrollments()[0]).toMatchObject({ status: "running", next: "0", attempts: 0, log: [] });
+
+    release();
+    await expect(holder).rejects.toThrow("SES is down");
+    engine.blocking.mailer = undefined;
+    engine.failing.mailer = undefined;
+    await enrollOnEvent(engine.ports, paymentEvent("evt_1"));
+    expect(engine.sent).toHaveLength(1);
+    expect(engine.enrollments()[0]).toMatchObject({
+      status: "completed",
+      attempts: 0,
+      log: [{ path: "0", status: "completed", result: { emailId: "msg-1", to: buyer.email } }],
+    });
+  });
+
+  it("logs a sent email's id when a redelivery finds the send done but the step not advanced", async () => {
+    const engine = fakeEngine();
+    engine.save(workflowOf("wf_a", { steps: [welcome] }));
+    const advance = engine.ports.enrollments.advance;
+    let crashes = 1;
+    engine.ports.enrollments.advance = async (...args) => {
+      if (crashes-- > 0) throw new Error("Task timed out");
+      return advance(...args);
+    };
+    await expect(enrollOnEvent(engine.ports, paymentEvent("evt_1"))).rejects.toThrow("Task timed out");
+    await enrollOnEvent(engine.ports, paymentEvent("evt_1"));
+    expect(engine.sent).toHaveLength(1);
+    expect(engine.enrollments()[0]?.log).toEqual([
+      expect.objectContaining({ status: "completed", result: { emailId: "msg-1", to: buyer.email } }),
+    ]);
+  });
+
+  it("lets a crashed holder's claim expire on real time while the customer's test clock stands still", async () => {
+    const engine = fakeEngine();
+    engine.save(workflowOf("wf_a", { steps: [welcome] }));
+    engine.blocking.mailer = new Promise<void>(() => {});
+    void enrollOnEvent(engine.ports, paymentEvent("evt_1"));
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    await expect(enrollOnEvent(engine.ports, paymentEvent("evt_1"))).rejects.toBeInstanceOf(EmailClaimHeldError);
+
+    engine.blocking.mailer = undefined;
+    engine.wallClock.advance(31_000);
+    await enrollOnEvent(engine.ports, paymentEvent("evt_1"));
+    expect(engine.sent).toHaveLength(1);
+    expect(engine.enrollments()[0]).toMatchObject({ status: "completed" });
   });
 });
