@@ -334,7 +334,7 @@ type Log = (status: StepRun["status"], extra?: Partial<StepRun>) => StepRun;
 
 async function sendEmail(
   ports: WorkflowEnginePorts,
-  { merchantId, enrollment, path, clock }: StepRunInput,
+  { merchantId, enrollment, path }: StepRunInput,
   step: Extract<WorkflowStep, { type: "send_email" }>,
   log: Log,
 ): Promise<StepOutcome> {
@@ -349,7 +349,8 @@ async function sendEmail(
     // The claim expires on real time: on a test clock's frozen time a crashed holder's never would.
     { consumer: "workflows", key: `${enrollment.id}:${path}`, clock: ports.clock, claimSeconds: emailClaimSeconds },
     async () => {
-      const take = await ports.limits.take(windowLimits.workflowEmails, merchantId, "all", clock.now());
+      // Counted on real time: a test clock's frozen days would each open a window, yet mail goes out for real.
+      const take = await ports.limits.take(windowLimits.workflowEmails, merchantId, "all", ports.clock.now());
       if (!take.taken) {
         capped = true;
         return undefined;

@@ -97,7 +97,8 @@ export function fakeEngine(start = new Date("2030-01-01T00:00:00Z")) {
   const schedules: OneTimeSchedule[] = [];
   const onceKeys = new Map<string, { done: true; result?: string } | { done: false; claimedUntil: number }>();
   const customers = new Map<string, WorkflowCustomer>([[buyer.id, buyer]]);
-  let capLeft = Number.POSITIVE_INFINITY;
+  let capPerDay = Number.POSITIVE_INFINITY;
+  const capUsed = new Map<string, number>();
   const failing = { mailer: undefined as Error | undefined };
   /** While set, a send waits for it (a delivery still sending). */
   const blocking = { mailer: undefined as Promise<void> | undefined };
@@ -183,14 +184,17 @@ export function fakeEngine(start = new Date("2030-01-01T00:00:00Z")) {
       return { status: "ran", ...(result ? { result } : {}) };
     },
     limits: {
-      take: async () => {
-        if (capLeft <= 0) return { taken: false, retryAfterSeconds: 3600 };
-        capLeft--;
+      // The daily cap: a window per UTC day of the `now` it is given.
+      take: async (_limit, _m, _subject, now) => {
+        const day = now.toISOString().slice(0, 10);
+        const used = capUsed.get(day) ?? 0;
+        if (used >= capPerDay) return { taken: false, retryAfterSeconds: 3600 };
+        capUsed.set(day, used + 1);
         return {
           taken: true,
           slot: {
             giveBack: async () => {
-              capLeft++;
+              capUsed.set(day, (capUsed.get(day) ?? 1) - 1);
             },
           },
         };
@@ -219,8 +223,9 @@ export function fakeEngine(start = new Date("2030-01-01T00:00:00Z")) {
     customers,
     failing,
     blocking,
+    /** Emails a day (of the time the cap is counted on). */
     setCap: (n: number) => {
-      capLeft = n;
+      capPerDay = n;
     },
   };
 }

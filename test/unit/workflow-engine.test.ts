@@ -187,6 +187,24 @@ describe("steps", () => {
     expect(engine.sent[0]?.text).not.toContain("unsub");
   });
 
+  it("counts the daily cap on real time: a test clock's next day opens no new window", async () => {
+    const engine = fakeEngine();
+    engine.save(workflowOf("wf_a", { reenroll: true, steps: [welcome] }));
+    engine.setCap(1);
+    await enrollOnEvent(engine.ports, paymentEvent("evt_1"));
+    engine.clock.advance(86_400_000);
+    await enrollOnEvent(engine.ports, paymentEvent("evt_2"));
+    expect(engine.sent).toHaveLength(1);
+    expect(engine.enrollments().map((e) => [e.trigger.eventId, e.log[0]?.status, e.log[0]?.reason])).toEqual([
+      ["evt_1", "completed", undefined],
+      ["evt_2", "skipped", "daily_cap"],
+    ]);
+
+    engine.wallClock.advance(86_400_000);
+    await enrollOnEvent(engine.ports, paymentEvent("evt_3"));
+    expect(engine.sent).toHaveLength(2);
+  });
+
   it("refuses an address that left the team when the step runs", async () => {
     const engine = fakeEngine();
     engine.save(
