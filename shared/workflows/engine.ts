@@ -47,6 +47,8 @@ export const workflowResumeMessage = z.object({
   workflowId: z.string().min(1),
   path: z.string().min(1),
   testClockId: z.string().optional(),
+  /** When the schedule fired (the scheduler's, or the test clock's time when its advance ran it). */
+  scheduledAt: z.iso.datetime({ offset: true }).optional(),
 });
 export type WorkflowResumeMessage = z.infer<typeof workflowResumeMessage>;
 
@@ -113,29 +115,46 @@ export async function enrollOnEvent(ports: WorkflowEnginePorts, event: DomainEve
   if (failures.length > 0) throw failures[0];
 }
 
-/** A delay's schedule fired: the enrollment goes on, if it still waits at that delay. */
+/**
+ * A delay's schedule fired: the enrollment goes on, if it still waits at that delay. On a test clock
+ * it goes on at the schedule's instant, not wherever the clock's advance has moved it since.
+ */
 export const resumeEnrollment = (ports: WorkflowEnginePorts, message: WorkflowResumeMessage) =>
-  runEnrollment(ports, message.merchantId, message.enrollmentId, message.path);
+  runEnrollment(
+    ports,
+    message.merchantId,
+    message.enrollmentId,
+    message.path,
+    message.testClockId && message.scheduledAt
+      ? { testClockId: message.testClockId, at: message.scheduledAt }
+      : undefined,
+  );
 
 /** The most steps one run takes: a version has at most 20 steps, each runs once. */
 const maxStepsPerRun = 50;
 
 /**
  * Runs the enrollment's steps from `next` until a delay, the end, or a failure. `resumed` is the
- * delay whose schedule fired; without it, a waiting enrollment stays waiting.
+ * delay whose schedule fired; without it, a waiting enrollment stays waiting. `fired` is when a
+ * test clock's schedule fired: the run stands at that instant while the customer is on that clock.
  */
 export async function runEnrollment(
   ports: WorkflowEnginePorts,
   merchantId: string,
   enrollmentId: string,
   resumed?: StepPath,
+  fired?: { testClockId: string; at: string },
 ): Promise<void> {
   for (let i = 0; i < maxStepsPerRun; i++) {
     const found = await ports.enrollments.read(merchantId, enrollmentId);
     const enrollment = found?.value;
     if (!found || !enrollment || enrollment.status !== "running" || !enrollment.next) return;
     const path = enrollment.next;
-    const clock = await ports.clockOf(merchantId, enrollment.customerId);
+    const customerClock = await ports.clockOf(merchantId, enrollment.customerId);
+    const clock: Clock =
+      fired && customerClock.testClock?.id === fired.testClockId
+        ? { now: () => new Date(fired.at), testClock: customerClock.testClock }
+        : customerClock;
     const now = clock.now().toISOString();
     if (!(await ports.catalog.read(merchantId, enrollment.workflowId))) {
       await ports.enrollments.advance(merchantId, ended(enrollment, "canceled", now), found.version);
