@@ -10,6 +10,9 @@ import {
   randomCode,
   resumeEnrollment,
 } from "../../shared/workflows/engine.ts";
+import { StateConflictError } from "../../shared/domain/errors.ts";
+import { cancelEnrollment } from "../../shared/workflows/enrollments.ts";
+import type { EnrollmentStore } from "../../shared/workflows/ports.ts";
 import type { WorkflowStep } from "../../shared/workflows/workflow.ts";
 import { branch, buyer, fakeEngine, merchant, paymentEvent, workflowOf } from "../helpers/workflow-fakes.ts";
 
@@ -468,6 +471,59 @@ describe("an email's claim", () => {
     engine.wallClock.advance(31_000);
     await enrollOnEvent(engine.ports, paymentEvent("evt_1"));
     expect(engine.sent).toHaveLength(1);
+    expect(engine.enrollments()[0]).toMatchObject({ status: "completed" });
+  });
+});
+
+describe("cancel", () => {
+  /** The enrollment store whose first read is overtaken by `meanwhile` (the engine's advance) before the caller writes. */
+  const racing = (store: EnrollmentStore, meanwhile: EnrollmentStore["advance"]): EnrollmentStore => {
+    let raced = false;
+    return {
+      ...store,
+      read: async (merchantId, id) => {
+        const found = await store.read(merchantId, id);
+        if (!raced && found) {
+          raced = true;
+          const next = { ...found.value, updatedAt: "2030-01-01T00:00:01.000Z" };
+          await meanwhile(merchantId, next, found.version);
+        }
+        return found;
+      },
+    };
+  };
+
+  it("cancels an enrollment the engine advanced meanwhile, still running", async () => {
+    const engine = fakeEngine();
+    engine.save(workflowOf("wf_a", { steps: [{ type: "delay", duration: "P1D" }, welcome] }));
+    await enrollOnEvent(engine.ports, paymentEvent("evt_1"));
+    const id = engine.enrollments()[0]?.id ?? "";
+    const ports = {
+      ...engine.ports,
+      enrollments: racing(engine.ports.enrollments, engine.ports.enrollments.advance),
+    };
+
+    const canceled = await cancelEnrollment(ports, merchant.id, "wf_a", id);
+
+    expect(canceled).toMatchObject({ id, status: "canceled", endedAt: "2030-01-01T00:00:00.000Z" });
+    expect(engine.enrollments()[0]).toMatchObject({ status: "canceled" });
+  });
+
+  it("answers a conflict when the enrollment really ended meanwhile", async () => {
+    const engine = fakeEngine();
+    engine.save(workflowOf("wf_a", { steps: [{ type: "delay", duration: "P1D" }, welcome] }));
+    await enrollOnEvent(engine.ports, paymentEvent("evt_1"));
+    const id = engine.enrollments()[0]?.id ?? "";
+    const completes: EnrollmentStore["advance"] = async (merchantId, next, version) => {
+      const { next: _, resumeAt: __, ...rest } = next;
+      await engine.ports.enrollments.advance(merchantId, { ...rest, status: "completed" }, version);
+    };
+    const ports = { ...engine.ports, enrollments: racing(engine.ports.enrollments, completes) };
+
+    const canceling = cancelEnrollment(ports, merchant.id, "wf_a", id);
+
+    await expect(canceling).rejects.toBeInstanceOf(StateConflictError);
+    await expect(canceling).rejects.toThrow("The enrollment already ended (completed)");
     expect(engine.enrollments()[0]).toMatchObject({ status: "completed" });
   });
 });
