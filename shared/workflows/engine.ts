@@ -364,10 +364,16 @@ async function sendEmail(
   const to = addressee(step.to, merchant, customer);
   if ("skipped" in to) return { log: log("skipped", { reason: to.skipped }) };
   let capped = false;
+  let ended = false;
   const sent = await ports.once(
     // The claim expires on real time: on a test clock's frozen time a crashed holder's never would.
     { consumer: "workflows", key: `${enrollment.id}:${path}`, clock: ports.clock, claimSeconds: emailClaimSeconds },
     async () => {
+      // Canceled since this run read it: no mail after the cancel (one read, the send's cost is higher).
+      if ((await ports.enrollments.read(merchantId, enrollment.id))?.value.status !== "running") {
+        ended = true;
+        return undefined;
+      }
       // Counted on real time: a test clock's frozen days would each open a window, yet mail goes out for real.
       const take = await ports.limits.take(windowLimits.workflowEmails, merchantId, "all", ports.clock.now());
       if (!take.taken) {
@@ -389,6 +395,8 @@ async function sendEmail(
   if (sent.status === "held") {
     throw new EmailClaimHeldError(`Another delivery is sending the email of ${enrollment.id} step ${path}`);
   }
+  // Its advance then loses to the cancel's, and the run stops at the ended enrollment.
+  if (ended) return { log: log("skipped", { reason: "canceled" }) };
   if (capped) return { log: log("skipped", { reason: "daily_cap" }) };
   return {
     log: log("completed", {

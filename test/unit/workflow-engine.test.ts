@@ -509,6 +509,22 @@ describe("cancel", () => {
     expect(engine.enrollments()[0]).toMatchObject({ status: "canceled" });
   });
 
+  it("sends no email once the enrollment was canceled while its step ran", async () => {
+    const engine = fakeEngine();
+    engine.save(workflowOf("wf_a", { steps: [welcome, welcome] }));
+    const customer = engine.ports.reads.customer;
+    engine.ports.reads.customer = async (merchantId, customerId) => {
+      const [running] = engine.enrollments();
+      if (running?.status === "running") await cancelEnrollment(engine.ports, merchantId, "wf_a", running.id);
+      return customer(merchantId, customerId);
+    };
+
+    await enrollOnEvent(engine.ports, paymentEvent("evt_1"));
+
+    expect(engine.sent).toEqual([]);
+    expect(engine.enrollments()[0]).toMatchObject({ status: "canceled", log: [] });
+  });
+
   it("answers a conflict when the enrollment really ended meanwhile", async () => {
     const engine = fakeEngine();
     engine.save(workflowOf("wf_a", { steps: [{ type: "delay", duration: "P1D" }, welcome] }));
