@@ -11,12 +11,12 @@ import type { Enrollment, EnrollmentStatus } from "./workflow.ts";
 export type EnrollmentPorts = Pick<WorkflowEnginePorts, "catalog" | "enrollments" | "clockOf">;
 
 async function requireWorkflow(ports: EnrollmentPorts, merchantId: string, workflowId: string) {
-  if (!(await ports.catalog.read(merchantId, workflowId))) throw new NotFoundError("Workflow not found");
+  if (!(await ports.catalog.read(merchantId, workflowId))) throw new NotFoundError("Workflow");
 }
 
 async function readEnrollment(ports: EnrollmentPorts, merchantId: string, workflowId: string, id: string) {
   const found = await ports.enrollments.read(merchantId, id);
-  if (!found || found.value.workflowId !== workflowId) throw new NotFoundError("Enrollment not found");
+  if (!found || found.value.workflowId !== workflowId) throw new NotFoundError("Enrollment");
   return found;
 }
 

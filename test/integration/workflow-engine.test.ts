@@ -372,18 +372,18 @@ describe("workflow engine against DynamoDB Local", () => {
         token: stranger.secret,
         pathParameters,
       });
-    expect((await as("GET /v1/workflows/{id}/enrollments", { id: workflow.id })).status).toBe(404);
+    expect(await as("GET /v1/workflows/{id}/enrollments", { id: workflow.id })).toMatchObject({
+      status: 404,
+      body: { detail: "Workflow not found" },
+    });
     expect(
-      (await as("GET /v1/workflows/{id}/enrollments/{eid}", { id: workflow.id, eid: String(mine?.id) }))
-        .status,
-    ).toBe(404);
+      await as("GET /v1/workflows/{id}/enrollments/{eid}", { id: workflow.id, eid: String(mine?.id) }),
+    ).toMatchObject({ status: 404, body: { detail: "Enrollment not found" } });
     expect(
-      (
-        await as("POST /v1/workflows/{id}/enrollments/{eid}/cancel", {
-          id: workflow.id,
-          eid: String(mine?.id),
-        })
-      ).status,
-    ).toBe(404);
+      await as("POST /v1/workflows/{id}/enrollments/{eid}/cancel", {
+        id: workflow.id,
+        eid: String(mine?.id),
+      }),
+    ).toMatchObject({ status: 404, body: { detail: "Enrollment not found" } });
   });
 });
