@@ -92,7 +92,7 @@ import { dynamoCheckoutSessionStore } from "./store/checkout-sessions.ts";
 import { dynamoPaymentStore } from "./store/payments.ts";
 import { dynamoPayoutStore } from "./store/payouts.ts";
 import { platformEvents } from "./store/platform-events.ts";
-import { once } from "./store/processed.ts";
+import { once, onceRecorded } from "./store/processed.ts";
 import { processorRefs } from "./store/processor-refs.ts";
 import { dynamoProductStore } from "./store/products.ts";
 import { asChange, transact } from "./store/collection.ts";
@@ -893,8 +893,9 @@ export const workflowEnginePorts = (clock: Clock): WorkflowEnginePorts => {
     tasks: dynamoTaskStore,
     discountCodes: { createChanges: newCodeChanges },
     mailer,
-    once,
+    once: onceRecorded,
     limits: dynamoWindowCounter,
+    clock,
     clockOf: async (merchantId, customerId) => (customerId ? customerClock(merchantId, customerId) : clock),
     schedulerFor,
   };

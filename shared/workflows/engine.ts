@@ -47,8 +47,18 @@ export const workflowResumeMessage = z.object({
   workflowId: z.string().min(1),
   path: z.string().min(1),
   testClockId: z.string().optional(),
+  /** When the schedule fired (the scheduler's, or the test clock's time when its advance ran it). */
+  scheduledAt: z.iso.datetime({ offset: true }).optional(),
 });
 export type WorkflowResumeMessage = z.infer<typeof workflowResumeMessage>;
+
+/**
+ * Another delivery holds the claim on this step's email and may yet fail to send it: the message is
+ * retried (not counted as the step's failure) until that one finished or its claim expired.
+ */
+export class EmailClaimHeldError extends Error {
+  override readonly name = "EmailClaimHeldError";
+}
 
 /** Emails claimed through `Once` block a concurrent delivery this long (the consumer's timeout). */
 const emailClaimSeconds = 30;
@@ -105,29 +115,46 @@ export async function enrollOnEvent(ports: WorkflowEnginePorts, event: DomainEve
   if (failures.length > 0) throw failures[0];
 }
 
-/** A delay's schedule fired: the enrollment goes on, if it still waits at that delay. */
+/**
+ * A delay's schedule fired: the enrollment goes on, if it still waits at that delay. On a test clock
+ * it goes on at the schedule's instant, not wherever the clock's advance has moved it since.
+ */
 export const resumeEnrollment = (ports: WorkflowEnginePorts, message: WorkflowResumeMessage) =>
-  runEnrollment(ports, message.merchantId, message.enrollmentId, message.path);
+  runEnrollment(
+    ports,
+    message.merchantId,
+    message.enrollmentId,
+    message.path,
+    message.testClockId && message.scheduledAt
+      ? { testClockId: message.testClockId, at: message.scheduledAt }
+      : undefined,
+  );
 
 /** The most steps one run takes: a version has at most 20 steps, each runs once. */
 const maxStepsPerRun = 50;
 
 /**
  * Runs the enrollment's steps from `next` until a delay, the end, or a failure. `resumed` is the
- * delay whose schedule fired; without it, a waiting enrollment stays waiting.
+ * delay whose schedule fired; without it, a waiting enrollment stays waiting. `fired` is when a
+ * test clock's schedule fired: the run stands at that instant while the customer is on that clock.
  */
 export async function runEnrollment(
   ports: WorkflowEnginePorts,
   merchantId: string,
   enrollmentId: string,
   resumed?: StepPath,
+  fired?: { testClockId: string; at: string },
 ): Promise<void> {
   for (let i = 0; i < maxStepsPerRun; i++) {
     const found = await ports.enrollments.read(merchantId, enrollmentId);
     const enrollment = found?.value;
     if (!found || !enrollment || enrollment.status !== "running" || !enrollment.next) return;
     const path = enrollment.next;
-    const clock = await ports.clockOf(merchantId, enrollment.customerId);
+    const customerClock = await ports.clockOf(merchantId, enrollment.customerId);
+    const clock: Clock =
+      fired && customerClock.testClock?.id === fired.testClockId
+        ? { now: () => new Date(fired.at), testClock: customerClock.testClock }
+        : customerClock;
     const now = clock.now().toISOString();
     if (!(await ports.catalog.read(merchantId, enrollment.workflowId))) {
       await ports.enrollments.advance(merchantId, ended(enrollment, "canceled", now), found.version);
@@ -153,6 +180,7 @@ export async function runEnrollment(
     try {
       outcome = await runStep(ports, { merchantId, enrollment, step, path, clock });
     } catch (error) {
+      if (error instanceof EmailClaimHeldError) throw error;
       if (await countFailure(ports, merchantId, found, step, error, now)) throw error;
       return;
     }
@@ -325,7 +353,7 @@ type Log = (status: StepRun["status"], extra?: Partial<StepRun>) => StepRun;
 
 async function sendEmail(
   ports: WorkflowEnginePorts,
-  { merchantId, enrollment, path, clock }: StepRunInput,
+  { merchantId, enrollment, path }: StepRunInput,
   step: Extract<WorkflowStep, { type: "send_email" }>,
   log: Log,
 ): Promise<StepOutcome> {
@@ -335,20 +363,28 @@ async function sendEmail(
     : undefined;
   const to = addressee(step.to, merchant, customer);
   if ("skipped" in to) return { log: log("skipped", { reason: to.skipped }) };
-  let result: { emailId?: string; capped?: boolean } = {};
-  await ports.once(
-    { consumer: "workflows", key: `${enrollment.id}:${path}`, clock, claimSeconds: emailClaimSeconds },
+  let capped = false;
+  let ended = false;
+  const sent = await ports.once(
+    // The claim expires on real time: on a test clock's frozen time a crashed holder's never would.
+    { consumer: "workflows", key: `${enrollment.id}:${path}`, clock: ports.clock, claimSeconds: emailClaimSeconds },
     async () => {
-      const take = await ports.limits.take(windowLimits.workflowEmails, merchantId, "all", clock.now());
+      // Canceled since this run read it: no mail after the cancel (one read, the send's cost is higher).
+      if ((await ports.enrollments.read(merchantId, enrollment.id))?.value.status !== "running") {
+        ended = true;
+        return undefined;
+      }
+      // Counted on real time: a test clock's frozen days would each open a window, yet mail goes out for real.
+      const take = await ports.limits.take(windowLimits.workflowEmails, merchantId, "all", ports.clock.now());
       if (!take.taken) {
-        result = { capped: true };
-        return;
+        capped = true;
+        return undefined;
       }
       const unsubscribeUrl =
         to.buyer && customer ? await ports.reads.links.unsubscribe(merchantId, customer.id) : undefined;
       try {
         const mail = await workflowMail(step, to, enrollment.context, merchant, unsubscribeUrl);
-        result = { emailId: (await ports.mailer.send(mail)).messageId };
+        return (await ports.mailer.send(mail)).messageId;
       } catch (error) {
         // Not sent: the day's slot is not used up by a failure.
         await take.slot.giveBack();
@@ -356,10 +392,15 @@ async function sendEmail(
       }
     },
   );
-  if (result.capped) return { log: log("skipped", { reason: "daily_cap" }) };
+  if (sent.status === "held") {
+    throw new EmailClaimHeldError(`Another delivery is sending the email of ${enrollment.id} step ${path}`);
+  }
+  // Its advance then loses to the cancel's, and the run stops at the ended enrollment.
+  if (ended) return { log: log("skipped", { reason: "canceled" }) };
+  if (capped) return { log: log("skipped", { reason: "daily_cap" }) };
   return {
     log: log("completed", {
-      result: { ...(result.emailId ? { emailId: result.emailId } : {}), to: to.email },
+      result: { ...(sent.result ? { emailId: sent.result } : {}), to: to.email },
     }),
   };
 }

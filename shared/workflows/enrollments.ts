@@ -2,7 +2,7 @@
  * A workflow's enrollments as the API serves them: listed newest first (by status, by customer), one
  * by id, and canceled while running. Another merchant's workflow or enrollment is not found.
  */
-import { ConflictError, NotFoundError } from "../domain/errors.ts";
+import { NotFoundError, retryOnConflict, StateConflictError } from "../domain/errors.ts";
 import type { PageRequest } from "../domain/records.ts";
 import { ended, presentEnrollment } from "./engine.ts";
 import type { WorkflowEnginePorts } from "./ports.ts";
@@ -11,12 +11,12 @@ import type { Enrollment, EnrollmentStatus } from "./workflow.ts";
 export type EnrollmentPorts = Pick<WorkflowEnginePorts, "catalog" | "enrollments" | "clockOf">;
 
 async function requireWorkflow(ports: EnrollmentPorts, merchantId: string, workflowId: string) {
-  if (!(await ports.catalog.read(merchantId, workflowId))) throw new NotFoundError("Workflow not found");
+  if (!(await ports.catalog.read(merchantId, workflowId))) throw new NotFoundError("Workflow");
 }
 
 async function readEnrollment(ports: EnrollmentPorts, merchantId: string, workflowId: string, id: string) {
   const found = await ports.enrollments.read(merchantId, id);
-  if (!found || found.value.workflowId !== workflowId) throw new NotFoundError("Enrollment not found");
+  if (!found || found.value.workflowId !== workflowId) throw new NotFoundError("Enrollment");
   return found;
 }
 
@@ -46,19 +46,24 @@ export async function getEnrollment(
   return presentEnrollment((await readEnrollment(ports, merchantId, workflowId, id)).value);
 }
 
-/** Cancels a running enrollment: its pending delay's resume then finds it ended. 409 once it ended. */
+/**
+ * Cancels a running enrollment: its pending delay's resume then finds it ended. 409 once it ended.
+ * A race with the engine's advance of a step re-reads it: still running, it is canceled after all.
+ */
 export async function cancelEnrollment(
   ports: EnrollmentPorts,
   merchantId: string,
   workflowId: string,
   id: string,
 ): Promise<Enrollment> {
-  const found = await readEnrollment(ports, merchantId, workflowId, id);
-  if (found.value.status !== "running") {
-    throw new ConflictError(`The enrollment already ended (${found.value.status})`);
-  }
-  const now = (await ports.clockOf(merchantId, found.value.customerId)).now().toISOString();
-  const canceled = ended(found.value, "canceled", now);
-  await ports.enrollments.advance(merchantId, canceled, found.version);
-  return presentEnrollment(canceled);
+  return retryOnConflict(5, async () => {
+    const found = await readEnrollment(ports, merchantId, workflowId, id);
+    if (found.value.status !== "running") {
+      throw new StateConflictError(`The enrollment already ended (${found.value.status})`);
+    }
+    const now = (await ports.clockOf(merchantId, found.value.customerId)).now().toISOString();
+    const canceled = ended(found.value, "canceled", now);
+    await ports.enrollments.advance(merchantId, canceled, found.version);
+    return presentEnrollment(canceled);
+  });
 }

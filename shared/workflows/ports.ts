@@ -12,7 +12,7 @@ import type { WindowCounter } from "../domain/limits.ts";
 import type { Change, Page, PageRequest, Versioned } from "../domain/records.ts";
 import type { Merchant } from "../merchants/merchant.ts";
 import type { TaskStore } from "../tasks/ports.ts";
-import type { Once } from "../timers/once.ts";
+import type { OnceRecorded } from "../timers/once.ts";
 import type {
   Enrollment,
   EnrollmentStatus,
@@ -105,8 +105,11 @@ export interface WorkflowEnginePorts {
   /** The writes of a new discount code (its item and its code's uniqueness), for the enrollment's advance. */
   discountCodes: { createChanges(merchantId: string, code: DiscountCode): Change[] };
   mailer: Mailer;
-  once: Once;
+  /** An email's send, once per enrollment and step; it keeps the email's message id. */
+  once: OnceRecorded;
   limits: WindowCounter;
+  /** Real time (the message's): what is not the customer's business time — claims' expiry, the daily cap. */
+  clock: Clock;
   /** The clock of the customer's work (a test clock's time for its customers), else the message's. */
   clockOf(merchantId: string, customerId: string | undefined): Promise<Clock>;
   /** Where a delay planned on `clock` waits: the test clock's due work, or the deployment's scheduler. */

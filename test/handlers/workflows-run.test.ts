@@ -62,4 +62,47 @@ describe("workflows consumer", () => {
     expect(result).toEqual({ batchItemFailures: [{ itemIdentifier: "m0" }, { itemIdentifier: "m1" }] });
     expect(engine.enrollments()[0]).toMatchObject({ status: "running", attempts: 1 });
   });
+
+  it("resumes a test clock's delay at its schedule's instant, though the clock has moved on since", async () => {
+    const engine = fakeEngine(new Date("2030-01-01T10:00:00Z"));
+    engine.ports.clockOf = async () => ({
+      now: () => engine.clock.now(),
+      testClock: { id: "clock_1", merchantId: merchant.id },
+    });
+    engine.save(
+      workflowOf("wf_a", {
+        steps: [
+          { type: "delay", duration: "P1D" },
+          { type: "create_task", title: "Call", dueInDays: 1 },
+          { type: "create_discount_code", percentOff: 10, expiresInDays: 7, maxRedemptions: 1 },
+          { type: "delay", duration: "PT1H" },
+        ],
+      }),
+    );
+    const consumer = workflows(() => engine.ports);
+    expect(await consumer(records(paymentEvent("evt_1")))).toEqual({ batchItemFailures: [] });
+    expect(engine.schedules[0]?.payload).toMatchObject({ kind: "workflow.resume", testClockId: "clock_1" });
+
+    // The advance fired the schedule at Jan 2 10:00 and went on to Jan 10 before the queue's consumer ran.
+    engine.clock.set(new Date("2030-01-10T00:00:00Z"));
+    const resume = { ...engine.schedules[0]?.payload, scheduledAt: "2030-01-02T10:00:00.000Z" };
+    expect(await consumer(records(resume))).toEqual({ batchItemFailures: [] });
+
+    const [enrollment] = engine.enrollments();
+    expect(enrollment).toMatchObject({ status: "running", next: "3", resumeAt: "2030-01-02T11:00:00.000Z" });
+    expect(enrollment?.log.map((l) => l.at)).toEqual([
+      "2030-01-01T10:00:00.000Z",
+      "2030-01-02T10:00:00.000Z",
+      "2030-01-02T10:00:00.000Z",
+      "2030-01-02T10:00:00.000Z",
+      "2030-01-02T10:00:00.000Z",
+    ]);
+    const changes = engine.committed.flatMap((c) => c.changes) as unknown as {
+      task?: { dueDate: string };
+      code?: { expiresAt: string };
+    }[];
+    expect(changes.find((c) => c.task)?.task?.dueDate).toBe("2030-01-03");
+    expect(changes.find((c) => c.code)?.code?.expiresAt).toBe("2030-01-09T10:00:00.000Z");
+    expect(engine.schedules[1]?.at).toEqual(new Date("2030-01-02T11:00:00.000Z"));
+  });
 });

@@ -1,7 +1,8 @@
 /**
  * In-memory stand-ins for the workflow engine's ports: a catalog of workflows and versions, an
  * enrollment store with the real one's conditions (the key taken once, advances on the expected
- * version), the `Once` port, the daily cap, a mailer that can be made to fail, and a scheduler.
+ * version), the `Once` port (claims expiring on the clock it is given), the daily cap, a mailer that
+ * can be made to fail or to wait, and a scheduler. `clock` is the customer's clock, `wallClock` real time.
  */
 import type { Mail } from "../../shared/aws/mailer.ts";
 import type { OneTimeSchedule } from "../../shared/aws/scheduler.ts";
@@ -86,6 +87,7 @@ export function paymentEvent(id: string, amount = 5000, customerId = buyer.id): 
 
 export function fakeEngine(start = new Date("2030-01-01T00:00:00Z")) {
   const clock = fixedClock(start);
+  const wallClock = fixedClock(start);
   const workflows = new Map<string, Workflow>();
   const versions = new Map<string, WorkflowVersion>();
   const enrollments = new Map<string, { value: StoredEnrollment; version: number }>();
@@ -93,10 +95,13 @@ export function fakeEngine(start = new Date("2030-01-01T00:00:00Z")) {
   const committed: { changes: Change[]; events: DomainEvent[] }[] = [];
   const sent: Mail[] = [];
   const schedules: OneTimeSchedule[] = [];
-  const onceDone = new Set<string>();
+  const onceKeys = new Map<string, { done: true; result?: string } | { done: false; claimedUntil: number }>();
   const customers = new Map<string, WorkflowCustomer>([[buyer.id, buyer]]);
-  let capLeft = Number.POSITIVE_INFINITY;
+  let capPerDay = Number.POSITIVE_INFINITY;
+  const capUsed = new Map<string, number>();
   const failing = { mailer: undefined as Error | undefined };
+  /** While set, a send waits for it (a delivery still sending). */
+  const blocking = { mailer: undefined as Promise<void> | undefined };
 
   const save = (workflow: Workflow) => {
     workflows.set(workflow.id, workflow);
@@ -156,32 +161,47 @@ export function fakeEngine(start = new Date("2030-01-01T00:00:00Z")) {
     discountCodes: { createChanges: (_m, code) => [{ code } as unknown as Change] },
     mailer: {
       async send(mail) {
+        if (blocking.mailer) await blocking.mailer;
         if (failing.mailer) throw failing.mailer;
         sent.push(mail);
         return { messageId: `msg-${sent.length}` };
       },
     },
     once: async (options, effect) => {
-      if (onceDone.has(options.key)) return false;
-      await effect();
-      onceDone.add(options.key);
-      return true;
+      const now = options.clock.now().getTime();
+      const known = onceKeys.get(options.key);
+      if (known?.done) return { status: "done", ...(known.result ? { result: known.result } : {}) };
+      if (known && known.claimedUntil >= now) return { status: "held" };
+      onceKeys.set(options.key, { done: false, claimedUntil: now + options.claimSeconds * 1000 });
+      let result: string | undefined;
+      try {
+        result = await effect();
+      } catch (error) {
+        onceKeys.delete(options.key);
+        throw error;
+      }
+      onceKeys.set(options.key, { done: true, ...(result ? { result } : {}) });
+      return { status: "ran", ...(result ? { result } : {}) };
     },
     limits: {
-      take: async () => {
-        if (capLeft <= 0) return { taken: false, retryAfterSeconds: 3600 };
-        capLeft--;
+      // The daily cap: a window per UTC day of the `now` it is given.
+      take: async (_limit, _m, _subject, now) => {
+        const day = now.toISOString().slice(0, 10);
+        const used = capUsed.get(day) ?? 0;
+        if (used >= capPerDay) return { taken: false, retryAfterSeconds: 3600 };
+        capUsed.set(day, used + 1);
         return {
           taken: true,
           slot: {
             giveBack: async () => {
-              capLeft++;
+              capUsed.set(day, (capUsed.get(day) ?? 1) - 1);
             },
           },
         };
       },
       retryAfter: async () => undefined,
     },
+    clock: wallClock,
     clockOf: async () => clock as Clock,
     schedulerFor: () => ({
       scheduleOnce: async (schedule) => {
@@ -194,6 +214,7 @@ export function fakeEngine(start = new Date("2030-01-01T00:00:00Z")) {
   return {
     ports,
     clock,
+    wallClock,
     save,
     enrollments: () => [...enrollments.values()].map((e) => e.value),
     committed,
@@ -201,8 +222,10 @@ export function fakeEngine(start = new Date("2030-01-01T00:00:00Z")) {
     schedules,
     customers,
     failing,
+    blocking,
+    /** Emails a day (of the time the cap is counted on). */
     setCap: (n: number) => {
-      capLeft = n;
+      capPerDay = n;
     },
   };
 }

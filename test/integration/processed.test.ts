@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { fixedClock } from "../../shared/domain/clock.ts";
-import { once } from "../../shared/store/processed.ts";
+import { once, onceRecorded } from "../../shared/store/processed.ts";
 import { useTestAws } from "../helpers/aws.ts";
 
 describe("once: exactly-once effects for at-least-once consumers", () => {
@@ -44,5 +44,26 @@ describe("once: exactly-once effects for at-least-once consumers", () => {
     expect(await once(options, async () => {})).toBe(false);
     clock.advance(31_000);
     expect(await once(options, async () => {})).toBe(true);
+  });
+
+  it("tells a key another delivery still holds from a done one, and keeps what the effect returned", async () => {
+    const clock = fixedClock(new Date("2026-11-28T10:00:00Z"));
+    const options = { consumer: "test", key: "evt_held", clock, claimSeconds: 30 };
+    let finish = () => {};
+    const holder = onceRecorded(
+      options,
+      () =>
+        new Promise<string>((resolve) => {
+          finish = () => resolve("ses-message-1");
+        }),
+    );
+    await new Promise((r) => setTimeout(r, 200));
+    expect(await onceRecorded(options, async () => "ses-message-2")).toEqual({ status: "held" });
+    finish();
+    expect(await holder).toEqual({ status: "ran", result: "ses-message-1" });
+    expect(await onceRecorded(options, async () => "ses-message-3")).toEqual({
+      status: "done",
+      result: "ses-message-1",
+    });
   });
 });

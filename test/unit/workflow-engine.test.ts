@@ -3,7 +3,16 @@
  * delays and resumes, failure accounting, a deleted workflow.
  */
 import { describe, expect, it } from "vitest";
-import { durationMs, enrollOnEvent, randomCode, resumeEnrollment } from "../../shared/workflows/engine.ts";
+import {
+  durationMs,
+  EmailClaimHeldError,
+  enrollOnEvent,
+  randomCode,
+  resumeEnrollment,
+} from "../../shared/workflows/engine.ts";
+import { StateConflictError } from "../../shared/domain/errors.ts";
+import { cancelEnrollment } from "../../shared/workflows/enrollments.ts";
+import type { EnrollmentStore } from "../../shared/workflows/ports.ts";
 import type { WorkflowStep } from "../../shared/workflows/workflow.ts";
 import { branch, buyer, fakeEngine, merchant, paymentEvent, workflowOf } from "../helpers/workflow-fakes.ts";
 
@@ -179,6 +188,24 @@ describe("steps", () => {
     expect(engine.sent.map((m) => m.to.email)).toEqual(["sam@acme.test"]);
     expect(engine.sent[0]?.headers).toBeUndefined();
     expect(engine.sent[0]?.text).not.toContain("unsub");
+  });
+
+  it("counts the daily cap on real time: a test clock's next day opens no new window", async () => {
+    const engine = fakeEngine();
+    engine.save(workflowOf("wf_a", { reenroll: true, steps: [welcome] }));
+    engine.setCap(1);
+    await enrollOnEvent(engine.ports, paymentEvent("evt_1"));
+    engine.clock.advance(86_400_000);
+    await enrollOnEvent(engine.ports, paymentEvent("evt_2"));
+    expect(engine.sent).toHaveLength(1);
+    expect(engine.enrollments().map((e) => [e.trigger.eventId, e.log[0]?.status, e.log[0]?.reason])).toEqual([
+      ["evt_1", "completed", undefined],
+      ["evt_2", "skipped", "daily_cap"],
+    ]);
+
+    engine.wallClock.advance(86_400_000);
+    await enrollOnEvent(engine.ports, paymentEvent("evt_3"));
+    expect(engine.sent).toHaveLength(2);
   });
 
   it("refuses an address that left the team when the step runs", async () => {
@@ -384,5 +411,135 @@ describe("failures", () => {
     const codes = new Set(Array.from({ length: 200 }, randomCode));
     expect(codes.size).toBe(200);
     for (const code of codes) expect(code).toMatch(/^[A-HJ-NP-Z2-9]{12}$/);
+  });
+});
+
+describe("an email's claim", () => {
+  it("retries while another delivery still sends the email, and sends it once that one failed", async () => {
+    const engine = fakeEngine();
+    engine.save(workflowOf("wf_a", { steps: [welcome] }));
+    let release = () => {};
+    engine.blocking.mailer = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    engine.failing.mailer = new Error("SES is down");
+    const holder = enrollOnEvent(engine.ports, paymentEvent("evt_1"));
+    await new Promise((resolve) => setTimeout(resolve, 0));
+
+    await expect(enrollOnEvent(engine.ports, paymentEvent("evt_1"))).rejects.toBeInstanceOf(EmailClaimHeldError);
+    expect(engine.enrollments()[0]).toMatchObject({ status: "running", next: "0", attempts: 0, log: [] });
+
+    release();
+    await expect(holder).rejects.toThrow("SES is down");
+    engine.blocking.mailer = undefined;
+    engine.failing.mailer = undefined;
+    await enrollOnEvent(engine.ports, paymentEvent("evt_1"));
+    expect(engine.sent).toHaveLength(1);
+    expect(engine.enrollments()[0]).toMatchObject({
+      status: "completed",
+      attempts: 0,
+      log: [{ path: "0", status: "completed", result: { emailId: "msg-1", to: buyer.email } }],
+    });
+  });
+
+  it("logs a sent email's id when a redelivery finds the send done but the step not advanced", async () => {
+    const engine = fakeEngine();
+    engine.save(workflowOf("wf_a", { steps: [welcome] }));
+    const advance = engine.ports.enrollments.advance;
+    let crashes = 1;
+    engine.ports.enrollments.advance = async (...args) => {
+      if (crashes-- > 0) throw new Error("Task timed out");
+      return advance(...args);
+    };
+    await expect(enrollOnEvent(engine.ports, paymentEvent("evt_1"))).rejects.toThrow("Task timed out");
+    await enrollOnEvent(engine.ports, paymentEvent("evt_1"));
+    expect(engine.sent).toHaveLength(1);
+    expect(engine.enrollments()[0]?.log).toEqual([
+      expect.objectContaining({ status: "completed", result: { emailId: "msg-1", to: buyer.email } }),
+    ]);
+  });
+
+  it("lets a crashed holder's claim expire on real time while the customer's test clock stands still", async () => {
+    const engine = fakeEngine();
+    engine.save(workflowOf("wf_a", { steps: [welcome] }));
+    engine.blocking.mailer = new Promise<void>(() => {});
+    void enrollOnEvent(engine.ports, paymentEvent("evt_1"));
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    await expect(enrollOnEvent(engine.ports, paymentEvent("evt_1"))).rejects.toBeInstanceOf(EmailClaimHeldError);
+
+    engine.blocking.mailer = undefined;
+    engine.wallClock.advance(31_000);
+    await enrollOnEvent(engine.ports, paymentEvent("evt_1"));
+    expect(engine.sent).toHaveLength(1);
+    expect(engine.enrollments()[0]).toMatchObject({ status: "completed" });
+  });
+});
+
+describe("cancel", () => {
+  /** The enrollment store whose first read is overtaken by `meanwhile` (the engine's advance) before the caller writes. */
+  const racing = (store: EnrollmentStore, meanwhile: EnrollmentStore["advance"]): EnrollmentStore => {
+    let raced = false;
+    return {
+      ...store,
+      read: async (merchantId, id) => {
+        const found = await store.read(merchantId, id);
+        if (!raced && found) {
+          raced = true;
+          const next = { ...found.value, updatedAt: "2030-01-01T00:00:01.000Z" };
+          await meanwhile(merchantId, next, found.version);
+        }
+        return found;
+      },
+    };
+  };
+
+  it("cancels an enrollment the engine advanced meanwhile, still running", async () => {
+    const engine = fakeEngine();
+    engine.save(workflowOf("wf_a", { steps: [{ type: "delay", duration: "P1D" }, welcome] }));
+    await enrollOnEvent(engine.ports, paymentEvent("evt_1"));
+    const id = engine.enrollments()[0]?.id ?? "";
+    const ports = {
+      ...engine.ports,
+      enrollments: racing(engine.ports.enrollments, engine.ports.enrollments.advance),
+    };
+
+    const canceled = await cancelEnrollment(ports, merchant.id, "wf_a", id);
+
+    expect(canceled).toMatchObject({ id, status: "canceled", endedAt: "2030-01-01T00:00:00.000Z" });
+    expect(engine.enrollments()[0]).toMatchObject({ status: "canceled" });
+  });
+
+  it("sends no email once the enrollment was canceled while its step ran", async () => {
+    const engine = fakeEngine();
+    engine.save(workflowOf("wf_a", { steps: [welcome, welcome] }));
+    const customer = engine.ports.reads.customer;
+    engine.ports.reads.customer = async (merchantId, customerId) => {
+      const [running] = engine.enrollments();
+      if (running?.status === "running") await cancelEnrollment(engine.ports, merchantId, "wf_a", running.id);
+      return customer(merchantId, customerId);
+    };
+
+    await enrollOnEvent(engine.ports, paymentEvent("evt_1"));
+
+    expect(engine.sent).toEqual([]);
+    expect(engine.enrollments()[0]).toMatchObject({ status: "canceled", log: [] });
+  });
+
+  it("answers a conflict when the enrollment really ended meanwhile", async () => {
+    const engine = fakeEngine();
+    engine.save(workflowOf("wf_a", { steps: [{ type: "delay", duration: "P1D" }, welcome] }));
+    await enrollOnEvent(engine.ports, paymentEvent("evt_1"));
+    const id = engine.enrollments()[0]?.id ?? "";
+    const completes: EnrollmentStore["advance"] = async (merchantId, next, version) => {
+      const { next: _, resumeAt: __, ...rest } = next;
+      await engine.ports.enrollments.advance(merchantId, { ...rest, status: "completed" }, version);
+    };
+    const ports = { ...engine.ports, enrollments: racing(engine.ports.enrollments, completes) };
+
+    const canceling = cancelEnrollment(ports, merchant.id, "wf_a", id);
+
+    await expect(canceling).rejects.toBeInstanceOf(StateConflictError);
+    await expect(canceling).rejects.toThrow("The enrollment already ended (completed)");
+    expect(engine.enrollments()[0]).toMatchObject({ status: "completed" });
   });
 });
