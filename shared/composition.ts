@@ -28,6 +28,7 @@ import { type PortalPorts, portalLink, renewEarlyLink } from "./customers/portal
 import type { RenewPagePorts } from "./customers/renew-page.ts";
 import { type UnsubscribePorts, unsubscribeLink as mintUnsubscribeLink } from "./customers/unsubscribe.ts";
 import type { CustomerPorts } from "./customers/service.ts";
+import type { EnrollmentPorts } from "./workflows/enrollments.ts";
 import type { DiscountCodePorts } from "./discount-codes/service.ts";
 import type { EventPorts } from "./events/service.ts";
 import { dynamoCatalog } from "./store/catalog.ts";
@@ -867,13 +868,25 @@ const workflowLinks = (clock: Clock): WorkflowLinks => ({
   renewEarly: renewEarlyLinks(clock),
 });
 
+/** A customer's clock for the workflows (the request's or message's clock without a customer). */
+const workflowClockOf = (clock: Clock, customerOf = customerReads()): WorkflowEnginePorts["clockOf"] => {
+  const customerClock = customerClocks(clock, customerOf);
+  return async (merchantId, customerId) => (customerId ? customerClock(merchantId, customerId) : clock);
+};
+
+/** What the enrollments API reads and writes: the workflows, their enrollments, a customer's clock. */
+export const workflowEnrollmentPorts = (clock: Clock): EnrollmentPorts => ({
+  catalog: dynamoWorkflowCatalog,
+  enrollments: dynamoEnrollmentStore,
+  clockOf: workflowClockOf(clock),
+});
+
 /**
  * The workflow engine, on one message's clock: each enrollment's work runs on its customer's clock
  * (a test clock's customer's delays wait on that clock).
  */
 export const workflowEnginePorts = (clock: Clock): WorkflowEnginePorts => {
   const customerOf = customerReads();
-  const customerClock = customerClocks(clock, customerOf);
   return {
     catalog: dynamoWorkflowCatalog,
     enrollments: dynamoEnrollmentStore,
@@ -896,7 +909,8 @@ export const workflowEnginePorts = (clock: Clock): WorkflowEnginePorts => {
     once: onceRecorded,
     limits: dynamoWindowCounter,
     clock,
-    clockOf: async (merchantId, customerId) => (customerId ? customerClock(merchantId, customerId) : clock),
+    // The same reader as the context's: a customer is read once for both.
+    clockOf: workflowClockOf(clock, customerOf),
     schedulerFor,
   };
 };

@@ -1,6 +1,6 @@
 /** A workflow's enrollments: list, get, cancel. */
 import * as ops from "../../shared/api/workflow-enrollments.ts";
-import { workflowEnginePorts as ports } from "../../shared/composition.ts";
+import { workflowEnrollmentPorts as ports } from "../../shared/composition.ts";
 import { apiHandler, route } from "../../shared/http/api.ts";
 import { pageRequest, pageResponse } from "../../shared/http/list.ts";
 import * as enrollments from "../../shared/workflows/enrollments.ts";

@@ -19,13 +19,13 @@ import type { DiscountCode } from "../discount-codes/discount-code.ts";
 import type { Change, Versioned } from "../domain/records.ts";
 import { newTask } from "../tasks/task.ts";
 import { buildContext, customerIdOf, project } from "./context.ts";
+import { ended, presentEnrollment } from "./enrollment.ts";
 import { addressee, workflowMail } from "./email.ts";
 import { matches } from "./filters.ts";
 import type { StoredEnrollment, WorkflowEnginePorts, WorkflowMerchant } from "./ports.ts";
 import { firstPath, pathAfter, pathInto, stepAt } from "./steps.ts";
 import { renderTemplate } from "./templating.ts";
 import {
-  type Enrollment,
   maxStepAttempts,
   objectShapes,
   type StepPath,
@@ -65,11 +65,6 @@ const emailClaimSeconds = 30;
 
 const isTrigger = (type: string): type is WorkflowTrigger =>
   (workflowTriggers as readonly string[]).includes(type);
-
-/** The enrollment as the API shows it: without its stored context. */
-export function presentEnrollment({ context: _, ...enrollment }: StoredEnrollment): Enrollment {
-  return enrollment;
-}
 
 /**
  * Enrolls the event's customer in every matching active workflow (once per key however often the
@@ -227,15 +222,6 @@ function moved(enrollment: StoredEnrollment, next: StepPath | undefined, log: St
       };
 }
 
-export function ended(
-  enrollment: StoredEnrollment,
-  status: "canceled" | "failed",
-  at: string,
-): StoredEnrollment {
-  const { next: _, resumeAt: __, ...rest } = enrollment;
-  return { ...rest, status, updatedAt: at, endedAt: at };
-}
-
 /**
  * Counts a failed try of the step: below `maxStepAttempts` the enrollment keeps its place and the
  * caller rethrows (the message is retried); at it, the enrollment fails with the reason and a
@@ -367,7 +353,12 @@ async function sendEmail(
   let ended = false;
   const sent = await ports.once(
     // The claim expires on real time: on a test clock's frozen time a crashed holder's never would.
-    { consumer: "workflows", key: `${enrollment.id}:${path}`, clock: ports.clock, claimSeconds: emailClaimSeconds },
+    {
+      consumer: "workflows",
+      key: `${enrollment.id}:${path}`,
+      clock: ports.clock,
+      claimSeconds: emailClaimSeconds,
+    },
     async () => {
       // Canceled since this run read it: no mail after the cancel (one read, the send's cost is higher).
       if ((await ports.enrollments.read(merchantId, enrollment.id))?.value.status !== "running") {

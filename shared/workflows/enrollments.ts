@@ -4,7 +4,7 @@
  */
 import { NotFoundError, retryOnConflict, StateConflictError } from "../domain/errors.ts";
 import type { PageRequest } from "../domain/records.ts";
-import { ended, presentEnrollment } from "./engine.ts";
+import { ended, presentEnrollment } from "./enrollment.ts";
 import type { WorkflowEnginePorts } from "./ports.ts";
 import type { Enrollment, EnrollmentStatus } from "./workflow.ts";
 
