@@ -123,6 +123,27 @@ export const keys = {
     SKPrefix: `BTX#${date}#`,
   }),
 
+  /**
+   * MRR (shared/reports/subscription-mrr.ts): what a subscription counted for last, per mode — the
+   * base of the next event's change.
+   */
+  mrrSubscription: (merchantId: string, livemode: boolean, subscriptionId: string): Key => ({
+    PK: merchantPk(merchantId),
+    SK: `RPTMRRSUB#${livemode ? "live" : "test"}#${subscriptionId}`,
+  }),
+  /** MRR movements of one local month and currency, per mode; months in key order. */
+  mrrMonth: (merchantId: string, livemode: boolean, month: string, currency: string): Key => ({
+    PK: merchantPk(merchantId),
+    SK: `RPTMRR#${livemode ? "live" : "test"}#${month}#${currency}`,
+  }),
+  /** Every MRR month of a mode up to `toMonth` (included), for `SK BETWEEN from AND to`. */
+  mrrMonths: (merchantId: string, livemode: boolean, toMonth: string) => ({
+    PK: merchantPk(merchantId),
+    from: `RPTMRR#${livemode ? "live" : "test"}#`,
+    // "~" sorts after "#" and every currency letter: the last month with all its currencies.
+    to: `RPTMRR#${livemode ? "live" : "test"}#${toMonth}~`,
+  }),
+
   /** The run a merchant's daily payout chain waits for next, so a sweep can tell a dead chain. */
   payoutChain: (merchantId: string): Key => ({ PK: merchantPk(merchantId), SK: "PAYOUT_CHAIN" }),
 

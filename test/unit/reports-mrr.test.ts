@@ -1,0 +1,203 @@
+import { describe, expect, it } from "vitest";
+import { classify, monthly, mrrOf, type MrrMonth, subscriptionReport } from "../../shared/reports/mrr.ts";
+import { agingBucket, receivablesReport } from "../../shared/reports/receivables.ts";
+import type { Subscription } from "../../shared/subscriptions/subscription.ts";
+
+const subscription = (
+  fields: Partial<Pick<Subscription, "status" | "interval" | "items" | "discounts" | "cyclesBilled">> = {},
+) => ({
+  status: "active" as const,
+  currency: "USD" as const,
+  interval: "month" as const,
+  items: [{ id: "si_1", description: "Seat", unitAmount: 1000, quantity: 1 }],
+  discounts: [],
+  cyclesBilled: 1,
+  ...fields,
+});
+
+describe("MRR normalisation", () => {
+  it.each([
+    [3000, "quarter", 1000],
+    [1000, "quarter", 333], // 333.33…
+    [1001, "quarter", 334], // 333.66…
+    [999, "half_year", 167], // 166.5: half away from zero
+    [1506, "year", 126], // 125.5
+    [1505, "year", 125], // 125.41…
+    [4999, "month", 4999],
+  ] as const)("%i per %s is %i a month", (amount, interval, expected) => {
+    expect(monthly(amount, interval)).toBe(expected);
+  });
+
+  it("prices a period as the invoice does: lines rounded, recurring discounts taken, then ÷ months", () => {
+    // 2.5 × 333 = 832.5 → 833 per line; 833 + 1200 = 2033 a quarter → 677.67 → 678
+    const items = [
+      { id: "si_1", description: "A", unitAmount: 333, quantity: 2.5 },
+      { id: "si_2", description: "B", unitAmount: 1200, quantity: 1 },
+    ];
+    expect(mrrOf(subscription({ items, interval: "quarter" }))).toEqual({ counted: true, mrr: 678 });
+    // 20 % off forever: 2033 − 406.6 → 407 = 1626 a quarter → 542
+    expect(
+      mrrOf(
+        subscription({ items, interval: "quarter", discounts: [{ percentOff: 20, duration: "forever" }] }),
+      ),
+    ).toEqual({ counted: true, mrr: 542 });
+  });
+
+  it("counts forever discounts, repeating ones within their periods, never a one-off", () => {
+    const amountOff = (duration: "once" | "repeating" | "forever", cyclesBilled: number) =>
+      mrrOf(
+        subscription({
+          cyclesBilled,
+          discounts: [
+            { amountOff: 250, duration, ...(duration === "repeating" ? { durationInPeriods: 3 } : {}) },
+          ],
+        }),
+      ).mrr;
+    expect(amountOff("forever", 7)).toBe(750);
+    expect(amountOff("repeating", 0)).toBe(750);
+    expect(amountOff("repeating", 3)).toBe(750); // period 2: the third
+    expect(amountOff("repeating", 4)).toBe(1000);
+    expect(amountOff("once", 1)).toBe(1000);
+  });
+
+  it.each([
+    ["active", true],
+    ["past_due", true],
+    ["trialing", false],
+    ["paused", false],
+    ["scheduled", false],
+    ["incomplete", false],
+    ["incomplete_expired", false],
+    ["canceled", false],
+    ["ended", false],
+  ] as const)("a %s subscription counts: %s", (status, counted) => {
+    expect(mrrOf(subscription({ status }))).toEqual({ counted, mrr: counted ? 1000 : 0 });
+  });
+});
+
+describe("MRR movements", () => {
+  const counted = (mrr: number, everCounted = true) => ({ counted: true, mrr, everCounted });
+  const out = (everCounted: boolean) => ({ counted: false, mrr: 0, everCounted });
+
+  it.each([
+    ["first active: new", undefined, { counted: true, mrr: 500 }, { field: "newMrr", amount: 500 }, 500, 1],
+    ["trial ends: new", out(false), { counted: true, mrr: 500 }, { field: "newMrr", amount: 500 }, 500, 1],
+    [
+      "resumed: reactivation",
+      out(true),
+      { counted: true, mrr: 500 },
+      { field: "reactivationMrr", amount: 500 },
+      500,
+      1,
+    ],
+    [
+      "upgrade: expansion",
+      counted(500),
+      { counted: true, mrr: 800 },
+      { field: "expansionMrr", amount: 300 },
+      300,
+      0,
+    ],
+    [
+      "downgrade: contraction",
+      counted(800),
+      { counted: true, mrr: 600 },
+      { field: "contractionMrr", amount: 200 },
+      -200,
+      0,
+    ],
+    [
+      "paused: churn",
+      counted(600),
+      { counted: false, mrr: 0 },
+      { field: "churnedMrr", amount: 600 },
+      -600,
+      -1,
+    ],
+    [
+      "canceled: churn",
+      counted(600),
+      { counted: false, mrr: 0 },
+      { field: "churnedMrr", amount: 600 },
+      -600,
+      -1,
+    ],
+    ["metadata change: nothing", counted(600), { counted: true, mrr: 600 }, undefined, 0, 0],
+    ["trial canceled: nothing", out(false), { counted: false, mrr: 0 }, undefined, 0, 0],
+  ] as const)("%s", (_, previous, next, movement, mrrDelta, activeDelta) => {
+    expect(classify(previous, next)).toEqual({ ...(movement ? { movement } : {}), mrrDelta, activeDelta });
+  });
+});
+
+describe("the subscriptions report", () => {
+  const month = (m: string, currency: string, fields: Partial<MrrMonth>): MrrMonth => ({
+    month: m,
+    currency,
+    newMrr: 0,
+    expansionMrr: 0,
+    contractionMrr: 0,
+    churnedMrr: 0,
+    reactivationMrr: 0,
+    mrrDelta: 0,
+    activeDelta: 0,
+    ...fields,
+  });
+
+  it("carries the levels across months, rates churn on the month's start, omits months not reached", () => {
+    const rollups = [
+      month("2026-01", "USD", { newMrr: 3000, mrrDelta: 3000, activeDelta: 2 }),
+      month("2026-03", "USD", { churnedMrr: 1000, expansionMrr: 300, mrrDelta: -700, activeDelta: -1 }),
+      month("2026-03", "EUR", { newMrr: 900, mrrDelta: 900, activeDelta: 1 }),
+      month("2026-04", "EUR", { churnedMrr: 900, mrrDelta: -900, activeDelta: -1 }),
+    ];
+    const rows = subscriptionReport(rollups, { from: "2026-02", to: "2026-12", current: "2026-04" });
+    expect(rows.map((r) => [r.period, r.currency, r.mrr, r.arr, r.activeSubscriptions, r.churnRate])).toEqual(
+      [
+        ["2026-02", "USD", 3000, 36000, 2, 0],
+        ["2026-03", "EUR", 900, 10800, 1, null],
+        ["2026-03", "USD", 2300, 27600, 1, 0.3333],
+        ["2026-04", "EUR", 0, 0, 0, 1],
+        ["2026-04", "USD", 2300, 27600, 1, 0],
+      ],
+    );
+  });
+});
+
+describe("receivables", () => {
+  it.each([
+    [undefined, "current"],
+    ["2026-03-10", "current"],
+    ["2026-03-09", "1_30"],
+    ["2026-02-08", "1_30"],
+    ["2026-02-07", "31_60"],
+    ["2026-01-09", "31_60"],
+    ["2026-01-08", "61_90"],
+    ["2025-12-10", "61_90"],
+    ["2025-12-09", "over_90"],
+  ] as const)("due %s is %s on 2026-03-10", (dueDate, bucket) => {
+    expect(agingBucket(dueDate, "2026-03-10")).toBe(bucket);
+  });
+
+  it("gives every currency with an open invoice all five buckets, in order", () => {
+    const rows = receivablesReport(
+      [
+        { currency: "USD", dueDate: "2026-03-01", amountRemaining: 500 },
+        { currency: "EUR", dueDate: "2026-04-01", amountRemaining: 700 },
+        { currency: "USD", dueDate: "2026-03-05", amountRemaining: 250 },
+      ],
+      "2026-03-10",
+    );
+    expect(rows).toEqual([
+      { currency: "EUR", bucket: "current", count: 1, amount: 700 },
+      { currency: "EUR", bucket: "1_30", count: 0, amount: 0 },
+      { currency: "EUR", bucket: "31_60", count: 0, amount: 0 },
+      { currency: "EUR", bucket: "61_90", count: 0, amount: 0 },
+      { currency: "EUR", bucket: "over_90", count: 0, amount: 0 },
+      { currency: "USD", bucket: "current", count: 0, amount: 0 },
+      { currency: "USD", bucket: "1_30", count: 2, amount: 750 },
+      { currency: "USD", bucket: "31_60", count: 0, amount: 0 },
+      { currency: "USD", bucket: "61_90", count: 0, amount: 0 },
+      { currency: "USD", bucket: "over_90", count: 0, amount: 0 },
+    ]);
+  });
+});
