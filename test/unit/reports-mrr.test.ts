@@ -1,5 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { classify, monthly, mrrOf, type MrrMonth, subscriptionReport } from "../../shared/reports/mrr.ts";
+import { ConflictError } from "../../shared/domain/errors.ts";
+import type { DomainEvent } from "../../shared/domain/events.ts";
+import type { Merchant } from "../../shared/merchants/merchant.ts";
+import {
+  applySubscriptionEvent,
+  type CountedSubscription,
+  type MrrStore,
+} from "../../shared/reports/subscription-mrr.ts";
 import { agingBucket, receivablesReport } from "../../shared/reports/receivables.ts";
 import type { Subscription } from "../../shared/subscriptions/subscription.ts";
 
@@ -198,6 +206,74 @@ describe("receivables", () => {
       { currency: "USD", bucket: "31_60", count: 0, amount: 0 },
       { currency: "USD", bucket: "61_90", count: 0, amount: 0 },
       { currency: "USD", bucket: "over_90", count: 0, amount: 0 },
+    ]);
+  });
+});
+
+describe("the MRR contributor", () => {
+  /** The store's contract in memory: markers, counted states on their condition, month sums. */
+  function memoryStore(): MrrStore & { rollups: Map<string, MrrMonth> } {
+    const markers = new Set<string>();
+    const states = new Map<string, CountedSubscription>();
+    const rollups = new Map<string, MrrMonth>();
+    return {
+      rollups,
+      counted: async (_, __, id) => states.get(id),
+      async record(_, { eventId, subscriptionId, previousAsOf, next, month, add }) {
+        if (markers.has(eventId)) return false;
+        if (states.get(subscriptionId)?.asOf !== previousAsOf) throw new ConflictError("raced");
+        markers.add(eventId);
+        states.set(subscriptionId, next);
+        if (Object.values(add).every((value) => value === 0)) return true;
+        const key = `${month}#${next.currency}`;
+        const held = rollups.get(key) ?? { month, currency: next.currency, ...add };
+        if (rollups.has(key))
+          for (const [name, value] of Object.entries(add))
+            (held as never as Record<string, number>)[name] += value;
+        rollups.set(key, held);
+        return true;
+      },
+      months: async () => [...rollups.values()],
+    };
+  }
+  const merchant = { id: "mer_1", timeZone: "Europe/Berlin" } as Merchant;
+  const event = (id: string, occurredAt: string, fields: Partial<Subscription>): DomainEvent => ({
+    id,
+    type: "subscription.updated",
+    merchantId: "mer_1",
+    occurredAt,
+    livemode: false,
+    data: { subscription: { id: "sub_1", ...subscription(), updatedAt: occurredAt, ...fields } },
+  });
+
+  it("counts each event once, and a state older than the one counted changes nothing", async () => {
+    const store = memoryStore();
+    const ports = { mrr: store, merchantOf: async () => merchant };
+    const created = event("evt_1", "2030-02-10T10:00:00.000Z", {});
+    const upgraded = event("evt_2", "2030-03-10T10:00:00.000Z", {
+      items: [{ id: "si_1", description: "Seat", unitAmount: 1000, quantity: 3 }],
+    });
+    await applySubscriptionEvent(ports, created);
+    await applySubscriptionEvent(ports, upgraded);
+    await applySubscriptionEvent(ports, upgraded);
+    expect([...store.rollups.values()]).toEqual([
+      expect.objectContaining({ month: "2030-02", newMrr: 1000, mrrDelta: 1000, activeDelta: 1 }),
+      expect.objectContaining({ month: "2030-03", expansionMrr: 2000, mrrDelta: 2000, activeDelta: 0 }),
+    ]);
+
+    // Out of order: the cancel arrives before the upgrade it follows; the upgrade then counts nothing.
+    const late = memoryStore();
+    const latePorts = { mrr: late, merchantOf: async () => merchant };
+    await applySubscriptionEvent(latePorts, created);
+    await applySubscriptionEvent(
+      latePorts,
+      event("evt_3", "2030-03-31T22:30:00.000Z", { status: "canceled" }),
+    );
+    await applySubscriptionEvent(latePorts, upgraded);
+    expect([...late.rollups.values()]).toEqual([
+      expect.objectContaining({ month: "2030-02", newMrr: 1000, mrrDelta: 1000, activeDelta: 1 }),
+      // 22:30 UTC on Mar 31 is April 1 in Berlin (summer time).
+      expect.objectContaining({ month: "2030-04", churnedMrr: 1000, mrrDelta: -1000, activeDelta: -1 }),
     ]);
   });
 });
