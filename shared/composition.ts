@@ -120,6 +120,10 @@ import { dynamoEnrollmentStore } from "./store/workflow-enrollments.ts";
 import { dynamoWorkflowCatalog } from "./store/workflows.ts";
 import type { WorkflowEnginePorts, WorkflowLinks } from "./workflows/ports.ts";
 import type { ViewPorts } from "./views/service.ts";
+import type { ReportContributor } from "./reports/contributor.ts";
+import { customersContributor, revenueContributor } from "./reports/contributors.ts";
+import type { ReportPorts, ReportReadPorts } from "./reports/ports.ts";
+import { dynamoRollupStore } from "./store/reports.ts";
 
 /**
  * SES and the MIME builder (nodemailer) load with the first mail: most functions never send one, and
@@ -912,5 +916,33 @@ export const workflowEnginePorts = (clock: Clock): WorkflowEnginePorts => {
     // The same reader as the context's: a customer is read once for both.
     clockOf: workflowClockOf(clock, customerOf),
     schedulerFor,
+  };
+};
+
+// ── Reports (shared/reports/) ──────────────────────────────────────────────────────────────────
+const reportPorts = (clock: Clock): ReportPorts => ({
+  rollups: dynamoRollupStore(clock),
+  merchantOf: async (merchantId) => (await dynamoMerchantStore.readMerchant(merchantId))?.value,
+  clock,
+});
+
+/**
+ * Every report's contributor, handed each event of its types by the reports consumer; the outbox
+ * routes to the reports queue exactly their types (`reportedEventTypes`). A new report appends its own.
+ */
+export const reportContributors = (clock: Clock): readonly ReportContributor[] => {
+  const ports = reportPorts(clock);
+  return [revenueContributor(ports), customersContributor(ports)];
+};
+
+export const reportReadPorts = (clock: Clock): ReportReadPorts => {
+  const { rollups, merchantOf } = reportPorts(clock);
+  return {
+    rollups,
+    merchantOf,
+    customersOf: async (merchantId, ids) =>
+      (await Promise.all(ids.map((id) => dynamoCustomerStore.read(merchantId, id)))).flatMap((found) =>
+        found ? [found.value] : [],
+      ),
   };
 };
