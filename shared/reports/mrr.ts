@@ -115,18 +115,15 @@ export function classify(
   return { mrrDelta, activeDelta: 0 };
 }
 
-/** One month's rollup of one currency, as the store keeps it. */
-export interface MrrMonth {
+/** A month's counters: the movements, and the changes of the MRR level and of the count in it. */
+export const mrrCounters = [...movementFields, "mrrDelta", "activeDelta"] as const;
+export type MrrCounters = Record<(typeof mrrCounters)[number], number>;
+
+/** One month's rollup of one currency. */
+export interface MrrMonth extends MrrCounters {
   /** `YYYY-MM`, the merchant's local month. */
   month: string;
   currency: string;
-  newMrr: number;
-  expansionMrr: number;
-  contractionMrr: number;
-  churnedMrr: number;
-  reactivationMrr: number;
-  mrrDelta: number;
-  activeDelta: number;
 }
 
 export interface SubscriptionReportRow {

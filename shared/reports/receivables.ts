@@ -5,6 +5,7 @@
  */
 import { localDate } from "../domain/calendar.ts";
 import type { Clock } from "../domain/clock.ts";
+import type { CurrencyCode } from "../domain/currency.ts";
 import type { Merchant } from "../merchants/merchant.ts";
 import { merchantLivemode } from "../payments/mode.ts";
 export const agingBuckets = ["current", "1_30", "31_60", "61_90", "over_90"] as const;
@@ -63,7 +64,7 @@ export function receivablesReport(invoices: Iterable<Receivable>, today: string)
 export interface ReceivablesPorts {
   openInvoices(
     merchantId: string,
-    currency: string | undefined,
+    currency: CurrencyCode | undefined,
     after: Record<string, unknown> | undefined,
   ): Promise<{ items: Receivable[]; next?: Record<string, unknown> | undefined }>;
   merchantOf(merchantId: string): Promise<Merchant | undefined>;
@@ -77,7 +78,7 @@ export interface ReceivablesPorts {
 export async function receivables(
   ports: ReceivablesPorts,
   merchantId: string,
-  query: { currency?: string | undefined; livemode?: boolean | undefined },
+  query: { currency?: CurrencyCode | undefined; livemode?: boolean | undefined },
 ) {
   const merchant = await ports.merchantOf(merchantId);
   const mode = merchant ? merchantLivemode(merchant) : false;

@@ -7,29 +7,27 @@
  * the change is filed under the merchant's local month of the event's time (a test clock's time for
  * its customers). Events may arrive out of order: a snapshot older than the one counted last (by its
  * `updatedAt`, then the event's id) changes nothing, so a late event can never undo a newer state.
+ * Subscription events carry no mode (they move no money): the merchant's current mode is theirs.
  */
 import { localDate } from "../domain/calendar.ts";
 import type { Clock } from "../domain/clock.ts";
 import { retryOnConflict } from "../domain/errors.ts";
 import type { DomainEvent } from "../domain/events.ts";
-import type { Merchant } from "../merchants/merchant.ts";
 import { merchantLivemode } from "../payments/mode.ts";
 import type { Subscription } from "../subscriptions/subscription.ts";
 import type { ReportContributor } from "./contributor.ts";
-import { classify, type MrrChange, type MrrFigure, type MrrMonth, mrrOf, subscriptionReport } from "./mrr.ts";
-
-/** The events whose data is the subscription as it is after the change they report. */
-export const subscriptionMrrEvents = [
-  "subscription.created",
-  "subscription.activated",
-  "subscription.updated",
-  "subscription.past_due",
-  "subscription.recovered",
-  "subscription.paused",
-  "subscription.resumed",
-  "subscription.canceled",
-  "subscription.ended",
-] as const;
+import { subscriptionEventTypes } from "./contributors.ts";
+import {
+  classify,
+  type MrrChange,
+  type MrrCounters,
+  type MrrFigure,
+  type MrrMonth,
+  mrrCounters,
+  mrrOf,
+  subscriptionReport,
+} from "./mrr.ts";
+import type { ReportPorts, ReportReadPorts, RollupRef, Tally } from "./ports.ts";
 
 /** What a subscription counted for when its state of `asOf` was folded in. */
 export interface CountedSubscription extends MrrFigure {
@@ -48,8 +46,7 @@ export interface MrrRecord {
   /** The state it replaces (absent: none yet); a different one found is a lost race (ConflictError). */
   previousAsOf: string | undefined;
   next: CountedSubscription;
-  month: string;
-  add: Omit<MrrMonth, "month" | "currency">;
+  tally: Tally;
 }
 
 export interface MrrStore {
@@ -60,20 +57,25 @@ export interface MrrStore {
   ): Promise<CountedSubscription | undefined>;
   /**
    * One transaction: the event's marker (false when it was there: applied already), the
-   * subscription's counted state if still `previousAsOf` (else a ConflictError), the month's ADD.
+   * subscription's counted state if still `previousAsOf` (else a ConflictError), the tally's ADD.
    */
   record(merchantId: string, record: MrrRecord): Promise<boolean>;
-  /** Every month's rollup of one mode up to `toMonth` (included): one item per month and currency. */
-  months(merchantId: string, livemode: boolean, toMonth: string): Promise<MrrMonth[]>;
 }
 
-export interface MrrPorts {
+export interface MrrPorts extends Pick<ReportPorts, "merchantOf"> {
   mrr: MrrStore;
-  merchantOf(merchantId: string): Promise<Merchant | undefined>;
 }
 
-/** The merchant's mode: subscription events carry none (they move no money themselves). */
-const modeOf = (merchant: Merchant) => merchantLivemode(merchant);
+/** The MRR's rollup items: one per mode, local month and currency. */
+const mrrRollup = (livemode: boolean, month: string, currency: string): RollupRef => ({
+  report: "subscriptions",
+  livemode,
+  grain: "month",
+  period: month,
+  dims: [currency],
+});
+
+const unchanged: MrrChange = { mrrDelta: 0, activeDelta: 0 };
 
 /** Folds one subscription event in, once; a state older than the one counted is only marked. */
 export async function applySubscriptionEvent(ports: MrrPorts, event: DomainEvent): Promise<void> {
@@ -81,7 +83,7 @@ export async function applySubscriptionEvent(ports: MrrPorts, event: DomainEvent
   if (!subscription?.id) return;
   const merchant = await ports.merchantOf(event.merchantId);
   if (!merchant) return;
-  const livemode = modeOf(merchant);
+  const livemode = merchantLivemode(merchant);
   const asOf = `${subscription.updatedAt}#${event.id}`;
   const month = localDate(new Date(event.occurredAt), merchant.timeZone).slice(0, 7);
   await retryOnConflict(
@@ -89,14 +91,10 @@ export async function applySubscriptionEvent(ports: MrrPorts, event: DomainEvent
     async () => {
       const previous = await ports.mrr.counted(event.merchantId, livemode, subscription.id);
       const stale = previous !== undefined && previous.asOf >= asOf;
-      const figure = stale ? previous : mrrOf(subscription);
-      const change: MrrChange = stale ? { mrrDelta: 0, activeDelta: 0 } : classify(previous, figure);
-      const add = {
-        newMrr: 0,
-        expansionMrr: 0,
-        contractionMrr: 0,
-        churnedMrr: 0,
-        reactivationMrr: 0,
+      const figure = mrrOf(subscription);
+      const change = stale ? unchanged : classify(previous, figure);
+      const add: MrrCounters = {
+        ...(Object.fromEntries(mrrCounters.map((name) => [name, 0])) as MrrCounters),
         mrrDelta: change.mrrDelta,
         activeDelta: change.activeDelta,
         ...(change.movement ? { [change.movement.field]: change.movement.amount } : {}),
@@ -106,16 +104,16 @@ export async function applySubscriptionEvent(ports: MrrPorts, event: DomainEvent
         livemode,
         subscriptionId: subscription.id,
         previousAsOf: previous?.asOf,
-        next: stale
-          ? previous
-          : {
-              ...figure,
-              currency: subscription.currency,
-              everCounted: (previous?.everCounted ?? false) || figure.counted,
-              asOf,
-            },
-        month,
-        add,
+        next:
+          stale && previous
+            ? previous
+            : {
+                ...figure,
+                currency: subscription.currency,
+                everCounted: (previous?.everCounted ?? false) || figure.counted,
+                asOf,
+              },
+        tally: { rollup: mrrRollup(livemode, month, subscription.currency), add },
       });
     },
     (run) => 20 * 2 ** run * Math.random(),
@@ -124,7 +122,7 @@ export async function applySubscriptionEvent(ports: MrrPorts, event: DomainEvent
 
 export const subscriptionMrrContributor = (ports: MrrPorts): ReportContributor => ({
   name: "subscription-mrr",
-  eventTypes: subscriptionMrrEvents,
+  eventTypes: subscriptionEventTypes,
   apply: (event) => applySubscriptionEvent(ports, event),
 });
 
@@ -136,22 +134,38 @@ export interface SubscriptionReportQuery {
 }
 
 /**
- * `GET /v1/reports/subscriptions`: monthly rows of `from…to` (local dates; their months), in the
- * merchant's current mode unless one is asked. Reads one item per month and currency, from the
- * merchant's first month of subscriptions (the levels are the sums of the months before).
+ * `GET /v1/reports/subscriptions`: a row per month of `from…to` (local dates; their months) and
+ * currency, in the merchant's current mode unless one is asked. One Query of one item per month and
+ * currency from the merchant's first month of subscriptions (the levels are the sums of the months
+ * before): O(months), whatever the number of subscriptions or events.
  */
 export async function subscriptionsReport(
-  ports: MrrPorts & { clock: Clock },
+  ports: Pick<ReportReadPorts, "rollups" | "merchantOf"> & { clock: Clock },
   merchantId: string,
   query: SubscriptionReportQuery,
 ) {
   const merchant = await ports.merchantOf(merchantId);
-  const livemode = query.livemode ?? (merchant ? modeOf(merchant) : false);
+  const livemode = query.livemode ?? (merchant ? merchantLivemode(merchant) : false);
   const current = localDate(ports.clock.now(), merchant?.timeZone ?? "UTC").slice(0, 7);
-  const months = await ports.mrr.months(merchantId, livemode, query.to.slice(0, 7));
-  const rows = subscriptionReport(
-    query.currency ? months.filter((month) => month.currency === query.currency) : months,
-    { from: query.from.slice(0, 7), to: query.to.slice(0, 7), current },
-  );
-  return { livemode, data: rows };
+  const { report, grain } = mrrRollup(livemode, "", "");
+  const rollups = await ports.rollups.read(merchantId, {
+    report,
+    livemode,
+    grain,
+    fromPeriod: "0000-00",
+    toPeriod: query.to.slice(0, 7),
+  });
+  const months = rollups
+    .map(
+      ({ period, dims, counts }): MrrMonth => ({
+        month: period,
+        currency: dims[0] ?? "",
+        ...(Object.fromEntries(mrrCounters.map((name) => [name, counts[name] ?? 0])) as MrrCounters),
+      }),
+    )
+    .filter((month) => !query.currency || month.currency === query.currency);
+  return {
+    livemode,
+    data: subscriptionReport(months, { from: query.from.slice(0, 7), to: query.to.slice(0, 7), current }),
+  };
 }

@@ -1,5 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { classify, monthly, mrrOf, type MrrMonth, subscriptionReport } from "../../shared/reports/mrr.ts";
+import {
+  classify,
+  type MrrCounters,
+  type MrrMonth,
+  monthly,
+  mrrCounters,
+  mrrOf,
+  subscriptionReport,
+} from "../../shared/reports/mrr.ts";
 import { ConflictError } from "../../shared/domain/errors.ts";
 import type { DomainEvent } from "../../shared/domain/events.ts";
 import type { Merchant } from "../../shared/merchants/merchant.ts";
@@ -219,21 +227,22 @@ describe("the MRR contributor", () => {
     return {
       rollups,
       counted: async (_, __, id) => states.get(id),
-      async record(_, { eventId, subscriptionId, previousAsOf, next, month, add }) {
+      async record(_, { eventId, subscriptionId, previousAsOf, next, tally }) {
         if (markers.has(eventId)) return false;
         if (states.get(subscriptionId)?.asOf !== previousAsOf) throw new ConflictError("raced");
         markers.add(eventId);
         states.set(subscriptionId, next);
-        if (Object.values(add).every((value) => value === 0)) return true;
-        const key = `${month}#${next.currency}`;
-        const held = rollups.get(key) ?? { month, currency: next.currency, ...add };
-        if (rollups.has(key))
-          for (const [name, value] of Object.entries(add))
-            (held as never as Record<string, number>)[name] += value;
-        rollups.set(key, held);
+        if (Object.values(tally.add).every((value) => value === 0)) return true;
+        const key = `${tally.rollup.period}#${tally.rollup.dims[0]}`;
+        const held = rollups.get(key);
+        const sum = (name: keyof MrrCounters) => (held?.[name] ?? 0) + (tally.add[name] ?? 0);
+        rollups.set(key, {
+          month: tally.rollup.period,
+          currency: tally.rollup.dims[0] ?? "",
+          ...(Object.fromEntries(mrrCounters.map((name) => [name, sum(name)])) as MrrCounters),
+        });
         return true;
       },
-      months: async () => [...rollups.values()],
     };
   }
   const merchant = { id: "mer_1", timeZone: "Europe/Berlin" } as Merchant;
