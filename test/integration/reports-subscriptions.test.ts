@@ -62,8 +62,12 @@ async function started(
   return { ...buyer, sub };
 }
 
+/** A change of items, not prorated: MRR counts the new price from the change either way. */
 const patch = async (id: string, body: object) => {
-  const r = await call(subscriptions, "PATCH /v1/subscriptions/{id}", id, body);
+  const r = await call(subscriptions, "PATCH /v1/subscriptions/{id}", id, {
+    prorationBehavior: "none",
+    ...body,
+  });
   expect(r.status, JSON.stringify(r.body)).toBe(200);
 };
 
