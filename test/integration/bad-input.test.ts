@@ -2480,18 +2480,33 @@ describe("bad input: every POST and PATCH route with a body", () => {
         ["limit 101", { ...valid, limit: "101" }, "limit"],
         ["currency unknown", { ...valid, currency: "XXY" }, "currency"],
       ],
+      "GET /v1/reports/subscriptions": [
+        ["groupBy day (MRR is monthly)", { ...valid, groupBy: "day" }, "groupBy"],
+        ["currency unknown", { ...valid, currency: "XXY" }, "currency"],
+      ],
     };
-    it("walks at least the revenue, customers and top-customers reports", () => {
-      expect(reportRoutes.map((r) => r.routeKey)).toEqual(expect.arrayContaining(Object.keys(ownCases)));
+    /** Reports as of now: no range, only their own cases. */
+    const asOfCases: Record<string, [string, Record<string, string>, string][]> = {
+      "GET /v1/reports/receivables": [
+        ["currency unknown", { currency: "XXY" }, "currency"],
+        ["livemode not a boolean", { livemode: "yes" }, "livemode"],
+        ["a range (it is as of now)", { from: "2026-10-01" }, "from"],
+      ],
+    };
+    it("walks at least the revenue, customers, top-customers, subscriptions and receivables reports", () => {
+      expect(reportRoutes.map((r) => r.routeKey)).toEqual(
+        expect.arrayContaining([...Object.keys(ownCases), ...Object.keys(asOfCases)]),
+      );
     });
     it.each(reportRoutes.map((r) => [r.routeKey] as const))("%s: 400 naming the field, nothing written", async (routeKey) => {
-      for (const [name, query, path] of [...cases, ...(ownCases[routeKey] ?? [])]) {
+      const asOf = asOfCases[routeKey];
+      for (const [name, query, path] of asOf ?? [...cases, ...(ownCases[routeKey] ?? [])]) {
         const r = await api(routeKey, { token: world.secret, query });
         expectProblem(r, 400, `${routeKey} ${name}`);
         expect(r.body.errors.map((e: { path: string }) => e.path), `${routeKey} ${name}`).toContain(path);
         expect(await written(), `${routeKey} ${name} wrote to the table`).toBe(0);
       }
-      const ok = await api(routeKey, { token: world.secret, query: valid });
+      const ok = await api(routeKey, { token: world.secret, query: asOf ? {} : valid });
       expect(ok.status, `${routeKey}: ${ok.raw.slice(0, 300)}`).toBe(200);
     });
   });

@@ -203,6 +203,9 @@ const reportRange = (): Record<string, string> => {
   return { from: addDays(today, -2), to: addDays(today, 2) };
 };
 
+/** The MRR of the tenant's one active subscription: its own, so another's figures would show. */
+const mrrOf = (t: Tenant) => (t.label === "A" ? 1_700 : 2_900);
+
 /** Valid bodies, per tenant (so an invoice names the tenant's own customer). */
 const bodies = {
   customer: (t: Tenant, email = `${t.label.toLowerCase()}-${unique()}@tenant.test`) => ({
@@ -908,6 +911,21 @@ const fixtures: Record<string, WallFixture> = {
       expect(r.body.data.map((row: { customerId: string }) => row.customerId)).toContain(idOf(t, "customer")),
   },
 
+  // MRR: each tenant's active subscription (seed) at its own price, so B's figure is B's alone.
+  getSubscriptionsReport: {
+    kind: "report",
+    query: reportRange,
+    own: (r, t) =>
+      expect(r.body.data).toEqual([
+        expect.objectContaining({ currency: "USD", mrr: mrrOf(t), activeSubscriptions: 1 }),
+      ]),
+  },
+  getReceivablesReport: {
+    kind: "report",
+    query: () => ({}),
+    own: (r) => expect(r.body.data.some((row: { count: number }) => row.count > 0)).toBe(true),
+  },
+
   createPaymentLink: {
     kind: "create",
     body: bodies.paymentLink,
@@ -1230,6 +1248,13 @@ async function seed(label: string): Promise<Tenant> {
   }
   t.email = (await merchantOf(t)).email;
   if (has("POST /v1/workflows")) t.ids.workflow = await fresh.workflow(t);
+  if (has("GET /v1/reports/subscriptions"))
+    await created("POST /v1/subscriptions", t, {
+      ...bodies.subscription(t),
+      items: [{ description: `${t.marker} MRR plan`, unitAmount: mrrOf(t) }],
+      startDate: undefined,
+      collectionMethod: "send_invoice",
+    });
   const eventItems = (await aws.scanAll()).filter(
     (item) => item.type === "event" && item.PK === `MERCHANT#${t.merchantId}`,
   );
