@@ -126,6 +126,7 @@ import type { ReportPorts, ReportReadPorts } from "./reports/ports.ts";
 import { dynamoRollupStore } from "./store/reports.ts";
 import type { ReceivablesPorts } from "./reports/receivables.ts";
 import { subscriptionMrrContributor } from "./reports/subscription-mrr.ts";
+import { presentSubscription } from "./subscriptions/subscription.ts";
 import { dynamoMrrStore } from "./store/mrr.ts";
 
 /**
@@ -938,7 +939,14 @@ export const reportContributors = (clock: Clock): readonly ReportContributor[] =
   return [
     revenueContributor(ports),
     customersContributor(ports),
-    subscriptionMrrContributor({ mrr: dynamoMrrStore(clock), merchantOf: ports.merchantOf }),
+    subscriptionMrrContributor({
+      mrr: dynamoMrrStore(clock),
+      merchantOf: ports.merchantOf,
+      subscriptionOf: async (merchantId, id) => {
+        const found = await dynamoSubscriptionStore.read(merchantId, id);
+        return found && presentSubscription(found.value);
+      },
+    }),
   ];
 };
 

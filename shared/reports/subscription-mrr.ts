@@ -64,6 +64,8 @@ export interface MrrStore {
 
 export interface MrrPorts extends Pick<ReportPorts, "merchantOf"> {
   mrr: MrrStore;
+  /** The subscription as the API shows it now, for an event whose snapshot was cut to fit. */
+  subscriptionOf(merchantId: string, subscriptionId: string): Promise<Subscription | undefined>;
 }
 
 /** The MRR's rollup items: one per mode, local month and currency. */
@@ -79,8 +81,14 @@ const unchanged: MrrChange = { mrrDelta: 0, activeDelta: 0 };
 
 /** Folds one subscription event in, once; a state older than the one counted is only marked. */
 export async function applySubscriptionEvent(ports: MrrPorts, event: DomainEvent): Promise<void> {
-  const subscription = (event.data as { subscription?: Subscription }).subscription;
-  if (!subscription?.id) return;
+  const shown = (event.data as { subscription?: Partial<Subscription> & { id?: string } }).subscription;
+  if (!shown?.id) return;
+  // A snapshot cut to fit its event (items left out) is read back whole: its state now, as new or newer.
+  const subscription =
+    Array.isArray(shown.items) && Array.isArray(shown.discounts)
+      ? (shown as Subscription)
+      : await ports.subscriptionOf(event.merchantId, shown.id);
+  if (!subscription) return;
   const merchant = await ports.merchantOf(event.merchantId);
   if (!merchant) return;
   const livemode = merchantLivemode(merchant);

@@ -12,6 +12,7 @@ import { randomUUID } from "node:crypto";
 import { QueryCommand } from "@aws-sdk/lib-dynamodb";
 import type { SQSRecord } from "aws-lambda";
 import { beforeAll, describe, expect, it } from "vitest";
+import { handler as discountCodes } from "../../functions/api/discount-codes.ts";
 import { handler as invoices } from "../../functions/api/invoices.ts";
 import { handler as settings } from "../../functions/api/merchant-settings.ts";
 import { handler as reportsApi } from "../../functions/api/reports.ts";
@@ -218,6 +219,35 @@ describe("the subscriptions report on a seeded month", () => {
       livemode: true,
       data: [],
     });
+  });
+});
+
+describe("a discount that ends", () => {
+  it("is expansion in the month its last period ends: the renewal says so with subscription.updated", async () => {
+    const code = `MRR${randomUUID().slice(0, 6)}`.toUpperCase();
+    const made = await call(discountCodes, "POST /v1/discount-codes", undefined, {
+      code,
+      percentOff: 50,
+      duration: "repeating",
+      durationInPeriods: 2,
+    });
+    expect(made.status, JSON.stringify(made.body)).toBe(201);
+    // Jan 10, 2031: 10000 a month, half off for two periods (Jan 10 – Mar 10) → new 5000.
+    const { clockId } = await started("2031-01-10T10:00:00Z", "GBP", "month", 10_000, {
+      discounts: [{ code }],
+    });
+    // Mar 10 bills the first period at full price: expansion 5000 in March.
+    await advance(clockId, "2031-03-11T00:00:00Z");
+    await deliverAll();
+
+    const r = await report({ from: "2031-01-01", to: "2031-03-31", currency: "GBP" });
+    expect(
+      r.body.data.map((row: Record<string, unknown>) => [row.period, row.mrr, row.newMrr, row.expansionMrr]),
+    ).toEqual([
+      ["2031-01", 5_000, 5_000, 0],
+      ["2031-02", 5_000, 0, 0],
+      ["2031-03", 10_000, 0, 5_000],
+    ]);
   });
 });
 

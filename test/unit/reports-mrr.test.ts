@@ -257,7 +257,7 @@ describe("the MRR contributor", () => {
 
   it("counts each event once, and a state older than the one counted changes nothing", async () => {
     const store = memoryStore();
-    const ports = { mrr: store, merchantOf: async () => merchant };
+    const ports = { mrr: store, merchantOf: async () => merchant, subscriptionOf: async () => undefined };
     const created = event("evt_1", "2030-02-10T10:00:00.000Z", {});
     const upgraded = event("evt_2", "2030-03-10T10:00:00.000Z", {
       items: [{ id: "si_1", description: "Seat", unitAmount: 1000, quantity: 3 }],
@@ -270,9 +270,21 @@ describe("the MRR contributor", () => {
       expect.objectContaining({ month: "2030-03", expansionMrr: 2000, mrrDelta: 2000, activeDelta: 0 }),
     ]);
 
+    // A snapshot cut to fit its event is read back whole.
+    const whole = { id: "sub_2", ...subscription(), updatedAt: "2030-03-11T00:00:00.000Z" } as Subscription;
+    await applySubscriptionEvent(
+      { ...ports, subscriptionOf: async () => whole },
+      {
+        ...created,
+        id: "evt_4",
+        data: { subscription: { id: "sub_2", truncated: true, omitted: { items: 1 } } },
+      },
+    );
+    expect(store.rollups.get("2030-02#USD")).toMatchObject({ newMrr: 2000, activeDelta: 2 });
+
     // Out of order: the cancel arrives before the upgrade it follows; the upgrade then counts nothing.
     const late = memoryStore();
-    const latePorts = { mrr: late, merchantOf: async () => merchant };
+    const latePorts = { mrr: late, merchantOf: async () => merchant, subscriptionOf: async () => undefined };
     await applySubscriptionEvent(latePorts, created);
     await applySubscriptionEvent(
       latePorts,
