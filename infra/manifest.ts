@@ -350,7 +350,7 @@ export const functions: readonly FunctionDefinition[] = [
   {
     name: "reports-api",
     entry: "functions/api/reports.ts",
-    description: "Reports: revenue, customers and top customers, read from their rollups",
+    description: "Reports: revenue, customers, top customers and subscriptions (MRR) from their rollups; receivables from the open invoices",
     timeoutSeconds: 10,
     routes: reportOps.reportOperations,
     access: { table: "read" },
@@ -492,7 +492,7 @@ export const functions: readonly FunctionDefinition[] = [
     name: "reports",
     entry: "functions/reports/run.ts",
     description:
-      "Folds domain events into the reports' rollups (revenue, customers, top customers), once per event and contributor",
+      "Folds domain events into the reports' rollups (revenue, customers, top customers, MRR), once per event and contributor",
     timeoutSeconds: 30,
     queue: { name: "reports", batchSize: 10 },
     // Rollup items and their markers; the merchant's zone and mode.
