@@ -8,12 +8,14 @@
  * - Its MRR is what one period bills before tax — Σ quantity × unit amount (rounded per line), less
  *   the recurring discounts that apply (priced by the invoice's own money engine) — divided by the
  *   interval's months and rounded half away from zero, per subscription.
- * - Recurring discounts are `forever`, and `repeating` ones while the current period is within their
- *   periods; a `once` discount is a one-off, not recurring revenue.
+ * - Recurring discounts are those that apply to the current period as on its invoice (`forever`, and
+ *   `repeating` ones within their periods, both from the period they were added for); a `once`
+ *   discount is a one-off, not recurring revenue.
  */
 import { computeTotals, type DiscountInput } from "../domain/totals.ts";
 import { divRound } from "../domain/money.ts";
 import type { Interval } from "../products/product.ts";
+import { discountApplies } from "../subscriptions/period-invoice.ts";
 import type {
   Subscription,
   SubscriptionDiscount,
@@ -31,11 +33,9 @@ export interface MrrFigure {
   mrr: number;
 }
 
-/** Whether a discount recurs in period `k` (0 first): see the module's header. */
-function recurringDiscount(discount: SubscriptionDiscount, k: number): boolean {
-  if (discount.duration === "forever") return true;
-  return discount.duration === "repeating" && k < (discount.durationInPeriods ?? 0);
-}
+/** Whether a discount recurs in period `k` (0 first): it applies to it as on the invoice, and is not a one-off. */
+const recurringDiscount = (discount: SubscriptionDiscount, k: number): boolean =>
+  discount.duration !== "once" && discountApplies(discount, k);
 
 /** A period's price, normalised to a month: `amount ÷ months`, half away from zero. */
 export const monthly = (amount: number, interval: Interval): number =>

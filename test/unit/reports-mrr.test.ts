@@ -74,6 +74,16 @@ describe("MRR normalisation", () => {
     expect(amountOff("repeating", 3)).toBe(750); // period 2: the third
     expect(amountOff("repeating", 4)).toBe(1000);
     expect(amountOff("once", 1)).toBe(1000);
+    // Added by a change during period 1: its periods count from period 2, as on the invoices.
+    const added = (duration: "repeating" | "forever", cyclesBilled: number) =>
+      mrrOf(
+        subscription({
+          cyclesBilled,
+          discounts: [{ amountOff: 250, duration, durationInPeriods: 2, fromPeriod: 2 }],
+        }),
+      ).mrr;
+    expect([2, 3, 4, 5].map((cycles) => added("repeating", cycles))).toEqual([1000, 750, 750, 1000]);
+    expect([2, 3, 9].map((cycles) => added("forever", cycles))).toEqual([1000, 750, 750]);
   });
 
   it.each([
