@@ -19,7 +19,8 @@ export const revenueEventTypes = [
   "payment.dispute_closed",
 ] as const;
 
-export const customerEventTypes = ["customer.created", "payment.succeeded"] as const;
+/** New customers; paying customers by processor (`payment.succeeded`) or by hand (`payment.recorded`). */
+export const customerEventTypes = ["customer.created", "payment.succeeded", "payment.recorded"] as const;
 
 /** Every event type a report folds: the reports queue gets exactly these (shared/outbox/routing.ts). */
 export const reportedEventTypes: readonly string[] = [
@@ -86,6 +87,7 @@ async function newCustomer(ports: ReportPorts, event: DomainEvent) {
 
 async function payingCustomer(ports: ReportPorts, event: DomainEvent) {
   const { payment, balanceTransaction } = moneyEvent.parse(event.data);
+  // A recorded (manual) payment has no balance transaction: its day is its instant's local day.
   let day = balanceTransaction?.date;
   if (!day) {
     const merchant = await ports.merchantOf(event.merchantId);

@@ -322,6 +322,12 @@ describe("the reports' contributors", () => {
     expect(rollups.items.get("customers#false#day#2026-10-02")).toEqual({ payingCustomers: 1 });
     expect(rollups.items.get("customers#false#week#2026-09-28")).toEqual({ payingCustomers: 1 });
     expect(rollups.items.get("customers#false#month#2026-10")).toEqual({ payingCustomers: 1 });
+    // A payment recorded by hand (no balance transaction) counts its payer on its instant's local day in Oslo.
+    await customers.apply(
+      event("payment.recorded", "evt_4", { payment: { customerId: "cus_c" } }, "2026-10-02T22:30:00Z"),
+    );
+    expect(rollups.items.get("customers#false#day#2026-10-03")).toEqual({ payingCustomers: 1 });
+    expect(rollups.items.get("customers#false#month#2026-10")).toEqual({ payingCustomers: 2 });
 
     // 23:30 on 25 October in Oslo, after the clocks went back: still the 25th locally.
     const created = event("customer.created", "evt_3", { customer: { id: "cus_b" } }, "2026-10-25T22:30:00Z");
