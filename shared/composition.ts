@@ -123,7 +123,7 @@ import type { ViewPorts } from "./views/service.ts";
 import type { ReportContributor } from "./reports/contributor.ts";
 import { customersContributor, revenueContributor } from "./reports/contributors.ts";
 import type { ReportPorts, ReportReadPorts } from "./reports/ports.ts";
-import { dynamoRollupStore } from "./store/reports.ts";
+import { customerNames, dynamoRollupStore } from "./store/reports.ts";
 import type { ReceivablesPorts } from "./reports/receivables.ts";
 import { subscriptionMrrContributor } from "./reports/subscription-mrr.ts";
 import { presentSubscription } from "./subscriptions/subscription.ts";
@@ -955,10 +955,7 @@ export const reportReadPorts = (clock: Clock): ReportReadPorts => {
   return {
     rollups,
     merchantOf,
-    customersOf: async (merchantId, ids) =>
-      (await Promise.all(ids.map((id) => dynamoCustomerStore.read(merchantId, id)))).flatMap((found) =>
-        found ? [found.value] : [],
-      ),
+    customersNamed: customerNames,
   };
 };
 

@@ -39,7 +39,8 @@ export const reportQuery = <T extends z.ZodRawShape>(extra: T) =>
   });
 
 const amount = z.number().int();
-const reportOf = <T extends z.ZodType>(row: T) =>
+/** A report's response: its rows, and the mode they are of. */
+export const reportOf = <T extends z.ZodType>(row: T) =>
   z.object({ livemode: z.boolean().describe("The mode the figures are of"), data: z.array(row) });
 
 export const revenueRow = z.object({

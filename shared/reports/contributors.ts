@@ -19,7 +19,8 @@ export const revenueEventTypes = [
   "payment.dispute_closed",
 ] as const;
 
-export const customerEventTypes = ["customer.created", "payment.succeeded"] as const;
+/** New customers; paying customers by processor (`payment.succeeded`) or by hand (`payment.recorded`). */
+export const customerEventTypes = ["customer.created", "payment.succeeded", "payment.recorded"] as const;
 
 /** The events whose data is the subscription after the change they report (MRR: subscription-mrr.ts). */
 export const subscriptionEventTypes = [
@@ -39,10 +40,13 @@ export const reportedEventTypes: readonly string[] = [
   ...new Set([...revenueEventTypes, ...customerEventTypes, ...subscriptionEventTypes]),
 ];
 
+/** A payment's event carries the payment; a refund's the refund (and the payment, unless it failed). */
 const moneyEvent = z.object({
-  payment: z.object({ customerId: z.string() }),
+  payment: z.object({ customerId: z.string() }).optional(),
+  refund: z.object({ customerId: z.string() }).optional(),
   balanceTransaction: carriedBalance.optional(),
 });
+const paidEvent = z.object({ payment: z.object({ customerId: z.string() }) });
 
 /**
  * Revenue and top customers: each balance transaction added once per event id to its day's, week's
@@ -54,12 +58,14 @@ export function revenueContributor(ports: Pick<ReportPorts, "rollups">): ReportC
     name: "revenue",
     eventTypes: revenueEventTypes,
     async apply(event) {
-      const { payment, balanceTransaction } = moneyEvent.parse(event.data);
+      const { payment, refund, balanceTransaction } = moneyEvent.parse(event.data);
       if (!balanceTransaction) return;
+      const customerId = payment?.customerId ?? refund?.customerId;
+      if (!customerId) throw new Error(`${event.type} ${event.id} names no customer`);
       await ports.rollups.addOnce(
         event.merchantId,
         { contributor: "revenue", eventId: event.id },
-        balanceTallies(event.livemode, payment.customerId, balanceTransaction),
+        balanceTallies(event.livemode, customerId, balanceTransaction),
       );
     },
   };
@@ -98,7 +104,9 @@ async function newCustomer(ports: ReportPorts, event: DomainEvent) {
 }
 
 async function payingCustomer(ports: ReportPorts, event: DomainEvent) {
-  const { payment, balanceTransaction } = moneyEvent.parse(event.data);
+  const { payment } = paidEvent.parse(event.data);
+  const { balanceTransaction } = moneyEvent.parse(event.data);
+  // A recorded (manual) payment has no balance transaction: its day is its instant's local day.
   let day = balanceTransaction?.date;
   if (!day) {
     const merchant = await ports.merchantOf(event.merchantId);

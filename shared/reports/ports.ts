@@ -3,7 +3,6 @@
  * period, and read back one item per period (× its dimensions).
  */
 import type { Clock } from "../domain/clock.ts";
-import type { Customer } from "../customers/customer.ts";
 import type { Merchant } from "../merchants/merchant.ts";
 import type { Grain } from "./periods.ts";
 
@@ -65,9 +64,17 @@ export interface ReportPorts {
   clock: Clock;
 }
 
+/** A customer as a report names it. */
+export interface NamedCustomer {
+  id: string;
+  name?: string;
+  email: string;
+}
+
 /** What the report reads need besides the rollups: the merchant's mode, the top customers' names. */
 export interface ReportReadPorts {
   rollups: RollupStore;
   merchantOf(merchantId: string): Promise<Merchant | undefined>;
-  customersOf(merchantId: string, ids: readonly string[]): Promise<Customer[]>;
+  /** The customers of these ids that exist (a deleted one is left out). */
+  customersNamed(merchantId: string, ids: readonly string[]): Promise<NamedCustomer[]>;
 }

@@ -141,10 +141,9 @@ export async function topCustomersReport(
   ];
   const totals = topCustomers((await Promise.all(reads)).flat(), query.limit, query.currency);
   const customers = new Map(
-    (await ports.customersOf(merchantId, [...new Set(totals.map((total) => total.customerId))])).map((c) => [
-      c.id,
-      c,
-    ]),
+    (await ports.customersNamed(merchantId, [...new Set(totals.map((total) => total.customerId))])).map(
+      (c) => [c.id, c],
+    ),
   );
   return {
     livemode,

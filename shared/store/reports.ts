@@ -4,9 +4,9 @@
  * event id) or per (rollup, member). Never in the transaction of the payment or customer that caused
  * it: concurrent payments of one merchant meet only here, and a conflict between them is retried.
  */
-import { QueryCommand, TransactWriteCommand } from "@aws-sdk/lib-dynamodb";
+import { BatchGetCommand, QueryCommand, TransactWriteCommand } from "@aws-sdk/lib-dynamodb";
 import type { Clock } from "../domain/clock.ts";
-import type { Rollup, RollupRef, RollupStore, Tally } from "../reports/ports.ts";
+import type { NamedCustomer, Rollup, RollupRef, RollupStore, Tally } from "../reports/ports.ts";
 import { documentClient, tableName } from "./dynamo.ts";
 import { keys } from "./keys.ts";
 
@@ -134,3 +134,37 @@ export const dynamoRollupStore = (clock: Clock): RollupStore => {
     },
   };
 };
+
+/** BatchGetItem takes at most 100 keys. */
+const batchKeys = 100;
+
+/** The listed customers' ids, names and emails: one BatchGetItem per 100, only those fields read. */
+export async function customerNames(merchantId: string, ids: readonly string[]): Promise<NamedCustomer[]> {
+  const found: NamedCustomer[] = [];
+  for (let start = 0; start < ids.length; start += batchKeys) {
+    let pending: Record<string, unknown>[] = ids
+      .slice(start, start + batchKeys)
+      .map((id) => ({ ...keys.merchantObject(merchantId, id) }));
+    while (pending.length > 0) {
+      const out = await documentClient().send(
+        new BatchGetCommand({
+          RequestItems: {
+            [tableName()]: {
+              Keys: pending,
+              ProjectionExpression: "id, #name, email",
+              ExpressionAttributeNames: { "#name": "name" },
+            },
+          },
+        }),
+      );
+      for (const item of out.Responses?.[tableName()] ?? [])
+        found.push({
+          id: String(item.id),
+          ...(typeof item.name === "string" ? { name: item.name } : {}),
+          email: String(item.email),
+        });
+      pending = out.UnprocessedKeys?.[tableName()]?.Keys ?? [];
+    }
+  }
+  return found;
+}

@@ -298,6 +298,21 @@ describe("the reports' contributors", () => {
       grossPaid: 10_000,
       paymentCount: 1,
     });
+    // A refund reversed after it succeeded (refund.failed carries the refund, not the payment) gives it back.
+    await revenue.apply(
+      event("refund.failed", "evt_5", {
+        refund: { customerId: "cus_a" },
+        balanceTransaction: { ...reversal, date: "2026-10-01" },
+      }),
+    );
+    expect(rollups.items.get("revenue#false#day#2026-10-01#USD")).toMatchObject({
+      refunds: -2_000,
+      refundCount: -1,
+      netVolume: 11_680,
+    });
+    expect(rollups.items.get("top#false#day#2026-10-01#cus_a#USD")).toMatchObject({ refunded: -2_000 });
+    // A pending refund that failed moved no money: nothing to fold.
+    await revenue.apply(event("refund.failed", "evt_6", { refund: { customerId: "cus_a" } }));
     // A payment without a balance transaction (recorded by hand) moves no money in the reports.
     await revenue.apply(event("payment.succeeded", "evt_2", { payment: { customerId: "cus_a" } }));
     expect(rollups.items.get("revenue#false#day#2026-10-01#USD")?.paymentCount).toBe(1);
@@ -322,6 +337,12 @@ describe("the reports' contributors", () => {
     expect(rollups.items.get("customers#false#day#2026-10-02")).toEqual({ payingCustomers: 1 });
     expect(rollups.items.get("customers#false#week#2026-09-28")).toEqual({ payingCustomers: 1 });
     expect(rollups.items.get("customers#false#month#2026-10")).toEqual({ payingCustomers: 1 });
+    // A payment recorded by hand (no balance transaction) counts its payer on its instant's local day in Oslo.
+    await customers.apply(
+      event("payment.recorded", "evt_4", { payment: { customerId: "cus_c" } }, "2026-10-02T22:30:00Z"),
+    );
+    expect(rollups.items.get("customers#false#day#2026-10-03")).toEqual({ payingCustomers: 1 });
+    expect(rollups.items.get("customers#false#month#2026-10")).toEqual({ payingCustomers: 2 });
 
     // 23:30 on 25 October in Oslo, after the clocks went back: still the 25th locally.
     const created = event("customer.created", "evt_3", { customer: { id: "cus_b" } }, "2026-10-25T22:30:00Z");
