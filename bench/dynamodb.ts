@@ -14,6 +14,7 @@ import { ReceiveMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { documentClient } from "../shared/store/dynamo.ts";
 import type { Row } from "./report.ts";
 import { reportRows } from "./reports.ts";
+import { subscriptionReportRows } from "./reports-subscriptions.ts";
 
 export interface Tally {
   requests: Record<string, number>;
@@ -304,6 +305,7 @@ export async function dynamoSection(): Promise<Row[]> {
       ),
     );
     rows.push(...(await reportRows()));
+    rows.push(...(await subscriptionReportRows()));
     return rows;
   }
 }
