@@ -353,7 +353,8 @@ export const functions: readonly FunctionDefinition[] = [
     description: "Reports: revenue, customers, top customers and subscriptions (MRR) from their rollups; receivables from the open invoices",
     timeoutSeconds: 10,
     routes: reportOps.reportOperations,
-    access: { table: "read" },
+    // Reads rollups only; the write is authentication's (a key's `lastUsedAt`).
+    access: { table: "readwrite" },
   },
   {
     name: "hosted-invoice",
