@@ -13,15 +13,19 @@ import { benchEnvironment, benchSecrets } from "./environment.ts";
 import { ReceiveMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { documentClient } from "../shared/store/dynamo.ts";
 import type { Row } from "./report.ts";
+import { reportRows } from "./reports.ts";
+import { subscriptionReportRows } from "./reports-subscriptions.ts";
 
 export interface Tally {
   requests: Record<string, number>;
   read: number;
   write: number;
   transactionalWrite: number;
+  /** Items the reads returned or scanned (a report's O(periods) shows here, not in its one Query). */
+  itemsRead: number;
 }
 
-let tally: Tally = { requests: {}, read: 0, write: 0, transactionalWrite: 0 };
+let tally: Tally = { requests: {}, read: 0, write: 0, transactionalWrite: 0, itemsRead: 0 };
 let instrumented = false;
 
 /** The wire operations (the middleware sees the low-level command names). */
@@ -44,6 +48,7 @@ function instrument(): void {
       );
       const short = name.replace(/Command$/, "");
       tally.requests[short] = (tally.requests[short] ?? 0) + 1;
+      tally.itemsRead += itemsIn(result.output as Record<string, unknown>);
       if (readCommands.has(short)) tally.read += units;
       else if (short === "TransactWriteItems") tally.transactionalWrite += units;
       else tally.write += units;
@@ -53,10 +58,21 @@ function instrument(): void {
   );
 }
 
+/** The items a read's output holds: scanned by a Query or Scan, found by a Get, answered by a batch. */
+function itemsIn(output: Record<string, unknown>): number {
+  if (typeof output.ScannedCount === "number") return output.ScannedCount;
+  if (output.Item) return 1;
+  const responses = output.Responses;
+  if (Array.isArray(responses)) return responses.filter((r) => r?.Item).length;
+  if (responses && typeof responses === "object")
+    return Object.values(responses as Record<string, unknown[]>).reduce((n, items) => n + items.length, 0);
+  return 0;
+}
+
 /** The DynamoDB requests and capacity `run` used (every request of the process meanwhile). */
 export async function tallied(run: () => Promise<unknown>): Promise<Tally> {
   instrument();
-  tally = { requests: {}, read: 0, write: 0, transactionalWrite: 0 };
+  tally = { requests: {}, read: 0, write: 0, transactionalWrite: 0, itemsRead: 0 };
   await run();
   return tally;
 }
@@ -130,7 +146,7 @@ export async function invoke(handler: Handler, e: APIGatewayProxyEventV2) {
   return body;
 }
 
-async function measure(operation: string, run: () => Promise<unknown>): Promise<Row> {
+export async function measure(operation: string, run: () => Promise<unknown>): Promise<Row> {
   const tally = await tallied(run);
   const requests = Object.values(tally.requests).reduce((a, b) => a + b, 0);
   return {
@@ -139,6 +155,7 @@ async function measure(operation: string, run: () => Promise<unknown>): Promise<
     "by command": Object.entries(tally.requests)
       .map(([c, n]) => `${c}×${n}`)
       .join(" "),
+    "items read": tally.itemsRead,
     rcu: tally.read,
     wcu: tally.write + tally.transactionalWrite,
     "aws wcu": tally.write + 2 * tally.transactionalWrite,
@@ -287,6 +304,8 @@ export async function dynamoSection(): Promise<Row[]> {
         stripeEvents({ Records: Messages.map((m) => sqsRecord(m.MessageId ?? "", m.Body ?? "")) } as never),
       ),
     );
+    rows.push(...(await reportRows()));
+    rows.push(...(await subscriptionReportRows()));
     return rows;
   }
 }

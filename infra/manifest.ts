@@ -14,6 +14,7 @@ import * as quoteOps from "../shared/api/quotes.ts";
 import * as quoteTemplateOps from "../shared/api/quote-templates.ts";
 import * as workflowOps from "../shared/api/workflows.ts";
 import * as paymentOps from "../shared/api/payments.ts";
+import * as reportOps from "../shared/api/reports.ts";
 import * as payoutOps from "../shared/api/payouts.ts";
 import * as viewOps from "../shared/api/views.ts";
 import * as workflowEnrollmentOps from "../shared/api/workflow-enrollments.ts";
@@ -60,6 +61,8 @@ export const queues = {
   billing: { visibilityTimeoutSeconds: 360, maxReceiveCount: 5, retentionDays: 14 },
   /** Workflows (shared/workflows/): their trigger events, and the resumes their delays schedule. */
   workflows: { visibilityTimeoutSeconds: 180, maxReceiveCount: 5, retentionDays: 14 },
+  /** Reports (shared/reports/): the events their rollups fold. */
+  reports: { visibilityTimeoutSeconds: 180, maxReceiveCount: 5, retentionDays: 14 },
 } as const satisfies Record<string, QueueDefinition>;
 
 export type QueueName = keyof typeof queues;
@@ -345,6 +348,15 @@ export const functions: readonly FunctionDefinition[] = [
     access: merchantApi,
   },
   {
+    name: "reports-api",
+    entry: "functions/api/reports.ts",
+    description: "Reports: revenue, customers, top customers and subscriptions (MRR) from their rollups; receivables from the open invoices",
+    timeoutSeconds: 10,
+    routes: reportOps.reportOperations,
+    // Reads rollups only; the write is authentication's (a key's `lastUsedAt`).
+    access: { table: "readwrite" },
+  },
+  {
     name: "hosted-invoice",
     entry: "functions/hosted/invoice.ts",
     description: "The buyer's public invoice page, PDF and payment (sandbox card page or Stripe Checkout)",
@@ -476,6 +488,16 @@ export const functions: readonly FunctionDefinition[] = [
     queue: { name: "workflows", batchSize: 10, maxConcurrency: 2 },
     // Emails (SES), tasks and codes (the table), delays on the scheduler, links to the buyer's pages.
     access: { table: "readwrite", email: true, publicLinks: true, scheduleTo: ["workflows"] },
+  },
+  {
+    name: "reports",
+    entry: "functions/reports/run.ts",
+    description:
+      "Folds domain events into the reports' rollups (revenue, customers, top customers, MRR), once per event and contributor",
+    timeoutSeconds: 30,
+    queue: { name: "reports", batchSize: 10 },
+    // Rollup items and their markers; the merchant's zone and mode.
+    access: { table: "readwrite" },
   },
 ];
 

@@ -120,6 +120,14 @@ import { dynamoEnrollmentStore } from "./store/workflow-enrollments.ts";
 import { dynamoWorkflowCatalog } from "./store/workflows.ts";
 import type { WorkflowEnginePorts, WorkflowLinks } from "./workflows/ports.ts";
 import type { ViewPorts } from "./views/service.ts";
+import type { ReportContributor } from "./reports/contributor.ts";
+import { customersContributor, revenueContributor } from "./reports/contributors.ts";
+import type { ReportPorts, ReportReadPorts } from "./reports/ports.ts";
+import { customerNames, dynamoRollupStore } from "./store/reports.ts";
+import type { ReceivablesPorts } from "./reports/receivables.ts";
+import { subscriptionMrrContributor } from "./reports/subscription-mrr.ts";
+import { presentSubscription } from "./subscriptions/subscription.ts";
+import { dynamoMrrStore } from "./store/mrr.ts";
 
 /**
  * SES and the MIME builder (nodemailer) load with the first mail: most functions never send one, and
@@ -914,3 +922,52 @@ export const workflowEnginePorts = (clock: Clock): WorkflowEnginePorts => {
     schedulerFor,
   };
 };
+
+// ── Reports (shared/reports/) ──────────────────────────────────────────────────────────────────
+const reportPorts = (clock: Clock): ReportPorts => ({
+  rollups: dynamoRollupStore(clock),
+  merchantOf: async (merchantId) => (await dynamoMerchantStore.readMerchant(merchantId))?.value,
+  clock,
+});
+
+/**
+ * Every report's contributor, handed each event of its types by the reports consumer; the outbox
+ * routes to the reports queue exactly their types (`reportedEventTypes`). A new report appends its own.
+ */
+export const reportContributors = (clock: Clock): readonly ReportContributor[] => {
+  const ports = reportPorts(clock);
+  return [
+    revenueContributor(ports),
+    customersContributor(ports),
+    subscriptionMrrContributor({
+      mrr: dynamoMrrStore(clock),
+      merchantOf: ports.merchantOf,
+      subscriptionOf: async (merchantId, id) => {
+        const found = await dynamoSubscriptionStore.read(merchantId, id);
+        return found && presentSubscription(found.value);
+      },
+    }),
+  ];
+};
+
+export const reportReadPorts = (clock: Clock): ReportReadPorts => {
+  const { rollups, merchantOf } = reportPorts(clock);
+  return {
+    rollups,
+    merchantOf,
+    customersNamed: customerNames,
+  };
+};
+
+/** The receivables report: the merchant's open invoices, a page at a time (earliest due first). */
+export const receivablesPorts = (clock: Clock): ReceivablesPorts => ({
+  openInvoices: (merchantId, currency, after) =>
+    dynamoInvoiceStore.listByDueDate(
+      merchantId,
+      { status: "open", ...(currency ? { currency } : {}) },
+      { limit: 100, ...(after ? { after } : {}) },
+      clock.now(),
+    ),
+  merchantOf: async (merchantId) => (await dynamoMerchantStore.readMerchant(merchantId))?.value,
+  clock,
+});

@@ -10,6 +10,7 @@ import { checkoutPageOperations, checkoutSessionOperations } from "./checkout-se
 import { paymentMethodOperations } from "./payment-methods.ts";
 import { connectStripe, paymentOperations, stripeWebhook } from "./payments.ts";
 import { payoutOperations } from "./payouts.ts";
+import { reportOperations } from "./reports.ts";
 import { viewOperations } from "./views.ts";
 import { apiKeyOperations, health, merchantOperations } from "./merchants.ts";
 import { portalOperations } from "./portal.ts";
@@ -49,6 +50,7 @@ export const allOperations = [
   stripeWebhook,
   ...viewOperations,
   ...payoutOperations,
+  ...reportOperations,
   ...enrollmentOperations,
   ...hostedInvoiceOperations,
   ...updateCardOperations,

@@ -247,6 +247,13 @@ export const subscription = z.object({
       code: z.string().optional(),
       duration: z.enum(["once", "forever", "repeating"]),
       durationInPeriods: z.number().int().optional(),
+      fromPeriod: z
+        .number()
+        .int()
+        .optional()
+        .describe(
+          "The first period (0 first) its duration counts from: a discount added by a change starts with the next period; absent: 0",
+        ),
     }),
   ),
   taxRateIds: z.array(z.string()),

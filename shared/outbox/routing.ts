@@ -4,9 +4,10 @@
  */
 import type { QueueName } from "../aws/queue.ts";
 import { notificationEventTypes } from "../notifications/registry.ts";
+import { reportedEventTypes } from "../reports/contributors.ts";
 import { workflowTriggers } from "../workflows/workflow.ts";
 
-export const eventQueues = ["notifications", "billing", "workflows"] as const satisfies readonly QueueName[];
+export const eventQueues = ["notifications", "billing", "workflows", "reports"] as const satisfies readonly QueueName[];
 export type EventQueue = (typeof eventQueues)[number];
 
 /** The event types each queue gets: the notifications queue exactly those a notification is registered for. */
@@ -30,6 +31,8 @@ const routed: Record<EventQueue, ReadonlySet<string>> = {
   ]),
   /** Exactly the events a workflow can start on (shared/workflows/engine.ts enrolls on them). */
   workflows: new Set(workflowTriggers),
+  /** Exactly the events a report contributor folds (shared/composition.ts `reportContributors`). */
+  reports: new Set(reportedEventTypes),
 };
 
 /** The queues an event of this type is delivered to; none for events nobody consumes yet. */

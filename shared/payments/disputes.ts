@@ -69,7 +69,8 @@ export async function applyDispute(
     await ports.payments.recordDispute(merchantId, {
       payment: { value: next, expectedVersion: version },
       ...(balance ? { balance } : {}),
-      event: paymentEvent(type, merchantId, next, now),
+      // A lost dispute's balance transaction rides along, so the reports fold it without reading it back.
+      event: paymentEvent(type, merchantId, next, now, balance ? { balanceTransaction: balance } : {}),
     });
     return next;
   });

@@ -157,7 +157,8 @@ async function applyOnce(
     // What the payable still owes: nothing once it is paid or void. Without one, the payment is all its own.
     taken = settling ? Math.min(payment.amount, settling.owed) : payment.amount;
     if (taken < payment.amount) next.excess = { amount: payment.amount - taken };
-    event = paymentEvent("payment.succeeded", merchantId, next, now);
+    // The balance transaction rides along, so the reports fold it without reading it back.
+    event = paymentEvent("payment.succeeded", merchantId, next, now, { balanceTransaction: balance });
   } else if (outcome.status === "failed") {
     next.failure = { declineCode: outcome.declineCode, message: outcome.message };
     event = paymentEvent("payment.failed", merchantId, next, now, { hostedUrl: settling?.hostedUrl });

@@ -222,6 +222,8 @@ export async function settleRefund(
       settledDelta !== 0 && payment.processor !== "manual"
         ? moneyMoved(await merchantOf(ports, merchantId), "refund", refund, -settledDelta, 0, now)
         : undefined;
+    // The balance transaction (a reversal's too) rides along, so the reports fold it without reading it back.
+    const moved = balance ? { balanceTransaction: balance } : {};
     const event =
       status === "succeeded"
         ? newEvent(
@@ -229,10 +231,17 @@ export async function settleRefund(
             merchantId,
             refund.id,
             now,
-            { refund: settled, payment: presentPayment(nextPayment) },
+            { refund: settled, payment: presentPayment(nextPayment), ...moved },
             settled.livemode,
           )
-        : newEvent("refund.failed", merchantId, refund.id, now, { refund: settled }, settled.livemode);
+        : newEvent(
+            "refund.failed",
+            merchantId,
+            refund.id,
+            now,
+            { refund: settled, ...moved },
+            settled.livemode,
+          );
     await ports.payments.recordRefundChange(merchantId, {
       refund: { value: settled, expectedVersion: version },
       payment: { value: nextPayment, expectedVersion: paymentVersion },

@@ -123,6 +123,41 @@ export const keys = {
     SKPrefix: `BTX#${date}#`,
   }),
 
+  /**
+   * A report's rollup item (shared/reports/): counters for one mode, grain, period and dimensions,
+   * moved only by `ADD`. Period before dimensions, so a report reads a range of periods with one
+   * Query (`rollupRange`).
+   */
+  rollup: (merchantId: string, ref: RollupKeyParts): Key => ({
+    PK: merchantPk(merchantId),
+    SK: [rollupPrefix(ref), ref.period, ...ref.dims].join("#"),
+  }),
+  /** The rollup items of periods `fromPeriod` to `toPeriod` (both included), for `SK BETWEEN from AND to`. */
+  rollupRange: (
+    merchantId: string,
+    ref: Omit<RollupKeyParts, "period" | "dims">,
+    fromPeriod: string,
+    toPeriod: string,
+  ) => ({
+    PK: merchantPk(merchantId),
+    from: `${rollupPrefix(ref)}#${fromPeriod}`,
+    // "~" sorts after "#" and every digit: the last period with all its dimensions.
+    to: `${rollupPrefix(ref)}#${toPeriod}~`,
+  }),
+  /** `member` (a customer) was counted in a rollup item's period: claimed once (`attribute_not_exists`). */
+  rollupMember: (merchantId: string, ref: RollupKeyParts, member: string): Key => ({
+    PK: merchantPk(merchantId),
+    SK: ["RPTSEEN", ref.report, modeOf(ref.livemode), ref.grain, ref.period, ...ref.dims, member].join("#"),
+  }),
+  /**
+   * MRR (shared/reports/subscription-mrr.ts): what a subscription counted for last, per mode — the
+   * base of the next event's change.
+   */
+  mrrSubscription: (merchantId: string, livemode: boolean, subscriptionId: string): Key => ({
+    PK: merchantPk(merchantId),
+    SK: ["RPTMRRSUB", modeOf(livemode), subscriptionId].join("#"),
+  }),
+
   /** The run a merchant's daily payout chain waits for next, so a sweep can tell a dead chain. */
   payoutChain: (merchantId: string): Key => ({ PK: merchantPk(merchantId), SK: "PAYOUT_CHAIN" }),
 
@@ -206,6 +241,19 @@ export const keys = {
     GSI2SK: `${fireAt}#${group}#${name}`,
   }),
 } as const;
+
+/** What names a rollup item (shared/reports/ports.ts `RollupRef`). */
+export interface RollupKeyParts {
+  report: string;
+  livemode: boolean;
+  grain: string;
+  period: string;
+  dims: readonly string[];
+}
+
+const modeOf = (livemode: boolean) => (livemode ? "live" : "test");
+const rollupPrefix = (ref: Pick<RollupKeyParts, "report" | "livemode" | "grain">) =>
+  `RPT#${ref.report}#${modeOf(ref.livemode)}#${ref.grain}`;
 
 /** Wall-clock due work is spread over this many partitions, so no one partition gets hot. */
 export const wallShards = 4;

@@ -176,7 +176,10 @@ async function step(
   const k = decided.period;
   const billed = decided.resuming ? resumedFrom(subscription, due) : subscription;
   const { request, fields, period } = periodInvoice(billed, k);
-  const event = startEvents[subscription.status];
+  const started = startEvents[subscription.status];
+  // A period whose discounts differ from the last one's changes what the subscription earns (a
+  // repeating discount ends): said with `subscription.updated`, as a status change is.
+  const event = started ?? (discountsChangeAt(subscription, k) ? "updated" : undefined);
   // The pending prorations are billed by this invoice: its transaction clears them.
   const { pendingLines: _, ...unpending } = billed;
   let next: StoredSubscription | undefined;
@@ -185,7 +188,7 @@ async function step(
     changes: (draft, at) => {
       next = {
         ...unpending,
-        status: event ? "active" : subscription.status,
+        status: started ? "active" : subscription.status,
         nextPeriod: k + 1,
         cyclesBilled: subscription.cyclesBilled + 1,
         currentPeriodStart: period.start,
@@ -209,6 +212,10 @@ async function step(
   if (!next) throw new Error("unreachable: the draft's transaction names the subscription's next state");
   return { next: written(next), invoice: invoice as StoredInvoice };
 }
+
+/** Whether some discount applies to period `k` and not to the one before, or the other way round. */
+const discountsChangeAt = (subscription: StoredSubscription, k: number) =>
+  k > 0 && subscription.discounts.some((d) => discountApplies(d, k) !== discountApplies(d, k - 1));
 
 /** The statuses billing a period makes `active`, with the event that says so. */
 const startEvents: Partial<Record<SubscriptionStatus, string>> = {

@@ -174,7 +174,6 @@ export function presentSubscription({
   return {
     ...subscription,
     items: subscription.items.map(({ billed: _, ...item }) => item),
-    discounts: subscription.discounts.map(({ fromPeriod: _, ...discount }) => discount),
     trialStart: subscription.trialStart ?? null,
     trialEnd: subscription.trialEnd ?? null,
     pauseAt: subscription.pauseAt ?? null,

@@ -2457,6 +2457,60 @@ describe("bad input: every POST and PATCH route with a body", () => {
     },
   );
 
+  // ── Reports: GET routes with a query, every report route of the manifest walked ──
+  describe("report queries", () => {
+    const reportRoutes = manifestRoutes.filter(({ routeKey }) => routeKey.startsWith("GET /v1/reports/"));
+    const valid = { from: "2026-10-01", to: "2026-10-31" };
+    const cases: [string, Record<string, string>, string][] = [
+      ["from missing", { to: "2026-10-31" }, "from"],
+      ["from not a date", { ...valid, from: "2026-02-30" }, "from"],
+      ["to before from", { ...valid, to: "2026-09-30" }, "to"],
+      ["a range of 367 days", { from: "2026-01-01", to: "2027-01-02" }, "to"],
+      ["livemode not a boolean", { ...valid, livemode: "yes" }, "livemode"],
+      ["an unknown parameter", { ...valid, sort: "asc" }, "sort"],
+    ];
+    const ownCases: Record<string, [string, Record<string, string>, string][]> = {
+      "GET /v1/reports/revenue": [
+        ["groupBy unknown", { ...valid, groupBy: "year" }, "groupBy"],
+        ["currency unknown", { ...valid, currency: "XXY" }, "currency"],
+      ],
+      "GET /v1/reports/customers": [["groupBy unknown", { ...valid, groupBy: "quarter" }, "groupBy"]],
+      "GET /v1/reports/top-customers": [
+        ["limit 0", { ...valid, limit: "0" }, "limit"],
+        ["limit 101", { ...valid, limit: "101" }, "limit"],
+        ["currency unknown", { ...valid, currency: "XXY" }, "currency"],
+      ],
+      "GET /v1/reports/subscriptions": [
+        ["groupBy day (MRR is monthly)", { ...valid, groupBy: "day" }, "groupBy"],
+        ["currency unknown", { ...valid, currency: "XXY" }, "currency"],
+      ],
+    };
+    /** Reports as of now: no range, only their own cases. */
+    const asOfCases: Record<string, [string, Record<string, string>, string][]> = {
+      "GET /v1/reports/receivables": [
+        ["currency unknown", { currency: "XXY" }, "currency"],
+        ["livemode not a boolean", { livemode: "yes" }, "livemode"],
+        ["a range (it is as of now)", { from: "2026-10-01" }, "from"],
+      ],
+    };
+    it("walks at least the revenue, customers, top-customers, subscriptions and receivables reports", () => {
+      expect(reportRoutes.map((r) => r.routeKey)).toEqual(
+        expect.arrayContaining([...Object.keys(ownCases), ...Object.keys(asOfCases)]),
+      );
+    });
+    it.each(reportRoutes.map((r) => [r.routeKey] as const))("%s: 400 naming the field, nothing written", async (routeKey) => {
+      const asOf = asOfCases[routeKey];
+      for (const [name, query, path] of asOf ?? [...cases, ...(ownCases[routeKey] ?? [])]) {
+        const r = await api(routeKey, { token: world.secret, query });
+        expectProblem(r, 400, `${routeKey} ${name}`);
+        expect(r.body.errors.map((e: { path: string }) => e.path), `${routeKey} ${name}`).toContain(path);
+        expect(await written(), `${routeKey} ${name} wrote to the table`).toBe(0);
+      }
+      const ok = await api(routeKey, { token: world.secret, query: asOf ? {} : valid });
+      expect(ok.status, `${routeKey}: ${ok.raw.slice(0, 300)}`).toBe(200);
+    });
+  });
+
   describe.each(rawWalk.map((r) => [r.routeKey, r] as const))("%s (raw body)", (routeKey, { op }) => {
     const fixture = op ? rawFixtures[op.id] : undefined;
     if (!op || !fixture) {

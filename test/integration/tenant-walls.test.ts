@@ -18,7 +18,7 @@ import { dynamoEnrollmentStore } from "../../shared/store/workflow-enrollments.t
 import type { StoredEnrollment } from "../../shared/workflows/ports.ts";
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { localDate } from "../../shared/domain/calendar.ts";
+import { addDays, localDate } from "../../shared/domain/calendar.ts";
 import { systemClock } from "../../shared/domain/clock.ts";
 import type { Operation } from "../../shared/http/operation.ts";
 import {
@@ -31,6 +31,8 @@ import { portalLink } from "../../shared/customers/portal.ts";
 import { updateCardLink } from "../../shared/customers/update-card.ts";
 import { formToken } from "../../shared/hosted/pay-form.ts";
 import { runDailyPayouts } from "../../shared/payouts/run.ts";
+import { handler as reportsConsumer } from "../../functions/reports/run.ts";
+import { outboxEventFromItem } from "../../shared/store/outbox.ts";
 import { type ApiResult, type call, newMerchant } from "../helpers/api.ts";
 import { adminToken, type TestAws, useTestAws } from "../helpers/aws.ts";
 import { takeQueued } from "../helpers/fixtures.ts";
@@ -141,6 +143,11 @@ type WallFixture =
       foreign?: (a: Tenant, b: Tenant) => unknown[];
     }
   /**
+   * A report over the merchant's own rollups (the tenant's events folded by the reports consumer):
+   * A's report shows A's figures (`own` checks, so the wall check is real), B's none of A's.
+   */
+  | { kind: "report"; query: (t: Tenant) => Record<string, string>; own: (r: ApiResult, t: Tenant) => void }
+  /**
    * A route on one object: B gets 404 for A's `target`, A's object is unchanged, then A's own request
    * succeeds. `emits`: A's success puts processor events on the queue (so B's empty queue means something).
    */
@@ -189,6 +196,15 @@ const idOf = (t: Tenant, kind: Kind): string => {
   if (!id) throw new Error(`Tenant ${t.label} has no ${kind}: its creation route is not in the manifest`);
   return id;
 };
+
+/** The reports' range around the tenants' money (moved today, the merchant's local day). */
+const reportRange = (): Record<string, string> => {
+  const today = localDate(systemClock.now(), "UTC");
+  return { from: addDays(today, -2), to: addDays(today, 2) };
+};
+
+/** The MRR of the tenant's one active subscription: its own, so another's figures would show. */
+const mrrOf = (t: Tenant) => (t.label === "A" ? 1_700 : 2_900);
 
 /** Valid bodies, per tenant (so an invoice names the tenant's own customer). */
 const bodies = {
@@ -876,6 +892,40 @@ const fixtures: Record<string, WallFixture> = {
   getPayout: object("payout", readers.payout),
   listPayoutBalanceTransactions: object("payout", readers.payout),
 
+  // ── Reports: each tenant's events folded into its rollups (seed) ──
+  getRevenueReport: {
+    kind: "report",
+    query: reportRange,
+    own: (r) => expect(r.body.data.some((row: { paymentCount: number }) => row.paymentCount > 0)).toBe(true),
+  },
+  getCustomersReport: {
+    kind: "report",
+    query: reportRange,
+    own: (r) =>
+      expect(r.body.data.some((row: { payingCustomers: number }) => row.payingCustomers > 0)).toBe(true),
+  },
+  getTopCustomersReport: {
+    kind: "report",
+    query: reportRange,
+    own: (r, t) =>
+      expect(r.body.data.map((row: { customerId: string }) => row.customerId)).toContain(idOf(t, "customer")),
+  },
+
+  // MRR: each tenant's active subscription (seed) at its own price, so B's figure is B's alone.
+  getSubscriptionsReport: {
+    kind: "report",
+    query: reportRange,
+    own: (r, t) =>
+      expect(r.body.data).toEqual([
+        expect.objectContaining({ currency: "USD", mrr: mrrOf(t), activeSubscriptions: 1 }),
+      ]),
+  },
+  getReceivablesReport: {
+    kind: "report",
+    query: () => ({}),
+    own: (r) => expect(r.body.data.some((row: { count: number }) => row.count > 0)).toBe(true),
+  },
+
   createPaymentLink: {
     kind: "create",
     body: bodies.paymentLink,
@@ -1198,9 +1248,25 @@ async function seed(label: string): Promise<Tenant> {
   }
   t.email = (await merchantOf(t)).email;
   if (has("POST /v1/workflows")) t.ids.workflow = await fresh.workflow(t);
-  t.events = (await aws.scanAll())
-    .filter((item) => item.type === "event" && item.PK === `MERCHANT#${t.merchantId}`)
-    .map((item) => String(item.id));
+  if (has("GET /v1/reports/subscriptions"))
+    await created("POST /v1/subscriptions", t, {
+      ...bodies.subscription(t),
+      items: [{ description: `${t.marker} MRR plan`, unitAmount: mrrOf(t) }],
+      startDate: undefined,
+      collectionMethod: "send_invoice",
+    });
+  const eventItems = (await aws.scanAll()).filter(
+    (item) => item.type === "event" && item.PK === `MERCHANT#${t.merchantId}`,
+  );
+  t.events = eventItems.map((item) => String(item.id));
+  // The reports consumer folds the tenant's events into its rollups, as the outbox would deliver them.
+  const folded = await reportsConsumer({
+    Records: eventItems.map((item, i) => ({
+      messageId: `${t.label}-${i}`,
+      body: JSON.stringify(outboxEventFromItem(item)),
+    })) as never,
+  });
+  expect(folded.batchItemFailures, `${label}'s events folded into its reports`).toEqual([]);
   return t;
 }
 
@@ -1386,6 +1452,20 @@ describe("tenant walls: every route in the manifest", () => {
           expectNoLeak(refused, a, routeKey);
           expect(await aws.countItems(), `${routeKey} wrote with A's objects in B's body`).toBe(before);
         }
+        return;
+      }
+
+      case "report": {
+        expect([op.method, op.auth, hasParams], routeKey).toEqual(["GET", "merchant", false]);
+        const own = await api(routeKey, { token: a.secret, query: fixture.query(a) });
+        expect(own.status, `${routeKey} for A: ${own.raw.slice(0, 300)}`).toBe(200);
+        fixture.own(own, a);
+        const countBefore = await aws.countItems();
+        const theirs = await api(routeKey, { token: b.secret, query: fixture.query(b) });
+        expect(theirs.status, `${routeKey} for B: ${theirs.raw.slice(0, 300)}`).toBe(200);
+        fixture.own(theirs, b);
+        expectNoLeak(theirs, a, routeKey);
+        expect(await aws.countItems(), `${routeKey} wrote items`).toBe(countBefore);
         return;
       }
 
