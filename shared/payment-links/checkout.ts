@@ -3,6 +3,8 @@
  * so a price is never older than the page), starting a checkout session from the buyer's form, and
  * the merchant's reads of sessions. Every read is scoped to the merchant the link's slug names.
  */
+import { withSavedView } from "../views/apply.ts";
+import type { SavedViewPorts } from "../views/ports.ts";
 import { createHash } from "node:crypto";
 import { createCustomer, type CustomerPorts } from "../customers/service.ts";
 import type { Clock } from "../domain/clock.ts";
@@ -289,17 +291,28 @@ export async function getCheckoutSession(ports: CheckoutPorts, merchantId: strin
 }
 
 export async function listCheckoutSessions(
-  ports: CheckoutPorts,
+  ports: Pick<CheckoutPorts, "sessions" | "clock"> & SavedViewPorts,
   merchantId: string,
-  query: {
+  {
+    limit,
+    after,
+    view,
+    ...own
+  }: {
     limit: number;
     after?: Position;
-    paymentLinkId?: string;
-    status?: CheckoutStatus;
-    createdAfter?: string;
-    createdBefore?: string;
+    view?: string | undefined;
+    paymentLinkId?: string | undefined;
+    status?: CheckoutStatus | undefined;
+    createdAfter?: string | undefined;
+    createdBefore?: string | undefined;
   },
 ) {
+  const query = {
+    limit,
+    ...(after ? { after } : {}),
+    ...(await withSavedView(ports.views, merchantId, "checkout_sessions", view, own)),
+  };
   const now = ports.clock.now();
   const page = await ports.sessions.list(merchantId, {
     ...listWindow(query),

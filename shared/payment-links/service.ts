@@ -3,6 +3,8 @@
  * objects (its products, tax rates and test clocks) are checked here, the rest by the request schema
  * (shared/api/payment-links.ts); a broken rule is a 400 naming the field, and nothing is written.
  */
+import { withSavedView } from "../views/apply.ts";
+import type { SavedViewPorts } from "../views/ports.ts";
 import { randomBytes } from "node:crypto";
 import type { Clock } from "../domain/clock.ts";
 import {
@@ -202,16 +204,27 @@ export async function updatePaymentLink(
 }
 
 export async function listPaymentLinks(
-  ports: PaymentLinkPorts,
+  ports: PaymentLinkPorts & SavedViewPorts,
   merchantId: string,
-  query: {
+  {
+    limit,
+    after,
+    view,
+    ...own
+  }: {
     limit: number;
     after?: Position;
-    active?: boolean;
-    createdAfter?: string;
-    createdBefore?: string;
+    view?: string | undefined;
+    active?: boolean | undefined;
+    createdAfter?: string | undefined;
+    createdBefore?: string | undefined;
   },
 ) {
+  const query = {
+    limit,
+    ...(after ? { after } : {}),
+    ...(await withSavedView(ports.views, merchantId, "payment_links", view, own)),
+  };
   const page = await ports.store.list(merchantId, {
     ...listWindow(query),
     ...(query.active !== undefined ? { active: query.active } : {}),
