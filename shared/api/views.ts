@@ -13,10 +13,8 @@ import { quoteFilters } from "./quotes.ts";
 import { subscriptionFilters } from "./subscriptions.ts";
 import { taskFilters } from "./tasks.ts";
 
-const objects = viewObjects;
-
 /** A view's body: its list (`object`), a name, and that list's own filter schema. */
-const viewOf = <O extends (typeof objects)[number], F extends z.ZodType>(object: O, filters: F) =>
+const viewOf = <O extends (typeof viewObjects)[number], F extends z.ZodType>(object: O, filters: F) =>
   z.strictObject({ object: z.literal(object), name: z.string().trim().min(1).max(100), filters });
 
 const viewBody = z.discriminatedUnion("object", [
@@ -34,7 +32,7 @@ const viewBody = z.discriminatedUnion("object", [
 
 export const view = z.object({
   id: z.string(),
-  object: z.enum(objects),
+  object: z.enum(viewObjects),
   name: z.string(),
   filters: z.record(z.string(), z.unknown()),
   createdAt: z.string(),
@@ -60,7 +58,7 @@ export const listViews = defineOperation({
   auth: "merchant",
   tag: "Saved views",
   summary: "List saved views",
-  query: listQuery.extend({ object: z.enum(objects).optional() }),
+  query: listQuery.extend({ object: z.enum(viewObjects).optional() }),
   response: page(view),
   status: 200,
 });

@@ -160,6 +160,23 @@ describe("CSV exports", () => {
     const rest = await exportAll(customersHandler, "GET /v1/customers", shop.secret, { format: "csv", cursor: json.nextCursor });
     expect(customerIds(rest)).toEqual(ids.slice(3));
 
+    // A saved view: the same rows in JSON and in CSV.
+    const since = await expectStatus(
+      merchantCall(customersHandler, "GET /v1/customers/{id}", shop.secret, { id: ids[4]! }),
+    );
+    const recent = await expectStatus(
+      merchantCall(viewsHandler, "POST /v1/views", shop.secret, {
+        body: { object: "customers", name: "Recent", filters: { createdAfter: since.createdAt } },
+      }),
+      201,
+    );
+    const viewJson = await expectStatus(
+      merchantCall(customersHandler, "GET /v1/customers", shop.secret, { query: { view: recent.id, limit: "100" } }),
+    );
+    const viewCsv = await exportAll(customersHandler, "GET /v1/customers", shop.secret, { view: recent.id, format: "csv" });
+    expect(viewJson.data.map((c: { id: string }) => c.id)).toEqual(ids.slice(0, 5));
+    expect(customerIds(viewCsv)).toEqual(ids.slice(0, 5));
+
     csvLimits.rows = 4;
     try {
       const first = await merchantCall(customersHandler, "GET /v1/customers", shop.secret, { query: { format: "csv" } });
