@@ -1,6 +1,4 @@
 /** Customer use cases. */
-import { withSavedView } from "../views/apply.ts";
-import type { SavedViewPorts } from "../views/ports.ts";
 import type { Clock } from "../domain/clock.ts";
 import { ConflictError, requireFound } from "../domain/errors.ts";
 import { newEvent } from "../domain/events.ts";
@@ -13,6 +11,8 @@ import type { CustomerStore } from "../store/customers.ts";
 import type { PaymentMethodStore } from "../store/payment-methods.ts";
 import type { Customer, CustomerPatch, NewCustomer } from "./customer.ts";
 import { requireOwnMethod } from "./payment-methods.ts";
+import { withSavedView } from "../views/apply.ts";
+import type { SavedViewPorts } from "../views/ports.ts";
 
 export interface CustomerPorts {
   store: CustomerStore;

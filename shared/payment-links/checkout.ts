@@ -3,8 +3,6 @@
  * so a price is never older than the page), starting a checkout session from the buyer's form, and
  * the merchant's reads of sessions. Every read is scoped to the merchant the link's slug names.
  */
-import { withSavedView } from "../views/apply.ts";
-import type { SavedViewPorts } from "../views/ports.ts";
 import { createHash } from "node:crypto";
 import { createCustomer, type CustomerPorts } from "../customers/service.ts";
 import type { Clock } from "../domain/clock.ts";
@@ -72,6 +70,8 @@ import {
 } from "./checkout-session.ts";
 import { checkoutExpirySchedule, closeProcessorCheckout } from "./expiry.ts";
 import type { PaymentLink } from "./payment-link.ts";
+import { withSavedView } from "../views/apply.ts";
+import type { SavedViewPorts } from "../views/ports.ts";
 
 export interface CheckoutPorts {
   links: Pick<PaymentLinkStore, "read" | "findBySlug">;

@@ -3,8 +3,6 @@
  * objects (its products, tax rates and test clocks) are checked here, the rest by the request schema
  * (shared/api/payment-links.ts); a broken rule is a 400 naming the field, and nothing is written.
  */
-import { withSavedView } from "../views/apply.ts";
-import type { SavedViewPorts } from "../views/ports.ts";
 import { randomBytes } from "node:crypto";
 import type { Clock } from "../domain/clock.ts";
 import {
@@ -33,6 +31,8 @@ import {
   presentPaymentLink,
   sameLineItems,
 } from "./payment-link.ts";
+import { withSavedView } from "../views/apply.ts";
+import type { SavedViewPorts } from "../views/ports.ts";
 
 export interface PaymentLinkPorts {
   store: PaymentLinkStore;

@@ -1,11 +1,11 @@
 /** Payout reads for the API: payouts (totals), and the balance transactions a payout sums, by page. */
-import { withSavedView } from "../views/apply.ts";
-import type { SavedViewPorts } from "../views/ports.ts";
 import { NotFoundError } from "../domain/errors.ts";
 import type { Position } from "../http/cursor.ts";
 import type { BalanceTransaction } from "../payments/balance.ts";
 import type { Payout, PayoutFilter } from "./payout.ts";
 import type { PayoutStore } from "./ports.ts";
+import { withSavedView } from "../views/apply.ts";
+import type { SavedViewPorts } from "../views/ports.ts";
 
 export interface PayoutReadPorts {
   payouts: PayoutStore;

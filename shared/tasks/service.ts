@@ -1,6 +1,4 @@
 /** Task use cases: create, read, list and update the merchant's tasks. */
-import { withSavedView } from "../views/apply.ts";
-import type { SavedViewPorts } from "../views/ports.ts";
 import type { Clock } from "../domain/clock.ts";
 import { requireFound, ValidationError } from "../domain/errors.ts";
 import { newEvent } from "../domain/events.ts";
@@ -17,6 +15,8 @@ import {
   type TaskStatus,
   taskRelatedKinds,
 } from "./task.ts";
+import { withSavedView } from "../views/apply.ts";
+import type { SavedViewPorts } from "../views/ports.ts";
 
 export interface TaskPorts {
   store: TaskStore;
