@@ -119,6 +119,7 @@ import { newCodeChanges } from "./store/discount-codes.ts";
 import { dynamoEnrollmentStore } from "./store/workflow-enrollments.ts";
 import { dynamoWorkflowCatalog } from "./store/workflows.ts";
 import type { WorkflowEnginePorts, WorkflowLinks } from "./workflows/ports.ts";
+import type { SavedViewPorts } from "./views/ports.ts";
 import type { ViewPorts } from "./views/service.ts";
 import type { ReportContributor } from "./reports/contributor.ts";
 import { customersContributor, revenueContributor } from "./reports/contributors.ts";
@@ -310,6 +311,11 @@ export const checkoutPorts = (clock: Clock): CheckoutPorts => ({
   clock,
 });
 export const viewPorts = (clock: Clock): ViewPorts => ({ store: dynamoViewStore, clock });
+/** A list's ports with the saved views its `?view=` reads. */
+export const withSavedViews = <P extends object>(ports: P): P & SavedViewPorts => ({
+  ...ports,
+  views: dynamoViewStore,
+});
 export const eventPorts = (): EventPorts => ({ store: dynamoEventStore });
 export const payoutReadPorts = (): PayoutReadPorts => ({ payouts: dynamoPayoutStore });
 

@@ -1,22 +1,22 @@
 /** Customers: create, list, get, update, delete. */
 import * as ops from "../../shared/api/customers.ts";
 import * as customers from "../../shared/customers/service.ts";
-import { customerPorts as ports } from "../../shared/composition.ts";
+import { customerPorts as ports, withSavedViews } from "../../shared/composition.ts";
 import { apiHandler, route } from "../../shared/http/api.ts";
-import { pageRequest, pageResponse } from "../../shared/http/list.ts";
+import { listResponse } from "../../shared/http/list.ts";
 
 export const handler = apiHandler([
   route(ops.createCustomer, ({ principal, clock, body }) =>
     customers.createCustomer(ports(clock), principal.merchantId, body),
   ),
-  route(ops.listCustomers, async (request) => {
-    const { principal, clock, query } = request;
-    const page = await customers.listCustomers(ports(clock), principal.merchantId, {
-      ...query,
-      ...(await pageRequest(request)),
-    });
-    return pageResponse(request, page);
-  }),
+  route(ops.listCustomers, (request) =>
+    listResponse(request, (filters, page) =>
+      customers.listCustomers(withSavedViews(ports(request.clock)), request.principal.merchantId, {
+        ...filters,
+        ...page,
+      }),
+    ),
+  ),
   route(ops.getCustomer, ({ principal, clock, params }) =>
     customers.getCustomer(ports(clock), principal.merchantId, params.id),
   ),

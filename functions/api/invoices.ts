@@ -2,7 +2,7 @@
 import * as ops from "../../shared/api/invoices.ts";
 import { invoiceListPorts, invoicePorts as ports, merchantPorts } from "../../shared/composition.ts";
 import { apiHandler, route } from "../../shared/http/api.ts";
-import { pageRequest, pageResponse } from "../../shared/http/list.ts";
+import { listResponse } from "../../shared/http/list.ts";
 import { listInvoices } from "../../shared/invoices/list.ts";
 import { invoicePdfResponse } from "../../shared/invoices/pdf-response.ts";
 import * as invoices from "../../shared/invoices/service.ts";
@@ -12,16 +12,11 @@ export const handler = apiHandler([
   route(ops.createInvoice, ({ principal, clock, body }) =>
     invoices.createInvoice(ports(clock), principal.merchantId, body),
   ),
-  route(ops.listInvoices, async (request) => {
-    const { principal, clock, query } = request;
-    const page = await listInvoices(
-      invoiceListPorts(clock),
-      principal.merchantId,
-      query,
-      await pageRequest(request),
-    );
-    return pageResponse(request, page);
-  }),
+  route(ops.listInvoices, (request) =>
+    listResponse(request, (filters, page) =>
+      listInvoices(invoiceListPorts(request.clock), request.principal.merchantId, filters, page),
+    ),
+  ),
   route(ops.getInvoice, ({ principal, clock, params }) =>
     invoices.getInvoice(ports(clock), principal.merchantId, params.id),
   ),

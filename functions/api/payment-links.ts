@@ -1,8 +1,8 @@
 /** Payment links: create, list, get, update (deactivate), and the link's QR code. */
 import * as ops from "../../shared/api/payment-links.ts";
-import { paymentLinkPorts as ports } from "../../shared/composition.ts";
+import { paymentLinkPorts as ports, withSavedViews } from "../../shared/composition.ts";
 import { apiHandler, route } from "../../shared/http/api.ts";
-import { pageRequest, pageResponse } from "../../shared/http/list.ts";
+import { listResponse } from "../../shared/http/list.ts";
 import { qrSvgResponse } from "../../shared/payment-links/qr.ts";
 import * as paymentLinks from "../../shared/payment-links/service.ts";
 
@@ -10,14 +10,14 @@ export const handler = apiHandler([
   route(ops.createPaymentLink, ({ principal, clock, body }) =>
     paymentLinks.createPaymentLink(ports(clock), principal.merchantId, body),
   ),
-  route(ops.listPaymentLinks, async (request) => {
-    const { principal, clock, query } = request;
-    const page = await paymentLinks.listPaymentLinks(ports(clock), principal.merchantId, {
-      ...query,
-      ...(await pageRequest(request)),
-    });
-    return pageResponse(request, page);
-  }),
+  route(ops.listPaymentLinks, (request) =>
+    listResponse(request, (filters, page) =>
+      paymentLinks.listPaymentLinks(withSavedViews(ports(request.clock)), request.principal.merchantId, {
+        ...filters,
+        ...page,
+      }),
+    ),
+  ),
   route(ops.getPaymentLink, ({ principal, clock, params }) =>
     paymentLinks.getPaymentLink(ports(clock), principal.merchantId, params.id),
   ),

@@ -3,7 +3,7 @@ import * as ops from "../../shared/api/payments.ts";
 import { invoiceClock, paymentClock, paymentListPorts, paymentPorts } from "../../shared/composition.ts";
 import { NotFoundError } from "../../shared/domain/errors.ts";
 import { apiHandler, HttpResponse, route } from "../../shared/http/api.ts";
-import { pageRequest, pageResponse } from "../../shared/http/list.ts";
+import { listResponse } from "../../shared/http/list.ts";
 import { listPayments, listRefunds } from "../../shared/payments/list.ts";
 import { payInvoice } from "../../shared/invoices/pay.ts";
 import { presentPayment } from "../../shared/payments/payment.ts";
@@ -16,15 +16,12 @@ export const handler = apiHandler([
     // Accepted, not done: a bank debit settling, or a charge the processor has not answered yet.
     return paid.payment.status === "processing" ? new HttpResponse(202, paid) : paid;
   }),
-  route(ops.listPayments, async (request) => {
-    const page = await listPayments(
-      paymentListPorts(),
-      request.principal.merchantId,
-      request.query,
-      await pageRequest(request),
-    );
-    return pageResponse(request, { ...page, items: page.items.map(presentPayment) });
-  }),
+  route(ops.listPayments, (request) =>
+    listResponse(request, async (filters, page) => {
+      const found = await listPayments(paymentListPorts(), request.principal.merchantId, filters, page);
+      return { ...found, items: found.items.map(presentPayment) };
+    }),
+  ),
   route(ops.getPayment, async ({ principal, params }) => {
     const found = await paymentListPorts().payments.read(principal.merchantId, params.id);
     if (!found) throw new NotFoundError("Payment");
@@ -38,15 +35,9 @@ export const handler = apiHandler([
       body,
     ),
   ),
-  route(ops.listRefunds, async (request) =>
-    pageResponse(
-      request,
-      await listRefunds(
-        paymentListPorts(),
-        request.principal.merchantId,
-        request.query,
-        await pageRequest(request),
-      ),
+  route(ops.listRefunds, (request) =>
+    listResponse(request, (filters, page) =>
+      listRefunds(paymentListPorts(), request.principal.merchantId, filters, page),
     ),
   ),
   route(ops.getRefund, async ({ principal, params }) => {

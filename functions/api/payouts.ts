@@ -1,21 +1,19 @@
 /** Payouts: list, get, and page a payout's balance transactions. */
 import * as ops from "../../shared/api/payouts.ts";
-import { payoutReadPorts } from "../../shared/composition.ts";
+import { payoutReadPorts, withSavedViews } from "../../shared/composition.ts";
 import { apiHandler, route } from "../../shared/http/api.ts";
-import { pageRequest, pageResponse } from "../../shared/http/list.ts";
+import { listResponse, pageRequest, pageResponse } from "../../shared/http/list.ts";
 import * as payouts from "../../shared/payouts/service.ts";
 
 export const handler = apiHandler([
-  route(ops.listPayouts, async (request) => {
-    const { principal, query } = request;
-    return pageResponse(
-      request,
-      await payouts.listPayouts(payoutReadPorts(), principal.merchantId, {
-        ...query,
-        ...(await pageRequest(request)),
+  route(ops.listPayouts, (request) =>
+    listResponse(request, (filters, page) =>
+      payouts.listPayouts(withSavedViews(payoutReadPorts()), request.principal.merchantId, {
+        ...filters,
+        ...page,
       }),
-    );
-  }),
+    ),
+  ),
   route(ops.getPayout, ({ principal, params }) =>
     payouts.getPayout(payoutReadPorts(), principal.merchantId, params.id),
   ),

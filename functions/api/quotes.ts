@@ -2,7 +2,7 @@
 import * as ops from "../../shared/api/quotes.ts";
 import { quotePorts as ports } from "../../shared/composition.ts";
 import { apiHandler, route } from "../../shared/http/api.ts";
-import { pageRequest, pageResponse } from "../../shared/http/list.ts";
+import { listResponse } from "../../shared/http/list.ts";
 import * as quotes from "../../shared/quotes/service.ts";
 import { quotePdfResponse, signedQuotePdfs } from "../../shared/quotes/pdf-response.ts";
 
@@ -10,17 +10,11 @@ export const handler = apiHandler([
   route(ops.createQuote, ({ principal, clock, body }) =>
     quotes.createQuote(ports(clock), principal.merchantId, body),
   ),
-  route(ops.listQuotes, async (request) => {
-    const { principal, clock, query } = request;
-    const { limit: _, cursor: __, ...filters } = query;
-    const page = await quotes.listQuotes(
-      ports(clock),
-      principal.merchantId,
-      filters,
-      await pageRequest(request),
-    );
-    return pageResponse(request, page);
-  }),
+  route(ops.listQuotes, (request) =>
+    listResponse(request, (filters, page) =>
+      quotes.listQuotes(ports(request.clock), request.principal.merchantId, filters, page),
+    ),
+  ),
   route(ops.getQuote, ({ principal, clock, params }) =>
     quotes.getQuote(ports(clock), principal.merchantId, params.id),
   ),

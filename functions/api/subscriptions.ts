@@ -2,23 +2,18 @@
 import * as ops from "../../shared/api/subscriptions.ts";
 import { subscriptionPorts as ports } from "../../shared/composition.ts";
 import { apiHandler, route } from "../../shared/http/api.ts";
-import { pageRequest, pageResponse } from "../../shared/http/list.ts";
+import { listResponse } from "../../shared/http/list.ts";
 import * as subscriptions from "../../shared/subscriptions/service.ts";
 
 export const handler = apiHandler([
   route(ops.createSubscription, ({ principal, clock, body }) =>
     subscriptions.createSubscription(ports(clock), principal.merchantId, body),
   ),
-  route(ops.listSubscriptions, async (request) => {
-    const { principal, clock, query } = request;
-    const page = await subscriptions.listSubscriptions(
-      ports(clock),
-      principal.merchantId,
-      query,
-      await pageRequest(request),
-    );
-    return pageResponse(request, page);
-  }),
+  route(ops.listSubscriptions, (request) =>
+    listResponse(request, (filters, page) =>
+      subscriptions.listSubscriptions(ports(request.clock), request.principal.merchantId, filters, page),
+    ),
+  ),
   route(ops.getSubscription, ({ principal, clock, params }) =>
     subscriptions.getSubscription(ports(clock), principal.merchantId, params.id),
   ),

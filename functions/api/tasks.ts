@@ -1,22 +1,22 @@
 /** Tasks: create, list, get, update. */
 import * as ops from "../../shared/api/tasks.ts";
-import { taskPorts as ports } from "../../shared/composition.ts";
+import { taskPorts as ports, withSavedViews } from "../../shared/composition.ts";
 import { apiHandler, route } from "../../shared/http/api.ts";
-import { pageRequest, pageResponse } from "../../shared/http/list.ts";
+import { listResponse } from "../../shared/http/list.ts";
 import * as tasks from "../../shared/tasks/service.ts";
 
 export const handler = apiHandler([
   route(ops.createTask, ({ principal, clock, body }) =>
     tasks.createTask(ports(clock), principal.merchantId, body),
   ),
-  route(ops.listTasks, async (request) => {
-    const { principal, clock, query } = request;
-    const page = await tasks.listTasks(ports(clock), principal.merchantId, {
-      ...query,
-      ...(await pageRequest(request)),
-    });
-    return pageResponse(request, page);
-  }),
+  route(ops.listTasks, (request) =>
+    listResponse(request, (filters, page) =>
+      tasks.listTasks(withSavedViews(ports(request.clock)), request.principal.merchantId, {
+        ...filters,
+        ...page,
+      }),
+    ),
+  ),
   route(ops.getTask, ({ principal, clock, params }) =>
     tasks.getTask(ports(clock), principal.merchantId, params.id),
   ),

@@ -3,7 +3,15 @@ import * as z from "zod";
 import { defineOperation } from "../http/operation.ts";
 import { checkoutStatuses } from "../payment-links/checkout-session.ts";
 import { slugPattern } from "../payment-links/payment-link.ts";
-import { createdRange, idOf, idParams, listQuery, page } from "./common.ts";
+import {
+  createdRange,
+  idOf,
+  idParams,
+  listQuery,
+  page,
+  viewAndFormat,
+} from "./common.ts";
+import { checkoutSessionColumns } from "./csv-columns.ts";
 import { billedAddress } from "./invoices.ts";
 import { intervals } from "./products.ts";
 
@@ -77,6 +85,13 @@ export const checkoutSession = z.object({
 
 const tag = "Checkout sessions";
 
+/** The checkout session list's filters; saved views store the same object. */
+export const checkoutSessionFilters = z.strictObject({
+  paymentLinkId: idOf("paymentLink").optional(),
+  status: z.enum(checkoutStatuses).optional(),
+  ...createdRange,
+});
+
 export const listCheckoutSessions = defineOperation({
   id: "listCheckoutSessions",
   method: "GET",
@@ -84,12 +99,9 @@ export const listCheckoutSessions = defineOperation({
   auth: "merchant",
   tag,
   summary: "List checkout sessions, newest first; filter by payment link, status or creation time",
-  query: listQuery.extend({
-    paymentLinkId: idOf("paymentLink").optional(),
-    status: z.enum(checkoutStatuses).optional(),
-    ...createdRange,
-  }),
+  query: listQuery.extend({ ...checkoutSessionFilters.shape, ...viewAndFormat }),
   response: page(checkoutSession),
+  csv: checkoutSessionColumns,
   status: 200,
 });
 

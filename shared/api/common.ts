@@ -98,10 +98,29 @@ export const listQuery = z.strictObject({
   cursor: z.string().min(1).max(2048).optional(),
 });
 
+/**
+ * What every exportable list takes besides its filters: a saved view of that list (its filters, the
+ * query's own overriding them) and the format (`csv`, or the Accept header decides).
+ */
+export const viewAndFormat = {
+  view: idOf("view")
+    .optional()
+    .describe("A saved view of this list (POST /v1/views): its filters, each filter given here overriding it"),
+  format: z
+    .enum(["json", "csv"])
+    .optional()
+    .describe(
+      "csv: answer text/csv (as `Accept: text/csv` does): up to 2,000 rows per response, the rest through the `Link: <…>; rel=\"next\"` header",
+    ),
+};
+
 /** A query-string boolean: `true` or `false`. */
 export const flag = z
   .enum(["true", "false"], { error: "must be true or false" })
   .transform((v) => v === "true");
+
+/** A filter's boolean: `true`/`false` in a query string, a JSON boolean in a saved view's body. */
+export const filterFlag = z.union([z.boolean(), flag]);
 
 export const createdRange = {
   createdAfter: isoDateTime.optional(),

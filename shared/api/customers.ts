@@ -11,7 +11,9 @@ import {
   metadata,
   page,
   parsesTo,
+  viewAndFormat,
 } from "./common.ts";
+import { customerColumns } from "./csv-columns.ts";
 import type { CustomerPatch, NewCustomer } from "../customers/customer.ts";
 
 const text = (max: number) => z.string().trim().min(1).max(max);
@@ -96,6 +98,9 @@ export const customerPatch = parsesTo<CustomerPatch>()(
   }),
 );
 
+/** The customer list's filters; saved views store the same object. */
+export const customerFilters = z.strictObject({ email: email.optional(), ...createdRange });
+
 export const createCustomer = defineOperation({
   id: "createCustomer",
   method: "POST",
@@ -114,9 +119,10 @@ export const listCustomers = defineOperation({
   path: "/v1/customers",
   auth: "merchant",
   tag: "Customers",
-  summary: "List customers, newest first; filter by email or creation time",
-  query: listQuery.extend({ email: email.optional(), ...createdRange }),
+  summary: "List customers, newest first; filter by email, creation time or a saved view; CSV on request",
+  query: listQuery.extend({ ...customerFilters.shape, ...viewAndFormat }),
   response: page(customer),
+  csv: customerColumns,
   status: 200,
 });
 

@@ -13,10 +13,12 @@ import {
   listQuery,
   metadata,
   page,
+  parsesTo,
   paymentTerms,
   percentage,
-  parsesTo,
+  viewAndFormat,
 } from "./common.ts";
+import { invoiceColumns } from "./csv-columns.ts";
 import { payment } from "./payment.ts";
 import type { InvoiceFilter, InvoicePatch, NewInvoice } from "../invoices/invoice.ts";
 
@@ -304,9 +306,10 @@ export const listInvoices = defineOperation({
   query: listQuery.extend({
     ...invoiceFilters.shape,
     sort: z.enum(["createdAt", "dueDate"]).default("createdAt"),
-    view: idOf("view").optional(),
+    ...viewAndFormat,
   }),
   response: page(invoice),
+  csv: invoiceColumns,
   status: 200,
 });
 

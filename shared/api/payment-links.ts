@@ -16,7 +16,7 @@ import {
 import {
   country,
   createdRange,
-  flag,
+  filterFlag,
   idOf,
   idParams,
   isoDateTime,
@@ -24,7 +24,9 @@ import {
   metadata,
   page,
   parsesTo,
+  viewAndFormat,
 } from "./common.ts";
+import { paymentLinkColumns } from "./csv-columns.ts";
 import { intervals } from "./products.ts";
 
 const text = (max: number) => z.string().trim().min(1).max(max);
@@ -218,6 +220,9 @@ export const createPaymentLink = defineOperation({
   status: 201,
 });
 
+/** The payment link list's filters; saved views store the same object. */
+export const paymentLinkFilters = z.strictObject({ active: filterFlag.optional(), ...createdRange });
+
 export const listPaymentLinks = defineOperation({
   id: "listPaymentLinks",
   method: "GET",
@@ -225,7 +230,8 @@ export const listPaymentLinks = defineOperation({
   auth: "merchant",
   tag,
   summary: "List payment links, newest first; filter by active or creation time",
-  query: listQuery.extend({ active: flag.optional(), ...createdRange }),
+  query: listQuery.extend({ ...paymentLinkFilters.shape, ...viewAndFormat }),
+  csv: paymentLinkColumns,
   response: page(paymentLink),
   status: 200,
 });

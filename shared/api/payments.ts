@@ -1,7 +1,17 @@
 /** Operations on payments, refunds, the processor connection and the Stripe webhook endpoint. */
 import * as z from "zod";
 import { defineOperation } from "../http/operation.ts";
-import { amount, createdRange, idOf, idParams, listQuery, page, parsesTo } from "./common.ts";
+import {
+  amount,
+  createdRange,
+  idOf,
+  idParams,
+  listQuery,
+  page,
+  parsesTo,
+  viewAndFormat,
+} from "./common.ts";
+import { paymentColumns, refundColumns } from "./csv-columns.ts";
 import { invoice } from "./invoices.ts";
 import { payment } from "./payment.ts";
 
@@ -77,8 +87,9 @@ export const listPayments = defineOperation({
   tag: "Payments",
   summary:
     "List payments, newest first; filter by status, customer, invoice, amount range, creation time or a saved view",
-  query: listQuery.extend({ ...paymentFilters.shape, view: idOf("view").optional() }),
+  query: listQuery.extend({ ...paymentFilters.shape, ...viewAndFormat }),
   response: page(payment),
+  csv: paymentColumns,
   status: 200,
 });
 
@@ -110,15 +121,19 @@ export const createRefund = defineOperation({
   status: 201,
 });
 
+/** The refund list's filters; saved views store the same object. */
+export const refundFilters = z.strictObject({ paymentId: idOf("payment").optional(), ...createdRange });
+
 export const listRefunds = defineOperation({
   id: "listRefunds",
   method: "GET",
   path: "/v1/refunds",
   auth: "merchant",
   tag: "Refunds",
-  summary: "List refunds, newest first",
-  query: listQuery.extend({ paymentId: idOf("payment").optional(), ...createdRange }),
+  summary: "List refunds, newest first; filter by payment, creation time or a saved view; CSV on request",
+  query: listQuery.extend({ ...refundFilters.shape, ...viewAndFormat }),
   response: page(refund),
+  csv: refundColumns,
   status: 200,
 });
 

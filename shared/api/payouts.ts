@@ -1,7 +1,15 @@
 /** Operations on payouts: the daily (sandbox) or Stripe-reported transfers of a merchant's balance. */
 import * as z from "zod";
 import { defineOperation } from "../http/operation.ts";
-import { createdRange, currency, idParams, listQuery, page } from "./common.ts";
+import {
+  createdRange,
+  currency,
+  idParams,
+  listQuery,
+  page,
+  viewAndFormat,
+} from "./common.ts";
+import { payoutColumns } from "./csv-columns.ts";
 
 const money = z.number().int();
 const payoutStatus = z.enum(["paid", "failed", "skipped"]);
@@ -48,6 +56,13 @@ export const balanceTransaction = z.object({
   createdAt: z.string(),
 });
 
+/** The payout list's filters; saved views store the same object. */
+export const payoutFilters = z.strictObject({
+  currency: currency.optional(),
+  status: payoutStatus.optional(),
+  ...createdRange,
+});
+
 export const listPayouts = defineOperation({
   id: "listPayouts",
   method: "GET",
@@ -55,12 +70,9 @@ export const listPayouts = defineOperation({
   auth: "merchant",
   tag: "Payouts",
   summary: "List payouts, newest first; filter by currency, status or creation time",
-  query: listQuery.extend({
-    currency: currency.optional(),
-    status: payoutStatus.optional(),
-    ...createdRange,
-  }),
+  query: listQuery.extend({ ...payoutFilters.shape, ...viewAndFormat }),
   response: page(payout),
+  csv: payoutColumns,
   status: 200,
 });
 

@@ -15,7 +15,9 @@ import {
   metadata,
   page,
   parsesTo,
+  viewAndFormat,
 } from "./common.ts";
+import { quoteColumns } from "./csv-columns.ts";
 import { quoteTemplate } from "./quote-templates.ts";
 import {
   calendarDate,
@@ -304,7 +306,8 @@ export const listQuotes = defineOperation({
   auth: "merchant",
   tag: "Quotes",
   summary: "List quotes, newest first; filter by status, customer, creation time, or a saved view",
-  query: listQuery.extend({ ...quoteFilters.shape, view: idOf("view").optional() }),
+  query: listQuery.extend({ ...quoteFilters.shape, ...viewAndFormat }),
+  csv: quoteColumns,
   response: page(quote),
   status: 200,
 });

@@ -18,7 +18,9 @@ import {
   page,
   parsesTo,
   paymentTerms,
+  viewAndFormat,
 } from "./common.ts";
+import { subscriptionColumns } from "./csv-columns.ts";
 import { documentDiscounts, invoice, quantity } from "./invoices.ts";
 import { intervals } from "./products.ts";
 
@@ -290,7 +292,8 @@ export const listSubscriptions = defineOperation({
   auth: "merchant",
   tag: "Subscriptions",
   summary: "List subscriptions, newest first; filter by status, customer, creation time, or a saved view",
-  query: listQuery.extend({ ...subscriptionFilters.shape, view: idOf("view").optional() }),
+  query: listQuery.extend({ ...subscriptionFilters.shape, ...viewAndFormat }),
+  csv: subscriptionColumns,
   response: page(subscription),
   status: 200,
 });

@@ -3,7 +3,15 @@ import * as z from "zod";
 import { defineOperation } from "../http/operation.ts";
 import type { TaskInput, TaskPatch } from "../tasks/task.ts";
 import { taskStatuses } from "../tasks/task.ts";
-import { idOf, idParams, listQuery, page, parsesTo } from "./common.ts";
+import {
+  idOf,
+  idParams,
+  listQuery,
+  page,
+  parsesTo,
+  viewAndFormat,
+} from "./common.ts";
+import { taskColumns } from "./csv-columns.ts";
 import { calendarDate } from "./invoices.ts";
 
 const text = (max: number) => z.string().trim().min(1).max(max);
@@ -67,6 +75,13 @@ export const createTask = defineOperation({
   status: 201,
 });
 
+/** The task list's filters; saved views store the same object. */
+export const taskFilters = z.strictObject({
+  status: z.enum(taskStatuses).optional(),
+  dueBefore: calendarDate.optional(),
+  relatedTo: z.string().min(1).max(64).optional(),
+});
+
 export const listTasks = defineOperation({
   id: "listTasks",
   method: "GET",
@@ -75,12 +90,9 @@ export const listTasks = defineOperation({
   tag: "Tasks",
   summary:
     "List tasks, newest first; filter by status, due date (dueBefore: due strictly before that date) or a related object's id (relatedTo)",
-  query: listQuery.extend({
-    status: z.enum(taskStatuses).optional(),
-    dueBefore: calendarDate.optional(),
-    relatedTo: z.string().min(1).max(64).optional(),
-  }),
+  query: listQuery.extend({ ...taskFilters.shape, ...viewAndFormat }),
   response: page(task),
+  csv: taskColumns,
   status: 200,
 });
 

@@ -1,40 +1,38 @@
-/** Saved views: named list filters for invoices, payments, subscriptions and quotes. */
+/** Saved views: named list filters for every list that takes `?view=` (and exports CSV). */
 import * as z from "zod";
 import { defineOperation } from "../http/operation.ts";
+import { viewObjects } from "../views/ports.ts";
+import { checkoutSessionFilters } from "./checkout-sessions.ts";
 import { idParams, listQuery, page } from "./common.ts";
+import { customerFilters } from "./customers.ts";
 import { invoiceFilters } from "./invoices.ts";
-import { paymentFilters } from "./payments.ts";
+import { paymentLinkFilters } from "./payment-links.ts";
+import { paymentFilters, refundFilters } from "./payments.ts";
+import { payoutFilters } from "./payouts.ts";
 import { quoteFilters } from "./quotes.ts";
 import { subscriptionFilters } from "./subscriptions.ts";
+import { taskFilters } from "./tasks.ts";
 
-const objects = ["invoices", "payments", "subscriptions", "quotes"] as const;
+/** A view's body: its list (`object`), a name, and that list's own filter schema. */
+const viewOf = <O extends (typeof viewObjects)[number], F extends z.ZodType>(object: O, filters: F) =>
+  z.strictObject({ object: z.literal(object), name: z.string().trim().min(1).max(100), filters });
 
 const viewBody = z.discriminatedUnion("object", [
-  z.strictObject({
-    object: z.literal("invoices"),
-    name: z.string().trim().min(1).max(100),
-    filters: invoiceFilters,
-  }),
-  z.strictObject({
-    object: z.literal("payments"),
-    name: z.string().trim().min(1).max(100),
-    filters: paymentFilters,
-  }),
-  z.strictObject({
-    object: z.literal("subscriptions"),
-    name: z.string().trim().min(1).max(100),
-    filters: subscriptionFilters,
-  }),
-  z.strictObject({
-    object: z.literal("quotes"),
-    name: z.string().trim().min(1).max(100),
-    filters: quoteFilters,
-  }),
+  viewOf("invoices", invoiceFilters),
+  viewOf("payments", paymentFilters),
+  viewOf("subscriptions", subscriptionFilters),
+  viewOf("quotes", quoteFilters),
+  viewOf("customers", customerFilters),
+  viewOf("payment_links", paymentLinkFilters),
+  viewOf("checkout_sessions", checkoutSessionFilters),
+  viewOf("refunds", refundFilters),
+  viewOf("payouts", payoutFilters),
+  viewOf("tasks", taskFilters),
 ]);
 
 export const view = z.object({
   id: z.string(),
-  object: z.enum(objects),
+  object: z.enum(viewObjects),
   name: z.string(),
   filters: z.record(z.string(), z.unknown()),
   createdAt: z.string(),
@@ -47,7 +45,7 @@ export const createView = defineOperation({
   auth: "merchant",
   tag: "Saved views",
   summary:
-    "Save a named set of list filters for invoices, payments, subscriptions or quotes (use it with GET /v1/invoices?view={id}, GET /v1/payments?view={id}, GET /v1/subscriptions?view={id} or GET /v1/quotes?view={id})",
+    "Save a named set of a list's filters (customers, invoices, payments, subscriptions, quotes, payment_links, checkout_sessions, refunds, payouts or tasks); use it with that list's ?view={id}, in JSON or CSV",
   body: viewBody,
   response: view,
   status: 201,
@@ -60,7 +58,7 @@ export const listViews = defineOperation({
   auth: "merchant",
   tag: "Saved views",
   summary: "List saved views",
-  query: listQuery.extend({ object: z.enum(objects).optional() }),
+  query: listQuery.extend({ object: z.enum(viewObjects).optional() }),
   response: page(view),
   status: 200,
 });

@@ -11,6 +11,8 @@ import type { CustomerStore } from "../store/customers.ts";
 import type { PaymentMethodStore } from "../store/payment-methods.ts";
 import type { Customer, CustomerPatch, NewCustomer } from "./customer.ts";
 import { requireOwnMethod } from "./payment-methods.ts";
+import { withSavedView } from "../views/apply.ts";
+import type { SavedViewPorts } from "../views/ports.ts";
 
 export interface CustomerPorts {
   store: CustomerStore;
@@ -95,10 +97,27 @@ export async function deleteCustomer(
 }
 
 export async function listCustomers(
-  { store }: CustomerPorts,
+  { store, views }: Pick<CustomerPorts, "store"> & SavedViewPorts,
   merchantId: string,
-  query: { limit: number; after?: Position; email?: string; createdAfter?: string; createdBefore?: string },
+  {
+    limit,
+    after,
+    view,
+    ...own
+  }: {
+    limit: number;
+    after?: Position;
+    view?: string | undefined;
+    email?: string | undefined;
+    createdAfter?: string | undefined;
+    createdBefore?: string | undefined;
+  },
 ) {
+  const query = {
+    limit,
+    ...(after ? { after } : {}),
+    ...(await withSavedView(views, merchantId, "customers", view, own)),
+  };
   if (query.email) {
     const id = await store.findIdByEmail(merchantId, query.email);
     const found = id ? await store.read(merchantId, id) : undefined;

@@ -34,6 +34,15 @@ function fourDecimals(value: number, what: string): string {
 }
 
 /**
+ * An amount in major units as a plain decimal string with exactly the currency's exponent of
+ * digits (no grouping, no symbol): `4250` USD → `"42.50"`, `5000` JPY → `"5000"`, `1250` KWD →
+ * `"1.250"`, `-1250` USD → `"-12.50"`. For exports, where a spreadsheet reads it as a number.
+ */
+export function majorUnits(amount: number, currency: string): string {
+  return minorToDecimal(amount, exponentOf(currency));
+}
+
+/**
  * `formatMoney(123456, "USD")` → `"$1,234.56"`; `(1234, "JPY")` → `"¥1,234"`; `(1234567, "KWD")` →
  * `"KWD 1,234.567"`. Always shows the currency's full ISO exponent of digits.
  */

@@ -4,6 +4,7 @@
  * auth, idempotency, pagination and error responses follow from each operation's shape. Pure: the
  * same operations give the same document.
  */
+import { describeColumns } from "./csv.ts";
 import * as z from "zod";
 import type { Operation } from "./operation.ts";
 
@@ -236,6 +237,24 @@ function responsesOf(operation: Operation, defs: Record<string, JsonSchema>): Re
     const schema = operation.response ? toSchema(operation.response, "output", defs) : {};
     successContent = { "application/json": { schema } };
     responses[String(operation.status)] = { description: success, content: successContent };
+    if (operation.csv) {
+      responses[String(operation.status)] = {
+        description: `${success}: JSON, or CSV when asked (\`Accept: text/csv\` or \`?format=csv\`)`,
+        headers: headersOf({
+          Link: 'CSV only: `<…>; rel="next"`, the same list from where this response stopped (absent on the last)',
+        }),
+        content: {
+          ...successContent,
+          "text/csv": {
+            schema: {
+              type: "string",
+              contentMediaType: "text/csv",
+              description: `${csvExportRules} Columns: ${describeColumns(operation.csv)}.`,
+            },
+          },
+        },
+      };
+    }
   }
   const hasParams = pathParamNames(operation.path).length > 0;
   if (validatesInput(operation)) {
@@ -306,6 +325,10 @@ function responsesOf(operation: Operation, defs: Record<string, JsonSchema>): Re
 const takesBody = (operation: Operation): boolean =>
   Boolean(operation.body || operation.rawBody) || ["POST", "PATCH", "PUT"].includes(operation.method);
 
+/** What every CSV export promises, for its media type's description. */
+const csvExportRules =
+  "UTF-8 without a BOM, CRLF line ends, RFC 4180 quoting, a header row. At most 2,000 rows and under 5 MB per response; the `Link` header continues (its cursor also works in JSON, and a JSON `nextCursor` in CSV). Amounts are in major units with exactly the currency's exponent of decimals (42.50 USD, 5000 JPY, 1.250 KWD) beside a `currency` column. A text cell starting with =, +, -, @, TAB or CR is prefixed with ' so a spreadsheet does not run it; numbers are written as numbers.";
+
 function describeOperation(operation: Operation, list: boolean): string | undefined {
   const parts: string[] = [];
   if (operation.auth === "admin") parts.push("Requires the platform admin token.");
@@ -315,6 +338,10 @@ function describeOperation(operation: Operation, list: boolean): string | undefi
     parts.push(
       "Paginated: returns `{ data, nextCursor }`, newest first. Pass `limit` (1–100, default 20); for the next page pass `cursor` = the previous `nextCursor` with the same filters. `nextCursor` is null on the last page.",
     );
+    if (operation.csv)
+      parts.push(
+        "Also answers `text/csv` (`Accept: text/csv` or `?format=csv`): up to 2,000 rows per response (`limit` does not apply), the rest through the `Link: <…>; rel=\"next\"` header.",
+      );
   }
   if (operation.method === "POST" && operation.auth !== "public") {
     parts.push("Safe to retry with an `Idempotency-Key` header.");

@@ -4,6 +4,7 @@
  * read from these, so validation, deployment and docs cannot disagree.
  */
 import type * as z from "zod";
+import type { CsvColumn } from "./csv.ts";
 
 export type HttpMethod = "GET" | "POST" | "PATCH" | "PUT" | "DELETE";
 export type Auth = "admin" | "merchant" | "public";
@@ -36,6 +37,11 @@ export interface Operation {
   readonly rawBody?: { readonly contentType: string; readonly schema: z.ZodType };
   /** Statuses it answers besides `status` and the errors every operation can give. */
   readonly otherResponses?: Readonly<Record<number, OtherResponse>>;
+  /**
+   * A list that also answers `text/csv` (`Accept: text/csv` or `?format=csv`): its columns, which the
+   * CSV writer and the OpenAPI document both read (shared/http/list.ts `listResponse`).
+   */
+  readonly csv?: readonly CsvColumn<never>[];
   /** Non-JSON success responses (PDF, HTML), for the OpenAPI document. */
   readonly produces?: string;
   /**

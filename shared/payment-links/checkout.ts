@@ -70,6 +70,8 @@ import {
 } from "./checkout-session.ts";
 import { checkoutExpirySchedule, closeProcessorCheckout } from "./expiry.ts";
 import type { PaymentLink } from "./payment-link.ts";
+import { withSavedView } from "../views/apply.ts";
+import type { SavedViewPorts } from "../views/ports.ts";
 
 export interface CheckoutPorts {
   links: Pick<PaymentLinkStore, "read" | "findBySlug">;
@@ -289,17 +291,28 @@ export async function getCheckoutSession(ports: CheckoutPorts, merchantId: strin
 }
 
 export async function listCheckoutSessions(
-  ports: CheckoutPorts,
+  ports: Pick<CheckoutPorts, "sessions" | "clock"> & SavedViewPorts,
   merchantId: string,
-  query: {
+  {
+    limit,
+    after,
+    view,
+    ...own
+  }: {
     limit: number;
     after?: Position;
-    paymentLinkId?: string;
-    status?: CheckoutStatus;
-    createdAfter?: string;
-    createdBefore?: string;
+    view?: string | undefined;
+    paymentLinkId?: string | undefined;
+    status?: CheckoutStatus | undefined;
+    createdAfter?: string | undefined;
+    createdBefore?: string | undefined;
   },
 ) {
+  const query = {
+    limit,
+    ...(after ? { after } : {}),
+    ...(await withSavedView(ports.views, merchantId, "checkout_sessions", view, own)),
+  };
   const now = ports.clock.now();
   const page = await ports.sessions.list(merchantId, {
     ...listWindow(query),

@@ -31,6 +31,8 @@ import {
   presentPaymentLink,
   sameLineItems,
 } from "./payment-link.ts";
+import { withSavedView } from "../views/apply.ts";
+import type { SavedViewPorts } from "../views/ports.ts";
 
 export interface PaymentLinkPorts {
   store: PaymentLinkStore;
@@ -202,16 +204,27 @@ export async function updatePaymentLink(
 }
 
 export async function listPaymentLinks(
-  ports: PaymentLinkPorts,
+  ports: PaymentLinkPorts & SavedViewPorts,
   merchantId: string,
-  query: {
+  {
+    limit,
+    after,
+    view,
+    ...own
+  }: {
     limit: number;
     after?: Position;
-    active?: boolean;
-    createdAfter?: string;
-    createdBefore?: string;
+    view?: string | undefined;
+    active?: boolean | undefined;
+    createdAfter?: string | undefined;
+    createdBefore?: string | undefined;
   },
 ) {
+  const query = {
+    limit,
+    ...(after ? { after } : {}),
+    ...(await withSavedView(ports.views, merchantId, "payment_links", view, own)),
+  };
   const page = await ports.store.list(merchantId, {
     ...listWindow(query),
     ...(query.active !== undefined ? { active: query.active } : {}),

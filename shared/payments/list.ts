@@ -17,10 +17,12 @@ export async function listPayments(
 }
 
 export async function listRefunds(
-  ports: { payments: PaymentPorts["payments"] },
+  ports: { payments: PaymentPorts["payments"]; views: Pick<ViewStore, "get"> },
   merchantId: string,
-  query: RefundFilter,
+  query: RefundFilter & { view?: string | undefined },
   page: { limit: number; after?: Position },
 ) {
-  return ports.payments.listRefunds(merchantId, query, page);
+  const { view, ...own } = query;
+  const filter = await withSavedView(ports.views, merchantId, "refunds", view, own);
+  return ports.payments.listRefunds(merchantId, filter, page);
 }

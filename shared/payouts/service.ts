@@ -4,6 +4,8 @@ import type { Position } from "../http/cursor.ts";
 import type { BalanceTransaction } from "../payments/balance.ts";
 import type { Payout, PayoutFilter } from "./payout.ts";
 import type { PayoutStore } from "./ports.ts";
+import { withSavedView } from "../views/apply.ts";
+import type { SavedViewPorts } from "../views/ports.ts";
 
 export interface PayoutReadPorts {
   payouts: PayoutStore;
@@ -20,11 +22,12 @@ export async function getPayout(
 }
 
 export async function listPayouts(
-  { payouts }: PayoutReadPorts,
+  { payouts, views }: PayoutReadPorts & SavedViewPorts,
   merchantId: string,
-  query: PayoutFilter & { limit: number; after?: Position },
+  query: PayoutFilter & { limit: number; after?: Position; view?: string | undefined },
 ): Promise<{ items: Payout[]; next?: Position }> {
-  const { limit, after, ...filter } = query;
+  const { limit, after, view, ...own } = query;
+  const filter = await withSavedView(views, merchantId, "payouts", view, own);
   const page = await payouts.list(merchantId, filter, { limit, ...(after ? { after } : {}) });
   return { items: page.items, ...(page.next ? { next: page.next } : {}) };
 }

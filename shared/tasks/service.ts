@@ -15,6 +15,8 @@ import {
   type TaskStatus,
   taskRelatedKinds,
 } from "./task.ts";
+import { withSavedView } from "../views/apply.ts";
+import type { SavedViewPorts } from "../views/ports.ts";
 
 export interface TaskPorts {
   store: TaskStore;
@@ -56,11 +58,18 @@ export async function updateTask(
 }
 
 export async function listTasks(
-  { store }: TaskPorts,
+  { store, views }: Pick<TaskPorts, "store"> & SavedViewPorts,
   merchantId: string,
-  query: PageRequest & { status?: TaskStatus; dueBefore?: string; relatedTo?: string },
+  query: PageRequest & {
+    view?: string | undefined;
+    status?: TaskStatus | undefined;
+    dueBefore?: string | undefined;
+    relatedTo?: string | undefined;
+  },
 ) {
-  const { status, dueBefore, relatedTo, ...page } = query;
+  const { view, limit, after, ...own } = query;
+  const { status, dueBefore, relatedTo } = await withSavedView(views, merchantId, "tasks", view, own);
+  const page = { limit, ...(after ? { after } : {}) };
   const field = relatedTo === undefined ? undefined : relatedFieldOf(relatedTo);
   if (relatedTo !== undefined && !field) {
     throw new ValidationError([

@@ -3,10 +3,16 @@ import { ValidationError } from "../domain/errors.ts";
 import type { ViewObject, ViewStore } from "./ports.ts";
 
 const noun: Record<ViewObject, string> = {
+  customers: "customer",
   invoices: "invoice",
   payments: "payment",
   subscriptions: "subscription",
   quotes: "quote",
+  payment_links: "payment link",
+  checkout_sessions: "checkout session",
+  refunds: "refund",
+  payouts: "payout",
+  tasks: "task",
 };
 
 /**

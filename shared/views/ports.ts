@@ -3,15 +3,33 @@ import type { DomainEvent } from "../domain/events.ts";
 import type { Page, PageRequest, Versioned } from "../domain/records.ts";
 
 /** The lists a saved view can be of. */
-export type ViewObject = "invoices" | "payments" | "subscriptions" | "quotes";
+export const viewObjects = [
+  "customers",
+  "invoices",
+  "payments",
+  "subscriptions",
+  "quotes",
+  "payment_links",
+  "checkout_sessions",
+  "refunds",
+  "payouts",
+  "tasks",
+] as const;
+
+export type ViewObject = (typeof viewObjects)[number];
 
 export interface SavedView {
   id: string;
   object: ViewObject;
   name: string;
-  /** The list's own filter (an `InvoiceFilter`, a `PaymentFilter`, a `SubscriptionFilter` or a `QuoteFilter`), as the API validated it. */
+  /** The list's own filters (e.g. an `InvoiceFilter`), as the API validated them with that list's filter schema. */
   filters: Record<string, unknown>;
   createdAt: string;
+}
+
+/** What a list with saved views reads them through. */
+export interface SavedViewPorts {
+  views: Pick<ViewStore, "get">;
 }
 
 export interface ViewStore {

@@ -126,7 +126,7 @@ describe("saved views API function", () => {
   });
 
   it.each([
-    ["an unknown object", { object: "refunds", name: "R", filters: {} }, "object", "Invalid discriminator value. Expected 'invoices' | 'payments' | 'subscriptions' | 'quotes'"],
+    ["an unknown object", { object: "products", name: "R", filters: {} }, "object", "Invalid discriminator value. Expected 'invoices' | 'payments' | 'subscriptions' | 'quotes' | 'customers' | 'payment_links' | 'checkout_sessions' | 'refunds' | 'payouts' | 'tasks'"],
     ["a filter the object does not have", { object: "payments", name: "P", filters: { dueBefore: "2026-01-01" } }, "filters.dueBefore", "is not a known field"],
     ["an empty name", { object: "invoices", name: " ", filters: {} }, "name", "Too small: expected string to have >=1 characters"],
     ["a bad filter value", { object: "invoices", name: "I", filters: { status: "lost" } }, "filters.status", 'Invalid option: expected one of "draft"|"open"|"paid"|"void"|"uncollectible"|"overdue"'],

@@ -750,7 +750,7 @@ const fixtures: Record<string, BodyFixture> = {
             ...v,
             filters: { ...(v.filters as Body), invoiceId: w.customer },
           })),
-          change("object: an unknown object", "object", (v) => ({ ...v, object: "refunds" })),
+          change("object: an unknown object", "object", (v) => ({ ...v, object: "products" })),
         ],
       },
       subscriptions: {
@@ -772,6 +772,98 @@ const fixtures: Record<string, BodyFixture> = {
           change("filters.currency: an invoices filter on a subscriptions view", "filters.currency", (v) => ({
             ...v,
             filters: { ...(v.filters as Body), currency: "USD" },
+          })),
+        ],
+      },
+      // The lists issue 16 gave saved views (views-csv): each view body takes its list's own filters.
+      customers: {
+        body: () => ({
+          object: "customers",
+          name: "Ada since January",
+          filters: { email: "ada@example.com", createdAfter: "2026-01-01T00:00:00.000Z", createdBefore: future },
+        }),
+        cases: [
+          change("filters.status: a status on a customers view", "filters.status", (v) => ({
+            ...v,
+            filters: { ...(v.filters as Body), status: "open" },
+          })),
+          change("filters.email: not an email", "filters.email", (v) => ({
+            ...v,
+            filters: { ...(v.filters as Body), email: "ada" },
+          })),
+        ],
+      },
+      payment_links: {
+        body: () => ({
+          object: "payment_links",
+          name: "Active links",
+          filters: { active: true, createdAfter: "2026-01-01T00:00:00.000Z", createdBefore: future },
+        }),
+        cases: [
+          change("filters.active: not a boolean", "filters.active", (v) => ({
+            ...v,
+            filters: { ...(v.filters as Body), active: "yes" },
+          })),
+        ],
+      },
+      checkout_sessions: {
+        body: (w) => ({
+          object: "checkout_sessions",
+          name: "Open sessions of one link",
+          filters: {
+            paymentLinkId: w.paymentLink,
+            status: "open",
+            createdAfter: "2026-01-01T00:00:00.000Z",
+            createdBefore: future,
+          },
+        }),
+        cases: [
+          change("filters.paymentLinkId: a customer id", "filters.paymentLinkId", (v, w) => ({
+            ...v,
+            filters: { ...(v.filters as Body), paymentLinkId: w.customer },
+          })),
+        ],
+      },
+      refunds: {
+        body: (w) => ({
+          object: "refunds",
+          name: "Refunds of one payment",
+          filters: { paymentId: w.payment, createdAfter: "2026-01-01T00:00:00.000Z", createdBefore: future },
+        }),
+        cases: [
+          change("filters.paymentId: a customer id", "filters.paymentId", (v, w) => ({
+            ...v,
+            filters: { ...(v.filters as Body), paymentId: w.customer },
+          })),
+        ],
+      },
+      payouts: {
+        body: () => ({
+          object: "payouts",
+          name: "Paid USD payouts",
+          filters: { currency: "usd", status: "paid", createdAfter: "2026-01-01T00:00:00.000Z", createdBefore: future },
+        }),
+        cases: [
+          change("filters.currency: unknown", "filters.currency", (v) => ({
+            ...v,
+            filters: { ...(v.filters as Body), currency: "ZZZ" },
+          })),
+          change("filters.status: an invoice status on a payouts view", "filters.status", (v) => ({
+            ...v,
+            filters: { ...(v.filters as Body), status: "open" },
+          })),
+        ],
+      },
+      tasks: {
+        body: (w) => ({
+          object: "tasks",
+          name: "Open tasks of one customer",
+          filters: { status: "open", dueBefore: "2027-01-01", relatedTo: w.customer },
+        }),
+        cases: [
+          change("filters.dueBefore: not a date", "filters.dueBefore", (v) => ({
+            ...v,
+            filters: { ...(v.filters as Body), dueBefore: "soon" },
           })),
         ],
       },

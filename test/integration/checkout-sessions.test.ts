@@ -18,7 +18,7 @@ import { handler as testClocks } from "../../functions/api/test-clocks.ts";
 import { GetCommand } from "@aws-sdk/lib-dynamodb";
 import { billingTimerRegistry } from "../../functions/billing/timers.ts";
 import { localScheduleGroup } from "../../shared/aws/scheduler.ts";
-import { billingTimerPorts, checkoutPorts } from "../../shared/composition.ts";
+import { billingTimerPorts, checkoutPorts, withSavedViews } from "../../shared/composition.ts";
 import { keys } from "../../shared/store/keys.ts";
 import { fixedClock } from "../../shared/domain/clock.ts";
 import {
@@ -331,7 +331,7 @@ describe("the merchant's checkout sessions", () => {
     expect(open.data.map((s: { id: string }) => s.id)).toEqual([ids[1]]);
 
     // 31 minutes later the same sessions are expired, by the list's filter and by the read.
-    const later = checkoutPorts(fixedClock(new Date(Date.now() + 31 * 60 * 1000)));
+    const later = withSavedViews(checkoutPorts(fixedClock(new Date(Date.now() + 31 * 60 * 1000))));
     const expired = await listCheckoutSessions(later, shop.id, {
       limit: 100,
       paymentLinkId: first.id,

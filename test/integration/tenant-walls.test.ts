@@ -66,7 +66,14 @@ type Kind =
   | "quoteView"
   | "quoteTemplate"
   | "task"
-  | "workflow";
+  | "workflow"
+  // Saved views of the lists issue 16 added (views-csv).
+  | "customerView"
+  | "paymentLinkView"
+  | "checkoutSessionView"
+  | "refundView"
+  | "payoutView"
+  | "taskView";
 
 interface Tenant {
   label: string;
@@ -288,6 +295,33 @@ const bodies = {
     name: `${t.marker} quotes view`,
     filters: { status: "open", customerId: idOf(t, "customer") },
   }),
+  // Saved views of the lists issue 16 added (views-csv): each names the tenant's own objects.
+  customerView: (t: Tenant) => ({
+    object: "customers",
+    name: `${t.marker} customers view`,
+    filters: { email: t.customerEmail },
+  }),
+  paymentLinkView: (t: Tenant) => ({
+    object: "payment_links",
+    name: `${t.marker} payment links view`,
+    filters: { active: true },
+  }),
+  checkoutSessionView: (t: Tenant) => ({
+    object: "checkout_sessions",
+    name: `${t.marker} checkout sessions view`,
+    filters: { paymentLinkId: idOf(t, "paymentLink"), status: "open" },
+  }),
+  refundView: (t: Tenant) => ({
+    object: "refunds",
+    name: `${t.marker} refunds view`,
+    filters: { paymentId: idOf(t, "payment") },
+  }),
+  payoutView: (t: Tenant) => ({ object: "payouts", name: `${t.marker} payouts view`, filters: { currency: "USD" } }),
+  taskView: (t: Tenant) => ({
+    object: "tasks",
+    name: `${t.marker} tasks view`,
+    filters: { status: "open", relatedTo: idOf(t, "customer") },
+  }),
   invoice: (t: Tenant) => ({
     customerId: idOf(t, "customer"),
     currency: "USD",
@@ -295,6 +329,16 @@ const bodies = {
     metadata: { owner: t.marker },
   }),
 };
+
+/** The saved views of the lists issue 16 added (views-csv). */
+const newListViews = [
+  "customerView",
+  "paymentLinkView",
+  "checkoutSessionView",
+  "refundView",
+  "payoutView",
+  "taskView",
+] as const;
 
 /** New objects for routes that use theirs up (delete, revoke, finalize, void, …). */
 const fresh = {
@@ -657,7 +701,11 @@ const fixtures: Record<string, WallFixture> = {
   listCheckoutSessions: {
     kind: "list",
     ids: (t) => [idOf(t, "checkoutSession")],
-    probes: (a): Record<string, string>[] => [{ paymentLinkId: idOf(a, "paymentLink") }, { status: "open" }],
+    probes: (a): Record<string, string>[] => [
+      { paymentLinkId: idOf(a, "paymentLink") },
+      { status: "open" },
+      { view: idOf(a, "checkoutSessionView") },
+    ],
   },
   getCheckoutSession: object("checkoutSession", readers.checkoutSession),
 
@@ -682,7 +730,7 @@ const fixtures: Record<string, WallFixture> = {
   listCustomers: {
     kind: "list",
     ids: (t) => [idOf(t, "customer")],
-    probes: (a) => [{ email: a.customerEmail }],
+    probes: (a): Record<string, string>[] => [{ email: a.customerEmail }, { view: idOf(a, "customerView") }],
   },
   getCustomer: object("customer", readers.customer),
   updateCustomer: object("customer", readers.customer, (t) => ({
@@ -737,7 +785,11 @@ const fixtures: Record<string, WallFixture> = {
   listTasks: {
     kind: "list",
     ids: (t) => [idOf(t, "task")],
-    probes: (a): Record<string, string>[] => [{ relatedTo: idOf(a, "customer") }, { status: "open" }],
+    probes: (a): Record<string, string>[] => [
+      { relatedTo: idOf(a, "customer") },
+      { status: "open" },
+      { view: idOf(a, "taskView") },
+    ],
   },
   getTask: object("task", readers.task),
   updateTask: object("task", readers.task, (t) => ({ title: `${t.marker} renamed`, status: "done" })),
@@ -855,7 +907,7 @@ const fixtures: Record<string, WallFixture> = {
   listRefunds: {
     kind: "list",
     ids: (t) => [idOf(t, "refund")],
-    probes: (a) => [{ paymentId: idOf(a, "payment") }],
+    probes: (a): Record<string, string>[] => [{ paymentId: idOf(a, "payment") }, { view: idOf(a, "refundView") }],
   },
   getRefund: object("refund", readers.refund),
   connectStripe: {
@@ -887,7 +939,11 @@ const fixtures: Record<string, WallFixture> = {
   listPayouts: {
     kind: "list",
     ids: (t) => [idOf(t, "payout")],
-    probes: (): Record<string, string>[] => [{ currency: "USD" }, { status: "paid" }],
+    probes: (a): Record<string, string>[] => [
+      { currency: "USD" },
+      { status: "paid" },
+      { view: idOf(a, "payoutView") },
+    ],
   },
   getPayout: object("payout", readers.payout),
   listPayoutBalanceTransactions: object("payout", readers.payout),
@@ -939,7 +995,7 @@ const fixtures: Record<string, WallFixture> = {
   listPaymentLinks: {
     kind: "list",
     ids: (t) => [idOf(t, "paymentLink")],
-    probes: () => [{ active: "true" }],
+    probes: (a): Record<string, string>[] => [{ active: "true" }, { view: idOf(a, "paymentLinkView") }],
   },
   getPaymentLink: object("paymentLink", readers.paymentLink),
   updatePaymentLink: object("paymentLink", readers.paymentLink, (t) => ({
@@ -951,8 +1007,23 @@ const fixtures: Record<string, WallFixture> = {
   createView: { kind: "create", body: bodies.view, read: readers.view },
   listViews: {
     kind: "list",
-    ids: (t) => [idOf(t, "view"), idOf(t, "paymentView"), idOf(t, "subscriptionView")],
-    probes: () => [{ object: "invoices" }, { object: "payments" }, { object: "subscriptions" }],
+    ids: (t) => [
+      idOf(t, "view"),
+      idOf(t, "paymentView"),
+      idOf(t, "subscriptionView"),
+      ...newListViews.map((kind) => idOf(t, kind)),
+    ],
+    probes: () => [
+      { object: "invoices" },
+      { object: "payments" },
+      { object: "subscriptions" },
+      { object: "customers" },
+      { object: "payment_links" },
+      { object: "checkout_sessions" },
+      { object: "refunds" },
+      { object: "payouts" },
+      { object: "tasks" },
+    ],
   },
   getView: object("view", readers.view),
 
@@ -1246,6 +1317,9 @@ async function seed(label: string): Promise<Tenant> {
         .pop() ?? "";
     t.ids.quoteView = await created("POST /v1/views", t, bodies.quoteView(t));
   }
+  // Saved views of the lists issue 16 added (views-csv), once the objects they name exist.
+  if (has("POST /v1/views") && t.ids.payment && t.ids.checkoutSession && t.ids.task)
+    for (const kind of newListViews) t.ids[kind] = await created("POST /v1/views", t, bodies[kind](t));
   t.email = (await merchantOf(t)).email;
   if (has("POST /v1/workflows")) t.ids.workflow = await fresh.workflow(t);
   if (has("GET /v1/reports/subscriptions"))
@@ -1423,6 +1497,16 @@ describe("tenant walls: every route in the manifest", () => {
         for (const id of fixture.ids(a))
           expect(idsOf(theirs), `${routeKey} shows B A's ${id}`).not.toContain(id);
         expectNoLeak(theirs, a, routeKey);
+        // Lists that export CSV (views-csv): A's export holds A's objects, B's never shows them.
+        if (op.csv) {
+          const csv = { ...query, format: "csv" };
+          const ownCsv = await api(routeKey, { token: a.secret, query: csv });
+          expect(ownCsv.status, `${routeKey} as CSV for A`).toBe(200);
+          for (const id of fixture.ids(a)) expect(ownCsv.raw, `${routeKey} as CSV lists A's ${id}`).toContain(id);
+          const theirCsv = await api(routeKey, { token: b.secret, query: csv });
+          expect(theirCsv.status, `${routeKey} as CSV for B`).toBe(200);
+          expectNoLeak(theirCsv, a, `${routeKey} as CSV`);
+        }
         for (const probe of fixture.probes?.(a) ?? []) {
           const probed = await api(routeKey, { token: b.secret, query: { ...query, ...probe } });
           const label = `${routeKey}?${new URLSearchParams(probe)}`;

@@ -111,7 +111,33 @@ describe("openApiDocument", () => {
       expect(success, op.id).toBeDefined();
       if (op.status === 204) expect(success!.content, op.id).toBeUndefined();
       else if (op.produces) expect(Object.keys(success!.content ?? {}), op.id).toEqual([op.produces]);
+      else if (op.csv) expect(Object.keys(success!.content ?? {}), op.id).toEqual(["application/json", "text/csv"]);
       else expect(Object.keys(success!.content ?? {}), op.id).toEqual(["application/json"]);
+    }
+  });
+
+  it("says which lists also answer text/csv, with their columns and the Link header", () => {
+    const lists = allOperations.filter((op) => op.csv).map((op) => op.path);
+    expect(lists.sort()).toEqual(
+      [
+        "/v1/checkout-sessions",
+        "/v1/customers",
+        "/v1/invoices",
+        "/v1/payment-links",
+        "/v1/payments",
+        "/v1/payouts",
+        "/v1/quotes",
+        "/v1/refunds",
+        "/v1/subscriptions",
+        "/v1/tasks",
+      ].sort(),
+    );
+    for (const op of allOperations.filter((o) => o.csv)) {
+      const success = operationOf(op).responses["200"]!;
+      const csv = success.content?.["text/csv"]?.schema.description ?? "";
+      for (const column of op.csv!) expect(csv, op.id).toContain(`\`${column.name}\``);
+      expect(success.headers?.Link, op.id).toBeDefined();
+      expect(operationOf(op).description, op.id).toContain("text/csv");
     }
   });
 
