@@ -114,8 +114,17 @@ export const listCustomers = defineOperation({
   path: "/v1/customers",
   auth: "merchant",
   tag: "Customers",
-  summary: "List customers, newest first; filter by email or creation time",
-  query: listQuery.extend({ email: email.optional(), ...createdRange }),
+  summary: "List customers, newest first; filter by email, creation time or segment",
+  query: listQuery.extend({
+    email: email.optional(),
+    ...createdRange,
+    segmentId: z
+      .string()
+      .min(1)
+      .max(64)
+      .optional()
+      .describe("Only the members of this segment (seg_…), as GET /v1/segments/{id}/customers lists them; alone"),
+  }),
   response: page(customer),
   status: 200,
 });

@@ -11,6 +11,7 @@ import { paymentMethodOperations } from "./payment-methods.ts";
 import { connectStripe, paymentOperations, stripeWebhook } from "./payments.ts";
 import { payoutOperations } from "./payouts.ts";
 import { viewOperations } from "./views.ts";
+import { segmentOperations } from "./segments.ts";
 import { apiKeyOperations, health, merchantOperations } from "./merchants.ts";
 import { portalOperations } from "./portal.ts";
 import { productOperations } from "./products.ts";
@@ -48,6 +49,7 @@ export const allOperations = [
   connectStripe,
   stripeWebhook,
   ...viewOperations,
+  ...segmentOperations,
   ...payoutOperations,
   ...enrollmentOperations,
   ...hostedInvoiceOperations,

@@ -4,9 +4,15 @@
  */
 import type { QueueName } from "../aws/queue.ts";
 import { notificationEventTypes } from "../notifications/registry.ts";
+import { segmentEventTypes } from "../segments/membership.ts";
 import { workflowTriggers } from "../workflows/workflow.ts";
 
-export const eventQueues = ["notifications", "billing", "workflows"] as const satisfies readonly QueueName[];
+export const eventQueues = [
+  "notifications",
+  "billing",
+  "workflows",
+  "segments",
+] as const satisfies readonly QueueName[];
 export type EventQueue = (typeof eventQueues)[number];
 
 /** The event types each queue gets: the notifications queue exactly those a notification is registered for. */
@@ -30,6 +36,8 @@ const routed: Record<EventQueue, ReadonlySet<string>> = {
   ]),
   /** Exactly the events a workflow can start on (shared/workflows/engine.ts enrolls on them). */
   workflows: new Set(workflowTriggers),
+  /** Customers' stats, their changes and the segments' own (shared/segments/membership.ts). */
+  segments: new Set(segmentEventTypes),
 };
 
 /** The queues an event of this type is delivered to; none for events nobody consumes yet. */
