@@ -4,7 +4,7 @@
  * workflows' `customer.inSegment`.
  */
 import { describe, expect, it } from "vitest";
-import * as z from "zod";
+import type * as z from "zod";
 import { createSegment } from "../../shared/api/segments.ts";
 import { newEvent } from "../../shared/domain/events.ts";
 import {
