@@ -115,16 +115,23 @@ export const listCustomers = defineOperation({
   auth: "merchant",
   tag: "Customers",
   summary: "List customers, newest first; filter by email, creation time or segment",
-  query: listQuery.extend({
-    email: email.optional(),
-    ...createdRange,
-    segmentId: z
-      .string()
-      .min(1)
-      .max(64)
-      .optional()
-      .describe("Only the members of this segment (seg_…), as GET /v1/segments/{id}/customers lists them; alone"),
-  }),
+  query: listQuery
+    .extend({
+      email: email.optional(),
+      ...createdRange,
+      segmentId: z
+        .string()
+        .min(1)
+        .max(64)
+        .optional()
+        .describe(
+          "Only the members of this segment (seg_…), as GET /v1/segments/{id}/customers lists them; alone",
+        ),
+    })
+    .refine((q) => !q.segmentId || (!q.email && !q.createdAfter && !q.createdBefore), {
+      message: "is not combined with email, createdAfter or createdBefore",
+      path: ["segmentId"],
+    }),
   response: page(customer),
   status: 200,
 });

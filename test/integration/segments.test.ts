@@ -364,11 +364,16 @@ describe("segments", () => {
     );
   });
 
-  it("answers 400 on segmentId for a segment that is not the merchant's", async () => {
+  it("answers 400 on segmentId for a segment that is not the merchant's, or beside another filter", async () => {
     const r = await shop.api(customersHandler, "GET /v1/customers", {
       query: { segmentId: `seg_${"7".repeat(26)}` },
     });
     expect(r.status).toBe(400);
     expect(r.body.errors).toEqual([{ path: "segmentId", message: "is not one of your segments" }]);
+    const combined = await shop.api(customersHandler, "GET /v1/customers", {
+      query: { segmentId: `seg_${"7".repeat(26)}`, email: "a@b.test" },
+    });
+    expect(combined.status).toBe(400);
+    expect(combined.body.errors.map((e: { path: string }) => e.path)).toEqual(["segmentId"]);
   });
 });
