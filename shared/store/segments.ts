@@ -15,6 +15,7 @@ import {
   UpdateCommand,
 } from "@aws-sdk/lib-dynamodb";
 import type { Customer } from "../customers/customer.ts";
+import { systemClock } from "../domain/clock.ts";
 import { ConflictError } from "../domain/errors.ts";
 import type { MemberStore, SegmentCustomers, SegmentStore, StatsStore } from "../segments/ports.ts";
 import type { CustomerStats, Segment } from "../segments/segment.ts";
@@ -260,7 +261,10 @@ export const dynamoMemberStore: MemberStore = {
   },
 };
 
-/** How long an applied event's marker is kept: far beyond SQS's retention, so no redelivery outlives it. */
+/**
+ * How long an applied event's marker is kept: far beyond SQS's retention, so no redelivery outlives
+ * it. Real time (never a test clock's): the marker must expire while a clock stands still.
+ */
 const markerSeconds = 30 * 24 * 3600;
 const statsFields = ({ customerId, lastPaymentAt, paid, subscriptions, overdueInvoices }: CustomerStats) => ({
   customerId,
@@ -314,7 +318,7 @@ export const dynamoStatsStore: StatsStore = {
                   Item: {
                     ...marker,
                     type: "processedMessage",
-                    expiresAt: Math.floor(Date.now() / 1000) + markerSeconds,
+                    expiresAt: Math.floor(systemClock.now().getTime() / 1000) + markerSeconds,
                   },
                   ConditionExpression: "attribute_not_exists(PK)",
                 },
