@@ -17,6 +17,7 @@ import * as paymentOps from "../shared/api/payments.ts";
 import * as reportOps from "../shared/api/reports.ts";
 import * as payoutOps from "../shared/api/payouts.ts";
 import * as viewOps from "../shared/api/views.ts";
+import * as segmentOps from "../shared/api/segments.ts";
 import * as workflowEnrollmentOps from "../shared/api/workflow-enrollments.ts";
 import * as discountCodeOps from "../shared/api/discount-codes.ts";
 import { docsOperations } from "../shared/api/docs.ts";
@@ -63,6 +64,8 @@ export const queues = {
   workflows: { visibilityTimeoutSeconds: 180, maxReceiveCount: 5, retentionDays: 14 },
   /** Reports (shared/reports/): the events their rollups fold. */
   reports: { visibilityTimeoutSeconds: 180, maxReceiveCount: 5, retentionDays: 14 },
+  /** Segments (shared/segments/): customers' stats events, membership flips and build pages. */
+  segments: { visibilityTimeoutSeconds: 360, maxReceiveCount: 5, retentionDays: 14 },
 } as const satisfies Record<string, QueueDefinition>;
 
 export type QueueName = keyof typeof queues;
@@ -332,6 +335,14 @@ export const functions: readonly FunctionDefinition[] = [
     access: merchantApi,
   },
   {
+    name: "segments-api",
+    entry: "functions/api/segments.ts",
+    description: "Segments: create, list, get, update, delete; their customers; a static segment's members",
+    timeoutSeconds: 10,
+    routes: segmentOps.segmentOperations,
+    access: merchantApi,
+  },
+  {
     name: "workflow-enrollments",
     entry: "functions/api/workflow-enrollments.ts",
     description: "A workflow's enrollments: list (with their step logs), get, cancel",
@@ -464,8 +475,12 @@ export const functions: readonly FunctionDefinition[] = [
     queue: { name: "billing", batchSize: 10 },
     // The subscription sweep sends one billing message per due subscription onto its own queue, and a
     // test clock's advance continues itself by a message there; the advance delivers a clock's
-    // customers' workflow delays to the workflows queue when they are due.
-    access: { ...paymentsAccess, sendTo: [...paymentsAccess.sendTo, "billing", "workflows"], email: true },
+    // customers' workflow delays and segment flips to their queues when they are due.
+    access: {
+      ...paymentsAccess,
+      sendTo: [...paymentsAccess.sendTo, "billing", "workflows", "segments"],
+      email: true,
+    },
   },
   {
     name: "notifications",
@@ -498,6 +513,16 @@ export const functions: readonly FunctionDefinition[] = [
     queue: { name: "reports", batchSize: 10 },
     // Rollup items and their markers; the merchant's zone and mode.
     access: { table: "readwrite" },
+  },
+  {
+    name: "segments",
+    entry: "functions/segments/run.ts",
+    description:
+      "Keeps customers' behaviour stats and segments' members current: events, time flips (one-time schedules) and segment builds",
+    timeoutSeconds: 60,
+    queue: { name: "segments", batchSize: 10 },
+    // A build sends its next page to its own queue; flips wait on the scheduler.
+    access: { table: "readwrite", sendTo: ["segments"], scheduleTo: ["segments"] },
   },
 ];
 

@@ -129,6 +129,14 @@ import type { ReceivablesPorts } from "./reports/receivables.ts";
 import { subscriptionMrrContributor } from "./reports/subscription-mrr.ts";
 import { presentSubscription } from "./subscriptions/subscription.ts";
 import { dynamoMrrStore } from "./store/mrr.ts";
+import type { SegmentConsumerPorts, SegmentPorts } from "./segments/ports.ts";
+import { segmentQueue } from "./segments/membership.ts";
+import {
+  dynamoMemberStore,
+  dynamoSegmentCustomers,
+  dynamoSegmentStore,
+  dynamoStatsStore,
+} from "./store/segments.ts";
 
 /**
  * SES and the MIME builder (nodemailer) load with the first mail: most functions never send one, and
@@ -915,6 +923,7 @@ export const workflowEnginePorts = (clock: Clock): WorkflowEnginePorts => {
         const found = await dynamoPaymentStore.read(merchantId, paymentId);
         return found && presentPayment(found.value);
       },
+      segmentsOf: (merchantId, customerId) => dynamoMemberStore.segmentsOf(merchantId, customerId),
       links: workflowLinks(clock),
     },
     tasks: dynamoTaskStore,
@@ -976,4 +985,24 @@ export const receivablesPorts = (clock: Clock): ReceivablesPorts => ({
     ),
   merchantOf: async (merchantId) => (await dynamoMerchantStore.readMerchant(merchantId))?.value,
   clock,
+});
+
+// ── Segments ──────────────────────────────────────────────────────────────────────────────────────
+
+/** The segments API: segments, their members, the customers they page. */
+export const segmentPorts = (clock: Clock): SegmentPorts => ({
+  segments: dynamoSegmentStore,
+  members: dynamoMemberStore,
+  customers: dynamoSegmentCustomers,
+  clock,
+});
+
+/** The segments consumer, on one message's clock: each customer is evaluated on its own clock. */
+export const segmentConsumerPorts = (clock: Clock): SegmentConsumerPorts => ({
+  ...segmentPorts(clock),
+  stats: dynamoStatsStore,
+  queue: { send: (message) => sqsQueue.send(segmentQueue, message) },
+  // The customer is in hand: only one bound to a test clock costs a read (of its clock).
+  clockOf: (merchantId, customer) => customerClocks(clock, async () => customer)(merchantId, customer.id),
+  schedulerFor,
 });

@@ -119,8 +119,25 @@ export const listCustomers = defineOperation({
   path: "/v1/customers",
   auth: "merchant",
   tag: "Customers",
-  summary: "List customers, newest first; filter by email, creation time or a saved view; CSV on request",
-  query: listQuery.extend({ ...customerFilters.shape, ...viewAndFormat }),
+  summary:
+    "List customers, newest first; filter by email, creation time, segment or a saved view; CSV on request",
+  query: listQuery
+    .extend({
+      ...customerFilters.shape,
+      ...viewAndFormat,
+      segmentId: z
+        .string()
+        .min(1)
+        .max(64)
+        .optional()
+        .describe(
+          "Only the members of this segment (seg_…), as GET /v1/segments/{id}/customers lists them; alone",
+        ),
+    })
+    .refine((q) => !q.segmentId || (!q.email && !q.createdAfter && !q.createdBefore), {
+      message: "is not combined with email, createdAfter or createdBefore",
+      path: ["segmentId"],
+    }),
   response: page(customer),
   csv: customerColumns,
   status: 200,

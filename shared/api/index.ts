@@ -12,6 +12,7 @@ import { connectStripe, paymentOperations, stripeWebhook } from "./payments.ts";
 import { payoutOperations } from "./payouts.ts";
 import { reportOperations } from "./reports.ts";
 import { viewOperations } from "./views.ts";
+import { segmentOperations } from "./segments.ts";
 import { apiKeyOperations, health, merchantOperations } from "./merchants.ts";
 import { portalOperations } from "./portal.ts";
 import { productOperations } from "./products.ts";
@@ -49,6 +50,7 @@ export const allOperations = [
   connectStripe,
   stripeWebhook,
   ...viewOperations,
+  ...segmentOperations,
   ...payoutOperations,
   ...reportOperations,
   ...enrollmentOperations,

@@ -28,6 +28,7 @@ export const idPrefixes = {
   workflow: "wf",
   workflowEnrollment: "wfe",
   task: "task",
+  segment: "seg",
 } as const;
 
 export type IdKind = keyof typeof idPrefixes;

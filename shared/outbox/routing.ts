@@ -5,9 +5,16 @@
 import type { QueueName } from "../aws/queue.ts";
 import { notificationEventTypes } from "../notifications/registry.ts";
 import { reportedEventTypes } from "../reports/contributors.ts";
+import { segmentEventTypes } from "../segments/membership.ts";
 import { workflowTriggers } from "../workflows/workflow.ts";
 
-export const eventQueues = ["notifications", "billing", "workflows", "reports"] as const satisfies readonly QueueName[];
+export const eventQueues = [
+  "notifications",
+  "billing",
+  "workflows",
+  "reports",
+  "segments",
+] as const satisfies readonly QueueName[];
 export type EventQueue = (typeof eventQueues)[number];
 
 /** The event types each queue gets: the notifications queue exactly those a notification is registered for. */
@@ -33,6 +40,8 @@ const routed: Record<EventQueue, ReadonlySet<string>> = {
   workflows: new Set(workflowTriggers),
   /** Exactly the events a report contributor folds (shared/composition.ts `reportContributors`). */
   reports: new Set(reportedEventTypes),
+  /** Customers' stats, their changes and the segments' own (shared/segments/membership.ts). */
+  segments: new Set(segmentEventTypes),
 };
 
 /** The queues an event of this type is delivered to; none for events nobody consumes yet. */

@@ -184,6 +184,30 @@ export const keys = {
     GSI1SK: enrollmentId,
   }),
 
+  // ── Segments (shared/store/segments.ts) ──
+  /**
+   * A customer's membership of a segment: the segment's members are one key range (a page of
+   * `GET /v1/segments/{id}/customers` or `?segmentId=` is one query), newest customer first.
+   */
+  segmentMember: (merchantId: string, segmentId: string, customerId: string): Key => ({
+    PK: merchantPk(merchantId),
+    SK: `SEGMEMBER#${segmentId}#${customerId}`,
+  }),
+  segmentMemberPrefix: (merchantId: string, segmentId: string) => ({
+    PK: merchantPk(merchantId),
+    SKPrefix: `SEGMEMBER#${segmentId}#`,
+  }),
+  /** GSI1: the segments a customer is a member of (on its membership items), for its re-evaluation. */
+  segmentOfCustomer: (merchantId: string, customerId: string, segmentId: string) => ({
+    GSI1PK: `${merchantPk(merchantId)}#CUSTOMER_SEGMENTS#${customerId}`,
+    GSI1SK: segmentId,
+  }),
+  /** A customer's behaviour stats (last payment, total paid per currency, subscriptions, overdue invoices). */
+  customerStats: (merchantId: string, customerId: string): Key => ({
+    PK: merchantPk(merchantId),
+    SK: `SEGSTATS#${customerId}`,
+  }),
+
   /** Outbox event items: written in the transaction that changes state, read by the stream. */
   event: (merchantId: string, eventId: string): Key => ({ PK: merchantPk(merchantId), SK: `EVT#${eventId}` }),
   eventPrefix: (merchantId: string) => ({ PK: merchantPk(merchantId), SKPrefix: "EVT#" }),
@@ -281,6 +305,10 @@ export const indexKeys = {
     pk: `${merchantPk(merchantId)}#ENROLLMENTS#${workflowId}`,
   }),
   invoicesByDue: (merchantId: string) => ({ index: "GSI1", pk: `${merchantPk(merchantId)}#INVOICES_BY_DUE` }),
+  segmentsOfCustomer: (merchantId: string, customerId: string) => ({
+    index: "GSI1",
+    pk: `${merchantPk(merchantId)}#CUSTOMER_SEGMENTS#${customerId}`,
+  }),
   activeWorkflows: (merchantId: string, trigger: string) => ({
     index: "GSI1",
     pk: `${merchantPk(merchantId)}#WORKFLOWS#${trigger}`,

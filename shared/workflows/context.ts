@@ -96,15 +96,19 @@ export async function buildContext(
   reads: ContextReads,
   event: DomainEvent,
   trigger: WorkflowTrigger,
+  /** Whether a filter reads `customer.inSegment` (only then are the customer's segments read). */
+  options: { segments?: boolean } = {},
 ): Promise<WorkflowContext> {
   const raw = rawObjects(event);
   const merchantId = event.merchantId;
   const customerId = customerIdOf(event);
   const wanted = new Set(triggerObjects[trigger]);
-  const [merchant, customer] = await Promise.all([
+  const [merchant, found, inSegment] = await Promise.all([
     reads.merchant(merchantId),
     raw.customer ?? (customerId ? reads.customer(merchantId, customerId) : undefined),
+    options.segments && customerId ? reads.segmentsOf(merchantId, customerId) : undefined,
   ]);
+  const customer = found && inSegment ? { ...found, inSegment } : found;
   if (wanted.has("invoice") && !raw.invoice && typeof raw.payment?.invoiceId === "string") {
     raw.invoice = (await reads.invoice(merchantId, raw.payment.invoiceId)) as Raw | undefined;
   }

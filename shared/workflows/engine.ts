@@ -31,6 +31,7 @@ import {
   type StepPath,
   type StepRun,
   type WorkflowContext,
+  type WorkflowFilter,
   type WorkflowStep,
   type WorkflowTrigger,
   workflowTriggers,
@@ -76,7 +77,9 @@ export async function enrollOnEvent(ports: WorkflowEnginePorts, event: DomainEve
   const merchantId = event.merchantId;
   const workflows = await ports.catalog.activeFor(merchantId, event.type);
   if (workflows.length === 0) return;
-  const context = await buildContext(ports.reads, event, event.type);
+  const context = await buildContext(ports.reads, event, event.type, {
+    segments: workflows.some(readsSegments),
+  });
   const customerId = customerIdOf(event);
   const clock = await ports.clockOf(merchantId, customerId);
   const failures: unknown[] = [];
@@ -109,6 +112,17 @@ export async function enrollOnEvent(ports: WorkflowEnginePorts, event: DomainEve
   }
   if (failures.length > 0) throw failures[0];
 }
+
+/** Whether the workflow's trigger or branch filters read `customer.inSegment`. */
+function readsSegments(workflow: { trigger: { filters: WorkflowFilter[] }; steps: WorkflowStep[] }): boolean {
+  const inSteps = (steps: readonly WorkflowStep[]): boolean =>
+    steps.some(
+      (step) =>
+        step.type === "branch" && (step.if.some(isSegmentFilter) || inSteps(step.then) || inSteps(step.else)),
+    );
+  return workflow.trigger.filters.some(isSegmentFilter) || inSteps(workflow.steps);
+}
+const isSegmentFilter = (filter: WorkflowFilter) => filter.field === "customer.inSegment";
 
 /**
  * A delay's schedule fired: the enrollment goes on, if it still waits at that delay. On a test clock

@@ -1,8 +1,8 @@
 /**
  * A workflow's filters over an enrollment's context (a trigger's and a branch's): pure, all must hold.
  * Money compares its amount (minor units); dates compare as instants; `contains` and `eq` on text
- * are exact (case matters, as in the merchant's data); a missing value satisfies only
- * `exists: false` and `neq`.
+ * are exact (case matters, as in the merchant's data); `contains` on a list asks whether it holds the
+ * value (`customer.inSegment` contains `seg_…`); a missing value satisfies only `exists: false` and `neq`.
  */
 import type { MoneyValue, WorkflowContext, WorkflowFilter } from "./workflow.ts";
 
@@ -55,6 +55,8 @@ export function holds(context: WorkflowContext, filter: WorkflowFilter): boolean
     case "in":
       return Array.isArray(filter.value) && filter.value.some((option) => same(value, option));
     case "contains":
+      // A text holds the text; a list (`customer.inSegment`) holds the value as one of its entries.
+      if (Array.isArray(value)) return value.includes(filter.value);
       return typeof value === "string" && typeof filter.value === "string" && value.includes(filter.value);
     case "gt":
     case "gte":

@@ -68,7 +68,15 @@ export interface EnrollmentStore {
 /** The merchant as a workflow reads it (its team: who `{ userEmail }` may be). */
 export type WorkflowMerchant = Pick<
   Merchant,
-  "id" | "name" | "email" | "timeZone" | "defaultCurrency" | "branding" | "processor" | "stripeLivemode" | "team"
+  | "id"
+  | "name"
+  | "email"
+  | "timeZone"
+  | "defaultCurrency"
+  | "branding"
+  | "processor"
+  | "stripeLivemode"
+  | "team"
 >;
 
 /** The customer as a workflow reads it: whom its emails go to, and whether the buyer unsubscribed. */
@@ -93,6 +101,8 @@ export interface ContextReads {
   customer(merchantId: string, customerId: string): Promise<WorkflowCustomer | undefined>;
   invoice(merchantId: string, invoiceId: string): Promise<object | undefined>;
   payment(merchantId: string, paymentId: string): Promise<object | undefined>;
+  /** The segments the customer is a member of now (read only when a workflow's filters ask: `customer.inSegment`). */
+  segmentsOf(merchantId: string, customerId: string): Promise<string[]>;
   links: WorkflowLinks;
 }
 

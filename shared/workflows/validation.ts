@@ -69,6 +69,8 @@ function scalarFits(kind: FieldKind, value: unknown): boolean {
       return typeof value === "number" && Number.isFinite(value);
     case "date":
       return typeof value === "string" && isoDate.test(value) && !Number.isNaN(Date.parse(value));
+    case "list":
+      return typeof value === "string" && value.length > 0;
   }
 }
 
@@ -78,6 +80,7 @@ const valueHint: Record<FieldKind, string> = {
   number: "a number",
   money: "an amount in minor units",
   date: "an ISO 8601 date or date-time",
+  list: "an id (seg_…)",
 };
 
 function filterErrors(filter: WorkflowFilter, objects: readonly ContextObject[], path: string): FieldError[] {
@@ -105,7 +108,10 @@ function filterErrors(filter: WorkflowFilter, objects: readonly ContextObject[],
         message: `${filter.op} compares numbers, money and dates; ${filter.field} is a ${kind}`,
       },
     ];
-  if (filter.op === "contains" && kind !== "string")
+  // A list is asked whether it holds an id, and nothing else.
+  if (kind === "list" && filter.op !== "contains")
+    return [{ path: `${path}.op`, message: `${filter.field} is a list: use contains (or exists)` }];
+  if (filter.op === "contains" && kind !== "string" && kind !== "list")
     return [{ path: `${path}.op`, message: `contains applies to text; ${filter.field} is a ${kind}` }];
   if (filter.op === "in") {
     const fits =

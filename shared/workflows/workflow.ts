@@ -138,9 +138,10 @@ export const maxStepAttempts = 3;
  * What a template and a filter can read: for each trigger, the objects of its context and, for each
  * object, its fields and their kind. Money values are `{ amount, currency }` (the `money` filter
  * formats them; filters compare their amount); dates are ISO 8601 (the `date` filter formats them in
- * the merchant's time zone). Every field is present in a context; an absent value is null.
+ * the merchant's time zone); a list is of ids (`contains` asks for one). Every field is present in a
+ * context; an absent value is null.
  */
-export type FieldKind = "string" | "number" | "boolean" | "money" | "date";
+export type FieldKind = "string" | "number" | "boolean" | "money" | "date" | "list";
 export interface ObjectShape {
   readonly [field: string]: FieldKind | ObjectShape;
 }
@@ -154,6 +155,8 @@ export const objectShapes = {
     companyName: "string",
     phone: "string",
     accountOwner: { name: "string", email: "string" },
+    /** The segments (`seg_…`) the customer is a member of when the event arrives: `{ op: "contains", value: "seg_…" }`. */
+    inSegment: "list",
   },
   payment: {
     id: "string",

@@ -97,6 +97,8 @@ export function fakeEngine(start = new Date("2030-01-01T00:00:00Z")) {
   const schedules: OneTimeSchedule[] = [];
   const onceKeys = new Map<string, { done: true; result?: string } | { done: false; claimedUntil: number }>();
   const customers = new Map<string, WorkflowCustomer>([[buyer.id, buyer]]);
+  /** The segments each customer is a member of (`customer.inSegment`). */
+  const segments = new Map<string, string[]>();
   let capPerDay = Number.POSITIVE_INFINITY;
   const capUsed = new Map<string, number>();
   const failing = { mailer: undefined as Error | undefined };
@@ -151,6 +153,7 @@ export function fakeEngine(start = new Date("2030-01-01T00:00:00Z")) {
       customer: async (_m, id) => customers.get(id),
       invoice: async () => undefined,
       payment: async () => undefined,
+      segmentsOf: async (_m, id) => segments.get(id) ?? [],
       links: {
         unsubscribe: async (_m, customerId) => `https://pay.test/u/unsub-${customerId}`,
         renewEarly: async (_m, customerId, subscriptionId) =>
@@ -221,6 +224,7 @@ export function fakeEngine(start = new Date("2030-01-01T00:00:00Z")) {
     sent,
     schedules,
     customers,
+    segments,
     failing,
     blocking,
     /** Emails a day (of the time the cap is counted on). */

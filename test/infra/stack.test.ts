@@ -959,11 +959,16 @@ describe("scheduling (a manifest with schedules)", () => {
       Roles: [{ Ref: id(s.data.schedulerRole) }],
       PolicyDocument: {
         Statement: [
-          // …and the workflows queue, where the workflows consumer's delays go (its scheduleTo).
+          // …and the workflows queue, where the workflows consumer's delays go (its scheduleTo), and
+          // the segments queue, where segments' flips go.
           {
             Action: "sqs:SendMessage",
             Effect: "Allow",
-            Resource: [{ "Fn::GetAtt": [id(billing), "Arn"] }, { "Fn::GetAtt": [id(s.data.queue("workflows")), "Arn"] }],
+            Resource: [
+              { "Fn::GetAtt": [id(billing), "Arn"] },
+              { "Fn::GetAtt": [id(s.data.queue("segments")), "Arn"] },
+              { "Fn::GetAtt": [id(s.data.queue("workflows")), "Arn"] },
+            ],
           },
           { Action: "sqs:SendMessage", Effect: "Allow", Resource: { "Fn::GetAtt": [id(s.data.scheduleDlq), "Arn"] } },
         ],

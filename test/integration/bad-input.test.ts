@@ -96,6 +96,9 @@ interface World {
   quoteTemplate: string;
   /** A workflow, for its PATCH. */
   workflow: string;
+  /** An active segment (PATCH of its filters) and a static one (its picked members). */
+  activeSegment: string;
+  staticSegment: string;
   /** A draft quote (PATCH) and an open one (its offline acceptance). */
   draftQuote: string;
   openQuote: string;
@@ -704,6 +707,63 @@ const fixtures: Record<string, BodyFixture> = {
       reference: "wire 42",
     }),
   },
+  createSegment: {
+    body: (w) => ({
+      name: "Big spenders",
+      type: "active",
+      filters: [
+        { type: "totalPaidGte", amount: 10_000, currency: "EUR" },
+        { paidInLastDays: 30 },
+        { type: "subscribedToProduct", productId: w.recurringProduct },
+      ],
+    }),
+    cases: [
+      change("filters.1.days: zero days", "filters.1.days", (v) => ({
+        ...v,
+        filters: [(v.filters as Body[])[0], { paidInLastDays: 0 }],
+      })),
+      change("filters.1.days: both date and days", "filters.1.days", (v) => ({
+        ...v,
+        filters: [(v.filters as Body[])[0], { type: "lastPaymentBefore", date: "2030-01-01", days: 3 }],
+      })),
+      change("filters.1.after: a createdAt filter without bounds", "filters.1.after", (v) => ({
+        ...v,
+        filters: [(v.filters as Body[])[0], { createdAt: {} }],
+      })),
+      change("filters.1.type: an unknown filter", "filters.1.type", (v) => ({
+        ...v,
+        filters: [(v.filters as Body[])[0], { type: "spendsALot" }],
+      })),
+      change("filters.0.currency: unknown currency", "filters.0.currency", (v) => ({
+        ...v,
+        filters: [{ type: "totalPaidGte", amount: 100, currency: "XXQ" }],
+      })),
+      change("filters: 21 of them", "filters", (v) => ({
+        ...v,
+        filters: Array(21).fill({ paidInLastDays: 30 }),
+      })),
+    ],
+  },
+  updateSegment: {
+    params: (w) => ({ id: w.activeSegment }),
+    body: () => ({ name: "Lapsed", filters: [{ type: "lastPaymentBefore", days: 90 }] }),
+    cases: [
+      change("filters.0.days: a fraction of a day", "filters.0.days", () => ({
+        filters: [{ type: "lastPaymentBefore", days: 1.5 }],
+      })),
+    ],
+  },
+  addSegmentMembers: {
+    params: (w) => ({ id: w.staticSegment }),
+    body: (w) => ({ customerIds: [w.customer] }),
+    cases: [
+      change("customerIds: empty", "customerIds", () => ({ customerIds: [] })),
+      change("customerIds.0: not a customer id", "customerIds.0", () => ({ customerIds: ["prd_1"] })),
+      change("customerIds.0: no customer of this merchant", "customerIds.0", () => ({
+        customerIds: [`cus_${"9".repeat(26)}`],
+      })),
+    ],
+  },
   createView: {
     body: (w) => ({
       object: "invoices",
@@ -1076,6 +1136,8 @@ const placeholder: World = {
   unsubscribeCustomer: `cus_${"1".repeat(26)}`,
   quoteTemplate: `qtpl_${"0".repeat(26)}`,
   workflow: `wf_${"0".repeat(26)}`,
+  activeSegment: `seg_${"0".repeat(26)}`,
+  staticSegment: `seg_${"1".repeat(26)}`,
   draftQuote: `quo_${"0".repeat(26)}`,
   openQuote: `quo_${"1".repeat(26)}`,
 };
@@ -2235,6 +2297,12 @@ describe("bad input: every POST and PATCH route with a body", () => {
         : "",
       workflow: servesRoute("POST /v1/workflows")
         ? await created("POST /v1/workflows", secret, { fromTemplate: "welcome_email" })
+        : "",
+      activeSegment: servesRoute("POST /v1/segments")
+        ? await created("POST /v1/segments", secret, { name: "Everyone", type: "active" })
+        : "",
+      staticSegment: servesRoute("POST /v1/segments")
+        ? await created("POST /v1/segments", secret, { name: "Picked", type: "static" })
         : "",
       draftQuote: "",
       openQuote: "",

@@ -20,7 +20,7 @@ import { type TestAws, useTestAws } from "../helpers/aws.ts";
 let aws: TestAws;
 
 beforeAll(async () => {
-  aws = await useTestAws(["notifications", "billing", "workflows"]);
+  aws = await useTestAws(["notifications", "billing", "workflows", "segments"]);
 });
 
 const at = (iso: string) => new Date(iso);
@@ -59,6 +59,7 @@ describe("redispatch", () => {
     await drain("notifications");
     await drain("billing");
     await drain("workflows");
+    await drain("segments");
     const finalizedA = await writeEvent("invoice.finalized", a.id, "2026-01-01T12:00:00Z");
     const paidA = await writeEvent("invoice.paid", a.id, "2026-01-01T18:00:00Z");
     const finalizedB = await writeEvent("invoice.finalized", b.id, "2026-01-01T00:00:00Z");
@@ -84,7 +85,13 @@ describe("redispatch", () => {
     // invoice.paid starts workflows too: the one paid event goes to the workflows queue as well.
     const workflows = (await drain("workflows")) as DomainEvent[];
     expect(workflows.map((m) => m.id)).toEqual([paidA.id]);
-    expect(summary).toEqual({ events: 3, messages: 3 + notifications.length + workflows.length });
+    // …and leaves its invoice's customer with no overdue invoice: the segments queue gets it too.
+    const segments = (await drain("segments")) as DomainEvent[];
+    expect(segments.map((m) => m.id)).toEqual([paidA.id]);
+    expect(summary).toEqual({
+      events: 3,
+      messages: 3 + notifications.length + workflows.length + segments.length,
+    });
 
     // What the stream's dispatcher sends for the same item is the same message.
     const image = (await aws.scanAll()).find((item) => item.id === paidA.id)!;

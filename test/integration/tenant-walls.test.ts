@@ -73,7 +73,8 @@ type Kind =
   | "checkoutSessionView"
   | "refundView"
   | "payoutView"
-  | "taskView";
+  | "taskView"
+  | "segment";
 
 interface Tenant {
   label: string;
@@ -236,6 +237,7 @@ const bodies = {
   }),
   apiKey: (t: Tenant) => ({ name: `${t.marker} key` }),
   view: (t: Tenant) => ({ object: "invoices", name: `${t.marker} view`, filters: { status: "open" } }),
+  segment: (t: Tenant) => ({ name: `${t.marker} segment`, type: "static" }),
   paymentView: (t: Tenant) => ({
     object: "payments",
     name: `${t.marker} payments view`,
@@ -348,6 +350,17 @@ const fresh = {
   paymentMethod: (t: Tenant) =>
     created("POST /v1/customers/{id}/payment-methods", t, pay(), { id: idOf(t, "customer") }),
   view: (t: Tenant) => created("POST /v1/views", t, bodies.view(t)),
+  /** A static segment with the tenant's customer picked into it. */
+  segment: async (t: Tenant) => {
+    const id = await created("POST /v1/segments", t, bodies.segment(t));
+    const r = await api("POST /v1/segments/{id}/members", {
+      token: t.secret,
+      pathParameters: { id },
+      body: { customerIds: [idOf(t, "customer")] },
+    });
+    expect(r.status, r.raw).toBe(200);
+    return id;
+  },
   testClock: (t: Tenant) => created("POST /v1/test-clocks", t, bodies.testClock(t)),
   subscription: (t: Tenant) => created("POST /v1/subscriptions", t, bodies.subscription(t)),
   /** Started today (its first period invoiced), so it can be paused. */
@@ -410,6 +423,7 @@ const readers = {
   quoteTemplate: get("GET /v1/quote-templates/{id}"),
   workflow: get("GET /v1/workflows/{id}"),
   view: get("GET /v1/views/{id}"),
+  segment: get("GET /v1/segments/{id}"),
   payment: get("GET /v1/payments/{id}"),
   refund: get("GET /v1/refunds/{id}"),
   payout: get("GET /v1/payouts/{id}"),
@@ -730,7 +744,11 @@ const fixtures: Record<string, WallFixture> = {
   listCustomers: {
     kind: "list",
     ids: (t) => [idOf(t, "customer")],
-    probes: (a): Record<string, string>[] => [{ email: a.customerEmail }, { view: idOf(a, "customerView") }],
+    probes: (a): Record<string, string>[] => [
+      { email: a.customerEmail },
+      { view: idOf(a, "customerView") },
+      ...(a.ids.segment ? [{ segmentId: a.ids.segment }] : []),
+    ],
   },
   getCustomer: object("customer", readers.customer),
   updateCustomer: object("customer", readers.customer, (t) => ({
@@ -1161,6 +1179,18 @@ const fixtures: Record<string, WallFixture> = {
   },
   deleteView: freshObject(fresh.view, readers.view),
 
+  createSegment: { kind: "create", body: bodies.segment, read: readers.segment },
+  listSegments: { kind: "list", ids: (t) => [idOf(t, "segment")] },
+  getSegment: object("segment", readers.segment),
+  updateSegment: object("segment", readers.segment, (t) => ({ name: `${t.marker} renamed` })),
+  deleteSegment: freshObject(fresh.segment, readers.segment),
+  listSegmentCustomers: object("segment", readers.segment),
+  addSegmentMembers: object("segment", readers.segment, (t) => ({ customerIds: [idOf(t, "customer")] })),
+  removeSegmentMember: {
+    ...freshObject(fresh.segment, readers.segment),
+    params: (w, id) => ({ id, customerId: idOf(w.a, "customer") }),
+  },
+
   // A workflow may email the merchant's own team only: A's address in B's workflow is refused.
   createWorkflow: {
     kind: "create",
@@ -1257,6 +1287,7 @@ async function seed(label: string): Promise<Tenant> {
   }
   if (has("POST /v1/api-keys")) t.ids.apiKey = await created("POST /v1/api-keys", t, bodies.apiKey(t));
   if (has("POST /v1/views")) t.ids.view = await created("POST /v1/views", t, bodies.view(t));
+  if (has("POST /v1/segments")) t.ids.segment = await fresh.segment(t);
   if (has("POST /v1/invoices")) {
     t.ids.draftInvoice = await created("POST /v1/invoices", t, {
       ...bodies.invoice(t),

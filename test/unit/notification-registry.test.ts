@@ -4,6 +4,7 @@ import { payoutSummary } from "../../shared/notifications/payout-summary.ts";
 import { receipt } from "../../shared/notifications/receipt.ts";
 import { notificationFor, notifications } from "../../shared/notifications/registry.ts";
 import { queuesFor } from "../../shared/outbox/routing.ts";
+import { segmentEventTypes } from "../../shared/segments/membership.ts";
 
 /** Domain events that send no email: the outbox must not route them to the notifications queue. */
 const silentEvents = [
@@ -67,9 +68,10 @@ describe("notification registry", () => {
 
   it("keeps the billing queue's events, and delivers a new merchant to both queues", () => {
     expect(queuesFor("merchant.created")).toEqual(["notifications", "billing"]);
-    for (const type of ["invoice.finalized", "invoice.voided"]) expect(queuesFor(type)).toEqual(["billing"]);
-    // A paid invoice is also a workflow trigger.
-    expect(queuesFor("invoice.paid")).toEqual(["billing", "workflows"]);
+    expect(queuesFor("invoice.finalized")).toEqual(["billing"]);
+    // A voided invoice is no longer overdue for segments; a paid one is also a workflow trigger.
+    expect(queuesFor("invoice.voided")).toEqual(["billing", "segments"]);
+    expect(queuesFor("invoice.paid")).toEqual(["billing", "workflows", "segments"]);
     expect(queuesFor("something.nobody.wants")).toEqual([]);
   });
 
@@ -120,5 +122,13 @@ describe("event data, read as the domain's records", () => {
     expect(payoutSummary.data.safeParse({ payout: { id: "po_1", amount: 5, currency: "USD" } }).success).toBe(
       false,
     );
+  });
+});
+
+describe("the segments queue", () => {
+  it("gets exactly the events segments keep their stats and members from", () => {
+    for (const type of segmentEventTypes) expect(queuesFor(type)).toContain("segments");
+    for (const type of ["invoice.finalized", "task.created", "payment.failed", "view.created"])
+      expect(queuesFor(type)).not.toContain("segments");
   });
 });

@@ -20,6 +20,7 @@ const reads: ContextReads = {
   customer: async () => undefined,
   invoice: async () => undefined,
   payment: async () => undefined,
+  segmentsOf: async () => [],
   links: {
     renewEarly: async () => "https://pay.test/c/t/renew",
     unsubscribe: async () => "https://pay.test/u/t",
