@@ -20,7 +20,7 @@ import { type TestAws, useTestAws } from "../helpers/aws.ts";
 let aws: TestAws;
 
 beforeAll(async () => {
-  aws = await useTestAws(["notifications", "billing", "workflows", "segments"]);
+  aws = await useTestAws(["notifications", "billing", "workflows", "reports", "segments"]);
 });
 
 const at = (iso: string) => new Date(iso);

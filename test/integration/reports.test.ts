@@ -126,6 +126,7 @@ describe("reports over a seeded month", () => {
   beforeAll(async () => {
     aws = await useTestAws([
       "reports",
+      "segments",
       "notifications",
       "billing",
       "workflows",
