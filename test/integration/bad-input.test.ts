@@ -2188,7 +2188,17 @@ const walk: WalkEntry[] = writeRoutes
 /** Public POST routes that read their raw body themselves (no JSON body schema). */
 const rawWalk = writeRoutes.filter(({ op }) => op && !op.body && op.auth === "public");
 
-const api = (routeKey: string, options: CallOptions = {}): Promise<ApiResult> => callRoute(routeKey, options);
+/**
+ * The walk sends hundreds of bodies for one merchant in a burst: a 429 from the per-merchant API limit
+ * (checked before anything is read or written) is not what it checks, so it is waited out and resent.
+ */
+async function api(routeKey: string, options: CallOptions = {}): Promise<ApiResult> {
+  for (let attempt = 1; ; attempt++) {
+    const result = await callRoute(routeKey, options);
+    if (result.status !== 429 || attempt === 5) return result;
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+  }
+}
 
 async function created(
   routeKey: string,
@@ -2681,19 +2691,12 @@ describe("bad input: every POST and PATCH route with a body", () => {
       });
       return;
     }
-    // The walk sends hundreds of bodies for one merchant in a burst: a 429 from the per-merchant API
-    // limit (checked before anything is read or written) is not what it checks, so it waits and resends.
-    const send = async (raw: RawRequest) => {
-      for (let attempt = 1; ; attempt++) {
-        const result = await api(routeKey, {
-          body: raw.body,
-          headers: raw.headers ?? {},
-          ...(fixture.params ? { pathParameters: fixture.params(world) } : {}),
-        });
-        if (result.status !== 429 || attempt === 5) return result;
-        await new Promise((resolve) => setTimeout(resolve, 1_000));
-      }
-    };
+    const send = (raw: RawRequest) =>
+      api(routeKey, {
+        body: raw.body,
+        headers: raw.headers ?? {},
+        ...(fixture.params ? { pathParameters: fixture.params(world) } : {}),
+      });
     /** Refused: nothing written, queued, sent to Stripe or changed. */
     const expectNothingDone = async (label: string, before: unknown) => {
       expect(await written(), `${label} wrote to the table`).toBe(0);
