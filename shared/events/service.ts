@@ -14,16 +14,16 @@ export async function listEvents(
   query: { limit: number; after?: Position; type?: string; objectId?: string },
 ) {
   const page = await store.list(merchantId, query);
-  return { ...page, items: page.items.map(present) };
+  return { ...page, items: page.items.map(presentEvent) };
 }
 
 export async function getEvent({ store }: EventPorts, merchantId: string, id: string) {
   const found = await store.get(merchantId, id);
   if (!found) throw new NotFoundError("Event");
-  return present(found);
+  return presentEvent(found);
 }
 
-/** The event without its merchant id (the caller is that merchant). */
-function present({ merchantId: _, ...event }: DomainEvent) {
+/** The event without its merchant id (the caller is that merchant): as the API and webhook deliveries show it. */
+export function presentEvent({ merchantId: _, ...event }: DomainEvent) {
   return event;
 }
