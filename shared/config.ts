@@ -32,6 +32,8 @@ export const envNames = {
   /** The SQS queue EventBridge Scheduler delivers a schedule's payload to when it cannot reach the target. */
   schedulerDlqArn: "SCHEDULER_DLQ_ARN",
   publicBaseUrl: "PUBLIC_BASE_URL",
+  /** `1` lets webhooks post to loopback addresses (a developer's receiver): the local runtime sets it, the stack never. */
+  allowLoopbackWebhooks: "KASSA_ALLOW_LOOPBACK_WEBHOOKS",
   /** Powertools' own: the least level logged (INFO by default; tests run SILENT), and readable local logs. */
   logLevel: "POWERTOOLS_LOG_LEVEL",
   powertoolsDev: "POWERTOOLS_DEV",
@@ -100,6 +102,8 @@ export const config = {
    * the local gateway's URL locally. Never taken from a request, whose Host header the client chose.
    */
   publicBaseUrl: () => read(envNames.publicBaseUrl, z.url()).replace(/\/+$/, ""),
+  /** Whether outbound webhooks may post to loopback addresses (shared/webhooks/outbound.ts): local runs only. */
+  allowLoopbackWebhooks: () => read(envNames.allowLoopbackWebhooks, z.enum(["0", "1"]).default("0")) === "1",
   /** The least level the logger writes (shared/observability.ts). */
   logLevel: () =>
     read(envNames.logLevel, z.enum(["DEBUG", "INFO", "WARN", "ERROR", "CRITICAL", "SILENT"]).default("INFO")),

@@ -83,6 +83,3 @@ export function outboundHttp(options: OutboundOptions): OutboundPort {
     },
   };
 }
-
-/** Whether this process may post to loopback addresses: set by the local runtime only. */
-export const allowLoopbackWebhooks = (): boolean => process.env.KASSA_ALLOW_LOOPBACK_WEBHOOKS === "1";
