@@ -7,9 +7,10 @@
 // First: the logger is built at import and reads the setting then.
 import "./readable-logs.ts";
 import { randomBytes } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { config, setEnvironment } from "../../shared/config.ts";
+import { writeFileAtomically } from "./files.ts";
 import { missingPrerequisites } from "./prerequisites.ts";
 import { startLocalRuntime } from "./runtime.ts";
 
@@ -30,7 +31,7 @@ mkdirSync(dataDir, { recursive: true });
 function localSecret(file: string, prefix: string): string {
   const path = join(dataDir, file);
   if (!existsSync(path))
-    writeFileSync(path, `${prefix}${randomBytes(24).toString("base64url")}`, { mode: 0o600 });
+    writeFileAtomically(path, `${prefix}${randomBytes(24).toString("base64url")}`, { mode: 0o600 });
   return readFileSync(path, "utf8").trim();
 }
 const adminToken = localSecret("admin-token", "adm_");
@@ -88,7 +89,7 @@ async function demo(): Promise<{ merchantKey: string; checkoutUrl: string }> {
   });
   const invoice = await call(`/v1/invoices/${draft.id}/finalize`, apiKey.secret, undefined);
   const result = { merchantKey: apiKey.secret as string, checkoutUrl: `${invoice.hostedUrl}/pay` };
-  writeFileSync(file, JSON.stringify(result, null, 2), { mode: 0o600 });
+  writeFileAtomically(file, JSON.stringify(result, null, 2), { mode: 0o600 });
   return result;
 }
 const demoData = await demo().catch((error: Error) => {
@@ -107,7 +108,7 @@ const info = {
   queues: runtime.queues,
   pid: process.pid,
 };
-writeFileSync(join(dataDir, "local.json"), `${JSON.stringify(info, null, 2)}\n`);
+writeFileAtomically(join(dataDir, "local.json"), `${JSON.stringify(info, null, 2)}\n`);
 console.log(`
 Kassa is running locally (started in ${((Date.now() - started) / 1000).toFixed(1)} s)
 
