@@ -15,6 +15,7 @@ import * as quoteTemplateOps from "../shared/api/quote-templates.ts";
 import * as workflowOps from "../shared/api/workflows.ts";
 import * as paymentOps from "../shared/api/payments.ts";
 import * as reportOps from "../shared/api/reports.ts";
+import * as ledgerExportOps from "../shared/api/ledger-exports.ts";
 import * as payoutOps from "../shared/api/payouts.ts";
 import * as viewOps from "../shared/api/views.ts";
 import * as segmentOps from "../shared/api/segments.ts";
@@ -366,6 +367,14 @@ export const functions: readonly FunctionDefinition[] = [
     routes: reportOps.reportOperations,
     // Reads rollups only; the write is authentication's (a key's `lastUsedAt`).
     access: { table: "readwrite" },
+  },
+  {
+    name: "ledger-exports-api",
+    entry: "functions/api/ledger-exports.ts",
+    description: "Accounting exports: the ledger account mapping and the ledger's journals as Xero / QuickBooks Online CSV",
+    timeoutSeconds: 15,
+    routes: ledgerExportOps.ledgerExportOperations,
+    access: merchantApi,
   },
   {
     name: "hosted-invoice",
