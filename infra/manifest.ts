@@ -362,19 +362,11 @@ export const functions: readonly FunctionDefinition[] = [
   {
     name: "reports-api",
     entry: "functions/api/reports.ts",
-    description: "Reports: revenue, customers, top customers and subscriptions (MRR) from their rollups; receivables from the open invoices",
+    description: "Reports: revenue, customers, top customers and subscriptions (MRR) from their rollups; receivables from the open invoices; accounting exports (ledger account mapping, Xero / QuickBooks Online journal CSV)",
     timeoutSeconds: 10,
-    routes: reportOps.reportOperations,
-    // Reads rollups only; the write is authentication's (a key's `lastUsedAt`).
+    routes: [...reportOps.reportOperations, ...ledgerExportOps.ledgerExportOperations],
+    // Reads rollups and the ledger; writes a key's `lastUsedAt` (authentication) and the account mapping.
     access: { table: "readwrite" },
-  },
-  {
-    name: "ledger-exports-api",
-    entry: "functions/api/ledger-exports.ts",
-    description: "Accounting exports: the ledger account mapping and the ledger's journals as Xero / QuickBooks Online CSV",
-    timeoutSeconds: 15,
-    routes: ledgerExportOps.ledgerExportOperations,
-    access: merchantApi,
   },
   {
     name: "hosted-invoice",
