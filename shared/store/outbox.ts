@@ -45,7 +45,8 @@ const numberOf = (value: unknown) => (typeof value === "number" ? value : undefi
  * The version `write` leaves object `objectId` at, when `write` is that object's versioned write: a put
  * of the item (its `version`), a delete or an update conditioned on `:expected` (one more when it
  * moves the version), or a condition check of its version (unchanged). Objects live under
- * `keys.merchantObject` (sort key = id); the merchant itself under `keys.merchant`.
+ * `keys.merchantObject` (sort key = id); the merchant itself under `keys.merchant`; an item elsewhere
+ * is its object's when it carries the object's id and merchant id.
  */
 function versionAfter(write: TransactItem, merchantId: string, objectId: string): number | undefined {
   const isObject = (key: Record<string, unknown> | undefined) =>
@@ -53,8 +54,10 @@ function versionAfter(write: TransactItem, merchantId: string, objectId: string)
     (key.SK === objectId || (objectId === merchantId && key.SK === keys.merchant(merchantId).SK)) &&
     String(key.PK) === keys.merchant(merchantId).PK;
   if (write.Put) {
+    // An object kept outside the merchant's partition (an API key, under its secret's hash) names its merchant.
     const item = write.Put.Item as Record<string, unknown>;
-    return item.type !== "event" && isObject(item) ? numberOf(item.version) : undefined;
+    const ofObject = isObject(item) || (item.id === objectId && item.merchantId === merchantId);
+    return item.type !== "event" && ofObject ? numberOf(item.version) : undefined;
   }
   const expected = (values: Record<string, unknown> | undefined) =>
     numberOf(values?.[":expected"]) ?? numberOf(values?.[":version"]);

@@ -11,7 +11,9 @@ import { collection, type TransactItem, transact } from "../../shared/store/coll
 import { dynamoInvoiceStore } from "../../shared/store/invoices.ts";
 import { keys } from "../../shared/store/keys.ts";
 import { dynamoMerchantStore } from "../../shared/store/merchants.ts";
-import { eventPut, sequenceEvents } from "../../shared/store/outbox.ts";
+import { presentEvent } from "../../shared/events/service.ts";
+import { eventMessage } from "../../shared/outbox/message.ts";
+import { eventPut, outboxEventFromItem, sequenceEvents } from "../../shared/store/outbox.ts";
 import { dynamoRenewalNoticeStore } from "../../shared/store/renewal-notices.ts";
 
 const ddb = mockClient(DynamoDBDocumentClient);
@@ -74,6 +76,16 @@ describe("an event's sequence is its object's version after the change", () => {
     expect(sentSequences()).toEqual([["merchant.updated", 5]]);
   });
 
+  it("an API key (kept under its secret's hash): created → 1, revoked → 2", async () => {
+    const keyId = "key_01JDZ0000000000000000000AD";
+    const key = { id: keyId, merchantId, status: "active", createdAt: now.toISOString() } as never;
+    await dynamoMerchantStore.createApiKey(key, "hash", event("api_key.created", keyId));
+    expect(sentSequences()).toEqual([["api_key.created", 1]]);
+    // The read-back after the revoke finds nothing in this mock: only the transaction sent matters here.
+    await dynamoMerchantStore.revokeApiKey("hash", merchantId, now.toISOString(), event("api_key.revoked", keyId)).catch(() => {});
+    expect(sentSequences()).toEqual([["api_key.revoked", 2]]);
+  });
+
   it("an update that moves the version (an invoice's payment lock) → expected + 1", async () => {
     const invoiceId = "inv_01JDZ0000000000000000000AE";
     await transact(
@@ -106,5 +118,11 @@ describe("an event's sequence is its object's version after the change", () => {
     const unset: TransactItem[] = sequenceEvents<TransactItem>([overdue, eventPut(event("invoice.overdue", invoiceId))]);
     expect(set[1]?.Put?.Item?.sequence).toBe(4);
     expect(unset[1]?.Put?.Item).not.toHaveProperty("sequence");
+  });
+
+  it("travels from the item through the dispatcher's message to a consumer's presentEvent (a webhook body)", () => {
+    const item = eventPut({ ...newEvent("customer.updated", merchantId, widgetId, now, { customer: { id: widgetId } }), sequence: 5 }).Put.Item;
+    const message = eventMessage.parse(JSON.parse(JSON.stringify(outboxEventFromItem(item))));
+    expect(presentEvent(message)).toMatchObject({ sequence: 5, createdAt: now.toISOString(), data: { object: { id: widgetId } } });
   });
 });
