@@ -12,6 +12,9 @@ import { systemClock } from "../../shared/domain/clock.ts";
 import { defaultAccountMapping } from "../../shared/ledger/account-mapping.ts";
 import type { LedgerEntry } from "../../shared/ledger/entry.ts";
 import { exportJournals } from "../../shared/ledger/exports-service.ts";
+import { newEvent } from "../../shared/domain/events.ts";
+import { ConflictError } from "../../shared/domain/errors.ts";
+import { dynamoAccountMappingStore } from "../../shared/store/ledger-account-mapping.ts";
 import { useTestAws } from "../helpers/aws.ts";
 import { call, newMerchant, type TestMerchant } from "../helpers/api.ts";
 
@@ -60,6 +63,16 @@ describe("accounting exports against DynamoDB Local", () => {
 
     const events = await call(eventsHandler, "GET /v1/events", { token: m.secret, query: { type: "ledger.account_mapping_updated" } });
     expect(events.body.data.map((e: { data: { changed: string[] } }) => e.data.changed)).toEqual([["revenue"], ["revenue", "bank"]]);
+  });
+
+  it("refuses a write from a stale read (a concurrent PATCH) with a conflict, leaving the mapping as it was", async () => {
+    const before = (await mappingOf(m)).body;
+    const stale = { accounts: { ...defaultAccountMapping, revenue: { code: "STALE", name: "Stale", taxRate: "Stale" } }, updatedAt: new Date().toISOString() };
+    for (const version of [0, 1]) {
+      const event = newEvent("ledger.account_mapping_updated", m.id, undefined, new Date(), {});
+      await expect(dynamoAccountMappingStore.replace(m.id, stale, version, event)).rejects.toBeInstanceOf(ConflictError);
+    }
+    expect((await mappingOf(m)).body).toEqual(before);
   });
 
   it("answers CSV with a filename and the part count; with no entries, one part of just the header", async () => {
