@@ -15,6 +15,7 @@ import * as quoteTemplateOps from "../shared/api/quote-templates.ts";
 import * as workflowOps from "../shared/api/workflows.ts";
 import * as paymentOps from "../shared/api/payments.ts";
 import * as reportOps from "../shared/api/reports.ts";
+import * as ledgerExportOps from "../shared/api/ledger-exports.ts";
 import * as payoutOps from "../shared/api/payouts.ts";
 import * as viewOps from "../shared/api/views.ts";
 import * as segmentOps from "../shared/api/segments.ts";
@@ -361,10 +362,10 @@ export const functions: readonly FunctionDefinition[] = [
   {
     name: "reports-api",
     entry: "functions/api/reports.ts",
-    description: "Reports: revenue, customers, top customers and subscriptions (MRR) from their rollups; receivables from the open invoices",
+    description: "Reports: revenue, customers, top customers and subscriptions (MRR) from their rollups; receivables from the open invoices; accounting exports (ledger account mapping, Xero / QuickBooks Online journal CSV)",
     timeoutSeconds: 10,
-    routes: reportOps.reportOperations,
-    // Reads rollups only; the write is authentication's (a key's `lastUsedAt`).
+    routes: [...reportOps.reportOperations, ...ledgerExportOps.ledgerExportOperations],
+    // Reads rollups and the ledger; writes a key's `lastUsedAt` (authentication) and the account mapping.
     access: { table: "readwrite" },
   },
   {

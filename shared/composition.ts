@@ -126,6 +126,9 @@ import { customersContributor, revenueContributor } from "./reports/contributors
 import type { ReportPorts, ReportReadPorts } from "./reports/ports.ts";
 import { customerNames, dynamoRollupStore } from "./store/reports.ts";
 import type { ReceivablesPorts } from "./reports/receivables.ts";
+import type { LedgerEntry } from "./ledger/entry.ts";
+import type { LedgerExportPorts } from "./ledger/exports-service.ts";
+import { dynamoAccountMappingStore } from "./store/ledger-account-mapping.ts";
 import { subscriptionMrrContributor } from "./reports/subscription-mrr.ts";
 import { presentSubscription } from "./subscriptions/subscription.ts";
 import { dynamoMrrStore } from "./store/mrr.ts";
@@ -1005,4 +1008,23 @@ export const segmentConsumerPorts = (clock: Clock): SegmentConsumerPorts => ({
   // The customer is in hand: only one bound to a test clock costs a read (of its clock).
   clockOf: (merchantId, customer) => customerClocks(clock, async () => customer)(merchantId, customer.id),
   schedulerFor,
+});
+
+/**
+ * MERGE POINT (issue 17, helper `events`): the ledger's entries for the accounting exports. The ledger
+ * helper's `ledgerEntriesBetween(merchantId, { livemode, from, to, currency })` in
+ * shared/store/ledger.ts is not on this branch; on merge, replace this body with
+ * `import { ledgerEntriesBetween } from "./store/ledger.ts"` and `export const ledgerEntriesSource =
+ * ledgerEntriesBetween;`. Until then the ledger is empty (an export is its header row).
+ */
+export const ledgerEntriesSource = async (
+  _merchantId: string,
+  _query: { livemode: boolean; from: string; to: string; currency?: string },
+): Promise<LedgerEntry[]> => [];
+
+export const ledgerExportPorts = (clock: Clock): LedgerExportPorts => ({
+  entriesBetween: (merchantId, query) => ledgerEntriesSource(merchantId, query),
+  mappings: dynamoAccountMappingStore,
+  merchantOf: async (merchantId) => (await dynamoMerchantStore.readMerchant(merchantId))?.value,
+  clock,
 });

@@ -8,12 +8,31 @@ export const event = z.object({
   type: z.string().describe("e.g. customer.created, discount_code.updated"),
   objectId: z.string().optional().describe("The object the event is about (cus_…, dc_…)"),
   occurredAt: z.string(),
+  createdAt: z.string().describe("When the event happened (the same instant as occurredAt)"),
+  sequence: z
+    .number()
+    .int()
+    .optional()
+    .describe(
+      "The version of the object (objectId) after the change, increasing per object: a receiver keeps the highest it has applied and drops an event with a lower one. An event that reports no change of its object (invoice.overdue, subscription.renewal_upcoming) repeats the version the object stands at; events written before sequences existed have none",
+    ),
   livemode: z
     .boolean()
     .describe(
       "true when the event reports real money (a live payment, refund or payout, or the invoice it paid); false for the sandbox and for events that move no money",
     ),
-  data: z.record(z.string(), z.unknown()),
+  data: z
+    .object({
+      object: z
+        .object({ id: z.string() })
+        .catchall(z.unknown())
+        .optional()
+        .describe(
+          "A bounded snapshot of the object the event is about at event time (id = objectId); a deletion shows { id, deleted: true }. Large fields may be left out (truncated: true, omitted: { field: count }); re-read the object by id for all of it",
+        ),
+    })
+    .catchall(z.unknown())
+    .describe("object, plus the named snapshots the event type always carried (e.g. invoice, customer); at most 64 KB"),
 });
 
 const eventType = z

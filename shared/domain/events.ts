@@ -13,6 +13,14 @@ export interface DomainEvent<T = Record<string, unknown>> {
    * payment paid) carries that money's `livemode`; an event that moves no money carries false.
    */
   livemode: boolean;
+  /**
+   * The version of the object (`objectId`) after the change the event reports, so a receiver can drop
+   * a stale update: set by the store from the object's write in the event's transaction
+   * (`sequenceEvents` in shared/store/outbox.ts). An event that does not move its object's version
+   * (an invoice's overdue notice) carries the version the object stands at, so per object it never
+   * decreases.
+   */
+  sequence?: number;
   data: T;
 }
 

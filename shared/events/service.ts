@@ -23,7 +23,33 @@ export async function getEvent({ store }: EventPorts, merchantId: string, id: st
   return presentEvent(found);
 }
 
-/** The event without its merchant id (the caller is that merchant): as the API and webhook deliveries show it. */
+const isSnapshot = (value: unknown): value is Record<string, unknown> =>
+  typeof value === "object" && value !== null && !Array.isArray(value);
+
+/**
+ * The object the event is about as `data.object`: the snapshot in its data whose `id` is the event's
+ * `objectId` (already bounded by `boundedData`), else — a deletion or an event that carries only ids —
+ * `{ id }` (with `deleted: true` for `*.deleted`). Events about no object have none.
+ */
+function objectOf({ type, objectId, data }: DomainEvent): Record<string, unknown> | undefined {
+  if (!objectId) return undefined;
+  const snapshot = Object.values(data).find((value) => isSnapshot(value) && value.id === objectId);
+  if (isSnapshot(snapshot)) return snapshot;
+  return { id: objectId, ...(type.endsWith(".deleted") ? { deleted: true } : {}) };
+}
+
+/**
+ * The event as the API and webhook deliveries show it: without its merchant id (the caller is that
+ * merchant), with `createdAt` (= `occurredAt`), `sequence` and `data.object` beside the named
+ * snapshots it always carried (so `data` stays within twice `eventDataBudget`).
+ */
 export function presentEvent({ merchantId: _, ...event }: DomainEvent) {
-  return event;
+  const { sequence, data, ...rest } = event;
+  const object = objectOf({ ...event, merchantId: _ });
+  return {
+    ...rest,
+    createdAt: event.occurredAt,
+    ...(sequence !== undefined ? { sequence } : {}),
+    data: { ...(object ? { object } : {}), ...data },
+  };
 }

@@ -75,14 +75,13 @@ export function invoiceTimers(ports: InvoiceTimerPorts): TimerRegistrations {
         const found = await ports.invoices.read(message.merchantId, message.invoiceId);
         if (!found) return;
         const invoice = found.value;
-        await ports.invoices.markOverdue(
-          message.merchantId,
-          invoice.id,
-          now.toISOString(),
-          newEvent("invoice.overdue", message.merchantId, invoice.id, now, {
+        // Marking it overdue moves no version: the event's sequence is that of the snapshot it carries.
+        await ports.invoices.markOverdue(message.merchantId, invoice.id, now.toISOString(), {
+          ...newEvent("invoice.overdue", message.merchantId, invoice.id, now, {
             invoice: presentInvoice(invoice, now),
           }),
-        );
+          sequence: found.version,
+        });
       }),
     },
     events: {

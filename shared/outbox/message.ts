@@ -9,5 +9,7 @@ export const eventMessage = z.object({
   occurredAt: z.string(),
   /** Absent on events written before events carried a mode: test mode. */
   livemode: z.boolean().default(false),
+  /** The object's version after the change (shared/store/outbox.ts `sequenceEvents`); absent on older events. */
+  sequence: z.number().int().optional(),
   data: z.record(z.string(), z.unknown()),
 });

@@ -18,7 +18,7 @@ import type { Change, Page, Versioned } from "../domain/records.ts";
 import { documentClient, tableName } from "./dynamo.ts";
 import { type AttributeMapping, itemMapping } from "./items.ts";
 import { type Key, keys } from "./keys.ts";
-import { eventPut } from "./outbox.ts";
+import { eventPut, sequenceEvents } from "./outbox.ts";
 
 export type TransactItem = NonNullable<TransactWriteCommandInput["TransactItems"]>[number];
 
@@ -66,11 +66,14 @@ export const asChange = (write: ExtraWrite): Change => write as unknown as Chang
 /** Writes of the store itself and changes handed back by a capability: both are `ExtraWrite`s. */
 type Write = ExtraWrite | Change;
 
-/** Runs a transaction, turning a failed condition into a ConflictError with the failing item's message. */
+/**
+ * Runs a transaction, turning a failed condition into a ConflictError with the failing item's message.
+ * Its events carry the version the transaction leaves their objects at (`sequenceEvents`).
+ */
 export async function transact(writes: readonly Write[], defaultConflict: string): Promise<void> {
   const items = writes as readonly ExtraWrite[];
   try {
-    await documentClient().send(new TransactWriteCommand({ TransactItems: items.map((i) => i.item) }));
+    await documentClient().send(new TransactWriteCommand({ TransactItems: sequenceEvents(items.map((i) => i.item)) }));
   } catch (error) {
     if (error instanceof Error && error.name === "TransactionCanceledException") {
       const reasons = (error as { CancellationReasons?: { Code?: string }[] }).CancellationReasons ?? [];

@@ -33,6 +33,11 @@ export const keys = {
 
   /** Any merchant-owned object (customer, product, tax rate, …): the sort key is its prefixed ULID id. */
   merchantObject: (merchantId: string, id: string): Key => ({ PK: merchantPk(merchantId), SK: id }),
+  /** The merchant's map from ledger accounts to its chart of accounts (accounting exports). */
+  ledgerAccountMapping: (merchantId: string): Key => ({
+    PK: merchantPk(merchantId),
+    SK: "LEDGER_ACCOUNT_MAPPING",
+  }),
   /** Uniqueness claims within a merchant, e.g. a customer's email or a discount code. */
   merchantUnique: (merchantId: string, what: string, value: string): Key => ({
     PK: merchantPk(merchantId),

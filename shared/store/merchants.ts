@@ -171,7 +171,8 @@ export const dynamoMerchantStore: MerchantStore = {
           },
           conflict: "The API key is already revoked",
         },
-        { item: eventPut(event) },
+        // A key is written at version 1 and changes once, here (active → revoked): the event's sequence is 2.
+        { item: eventPut({ ...event, sequence: 2 }) },
       ],
       "The API key was changed by another request",
     );

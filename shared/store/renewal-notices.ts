@@ -9,7 +9,7 @@ import { ConflictError } from "../domain/errors.ts";
 import type { DomainEvent } from "../domain/events.ts";
 import { documentClient, tableName } from "./dynamo.ts";
 import { keys } from "./keys.ts";
-import { eventPut } from "./outbox.ts";
+import { eventPut, sequenceEvents } from "./outbox.ts";
 
 export interface RenewalNoticeStore {
   /**
@@ -30,7 +30,8 @@ export const dynamoRenewalNoticeStore: RenewalNoticeStore = {
     try {
       await documentClient().send(
         new TransactWriteCommand({
-          TransactItems: [
+          // The event's sequence is the subscription's version the notice is conditioned on.
+          TransactItems: sequenceEvents([
             {
               Put: {
                 TableName: tableName(),
@@ -53,7 +54,7 @@ export const dynamoRenewalNoticeStore: RenewalNoticeStore = {
               },
             },
             eventPut(event),
-          ],
+          ]),
         }),
       );
       return true;

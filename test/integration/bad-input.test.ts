@@ -354,6 +354,24 @@ const workflowCases: Case[] = [
 
 /** Operation id → its valid request. Every POST/PATCH route with a body needs one. */
 const fixtures: Record<string, BodyFixture> = {
+  updateLedgerAccountMapping: {
+    body: () => ({
+      accounts: {
+        revenue: { code: "200", name: "Sales:Kassa", taxRate: "Tax Exempt" },
+        bank: { code: "090", name: "Checking", taxRate: "Tax Exempt" },
+      },
+    }),
+    cases: [
+      change("no account named", "accounts", () => ({ accounts: {} })),
+      change("an account not in the ledger", "accounts", () => ({ accounts: { petty_cash: { code: "1" } } })),
+      change("an account changing no field", "accounts.revenue", () => ({ accounts: { revenue: {} } })),
+      change("a code longer than Xero's 10 characters", "accounts.revenue.code", () => ({
+        accounts: { revenue: { code: "12345678901" } },
+      })),
+      change("a name with a line break", "accounts.bank.name", () => ({ accounts: { bank: { name: "Bank\nInjected" } } })),
+      change("an empty tax rate", "accounts.bank.taxRate", () => ({ accounts: { bank: { taxRate: "  " } } })),
+    ],
+  },
   createMerchant: {
     admin: true,
     body: () => ({ name: "Bad Input Co", email: `bad-${unique()}@merchant.test` }),
@@ -2678,6 +2696,35 @@ describe("bad input: every POST and PATCH route with a body", () => {
       }
       const ok = await api(routeKey, { token: world.secret, query: asOf ? {} : valid });
       expect(ok.status, `${routeKey}: ${ok.raw.slice(0, 300)}`).toBe(200);
+    });
+  });
+
+  // ── Accounting exports: the format, range, currency and part of GET /v1/ledger/exports/{format} ──
+  describe("ledger export queries", () => {
+    const routeKey = "GET /v1/ledger/exports/{format}";
+    const valid = { from: "2026-10-01", to: "2026-10-31", currency: "USD" };
+    const cases: [string, Record<string, string>, Record<string, string>, string][] = [
+      ["an unknown format", { format: "sage" }, valid, "format"],
+      ["from missing", { format: "xero" }, { to: valid.to, currency: "USD" }, "from"],
+      ["to before from", { format: "xero" }, { ...valid, to: "2026-09-30" }, "to"],
+      ["a range of 367 days", { format: "xero" }, { ...valid, from: "2026-01-01", to: "2027-01-02" }, "to"],
+      ["currency missing", { format: "quickbooks" }, { from: valid.from, to: valid.to }, "currency"],
+      ["currency unknown", { format: "quickbooks" }, { ...valid, currency: "XXY" }, "currency"],
+      ["part 0", { format: "xero" }, { ...valid, part: "0" }, "part"],
+      ["part not a number", { format: "xero" }, { ...valid, part: "two" }, "part"],
+      ["a part past the last", { format: "xero" }, { ...valid, part: "2" }, "part"],
+      ["livemode not a boolean", { format: "xero" }, { ...valid, livemode: "yes" }, "livemode"],
+      ["an unknown parameter", { format: "xero" }, { ...valid, sort: "asc" }, "sort"],
+    ];
+    it("400 naming the field, nothing written; the valid query answers CSV", async () => {
+      for (const [name, pathParameters, query, path] of cases) {
+        const r = await api(routeKey, { token: world.secret, pathParameters, query });
+        expectProblem(r, 400, `${routeKey} ${name}`);
+        expect(r.body.errors.map((e: { path: string }) => e.path), `${routeKey} ${name}`).toContain(path);
+        expect(await written(), `${routeKey} ${name} wrote to the table`).toBe(0);
+      }
+      const ok = await api(routeKey, { token: world.secret, pathParameters: { format: "xero" }, query: valid });
+      expect([ok.status, ok.headers["content-type"]], ok.raw.slice(0, 300)).toEqual([200, "text/csv; charset=utf-8"]);
     });
   });
 

@@ -83,40 +83,50 @@ describe("the events feed against DynamoDB Local", () => {
         type: "discount_code.updated",
         objectId: discountCode.id,
         occurredAt: updatedCode.updatedAt,
+        createdAt: updatedCode.updatedAt,
+        sequence: 2,
         livemode: false,
-        data: { discountCode: updatedCode },
+        data: { object: updatedCode, discountCode: updatedCode },
       },
       {
         id: expect.stringMatching(/^evt_/),
         type: "customer.updated",
         objectId: customer.id,
         occurredAt: updatedCustomer.updatedAt,
+        createdAt: updatedCustomer.updatedAt,
+        sequence: 2,
         livemode: false,
-        data: { customer: updatedCustomer },
+        data: { object: updatedCustomer, customer: updatedCustomer },
       },
       {
         id: expect.stringMatching(/^evt_/),
         type: "discount_code.created",
         objectId: discountCode.id,
         occurredAt: discountCode.createdAt,
+        createdAt: discountCode.createdAt,
+        sequence: 1,
         livemode: false,
-        data: { discountCode },
+        data: { object: discountCode, discountCode },
       },
       {
         id: expect.stringMatching(/^evt_/),
         type: "customer.created",
         objectId: customer.id,
         occurredAt: customer.createdAt,
+        createdAt: customer.createdAt,
+        sequence: 1,
         livemode: false,
-        data: { customer },
+        data: { object: customer, customer },
       },
       {
         id: expect.stringMatching(/^evt_/),
         type: "merchant.created",
         objectId: a.merchant.id,
         occurredAt: a.merchant.createdAt,
+        createdAt: a.merchant.createdAt,
+        sequence: 1,
         livemode: false,
-        data: { merchant: a.merchant },
+        data: { object: a.merchant, merchant: a.merchant },
       },
     ]);
     const ids = body.data.map((e: { id: string }) => e.id);
@@ -139,6 +149,30 @@ describe("the events feed against DynamoDB Local", () => {
 
     expect(modes).toEqual({ pay_live: true, pay_test: false, pay_old: false, [c.id]: false });
     expect((await get(c.secret, old.id)).body.livemode).toBe(false);
+  });
+
+  it("shows createdAt, the object's sequence and data.object on GET /v1/events/{id}: a deletion shows { id, deleted }, an event written before sequences none", async () => {
+    const c = await newMerchant("Delta");
+    const doomed = (await callForBody(customersHandler, "POST /v1/customers", { token: c.secret, body: { email: "gone@buyer.test" } })).body;
+    await callForBody(customersHandler, "PATCH /v1/customers/{id}", { token: c.secret, pathParameters: { id: doomed.id }, body: { name: "Soon gone" } });
+    expect((await callForBody(customersHandler, "DELETE /v1/customers/{id}", { token: c.secret, pathParameters: { id: doomed.id } })).status).toBe(204);
+    const events = (await list(c.secret, { objectId: doomed.id })).body.data;
+
+    expect(events.map((e: { type: string; sequence: number }) => [e.type, e.sequence])).toEqual([
+      ["customer.deleted", 3],
+      ["customer.updated", 2],
+      ["customer.created", 1],
+    ]);
+    const deleted = (await get(c.secret, events[0].id)).body;
+    expect(deleted).toEqual(expect.objectContaining({ createdAt: deleted.occurredAt, sequence: 3 }));
+    expect(deleted.data.object).toEqual(expect.objectContaining({ id: doomed.id, name: "Soon gone" }));
+
+    const old = newEvent("view.deleted", c.id, "view_old", new Date(), { viewId: "view_old" });
+    await aws.db.send(new TransactWriteCommand({ TransactItems: [eventPut(old)] }));
+    const shown = (await get(c.secret, old.id)).body;
+    expect(shown.data).toEqual({ object: { id: "view_old", deleted: true }, viewId: "view_old" });
+    expect(shown).not.toHaveProperty("sequence");
+    expect(shown.createdAt).toBe(old.occurredAt);
   });
 
   it("gets one event by id, exactly as listed; an unknown id is a 404", async () => {

@@ -711,7 +711,14 @@ describe("invoices against DynamoDB Local", () => {
         "invoice.paid",
       ]);
       const byType = await request(eventsHandler, "GET /v1/events", m.secret, { query: { type: "invoice.paid" } });
-      expect(byType.body.data).toEqual([expect.objectContaining({ type: "invoice.paid", objectId: paid.id, data: { invoice: expect.objectContaining({ status: "paid", number: "INV-0001" }) } })]);
+      expect(byType.body.data).toEqual([expect.objectContaining({ type: "invoice.paid", objectId: paid.id, data: { object: expect.objectContaining({ id: paid.id, status: "paid" }), invoice: expect.objectContaining({ status: "paid", number: "INV-0001" }) } })]);
+      const invoiceSequences = (feed.body.data as { objectId?: string; sequence?: number }[])
+        .filter((e) => e.objectId === paid.id)
+        .map((e) => e.sequence)
+        .reverse();
+      expect(invoiceSequences).toHaveLength(4);
+      expect(invoiceSequences).toEqual([...invoiceSequences].sort((x, y) => Number(x) - Number(y)));
+      expect(new Set(invoiceSequences).size).toBe(4);
 
       const c = await newCustomer(m, { email: "ends@customer.test" });
       const line = [{ description: "End", unitAmount: 100 }];
@@ -734,6 +741,9 @@ describe("invoices against DynamoDB Local", () => {
       expect(await billingHandler({ Records: [timer] })).toEqual({ batchItemFailures: [] });
       const overdue = await request(eventsHandler, "GET /v1/events", m.secret, { query: { type: "invoice.overdue" } });
       expect(overdue.body.data).toEqual([expect.objectContaining({ type: "invoice.overdue", objectId: late.id })]);
+      // Marking it overdue moves no version: the notice repeats the version of the invoice's last change.
+      const [notice, before] = (await request(eventsHandler, "GET /v1/events", m.secret, { query: { objectId: late.id } })).body.data;
+      expect([notice.type, notice.sequence]).toEqual(["invoice.overdue", before.sequence]);
     });
 
     it("serves a PDF showing the API's number, customer, total and amount due", async () => {

@@ -140,7 +140,14 @@ type WallFixture =
    * The authenticated merchant itself (`/v1/merchant`, its processor connection): B sees and changes
    * B only (`check`, by default: the answer is B's merchant), and A's record stays as it was.
    */
-  | { kind: "self"; body?: (t: Tenant) => unknown; check?: (r: ApiResult, w: World) => Promise<void> }
+  | {
+      kind: "self";
+      body?: (t: Tenant) => unknown;
+      /** Path parameters and query of B's request, for a route that needs them (an export's format and range). */
+      params?: Record<string, string>;
+      query?: () => Record<string, string>;
+      check?: (r: ApiResult, w: World) => Promise<void>;
+    }
   /** A list: B's holds none of `ids(A)`, A's holds all of them; `probes` are B's filters naming A's objects. */
   | { kind: "list"; ids: (t: Tenant) => string[]; probes?: (a: Tenant) => Record<string, string>[] }
   /** A creation: B's object is B's only; `foreign` bodies (B referencing A's objects) are refused. */
@@ -1215,6 +1222,27 @@ const fixtures: Record<string, WallFixture> = {
   listWorkflowEnrollments: object("workflow", readers.workflow),
   getWorkflowEnrollment: enrollmentFixture,
   cancelWorkflowEnrollment: enrollmentFixture,
+  // The account mapping is the merchant's own: B's change is B's, A's mapping never shows it.
+  getLedgerAccountMapping: {
+    kind: "self",
+    check: async (r) => expect(Object.keys(r.body.accounts as object)).toContain("revenue"),
+  },
+  updateLedgerAccountMapping: {
+    kind: "self",
+    body: () => ({ accounts: { revenue: { name: "B Sales" } } }),
+    check: async (r, { a }) => {
+      expect((r.body.accounts as { revenue: { name: string } }).revenue.name).toBe("B Sales");
+      const theirs = await api("GET /v1/ledger/account-mapping", { token: a.secret });
+      expect(theirs.raw, "B's mapping change shows in A's").not.toContain("B Sales");
+    },
+  },
+  // B's export is of B's ledger with B's mapping: a CSV naming none of A's data (expectNoLeak).
+  exportLedgerJournals: {
+    kind: "self",
+    params: { format: "quickbooks" },
+    query: () => ({ ...reportRange(), currency: "USD" }),
+    check: async (r) => expect(r.raw.split("\r\n")[0]).toBe("Journal No.,Journal Date,Account Name,Debits,Credits,Description,Name"),
+  },
   // The same three templates for every merchant: nothing of A's.
   listWorkflowTemplates: {
     kind: "self",
@@ -1499,6 +1527,8 @@ describe("tenant walls: every route in the manifest", () => {
         const r = await api(routeKey, {
           token: b.secret,
           ...(fixture.body ? { body: fixture.body(b) as object } : {}),
+          ...(fixture.params ? { pathParameters: fixture.params } : {}),
+          ...(fixture.query ? { query: fixture.query() } : {}),
         });
         expect(r.status, `${routeKey}: ${r.raw.slice(0, 300)}`).toBe(op.status);
         expectNoLeak(r, a, routeKey);
