@@ -15,6 +15,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { envNames } from "../../shared/config.ts";
 import { bundling } from "../../infra/bundling.ts";
 import { repoRoot, tableActions } from "../../infra/constructs/kassa-function.ts";
+import { localEnvironment } from "../../infra/local/runtime.ts";
 import { startLocalSqs } from "../../infra/local/sqs.ts";
 import { metricNames, metricsNamespace } from "../../shared/metrics-names.ts";
 import { secretEnvNames } from "../../infra/constructs/services.ts";
@@ -510,6 +511,16 @@ describe("functions", () => {
       );
     },
   );
+
+  it("no function may post webhooks to loopback addresses: only the local runtime sets the flag", () => {
+    const functions = Object.values(resources).filter((r) => r.Type === "AWS::Lambda::Function");
+    expect(functions.length).toBe(manifest.functions.length);
+    for (const fn of functions)
+      expect(Object.keys(fn.Properties.Environment?.Variables ?? {})).not.toContain(
+        envNames.allowLoopbackWebhooks,
+      );
+    expect(localEnvironment({ dynamodb: "", sqs: "", ses: "" }, {}, {})[envNames.allowLoopbackWebhooks]).toBe("1");
+  });
 
   it("merchants may read the admin token, the cursor key and the data key, and nothing else of Secrets Manager", () => {
     const grants = grantsOf("merchants");
