@@ -156,6 +156,22 @@ describe("a workflow's send_webhook step", () => {
     });
   });
 
+  it("an idempotent replay of the create returns the same secret (from the sealed kept response)", async () => {
+    const request = {
+      headers: { "idempotency-key": `wf-hook-${shop.id}` },
+      body: {
+        name: "Replayed",
+        trigger: { event: "customer.created" },
+        steps: [{ type: "send_webhook", url: receiverUrl }],
+      },
+    };
+    const first = await expectStatus(api(workflowsApi, "POST /v1/workflows", request), 201);
+    const replay = await expectStatus(api(workflowsApi, "POST /v1/workflows", request), 201);
+    expect(replay.id).toBe(first.id);
+    expect(replay.webhookSecret).toBe(first.webhookSecret);
+    expect(JSON.stringify(await itemsOf())).not.toContain(first.webhookSecret);
+  });
+
   it("a 500 is retried by the queue's redelivery, and the retry succeeds", async () => {
     const workflow = await hookWorkflow();
     receiver.secret = workflow.webhookSecret;
