@@ -14,7 +14,7 @@ import type { Page, PageRequest, Versioned } from "../domain/records.ts";
 import { teamEmails } from "../merchants/merchant.ts";
 import type { MerchantStore } from "../merchants/ports.ts";
 import { workflowTemplate, workflowTemplates } from "./templates.ts";
-import { definitionErrors, webhookSteps } from "./validation.ts";
+import { assertValidDefinition, webhookSteps } from "./validation.ts";
 import type {
   Workflow,
   WorkflowDefinition,
@@ -121,8 +121,7 @@ async function assertValid(ports: WorkflowPorts, merchantId: string, definition:
       return reason ? [{ path, message: reason }] : [];
     }),
   );
-  const errors = [...definitionErrors(definition, teamEmails(merchant)), ...urlErrors.flat()];
-  if (errors.length > 0) throw new ValidationError(errors);
+  assertValidDefinition(definition, teamEmails(merchant), urlErrors.flat());
 }
 
 /** A new signing secret: `whsec_` and 32 random bytes. */

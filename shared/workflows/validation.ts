@@ -267,8 +267,12 @@ export function webhookSteps(
   });
 }
 
-/** Throws a ValidationError naming every offending field. */
-export function assertValidDefinition(definition: WorkflowDefinition, team: readonly string[]): void {
-  const errors = definitionErrors(definition, team);
+/** Throws a ValidationError naming every offending field (with `more` found elsewhere: webhook URLs). */
+export function assertValidDefinition(
+  definition: WorkflowDefinition,
+  team: readonly string[],
+  more: readonly FieldError[] = [],
+): void {
+  const errors = [...definitionErrors(definition, team), ...more];
   if (errors.length > 0) throw new ValidationError(errors);
 }
