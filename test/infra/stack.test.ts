@@ -539,12 +539,14 @@ describe("functions", () => {
     });
   });
 
-  it("exactly the functions serving a response that carries a secret may read the data encryption key", () => {
+  it("exactly the functions serving a response that carries a secret, or opening one kept sealed, may read the data encryption key", () => {
     const dataKey = `secretsmanager:GetSecretValue ${logicalId(stack.data.secrets.dataEncryptionKey)}`;
-    const sealing = manifest.functions.filter((f) =>
+    const serving = manifest.functions.filter((f) =>
       (f.routes ?? []).some((r) => (r as Operation).responseCarriesSecret),
     );
-    expect(sealing.map((f) => f.name).sort()).toEqual(["api-keys", "merchants"]);
+    expect(serving.map((f) => f.name).sort()).toEqual(["api-keys", "merchants", "workflows-api"]);
+    // The workflows consumer opens webhook steps' signing secrets to sign what it posts.
+    const sealing = [...serving, ...manifest.functions.filter((f) => f.name === "workflows")];
     for (const definition of manifest.functions) {
       const grants = [...grantsOf(definition.name)];
       if (sealing.includes(definition)) {
