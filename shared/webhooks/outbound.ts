@@ -65,7 +65,7 @@ export const systemResolve: Resolve = (hostname) =>
   );
 
 type Vetted =
-  | { ok: true; target: URL; address: string }
+  | { ok: true; target: URL; addresses: readonly string[] }
   | { ok: false; outcome: "refused" | "failed"; error: string };
 
 /** The URL's hostname without IPv6 brackets (WHATWG URL has already turned `2130706433` into `127.0.0.1`). */
@@ -126,7 +126,7 @@ async function vet(
   }
   const refusal = addressesRefusal(target, addresses, allowLoopback);
   if (refusal) return { ok: false, outcome: "refused", error: refusal };
-  return { ok: true, target, address: addresses[0] as string };
+  return { ok: true, target, addresses };
 }
 
 /** How long a create-time check waits for DNS before accepting the URL (it is checked again at delivery). */
@@ -146,14 +146,16 @@ export async function checkWebhookUrl(
 }
 
 /**
- * A `lookup` that answers with the checked address only, whatever it is asked: the socket connects
- * where the check looked (Node asks with `all: true` when it races address families).
+ * A `lookup` that answers with the checked addresses only, whatever it is asked: the socket connects
+ * where the check looked. Node asks with `all: true` when it races address families (so a receiver
+ * on `127.0.0.1` is reached when `localhost` is `::1` first); otherwise it gets the first.
  */
-function pinnedLookup(address: string): LookupFunction {
-  const family = isIP(address);
+function pinnedLookup(addresses: readonly string[]): LookupFunction {
+  const answers: LookupAddress[] = addresses.map((address) => ({ address, family: isIP(address) }));
+  const [first] = answers as [LookupAddress];
   return (_hostname, options, callback) => {
-    if (options.all) (callback as (e: null, a: LookupAddress[]) => void)(null, [{ address, family }]);
-    else callback(null, address, family);
+    if (options.all) (callback as (e: null, a: LookupAddress[]) => void)(null, answers);
+    else callback(null, first.address, first.family);
   };
 }
 
@@ -166,7 +168,7 @@ export function outboundHttp(options: OutboundOptions): OutboundPort {
       const durationMs = () => Math.round(now() - started);
       const vetted = await vet(url, options.allowLoopback, resolve, timeoutMs);
       if (!vetted.ok) return { outcome: vetted.outcome, error: vetted.error, durationMs: durationMs() };
-      const { target, address } = vetted;
+      const { target, addresses } = vetted;
       // The DNS answer's time counts against the same timeout.
       const remainingMs = Math.max(1, timeoutMs - durationMs());
       return new Promise<OutboundResult>((settle) => {
@@ -177,7 +179,7 @@ export function outboundHttp(options: OutboundOptions): OutboundPort {
             method: "POST",
             headers: { ...headers, "content-length": String(Buffer.byteLength(body)) },
             timeout: remainingMs,
-            lookup: pinnedLookup(address),
+            lookup: pinnedLookup(addresses),
             // No pooled socket: a kept-alive one may lead to an address checked for an earlier post.
             agent: false,
           },

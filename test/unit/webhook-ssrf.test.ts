@@ -277,6 +277,16 @@ describe("outboundHttp", () => {
     ]);
   });
 
+  it("tries each checked address, as Node does for a name with both families (`localhost` as ::1 first)", async () => {
+    const { seen, port } = await receiver(() => ({ status: 200 }));
+    const both = outboundHttp({ ...local, resolve: resolver({ "both.example.test": ["::1", "127.0.0.1"] }) });
+    expect(await both.post(post(`http://both.example.test:${port}/`))).toMatchObject({
+      outcome: "responded",
+      status: 200,
+    });
+    expect(seen.requests).toHaveLength(1);
+  });
+
   it("follows no redirect: a 3xx is the answer, and its Location is never contacted", async () => {
     const target = await receiver(() => ({ status: 200 }));
     const redirecting = await receiver(() => ({
