@@ -6,6 +6,7 @@
  */
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { createServer as createTlsServer } from "node:tls";
 import { afterEach, describe, expect, it } from "vitest";
 import { forbiddenAddress, isLoopbackAddress } from "../../shared/webhooks/addresses.ts";
 import { checkWebhookUrl, outboundHttp, type Resolve } from "../../shared/webhooks/outbound.ts";
@@ -275,6 +276,26 @@ describe("outboundHttp", () => {
     expect(seen.requests).toEqual([
       { url: "/hook", host: `rebind.example.test:${port}`, body: '{"id":"evt_1"}' },
     ]);
+  });
+
+  it("over https sends the URL's hostname as SNI while connecting to the checked address", async () => {
+    const names: string[] = [];
+    // No certificate at all: the handshake fails after the client said whom it wants (SNI).
+    const tls = createTlsServer({
+      SNICallback: (name, callback) => {
+        names.push(name);
+        callback(new Error("no certificate here"), undefined);
+      },
+    });
+    await new Promise<void>((r) => tls.listen(0, "127.0.0.1", r));
+    servers.push(tls as unknown as Server);
+    const port = (tls.address() as AddressInfo).port;
+    const result = await outboundHttp({
+      ...local,
+      resolve: resolver({ "hooks.example.test": ["127.0.0.1"] }),
+    }).post(post(`https://hooks.example.test:${port}/`));
+    expect(result.outcome).toBe("failed");
+    expect(names).toEqual(["hooks.example.test"]);
   });
 
   it("tries each checked address, as Node does for a name with both families (`localhost` as ::1 first)", async () => {
