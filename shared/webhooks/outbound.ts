@@ -171,7 +171,16 @@ export function outboundHttp(options: OutboundOptions): OutboundPort {
       const { target, addresses } = vetted;
       // The DNS answer's time counts against the same timeout.
       const remainingMs = Math.max(1, timeoutMs - durationMs());
-      return new Promise<OutboundResult>((settle) => {
+      return new Promise<OutboundResult>((resolved) => {
+        // A receiver trickling bytes resets an idle timeout forever: the whole post has a deadline too.
+        const deadline = setTimeout(
+          () => req.destroy(new Error(`no complete response within ${timeoutMs} ms`)),
+          remainingMs,
+        );
+        const settle = (result: OutboundResult) => {
+          clearTimeout(deadline);
+          resolved(result);
+        };
         const send = target.protocol === "https:" ? httpsRequest : httpRequest;
         const req = send(
           target,

@@ -347,6 +347,27 @@ describe("outboundHttp", () => {
     expect(result).toMatchObject({ outcome: "failed", error: expect.stringContaining("no DNS answer") });
   });
 
+  it("a receiver trickling its answer is cut off at the timeout, as a failure", async () => {
+    const sockets: import("node:net").Socket[] = [];
+    const slow = createServer((_req, res) => {
+      res.writeHead(200);
+      const drip = setInterval(() => res.write("."), 20);
+      res.on("close", () => clearInterval(drip));
+    });
+    slow.on("connection", (socket) => sockets.push(socket));
+    await new Promise<void>((r) => slow.listen(0, "127.0.0.1", r));
+    servers.push(slow);
+    const started = Date.now();
+    const result = await outboundHttp(local).post({
+      ...post(`http://127.0.0.1:${(slow.address() as AddressInfo).port}/`),
+      timeoutMs: 300,
+    });
+    expect(Date.now() - started).toBeLessThan(2_000);
+    // An answer that never completed is no answer: the caller retries.
+    expect(result).toMatchObject({ outcome: "failed", error: "no complete response within 300 ms" });
+    for (const socket of sockets) socket.destroy();
+  });
+
   it("keeps the first KiB of the answer", async () => {
     const { port } = await receiver(() => ({ status: 500, body: "x".repeat(5000) }));
     const result = await outboundHttp(local).post(post(`http://localhost:${port}/`));
