@@ -298,7 +298,8 @@ export const functions: readonly FunctionDefinition[] = [
       "Workflows: create (own steps or a template), list, get, update (versioned), delete; versions; templates",
     timeoutSeconds: 10,
     routes: workflowOps.workflowOperations,
-    access: merchantApi,
+    // Seals a webhook step's signing secret (and the create response that shows it, for replays).
+    access: { ...merchantApi, secrets: [...merchantApi.secrets, "dataEncryptionKey"] },
   },
   {
     name: "subscriptions",
@@ -502,8 +503,15 @@ export const functions: readonly FunctionDefinition[] = [
       "Runs merchants' workflows: a trigger event enrolls its customer (once per enrollment key) and runs the steps; a delay's schedule resumes them",
     timeoutSeconds: 30,
     queue: { name: "workflows", batchSize: 10, maxConcurrency: 2 },
-    // Emails (SES), tasks and codes (the table), delays on the scheduler, links to the buyer's pages.
-    access: { table: "readwrite", email: true, publicLinks: true, scheduleTo: ["workflows"] },
+    // Emails (SES), tasks and codes (the table), delays on the scheduler, links to the buyer's pages,
+    // webhook steps' sealed signing secrets.
+    access: {
+      table: "readwrite",
+      email: true,
+      publicLinks: true,
+      scheduleTo: ["workflows"],
+      secrets: ["dataEncryptionKey"],
+    },
   },
   {
     name: "reports",

@@ -70,7 +70,9 @@ import { dynamoInvoiceStore } from "./store/invoices.ts";
 import { dynamoQuoteStore } from "./store/quotes.ts";
 import { dynamoQuoteTemplateStore } from "./store/quote-templates.ts";
 import type { QuoteTemplatePorts } from "./quotes/templates.ts";
-import { dynamoWorkflowStore } from "./store/workflows.ts";
+import { dynamoWorkflowStore, workflowWebhookSecret } from "./store/workflows.ts";
+import { dataSealer } from "./auth/sealed.ts";
+import { checkWebhookUrl, outboundHttp } from "./webhooks/outbound.ts";
 import type { WorkflowPorts } from "./workflows/service.ts";
 import { type QuoteAcceptancePorts, startQuoteSubscription } from "./quotes/acceptance-effects.ts";
 import type { QuoteExpiryPorts } from "./quotes/expiry.ts";
@@ -393,9 +395,18 @@ export const quoteTemplatePorts = (clock: Clock): QuoteTemplatePorts => ({
   clock,
 });
 
+/** The record a workflow's webhook secret is sealed for: it opens only there. */
+const workflowSecretContext = (merchantId: string, workflowId: string) =>
+  `workflow webhook secret ${merchantId} ${workflowId}`;
+
 export const workflowPorts = (clock: Clock): WorkflowPorts => ({
   workflows: dynamoWorkflowStore,
   merchants: dynamoMerchantStore,
+  webhooks: {
+    checkUrl: (url) => checkWebhookUrl(url, { allowLoopback: config.allowLoopbackWebhooks() }),
+    seal: async (merchantId, workflowId, secret) =>
+      (await dataSealer(workflowSecretContext(merchantId, workflowId), clock)).seal(secret),
+  },
   clock,
 });
 
@@ -932,6 +943,15 @@ export const workflowEnginePorts = (clock: Clock): WorkflowEnginePorts => {
     tasks: dynamoTaskStore,
     discountCodes: { createChanges: newCodeChanges },
     mailer,
+    webhooks: {
+      event: (merchantId, eventId) => dynamoEventStore.get(merchantId, eventId),
+      secretOf: async (merchantId, workflowId) => {
+        const sealed = await workflowWebhookSecret(merchantId, workflowId);
+        const context = workflowSecretContext(merchantId, workflowId);
+        return sealed && (await dataSealer(context, clock)).unseal(sealed);
+      },
+      outbound: outboundHttp({ allowLoopback: config.allowLoopbackWebhooks() }),
+    },
     once: onceRecorded,
     limits: dynamoWindowCounter,
     clock,

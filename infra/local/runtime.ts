@@ -61,6 +61,8 @@ export function localEnvironment(endpoints: LocalEndpoints, queueRefs: Record<st
     [envNames.schedulerMode]: "table",
     // Locally, merchants pay with the sandbox's test cards until they connect Stripe.
     [envNames.sandbox]: "enabled",
+    // Webhooks may reach a receiver on the developer's laptop (`http://127.0.0.1:…`); the CDK stack never sets this.
+    [envNames.allowLoopbackWebhooks]: "1",
     ...extra,
   };
   for (const [name, ref] of Object.entries(queueRefs)) {

@@ -4,7 +4,14 @@ import { defineOperation } from "../http/operation.ts";
 import { workflowTriggers } from "../workflows/workflow.ts";
 import { listQuery, page } from "./common.ts";
 
-const stepTypes = ["delay", "send_email", "create_task", "create_discount_code", "branch"] as const;
+const stepTypes = [
+  "delay",
+  "send_email",
+  "create_task",
+  "create_discount_code",
+  "send_webhook",
+  "branch",
+] as const;
 const statuses = ["running", "completed", "failed", "canceled"] as const;
 
 const stepRun = z.object({
@@ -23,10 +30,11 @@ const stepRun = z.object({
       code: z.string().optional(),
       branch: z.enum(["then", "else"]).optional(),
       resumeAt: z.string().optional(),
+      webhookStatus: z.number().int().optional(),
     })
     .optional()
     .describe(
-      "What the step produced: the email's id and address, the task's id, the code, the branch taken, when a delay ends",
+      "What the step produced: the email's id and address, the task's id, the code, the branch taken, when a delay ends, the webhook receiver's status",
     ),
   reason: z.string().optional().describe("Why a step was skipped (`unsubscribed`, `daily_cap`, …) or failed"),
 });

@@ -1,6 +1,6 @@
 /**
  * Operations on workflows: what a merchant automates after an event (a trigger, its filters, and
- * steps: delays, emails, tasks, single-use discount codes, branches), their versions, and the
+ * steps: delays, emails, tasks, single-use discount codes, signed webhooks, branches), their versions, and the
  * ready-made templates. The request schemas give the shape; what depends on the trigger (fields,
  * template variables), the team and the nesting is checked by the use case, each error at its field.
  */
@@ -99,6 +99,20 @@ const createDiscountCode = z
   })
   .describe("A single-use code; later steps read {{ discountCode.code }}");
 
+const sendWebhook = z
+  .strictObject({
+    type: z.literal("send_webhook"),
+    url: z
+      .string()
+      .max(2048)
+      .describe(
+        "An https URL on the public internet (private, loopback, link-local and other reserved addresses are refused, at save time and at each send)",
+      ),
+  })
+  .describe(
+    "POSTs the trigger event (as GET /v1/events/{id} shows it, plus workflowId and enrollmentId), signed in Kassa-Signature with the workflow's webhookSecret; a non-2xx answer or none is retried",
+  );
+
 const stepsNote = `At most ${maxSteps} steps counting those inside branches; branches nest at most ${maxBranchDepth} deep`;
 
 /**
@@ -117,7 +131,14 @@ function stepsAt(depth: number): z.ZodType<WorkflowStep[]> {
       ? stepsAt(depth + 1)
       : (z
           .array(
-            z.discriminatedUnion("type", [delay, sendEmail, createTask, createDiscountCode, tooDeepBranch]),
+            z.discriminatedUnion("type", [
+              delay,
+              sendEmail,
+              createTask,
+              createDiscountCode,
+              sendWebhook,
+              tooDeepBranch,
+            ]),
           )
           .max(maxSteps) as never);
   const branch = z.strictObject({
@@ -128,7 +149,9 @@ function stepsAt(depth: number): z.ZodType<WorkflowStep[]> {
     else: inner,
   });
   return z
-    .array(z.discriminatedUnion("type", [delay, sendEmail, createTask, createDiscountCode, branch]))
+    .array(
+      z.discriminatedUnion("type", [delay, sendEmail, createTask, createDiscountCode, sendWebhook, branch]),
+    )
     .max(maxSteps)
     .describe(stepsNote);
 }
@@ -179,8 +202,22 @@ export const workflow = z.object({
   version: z.int().describe("The current version, from 1; editing the trigger, reenroll or steps adds one"),
   template: z.string().optional().describe("The template it was created from"),
   ...definition,
+  webhookSecretCreatedAt: z
+    .string()
+    .optional()
+    .describe("When its webhook signing secret was made (with its first send_webhook step)"),
   createdAt: z.string(),
   updatedAt: z.string(),
+});
+
+/** A create or update response: the first send_webhook step's secret is in it, this once. */
+const savedWorkflow = workflow.extend({
+  webhookSecret: z
+    .string()
+    .optional()
+    .describe(
+      "whsec_…: signs this workflow's webhooks (Kassa-Signature); only in the response that added its first send_webhook step",
+    ),
 });
 
 export const workflowVersion = z.object({
@@ -208,7 +245,8 @@ export const createWorkflow = defineOperation({
   summary:
     "Create a workflow (its version 1), from its own trigger and steps or from a template (fromTemplate)",
   body: newWorkflow,
-  response: workflow,
+  response: savedWorkflow,
+  responseCarriesSecret: true,
   status: 201,
 });
 
@@ -241,7 +279,7 @@ export const updateWorkflow = defineOperation({
   summary:
     "Update a workflow; a changed trigger, reenroll or steps is a new version (running enrollments finish on theirs), a name or active alone is not",
   body: workflowPatch,
-  response: workflow,
+  response: savedWorkflow,
   status: 200,
 });
 

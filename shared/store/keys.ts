@@ -115,6 +115,11 @@ export const keys = {
     PK: merchantPk(merchantId),
     SKPrefix: `WFVER#${workflowId}#`,
   }),
+  /** A workflow's webhook signing secret (sealed), put once with its first `send_webhook` step. */
+  workflowWebhookSecret: (merchantId: string, workflowId: string): Key => ({
+    PK: merchantPk(merchantId),
+    SK: `WFSECRET#${workflowId}`,
+  }),
   /** The public token of a hosted page (invoice, quote, checkout) → the document it shows. */
   hostedPage: (token: string): Key => ({ PK: `HOSTED#${token}`, SK: "HOSTED" }),
 

@@ -3,9 +3,12 @@
  * under their trigger (sparse: an inactive workflow carries no index keys), so the engine reads the
  * workflows an event starts with one query; and each workflow's versions (`WFVER#<wf>#<n>`), the
  * first put with the workflow, each later one in the transaction of the edit that made it. A
- * deleted workflow's versions stay: they are what its enrollments ran.
+ * deleted workflow's versions stay: they are what its enrollments ran. A workflow with a webhook step
+ * has its signing secret, sealed, in an item of its own (`WFSECRET#<wf>`), put once with the write
+ * that added its first webhook step and never returned by the workflow's reads.
  */
 import { GetCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
+import type { Sealed } from "../auth/sealed.ts";
 import type { WorkflowCatalog } from "../workflows/ports.ts";
 import type { WorkflowListFilter, WorkflowStore } from "../workflows/service.ts";
 import type { Workflow, WorkflowVersion } from "../workflows/workflow.ts";
@@ -67,6 +70,29 @@ const versionPut = (merchantId: string, workflow: Workflow): ExtraWrite => {
   };
 };
 
+/** The item holding a workflow's sealed webhook secret: put once, never replaced. */
+const secretPut = (merchantId: string, workflowId: string, sealed: Sealed): ExtraWrite => ({
+  item: {
+    Put: {
+      TableName: tableName(),
+      Item: { ...keys.workflowWebhookSecret(merchantId, workflowId), type: "workflowWebhookSecret", sealed },
+      ConditionExpression: "attribute_not_exists(PK)",
+    },
+  },
+  conflict: "The workflow was changed by another request; fetch it and try again",
+});
+
+/** A workflow's sealed webhook secret, if it has one. */
+export async function workflowWebhookSecret(
+  merchantId: string,
+  workflowId: string,
+): Promise<Sealed | undefined> {
+  const { Item } = await documentClient().send(
+    new GetCommand({ TableName: tableName(), Key: keys.workflowWebhookSecret(merchantId, workflowId) }),
+  );
+  return Item?.type === "workflowWebhookSecret" ? (Item.sealed as Sealed) : undefined;
+}
+
 function listConditions(filter: WorkflowListFilter): Condition[] {
   return [
     ...(filter.active !== undefined ? [{ attribute: "active", equals: filter.active }] : []),
@@ -80,16 +106,16 @@ export const dynamoWorkflowStore: WorkflowStore = {
     const expression = allOf(listConditions(filter));
     return workflows.list(merchantId, { ...page, ...(expression ? { filter: expression } : {}) });
   },
-  create: (merchantId, workflow, event) =>
-    workflows.create(merchantId, workflow, event, [versionPut(merchantId, workflow)]),
-  replace: (merchantId, workflow, expectedVersion, event, newVersion) =>
-    workflows.replace(
-      merchantId,
-      workflow,
-      expectedVersion,
-      event,
-      newVersion ? [versionPut(merchantId, workflow)] : [],
-    ),
+  create: (merchantId, workflow, event, webhookSecret) =>
+    workflows.create(merchantId, workflow, event, [
+      versionPut(merchantId, workflow),
+      ...(webhookSecret ? [secretPut(merchantId, workflow.id, webhookSecret)] : []),
+    ]),
+  replace: (merchantId, workflow, expectedVersion, event, newVersion, webhookSecret) =>
+    workflows.replace(merchantId, workflow, expectedVersion, event, [
+      ...(newVersion ? [versionPut(merchantId, workflow)] : []),
+      ...(webhookSecret ? [secretPut(merchantId, workflow.id, webhookSecret)] : []),
+    ]),
   remove: (merchantId, id, expectedVersion, event) =>
     workflows.remove(merchantId, id, expectedVersion, event),
   async versions(merchantId, workflowId, page) {

@@ -3,8 +3,10 @@
  * workflows whose filters hold (exactly once per enrollment key), and an enrollment runs its
  * version's steps until a delay or the end. Each step's effect happens once: an email through the
  * `Once` port (key `enrollmentId:path`), a task or a discount code in the same transaction as the
- * enrollment's conditional advance. A failing step counts an attempt and throws (SQS retries); at
- * `maxStepAttempts` the enrollment fails with the reason. A delay is a one-time schedule — on the
+ * enrollment's conditional advance; a webhook at least once (the receiver dedupes on
+ * `Kassa-Workflow-Step`). A failing step counts an attempt and throws (SQS retries); at
+ * `maxStepAttempts` the enrollment fails with the reason, and a step refused outright (a webhook URL
+ * the SSRF guard refuses) fails it at once. A delay is a one-time schedule — on the
  * customer's test clock if it has one — whose `workflow.resume` message continues the enrollment.
  */
 import * as z from "zod";
@@ -13,6 +15,7 @@ import { addDays, localDate } from "../domain/calendar.ts";
 import { ConflictError } from "../domain/errors.ts";
 import type { Clock } from "../domain/clock.ts";
 import { type DomainEvent, newEvent } from "../domain/events.ts";
+import { presentEvent } from "../events/service.ts";
 import { newId } from "../domain/ids.ts";
 import { windowLimits } from "../domain/limits.ts";
 import type { DiscountCode } from "../discount-codes/discount-code.ts";
@@ -25,6 +28,7 @@ import { matches } from "./filters.ts";
 import type { StoredEnrollment, WorkflowEnginePorts, WorkflowMerchant } from "./ports.ts";
 import { firstPath, pathAfter, pathInto, stepAt } from "./steps.ts";
 import { renderTemplate } from "./templating.ts";
+import { signatureHeader } from "../webhooks/signature.ts";
 import {
   maxStepAttempts,
   objectShapes,
@@ -59,6 +63,11 @@ export type WorkflowResumeMessage = z.infer<typeof workflowResumeMessage>;
  */
 export class EmailClaimHeldError extends Error {
   override readonly name = "EmailClaimHeldError";
+}
+
+/** A step that can't succeed however often it is tried: its enrollment fails at once, without retries. */
+export class StepRefusedError extends Error {
+  override readonly name = "StepRefusedError";
 }
 
 /** Emails claimed through `Once` block a concurrent delivery this long (the consumer's timeout). */
@@ -252,7 +261,8 @@ async function countFailure(
   const enrollment = found.value;
   const attempts = enrollment.attempts + 1;
   const reason = error instanceof Error ? error.message : String(error);
-  if (attempts < maxStepAttempts) {
+  const refused = error instanceof StepRefusedError;
+  if (!refused && attempts < maxStepAttempts) {
     await ports.enrollments.advance(merchantId, { ...enrollment, attempts, updatedAt: now }, found.version);
     return true;
   }
@@ -260,7 +270,9 @@ async function countFailure(
   const failed: StoredEnrollment = {
     ...ended(enrollment, "failed", now),
     attempts,
-    failureReason: `Step ${path} (${step.type}) failed ${attempts} times: ${reason}`,
+    failureReason: refused
+      ? `Step ${path} (${step.type}) was refused: ${reason}`
+      : `Step ${path} (${step.type}) failed ${attempts} times: ${reason}`,
     log: [...enrollment.log, { path, type: step.type, status: "failed", at: now, reason }],
   };
   await ports.enrollments.advance(
@@ -344,6 +356,8 @@ async function runStep(ports: WorkflowEnginePorts, input: StepRunInput): Promise
       return createDiscountCode(ports, input, step, log);
     case "create_task":
       return createTask(ports, input, step, log);
+    case "send_webhook":
+      return sendWebhook(ports, input, step, log);
     default:
       throw new Error(`Unknown step type ${(step as { type: string }).type}`);
   }
@@ -507,6 +521,55 @@ async function createTask(
     log: log("completed", { result: { taskId: task.id } }),
     changes: ports.tasks.createChanges(merchantId, task, event),
   };
+}
+
+/** A webhook step's answer must come within this (as an endpoint's delivery's). */
+export const webhookTimeoutMs = 10_000;
+
+/**
+ * POSTs the trigger event, as `GET /v1/events/{id}` shows it plus the workflow's and enrollment's
+ * ids, signed with the workflow's secret at real time (what the receiver's clock compares with). A
+ * 2xx completes the step; another answer or none throws (retried by the queue); a URL the guard now
+ * refuses fails the enrollment without retries.
+ */
+async function sendWebhook(
+  ports: WorkflowEnginePorts,
+  { merchantId, enrollment, path }: StepRunInput,
+  step: Extract<WorkflowStep, { type: "send_webhook" }>,
+  log: Log,
+): Promise<StepOutcome> {
+  const event = await ports.webhooks.event(merchantId, enrollment.trigger.eventId);
+  if (!event)
+    throw new StepRefusedError(`The trigger event ${enrollment.trigger.eventId} is no longer retained`);
+  const secret = await ports.webhooks.secretOf(merchantId, enrollment.workflowId);
+  if (!secret) throw new Error(`Workflow ${enrollment.workflowId} has no webhook secret`);
+  const body = JSON.stringify({
+    ...presentEvent(event),
+    workflowId: enrollment.workflowId,
+    enrollmentId: enrollment.id,
+  });
+  const result = await ports.webhooks.outbound.post({
+    url: step.url,
+    body,
+    timeoutMs: webhookTimeoutMs,
+    headers: {
+      "content-type": "application/json",
+      "user-agent": "Kassa-Webhooks/1",
+      "Kassa-Event-Id": event.id,
+      "Kassa-Signature": signatureHeader([secret], Math.floor(ports.clock.now().getTime() / 1000), body),
+      "Kassa-Workflow-Step": `${enrollment.id}:${path}`,
+    },
+  });
+  switch (result.outcome) {
+    case "refused":
+      throw new StepRefusedError(`Kassa does not post to ${step.url}: ${result.error}`);
+    case "failed":
+      throw new Error(`The webhook to ${step.url} got no answer: ${result.error}`);
+    case "responded":
+      if (result.status < 200 || result.status > 299)
+        throw new Error(`The webhook to ${step.url} answered ${result.status}`);
+      return { log: log("completed", { result: { webhookStatus: result.status } }) };
+  }
 }
 
 /** `PT5M`, `PT2H`, `P3D`, `P1DT12H` in milliseconds (the resource validated the form). */

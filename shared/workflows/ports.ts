@@ -1,7 +1,7 @@
 /**
  * The workflows capability's ports: what the engine reads of the saved workflows (the catalog,
  * implemented in shared/store/workflows.ts), the enrollments' store, and what steps need of other
- * capabilities (tasks, discount codes, links, mail), in their words.
+ * capabilities (tasks, discount codes, links, mail, outbound webhooks), in their words.
  */
 import type { Mailer } from "../aws/mailer.ts";
 import type { SchedulerPort } from "../aws/scheduler.ts";
@@ -13,6 +13,7 @@ import type { Change, Page, PageRequest, Versioned } from "../domain/records.ts"
 import type { Merchant } from "../merchants/merchant.ts";
 import type { TaskStore } from "../tasks/ports.ts";
 import type { OnceRecorded } from "../timers/once.ts";
+import type { OutboundPort } from "../webhooks/outbound.ts";
 import type {
   Enrollment,
   EnrollmentStatus,
@@ -106,6 +107,16 @@ export interface ContextReads {
   links: WorkflowLinks;
 }
 
+/** What a `send_webhook` step needs: the trigger event, the workflow's secret, and the guarded POST. */
+export interface WorkflowWebhooks {
+  /** The trigger event as stored (events are retained 90 days: a step after a longer delay finds none). */
+  event(merchantId: string, eventId: string): Promise<DomainEvent | undefined>;
+  /** The workflow's signing secret (`whsec_…`), unsealed; undefined when it has none. */
+  secretOf(merchantId: string, workflowId: string): Promise<string | undefined>;
+  /** The SSRF-guarded POST (shared/webhooks/outbound.ts). */
+  outbound: OutboundPort;
+}
+
 export interface WorkflowEnginePorts {
   catalog: WorkflowCatalog;
   enrollments: EnrollmentStore;
@@ -115,6 +126,7 @@ export interface WorkflowEnginePorts {
   /** The writes of a new discount code (its item and its code's uniqueness), for the enrollment's advance. */
   discountCodes: { createChanges(merchantId: string, code: DiscountCode): Change[] };
   mailer: Mailer;
+  webhooks: WorkflowWebhooks;
   /** An email's send, once per enrollment and step; it keeps the email's message id. */
   once: OnceRecorded;
   limits: WindowCounter;

@@ -1,8 +1,11 @@
 /**
  * Workflow use cases: what a merchant saves (validated whole at save time, so nothing is found wrong
- * at send time), its versions, and the ready-made templates.
+ * at send time), its versions, and the ready-made templates. A workflow's first `send_webhook` step
+ * gives it a signing secret, shown once in that response and kept only sealed.
  */
+import { randomBytes } from "node:crypto";
 import { isDeepStrictEqual } from "node:util";
+import type { Sealed } from "../auth/sealed.ts";
 import type { Clock } from "../domain/clock.ts";
 import { type FieldError, NotFoundError, ValidationError } from "../domain/errors.ts";
 import { type DomainEvent, newEvent } from "../domain/events.ts";
@@ -11,7 +14,7 @@ import type { Page, PageRequest, Versioned } from "../domain/records.ts";
 import { teamEmails } from "../merchants/merchant.ts";
 import type { MerchantStore } from "../merchants/ports.ts";
 import { workflowTemplate, workflowTemplates } from "./templates.ts";
-import { assertValidDefinition } from "./validation.ts";
+import { assertValidDefinition, webhookSteps } from "./validation.ts";
 import type {
   Workflow,
   WorkflowDefinition,
@@ -37,15 +40,19 @@ export interface WorkflowStore {
     page: Pick<PageRequest, "limit" | "after">,
     filter: WorkflowListFilter,
   ): Promise<Page<Workflow>>;
-  /** Adds a workflow and its version 1. */
-  create(merchantId: string, workflow: Workflow, event: DomainEvent): Promise<void>;
-  /** Replaces a workflow at `expectedVersion`; `newVersion`: its definition changed (its version item is put). */
+  /** Adds a workflow and its version 1 (and its sealed webhook secret, when it has one). */
+  create(merchantId: string, workflow: Workflow, event: DomainEvent, webhookSecret?: Sealed): Promise<void>;
+  /**
+   * Replaces a workflow at `expectedVersion`; `newVersion`: its definition changed (its version item
+   * is put); `webhookSecret`: its first webhook step's secret, put once.
+   */
   replace(
     merchantId: string,
     workflow: Workflow,
     expectedVersion: number,
     event: DomainEvent,
     newVersion: boolean,
+    webhookSecret?: Sealed,
   ): Promise<void>;
   remove(merchantId: string, id: string, expectedVersion: number, event: DomainEvent): Promise<void>;
   /** A workflow's versions, newest first. */
@@ -56,11 +63,23 @@ export interface WorkflowStore {
   ): Promise<Page<WorkflowVersion>>;
 }
 
+/** What `send_webhook` steps need when a workflow is saved. */
+export interface WorkflowWebhookPorts {
+  /** Why Kassa won't post to `url` (shared/webhooks/outbound.ts `checkWebhookUrl`), or undefined. */
+  checkUrl(url: string): Promise<string | undefined>;
+  /** `secret` sealed for this workflow's record (shared/auth/sealed.ts). */
+  seal(merchantId: string, workflowId: string, secret: string): Promise<Sealed>;
+}
+
 export interface WorkflowPorts {
   workflows: WorkflowStore;
   merchants: Pick<MerchantStore, "readMerchant">;
+  webhooks: WorkflowWebhookPorts;
   clock: Clock;
 }
+
+/** A create or update response: the workflow, with its webhook secret the one time it is made. */
+export type SavedWorkflow = Workflow & { webhookSecret?: string };
 
 /** A trigger as a request gives it: filters default to none. */
 export interface TriggerInput {
@@ -89,11 +108,37 @@ export interface WorkflowPatch {
   steps?: WorkflowStep[];
 }
 
-/** The definition checked against the merchant's current team (who `{ userEmail }` may name). */
+/**
+ * The definition checked against the merchant's current team (who `{ userEmail }` may name), and
+ * each webhook step's URL against what it resolves to.
+ */
 async function assertValid(ports: WorkflowPorts, merchantId: string, definition: WorkflowDefinition) {
   const merchant = (await ports.merchants.readMerchant(merchantId))?.value;
   if (!merchant) throw new NotFoundError("Merchant");
-  assertValidDefinition(definition, teamEmails(merchant));
+  const urlErrors = await Promise.all(
+    webhookSteps(definition.steps).map(async ({ path, url }) => {
+      const reason = await ports.webhooks.checkUrl(url);
+      return reason ? [{ path, message: reason }] : [];
+    }),
+  );
+  assertValidDefinition(definition, teamEmails(merchant), urlErrors.flat());
+}
+
+/** A new signing secret: `whsec_` and 32 random bytes. */
+const newWebhookSecret = () => `whsec_${randomBytes(32).toString("base64url")}`;
+
+/**
+ * The secret a workflow gets with its first webhook step (none when it has one already or needs
+ * none): the plaintext for the response, and what is stored.
+ */
+async function webhookSecretFor(
+  ports: WorkflowPorts,
+  merchantId: string,
+  workflow: Pick<Workflow, "id" | "steps" | "webhookSecretCreatedAt">,
+) {
+  if (workflow.webhookSecretCreatedAt || webhookSteps(workflow.steps).length === 0) return undefined;
+  const secret = newWebhookSecret();
+  return { secret, sealed: await ports.webhooks.seal(merchantId, workflow.id, secret) };
 }
 
 const triggerOf = ({ event, filters = [] }: TriggerInput): WorkflowDefinition["trigger"] => ({
@@ -155,17 +200,20 @@ export async function createWorkflow(
   ports: WorkflowPorts,
   merchantId: string,
   input: NewWorkflow,
-): Promise<Workflow> {
+): Promise<SavedWorkflow> {
   const { name, definition, template } = definitionOf(input);
   await assertValid(ports, merchantId, definition);
   const now = ports.clock.now();
+  const id = newId("workflow", now);
+  const secret = await webhookSecretFor(ports, merchantId, { id, steps: definition.steps });
   const workflow: Workflow = {
-    id: newId("workflow", now),
+    id,
     name,
     active: input.active ?? true,
     version: 1,
     ...definition,
     ...(template ? { template } : {}),
+    ...(secret ? { webhookSecretCreatedAt: now.toISOString() } : {}),
     createdAt: now.toISOString(),
     updatedAt: now.toISOString(),
   };
@@ -173,8 +221,9 @@ export async function createWorkflow(
     merchantId,
     workflow,
     newEvent("workflow.created", merchantId, workflow.id, now, { workflow }),
+    secret?.sealed,
   );
-  return workflow;
+  return secret ? { ...workflow, webhookSecret: secret.secret } : workflow;
 }
 
 export async function getWorkflow(ports: WorkflowPorts, merchantId: string, id: string): Promise<Workflow> {
@@ -197,7 +246,7 @@ export async function updateWorkflow(
   merchantId: string,
   id: string,
   patch: WorkflowPatch,
-): Promise<Workflow> {
+): Promise<SavedWorkflow> {
   const { value, version } = await readOrThrow(ports, merchantId, id);
   const definition: WorkflowDefinition = {
     trigger: patch.trigger ? triggerOf(patch.trigger) : value.trigger,
@@ -211,12 +260,14 @@ export async function updateWorkflow(
   });
   if (changed) await assertValid(ports, merchantId, definition);
   const now = ports.clock.now();
+  const secret = await webhookSecretFor(ports, merchantId, { ...value, steps: definition.steps });
   const next: Workflow = {
     ...value,
     ...definition,
     name: patch.name ?? value.name,
     active: patch.active ?? value.active,
     version: changed ? value.version + 1 : value.version,
+    ...(secret ? { webhookSecretCreatedAt: now.toISOString() } : {}),
     updatedAt: now.toISOString(),
   };
   await ports.workflows.replace(
@@ -225,8 +276,9 @@ export async function updateWorkflow(
     version,
     newEvent("workflow.updated", merchantId, id, now, { workflow: next }),
     changed,
+    secret?.sealed,
   );
-  return next;
+  return secret ? { ...next, webhookSecret: secret.secret } : next;
 }
 
 /** Deletes a workflow: it enrolls nobody more; its running enrollments are canceled when they next run. */

@@ -3,7 +3,8 @@
  * run: the trigger and its filters against the trigger's object shapes, the steps' count and
  * nesting, durations, amounts, recipients, and every text template (variables and filters known for
  * what the context holds at that step — `discountCode` only after a step made one). Each error names
- * the exact field (`steps.1.then.0.body`).
+ * the exact field (`steps.1.then.0.body`). A webhook step's URL needs DNS, so the use case checks it
+ * (`webhookSteps` says where they are).
  */
 import { type FieldError, ValidationError } from "../domain/errors.ts";
 import { checkTemplate } from "./templating.ts";
@@ -198,6 +199,9 @@ function walkSteps(
         hasCode = true;
         break;
       }
+      case "send_webhook":
+        // Its URL is checked by the use case: whether it may be posted to depends on what it resolves to.
+        break;
       case "branch": {
         if (depth > maxBranchDepth) {
           walk.errors.push({ path: at, message: `branches nest at most ${maxBranchDepth} deep` });
@@ -243,8 +247,32 @@ export function definitionErrors(definition: WorkflowDefinition, team: readonly 
   return walk.errors;
 }
 
-/** Throws a ValidationError naming every offending field. */
-export function assertValidDefinition(definition: WorkflowDefinition, team: readonly string[]): void {
-  const errors = definitionErrors(definition, team);
+/**
+ * Every `send_webhook` step's URL with the path of its field (`steps.1.then.0.url`), branches
+ * included — up to the depth branches may nest (a deeper one is refused whole, its insides unread).
+ */
+export function webhookSteps(
+  steps: readonly WorkflowStep[],
+  path = "steps",
+  depth = 1,
+): { path: string; url: string }[] {
+  return steps.flatMap((step, i) => {
+    if (step.type === "send_webhook") return [{ path: `${path}.${i}.url`, url: step.url }];
+    if (step.type === "branch" && depth <= maxBranchDepth)
+      return [
+        ...webhookSteps(step.then, `${path}.${i}.then`, depth + 1),
+        ...webhookSteps(step.else, `${path}.${i}.else`, depth + 1),
+      ];
+    return [];
+  });
+}
+
+/** Throws a ValidationError naming every offending field (with `more` found elsewhere: webhook URLs). */
+export function assertValidDefinition(
+  definition: WorkflowDefinition,
+  team: readonly string[],
+  more: readonly FieldError[] = [],
+): void {
+  const errors = [...definitionErrors(definition, team), ...more];
   if (errors.length > 0) throw new ValidationError(errors);
 }

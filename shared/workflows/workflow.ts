@@ -1,7 +1,7 @@
 /**
  * A workflow: what a merchant automates after a payment, a subscription's or an invoice's event, a
  * quote's acceptance or a new customer — a trigger (an event type and filters that must all hold)
- * and steps (wait, email, task, single-use discount code, branch). Each enrollment runs on the
+ * and steps (wait, email, task, single-use discount code, signed webhook, branch). Each enrollment runs on the
  * version of the steps it started with; editing the trigger or the steps makes a new version.
  */
 
@@ -51,6 +51,11 @@ export type WorkflowStep =
       expiresInDays: number;
       maxRedemptions: 1;
     }
+  /**
+   * POSTs the trigger event to the merchant's URL, signed with the workflow's `whsec_…` secret
+   * (shared/webhooks/signature.ts) and guarded like every outbound webhook (shared/webhooks/outbound.ts).
+   */
+  | { type: "send_webhook"; url: string }
   | { type: "branch"; if: WorkflowFilter[]; then: WorkflowStep[]; else: WorkflowStep[] };
 
 export type StepType = WorkflowStep["type"];
@@ -74,6 +79,11 @@ export interface Workflow extends WorkflowDefinition {
   version: number;
   /** The template it was made from, if any. */
   template?: string;
+  /**
+   * When its webhook signing secret was made (with its first `send_webhook` step); the secret itself
+   * is shown once, in that create or update response, and kept only sealed.
+   */
+  webhookSecretCreatedAt?: string;
   createdAt: string;
   updatedAt: string;
 }
@@ -107,6 +117,8 @@ export interface StepRun {
     code?: string;
     branch?: "then" | "else";
     resumeAt?: string;
+    /** A webhook's answer: the receiver's HTTP status. */
+    webhookStatus?: number;
   };
   reason?: string;
 }

@@ -2,7 +2,9 @@
  * In-memory stand-ins for the workflow engine's ports: a catalog of workflows and versions, an
  * enrollment store with the real one's conditions (the key taken once, advances on the expected
  * version), the `Once` port (claims expiring on the clock it is given), the daily cap, a mailer that
- * can be made to fail or to wait, and a scheduler. `clock` is the customer's clock, `wallClock` real time.
+ * can be made to fail or to wait, a scheduler, and webhooks (stored events, secrets, and an outbound
+ * port that records each post and answers what `webhookAnswers` says). `clock` is the customer's
+ * clock, `wallClock` real time.
  */
 import type { Mail } from "../../shared/aws/mailer.ts";
 import type { OneTimeSchedule } from "../../shared/aws/scheduler.ts";
@@ -10,6 +12,7 @@ import { type Clock, fixedClock } from "../../shared/domain/clock.ts";
 import { ConflictError } from "../../shared/domain/errors.ts";
 import type { DomainEvent } from "../../shared/domain/events.ts";
 import type { Change } from "../../shared/domain/records.ts";
+import type { OutboundPost, OutboundResult } from "../../shared/webhooks/outbound.ts";
 import type {
   StoredEnrollment,
   WorkflowCustomer,
@@ -104,6 +107,12 @@ export function fakeEngine(start = new Date("2030-01-01T00:00:00Z")) {
   const failing = { mailer: undefined as Error | undefined };
   /** While set, a send waits for it (a delivery still sending). */
   const blocking = { mailer: undefined as Promise<void> | undefined };
+  /** The trigger events the webhook steps read, and each workflow's webhook secret. */
+  const events = new Map<string, DomainEvent>();
+  const webhookSecrets = new Map<string, string>();
+  const posts: OutboundPost[] = [];
+  /** What the outbound port answers, in turn (the last one repeats); a 200 by default. */
+  const webhookAnswers: OutboundResult[] = [];
 
   const save = (workflow: Workflow) => {
     workflows.set(workflow.id, workflow);
@@ -158,6 +167,17 @@ export function fakeEngine(start = new Date("2030-01-01T00:00:00Z")) {
         unsubscribe: async (_m, customerId) => `https://pay.test/u/unsub-${customerId}`,
         renewEarly: async (_m, customerId, subscriptionId) =>
           `https://pay.test/c/${customerId}/renew?subscription=${subscriptionId}`,
+      },
+    },
+    webhooks: {
+      event: async (_m, id) => events.get(id),
+      secretOf: async (_m, workflowId) => webhookSecrets.get(workflowId),
+      outbound: {
+        post: async (request) => {
+          posts.push(request);
+          const answer = webhookAnswers.length > 1 ? webhookAnswers.shift() : webhookAnswers[0];
+          return answer ?? { outcome: "responded", status: 200, body: "", durationMs: 1 };
+        },
       },
     },
     tasks: { createChanges: (_m, task, event) => [{ task, event } as unknown as Change] },
@@ -227,6 +247,10 @@ export function fakeEngine(start = new Date("2030-01-01T00:00:00Z")) {
     segments,
     failing,
     blocking,
+    events,
+    webhookSecrets,
+    posts,
+    webhookAnswers,
     /** Emails a day (of the time the cap is counted on). */
     setCap: (n: number) => {
       capPerDay = n;

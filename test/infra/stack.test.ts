@@ -15,6 +15,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { envNames } from "../../shared/config.ts";
 import { bundling } from "../../infra/bundling.ts";
 import { repoRoot, tableActions } from "../../infra/constructs/kassa-function.ts";
+import { localEnvironment } from "../../infra/local/runtime.ts";
 import { startLocalSqs } from "../../infra/local/sqs.ts";
 import { metricNames, metricsNamespace } from "../../shared/metrics-names.ts";
 import { secretEnvNames } from "../../infra/constructs/services.ts";
@@ -538,6 +539,16 @@ describe("functions", () => {
     },
   );
 
+  it("no function may post webhooks to loopback addresses: only the local runtime sets the flag", () => {
+    const functions = Object.values(resources).filter((r) => r.Type === "AWS::Lambda::Function");
+    expect(functions.length).toBe(manifest.functions.length);
+    for (const fn of functions)
+      expect(Object.keys(fn.Properties.Environment?.Variables ?? {})).not.toContain(
+        envNames.allowLoopbackWebhooks,
+      );
+    expect(localEnvironment({ dynamodb: "", sqs: "", ses: "" }, {}, {})[envNames.allowLoopbackWebhooks]).toBe("1");
+  });
+
   it("merchants may read the admin token, the cursor key and the data key, and nothing else of Secrets Manager", () => {
     const grants = grantsOf("merchants");
     const adminToken = logicalId(stack.data.secrets.adminToken);
@@ -555,12 +566,14 @@ describe("functions", () => {
     });
   });
 
-  it("exactly the functions serving a response that carries a secret may read the data encryption key", () => {
+  it("exactly the functions serving a response that carries a secret, or opening one kept sealed, may read the data encryption key", () => {
     const dataKey = `secretsmanager:GetSecretValue ${logicalId(stack.data.secrets.dataEncryptionKey)}`;
-    const sealing = manifest.functions.filter((f) =>
+    const serving = manifest.functions.filter((f) =>
       (f.routes ?? []).some((r) => (r as Operation).responseCarriesSecret),
     );
-    expect(sealing.map((f) => f.name).sort()).toEqual(["api-keys", "merchants"]);
+    expect(serving.map((f) => f.name).sort()).toEqual(["api-keys", "merchants", "workflows-api"]);
+    // The workflows consumer opens webhook steps' signing secrets to sign what it posts.
+    const sealing = [...serving, ...manifest.functions.filter((f) => f.name === "workflows")];
     for (const definition of manifest.functions) {
       const grants = [...grantsOf(definition.name)];
       if (sealing.includes(definition)) {

@@ -289,8 +289,13 @@ const workflowBody = (): Body => ({
     { type: "create_discount_code", percentOff: 10, expiresInDays: 7, maxRedemptions: 1 },
     { ...mail, to: "account_owner", body: "Code {{ discountCode.code }} for {{ payment.amount | money }}" },
     branch([{ type: "create_task", title: "Call {{ customer.name }}", body: "Soon", dueInDays: 2 }], [mail]),
+    // A name that resolves to a public address, or not at all here: accepted either way (checked again at each send).
+    { type: "send_webhook", url: "https://hooks.example.com/kassa" },
   ],
 });
+
+/** A webhook step's URL (the SSRF guard's refusals at save time; loopback is allowed in this local-mode suite). */
+const hookTo = (url: string) => ({ type: "send_webhook", url });
 
 const workflowCases: Case[] = [
   change("trigger.event: not a trigger", "trigger.event", (v) => ({
@@ -350,6 +355,34 @@ const workflowCases: Case[] = [
     steps: [{ ...mail, body: "{{ discountCode.code }}" }],
   })),
   change("steps missing", "steps", ({ steps: _, ...v }) => v),
+  change("a webhook URL on a private address", "steps.0.url", (v) => ({
+    ...v,
+    steps: [hookTo("https://10.0.0.1/hook")],
+  })),
+  change("a webhook URL to the metadata service, as a decimal host", "steps.0.url", (v) => ({
+    ...v,
+    steps: [hookTo("http://2852039166/latest/meta-data/")],
+  })),
+  change("a webhook URL on an IPv4-mapped link-local address", "steps.1.url", (v) => ({
+    ...v,
+    steps: [mail, hookTo("https://[::ffff:169.254.0.1]/")],
+  })),
+  change("a webhook URL that is not https", "steps.0.url", (v) => ({
+    ...v,
+    steps: [hookTo("ftp://hooks.example.com/")],
+  })),
+  change("a webhook URL with credentials", "steps.0.url", (v) => ({
+    ...v,
+    steps: [hookTo("https://user:secret@hooks.example.com/")],
+  })),
+  change("a webhook URL that is not a URL, inside a branch", "steps.0.else.0.url", (v) => ({
+    ...v,
+    steps: [branch([mail], [hookTo("hooks.example.com/kassa")])],
+  })),
+  change("a webhook step without its url", "steps.0.url", (v) => ({
+    ...v,
+    steps: [{ type: "send_webhook" }],
+  })),
 ];
 
 /** Operation id → its valid request. Every POST/PATCH route with a body needs one. */
