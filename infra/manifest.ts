@@ -15,6 +15,7 @@ import * as quoteTemplateOps from "../shared/api/quote-templates.ts";
 import * as workflowOps from "../shared/api/workflows.ts";
 import * as paymentOps from "../shared/api/payments.ts";
 import * as reportOps from "../shared/api/reports.ts";
+import * as ledgerOps from "../shared/api/ledger.ts";
 import * as payoutOps from "../shared/api/payouts.ts";
 import * as viewOps from "../shared/api/views.ts";
 import * as segmentOps from "../shared/api/segments.ts";
@@ -66,6 +67,8 @@ export const queues = {
   reports: { visibilityTimeoutSeconds: 180, maxReceiveCount: 5, retentionDays: 14 },
   /** Segments (shared/segments/): customers' stats events, membership flips and build pages. */
   segments: { visibilityTimeoutSeconds: 360, maxReceiveCount: 5, retentionDays: 14 },
+  /** The ledger (shared/ledger/): the events that move money, posted once each. */
+  ledger: { visibilityTimeoutSeconds: 180, maxReceiveCount: 5, retentionDays: 14 },
 } as const satisfies Record<string, QueueDefinition>;
 
 export type QueueName = keyof typeof queues;
@@ -368,6 +371,15 @@ export const functions: readonly FunctionDefinition[] = [
     access: { table: "readwrite" },
   },
   {
+    name: "ledger-api",
+    entry: "functions/api/ledger.ts",
+    description: "The ledger: its entries (JSON or CSV) and the trial balance from the running per-account totals",
+    timeoutSeconds: 10,
+    routes: ledgerOps.ledgerOperations,
+    // Reads entries and totals only; the write is authentication's (a key's `lastUsedAt`).
+    access: { table: "readwrite" },
+  },
+  {
     name: "hosted-invoice",
     entry: "functions/hosted/invoice.ts",
     description: "The buyer's public invoice page, PDF and payment (sandbox card page or Stripe Checkout)",
@@ -512,6 +524,15 @@ export const functions: readonly FunctionDefinition[] = [
     timeoutSeconds: 30,
     queue: { name: "reports", batchSize: 10 },
     // Rollup items and their markers; the merchant's zone and mode.
+    access: { table: "readwrite" },
+  },
+  {
+    name: "ledger",
+    entry: "functions/ledger/run.ts",
+    description: "Posts the double-entry lines of each money-moving event to the ledger, once per event",
+    timeoutSeconds: 30,
+    queue: { name: "ledger", batchSize: 10 },
+    // Entries, per-account rollups and event markers; the merchant's zone and mode.
     access: { table: "readwrite" },
   },
   {

@@ -32,6 +32,8 @@ import type { EnrollmentPorts } from "./workflows/enrollments.ts";
 import type { DiscountCodePorts } from "./discount-codes/service.ts";
 import type { EventPorts } from "./events/service.ts";
 import { dynamoCatalog } from "./store/catalog.ts";
+import type { LedgerPorts } from "./ledger/ports.ts";
+import { dynamoLedgerStore } from "./store/ledger.ts";
 import type { InvoiceListPorts } from "./invoices/list.ts";
 import type { InvoiceStore } from "./invoices/ports.ts";
 import { type InvoicePorts, presentInvoice } from "./invoices/service.ts";
@@ -973,6 +975,14 @@ export const reportReadPorts = (clock: Clock): ReportReadPorts => {
     customersNamed: customerNames,
   };
 };
+
+// ── Ledger ────────────────────────────────────────────────────────────────────────────────────────
+
+/** The ledger's store and the merchant's zone and mode (its consumer and its reads alike). */
+export const ledgerPorts = (clock: Clock): LedgerPorts => ({
+  ledger: dynamoLedgerStore(clock),
+  merchantOf: async (merchantId) => (await dynamoMerchantStore.readMerchant(merchantId))?.value,
+});
 
 /** The receivables report: the merchant's open invoices, a page at a time (earliest due first). */
 export const receivablesPorts = (clock: Clock): ReceivablesPorts => ({

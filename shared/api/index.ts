@@ -11,6 +11,7 @@ import { paymentMethodOperations } from "./payment-methods.ts";
 import { connectStripe, paymentOperations, stripeWebhook } from "./payments.ts";
 import { payoutOperations } from "./payouts.ts";
 import { reportOperations } from "./reports.ts";
+import { ledgerOperations } from "./ledger.ts";
 import { viewOperations } from "./views.ts";
 import { segmentOperations } from "./segments.ts";
 import { apiKeyOperations, health, merchantOperations } from "./merchants.ts";
@@ -53,6 +54,7 @@ export const allOperations = [
   ...segmentOperations,
   ...payoutOperations,
   ...reportOperations,
+  ...ledgerOperations,
   ...enrollmentOperations,
   ...hostedInvoiceOperations,
   ...updateCardOperations,

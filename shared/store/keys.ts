@@ -144,6 +144,17 @@ export const keys = {
     // "~" sorts after "#" and every digit: the last period with all its dimensions.
     to: `${rollupPrefix(ref)}#${toPeriod}~`,
   }),
+  /** A ledger entry (shared/ledger/): filed by mode and local day, so a range of days is one Query. */
+  ledgerEntry: (merchantId: string, livemode: boolean, date: string, entryId: string): Key => ({
+    PK: merchantPk(merchantId),
+    SK: `LEDGER#${modeOf(livemode)}#${date}#${entryId}`,
+  }),
+  /** The ledger entries of local days `from` to `to` (both included; open ends when absent), for `SK BETWEEN`. */
+  ledgerEntryRange: (merchantId: string, livemode: boolean, from: string | undefined, to: string | undefined) => ({
+    PK: merchantPk(merchantId),
+    from: `LEDGER#${modeOf(livemode)}#${from ?? ""}`,
+    to: `LEDGER#${modeOf(livemode)}#${to ?? "9999-12-31"}#~`,
+  }),
   /** `member` (a customer) was counted in a rollup item's period: claimed once (`attribute_not_exists`). */
   rollupMember: (merchantId: string, ref: RollupKeyParts, member: string): Key => ({
     PK: merchantPk(merchantId),
