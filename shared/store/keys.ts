@@ -171,6 +171,11 @@ export const keys = {
 
   /** The run a merchant's daily payout chain waits for next, so a sweep can tell a dead chain. */
   payoutChain: (merchantId: string): Key => ({ PK: merchantPk(merchantId), SK: "PAYOUT_CHAIN" }),
+  /** A sandbox merchant's shortfall in one currency, carried into its next payout (shared/payouts/payout.ts). */
+  payoutCarry: (merchantId: string, currency: string): Key => ({
+    PK: merchantPk(merchantId),
+    SK: `PAYOUT_CARRY#${currency}`,
+  }),
 
   /** A processor's payment (`pi_…`) → Kassa's payment, for events that carry only the processor's id (disputes). */
   processorPayment: (processorPaymentId: string): Key => ({
