@@ -2681,6 +2681,43 @@ describe("bad input: every POST and PATCH route with a body", () => {
     });
   });
 
+  // ── Ledger: GET routes with a query, every ledger route of the manifest walked ──
+  describe("ledger queries", () => {
+    const ledgerRoutes = manifestRoutes.filter(({ routeKey }) => routeKey.startsWith("GET /v1/ledger/"));
+    const cases: Record<string, [string, Record<string, string>, string][]> = {
+      "GET /v1/ledger/entries": [
+        ["from not a date", { from: "2026-02-30" }, "from"],
+        ["to before from", { from: "2026-10-02", to: "2026-10-01" }, "to"],
+        ["account unknown", { account: "cash" }, "account"],
+        ["currency unknown", { currency: "XXY" }, "currency"],
+        ["livemode not a boolean", { livemode: "yes" }, "livemode"],
+        ["limit 101", { limit: "101" }, "limit"],
+        ["format unknown", { format: "xml" }, "format"],
+        ["an unknown parameter", { sort: "asc" }, "sort"],
+      ],
+      "GET /v1/ledger/balances": [
+        ["currency unknown", { currency: "XXY" }, "currency"],
+        ["livemode not a boolean", { livemode: "yes" }, "livemode"],
+        ["a range (it is as of now)", { from: "2026-10-01" }, "from"],
+      ],
+    };
+    it("walks at least the entries and the balances", () => {
+      expect(ledgerRoutes.map((r) => r.routeKey)).toEqual(expect.arrayContaining(Object.keys(cases)));
+    });
+    it.each(ledgerRoutes.map((r) => [r.routeKey] as const))("%s: 400 naming the field, nothing written", async (routeKey) => {
+      const own = cases[routeKey];
+      if (!own) throw new Error(`add ledger bad-input cases for ${routeKey} in test/integration/bad-input.test.ts`);
+      for (const [name, query, path] of own) {
+        const r = await api(routeKey, { token: world.secret, query });
+        expectProblem(r, 400, `${routeKey} ${name}`);
+        expect(r.body.errors.map((e: { path: string }) => e.path), `${routeKey} ${name}`).toContain(path);
+        expect(await written(), `${routeKey} ${name} wrote to the table`).toBe(0);
+      }
+      const ok = await api(routeKey, { token: world.secret, query: {} });
+      expect(ok.status, `${routeKey}: ${ok.raw.slice(0, 300)}`).toBe(200);
+    });
+  });
+
   describe.each(rawWalk.map((r) => [r.routeKey, r] as const))("%s (raw body)", (routeKey, { op }) => {
     const fixture = op ? rawFixtures[op.id] : undefined;
     if (!op || !fixture) {
