@@ -1,7 +1,13 @@
-/** Reports: revenue, customers, top customers and subscriptions (MRR), each read from its rollups; receivables from the open invoices. */
+/**
+ * Reports: revenue, customers, top customers and subscriptions (MRR), each read from its rollups;
+ * receivables from the open invoices; the ledger's entries (JSON or CSV) and trial balance.
+ */
+import * as ledgerOps from "../../shared/api/ledger.ts";
 import * as ops from "../../shared/api/reports.ts";
-import { receivablesPorts, reportReadPorts as ports } from "../../shared/composition.ts";
+import { ledgerPorts, receivablesPorts, reportReadPorts as ports } from "../../shared/composition.ts";
 import { apiHandler, route } from "../../shared/http/api.ts";
+import { listResponse } from "../../shared/http/list.ts";
+import { ledgerBalances, listLedgerEntries } from "../../shared/ledger/service.ts";
 import { receivables } from "../../shared/reports/receivables.ts";
 import * as reports from "../../shared/reports/service.ts";
 import { subscriptionsReport } from "../../shared/reports/subscription-mrr.ts";
@@ -21,5 +27,13 @@ export const handler = apiHandler([
   ),
   route(ops.getReceivablesReport, ({ principal, clock, query }) =>
     receivables(receivablesPorts(clock), principal.merchantId, query),
+  ),
+  route(ledgerOps.listLedgerEntries, (request) =>
+    listResponse(request, (filters, page) =>
+      listLedgerEntries(ledgerPorts(request.clock), request.principal.merchantId, { ...filters, ...page }),
+    ),
+  ),
+  route(ledgerOps.getLedgerBalances, ({ principal, clock, query }) =>
+    ledgerBalances(ledgerPorts(clock), principal.merchantId, query),
   ),
 ]);
