@@ -75,8 +75,17 @@ export const getLedgerBalances = defineOperation({
   path: "/v1/ledger/balances",
   auth: "merchant",
   tag: "Ledger",
-  summary: "The trial balance now: each account's debits, credits and balance per currency (balances sum to zero)",
-  query: z.strictObject({ currency: currency.optional(), livemode }),
+  summary:
+    "The trial balance now (or at the end of a local day): each account's debits, credits and balance per currency (balances sum to zero)",
+  query: z.strictObject({
+    currency: currency.optional(),
+    livemode,
+    asOf: calendarDate
+      .optional()
+      .describe(
+        "The balances at the end of this local day (YYYY-MM-DD), summed from the daily rollups; default now, from the running totals",
+      ),
+  }),
   response: z.object({
     livemode: z.boolean().describe("The mode the balances are of"),
     data: z.array(accountBalance),

@@ -35,8 +35,11 @@ export interface LedgerStore {
     query: LedgerEntryQuery,
     page: Pick<PageRequest, "limit" | "after">,
   ): Promise<Page<LedgerEntry>>;
-  /** The running totals of every account touched in `livemode`, per currency. */
-  balances(merchantId: string, livemode: boolean): Promise<AccountBalance[]>;
+  /**
+   * The totals of every account touched in `livemode`, per currency: now (the running totals, one
+   * item each), or at the end of local day `asOf` (the daily rollups up to it, summed).
+   */
+  balances(merchantId: string, livemode: boolean, asOf?: string): Promise<AccountBalance[]>;
 }
 
 export interface LedgerPorts {

@@ -52,16 +52,17 @@ export async function listLedgerEntries(
 const chartOrder = (account: LedgerAccount) => ledgerAccounts.indexOf(account);
 
 /**
- * The trial balance now: every account touched, per currency (currencies in code order, accounts in
- * chart order), with Σ debits, Σ credits and debits − credits. Per currency the balances sum to zero.
+ * The trial balance now, or at the end of local day `asOf`: every account touched, per currency
+ * (currencies in code order, accounts in chart order), with Σ debits, Σ credits and debits − credits.
+ * Per currency the balances sum to zero.
  */
 export async function ledgerBalances(
   ports: LedgerPorts,
   merchantId: string,
-  query: { livemode?: boolean | undefined; currency?: string | undefined },
+  query: { livemode?: boolean | undefined; currency?: string | undefined; asOf?: string | undefined },
 ): Promise<{ livemode: boolean; data: AccountBalance[] }> {
   const livemode = await modeOf(ports, merchantId, query.livemode);
-  const data = (await ports.ledger.balances(merchantId, livemode))
+  const data = (await ports.ledger.balances(merchantId, livemode, query.asOf))
     .filter((row) => !query.currency || row.currency === query.currency)
     .sort((a, b) => a.currency.localeCompare(b.currency) || chartOrder(a.account) - chartOrder(b.account));
   return { livemode, data };

@@ -106,9 +106,11 @@ export const dynamoLedgerStore = (clock: Clock): LedgerStore => ({
       [...entries.map((entry) => entryPut(merchantId, entry)), ...updates(merchantId, ledgerTallies(entries))],
     ),
   list: listEntries,
-  async balances(merchantId, livemode) {
-    const range = keys.rollupRange(merchantId, { report, livemode, grain: allTime.grain }, "all", "all");
-    const balances: AccountBalance[] = [];
+  async balances(merchantId, livemode, asOf) {
+    const range = asOf
+      ? keys.rollupRange(merchantId, { report, livemode, grain: "day" }, "0000-00-00", asOf)
+      : keys.rollupRange(merchantId, { report, livemode, grain: allTime.grain }, allTime.period, allTime.period);
+    const sums = new Map<string, AccountBalance>();
     let after: Record<string, unknown> | undefined;
     do {
       const out = await documentClient().send(
@@ -121,13 +123,21 @@ export const dynamoLedgerStore = (clock: Clock): LedgerStore => ({
       );
       for (const item of out.Items ?? []) {
         const [currency = "", account = ""] = item.dims as string[];
-        const debit = Number(item.debit ?? 0);
-        const credit = Number(item.credit ?? 0);
-        balances.push({ account: account as LedgerAccount, currency, debit, credit, balance: debit - credit });
+        const row = sums.get(`${currency}#${account}`) ?? {
+          account: account as LedgerAccount,
+          currency,
+          debit: 0,
+          credit: 0,
+          balance: 0,
+        };
+        row.debit += Number(item.debit ?? 0);
+        row.credit += Number(item.credit ?? 0);
+        row.balance = row.debit - row.credit;
+        sums.set(`${currency}#${account}`, row);
       }
       after = out.LastEvaluatedKey;
     } while (after);
-    return balances;
+    return [...sums.values()];
   },
 });
 

@@ -2698,7 +2698,8 @@ describe("bad input: every POST and PATCH route with a body", () => {
       "GET /v1/ledger/balances": [
         ["currency unknown", { currency: "XXY" }, "currency"],
         ["livemode not a boolean", { livemode: "yes" }, "livemode"],
-        ["a range (it is as of now)", { from: "2026-10-01" }, "from"],
+        ["a range (it is as of now or of one day)", { from: "2026-10-01" }, "from"],
+        ["asOf not a date", { asOf: "2026-13-01" }, "asOf"],
       ],
     };
     it("walks at least the entries and the balances", () => {

@@ -344,6 +344,21 @@ describe("the ledger", { timeout: 90_000 }, () => {
     expect(lines[0]).toContain("-50.00"); // the refund taken from the processor balance, in major units
   });
 
+  it("reads the trial balance at the end of a past day from the daily rollups", async () => {
+    const asOf = async (day: string): Promise<Row[]> =>
+      (await expectStatus(merchantCall(ledgerApi, "GET /v1/ledger/balances", shop.secret, { query: { asOf: day } }))).data;
+    const third = await asOf("2026-11-03");
+    const summed: Record<string, number> = {};
+    for (const entry of await entriesOf(shop, { to: "2026-11-03" }))
+      for (const l of entry.lines) summed[l.account] = (summed[l.account] ?? 0) + l.debit - l.credit;
+    expect(Object.fromEntries(third.map((r) => [r.account, r.balance]))).toEqual(summed);
+    expect(third.reduce((sum, r) => sum + r.balance, 0)).toBe(0);
+    // The card payments of the 2nd were not yet paid out at the end of the 3rd (the payout ran later).
+    expect(balanceOf(third, "processor_balance")).toBe(7_400 + 20_000 + 8_000 - fees.slice(0, 3).reduce((s, f) => s + f, 0) - 13_000);
+    expect(await asOf("2099-12-31")).toEqual(await balances());
+    expect(await asOf("2026-10-31")).toEqual([]);
+  });
+
   it("posts each event once, however often it is delivered", async () => {
     const before = await balances();
     const events = (await aws.scanAll()).filter(
