@@ -27,7 +27,9 @@ export const ledgerEntry = z.object({
   livemode: z.boolean(),
   currency: z.string(),
   postedAt: z.string().describe("The instant of the event that posted it (ISO 8601)"),
-  date: z.string().describe("Its day in the merchant's time zone (YYYY-MM-DD): a balance transaction's own day"),
+  date: z
+    .string()
+    .describe("Its day in the merchant's time zone (YYYY-MM-DD): a balance transaction's own day"),
   description: z.string(),
   source: z
     .object({ object: z.string(), id: z.string() })

@@ -103,13 +103,21 @@ export const dynamoLedgerStore = (clock: Clock): LedgerStore => ({
         keys.processedMessage("ledger", eventId),
         Math.floor(clock.now().getTime() / 1000) + eventMarkerSeconds,
       ),
-      [...entries.map((entry) => entryPut(merchantId, entry)), ...updates(merchantId, ledgerTallies(entries))],
+      [
+        ...entries.map((entry) => entryPut(merchantId, entry)),
+        ...updates(merchantId, ledgerTallies(entries)),
+      ],
     ),
   list: listEntries,
   async balances(merchantId, livemode, asOf) {
     const range = asOf
       ? keys.rollupRange(merchantId, { report, livemode, grain: "day" }, "0000-00-00", asOf)
-      : keys.rollupRange(merchantId, { report, livemode, grain: allTime.grain }, allTime.period, allTime.period);
+      : keys.rollupRange(
+          merchantId,
+          { report, livemode, grain: allTime.grain },
+          allTime.period,
+          allTime.period,
+        );
     const sums = new Map<string, AccountBalance>();
     let after: Record<string, unknown> | undefined;
     do {
