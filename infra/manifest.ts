@@ -16,6 +16,7 @@ import * as workflowOps from "../shared/api/workflows.ts";
 import * as paymentOps from "../shared/api/payments.ts";
 import * as reportOps from "../shared/api/reports.ts";
 import * as ledgerExportOps from "../shared/api/ledger-exports.ts";
+import * as ledgerOps from "../shared/api/ledger.ts";
 import * as payoutOps from "../shared/api/payouts.ts";
 import * as viewOps from "../shared/api/views.ts";
 import * as segmentOps from "../shared/api/segments.ts";
@@ -67,6 +68,8 @@ export const queues = {
   reports: { visibilityTimeoutSeconds: 180, maxReceiveCount: 5, retentionDays: 14 },
   /** Segments (shared/segments/): customers' stats events, membership flips and build pages. */
   segments: { visibilityTimeoutSeconds: 360, maxReceiveCount: 5, retentionDays: 14 },
+  /** The ledger (shared/ledger/): the events that move money, posted once each. */
+  ledger: { visibilityTimeoutSeconds: 180, maxReceiveCount: 5, retentionDays: 14 },
 } as const satisfies Record<string, QueueDefinition>;
 
 export type QueueName = keyof typeof queues;
@@ -363,10 +366,20 @@ export const functions: readonly FunctionDefinition[] = [
   {
     name: "reports-api",
     entry: "functions/api/reports.ts",
-    description: "Reports: revenue, customers, top customers and subscriptions (MRR) from their rollups; receivables from the open invoices; accounting exports (ledger account mapping, Xero / QuickBooks Online journal CSV)",
+    description: "Reports: revenue, customers, top customers and subscriptions (MRR) from their rollups; receivables from the open invoices",
     timeoutSeconds: 10,
-    routes: [...reportOps.reportOperations, ...ledgerExportOps.ledgerExportOperations],
-    // Reads rollups and the ledger; writes a key's `lastUsedAt` (authentication) and the account mapping.
+    routes: reportOps.reportOperations,
+    // Reads rollups only; the write is authentication's (a key's `lastUsedAt`).
+    access: { table: "readwrite" },
+  },
+  {
+    name: "ledger-api",
+    entry: "functions/api/ledger.ts",
+    description:
+      "The ledger: entries (JSON or CSV) and trial balance; the account mapping and the Xero / QuickBooks Online journal exports",
+    timeoutSeconds: 10,
+    routes: [...ledgerOps.ledgerOperations, ...ledgerExportOps.ledgerExportOperations],
+    // Reads the ledger; writes the account mapping and a key's `lastUsedAt` (authentication).
     access: { table: "readwrite" },
   },
   {
@@ -521,6 +534,15 @@ export const functions: readonly FunctionDefinition[] = [
     timeoutSeconds: 30,
     queue: { name: "reports", batchSize: 10 },
     // Rollup items and their markers; the merchant's zone and mode.
+    access: { table: "readwrite" },
+  },
+  {
+    name: "ledger",
+    entry: "functions/ledger/run.ts",
+    description: "Posts the double-entry lines of each money-moving event to the ledger, once per event",
+    timeoutSeconds: 30,
+    queue: { name: "ledger", batchSize: 10 },
+    // Entries, per-account rollups and event markers; the merchant's zone and mode.
     access: { table: "readwrite" },
   },
   {

@@ -32,6 +32,8 @@ import type { EnrollmentPorts } from "./workflows/enrollments.ts";
 import type { DiscountCodePorts } from "./discount-codes/service.ts";
 import type { EventPorts } from "./events/service.ts";
 import { dynamoCatalog } from "./store/catalog.ts";
+import type { LedgerPorts } from "./ledger/ports.ts";
+import { dynamoLedgerStore, ledgerEntriesBetween } from "./store/ledger.ts";
 import type { InvoiceListPorts } from "./invoices/list.ts";
 import type { InvoiceStore } from "./invoices/ports.ts";
 import { type InvoicePorts, presentInvoice } from "./invoices/service.ts";
@@ -128,7 +130,6 @@ import { customersContributor, revenueContributor } from "./reports/contributors
 import type { ReportPorts, ReportReadPorts } from "./reports/ports.ts";
 import { customerNames, dynamoRollupStore } from "./store/reports.ts";
 import type { ReceivablesPorts } from "./reports/receivables.ts";
-import type { LedgerEntry } from "./ledger/entry.ts";
 import type { LedgerExportPorts } from "./ledger/exports-service.ts";
 import { dynamoAccountMappingStore } from "./store/ledger-account-mapping.ts";
 import { subscriptionMrrContributor } from "./reports/subscription-mrr.ts";
@@ -997,6 +998,14 @@ export const reportReadPorts = (clock: Clock): ReportReadPorts => {
   };
 };
 
+// ── Ledger ────────────────────────────────────────────────────────────────────────────────────────
+
+/** The ledger's store and the merchant's zone and mode (its consumer and its reads alike). */
+export const ledgerPorts = (clock: Clock): LedgerPorts => ({
+  ledger: dynamoLedgerStore(clock),
+  merchantOf: async (merchantId) => (await dynamoMerchantStore.readMerchant(merchantId))?.value,
+});
+
 /** The receivables report: the merchant's open invoices, a page at a time (earliest due first). */
 export const receivablesPorts = (clock: Clock): ReceivablesPorts => ({
   openInvoices: (merchantId, currency, after) =>
@@ -1030,20 +1039,8 @@ export const segmentConsumerPorts = (clock: Clock): SegmentConsumerPorts => ({
   schedulerFor,
 });
 
-/**
- * MERGE POINT (issue 17, helper `events`): the ledger's entries for the accounting exports. The ledger
- * helper's `ledgerEntriesBetween(merchantId, { livemode, from, to, currency })` in
- * shared/store/ledger.ts is not on this branch; on merge, replace this body with
- * `import { ledgerEntriesBetween } from "./store/ledger.ts"` and `export const ledgerEntriesSource =
- * ledgerEntriesBetween;`. Until then the ledger is empty (an export is its header row).
- */
-export const ledgerEntriesSource = async (
-  _merchantId: string,
-  _query: { livemode: boolean; from: string; to: string; currency?: string },
-): Promise<LedgerEntry[]> => [];
-
 export const ledgerExportPorts = (clock: Clock): LedgerExportPorts => ({
-  entriesBetween: (merchantId, query) => ledgerEntriesSource(merchantId, query),
+  entriesBetween: ledgerEntriesBetween,
   mappings: dynamoAccountMappingStore,
   merchantOf: async (merchantId) => (await dynamoMerchantStore.readMerchant(merchantId))?.value,
   clock,

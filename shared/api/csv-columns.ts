@@ -10,6 +10,8 @@ import { amountColumn as amount, type CsvColumn, numberColumn as number, textCol
 import type { checkoutSession } from "./checkout-sessions.ts";
 import type { customer } from "./customers.ts";
 import type { invoice } from "./invoices.ts";
+import type { ledgerEntry } from "./ledger.ts";
+import { ledgerAccounts } from "../ledger/entry.ts";
 import type { payment } from "./payment.ts";
 import type { paymentLink } from "./payment-links.ts";
 import type { refund } from "./payments.ts";
@@ -174,4 +176,23 @@ export const taskColumns: CsvColumn<Row<typeof task>>[] = [
   text("createdBy", "api, or the workflow that created it", (r) => r.createdBy),
   text("completedAt", "When it was completed", (r) => r.completedAt),
   created(),
+];
+
+/** One row per entry, one signed column per account (debit − credit), blank where the entry has no line. */
+export const ledgerEntryColumns: CsvColumn<Row<typeof ledgerEntry>>[] = [
+  id("ledger entry"),
+  text("date", "Its local day (YYYY-MM-DD)", (r) => r.date),
+  text("postedAt", "The instant of its event (ISO 8601)", (r) => r.postedAt),
+  currency(),
+  text("description", "What happened", (r) => r.description),
+  text("sourceObject", "invoice, payment, refund or payout", (r) => r.source.object),
+  text("sourceId", "The source object's id", (r) => r.source.id),
+  text("eventId", "The event it was posted from", (r) => r.eventId),
+  text("livemode", "false for test-mode money", (r) => r.livemode),
+  ...ledgerAccounts.map((name) =>
+    amount<Row<typeof ledgerEntry>>(name, `Debit − credit on ${name}`, (r) => {
+      const line = r.lines.find((l) => l.account === name);
+      return line ? line.debit - line.credit : undefined;
+    }),
+  ),
 ];

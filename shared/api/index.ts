@@ -12,6 +12,7 @@ import { connectStripe, paymentOperations, stripeWebhook } from "./payments.ts";
 import { payoutOperations } from "./payouts.ts";
 import { reportOperations } from "./reports.ts";
 import { ledgerExportOperations } from "./ledger-exports.ts";
+import { ledgerOperations } from "./ledger.ts";
 import { viewOperations } from "./views.ts";
 import { segmentOperations } from "./segments.ts";
 import { apiKeyOperations, health, merchantOperations } from "./merchants.ts";
@@ -55,6 +56,7 @@ export const allOperations = [
   ...payoutOperations,
   ...reportOperations,
   ...ledgerExportOperations,
+  ...ledgerOperations,
   ...enrollmentOperations,
   ...hostedInvoiceOperations,
   ...updateCardOperations,

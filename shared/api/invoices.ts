@@ -244,6 +244,9 @@ export const invoice = z.object({
   paidAt: z.string().optional(),
   voidedAt: z.string().optional(),
   markedUncollectibleAt: z.string().optional(),
+  amountWrittenOff: money
+    .optional()
+    .describe("What remained when the invoice was marked uncollectible: the ledger's bad debt"),
   hostedUrl: z.string().optional(),
   memo: z.string().optional(),
   footer: z.string().optional(),

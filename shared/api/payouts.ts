@@ -18,8 +18,11 @@ export const payout = z.object({
   id: z.string(),
   currency: z.string(),
   amount: money.describe(
-    "Net paid out: grossAmount − feeTotal − refundTotal − disputeTotal; zero or negative when skipped",
+    "Net paid out: grossAmount − feeTotal − refundTotal − disputeTotal + carriedIn; zero or negative when skipped (then carried into the currency's next payout)",
   ),
+  carriedIn: money
+    .optional()
+    .describe("Sandbox: the shortfall of earlier skipped days taken off this payout (≤ 0; 0 when none)"),
   grossAmount: money.describe("Σ charges of the day"),
   feeTotal: money.describe("Σ processor fees"),
   refundTotal: money.describe("Σ refunds (positive: taken out)"),
@@ -28,7 +31,9 @@ export const payout = z.object({
   refundCount: z.number().int(),
   disputeCount: z.number().int(),
   date: z.string().describe("The merchant's local day (YYYY-MM-DD) the payout covers"),
-  status: payoutStatus.describe("skipped: the day's net was not positive, so no money moved"),
+  status: payoutStatus.describe(
+    "skipped: the day's net plus what was carried in was not positive, so no money moved and it carries forward",
+  ),
   source: z.enum(["sandbox", "stripe"]),
   livemode: z.boolean().describe("Real money: false for the sandbox's simulated payouts; Stripe's own flag otherwise"),
   processorPayoutId: z.string().optional(),

@@ -104,6 +104,8 @@ export interface Invoice {
   paidAt?: string;
   voidedAt?: string;
   markedUncollectibleAt?: string;
+  /** What remained when it was marked uncollectible: the ledger's bad debt, recovered if it is paid after all. */
+  amountWrittenOff?: number;
   /** The public page for the buyer; unguessable. */
   hostedUrl?: string;
   memo?: string;

@@ -385,7 +385,7 @@ async function transition(
     send: { patch: { sentAt: at }, event: "invoice.sent", status: value.status },
     void: { patch: { voidedAt: at, amountRemaining: 0 }, event: "invoice.voided", status: "void" },
     markUncollectible: {
-      patch: { markedUncollectibleAt: at },
+      patch: { markedUncollectibleAt: at, amountWrittenOff: value.amountRemaining },
       event: "invoice.marked_uncollectible",
       status: "uncollectible",
     },

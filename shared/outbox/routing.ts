@@ -3,6 +3,7 @@
  * reads it to grant the dispatcher `sqs:SendMessage` on exactly these queues.
  */
 import type { QueueName } from "../aws/queue.ts";
+import { ledgerEventTypes } from "../ledger/postings.ts";
 import { notificationEventTypes } from "../notifications/registry.ts";
 import { reportedEventTypes } from "../reports/contributors.ts";
 import { segmentEventTypes } from "../segments/membership.ts";
@@ -14,6 +15,7 @@ export const eventQueues = [
   "workflows",
   "reports",
   "segments",
+  "ledger",
 ] as const satisfies readonly QueueName[];
 export type EventQueue = (typeof eventQueues)[number];
 
@@ -42,6 +44,8 @@ const routed: Record<EventQueue, ReadonlySet<string>> = {
   reports: new Set(reportedEventTypes),
   /** Customers' stats, their changes and the segments' own (shared/segments/membership.ts). */
   segments: new Set(segmentEventTypes),
+  /** Exactly the events that move money (shared/ledger/postings.ts). */
+  ledger: new Set(ledgerEventTypes),
 };
 
 /** The queues an event of this type is delivered to; none for events nobody consumes yet. */

@@ -5,9 +5,13 @@
  * that day's balance transactions per currency: net = Σ charges − Σ fees − Σ refunds − Σ lost
  * disputes, exactly Σ of the transactions' `net`. One payout per merchant, day and currency, held
  * by a uniqueness item, so a run that fires twice pays once. Currencies without transactions get
- * no payout. A day whose net is zero or negative moves no money: it is still recorded, with status
- * `skipped` and its (≤ 0) amount, so every day with activity has its record; the shortfall is not
- * carried into the next day's payout (each payout is exactly its own day).
+ * no payout. A negative balance carries forward: a payout's amount is its day's net plus the
+ * shortfall carried in from earlier days (`carriedIn`, ≤ 0). When that sum is positive the payout is
+ * `paid` and nothing is carried on; when it is zero or negative no money moves: the day is still
+ * recorded, `skipped` with that (≤ 0) amount, and the amount is carried into the currency's next
+ * payout (the next day with transactions in it). So Σ paid payouts = Σ the net of every balance
+ * transaction of the days paid out and skipped before them, exactly: what the processor holds (the
+ * ledger's processor_balance) is the net of the transactions not yet paid out.
  *
  * Stripe merchants: Stripe makes them and its `payout.paid` / `payout.failed` webhooks are the
  * source of truth: one record per Stripe payout id, with Stripe's amount, currency and arrival date.
@@ -44,6 +48,11 @@ export interface DaySummary {
 
 export interface Payout extends DaySummary {
   id: string;
+  /**
+   * Sandbox: the shortfall of earlier skipped days taken off this payout (≤ 0; 0 when none), so
+   * `amount` = the day's net + carriedIn. Absent on Stripe payouts and on payouts made before carrying.
+   */
+  carriedIn?: number;
   /** The merchant's local calendar day (YYYY-MM-DD) it pays out (Stripe: the day Stripe created it). */
   date: string;
   status: PayoutStatus;

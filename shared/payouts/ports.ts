@@ -18,8 +18,19 @@ export interface PayoutStore {
     filter: PayoutFilter,
     page: Pick<PageRequest, "limit" | "after">,
   ): Promise<Page<Payout>>;
-  /** A sandbox payout for its day and currency; ConflictError when that day and currency has one. */
-  createDaily(merchantId: string, payout: Payout, event: DomainEvent): Promise<void>;
+  /**
+   * A sandbox payout for its day and currency, and the currency's carry set to `carry.next` (on
+   * condition it is still at `carry.expectedVersion`); ConflictError when that day and currency has a
+   * payout or the carry moved.
+   */
+  createDaily(
+    merchantId: string,
+    payout: Payout,
+    event: DomainEvent,
+    carry: { expectedVersion: number; next: number },
+  ): Promise<void>;
+  /** The shortfall (≤ 0) waiting for the currency's next sandbox payout, and its version (0: never set). */
+  carry(merchantId: string, currency: string): Promise<{ amount: number; version: number }>;
   /** A record of a Stripe payout; ConflictError when that Stripe payout is recorded already. */
   createFromStripe(
     merchantId: string,

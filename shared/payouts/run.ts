@@ -159,10 +159,15 @@ async function payOutDay(ports: PayoutPorts, merchantId: string, date: string): 
     if (await ports.payouts.findDaily(merchantId, date, summary.currency)) continue;
     const now = ports.clock.now();
     const at = now.toISOString();
-    const status = statusOfNet(summary.amount);
+    // Earlier days' shortfall comes off first; what is still not positive waits for the next payout.
+    const carry = await ports.payouts.carry(merchantId, summary.currency);
+    const amount = summary.amount + carry.amount;
+    const status = statusOfNet(amount);
     const payout: Payout = {
       id: newId("payout", now),
       ...summary,
+      amount,
+      carriedIn: carry.amount,
       date,
       status,
       source: "sandbox",
@@ -174,7 +179,10 @@ async function payOutDay(ports: PayoutPorts, merchantId: string, date: string): 
     };
     const event = payoutEvent(merchantId, payout, now);
     try {
-      await ports.payouts.createDaily(merchantId, payout, event);
+      await ports.payouts.createDaily(merchantId, payout, event, {
+        expectedVersion: carry.version,
+        next: status === "paid" ? 0 : amount,
+      });
       created.push(payout);
     } catch (error) {
       // A concurrent run won the day: already done.

@@ -154,6 +154,17 @@ export const keys = {
     // "~" sorts after "#" and every digit: the last period with all its dimensions.
     to: `${rollupPrefix(ref)}#${toPeriod}~`,
   }),
+  /** A ledger entry (shared/ledger/): filed by mode and local day, so a range of days is one Query. */
+  ledgerEntry: (merchantId: string, livemode: boolean, date: string, entryId: string): Key => ({
+    PK: merchantPk(merchantId),
+    SK: `LEDGER#${modeOf(livemode)}#${date}#${entryId}`,
+  }),
+  /** The ledger entries of local days `from` to `to` (both included; open ends when absent), for `SK BETWEEN`. */
+  ledgerEntryRange: (merchantId: string, livemode: boolean, from: string | undefined, to: string | undefined) => ({
+    PK: merchantPk(merchantId),
+    from: `LEDGER#${modeOf(livemode)}#${from ?? ""}`,
+    to: `LEDGER#${modeOf(livemode)}#${to ?? "9999-12-31"}#~`,
+  }),
   /** `member` (a customer) was counted in a rollup item's period: claimed once (`attribute_not_exists`). */
   rollupMember: (merchantId: string, ref: RollupKeyParts, member: string): Key => ({
     PK: merchantPk(merchantId),
@@ -170,6 +181,11 @@ export const keys = {
 
   /** The run a merchant's daily payout chain waits for next, so a sweep can tell a dead chain. */
   payoutChain: (merchantId: string): Key => ({ PK: merchantPk(merchantId), SK: "PAYOUT_CHAIN" }),
+  /** A sandbox merchant's shortfall in one currency, carried into its next payout (shared/payouts/payout.ts). */
+  payoutCarry: (merchantId: string, currency: string): Key => ({
+    PK: merchantPk(merchantId),
+    SK: `PAYOUT_CARRY#${currency}`,
+  }),
 
   /** A processor's payment (`pi_…`) → Kassa's payment, for events that carry only the processor's id (disputes). */
   processorPayment: (processorPaymentId: string): Key => ({

@@ -48,16 +48,63 @@ async function claimedBy(key: Key): Promise<string | undefined> {
   return Item?.payoutId as string | undefined;
 }
 
+/**
+ * The currency's carry after `payout`, on condition no other payout moved it since it was read: a
+ * Put when it changes, else only a ConditionCheck (a day that leaves it at 0 writes no item).
+ */
+function carryWrite(
+  merchantId: string,
+  payout: Payout,
+  { expectedVersion, next }: { expectedVersion: number; next: number },
+): ExtraWrite {
+  const Key = keys.payoutCarry(merchantId, payout.currency);
+  const condition =
+    expectedVersion === 0
+      ? { ConditionExpression: "attribute_not_exists(PK)" }
+      : {
+          ConditionExpression: "version = :expectedCarryVersion",
+          ExpressionAttributeValues: { ":expectedCarryVersion": expectedVersion },
+        };
+  const conflict = "Another payout moved this currency's carried balance";
+  if (next === (payout.carriedIn ?? 0))
+    return { item: { ConditionCheck: { TableName: tableName(), Key, ...condition } }, conflict };
+  return {
+    item: {
+      Put: {
+        TableName: tableName(),
+        Item: {
+          ...Key,
+          type: "payoutCarry",
+          currency: payout.currency,
+          amount: next,
+          // The payout that set it, for whoever reads the item.
+          payoutId: payout.id,
+          version: expectedVersion + 1,
+        },
+        ...condition,
+      },
+    },
+    conflict,
+  };
+}
+
 export const duplicateDayPayout = "A payout for this day and currency already exists";
 export const duplicateStripePayout = "This Stripe payout is already recorded";
 
 export const dynamoPayoutStore: PayoutStore = {
   read: (merchantId, id) => payouts.read(merchantId, id),
   list: (merchantId, filter, page) => payouts.list(merchantId, payoutQuery(filter, page)),
-  createDaily: (merchantId, payout, event) =>
+  createDaily: (merchantId, payout, event, carry) =>
     payouts.create(merchantId, payout, event, [
       claim(dayClaim(merchantId, payout.date, payout.currency), payout.id, duplicateDayPayout),
+      carryWrite(merchantId, payout, carry),
     ]),
+  async carry(merchantId, currency) {
+    const { Item } = await documentClient().send(
+      new GetCommand({ TableName: tableName(), Key: keys.payoutCarry(merchantId, currency), ConsistentRead: true }),
+    );
+    return { amount: Number(Item?.amount ?? 0), version: Number(Item?.version ?? 0) };
+  },
   createFromStripe: (merchantId, payout, event) =>
     payouts.create(merchantId, payout, event, [
       claim(stripeClaim(merchantId, payout.processorPayoutId), payout.id, duplicateStripePayout),

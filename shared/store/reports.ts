@@ -6,9 +6,9 @@
  */
 import { BatchGetCommand, QueryCommand, TransactWriteCommand } from "@aws-sdk/lib-dynamodb";
 import type { Clock } from "../domain/clock.ts";
-import type { NamedCustomer, Rollup, RollupRef, RollupStore, Tally } from "../reports/ports.ts";
+import type { NamedCustomer, Rollup, RollupStore, Tally } from "../reports/ports.ts";
 import { documentClient, tableName } from "./dynamo.ts";
-import { keys } from "./keys.ts";
+import { keys, type RollupKeyParts } from "./keys.ts";
 
 /** The event markers live as long as a message can be redelivered (queue retention: 14 days). */
 export const eventMarkerSeconds = 14 * 24 * 3600;
@@ -23,9 +23,12 @@ type TransactItem = NonNullable<
 
 const rollupAttributes = new Set(["PK", "SK", "type", "period", "dims"]);
 
+/** Counters to add to one item named like a rollup: a report's `Tally`, or the ledger's (whose grains are its own). */
+export type KeyedTally = { rollup: RollupKeyParts; add: Tally["add"] };
+
 /** One Update per rollup item (a transaction may not touch an item twice): same-item tallies summed. */
-export function updates(merchantId: string, tallies: readonly Tally[]): TransactItem[] {
-  const byKey = new Map<string, { rollup: RollupRef; add: Record<string, number> }>();
+export function updates(merchantId: string, tallies: readonly KeyedTally[]): TransactItem[] {
+  const byKey = new Map<string, { rollup: RollupKeyParts; add: Record<string, number> }>();
   for (const { rollup, add } of tallies) {
     const key = keys.rollup(merchantId, rollup);
     const held = byKey.get(key.SK) ?? { rollup, add: {} };
@@ -69,7 +72,7 @@ export const reasonsOf = (error: unknown): string[] =>
     : [];
 
 /** Runs marker + updates; false when the marker (the first item) was there already. */
-async function markAndAdd(marker: TransactItem, adds: TransactItem[]): Promise<boolean> {
+export async function markAndAdd(marker: TransactItem, adds: TransactItem[]): Promise<boolean> {
   for (let attempt = 1; ; attempt++) {
     try {
       await documentClient().send(new TransactWriteCommand({ TransactItems: [marker, ...adds] }));

@@ -401,7 +401,9 @@ const fixtures: Record<string, BodyFixture> = {
       change("a code longer than Xero's 10 characters", "accounts.revenue.code", () => ({
         accounts: { revenue: { code: "12345678901" } },
       })),
-      change("a name with a line break", "accounts.bank.name", () => ({ accounts: { bank: { name: "Bank\nInjected" } } })),
+      change("a name with a line break", "accounts.bank.name", () => ({
+        accounts: { bank: { name: "Bank\nInjected" } },
+      })),
       change("an empty tax rate", "accounts.bank.taxRate", () => ({ accounts: { bank: { taxRate: "  " } } })),
     ],
   },
@@ -891,7 +893,11 @@ const fixtures: Record<string, BodyFixture> = {
         body: () => ({
           object: "customers",
           name: "Ada since January",
-          filters: { email: "ada@example.com", createdAfter: "2026-01-01T00:00:00.000Z", createdBefore: future },
+          filters: {
+            email: "ada@example.com",
+            createdAfter: "2026-01-01T00:00:00.000Z",
+            createdBefore: future,
+          },
         }),
         cases: [
           change("filters.status: a status on a customers view", "filters.status", (v) => ({
@@ -952,7 +958,12 @@ const fixtures: Record<string, BodyFixture> = {
         body: () => ({
           object: "payouts",
           name: "Paid USD payouts",
-          filters: { currency: "usd", status: "paid", createdAfter: "2026-01-01T00:00:00.000Z", createdBefore: future },
+          filters: {
+            currency: "usd",
+            status: "paid",
+            createdAfter: "2026-01-01T00:00:00.000Z",
+            createdBefore: future,
+          },
         }),
         cases: [
           change("filters.currency: unknown", "filters.currency", (v) => ({
@@ -2719,17 +2730,23 @@ describe("bad input: every POST and PATCH route with a body", () => {
         expect.arrayContaining([...Object.keys(ownCases), ...Object.keys(asOfCases)]),
       );
     });
-    it.each(reportRoutes.map((r) => [r.routeKey] as const))("%s: 400 naming the field, nothing written", async (routeKey) => {
-      const asOf = asOfCases[routeKey];
-      for (const [name, query, path] of asOf ?? [...cases, ...(ownCases[routeKey] ?? [])]) {
-        const r = await api(routeKey, { token: world.secret, query });
-        expectProblem(r, 400, `${routeKey} ${name}`);
-        expect(r.body.errors.map((e: { path: string }) => e.path), `${routeKey} ${name}`).toContain(path);
-        expect(await written(), `${routeKey} ${name} wrote to the table`).toBe(0);
-      }
-      const ok = await api(routeKey, { token: world.secret, query: asOf ? {} : valid });
-      expect(ok.status, `${routeKey}: ${ok.raw.slice(0, 300)}`).toBe(200);
-    });
+    it.each(reportRoutes.map((r) => [r.routeKey] as const))(
+      "%s: 400 naming the field, nothing written",
+      async (routeKey) => {
+        const asOf = asOfCases[routeKey];
+        for (const [name, query, path] of asOf ?? [...cases, ...(ownCases[routeKey] ?? [])]) {
+          const r = await api(routeKey, { token: world.secret, query });
+          expectProblem(r, 400, `${routeKey} ${name}`);
+          expect(
+            r.body.errors.map((e: { path: string }) => e.path),
+            `${routeKey} ${name}`,
+          ).toContain(path);
+          expect(await written(), `${routeKey} ${name} wrote to the table`).toBe(0);
+        }
+        const ok = await api(routeKey, { token: world.secret, query: asOf ? {} : valid });
+        expect(ok.status, `${routeKey}: ${ok.raw.slice(0, 300)}`).toBe(200);
+      },
+    );
   });
 
   // ── Accounting exports: the format, range, currency and part of GET /v1/ledger/exports/{format} ──
@@ -2753,12 +2770,73 @@ describe("bad input: every POST and PATCH route with a body", () => {
       for (const [name, pathParameters, query, path] of cases) {
         const r = await api(routeKey, { token: world.secret, pathParameters, query });
         expectProblem(r, 400, `${routeKey} ${name}`);
-        expect(r.body.errors.map((e: { path: string }) => e.path), `${routeKey} ${name}`).toContain(path);
+        expect(
+          r.body.errors.map((e: { path: string }) => e.path),
+          `${routeKey} ${name}`,
+        ).toContain(path);
         expect(await written(), `${routeKey} ${name} wrote to the table`).toBe(0);
       }
-      const ok = await api(routeKey, { token: world.secret, pathParameters: { format: "xero" }, query: valid });
-      expect([ok.status, ok.headers["content-type"]], ok.raw.slice(0, 300)).toEqual([200, "text/csv; charset=utf-8"]);
+      const ok = await api(routeKey, {
+        token: world.secret,
+        pathParameters: { format: "xero" },
+        query: valid,
+      });
+      expect([ok.status, ok.headers["content-type"]], ok.raw.slice(0, 300)).toEqual([
+        200,
+        "text/csv; charset=utf-8",
+      ]);
     });
+  });
+
+  // ── Ledger: GET routes with a query, every ledger route of the manifest walked ──
+  describe("ledger queries", () => {
+    // The exports have their walk above; the account mapping's GET takes no query.
+    const ledgerRoutes = manifestRoutes.filter(
+      ({ routeKey }) =>
+        routeKey.startsWith("GET /v1/ledger/") &&
+        !routeKey.startsWith("GET /v1/ledger/exports/") &&
+        routeKey !== "GET /v1/ledger/account-mapping",
+    );
+    const cases: Record<string, [string, Record<string, string>, string][]> = {
+      "GET /v1/ledger/entries": [
+        ["from not a date", { from: "2026-02-30" }, "from"],
+        ["to before from", { from: "2026-10-02", to: "2026-10-01" }, "to"],
+        ["account unknown", { account: "cash" }, "account"],
+        ["currency unknown", { currency: "XXY" }, "currency"],
+        ["livemode not a boolean", { livemode: "yes" }, "livemode"],
+        ["limit 101", { limit: "101" }, "limit"],
+        ["format unknown", { format: "xml" }, "format"],
+        ["an unknown parameter", { sort: "asc" }, "sort"],
+      ],
+      "GET /v1/ledger/balances": [
+        ["currency unknown", { currency: "XXY" }, "currency"],
+        ["livemode not a boolean", { livemode: "yes" }, "livemode"],
+        ["a range (it is as of now or of one day)", { from: "2026-10-01" }, "from"],
+        ["asOf not a date", { asOf: "2026-13-01" }, "asOf"],
+      ],
+    };
+    it("walks at least the entries and the balances", () => {
+      expect(ledgerRoutes.map((r) => r.routeKey)).toEqual(expect.arrayContaining(Object.keys(cases)));
+    });
+    it.each(ledgerRoutes.map((r) => [r.routeKey] as const))(
+      "%s: 400 naming the field, nothing written",
+      async (routeKey) => {
+        const own = cases[routeKey];
+        if (!own)
+          throw new Error(`add ledger bad-input cases for ${routeKey} in test/integration/bad-input.test.ts`);
+        for (const [name, query, path] of own) {
+          const r = await api(routeKey, { token: world.secret, query });
+          expectProblem(r, 400, `${routeKey} ${name}`);
+          expect(
+            r.body.errors.map((e: { path: string }) => e.path),
+            `${routeKey} ${name}`,
+          ).toContain(path);
+          expect(await written(), `${routeKey} ${name} wrote to the table`).toBe(0);
+        }
+        const ok = await api(routeKey, { token: world.secret, query: {} });
+        expect(ok.status, `${routeKey}: ${ok.raw.slice(0, 300)}`).toBe(200);
+      },
+    );
   });
 
   describe.each(rawWalk.map((r) => [r.routeKey, r] as const))("%s (raw body)", (routeKey, { op }) => {

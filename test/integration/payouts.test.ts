@@ -213,6 +213,35 @@ describe("payouts", () => {
     });
   });
 
+  describe("a negative day carried forward", () => {
+    it("carries a shortfall into the currency's next payout, once, and clears it when paid", async () => {
+      const m = await inZone("Payout Carry");
+      await write(m.id, "2026-05-01", [["refund", "USD", -500], ["charge", "EUR", 1_000, 59]]);
+      await write(m.id, "2026-05-03", [["charge", "USD", 300, 39], ["refund", "USD", -100]]);
+      await write(m.id, "2026-05-04", [["charge", "USD", 2_000, 88]]);
+      await write(m.id, "2026-05-05", [["charge", "USD", 1_000, 59]]);
+
+      const first = await runDailyPayouts(ports, m.id, "2026-05-01");
+      expect(first.map((p) => [p.currency, p.status, p.amount, p.carriedIn])).toEqual([
+        ["EUR", "paid", 941, 0],
+        ["USD", "skipped", -500, 0],
+      ]);
+      // A day without USD transactions makes no payout: the shortfall waits.
+      expect(await runDailyPayouts(ports, m.id, "2026-05-02")).toEqual([]);
+      // Still not positive with the shortfall: skipped again, the sum carried on.
+      const [third] = await runDailyPayouts(ports, m.id, "2026-05-03");
+      expect(third).toMatchObject({ status: "skipped", amount: 161 - 500, carriedIn: -500 });
+      // Two runs of the next day at once: one payout, the carry taken once.
+      const racing = await Promise.all([runDailyPayouts(ports, m.id, "2026-05-04"), runDailyPayouts(ports, m.id, "2026-05-04")]);
+      expect(racing.flat().map((p) => [p.status, p.amount, p.carriedIn])).toEqual([["paid", 1_912 - 339, -339]]);
+      const [fifth] = await runDailyPayouts(ports, m.id, "2026-05-05");
+      expect(fifth).toMatchObject({ status: "paid", amount: 941, carriedIn: 0 });
+      // Paid out = every USD transaction's net, exactly.
+      const usd = (await payoutItems(m.id)).filter((p) => p.currency === "USD" && p.status === "paid");
+      expect(usd.reduce((sum, p) => sum + Number(p.amount), 0)).toBe(-500 + 161 + 1_912 + 941);
+    });
+  });
+
   describe("the chain of runs", () => {
     it("pays out the day that ended and schedules the next day's run at the merchant's next midnight", async () => {
       const m = await newMerchant("Payout Chain");

@@ -127,6 +127,7 @@ describe("reports over a seeded month", () => {
     aws = await useTestAws([
       "reports",
       "segments",
+      "ledger",
       "notifications",
       "billing",
       "workflows",

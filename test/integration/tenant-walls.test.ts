@@ -32,6 +32,7 @@ import { updateCardLink } from "../../shared/customers/update-card.ts";
 import { formToken } from "../../shared/hosted/pay-form.ts";
 import { runDailyPayouts } from "../../shared/payouts/run.ts";
 import { handler as reportsConsumer } from "../../functions/reports/run.ts";
+import { handler as ledgerConsumer } from "../../functions/ledger/run.ts";
 import { outboxEventFromItem } from "../../shared/store/outbox.ts";
 import { type ApiResult, type call, newMerchant } from "../helpers/api.ts";
 import { adminToken, type TestAws, useTestAws } from "../helpers/aws.ts";
@@ -1007,6 +1008,26 @@ const fixtures: Record<string, WallFixture> = {
     own: (r) => expect(r.body.data.some((row: { count: number }) => row.count > 0)).toBe(true),
   },
 
+  // ── Ledger: each tenant's money-moving events posted by the ledger consumer (seed) ──
+  listLedgerEntries: {
+    kind: "report",
+    query: () => ({ limit: "100" }),
+    own: (r, t) => {
+      const entries = r.body.data as { eventId: string }[];
+      expect(entries.length).toBeGreaterThan(0);
+      for (const entry of entries) expect(t.events).toContain(entry.eventId);
+    },
+  },
+  getLedgerBalances: {
+    kind: "report",
+    query: () => ({}),
+    own: (r) => {
+      const rows = r.body.data as { balance: number }[];
+      expect(rows.length).toBeGreaterThan(0);
+      expect(rows.reduce((sum, row) => sum + row.balance, 0)).toBe(0);
+    },
+  },
+
   createPaymentLink: {
     kind: "create",
     body: bodies.paymentLink,
@@ -1400,6 +1421,14 @@ async function seed(label: string): Promise<Tenant> {
     })) as never,
   });
   expect(folded.batchItemFailures, `${label}'s events folded into its reports`).toEqual([]);
+  // …and posts its money-moving events to its ledger.
+  const posted = await ledgerConsumer({
+    Records: eventItems.map((item, i) => ({
+      messageId: `${t.label}-ledger-${i}`,
+      body: JSON.stringify(outboxEventFromItem(item)),
+    })) as never,
+  });
+  expect(posted.batchItemFailures, `${label}'s events posted to its ledger`).toEqual([]);
   return t;
 }
 

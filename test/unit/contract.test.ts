@@ -84,6 +84,7 @@ const invoice: Required<Invoice> & {
   paidAt: at,
   voidedAt: at,
   markedUncollectibleAt: at,
+  amountWrittenOff: 900,
   hostedUrl: "https://pay.example/i/abc",
   memo: "Thanks",
   footer: "IBAN …",

@@ -68,10 +68,10 @@ describe("notification registry", () => {
 
   it("keeps the billing queue's events, and delivers a new merchant to both queues", () => {
     expect(queuesFor("merchant.created")).toEqual(["notifications", "billing"]);
-    expect(queuesFor("invoice.finalized")).toEqual(["billing"]);
+    expect(queuesFor("invoice.finalized")).toEqual(["billing", "ledger"]);
     // A voided invoice is no longer overdue for segments; a paid one is also a workflow trigger.
-    expect(queuesFor("invoice.voided")).toEqual(["billing", "segments"]);
-    expect(queuesFor("invoice.paid")).toEqual(["billing", "workflows", "segments"]);
+    expect(queuesFor("invoice.voided")).toEqual(["billing", "segments", "ledger"]);
+    expect(queuesFor("invoice.paid")).toEqual(["billing", "workflows", "segments", "ledger"]);
     expect(queuesFor("something.nobody.wants")).toEqual([]);
   });
 

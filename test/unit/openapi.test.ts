@@ -123,6 +123,7 @@ describe("openApiDocument", () => {
         "/v1/checkout-sessions",
         "/v1/customers",
         "/v1/invoices",
+        "/v1/ledger/entries",
         "/v1/payment-links",
         "/v1/payments",
         "/v1/payouts",
