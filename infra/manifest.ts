@@ -31,6 +31,7 @@ import * as testClockOps from "../shared/api/test-clocks.ts";
 import * as updateCardOps from "../shared/api/update-card.ts";
 import * as portalOps from "../shared/api/portal.ts";
 import * as unsubscribeOps from "../shared/api/unsubscribe.ts";
+import * as webhookEndpointOps from "../shared/api/webhook-endpoints.ts";
 import { eventQueues } from "../shared/outbox/routing.ts";
 
 export interface QueueDefinition {
@@ -66,6 +67,15 @@ export const queues = {
   reports: { visibilityTimeoutSeconds: 180, maxReceiveCount: 5, retentionDays: 14 },
   /** Segments (shared/segments/): customers' stats events, membership flips and build pages. */
   segments: { visibilityTimeoutSeconds: 360, maxReceiveCount: 5, retentionDays: 14 },
+  /** Outbound webhooks' fan-out (shared/webhooks/): the catalogued events, and replays' pages. */
+  webhooks: { visibilityTimeoutSeconds: 180, maxReceiveCount: 5, retentionDays: 14 },
+  /**
+   * One message per webhook delivery. A failed attempt hides its message for the backoff's delay
+   * (ChangeMessageVisibility) and leaves it on the queue, so the receive count is the attempt count:
+   * about 20 attempts fit in the three days of retries (shared/webhooks/endpoint.ts), and the
+   * retention outlasts them.
+   */
+  "webhook-deliveries": { visibilityTimeoutSeconds: 180, maxReceiveCount: 40, retentionDays: 5 },
 } as const satisfies Record<string, QueueDefinition>;
 
 export type QueueName = keyof typeof queues;
@@ -366,6 +376,20 @@ export const functions: readonly FunctionDefinition[] = [
     routes: reportOps.reportOperations,
     // Reads rollups only; the write is authentication's (a key's `lastUsedAt`).
     access: { table: "readwrite" },
+  },
+  {
+    name: "webhook-endpoints",
+    entry: "functions/api/webhook-endpoints.ts",
+    description:
+      "Webhook endpoints: create (secret shown once), list, get, update, delete, rotate the secret; deliveries, redeliver, replay",
+    timeoutSeconds: 10,
+    routes: webhookEndpointOps.webhookEndpointOperations,
+    // Secrets are sealed at rest; a redelivery goes on the deliveries queue, a replay's pages on the webhooks queue.
+    access: {
+      ...merchantApi,
+      secrets: [...merchantApi.secrets, "dataEncryptionKey"],
+      sendTo: ["webhooks", "webhook-deliveries"],
+    },
   },
   {
     name: "hosted-invoice",

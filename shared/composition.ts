@@ -107,6 +107,9 @@ import type { SubscriptionTimerPorts } from "./subscriptions/timers.ts";
 import { clockScheduler, dynamoClockWorkStore } from "./store/clock-work.ts";
 import { dynamoTestClockStore } from "./store/test-clocks.ts";
 import { dynamoViewStore } from "./store/views.ts";
+import { dataSealer } from "./auth/sealed.ts";
+import { dynamoWebhookStore } from "./store/webhooks.ts";
+import type { WebhookPorts, WebhookQueues } from "./webhooks/ports.ts";
 import type { SubscriptionPorts } from "./subscriptions/service.ts";
 import type { TaskPorts } from "./tasks/service.ts";
 import type { TaxRatePorts } from "./tax-rates/service.ts";
@@ -325,6 +328,23 @@ export const withSavedViews = <P extends object>(ports: P): P & SavedViewPorts =
   views: dynamoViewStore,
 });
 export const eventPorts = (): EventPorts => ({ store: dynamoEventStore });
+
+/** Webhook deliveries on their queue; replays' pages on the webhooks (fan-out) queue. */
+export const webhookQueues: WebhookQueues = {
+  deliver: (message) => sqsQueue.send("webhook-deliveries", message),
+  replay: (message) => sqsQueue.send("webhooks", message),
+};
+export const webhookPorts = (clock: Clock): WebhookPorts => ({
+  store: dynamoWebhookStore,
+  sealer: {
+    seal: async (context, plaintext) => (await dataSealer(context, clock)).seal(plaintext),
+    open: async (context, sealed) => (await dataSealer(context, clock)).unseal(sealed),
+  },
+  queues: webhookQueues,
+  clock,
+  allowLoopback: config.allowLoopbackWebhooks(),
+  windows: dynamoWindowCounter,
+});
 export const payoutReadPorts = (): PayoutReadPorts => ({ payouts: dynamoPayoutStore });
 
 export const invoicePorts = (clock: Clock): InvoicePorts => {

@@ -25,6 +25,7 @@ import { taxRateOperations } from "./tax-rates.ts";
 import { testClockOperations } from "./test-clocks.ts";
 import { unsubscribeOperations } from "./unsubscribe.ts";
 import { updateCardOperations } from "./update-card.ts";
+import { webhookEndpointOperations } from "./webhook-endpoints.ts";
 
 export const allOperations = [
   health,
@@ -54,6 +55,7 @@ export const allOperations = [
   ...payoutOperations,
   ...reportOperations,
   ...enrollmentOperations,
+  ...webhookEndpointOperations,
   ...hostedInvoiceOperations,
   ...updateCardOperations,
   ...hostedQuoteOperations,
