@@ -75,7 +75,7 @@ export const queues = {
    * about 20 attempts fit in the three days of retries (shared/webhooks/endpoint.ts), and the
    * retention outlasts them.
    */
-  "webhook-deliveries": { visibilityTimeoutSeconds: 180, maxReceiveCount: 40, retentionDays: 5 },
+  "webhook-deliveries": { visibilityTimeoutSeconds: 300, maxReceiveCount: 40, retentionDays: 5 },
 } as const satisfies Record<string, QueueDefinition>;
 
 export type QueueName = keyof typeof queues;
@@ -547,6 +547,27 @@ export const functions: readonly FunctionDefinition[] = [
     queue: { name: "segments", batchSize: 10 },
     // A build sends its next page to its own queue; flips wait on the scheduler.
     access: { table: "readwrite", sendTo: ["segments"], scheduleTo: ["segments"] },
+  },
+  {
+    name: "webhook-fanout",
+    entry: "functions/outbound-webhooks/fanout.ts",
+    description:
+      "Outbound webhooks: one delivery per active endpoint subscribed to an event (once per endpoint and event); replays' pages",
+    timeoutSeconds: 30,
+    queue: { name: "webhooks", batchSize: 10 },
+    // Deliveries and their claims in the table; each delivery's message on the deliveries queue; a replay's next page.
+    access: { table: "readwrite", sendTo: ["webhook-deliveries", "webhooks"] },
+  },
+  {
+    name: "webhook-deliver",
+    entry: "functions/outbound-webhooks/deliver.ts",
+    description:
+      "Outbound webhooks: one signed POST per receive (10 s timeout), retried by the message's visibility for up to three days, in each object's order",
+    // A batch of 3 attempts of at most 10 s each, one after another.
+    timeoutSeconds: 45,
+    queue: { name: "webhook-deliveries", batchSize: 3 },
+    // Opens the endpoints' sealed secrets; sends a line's next delivery on.
+    access: { table: "readwrite", secrets: ["dataEncryptionKey"], sendTo: ["webhook-deliveries"] },
   },
 ];
 

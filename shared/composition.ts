@@ -109,7 +109,9 @@ import { dynamoTestClockStore } from "./store/test-clocks.ts";
 import { dynamoViewStore } from "./store/views.ts";
 import { dataSealer } from "./auth/sealed.ts";
 import { dynamoWebhookStore } from "./store/webhooks.ts";
-import type { WebhookPorts, WebhookQueues } from "./webhooks/ports.ts";
+import type { DeliveryPorts, WebhookPorts, WebhookQueues } from "./webhooks/ports.ts";
+import { defaultRetryPolicy } from "./webhooks/endpoint.ts";
+import { outboundHttp } from "./webhooks/outbound.ts";
 import type { SubscriptionPorts } from "./subscriptions/service.ts";
 import type { TaskPorts } from "./tasks/service.ts";
 import type { TaxRatePorts } from "./tax-rates/service.ts";
@@ -345,6 +347,19 @@ export const webhookPorts = (clock: Clock): WebhookPorts => ({
   allowLoopback: config.allowLoopbackWebhooks(),
   windows: dynamoWindowCounter,
 });
+/** The delivery consumer's ports: posts with a 10 s timeout through the outbound port (its SSRF guard). */
+export const webhookDeliveryPorts = (clock: Clock): DeliveryPorts => {
+  const { store, sealer, queues } = webhookPorts(clock);
+  return {
+    store,
+    sealer,
+    queues,
+    clock,
+    outbound: outboundHttp({ allowLoopback: config.allowLoopbackWebhooks() }),
+    retry: defaultRetryPolicy,
+    timeoutMs: 10_000,
+  };
+};
 export const payoutReadPorts = (): PayoutReadPorts => ({ payouts: dynamoPayoutStore });
 
 export const invoicePorts = (clock: Clock): InvoicePorts => {

@@ -7,6 +7,7 @@ import { notificationEventTypes } from "../notifications/registry.ts";
 import { reportedEventTypes } from "../reports/contributors.ts";
 import { segmentEventTypes } from "../segments/membership.ts";
 import { workflowTriggers } from "../workflows/workflow.ts";
+import { webhookEventTypes } from "../webhooks/event-types.ts";
 
 export const eventQueues = [
   "notifications",
@@ -14,6 +15,7 @@ export const eventQueues = [
   "workflows",
   "reports",
   "segments",
+  "webhooks",
 ] as const satisfies readonly QueueName[];
 export type EventQueue = (typeof eventQueues)[number];
 
@@ -42,6 +44,8 @@ const routed: Record<EventQueue, ReadonlySet<string>> = {
   reports: new Set(reportedEventTypes),
   /** Customers' stats, their changes and the segments' own (shared/segments/membership.ts). */
   segments: new Set(segmentEventTypes),
+  /** Every event merchants' webhook endpoints can subscribe to (shared/webhooks/event-types.ts). */
+  webhooks: new Set(webhookEventTypes),
 };
 
 /** The queues an event of this type is delivered to; none for events nobody consumes yet. */

@@ -111,8 +111,6 @@ export interface DeliveryPorts extends Omit<WebhookPorts, "windows" | "allowLoop
   retry: RetryPolicy;
   /** One attempt's timeout: 10 s (tests shorten it). */
   timeoutMs: number;
-  /** Leaves the message on the queue, invisible for this many seconds (SQS ChangeMessageVisibility). */
-  retryLater(seconds: number): Promise<void>;
 }
 
 /** The most endpoints a merchant may have: fan-out reads them all with one query. */
