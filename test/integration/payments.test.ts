@@ -99,7 +99,7 @@ const record = (body: string): SQSRecord => ({ ...sampleRecord, messageId: rando
 
 describe("payments", () => {
   beforeAll(async () => {
-    aws = await useTestAws(["stripe-events", "notifications", "billing", "workflows", "reports", "segments", "dispatch-failures"]);
+    aws = await useTestAws(["stripe-events", "notifications", "billing", "workflows", "reports", "segments", "webhooks", "dispatch-failures"]);
     shop = await newMerchant("Payment Shop");
     buyer = await newCustomer(shop, "Bea");
   });

@@ -20,7 +20,7 @@ import { type TestAws, useTestAws } from "../helpers/aws.ts";
 let aws: TestAws;
 
 beforeAll(async () => {
-  aws = await useTestAws(["notifications", "billing", "workflows", "reports", "segments"]);
+  aws = await useTestAws(["notifications", "billing", "workflows", "reports", "segments", "webhooks"]);
 });
 
 const at = (iso: string) => new Date(iso);
@@ -60,6 +60,7 @@ describe("redispatch", () => {
     await drain("billing");
     await drain("workflows");
     await drain("segments");
+    await drain("webhooks");
     const finalizedA = await writeEvent("invoice.finalized", a.id, "2026-01-01T12:00:00Z");
     const paidA = await writeEvent("invoice.paid", a.id, "2026-01-01T18:00:00Z");
     const finalizedB = await writeEvent("invoice.finalized", b.id, "2026-01-01T00:00:00Z");
@@ -88,9 +89,12 @@ describe("redispatch", () => {
     // …and leaves its invoice's customer with no overdue invoice: the segments queue gets it too.
     const segments = (await drain("segments")) as DomainEvent[];
     expect(segments.map((m) => m.id)).toEqual([paidA.id]);
+    // Every one is catalogued for merchants' webhook endpoints: the webhooks queue gets all three.
+    const webhooks = (await drain("webhooks")) as DomainEvent[];
+    expect(webhooks.map((m) => m.id).sort()).toEqual([finalizedA.id, paidA.id, finalizedB.id].sort());
     expect(summary).toEqual({
       events: 3,
-      messages: 3 + notifications.length + workflows.length + segments.length,
+      messages: 3 + notifications.length + workflows.length + segments.length + webhooks.length,
     });
 
     // What the stream's dispatcher sends for the same item is the same message.
