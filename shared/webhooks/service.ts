@@ -196,6 +196,9 @@ export async function replay(
   return { id: replayId, endpointId, from: range.from, to: range.to, status: "accepted" as const };
 }
 
+/** How long the events feed keeps events (shared/store/outbox.ts): what a replay can reach. */
+const eventRetentionMs = 90 * 24 * 3600 * 1000;
+
 /** Events a replay reads per message. */
 const replayPage = 100;
 
@@ -207,8 +210,10 @@ export async function replayPageRun(
   const { merchantId, endpointId, replayId } = message;
   const found = await ports.store.readEndpoint(merchantId, endpointId);
   if (!found?.value.active) return;
+  // Events past their retention may linger until DynamoDB's TTL removes them: they are not replayed.
+  const retainedFrom = ports.clock.now().getTime() - eventRetentionMs;
   const events = await ports.store.eventsBetween(merchantId, {
-    from: new Date(message.from),
+    from: new Date(Math.max(Date.parse(message.from), retainedFrom)),
     to: new Date(message.to),
     limit: replayPage,
     ...(message.after ? { after: message.after } : {}),
