@@ -67,15 +67,14 @@ export const queues = {
   reports: { visibilityTimeoutSeconds: 180, maxReceiveCount: 5, retentionDays: 14 },
   /** Segments (shared/segments/): customers' stats events, membership flips and build pages. */
   segments: { visibilityTimeoutSeconds: 360, maxReceiveCount: 5, retentionDays: 14 },
-  /** Outbound webhooks' fan-out (shared/webhooks/): the catalogued events, and replays' pages. */
-  webhooks: { visibilityTimeoutSeconds: 180, maxReceiveCount: 5, retentionDays: 14 },
   /**
-   * One message per webhook delivery. A failed attempt hides its message for the backoff's delay
-   * (ChangeMessageVisibility) and leaves it on the queue, so the receive count is the attempt count:
-   * about 20 attempts fit in the three days of retries (shared/webhooks/endpoint.ts), and the
-   * retention outlasts them.
+   * Outbound webhooks (shared/webhooks/): the catalogued events, one message per delivery, and
+   * replays' pages. A failed attempt hides its delivery's message for the backoff's delay
+   * (ChangeMessageVisibility) and leaves it on the queue, so a delivery's receive count is its
+   * attempt count: about 20 attempts fit in the three days of retries (shared/webhooks/endpoint.ts),
+   * and the retention outlasts them.
    */
-  "webhook-deliveries": { visibilityTimeoutSeconds: 300, maxReceiveCount: 40, retentionDays: 5 },
+  webhooks: { visibilityTimeoutSeconds: 300, maxReceiveCount: 40, retentionDays: 5 },
 } as const satisfies Record<string, QueueDefinition>;
 
 export type QueueName = keyof typeof queues;
@@ -384,11 +383,11 @@ export const functions: readonly FunctionDefinition[] = [
       "Webhook endpoints: create (secret shown once), list, get, update, delete, rotate the secret; deliveries, redeliver, replay",
     timeoutSeconds: 10,
     routes: webhookEndpointOps.webhookEndpointOperations,
-    // Secrets are sealed at rest; a redelivery goes on the deliveries queue, a replay's pages on the webhooks queue.
+    // Secrets are sealed at rest; a redelivery and a replay's pages go on the webhooks queue.
     access: {
       ...merchantApi,
       secrets: [...merchantApi.secrets, "dataEncryptionKey"],
-      sendTo: ["webhooks", "webhook-deliveries"],
+      sendTo: ["webhooks"],
     },
   },
   {
@@ -549,25 +548,15 @@ export const functions: readonly FunctionDefinition[] = [
     access: { table: "readwrite", sendTo: ["segments"], scheduleTo: ["segments"] },
   },
   {
-    name: "webhook-fanout",
-    entry: "functions/outbound-webhooks/fanout.ts",
+    name: "outbound-webhooks",
+    entry: "functions/outbound-webhooks/run.ts",
     description:
-      "Outbound webhooks: one delivery per active endpoint subscribed to an event (once per endpoint and event); replays' pages",
-    timeoutSeconds: 30,
-    queue: { name: "webhooks", batchSize: 10 },
-    // Deliveries and their claims in the table; each delivery's message on the deliveries queue; a replay's next page.
-    access: { table: "readwrite", sendTo: ["webhook-deliveries", "webhooks"] },
-  },
-  {
-    name: "webhook-deliver",
-    entry: "functions/outbound-webhooks/deliver.ts",
-    description:
-      "Outbound webhooks: one signed POST per receive (10 s timeout), retried by the message's visibility for up to three days, in each object's order",
+      "Outbound webhooks: an event's deliveries (once per endpoint and event), one signed POST per delivery message (10 s timeout, retried by the message's visibility for up to three days, in each object's order), replays' pages",
     // A batch of 3 attempts of at most 10 s each, one after another.
     timeoutSeconds: 45,
-    queue: { name: "webhook-deliveries", batchSize: 3 },
-    // Opens the endpoints' sealed secrets; sends a line's next delivery on.
-    access: { table: "readwrite", secrets: ["dataEncryptionKey"], sendTo: ["webhook-deliveries"] },
+    queue: { name: "webhooks", batchSize: 3 },
+    // Deliveries in the table; the endpoints' sealed secrets; deliveries' and replays' messages on its own queue.
+    access: { table: "readwrite", secrets: ["dataEncryptionKey"], sendTo: ["webhooks"] },
   },
 ];
 

@@ -331,9 +331,9 @@ export const withSavedViews = <P extends object>(ports: P): P & SavedViewPorts =
 });
 export const eventPorts = (): EventPorts => ({ store: dynamoEventStore });
 
-/** Webhook deliveries on their queue; replays' pages on the webhooks (fan-out) queue. */
+/** Webhook deliveries and replays' pages, on the webhooks queue beside the events. */
 export const webhookQueues: WebhookQueues = {
-  deliver: (message) => sqsQueue.send("webhook-deliveries", message),
+  deliver: (message) => sqsQueue.send("webhooks", message),
   replay: (message) => sqsQueue.send("webhooks", message),
 };
 export const webhookPorts = (clock: Clock): WebhookPorts => ({

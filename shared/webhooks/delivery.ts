@@ -4,7 +4,8 @@
  * delivery is one message on the deliveries queue; each receive is one attempt:
  * - only the first pending delivery of its line (endpoint × object, in `sequence` order) is
  *   attempted; a later one's message is dropped, and the line's next delivery is sent on when the one
- *   before it completes — so successes reach the receiver in each object's order;
+ *   before it completes — so successes reach the receiver in each object's order (a later one's
+ *   message also re-sends a first one that is long overdue, so a lost message cannot block a line);
  * - a lease on the delivery keeps two copies of a message from posting at once;
  * - 2xx is success; anything else is retried by hiding the message (ChangeMessageVisibility) for the
  *   backoff's delay, for up to three days from the first attempt, then the delivery has `failed`;
@@ -62,6 +63,21 @@ export async function fanOut(
 /** How long an attempt holds its delivery beyond its own timeout (the writes around the post). */
 const leaseMarginMs = 20_000;
 
+/** How late a line's first delivery may be before a later one's message sends it on again. */
+const overdueMs = 15 * 60 * 1000;
+
+/**
+ * The line's first delivery should have been attempted long ago (its message lost): send it again,
+ * so one lost message cannot hold an object's deliveries back. Copies meet the lease.
+ */
+async function wakeIfOverdue(ports: DeliveryPorts, merchantId: string, endpointId: string, headId: string) {
+  const head = await ports.store.readDelivery(merchantId, endpointId, headId);
+  if (head?.status !== "pending") return;
+  const due = Date.parse(head.nextAttemptAt ?? head.createdAt);
+  if (ports.clock.now().getTime() - due > overdueMs)
+    await ports.queues.deliver({ kind: "webhook.deliver", merchantId, endpointId, deliveryId: headId });
+}
+
 /** Sends the next delivery of the line on, if one waits. */
 async function sendNext(ports: DeliveryPorts, merchantId: string, delivery: StoredDelivery) {
   const next = await ports.store.lineHead(merchantId, delivery.endpointId, delivery.line.group);
@@ -98,7 +114,11 @@ export async function deliver(
     await sendNext(ports, merchantId, delivery);
     return undefined;
   }
-  if ((await store.lineHead(merchantId, endpointId, delivery.line.group)) !== delivery.id) return undefined;
+  const head = await store.lineHead(merchantId, endpointId, delivery.line.group);
+  if (head !== delivery.id) {
+    if (head) await wakeIfOverdue(ports, merchantId, endpointId, head);
+    return undefined;
+  }
   const now = ports.clock.now();
   // A second copy of the message (a kick from the line) while the retry waits: it waits too.
   const early = delivery.nextAttemptAt ? Date.parse(delivery.nextAttemptAt) - now.getTime() : 0;

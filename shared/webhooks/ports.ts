@@ -71,7 +71,7 @@ export interface SecretSealer {
   open(context: string, sealed: Sealed): Promise<string>;
 }
 
-/** Messages of the webhook deliveries queue. */
+/** A delivery's message, on the webhooks queue: each receive is one attempt. */
 export interface DeliveryMessage {
   kind: "webhook.deliver";
   merchantId: string;

@@ -168,9 +168,19 @@ export async function redeliver(ports: WebhookPorts, merchantId: string, eventId
       line: deliveryLine(event, id),
     },
   });
-  await ports.queues.deliver({ kind: "webhook.deliver", merchantId, endpointId, deliveryId: id });
-  const delivery = await ports.store.readDelivery(merchantId, endpointId, id);
-  const { line: _, ...shown } = requireFound(delivery, "Webhook delivery");
+  const delivery = requireFound(await ports.store.readDelivery(merchantId, endpointId, id), "Webhook delivery");
+  try {
+    await ports.queues.deliver({ kind: "webhook.deliver", merchantId, endpointId, deliveryId: id });
+  } catch (error) {
+    // Unsent, it would wait first in its line forever, holding the object's later deliveries back.
+    await ports.store.complete(merchantId, delivery, {
+      status: "failed",
+      attempt: { at: now.toISOString(), error: "could not be queued", responseBody: "", durationMs: 0 },
+      at: now,
+    });
+    throw error;
+  }
+  const { line: _, ...shown } = delivery;
   return shown;
 }
 

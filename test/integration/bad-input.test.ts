@@ -2294,7 +2294,7 @@ function stripeCalls(): number {
 
 describe("bad input: every POST and PATCH route with a body", () => {
   beforeAll(async () => {
-    aws = await useTestAws(["notifications", eventQueue, "webhooks", "webhook-deliveries"]);
+    aws = await useTestAws(["notifications", eventQueue, "webhooks"]);
     // connectStripe talks to Stripe: to the loopback fake here.
     stripe = await startStripeFake();
     process.env.STRIPE_API_BASE = `http://127.0.0.1:${stripe.port}`;

@@ -1436,7 +1436,7 @@ function pathParamsOf(op: Operation, id: string): Record<string, string> {
 
 describe("tenant walls: every route in the manifest", () => {
   beforeAll(async () => {
-    aws = await useTestAws(["notifications", eventQueue, "webhooks", "webhook-deliveries"]);
+    aws = await useTestAws(["notifications", eventQueue, "webhooks"]);
     // connectStripe talks to Stripe: to the loopback fake here.
     stripe = await startStripeFake();
     process.env.STRIPE_API_BASE = `http://127.0.0.1:${stripe.port}`;

@@ -14,8 +14,7 @@ import { handler as customersHandler } from "../../functions/api/customers.ts";
 import { handler as eventsHandler } from "../../functions/api/events.ts";
 import { handler as endpointsHandler } from "../../functions/api/webhook-endpoints.ts";
 import { handler as notificationsHandler } from "../../functions/notifications/send.ts";
-import { deliveries } from "../../functions/outbound-webhooks/deliver.ts";
-import { loadHandler } from "../../infra/local/invoke-lambda.ts";
+import { outboundWebhooks } from "../../functions/outbound-webhooks/run.ts";
 import { type Poller, pollQueue } from "../../infra/local/sqs-poller.ts";
 import { functionNamed } from "../../infra/manifest.ts";
 import { hideMessage } from "../../shared/aws/queue.ts";
@@ -37,7 +36,7 @@ const api = (routeKey: string, options: { id?: string; body?: object; query?: Re
   merchantCall(endpointsHandler, routeKey, m.secret, options);
 
 /** Every queue the dispatcher routes to (the scenario runs the stream's dispatcher), and its failures. */
-const queues = ["notifications", "billing", "workflows", "reports", "segments", "webhooks", "webhook-deliveries", "dispatch-failures"];
+const queues = ["notifications", "billing", "workflows", "reports", "segments", "webhooks", "dispatch-failures"];
 
 beforeAll(async () => {
   aws = await useTestAws(queues);
@@ -175,15 +174,15 @@ async function startReceiver(answer: (eventId: string, nth: number) => number | 
   };
 }
 
-/** The test's delivery consumer: the real one with a 600 ms timeout and retries after about a second. */
-const fastDeliveries = deliveries(
+/** The test's webhooks consumer: the real one with a 600 ms timeout and retries after about a second. */
+const fastWebhooks = outboundWebhooks(
   (clock) => ({
     ...webhookDeliveryPorts(clock),
     outbound: outboundHttp({ allowLoopback: true }),
     retry: { firstDelaySeconds: 1, random: () => 0 },
     timeoutMs: 600,
   }),
-  (receiptHandle, seconds) => hideMessage("webhook-deliveries", receiptHandle, seconds),
+  (receiptHandle, seconds) => hideMessage("webhooks", receiptHandle, seconds),
 );
 
 function poll(queue: string, name: string, handler: (event: SQSEvent) => Promise<unknown>): Poller {
@@ -217,7 +216,7 @@ async function eventsAbout(objectIds: string[]) {
     .reverse();
 }
 
-describe("delivery to a loopback receiver (stream → dispatcher → fan-out → deliveries)", () => {
+describe("delivery to a loopback receiver (stream → dispatcher → webhooks queue: fan-out, then attempts)", () => {
   const pollers: Poller[] = [];
   let receiver: Awaited<ReturnType<typeof startReceiver>>;
   let endpoint: { id: string; secret: string };
@@ -226,8 +225,7 @@ describe("delivery to a loopback receiver (stream → dispatcher → fan-out →
 
   beforeAll(async () => {
     pollers.push(await dispatchFromStream(aws));
-    pollers.push(poll("webhooks", "webhook-fanout", await loadHandler(functionNamed("webhook-fanout")) as never));
-    pollers.push(poll("webhook-deliveries", "webhook-deliver", fastDeliveries));
+    pollers.push(poll("webhooks", "outbound-webhooks", fastWebhooks));
   });
   afterAll(async () => {
     await Promise.all(pollers.map((p) => p.stop()));
@@ -469,4 +467,55 @@ describe("three days of failures (pinned clock)", () => {
     await fanOut(ports, { ...event, id: "evt_01KZZZZZZZZZZZZZZZZZZZZZZZ" });
     expect(sent).toEqual([]);
   }, 60_000);
+
+  it("a later delivery's message re-sends an object's first delivery whose message was lost, once it is overdue", async () => {
+    const merchant = await newMerchant("Lost Message");
+    const clock = fixedClock(new Date());
+    const created = await expectStatus(
+      merchantCall(endpointsHandler, "POST /v1/webhook-endpoints", merchant.secret, {
+        body: { url: "https://hooks.example.com/lost", events: ["customer.*"] },
+      }),
+      201,
+    );
+    const customer = await expectStatus(
+      merchantCall(customersHandler, "POST /v1/customers", merchant.secret, { body: { email: "lost@hooks.test", name: "Lou" } }),
+      201,
+    );
+    await expectStatus(merchantCall(customersHandler, "PATCH /v1/customers/{id}", merchant.secret, { id: customer.id, body: { name: "Lou 2" } }));
+    const events = (await aws.scanAll())
+      .filter((i) => i.type === "event" && i.merchantId === merchant.id && i.objectId === customer.id)
+      .map((i) => eventFromItem(i))
+      .sort((a, b) => a.id.localeCompare(b.id));
+    expect(events.map((e) => e.type)).toEqual(["customer.created", "customer.updated"]);
+    const sent: { deliveryId: string }[] = [];
+    const posted: string[] = [];
+    const ports = {
+      ...webhookDeliveryPorts(clock),
+      queues: { deliver: async (m: { deliveryId: string }) => void sent.push(m), replay: async () => {} },
+      outbound: {
+        post: async (request: { headers: Record<string, string> }) => {
+          posted.push(String(request.headers["Kassa-Event-Id"]));
+          return { outcome: "responded" as const, status: 200, body: "ok", durationMs: 1 };
+        },
+      },
+    };
+    for (const event of events) await fanOut(ports, event);
+    const [first, second] = sent.map((m) => m.deliveryId);
+    const message = (deliveryId: string) => ({ kind: "webhook.deliver" as const, merchantId: merchant.id, endpointId: created.id, deliveryId });
+    sent.length = 0;
+
+    // The first delivery's message is lost; the second's waits behind it, and is not sent early.
+    expect(await deliver(ports, message(second as string))).toBeUndefined();
+    expect(posted).toEqual([]);
+    expect(sent).toEqual([]);
+    clock.advance(16 * 60_000);
+    expect(await deliver(ports, message(second as string))).toBeUndefined();
+    expect(sent.map((m) => m.deliveryId)).toEqual([first]);
+    // The re-sent first goes out, then sends the second on; both in order.
+    sent.length = 0;
+    await deliver(ports, message(first as string));
+    expect(sent.map((m) => m.deliveryId)).toEqual([second]);
+    await deliver(ports, message(second as string));
+    expect(posted).toEqual(events.map((e) => e.id));
+  });
 });
