@@ -9,7 +9,7 @@ import { GetCommand, QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { ConflictError } from "../domain/errors.ts";
 import { idRange } from "../domain/ids.ts";
 import type { StoredEndpoint, WebhookDelivery } from "../webhooks/endpoint.ts";
-import { maxEndpoints, type StoredDelivery, type WebhookStore } from "../webhooks/ports.ts";
+import type { StoredDelivery, WebhookStore } from "../webhooks/ports.ts";
 import { collection, queryPage, transact } from "./collection.ts";
 import { documentClient, isConditionFailure, tableName } from "./dynamo.ts";
 import { itemMapping } from "./items.ts";
@@ -50,7 +50,9 @@ export const dynamoWebhookStore: WebhookStore = {
   removeEndpoint: (merchantId, id, version, event) => endpoints.remove(merchantId, id, version, event),
   listEndpoints: (merchantId, page) => endpoints.list(merchantId, page),
   async allEndpoints(merchantId) {
-    return (await endpoints.list(merchantId, { limit: maxEndpoints })).items;
+    // Creation checks the maximum by counting, so two racing creations may pass it by one: read
+    // well beyond it, so fan-out never leaves an endpoint out.
+    return (await endpoints.list(merchantId, { limit: 100 })).items;
   },
 
   async createDelivery(merchantId, { delivery, claim }) {

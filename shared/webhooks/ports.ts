@@ -27,7 +27,7 @@ export interface WebhookStore {
   replaceEndpoint(merchantId: string, endpoint: StoredEndpoint, version: number, event?: DomainEvent): Promise<void>;
   removeEndpoint(merchantId: string, id: string, version: number, event: DomainEvent): Promise<void>;
   listEndpoints(merchantId: string, page: { limit: number; after?: Record<string, unknown> }): Promise<Page<StoredEndpoint>>;
-  /** Every endpoint of the merchant (at most `maxEndpoints`). */
+  /** Every endpoint of the merchant (`maxEndpoints`, give or take a race). */
   allEndpoints(merchantId: string): Promise<StoredEndpoint[]>;
 
   /** Creates the delivery and puts it in its line; returns its id (the existing one for a claim made before). */
