@@ -33,6 +33,7 @@ import * as testClockOps from "../shared/api/test-clocks.ts";
 import * as updateCardOps from "../shared/api/update-card.ts";
 import * as portalOps from "../shared/api/portal.ts";
 import * as unsubscribeOps from "../shared/api/unsubscribe.ts";
+import * as webhookEndpointOps from "../shared/api/webhook-endpoints.ts";
 import { eventQueues } from "../shared/outbox/routing.ts";
 
 export interface QueueDefinition {
@@ -70,6 +71,14 @@ export const queues = {
   segments: { visibilityTimeoutSeconds: 360, maxReceiveCount: 5, retentionDays: 14 },
   /** The ledger (shared/ledger/): the events that move money, posted once each. */
   ledger: { visibilityTimeoutSeconds: 180, maxReceiveCount: 5, retentionDays: 14 },
+  /**
+   * Outbound webhooks (shared/webhooks/): the catalogued events, one message per delivery, and
+   * replays' pages. A failed attempt hides its delivery's message for the backoff's delay
+   * (ChangeMessageVisibility) and leaves it on the queue, so a delivery's receive count is its
+   * attempt count: about 20 attempts fit in the three days of retries (shared/webhooks/endpoint.ts),
+   * and the retention outlasts them.
+   */
+  webhooks: { visibilityTimeoutSeconds: 300, maxReceiveCount: 40, retentionDays: 5 },
 } as const satisfies Record<string, QueueDefinition>;
 
 export type QueueName = keyof typeof queues;
@@ -383,6 +392,20 @@ export const functions: readonly FunctionDefinition[] = [
     access: { table: "readwrite" },
   },
   {
+    name: "webhook-endpoints",
+    entry: "functions/api/webhook-endpoints.ts",
+    description:
+      "Webhook endpoints: create (secret shown once), list, get, update, delete, rotate the secret; deliveries, redeliver, replay",
+    timeoutSeconds: 10,
+    routes: webhookEndpointOps.webhookEndpointOperations,
+    // Secrets are sealed at rest; a redelivery and a replay's pages go on the webhooks queue.
+    access: {
+      ...merchantApi,
+      secrets: [...merchantApi.secrets, "dataEncryptionKey"],
+      sendTo: ["webhooks"],
+    },
+  },
+  {
     name: "hosted-invoice",
     entry: "functions/hosted/invoice.ts",
     description: "The buyer's public invoice page, PDF and payment (sandbox card page or Stripe Checkout)",
@@ -554,6 +577,17 @@ export const functions: readonly FunctionDefinition[] = [
     queue: { name: "segments", batchSize: 10 },
     // A build sends its next page to its own queue; flips wait on the scheduler.
     access: { table: "readwrite", sendTo: ["segments"], scheduleTo: ["segments"] },
+  },
+  {
+    name: "outbound-webhooks",
+    entry: "functions/outbound-webhooks/run.ts",
+    description:
+      "Outbound webhooks: an event's deliveries (once per endpoint and event), one signed POST per delivery message (10 s timeout, retried by the message's visibility for up to three days, in each object's order), replays' pages",
+    // A batch of 3 attempts of at most 10 s each, one after another.
+    timeoutSeconds: 45,
+    queue: { name: "webhooks", batchSize: 3 },
+    // Deliveries in the table; the endpoints' sealed secrets; deliveries' and replays' messages on its own queue.
+    access: { table: "readwrite", secrets: ["dataEncryptionKey"], sendTo: ["webhooks"] },
   },
 ];
 

@@ -111,6 +111,9 @@ import type { SubscriptionTimerPorts } from "./subscriptions/timers.ts";
 import { clockScheduler, dynamoClockWorkStore } from "./store/clock-work.ts";
 import { dynamoTestClockStore } from "./store/test-clocks.ts";
 import { dynamoViewStore } from "./store/views.ts";
+import { dynamoWebhookStore } from "./store/webhooks.ts";
+import type { DeliveryPorts, WebhookPorts, WebhookQueues } from "./webhooks/ports.ts";
+import { defaultRetryPolicy } from "./webhooks/endpoint.ts";
 import type { SubscriptionPorts } from "./subscriptions/service.ts";
 import type { TaskPorts } from "./tasks/service.ts";
 import type { TaxRatePorts } from "./tax-rates/service.ts";
@@ -331,6 +334,36 @@ export const withSavedViews = <P extends object>(ports: P): P & SavedViewPorts =
   views: dynamoViewStore,
 });
 export const eventPorts = (): EventPorts => ({ store: dynamoEventStore });
+
+/** Webhook deliveries and replays' pages, on the webhooks queue beside the events. */
+export const webhookQueues: WebhookQueues = {
+  deliver: (message) => sqsQueue.send("webhooks", message),
+  replay: (message) => sqsQueue.send("webhooks", message),
+};
+export const webhookPorts = (clock: Clock): WebhookPorts => ({
+  store: dynamoWebhookStore,
+  sealer: {
+    seal: async (context, plaintext) => (await dataSealer(context, clock)).seal(plaintext),
+    open: async (context, sealed) => (await dataSealer(context, clock)).unseal(sealed),
+  },
+  queues: webhookQueues,
+  clock,
+  checkUrl: (url) => checkWebhookUrl(url, { allowLoopback: config.allowLoopbackWebhooks() }),
+  windows: dynamoWindowCounter,
+});
+/** The delivery consumer's ports: posts with a 10 s timeout through the outbound port (its SSRF guard). */
+export const webhookDeliveryPorts = (clock: Clock): DeliveryPorts => {
+  const { store, sealer, queues } = webhookPorts(clock);
+  return {
+    store,
+    sealer,
+    queues,
+    clock,
+    outbound: outboundHttp({ allowLoopback: config.allowLoopbackWebhooks() }),
+    retry: defaultRetryPolicy,
+    timeoutMs: 10_000,
+  };
+};
 export const payoutReadPorts = (): PayoutReadPorts => ({ payouts: dynamoPayoutStore });
 
 export const invoicePorts = (clock: Clock): InvoicePorts => {

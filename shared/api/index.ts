@@ -27,6 +27,7 @@ import { taxRateOperations } from "./tax-rates.ts";
 import { testClockOperations } from "./test-clocks.ts";
 import { unsubscribeOperations } from "./unsubscribe.ts";
 import { updateCardOperations } from "./update-card.ts";
+import { webhookEndpointOperations } from "./webhook-endpoints.ts";
 
 export const allOperations = [
   health,
@@ -58,6 +59,7 @@ export const allOperations = [
   ...ledgerExportOperations,
   ...ledgerOperations,
   ...enrollmentOperations,
+  ...webhookEndpointOperations,
   ...hostedInvoiceOperations,
   ...updateCardOperations,
   ...hostedQuoteOperations,

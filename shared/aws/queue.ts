@@ -1,7 +1,7 @@
 /**
  * The queue port and its SQS adapter. Queue URLs come from the environment the manifest sets.
  */
-import { SQSClient, SendMessageCommand } from "@aws-sdk/client-sqs";
+import { ChangeMessageVisibilityCommand, SQSClient, SendMessageCommand } from "@aws-sdk/client-sqs";
 import type { QueueName } from "../../infra/manifest.ts";
 import { config } from "../config.ts";
 
@@ -27,3 +27,17 @@ export const sqsQueue: QueuePort = {
     );
   },
 };
+
+/**
+ * Keeps a received message hidden for `seconds` more (at most 12 hours), so its next receive is a
+ * retry at that time: a consumer's backoff without a schedule per attempt.
+ */
+export async function hideMessage(queue: QueueName, receiptHandle: string, seconds: number): Promise<void> {
+  await sqsClient().send(
+    new ChangeMessageVisibilityCommand({
+      QueueUrl: config.queueUrl(queue),
+      ReceiptHandle: receiptHandle,
+      VisibilityTimeout: seconds,
+    }),
+  );
+}

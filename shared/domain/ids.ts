@@ -29,6 +29,9 @@ export const idPrefixes = {
   workflowEnrollment: "wfe",
   task: "task",
   segment: "seg",
+  webhookEndpoint: "we",
+  webhookDelivery: "whd",
+  webhookReplay: "whr",
 } as const;
 
 export type IdKind = keyof typeof idPrefixes;

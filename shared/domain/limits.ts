@@ -34,6 +34,8 @@ export const windowLimits = {
    * codes stops at the tenth (issue 15), every code refused until the window ends.
    */
   failedCodeAttempts: { name: "failed-code", max: 10, windowSeconds: 900 },
+  /** Webhook replays per endpoint and hour: each one re-sends up to a whole retention window of events. */
+  webhookReplays: { name: "webhook-replay", max: 5, windowSeconds: hour },
 } as const satisfies Record<string, WindowLimit>;
 
 /** A taken slot of a window; given back when the action turned out not to count (e.g. no decline). */

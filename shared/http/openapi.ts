@@ -226,7 +226,14 @@ const validatesInput = (operation: Operation): boolean =>
 
 function responsesOf(operation: Operation, defs: Record<string, JsonSchema>): Record<string, ResponseObject> {
   const responses: Record<string, ResponseObject> = {};
-  const success = operation.status === 201 ? "Created" : operation.status === 204 ? "No content" : "OK";
+  const success =
+    operation.status === 201
+      ? "Created"
+      : operation.status === 202
+        ? "Accepted"
+        : operation.status === 204
+          ? "No content"
+          : "OK";
   let successContent: Record<string, MediaTypeObject> | undefined;
   if (operation.status === 204) {
     responses["204"] = { description: success };

@@ -26,8 +26,8 @@ export interface Operation {
   readonly query?: z.ZodType;
   /** The success response body, for the OpenAPI document. */
   readonly response?: z.ZodType;
-  /** 201 for creation, 200 for reads and actions, 204 for deletion. */
-  readonly status: 200 | 201 | 204;
+  /** 201 for creation, 200 for reads and actions, 202 for work accepted to run later, 204 for deletion. */
+  readonly status: 200 | 201 | 202 | 204;
   /** Bodies larger than this are refused with 413 before parsing (default 256 KB). */
   readonly maxBodyBytes?: number;
   /**

@@ -19,6 +19,7 @@ import { subscriptionCanceled } from "./subscription-canceled.ts";
 import { subscriptionCreated } from "./subscription-created.ts";
 import { taskCreated } from "./task-created.ts";
 import { trialWillEnd } from "./trial-will-end.ts";
+import { webhookEndpointDisabled } from "./webhook-endpoint-disabled.ts";
 import { welcome } from "./welcome.ts";
 
 export const notifications: readonly Notification[] = [
@@ -39,6 +40,7 @@ export const notifications: readonly Notification[] = [
   quoteCountersign,
   quoteAccepted,
   taskCreated,
+  webhookEndpointDisabled,
 ];
 
 const byEventType = new Map(notifications.map((n) => [n.eventType, n]));

@@ -8,6 +8,7 @@ import { notificationEventTypes } from "../notifications/registry.ts";
 import { reportedEventTypes } from "../reports/contributors.ts";
 import { segmentEventTypes } from "../segments/membership.ts";
 import { workflowTriggers } from "../workflows/workflow.ts";
+import { webhookEventTypes } from "../webhooks/event-types.ts";
 
 export const eventQueues = [
   "notifications",
@@ -16,6 +17,7 @@ export const eventQueues = [
   "reports",
   "segments",
   "ledger",
+  "webhooks",
 ] as const satisfies readonly QueueName[];
 export type EventQueue = (typeof eventQueues)[number];
 
@@ -46,6 +48,8 @@ const routed: Record<EventQueue, ReadonlySet<string>> = {
   segments: new Set(segmentEventTypes),
   /** Exactly the events that move money (shared/ledger/postings.ts). */
   ledger: new Set(ledgerEventTypes),
+  /** Every event merchants' webhook endpoints can subscribe to (shared/webhooks/event-types.ts). */
+  webhooks: new Set(webhookEventTypes),
 };
 
 /** The queues an event of this type is delivered to; none for events nobody consumes yet. */

@@ -234,6 +234,29 @@ export const keys = {
     SK: `SEGSTATS#${customerId}`,
   }),
 
+  // ── Webhook deliveries (shared/store/webhooks.ts) ──
+  /** A delivery of an event to an endpoint: an endpoint's deliveries are one key range, newest first. */
+  webhookDelivery: (merchantId: string, endpointId: string, deliveryId: string): Key => ({
+    PK: merchantPk(merchantId),
+    SK: `WHD#${endpointId}#${deliveryId}`,
+  }),
+  webhookDeliveryPrefix: (merchantId: string, endpointId: string) => ({
+    PK: merchantPk(merchantId),
+    SKPrefix: `WHD#${endpointId}#`,
+  }),
+  /**
+   * A pending delivery's place in its line (endpoint × object, shared/webhooks/endpoint.ts
+   * `deliveryLine`): the line's first item is the one delivery of that object being attempted.
+   */
+  webhookLine: (merchantId: string, endpointId: string, group: string, order: string): Key => ({
+    PK: merchantPk(merchantId),
+    SK: `WHDLINE#${endpointId}#${group}#${order}`,
+  }),
+  webhookLinePrefix: (merchantId: string, endpointId: string, group: string) => ({
+    PK: merchantPk(merchantId),
+    SKPrefix: `WHDLINE#${endpointId}#${group}#`,
+  }),
+
   /** Outbox event items: written in the transaction that changes state, read by the stream. */
   event: (merchantId: string, eventId: string): Key => ({ PK: merchantPk(merchantId), SK: `EVT#${eventId}` }),
   eventPrefix: (merchantId: string) => ({ PK: merchantPk(merchantId), SKPrefix: "EVT#" }),

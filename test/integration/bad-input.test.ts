@@ -99,6 +99,9 @@ interface World {
   /** An active segment (PATCH of its filters) and a static one (its picked members). */
   activeSegment: string;
   staticSegment: string;
+  /** A webhook endpoint (PATCH, rotation, replay, redelivery) and an event of the merchant's (its redelivery). */
+  webhookEndpoint: string;
+  event: string;
   /** A draft quote (PATCH) and an open one (its offline acceptance). */
   draftQuote: string;
   openQuote: string;
@@ -760,6 +763,47 @@ const fixtures: Record<string, BodyFixture> = {
       reference: "wire 42",
     }),
   },
+  createWebhookEndpoint: {
+    body: () => ({
+      url: "https://hooks.example.com/kassa",
+      events: ["invoice.paid", "payment.*"],
+      description: "ERP",
+      active: true,
+    }),
+    cases: [
+      change("events.1: not in the catalog", "events.1", (v) => ({ ...v, events: ["invoice.paid", "invoice.pai"] })),
+      change("events.0: a wildcard of no prefix", "events.0", (v) => ({ ...v, events: ["*"] })),
+      change("events.0: an unknown prefix's wildcard", "events.0", (v) => ({ ...v, events: ["nothing.*"] })),
+      change("url: plain http in the cloud", "url", (v) => ({ ...v, url: "http://hooks.example.com/kassa" })),
+      change("url: not a URL", "url", (v) => ({ ...v, url: "hooks" })),
+    ],
+  },
+  updateWebhookEndpoint: {
+    params: (w) => ({ id: w.webhookEndpoint }),
+    body: () => ({ url: "https://hooks.example.com/v2", events: ["customer.*"], description: "v2", active: true }),
+    cases: [
+      change("events.0: not in the catalog", "events.0", () => ({ events: ["customer.creatd"] })),
+      change("url: plain http in the cloud", "url", () => ({ url: "http://127.0.0.1:9/hooks" })),
+    ],
+  },
+  rotateWebhookSecret: {
+    params: (w) => ({ id: w.webhookEndpoint }),
+    body: () => ({ expireOldAfterHours: 24 }),
+  },
+  redeliverEvent: {
+    params: (w) => ({ id: w.event }),
+    body: (w) => ({ endpointId: w.webhookEndpoint }),
+    cases: [
+      change("endpointId: no endpoint of this merchant", "endpointId", () => ({ endpointId: `we_${"9".repeat(26)}` })),
+    ],
+  },
+  replayWebhookEvents: {
+    params: (w) => ({ id: w.webhookEndpoint }),
+    body: () => ({ from: "2026-01-01T00:00:00Z", to: "2026-01-02T00:00:00Z" }),
+    cases: [
+      change("to: before from", "to", () => ({ from: "2026-01-02T00:00:00Z", to: "2026-01-01T00:00:00Z" })),
+    ],
+  },
   createSegment: {
     body: (w) => ({
       name: "Big spenders",
@@ -1200,6 +1244,8 @@ const placeholder: World = {
   workflow: `wf_${"0".repeat(26)}`,
   activeSegment: `seg_${"0".repeat(26)}`,
   staticSegment: `seg_${"1".repeat(26)}`,
+  webhookEndpoint: `we_${"0".repeat(26)}`,
+  event: `evt_${"0".repeat(26)}`,
   draftQuote: `quo_${"0".repeat(26)}`,
   openQuote: `quo_${"1".repeat(26)}`,
 };
@@ -2310,7 +2356,7 @@ function stripeCalls(): number {
 
 describe("bad input: every POST and PATCH route with a body", () => {
   beforeAll(async () => {
-    aws = await useTestAws(["notifications", eventQueue]);
+    aws = await useTestAws(["notifications", eventQueue, "webhooks"]);
     // connectStripe talks to Stripe: to the loopback fake here.
     stripe = await startStripeFake();
     process.env.STRIPE_API_BASE = `http://127.0.0.1:${stripe.port}`;
@@ -2376,6 +2422,13 @@ describe("bad input: every POST and PATCH route with a body", () => {
       staticSegment: servesRoute("POST /v1/segments")
         ? await created("POST /v1/segments", secret, { name: "Picked", type: "static" })
         : "",
+      webhookEndpoint: servesRoute("POST /v1/webhook-endpoints")
+        ? await created("POST /v1/webhook-endpoints", secret, { url: "https://hooks.example.com/in", events: ["invoice.paid"] })
+        : "",
+      // The merchant's first event (merchant.created), for its redelivery.
+      event: String(
+        (await aws.scanAll()).find((i) => i.type === "event" && i.PK === `MERCHANT#${merchantId}`)?.id ?? "",
+      ),
       draftQuote: "",
       openQuote: "",
       quotePages: { pay: "", sign: "", decline: "", countersign: "", signer: "", ids: {} },

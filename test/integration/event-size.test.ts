@@ -33,7 +33,7 @@ describe("events of the largest invoice the API accepts", () => {
   const pollers: Poller[] = [];
 
   beforeAll(async () => {
-    aws = await useTestAws(["notifications", "billing", "workflows", "reports", "segments", "ledger", "dispatch-failures"]);
+    aws = await useTestAws(["notifications", "billing", "workflows", "reports", "segments", "ledger", "webhooks", "dispatch-failures"]);
   });
   afterAll(async () => {
     await Promise.all(pollers.map((p) => p.stop()));

@@ -99,7 +99,7 @@ const record = (body: string): SQSRecord => ({ ...sampleRecord, messageId: rando
 
 describe("payments", () => {
   beforeAll(async () => {
-    aws = await useTestAws(["stripe-events", "notifications", "billing", "workflows", "reports", "segments", "ledger", "dispatch-failures"]);
+    aws = await useTestAws(["stripe-events", "notifications", "billing", "workflows", "reports", "segments", "ledger", "webhooks", "dispatch-failures"]);
     shop = await newMerchant("Payment Shop");
     buyer = await newCustomer(shop, "Bea");
   });

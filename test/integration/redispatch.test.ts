@@ -20,7 +20,7 @@ import { type TestAws, useTestAws } from "../helpers/aws.ts";
 let aws: TestAws;
 
 beforeAll(async () => {
-  aws = await useTestAws(["notifications", "billing", "workflows", "reports", "segments", "ledger"]);
+  aws = await useTestAws(["notifications", "billing", "workflows", "reports", "segments", "ledger", "webhooks"]);
 });
 
 const at = (iso: string) => new Date(iso);
@@ -61,6 +61,7 @@ describe("redispatch", () => {
     await drain("workflows");
     await drain("segments");
     await drain("ledger");
+    await drain("webhooks");
     const finalizedA = await writeEvent("invoice.finalized", a.id, "2026-01-01T12:00:00Z");
     const paidA = await writeEvent("invoice.paid", a.id, "2026-01-01T18:00:00Z");
     const finalizedB = await writeEvent("invoice.finalized", b.id, "2026-01-01T00:00:00Z");
@@ -92,9 +93,12 @@ describe("redispatch", () => {
     // Finalized and paid invoices move money: the ledger queue gets all three.
     const ledger = (await drain("ledger")) as DomainEvent[];
     expect(ledger.map((m) => m.id).sort()).toEqual([finalizedA.id, paidA.id, finalizedB.id].sort());
+    // Every one is catalogued for merchants' webhook endpoints: the webhooks queue gets all three.
+    const webhooks = (await drain("webhooks")) as DomainEvent[];
+    expect(webhooks.map((m) => m.id).sort()).toEqual([finalizedA.id, paidA.id, finalizedB.id].sort());
     expect(summary).toEqual({
       events: 3,
-      messages: 3 + notifications.length + workflows.length + segments.length + ledger.length,
+      messages: 3 + notifications.length + workflows.length + segments.length + ledger.length + webhooks.length,
     });
 
     // What the stream's dispatcher sends for the same item is the same message.

@@ -132,6 +132,7 @@ describe("reports over a seeded month", () => {
       "billing",
       "workflows",
       "stripe-events",
+      "webhooks",
       "dispatch-failures",
     ]);
     pollers.push(await dispatchFromStream(aws));

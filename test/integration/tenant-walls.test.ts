@@ -75,7 +75,8 @@ type Kind =
   | "refundView"
   | "payoutView"
   | "taskView"
-  | "segment";
+  | "segment"
+  | "webhookEndpoint";
 
 interface Tenant {
   label: string;
@@ -332,6 +333,11 @@ const bodies = {
     name: `${t.marker} tasks view`,
     filters: { status: "open", relatedTo: idOf(t, "customer") },
   }),
+  webhookEndpoint: (t: Tenant) => ({
+    url: `https://hooks.example.com/${t.marker}`,
+    events: ["invoice.paid", "payment.*"],
+    description: `${t.marker} ERP`,
+  }),
   invoice: (t: Tenant) => ({
     customerId: idOf(t, "customer"),
     currency: "USD",
@@ -358,6 +364,7 @@ const fresh = {
   paymentMethod: (t: Tenant) =>
     created("POST /v1/customers/{id}/payment-methods", t, pay(), { id: idOf(t, "customer") }),
   view: (t: Tenant) => created("POST /v1/views", t, bodies.view(t)),
+  webhookEndpoint: (t: Tenant) => created("POST /v1/webhook-endpoints", t, bodies.webhookEndpoint(t)),
   /** A static segment with the tenant's customer picked into it. */
   segment: async (t: Tenant) => {
     const id = await created("POST /v1/segments", t, bodies.segment(t));
@@ -432,6 +439,7 @@ const readers = {
   workflow: get("GET /v1/workflows/{id}"),
   view: get("GET /v1/views/{id}"),
   segment: get("GET /v1/segments/{id}"),
+  webhookEndpoint: get("GET /v1/webhook-endpoints/{id}"),
   payment: get("GET /v1/payments/{id}"),
   refund: get("GET /v1/refunds/{id}"),
   payout: get("GET /v1/payouts/{id}"),
@@ -1219,6 +1227,29 @@ const fixtures: Record<string, WallFixture> = {
     params: (w, id) => ({ id, customerId: idOf(w.a, "customer") }),
   },
 
+  createWebhookEndpoint: { kind: "create", body: bodies.webhookEndpoint, read: readers.webhookEndpoint },
+  listWebhookEndpoints: { kind: "list", ids: (t) => [idOf(t, "webhookEndpoint")] },
+  getWebhookEndpoint: object("webhookEndpoint", readers.webhookEndpoint),
+  updateWebhookEndpoint: object("webhookEndpoint", readers.webhookEndpoint, (t) => ({ description: `${t.marker} renamed` })),
+  deleteWebhookEndpoint: freshObject(fresh.webhookEndpoint, readers.webhookEndpoint),
+  rotateWebhookSecret: object("webhookEndpoint", readers.webhookEndpoint, () => ({ expireOldAfterHours: 1 })),
+  listWebhookDeliveries: object("webhookEndpoint", readers.webhookEndpoint),
+  replayWebhookEvents: object("webhookEndpoint", readers.webhookEndpoint, () => ({
+    from: "2026-01-01T00:00:00Z",
+    to: "2026-01-02T00:00:00Z",
+  })),
+  // B redelivering A's event to B's own endpoint finds no such event; A's own request delivers it to A's endpoint.
+  redeliverEvent: {
+    kind: "object",
+    target: (w) => {
+      const [first] = w.a.events;
+      if (!first) throw new Error("Tenant A has no events");
+      return first;
+    },
+    read: readers.event,
+    body: (t) => ({ endpointId: idOf(t, "webhookEndpoint") }),
+  },
+
   // A workflow may email the merchant's own team only: A's address in B's workflow is refused.
   createWorkflow: {
     kind: "create",
@@ -1337,6 +1368,7 @@ async function seed(label: string): Promise<Tenant> {
   if (has("POST /v1/api-keys")) t.ids.apiKey = await created("POST /v1/api-keys", t, bodies.apiKey(t));
   if (has("POST /v1/views")) t.ids.view = await created("POST /v1/views", t, bodies.view(t));
   if (has("POST /v1/segments")) t.ids.segment = await fresh.segment(t);
+  if (has("POST /v1/webhook-endpoints")) t.ids.webhookEndpoint = await fresh.webhookEndpoint(t);
   if (has("POST /v1/invoices")) {
     t.ids.draftInvoice = await created("POST /v1/invoices", t, {
       ...bodies.invoice(t),
@@ -1461,7 +1493,7 @@ function pathParamsOf(op: Operation, id: string): Record<string, string> {
 
 describe("tenant walls: every route in the manifest", () => {
   beforeAll(async () => {
-    aws = await useTestAws(["notifications", eventQueue]);
+    aws = await useTestAws(["notifications", eventQueue, "webhooks"]);
     // connectStripe talks to Stripe: to the loopback fake here.
     stripe = await startStripeFake();
     process.env.STRIPE_API_BASE = `http://127.0.0.1:${stripe.port}`;

@@ -55,6 +55,7 @@ describe("notification registry", () => {
       "subscription.renewal_upcoming",
       "subscription.trial_will_end",
       "task.created",
+      "webhook_endpoint.disabled",
     ]);
   });
 
@@ -68,10 +69,11 @@ describe("notification registry", () => {
 
   it("keeps the billing queue's events, and delivers a new merchant to both queues", () => {
     expect(queuesFor("merchant.created")).toEqual(["notifications", "billing"]);
-    expect(queuesFor("invoice.finalized")).toEqual(["billing", "ledger"]);
+    // Invoices move money (the ledger) and are catalogued for merchants' webhook endpoints.
+    expect(queuesFor("invoice.finalized")).toEqual(["billing", "ledger", "webhooks"]);
     // A voided invoice is no longer overdue for segments; a paid one is also a workflow trigger.
-    expect(queuesFor("invoice.voided")).toEqual(["billing", "segments", "ledger"]);
-    expect(queuesFor("invoice.paid")).toEqual(["billing", "workflows", "segments", "ledger"]);
+    expect(queuesFor("invoice.voided")).toEqual(["billing", "segments", "ledger", "webhooks"]);
+    expect(queuesFor("invoice.paid")).toEqual(["billing", "workflows", "segments", "ledger", "webhooks"]);
     expect(queuesFor("something.nobody.wants")).toEqual([]);
   });
 
