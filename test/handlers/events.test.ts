@@ -41,8 +41,13 @@ describe("events API function", () => {
       type: "customer.created",
       objectId: "cus_01KQA0000000000000000000AA",
       occurredAt: "2026-01-01T00:00:00.000Z",
+      createdAt: "2026-01-01T00:00:00.000Z",
       livemode: false,
-      data: { customer: { id: "cus_01KQA0000000000000000000AA" } },
+      // The object the event is about, beside the named snapshot; an item written without a sequence shows none.
+      data: {
+        customer: { id: "cus_01KQA0000000000000000000AA" },
+        object: { id: "cus_01KQA0000000000000000000AA" },
+      },
     });
     expect(ddb).toHaveReceivedCommandWith(GetCommand, { TableName: tableName, Key: { PK: merchantPk, SK: `EVT#${first}` } });
   });

@@ -8,7 +8,11 @@ import { loadHandler } from "../../infra/local/invoke-lambda.ts";
 import type { Poller } from "../../infra/local/sqs-poller.ts";
 import { pollStream } from "../../infra/local/stream-poller.ts";
 import { functionNamed } from "../../infra/manifest.ts";
+import { eventQueues } from "../../shared/outbox/routing.ts";
 import type { TestAws } from "./aws.ts";
+
+/** The queues a suite that runs the dispatcher creates: every one it routes to, and its failures' queue. */
+export const dispatchedQueues: readonly string[] = [...eventQueues, "dispatch-failures"];
 
 export async function dispatchFromStream(
   aws: TestAws,
@@ -16,7 +20,13 @@ export async function dispatchFromStream(
 ): Promise<Poller> {
   const dispatcher = functionNamed("outbox-dispatcher");
   const failures = aws.queues["dispatch-failures"];
-  if (!failures) throw new Error("The test's queues must include dispatch-failures");
+  // A queue the dispatcher routes to but the suite did not create fails every event routed there:
+  // a new event queue would quietly break suites that follow events through the pipeline.
+  const missing = dispatchedQueues.filter((queue) => !aws.queues[queue]);
+  if (!failures || missing.length)
+    throw new Error(
+      `The test's queues must include every queue the dispatcher routes to (dispatchedQueues): missing ${missing.join(", ")}`,
+    );
   return pollStream({
     endpoint: inject("emulators").dynamodb,
     streamArn: aws.streamArn,

@@ -571,9 +571,12 @@ describe("functions", () => {
     const serving = manifest.functions.filter((f) =>
       (f.routes ?? []).some((r) => (r as Operation).responseCarriesSecret),
     );
-    expect(serving.map((f) => f.name).sort()).toEqual(["api-keys", "merchants", "workflows-api"]);
-    // The workflows consumer opens webhook steps' signing secrets to sign what it posts.
-    const sealing = [...serving, ...manifest.functions.filter((f) => f.name === "workflows")];
+    expect(serving.map((f) => f.name).sort()).toEqual(["api-keys", "merchants", "webhook-endpoints", "workflows-api"]);
+    // The workflows consumer and the outbound webhooks' consumer open signing secrets to sign what they post.
+    const sealing = [
+      ...serving,
+      ...manifest.functions.filter((f) => f.name === "workflows" || f.name === "outbound-webhooks"),
+    ];
     for (const definition of manifest.functions) {
       const grants = [...grantsOf(definition.name)];
       if (sealing.includes(definition)) {

@@ -17,7 +17,7 @@ import { type Poller, pollQueue } from "../../infra/local/sqs-poller.ts";
 import { eventDataBudget } from "../../shared/domain/events.ts";
 import { expectStatus, merchantCall, newMerchant } from "../helpers/api.ts";
 import { eventually, type TestAws, useTestAws } from "../helpers/aws.ts";
-import { dispatchFromStream } from "../helpers/pipeline.ts";
+import { dispatchedQueues, dispatchFromStream } from "../helpers/pipeline.ts";
 import { takeQueued } from "../helpers/fixtures.ts";
 import { pdfText } from "../helpers/pdf-text.ts";
 
@@ -33,7 +33,7 @@ describe("events of the largest invoice the API accepts", () => {
   const pollers: Poller[] = [];
 
   beforeAll(async () => {
-    aws = await useTestAws(["notifications", "billing", "workflows", "reports", "segments", "ledger", "webhooks", "dispatch-failures"]);
+    aws = await useTestAws([...dispatchedQueues]);
   });
   afterAll(async () => {
     await Promise.all(pollers.map((p) => p.stop()));

@@ -36,7 +36,7 @@ import { outboxEventFromItem } from "../../shared/store/outbox.ts";
 import { dynamoPayoutStore } from "../../shared/store/payouts.ts";
 import { call, expectStatus, merchantCall, newMerchant, type TestMerchant } from "../helpers/api.ts";
 import { eventually, type TestAws, useTestAws } from "../helpers/aws.ts";
-import { dispatchFromStream } from "../helpers/pipeline.ts";
+import { dispatchedQueues, dispatchFromStream } from "../helpers/pipeline.ts";
 
 let aws: TestAws;
 let shop: TestMerchant;
@@ -133,16 +133,7 @@ const fees: number[] = [];
 
 describe("the ledger", { timeout: 90_000 }, () => {
   beforeAll(async () => {
-    aws = await useTestAws([
-      "notifications",
-      "billing",
-      "workflows",
-      "reports",
-      "segments",
-      "ledger",
-      "stripe-events",
-      "dispatch-failures",
-    ]);
+    aws = await useTestAws(["stripe-events", ...dispatchedQueues]);
     pollers.push(await dispatchFromStream(aws));
     const consumer = functionNamed("ledger");
     const queue = aws.queues.ledger!;

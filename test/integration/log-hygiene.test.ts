@@ -17,7 +17,7 @@ import { handler as stripeEvents } from "../../functions/webhooks/stripe-process
 import type { Poller } from "../../infra/local/sqs-poller.ts";
 import { call, expectStatus, type Handler, merchantCall, newMerchant } from "../helpers/api.ts";
 import { adminToken, eventually, type TestAws, useTestAws } from "../helpers/aws.ts";
-import { dispatchFromStream } from "../helpers/pipeline.ts";
+import { dispatchedQueues, dispatchFromStream } from "../helpers/pipeline.ts";
 import { type CapturedOutput, captureOutput } from "../helpers/output.ts";
 
 let aws: TestAws;
@@ -25,7 +25,7 @@ let output: CapturedOutput;
 const pollers: Poller[] = [];
 
 beforeAll(async () => {
-  aws = await useTestAws(["stripe-events", "notifications", "billing", "dispatch-failures"]);
+  aws = await useTestAws(["stripe-events", ...dispatchedQueues]);
   pollers.push(await dispatchFromStream(aws));
 });
 afterAll(async () => {

@@ -28,7 +28,7 @@ import { keys } from "../../shared/store/keys.ts";
 import { dynamoPaymentStore } from "../../shared/store/payments.ts";
 import { call, expectStatus, merchantCall, newMerchant } from "../helpers/api.ts";
 import { eventually, type TestAws, useTestAws } from "../helpers/aws.ts";
-import { dispatchFromStream } from "../helpers/pipeline.ts";
+import { dispatchedQueues, dispatchFromStream } from "../helpers/pipeline.ts";
 import { sampleEvent } from "../helpers/events.ts";
 
 type Handler = Parameters<typeof call>[0];
@@ -99,7 +99,7 @@ const record = (body: string): SQSRecord => ({ ...sampleRecord, messageId: rando
 
 describe("payments", () => {
   beforeAll(async () => {
-    aws = await useTestAws(["stripe-events", "notifications", "billing", "workflows", "reports", "segments", "ledger", "webhooks", "dispatch-failures"]);
+    aws = await useTestAws(["stripe-events", ...dispatchedQueues]);
     shop = await newMerchant("Payment Shop");
     buyer = await newCustomer(shop, "Bea");
   });

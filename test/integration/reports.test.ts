@@ -25,7 +25,7 @@ import { dynamoMerchantStore } from "../../shared/store/merchants.ts";
 import { outboxEventFromItem } from "../../shared/store/outbox.ts";
 import { expectStatus, merchantCall, newMerchant, type TestMerchant } from "../helpers/api.ts";
 import { eventually, type TestAws, useTestAws } from "../helpers/aws.ts";
-import { dispatchFromStream } from "../helpers/pipeline.ts";
+import { dispatchedQueues, dispatchFromStream } from "../helpers/pipeline.ts";
 
 let aws: TestAws;
 let shop: TestMerchant;
@@ -124,17 +124,7 @@ const revenueByWeek = [
 
 describe("reports over a seeded month", () => {
   beforeAll(async () => {
-    aws = await useTestAws([
-      "reports",
-      "segments",
-      "ledger",
-      "notifications",
-      "billing",
-      "workflows",
-      "stripe-events",
-      "webhooks",
-      "dispatch-failures",
-    ]);
+    aws = await useTestAws(["stripe-events", ...dispatchedQueues]);
     pollers.push(await dispatchFromStream(aws));
     const consumer = functionNamed("reports");
     const queue = aws.queues.reports!;

@@ -27,7 +27,7 @@ import { verifySignature } from "../../shared/webhooks/signature.ts";
 import { merchantCall, newMerchant, type TestMerchant, expectStatus } from "../helpers/api.ts";
 import { eventually, type TestAws, useTestAws } from "../helpers/aws.ts";
 import { sampleEvent } from "../helpers/events.ts";
-import { dispatchFromStream } from "../helpers/pipeline.ts";
+import { dispatchedQueues, dispatchFromStream } from "../helpers/pipeline.ts";
 
 let aws: TestAws;
 let shop: TestMerchant;
@@ -36,7 +36,7 @@ const api = (routeKey: string, options: { id?: string; body?: object; query?: Re
   merchantCall(endpointsHandler, routeKey, m.secret, options);
 
 /** Every queue the dispatcher routes to (the scenario runs the stream's dispatcher), and its failures. */
-const queues = ["notifications", "billing", "workflows", "reports", "segments", "webhooks", "dispatch-failures"];
+const queues = [...dispatchedQueues];
 
 beforeAll(async () => {
   aws = await useTestAws(queues);
