@@ -142,7 +142,13 @@ export async function checkWebhookUrl(
   options: { allowLoopback: boolean; resolve?: Resolve },
 ): Promise<string | undefined> {
   const vetted = await vet(url, options.allowLoopback, options.resolve ?? systemResolve, checkResolveMs);
-  return !vetted.ok && vetted.outcome === "refused" ? vetted.error : undefined;
+  if (vetted.ok) return undefined;
+  if (vetted.outcome === "refused") return vetted.error;
+  // Plain http is only for a loopback receiver, which resolves now: an unresolvable http host would
+  // otherwise be accepted here and refused at every delivery.
+  return new URL(url).protocol === "http:"
+    ? `must be an https URL: plain http only to a loopback receiver, and ${vetted.error}`
+    : undefined;
 }
 
 /**

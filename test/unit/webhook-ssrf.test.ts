@@ -184,6 +184,8 @@ describe("checkWebhookUrl", () => {
     ])
       expect(await check(url, true)).toBeUndefined();
     expect(await check("http://hooks.example.com/", true)).toContain("only to a loopback receiver");
+    // Not resolvable now (so no address to judge): plain http still names no loopback receiver.
+    expect(await check("http://not-yet.example.com/hook", true)).toContain("only to a loopback receiver");
     expect(await check("http://10.0.0.1/", true)).toContain("10.0.0.0/8");
     expect(await check("https://internal.example.com/", true)).toContain("10.0.0.0/8");
     expect(await check("http://169.254.169.254/", true)).toContain("169.254.0.0/16");
