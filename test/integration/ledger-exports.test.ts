@@ -6,7 +6,7 @@
  */
 import { beforeAll, describe, expect, it } from "vitest";
 import { handler as eventsHandler } from "../../functions/api/events.ts";
-import { handler } from "../../functions/api/reports.ts";
+import { handler } from "../../functions/api/ledger.ts";
 import { ledgerExportPorts } from "../../shared/composition.ts";
 import { systemClock } from "../../shared/domain/clock.ts";
 import { defaultAccountMapping } from "../../shared/ledger/account-mapping.ts";

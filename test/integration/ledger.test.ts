@@ -13,7 +13,7 @@ import type { SQSEvent } from "aws-lambda";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { handler as customersHandler } from "../../functions/api/customers.ts";
 import { handler as invoicesHandler } from "../../functions/api/invoices.ts";
-import { handler as ledgerApi } from "../../functions/api/reports.ts";
+import { handler as ledgerApi } from "../../functions/api/ledger.ts";
 import { handler as taxRatesHandler } from "../../functions/api/tax-rates.ts";
 import { handler as ledgerConsumer } from "../../functions/ledger/run.ts";
 import { functionNamed } from "../../infra/manifest.ts";
