@@ -11,7 +11,7 @@ import type { QueueName } from "../aws/queue.ts";
 import { firing, type SchedulerPort } from "../aws/scheduler.ts";
 import type { Change } from "../domain/records.ts";
 import { asChange } from "./collection.ts";
-import { documentClient, isConditionFailure, tableName } from "./dynamo.ts";
+import { documentClient, isConditionFailure, queryItems, tableName } from "./dynamo.ts";
 import { indexKeys, keys, merchantIdOf } from "./keys.ts";
 import { type OutboxEvent, outboxEventFromItem } from "./outbox.ts";
 
@@ -157,24 +157,16 @@ export const dynamoClockWorkStore: ClockWorkStore = {
   },
   async eventsBetween(merchantId, afterId, beforeId) {
     const events: OutboxEvent[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const out = await documentClient().send(
-        new QueryCommand({
-          TableName: tableName(),
-          KeyConditionExpression: "PK = :pk AND SK BETWEEN :lower AND :upper",
-          ExpressionAttributeValues: {
-            ":pk": keys.eventPrefix(merchantId).PK,
-            ":lower": keys.event(merchantId, afterId).SK,
-            ":upper": keys.event(merchantId, beforeId).SK,
-          },
-          ConsistentRead: true,
-          ...(startKey ? { ExclusiveStartKey: startKey } : {}),
-        }),
-      );
-      for (const item of out.Items ?? []) if (item.type === "event") events.push(outboxEventFromItem(item));
-      startKey = out.LastEvaluatedKey;
-    } while (startKey);
+    for await (const item of queryItems({
+      KeyConditionExpression: "PK = :pk AND SK BETWEEN :lower AND :upper",
+      ExpressionAttributeValues: {
+        ":pk": keys.eventPrefix(merchantId).PK,
+        ":lower": keys.event(merchantId, afterId).SK,
+        ":upper": keys.event(merchantId, beforeId).SK,
+      },
+      ConsistentRead: true,
+    }))
+      if (item.type === "event") events.push(outboxEventFromItem(item));
     return events;
   },
 };

@@ -3,7 +3,7 @@
  * DynamoDB's race-lost signals into domain errors, so callers never inspect SDK exceptions.
  */
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { DynamoDBDocumentClient, QueryCommand, type QueryCommandInput } from "@aws-sdk/lib-dynamodb";
 import { config } from "../config.ts";
 
 let client: DynamoDBDocumentClient | undefined;
@@ -16,6 +16,23 @@ export function documentClient(): DynamoDBDocumentClient {
 }
 
 export const tableName = (): string => config.tableName();
+
+/**
+ * Every item a Query on the table matches, page after page: for ranges the caller knows are bounded
+ * (a report's periods, a ledger's accounts, a clock's window of events), never a merchant's whole history.
+ */
+export async function* queryItems(
+  input: Omit<QueryCommandInput, "TableName" | "ExclusiveStartKey">,
+): AsyncGenerator<Record<string, unknown>> {
+  let after: Record<string, unknown> | undefined;
+  do {
+    const out = await documentClient().send(
+      new QueryCommand({ TableName: tableName(), ...input, ...(after ? { ExclusiveStartKey: after } : {}) }),
+    );
+    yield* out.Items ?? [];
+    after = out.LastEvaluatedKey;
+  } while (after);
+}
 
 /** A conditional write whose condition did not hold (a lost race or a stale version). */
 export function isConditionFailure(error: unknown): boolean {

@@ -8,13 +8,12 @@
  * posted whole and once; concurrent events of one merchant meet on the rollups and are retried
  * (as the reports' are).
  */
-import { QueryCommand } from "@aws-sdk/lib-dynamodb";
 import type { Clock } from "../domain/clock.ts";
 import type { Page, PageRequest } from "../domain/records.ts";
 import type { LedgerAccount, LedgerEntry } from "../ledger/entry.ts";
 import type { AccountBalance, LedgerEntryQuery, LedgerStore } from "../ledger/ports.ts";
 import { type Filter, queryPage } from "./collection.ts";
-import { documentClient, tableName } from "./dynamo.ts";
+import { queryItems, tableName } from "./dynamo.ts";
 import { keys } from "./keys.ts";
 import { eventMarkerSeconds, type KeyedTally, markAndAdd, markerPut, updates } from "./reports.ts";
 
@@ -119,32 +118,23 @@ export const dynamoLedgerStore = (clock: Clock): LedgerStore => ({
           allTime.period,
         );
     const sums = new Map<string, AccountBalance>();
-    let after: Record<string, unknown> | undefined;
-    do {
-      const out = await documentClient().send(
-        new QueryCommand({
-          TableName: tableName(),
-          KeyConditionExpression: "PK = :pk AND SK BETWEEN :from AND :to",
-          ExpressionAttributeValues: { ":pk": range.PK, ":from": range.from, ":to": range.to },
-          ...(after ? { ExclusiveStartKey: after } : {}),
-        }),
-      );
-      for (const item of out.Items ?? []) {
-        const [currency = "", account = ""] = item.dims as string[];
-        const row = sums.get(`${currency}#${account}`) ?? {
-          account: account as LedgerAccount,
-          currency,
-          debit: 0,
-          credit: 0,
-          balance: 0,
-        };
-        row.debit += Number(item.debit ?? 0);
-        row.credit += Number(item.credit ?? 0);
-        row.balance = row.debit - row.credit;
-        sums.set(`${currency}#${account}`, row);
-      }
-      after = out.LastEvaluatedKey;
-    } while (after);
+    for await (const item of queryItems({
+      KeyConditionExpression: "PK = :pk AND SK BETWEEN :from AND :to",
+      ExpressionAttributeValues: { ":pk": range.PK, ":from": range.from, ":to": range.to },
+    })) {
+      const [currency = "", account = ""] = item.dims as string[];
+      const row = sums.get(`${currency}#${account}`) ?? {
+        account: account as LedgerAccount,
+        currency,
+        debit: 0,
+        credit: 0,
+        balance: 0,
+      };
+      row.debit += Number(item.debit ?? 0);
+      row.credit += Number(item.credit ?? 0);
+      row.balance = row.debit - row.credit;
+      sums.set(`${currency}#${account}`, row);
+    }
     return [...sums.values()];
   },
 });

@@ -4,10 +4,10 @@
  * event id) or per (rollup, member). Never in the transaction of the payment or customer that caused
  * it: concurrent payments of one merchant meet only here, and a conflict between them is retried.
  */
-import { BatchGetCommand, QueryCommand, TransactWriteCommand } from "@aws-sdk/lib-dynamodb";
+import { BatchGetCommand, TransactWriteCommand } from "@aws-sdk/lib-dynamodb";
 import type { Clock } from "../domain/clock.ts";
 import type { NamedCustomer, Rollup, RollupStore, Tally } from "../reports/ports.ts";
-import { documentClient, tableName } from "./dynamo.ts";
+import { documentClient, queryItems, tableName } from "./dynamo.ts";
 import { keys, type RollupKeyParts } from "./keys.ts";
 
 /** The event markers live as long as a message can be redelivered (queue retention: 14 days). */
@@ -110,29 +110,20 @@ export const dynamoRollupStore = (clock: Clock): RollupStore => {
     async read(merchantId, { fromPeriod, toPeriod, ...ref }) {
       const range = keys.rollupRange(merchantId, ref, fromPeriod, toPeriod);
       const rollups: Rollup[] = [];
-      let after: Record<string, unknown> | undefined;
-      do {
-        const out = await documentClient().send(
-          new QueryCommand({
-            TableName: tableName(),
-            KeyConditionExpression: "PK = :pk AND SK BETWEEN :from AND :to",
-            ExpressionAttributeValues: { ":pk": range.PK, ":from": range.from, ":to": range.to },
-            ExclusiveStartKey: after,
-          }),
-        );
-        for (const item of out.Items ?? [])
-          rollups.push({
-            period: String(item.period),
-            dims: (item.dims as string[] | undefined) ?? [],
-            counts: Object.fromEntries(
-              Object.entries(item).filter(
-                (entry): entry is [string, number] =>
-                  !rollupAttributes.has(entry[0]) && typeof entry[1] === "number",
-              ),
+      for await (const item of queryItems({
+        KeyConditionExpression: "PK = :pk AND SK BETWEEN :from AND :to",
+        ExpressionAttributeValues: { ":pk": range.PK, ":from": range.from, ":to": range.to },
+      }))
+        rollups.push({
+          period: String(item.period),
+          dims: (item.dims as string[] | undefined) ?? [],
+          counts: Object.fromEntries(
+            Object.entries(item).filter(
+              (entry): entry is [string, number] =>
+                !rollupAttributes.has(entry[0]) && typeof entry[1] === "number",
             ),
-          });
-        after = out.LastEvaluatedKey;
-      } while (after);
+          ),
+        });
       return rollups;
     },
   };
