@@ -64,7 +64,7 @@ export const queues = {
   /** Timed work (shared/timers/registry.ts): the schedules' deliveries, and the events that plan them. */
   billing: { visibilityTimeoutSeconds: 360, maxReceiveCount: 5, retentionDays: 14 },
   /** Workflows (shared/workflows/): their trigger events, and the resumes their delays schedule. */
-  workflows: { visibilityTimeoutSeconds: 180, maxReceiveCount: 5, retentionDays: 14 },
+  workflows: { visibilityTimeoutSeconds: 720, maxReceiveCount: 5, retentionDays: 14 },
   /** Reports (shared/reports/): the events their rollups fold. */
   reports: { visibilityTimeoutSeconds: 180, maxReceiveCount: 5, retentionDays: 14 },
   /** Segments (shared/segments/): customers' stats events, membership flips and build pages. */
@@ -537,7 +537,9 @@ export const functions: readonly FunctionDefinition[] = [
     entry: "functions/workflows/run.ts",
     description:
       "Runs merchants' workflows: a trigger event enrolls its customer (once per enrollment key) and runs the steps; a delay's schedule resumes them",
-    timeoutSeconds: 30,
+    // A batch of 10 may each wait up to 10 s on a send_webhook step's receiver: 30 s would time the
+    // batch out and post its webhooks again.
+    timeoutSeconds: 120,
     queue: { name: "workflows", batchSize: 10, maxConcurrency: 2 },
     // Emails (SES), tasks and codes (the table), delays on the scheduler, links to the buyer's pages,
     // webhook steps' sealed signing secrets.
