@@ -5,7 +5,7 @@
  */
 import { inject } from "vitest";
 import { loadHandler } from "../../infra/local/invoke-lambda.ts";
-import type { Poller } from "../../infra/local/sqs-poller.ts";
+import { type Poller, pollQueue } from "../../infra/local/sqs-poller.ts";
 import { pollStream } from "../../infra/local/stream-poller.ts";
 import { functionNamed } from "../../infra/manifest.ts";
 import { eventQueues } from "../../shared/outbox/routing.ts";
@@ -37,4 +37,26 @@ export async function dispatchFromStream(
     ...options,
     intervalMs: 50,
   });
+}
+
+/**
+ * A manifest function consuming one of the suite's queues, as its event source mapping runs it (short
+ * visibility so a failed record comes back within the test).
+ */
+export async function consumeQueue(aws: TestAws, queueName: string, functionName: string): Promise<Poller> {
+  const queue = aws.queues[queueName];
+  if (!queue) throw new Error(`The test's queues must include ${queueName}`);
+  const consumer = functionNamed(functionName);
+  return pollQueue(
+    aws.sqs,
+    {
+      url: queue.url,
+      arn: queue.arn,
+      dlqUrl: "",
+      dlqArn: "",
+      definition: { visibilityTimeoutSeconds: 30, maxReceiveCount: 3, retentionDays: 1 },
+    },
+    consumer,
+    await loadHandler(consumer),
+  );
 }

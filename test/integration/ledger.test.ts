@@ -16,9 +16,7 @@ import { handler as invoicesHandler } from "../../functions/api/invoices.ts";
 import { handler as ledgerApi } from "../../functions/api/ledger.ts";
 import { handler as taxRatesHandler } from "../../functions/api/tax-rates.ts";
 import { handler as ledgerConsumer } from "../../functions/ledger/run.ts";
-import { functionNamed } from "../../infra/manifest.ts";
-import { loadHandler } from "../../infra/local/invoke-lambda.ts";
-import { type Poller, pollQueue } from "../../infra/local/sqs-poller.ts";
+import type { Poller } from "../../infra/local/sqs-poller.ts";
 import { tableScheduler } from "../../shared/aws/scheduler.ts";
 import { invoicePorts, paymentPorts } from "../../shared/composition.ts";
 import { fixedClock } from "../../shared/domain/clock.ts";
@@ -36,7 +34,7 @@ import { outboxEventFromItem } from "../../shared/store/outbox.ts";
 import { dynamoPayoutStore } from "../../shared/store/payouts.ts";
 import { call, expectStatus, merchantCall, newMerchant, type TestMerchant } from "../helpers/api.ts";
 import { eventually, type TestAws, useTestAws } from "../helpers/aws.ts";
-import { dispatchedQueues, dispatchFromStream } from "../helpers/pipeline.ts";
+import { consumeQueue, dispatchedQueues, dispatchFromStream } from "../helpers/pipeline.ts";
 
 let aws: TestAws;
 let shop: TestMerchant;
@@ -135,22 +133,7 @@ describe("the ledger", { timeout: 90_000 }, () => {
   beforeAll(async () => {
     aws = await useTestAws(["stripe-events", ...dispatchedQueues]);
     pollers.push(await dispatchFromStream(aws));
-    const consumer = functionNamed("ledger");
-    const queue = aws.queues.ledger!;
-    pollers.push(
-      pollQueue(
-        aws.sqs,
-        {
-          url: queue.url,
-          arn: queue.arn,
-          dlqUrl: "",
-          dlqArn: "",
-          definition: { visibilityTimeoutSeconds: 30, maxReceiveCount: 3, retentionDays: 1 },
-        },
-        consumer,
-        await loadHandler(consumer),
-      ),
-    );
+    pollers.push(await consumeQueue(aws, "ledger", "ledger"));
     [shop, other] = await Promise.all([newMerchant("Ledger Shop"), newMerchant("Ledger Other")]);
     await updateMerchant({ store: dynamoMerchantStore, clock: at("2026-11-01T00:00:00Z") }, shop.id, { timeZone: "UTC" });
     taxRateId = (

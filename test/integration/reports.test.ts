@@ -12,7 +12,7 @@ import { handler as invoicesHandler } from "../../functions/api/invoices.ts";
 import { handler as reportsApi } from "../../functions/api/reports.ts";
 import { functionNamed } from "../../infra/manifest.ts";
 import { loadHandler } from "../../infra/local/invoke-lambda.ts";
-import { type Poller, pollQueue } from "../../infra/local/sqs-poller.ts";
+import type { Poller } from "../../infra/local/sqs-poller.ts";
 import { customerPorts, paymentPorts } from "../../shared/composition.ts";
 import { createCustomer } from "../../shared/customers/service.ts";
 import { fixedClock } from "../../shared/domain/clock.ts";
@@ -25,7 +25,7 @@ import { dynamoMerchantStore } from "../../shared/store/merchants.ts";
 import { outboxEventFromItem } from "../../shared/store/outbox.ts";
 import { expectStatus, merchantCall, newMerchant, type TestMerchant } from "../helpers/api.ts";
 import { eventually, type TestAws, useTestAws } from "../helpers/aws.ts";
-import { dispatchedQueues, dispatchFromStream } from "../helpers/pipeline.ts";
+import { consumeQueue, dispatchedQueues, dispatchFromStream } from "../helpers/pipeline.ts";
 
 let aws: TestAws;
 let shop: TestMerchant;
@@ -126,22 +126,7 @@ describe("reports over a seeded month", () => {
   beforeAll(async () => {
     aws = await useTestAws(["stripe-events", ...dispatchedQueues]);
     pollers.push(await dispatchFromStream(aws));
-    const consumer = functionNamed("reports");
-    const queue = aws.queues.reports!;
-    pollers.push(
-      pollQueue(
-        aws.sqs,
-        {
-          url: queue.url,
-          arn: queue.arn,
-          dlqUrl: "",
-          dlqArn: "",
-          definition: { visibilityTimeoutSeconds: 30, maxReceiveCount: 3, retentionDays: 1 },
-        },
-        consumer,
-        await loadHandler(consumer),
-      ),
-    );
+    pollers.push(await consumeQueue(aws, "reports", "reports"));
     shop = await newMerchant("Oslo Shop");
     await updateMerchant({ store: dynamoMerchantStore, clock: at("2026-09-01T00:00:00Z") }, shop.id, {
       timeZone: "Europe/Oslo",
