@@ -6,6 +6,7 @@ import * as z from "zod";
 import { exponentOf, isCurrency } from "../domain/currency.ts";
 import { type IdKind, idPrefixes, isId } from "../domain/ids.ts";
 import { metadataLimits } from "../domain/patch.ts";
+import { canonicalLocale } from "../i18n/locale.ts";
 
 /** Whether A and B are the same type: identical to the compiler, down to optional fields and nested objects. */
 type Same<A, B> = (<G>() => G extends A ? 1 : 2) extends <G>() => G extends B ? 1 : 2 ? true : false;
@@ -92,6 +93,22 @@ export const timeZone = z.string().refine(
   },
   { message: "must be an IANA time zone, e.g. Europe/Berlin" },
 );
+
+/**
+ * A BCP 47 locale the platform formats for (`en-US`, `nb-NO`), stored canonical (`nb-no` → `nb-NO`):
+ * buyers read documents in its language when Kassa ships a catalog for it (`en`, `nb`), else in
+ * English, and in its number and date formats always.
+ */
+export const locale = z
+  .string()
+  .max(64)
+  .transform((tag, ctx) => {
+    const canonical = canonicalLocale(tag);
+    if (canonical) return canonical;
+    ctx.addIssue({ code: "custom", message: "must be a BCP 47 locale such as en-US or nb-NO" });
+    return z.NEVER;
+  })
+  .describe("BCP 47 locale, e.g. en-US or nb-NO");
 
 export const listQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).max(100).default(20),

@@ -8,6 +8,7 @@ import {
   idOf,
   idParams,
   listQuery,
+  locale,
   metadata,
   page,
   parsesTo,
@@ -54,6 +55,12 @@ export const customer = z.object({
     .object({ name: z.string(), email: z.string() })
     .nullable()
     .describe("The team member responsible for the account: account_owner workflow emails go there"),
+  locale: z
+    .string()
+    .nullable()
+    .describe(
+      "BCP 47 locale the buyer reads their invoices, quotes, receipts, pages and emails in; null: the merchant's",
+    ),
   unsubscribedAt: z
     .string()
     .nullable()
@@ -79,6 +86,7 @@ export const newCustomer = parsesTo<NewCustomer>()(
       .optional()
       .describe("Binds the customer to a test clock (test mode; at most 100 per clock; fixed once set)"),
     accountOwner: accountOwner.optional(),
+    locale: locale.optional(),
   }),
 );
 
@@ -95,6 +103,7 @@ export const customerPatch = parsesTo<CustomerPatch>()(
     /** One of the customer's saved payment methods (`pm_…`); null clears the default. */
     defaultPaymentMethodId: z.string().min(1).max(64).nullable().optional(),
     accountOwner: accountOwner.nullable().optional(),
+    locale: locale.nullable().optional(),
   }),
 );
 

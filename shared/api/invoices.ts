@@ -156,6 +156,10 @@ export const invoice = z.object({
     name: z.string().optional(),
     companyName: z.string().optional(),
     address: billedAddress.optional(),
+    locale: z
+      .string()
+      .optional()
+      .describe("The customer's locale when the document was built (absent: the merchant's)"),
   }),
   currency: z.string(),
   lineItems: z.array(

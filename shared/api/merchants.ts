@@ -3,7 +3,7 @@ import * as z from "zod";
 import { brandColorPattern } from "../hosted/theme.ts";
 import { maxTeamMembers } from "../merchants/merchant.ts";
 import { defineOperation } from "../http/operation.ts";
-import { email, idParams, listQuery, page, paymentTerms, timeZone, currency } from "./common.ts";
+import { email, idParams, listQuery, locale, page, paymentTerms, timeZone, currency } from "./common.ts";
 import { intervals } from "./products.ts";
 
 const branding = z.strictObject({
@@ -21,6 +21,11 @@ export const merchant = z.object({
   name: z.string(),
   email: z.string(),
   timeZone: z.string(),
+  locale: z
+    .string()
+    .describe(
+      "BCP 47 locale of the merchant's documents and its own emails (default en-US); a customer's locale overrides it for that buyer",
+    ),
   defaultCurrency: z.string(),
   branding: z.object({
     logoUrl: z.string().optional(),
@@ -93,7 +98,7 @@ export const createMerchant = defineOperation({
   auth: "admin",
   tag: "Merchants",
   summary: "Create a merchant and its first API key (platform admin)",
-  body: z.strictObject({ name, email }),
+  body: z.strictObject({ name, email, locale: locale.optional() }),
   response: z.object({ merchant, apiKey: z.object({ id: z.string(), secret: z.string() }) }),
   responseCarriesSecret: true,
   status: 201,
@@ -127,6 +132,7 @@ export const merchantSettings = z.strictObject({
   name: name.optional(),
   email: email.optional(),
   timeZone: timeZone.optional(),
+  locale: locale.optional(),
   defaultCurrency: currency.optional(),
   branding: branding.optional(),
   invoiceNumberPrefix: z

@@ -51,6 +51,8 @@ export interface Customer {
    */
   balance?: Record<string, number>;
   accountOwner?: AccountOwner;
+  /** BCP 47 locale the buyer reads their documents and emails in (absent: the merchant's). */
+  locale?: string;
   /**
    * When the buyer unsubscribed from workflow emails (their unsubscribe page or one-click header);
    * receipts and other transactional mail still go. Read-only: only the buyer sets it.
@@ -71,6 +73,7 @@ export interface NewCustomer {
   metadata?: Record<string, string>;
   testClockId?: string;
   accountOwner?: AccountOwner;
+  locale?: string;
 }
 
 /** A change to a customer: fields given are set, null clears; metadata keys set to null are removed. */
@@ -86,4 +89,6 @@ export interface CustomerPatch {
   defaultPaymentMethodId?: string | null;
   /** null clears it. */
   accountOwner?: AccountOwner | null;
+  /** null: the merchant's locale again. */
+  locale?: string | null;
 }

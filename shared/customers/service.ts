@@ -140,12 +140,14 @@ export function presentCustomer({
   balance,
   accountOwner,
   unsubscribedAt,
+  locale,
   ...customer
 }: Customer) {
   return {
     ...customer,
     balance: balance ?? {},
     accountOwner: accountOwner ?? null,
+    locale: locale ?? null,
     unsubscribedAt: unsubscribedAt ?? null,
   };
 }

@@ -72,11 +72,19 @@ export function formatPercentage(percentage: number, locale = "en-US"): string {
 const calendarDate = /^(\d{4})-(\d{2})-(\d{2})$/;
 
 /**
- * `"Dec 8, 2026"`. A calendar date (`YYYY-MM-DD`, e.g. a due date) is shown as that date whatever the
- * zone; a timestamp is shown as the date it falls on in `timeZone` (the merchant's).
+ * `"Dec 8, 2026"` (`nb-NO`, `long`: `"8. desember 2026"`). A calendar date (`YYYY-MM-DD`, e.g. a due
+ * date) is shown as that date whatever the zone; a timestamp is shown as the date it falls on in
+ * `timeZone` (the merchant's).
  */
-export function formatDate(isoDateOrDateTime: string, timeZone: string, locale = "en-US"): string {
-  const options: Intl.DateTimeFormatOptions = { year: "numeric", month: "short", day: "numeric" };
+export function formatDate(
+  isoDateOrDateTime: string,
+  timeZone: string,
+  locale = "en-US",
+  dateStyle: "medium" | "long" = "medium",
+): string {
+  // Named months, never all-numeric (`08.12.2026` is ambiguous across locales), whatever the style.
+  const month = dateStyle === "long" ? "long" : "short";
+  const options: Intl.DateTimeFormatOptions = { year: "numeric", month, day: "numeric" };
   const date = calendarDate.exec(isoDateOrDateTime);
   if (date) {
     const [, y, m, d] = date.map(Number) as [number, number, number, number];

@@ -220,6 +220,7 @@ export async function priceContent(
       ...(c.name ? { name: c.name } : {}),
       ...(c.companyName ? { companyName: c.companyName } : {}),
       ...(c.address ? { address: c.address } : {}),
+      ...(c.locale ? { locale: c.locale } : {}),
     },
     content: {
       customerId: c.id,

@@ -63,6 +63,8 @@ export interface BilledCustomer {
   name?: string;
   companyName?: string;
   address?: Address;
+  /** The customer's locale when the document was built (absent: the merchant's): what the buyer reads it in. */
+  locale?: string;
 }
 
 export interface Invoice {

@@ -82,6 +82,11 @@ export interface Merchant {
   email: string;
   /** IANA zone: due dates, payout days and reminders are computed in it. */
   timeZone: string;
+  /**
+   * BCP 47 locale its buyers read documents in unless their customer record names one, and its own
+   * emails (absent on merchants created before locales: `defaultLocale`).
+   */
+  locale?: string;
   defaultCurrency: string;
   branding: Branding;
   /** Invoice numbers read `{prefix}-0001`. */

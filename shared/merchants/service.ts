@@ -10,6 +10,7 @@ import { ConflictError, NotFoundError } from "../domain/errors.ts";
 import { applyPatch } from "../domain/patch.ts";
 import { newEvent } from "../domain/events.ts";
 import { newId } from "../domain/ids.ts";
+import { defaultLocale } from "../i18n/locale.ts";
 import type { MerchantStore } from "./ports.ts";
 import {
   type ApiKey,
@@ -32,12 +33,14 @@ export interface MerchantPorts {
 export interface NewMerchant {
   name: string;
   email: string;
+  locale?: string | undefined;
 }
 
 export interface MerchantSettingsPatch {
   name?: string;
   email?: string;
   timeZone?: string;
+  locale?: string;
   defaultCurrency?: string;
   branding?: { [K in keyof Branding]?: Branding[K] | null };
   invoiceNumberPrefix?: string;
@@ -79,6 +82,7 @@ export async function createMerchant(
     name: input.name,
     email: input.email.toLowerCase(),
     timeZone: "UTC",
+    locale: input.locale ?? defaultLocale,
     defaultCurrency: "USD",
     branding: {},
     invoiceNumberPrefix: "INV",
@@ -101,8 +105,14 @@ export async function createMerchant(
 export async function getMerchant({ store }: MerchantPorts, merchantId: string): Promise<Merchant> {
   const found = await store.readMerchant(merchantId);
   if (!found) throw new NotFoundError("Merchant");
-  return found.value;
+  return presentMerchant(found.value);
 }
+
+/** The merchant as the API shows it: its locale always (merchants created before locales read `defaultLocale`). */
+export const presentMerchant = (merchant: Merchant): Merchant => ({
+  ...merchant,
+  locale: merchant.locale ?? defaultLocale,
+});
 
 /**
  * A time zone change keeps money off days that may be paid out already: payouts pay only days
@@ -145,7 +155,7 @@ export async function updateMerchant(
   }
   const { supportEmail, portal, ...others } = rest;
   const merchant: Merchant = {
-    ...applyPatch(found.value, { supportEmail }),
+    ...presentMerchant(applyPatch(found.value, { supportEmail })),
     ...others,
     ...(portal ? { portal: { ...portalOf(found.value), ...portal } } : {}),
     branding,
@@ -157,7 +167,7 @@ export async function updateMerchant(
     found.version,
     newEvent("merchant.updated", merchantId, merchantId, now, { merchant, changed: Object.keys(patch) }),
   );
-  return merchant;
+  return presentMerchant(merchant);
 }
 
 export async function createApiKey({ store, clock }: MerchantPorts, merchantId: string, name = "API key") {

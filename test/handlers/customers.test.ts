@@ -12,9 +12,10 @@ import { callHandler, merchantId, merchantPk, tableName, useMerchantKey } from "
 const ddb = mockClient(DynamoDBDocumentClient);
 /** A customer as stored: its presented credit balance is kept as `balance_<CUR>` attributes. */
 /** The stored fields of a presented customer: no balance ({}), no account owner or unsubscription (null). */
-const storedOf = ({ balance: _, accountOwner, unsubscribedAt, ...customer }: Record<string, unknown>) => ({
+const storedOf = ({ balance: _, accountOwner, unsubscribedAt, locale, ...customer }: Record<string, unknown>) => ({
   ...customer,
   ...(accountOwner ? { accountOwner } : {}),
+  ...(locale ? { locale } : {}),
   ...(unsubscribedAt ? { unsubscribedAt } : {}),
 });
 const customerId = "cus_01KQA0000000000000000000AA";
@@ -120,6 +121,7 @@ describe("customers API function", () => {
       metadata: { tier: "gold" },
       balance: {},
       accountOwner: null,
+      locale: null,
       unsubscribedAt: null,
       createdAt: "2026-01-01T00:00:00.000Z",
       updatedAt: "2026-01-01T00:00:00.000Z",
