@@ -167,6 +167,8 @@ export const objectShapes = {
     companyName: "string",
     phone: "string",
     accountOwner: { name: "string", email: "string" },
+    /** The BCP 47 locale the buyer reads in (`nb-NO`); null: the merchant's (a text's `{{ locale }}` says which). */
+    locale: "string",
     /** The segments (`seg_…`) the customer is a member of when the event arrives: `{ op: "contains", value: "seg_…" }`. */
     inSegment: "list",
   },
