@@ -149,9 +149,9 @@ export const maxStepAttempts = 3;
 /**
  * What a template and a filter can read: for each trigger, the objects of its context and, for each
  * object, its fields and their kind. Money values are `{ amount, currency }` (the `money` filter
- * formats them; filters compare their amount); dates are ISO 8601 (the `date` filter formats them in
- * the merchant's time zone); a list is of ids (`contains` asks for one). Every field is present in a
- * context; an absent value is null.
+ * formats them in the reader's locale; filters compare their amount); dates are ISO 8601 (the `date`
+ * filter formats them in the reader's locale and the merchant's time zone); a list is of ids
+ * (`contains` asks for one). Every field is present in a context; an absent value is null.
  */
 export type FieldKind = "string" | "number" | "boolean" | "money" | "date" | "list";
 export interface ObjectShape {
