@@ -6,10 +6,10 @@
  * in their locale (the customer's, else the merchant's), the merchant's team in the merchant's.
  */
 import type { Mail } from "../aws/mailer.ts";
-import { teamEmails } from "../merchants/merchant.ts";
-import { composeRendered, invoiceTestNotice } from "../notifications/compose.ts";
 import { readerLocale } from "../i18n/locale.ts";
 import { translator } from "../i18n/translator.ts";
+import { teamEmails } from "../merchants/merchant.ts";
+import { composeRendered, invoiceTestNotice } from "../notifications/compose.ts";
 import { escapeHtml } from "../notifications/html.ts";
 import type { WorkflowCustomer, WorkflowMerchant } from "./ports.ts";
 import { renderTemplate } from "./templating.ts";

@@ -191,7 +191,7 @@ function* valuesOf(templates: readonly Template[]): Generator<Value> {
 /**
  * What is wrong with the locale arguments of `money` and `date`: more than one, or a literal that
  * is no locale the platform formats (`"en_US"`). A variable (`customer.locale`) is checked as a
- * variable; its value is the reader's locale's fallback at send time.
+ * variable; at send time a value that is no locale (null) prints in the reader's.
  */
 function localeArgumentErrors(templates: readonly Template[]): string[] {
   const errors: string[] = [];
