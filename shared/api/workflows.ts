@@ -53,7 +53,7 @@ const template = (max: number, what: string) =>
     .string()
     .max(max)
     .describe(
-      `${what}: a LiquidJS template over the trigger's context ({{ customer.name }}, {{ payment.amount | money }}, {{ subscription.nextBillingAt | date }}); unknown variables and filters are refused`,
+      `${what}: a LiquidJS template over the trigger's context ({{ customer.name }}, {{ payment.amount | money }}, {{ subscription.nextBillingAt | date }}) and its reader's {{ locale }} and {{ language }}, money and dates printed in that locale unless the filter names one ({{ payment.amount | money: "nb-NO" }}); unknown variables and filters, and a filter's locale that is none, are refused`,
     );
 
 const recipient = z

@@ -20,6 +20,7 @@ import { newId } from "../domain/ids.ts";
 import { windowLimits } from "../domain/limits.ts";
 import type { DiscountCode } from "../discount-codes/discount-code.ts";
 import type { Change, Versioned } from "../domain/records.ts";
+import { readerLocale } from "../i18n/locale.ts";
 import { newTask } from "../tasks/task.ts";
 import { buildContext, customerIdOf, project } from "./context.ts";
 import { ended, presentEnrollment } from "./enrollment.ts";
@@ -489,7 +490,8 @@ async function createTask(
 ): Promise<StepOutcome> {
   const now = clock.now();
   const merchant = await requireMerchant(ports, merchantId);
-  const options = { timeZone: merchant.timeZone };
+  // A task is the merchant's: in its locale.
+  const options = { timeZone: merchant.timeZone, locale: readerLocale(merchant) };
   const context = enrollment.context;
   const idOf = (object: "customer" | "payment" | "invoice" | "subscription" | "quote") => {
     const id = context[object]?.id;

@@ -73,6 +73,7 @@ export type WorkflowMerchant = Pick<
   | "name"
   | "email"
   | "timeZone"
+  | "locale"
   | "defaultCurrency"
   | "branding"
   | "processor"
@@ -87,6 +88,8 @@ export interface WorkflowCustomer {
   name?: string;
   accountOwner?: { name: string; email: string } | null;
   unsubscribedAt?: string | null;
+  /** The locale the buyer reads in (absent: the merchant's). */
+  locale?: string | null;
   testClockId?: string;
 }
 

@@ -149,9 +149,9 @@ export const maxStepAttempts = 3;
 /**
  * What a template and a filter can read: for each trigger, the objects of its context and, for each
  * object, its fields and their kind. Money values are `{ amount, currency }` (the `money` filter
- * formats them; filters compare their amount); dates are ISO 8601 (the `date` filter formats them in
- * the merchant's time zone); a list is of ids (`contains` asks for one). Every field is present in a
- * context; an absent value is null.
+ * formats them in the reader's locale; filters compare their amount); dates are ISO 8601 (the `date`
+ * filter formats them in the reader's locale and the merchant's time zone); a list is of ids
+ * (`contains` asks for one). Every field is present in a context; an absent value is null.
  */
 export type FieldKind = "string" | "number" | "boolean" | "money" | "date" | "list";
 export interface ObjectShape {
@@ -167,6 +167,8 @@ export const objectShapes = {
     companyName: "string",
     phone: "string",
     accountOwner: { name: "string", email: "string" },
+    /** The BCP 47 locale the buyer reads in (`nb-NO`); null: the merchant's (a text's `{{ locale }}` says which). */
+    locale: "string",
     /** The segments (`seg_…`) the customer is a member of when the event arrives: `{ op: "contains", value: "seg_…" }`. */
     inSegment: "list",
   },

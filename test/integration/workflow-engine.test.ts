@@ -73,13 +73,13 @@ function engine(failWith?: () => Error | undefined) {
   return { sent, ports };
 }
 
-async function newCustomer(testClockId?: string) {
+async function newCustomer(testClockId?: string, extra: object = {}) {
   const email = `buyer-${newId("customer", new Date()).slice(-8).toLowerCase()}@wf.test`;
   const { status, body } = await api(
     customers,
     "POST /v1/customers",
     {},
-    { email, name: "Ada", ...(testClockId ? { testClockId } : {}) },
+    { email, name: "Ada", ...(testClockId ? { testClockId } : {}), ...extra },
   );
   expect(status).toBe(201);
   return body.id as string;
@@ -173,6 +173,30 @@ describe("workflow engine against DynamoDB Local", () => {
     expect(sent).toHaveLength(1);
     expect(sent[0]?.subject).toBe("[TEST MODE] Thanks Ada");
     expect(sent[0]?.headers?.["List-Unsubscribe"]).toBe(`<https://pay.kassa.test/u/tok-${customerId}>`);
+  });
+
+  it("writes to a buyer in nb-NO in Norwegian formats and words, and to the merchant (en-US) in English", async () => {
+    const { sent, ports } = engine();
+    const text =
+      '{% if language == "nb" %}Takk, du betalte {{ payment.amount }}{% else %}Thanks, you paid {{ payment.amount }}{% endif %}' +
+      " ({{ locale }})";
+    await saveWorkflow({
+      steps: [
+        { type: "send_email", to: "customer", subject: text, body: text },
+        { type: "send_email", to: "merchant", subject: text, body: text },
+      ],
+    });
+    // Saved as `nb-no`, read canonical by the engine's own customer read.
+    const customerId = await newCustomer(undefined, { locale: "nb-no" });
+    await enrollOnEvent(ports(systemClock), paid(customerId));
+
+    const [buyer, merchant] = sent;
+    // (The test-mode prefix is the mail frame's, in its own words.)
+    expect(buyer?.subject).toMatch(/ Takk, du betalte 42,00\u00a0USD \(nb-NO\)$/);
+    expect(buyer?.text).toContain(
+      `Meld deg av e-poster som denne fra Workflow Shop: https://pay.kassa.test/u/tok-${customerId}`,
+    );
+    expect(merchant?.subject).toBe("[TEST MODE] Thanks, you paid $42.00 (en-US)");
   });
 
   it("re-enrolls once per event when the workflow says so, and lists by status and customer", async () => {

@@ -193,6 +193,11 @@ describe("workflows", () => {
     ],
     ["an unknown variable", { ...welcome, steps: [email(), email("{{ invoice.number }}")] }, "steps.1.body"],
     [
+      "a money filter's locale that is none",
+      { ...welcome, steps: [email('{{ payment.amount | money: "en_US" }}')] },
+      "steps.0.body",
+    ],
+    [
       "an address outside the team",
       { ...welcome, steps: [{ ...email(), to: { userEmail: "stranger@elsewhere.test" } }] },
       "steps.0.to.userEmail",
@@ -217,6 +222,15 @@ describe("workflows", () => {
     expect(r.status, r.raw).toBe(400);
     expect(r.body.errors.map((e: { path: string }) => e.path)).toEqual([path]);
     expect(await aws.countItems()).toBe(before);
+  });
+
+  it("takes a branch per language and a filter's locale, as saved", async () => {
+    const s = await shopWith("Language Shop");
+    const body =
+      '{% if language == "nb" %}Takk for {{ payment.amount }}{% else %}Thanks for {{ payment.amount }}{% endif %}' +
+      ' ({{ payment.paidAt | date: "nb-NO" }}, {{ locale }})';
+    const made = await s.created({ ...welcome, steps: [email(body)] });
+    expect(made.steps[0].body).toBe(body);
   });
 
   it("takes the merchant's own address as a recipient, in any case", async () => {

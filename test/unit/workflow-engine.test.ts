@@ -164,6 +164,47 @@ describe("steps", () => {
     });
   });
 
+  it("writes a buyer's mail in the buyer's locale, the merchant's mail and tasks in the merchant's", async () => {
+    const engine = fakeEngine();
+    engine.customers.set(buyer.id, { ...buyer, locale: "nb-NO" });
+    const text =
+      '{% if language == "nb" %}Takk for {{ payment.amount }}{% else %}Thanks for {{ payment.amount }}{% endif %}' +
+      " ({{ locale }}, {{ payment.paidAt | date }})";
+    engine.save(
+      workflowOf("wf_a", {
+        steps: [
+          { type: "send_email", to: "customer", subject: text, body: text },
+          { type: "send_email", to: "merchant", subject: text, body: text },
+          { type: "create_task", title: text },
+        ],
+      }),
+    );
+    await enrollOnEvent(engine.ports, paymentEvent("evt_1"));
+    const [toBuyer, toMerchant] = engine.sent;
+    // (The frame's test-mode prefix is the notifications' own.)
+    expect(toBuyer?.subject).toContain("Takk for 50,00\u00a0€ (nb-NO, 1. januar 2030)");
+    expect(toBuyer?.text).toContain("Meld deg av e-poster som denne fra Acme: https://pay.test/u/unsub-cus_1");
+    expect(toBuyer?.html).toContain(">Meld deg av</a> e-poster som denne fra Acme.");
+    // The merchant has no locale of its own: en-US.
+    expect(toMerchant?.subject).toContain("Thanks for €50.00 (en-US, Jan 1, 2030)");
+    const [task] = engine.committed.flatMap((c) => c.changes) as unknown as { task: { title: string } }[];
+    expect(task?.task.title).toBe("Thanks for €50.00 (en-US, Jan 1, 2030)");
+  });
+
+  it("follows the merchant's locale for a buyer without one, and keeps English words for a buyer in en-GB", async () => {
+    const engine = fakeEngine();
+    engine.ports.reads = { ...engine.ports.reads, merchant: async () => ({ ...merchant, locale: "nb-NO" }) };
+    engine.save(workflowOf("wf_a", { reenroll: true, steps: [welcome] }));
+    await enrollOnEvent(engine.ports, paymentEvent("evt_1"));
+    engine.customers.set(buyer.id, { ...buyer, locale: "en-GB" });
+    await enrollOnEvent(engine.ports, paymentEvent("evt_2"));
+    const [norwegian, british] = engine.sent;
+    expect(norwegian?.text).toContain("Thanks for 50,00\u00a0€.");
+    expect(norwegian?.text).toContain("Meld deg av e-poster som denne fra Acme");
+    expect(british?.text).toContain("Thanks for €50.00.");
+    expect(british?.text).toContain("Unsubscribe from Acme's emails like this one");
+  });
+
   it("skips mail to an unsubscribed buyer and past the daily cap, sends internal mail without an unsubscribe link", async () => {
     const engine = fakeEngine();
     engine.customers.set(buyer.id, { ...buyer, unsubscribedAt: "2029-12-01T00:00:00Z" });

@@ -41,6 +41,20 @@ const nest = (depth: number, inner: WorkflowStep): WorkflowStep =>
   depth === 0 ? inner : branch([nest(depth - 1, inner)]);
 
 describe("definitionErrors", () => {
+  it("accepts a per-language branch, locale arguments and a filter on the buyer's locale", () => {
+    const localized: WorkflowStep = {
+      ...email,
+      subject: '{% if language == "nb" %}Takk, {{ customer.name }}{% else %}Thanks{% endif %}',
+      body: '{{ payment.amount | money: "nb-NO" }} {{ payment.paidAt | date: customer.locale }} {{ locale }}',
+    };
+    expect(
+      definitionErrors(
+        definition([localized], [{ field: "customer.locale", op: "eq", value: "nb-NO" }]),
+        team,
+      ),
+    ).toEqual([]);
+  });
+
   it("accepts a valid definition", () => {
     expect(
       definitionErrors(definition([email, { type: "delay", duration: "P1DT12H" }, email]), team),
@@ -114,6 +128,16 @@ describe("definitionErrors", () => {
       "steps.0.subject",
     ],
     ["an include", definition([{ ...email, body: "{% include 'x' %}" }]), "steps.0.body"],
+    [
+      "a money filter's locale that is none",
+      definition([{ ...email, body: '{{ payment.amount | money: "en_US" }}' }]),
+      "steps.0.body",
+    ],
+    [
+      "a date filter's locale without formats, in a branch's subject",
+      definition([email, branch([{ ...email, subject: '{{ payment.paidAt | date: "zz-ZZ" }}' }])]),
+      "steps.1.then.0.subject",
+    ],
     ["an empty subject", definition([{ ...email, subject: " " }]), "steps.0.subject"],
     [
       "a code before one is made",
