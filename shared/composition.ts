@@ -45,6 +45,7 @@ import { processorEventRejected } from "./payments/event-trust.ts";
 import { requireProcessorKind } from "./payments/mode.ts";
 import { payableInvoices } from "./invoices/payable.ts";
 import type { InvoicePayPorts } from "./invoices/pay.ts";
+import type { ReceiptPorts } from "./payments/receipt.ts";
 import { findTestMethod, sandboxFee } from "./payments/sandbox-cards.ts";
 import { sandboxProcessor } from "./payments/sandbox.ts";
 import { signEvent } from "./payments/signing.ts";
@@ -482,6 +483,13 @@ export const declinedCardAttempts = (clock: Clock, merchantId: string, payableId
 });
 
 export const paymentListPorts = () => ({ payments: dynamoPaymentStore, views: dynamoViewStore });
+
+export const receiptPorts = (): ReceiptPorts => ({
+  payments: dynamoPaymentStore,
+  invoices: dynamoInvoiceStore,
+  customers: dynamoCustomerStore,
+  merchants: dynamoMerchantStore,
+});
 
 // ── Payments: the merchant's processor (the sandbox, or Stripe), the stores, the event lookups ─────
 

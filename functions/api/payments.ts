@@ -1,12 +1,19 @@
-/** Payments: charge an invoice, list and read payments, refund them. */
+/** Payments: charge an invoice, list and read payments and their receipts, refund them. */
 import * as ops from "../../shared/api/payments.ts";
-import { invoiceClock, paymentClock, paymentListPorts, paymentPorts } from "../../shared/composition.ts";
+import {
+  invoiceClock,
+  paymentClock,
+  paymentListPorts,
+  paymentPorts,
+  receiptPorts,
+} from "../../shared/composition.ts";
 import { NotFoundError } from "../../shared/domain/errors.ts";
 import { apiHandler, HttpResponse, route } from "../../shared/http/api.ts";
 import { listResponse } from "../../shared/http/list.ts";
 import { listPayments, listRefunds } from "../../shared/payments/list.ts";
 import { payInvoice } from "../../shared/invoices/pay.ts";
 import { presentPayment } from "../../shared/payments/payment.ts";
+import { paymentReceipt, receiptPdfResponse } from "../../shared/payments/receipt.ts";
 import { refundPayment } from "../../shared/payments/refunds.ts";
 
 export const handler = apiHandler([
@@ -27,6 +34,9 @@ export const handler = apiHandler([
     if (!found) throw new NotFoundError("Payment");
     return presentPayment(found.value);
   }),
+  route(ops.getPaymentReceiptPdf, async ({ principal, params }) =>
+    receiptPdfResponse(await paymentReceipt(receiptPorts(), principal.merchantId, params.id)),
+  ),
   route(ops.createRefund, async ({ principal, clock, params, body }) =>
     refundPayment(
       paymentPorts(await paymentClock(clock, principal.merchantId, params.id)),
