@@ -116,6 +116,9 @@ export const getPaymentReceiptPdf = defineOperation({
   params: idParams("payment"),
   produces: "application/pdf",
   status: 200,
+  otherResponses: {
+    409: { description: "The payment is processing or failed: no money was received", content: ["problem"] },
+  },
 });
 
 export const createRefund = defineOperation({
