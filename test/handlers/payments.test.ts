@@ -187,6 +187,16 @@ describe("payments API function", () => {
     expect(writes()).toBe(0);
   });
 
+  it("GET /v1/payments/{id}/receipt-pdf answers 400 naming id for an over-long id, and reads no payment", async () => {
+    const id = `pay_${"x".repeat(61)}`;
+
+    const { status, body } = await callHandler(handler, "GET /v1/payments/{id}/receipt-pdf", { pathParameters: { id } });
+
+    expect(status).toBe(400);
+    expect(body.errors).toEqual([expect.objectContaining({ path: "id" })]);
+    expect(ddb).not.toHaveReceivedCommandWith(GetCommand, { Key: { PK: merchantPk, SK: id } });
+  });
+
   it.each(["processing", "failed"])("GET /v1/payments/{id}/receipt-pdf answers 409 for a %s payment: only money received has a receipt", async (paymentStatus) => {
     answerPayment({ ...storedPayment, status: paymentStatus, paidAt: undefined });
 
