@@ -13,8 +13,8 @@ import { listResponse } from "../../shared/http/list.ts";
 import { listPayments, listRefunds } from "../../shared/payments/list.ts";
 import { payInvoice } from "../../shared/invoices/pay.ts";
 import { presentPayment } from "../../shared/payments/payment.ts";
-import { paymentReceipt, receiptPdfResponse } from "../../shared/payments/receipt.ts";
 import { refundPayment } from "../../shared/payments/refunds.ts";
+import { paymentReceipt, receiptPdfResponse } from "../../shared/receipts/receipt.ts";
 
 export const handler = apiHandler([
   route(ops.payInvoice, async ({ principal, clock, params, body }) => {

@@ -12,7 +12,7 @@ import type { BilledCustomer, Invoice } from "../../shared/invoices/invoice.ts";
 import { renderInvoicePdf } from "../../shared/invoices/pdf.ts";
 import type { Merchant } from "../../shared/merchants/merchant.ts";
 import type { Payment } from "../../shared/payments/payment.ts";
-import { renderReceiptPdf } from "../../shared/payments/receipt-pdf.ts";
+import { renderReceiptPdf } from "../../shared/receipts/pdf.ts";
 import type { Refund } from "../../shared/payments/refund.ts";
 import { renderQuotePdf } from "../../shared/quotes/pdf.ts";
 import type { Quote } from "../../shared/quotes/quote.ts";

@@ -16,7 +16,7 @@ import {
 } from "../documents/layout.ts";
 import { readerLocale } from "../i18n/locale.ts";
 import { type Translator, translator } from "../i18n/translator.ts";
-import type { PaymentMethod } from "./payment.ts";
+import type { PaymentMethod } from "../payments/payment.ts";
 import type { Receipt } from "./receipt.ts";
 
 const columns = lineColumns;

@@ -3,7 +3,8 @@
  * invoice it paid, who paid, the refunds so far — and the PDF as a response. The buyer is the paid
  * invoice's customer snapshot (what the invoice was billed to), else the customer record; the
  * receipt reads in their locale, else the merchant's. pdf-lib is loaded on first use, so the
- * payments function's other routes don't pay for it at cold start.
+ * payments function's other routes don't pay for it at cold start. A capability of its own: it reads
+ * payments, invoices and customers, which `shared/payments/` keeps apart.
  */
 import { pdfResponse } from "../documents/response.ts";
 import { NotFoundError, StateConflictError } from "../domain/errors.ts";
@@ -13,10 +14,10 @@ import type { BilledCustomer, Invoice } from "../invoices/invoice.ts";
 import type { InvoiceStore } from "../invoices/ports.ts";
 import type { Merchant } from "../merchants/merchant.ts";
 import type { MerchantStore } from "../merchants/ports.ts";
+import type { Payment } from "../payments/payment.ts";
+import type { PaymentStore } from "../payments/ports.ts";
+import type { Refund } from "../payments/refund.ts";
 import type { CustomerStore } from "../store/customers.ts";
-import type { Payment } from "./payment.ts";
-import type { PaymentStore } from "./ports.ts";
-import type { Refund } from "./refund.ts";
 
 export interface Receipt {
   payment: Payment;
@@ -78,6 +79,6 @@ export async function paymentReceipt(
 }
 
 export async function receiptPdfResponse(receipt: Receipt): Promise<HttpResponse> {
-  const { renderReceiptPdf } = await import("./receipt-pdf.ts");
+  const { renderReceiptPdf } = await import("./pdf.ts");
   return pdfResponse(await renderReceiptPdf(receipt), `receipt-${receipt.payment.id}.pdf`);
 }
