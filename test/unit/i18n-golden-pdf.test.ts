@@ -16,7 +16,8 @@ import { renderReceiptPdf } from "../../shared/receipts/pdf.ts";
 import type { Refund } from "../../shared/payments/refund.ts";
 import { renderQuotePdf } from "../../shared/quotes/pdf.ts";
 import type { Quote } from "../../shared/quotes/quote.ts";
-import { pdfText } from "../helpers/pdf-text.ts";
+import { renderSignedQuotePdf } from "../../shared/quotes/signed-pdf.ts";
+import { pdfPages, pdfText } from "../helpers/pdf-text.ts";
 
 const merchant: Merchant = {
   id: "mer_01KQ9ZJ8X2M4N6P8R0T2V4X6Z9",
@@ -169,29 +170,30 @@ describe("encodable", () => {
 });
 
 describe("golden quote PDF", () => {
-  it("reads in Norwegian for an nb-NO buyer", async () => {
-    const quote = {
-      ...invoiceFor(buyer("nb-NO")),
-      id: "quo_01KQA0000000000000000000007",
-      status: "open",
-      number: "Q-0007",
-      upfrontTotal: 421_875,
-      recurringTotal: 0,
-      requireSignature: true,
-      countersigners: [{ name: "Ola Fjord", email: "ola@fjordkaffe.test" }],
-      collectPayment: false,
-      paymentPlan: {
-        installments: [
-          { percent: 50, dueAfterDays: 0 },
-          { percent: 50, dueAfterDays: 30 },
-        ],
-      },
-      terms: "Levering innen 14 dager.",
-      expiresAt: "2026-12-15T23:00:00.000Z",
-      publishedAt: "2026-11-15T09:00:00.000Z",
-      hostedUrl: "https://pay.kassa.test/q/abc",
-    } as unknown as Quote;
+  const quote = {
+    ...invoiceFor(buyer("nb-NO")),
+    id: "quo_01KQA0000000000000000000007",
+    status: "open",
+    number: "Q-0007",
+    upfrontTotal: 421_875,
+    recurringTotal: 0,
+    requireSignature: true,
+    countersigners: [{ name: "Ola Fjord", email: "ola@fjordkaffe.test" }],
+    collectPayment: false,
+    paymentPlan: {
+      installments: [
+        { percent: 50, dueAfterDays: 0 },
+        { percent: 50, dueAfterDays: 30 },
+      ],
+    },
+    terms: "Levering innen 14 dager.",
+    expiresAt: "2026-12-15T23:00:00.000Z",
+    publishedAt: "2026-11-15T09:00:00.000Z",
+    contentHash: "a".repeat(64),
+    hostedUrl: "https://pay.kassa.test/q/abc",
+  } as unknown as Quote;
 
+  it("reads in Norwegian for an nb-NO buyer", async () => {
     const runs = await runsOf(await renderQuotePdf(quote, merchant));
 
     expect(runs).toContain("Tilbud Q-0007");
@@ -210,6 +212,42 @@ describe("golden quote PDF", () => {
     expect(runs).toContain("SE GJENNOM OG GODTA PÅ NETT");
     expect(runs).toContain("Kjøper: Kari Nordmann");
     expect(runs).toContain("For Fjord Kaffe AS: Ola Fjord <ola@fjordkaffe.test>");
+  });
+
+  it("adds a Norwegian audit trail to the signed PDF, its times exact UTC", async () => {
+    const signedAt = "2026-11-20T12:00:00.000Z";
+    const accepted = {
+      ...quote,
+      status: "accepted",
+      acceptedAt: signedAt,
+      signatures: [
+        {
+          name: "Kari Nordmann",
+          email: "kari@example.test",
+          role: "buyer",
+          signedAt,
+          ip: "198.51.100.4",
+          userAgent: "Firefox/130",
+          contentHash: quote.contentHash,
+        },
+      ],
+    } as Quote;
+
+    const pages = await pdfPages(
+      await renderSignedQuotePdf(await renderQuotePdf(quote, merchant), accepted, merchant),
+    );
+    const trail = (pages.at(-1) ?? "").split("\n");
+
+    expect(trail).toContain("Revisjonsspor");
+    expect(trail).toContain("Tilbud Q-0007 fra Fjord Kaffe AS til Kari Nordmann");
+    expect(trail).toContain("SHA-256 AV DEN OPPRINNELIGE PDF-EN (contentHash)");
+    expect(trail).toContain(`${signedAt} · Signert av kjøperen på tilbudets side`);
+    expect(trail).toContain("Aktør: Kari Nordmann <kari@example.test> (kjøper)");
+    expect(trail).toContain("IP-adresse: 198.51.100.4");
+    expect(trail).toContain(`${signedAt} · Tilbudet er godtatt`);
+    expect(trail.some((run) => run.startsWith("Fjord Kaffe AS · Tilbud Q-0007 · Revisjonsspor · Side"))).toBe(
+      true,
+    );
   });
 });
 
