@@ -466,7 +466,7 @@ export const functions: readonly FunctionDefinition[] = [
   {
     name: "payments",
     entry: "functions/api/payments.ts",
-    description: "Pay invoices through the processor; payments and refunds",
+    description: "Pay invoices through the processor; payments, their receipt PDFs, and refunds",
     timeoutSeconds: 25,
     routes: paymentOps.paymentOperations,
     access: paymentsAccess,

@@ -128,6 +128,7 @@ import { dynamoWorkflowCatalog } from "./store/workflows.ts";
 import type { WorkflowEnginePorts, WorkflowLinks } from "./workflows/ports.ts";
 import type { SavedViewPorts } from "./views/ports.ts";
 import type { ViewPorts } from "./views/service.ts";
+import type { ReceiptPorts } from "./receipts/receipt.ts";
 import type { ReportContributor } from "./reports/contributor.ts";
 import { customersContributor, revenueContributor } from "./reports/contributors.ts";
 import type { ReportPorts, ReportReadPorts } from "./reports/ports.ts";
@@ -482,6 +483,13 @@ export const declinedCardAttempts = (clock: Clock, merchantId: string, payableId
 });
 
 export const paymentListPorts = () => ({ payments: dynamoPaymentStore, views: dynamoViewStore });
+
+export const receiptPorts = (): ReceiptPorts => ({
+  payments: dynamoPaymentStore,
+  invoices: dynamoInvoiceStore,
+  customers: dynamoCustomerStore,
+  merchants: dynamoMerchantStore,
+});
 
 // ── Payments: the merchant's processor (the sandbox, or Stripe), the stores, the event lookups ─────
 

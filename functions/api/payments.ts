@@ -1,6 +1,12 @@
-/** Payments: charge an invoice, list and read payments, refund them. */
+/** Payments: charge an invoice, list and read payments and their receipts, refund them. */
 import * as ops from "../../shared/api/payments.ts";
-import { invoiceClock, paymentClock, paymentListPorts, paymentPorts } from "../../shared/composition.ts";
+import {
+  invoiceClock,
+  paymentClock,
+  paymentListPorts,
+  paymentPorts,
+  receiptPorts,
+} from "../../shared/composition.ts";
 import { NotFoundError } from "../../shared/domain/errors.ts";
 import { apiHandler, HttpResponse, route } from "../../shared/http/api.ts";
 import { listResponse } from "../../shared/http/list.ts";
@@ -8,6 +14,7 @@ import { listPayments, listRefunds } from "../../shared/payments/list.ts";
 import { payInvoice } from "../../shared/invoices/pay.ts";
 import { presentPayment } from "../../shared/payments/payment.ts";
 import { refundPayment } from "../../shared/payments/refunds.ts";
+import { paymentReceipt, receiptPdfResponse } from "../../shared/receipts/receipt.ts";
 
 export const handler = apiHandler([
   route(ops.payInvoice, async ({ principal, clock, params, body }) => {
@@ -27,6 +34,9 @@ export const handler = apiHandler([
     if (!found) throw new NotFoundError("Payment");
     return presentPayment(found.value);
   }),
+  route(ops.getPaymentReceiptPdf, async ({ principal, params }) =>
+    receiptPdfResponse(await paymentReceipt(receiptPorts(), principal.merchantId, params.id)),
+  ),
   route(ops.createRefund, async ({ principal, clock, params, body }) =>
     refundPayment(
       paymentPorts(await paymentClock(clock, principal.merchantId, params.id)),

@@ -105,6 +105,22 @@ export const getPayment = defineOperation({
   status: 200,
 });
 
+export const getPaymentReceiptPdf = defineOperation({
+  id: "getPaymentReceiptPdf",
+  method: "GET",
+  path: "/v1/payments/{id}/receipt-pdf",
+  auth: "merchant",
+  tag: "Payments",
+  summary:
+    "The payment's receipt as a PDF, in the buyer's locale: amount and date paid, method, the invoice it paid, refunds so far; 409 while the payment is processing or after it failed",
+  params: idParams("payment"),
+  produces: "application/pdf",
+  status: 200,
+  otherResponses: {
+    409: { description: "The payment is processing or failed: no money was received", content: ["problem"] },
+  },
+});
+
 export const createRefund = defineOperation({
   id: "createRefund",
   method: "POST",
@@ -190,4 +206,12 @@ export const stripeWebhook = defineOperation({
   maxBodyBytes: 1024 * 1024,
 });
 
-export const paymentOperations = [payInvoice, listPayments, getPayment, createRefund, listRefunds, getRefund];
+export const paymentOperations = [
+  payInvoice,
+  listPayments,
+  getPayment,
+  getPaymentReceiptPdf,
+  createRefund,
+  listRefunds,
+  getRefund,
+];

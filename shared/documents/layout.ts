@@ -1,8 +1,8 @@
 /**
- * The layout of every PDF document Kassa renders for a merchant (the invoice today; quotes and
- * receipts next): A4 pages with the brand colour across the top, the TEST MODE band of a sandbox
- * merchant's document on every page, a text cursor that flows onto new pages, word wrap, and page
- * numbers.
+ * The layout of every PDF document Kassa renders for a merchant (invoices, quotes, receipts): A4
+ * pages with the brand colour across the top, the TEST MODE band of a sandbox merchant's document on
+ * every page, a text cursor that flows onto new pages, word wrap, and page numbers — its own words in
+ * the reader's language (the document's translator).
  *
  * pdf-lib with the standard Helvetica fonts: nothing to load from disk or network, so a function
  * bundles into a single esbuild file. Those fonts are WinAnsi-encoded; characters outside WinAnsi
@@ -10,6 +10,7 @@
  */
 import { type PDFFont, type PDFPage, PDFDocument, type RGB, rgb, StandardFonts } from "pdf-lib";
 import { channelsOf, validBrandColor } from "../hosted/theme.ts";
+import type { Translator } from "../i18n/translator.ts";
 
 const A4: [number, number] = [595.28, 841.89];
 const margin = 48;
@@ -31,16 +32,27 @@ export function parseBrandColor(color: string | undefined): RGB {
   return hex ? rgb(...channelsOf(hex)) : defaultAccent;
 }
 
-/** Spaces WinAnsi lacks but has a stand-in for (Intl puts narrow no-break spaces in some locales). */
+/**
+ * Spaces WinAnsi lacks but has a stand-in for: Intl groups digits with a narrow no-break space in
+ * some locales (fr-FR: "4\u202f218,75\u00a0€"), which must stay unbreakable.
+ */
 const spaceLike = /[\u2007\u2009\u202f]/g;
 
-/** Text the font can encode: NFC, whitespace flattened, every other unencodable character as "?". */
+/** Intl's MINUS SIGN in negative amounts of some locales (nb-NO: "−30,00\u00a0kr"); WinAnsi has only "-". */
+const minusSign = /\u2212/g;
+
+/**
+ * Text the font can encode: NFC, whitespace flattened, Intl's minus sign and narrow spaces as their
+ * WinAnsi stand-ins, every other unencodable character as "?". Every string a document draws passes
+ * through here (`Layout.text`, `Layout.paragraph`, the line table), so this is the one place.
+ */
 export function encodable(text: string, charset: ReadonlySet<number>): string {
   let out = "";
   for (const char of text
     .normalize("NFC")
     .replace(/[\t\r\n\v\f]/g, " ")
-    .replace(spaceLike, "\u00a0")) {
+    .replace(spaceLike, "\u00a0")
+    .replace(minusSign, "-")) {
     out += charset.has(char.codePointAt(0) ?? 0) ? char : "?";
   }
   return out;
@@ -87,6 +99,8 @@ export class Layout {
   constructor(
     private readonly doc: PDFDocument,
     readonly fonts: Fonts,
+    /** The reader's: the layout's own words (continued, page numbers, the table's header). */
+    readonly tr: Translator,
     private readonly accent: RGB,
     private readonly continuationTitle: string,
     /** Drawn as a band across the top of every page (a test-mode merchant's document). */
@@ -107,10 +121,18 @@ export class Layout {
       this.y = A4[1] - margin - 14;
     }
     if (this.pages.length > 1) {
-      this.text(`${this.continuationTitle} (continued)`, left, { size: 9, color: muted });
+      this.text(this.tr.t("document.continued", { title: this.continuationTitle }), left, {
+        size: 9,
+        color: muted,
+      });
       this.y -= 20;
       this.onNewPage?.();
     }
+  }
+
+  /** A section's small capitals heading at the cursor ("BILL TO", "FAKTURERES TIL"). */
+  heading(label: string, x = left, align: "left" | "right" = "left"): void {
+    this.text(label.toLocaleUpperCase(this.tr.locale), x, { size: 8, bold: true, color: muted, align });
   }
 
   /** Makes room for `height` points, starting a new page if this one has less left. */
@@ -172,7 +194,10 @@ export class Layout {
   /** "Page n of m" at the foot of every page, once all pages exist. */
   numberPages(label: string): void {
     this.pages.forEach((page, i) => {
-      const text = encodable(`${label} · Page ${i + 1} of ${this.pages.length}`, this.fonts.charset);
+      const text = encodable(
+        this.tr.t("document.pageOf", { label, page: i + 1, pages: this.pages.length }),
+        this.fonts.charset,
+      );
       const width = this.fonts.regular.widthOfTextAtSize(text, 8);
       page.drawText(text, {
         x: right - width,
@@ -188,6 +213,8 @@ export class Layout {
 /** A new document with its metadata set and the standard fonts embedded. */
 export async function newDocument(meta: {
   title: string;
+  /** The reader's locale: the document's language for viewers and screen readers. */
+  locale: string;
   author: string;
   subject: string;
   created: Date;
@@ -199,7 +226,7 @@ export async function newDocument(meta: {
   doc.setSubject(meta.subject);
   doc.setCreator("Kassa");
   doc.setProducer("Kassa (pdf-lib)");
-  doc.setLanguage("en-US");
+  doc.setLanguage(meta.locale);
   doc.setCreationDate(meta.created);
   doc.setModificationDate(meta.modified);
   return { doc, fonts: await embedFonts(doc) };
@@ -210,6 +237,18 @@ export async function embedFonts(doc: PDFDocument): Promise<Fonts> {
   const regular = await doc.embedFont(StandardFonts.Helvetica);
   const bold = await doc.embedFont(StandardFonts.HelveticaBold);
   return { regular, bold, charset: new Set(regular.getCharacterSet()) };
+}
+
+/** A tax row's label: its rate's name (else "Tax"), percentage and whether it is included. */
+export function taxLabel(
+  tr: Translator,
+  tax: { name?: string | undefined; percentage: number; inclusive: boolean },
+): string {
+  return tr.t("document.taxRow", {
+    name: tax.name ?? tr.t("common.tax"),
+    percentage: tr.percentage(tax.percentage),
+    inclusive: tax.inclusive ? "yes" : "no",
+  });
 }
 
 /** The line table's columns: description from the left edge, the numbers right-aligned at these x positions. */
@@ -238,10 +277,10 @@ export function drawLineTable(out: Layout, lines: readonly TableLine[]): void {
   const columns = lineColumns;
   const tableHeader = () => {
     out.need(24);
-    out.text("DESCRIPTION", columns.description, { size: 8, bold: true, color: muted });
-    out.text("QTY", columns.quantity, { size: 8, bold: true, color: muted, align: "right" });
-    out.text("UNIT PRICE", columns.unitPrice, { size: 8, bold: true, color: muted, align: "right" });
-    out.text("AMOUNT", columns.amount, { size: 8, bold: true, color: muted, align: "right" });
+    out.heading(out.tr.t("common.description"), columns.description);
+    out.heading(out.tr.t("common.quantity"), columns.quantity, "right");
+    out.heading(out.tr.t("common.unitPrice"), columns.unitPrice, "right");
+    out.heading(out.tr.t("common.amount"), columns.amount, "right");
     out.y -= 7;
     out.hr(ink, 0.75);
     out.y -= 14;

@@ -4,6 +4,9 @@
  * tax: the balance itself is never taxed) up to what is owed, and lines summing below zero credit
  * the rest.
  */
+import { defaultLocale } from "../i18n/locale.ts";
+import { type Translator, translator } from "../i18n/translator.ts";
+
 export interface BalanceApplication {
   appliedBalance: number;
   /** total − appliedBalance */
@@ -29,19 +32,22 @@ export function applyCreditBalance(
 /**
  * The rows the hosted page and the PDF show under the total: the credit balance applied (a
  * deduction; not on a void invoice, which gave it back) and what the lines credited to the customer's
- * balance, each only when there is one.
+ * balance, each only when there is one. Labelled in the reader's language (English by default).
  */
-export function balanceRows(invoice: {
-  status: string;
-  appliedBalance?: number;
-  creditedToBalance?: number;
-}): [label: string, amount: number][] {
+export function balanceRows(
+  invoice: {
+    status: string;
+    appliedBalance?: number;
+    creditedToBalance?: number;
+  },
+  tr: Pick<Translator, "t"> = translator(defaultLocale),
+): [label: string, amount: number][] {
   return [
     ...((invoice.appliedBalance ?? 0) > 0 && invoice.status !== "void"
-      ? [["Applied balance", -(invoice.appliedBalance ?? 0)] as [string, number]]
+      ? [[tr.t("common.appliedBalance"), -(invoice.appliedBalance ?? 0)] as [string, number]]
       : []),
     ...((invoice.creditedToBalance ?? 0) > 0
-      ? [["Credited to your balance", invoice.creditedToBalance ?? 0] as [string, number]]
+      ? [[tr.t("document.invoice.creditedToBalance"), invoice.creditedToBalance ?? 0] as [string, number]]
       : []),
   ];
 }

@@ -1,10 +1,10 @@
 /**
- * The invoice PDF: A4, branded with the merchant's name and colour, every amount formatted by
- * `formatMoney` from the invoice's own totals (so the PDF shows the API's numbers, never recomputed).
+ * The invoice PDF: A4, branded with the merchant's name and colour, every amount formatted from the
+ * invoice's own totals (so the PDF shows the API's numbers, never recomputed), in the buyer's locale
+ * (the invoice's customer snapshot, else the merchant's): their words, dates and number formats.
  * One user of the documents layout (`shared/documents/`). The logo is not drawn: that would mean
  * fetching `logoUrl` at render time.
  */
-import { formatDate, formatMoney, formatPercentage, formatQuantity } from "../domain/format.ts";
 import {
   drawLineTable,
   lineColumns,
@@ -15,7 +15,10 @@ import {
   parseBrandColor,
   right,
   rule,
+  taxLabel,
 } from "../documents/layout.ts";
+import { readerLocale } from "../i18n/locale.ts";
+import { type Translator, translator } from "../i18n/translator.ts";
 import type { Merchant } from "../merchants/merchant.ts";
 import { merchantLivemode } from "../payments/mode.ts";
 import { balanceRows } from "./balance.ts";
@@ -23,19 +26,28 @@ import type { Invoice, InvoiceLine } from "./invoice.ts";
 
 const columns = lineColumns;
 
-const statusLabels: Record<Invoice["status"], string> = {
-  draft: "Draft",
-  open: "Open",
-  paid: "Paid",
-  void: "Void",
-  uncollectible: "Uncollectible",
-};
+function statusLabel(tr: Translator, status: Invoice["status"]): string {
+  switch (status) {
+    case "draft":
+      return tr.t("common.status.draft");
+    case "open":
+      return tr.t("common.status.open");
+    case "paid":
+      return tr.t("common.status.paid");
+    case "void":
+      return tr.t("common.status.void");
+    case "uncollectible":
+      return tr.t("common.status.uncollectible");
+  }
+}
 
-function lineDiscountNote(line: InvoiceLine, currency: string): string | undefined {
+function lineDiscountNote(tr: Translator, line: InvoiceLine, currency: string): string | undefined {
   if (!line.discount) return undefined;
-  return "percentOff" in line.discount
-    ? `${formatPercentage(line.discount.percentOff)} off`
-    : `${formatMoney(line.discount.amountOff, currency)} off`;
+  const amount =
+    "percentOff" in line.discount
+      ? tr.percentage(line.discount.percentOff)
+      : tr.money(line.discount.amountOff, currency);
+  return tr.t("document.invoice.lineDiscount", { amount });
 }
 
 /**
@@ -43,33 +55,35 @@ function lineDiscountNote(line: InvoiceLine, currency: string): string | undefin
  * fee only stores its total with tax; its pre-tax amount is what `feeTotal` leaves for it when it is
  * the only such fee. Otherwise the fees are shown as one row of `feeTotal`.
  */
-function feeRows(invoice: Invoice): [string, number][] {
+function feeRows(tr: Translator, invoice: Invoice): [string, number][] {
   const known = invoice.fees.map((f) => f.amount ?? (f.taxable ? undefined : f.amountTotal));
   const unknown = known.filter((a) => a === undefined).length;
-  if (unknown > 1) return invoice.feeTotal ? [["Fees", invoice.feeTotal]] : [];
+  if (unknown > 1) return invoice.feeTotal ? [[tr.t("common.fees"), invoice.feeTotal]] : [];
   const rest = invoice.feeTotal - known.reduce<number>((sum, a) => sum + (a ?? 0), 0);
   return invoice.fees.map((fee, i) => {
     const label =
-      fee.percent !== undefined ? `${fee.description} (${formatPercentage(fee.percent)})` : fee.description;
+      fee.percent !== undefined ? `${fee.description} (${tr.percentage(fee.percent)})` : fee.description;
     return [label, known[i] ?? rest];
   });
 }
-
-/** What every page of a test-mode merchant's invoice says across its top. */
-export const testModeBanner = "TEST MODE · sandbox invoice: no real money is charged or paid";
 
 /**
  * Renders the invoice as a PDF document (A4, as many pages as its lines need). The invoice of a
  * merchant in test mode says TEST MODE on every page and in its title.
  */
 export async function renderInvoicePdf(invoice: Invoice, merchant: Merchant): Promise<Uint8Array> {
+  const tr = translator(readerLocale(merchant, invoice.customer));
   const testMode = !merchantLivemode(merchant);
-  const title = `${invoice.number ? `Invoice ${invoice.number}` : "Draft invoice"}${testMode ? " (TEST MODE)" : ""}`;
+  const heading = invoice.number
+    ? tr.t("document.invoice.title", { number: invoice.number })
+    : tr.t("document.invoice.draftTitle");
+  const title = testMode ? tr.t("document.testModeTitle", { title: heading }) : heading;
   const customerName = invoice.customer.name ?? invoice.customer.companyName ?? invoice.customer.email;
   const { doc, fonts } = await newDocument({
     title,
+    locale: tr.locale,
     author: merchant.name,
-    subject: `${title} from ${merchant.name} to ${customerName}`,
+    subject: tr.t("document.subject", { title, merchant: merchant.name, customer: customerName }),
     created: new Date(invoice.issuedAt ?? invoice.createdAt),
     modified: new Date(invoice.updatedAt),
   });
@@ -77,26 +91,27 @@ export async function renderInvoicePdf(invoice: Invoice, merchant: Merchant): Pr
   const out = new Layout(
     doc,
     fonts,
+    tr,
     accent,
     `${merchant.name} · ${title}`,
-    testMode ? testModeBanner : undefined,
+    testMode ? tr.t("document.invoice.testModeBanner") : undefined,
   );
-  const money = (amount: number) => formatMoney(amount, invoice.currency);
-  const date = (iso: string) => formatDate(iso, merchant.timeZone);
+  const money = (amount: number) => tr.money(amount, invoice.currency);
+  const date = (iso: string) => tr.date(iso, merchant.timeZone);
 
   // Header: merchant on the left; document title, status and dates on the right.
   out.text(merchant.name, left, { size: 18, bold: true, color: accent, maxWidth: 300 });
-  out.text(invoice.number ? `Invoice ${invoice.number}` : "Draft", right, {
+  out.text(invoice.number ? heading : tr.t("common.status.draft"), right, {
     size: 16,
     bold: true,
     align: "right",
   });
   out.y -= 16;
   out.text(merchant.email, left, { size: 9, color: muted });
-  const facts: [string, string][] = [["Status", statusLabels[invoice.status]]];
-  if (invoice.issuedAt) facts.push(["Issue date", date(invoice.issuedAt)]);
-  if (invoice.dueDate) facts.push(["Due date", date(invoice.dueDate)]);
-  if (invoice.paidAt) facts.push(["Paid on", date(invoice.paidAt)]);
+  const facts: [string, string][] = [[tr.t("document.status"), statusLabel(tr, invoice.status)]];
+  if (invoice.issuedAt) facts.push([tr.t("common.issueDate"), date(invoice.issuedAt)]);
+  if (invoice.dueDate) facts.push([tr.t("common.dueDate"), date(invoice.dueDate)]);
+  if (invoice.paidAt) facts.push([tr.t("document.invoice.paidOn"), date(invoice.paidAt)]);
   const headerTop = out.y;
   for (const [label, value] of facts) {
     out.text(label, right - 110, { size: 9, color: muted, align: "right" });
@@ -107,13 +122,18 @@ export async function renderInvoicePdf(invoice: Invoice, merchant: Merchant): Pr
 
   // Bill to.
   out.y = headerTop - 36;
-  out.text("BILL TO", left, { size: 8, bold: true, color: muted });
+  out.heading(tr.t("common.billTo"));
   out.y -= 14;
   const { customer } = invoice;
   const billTo = [customer.name, customer.companyName, customer.email];
   if (customer.address) {
     const a = customer.address;
-    billTo.push(a.line1, a.line2, [a.city, a.state, a.postalCode].filter(Boolean).join(", "), a.country);
+    billTo.push(
+      a.line1,
+      a.line2,
+      [a.city, a.state, a.postalCode].filter(Boolean).join(", "),
+      a.country && tr.country(a.country),
+    );
   }
   billTo
     .filter((l): l is string => Boolean(l))
@@ -126,38 +146,44 @@ export async function renderInvoicePdf(invoice: Invoice, merchant: Merchant): Pr
   drawLineTable(
     out,
     invoice.lineItems.map((line) => {
-      const note = lineDiscountNote(line, invoice.currency);
+      const note = lineDiscountNote(tr, line, invoice.currency);
       return {
         description: line.description,
-        quantity: formatQuantity(line.quantity),
+        quantity: tr.quantity(line.quantity),
         unitPrice: money(line.unitAmount),
         amount: money(line.amountSubtotal),
-        ...(note ? { note: `Discount: ${note}` } : {}),
+        ...(note ? { note } : {}),
       };
     }),
   );
 
   // Totals, right-aligned under the amount column.
   const rows: { label: string; value: string; strong?: boolean; ruleAbove?: boolean; size?: number }[] = [
-    { label: "Subtotal", value: money(invoice.subtotal) },
+    { label: tr.t("common.subtotal"), value: money(invoice.subtotal) },
   ];
   for (const d of invoice.discounts) {
-    const what = [d.code, d.percentOff !== undefined ? formatPercentage(d.percentOff) : undefined].filter(
+    const what = [d.code, d.percentOff !== undefined ? tr.percentage(d.percentOff) : undefined].filter(
       Boolean,
     );
-    rows.push({ label: what.length ? `Discount (${what.join(", ")})` : "Discount", value: money(-d.amount) });
+    const label = what.length
+      ? tr.t("document.invoice.discountWith", { details: what.join(", ") })
+      : tr.t("common.discount");
+    rows.push({ label, value: money(-d.amount) });
   }
   const lineDiscounts = invoice.discountTotal - invoice.discounts.reduce((sum, d) => sum + d.amount, 0);
-  if (lineDiscounts) rows.push({ label: "Line discounts", value: money(-lineDiscounts) });
-  for (const tax of invoice.taxBreakdown) {
-    const label = `${tax.name ?? "Tax"} ${formatPercentage(tax.percentage)}${tax.inclusive ? " (incl.)" : ""}`;
-    rows.push({ label, value: money(tax.amount) });
-  }
-  for (const [label, amount] of feeRows(invoice)) rows.push({ label, value: money(amount) });
-  rows.push({ label: "Total", value: money(invoice.total), strong: true, ruleAbove: true });
-  for (const [label, amount] of balanceRows(invoice)) rows.push({ label, value: money(amount) });
-  rows.push({ label: "Amount paid", value: money(invoice.amountPaid) });
-  rows.push({ label: "Amount due", value: money(invoice.amountRemaining), strong: true, size: 12 });
+  if (lineDiscounts)
+    rows.push({ label: tr.t("document.invoice.lineDiscounts"), value: money(-lineDiscounts) });
+  for (const tax of invoice.taxBreakdown) rows.push({ label: taxLabel(tr, tax), value: money(tax.amount) });
+  for (const [label, amount] of feeRows(tr, invoice)) rows.push({ label, value: money(amount) });
+  rows.push({ label: tr.t("common.total"), value: money(invoice.total), strong: true, ruleAbove: true });
+  for (const [label, amount] of balanceRows(invoice, tr)) rows.push({ label, value: money(amount) });
+  rows.push({ label: tr.t("common.amountPaid"), value: money(invoice.amountPaid) });
+  rows.push({
+    label: tr.t("common.amountDue"),
+    value: money(invoice.amountRemaining),
+    strong: true,
+    size: 12,
+  });
 
   out.y -= 4;
   for (const row of rows) {
@@ -176,12 +202,15 @@ export async function renderInvoicePdf(invoice: Invoice, merchant: Merchant): Pr
   // Pay link, memo and footers flow after the totals.
   if (invoice.hostedUrl && invoice.status === "open") {
     out.y -= 10;
-    out.paragraph(`Pay online: ${invoice.hostedUrl}`, left, right - left, { size: 9, color: accent });
+    out.paragraph(tr.t("document.invoice.payOnline", { url: invoice.hostedUrl }), left, right - left, {
+      size: 9,
+      color: accent,
+    });
   }
   if (invoice.memo) {
     out.y -= 14;
     out.need(30);
-    out.text("NOTES", left, { size: 8, bold: true, color: muted });
+    out.heading(tr.t("document.notes"));
     out.y -= 14;
     out.paragraph(invoice.memo, left, right - left);
   }

@@ -1,10 +1,10 @@
 /**
  * The quote PDF, rendered once when the quote is published and stored: its SHA-256 is the quote's
  * `contentHash`, the fingerprint a signature records, so it shows everything the buyer agrees to
- * (lines, totals, plan, terms, who signs) and nothing that changes afterwards (no status).
- * One user of the documents layout (`shared/documents/`), like the invoice PDF.
+ * (lines, totals, plan, terms, who signs) and nothing that changes afterwards (no status). In the
+ * buyer's locale at publish (the quote's customer snapshot, else the merchant's), like the invoice PDF.
+ * One user of the documents layout (`shared/documents/`).
  */
-import { formatDate, formatMoney, formatPercentage, formatQuantity } from "../domain/format.ts";
 import {
   drawLineTable,
   lineColumns,
@@ -14,28 +14,35 @@ import {
   newDocument,
   parseBrandColor,
   right,
+  taxLabel,
 } from "../documents/layout.ts";
+import { readerLocale } from "../i18n/locale.ts";
+import { translator } from "../i18n/translator.ts";
 import type { Merchant } from "../merchants/merchant.ts";
 import { merchantLivemode } from "../payments/mode.ts";
-import { intervalWords } from "../products/product.ts";
 import type { Quote } from "./quote.ts";
 import { brandedByTemplate, showsSection } from "./template.ts";
 
 const columns = lineColumns;
 
-export const quoteTestModeBanner = "TEST MODE · sandbox quote: no real money is charged or paid";
-
 export async function renderQuotePdf(quote: Quote, seller: Merchant): Promise<Uint8Array> {
   // The template frozen at publish: its colour and footer over the merchant's, the sections it shows.
   const merchant = brandedByTemplate(seller, quote.template);
   const shows = (section: Parameters<typeof showsSection>[1]) => showsSection(quote.template, section);
-  const testMode = !merchantLivemode(merchant);
-  const title = `Quote ${quote.number ?? quote.id}${testMode ? " (TEST MODE)" : ""}`;
   const customer = quote.customer;
+  const tr = translator(readerLocale(merchant, customer));
+  const testMode = !merchantLivemode(merchant);
+  const heading = tr.t("document.quote.title", { number: quote.number ?? quote.id });
+  const title = testMode ? tr.t("document.testModeTitle", { title: heading }) : heading;
   const { doc, fonts } = await newDocument({
     title,
+    locale: tr.locale,
     author: merchant.name,
-    subject: `${title} from ${merchant.name} to ${customer.name ?? customer.companyName ?? customer.email}`,
+    subject: tr.t("document.subject", {
+      title,
+      merchant: merchant.name,
+      customer: customer.name ?? customer.companyName ?? customer.email,
+    }),
     created: new Date(quote.publishedAt ?? quote.createdAt),
     modified: new Date(quote.publishedAt ?? quote.updatedAt),
   });
@@ -43,27 +50,28 @@ export async function renderQuotePdf(quote: Quote, seller: Merchant): Promise<Ui
   const out = new Layout(
     doc,
     fonts,
+    tr,
     accent,
     `${merchant.name} · ${title}`,
-    testMode ? quoteTestModeBanner : undefined,
+    testMode ? tr.t("document.quote.testModeBanner") : undefined,
   );
-  const money = (amount: number) => formatMoney(amount, quote.currency);
-  const date = (iso: string) => formatDate(iso, merchant.timeZone);
-  const section = (heading: string, body: string) => {
+  const money = (amount: number) => tr.money(amount, quote.currency);
+  const date = (iso: string) => tr.date(iso, merchant.timeZone);
+  const section = (label: string, body: string) => {
     out.y -= 14;
     out.need(30);
-    out.text(heading, left, { size: 8, bold: true, color: muted });
+    out.heading(label);
     out.y -= 14;
     out.paragraph(body, left, right - left);
   };
 
   out.text(merchant.name, left, { size: 18, bold: true, color: accent, maxWidth: 300 });
-  out.text(`Quote ${quote.number ?? ""}`.trim(), right, { size: 16, bold: true, align: "right" });
+  out.text(quote.number ? heading : tr.t("common.quote"), right, { size: 16, bold: true, align: "right" });
   out.y -= 16;
   out.text(merchant.email, left, { size: 9, color: muted });
   const facts: [string, string][] = [];
-  if (quote.publishedAt) facts.push(["Issued", date(quote.publishedAt)]);
-  facts.push(["Valid until", date(quote.expiresAt)]);
+  if (quote.publishedAt) facts.push([tr.t("document.quote.issued"), date(quote.publishedAt)]);
+  facts.push([tr.t("document.quote.validUntil"), date(quote.expiresAt)]);
   const headerTop = out.y;
   for (const [label, value] of facts) {
     out.text(label, right - 110, { size: 9, color: muted, align: "right" });
@@ -73,12 +81,17 @@ export async function renderQuotePdf(quote: Quote, seller: Merchant): Promise<Ui
   const factsBottom = out.y;
 
   out.y = headerTop - 36;
-  out.text("PREPARED FOR", left, { size: 8, bold: true, color: muted });
+  out.heading(tr.t("document.quote.preparedFor"));
   out.y -= 14;
   const to = [customer.name, customer.companyName, customer.email];
   if (customer.address) {
     const a = customer.address;
-    to.push(a.line1, a.line2, [a.city, a.state, a.postalCode].filter(Boolean).join(", "), a.country);
+    to.push(
+      a.line1,
+      a.line2,
+      [a.city, a.state, a.postalCode].filter(Boolean).join(", "),
+      a.country && tr.country(a.country),
+    );
   }
   to.filter((l): l is string => Boolean(l)).forEach((l, i) => {
     out.paragraph(l, left, 260, { bold: i === 0 });
@@ -98,21 +111,17 @@ export async function renderQuotePdf(quote: Quote, seller: Merchant): Promise<Ui
       out,
       quote.lineItems.map((line) => ({
         description: line.description,
-        quantity: formatQuantity(line.quantity),
+        quantity: tr.quantity(line.quantity),
         unitPrice: money(line.unitAmount),
         amount: money(line.amountSubtotal),
       })),
     );
 
-  const rows: [string, string, boolean?][] = [["Subtotal", money(quote.subtotal)]];
-  if (quote.discountTotal) rows.push(["Discounts", money(-quote.discountTotal)]);
-  for (const tax of quote.taxBreakdown)
-    rows.push([
-      `${tax.name ?? "Tax"} ${formatPercentage(tax.percentage)}${tax.inclusive ? " (incl.)" : ""}`,
-      money(tax.amount),
-    ]);
-  if (quote.feeTotal) rows.push(["Fees", money(quote.feeTotal)]);
-  rows.push(["Total", money(quote.total), true]);
+  const rows: [string, string, boolean?][] = [[tr.t("common.subtotal"), money(quote.subtotal)]];
+  if (quote.discountTotal) rows.push([tr.t("common.discounts"), money(-quote.discountTotal)]);
+  for (const tax of quote.taxBreakdown) rows.push([taxLabel(tr, tax), money(tax.amount)]);
+  if (quote.feeTotal) rows.push([tr.t("common.fees"), money(quote.feeTotal)]);
+  rows.push([tr.t("common.total"), money(quote.total), true]);
   out.y -= 4;
   for (const [label, value, strong] of rows) {
     out.need(18);
@@ -121,26 +130,36 @@ export async function renderQuotePdf(quote: Quote, seller: Merchant): Promise<Ui
     out.y -= 16;
   }
   if (quote.recurringInterval)
-    section("RECURRING", `The recurring lines are billed ${intervalWords[quote.recurringInterval].adverb}.`);
+    section(
+      tr.t("document.quote.recurring"),
+      tr.t("document.quote.recurringBilled", { interval: quote.recurringInterval }),
+    );
   if (quote.paymentPlan && shows("paymentPlan"))
     section(
-      "PAYMENT PLAN",
+      tr.t("document.quote.paymentPlan"),
       quote.paymentPlan.installments
-        .map(
-          (i, k) =>
-            `${k + 1}. ${"percent" in i ? formatPercentage(i.percent) : money(i.amount)}, due ${i.dueAfterDays === 0 ? "on acceptance" : `${i.dueAfterDays} days after acceptance`}`,
+        .map((i, k) =>
+          tr.t("document.quote.installment", {
+            n: k + 1,
+            amount: "percent" in i ? tr.percentage(i.percent) : money(i.amount),
+            days: i.dueAfterDays,
+          }),
         )
         .join("\n"),
     );
-  if (quote.terms && shows("terms")) section("TERMS", quote.terms);
-  if (quote.comments && shows("comments")) section("COMMENTS", quote.comments);
-  if (quote.hostedUrl) section("REVIEW AND ACCEPT ONLINE", quote.hostedUrl);
+  if (quote.terms && shows("terms")) section(tr.t("document.quote.terms"), quote.terms);
+  if (quote.comments && shows("comments")) section(tr.t("document.quote.comments"), quote.comments);
+  if (quote.hostedUrl) section(tr.t("document.quote.reviewOnline"), quote.hostedUrl);
   if ((quote.requireSignature || quote.countersigners.length) && shows("signatureBlock"))
     section(
-      "SIGNATURES",
+      tr.t("document.quote.signatures"),
       [
-        ...(quote.requireSignature ? [`Buyer: ${customer.name ?? customer.email}`] : []),
-        ...quote.countersigners.map((c) => `For ${merchant.name}: ${c.name} <${c.email}>`),
+        ...(quote.requireSignature
+          ? [tr.t("document.quote.buyerSigns", { name: customer.name ?? customer.email })]
+          : []),
+        ...quote.countersigners.map((c) =>
+          tr.t("document.quote.countersigner", { merchant: merchant.name, name: c.name, email: c.email }),
+        ),
       ].join("\n"),
     );
   if (merchant.branding.footerText) {

@@ -4,15 +4,17 @@
  * who, when (UTC), from which IP and user agent, and the `contentHash` they signed — and stating that
  * hash, so anyone can check the original bytes (`GET …/pdf`) against it. Made at its first need after
  * acceptance (the `quote.accepted` email, or a download) and kept: the first one made is the one served.
+ * The audit trail reads in the buyer's language, like the quote; its times stay exact UTC timestamps.
  */
 import { PDFDocument } from "pdf-lib";
 import { NotFoundError, PayloadTooLargeError, StateConflictError } from "../domain/errors.ts";
 import { embedFonts, Layout, left, muted, parseBrandColor, right } from "../documents/layout.ts";
+import { readerLocale } from "../i18n/locale.ts";
+import { type Translator, translator } from "../i18n/translator.ts";
 import type { Merchant } from "../merchants/merchant.ts";
 import type { MerchantStore } from "../merchants/ports.ts";
 import { merchantLivemode } from "../payments/mode.ts";
 import { maxSignedPdfBytes } from "../store/quotes.ts";
-import { quoteTestModeBanner } from "./pdf.ts";
 import { type HostedQuotePorts, hostedQuote } from "./hosted.ts";
 import type { QuoteStore, StoredQuote } from "./ports.ts";
 import { presentQuote, type Quote } from "./quote.ts";
@@ -35,30 +37,41 @@ export interface AuditEntry {
  * The quote's recorded events, oldest first. Only what Kassa recorded is listed: a quote's views are
  * not recorded, so none appear; an offline acceptance is the merchant's word and says so.
  */
-export function auditTrail(quote: Quote, merchant: Pick<Merchant, "name" | "email">): AuditEntry[] {
-  const byMerchant = { name: merchant.name, email: merchant.email, role: "merchant" };
+export function auditTrail(
+  quote: Quote,
+  merchant: Pick<Merchant, "name" | "email">,
+  tr: Translator,
+): AuditEntry[] {
+  const byMerchant = {
+    name: merchant.name,
+    email: merchant.email,
+    role: tr.t("document.audit.role", { role: "merchant" }),
+  };
   const entries: AuditEntry[] = [];
   if (quote.publishedAt)
     entries.push({
-      event: `Published as quote ${quote.number ?? quote.id}`,
+      event: tr.t("document.audit.published", { number: quote.number ?? quote.id }),
       at: quote.publishedAt,
       actor: byMerchant,
       contentHash: quote.contentHash,
-      note: "Published through Kassa's API with the merchant's key: no IP address or user agent is recorded.",
+      note: tr.t("document.audit.publishedNote"),
     });
   for (const s of quote.signatures ?? [])
     entries.push({
       event:
         s.role === "countersigner"
-          ? "Countersigned on the quote's page"
+          ? tr.t("document.audit.countersigned")
           : quote.requireSignature
-            ? "Signed by the buyer on the quote's page"
-            : "Accepted by the buyer on the quote's page (no signature required)",
+            ? tr.t("document.audit.signed")
+            : tr.t("document.audit.acceptedOnPage"),
       at: s.signedAt,
       actor: {
         name: s.name,
         email: s.email,
-        role: s.role === "buyer" ? "buyer" : `countersigner for ${merchant.name}`,
+        role:
+          s.role === "buyer"
+            ? tr.t("document.audit.role", { role: "buyer" })
+            : tr.t("document.audit.countersignerFor", { merchant: merchant.name }),
       },
       ip: s.ip,
       userAgent: s.userAgent,
@@ -66,19 +79,23 @@ export function auditTrail(quote: Quote, merchant: Pick<Merchant, "name" | "emai
     });
   if (quote.acceptance)
     entries.push({
-      event: "Accepted offline (outside Kassa), as recorded by the merchant",
+      event: tr.t("document.audit.acceptedOffline"),
       at: quote.acceptance.acceptedAt,
-      actor: { name: quote.acceptance.name, email: quote.acceptance.email, role: "buyer (offline)" },
-      note: `Recorded by ${merchant.name} through Kassa's API at ${quote.acceptance.recordedAt}: the merchant's statement, not a signature given on Kassa's page, so no IP, user agent or signed hash was captured from the buyer.`,
+      actor: {
+        name: quote.acceptance.name,
+        email: quote.acceptance.email,
+        role: tr.t("document.audit.role", { role: "offline" }),
+      },
+      note: tr.t("document.audit.offlineNote", { merchant: merchant.name, at: quote.acceptance.recordedAt }),
     });
   if (quote.acceptedAt)
     entries.push({
-      event: "Quote accepted",
+      event: tr.t("document.audit.accepted"),
       // Offline: when the merchant recorded it, which is when Kassa took the quote as accepted.
       at: quote.acceptance?.recordedAt ?? quote.acceptedAt,
       actor: quote.acceptance
         ? byMerchant
-        : { name: "Kassa", role: "system: every required signature is in" },
+        : { name: "Kassa", role: tr.t("document.audit.role", { role: "system" }) },
       contentHash: quote.contentHash,
     });
   // A stable sort: an offline acceptance may be dated before the publish that recorded the quote.
@@ -94,38 +111,47 @@ export async function renderSignedQuotePdf(
   quote: Quote,
   merchant: Merchant,
 ): Promise<Uint8Array> {
+  const tr = translator(readerLocale(merchant, quote.customer));
   const doc = await PDFDocument.load(original, { updateMetadata: false });
-  const number = quote.number ?? quote.id;
-  doc.setTitle(`Quote ${number} (signed, with audit trail)`);
+  const quoteTitle = tr.t("document.quote.title", { number: quote.number ?? quote.id });
+  doc.setTitle(tr.t("document.audit.title", { title: quoteTitle }));
   doc.setModificationDate(new Date(quote.acceptedAt ?? quote.updatedAt));
-  const title = `${merchant.name} · Quote ${number} · Audit trail`;
+  const title = `${merchant.name} · ${quoteTitle} · ${tr.t("document.audit.heading")}`;
   const out = new Layout(
     doc,
     await embedFonts(doc),
+    tr,
     parseBrandColor(merchant.branding.brandColor),
     title,
-    merchantLivemode(merchant) ? undefined : quoteTestModeBanner,
+    merchantLivemode(merchant) ? undefined : tr.t("document.quote.testModeBanner"),
   );
   const width = right - left;
-  out.text("Audit trail", left, { size: 18, bold: true });
+  out.text(tr.t("document.audit.heading"), left, { size: 18, bold: true });
   out.y -= 18;
   out.paragraph(
-    `Quote ${number} from ${merchant.name} to ${quote.customer.name ?? quote.customer.email}`,
+    tr.t("document.subject", {
+      title: quoteTitle,
+      merchant: merchant.name,
+      customer: quote.customer.name ?? quote.customer.email,
+    }),
     left,
     width,
     { color: muted },
   );
   out.y -= 8;
-  out.text("SHA-256 OF THE ORIGINAL PDF (contentHash)", left, { size: 8, bold: true, color: muted });
+  out.text(tr.t("document.audit.hashHeading"), left, { size: 8, bold: true, color: muted });
   out.y -= 14;
   out.paragraph(quote.contentHash ?? "", left, width, { bold: true });
   out.paragraph(
-    `The pages before this one reproduce the quote's PDF as published. Its original bytes are served at ${quote.hostedUrl ? `${quote.hostedUrl}/pdf` : "the quote's page"} (and GET /v1/quotes/${quote.id}/pdf): their SHA-256 must equal the hash above, the hash each signature below was given for.`,
+    tr.t("document.audit.hashExplained", {
+      where: quote.hostedUrl ? `${quote.hostedUrl}/pdf` : tr.t("document.audit.quotePage"),
+      id: quote.id,
+    }),
     left,
     width,
     { size: 9 },
   );
-  for (const entry of auditTrail(quote, merchant)) {
+  for (const entry of auditTrail(quote, merchant, tr)) {
     out.y -= 10;
     out.need(60);
     out.hr();
@@ -133,22 +159,17 @@ export async function renderSignedQuotePdf(
     out.paragraph(`${entry.at} · ${entry.event}`, left, width, { bold: true });
     const actor = `${entry.actor.name}${entry.actor.email ? ` <${entry.actor.email}>` : ""} (${entry.actor.role})`;
     const facts: [string, string | undefined][] = [
-      ["Actor", actor],
-      ["IP address", entry.ip],
-      ["User agent", entry.userAgent],
-      ["Content hash", entry.contentHash],
-      ["Note", entry.note],
+      [tr.t("document.audit.actor"), actor],
+      [tr.t("document.audit.ipAddress"), entry.ip],
+      [tr.t("document.audit.userAgent"), entry.userAgent],
+      [tr.t("document.audit.contentHash"), entry.contentHash],
+      [tr.t("document.audit.note"), entry.note],
     ];
     for (const [label, value] of facts)
       if (value !== undefined) out.paragraph(`${label}: ${value}`, left, width, { size: 9 });
   }
   out.y -= 14;
-  out.paragraph(
-    "Signatures here are simple electronic signatures (ESIGN Act; eIDAS SES): a typed name with the signer's consent, bound to the SHA-256 of the PDF they were shown. Times are UTC.",
-    left,
-    width,
-    { size: 8, color: muted },
-  );
+  out.paragraph(tr.t("document.audit.footer"), left, width, { size: 8, color: muted });
   out.numberPages(title);
   return doc.save({ useObjectStreams: false });
 }

@@ -1,8 +1,12 @@
 import { DynamoDBDocumentClient, GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { mockClient } from "aws-sdk-client-mock";
 import { beforeEach, describe, expect, it } from "vitest";
+import type { APIGatewayProxyStructuredResultV2 } from "aws-lambda";
 import { handler } from "../../functions/api/payments.ts";
-import { callHandler, merchantItem, merchantPk, tableName, useMerchantKey } from "../helpers/handler-mocks.ts";
+import { assertDocumented } from "../helpers/contract.ts";
+import { httpEvent, lambdaContext } from "../helpers/events.ts";
+import { apiSecret, callHandler, merchantItem, merchantPk, tableName, useMerchantKey } from "../helpers/handler-mocks.ts";
+import { pdfText } from "../helpers/pdf-text.ts";
 
 const ddb = mockClient(DynamoDBDocumentClient);
 const paymentId = "pay_01KQA0000000000000000000AA";
@@ -53,6 +57,7 @@ describe("payments API function", () => {
 
   it.each([
     ["GET /v1/payments/{id}", paymentId, undefined, "Payment not found"],
+    ["GET /v1/payments/{id}/receipt-pdf", paymentId, undefined, "Payment not found"],
     ["POST /v1/payments/{id}/refunds", paymentId, { amount: 500 }, "Payment not found"],
     ["GET /v1/refunds/{id}", refundId, undefined, "Refund not found"],
     ["POST /v1/invoices/{id}/pay", invoiceId, { paymentMethod: "pm_card_visa" }, "Invoice not found"],
@@ -129,5 +134,76 @@ describe("payments API function", () => {
       ScanIndexForward: false,
       Limit: 100,
     });
+  });
+
+  it("GET /v1/payments/{id}/receipt-pdf answers the receipt PDF of the caller's payment, in the invoice's buyer's locale, and writes nothing", async () => {
+    answerPayment(storedPayment);
+    ddb.on(GetCommand, { Key: { PK: merchantPk, SK: invoiceId } }).resolves({
+      Item: {
+        PK: merchantPk,
+        SK: invoiceId,
+        type: "invoice",
+        version: 3,
+        id: invoiceId,
+        status: "paid",
+        number: "ACME-0007",
+        customerId: payment.customerId,
+        customer: { id: payment.customerId, email: "kari@example.test", name: "Kari Nordmann", locale: "nb-NO" },
+        currency: "EUR",
+        lineItems: [{ description: "Kaffebønner", quantity: 1, unitAmount: 12_000, taxRateIds: [], amountSubtotal: 12_000, amountDiscount: 0, amountTax: 0, amountTotal: 12_000 }],
+        discounts: [],
+        fees: [],
+        subtotal: 12_000,
+        discountTotal: 0,
+        taxTotal: 0,
+        taxBreakdown: [],
+        feeTotal: 0,
+        total: 12_000,
+        amountPaid: 12_000,
+        amountRemaining: 0,
+        metadata: {},
+        createdAt: "2026-01-14T09:00:00.000Z",
+        updatedAt: "2026-01-14T10:00:00.000Z",
+      },
+    });
+    ddb.on(QueryCommand).resolves({
+      Items: [{ PK: merchantPk, SK: refundId, type: "refund", version: 1, id: refundId, paymentId, customerId: payment.customerId, amount: 2_000, currency: "EUR", status: "succeeded", createdAt: "2026-01-15T10:00:00.000Z", updatedAt: "2026-01-15T10:00:00.000Z" }],
+    });
+    const routeKey = "GET /v1/payments/{id}/receipt-pdf";
+
+    const result = (await handler(httpEvent(routeKey, { token: apiSecret, pathParameters: { id: paymentId } }), lambdaContext)) as APIGatewayProxyStructuredResultV2;
+
+    assertDocumented(routeKey, result);
+    expect(result.statusCode).toBe(200);
+    expect(result.headers).toMatchObject({ "content-type": "application/pdf", "content-disposition": `inline; filename="receipt-${paymentId}.pdf"` });
+    const runs = (await pdfText(Buffer.from(result.body ?? "", "base64"))).split("\n");
+    expect(runs).toContain("Kvittering");
+    expect(runs).toContain("Betaling av faktura ACME-0007");
+    expect(runs[runs.indexOf("Refundert") + 1]).toBe("20,00\u00a0€");
+    expect(ddb).toHaveReceivedCommandWith(QueryCommand, {
+      TableName: tableName,
+      ExpressionAttributeValues: expect.objectContaining({ ":pk": merchantPk, ":f0": paymentId }),
+    });
+    expect(writes()).toBe(0);
+  });
+
+  it("GET /v1/payments/{id}/receipt-pdf answers 400 naming id for an over-long id, and reads no payment", async () => {
+    const id = `pay_${"x".repeat(61)}`;
+
+    const { status, body } = await callHandler(handler, "GET /v1/payments/{id}/receipt-pdf", { pathParameters: { id } });
+
+    expect(status).toBe(400);
+    expect(body.errors).toEqual([expect.objectContaining({ path: "id" })]);
+    expect(ddb).not.toHaveReceivedCommandWith(GetCommand, { Key: { PK: merchantPk, SK: id } });
+  });
+
+  it.each(["processing", "failed"])("GET /v1/payments/{id}/receipt-pdf answers 409 for a %s payment: only money received has a receipt", async (paymentStatus) => {
+    answerPayment({ ...storedPayment, status: paymentStatus, paidAt: undefined });
+
+    const { status, body } = await callHandler(handler, "GET /v1/payments/{id}/receipt-pdf", { pathParameters: { id: paymentId } });
+
+    expect(status).toBe(409);
+    expect(body.detail).toContain(`The payment is ${paymentStatus}`);
+    expect(writes()).toBe(0);
   });
 });

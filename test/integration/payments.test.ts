@@ -30,6 +30,7 @@ import { call, expectStatus, merchantCall, newMerchant } from "../helpers/api.ts
 import { eventually, type TestAws, useTestAws } from "../helpers/aws.ts";
 import { dispatchedQueues, dispatchFromStream } from "../helpers/pipeline.ts";
 import { sampleEvent } from "../helpers/events.ts";
+import { pdfText } from "../helpers/pdf-text.ts";
 
 type Handler = Parameters<typeof call>[0];
 type Merchant = { id: string; secret: string; email: string; name: string };
@@ -407,6 +408,34 @@ describe("payments", () => {
       expect((await refund(shop, payment.id, { amount: 10_000 - refunded + 1 })).status).toBe(400);
       await expectStatus(refund(shop, payment.id, { amount: 10_000 - refunded }), 201);
       expect(await getPayment(shop, payment.id)).toMatchObject({ status: "refunded", amountRefunded: 10_000 });
+    });
+  });
+
+  describe("GET /v1/payments/{id}/receipt-pdf", () => {
+    it("answers the receipt in the buyer's locale with the refunds so far; 409 for a declined payment; writes nothing", async () => {
+      const kari = await expectStatus(
+        api(customersHandler, "POST /v1/customers", shop, { body: { email: `kari-${unique()}@buyer.test`, name: "Kari", locale: "nb-no" } }),
+        201,
+      );
+      const { invoice, payment } = await paidInvoice(shop, kari, 421_875);
+      await expectStatus(refund(shop, payment.id, { amount: 140_625 }), 201);
+      const declined = await pay(shop, (await openInvoice(shop, buyer)).id, "pm_card_chargeDeclined");
+      expect(declined.status).toBe(402);
+      const before = await aws.countItems();
+
+      const r = await api(paymentsHandler, "GET /v1/payments/{id}/receipt-pdf", shop, { id: payment.id });
+      const refused = await api(paymentsHandler, "GET /v1/payments/{id}/receipt-pdf", shop, { id: declined.body.paymentId });
+
+      expect(r.status).toBe(200);
+      expect(r.headers["content-type"]).toBe("application/pdf");
+      const runs = (await pdfText(Buffer.from(r.raw, "base64"))).split("\n");
+      expect(runs).toContain("Kvittering");
+      expect(runs).toContain(payment.id);
+      expect(runs).toContain(`Betaling av faktura ${invoice.number}`);
+      expect(runs[runs.indexOf("Betalt") + 1]).toBe("4\u00a0218,75\u00a0USD");
+      expect(runs[runs.indexOf("Refundert") + 1]).toBe("1\u00a0406,25\u00a0USD");
+      expect(refused.status).toBe(409);
+      expect(await aws.countItems()).toBe(before);
     });
   });
 

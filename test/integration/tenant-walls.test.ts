@@ -937,6 +937,7 @@ const fixtures: Record<string, WallFixture> = {
     ],
   },
   getPayment: object("payment", readers.payment),
+  getPaymentReceiptPdf: object("payment", readers.payment),
   createRefund: { ...object("payment", readers.payment, () => ({ amount: 100 })), emits: true },
   listRefunds: {
     kind: "list",

@@ -51,6 +51,7 @@ describe("pdf-lib is loaded on first use", () => {
     "functions/hosted/quote.ts",
     "functions/api/invoices.ts",
     "functions/hosted/invoice.ts",
+    "functions/api/payments.ts",
   ])(
     "%s does not import pdf-lib at cold start",
     async (entry) => {

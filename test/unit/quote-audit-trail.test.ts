@@ -1,8 +1,10 @@
 import { describe, expect, it } from "vitest";
 import type { Quote } from "../../shared/quotes/quote.ts";
 import { auditTrail } from "../../shared/quotes/signed-pdf.ts";
+import { translator } from "../../shared/i18n/translator.ts";
 
 const merchant = { name: "Acme", email: "owner@acme.test" };
+const english = translator("en-US");
 const hash = "a".repeat(64);
 const published = {
   id: "quo_1",
@@ -41,6 +43,7 @@ describe("a quote's audit trail", () => {
         acceptedAt: "2026-03-03T08:00:00.000Z",
       } as Quote,
       merchant,
+      english,
     );
     expect(trail.map((e) => [e.at, e.event, e.actor.role, e.ip, e.contentHash])).toEqual([
       ["2026-03-01T09:00:00.000Z", "Published as quote Q-0007", "merchant", undefined, hash],
@@ -71,6 +74,7 @@ describe("a quote's audit trail", () => {
         acceptedAt: "2026-03-02T10:00:00.000Z",
       } as Quote,
       merchant,
+      english,
     );
     expect(trail[1]?.event).toBe("Accepted by the buyer on the quote's page (no signature required)");
   });
@@ -88,6 +92,7 @@ describe("a quote's audit trail", () => {
         },
       } as Quote,
       merchant,
+      english,
     );
     expect(trail.map((e) => e.event)).toEqual([
       "Accepted offline (outside Kassa), as recorded by the merchant",
