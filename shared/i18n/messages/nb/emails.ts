@@ -4,8 +4,10 @@ import type { emails as en } from "../en/emails.ts";
 export const emails: Record<keyof typeof en, string> = {
   "email.testMode.subject": "[TESTMODUS] {subject}",
   "email.testMode.money": "TESTMODUS: dette gjelder testpenger i sandkassen. Ingen ekte penger er overført.",
-  "email.testMode.quote": "TESTMODUS: dette er et tilbud fra sandkassen. Ingen ekte penger belastes eller betales.",
-  "email.testMode.payout": "TESTMODUS: denne utbetalingen er simulert. Sandkassen sender ingen penger til noen bankkonto.",
+  "email.testMode.quote":
+    "TESTMODUS: dette er et tilbud fra sandkassen. Ingen ekte penger belastes eller betales.",
+  "email.testMode.payout":
+    "TESTMODUS: denne utbetalingen er simulert. Sandkassen sender ingen penger til noen bankkonto.",
   "email.footer.merchant": "Sendt av {merchant} med Kassa",
   "email.footer.kassa": "Sendt av Kassa",
   "email.support": "Spørsmål? Kontakt {merchant} på {email}.",
@@ -16,7 +18,8 @@ export const emails: Record<keyof typeof en, string> = {
   "email.invoice.subject": "Faktura {number} fra {merchant}",
   "email.invoice.lead": "{merchant} har sendt deg faktura {number}. PDF-en er vedlagt.",
   "email.invoice.amountDue": "Å betale: {amount} (totalt {total}).",
-  "email.invoice.amountDueLessBalance": "Å betale: {amount} (totalt {total}, fratrukket brukt saldo {balance}).",
+  "email.invoice.amountDueLessBalance":
+    "Å betale: {amount} (totalt {total}, fratrukket brukt saldo {balance}).",
   "email.invoice.dueDate": "Forfallsdato: {date}.",
   "email.invoice.online": "Se og last den ned på nett: {url}",
   "email.reminder.when":
@@ -45,7 +48,8 @@ export const emails: Record<keyof typeof en, string> = {
     "De overskytende {excess} ble automatisk refundert til kjøperen; du trenger ikke gjøre noe. Betaling {id}.",
   "email.paymentFailed.declined": "den ble avvist",
   "email.paymentFailed.subject": "Betalingen din til {merchant} gikk ikke gjennom",
-  "email.paymentFailed.failed": "Vi kunne ikke gjennomføre betalingen din på {amount} for faktura {number}: {reason}.",
+  "email.paymentFailed.failed":
+    "Vi kunne ikke gjennomføre betalingen din på {amount} for faktura {number}: {reason}.",
   "email.paymentFailed.retry": "Du kan prøve igjen med et annet kort her: {url}",
   "email.paymentFailed.contact": "Kontakt oss for å betale på en annen måte.",
   "email.paymentFailed.charge.subject":
@@ -70,7 +74,8 @@ export const emails: Record<keyof typeof en, string> = {
   "email.subscription.startsWithTrial":
     "Starter {date} med gratis prøveperiode til {trialEnd}: ingenting faktureres før det.",
   "email.subscription.started": "Startet {date}; den første perioden faktureres nå.",
-  "email.subscription.shortFirstPeriod": "Den første perioden, til {date}, er kortere og faktureres forholdsmessig.",
+  "email.subscription.shortFirstPeriod":
+    "Den første perioden, til {date}, er kortere og faktureres forholdsmessig.",
   "email.subscription.billingDate": "{which, select, first {Første} other {Neste}} faktureringsdato: {date}.",
   "email.subscription.noBillingDate": "Ingen flere faktureringsdatoer: dette var den eneste perioden.",
   "email.subscription.billed":
@@ -108,10 +113,12 @@ export const emails: Record<keyof typeof en, string> = {
   "email.renewal.updateCard": "Vil du bruke et annet kort, kan du oppdatere det her: {url}",
   "email.renewal.cancel": "Vil du ikke at det skal fornyes? Kontakt {merchant} før {date} for å si det opp.",
   "email.trial.subject": "Prøveperioden din hos {merchant} slutter {date}",
-  "email.trial.ends": "Den gratis prøveperioden din (abonnement {id}) slutter {date}. Deretter koster det {amount}:",
+  "email.trial.ends":
+    "Den gratis prøveperioden din (abonnement {id}) slutter {date}. Deretter koster det {amount}:",
   "email.trial.needsCard":
     "Du har ingen lagret betalingsmåte: legg til en før prøveperioden slutter for å beholde abonnementet, ellers blir det sagt opp.",
-  "email.trial.cancel": "Ikke det du vil? Kontakt {merchant} for å si opp før {date}, så blir ingenting fakturert.",
+  "email.trial.cancel":
+    "Ikke det du vil? Kontakt {merchant} for å si opp før {date}, så blir ingenting fakturert.",
 
   "email.renewalFailed.subject": "Fornyelsesbetaling mislyktes: {who}, {amount} (faktura {number})",
   "email.renewalFailed.failed":
@@ -119,7 +126,7 @@ export const emails: Record<keyof typeof en, string> = {
   "email.renewalFailed.reason": "Årsak: {reason} ({code}).",
   "email.renewalFailed.nextRetry":
     "Neste forsøk: {date}, på kortet kunden har da; et nytt kort kunden legger til, belastes med en gang.",
-  "email.renewalFailed.ifRetriesFail": "Hvis alle forsøk mislykkes, {action} {date}.",
+  "email.renewalFailed.ifRetriesFail": "Hvis alle forsøk mislykkes: {date} {action}.",
   "email.renewalFailed.notRetried":
     "Denne avvisningen prøves ikke på nytt: kunden er bedt om et nytt kort, som belastes med en gang det legges til.",
   "email.renewalFailed.ifNonePays": "Hvis ingen betaler fakturaen innen {date}, {action}.",
@@ -154,7 +161,8 @@ export const emails: Record<keyof typeof en, string> = {
   "email.quote.accepted.offline": " (registrert utenfor nett: {name})",
   "email.quote.accepted.served": "Det er også tilgjengelig på {path}.",
   "email.quote.countersign.subject": "Tilbud {number} er signert av {customer}: vennligst kontrasigner",
-  "email.quote.countersign.signed": "{signer} signerte tilbud {number}{title} på {amount} på vegne av {customer}.",
+  "email.quote.countersign.signed":
+    "{signer} signerte tilbud {number}{title} på {amount} på vegne av {customer}.",
   "email.quote.countersign.link":
     "Som kontrasignatar for {merchant} kan du gå gjennom og kontrasignere det her (lenken er bare din): {url}",
   "email.quote.countersign.once": "Tilbudet er godtatt når alle kontrasignatarer har signert.",
@@ -190,14 +198,17 @@ export const emails: Record<keyof typeof en, string> = {
   "email.payout.failedSubject": "Utbetalingen på {amount} for {day} mislyktes",
   "email.payout.noneSubject": "Ingen utbetaling for {day}: nettobeløpet var {amount}",
   "email.payout.hello": "Hei {merchant}, her er oppsummeringen i {currency} for {day}.",
-  "email.payout.charges": "Belastninger: {count, plural, one {# belastning} other {# belastninger}}, {amount}.",
+  "email.payout.charges":
+    "Belastninger: {count, plural, one {# belastning} other {# belastninger}}, {amount}.",
   "email.payout.fees": "Gebyrer: {amount}.",
   "email.payout.refunds": "Refusjoner: {count, plural, one {# refusjon} other {# refusjoner}}, {amount}.",
   "email.payout.disputes": "Tvister: {count, plural, one {# tapt tvist} other {# tapte tvister}}, {amount}.",
   "email.payout.net": "Netto: {amount}.",
-  "email.payout.netStripe": "Netto: {amount}. Stripe-dashbordet viser transaksjonene denne utbetalingen består av.",
+  "email.payout.netStripe":
+    "Netto: {amount}. Stripe-dashbordet viser transaksjonene denne utbetalingen består av.",
   "email.payout.arrival": "Ventes på bankkontoen din {date}.",
-  "email.payout.failed": "Utbetalingen mislyktes; sjekk bankkontoopplysningene dine hos betalingsleverandøren.",
+  "email.payout.failed":
+    "Utbetalingen mislyktes; sjekk bankkontoopplysningene dine hos betalingsleverandøren.",
   "email.payout.reference": "Utbetalingsreferanse: {id}.",
   "email.task.subject": "Ny oppgave: {title}",
   "email.task.due": "Frist: {date}.",
@@ -213,8 +224,10 @@ export const emails: Record<keyof typeof en, string> = {
     "Kassa har deaktivert webhook-endepunktet ditt {id} ({url}): alle leveranser til det har mislyktes siden {since}.",
   "email.webhookDisabled.failing":
     "Kassa har deaktivert webhook-endepunktet ditt {id} ({url}): alle leveranser til det har mislyktes de siste tre dagene.",
-  "email.webhookDisabled.stopped": "Ingenting mer sendes til det. Leveranselisten ({deliveries}) viser hva det svarte.",
-  "email.webhookDisabled.reenable": "Når det svarer igjen, slå det på med {enable}, og hent inn det tapte med {replay}.",
+  "email.webhookDisabled.stopped":
+    "Ingenting mer sendes til det. Leveranselisten ({deliveries}) viser hva det svarte.",
+  "email.webhookDisabled.reenable":
+    "Når det svarer igjen, slå det på med {enable}, og hent inn det tapte med {replay}.",
   "email.welcome.subject": "Velkommen til Kassa, {merchant}",
   "email.welcome.ready": "Forhandlerkontoen din {id} er klar.",
   "email.welcome.apiKey":
