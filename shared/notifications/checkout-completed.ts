@@ -14,7 +14,7 @@ import type { Merchant } from "../merchants/merchant.ts";
 import type { CheckoutSession } from "../payment-links/checkout-session.ts";
 import type { PaymentLink } from "../payment-links/payment-link.ts";
 import { compose, invoiceTestNotice, supportLine } from "./compose.ts";
-import { domainRecord, type Notification } from "./notification.ts";
+import { domainRecord, type Notification, withBuyerLocale } from "./notification.ts";
 
 /**
  * What the order mails read of the invoice the checkout was paid by; its customer snapshot names
@@ -191,8 +191,11 @@ export const checkoutCompleted: Notification<{ checkoutSession: CheckoutSession 
       ports.paymentLink(merchantId, session.paymentLinkId),
     ]);
     if (!merchant) throw new Error(`The merchant of checkout session ${session.id} is missing`);
+    const billed = invoice?.customer
+      ? { ...invoice, customer: await withBuyerLocale(ports, merchantId, invoice.customer) }
+      : invoice;
     return [
-      orderConfirmationEmail(session, invoice, merchant),
+      orderConfirmationEmail(session, billed, merchant),
       newOrderEmail(session, invoice, link, merchant),
     ];
   },

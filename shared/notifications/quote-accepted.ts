@@ -11,7 +11,7 @@ import { readerLocale } from "../i18n/locale.ts";
 import { type Translator, translator } from "../i18n/translator.ts";
 import type { Quote } from "../quotes/quote.ts";
 import { compose } from "./compose.ts";
-import { domainRecord, type Notification } from "./notification.ts";
+import { domainRecord, type Notification, withBuyerLocale } from "./notification.ts";
 import { quoteTestNotice } from "./quote-countersign.ts";
 
 export const quoteAccepted: Notification<{ quote: Quote }> = {
@@ -27,9 +27,10 @@ export const quoteAccepted: Notification<{ quote: Quote }> = {
   }),
   render: async ({ merchantId, data }, ports): Promise<Mail[]> => {
     const { quote } = data;
-    const [merchant, pdf] = await Promise.all([
+    const [merchant, pdf, buyerCustomer] = await Promise.all([
       ports.merchant(merchantId),
       ports.signedQuotePdf(merchantId, quote.id),
+      withBuyerLocale(ports, merchantId, quote.customer),
     ]);
     if (!merchant) throw new Error(`Merchant ${merchantId} is missing`);
     const number = quote.number ?? quote.id;
@@ -43,7 +44,7 @@ export const quoteAccepted: Notification<{ quote: Quote }> = {
       attached: tr.t("email.quote.attached", { hash: quote.contentHash ?? "" }),
       testNotice: quoteTestNotice(merchant, tr),
     });
-    const buyerTr = translator(readerLocale(merchant, quote.customer));
+    const buyerTr = translator(readerLocale(merchant, buyerCustomer));
     const merchantTr = translator(merchant.locale);
     const buyer = words(buyerTr);
     const merchants = words(merchantTr);
@@ -59,7 +60,7 @@ export const quoteAccepted: Notification<{ quote: Quote }> = {
       ...once(
         compose(
           buyerTr,
-          quote.customer,
+          buyerCustomer,
           buyerTr.t("email.quote.accepted.subject", { number, merchant: merchant.name }),
           [
             buyerTr.t("email.quote.accepted.buyer", { what: buyer.what, customer, merchant: merchant.name }),

@@ -10,7 +10,7 @@ import { readerLocale } from "../i18n/locale.ts";
 import { translator } from "../i18n/translator.ts";
 import type { Quote } from "../quotes/quote.ts";
 import { compose } from "./compose.ts";
-import { domainRecord, type Notification } from "./notification.ts";
+import { domainRecord, type Notification, withBuyerLocale } from "./notification.ts";
 import { quoteTestNotice } from "./quote-countersign.ts";
 
 export const quotePublished: Notification<{ quote: Quote }> = {
@@ -27,12 +27,13 @@ export const quotePublished: Notification<{ quote: Quote }> = {
   }),
   render: async ({ merchantId, data }, ports): Promise<Mail[]> => {
     const { quote } = data;
-    const [merchant, original] = await Promise.all([
+    const [merchant, original, buyer] = await Promise.all([
       ports.merchant(merchantId),
       quote.revisionOf ? ports.quote(merchantId, quote.revisionOf) : undefined,
+      withBuyerLocale(ports, merchantId, quote.customer),
     ]);
     if (!merchant) throw new Error(`Merchant ${merchantId} is missing`);
-    const tr = translator(readerLocale(merchant, quote.customer));
+    const tr = translator(readerLocale(merchant, buyer));
     const number = quote.number ?? quote.id;
     const money = (amount: number) => tr.money(amount, quote.currency);
     const replaces = original?.customerId === quote.customerId ? original.number : undefined;
@@ -47,7 +48,7 @@ export const quotePublished: Notification<{ quote: Quote }> = {
     return [
       compose(
         tr,
-        quote.customer,
+        buyer,
         replaces
           ? tr.t("email.quote.revisedSubject", { number, merchant: merchant.name, replaces })
           : tr.t("email.quote.subject", { number, merchant: merchant.name }),
