@@ -30,7 +30,7 @@ export const emails: Record<keyof typeof en, string> = {
   "email.receipt.subject": "Kvittering fra {merchant}: {amount} betalt",
   "email.receipt.thanks": "Takk for betalingen! Vi har mottatt {amount} for faktura {number}.",
   "email.receipt.paidWith": "Betalt med {method}.",
-  "email.receipt.paidWithOn": "Betalt med {method} {date}.",
+  "email.receipt.paidWithOn": "Betalt {date} med {method}.",
   "email.receipt.number": "Kvitteringsnummer: {id}.",
   "email.receipt.stillDue": "Gjenstår å betale på denne fakturaen: {amount}.",
   "email.receipt.invoice": "Fakturaen din: {url}",
