@@ -12,7 +12,13 @@ import { invoiceEmail, invoiceSent } from "../../shared/notifications/invoice-em
 import { invoiceReminderEmail } from "../../shared/notifications/invoice-reminder.ts";
 import type { NotificationPorts } from "../../shared/notifications/ports.ts";
 import { receipt } from "../../shared/notifications/receipt.ts";
+import {
+  newSubscriptionEmail,
+  subscriptionConfirmationEmail,
+} from "../../shared/notifications/subscription-created.ts";
 import type { Payment } from "../../shared/payments/payment.ts";
+import { presentSubscription } from "../../shared/subscriptions/subscription.ts";
+import { storedSubscription } from "../helpers/subscription-record.ts";
 
 /** The golden fixture every surface renders: Fjord Kaffe AS's open invoice INV-0042. */
 const merchant = {
@@ -200,5 +206,60 @@ describe("a payment's mail", () => {
     expect(mail?.subject).toBe("Faktura INV-0042 fra Fjord Kaffe AS");
     expect(mail?.text).toContain("Forfallsdato: 15. desember 2026.");
     expect(mail?.attachments?.[0]?.filename).toBe("INV-0042.pdf");
+  });
+});
+
+describe("a subscription's mail", () => {
+  /** Fjord Kaffe's monthly beans: 3 × 1 406,25 kr on day 31, 12 periods, charged to a saved Visa. */
+  const subscription = presentSubscription(
+    storedSubscription("cus_kari", new Date("2026-01-31T09:00:00Z"), {
+      id: "sub_kaffe",
+      currency: "NOK",
+      items: [{ id: "si_1", description: "Kaffebønner 1 kg", unitAmount: 140_625, quantity: 3 }],
+      startDate: "2026-01-31",
+      billingCycles: 12,
+      timeZone: "Europe/Oslo",
+      nextBillingAt: "2026-01-30T23:00:00.000Z",
+    }),
+  );
+  const kari = {
+    id: "cus_kari",
+    email: "kari@kunde.test",
+    name: "Kari Nordmann",
+    locale: "nb-NO",
+  } as Customer;
+  const visa = {
+    id: "pm_1",
+    customerId: "cus_kari",
+    type: "card",
+    card: { brand: "visa", last4: "4242", expMonth: 12, expYear: 2030 },
+    processorId: "pm_card_visa",
+    createdAt: "2026-01-01T00:00:00.000Z",
+  } as const;
+
+  it("confirms it to an nb-NO buyer in Norwegian, with plurals and dates in their forms", () => {
+    const mail = subscriptionConfirmationEmail(subscription, kari, merchant, visa);
+    expect(mail.subject).toBe("Abonnementet ditt hos Fjord Kaffe AS er bekreftet");
+    expect(mail.text.split("\n").slice(2)).toEqual([
+      "Takk for at du abonnerer hos Fjord Kaffe AS. Abonnement sub_kaffe:",
+      `Kaffebønner 1 kg × 3: ${nbAmount} per måned.`,
+      `Totalt: ${nbAmount} per måned.`,
+      "Startet 31. januar 2026; den første perioden faktureres nå.",
+      "Neste faktureringsdato: 28. februar 2026.",
+      "Faktureres månedlig den 31. (siste dag i kortere måneder), i 12 måneder i alt, til og med 31. januar 2027.",
+      "Hver faktura belastes automatisk på ditt visa-kort som slutter på 4242.",
+      "Spørsmål? Kontakt Fjord Kaffe AS på post@fjordkaffe.test.",
+    ]);
+  });
+
+  it("tells the en-US merchant about the same subscription in English", () => {
+    const mail = newSubscriptionEmail(subscription, kari, merchant, visa);
+    expect(mail.subject).toBe(`New subscription: Kari Nordmann, ${enAmount} per month`);
+    expect(mail.text).toContain(
+      "Billed monthly on day 31 (the last day of shorter months), for 12 months in all",
+    );
+    expect(mail.text).toContain(
+      "Each invoice is charged automatically to the customer's visa card ending in 4242.",
+    );
   });
 });

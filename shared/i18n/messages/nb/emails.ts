@@ -57,7 +57,7 @@ export const emails: Record<keyof typeof en, string> = {
   "email.paymentFailed.charge.failed":
     "Vi kunne ikke belaste {what, select, renewal {fornyelsen} other {den første betalingen}} av abonnementet ditt hos {merchant}: {amount}{period}, faktura {number}: {reason}.",
   "email.paymentFailed.charge.period": " for {start} – {end}",
-  "email.paymentFailed.charge.updateCard": "Oppdater kortet abonnementet ditt belastes her: {url}",
+  "email.paymentFailed.charge.updateCard": "Oppdater betalingskortet for abonnementet ditt her: {url}",
   "email.paymentFailed.charge.payNow": "Eller betal denne fakturaen nå med et annet kort: {url}",
 
   "email.subscription.amountPer":
@@ -89,7 +89,7 @@ export const emails: Record<keyof typeof en, string> = {
   "email.subscription.dueOnReceipt": ", forfall ved mottak",
   "email.subscription.dueWithin": ", med {days} dagers betalingsfrist",
   "email.subscription.charged":
-    "Hver faktura belastes automatisk {method, select, card {{whose, select, your {ditt} other {kundens}} {brand}-kort som slutter på {last4}} bank {{whose, select, your {din} other {kundens}} lagrede bankkonto} other {{whose, select, your {din} other {kundens}} lagrede betalingsmåte}}.",
+    "Hver faktura belastes automatisk på {method, select, card {{whose, select, your {ditt} other {kundens}} {brand}-kort som slutter på {last4}} bank {{whose, select, your {din} other {kundens}} lagrede bankkonto} other {{whose, select, your {din} other {kundens}} lagrede betalingsmåte}}.",
   "email.subscription.portal": "Administrer abonnementet ditt og se fakturaene dine på kontoen din: {url}",
   "email.subscription.customer": "Kunde {id}",
   "email.subscription.confirmed.subject": "Abonnementet ditt hos {merchant} er bekreftet",
@@ -158,7 +158,7 @@ export const emails: Record<keyof typeof en, string> = {
   "email.quote.accepted.countersigner": "{what}, som du kontrasignerte for {merchant}, er godtatt.",
   "email.quote.accepted.merchantSubject": "Tilbud {number} godtatt av {customer}",
   "email.quote.accepted.merchant": "{what} til {customer} er godtatt{offline}.",
-  "email.quote.accepted.offline": " (registrert utenfor nett: {name})",
+  "email.quote.accepted.offline": " (registrert manuelt: {name})",
   "email.quote.accepted.served": "Det er også tilgjengelig på {path}.",
   "email.quote.countersign.subject": "Tilbud {number} er signert av {customer}: vennligst kontrasigner",
   "email.quote.countersign.signed":
@@ -174,15 +174,16 @@ export const emails: Record<keyof typeof en, string> = {
   "email.order.paidToday": "Betalt i dag: {amount}.",
   "email.order.totalPaid": "Totalt betalt: {amount}.",
   "email.order.subscription": "Abonnement: {id}.",
-  "email.order.recurring": "Deretter {amount}, belastet automatisk kortet du betaler med til du sier opp.",
+  "email.order.recurring":
+    "Deretter {amount}, som trekkes automatisk fra kortet du betaler med, til du sier opp.",
   "email.order.recurringAfterTrial":
-    "Gratis i {days, plural, one {# dag} other {# dager}}, deretter {amount}, belastet automatisk kortet du lagrer nå til du sier opp.",
+    "Gratis i {days, plural, one {# dag} other {# dager}}, deretter {amount}, som trekkes automatisk fra kortet du lagrer nå, til du sier opp.",
   "email.order.subject": "Bestillingen din fra {merchant}: {amount} betalt",
   "email.order.thanks": "Takk for bestillingen din fra {merchant}. Du kjøpte:",
   "email.order.invoiceNumber": "Fakturanummer: {number}.",
   "email.order.invoice": "Fakturaen og kvitteringen din: {url}",
   "email.newOrder.subject": "Ny bestilling: {who}, {amount}",
-  "email.newOrder.bought": "{who} kjøpte via {link}. Betaling {id}{invoice}:",
+  "email.newOrder.bought": "{who} kjøpte via {link}. Checkout-økt {id}{invoice}:",
   "email.newOrder.namedLink": "betalingslenken «{name}» ({id})",
   "email.newOrder.link": "betalingslenke {id}",
   "email.newOrder.invoice": ", faktura {number}",
@@ -229,7 +230,7 @@ export const emails: Record<keyof typeof en, string> = {
   "email.webhookDisabled.reenable":
     "Når det svarer igjen, slå det på med {enable}, og hent inn det tapte med {replay}.",
   "email.welcome.subject": "Velkommen til Kassa, {merchant}",
-  "email.welcome.ready": "Forhandlerkontoen din {id} er klar.",
+  "email.welcome.ready": "Bedriftskontoen din {id} er klar.",
   "email.welcome.apiKey":
     "Bruk API-nøkkelen du fikk, til å opprette kunder, produkter og fakturaer. Hold den hemmelig: den vises bare én gang.",
 };
