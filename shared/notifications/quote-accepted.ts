@@ -46,8 +46,8 @@ export const quoteAccepted: Notification<{ quote: Quote }> = {
     });
     const buyerTr = translator(readerLocale(merchant, buyerCustomer));
     const merchantTr = translator(merchant.locale);
-    const buyer = words(buyerTr);
-    const merchants = words(merchantTr);
+    const buyerWords = words(buyerTr);
+    const merchantWords = words(merchantTr);
     const attachments = [{ filename: `${number}-signed.pdf`, contentType: "application/pdf", content: pdf }];
     const sent = new Set<string>();
     const once = (mail: Mail): Mail[] => {
@@ -63,14 +63,18 @@ export const quoteAccepted: Notification<{ quote: Quote }> = {
           buyerCustomer,
           buyerTr.t("email.quote.accepted.subject", { number, merchant: merchant.name }),
           [
-            buyerTr.t("email.quote.accepted.buyer", { what: buyer.what, customer, merchant: merchant.name }),
-            buyer.attached,
+            buyerTr.t("email.quote.accepted.buyer", {
+              what: buyerWords.what,
+              customer,
+              merchant: merchant.name,
+            }),
+            buyerWords.attached,
             ...(quote.hostedUrl
               ? [buyerTr.t("email.quote.accepted.downloadAgain", { url: `${quote.hostedUrl}/signed-pdf` })]
               : []),
           ],
           merchant,
-          buyer.testNotice,
+          buyerWords.testNotice,
         ),
       ),
       ...quote.countersigners.flatMap((signer) =>
@@ -81,13 +85,13 @@ export const quoteAccepted: Notification<{ quote: Quote }> = {
             merchantTr.t("email.quote.accepted.countersignerSubject", { number, customer }),
             [
               merchantTr.t("email.quote.accepted.countersigner", {
-                what: merchants.what,
+                what: merchantWords.what,
                 merchant: merchant.name,
               }),
-              merchants.attached,
+              merchantWords.attached,
             ],
             merchant,
-            merchants.testNotice,
+            merchantWords.testNotice,
           ),
         ),
       ),
@@ -98,17 +102,17 @@ export const quoteAccepted: Notification<{ quote: Quote }> = {
           merchantTr.t("email.quote.accepted.merchantSubject", { number, customer }),
           [
             merchantTr.t("email.quote.accepted.merchant", {
-              what: merchants.what,
+              what: merchantWords.what,
               customer,
               offline: quote.acceptance
                 ? merchantTr.t("email.quote.accepted.offline", { name: quote.acceptance.name })
                 : "",
             }),
-            merchants.attached,
+            merchantWords.attached,
             merchantTr.t("email.quote.accepted.served", { path: `GET /v1/quotes/${quote.id}/signed-pdf` }),
           ],
           undefined,
-          merchants.testNotice,
+          merchantWords.testNotice,
         ),
       ),
     ];
