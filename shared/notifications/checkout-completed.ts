@@ -7,37 +7,71 @@
 import * as z from "zod";
 import type { Mail } from "../aws/mailer.ts";
 import type { Address } from "../customers/customer.ts";
-import { formatMoney, formatQuantity } from "../domain/format.ts";
-import type { Invoice } from "../invoices/invoice.ts";
+import { readerLocale } from "../i18n/locale.ts";
+import { type Translator, translator } from "../i18n/translator.ts";
+import type { BilledCustomer, Invoice } from "../invoices/invoice.ts";
 import type { Merchant } from "../merchants/merchant.ts";
-import { type CheckoutSession, recurringTerms } from "../payment-links/checkout-session.ts";
+import type { CheckoutSession } from "../payment-links/checkout-session.ts";
 import type { PaymentLink } from "../payment-links/payment-link.ts";
 import { compose, invoiceTestNotice, supportLine } from "./compose.ts";
-import { domainRecord, type Notification } from "./notification.ts";
+import { domainRecord, type Notification, withBuyerLocale } from "./notification.ts";
 
-/** What the order mails read of the invoice the checkout was paid by. */
-export type OrderInvoice = Pick<Invoice, "id" | "number" | "hostedUrl">;
+/**
+ * What the order mails read of the invoice the checkout was paid by; its customer snapshot names
+ * the buyer's locale.
+ */
+export type OrderInvoice = Pick<Invoice, "id" | "number" | "hostedUrl"> & {
+  customer?: Pick<BilledCustomer, "locale">;
+};
 
 /** What the order mails read of the link: its name, and its custom fields' labels. */
 export type OrderLink = Pick<PaymentLink, "id" | "name" | "customFields">;
 
-/** Each line with its amount, then the sums: what both mails say was bought. */
-function orderParagraphs(session: CheckoutSession): string[] {
-  const money = (amount: number) => formatMoney(amount, session.currency);
+/** What a recurring order charges from now on (the checkout page's terms, in the reader's words). */
+function recurringParagraph(tr: Translator, session: CheckoutSession): string[] {
+  const { recurring } = session;
+  if (!recurring) return [];
+  const amount = tr.t("email.subscription.amountPer", {
+    amount: tr.money(recurring.amount, session.currency),
+    interval: recurring.interval,
+  });
   return [
-    ...session.lineItems.map(
-      (line) =>
-        `${line.description}${line.quantity === 1 ? "" : ` × ${formatQuantity(line.quantity)}`}: ${money(line.amountSubtotal)}.`,
+    recurring.trialDays
+      ? tr.t("email.order.recurringAfterTrial", { days: recurring.trialDays, amount })
+      : tr.t("email.order.recurring", { amount }),
+  ];
+}
+
+/** Each line with its amount, then the sums: what both mails say was bought. */
+function orderParagraphs(tr: Translator, session: CheckoutSession): string[] {
+  const money = (amount: number) => tr.money(amount, session.currency);
+  return [
+    ...session.lineItems.map((line) =>
+      tr.t("email.line", {
+        item: `${line.description}${line.quantity === 1 ? "" : ` × ${tr.quantity(line.quantity)}`}`,
+        amount: money(line.amountSubtotal),
+      }),
     ),
-    ...(session.taxTotal > 0 || session.discountTotal > 0 ? [`Subtotal: ${money(session.subtotal)}.`] : []),
-    ...(session.discountTotal > 0
-      ? [`Discount (${session.discountCode}): −${money(session.discountTotal)}.`]
+    ...(session.taxTotal > 0 || session.discountTotal > 0
+      ? [tr.t("email.order.subtotal", { amount: money(session.subtotal) })]
       : []),
-    ...(session.taxTotal > 0 ? [`Tax: ${money(session.taxTotal)}.`] : []),
+    ...(session.discountTotal > 0
+      ? [
+          tr.t("email.order.discount", {
+            code: session.discountCode ?? "",
+            amount: money(session.discountTotal),
+          }),
+        ]
+      : []),
+    ...(session.taxTotal > 0 ? [tr.t("email.order.tax", { amount: money(session.taxTotal) })] : []),
     ...(session.recurring
-      ? [`Total: ${money(session.total)}.`, `Paid today: ${money(session.amountDueNow)}.`, recurringTerms(session) ?? ""]
-      : [`Total paid: ${money(session.total)}.`]),
-    ...(session.subscriptionId ? [`Subscription: ${session.subscriptionId}.`] : []),
+      ? [
+          tr.t("email.order.total", { amount: money(session.total) }),
+          tr.t("email.order.paidToday", { amount: money(session.amountDueNow) }),
+          ...recurringParagraph(tr, session),
+        ]
+      : [tr.t("email.order.totalPaid", { amount: money(session.total) })]),
+    ...(session.subscriptionId ? [tr.t("email.order.subscription", { id: session.subscriptionId })] : []),
   ];
 }
 
@@ -49,34 +83,42 @@ const addressText = (address: Address): string =>
     .filter(Boolean)
     .join(", ");
 
-/** The buyer's confirmation, in the merchant's branding. */
+/**
+ * The buyer's confirmation, in the merchant's branding and the buyer's words (the locale the
+ * checkout's invoice snapshotted of its customer, else the merchant's).
+ */
 export function orderConfirmationEmail(
   session: CheckoutSession,
   invoice: OrderInvoice | undefined,
   merchant: Merchant,
 ): Mail {
+  const tr = translator(readerLocale(merchant, invoice?.customer));
   const number = invoiceName(session, invoice);
-  const title = `Your order from ${merchant.name}: ${formatMoney(session.amountDueNow, session.currency)} paid`;
+  const title = tr.t("email.order.subject", {
+    merchant: merchant.name,
+    amount: tr.money(session.amountDueNow, session.currency),
+  });
   const paragraphs = [
-    `Thank you for your order from ${merchant.name}. You bought:`,
-    ...orderParagraphs(session),
-    ...(number ? [`Invoice number: ${number}.`] : []),
-    ...(invoice?.hostedUrl ? [`Your invoice and receipt: ${invoice.hostedUrl}`] : []),
-    ...supportLine(merchant),
+    tr.t("email.order.thanks", { merchant: merchant.name }),
+    ...orderParagraphs(tr, session),
+    ...(number ? [tr.t("email.order.invoiceNumber", { number })] : []),
+    ...(invoice?.hostedUrl ? [tr.t("email.order.invoice", { url: invoice.hostedUrl })] : []),
+    ...supportLine(tr, merchant),
   ];
   return compose(
+    tr,
     { email: session.email, name: session.name },
     title,
     paragraphs,
     merchant,
-    invoiceTestNotice(merchant),
+    invoiceTestNotice(merchant, tr),
   );
 }
 
 /**
  * The merchant's notice: every detail the link collected, and every custom field's label and
  * answer (an optional one left empty says so). The labels are the link's now; an answer whose field
- * was removed from the link since is shown under its key.
+ * was removed from the link since is shown under its key. In the merchant's words.
  */
 export function newOrderEmail(
   session: CheckoutSession,
@@ -84,28 +126,45 @@ export function newOrderEmail(
   link: OrderLink | undefined,
   merchant: Merchant,
 ): Mail {
+  const tr = translator(merchant.locale);
   const who = session.name ? `${session.name} (${session.email})` : session.email;
   const number = invoiceName(session, invoice);
   const fields = link?.customFields ?? [];
   const known = new Set(fields.map((field) => field.key));
   const answers = [
-    ...fields.map((field) => `${field.label}: ${session.customFields[field.key] ?? "(not answered)"}`),
+    ...fields.map(
+      (field) => `${field.label}: ${session.customFields[field.key] ?? tr.t("email.newOrder.notAnswered")}`,
+    ),
     ...Object.entries(session.customFields)
       .filter(([key]) => !known.has(key))
       .map(([key, answer]) => `${key}: ${answer}`),
   ];
-  const title = `New order: ${session.name ?? session.email}, ${formatMoney(session.amountDueNow, session.currency)}`;
+  const title = tr.t("email.newOrder.subject", {
+    who: session.name ?? session.email,
+    amount: tr.money(session.amountDueNow, session.currency),
+  });
   const paragraphs = [
-    `${who} bought through ${link ? `payment link "${link.name}" (${link.id})` : `payment link ${session.paymentLinkId}`}. Checkout ${session.id}${number ? `, invoice ${number}` : ""}:`,
-    ...orderParagraphs(session),
-    `Email: ${session.email}.`,
-    ...(session.name ? [`Name: ${session.name}.`] : []),
-    ...(session.phone ? [`Phone: ${session.phone}.`] : []),
-    ...(session.billingAddress ? [`Billing address: ${addressText(session.billingAddress)}.`] : []),
-    ...(session.shippingAddress ? [`Shipping address: ${addressText(session.shippingAddress)}.`] : []),
-    ...(answers.length > 0 ? ["Custom fields:", ...answers] : []),
+    tr.t("email.newOrder.bought", {
+      who,
+      link: link
+        ? tr.t("email.newOrder.namedLink", { name: link.name, id: link.id })
+        : tr.t("email.newOrder.link", { id: session.paymentLinkId }),
+      id: session.id,
+      invoice: number ? tr.t("email.newOrder.invoice", { number }) : "",
+    }),
+    ...orderParagraphs(tr, session),
+    tr.t("email.newOrder.email", { email: session.email }),
+    ...(session.name ? [tr.t("email.newOrder.name", { name: session.name })] : []),
+    ...(session.phone ? [tr.t("email.newOrder.phone", { phone: session.phone })] : []),
+    ...(session.billingAddress
+      ? [tr.t("email.newOrder.billingAddress", { address: addressText(session.billingAddress) })]
+      : []),
+    ...(session.shippingAddress
+      ? [tr.t("email.newOrder.shippingAddress", { address: addressText(session.shippingAddress) })]
+      : []),
+    ...(answers.length > 0 ? [tr.t("email.newOrder.customFields"), ...answers] : []),
   ];
-  return compose(merchant, title, paragraphs, undefined, invoiceTestNotice(merchant));
+  return compose(tr, merchant, title, paragraphs, undefined, invoiceTestNotice(merchant, tr));
 }
 
 const checkoutSessionRecord = domainRecord<CheckoutSession>("checkout session", {
@@ -132,8 +191,11 @@ export const checkoutCompleted: Notification<{ checkoutSession: CheckoutSession 
       ports.paymentLink(merchantId, session.paymentLinkId),
     ]);
     if (!merchant) throw new Error(`The merchant of checkout session ${session.id} is missing`);
+    const billed = invoice?.customer
+      ? { ...invoice, customer: await withBuyerLocale(ports, merchantId, invoice.customer) }
+      : invoice;
     return [
-      orderConfirmationEmail(session, invoice, merchant),
+      orderConfirmationEmail(session, billed, merchant),
       newOrderEmail(session, invoice, link, merchant),
     ];
   },

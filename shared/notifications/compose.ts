@@ -1,9 +1,12 @@
 /**
  * What every email shares, rendered by Kassa itself: the layout (an escaped HTML part and a text
- * part), the TEST MODE marking, and the paragraphs several notifications say alike.
+ * part), the TEST MODE marking, and the paragraphs several notifications say alike — all in the
+ * reader's words: a buyer's mail in `translator(readerLocale(merchant, customer))`, a merchant's in
+ * `translator(merchant.locale)`.
  */
 import type { Mail } from "../aws/mailer.ts";
-import { formatDate, formatMoney } from "../domain/format.ts";
+import { defaultLocale } from "../i18n/locale.ts";
+import { type Translator, translator } from "../i18n/translator.ts";
 import type { BilledCustomer, Invoice } from "../invoices/invoice.ts";
 import type { Branding, Merchant } from "../merchants/merchant.ts";
 import { merchantLivemode } from "../payments/mode.ts";
@@ -13,12 +16,12 @@ import { escapeHtml } from "./html.ts";
 /** Whose look a buyer-facing email wears: the merchant's name, colour, logo and footer. */
 type Brand = Pick<Merchant, "name"> & { branding?: Branding };
 
-/** What mail about sandbox money says first, so it is never taken for real money. */
-const testModeNotice = "TEST MODE: this is about test money in the sandbox. No real money moved.";
-
-/** The notice mail about a payment or refund opens with, unless its money is real. */
-export const moneyTestNotice = (money: { livemode: boolean }): string | undefined =>
-  money.livemode ? undefined : testModeNotice;
+/**
+ * The notice mail about a payment or refund opens with, unless its money is real: sandbox money is
+ * never taken for real money.
+ */
+export const moneyTestNotice = (money: { livemode: boolean }, tr: Translator): string | undefined =>
+  money.livemode ? undefined : tr.t("email.testMode.money");
 
 /**
  * A message whose title is its subject and first line, and whose paragraphs form both parts. Mail to
@@ -26,6 +29,7 @@ export const moneyTestNotice = (money: { livemode: boolean }): string | undefine
  * (`testNotice`) says TEST MODE in its subject and opens with the notice.
  */
 export function compose(
+  tr: Translator,
   to: { email: string; name?: string | undefined },
   subject: string,
   paragraphs: string[],
@@ -33,13 +37,14 @@ export function compose(
   testNotice?: string,
 ): Mail {
   const html = paragraphs.map((p) => `<p style="margin:0 0 16px">${escapeHtml(p)}</p>`).join("");
-  return composeRendered(to, subject, { html, text: paragraphs.join("\n") }, brand, testNotice, true);
+  return composeRendered(to, subject, { html, text: paragraphs.join("\n") }, brand, testNotice, true, tr);
 }
 
 /**
  * A message whose body the sender rendered itself (a workflow's template: its HTML part escaped as
  * it was rendered, its text part plain), in the same frame, marking and footer as `compose`'s;
- * `headed`: the text part opens with the subject, as Kassa's own notifications do.
+ * `headed`: the text part opens with the subject, as Kassa's own notifications do. `tr` words the
+ * frame (TEST MODE marking, footer) for the reader.
  */
 export function composeRendered(
   to: { email: string; name?: string | undefined },
@@ -48,8 +53,9 @@ export function composeRendered(
   brand?: Brand,
   testNotice?: string,
   headed = false,
+  tr: Translator = translator(defaultLocale),
 ): Mail {
-  const title = testNotice ? `[TEST MODE] ${subject}` : subject;
+  const title = testNotice ? tr.t("email.testMode.subject", { subject }) : subject;
   return {
     to: { email: to.email, ...(to.name ? { name: to.name } : {}) },
     subject: title,
@@ -59,11 +65,11 @@ export function composeRendered(
       body.text,
       ...(brand?.branding?.footerText ? ["", brand.branding.footerText] : []),
     ].join("\n"),
-    html: layout(title, body.html, brand, testNotice),
+    html: layout(tr, title, body.html, brand, testNotice),
   };
 }
 
-function layout(title: string, bodyHtml: string, brand?: Brand, testNotice?: string): string {
+function layout(tr: Translator, title: string, bodyHtml: string, brand?: Brand, testNotice?: string): string {
   const colour = /^#[0-9a-fA-F]{6}$/.test(brand?.branding?.brandColor ?? "")
     ? (brand?.branding?.brandColor as string)
     : "#334155";
@@ -73,11 +79,13 @@ function layout(title: string, bodyHtml: string, brand?: Brand, testNotice?: str
   const header = brand
     ? `<div style="background:${colour};color:#fff;padding:16px 32px;border-radius:8px 8px 0 0;font-weight:600;font-size:16px">${logo}${escapeHtml(brand.name)}</div>`
     : "";
-  const footer = brand ? (brand.branding?.footerText ?? `Sent by ${brand.name} with Kassa`) : "Sent by Kassa";
+  const footer = brand
+    ? (brand.branding?.footerText ?? tr.t("email.footer.merchant", { merchant: brand.name }))
+    : tr.t("email.footer.kassa");
   const banner = testNotice
     ? `<div style="background:#fef3c7;color:#92400e;border:2px solid #f59e0b;padding:12px 32px;font-weight:700;letter-spacing:.04em">${escapeHtml(testNotice)}</div>`
     : "";
-  return `<!doctype html><html><head><meta charset="utf-8"><title>${escapeHtml(title)}</title></head>
+  return `<!doctype html><html lang="${escapeHtml(tr.locale)}"><head><meta charset="utf-8"><title>${escapeHtml(title)}</title></head>
 <body style="font-family:system-ui,sans-serif;color:#1f2937;background:#f9fafb;padding:24px">
 <div style="max-width:560px;margin:auto;background:#fff;border-radius:8px">${header}${banner}<div style="padding:32px">
 <h1 style="font-size:20px;margin:0 0 24px">${escapeHtml(title)}</h1>${bodyHtml}
@@ -97,31 +105,42 @@ export type InvoiceForMail = Pick<
   | "hostedUrl"
   | "periodStart"
   | "periodEnd"
-> & { customer: Pick<BilledCustomer, "email" | "name"> };
+> & { customer: Pick<BilledCustomer, "email" | "name" | "locale"> };
 
 /** The amount due, the due date and the link: what mail about an unpaid invoice says after its lead. */
 export function invoiceParagraphs(
+  tr: Translator,
   invoice: InvoiceForMail,
   merchant: Pick<Merchant, "timeZone">,
   lead: string,
 ): string[] {
+  const money = (amount: number) => tr.money(amount, invoice.currency);
+  const due = { amount: money(invoice.amountRemaining), total: money(invoice.total) };
+  const balance = invoice.appliedBalance ?? 0;
   return [
     lead,
-    `Amount due: ${formatMoney(invoice.amountRemaining, invoice.currency)} (total ${formatMoney(invoice.total, invoice.currency)}${
-      (invoice.appliedBalance ?? 0) > 0
-        ? `, less applied balance ${formatMoney(invoice.appliedBalance ?? 0, invoice.currency)}`
-        : ""
-    }).`,
-    ...(invoice.dueDate ? [`Due date: ${formatDate(invoice.dueDate, merchant.timeZone)}.`] : []),
-    ...(invoice.hostedUrl ? [`View and download it online: ${invoice.hostedUrl}`] : []),
+    balance > 0
+      ? tr.t("email.invoice.amountDueLessBalance", { ...due, balance: money(balance) })
+      : tr.t("email.invoice.amountDue", due),
+    ...(invoice.dueDate
+      ? [tr.t("email.invoice.dueDate", { date: tr.date(invoice.dueDate, merchant.timeZone) })]
+      : []),
+    ...(invoice.hostedUrl ? [tr.t("email.invoice.online", { url: invoice.hostedUrl })] : []),
   ];
 }
 
 /** Whose invoices an email is about: a merchant in test mode sends test invoices. */
-export type InvoiceMerchant = Pick<Merchant, "name" | "timeZone" | "processor" | "stripeLivemode"> & Brand;
+export type InvoiceMerchant = Pick<
+  Merchant,
+  "name" | "timeZone" | "processor" | "stripeLivemode" | "locale"
+> &
+  Brand;
 
-export const invoiceTestNotice = (merchant: InvoiceMerchant): string | undefined =>
-  merchantLivemode(merchant) ? undefined : testModeNotice;
+/** The notice mail about a test-mode merchant's invoices opens with (English unless told the reader). */
+export const invoiceTestNotice = (
+  merchant: InvoiceMerchant,
+  tr: Translator = translator(defaultLocale),
+): string | undefined => (merchantLivemode(merchant) ? undefined : tr.t("email.testMode.money"));
 
 /** What mail shows of a payment. */
 export type PaymentForMail = Pick<
@@ -130,15 +149,23 @@ export type PaymentForMail = Pick<
 >;
 
 /** The merchant as mail about its buyers' money names it. */
-export type MerchantForMail = Pick<Merchant, "name" | "email" | "timeZone" | "branding" | "supportEmail">;
+export type MerchantForMail = Pick<
+  Merchant,
+  "name" | "email" | "timeZone" | "branding" | "supportEmail" | "locale"
+>;
 
 /** How the buyer paid; events are checked only structurally, so a card's details may be missing. */
-export function methodText(method: PaymentForMail["method"]): string {
-  if (method.type === "card") return `${method.brand ?? "card"} ending in ${method.last4 ?? "????"}`;
-  if (method.type === "bank_debit") return `bank account ending in ${method.last4 ?? "????"}`;
+export function methodText(tr: Translator, method: PaymentForMail["method"]): string {
+  if (method.type === "card")
+    return tr.t("common.cardEnding", {
+      brand: method.brand ?? tr.t("email.method.card"),
+      last4: method.last4 ?? "????",
+    });
+  if (method.type === "bank_debit")
+    return tr.t("email.method.bankAccount", { last4: method.last4 ?? "????" });
   return method.type.replace(/_/g, " ");
 }
 
-export function supportLine(merchant: MerchantForMail): string[] {
-  return [`Questions? Contact ${merchant.name} at ${merchant.supportEmail ?? merchant.email}.`];
+export function supportLine(tr: Translator, merchant: MerchantForMail): string[] {
+  return [tr.t("email.support", { merchant: merchant.name, email: merchant.supportEmail ?? merchant.email })];
 }

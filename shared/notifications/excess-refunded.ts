@@ -4,7 +4,7 @@
  */
 import * as z from "zod";
 import type { Mail } from "../aws/mailer.ts";
-import { formatMoney } from "../domain/format.ts";
+import { translator } from "../i18n/translator.ts";
 import type { Payment } from "../payments/payment.ts";
 import {
   compose,
@@ -22,14 +22,21 @@ export function excessRefundedEmail(
   merchant: MerchantForMail,
   excess: number,
 ): Mail {
-  const money = (amount: number) => formatMoney(amount, payment.currency);
+  const tr = translator(merchant.locale);
+  const money = (amount: number) => tr.money(amount, payment.currency);
   const number = invoice.number ?? invoice.id;
-  const title = `Refunded automatically: ${money(excess)} of a payment for invoice ${number}`;
+  const title = tr.t("email.excessRefunded.subject", { excess: money(excess), number });
   const paragraphs = [
-    `${invoice.customer.name ?? invoice.customer.email} paid ${money(payment.amount)} with ${methodText(payment.method)} for invoice ${number}, which then owed only ${money(payment.amount - excess)}.`,
-    `The ${money(excess)} beyond that was refunded to the buyer automatically; there is nothing to do. Payment ${payment.id}.`,
+    tr.t("email.excessRefunded.paid", {
+      customer: invoice.customer.name ?? invoice.customer.email,
+      amount: money(payment.amount),
+      method: methodText(tr, payment.method),
+      number,
+      owed: money(payment.amount - excess),
+    }),
+    tr.t("email.excessRefunded.refunded", { excess: money(excess), id: payment.id }),
   ];
-  return compose(merchant, title, paragraphs, undefined, moneyTestNotice(payment));
+  return compose(tr, merchant, title, paragraphs, undefined, moneyTestNotice(payment, tr));
 }
 
 interface ExcessRefunded {

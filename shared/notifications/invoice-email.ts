@@ -1,6 +1,8 @@
 /** The invoice itself, sent to the customer with its PDF when the merchant sends it. */
 import * as z from "zod";
 import type { Mail } from "../aws/mailer.ts";
+import { readerLocale } from "../i18n/locale.ts";
+import { translator } from "../i18n/translator.ts";
 import {
   compose,
   type InvoiceForMail,
@@ -10,15 +12,13 @@ import {
 } from "./compose.ts";
 import { invoiceWithMerchant, type Notification } from "./notification.ts";
 
-/** The email without its attachment. */
+/** The email without its attachment, in the buyer's words. */
 export function invoiceEmail(invoice: InvoiceForMail, merchant: InvoiceMerchant): Mail {
-  const title = `Invoice ${invoice.number ?? invoice.id} from ${merchant.name}`;
-  const paragraphs = invoiceParagraphs(
-    invoice,
-    merchant,
-    `${merchant.name} sent you invoice ${invoice.number ?? invoice.id}. The PDF is attached.`,
-  );
-  return compose(invoice.customer, title, paragraphs, merchant, invoiceTestNotice(merchant));
+  const tr = translator(readerLocale(merchant, invoice.customer));
+  const names = { number: invoice.number ?? invoice.id, merchant: merchant.name };
+  const title = tr.t("email.invoice.subject", names);
+  const paragraphs = invoiceParagraphs(tr, invoice, merchant, tr.t("email.invoice.lead", names));
+  return compose(tr, invoice.customer, title, paragraphs, merchant, invoiceTestNotice(merchant, tr));
 }
 
 export const invoiceSent: Notification<Record<string, unknown>> = {

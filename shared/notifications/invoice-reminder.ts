@@ -3,6 +3,8 @@
  * billing consumer does, when one of the invoice's reminder timers fires.
  */
 import type { Mail } from "../aws/mailer.ts";
+import { readerLocale } from "../i18n/locale.ts";
+import { translator } from "../i18n/translator.ts";
 import {
   compose,
   type InvoiceForMail,
@@ -16,18 +18,13 @@ export function invoiceReminderEmail(
   merchant: InvoiceMerchant,
   daysAfterDue: number,
 ): Mail {
+  const tr = translator(readerLocale(merchant, invoice.customer));
   const number = invoice.number ?? invoice.id;
-  const when =
-    daysAfterDue < 0
-      ? `is due in ${-daysAfterDue} day${daysAfterDue === -1 ? "" : "s"}`
-      : daysAfterDue === 0
-        ? "is due today"
-        : `is ${daysAfterDue} day${daysAfterDue === 1 ? "" : "s"} overdue`;
-  const title = `Reminder: invoice ${number} from ${merchant.name} ${when}`;
-  const paragraphs = invoiceParagraphs(
-    invoice,
-    merchant,
-    `This is a friendly reminder that invoice ${number} ${when}.`,
-  );
-  return compose(invoice.customer, title, paragraphs, merchant, invoiceTestNotice(merchant));
+  const when = tr.t("email.reminder.when", {
+    status: daysAfterDue < 0 ? "upcoming" : daysAfterDue === 0 ? "today" : "overdue",
+    days: Math.abs(daysAfterDue),
+  });
+  const title = tr.t("email.reminder.subject", { number, merchant: merchant.name, when });
+  const paragraphs = invoiceParagraphs(tr, invoice, merchant, tr.t("email.reminder.lead", { number, when }));
+  return compose(tr, invoice.customer, title, paragraphs, merchant, invoiceTestNotice(merchant, tr));
 }

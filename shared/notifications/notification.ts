@@ -5,7 +5,7 @@
  */
 import * as z from "zod";
 import type { Mail } from "../aws/mailer.ts";
-import type { Invoice } from "../invoices/invoice.ts";
+import type { BilledCustomer, Invoice } from "../invoices/invoice.ts";
 import type { Merchant } from "../merchants/merchant.ts";
 import type { Payment } from "../payments/payment.ts";
 import type { NotificationPorts } from "./ports.ts";
@@ -65,7 +65,10 @@ export function moneyRecord<T extends { livemode: boolean }>(
   }));
 }
 
-/** The invoice an event is about, as the API presents it now, and its merchant; both must exist. */
+/**
+ * The invoice an event is about, as the API presents it now, and its merchant; both must exist. Its
+ * customer names the locale its buyer reads in (`withBuyerLocale`).
+ */
 export async function invoiceWithMerchant(
   ports: NotificationPorts,
   merchantId: string,
@@ -76,7 +79,25 @@ export async function invoiceWithMerchant(
     ports.merchant(merchantId),
   ]);
   if (!invoice || !merchant) throw new Error(`Invoice ${invoiceId} or its merchant is missing`);
-  return { invoice, merchant };
+  return {
+    invoice: { ...invoice, customer: await withBuyerLocale(ports, merchantId, invoice.customer) },
+    merchant,
+  };
+}
+
+/**
+ * A document's buyer (its customer snapshot) with the locale they read mail in: the snapshot's, else
+ * their customer record's now (a buyer who chose one after the document was made reads in it).
+ */
+export async function withBuyerLocale(
+  ports: NotificationPorts,
+  merchantId: string,
+  buyer: BilledCustomer,
+): Promise<BilledCustomer> {
+  // A snapshot written before customers carried an id names no record to read.
+  if (buyer.locale || !buyer.id) return buyer;
+  const locale = (await ports.customer(merchantId, buyer.id))?.locale;
+  return locale ? { ...buyer, locale } : buyer;
 }
 
 /** A payment an event carries. */

@@ -5,8 +5,9 @@
 import * as z from "zod";
 import type { Mail } from "../aws/mailer.ts";
 import { localDate } from "../domain/calendar.ts";
-import { formatDate, formatMoney } from "../domain/format.ts";
 import { windowLimits } from "../domain/limits.ts";
+import { readerLocale } from "../i18n/locale.ts";
+import { translator } from "../i18n/translator.ts";
 import type { Invoice } from "../invoices/invoice.ts";
 import type { Merchant } from "../merchants/merchant.ts";
 import { checkoutExpiredCode, type Payment } from "../payments/payment.ts";
@@ -33,40 +34,54 @@ export interface SubscriptionCharge {
   portalUrl?: string;
 }
 
+/** In the buyer's words. */
 export function paymentFailedEmail(
   payment: PaymentForMail,
   invoice: InvoiceForMail,
   merchant: MerchantForMail,
   subscriptionCharge?: SubscriptionCharge,
 ): Mail {
-  const amount = formatMoney(payment.amount, payment.currency);
+  const tr = translator(readerLocale(merchant, invoice.customer));
+  const amount = tr.money(payment.amount, payment.currency);
   const number = invoice.number ?? invoice.id;
-  const reason = `${payment.failure?.message ?? "it was declined"} (${payment.failure?.declineCode ?? "declined"})`;
+  // The processor's own message is its words, not ours: only the fallback is translated.
+  const reason = `${payment.failure?.message ?? tr.t("email.paymentFailed.declined")} (${payment.failure?.declineCode ?? "declined"})`;
+  const testNotice = moneyTestNotice(payment, tr);
   if (subscriptionCharge) {
-    const what = subscriptionCharge.renewal ? "renewal" : "first payment";
+    const what = subscriptionCharge.renewal ? "renewal" : "first";
     const period =
       invoice.periodStart && invoice.periodEnd
-        ? ` for ${formatDate(invoice.periodStart, merchant.timeZone)} – ${formatDate(invoice.periodEnd, merchant.timeZone)}`
+        ? tr.t("email.paymentFailed.charge.period", {
+            start: tr.date(invoice.periodStart, merchant.timeZone),
+            end: tr.date(invoice.periodEnd, merchant.timeZone),
+          })
         : "";
-    const title = `The ${what} of your subscription to ${merchant.name} could not be charged`;
+    const title = tr.t("email.paymentFailed.charge.subject", { what, merchant: merchant.name });
     const paragraphs = [
-      `We could not charge the ${what} of your subscription to ${merchant.name}: ${amount}${period}, invoice ${number}: ${reason}.`,
-      `Update the card your subscription is charged to here: ${subscriptionCharge.updateCardUrl}`,
-      ...(invoice.hostedUrl ? [`Or pay this invoice now with another card: ${invoice.hostedUrl}`] : []),
-      ...portalParagraphs(subscriptionCharge.portalUrl),
-      ...supportLine(merchant),
+      tr.t("email.paymentFailed.charge.failed", {
+        what,
+        merchant: merchant.name,
+        amount,
+        period,
+        number,
+        reason,
+      }),
+      tr.t("email.paymentFailed.charge.updateCard", { url: subscriptionCharge.updateCardUrl }),
+      ...(invoice.hostedUrl ? [tr.t("email.paymentFailed.charge.payNow", { url: invoice.hostedUrl })] : []),
+      ...portalParagraphs(tr, subscriptionCharge.portalUrl),
+      ...supportLine(tr, merchant),
     ];
-    return compose(invoice.customer, title, paragraphs, merchant, moneyTestNotice(payment));
+    return compose(tr, invoice.customer, title, paragraphs, merchant, testNotice);
   }
-  const title = `Your payment to ${merchant.name} did not go through`;
+  const title = tr.t("email.paymentFailed.subject", { merchant: merchant.name });
   const paragraphs = [
-    `We could not take your payment of ${amount} for invoice ${number}: ${reason}.`,
+    tr.t("email.paymentFailed.failed", { amount, number, reason }),
     invoice.hostedUrl
-      ? `You can try again with another card here: ${invoice.hostedUrl}`
-      : "Please contact us to pay another way.",
-    ...supportLine(merchant),
+      ? tr.t("email.paymentFailed.retry", { url: invoice.hostedUrl })
+      : tr.t("email.paymentFailed.contact"),
+    ...supportLine(tr, merchant),
   ];
-  return compose(invoice.customer, title, paragraphs, merchant, moneyTestNotice(payment));
+  return compose(tr, invoice.customer, title, paragraphs, merchant, testNotice);
 }
 
 /**

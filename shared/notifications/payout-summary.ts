@@ -1,54 +1,53 @@
-/** The daily payout summary, sent to the merchant: what the day's money added up to and when it arrives. */
+/**
+ * The daily payout summary, sent to the merchant in its words: what the day's money added up to and
+ * when it arrives.
+ */
 import * as z from "zod";
 import type { Mail } from "../aws/mailer.ts";
-import { formatDate, formatMoney } from "../domain/format.ts";
+import { translator } from "../i18n/translator.ts";
 import type { Merchant } from "../merchants/merchant.ts";
 import type { Payout } from "../payouts/payout.ts";
 import { compose } from "./compose.ts";
 import { moneyRecord, type Notification } from "./notification.ts";
 
-const simulatedPayoutNotice =
-  "TEST MODE: this payout is simulated. The sandbox sends no money to any bank account.";
-
 /** What the payout email shows: the day's totals. */
 type PayoutForMail = Omit<Payout, "balanceTransactionCount" | "createdAt" | "updatedAt">;
 
-const count = (n: number, one: string) => `${n} ${one}${n === 1 ? "" : "s"}`;
-
 export function payoutEmail(
-  merchant: Pick<Merchant, "name" | "email" | "timeZone">,
+  merchant: Pick<Merchant, "name" | "email" | "timeZone" | "locale">,
   payout: PayoutForMail,
 ): Mail {
-  const money = (amount: number) => formatMoney(amount, payout.currency);
-  const day = formatDate(payout.date, merchant.timeZone);
+  const tr = translator(merchant.locale);
+  const money = (amount: number) => tr.money(amount, payout.currency);
+  const day = tr.date(payout.date, merchant.timeZone);
+  const amount = money(payout.amount);
   const title =
     payout.status === "paid"
-      ? `Payout of ${money(payout.amount)} for ${day}`
+      ? tr.t("email.payout.subject", { amount, day })
       : payout.status === "failed"
-        ? `Payout of ${money(payout.amount)} for ${day} failed`
-        : `No payout for ${day}: the net was ${money(payout.amount)}`;
+        ? tr.t("email.payout.failedSubject", { amount, day })
+        : tr.t("email.payout.noneSubject", { day, amount });
   const breakdown =
     payout.source === "sandbox"
       ? [
-          `Charges: ${count(payout.chargeCount, "charge")}, ${money(payout.grossAmount)}.`,
-          `Fees: ${money(-payout.feeTotal)}.`,
-          `Refunds: ${count(payout.refundCount, "refund")}, ${money(-payout.refundTotal)}.`,
-          `Disputes: ${count(payout.disputeCount, "lost dispute")}, ${money(-payout.disputeTotal)}.`,
-          `Net: ${money(payout.amount)}.`,
+          tr.t("email.payout.charges", { count: payout.chargeCount, amount: money(payout.grossAmount) }),
+          tr.t("email.payout.fees", { amount: money(-payout.feeTotal) }),
+          tr.t("email.payout.refunds", { count: payout.refundCount, amount: money(-payout.refundTotal) }),
+          tr.t("email.payout.disputes", { count: payout.disputeCount, amount: money(-payout.disputeTotal) }),
+          tr.t("email.payout.net", { amount }),
         ]
-      : [`Net: ${money(payout.amount)}. Stripe's dashboard lists the transactions this payout contains.`];
+      : [tr.t("email.payout.netStripe", { amount })];
   const paragraphs = [
-    `Hello ${merchant.name}, here is the ${payout.currency} summary for ${day}.`,
+    tr.t("email.payout.hello", { merchant: merchant.name, currency: payout.currency, day }),
     ...breakdown,
     ...(payout.status === "paid" && payout.arrivalDate
-      ? [`Expected in your bank account on ${formatDate(payout.arrivalDate, merchant.timeZone)}.`]
+      ? [tr.t("email.payout.arrival", { date: tr.date(payout.arrivalDate, merchant.timeZone) })]
       : []),
-    ...(payout.status === "failed"
-      ? ["The payout failed; check your bank account details with your processor."]
-      : []),
-    `Payout reference: ${payout.id}.`,
+    ...(payout.status === "failed" ? [tr.t("email.payout.failed")] : []),
+    tr.t("email.payout.reference", { id: payout.id }),
   ];
-  return compose(merchant, title, paragraphs, undefined, payout.livemode ? undefined : simulatedPayoutNotice);
+  const simulated = payout.livemode ? undefined : tr.t("email.testMode.payout");
+  return compose(tr, merchant, title, paragraphs, undefined, simulated);
 }
 
 const payout = moneyRecord<Payout>("payout", {

@@ -2,14 +2,16 @@
  * An accepted quote's signed PDF (`quote.accepted`), with its audit-trail page, to everyone who is a
  * party to it: the buyer (with a link to download it again), each countersigner, and the merchant.
  * The PDF is the one kept for the quote (`shared/quotes/signed-pdf.ts`): made at its first need, so
- * a redelivered event attaches the same bytes.
+ * a redelivered event attaches the same bytes. The buyer reads their words; countersigners and the
+ * merchant read the merchant's.
  */
 import * as z from "zod";
 import type { Mail } from "../aws/mailer.ts";
-import { formatMoney } from "../domain/format.ts";
+import { readerLocale } from "../i18n/locale.ts";
+import { type Translator, translator } from "../i18n/translator.ts";
 import type { Quote } from "../quotes/quote.ts";
 import { compose } from "./compose.ts";
-import { domainRecord, type Notification } from "./notification.ts";
+import { domainRecord, type Notification, withBuyerLocale } from "./notification.ts";
 import { quoteTestNotice } from "./quote-countersign.ts";
 
 export const quoteAccepted: Notification<{ quote: Quote }> = {
@@ -25,16 +27,27 @@ export const quoteAccepted: Notification<{ quote: Quote }> = {
   }),
   render: async ({ merchantId, data }, ports): Promise<Mail[]> => {
     const { quote } = data;
-    const [merchant, pdf] = await Promise.all([
+    const [merchant, pdf, buyerCustomer] = await Promise.all([
       ports.merchant(merchantId),
       ports.signedQuotePdf(merchantId, quote.id),
+      withBuyerLocale(ports, merchantId, quote.customer),
     ]);
     if (!merchant) throw new Error(`Merchant ${merchantId} is missing`);
     const number = quote.number ?? quote.id;
     const customer = quote.customer.companyName ?? quote.customer.name ?? quote.customer.email;
-    const what = `Quote ${number}${quote.title ? ` (${quote.title})` : ""} for ${formatMoney(quote.total, quote.currency)}`;
-    const attached = `The signed PDF is attached: the quote as published, then its audit trail — who signed or accepted it, when (UTC), from which IP address and browser, and the SHA-256 of the original PDF (${quote.contentHash}) that each signature binds.`;
-    const testNotice = quoteTestNotice(merchant);
+    const words = (tr: Translator) => ({
+      what: tr.t("email.quote.what", {
+        number,
+        title: quote.title ? ` (${quote.title})` : "",
+        amount: tr.money(quote.total, quote.currency),
+      }),
+      attached: tr.t("email.quote.attached", { hash: quote.contentHash ?? "" }),
+      testNotice: quoteTestNotice(merchant, tr),
+    });
+    const buyerTr = translator(readerLocale(merchant, buyerCustomer));
+    const merchantTr = translator(merchant.locale);
+    const buyerWords = words(buyerTr);
+    const merchantWords = words(merchantTr);
     const attachments = [{ filename: `${number}-signed.pdf`, contentType: "application/pdf", content: pdf }];
     const sent = new Set<string>();
     const once = (mail: Mail): Mail[] => {
@@ -46,39 +59,60 @@ export const quoteAccepted: Notification<{ quote: Quote }> = {
     return [
       ...once(
         compose(
-          quote.customer,
-          `Quote ${number} from ${merchant.name} is accepted`,
+          buyerTr,
+          buyerCustomer,
+          buyerTr.t("email.quote.accepted.subject", { number, merchant: merchant.name }),
           [
-            `${what} between you (${customer}) and ${merchant.name} is accepted.`,
-            attached,
-            ...(quote.hostedUrl ? [`You can download it again here: ${quote.hostedUrl}/signed-pdf`] : []),
+            buyerTr.t("email.quote.accepted.buyer", {
+              what: buyerWords.what,
+              customer,
+              merchant: merchant.name,
+            }),
+            buyerWords.attached,
+            ...(quote.hostedUrl
+              ? [buyerTr.t("email.quote.accepted.downloadAgain", { url: `${quote.hostedUrl}/signed-pdf` })]
+              : []),
           ],
           merchant,
-          testNotice,
+          buyerWords.testNotice,
         ),
       ),
       ...quote.countersigners.flatMap((signer) =>
         once(
           compose(
+            merchantTr,
             signer,
-            `Quote ${number} to ${customer} is accepted`,
-            [`${what}, which you countersigned for ${merchant.name}, is accepted.`, attached],
+            merchantTr.t("email.quote.accepted.countersignerSubject", { number, customer }),
+            [
+              merchantTr.t("email.quote.accepted.countersigner", {
+                what: merchantWords.what,
+                merchant: merchant.name,
+              }),
+              merchantWords.attached,
+            ],
             merchant,
-            testNotice,
+            merchantWords.testNotice,
           ),
         ),
       ),
       ...once(
         compose(
+          merchantTr,
           { email: merchant.email, name: merchant.name },
-          `Quote ${number} accepted by ${customer}`,
+          merchantTr.t("email.quote.accepted.merchantSubject", { number, customer }),
           [
-            `${what} to ${customer} is accepted${quote.acceptance ? ` (recorded offline: ${quote.acceptance.name})` : ""}.`,
-            attached,
-            `It is also served at GET /v1/quotes/${quote.id}/signed-pdf.`,
+            merchantTr.t("email.quote.accepted.merchant", {
+              what: merchantWords.what,
+              customer,
+              offline: quote.acceptance
+                ? merchantTr.t("email.quote.accepted.offline", { name: quote.acceptance.name })
+                : "",
+            }),
+            merchantWords.attached,
+            merchantTr.t("email.quote.accepted.served", { path: `GET /v1/quotes/${quote.id}/signed-pdf` }),
           ],
           undefined,
-          testNotice,
+          merchantWords.testNotice,
         ),
       ),
     ];

@@ -5,7 +5,7 @@
  */
 import * as z from "zod";
 import type { Mail } from "../aws/mailer.ts";
-import { formatMoney } from "../domain/format.ts";
+import { type Translator, translator } from "../i18n/translator.ts";
 import type { Merchant } from "../merchants/merchant.ts";
 import { merchantLivemode } from "../payments/mode.ts";
 import type { Quote } from "../quotes/quote.ts";
@@ -13,10 +13,8 @@ import { compose } from "./compose.ts";
 import { domainRecord, type Notification } from "./notification.ts";
 
 /** What every quote email of a sandbox merchant opens with. */
-export const quoteTestNotice = (merchant: Merchant): string | undefined =>
-  merchantLivemode(merchant)
-    ? undefined
-    : "TEST MODE: this is a sandbox quote. No real money is charged or paid.";
+export const quoteTestNotice = (merchant: Merchant, tr: Translator): string | undefined =>
+  merchantLivemode(merchant) ? undefined : tr.t("email.testMode.quote");
 
 export const quoteCountersign: Notification<{ quote: Quote }> = {
   eventType: "quote.signed",
@@ -29,19 +27,28 @@ export const quoteCountersign: Notification<{ quote: Quote }> = {
       ports.quoteCountersignLinks(merchantId, data.quote.id),
     ]);
     if (!merchant) throw new Error(`Merchant ${merchantId} is missing`);
+    // Countersigners sign for the merchant: they read its words.
+    const tr = translator(merchant.locale);
     const { quote } = data;
     const number = quote.number ?? quote.id;
     const buyer = quote.signatures?.find((s) => s.role === "buyer");
     const customer = quote.customer.companyName ?? quote.customer.name ?? quote.customer.email;
-    const testNotice = quoteTestNotice(merchant);
+    const testNotice = quoteTestNotice(merchant, tr);
     return links.map((signer) =>
       compose(
+        tr,
         signer,
-        `Quote ${number} is signed by ${customer}: please countersign`,
+        tr.t("email.quote.countersign.subject", { number, customer }),
         [
-          `${buyer?.name ?? customer} signed quote ${number}${quote.title ? ` (${quote.title})` : ""} for ${formatMoney(quote.total, quote.currency)} on behalf of ${customer}.`,
-          `As a countersigner for ${merchant.name}, review and countersign it here (this link is yours alone): ${signer.url}`,
-          "The quote is accepted once every countersigner has signed.",
+          tr.t("email.quote.countersign.signed", {
+            signer: buyer?.name ?? customer,
+            number,
+            title: quote.title ? ` (${quote.title})` : "",
+            amount: tr.money(quote.total, quote.currency),
+            customer,
+          }),
+          tr.t("email.quote.countersign.link", { merchant: merchant.name, url: signer.url }),
+          tr.t("email.quote.countersign.once"),
         ],
         undefined,
         testNotice,

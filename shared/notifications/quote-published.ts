@@ -1,15 +1,16 @@
 /**
  * The quote itself, sent to the buyer when the merchant publishes it (`quote.published`): its number,
  * total, expiry and the link to read, sign or decline it. A revision's email says which quote it
- * replaces, when that one was addressed to the same buyer.
+ * replaces, when that one was addressed to the same buyer. In the buyer's words (the quote's
+ * customer snapshot, else the merchant's).
  */
 import * as z from "zod";
 import type { Mail } from "../aws/mailer.ts";
-import { formatDate, formatMoney } from "../domain/format.ts";
-import { intervalWords } from "../products/product.ts";
+import { readerLocale } from "../i18n/locale.ts";
+import { translator } from "../i18n/translator.ts";
 import type { Quote } from "../quotes/quote.ts";
 import { compose } from "./compose.ts";
-import { domainRecord, type Notification } from "./notification.ts";
+import { domainRecord, type Notification, withBuyerLocale } from "./notification.ts";
 import { quoteTestNotice } from "./quote-countersign.ts";
 
 export const quotePublished: Notification<{ quote: Quote }> = {
@@ -26,34 +27,45 @@ export const quotePublished: Notification<{ quote: Quote }> = {
   }),
   render: async ({ merchantId, data }, ports): Promise<Mail[]> => {
     const { quote } = data;
-    const [merchant, original] = await Promise.all([
+    const [merchant, original, buyer] = await Promise.all([
       ports.merchant(merchantId),
       quote.revisionOf ? ports.quote(merchantId, quote.revisionOf) : undefined,
+      withBuyerLocale(ports, merchantId, quote.customer),
     ]);
     if (!merchant) throw new Error(`Merchant ${merchantId} is missing`);
+    const tr = translator(readerLocale(merchant, buyer));
     const number = quote.number ?? quote.id;
-    const money = (amount: number) => formatMoney(amount, quote.currency);
+    const money = (amount: number) => tr.money(amount, quote.currency);
     const replaces = original?.customerId === quote.customerId ? original.number : undefined;
     const recurring = quote.recurringInterval
-      ? ` (${money(quote.upfrontTotal)} due once, then ${money(quote.recurringTotal)} ${intervalWords[quote.recurringInterval].adverb})`
+      ? tr.t("email.quote.recurring", {
+          upfront: money(quote.upfrontTotal),
+          recurring: money(quote.recurringTotal),
+          interval: quote.recurringInterval,
+        })
       : "";
     const signs = quote.requireSignature ? "sign" : "accept";
     return [
       compose(
-        quote.customer,
+        tr,
+        buyer,
         replaces
-          ? `Revised quote ${number} from ${merchant.name} (replaces ${replaces})`
-          : `Quote ${number} from ${merchant.name}`,
+          ? tr.t("email.quote.revisedSubject", { number, merchant: merchant.name, replaces })
+          : tr.t("email.quote.subject", { number, merchant: merchant.name }),
         [
-          `${merchant.name} sent you quote ${number}${quote.title ? ` (${quote.title})` : ""} for ${money(quote.total)}${recurring}.`,
-          ...(replaces
-            ? [`It replaces quote ${replaces}, which you received earlier and can no longer ${signs}.`]
-            : []),
-          `It is valid until ${formatDate(quote.expiresAt, merchant.timeZone)}.`,
-          `Read it, download its PDF, and ${signs} or decline it here: ${quote.hostedUrl}`,
+          tr.t("email.quote.sent", {
+            merchant: merchant.name,
+            number,
+            title: quote.title ? ` (${quote.title})` : "",
+            amount: money(quote.total),
+            recurring,
+          }),
+          ...(replaces ? [tr.t("email.quote.replaces", { replaces, signs })] : []),
+          tr.t("email.quote.validUntil", { date: tr.date(quote.expiresAt, merchant.timeZone) }),
+          tr.t("email.quote.link", { signs, url: quote.hostedUrl ?? "" }),
         ],
         merchant,
-        quoteTestNotice(merchant),
+        quoteTestNotice(merchant, tr),
       ),
     ];
   },

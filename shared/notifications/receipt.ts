@@ -4,7 +4,8 @@
  */
 import * as z from "zod";
 import type { Mail } from "../aws/mailer.ts";
-import { formatDate, formatMoney } from "../domain/format.ts";
+import { readerLocale } from "../i18n/locale.ts";
+import { translator } from "../i18n/translator.ts";
 import type { Payment } from "../payments/payment.ts";
 import {
   compose,
@@ -17,38 +18,52 @@ import {
 } from "./compose.ts";
 import { type Notification, paymentOnInvoice, paymentRecord } from "./notification.ts";
 
-/** The buyer's receipt. */
+/** The buyer's receipt, in the buyer's words. */
 export function receiptEmail(
   payment: PaymentForMail,
   invoice: InvoiceForMail,
   merchant: MerchantForMail,
 ): Mail {
-  const title = `Receipt from ${merchant.name}: ${formatMoney(payment.amount, payment.currency)} paid`;
+  const tr = translator(readerLocale(merchant, invoice.customer));
+  const amount = tr.money(payment.amount, payment.currency);
+  const method = methodText(tr, payment.method);
+  const title = tr.t("email.receipt.subject", { merchant: merchant.name, amount });
   const paragraphs = [
-    `Thank you! We received your payment of ${formatMoney(payment.amount, payment.currency)} for invoice ${invoice.number ?? invoice.id}.`,
-    `Paid with ${methodText(payment.method)}${payment.paidAt ? ` on ${formatDate(payment.paidAt, merchant.timeZone)}` : ""}.`,
-    `Receipt number: ${payment.id}.`,
+    tr.t("email.receipt.thanks", { amount, number: invoice.number ?? invoice.id }),
+    payment.paidAt
+      ? tr.t("email.receipt.paidWithOn", { method, date: tr.date(payment.paidAt, merchant.timeZone) })
+      : tr.t("email.receipt.paidWith", { method }),
+    tr.t("email.receipt.number", { id: payment.id }),
     ...(invoice.amountRemaining > 0
-      ? [`Still due on this invoice: ${formatMoney(invoice.amountRemaining, invoice.currency)}.`]
+      ? [tr.t("email.receipt.stillDue", { amount: tr.money(invoice.amountRemaining, invoice.currency) })]
       : []),
-    ...(invoice.hostedUrl ? [`Your invoice: ${invoice.hostedUrl}`] : []),
-    ...supportLine(merchant),
+    ...(invoice.hostedUrl ? [tr.t("email.receipt.invoice", { url: invoice.hostedUrl })] : []),
+    ...supportLine(tr, merchant),
   ];
-  return compose(invoice.customer, title, paragraphs, merchant, moneyTestNotice(payment));
+  return compose(tr, invoice.customer, title, paragraphs, merchant, moneyTestNotice(payment, tr));
 }
 
-/** The merchant's notice of a payment received. */
+/** The merchant's notice of a payment received, in the merchant's words. */
 export function paymentReceivedEmail(
   payment: PaymentForMail,
   invoice: InvoiceForMail,
   merchant: MerchantForMail,
 ): Mail {
-  const title = `Payment received: ${formatMoney(payment.amount, payment.currency)} for invoice ${invoice.number ?? invoice.id}`;
+  const tr = translator(merchant.locale);
+  const amount = tr.money(payment.amount, payment.currency);
+  const title = tr.t("email.paymentReceived.subject", { amount, number: invoice.number ?? invoice.id });
   const paragraphs = [
-    `${invoice.customer.name ?? invoice.customer.email} paid ${formatMoney(payment.amount, payment.currency)} with ${methodText(payment.method)}.`,
-    `Payment ${payment.id}. Amount still due: ${formatMoney(invoice.amountRemaining, invoice.currency)}.`,
+    tr.t("email.paymentReceived.paid", {
+      customer: invoice.customer.name ?? invoice.customer.email,
+      amount,
+      method: methodText(tr, payment.method),
+    }),
+    tr.t("email.paymentReceived.stillDue", {
+      id: payment.id,
+      amount: tr.money(invoice.amountRemaining, invoice.currency),
+    }),
   ];
-  return compose(merchant, title, paragraphs, undefined, moneyTestNotice(payment));
+  return compose(tr, merchant, title, paragraphs, undefined, moneyTestNotice(payment, tr));
 }
 
 export const receipt: Notification<{ payment: Payment }> = {

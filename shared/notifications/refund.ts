@@ -1,7 +1,8 @@
 /** The buyer's confirmation of a refund on an invoice. */
 import * as z from "zod";
 import type { Mail } from "../aws/mailer.ts";
-import { formatMoney } from "../domain/format.ts";
+import { readerLocale } from "../i18n/locale.ts";
+import { translator } from "../i18n/translator.ts";
 import type { Refund } from "../payments/refund.ts";
 import {
   compose,
@@ -12,18 +13,21 @@ import {
 } from "./compose.ts";
 import { invoiceWithMerchant, moneyRecord, type Notification } from "./notification.ts";
 
+/** In the buyer's words. */
 export function refundEmail(
   refund: Pick<Refund, "id" | "amount" | "currency" | "livemode">,
   invoice: InvoiceForMail,
   merchant: MerchantForMail,
 ): Mail {
-  const title = `Refund from ${merchant.name}: ${formatMoney(refund.amount, refund.currency)}`;
+  const tr = translator(readerLocale(merchant, invoice.customer));
+  const amount = tr.money(refund.amount, refund.currency);
+  const title = tr.t("email.refund.subject", { merchant: merchant.name, amount });
   const paragraphs = [
-    `${merchant.name} refunded ${formatMoney(refund.amount, refund.currency)} for invoice ${invoice.number ?? invoice.id}. It can take 5–10 business days to appear on your statement.`,
-    `Refund number: ${refund.id}.`,
-    ...supportLine(merchant),
+    tr.t("email.refund.refunded", { merchant: merchant.name, amount, number: invoice.number ?? invoice.id }),
+    tr.t("email.refund.number", { id: refund.id }),
+    ...supportLine(tr, merchant),
   ];
-  return compose(invoice.customer, title, paragraphs, merchant, moneyTestNotice(refund));
+  return compose(tr, invoice.customer, title, paragraphs, merchant, moneyTestNotice(refund, tr));
 }
 
 const refundRecord = moneyRecord<Refund>("refund", { id: "string", amount: "integer", currency: "string" });

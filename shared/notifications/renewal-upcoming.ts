@@ -8,7 +8,8 @@ import * as z from "zod";
 import type { Mail } from "../aws/mailer.ts";
 import type { Customer } from "../customers/customer.ts";
 import type { PaymentMethod } from "../customers/payment-method.ts";
-import { formatDate, formatMoney } from "../domain/format.ts";
+import { readerLocale } from "../i18n/locale.ts";
+import { type Translator, translator } from "../i18n/translator.ts";
 import { type Merchant, renewalRemindersOf } from "../merchants/merchant.ts";
 import type { Subscription } from "../subscriptions/subscription.ts";
 import { compose, invoiceTestNotice, supportLine } from "./compose.ts";
@@ -17,7 +18,7 @@ import {
   amountPerPeriod,
   chargedMethod,
   collectionParagraph,
-  itemLabel,
+  itemLabelIn,
   portalParagraphs,
   subscriptionParties,
   subscriptionRecord,
@@ -47,43 +48,54 @@ const upcomingRenewal = z.object({
 });
 
 /** "€110.00 (€100.00, tax €10.00)": the total, and what makes it up when there is more than one part. */
-function amountText(renewal: UpcomingRenewal): string {
-  const money = (amount: number) => formatMoney(amount, renewal.currency);
+function amountText(tr: Translator, renewal: UpcomingRenewal): string {
+  const money = (amount: number) => tr.money(amount, renewal.currency);
   const parts = [
-    ...(renewal.discountTotal ? [`discount −${money(renewal.discountTotal)}`] : []),
-    ...(renewal.taxTotal ? [`tax ${money(renewal.taxTotal)}`] : []),
+    ...(renewal.discountTotal
+      ? [tr.t("email.renewal.discount", { amount: money(renewal.discountTotal) })]
+      : []),
+    ...(renewal.taxTotal ? [tr.t("email.renewal.tax", { amount: money(renewal.taxTotal) })] : []),
   ];
   return parts.length
     ? `${money(renewal.total)} (${money(renewal.subtotal)}, ${parts.join(", ")})`
     : money(renewal.total);
 }
 
+/** In the buyer's words. */
 export function renewalReminderEmail(
   subscription: Subscription,
   renewal: UpcomingRenewal,
-  customer: Pick<Customer, "email" | "name">,
+  customer: Pick<Customer, "email" | "name" | "locale">,
   merchant: Merchant,
   method: PaymentMethod | undefined,
   updateCardUrl: string | undefined,
   portalUrl?: string,
 ): Mail {
-  const date = formatDate(renewal.periodStart, merchant.timeZone);
-  const title = `Your subscription to ${merchant.name} renews on ${date}`;
-  const items = subscription.items.map(itemLabel).join(", ");
-  const billed =
-    subscription.collectionMethod === "send_invoice"
-      ? `On ${date} you'll be invoiced ${amountText(renewal)}, for the period until ${formatDate(renewal.periodEnd, merchant.timeZone)}.`
-      : `On ${date} you'll be charged ${amountText(renewal)}, for the period until ${formatDate(renewal.periodEnd, merchant.timeZone)}.`;
+  const tr = translator(readerLocale(merchant, customer));
+  const date = tr.date(renewal.periodStart, merchant.timeZone);
+  const title = tr.t("email.renewal.subject", { merchant: merchant.name, date });
+  const items = subscription.items.map(itemLabelIn(tr)).join(", ");
   const paragraphs = [
-    `Your subscription ${subscription.id} to ${merchant.name} renews on ${date}: ${items} (${amountPerPeriod(subscription)}).`,
-    billed,
-    collectionParagraph(subscription, method, "your"),
-    ...(updateCardUrl ? [`To charge another card, update it here: ${updateCardUrl}`] : []),
-    `Don't want it to renew? Contact ${merchant.name} before ${date} to cancel it.`,
-    ...portalParagraphs(portalUrl),
-    ...supportLine(merchant),
+    tr.t("email.renewal.renews", {
+      id: subscription.id,
+      merchant: merchant.name,
+      date,
+      items,
+      amount: amountPerPeriod(subscription, tr),
+    }),
+    tr.t("email.renewal.billed", {
+      date,
+      how: subscription.collectionMethod === "send_invoice" ? "invoice" : "charge",
+      amount: amountText(tr, renewal),
+      end: tr.date(renewal.periodEnd, merchant.timeZone),
+    }),
+    collectionParagraph(tr, subscription, method, "your"),
+    ...(updateCardUrl ? [tr.t("email.renewal.updateCard", { url: updateCardUrl })] : []),
+    tr.t("email.renewal.cancel", { merchant: merchant.name, date }),
+    ...portalParagraphs(tr, portalUrl),
+    ...supportLine(tr, merchant),
   ];
-  return compose(customer, title, paragraphs, merchant, invoiceTestNotice(merchant));
+  return compose(tr, customer, title, paragraphs, merchant, invoiceTestNotice(merchant, tr));
 }
 
 export const renewalUpcoming: Notification<{ subscription: Subscription; renewal: UpcomingRenewal }> = {

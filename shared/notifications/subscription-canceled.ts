@@ -5,7 +5,8 @@
 import * as z from "zod";
 import type { Mail } from "../aws/mailer.ts";
 import type { Customer } from "../customers/customer.ts";
-import { formatDate } from "../domain/format.ts";
+import { readerLocale } from "../i18n/locale.ts";
+import { type Translator, translator } from "../i18n/translator.ts";
 import type { Merchant } from "../merchants/merchant.ts";
 import type { Subscription } from "../subscriptions/subscription.ts";
 import { compose, invoiceTestNotice, supportLine } from "./compose.ts";
@@ -13,7 +14,7 @@ import type { Notification } from "./notification.ts";
 import {
   amountPerPeriod,
   customerLabel,
-  itemLabel,
+  itemLabelIn,
   portalParagraphs,
   subscriptionParties,
   subscriptionRecord,
@@ -21,53 +22,69 @@ import {
 
 /** When it ended: at once (canceled now), or with the period it was in (canceled at period end). */
 function endParagraph(
+  tr: Translator,
   subscription: Subscription,
   merchant: Pick<Merchant, "timeZone">,
   billed: string,
 ): string {
-  const ended = formatDate(
+  const date = tr.date(
     subscription.endedAt ?? subscription.canceledAt ?? subscription.updatedAt,
     merchant.timeZone,
   );
   return subscription.cancelAtPeriodEnd
-    ? `It ended with its period on ${ended}, as requested: ${billed}.`
-    : `It was canceled on ${ended}, effective immediately: ${billed}.`;
+    ? tr.t("email.subscription.endedWithPeriod", { date, billed })
+    : tr.t("email.subscription.canceledNow", { date, billed });
 }
 
 /** What was subscribed to, in one line: "Pro plan × 2, Support ($60.00 per month)". */
-function summary(subscription: Subscription): string {
-  const items = subscription.items.map(itemLabel).join(", ");
-  return `${items} (${amountPerPeriod(subscription)})`;
+function summary(tr: Translator, subscription: Subscription): string {
+  const items = subscription.items.map(itemLabelIn(tr)).join(", ");
+  return `${items} (${amountPerPeriod(subscription, tr)})`;
 }
 
+/** In the buyer's words. */
 export function subscriptionCanceledEmail(
   subscription: Subscription,
-  customer: Pick<Customer, "email" | "name">,
+  customer: Pick<Customer, "email" | "name" | "locale">,
   merchant: Merchant,
   portalUrl?: string,
 ): Mail {
-  const title = `Your subscription to ${merchant.name} is canceled`;
+  const tr = translator(readerLocale(merchant, customer));
+  const title = tr.t("email.subscription.canceled.subject", { merchant: merchant.name });
   const paragraphs = [
-    `Your subscription ${subscription.id} to ${merchant.name}: ${summary(subscription)}.`,
-    endParagraph(subscription, merchant, "nothing more will be billed"),
-    ...portalParagraphs(portalUrl),
-    ...supportLine(merchant),
+    tr.t("email.subscription.canceled.summary", {
+      id: subscription.id,
+      merchant: merchant.name,
+      summary: summary(tr, subscription),
+    }),
+    endParagraph(tr, subscription, merchant, tr.t("email.subscription.canceled.nothingBilled")),
+    ...portalParagraphs(tr, portalUrl),
+    ...supportLine(tr, merchant),
   ];
-  return compose(customer, title, paragraphs, merchant, invoiceTestNotice(merchant));
+  return compose(tr, customer, title, paragraphs, merchant, invoiceTestNotice(merchant, tr));
 }
 
+/** In the merchant's words. */
 export function subscriptionCanceledNoticeEmail(
   subscription: Subscription,
   customer: Pick<Customer, "email" | "name"> | undefined,
   merchant: Merchant,
 ): Mail {
-  const who = customerLabel(customer, subscription);
-  const title = `Subscription canceled: ${who}, ${amountPerPeriod(subscription)}`;
+  const tr = translator(merchant.locale);
+  const who = customerLabel(tr, customer, subscription);
+  const title = tr.t("email.subscription.canceledNotice.subject", {
+    who,
+    amount: amountPerPeriod(subscription, tr),
+  });
   const paragraphs = [
-    `Subscription ${subscription.id} of ${who}: ${summary(subscription)}.`,
-    endParagraph(subscription, merchant, "no further invoices are created"),
+    tr.t("email.subscription.canceledNotice.summary", {
+      id: subscription.id,
+      who,
+      summary: summary(tr, subscription),
+    }),
+    endParagraph(tr, subscription, merchant, tr.t("email.subscription.canceledNotice.noInvoices")),
   ];
-  return compose(merchant, title, paragraphs, undefined, invoiceTestNotice(merchant));
+  return compose(tr, merchant, title, paragraphs, undefined, invoiceTestNotice(merchant, tr));
 }
 
 export const subscriptionCanceled: Notification<{ subscription: Subscription }> = {

@@ -6,6 +6,8 @@ import * as z from "zod";
 import type { Mail } from "../aws/mailer.ts";
 import type { Customer } from "../customers/customer.ts";
 import type { PaymentMethod } from "../customers/payment-method.ts";
+import { readerLocale } from "../i18n/locale.ts";
+import { translator } from "../i18n/translator.ts";
 import type { Merchant } from "../merchants/merchant.ts";
 import type { Subscription } from "../subscriptions/subscription.ts";
 import { compose, invoiceTestNotice, supportLine } from "./compose.ts";
@@ -22,42 +24,50 @@ import {
   whatParagraphs,
 } from "./subscription-mail.ts";
 
-/** The buyer's confirmation. Its money is the merchant's: test mode until the merchant is live. */
+/**
+ * The buyer's confirmation, in the buyer's words. Its money is the merchant's: test mode until the
+ * merchant is live.
+ */
 export function subscriptionConfirmationEmail(
   subscription: Subscription,
-  customer: Pick<Customer, "email" | "name">,
+  customer: Pick<Customer, "email" | "name" | "locale">,
   merchant: Merchant,
   method: PaymentMethod | undefined,
   portalUrl?: string,
 ): Mail {
-  const title = `Your subscription to ${merchant.name} is confirmed`;
+  const tr = translator(readerLocale(merchant, customer));
+  const title = tr.t("email.subscription.confirmed.subject", { merchant: merchant.name });
   const paragraphs = [
-    `Thank you for subscribing to ${merchant.name}. Subscription ${subscription.id}:`,
-    ...whatParagraphs(subscription),
-    ...scheduleParagraphs(subscription, merchant),
-    collectionParagraph(subscription, method, "your"),
-    ...portalParagraphs(portalUrl),
-    ...supportLine(merchant),
+    tr.t("email.subscription.confirmed.thanks", { merchant: merchant.name, id: subscription.id }),
+    ...whatParagraphs(tr, subscription),
+    ...scheduleParagraphs(tr, subscription, merchant),
+    collectionParagraph(tr, subscription, method, "your"),
+    ...portalParagraphs(tr, portalUrl),
+    ...supportLine(tr, merchant),
   ];
-  return compose(customer, title, paragraphs, merchant, invoiceTestNotice(merchant));
+  return compose(tr, customer, title, paragraphs, merchant, invoiceTestNotice(merchant, tr));
 }
 
-/** The merchant's notice of a new subscription. */
+/** The merchant's notice of a new subscription, in the merchant's words. */
 export function newSubscriptionEmail(
   subscription: Subscription,
   customer: Pick<Customer, "email" | "name"> | undefined,
   merchant: Merchant,
   method: PaymentMethod | undefined,
 ): Mail {
-  const who = customerLabel(customer, subscription);
-  const title = `New subscription: ${who}, ${amountPerPeriod(subscription)}`;
+  const tr = translator(merchant.locale);
+  const who = customerLabel(tr, customer, subscription);
+  const title = tr.t("email.subscription.new.subject", { who, amount: amountPerPeriod(subscription, tr) });
   const paragraphs = [
-    `${who}${customer?.name ? ` (${customer.email})` : ""} subscribed. Subscription ${subscription.id}:`,
-    ...whatParagraphs(subscription),
-    ...scheduleParagraphs(subscription, merchant),
-    collectionParagraph(subscription, method, "the customer's"),
+    tr.t("email.subscription.new.subscribed", {
+      who: `${who}${customer?.name ? ` (${customer.email})` : ""}`,
+      id: subscription.id,
+    }),
+    ...whatParagraphs(tr, subscription),
+    ...scheduleParagraphs(tr, subscription, merchant),
+    collectionParagraph(tr, subscription, method, "customer"),
   ];
-  return compose(merchant, title, paragraphs, undefined, invoiceTestNotice(merchant));
+  return compose(tr, merchant, title, paragraphs, undefined, invoiceTestNotice(merchant, tr));
 }
 
 export const subscriptionCreated: Notification<{ subscription: Subscription }> = {

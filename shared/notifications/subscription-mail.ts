@@ -1,16 +1,16 @@
 /**
  * What mail about a subscription says, to its buyer and to its merchant alike: what is billed, how
- * much and how often, when, and how it is collected. The subscription is the one its event carries
- * (the API's `Subscription`, as it was when the event happened).
+ * much and how often, when, and how it is collected, in the reader's words (`tr`). The subscription
+ * is the one its event carries (the API's `Subscription`, as it was when the event happened).
  */
 import type { Customer } from "../customers/customer.ts";
 import type { PaymentMethod } from "../customers/payment-method.ts";
 import { localDate } from "../domain/calendar.ts";
-import { formatDate, formatMoney, formatPercentage, formatQuantity } from "../domain/format.ts";
 import { termDays } from "../domain/invoice-lifecycle.ts";
 import { computeTotals } from "../domain/totals.ts";
+import { defaultLocale } from "../i18n/locale.ts";
+import { type Translator, translator } from "../i18n/translator.ts";
 import type { Merchant } from "../merchants/merchant.ts";
-import { intervalWords } from "../products/product.ts";
 import { hasShortFirstPeriod, type PeriodRule, periodOf } from "../subscriptions/periods.ts";
 import type { Subscription, SubscriptionDiscount, SubscriptionItem } from "../subscriptions/subscription.ts";
 import { domainRecord, type NotificationEvent } from "./notification.ts";
@@ -41,44 +41,66 @@ function periodAmounts(subscription: Pick<Subscription, "currency" | "items">) {
   return { lines: totals.lines.map((line) => line.amountSubtotal), subtotal: totals.subtotal };
 }
 
-/** The sum of its items per period: "€44.98 per month". */
+const english = translator(defaultLocale);
+
+/** An amount every period: "€44.98 per month". */
+const perPeriod = (
+  tr: Translator,
+  amount: number,
+  subscription: Pick<Subscription, "currency" | "interval">,
+) =>
+  tr.t("email.subscription.amountPer", {
+    amount: tr.money(amount, subscription.currency),
+    interval: subscription.interval,
+  });
+
+/** The sum of its items per period: "€44.98 per month" (pages pass their reader's `tr`). */
 export const amountPerPeriod = (
   subscription: Pick<Subscription, "currency" | "items" | "interval">,
-): string =>
-  `${formatMoney(periodAmounts(subscription).subtotal, subscription.currency)} ${intervalWords[subscription.interval].per}`;
+  tr: Translator = english,
+): string => perPeriod(tr, periodAmounts(subscription).subtotal, subscription);
 
-/** "Pro plan × 2", or just "Support" for one. */
-export const itemLabel = (item: SubscriptionItem): string =>
-  `${item.description}${item.quantity === 1 ? "" : ` × ${formatQuantity(item.quantity)}`}`;
+/** "Pro plan × 2", or just "Support" for one, with the reader's number format. */
+export const itemLabelIn =
+  (tr: Translator) =>
+  (item: SubscriptionItem): string =>
+    `${item.description}${item.quantity === 1 ? "" : ` × ${tr.quantity(item.quantity)}`}`;
 
-function discountText(discount: SubscriptionDiscount, currency: string): string {
+/** `itemLabelIn` for an English reader (pages not yet worded per reader). */
+export const itemLabel = itemLabelIn(english);
+
+function discountText(tr: Translator, discount: SubscriptionDiscount, currency: string): string {
   const off =
     discount.percentOff !== undefined
-      ? `${formatPercentage(discount.percentOff)} off`
-      : `${formatMoney(discount.amountOff ?? 0, currency)} off`;
-  const when =
-    discount.duration === "forever"
-      ? "every invoice"
-      : discount.duration === "once" || discount.durationInPeriods === 1
-        ? "the first invoice"
-        : `the first ${discount.durationInPeriods} invoices`;
-  return `${off}${discount.code ? ` (code ${discount.code})` : ""} on ${when}`;
+      ? tr.percentage(discount.percentOff)
+      : tr.money(discount.amountOff ?? 0, currency);
+  const once = discount.duration === "once" || discount.durationInPeriods === 1;
+  const when = tr.t("email.subscription.discountWhen", {
+    duration: discount.duration === "forever" ? "forever" : once ? "once" : "repeating",
+    count: discount.durationInPeriods ?? 0,
+  });
+  const code = discount.code ? tr.t("email.subscription.discountCode", { code: discount.code }) : "";
+  return tr.t("email.subscription.discount", { off, code, when });
 }
 
 /** What is billed each period and how much: one line per item, the sum, then discounts and taxes. */
-export function whatParagraphs(subscription: Subscription): string[] {
-  const money = (amount: number) => formatMoney(amount, subscription.currency);
+export function whatParagraphs(tr: Translator, subscription: Subscription): string[] {
   const { lines } = periodAmounts(subscription);
-  const { per } = intervalWords[subscription.interval];
   return [
-    ...subscription.items.map((item, i) => `${itemLabel(item)}: ${money(lines[i] ?? 0)} ${per}.`),
-    `Total: ${amountPerPeriod(subscription)}.`,
+    ...subscription.items.map((item, i) =>
+      tr.t("email.line", { item: itemLabelIn(tr)(item), amount: perPeriod(tr, lines[i] ?? 0, subscription) }),
+    ),
+    tr.t("email.subscription.total", { amount: amountPerPeriod(subscription, tr) }),
     ...(subscription.discounts.length > 0
       ? [
-          `Discounts: ${subscription.discounts.map((d) => discountText(d, subscription.currency)).join("; ")}.`,
+          tr.t("email.subscription.discounts", {
+            discounts: subscription.discounts
+              .map((d) => discountText(tr, d, subscription.currency))
+              .join("; "),
+          }),
         ]
       : []),
-    ...(subscription.taxRateIds.length > 0 ? ["Taxes apply as each invoice shows them."] : []),
+    ...(subscription.taxRateIds.length > 0 ? [tr.t("email.subscription.taxes")] : []),
   ];
 }
 
@@ -87,6 +109,7 @@ export function whatParagraphs(subscription: Subscription): string[] {
  * Dates are the merchant's local days (period dates are calendar dates, shown as such).
  */
 export function scheduleParagraphs(
+  tr: Translator,
   subscription: Subscription,
   merchant: Pick<Merchant, "timeZone">,
 ): string[] {
@@ -97,42 +120,56 @@ export function scheduleParagraphs(
     ...(trialEnd ? { startDate: localDate(new Date(trialEnd), merchant.timeZone) } : {}),
     timeZone: merchant.timeZone,
   };
-  const date = (isoDate: string) => formatDate(isoDate, merchant.timeZone);
-  const { adverb, period } = intervalWords[subscription.interval];
+  const date = (isoDate: string) => tr.date(isoDate, merchant.timeZone);
   const cycles = subscription.billingCycles;
   const waiting = subscription.status === "scheduled" || subscription.status === "trialing";
   // A subscription that has started billed its first period when it was created.
   const nextPeriod = waiting ? 0 : Math.max(subscription.cyclesBilled, 1);
   const nextDate = cycles !== null && nextPeriod >= cycles ? undefined : periodOf(rule, nextPeriod).startDate;
   const anchor = subscription.billingAnchorDay;
+  const start = date(subscription.startDate);
   return [
     subscription.status === "trialing" && trialEnd
-      ? `Free trial until ${date(trialEnd)}: nothing is billed before.`
+      ? tr.t("email.subscription.trialing", { date: date(trialEnd) })
       : subscription.status === "scheduled"
-        ? `Starts on ${date(subscription.startDate)}${trialEnd ? ` with a free trial until ${date(trialEnd)}: nothing is billed before` : ""}.`
-        : `Started on ${date(subscription.startDate)}; its first period is billed now.`,
+        ? trialEnd
+          ? tr.t("email.subscription.startsWithTrial", { date: start, trialEnd: date(trialEnd) })
+          : tr.t("email.subscription.starts", { date: start })
+        : tr.t("email.subscription.started", { date: start }),
     ...(hasShortFirstPeriod(rule)
-      ? [`The first period, until ${date(periodOf(rule, 0).endDate)}, is shorter and billed pro rata.`]
+      ? [tr.t("email.subscription.shortFirstPeriod", { date: date(periodOf(rule, 0).endDate) })]
       : []),
     nextDate
-      ? `${nextPeriod === 0 ? "First" : "Next"} billing date: ${date(nextDate)}.`
-      : "No further billing date: this was its only period.",
-    `Billed ${adverb} on day ${anchor}${anchor > 28 ? " (the last day of shorter months)" : ""}, ${
-      cycles === null
-        ? "until canceled"
-        : `for ${cycles} ${period}${cycles === 1 ? "" : "s"} in all, ending on ${date(periodOf(rule, cycles - 1).endDate)}`
-    }.`,
+      ? tr.t("email.subscription.billingDate", {
+          which: nextPeriod === 0 ? "first" : "next",
+          date: date(nextDate),
+        })
+      : tr.t("email.subscription.noBillingDate"),
+    tr.t("email.subscription.billed", {
+      interval: subscription.interval,
+      day: anchor,
+      lastDay: anchor > 28 ? tr.t("email.subscription.lastDay") : "",
+      duration:
+        cycles === null
+          ? tr.t("email.subscription.untilCanceled")
+          : tr.t("email.subscription.cycles", {
+              count: cycles,
+              interval: subscription.interval,
+              date: date(periodOf(rule, cycles - 1).endDate),
+            }),
+    }),
   ];
 }
 
 /**
  * How each invoice is collected: charged to the saved method (named when known) or emailed.
- * `whose` is "your" in the buyer's mail and "the customer's" in the merchant's.
+ * `whose` is "your" in the buyer's mail and "customer" (the customer's) in the merchant's.
  */
 export function collectionParagraph(
+  tr: Translator,
   subscription: Subscription,
   method: PaymentMethod | undefined,
-  whose: "your" | "the customer's",
+  whose: "your" | "customer",
 ): string {
   if (subscription.collectionMethod === "send_invoice") {
     const terms = subscription.paymentTerms;
@@ -140,30 +177,34 @@ export function collectionParagraph(
       terms === undefined
         ? ""
         : termDays[terms] === 0
-          ? ", due on receipt"
-          : `, due within ${termDays[terms]} days`;
+          ? tr.t("email.subscription.dueOnReceipt")
+          : tr.t("email.subscription.dueWithin", { days: termDays[terms] });
     return whose === "your"
-      ? `You'll receive an invoice by email for each period${due}.`
-      : `The customer receives an invoice by email for each period${due}.`;
+      ? tr.t("email.subscription.invoicedYou", { due })
+      : tr.t("email.subscription.invoicedCustomer", { due });
   }
-  const to =
-    method?.type === "card" && method.card
-      ? `${whose} ${method.card.brand} card ending in ${method.card.last4}`
-      : method?.type === "us_bank_account"
-        ? `${whose} saved bank account`
-        : `${whose} saved payment method`;
-  return `Each invoice is charged automatically to ${to}.`;
+  const card = method?.type === "card" ? method.card : undefined;
+  return tr.t("email.subscription.charged", {
+    whose,
+    method: card ? "card" : method?.type === "us_bank_account" ? "bank" : "other",
+    brand: card?.brand ?? "",
+    last4: card?.last4 ?? "",
+  });
 }
 
 /** The buyer's way to their customer portal, in every subscription email (a fresh link each time). */
-export const portalParagraphs = (portalUrl: string | undefined): string[] =>
-  portalUrl ? [`Manage your subscription and see your invoices in your account: ${portalUrl}`] : [];
+export const portalParagraphs = (tr: Translator, portalUrl: string | undefined): string[] =>
+  portalUrl ? [tr.t("email.subscription.portal", { url: portalUrl })] : [];
 
 /** The name mail gives the buyer. */
 export const customerLabel = (
+  tr: Translator,
   customer: Pick<Customer, "email" | "name"> | undefined,
   subscription: Pick<Subscription, "customerId">,
-) => (customer ? (customer.name ?? customer.email) : `Customer ${subscription.customerId}`);
+) =>
+  customer
+    ? (customer.name ?? customer.email)
+    : tr.t("email.subscription.customer", { id: subscription.customerId });
 
 /**
  * Who a subscription event's mail concerns: its merchant (which must exist: an event of a merchant

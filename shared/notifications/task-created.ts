@@ -5,17 +5,19 @@
  */
 import * as z from "zod";
 import type { Mail } from "../aws/mailer.ts";
+import { translator } from "../i18n/translator.ts";
 import type { Task, TaskRelatedField } from "../tasks/task.ts";
 import { compose } from "./compose.ts";
 import { domainRecord, type Notification } from "./notification.ts";
 
-const relatedLabels: Record<TaskRelatedField, string> = {
-  customerId: "Customer",
-  invoiceId: "Invoice",
-  paymentId: "Payment",
-  subscriptionId: "Subscription",
-  quoteId: "Quote",
-};
+/** The objects a task may be about, in the order the email names them. */
+const relatedFields: readonly TaskRelatedField[] = [
+  "customerId",
+  "invoiceId",
+  "paymentId",
+  "subscriptionId",
+  "quoteId",
+];
 
 export const taskCreated: Notification<{ task: Task }> = {
   eventType: "task.created",
@@ -32,23 +34,33 @@ export const taskCreated: Notification<{ task: Task }> = {
     if (task.createdBy === "api") return [];
     const merchant = await ports.merchant(merchantId);
     if (!merchant) throw new Error(`Merchant ${merchantId} is missing`);
+    const tr = translator(merchant.locale);
     const customer = task.related.customerId
       ? await ports.customer(merchantId, task.related.customerId)
       : undefined;
-    const related = (Object.keys(relatedLabels) as TaskRelatedField[]).flatMap((field) => {
+    const related = relatedFields.flatMap((field) => {
       const id = task.related[field];
       if (!id) return [];
       const who = field === "customerId" && customer ? ` (${customer.name ?? customer.email})` : "";
-      return [`${relatedLabels[field]}: ${id}${who}`];
+      return [`${tr.t("email.task.relatedField", { field })}: ${id}${who}`];
     });
     return [
-      compose({ email: merchant.email, name: merchant.name }, `New task: ${task.title}`, [
-        ...(task.body ? [task.body] : []),
-        task.dueDate ? `Due: ${task.dueDate}.` : "No due date.",
-        ...(related.length > 0 ? [`Related: ${related.join("; ")}.`] : []),
-        `Created by workflow ${task.createdBy}${task.enrollmentId ? ` (enrollment ${task.enrollmentId})` : ""}.`,
-        `Mark it done with PATCH /v1/tasks/${task.id} { "status": "done" }.`,
-      ]),
+      compose(
+        tr,
+        { email: merchant.email, name: merchant.name },
+        tr.t("email.task.subject", { title: task.title }),
+        [
+          ...(task.body ? [task.body] : []),
+          task.dueDate ? tr.t("email.task.due", { date: task.dueDate }) : tr.t("email.task.noDueDate"),
+          ...(related.length > 0 ? [tr.t("email.task.related", { related: related.join("; ") })] : []),
+          tr.t("email.task.createdBy", {
+            workflow: task.createdBy,
+            enrollment: task.enrollmentId ? tr.t("email.task.enrollment", { id: task.enrollmentId }) : "",
+          }),
+          // The request is an argument: its braces are not the message's.
+          tr.t("email.task.markDone", { request: `PATCH /v1/tasks/${task.id} { "status": "done" }` }),
+        ],
+      ),
     ];
   },
 };

@@ -7,7 +7,8 @@ import * as z from "zod";
 import type { Mail } from "../aws/mailer.ts";
 import type { Customer } from "../customers/customer.ts";
 import type { PaymentMethod } from "../customers/payment-method.ts";
-import { formatDate } from "../domain/format.ts";
+import { readerLocale } from "../i18n/locale.ts";
+import { translator } from "../i18n/translator.ts";
 import type { Merchant } from "../merchants/merchant.ts";
 import type { Subscription } from "../subscriptions/subscription.ts";
 import { compose, invoiceTestNotice, supportLine } from "./compose.ts";
@@ -22,30 +23,30 @@ import {
   whatParagraphs,
 } from "./subscription-mail.ts";
 
+/** In the buyer's words. */
 export function trialWillEndEmail(
   subscription: Subscription,
-  customer: Pick<Customer, "email" | "name">,
+  customer: Pick<Customer, "email" | "name" | "locale">,
   merchant: Merchant,
   method: PaymentMethod | undefined,
   portalUrl?: string,
 ): Mail {
-  const ends = formatDate(subscription.trialEnd ?? subscription.updatedAt, merchant.timeZone);
-  const title = `Your trial of ${merchant.name} ends on ${ends}`;
+  const tr = translator(readerLocale(merchant, customer));
+  const date = tr.date(subscription.trialEnd ?? subscription.updatedAt, merchant.timeZone);
+  const title = tr.t("email.trial.subject", { merchant: merchant.name, date });
   const needsCard =
     subscription.collectionMethod === "charge_automatically" &&
     !method &&
     subscription.trialSettings?.missingPaymentMethod === "cancel";
   const paragraphs = [
-    `Your free trial (subscription ${subscription.id}) ends on ${ends}. From then on it costs ${amountPerPeriod(subscription)}:`,
-    ...whatParagraphs(subscription),
-    needsCard
-      ? "You have no payment method saved: add one before the trial ends to keep your subscription, or it will be canceled."
-      : collectionParagraph(subscription, method, "your"),
-    `Not what you want? Contact ${merchant.name} to cancel before ${ends}, and nothing will be billed.`,
-    ...portalParagraphs(portalUrl),
-    ...supportLine(merchant),
+    tr.t("email.trial.ends", { id: subscription.id, date, amount: amountPerPeriod(subscription, tr) }),
+    ...whatParagraphs(tr, subscription),
+    needsCard ? tr.t("email.trial.needsCard") : collectionParagraph(tr, subscription, method, "your"),
+    tr.t("email.trial.cancel", { merchant: merchant.name, date }),
+    ...portalParagraphs(tr, portalUrl),
+    ...supportLine(tr, merchant),
   ];
-  return compose(customer, title, paragraphs, merchant, invoiceTestNotice(merchant));
+  return compose(tr, customer, title, paragraphs, merchant, invoiceTestNotice(merchant, tr));
 }
 
 export const trialWillEnd: Notification<{ subscription: Subscription }> = {

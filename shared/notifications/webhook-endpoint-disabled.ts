@@ -5,6 +5,7 @@
  */
 import * as z from "zod";
 import type { Mail } from "../aws/mailer.ts";
+import { translator } from "../i18n/translator.ts";
 import type { WebhookEndpoint } from "../webhooks/endpoint.ts";
 import { compose } from "./compose.ts";
 import { domainRecord, type Notification } from "./notification.ts";
@@ -18,11 +19,19 @@ export const webhookEndpointDisabled: Notification<{ webhookEndpoint: WebhookEnd
     const endpoint = data.webhookEndpoint;
     const merchant = await ports.merchant(merchantId);
     if (!merchant) throw new Error(`Merchant ${merchantId} is missing`);
+    const tr = translator(merchant.locale);
+    const which = { id: endpoint.id, url: endpoint.url };
+    // The API's requests are passed as arguments: their braces are not the message's.
     return [
-      compose({ email: merchant.email, name: merchant.name }, "Webhook endpoint disabled", [
-        `Kassa disabled your webhook endpoint ${endpoint.id} (${endpoint.url}): every delivery to it has failed since ${endpoint.failingSince ?? "three days ago"}.`,
-        "Nothing more is sent to it. Its deliveries list (GET /v1/webhook-endpoints/{id}/deliveries) shows what it answered.",
-        `Once it answers again, turn it back on with PATCH /v1/webhook-endpoints/${endpoint.id} { "active": true }, and catch up with POST /v1/webhook-endpoints/${endpoint.id}/replay { "from", "to" }.`,
+      compose(tr, { email: merchant.email, name: merchant.name }, tr.t("email.webhookDisabled.subject"), [
+        endpoint.failingSince
+          ? tr.t("email.webhookDisabled.failingSince", { ...which, since: endpoint.failingSince })
+          : tr.t("email.webhookDisabled.failing", which),
+        tr.t("email.webhookDisabled.stopped", { deliveries: "GET /v1/webhook-endpoints/{id}/deliveries" }),
+        tr.t("email.webhookDisabled.reenable", {
+          enable: `PATCH /v1/webhook-endpoints/${endpoint.id} { "active": true }`,
+          replay: `POST /v1/webhook-endpoints/${endpoint.id}/replay { "from", "to" }`,
+        }),
       ]),
     ];
   },
