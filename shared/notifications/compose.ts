@@ -5,8 +5,7 @@
  * `translator(merchant.locale)`.
  */
 import type { Mail } from "../aws/mailer.ts";
-import { defaultLocale } from "../i18n/locale.ts";
-import { type Translator, translator } from "../i18n/translator.ts";
+import type { Translator } from "../i18n/translator.ts";
 import type { BilledCustomer, Invoice } from "../invoices/invoice.ts";
 import type { Branding, Merchant } from "../merchants/merchant.ts";
 import { merchantLivemode } from "../payments/mode.ts";
@@ -50,10 +49,10 @@ export function composeRendered(
   to: { email: string; name?: string | undefined },
   subject: string,
   body: { html: string; text: string },
-  brand?: Brand,
-  testNotice?: string,
-  headed = false,
-  tr: Translator = translator(defaultLocale),
+  brand: Brand | undefined,
+  testNotice: string | undefined,
+  headed: boolean,
+  tr: Translator,
 ): Mail {
   const title = testNotice ? tr.t("email.testMode.subject", { subject }) : subject;
   return {
@@ -139,7 +138,7 @@ export type InvoiceMerchant = Pick<
 /** The notice mail about a test-mode merchant's invoices opens with (English unless told the reader). */
 export const invoiceTestNotice = (
   merchant: InvoiceMerchant,
-  tr: Translator = translator(defaultLocale),
+  tr: Translator,
 ): string | undefined => (merchantLivemode(merchant) ? undefined : tr.t("email.testMode.money"));
 
 /** What mail shows of a payment. */

@@ -95,7 +95,9 @@ export async function workflowMail(
     { html: paragraphsHtml(html) + unsubscribe.html, text: text.trim() + unsubscribe.text },
     // Buyers see the merchant's brand; mail to the merchant's team is Kassa's.
     unsubscribeUrl ? merchant : undefined,
-    invoiceTestNotice(merchant),
+    invoiceTestNotice(merchant, words),
+    false,
+    words,
   );
   return unsubscribeUrl
     ? {

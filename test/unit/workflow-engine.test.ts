@@ -181,12 +181,12 @@ describe("steps", () => {
     );
     await enrollOnEvent(engine.ports, paymentEvent("evt_1"));
     const [toBuyer, toMerchant] = engine.sent;
-    // (The frame's test-mode prefix is the notifications' own.)
-    expect(toBuyer?.subject).toContain("Takk for 50,00\u00a0€ (nb-NO, 1. januar 2030)");
+    // The frame (test-mode marking) reads in the reader's words too.
+    expect(toBuyer?.subject).toBe("[TESTMODUS] Takk for 50,00\u00a0€ (nb-NO, 1. januar 2030)");
     expect(toBuyer?.text).toContain("Meld deg av e-poster som denne fra Acme: https://pay.test/u/unsub-cus_1");
     expect(toBuyer?.html).toContain(">Meld deg av</a> e-poster som denne fra Acme.");
     // The merchant has no locale of its own: en-US.
-    expect(toMerchant?.subject).toContain("Thanks for €50.00 (en-US, Jan 1, 2030)");
+    expect(toMerchant?.subject).toBe("[TEST MODE] Thanks for €50.00 (en-US, Jan 1, 2030)");
     const [task] = engine.committed.flatMap((c) => c.changes) as unknown as { task: { title: string } }[];
     expect(task?.task.title).toBe("Thanks for €50.00 (en-US, Jan 1, 2030)");
   });
