@@ -63,6 +63,8 @@ describe("every catalog", () => {
         used.add(match[1] as string);
       }
     }
+    // The scan must see the code's keys at all (a changed call shape would otherwise pass vacuously).
+    expect(used.size).toBeGreaterThan(100);
     for (const language of languages) {
       const missing = [...used].filter((key) => !(key in catalogs[language].messages));
       expect(missing, language).toEqual([]);
