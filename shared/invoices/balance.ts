@@ -31,17 +31,21 @@ export function applyCreditBalance(
  * deduction; not on a void invoice, which gave it back) and what the lines credited to the customer's
  * balance, each only when there is one.
  */
-export function balanceRows(invoice: {
-  status: string;
-  appliedBalance?: number;
-  creditedToBalance?: number;
-}): [label: string, amount: number][] {
+export function balanceRows(
+  invoice: {
+    status: string;
+    appliedBalance?: number;
+    creditedToBalance?: number;
+  },
+  /** The rows' words in the reader's language. */
+  labels = { applied: "Applied balance", credited: "Credited to your balance" },
+): [label: string, amount: number][] {
   return [
     ...((invoice.appliedBalance ?? 0) > 0 && invoice.status !== "void"
-      ? [["Applied balance", -(invoice.appliedBalance ?? 0)] as [string, number]]
+      ? [[labels.applied, -(invoice.appliedBalance ?? 0)] as [string, number]]
       : []),
     ...((invoice.creditedToBalance ?? 0) > 0
-      ? [["Credited to your balance", invoice.creditedToBalance ?? 0] as [string, number]]
+      ? [[labels.credited, invoice.creditedToBalance ?? 0] as [string, number]]
       : []),
   ];
 }

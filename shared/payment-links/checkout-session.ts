@@ -7,10 +7,11 @@
  */
 import type { Address } from "../customers/customer.ts";
 import type { FieldError } from "../domain/errors.ts";
-import { formatMoney } from "../domain/format.ts";
 import type { DiscountTerms } from "../discount-codes/discount-code.ts";
 import { computeTotals } from "../domain/totals.ts";
-import { type Interval, intervalWords, type Product } from "../products/product.ts";
+import { defaultLocale } from "../i18n/locale.ts";
+import { type Translator, translator } from "../i18n/translator.ts";
+import type { Interval, Product } from "../products/product.ts";
 import type { StoredSubscription } from "../subscriptions/subscription.ts";
 import type { TaxRate } from "../tax-rates/tax-rate.ts";
 import type { PaymentLink } from "./payment-link.ts";
@@ -109,6 +110,11 @@ export interface CheckoutSession extends CheckoutTotals, BuyerAnswers {
    * until the payment completes the session, or the buyer cancels, or the session expires.
    */
   processorCheckout?: ProcessorCheckout;
+  /**
+   * The locale the buyer chose for the checkout (the page's `?locale=`, canonical): its pages read in
+   * it, and a customer the checkout creates gets it. Absent: the merchant's.
+   */
+  locale?: string;
   /** Set when it completes. */
   customerId?: string;
   invoiceId?: string;
@@ -225,13 +231,19 @@ export function priceCheckout(
  * What the subscription a checkout starts charges after today, in the buyer's words (the page, the
  * emails); undefined for a one-time purchase.
  */
-export function recurringTerms(totals: Pick<CheckoutTotals, "currency" | "recurring">): string | undefined {
+export function recurringTerms(
+  totals: Pick<CheckoutTotals, "currency" | "recurring">,
+  tr: Translator = translator(defaultLocale),
+): string | undefined {
   const recurring = totals.recurring;
   if (!recurring) return undefined;
-  const amount = `${formatMoney(recurring.amount, totals.currency)} ${intervalWords[recurring.interval].per}`;
+  const amount = tr.t("page.perInterval", {
+    amount: tr.money(recurring.amount, totals.currency),
+    interval: recurring.interval,
+  });
   return recurring.trialDays
-    ? `Free for ${recurring.trialDays} day${recurring.trialDays === 1 ? "" : "s"}, then ${amount}, charged automatically to the card you save now until you cancel.`
-    : `Then ${amount}, charged automatically to the card you pay with until you cancel.`;
+    ? tr.t("page.checkout.trialTerms", { days: recurring.trialDays, amount })
+    : tr.t("page.checkout.recurringTerms", { amount });
 }
 
 const emailPattern = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;

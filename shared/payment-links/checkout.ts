@@ -18,6 +18,7 @@ import {
 } from "../domain/errors.ts";
 import { newEvent } from "../domain/events.ts";
 import { newId } from "../domain/ids.ts";
+import { canonicalLocale } from "../i18n/locale.ts";
 import type { Take } from "../domain/limits.ts";
 import type { Versioned } from "../domain/records.ts";
 import { checkoutInvoice, type InvoicePayPorts, payInvoice } from "../invoices/pay.ts";
@@ -172,6 +173,9 @@ export async function startCheckout(
     .take();
   if (!start.taken) return { tooFast: true, retryAfterSeconds: start.retryAfterSeconds };
   const now = ports.clock.now();
+  // The buyer's choice of language on the page (`?locale=`, carried by the form); a tag the
+  // platform cannot format is ignored, as on the page.
+  const locale = canonicalLocale(form.get("locale") ?? "");
   const session: CheckoutSession = {
     id: newId("checkoutSession", now),
     paymentLinkId: offer.link.id,
@@ -179,6 +183,7 @@ export async function startCheckout(
     ...priced.totals,
     taxRateIds: offer.link.taxRateIds,
     ...read.answers,
+    ...(locale ? { locale } : {}),
     expiresAt: new Date(now.getTime() + checkoutSessionMinutes * 60_000).toISOString(),
     createdAt: now.toISOString(),
     updatedAt: now.toISOString(),
@@ -728,6 +733,7 @@ async function customerOf(
         ...(session.name ? { name: session.name } : {}),
         ...(session.phone ? { phone: session.phone } : {}),
         ...(session.billingAddress ? { address: session.billingAddress } : {}),
+        ...(session.locale ? { locale: session.locale } : {}),
         ...(offer.link.testClockId ? { testClockId: offer.link.testClockId } : {}),
       })
     ).id;

@@ -80,6 +80,7 @@ describe("branded frame", () => {
   it("says TEST MODE first for a test-mode merchant, and its styles and the page's share one hashed block", () => {
     const page = brandedPage({
       merchant,
+      locale: "en-US",
       title: "Quote Q-7",
       testModeNotice: "TEST MODE · sandbox quote",
       style: ".quote{color:var(--accent)}",
@@ -96,6 +97,7 @@ describe("branded frame", () => {
     expect(page.headers["content-security-policy"]).toContain(`'sha256-${sha256(style)}'`);
 
     const live = brandedPage({
+      locale: "en-US",
       title: "Q",
       testModeNotice: "TEST MODE",
       style: "",
@@ -132,7 +134,8 @@ describe("pay form with a payable that is not an invoice", () => {
     const charged: string[] = [];
     const payable: PayFormSubject = {
       merchant,
-      kind: "Quote",
+      locale: "en-US",
+      kind: "quote",
       number: "Q-7",
       amountDue: 125_000,
       currency: "EUR",
