@@ -20,13 +20,14 @@ import { brandedPage } from "../hosted/branded.ts";
 import { escapeHtml } from "../hosted/escape.ts";
 import { formTokenValid, issueFormToken, sandboxCardRows } from "../hosted/pay-form.ts";
 import { HttpResponse } from "../http/api.ts";
-import { canonicalLocale, readerLocale } from "../i18n/locale.ts";
-import { type Translator, translator } from "../i18n/translator.ts";
+import { canonicalLocale } from "../i18n/locale.ts";
+import type { Translator } from "../i18n/translator.ts";
 import type { Merchant } from "../merchants/merchant.ts";
 import { processorKindOf } from "../payments/mode.ts";
 import {
   type CheckoutSession,
   type CheckoutTotals,
+  checkoutReader,
   customField,
   discountCodeField,
   quantityField,
@@ -59,10 +60,6 @@ export interface CheckoutPageContext {
 }
 
 type Open = Extract<Offer, { state: "open" }>;
-
-/** Who reads a checkout: the buyer's chosen locale (the page's, or the session's), else the merchant's. */
-const readerOf = (merchant: Merchant, chosen: string | undefined) =>
-  translator(readerLocale(merchant, { locale: chosen ? canonicalLocale(chosen) : undefined }));
 
 const style = `
 .sheet{max-width:560px;margin:0 auto;background:#fff;border:1px solid var(--line);border-top:4px solid var(--brand);border-radius:10px;padding:28px;box-shadow:0 1px 3px rgba(0,0,0,.06)}
@@ -162,17 +159,22 @@ export async function priceCheckoutForm(
 ): Promise<CheckoutTotals & { display: Record<string, string> }> {
   const offer = await offerOf(ports, context.slug);
   if (offer.state === "missing") throw new NotFoundError("Payment link");
-  if (offer.state === "unavailable") throw new ConflictError(offer.reason);
+  if (offer.state === "unavailable")
+    throw new ConflictError(
+      checkoutReader(offer.merchant, formOf(event).get("locale")).t("page.checkout.unavailable", {
+        reason: offer.reason,
+      }),
+    );
   const priced = await priceOrder(ports, offer, formOf(event), {
     sourceIp: event.requestContext.http.sourceIp,
   });
   if ("tooManyCodes" in priced)
     throw tooManyCodesError(
       priced.retryAfterSeconds,
-      readerOf(offer.merchant, formOf(event).get("locale") ?? undefined),
+      checkoutReader(offer.merchant, formOf(event).get("locale") ?? undefined),
     );
   if ("errors" in priced) throw new ValidationError(priced.errors);
-  const tr = readerOf(offer.merchant, formOf(event).get("locale") ?? undefined);
+  const tr = checkoutReader(offer.merchant, formOf(event).get("locale") ?? undefined);
   return { ...priced.totals, display: displayedTotals(priced.totals, tr) };
 }
 
@@ -194,7 +196,7 @@ export async function submitCheckout(
   // The form carries the buyer's choice of locale on: a page shown again reads in it too.
   const context: CheckoutPageContext = { ...page, locale: form.get("locale") ?? undefined };
   if (offer.state === "unavailable") return unavailablePage(offer, context.locale);
-  const tr = readerOf(offer.merchant, context.locale);
+  const tr = checkoutReader(offer.merchant, context.locale);
   const now = Math.floor(context.clock.now().getTime() / 1000);
   if (
     !(await formTokenValid({ clock: context.clock, token: context.slug }, form.get("formToken") ?? "", now))
@@ -255,7 +257,7 @@ const sessionPath = (slug: string, sessionId: string) => `${paymentLinkPath(slug
 
 const soldOut = (offer: Open, locale: string | undefined) =>
   unavailablePage(
-    { ...offer, state: "unavailable", status: 410, reason: "This offer is sold out." },
+    { ...offer, state: "unavailable", status: 410, reason: "sold_out" },
     locale,
   );
 
@@ -287,7 +289,7 @@ async function toProcessor(
       session,
       context,
       409,
-      readerOf(offer.merchant, session.locale).t("page.checkout.inProgress"),
+      checkoutReader(offer.merchant, session.locale).t("page.checkout.inProgress"),
     );
   }
   switch (result.state) {
@@ -312,7 +314,7 @@ async function pay(
   const again = async (status: number, error: (tr: Translator) => string) => {
     const session = await sessionOfOffer(ports, offer, sessionId);
     if (!session) throw new NotFoundError("Checkout session");
-    const tr = readerOf(offer.merchant, session.locale);
+    const tr = checkoutReader(offer.merchant, session.locale);
     return sessionPage(offer.merchant, offer.link, session, context, status, error(tr));
   };
   const number = card.replace(/[\s-]+/g, "");
@@ -364,14 +366,14 @@ function unavailablePage(
   locale: string | undefined,
 ): HttpResponse {
   const { merchant, link } = offer;
-  const tr = readerOf(merchant, locale);
+  const tr = checkoutReader(merchant, locale);
   return html(
     tr,
     merchant,
     link.name,
     `<section class="sheet" aria-labelledby="title">
 <h1 id="title">${escapeHtml(link.name)}</h1>
-<p>${escapeHtml(offer.reason)}</p>
+<p>${escapeHtml(tr.t("page.checkout.unavailable", { reason: offer.reason }))}</p>
 <p class="muted">${escapeHtml(tr.t("page.checkout.unavailableContact", { merchant: merchant.name, email: merchant.supportEmail ?? merchant.email }))}</p>
 </section>`,
     offer.status,
@@ -483,7 +485,7 @@ async function formPage(
   given: Omit<Shown, "tr">,
 ) {
   const { merchant, link } = offer;
-  const tr = readerOf(merchant, context.locale);
+  const tr = checkoutReader(merchant, context.locale);
   const shown: Shown = { ...given, tr };
   const formToken = await issueFormToken({ clock: context.clock, token: context.slug });
   const quantityCell = (i: number) => {
@@ -565,7 +567,7 @@ async function sessionPage(
   status: number,
   error?: string,
 ): Promise<HttpResponse> {
-  const tr = readerOf(merchant, session.locale);
+  const tr = checkoutReader(merchant, session.locale);
   let state: string;
   if (session.status === "complete")
     state = `<p class="notice" role="status">${escapeHtml(

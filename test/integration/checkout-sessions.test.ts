@@ -518,6 +518,33 @@ describe("paying a checkout with the sandbox card form", () => {
     expect((await page(link.slug, { session: id })).raw).toContain("Betalt. Takk for betalingen!");
   });
 
+  it("names the problems of a form posted in Norwegian in Norwegian, and writes nothing", async () => {
+    const link = await newLink({
+      name: "Kaffe",
+      lineItems: [{ productId: p.beans, quantity: 1, adjustableQuantity: { min: 1, max: 3 } }],
+      collectBillingAddress: true,
+    });
+    const before = (await sessionsOf(shop.id)).length;
+    const r = await post(link.slug, {
+      formToken: formTokenIn((await page(link.slug, { locale: "nb-NO" })).raw),
+      locale: "nb-NO",
+      "quantity.0": "9",
+      email: "ikke-en-adresse",
+    });
+    expect(r.status).toBe(400);
+    expect(r.raw).toContain('<html lang="nb-NO">');
+    expect(r.raw).toContain("Kontroller opplysningene dine:");
+    for (const message of [
+      "Velg et antall fra 1 til 3.",
+      "Skriv inn en gyldig e-postadresse.",
+      "Skriv inn gateadressen.",
+      "Velg et land fra listen.",
+    ])
+      expect(r.raw).toContain(message);
+    expect(r.raw).toContain('<input type="hidden" name="locale" value="nb-NO">');
+    expect((await sessionsOf(shop.id)).length).toBe(before);
+  });
+
   it("leaves an existing customer's locale alone, and ignores a locale the platform cannot format", async () => {
     const email = `engelsk-${Date.now()}@example.com`;
     const existing = await expectStatus(

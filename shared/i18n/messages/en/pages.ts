@@ -240,4 +240,17 @@ export const pages = {
   "page.quote.firstInstallment": " (installment 1 of {of})",
   "page.quote.cardWillBeSaved": "Your card will be saved for the subscription's payments.",
   "page.quote.payNow": "Pay {amount} now",
+  // The checkout's answers and discount codes, as the form names their problems.
+  "page.checkout.unavailable":
+    "{reason, select, inactive {This payment link is no longer active.} expired {This payment link has expired.} sold_out {This offer is sold out.} other {This offer is no longer available.}}",
+  "page.checkout.chooseQuantity": "Choose a quantity from {min} to {max}.",
+  "page.checkout.enterEmail": "Enter a valid email address.",
+  "page.checkout.enterPhone": "Enter a phone number.",
+  "page.checkout.enterAddressPart":
+    "{field, select, line1 {Enter the street address.} city {Enter the city.} other {Enter the postal code.}}",
+  "page.checkout.chooseCountry": "Choose a country from the list.",
+  "page.checkout.customFieldProblem":
+    '{problem, select, missing {Fill in "{label}".} option {Choose one of the options for "{label}".} other {Enter a number for "{label}".}}',
+  "page.checkout.codeProblem":
+    "{why, select, trial {Discount codes cannot be used with a free trial.} unknown {This discount code is not valid.} inactive {The discount code {code} is inactive.} expired {The discount code {code} expired at {at}.} used_up {The discount code {code} has reached its maximum of {max} redemptions.} currency {The discount code {code} is for amounts in {codeCurrency}, not {currency}.} other {The discount code {code} makes this order free, which cannot be checked out here.}}",
 } as const;

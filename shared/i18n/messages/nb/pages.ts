@@ -233,4 +233,16 @@ export const pages: Record<keyof typeof en, string> = {
   "page.quote.firstInstallment": " (avdrag 1 av {of})",
   "page.quote.cardWillBeSaved": "Kortet ditt lagres for abonnementets betalinger.",
   "page.quote.payNow": "Betal {amount} nå",
+  "page.checkout.unavailable":
+    "{reason, select, inactive {Denne betalingslenken er ikke lenger aktiv.} expired {Denne betalingslenken er utløpt.} sold_out {Dette tilbudet er utsolgt.} other {Dette tilbudet er ikke lenger tilgjengelig.}}",
+  "page.checkout.chooseQuantity": "Velg et antall fra {min} til {max}.",
+  "page.checkout.enterEmail": "Skriv inn en gyldig e-postadresse.",
+  "page.checkout.enterPhone": "Skriv inn et telefonnummer.",
+  "page.checkout.enterAddressPart":
+    "{field, select, line1 {Skriv inn gateadressen.} city {Skriv inn poststedet.} other {Skriv inn postnummeret.}}",
+  "page.checkout.chooseCountry": "Velg et land fra listen.",
+  "page.checkout.customFieldProblem":
+    "{problem, select, missing {Fyll ut «{label}».} option {Velg ett av alternativene for «{label}».} other {Skriv inn et tall for «{label}».}}",
+  "page.checkout.codeProblem":
+    "{why, select, trial {Rabattkoder kan ikke brukes med en gratis prøveperiode.} unknown {Denne rabattkoden er ikke gyldig.} inactive {Rabattkoden {code} er ikke aktiv.} expired {Rabattkoden {code} utløp {at}.} used_up {Rabattkoden {code} er brukt det største antallet ganger den kan brukes ({max}).} currency {Rabattkoden {code} gjelder beløp i {codeCurrency}, ikke {currency}.} other {Rabattkoden {code} gjør bestillingen gratis, og den kan ikke betales her.}}",
 };
