@@ -159,22 +159,13 @@ export async function priceCheckoutForm(
 ): Promise<CheckoutTotals & { display: Record<string, string> }> {
   const offer = await offerOf(ports, context.slug);
   if (offer.state === "missing") throw new NotFoundError("Payment link");
+  const form = formOf(event);
+  const tr = checkoutReader(offer.merchant, form.get("locale"));
   if (offer.state === "unavailable")
-    throw new ConflictError(
-      checkoutReader(offer.merchant, formOf(event).get("locale")).t("page.checkout.unavailable", {
-        reason: offer.reason,
-      }),
-    );
-  const priced = await priceOrder(ports, offer, formOf(event), {
-    sourceIp: event.requestContext.http.sourceIp,
-  });
-  if ("tooManyCodes" in priced)
-    throw tooManyCodesError(
-      priced.retryAfterSeconds,
-      checkoutReader(offer.merchant, formOf(event).get("locale") ?? undefined),
-    );
+    throw new ConflictError(tr.t("page.checkout.unavailable", { reason: offer.reason }));
+  const priced = await priceOrder(ports, offer, form, { sourceIp: event.requestContext.http.sourceIp });
+  if ("tooManyCodes" in priced) throw tooManyCodesError(priced.retryAfterSeconds, tr);
   if ("errors" in priced) throw new ValidationError(priced.errors);
-  const tr = checkoutReader(offer.merchant, formOf(event).get("locale") ?? undefined);
   return { ...priced.totals, display: displayedTotals(priced.totals, tr) };
 }
 
