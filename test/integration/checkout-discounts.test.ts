@@ -310,15 +310,9 @@ describe("live totals (POST /l/{slug}/price)", () => {
     expect(blocked.status).toBe(429);
     expect(blocked.headers["content-type"]).toMatch(/^application\/problem\+json/);
     expect(Number(blocked.headers["retry-after"])).toBeGreaterThan(0);
-    expect(blocked.body.detail).toMatch(
-      /^Too many discount codes were tried\. Please try again in \d+ minutes?\.$/,
-    );
+    expect(blocked.body.detail).toMatch(/^Too many discount codes were tried\. Please try again in \d+ minutes?\.$/);
     const sessions = (await itemsOf("checkoutSession")).length;
-    const form = await submit(link.slug, {
-      email: "buyer@example.com",
-      "quantity.0": "2",
-      discountCode: "SPRING15",
-    });
+    const form = await submit(link.slug, { email: "buyer@example.com", "quantity.0": "2", discountCode: "SPRING15" });
     expect(form.status).toBe(429);
     expect(form.raw).toContain("Too many discount codes were tried.");
     expect((await itemsOf("checkoutSession")).length).toBe(sessions);
