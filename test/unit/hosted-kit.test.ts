@@ -177,6 +177,22 @@ describe("pay form with a payable that is not an invoice", () => {
     expect(charged).toEqual(["4242424242424242"]);
   });
 
+  it("reads in the buyer's locale: words, amount, test cards and the page's lang", async () => {
+    const { payable } = quote({ locale: "nb-NO", savesCard: "quote" });
+    const html = (await payFormPage(payable, context)).raw?.body ?? "";
+    expect(html).toContain('<html lang="nb-NO">');
+    expect(html).toContain("<title>Betal Q-7</title>");
+    expect(html).toContain("<div>Tilbud Q-7</div>");
+    expect(html).toContain('<div class="amount">1\u00a0250,00\u00a0€</div>');
+    expect(html).toContain('<label for="card">Kortnummer</label>');
+    expect(html).toContain("Kortet ditt lagres for de senere betalingene av dette tilbudet.");
+    expect(html).toContain('<button type="submit">Betal 1\u00a0250,00\u00a0€</button>');
+    expect(html).toContain('href="/q/qt_kit_token">Tilbake til tilbudet</a>');
+    expect(html).toContain("<caption>Testkort i sandkassen</caption>");
+    expect(html).toContain("<td>avvises (insufficient_funds)</td>");
+    expect(html).not.toContain("Pay ");
+  });
+
   it("refuses a forged or foreign form token and charges nothing", async () => {
     const { payable, charged } = quote();
     const foreign = formToken(secret, "another_page", now);
