@@ -5,6 +5,8 @@
  */
 import { fixedClock } from "../shared/domain/clock.ts";
 import { priceCheckout } from "../shared/payment-links/checkout-session.ts";
+import { defaultLocale } from "../shared/i18n/locale.ts";
+import { translator } from "../shared/i18n/translator.ts";
 import { displayedTotals, offerFormPage } from "../shared/payment-links/checkout-page.ts";
 import { largestOffer } from "../test/helpers/largest-offer.ts";
 import type { Row } from "./report.ts";
@@ -37,6 +39,7 @@ export async function checkoutSection(samples = 1000): Promise<Row[]> {
         code: "SPRING15",
         percentOff: 15,
       }),
+      translator(defaultLocale),
     ),
   );
   const figures = (times: number[]) => ({

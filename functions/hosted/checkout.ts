@@ -5,11 +5,21 @@ import type { Clock } from "../../shared/domain/clock.ts";
 import { apiHandler, route } from "../../shared/http/api.ts";
 import { checkoutPage, priceCheckoutForm, submitCheckout } from "../../shared/payment-links/checkout-page.ts";
 
-const context = (slug: string, clock: Clock) => ({ slug, clock, publicBaseUrl: publicBaseUrl() });
+const context = (slug: string, clock: Clock, locale?: string) => ({
+  slug,
+  clock,
+  publicBaseUrl: publicBaseUrl(),
+  locale,
+});
 
 export const handler = apiHandler([
   route(ops.checkoutPage, ({ clock, params, query }) =>
-    checkoutPage(checkoutPorts(clock), context(params.slug, clock), query.session, query.canceled),
+    checkoutPage(
+      checkoutPorts(clock),
+      context(params.slug, clock, query.locale),
+      query.session,
+      query.canceled,
+    ),
   ),
   route(ops.checkoutSubmit, ({ clock, params, event }) =>
     submitCheckout(checkoutPorts(clock), context(params.slug, clock), event),

@@ -58,6 +58,10 @@ export const checkoutSession = z.object({
     .optional()
     .describe("Present when the link sells recurring items: the subscription the checkout starts"),
   taxRateIds: z.array(z.string()),
+  locale: z
+    .string()
+    .optional()
+    .describe("The BCP 47 locale the buyer chose on the checkout page (`?locale=`); a customer the checkout creates gets it"),
   email: z.string(),
   name: z.string().optional(),
   phone: z.string().optional(),
@@ -143,6 +147,12 @@ export const checkoutPage = defineOperation({
   query: z.object({
     session: idOf("checkoutSession").optional(),
     canceled: idOf("payment").optional(),
+    locale: z
+      .string()
+      .optional()
+      .describe(
+        "The buyer's language and formats (BCP 47, e.g. `nb-NO`): the page, the session and a customer it creates read in it; one the platform cannot format is ignored (the merchant's locale)",
+      ),
   }),
   produces: "text/html",
   status: 200,

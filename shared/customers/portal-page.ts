@@ -7,14 +7,15 @@
 import type { APIGatewayProxyEventV2 } from "aws-lambda";
 import type { Clock } from "../domain/clock.ts";
 import { ConflictError } from "../domain/errors.ts";
-import { formatDate, formatMoney } from "../domain/format.ts";
+import { computeTotals } from "../domain/totals.ts";
 import { brandedPage } from "../hosted/branded.ts";
 import { escapeHtml } from "../hosted/escape.ts";
 import { formTokenValid, issueFormToken } from "../hosted/pay-form.ts";
 import { HttpResponse } from "../http/api.ts";
+import { readerLocale } from "../i18n/locale.ts";
+import { type Translator, translator } from "../i18n/translator.ts";
 import type { Invoice } from "../invoices/invoice.ts";
 import type { Merchant } from "../merchants/merchant.ts";
-import { amountPerPeriod, itemLabel } from "../notifications/subscription-mail.ts";
 import { processorKindOf } from "../payments/mode.ts";
 import type { Subscription } from "../subscriptions/subscription.ts";
 import { linkExpiredPage, methodLine } from "./update-card-page.ts";
@@ -39,13 +40,7 @@ export interface PortalContext {
 /** What the page confirms after an action (`?done=`). */
 export type PortalDone = "canceled" | "paused" | "resumed";
 
-const doneNotices: Record<PortalDone, string> = {
-  canceled: "Your subscription is canceled: it ends with the current period, and nothing more is billed.",
-  paused: "Your subscription will pause at the end of the period already billed.",
-  resumed: "Your subscription is active again.",
-};
-
-const testModeNotice = "TEST MODE · Sandbox customer portal: no real money is charged or paid.";
+const testModeNotice = (tr: Translator) => tr.t("page.portal.testMode");
 
 const redirect = (location: string) =>
   new HttpResponse(303, undefined, { location, "cache-control": "no-store" }, { body: "" });
@@ -58,7 +53,7 @@ export async function portalPage(
 ): Promise<HttpResponse> {
   const subject = await portalView(ports, context.token);
   if (subject.state === "expired") return expiredPage(subject.merchant);
-  return page(subject.view, context, 200, done ? { notice: doneNotices[done] } : {});
+  return page(subject.view, context, 200, done ? { done } : {});
 }
 
 /** Whether the posted form carries the page's valid form token. */
@@ -70,12 +65,15 @@ async function formIsValid(context: PortalContext, event: APIGatewayProxyEventV2
   return formTokenValid(context, presented, Math.floor(context.clock.now().getTime() / 1000));
 }
 
-/** The portal again with `error` (a stale form, a use case's conflict); a link past its week, the 410 page. */
+/**
+ * The portal again with `error` (a stale form, a use case's conflict: in the customer's words, or
+ * the use case's own); a link past its week, the 410 page.
+ */
 async function again(
   ports: PortalPorts,
   context: PortalContext,
   status: number,
-  error: string,
+  error: string | ((tr: Translator) => string),
 ): Promise<HttpResponse> {
   const subject = await portalView(ports, context.token);
   if (subject.state === "expired") return expiredPage(subject.merchant);
@@ -101,7 +99,7 @@ export async function submitPortalAction(
   event: APIGatewayProxyEventV2,
 ): Promise<HttpResponse> {
   if (!(await formIsValid(context, event))) {
-    return again(ports, context, 403, "This form has expired. Please try again.");
+    return again(ports, context, 403, (tr) => tr.t("page.formExpired"));
   }
   try {
     const outcome = await portalSubscriptionAction(ports, context.token, subscriptionId, action);
@@ -120,7 +118,7 @@ export async function submitPortalUpdateCard(
   event: APIGatewayProxyEventV2,
 ): Promise<HttpResponse> {
   if (!(await formIsValid(context, event))) {
-    return again(ports, context, 403, "This form has expired. Please try again.");
+    return again(ports, context, 403, (tr) => tr.t("page.formExpired"));
   }
   const outcome = await portalUpdateCard(ports, context.token);
   if (outcome.state === "expired") return expiredPage(outcome.merchant);
@@ -152,31 +150,45 @@ td.money,th.money{text-align:right;white-space:nowrap}
 @media (max-width:600px){.sheet{padding:18px 14px}}
 `;
 
-const statusLabels: Record<Subscription["status"], string> = {
-  scheduled: "Scheduled",
-  incomplete: "Incomplete",
-  incomplete_expired: "Expired",
-  trialing: "Free trial",
-  active: "Active",
-  past_due: "Past due",
-  paused: "Paused",
-  canceled: "Canceled",
-  ended: "Ended",
-};
+/** "Pro plan × 2, Support": a subscription's items as the buyer's pages name them. */
+export const subscriptionItems = (tr: Translator, subscription: Pick<Subscription, "items">) =>
+  subscription.items
+    .map((item) =>
+      item.quantity === 1
+        ? item.description
+        : tr.t("page.portal.itemTimes", { item: item.description, quantity: tr.quantity(item.quantity) }),
+    )
+    .join(", ");
+
+/** The sum of its items per period, priced as its invoices price lines: "€44.98 per month". */
+const amountPerPeriod = (tr: Translator, subscription: Subscription) =>
+  tr.t("page.perInterval", {
+    amount: tr.money(
+      computeTotals({
+        currency: subscription.currency,
+        lines: subscription.items.map(({ quantity, unitAmount }) => ({ quantity, unitAmount })),
+      }).subtotal,
+      subscription.currency,
+    ),
+    interval: subscription.interval,
+  });
 
 /** Where the subscription stands and what comes next, in one line. */
-function stateLine(subscription: Subscription, merchant: Merchant): string {
-  const date = (iso: string) => formatDate(iso, merchant.timeZone);
+function stateLine(tr: Translator, subscription: Subscription, merchant: Merchant): string {
+  const date = (iso: string) => tr.date(iso, merchant.timeZone);
   const { status, nextBillingAt, currentPeriodEnd, cancelAtPeriodEnd, pauseAt, resumesAt } = subscription;
   if (cancelAtPeriodEnd) {
     const end = currentPeriodEnd ?? subscription.trialEnd;
-    return end ? `Cancels on ${date(end)}: nothing more is billed.` : "Cancels at the end of the period.";
+    return end ? tr.t("page.portal.cancelsOn", { date: date(end) }) : tr.t("page.portal.cancelsAtPeriodEnd");
   }
-  if (status === "paused") return resumesAt ? `Paused until ${date(resumesAt)}.` : "Paused.";
-  if (pauseAt) return `Pauses on ${date(pauseAt)}.`;
+  if (status === "paused")
+    return resumesAt ? tr.t("page.portal.pausedUntil", { date: date(resumesAt) }) : tr.t("page.portal.paused");
+  if (pauseAt) return tr.t("page.portal.pausesOn", { date: date(pauseAt) });
   if (status === "trialing" && subscription.trialEnd)
-    return `Free trial until ${date(subscription.trialEnd)}.`;
-  return nextBillingAt ? `Next billing date: ${date(nextBillingAt)}.` : "No further billing date.";
+    return tr.t("page.portal.trialUntil", { date: date(subscription.trialEnd) });
+  return nextBillingAt
+    ? tr.t("page.portal.nextBilling", { date: date(nextBillingAt) })
+    : tr.t("page.portal.noNextBilling");
 }
 
 /** A one-button form posting to the portal. */
@@ -184,6 +196,7 @@ const actionForm = (action: string, formToken: string, label: string, className 
   `<form method="post" action="${escapeHtml(action)}"><input type="hidden" name="formToken" value="${escapeHtml(formToken)}"><button type="submit"${className ? ` class="${className}"` : ""}>${escapeHtml(label)}</button></form>`;
 
 function subscriptionCard(
+  tr: Translator,
   view: PortalView,
   subscription: Subscription,
   formToken: string,
@@ -199,47 +212,55 @@ function subscriptionCard(
     running &&
     !subscription.cancelAtPeriodEnd
   )
-    forms.push(actionForm(to("pause"), formToken, "Pause subscription", "secondary"));
+    forms.push(actionForm(to("pause"), formToken, tr.t("page.portal.pause"), "secondary"));
   if (portalAllows(settings, "pause") && !running)
-    forms.push(actionForm(to("resume"), formToken, "Resume subscription"));
+    forms.push(actionForm(to("resume"), formToken, tr.t("page.portal.resume")));
   if (portalAllows(settings, "cancel") && !subscription.cancelAtPeriodEnd)
-    forms.push(actionForm(to("cancel"), formToken, "Cancel at period end", "secondary"));
+    forms.push(actionForm(to("cancel"), formToken, tr.t("page.portal.cancel"), "secondary"));
+  const status = tr.t("page.portal.status", { status: subscription.status });
   return `<article class="subscription" data-subscription="${escapeHtml(subscription.id)}">
-<h3>${escapeHtml(subscription.items.map(itemLabel).join(", "))}</h3>
-<p class="amount">${escapeHtml(amountPerPeriod(subscription))}</p>
-<p><span class="state">${escapeHtml(statusLabels[subscription.status])}</span> · <span class="next">${escapeHtml(stateLine(subscription, merchant))}</span></p>
+<h3>${escapeHtml(subscriptionItems(tr, subscription))}</h3>
+<p class="amount">${escapeHtml(amountPerPeriod(tr, subscription))}</p>
+<p><span class="state">${escapeHtml(status)}</span> · <span class="next">${escapeHtml(stateLine(tr, subscription, merchant))}</span></p>
 ${forms.length > 0 ? `<div class="actions">${forms.join("")}</div>` : ""}
 </article>`;
 }
 
 const invoiceLabel = (invoice: Invoice) => invoice.number ?? invoice.id;
 
-function openInvoiceRows(view: PortalView): string {
+function openInvoiceRows(tr: Translator, view: PortalView): string {
   const { timeZone } = view.merchant;
   return view.openInvoices
     .map(
       (invoice) =>
-        `<tr data-invoice="${escapeHtml(invoice.id)}"><td>${escapeHtml(invoiceLabel(invoice))}</td><td>${escapeHtml(invoice.dueDate ? `Due ${formatDate(invoice.dueDate, timeZone)}` : "")}</td><td class="money">${escapeHtml(formatMoney(invoice.amountRemaining, invoice.currency))}</td><td>${invoice.hostedUrl ? `<a href="${escapeHtml(invoice.hostedUrl)}">Pay</a>` : ""}</td></tr>`,
+        `<tr data-invoice="${escapeHtml(invoice.id)}"><td>${escapeHtml(invoiceLabel(invoice))}</td><td>${escapeHtml(invoice.dueDate ? tr.t("page.invoice.due", { date: tr.date(invoice.dueDate, timeZone) }) : "")}</td><td class="money">${escapeHtml(tr.money(invoice.amountRemaining, invoice.currency))}</td><td>${invoice.hostedUrl ? `<a href="${escapeHtml(invoice.hostedUrl)}">${escapeHtml(tr.t("common.pay"))}</a>` : ""}</td></tr>`,
     )
     .join("\n");
 }
 
-const pastLabels: Partial<Record<Invoice["status"], string>> = {
-  paid: "Paid",
-  uncollectible: "Uncollectible",
-  void: "Void",
-};
+function pastLabel(tr: Translator, status: Invoice["status"]): string {
+  switch (status) {
+    case "paid":
+      return tr.t("common.status.paid");
+    case "uncollectible":
+      return tr.t("common.status.uncollectible");
+    case "void":
+      return tr.t("common.status.void");
+    default:
+      return status;
+  }
+}
 
-function pastInvoiceRows(view: PortalView): string {
+function pastInvoiceRows(tr: Translator, view: PortalView): string {
   const { timeZone } = view.merchant;
   return view.pastInvoices
     .map((invoice) => {
       const on = invoice.paidAt ?? invoice.issuedAt ?? invoice.createdAt;
       // A paid invoice's PDF says so (status, date and amount paid): it is the buyer's receipt.
       const pdf = invoice.hostedUrl
-        ? `<a href="${escapeHtml(`${invoice.hostedUrl}/pdf`)}">${invoice.status === "paid" ? "Receipt (PDF)" : "Invoice (PDF)"}</a>`
+        ? `<a href="${escapeHtml(`${invoice.hostedUrl}/pdf`)}">${escapeHtml(tr.t("page.portal.documentPdf", { paid: invoice.status === "paid" ? "yes" : "no" }))}</a>`
         : "";
-      return `<tr data-invoice="${escapeHtml(invoice.id)}"><td>${escapeHtml(invoiceLabel(invoice))}</td><td>${escapeHtml(formatDate(on, timeZone))}</td><td class="money">${escapeHtml(formatMoney(invoice.total, invoice.currency))}</td><td>${escapeHtml(pastLabels[invoice.status] ?? invoice.status)}</td><td>${pdf}</td></tr>`;
+      return `<tr data-invoice="${escapeHtml(invoice.id)}"><td>${escapeHtml(invoiceLabel(invoice))}</td><td>${escapeHtml(tr.date(on, timeZone))}</td><td class="money">${escapeHtml(tr.money(invoice.total, invoice.currency))}</td><td>${escapeHtml(pastLabel(tr, invoice.status))}</td><td>${pdf}</td></tr>`;
     })
     .join("\n");
 }
@@ -248,51 +269,55 @@ async function page(
   view: PortalView,
   context: PortalContext,
   status: number,
-  shown: { notice?: string; error?: string },
+  shown: { done?: PortalDone; error?: string | ((tr: Translator) => string) },
 ): Promise<HttpResponse> {
   const { merchant, customer, settings } = view;
+  const tr = translator(readerLocale(merchant, customer));
+  const h = (text: string) => escapeHtml(text);
   const base = portalPath(context.token);
   const formToken = await issueFormToken(context);
   const subscriptions =
     view.subscriptions.length > 0
-      ? view.subscriptions.map((s) => subscriptionCard(view, s, formToken, base)).join("\n")
-      : `<p class="muted">You have no active subscriptions.</p>`;
+      ? view.subscriptions.map((s) => subscriptionCard(tr, view, s, formToken, base)).join("\n")
+      : `<p class="muted">${h(tr.t("page.portal.noSubscriptions"))}</p>`;
   const contact = merchant.supportEmail ?? merchant.email;
   const cardSection = portalAllows(settings, "updateCard")
-    ? `<h2>Payment method</h2>
-<p class="on-file">${escapeHtml(methodLine(view.card))}</p>
-${processorKindOf(merchant) ? actionForm(`${base}/update-card`, formToken, view.card ? "Update card" : "Add a card", "secondary") : `<p>${escapeHtml(`To change your card, contact ${merchant.name} at ${contact}.`)}</p>`}`
+    ? `<h2>${h(tr.t("common.paymentMethod"))}</h2>
+<p class="on-file">${h(methodLine(tr, view.card))}</p>
+${processorKindOf(merchant) ? actionForm(`${base}/update-card`, formToken, view.card ? tr.t("page.portal.updateCard") : tr.t("page.card.add"), "secondary") : `<p>${h(tr.t("page.card.contactToChange", { merchant: merchant.name, email: contact }))}</p>`}`
     : "";
   const open =
     view.openInvoices.length > 0
-      ? `<table class="open-invoices"><thead><tr><th>Invoice</th><th>Due</th><th class="money">Amount due</th><th><span class="visually-hidden">Pay</span></th></tr></thead><tbody>
-${openInvoiceRows(view)}
+      ? `<table class="open-invoices"><thead><tr><th>${h(tr.t("common.invoice"))}</th><th>${h(tr.t("page.portal.due"))}</th><th class="money">${h(tr.t("common.amountDue"))}</th><th><span class="visually-hidden">${h(tr.t("common.pay"))}</span></th></tr></thead><tbody>
+${openInvoiceRows(tr, view)}
 </tbody></table>`
-      : `<p class="muted">Nothing to pay.</p>`;
+      : `<p class="muted">${h(tr.t("page.portal.nothingToPay"))}</p>`;
   const past =
     view.pastInvoices.length > 0
-      ? `<table class="past-invoices"><thead><tr><th>Invoice</th><th>Date</th><th class="money">Total</th><th>Status</th><th><span class="visually-hidden">Document</span></th></tr></thead><tbody>
-${pastInvoiceRows(view)}
+      ? `<table class="past-invoices"><thead><tr><th>${h(tr.t("common.invoice"))}</th><th>${h(tr.t("page.portal.date"))}</th><th class="money">${h(tr.t("common.total"))}</th><th>${h(tr.t("page.portal.statusHeading"))}</th><th><span class="visually-hidden">${h(tr.t("page.portal.document"))}</span></th></tr></thead><tbody>
+${pastInvoiceRows(tr, view)}
 </tbody></table>`
-      : `<p class="muted">No past invoices.</p>`;
+      : `<p class="muted">${h(tr.t("page.portal.noPastInvoices"))}</p>`;
+  const error = typeof shown.error === "function" ? shown.error(tr) : shown.error;
   const html = brandedPage({
     merchant,
-    title: `Your account with ${merchant.name}`,
-    testModeNotice,
+    locale: tr.locale,
+    title: tr.t("page.portal.documentTitle", { merchant: merchant.name }),
+    testModeNotice: testModeNotice(tr),
     style,
     main: `<section class="sheet" aria-labelledby="title">
-<h1 id="title">Your account</h1>
-<p class="muted">${escapeHtml(`${customer.name ? `${customer.name} · ` : ""}${customer.email}`)}</p>
-${shown.notice ? `<p class="notice" role="status">${escapeHtml(shown.notice)}</p>` : ""}
-${shown.error ? `<div class="error" role="alert">${escapeHtml(shown.error)}</div>` : ""}
-<h2>Subscriptions</h2>
+<h1 id="title">${h(tr.t("page.portal.title"))}</h1>
+<p class="muted">${h(`${customer.name ? `${customer.name} · ` : ""}${customer.email}`)}</p>
+${shown.done ? `<p class="notice" role="status">${h(tr.t("page.portal.done", { done: shown.done }))}</p>` : ""}
+${error ? `<div class="error" role="alert">${h(error)}</div>` : ""}
+<h2>${h(tr.t("page.portal.subscriptions"))}</h2>
 ${subscriptions}
 ${cardSection}
-<h2>Open invoices</h2>
+<h2>${h(tr.t("page.portal.openInvoices"))}</h2>
 ${open}
-<h2>Invoice history</h2>
+<h2>${h(tr.t("page.portal.history"))}</h2>
 ${past}
-<p class="muted">${escapeHtml(`Questions? Contact ${merchant.name} at ${contact}.`)}</p>
+<p class="muted">${h(tr.t("page.portal.questions", { merchant: merchant.name, email: contact }))}</p>
 </section>`,
   });
   return new HttpResponse(status, undefined, html.headers, { body: html.html });
@@ -300,4 +325,4 @@ ${past}
 
 /** 410: the link is past its week; the page says how to get a new one (and nothing of the customer). */
 const expiredPage = (merchant: Merchant) =>
-  linkExpiredPage(merchant, { what: "a link to your account", days: portalLinkDays, testModeNotice, style });
+  linkExpiredPage(merchant, { what: "account", days: portalLinkDays, testModeNotice, style });

@@ -12,15 +12,15 @@ import { createHash } from "node:crypto";
 import type { APIGatewayProxyEventV2 } from "aws-lambda";
 import type { Clock } from "../domain/clock.ts";
 import { ConflictError, type FieldError, ValidationError } from "../domain/errors.ts";
-import { formatDate, formatMoney } from "../domain/format.ts";
 import { isId } from "../domain/ids.ts";
 import type { Take } from "../domain/limits.ts";
 import { brandedPage } from "../hosted/branded.ts";
 import { escapeHtml } from "../hosted/escape.ts";
 import { formTokenValid, issueFormToken } from "../hosted/pay-form.ts";
 import { HttpResponse } from "../http/api.ts";
+import { readerLocale } from "../i18n/locale.ts";
+import { type Translator, translator } from "../i18n/translator.ts";
 import type { Merchant } from "../merchants/merchant.ts";
-import { itemLabel } from "../notifications/subscription-mail.ts";
 import {
   customersSubscription,
   earlyRenewal,
@@ -31,6 +31,7 @@ import {
 } from "../subscriptions/renew-early.ts";
 import type { StoredSubscription } from "../subscriptions/subscription.ts";
 import { type PortalPorts, type PortalView, portalLinkDays, portalPath, portalView } from "./portal.ts";
+import { subscriptionItems } from "./portal-page.ts";
 import { linkExpiredPage } from "./update-card-page.ts";
 
 export interface RenewPagePorts extends PortalPorts {
@@ -57,7 +58,7 @@ export const renewPath = (token: string, subscriptionId?: string) =>
 const codeSubject = (token: string) =>
   `renew:${createHash("sha256").update(token, "utf8").digest("base64url").slice(0, 22)}`;
 
-const testModeNotice = "TEST MODE · Sandbox renewal: no real money is charged.";
+const testModeNotice = (tr: Translator) => tr.t("page.renew.testMode");
 
 const style = `
 .sheet{max-width:620px;margin:0 auto;background:#fff;border:1px solid var(--line);border-top:4px solid var(--brand);border-radius:10px;padding:28px;box-shadow:0 1px 3px rgba(0,0,0,.06)}
@@ -87,11 +88,11 @@ const redirect = (location: string) =>
   new HttpResponse(303, undefined, { location, "cache-control": "no-store" }, { body: "" });
 
 const expiredPage = (merchant: Merchant) =>
-  linkExpiredPage(merchant, { what: "a link to your account", days: portalLinkDays, testModeNotice, style });
+  linkExpiredPage(merchant, { what: "account", days: portalLinkDays, testModeNotice, style });
 
 interface Shown {
-  notice?: string;
-  error?: string;
+  /** In the customer's words (their translator), or a use case's own message. */
+  error?: (tr: Translator) => string;
   code?: string;
   headers?: Record<string, string>;
 }
@@ -120,7 +121,7 @@ export async function submitRenew(
   const subscriptionId = form.get("subscription") ?? undefined;
   const now = Math.floor(context.clock.now().getTime() / 1000);
   if (!(await formTokenValid(context, form.get("formToken") ?? "", now)))
-    return show(ports, context, subscriptionId, 403, { error: "This form has expired. Please try again." });
+    return show(ports, context, subscriptionId, 403, { error: (tr) => tr.t("page.formExpired") });
   const code = (form.get("code") ?? "").trim();
   const problems: FieldError[] = [];
   if (!subscriptionId || !isId("subscription", subscriptionId))
@@ -147,10 +148,13 @@ export async function submitRenew(
       const take = await attempts.take();
       if (!take.taken) return tooManyCodes(ports, context, subscriptionId, code, take.retryAfterSeconds);
       const message = error.errors.map((e) => e.message).join(" ");
-      return show(ports, context, subscriptionId, 400, { error: `${message} Nothing was billed.`, code });
+      return show(ports, context, subscriptionId, 400, {
+        error: (tr) => `${message} ${tr.t("page.renew.nothingBilled")}`,
+        code,
+      });
     }
     if (error instanceof ConflictError)
-      return show(ports, context, subscriptionId, 409, { error: error.message });
+      return show(ports, context, subscriptionId, 409, { error: () => error.message });
     throw error;
   }
   const { invoice } = outcome;
@@ -158,7 +162,7 @@ export async function submitRenew(
     return redirect(invoice.hostedUrl);
   if (outcome.state === "to_pay")
     return show(ports, context, subscriptionId, 402, {
-      error: `Your saved card was declined (${outcome.declined}). Your renewal's invoice is open: pay it with another card.`,
+      error: (tr) => tr.t("page.renew.declined", { code: outcome.declined ?? "" }),
     });
   return redirect(renewPath(context.token, subscriptionId));
 }
@@ -172,7 +176,8 @@ async function tooManyCodes(
 ) {
   const minutes = Math.ceil(retryAfterSeconds / 60);
   return show(ports, context, subscriptionId, 429, {
-    error: `Too many discount codes were tried. Please try again in ${minutes} minute${minutes === 1 ? "" : "s"}. Nothing was billed.`,
+    error: (tr) =>
+      `${tr.t("page.checkout.tooManyCodes")} ${tr.t("page.tryAgainIn", { minutes })} ${tr.t("page.renew.nothingBilled")}`,
     code,
     headers: { "retry-after": String(retryAfterSeconds) },
   });
@@ -190,6 +195,7 @@ async function show(
   if (subject.state === "expired") return expiredPage(subject.merchant);
   const { view } = subject;
   const { merchant, customer } = view;
+  const tr = translator(readerLocale(merchant, customer));
   const renewal = await ports.renewal(merchant.id, customer.id);
   const now = (await renewal.invoices.customerClock(merchant.id, customer.id)).now();
   const stored = await Promise.all(
@@ -200,24 +206,25 @@ async function show(
   const renewable = stored.filter(({ value }) => "period" in earlyRenewal(value, now));
   const chosen = stored.length === 1 ? stored[0] : renewable.length === 1 ? renewable[0] : undefined;
   const main = chosen
-    ? await renewalSection(renewal, view, context, chosen.value, now, shown)
+    ? await renewalSection(tr, renewal, view, context, chosen.value, now, shown)
     : choices(
+        tr,
         context,
         stored.map((s) => s.value),
         now,
       );
   const page = brandedPage({
     merchant,
-    title: `Renew early · ${merchant.name}`,
-    testModeNotice,
+    locale: tr.locale,
+    title: tr.t("page.renew.documentTitle", { merchant: merchant.name }),
+    testModeNotice: testModeNotice(tr),
     style,
     main: `<section class="sheet" aria-labelledby="title">
-<h1 id="title">Renew early</h1>
+<h1 id="title">${escapeHtml(tr.t("page.renew.title"))}</h1>
 <p class="muted">${escapeHtml(`${customer.name ? `${customer.name} · ` : ""}${customer.email}`)}</p>
-${shown.notice ? `<p class="notice" role="status">${escapeHtml(shown.notice)}</p>` : ""}
-${shown.error ? `<div class="error" role="alert">${escapeHtml(shown.error)}</div>` : ""}
+${shown.error ? `<div class="error" role="alert">${escapeHtml(shown.error(tr))}</div>` : ""}
 ${main}
-<p class="muted"><a href="${escapeHtml(portalPath(context.token))}">Back to your account</a></p>
+<p class="muted"><a href="${escapeHtml(portalPath(context.token))}">${escapeHtml(tr.t("page.renew.back"))}</a></p>
 </section>`,
   });
   return new HttpResponse(
@@ -230,24 +237,23 @@ ${main}
   );
 }
 
-const label = (subscription: StoredSubscription) => subscription.items.map(itemLabel).join(", ");
-
 /** The buyer's subscriptions, each with its renew link or why it cannot renew early. */
-function choices(context: RenewPageContext, subscriptions: StoredSubscription[], now: Date) {
-  if (subscriptions.length === 0) return `<p class="muted">You have no subscription to renew.</p>`;
+function choices(tr: Translator, context: RenewPageContext, subscriptions: StoredSubscription[], now: Date) {
+  if (subscriptions.length === 0) return `<p class="muted">${escapeHtml(tr.t("page.renew.none"))}</p>`;
   const rows = subscriptions.map((s) => {
     const offer = earlyRenewal(s, now);
-    const what = `<strong>${escapeHtml(label(s))}</strong>`;
+    const what = `<strong>${escapeHtml(subscriptionItems(tr, s))}</strong>`;
     if ("period" in offer)
-      return `<li data-subscription="${escapeHtml(s.id)}">${what} · <a href="${escapeHtml(renewPath(context.token, s.id))}">Renew early</a></li>`;
-    const why = "renewed" in offer ? "Already renewed for its next period." : offer.refused;
+      return `<li data-subscription="${escapeHtml(s.id)}">${what} · <a href="${escapeHtml(renewPath(context.token, s.id))}">${escapeHtml(tr.t("page.renew.title"))}</a></li>`;
+    const why = "renewed" in offer ? tr.t("page.renew.alreadyRenewed") : offer.refused;
     return `<li data-subscription="${escapeHtml(s.id)}">${what} · <span class="muted">${escapeHtml(why)}</span></li>`;
   });
-  return `<h2>Choose a subscription</h2>\n<ul class="choices">${rows.join("\n")}</ul>`;
+  return `<h2>${escapeHtml(tr.t("page.renew.choose"))}</h2>\n<ul class="choices">${rows.join("\n")}</ul>`;
 }
 
 /** One subscription: its renewal priced with the form, its early renewal's invoice, or why it cannot renew. */
 async function renewalSection(
+  tr: Translator,
   ports: RenewEarlyPorts,
   view: PortalView,
   context: RenewPageContext,
@@ -256,8 +262,8 @@ async function renewalSection(
   shown: Shown,
 ): Promise<string> {
   const { merchant } = view;
-  const date = (iso: string) => formatDate(iso, merchant.timeZone);
-  const heading = `<h2>${escapeHtml(label(subscription))}</h2>`;
+  const date = (iso: string) => tr.date(iso, merchant.timeZone);
+  const heading = `<h2>${escapeHtml(subscriptionItems(tr, subscription))}</h2>`;
   const offer = earlyRenewal(subscription, now);
   if ("refused" in offer)
     return `${heading}<p data-refused="${escapeHtml(subscription.id)}">${escapeHtml(offer.refused)}</p>`;
@@ -265,16 +271,14 @@ async function renewalSection(
     const invoice = (await ports.invoices.invoices.read(merchant.id, offer.renewed))?.value;
     const period =
       invoice?.periodStart && invoice.periodEnd
-        ? ` (${date(invoice.periodStart)} – ${date(invoice.periodEnd)})`
+        ? ` (${tr.t("common.period", { start: date(invoice.periodStart), end: date(invoice.periodEnd) })})`
         : "";
     const paid = invoice?.status === "paid";
     const link = invoice?.hostedUrl
-      ? `<p><a href="${escapeHtml(paid ? `${invoice.hostedUrl}/pdf` : invoice.hostedUrl)}">${paid ? "Receipt (PDF)" : "Pay the invoice"}</a></p>`
+      ? `<p><a href="${escapeHtml(paid ? `${invoice.hostedUrl}/pdf` : invoice.hostedUrl)}">${escapeHtml(paid ? tr.t("page.portal.documentPdf", { paid: "yes" }) : tr.t("page.renew.payInvoice"))}</a></p>`
       : "";
     return `${heading}<p class="notice" role="status" data-renewed="${escapeHtml(subscription.id)}">${escapeHtml(
-      paid
-        ? `Renewed: your next period${period} is paid. Thank you!`
-        : `Renewed: your next period${period} is invoiced and awaits payment.`,
+      tr.t("page.renew.renewed", { period, paid: paid ? "yes" : "no" }),
     )}</p>${link}`;
   }
   const preview = (await renewalPreview(ports, merchant.id, subscription, offer.period)) as {
@@ -287,7 +291,8 @@ async function renewalSection(
     periodStart: string;
     periodEnd: string;
   };
-  const money = (amount: number) => escapeHtml(formatMoney(amount, preview.currency));
+  const money = (amount: number) => escapeHtml(tr.money(amount, preview.currency));
+  const words = (key: Parameters<Translator["t"]>[0]) => escapeHtml(tr.t(key));
   const lines = preview.lineItems
     .map(
       (l) => `<tr><td>${escapeHtml(l.description)}</td><td class="num">${money(l.amountSubtotal)}</td></tr>`,
@@ -295,19 +300,19 @@ async function renewalSection(
     .join("\n");
   const formToken = await issueFormToken(context);
   return `${heading}
-<p>${escapeHtml(`Next period: ${date(preview.periodStart)} – ${date(preview.periodEnd)}. Renewing now bills it today instead of on ${date(preview.periodStart)}.`)}</p>
+<p>${escapeHtml(tr.t("page.renew.nextPeriod", { start: date(preview.periodStart), end: date(preview.periodEnd) }))}</p>
 <table><tbody>
 ${lines}
-${preview.discountTotal ? `<tr><td>Discount</td><td class="num">−${money(preview.discountTotal)}</td></tr>` : ""}
-${preview.taxTotal ? `<tr><td>Tax</td><td class="num">${money(preview.taxTotal)}</td></tr>` : ""}
-<tr class="total"><th>Total</th><td class="num" data-total>${money(preview.total)}</td></tr>
-${preview.amountDue !== preview.total ? `<tr><td>Due after your credit</td><td class="num">${money(preview.amountDue)}</td></tr>` : ""}
+${preview.discountTotal ? `<tr><td>${words("common.discount")}</td><td class="num">${escapeHtml(tr.t("page.checkout.deduction", { amount: tr.money(preview.discountTotal, preview.currency) }))}</td></tr>` : ""}
+${preview.taxTotal ? `<tr><td>${words("common.tax")}</td><td class="num">${money(preview.taxTotal)}</td></tr>` : ""}
+<tr class="total"><th>${words("common.total")}</th><td class="num" data-total>${money(preview.total)}</td></tr>
+${preview.amountDue !== preview.total ? `<tr><td>${words("page.renew.dueAfterCredit")}</td><td class="num">${money(preview.amountDue)}</td></tr>` : ""}
 </tbody></table>
 <form method="post" action="${escapeHtml(renewPath(context.token))}">
 <input type="hidden" name="formToken" value="${escapeHtml(formToken)}">
 <input type="hidden" name="subscription" value="${escapeHtml(subscription.id)}">
-<label for="code">Discount code (optional)</label>
+<label for="code">${escapeHtml(tr.t("page.checkout.optional", { label: tr.t("page.checkout.discountCode") }))}</label>
 <input id="code" name="code" autocomplete="off" maxlength="64" value="${escapeHtml(shown.code ?? "")}">
-<button type="submit">Renew now</button>
+<button type="submit">${words("page.renew.now")}</button>
 </form>`;
 }

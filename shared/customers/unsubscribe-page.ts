@@ -11,7 +11,8 @@ import { brandedPage } from "../hosted/branded.ts";
 import { escapeHtml } from "../hosted/escape.ts";
 import { formTokenValid, issueFormToken } from "../hosted/pay-form.ts";
 import { HttpResponse } from "../http/api.ts";
-import type { Merchant } from "../merchants/merchant.ts";
+import { readerLocale } from "../i18n/locale.ts";
+import { translator } from "../i18n/translator.ts";
 import { linkExpiredPage } from "./update-card-page.ts";
 import {
   type UnsubscribePorts,
@@ -27,8 +28,6 @@ export interface UnsubscribeContext {
   token: string;
   clock: Clock;
 }
-
-const testModeNotice = "TEST MODE · Sandbox unsubscribe page.";
 
 const style = `
 .sheet{max-width:560px;margin:0 auto;background:#fff;border:1px solid var(--line);border-top:4px solid var(--brand);border-radius:10px;padding:28px;box-shadow:0 1px 3px rgba(0,0,0,.06)}
@@ -68,53 +67,43 @@ export async function submitUnsubscribe(
     (/^multipart\/form-data/i.test(event.headers?.["content-type"] ?? "") && multipartOneClick.test(raw));
   const now = Math.floor(context.clock.now().getTime() / 1000);
   if (!oneClick && !(await formTokenValid(context, body.get("formToken") ?? "", now))) {
-    return render(
-      await unsubscribeView(ports, context.token),
-      context,
-      403,
-      "This form has expired. Please try again.",
-    );
+    return render(await unsubscribeView(ports, context.token), context, 403, true);
   }
   return render(await unsubscribe(ports, context.token), context, 200);
 }
-
-const messages: Record<Exclude<UnsubscribeSubject["state"], "expired">, (merchant: Merchant) => string> = {
-  subscribed: (m) =>
-    `Stop receiving automated emails from ${m.name}? Receipts and invoices will still be sent.`,
-  unsubscribed: (m) =>
-    `You are unsubscribed: ${m.name} will send you no more automated emails. Receipts and invoices will still be sent.`,
-  already: (m) => `You are already unsubscribed from ${m.name}'s automated emails.`,
-};
 
 async function render(
   subject: UnsubscribeSubject,
   context: UnsubscribeContext,
   status: number,
-  error?: string,
+  formExpired = false,
 ): Promise<HttpResponse> {
   if (subject.state === "expired") {
     return linkExpiredPage(subject.merchant, {
-      what: "an unsubscribe link",
+      what: "unsubscribe",
       days: unsubscribeLinkDays,
-      testModeNotice,
+      testModeNotice: (tr) => tr.t("page.unsubscribe.testMode"),
       style,
     });
   }
   const { merchant, customer, state } = subject;
-  const message = messages[state](merchant);
+  const tr = translator(readerLocale(merchant, customer));
+  const message = tr.t("page.unsubscribe.message", { state, merchant: merchant.name });
+  const button = tr.t("page.unsubscribe.button");
   const form =
     state === "subscribed"
-      ? `<form method="post" action="${escapeHtml(unsubscribePath(context.token))}"><input type="hidden" name="formToken" value="${escapeHtml(await issueFormToken(context))}"><button type="submit">Unsubscribe</button></form>`
+      ? `<form method="post" action="${escapeHtml(unsubscribePath(context.token))}"><input type="hidden" name="formToken" value="${escapeHtml(await issueFormToken(context))}"><button type="submit">${escapeHtml(button)}</button></form>`
       : "";
   const html = brandedPage({
     merchant,
-    title: `Unsubscribe · ${merchant.name}`,
-    testModeNotice,
+    locale: tr.locale,
+    title: tr.t("page.unsubscribe.documentTitle", { merchant: merchant.name }),
+    testModeNotice: tr.t("page.unsubscribe.testMode"),
     style,
     main: `<section class="sheet" aria-labelledby="title">
-<h1 id="title">${state === "subscribed" ? "Unsubscribe" : "Unsubscribed"}</h1>
+<h1 id="title">${escapeHtml(state === "subscribed" ? button : tr.t("page.unsubscribe.done"))}</h1>
 <p class="muted">${escapeHtml(customer.email)}</p>
-${error ? `<div class="error" role="alert">${escapeHtml(error)}</div>` : ""}
+${formExpired ? `<div class="error" role="alert">${escapeHtml(tr.t("page.formExpired"))}</div>` : ""}
 <p${state === "subscribed" ? "" : ` class="notice" role="status"`}>${escapeHtml(message)}</p>
 ${form}
 </section>`,

@@ -12,6 +12,8 @@ import { brandedPage } from "../hosted/branded.ts";
 import { escapeHtml } from "../hosted/escape.ts";
 import { formTokenValid, issueFormToken, sandboxCardRows } from "../hosted/pay-form.ts";
 import { HttpResponse } from "../http/api.ts";
+import { readerLocale } from "../i18n/locale.ts";
+import { type Translator, translator } from "../i18n/translator.ts";
 import type { Merchant } from "../merchants/merchant.ts";
 import { processorKindOf, requireProcessorKind } from "../payments/mode.ts";
 import type { PaymentMethod } from "./payment-method.ts";
@@ -43,7 +45,9 @@ export interface UpdateCardContext {
 
 type Valid = Extract<UpdateCardSubject, { state: "valid" }>;
 
-const testModeNotice = "TEST MODE · Sandbox card page: no real card is saved or charged.";
+/** The customer reads their pages in their locale, else the merchant's. */
+const readerOf = ({ merchant, customer }: { merchant: Merchant; customer: { locale?: string | undefined } }) =>
+  translator(readerLocale(merchant, customer));
 
 const redirect = (location: string) =>
   new HttpResponse(303, undefined, { location, "cache-control": "no-store" }, { body: "" });
@@ -78,6 +82,7 @@ export async function submitUpdateCard(
   const subject = await updateCardSubject(ports, context.token);
   if (subject.state === "expired") return expiredPage(subject.merchant);
   const { merchant, customer } = subject;
+  const tr = readerOf(subject);
   // Without a processor there is nothing to save a card with: a 409 naming the fix.
   const kind = requireProcessorKind(merchant);
   const raw = event.isBase64Encoded
@@ -86,7 +91,7 @@ export async function submitUpdateCard(
   const form = new URLSearchParams(raw);
   const now = Math.floor(context.clock.now().getTime() / 1000);
   if (!(await formTokenValid(context, form.get("formToken") ?? "", now))) {
-    return page(subject, context, 403, { error: "This form has expired. Please try again." });
+    return page(subject, context, 403, { error: tr.t("page.formExpired") });
   }
   const here = updateCardPath(context.token);
   if (kind === "stripe") {
@@ -99,7 +104,7 @@ export async function submitUpdateCard(
   }
   const card = (form.get("card") ?? "").replace(/[\s-]+/g, "");
   if (!/^[0-9]{8,19}$|^pm_[A-Za-z0-9_]+$/.test(card)) {
-    return page(subject, context, 400, { error: "Enter a card number." });
+    return page(subject, context, 400, { error: tr.t("page.pay.enterCard") });
   }
   const attempts = context.cardAttempts(merchant.id, customer.id);
   const attempt = await attempts.take();
@@ -110,10 +115,10 @@ export async function submitUpdateCard(
     // A declined or unknown card keeps its slot: both are what card testing looks like.
     if (error instanceof PaymentDeclinedError)
       return page(subject, context, 402, {
-        error: `Your card was declined (${error.declineCode}). Try another card.`,
+        error: tr.t("page.pay.declined", { code: error.declineCode }),
       });
     if (error instanceof ValidationError)
-      return page(subject, context, 400, { error: "This card cannot be saved. Try another card." });
+      return page(subject, context, 400, { error: tr.t("page.card.cannotSave") });
     await attempt.slot.giveBack();
     throw error;
   }
@@ -127,8 +132,9 @@ async function tooManyDeclines(
   retryAfterSeconds: number,
 ): Promise<HttpResponse> {
   const minutes = Math.ceil(retryAfterSeconds / 60);
+  const tr = readerOf(subject);
   const shown = await page(subject, context, 429, {
-    error: `Too many declined cards. Please try again in ${minutes} minute${minutes === 1 ? "" : "s"}.`,
+    error: `${tr.t("page.checkout.tooManyDeclines")} ${tr.t("page.tryAgainIn", { minutes })}`,
   });
   return new HttpResponse(
     429,
@@ -157,12 +163,16 @@ td{padding:4px 6px 4px 0;border-top:1px solid var(--line)}
 `;
 
 /** The card on file in one line: "Visa •••• 4242 · expires 12/2034". */
-export function methodLine(method: PaymentMethod | undefined): string {
-  if (!method) return "No card on file";
-  if (!method.card) return "US bank account";
+export function methodLine(tr: Translator, method: PaymentMethod | undefined): string {
+  if (!method) return tr.t("page.card.none");
+  if (!method.card) return tr.t("page.card.usBankAccount");
   const { brand, last4, expMonth, expYear } = method.card;
   const name = brand.charAt(0).toUpperCase() + brand.slice(1);
-  return `${name} •••• ${last4} · expires ${String(expMonth).padStart(2, "0")}/${expYear}`;
+  return tr.t("page.card.line", {
+    brand: name,
+    last4,
+    expires: `${String(expMonth).padStart(2, "0")}/${expYear}`,
+  });
 }
 
 async function page(
@@ -172,38 +182,40 @@ async function page(
   shown: { saved?: boolean; error?: string },
 ): Promise<HttpResponse> {
   const { merchant, customer, card } = subject;
+  const tr = readerOf(subject);
   const kind = processorKindOf(merchant);
   const contact = merchant.supportEmail ?? merchant.email;
   let form: string;
   if (!kind) {
-    form = `<p>${escapeHtml(`To change your card, contact ${merchant.name} at ${contact}.`)}</p>`;
+    form = `<p>${escapeHtml(tr.t("page.card.contactToChange", { merchant: merchant.name, email: contact }))}</p>`;
   } else {
     const formToken = await issueFormToken(context);
     const field =
       kind === "sandbox"
-        ? `<label for="card">Card number</label><input id="card" name="card" inputmode="numeric" autocomplete="cc-number" placeholder="4242 4242 4242 4242" required maxlength="40">`
-        : `<p class="muted">You will enter the new card on a secure page of our payment provider.</p>`;
+        ? `<label for="card">${escapeHtml(tr.t("page.pay.cardNumber"))}</label><input id="card" name="card" inputmode="numeric" autocomplete="cc-number" placeholder="4242 4242 4242 4242" required maxlength="40">`
+        : `<p class="muted">${escapeHtml(tr.t("page.card.providerPage"))}</p>`;
     form = `<form method="post"><input type="hidden" name="formToken" value="${escapeHtml(formToken)}">
-${field}<button type="submit">${kind === "sandbox" ? "Save card" : "Add a new card"}</button></form>`;
+${field}<button type="submit">${escapeHtml(kind === "sandbox" ? tr.t("page.card.save") : tr.t("page.card.addNew"))}</button></form>`;
   }
   const testCards =
     kind === "sandbox"
-      ? `<table><caption>Sandbox test cards</caption>${sandboxCardRows()}</table>
-<p class="muted">Declining cards are refused when saved, except 4000 0000 0000 0341, which saves and then declines every charge.</p>`
+      ? `<table><caption>${escapeHtml(tr.t("page.testCards"))}</caption>${sandboxCardRows(tr)}</table>
+<p class="muted">${escapeHtml(tr.t("page.card.decliningRefused"))}</p>`
       : "";
   const html = brandedPage({
     merchant,
-    title: `Your payment method for ${merchant.name}`,
-    testModeNotice,
+    locale: tr.locale,
+    title: tr.t("page.card.documentTitle", { merchant: merchant.name }),
+    testModeNotice: tr.t("page.card.testMode"),
     style,
     main: `<section class="sheet" aria-labelledby="title">
-<h1 id="title">Your payment method</h1>
-<p class="muted">${escapeHtml(`The card ${merchant.name} charges for your payments, such as your subscription's renewals (${customer.email}).`)}</p>
-${shown.saved ? `<p class="notice" role="status">Thank you: your new card is saved and will be used for your next payments.</p>` : ""}
+<h1 id="title">${escapeHtml(tr.t("page.card.title"))}</h1>
+<p class="muted">${escapeHtml(tr.t("page.card.intro", { merchant: merchant.name, email: customer.email }))}</p>
+${shown.saved ? `<p class="notice" role="status">${escapeHtml(tr.t("page.card.saved"))}</p>` : ""}
 ${shown.error ? `<div class="error" role="alert">${escapeHtml(shown.error)}</div>` : ""}
-<h2>Card on file</h2>
-<p class="on-file">${escapeHtml(methodLine(card))}</p>
-<h2>${card ? "Replace it with a new card" : "Add a card"}</h2>
+<h2>${escapeHtml(tr.t("page.card.onFile"))}</h2>
+<p class="on-file">${escapeHtml(methodLine(tr, card))}</p>
+<h2>${escapeHtml(card ? tr.t("page.card.replace") : tr.t("page.card.add"))}</h2>
 ${form}
 ${testCards}
 </section>`,
@@ -213,29 +225,36 @@ ${testCards}
 
 const expiredPage = (merchant: Merchant) =>
   linkExpiredPage(merchant, {
-    what: "a link to update your card",
+    what: "updateCard",
     days: updateCardLinkDays,
-    testModeNotice,
+    testModeNotice: (tr) => tr.t("page.card.testMode"),
     style,
   });
 
 /**
  * 410: a customer's link (`what`, valid `days`) is past; the page says how to get a new one (and
- * nothing of the customer).
+ * nothing of the customer: it reads in the merchant's locale).
  */
 export function linkExpiredPage(
   merchant: Merchant,
-  page: { what: string; days: number; testModeNotice: string; style: string },
+  page: {
+    what: "updateCard" | "account" | "unsubscribe";
+    days: number;
+    testModeNotice: (tr: Translator) => string;
+    style: string;
+  },
 ): HttpResponse {
+  const tr = translator(readerLocale(merchant));
   const contact = merchant.supportEmail ?? merchant.email;
   const html = brandedPage({
     merchant,
-    title: `Link expired · ${merchant.name}`,
-    testModeNotice: page.testModeNotice,
+    locale: tr.locale,
+    title: tr.t("page.expired.documentTitle", { merchant: merchant.name }),
+    testModeNotice: page.testModeNotice(tr),
     style: page.style,
     main: `<section class="sheet" aria-labelledby="title">
-<h1 id="title">This link has expired</h1>
-<p>${escapeHtml(`For your security, ${page.what} works for ${page.days} days. Use the link in ${merchant.name}'s most recent email, or ask them for a new one at ${contact}.`)}</p>
+<h1 id="title">${escapeHtml(tr.t("page.expired.title"))}</h1>
+<p>${escapeHtml(tr.t("page.expired.text", { what: page.what, days: page.days, merchant: merchant.name, email: contact }))}</p>
 </section>`,
   });
   return new HttpResponse(410, undefined, html.headers, { body: html.html });

@@ -45,16 +45,36 @@ export function termsOf(code: DiscountCode): DiscountTerms {
   };
 }
 
+/** Why a code cannot be redeemed now, or undefined when it can: the facts a buyer's page words itself. */
+export function unredeemable(
+  code: DiscountCode,
+  now: Date,
+):
+  | { why: "inactive" }
+  | { why: "expired"; expiresAt: string }
+  | { why: "used_up"; maxRedemptions: number }
+  | undefined {
+  if (!code.active) return { why: "inactive" };
+  if (code.expiresAt !== undefined && code.expiresAt <= now.toISOString())
+    return { why: "expired", expiresAt: code.expiresAt };
+  if (code.maxRedemptions !== undefined && code.timesRedeemed >= code.maxRedemptions)
+    return { why: "used_up", maxRedemptions: code.maxRedemptions };
+  return undefined;
+}
+
 /** Why a code cannot be redeemed now, or undefined when it can (explains a failed conditional redeem). */
 export function unredeemableReason(code: DiscountCode, now: Date): string | undefined {
-  if (!code.active) return `The discount code ${code.code} is inactive`;
-  if (code.expiresAt !== undefined && code.expiresAt <= now.toISOString()) {
-    return `The discount code ${code.code} expired at ${code.expiresAt}`;
+  const reason = unredeemable(code, now);
+  switch (reason?.why) {
+    case undefined:
+      return undefined;
+    case "inactive":
+      return `The discount code ${code.code} is inactive`;
+    case "expired":
+      return `The discount code ${code.code} expired at ${reason.expiresAt}`;
+    case "used_up":
+      return `The discount code ${code.code} has reached its maximum of ${reason.maxRedemptions} redemptions`;
   }
-  if (code.maxRedemptions !== undefined && code.timesRedeemed >= code.maxRedemptions) {
-    return `The discount code ${code.code} has reached its maximum of ${code.maxRedemptions} redemptions`;
-  }
-  return undefined;
 }
 
 /**

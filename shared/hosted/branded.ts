@@ -56,6 +56,8 @@ function initials(name: string): string {
 
 export function brandedPage(input: {
   merchant: Merchant;
+  /** The locale the page reads in: its `<html lang>`. */
+  locale: string;
   /** Plain text. */
   title: string;
   /** What the page says above everything else while the merchant is in test mode. */
@@ -72,6 +74,7 @@ export function brandedPage(input: {
   const mark = initials(merchant.name);
   return htmlPage({
     title: input.title,
+    lang: input.locale,
     style: `${frameStyle(brandColorOf(merchant))}${input.style}`,
     formAction: "self",
     ...(input.script === undefined ? {} : { script: input.script }),

@@ -37,11 +37,13 @@ export function htmlPage(input: {
   script?: string;
   /** A public reference page may be indexed; a buyer's page never is. */
   indexable?: boolean;
+  /** The BCP 47 locale the page reads in (a buyer's page: its translator's); the API reference is English. */
+  lang?: string;
 }): Page {
   const robots = input.indexable ? "" : `<meta name="robots" content="noindex, nofollow">\n`;
   return {
     html: `<!doctype html>
-<html lang="en">
+<html lang="${escapeHtml(input.lang ?? "en")}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">

@@ -12,8 +12,8 @@ import { freshSecret, verifyWithSecret } from "../aws/secrets.ts";
 import type { Clock } from "../domain/clock.ts";
 import { ConflictError, PaymentDeclinedError } from "../domain/errors.ts";
 import type { Take } from "../domain/limits.ts";
-import { formatMoney } from "../domain/format.ts";
 import { HttpResponse } from "../http/api.ts";
+import { type Translator, translator } from "../i18n/translator.ts";
 import type { Merchant } from "../merchants/merchant.ts";
 import { requireProcessorKind } from "../payments/mode.ts";
 import { sandboxTestMethods } from "../payments/sandbox-cards.ts";
@@ -23,17 +23,22 @@ import { htmlPage, type Page } from "./page.ts";
 /** What a buyer can pay through the form, and how a payment of it starts. */
 export interface PayFormSubject {
   merchant: Merchant;
-  /** What the buyer pays, as the page names it: its kind ("Invoice") and its number. */
-  kind: string;
+  /** The buyer's locale (`readerLocale`): the form's words, amount and `lang`. */
+  locale: string;
+  /** What the buyer pays, as the page names it: its kind and its number. */
+  kind: "invoice" | "quote";
   number: string;
   amountDue: number;
   currency: string;
   /** Whether it can be paid now; when not, the form sends the buyer back to its page. */
   payable: boolean;
-  /** What the form says above its button when paying also saves the buyer's card (a subscription's invoice). */
-  saveNotice?: string;
-  /** The button's words when it pays nothing now (a card saved for what follows); else "Pay {amount}". */
-  action?: string;
+  /**
+   * What paying also saves the buyer's card for, said above the button: a subscription's payments
+   * (its invoice), a quote's later installments, or a subscription that charges nothing today.
+   */
+  savesCard?: "subscription" | "quote" | "subscriptionOnly";
+  /** The button saves a card and charges nothing ("Save card and start"); else "Pay {amount}". */
+  saveOnly?: boolean;
   /** Charges a card with the buyer present (the sandbox card page). */
   charge(paymentMethod: string): Promise<unknown>;
   /** Opens the processor's hosted checkout; the cancel URL names the attempt's payment. */
@@ -137,9 +142,10 @@ export async function submitPayForm(
   // Without a processor there is nothing to pay with: a 409 naming the fix, before any form.
   const kind = requireProcessorKind(payable.merchant);
   const render = (status: number, error: string) => payPage(payable, kind, context, status, error);
+  const tr = translator(payable.locale);
   const now = seconds(context.clock.now());
   if (!(await formTokenValid(context, form.get("formToken") ?? "", now))) {
-    return render(403, "This form has expired. Please try again.");
+    return render(403, tr.t("page.formExpired"));
   }
   if (!payable.payable) return redirect(context.backUrl);
   try {
@@ -152,14 +158,11 @@ export async function submitPayForm(
       return redirect(session.url);
     }
     const card = (form.get("card") ?? "").replace(/[\s-]+/g, "");
-    if (!/^[0-9]{8,19}$|^pm_[A-Za-z0-9_]+$/.test(card)) return render(400, "Enter a card number.");
+    if (!/^[0-9]{8,19}$|^pm_[A-Za-z0-9_]+$/.test(card)) return render(400, tr.t("page.pay.enterCard"));
     return await chargeCard(payable, context, card, render);
   } catch (error) {
     if (error instanceof ConflictError)
-      return render(
-        409,
-        `A payment for this ${payable.kind.toLowerCase()} is already in progress. If you left it unfinished, try again in a few minutes.`,
-      );
+      return render(409, tr.t("page.pay.inProgress", { kind: payable.kind }));
     throw error;
   }
 }
@@ -180,7 +183,7 @@ async function chargeCard(
     await payable.charge(card);
   } catch (error) {
     if (error instanceof PaymentDeclinedError)
-      return render(402, `Your card was declined (${error.declineCode}). Try another card.`);
+      return render(402, translator(payable.locale).t("page.pay.declined", { code: error.declineCode }));
     await attempt.slot.giveBack();
     throw error;
   }
@@ -197,7 +200,7 @@ async function tooManyDeclines(
   const minutes = Math.ceil(retryAfterSeconds / 60);
   const page = await render(
     429,
-    `Too many declined cards for this ${payable.kind.toLowerCase()}. Please try again in ${minutes} minute${minutes === 1 ? "" : "s"}.`,
+    translator(payable.locale).t("page.pay.tooManyDeclines", { kind: payable.kind, minutes }),
   );
   return new HttpResponse(
     429,
@@ -240,18 +243,13 @@ table{width:100%;border-collapse:collapse;margin-top:20px;font-size:13px}td{padd
 a{color:#1d4ed8}`;
 
 /** The sandbox's test methods as table rows: number, token, what a charge of it does. */
-export function sandboxCardRows(): string {
-  const outcomes: Record<string, string> = {
-    succeeds: "succeeds",
-    settles_later: "bank debit: processing, then succeeds",
-  };
+export function sandboxCardRows(tr: Translator): string {
   return sandboxTestMethods
     .map((m) => {
-      const outcome =
-        outcomes[m.behaviour.kind] ??
-        ("declineCode" in m.behaviour
-          ? `declined (${String(m.behaviour.declineCode)})`
-          : m.behaviour.kind.replace(/_/g, " "));
+      const outcome = tr.t("page.pay.testCardOutcome", {
+        outcome: m.behaviour.kind,
+        code: "declineCode" in m.behaviour ? m.behaviour.declineCode : "",
+      });
       return `<tr><td><code>${escapeHtml(m.number)}</code></td><td>${escapeHtml(m.token)}</td><td>${escapeHtml(outcome)}</td></tr>`;
     })
     .join("");
@@ -261,7 +259,7 @@ export function sandboxCardRows(): string {
 function renderPayPage(
   payable: Pick<
     PayFormSubject,
-    "merchant" | "kind" | "number" | "amountDue" | "currency" | "saveNotice" | "action"
+    "merchant" | "locale" | "kind" | "number" | "amountDue" | "currency" | "savesCard" | "saveOnly"
   >,
   input: {
     formToken: string;
@@ -271,20 +269,25 @@ function renderPayPage(
     checkout?: boolean;
   },
 ): Page {
-  const cards = sandboxCardRows();
-  const amount = escapeHtml(formatMoney(payable.amountDue, payable.currency));
+  const tr = translator(payable.locale);
+  const amount = tr.money(payable.amountDue, payable.currency);
   const card = input.checkout
     ? ""
-    : `<label for="card">Card number</label><input id="card" name="card" inputmode="numeric" autocomplete="cc-number" placeholder="4242 4242 4242 4242" required maxlength="40">`;
+    : `<label for="card">${escapeHtml(tr.t("page.pay.cardNumber"))}</label><input id="card" name="card" inputmode="numeric" autocomplete="cc-number" placeholder="4242 4242 4242 4242" required maxlength="40">`;
+  const saveNote = payable.savesCard
+    ? `<p class="save-note">${escapeHtml(tr.t("page.pay.savesCard", { for: payable.savesCard }))}</p>`
+    : "";
+  const action = payable.saveOnly ? tr.t("page.saveCardAndStart") : tr.t("common.payAmount", { amount });
   return htmlPage({
-    title: `Pay ${payable.number}`,
+    title: tr.t("page.pay.title", { number: payable.number }),
+    lang: tr.locale,
     style,
     formAction: "self",
-    body: `<main>${input.checkout ? "" : `<p class="test-mode" role="note">TEST MODE · sandbox card page: no real card is charged</p>`}<h1>${escapeHtml(payable.merchant.name)}</h1><div>${escapeHtml(payable.kind)} ${escapeHtml(payable.number)}</div>
-<div class="amount">${amount}</div>${input.error ? `<div class="error" role="alert">${escapeHtml(input.error)}</div>` : ""}
+    body: `<main>${input.checkout ? "" : `<p class="test-mode" role="note">${escapeHtml(tr.t("page.pay.testMode"))}</p>`}<h1>${escapeHtml(payable.merchant.name)}</h1><div>${escapeHtml(tr.t("page.pay.what", { kind: payable.kind, number: payable.number }))}</div>
+<div class="amount">${escapeHtml(amount)}</div>${input.error ? `<div class="error" role="alert">${escapeHtml(input.error)}</div>` : ""}
 <form method="post"><input type="hidden" name="formToken" value="${escapeHtml(input.formToken)}">
-${card}${payable.saveNotice ? `<p class="save-note">${escapeHtml(payable.saveNotice)}</p>` : ""}<button type="submit">${payable.action ? escapeHtml(payable.action) : `Pay ${amount}`}</button></form>
-<p><a href="${escapeHtml(input.backUrl)}">Back to the ${escapeHtml(payable.kind.toLowerCase())}</a></p>
-${input.checkout ? "" : `<table><caption>Sandbox test cards</caption>${cards}</table>`}</main>`,
+${card}${saveNote}<button type="submit">${escapeHtml(action)}</button></form>
+<p><a href="${escapeHtml(input.backUrl)}">${escapeHtml(tr.t("page.pay.back", { kind: payable.kind }))}</a></p>
+${input.checkout ? "" : `<table><caption>${escapeHtml(tr.t("page.testCards"))}</caption>${sandboxCardRows(tr)}</table>`}</main>`,
   });
 }

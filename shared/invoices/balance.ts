@@ -4,8 +4,7 @@
  * tax: the balance itself is never taxed) up to what is owed, and lines summing below zero credit
  * the rest.
  */
-import { defaultLocale } from "../i18n/locale.ts";
-import { type Translator, translator } from "../i18n/translator.ts";
+import type { Translator } from "../i18n/translator.ts";
 
 export interface BalanceApplication {
   appliedBalance: number;
@@ -32,7 +31,7 @@ export function applyCreditBalance(
 /**
  * The rows the hosted page and the PDF show under the total: the credit balance applied (a
  * deduction; not on a void invoice, which gave it back) and what the lines credited to the customer's
- * balance, each only when there is one. Labelled in the reader's language (English by default).
+ * balance, each only when there is one. Labelled in the reader's language.
  */
 export function balanceRows(
   invoice: {
@@ -40,14 +39,14 @@ export function balanceRows(
     appliedBalance?: number;
     creditedToBalance?: number;
   },
-  tr: Pick<Translator, "t"> = translator(defaultLocale),
+  tr: Pick<Translator, "t">,
 ): [label: string, amount: number][] {
   return [
     ...((invoice.appliedBalance ?? 0) > 0 && invoice.status !== "void"
       ? [[tr.t("common.appliedBalance"), -(invoice.appliedBalance ?? 0)] as [string, number]]
       : []),
     ...((invoice.creditedToBalance ?? 0) > 0
-      ? [[tr.t("document.invoice.creditedToBalance"), invoice.creditedToBalance ?? 0] as [string, number]]
+      ? [[tr.t("common.creditedToBalance"), invoice.creditedToBalance ?? 0] as [string, number]]
       : []),
   ];
 }

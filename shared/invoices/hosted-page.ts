@@ -5,20 +5,20 @@
  *
  * Security: every interpolated value goes through `escapeHtml`; links are rendered only when they are
  * relative paths or `http:`/`https:` URLs; the single inline `<style>` element is allowed by its CSP
- * hash (there are no `style` attributes, which a hash would not cover). Amounts are formatted with
- * `formatMoney`, so they read exactly as on the PDF.
+ * hash (there are no `style` attributes, which a hash would not cover). Words, amounts and dates are
+ * the buyer's translator's (the customer's locale, else the merchant's), so they read as on the PDF.
  */
 import { localDate } from "../domain/calendar.ts";
-import { formatDate, formatMoney, formatPercentage, formatQuantity } from "../domain/format.ts";
 import { isPayable } from "../domain/invoice-lifecycle.ts";
 import { divRound, DECIMAL_SCALE, toTenThousandths } from "../domain/money.ts";
+import { readerLocale } from "../i18n/locale.ts";
+import { type Translator, translator } from "../i18n/translator.ts";
 import type { Merchant } from "../merchants/merchant.ts";
 import { escapeHtml } from "../hosted/escape.ts";
 import { brandedPage } from "../hosted/branded.ts";
 import type { Page } from "../hosted/page.ts";
 import { safeUrl } from "../hosted/theme.ts";
 import { balanceRows } from "./balance.ts";
-import { subscriptionSaveNotice } from "./hosted.ts";
 import type { Invoice, InvoiceFee, InvoiceLine } from "./invoice.ts";
 
 export interface HostedPageLinks {
@@ -107,23 +107,30 @@ tr{break-inside:avoid}
 
 // --- content ----------------------------------------------------------------------------------------
 
-const STATUS_LABELS: Record<Invoice["status"], string> = {
-  draft: "Draft",
-  open: "Open",
-  paid: "Paid",
-  void: "Void",
-  uncollectible: "Uncollectible",
-};
+function statusLabel(tr: Translator, status: Invoice["status"]): string {
+  switch (status) {
+    case "draft":
+      return tr.t("common.status.draft");
+    case "open":
+      return tr.t("common.status.open");
+    case "paid":
+      return tr.t("common.status.paid");
+    case "void":
+      return tr.t("common.status.void");
+    case "uncollectible":
+      return tr.t("common.status.uncollectible");
+  }
+}
 
-function countryName(code: string): string {
+function countryName(tr: Translator, code: string): string {
   try {
-    return new Intl.DisplayNames(["en"], { type: "region" }).of(code.toUpperCase()) ?? code;
+    return tr.country(code);
   } catch {
     return code;
   }
 }
 
-function billTo(invoice: Invoice): string {
+function billTo(tr: Translator, invoice: Invoice): string {
   const c = invoice.customer;
   const lines: string[] = [];
   if (c.companyName) lines.push(`<strong>${escapeHtml(c.companyName)}</strong>`);
@@ -134,30 +141,27 @@ function billTo(invoice: Invoice): string {
     if (a.line2) lines.push(escapeHtml(a.line2));
     const cityLine = [a.city, [a.state, a.postalCode].filter(Boolean).join(" ")].filter(Boolean).join(", ");
     if (cityLine) lines.push(escapeHtml(cityLine));
-    if (a.country) lines.push(escapeHtml(countryName(a.country)));
+    if (a.country) lines.push(escapeHtml(countryName(tr, a.country)));
   }
   lines.push(`<span class="muted">${escapeHtml(c.email)}</span>`);
   return `<address>${lines.join("<br>")}</address>`;
 }
 
-function lineNote(line: InvoiceLine, currency: string): string {
+function lineNote(tr: Translator, line: InvoiceLine, currency: string): string {
   const d = line.discount;
   if (!d) return "";
-  const text =
-    "percentOff" in d
-      ? `${formatPercentage(d.percentOff)} discount`
-      : `${formatMoney(d.amountOff, currency)} discount`;
-  return `<span class="line-note">${escapeHtml(text)}</span>`;
+  const amount = "percentOff" in d ? tr.percentage(d.percentOff) : tr.money(d.amountOff, currency);
+  return `<span class="line-note">${escapeHtml(tr.t("page.invoice.lineDiscount", { amount }))}</span>`;
 }
 
-function lineRows(invoice: Invoice): string {
+function lineRows(tr: Translator, invoice: Invoice): string {
   return invoice.lineItems
     .map(
       (line) => `<tr>
-<td>${escapeHtml(line.description)}${lineNote(line, invoice.currency)}</td>
-<td class="num">${escapeHtml(formatQuantity(line.quantity))}</td>
-<td class="num">${escapeHtml(formatMoney(line.unitAmount, invoice.currency))}</td>
-<td class="num">${escapeHtml(formatMoney(line.amountSubtotal, invoice.currency))}</td>
+<td>${escapeHtml(line.description)}${lineNote(tr, line, invoice.currency)}</td>
+<td class="num">${escapeHtml(tr.quantity(line.quantity))}</td>
+<td class="num">${escapeHtml(tr.money(line.unitAmount, invoice.currency))}</td>
+<td class="num">${escapeHtml(tr.money(line.amountSubtotal, invoice.currency))}</td>
 </tr>`,
     )
     .join("\n");
@@ -179,57 +183,73 @@ function row(label: string, value: string, className?: string): string {
   return `<tr${cls}><th scope="row">${escapeHtml(label)}</th><td>${escapeHtml(value)}</td></tr>`;
 }
 
-function totalsRows(invoice: Invoice, amountDue: number): string {
-  const money = (n: number) => formatMoney(n, invoice.currency);
-  const rows: string[] = [row("Subtotal", money(invoice.subtotal))];
+/** A tax's row label: its name (else "Tax"), its rate, and whether prices include it. */
+export const taxLabel = (tr: Translator, tax: { name?: string; percentage: number; inclusive?: boolean }) =>
+  tr.t("page.taxLine", {
+    name: tax.name || tr.t("common.tax"),
+    percent: tr.percentage(tax.percentage),
+    inclusive: tax.inclusive ? "yes" : "no",
+  });
+
+function totalsRows(tr: Translator, invoice: Invoice, amountDue: number): string {
+  const money = (n: number) => tr.money(n, invoice.currency);
+  const rows: string[] = [row(tr.t("common.subtotal"), money(invoice.subtotal))];
 
   let documentDiscounts = 0;
   for (const d of invoice.discounts) {
     documentDiscounts += d.amount;
     const what = [
-      d.code ? `code ${d.code}` : undefined,
-      d.percentOff !== undefined ? `${formatPercentage(d.percentOff)} off` : undefined,
-      d.percentOff === undefined && d.amountOff !== undefined ? `${money(d.amountOff)} off` : undefined,
+      d.code ? tr.t("page.invoice.discountCode", { code: d.code }) : undefined,
+      d.percentOff !== undefined
+        ? tr.t("page.invoice.off", { amount: tr.percentage(d.percentOff) })
+        : undefined,
+      d.percentOff === undefined && d.amountOff !== undefined
+        ? tr.t("page.invoice.off", { amount: money(d.amountOff) })
+        : undefined,
     ].filter(Boolean);
-    rows.push(row(what.length ? `Discount (${what.join(", ")})` : "Discount", money(-d.amount)));
+    rows.push(
+      row(
+        what.length
+          ? tr.t("page.invoice.discountWith", { details: what.join(", ") })
+          : tr.t("common.discount"),
+        money(-d.amount),
+      ),
+    );
   }
   const lineDiscounts = invoice.discountTotal - documentDiscounts;
-  if (lineDiscounts > 0) rows.push(row("Line discounts", money(-lineDiscounts)));
+  if (lineDiscounts > 0) rows.push(row(tr.t("page.invoice.lineDiscounts"), money(-lineDiscounts)));
 
   for (const fee of invoice.fees) {
     const label =
-      fee.description || (fee.percent !== undefined ? `Fee (${formatPercentage(fee.percent)})` : "Fee");
+      fee.description ||
+      (fee.percent !== undefined
+        ? tr.t("page.invoice.feePercent", { percent: tr.percentage(fee.percent) })
+        : tr.t("page.invoice.fee"));
     rows.push(row(label, money(feeAmount(fee, invoice))));
   }
 
-  for (const tax of invoice.taxBreakdown) {
-    const label = `${tax.name || "Tax"} (${formatPercentage(tax.percentage)}${tax.inclusive ? " incl." : ""})`;
-    rows.push(row(label, money(tax.amount)));
-  }
+  for (const tax of invoice.taxBreakdown) rows.push(row(taxLabel(tr, tax), money(tax.amount)));
 
-  rows.push(row("Total", money(invoice.total), "total"));
-  for (const [label, amount] of balanceRows(invoice)) rows.push(row(label, money(amount)));
-  if (invoice.amountPaid > 0) rows.push(row("Amount paid", money(-invoice.amountPaid)));
-  rows.push(row("Amount due", money(amountDue), "amount-due"));
+  rows.push(row(tr.t("common.total"), money(invoice.total), "total"));
+  for (const [label, amount] of balanceRows(invoice, tr)) rows.push(row(label, money(amount)));
+  if (invoice.amountPaid > 0) rows.push(row(tr.t("common.amountPaid"), money(-invoice.amountPaid)));
+  rows.push(row(tr.t("common.amountDue"), money(amountDue), "amount-due"));
   return rows.join("\n");
 }
 
-function dateOr(iso: string | undefined, timeZone: string): string | undefined {
+function dateOr(tr: Translator, iso: string | undefined, timeZone: string): string | undefined {
   if (!iso) return undefined;
   try {
-    return formatDate(iso, timeZone);
+    return tr.date(iso, timeZone);
   } catch {
     return undefined;
   }
 }
 
-/** What the page of a test-mode merchant's invoice says above everything else. */
-export const testModeNotice = "TEST MODE · This is a sandbox invoice: no real money is charged or paid.";
-
 /**
- * Renders the public page of `invoice`. `now` (the request's clock) decides whether an open
- * invoice is overdue: its due date is before today in the merchant's time zone. The invoice of a
- * merchant in test mode says TEST MODE at the top.
+ * Renders the public page of `invoice` in its buyer's locale. `now` (the request's clock) decides
+ * whether an open invoice is overdue: its due date is before today in the merchant's time zone.
+ * The invoice of a merchant in test mode says TEST MODE at the top.
  */
 export function renderHostedInvoicePage(
   invoice: Invoice,
@@ -237,22 +257,25 @@ export function renderHostedInvoicePage(
   links: HostedPageLinks,
   now: Date,
 ): Page {
+  const tr = translator(readerLocale(merchant, invoice.customer));
   const tz = merchant.timeZone;
   const currency = invoice.currency;
-  const money = (n: number) => formatMoney(n, currency);
+  const money = (n: number) => tr.money(n, currency);
 
   const overdue = isOverdue(invoice, tz, now);
   const isVoid = invoice.status === "void";
   const isPaid = invoice.status === "paid";
   const amountDue = isVoid ? 0 : Math.max(0, invoice.amountRemaining);
-  const title = invoice.number ? `Invoice ${invoice.number}` : "Draft invoice";
+  const title = invoice.number
+    ? tr.t("page.invoice.title", { number: invoice.number })
+    : tr.t("page.invoice.draftTitle");
   const statusKey = overdue ? "overdue" : invoice.status;
-  const statusLabel = overdue ? "Overdue" : STATUS_LABELS[invoice.status];
+  const status = overdue ? tr.t("page.invoice.overdue") : statusLabel(tr, invoice.status);
 
-  const issued = dateOr(invoice.issuedAt ?? invoice.createdAt, tz);
-  const due = dateOr(invoice.dueDate, tz);
-  const paidOn = dateOr(invoice.paidAt, tz);
-  const voidedOn = dateOr(invoice.voidedAt, tz);
+  const issued = dateOr(tr, invoice.issuedAt ?? invoice.createdAt, tz);
+  const due = dateOr(tr, invoice.dueDate, tz);
+  const paidOn = dateOr(tr, invoice.paidAt, tz);
+  const voidedOn = dateOr(tr, invoice.voidedAt, tz);
 
   // The amount-due panel: what to pay and how, or why nothing is due.
   const pdfUrl = safeUrl(links.pdfUrl);
@@ -261,57 +284,62 @@ export function renderHostedInvoicePage(
   const actions: string[] = [];
   if (payable && payUrl) {
     actions.push(
-      `<a class="button button-primary" href="${escapeHtml(payUrl)}">${escapeHtml(`Pay ${money(amountDue)}`)}</a>`,
+      `<a class="button button-primary" href="${escapeHtml(payUrl)}">${escapeHtml(tr.t("common.payAmount", { amount: money(amountDue) }))}</a>`,
     );
   }
   if (pdfUrl) {
-    actions.push(`<a class="button" href="${escapeHtml(pdfUrl)}" download>Download PDF</a>`);
+    actions.push(
+      `<a class="button" href="${escapeHtml(pdfUrl)}" download>${escapeHtml(tr.t("common.downloadPdf"))}</a>`,
+    );
   }
   let panelMain: string;
   if (isPaid) {
-    panelMain = `<p class="notice notice-paid">${escapeHtml(paidOn ? `Paid on ${paidOn}` : "Paid")}</p>
-<p class="due-note">${escapeHtml(`${money(invoice.amountPaid)} paid. Thank you!`)}</p>`;
+    panelMain = `<p class="notice notice-paid">${escapeHtml(paidOn ? tr.t("page.invoice.paidOn", { date: paidOn }) : tr.t("common.paid"))}</p>
+<p class="due-note">${escapeHtml(tr.t("page.invoice.paidThanks", { amount: money(invoice.amountPaid) }))}</p>`;
   } else if (isVoid) {
-    panelMain = `<p class="notice notice-void">${escapeHtml(voidedOn ? `This invoice was voided on ${voidedOn}.` : "This invoice is void.")}</p>
-<p class="due-note">Nothing is due.</p>`;
+    panelMain = `<p class="notice notice-void">${escapeHtml(voidedOn ? tr.t("page.invoice.voidedOn", { date: voidedOn }) : tr.t("page.invoice.void"))}</p>
+<p class="due-note">${escapeHtml(tr.t("page.invoice.nothingDue"))}</p>`;
   } else {
     const note = due
-      ? `<p class="due-note${overdue ? " overdue" : ""}">${escapeHtml(`${overdue ? "Was due" : "Due"} ${due}`)}</p>`
+      ? `<p class="due-note${overdue ? " overdue" : ""}">${escapeHtml(overdue ? tr.t("page.invoice.wasDue", { date: due }) : tr.t("page.invoice.due", { date: due }))}</p>`
       : "";
     const saves =
       payable && payUrl && invoice.subscriptionId
-        ? `<p class="due-note">${escapeHtml(subscriptionSaveNotice)}</p>`
+        ? `<p class="due-note">${escapeHtml(tr.t("page.pay.savesCard", { for: "subscription" }))}</p>`
         : "";
     const otherwise =
       payable && !payUrl
-        ? `<p class="due-note">${escapeHtml(`To pay, contact ${merchant.name} at ${merchant.supportEmail ?? merchant.email}.`)}</p>`
+        ? `<p class="due-note">${escapeHtml(tr.t("page.invoice.contactToPay", { merchant: merchant.name, email: merchant.supportEmail ?? merchant.email }))}</p>`
         : "";
-    panelMain = `<p class="due-label">Amount due</p>
+    panelMain = `<p class="due-label">${escapeHtml(tr.t("common.amountDue"))}</p>
 <p class="due-amount">${escapeHtml(money(amountDue))}</p>
 ${note}${saves}${otherwise}`;
   }
 
+  const term = (label: string, value: string) => `<dt>${escapeHtml(label)}</dt><dd>${escapeHtml(value)}</dd>`;
   const dates: string[] = [];
-  if (invoice.number) dates.push(`<dt>Invoice number</dt><dd>${escapeHtml(invoice.number)}</dd>`);
-  if (issued) dates.push(`<dt>Issue date</dt><dd>${escapeHtml(issued)}</dd>`);
-  if (due) dates.push(`<dt>Due date</dt><dd>${escapeHtml(due)}</dd>`);
-  if (isPaid && paidOn) dates.push(`<dt>Paid</dt><dd>${escapeHtml(paidOn)}</dd>`);
+  if (invoice.number) dates.push(term(tr.t("common.invoiceNumber"), invoice.number));
+  if (issued) dates.push(term(tr.t("common.issueDate"), issued));
+  if (due) dates.push(term(tr.t("common.dueDate"), due));
+  if (isPaid && paidOn) dates.push(term(tr.t("common.paid"), paidOn));
 
   const notes: string[] = [];
   if (invoice.memo) notes.push(`<p>${escapeHtml(invoice.memo)}</p>`);
   if (invoice.footer) notes.push(`<p class="muted">${escapeHtml(invoice.footer)}</p>`);
+  const heading = (key: Parameters<Translator["t"]>[0]) => escapeHtml(tr.t(key));
 
   return brandedPage({
     merchant,
-    title: `${title} from ${merchant.name}`,
-    testModeNotice,
+    locale: tr.locale,
+    title: tr.t("page.documentTitle", { title, merchant: merchant.name }),
+    testModeNotice: tr.t("page.invoice.testMode"),
     style,
     main: `<article class="sheet" aria-labelledby="invoice-title">
 <div class="title-row">
 <h1 id="invoice-title">${escapeHtml(title)}</h1>
-<span class="badge badge-${statusKey}">${escapeHtml(statusLabel)}</span>
+<span class="badge badge-${statusKey}">${escapeHtml(status)}</span>
 </div>
-<section class="due-panel" aria-label="Payment">
+<section class="due-panel" aria-label="${heading("page.invoice.payment")}">
 <div>
 ${panelMain}
 </div>
@@ -319,34 +347,34 @@ ${actions.length ? `<div class="actions">${actions.join("\n")}</div>` : ""}
 </section>
 <div class="details">
 <section aria-labelledby="bill-to">
-<h2 id="bill-to">Bill to</h2>
-${billTo(invoice)}
+<h2 id="bill-to">${heading("common.billTo")}</h2>
+${billTo(tr, invoice)}
 </section>
 <section aria-labelledby="from">
-<h2 id="from">From</h2>
+<h2 id="from">${heading("common.from")}</h2>
 <address><strong>${escapeHtml(merchant.name)}</strong><br><span class="muted">${escapeHtml(merchant.email)}</span></address>
 </section>
 <section aria-labelledby="invoice-details">
-<h2 id="invoice-details">Details</h2>
+<h2 id="invoice-details">${heading("page.details")}</h2>
 <dl class="dates">${dates.join("")}</dl>
 </section>
 </div>
 <div class="table-wrap">
 <table class="lines">
-<caption class="visually-hidden">Line items</caption>
-<thead><tr><th scope="col">Description</th><th scope="col" class="num">Qty</th><th scope="col" class="num">Unit price</th><th scope="col" class="num">Amount</th></tr></thead>
+<caption class="visually-hidden">${heading("page.lineItems")}</caption>
+<thead><tr><th scope="col">${heading("common.description")}</th><th scope="col" class="num">${heading("common.quantity")}</th><th scope="col" class="num">${heading("common.unitPrice")}</th><th scope="col" class="num">${heading("common.amount")}</th></tr></thead>
 <tbody>
-${lineRows(invoice)}
+${lineRows(tr, invoice)}
 </tbody>
 </table>
 </div>
 <table class="totals">
-<caption class="visually-hidden">Summary</caption>
+<caption class="visually-hidden">${heading("page.invoice.summary")}</caption>
 <tbody>
-${totalsRows(invoice, amountDue)}
+${totalsRows(tr, invoice, amountDue)}
 </tbody>
 </table>
-${notes.length ? `<section class="notes" aria-label="Notes">\n${notes.join("\n")}\n</section>` : ""}
+${notes.length ? `<section class="notes" aria-label="${heading("page.invoice.notes")}">\n${notes.join("\n")}\n</section>` : ""}
 </article>`,
   });
 }

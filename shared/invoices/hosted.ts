@@ -3,6 +3,7 @@ import type { Clock } from "../domain/clock.ts";
 import { isPayable } from "../domain/invoice-lifecycle.ts";
 import { byPageToken } from "../hosted/lookup.ts";
 import type { PayFormSubject } from "../hosted/pay-form.ts";
+import { readerLocale } from "../i18n/locale.ts";
 import type { Merchant } from "../merchants/merchant.ts";
 import type { InvoiceStore } from "./ports.ts";
 import type { MerchantStore } from "../merchants/ports.ts";
@@ -29,9 +30,6 @@ export async function hostedInvoice(
   return { invoice: presentInvoice(value, ports.clock.now()), merchant };
 }
 
-/** What the pages of a subscription's invoice say: paying it keeps the card for the renewals. */
-export const subscriptionSaveNotice = "Your card will be saved for future payments of this subscription.";
-
 /**
  * The invoice as the pay form takes it: its amount due, paid by a card charge or through Checkout.
  * An invoice of a subscription keeps the buyer's card for the renewals (an accepted quote's for its
@@ -44,17 +42,18 @@ export function invoicePayable(
   payments: InvoicePayPorts,
   keepCard: (customerId: string, card: string) => Promise<void>,
   /** Set when paying keeps the card (a subscription's invoice; an accepted quote's when more follows). */
-  saveNotice = invoice.subscriptionId !== undefined ? subscriptionSaveNotice : undefined,
+  savesCard: PayFormSubject["savesCard"] = invoice.subscriptionId !== undefined ? "subscription" : undefined,
 ): PayFormSubject {
-  const keeps = saveNotice !== undefined;
+  const keeps = savesCard !== undefined;
   return {
     merchant,
-    kind: "Invoice",
+    locale: readerLocale(merchant, invoice.customer),
+    kind: "invoice",
     number: invoice.number ?? invoice.id,
     amountDue: invoice.amountRemaining,
     currency: invoice.currency,
     payable: isPayable(invoice),
-    ...(saveNotice ? { saveNotice } : {}),
+    ...(savesCard ? { savesCard } : {}),
     charge: async (card) => {
       const paid = await payInvoice(payments, merchant.id, invoice.id, card);
       if (keeps && paid.payment.status !== "failed") await keepCard(invoice.customerId, card);

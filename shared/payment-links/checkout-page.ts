@@ -16,18 +16,18 @@ import {
   TooManyRequestsError,
   ValidationError,
 } from "../domain/errors.ts";
-import { formatMoney } from "../domain/format.ts";
 import { brandedPage } from "../hosted/branded.ts";
 import { escapeHtml } from "../hosted/escape.ts";
 import { formTokenValid, issueFormToken, sandboxCardRows } from "../hosted/pay-form.ts";
 import { HttpResponse } from "../http/api.ts";
+import { canonicalLocale } from "../i18n/locale.ts";
+import type { Translator } from "../i18n/translator.ts";
 import type { Merchant } from "../merchants/merchant.ts";
 import { processorKindOf } from "../payments/mode.ts";
-import { subscriptionSaveNotice } from "../invoices/hosted.ts";
-import { intervalWords } from "../products/product.ts";
 import {
   type CheckoutSession,
   type CheckoutTotals,
+  checkoutReader,
   customField,
   discountCodeField,
   quantityField,
@@ -52,11 +52,14 @@ export interface CheckoutPageContext {
   clock: Clock;
   /** The processor's checkout comes back to the page on it. */
   publicBaseUrl: string;
+  /**
+   * The buyer's choice of locale (`?locale=`, or the form's field carrying it on), as given: the
+   * page reads in it when the platform can format it, else in the merchant's.
+   */
+  locale?: string | undefined;
 }
 
 type Open = Extract<Offer, { state: "open" }>;
-
-const testModeNotice = "TEST MODE · Sandbox checkout: no real card is charged.";
 
 const style = `
 .sheet{max-width:560px;margin:0 auto;background:#fff;border:1px solid var(--line);border-top:4px solid var(--brand);border-radius:10px;padding:28px;box-shadow:0 1px 3px rgba(0,0,0,.06)}
@@ -88,13 +91,21 @@ th,td{padding:8px 4px;border-bottom:1px solid var(--line);text-align:left;vertic
  * the same `data-t` keys, and its problems go to the note, which the live region announces. A page
  * shown again with the buyer's answers (`data-reprice`) is priced at once.
  */
-export const liveTotalsScript = `(()=>{const f=document.getElementById("checkout"),note=document.getElementById("totals-note");if(!f||!note||!window.fetch)return;const mine=(e)=>/^(quantity\\.\\d+|discountCode)$/.test(e.name||"");let n=0,t;const price=async()=>{const i=++n,b=new URLSearchParams();for(const e of f.elements)if(mine(e))b.append(e.name,e.value);try{const r=await fetch(f.dataset.price,{method:"POST",body:b}),j=await r.json();if(i!==n)return;if(!r.ok){note.textContent=(j.errors||[]).map((e)=>e.message).join(" ")||j.detail||"";return}for(const[k,v]of Object.entries(j.display))for(const c of document.querySelectorAll('[data-t="'+k+'"]'))c.textContent=v;const d=document.getElementById("discount-row");if(d)d.hidden=!j.discountTotal;note.textContent="Priced for your order.";}catch{}};f.addEventListener("input",(e)=>{if(mine(e.target)){clearTimeout(t);t=setTimeout(price,350)}});if(f.dataset.reprice)price()})();`;
+export const liveTotalsScript = `(()=>{const f=document.getElementById("checkout"),note=document.getElementById("totals-note");if(!f||!note||!window.fetch)return;const mine=(e)=>/^(quantity\\.\\d+|discountCode|locale)$/.test(e.name||"");let n=0,t;const price=async()=>{const i=++n,b=new URLSearchParams();for(const e of f.elements)if(mine(e))b.append(e.name,e.value);try{const r=await fetch(f.dataset.price,{method:"POST",body:b}),j=await r.json();if(i!==n)return;if(!r.ok){note.textContent=(j.errors||[]).map((e)=>e.message).join(" ")||j.detail||"";return}for(const[k,v]of Object.entries(j.display))for(const c of document.querySelectorAll('[data-t="'+k+'"]'))c.textContent=v;const d=document.getElementById("discount-row");if(d)d.hidden=!j.discountTotal;note.textContent=note.dataset.priced;}catch{}};f.addEventListener("input",(e)=>{if(mine(e.target)){clearTimeout(t);t=setTimeout(price,350)}});if(f.dataset.reprice)price()})();`;
 
-const html = (merchant: Merchant, title: string, main: string, status: number, script?: string) => {
+const html = (
+  tr: Translator,
+  merchant: Merchant,
+  title: string,
+  main: string,
+  status: number,
+  script?: string,
+) => {
   const page = brandedPage({
     merchant,
+    locale: tr.locale,
     title: `${title} · ${merchant.name}`,
-    testModeNotice,
+    testModeNotice: tr.t("page.checkout.testMode"),
     style,
     main,
     ...(script === undefined ? {} : { script }),
@@ -127,7 +138,7 @@ export async function checkoutPage(
     const session = await sessionOfOffer(ports, offer, sessionId);
     if (session) return sessionPage(offer.merchant, offer.link, session, context, 200);
   }
-  if (offer.state === "unavailable") return unavailablePage(offer);
+  if (offer.state === "unavailable") return unavailablePage(offer, context.locale);
   return formPage(offer, context, 200, {});
 }
 
@@ -148,13 +159,14 @@ export async function priceCheckoutForm(
 ): Promise<CheckoutTotals & { display: Record<string, string> }> {
   const offer = await offerOf(ports, context.slug);
   if (offer.state === "missing") throw new NotFoundError("Payment link");
-  if (offer.state === "unavailable") throw new ConflictError(offer.reason);
-  const priced = await priceOrder(ports, offer, formOf(event), {
-    sourceIp: event.requestContext.http.sourceIp,
-  });
-  if ("tooManyCodes" in priced) throw tooManyCodesError(priced.retryAfterSeconds);
+  const form = formOf(event);
+  const tr = checkoutReader(offer.merchant, form.get("locale"));
+  if (offer.state === "unavailable")
+    throw new ConflictError(tr.t("page.checkout.unavailable", { reason: offer.reason }));
+  const priced = await priceOrder(ports, offer, form, { sourceIp: event.requestContext.http.sourceIp });
+  if ("tooManyCodes" in priced) throw tooManyCodesError(priced.retryAfterSeconds, tr);
   if ("errors" in priced) throw new ValidationError(priced.errors);
-  return { ...priced.totals, display: displayedTotals(priced.totals) };
+  return { ...priced.totals, display: displayedTotals(priced.totals, tr) };
 }
 
 /**
@@ -166,18 +178,21 @@ export const offerFormPage = (offer: Open, context: CheckoutPageContext) => form
 /** POST: checks the form token, then starts a checkout session (or shows the form again with every problem). */
 export async function submitCheckout(
   ports: CheckoutPorts,
-  context: CheckoutPageContext,
+  page: CheckoutPageContext,
   event: APIGatewayProxyEventV2,
 ): Promise<HttpResponse> {
-  const offer = await offerOf(ports, context.slug);
+  const offer = await offerOf(ports, page.slug);
   if (offer.state === "missing") throw new NotFoundError("Payment link");
-  if (offer.state === "unavailable") return unavailablePage(offer);
   const form = formOf(event);
+  // The form carries the buyer's choice of locale on: a page shown again reads in it too.
+  const context: CheckoutPageContext = { ...page, locale: form.get("locale") ?? undefined };
+  if (offer.state === "unavailable") return unavailablePage(offer, context.locale);
+  const tr = checkoutReader(offer.merchant, context.locale);
   const now = Math.floor(context.clock.now().getTime() / 1000);
   if (
     !(await formTokenValid({ clock: context.clock, token: context.slug }, form.get("formToken") ?? "", now))
   ) {
-    return formPage(offer, context, 403, { form, notice: "This form has expired. Please try again." });
+    return formPage(offer, context, 403, { form, notice: tr.t("page.formExpired") });
   }
   const sessionId = form.get("session");
   if (sessionId) {
@@ -186,14 +201,14 @@ export async function submitCheckout(
     if (kind === "sandbox") return pay(ports, offer, context, sessionId, form.get("card") ?? "");
     const session = await sessionOfOffer(ports, offer, sessionId);
     if (!session) throw new NotFoundError("Checkout session");
-    return sessionPage(offer.merchant, offer.link, session, context, 409, noPayment);
+    return sessionPage(offer.merchant, offer.link, session, context, 409, tr.t("page.checkout.noPayment"));
   }
   const started = await startCheckout(ports, offer, form, { sourceIp: event.requestContext.http.sourceIp });
   if ("errors" in started) return formPage(offer, context, 400, { form, errors: started.errors });
   if ("tooManyCodes" in started) {
     const shown = await formPage(offer, context, 429, {
       form,
-      notice: tooManyCodesError(started.retryAfterSeconds).message,
+      notice: tooManyCodesError(started.retryAfterSeconds, tr).message,
     });
     return new HttpResponse(
       429,
@@ -206,7 +221,7 @@ export async function submitCheckout(
     const minutes = Math.ceil(started.retryAfterSeconds / 60);
     const shown = await formPage(offer, context, 429, {
       form,
-      notice: `Too many checkouts were started from your connection. Please try again in ${minutes} minute${minutes === 1 ? "" : "s"}.`,
+      notice: `${tr.t("page.checkout.tooFast")} ${tr.t("page.tryAgainIn", { minutes })}`,
     });
     return new HttpResponse(
       429,
@@ -219,10 +234,10 @@ export async function submitCheckout(
 }
 
 /** Too many discount codes that did not apply: the buyer's message, with when to try again. */
-const tooManyCodesError = (retryAfterSeconds: number) => {
+const tooManyCodesError = (retryAfterSeconds: number, tr: Translator) => {
   const minutes = Math.ceil(retryAfterSeconds / 60);
   return new TooManyRequestsError(
-    `Too many discount codes were tried. Please try again in ${minutes} minute${minutes === 1 ? "" : "s"}.`,
+    `${tr.t("page.checkout.tooManyCodes")} ${tr.t("page.tryAgainIn", { minutes })}`,
     retryAfterSeconds,
   );
 };
@@ -231,11 +246,11 @@ const pricePath = (slug: string) => `${paymentLinkPath(slug)}/price`;
 
 const sessionPath = (slug: string, sessionId: string) => `${paymentLinkPath(slug)}?session=${sessionId}`;
 
-const noPayment = "Card payment on this page is not available. Nothing has been charged.";
-const inProgress = "A payment for this order is already in progress. Reload the page in a moment.";
-
-const soldOut = (offer: Open) =>
-  unavailablePage({ ...offer, state: "unavailable", status: 410, reason: "This offer is sold out." });
+const soldOut = (offer: Open, locale: string | undefined) =>
+  unavailablePage(
+    { ...offer, state: "unavailable", status: 410, reason: "sold_out" },
+    locale,
+  );
 
 /**
  * The session's pay button posted, for a merchant on Stripe: to Stripe Checkout, which comes back to
@@ -259,7 +274,14 @@ async function toProcessor(
     if (!(error instanceof ConflictError)) throw error;
     const session = await sessionOfOffer(ports, offer, sessionId);
     if (!session) throw new NotFoundError("Checkout session");
-    return sessionPage(offer.merchant, offer.link, session, context, 409, inProgress);
+    return sessionPage(
+      offer.merchant,
+      offer.link,
+      session,
+      context,
+      409,
+      checkoutReader(offer.merchant, session.locale).t("page.checkout.inProgress"),
+    );
   }
   switch (result.state) {
     case "redirect":
@@ -268,7 +290,7 @@ async function toProcessor(
       if (!result.session) throw new NotFoundError("Checkout session");
       return redirect(sessionPath(context.slug, sessionId));
     case "sold_out":
-      return soldOut(offer);
+      return soldOut(offer, context.locale);
   }
 }
 
@@ -280,26 +302,25 @@ async function pay(
   sessionId: string,
   card: string,
 ): Promise<HttpResponse> {
-  const again = async (status: number, error: string) => {
+  const again = async (status: number, error: (tr: Translator) => string) => {
     const session = await sessionOfOffer(ports, offer, sessionId);
     if (!session) throw new NotFoundError("Checkout session");
-    return sessionPage(offer.merchant, offer.link, session, context, status, error);
+    const tr = checkoutReader(offer.merchant, session.locale);
+    return sessionPage(offer.merchant, offer.link, session, context, status, error(tr));
   };
   const number = card.replace(/[\s-]+/g, "");
-  if (!/^[0-9]{8,19}$|^pm_[A-Za-z0-9_]+$/.test(number)) return again(400, "Enter a card number.");
+  if (!/^[0-9]{8,19}$|^pm_[A-Za-z0-9_]+$/.test(number))
+    return again(400, (tr) => tr.t("page.pay.enterCard"));
   let result: Awaited<ReturnType<typeof payCheckout>>;
   try {
     result = await payCheckout(ports, offer, sessionId, number);
   } catch (error) {
     // Another attempt on the same session (a double submit) holds it: it decides.
-    if (error instanceof ConflictError) return again(409, inProgress);
+    if (error instanceof ConflictError) return again(409, (tr) => tr.t("page.checkout.inProgress"));
     // The session's discount code was used up, expired or deactivated since it was applied: the
     // invoice refuses it before anything is redeemed or charged.
     if (error instanceof ValidationError && error.errors.some((e) => e.path.startsWith("discounts.")))
-      return again(
-        409,
-        "This discount code can no longer be used. Nothing has been charged. Start again from the link.",
-      );
+      return again(409, (tr) => tr.t("page.checkout.codeUsedUp"));
     throw error;
   }
   switch (result.state) {
@@ -312,12 +333,12 @@ async function pay(
       if (!result.session) throw new NotFoundError("Checkout session");
       return redirect(sessionPath(context.slug, sessionId));
     case "sold_out":
-      return soldOut(offer);
+      return soldOut(offer, context.locale);
     case "too_many_declines": {
       const minutes = Math.ceil(result.retryAfterSeconds / 60);
       const shown = await again(
         429,
-        `Too many declined cards. Please try again in ${minutes} minute${minutes === 1 ? "" : "s"}.`,
+        (tr) => `${tr.t("page.checkout.tooManyDeclines")} ${tr.t("page.tryAgainIn", { minutes })}`,
       );
       return new HttpResponse(
         429,
@@ -327,35 +348,37 @@ async function pay(
       );
     }
     case "declined":
-      return again(
-        402,
-        `Your card was declined (${result.declineCode}). Nothing has been charged. Try another card.`,
-      );
+      return again(402, (tr) => tr.t("page.checkout.declined", { code: result.declineCode }));
   }
 }
 
-function unavailablePage(offer: Extract<Offer, { state: "unavailable" }>): HttpResponse {
+function unavailablePage(
+  offer: Extract<Offer, { state: "unavailable" }>,
+  locale: string | undefined,
+): HttpResponse {
   const { merchant, link } = offer;
+  const tr = checkoutReader(merchant, locale);
   return html(
+    tr,
     merchant,
     link.name,
     `<section class="sheet" aria-labelledby="title">
 <h1 id="title">${escapeHtml(link.name)}</h1>
-<p>${escapeHtml(offer.reason)}</p>
-<p class="muted">${escapeHtml(`Nothing has been charged. Questions? Contact ${merchant.name} at ${merchant.supportEmail ?? merchant.email}.`)}</p>
+<p>${escapeHtml(tr.t("page.checkout.unavailable", { reason: offer.reason }))}</p>
+<p class="muted">${escapeHtml(tr.t("page.checkout.unavailableContact", { merchant: merchant.name, email: merchant.supportEmail ?? merchant.email }))}</p>
 </section>`,
     offer.status,
   );
 }
 
 /** The totals' amounts as the page shows them, by the `data-t` key of the cell that shows each. */
-export function displayedTotals(totals: CheckoutTotals): Record<string, string> {
-  const money = (n: number) => formatMoney(n, totals.currency);
+export function displayedTotals(totals: CheckoutTotals, tr: Translator): Record<string, string> {
+  const money = (n: number) => tr.money(n, totals.currency);
   return {
     ...Object.fromEntries(totals.lineItems.map((line, i) => [`line.${i}`, money(line.amountSubtotal)])),
     subtotal: money(totals.subtotal),
-    discountLabel: `Discount (${totals.discountCode ?? ""})`,
-    discount: `−${money(totals.discountTotal)}`,
+    discountLabel: tr.t("page.invoice.discountWith", { details: totals.discountCode ?? "" }),
+    discount: tr.t("page.checkout.deduction", { amount: money(totals.discountTotal) }),
     tax: money(totals.taxTotal),
     total: money(totals.total),
     amountDueNow: money(totals.amountDueNow),
@@ -366,36 +389,45 @@ export function displayedTotals(totals: CheckoutTotals): Record<string, string> 
  * The order's lines and sums. A `live` table (the form's, with live totals) always has the discount
  * row, hidden while there is no discount, for the script to show.
  */
-function totalsTable(totals: CheckoutTotals, quantityCell: (i: number) => string, live = false): string {
-  const shown = displayedTotals(totals);
+function totalsTable(
+  tr: Translator,
+  totals: CheckoutTotals,
+  quantityCell: (i: number) => string,
+  live = false,
+): string {
+  const shown = displayedTotals(totals, tr);
   const cell = (key: string) => `<td class="num" data-t="${key}">${escapeHtml(shown[key] ?? "")}</td>`;
-  const money = (n: number) => escapeHtml(formatMoney(n, totals.currency));
+  const label = (text: string) => `<th scope="row" colspan="2">${escapeHtml(text)}</th>`;
   const rows = totals.lineItems
-    .map(
-      (line, i) =>
-        `<tr><td>${escapeHtml(line.description)}<br><span class="muted">${money(line.unitAmount)} ${line.interval ? intervalWords[line.interval].per : "each"}</span></td><td class="num">${quantityCell(i)}</td>${cell(`line.${i}`)}</tr>`,
-    )
+    .map((line, i) => {
+      const amount = tr.money(line.unitAmount, totals.currency);
+      const price = line.interval
+        ? tr.t("page.perInterval", { amount, interval: line.interval })
+        : tr.t("page.checkout.each", { amount });
+      return `<tr><td>${escapeHtml(line.description)}<br><span class="muted">${escapeHtml(price)}</span></td><td class="num">${quantityCell(i)}</td>${cell(`line.${i}`)}</tr>`;
+    })
     .join("\n");
   const discount =
     totals.discountTotal > 0 || live
       ? `<tr id="discount-row"${totals.discountTotal > 0 ? "" : " hidden"}><th scope="row" colspan="2" data-t="discountLabel">${escapeHtml(shown.discountLabel ?? "")}</th>${cell("discount")}</tr>`
       : "";
-  const tax = totals.taxTotal > 0 ? `<tr><th scope="row" colspan="2">Tax</th>${cell("tax")}</tr>` : "";
+  const tax = totals.taxTotal > 0 ? `<tr>${label(tr.t("common.tax"))}${cell("tax")}</tr>` : "";
   return `<table>
-<caption class="visually-hidden">Your order</caption>
-<thead><tr><th scope="col">Item</th><th scope="col" class="num">Qty</th><th scope="col" class="num">Amount</th></tr></thead>
+<caption class="visually-hidden">${escapeHtml(tr.t("page.checkout.yourOrder"))}</caption>
+<thead><tr><th scope="col">${escapeHtml(tr.t("page.checkout.item"))}</th><th scope="col" class="num">${escapeHtml(tr.t("common.quantity"))}</th><th scope="col" class="num">${escapeHtml(tr.t("common.amount"))}</th></tr></thead>
 <tbody>
 ${rows}
-<tr><th scope="row" colspan="2">Subtotal</th>${cell("subtotal")}</tr>
+<tr>${label(tr.t("common.subtotal"))}${cell("subtotal")}</tr>
 ${discount}${tax}
-<tr class="total"><th scope="row" colspan="2">Total</th>${cell("total")}</tr>
-${totals.recurring ? `<tr class="total"><th scope="row" colspan="2">Due today</th>${cell("amountDueNow")}</tr>` : ""}
+<tr class="total">${label(tr.t("common.total"))}${cell("total")}</tr>
+${totals.recurring ? `<tr class="total">${label(tr.t("page.checkout.dueToday"))}${cell("amountDueNow")}</tr>` : ""}
 </tbody>
 </table>
-${totals.recurring ? `<p class="notice">${escapeHtml(recurringTerms(totals) ?? "")}</p>` : ""}`;
+${totals.recurring ? `<p class="notice">${escapeHtml(recurringTerms(totals, tr) ?? "")}</p>` : ""}`;
 }
 
 interface Shown {
+  tr: Translator;
   form?: URLSearchParams;
   errors?: FieldError[];
   notice?: string;
@@ -408,7 +440,7 @@ function input(shown: Shown, name: string, label: string, attributes: string, op
   const value = shown.form?.get(name) ?? "";
   const described = error ? ` aria-invalid="true" aria-describedby="${id}-error"` : "";
   const control = options
-    ? `<select id="${id}" name="${escapeHtml(name)}"${attributes}${described}><option value="">Choose…</option>${options
+    ? `<select id="${id}" name="${escapeHtml(name)}"${attributes}${described}><option value="">${escapeHtml(shown.tr.t("page.checkout.choose"))}</option>${options
         .map((o) => `<option${o === value ? " selected" : ""}>${escapeHtml(o)}</option>`)
         .join("")}</select>`
     : `<input id="${id}" name="${escapeHtml(name)}" value="${escapeHtml(value)}"${attributes}${described}>`;
@@ -419,25 +451,33 @@ function input(shown: Shown, name: string, label: string, attributes: string, op
 }
 
 function addressFields(shown: Shown, prefix: string, legend: string, countries?: string[]): string {
+  const { tr } = shown;
   const autocomplete = prefix === "billing" ? "billing" : "shipping";
   const field = (name: string, label: string, extra: string) =>
     input(shown, `${prefix}.${name}`, label, ` autocomplete="${autocomplete} ${extra}" maxlength="200"`);
   return `<fieldset><legend>${escapeHtml(legend)}</legend>
-${field("line1", "Address", "address-line1")}
-${field("line2", "Address line 2 (optional)", "address-line2")}
-${field("city", "City", "address-level2")}
-${field("state", "State or region (optional)", "address-level1")}
-${field("postalCode", "Postal code", "postal-code")}
+${field("line1", tr.t("page.checkout.address"), "address-line1")}
+${field("line2", tr.t("page.checkout.addressLine2"), "address-line2")}
+${field("city", tr.t("page.checkout.city"), "address-level2")}
+${field("state", tr.t("page.checkout.state"), "address-level1")}
+${field("postalCode", tr.t("page.checkout.postalCode"), "postal-code")}
 ${
   countries
-    ? input(shown, `${prefix}.country`, "Country", ` autocomplete="${autocomplete} country"`, countries)
-    : field("country", "Country (2-letter code, e.g. NO)", "country")
+    ? input(shown, `${prefix}.country`, tr.t("page.checkout.country"), ` autocomplete="${autocomplete} country"`, countries)
+    : field("country", tr.t("page.checkout.countryCode"), "country")
 }
 </fieldset>`;
 }
 
-async function formPage(offer: Open, context: CheckoutPageContext, status: number, shown: Shown) {
+async function formPage(
+  offer: Open,
+  context: CheckoutPageContext,
+  status: number,
+  given: Omit<Shown, "tr">,
+) {
   const { merchant, link } = offer;
+  const tr = checkoutReader(merchant, context.locale);
+  const shown: Shown = { ...given, tr };
   const formToken = await issueFormToken({ clock: context.clock, token: context.slug });
   const quantityCell = (i: number) => {
     const item = link.lineItems[i];
@@ -446,28 +486,34 @@ async function formPage(offer: Open, context: CheckoutPageContext, status: numbe
     const name = quantityField(i);
     const value = shown.form?.get(name) ?? String(item.quantity);
     const invalid = shown.errors?.some((e) => e.path === name) ? ` aria-invalid="true"` : "";
-    return `<label class="visually-hidden" for="q${i}">Quantity of ${escapeHtml(offer.products[i]?.name ?? "item")}</label><input class="qty" id="q${i}" name="${name}" type="number" inputmode="numeric" min="${range.min}" max="${range.max}" step="1" value="${escapeHtml(value)}"${invalid}>`;
+    const what = tr.t("page.checkout.quantityOf", { item: offer.products[i]?.name ?? tr.t("page.checkout.item") });
+    return `<label class="visually-hidden" for="q${i}">${escapeHtml(what)}</label><input class="qty" id="q${i}" name="${name}" type="number" inputmode="numeric" min="${range.min}" max="${range.max}" step="1" value="${escapeHtml(value)}"${invalid}>`;
   };
+  const optional = (label: string) => tr.t("page.checkout.optional", { label });
   const custom = link.customFields
     .map((f) =>
       input(
         shown,
         customField(f.key),
-        f.optional ? `${f.label} (optional)` : f.label,
+        f.optional ? optional(f.label) : f.label,
         f.type === "numeric" ? ` inputmode="decimal" maxlength="40"` : ` maxlength="255"`,
         f.type === "dropdown" ? f.options : undefined,
       ),
     )
     .join("\n");
   const errors = shown.errors?.length
-    ? `<div class="error" role="alert">Please check your details:<ul>${shown.errors
+    ? `<div class="error" role="alert">${escapeHtml(tr.t("page.checkout.checkDetails"))}<ul>${shown.errors
         .map((e) => `<li>${escapeHtml(e.message)}</li>`)
         .join("")}</ul></div>`
     : "";
   const notice = shown.notice ? `<div class="error" role="alert">${escapeHtml(shown.notice)}</div>` : "";
   // Live totals only where the buyer can change them.
   const live = link.allowDiscountCodes || link.lineItems.some((item) => item.adjustableQuantity);
+  // The buyer's choice of locale goes on with the form: into the session and the live totals.
+  const chosen = context.locale ? canonicalLocale(context.locale) : undefined;
+  const totalsNote = tr.t("page.checkout.totalsNote", { codes: link.allowDiscountCodes ? "yes" : "no" });
   return html(
+    tr,
     merchant,
     link.name,
     `<section class="sheet" aria-labelledby="title">
@@ -475,24 +521,24 @@ async function formPage(offer: Open, context: CheckoutPageContext, status: numbe
 ${notice}${errors}
 <form method="post"${live ? ` id="checkout" data-price="${escapeHtml(pricePath(context.slug))}"${shown.form ? ` data-reprice="1"` : ""}` : ""}>
 <input type="hidden" name="formToken" value="${escapeHtml(formToken)}">
-<div aria-live="polite">
-${totalsTable(defaultPricing(offer), quantityCell, live)}
+${chosen ? `<input type="hidden" name="locale" value="${escapeHtml(chosen)}">\n` : ""}<div aria-live="polite">
+${totalsTable(tr, defaultPricing(offer), quantityCell, live)}
 ${
   live
-    ? `<p class="muted" id="totals-note">Totals are for the quantities shown first${link.allowDiscountCodes ? ", without a discount code" : ""}; your order is priced when you continue.</p>`
+    ? `<p class="muted" id="totals-note" data-priced="${escapeHtml(tr.t("page.checkout.priced"))}">${escapeHtml(totalsNote)}</p>`
     : ""
 }
 </div>
-<fieldset><legend>Your details</legend>
-${input(shown, "email", "Email", ` type="email" autocomplete="email" required maxlength="254"`)}
-${input(shown, "name", "Name (optional)", ` autocomplete="name" maxlength="200"`)}
-${link.collectPhone ? input(shown, "phone", "Phone", ` type="tel" autocomplete="tel" required maxlength="40"`) : ""}
+<fieldset><legend>${escapeHtml(tr.t("page.checkout.yourDetails"))}</legend>
+${input(shown, "email", tr.t("page.checkout.email"), ` type="email" autocomplete="email" required maxlength="254"`)}
+${input(shown, "name", optional(tr.t("page.checkout.name")), ` autocomplete="name" maxlength="200"`)}
+${link.collectPhone ? input(shown, "phone", tr.t("page.checkout.phone"), ` type="tel" autocomplete="tel" required maxlength="40"`) : ""}
 </fieldset>
-${link.collectBillingAddress ? addressFields(shown, "billing", "Billing address") : ""}
-${link.collectShippingAddress ? addressFields(shown, "shipping", "Shipping address", link.collectShippingAddress.allowedCountries) : ""}
-${custom ? `<fieldset><legend>More information</legend>\n${custom}\n</fieldset>` : ""}
-${link.allowDiscountCodes ? input(shown, discountCodeField, "Discount code (optional)", ` autocomplete="off" autocapitalize="characters" maxlength="64"`) : ""}
-<button type="submit">Continue</button>
+${link.collectBillingAddress ? addressFields(shown, "billing", tr.t("page.checkout.billingAddress")) : ""}
+${link.collectShippingAddress ? addressFields(shown, "shipping", tr.t("page.checkout.shippingAddress"), link.collectShippingAddress.allowedCountries) : ""}
+${custom ? `<fieldset><legend>${escapeHtml(tr.t("page.checkout.moreInformation"))}</legend>\n${custom}\n</fieldset>` : ""}
+${link.allowDiscountCodes ? input(shown, discountCodeField, optional(tr.t("page.checkout.discountCode")), ` autocomplete="off" autocapitalize="characters" maxlength="64"`) : ""}
+<button type="submit">${escapeHtml(tr.t("page.checkout.continue"))}</button>
 </form>
 </section>`,
     status,
@@ -500,7 +546,10 @@ ${link.allowDiscountCodes ? input(shown, discountCodeField, "Discount code (opti
   );
 }
 
-/** A session as it was fixed: what the buyer ordered, at the prices of its creation; the card form while open. */
+/**
+ * A session as it was fixed: what the buyer ordered, at the prices of its creation; the card form
+ * while open. It reads in the locale the buyer chose when starting it.
+ */
 async function sessionPage(
   merchant: Merchant,
   link: Pick<PaymentLink, "name"> & { afterCompletion?: PaymentLink["afterCompletion"] | undefined },
@@ -509,48 +558,55 @@ async function sessionPage(
   status: number,
   error?: string,
 ): Promise<HttpResponse> {
+  const tr = checkoutReader(merchant, session.locale);
   let state: string;
   if (session.status === "complete")
     state = `<p class="notice" role="status">${escapeHtml(
       link.afterCompletion?.type === "message"
-        ? `${link.afterCompletion.message} Your receipt goes to ${session.email}.`
+        ? `${link.afterCompletion.message} ${tr.t("page.checkout.receiptTo", { email: session.email })}`
         : session.amountDueNow > 0
-          ? `Paid. Thank you! Your receipt goes to ${session.email}.`
-          : `Thank you! Your subscription has started; its confirmation goes to ${session.email}.`,
+          ? tr.t("page.checkout.paid", { email: session.email })
+          : tr.t("page.checkout.subscriptionStarted", { email: session.email }),
     )}</p>`;
   else if (session.status === "expired")
-    state = `<p class="notice" role="status">This checkout expired. Nothing has been charged; start again from the link.</p>`;
+    state = `<p class="notice" role="status">${escapeHtml(tr.t("page.checkout.expired"))}</p>`;
   else {
     const kind = processorKindOf(merchant);
     const formToken = await issueFormToken({ clock: context.clock, token: context.slug });
     const alert = error ? `<div class="error" role="alert">${escapeHtml(error)}</div>` : "";
-    const payButton = `${session.recurring ? `<p class="muted">${escapeHtml(subscriptionSaveNotice)}</p>\n` : ""}<button type="submit">${escapeHtml(session.amountDueNow > 0 ? `Pay ${formatMoney(session.amountDueNow, session.currency)}` : "Save card and start")}</button>`;
+    const action =
+      session.amountDueNow > 0
+        ? tr.t("common.payAmount", { amount: tr.money(session.amountDueNow, session.currency) })
+        : tr.t("page.saveCardAndStart");
+    const payButton = `${session.recurring ? `<p class="muted">${escapeHtml(tr.t("page.pay.savesCard", { for: "subscription" }))}</p>\n` : ""}<button type="submit">${escapeHtml(action)}</button>`;
     const sessionForm = (body: string) => `<form method="post">
 <input type="hidden" name="formToken" value="${escapeHtml(formToken)}">
 <input type="hidden" name="session" value="${escapeHtml(session.id)}">
-${body}
+${session.locale ? `<input type="hidden" name="locale" value="${escapeHtml(session.locale)}">\n` : ""}${body}
 </form>`;
     if (session.processorCheckout)
       // Back from Stripe (or left it open): its payment's webhook completes the session. The button
       // returns to the same Stripe session, which cannot be paid twice.
-      state = `${alert}<p class="notice" role="status">We are confirming your payment. Reload this page in a moment to see it completed; you will not be charged twice.</p>
-${sessionForm(`<button type="submit">Not paid yet? Return to the payment page</button>`)}`;
+      state = `${alert}<p class="notice" role="status">${escapeHtml(tr.t("page.checkout.confirming"))}</p>
+${sessionForm(`<button type="submit">${escapeHtml(tr.t("page.checkout.returnToPayment"))}</button>`)}`;
     else if (kind === "stripe")
       state = `${alert}
-${sessionForm(`<p class="muted">You pay on Stripe's secure page, then come back here.</p>\n${payButton}`)}`;
-    else if (!kind) state = `<p class="notice" role="status">${escapeHtml(noPayment)}</p>`;
+${sessionForm(`<p class="muted">${escapeHtml(tr.t("page.checkout.payOnStripe"))}</p>\n${payButton}`)}`;
+    else if (!kind)
+      state = `<p class="notice" role="status">${escapeHtml(tr.t("page.checkout.noPayment"))}</p>`;
     else
       state = `${alert}
-${sessionForm(`<label for="card">Card number</label><input id="card" name="card" inputmode="numeric" autocomplete="cc-number" placeholder="4242 4242 4242 4242" required maxlength="40">\n${payButton}`)}
-<table class="cards"><caption>Sandbox test cards</caption>${sandboxCardRows()}</table>`;
+${sessionForm(`<label for="card">${escapeHtml(tr.t("page.pay.cardNumber"))}</label><input id="card" name="card" inputmode="numeric" autocomplete="cc-number" placeholder="4242 4242 4242 4242" required maxlength="40">\n${payButton}`)}
+<table class="cards"><caption>${escapeHtml(tr.t("page.testCards"))}</caption>${sandboxCardRows(tr)}</table>`;
   }
   return html(
+    tr,
     merchant,
     link.name,
     `<section class="sheet" aria-labelledby="title">
 <h1 id="title">${escapeHtml(link.name)}</h1>
-<h2>Your order</h2>
-${totalsTable(session, (i) => escapeHtml(String(session.lineItems[i]?.quantity ?? "")))}
+<h2>${escapeHtml(tr.t("page.checkout.yourOrder"))}</h2>
+${totalsTable(tr, session, (i) => escapeHtml(String(session.lineItems[i]?.quantity ?? "")))}
 <p class="muted">${escapeHtml(session.email)}</p>
 ${state}
 </section>`,

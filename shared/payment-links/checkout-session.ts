@@ -7,10 +7,11 @@
  */
 import type { Address } from "../customers/customer.ts";
 import type { FieldError } from "../domain/errors.ts";
-import { formatMoney } from "../domain/format.ts";
 import type { DiscountTerms } from "../discount-codes/discount-code.ts";
 import { computeTotals } from "../domain/totals.ts";
-import { type Interval, intervalWords, type Product } from "../products/product.ts";
+import { canonicalLocale, defaultLocale, readerLocale } from "../i18n/locale.ts";
+import { type Translator, translator } from "../i18n/translator.ts";
+import type { Interval, Product } from "../products/product.ts";
 import type { StoredSubscription } from "../subscriptions/subscription.ts";
 import type { TaxRate } from "../tax-rates/tax-rate.ts";
 import type { PaymentLink } from "./payment-link.ts";
@@ -109,6 +110,11 @@ export interface CheckoutSession extends CheckoutTotals, BuyerAnswers {
    * until the payment completes the session, or the buyer cancels, or the session expires.
    */
   processorCheckout?: ProcessorCheckout;
+  /**
+   * The locale the buyer chose for the checkout (the page's `?locale=`, canonical): its pages read in
+   * it, and a customer the checkout creates gets it. Absent: the merchant's.
+   */
+  locale?: string;
   /** Set when it completes. */
   customerId?: string;
   invoiceId?: string;
@@ -125,12 +131,18 @@ export interface CheckoutSession extends CheckoutTotals, BuyerAnswers {
   updatedAt: string;
 }
 
-/** Why a link takes no checkout now, in the buyer's words; undefined when it does. */
-export function linkUnavailable(link: PaymentLink, now: Date): string | undefined {
-  if (!link.active) return "This payment link is no longer active.";
-  if (link.expiresAt && link.expiresAt <= now.toISOString()) return "This payment link has expired.";
-  if (link.maxRedemptions !== undefined && link.timesRedeemed >= link.maxRedemptions)
-    return "This offer is sold out.";
+/** Why a link sells nothing now (the buyer reads it as `page.checkout.unavailable`). */
+export type UnavailableReason = "inactive" | "expired" | "sold_out" | "withdrawn";
+
+/** Who reads a checkout: the buyer's chosen locale (the page's `?locale=`, the form's), else the merchant's. */
+export const checkoutReader = (merchant: { locale?: string }, chosen: string | null | undefined) =>
+  translator(readerLocale(merchant, { locale: chosen ? canonicalLocale(chosen) : undefined }));
+
+/** Why a link takes no checkout now; undefined when it does. */
+export function linkUnavailable(link: PaymentLink, now: Date): UnavailableReason | undefined {
+  if (!link.active) return "inactive";
+  if (link.expiresAt && link.expiresAt <= now.toISOString()) return "expired";
+  if (link.maxRedemptions !== undefined && link.timesRedeemed >= link.maxRedemptions) return "sold_out";
   return undefined;
 }
 
@@ -141,9 +153,9 @@ export function linkUnavailable(link: PaymentLink, now: Date): string | undefine
 export function productsUnavailable(
   link: PaymentLink,
   products: (Product | undefined)[],
-): string | undefined {
+): UnavailableReason | undefined {
   const broken = products.some((p) => !p?.active || p.currency !== link.currency);
-  return broken ? "This offer is no longer available." : undefined;
+  return broken ? "withdrawn" : undefined;
 }
 
 /**
@@ -225,13 +237,19 @@ export function priceCheckout(
  * What the subscription a checkout starts charges after today, in the buyer's words (the page, the
  * emails); undefined for a one-time purchase.
  */
-export function recurringTerms(totals: Pick<CheckoutTotals, "currency" | "recurring">): string | undefined {
+export function recurringTerms(
+  totals: Pick<CheckoutTotals, "currency" | "recurring">,
+  tr: Translator = translator(defaultLocale),
+): string | undefined {
   const recurring = totals.recurring;
   if (!recurring) return undefined;
-  const amount = `${formatMoney(recurring.amount, totals.currency)} ${intervalWords[recurring.interval].per}`;
+  const amount = tr.t("page.perInterval", {
+    amount: tr.money(recurring.amount, totals.currency),
+    interval: recurring.interval,
+  });
   return recurring.trialDays
-    ? `Free for ${recurring.trialDays} day${recurring.trialDays === 1 ? "" : "s"}, then ${amount}, charged automatically to the card you save now until you cancel.`
-    : `Then ${amount}, charged automatically to the card you pay with until you cancel.`;
+    ? tr.t("page.checkout.trialTerms", { days: recurring.trialDays, amount })
+    : tr.t("page.checkout.recurringTerms", { amount });
 }
 
 const emailPattern = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
@@ -252,6 +270,7 @@ const formText = (form: URLSearchParams, name: string, max = 200) =>
 export function readQuantities(
   link: PaymentLink,
   form: URLSearchParams,
+  tr: Translator,
 ): { quantities: number[]; errors: FieldError[] } {
   const errors: FieldError[] = [];
   const quantities = link.lineItems.map((item, i) => {
@@ -262,7 +281,7 @@ export function readQuantities(
     if (!/^[0-9]+$/.test(given) || quantity < range.min || quantity > range.max) {
       errors.push({
         path: quantityField(i),
-        message: `Choose a quantity from ${range.min} to ${range.max}.`,
+        message: tr.t("page.checkout.chooseQuantity", { min: range.min, max: range.max }),
       });
     }
     return quantity;
@@ -284,15 +303,16 @@ export function readDiscountCode(link: PaymentLink, form: URLSearchParams): stri
 export function readBuyerForm(
   link: PaymentLink,
   form: URLSearchParams,
+  tr: Translator,
 ): { quantities: number[]; answers: BuyerAnswers } | { errors: FieldError[] } {
-  const { quantities, errors } = readQuantities(link, form);
+  const { quantities, errors } = readQuantities(link, form, tr);
   const text = (name: string, max = 200) => formText(form, name, max);
   const email = text("email", 254).toLowerCase();
-  if (!emailPattern.test(email)) errors.push({ path: "email", message: "Enter a valid email address." });
+  if (!emailPattern.test(email)) errors.push({ path: "email", message: tr.t("page.checkout.enterEmail") });
   const name = text("name");
   const phone = text("phone", 40);
   if (link.collectPhone && !phonePattern.test(phone))
-    errors.push({ path: "phone", message: "Enter a phone number." });
+    errors.push({ path: "phone", message: tr.t("page.checkout.enterPhone") });
   const address = (prefix: string, allowed?: string[]): Address | undefined => {
     const part = (field: string) => text(`${prefix}.${field}`);
     const country = part("country").toUpperCase();
@@ -305,15 +325,12 @@ export function readBuyerForm(
       country,
     };
     const before = errors.length;
-    for (const [field, label] of [
-      ["line1", "the street address"],
-      ["city", "the city"],
-      ["postalCode", "the postal code"],
-    ] as const) {
-      if (!result[field]) errors.push({ path: `${prefix}.${field}`, message: `Enter ${label}.` });
+    for (const field of ["line1", "city", "postalCode"] as const) {
+      if (!result[field])
+        errors.push({ path: `${prefix}.${field}`, message: tr.t("page.checkout.enterAddressPart", { field }) });
     }
     if (!/^[A-Z]{2}$/.test(country) || (allowed && !allowed.includes(country)))
-      errors.push({ path: `${prefix}.country`, message: "Choose a country from the list." });
+      errors.push({ path: `${prefix}.country`, message: tr.t("page.checkout.chooseCountry") });
     return errors.length === before ? result : undefined;
   };
   const billingAddress = link.collectBillingAddress ? address("billing") : undefined;
@@ -323,15 +340,17 @@ export function readBuyerForm(
   const customFields: Record<string, string> = {};
   for (const field of link.customFields) {
     const answer = text(customField(field.key), 255);
-    const fail = (message: string) => errors.push({ path: customField(field.key), message });
+    const fail = (problem: "missing" | "option" | "number") =>
+      errors.push({
+        path: customField(field.key),
+        message: tr.t("page.checkout.customFieldProblem", { problem, label: field.label }),
+      });
     if (!answer) {
-      if (!field.optional) fail(`Fill in "${field.label}".`);
+      if (!field.optional) fail("missing");
       continue;
     }
-    if (field.type === "dropdown" && !field.options?.includes(answer))
-      fail(`Choose one of the options for "${field.label}".`);
-    else if (field.type === "numeric" && !numericPattern.test(answer))
-      fail(`Enter a number for "${field.label}".`);
+    if (field.type === "dropdown" && !field.options?.includes(answer)) fail("option");
+    else if (field.type === "numeric" && !numericPattern.test(answer)) fail("number");
     else customFields[field.key] = answer;
   }
   if (errors.length > 0) return { errors };

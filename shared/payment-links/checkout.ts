@@ -18,6 +18,8 @@ import {
 } from "../domain/errors.ts";
 import { newEvent } from "../domain/events.ts";
 import { newId } from "../domain/ids.ts";
+import { canonicalLocale } from "../i18n/locale.ts";
+import type { MessageValues, Translator } from "../i18n/translator.ts";
 import type { Take } from "../domain/limits.ts";
 import type { Versioned } from "../domain/records.ts";
 import { checkoutInvoice, type InvoicePayPorts, payInvoice } from "../invoices/pay.ts";
@@ -50,7 +52,7 @@ import type { CheckoutSessionStore } from "../store/checkout-sessions.ts";
 import { listWindow } from "../store/collection.ts";
 import type { PaymentLinkStore } from "../store/payment-links.ts";
 import type { TaxRate } from "../tax-rates/tax-rate.ts";
-import { unredeemableReason } from "../discount-codes/discount-code.ts";
+import { unredeemable } from "../discount-codes/discount-code.ts";
 import {
   type CheckoutDiscount,
   type CheckoutSession,
@@ -67,6 +69,8 @@ import {
   readDiscountCode,
   readQuantities,
   type CheckoutTotals,
+  checkoutReader,
+  type UnavailableReason,
 } from "./checkout-session.ts";
 import { checkoutExpirySchedule, closeProcessorCheckout } from "./expiry.ts";
 import type { PaymentLink } from "./payment-link.ts";
@@ -104,7 +108,7 @@ export interface CheckoutPorts {
 export type Offer =
   | { state: "missing" }
   /** A page saying why, gone for good (410). */
-  | { state: "unavailable"; merchant: Merchant; link: PaymentLink; status: 410; reason: string }
+  | { state: "unavailable"; merchant: Merchant; link: PaymentLink; status: 410; reason: UnavailableReason }
   | { state: "open"; merchant: Merchant; link: PaymentLink; products: Product[]; rates: TaxRate[] };
 
 export async function offerOf(ports: CheckoutPorts, slug: string): Promise<Offer> {
@@ -116,7 +120,7 @@ export async function offerOf(ports: CheckoutPorts, slug: string): Promise<Offer
   ]);
   if (!link || !merchant) return { state: "missing" };
   const base = { merchant: merchant.value, link: link.value };
-  const gone = (reason: string): Offer => ({ state: "unavailable", ...base, status: 410, reason });
+  const gone = (reason: UnavailableReason): Offer => ({ state: "unavailable", ...base, status: 410, reason });
   const closed = linkUnavailable(link.value, ports.clock.now());
   if (closed) return gone(closed);
   const merchantId = found.merchantId;
@@ -126,7 +130,7 @@ export async function offerOf(ports: CheckoutPorts, slug: string): Promise<Offer
   ]);
   const broken =
     productsUnavailable(link.value, products) ??
-    (rates.every((r) => r?.active) ? undefined : "This offer is no longer available.");
+    (rates.every((r) => r?.active) ? undefined : "withdrawn");
   if (broken) return gone(broken);
   return { state: "open", ...base, products: products as Product[], rates: rates as TaxRate[] };
 }
@@ -157,7 +161,7 @@ export async function startCheckout(
   | { tooFast: true; retryAfterSeconds: number }
   | TooManyCodes
 > {
-  const read = readBuyerForm(offer.link, form);
+  const read = readBuyerForm(offer.link, form, checkoutReader(offer.merchant, form.get("locale")));
   const priced = await priceOrder(ports, offer, form, buyer);
   if ("tooManyCodes" in priced) return priced;
   if ("errors" in read || "errors" in priced) {
@@ -172,6 +176,9 @@ export async function startCheckout(
     .take();
   if (!start.taken) return { tooFast: true, retryAfterSeconds: start.retryAfterSeconds };
   const now = ports.clock.now();
+  // The buyer's choice of language on the page (`?locale=`, carried by the form); a tag the
+  // platform cannot format is ignored, as on the page.
+  const locale = canonicalLocale(form.get("locale") ?? "");
   const session: CheckoutSession = {
     id: newId("checkoutSession", now),
     paymentLinkId: offer.link.id,
@@ -179,6 +186,7 @@ export async function startCheckout(
     ...priced.totals,
     taxRateIds: offer.link.taxRateIds,
     ...read.answers,
+    ...(locale ? { locale } : {}),
     expiresAt: new Date(now.getTime() + checkoutSessionMinutes * 60_000).toISOString(),
     createdAt: now.toISOString(),
     updatedAt: now.toISOString(),
@@ -213,12 +221,13 @@ export async function priceOrder(
   form: URLSearchParams,
   buyer: { sourceIp: string },
 ): Promise<{ totals: CheckoutTotals } | { errors: FieldError[] } | TooManyCodes> {
-  const { quantities, errors } = readQuantities(offer.link, form);
+  const tr = checkoutReader(offer.merchant, form.get("locale"));
+  const { quantities, errors } = readQuantities(offer.link, form, tr);
   const code = readDiscountCode(offer.link, form);
   const attempts = ports.codeAttempts(offer.merchant.id, checkoutStartSubject(offer.link.id, buyer.sourceIp));
   const full = code ? await attempts.retryAfter() : undefined;
   if (full) return { tooManyCodes: true, retryAfterSeconds: full };
-  const discount = await discountOf(ports, offer, code);
+  const discount = await discountOf(ports, offer, code, tr);
   if ("error" in discount && discount.counts) {
     const take = await attempts.take();
     if (!take.taken) return { tooManyCodes: true, retryAfterSeconds: take.retryAfterSeconds };
@@ -231,7 +240,7 @@ export async function priceOrder(
       errors: [
         {
           path: discountCodeField,
-          message: `The discount code ${discount.discount.code} makes this order free, which cannot be checked out here.`,
+          message: tr.t("page.checkout.codeProblem", { why: "free", code: discount.discount.code }),
         },
       ],
     };
@@ -247,22 +256,33 @@ async function discountOf(
   ports: CheckoutPorts,
   offer: Extract<Offer, { state: "open" }>,
   code: string | undefined,
+  tr: Translator,
 ): Promise<{ discount?: CheckoutDiscount } | { error: FieldError; counts?: true }> {
   if (!code) return {};
+  const refuse = (values: MessageValues) => ({
+    path: discountCodeField,
+    message: tr.t("page.checkout.codeProblem", values),
+  });
   // A trial's checkout charges only the one-time items today: a code has no invoice of the
   // subscription's to apply to yet (Stripe Payment Links refuse the pair likewise).
-  if (offer.link.interval && offer.link.trialDays)
-    return { error: { path: discountCodeField, message: "Discount codes cannot be used with a free trial." } };
+  if (offer.link.interval && offer.link.trialDays) return { error: refuse({ why: "trial", code }) };
   const found = await ports.catalog.discountCode(offer.merchant.id, code);
   const currency = offer.link.currency;
-  const problem = !found
-    ? "This discount code is not valid"
-    : (unredeemableReason(found, ports.clock.now()) ??
-      (found.amountOff !== undefined && found.currency !== currency
-        ? `The discount code ${found.code} is for amounts in ${found.currency}, not ${currency}`
-        : undefined));
+  const unusable = found && unredeemable(found, ports.clock.now());
+  const problem: MessageValues | undefined = !found
+    ? { why: "unknown", code }
+    : unusable
+      ? {
+          why: unusable.why,
+          code: found.code,
+          at: unusable.why === "expired" ? unusable.expiresAt : "",
+          max: unusable.why === "used_up" ? unusable.maxRedemptions : 0,
+        }
+      : found.amountOff !== undefined && found.currency !== currency
+        ? { why: "currency", code: found.code, codeCurrency: found.currency ?? "", currency }
+        : undefined;
   // A code looked up in vain counts as a guess (the trial's refusal above does not).
-  if (problem || !found) return { error: { path: discountCodeField, message: `${problem}.` }, counts: true };
+  if (problem || !found) return { error: refuse(problem ?? { why: "unknown", code }), counts: true };
   return {
     discount: {
       code: found.code,
@@ -728,6 +748,7 @@ async function customerOf(
         ...(session.name ? { name: session.name } : {}),
         ...(session.phone ? { phone: session.phone } : {}),
         ...(session.billingAddress ? { address: session.billingAddress } : {}),
+        ...(session.locale ? { locale: session.locale } : {}),
         ...(offer.link.testClockId ? { testClockId: offer.link.testClockId } : {}),
       })
     ).id;

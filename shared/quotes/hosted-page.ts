@@ -9,12 +9,13 @@
 import type { APIGatewayProxyEventV2 } from "aws-lambda";
 import type { Clock } from "../domain/clock.ts";
 import { ConflictError, ValidationError } from "../domain/errors.ts";
-import { formatDate, formatMoney, formatPercentage, formatQuantity } from "../domain/format.ts";
 import { brandedPage } from "../hosted/branded.ts";
 import { escapeHtml } from "../hosted/escape.ts";
 import { formTokenValid, issueFormToken } from "../hosted/pay-form.ts";
 import { HttpResponse } from "../http/api.ts";
-import { intervalWords } from "../products/product.ts";
+import { readerLocale } from "../i18n/locale.ts";
+import { type Translator, translator } from "../i18n/translator.ts";
+import { taxLabel } from "../invoices/hosted-page.ts";
 import {
   buyerSignature,
   countersignerOf,
@@ -50,14 +51,12 @@ const formScope = (context: QuotePageContext) => ({
   token: context.signerToken ? `${context.token}/${context.signerToken}` : context.token,
 });
 
-const testModeNotice = "TEST MODE · This is a sandbox quote: no real money is charged or paid.";
-
-const doneNotices: Record<QuotePageDone, string> = {
-  signed: "Thank you: your signature is recorded. The quote is accepted once it is countersigned.",
-  accepted: "Thank you: the quote is accepted.",
-  declined: "You declined this quote.",
-  countersigned: "Thank you: your countersignature is recorded.",
-};
+/**
+ * Who reads the page: the buyer in their locale (else the merchant's); a countersigner signs for the
+ * merchant, in the merchant's.
+ */
+const readerOf = ({ quote, merchant }: Pick<HostedQuote, "quote" | "merchant">, context: QuotePageContext) =>
+  translator(context.signerToken ? readerLocale(merchant) : readerLocale(merchant, quote.customer));
 
 const redirect = (location: string) =>
   new HttpResponse(303, undefined, { location, "cache-control": "no-store" }, { body: "" });
@@ -83,21 +82,12 @@ export async function quotePage(
 ): Promise<HttpResponse> {
   const found = await hostedQuote(ports, context.token);
   if (context.signerToken) countersignerOf(found.quote, context.signerToken);
-  const notice = paid
-    ? found.quote.invoiceId
-      ? paidNotice
-      : savedNotice
-    : done
-      ? doneNotices[done]
-      : undefined;
+  const notice = paid ? (found.quote.invoiceId ? "paid" : "saved") : done;
   return page(found, context, 200, {
     ...(notice ? { notice } : {}),
-    payment: await paymentSection(ports, found, context),
+    payment: await paymentSection(readerOf(found, context), ports, found, context),
   });
 }
-
-const paidNotice = "Thank you: your payment went through. A receipt is on its way to you by email.";
-const savedNotice = "Thank you: your card is saved for the subscription's payments.";
 
 /**
  * An accepted quote's money, on the buyer's page: its first invoice to pay at once (a link to the
@@ -105,6 +95,7 @@ const savedNotice = "Thank you: your card is saved for the subscription's paymen
  * with their due dates and states. Nothing on a countersigner's page.
  */
 async function paymentSection(
+  tr: Translator,
   ports: HostedQuotePorts,
   { quote, merchant }: HostedQuote,
   context: QuotePageContext,
@@ -113,41 +104,56 @@ async function paymentSection(
   const invoice = quote.invoiceId
     ? (await ports.invoices.read(merchant.id, quote.invoiceId))?.value
     : undefined;
-  const money = (amount: number) => escapeHtml(formatMoney(amount, quote.currency));
+  const money = (amount: number) => tr.money(amount, quote.currency);
+  const p = (text: string) => `<p>${escapeHtml(text)}</p>`;
   const progress = quote.planProgress?.installments ?? [];
   const schedule = progress.length
     ? `<ul class="installments">${progress
-        .map(
-          (i, k) =>
-            `<li>Installment ${k + 1} of ${progress.length}: ${money(quote.plannedPayments?.installments[k]?.amount ?? 0)}, due ${escapeHtml(i.dueDate ? formatDate(i.dueDate, merchant.timeZone) : "")} — ${escapeHtml((i.status ?? "upcoming").replace("_", " "))}</li>`,
-        )
+        .map((i, k) => {
+          const line = tr.t("page.quote.installmentLine", {
+            number: k + 1,
+            of: progress.length,
+            amount: money(quote.plannedPayments?.installments[k]?.amount ?? 0),
+            date: i.dueDate ? tr.date(i.dueDate, merchant.timeZone) : "",
+            status: i.status ?? "upcoming",
+          });
+          return `<li>${escapeHtml(line)}</li>`;
+        })
         .join("")}</ul>`
     : "";
-  const later =
-    quote.paymentPlan?.collection === "send_invoice" || !quote.collectPayment
-      ? "Each later installment is invoiced to you by email on its due date."
-      : "Each later installment is charged to your saved card on its due date.";
+  const later = tr.t("page.quote.laterInstallments", {
+    invoiced: quote.paymentPlan?.collection === "send_invoice" || !quote.collectPayment ? "yes" : "no",
+  });
+  const payPath = `${quotePath(context.token)}/pay`;
   let body: string;
   if (!invoice) {
     // Issued by the billing queue right after acceptance; a quote of recurring lines only has none.
-    if (quote.upfrontTotal > 0)
-      body = `<p>Your invoice is being prepared: reload this page in a moment to pay it.</p>`;
+    if (quote.upfrontTotal > 0) body = p(tr.t("page.quote.invoicePreparing"));
     else if (!quote.collectPayment || !quote.recurringInterval) return "";
-    else if (quote.paymentMethodId)
-      body = `<p>Your card is saved: the subscription's payments are charged to it.</p>`;
+    else if (quote.paymentMethodId) body = p(tr.t("page.quote.cardSaved"));
     else
-      body = `<p>Nothing is due today. Save the card the subscription's payments are charged to.</p>
-<p><a class="button primary" href="${escapeHtml(quotePath(context.token))}/pay">Save card and start</a></p>`;
+      body = `${p(tr.t("page.quote.nothingDueToday"))}
+<p><a class="button primary" href="${escapeHtml(payPath)}">${escapeHtml(tr.t("page.saveCardAndStart"))}</a></p>`;
   } else if (invoice.status === "paid") {
-    body = `<p>Paid: ${money(invoice.amountPaid)}. Thank you.</p>${progress.length > 1 ? `<p>${later}</p>` : ""}`;
+    body = `${p(tr.t("page.quote.paid", { amount: money(invoice.amountPaid) }))}${progress.length > 1 ? p(later) : ""}`;
   } else if (!quote.collectPayment) {
-    body = `<p>Invoice ${escapeHtml(invoice.number ?? "")} for ${money(invoice.amountRemaining)} is sent to ${escapeHtml(quote.customer.email)}.</p>`;
+    body = p(
+      tr.t("page.quote.invoiceSent", {
+        number: invoice.number ?? "",
+        amount: money(invoice.amountRemaining),
+        email: quote.customer.email,
+      }),
+    );
   } else if (invoice.status === "open" && invoice.amountRemaining > 0) {
-    body = `<p>Due now: <strong>${money(invoice.amountRemaining)}</strong>${invoice.installment ? ` (installment 1 of ${invoice.installment.of})` : ""}.</p>
-${invoice.savesCard ? `<p class="muted">${escapeHtml(progress.length > 1 ? later : "Your card will be saved for the subscription's payments.")}</p>` : ""}
-<p><a class="button primary" href="${escapeHtml(quotePath(context.token))}/pay">Pay ${money(invoice.amountRemaining)} now</a></p>`;
+    const dueNow = `<strong>${escapeHtml(money(invoice.amountRemaining))}</strong>`;
+    const installment = invoice.installment
+      ? escapeHtml(tr.t("page.quote.firstInstallment", { of: invoice.installment.of }))
+      : "";
+    body = `<p>${escapeHtml(tr.t("page.quote.dueNow"))} ${dueNow}${installment}.</p>
+${invoice.savesCard ? `<p class="muted">${escapeHtml(progress.length > 1 ? later : tr.t("page.quote.cardWillBeSaved"))}</p>` : ""}
+<p><a class="button primary" href="${escapeHtml(payPath)}">${escapeHtml(tr.t("page.quote.payNow", { amount: money(invoice.amountRemaining) }))}</a></p>`;
   } else body = "";
-  return `<section aria-labelledby="payment-title"><h2 id="payment-title">Payment</h2>
+  return `<section aria-labelledby="payment-title"><h2 id="payment-title">${escapeHtml(tr.t("page.invoice.payment"))}</h2>
 ${body}
 ${schedule}
 </section>`;
@@ -202,14 +208,14 @@ async function act(
   run: () => Promise<HttpResponse>,
 ): Promise<HttpResponse> {
   // A refused form comes back as the buyer filled it: nobody retypes a name or a reason.
-  const again = async (status: number, error: string) =>
+  const again = async (status: number, error: string | ((tr: Translator) => string)) =>
     page(await hostedQuote(ports, context.token), context, status, { error, typed: form });
   // Someone else's countersign link is a 404 before any form is read.
   if (context.signerToken)
     countersignerOf((await hostedQuote(ports, context.token)).quote, context.signerToken);
   const now = Math.floor(context.clock.now().getTime() / 1000);
   if (!(await formTokenValid(formScope(context), form.get("formToken") ?? "", now)))
-    return again(403, "This form has expired. Please try again.");
+    return again(403, (tr) => tr.t("page.formExpired"));
   try {
     return await run();
   } catch (error) {
@@ -249,83 +255,85 @@ button,.button{display:inline-block;margin:12px 0 0;font:inherit;font-weight:600
 @media (max-width:600px){.sheet{padding:16px 12px}button,.button{width:100%;text-align:center}th,td{padding:6px 3px}}
 `;
 
-function totalsRows(quote: Quote): string {
-  const money = (n: number) => formatMoney(n, quote.currency);
+function totalsRows(tr: Translator, quote: Quote): string {
+  const money = (n: number) => tr.money(n, quote.currency);
   const row = (label: string, value: number, cls = "") =>
     `<tr${cls ? ` class="${cls}"` : ""}><th scope="row">${escapeHtml(label)}</th><td class="num">${escapeHtml(money(value))}</td></tr>`;
-  const rows = [row("Subtotal", quote.subtotal)];
-  if (quote.discountTotal) rows.push(row("Discounts", -quote.discountTotal));
-  for (const tax of quote.taxBreakdown)
-    rows.push(
-      row(
-        `${tax.name || "Tax"} (${formatPercentage(tax.percentage)}${tax.inclusive ? " incl." : ""})`,
-        tax.amount,
-      ),
-    );
-  if (quote.feeTotal) rows.push(row("Fees", quote.feeTotal));
-  rows.push(row("Total", quote.total, "total"));
+  const rows = [row(tr.t("common.subtotal"), quote.subtotal)];
+  if (quote.discountTotal) rows.push(row(tr.t("common.discounts"), -quote.discountTotal));
+  for (const tax of quote.taxBreakdown) rows.push(row(taxLabel(tr, tax), tax.amount));
+  if (quote.feeTotal) rows.push(row(tr.t("common.fees"), quote.feeTotal));
+  rows.push(row(tr.t("common.total"), quote.total, "total"));
   if (quote.recurringInterval) {
-    rows.push(row("Due once", quote.upfrontTotal));
-    rows.push(row(`Recurring, ${intervalWords[quote.recurringInterval].adverb}`, quote.recurringTotal));
+    rows.push(row(tr.t("page.quote.dueOnce"), quote.upfrontTotal));
+    rows.push(row(tr.t("page.quote.recurring", { interval: quote.recurringInterval }), quote.recurringTotal));
   }
   return rows.join("\n");
 }
 
 /** The plan's installments with their amounts as worked out at publish (`plan.ts`). */
-function planRows(quote: StoredQuote): string {
+function planRows(tr: Translator, quote: StoredQuote): string {
   const installments = quote.paymentPlan?.installments ?? [];
   return installments
     .map(
       (i, k) =>
-        `<tr><td>${k + 1} of ${installments.length}</td><td class="num">${escapeHtml(formatMoney(quote.plannedPayments?.installments[k]?.amount ?? 0, quote.currency))}</td><td>${escapeHtml(i.dueAfterDays === 0 ? "On acceptance" : `${i.dueAfterDays} days after acceptance`)}</td></tr>`,
+        `<tr><td>${escapeHtml(tr.t("page.quote.nOfM", { number: k + 1, of: installments.length }))}</td><td class="num">${escapeHtml(tr.money(quote.plannedPayments?.installments[k]?.amount ?? 0, quote.currency))}</td><td>${escapeHtml(tr.t("page.quote.dueAfter", { days: i.dueAfterDays }))}</td></tr>`,
     )
     .join("\n");
 }
 
 /** What became of the quote, in the buyer's words; none while it is open and unsigned. */
-function statusNotice({ quote, merchant, now }: HostedQuote): string | undefined {
-  const date = (iso: string | undefined) => (iso ? formatDate(iso, merchant.timeZone) : "");
-  if (isLapsed(quote, now)) return `This quote expired on ${date(quote.expiresAt)}.`;
+function statusNotice(tr: Translator, { quote, merchant, now }: HostedQuote): string | undefined {
+  const date = (iso: string | undefined) => (iso ? tr.date(iso, merchant.timeZone) : "");
+  const what = (status: string, on: string | undefined) =>
+    tr.t("page.quote.statusNotice", { status, date: date(on), merchant: merchant.name });
+  if (isLapsed(quote, now)) return what("expired", quote.expiresAt);
   switch (quote.status) {
     case "accepted":
-      return `This quote was accepted on ${date(quote.acceptedAt)}.`;
+      return what("accepted", quote.acceptedAt);
     case "declined":
-      return `This quote was declined on ${date(quote.declinedAt)}.`;
+      return what("declined", quote.declinedAt);
     case "expired":
-      return `This quote expired on ${date(quote.expiredAt ?? quote.expiresAt)}.`;
+      return what("expired", quote.expiredAt ?? quote.expiresAt);
     case "canceled":
-      return `This quote was canceled by ${merchant.name} on ${date(quote.canceledAt)}.`;
+      return what("canceled", quote.canceledAt);
     case "superseded":
-      return "This quote was replaced by a newer version.";
+      return tr.t("page.quote.superseded");
     default:
       return buyerSignature(quote)
-        ? `Signed on ${date(buyerSignature(quote)?.signedAt)}: waiting for ${merchant.name}'s countersignature.`
+        ? tr.t("page.quote.awaitingCountersignature", {
+            date: date(buyerSignature(quote)?.signedAt),
+            merchant: merchant.name,
+          })
         : undefined;
   }
 }
 
 /** The template's signature block: who signs the quote, and who has. */
-function signatureBlock({ quote, merchant }: HostedQuote): string {
+function signatureBlock(tr: Translator, { quote, merchant }: HostedQuote): string {
   if (!quote.requireSignature && !quote.countersigners.length) return "";
-  const signedOn = (signedAt: string | undefined) =>
-    signedAt ? `signed on ${formatDate(signedAt, merchant.timeZone)}` : "not signed yet";
+  const signed = (name: string, signedAt: string | undefined) =>
+    signedAt
+      ? tr.t("page.quote.signedOn", { name, date: tr.date(signedAt, merchant.timeZone) })
+      : tr.t("page.quote.notSigned", { name });
   const buyer = buyerSignature(quote);
   const rows: [string, string][] = [];
   if (quote.requireSignature)
     rows.push([
-      "Buyer",
-      `${buyer?.name ?? quote.customer.name ?? quote.customer.email}: ${signedOn(buyer?.signedAt)}`,
+      tr.t("page.quote.buyer"),
+      signed(buyer?.name ?? quote.customer.name ?? quote.customer.email, buyer?.signedAt),
     ]);
   for (const c of quote.countersigners) {
     const signature = quote.signatures?.find((s) => s.role === "countersigner" && s.email === c.email);
-    rows.push([`For ${merchant.name}`, `${c.name}: ${signedOn(signature?.signedAt)}`]);
+    rows.push([tr.t("page.quote.forMerchant", { merchant: merchant.name }), signed(c.name, signature?.signedAt)]);
   }
-  return `<section aria-labelledby="signatures-title"><h2 id="signatures-title">Signatures</h2>
+  return `<section aria-labelledby="signatures-title"><h2 id="signatures-title">${escapeHtml(tr.t("page.quote.signatures"))}</h2>
 <dl>${rows.map(([k, v]) => `<dt>${escapeHtml(k)}</dt><dd>${escapeHtml(v)}</dd>`).join("")}</dl></section>`;
 }
 
 /** The sign (or accept) form and the decline form of an open quote, or a countersigner's form. */
 async function forms(
+  tr: Translator,
   found: HostedQuote,
   context: QuotePageContext,
   typed: URLSearchParams | undefined,
@@ -339,32 +347,32 @@ async function forms(
 <input type="hidden" name="contentHash" value="${escapeHtml(quote.contentHash ?? "")}">`;
   const signs = quote.requireSignature || countersigner !== undefined;
   const consent = signs
-    ? `<label class="check" for="consent"><input type="checkbox" id="consent" name="consent" value="yes" required${typed?.get("consent") === "yes" ? " checked" : ""}> I agree this typed name is my electronic signature, and that I sign the quote shown on this page (its PDF's SHA-256 is ${escapeHtml(quote.contentHash ?? "")}).</label>`
+    ? `<label class="check" for="consent"><input type="checkbox" id="consent" name="consent" value="yes" required${typed?.get("consent") === "yes" ? " checked" : ""}> ${escapeHtml(tr.t("page.quote.consent", { hash: quote.contentHash ?? "" }))}</label>`
     : "";
   const heading = countersigner
-    ? `Countersign as ${countersigner.signer.name}`
+    ? tr.t("page.quote.countersignAs", { name: countersigner.signer.name })
     : signs
-      ? "Sign this quote"
-      : "Accept this quote";
+      ? tr.t("page.quote.sign")
+      : tr.t("page.quote.accept");
   const signForm = `<section aria-labelledby="sign-title">
 <h2 id="sign-title">${escapeHtml(heading)}</h2>
 <form method="post" action="${escapeHtml(context.signerToken ? countersignPath(context.token, context.signerToken) : `${quotePath(context.token)}/sign`)}">
 ${hidden}
-<label for="name">Your full name</label>
+<label for="name">${escapeHtml(tr.t("page.quote.fullName"))}</label>
 <input type="text" id="name" name="name" autocomplete="name" required maxlength="200" value="${escapeHtml(typed?.get("name") ?? "")}">
 ${consent}
-<button type="submit" class="primary">${signs ? "Sign" : "Accept"}</button>
+<button type="submit" class="primary">${escapeHtml(tr.t("page.quote.signButton", { signs: signs ? "yes" : "no" }))}</button>
 </form>
 </section>`;
   if (countersigner) return signForm;
   return `${signForm}
 <section aria-labelledby="decline-title">
-<h2 id="decline-title">Decline this quote</h2>
+<h2 id="decline-title">${escapeHtml(tr.t("page.quote.decline"))}</h2>
 <form method="post" action="${escapeHtml(quotePath(context.token))}/decline">
 <input type="hidden" name="formToken" value="${formToken}">
-<label for="reason">Reason (optional)</label>
+<label for="reason">${escapeHtml(tr.t("page.quote.reason"))}</label>
 <textarea id="reason" name="reason" rows="3" maxlength="1000">${escapeHtml(typed?.get("reason") ?? "")}</textarea>
-<button type="submit">Decline</button>
+<button type="submit">${escapeHtml(tr.t("page.quote.declineButton"))}</button>
 </form>
 </section>`;
 }
@@ -373,57 +381,68 @@ async function page(
   found: HostedQuote,
   context: QuotePageContext,
   status: number,
-  message: { notice?: string; error?: string; typed?: URLSearchParams; payment?: string },
+  message: {
+    /** What the page confirms: the buyer's or a countersigner's action, a payment, a saved card. */
+    notice?: QuotePageDone | "paid" | "saved";
+    /** In the reader's words, or a use case's own message. */
+    error?: string | ((tr: Translator) => string);
+    typed?: URLSearchParams;
+    payment?: string;
+  },
 ): Promise<HttpResponse> {
   const { merchant } = found;
+  const tr = readerOf(found, context);
   const quote = presentQuote(found.quote);
   // The template frozen at publish: its colour and footer over the merchant's, the sections it shows.
   const shows = (section: Parameters<typeof showsSection>[1]) => showsSection(quote.template, section);
   const tz = merchant.timeZone;
-  const title = `Quote ${quote.number ?? ""}`.trim();
+  const title = tr.t("page.quote.title", { number: quote.number ?? "" }).trim();
   // Absolute paths: the page is also rendered at its forms' URLs (a refused POST shows it again).
   const pdfUrl = `${quotePath(context.token)}/pdf`;
-  const notice = statusNotice(found);
+  const notice = statusNotice(tr, found);
+  const error = typeof message.error === "function" ? message.error(tr) : message.error;
+  const words = (key: Parameters<Translator["t"]>[0]) => escapeHtml(tr.t(key));
   const details = [
-    ...(quote.publishedAt ? [["Issued", formatDate(quote.publishedAt, tz)]] : []),
-    ["Valid until", formatDate(quote.expiresAt, tz)],
-    ["Prepared for", quote.customer.name ?? quote.customer.email],
+    ...(quote.publishedAt ? [[tr.t("page.quote.issued"), tr.date(quote.publishedAt, tz)]] : []),
+    [tr.t("page.quote.validUntil"), tr.date(quote.expiresAt, tz)],
+    [tr.t("page.quote.preparedFor"), quote.customer.name ?? quote.customer.email],
   ]
     .map(([k, v]) => `<dt>${escapeHtml(k ?? "")}</dt><dd>${escapeHtml(v ?? "")}</dd>`)
     .join("");
   const lines = quote.lineItems
     .map(
       (line) =>
-        `<tr><td>${escapeHtml(line.description)}</td><td class="num">${escapeHtml(formatQuantity(line.quantity))}</td><td class="num">${escapeHtml(formatMoney(line.unitAmount, quote.currency))}</td><td class="num">${escapeHtml(formatMoney(line.amountSubtotal, quote.currency))}</td></tr>`,
+        `<tr><td>${escapeHtml(line.description)}</td><td class="num">${escapeHtml(tr.quantity(line.quantity))}</td><td class="num">${escapeHtml(tr.money(line.unitAmount, quote.currency))}</td><td class="num">${escapeHtml(tr.money(line.amountSubtotal, quote.currency))}</td></tr>`,
     )
     .join("\n");
   const text = (heading: string, id: string, body: string | undefined) =>
     body
-      ? `<section aria-labelledby="${id}"><h2 id="${id}">${heading}</h2><p class="text">${escapeHtml(body)}</p></section>`
+      ? `<section aria-labelledby="${id}"><h2 id="${id}">${escapeHtml(heading)}</h2><p class="text">${escapeHtml(body)}</p></section>`
       : "";
   const rendered = brandedPage({
     merchant: brandedByTemplate(merchant, quote.template),
-    title: `${title} from ${merchant.name}`,
-    testModeNotice,
+    locale: tr.locale,
+    title: tr.t("page.documentTitle", { title, merchant: merchant.name }),
+    testModeNotice: tr.t("page.quote.testMode"),
     style,
     main: `<article class="sheet" aria-labelledby="quote-title">
 <h1 id="quote-title">${escapeHtml(title)}</h1>
 ${quote.title ? `<p class="muted">${escapeHtml(quote.title)}</p>` : ""}
 ${quote.template?.headerText ? `<p class="text">${escapeHtml(quote.template.headerText)}</p>` : ""}
-${message.notice ? `<p class="notice notice-good" role="status">${escapeHtml(message.notice)}</p>` : ""}
-${message.error ? `<p class="error" role="alert">${escapeHtml(message.error)}</p>` : ""}
+${message.notice ? `<p class="notice notice-good" role="status">${escapeHtml(tr.t("page.quote.done", { done: message.notice }))}</p>` : ""}
+${error ? `<p class="error" role="alert">${escapeHtml(error)}</p>` : ""}
 ${notice ? `<p class="notice" role="note">${escapeHtml(notice)}</p>` : ""}
-${found.newerPath ? `<p><a class="button primary" href="${escapeHtml(found.newerPath)}">See the newer version</a></p>` : ""}
-<h2>Details</h2>
+${found.newerPath ? `<p><a class="button primary" href="${escapeHtml(found.newerPath)}">${words("page.quote.newerVersion")}</a></p>` : ""}
+<h2>${words("page.details")}</h2>
 <dl>${details}</dl>
-<p><a class="button" href="${escapeHtml(pdfUrl)}" download>Download the quote (PDF)</a></p>
-${quote.status === "accepted" ? `<p><a class="button" href="${escapeHtml(`${quotePath(context.token)}/signed-pdf`)}" download>Download the signed quote with its audit trail (PDF)</a></p>` : ""}
+<p><a class="button" href="${escapeHtml(pdfUrl)}" download>${words("page.quote.downloadPdf")}</a></p>
+${quote.status === "accepted" ? `<p><a class="button" href="${escapeHtml(`${quotePath(context.token)}/signed-pdf`)}" download>${words("page.quote.downloadSignedPdf")}</a></p>` : ""}
 ${
   shows("lineItems")
     ? `<div class="table-wrap">
 <table>
-<caption class="visually-hidden">Line items</caption>
-<thead><tr><th scope="col">Description</th><th scope="col" class="num">Qty</th><th scope="col" class="num">Unit price</th><th scope="col" class="num">Amount</th></tr></thead>
+<caption class="visually-hidden">${words("page.lineItems")}</caption>
+<thead><tr><th scope="col">${words("common.description")}</th><th scope="col" class="num">${words("common.quantity")}</th><th scope="col" class="num">${words("common.unitPrice")}</th><th scope="col" class="num">${words("common.amount")}</th></tr></thead>
 <tbody>
 ${lines}
 </tbody>
@@ -432,25 +451,25 @@ ${lines}
     : ""
 }
 <table class="totals">
-<caption class="visually-hidden">Totals</caption>
+<caption class="visually-hidden">${words("page.quote.totals")}</caption>
 <tbody>
-${totalsRows(quote)}
+${totalsRows(tr, quote)}
 </tbody>
 </table>
 ${
   quote.paymentPlan && shows("paymentPlan")
-    ? `<section aria-labelledby="plan-title"><h2 id="plan-title">Payment plan</h2><div class="table-wrap"><table>
-<thead><tr><th scope="col">Installment</th><th scope="col" class="num">Amount</th><th scope="col">Due</th></tr></thead>
+    ? `<section aria-labelledby="plan-title"><h2 id="plan-title">${words("page.quote.paymentPlan")}</h2><div class="table-wrap"><table>
+<thead><tr><th scope="col">${words("page.quote.installment")}</th><th scope="col" class="num">${words("common.amount")}</th><th scope="col">${words("page.portal.due")}</th></tr></thead>
 <tbody>
-${planRows(found.quote)}
+${planRows(tr, found.quote)}
 </tbody></table></div></section>`
     : ""
 }
-${text("Terms", "terms-title", shows("terms") ? quote.terms : undefined)}
-${text("Comments", "comments-title", shows("comments") ? quote.comments : undefined)}
-${shows("signatureBlock") ? signatureBlock(found) : ""}
+${text(tr.t("page.quote.terms"), "terms-title", shows("terms") ? quote.terms : undefined)}
+${text(tr.t("page.quote.comments"), "comments-title", shows("comments") ? quote.comments : undefined)}
+${shows("signatureBlock") ? signatureBlock(tr, found) : ""}
 ${message.payment ?? ""}
-${await forms(found, context, message.typed)}
+${await forms(tr, found, context, message.typed)}
 </article>`,
   });
   return new HttpResponse(status, undefined, rendered.headers, { body: rendered.html });

@@ -13,13 +13,11 @@ import { invoicePayable } from "../invoices/hosted.ts";
 import type { InvoicePayPorts } from "../invoices/pay.ts";
 import type { StoredInvoice } from "../invoices/ports.ts";
 import { presentInvoice } from "../invoices/service.ts";
+import { readerLocale } from "../i18n/locale.ts";
 import type { Merchant } from "../merchants/merchant.ts";
 import type { HostedQuotePorts } from "./hosted.ts";
 import type { StoredQuote } from "./ports.ts";
 import { presentQuote } from "./quote.ts";
-
-/** What the pay form says when paying keeps the card. */
-export const quoteSaveNotice = "Your card will be saved for the later payments of this quote.";
 
 /** An accepted quote that collects payment, of recurring lines only: nothing to pay now, a card to save. */
 export const savesCardOnly = (quote: StoredQuote) =>
@@ -41,13 +39,14 @@ export function quoteCardSetup(
 ): PayFormSubject {
   return {
     merchant,
-    kind: "Quote",
+    locale: readerLocale(merchant, quote.customer),
+    kind: "quote",
     number: quote.number ?? quote.id,
     amountDue: 0,
     currency: quote.currency,
     payable: quote.paymentMethodId === undefined,
-    saveNotice: "Nothing is charged today: your card is saved for the subscription's payments.",
-    action: "Save card and start",
+    savesCard: "subscriptionOnly",
+    saveOnly: true,
     charge: (card) => saveCard(quote.customerId, card),
     checkout: async () => {
       throw new StateConflictError(
@@ -80,7 +79,7 @@ export function quotePayable(
     merchant,
     payments,
     keepCard,
-    invoice.savesCard ? quoteSaveNotice : undefined,
+    invoice.savesCard ? "quote" : undefined,
   );
 }
 

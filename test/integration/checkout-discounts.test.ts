@@ -256,6 +256,24 @@ describe("live totals (POST /l/{slug}/price)", () => {
     });
     expect(await aws.countItems()).toBe(before);
     expect((await codeOf(codes.spring as string)).timesRedeemed).toBe(0);
+
+    // The buyer's chosen locale comes with the form: the same totals, in their formats and words.
+    const norsk = await price(link.slug, { "quantity.0": "3", discountCode: "spring15", locale: "nb-NO" });
+    expect(norsk.body).toMatchObject({
+      total: 4391,
+      display: {
+        subtotal: "46,97\u00a0USD",
+        discountLabel: "Rabatt (SPRING15)",
+        discount: "−7,05\u00a0USD",
+        total: "43,91\u00a0USD",
+      },
+    });
+    const refused = await price(link.slug, { "quantity.0": "3", discountCode: "NOPE", locale: "nb-NO" });
+    expect(refused.status).toBe(400);
+    expect(refused.body.errors).toContainEqual({
+      path: "discountCode",
+      message: "Denne rabattkoden er ikke gyldig.",
+    });
   });
 
   it("names a bad quantity or code (400 problem), and refuses a link that no longer sells (409)", async () => {

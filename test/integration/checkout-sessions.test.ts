@@ -487,6 +487,88 @@ describe("paying a checkout with the sandbox card form", () => {
     expect(customer.name).toBe("Kari Known");
   });
 
+  it("carries the buyer's ?locale= into the session, onto the customer it creates and the invoice's snapshot", async () => {
+    const link = await newLink({ name: "Kaffe", lineItems: [{ productId: p.beans }] });
+    const shown = await page(link.slug, { locale: "nb-no" });
+    expect(shown.status).toBe(200);
+    expect(shown.raw).toContain('<html lang="nb-NO">');
+    const chosen = /name="locale" value="([^"]+)"/.exec(shown.raw)?.[1];
+    expect(chosen).toBe("nb-NO");
+    const email = `norsk-${Date.now()}@example.com`;
+    const started = await post(link.slug, { formToken: formTokenIn(shown.raw), locale: chosen ?? "", email });
+    expect(started.status, started.raw).toBe(303);
+    const id = sessionIdOf(started.headers.location);
+    expect((await session(id)).locale).toBe("nb-NO");
+
+    // The session's page reads in it, and its card form carries it on.
+    const open = (await page(link.slug, { session: id })).raw;
+    expect(open).toContain('<html lang="nb-NO">');
+    expect(open).toContain("<h2>Din bestilling</h2>");
+    expect((await pay(link.slug, id, "4242424242424242")).status).toBe(303);
+
+    const done = await session(id);
+    const customer = await expectStatus(
+      merchantCall(customers, "GET /v1/customers/{id}", shop.secret, { id: done.customerId }),
+    );
+    expect(customer.locale).toBe("nb-NO");
+    const invoice = await expectStatus(
+      merchantCall(invoices, "GET /v1/invoices/{id}", shop.secret, { id: done.invoiceId }),
+    );
+    expect(invoice.customer.locale).toBe("nb-NO");
+    expect((await page(link.slug, { session: id })).raw).toContain("Betalt. Takk for betalingen!");
+  });
+
+  it("names the problems of a form posted in Norwegian in Norwegian, and writes nothing", async () => {
+    const link = await newLink({
+      name: "Kaffe",
+      lineItems: [{ productId: p.beans, quantity: 1, adjustableQuantity: { min: 1, max: 3 } }],
+      collectBillingAddress: true,
+    });
+    const before = (await sessionsOf(shop.id)).length;
+    const r = await post(link.slug, {
+      formToken: formTokenIn((await page(link.slug, { locale: "nb-NO" })).raw),
+      locale: "nb-NO",
+      "quantity.0": "9",
+      email: "ikke-en-adresse",
+    });
+    expect(r.status).toBe(400);
+    expect(r.raw).toContain('<html lang="nb-NO">');
+    expect(r.raw).toContain("Kontroller opplysningene dine:");
+    for (const message of [
+      "Velg et antall fra 1 til 3.",
+      "Skriv inn en gyldig e-postadresse.",
+      "Skriv inn gateadressen.",
+      "Velg et land fra listen.",
+    ])
+      expect(r.raw).toContain(message);
+    expect(r.raw).toContain('<input type="hidden" name="locale" value="nb-NO">');
+    expect((await sessionsOf(shop.id)).length).toBe(before);
+  });
+
+  it("leaves an existing customer's locale alone, and ignores a locale the platform cannot format", async () => {
+    const email = `engelsk-${Date.now()}@example.com`;
+    const existing = await expectStatus(
+      merchantCall(customers, "POST /v1/customers", shop.secret, { body: { email, locale: "en-GB" } }),
+      201,
+    );
+    const link = await newLink({ name: "Beans", lineItems: [{ productId: p.beans }] });
+    const id = await start(link.slug, { email, locale: "nb-NO" });
+    expect((await pay(link.slug, id, "4242424242424242")).status).toBe(303);
+    const customer = await expectStatus(
+      merchantCall(customers, "GET /v1/customers/{id}", shop.secret, { id: existing.id }),
+    );
+    expect(customer.locale).toBe("en-GB");
+
+    for (const bad of ["en_US", "zz-ZZ"]) {
+      const shown = await page(link.slug, { locale: bad });
+      expect(shown.status).toBe(200);
+      expect(shown.raw).toContain('<html lang="en-US">');
+      expect(shown.raw).not.toContain('name="locale"');
+      const ignored = await start(link.slug, { email: `x-${Date.now()}@example.com`, locale: bad });
+      expect((await session(ignored)).locale).toBeUndefined();
+    }
+  });
+
   it("shows a decline clearly, charges nothing, gives the redemption back, and lets the buyer try again", async () => {
     const link = await newLink({ name: "Last one", lineItems: [{ productId: p.beans }], maxRedemptions: 1 });
     const id = await start(link.slug);

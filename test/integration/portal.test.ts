@@ -149,6 +149,28 @@ describe("the portal page", () => {
     expect(shown.raw).toMatch(openRow);
   });
 
+  it("reads in the customer's locale: words, amounts and dates", async () => {
+    const customerId = await newCustomer();
+    await expectStatus(
+      merchantCall(customersHandler, "PATCH /v1/customers/{id}", shop.secret, {
+        id: customerId,
+        body: { locale: "nb-NO" },
+      }),
+    );
+    const sub = await subscription(await subscribe(customerId));
+    const shown = (await page(await portalToken(customerId))).raw;
+
+    expect(shown).toContain('<html lang="nb-NO">');
+    expect(shown).toContain('<h1 id="title">Kontoen din</h1>');
+    expect(shown).toContain("TESTMODUS");
+    expect(shown).toContain("25,00\u00a0USD per måned");
+    const next = new Intl.DateTimeFormat("nb-NO", { year: "numeric", month: "long", day: "numeric", timeZone: "UTC" });
+    expect(shown).toContain(`Neste faktureringsdato: ${next.format(new Date(sub.nextBillingAt))}.`);
+    expect(shown).toContain(">Si opp ved periodens slutt</button>");
+    expect(shown).toContain("<h2>Åpne fakturaer</h2>");
+    expect(shown).not.toContain("Your account");
+  });
+
   it("lists paid invoices in the history with their PDF as the receipt", async () => {
     const customerId = await newCustomer();
     const subscriptionId = await subscribe(customerId);

@@ -121,6 +121,32 @@ describe("the buyer's quote page", () => {
     expect(html).toContain('name="viewport" content="width=device-width, initial-scale=1"');
   });
 
+  it("reads in the buyer's locale: an nb-NO customer's quote in Norwegian words and formats", async () => {
+    const norsk = await expectStatus(
+      merchantCall(customers, "POST /v1/customers", shop.secret, {
+        body: { email: "kari@kjoper.test", name: "Kari Kjøper", locale: "nb-NO" },
+      }),
+      201,
+    );
+    const quote = await open({ customerId: norsk.id });
+    const html = (await page(tokenOf(quote))).raw;
+    expect(html).toContain('<html lang="nb-NO">');
+    expect(html).toContain(`<h1 id="quote-title">Tilbud ${quote.number}</h1>`);
+    for (const text of [
+      "<dt>Gyldig til</dt>",
+      "<dt>Utarbeidet for</dt><dd>Kari Kjøper</dd>",
+      "3\u00a0000,00\u00a0USD",
+      "900,00\u00a0USD",
+      "<td>30 dager etter aksept</td>",
+      "<td>Ved aksept</td>",
+      ">Last ned tilbudet (PDF)</a>",
+      "Jeg godtar at dette navnet er min elektroniske signatur",
+      '<h2 id="decline-title">Avslå dette tilbudet</h2>',
+    ])
+      expect(html).toContain(text);
+    expect(html).not.toContain("Valid until");
+  });
+
   it("serves the PDF stored at publish: its SHA-256 is the contentHash the signature records", async () => {
     const quote = await open({ countersigners: [] });
     const token = tokenOf(quote);

@@ -4,6 +4,7 @@
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { translator } from "../../shared/i18n/translator.ts";
 import { applyCreditBalance, balanceRows } from "../../shared/invoices/balance.ts";
 
 describe("applyCreditBalance", () => {
@@ -40,17 +41,25 @@ describe("applyCreditBalance", () => {
 });
 
 describe("balanceRows", () => {
+  const english = translator("en-US");
   it("lists the applied balance as a deduction and the credit, each only when there is one", () => {
-    expect(balanceRows({ status: "open", appliedBalance: 2000, creditedToBalance: 0 })).toEqual([
+    expect(balanceRows({ status: "open", appliedBalance: 2000, creditedToBalance: 0 }, english)).toEqual([
       ["Applied balance", -2000],
     ]);
-    expect(balanceRows({ status: "paid", creditedToBalance: 4000 })).toEqual([
+    expect(balanceRows({ status: "paid", creditedToBalance: 4000 }, english)).toEqual([
       ["Credited to your balance", 4000],
     ]);
-    expect(balanceRows({ status: "open" })).toEqual([]);
+    expect(balanceRows({ status: "open" }, english)).toEqual([]);
+  });
+
+  it("labels the rows in the reader's language", () => {
+    expect(balanceRows({ status: "open", appliedBalance: 2000, creditedToBalance: 4000 }, translator("nb-NO"))).toEqual([
+      ["Brukt kreditt", -2000],
+      ["Godskrevet saldoen din", 4000],
+    ]);
   });
 
   it("leaves out the applied balance of a void invoice: voiding gave it back", () => {
-    expect(balanceRows({ status: "void", appliedBalance: 2000 })).toEqual([]);
+    expect(balanceRows({ status: "void", appliedBalance: 2000 }, english)).toEqual([]);
   });
 });

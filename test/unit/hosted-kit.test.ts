@@ -80,6 +80,7 @@ describe("branded frame", () => {
   it("says TEST MODE first for a test-mode merchant, and its styles and the page's share one hashed block", () => {
     const page = brandedPage({
       merchant,
+      locale: "en-US",
       title: "Quote Q-7",
       testModeNotice: "TEST MODE · sandbox quote",
       style: ".quote{color:var(--accent)}",
@@ -96,6 +97,7 @@ describe("branded frame", () => {
     expect(page.headers["content-security-policy"]).toContain(`'sha256-${sha256(style)}'`);
 
     const live = brandedPage({
+      locale: "en-US",
       title: "Q",
       testModeNotice: "TEST MODE",
       style: "",
@@ -132,7 +134,8 @@ describe("pay form with a payable that is not an invoice", () => {
     const charged: string[] = [];
     const payable: PayFormSubject = {
       merchant,
-      kind: "Quote",
+      locale: "en-US",
+      kind: "quote",
       number: "Q-7",
       amountDue: 125_000,
       currency: "EUR",
@@ -172,6 +175,22 @@ describe("pay form with a payable that is not an invoice", () => {
     expect(paid.status).toBe(303);
     expect(paid.headers.location).toBe("/q/qt_kit_token?paid=1");
     expect(charged).toEqual(["4242424242424242"]);
+  });
+
+  it("reads in the buyer's locale: words, amount, test cards and the page's lang", async () => {
+    const { payable } = quote({ locale: "nb-NO", savesCard: "quote" });
+    const html = (await payFormPage(payable, context)).raw?.body ?? "";
+    expect(html).toContain('<html lang="nb-NO">');
+    expect(html).toContain("<title>Betal Q-7</title>");
+    expect(html).toContain("<div>Tilbud Q-7</div>");
+    expect(html).toContain('<div class="amount">1\u00a0250,00\u00a0€</div>');
+    expect(html).toContain('<label for="card">Kortnummer</label>');
+    expect(html).toContain("Kortet ditt lagres for de senere betalingene av dette tilbudet.");
+    expect(html).toContain('<button type="submit">Betal 1\u00a0250,00\u00a0€</button>');
+    expect(html).toContain('href="/q/qt_kit_token">Tilbake til tilbudet</a>');
+    expect(html).toContain("<caption>Testkort i sandkassen</caption>");
+    expect(html).toContain("<td>avvises (insufficient_funds)</td>");
+    expect(html).not.toContain("Pay ");
   });
 
   it("refuses a forged or foreign form token and charges nothing", async () => {

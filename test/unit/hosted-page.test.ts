@@ -155,7 +155,7 @@ describe("hosted invoice page", () => {
 
   it("shows the invoice: number, parties, lines and every amount as formatMoney prints it", () => {
     const { html } = render();
-    expect(html.startsWith('<!doctype html>\n<html lang="en">')).toBe(true);
+    expect(html.startsWith('<!doctype html>\n<html lang="en-US">')).toBe(true);
     expect(html).toContain('<h1 id="invoice-title">Invoice NWS-0042</h1>');
     expect(html).toContain(">Open</span>");
     expect(html).toContain("Northwind Studio");

@@ -25,6 +25,7 @@ export const common = {
   "common.tax": "Tax",
   "common.fees": "Fees",
   "common.total": "Total",
+  "common.creditedToBalance": "Credited to your balance",
   "common.appliedBalance": "Applied balance",
   "common.amountPaid": "Amount paid",
   "common.amountDue": "Amount due",

@@ -17,7 +17,6 @@ export const documents = {
   "document.invoice.lineDiscount": "Discount: {amount} off",
   "document.invoice.discountWith": "Discount ({details})",
   "document.invoice.lineDiscounts": "Line discounts",
-  "document.invoice.creditedToBalance": "Credited to your balance",
   "document.invoice.payOnline": "Pay online: {url}",
 
   // The quote PDF.

@@ -24,6 +24,7 @@ export const common: Record<keyof typeof en, string> = {
   "common.tax": "MVA",
   "common.fees": "Gebyrer",
   "common.total": "Totalt",
+  "common.creditedToBalance": "Godskrevet saldoen din",
   "common.appliedBalance": "Brukt kreditt",
   "common.amountPaid": "Betalt",
   "common.amountDue": "Å betale",

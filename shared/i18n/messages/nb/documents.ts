@@ -17,7 +17,6 @@ export const documents: Record<keyof typeof en, string> = {
   "document.invoice.lineDiscount": "Rabatt: {amount}",
   "document.invoice.discountWith": "Rabatt ({details})",
   "document.invoice.lineDiscounts": "Linjerabatter",
-  "document.invoice.creditedToBalance": "Godskrevet saldoen din",
   "document.invoice.payOnline": "Betal på nett: {url}",
 
   "document.quote.title": "Tilbud {number}",
