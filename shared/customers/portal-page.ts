@@ -7,7 +7,6 @@
 import type { APIGatewayProxyEventV2 } from "aws-lambda";
 import type { Clock } from "../domain/clock.ts";
 import { ConflictError } from "../domain/errors.ts";
-import { computeTotals } from "../domain/totals.ts";
 import { brandedPage } from "../hosted/branded.ts";
 import { escapeHtml } from "../hosted/escape.ts";
 import { formTokenValid, issueFormToken } from "../hosted/pay-form.ts";
@@ -30,6 +29,7 @@ import {
   portalUpdateCard,
   portalView,
 } from "./portal.ts";
+import { amountPerPeriod, subscriptionItems } from "../subscriptions/wording.ts";
 
 /** Where the portal lives and what guards its forms. */
 export interface PortalContext {
@@ -150,29 +150,6 @@ td.money,th.money{text-align:right;white-space:nowrap}
 @media (max-width:600px){.sheet{padding:18px 14px}}
 `;
 
-/** "Pro plan × 2, Support": a subscription's items as the buyer's pages name them. */
-export const subscriptionItems = (tr: Translator, subscription: Pick<Subscription, "items">) =>
-  subscription.items
-    .map((item) =>
-      item.quantity === 1
-        ? item.description
-        : tr.t("page.portal.itemTimes", { item: item.description, quantity: tr.quantity(item.quantity) }),
-    )
-    .join(", ");
-
-/** The sum of its items per period, priced as its invoices price lines: "€44.98 per month". */
-const amountPerPeriod = (tr: Translator, subscription: Subscription) =>
-  tr.t("page.perInterval", {
-    amount: tr.money(
-      computeTotals({
-        currency: subscription.currency,
-        lines: subscription.items.map(({ quantity, unitAmount }) => ({ quantity, unitAmount })),
-      }).subtotal,
-      subscription.currency,
-    ),
-    interval: subscription.interval,
-  });
-
 /** Where the subscription stands and what comes next, in one line. */
 function stateLine(tr: Translator, subscription: Subscription, merchant: Merchant): string {
   const date = (iso: string) => tr.date(iso, merchant.timeZone);
@@ -182,7 +159,9 @@ function stateLine(tr: Translator, subscription: Subscription, merchant: Merchan
     return end ? tr.t("page.portal.cancelsOn", { date: date(end) }) : tr.t("page.portal.cancelsAtPeriodEnd");
   }
   if (status === "paused")
-    return resumesAt ? tr.t("page.portal.pausedUntil", { date: date(resumesAt) }) : tr.t("page.portal.paused");
+    return resumesAt
+      ? tr.t("page.portal.pausedUntil", { date: date(resumesAt) })
+      : tr.t("page.portal.paused");
   if (pauseAt) return tr.t("page.portal.pausesOn", { date: date(pauseAt) });
   if (status === "trialing" && subscription.trialEnd)
     return tr.t("page.portal.trialUntil", { date: date(subscription.trialEnd) });
@@ -220,7 +199,7 @@ function subscriptionCard(
   const status = tr.t("page.portal.status", { status: subscription.status });
   return `<article class="subscription" data-subscription="${escapeHtml(subscription.id)}">
 <h3>${escapeHtml(subscriptionItems(tr, subscription))}</h3>
-<p class="amount">${escapeHtml(amountPerPeriod(tr, subscription))}</p>
+<p class="amount">${escapeHtml(amountPerPeriod(subscription, tr))}</p>
 <p><span class="state">${escapeHtml(status)}</span> · <span class="next">${escapeHtml(stateLine(tr, subscription, merchant))}</span></p>
 ${forms.length > 0 ? `<div class="actions">${forms.join("")}</div>` : ""}
 </article>`;

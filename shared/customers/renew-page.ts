@@ -31,7 +31,7 @@ import {
 } from "../subscriptions/renew-early.ts";
 import type { StoredSubscription } from "../subscriptions/subscription.ts";
 import { type PortalPorts, type PortalView, portalLinkDays, portalPath, portalView } from "./portal.ts";
-import { subscriptionItems } from "./portal-page.ts";
+import { subscriptionItems } from "../subscriptions/wording.ts";
 import { linkExpiredPage } from "./update-card-page.ts";
 
 export interface RenewPagePorts extends PortalPorts {

@@ -11,7 +11,7 @@ import { readerLocale } from "../i18n/locale.ts";
 import { type Translator, translator } from "../i18n/translator.ts";
 import type { BilledCustomer, Invoice } from "../invoices/invoice.ts";
 import type { Merchant } from "../merchants/merchant.ts";
-import type { CheckoutSession } from "../payment-links/checkout-session.ts";
+import { type CheckoutSession, recurringTerms } from "../payment-links/checkout-session.ts";
 import type { PaymentLink } from "../payment-links/payment-link.ts";
 import { compose, invoiceTestNotice, supportLine } from "./compose.ts";
 import { domainRecord, type Notification, withBuyerLocale } from "./notification.ts";
@@ -29,17 +29,8 @@ export type OrderLink = Pick<PaymentLink, "id" | "name" | "customFields">;
 
 /** What a recurring order charges from now on (the checkout page's terms, in the reader's words). */
 function recurringParagraph(tr: Translator, session: CheckoutSession): string[] {
-  const { recurring } = session;
-  if (!recurring) return [];
-  const amount = tr.t("email.subscription.amountPer", {
-    amount: tr.money(recurring.amount, session.currency),
-    interval: recurring.interval,
-  });
-  return [
-    recurring.trialDays
-      ? tr.t("email.order.recurringAfterTrial", { days: recurring.trialDays, amount })
-      : tr.t("email.order.recurring", { amount }),
-  ];
+  const terms = recurringTerms(session, tr);
+  return terms ? [terms] : [];
 }
 
 /** Each line with its amount, then the sums: what both mails say was bought. */

@@ -12,7 +12,7 @@ import { defaultDunning, type Merchant } from "../merchants/merchant.ts";
 import type { Subscription } from "../subscriptions/subscription.ts";
 import { compose, invoiceTestNotice } from "./compose.ts";
 import { domainRecord, type Notification } from "./notification.ts";
-import { amountPerPeriod, itemLabelIn } from "./subscription-mail.ts";
+import { amountPerPeriod, subscriptionItems } from "../subscriptions/wording.ts";
 
 /** The invoice `invoice.payment_failed` carries, as the API presents it. */
 type FailedInvoice = Invoice & { attemptCount: number; nextPaymentAttemptAt: string | null };
@@ -50,7 +50,7 @@ export function renewalFailedNoticeEmail(
   const finalAction = (merchant.dunning ?? defaultDunning).finalAction;
   const will = tr.t("email.renewalFailed.will", { action: finalAction });
   const what = subscription
-    ? ` (${subscription.items.map(itemLabelIn(tr)).join(", ")}, ${amountPerPeriod(subscription, tr)})`
+    ? ` (${subscriptionItems(tr, subscription)}, ${amountPerPeriod(subscription, tr)})`
     : "";
   const next = invoice.nextPaymentAttemptAt
     ? [

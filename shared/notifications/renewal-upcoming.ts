@@ -14,15 +14,8 @@ import { type Merchant, renewalRemindersOf } from "../merchants/merchant.ts";
 import type { Subscription } from "../subscriptions/subscription.ts";
 import { compose, invoiceTestNotice, supportLine } from "./compose.ts";
 import type { Notification } from "./notification.ts";
-import {
-  amountPerPeriod,
-  chargedMethod,
-  collectionParagraph,
-  itemLabelIn,
-  portalParagraphs,
-  subscriptionParties,
-  subscriptionRecord,
-} from "./subscription-mail.ts";
+import { chargedMethod, collectionParagraph, portalParagraphs, subscriptionParties, subscriptionRecord } from "./subscription-mail.ts";
+import { amountPerPeriod, subscriptionItems } from "../subscriptions/wording.ts";
 
 /** What the renewal's invoice will bill: its period and money, priced as billing will price it. */
 export interface UpcomingRenewal {
@@ -74,7 +67,7 @@ export function renewalReminderEmail(
   const tr = translator(readerLocale(merchant, customer));
   const date = tr.date(renewal.periodStart, merchant.timeZone);
   const title = tr.t("email.renewal.subject", { merchant: merchant.name, date });
-  const items = subscription.items.map(itemLabelIn(tr)).join(", ");
+  const items = subscriptionItems(tr, subscription);
   const paragraphs = [
     tr.t("email.renewal.renews", {
       id: subscription.id,

@@ -11,14 +11,8 @@ import type { Merchant } from "../merchants/merchant.ts";
 import type { Subscription } from "../subscriptions/subscription.ts";
 import { compose, invoiceTestNotice, supportLine } from "./compose.ts";
 import type { Notification } from "./notification.ts";
-import {
-  amountPerPeriod,
-  customerLabel,
-  itemLabelIn,
-  portalParagraphs,
-  subscriptionParties,
-  subscriptionRecord,
-} from "./subscription-mail.ts";
+import { customerLabel, portalParagraphs, subscriptionParties, subscriptionRecord } from "./subscription-mail.ts";
+import { amountPerPeriod, subscriptionItems } from "../subscriptions/wording.ts";
 
 /** When it ended: at once (canceled now), or with the period it was in (canceled at period end). */
 function endParagraph(
@@ -38,7 +32,7 @@ function endParagraph(
 
 /** What was subscribed to, in one line: "Pro plan × 2, Support ($60.00 per month)". */
 function summary(tr: Translator, subscription: Subscription): string {
-  const items = subscription.items.map(itemLabelIn(tr)).join(", ");
+  const items = subscriptionItems(tr, subscription);
   return `${items} (${amountPerPeriod(subscription, tr)})`;
 }
 

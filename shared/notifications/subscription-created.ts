@@ -12,17 +12,8 @@ import type { Merchant } from "../merchants/merchant.ts";
 import type { Subscription } from "../subscriptions/subscription.ts";
 import { compose, invoiceTestNotice, supportLine } from "./compose.ts";
 import type { Notification } from "./notification.ts";
-import {
-  amountPerPeriod,
-  chargedMethod,
-  collectionParagraph,
-  customerLabel,
-  portalParagraphs,
-  scheduleParagraphs,
-  subscriptionParties,
-  subscriptionRecord,
-  whatParagraphs,
-} from "./subscription-mail.ts";
+import { chargedMethod, collectionParagraph, customerLabel, portalParagraphs, scheduleParagraphs, subscriptionParties, subscriptionRecord, whatParagraphs } from "./subscription-mail.ts";
+import { amountPerPeriod } from "../subscriptions/wording.ts";
 
 /**
  * The buyer's confirmation, in the buyer's words. Its money is the merchant's: test mode until the

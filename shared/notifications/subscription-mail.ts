@@ -7,14 +7,13 @@ import type { Customer } from "../customers/customer.ts";
 import type { PaymentMethod } from "../customers/payment-method.ts";
 import { localDate } from "../domain/calendar.ts";
 import { termDays } from "../domain/invoice-lifecycle.ts";
-import { computeTotals } from "../domain/totals.ts";
-import { defaultLocale } from "../i18n/locale.ts";
-import { type Translator, translator } from "../i18n/translator.ts";
+import type { Translator } from "../i18n/translator.ts";
 import type { Merchant } from "../merchants/merchant.ts";
 import { hasShortFirstPeriod, type PeriodRule, periodOf } from "../subscriptions/periods.ts";
-import type { Subscription, SubscriptionDiscount, SubscriptionItem } from "../subscriptions/subscription.ts";
+import type { Subscription, SubscriptionDiscount } from "../subscriptions/subscription.ts";
 import { domainRecord, type NotificationEvent } from "./notification.ts";
 import type { NotificationPorts } from "./ports.ts";
+import { amountPerPeriod, itemLabel, perInterval, periodAmounts } from "../subscriptions/wording.ts";
 
 /** The subscription a `subscription.*` event carries: checked for the fields mail reads. */
 export const subscriptionRecord = domainRecord<Subscription>("subscription", {
@@ -31,43 +30,6 @@ export const subscriptionRecord = domainRecord<Subscription>("subscription", {
   discounts: "array",
   taxRateIds: "array",
 });
-
-/** Each item's amount per period and their sum, priced as its invoices price lines (before discounts and taxes). */
-function periodAmounts(subscription: Pick<Subscription, "currency" | "items">) {
-  const totals = computeTotals({
-    currency: subscription.currency,
-    lines: subscription.items.map(({ quantity, unitAmount }) => ({ quantity, unitAmount })),
-  });
-  return { lines: totals.lines.map((line) => line.amountSubtotal), subtotal: totals.subtotal };
-}
-
-const english = translator(defaultLocale);
-
-/** An amount every period: "€44.98 per month". */
-const perPeriod = (
-  tr: Translator,
-  amount: number,
-  subscription: Pick<Subscription, "currency" | "interval">,
-) =>
-  tr.t("email.subscription.amountPer", {
-    amount: tr.money(amount, subscription.currency),
-    interval: subscription.interval,
-  });
-
-/** The sum of its items per period: "€44.98 per month" (pages pass their reader's `tr`). */
-export const amountPerPeriod = (
-  subscription: Pick<Subscription, "currency" | "items" | "interval">,
-  tr: Translator = english,
-): string => perPeriod(tr, periodAmounts(subscription).subtotal, subscription);
-
-/** "Pro plan × 2", or just "Support" for one, with the reader's number format. */
-export const itemLabelIn =
-  (tr: Translator) =>
-  (item: SubscriptionItem): string =>
-    `${item.description}${item.quantity === 1 ? "" : ` × ${tr.quantity(item.quantity)}`}`;
-
-/** `itemLabelIn` for an English reader (pages not yet worded per reader). */
-export const itemLabel = itemLabelIn(english);
 
 function discountText(tr: Translator, discount: SubscriptionDiscount, currency: string): string {
   const off =
@@ -88,7 +50,10 @@ export function whatParagraphs(tr: Translator, subscription: Subscription): stri
   const { lines } = periodAmounts(subscription);
   return [
     ...subscription.items.map((item, i) =>
-      tr.t("email.line", { item: itemLabelIn(tr)(item), amount: perPeriod(tr, lines[i] ?? 0, subscription) }),
+      tr.t("email.line", {
+        item: itemLabel(tr, item),
+        amount: perInterval(tr, lines[i] ?? 0, subscription.currency, subscription.interval),
+      }),
     ),
     tr.t("email.subscription.total", { amount: amountPerPeriod(subscription, tr) }),
     ...(subscription.discounts.length > 0

@@ -13,15 +13,8 @@ import type { Merchant } from "../merchants/merchant.ts";
 import type { Subscription } from "../subscriptions/subscription.ts";
 import { compose, invoiceTestNotice, supportLine } from "./compose.ts";
 import type { Notification } from "./notification.ts";
-import {
-  amountPerPeriod,
-  chargedMethod,
-  collectionParagraph,
-  portalParagraphs,
-  subscriptionParties,
-  subscriptionRecord,
-  whatParagraphs,
-} from "./subscription-mail.ts";
+import { chargedMethod, collectionParagraph, portalParagraphs, subscriptionParties, subscriptionRecord, whatParagraphs } from "./subscription-mail.ts";
+import { amountPerPeriod } from "../subscriptions/wording.ts";
 
 /** In the buyer's words. */
 export function trialWillEndEmail(

@@ -46,6 +46,7 @@ import {
   startCheckout,
 } from "./checkout.ts";
 import { type PaymentLink, paymentLinkPath } from "./payment-link.ts";
+import { perInterval } from "../subscriptions/wording.ts";
 
 export interface CheckoutPageContext {
   slug: string;
@@ -400,10 +401,9 @@ function totalsTable(
   const label = (text: string) => `<th scope="row" colspan="2">${escapeHtml(text)}</th>`;
   const rows = totals.lineItems
     .map((line, i) => {
-      const amount = tr.money(line.unitAmount, totals.currency);
       const price = line.interval
-        ? tr.t("page.perInterval", { amount, interval: line.interval })
-        : tr.t("page.checkout.each", { amount });
+        ? perInterval(tr, line.unitAmount, totals.currency, line.interval)
+        : tr.t("page.checkout.each", { amount: tr.money(line.unitAmount, totals.currency) });
       return `<tr><td>${escapeHtml(line.description)}<br><span class="muted">${escapeHtml(price)}</span></td><td class="num">${quantityCell(i)}</td>${cell(`line.${i}`)}</tr>`;
     })
     .join("\n");

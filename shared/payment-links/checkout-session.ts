@@ -9,12 +9,13 @@ import type { Address } from "../customers/customer.ts";
 import type { FieldError } from "../domain/errors.ts";
 import type { DiscountTerms } from "../discount-codes/discount-code.ts";
 import { computeTotals } from "../domain/totals.ts";
-import { canonicalLocale, defaultLocale, readerLocale } from "../i18n/locale.ts";
+import { canonicalLocale, readerLocale } from "../i18n/locale.ts";
 import { type Translator, translator } from "../i18n/translator.ts";
 import type { Interval, Product } from "../products/product.ts";
 import type { StoredSubscription } from "../subscriptions/subscription.ts";
 import type { TaxRate } from "../tax-rates/tax-rate.ts";
 import type { PaymentLink } from "./payment-link.ts";
+import { perInterval } from "../subscriptions/wording.ts";
 
 export const checkoutSessionMinutes = 30;
 
@@ -239,14 +240,11 @@ export function priceCheckout(
  */
 export function recurringTerms(
   totals: Pick<CheckoutTotals, "currency" | "recurring">,
-  tr: Translator = translator(defaultLocale),
+  tr: Translator,
 ): string | undefined {
   const recurring = totals.recurring;
   if (!recurring) return undefined;
-  const amount = tr.t("page.perInterval", {
-    amount: tr.money(recurring.amount, totals.currency),
-    interval: recurring.interval,
-  });
+  const amount = perInterval(tr, recurring.amount, totals.currency, recurring.interval);
   return recurring.trialDays
     ? tr.t("page.checkout.trialTerms", { days: recurring.trialDays, amount })
     : tr.t("page.checkout.recurringTerms", { amount });

@@ -34,6 +34,9 @@ export const common = {
   "common.pay": "Pay",
   "common.payAmount": "Pay {amount}",
   "common.period": "{start} – {end}",
+  "common.perInterval":
+    "{amount} {interval, select, month {per month} quarter {per quarter} half_year {per half-year} other {per year}}",
+  "common.itemTimes": "{item} × {quantity}",
   "common.paymentMethod": "Payment method",
   "common.memo": "Memo",
   "common.downloadPdf": "Download PDF",

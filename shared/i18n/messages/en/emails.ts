@@ -62,8 +62,6 @@ export const emails = {
   "email.paymentFailed.charge.payNow": "Or pay this invoice now with another card: {url}",
 
   // Subscriptions: what, how much, when, how.
-  "email.subscription.amountPer":
-    "{amount} {interval, select, month {per month} quarter {per quarter} half_year {per half-year} other {per year}}",
   "email.subscription.total": "Total: {amount}.",
   "email.subscription.discounts": "Discounts: {discounts}.",
   "email.subscription.discount": "{off} off{code} on {when}",
@@ -172,10 +170,6 @@ export const emails = {
   "email.order.paidToday": "Paid today: {amount}.",
   "email.order.totalPaid": "Total paid: {amount}.",
   "email.order.subscription": "Subscription: {id}.",
-  "email.order.recurring":
-    "Then {amount}, charged automatically to the card you pay with until you cancel.",
-  "email.order.recurringAfterTrial":
-    "Free for {days, plural, one {# day} other {# days}}, then {amount}, charged automatically to the card you save now until you cancel.",
   "email.order.subject": "Your order from {merchant}: {amount} paid",
   "email.order.thanks": "Thank you for your order from {merchant}. You bought:",
   "email.order.invoiceNumber": "Invoice number: {number}.",

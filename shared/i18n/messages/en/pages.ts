@@ -52,8 +52,6 @@ export const pages = {
     "{outcome, select, succeeds {succeeds} settles_later {bank debit: processing, then succeeds} declines {declined ({code})} other {requires authentication}}",
 
   // The checkout page of a payment link.
-  "page.perInterval":
-    "{amount} {interval, select, month {per month} quarter {per quarter} half_year {per half-year} other {per year}}",
   "page.checkout.testMode": "TEST MODE · Sandbox checkout: no real card is charged.",
   "page.checkout.each": "{amount} each",
   "page.checkout.yourOrder": "Your order",
@@ -144,7 +142,6 @@ export const pages = {
     "{done, select, canceled {Your subscription is canceled: it ends with the current period, and nothing more is billed.} paused {Your subscription will pause at the end of the period already billed.} other {Your subscription is active again.}}",
   "page.portal.subscriptions": "Subscriptions",
   "page.portal.noSubscriptions": "You have no active subscriptions.",
-  "page.portal.itemTimes": "{item} × {quantity}",
   "page.portal.status":
     "{status, select, scheduled {Scheduled} incomplete {Incomplete} incomplete_expired {Expired} trialing {Free trial} active {Active} past_due {Past due} paused {Paused} canceled {Canceled} other {Ended}}",
   "page.portal.cancelsOn": "Cancels on {date}: nothing more is billed.",

@@ -33,6 +33,9 @@ export const common: Record<keyof typeof en, string> = {
   "common.pay": "Betal",
   "common.payAmount": "Betal {amount}",
   "common.period": "{start} – {end}",
+  "common.perInterval":
+    "{amount} {interval, select, month {per måned} quarter {per kvartal} half_year {per halvår} other {per år}}",
+  "common.itemTimes": "{item} × {quantity}",
   "common.paymentMethod": "Betalingsmåte",
   "common.memo": "Merknad",
   "common.downloadPdf": "Last ned PDF",

@@ -60,8 +60,6 @@ export const emails: Record<keyof typeof en, string> = {
   "email.paymentFailed.charge.updateCard": "Oppdater betalingskortet for abonnementet ditt her: {url}",
   "email.paymentFailed.charge.payNow": "Eller betal denne fakturaen nå med et annet kort: {url}",
 
-  "email.subscription.amountPer":
-    "{amount} {interval, select, month {per måned} quarter {per kvartal} half_year {per halvår} other {per år}}",
   "email.subscription.total": "Totalt: {amount}.",
   "email.subscription.discounts": "Rabatter: {discounts}.",
   "email.subscription.discount": "{off} rabatt{code} på {when}",
@@ -174,10 +172,6 @@ export const emails: Record<keyof typeof en, string> = {
   "email.order.paidToday": "Betalt i dag: {amount}.",
   "email.order.totalPaid": "Totalt betalt: {amount}.",
   "email.order.subscription": "Abonnement: {id}.",
-  "email.order.recurring":
-    "Deretter {amount}, som trekkes automatisk fra kortet du betaler med, til du sier opp.",
-  "email.order.recurringAfterTrial":
-    "Gratis i {days, plural, one {# dag} other {# dager}}, deretter {amount}, som trekkes automatisk fra kortet du lagrer nå, til du sier opp.",
   "email.order.subject": "Bestillingen din fra {merchant}: {amount} betalt",
   "email.order.thanks": "Takk for bestillingen din fra {merchant}. Du kjøpte:",
   "email.order.invoiceNumber": "Fakturanummer: {number}.",

@@ -50,8 +50,6 @@ export const pages: Record<keyof typeof en, string> = {
   "page.pay.testCardOutcome":
     "{outcome, select, succeeds {lykkes} settles_later {bankdebitering: behandles, deretter lykkes} declines {avvises ({code})} other {krever autentisering}}",
 
-  "page.perInterval":
-    "{amount} {interval, select, month {per måned} quarter {per kvartal} half_year {per halvår} other {per år}}",
   "page.checkout.testMode": "TESTMODUS · Kasse i sandkassen: ingen ekte kort belastes.",
   "page.checkout.each": "{amount} per stk.",
   "page.checkout.yourOrder": "Din bestilling",
@@ -139,7 +137,6 @@ export const pages: Record<keyof typeof en, string> = {
     "{done, select, canceled {Abonnementet ditt er sagt opp: det avsluttes med inneværende periode, og ingenting mer faktureres.} paused {Abonnementet ditt settes på pause ved slutten av perioden som allerede er fakturert.} other {Abonnementet ditt er aktivt igjen.}}",
   "page.portal.subscriptions": "Abonnementer",
   "page.portal.noSubscriptions": "Du har ingen aktive abonnementer.",
-  "page.portal.itemTimes": "{item} × {quantity}",
   "page.portal.status":
     "{status, select, scheduled {Planlagt} incomplete {Ufullstendig} incomplete_expired {Utløpt} trialing {Gratis prøveperiode} active {Aktiv} past_due {Forfalt} paused {På pause} canceled {Sagt opp} other {Avsluttet}}",
   "page.portal.cancelsOn": "Avsluttes {date}: ingenting mer faktureres.",
