@@ -11,6 +11,7 @@
 import { type PDFFont, type PDFPage, PDFDocument, type RGB, rgb, StandardFonts } from "pdf-lib";
 import { channelsOf, validBrandColor } from "../hosted/theme.ts";
 import type { Translator } from "../i18n/translator.ts";
+import type { BilledCustomer } from "../invoices/invoice.ts";
 
 const A4: [number, number] = [595.28, 841.89];
 const margin = 48;
@@ -89,6 +90,9 @@ export function wrap(paragraph: string, font: PDFFont, size: number, width: numb
 }
 
 /** Draws a document page by page, moving a cursor down and starting a new page when one is full. */
+/** Who a document names: a billed customer's snapshot or a customer record. */
+export type Party = Pick<BilledCustomer, "name" | "companyName" | "email" | "address">;
+
 export class Layout {
   readonly pages: PDFPage[] = [];
   private page!: PDFPage;
@@ -133,6 +137,34 @@ export class Layout {
   /** A section's small capitals heading at the cursor ("BILL TO", "FAKTURERES TIL"). */
   heading(label: string, x = left, align: "left" | "right" = "left"): void {
     this.text(label.toLocaleUpperCase(this.tr.locale), x, { size: 8, bold: true, color: muted, align });
+  }
+
+  /**
+   * A party under its heading (bill to, prepared for, paid by): its name in bold, company, email and
+   * address, the country named in the reader's language; the cursor ends below it.
+   */
+  party(heading: string, party: Party): void {
+    this.heading(heading);
+    this.y -= 14;
+    const a = party.address;
+    const lines = [
+      party.name,
+      party.companyName,
+      party.email,
+      ...(a
+        ? [
+            a.line1,
+            a.line2,
+            [a.city, a.state, a.postalCode].filter(Boolean).join(", "),
+            a.country && this.tr.country(a.country),
+          ]
+        : []),
+    ];
+    lines
+      .filter((l): l is string => Boolean(l))
+      .forEach((l, i) => {
+        this.paragraph(l, left, 260, { bold: i === 0 });
+      });
   }
 
   /** Makes room for `height` points, starting a new page if this one has less left. */

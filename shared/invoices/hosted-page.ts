@@ -19,6 +19,7 @@ import { brandedPage } from "../hosted/branded.ts";
 import type { Page } from "../hosted/page.ts";
 import { safeUrl } from "../hosted/theme.ts";
 import { balanceRows } from "./balance.ts";
+import { statusLabel } from "./wording.ts";
 import type { Invoice, InvoiceFee, InvoiceLine } from "./invoice.ts";
 
 export interface HostedPageLinks {
@@ -107,20 +108,6 @@ tr{break-inside:avoid}
 
 // --- content ----------------------------------------------------------------------------------------
 
-function statusLabel(tr: Translator, status: Invoice["status"]): string {
-  switch (status) {
-    case "draft":
-      return tr.t("common.status.draft");
-    case "open":
-      return tr.t("common.status.open");
-    case "paid":
-      return tr.t("common.status.paid");
-    case "void":
-      return tr.t("common.status.void");
-    case "uncollectible":
-      return tr.t("common.status.uncollectible");
-  }
-}
 
 function countryName(tr: Translator, code: string): string {
   try {

@@ -22,24 +22,11 @@ import { type Translator, translator } from "../i18n/translator.ts";
 import type { Merchant } from "../merchants/merchant.ts";
 import { merchantLivemode } from "../payments/mode.ts";
 import { balanceRows } from "./balance.ts";
+import { statusLabel } from "./wording.ts";
 import type { Invoice, InvoiceLine } from "./invoice.ts";
 
 const columns = lineColumns;
 
-function statusLabel(tr: Translator, status: Invoice["status"]): string {
-  switch (status) {
-    case "draft":
-      return tr.t("common.status.draft");
-    case "open":
-      return tr.t("common.status.open");
-    case "paid":
-      return tr.t("common.status.paid");
-    case "void":
-      return tr.t("common.status.void");
-    case "uncollectible":
-      return tr.t("common.status.uncollectible");
-  }
-}
 
 function lineDiscountNote(tr: Translator, line: InvoiceLine, currency: string): string | undefined {
   if (!line.discount) return undefined;
@@ -122,24 +109,7 @@ export async function renderInvoicePdf(invoice: Invoice, merchant: Merchant): Pr
 
   // Bill to.
   out.y = headerTop - 36;
-  out.heading(tr.t("common.billTo"));
-  out.y -= 14;
-  const { customer } = invoice;
-  const billTo = [customer.name, customer.companyName, customer.email];
-  if (customer.address) {
-    const a = customer.address;
-    billTo.push(
-      a.line1,
-      a.line2,
-      [a.city, a.state, a.postalCode].filter(Boolean).join(", "),
-      a.country && tr.country(a.country),
-    );
-  }
-  billTo
-    .filter((l): l is string => Boolean(l))
-    .forEach((l, i) => {
-      out.paragraph(l, left, 260, { bold: i === 0 });
-    });
+  out.party(tr.t("common.billTo"), invoice.customer);
   out.y = Math.min(out.y, factsBottom) - 18;
 
   // Lines.

@@ -81,21 +81,7 @@ export async function renderQuotePdf(quote: Quote, seller: Merchant): Promise<Ui
   const factsBottom = out.y;
 
   out.y = headerTop - 36;
-  out.heading(tr.t("document.quote.preparedFor"));
-  out.y -= 14;
-  const to = [customer.name, customer.companyName, customer.email];
-  if (customer.address) {
-    const a = customer.address;
-    to.push(
-      a.line1,
-      a.line2,
-      [a.city, a.state, a.postalCode].filter(Boolean).join(", "),
-      a.country && tr.country(a.country),
-    );
-  }
-  to.filter((l): l is string => Boolean(l)).forEach((l, i) => {
-    out.paragraph(l, left, 260, { bold: i === 0 });
-  });
+  out.party(tr.t("document.quote.preparedFor"), customer);
   out.y = Math.min(out.y, factsBottom) - 18;
   if (quote.title) {
     out.paragraph(quote.title, left, right - left, { size: 13, bold: true });

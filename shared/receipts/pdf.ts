@@ -92,23 +92,7 @@ export async function renderReceiptPdf({
 
   if (buyer) {
     out.y = headerTop - 36;
-    out.heading(tr.t("document.receipt.paidBy"));
-    out.y -= 14;
-    const lines = [buyer.name, buyer.companyName, buyer.email];
-    if (buyer.address) {
-      const a = buyer.address;
-      lines.push(
-        a.line1,
-        a.line2,
-        [a.city, a.state, a.postalCode].filter(Boolean).join(", "),
-        a.country && tr.country(a.country),
-      );
-    }
-    lines
-      .filter((l): l is string => Boolean(l))
-      .forEach((l, i) => {
-        out.paragraph(l, left, 260, { bold: i === 0 });
-      });
+    out.party(tr.t("document.receipt.paidBy"), buyer);
   }
   out.y = Math.min(out.y, factsBottom) - 24;
 
