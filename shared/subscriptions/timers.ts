@@ -17,6 +17,7 @@ import type { SubscriptionStore } from "../store/subscriptions.ts";
 import { wallShards } from "../store/keys.ts";
 import { type TimerRegistrations, timerQueue, work } from "../timers/registry.ts";
 import { type BillingPorts, billDue, expireIncomplete, onChargeFailed, onInvoicePaid } from "./billing.ts";
+import { sweepQuota } from "./pace.ts";
 import { announceRenewal, type RenewalPorts, renewalUpcomingMessage } from "./renewals.ts";
 import { cancelRetries, paymentRetryMessage, retryForNewCard, retryPayment } from "./dunning.ts";
 import { type SubscriptionBillMessage, subscriptionBillMessage } from "./schedules.ts";
@@ -80,19 +81,29 @@ export interface SubscriptionTimerPorts {
 
 /**
  * Sends one `subscription.bill` per wall-clock subscription due now, shard by shard of the due index:
- * O(due), whatever the number of subscriptions. A test clock's partition is never read here.
+ * O(due), whatever the number of subscriptions. A test clock's partition is never read here. At most
+ * `sweepQuota` of one merchant's per run — its pace for the sweep's interval (pace.ts) —: the rest
+ * stay due for the next run rather than stampede the merchant's partition.
  */
 export async function sweepDue(
   ports: Pick<SubscriptionTimerPorts, "subscriptions" | "queue" | "clock">,
+  quota = sweepQuota,
 ): Promise<number> {
   const until = ports.clock.now().toISOString();
+  const perMerchant = new Map<string, number>();
+  const withinQuota = ({ merchantId }: { merchantId: string }) => {
+    const count = (perMerchant.get(merchantId) ?? 0) + 1;
+    perMerchant.set(merchantId, count);
+    return count <= quota;
+  };
   let sent = 0;
   for (let shard = 0; shard < wallShards; shard++) {
     let after: Record<string, unknown> | undefined;
     do {
       const page = await ports.subscriptions.due(`wall#${shard}`, until, sweepPage, after);
+      const sending = page.items.filter(withinQuota);
       await Promise.all(
-        page.items.map(({ merchantId, subscription }) => {
+        sending.map(({ merchantId, subscription }) => {
           const message: SubscriptionBillMessage = {
             kind: "subscription.bill",
             merchantId,
@@ -102,7 +113,7 @@ export async function sweepDue(
           return ports.queue.send(timerQueue, message);
         }),
       );
-      sent += page.items.length;
+      sent += sending.length;
       after = page.next;
     } while (after);
   }
