@@ -82,6 +82,8 @@ export interface SubscriptionStore {
    * goes in the merchant's paced run. A repeat takes another ticket (a gap in the pace, nothing more).
    */
   claimBillingSlot(merchantId: string, instant: string): Promise<number>;
+  /** How many tickets the merchant's renewals due at `instant` took (0: none). */
+  billingSlotsTaken(merchantId: string, instant: string): Promise<number>;
   /**
    * Subscriptions due on one clock partition (`dueClock`) at or before `until`, earliest first: one
    * query page of at most `limit`; `after` continues from the previous page's `next`.
@@ -153,6 +155,16 @@ export const dynamoSubscriptionStore: SubscriptionStore = {
       }),
     );
     return Number(Attributes?.n ?? 1);
+  },
+  async billingSlotsTaken(merchantId, instant) {
+    const { Item } = await documentClient().send(
+      new GetCommand({
+        TableName: tableName(),
+        Key: keys.billingSlots(merchantId, instant),
+        ConsistentRead: true,
+      }),
+    );
+    return Number(Item?.n ?? 0);
   },
   async due(clock, until, limit, after) {
     const index = indexKeys.dueWork(clock);

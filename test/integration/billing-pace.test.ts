@@ -78,17 +78,24 @@ describe("a merchant's renewals due at one instant", () => {
 });
 
 describe("the sweep", () => {
-  it("sends at most its quota of one merchant's due subscriptions per run, all of the others'", async () => {
-    const due = (merchantId: string, n: number): DueSubscription[] =>
-      Array.from({ length: n }, (_, i) => ({
-        merchantId,
-        subscription: { value: { id: `sub_${merchantId}_${i}`, nextPeriod: 1 }, version: 1 },
-      })) as unknown as DueSubscription[];
+  const instant = "2026-02-01T00:00:00.000Z";
+  const due = (merchantId: string, n: number): DueSubscription[] =>
+    Array.from({ length: n }, (_, i) => ({
+      merchantId,
+      subscription: {
+        value: { id: `sub_${merchantId}_${i}`, nextPeriod: 1, nextBillingAt: instant },
+        version: 1,
+      },
+    })) as unknown as DueSubscription[];
+
+  /** The sweep at `now` over two pages of the due index, the runs' tickets as given. */
+  async function sweep(now: string, tickets: Record<string, number>, quota: number) {
     const pages = [
       [...due("big", 3), ...due("small", 1)],
       [...due("big", 2), ...due("other", 2)],
     ];
     const sent: { merchantId: string }[] = [];
+    const asked: string[] = [];
     let page = 0;
     await sweepDue(
       {
@@ -98,15 +105,34 @@ describe("the sweep", () => {
             page++;
             return { items, ...(page < pages.length ? { next: { page } } : {}) };
           },
+          billingSlotsTaken: async (merchantId, at) => {
+            asked.push(`${merchantId}@${at}`);
+            return tickets[merchantId] ?? 0;
+          },
         },
         queue: { send: async (_, body) => void sent.push(body as { merchantId: string }) },
-        clock,
+        clock: fixedClock(new Date(now)),
       },
-      4,
+      quota,
     );
     const counts = Object.fromEntries(
       ["big", "small", "other"].map((m) => [m, sent.filter((s) => s.merchantId === m).length]),
     );
+    return { counts, asked };
+  }
+
+  it("sends at most its quota of one merchant's missed renewals per run, all of the others'", async () => {
+    const { counts, asked } = await sweep("2026-02-01T00:15:00.000Z", { big: 5, small: 1 }, 4);
     expect(counts).toEqual({ big: 4, small: 1, other: 2 });
+    // One read of a run's tickets per merchant and instant, whatever the number of its subscriptions.
+    expect(asked.sort()).toEqual([`big@${instant}`, `other@${instant}`, `small@${instant}`]);
+  });
+
+  it("leaves a merchant's renewals to their schedules while its paced run is still firing", async () => {
+    // 80,000 tickets: the run fires until 02:46:39; at 00:15 only the small merchants' are late.
+    const { counts } = await sweep("2026-02-01T00:15:00.000Z", { big: 80_000, small: 1 }, 7_200);
+    expect(counts).toEqual({ big: 0, small: 1, other: 2 });
+    const after = await sweep("2026-02-01T02:48:00.000Z", { big: 80_000, small: 1 }, 7_200);
+    expect(after.counts).toEqual({ big: 5, small: 1, other: 2 });
   });
 });
