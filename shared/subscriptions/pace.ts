@@ -1,7 +1,8 @@
 /**
  * How fast one merchant's renewals are billed (docs/scale.md). A merchant's items share one DynamoDB
- * partition (1,000 WCU/s); a renewal end to end costs 104 WCU (`npm run bench`), so billing at 8 per
- * second takes 832 WCU/s and leaves the merchant's API traffic and event consumers the rest.
+ * partition (1,000 WCU/s); a renewal end to end costs 104 WCU (`npm run bench`) and its next ticket 1,
+ * so billing at 8 per second takes 840 WCU/s and leaves the merchant's API traffic and event
+ * consumers the rest.
  * Renewals due at one instant take numbered slots, 8 to a second after the instant; the period an
  * invoice bills is the message's, so only the moment of the invoice and charge moves, never `periodStart`.
  */
