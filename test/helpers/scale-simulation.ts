@@ -24,7 +24,8 @@ interface Write {
 
 /**
  * The run's writes per renewal: claim + invoice + subscription, finalize, charge, the payment's
- * outcome, 2 puts (104 WCU, as `npm run bench` measured them), and the next renewal's ticket.
+ * outcome, 2 puts (104 WCU in all, as `npm run bench` measured them; the split among the four
+ * transactions is our estimate from their items), and the next renewal's ticket.
  */
 export const renewalWrites: readonly Write[] = [
   { kind: "transaction", wcu: 40 },
