@@ -11,6 +11,7 @@
 import { GetQueueAttributesCommand } from "@aws-sdk/client-sqs";
 import { GetAccountCommand, SESv2Client } from "@aws-sdk/client-sesv2";
 import { GetCommand } from "@aws-sdk/lib-dynamodb";
+import { awsClientConfig } from "./aws/clients.ts";
 import { sqsClient } from "./aws/queue.ts";
 import { config } from "./config.ts";
 import type { Clock } from "./domain/clock.ts";
@@ -62,7 +63,7 @@ async function probeDependencies() {
       documentClient().send(new GetCommand({ TableName: tableName(), Key: keys.health() })),
     ),
     check("mail", () => {
-      sesv2 ??= new SESv2Client({});
+      sesv2 ??= new SESv2Client(awsClientConfig);
       return sesv2.send(new GetAccountCommand({}));
     }),
     ...queues.map(([name, url]) =>

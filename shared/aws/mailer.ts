@@ -8,6 +8,7 @@
  */
 import { SESClient, SendEmailCommand, SendRawEmailCommand } from "@aws-sdk/client-ses";
 import { config } from "../config.ts";
+import { awsClientConfig } from "./clients.ts";
 import { buildMimeMessage, mimeAddress } from "./mime.ts";
 
 export interface MailAttachment {
@@ -36,7 +37,7 @@ export interface Mailer {
 
 let ses: SESClient | undefined;
 const sesClient = (): SESClient => {
-  ses ??= new SESClient({});
+  ses ??= new SESClient(awsClientConfig);
   return ses;
 };
 

@@ -4,6 +4,7 @@
 import { ChangeMessageVisibilityCommand, SQSClient, SendMessageCommand } from "@aws-sdk/client-sqs";
 import type { QueueName } from "../../infra/manifest.ts";
 import { config } from "../config.ts";
+import { awsClientConfig } from "./clients.ts";
 
 /** The manifest's queues: a message can only be sent to (or scheduled onto) a queue that exists. */
 export type { QueueName };
@@ -16,7 +17,7 @@ let sqs: SQSClient | undefined;
 export const sqsClient = (): SQSClient => {
   // Send to the resolved endpoint (AWS_ENDPOINT_URL_SQS locally, the regional endpoint in the
   // cloud) rather than to the queue URL's host, which the local SQS stand-in cannot make resolvable.
-  sqs ??= new SQSClient({ useQueueUrlAsEndpoint: false });
+  sqs ??= new SQSClient({ ...awsClientConfig, useQueueUrlAsEndpoint: false });
   return sqs;
 };
 

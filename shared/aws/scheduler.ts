@@ -11,6 +11,7 @@ import {
 } from "@aws-sdk/client-scheduler";
 import { DeleteCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
 import { config } from "../config.ts";
+import { awsClientConfig } from "./clients.ts";
 import type { QueueName } from "./queue.ts";
 import { documentClient, isConditionFailure, tableName } from "../store/dynamo.ts";
 import { keys } from "../store/keys.ts";
@@ -45,7 +46,7 @@ let schedulerClient: SchedulerClient | undefined;
 
 export const eventBridgeScheduler: SchedulerPort = {
   async scheduleOnce(schedule) {
-    schedulerClient ??= new SchedulerClient({});
+    schedulerClient ??= new SchedulerClient(awsClientConfig);
     try {
       await schedulerClient.send(
         new CreateScheduleCommand({
@@ -70,7 +71,7 @@ export const eventBridgeScheduler: SchedulerPort = {
     }
   },
   async cancel(name) {
-    schedulerClient ??= new SchedulerClient({});
+    schedulerClient ??= new SchedulerClient(awsClientConfig);
     try {
       await schedulerClient.send(
         new DeleteScheduleCommand({ Name: name, GroupName: config.schedulerGroup() }),

@@ -13,6 +13,7 @@
  * verifiers have moved on.
  */
 import { config, type SecretName } from "../config.ts";
+import { awsClientConfig } from "./clients.ts";
 import type { Clock } from "../domain/clock.ts";
 
 export const secretRereadIntervalMs = 60_000;
@@ -23,7 +24,7 @@ async function load(name: SecretName): Promise<string> {
   const source = config.secretSource(name);
   if (source.value) return source.value;
   const { SecretsManagerClient, GetSecretValueCommand } = await import("@aws-sdk/client-secrets-manager");
-  const out = await new SecretsManagerClient({}).send(
+  const out = await new SecretsManagerClient(awsClientConfig).send(
     new GetSecretValueCommand({ SecretId: source.secretArn }),
   );
   if (!out.SecretString) throw new Error(`The ${name} secret is empty`);

@@ -8,14 +8,13 @@ import {
   GetCommand,
   QueryCommand,
   type QueryCommandInput,
-  TransactWriteCommand,
   type TransactWriteCommandInput,
 } from "@aws-sdk/lib-dynamodb";
 import { ConflictError } from "../domain/errors.ts";
 import type { DomainEvent } from "../domain/events.ts";
 import { type IdKind, idRange } from "../domain/ids.ts";
 import type { Change, Page, Versioned } from "../domain/records.ts";
-import { documentClient, tableName } from "./dynamo.ts";
+import { cancellationReasons, documentClient, sendTransaction, tableName } from "./dynamo.ts";
 import { type AttributeMapping, itemMapping } from "./items.ts";
 import { type Key, keys } from "./keys.ts";
 import { eventPut, sequenceEvents } from "./outbox.ts";
@@ -68,19 +67,18 @@ type Write = ExtraWrite | Change;
 
 /**
  * Runs a transaction, turning a failed condition into a ConflictError with the failing item's message.
+ * Conflicts and throttling are retried first (`sendTransaction`); one still conflicting is a ConflictError.
  * Its events carry the version the transaction leaves their objects at (`sequenceEvents`).
  */
 export async function transact(writes: readonly Write[], defaultConflict: string): Promise<void> {
   const items = writes as readonly ExtraWrite[];
   try {
-    await documentClient().send(new TransactWriteCommand({ TransactItems: sequenceEvents(items.map((i) => i.item)) }));
+    await sendTransaction({ TransactItems: sequenceEvents(items.map((i) => i.item)) });
   } catch (error) {
-    if (error instanceof Error && error.name === "TransactionCanceledException") {
-      const reasons = (error as { CancellationReasons?: { Code?: string }[] }).CancellationReasons ?? [];
-      const failed = reasons.findIndex((r) => r.Code === "ConditionalCheckFailed");
-      if (failed >= 0) throw new ConflictError(items[failed]?.conflict ?? defaultConflict);
-      if (reasons.some((r) => r.Code === "TransactionConflict")) throw new ConflictError(defaultConflict);
-    }
+    const reasons = cancellationReasons(error);
+    const failed = reasons.indexOf("ConditionalCheckFailed");
+    if (failed >= 0) throw new ConflictError(items[failed]?.conflict ?? defaultConflict);
+    if (reasons.includes("TransactionConflict")) throw new ConflictError(defaultConflict);
     throw error;
   }
 }

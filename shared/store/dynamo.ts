@@ -3,13 +3,21 @@
  * DynamoDB's race-lost signals into domain errors, so callers never inspect SDK exceptions.
  */
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { DynamoDBDocumentClient, QueryCommand, type QueryCommandInput } from "@aws-sdk/lib-dynamodb";
+import {
+  DynamoDBDocumentClient,
+  QueryCommand,
+  type QueryCommandInput,
+  TransactWriteCommand,
+  type TransactWriteCommandInput,
+} from "@aws-sdk/lib-dynamodb";
+import { awsClientConfig } from "../aws/clients.ts";
 import { config } from "../config.ts";
+import { type BackoffDeps, type BackoffPolicy, retryWithBackoff } from "../domain/backoff.ts";
 
 let client: DynamoDBDocumentClient | undefined;
 
 export function documentClient(): DynamoDBDocumentClient {
-  client ??= DynamoDBDocumentClient.from(new DynamoDBClient({}), {
+  client ??= DynamoDBDocumentClient.from(new DynamoDBClient(awsClientConfig), {
     marshallOptions: { removeUndefinedValues: true },
   });
   return client;
@@ -32,6 +40,47 @@ export async function* queryItems(
     yield* out.Items ?? [];
     after = out.LastEvaluatedKey;
   } while (after);
+}
+
+/** Why each item of a cancelled transaction failed (`None` for those that did not), in the request's order. */
+export const cancellationReasons = (error: unknown): string[] =>
+  error instanceof Error && error.name === "TransactionCanceledException"
+    ? ((error as { CancellationReasons?: { Code?: string }[] }).CancellationReasons ?? []).map(
+        (reason) => reason.Code ?? "None",
+      )
+    : [];
+
+/** What cancels a transaction that may simply run again: contention or throttling, never a condition. */
+const transientReasons = new Set(["TransactionConflict", "ThrottlingError", "ProvisionedThroughputExceeded"]);
+
+/**
+ * A transaction cancelled only by conflicts with other transactions or by throttling. It wrote
+ * nothing, and running it again evaluates its conditions again: a race lost meanwhile fails it
+ * then as a `ConditionalCheckFailed`, never as a second write.
+ */
+export function isTransientCancellation(error: unknown): boolean {
+  const reasons = cancellationReasons(error);
+  return (
+    reasons.some((r) => transientReasons.has(r)) &&
+    reasons.every((r) => r === "None" || transientReasons.has(r))
+  );
+}
+
+/** 8 runs, windows of 50 ms doubling to 2 s: at most ~5 s of waiting, inside any function's timeout. */
+export const transactionBackoff: BackoffPolicy = { baseMs: 25, capMs: 2_000, attempts: 8 };
+
+/**
+ * Every `TransactWriteItems` goes through here: the SDK does not retry a cancelled transaction
+ * (HTTP 400), so a throttled or conflicting one runs again after a backoff with full jitter.
+ * What is still cancelled after that, or cancelled by a condition, is thrown as DynamoDB said it.
+ */
+export async function sendTransaction(input: TransactWriteCommandInput, deps?: BackoffDeps): Promise<void> {
+  await retryWithBackoff(
+    () => documentClient().send(new TransactWriteCommand(input)),
+    isTransientCancellation,
+    transactionBackoff,
+    deps,
+  );
 }
 
 /** A conditional write whose condition did not hold (a lost race or a stale version). */

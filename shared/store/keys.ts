@@ -63,6 +63,14 @@ export const keys = {
     PK: merchantPk(merchantId),
     SK: `SUBPERIOD#${subscriptionId}#${String(period).padStart(6, "0")}`,
   }),
+  /**
+   * The tickets of a merchant's renewals due at one instant (`n`, moved by `ADD`): the n-th fires
+   * ⌊(n − 1) / pace⌋ s after it (shared/subscriptions/pace.ts), so a merchant's run is spread out.
+   */
+  billingSlots: (merchantId: string, instant: string): Key => ({
+    PK: merchantPk(merchantId),
+    SK: `BILLSLOT#${instant}`,
+  }),
   /** A subscription's renewal into period `period` was announced (`subscription.renewal_upcoming`): once per renewal. */
   subscriptionRenewalNotice: (merchantId: string, subscriptionId: string, period: number): Key => ({
     PK: merchantPk(merchantId),

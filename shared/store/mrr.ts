@@ -4,13 +4,13 @@
  * the subscription's counted state (on condition it is still the one the change was computed from)
  * and the month's ADD — never in the subscription's own transaction.
  */
-import { GetCommand, TransactWriteCommand } from "@aws-sdk/lib-dynamodb";
+import { GetCommand } from "@aws-sdk/lib-dynamodb";
 import type { Clock } from "../domain/clock.ts";
 import { ConflictError } from "../domain/errors.ts";
 import type { CountedSubscription, MrrStore } from "../reports/subscription-mrr.ts";
-import { documentClient, tableName } from "./dynamo.ts";
+import { cancellationReasons, documentClient, sendTransaction, tableName } from "./dynamo.ts";
 import { keys } from "./keys.ts";
-import { eventMarkerSeconds, markerPut, reasonsOf, updates } from "./reports.ts";
+import { eventMarkerSeconds, markerPut, updates } from "./reports.ts";
 
 export const dynamoMrrStore = (clock: Clock): MrrStore => ({
   async counted(merchantId, livemode, subscriptionId) {
@@ -53,12 +53,10 @@ export const dynamoMrrStore = (clock: Clock): MrrStore => ({
       },
     };
     try {
-      await documentClient().send(
-        new TransactWriteCommand({ TransactItems: [marker, state, ...updates(merchantId, [tally])] }),
-      );
+      await sendTransaction({ TransactItems: [marker, state, ...updates(merchantId, [tally])] });
       return true;
     } catch (error) {
-      const reasons = reasonsOf(error);
+      const reasons = cancellationReasons(error);
       if (reasons[0] === "ConditionalCheckFailed") return false;
       if (reasons.includes("ConditionalCheckFailed") || reasons.includes("TransactionConflict")) {
         throw new ConflictError("The subscription's MRR was counted by another event meanwhile");

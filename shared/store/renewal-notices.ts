@@ -4,10 +4,9 @@
  * absence and on the subscription's version, so a renewal is announced at most once, and only as the
  * subscription stood when the reminder decided to announce it.
  */
-import { TransactWriteCommand } from "@aws-sdk/lib-dynamodb";
 import { ConflictError } from "../domain/errors.ts";
 import type { DomainEvent } from "../domain/events.ts";
-import { documentClient, tableName } from "./dynamo.ts";
+import { cancellationReasons, sendTransaction, tableName } from "./dynamo.ts";
 import { keys } from "./keys.ts";
 import { eventPut, sequenceEvents } from "./outbox.ts";
 
@@ -28,41 +27,38 @@ export interface RenewalNoticeStore {
 export const dynamoRenewalNoticeStore: RenewalNoticeStore = {
   async record(merchantId, subscriptionId, version, period, event) {
     try {
-      await documentClient().send(
-        new TransactWriteCommand({
-          // The event's sequence is the subscription's version the notice is conditioned on.
-          TransactItems: sequenceEvents([
-            {
-              Put: {
-                TableName: tableName(),
-                Item: {
-                  ...keys.subscriptionRenewalNotice(merchantId, subscriptionId, period),
-                  type: "subscriptionRenewalNotice",
-                  subscriptionId,
-                  period,
-                  eventId: event.id,
-                },
-                ConditionExpression: "attribute_not_exists(PK)",
+      await sendTransaction({
+        // The event's sequence is the subscription's version the notice is conditioned on.
+        TransactItems: sequenceEvents([
+          {
+            Put: {
+              TableName: tableName(),
+              Item: {
+                ...keys.subscriptionRenewalNotice(merchantId, subscriptionId, period),
+                type: "subscriptionRenewalNotice",
+                subscriptionId,
+                period,
+                eventId: event.id,
               },
+              ConditionExpression: "attribute_not_exists(PK)",
             },
-            {
-              ConditionCheck: {
-                TableName: tableName(),
-                Key: keys.merchantObject(merchantId, subscriptionId),
-                ConditionExpression: "version = :version",
-                ExpressionAttributeValues: { ":version": version },
-              },
+          },
+          {
+            ConditionCheck: {
+              TableName: tableName(),
+              Key: keys.merchantObject(merchantId, subscriptionId),
+              ConditionExpression: "version = :version",
+              ExpressionAttributeValues: { ":version": version },
             },
-            eventPut(event),
-          ]),
-        }),
-      );
+          },
+          eventPut(event),
+        ]),
+      });
       return true;
     } catch (error) {
-      if (!(error instanceof Error) || error.name !== "TransactionCanceledException") throw error;
-      const reasons = (error as { CancellationReasons?: { Code?: string }[] }).CancellationReasons ?? [];
-      if (reasons[0]?.Code === "ConditionalCheckFailed") return false;
-      if (reasons.some((r) => r.Code === "ConditionalCheckFailed" || r.Code === "TransactionConflict"))
+      const reasons = cancellationReasons(error);
+      if (reasons[0] === "ConditionalCheckFailed") return false;
+      if (reasons.includes("ConditionalCheckFailed") || reasons.includes("TransactionConflict"))
         throw new ConflictError("The subscription changed while its renewal was announced");
       throw error;
     }

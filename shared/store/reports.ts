@@ -4,18 +4,16 @@
  * event id) or per (rollup, member). Never in the transaction of the payment or customer that caused
  * it: concurrent payments of one merchant meet only here, and a conflict between them is retried.
  */
-import { BatchGetCommand, TransactWriteCommand } from "@aws-sdk/lib-dynamodb";
+import { BatchGetCommand, type TransactWriteCommand } from "@aws-sdk/lib-dynamodb";
 import type { Clock } from "../domain/clock.ts";
 import type { NamedCustomer, Rollup, RollupStore, Tally } from "../reports/ports.ts";
-import { documentClient, queryItems, tableName } from "./dynamo.ts";
+import { cancellationReasons, documentClient, queryItems, sendTransaction, tableName } from "./dynamo.ts";
 import { keys, type RollupKeyParts } from "./keys.ts";
 
 /** The event markers live as long as a message can be redelivered (queue retention: 14 days). */
 export const eventMarkerSeconds = 14 * 24 * 3600;
 /** A member's marker outlives its period (a month at most) and that period's redeliveries. */
 const memberMarkerSeconds = 62 * 24 * 3600;
-/** Concurrent events of one merchant meet on its day's items: a conflict is retried after a short, growing pause. */
-const conflictAttempts = 8;
 
 type TransactItem = NonNullable<
   ConstructorParameters<typeof TransactWriteCommand>[0]["TransactItems"]
@@ -64,25 +62,17 @@ export function updates(merchantId: string, tallies: readonly KeyedTally[]): Tra
   });
 }
 
-export const reasonsOf = (error: unknown): string[] =>
-  error instanceof Error && error.name === "TransactionCanceledException"
-    ? ((error as { CancellationReasons?: { Code?: string }[] }).CancellationReasons ?? []).map(
-        (reason) => reason.Code ?? "None",
-      )
-    : [];
-
-/** Runs marker + updates; false when the marker (the first item) was there already. */
+/**
+ * Runs marker + updates; false when the marker (the first item) was there already. Concurrent events
+ * of one merchant meet on its day's items: their conflicts are retried by `sendTransaction`.
+ */
 export async function markAndAdd(marker: TransactItem, adds: TransactItem[]): Promise<boolean> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      await documentClient().send(new TransactWriteCommand({ TransactItems: [marker, ...adds] }));
-      return true;
-    } catch (error) {
-      const reasons = reasonsOf(error);
-      if (reasons[0] === "ConditionalCheckFailed") return false;
-      if (!reasons.includes("TransactionConflict") || attempt >= conflictAttempts) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 20 * 2 ** attempt * Math.random()));
-    }
+  try {
+    await sendTransaction({ TransactItems: [marker, ...adds] });
+    return true;
+  } catch (error) {
+    if (cancellationReasons(error)[0] === "ConditionalCheckFailed") return false;
+    throw error;
   }
 }
 

@@ -6,7 +6,7 @@
  * claim (`keys.subscriptionPeriod`), the invoice and the subscription's next state in one
  * transaction: whatever fires twice, one invoice per period.
  */
-import { GetCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
+import { GetCommand, QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import type { DomainEvent } from "../domain/events.ts";
 import type { Change } from "../domain/records.ts";
 import { type StoredSubscription, terminalSubscriptionStatuses } from "../subscriptions/subscription.ts";
@@ -78,6 +78,13 @@ export interface SubscriptionStore {
   /** The invoice a period's claim names, if the period was billed. */
   periodInvoice(merchantId: string, subscriptionId: string, period: number): Promise<string | undefined>;
   /**
+   * A ticket among the merchant's renewals due at `instant` (1 for the first): where its billing
+   * goes in the merchant's paced run. A repeat takes another ticket (a gap in the pace, nothing more).
+   */
+  claimBillingSlot(merchantId: string, instant: string): Promise<number>;
+  /** How many tickets the merchant's renewals due at `instant` took (0: none). */
+  billingSlotsTaken(merchantId: string, instant: string): Promise<number>;
+  /**
    * Subscriptions due on one clock partition (`dueClock`) at or before `until`, earliest first: one
    * query page of at most `limit`; `after` continues from the previous page's `next`.
    */
@@ -88,6 +95,9 @@ export interface SubscriptionStore {
     after?: Record<string, unknown>,
   ): Promise<{ items: DueSubscription[]; next?: Record<string, unknown> }>;
 }
+
+/** A due instant's tickets are kept a week past it: every renewal of that instant is planned by then. */
+const slotsKeptSeconds = 7 * 24 * 3600;
 
 export const dynamoSubscriptionStore: SubscriptionStore = {
   read: (merchantId, id) => subscriptions.read(merchantId, id),
@@ -128,6 +138,33 @@ export const dynamoSubscriptionStore: SubscriptionStore = {
       }),
     );
     return Item ? String(Item.invoiceId) : undefined;
+  },
+  async claimBillingSlot(merchantId, instant) {
+    const { Attributes } = await documentClient().send(
+      new UpdateCommand({
+        TableName: tableName(),
+        Key: keys.billingSlots(merchantId, instant),
+        UpdateExpression: "SET #type = :type, expiresAt = :expiresAt ADD n :one",
+        ExpressionAttributeNames: { "#type": "type" },
+        ExpressionAttributeValues: {
+          ":type": "billingSlots",
+          ":one": 1,
+          ":expiresAt": Math.floor(Date.parse(instant) / 1000) + slotsKeptSeconds,
+        },
+        ReturnValues: "UPDATED_NEW",
+      }),
+    );
+    return Number(Attributes?.n ?? 1);
+  },
+  async billingSlotsTaken(merchantId, instant) {
+    const { Item } = await documentClient().send(
+      new GetCommand({
+        TableName: tableName(),
+        Key: keys.billingSlots(merchantId, instant),
+        ConsistentRead: true,
+      }),
+    );
+    return Number(Item?.n ?? 0);
   },
   async due(clock, until, limit, after) {
     const index = indexKeys.dueWork(clock);

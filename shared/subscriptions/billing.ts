@@ -47,6 +47,7 @@ import { periodOf } from "./periods.ts";
 import { planRenewalReminder } from "./renewals.ts";
 import { type DunningOwner, type FailedAttempt, recordFailedAttempt } from "./dunning.ts";
 import { nextStep, prepaidStarted, resumedFrom } from "./next-step.ts";
+import { pacedFiring } from "./pace.ts";
 import { billingScheduleName, type SubscriptionBillMessage } from "./schedules.ts";
 import { planTrialReminder } from "./trials.ts";
 import {
@@ -595,7 +596,11 @@ export function nextBillingSchedule(
   };
 }
 
-/** The next period's schedule, on the wall clock only (a test clock's advance walks its due index). */
+/**
+ * The next period's schedule, on the wall clock only (a test clock's advance walks its due index).
+ * It fires at the instant plus the renewal's place in the merchant's paced run (pace.ts): a merchant
+ * with thousands of renewals on the 1st bills them at the pace its partition takes, not all at once.
+ */
 async function planNext(
   ports: BillingPorts,
   merchantId: string,
@@ -606,7 +611,11 @@ async function planNext(
   if (subscription.testClockId || !at || isTerminal(subscription.status)) return;
   // Already due (a run cut short): the sweep bills it; a schedule is for the future.
   if (Date.parse(at) <= now.getTime()) return;
-  await ports.scheduler.scheduleOnce(nextBillingSchedule(merchantId, { ...subscription, nextBillingAt: at }));
+  const slot = await ports.subscriptions.claimBillingSlot(merchantId, at);
+  await ports.scheduler.scheduleOnce({
+    ...nextBillingSchedule(merchantId, { ...subscription, nextBillingAt: at }),
+    at: pacedFiring(new Date(at), slot),
+  });
 }
 
 /** What the incomplete expiry's one-time schedule delivers (read by `incompleteExpiryMessage`, timers.ts). */

@@ -13,10 +13,11 @@ import * as z from "zod";
 import type { QueuePort } from "../aws/queue.ts";
 import type { Clock } from "../domain/clock.ts";
 import { eventMessage } from "../outbox/message.ts";
-import type { SubscriptionStore } from "../store/subscriptions.ts";
+import type { DueSubscription, SubscriptionStore } from "../store/subscriptions.ts";
 import { wallShards } from "../store/keys.ts";
 import { type TimerRegistrations, timerQueue, work } from "../timers/registry.ts";
 import { type BillingPorts, billDue, expireIncomplete, onChargeFailed, onInvoicePaid } from "./billing.ts";
+import { pacedFiring, sweepQuota } from "./pace.ts";
 import { announceRenewal, type RenewalPorts, renewalUpcomingMessage } from "./renewals.ts";
 import { cancelRetries, paymentRetryMessage, retryForNewCard, retryPayment } from "./dunning.ts";
 import { type SubscriptionBillMessage, subscriptionBillMessage } from "./schedules.ts";
@@ -65,6 +66,9 @@ const subscriptionUpdatedEvent = eventMessage.extend({
   data: z.object({ subscription: z.object({ customerId: z.string() }) }),
 });
 
+/** How long after a paced run's last ticket fires its schedules count as late (Scheduler delivers within seconds). */
+const runGraceMs = 60_000;
+
 /** One query page of the due index: the sweep's messages go out a page at a time. */
 const sweepPage = 100;
 
@@ -73,7 +77,7 @@ export interface SubscriptionTimerPorts {
   billing: () => BillingPorts;
   /** The renewal reminders' ports (the engine's and the notices' store), built on first use. */
   renewals: () => RenewalPorts;
-  subscriptions: Pick<SubscriptionStore, "due">;
+  subscriptions: Pick<SubscriptionStore, "due" | "billingSlotsTaken">;
   queue: QueuePort;
   clock: Clock;
 }
@@ -81,18 +85,55 @@ export interface SubscriptionTimerPorts {
 /**
  * Sends one `subscription.bill` per wall-clock subscription due now, shard by shard of the due index:
  * O(due), whatever the number of subscriptions. A test clock's partition is never read here.
+ *
+ * It is the safety net of the paced runs (pace.ts), not a second run beside them: a subscription
+ * due at an instant whose merchant's run is still firing (its last ticket's time, plus a minute) is
+ * left to its schedule — one read of the run's ticket count per merchant and instant —, and of what
+ * was missed it sends at most `quota` of one merchant's per run (the pace over the sweep's interval);
+ * the rest stay due for the next run rather than stampede the merchant's partition.
  */
 export async function sweepDue(
   ports: Pick<SubscriptionTimerPorts, "subscriptions" | "queue" | "clock">,
+  quota = sweepQuota,
 ): Promise<number> {
-  const until = ports.clock.now().toISOString();
+  const now = ports.clock.now();
+  const until = now.toISOString();
+  const runs = new Map<string, Promise<boolean>>();
+  const stillFiring = (merchantId: string, instant: string) => {
+    const key = `${merchantId}#${instant}`;
+    let firing = runs.get(key);
+    if (!firing) {
+      firing = ports.subscriptions
+        .billingSlotsTaken(merchantId, instant)
+        .then((taken) => pacedFiring(new Date(instant), taken).getTime() + runGraceMs > now.getTime());
+      runs.set(key, firing);
+    }
+    return firing;
+  };
+  const perMerchant = new Map<string, number>();
+  const missed = async (items: readonly DueSubscription[]) => {
+    const firing = await Promise.all(
+      items.map(({ merchantId, subscription }) =>
+        subscription.value.nextBillingAt
+          ? stillFiring(merchantId, subscription.value.nextBillingAt)
+          : Promise.resolve(false),
+      ),
+    );
+    return items.filter((item, i) => {
+      if (firing[i]) return false;
+      const count = (perMerchant.get(item.merchantId) ?? 0) + 1;
+      perMerchant.set(item.merchantId, count);
+      return count <= quota;
+    });
+  };
   let sent = 0;
   for (let shard = 0; shard < wallShards; shard++) {
     let after: Record<string, unknown> | undefined;
     do {
       const page = await ports.subscriptions.due(`wall#${shard}`, until, sweepPage, after);
+      const sending = await missed(page.items);
       await Promise.all(
-        page.items.map(({ merchantId, subscription }) => {
+        sending.map(({ merchantId, subscription }) => {
           const message: SubscriptionBillMessage = {
             kind: "subscription.bill",
             merchantId,
@@ -102,7 +143,7 @@ export async function sweepDue(
           return ports.queue.send(timerQueue, message);
         }),
       );
-      sent += page.items.length;
+      sent += sending.length;
       after = page.next;
     } while (after);
   }

@@ -1,5 +1,5 @@
 import { CreateScheduleCommand, SchedulerClient } from "@aws-sdk/client-scheduler";
-import { DynamoDBDocumentClient, GetCommand, TransactWriteCommand } from "@aws-sdk/lib-dynamodb";
+import { DynamoDBDocumentClient, GetCommand, TransactWriteCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { mockClient } from "aws-sdk-client-mock";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { handler } from "../../functions/api/subscriptions.ts";
@@ -75,6 +75,7 @@ describe("subscriptions API function", () => {
     ddb.on(GetCommand, key("MERCHANT")).resolves({ Item: merchantItem });
     ddb.on(GetCommand, key(customerId)).resolves({ Item: customerItem });
     ddb.on(TransactWriteCommand).resolves({});
+    ddb.on(UpdateCommand, key("BILLSLOT#2099-01-14T23:00:00.000Z")).resolves({ Attributes: { n: 1 } });
   });
 
   it("POST /v1/subscriptions writes it in its clock's due index, counts it on the customer and records subscription.created, in one transaction", async () => {
@@ -129,7 +130,9 @@ describe("subscriptions API function", () => {
       eventType: "subscription.created",
       objectId: body.id,
     });
-    // Nothing is due yet: the engine plans period 0's one-time schedule at the start date.
+    // Nothing is due yet: the engine plans period 0's one-time schedule at the start date — the
+    // merchant's first renewal due then (its ticket), so at the instant itself.
+    expect(ddb.commandCalls(UpdateCommand, key("BILLSLOT#2099-01-14T23:00:00.000Z"))).toHaveLength(1);
     expect(scheduler.commandCalls(CreateScheduleCommand).map((c) => c.args[0].input)).toEqual([
       expect.objectContaining({
         Name: `${body.id}-period-0`,

@@ -488,7 +488,8 @@ describe("the sweep", () => {
 
     let read = 0;
     const sent: { subscriptionId: string; period: number }[] = [];
-    const store: Pick<SubscriptionStore, "due"> = {
+    const store: Pick<SubscriptionStore, "due" | "billingSlotsTaken"> = {
+    billingSlotsTaken: dynamoSubscriptionStore.billingSlotsTaken,
       due: async (...args) => {
         const page = await dynamoSubscriptionStore.due(...args);
         read += page.items.length;

@@ -45,7 +45,8 @@ const scheduler: SchedulerPort = {
 
 /** What the sweeps read from the due index, item by item. */
 let sweptItems = 0;
-const countingStore: Pick<SubscriptionStore, "due"> = {
+const countingStore: Pick<SubscriptionStore, "due" | "billingSlotsTaken"> = {
+    billingSlotsTaken: dynamoSubscriptionStore.billingSlotsTaken,
   due: async (...args) => {
     const page = await dynamoSubscriptionStore.due(...args);
     sweptItems += page.items.length;
