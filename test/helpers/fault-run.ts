@@ -188,6 +188,14 @@ export async function runWithFaults(
       delivery,
     );
 
+    // The refunds' planned checks fire (a refund whose answer could not be recorded is settled by its check).
+    faults.set(0);
+    const checks = (await aws.scanAll()).filter(
+      (i) => i.type === "schedule" && (i.payload as { kind?: string } | undefined)?.kind === "refund.check",
+    );
+    faults.set(options.dynamoFaultRate);
+    await deliverAll(checks, (schedule) => consume(schedule.payload), delivery);
+
     // Each merchant's day paid out by the run its schedule fires just after its midnight.
     const day = localDate(clock.now(), "UTC");
     const runs = shops.map((s) =>
@@ -278,6 +286,7 @@ export async function runWithFaults(
       `refund of ${paymentId}`,
       refunds.filter((r) => r.paymentId === paymentId).length,
     );
+  if (problems.length) console.error(`Fault run (seed ${options.seed}) found:\n  ${problems.join("\n  ")}`);
   return { counts, problems, units: invoices.length + payments.length + refunds.length + payouts.length };
 }
 

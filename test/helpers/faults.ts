@@ -142,6 +142,44 @@ export function injectDynamoFaults(
 }
 
 /**
+ * Fails every `command` the client sends after the first `after` with a TransactionConflict, until
+ * stopped: a targeted fault for a regression test (which write of an operation fails matters there).
+ */
+export function failEvery(
+  client: DynamoDBDocumentClient,
+  command: string,
+  { after }: { after: number },
+): { readonly failed: number; stop(): void } {
+  let seen = 0;
+  let failed = 0;
+  const name = `kassaFailEvery${command}`;
+  const middleware: FinalizeRequestMiddleware<ServiceInputTypes, ServiceOutputTypes> =
+    (next, context) => async (args) => {
+      if (context.commandName === command && ++seen > after) {
+        failed++;
+        throw command === "TransactWriteItemsCommand"
+          ? transactionConflict(transactItemCount(args.request))
+          : writeConflict();
+      }
+      return next(args);
+    };
+  client.middlewareStack.addRelativeTo(middleware, {
+    name,
+    relation: "after",
+    toMiddleware: "retryMiddleware",
+    override: true,
+  });
+  return {
+    get failed() {
+      return failed;
+    },
+    stop: () => {
+      client.middlewareStack.remove(name);
+    },
+  };
+}
+
+/**
  * Runs `work` (one delivery of one unit) until it reports success, as SQS redelivers a failed
  * message or a client retries a failed request; in its own async context so faults are charged to it.
  */

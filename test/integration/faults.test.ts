@@ -5,9 +5,14 @@
  * every invoice, payment, refund and payout exists exactly once and every mail went at least once.
  */
 import { beforeAll, describe, expect, it } from "vitest";
+import { handler as customersHandler } from "../../functions/api/customers.ts";
+import { handler as invoicesHandler } from "../../functions/api/invoices.ts";
+import { handler as paymentsHandler } from "../../functions/api/payments.ts";
+import { documentClient } from "../../shared/store/dynamo.ts";
+import { call, expectStatus, merchantCall, newMerchant } from "../helpers/api.ts";
 import { type TestAws, useTestAws } from "../helpers/aws.ts";
 import { runWithFaults } from "../helpers/fault-run.ts";
-import { describeCounts, totalInjected } from "../helpers/faults.ts";
+import { describeCounts, failEvery, totalInjected } from "../helpers/faults.ts";
 
 let aws: TestAws;
 const seed = Number(process.env.KASSA_FAULT_SEED ?? 19);
@@ -20,7 +25,7 @@ describe("faults lose nothing and do nothing twice", () => {
   it("DynamoDB throttling and transaction conflicts on 10 % of calls", async () => {
     const { counts, problems } = await runWithFaults(aws, {
       merchants: 2,
-      subscriptionsPerMerchant: 4,
+      subscriptionsPerMerchant: 3,
       dynamoFaultRate: 0.1,
       copies: 1,
       seed,
@@ -35,7 +40,7 @@ describe("faults lose nothing and do nothing twice", () => {
   it("a redelivery storm: every message and request delivered 3 times at once, with the same faults", async () => {
     const { counts, problems } = await runWithFaults(aws, {
       merchants: 2,
-      subscriptionsPerMerchant: 4,
+      subscriptionsPerMerchant: 3,
       dynamoFaultRate: 0.1,
       copies: 3,
       seed: seed + 1,
@@ -44,5 +49,57 @@ describe("faults lose nothing and do nothing twice", () => {
     expect(totalInjected(counts)).toBeGreaterThan(20);
     expect(problems).toEqual([]);
     expect(counts).toMatchObject({ lost: 0, doubled: 0 });
+  });
+
+  it("a refund whose processor answered stands when recording the answer fails: the retry with its key replays it, nothing is refunded twice", async () => {
+    const shop = await newMerchant("Refund Settle Fault");
+    const customer = await expectStatus(
+      merchantCall(customersHandler, "POST /v1/customers", shop.secret, {
+        body: { email: "settle@fault.test" },
+      }),
+      201,
+    );
+    const draft = await expectStatus(
+      merchantCall(invoicesHandler, "POST /v1/invoices", shop.secret, {
+        body: {
+          customerId: customer.id,
+          currency: "USD",
+          lineItems: [{ description: "Plan", unitAmount: 5_000 }],
+        },
+      }),
+      201,
+    );
+    await expectStatus(
+      merchantCall(invoicesHandler, "POST /v1/invoices/{id}/finalize", shop.secret, { id: draft.id }),
+    );
+    const paid = await expectStatus(
+      merchantCall(paymentsHandler, "POST /v1/invoices/{id}/pay", shop.secret, {
+        id: draft.id,
+        body: { paymentMethod: "pm_card_visa" },
+      }),
+    );
+    const refund = (headers: Record<string, string>) =>
+      call(paymentsHandler as Parameters<typeof call>[0], "POST /v1/payments/{id}/refunds", {
+        token: shop.secret,
+        pathParameters: { id: paid.payment.id },
+        body: { amount: 1_000 },
+        headers,
+      });
+
+    // The refund is recorded (the first transaction), the sandbox refunds it, then every write that
+    // would record the answer meets a conflict.
+    const faults = failEvery(documentClient(), "TransactWriteItemsCommand", { after: 1 });
+    const first = await refund({ "idempotency-key": "settle-fault-1" }).finally(() => faults.stop());
+    expect(faults.failed).toBeGreaterThan(0);
+    expect(first.status).toBe(201);
+    expect(first.body).toMatchObject({ amount: 1_000, status: "pending" });
+
+    const again = await refund({ "idempotency-key": "settle-fault-1" });
+    expect(again.status).toBe(201);
+    expect(again.headers["idempotent-replayed"]).toBe("true");
+    const refunds = (await aws.scanAll()).filter(
+      (i) => i.type === "refund" && i.paymentId === paid.payment.id,
+    );
+    expect(refunds).toHaveLength(1);
   });
 });
