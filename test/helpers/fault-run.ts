@@ -279,13 +279,17 @@ export async function runWithFaults(
       payouts.filter((p) => String(p.PK).endsWith(shop.merchant.id)).length,
     );
   }
-  for (const paymentId of asked)
+  for (const paymentId of asked) {
+    const of = refunds.filter((r) => r.paymentId === paymentId);
+    // A refund that failed moved no money: the client's retry after it is a new refund, not a second.
+    const standing = of.filter((r) => r.status !== "failed");
     tally(
       counts,
       problems,
-      `refund of ${paymentId}`,
-      refunds.filter((r) => r.paymentId === paymentId).length,
+      `refund of ${paymentId} (${of.map((r) => String(r.status)).join()})`,
+      standing.length,
     );
+  }
   if (problems.length) console.error(`Fault run (seed ${options.seed}) found:\n  ${problems.join("\n  ")}`);
   return { counts, problems, units: invoices.length + payments.length + refunds.length + payouts.length };
 }
