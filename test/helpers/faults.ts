@@ -50,11 +50,15 @@ export function charge(counts: FaultCounts, kind: string): void {
   if (current) current.hits++;
 }
 
-/** How many items the transaction writes, read from the request as serialized (a string or bytes). */
-function transactItemCount(request: unknown): number {
+/** The request's body as serialized (a string or bytes). */
+function requestText(request: unknown): string {
   const body = (request as { body?: string | Uint8Array }).body ?? "{}";
-  const text = typeof body === "string" ? body : new TextDecoder().decode(body);
-  return (JSON.parse(text) as { TransactItems?: unknown[] }).TransactItems?.length ?? 1;
+  return typeof body === "string" ? body : new TextDecoder().decode(body);
+}
+
+/** How many items the transaction writes. */
+function transactItemCount(request: unknown): number {
+  return (JSON.parse(requestText(request)) as { TransactItems?: unknown[] }).TransactItems?.length ?? 1;
 }
 
 const singleWrites = new Set(["PutItemCommand", "UpdateItemCommand", "DeleteItemCommand"]);
@@ -142,20 +146,31 @@ export function injectDynamoFaults(
 }
 
 /**
- * Fails every `command` the client sends after the first `after` with a TransactionConflict, until
- * stopped: a targeted fault for a regression test (which write of an operation fails matters there).
+ * Fails `command`s the client sends with a TransactionConflict (a transaction) or a
+ * TransactionConflictException (a single write) until stopped: those after the first `after`, only
+ * those whose request contains `matching`, at most `times` of them. A targeted fault for a regression
+ * test, where which write of an operation fails matters.
  */
 export function failEvery(
   client: DynamoDBDocumentClient,
   command: string,
-  { after }: { after: number },
+  {
+    after = 0,
+    matching,
+    times = Number.POSITIVE_INFINITY,
+  }: { after?: number; matching?: string; times?: number },
 ): { readonly failed: number; stop(): void } {
   let seen = 0;
   let failed = 0;
   const name = `kassaFailEvery${command}`;
   const middleware: FinalizeRequestMiddleware<ServiceInputTypes, ServiceOutputTypes> =
     (next, context) => async (args) => {
-      if (context.commandName === command && ++seen > after) {
+      if (
+        context.commandName === command &&
+        (!matching || requestText(args.request).includes(matching)) &&
+        ++seen > after &&
+        failed < times
+      ) {
         failed++;
         throw command === "TransactWriteItemsCommand"
           ? transactionConflict(transactItemCount(args.request))
