@@ -21,7 +21,7 @@ describe("faults lose nothing and do nothing twice, at scale", () => {
     async (seed) => {
       const { counts, problems } = await runWithFaults(aws, {
         merchants: 4,
-        subscriptionsPerMerchant: Number(process.env.KASSA_FAULT_SUBSCRIPTIONS ?? 25),
+        subscriptionsPerMerchant: Number(process.env.KASSA_FAULT_SUBSCRIPTIONS ?? 15),
         dynamoFaultRate: 0.2,
         copies: 3,
         seed,
