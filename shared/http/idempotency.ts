@@ -9,6 +9,7 @@ import { createHash } from "node:crypto";
 import type { Sealer } from "../auth/sealed.ts";
 import type { Clock } from "../domain/clock.ts";
 import { ConflictError, ValidationError } from "../domain/errors.ts";
+import { log } from "../observability.ts";
 import type {
   IdempotencyRecord,
   IdempotencyStore,
@@ -97,7 +98,33 @@ export async function withIdempotency(
     throw error;
   }
   if (response.statusCode >= 200 && response.statusCode < 300)
-    await store.complete(scope, key, keep(response, context.sealer));
+    await completeOrCarryOn(() => store.complete(scope, key, keep(response, context.sealer)));
   else await store.release(scope, key);
   return response;
+}
+
+/** Attempts at recording a success before answering without it. */
+const completeAttempts = 4;
+
+/**
+ * Records a success, trying again after a throttled or conflicting write. The operation has taken
+ * effect, so the success is answered even when the record cannot be written: failing the request
+ * would send the client's retry into the claim, which it takes over once the lock lapses and so runs
+ * the operation a second time (a second refund, a second charge).
+ */
+async function completeOrCarryOn(complete: () => Promise<void>): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await complete();
+    } catch (error) {
+      if (attempt >= completeAttempts) {
+        log.error("Idempotency record not completed", {
+          error: error instanceof Error ? error.message : String(error),
+        });
+        return;
+      }
+      // Full jitter on an exponential base: duplicates retrying together spread out.
+      await new Promise((r) => setTimeout(r, Math.random() * 50 * 2 ** attempt));
+    }
+  }
 }

@@ -88,7 +88,14 @@ async function askProcessor(
     throw error;
   }
   if (result.status === "unknown") return refund;
-  return settleRefund(ports, merchant.id, refund.id, result.status, result.refundId);
+  try {
+    return await settleRefund(ports, merchant.id, refund.id, result.status, result.refundId);
+  } catch {
+    // The processor has answered, so the refund stands: failing the request here (a throttled or
+    // conflicting write) would let the client's retry with its Idempotency-Key refund again. It
+    // stays pending, and its planned check applies the processor's answer.
+    return refund;
+  }
 }
 
 function sendRefund(

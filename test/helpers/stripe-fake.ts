@@ -52,9 +52,12 @@ export type RouteHandler = (
 
 /**
  * `timeout`: nothing happens and no answer comes. `lost`: the request takes effect, then no answer
- * comes. `server_error`: a 500 `api_error`, nothing happens.
+ * comes. `server_error`: a 500 `api_error`, nothing happens. `reset`: the connection is reset before
+ * anything happens; `reset_after`: the request takes effect, then the connection is reset.
  */
-export type Fault = "timeout" | "lost" | "server_error";
+export type Fault = "timeout" | "lost" | "server_error" | "reset" | "reset_after";
+
+export const faults: readonly Fault[] = ["timeout", "lost", "server_error", "reset", "reset_after"];
 
 export interface StripeFake {
   port: number;
@@ -62,10 +65,17 @@ export interface StripeFake {
   requests: RecordedRequest[];
   /** Every refund created, as Stripe holds it. */
   refunds: Json[];
+  /** Every payment intent created, as Stripe holds it (`latest_charge` by id). */
+  intents(): Json[];
   /** Answers `method` + `pathPattern` (`/v1/payment_intents/:id`) with `handler`; the latest registration wins. */
   respond(method: string, pathPattern: string, handler: RouteHandler): void;
   /** The next `times` requests to `method` + exact `path` fail with `fault`. */
   fault(method: string, path: string, fault: Fault, times?: number): void;
+  /**
+   * From now on, `pick` chooses for each request to `method` + exact `path` a fault or none (the
+   * fault suite draws them at random); `undefined` ends it.
+   */
+  chaos(method: string, path: string, pick: ((request: RecordedRequest) => Fault | undefined) | undefined): void;
   /** Stripe prunes idempotency keys after 24 hours: a key sent again creates anew. */
   forgetIdempotencyKeys(): void;
   /** Like `respond`, for the next matching request only. */
@@ -74,6 +84,9 @@ export interface StripeFake {
   completeSession(id: string): void;
   stop(): Promise<void>;
 }
+
+/** The answer that resets the connection instead. */
+const reset = Symbol("reset");
 
 /** A handler that never answers, to exercise client timeouts. */
 export const neverAnswer: RouteHandler = () => new Promise<never>(() => {});
@@ -196,14 +209,17 @@ export async function startStripeFake(): Promise<StripeFake> {
   const intents = new Map<string, Json>();
   const refunds: Json[] = [];
   const refundsByKey = new Map<string, Json>();
-  const faults: { method: string; path: string; fault: Fault; times: number }[] = [];
+  const planned: { method: string; path: string; fault: Fault; times: number }[] = [];
+  const chaos = new Map<string, (request: RecordedRequest) => Fault | undefined>();
+  /** Payment intents created by idempotency key, replayed like Stripe replays them. */
+  const intentsByKey = new Map<string, FakeResponse>();
   const sessions = new Map<string, Json>();
 
   const respond = (method: string, pathPattern: string, handler: RouteHandler) => {
     routes.unshift(compile(method, pathPattern, handler));
   };
 
-  for (const [method, path, handler] of defaultRoutes(intents, refunds, refundsByKey, sessions))
+  for (const [method, path, handler] of defaultRoutes(intents, intentsByKey, refunds, refundsByKey, sessions))
     respond(method, path, handler);
 
   const server = createServer((req, res) => {
@@ -224,6 +240,10 @@ export async function startStripeFake(): Promise<StripeFake> {
       };
       requests.push(recorded);
       void answer(recorded).then((out) => {
+        if (out === reset) {
+          req.socket.destroy();
+          return;
+        }
         if (res.destroyed) return;
         res.writeHead(out.status ?? 200, {
           "content-type": "application/json",
@@ -235,19 +255,17 @@ export async function startStripeFake(): Promise<StripeFake> {
     });
   });
 
-  async function answer(request: RecordedRequest): Promise<FakeResponse> {
+  async function answer(request: RecordedRequest): Promise<FakeResponse | typeof reset> {
     if (!/^Bearer sk_(test|live)_\S+$/.test(request.headers.authorization ?? "")) {
       return stripeError(401, "invalid_request_error", "You did not provide an API key.");
     }
-    const planned = faults.find((f) => f.method === request.method && f.path === request.path && f.times > 0);
-    if (planned) {
-      planned.times -= 1;
-      if (planned.fault === "server_error")
-        return stripeError(500, "api_error", "An unknown error occurred (fake).");
-      if (planned.fault === "lost") await routed(request);
-      return neverAnswer(request, {});
-    }
-    return routed(request);
+    const next = planned.find((f) => f.method === request.method && f.path === request.path && f.times > 0);
+    if (next) next.times -= 1;
+    const fault = next?.fault ?? chaos.get(`${request.method} ${request.path}`)?.(request);
+    if (!fault) return routed(request);
+    if (fault === "server_error") return stripeError(500, "api_error", "An unknown error occurred (fake).");
+    if (fault === "lost" || fault === "reset_after") await routed(request);
+    return fault === "reset" || fault === "reset_after" ? reset : neverAnswer(request, {});
   }
 
   async function routed(request: RecordedRequest): Promise<FakeResponse> {
@@ -279,10 +297,18 @@ export async function startStripeFake(): Promise<StripeFake> {
     requests,
     refunds,
     respond,
+    intents: () => [...intents.values()],
     fault: (method, path, fault, times = 1) => {
-      faults.push({ method: method.toUpperCase(), path, fault, times });
+      planned.push({ method: method.toUpperCase(), path, fault, times });
     },
-    forgetIdempotencyKeys: () => refundsByKey.clear(),
+    chaos: (method, path, pick) => {
+      if (pick) chaos.set(`${method.toUpperCase()} ${path}`, pick);
+      else chaos.delete(`${method.toUpperCase()} ${path}`);
+    },
+    forgetIdempotencyKeys: () => {
+      refundsByKey.clear();
+      intentsByKey.clear();
+    },
     respondOnce: (method, pathPattern, handler) => {
       routes.unshift({ ...compile(method, pathPattern, handler), once: true });
     },
@@ -301,6 +327,7 @@ export async function startStripeFake(): Promise<StripeFake> {
 
 function defaultRoutes(
   intents: Map<string, Json>,
+  intentsByKey: Map<string, FakeResponse>,
   refunds: Json[],
   refundsByKey: Map<string, Json>,
   sessions: Map<string, Json>,
@@ -308,7 +335,18 @@ function defaultRoutes(
   const noSession = (id: string) =>
     stripeError(404, "invalid_request_error", `No such checkout.session: '${id}'`);
   return [
-    ["POST", "/v1/payment_intents", (request) => createPaymentIntent(request, intents)],
+    [
+      "POST",
+      "/v1/payment_intents",
+      (request) => {
+        const key = `${request.headers["stripe-account"] ?? ""}|${request.headers["idempotency-key"] ?? ""}`;
+        const seen = request.headers["idempotency-key"] ? intentsByKey.get(key) : undefined;
+        if (seen) return { ...seen, headers: { ...seen.headers, "idempotent-replayed": "true" } };
+        const created = createPaymentIntent(request, intents);
+        if (request.headers["idempotency-key"] && (created.status ?? 200) < 500) intentsByKey.set(key, created);
+        return created;
+      },
+    ],
     [
       "GET",
       "/v1/payment_intents/:id",
