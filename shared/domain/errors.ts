@@ -44,6 +44,13 @@ export class ConflictError extends Error {
 export class StateConflictError extends ConflictError {}
 
 /**
+ * A transaction still conflicting with concurrent ones after the store's own backoff: still a 409
+ * to the client, but a caller's re-read loop (`retryOnConflict`) must not run it again — its tries
+ * times the store's would outlast a function's timeout.
+ */
+export class ContendedError extends StateConflictError {}
+
+/**
  * Runs `attempt` until it does not lose a race: a ConflictError (a failed condition on a version or
  * counter) re-runs it, which re-reads and re-decides, up to `times` runs in all.
  */

@@ -10,7 +10,7 @@ import {
   type QueryCommandInput,
   type TransactWriteCommandInput,
 } from "@aws-sdk/lib-dynamodb";
-import { ConflictError } from "../domain/errors.ts";
+import { ConflictError, ContendedError } from "../domain/errors.ts";
 import type { DomainEvent } from "../domain/events.ts";
 import { type IdKind, idRange } from "../domain/ids.ts";
 import type { Change, Page, Versioned } from "../domain/records.ts";
@@ -78,7 +78,7 @@ export async function transact(writes: readonly Write[], defaultConflict: string
     const reasons = cancellationReasons(error);
     const failed = reasons.indexOf("ConditionalCheckFailed");
     if (failed >= 0) throw new ConflictError(items[failed]?.conflict ?? defaultConflict);
-    if (reasons.includes("TransactionConflict")) throw new ConflictError(defaultConflict);
+    if (reasons.includes("TransactionConflict")) throw new ContendedError(defaultConflict);
     throw error;
   }
 }
