@@ -1,6 +1,7 @@
 /**
  * Fuzz, reduced: two generated requests for every route the manifest deploys (test/helpers/fuzz.ts),
- * a few hundred in all. None may answer 5xx, and none refused (4xx) may change an item of the table.
+ * a few hundred in all. None may answer 5xx, and none refused (4xx but a declined card's 402) may change an
+ * item of the table.
  * The seed changes every run (KASSA_FUZZ_SEED replays one); test/soak/fuzz.test.ts sends 20,000.
  */
 import { afterAll, beforeAll, expect, it } from "vitest";
