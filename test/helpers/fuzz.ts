@@ -363,8 +363,13 @@ export type Snapshot = Map<string, string>;
  */
 const bookkeeping = (item: Record<string, unknown>) => String(item.PK).startsWith("RATE#");
 
+/** An item without what authentication stamps on any request (an API key's `lastUsedAt`, every 5 minutes). */
+const withoutUsage = ({ lastUsedAt: _, ...item }: Record<string, unknown>) => item;
+
 export function snapshotOf(items: Record<string, unknown>[]): Snapshot {
-  return new Map(items.filter((i) => !bookkeeping(i)).map((i) => [`${i.PK} ${i.SK}`, JSON.stringify(i)]));
+  return new Map(
+    items.filter((i) => !bookkeeping(i)).map((i) => [`${i.PK} ${i.SK}`, JSON.stringify(withoutUsage(i))]),
+  );
 }
 
 /** Keys added, removed or changed between two snapshots. */
