@@ -74,5 +74,6 @@ export function idRange(kind: IdKind, from?: Date, to?: Date): { lower: string; 
   const upper = to ? `${prefix}${encodeTime(ulidTime(to.getTime() - 1), 10)}~` : `${prefix}~`;
   // `to` before `from` is an empty range, not a reversed one (DynamoDB refuses BETWEEN high AND low):
   // no id equals a bare time prefix, so [lower, lower] holds none.
-  return { lower, upper: upper < lower ? lower : upper };
+  if (upper < lower) return { lower, upper: lower };
+  return { lower, upper };
 }
