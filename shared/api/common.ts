@@ -5,6 +5,7 @@
 import * as z from "zod";
 import { exponentOf, isCurrency } from "../domain/currency.ts";
 import { type IdKind, idPrefixes, isId } from "../domain/ids.ts";
+import { toTenThousandths } from "../domain/money.ts";
 import { metadataLimits } from "../domain/patch.ts";
 import { canonicalLocale } from "../i18n/locale.ts";
 
@@ -47,14 +48,15 @@ export const email = z
   .max(254)
   .transform((v) => v.toLowerCase());
 
-/** A percentage from 0 to 100 with at most 4 decimals. */
+/**
+ * A percentage from 0 to 100 with at most 4 decimals, checked exactly as the money engine reads it
+ * (`toTenThousandths`): a float tolerance let 1e-11 and 6e-323 through (DynamoDB refuses the latter).
+ */
 export const percentage = z
   .number()
   .min(0)
   .max(100)
-  .refine((v) => Math.abs(Math.round(v * 10_000) - v * 10_000) < 1e-6, {
-    message: "must have at most 4 decimals",
-  });
+  .refine((v) => toTenThousandths(v) !== undefined, { message: "must have at most 4 decimals" });
 
 export const metadata = z
   .record(z.string().min(1).max(metadataLimits.keyLength), z.string().max(metadataLimits.valueLength))

@@ -58,13 +58,22 @@ export function isId(kind: IdKind, id: string): boolean {
 }
 
 /**
+ * A time a ULID can hold: milliseconds since 1970 (up to the year 10889, past any 4-digit ISO year);
+ * a query's ISO date-time reaches back to year 0, and `encodeTime` throws before 1970.
+ */
+const ulidTime = (ms: number) => Math.max(0, ms);
+
+/**
  * The bounds of ids of `kind` created in [from, to): ULIDs start with their creation time, so a range
- * of creation times is a range of ids (and of sort keys).
+ * of creation times is a range of ids (and of sort keys). Times before 1970 count as 1970; a range
+ * that ends before it starts holds nothing.
  */
 export function idRange(kind: IdKind, from?: Date, to?: Date): { lower: string; upper: string } {
   const prefix = `${idPrefixes[kind]}_`;
-  return {
-    lower: from ? `${prefix}${encodeTime(from.getTime(), 10)}` : prefix,
-    upper: to ? `${prefix}${encodeTime(Math.max(0, to.getTime() - 1), 10)}~` : `${prefix}~`,
-  };
+  const lower = from ? `${prefix}${encodeTime(ulidTime(from.getTime()), 10)}` : prefix;
+  const upper = to ? `${prefix}${encodeTime(ulidTime(to.getTime() - 1), 10)}~` : `${prefix}~`;
+  // `to` before `from` is an empty range, not a reversed one (DynamoDB refuses BETWEEN high AND low):
+  // no id equals a bare time prefix, so [lower, lower] holds none.
+  if (upper < lower) return { lower, upper: lower };
+  return { lower, upper };
 }
