@@ -1,7 +1,7 @@
 /**
  * `npm run bench`: runs each section in turn, prints its table and writes its figures to
- * `.kassa/bench/<section>.json`. Add later sections (DynamoDB requests/capacity per operation, webhook
- * timing) to `sections` below.
+ * `.kassa/bench/<section>.json`. `BENCH_SECTIONS=bundles,cost` runs only the sections whose JSON file
+ * names are listed (a busy machine need not run them all).
  */
 import { relative } from "node:path";
 
@@ -65,9 +65,10 @@ const sections: Section[] = [
   },
 ];
 
+const only = process.env.BENCH_SECTIONS?.split(",").map((s) => s.trim());
 const started = performance.now();
 let failed = false;
-for (const section of sections) {
+for (const section of sections.filter((s) => !only || only.includes(s.file.replace(/\.json$/, "")))) {
   const t0 = performance.now();
   try {
     const { rows, json } = await section.run();
