@@ -9,6 +9,7 @@ import { relative } from "node:path";
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
 import { bundleJson, bundleSection, bundleTable } from "./bundles.ts";
 import { checkoutSection } from "./checkout.ts";
+import { costSection } from "./cost.ts";
 import { dynamoSection } from "./dynamodb.ts";
 import { stopBenchEnvironment } from "./environment.ts";
 import { subscriptionSection } from "./subscriptions.ts";
@@ -44,6 +45,14 @@ const sections: Section[] = [
     file: "subscriptions.json",
     run: async () => {
       const rows = await subscriptionSection();
+      return { rows, json: rows };
+    },
+  },
+  {
+    title: "Cost of 1,000 subscription renewals on AWS beside Stripe Billing (billing step measured in this run)",
+    file: "cost.json",
+    run: async () => {
+      const rows = await costSection();
       return { rows, json: rows };
     },
   },
