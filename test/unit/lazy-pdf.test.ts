@@ -75,3 +75,16 @@ describe("LiquidJS stays off the cold path of functions that only describe workf
     60_000,
   );
 });
+
+describe("the notifications' templates stay off the Stripe webhook ingest's cold path", () => {
+  // It only verifies and queues; the composition it shares must not pull in the outbox's routing.
+  it(
+    "functions/webhooks/stripe-ingest.ts does not import intl-messageformat at cold start",
+    async () => {
+      const eager = await eagerInputs("functions/webhooks/stripe-ingest.ts");
+      expect(eager.length).toBeGreaterThan(10);
+      expect(eager.filter((input) => input.includes("intl-messageformat"))).toEqual([]);
+    },
+    60_000,
+  );
+});
