@@ -1,15 +1,24 @@
 /**
  * Bench section 1: for every manifest function, the deployed bundle's size (minified, gzip) and its
- * cold `import()` time in fresh `node` processes, relative to an empty handler built the same way.
+ * cold `import()` time in fresh `node` processes, relative to the function's own floor (bench/floors.ts:
+ * only the SDK clients, zod, middy and Powertools modules it loads, bundled the same way, built in
+ * this run) and to an empty handler.
  */
 import { spawnSync } from "node:child_process";
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { pathToFileURL } from "node:url";
 import { gzipSync } from "node:zlib";
-import { build } from "esbuild";
+import { build, type Metafile } from "esbuild";
 import { bundling } from "../infra/bundling.ts";
 import { functions } from "../infra/manifest.ts";
+import {
+  addFloorImports,
+  coldProjectFiles,
+  type FloorImports,
+  floorSource,
+  packagesInOutput,
+} from "./floors.ts";
 import type { Row } from "./report.ts";
 import { benchDir } from "./report.ts";
 import { median, ratio, round } from "./stats.ts";
@@ -33,13 +42,24 @@ export interface BundleResult {
   emptyMedianMs?: number;
   /** importMedianMs / emptyMedianMs */
   ratio?: number;
+  /** The floor bundle's import samples, median and what it holds (package short names). */
+  floorBundle?: string;
+  floorMinifiedBytes?: number;
+  floorImportMs?: number[];
+  floorMedianMs?: number;
+  floorModules?: string;
+  /** importMedianMs / floorMedianMs: the target is ≤ 1.25. */
+  floorRatio?: number;
   error?: string;
 }
 
+/** The ratio to its own floor a function should stay within. */
+export const floorTarget = 1.25;
+
 /** Builds one entry with the house settings; `banner` is CDK-shaped (a string), esbuild wants `{ js }`. */
-async function buildBundle(name: string, entry: string): Promise<string> {
-  const outfile = join(bundlesDir, name, "index.mjs");
-  await build({
+async function buildBundle(name: string, entry: string, file = "index.mjs") {
+  const outfile = join(bundlesDir, name, file);
+  const { metafile } = await build({
     ...bundling,
     mainFields: [...bundling.mainFields],
     external: [...bundling.external],
@@ -48,9 +68,24 @@ async function buildBundle(name: string, entry: string): Promise<string> {
     bundle: true,
     outfile,
     write: true,
+    metafile: true,
+    absWorkingDir: repoRoot,
     logLevel: "silent",
   });
-  return outfile;
+  return { outfile, metafile: metafile as Metafile };
+}
+
+/** Builds `entry`'s floor bundle next to its real one, from the real bundle's metafile. */
+async function buildFloor(dir: string, entry: string, metafile: Metafile) {
+  const imports: FloorImports = new Map();
+  const kept = packagesInOutput(metafile);
+  for (const file of coldProjectFiles(metafile, entry))
+    addFloorImports(readFileSync(join(repoRoot, file), "utf8"), imports, kept);
+  const floorEntry = join(bundlesDir, dir, "floor.ts");
+  writeFileSync(floorEntry, floorSource(imports));
+  const { outfile } = await buildBundle(dir, relative(repoRoot, floorEntry), "floor.mjs");
+  const modules = [...imports.keys()].map((s) => s.replace(/^@[^/]+\//, "").replace(/^client-/, ""));
+  return { outfile, modules: modules.sort().join(" ") };
 }
 
 /**
@@ -93,33 +128,50 @@ export async function bundleSection(): Promise<BundleResult[]> {
   const emptyEntry = join(bundlesDir, "empty-handler.ts");
   writeFileSync(emptyEntry, "export const handler = async () => ({});\n");
 
+  // BENCH_FUNCTIONS=invoices,payments measures only those (a busy machine need not time them all).
+  const only = process.env.BENCH_FUNCTIONS?.split(",").map((s) => s.trim());
   const targets = [
     { name: emptyName, dir: "_empty", entry: relative(repoRoot, emptyEntry) },
-    ...functions.map((f) => ({ name: f.name, dir: f.name, entry: f.entry })),
+    ...functions
+      .filter((f) => !only || only.includes(f.name))
+      .map((f) => ({ name: f.name, dir: f.name, entry: f.entry })),
   ];
 
   const results: BundleResult[] = [];
   for (const t of targets) {
     const result: BundleResult = { name: t.name, entry: t.entry };
     try {
-      result.bundle = await buildBundle(t.dir, t.entry);
+      const built = await buildBundle(t.dir, t.entry);
+      result.bundle = built.outfile;
       const code = readFileSync(result.bundle);
       result.minifiedBytes = code.length;
       result.gzipBytes = gzipSync(code).length;
       result.importMs = [];
+      if (t.name !== emptyName) {
+        const floor = await buildFloor(t.dir, t.entry, built.metafile);
+        result.floorBundle = floor.outfile;
+        result.floorModules = floor.modules;
+        result.floorMinifiedBytes = readFileSync(floor.outfile).length;
+        result.floorImportMs = [];
+      }
     } catch (e) {
       result.error = `build failed: ${(e as Error).message.split("\n")[0]}`;
     }
     results.push(result);
   }
 
-  // Round-robin over bundles so drift in machine load hits every bundle, baseline included, alike.
+  // Round-robin over bundles, each right beside its floor, so drift in machine load hits every
+  // bundle, baselines included, alike.
   for (let round = -1; round < samples; round++) {
     for (const r of results) {
       if (!r.bundle || r.error) continue;
       const sample = importOnce(r.bundle);
       if ("error" in sample) r.error = `import failed: ${sample.error}`;
       else if (round >= 0) r.importMs!.push(sample.ms);
+      if (!r.floorBundle || r.error) continue;
+      const floor = importOnce(r.floorBundle);
+      if ("error" in floor) r.error = `floor import failed: ${floor.error}`;
+      else if (round >= 0) r.floorImportMs!.push(floor.ms);
     }
   }
 
@@ -132,6 +184,10 @@ export async function bundleSection(): Promise<BundleResult[]> {
     if (r.importMedianMs !== undefined && emptyMedian !== undefined) {
       r.ratio = ratio(r.importMedianMs, emptyMedian);
     }
+    if (r.floorImportMs?.length && !r.error) r.floorMedianMs = median(r.floorImportMs);
+    else delete r.floorImportMs;
+    if (r.importMedianMs !== undefined && r.floorMedianMs !== undefined)
+      r.floorRatio = ratio(r.importMedianMs, r.floorMedianMs);
   }
   return results;
 }
@@ -147,8 +203,13 @@ export function bundleTable(results: readonly BundleResult[]): Row[] {
     "gzip bytes": r.gzipBytes,
     "gzip KB": kb(r.gzipBytes),
     "import ms p50": ms(r.importMedianMs),
+    "floor ms p50": ms(r.floorMedianMs),
+    "x floor": r.floorRatio === undefined ? undefined : round(r.floorRatio, 2),
+    "<= 1.25": r.floorRatio === undefined ? undefined : r.floorRatio <= floorTarget ? "yes" : "NO",
     "empty ms p50": ms(r.emptyMedianMs),
     "x empty": r.ratio === undefined ? undefined : round(r.ratio, 2),
+    "floor KB": kb(r.floorMinifiedBytes),
+    floor: r.floorModules,
     error: r.error,
   }));
 }
@@ -162,6 +223,10 @@ export function bundleJson(results: readonly BundleResult[]) {
     functions: results.map((r) => ({
       ...r,
       bundle: r.bundle && relative(repoRoot, r.bundle),
+      floorBundle: r.floorBundle && relative(repoRoot, r.floorBundle),
+      floorImportMs: r.floorImportMs?.map((v) => round(v, 3)),
+      floorMedianMs: r.floorMedianMs === undefined ? undefined : round(r.floorMedianMs, 3),
+      floorRatio: r.floorRatio === undefined ? undefined : round(r.floorRatio, 3),
       importMs: r.importMs?.map((v) => round(v, 3)),
       importMedianMs: r.importMedianMs === undefined ? undefined : round(r.importMedianMs, 3),
       emptyMedianMs: r.emptyMedianMs === undefined ? undefined : round(r.emptyMedianMs, 3),

@@ -1,7 +1,7 @@
 /**
  * `npm run bench`: runs each section in turn, prints its table and writes its figures to
- * `.kassa/bench/<section>.json`. Add later sections (DynamoDB requests/capacity per operation, webhook
- * timing) to `sections` below.
+ * `.kassa/bench/<section>.json`. `BENCH_SECTIONS=bundles,cost` runs only the sections whose JSON file
+ * names are listed (a busy machine need not run them all).
  */
 import { relative } from "node:path";
 
@@ -9,6 +9,7 @@ import { relative } from "node:path";
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
 import { bundleJson, bundleSection, bundleTable } from "./bundles.ts";
 import { checkoutSection } from "./checkout.ts";
+import { costSection } from "./cost.ts";
 import { dynamoSection } from "./dynamodb.ts";
 import { stopBenchEnvironment } from "./environment.ts";
 import { subscriptionSection } from "./subscriptions.ts";
@@ -48,6 +49,14 @@ const sections: Section[] = [
     },
   },
   {
+    title: "Cost of 1,000 subscription renewals on AWS beside Stripe Billing (billing step measured in this run)",
+    file: "cost.json",
+    run: async () => {
+      const rows = await costSection();
+      return { rows, json: rows };
+    },
+  },
+  {
     title: "Checkout page: weight and server time to price and render it (after 50 warm-up renders)",
     file: "checkout.json",
     run: async () => {
@@ -65,9 +74,10 @@ const sections: Section[] = [
   },
 ];
 
+const only = process.env.BENCH_SECTIONS?.split(",").map((s) => s.trim());
 const started = performance.now();
 let failed = false;
-for (const section of sections) {
+for (const section of sections.filter((s) => !only || only.includes(s.file.replace(/\.json$/, "")))) {
   const t0 = performance.now();
   try {
     const { rows, json } = await section.run();

@@ -98,7 +98,7 @@ const subscription = (customerId: string, startDate: string): StoredSubscription
     startDate,
   });
 
-async function seed(count: number, due: boolean) {
+export async function seed(count: number, due: boolean) {
   const { merchantId, customerIds } = await merchantWithCustomers();
   const startDate = due ? today() : daysFrom(today(), 10);
   const all = Array.from({ length: count }, (_, i) =>
@@ -126,7 +126,7 @@ const requests = (t: Tally) => Object.values(t.requests).reduce((a, b) => a + b,
 const round = (n: number, places = 2) => Math.round(n * 10 ** places) / 10 ** places;
 
 /** One billing run: the sweep, then the billing queue drained by 4 consumers. */
-async function billingRun(label: string, expectedDue: number): Promise<Row[]> {
+export async function billingRun(label: string, expectedDue: number): Promise<Row[]> {
   const { sqs } = await benchEnvironment();
   // Loaded after the environment is set (the handlers read it at import: logging off, local endpoints).
   const { billingTimers } = await import("../functions/billing/timers.ts");

@@ -7,7 +7,7 @@
 import { unmarshall } from "@aws-sdk/util-dynamodb";
 import type Stripe from "stripe";
 import type { Mailer } from "./aws/mailer.ts";
-import { type QueuePort, sqsQueue } from "./aws/queue.ts";
+import { type QueueName, type QueuePort, sqsQueue } from "./aws/queue.ts";
 import { type SchedulerPort, scheduler } from "./aws/scheduler.ts";
 import { freshSecret, getSecret, verifyWithSecret } from "./aws/secrets.ts";
 import { config } from "./config.ts";
@@ -40,7 +40,6 @@ import { type InvoicePorts, presentInvoice } from "./invoices/service.ts";
 import type { InvoiceTimerPorts } from "./invoices/timers.ts";
 import { type MerchantPorts, setStripeAccountStatus } from "./merchants/service.ts";
 import type { NotificationPorts } from "./notifications/ports.ts";
-import { stripeEventsQueue } from "./outbox/routing.ts";
 import { processorEventRejected } from "./payments/event-trust.ts";
 import { requireProcessorKind } from "./payments/mode.ts";
 import { payableInvoices } from "./invoices/payable.ts";
@@ -147,6 +146,13 @@ import {
   dynamoSegmentStore,
   dynamoStatsStore,
 } from "./store/segments.ts";
+
+/**
+ * Stripe's webhooks and the sandbox's signed events, in Stripe's shapes: one queue, one consumer.
+ * Not with the outbox's routing (shared/outbox/routing.ts), which loads every consumer's event list
+ * — the notifications' templates and translator among them — that these senders never need.
+ */
+const stripeEventsQueue = "stripe-events" satisfies QueueName;
 
 /**
  * SES and the MIME builder (nodemailer) load with the first mail: most functions never send one, and

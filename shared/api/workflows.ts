@@ -7,7 +7,7 @@
 import * as z from "zod";
 import { defineOperation } from "../http/operation.ts";
 import type { NewWorkflow, WorkflowPatch } from "../workflows/service.ts";
-import { maxTemplateLength } from "../workflows/templating.ts";
+import { maxTemplateLength } from "../workflows/template-limits.ts";
 import {
   filterOps,
   maxBranchDepth,

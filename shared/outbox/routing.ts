@@ -56,6 +56,3 @@ const routed: Record<EventQueue, ReadonlySet<string>> = {
 export function queuesFor(eventType: string): readonly EventQueue[] {
   return eventQueues.filter((queue) => routed[queue].has(eventType));
 }
-
-/** Stripe's webhooks and the sandbox's signed events, in Stripe's shapes: one queue, one consumer. */
-export const stripeEventsQueue = "stripe-events" satisfies QueueName;

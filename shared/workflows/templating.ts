@@ -23,13 +23,11 @@ import {
   objectShapes,
   type WorkflowContext,
 } from "./workflow.ts";
+import { maxRenderedLength, maxTemplateLength } from "./template-limits.ts";
 
 /** Where a rendered text goes: an HTML body (outputs escaped), a text body, or a subject (one line). */
 export type TemplateMode = "html" | "text" | "subject";
 
-/** The longest template source accepted, and the most a render may produce. */
-export const maxTemplateLength = 20_000;
-export const maxRenderedLength = 100_000;
 /** Milliseconds one render may take, and the allocations (LiquidJS's units) it may make. */
 const renderLimit = 500;
 const memoryLimit = 1_000_000;

@@ -62,3 +62,29 @@ describe("pdf-lib is loaded on first use", () => {
     60_000,
   );
 });
+
+describe("LiquidJS stays off the cold path of functions that only describe workflows", () => {
+  // The docs load every API schema; a workflow's schema bounds a template's length, not its syntax.
+  it(
+    "functions/api/docs.ts does not import liquidjs at cold start",
+    async () => {
+      const eager = await eagerInputs("functions/api/docs.ts");
+      expect(eager.length).toBeGreaterThan(10);
+      expect(eager.filter((input) => input.includes("liquidjs"))).toEqual([]);
+    },
+    60_000,
+  );
+});
+
+describe("the notifications' templates stay off the Stripe webhook ingest's cold path", () => {
+  // It only verifies and queues; the composition it shares must not pull in the outbox's routing.
+  it(
+    "functions/webhooks/stripe-ingest.ts does not import intl-messageformat at cold start",
+    async () => {
+      const eager = await eagerInputs("functions/webhooks/stripe-ingest.ts");
+      expect(eager.length).toBeGreaterThan(10);
+      expect(eager.filter((input) => input.includes("intl-messageformat"))).toEqual([]);
+    },
+    60_000,
+  );
+});
