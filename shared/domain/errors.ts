@@ -88,6 +88,24 @@ export class TooManyRequestsError extends Error {
   }
 }
 
+/**
+ * A 503: the store still throttles after every retry with backoff (a merchant's partition past its
+ * ceiling, docs/scale.md). Nothing was written; the client may send the same request again (with its
+ * Idempotency-Key) after `retryAfterSeconds`.
+ */
+export class ServiceUnavailableError extends Error {
+  override readonly name = "ServiceUnavailableError";
+  readonly retryAfterSeconds: number;
+  constructor(message: string, retryAfterSeconds: number) {
+    super(message);
+    this.retryAfterSeconds = Math.max(1, Math.ceil(retryAfterSeconds));
+  }
+}
+
+/** The store throttled past its retries. */
+export const storeBusy = (): ServiceUnavailableError =>
+  new ServiceUnavailableError("Kassa is busy right now; send the same request again shortly", 1);
+
 /** The processor declined a payment: a 402 carrying the decline code, so the buyer can try another method. */
 export class PaymentDeclinedError extends Error {
   override readonly name = "PaymentDeclinedError";

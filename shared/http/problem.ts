@@ -3,7 +3,7 @@
  * Anything unexpected is a 500 whose detail names only the request id; the cause goes to the log.
  */
 import type { APIGatewayProxyStructuredResultV2 } from "aws-lambda";
-import type { FieldError } from "../domain/errors.ts";
+import { type FieldError, storeBusy } from "../domain/errors.ts";
 import { log } from "../observability.ts";
 
 const statuses: Record<string, { status: number; title: string; slug: string }> = {
@@ -15,7 +15,15 @@ const statuses: Record<string, { status: number; title: string; slug: string }> 
   PayloadTooLargeError: { status: 413, title: "Payload too large", slug: "payload-too-large" },
   PaymentDeclinedError: { status: 402, title: "Payment declined", slug: "payment-declined" },
   TooManyRequestsError: { status: 429, title: "Too many requests", slug: "too-many-requests" },
+  ServiceUnavailableError: { status: 503, title: "Service unavailable", slug: "unavailable" },
 };
+
+/**
+ * DynamoDB's own throttling errors, once the SDK's retries with backoff gave up on a single request:
+ * a 503 to retry, like a throttled transaction (`ServiceUnavailableError`), never a 500.
+ */
+const throttled = new Set(["ProvisionedThroughputExceededException", "ThrottlingException", "RequestLimitExceeded"]);
+
 
 export interface Problem {
   type: string;
@@ -40,7 +48,8 @@ export function problemResponse(
   };
 }
 
-export function problemFor(error: unknown, requestId: string): APIGatewayProxyStructuredResultV2 {
+export function problemFor(thrown: unknown, requestId: string): APIGatewayProxyStructuredResultV2 {
+  const error = thrown instanceof Error && throttled.has(thrown.name) ? storeBusy() : thrown;
   const known = error instanceof Error ? statuses[error.name] : undefined;
   if (!known || !(error instanceof Error)) {
     log.error("Unhandled error", { requestId, error: describe(error) });

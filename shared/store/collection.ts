@@ -10,7 +10,7 @@ import {
   type QueryCommandInput,
   type TransactWriteCommandInput,
 } from "@aws-sdk/lib-dynamodb";
-import { ConflictError, ContendedError } from "../domain/errors.ts";
+import { ConflictError, ContendedError, storeBusy } from "../domain/errors.ts";
 import type { DomainEvent } from "../domain/events.ts";
 import { type IdKind, idRange } from "../domain/ids.ts";
 import type { Change, Page, Versioned } from "../domain/records.ts";
@@ -79,6 +79,9 @@ export async function transact(writes: readonly Write[], defaultConflict: string
     const failed = reasons.indexOf("ConditionalCheckFailed");
     if (failed >= 0) throw new ConflictError(items[failed]?.conflict ?? defaultConflict);
     if (reasons.includes("TransactionConflict")) throw new ContendedError(defaultConflict);
+    if (reasons.some((r) => r === "ThrottlingError" || r === "ProvisionedThroughputExceeded")) {
+      throw storeBusy();
+    }
     throw error;
   }
 }

@@ -10,7 +10,13 @@ import {
   transactionBackoff,
 } from "../../shared/store/dynamo.ts";
 import { transact } from "../../shared/store/collection.ts";
-import { ConflictError } from "../../shared/domain/errors.ts";
+import {
+  ConflictError,
+  ContendedError,
+  ServiceUnavailableError,
+  StateConflictError,
+} from "../../shared/domain/errors.ts";
+import { problemFor } from "../../shared/http/problem.ts";
 
 const policy: BackoffPolicy = { baseMs: 10, capMs: 100, attempts: 5 };
 
@@ -159,6 +165,43 @@ describe("a collection's transaction (regressions: one conflict was a 409, one t
     );
     expect(ddb.commandCalls(TransactWriteCommand)).toHaveLength(2);
   });
+
+  it("past its retries, is a ContendedError (409, re-read loops stop) for conflicts and a 503 for throttling", async () => {
+    ddb.on(TransactWriteCommand).rejects(cancelled("TransactionConflict"));
+    const contended = await transact([write], "changed meanwhile").catch((error: unknown) => error);
+    expect(contended).toBeInstanceOf(ContendedError);
+    expect(contended).toBeInstanceOf(StateConflictError);
+    expect(ddb.commandCalls(TransactWriteCommand)).toHaveLength(transactionBackoff.attempts);
+
+    ddb.reset();
+    ddb.on(TransactWriteCommand).rejects(cancelled("ThrottlingError", "None"));
+    const busy = await transact([write], "changed meanwhile").catch((error: unknown) => error);
+    expect(busy).toBeInstanceOf(ServiceUnavailableError);
+    const response = problemFor(busy, "req-1");
+    expect(response.statusCode).toBe(503);
+    expect(response.headers).toMatchObject({ "retry-after": "1" });
+    expect(JSON.parse(String(response.body))).toMatchObject({
+      type: "urn:kassa:problem:unavailable",
+      status: 503,
+    });
+  });
+});
+
+describe("a request DynamoDB still throttles after the SDK's retries", () => {
+  it.each(["ProvisionedThroughputExceededException", "ThrottlingException", "RequestLimitExceeded"])(
+    "%s is a 503 with Retry-After, not a 500",
+    (name) => {
+      const response = problemFor(
+        Object.assign(new Error("Throughput exceeds the capacity"), { name }),
+        "req-2",
+      );
+      expect(response.statusCode).toBe(503);
+      expect(response.headers).toMatchObject({ "retry-after": "1" });
+      expect(JSON.parse(String(response.body)).detail).toBe(
+        "Kassa is busy right now; send the same request again shortly",
+      );
+    },
+  );
 });
 
 describe("the AWS clients' retry configuration", () => {
