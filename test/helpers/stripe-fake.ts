@@ -211,8 +211,8 @@ export async function startStripeFake(): Promise<StripeFake> {
   const refundsByKey = new Map<string, Json>();
   const planned: { method: string; path: string; fault: Fault; times: number }[] = [];
   const chaos = new Map<string, (request: RecordedRequest) => Fault | undefined>();
-  /** Payment intents created by idempotency key, replayed like Stripe replays them. */
-  const intentsByKey = new Map<string, FakeResponse>();
+  /** Payment intents created by idempotency key (with the body that created them), replayed like Stripe replays them. */
+  const intentsByKey = new Map<string, { body: string; response: FakeResponse }>();
   const sessions = new Map<string, Json>();
 
   const respond = (method: string, pathPattern: string, handler: RouteHandler) => {
@@ -327,7 +327,7 @@ export async function startStripeFake(): Promise<StripeFake> {
 
 function defaultRoutes(
   intents: Map<string, Json>,
-  intentsByKey: Map<string, FakeResponse>,
+  intentsByKey: Map<string, { body: string; response: FakeResponse }>,
   refunds: Json[],
   refundsByKey: Map<string, Json>,
   sessions: Map<string, Json>,
@@ -341,9 +341,18 @@ function defaultRoutes(
       (request) => {
         const key = `${request.headers["stripe-account"] ?? ""}|${request.headers["idempotency-key"] ?? ""}`;
         const seen = request.headers["idempotency-key"] ? intentsByKey.get(key) : undefined;
-        if (seen) return { ...seen, headers: { ...seen.headers, "idempotent-replayed": "true" } };
+        // Stripe refuses a key sent again with other parameters rather than replaying or creating.
+        if (seen && seen.body !== request.rawBody) {
+          return stripeError(
+            400,
+            "idempotency_error",
+            "Keys for idempotent requests can only be used with the same parameters they were first used with.",
+          );
+        }
+        if (seen) return { ...seen.response, headers: { ...seen.response.headers, "idempotent-replayed": "true" } };
         const created = createPaymentIntent(request, intents);
-        if (request.headers["idempotency-key"] && (created.status ?? 200) < 500) intentsByKey.set(key, created);
+        if (request.headers["idempotency-key"] && (created.status ?? 200) < 500)
+          intentsByKey.set(key, { body: request.rawBody, response: created });
         return created;
       },
     ],

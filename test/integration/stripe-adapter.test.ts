@@ -45,6 +45,8 @@ beforeAll(async () => {
 afterAll(() => fake.stop());
 beforeEach(() => {
   fake.requests.length = 0;
+  // Each case is its own scenario on the same payment ids and keys: as if a day apart.
+  fake.forgetIdempotencyKeys();
 });
 
 /** A processor answer (not `unknown`), for the steps that follow it. */
