@@ -61,6 +61,9 @@ const refundOf = (token: string, paymentId: string, key: string) =>
     headers: { "idempotency-key": key },
   });
 
+/** A whole run under faults: ~10–25 s alone, well over the default 30 s beside the full suite on 2 cores. */
+const faultRunTimeoutMs = 120_000;
+
 describe("faults lose nothing and do nothing twice", () => {
   it("DynamoDB throttling and transaction conflicts on 10 % of calls", async () => {
     const { counts, problems } = await runWithFaults(aws, {
@@ -75,7 +78,7 @@ describe("faults lose nothing and do nothing twice", () => {
     expect(counts.survived).toBeGreaterThan(0);
     expect(problems).toEqual([]);
     expect(counts).toMatchObject({ lost: 0, doubled: 0 });
-  });
+  }, faultRunTimeoutMs);
 
   it("a redelivery storm: every message and request delivered 3 times at once, with the same faults", async () => {
     const { counts, problems } = await runWithFaults(aws, {
@@ -89,7 +92,7 @@ describe("faults lose nothing and do nothing twice", () => {
     expect(totalInjected(counts)).toBeGreaterThan(20);
     expect(problems).toEqual([]);
     expect(counts).toMatchObject({ lost: 0, doubled: 0 });
-  });
+  }, faultRunTimeoutMs);
 
   it("a refund whose processor answered stands when recording the answer fails: the retry with its key replays it, nothing is refunded twice", async () => {
     const { token, paymentId } = await paidPayment("Refund Settle Fault");
