@@ -16,7 +16,7 @@ import { fieldErrors } from "../../../http/validation.ts";
 import { getMerchant } from "../../../merchants/service.ts";
 import { can, type Permission } from "../../../users/roles.ts";
 import type { DashboardRequest, DashboardResult } from "../../context.ts";
-import { html } from "../../ui.ts";
+import { html, when } from "../../ui.ts";
 
 export const merchantOf = (request: DashboardRequest) =>
   getMerchant(merchantPorts(request.clock), request.user.merchantId);
@@ -104,3 +104,7 @@ export function download(response: HttpResponse): DashboardResult {
 /** A link to another object's detail page (`/app/customers/cus_…`). */
 export const objectLink = (collection: string, id: string, text?: string) =>
   html`<a href="/app/${collection}/${id}">${text ?? id}</a>`;
+
+/** A calendar date (`YYYY-MM-DD`) as it is: it names a day, not an instant in some zone. */
+export const calendarDay = (date: string | null | undefined) =>
+  date ? when(`${date}T12:00:00Z`, "UTC", false) : undefined;

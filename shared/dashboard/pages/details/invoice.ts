@@ -30,6 +30,7 @@ import {
 import {
   amountOf,
   bodyOf,
+  calendarDay,
   download,
   may,
   merchantOf,
@@ -45,9 +46,6 @@ type Invoice = Awaited<ReturnType<typeof invoices.getInvoice>>;
 const pathOf = (id: string) => `/app/invoices/${id}`;
 const getInvoice = (request: DashboardRequest) =>
   invoices.getInvoice(invoicePorts(request.clock), request.user.merchantId, request.params.id ?? "");
-
-/** A calendar date (`YYYY-MM-DD`) as it is: it names a day, not an instant in some zone. */
-const day = (date: string | undefined) => (date ? when(`${date}T12:00:00Z`, "UTC", false) : undefined);
 
 const can = (invoice: Invoice, action: InvoiceAction) =>
   possible(() => assertInvoiceCan(action, invoice.status));
@@ -122,7 +120,7 @@ ${section(
     ["Amount due", money(invoice.amountDue, currency)],
     ["Amount paid", money(invoice.amountPaid, currency)],
     ["Amount remaining", money(invoice.amountRemaining, currency)],
-    ["Due date", day(invoice.dueDate)],
+    ["Due date", calendarDay(invoice.dueDate)],
     ["Issued", invoice.issuedAt ? when(invoice.issuedAt, zone) : undefined],
     ["Sent", invoice.sentAt ? when(invoice.sentAt, zone) : undefined],
     ["Paid", invoice.paidAt ? when(invoice.paidAt, zone) : undefined],
