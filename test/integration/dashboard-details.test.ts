@@ -84,6 +84,10 @@ describe("the invoice page", () => {
       notice: "Payment of $25.00 recorded: the invoice is paid",
     });
 
+    // The same form sent again (a double click, a resent POST) records nothing more.
+    expect(await post("member", `/app/invoices/${id}/record-payment`, form)).toMatchObject({
+      notice: "Payment of $25.00 recorded: the invoice is paid",
+    });
     const invoice = await api(invoicesHandler, "GET /v1/invoices/{id}", { id });
     expect(invoice).toMatchObject({ status: "paid", amountPaid: 2500, amountRemaining: 0 });
     const payments = await api(paymentsHandler, "GET /v1/payments", { query: { invoiceId: id } });

@@ -10,7 +10,7 @@ import { httpPorts, merchantPorts } from "../../../composition.ts";
 import { StateConflictError, ValidationError } from "../../../domain/errors.ts";
 import { majorUnits, minorUnits } from "../../../domain/format.ts";
 import type { HttpResponse } from "../../../http/api.ts";
-import { assertIdempotencyKey, withIdempotency } from "../../../http/idempotency.ts";
+import { withIdempotency } from "../../../http/idempotency.ts";
 import type { Operation } from "../../../http/operation.ts";
 import { fieldErrors } from "../../../http/validation.ts";
 import { getMerchant } from "../../../merchants/service.ts";
@@ -72,16 +72,16 @@ export const onceField = (): Record<string, string> => ({ once: randomUUID() });
  */
 export async function once<T>(request: DashboardRequest, run: () => Promise<T>): Promise<T> {
   const value = request.form.get("once") ?? "";
-  if (value === "") throw new ValidationError([{ path: "once", message: "is required" }]);
-  const key = `dashboard-${value}`;
-  assertIdempotencyKey(key);
+  // The page made it (`onceField`): anything else came from somewhere else.
+  if (!/^[\w-]{1,64}$/.test(value))
+    throw new ValidationError([{ path: "once", message: "must be the form's one-time value" }]);
   const { once: _, csrf: __, ...fields } = Object.fromEntries(request.form);
   const response = await withIdempotency(
     {
       store: httpPorts.idempotency,
       clock: request.clock,
       scope: request.user.merchantId,
-      key,
+      key: `dashboard-${value}`,
       request: { method: request.method, path: request.path, body: JSON.stringify(fields) },
       lockMs: 30_000,
     },
