@@ -139,6 +139,7 @@ describe("the payout page", () => {
     expect(page).toContain("-$1.75");
     expect(page).toContain(`href="/app/payments/${paymentId}"`);
     expect(page).toContain("-$10.00");
+    expect(page).toContain("Payout paid");
     await expect(openPage(signedIn(other), `/app/payouts/${payout.id}`)).rejects.toBeInstanceOf(NotFoundError);
   });
 });

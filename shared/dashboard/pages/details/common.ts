@@ -108,3 +108,7 @@ export const objectLink = (collection: string, id: string, text?: string) =>
 /** A calendar date (`YYYY-MM-DD`) as it is: it names a day, not an instant in some zone. */
 export const calendarDay = (date: string | null | undefined) =>
   date ? when(`${date}T12:00:00Z`, "UTC", false) : undefined;
+
+/** A code as words for a label: `bank_transfer` → "Bank transfer". */
+export const words = (code: string): string =>
+  code.charAt(0).toUpperCase() + code.slice(1).replaceAll("_", " ");

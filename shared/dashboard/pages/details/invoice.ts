@@ -38,6 +38,7 @@ import {
   once,
   onceField,
   possible,
+  words,
 } from "./common.ts";
 import { eventsOf } from "./timeline.ts";
 
@@ -81,7 +82,7 @@ function recordPaymentForm(request: DashboardRequest, invoice: Invoice) {
         {
           name: "method",
           label: "Method",
-          options: methods.map((m) => [m, m.charAt(0).toUpperCase() + m.slice(1).replaceAll("_", " ")]),
+          options: methods.map((m) => [m, words(m)]),
         },
         { name: "paidAt", label: "Paid on", type: "date", hint: "Leave empty for today" },
         { name: "reference", label: "Reference", hint: "A transfer reference or check number" },

@@ -24,6 +24,7 @@ import {
   once,
   onceField,
   possible,
+  words,
 } from "./common.ts";
 import { eventsOf } from "./timeline.ts";
 
@@ -52,7 +53,6 @@ export function methodText(method: PaymentMethod): string {
 }
 
 const reasons = ops.createRefund.body.shape.reason.unwrap().options;
-const words = (value: string) => value.charAt(0).toUpperCase() + value.slice(1).replaceAll("_", " ");
 
 function refundForm(request: DashboardRequest, payment: Payment, refundable: number) {
   return section(

@@ -1,10 +1,11 @@
-/** The payout page: what it sums (gross, fees, refunds, disputes) and the balance transactions it pays out. */
+/** The payout page: what it sums (gross, fees, refunds, disputes), the balance transactions it pays out, its timeline. */
 import { payoutReadPorts } from "../../../composition.ts";
 import { isId } from "../../../domain/ids.ts";
 import { getPayout, listPayoutBalanceTransactions } from "../../../payouts/service.ts";
 import type { DashboardRequest, DashboardRoute } from "../../context.ts";
-import { badge, facts, html, money, pageHeader, section, table } from "../../ui.ts";
-import { calendarDay, objectLink } from "./common.ts";
+import { badge, facts, html, money, pageHeader, section, table, timeline } from "../../ui.ts";
+import { calendarDay, merchantOf, objectLink } from "./common.ts";
+import { eventsOf } from "./timeline.ts";
 
 /** Transactions shown; a busy day's payout sums more, and the API pages through them all. */
 const shown = 100;
@@ -13,9 +14,11 @@ async function payoutPage(request: DashboardRequest) {
   const { merchantId } = request.user;
   const ports = payoutReadPorts();
   const id = request.params.id ?? "";
-  const [payout, transactions] = await Promise.all([
+  const [payout, transactions, merchant, events] = await Promise.all([
     getPayout(ports, merchantId, id),
     listPayoutBalanceTransactions(ports, merchantId, id, { limit: shown }),
+    merchantOf(request),
+    eventsOf(merchantId, id),
   ]);
   const { currency } = payout;
   const title = `Payout of ${payout.date}`;
@@ -55,7 +58,8 @@ ${section(
     ],
   })}
 ${transactions.next ? html`<p class="muted">The first ${shown} of ${payout.balanceTransactionCount} are shown; <code>GET /v1/payouts/${payout.id}/balance-transactions</code> pages through them all.</p>` : ""}`,
-)}`;
+)}
+${section("Timeline", timeline(events, merchant.timeZone))}`;
   return { kind: "page" as const, title, body: String(body) };
 }
 

@@ -43,10 +43,7 @@ ${section(
   "Details",
   html`${facts([
     ["Due", calendarDay(task.dueDate)],
-    [
-      "Created by",
-      task.createdBy === "api" ? "A person (API or dashboard)" : `Workflow ${task.createdBy}`,
-    ],
+    ["Created by", task.createdBy === "api" ? "A person (API or dashboard)" : `Workflow ${task.createdBy}`],
     ["Created", when(task.createdAt, zone)],
     ["Done", task.completedAt ? when(task.completedAt, zone) : undefined],
   ])}
