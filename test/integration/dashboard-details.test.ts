@@ -199,6 +199,20 @@ describe("the payment page", () => {
     );
   });
 
+  it("a refused refund (too much, a third decimal) names the amount and leaves the form usable", async () => {
+    const id = await paidManually();
+    const once = randomUUID();
+    for (const amount of ["25.01", "1.234"])
+      await expect(post("admin", `/app/payments/${id}/refund`, { amount, reason: "", once })).rejects.toMatchObject({
+        name: "ValidationError",
+        errors: [expect.objectContaining({ path: "amount" })],
+      });
+    expect(await post("admin", `/app/payments/${id}/refund`, { amount: "25", reason: "", once })).toMatchObject({
+      notice: "Refunded $25.00",
+    });
+    expect(await api(paymentsHandler, "GET /v1/payments/{id}", { id })).toMatchObject({ status: "refunded" });
+  });
+
   it("shows the refund form only to a role with money, and the receipt to all", async () => {
     const id = await paidManually();
     for (const role of ["member", "viewer"] as const) {
