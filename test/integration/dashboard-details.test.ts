@@ -167,6 +167,8 @@ describe("the payment page", () => {
     const page = await pageBody(openPage(signedIn(shop, "admin"), `/app/payments/${id}`));
     expect(page).toContain("Payment of $25.00");
     expect(page).toContain("check · CHK 12");
+    expect(page).toMatch(/href="\/app\/invoices\/inv_[^"]+">INV-\d+</);
+    expect(page).toMatch(/href="\/app\/customers\/cus_[^"]+">Dana Buyer</);
     const once = onceOf(page, `/app/payments/${id}/refund`);
     const form = { amount: "4.00", reason: "requested_by_customer", once };
     const [first, second] = await Promise.all([

@@ -4,9 +4,16 @@
  * sent, and the receipt PDF the API serves.
  */
 import * as ops from "../../../api/payments.ts";
-import { paymentClock, paymentListPorts, paymentPorts, receiptPorts } from "../../../composition.ts";
+import {
+  invoicePorts,
+  paymentClock,
+  paymentListPorts,
+  paymentPorts,
+  receiptPorts,
+} from "../../../composition.ts";
 import { NotFoundError } from "../../../domain/errors.ts";
 import { formatMoney } from "../../../domain/format.ts";
+import * as invoices from "../../../invoices/service.ts";
 import { listRefunds } from "../../../payments/list.ts";
 import { type PaymentMethod, presentPayment } from "../../../payments/payment.ts";
 import type { Refund } from "../../../payments/refund.ts";
@@ -84,9 +91,13 @@ function refundForm(request: DashboardRequest, payment: Payment, refundable: num
 async function paymentPage(request: DashboardRequest) {
   const { merchantId } = request.user;
   const payment = await getPayment(request);
-  const [merchant, refunds] = await Promise.all([
+  const [merchant, refunds, invoice] = await Promise.all([
     merchantOf(request),
     listRefunds(paymentListPorts(), merchantId, { paymentId: payment.id }, { limit: 100 }),
+    // An invoice with payments is never deleted (only drafts are); it names the buyer as billed.
+    payment.invoiceId
+      ? invoices.getInvoice(invoicePorts(request.clock), merchantId, payment.invoiceId)
+      : undefined,
   ]);
   const events = await eventsOf(merchantId, payment.id, ...refunds.items.map((r) => r.id));
   const zone = merchant.timeZone;
@@ -106,8 +117,11 @@ ${section(
     ["Amount", money(payment.amount, currency)],
     ["Status", badge(payment.status)],
     ["Method", methodText(payment.method)],
-    ["Invoice", payment.invoiceId ? objectLink("invoices", payment.invoiceId) : undefined],
-    ["Customer", objectLink("customers", payment.customerId)],
+    ["Invoice", invoice ? objectLink("invoices", invoice.id, invoice.number ?? invoice.id) : undefined],
+    [
+      "Customer",
+      objectLink("customers", payment.customerId, invoice?.customer.name ?? invoice?.customer.email),
+    ],
     ["Refunded", money(payment.amountRefunded, currency)],
     ["Fee", money(payment.fee, currency)],
     ["Net", money(payment.net, currency)],
