@@ -134,6 +134,11 @@ export const facts = (pairs: readonly [string, Interpolated][]): Html =>
 export const csrfField = (csrfToken: string): Html =>
   html`<input type="hidden" name="csrf" value="${csrfToken}">`;
 
+const hiddenFields = (fields: Record<string, string> | undefined): Html[] =>
+  Object.entries(fields ?? {}).map(
+    ([name, value]) => html`<input type="hidden" name="${name}" value="${value}">`,
+  );
+
 /**
  * A button that POSTs an action; `confirm` asks first (the enhancement script reads `data-confirm`;
  * without scripts the action runs at once, as any form would).
@@ -146,10 +151,7 @@ export function actionButton(input: {
   confirm?: string;
   fields?: Record<string, string>;
 }): Html {
-  const hidden = Object.entries(input.fields ?? {}).map(
-    ([name, value]) => html`<input type="hidden" name="${name}" value="${value}">`,
-  );
-  return html`<form method="post" action="${input.action}" class="inline-form"${input.confirm ? html` data-confirm="${input.confirm}"` : ""}>${csrfField(input.csrfToken)}${hidden}<button type="submit" class="button button-${input.tone ?? "secondary"}">${input.label}</button></form>`;
+  return html`<form method="post" action="${input.action}" class="inline-form"${input.confirm ? html` data-confirm="${input.confirm}"` : ""}>${csrfField(input.csrfToken)}${hiddenFields(input.fields)}<button type="submit" class="button button-${input.tone ?? "secondary"}">${input.label}</button></form>`;
 }
 
 export interface Field {
@@ -178,7 +180,10 @@ export function field(f: Field, idPrefix = "f"): Html {
   return html`<div class="field"><label for="${id}">${f.label}</label>${control}${hintId ? html`<p class="hint" id="${hintId}">${f.hint}</p>` : ""}</div>`;
 }
 
-/** A POST form of fields with the CSRF token and one submit button. */
+/**
+ * A POST form of fields with the CSRF token and one submit button; `hidden` values ride along (a
+ * one-time value that keeps a double submit from acting twice).
+ */
 export function postForm(input: {
   action: string;
   csrfToken: string;
@@ -186,8 +191,9 @@ export function postForm(input: {
   submit: string;
   idPrefix?: string;
   confirm?: string;
+  hidden?: Record<string, string>;
 }): Html {
-  return html`<form method="post" action="${input.action}" class="stack-form"${input.confirm ? html` data-confirm="${input.confirm}"` : ""}>${csrfField(input.csrfToken)}${input.fields.map((f) => field(f, input.idPrefix))}<div class="form-actions"><button type="submit" class="button button-primary">${input.submit}</button></div></form>`;
+  return html`<form method="post" action="${input.action}" class="stack-form"${input.confirm ? html` data-confirm="${input.confirm}"` : ""}>${csrfField(input.csrfToken)}${hiddenFields(input.hidden)}${input.fields.map((f) => field(f, input.idPrefix))}<div class="form-actions"><button type="submit" class="button button-primary">${input.submit}</button></div></form>`;
 }
 
 /**
