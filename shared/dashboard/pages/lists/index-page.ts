@@ -144,12 +144,7 @@ export function indexRoutes<O extends ListOperation>(page: IndexPage<O>): Dashbo
     }
     const input = { ...raw, ...(given.after ? { cursor: given.after } : {}) };
     const parsed = page.operation.query.safeParse(input);
-    if (!parsed.success)
-      throw new ValidationError(
-        fieldErrors(parsed.error.issues, input).map((e) =>
-          e.path === "cursor" ? { ...e, path: "after" } : e,
-        ),
-      );
+    if (!parsed.success) throw new ValidationError(fieldErrors(parsed.error.issues, input));
     return { raw, query: parsed.data as QueryOf<O>, none };
   }
 
@@ -212,7 +207,8 @@ export function indexRoutes<O extends ListOperation>(page: IndexPage<O>): Dashbo
       }
     } catch (error) {
       if (!(error instanceof ValidationError)) throw error;
-      errors = error.errors;
+      // The API's `cursor` is this page's `after`.
+      errors = error.errors.map((e) => (e.path === "cursor" ? { ...e, path: "after" } : e));
     }
 
     const customerIds = page.customerOf ? rows.map(page.customerOf).filter((id) => id !== undefined) : [];
