@@ -52,6 +52,8 @@ const shown = 5;
 /** Active and trialing subscriptions read for renewals (newest first): a merchant with more sees those of the newest. */
 const renewalScan = 100;
 
+const invoices = (count: number, kind: string) => `${count} ${kind} ${count === 1 ? "invoice" : "invoices"}`;
+
 const homeQuery = z.strictObject({ currency: currencySchema.optional() });
 
 async function home(request: DashboardRequest): Promise<DashboardResult> {
@@ -144,12 +146,12 @@ ${stat("MRR", money(monthMrr, currency), "This month")}
 ${stat(
   "Open receivables",
   money(sum(buckets.map((r) => r.amount)), currency),
-  html`<a href="${withQuery("/app/invoices", { status: "open", currency })}">${sum(buckets.map((r) => r.count))} open invoices</a>`,
+  html`<a href="${withQuery("/app/invoices", { status: "open", currency })}">${invoices(sum(buckets.map((r) => r.count)), "open")}</a>`,
 )}
 ${stat(
   "Overdue",
   money(sum(overdue.map((r) => r.amount)), currency),
-  html`<a href="${withQuery("/app/invoices", { status: "overdue", currency })}">${sum(overdue.map((r) => r.count))} overdue invoices</a>`,
+  html`<a href="${withQuery("/app/invoices", { status: "overdue", currency })}">${invoices(sum(overdue.map((r) => r.count)), "overdue")}</a>`,
 )}
 </div>
 ${section(
