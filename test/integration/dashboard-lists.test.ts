@@ -158,6 +158,41 @@ describe("index pages", () => {
     expect(stranger).toContain("No invoices match.");
   });
 
+  it("searches invoices and quotes by number, in any case, through the lists' new number filter", async () => {
+    const open = await expectStatus(
+      merchantCall(invoicesHandler, "GET /v1/invoices/{id}", shop.secret, { id: mine.invoices.open }),
+    );
+    expect(open.number).toMatch(/^[A-Z0-9]+-\d{4}$/);
+    expect(rowIds(await page(`/app/invoices?q=${open.number.toLowerCase()}`), "invoices")).toEqual([
+      mine.invoices.open,
+    ]);
+    const api = await expectStatus(
+      merchantCall(invoicesHandler, "GET /v1/invoices", shop.secret, {
+        query: { number: open.number.toLowerCase() },
+      }),
+    );
+    expect(api.data.map((i: { id: string }) => i.id)).toEqual([mine.invoices.open]);
+    // The other merchant's invoice of the same number is theirs alone.
+    const theirsOpen = await expectStatus(
+      merchantCall(invoicesHandler, "GET /v1/invoices/{id}", other.secret, { id: theirs.invoices.open }),
+    );
+    expect(theirsOpen.number).toBe(open.number);
+    expect(rowIds(await page(`/app/invoices?q=${open.number}`), "invoices")).not.toContain(
+      theirs.invoices.open,
+    );
+
+    const quote = await create(shop, quotesHandler, "POST /v1/quotes", {
+      customerId: mine.customers[1],
+      currency: "USD",
+      lineItems: [{ description: "Roof", unitAmount: 90_000 }],
+    });
+    const published = await expectStatus(
+      merchantCall(quotesHandler, "POST /v1/quotes/{id}/publish", shop.secret, { id: quote }),
+    );
+    expect(rowIds(await page(`/app/quotes?q=${published.number}`), "quotes")).toEqual([quote]);
+    expect(rowIds(await page("/app/quotes?q=Q-9999"), "quotes")).toEqual([]);
+  });
+
   it("shows payments with their customer's name, linked to the customer", async () => {
     const body = await page("/app/payments");
     expect(body).toContain(`<a href="/app/customers/${mine.customers[1]}">Bo Diddley</a>`);

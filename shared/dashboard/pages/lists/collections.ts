@@ -35,7 +35,7 @@ import * as subscriptions from "../../../subscriptions/service.ts";
 import * as tasks from "../../../tasks/service.ts";
 import { badge, type Html, html, money, when } from "../../ui.ts";
 import { type IndexPage, indexRoutes, type ListOperation } from "./index-page.ts";
-import { byCustomerEmail, byEmail } from "./search.ts";
+import { byCustomerEmail, byEmail, byNumberOrCustomerEmail } from "./search.ts";
 
 const page = <O extends ListOperation>(config: IndexPage<O>) => indexRoutes(config);
 
@@ -66,7 +66,7 @@ export const invoicePage = page({
       ],
     },
   ],
-  search: byCustomerEmail("customerId"),
+  search: byNumberOrCustomerEmail("INV-0042"),
   link: { header: "Number", text: (i) => i.number ?? "Draft" },
   columns: ({ timeZone }) => [
     { header: "Customer", cell: (i) => i.customer.name ?? i.customer.email },
@@ -134,7 +134,7 @@ export const quotePage = page({
   operation: listQuotes,
   filters: quoteFilters,
   filterFields: [{ name: "status", label: "Status" }],
-  search: byCustomerEmail("customerId"),
+  search: byNumberOrCustomerEmail("Q-0007"),
   link: { header: "Number", text: (q) => q.number ?? "Draft" },
   columns: ({ timeZone }) => [
     { header: "Title", cell: (q) => q.title },

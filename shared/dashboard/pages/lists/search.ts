@@ -1,7 +1,8 @@
 /**
- * What an index page's search box (`?q=`) stands for. The lists have no number filter, so a search is
- * by email: the customer list's own `email` filter, and on the lists of a customer's documents the
- * customer with that email (found through the customer list's `email` filter) as their customer filter.
+ * What an index page's search box (`?q=`) stands for, in the list's own filters: an email is the
+ * customer list's `email` filter, and on the lists of a customer's documents the customer with that
+ * email (found through the customer list's `email` filter) as their customer filter; anything else on
+ * the invoice and quote lists is their `number` filter.
  */
 import { email } from "../../../api/common.ts";
 import { customerPorts, withSavedViews } from "../../../composition.ts";
@@ -33,3 +34,13 @@ export const byCustomerEmail = (filter: string): Search => ({
     return customer ? { [filter]: customer.id } : "none";
   },
 });
+
+/** `q` as the document's `number` filter, or (with an `@`) as its customer's email. */
+export const byNumberOrCustomerEmail = (example: string): Search => {
+  const byEmail = byCustomerEmail("customerId");
+  return {
+    hint: `A number (${example}) or the customer's email address`,
+    resolve: (clock, merchantId, q) =>
+      q.includes("@") ? byEmail.resolve(clock, merchantId, q) : Promise.resolve({ number: q }),
+  };
+};
