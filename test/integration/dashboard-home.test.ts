@@ -3,12 +3,14 @@
  * reports kept by the real outbox (stream → dispatcher → reports queue → consumer): the last 30 days'
  * gross and net volume equal the revenue report's over the same local days, in the merchant's default
  * currency or the one picked; open receivables equal the receivables report's; the latest payments
- * link to their pages; open tasks are listed and done ones are not; another merchant's figures never show.
+ * link to their pages; open tasks are listed and done ones are not; a subscription renewing within 14
+ * days is listed, and its MRR is the subscriptions report's; another merchant's figures never show.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { handler as customersHandler } from "../../functions/api/customers.ts";
 import { handler as invoicesHandler } from "../../functions/api/invoices.ts";
 import { handler as reportsApi } from "../../functions/api/reports.ts";
+import { handler as subscriptionsHandler } from "../../functions/api/subscriptions.ts";
 import { handler as tasksHandler } from "../../functions/api/tasks.ts";
 import type { Poller } from "../../infra/local/sqs-poller.ts";
 import { paymentPorts } from "../../shared/composition.ts";
@@ -179,5 +181,49 @@ describe("home", () => {
     expect(body).toContain(`<a href="/app/tasks/${openTask}">Call the bank</a>`);
     expect(body).not.toContain(doneTask);
     expect(body).toContain("Hanna Home");
+  });
+
+  it("lists the subscriptions renewing in the next 14 days, and shows their MRR as the subscriptions report does", async () => {
+    // Its own merchant: the subscription's invoices stay out of the figures above.
+    const m = await newMerchant("Renewal Shop");
+    const customerId = (
+      await expectStatus(
+        merchantCall(customersHandler, "POST /v1/customers", m.secret, { body: { email: "rita@home.test" } }),
+        201,
+      )
+    ).id;
+    const anchor = new Date(Date.now() + 5 * 86_400_000);
+    const renewing = await expectStatus(
+      merchantCall(subscriptionsHandler, "POST /v1/subscriptions", m.secret, {
+        body: {
+          customerId,
+          items: [{ description: "Roastery retainer", unitAmount: 30_000 }],
+          currency: "USD",
+          interval: "month",
+          collectionMethod: "send_invoice",
+          billingAnchorDay: Number(dateIn(anchor, m.merchant.timeZone).slice(8, 10)),
+        },
+      }),
+      201,
+    );
+    expect(renewing.status).toBe("active");
+    expect(Date.parse(renewing.currentPeriodEnd)).toBeLessThan(Date.now() + 14 * 86_400_000);
+    const body = await pageBody(openPage(signedIn(m), "/app/"));
+    expect(body).toContain(`<a href="/app/subscriptions/${renewing.id}">Roastery retainer</a>`);
+    expect(body).toContain(`<time datetime="${renewing.currentPeriodEnd}">`);
+
+    // Its MRR, once the reports consumer has counted it, is the subscriptions report's.
+    const today = dateIn(new Date(), m.merchant.timeZone);
+    const mrr = await eventually(async () => {
+      const report = await expectStatus(
+        merchantCall(reportsApi, "GET /v1/reports/subscriptions", m.secret, {
+          query: { from: today, to: today, currency: "USD" },
+        }),
+      );
+      return report.data[0]?.mrr > 0 ? (report.data[0].mrr as number) : undefined;
+    }, 30_000);
+    expect(mrr).toBe(30_000);
+    const after = await pageBody(openPage(signedIn(m), "/app/"));
+    expect(statOf(after, "MRR")).toBe(`<span class="num">${formatMoney(mrr, "USD")}</span>`);
   });
 });
