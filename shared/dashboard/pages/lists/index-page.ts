@@ -57,12 +57,16 @@ export type RowOf<O extends ListOperation> = O["csv"] extends readonly CsvColumn
 type Page<T> = { items: T[]; next?: Position | undefined };
 
 /**
- * What `?q=` searches: the query values it stands for (e.g. `{ email: q }`), or `"none"` when nothing
- * can match (no customer has that email). Throws a ValidationError on `q` for a search it can't read.
+ * What `?q=` searches: the query values it stands for (e.g. `{ email: q }`), or why nothing can match
+ * (no customer has that email). Throws a ValidationError on `q` for a search it can't read.
  */
 export interface Search {
   hint: string;
-  resolve(clock: Clock, merchantId: string, q: string): Promise<Record<string, string> | "none">;
+  resolve(
+    clock: Clock,
+    merchantId: string,
+    q: string,
+  ): Promise<{ filters: Record<string, string> } | { nothing: string }>;
 }
 
 export interface IndexPage<O extends ListOperation> {
@@ -120,8 +124,8 @@ interface Parsed<O extends ListOperation> {
   /** The API query as strings (what `GET /v1/<collection>` would be sent), the cursor left out. */
   raw: Record<string, string>;
   query: QueryOf<O>;
-  /** `q` matched nothing: the list is empty without asking the store. */
-  none: boolean;
+  /** Why `q` matches nothing: the list is empty without asking the store. */
+  nothing?: string | undefined;
 }
 
 export function indexRoutes<O extends ListOperation>(page: IndexPage<O>): DashboardRoute[] {
@@ -133,19 +137,19 @@ export function indexRoutes<O extends ListOperation>(page: IndexPage<O>): Dashbo
   async function parse(request: DashboardRequest): Promise<Parsed<O>> {
     const given = Object.fromEntries(request.query);
     const raw = Object.fromEntries(Object.entries(given).filter(([name]) => !pageOnly.has(name)));
-    let none = false;
+    let nothing: string | undefined;
     const q = given.q?.trim();
     if (q) {
       if (!page.search)
         throw new ValidationError([{ path: "q", message: `${page.title} cannot be searched` }]);
       const found = await page.search.resolve(request.clock, request.user.merchantId, q);
-      if (found === "none") none = true;
-      else Object.assign(raw, found);
+      if ("nothing" in found) nothing = found.nothing;
+      else Object.assign(raw, found.filters);
     }
     const input = { ...raw, ...(given.after ? { cursor: given.after } : {}) };
     const parsed = page.operation.query.safeParse(input);
     if (!parsed.success) throw new ValidationError(fieldErrors(parsed.error.issues, input));
-    return { raw, query: parsed.data as QueryOf<O>, none };
+    return { raw, query: parsed.data as QueryOf<O>, nothing };
   }
 
   /** The API's list handling for this page's query: its JSON page, or (format csv) its CSV response. */
@@ -175,7 +179,7 @@ export function indexRoutes<O extends ListOperation>(page: IndexPage<O>): Dashbo
       filename,
       body,
     });
-    if (parsed.none) return file(csvHeader(page.operation.csv));
+    if (parsed.nothing) return file(csvHeader(page.operation.csv));
     const response = await readList(request, parsed);
     if (!(response instanceof HttpResponse) || !response.raw)
       throw new Error(`The ${page.operation.id} list did not answer CSV`);
@@ -194,12 +198,14 @@ export function indexRoutes<O extends ListOperation>(page: IndexPage<O>): Dashbo
     let rows: RowOf<O>[] = [];
     let next: string | null = null;
     let filters: Record<string, unknown> = {};
+    let empty = `No ${page.noun} match.`;
     try {
       const parsed = await parse(request);
       if (parsed.query.format === "csv") return csv(request, parsed);
       const view = saved.items.find((v) => v.id === given.view);
       filters = { ...view?.filters, ...parsed.raw };
-      if (!parsed.none) {
+      if (parsed.nothing) empty = parsed.nothing;
+      else {
         const result = await readList(request, parsed);
         if (result instanceof HttpResponse) throw new Error(`The ${page.operation.id} list answered CSV`);
         rows = result.data as RowOf<O>[];
@@ -269,7 +275,7 @@ ${
           ...page.columns({ timeZone: merchant.timeZone, customer: customerLink(named) }),
         ],
         rows,
-        empty: `No ${page.noun} match.`,
+        empty,
       })
 }
 ${pagination({

@@ -19,7 +19,7 @@ function emailOf(q: string): string {
 /** `q` as the list's `email` filter. */
 export const byEmail: Search = {
   hint: "An email address",
-  resolve: async (_clock, _merchantId, q) => ({ email: emailOf(q) }),
+  resolve: async (_clock, _merchantId, q) => ({ filters: { email: emailOf(q) } }),
 };
 
 /** `q` as the customer with that email, given to the list's customer filter (`customerId`, `relatedTo`). */
@@ -31,7 +31,9 @@ export const byCustomerEmail = (filter: string): Search => ({
       limit: 1,
     });
     const customer = found.items[0];
-    return customer ? { [filter]: customer.id } : "none";
+    return customer
+      ? { filters: { [filter]: customer.id } }
+      : { nothing: `No customer has the email ${emailOf(q)}.` };
   },
 });
 
@@ -41,6 +43,6 @@ export const byNumberOrCustomerEmail = (example: string): Search => {
   return {
     hint: `A number (${example}) or the customer's email address`,
     resolve: (clock, merchantId, q) =>
-      q.includes("@") ? byEmail.resolve(clock, merchantId, q) : Promise.resolve({ number: q }),
+      q.includes("@") ? byEmail.resolve(clock, merchantId, q) : Promise.resolve({ filters: { number: q } }),
   };
 };
