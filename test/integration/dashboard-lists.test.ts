@@ -137,10 +137,14 @@ describe("index pages", () => {
     },
   );
 
-  it("lists payouts (none yet) with their filters", async () => {
+  it("lists payouts (none yet) with their filters, and offers the invoices' order", async () => {
     const body = await page("/app/payouts?status=paid");
     expect(body).toContain("No payouts match.");
-    expect(body).toContain('<option value="paid" selected>');
+    expect(body).toContain('<option value="">Any</option><option value="paid" selected>paid</option>');
+    // The invoice list's order has no "Any": its default is the API's, newest first.
+    expect(await page("/app/invoices")).toContain(
+      '<select id="filter-sort" name="sort"><option value="createdAt">Newest first</option>',
+    );
   });
 
   it("narrows the rows by status, by a customer's email (q), and customers by email", async () => {

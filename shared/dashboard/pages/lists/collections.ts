@@ -159,6 +159,7 @@ export const paymentLinkPage = page({
       name: "active",
       label: "Active",
       options: [
+        ["", "Any"],
         ["true", "Active"],
         ["false", "Inactive"],
       ],

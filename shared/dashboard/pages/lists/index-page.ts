@@ -80,7 +80,7 @@ export interface IndexPage<O extends ListOperation> {
   operation: O;
   /** The list's filter schema (what a saved view stores), e.g. `invoiceFilters`. */
   filters: z.ZodObject;
-  /** The filter bar's controls, by query name; a select's options come from the schema's enum. */
+  /** The filter bar's controls, by query name; without `options`, an enum's values (and "Any") are a select's. */
   filterFields: readonly Omit<Field, "value">[];
   search?: Search;
   /** The first column: a row's link to its detail page. */
@@ -110,11 +110,11 @@ export interface RowContext {
 const pageOnly = new Set(["q", "after"]);
 
 /** The options of an enum filter (`optional`/`default` unwrapped), "Any" first. */
-function enumOptions(schema: z.ZodType | undefined): [string, string][] | undefined {
+function enumOptions(schema: z.ZodType | undefined): (readonly [string, string])[] | undefined {
   let inner: unknown = schema;
   while (inner instanceof z.ZodOptional || inner instanceof z.ZodDefault) inner = inner.unwrap();
   if (!(inner instanceof z.ZodEnum)) return undefined;
-  return inner.options.map((o) => [String(o), String(o).replaceAll("_", " ")]);
+  return [["", "Any"], ...inner.options.map((o) => [String(o), String(o).replaceAll("_", " ")] as const)];
 }
 
 const asText = (value: unknown): string | undefined =>
@@ -152,7 +152,11 @@ export function indexRoutes<O extends ListOperation>(page: IndexPage<O>): Dashbo
     return { raw, query: parsed.data as QueryOf<O>, nothing };
   }
 
-  /** The API's list handling for this page's query: its JSON page, or (format csv) its CSV response. */
+  /**
+   * The API's list handling for this page's query: its JSON page, or (format csv) its CSV response.
+   * The request is what `listResponse` reads of one: the query a cursor is bound to (the API's names,
+   * so a page's cursor and the API's are the same), the path, and no Accept header (`format` decides).
+   */
   function readList(request: DashboardRequest, parsed: Parsed<O>) {
     const listRequest = {
       event: {
@@ -246,11 +250,7 @@ export function indexRoutes<O extends ListOperation>(page: IndexPage<O>): Dashbo
         : []),
       ...page.filterFields.map((f) => {
         const options = f.options ?? enumOptions(shape[f.name] as z.ZodType | undefined);
-        return {
-          ...f,
-          value: given[f.name] ?? "",
-          ...(options ? { options: [["", "Any"] as const, ...options] } : {}),
-        };
+        return { ...f, value: given[f.name] ?? "", ...(options ? { options } : {}) };
       }),
     ];
     const { after: _after, ...first } = current;
