@@ -149,6 +149,12 @@ describe("index pages", () => {
 
   it("narrows the rows by status, by a customer's email (q), and customers by email", async () => {
     expect(rowIds(await page("/app/invoices?status=draft"), "invoices")).toEqual([mine.invoices.draft]);
+    // The filter bar's form as a browser sends it: every field, the ones left empty too.
+    const submitted = await page(
+      "/app/invoices?q=&status=open&currency=&dueAfter=&dueBefore=&sort=createdAt",
+    );
+    expect(rowIds(submitted, "invoices")).toEqual([mine.invoices.open]);
+    expect(linkOf(submitted, "Export CSV")).toBe("/app/invoices?status=open&sort=createdAt&format=csv");
     expect(rowIds(await page("/app/invoices?status=open"), "invoices")).toEqual([mine.invoices.open]);
     expect(rowIds(await page(`/app/invoices?q=${mine.emails[1]}`), "invoices")).toEqual([mine.invoices.open]);
     expect(rowIds(await page(`/app/tasks?q=${mine.emails[1]}`), "tasks")).toEqual([mine.task.open]);

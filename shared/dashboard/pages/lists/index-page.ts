@@ -136,7 +136,10 @@ export function indexRoutes<O extends ListOperation>(page: IndexPage<O>): Dashbo
   /** The page's query as the API's: `q` resolved into filters, `after` as `cursor`, parsed by the API's schema. */
   async function parse(request: DashboardRequest): Promise<Parsed<O>> {
     const given = Object.fromEntries(request.query);
-    const raw = Object.fromEntries(Object.entries(given).filter(([name]) => !pageOnly.has(name)));
+    // The filter bar sends every field: an empty one is a filter not given.
+    const raw = Object.fromEntries(
+      Object.entries(given).filter(([name, value]) => !pageOnly.has(name) && value !== ""),
+    );
     let nothing: string | undefined;
     const q = given.q?.trim();
     if (q) {
