@@ -351,6 +351,7 @@ tbody tr:hover{background:#f9fafb}
 .page-head{display:flex;justify-content:space-between;align-items:flex-start;gap:12px;flex-wrap:wrap;margin:0 0 16px}
 .page-head h1{margin:0;font-size:22px;overflow-wrap:anywhere}
 .page-head p{margin:4px 0 0}
+.stats{display:grid;grid-template-columns:repeat(auto-fill,minmax(180px,1fr));gap:12px;margin:0 0 16px}
 .stat{background:#fff;border:1px solid var(--line);border-radius:8px;padding:14px 16px;min-width:0}
 .stat p{margin:0}
 .stat-label{font-size:13px;color:var(--muted)}
