@@ -3,6 +3,7 @@
  * role) and by every dashboard page and action (a signed-in user acts with theirs), so the API and
  * the dashboard cannot disagree about who may do what.
  */
+import { ForbiddenError } from "../domain/errors.ts";
 import type { Operation } from "../http/operation.ts";
 
 export const roles = ["owner", "admin", "member", "viewer"] as const;
@@ -26,6 +27,12 @@ const granted: Readonly<Record<Role, readonly Permission[]>> = {
 };
 
 export const can = (role: Role, permission: Permission): boolean => granted[role].includes(permission);
+
+/** A 403 unless `role` has `permission`, for a part of an operation that needs more than the operation (`what`). */
+export function requirePermission(role: Role, permission: Permission, what: string): void {
+  if (!can(role, permission))
+    throw new ForbiddenError(`${what} needs the ${permission} permission, which the ${role} role lacks`);
+}
 
 /**
  * The permission each API resource's changes need, by the operation's tag (every read needs only

@@ -284,6 +284,16 @@ describe("roles of API keys", () => {
       403,
     );
     const byAdmin = await merchantCall(products, "POST /v1/products", keys.admin!, { body: product });
+    // Settings are an admin's, but not the processor: that is the owner's.
+    const settings = (secret: string, body: object) =>
+      merchantCall(merchantSettings, "PATCH /v1/merchant", secret, { body });
+    expect((await settings(keys.admin!, { supportEmail: "help@roles.test" })).status).toBe(200);
+    const processor = await settings(keys.admin!, { processor: "sandbox" });
+    expect(processor.status).toBe(403);
+    expect(processor.body.detail).toBe(
+      "Choosing the processor needs the team permission, which the admin role lacks",
+    );
+    expect((await settings(shop.secret, { processor: "sandbox" })).status).toBe(200);
     expect(byAdmin.status, byAdmin.raw).toBe(201);
   });
 });
