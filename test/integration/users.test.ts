@@ -12,17 +12,25 @@ import { handler as invoices } from "../../functions/api/invoices.ts";
 import { handler as merchantSettings } from "../../functions/api/merchant-settings.ts";
 import { handler as products } from "../../functions/api/products.ts";
 import { handler as users } from "../../functions/api/users.ts";
-import { notificationPorts, signInPorts } from "../../shared/composition.ts";
+import { notificationPorts, signInPorts, userPorts } from "../../shared/composition.ts";
 import { type Clock, fixedClock } from "../../shared/domain/clock.ts";
 import { notificationFor } from "../../shared/notifications/registry.ts";
 import { outboxEventFromItem } from "../../shared/store/outbox.ts";
+import { endSessions, getUser } from "../../shared/users/service.ts";
 import {
   consumeSignInLink,
   inspectSignInLink,
   requestSignIn,
   SignInLinkError,
 } from "../../shared/users/sign-in.ts";
-import { expectStatus, merchantCall, newMerchant, type TestMerchant } from "../helpers/api.ts";
+import {
+  call,
+  expectStatus,
+  type Handler,
+  merchantCall,
+  newMerchant,
+  type TestMerchant,
+} from "../helpers/api.ts";
 import { type TestAws, testPublicBaseUrl, useTestAws } from "../helpers/aws.ts";
 
 let aws: TestAws;
@@ -195,6 +203,37 @@ describe("/v1/users", () => {
     expect((await team(shop, "DELETE /v1/users/{id}", { id: other })).status).toBe(204);
     expect((await team(shop, "GET /v1/users/{id}", { id: other })).status).toBe(404);
     expect(await eventsOf(shop.id, "user.removed", other)).toHaveLength(1);
+  });
+
+  it("invites once per Idempotency-Key: a retry replays the first user", async () => {
+    const body = { email: `ivy-${unique()}@team.test`, role: "member" };
+    const headers = { "idempotency-key": `invite-${unique()}` };
+    const invite = () => call(users as Handler, "POST /v1/users", { token: shop.secret, body, headers });
+
+    const first = await invite();
+    const retry = await invite();
+
+    expect([first.status, retry.status]).toEqual([201, 201]);
+    expect(retry.headers["idempotent-replayed"]).toBe("true");
+    expect(retry.body).toEqual(first.body);
+    expect(await eventsOf(shop.id, "user.invited", first.body.id)).toHaveLength(1);
+  });
+
+  it("ends a user's sessions: sessions started before sessionsValidAfter are over", async () => {
+    const kai = await expectStatus(
+      team(shop, "POST /v1/users", { body: { email: `kai-${unique()}@team.test`, role: "member" } }),
+      201,
+    );
+    const clock = fixedClock(new Date("2026-07-01T08:00:00.000Z"));
+
+    await endSessions(userPorts(clock), shop.id, kai.id);
+
+    expect(await getUser(userPorts(clock), shop.id, kai.id)).toMatchObject({
+      id: kai.id,
+      sessionsValidAfter: "2026-07-01T08:00:00.000Z",
+    });
+    // Another merchant's user is nobody here.
+    expect(await getUser(userPorts(clock), (await newMerchant("Elsewhere")).id, kai.id)).toBeUndefined();
   });
 
   it("removes a user at once: their unused links stop working", async () => {
