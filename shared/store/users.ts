@@ -23,6 +23,17 @@ const users = collection<User>({
   indexKeys: (user, merchantId) => keys.userByEmail(user.email, merchantId, user.id),
 });
 
+/**
+ * A user's item key and its mapping back, for a store that reads the user in a batch with its own
+ * items (the dashboard's sessions: session and user in one BatchGetItem on every request).
+ */
+export const userItem = {
+  key: (merchantId: string, userId: string) => keys.merchantObject(merchantId, userId),
+  /** The user of an item, or undefined when the item is none (removed) or not a user's. */
+  fromItem: (item: Record<string, unknown> | undefined): User | undefined =>
+    item?.type === "user" ? users.fromItem(item) : undefined,
+};
+
 export const lastOwner = "The team's last owner cannot be removed or demoted; make another user owner first";
 const alreadyUser = "That address is already a user of this merchant";
 

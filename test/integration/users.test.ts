@@ -5,6 +5,7 @@
  * whoever races for them — while a sign-in request tells its caller nothing.
  */
 import { randomUUID } from "node:crypto";
+import { GetCommand } from "@aws-sdk/lib-dynamodb";
 import { beforeAll, describe, expect, it } from "vitest";
 import { handler as apiKeys } from "../../functions/api/api-keys.ts";
 import { handler as customers } from "../../functions/api/customers.ts";
@@ -16,6 +17,7 @@ import { notificationPorts, signInPorts, userPorts } from "../../shared/composit
 import { type Clock, fixedClock } from "../../shared/domain/clock.ts";
 import { notificationFor } from "../../shared/notifications/registry.ts";
 import { outboxEventFromItem } from "../../shared/store/outbox.ts";
+import { userItem } from "../../shared/store/users.ts";
 import { endSessions, getUser } from "../../shared/users/service.ts";
 import {
   consumeSignInLink,
@@ -232,6 +234,12 @@ describe("/v1/users", () => {
       id: kai.id,
       sessionsValidAfter: "2026-07-01T08:00:00.000Z",
     });
+    // What a session's batch read of the user finds (shared/store/users.ts `userItem`): the same user.
+    const { Item } = await aws.db.send(
+      new GetCommand({ TableName: aws.tableName, Key: userItem.key(shop.id, kai.id) }),
+    );
+    expect(userItem.fromItem(Item)).toEqual(await getUser(userPorts(clock), shop.id, kai.id));
+    expect(userItem.fromItem(undefined)).toBeUndefined();
     // Another merchant's user is nobody here.
     expect(await getUser(userPorts(clock), (await newMerchant("Elsewhere")).id, kai.id)).toBeUndefined();
   });
