@@ -25,6 +25,7 @@ import * as discountCodeOps from "../shared/api/discount-codes.ts";
 import { docsOperations } from "../shared/api/docs.ts";
 import * as eventOps from "../shared/api/events.ts";
 import * as merchantOps from "../shared/api/merchants.ts";
+import * as userOps from "../shared/api/users.ts";
 import * as productOps from "../shared/api/products.ts";
 import * as subscriptionOps from "../shared/api/subscriptions.ts";
 import * as taskOps from "../shared/api/tasks.ts";
@@ -210,6 +211,14 @@ export const functions: readonly FunctionDefinition[] = [
     timeoutSeconds: 10,
     routes: merchantOps.apiKeyOperations,
     access: { ...merchantApi, secrets: [...merchantApi.secrets, "dataEncryptionKey"] },
+  },
+  {
+    name: "users",
+    entry: "functions/api/users.ts",
+    description: "The team: invite, list, get, update and remove users; resend an invitation",
+    timeoutSeconds: 10,
+    routes: userOps.userOperations,
+    access: merchantApi,
   },
   {
     name: "customers",

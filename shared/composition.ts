@@ -38,7 +38,7 @@ import type { InvoiceListPorts } from "./invoices/list.ts";
 import type { InvoiceStore } from "./invoices/ports.ts";
 import { type InvoicePorts, presentInvoice } from "./invoices/service.ts";
 import type { InvoiceTimerPorts } from "./invoices/timers.ts";
-import { type MerchantPorts, setStripeAccountStatus } from "./merchants/service.ts";
+import { type CreateMerchantPorts, setStripeAccountStatus } from "./merchants/service.ts";
 import type { NotificationPorts } from "./notifications/ports.ts";
 import { processorEventRejected } from "./payments/event-trust.ts";
 import { requireProcessorKind } from "./payments/mode.ts";
@@ -90,6 +90,9 @@ import type { QuotePorts } from "./quotes/service.ts";
 import { presentQuote } from "./quotes/quote.ts";
 import type { MerchantStore } from "./merchants/ports.ts";
 import { dynamoMerchantStore } from "./store/merchants.ts";
+import { dynamoSignInLinkStore, dynamoUserStore } from "./store/users.ts";
+import type { UserPorts } from "./users/service.ts";
+import { issueInvitation, issueSignInLink, type SignInPorts } from "./users/sign-in.ts";
 import { type OutboxEvent, outboxEventFromItem } from "./store/outbox.ts";
 import { dynamoPaymentLinkStore } from "./store/payment-links.ts";
 import { dynamoCheckoutSessionStore } from "./store/checkout-sessions.ts";
@@ -267,9 +270,18 @@ export const httpPorts = { merchants: dynamoMerchantStore, idempotency: dynamoId
 
 // ── One capability each: its stores and the clock ─────────────────────────────────────────────────
 
-export const merchantPorts = (clock: Clock): MerchantPorts => ({
+export const merchantPorts = (clock: Clock): CreateMerchantPorts => ({
   store: dynamoMerchantStore,
+  users: dynamoUserStore,
   clock,
+});
+export const userPorts = (clock: Clock): UserPorts => ({ store: dynamoUserStore, clock });
+export const signInPorts = (clock: Clock): SignInPorts => ({
+  users: dynamoUserStore,
+  links: dynamoSignInLinkStore,
+  limits: dynamoWindowCounter,
+  clock,
+  publicBaseUrl: publicBaseUrl(),
 });
 export const testClockPorts = (clock: Clock): TestClockPorts => ({
   store: dynamoTestClockStore,
@@ -941,6 +953,9 @@ export const notificationPorts = (clock: Clock): NotificationConsumerPorts => ({
         await import("./quotes/signed-pdf.ts")
       ).getSignedQuotePdf({ quotes: dynamoQuoteStore, merchants: dynamoMerchantStore }, merchantId, quoteId)
     ).pdf,
+  user: async (merchantId, userId) => (await dynamoUserStore.read(merchantId, userId))?.value,
+  invitationLink: (user) => issueInvitation(signInPorts(clock), user),
+  signInLink: (user) => issueSignInLink(signInPorts(clock), user),
   // Loaded on first use: the PDF renderer is heavy and only the invoice email needs it.
   invoicePdf: async (invoice, merchant) =>
     (await import("./invoices/pdf.ts")).renderInvoicePdf(invoice, merchant),

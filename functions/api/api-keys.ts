@@ -14,7 +14,7 @@ export const handler = apiHandler([
     );
   }),
   route(ops.createApiKey, ({ principal, clock, body }) =>
-    createApiKey(ports(clock), principal.merchantId, body.name),
+    createApiKey(ports(clock), principal.merchantId, body.name, body.role),
   ),
   route(ops.revokeApiKey, ({ principal, clock, params }) =>
     revokeApiKey(ports(clock), principal.merchantId, params.id),

@@ -27,12 +27,14 @@ import { taxRateOperations } from "./tax-rates.ts";
 import { testClockOperations } from "./test-clocks.ts";
 import { unsubscribeOperations } from "./unsubscribe.ts";
 import { updateCardOperations } from "./update-card.ts";
+import { userOperations } from "./users.ts";
 import { webhookEndpointOperations } from "./webhook-endpoints.ts";
 
 export const allOperations = [
   health,
   ...merchantOperations,
   ...apiKeyOperations,
+  ...userOperations,
   ...customerOperations,
   ...paymentMethodOperations,
   ...discountCodeOperations,

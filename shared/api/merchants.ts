@@ -5,6 +5,7 @@ import { maxTeamMembers } from "../merchants/merchant.ts";
 import { defineOperation } from "../http/operation.ts";
 import { email, idParams, listQuery, locale, page, paymentTerms, timeZone, currency } from "./common.ts";
 import { intervals } from "./products.ts";
+import { roles } from "../users/roles.ts";
 
 const branding = z.strictObject({
   logoUrl: z
@@ -82,6 +83,9 @@ export const apiKey = z.object({
   id: z.string(),
   merchantId: z.string(),
   name: z.string(),
+  role: z
+    .enum(roles)
+    .describe("What the key may do: the permissions of this team role (README \"Users and roles\")"),
   hint: z.string().describe("sk_… and the last four characters"),
   status: z.enum(["active", "revoked"]),
   createdAt: z.string(),
@@ -225,7 +229,7 @@ export const listApiKeys = defineOperation({
   path: "/v1/api-keys",
   auth: "merchant",
   tag: "API keys",
-  summary: "List API keys (secrets are never shown again)",
+  summary: "List API keys (secrets are never shown again; owners only)",
   query: listQuery,
   response: page(apiKey),
   status: 200,
@@ -237,8 +241,11 @@ export const createApiKey = defineOperation({
   path: "/v1/api-keys",
   auth: "merchant",
   tag: "API keys",
-  summary: "Create an API key; its secret is in this response only",
-  body: z.strictObject({ name: name.optional() }),
+  summary: "Create an API key; its secret is in this response only (owners only)",
+  body: z.strictObject({
+    name: name.optional(),
+    role: z.enum(roles).optional().describe("The role the key acts with (default owner)"),
+  }),
   response: apiKey.extend({ secret: z.string() }),
   responseCarriesSecret: true,
   status: 201,
@@ -250,7 +257,7 @@ export const revokeApiKey = defineOperation({
   path: "/v1/api-keys/{id}/revoke",
   auth: "merchant",
   tag: "API keys",
-  summary: "Revoke an API key: it stops working within 30 seconds",
+  summary: "Revoke an API key: it stops working within 30 seconds (owners only)",
   params: idParams("apiKey"),
   response: apiKey,
   status: 200,

@@ -13,6 +13,7 @@
 import type { Clock } from "../domain/clock.ts";
 import { UnauthorizedError } from "../domain/errors.ts";
 import type { ApiKey } from "../merchants/merchant.ts";
+import type { Role } from "../users/roles.ts";
 import { hashSecret, secretsEqual } from "./secrets.ts";
 
 export const keyCacheTtlMs = 30_000;
@@ -37,6 +38,8 @@ export function assertAdmin(presented: string, adminToken: string): void {
 export interface MerchantPrincipal {
   merchantId: string;
   keyId: string;
+  /** The key's role: what the request may do (shared/users/roles.ts). */
+  role: Role;
 }
 
 /** A map that holds at most `capacity` entries, dropping the least recently used first. */
@@ -107,5 +110,5 @@ export async function authenticateMerchant(
 ): Promise<MerchantPrincipal> {
   const key = await lookUp(lookup, hashSecret(presented), clock.now());
   if (key?.status !== "active") throw new UnauthorizedError("The API key is not valid or has been revoked");
-  return { merchantId: key.merchantId, keyId: key.id };
+  return { merchantId: key.merchantId, keyId: key.id, role: key.role ?? "owner" };
 }

@@ -32,6 +32,7 @@ export const idPrefixes = {
   webhookEndpoint: "we",
   webhookDelivery: "whd",
   webhookReplay: "whr",
+  user: "usr",
 } as const;
 
 export type IdKind = keyof typeof idPrefixes;

@@ -36,6 +36,8 @@ export const windowLimits = {
   failedCodeAttempts: { name: "failed-code", max: 10, windowSeconds: 900 },
   /** Webhook replays per endpoint and hour: each one re-sends up to a whole retention window of events. */
   webhookReplays: { name: "webhook-replay", max: 5, windowSeconds: hour },
+  /** Dashboard sign-in links requested per address (known or not): nobody floods an inbox with them. */
+  signInRequests: { name: "sign-in-request", max: 5, windowSeconds: 900 },
 } as const satisfies Record<string, WindowLimit>;
 
 /** A taken slot of a window; given back when the action turned out not to count (e.g. no decline). */

@@ -18,9 +18,10 @@ import { dataSealer } from "../auth/sealed.ts";
 import { verifyWithSecret } from "../aws/secrets.ts";
 import { clockFor, httpPorts } from "../composition.ts";
 import type { Clock } from "../domain/clock.ts";
-import { NotFoundError, PayloadTooLargeError, ValidationError } from "../domain/errors.ts";
+import { ForbiddenError, NotFoundError, PayloadTooLargeError, ValidationError } from "../domain/errors.ts";
 import { type BucketSettings, merchantApiBucket } from "../domain/limits.ts";
 import { apiRequestLog, inApiLogContext, logContext } from "../observability.ts";
+import { can, permissionFor } from "../users/roles.ts";
 import { assertIdempotencyKey, idempotencyHeader, withIdempotency } from "./idempotency.ts";
 import { type Operation, routeKeyOf } from "./operation.ts";
 import { problemFor } from "./problem.ts";
@@ -89,7 +90,10 @@ export function apiHandler(routes: Route[], options: ApiOptions = {}) {
       const principal = await authenticate(operation, event, resolveClock());
       logContext({ merchantId: principal?.merchantId });
       const clock = resolveClock({ merchantId: principal?.merchantId });
-      if (principal) limitMerchant(principal.merchantId, clock);
+      if (principal) {
+        limitMerchant(principal.merchantId, clock);
+        assertPermitted(operation, principal);
+      }
       const params = parse(operation.params, event.pathParameters ?? {});
       const query = parse(operation.query, event.queryStringParameters ?? {});
       const rawBody = readBody(event, operation.maxBodyBytes ?? defaultMaxBodyBytes);
@@ -144,6 +148,15 @@ async function authenticate(
     return undefined;
   }
   return authenticateMerchant(httpPorts.merchants, presented, clock);
+}
+
+/** Refuses an operation the key's role may not run: before any input is read, so nothing is learned or written. */
+function assertPermitted(operation: Operation, principal: MerchantPrincipal): void {
+  const needed = permissionFor(operation);
+  if (!can(principal.role, needed))
+    throw new ForbiddenError(
+      `An API key with the ${principal.role} role may not call ${routeKeyOf(operation)}: it needs the ${needed} permission`,
+    );
 }
 
 function readBody(event: APIGatewayProxyEventV2, maxBytes: number): string {

@@ -7,6 +7,7 @@
 import { describeColumns } from "./csv.ts";
 import * as z from "zod";
 import type { Operation } from "./operation.ts";
+import { can, permissionFor, roles } from "../users/roles.ts";
 
 // biome-ignore lint/suspicious/noExplicitAny: JSON Schema is open-ended JSON
 export type JsonSchema = { [keyword: string]: any };
@@ -101,6 +102,7 @@ const defaultMaxBodyBytes = 256 * 1024;
 const description = [
   "Kassa's HTTP API. Requests and responses are JSON (`application/json`) unless an operation says otherwise; request objects are strict: unknown and read-only fields are rejected with 400, never ignored.",
   "Authentication: send `Authorization: Bearer <token>`. Merchant operations take one of the merchant's API keys (`sk_…`; create and revoke them under API keys) and act on that merchant's data only. Platform admin operations (creating and listing merchants) take the platform admin token instead. Public operations take no credentials.",
+  "Roles: every API key acts with a team role (`owner`, `admin`, `member` or `viewer`; see Users). An operation the key's role may not run answers 403 `urn:kassa:problem:forbidden` before reading anything: every role reads; `member` also creates and sends documents, customers, tasks and saved views and records manual payments; `admin` also refunds and configures (settings, catalog, workflows, webhooks, test clocks, segments); only `owner` manages users, API keys and the processor.",
   "Errors are RFC 9457 problem documents (`application/problem+json`) with `type`, `title`, `status`, `detail` and `requestId`; a 400 also lists each offending field in `errors`. Quote the `requestId` (also in the `x-request-id` header) when reporting a problem.",
   "Idempotency: POST requests accept an optional `Idempotency-Key` header (1–255 printable ASCII characters). The first successful response is stored for 24 hours and replayed for a retry with the same key (with `Idempotent-Replayed: true`); the same key with a different request is a 409. Failed requests store nothing, so they can be retried with the same key.",
   "Pagination: list operations return `{ data, nextCursor }`, newest first. Pass `limit` (1–100, default 20) and, for the next page, `cursor` set to the previous page's `nextCursor`; a null `nextCursor` means there are no more items. A cursor only works with the same filters it was issued with.",
@@ -278,6 +280,15 @@ function responsesOf(operation: Operation, defs: Record<string, JsonSchema>): Re
         : "The API key is missing, unknown or revoked",
       { "WWW-Authenticate": { description: "`Bearer`", schema: { type: "string" } } },
     );
+  }
+  if (operation.auth === "merchant") {
+    const needed = permissionFor(operation);
+    if (needed !== "read") {
+      const allowed = roles.filter((role) => can(role, needed)).join(", ");
+      responses["403"] = problem(
+        `Forbidden (\`urn:kassa:problem:forbidden\`): the API key's role may not do this; it needs the \`${needed}\` permission (roles: ${allowed})`,
+      );
+    }
   }
   if (hasParams) responses["404"] = problem("Not found (or it belongs to another merchant)");
   if (operation.method === "POST" || operation.method === "PATCH" || operation.method === "DELETE") {

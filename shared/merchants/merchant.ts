@@ -1,5 +1,6 @@
 /** The merchant and API key records as the API shows them. */
 import type { Interval } from "../products/product.ts";
+import type { Role } from "../users/roles.ts";
 
 export type PaymentTermsCode =
   | "due_on_receipt"
@@ -128,6 +129,8 @@ export interface ApiKey {
   id: string;
   merchantId: string;
   name: string;
+  /** What the key may do (shared/users/roles.ts); absent on keys made before roles: the owner's. */
+  role?: Role;
   hint: string;
   status: ApiKeyStatus;
   createdAt: string;

@@ -5,7 +5,14 @@ import type { Change, Page, PageRequest, Versioned } from "../domain/records.ts"
 import type { ApiKey, Merchant } from "./merchant.ts";
 
 export interface MerchantStore extends ApiKeyLookup {
-  createMerchant(merchant: Merchant, key: ApiKey, secretHash: string, event: DomainEvent): Promise<void>;
+  /** The merchant, its first key and `extra` (its owner) in one transaction. */
+  createMerchant(
+    merchant: Merchant,
+    key: ApiKey,
+    secretHash: string,
+    event: DomainEvent,
+    extra?: Change[],
+  ): Promise<void>;
   readMerchant(merchantId: string): Promise<Versioned<Merchant> | undefined>;
   replaceMerchant(
     merchant: Merchant,

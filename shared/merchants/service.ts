@@ -11,6 +11,9 @@ import { applyPatch } from "../domain/patch.ts";
 import { newEvent } from "../domain/events.ts";
 import { newId } from "../domain/ids.ts";
 import { defaultLocale } from "../i18n/locale.ts";
+import type { UserStore } from "../users/ports.ts";
+import type { Role } from "../users/roles.ts";
+import { newUser } from "../users/service.ts";
 import type { MerchantStore } from "./ports.ts";
 import {
   type ApiKey,
@@ -28,6 +31,11 @@ import {
 export interface MerchantPorts {
   store: MerchantStore;
   clock: Clock;
+}
+
+/** Creating a merchant writes its owner too. */
+export interface CreateMerchantPorts extends MerchantPorts {
+  users: Pick<UserStore, "firstOwnerWrites">;
 }
 
 export interface NewMerchant {
@@ -55,7 +63,7 @@ export interface MerchantSettingsPatch {
   team?: TeamMember[];
 }
 
-function newKey(merchantId: string, name: string, now: Date): { key: ApiKey; secret: string } {
+function newKey(merchantId: string, name: string, role: Role, now: Date): { key: ApiKey; secret: string } {
   const secret = newSecret();
   return {
     secret,
@@ -63,6 +71,7 @@ function newKey(merchantId: string, name: string, now: Date): { key: ApiKey; sec
       id: newId("apiKey", now),
       merchantId,
       name,
+      role,
       hint: secretHint(secret),
       status: "active",
       createdAt: now.toISOString(),
@@ -70,9 +79,12 @@ function newKey(merchantId: string, name: string, now: Date): { key: ApiKey; sec
   };
 }
 
-/** Creates a merchant with its first API key; the secret is returned here and never again. */
+/**
+ * Creates a merchant with its first API key (an owner's) and its owner, a user with the merchant's
+ * email whose invitation the welcome email carries. The key's secret is returned here and never again.
+ */
 export async function createMerchant(
-  { store, clock }: MerchantPorts,
+  { store, users, clock }: CreateMerchantPorts,
   input: NewMerchant,
 ): Promise<{ merchant: Merchant; apiKey: ApiKey & { secret: string } }> {
   const now = clock.now();
@@ -92,12 +104,14 @@ export async function createMerchant(
     createdAt: at,
     updatedAt: at,
   };
-  const { key, secret } = newKey(merchant.id, "Default key", now);
+  const { key, secret } = newKey(merchant.id, "Default key", "owner", now);
+  const owner = newUser(merchant.id, { email: merchant.email, role: "owner" }, now);
   await store.createMerchant(
     merchant,
     key,
     hashSecret(secret),
-    newEvent("merchant.created", merchant.id, merchant.id, now, { merchant }),
+    newEvent("merchant.created", merchant.id, merchant.id, now, { merchant, owner }),
+    users.firstOwnerWrites(owner),
   );
   return { merchant, apiKey: { ...key, secret } };
 }
@@ -170,9 +184,14 @@ export async function updateMerchant(
   return presentMerchant(merchant);
 }
 
-export async function createApiKey({ store, clock }: MerchantPorts, merchantId: string, name = "API key") {
+export async function createApiKey(
+  { store, clock }: MerchantPorts,
+  merchantId: string,
+  name = "API key",
+  role: Role = "owner",
+) {
   const now = clock.now();
-  const { key, secret } = newKey(merchantId, name, now);
+  const { key, secret } = newKey(merchantId, name, role, now);
   await store.createApiKey(
     key,
     hashSecret(secret),

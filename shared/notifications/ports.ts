@@ -9,6 +9,7 @@ import type { PaymentLink } from "../payment-links/payment-link.ts";
 import type { Payment } from "../payments/payment.ts";
 import type { Quote } from "../quotes/quote.ts";
 import type { Subscription } from "../subscriptions/subscription.ts";
+import type { User } from "../users/user.ts";
 
 export interface NotificationPorts {
   /** The invoice as the API presents it now. */
@@ -37,6 +38,12 @@ export interface NotificationPorts {
   signedQuotePdf(merchantId: string, quoteId: string): Promise<Uint8Array>;
   /** The invoice's PDF, to attach: a port, so the outbox's routing (which reads the registry) does not bundle the renderer. */
   invoicePdf(invoice: Invoice, merchant: Merchant): Promise<Uint8Array>;
+  /** A team user as they are now; none once removed. */
+  user(merchantId: string, userId: string): Promise<User | undefined>;
+  /** A new 7-day invitation link for the user (shared/users/sign-in.ts). */
+  invitationLink(user: Pick<User, "merchantId" | "id">): Promise<string>;
+  /** A new 15-minute sign-in link for the user. */
+  signInLink(user: Pick<User, "merchantId" | "id">): Promise<string>;
   clock: Clock;
   /** The table-backed windows of mails that must not flood a buyer (payment-failed emails). */
   limits: WindowCounter;

@@ -18,6 +18,7 @@ import { renewalUpcoming } from "./renewal-upcoming.ts";
 import { subscriptionCanceled } from "./subscription-canceled.ts";
 import { subscriptionCreated } from "./subscription-created.ts";
 import { taskCreated } from "./task-created.ts";
+import { invitation, signInLink } from "./team.ts";
 import { trialWillEnd } from "./trial-will-end.ts";
 import { webhookEndpointDisabled } from "./webhook-endpoint-disabled.ts";
 import { welcome } from "./welcome.ts";
@@ -41,6 +42,8 @@ export const notifications: readonly Notification[] = [
   quoteAccepted,
   taskCreated,
   webhookEndpointDisabled,
+  invitation,
+  signInLink,
 ];
 
 const byEventType = new Map(notifications.map((n) => [n.eventType, n]));

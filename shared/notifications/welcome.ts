@@ -1,17 +1,23 @@
-/** The welcome email, sent to a new merchant. */
+/** The welcome email, sent to a new merchant: it carries its owner's invitation to the dashboard. */
 import * as z from "zod";
 import type { Mail } from "../aws/mailer.ts";
 import { translator } from "../i18n/translator.ts";
+import { invitationDays } from "../users/sign-in.ts";
 import type { Merchant } from "../merchants/merchant.ts";
 import { compose } from "./compose.ts";
 import type { Notification } from "./notification.ts";
 
 type NewMerchant = Pick<Merchant, "id" | "name" | "email" | "locale">;
 
-export function welcomeEmail(merchant: NewMerchant): Mail {
+/** `invitationUrl`: the owner's dashboard invitation (none for merchants made before users). */
+export function welcomeEmail(merchant: NewMerchant, invitationUrl?: string): Mail {
   const tr = translator(merchant.locale);
   const title = tr.t("email.welcome.subject", { merchant: merchant.name });
-  const paragraphs = [tr.t("email.welcome.ready", { id: merchant.id }), tr.t("email.welcome.apiKey")];
+  const paragraphs = [
+    tr.t("email.welcome.ready", { id: merchant.id }),
+    tr.t("email.welcome.apiKey"),
+    ...(invitationUrl ? [tr.t("email.welcome.dashboard", { url: invitationUrl, days: invitationDays })] : []),
+  ];
   return compose(tr, merchant, title, paragraphs);
 }
 
@@ -23,8 +29,14 @@ const newMerchant: z.ZodType<NewMerchant> = z.object({
   locale: z.string().optional(),
 });
 
-export const welcome: Notification<{ merchant: NewMerchant }> = {
+export const welcome: Notification<{ merchant: NewMerchant; owner?: { id: string } | undefined }> = {
   eventType: "merchant.created",
-  data: z.object({ merchant: newMerchant }),
-  render: async ({ data }) => [welcomeEmail(data.merchant)],
+  // `owner` is absent on events written before merchants had users.
+  data: z.object({ merchant: newMerchant, owner: z.object({ id: z.string() }).optional() }),
+  render: async ({ data }, ports) => {
+    const { merchant, owner } = data;
+    const user = owner && (await ports.user(merchant.id, owner.id));
+    const url = user?.status === "invited" ? await ports.invitationLink(user) : undefined;
+    return [welcomeEmail(merchant, url)];
+  },
 };

@@ -265,6 +265,17 @@ export const keys = {
     SKPrefix: `WHDLINE#${endpointId}#${group}#`,
   }),
 
+  // ── Team users and sign-in links (shared/store/users.ts) ──
+  /** GSI1: a user by email across merchants (sign-in), one entry per membership. */
+  userByEmail: (email: string, merchantId: string, userId: string) => ({
+    GSI1PK: `USER_EMAIL#${email}`,
+    GSI1SK: `${merchantId}#${userId}`,
+  }),
+  /** How many owners the merchant's team has, moved in each user change's transaction. */
+  userOwners: (merchantId: string): Key => ({ PK: merchantPk(merchantId), SK: "USER_OWNERS" }),
+  /** A sign-in or invitation link, by the SHA-256 of its token (the token itself is never stored). */
+  signInLink: (tokenHash: string): Key => ({ PK: `SIGNIN#${tokenHash}`, SK: "SIGNIN" }),
+
   /** Outbox event items: written in the transaction that changes state, read by the stream. */
   event: (merchantId: string, eventId: string): Key => ({ PK: merchantPk(merchantId), SK: `EVT#${eventId}` }),
   eventPrefix: (merchantId: string) => ({ PK: merchantPk(merchantId), SKPrefix: "EVT#" }),
@@ -366,6 +377,7 @@ export const indexKeys = {
     index: "GSI1",
     pk: `${merchantPk(merchantId)}#CUSTOMER_SEGMENTS#${customerId}`,
   }),
+  usersByEmail: (email: string) => ({ index: "GSI1", pk: `USER_EMAIL#${email}` }),
   activeWorkflows: (merchantId: string, trigger: string) => ({
     index: "GSI1",
     pk: `${merchantPk(merchantId)}#WORKFLOWS#${trigger}`,

@@ -24,7 +24,11 @@ const merchantItem = (merchant: Merchant, version: number) =>
   );
 
 /** An API key's item also holds the hash of its secret, which never leaves the store. */
-const apiKeys = itemMapping<ApiKey & { secretHash?: string }>({ type: "apiKey" });
+const apiKeys = itemMapping<ApiKey & { secretHash?: string }>({
+  type: "apiKey",
+  // Keys made before keys had roles act for the owner, as they always did.
+  defaults: { role: "owner" },
+});
 
 const apiKeyItem = (key: ApiKey, secretHash: string) =>
   apiKeys.toItem(
@@ -73,7 +77,7 @@ async function queryIndex<T>(
 }
 
 export const dynamoMerchantStore: MerchantStore = {
-  async createMerchant(merchant, key, secretHash, event) {
+  async createMerchant(merchant, key, secretHash, event, extra = []) {
     const Put = (Item: Record<string, unknown>) => ({
       Put: { TableName: tableName(), Item, ConditionExpression: "attribute_not_exists(PK)" },
     });
@@ -81,6 +85,7 @@ export const dynamoMerchantStore: MerchantStore = {
       [
         { item: Put(merchantItem(merchant, 1)) },
         { item: Put(apiKeyItem(key, secretHash)) },
+        ...extra,
         { item: eventPut(event) },
       ],
       "The merchant already exists",

@@ -71,6 +71,8 @@ describe("npm start, end to end over HTTP", () => {
     );
     expect(welcome.subject).toBe("Welcome to Kassa, Corner Bakery");
     expect(welcome.body.text).toContain(created.merchant.id);
+    // The owner's dashboard invitation, on the runtime's public base URL.
+    expect(welcome.body.text).toMatch(/https?:\/\/\S+\/app\/sign-in\/[A-Za-z0-9_-]{43}/);
     const viewer = await fetch(mailUrl);
     expect(viewer.status).toBe(200);
   });

@@ -70,7 +70,8 @@ describe("API keys function", () => {
     const { status, body } = await callHandler(handler, "GET /v1/api-keys");
 
     expect(status).toBe(200);
-    expect(body).toEqual({ data: [otherKey], nextCursor: null });
+    // A key stored before keys had roles reads as the owner's.
+    expect(body).toEqual({ data: [{ ...otherKey, role: "owner" }], nextCursor: null });
     expect(ddb).toHaveReceivedCommandWith(QueryCommand, {
       TableName: tableName,
       IndexName: "GSI1",
@@ -90,7 +91,7 @@ describe("API keys function", () => {
     const { status, body } = await callHandler(handler, "POST /v1/api-keys/{id}/revoke", { pathParameters: { id: otherKeyId } });
 
     expect(status).toBe(200);
-    expect(body).toEqual({ ...otherKey, status: "revoked", revokedAt: "2026-02-01T00:00:00.000Z" });
+    expect(body).toEqual({ ...otherKey, role: "owner", status: "revoked", revokedAt: "2026-02-01T00:00:00.000Z" });
     expect(ddb).toHaveReceivedCommandWith(QueryCommand, {
       IndexName: "GSI1",
       KeyConditionExpression: "GSI1PK = :pk AND GSI1SK = :sk",

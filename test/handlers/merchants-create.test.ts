@@ -24,7 +24,7 @@ describe("POST /v1/merchants", () => {
     process.env.ADMIN_TOKEN = adminToken;
   });
 
-  it("writes the merchant, its hashed key and the merchant.created event in one transaction", async () => {
+  it("writes the merchant, its hashed owner key, its owner user and the merchant.created event in one transaction", async () => {
     const { status, body } = await call({ token: adminToken, body: { name: "Acme Coffee", email: "Owner@Acme.test" } });
 
     expect(status).toBe(201);
@@ -48,14 +48,50 @@ describe("POST /v1/merchants", () => {
         {
           Put: {
             TableName: "kassa-handler-test",
-            Item: expect.objectContaining({ PK: `APIKEY#${hash}`, SK: "APIKEY", merchantId: body.merchant.id, status: "active" }),
+            Item: expect.objectContaining({ PK: `APIKEY#${hash}`, SK: "APIKEY", merchantId: body.merchant.id, status: "active", role: "owner" }),
             ConditionExpression: "attribute_not_exists(PK)",
           },
         },
         {
           Put: {
             TableName: "kassa-handler-test",
-            Item: expect.objectContaining({ PK: merchantPk, type: "event", eventType: "merchant.created", merchantId: body.merchant.id }),
+            Item: expect.objectContaining({
+              PK: merchantPk,
+              SK: expect.stringMatching(/^usr_[0-9A-Z]{26}$/),
+              GSI1PK: "USER_EMAIL#owner@acme.test",
+              type: "user",
+              email: "owner@acme.test",
+              role: "owner",
+              status: "invited",
+            }),
+            ConditionExpression: "attribute_not_exists(PK)",
+          },
+        },
+        {
+          Put: {
+            TableName: "kassa-handler-test",
+            Item: expect.objectContaining({ PK: merchantPk, SK: "UNIQUE#user-email#owner@acme.test", type: "unique" }),
+            ConditionExpression: "attribute_not_exists(PK)",
+          },
+        },
+        {
+          Update: expect.objectContaining({
+            Key: { PK: merchantPk, SK: "USER_OWNERS" },
+            UpdateExpression: "ADD #owners :delta SET #type = :type",
+            ExpressionAttributeValues: { ":delta": 1, ":type": "userOwners" },
+          }),
+        },
+        {
+          Put: {
+            TableName: "kassa-handler-test",
+            Item: expect.objectContaining({
+              PK: merchantPk,
+              type: "event",
+              eventType: "merchant.created",
+              merchantId: body.merchant.id,
+              // The welcome email reads the owner to carry their invitation link.
+              data: expect.objectContaining({ owner: expect.objectContaining({ email: "owner@acme.test", role: "owner" }) }),
+            }),
             ConditionExpression: "attribute_not_exists(PK)",
           },
         },

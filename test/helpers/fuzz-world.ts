@@ -93,6 +93,7 @@ export async function fuzzSetup(): Promise<FuzzSetup> {
   await make("POST /v1/segments", { name: "Everyone", type: "active" });
   await make("POST /v1/webhook-endpoints", { url: "https://hooks.example.com/in", events: ["invoice.paid"] });
   await make("POST /v1/tasks", { title: "Follow up", related: { customerId: customer } });
+  await make("POST /v1/users", { email: "ann@fuzz.test", role: "member", name: "Ann" });
   return { aws, stripe, world: { secret, ids, tokens }, routes };
 }
 

@@ -89,6 +89,8 @@ interface World {
   checkoutSession: string;
   /** A task (related to `customer`), for its PATCH. */
   task: string;
+  /** An invited team user (not the owner), for its PATCH. */
+  user: string;
   /** The unsubscribe page's token of a customer of its own (its accepted request unsubscribes them). */
   unsubscribeToken: string;
   unsubscribeCustomer: string;
@@ -444,7 +446,12 @@ const fixtures: Record<string, BodyFixture> = {
       })),
     ],
   },
-  createApiKey: { body: () => ({ name: "CI" }) },
+  createApiKey: { body: () => ({ name: "CI", role: "member" }) },
+  inviteUser: { body: () => ({ email: `ann-${unique()}@bad-input.test`, role: "viewer", name: "Ann" }) },
+  updateUser: {
+    params: (w) => ({ id: w.user }),
+    body: () => ({ role: "admin", name: "Bo Admin" }),
+  },
   createCustomer: {
     body: (w) => ({
       email: `buyer-${unique()}@bad-input.test`,
@@ -1239,6 +1246,7 @@ const placeholder: World = {
   otherCheckoutSlug: "",
   checkoutSession: "",
   task: `task_${"0".repeat(26)}`,
+  user: `usr_${"0".repeat(26)}`,
   unsubscribeToken: "6".repeat(32),
   unsubscribeCustomer: `cus_${"1".repeat(26)}`,
   quoteTemplate: `qtpl_${"0".repeat(26)}`,
@@ -2454,6 +2462,7 @@ describe("bad input: every POST and PATCH route with a body", () => {
       otherCheckoutSlug: "",
       checkoutSession: "",
       task: "",
+      user: "",
       unsubscribeToken: "",
       unsubscribeCustomer: "",
     };
@@ -2526,6 +2535,8 @@ describe("bad input: every POST and PATCH route with a body", () => {
       const allowed = await api("PATCH /v1/merchant", { token: secret, body: { portal: { pause: true } } });
       if (allowed.status !== 200) throw new Error(`Fixture portal setting failed: ${allowed.raw}`);
     }
+    if (servesRoute("POST /v1/users"))
+      world.user = await created("POST /v1/users", secret, { email: `bo-${unique()}@bad-input.test`, role: "member" });
     if (servesRoute("POST /v1/tasks"))
       world.task = await created("POST /v1/tasks", secret, {
         title: "Follow up",

@@ -126,7 +126,12 @@ describe("the events feed against DynamoDB Local", () => {
         createdAt: a.merchant.createdAt,
         sequence: 1,
         livemode: false,
-        data: { object: a.merchant, merchant: a.merchant },
+        // Its owner: the welcome email carries their invitation.
+        data: {
+          object: a.merchant,
+          merchant: a.merchant,
+          owner: expect.objectContaining({ email: a.email, role: "owner", status: "invited" }),
+        },
       },
     ]);
     const ids = body.data.map((e: { id: string }) => e.id);

@@ -14,6 +14,9 @@ import { handler as billing } from "../../functions/billing/timers.ts";
 import { handler as hosted } from "../../functions/hosted/invoice.ts";
 import { handler as notifications } from "../../functions/notifications/send.ts";
 import { handler as stripeEvents } from "../../functions/webhooks/stripe-process.ts";
+import { signInPorts } from "../../shared/composition.ts";
+import { systemClock } from "../../shared/domain/clock.ts";
+import { requestSignIn } from "../../shared/users/sign-in.ts";
 import type { Poller } from "../../infra/local/sqs-poller.ts";
 import { call, expectStatus, type Handler, merchantCall, newMerchant } from "../helpers/api.ts";
 import { adminToken, eventually, type TestAws, useTestAws } from "../helpers/aws.ts";
@@ -56,6 +59,7 @@ describe("log hygiene", () => {
   it("never logs an API key secret, a card number, a hosted-page token or a form token — through API, hosted page and the consumers", async () => {
     output = captureOutput();
     let secrets: string[] = [];
+    let signInTokens: string[] = [];
     try {
       const shop = await newMerchant("Hygiene Shop");
       const api = (handler: unknown, routeKey: string, options?: Parameters<typeof merchantCall>[3]) =>
@@ -105,17 +109,27 @@ describe("log hygiene", () => {
       );
       // A request with a wrong key: the presented secret is not logged either.
       await merchantCall(payments, "GET /v1/payments", `${shop.secret}x`);
+      // The owner asks for a dashboard sign-in link (the welcome email carries their invitation).
+      await requestSignIn(signInPorts(systemClock), shop.email);
 
       // The outbox pipeline: events to their queues, then their consumers.
       const queued: Record<string, SQSRecord[]> = { notifications: [], billing: [], "stripe-events": [] };
       await eventually(async () => {
         for (const name of Object.keys(queued)) queued[name]!.push(...(await drain(name)));
         const types = queued.notifications!.map((r) => JSON.parse(r.body).type);
-        return types.includes("payment.succeeded") && types.includes("merchant.created") ? true : undefined;
+        return ["payment.succeeded", "merchant.created", "user.sign_in_requested"].every((t) => types.includes(t))
+          ? true
+          : undefined;
       }, 15_000);
       await stripeEvents({ Records: queued["stripe-events"]! });
       await billing({ Records: queued.billing! });
       await notifications({ Records: queued.notifications! });
+      // The links the team's mail carries: the invitation (welcome email) and the sign-in link.
+      const links = (await aws.mailTo(shop.email)).flatMap((mail) => [
+        ...mail.body.text.matchAll(/\/app\/sign-in\/([A-Za-z0-9_-]{43})/g),
+      ]);
+      expect(links).toHaveLength(2);
+      signInTokens = links.map((match) => match[1] ?? "");
 
       secrets = [
         shop.secret,
@@ -125,6 +139,7 @@ describe("log hygiene", () => {
         "4242424242424242",
         "4000000000000002",
         "4242 4242 4242 4242",
+        ...signInTokens,
       ];
     } finally {
       output.restore();

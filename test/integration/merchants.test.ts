@@ -26,13 +26,14 @@ describe("creating a merchant against DynamoDB Local", () => {
     aws = await useTestAws();
   });
 
-  it("stores the merchant, its key (hash only) and the outbox event, and the key authenticates", async () => {
+  it("stores the merchant, its key (hash only), its owner user and the outbox event, and the key authenticates as the owner", async () => {
     const before = await aws.countItems();
 
     const { status, body } = await post({ name: "Blue Bottle", email: "owner@bluebottle.test" });
 
     expect(status).toBe(201);
-    expect(await aws.countItems()).toBe(before + 3);
+    // The merchant, its key, its owner (the user, its email claim, the owner count) and the event.
+    expect(await aws.countItems()).toBe(before + 6);
     const { Item: merchant } = await aws.db.send(
       new GetCommand({ TableName: aws.tableName, Key: { PK: `MERCHANT#${body.merchant.id}`, SK: "MERCHANT" } }),
     );
@@ -40,7 +41,12 @@ describe("creating a merchant against DynamoDB Local", () => {
     const items = await aws.scanAll();
     expect(JSON.stringify(items)).not.toContain(body.apiKey.secret);
     const hash = createHash("sha256").update(body.apiKey.secret).digest("hex");
-    expect(items.find((i) => i.PK === `APIKEY#${hash}`)).toMatchObject({ merchantId: body.merchant.id, status: "active" });
+    expect(items.find((i) => i.PK === `APIKEY#${hash}`)).toMatchObject({ merchantId: body.merchant.id, status: "active", role: "owner" });
+    expect(items.find((i) => i.type === "user" && i.merchantId === body.merchant.id)).toMatchObject({
+      email: "owner@bluebottle.test",
+      role: "owner",
+      status: "invited",
+    });
     expect(items.find((i) => i.type === "event" && i.merchantId === body.merchant.id)).toMatchObject({
       eventType: "merchant.created",
       data: { merchant: { id: body.merchant.id } },
@@ -49,6 +55,7 @@ describe("creating a merchant against DynamoDB Local", () => {
     await expect(authenticateMerchant(dynamoMerchantStore, body.apiKey.secret, systemClock)).resolves.toEqual({
       merchantId: body.merchant.id,
       keyId: body.apiKey.id,
+      role: "owner",
     });
     await expect(authenticateMerchant(dynamoMerchantStore, `${body.apiKey.secret}x`, systemClock)).rejects.toThrow(/not valid/);
   });

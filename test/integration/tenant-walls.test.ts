@@ -49,6 +49,7 @@ type Kind =
   | "taxRate"
   | "discountCode"
   | "apiKey"
+  | "user"
   | "view"
   | "draftInvoice"
   | "openInvoice"
@@ -245,6 +246,11 @@ const bodies = {
     metadata: { owner: t.marker },
   }),
   apiKey: (t: Tenant) => ({ name: `${t.marker} key` }),
+  user: (t: Tenant) => ({
+    email: `${t.label.toLowerCase()}-${unique()}@team.test`,
+    role: "viewer",
+    name: `${t.marker} user`,
+  }),
   view: (t: Tenant) => ({ object: "invoices", name: `${t.marker} view`, filters: { status: "open" } }),
   segment: (t: Tenant) => ({ name: `${t.marker} segment`, type: "static" }),
   paymentView: (t: Tenant) => ({
@@ -361,6 +367,7 @@ const fresh = {
   customer: (t: Tenant) => created("POST /v1/customers", t, bodies.customer(t)),
   product: (t: Tenant) => created("POST /v1/products", t, bodies.product(t)),
   apiKey: (t: Tenant) => created("POST /v1/api-keys", t, bodies.apiKey(t)),
+  user: (t: Tenant) => created("POST /v1/users", t, bodies.user(t)),
   paymentMethod: (t: Tenant) =>
     created("POST /v1/customers/{id}/payment-methods", t, pay(), { id: idOf(t, "customer") }),
   view: (t: Tenant) => created("POST /v1/views", t, bodies.view(t)),
@@ -438,6 +445,7 @@ const readers = {
   quoteTemplate: get("GET /v1/quote-templates/{id}"),
   workflow: get("GET /v1/workflows/{id}"),
   view: get("GET /v1/views/{id}"),
+  user: get("GET /v1/users/{id}"),
   segment: get("GET /v1/segments/{id}"),
   webhookEndpoint: get("GET /v1/webhook-endpoints/{id}"),
   payment: get("GET /v1/payments/{id}"),
@@ -750,6 +758,13 @@ const fixtures: Record<string, WallFixture> = {
   listApiKeys: { kind: "list", ids: (t) => [t.keyId, idOf(t, "apiKey")] },
   createApiKey: { kind: "create", body: bodies.apiKey, read: readers.apiKey },
   revokeApiKey: freshObject(fresh.apiKey, readers.apiKey),
+
+  listUsers: { kind: "list", ids: (t) => [idOf(t, "user")] },
+  inviteUser: { kind: "create", body: bodies.user, read: readers.user },
+  getUser: object("user", readers.user),
+  updateUser: object("user", readers.user, (t) => ({ name: `${t.marker} renamed` })),
+  removeUser: freshObject(fresh.user, readers.user),
+  resendInvitation: object("user", readers.user),
 
   createCustomer: {
     kind: "create",
@@ -1367,6 +1382,7 @@ async function seed(label: string): Promise<Tenant> {
     t.ids.discountCode = await created("POST /v1/discount-codes", t, bodies.discountCode(t, t.discountCode));
   }
   if (has("POST /v1/api-keys")) t.ids.apiKey = await created("POST /v1/api-keys", t, bodies.apiKey(t));
+  if (has("POST /v1/users")) t.ids.user = await fresh.user(t);
   if (has("POST /v1/views")) t.ids.view = await created("POST /v1/views", t, bodies.view(t));
   if (has("POST /v1/segments")) t.ids.segment = await fresh.segment(t);
   if (has("POST /v1/webhook-endpoints")) t.ids.webhookEndpoint = await fresh.webhookEndpoint(t);

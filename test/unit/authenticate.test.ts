@@ -43,7 +43,7 @@ describe("API key authentication cache", () => {
 
     key.status = "revoked";
     clock.advance(keyCacheTtlMs - 1);
-    await expect(authenticateMerchant(lookup, "sk_cache_a", clock)).resolves.toEqual({ merchantId: "mer_1", keyId: "key_a" });
+    await expect(authenticateMerchant(lookup, "sk_cache_a", clock)).resolves.toEqual({ merchantId: "mer_1", keyId: "key_a", role: "owner" });
     clock.advance(1);
     await expect(authenticateMerchant(lookup, "sk_cache_a", clock)).rejects.toThrow(/revoked/);
   });
@@ -96,7 +96,7 @@ describe("API key authentication cache", () => {
     expect(calls.finds).toBe(1 + flood.length);
 
     // The real key is still served from the cache; the oldest random secret was dropped, the newest kept.
-    await expect(authenticateMerchant(lookup, "sk_cache_f", clock)).resolves.toEqual({ merchantId: "mer_1", keyId: "key_f" });
+    await expect(authenticateMerchant(lookup, "sk_cache_f", clock)).resolves.toEqual({ merchantId: "mer_1", keyId: "key_f", role: "owner" });
     await expect(authenticateMerchant(lookup, flood.at(-1)!, clock)).rejects.toThrow(/not valid/);
     expect(calls.finds).toBe(1 + flood.length);
     await expect(authenticateMerchant(lookup, flood[0]!, clock)).rejects.toThrow(/not valid/);

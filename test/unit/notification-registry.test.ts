@@ -55,6 +55,8 @@ describe("notification registry", () => {
       "subscription.renewal_upcoming",
       "subscription.trial_will_end",
       "task.created",
+      "user.invited",
+      "user.sign_in_requested",
       "webhook_endpoint.disabled",
     ]);
   });

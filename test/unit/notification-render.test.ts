@@ -55,6 +55,9 @@ const ports = (stored?: Payment, billed: Invoice = invoice): NotificationPorts =
   portalLink: async (merchantId, customerId) =>
     `https://pay.kassa.test/c/portal-of-${merchantId}-${customerId}`,
   quoteCountersignLinks: async () => [],
+  user: async () => undefined,
+  invitationLink: async () => "https://pay.kassa.test/app/sign-in/invitation",
+  signInLink: async () => "https://pay.kassa.test/app/sign-in/link",
   quote: async () => undefined,
   signedQuotePdf: async () => new Uint8Array(),
   invoicePdf: async () => new Uint8Array(),

@@ -221,4 +221,15 @@ export const emails = {
   "email.welcome.ready": "Your merchant account {id} is ready.",
   "email.welcome.apiKey":
     "Use the API key you were given to create customers, products and invoices. Keep it secret: it is shown only once.",
+  "email.welcome.dashboard":
+    "Sign in to your dashboard with this link (it works once, for {days} days): {url}",
+  // The team's mail (shared/notifications/team.ts).
+  "email.invitation.subject": "{merchant} invited you to Kassa",
+  "email.invitation.body":
+    "You are invited to {merchant}'s team on Kassa as {role, select, owner {an owner} admin {an admin} member {a member} other {a viewer}}.",
+  "email.invitation.link": "Accept the invitation and sign in: {url}",
+  "email.invitation.validity": "The link works once, for {days} days.",
+  "email.signIn.subject": "Your sign-in link for {merchant}",
+  "email.signIn.body": "Sign in to {merchant}'s dashboard on Kassa: {url}",
+  "email.signIn.validity": "The link works once, for {minutes} minutes. If you did not ask for it, ignore this email.",
 } as const;

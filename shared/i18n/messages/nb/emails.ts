@@ -227,4 +227,16 @@ export const emails: Record<keyof typeof en, string> = {
   "email.welcome.ready": "Bedriftskontoen din {id} er klar.",
   "email.welcome.apiKey":
     "Bruk API-nøkkelen du fikk, til å opprette kunder, produkter og fakturaer. Hold den hemmelig: den vises bare én gang.",
+  "email.welcome.dashboard":
+    "Logg inn på kontrollpanelet med denne lenken (den virker én gang, i {days} dager): {url}",
+  // Teamets e-post (shared/notifications/team.ts).
+  "email.invitation.subject": "{merchant} har invitert deg til Kassa",
+  "email.invitation.body":
+    "Du er invitert til teamet til {merchant} på Kassa som {role, select, owner {eier} admin {administrator} member {medlem} other {leser}}.",
+  "email.invitation.link": "Godta invitasjonen og logg inn: {url}",
+  "email.invitation.validity": "Lenken virker én gang, i {days} dager.",
+  "email.signIn.subject": "Innloggingslenken din for {merchant}",
+  "email.signIn.body": "Logg inn på kontrollpanelet til {merchant} på Kassa: {url}",
+  "email.signIn.validity":
+    "Lenken virker én gang, i {minutes} minutter. Hvis du ikke ba om den, kan du se bort fra denne e-posten.",
 };
