@@ -14,7 +14,7 @@ import { withIdempotency } from "../../../http/idempotency.ts";
 import type { Operation } from "../../../http/operation.ts";
 import { fieldErrors } from "../../../http/validation.ts";
 import { getMerchant } from "../../../merchants/service.ts";
-import { can, type Permission } from "../../../users/roles.ts";
+import { can, permissionFor } from "../../../users/roles.ts";
 import type { DashboardRequest, DashboardResult } from "../../context.ts";
 import { html, when } from "../../ui.ts";
 
@@ -22,8 +22,9 @@ export const merchantOf = (request: DashboardRequest) =>
   getMerchant(merchantPorts(request.clock), request.user.merchantId);
 
 /** Whether the user's role has `permission`: write controls show only to those the server lets act. */
-export const may = (request: DashboardRequest, permission: Permission): boolean =>
-  can(request.user.role, permission);
+/** Whether the user's role may run `operation`'s API counterpart: a page shows that action's control only then. */
+export const may = (request: DashboardRequest, operation: Operation): boolean =>
+  can(request.user.role, permissionFor(operation));
 
 /**
  * Whether the domain's own check of a state change passes (it throws a 409 when the state forbids

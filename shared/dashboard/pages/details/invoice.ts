@@ -13,6 +13,8 @@ import { invoicePdfResponse } from "../../../invoices/pdf-response.ts";
 import * as invoices from "../../../invoices/service.ts";
 import { listPayments } from "../../../payments/list.ts";
 import { presentPayment } from "../../../payments/payment.ts";
+import type { Operation } from "../../../http/operation.ts";
+import { permissionFor } from "../../../users/roles.ts";
 import type { DashboardRequest, DashboardRoute } from "../../context.ts";
 import {
   actionButton,
@@ -54,7 +56,7 @@ const can = (invoice: Invoice, action: InvoiceAction) =>
 function actions(request: DashboardRequest, invoice: Invoice) {
   const { id, status } = invoice;
   const csrfToken = request.csrfToken;
-  const write = may(request, "documents");
+  const write = may(request, ops.finalizeInvoice);
   return html`${write && can(invoice, "finalize") ? actionButton({ action: `${pathOf(id)}/finalize`, label: "Finalize", csrfToken, tone: "primary" }) : ""}
 ${write && can(invoice, "send") ? actionButton({ action: `${pathOf(id)}/send`, label: "Send", csrfToken, tone: "primary" }) : ""}
 ${write && can(invoice, "void") ? actionButton({ action: `${pathOf(id)}/void`, label: "Void", csrfToken, tone: "danger", confirm: "Void this invoice? It can no longer be paid." }) : ""}
@@ -137,7 +139,7 @@ ${section(
   ]),
 )}
 ${section("Lines", lines(invoice))}
-${may(request, "documents") && isPayable(invoice) ? recordPaymentForm(request, invoice) : ""}
+${may(request, ops.recordInvoicePayment) && isPayable(invoice) ? recordPaymentForm(request, invoice) : ""}
 ${section(
   "Payments",
   table({
@@ -215,12 +217,13 @@ async function recordPayment(request: DashboardRequest) {
 /** A lifecycle action: the API's use case, then back to the page with what happened. */
 const lifecycle = (
   action: "finalize" | "send" | "void",
+  operation: Operation,
   run: typeof invoices.finalizeInvoice,
   notice: (invoice: Invoice) => string,
 ): DashboardRoute => ({
   method: "POST",
   path: `/app/invoices/{id}/${action}`,
-  permission: "documents",
+  permission: permissionFor(operation),
   async handle(request) {
     const id = request.params.id ?? "";
     const invoice = await run(invoicePorts(request.clock), request.user.merchantId, id);
@@ -239,13 +242,18 @@ export const invoiceRoutes: readonly DashboardRoute[] = [
       return download(await invoicePdfResponse(invoice, merchant));
     },
   },
-  lifecycle("finalize", invoices.finalizeInvoice, (i) => `Invoice ${i.number ?? i.id} finalized`),
-  lifecycle("send", invoices.sendInvoice, (i) => `Invoice sent to ${i.customer.email}`),
-  lifecycle("void", invoices.voidInvoice, () => "Invoice voided"),
+  lifecycle(
+    "finalize",
+    ops.finalizeInvoice,
+    invoices.finalizeInvoice,
+    (i) => `Invoice ${i.number ?? i.id} finalized`,
+  ),
+  lifecycle("send", ops.sendInvoice, invoices.sendInvoice, (i) => `Invoice sent to ${i.customer.email}`),
+  lifecycle("void", ops.voidInvoice, invoices.voidInvoice, () => "Invoice voided"),
   {
     method: "POST",
     path: "/app/invoices/{id}/record-payment",
-    permission: "documents",
+    permission: permissionFor(ops.recordInvoicePayment),
     handle: recordPayment,
   },
 ];

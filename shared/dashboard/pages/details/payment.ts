@@ -19,6 +19,7 @@ import { type PaymentMethod, presentPayment } from "../../../payments/payment.ts
 import type { Refund } from "../../../payments/refund.ts";
 import { refundableAmount, refundPayment } from "../../../payments/refunds.ts";
 import { paymentReceipt, receiptPdfResponse } from "../../../receipts/receipt.ts";
+import { permissionFor } from "../../../users/roles.ts";
 import type { DashboardRequest, DashboardRoute } from "../../context.ts";
 import { badge, facts, html, money, pageHeader, postForm, section, table, timeline, when } from "../../ui.ts";
 import {
@@ -135,7 +136,7 @@ ${section(
     ],
   ]),
 )}
-${may(request, "money") && refundable > 0 ? refundForm(request, payment, refundable) : ""}
+${may(request, ops.createRefund) && refundable > 0 ? refundForm(request, payment, refundable) : ""}
 ${section(
   "Refunds",
   table({
@@ -208,5 +209,10 @@ export const paymentRoutes: readonly DashboardRoute[] = [
       );
     },
   },
-  { method: "POST", path: "/app/payments/{id}/refund", permission: "money", handle: refund },
+  {
+    method: "POST",
+    path: "/app/payments/{id}/refund",
+    permission: permissionFor(ops.createRefund),
+    handle: refund,
+  },
 ];

@@ -17,6 +17,7 @@ import {
   withPause,
   withResume,
 } from "../../../subscriptions/subscription.ts";
+import { permissionFor } from "../../../users/roles.ts";
 import type { DashboardRequest, DashboardRoute } from "../../context.ts";
 import {
   actionButton,
@@ -89,7 +90,7 @@ async function subscriptionPage(request: DashboardRequest) {
   ]);
   const zone = merchant.timeZone;
   const { currency } = subscription;
-  const write = may(request, "documents") ? controls(request, stored) : { buttons: "", pause: "" };
+  const write = may(request, ops.cancelSubscription) ? controls(request, stored) : { buttons: "", pause: "" };
   const title = `Subscription ${subscription.id}`;
   const body = html`${pageHeader(html`Subscription ${badge(subscription.status)}`, write.buttons, subscription.id)}
 ${section(
@@ -156,7 +157,7 @@ export const subscriptionRoutes: readonly DashboardRoute[] = [
   {
     method: "POST",
     path: "/app/subscriptions/{id}/cancel",
-    permission: "documents",
+    permission: permissionFor(ops.cancelSubscription),
     async handle(request) {
       const input = bodyOf(ops.cancelSubscription, {
         atPeriodEnd: request.form.get("atPeriodEnd") === "true",
@@ -181,7 +182,7 @@ export const subscriptionRoutes: readonly DashboardRoute[] = [
   {
     method: "POST",
     path: "/app/subscriptions/{id}/pause",
-    permission: "documents",
+    permission: permissionFor(ops.pauseSubscription),
     async handle(request) {
       const resumesAt = request.form.get("resumesAt")?.trim();
       const input = bodyOf(ops.pauseSubscription, resumesAt ? { resumesAt } : {});
@@ -202,7 +203,7 @@ export const subscriptionRoutes: readonly DashboardRoute[] = [
   {
     method: "POST",
     path: "/app/subscriptions/{id}/resume",
-    permission: "documents",
+    permission: permissionFor(ops.resumeSubscription),
     async handle(request) {
       const id = idOf(request);
       await subscriptions.resumeSubscription(subscriptionPorts(request.clock), request.user.merchantId, id);

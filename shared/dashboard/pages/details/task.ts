@@ -3,6 +3,7 @@ import * as ops from "../../../api/tasks.ts";
 import { taskPorts } from "../../../composition.ts";
 import * as tasks from "../../../tasks/service.ts";
 import type { Task } from "../../../tasks/task.ts";
+import { permissionFor } from "../../../users/roles.ts";
 import type { DashboardRequest, DashboardRoute } from "../../context.ts";
 import { actionButton, badge, facts, html, pageHeader, section, timeline, when } from "../../ui.ts";
 import { bodyOf, calendarDay, may, merchantOf, objectLink } from "./common.ts";
@@ -24,7 +25,7 @@ async function taskPage(request: DashboardRequest) {
   const task = await tasks.getTask(taskPorts(request.clock), merchantId, request.params.id ?? "");
   const [merchant, events] = await Promise.all([merchantOf(request), eventsOf(merchantId, task.id)]);
   const zone = merchant.timeZone;
-  const toggle = may(request, "documents")
+  const toggle = may(request, ops.updateTask)
     ? task.status === "open"
       ? actionButton({
           action: `${pathOf(task.id)}/done`,
@@ -57,7 +58,7 @@ ${section("Timeline", timeline(events, zone))}`;
 const setStatus = (action: "done" | "reopen", status: Task["status"], notice: string): DashboardRoute => ({
   method: "POST",
   path: `/app/tasks/{id}/${action}`,
-  permission: "documents",
+  permission: permissionFor(ops.updateTask),
   async handle(request) {
     const id = request.params.id ?? "";
     await tasks.updateTask(

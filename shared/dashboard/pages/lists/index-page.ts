@@ -17,7 +17,7 @@ import { HttpResponse } from "../../../http/api.ts";
 import { listResponse } from "../../../http/list.ts";
 import { fieldErrors } from "../../../http/validation.ts";
 import { getMerchant } from "../../../merchants/service.ts";
-import { can } from "../../../users/roles.ts";
+import { can, permissionFor } from "../../../users/roles.ts";
 import type { ViewObject } from "../../../views/ports.ts";
 import * as views from "../../../views/service.ts";
 import type { DashboardRequest, DashboardResult, DashboardRoute } from "../../context.ts";
@@ -285,7 +285,7 @@ ${pagination({
   ...(given.after ? { first: withQuery(path, first) } : {}),
   ...(next ? { next: withQuery(path, { ...current, after: next }) } : {}),
 })}
-${errors.length === 0 && can(request.user.role, "documents") ? saveViewForm(request, filters) : ""}`;
+${errors.length === 0 && can(request.user.role, permissionFor(createView)) ? saveViewForm(request, filters) : ""}`;
     return {
       kind: "page",
       title: page.title,
@@ -326,7 +326,7 @@ ${errors.length === 0 && can(request.user.role, "documents") ? saveViewForm(requ
 
   return [
     { method: "GET", path, permission: "read", handle: show },
-    { method: "POST", path: `${path}/views`, permission: "documents", handle: saveView },
+    { method: "POST", path: `${path}/views`, permission: permissionFor(createView), handle: saveView },
   ];
 }
 
