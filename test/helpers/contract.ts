@@ -33,7 +33,8 @@ const pointer = (...segments: string[]): string =>
 
 const templates = Object.keys(contractDocument.paths).map((template) => ({
   template,
-  pattern: new RegExp(`^${template.replace(/\{[^}]+\}/g, "[^/]+")}$`),
+  // `{proxy}` is API Gateway's greedy `{proxy+}` (shared/http/openapi.ts): its value spans segments.
+  pattern: new RegExp(`^${template.replace(/\{proxy\}/g, ".+").replace(/\{[^}]+\}/g, "[^/]+")}$`),
 }));
 
 /** The document's path template for a concrete path (`/v1/invoices/inv_1` → `/v1/invoices/{id}`). */

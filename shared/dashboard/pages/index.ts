@@ -1,0 +1,3 @@
+import type { DashboardRoute } from "../context.ts";
+
+export const pageRoutes: DashboardRoute[] = [];
