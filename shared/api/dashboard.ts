@@ -11,6 +11,11 @@ const proxyParams = z.strictObject({
 });
 
 const page = { description: "A page (HTML)", content: ["text/html"] } as const;
+const failed = { description: "An error page naming the request id", content: ["text/html"] } as const;
+const usedLink = {
+  description: "The sign-in link was used already, has expired or is unknown (one message for all three)",
+  content: ["text/html"],
+} as const;
 const redirect = {
   description:
     "To the sign-in page when there is no session (`next` names the page asked for), or after an action (POST-redirect-GET)",
@@ -28,7 +33,7 @@ export const dashboardRoot = defineOperation({
   summary: "The dashboard's home page (as `/app/`), or the way to sign in",
   produces: "text/html",
   status: 200,
-  otherResponses: { 303: redirect },
+  otherResponses: { 303: redirect, 500: failed },
 });
 
 export const dashboardPage = defineOperation({
@@ -51,6 +56,8 @@ export const dashboardPage = defineOperation({
       content: ["text/html", "problem"],
     },
     404: { ...page, description: "No such page" },
+    410: usedLink,
+    500: failed,
   },
 });
 
@@ -83,7 +90,9 @@ export const dashboardAction = defineOperation({
       content: ["text/html", "problem"],
     },
     404: { ...page, description: "No such action" },
+    410: usedLink,
     429: { ...page, description: "Too many sign-in requests from this address" },
+    500: failed,
   },
 });
 

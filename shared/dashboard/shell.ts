@@ -71,7 +71,12 @@ export function shellHtml(input: ShellInput): string {
     )
     .join("");
   const testMode = merchantLivemode(merchant) ? "" : '<span class="test-mode">TEST MODE</span>';
-  const signOut = `<form method="post" action="/app/sign-out">${csrfField(input.csrfToken)}<button class="quiet">Sign out</button></form>`;
+  const signOut = ["sign-out", "sign-out-everywhere"]
+    .map(
+      (action, i) =>
+        `<form method="post" action="/app/${action}">${csrfField(input.csrfToken)}<button class="quiet">${i ? "Sign out everywhere" : "Sign out"}</button></form>`,
+    )
+    .join("");
   return documentHtml({
     title: input.title,
     lang: merchant.locale ?? "en",

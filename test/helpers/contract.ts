@@ -38,7 +38,9 @@ const templates = Object.keys(contractDocument.paths).map((template) => ({
 }));
 
 /** The document's path template for a concrete path (`/v1/invoices/inv_1` → `/v1/invoices/{id}`). */
-export function templateOf(path: string): string | undefined {
+export function templateOf(concrete: string): string | undefined {
+  // API Gateway routes `/app/` to the route `/app` (infra/local/apigateway.ts).
+  const path = concrete.length > 1 ? concrete.replace(/\/$/, "") : concrete;
   const exact = templates.find((t) => t.template === path);
   return (exact ?? templates.find((t) => t.pattern.test(path)))?.template;
 }

@@ -13,12 +13,10 @@ import {
   matchRoute,
   toApiGatewayEvent,
 } from "../../infra/local/apigateway.ts";
+import { signInLinkPattern } from "../../infra/local/dashboard-link.ts";
 import { functionNamed } from "../../infra/manifest.ts";
 import { eventually, type MailRecord } from "./aws.ts";
 import { lambdaContext } from "./events.ts";
-
-/** A sign-in link in a mail: `<base>/app/sign-in/<token>`. */
-const linkPattern = /https?:\/\/[^\s"'<>]+\/app\/sign-in\/[A-Za-z0-9_-]{43}/;
 
 /** The newest sign-in link mailed to `email` that is not one of `seen`, once it has arrived. */
 export async function signInLinkFor(
@@ -29,7 +27,7 @@ export async function signInLinkFor(
   return eventually(async () => {
     const links = (await mails())
       .filter((m) => m.destination.to.some((to) => to.toLowerCase().includes(email.toLowerCase())))
-      .map((m) => linkPattern.exec(`${m.body.text}\n${m.body.html}`)?.[0])
+      .map((m) => signInLinkPattern.exec(`${m.body.text}\n${m.body.html}`)?.[0])
       .filter((link): link is string => link !== undefined && !seen.has(link));
     return links.at(-1);
   }, 20_000);
@@ -43,7 +41,7 @@ export async function signInLinksSoFar(
   return new Set(
     (await mails())
       .filter((m) => m.destination.to.some((to) => to.toLowerCase().includes(email.toLowerCase())))
-      .flatMap((m) => linkPattern.exec(`${m.body.text}\n${m.body.html}`)?.[0] ?? []),
+      .flatMap((m) => signInLinkPattern.exec(`${m.body.text}\n${m.body.html}`)?.[0] ?? []),
   );
 }
 
