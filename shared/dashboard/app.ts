@@ -324,11 +324,17 @@ function problemReply(error: Error, requestId: string): Reply {
   };
 }
 
+/** What went wrong, as the API would say it (shared/http/problem.ts): the status and a sentence naming the fields. */
 function describeError(error: unknown, requestId: string): { status: number; detail: string } {
   const problem = problemFor(error, requestId);
   const status = problem.statusCode ?? 500;
   try {
-    return { status, detail: String((JSON.parse(String(problem.body)) as { detail: string }).detail) };
+    const { detail, errors } = JSON.parse(String(problem.body)) as {
+      detail: string;
+      errors?: { path: string; message: string }[];
+    };
+    const fields = (errors ?? []).map((e) => `${e.path} ${e.message}`).join("; ");
+    return { status, detail: fields ? `${detail} (${fields})` : detail };
   } catch {
     log.error("Dashboard error without a problem document", { requestId });
     return { status, detail: `Something went wrong on our side. Quote request id ${requestId}.` };

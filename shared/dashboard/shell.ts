@@ -100,7 +100,7 @@ const noticeHtml = (notice: string | undefined) =>
 export function cardHtml(input: { title: string; body: string; notice?: string | undefined }): string {
   return documentHtml({
     title: input.title,
-    body: `<main id="main"><div class="card">
+    body: `<main id="main"><div class="sign-in">
 ${noticeHtml(input.notice)}<h1>${escapeHtml(input.title)}</h1>
 ${input.body}
 </div></main>`,

@@ -242,6 +242,40 @@ export class Layout {
   }
 }
 
+/**
+ * A merchant's document begun: its title (marked TEST MODE when `testModeBanner` is given), its
+ * metadata, and the first page laid out — the brand band, the test band and the merchant's name as
+ * the header's first line. Every document starts the same way, so none can forget its test marking.
+ */
+export async function beginDocument(input: {
+  tr: Translator;
+  merchant: { name: string; branding: { brandColor?: string | undefined } };
+  heading: string;
+  /** The band's words, when the document is a test-mode one. */
+  testModeBanner: string | undefined;
+  /** Who it is for, in its subject line (a receipt may have no one). */
+  customerName: string | undefined;
+  created: Date;
+  modified: Date;
+}): Promise<{ doc: PDFDocument; out: Layout; accent: RGB; title: string }> {
+  const { tr, merchant, heading } = input;
+  const title = input.testModeBanner ? tr.t("document.testModeTitle", { title: heading }) : heading;
+  const { doc, fonts } = await newDocument({
+    title,
+    locale: tr.locale,
+    author: merchant.name,
+    subject: input.customerName
+      ? tr.t("document.subject", { title, merchant: merchant.name, customer: input.customerName })
+      : title,
+    created: input.created,
+    modified: input.modified,
+  });
+  const accent = parseBrandColor(merchant.branding.brandColor);
+  const out = new Layout(doc, fonts, tr, accent, `${merchant.name} · ${title}`, input.testModeBanner);
+  out.text(merchant.name, left, { size: 18, bold: true, color: accent, maxWidth: 300 });
+  return { doc, out, accent, title };
+}
+
 /** A new document with its metadata set and the standard fonts embedded. */
 export async function newDocument(meta: {
   title: string;

@@ -78,9 +78,8 @@ export class PayloadTooLargeError extends Error {
   override readonly name = "PayloadTooLargeError";
 }
 
-/** A 429: the client may try again after `retryAfterSeconds` (whole seconds, at least 1). */
-export class TooManyRequestsError extends Error {
-  override readonly name = "TooManyRequestsError";
+/** Refused for now: the client may try again after `retryAfterSeconds` (whole seconds, at least 1). */
+abstract class RetryLaterError extends Error {
   readonly retryAfterSeconds: number;
   constructor(message: string, retryAfterSeconds: number) {
     super(message);
@@ -88,18 +87,18 @@ export class TooManyRequestsError extends Error {
   }
 }
 
+/** A 429: the client's own limit (shared/domain/limits.ts). */
+export class TooManyRequestsError extends RetryLaterError {
+  override readonly name = "TooManyRequestsError";
+}
+
 /**
  * A 503: the store still throttles after every retry with backoff (a merchant's partition past its
  * ceiling, docs/scale.md). Nothing was written; the client may send the same request again (with its
  * Idempotency-Key) after `retryAfterSeconds`.
  */
-export class ServiceUnavailableError extends Error {
+export class ServiceUnavailableError extends RetryLaterError {
   override readonly name = "ServiceUnavailableError";
-  readonly retryAfterSeconds: number;
-  constructor(message: string, retryAfterSeconds: number) {
-    super(message);
-    this.retryAfterSeconds = Math.max(1, Math.ceil(retryAfterSeconds));
-  }
 }
 
 /** The store throttled past its retries. */

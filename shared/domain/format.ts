@@ -43,6 +43,21 @@ export function majorUnits(amount: number, currency: string): string {
 }
 
 /**
+ * The inverse of `majorUnits` for what a person types: `"42.5"` USD → `4250`, `"5000"` JPY → `5000`,
+ * `"1.250"` KWD → `1250`. Digits with an optional point and at most the currency's exponent of
+ * decimals, no sign, grouping or symbol; `undefined` for anything else (a third decimal in USD is a
+ * mistake to point out, never to round) and beyond a safe integer. Exact: digits, never a float.
+ */
+export function minorUnits(text: string, currency: string): number | undefined {
+  const exponent = exponentOf(currency);
+  const match = /^(\d+)(?:\.(\d*))?$/.exec(text.trim());
+  const [, major = "", minor = ""] = match ?? [];
+  if (!match || minor.length > exponent) return undefined;
+  const amount = BigInt(major + minor.padEnd(exponent, "0"));
+  return amount <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(amount) : undefined;
+}
+
+/**
  * `formatMoney(123456, "USD")` → `"$1,234.56"`; `(1234, "JPY")` → `"¥1,234"`; `(1234567, "KWD")` →
  * `"KWD 1,234.567"`. Always shows the currency's full ISO exponent of digits.
  */

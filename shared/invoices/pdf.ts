@@ -6,13 +6,11 @@
  * fetching `logoUrl` at render time.
  */
 import {
+  beginDocument,
   drawLineTable,
-  lineColumns,
-  Layout,
   left,
+  lineColumns,
   muted,
-  newDocument,
-  parseBrandColor,
   right,
   rule,
   taxLabel,
@@ -26,7 +24,6 @@ import { statusLabel } from "./wording.ts";
 import type { Invoice, InvoiceLine } from "./invoice.ts";
 
 const columns = lineColumns;
-
 
 function lineDiscountNote(tr: Translator, line: InvoiceLine, currency: string): string | undefined {
   if (!line.discount) return undefined;
@@ -64,30 +61,19 @@ export async function renderInvoicePdf(invoice: Invoice, merchant: Merchant): Pr
   const heading = invoice.number
     ? tr.t("document.invoice.title", { number: invoice.number })
     : tr.t("document.invoice.draftTitle");
-  const title = testMode ? tr.t("document.testModeTitle", { title: heading }) : heading;
-  const customerName = invoice.customer.name ?? invoice.customer.companyName ?? invoice.customer.email;
-  const { doc, fonts } = await newDocument({
-    title,
-    locale: tr.locale,
-    author: merchant.name,
-    subject: tr.t("document.subject", { title, merchant: merchant.name, customer: customerName }),
+  const { doc, out, accent, title } = await beginDocument({
+    tr,
+    merchant,
+    heading,
+    testModeBanner: testMode ? tr.t("document.invoice.testModeBanner") : undefined,
+    customerName: invoice.customer.name ?? invoice.customer.companyName ?? invoice.customer.email,
     created: new Date(invoice.issuedAt ?? invoice.createdAt),
     modified: new Date(invoice.updatedAt),
   });
-  const accent = parseBrandColor(merchant.branding.brandColor);
-  const out = new Layout(
-    doc,
-    fonts,
-    tr,
-    accent,
-    `${merchant.name} · ${title}`,
-    testMode ? tr.t("document.invoice.testModeBanner") : undefined,
-  );
   const money = (amount: number) => tr.money(amount, invoice.currency);
   const date = (iso: string) => tr.date(iso, merchant.timeZone);
 
   // Header: merchant on the left; document title, status and dates on the right.
-  out.text(merchant.name, left, { size: 18, bold: true, color: accent, maxWidth: 300 });
   out.text(invoice.number ? heading : tr.t("common.status.draft"), right, {
     size: 16,
     bold: true,

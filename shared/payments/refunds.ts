@@ -3,7 +3,12 @@
  * it has not answered, and settling them as it reports. Every change is one conditional transaction
  * with its events and balance transactions, so nothing is refunded or counted twice.
  */
-import { ConflictError, NotFoundError, retryOnConflict, ValidationError } from "../domain/errors.ts";
+import {
+  NotFoundError,
+  retryOnConflict,
+  StateConflictError,
+  ValidationError,
+} from "../domain/errors.ts";
 import { newEvent } from "../domain/events.ts";
 import { newId } from "../domain/ids.ts";
 import type { Merchant } from "../merchants/merchant.ts";
@@ -12,6 +17,16 @@ import { connectedAccount, merchantOf, moneyMoved, type PaymentPorts } from "./p
 import type { OutcomeUnknown, PaymentProcessor, RefundResult } from "./processor.ts";
 import type { Refund } from "./refund.ts";
 import { refundCheck } from "./refund-checks.ts";
+
+/**
+ * What of a payment is left to refund (refunds still pending count as made); a payment that has not
+ * succeeded is a 409. The rule behind the refund request and the dashboard's refund form.
+ */
+export function refundableAmount(payment: Pick<Payment, "status" | "amount" | "amountRefunded">): number {
+  if (!(payment.status === "succeeded" || payment.status === "partially_refunded"))
+    throw new StateConflictError(`Cannot refund a payment whose status is ${payment.status}`);
+  return payment.amount - payment.amountRefunded;
+}
 
 /**
  * Refunds (part of) a payment through its processor. The amount is reserved on the payment in the
@@ -29,10 +44,7 @@ export async function refundPayment(
   const found = await ports.payments.read(merchantId, paymentId);
   if (!found) throw new NotFoundError("Payment");
   const { value: payment, version } = found;
-  if (!(payment.status === "succeeded" || payment.status === "partially_refunded")) {
-    throw new ConflictError(`Cannot refund a payment whose status is ${payment.status}`);
-  }
-  const refundable = payment.amount - payment.amountRefunded;
+  const refundable = refundableAmount(payment);
   const amount = input.amount ?? refundable;
   if (amount <= 0 || amount > refundable) {
     throw new ValidationError([

@@ -6,13 +6,11 @@
  * One user of the documents layout (`shared/documents/`).
  */
 import {
+  beginDocument,
   drawLineTable,
-  lineColumns,
-  Layout,
   left,
+  lineColumns,
   muted,
-  newDocument,
-  parseBrandColor,
   right,
   taxLabel,
 } from "../documents/layout.ts";
@@ -33,28 +31,15 @@ export async function renderQuotePdf(quote: Quote, seller: Merchant): Promise<Ui
   const tr = translator(readerLocale(merchant, customer));
   const testMode = !merchantLivemode(merchant);
   const heading = tr.t("document.quote.title", { number: quote.number ?? quote.id });
-  const title = testMode ? tr.t("document.testModeTitle", { title: heading }) : heading;
-  const { doc, fonts } = await newDocument({
-    title,
-    locale: tr.locale,
-    author: merchant.name,
-    subject: tr.t("document.subject", {
-      title,
-      merchant: merchant.name,
-      customer: customer.name ?? customer.companyName ?? customer.email,
-    }),
+  const { doc, out, title } = await beginDocument({
+    tr,
+    merchant,
+    heading,
+    testModeBanner: testMode ? tr.t("document.quote.testModeBanner") : undefined,
+    customerName: customer.name ?? customer.companyName ?? customer.email,
     created: new Date(quote.publishedAt ?? quote.createdAt),
     modified: new Date(quote.publishedAt ?? quote.updatedAt),
   });
-  const accent = parseBrandColor(merchant.branding.brandColor);
-  const out = new Layout(
-    doc,
-    fonts,
-    tr,
-    accent,
-    `${merchant.name} · ${title}`,
-    testMode ? tr.t("document.quote.testModeBanner") : undefined,
-  );
   const money = (amount: number) => tr.money(amount, quote.currency);
   const date = (iso: string) => tr.date(iso, merchant.timeZone);
   const section = (label: string, body: string) => {
@@ -65,7 +50,6 @@ export async function renderQuotePdf(quote: Quote, seller: Merchant): Promise<Ui
     out.paragraph(body, left, right - left);
   };
 
-  out.text(merchant.name, left, { size: 18, bold: true, color: accent, maxWidth: 300 });
   out.text(quote.number ? heading : tr.t("common.quote"), right, { size: 16, bold: true, align: "right" });
   out.y -= 16;
   out.text(merchant.email, left, { size: 9, color: muted });

@@ -3,17 +3,7 @@
  * (the payment's id), the amount and date paid, how, what it paid (the invoice and its lines) and
  * the refunds so far. One user of the documents layout (`shared/documents/`), like the invoice PDF.
  */
-import {
-  drawLineTable,
-  Layout,
-  left,
-  lineColumns,
-  muted,
-  newDocument,
-  parseBrandColor,
-  right,
-  rule,
-} from "../documents/layout.ts";
+import { beginDocument, drawLineTable, left, lineColumns, muted, right, rule } from "../documents/layout.ts";
 import { readerLocale } from "../i18n/locale.ts";
 import { type Translator, translator } from "../i18n/translator.ts";
 import type { PaymentMethod } from "../payments/payment.ts";
@@ -47,32 +37,19 @@ export async function renderReceiptPdf({
   // The payment's own mode, not the merchant's today: a sandbox payment stays a sandbox receipt.
   const testMode = !payment.livemode;
   const heading = tr.t("document.receipt.title", { number: payment.id });
-  const title = testMode ? tr.t("document.testModeTitle", { title: heading }) : heading;
-  const buyerName = buyer?.name ?? buyer?.companyName ?? buyer?.email;
   const paidAt = payment.paidAt ?? payment.createdAt;
-  const { doc, fonts } = await newDocument({
-    title,
-    locale: tr.locale,
-    author: merchant.name,
-    subject: buyerName
-      ? tr.t("document.subject", { title, merchant: merchant.name, customer: buyerName })
-      : title,
+  const { doc, out, title } = await beginDocument({
+    tr,
+    merchant,
+    heading,
+    testModeBanner: testMode ? tr.t("document.receipt.testModeBanner") : undefined,
+    customerName: buyer?.name ?? buyer?.companyName ?? buyer?.email,
     created: new Date(paidAt),
     modified: new Date(payment.updatedAt),
   });
-  const accent = parseBrandColor(merchant.branding.brandColor);
-  const out = new Layout(
-    doc,
-    fonts,
-    tr,
-    accent,
-    `${merchant.name} · ${title}`,
-    testMode ? tr.t("document.receipt.testModeBanner") : undefined,
-  );
   const money = (amount: number) => tr.money(amount, payment.currency);
 
   // Header: merchant on the left; the receipt and its facts on the right.
-  out.text(merchant.name, left, { size: 18, bold: true, color: accent, maxWidth: 300 });
   out.text(tr.t("common.receipt"), right, { size: 16, bold: true, align: "right" });
   out.y -= 16;
   out.text(merchant.supportEmail ?? merchant.email, left, { size: 9, color: muted });

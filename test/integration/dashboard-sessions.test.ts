@@ -6,17 +6,20 @@
  * its own tests'. Pages are three test routes of three permissions.
  */
 import { createHash } from "node:crypto";
+import { handler as customersHandler } from "../../functions/api/customers.ts";
+import { handler as invoicesHandler } from "../../functions/api/invoices.ts";
 import { beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { clockFor } from "../../shared/composition.ts";
 import { contentSecurityPolicy, dashboardHandler } from "../../shared/dashboard/app.ts";
 import { assets } from "../../shared/dashboard/assets.ts";
 import type { DashboardRoute } from "../../shared/dashboard/context.ts";
+import { pageRoutes as realPageRoutes } from "../../shared/dashboard/pages/index.ts";
 import { type DashboardPorts, type DashboardUser, randomToken } from "../../shared/dashboard/sessions.ts";
 import { fixedClock } from "../../shared/domain/clock.ts";
 import { dynamoMerchantStore } from "../../shared/store/merchants.ts";
 import { dynamoWindowCounter } from "../../shared/store/rate-windows.ts";
 import { dynamoSessionStore } from "../../shared/store/sessions.ts";
-import { newMerchant, type TestMerchant } from "../helpers/api.ts";
+import { expectStatus, merchantCall, newMerchant, type TestMerchant } from "../helpers/api.ts";
 import { type TestAws, testPublicBaseUrl, useTestAws } from "../helpers/aws.ts";
 import { DashboardClient, handlerTransport } from "../helpers/dashboard.ts";
 
@@ -415,5 +418,33 @@ describe("dashboard sessions", () => {
     expect(home.text, "no inline script or style").not.toMatch(/<script>|<style|style="/);
     const transferred = home.raw.length + css.raw.length + js.raw.length;
     expect(transferred).toBeLessThan(150 * 1024);
+  });
+
+  it("serves the real pages in the shell: the invoice page, its nav marked, its actions' forms carrying the session's token, under 150 KB", async () => {
+    const api = (handler: unknown, routeKey: string, body: object) =>
+      expectStatus(merchantCall(handler, routeKey, merchant.secret, { body }), 201);
+    const customer = await api(customersHandler, "POST /v1/customers", {
+      email: "dana@dashboard.test",
+      name: "Dana",
+    });
+    const invoice = await api(invoicesHandler, "POST /v1/invoices", {
+      customerId: customer.id,
+      currency: "USD",
+      lineItems: [{ description: "Espresso beans", quantity: 2, unitAmount: 1250 }],
+    });
+    const real = dashboardHandler({ ports: () => ports, pageRoutes: realPageRoutes, clockFor });
+    const client = new DashboardClient(handlerTransport(real as never));
+    await client.signIn(owner.email, () => lastLink(owner.email));
+    const page = await client.get(`/app/invoices/${invoice.id}`);
+    expect(page.status, page.text.slice(0, 500)).toBe(200);
+    expect(page.headers["content-encoding"]).toBe("br");
+    expect(page.text).toContain('<a href="/app/invoices" aria-current="page">Invoices</a>');
+    expect(page.text).toContain("Dashboard Shop");
+    expect(page.text).toContain("TEST MODE");
+    const session = await itemOf(client);
+    expect(page.text).toContain(`name="csrf" value="${session?.csrfToken}"`);
+    const css = await client.get(assets.stylesheet.url);
+    const js = await client.get(assets.script.url);
+    expect(page.raw.length + css.raw.length + js.raw.length).toBeLessThan(150 * 1024);
   });
 });

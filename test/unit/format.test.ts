@@ -6,10 +6,52 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { currencyCodes, exponentOf } from "../../shared/domain/currency.ts";
-import { formatDate, formatMoney, formatPercentage, formatQuantity } from "../../shared/domain/format.ts";
+import {
+  formatDate,
+  formatMoney,
+  formatPercentage,
+  formatQuantity,
+  majorUnits,
+  minorUnits,
+} from "../../shared/domain/format.ts";
 
 /** The digits of a formatted amount, with the decimal point, e.g. "$1,234.56" → "1234.56". */
 const digitsOf = (formatted: string) => (/\d[\d,]*(?:\.\d+)?/.exec(formatted)?.[0] ?? "").replaceAll(",", "");
+
+describe("minorUnits", () => {
+  it("reads what a person types in major units, exactly, by the currency's exponent", () => {
+    expect(minorUnits("42.5", "USD")).toBe(4250);
+    expect(minorUnits("42.50", "USD")).toBe(4250);
+    expect(minorUnits(" 42 ", "USD")).toBe(4200);
+    expect(minorUnits("0.07", "USD")).toBe(7);
+    expect(minorUnits("5000", "JPY")).toBe(5000);
+    expect(minorUnits("1.250", "KWD")).toBe(1250);
+    // 0.1 + 0.2 is not 0.3 in floats; digits never pass through one.
+    expect(minorUnits("90071992547409.91", "USD")).toBe(9007199254740991);
+  });
+
+  it.each([
+    ["", "USD"],
+    ["1.234", "USD"],
+    ["1.5", "JPY"],
+    ["-1", "USD"],
+    ["1,000", "USD"],
+    ["$5", "USD"],
+    ["1e3", "USD"],
+    [".5", "USD"],
+    ["90071992547409.92", "USD"],
+  ])("refuses %j in %s", (text, currency) => {
+    expect(minorUnits(text, currency)).toBeUndefined();
+  });
+
+  it("reads back every amount majorUnits writes", () => {
+    fc.assert(
+      fc.property(fc.constantFrom(...currencyCodes), fc.maxSafeNat(), (currency, amount) => {
+        expect(minorUnits(majorUnits(amount, currency), currency)).toBe(amount);
+      }),
+    );
+  });
+});
 
 describe("formatMoney", () => {
   it("formats by the currency's ISO exponent", () => {

@@ -1,3 +1,7 @@
+/** Every page and action of the dashboard, for its router (shared/dashboard/router.ts). */
 import type { DashboardRoute } from "../context.ts";
+import { detailRoutes } from "./details.ts";
+import { homeRoutes } from "./home.ts";
+import { listRoutes } from "./lists.ts";
 
-export const pageRoutes: DashboardRoute[] = [];
+export const pageRoutes: readonly DashboardRoute[] = [...homeRoutes, ...listRoutes, ...detailRoutes];

@@ -1,0 +1,70 @@
+/**
+ * Calls dashboard pages and actions in-process, as a signed-in user of a test merchant, without the
+ * dashboard function around them (sessions and CSRF are proven on their own): what a page renders and
+ * what an action changes, against DynamoDB Local through the same services as the API.
+ */
+import type { DashboardRequest, DashboardResult, SignedInUser } from "../../shared/dashboard/context.ts";
+import { pageRoutes } from "../../shared/dashboard/pages/index.ts";
+import { systemClock } from "../../shared/domain/clock.ts";
+import type { Role } from "../../shared/users/roles.ts";
+import type { TestMerchant } from "./api.ts";
+
+export const testCsrfToken = "csrf-test-token";
+
+export const signedIn = (
+  merchant: Pick<TestMerchant, "id" | "email">,
+  role: Role = "owner",
+): SignedInUser => ({
+  id: "usr_test",
+  merchantId: merchant.id,
+  email: merchant.email,
+  name: null,
+  role,
+});
+
+/** The route serving `method path` and its `{name}` values (segment by segment, as the router matches). */
+function routeFor(method: "GET" | "POST", path: string) {
+  const segments = path.split("/");
+  for (const route of pageRoutes) {
+    if (route.method !== method) continue;
+    const pattern = route.path.split("/");
+    if (pattern.length !== segments.length) continue;
+    const params: Record<string, string> = {};
+    const matches = pattern.every((part, i) => {
+      const name = /^\{(\w+)\}$/.exec(part)?.[1];
+      if (name) params[name] = decodeURIComponent(segments[i] ?? "");
+      return name ? (segments[i] ?? "") !== "" : part === segments[i];
+    });
+    if (matches) return { route, params };
+  }
+  throw new Error(`No dashboard route for ${method} ${path}`);
+}
+
+/** Runs the page or action at `method url` (a path with an optional query) as `user`. */
+export async function openPage(
+  user: SignedInUser,
+  url: string,
+  options: { method?: "GET" | "POST"; form?: Record<string, string> } = {},
+): Promise<DashboardResult> {
+  const method = options.method ?? (options.form ? "POST" : "GET");
+  const parsed = new URL(url, "https://pay.kassa.test");
+  const { route, params } = routeFor(method, parsed.pathname);
+  const request: DashboardRequest = {
+    method,
+    path: parsed.pathname,
+    params,
+    query: parsed.searchParams,
+    form: new URLSearchParams(options.form ?? {}),
+    clock: systemClock,
+    user,
+    csrfToken: testCsrfToken,
+  };
+  return route.handle(request);
+}
+
+/** The body of a page result; anything else fails with what came instead. */
+export async function pageBody(result: Promise<DashboardResult>): Promise<string> {
+  const r = await result;
+  if (r.kind !== "page") throw new Error(`Expected a page, got ${JSON.stringify(r).slice(0, 300)}`);
+  return r.body;
+}
