@@ -1107,12 +1107,12 @@ const usersNotWired = async (): Promise<never> => {
 };
 
 /** The dashboard's sessions and sign-in, on the system clock: sessions live in real time. */
-export const dashboardPorts = (): DashboardPorts => ({
+export const dashboardPorts = (clock: Clock = clockFor()): DashboardPorts => ({
   sessions: dynamoSessionStore,
   users: { getUser: usersNotWired, endSessions: usersNotWired },
   signIn: { request: usersNotWired, consume: usersNotWired, inspect: usersNotWired },
   merchant: async (merchantId) => (await dynamoMerchantStore.readMerchant(merchantId))?.value,
   limits: dynamoWindowCounter,
-  clock: clockFor(),
+  clock,
   publicBaseUrl: publicBaseUrl(),
 });

@@ -88,7 +88,6 @@ export function dashboardApp(options: DashboardOptions) {
     const path = event.pathParameters?.proxy === undefined ? "/app/" : `/app/${event.pathParameters.proxy}`;
     const assetFile = /^\/app\/assets\/([^/]+)$/.exec(path)?.[1];
     if (method === "GET" && assetFile !== undefined) return assetReply(assetFile, event);
-    if (method !== "GET" && method !== "POST") return errorPage(405, "Not allowed", "");
 
     // API Gateway hands cookies over as `cookies`; a plain `Cookie` header is read as well.
     const cookies = readCookies(event.cookies ?? event.headers.cookie?.split(/;\s*/));

@@ -40,9 +40,12 @@ button.quiet{background:transparent;color:var(--accent);border-color:transparent
 @media (max-width:40rem){main{padding:.75rem}.top .who{flex-basis:100%;order:3}}
 `;
 
-/** Confirms buttons marked `data-confirm`; submits filter forms (`data-autosubmit`) when a select changes. */
+/**
+ * Asks before a form marked `data-confirm` (on the form or its submit button) is sent; submits filter
+ * forms (`data-autosubmit`) when a select changes. Pages work the same without it.
+ */
 const script = `"use strict";
-document.addEventListener("click",function(e){var b=e.target instanceof Element&&e.target.closest("[data-confirm]");if(b&&!window.confirm(b.getAttribute("data-confirm")))e.preventDefault()});
+document.addEventListener("submit",function(e){var f=e.target,s=e.submitter,c=(s&&s.getAttribute("data-confirm"))||(f instanceof HTMLFormElement&&f.getAttribute("data-confirm"));if(c&&!window.confirm(c))e.preventDefault()});
 document.addEventListener("change",function(e){var t=e.target;if(t instanceof HTMLSelectElement&&t.form&&t.form.hasAttribute("data-autosubmit"))t.form.requestSubmit()});
 `;
 

@@ -156,7 +156,7 @@ function componentName(name: string, def: JsonSchema, defs: Record<string, JsonS
 const pathParamNames = (path: string): string[] => [...path.matchAll(/\{(\w+)\+?\}/g)].map((m) => m[1]!);
 
 /** API Gateway's greedy `{proxy+}` is an ordinary parameter in OpenAPI, whose value may hold slashes. */
-const openApiPath = (path: string): string => path.replace(/\{(\w+)\+\}/g, "{$1}");
+export const openApiPath = (path: string): string => path.replace(/\{(\w+)\+\}/g, "{$1}");
 
 const isListOperation = (schema: JsonSchema | undefined): boolean => Boolean(schema?.properties?.cursor);
 
