@@ -9,7 +9,7 @@ import { resolve } from "node:path";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, describe, expect, it } from "vitest";
 import { launchChromium, localRuntime } from "../helpers/browser.ts";
-import { signInLinkFor, signInLinksSoFar } from "../helpers/dashboard.ts";
+import { DashboardClient, fetchTransport, signInLinkFor, signInLinksSoFar } from "../helpers/dashboard.ts";
 
 const repoRoot = resolve(import.meta.dirname, "../..");
 const axeSource = readFileSync(resolve(repoRoot, "node_modules/axe-core/axe.min.js"), "utf8");
@@ -128,5 +128,16 @@ describe("dashboard sign-in by magic link, in Chromium", () => {
     expect(await page.getByRole("status").textContent()).toBe("You are signed out.");
     await page.goto(`${base()}/app/`);
     expect(new URL(page.url()).pathname).toBe("/app/sign-in");
+  });
+
+  it("signs in over plain HTTP too (the test helper's client: cookie jar and scraped CSRF tokens)", async () => {
+    const client = new DashboardClient(fetchTransport(base()));
+    const seen = await signInLinksSoFar(ownerEmail, mails);
+    const done = await client.signIn(ownerEmail, () => signInLinkFor(ownerEmail, mails, seen));
+    expect(done.headers.location).toBe("/app/");
+    expect(client.cookies.has("kassa_session")).toBe(true);
+    const home = await client.get("/app/");
+    expect(home.status, "signed in: the home page, not the way to sign in").not.toBe(303);
+    expect(home.text).toContain(`${ownerEmail} · owner`);
   });
 });
