@@ -9,7 +9,13 @@ import { resolve } from "node:path";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, describe, expect, it } from "vitest";
 import { launchChromium, localRuntime } from "../helpers/browser.ts";
-import { DashboardClient, fetchTransport, signInLinkFor, signInLinksSoFar } from "../helpers/dashboard.ts";
+import {
+  DashboardClient,
+  fetchTransport,
+  signInInBrowser,
+  signInLinkFor,
+  signInLinksSoFar,
+} from "../helpers/dashboard.ts";
 
 const repoRoot = resolve(import.meta.dirname, "../..");
 const axeSource = readFileSync(resolve(repoRoot, "node_modules/axe-core/axe.min.js"), "utf8");
@@ -130,8 +136,10 @@ describe("dashboard sign-in by magic link, in Chromium", () => {
     expect(new URL(page.url()).pathname).toBe("/app/sign-in");
   });
 
+  let httpClient: DashboardClient | undefined;
   it("signs in over plain HTTP too (the test helper's client: cookie jar and scraped CSRF tokens)", async () => {
     const client = new DashboardClient(fetchTransport(base()));
+    httpClient = client;
     const seen = await signInLinksSoFar(ownerEmail, mails);
     const done = await client.signIn(ownerEmail, () => signInLinkFor(ownerEmail, mails, seen));
     expect(done.headers.location).toBe("/app/");
@@ -139,5 +147,18 @@ describe("dashboard sign-in by magic link, in Chromium", () => {
     const home = await client.get("/app/");
     expect(home.status, "signed in: the home page, not the way to sign in").not.toBe(303);
     expect(home.text).toContain(`${ownerEmail} · owner`);
+  });
+
+  it("signs out everywhere from another browser: the HTTP client's session ends too", async () => {
+    const other = await chromium().newContext();
+    const otherPage = await other.newPage();
+    await signInInBrowser(otherPage, base(), ownerEmail, mails);
+    await otherPage.getByRole("button", { name: "Sign out everywhere" }).click();
+    await otherPage.waitForURL(`${base()}/app/sign-in`);
+    expect(await otherPage.getByRole("status").textContent()).toBe("You are signed out on every device.");
+    const after = await httpClient?.get("/app/");
+    expect(after?.status).toBe(303);
+    expect(after?.headers.location).toBe("/app/sign-in?next=%2Fapp%2F");
+    await other.close();
   });
 });
