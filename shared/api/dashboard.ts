@@ -48,7 +48,10 @@ export const dashboardPage = defineOperation({
   produces: "text/html",
   status: 200,
   otherResponses: {
-    200: { description: "An asset: the stylesheet or the script", content: ["text/css", "text/javascript"] },
+    200: {
+      description: "An asset (the stylesheet, the script) or a download (a PDF, a CSV export)",
+      content: ["text/css", "text/javascript", "application/pdf", "text/csv"],
+    },
     303: redirect,
     403: {
       description:

@@ -15,7 +15,7 @@ import { apiRequestLog, inApiLogContext, log } from "../observability.ts";
 import { can } from "../users/roles.ts";
 import { assetNamed, immutableCaching } from "./assets.ts";
 import type { DashboardRequest, DashboardResult, DashboardRoute } from "./context.ts";
-import { compress, negotiateEncoding } from "./compress.ts";
+import { compress, type Encoding, negotiateEncoding } from "./compress.ts";
 import { clearCookie, cookieName, readCookies, setCookie } from "./cookies.ts";
 import { fromOwnOrigin, tokenMatches } from "./csrf.ts";
 import { dashboardRouter } from "./router.ts";
@@ -35,7 +35,15 @@ import {
 export type Reply =
   | { kind: "html"; status: number; html: string; cookies: string[] }
   | { kind: "redirect"; location: string; notice?: string | undefined; cookies: string[] }
-  | { kind: "file"; status: number; contentType: string; body: Buffer; headers: Record<string, string> };
+  | {
+      kind: "file";
+      status: number;
+      contentType: string;
+      body: Buffer;
+      headers: Record<string, string>;
+      /** The body's encoding when it comes encoded already (a cached asset); otherwise compressed here. */
+      encodedAs?: Encoding | "identity";
+    };
 
 export const contentSecurityPolicy =
   "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
@@ -341,17 +349,21 @@ function describeError(error: unknown, requestId: string): { status: number; det
 }
 
 function assetReply(file: string, event: APIGatewayProxyEventV2): Reply {
-  const found = assetNamed(file, negotiateEncoding(event.headers["accept-encoding"]));
+  const encoding = negotiateEncoding(event.headers["accept-encoding"]);
+  const found = assetNamed(file, encoding);
   if (!found) return errorPage(404, "Not found", "There is no such file.");
   return {
     kind: "file",
     status: 200,
     contentType: found.asset.contentType,
-    // Compressed once per encoding (assets.ts), not again here.
     body: found.body,
     headers: { "cache-control": immutableCaching },
+    encodedAs: encoding ?? "identity",
   };
 }
+
+/** What is worth compressing: text (pages, CSV, JSON, the assets); a PDF is compressed inside already. */
+const compressible = /^(text\/|application\/(json|problem\+json|javascript))/;
 
 /** The HTTP response: security headers on every one, the body compressed per `Accept-Encoding`. */
 export function toHttp(
@@ -381,7 +393,6 @@ export function toHttp(
       body: "",
     };
   }
-  const encoding = negotiateEncoding(event.headers["accept-encoding"]);
   const { body, contentType, extra, cookies } =
     reply.kind === "html"
       ? {
@@ -391,10 +402,17 @@ export function toHttp(
           cookies: reply.cookies,
         }
       : { body: reply.body, contentType: reply.contentType, extra: reply.headers, cookies: [] };
-  // Assets come compressed from their cache already.
-  const isAsset = reply.kind === "file" && extra["cache-control"] === immutableCaching;
-  const sent = encoding && !isAsset ? compress(body, encoding) : body;
-  const text = !encoding && /^(text\/|application\/(problem\+)?json)/.test(contentType);
+  const ready = reply.kind === "file" ? reply.encodedAs : undefined;
+  const encoding =
+    ready !== undefined
+      ? ready === "identity"
+        ? undefined
+        : ready
+      : compressible.test(contentType)
+        ? negotiateEncoding(event.headers["accept-encoding"])
+        : undefined;
+  const sent = encoding && ready === undefined ? compress(body, encoding) : body;
+  const plainText = !encoding && compressible.test(contentType);
   return {
     statusCode: reply.status,
     headers: {
@@ -404,8 +422,10 @@ export function toHttp(
       ...(encoding ? { "content-encoding": encoding } : {}),
     },
     cookies,
-    // Compressed bytes and files go base64 (API Gateway decodes them); text not compressed as is.
-    ...(text ? { body: sent.toString("utf8") } : { body: sent.toString("base64"), isBase64Encoded: true }),
+    // Compressed bytes and binary files go base64 (API Gateway decodes them); uncompressed text as is.
+    ...(plainText
+      ? { body: sent.toString("utf8") }
+      : { body: sent.toString("base64"), isBase64Encoded: true }),
   };
 }
 

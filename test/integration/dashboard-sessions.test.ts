@@ -446,5 +446,13 @@ describe("dashboard sessions", () => {
     const css = await client.get(assets.stylesheet.url);
     const js = await client.get(assets.script.url);
     expect(page.raw.length + css.raw.length + js.raw.length).toBeLessThan(150 * 1024);
+
+    // A download: sent as is (a PDF is compressed inside), with the CSP all the same.
+    const pdf = await client.get(`/app/invoices/${invoice.id}/pdf`);
+    expect(pdf.status).toBe(200);
+    expect(pdf.headers["content-type"]).toBe("application/pdf");
+    expect(pdf.headers["content-encoding"]).toBeUndefined();
+    expect(pdf.raw.subarray(0, 5).toString()).toBe("%PDF-");
+    expect(pdf.headers["content-security-policy"]).toBe(contentSecurityPolicy);
   });
 });
