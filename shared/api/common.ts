@@ -141,6 +141,15 @@ export const flag = z
 /** A filter's boolean: `true`/`false` in a query string, a JSON boolean in a saved view's body. */
 export const filterFlag = z.union([z.boolean(), flag]);
 
+/** A document number filter: exact, case-insensitive (numbers are upper case, `INV-0042`, `Q-0007-2`). */
+export const documentNumber = z
+  .string()
+  .trim()
+  .min(1)
+  .max(64)
+  .transform((v) => v.toUpperCase())
+  .describe("The document's number, exactly (case-insensitive), e.g. INV-0042");
+
 export const createdRange = {
   createdAfter: isoDateTime.optional(),
   createdBefore: isoDateTime.optional(),

@@ -7,6 +7,7 @@ import {
   amount,
   createdRange,
   currency,
+  documentNumber,
   idOf,
   idParams,
   isoDateTime,
@@ -279,6 +280,7 @@ export const invoice = z.object({
 export const invoiceFilters = parsesTo<InvoiceFilter>()(
   z.strictObject({
     status: z.enum(["draft", "open", "paid", "void", "uncollectible", "overdue"]).optional(),
+    number: documentNumber.optional(),
     customerId: idOf("customer").optional(),
     subscriptionId: idOf("subscription").optional(),
     currency: currency.optional(),
@@ -309,7 +311,7 @@ export const listInvoices = defineOperation({
   auth: "merchant",
   tag: "Invoices",
   summary:
-    "List invoices; filter by status (incl. overdue), customer, subscription, currency, due date, total, creation time, or a saved view",
+    "List invoices; filter by status (incl. overdue), number, customer, subscription, currency, due date, total, creation time, or a saved view",
   query: listQuery.extend({
     ...invoiceFilters.shape,
     sort: z.enum(["createdAt", "dueDate"]).default("createdAt"),

@@ -7,6 +7,7 @@ import {
   amount,
   createdRange,
   currency,
+  documentNumber,
   email,
   idOf,
   idParams,
@@ -282,6 +283,7 @@ export const quote = invoice
 export const quoteFilters = parsesTo<QuoteFilter>()(
   z.strictObject({
     status: z.enum(quoteStatuses).optional(),
+    number: documentNumber.optional(),
     customerId: idOf("customer").optional(),
     ...createdRange,
   }),
@@ -305,7 +307,7 @@ export const listQuotes = defineOperation({
   path: "/v1/quotes",
   auth: "merchant",
   tag: "Quotes",
-  summary: "List quotes, newest first; filter by status, customer, creation time, or a saved view",
+  summary: "List quotes, newest first; filter by status, number, customer, creation time, or a saved view",
   query: listQuery.extend({ ...quoteFilters.shape, ...viewAndFormat }),
   csv: quoteColumns,
   response: page(quote),

@@ -111,6 +111,8 @@ export function table<Row>(input: {
   columns: Column<Row>[];
   rows: readonly Row[];
   empty: string;
+  /** Inside a scrollable, focusable region (default); off for a table no one sees, which must take no focus. */
+  scrolls?: boolean;
 }): Html {
   if (input.rows.length === 0) return html`<p class="empty">${input.empty}</p>`;
   const head = input.columns.map(
@@ -120,11 +122,13 @@ export function table<Row>(input: {
     (row) =>
       html`<tr>${input.columns.map((c) => html`<td${c.numeric ? trusted(' class="num"') : ""}>${c.cell(row)}</td>`)}</tr>`,
   );
-  return html`<div class="table-wrap" role="region" aria-label="${input.caption}" tabindex="0"><table>
+  const data = html`<table>
 <caption class="visually-hidden">${input.caption}</caption>
 <thead><tr>${head}</tr></thead>
 <tbody>${body}</tbody>
-</table></div>`;
+</table>`;
+  if (input.scrolls === false) return data;
+  return html`<div class="table-wrap" role="region" aria-label="${input.caption}" tabindex="0">${data}</div>`;
 }
 
 /** Label–value pairs (a detail page's facts). */
@@ -294,6 +298,7 @@ export function barChart(input: {
     ],
     rows: input.labels.map((_, i) => i),
     empty: "No figures.",
+    scrolls: false,
   });
   return html`<figure class="chart-figure"><figcaption>${input.title}<span class="visually-hidden">: ${input.summary}</span></figcaption>${svg}${legend}<div class="visually-hidden">${figures}</div></figure>`;
 }
@@ -351,6 +356,7 @@ tbody tr:hover{background:#f9fafb}
 .page-head{display:flex;justify-content:space-between;align-items:flex-start;gap:12px;flex-wrap:wrap;margin:0 0 16px}
 .page-head h1{margin:0;font-size:22px;overflow-wrap:anywhere}
 .page-head p{margin:4px 0 0}
+.stats{display:grid;grid-template-columns:repeat(auto-fill,minmax(180px,1fr));gap:12px;margin:0 0 16px}
 .stat{background:#fff;border:1px solid var(--line);border-radius:8px;padding:14px 16px;min-width:0}
 .stat p{margin:0}
 .stat-label{font-size:13px;color:var(--muted)}

@@ -136,6 +136,8 @@ export interface Invoice {
  */
 export interface InvoiceFilter {
   status?: InvoiceStatus | "overdue" | undefined;
+  /** The invoice's number, exactly (numbers are upper case: `INV-0042`). */
+  number?: string | undefined;
   customerId?: string | undefined;
   /** The invoices billing the periods of one subscription. */
   subscriptionId?: string | undefined;

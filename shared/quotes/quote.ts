@@ -156,6 +156,8 @@ export interface QuotePatch extends Partial<Omit<ContentRequest, "currency">> {
 /** The quote list's filters; saved views store the same object. */
 export interface QuoteFilter {
   status?: QuoteStatus | undefined;
+  /** The quote's number, exactly (numbers are upper case: `Q-0007-2`). */
+  number?: string | undefined;
   customerId?: string | undefined;
   createdAfter?: string | undefined;
   createdBefore?: string | undefined;

@@ -35,6 +35,7 @@ function invoiceConditions(filter: InvoiceFilter, now: Date): Condition[] {
       { attribute: "overdueAt", compare: "<=", value: now.toISOString() },
     );
   } else if (filter.status) conditions.push({ attribute: "status", equals: filter.status });
+  if (filter.number) conditions.push({ attribute: "number", equals: filter.number });
   if (filter.customerId) conditions.push({ attribute: "customerId", equals: filter.customerId });
   if (filter.subscriptionId) conditions.push({ attribute: "subscriptionId", equals: filter.subscriptionId });
   if (filter.currency) conditions.push({ attribute: "currency", equals: filter.currency });
@@ -108,5 +109,6 @@ export const subscriptionQuery = (filter: SubscriptionFilter, page: Page): ListQ
 export const quoteQuery = (filter: QuoteFilter, page: Page): ListQuery =>
   collectionQuery(page, filter, [
     ...(filter.status ? [{ attribute: "status", equals: filter.status }] : []),
+    ...(filter.number ? [{ attribute: "number", equals: filter.number }] : []),
     ...(filter.customerId ? [{ attribute: "customerId", equals: filter.customerId }] : []),
   ]);

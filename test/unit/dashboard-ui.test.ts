@@ -42,6 +42,8 @@ describe("dashboard components", () => {
     expect(heights).toEqual([88, 176]);
     expect(out).toContain('<td class="num">$10</td>');
     expect(out).not.toMatch(/style=/);
+    // The figures are for screen readers only: nothing in them may take keyboard focus.
+    expect(out).not.toContain("tabindex");
   });
 
   it("keep links' filters, leaving out empty ones", () => {
