@@ -447,6 +447,16 @@ describe("dashboard sessions", () => {
     const js = await client.get(assets.script.url);
     expect(page.raw.length + css.raw.length + js.raw.length).toBeLessThan(150 * 1024);
 
+    // The first page after signing in: the home page (its chart inline SVG), HTML + CSS + JS compressed.
+    const home = await client.get("/app/");
+    expect(home.status, home.text.slice(0, 500)).toBe(200);
+    expect(home.text).toContain('<a href="/app/" aria-current="page">Home</a>');
+    expect(home.text).toContain("<svg");
+    expect(home.raw.length + css.raw.length + js.raw.length).toBeLessThan(150 * 1024);
+    const list = await client.get("/app/invoices");
+    expect(list.status).toBe(200);
+    expect(list.text).toContain(invoice.id);
+
     // A download: sent as is (a PDF is compressed inside), with the CSP all the same.
     const pdf = await client.get(`/app/invoices/${invoice.id}/pdf`);
     expect(pdf.status).toBe(200);
