@@ -7,6 +7,7 @@ import type { SecretName } from "../shared/config.ts";
 import type { Auth, HttpMethod } from "../shared/http/operation.ts";
 import * as checkoutOps from "../shared/api/checkout-sessions.ts";
 import * as customerOps from "../shared/api/customers.ts";
+import * as dashboardOps from "../shared/api/dashboard.ts";
 import * as paymentLinkOps from "../shared/api/payment-links.ts";
 import * as paymentMethodOps from "../shared/api/payment-methods.ts";
 import * as invoiceOps from "../shared/api/invoices.ts";
@@ -487,6 +488,19 @@ export const functions: readonly FunctionDefinition[] = [
     timeoutSeconds: 25,
     routes: [paymentOps.connectStripe],
     access: { table: "readwrite", secrets: ["cursorSecret", "stripeSecretKey"], publicLinks: true },
+  },
+  {
+    name: "dashboard",
+    entry: "functions/dashboard/app.ts",
+    description:
+      "The merchant dashboard (/app/): sign-in by emailed link, sessions, and the team's pages and actions on the same services as the API",
+    timeoutSeconds: 25,
+    // Invoice and receipt PDFs render here too.
+    memoryMb: 1024,
+    routes: dashboardOps.dashboardOperations,
+    // The union of the API functions its pages stand in for (invoices, payments, subscriptions, quotes,
+    // payment links, customers, payouts, tasks, views, reports): refunding and billing move money.
+    access: paymentsAccess,
   },
   {
     name: "stripe-ingest",

@@ -149,6 +149,8 @@ import {
   dynamoSegmentStore,
   dynamoStatsStore,
 } from "./store/segments.ts";
+import type { DashboardPorts } from "./dashboard/sessions.ts";
+import { dynamoSessionStore } from "./store/sessions.ts";
 
 /**
  * Stripe's webhooks and the sandbox's signed events, in Stripe's shapes: one queue, one consumer.
@@ -1106,4 +1108,26 @@ export const ledgerExportPorts = (clock: Clock): LedgerExportPorts => ({
   mappings: dynamoAccountMappingStore,
   merchantOf: async (merchantId) => (await dynamoMerchantStore.readMerchant(merchantId))?.value,
   clock,
+});
+
+// ── Dashboard ─────────────────────────────────────────────────────────────────────────────────────
+
+/**
+ * Stands in for the users module (shared/users/service.ts, sign-in.ts) until it is wired here:
+ * `getUser` / `endSessions` with `userPorts(clock)`, `requestSignIn` / `consumeSignInLink` /
+ * `inspectSignInLink` with the sign-in ports. Until then nobody can sign in.
+ */
+const usersNotWired = async (): Promise<never> => {
+  throw new Error("The dashboard's users ports are not wired (shared/composition.ts dashboardPorts)");
+};
+
+/** The dashboard's sessions and sign-in, on the system clock: sessions live in real time. */
+export const dashboardPorts = (clock: Clock = clockFor()): DashboardPorts => ({
+  sessions: dynamoSessionStore,
+  users: { getUser: usersNotWired, endSessions: usersNotWired },
+  signIn: { request: usersNotWired, consume: usersNotWired, inspect: usersNotWired },
+  merchant: async (merchantId) => (await dynamoMerchantStore.readMerchant(merchantId))?.value,
+  limits: dynamoWindowCounter,
+  clock,
+  publicBaseUrl: publicBaseUrl(),
 });

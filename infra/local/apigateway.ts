@@ -34,7 +34,8 @@ export function compileRoute<T>(route: RouteDefinition, target: T): CompiledRout
     })
     .join("");
   const specificity = segments.filter((s) => !s.startsWith("{")).length * 100 + segments.length;
-  return { route, target, pattern: new RegExp(`^${source || "/"}$`), params, specificity };
+  // API Gateway routes `/app/` to the route `/app` as well (a trailing slash is not a new resource).
+  return { route, target, pattern: new RegExp(`^${source ? `${source}/?` : "/"}$`), params, specificity };
 }
 
 export function matchRoute<T>(

@@ -10,6 +10,7 @@ import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { config, setEnvironment } from "../../shared/config.ts";
+import { requestLocalSignInLink } from "./dashboard-link.ts";
 import { writeFileAtomically } from "./files.ts";
 import { missingPrerequisites } from "./prerequisites.ts";
 import { startLocalRuntime } from "./runtime.ts";
@@ -58,7 +59,7 @@ const runtime = await startLocalRuntime({
  * A demo merchant (its key, and an open invoice whose hosted page takes sandbox cards), created on
  * the first start through the API itself and kept in the data folder.
  */
-async function demo(): Promise<{ merchantKey: string; checkoutUrl: string }> {
+async function demo(): Promise<{ merchantKey: string; checkoutUrl: string; ownerEmail?: string }> {
   const file = join(dataDir, "demo.json");
   if (existsSync(file)) return JSON.parse(readFileSync(file, "utf8"));
   const call = async (path: string, token: string, body?: unknown) => {
@@ -88,7 +89,12 @@ async function demo(): Promise<{ merchantKey: string; checkoutUrl: string }> {
     lineItems: [{ description: "Kassa demo: a bag of coffee", quantity: 2, unitAmount: 1_850 }],
   });
   const invoice = await call(`/v1/invoices/${draft.id}/finalize`, apiKey.secret, undefined);
-  const result = { merchantKey: apiKey.secret as string, checkoutUrl: `${invoice.hostedUrl}/pay` };
+  const result = {
+    merchantKey: apiKey.secret as string,
+    checkoutUrl: `${invoice.hostedUrl}/pay`,
+    // Creating the merchant made its owner, a dashboard user with the merchant's email.
+    ownerEmail: "owner@demo-shop.test",
+  };
   writeFileAtomically(file, JSON.stringify(result, null, 2), { mode: 0o600 });
   return result;
 }
@@ -103,6 +109,7 @@ const info = {
   mailUrl: runtime.mailUrl,
   ...(demoData ? { demoMerchantKey: demoData.merchantKey, demoCheckoutUrl: demoData.checkoutUrl } : {}),
   docsUrl: `${runtime.apiUrl}/docs`,
+  dashboardUrl: `${runtime.apiUrl}/app/`,
   mailFrom: runtime.mailFrom,
   endpoints: runtime.endpoints,
   queues: runtime.queues,
@@ -116,6 +123,7 @@ Kassa is running locally (started in ${((Date.now() - started) / 1000).toFixed(1
   Admin token  ${info.adminToken}
   Email viewer ${info.mailUrl}
   API docs     ${info.docsUrl}
+  Dashboard    ${info.dashboardUrl}
   Demo merchant key  ${info.demoMerchantKey ?? "(not created)"}
   Demo checkout      ${info.demoCheckoutUrl ?? "(not created)"}   (sandbox: pay with 4242 4242 4242 4242)
 
@@ -137,3 +145,15 @@ const shutdown = async () => {
 };
 process.on("SIGINT", shutdown);
 process.on("SIGTERM", shutdown);
+
+// The demo owner's sign-in link comes by mail: printed once it is in, after the banner.
+if (demoData?.ownerEmail) {
+  const link = await requestLocalSignInLink(runtime.apiUrl, runtime.mailUrl, demoData.ownerEmail).catch(
+    () => undefined,
+  );
+  console.log(
+    link
+      ? `  Dashboard sign-in for ${demoData.ownerEmail} (once, within 15 minutes):\n  ${link}\n`
+      : `  Sign in to the dashboard at ${info.dashboardUrl} with ${demoData.ownerEmail} (the link arrives in the email viewer).\n`,
+  );
+}

@@ -1,6 +1,7 @@
 /** Every API operation, for the OpenAPI document and for tests that walk the whole API. */
 import { enrollmentOperations } from "./workflow-enrollments.ts";
 import { customerOperations } from "./customers.ts";
+import { dashboardOperations } from "./dashboard.ts";
 import { discountCodeOperations } from "./discount-codes.ts";
 import { docsOperations } from "./docs.ts";
 import { eventOperations } from "./events.ts";
@@ -68,4 +69,5 @@ export const allOperations = [
   ...portalOperations,
   ...unsubscribeOperations,
   ...docsOperations,
+  ...dashboardOperations,
 ];

@@ -34,6 +34,11 @@ export const windowLimits = {
    * codes stops at the tenth (issue 15), every code refused until the window ends.
    */
   failedCodeAttempts: { name: "failed-code", max: 10, windowSeconds: 900 },
+  /**
+   * Dashboard sign-in links asked for from one source address (the users module limits each email
+   * address too): enough for an office behind one address, not for mailing a list of strangers.
+   */
+  dashboardSignIns: { name: "dashboard-sign-in", max: 30, windowSeconds: hour },
   /** Webhook replays per endpoint and hour: each one re-sends up to a whole retention window of events. */
   webhookReplays: { name: "webhook-replay", max: 5, windowSeconds: hour },
   /** Dashboard sign-in links requested per address (known or not): nobody floods an inbox with them. */

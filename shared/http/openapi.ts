@@ -155,7 +155,10 @@ function componentName(name: string, def: JsonSchema, defs: Record<string, JsonS
   }
 }
 
-const pathParamNames = (path: string): string[] => [...path.matchAll(/\{([^}]+)\}/g)].map((m) => m[1]!);
+const pathParamNames = (path: string): string[] => [...path.matchAll(/\{(\w+)\+?\}/g)].map((m) => m[1]!);
+
+/** API Gateway's greedy `{proxy+}` is an ordinary parameter in OpenAPI, whose value may hold slashes. */
+export const openApiPath = (path: string): string => path.replace(/\{(\w+)\+\}/g, "{$1}");
 
 const isListOperation = (schema: JsonSchema | undefined): boolean => Boolean(schema?.properties?.cursor);
 
@@ -410,7 +413,8 @@ export function openApiDocument(operations: readonly Operation[], options: OpenA
       security: operation.auth === "public" ? [] : [{ bearerAuth: [] }],
       "x-kassa-auth": operation.auth,
     };
-    paths[operation.path] = { ...paths[operation.path], [operation.method.toLowerCase()]: entry };
+    const path = openApiPath(operation.path);
+    paths[path] = { ...paths[path], [operation.method.toLowerCase()]: entry };
   }
   return {
     openapi: "3.1.0",

@@ -128,6 +128,14 @@ export const keys = {
     PK: merchantPk(merchantId),
     SK: `WFSECRET#${workflowId}`,
   }),
+  /**
+   * A dashboard session (shared/dashboard/sessions.ts), by the SHA-256 of its cookie's secret, in its
+   * merchant's partition: the cookie names the merchant, so the session is one GetItem.
+   */
+  dashboardSession: (merchantId: string, idHash: string): Key => ({
+    PK: merchantPk(merchantId),
+    SK: `SESSION#${idHash}`,
+  }),
   /** The public token of a hosted page (invoice, quote, checkout) → the document it shows. */
   hostedPage: (token: string): Key => ({ PK: `HOSTED#${token}`, SK: "HOSTED" }),
 

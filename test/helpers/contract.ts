@@ -33,11 +33,14 @@ const pointer = (...segments: string[]): string =>
 
 const templates = Object.keys(contractDocument.paths).map((template) => ({
   template,
-  pattern: new RegExp(`^${template.replace(/\{[^}]+\}/g, "[^/]+")}$`),
+  // `{proxy}` is API Gateway's greedy `{proxy+}` (shared/http/openapi.ts): its value spans segments.
+  pattern: new RegExp(`^${template.replace(/\{proxy\}/g, ".+").replace(/\{[^}]+\}/g, "[^/]+")}$`),
 }));
 
 /** The document's path template for a concrete path (`/v1/invoices/inv_1` → `/v1/invoices/{id}`). */
-export function templateOf(path: string): string | undefined {
+export function templateOf(concrete: string): string | undefined {
+  // API Gateway routes `/app/` to the route `/app` (infra/local/apigateway.ts).
+  const path = concrete.length > 1 ? concrete.replace(/\/$/, "") : concrete;
   const exact = templates.find((t) => t.template === path);
   return (exact ?? templates.find((t) => t.pattern.test(path)))?.template;
 }

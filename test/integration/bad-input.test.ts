@@ -25,6 +25,7 @@ import {
 } from "../../shared/composition.ts";
 import { portalLink } from "../../shared/customers/portal.ts";
 import { updateCardLink } from "../../shared/customers/update-card.ts";
+import { cookieName } from "../../shared/dashboard/cookies.ts";
 import { systemClock } from "../../shared/domain/clock.ts";
 import { formToken } from "../../shared/hosted/pay-form.ts";
 import { signPayload } from "../../shared/payments/signing.ts";
@@ -1559,6 +1560,13 @@ const formRequest = (fields: Record<string, string>): RawRequest => ({
   headers: { "content-type": "application/x-www-form-urlencoded" },
 });
 const testCard = "4242 4242 4242 4242";
+/** The dashboard's sign-in form, with its double-submit cookie (shared/dashboard/csrf.ts). */
+const signInToken = "A".repeat(43);
+const signInForm = (fields: Record<string, string>): RawRequest => {
+  const raw = formRequest(fields);
+  const cookie = `${cookieName("signIn", process.env.PUBLIC_BASE_URL ?? "")}=${signInToken}`;
+  return { ...raw, headers: { ...raw.headers, cookie } };
+};
 
 /** The sandbox card page's hidden `formToken`, as the buyer's browser would post it back. */
 async function pageFormToken(token: string): Promise<string> {
@@ -2164,6 +2172,42 @@ const rawFixtures: Record<string, RawFixture> = {
       status: 200,
       // 2 × 12.99, untaxed.
       check: (r) => expect(r.body.total, "priced by the engine").toBe(2598),
+    },
+  },
+  // The dashboard's sign-in form: refused (403, nothing done) without the double-submit token, with
+  // one that is not the cookie's, or from another origin; a malformed email is the form again (400).
+  postDashboardAction: {
+    params: () => ({ proxy: "sign-in" }),
+    cases: [
+      { name: "no csrf field", request: () => signInForm({ email: "owner@shop.test" }), status: 403 },
+      {
+        name: "a csrf field that is not the cookie's",
+        request: () => signInForm({ email: "owner@shop.test", csrf: "B".repeat(43) }),
+        status: 403,
+      },
+      {
+        name: "no sign-in cookie",
+        request: () => ({ ...formRequest({ email: "owner@shop.test", csrf: signInToken }) }),
+        status: 403,
+      },
+      {
+        name: "another origin",
+        request: () => {
+          const raw = signInForm({ email: "owner@shop.test", csrf: signInToken });
+          return { ...raw, headers: { ...raw.headers, origin: "https://attacker.test" } };
+        },
+        status: 403,
+      },
+      {
+        name: "an email without @",
+        request: () => signInForm({ email: "owner.shop.test", csrf: signInToken }),
+        status: 400,
+      },
+    ],
+    valid: {
+      request: async () => signInForm({ email: "owner@shop.test", csrf: signInToken }),
+      status: 200,
+      check: (r) => expect(r.raw, "never says whether the address has an account").toContain("Check your email"),
     },
   },
   // A form without its valid token is refused; a mail client's one-click needs none (the link's token is the proof).

@@ -1192,6 +1192,20 @@ const fixtures: Record<string, WallFixture> = {
   },
   // Paying an accepted quote is covered by the quote-billing tests; here: a random token finds nothing,
   // and A's open quote (nothing to pay yet) sends the buyer back to its page, charging nothing.
+  // Without a session the dashboard shows nothing: a page (A's invoice's included) sends to sign-in,
+  // a form post is refused before any route runs. Signed-in walls: test/integration/dashboard-sessions.test.ts.
+  getDashboardRoot: { kind: "public", status: [303] },
+  getDashboardPage: {
+    kind: "public",
+    status: [303],
+    params: (w) => ({ proxy: `invoices/${idOf(w.a, "openInvoice")}` }),
+  },
+  postDashboardAction: {
+    kind: "public",
+    status: [403],
+    params: (w) => ({ proxy: `invoices/${idOf(w.a, "openInvoice")}/void` }),
+    requests: () => [form({}), form({ csrf: "x".repeat(43) })],
+  },
   getHostedQuotePayForm: {
     kind: "public",
     status: [404],
