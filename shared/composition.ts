@@ -91,8 +91,15 @@ import { presentQuote } from "./quotes/quote.ts";
 import type { MerchantStore } from "./merchants/ports.ts";
 import { dynamoMerchantStore } from "./store/merchants.ts";
 import { dynamoSignInLinkStore, dynamoUserStore } from "./store/users.ts";
-import type { UserPorts } from "./users/service.ts";
-import { issueInvitation, issueSignInLink, type SignInPorts } from "./users/sign-in.ts";
+import { endSessions, getUser, type UserPorts } from "./users/service.ts";
+import {
+  consumeSignInLink,
+  inspectSignInLink,
+  issueInvitation,
+  issueSignInLink,
+  requestSignIn,
+  type SignInPorts,
+} from "./users/sign-in.ts";
 import { type OutboxEvent, outboxEventFromItem } from "./store/outbox.ts";
 import { dynamoPaymentLinkStore } from "./store/payment-links.ts";
 import { dynamoCheckoutSessionStore } from "./store/checkout-sessions.ts";
@@ -1112,20 +1119,18 @@ export const ledgerExportPorts = (clock: Clock): LedgerExportPorts => ({
 
 // ── Dashboard ─────────────────────────────────────────────────────────────────────────────────────
 
-/**
- * Stands in for the users module (shared/users/service.ts, sign-in.ts) until it is wired here:
- * `getUser` / `endSessions` with `userPorts(clock)`, `requestSignIn` / `consumeSignInLink` /
- * `inspectSignInLink` with the sign-in ports. Until then nobody can sign in.
- */
-const usersNotWired = async (): Promise<never> => {
-  throw new Error("The dashboard's users ports are not wired (shared/composition.ts dashboardPorts)");
-};
-
 /** The dashboard's sessions and sign-in, on the system clock: sessions live in real time. */
 export const dashboardPorts = (clock: Clock = clockFor()): DashboardPorts => ({
   sessions: dynamoSessionStore,
-  users: { getUser: usersNotWired, endSessions: usersNotWired },
-  signIn: { request: usersNotWired, consume: usersNotWired, inspect: usersNotWired },
+  users: {
+    getUser: (merchantId, userId) => getUser(userPorts(clock), merchantId, userId),
+    endSessions: (merchantId, userId) => endSessions(userPorts(clock), merchantId, userId),
+  },
+  signIn: {
+    request: (email) => requestSignIn(signInPorts(clock), email),
+    consume: (token) => consumeSignInLink(signInPorts(clock), token),
+    inspect: (token) => inspectSignInLink(signInPorts(clock), token),
+  },
   merchant: async (merchantId) => (await dynamoMerchantStore.readMerchant(merchantId))?.value,
   limits: dynamoWindowCounter,
   clock,
