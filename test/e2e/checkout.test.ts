@@ -5,15 +5,14 @@
  * page a buyer meets; the page at 360 px; a whole purchase with JavaScript off; and a monthly
  * subscription bought on a test clock, renewed a month later on the card the checkout saved.
  */
-import { mkdirSync, readFileSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import { resolve } from "node:path";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, describe, expect, it } from "vitest";
 import { eventually } from "../helpers/aws.ts";
-import { type Json, launchChromium, localRuntime } from "../helpers/browser.ts";
+import { type Json, launchChromium, localRuntime, scrollWidth, seriousViolations } from "../helpers/browser.ts";
 
 const repoRoot = resolve(import.meta.dirname, "../..");
-const axeSource = readFileSync(resolve(repoRoot, "node_modules/axe-core/axe.min.js"), "utf8");
 const merchantEmail = "owner@knits.test";
 
 // The steps run in order and share what earlier steps created, so a failure names its step.
@@ -45,23 +44,6 @@ describe("the checkout page of a payment link, in Chromium", () => {
   };
   const sessionsOf = async (paymentLinkId: string) =>
     (await ok(`/v1/checkout-sessions?paymentLinkId=${paymentLinkId}`)).data as Json[];
-  /**
-   * axe-core's serious and critical violations on the page as it stands. The page's CSP allows no
-   * script, so axe is evaluated over the DevTools protocol (which CSP does not govern) rather than
-   * added as a `<script>`: the page is audited with its own policy in force.
-   */
-  const seriousViolations = async (page: Page) => {
-    await page.evaluate(axeSource);
-    const results = await page.evaluate<{
-      passes: unknown[];
-      violations: { id: string; impact: string; help: string; nodes: { target: string[] }[] }[];
-    }>("axe.run()");
-    expect(results.passes.length, "axe ran its rules").toBeGreaterThan(10);
-    return results.violations
-      .filter((v) => v.impact === "serious" || v.impact === "critical")
-      .map((v) => `${v.impact} ${v.id}: ${v.help} at ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
-  };
-  const scrollWidth = (page: Page) => page.evaluate<number>("document.documentElement.scrollWidth");
   /** The buyer's details on the bundle's form. */
   const fillBundle = async (page: Page, details: { email: string; name: string; quantity: string }) => {
     await page.getByLabel("Quantity of Wool socks").fill(details.quantity);

@@ -4,11 +4,11 @@
  * /app/ and signs out. axe-core on every page met; the signed-in page at 1280 and 360 px, saved
  * to test-results/.
  */
-import { mkdirSync, readFileSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import { resolve } from "node:path";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, describe, expect, it } from "vitest";
-import { launchChromium, localRuntime } from "../helpers/browser.ts";
+import { launchChromium, localRuntime, scrollWidth, seriousViolations } from "../helpers/browser.ts";
 import {
   DashboardClient,
   fetchTransport,
@@ -18,7 +18,6 @@ import {
 } from "../helpers/dashboard.ts";
 
 const repoRoot = resolve(import.meta.dirname, "../..");
-const axeSource = readFileSync(resolve(repoRoot, "node_modules/axe-core/axe.min.js"), "utf8");
 const ownerEmail = "owner@dashboard-e2e.test";
 
 describe("dashboard sign-in by magic link, in Chromium", () => {
@@ -32,19 +31,6 @@ describe("dashboard sign-in by magic link, in Chromium", () => {
     return browser;
   };
   const base = () => running().info.apiUrl;
-  /** axe-core's serious and critical violations, run over DevTools (the page's CSP allows no injected script). */
-  const seriousViolations = async (on: Page) => {
-    await on.evaluate(axeSource);
-    const results = await on.evaluate<{
-      passes: unknown[];
-      violations: { id: string; impact: string; help: string; nodes: { target: string[] }[] }[];
-    }>("axe.run()");
-    expect(results.passes.length, "axe ran its rules").toBeGreaterThan(10);
-    return results.violations
-      .filter((v) => v.impact === "serious" || v.impact === "critical")
-      .map((v) => `${v.impact} ${v.id}: ${v.help} at ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
-  };
-  const scrollWidth = (on: Page) => on.evaluate<number>("document.documentElement.scrollWidth");
 
   afterAll(async () => {
     await browser?.close();

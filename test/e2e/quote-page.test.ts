@@ -9,15 +9,11 @@
  * the customer's test clock on the saved card, each with its receipt.
  */
 import { createHash } from "node:crypto";
-import { readFileSync } from "node:fs";
-import { resolve } from "node:path";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, describe, expect, it } from "vitest";
 import { eventually } from "../helpers/aws.ts";
-import { type Json, launchChromium, localRuntime } from "../helpers/browser.ts";
+import { type Json, launchChromium, localRuntime, scrollWidth, seriousViolations } from "../helpers/browser.ts";
 
-const repoRoot = resolve(import.meta.dirname, "../..");
-const axeSource = readFileSync(resolve(repoRoot, "node_modules/axe-core/axe.min.js"), "utf8");
 const buyerEmail = "ada@buyer.test";
 
 // The steps run in order and share what earlier steps created, so a failure names its step.
@@ -37,18 +33,6 @@ describe("the buyer's quote page, in Chromium", () => {
   const newPage = async (on = context) => {
     const page = await on.newPage();
     return { page, documented: runtime.watchResponses(page) };
-  };
-  /** axe-core's serious and critical violations, evaluated over DevTools so the page's CSP stays in force. */
-  const seriousViolations = async (page: Page) => {
-    await page.evaluate(axeSource);
-    const results = await page.evaluate<{
-      passes: unknown[];
-      violations: { id: string; impact: string; help: string; nodes: { target: string[] }[] }[];
-    }>("axe.run()");
-    expect(results.passes.length, "axe ran its rules").toBeGreaterThan(10);
-    return results.violations
-      .filter((v) => v.impact === "serious" || v.impact === "critical")
-      .map((v) => `${v.impact} ${v.id}: ${v.help} at ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
   };
   /** A published quote of $3,000.00 in two installments for `customer`. */
   const publish = async (body: Json = {}, customer = customerId) => {
@@ -210,7 +194,7 @@ describe("the buyer's quote page, in Chromium", () => {
     const { page, documented } = await newPage(phone);
     await page.goto(quote.hostedUrl);
     // The consent names the PDF's 64-digit hash: it wraps instead of widening the page.
-    expect(await page.evaluate<number>("document.documentElement.scrollWidth")).toBeLessThanOrEqual(360);
+    expect(await scrollWidth(page)).toBeLessThanOrEqual(360);
 
     /** Presses `button` on a form whose token has outlived its 30 minutes: the page again, saying so. */
     const pressLate = async (button: string) => {

@@ -3,7 +3,9 @@
  * per file), the API over HTTP with every response checked against the OpenAPI document, the mail
  * viewer's store, the local and test clocks, and headless Chromium.
  */
+import { readFileSync } from "node:fs";
 import { type Browser, chromium, type Page } from "playwright-core";
+import { expect } from "vitest";
 import { eventually, type MailRecord } from "./aws.ts";
 import { assertBrowserResponseDocumented, assertFetchedDocumented } from "./contract.ts";
 import { newDataDir, type RunningStack, startLocalStack } from "./local-stack.ts";
@@ -18,6 +20,29 @@ export interface Reply {
   body: Json;
   text: string;
 }
+
+const axeSource = readFileSync(new URL("../../node_modules/axe-core/axe.min.js", import.meta.url), "utf8");
+
+/**
+ * axe-core's serious and critical violations on the page as it stands. Kassa's pages' CSP allows no
+ * injected script, so axe is evaluated over the DevTools protocol (which CSP does not govern) rather
+ * than added as a `<script>`: the page is audited with its own policy in force.
+ */
+export async function seriousViolations(page: Page): Promise<string[]> {
+  await page.evaluate(axeSource);
+  const results = await page.evaluate<{
+    passes: unknown[];
+    violations: { id: string; impact: string; help: string; nodes: { target: string[] }[] }[];
+  }>("axe.run()");
+  expect(results.passes.length, "axe ran its rules").toBeGreaterThan(10);
+  return results.violations
+    .filter((v) => v.impact === "serious" || v.impact === "critical")
+    .map((v) => `${v.impact} ${v.id}: ${v.help} at ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
+}
+
+/** How wide the page lays out (more than the viewport: it scrolls sideways). */
+export const scrollWidth = (page: Page): Promise<number> =>
+  page.evaluate<number>("document.documentElement.scrollWidth");
 
 /** Debian's Chromium, headless, without the background traffic a profile would make. */
 export function launchChromium(): Promise<Browser> {
