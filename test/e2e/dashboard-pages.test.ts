@@ -51,6 +51,12 @@ describe("dashboard pages per role, in Chromium", () => {
     payout: "",
   };
   const base = () => running().info.apiUrl;
+  /** The admin's signed-in page (the refund step signs in), used again by later steps. */
+  let admin: Page | undefined;
+  const adminPage = (): Page => {
+    if (!admin) throw new Error("No admin page (see the refund step)");
+    return admin;
+  };
 
   /** A signed-in page of `email` in its own browser context (its own cookies). */
   const signedInPage = async (email: string): Promise<Page> => {
@@ -204,7 +210,8 @@ describe("dashboard pages per role, in Chromium", () => {
   }, 90_000);
 
   it("an admin refunds a payment partially on its page; the API shows the refund and the payment partially refunded", async () => {
-    const page = await signedInPage(team.admin);
+    admin = await signedInPage(team.admin);
+    const page = admin;
     // The refund form asks before it sends (data-confirm): the admin says yes.
     page.on("dialog", (dialog) => void dialog.accept());
     await page.goto(`${base()}/app/payments/${ids.payment}`);
@@ -232,8 +239,7 @@ describe("dashboard pages per role, in Chromium", () => {
   }, 60_000);
 
   it("saves a view from the invoices page; GET /v1/views has it with the page's filters", async () => {
-    const page = contexts[0]?.pages()[0];
-    if (!page) throw new Error("No admin page (see the refund step)");
+    const page = adminPage();
     await page.goto(`${base()}/app/invoices?status=paid&currency=USD`);
     await page.getByLabel("View name").fill("Paid in dollars");
     await page.getByRole("button", { name: "Save as view" }).click();
@@ -257,8 +263,7 @@ describe("dashboard pages per role, in Chromium", () => {
   }, 30_000);
 
   it("shows a view made through POST /v1/views as a tab that filters the page as the API does", async () => {
-    const page = contexts[0]?.pages()[0];
-    if (!page) throw new Error("No admin page (see the refund step)");
+    const page = adminPage();
     const view = await ok(
       "/v1/views",
       "POST",
@@ -301,10 +306,8 @@ describe("dashboard pages per role, in Chromium", () => {
     expect(writes).toEqual([]);
 
     // The same look finds the controls where the role has them: the admin's invoice page.
-    const admin = contexts[0]?.pages()[0];
-    if (!admin) throw new Error("No admin page (see the refund step)");
-    await admin.goto(`${base()}/app/invoices/${ids.openInvoice}`);
-    expect(await postActions(admin)).toEqual(
+    await adminPage().goto(`${base()}/app/invoices/${ids.openInvoice}`);
+    expect(await postActions(adminPage())).toEqual(
       expect.arrayContaining([
         `/app/invoices/${ids.openInvoice}/void`,
         `/app/invoices/${ids.openInvoice}/record-payment`,
@@ -350,23 +353,25 @@ describe("dashboard pages per role, in Chromium", () => {
     expect(signOut.status).toBe(303);
   }, 30_000);
 
-  it("every main page at 1280 and 360 px: screenshots in test-results/dashboard/, axe, no sideways scrolling", async () => {
+  it("every main page at 1280 and 360 px: screenshots in test-results/dashboard/, axe at both, no sideways scrolling", async () => {
     if (!browser) throw new Error("Chromium did not start (see the first step)");
-    const admin = contexts[0]?.pages()[0];
-    if (!admin) throw new Error("No admin page (see the refund step)");
     const visitor = await (await browser.newContext()).newPage();
     contexts.push(visitor.context());
+    const signedIn = adminPage();
     const pages: [name: string, page: Page, path: string][] = [
       ["sign-in", visitor, "/app/sign-in"],
-      ["home", admin, "/app/"],
-      ...indexPages.map((name): [string, Page, string] => [name, admin, `/app/${name}`]),
-      ["invoice", admin, `/app/invoices/${ids.openInvoice}`],
-      ["payment", admin, `/app/payments/${ids.payment}`],
-      ["subscription", admin, `/app/subscriptions/${ids.subscription}`],
-      ["quote", admin, `/app/quotes/${ids.quote}`],
-      ["customer", admin, `/app/customers/${ids.customer}`],
-      ["payout", admin, `/app/payouts/${ids.payout}`],
+      ["home", signedIn, "/app/"],
+      ...indexPages.map((name): [string, Page, string] => [name, signedIn, `/app/${name}`]),
+      ["invoice", signedIn, `/app/invoices/${ids.openInvoice}`],
+      ["payment", signedIn, `/app/payments/${ids.payment}`],
+      ["subscription", signedIn, `/app/subscriptions/${ids.subscription}`],
+      ["quote", signedIn, `/app/quotes/${ids.quote}`],
+      ["customer", signedIn, `/app/customers/${ids.customer}`],
+      ["payout", signedIn, `/app/payouts/${ids.payout}`],
+      ["payment-link", signedIn, `/app/payment-links/${ids.paymentLink}`],
+      ["task", signedIn, `/app/tasks/${ids.task}`],
     ];
+    // Every page is looked at in full before the test fails, so one run lists all that is wrong.
     const problems: string[] = [];
     for (const [name, page, path] of pages) {
       await page.setViewportSize({ width: 1280, height: 800 });
@@ -377,6 +382,7 @@ describe("dashboard pages per role, in Chromium", () => {
       await page.setViewportSize({ width: 360, height: 740 });
       const scroll = await sidewaysScroll(page);
       if (scroll) problems.push(`${name} at 360 px: ${scroll}`);
+      for (const violation of await seriousViolations(page)) problems.push(`${name} at 360 px: ${violation}`);
       await page.screenshot({ path: resolve(artefacts, `${name}-360.png`), fullPage: true });
     }
     expect(problems).toEqual([]);
