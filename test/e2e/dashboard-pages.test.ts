@@ -5,17 +5,16 @@
  * every main page at 1280 and 360 px saved to test-results/dashboard/, checked by axe-core and for
  * sideways scrolling at 360 px. The data is made through the API, a payout by the local clock.
  */
-import { mkdirSync, readFileSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import { resolve } from "node:path";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, describe, expect, it } from "vitest";
 import { eventually } from "../helpers/aws.ts";
-import { type Json, launchChromium, localRuntime } from "../helpers/browser.ts";
+import { type Json, launchChromium, localRuntime, seriousViolations } from "../helpers/browser.ts";
 import { signInInBrowser } from "../helpers/dashboard.ts";
 
 const repoRoot = resolve(import.meta.dirname, "../..");
 const artefacts = resolve(repoRoot, "test-results/dashboard");
-const axeSource = readFileSync(resolve(repoRoot, "node_modules/axe-core/axe.min.js"), "utf8");
 const team = {
   owner: "owner@fjord-pages.test",
   admin: "admin@fjord-pages.test",
@@ -66,18 +65,6 @@ describe("dashboard pages per role, in Chromium", () => {
     const page = await context.newPage();
     await signInInBrowser(page, base(), email, mails);
     return page;
-  };
-  /** axe-core's serious and critical violations, run over DevTools (the CSP allows no injected script). */
-  const seriousViolations = async (page: Page): Promise<string[]> => {
-    await page.evaluate(axeSource);
-    const results = await page.evaluate<{
-      passes: unknown[];
-      violations: { id: string; impact: string; help: string; nodes: { target: string[] }[] }[];
-    }>("axe.run()");
-    expect(results.passes.length, "axe ran its rules").toBeGreaterThan(10);
-    return results.violations
-      .filter((v) => v.impact === "serious" || v.impact === "critical")
-      .map((v) => `${v.impact} ${v.id}: ${v.help} at ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
   };
   /**
    * What makes the page wider than the viewport: the document's scroll width when it exceeds the
