@@ -227,15 +227,19 @@ export const schedulerFor = (clock: Clock): SchedulerPort =>
 /** A customer as read once within one request or message (the ports holding it are built per request). */
 type CustomerReader = (merchantId: string, customerId: string) => Promise<Customer | undefined>;
 
-function customerReads(): CustomerReader {
+/** The request's reads of customers, and `fresh`: a read afresh that the request's later reads take. */
+function customerReads(): CustomerReader & { fresh: CustomerReader } {
   const read = new Map<string, Promise<Customer | undefined>>();
-  return (merchantId, customerId) => {
-    const key = `${merchantId}/${customerId}`;
-    const known =
-      read.get(key) ?? dynamoCustomerStore.read(merchantId, customerId).then((found) => found?.value);
-    read.set(key, known);
-    return known;
+  const fresh: CustomerReader = (merchantId, customerId) => {
+    const found = dynamoCustomerStore.read(merchantId, customerId).then((found) => found?.value);
+    read.set(`${merchantId}/${customerId}`, found);
+    return found;
   };
+  return Object.assign(
+    (merchantId: string, customerId: string) =>
+      read.get(`${merchantId}/${customerId}`) ?? fresh(merchantId, customerId),
+    { fresh },
+  );
 }
 
 /**
@@ -383,7 +387,7 @@ export const invoicePorts = (clock: Clock): InvoicePorts => {
     clock,
     customerClock: customerClocks(clock, customerOf),
     customerBalance: async (merchantId, customerId, currency) =>
-      (await dynamoCustomerStore.read(merchantId, customerId))?.value.balance?.[currency] ?? 0,
+      (await customerOf.fresh(merchantId, customerId))?.balance?.[currency] ?? 0,
     limits: dynamoWindowCounter,
     publicBaseUrl: publicBaseUrl(),
   };
@@ -549,6 +553,30 @@ export function paymentPorts(clock: Clock, sandboxPageUrl?: (sessionId: string) 
     processorCustomerOf: async (merchant, processor, customerId) => {
       const customer = (await dynamoCustomerStore.read(merchant.id, customerId))?.value;
       return customer && processorCustomerOf(processor, merchant, customer);
+    },
+  };
+}
+
+/**
+ * The ports paying an invoice by API runs on, built from one read of the invoice and its merchant:
+ * the invoice names the clock (its customer's test clock, if any), the attempt opens on the invoice
+ * as read, and the merchant as read serves the whole request (its processor, the balance day).
+ */
+export async function invoicePayPorts(
+  clock: Clock,
+  merchantId: string,
+  invoiceId: string,
+): Promise<InvoicePayPorts> {
+  const { invoice, merchant } = await dynamoInvoiceStore.readForPayment(merchantId, invoiceId);
+  const ports = paymentPorts(await workClock({ merchantId, testClockId: invoice?.value.testClockId }, clock));
+  return {
+    ...ports,
+    payables: {
+      ...ports.payables,
+      invoice: payableInvoices(dynamoInvoiceStore, { invoiceId, found: invoice }),
+    },
+    merchants: {
+      readMerchant: async (id) => (id === merchantId ? merchant : dynamoMerchantStore.readMerchant(id)),
     },
   };
 }

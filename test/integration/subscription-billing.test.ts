@@ -385,9 +385,9 @@ describe("resuming after a crash", () => {
         ...p,
         invoices: {
           ...p.invoices,
-          merchants: {
-            ...p.invoices.merchants,
-            readMerchant: async () => {
+          invoices: {
+            ...p.invoices.invoices,
+            readForFinalize: async () => {
               throw new Error("the function timed out");
             },
           },
