@@ -18,7 +18,7 @@ import {
   type Page,
   type Versioned,
 } from "./collection.ts";
-import { documentClient, tableName } from "./dynamo.ts";
+import { documentClient, isConditionFailure, tableName } from "./dynamo.ts";
 import { dueClock, indexKeys, keys, merchantIdOf } from "./keys.ts";
 import { eventPut } from "./outbox.ts";
 
@@ -47,6 +47,13 @@ export interface DueSubscription {
   subscription: Versioned<StoredSubscription>;
 }
 
+/** A billed period whose invoice a run has not finished collecting. */
+export interface UncollectedPeriod {
+  merchantId: string;
+  subscriptionId: string;
+  period: number;
+}
+
 export interface SubscriptionStore {
   read(merchantId: string, id: string): Promise<Versioned<StoredSubscription> | undefined>;
   /** `extra`: changes of other capabilities in the same transaction (the customer's counter, a code's redemption). */
@@ -73,8 +80,30 @@ export interface SubscriptionStore {
     version: number,
     events: readonly DomainEvent[],
   ): Change[];
-  /** The change that claims period `period` of a subscription for `invoiceId` (fails if claimed). */
-  claimPeriodWrite(merchantId: string, subscriptionId: string, period: number, invoiceId: string): Change;
+  /**
+   * The change that claims period `period` of a subscription for `invoiceId` (fails if claimed).
+   * `collectBy`: the claim stays in the wall clock's due index from that instant until the period's
+   * invoice is collected (`periodCollected`), so the sweep finishes a run that died after billing.
+   */
+  claimPeriodWrite(
+    merchantId: string,
+    subscriptionId: string,
+    period: number,
+    invoiceId: string,
+    collectBy?: string,
+  ): Change;
+  /** The period's invoice is collected: its claim leaves the due index (idempotent). */
+  periodCollected(merchantId: string, subscriptionId: string, period: number): Promise<void>;
+  /**
+   * Billed periods whose collection is overdue (`collectBy` at or before `until`) on one wall-clock
+   * partition of the due index, earliest first: one query page, as `due`.
+   */
+  uncollected(
+    clock: string,
+    until: string,
+    limit: number,
+    after?: Record<string, unknown>,
+  ): Promise<{ items: UncollectedPeriod[]; next?: Record<string, unknown> }>;
   /** The invoice a period's claim names, if the period was billed. */
   periodInvoice(merchantId: string, subscriptionId: string, period: number): Promise<string | undefined>;
   /**
@@ -112,13 +141,16 @@ export const dynamoSubscriptionStore: SubscriptionStore = {
     asChange(subscriptions.replaceWrite(merchantId, subscription, version)),
     ...events.map((event) => asChange({ item: eventPut(event) })),
   ],
-  claimPeriodWrite: (merchantId, subscriptionId, period, invoiceId) =>
+  claimPeriodWrite: (merchantId, subscriptionId, period, invoiceId, collectBy) =>
     asChange({
       item: {
         Put: {
           TableName: tableName(),
           Item: {
             ...keys.subscriptionPeriod(merchantId, subscriptionId, period),
+            ...(collectBy
+              ? keys.dueWork(dueClock(subscriptionId), collectBy, merchantId, `${subscriptionId}#${period}`)
+              : {}),
             type: "subscriptionPeriod",
             subscriptionId,
             period,
@@ -129,6 +161,44 @@ export const dynamoSubscriptionStore: SubscriptionStore = {
       },
       conflict: "This period of the subscription is already billed",
     }),
+  async periodCollected(merchantId, subscriptionId, period) {
+    await documentClient()
+      .send(
+        new UpdateCommand({
+          TableName: tableName(),
+          Key: keys.subscriptionPeriod(merchantId, subscriptionId, period),
+          UpdateExpression: "REMOVE GSI2PK, GSI2SK",
+          ConditionExpression: "attribute_exists(GSI2PK)",
+        }),
+      )
+      .catch((error: unknown) => {
+        // Already out of the index: another collector finished it first.
+        if (!isConditionFailure(error)) throw error;
+      });
+  },
+  async uncollected(clock, until, limit, after) {
+    const index = indexKeys.dueWork(clock);
+    const { Items = [], LastEvaluatedKey } = await documentClient().send(
+      new QueryCommand({
+        TableName: tableName(),
+        IndexName: index.index,
+        KeyConditionExpression: "GSI2PK = :pk AND GSI2SK <= :until",
+        FilterExpression: "#type = :type",
+        ExpressionAttributeNames: { "#type": "type" },
+        ExpressionAttributeValues: { ":pk": index.pk, ":until": `${until}~`, ":type": "subscriptionPeriod" },
+        Limit: limit,
+        ...(after ? { ExclusiveStartKey: after } : {}),
+      }),
+    );
+    return {
+      items: Items.map((item) => ({
+        merchantId: merchantIdOf(String(item.PK)),
+        subscriptionId: String(item.subscriptionId),
+        period: Number(item.period),
+      })),
+      ...(LastEvaluatedKey ? { next: LastEvaluatedKey } : {}),
+    };
+  },
   async periodInvoice(merchantId, subscriptionId, period) {
     const { Item } = await documentClient().send(
       new GetCommand({
