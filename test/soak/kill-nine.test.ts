@@ -1,6 +1,7 @@
 /**
- * `kill -9` of the local runtime in the middle of a billing run, in full (`npm run soak`; reduced in
- * test/integration/kill-nine.test.ts): one merchant's subscriptions due at one instant, the runtime's
+ * `kill -9` of the local runtime in the middle of a billing run (`npm run soak`: two cold boots of
+ * `npm start` take too long for `npm test`, where the fault it found has its regression test,
+ * subscription-billing.test.ts): one merchant's subscriptions due at one instant, the runtime's
  * process group killed once some are billed, restarted on the same data folder, its sweep run.
  * `KASSA_KILL_SUBSCRIPTIONS` sets how many (default 40).
  */
