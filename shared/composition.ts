@@ -45,7 +45,6 @@ import { requireProcessorKind } from "./payments/mode.ts";
 import { payableInvoices } from "./invoices/payable.ts";
 import type { InvoicePayPorts } from "./invoices/pay.ts";
 import { findTestMethod, sandboxFee } from "./payments/sandbox-cards.ts";
-import { sandboxProcessor } from "./payments/sandbox.ts";
 import { signEvent } from "./payments/signing.ts";
 import type { StripeEventPorts } from "./payments/stripe-events-handler.ts";
 import { isLiveStripeKey } from "./payments/stripe-mode.ts";
@@ -505,9 +504,11 @@ export const receiptPorts = (): ReceiptPorts => ({
 
 /**
  * The sandbox processor as deployed: its events are signed and queued exactly like Stripe's
- * webhooks, its bank debits settle by a one-time schedule on the billing queue.
+ * webhooks, its bank debits settle by a one-time schedule on the billing queue. Loaded on first use,
+ * with the Stripe-shaped fixtures its events are built from: reads and lists never charge.
  */
-export function sandboxFor(clock: Clock, sandboxPageUrl?: (sessionId: string) => string) {
+export async function sandboxFor(clock: Clock, sandboxPageUrl?: (sessionId: string) => string) {
+  const { sandboxProcessor } = await import("./payments/sandbox.ts");
   return sandboxProcessor({
     clock,
     fee: config.sandboxFee(),
