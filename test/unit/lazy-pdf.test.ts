@@ -111,3 +111,15 @@ describe("the sandbox processor and csv-stringify load on first use", () => {
     60_000,
   );
 });
+
+describe("the QR encoder loads with the first QR code", () => {
+  it(
+    "functions/api/payment-links.ts does not import qrcode-generator at cold start",
+    async () => {
+      const eager = await eagerInputs("functions/api/payment-links.ts");
+      expect(eager.length).toBeGreaterThan(10);
+      expect(eager.filter((input) => input.includes("qrcode-generator"))).toEqual([]);
+    },
+    60_000,
+  );
+});
