@@ -6,7 +6,7 @@
  * claim (`keys.subscriptionPeriod`), the invoice and the subscription's next state in one
  * transaction: whatever fires twice, one invoice per period.
  */
-import { GetCommand, QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import { DeleteCommand, GetCommand, QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import type { DomainEvent } from "../domain/events.ts";
 import type { Change } from "../domain/records.ts";
 import { type StoredSubscription, terminalSubscriptionStatuses } from "../subscriptions/subscription.ts";
@@ -18,7 +18,7 @@ import {
   type Page,
   type Versioned,
 } from "./collection.ts";
-import { documentClient, isConditionFailure, tableName } from "./dynamo.ts";
+import { documentClient, tableName } from "./dynamo.ts";
 import { dueClock, indexKeys, keys, merchantIdOf } from "./keys.ts";
 import { eventPut } from "./outbox.ts";
 
@@ -80,19 +80,15 @@ export interface SubscriptionStore {
     version: number,
     events: readonly DomainEvent[],
   ): Change[];
+  /** The change that claims period `period` of a subscription for `invoiceId` (fails if claimed). */
+  claimPeriodWrite(merchantId: string, subscriptionId: string, period: number, invoiceId: string): Change;
   /**
-   * The change that claims period `period` of a subscription for `invoiceId` (fails if claimed).
-   * `collectBy`: the claim stays in the wall clock's due index from that instant until the period's
-   * invoice is collected (`periodCollected`), so the sweep finishes a run that died after billing.
+   * The change, beside a period's claim, that marks it uncollected: in the wall clock's due index
+   * from `collectBy` until its invoice is collected (`periodCollected`), so the sweep finishes a
+   * run that died after billing it.
    */
-  claimPeriodWrite(
-    merchantId: string,
-    subscriptionId: string,
-    period: number,
-    invoiceId: string,
-    collectBy?: string,
-  ): Change;
-  /** The period's invoice is collected: its claim leaves the due index (idempotent). */
+  uncollectedWrite(merchantId: string, subscriptionId: string, period: number, collectBy: string): Change;
+  /** The period's invoice is collected: its mark is gone (idempotent). */
   periodCollected(merchantId: string, subscriptionId: string, period: number): Promise<void>;
   /**
    * Billed periods whose collection is overdue (`collectBy` at or before `until`) on one wall-clock
@@ -141,16 +137,13 @@ export const dynamoSubscriptionStore: SubscriptionStore = {
     asChange(subscriptions.replaceWrite(merchantId, subscription, version)),
     ...events.map((event) => asChange({ item: eventPut(event) })),
   ],
-  claimPeriodWrite: (merchantId, subscriptionId, period, invoiceId, collectBy) =>
+  claimPeriodWrite: (merchantId, subscriptionId, period, invoiceId) =>
     asChange({
       item: {
         Put: {
           TableName: tableName(),
           Item: {
             ...keys.subscriptionPeriod(merchantId, subscriptionId, period),
-            ...(collectBy
-              ? keys.dueWork(dueClock(subscriptionId), collectBy, merchantId, `${subscriptionId}#${period}`)
-              : {}),
             type: "subscriptionPeriod",
             subscriptionId,
             period,
@@ -161,20 +154,29 @@ export const dynamoSubscriptionStore: SubscriptionStore = {
       },
       conflict: "This period of the subscription is already billed",
     }),
-  async periodCollected(merchantId, subscriptionId, period) {
-    await documentClient()
-      .send(
-        new UpdateCommand({
+  uncollectedWrite: (merchantId, subscriptionId, period, collectBy) =>
+    asChange({
+      item: {
+        Put: {
           TableName: tableName(),
-          Key: keys.subscriptionPeriod(merchantId, subscriptionId, period),
-          UpdateExpression: "REMOVE GSI2PK, GSI2SK",
-          ConditionExpression: "attribute_exists(GSI2PK)",
-        }),
-      )
-      .catch((error: unknown) => {
-        // Already out of the index: another collector finished it first.
-        if (!isConditionFailure(error)) throw error;
-      });
+          Item: {
+            ...keys.uncollectedPeriod(merchantId, subscriptionId, period),
+            ...keys.dueWork(dueClock(subscriptionId), collectBy, merchantId, `${subscriptionId}#${period}`),
+            type: "uncollectedPeriod",
+            merchantId,
+            subscriptionId,
+            period,
+          },
+        },
+      },
+    }),
+  async periodCollected(merchantId, subscriptionId, period) {
+    await documentClient().send(
+      new DeleteCommand({
+        TableName: tableName(),
+        Key: keys.uncollectedPeriod(merchantId, subscriptionId, period),
+      }),
+    );
   },
   async uncollected(clock, until, limit, after) {
     const index = indexKeys.dueWork(clock);
@@ -185,14 +187,14 @@ export const dynamoSubscriptionStore: SubscriptionStore = {
         KeyConditionExpression: "GSI2PK = :pk AND GSI2SK <= :until",
         FilterExpression: "#type = :type",
         ExpressionAttributeNames: { "#type": "type" },
-        ExpressionAttributeValues: { ":pk": index.pk, ":until": `${until}~`, ":type": "subscriptionPeriod" },
+        ExpressionAttributeValues: { ":pk": index.pk, ":until": `${until}~`, ":type": "uncollectedPeriod" },
         Limit: limit,
         ...(after ? { ExclusiveStartKey: after } : {}),
       }),
     );
     return {
       items: Items.map((item) => ({
-        merchantId: merchantIdOf(String(item.PK)),
+        merchantId: String(item.merchantId),
         subscriptionId: String(item.subscriptionId),
         period: Number(item.period),
       })),

@@ -214,14 +214,18 @@ async function step(
         updatedAt: at.toISOString(),
       };
       return [
-        ports.subscriptions.claimPeriodWrite(
-          merchantId,
-          subscription.id,
-          k,
-          draft.id,
-          // The wall clock's sweep finishes what a dead run left; a test clock's advance runs its own.
-          subscription.testClockId ? undefined : new Date(now.getTime() + collectGraceMs).toISOString(),
-        ),
+        ports.subscriptions.claimPeriodWrite(merchantId, subscription.id, k, draft.id),
+        // The wall clock's sweep finishes what a dead run left; a test clock's advance runs its own.
+        ...(subscription.testClockId
+          ? []
+          : [
+              ports.subscriptions.uncollectedWrite(
+                merchantId,
+                subscription.id,
+                k,
+                new Date(now.getTime() + collectGraceMs).toISOString(),
+              ),
+            ]),
         ...ports.subscriptions.replaceWrites(
           merchantId,
           next,

@@ -20,6 +20,8 @@ export interface KillRunResult {
   atKill: { billed: number; paid: number };
   /** What breaks "exactly once, nothing lost", one line each (empty: none). */
   problems: string[];
+  /** Invoices whose charge the kill caught in flight: open, their payment `processing`. */
+  inDoubt: number;
 }
 
 const day = 86_400_000;
@@ -113,10 +115,22 @@ export async function billingRunKilled(subscriptions: number, timeoutMs = 120_00
     sqs.destroy();
 
     const problems: string[] = [];
+    // Paid, or charged by an attempt the kill caught between asking the processor and recording its
+    // answer: its payment stays `processing` (with Stripe, its webhook settles it; the sandbox's
+    // event sat on the in-memory queue and died with it). Anything else is a period lost.
+    const processing = async () =>
+      new Set(
+        (await listAll(ok, "/v1/payments")).filter((p) => p.status === "processing").map((p) => p.invoiceId),
+      );
+    const settled = async () => {
+      const [now, charging] = await Promise.all([tally(), processing()]);
+      const inDoubt = now.invoices.filter((i) => i.status === "open" && charging.has(i.id));
+      return { ...now, inDoubt, done: now.paid + inDoubt.length >= subscriptions };
+    };
     const after = await eventually(async () => {
-      const now = await tally();
-      return now.paid >= subscriptions ? now : undefined;
-    }, timeoutMs).catch(async () => tally());
+      const now = await settled();
+      return now.done ? now : undefined;
+    }, timeoutMs).catch(settled);
     const byPeriod = new Map<string, number>();
     for (const invoice of after.invoices) {
       const key = `${invoice.subscriptionId} ${invoice.periodStart}`;
@@ -129,13 +143,19 @@ export async function billingRunKilled(subscriptions: number, timeoutMs = 120_00
       doubled++;
     }
     const lostIds = ids.filter(
-      (id) => !after.invoices.some((i) => i.subscriptionId === id && i.status === "paid"),
+      (id) =>
+        !after.invoices.some(
+          (i) => i.subscriptionId === id && (i.status === "paid" || after.inDoubt.includes(i)),
+        ),
     );
+    const payments = await listAll(ok, "/v1/payments");
     for (const id of lostIds) {
       const invoice = after.invoices.find((i) => i.subscriptionId === id);
-      problems.push(`${id}: ${invoice ? `invoice ${invoice.id} left ${invoice.status}` : "never billed"}`);
+      const tried = payments.filter((p) => invoice && p.invoiceId === invoice.id).map((p) => p.status);
+      problems.push(
+        `${id}: ${invoice ? `invoice ${invoice.id} left ${invoice.status} (payments: ${tried.join(", ") || "none"})` : "never billed"}`,
+      );
     }
-    const payments = await listAll(ok, "/v1/payments");
     const succeeded = new Map<string, number>();
     for (const p of payments.filter((p) => p.status === "succeeded"))
       succeeded.set(p.invoiceId, (succeeded.get(p.invoiceId) ?? 0) + 1);
@@ -148,12 +168,13 @@ export async function billingRunKilled(subscriptions: number, timeoutMs = 120_00
       counts: {
         injected: { "kill -9": 1 },
         // Periods the kill caught unfinished (not yet billed, or billed and not yet paid) that finished after it.
-        survived: subscriptions - atKill.paid - lostIds.length,
+        survived: subscriptions - atKill.paid - lostIds.length - after.inDoubt.length,
         retries: 0,
         lost: lostIds.length,
         doubled,
       },
       atKill: { billed: atKill.billed, paid: atKill.paid },
+      inDoubt: after.inDoubt.length,
       problems,
     };
   } finally {

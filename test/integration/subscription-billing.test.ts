@@ -554,7 +554,7 @@ describe("the sweep", () => {
     // past its grace is sent again with its period, so a run that died is finished.
     const uncollected = (await items())
       .filter(
-        (i) => i.type === "subscriptionPeriod" && String(i.GSI2SK ?? "\uffff") <= clock.now().toISOString(),
+        (i) => i.type === "uncollectedPeriod" && String(i.GSI2SK ?? "\uffff") <= clock.now().toISOString(),
       )
       .map((i) => `${i.subscriptionId}#${i.period}`);
     const dueNow = (await items())
