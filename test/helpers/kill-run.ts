@@ -8,6 +8,7 @@
  * as its `rate(15 minutes)` schedule would fire it. Afterwards: one invoice per subscription period,
  * each collected (paid: every card is good) by at most one successful charge.
  */
+import { rmSync } from "node:fs";
 import { SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { eventually } from "./aws.ts";
 import { type Json, localRuntime } from "./browser.ts";
@@ -179,5 +180,6 @@ export async function billingRunKilled(subscriptions: number, timeoutMs = 120_00
     };
   } finally {
     await runtime.stop();
+    rmSync(dataDir, { recursive: true, force: true });
   }
 }
