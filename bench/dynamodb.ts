@@ -148,7 +148,8 @@ export async function invoke(handler: Handler, e: APIGatewayProxyEventV2) {
 
 /**
  * The access pattern's floor in requests (issue 19): a finalize batches its reads and writes once, a
- * payment by API reads, claims, records and settles; a get or a page is one read.
+ * payment by API reads, claims, records and settles; a get or a page is one read. (A finalize
+ * measures 3: its customer's read waits for the invoice that names the customer; see the README.)
  */
 export const requestFloors: Readonly<Record<string, number>> = {
   "get customer": 1,

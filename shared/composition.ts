@@ -45,7 +45,6 @@ import { requireProcessorKind } from "./payments/mode.ts";
 import { payableInvoices } from "./invoices/payable.ts";
 import type { InvoicePayPorts } from "./invoices/pay.ts";
 import { findTestMethod, sandboxFee } from "./payments/sandbox-cards.ts";
-import { sandboxProcessor } from "./payments/sandbox.ts";
 import { signEvent } from "./payments/signing.ts";
 import type { StripeEventPorts } from "./payments/stripe-events-handler.ts";
 import { isLiveStripeKey } from "./payments/stripe-mode.ts";
@@ -239,15 +238,19 @@ export const schedulerFor = (clock: Clock): SchedulerPort =>
 /** A customer as read once within one request or message (the ports holding it are built per request). */
 type CustomerReader = (merchantId: string, customerId: string) => Promise<Customer | undefined>;
 
-function customerReads(): CustomerReader {
+/** The request's reads of customers, and `fresh`: a read afresh that the request's later reads take. */
+function customerReads(): CustomerReader & { fresh: CustomerReader } {
   const read = new Map<string, Promise<Customer | undefined>>();
-  return (merchantId, customerId) => {
-    const key = `${merchantId}/${customerId}`;
-    const known =
-      read.get(key) ?? dynamoCustomerStore.read(merchantId, customerId).then((found) => found?.value);
-    read.set(key, known);
-    return known;
+  const fresh: CustomerReader = (merchantId, customerId) => {
+    const found = dynamoCustomerStore.read(merchantId, customerId).then((found) => found?.value);
+    read.set(`${merchantId}/${customerId}`, found);
+    return found;
   };
+  return Object.assign(
+    (merchantId: string, customerId: string) =>
+      read.get(`${merchantId}/${customerId}`) ?? fresh(merchantId, customerId),
+    { fresh },
+  );
 }
 
 /**
@@ -404,7 +407,7 @@ export const invoicePorts = (clock: Clock): InvoicePorts => {
     clock,
     customerClock: customerClocks(clock, customerOf),
     customerBalance: async (merchantId, customerId, currency) =>
-      (await dynamoCustomerStore.read(merchantId, customerId))?.value.balance?.[currency] ?? 0,
+      (await customerOf.fresh(merchantId, customerId))?.balance?.[currency] ?? 0,
     limits: dynamoWindowCounter,
     publicBaseUrl: publicBaseUrl(),
   };
@@ -522,9 +525,11 @@ export const receiptPorts = (): ReceiptPorts => ({
 
 /**
  * The sandbox processor as deployed: its events are signed and queued exactly like Stripe's
- * webhooks, its bank debits settle by a one-time schedule on the billing queue.
+ * webhooks, its bank debits settle by a one-time schedule on the billing queue. Loaded on first use,
+ * with the Stripe-shaped fixtures its events are built from: reads and lists never charge.
  */
-export function sandboxFor(clock: Clock, sandboxPageUrl?: (sessionId: string) => string) {
+export async function sandboxFor(clock: Clock, sandboxPageUrl?: (sessionId: string) => string) {
+  const { sandboxProcessor } = await import("./payments/sandbox.ts");
   return sandboxProcessor({
     clock,
     fee: config.sandboxFee(),
@@ -570,6 +575,30 @@ export function paymentPorts(clock: Clock, sandboxPageUrl?: (sessionId: string) 
     processorCustomerOf: async (merchant, processor, customerId) => {
       const customer = (await dynamoCustomerStore.read(merchant.id, customerId))?.value;
       return customer && processorCustomerOf(processor, merchant, customer);
+    },
+  };
+}
+
+/**
+ * The ports paying an invoice by API runs on, built from one read of the invoice and its merchant:
+ * the invoice names the clock (its customer's test clock, if any), the attempt opens on the invoice
+ * as read, and the merchant as read serves the whole request (its processor, the balance day).
+ */
+export async function invoicePayPorts(
+  clock: Clock,
+  merchantId: string,
+  invoiceId: string,
+): Promise<InvoicePayPorts> {
+  const { invoice, merchant } = await dynamoInvoiceStore.readForPayment(merchantId, invoiceId);
+  const ports = paymentPorts(await workClock({ merchantId, testClockId: invoice?.value.testClockId }, clock));
+  return {
+    ...ports,
+    payables: {
+      ...ports.payables,
+      invoice: payableInvoices(dynamoInvoiceStore, { invoiceId, found: invoice }),
+    },
+    merchants: {
+      readMerchant: async (id) => (id === merchantId ? merchant : dynamoMerchantStore.readMerchant(id)),
     },
   };
 }

@@ -3,7 +3,6 @@ import * as ops from "../../shared/api/payment-links.ts";
 import { paymentLinkPorts as ports, withSavedViews } from "../../shared/composition.ts";
 import { apiHandler, route } from "../../shared/http/api.ts";
 import { listResponse } from "../../shared/http/list.ts";
-import { qrSvgResponse } from "../../shared/payment-links/qr.ts";
 import * as paymentLinks from "../../shared/payment-links/service.ts";
 
 export const handler = apiHandler([
@@ -24,7 +23,9 @@ export const handler = apiHandler([
   route(ops.updatePaymentLink, ({ principal, clock, params, body }) =>
     paymentLinks.updatePaymentLink(ports(clock), principal.merchantId, params.id, body),
   ),
-  route(ops.getPaymentLinkQrCode, async ({ principal, clock, params }) =>
-    qrSvgResponse((await paymentLinks.getPaymentLink(ports(clock), principal.merchantId, params.id)).url),
-  ),
+  route(ops.getPaymentLinkQrCode, async ({ principal, clock, params }) => {
+    const link = await paymentLinks.getPaymentLink(ports(clock), principal.merchantId, params.id);
+    // The encoder loads with the first QR code asked for: the link routes never need it.
+    return (await import("../../shared/payment-links/qr.ts")).qrSvgResponse(link.url);
+  }),
 ]);

@@ -1,7 +1,7 @@
 /** Payments: charge an invoice, list and read payments and their receipts, refund them. */
 import * as ops from "../../shared/api/payments.ts";
 import {
-  invoiceClock,
+  invoicePayPorts,
   paymentClock,
   paymentListPorts,
   paymentPorts,
@@ -18,7 +18,7 @@ import { paymentReceipt, receiptPdfResponse } from "../../shared/receipts/receip
 
 export const handler = apiHandler([
   route(ops.payInvoice, async ({ principal, clock, params, body }) => {
-    const ports = paymentPorts(await invoiceClock(clock, principal.merchantId, params.id));
+    const ports = await invoicePayPorts(clock, principal.merchantId, params.id);
     const paid = await payInvoice(ports, principal.merchantId, params.id, body.paymentMethod);
     // Accepted, not done: a bank debit settling, or a charge the processor has not answered yet.
     return paid.payment.status === "processing" ? new HttpResponse(202, paid) : paid;

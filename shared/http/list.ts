@@ -9,7 +9,7 @@ import { freshSecret, verifyWithSecret } from "../aws/secrets.ts";
 import type { Clock } from "../domain/clock.ts";
 import { ValidationError } from "../domain/errors.ts";
 import { HttpResponse } from "./api.ts";
-import { type CsvColumn, csvHeader, csvLine } from "./csv.ts";
+import type { CsvColumn } from "./csv.ts";
 import { decodeCursor, encodeCursor, type Position } from "./cursor.ts";
 
 interface ListRequest {
@@ -104,6 +104,7 @@ export async function listResponse<Q extends ListQuery, T>(
   const { limit: _limit, cursor: _cursor, format, ...filters } = request.query;
   const start = await pageRequest(request);
   if (!wantsCsv(request.event, format)) return pageResponse(request, await fetch(filters, start));
+  const { csvHeader, csvLine } = await import("./csv-writer.ts");
   const columns = request.operation.csv;
   const header = csvHeader(columns);
   const lines: string[] = [];

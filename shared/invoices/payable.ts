@@ -13,14 +13,24 @@ import {
   isPayable,
   lockAfterOutcome,
 } from "../domain/invoice-lifecycle.ts";
+import type { Versioned } from "../domain/records.ts";
 import type { OutcomeOfPayment, Payable } from "../payments/payable.ts";
 import type { InvoiceStore, StoredInvoice } from "./ports.ts";
 import { presentInvoice } from "./service.ts";
 
-export function payableInvoices(invoices: InvoiceStore): Payable {
+/**
+ * `opening`: an invoice as the request already read it (with its merchant, in one request): an
+ * attempt on it opens on that read (absent: not found) rather than reading again. Its hold is
+ * conditional on the version read, so a change since is a lost race, as after any read.
+ */
+export function payableInvoices(
+  invoices: InvoiceStore,
+  opening?: { invoiceId: string; found: Versioned<StoredInvoice> | undefined },
+): Payable {
   return {
     async open(merchantId, invoiceId, { paymentId, via, until, now }) {
-      const found = await invoices.read(merchantId, invoiceId);
+      const found =
+        opening?.invoiceId === invoiceId ? opening.found : await invoices.read(merchantId, invoiceId);
       if (!found) throw new NotFoundError("Invoice");
       const { value: invoice, version } = found;
       assertInvoiceCan("recordPayment", invoice.status);

@@ -5,6 +5,7 @@
 import type { DomainEvent } from "../domain/events.ts";
 import type { PaymentLock } from "../domain/invoice-lifecycle.ts";
 import type { Change, Page, PageRequest, Versioned } from "../domain/records.ts";
+import type { Merchant } from "../merchants/merchant.ts";
 import type { Invoice, InvoiceFilter } from "./invoice.ts";
 
 /** What the store keeps beside the invoice the API shows. */
@@ -69,8 +70,21 @@ export interface Finalization {
   balanceDelta?: number;
 }
 
+/** An invoice and its merchant, each as read (absent: not found), with what a unit of work also needed. */
+export interface InvoiceWithMerchant {
+  invoice: Versioned<StoredInvoice> | undefined;
+  merchant: Versioned<Merchant> | undefined;
+}
+
 export interface InvoiceStore {
   read(merchantId: string, id: string): Promise<Versioned<StoredInvoice> | undefined>;
+  /**
+   * What finalizing a draft starts from, in one request: the invoice, its merchant and the
+   * merchant's invoice counter (0 before its first number), each as it is now.
+   */
+  readForFinalize(merchantId: string, id: string): Promise<InvoiceWithMerchant & { counter: number }>;
+  /** What paying an invoice starts from, in one request: the invoice and its merchant as they are now. */
+  readForPayment(merchantId: string, id: string): Promise<InvoiceWithMerchant>;
   /** `extra`: changes of other capabilities in the same transaction (a subscription's period claim). */
   create(merchantId: string, invoice: StoredInvoice, event: DomainEvent, extra?: Change[]): Promise<void>;
   replace(
@@ -99,7 +113,6 @@ export interface InvoiceStore {
     page: Pick<PageRequest, "limit" | "after">,
     now: Date,
   ): Promise<Page<StoredInvoice>>;
-  readCounter(merchantId: string): Promise<number>;
   finalize(
     merchantId: string,
     invoice: StoredInvoice,

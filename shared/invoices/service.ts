@@ -38,7 +38,8 @@ export interface InvoicePorts {
   customerClock(merchantId: string, customerId: string): Promise<Clock>;
   /**
    * The customer's credit balance in `currency` (0 when none), read afresh on every call (never the
-   * request's cached customer): a finalize that lost a race on it re-reads it.
+   * request's cached customer): a finalize that lost a race on it re-reads it. The request's later
+   * reads of that customer (its clock, the catalog's billed-to) take this read.
    */
   customerBalance(merchantId: string, customerId: string, currency: string): Promise<number>;
   /** The table-backed windows of abuse-sensitive actions (sending an invoice). */
@@ -264,13 +265,15 @@ export async function finalizeInvoice(ports: InvoicePorts, merchantId: string, i
   return retryOnConflict(
     50,
     async () => {
-      const [{ value, version }, merchant, counter] = await Promise.all([
-        readOrThrow(ports, merchantId, id),
-        ports.merchants.readMerchant(merchantId),
-        ports.invoices.readCounter(merchantId),
-      ]);
+      const { invoice, merchant, counter } = await ports.invoices.readForFinalize(merchantId, id);
+      if (!invoice) throw new NotFoundError("Invoice");
+      const { value, version } = invoice;
       assertInvoiceCan("finalize", value.status);
       if (!merchant) throw new NotFoundError("Merchant");
+      // The customer's credit as it is now; the finalize's write moves it only if it still holds what
+      // is applied (else a conflict, and this re-runs and re-reads), so no credit is applied twice.
+      // Read first: the customer's clock and the pricing's billed-to take this same read.
+      const balance = await ports.customerBalance(merchantId, value.customerId, value.currency);
       // Issued and due on the customer's time: a test clock's customer gets its clock's dates.
       const customerClock = await ports.customerClock(merchantId, value.customerId);
       const now = customerClock.now();
@@ -310,13 +313,11 @@ export async function finalizeInvoice(ports: InvoicePorts, merchantId: string, i
       const number = `${merchant.value.invoiceNumberPrefix}-${String(counter + 1).padStart(4, "0")}`;
       // The clock of the customer it is finalized for (a draft's customer may have changed).
       const { testClockId: _, ...draft } = value;
-      // The customer's credit as it is now; the finalize's write moves it only if it still holds what
-      // is applied (else a conflict, and this re-runs and re-reads), so no credit is applied twice.
       const creditedToBalance = priced.content.creditedToBalance ?? 0;
       const { appliedBalance, amountDue } = applyCreditBalance(
         priced.content.total,
         creditedToBalance,
-        await ports.customerBalance(merchantId, value.customerId, value.currency),
+        balance,
       );
       const finalized: StoredInvoice = {
         ...draft,

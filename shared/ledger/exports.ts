@@ -12,7 +12,8 @@
  * An entry's lines never straddle two files (each file imports balanced journals), so a file holds
  * whole entries up to the tool's limit; the parts are numbered from 1 in the entries' order.
  */
-import { type CsvColumn, amountColumn, csvHeader, csvLine, textColumn } from "../http/csv.ts";
+import { type CsvColumn, amountColumn, textColumn } from "../http/csv.ts";
+import { csvHeader, csvLine } from "../http/csv-writer.ts";
 import type { AccountMapping } from "./account-mapping.ts";
 import type { LedgerEntry, LedgerLine } from "./entry.ts";
 

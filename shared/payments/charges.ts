@@ -48,7 +48,7 @@ async function startAttempt(ports: PaymentPorts, merchantId: string, paid: Payme
   ]);
   const processor = await ports.processorFor(merchant);
   const payment = processorPayment(paymentId, { for: paid, ...opening }, processor, now);
-  await ports.payments.recordAttempt(merchantId, {
+  const recorded = await ports.payments.recordAttempt(merchantId, {
     payment,
     event: paymentEvent("payment.created", merchantId, payment, now, invoiceIdOf(paid)),
     changes: [opening.hold],
@@ -59,6 +59,7 @@ async function startAttempt(ports: PaymentPorts, merchantId: string, paid: Payme
     merchant,
     processor,
     payment,
+    recorded,
     idempotencyKey: `${paid.id}-attempt-${opening.attempt}`,
     metadata: refsOf(merchantId, payment.id, paid),
   };
@@ -92,7 +93,7 @@ export async function charge(
   paid: PaymentFor,
   input: ChargeInput,
 ): Promise<Charged> {
-  const { opening, merchant, processor, payment, idempotencyKey, metadata } = await startAttempt(
+  const { opening, merchant, processor, payment, recorded, idempotencyKey, metadata } = await startAttempt(
     ports,
     merchantId,
     paid,
@@ -132,7 +133,9 @@ export async function charge(
             ...(result.method ? { method: result.method } : {}),
           }
         : { status: result.status, method: result.method, processorPaymentId: result.paymentIntentId };
-  const applied = await applyOutcome(ports, merchantId, payment.id, outcome, { merchant });
+  // The payment as this attempt recorded it: its outcome's write is conditional on that version, so
+  // an event that applied the outcome first makes it re-read (see `applyOutcome`).
+  const applied = await applyOutcome(ports, merchantId, payment.id, outcome, { merchant, payment: recorded });
   if (outcome.status === "failed")
     throw new PaymentDeclinedError(outcome.declineCode, outcome.message, payment.id);
   return {

@@ -45,11 +45,11 @@ export interface PaymentStore {
   ): Promise<Page<Refund>>;
   /** The change that adds a new payment to another capability's unit of work (a manual payment). */
   putWrite(merchantId: string, payment: Payment): Change;
-  /** A new processor attempt: the payment, its event, and the payable's hold. */
+  /** A new processor attempt: the payment, its event, and the payable's hold; the payment as recorded. */
   recordAttempt(
     merchantId: string,
     work: { payment: Payment; event: DomainEvent; changes: readonly Change[] },
-  ): Promise<void>;
+  ): Promise<Versioned<Payment>>;
   /**
    * An outcome applied (or what a duplicate still fills in or ends): the payment, the processor id
    * it newly learnt (remembered with the payment: disputes carry only that), the money it moved, its events and the payable's changes.

@@ -27,7 +27,7 @@ export type SandboxSettlementMessage = z.input<typeof sandboxSettlementMessage>;
 
 export interface PaymentTimerPorts {
   payments: () => PaymentPorts;
-  sandbox: () => SandboxProcessor;
+  sandbox: () => Promise<SandboxProcessor>;
 }
 
 export function paymentTimers(ports: PaymentTimerPorts): TimerRegistrations {
@@ -38,7 +38,7 @@ export function paymentTimers(ports: PaymentTimerPorts): TimerRegistrations {
       ),
       "sandbox.settle": work(sandboxSettlementMessage, async (message) => {
         // The bank debit's delay is over: the sandbox reports it settled, like a bank would.
-        await ports.sandbox().settleBankDebit(message.paymentIntentId, {
+        await (await ports.sandbox()).settleBankDebit(message.paymentIntentId, {
           metadata: message.metadata,
           ...(message.accountId ? { accountId: message.accountId } : {}),
           ...(message.description ? { description: message.description } : {}),

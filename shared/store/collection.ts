@@ -160,6 +160,11 @@ export interface Collection<T extends { id: string }> {
   list(merchantId: string, query: ListQuery): Promise<Page<T>>;
   /** The object of an item this collection wrote (e.g. one read through an index). */
   fromItem(item: Record<string, unknown>): T;
+  /**
+   * The object and its version of an item read by its key elsewhere (a batch of reads across
+   * collections); undefined when there is no item or it is not one of this collection's.
+   */
+  versioned(item: Record<string, unknown> | undefined): Versioned<T> | undefined;
   /** The write that adds a new object, for a transaction of its own module. */
   putNewWrite(merchantId: string, value: T, conflict?: string): ExtraWrite;
   /**
@@ -168,6 +173,9 @@ export interface Collection<T extends { id: string }> {
    */
   replaceWrite(merchantId: string, value: T, expectedVersion: number, conflict?: string): ExtraWrite;
 }
+
+/** The version a new object is written at; each replace moves it on by one. */
+export const newVersion = 1;
 
 /** Money (payments, refunds, payouts) written before it carried a mode reads as test mode. */
 export const beforeLivemode = { livemode: false } as const;
@@ -215,7 +223,7 @@ export function collection<T extends { id: string }>(spec: CollectionSpec<T>): C
     ...(conflict ? { conflict } : {}),
   });
   const putNewWrite = (merchantId: string, value: T, conflict?: string) =>
-    put(merchantId, value, 1, "attribute_not_exists(PK)", undefined, conflict);
+    put(merchantId, value, newVersion, "attribute_not_exists(PK)", undefined, conflict);
   const replaceWrite = (merchantId: string, value: T, expectedVersion: number, conflict = changed) =>
     put(
       merchantId,
@@ -225,6 +233,8 @@ export function collection<T extends { id: string }>(spec: CollectionSpec<T>): C
       { ":expected": expectedVersion },
       conflict,
     );
+  const versioned = (item: Record<string, unknown> | undefined): Versioned<T> | undefined =>
+    item && item.type === spec.type ? { value: fromItem(item), version: Number(item.version) } : undefined;
   return {
     async read(merchantId, id) {
       const { Item } = await documentClient().send(
@@ -234,8 +244,7 @@ export function collection<T extends { id: string }>(spec: CollectionSpec<T>): C
           ConsistentRead: true,
         }),
       );
-      if (!Item || Item.type !== spec.type) return undefined;
-      return { value: fromItem(Item), version: Number(Item.version) };
+      return versioned(Item);
     },
     async get(merchantId, id) {
       return (await this.read(merchantId, id))?.value;
@@ -285,6 +294,7 @@ export function collection<T extends { id: string }>(spec: CollectionSpec<T>): C
       return { ...page, items: page.items.map(fromItem) };
     },
     fromItem,
+    versioned,
     putNewWrite,
     replaceWrite,
   };

@@ -4,6 +4,7 @@
  */
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import {
+  BatchGetCommand,
   DynamoDBDocumentClient,
   QueryCommand,
   type QueryCommandInput,
@@ -11,8 +12,9 @@ import {
   type TransactWriteCommandInput,
 } from "@aws-sdk/lib-dynamodb";
 import { awsClientConfig } from "../aws/clients.ts";
+import type { Key } from "./keys.ts";
 import { config } from "../config.ts";
-import { type BackoffDeps, type BackoffPolicy, retryWithBackoff } from "../domain/backoff.ts";
+import { type BackoffDeps, type BackoffPolicy, fullJitterMs, retryWithBackoff } from "../domain/backoff.ts";
 
 let client: DynamoDBDocumentClient | undefined;
 
@@ -40,6 +42,32 @@ export async function* queryItems(
     yield* out.Items ?? [];
     after = out.LastEvaluatedKey;
   } while (after);
+}
+
+/**
+ * The items at `requested` keys that exist, by consistent reads, one BatchGetItem per 100 keys (in
+ * no particular order). A key named twice is asked once: DynamoDB refuses a batch that repeats a key,
+ * and an id from a request may spell another requested item's key. Keys DynamoDB leaves unprocessed
+ * (throttling, a response over 16 MB) are asked again after a backoff with full jitter.
+ */
+export async function batchGetItems(
+  requested: readonly Key[],
+): Promise<Record<string, unknown>[]> {
+  const unique = [...new Map(requested.map((key) => [`${key.PK}\u0000${key.SK}`, key])).values()];
+  const found: Record<string, unknown>[] = [];
+  for (let i = 0; i < unique.length; i += 100) {
+    let pending: Record<string, unknown>[] = unique.slice(i, i + 100).map((key) => ({ ...key }));
+    for (let round = 0; pending.length > 0; round++) {
+      if (round > 0)
+        await new Promise((resolve) => setTimeout(resolve, fullJitterMs(round, transactionBackoff)));
+      const out = await documentClient().send(
+        new BatchGetCommand({ RequestItems: { [tableName()]: { Keys: pending, ConsistentRead: true } } }),
+      );
+      found.push(...(out.Responses?.[tableName()] ?? []));
+      pending = out.UnprocessedKeys?.[tableName()]?.Keys ?? [];
+    }
+  }
+  return found;
 }
 
 /** Why each item of a cancelled transaction failed (`None` for those that did not), in the request's order. */

@@ -18,9 +18,10 @@ import {
 } from "./collection.ts";
 import { customerTallyWrite } from "./customers.ts";
 import { redemptionWrite } from "./discount-codes.ts";
-import { documentClient, tableName } from "./dynamo.ts";
-import { indexKeys, keys } from "./keys.ts";
+import { batchGetItems, documentClient, tableName } from "./dynamo.ts";
+import { indexKeys, type Key, keys } from "./keys.ts";
 import { invoiceByDueQuery, invoiceQuery } from "./list-filters.ts";
+import { versionedMerchant } from "./merchants.ts";
 import { eventPut } from "./outbox.ts";
 
 const invoices = collection<StoredInvoice>({
@@ -83,8 +84,34 @@ const lockWrite = (
     lockConflict,
   );
 
+/**
+ * The invoice, its merchant and any other items of the merchant's partition named by `more`, in one
+ * BatchGetItem (consistent reads, as each read alone was); found by sort key, absent when missing.
+ */
+async function readWithMerchant(merchantId: string, id: string, more: Key[] = []) {
+  const invoiceKey = keys.merchantObject(merchantId, id);
+  const merchantKey = keys.merchant(merchantId);
+  const found = new Map(
+    (await batchGetItems([invoiceKey, merchantKey, ...more])).map((item) => [String(item.SK), item]),
+  );
+  return {
+    invoice: invoices.versioned(found.get(invoiceKey.SK)),
+    merchant: versionedMerchant(found.get(merchantKey.SK)),
+    found,
+  };
+}
+
 export const dynamoInvoiceStore: InvoiceStore = {
   read: (merchantId, id) => invoices.read(merchantId, id),
+  async readForFinalize(merchantId, id) {
+    const counterKey = keys.counter(merchantId, "invoice");
+    const { found, ...read } = await readWithMerchant(merchantId, id, [counterKey]);
+    return { ...read, counter: Number(found.get(counterKey.SK)?.value ?? 0) };
+  },
+  async readForPayment(merchantId, id) {
+    const { found: _, ...read } = await readWithMerchant(merchantId, id);
+    return read;
+  },
   create: (merchantId, invoice, event, extra = []) => invoices.create(merchantId, invoice, event, extra),
   replace: (merchantId, invoice, version, [event, ...more], customerDelta, extra = []) => {
     const effect = asEffect(customerDelta);
@@ -116,17 +143,6 @@ export const dynamoInvoiceStore: InvoiceStore = {
         }) as never,
     );
     return { ...page, items: page.items.map(invoices.fromItem) };
-  },
-
-  async readCounter(merchantId) {
-    const { Item } = await documentClient().send(
-      new GetCommand({
-        TableName: tableName(),
-        Key: keys.counter(merchantId, "invoice"),
-        ConsistentRead: true,
-      }),
-    );
-    return Number(Item?.value ?? 0);
   },
 
   /**

@@ -64,6 +64,14 @@ export const keys = {
     SK: `SUBPERIOD#${subscriptionId}#${String(period).padStart(6, "0")}`,
   }),
   /**
+   * A billed period whose invoice is not collected yet (it carries `dueWork` until then). Its own
+   * partition, not the merchant's: writing and deleting it costs the merchant's partition nothing.
+   */
+  uncollectedPeriod: (merchantId: string, subscriptionId: string, period: number): Key => ({
+    PK: `UNCOLLECTED#${merchantId}#${subscriptionId}#${period}`,
+    SK: "UNCOLLECTED",
+  }),
+  /**
    * The tickets of a merchant's renewals due at one instant (`n`, moved by `ADD`): the n-th fires
    * ⌊(n − 1) / pace⌋ s after it (shared/subscriptions/pace.ts), so a merchant's run is spread out.
    */
@@ -176,7 +184,12 @@ export const keys = {
     SK: `LEDGER#${modeOf(livemode)}#${date}#${entryId}`,
   }),
   /** The ledger entries of local days `from` to `to` (both included; open ends when absent), for `SK BETWEEN`. */
-  ledgerEntryRange: (merchantId: string, livemode: boolean, from: string | undefined, to: string | undefined) => ({
+  ledgerEntryRange: (
+    merchantId: string,
+    livemode: boolean,
+    from: string | undefined,
+    to: string | undefined,
+  ) => ({
     PK: merchantPk(merchantId),
     from: `LEDGER#${modeOf(livemode)}#${from ?? ""}`,
     to: `LEDGER#${modeOf(livemode)}#${to ?? "9999-12-31"}#~`,

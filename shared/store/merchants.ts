@@ -7,7 +7,7 @@ import { GetCommand, QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { ConflictError } from "../domain/errors.ts";
 import type { ApiKey, Merchant } from "../merchants/merchant.ts";
 import type { MerchantStore } from "../merchants/ports.ts";
-import { asChange, type ListQuery, type Page, transact } from "./collection.ts";
+import { asChange, type ListQuery, type Page, transact, type Versioned } from "./collection.ts";
 import { documentClient, isConditionFailure, tableName } from "./dynamo.ts";
 import { itemMapping } from "./items.ts";
 import { indexKeys, keys } from "./keys.ts";
@@ -15,6 +15,12 @@ import { eventPut } from "./outbox.ts";
 import { processorRefs } from "./processor-refs.ts";
 
 const merchants = itemMapping<Merchant>({ type: "merchant" });
+
+/** The merchant and its version of an item read by its key (alone, or in a batch with other items). */
+export const versionedMerchant = (
+  item: Record<string, unknown> | undefined,
+): Versioned<Merchant> | undefined =>
+  item ? { value: merchants.fromItem(item), version: Number(item.version) } : undefined;
 
 const merchantItem = (merchant: Merchant, version: number) =>
   merchants.toItem(
@@ -96,7 +102,7 @@ export const dynamoMerchantStore: MerchantStore = {
     const { Item } = await documentClient().send(
       new GetCommand({ TableName: tableName(), Key: keys.merchant(merchantId), ConsistentRead: true }),
     );
-    return Item ? { value: merchants.fromItem(Item), version: Number(Item.version) } : undefined;
+    return versionedMerchant(Item);
   },
 
   stripeAccountRefWrite: (accountId, merchantId) =>

@@ -8,7 +8,7 @@ import { type Payment, storedPayment } from "../payments/payment.ts";
 import type { PaymentStore, Replacing } from "../payments/ports.ts";
 import type { Refund } from "../payments/refund.ts";
 import type { Change } from "../domain/records.ts";
-import { asChange, beforeLivemode, collection, type ExtraWrite, transact } from "./collection.ts";
+import { asChange, beforeLivemode, collection, type ExtraWrite, newVersion, transact } from "./collection.ts";
 import { tableName } from "./dynamo.ts";
 import { itemMapping } from "./items.ts";
 import { keys } from "./keys.ts";
@@ -65,11 +65,13 @@ const store: PaymentStore = {
   listRefunds: (merchantId, filter, page) => refunds.list(merchantId, refundQuery(filter, page)),
   putWrite: (merchantId, payment) => asChange(payments.putNewWrite(merchantId, payment)),
 
-  recordAttempt: (merchantId, { payment, event, changes }) =>
-    transact(
+  async recordAttempt(merchantId, { payment, event, changes }) {
+    await transact(
       [...changes, payments.putNewWrite(merchantId, payment), ...events([event])],
       "The payable was changed by another request; try again",
-    ),
+    );
+    return { value: payment, version: newVersion };
+  },
 
   recordOutcome: (merchantId, work) =>
     transact(

@@ -7,7 +7,6 @@
  * rewrite of the segment (its updates `SET` their own fields).
  */
 import {
-  BatchGetCommand,
   BatchWriteCommand,
   DeleteCommand,
   GetCommand,
@@ -22,7 +21,7 @@ import type { CustomerStats, Segment } from "../segments/segment.ts";
 import { emptyStats } from "../segments/segment.ts";
 import { collection, queryPage, transact } from "./collection.ts";
 import { customerCollection } from "./customers.ts";
-import { documentClient, isConditionFailure, tableName } from "./dynamo.ts";
+import { batchGetItems, documentClient, isConditionFailure, tableName } from "./dynamo.ts";
 import { eventPut } from "./outbox.ts";
 import { indexKeys, keys } from "./keys.ts";
 
@@ -55,21 +54,6 @@ async function queryAll(input: Omit<ConstructorParameters<typeof QueryCommand>[0
     startKey = out.LastEvaluatedKey;
   } while (startKey);
   return items;
-}
-
-async function batchGet(requested: Record<string, unknown>[]): Promise<Record<string, unknown>[]> {
-  const found: Record<string, unknown>[] = [];
-  for (let i = 0; i < requested.length; i += 100) {
-    let pending = requested.slice(i, i + 100);
-    while (pending.length > 0) {
-      const out = await documentClient().send(
-        new BatchGetCommand({ RequestItems: { [tableName()]: { Keys: pending, ConsistentRead: true } } }),
-      );
-      found.push(...(out.Responses?.[tableName()] ?? []));
-      pending = out.UnprocessedKeys?.[tableName()]?.Keys ?? [];
-    }
-  }
-  return found;
 }
 
 export const dynamoSegmentStore: SegmentStore = {
@@ -177,7 +161,7 @@ export const dynamoMemberStore: MemberStore = {
     return items.map((item) => String(item.segmentId));
   },
   async members(merchantId, segmentId, customerIds) {
-    const found = await batchGet(
+    const found = await batchGetItems(
       customerIds.map((id) => ({ ...keys.segmentMember(merchantId, segmentId, id) })),
     );
     return new Set(found.map((item) => String(item.customerId)));
@@ -293,7 +277,7 @@ export const dynamoStatsStore: StatsStore = {
     return Item ? statsOf(Item) : undefined;
   },
   async readMany(merchantId, customerIds) {
-    const found = await batchGet(customerIds.map((id) => ({ ...keys.customerStats(merchantId, id) })));
+    const found = await batchGetItems(customerIds.map((id) => ({ ...keys.customerStats(merchantId, id) })));
     return new Map(found.map((item) => [String(item.customerId), statsOf(item)]));
   },
   async applyOnce(merchantId, customerId, eventId, change) {
@@ -364,7 +348,7 @@ export const dynamoStatsStore: StatsStore = {
 export const dynamoSegmentCustomers: SegmentCustomers = {
   read: async (merchantId, customerId) => (await customerCollection.read(merchantId, customerId))?.value,
   async readMany(merchantId, customerIds) {
-    const found = await batchGet(customerIds.map((id) => ({ ...keys.merchantObject(merchantId, id) })));
+    const found = await batchGetItems(customerIds.map((id) => ({ ...keys.merchantObject(merchantId, id) })));
     return found
       .filter((item) => item.type === "customer")
       .map((item) => customerCollection.fromItem(item) as Customer);

@@ -6,7 +6,7 @@
  * claim (`keys.subscriptionPeriod`), the invoice and the subscription's next state in one
  * transaction: whatever fires twice, one invoice per period.
  */
-import { GetCommand, QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import { DeleteCommand, GetCommand, QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import type { DomainEvent } from "../domain/events.ts";
 import type { Change } from "../domain/records.ts";
 import { type StoredSubscription, terminalSubscriptionStatuses } from "../subscriptions/subscription.ts";
@@ -47,6 +47,13 @@ export interface DueSubscription {
   subscription: Versioned<StoredSubscription>;
 }
 
+/** A billed period whose invoice a run has not finished collecting. */
+export interface UncollectedPeriod {
+  merchantId: string;
+  subscriptionId: string;
+  period: number;
+}
+
 export interface SubscriptionStore {
   read(merchantId: string, id: string): Promise<Versioned<StoredSubscription> | undefined>;
   /** `extra`: changes of other capabilities in the same transaction (the customer's counter, a code's redemption). */
@@ -75,6 +82,24 @@ export interface SubscriptionStore {
   ): Change[];
   /** The change that claims period `period` of a subscription for `invoiceId` (fails if claimed). */
   claimPeriodWrite(merchantId: string, subscriptionId: string, period: number, invoiceId: string): Change;
+  /**
+   * The change, beside a period's claim, that marks it uncollected: in the wall clock's due index
+   * from `collectBy` until its invoice is collected (`periodCollected`), so the sweep finishes a
+   * run that died after billing it.
+   */
+  uncollectedWrite(merchantId: string, subscriptionId: string, period: number, collectBy: string): Change;
+  /** The period's invoice is collected: its mark is gone (idempotent). */
+  periodCollected(merchantId: string, subscriptionId: string, period: number): Promise<void>;
+  /**
+   * Billed periods whose collection is overdue (`collectBy` at or before `until`) on one wall-clock
+   * partition of the due index, earliest first: one query page, as `due`.
+   */
+  uncollected(
+    clock: string,
+    until: string,
+    limit: number,
+    after?: Record<string, unknown>,
+  ): Promise<{ items: UncollectedPeriod[]; next?: Record<string, unknown> }>;
   /** The invoice a period's claim names, if the period was billed. */
   periodInvoice(merchantId: string, subscriptionId: string, period: number): Promise<string | undefined>;
   /**
@@ -129,6 +154,53 @@ export const dynamoSubscriptionStore: SubscriptionStore = {
       },
       conflict: "This period of the subscription is already billed",
     }),
+  uncollectedWrite: (merchantId, subscriptionId, period, collectBy) =>
+    asChange({
+      item: {
+        Put: {
+          TableName: tableName(),
+          Item: {
+            ...keys.uncollectedPeriod(merchantId, subscriptionId, period),
+            ...keys.dueWork(dueClock(subscriptionId), collectBy, merchantId, `${subscriptionId}#${period}`),
+            type: "uncollectedPeriod",
+            merchantId,
+            subscriptionId,
+            period,
+          },
+        },
+      },
+    }),
+  async periodCollected(merchantId, subscriptionId, period) {
+    await documentClient().send(
+      new DeleteCommand({
+        TableName: tableName(),
+        Key: keys.uncollectedPeriod(merchantId, subscriptionId, period),
+      }),
+    );
+  },
+  async uncollected(clock, until, limit, after) {
+    const index = indexKeys.dueWork(clock);
+    const { Items = [], LastEvaluatedKey } = await documentClient().send(
+      new QueryCommand({
+        TableName: tableName(),
+        IndexName: index.index,
+        KeyConditionExpression: "GSI2PK = :pk AND GSI2SK <= :until",
+        FilterExpression: "#type = :type",
+        ExpressionAttributeNames: { "#type": "type" },
+        ExpressionAttributeValues: { ":pk": index.pk, ":until": `${until}~`, ":type": "uncollectedPeriod" },
+        Limit: limit,
+        ...(after ? { ExclusiveStartKey: after } : {}),
+      }),
+    );
+    return {
+      items: Items.map((item) => ({
+        merchantId: String(item.merchantId),
+        subscriptionId: String(item.subscriptionId),
+        period: Number(item.period),
+      })),
+      ...(LastEvaluatedKey ? { next: LastEvaluatedKey } : {}),
+    };
+  },
   async periodInvoice(merchantId, subscriptionId, period) {
     const { Item } = await documentClient().send(
       new GetCommand({

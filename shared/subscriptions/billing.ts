@@ -71,6 +71,13 @@ export interface BillingPorts {
   planDunning?: (merchantId: string, invoice: StoredInvoice) => Promise<DunningOwner | undefined>;
 }
 
+/**
+ * How long after billing a period its invoice may still be in a live run's hands: the billing queue's
+ * visibility timeout (a run still going by then has died, or its message is back). Past it, the sweep
+ * finishes collecting a period whose run died after billing it (its message gone with it).
+ */
+export const collectGraceMs = 6 * 60_000;
+
 /** How long a first invoice whose charge failed stays open before the subscription expires. */
 export const incompleteExpiryMs = 23 * 3_600_000;
 
@@ -109,7 +116,7 @@ export async function billDue(
       period === found.value.nextPeriod - 1 && found.value.latestInvoiceId
         ? found.value.latestInvoiceId
         : await ports.subscriptions.periodInvoice(merchantId, subscriptionId, period);
-    if (invoiceId) await collect(ports, merchantId, found.value, invoiceId);
+    if (invoiceId) await collect(ports, merchantId, found.value, period, invoiceId);
   }
   const now = await nowOf(ports, merchantId, found.value);
   for (let run = 0; run < maxPeriodsPerRun; run++) {
@@ -122,7 +129,14 @@ export async function billDue(
     try {
       stepped = await step(ports, merchantId, found, due, now);
       if (stepped.invoice)
-        await collect(ports, merchantId, subscription, stepped.invoice.id, stepped.invoice);
+        await collect(
+          ports,
+          merchantId,
+          subscription,
+          stepped.next.value.nextPeriod - 1,
+          stepped.invoice.id,
+          stepped.invoice,
+        );
     } catch (error) {
       // Another run billed or moved it first: it collects what it billed; read on from its result.
       if (!(error instanceof ConflictError)) throw error;
@@ -201,6 +215,17 @@ async function step(
       };
       return [
         ports.subscriptions.claimPeriodWrite(merchantId, subscription.id, k, draft.id),
+        // The wall clock's sweep finishes what a dead run left; a test clock's advance runs its own.
+        ...(subscription.testClockId
+          ? []
+          : [
+              ports.subscriptions.uncollectedWrite(
+                merchantId,
+                subscription.id,
+                k,
+                new Date(now.getTime() + collectGraceMs).toISOString(),
+              ),
+            ]),
         ...ports.subscriptions.replaceWrites(
           merchantId,
           next,
@@ -364,44 +389,61 @@ async function end(
 /**
  * Finishes a period's invoice from whatever state it is in: a draft is finalized; an open one with
  * nothing due is paid as it is; `send_invoice` sends it once; `charge_automatically` charges it once
- * (never when an attempt was made: its outcome, success or failure, is the period's).
+ * (never when an attempt was made: its outcome, success or failure, is the period's). Once that is
+ * done, the period's claim leaves the due index (the sweep's net for a run that died before).
  */
 async function collect(
   ports: BillingPorts,
   merchantId: string,
   subscription: StoredSubscription,
+  period: number,
   invoiceId: string,
   /** The invoice as the caller just wrote it, if it did (saves reading it). */
   written?: StoredInvoice,
 ): Promise<void> {
+  if (await collected(ports, merchantId, subscription, invoiceId, written))
+    await ports.subscriptions.periodCollected(merchantId, subscription.id, period);
+}
+
+/** Collects the invoice (`collect`); false while an attempt on it is still in flight or a race kept going. */
+async function collected(
+  ports: BillingPorts,
+  merchantId: string,
+  subscription: StoredSubscription,
+  invoiceId: string,
+  written?: StoredInvoice,
+): Promise<boolean> {
   let known = written;
   for (let round = 0; round < 4; round++) {
     const invoice = known ?? (await ports.invoices.invoices.read(merchantId, invoiceId))?.value;
     known = undefined;
-    if (!invoice) return;
+    if (!invoice) return true;
     try {
       if (invoice.status === "draft") {
         // The finalized invoice as presented lacks only what no draft has (attempts, lock): go on with it.
         known = { ...invoice, ...(await finalizeInvoice(ports.invoices, merchantId, invoiceId)) };
         continue;
       }
-      if (invoice.status !== "open") return;
+      if (invoice.status !== "open") return true;
       if (invoice.amountRemaining === 0) {
         await payNothingDue(ports.invoices, merchantId, invoiceId);
-        return;
+        return true;
       }
       if (subscription.collectionMethod === "send_invoice") {
         if (!invoice.sentAt) await sendInvoice(ports.invoices, merchantId, invoiceId);
-        return;
+        return true;
       }
-      if (invoice.paymentAttempts || invoice.paymentLock) return;
+      // An attempt still in flight decides the period; the sweep looks again once its hold lapses.
+      if (invoice.paymentAttempts || invoice.paymentLock)
+        return !paymentInFlight(invoice.paymentLock, ports.invoices.clock.now());
       await chargeSavedMethod(ports, merchantId, subscription, invoice);
-      return;
+      return true;
     } catch (error) {
       // A concurrent collector moved the invoice first: re-read and go on from where it left it.
       if (!(error instanceof ConflictError)) throw error;
     }
   }
+  return false;
 }
 
 /**
@@ -693,7 +735,9 @@ export async function onChargeFailed(
   const subscriptionId = invoice.subscriptionId;
   // An early renewal's charge, before its period: the buyer pays on the invoice's page, and the
   // period's start charges it as the renewal if not (`chargeUnpaidPrepaid`); nothing fails yet.
-  if ((await ports.subscriptions.read(merchantId, subscriptionId))?.value.renewedEarly?.invoiceId === invoiceId)
+  if (
+    (await ports.subscriptions.read(merchantId, subscriptionId))?.value.renewedEarly?.invoiceId === invoiceId
+  )
     return;
   let first = false;
   let testClockId: string | undefined;

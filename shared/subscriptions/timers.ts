@@ -77,7 +77,7 @@ export interface SubscriptionTimerPorts {
   billing: () => BillingPorts;
   /** The renewal reminders' ports (the engine's and the notices' store), built on first use. */
   renewals: () => RenewalPorts;
-  subscriptions: Pick<SubscriptionStore, "due" | "billingSlotsTaken">;
+  subscriptions: Pick<SubscriptionStore, "due" | "billingSlotsTaken" | "uncollected">;
   queue: QueuePort;
   clock: Clock;
 }
@@ -90,7 +90,9 @@ export interface SubscriptionTimerPorts {
  * due at an instant whose merchant's run is still firing (its last ticket's time, plus a minute) is
  * left to its schedule — one read of the run's ticket count per merchant and instant —, and of what
  * was missed it sends at most `quota` of one merchant's per run (the pace over the sweep's interval);
- * the rest stay due for the next run rather than stampede the merchant's partition.
+ * the rest stay due for the next run rather than stampede the merchant's partition. It also sends
+ * each period billed but left uncollected past its grace (`collectGraceMs`): a run that died after
+ * billing it, whose message died with it.
  */
 export async function sweepDue(
   ports: Pick<SubscriptionTimerPorts, "subscriptions" | "queue" | "clock">,
@@ -144,6 +146,23 @@ export async function sweepDue(
         }),
       );
       sent += sending.length;
+      after = page.next;
+    } while (after);
+    // Periods billed by a run that died before collecting them (their message gone with it).
+    do {
+      const page = await ports.subscriptions.uncollected(`wall#${shard}`, until, sweepPage, after);
+      await Promise.all(
+        page.items.map(({ merchantId, subscriptionId, period }) => {
+          const message: SubscriptionBillMessage = {
+            kind: "subscription.bill",
+            merchantId,
+            subscriptionId,
+            period,
+          };
+          return ports.queue.send(timerQueue, message);
+        }),
+      );
+      sent += page.items.length;
       after = page.next;
     } while (after);
   }

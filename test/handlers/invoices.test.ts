@@ -1,4 +1,5 @@
 import {
+  BatchGetCommand,
   DynamoDBDocumentClient,
   GetCommand,
   TransactWriteCommand,
@@ -7,7 +8,14 @@ import {
 import { mockClient } from "aws-sdk-client-mock";
 import { beforeEach, describe, expect, it } from "vitest";
 import { handler } from "../../functions/api/invoices.ts";
-import { callHandler, merchantId, merchantPk, tableName, useMerchantKey } from "../helpers/handler-mocks.ts";
+import {
+  callHandler,
+  keysRead,
+  merchantId,
+  merchantPk,
+  tableName,
+  useMerchantKey,
+} from "../helpers/handler-mocks.ts";
 
 const ddb = mockClient(DynamoDBDocumentClient);
 const customerId = "cus_01KQA0000000000000000000AA";
@@ -130,11 +138,9 @@ describe("invoices API function", () => {
 
   it("POST /v1/invoices/{id}/finalize takes the next gapless number, claims a hosted page and counts the customer's open invoice in one transaction", async () => {
     const created = await callHandler(handler, "POST /v1/invoices", { body: draft });
-    const stored = ddb.commandCalls(TransactWriteCommand)[0]?.args[0].input.TransactItems?.[0]?.Put?.Item;
-    ddb.on(GetCommand, { Key: { PK: merchantPk, SK: created.body.id } }).resolves({ Item: stored });
-    ddb
-      .on(GetCommand, { Key: { PK: merchantPk, SK: "COUNTER#invoice" } })
-      .resolves({ Item: { PK: merchantPk, SK: "COUNTER#invoice", type: "counter", value: 41 } });
+    const stored = ddb.commandCalls(TransactWriteCommand)[0]?.args[0].input.TransactItems?.[0]?.Put?.Item ?? {};
+    const counter = { PK: merchantPk, SK: "COUNTER#invoice", type: "counter", value: 41 };
+    ddb.on(BatchGetCommand).resolves({ Responses: { [tableName]: [counter, merchantItem, stored] } });
     ddb.resetHistory();
 
     const { status, body } = await callHandler(handler, "POST /v1/invoices/{id}/finalize", {
@@ -150,11 +156,21 @@ describe("invoices API function", () => {
       amountRemaining: 12_000,
     });
     const token = new URL(body.hostedUrl).pathname.split("/").at(-1);
-    expect(ddb).toHaveReceivedCommandWith(GetCommand, {
-      TableName: tableName,
-      Key: { PK: merchantPk, SK: "COUNTER#invoice" },
-      ConsistentRead: true,
+    // The invoice, its merchant and the counter in one request; then the customer, once.
+    expect(ddb).toHaveReceivedCommandTimes(BatchGetCommand, 1);
+    expect(ddb).toHaveReceivedCommandWith(BatchGetCommand, {
+      RequestItems: {
+        [tableName]: {
+          Keys: [
+            { PK: merchantPk, SK: created.body.id },
+            { PK: merchantPk, SK: "MERCHANT" },
+            { PK: merchantPk, SK: "COUNTER#invoice" },
+          ],
+          ConsistentRead: true,
+        },
+      },
     });
+    expect(ddb.commandCalls(GetCommand, { Key: { PK: merchantPk, SK: customerId } })).toHaveLength(1);
     expect(ddb).toHaveReceivedCommandTimes(TransactWriteCommand, 1);
     expect(ddb).toHaveReceivedCommandWith(TransactWriteCommand, {
       TransactItems: [
@@ -255,7 +271,7 @@ describe("invoices API function", () => {
 
     expect(status).toBe(404);
     expect(body).toMatchObject({ status: 404, detail: "Invoice not found" });
-    expect(ddb).toHaveReceivedCommandWith(GetCommand, { Key: { PK: merchantPk, SK: invoiceId } });
+    expect(keysRead(ddb)).toContainEqual({ PK: merchantPk, SK: invoiceId });
     expect(writes()).toBe(0);
   });
 

@@ -1,11 +1,11 @@
-import { DynamoDBDocumentClient, GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import { BatchGetCommand, DynamoDBDocumentClient, GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { mockClient } from "aws-sdk-client-mock";
 import { beforeEach, describe, expect, it } from "vitest";
 import type { APIGatewayProxyStructuredResultV2 } from "aws-lambda";
 import { handler } from "../../functions/api/payments.ts";
 import { assertDocumented } from "../helpers/contract.ts";
 import { httpEvent, lambdaContext } from "../helpers/events.ts";
-import { apiSecret, callHandler, merchantItem, merchantPk, tableName, useMerchantKey } from "../helpers/handler-mocks.ts";
+import { apiSecret, callHandler, keysRead, merchantItem, merchantPk, tableName, useMerchantKey } from "../helpers/handler-mocks.ts";
 import { pdfText } from "../helpers/pdf-text.ts";
 
 const ddb = mockClient(DynamoDBDocumentClient);
@@ -41,6 +41,8 @@ describe("payments API function", () => {
     ddb.reset();
     useMerchantKey(ddb);
     ddb.on(GetCommand, { Key: { PK: merchantPk, SK: "MERCHANT" } }).resolves({ Item: merchantItem });
+    // Paying an invoice reads it with its merchant in one request.
+    ddb.on(BatchGetCommand).resolves({ Responses: { [tableName]: [merchantItem] } });
     ddb.on(TransactWriteCommand).resolves({});
     ddb.on(UpdateCommand).resolves({});
   });
@@ -66,7 +68,7 @@ describe("payments API function", () => {
 
     expect(status).toBe(404);
     expect(body).toMatchObject({ status: 404, detail });
-    expect(ddb).toHaveReceivedCommandWith(GetCommand, { Key: { PK: merchantPk, SK: id } });
+    expect(keysRead(ddb)).toContainEqual({ PK: merchantPk, SK: id });
     expect(writes()).toBe(0);
   });
 

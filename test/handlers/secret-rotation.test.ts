@@ -191,7 +191,7 @@ describe("secret rotation in a warm container", () => {
     at(now + secretRereadIntervalMs);
     stored.set(arn("webhook"), "whsec_before_0123456789abcdef");
     const clock = { now: () => new Date(now) };
-    const sandbox = sandboxFor(clock);
+    const sandbox = await sandboxFor(clock);
     const charge = async (n: number) => {
       await sandbox.charge({
         amount: 1_000 + n,

@@ -4,7 +4,7 @@
  * the response against the OpenAPI document: ./contract.ts).
  */
 import { createHash } from "node:crypto";
-import { GetCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { BatchGetCommand, GetCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import type { APIGatewayProxyStructuredResultV2 } from "aws-lambda";
 import type { AwsStub } from "aws-sdk-client-mock";
 import { assertDocumented } from "./contract.ts";
@@ -41,13 +41,14 @@ type DocumentStub = AwsStub<any, any, DynamoDBDocumentClient["config"]>;
 
 /**
  * Points the handlers at the test table and answers the API-key lookup with an active key of
- * `merchantId`, used recently enough that authentication writes nothing. Any other GetItem finds
- * nothing unless a test answers it.
+ * `merchantId`, used recently enough that authentication writes nothing. Any other GetItem (or
+ * BatchGetItem) finds nothing unless a test answers it.
  */
 export function useMerchantKey(ddb: DocumentStub): void {
   process.env.TABLE_NAME = tableName;
   process.env.PUBLIC_BASE_URL = publicBaseUrl;
   ddb.on(GetCommand).resolves({});
+  ddb.on(BatchGetCommand).resolves({});
   ddb.on(GetCommand, { Key: { PK: apiKeyPk, SK: "APIKEY" } }).resolves({
     Item: {
       PK: apiKeyPk,
@@ -60,6 +61,18 @@ export function useMerchantKey(ddb: DocumentStub): void {
     },
   });
 }
+
+/** Every key the handler read, alone (GetItem) or in a batch (BatchGetItem), in order. */
+export const keysRead = (ddb: DocumentStub): Record<string, unknown>[] =>
+  ddb
+    .calls()
+    .flatMap((call) =>
+      call.args[0] instanceof GetCommand
+        ? [call.args[0].input.Key ?? {}]
+        : call.args[0] instanceof BatchGetCommand
+          ? (call.args[0].input.RequestItems?.[tableName]?.Keys ?? [])
+          : [],
+    );
 
 export interface HandlerResult {
   status: number;

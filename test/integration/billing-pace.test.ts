@@ -105,6 +105,7 @@ describe("the sweep", () => {
             page++;
             return { items, ...(page < pages.length ? { next: { page } } : {}) };
           },
+          uncollected: async () => ({ items: [] }),
           billingSlotsTaken: async (merchantId, at) => {
             asked.push(`${merchantId}@${at}`);
             return tickets[merchantId] ?? 0;

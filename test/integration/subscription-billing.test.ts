@@ -17,7 +17,12 @@ import { recordInvoicePayment } from "../../shared/invoices/service.ts";
 import { dynamoCustomerStore } from "../../shared/store/customers.ts";
 import { dynamoInvoiceStore } from "../../shared/store/invoices.ts";
 import { dynamoSubscriptionStore, type SubscriptionStore } from "../../shared/store/subscriptions.ts";
-import { type BillingPorts, billDue, incompleteExpiryMs } from "../../shared/subscriptions/billing.ts";
+import {
+  type BillingPorts,
+  billDue,
+  collectGraceMs,
+  incompleteExpiryMs,
+} from "../../shared/subscriptions/billing.ts";
 import { sweepDue } from "../../shared/subscriptions/timers.ts";
 import { billingScheduleName } from "../../shared/subscriptions/schedules.ts";
 import type { StoredSubscription } from "../../shared/subscriptions/subscription.ts";
@@ -385,9 +390,9 @@ describe("resuming after a crash", () => {
         ...p,
         invoices: {
           ...p.invoices,
-          merchants: {
-            ...p.invoices.merchants,
-            readMerchant: async () => {
+          invoices: {
+            ...p.invoices.invoices,
+            readForFinalize: async () => {
               throw new Error("the function timed out");
             },
           },
@@ -405,6 +410,48 @@ describe("resuming after a crash", () => {
     const invoices = await invoicesOf(sub.id);
     expect(invoices.map((i) => i.status)).toEqual(["paid"]);
     expect((await paymentsOf(String(invoices[0]!.id))).map((p) => p.status)).toEqual(["succeeded"]);
+  });
+
+  it("finishes, from the sweep, a period whose run died after billing it and whose message died too (kill -9 locally)", async () => {
+    clock.set(new Date("2026-01-20T10:00:00Z"));
+    const customer = await buyer("pm_card_visa");
+    const sub = await subscribe(customer);
+    const dying: BillingPorts = {
+      ...ports(),
+      paymentMethods: {
+        read: async () => {
+          throw new Error("the process was killed");
+        },
+      },
+    };
+    await expect(billDue(dying, shop.id, sub.id, 0)).rejects.toThrow("killed");
+    const invoiceId = (await readSub(sub.id)).latestInvoiceId!;
+    expect(await readInvoice(invoiceId)).toMatchObject({ status: "open" });
+    // No redelivery: the subscription is due again only next month, so only the period's claim,
+    // left in the due index until its invoice is collected, can bring the run back.
+    const sweep = async () => {
+      const sent: { subscriptionId: string; period: number }[] = [];
+      await sweepDue({
+        subscriptions: dynamoSubscriptionStore,
+        queue: { send: async (_, body) => void sent.push(body as never) },
+        clock,
+      });
+      return sent.filter((m) => m.subscriptionId === sub.id);
+    };
+    expect(await sweep()).toEqual([]);
+
+    clock.set(new Date(Date.parse("2026-01-20T10:00:00Z") + collectGraceMs + 1_000));
+    const sent = await sweep();
+    expect(sent).toEqual([
+      expect.objectContaining({ kind: "subscription.bill", subscriptionId: sub.id, period: 0 }),
+    ]);
+    for (const message of sent) await billDue(ports(), shop.id, sub.id, message.period);
+
+    const invoices = await invoicesOf(sub.id);
+    expect(invoices.map((i) => i.status)).toEqual(["paid"]);
+    expect((await paymentsOf(invoiceId)).map((p) => p.status)).toEqual(["succeeded"]);
+    // Collected: the next sweep sends nothing for it.
+    expect(await sweep()).toEqual([]);
   });
 
   it("charges a period whose run crashed after finalizing, before the charge", async () => {
@@ -488,8 +535,9 @@ describe("the sweep", () => {
 
     let read = 0;
     const sent: { subscriptionId: string; period: number }[] = [];
-    const store: Pick<SubscriptionStore, "due" | "billingSlotsTaken"> = {
-    billingSlotsTaken: dynamoSubscriptionStore.billingSlotsTaken,
+    const store: Pick<SubscriptionStore, "due" | "billingSlotsTaken" | "uncollected"> = {
+      billingSlotsTaken: dynamoSubscriptionStore.billingSlotsTaken,
+      uncollected: dynamoSubscriptionStore.uncollected,
       due: async (...args) => {
         const page = await dynamoSubscriptionStore.due(...args);
         read += page.items.length;
@@ -502,7 +550,19 @@ describe("the sweep", () => {
       clock,
     });
 
-    expect(sent.map((m) => m.subscriptionId).sort()).toEqual([...expected].sort());
+    // Beside them, each period earlier tests billed and left uncollected (a charge still in flight)
+    // past its grace is sent again with its period, so a run that died is finished.
+    const uncollected = (await items())
+      .filter(
+        (i) => i.type === "uncollectedPeriod" && String(i.GSI2SK ?? "\uffff") <= clock.now().toISOString(),
+      )
+      .map((i) => `${i.subscriptionId}#${i.period}`);
+    const dueNow = (await items())
+      .filter((i) => expected.includes(String(i.id)))
+      .map((i) => `${i.id}#${i.nextPeriod}`);
+    expect(sent.map((m) => `${m.subscriptionId}#${m.period}`).sort()).toEqual(
+      [...dueNow, ...uncollected].sort(),
+    );
     expect(read).toBe(expected.length);
   });
 });

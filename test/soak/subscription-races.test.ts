@@ -45,8 +45,9 @@ const scheduler: SchedulerPort = {
 
 /** What the sweeps read from the due index, item by item. */
 let sweptItems = 0;
-const countingStore: Pick<SubscriptionStore, "due" | "billingSlotsTaken"> = {
+const countingStore: Pick<SubscriptionStore, "due" | "billingSlotsTaken" | "uncollected"> = {
     billingSlotsTaken: dynamoSubscriptionStore.billingSlotsTaken,
+    uncollected: dynamoSubscriptionStore.uncollected,
   due: async (...args) => {
     const page = await dynamoSubscriptionStore.due(...args);
     sweptItems += page.items.length;

@@ -1,7 +1,8 @@
 /** The CSV writer of list exports: RFC 4180 text, CRLF, no BOM, formula neutralisation, exact amounts. */
 import type { APIGatewayProxyEventV2 } from "aws-lambda";
 import { describe, expect, it } from "vitest";
-import { amountColumn, csvHeader, csvLine, neutralise, numberColumn, textColumn } from "../../shared/http/csv.ts";
+import { amountColumn, numberColumn, textColumn } from "../../shared/http/csv.ts";
+import { csvHeader, csvLine, neutralise } from "../../shared/http/csv-writer.ts";
 import { wantsCsv } from "../../shared/http/list.ts";
 
 interface Row {

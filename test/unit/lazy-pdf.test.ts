@@ -88,3 +88,38 @@ describe("the notifications' templates stay off the Stripe webhook ingest's cold
     60_000,
   );
 });
+
+describe("the sandbox processor and csv-stringify load on first use", () => {
+  // Reads, lists and pages never charge; the sandbox's Stripe-shaped fixtures come with its first charge.
+  it.each(["functions/api/payments.ts", "functions/hosted/invoice.ts", "functions/billing/timers.ts"])(
+    "%s does not import the sandbox at cold start",
+    async (entry) => {
+      const eager = await eagerInputs(entry);
+      expect(eager.length).toBeGreaterThan(10);
+      expect(eager.filter((input) => /payments\/sandbox\.ts|stripe-fixtures/.test(input))).toEqual([]);
+    },
+    60_000,
+  );
+  // Only a list answered as CSV writes CSV.
+  it.each(["functions/api/customers.ts", "functions/api/invoices.ts", "functions/api/payments.ts"])(
+    "%s does not import csv-stringify at cold start",
+    async (entry) => {
+      const eager = await eagerInputs(entry);
+      expect(eager.length).toBeGreaterThan(10);
+      expect(eager.filter((input) => input.includes("csv-stringify"))).toEqual([]);
+    },
+    60_000,
+  );
+});
+
+describe("the QR encoder loads with the first QR code", () => {
+  it(
+    "functions/api/payment-links.ts does not import qrcode-generator at cold start",
+    async () => {
+      const eager = await eagerInputs("functions/api/payment-links.ts");
+      expect(eager.length).toBeGreaterThan(10);
+      expect(eager.filter((input) => input.includes("qrcode-generator"))).toEqual([]);
+    },
+    60_000,
+  );
+});
