@@ -11,7 +11,7 @@ import { createView } from "../../../api/views.ts";
 import { merchantPorts, reportReadPorts, viewPorts } from "../../../composition.ts";
 import type { Clock } from "../../../domain/clock.ts";
 import { type FieldError, ValidationError } from "../../../domain/errors.ts";
-import { type CsvColumn, csvHeader } from "../../../http/csv.ts";
+import type { CsvColumn } from "../../../http/csv.ts";
 import type { Position } from "../../../http/cursor.ts";
 import { HttpResponse } from "../../../http/api.ts";
 import { listResponse } from "../../../http/list.ts";
@@ -186,7 +186,10 @@ export function indexRoutes<O extends ListOperation>(page: IndexPage<O>): Dashbo
       filename,
       body,
     });
-    if (parsed.nothing) return file(csvHeader(page.operation.csv));
+    if (parsed.nothing) {
+      const { csvHeader } = await import("../../../http/csv-writer.ts");
+      return file(csvHeader(page.operation.csv));
+    }
     const response = await readList(request, parsed);
     if (!(response instanceof HttpResponse) || !response.raw)
       throw new Error(`The ${page.operation.id} list did not answer CSV`);
