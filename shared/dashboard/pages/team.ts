@@ -15,10 +15,13 @@ import { bodyOf, merchantOf, once, onceField, words } from "./details/common.ts"
 const path = "/app/team";
 const roleOptions = roles.map((role) => [role, words(role)] as const);
 
-/** A user's role as a select and a button, in their row (the label is for screen readers). */
+/**
+ * A user's role as a select and a button, in their row. The select is named by `aria-label`: a
+ * visually hidden label is positioned against the page, not the table's scrolling region, and would
+ * widen a 360 px page.
+ */
 function roleForm(request: DashboardRequest, user: User) {
-  const id = `role-${user.id}`;
-  return html`<form method="post" action="${path}/${user.id}/role" class="inline-form">${csrfField(request.csrfToken)}<label class="visually-hidden" for="${id}">Role of ${user.email}</label><select id="${id}" name="role">${roleOptions.map(([value, label]) => html`<option value="${value}"${value === user.role ? html` selected` : ""}>${label}</option>`)}</select> <button type="submit" class="button button-secondary">Change role</button></form>`;
+  return html`<form method="post" action="${path}/${user.id}/role" class="inline-form">${csrfField(request.csrfToken)}<select name="role" aria-label="Role of ${user.email}">${roleOptions.map(([value, label]) => html`<option value="${value}"${value === user.role ? html` selected` : ""}>${label}</option>`)}</select> <button type="submit" class="button button-secondary">Change role</button></form>`;
 }
 
 function rowActions(request: DashboardRequest, user: User) {
