@@ -114,6 +114,8 @@ describe("the new invoice page", () => {
   it.each([
     ["a quantity that is no number", { "lineItems.0.quantity": "two" }, "lineItems.0.quantity"],
     ["a negative quantity", { "lineItems.0.quantity": "-1" }, "lineItems.0.quantity"],
+    ["a quantity in hexadecimal", { "lineItems.0.quantity": "0x10" }, "lineItems.0.quantity"],
+    ["a quantity too large", { "lineItems.0.quantity": "1000000001" }, "lineItems.0.quantity"],
     ["a third decimal in USD", { "lineItems.0.unitAmount": "1.234" }, "lineItems.0.unitAmount"],
     [
       "a bad quantity on a later row",

@@ -109,9 +109,17 @@ function lineItemsOf(form: URLSearchParams, rows: readonly number[], currency: s
   const text = (row: number, name: string) => form.get(lineField(row, name))?.trim() ?? "";
   return rows.map((row) => ({
     description: text(row, "description") || undefined,
-    quantity: text(row, "quantity") === "" ? undefined : Number(text(row, "quantity")),
+    quantity: quantityOf(text(row, "quantity"), lineField(row, "quantity")),
     unitAmount: amountOf(form, lineField(row, "unitAmount"), currency),
   }));
+}
+
+/** A quantity as typed (`2`, `1.5`) for the API's schema to judge; `Number` alone would take `0x10` or `1e3`. */
+function quantityOf(text: string, name: string): number | undefined {
+  if (text === "") return undefined;
+  if (!/^\d+(\.\d+)?$/.test(text))
+    throw new ValidationError([{ path: name, message: "must be a number like 2 or 1.5" }]);
+  return Number(text);
 }
 
 /** `bodyOf`, with a line's problems named by its row in the form (blank rows are not lines). */
@@ -133,8 +141,11 @@ async function createInvoice(request: DashboardRequest) {
   const { form, clock } = request;
   const { merchantId } = request.user;
   const currency = currencySchema.safeParse(form.get("currency")?.trim() ?? "");
+  // Checked first: the amounts are read in its minor unit.
   if (!currency.success)
-    throw new ValidationError([{ path: "currency", message: "must be an ISO 4217 currency code, e.g. USD" }]);
+    throw new ValidationError(
+      currency.error.issues.map((issue) => ({ path: "currency", message: issue.message })),
+    );
   const chosen = form.get("customerId")?.trim() ?? "";
   const email = form.get("customerEmail")?.trim() ?? "";
   if ((chosen === "") === (email === ""))
