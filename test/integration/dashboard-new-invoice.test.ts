@@ -145,6 +145,28 @@ describe("the new invoice page", () => {
     expect([await invoiceCount(), await customerCount()]).toEqual([invoices, customers]);
   });
 
+  it("refuses another merchant's customer as the API does (400 naming customerId), writing nothing", async () => {
+    const other = await newMerchant("Other Forms");
+    const theirs = await expectStatus(
+      merchantCall(customersHandler, "POST /v1/customers", other.secret, {
+        body: { email: `theirs-${unique()}@dash.test` },
+      }),
+      201,
+    );
+    const invoices = await invoiceCount();
+    const refused = create({
+      customerId: theirs.id,
+      "lineItems.0.description": "Espresso beans",
+      "lineItems.0.unitAmount": "12.50",
+    });
+    await expect(refused).rejects.toMatchObject({
+      errors: [
+        expect.objectContaining({ path: "customerId", message: expect.stringContaining("not one of") }),
+      ],
+    });
+    expect(await invoiceCount()).toBe(invoices);
+  });
+
   it("a bad line with a new customer's email creates no customer either", async () => {
     const customers = await customerCount();
     const refused = create({
