@@ -7,11 +7,20 @@
 import { escapeHtml } from "../hosted/escape.ts";
 import type { Merchant } from "../merchants/merchant.ts";
 import { merchantLivemode } from "../payments/mode.ts";
+import { can, type Permission } from "../users/roles.ts";
 import { assets } from "./assets.ts";
 import type { DashboardUser } from "./sessions.ts";
 
+interface NavItem {
+  key: string;
+  href: string;
+  label: string;
+  /** Who sees the entry: its page's permission (everyone when absent, every role may read). */
+  permission?: Permission;
+}
+
 /** The sections of the navigation: key (a route's `nav`, or the path's first segment) → label. */
-export const navigation = [
+export const navigation: readonly NavItem[] = [
   { key: "home", href: "/app/", label: "Home" },
   { key: "invoices", href: "/app/invoices", label: "Invoices" },
   { key: "payments", href: "/app/payments", label: "Payments" },
@@ -21,7 +30,8 @@ export const navigation = [
   { key: "customers", href: "/app/customers", label: "Customers" },
   { key: "payouts", href: "/app/payouts", label: "Payouts" },
   { key: "tasks", href: "/app/tasks", label: "Tasks" },
-] as const;
+  { key: "team", href: "/app/team", label: "Team", permission: "team" },
+];
 
 /** The section a path belongs to: `/app/invoices/inv_1` → `invoices`, `/app/` → `home`. */
 export const sectionOf = (path: string): string => path.split("/").filter(Boolean)[1] ?? "home";
@@ -65,6 +75,7 @@ export interface ShellInput {
 export function shellHtml(input: ShellInput): string {
   const { user, merchant } = input;
   const nav = navigation
+    .filter((item) => item.permission === undefined || can(user.role, item.permission))
     .map(
       (item) =>
         `<li><a href="${item.href}"${item.key === input.section ? ' aria-current="page"' : ""}>${item.label}</a></li>`,

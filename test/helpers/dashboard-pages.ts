@@ -5,6 +5,7 @@
  */
 import type { DashboardRequest, DashboardResult, SignedInUser } from "../../shared/dashboard/context.ts";
 import { pageRoutes } from "../../shared/dashboard/pages/index.ts";
+import { dashboardRouter } from "../../shared/dashboard/router.ts";
 import { systemClock } from "../../shared/domain/clock.ts";
 import type { Role } from "../../shared/users/roles.ts";
 import type { TestMerchant } from "./api.ts";
@@ -22,22 +23,13 @@ export const signedIn = (
   role,
 });
 
-/** The route serving `method path` and its `{name}` values (segment by segment, as the router matches). */
+const route = dashboardRouter(pageRoutes);
+
+/** The route serving `method path` and its `{name}` values, as the dashboard's router matches them. */
 function routeFor(method: "GET" | "POST", path: string) {
-  const segments = path.split("/");
-  for (const route of pageRoutes) {
-    if (route.method !== method) continue;
-    const pattern = route.path.split("/");
-    if (pattern.length !== segments.length) continue;
-    const params: Record<string, string> = {};
-    const matches = pattern.every((part, i) => {
-      const name = /^\{(\w+)\}$/.exec(part)?.[1];
-      if (name) params[name] = decodeURIComponent(segments[i] ?? "");
-      return name ? (segments[i] ?? "") !== "" : part === segments[i];
-    });
-    if (matches) return { route, params };
-  }
-  throw new Error(`No dashboard route for ${method} ${path}`);
+  const matched = route(method, path);
+  if (typeof matched !== "object") throw new Error(`No dashboard route for ${method} ${path} (${matched})`);
+  return matched;
 }
 
 /** Runs the page or action at `method url` (a path with an optional query) as `user`. */

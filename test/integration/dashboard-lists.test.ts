@@ -100,8 +100,13 @@ let theirs: World;
 const owner = () => signedIn(shop);
 const page = (url: string) => pageBody(openPage(owner(), url));
 /** The row links of an index page: `/app/<collection>/{id}` → the ids. */
+/** The ids the table's rows link to (the header's "New …" link is no row). */
 const rowIds = (body: string, collection: string) =>
-  [...body.matchAll(new RegExp(`href="/app/${collection}/([^"/?]+)"`, "g"))].map((m) => m[1]);
+  [
+    ...(/<tbody>[\s\S]*<\/tbody>/.exec(body)?.[0] ?? "").matchAll(
+      new RegExp(`href="/app/${collection}/([^"/?]+)"`, "g"),
+    ),
+  ].map((m) => m[1]);
 const unescapeAmp = (href: string) => href.replaceAll("&amp;", "&");
 const linkOf = (body: string, rel: string) => {
   const found = new RegExp(`<a [^>]*href="([^"]+)"[^>]*>${rel}</a>`).exec(body)?.[1];

@@ -3,5 +3,13 @@ import type { DashboardRoute } from "../context.ts";
 import { detailRoutes } from "./details.ts";
 import { homeRoutes } from "./home.ts";
 import { listRoutes } from "./lists.ts";
+import { newInvoiceRoutes } from "./new-invoice.ts";
+import { teamRoutes } from "./team.ts";
 
-export const pageRoutes: readonly DashboardRoute[] = [...homeRoutes, ...listRoutes, ...detailRoutes];
+export const pageRoutes: readonly DashboardRoute[] = [
+  ...homeRoutes,
+  ...listRoutes,
+  ...newInvoiceRoutes,
+  ...detailRoutes,
+  ...teamRoutes,
+];

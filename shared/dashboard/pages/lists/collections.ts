@@ -3,7 +3,7 @@
  * call with the same ports), its filter bar, search, columns and link text.
  */
 import { customerFilters, listCustomers } from "../../../api/customers.ts";
-import { invoiceFilters, listInvoices } from "../../../api/invoices.ts";
+import { createInvoice, invoiceFilters, listInvoices } from "../../../api/invoices.ts";
 import { listPaymentLinks, paymentLinkFilters } from "../../../api/payment-links.ts";
 import { listPayments, paymentFilters } from "../../../api/payments.ts";
 import { listPayouts, payoutFilters } from "../../../api/payouts.ts";
@@ -67,6 +67,7 @@ export const invoicePage = page({
     },
   ],
   search: byNumberOrCustomerEmail("INV-0042"),
+  create: { label: "New invoice", operation: createInvoice },
   link: { header: "Number", text: (i) => i.number ?? "Draft" },
   columns: ({ timeZone }) => [
     { header: "Customer", cell: (i) => i.customer.name ?? i.customer.email },

@@ -15,6 +15,7 @@ import type { CsvColumn } from "../../../http/csv.ts";
 import type { Position } from "../../../http/cursor.ts";
 import { HttpResponse } from "../../../http/api.ts";
 import { listResponse } from "../../../http/list.ts";
+import type { Operation } from "../../../http/operation.ts";
 import { fieldErrors } from "../../../http/validation.ts";
 import { getMerchant } from "../../../merchants/service.ts";
 import { can, permissionFor } from "../../../users/roles.ts";
@@ -83,6 +84,8 @@ export interface IndexPage<O extends ListOperation> {
   /** The filter bar's controls, by query name; without `options`, an enum's values (and "Any") are a select's. */
   filterFields: readonly Omit<Field, "value">[];
   search?: Search;
+  /** A "New …" link in the header to `/app/<collection>/new`, for roles that may run `operation`. */
+  create?: { label: string; operation: Pick<Operation, "id" | "method" | "tag"> };
   /** The first column: a row's link to its detail page. */
   link: { header: string; text(row: RowOf<O>): string };
   /** The customer a row is of, when it carries only the id: the page shows the customer's name. */
@@ -260,9 +263,13 @@ export function indexRoutes<O extends ListOperation>(page: IndexPage<O>): Dashbo
       }),
     ];
     const { after: _after, ...first } = current;
+    const create =
+      page.create && can(request.user.role, permissionFor(page.create.operation))
+        ? html`<a class="button button-primary" href="${path}/new">${page.create.label}</a>`
+        : "";
     const body = html`${pageHeader(
       page.title,
-      html`<a class="button button-secondary" href="${withQuery(path, { ...first, format: "csv" })}" download>Export CSV</a>`,
+      html`${create}<a class="button button-secondary" href="${withQuery(path, { ...first, format: "csv" })}" download>Export CSV</a>`,
     )}
 ${tabs("Saved views", tabItems)}
 ${filterBar({ action: path, fields, keep: { view: given.view } })}
