@@ -315,7 +315,7 @@ export const uiCss = `
 .badge-warn{background:#fef3c7;color:#78350f}
 .badge-bad{background:#fee2e2;color:#7f1d1d}
 .badge-info{background:#dbeafe;color:#1e3a8a}
-.table-wrap{overflow-x:auto;margin:0 -4px}
+.table-wrap{overflow-x:auto;margin:0 -4px;position:relative}
 .table-wrap:focus-visible{outline:3px solid var(--accent);outline-offset:2px}
 table{border-collapse:collapse;width:100%;font-size:14px}
 th,td{padding:8px;text-align:left;border-bottom:1px solid var(--line);vertical-align:top}
