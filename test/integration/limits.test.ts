@@ -220,7 +220,7 @@ describe("exact limits (fixed windows in the table)", () => {
     });
   });
 
-  it("names its limits: 10 declines, 1 failure email, 5 sends, each per invoice and hour; 60 checkouts started per link and buyer address in 10 minutes; 10 failed discount codes per renew link, or per payment link and buyer address, in 15 minutes; 500 workflow emails per merchant and day; 5 webhook replays per endpoint and hour; 5 sign-in links per address in 15 minutes", () => {
+  it("names its limits: 10 declines, 1 failure email, 5 sends, each per invoice and hour; 60 checkouts started per link and buyer address in 10 minutes; 10 failed discount codes per renew link, or per payment link and buyer address, in 15 minutes; 500 workflow emails per merchant and day; 5 webhook replays per endpoint and hour; 5 sign-in links per address in 15 minutes; 30 dashboard sign-in requests per source address and hour", () => {
     expect(windowLimits).toEqual({
       failedPayAttempts: { name: "failed-pay", max: 10, windowSeconds: 3600 },
       paymentFailedEmail: { name: "payment-failed-email", max: 1, windowSeconds: 3600 },
@@ -230,6 +230,7 @@ describe("exact limits (fixed windows in the table)", () => {
       workflowEmails: { name: "workflow-email", max: 500, windowSeconds: 86_400 },
       webhookReplays: { name: "webhook-replay", max: 5, windowSeconds: 3600 },
       signInRequests: { name: "sign-in-request", max: 5, windowSeconds: 900 },
+      dashboardSignIns: { name: "dashboard-sign-in", max: 30, windowSeconds: 3600 },
     });
   });
 
