@@ -350,6 +350,7 @@ tbody tr:hover{background:#f9fafb}
 .timeline p{margin:0}
 .timeline-title{font-weight:600}
 .card{background:#fff;border:1px solid var(--line);border-radius:8px;padding:16px;margin:0 0 16px;min-width:0}
+.card p,.card li{overflow-wrap:anywhere}
 .card-head{display:flex;justify-content:space-between;align-items:center;gap:8px;flex-wrap:wrap;margin-bottom:8px}
 .card h2{font-size:16px;margin:0}
 .actions{display:flex;gap:8px;flex-wrap:wrap;align-items:center}
