@@ -246,6 +246,8 @@ export function dashboardApp(options: DashboardOptions) {
           }),
           cookies: [],
         };
+      case "fragment":
+        return { kind: "html", status: result.status ?? 200, html: result.body, cookies: [] };
       case "redirect":
         return { kind: "redirect", location: result.location, notice: result.notice, cookies: [] };
       case "file":

@@ -42,11 +42,24 @@ button.quiet{background:transparent;color:var(--accent);border-color:transparent
 
 /**
  * Asks before a form marked `data-confirm` (on the form or its submit button) is sent; submits filter
- * forms (`data-autosubmit`) when a select changes. Pages work the same without it.
+ * forms (`data-autosubmit`) when a select changes. Live previews: a form with `data-preview="<url>"`
+ * and `data-preview-into="<id>"` sends its fields to the url (POST, CSRF token included) 300 ms after
+ * the last keystroke and puts the answer — a `fragment` (shared/dashboard/context.ts) — into that
+ * element; an `<img>` or `<iframe>` target gets the fields as the url's query instead (GET, without the
+ * CSRF token). Only the newest answer is shown. A `<button type="button" data-copy="<id>">` copies that
+ * element's value or text. Pages work the same without it: totals show after saving, the text to copy
+ * is selectable.
  */
 const script = `"use strict";
 document.addEventListener("submit",function(e){var f=e.target,s=e.submitter,c=(s&&s.getAttribute("data-confirm"))||(f instanceof HTMLFormElement&&f.getAttribute("data-confirm"));if(c&&!window.confirm(c))e.preventDefault()});
 document.addEventListener("change",function(e){var t=e.target;if(t instanceof HTMLSelectElement&&t.form&&t.form.hasAttribute("data-autosubmit"))t.form.requestSubmit()});
+var P=new WeakMap();
+function preview(f){var u=f.getAttribute("data-preview"),t=document.getElementById(f.getAttribute("data-preview-into")||""),b=new URLSearchParams(new FormData(f)),n=(P.get(f)||{n:0}).n+1;P.set(f,{n:n});if(!u||!t)return;
+if(t instanceof HTMLImageElement||t instanceof HTMLIFrameElement){b.delete("csrf");b.delete("once");t.src=u+"?"+b;return}
+t.setAttribute("aria-busy","true");fetch(u,{method:"POST",body:b,credentials:"same-origin",headers:{accept:"text/html"}}).then(function(r){return r.text()}).then(function(h){if(P.get(f).n===n){t.innerHTML=h;t.removeAttribute("aria-busy")}})}
+function later(e){var f=e.target&&e.target.form;if(f&&f.hasAttribute("data-preview")){clearTimeout((P.get(f)||{}).t);var s=P.get(f)||{n:0};s.t=setTimeout(function(){preview(f)},300);P.set(f,s)}}
+document.addEventListener("input",later);document.addEventListener("change",later);
+document.addEventListener("click",function(e){var b=e.target instanceof Element&&e.target.closest("button[data-copy]"),s=b&&document.getElementById(b.getAttribute("data-copy"));if(s&&navigator.clipboard)navigator.clipboard.writeText("value" in s?s.value:s.textContent).then(function(){b.textContent="Copied"})});
 `;
 
 export interface Asset {

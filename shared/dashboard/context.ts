@@ -36,6 +36,11 @@ export type DashboardResult =
   | { kind: "page"; title: string; body: string; status?: number; nav?: string }
   /** After an action (POST-redirect-GET); `notice` is shown once on the next page. */
   | { kind: "redirect"; location: string; notice?: string }
+  /**
+   * A piece of a page, not wrapped in the shell: what a live preview (a form's `data-preview`, see
+   * shared/dashboard/assets.ts) puts in place, e.g. an editor's totals from the server's pricing.
+   */
+  | { kind: "fragment"; body: string; status?: number }
   /** A download (PDF, CSV). */
   | { kind: "file"; contentType: string; filename: string; body: Buffer | string };
 

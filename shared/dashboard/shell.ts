@@ -30,6 +30,9 @@ export const navigation: readonly NavItem[] = [
   { key: "customers", href: "/app/customers", label: "Customers" },
   { key: "payouts", href: "/app/payouts", label: "Payouts" },
   { key: "tasks", href: "/app/tasks", label: "Tasks" },
+  { key: "reports", href: "/app/reports", label: "Reports" },
+  { key: "workflows", href: "/app/workflows", label: "Workflows" },
+  { key: "settings", href: "/app/settings", label: "Settings", permission: "money" },
   { key: "team", href: "/app/team", label: "Team", permission: "team" },
 ];
 
