@@ -3,10 +3,14 @@
  * dashboard function around them (sessions and CSRF are proven on their own): what a page renders and
  * what an action changes, against DynamoDB Local through the same services as the API.
  */
+import { assetNamed, assets } from "../../shared/dashboard/assets.ts";
+import { compress } from "../../shared/dashboard/compress.ts";
 import type { DashboardRequest, DashboardResult, SignedInUser } from "../../shared/dashboard/context.ts";
 import { pageRoutes } from "../../shared/dashboard/pages/index.ts";
 import { dashboardRouter } from "../../shared/dashboard/router.ts";
+import { shellHtml } from "../../shared/dashboard/shell.ts";
 import { systemClock } from "../../shared/domain/clock.ts";
+import type { Merchant } from "../../shared/merchants/merchant.ts";
 import type { Role } from "../../shared/users/roles.ts";
 import type { TestMerchant } from "./api.ts";
 
@@ -59,4 +63,25 @@ export async function pageBody(result: Promise<DashboardResult>): Promise<string
   const r = await result;
   if (r.kind !== "page") throw new Error(`Expected a page, got ${JSON.stringify(r).slice(0, 300)}`);
   return r.body;
+}
+
+/**
+ * What a browser downloads on a first visit to a page: the page in the shell, the stylesheet and the
+ * script, brotli-compressed as the dashboard serves them — the number the 150 KB budget is about.
+ * `merchant` as the services read it (e.g. `getMerchant` of shared/merchants/service.ts).
+ */
+export function firstLoadBytes(page: DashboardResult, user: SignedInUser, merchant: Merchant): number {
+  if (page.kind !== "page") throw new Error(`Expected a page, got ${page.kind}`);
+  const shown = shellHtml({
+    title: page.title,
+    body: page.body,
+    section: page.nav ?? "",
+    user: { ...user, sessionsValidAfter: null },
+    merchant,
+    csrfToken: testCsrfToken,
+  });
+  const served = (file: string) => assetNamed(file, "br")?.body.length ?? Number.NaN;
+  return (
+    compress(Buffer.from(shown), "br").length + served(assets.stylesheet.file) + served(assets.script.file)
+  );
 }

@@ -12,7 +12,10 @@ import { handler as invoicesHandler } from "../../functions/api/invoices.ts";
 import { ValidationError } from "../../shared/domain/errors.ts";
 import { expectStatus, merchantCall, newMerchant, type TestMerchant } from "../helpers/api.ts";
 import { useTestAws } from "../helpers/aws.ts";
-import { openPage, pageBody, signedIn, testCsrfToken } from "../helpers/dashboard-pages.ts";
+import { merchantPorts } from "../../shared/composition.ts";
+import { systemClock } from "../../shared/domain/clock.ts";
+import { getMerchant } from "../../shared/merchants/service.ts";
+import { firstLoadBytes, openPage, pageBody, signedIn, testCsrfToken } from "../helpers/dashboard-pages.ts";
 
 let shop: TestMerchant;
 let customerId: string;
@@ -53,6 +56,14 @@ describe("the new invoice page", () => {
     expect(index).toContain('href="/app/invoices/new"');
     const viewer = await pageBody(openPage(signedIn(shop, "viewer"), "/app/invoices"));
     expect(viewer).not.toContain('href="/app/invoices/new"');
+  });
+
+  it("keeps the first load (page in the shell, stylesheet, script; brotli) under 150 KB", async () => {
+    const user = signedIn(shop, "member");
+    const merchant = await getMerchant(merchantPorts(systemClock), shop.id);
+    expect(firstLoadBytes(await openPage(user, "/app/invoices/new"), user, merchant)).toBeLessThan(
+      150 * 1024,
+    );
   });
 
   it("a member creates a draft whose lines and totals are what GET /v1/invoices/{id} shows; a double submit creates one", async () => {
