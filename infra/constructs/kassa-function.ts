@@ -1,23 +1,22 @@
 /**
- * One Lambda function with the house defaults: Node 24 (the newest LTS Lambda offers) on ARM, locally bundled minified ESM (the
- * settings in `infra/bundling.ts`), source maps on, its own log group with a retention, and its own
+ * One Lambda function with the house defaults: Node 24 (the newest LTS Lambda offers) on ARM, locally bundled minified,
+ * code-split ESM (`bundleFunction` of `infra/bundling.ts`, run by CDK's local bundling step: no Docker), source maps on, its own log group with a retention, and its own
  * role with no managed policy. The `bind*` methods grant an access AND set the environment variable
  * the code reads (names from `shared/config.ts`), so a grant and its configuration cannot drift.
  */
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { Duration, RemovalPolicy, Stack, Validations } from "aws-cdk-lib";
+import { AssetHashType, DockerImage, Duration, RemovalPolicy, Stack, Validations } from "aws-cdk-lib";
 import type * as dynamodb from "aws-cdk-lib/aws-dynamodb";
 import * as iam from "aws-cdk-lib/aws-iam";
 import * as lambda from "aws-cdk-lib/aws-lambda";
-import { NodejsFunction, OutputFormat } from "aws-cdk-lib/aws-lambda-nodejs";
 import * as logs from "aws-cdk-lib/aws-logs";
 import type * as secretsmanager from "aws-cdk-lib/aws-secretsmanager";
 import type * as ses from "aws-cdk-lib/aws-ses";
 import type * as sqs from "aws-cdk-lib/aws-sqs";
 import { Construct } from "constructs";
 import { envNames } from "../../shared/config.ts";
-import { bundling } from "../bundling.ts";
+import { bundleEntryFile, bundleFunction } from "../bundling.ts";
 
 /** The repository root: manifest entries and the lock file are relative to it. */
 export const repoRoot = fileURLToPath(new URL("../../", import.meta.url));
@@ -57,7 +56,7 @@ export const tableActions = {
 } as const;
 
 export class KassaFunction extends Construct {
-  readonly function: NodejsFunction;
+  readonly function: lambda.Function;
   readonly role: iam.Role;
   readonly logGroup: logs.LogGroup;
 
@@ -81,11 +80,23 @@ export class KassaFunction extends Construct {
       }),
     );
 
-    this.function = new NodejsFunction(this, "Function", {
-      entry: path.join(repoRoot, props.entry),
-      handler: "handler",
-      projectRoot: repoRoot,
-      depsLockFilePath: path.join(repoRoot, "package-lock.json"),
+    const entry = path.join(repoRoot, props.entry);
+    this.function = new lambda.Function(this, "Function", {
+      // Built by esbuild in this process (never in Docker); the asset's hash is the output's, so an
+      // unchanged bundle is not uploaded again. `aws:cdk:bundling-stacks: []` (tests) skips building.
+      code: lambda.Code.fromAsset(path.dirname(entry), {
+        assetHashType: AssetHashType.OUTPUT,
+        bundling: {
+          image: DockerImage.fromRegistry("unused-local-bundling-only"),
+          local: {
+            tryBundle(outputDir) {
+              bundleFunction(entry, outputDir);
+              return true;
+            },
+          },
+        },
+      }),
+      handler: `${path.basename(bundleEntryFile, ".mjs")}.handler`,
       description: props.description,
       runtime: lambdaRuntime,
       architecture: lambda.Architecture.ARM_64,
@@ -95,16 +106,6 @@ export class KassaFunction extends Construct {
       logGroup: this.logGroup,
       tracing: props.tracing ? lambda.Tracing.ACTIVE : lambda.Tracing.DISABLED,
       environment: { NODE_OPTIONS: "--enable-source-maps", ...props.environment },
-      bundling: {
-        forceDockerBundling: false,
-        format: OutputFormat.ESM,
-        target: bundling.target,
-        minify: bundling.minify,
-        sourceMap: bundling.sourcemap,
-        mainFields: [...bundling.mainFields],
-        banner: bundling.banner,
-        externalModules: [...bundling.external],
-      },
     });
 
     if (props.tracing) {
