@@ -121,6 +121,34 @@ export interface SubscriptionStore {
   ): Promise<{ items: DueSubscription[]; next?: Record<string, unknown> }>;
 }
 
+/**
+ * One page of the items of `type` due on a clock partition of the due index at or before `until`
+ * (subscriptions and uncollected periods share the index), earliest first.
+ */
+async function dueOfType(
+  type: "subscription" | "uncollectedPeriod",
+  clock: string,
+  until: string,
+  limit: number,
+  after: Record<string, unknown> | undefined,
+) {
+  const index = indexKeys.dueWork(clock);
+  const { Items = [], LastEvaluatedKey } = await documentClient().send(
+    new QueryCommand({
+      TableName: tableName(),
+      IndexName: index.index,
+      // `~` sorts after every character of `#<merchantId>#<id>`: everything due at `until` too.
+      KeyConditionExpression: "GSI2PK = :pk AND GSI2SK <= :until",
+      FilterExpression: "#type = :type",
+      ExpressionAttributeNames: { "#type": "type" },
+      ExpressionAttributeValues: { ":pk": index.pk, ":until": `${until}~`, ":type": type },
+      Limit: limit,
+      ...(after ? { ExclusiveStartKey: after } : {}),
+    }),
+  );
+  return { Items, LastEvaluatedKey };
+}
+
 /** A due instant's tickets are kept a week past it: every renewal of that instant is planned by then. */
 const slotsKeptSeconds = 7 * 24 * 3600;
 
@@ -179,19 +207,7 @@ export const dynamoSubscriptionStore: SubscriptionStore = {
     );
   },
   async uncollected(clock, until, limit, after) {
-    const index = indexKeys.dueWork(clock);
-    const { Items = [], LastEvaluatedKey } = await documentClient().send(
-      new QueryCommand({
-        TableName: tableName(),
-        IndexName: index.index,
-        KeyConditionExpression: "GSI2PK = :pk AND GSI2SK <= :until",
-        FilterExpression: "#type = :type",
-        ExpressionAttributeNames: { "#type": "type" },
-        ExpressionAttributeValues: { ":pk": index.pk, ":until": `${until}~`, ":type": "uncollectedPeriod" },
-        Limit: limit,
-        ...(after ? { ExclusiveStartKey: after } : {}),
-      }),
-    );
+    const { Items, LastEvaluatedKey } = await dueOfType("uncollectedPeriod", clock, until, limit, after);
     return {
       items: Items.map((item) => ({
         merchantId: String(item.merchantId),
@@ -239,20 +255,7 @@ export const dynamoSubscriptionStore: SubscriptionStore = {
     return Number(Item?.n ?? 0);
   },
   async due(clock, until, limit, after) {
-    const index = indexKeys.dueWork(clock);
-    const { Items = [], LastEvaluatedKey } = await documentClient().send(
-      new QueryCommand({
-        TableName: tableName(),
-        IndexName: index.index,
-        // `~` sorts after every character of `#<merchantId>#<id>`: everything due at `until` too.
-        KeyConditionExpression: "GSI2PK = :pk AND GSI2SK <= :until",
-        FilterExpression: "#type = :type",
-        ExpressionAttributeNames: { "#type": "type" },
-        ExpressionAttributeValues: { ":pk": index.pk, ":until": `${until}~`, ":type": "subscription" },
-        Limit: limit,
-        ...(after ? { ExclusiveStartKey: after } : {}),
-      }),
-    );
+    const { Items, LastEvaluatedKey } = await dueOfType("subscription", clock, until, limit, after);
     return {
       items: Items.map((item) => ({
         merchantId: merchantIdOf(String(item.PK)),
