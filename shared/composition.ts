@@ -90,7 +90,7 @@ import { presentQuote } from "./quotes/quote.ts";
 import type { MerchantStore } from "./merchants/ports.ts";
 import { dynamoMerchantStore } from "./store/merchants.ts";
 import { dynamoSignInLinkStore, dynamoUserStore } from "./store/users.ts";
-import { endSessions, getUser, type UserPorts } from "./users/service.ts";
+import { endSessions, type UserPorts } from "./users/service.ts";
 import {
   consumeSignInLink,
   inspectSignInLink,
@@ -1152,7 +1152,6 @@ export const ledgerExportPorts = (clock: Clock): LedgerExportPorts => ({
 export const dashboardPorts = (clock: Clock = clockFor()): DashboardPorts => ({
   sessions: dynamoSessionStore,
   users: {
-    getUser: (merchantId, userId) => getUser(userPorts(clock), merchantId, userId),
     endSessions: (merchantId, userId) => endSessions(userPorts(clock), merchantId, userId),
   },
   signIn: {
@@ -1160,7 +1159,6 @@ export const dashboardPorts = (clock: Clock = clockFor()): DashboardPorts => ({
     consume: (token) => consumeSignInLink(signInPorts(clock), token),
     inspect: (token) => inspectSignInLink(signInPorts(clock), token),
   },
-  merchant: async (merchantId) => (await dynamoMerchantStore.readMerchant(merchantId))?.value,
   limits: dynamoWindowCounter,
   clock,
   publicBaseUrl: publicBaseUrl(),

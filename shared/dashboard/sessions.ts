@@ -36,7 +36,15 @@ export interface DashboardUser {
 export interface SessionStore {
   /** Writes a new session; `expiresAt` is the item's TTL (DynamoDB removes it some time after). */
   create(session: Session, expiresAt: Date): Promise<void>;
-  read(merchantId: string, idHash: string): Promise<Session | undefined>;
+  /**
+   * The session with its user and merchant, read together on every request (one round trip), so a
+   * removed user or a "sign out everywhere" is seen on the very next one.
+   */
+  readSignedIn(
+    merchantId: string,
+    idHash: string,
+    userId: string,
+  ): Promise<{ session?: Session; user?: DashboardUser; merchant?: Merchant }>;
   /** Records activity: the idle expiry moves on. */
   touch(merchantId: string, idHash: string, lastSeenAt: string, expiresAt: Date): Promise<void>;
   remove(merchantId: string, idHash: string): Promise<void>;
@@ -49,7 +57,6 @@ export interface SessionStore {
 export interface DashboardPorts {
   sessions: SessionStore;
   users: {
-    getUser(merchantId: string, userId: string): Promise<DashboardUser | undefined>;
     /** Ends every session of the user (sets `sessionsValidAfter` to now). */
     endSessions(merchantId: string, userId: string): Promise<void>;
   };
@@ -61,7 +68,6 @@ export interface DashboardPorts {
     /** Whether the link would sign in, consuming nothing (the page a mail scanner may fetch). */
     inspect(token: string): Promise<"valid" | "invalid">;
   };
-  merchant(merchantId: string): Promise<Merchant | undefined>;
   limits: WindowCounter;
   /** The system clock: sessions live in real time, never on a merchant's test clock. */
   clock: Clock;
@@ -135,12 +141,7 @@ export async function resolveSession(
   if (!parts) return undefined;
   const [, merchantId = "", userId = "", secret = ""] = parts;
   const idHash = hashOf(secret);
-  // Read together: one round trip, and the user's removal is seen on the very next request.
-  const [session, user, merchant] = await Promise.all([
-    ports.sessions.read(merchantId, idHash),
-    ports.users.getUser(merchantId, userId),
-    ports.merchant(merchantId),
-  ]);
+  const { session, user, merchant } = await ports.sessions.readSignedIn(merchantId, idHash, userId);
   if (!session || session.userId !== userId) return undefined;
   const now = ports.clock.now();
   const over =

@@ -1,14 +1,17 @@
 /**
  * Dashboard sessions (shared/dashboard/sessions.ts): one item each, keyed by the hash of the cookie's
- * secret in the merchant's partition. `expiresAt` (the table's TTL) follows the session's own end, so
+ * secret in the merchant's partition, read on every request in one BatchGetItem with the user's and
+ * the merchant's items. `expiresAt` (the table's TTL) follows the session's own end, so
  * DynamoDB clears sessions nobody signed out of; the dashboard checks the times itself, since TTL
  * deletion may lag by days.
  */
-import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import { DeleteCommand, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import type { Session, SessionStore } from "../dashboard/sessions.ts";
 import { ConflictError } from "../domain/errors.ts";
-import { documentClient, isConditionFailure, tableName } from "./dynamo.ts";
-import { keys } from "./keys.ts";
+import { batchGetItems, documentClient, isConditionFailure, tableName } from "./dynamo.ts";
+import { type Key, keys } from "./keys.ts";
+import { versionedMerchant } from "./merchants.ts";
+import { userItem } from "./users.ts";
 
 const ttl = (at: Date) => Math.ceil(at.getTime() / 1000);
 
@@ -35,20 +38,29 @@ export const dynamoSessionStore: SessionStore = {
       throw error;
     }
   },
-  async read(merchantId, idHash): Promise<Session | undefined> {
-    const { Item } = await documentClient().send(
-      new GetCommand({ TableName: tableName(), Key: keys.dashboardSession(merchantId, idHash) }),
-    );
-    return Item?.type === "dashboardSession"
-      ? {
-          merchantId,
-          idHash,
-          userId: String(Item.userId),
-          csrfToken: String(Item.csrfToken),
-          createdAt: String(Item.createdAt),
-          lastSeenAt: String(Item.lastSeenAt),
-        }
-      : undefined;
+  async readSignedIn(merchantId, idHash, userId) {
+    const sessionKey = keys.dashboardSession(merchantId, idHash);
+    const userKey = userItem.key(merchantId, userId);
+    const merchantKey = keys.merchant(merchantId);
+    const items = await batchGetItems([sessionKey, userKey, merchantKey]);
+    const at = (key: Key) => items.find((item) => item.PK === key.PK && item.SK === key.SK);
+    const item = at(sessionKey);
+    const session: Session | undefined =
+      item?.type === "dashboardSession"
+        ? {
+            merchantId,
+            idHash,
+            userId: String(item.userId),
+            csrfToken: String(item.csrfToken),
+            createdAt: String(item.createdAt),
+            lastSeenAt: String(item.lastSeenAt),
+          }
+        : undefined;
+    return {
+      session,
+      user: userItem.fromItem(at(userKey)),
+      merchant: versionedMerchant(at(merchantKey))?.value,
+    };
   },
   async touch(merchantId, idHash, lastSeenAt, expiresAt) {
     try {

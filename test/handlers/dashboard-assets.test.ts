@@ -17,10 +17,9 @@ const untouched = async (): Promise<never> => {
   throw new Error("This request should not have needed a session or a user");
 };
 const ports: DashboardPorts = {
-  sessions: { create: untouched, read: untouched, touch: untouched, remove: untouched },
-  users: { getUser: untouched, endSessions: untouched },
+  sessions: { create: untouched, readSignedIn: untouched, touch: untouched, remove: untouched },
+  users: { endSessions: untouched },
   signIn: { request: untouched, consume: untouched, inspect: untouched },
-  merchant: untouched,
   limits: { take: untouched, retryAfter: untouched },
   clock: systemClock,
   publicBaseUrl: "http://127.0.0.1:4780",

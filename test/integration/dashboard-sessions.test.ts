@@ -16,7 +16,6 @@ import type { DashboardRoute } from "../../shared/dashboard/context.ts";
 import { pageRoutes as realPageRoutes } from "../../shared/dashboard/pages/index.ts";
 import { type DashboardPorts, type DashboardUser, randomToken } from "../../shared/dashboard/sessions.ts";
 import { fixedClock } from "../../shared/domain/clock.ts";
-import { dynamoMerchantStore } from "../../shared/store/merchants.ts";
 import { dynamoWindowCounter } from "../../shared/store/rate-windows.ts";
 import { dynamoSessionStore } from "../../shared/store/sessions.ts";
 import { expectStatus, merchantCall, newMerchant, type TestMerchant } from "../helpers/api.ts";
@@ -33,12 +32,17 @@ const mailed: { email: string; token: string }[] = [];
 const linkError = () =>
   Object.assign(new Error("This sign-in link is used, expired or unknown"), { name: "SignInLinkError" });
 const ports: DashboardPorts = {
-  sessions: dynamoSessionStore,
-  users: {
-    getUser: async (merchantId, userId) => {
+  // The real store, its user taken from this file's users module (the store's own read of the user's
+  // item is proven below, "reads the session, its user and its merchant in one request").
+  sessions: {
+    ...dynamoSessionStore,
+    readSignedIn: async (merchantId, idHash, userId) => {
+      const read = await dynamoSessionStore.readSignedIn(merchantId, idHash, userId);
       const user = users.get(userId);
-      return user?.merchantId === merchantId ? user : undefined;
+      return { ...read, user: user?.merchantId === merchantId ? user : undefined };
     },
+  },
+  users: {
     endSessions: async (_merchantId, userId) => {
       const user = users.get(userId);
       if (user) users.set(userId, { ...user, sessionsValidAfter: clock.now().toISOString() });
@@ -62,7 +66,6 @@ const ports: DashboardPorts = {
     },
     inspect: async (token) => (links.get(token)?.used === false ? "valid" : "invalid"),
   },
-  merchant: async (merchantId) => (await dynamoMerchantStore.readMerchant(merchantId))?.value,
   limits: dynamoWindowCounter,
   clock,
   publicBaseUrl: testPublicBaseUrl,

@@ -9,6 +9,10 @@ import { tallied } from "../../bench/dynamodb.ts";
 import { handler as customersHandler } from "../../functions/api/customers.ts";
 import { handler as invoicesHandler } from "../../functions/api/invoices.ts";
 import { handler as paymentsHandler } from "../../functions/api/payments.ts";
+import { handler as usersHandler } from "../../functions/api/users.ts";
+import { dashboardPorts } from "../../shared/composition.ts";
+import { resolveSession, startSession } from "../../shared/dashboard/sessions.ts";
+import { systemClock } from "../../shared/domain/clock.ts";
 import { expectStatus, merchantCall, newMerchant, type TestMerchant } from "../helpers/api.ts";
 import { useTestAws } from "../helpers/aws.ts";
 
@@ -28,7 +32,8 @@ async function draft(): Promise<string> {
   return body.id;
 }
 
-const finalize = (id: string) => expectStatus(api(invoicesHandler, "POST /v1/invoices/{id}/finalize", { id }));
+const finalize = (id: string) =>
+  expectStatus(api(invoicesHandler, "POST /v1/invoices/{id}/finalize", { id }));
 
 beforeAll(async () => {
   await useTestAws(["stripe-events", "billing", "notifications"]);
@@ -75,5 +80,19 @@ describe("DynamoDB requests per operation", () => {
 
     expect(get.requests).toEqual({ GetItem: 1 });
     expect(list.requests).toEqual({ Query: 1 });
+  });
+
+  it("a dashboard request's session: the session, its user and its merchant in one BatchGetItem", async () => {
+    const ports = dashboardPorts(systemClock);
+    const [owner] = (await expectStatus(api(usersHandler, "GET /v1/users"))).data;
+    const cookie = await startSession(ports, { ...owner, sessionsValidAfter: null }, undefined);
+
+    const tally = await tallied(async () => {
+      const signedIn = await resolveSession(ports, cookie);
+      expect(signedIn?.user).toMatchObject({ id: owner.id, role: "owner" });
+      expect(signedIn?.merchant).toMatchObject({ id: shop.id, name: "Requests Pin" });
+    });
+
+    expect(tally.requests).toEqual({ BatchGetItem: 1 });
   });
 });
