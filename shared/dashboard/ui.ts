@@ -375,4 +375,15 @@ tbody tr:hover{background:#f9fafb}
 th,td{padding:6px}
 .filters .field{flex:1 1 100%}
 }
+.problems{border-color:#b91c1c}
+.problems h2{color:#7f1d1d}
+.template-list{list-style:none;padding:0;margin:0;display:grid;grid-template-columns:repeat(auto-fill,minmax(240px,1fr));gap:12px}
+.template-list h3{font-size:15px;margin:0 0 4px}
 `;
+
+/**
+ * A refused form's or query's problems, each naming its field as the API's 400 does (`steps.0.subject`
+ * must be …), announced when the page loads.
+ */
+export const fieldProblems = (title: string, errors: readonly { path: string; message: string }[]): Html =>
+  html`<div class="card problems" role="alert"><h2>${title}</h2><ul>${errors.map((e) => html`<li><strong>${e.path}</strong> ${e.message}</li>`)}</ul></div>`;
