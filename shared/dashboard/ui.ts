@@ -379,6 +379,9 @@ th,td{padding:6px}
 .problems h2{color:#7f1d1d}
 .template-list{list-style:none;padding:0;margin:0;display:grid;grid-template-columns:repeat(auto-fill,minmax(240px,1fr));gap:12px}
 .template-list h3{font-size:15px;margin:0 0 4px}
+.field [aria-invalid=true]{border-color:#b91c1c}
+.field [aria-invalid=true]+.hint{color:#b91c1c}
+.workflow-form textarea{min-height:120px}
 `;
 
 /**
