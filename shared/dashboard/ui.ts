@@ -267,6 +267,8 @@ export function barChart(input: {
   title: string;
   summary: string;
   labels: readonly string[];
+  /** What the labels are, for the figures' table ("Day" unless said). */
+  labelHeader?: string;
   series: readonly BarSeries[];
   format: (value: number) => string;
 }): Html {
@@ -289,7 +291,7 @@ export function barChart(input: {
   const figures = table({
     caption: input.title,
     columns: [
-      { header: "Day", cell: (i: number) => input.labels[i] },
+      { header: input.labelHeader ?? "Day", cell: (i: number) => input.labels[i] },
       ...input.series.map((s) => ({
         header: s.name,
         numeric: true,

@@ -429,6 +429,41 @@ describe("the workflows pages", () => {
     await redirectOf(post(`/app/workflows/${workflowId}`, followUpForm()));
   });
 
+  it("a webhook step: an unsafe URL is a 400 at steps.1.url; a good one shows the signing secret once", async () => {
+    const form = { fromTemplate: "welcome_email", once: randomUUID() };
+    const id = (await redirectOf(post("/app/workflows/new", form))).location.split("/").at(-1) ?? "";
+    const welcome = await workflowOf(id);
+    const withHook = (url: string) => ({
+      name: welcome.name,
+      "trigger.event": "payment.succeeded",
+      "trigger.filters": "[]",
+      reenroll: "false",
+      "steps.0.type": "send_email",
+      "steps.0.to": "customer",
+      "steps.0.subject": welcome.steps[0].subject,
+      "steps.0.body": welcome.steps[0].body,
+      "steps.1.type": "send_webhook",
+      "steps.1.url": url,
+    });
+    const refused = await page(post(`/app/workflows/${id}`, withHook("https://10.0.0.1/hook")), 400);
+    expect(refused).toContain("<li><strong>steps.1.url</strong>");
+    expect(refused).toMatch(/name="steps\.1\.url"[^>]*aria-invalid="true"/);
+    expect(await workflowOf(id)).toEqual(welcome);
+
+    const shown = await page(post(`/app/workflows/${id}`, withHook("http://127.0.0.1:9/hook")));
+    const secret = /id="webhook-secret" readonly value="(whsec_[\w-]+)"/.exec(shown)?.[1];
+    expect(secret).toBeDefined();
+    expect(shown).toContain('data-copy="webhook-secret"');
+    const saved = await workflowOf(id);
+    expect(saved).toMatchObject({ version: 2, webhookSecretCreatedAt: expect.any(String) });
+    expect(JSON.stringify(saved)).not.toContain(secret);
+    // Saved again: the secret is not shown again.
+    await redirectOf(
+      post(`/app/workflows/${id}`, { ...withHook("http://127.0.0.1:9/other"), "steps.0.to": "merchant" }),
+    );
+    await redirectOf(post(`/app/workflows/${id}/delete`));
+  });
+
   it("disables and enables a workflow from the list, as the API's active", async () => {
     const off = await redirectOf(
       post(`/app/workflows/${workflowId}/active`, { active: "false", back: "list" }),

@@ -42,7 +42,7 @@ import {
   tabs,
   withQuery,
 } from "../../ui.ts";
-import { merchantOf } from "../details/common.ts";
+import { merchantOf, words } from "../details/common.ts";
 
 const base = "/app/reports";
 
@@ -262,6 +262,7 @@ ${section(
     title: `Gross and net volume per ${query.groupBy}, ${query.from} to ${query.to} (${currency})`,
     summary: `gross ${format(sum(gross))}, net ${format(sum(net))}`,
     labels: periods,
+    labelHeader: words(query.groupBy),
     series: [
       { name: "Gross", values: gross, tone: "a" },
       { name: "Net", values: net, tone: "b" },
@@ -337,6 +338,7 @@ ${section(
     title: `MRR gained and lost per month, ${months[0]} to ${months.at(-1)} (${currency})`,
     summary: `gained ${format(sum(rows.map(gained)))}, lost ${format(sum(rows.map(lost)))}`,
     labels: months,
+    labelHeader: "Month",
     series: [
       { name: "Gained (new, expansion, reactivation)", values: months.map((m) => gained(of(m))), tone: "a" },
       { name: "Lost (contraction, churn)", values: months.map((m) => lost(of(m))), tone: "b" },
@@ -413,6 +415,7 @@ ${section(
     title: `Amount remaining by days past due (${currency})`,
     summary: `open ${format(sum(rows.map((r) => r.amount)))}, overdue ${format(sum(overdue.map((r) => r.amount)))}`,
     labels: rows.map((r) => bucketLabels[r.bucket]),
+    labelHeader: "Past due",
     series: [{ name: "Amount remaining", values: rows.map((r) => r.amount), tone: "a" }],
     format,
   }),
@@ -478,6 +481,7 @@ async function topCustomersPage(request: DashboardRequest): Promise<DashboardRes
         title: `Net paid per customer, ${query.from} to ${query.to} (${currency})`,
         summary: `${rows.length} customers, ${format(sum(rows.map((r) => r.netPaid)))} in all`,
         labels: rows.map(named),
+        labelHeader: "Customer",
         series: [{ name: "Net paid", values: rows.map((r) => r.netPaid), tone: "a" }],
         format,
       }),
