@@ -21,7 +21,7 @@ import type { DashboardResult } from "../../shared/dashboard/context.ts";
 import { pageRoutes } from "../../shared/dashboard/pages/index.ts";
 import { dashboardRouter } from "../../shared/dashboard/router.ts";
 import { type Clock, systemClock } from "../../shared/domain/clock.ts";
-import { NotFoundError, ValidationError } from "../../shared/domain/errors.ts";
+import { NotFoundError, StateConflictError, ValidationError } from "../../shared/domain/errors.ts";
 import { newEvent } from "../../shared/domain/events.ts";
 import { formatMoney } from "../../shared/domain/format.ts";
 import { newId } from "../../shared/domain/ids.ts";
@@ -30,7 +30,7 @@ import { getMerchant } from "../../shared/merchants/service.ts";
 import { can } from "../../shared/users/roles.ts";
 import { enrollOnEvent } from "../../shared/workflows/engine.ts";
 import type { WorkflowEnginePorts } from "../../shared/workflows/ports.ts";
-import { expectStatus, merchantCall, newMerchant, type TestMerchant } from "../helpers/api.ts";
+import { call, expectStatus, merchantCall, newMerchant, type TestMerchant } from "../helpers/api.ts";
 import { eventually, useTestAws } from "../helpers/aws.ts";
 import { firstLoadBytes, openPage, signedIn, testCsrfToken } from "../helpers/dashboard-pages.ts";
 import { consumeQueue, dispatchedQueues, dispatchFromStream } from "../helpers/pipeline.ts";
@@ -537,6 +537,64 @@ describe("the workflows pages", () => {
     expect(
       firstLoadBytes(await openPage(editor, `/app/workflows/${workflowId}`), editor, merchant),
     ).toBeLessThan(150 * 1024);
+  });
+
+  it("cancels a running enrollment from its page (those who may, while it runs); then the API's 409", async () => {
+    const form = { fromTemplate: "welcome_email", once: randomUUID() };
+    const id = (await redirectOf(post("/app/workflows/new", form))).location.split("/").at(-1) ?? "";
+    const welcome = await workflowOf(id);
+    await redirectOf(
+      post(`/app/workflows/${id}`, {
+        name: welcome.name,
+        "trigger.event": "payment.succeeded",
+        reenroll: "false",
+        "steps.0.type": "delay",
+        "steps.0.duration": "P1D",
+        "steps.1.type": "send_email",
+        "steps.1.to": "customer",
+        "steps.1.subject": welcome.steps[0].subject,
+        "steps.1.body": welcome.steps[0].body,
+      }),
+    );
+    expect((await workflowOf(id)).steps[0]).toEqual({ type: "delay", duration: "P1D" });
+    const customerId = await customer(shop, "Dora Waiting");
+    const at = new Date();
+    await enrollOnEvent(
+      enginePorts(systemClock),
+      newEvent("payment.succeeded", shop.id, undefined, at, {
+        payment: {
+          id: newId("payment", at),
+          amount: 100,
+          currency: "USD",
+          fee: 0,
+          net: 100,
+          status: "succeeded",
+          customerId,
+        },
+      }),
+    );
+    const [waiting] = (
+      await expectStatus(
+        merchantCall(enrollmentsApi, "GET /v1/workflows/{id}/enrollments", shop.secret, { id }),
+      )
+    ).data;
+    expect(waiting).toMatchObject({ status: "running", customerId });
+    const url = `/app/workflows/${id}/enrollments/${waiting.id}`;
+    expect(await page(openPage(signedIn(shop, "viewer"), url))).not.toContain("Cancel enrollment");
+    const shown = await page(openPage(signedIn(shop, "admin"), url));
+    expect(shown).toContain(`action="${url}/cancel"`);
+    expect(shown).toContain('<span class="badge badge-neutral">waiting</span>');
+
+    expect((await redirectOf(post(`${url}/cancel`))).location).toBe(url);
+    const api = await expectStatus(
+      call(enrollmentsApi as never, "GET /v1/workflows/{id}/enrollments/{eid}", {
+        token: shop.secret,
+        pathParameters: { id, eid: waiting.id },
+      }),
+    );
+    expect(api.status).toBe("canceled");
+    await expect(post(`${url}/cancel`)).rejects.toBeInstanceOf(StateConflictError);
+    await redirectOf(post(`/app/workflows/${id}/delete`));
   });
 
   it("lets viewers read every page and change nothing (the routes' permissions)", () => {
