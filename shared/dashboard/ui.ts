@@ -267,6 +267,8 @@ export function barChart(input: {
   title: string;
   summary: string;
   labels: readonly string[];
+  /** What the labels are, for the figures' table ("Day" unless said). */
+  labelHeader?: string;
   series: readonly BarSeries[];
   format: (value: number) => string;
 }): Html {
@@ -289,7 +291,7 @@ export function barChart(input: {
   const figures = table({
     caption: input.title,
     columns: [
-      { header: "Day", cell: (i: number) => input.labels[i] },
+      { header: input.labelHeader ?? "Day", cell: (i: number) => input.labels[i] },
       ...input.series.map((s) => ({
         header: s.name,
         numeric: true,
@@ -375,4 +377,18 @@ tbody tr:hover{background:#f9fafb}
 th,td{padding:6px}
 .filters .field{flex:1 1 100%}
 }
+.problems{border-color:#b91c1c}
+.problems h2{color:#7f1d1d}
+.template-list{list-style:none;padding:0;margin:0;display:grid;grid-template-columns:repeat(auto-fill,minmax(240px,1fr));gap:12px}
+.template-list h3{font-size:15px;margin:0 0 4px}
+.field [aria-invalid=true]{border-color:#b91c1c}
+.field [aria-invalid=true]+.hint{color:#b91c1c}
+.workflow-form textarea{min-height:120px}
 `;
+
+/**
+ * A refused form's or query's problems, each naming its field as the API's 400 does (`steps.0.subject`
+ * must be …), announced when the page loads.
+ */
+export const fieldProblems = (title: string, errors: readonly { path: string; message: string }[]): Html =>
+  html`<div class="card problems" role="alert"><h2>${title}</h2><ul>${errors.map((e) => html`<li><strong>${e.path}</strong> ${e.message}</li>`)}</ul></div>`;

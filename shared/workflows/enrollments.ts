@@ -46,6 +46,12 @@ export async function getEnrollment(
   return presentEnrollment((await readEnrollment(ports, merchantId, workflowId, id)).value);
 }
 
+/** Only a running enrollment can be canceled (409 once it ended); the dashboard's button asks the same. */
+export function assertCancelable(enrollment: Pick<Enrollment, "status">): void {
+  if (enrollment.status !== "running")
+    throw new StateConflictError(`The enrollment already ended (${enrollment.status})`);
+}
+
 /**
  * Cancels a running enrollment: its pending delay's resume then finds it ended. 409 once it ended.
  * A race with the engine's advance of a step re-reads it: still running, it is canceled after all.
@@ -58,9 +64,7 @@ export async function cancelEnrollment(
 ): Promise<Enrollment> {
   return retryOnConflict(5, async () => {
     const found = await readEnrollment(ports, merchantId, workflowId, id);
-    if (found.value.status !== "running") {
-      throw new StateConflictError(`The enrollment already ended (${found.value.status})`);
-    }
+    assertCancelable(found.value);
     const now = (await ports.clockOf(merchantId, found.value.customerId)).now().toISOString();
     const canceled = ended(found.value, "canceled", now);
     await ports.enrollments.advance(merchantId, canceled, found.version);
