@@ -18,7 +18,7 @@ const ownerEmail = "owner@quay-roasters.test";
 
 /** The computed background of the hosted page's masthead (the brand colour), e.g. `rgb(185, 28, 28)`. */
 const mastheadColour = (where: Page | Frame) =>
-  where.locator(".masthead").evaluate((e) => getComputedStyle(e).backgroundColor);
+  where.evaluate<string>(`getComputedStyle(document.querySelector(".masthead")).backgroundColor`);
 
 describe("the settings pages, in Chromium", () => {
   const runtime = localRuntime();
@@ -129,13 +129,14 @@ describe("the settings pages, in Chromium", () => {
 
   it("every other settings page passes axe at 1280 and 360 px", async () => {
     await ok("/v1/quote-templates", "POST", { name: "Standard", headerText: "Thanks for asking" }, 201);
-    for (const [path, name] of [
+    const pages: [string, string][] = [
       ["/app/settings", "settings"],
       ["/app/settings/invoices", "settings-invoices"],
       ["/app/settings/subscriptions", "settings-subscriptions"],
       ["/app/settings/quote-templates", "settings-quote-templates"],
       ["/app/settings/quote-templates/new", "settings-quote-template-new"],
-    ]) {
+    ];
+    for (const [path, name] of pages) {
       await page.goto(`${base()}${path}`);
       await checkAndShoot(name);
     }

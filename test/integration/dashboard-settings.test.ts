@@ -12,18 +12,24 @@ import { randomUUID } from "node:crypto";
 import { beforeAll, describe, expect, it } from "vitest";
 import { handler as settingsHandler } from "../../functions/api/merchant-settings.ts";
 import { handler as templatesHandler } from "../../functions/api/quote-templates.ts";
-import { merchantPorts } from "../../shared/composition.ts";
+import { handler as usersHandler } from "../../functions/api/users.ts";
+import { clockFor, dashboardPorts, merchantPorts, notificationPorts } from "../../shared/composition.ts";
+import { contentSecurityPolicy, dashboardHandler } from "../../shared/dashboard/app.ts";
 import type { DashboardResult } from "../../shared/dashboard/context.ts";
 import { pageRoutes } from "../../shared/dashboard/pages/index.ts";
 import { dashboardRouter } from "../../shared/dashboard/router.ts";
 import { systemClock } from "../../shared/domain/clock.ts";
 import { NotFoundError, StateConflictError, ValidationError } from "../../shared/domain/errors.ts";
 import { getMerchant } from "../../shared/merchants/service.ts";
+import { notificationFor } from "../../shared/notifications/registry.ts";
+import { outboxEventFromItem } from "../../shared/store/outbox.ts";
 import { can, type Role } from "../../shared/users/roles.ts";
 import { expectStatus, merchantCall, newMerchant, type TestMerchant } from "../helpers/api.ts";
-import { useTestAws } from "../helpers/aws.ts";
+import { type TestAws, useTestAws } from "../helpers/aws.ts";
+import { DashboardClient, handlerTransport } from "../helpers/dashboard.ts";
 import { firstLoadBytes, openPage, pageBody, signedIn, testCsrfToken } from "../helpers/dashboard-pages.ts";
 
+let aws: TestAws;
 let shop: TestMerchant;
 
 const unique = () => randomUUID().slice(0, 8);
@@ -68,7 +74,7 @@ async function document(url: string) {
 }
 
 beforeAll(async () => {
-  await useTestAws([]);
+  aws = await useTestAws([]);
   shop = await newMerchant("Dash Settings");
 });
 
@@ -432,5 +438,58 @@ describe("quote templates", () => {
       merchantCall(templatesHandler, "GET /v1/quote-templates/{id}", other.secret, { id: theirs.id }),
     );
     expect(still.name).toBe("Theirs");
+  });
+});
+
+describe("the preview through the dashboard function", () => {
+  const handler = dashboardHandler({ ports: () => dashboardPorts(), pageRoutes, clockFor });
+
+  /** An admin invited through the API, signed in with the link of their invitation email. */
+  async function signedInAdmin() {
+    const user = await expectStatus(
+      merchantCall(usersHandler, "POST /v1/users", shop.secret, {
+        body: { email: `admin-${unique()}@dash.test`, role: "admin" },
+      }),
+      201,
+    );
+    const [item] = (await aws.scanAll()).filter(
+      (i) => i.type === "event" && i.eventType === "user.invited" && i.objectId === user.id,
+    );
+    const event = outboxEventFromItem(item as never);
+    const notification = notificationFor(event.type);
+    const [mail] =
+      (await notification?.render(
+        { ...event, data: notification.data.parse(event.data) },
+        notificationPorts(systemClock),
+      )) ?? [];
+    const link = /https?:\/\/\S+\/app\/sign-in\/[\w-]{43}/.exec(mail?.text ?? "")?.[0];
+    if (!link) throw new Error("No link in the invitation");
+    const client = new DashboardClient(handlerTransport(handler as never));
+    await client.signIn(user.email, async () => link);
+    return client;
+  }
+
+  it("frames the preview: the page may frame its own origin, the preview only its own pages, under the renderer's policy", async () => {
+    const admin = await signedInAdmin();
+    const page = await admin.get("/app/settings/branding");
+    expect(page.status).toBe(200);
+    expect(page.headers["content-security-policy"]).toBe(contentSecurityPolicy);
+    expect(contentSecurityPolicy).toContain("frame-src 'self'");
+    expect(contentSecurityPolicy).toContain("frame-ancestors 'none'");
+
+    const invoice = await admin.get("/app/settings/preview?view=invoice&branding.brandColor=%23b91c1c");
+    expect(invoice.status).toBe(200);
+    expect(invoice.headers["content-type"]).toBe("text/html; charset=utf-8");
+    expect(invoice.headers["content-disposition"]).toBeUndefined();
+    expect(invoice.text).toContain("--brand:#b91c1c");
+    const policy = invoice.headers["content-security-policy"] ?? "";
+    expect(policy).toMatch(/^default-src 'none'; style-src 'sha256-[\w+/=]+'; img-src 'self' data:;/);
+    expect(policy).toMatch(/; frame-ancestors 'self'$/);
+    expect(policy).not.toContain("frame-ancestors 'none'");
+
+    const email = await admin.get("/app/settings/preview?view=email");
+    expect(email.headers["content-security-policy"]).toBe(
+      "default-src 'none'; style-src 'unsafe-inline'; img-src https: data:; base-uri 'none'; form-action 'none'; frame-ancestors 'self'",
+    );
   });
 });

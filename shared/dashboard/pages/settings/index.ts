@@ -34,7 +34,8 @@ const entries: readonly SettingsEntry[] = [
     title: "Branding",
     about: "Logo, brand colour and footer of your hosted pages, PDFs and emails, with a live preview",
     permission: settingsPermission,
-    now: (m) => `Colour ${m.branding.brandColor ?? "neutral"}${m.branding.logoUrl ? ", logo set" : ""}`,
+    now: (m) =>
+      `${m.branding.brandColor ? `Colour ${m.branding.brandColor}` : "No brand colour (a neutral slate)"}${m.branding.logoUrl ? ", logo set" : ""}`,
   },
   {
     href: `${settingsPath}/invoices`,
