@@ -80,57 +80,62 @@ async function invoicesPage(request: DashboardRequest) {
 function subscriptionsForm(request: DashboardRequest, merchant: Merchant) {
   const dunning = merchant.dunning ?? defaultDunning;
   const renewals = renewalRemindersOf(merchant);
-  return html`<form method="post" action="${subscriptionsPath}" class="stack-form">${csrfField(request.csrfToken)}
-<h3>Failed renewal charges</h3>
-${field(
-  {
-    name: "dunning.retryDays",
-    label: "Retry after (days)",
-    value: daysText(dunning.retryDays),
-    required: true,
-    hint: "Days from the first failure, increasing, 1–60 each, at most 8, e.g. 3, 5, 7: the card is charged again then, at the same time of day",
-    attributes: { autocomplete: "off" },
-  },
-  "subscriptions",
-)}
-${field(
-  {
-    name: "dunning.finalAction",
-    label: "After the last retry fails",
-    value: dunning.finalAction,
-    options: finalActions,
-  },
-  "subscriptions",
-)}
-<h3>Renewal reminders</h3>
-${field(
-  {
-    name: "renewalReminders.daysBefore",
-    label: "Days before a renewal",
-    type: "number",
-    value: String(renewals.daysBefore),
-    required: true,
-    hint: "1–60: the buyer's email goes at 09:00 your time that many days before each renewal",
-    attributes: { min: "1", max: "60", step: "1", inputmode: "numeric" },
-  },
-  "subscriptions",
-)}
-${choices({
-  legend: "Remind buyers of subscriptions billed every",
-  name: "renewalReminders.intervals",
-  type: "checkbox",
-  options: intervals.map((i) => [i, words(i).toLowerCase()] as const),
-  checked: renewals.intervals,
-  hint: "None ticked: no reminder emails (webhooks still hear of every renewal)",
-  idPrefix: "subscriptions",
-})}
+  const retries = [
+    field(
+      {
+        name: "dunning.retryDays",
+        label: "Retry after (days)",
+        value: daysText(dunning.retryDays),
+        required: true,
+        hint: "Days from the first failure, increasing, 1–60 each, at most 8, e.g. 3, 5, 7: the card is charged again then, at the same time of day",
+        attributes: { autocomplete: "off" },
+      },
+      "subscriptions",
+    ),
+    field(
+      {
+        name: "dunning.finalAction",
+        label: "After the last retry fails",
+        value: dunning.finalAction,
+        options: finalActions,
+      },
+      "subscriptions",
+    ),
+  ];
+  const reminders = [
+    field(
+      {
+        name: "renewalReminders.daysBefore",
+        label: "Days before a renewal",
+        type: "number",
+        value: String(renewals.daysBefore),
+        required: true,
+        hint: "1–60: the buyer's email goes at 09:00 your time that many days before each renewal",
+        attributes: { min: "1", max: "60", step: "1", inputmode: "numeric" },
+      },
+      "subscriptions",
+    ),
+    choices({
+      legend: "Remind buyers of subscriptions billed every",
+      name: "renewalReminders.intervals",
+      type: "checkbox",
+      options: intervals.map((i) => [i, words(i).toLowerCase()] as const),
+      checked: renewals.intervals,
+      hint: "None ticked: no reminder emails (webhooks still hear of every renewal)",
+      idPrefix: "subscriptions",
+    }),
+  ];
+  // One form (one save) over two cards.
+  return html`<form method="post" action="${subscriptionsPath}">${csrfField(request.csrfToken)}
+${section("Failed renewal charges (dunning)", html`<div class="stack-form">${retries}</div>`)}
+${section("Renewal reminders", html`<div class="stack-form">${reminders}</div>`)}
 ${actions("Save subscription settings")}</form>`;
 }
 
 async function subscriptionsPage(request: DashboardRequest) {
   const merchant = await merchantOf(request);
   const body = html`${pageHeader("Subscription settings", undefined, "Dunning and renewal reminders")}
-${section("Subscriptions", subscriptionsForm(request, merchant))}`;
+${subscriptionsForm(request, merchant)}`;
   return { kind: "page" as const, title: "Subscription settings", body: String(body), nav: "settings" };
 }
 

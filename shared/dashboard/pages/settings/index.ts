@@ -13,7 +13,7 @@ import { merchantOf, words } from "../details/common.ts";
 import { billingRoutes } from "./billing.ts";
 import { brandingRoutes } from "./branding.ts";
 import { daysText, settingsPath, settingsPermission } from "./common.ts";
-import { previewDocument, previewPath, previewViews, withUnsaved } from "./preview.ts";
+import { type PreviewView, previewDocument, previewPath, previewViews, withUnsaved } from "./preview.ts";
 import { quoteTemplateRoutes } from "./quote-templates.ts";
 
 interface SettingsEntry {
@@ -95,8 +95,7 @@ async function settingsIndex(request: DashboardRequest) {
   return { kind: "page" as const, title: "Settings", body: String(body) };
 }
 
-const isView = (view: string | null): view is (typeof previewViews)[number][0] =>
-  previewViews.some(([v]) => v === view);
+const isView = (view: string | null): view is PreviewView => previewViews.some(([v]) => v === view);
 
 export const settingsRoutes: readonly DashboardRoute[] = [
   { method: "GET", path: settingsPath, permission: settingsPermission, handle: settingsIndex },

@@ -16,6 +16,7 @@ import type { Merchant } from "../../../merchants/merchant.ts";
 import { invoiceEmail } from "../../../notifications/invoice-email.ts";
 import type { DashboardRequest, DashboardResult } from "../../context.ts";
 import { html, section } from "../../ui.ts";
+import { settingsPath } from "./common.ts";
 
 /** The previews there are: the buyer's invoice page, and the email that sends the invoice. */
 export const previewViews = [
@@ -24,7 +25,7 @@ export const previewViews = [
 ] as const;
 export type PreviewView = (typeof previewViews)[number][0];
 
-export const previewPath = "/app/settings/preview";
+export const previewPath = `${settingsPath}/preview`;
 
 /** The branding fields a preview takes from the query (`branding.brandColor`…, as the forms name them). */
 const brandingFields = ["logoUrl", "brandColor", "footerText"] as const;
