@@ -45,8 +45,23 @@ export type Reply =
       encodedAs?: Encoding | "identity";
     };
 
+/**
+ * The pages' policy. `frame-src 'self'`: a page may frame the dashboard's own `document` results (a
+ * live preview of the hosted invoice page or an email, which carry their own inline styles and so
+ * cannot be part of a page under this policy).
+ */
 export const contentSecurityPolicy =
-  "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+  "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; frame-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+
+/** A `document` result's own policy, which only the dashboard's pages may frame. */
+const framedBySelf = (policy: string) =>
+  [
+    ...policy
+      .split(";")
+      .map((d) => d.trim())
+      .filter((d) => d !== "" && !d.startsWith("frame-ancestors")),
+    "frame-ancestors 'self'",
+  ].join("; ");
 
 const maxFormBytes = 64 * 1024;
 
@@ -260,6 +275,14 @@ export function dashboardApp(options: DashboardOptions) {
             "content-disposition": `attachment; filename="${result.filename.replace(/[^\w.-]/g, "_")}"`,
             "cache-control": "no-store",
           },
+        };
+      case "document":
+        return {
+          kind: "file",
+          status: 200,
+          contentType: "text/html; charset=utf-8",
+          body: Buffer.from(result.html, "utf8"),
+          headers: { "content-security-policy": framedBySelf(result.policy), "cache-control": "no-store" },
         };
       default:
         throw new Error(`Unknown dashboard result ${(result as { kind: string }).kind}`);

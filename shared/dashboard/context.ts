@@ -42,7 +42,13 @@ export type DashboardResult =
    */
   | { kind: "fragment"; body: string; status?: number }
   /** A download (PDF, CSV). */
-  | { kind: "file"; contentType: string; filename: string; body: Buffer | string };
+  | { kind: "file"; contentType: string; filename: string; body: Buffer | string }
+  /**
+   * A whole HTML document shown in a frame of a dashboard page, under its own `policy` (its CSP; the
+   * dashboard adds `frame-ancestors 'self'`): what buyers would see, e.g. the branding settings'
+   * live preview of the hosted invoice page and of an email, rendered by their own renderers.
+   */
+  | { kind: "document"; html: string; policy: string };
 
 export interface DashboardRoute {
   method: "GET" | "POST";

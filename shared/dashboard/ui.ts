@@ -384,6 +384,16 @@ th,td{padding:6px}
 .field [aria-invalid=true]{border-color:#b91c1c}
 .field [aria-invalid=true]+.hint{color:#b91c1c}
 .workflow-form textarea{min-height:120px}
+.choices{border:0;margin:0;padding:0;min-width:0}
+.choices legend{font-size:13px;font-weight:600;padding:0;margin-bottom:4px}
+.choices label{display:inline-flex;align-items:center;gap:6px;margin:0 16px 4px 0;font-weight:400}
+.choices input{width:18px;height:18px;margin:0}
+.preview-frame{display:block;width:100%;height:640px;border:1px solid var(--line);border-radius:8px;background:#fff}
+.settings-layout{display:grid;grid-template-columns:minmax(0,1fr) minmax(0,1.4fr);gap:16px;align-items:start}
+.settings-list{list-style:none;margin:0;padding:0;display:grid;grid-template-columns:repeat(auto-fill,minmax(260px,1fr));gap:12px}
+.settings-list .card{margin:0}
+.settings-list p{margin:4px 0 0}
+@media (max-width:900px){.settings-layout{grid-template-columns:minmax(0,1fr)}.preview-frame{height:520px}}
 `;
 
 /**
@@ -392,3 +402,21 @@ th,td{padding:6px}
  */
 export const fieldProblems = (title: string, errors: readonly { path: string; message: string }[]): Html =>
   html`<div class="card problems" role="alert"><h2>${title}</h2><ul>${errors.map((e) => html`<li><strong>${e.path}</strong> ${e.message}</li>`)}</ul></div>`;
+
+/**
+ * A group of checkboxes (several of `options` may be chosen) or radio buttons (one), in a fieldset
+ * named by `legend`; `checked` are the chosen values. An unchecked box sends nothing, as forms do.
+ */
+export function choices(input: {
+  legend: string;
+  name: string;
+  type: "checkbox" | "radio";
+  options: readonly (readonly [string, string])[];
+  checked: readonly string[];
+  hint?: string;
+  idPrefix?: string;
+}): Html {
+  const id = (value: string) => `${input.idPrefix ?? "f"}-${input.name}-${value}`.replace(/[^\w-]/g, "-");
+  const hintId = input.hint ? id("hint") : undefined;
+  return html`<fieldset class="choices"${hintId ? html` aria-describedby="${hintId}"` : ""}><legend>${input.legend}</legend>${input.options.map(([value, label]) => html`<label for="${id(value)}"><input type="${input.type}" id="${id(value)}" name="${input.name}" value="${value}"${input.checked.includes(value) ? trusted(" checked") : ""}>${label}</label>`)}${hintId ? html`<p class="hint" id="${hintId}">${input.hint}</p>` : ""}</fieldset>`;
+}

@@ -67,6 +67,10 @@ export interface BilledCustomer {
   locale?: string;
 }
 
+/** An invoice's number: the merchant's prefix and its place in the merchant's gapless count, `INV-0042`. */
+export const invoiceNumber = (prefix: string, sequence: number): string =>
+  `${prefix}-${String(sequence).padStart(4, "0")}`;
+
 export interface Invoice {
   id: string;
   status: InvoiceStatus;

@@ -26,7 +26,7 @@ import { manualPayment, paymentEvent, presentPayment } from "../payments/payment
 import type { PaymentStore } from "../payments/ports.ts";
 import { applyCreditBalance } from "./balance.ts";
 import { type Catalog, type PricedContent, priceContent } from "./build.ts";
-import type { Invoice, InvoicePatch, NewInvoice } from "./invoice.ts";
+import { type Invoice, type InvoicePatch, invoiceNumber, type NewInvoice } from "./invoice.ts";
 
 export interface InvoicePorts {
   invoices: InvoiceStore;
@@ -310,7 +310,7 @@ export async function finalizeInvoice(ports: InvoicePorts, merchantId: string, i
       // size does not grow with the invoice's products (see InvoiceStore.finalize for its bound).
       await ports.catalog.markReferenced(merchantId, priced.unreferencedProducts);
       const hostedToken = randomBytes(24).toString("base64url");
-      const number = `${merchant.value.invoiceNumberPrefix}-${String(counter + 1).padStart(4, "0")}`;
+      const number = invoiceNumber(merchant.value.invoiceNumberPrefix, counter + 1);
       // The clock of the customer it is finalized for (a draft's customer may have changed).
       const { testClockId: _, ...draft } = value;
       const creditedToBalance = priced.content.creditedToBalance ?? 0;

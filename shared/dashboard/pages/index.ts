@@ -5,6 +5,7 @@ import { homeRoutes } from "./home.ts";
 import { listRoutes } from "./lists.ts";
 import { newInvoiceRoutes } from "./new-invoice.ts";
 import { reportsWorkflowsRoutes } from "./reports-workflows/index.ts";
+import { settingsRoutes } from "./settings/index.ts";
 import { teamRoutes } from "./team.ts";
 
 export const pageRoutes: readonly DashboardRoute[] = [
@@ -14,4 +15,5 @@ export const pageRoutes: readonly DashboardRoute[] = [
   ...detailRoutes,
   ...teamRoutes,
   ...reportsWorkflowsRoutes,
+  ...settingsRoutes,
 ];
