@@ -303,6 +303,22 @@ export function barChart(input: {
   return html`<figure class="chart-figure"><figcaption>${input.title}<span class="visually-hidden">: ${input.summary}</span></figcaption>${svg}${legend}<div class="visually-hidden">${figures}</div></figure>`;
 }
 
+/**
+ * A group of checkboxes sharing one `name` (a form sends every checked value), in a fieldset whose
+ * legend names the group; laid out in columns that fold to one at 360 px.
+ */
+export function checkboxes(input: {
+  name: string;
+  legend: string;
+  options: readonly (readonly [string, string])[];
+  checked: ReadonlySet<string>;
+  idPrefix: string;
+  hint?: string;
+}): Html {
+  const hintId = input.hint ? `${input.idPrefix}-${input.name}-hint` : undefined;
+  return html`<fieldset class="checks"${hintId ? html` aria-describedby="${hintId}"` : ""}><legend>${input.legend}</legend>${hintId ? html`<p class="hint" id="${hintId}">${input.hint}</p>` : ""}<div class="checks-grid">${input.options.map(([value, label], i) => html`<label for="${input.idPrefix}-${input.name}-${i}"><input type="checkbox" id="${input.idPrefix}-${input.name}-${i}" name="${input.name}" value="${value}"${input.checked.has(value) ? trusted(" checked") : ""}> ${label}</label>`)}</div></fieldset>`;
+}
+
 /** Styles of the components above; the shell's stylesheet includes them. */
 export const uiCss = `
 .num{font-variant-numeric:tabular-nums;text-align:right;white-space:nowrap}
@@ -375,4 +391,8 @@ tbody tr:hover{background:#f9fafb}
 th,td{padding:6px}
 .filters .field{flex:1 1 100%}
 }
+.checks{border:1px solid var(--line);border-radius:6px;padding:8px 12px;margin:0;min-width:0}
+.checks legend{font-size:13px;font-weight:600;padding:0 4px}
+.checks-grid{display:grid;grid-template-columns:repeat(auto-fill,minmax(170px,1fr));gap:4px 12px;margin-top:4px}
+.checks-grid label{font-size:14px;overflow-wrap:anywhere}
 `;

@@ -4,6 +4,7 @@ import { detailRoutes } from "./details.ts";
 import { homeRoutes } from "./home.ts";
 import { listRoutes } from "./lists.ts";
 import { newInvoiceRoutes } from "./new-invoice.ts";
+import { settingsDevRoutes } from "./settings-dev/routes.ts";
 import { teamRoutes } from "./team.ts";
 
 export const pageRoutes: readonly DashboardRoute[] = [
@@ -12,4 +13,5 @@ export const pageRoutes: readonly DashboardRoute[] = [
   ...newInvoiceRoutes,
   ...detailRoutes,
   ...teamRoutes,
+  ...settingsDevRoutes,
 ];
