@@ -394,5 +394,5 @@ th,td{padding:6px}
 .checks{border:1px solid var(--line);border-radius:6px;padding:8px 12px;margin:0;min-width:0}
 .checks legend{font-size:13px;font-weight:600;padding:0 4px}
 .checks-grid{display:grid;grid-template-columns:repeat(auto-fill,minmax(170px,1fr));gap:4px 12px;margin-top:4px}
-.checks-grid label{font-size:14px;overflow-wrap:anywhere}
+.checks-grid label{font-size:14px;font-weight:400;overflow-wrap:anywhere}
 `;

@@ -210,7 +210,7 @@ ${section(
     "rotate",
   )}<div class="form-actions"><button type="submit" class="button button-secondary">Rotate secret</button></div></form>`,
 )}
-${section("Delete", html`<p class="muted">Nothing more is delivered to it; its deliveries go with it.</p>${actionButton({ action: action("delete"), label: "Delete endpoint", csrfToken, tone: "danger", confirm: `Delete the endpoint ${endpoint.url}? Nothing more is delivered to it.` })}`)}`
+${section("Delete", html`<p class="muted">Nothing more is delivered to it, and it cannot be undone.</p>${actionButton({ action: action("delete"), label: "Delete endpoint", csrfToken, tone: "danger", confirm: `Delete the endpoint ${endpoint.url}? Nothing more is delivered to it.` })}`)}`
     : ""
 }`;
   return { kind: "page" as const, title: `Webhook ${endpoint.url}`, body: String(body) };
