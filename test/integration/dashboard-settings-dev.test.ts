@@ -366,12 +366,13 @@ describe("the webhooks pages", () => {
     expect(shown).toContain(`name="eventId" value="${event.id}"`);
 
     await takeQueued(aws, "webhooks");
-    expect(await post(`/app/settings/webhooks/${endpointId}/redeliver`, { eventId: event.id })).toMatchObject(
-      {
+    // Pressed twice: sent again once.
+    const again = { eventId: event.id, once: unique() };
+    for (let press = 0; press < 2; press++)
+      expect(await post(`/app/settings/webhooks/${endpointId}/redeliver`, again)).toMatchObject({
         kind: "redirect",
         location: `/app/settings/webhooks/${endpointId}`,
-      },
-    );
+      });
     const deliveries = (
       await expectStatus(
         api(endpointsHandler, "GET /v1/webhook-endpoints/{id}/deliveries", { id: endpointId }),
@@ -387,7 +388,10 @@ describe("the webhooks pages", () => {
       expect.objectContaining({ kind: "webhook.deliver", endpointId, merchantId: shop.id }),
     ]);
     await expect(
-      post(`/app/settings/webhooks/${endpointId}/redeliver`, { eventId: "evt_01KZZZZZZZZZZZZZZZZZZZZZZZ" }),
+      post(`/app/settings/webhooks/${endpointId}/redeliver`, {
+        eventId: "evt_01KZZZZZZZZZZZZZZZZZZZZZZZ",
+        once: unique(),
+      }),
     ).rejects.toBeInstanceOf(NotFoundError);
   });
 
@@ -395,7 +399,11 @@ describe("the webhooks pages", () => {
     await expectStatus(api(settingsHandler, "PATCH /v1/merchant", { body: { timeZone: "Europe/Berlin" } }));
     await takeQueued(aws, "webhooks");
     expect(
-      await post(`/app/settings/webhooks/${endpointId}/replay`, { from: "2026-03-01", to: "2026-03-02" }),
+      await post(`/app/settings/webhooks/${endpointId}/replay`, {
+        from: "2026-03-01",
+        to: "2026-03-02",
+        once: unique(),
+      }),
     ).toMatchObject({
       kind: "redirect",
       notice: expect.stringContaining("Replaying the events of 2026-03-01 to 2026-03-02"),
@@ -414,7 +422,7 @@ describe("the webhooks pages", () => {
       [{ from: "yesterday", to: "2026-03-01" }, "from"],
       [{ from: "2026-03-01", to: "2026-02-30x" }, "to"],
     ] as const) {
-      const refused = post(`/app/settings/webhooks/${endpointId}/replay`, form);
+      const refused = post(`/app/settings/webhooks/${endpointId}/replay`, { ...form, once: unique() });
       await expect(refused).rejects.toMatchObject({ errors: [expect.objectContaining({ path })] });
     }
     expect(await takeQueued(aws, "webhooks")).toEqual([]);
@@ -489,7 +497,7 @@ describe("the webhooks pages", () => {
       ["", { url: "https://evil.example/x", events: "customer.*" }],
       ["/rotate-secret", { expireOldAfterHours: "0", once: unique() }],
       ["/delete", {}],
-      ["/replay", { from: "2026-03-01", to: "2026-03-02" }],
+      ["/replay", { from: "2026-03-01", to: "2026-03-02", once: unique() }],
     ] as const)
       await expect(post(`/app/settings/webhooks/${theirs.id}${action}`, form), action).rejects.toBeInstanceOf(
         NotFoundError,

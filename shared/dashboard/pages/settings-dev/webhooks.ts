@@ -157,7 +157,7 @@ ${section(
                     action: action("redeliver"),
                     label: "Send again",
                     csrfToken,
-                    fields: { eventId: d.eventId },
+                    fields: { eventId: d.eventId, ...onceField() },
                   }),
               },
             ]
@@ -170,7 +170,7 @@ ${
   may(request, ops.replayWebhookEvents) && endpoint.active
     ? section(
         "Replay",
-        html`<form method="post" action="${action("replay")}" class="stack-form">${csrfField(csrfToken)}<p class="muted">Sends the endpoint's events of these days (your time zone, ${zone}) again, oldest first, as new deliveries. Events are kept 90 days; at most 5 replays an hour.</p>${field({ name: "from", label: "From", type: "date", required: true, value: addDays(today, -1) }, "replay")}${field({ name: "to", label: "To (inclusive)", type: "date", required: true, value: today }, "replay")}<div class="form-actions"><button type="submit" class="button button-secondary">Replay</button></div></form>`,
+        html`<form method="post" action="${action("replay")}" class="stack-form">${csrfField(csrfToken)}<input type="hidden" name="once" value="${onceField().once}"><p class="muted">Sends the endpoint's events of these days (your time zone, ${zone}) again, oldest first, as new deliveries. Events are kept 90 days; at most 5 replays an hour.</p>${field({ name: "from", label: "From", type: "date", required: true, value: addDays(today, -1) }, "replay")}${field({ name: "to", label: "To (inclusive)", type: "date", required: true, value: today }, "replay")}<div class="form-actions"><button type="submit" class="button button-secondary">Replay</button></div></form>`,
       )
     : ""
 }
@@ -293,7 +293,10 @@ async function redeliver(request: DashboardRequest) {
   const id = request.params.id ?? "";
   const { endpointId } = bodyOf(ops.redeliverEvent, { endpointId: id });
   const eventId = request.form.get("eventId") ?? "";
-  await webhooks.redeliver(webhookPorts(request.clock), request.user.merchantId, eventId, endpointId);
+  // Once per rendered button: a double click sends the event again once.
+  await once(request, () =>
+    webhooks.redeliver(webhookPorts(request.clock), request.user.merchantId, eventId, endpointId),
+  );
   return { kind: "redirect" as const, location: endpointPath(id), notice: `Sending ${eventId} again` };
 }
 
@@ -314,7 +317,8 @@ async function replay(request: DashboardRequest) {
     to: startOfLocalDay(addDays(dayOf(form, "to"), 1), zone).toISOString(),
   });
   const id = request.params.id ?? "";
-  await webhooks.replay(webhookPorts(request.clock), request.user.merchantId, id, range);
+  // Once per rendered form: a double submit does not spend a second of the hour's replays.
+  await once(request, () => webhooks.replay(webhookPorts(request.clock), request.user.merchantId, id, range));
   return {
     kind: "redirect" as const,
     location: endpointPath(id),
