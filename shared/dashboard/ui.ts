@@ -394,6 +394,8 @@ th,td{padding:6px}
 .settings-list .card{margin:0}
 .settings-list p{margin:4px 0 0}
 @media (max-width:900px){.settings-layout{grid-template-columns:minmax(0,1fr)}.preview-frame{height:520px}}
+.choices-grid{display:grid;grid-template-columns:repeat(auto-fill,minmax(170px,1fr));gap:4px 12px}
+.choices-grid label{margin:0;overflow-wrap:anywhere}
 `;
 
 /**
@@ -406,6 +408,7 @@ export const fieldProblems = (title: string, errors: readonly { path: string; me
 /**
  * A group of checkboxes (several of `options` may be chosen) or radio buttons (one), in a fieldset
  * named by `legend`; `checked` are the chosen values. An unchecked box sends nothing, as forms do.
+ * `columns` lays many options out in columns that fold to one at 360 px.
  */
 export function choices(input: {
   legend: string;
@@ -415,8 +418,13 @@ export function choices(input: {
   checked: readonly string[];
   hint?: string;
   idPrefix?: string;
+  columns?: boolean;
 }): Html {
   const id = (value: string) => `${input.idPrefix ?? "f"}-${input.name}-${value}`.replace(/[^\w-]/g, "-");
   const hintId = input.hint ? id("hint") : undefined;
-  return html`<fieldset class="choices"${hintId ? html` aria-describedby="${hintId}"` : ""}><legend>${input.legend}</legend>${input.options.map(([value, label]) => html`<label for="${id(value)}"><input type="${input.type}" id="${id(value)}" name="${input.name}" value="${value}"${input.checked.includes(value) ? trusted(" checked") : ""}>${label}</label>`)}${hintId ? html`<p class="hint" id="${hintId}">${input.hint}</p>` : ""}</fieldset>`;
+  const boxes = input.options.map(
+    ([value, label]) =>
+      html`<label for="${id(value)}"><input type="${input.type}" id="${id(value)}" name="${input.name}" value="${value}"${input.checked.includes(value) ? trusted(" checked") : ""}>${label}</label>`,
+  );
+  return html`<fieldset class="choices"${hintId ? html` aria-describedby="${hintId}"` : ""}><legend>${input.legend}</legend>${input.columns ? html`<div class="choices-grid">${boxes}</div>` : boxes}${hintId ? html`<p class="hint" id="${hintId}">${input.hint}</p>` : ""}</fieldset>`;
 }

@@ -276,3 +276,35 @@ export async function setStripeAccount(
   );
   return merchant;
 }
+
+/** What connecting needs of Stripe's Connect API (shared/payments/stripe.ts `stripeConnect`). */
+export interface StripeOnboarding {
+  createConnectedAccount(
+    email: string,
+    request: { merchantId: string; idempotencyKey: string },
+  ): Promise<string>;
+  accountLink(accountId: string, refreshUrl: string, returnUrl: string): Promise<string>;
+}
+
+/**
+ * Starts (or resumes) connecting the merchant's Stripe account: the account is created once (keyed
+ * by the merchant), recorded with the platform key's mode, and a fresh single-use onboarding link is
+ * answered; Stripe's account.updated completes it. The API's `POST /v1/processor/stripe/connect` and
+ * the dashboard's processor page both start here.
+ */
+export async function startStripeConnect(
+  ports: MerchantPorts & { stripe: StripeOnboarding; livemode: boolean },
+  merchantId: string,
+  links: { refreshUrl: string; returnUrl: string },
+): Promise<{ accountId: string; url: string }> {
+  const merchant = await getMerchant(ports, merchantId);
+  const accountId =
+    merchant.stripeAccountId ??
+    (await ports.stripe.createConnectedAccount(merchant.email, {
+      merchantId: merchant.id,
+      idempotencyKey: `connect-${merchant.id}`,
+    }));
+  await setStripeAccount(ports, merchant.id, accountId, ports.livemode);
+  const url = await ports.stripe.accountLink(accountId, links.refreshUrl, links.returnUrl);
+  return { accountId, url };
+}

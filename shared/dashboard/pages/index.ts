@@ -6,6 +6,7 @@ import { listRoutes } from "./lists.ts";
 import { newInvoiceRoutes } from "./new-invoice.ts";
 import { reportsWorkflowsRoutes } from "./reports-workflows/index.ts";
 import { settingsRoutes } from "./settings/index.ts";
+import { settingsDevRoutes } from "./settings-dev/routes.ts";
 import { teamRoutes } from "./team.ts";
 
 export const pageRoutes: readonly DashboardRoute[] = [
@@ -16,4 +17,5 @@ export const pageRoutes: readonly DashboardRoute[] = [
   ...teamRoutes,
   ...reportsWorkflowsRoutes,
   ...settingsRoutes,
+  ...settingsDevRoutes,
 ];

@@ -6,6 +6,7 @@
  */
 import { randomUUID } from "node:crypto";
 import type * as z from "zod";
+import { dataSealer } from "../../../auth/sealed.ts";
 import { httpPorts, merchantPorts } from "../../../composition.ts";
 import { StateConflictError, ValidationError } from "../../../domain/errors.ts";
 import { majorUnits, minorUnits } from "../../../domain/format.ts";
@@ -69,22 +70,33 @@ export const onceField = (): Record<string, string> => ({ once: randomUUID() });
  * Runs a form's action once per rendered form: a double submit (a second click, a resent POST)
  * replays the first result instead of running again. The form's one-time value is the key in the
  * API's idempotency store (scoped to the merchant, prefixed so it never meets an API client's key);
- * a failure leaves nothing behind, so the corrected form can be sent again.
+ * a failure leaves nothing behind, so the corrected form can be sent again. An action whose result
+ * carries a secret (a new API key, a webhook signing secret) says so: its kept result is sealed, as
+ * the API keeps such responses.
  */
-export async function once<T>(request: DashboardRequest, run: () => Promise<T>): Promise<T> {
+export async function once<T>(
+  request: DashboardRequest,
+  run: () => Promise<T>,
+  options: { carriesSecret?: boolean } = {},
+): Promise<T> {
   const value = request.form.get("once") ?? "";
   // The page made it (`onceField`): anything else came from somewhere else.
   if (!/^[\w-]{1,64}$/.test(value))
     throw new ValidationError([{ path: "once", message: "must be the form's one-time value" }]);
   const { once: _, csrf: __, ...fields } = Object.fromEntries(request.form);
+  const scope = request.user.merchantId;
+  const key = `dashboard-${value}`;
   const response = await withIdempotency(
     {
       store: httpPorts.idempotency,
       clock: request.clock,
-      scope: request.user.merchantId,
-      key: `dashboard-${value}`,
+      scope,
+      key,
       request: { method: request.method, path: request.path, body: JSON.stringify(fields) },
       lockMs: 30_000,
+      ...(options.carriesSecret
+        ? { sealer: await dataSealer(`idempotency ${scope} ${key}`, request.clock) }
+        : {}),
     },
     async () => ({ statusCode: 200, headers: {}, body: JSON.stringify(await run()) }),
   );
