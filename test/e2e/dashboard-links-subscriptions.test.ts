@@ -121,7 +121,9 @@ describe("payment links and subscriptions in the dashboard, in Chromium", () => 
     expect(await page.getByLabel("Link", { exact: true }).inputValue()).toBe(link.url);
     expect(await page.getByLabel("Embed snippet").inputValue()).toBe(link.embed.buttonHtml);
     const qr = page.getByRole("img", { name: `QR code of ${link.url}` });
-    expect(await qr.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth > 0)).toBe(true);
+    await qr.waitFor();
+    const loaded = `(() => { const img = document.querySelector('img[src$="/qr.svg"]'); return img.complete && img.naturalWidth > 0; })()`;
+    expect(await page.evaluate<boolean>(loaded)).toBe(true);
     const [download] = await Promise.all([
       page.waitForEvent("download"),
       page.getByRole("link", { name: "Download QR code (SVG)" }).click(),

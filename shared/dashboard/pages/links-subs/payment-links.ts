@@ -393,7 +393,7 @@ export function shareSection(link: PresentedPaymentLink): Html {
     html`<div class="stack-form"><div class="field"><label for="share-url">Link</label><input type="text" id="share-url" readonly value="${link.url}"></div>
 <div class="form-actions"><button type="button" class="button button-secondary" data-copy="share-url">Copy link</button> <a class="button button-link" href="${link.url}">Open the checkout</a></div>
 <div class="field"><span class="hint">QR code, for a counter or a flyer</span><img src="${qr}" alt="QR code of ${link.url}" width="160" height="160"></div>
-<div class="form-actions"><a class="button button-secondary" href="${qr}" download="payment-link-qr.svg">Download QR code (SVG)</a></div>
+<div class="form-actions"><a class="button button-secondary" href="${qr}" download>Download QR code (SVG)</a></div>
 <div class="field"><label for="share-embed">Embed snippet</label><textarea id="share-embed" readonly aria-describedby="share-embed-hint">${link.embed.buttonHtml}</textarea><p class="hint" id="share-embed-hint">A button for your website or emails: paste it where it should show</p></div>
 <div class="form-actions"><button type="button" class="button button-secondary" data-copy="share-embed">Copy snippet</button></div></div>`,
   );
