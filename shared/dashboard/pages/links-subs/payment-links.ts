@@ -140,6 +140,10 @@ function customFieldRow(row: number, link: PresentedPaymentLink | undefined): Ht
   ]);
 }
 
+/** The custom fields, folded away (a native `<details>`, no script) until a link has one. */
+const customFields = (link: PresentedPaymentLink | undefined) =>
+  html`<details${link?.customFields.length ? html` open` : ""}><summary>Custom fields (up to ${maxCustomFields})</summary>${Array.from({ length: maxCustomFields }, (_, row) => customFieldRow(row, link))}</details>`;
+
 async function editorPage(request: DashboardRequest, link?: PresentedPaymentLink) {
   const [merchant, { products, taxRates }] = await Promise.all([merchantOf(request), catalogOf(request)]);
   const zone = merchant.timeZone;
@@ -249,7 +253,7 @@ async function editorPage(request: DashboardRequest, link?: PresentedPaymentLink
   const body = html`${pageHeader(title, undefined, link ? link.id : "One URL to sell your products: share it, print its QR code or embed its button")}
 ${section(
   "Payment link",
-  html`<form method="post" action="${action}" class="stack-form">${csrfField(request.csrfToken)}<input type="hidden" name="once" value="${onceField().once}">${field({ name: "name", label: "Name", value: link?.name ?? "", required: true, hint: "The buyer sees it on the checkout page" }, "link")}${items}${collect}${Array.from({ length: maxCustomFields }, (_, row) => customFieldRow(row, link))}${limits}${group("Taxes", taxRateBoxes(taxRates, link?.taxRateIds ?? [], "link"))}${afterPayment}${link ? checkbox({ id: "link-active", name: "active", label: "Active: buyers can check out", checked: link.active }) : ""}<div class="form-actions"><button type="submit" class="button button-primary">${link ? "Save changes" : "Create payment link"}</button> <a class="button button-link" href="${link ? linkPath(link.id) : "/app/payment-links"}">Cancel</a></div></form>`,
+  html`<form method="post" action="${action}" class="stack-form">${csrfField(request.csrfToken)}<input type="hidden" name="once" value="${onceField().once}">${field({ name: "name", label: "Name", value: link?.name ?? "", required: true, hint: "The buyer sees it on the checkout page" }, "link")}${items}${collect}${customFields(link)}${limits}${group("Taxes", taxRateBoxes(taxRates, link?.taxRateIds ?? [], "link"))}${afterPayment}${link ? checkbox({ id: "link-active", name: "active", label: "Active: buyers can check out", checked: link.active }) : ""}<div class="form-actions"><button type="submit" class="button button-primary">${link ? "Save changes" : "Create payment link"}</button> <a class="button button-link" href="${link ? linkPath(link.id) : "/app/payment-links"}">Cancel</a></div></form>`,
 )}`;
   return { kind: "page" as const, title, body: String(body) };
 }

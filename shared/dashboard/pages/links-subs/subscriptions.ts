@@ -64,14 +64,23 @@ const prorationOptions = [
 
 type Subscription = Awaited<ReturnType<typeof subscriptions.getSubscription>>;
 
-/** An ad-hoc price's fields: what it is and what it costs, in `currency`. */
-const adHocFields = (row: number, currency: string, values: { description: string; unitAmount: string }) => [
+/**
+ * An ad-hoc price's fields: what it is and what it costs per period, in `currency` (a change's,
+ * fixed), or in the currency the form names further down (a new subscription's).
+ */
+const adHocFields = (
+  row: number,
+  currency: string | undefined,
+  values: { description: string; unitAmount: string },
+) => [
   { name: item(row, "description"), label: "Description", value: values.description },
   {
     name: item(row, "unitAmount"),
-    label: `Price (${currency})`,
+    label: currency ? `Price (${currency})` : "Price",
     value: values.unitAmount,
-    hint: `Per period, e.g. ${majorUnits(1250, currency)}`,
+    hint: currency
+      ? `Per period, e.g. ${majorUnits(1250, currency)}`
+      : "Per period, in the currency below, e.g. 12.50",
     attributes: { inputmode: "decimal", autocomplete: "off" },
   },
 ];
@@ -98,7 +107,7 @@ async function newSubscriptionPage(request: DashboardRequest) {
               ...products.map((p) => [p.id, productLabel(p)] as const),
             ],
           },
-          ...adHocFields(row, currency, { description: "", unitAmount: "" }),
+          ...adHocFields(row, undefined, { description: "", unitAmount: "" }),
           {
             name: item(row, "quantity"),
             label: "Quantity",
