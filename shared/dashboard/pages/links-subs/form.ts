@@ -54,6 +54,10 @@ export async function namedByRow<T>(
   }
 }
 
+/** `undefined` is "not given": left out, so a strict schema and a PATCH see only what the form sets. */
+export const given = (input: Record<string, unknown>): Record<string, unknown> =>
+  Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined));
+
 /** A whole number as typed, for the API's schema to judge its range; blank is `undefined`. */
 export function wholeNumberOf(form: URLSearchParams, name: string): number | undefined {
   const text = textOf(form, name);

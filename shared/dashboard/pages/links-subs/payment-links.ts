@@ -27,6 +27,7 @@ import {
   checkbox,
   checked,
   filledRows,
+  given,
   group,
   namedByRow,
   productLabel,
@@ -314,7 +315,7 @@ function linkInput(form: URLSearchParams, zone: string, link: PresentedPaymentLi
   const expiresAt = expiryOf(form, zone, link);
   const input: Record<string, unknown> = {
     name: textOf(form, "name"),
-    // An empty list is the schema's to refuse ("at least 1 item"), named at the first row.
+    // An empty list is the schema's to refuse ("must have at least 1 item", naming `lineItems`).
     ...(frozen(link) ? {} : { lineItems }),
     allowDiscountCodes: checked(form, "allowDiscountCodes"),
     collectBillingAddress: checked(form, "collectBillingAddress"),
@@ -342,11 +343,7 @@ function linkInput(form: URLSearchParams, zone: string, link: PresentedPaymentLi
     taxRateIds: form.getAll("taxRateIds"),
     ...(link ? { active: checked(form, "active") } : {}),
   };
-  // `undefined` is "not given": left out, so a strict schema and a PATCH see only what the form sets.
-  return {
-    input: Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined)),
-    rows,
-  };
+  return { input: given(input), rows };
 }
 
 async function createLink(request: DashboardRequest) {

@@ -39,6 +39,7 @@ import {
   checkbox,
   checked,
   filledRows,
+  given,
   group,
   namedByRow,
   productLabel,
@@ -231,10 +232,6 @@ function newSubscriptionInput(form: URLSearchParams) {
   };
   return { input: given(input), rows };
 }
-
-/** `undefined` is "not given": left out, so a strict schema sees only what the form sets. */
-const given = (input: Record<string, unknown>) =>
-  Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined));
 
 async function createSubscription(request: DashboardRequest): Promise<DashboardResult> {
   const { input, rows } = newSubscriptionInput(request.form);
