@@ -2,6 +2,7 @@
 import type { DashboardRoute } from "../context.ts";
 import { detailRoutes } from "./details.ts";
 import { homeRoutes } from "./home.ts";
+import { linksSubsRoutes } from "./links-subs/index.ts";
 import { listRoutes } from "./lists.ts";
 import { newInvoiceRoutes } from "./new-invoice.ts";
 import { reportsWorkflowsRoutes } from "./reports-workflows/index.ts";
@@ -18,4 +19,5 @@ export const pageRoutes: readonly DashboardRoute[] = [
   ...reportsWorkflowsRoutes,
   ...settingsRoutes,
   ...settingsDevRoutes,
+  ...linksSubsRoutes,
 ];

@@ -1,10 +1,12 @@
 /** The payment link page: what it sells, where it lives, how often it was used, and its timeline. */
+import { updatePaymentLink } from "../../../api/payment-links.ts";
 import { paymentLinkPorts } from "../../../composition.ts";
 import { formatQuantity } from "../../../domain/format.ts";
 import { getPaymentLink } from "../../../payment-links/service.ts";
 import type { DashboardRequest, DashboardRoute } from "../../context.ts";
 import { badge, facts, html, pageHeader, section, table, timeline, when } from "../../ui.ts";
-import { merchantOf } from "./common.ts";
+import { shareSection } from "../links-subs/payment-links.ts";
+import { may, merchantOf } from "./common.ts";
 import { eventsOf } from "./timeline.ts";
 
 async function paymentLinkPage(request: DashboardRequest) {
@@ -12,7 +14,11 @@ async function paymentLinkPage(request: DashboardRequest) {
   const link = await getPaymentLink(paymentLinkPorts(request.clock), merchantId, request.params.id ?? "");
   const [merchant, events] = await Promise.all([merchantOf(request), eventsOf(merchantId, link.id)]);
   const zone = merchant.timeZone;
-  const body = html`${pageHeader(html`${link.name} ${badge(link.active ? "active" : "expired", link.active ? "active" : "inactive")}`, undefined, link.id)}
+  const edit = may(request, updatePaymentLink)
+    ? html`<a class="button button-secondary" href="/app/payment-links/${link.id}/edit">Edit</a>`
+    : undefined;
+  const body = html`${pageHeader(html`${link.name} ${badge(link.active ? "active" : "expired", link.active ? "active" : "inactive")}`, edit, link.id)}
+${shareSection(link)}
 ${section(
   "Details",
   facts([

@@ -13,6 +13,7 @@ import {
   canceledNow,
   presentSubscription,
   type StoredSubscription,
+  terminalSubscriptionStatuses,
   withCancelAtPeriodEnd,
   withPause,
   withResume,
@@ -91,8 +92,12 @@ async function subscriptionPage(request: DashboardRequest) {
   const zone = merchant.timeZone;
   const { currency } = subscription;
   const write = may(request, ops.cancelSubscription) ? controls(request, stored) : { buttons: "", pause: "" };
+  const change =
+    may(request, ops.updateSubscription) && !terminalSubscriptionStatuses.includes(stored.status)
+      ? html`<a class="button button-secondary" href="${pathOf(stored.id)}/change">Change items</a>`
+      : "";
   const title = `Subscription ${subscription.id}`;
-  const body = html`${pageHeader(html`Subscription ${badge(subscription.status)}`, write.buttons, subscription.id)}
+  const body = html`${pageHeader(html`Subscription ${badge(subscription.status)}`, html`${change}${write.buttons}`, subscription.id)}
 ${section(
   "Details",
   facts([

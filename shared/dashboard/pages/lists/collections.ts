@@ -4,11 +4,11 @@
  */
 import { customerFilters, listCustomers } from "../../../api/customers.ts";
 import { createInvoice, invoiceFilters, listInvoices } from "../../../api/invoices.ts";
-import { listPaymentLinks, paymentLinkFilters } from "../../../api/payment-links.ts";
+import { createPaymentLink, listPaymentLinks, paymentLinkFilters } from "../../../api/payment-links.ts";
 import { listPayments, paymentFilters } from "../../../api/payments.ts";
 import { listPayouts, payoutFilters } from "../../../api/payouts.ts";
 import { listQuotes, quoteFilters } from "../../../api/quotes.ts";
-import { listSubscriptions, subscriptionFilters } from "../../../api/subscriptions.ts";
+import { createSubscription, listSubscriptions, subscriptionFilters } from "../../../api/subscriptions.ts";
 import { listTasks, taskFilters } from "../../../api/tasks.ts";
 import {
   customerPorts,
@@ -114,6 +114,7 @@ export const subscriptionPage = page({
   filters: subscriptionFilters,
   filterFields: [{ name: "status", label: "Status" }],
   search: byCustomerEmail("customerId"),
+  create: { label: "New subscription", operation: createSubscription },
   link: { header: "Subscription", text: (s) => s.items.map((i) => i.description).join(", ") || s.id },
   customerOf: (s) => s.customerId,
   columns: ({ timeZone, customer }) => [
@@ -166,6 +167,7 @@ export const paymentLinkPage = page({
       ],
     },
   ],
+  create: { label: "New payment link", operation: createPaymentLink },
   link: { header: "Name", text: (l) => l.name },
   columns: ({ timeZone }) => [
     {
