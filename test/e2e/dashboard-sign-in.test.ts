@@ -98,7 +98,8 @@ describe("dashboard sign-in by magic link, in Chromium", () => {
     expect(header).toContain("Fjord Coffee");
     expect(header).toContain(`${ownerEmail} · owner`);
     expect(header).toContain("TEST MODE");
-    expect(await page.getByRole("navigation", { name: "Main" }).getByRole("link").count()).toBe(10);
+    // An owner sees every section: home, the eight record pages, reports, workflows, settings, team.
+    expect(await page.getByRole("navigation", { name: "Main" }).getByRole("link").count()).toBe(13);
     expect(await seriousViolations(page)).toEqual([]);
     mkdirSync(resolve(repoRoot, "test-results"), { recursive: true });
     await page.setViewportSize({ width: 1280, height: 800 });
