@@ -30,9 +30,9 @@ import { subscriptionsReport } from "../../reports/subscription-mrr.ts";
 import { listSubscriptions } from "../../subscriptions/service.ts";
 import { listTasks } from "../../tasks/service.ts";
 import type { DashboardRequest, DashboardResult, DashboardRoute } from "../context.ts";
+import { volumeSection } from "./reports-workflows/reports.ts";
 import {
   badge,
-  barChart,
   filterBar,
   html,
   money,
@@ -92,7 +92,6 @@ async function home(request: DashboardRequest): Promise<DashboardResult> {
     ]),
   ].sort();
   const currency = parsed.data.currency ?? merchant.defaultCurrency;
-  const format = (amount: number) => formatMoney(amount, currency);
 
   const days = periodsOf(from, to, "day");
   const ofCurrency = revenue.data.filter((r) => r.currency === currency);
@@ -154,19 +153,7 @@ ${stat(
   html`<a href="${withQuery("/app/invoices", { status: "overdue", currency })}">${invoices(sum(overdue.map((r) => r.count)), "overdue")}</a>`,
 )}
 </div>
-${section(
-  "Volume",
-  barChart({
-    title: `Gross and net volume per day, ${from} to ${to} (${currency})`,
-    summary: `gross ${format(sum(gross))}, net ${format(sum(net))}`,
-    labels: days,
-    series: [
-      { name: "Gross", values: gross, tone: "a" },
-      { name: "Net", values: net, tone: "b" },
-    ],
-    format,
-  }),
-)}
+${volumeSection({ per: "day", from, to, currency, labels: days, gross, net })}
 ${section(
   "Latest payments",
   table({

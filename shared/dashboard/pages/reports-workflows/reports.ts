@@ -256,20 +256,7 @@ ${stat("Net volume", money(sum(net), currency))}
 ${stat("Payments", String(sum(rows.map((r) => r.paymentCount))))}
 ${stat("Refunded", money(sum(rows.map((r) => r.refunds)), currency))}
 </div>
-${section(
-  "Volume",
-  barChart({
-    title: `Gross and net volume per ${query.groupBy}, ${query.from} to ${query.to} (${currency})`,
-    summary: `gross ${format(sum(gross))}, net ${format(sum(net))}`,
-    labels: periods,
-    labelHeader: words(query.groupBy),
-    series: [
-      { name: "Gross", values: gross, tone: "a" },
-      { name: "Net", values: net, tone: "b" },
-    ],
-    format,
-  }),
-)}
+${volumeSection({ per: query.groupBy, from: query.from, to: query.to, currency, labels: periods, gross, net })}
 ${section(
   "By period",
   table({
@@ -528,3 +515,30 @@ export const reportRoutes: readonly DashboardRoute[] = [
     handle: topCustomersPage,
   },
 ];
+
+/** Gross and net volume per period as bars: the revenue report's range, and the home page's last days. */
+export function volumeSection(input: {
+  per: string;
+  from: string;
+  to: string;
+  currency: string;
+  labels: readonly string[];
+  gross: readonly number[];
+  net: readonly number[];
+}): Html {
+  const format = (value: number) => formatMoney(value, input.currency);
+  return section(
+    "Volume",
+    barChart({
+      title: `Gross and net volume per ${input.per}, ${input.from} to ${input.to} (${input.currency})`,
+      summary: `gross ${format(sum(input.gross))}, net ${format(sum(input.net))}`,
+      labels: input.labels,
+      labelHeader: words(input.per),
+      series: [
+        { name: "Gross", values: input.gross, tone: "a" },
+        { name: "Net", values: input.net, tone: "b" },
+      ],
+      format,
+    }),
+  );
+}
