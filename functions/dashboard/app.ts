@@ -4,6 +4,6 @@
  */
 import { clockFor, dashboardPorts } from "../../shared/composition.ts";
 import { dashboardHandler } from "../../shared/dashboard/app.ts";
-import { pageRoutes } from "../../shared/dashboard/pages/index.ts";
+import { pageRoutesFor } from "../../shared/dashboard/pages/index.ts";
 
-export const handler = dashboardHandler({ ports: () => dashboardPorts(), pageRoutes, clockFor });
+export const handler = dashboardHandler({ ports: () => dashboardPorts(), pageRoutesFor, clockFor });

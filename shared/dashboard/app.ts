@@ -67,7 +67,8 @@ const maxFormBytes = 64 * 1024;
 
 export interface DashboardOptions {
   ports: () => DashboardPorts;
-  pageRoutes: readonly DashboardRoute[];
+  /** The page routes that may serve a path (`pageRoutesFor` of shared/dashboard/pages/index.ts). */
+  pageRoutesFor: (path: string) => Promise<readonly DashboardRoute[]>;
   /** A merchant's clock for its pages (test clocks included): shared/composition.ts `clockFor`. */
   clockFor: (scope: ClockScope) => Clock;
 }
@@ -173,7 +174,9 @@ export function dashboardApp(options: DashboardOptions) {
 
     const routes: InternalRoute[] = [
       ...signOutRoutes(ports, signedIn, sessionCookie),
-      ...options.pageRoutes.map((route) => pageRoute(route, signedIn, { path, query, form, notice })),
+      ...(await options.pageRoutesFor(path)).map((route) =>
+        pageRoute(route, signedIn, { path, query, form, notice }),
+      ),
     ];
     const matched = dashboardRouter(routes)(method, path);
     const inShell = (status: number, title: string, body: string): Reply => ({

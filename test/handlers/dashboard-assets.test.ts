@@ -24,7 +24,11 @@ const ports: DashboardPorts = {
   clock: systemClock,
   publicBaseUrl: "http://127.0.0.1:4780",
 };
-const handler = dashboardHandler({ ports: () => ports, pageRoutes: [], clockFor: () => systemClock });
+const handler = dashboardHandler({
+  ports: () => ports,
+  pageRoutesFor: async () => [],
+  clockFor: () => systemClock,
+});
 const transport = handlerTransport(handler as never);
 const get = (path: string, acceptEncoding?: string) =>
   transport({

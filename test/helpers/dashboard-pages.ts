@@ -6,13 +6,15 @@
 import { assetNamed, assets } from "../../shared/dashboard/assets.ts";
 import { compress } from "../../shared/dashboard/compress.ts";
 import type { DashboardRequest, DashboardResult, SignedInUser } from "../../shared/dashboard/context.ts";
-import { pageRoutes } from "../../shared/dashboard/pages/index.ts";
+import { allPageRoutes } from "../../shared/dashboard/pages/index.ts";
 import { dashboardRouter } from "../../shared/dashboard/router.ts";
 import { shellHtml } from "../../shared/dashboard/shell.ts";
 import { systemClock } from "../../shared/domain/clock.ts";
 import type { Merchant } from "../../shared/merchants/merchant.ts";
 import type { Role } from "../../shared/users/roles.ts";
 import type { TestMerchant } from "./api.ts";
+
+const pageRoutes = await allPageRoutes();
 
 export const testCsrfToken = "csrf-test-token";
 

@@ -16,7 +16,7 @@ import { handler as subscriptionsHandler } from "../../functions/api/subscriptio
 import { handler as taxRatesHandler } from "../../functions/api/tax-rates.ts";
 import { merchantPorts } from "../../shared/composition.ts";
 import type { DashboardResult } from "../../shared/dashboard/context.ts";
-import { pageRoutes } from "../../shared/dashboard/pages/index.ts";
+import { allPageRoutes } from "../../shared/dashboard/pages/index.ts";
 import { dashboardRouter } from "../../shared/dashboard/router.ts";
 import { systemClock } from "../../shared/domain/clock.ts";
 import { NotFoundError, ValidationError } from "../../shared/domain/errors.ts";
@@ -27,6 +27,8 @@ import { can } from "../../shared/users/roles.ts";
 import { expectStatus, merchantCall, newMerchant, type TestMerchant } from "../helpers/api.ts";
 import { useTestAws } from "../helpers/aws.ts";
 import { firstLoadBytes, openPage, pageBody, signedIn, testCsrfToken } from "../helpers/dashboard-pages.ts";
+
+const pageRoutes = await allPageRoutes();
 
 let shop: TestMerchant;
 let other: TestMerchant;

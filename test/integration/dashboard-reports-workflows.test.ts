@@ -18,7 +18,7 @@ import { handler as workflowsApi } from "../../functions/api/workflows.ts";
 import type { Poller } from "../../infra/local/sqs-poller.ts";
 import { merchantPorts, paymentPorts, workflowEnginePorts } from "../../shared/composition.ts";
 import type { DashboardResult } from "../../shared/dashboard/context.ts";
-import { pageRoutes } from "../../shared/dashboard/pages/index.ts";
+import { allPageRoutes } from "../../shared/dashboard/pages/index.ts";
 import { dashboardRouter } from "../../shared/dashboard/router.ts";
 import { type Clock, systemClock } from "../../shared/domain/clock.ts";
 import { NotFoundError, StateConflictError, ValidationError } from "../../shared/domain/errors.ts";
@@ -34,6 +34,8 @@ import { call, expectStatus, merchantCall, newMerchant, type TestMerchant } from
 import { eventually, useTestAws } from "../helpers/aws.ts";
 import { firstLoadBytes, openPage, signedIn, testCsrfToken } from "../helpers/dashboard-pages.ts";
 import { consumeQueue, dispatchedQueues, dispatchFromStream } from "../helpers/pipeline.ts";
+
+const pageRoutes = await allPageRoutes();
 
 const pollers: Poller[] = [];
 let shop: TestMerchant;

@@ -13,7 +13,7 @@ import { clockFor } from "../../shared/composition.ts";
 import { contentSecurityPolicy, dashboardHandler } from "../../shared/dashboard/app.ts";
 import { assets } from "../../shared/dashboard/assets.ts";
 import type { DashboardRoute } from "../../shared/dashboard/context.ts";
-import { pageRoutes as realPageRoutes } from "../../shared/dashboard/pages/index.ts";
+import { pageRoutesFor } from "../../shared/dashboard/pages/index.ts";
 import { type DashboardPorts, type DashboardUser, randomToken } from "../../shared/dashboard/sessions.ts";
 import { fixedClock } from "../../shared/domain/clock.ts";
 import { dynamoWindowCounter } from "../../shared/store/rate-windows.ts";
@@ -101,7 +101,7 @@ const pageRoutes: DashboardRoute[] = [
   },
 ];
 
-const handler = dashboardHandler({ ports: () => ports, pageRoutes, clockFor });
+const handler = dashboardHandler({ ports: () => ports, pageRoutesFor: async () => pageRoutes, clockFor });
 const transport = handlerTransport(handler as never);
 const newClient = () => new DashboardClient(transport);
 const sessionCookie = "__Host-kassa_session";
@@ -435,7 +435,7 @@ describe("dashboard sessions", () => {
       currency: "USD",
       lineItems: [{ description: "Espresso beans", quantity: 2, unitAmount: 1250 }],
     });
-    const real = dashboardHandler({ ports: () => ports, pageRoutes: realPageRoutes, clockFor });
+    const real = dashboardHandler({ ports: () => ports, pageRoutesFor, clockFor });
     const client = new DashboardClient(handlerTransport(real as never));
     await client.signIn(owner.email, () => lastLink(owner.email));
     const page = await client.get(`/app/invoices/${invoice.id}`);

@@ -17,7 +17,7 @@ import { handler as settingsHandler } from "../../functions/api/merchant-setting
 import { handler as endpointsHandler } from "../../functions/api/webhook-endpoints.ts";
 import { merchantPorts, webhookDeliveryPorts } from "../../shared/composition.ts";
 import type { DashboardResult } from "../../shared/dashboard/context.ts";
-import { pageRoutes } from "../../shared/dashboard/pages/index.ts";
+import { allPageRoutes } from "../../shared/dashboard/pages/index.ts";
 import { dashboardRouter } from "../../shared/dashboard/router.ts";
 import { systemClock } from "../../shared/domain/clock.ts";
 import { ConflictError, NotFoundError, ValidationError } from "../../shared/domain/errors.ts";
@@ -30,6 +30,8 @@ import { type TestAws, useTestAws } from "../helpers/aws.ts";
 import { firstLoadBytes, openPage, pageBody, signedIn, testCsrfToken } from "../helpers/dashboard-pages.ts";
 import { takeQueued } from "../helpers/fixtures.ts";
 import { type StripeFake, startStripeFake } from "../helpers/stripe-fake.ts";
+
+const pageRoutes = await allPageRoutes();
 
 let aws: TestAws;
 let stripe: StripeFake;

@@ -16,7 +16,7 @@ import { handler as usersHandler } from "../../functions/api/users.ts";
 import { clockFor, dashboardPorts, merchantPorts, notificationPorts } from "../../shared/composition.ts";
 import { contentSecurityPolicy, dashboardHandler } from "../../shared/dashboard/app.ts";
 import type { DashboardResult } from "../../shared/dashboard/context.ts";
-import { pageRoutes } from "../../shared/dashboard/pages/index.ts";
+import { allPageRoutes, pageRoutesFor } from "../../shared/dashboard/pages/index.ts";
 import { dashboardRouter } from "../../shared/dashboard/router.ts";
 import { systemClock } from "../../shared/domain/clock.ts";
 import { NotFoundError, StateConflictError, ValidationError } from "../../shared/domain/errors.ts";
@@ -28,6 +28,8 @@ import { expectStatus, merchantCall, newMerchant, type TestMerchant } from "../h
 import { type TestAws, useTestAws } from "../helpers/aws.ts";
 import { DashboardClient, handlerTransport } from "../helpers/dashboard.ts";
 import { firstLoadBytes, openPage, pageBody, signedIn, testCsrfToken } from "../helpers/dashboard-pages.ts";
+
+const pageRoutes = await allPageRoutes();
 
 let aws: TestAws;
 let shop: TestMerchant;
@@ -442,7 +444,7 @@ describe("quote templates", () => {
 });
 
 describe("the preview through the dashboard function", () => {
-  const handler = dashboardHandler({ ports: () => dashboardPorts(), pageRoutes, clockFor });
+  const handler = dashboardHandler({ ports: () => dashboardPorts(), pageRoutesFor, clockFor });
 
   /** An admin invited through the API, signed in with the link of their invitation email. */
   async function signedInAdmin() {

@@ -10,7 +10,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { handler as usersHandler } from "../../functions/api/users.ts";
 import { clockFor, dashboardPorts, notificationPorts } from "../../shared/composition.ts";
 import { dashboardHandler } from "../../shared/dashboard/app.ts";
-import { pageRoutes } from "../../shared/dashboard/pages/index.ts";
+import { pageRoutesFor } from "../../shared/dashboard/pages/index.ts";
 import { systemClock } from "../../shared/domain/clock.ts";
 import { ConflictError, NotFoundError, ValidationError } from "../../shared/domain/errors.ts";
 import { notificationFor } from "../../shared/notifications/registry.ts";
@@ -150,7 +150,7 @@ describe("the team page", () => {
 });
 
 describe("the team page through the dashboard function", () => {
-  const handler = dashboardHandler({ ports: () => dashboardPorts(), pageRoutes, clockFor });
+  const handler = dashboardHandler({ ports: () => dashboardPorts(), pageRoutesFor, clockFor });
 
   /** A user invited through the API, signed in with their invitation link. */
   async function signedInAs(role: string) {
