@@ -1,0 +1,5 @@
+/** The invoice and quote editors' pages, actions and live previews. */
+import type { DashboardRoute } from "../../context.ts";
+import { invoiceEditorRoutes } from "./invoice-editor.ts";
+
+export const editorRoutes: readonly DashboardRoute[] = [...invoiceEditorRoutes];
