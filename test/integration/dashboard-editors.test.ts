@@ -141,7 +141,7 @@ describe("the invoice editor", () => {
       "lineItems.0.quantity": "2",
       "lineItems.0.unitAmount": "80",
       paymentTerms: "net_30",
-      then: "next",
+      step: "next",
     });
     expect(edited).toMatchObject({ kind: "redirect", location: `/app/invoices/${id}` });
     const invoice = await api(invoicesHandler, "GET /v1/invoices/{id}", { id });
@@ -230,7 +230,7 @@ describe("the quote editor", () => {
     const preview = await fragment(post("/app/quotes/preview", planned()));
     expect(await count(quotesHandler, "/v1/quotes")).toBe(before);
 
-    const saved = await post("/app/quotes/new", { ...planned(), expiresOn: "2040-06-30", then: "next" });
+    const saved = await post("/app/quotes/new", { ...planned(), expiresOn: "2040-06-30", step: "next" });
     const quote = await api(quotesHandler, "GET /v1/quotes/{id}", { id: idOf(saved) });
     expect(quote).toMatchObject({ status: "open", title: "Shop fit-out", requireSignature: true });
     expect(quote.countersigners).toHaveLength(1);

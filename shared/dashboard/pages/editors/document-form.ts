@@ -542,6 +542,9 @@ export function previewProblems(error: unknown): DashboardResult {
   };
 }
 
+/** Whether the form was sent by its "Save and finalize/publish" button (`name="step" value="next"`). */
+export const nextStep = (request: DashboardRequest): boolean => request.form.get("step") === "next";
+
 /** What a save did: the document, and whether the next step the form asked for (finalize, publish) ran. */
 export interface Saved {
   id: string;
@@ -551,7 +554,7 @@ export interface Saved {
 
 /**
  * Saves once per rendered form (`once`: a double submit replays the first answer), then runs `next`
- * when the form's button asked for it (`then`); a `next` the document's state or content refuses
+ * when the form's button asked for it (`nextStep`); a `next` the document's state or content refuses
  * keeps the saved draft and says why, instead of failing a save that happened.
  */
 export function saveThen(
@@ -559,11 +562,11 @@ export function saveThen(
   save: () => Promise<{ id: string }>,
   next: { operation: Operation; run: (id: string) => Promise<unknown> },
 ): Promise<Saved> {
-  if (request.form.get("then") === "next" && !may(request, next.operation))
+  if (nextStep(request) && !may(request, next.operation))
     throw new ForbiddenError("Your role may save this draft but not take the next step");
   return once(request, async () => {
     const { id } = await save();
-    if (request.form.get("then") !== "next") return { id };
+    if (!nextStep(request)) return { id };
     try {
       await next.run(id);
       return { id };

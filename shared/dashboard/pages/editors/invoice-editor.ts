@@ -26,6 +26,7 @@ import {
   pickersFor,
   previewProblems,
   readContent,
+  nextStep,
   saveThen,
   totals,
   withFormPaths,
@@ -71,7 +72,7 @@ async function editorPage(request: DashboardRequest, invoice?: Invoice): Promise
     ? contentValues(invoice, pickers)
     : { currency: merchant.defaultCurrency, lineItems: [], discounts: [], fees: [] };
   const finalize = may(request, ops.finalizeInvoice)
-    ? html` <button type="submit" name="then" value="next" class="button button-secondary">${invoice ? "Save and finalize" : "Create and finalize"}</button>`
+    ? html` <button type="submit" name="step" value="next" class="button button-secondary">${invoice ? "Save and finalize" : "Create and finalize"}</button>`
     : "";
   const body = html`${pageHeader(title, undefined, "A draft until you finalize it: then it is numbered and can be sent")}
 <div class="split"><form method="post" action="${action}" class="stack-form" data-preview="${previewPath}" data-preview-into="totals">${csrfField(request.csrfToken)}<input type="hidden" name="once" value="${onceField().once}">${contentFields(pickers, values, "invoice")}${terms}<div class="form-actions"><button type="submit" class="button button-primary">${invoice ? "Save draft" : "Create draft"}</button>${finalize} <a class="button button-link" href="${invoice ? `/app/invoices/${invoice.id}` : "/app/invoices"}">Cancel</a></div></form>
@@ -125,7 +126,7 @@ async function save(request: DashboardRequest, id?: string): Promise<DashboardRe
     () => withFormPaths(content.rows, async () => write(await customerFor(request, content))),
     { operation: ops.finalizeInvoice, run: (draft) => invoices.finalizeInvoice(ports, merchantId, draft) },
   );
-  const finalized = request.form.get("then") === "next" && !saved.refused;
+  const finalized = nextStep(request) && !saved.refused;
   return {
     kind: "redirect",
     location: `/app/invoices/${saved.id}`,

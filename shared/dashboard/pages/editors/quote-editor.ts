@@ -33,6 +33,7 @@ import {
   readContent,
   type Rows,
   rowField,
+  nextStep,
   saveThen,
   shareOf,
   totals,
@@ -185,7 +186,7 @@ async function editorPage(request: DashboardRequest, quote?: Quote): Promise<Das
     ? contentValues(quote, pickers)
     : { currency: merchant.defaultCurrency, lineItems: [], discounts: [], fees: [] };
   const publish = may(request, ops.publishQuote)
-    ? html` <button type="submit" name="then" value="next" class="button button-secondary">${quote ? "Save and publish" : "Create and publish"}</button>`
+    ? html` <button type="submit" name="step" value="next" class="button button-secondary">${quote ? "Save and publish" : "Create and publish"}</button>`
     : "";
   const shown = quote
     ? totals({ ...quote, plannedPayments: plannedOf(quote) })
@@ -284,7 +285,7 @@ async function save(request: DashboardRequest, id?: string): Promise<DashboardRe
     operation: ops.publishQuote,
     run: (draft) => quotes.publishQuote(ports, merchantId, draft),
   });
-  const published = request.form.get("then") === "next" && !saved.refused;
+  const published = nextStep(request) && !saved.refused;
   return {
     kind: "redirect",
     location: `/app/quotes/${saved.id}`,
