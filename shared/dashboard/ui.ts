@@ -383,9 +383,9 @@ th,td{padding:6px}
 .check input{width:20px;height:20px;margin:0}
 .checks{border:0;padding:0;margin:0;display:flex;flex-wrap:wrap;gap:0 16px}
 .checks legend{font-size:13px;font-weight:600;padding:0}
-.field-row{display:flex;flex-wrap:wrap;gap:12px;align-items:flex-end}
+.field-row{display:flex;flex-wrap:wrap;gap:12px;align-items:flex-start}
 .field-row>*{flex:1 1 140px}
-.split{display:grid;grid-template-columns:minmax(0,1fr) minmax(0,380px);gap:16px;align-items:start}
+.split{display:grid;grid-template-columns:minmax(0,1fr) minmax(0,440px);gap:16px;align-items:start}
 .split>form{max-width:none}
 .split-aside{position:sticky;top:16px}
 @media (max-width:900px){.split{grid-template-columns:minmax(0,1fr)}.split-aside{position:static}}

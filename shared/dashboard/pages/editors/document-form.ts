@@ -332,7 +332,7 @@ export function contentFields(pickers: Pickers, values: ContentValues, prefix: s
         rate.id,
       ),
     );
-    return html`<fieldset class="card"><legend>Line ${row + 1}${row === 0 ? "" : " (optional)"}</legend>${[
+    return html`<fieldset class="card"><legend>Line ${row + 1}${row === 0 ? "" : " (optional)"}</legend><div class="field-row">${[
       field(
         { name: name("productId"), label: "Product", value: line.productId ?? "", options: productOptions },
         prefix,
@@ -342,16 +342,17 @@ export function contentFields(pickers: Pickers, values: ContentValues, prefix: s
           name: name("description"),
           label: "Description",
           value: line.description ?? "",
-          hint: "The product's name when left empty",
+          hint: row === 0 ? "The product's name when left empty" : undefined,
         },
         prefix,
       ),
+    ]}</div><div class="field-row">${[
       field(
         {
           name: name("quantity"),
           label: "Quantity",
           value: line.quantity === undefined ? "" : String(line.quantity),
-          hint: "1 when left empty",
+          hint: row === 0 ? "1 when left empty" : undefined,
           attributes: { inputmode: "decimal", autocomplete: "off" },
         },
         prefix,
@@ -361,7 +362,10 @@ export function contentFields(pickers: Pickers, values: ContentValues, prefix: s
           name: name("unitAmount"),
           label: "Unit price",
           value: line.unitAmount === undefined ? "" : majorUnits(line.unitAmount, currency),
-          hint: "In the document's currency, e.g. 12.50; the product's price when left empty",
+          hint:
+            row === 0
+              ? "In the document's currency, e.g. 12.50; the product's price when left empty"
+              : undefined,
           attributes: { inputmode: "decimal", autocomplete: "off" },
         },
         prefix,
@@ -371,16 +375,16 @@ export function contentFields(pickers: Pickers, values: ContentValues, prefix: s
           name: name("discount"),
           label: "Line discount",
           value: discount,
-          hint: "A percent like 10% or an amount like 2.50",
+          hint: row === 0 ? "A percent like 10% or an amount like 2.50" : undefined,
           attributes: { autocomplete: "off" },
         },
         prefix,
       ),
-    ]}${rates.length ? html`<fieldset class="checks"><legend>Taxes</legend>${rates}</fieldset>` : ""}</fieldset>`;
+    ]}</div>${rates.length ? html`<fieldset class="checks"><legend>Taxes</legend>${rates}</fieldset>` : ""}</fieldset>`;
   });
   const discountRows = Array.from({ length: rowCount(values.discounts.length, 2, 1) }, (_, row) => {
     const d = values.discounts[row] ?? {};
-    const kind = d.code ? "code" : d.percentOff !== undefined ? "percent" : "amount";
+    const kind = d.percentOff !== undefined ? "percent" : d.amountOff !== undefined ? "amount" : "code";
     return html`<div class="field-row">${[
       field(
         {
