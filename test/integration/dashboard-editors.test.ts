@@ -130,6 +130,8 @@ describe("the invoice editor", () => {
     const page = await pageBody(openPage(member(), `/app/invoices/${id}/edit`));
     expect(page).toMatch(/name="lineItems.1.description"[^>]* value="Setup"/);
     expect(page).toMatch(/name="lineItems.1.discount"[^>]* value="10%"/);
+    expect(page).toMatch(/name="discounts.0.kind"[^>]*><option value="code" selected>/);
+    expect(page).toContain(`value="${code}"`);
     expect(page).toContain(`<strong data-total>`);
     const detail = await pageBody(openPage(member(), `/app/invoices/${id}`));
     expect(detail).toContain(`href="/app/invoices/${id}/edit"`);

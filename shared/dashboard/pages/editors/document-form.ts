@@ -50,6 +50,9 @@ const formNames: Partial<Record<RowArray, Record<string, string>>> = {
   "paymentPlan.installments": { percent: "share", amount: "share" },
 };
 
+/** The field that answers for a whole item (the plan's kind rule names an installment, not a field). */
+const wholeItemField: Partial<Record<RowArray, string>> = { "paymentPlan.installments": "share" };
+
 export const rowField = (array: RowArray, row: number, name: string) => `${array}.${row}.${name}`;
 
 /** The rows of `array` that are filled (any of its fields), numbered as the form has them. */
@@ -73,8 +76,7 @@ export function formPath(path: string, rows: Rows): string {
   const item = Number(match[2]);
   const row = rows[array]?.[item] ?? item;
   const name = match[3];
-  const renamed =
-    name === undefined ? (formNames[array] ? "share" : undefined) : (formNames[array]?.[name] ?? name);
+  const renamed = name === undefined ? wholeItemField[array] : (formNames[array]?.[name] ?? name);
   return renamed === undefined ? `${array}.${row}` : rowField(array, row, renamed);
 }
 
@@ -384,7 +386,14 @@ export function contentFields(pickers: Pickers, values: ContentValues, prefix: s
   });
   const discountRows = Array.from({ length: rowCount(values.discounts.length, 2, 1) }, (_, row) => {
     const d = values.discounts[row] ?? {};
-    const kind = d.percentOff !== undefined ? "percent" : d.amountOff !== undefined ? "amount" : "code";
+    // A code's discount also carries the code's percent or amount: the code is what was given.
+    const kind = d.code
+      ? "code"
+      : d.percentOff !== undefined
+        ? "percent"
+        : d.amountOff !== undefined
+          ? "amount"
+          : "code";
     return html`<div class="field-row">${[
       field(
         {
