@@ -48,6 +48,10 @@ describe("formPath", () => {
   ])("names %s of the body as the form's %s", (path, field) => {
     expect(formPath(path, rows)).toBe(field);
   });
+
+  it("names a top-level field the form spells otherwise by its form name", () => {
+    expect(formPath("expiresAt", rows, { expiresAt: "expiresOn" })).toBe("expiresOn");
+  });
 });
 
 describe("shareOf", () => {

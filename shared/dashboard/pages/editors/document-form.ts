@@ -67,26 +67,30 @@ export function filledRows(form: URLSearchParams, array: RowArray): number[] {
   return [...rows].sort((a, b) => a - b);
 }
 
-/** An error path of the body (or of a use case) as the form's field name. */
-export function formPath(path: string, rows: Rows): string {
+/** An error path of the body (or of a use case) as the form's field name; `renamed`: other top-level fields. */
+export function formPath(path: string, rows: Rows, renamed: Record<string, string> = {}): string {
   const match =
     /^(lineItems|discounts|fees|countersigners|paymentPlan\.installments)\.(\d+)(?:\.(\w+))?/.exec(path);
-  if (!match) return path;
+  if (!match) return renamed[path] ?? path;
   const array = match[1] as RowArray;
   const item = Number(match[2]);
   const row = rows[array]?.[item] ?? item;
   const name = match[3];
-  const renamed = name === undefined ? wholeItemField[array] : (formNames[array]?.[name] ?? name);
-  return renamed === undefined ? `${array}.${row}` : rowField(array, row, renamed);
+  const formName = name === undefined ? wholeItemField[array] : (formNames[array]?.[name] ?? name);
+  return formName === undefined ? `${array}.${row}` : rowField(array, row, formName);
 }
 
 /** Runs `check` (a body's validation, a use case), naming its field errors as the form's fields. */
-export async function withFormPaths<T>(rows: Rows, check: () => T | Promise<T>): Promise<T> {
+export async function withFormPaths<T>(
+  rows: Rows,
+  check: () => T | Promise<T>,
+  renamed: Record<string, string> = {},
+): Promise<T> {
   try {
     return await check();
   } catch (error) {
     if (!(error instanceof ValidationError)) throw error;
-    throw new ValidationError(error.errors.map((e) => ({ ...e, path: formPath(e.path, rows) })));
+    throw new ValidationError(error.errors.map((e) => ({ ...e, path: formPath(e.path, rows, renamed) })));
   }
 }
 

@@ -244,17 +244,8 @@ async function readQuote(request: DashboardRequest, clear: boolean) {
   const content = readContent(request);
   const own = quoteTermsOf(request.form, content.body.currency, merchant, clear);
   const rows: Rows = { ...content.rows, ...own.rows };
-  const named = <T>(check: () => T | Promise<T>) =>
-    withFormPaths(rows, async () => {
-      try {
-        return await check();
-      } catch (error) {
-        if (!(error instanceof ValidationError)) throw error;
-        throw new ValidationError(
-          error.errors.map((e) => (e.path === "expiresAt" ? { ...e, path: "expiresOn" } : e)),
-        );
-      }
-    });
+  // The expiry is typed as a day (`expiresOn`) and sent as the instant it ends (`expiresAt`).
+  const named = <T>(check: () => T | Promise<T>) => withFormPaths(rows, check, { expiresAt: "expiresOn" });
   return { content, body: { ...content.body, ...own.fields }, named };
 }
 
