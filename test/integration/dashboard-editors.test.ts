@@ -186,6 +186,7 @@ describe("the invoice editor", () => {
       });
       const preview = await fragment(post("/app/invoices/preview", form));
       expect(preview.status).toBe(400);
+    expect(preview.body).toContain(path);
       expect(await count(invoicesHandler, "/v1/invoices")).toBe(before);
     },
   );

@@ -27,7 +27,7 @@ import * as products from "../../../products/service.ts";
 import * as taxRates from "../../../tax-rates/service.ts";
 import type { DashboardRequest, DashboardResult } from "../../context.ts";
 import { checkbox, type Field, field, html, type Html, money, table } from "../../ui.ts";
-import { amountOf, bodyOf, may, once, words } from "../details/common.ts";
+import { amountOf, bodyOf, may, once } from "../details/common.ts";
 import { lines as linesTable } from "../details/invoice.ts";
 
 /** The arrays a form spells in rows, each with the names of its row's fields. */
@@ -549,7 +549,8 @@ export function totals(document: FixedContent["content"] & Partial<QuoteFigures>
 /** What the preview answers when the form cannot be priced yet: the problems, each naming its field. */
 export function previewProblems(error: unknown): DashboardResult {
   if (!(error instanceof ValidationError)) throw error;
-  const label = (e: FieldError) => `${words(e.path.replaceAll(".", " "))}: ${e.message}`;
+  // As the error page and the API's problem name them: the form's field, then what is wrong with it.
+  const label = (e: FieldError) => `${e.path} ${e.message}`;
   return {
     kind: "fragment",
     status: 400,
