@@ -19,6 +19,7 @@ import { permissionFor } from "../../../users/roles.ts";
 import type { DashboardRequest, DashboardResult, DashboardRoute } from "../../context.ts";
 import { csrfField, field, html, type Html, pageHeader } from "../../ui.ts";
 import { bodyOf, may, merchantOf, onceField, words } from "../details/common.ts";
+import { fitsTheEditor } from "./fits.ts";
 import {
   contentFields,
   contentValues,
@@ -98,8 +99,7 @@ async function draftFor(request: DashboardRequest): Promise<Invoice> {
     request.params.id ?? "",
   );
   assertInvoiceCan("edit", invoice.status);
-  // The form has no place for a subscription's period or proration lines: saving would drop them.
-  if (invoice.lineItems.some((line) => line.period || line.proration))
+  if (!fitsTheEditor(invoice))
     throw new StateConflictError("This draft bills a subscription's periods: edit it through the API");
   return invoice;
 }
