@@ -305,6 +305,10 @@ export function barChart(input: {
   return html`<figure class="chart-figure"><figcaption>${input.title}<span class="visually-hidden">: ${input.summary}</span></figcaption>${svg}${legend}<div class="visually-hidden">${figures}</div></figure>`;
 }
 
+/** A checkbox labelled beside it (a form sends `value` when it is checked, nothing when not). */
+export const checkbox = (name: string, label: string, checked: boolean, id: string, value = "on"): Html =>
+  html`<div class="check"><input type="checkbox" id="${id}" name="${name}" value="${value}"${checked ? trusted(" checked") : ""}><label for="${id}">${label}</label></div>`;
+
 /** Styles of the components above; the shell's stylesheet includes them. */
 export const uiCss = `
 .num{font-variant-numeric:tabular-nums;text-align:right;white-space:nowrap}
@@ -396,6 +400,16 @@ th,td{padding:6px}
 @media (max-width:900px){.settings-layout{grid-template-columns:minmax(0,1fr)}.preview-frame{height:520px}}
 .choices-grid{display:grid;grid-template-columns:repeat(auto-fill,minmax(170px,1fr));gap:4px 12px}
 .choices-grid label{margin:0;overflow-wrap:anywhere}
+.check{display:flex;gap:8px;align-items:center;min-height:36px}
+.check input{width:20px;height:20px;margin:0}
+.checks{border:0;padding:0;margin:0;display:flex;flex-wrap:wrap;gap:0 16px}
+.checks legend{font-size:13px;font-weight:600;padding:0}
+.field-row{display:flex;flex-wrap:wrap;gap:12px;align-items:flex-start}
+.field-row>*{flex:1 1 140px}
+.split{display:grid;grid-template-columns:minmax(0,1fr) minmax(0,440px);gap:16px;align-items:start}
+.split>form{max-width:none}
+.split-aside{position:sticky;top:16px}
+@media (max-width:900px){.split{grid-template-columns:minmax(0,1fr)}.split-aside{position:static}}
 `;
 
 /**

@@ -25,7 +25,7 @@ import { merchantLivemode } from "../payments/mode.ts";
 import { manualPayment, paymentEvent, presentPayment } from "../payments/payment.ts";
 import type { PaymentStore } from "../payments/ports.ts";
 import { applyCreditBalance } from "./balance.ts";
-import { type Catalog, type PricedContent, priceContent } from "./build.ts";
+import { type Catalog, type ContentRequest, type PricedContent, priceContent } from "./build.ts";
 import { type Invoice, type InvoicePatch, invoiceNumber, type NewInvoice } from "./invoice.ts";
 
 export interface InvoicePorts {
@@ -149,15 +149,44 @@ const frozen = (invoice: StoredInvoice): PricedContent => ({
 /** A draft applies no credit balance: that happens at finalize, against the balance then. */
 const unfinalizedBalance = (total: number) => ({ appliedBalance: 0, amountDue: total });
 
+/**
+ * A new draft's content as create prices it: on its customer's clock (a test clock's frozen time when
+ * bound to one) against the catalog, or as fixed by its origin. Writes nothing.
+ */
+async function priceNewDraft(
+  ports: Pick<InvoicePorts, "catalog" | "customerClock">,
+  merchantId: string,
+  input: ContentRequest,
+  fixed?: FixedContent,
+) {
+  const customerClock = await ports.customerClock(merchantId, input.customerId);
+  const now = customerClock.now();
+  return { customerClock, now, priced: fixed ?? (await priceContent(ports.catalog, merchantId, input, now)) };
+}
+
+/**
+ * What a draft of `input` would total, priced exactly as `createInvoice` prices it, without writing
+ * anything: the dashboard editor's live totals (never a second pricing in the browser).
+ */
+export async function previewInvoice(
+  ports: Pick<InvoicePorts, "catalog" | "customerClock">,
+  merchantId: string,
+  input: ContentRequest,
+): Promise<FixedContent> {
+  return (await priceNewDraft(ports, merchantId, input)).priced;
+}
+
 export async function createInvoice(
   ports: InvoicePorts,
   merchantId: string,
   input: NewInvoice,
   origin?: InvoiceOrigin,
 ) {
-  const customerClock = await ports.customerClock(merchantId, input.customerId);
-  const now = customerClock.now();
-  const { customer, content } = origin?.fixed ?? (await priceContent(ports.catalog, merchantId, input, now));
+  const {
+    customerClock,
+    now,
+    priced: { customer, content },
+  } = await priceNewDraft(ports, merchantId, input, origin?.fixed);
   const invoice: StoredInvoice = {
     id: newId("invoice", now),
     status: "draft",

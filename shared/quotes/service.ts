@@ -83,7 +83,7 @@ const contentOf = (quote: StoredQuote): ContentRequest => ({
  * to the one-time total is a 400 naming the installment).
  */
 async function priceQuoteWithPlan(
-  ports: QuotePorts,
+  ports: Pick<QuotePorts, "catalog">,
   merchantId: string,
   request: ContentRequest,
   plan: PaymentPlanRequest | undefined,
@@ -134,11 +134,39 @@ function assertDistinctSigners(countersigners: readonly Countersigner[], buyerEm
 const optional = <K extends string, V>(key: K, value: V | undefined) =>
   (value === undefined ? {} : { [key]: value }) as Partial<Record<K, V>>;
 
+/**
+ * A draft's content and plan priced as create and every draft edit price them: on its customer's
+ * clock (a test clock's frozen time when bound to one). Writes nothing.
+ */
+async function priceDraft(
+  ports: Pick<QuotePorts, "catalog" | "customerClock">,
+  merchantId: string,
+  request: ContentRequest,
+  plan: PaymentPlanRequest | undefined,
+) {
+  const customerClock = await ports.customerClock(merchantId, request.customerId);
+  const now = customerClock.now();
+  return { customerClock, now, priced: await priceQuoteWithPlan(ports, merchantId, request, plan, now) };
+}
+
+/**
+ * What a draft of `request` with `plan` would total (its one-time and recurring parts, its
+ * installments), priced exactly as create and update price it, without writing anything: the
+ * dashboard editor's live totals.
+ */
+export async function previewQuote(
+  ports: Pick<QuotePorts, "catalog" | "customerClock">,
+  merchantId: string,
+  request: ContentRequest,
+  plan: PaymentPlanRequest | undefined,
+) {
+  const { priced } = await priceDraft(ports, merchantId, request, plan);
+  return { ...priced.content, ...priced.totals, ...optional("recurringInterval", priced.interval) };
+}
+
 export async function createQuote(ports: QuotePorts, merchantId: string, input: NewQuote) {
   const templateId = await templateIdFor(ports.templates, merchantId, input.templateId);
-  const customerClock = await ports.customerClock(merchantId, input.customerId);
-  const now = customerClock.now();
-  const priced = await priceQuoteWithPlan(ports, merchantId, input, input.paymentPlan, now);
+  const { customerClock, now, priced } = await priceDraft(ports, merchantId, input, input.paymentPlan);
   assertDistinctSigners(input.countersigners ?? [], priced.customer.email);
   const expiresAt = input.expiresAt
     ? new Date(input.expiresAt).toISOString()
@@ -195,11 +223,9 @@ export async function updateQuote(ports: QuotePorts, merchantId: string, id: str
   assertQuoteCan("edit", value.status);
   const { metadata, lineItems, discounts, fees, customerId, currency, ...fields } = patch;
   if (fields.templateId) await assertOwnTemplate(ports.templates, merchantId, fields.templateId);
-  const customerClock = await ports.customerClock(merchantId, customerId ?? value.customerId);
-  const now = customerClock.now();
   const current = contentOf(value);
   const plan = fields.paymentPlan === undefined ? value.paymentPlan : (fields.paymentPlan ?? undefined);
-  const priced = await priceQuoteWithPlan(
+  const { customerClock, now, priced } = await priceDraft(
     ports,
     merchantId,
     {
@@ -210,7 +236,6 @@ export async function updateQuote(ports: QuotePorts, merchantId: string, id: str
       fees: fees ?? current.fees ?? [],
     },
     plan,
-    now,
   );
   assertDistinctSigners(fields.countersigners ?? value.countersigners, priced.customer.email);
   if (fields.expiresAt) fields.expiresAt = new Date(fields.expiresAt).toISOString();

@@ -24,13 +24,13 @@ const groups = {
   home: group(async () => [(await import("./home.ts")).homeRoutes]),
   /** The eight record sections: index pages, detail pages and their editors. */
   records: group(async () => {
-    const [lists, details, newInvoice, linksSubs] = await Promise.all([
+    const [lists, details, editors, linksSubs] = await Promise.all([
       import("./lists.ts"),
       import("./details.ts"),
-      import("./new-invoice.ts"),
+      import("./editors/routes.ts"),
       import("./links-subs/index.ts"),
     ]);
-    return [lists.listRoutes, newInvoice.newInvoiceRoutes, details.detailRoutes, linksSubs.linksSubsRoutes];
+    return [lists.listRoutes, editors.editorRoutes, details.detailRoutes, linksSubs.linksSubsRoutes];
   }),
   reportsWorkflows: group(async () => [
     (await import("./reports-workflows/index.ts")).reportsWorkflowsRoutes,

@@ -42,6 +42,7 @@ import {
   possible,
   words,
 } from "./common.ts";
+import { fitsTheEditor } from "../editors/fits.ts";
 import { eventsOf } from "./timeline.ts";
 
 type Invoice = Awaited<ReturnType<typeof invoices.getInvoice>>;
@@ -57,7 +58,8 @@ function actions(request: DashboardRequest, invoice: Invoice) {
   const { id, status } = invoice;
   const csrfToken = request.csrfToken;
   const write = may(request, ops.finalizeInvoice);
-  return html`${write && can(invoice, "finalize") ? actionButton({ action: `${pathOf(id)}/finalize`, label: "Finalize", csrfToken, tone: "primary" }) : ""}
+  return html`${may(request, ops.updateInvoice) && can(invoice, "edit") && fitsTheEditor(invoice) ? html`<a class="button button-secondary" href="${pathOf(id)}/edit">Edit</a>` : ""}
+${write && can(invoice, "finalize") ? actionButton({ action: `${pathOf(id)}/finalize`, label: "Finalize", csrfToken, tone: "primary" }) : ""}
 ${write && can(invoice, "send") ? actionButton({ action: `${pathOf(id)}/send`, label: "Send", csrfToken, tone: "primary" }) : ""}
 ${write && can(invoice, "void") ? actionButton({ action: `${pathOf(id)}/void`, label: "Void", csrfToken, tone: "danger", confirm: "Void this invoice? It can no longer be paid." }) : ""}
 ${status === "draft" ? "" : html`<a class="button button-secondary" href="${pathOf(id)}/pdf">Download PDF</a>`}`;

@@ -3,13 +3,14 @@
  * the signed PDF lists it (the same `auditTrail`), its timeline, and the published and signed PDFs
  * the API serves.
  */
+import * as ops from "../../../api/quotes.ts";
 import { quotePorts } from "../../../composition.ts";
 import { translator } from "../../../i18n/translator.ts";
 import { quotePdfResponse, signedQuotePdfs } from "../../../quotes/pdf-response.ts";
 import * as quotes from "../../../quotes/service.ts";
 import type { DashboardRequest, DashboardRoute } from "../../context.ts";
 import { badge, facts, html, money, pageHeader, section, table, timeline, when } from "../../ui.ts";
-import { download, merchantOf, objectLink } from "./common.ts";
+import { download, may, merchantOf, objectLink } from "./common.ts";
 import { lines } from "./invoice.ts";
 import { eventsOf } from "./timeline.ts";
 
@@ -30,7 +31,8 @@ async function quotePage(request: DashboardRequest) {
   const { currency } = quote;
   const accepted = quote.status === "accepted";
   const title = quote.number ? `Quote ${quote.number}` : "Draft quote";
-  const downloads = html`${quote.status === "draft" ? "" : html`<a class="button button-secondary" href="${pathOf(quote.id)}/pdf">Download PDF</a>`}
+  const downloads = html`${quote.status === "draft" && may(request, ops.updateQuote) ? html`<a class="button button-primary" href="${pathOf(quote.id)}/edit">Edit</a>` : ""}
+${quote.status === "draft" ? "" : html`<a class="button button-secondary" href="${pathOf(quote.id)}/pdf">Download PDF</a>`}
 ${accepted ? html`<a class="button button-secondary" href="${pathOf(quote.id)}/signed-pdf">Download signed PDF</a>` : ""}`;
   const body = html`${pageHeader(html`${title} ${badge(quote.status)}`, downloads, quote.title ?? quote.customer.email)}
 ${section(

@@ -12,7 +12,7 @@ import { listProducts } from "../../../products/service.ts";
 import { listTaxRates } from "../../../tax-rates/service.ts";
 import type { TaxRate } from "../../../tax-rates/tax-rate.ts";
 import type { DashboardRequest } from "../../context.ts";
-import { type Html, html, trusted } from "../../ui.ts";
+import { type Html, html, checkbox as uiCheckbox } from "../../ui.ts";
 
 /** The text of a form field, trimmed; empty when absent. */
 export const textOf = (form: URLSearchParams, name: string): string => form.get(name)?.trim() ?? "";
@@ -80,16 +80,14 @@ export function quantityOf(form: URLSearchParams, name: string): number | undefi
 /** A checkbox's value: checked sends `true`. */
 export const checked = (form: URLSearchParams, name: string): boolean => form.get(name) === "true";
 
-/** A labelled checkbox sending `true` when checked; `value` for one of several boxes of one name. */
-export function checkbox(input: {
+/** ui.ts's checkbox sending `true` when checked; `value` for one of several boxes of one name. */
+export const checkbox = (input: {
   name: string;
-  label: Html | string;
+  label: string;
   checked: boolean;
   value?: string;
   id: string;
-}): Html {
-  return html`<label for="${input.id}"><input type="checkbox" id="${input.id}" name="${input.name}" value="${input.value ?? "true"}"${input.checked ? trusted(" checked") : ""}> ${input.label}</label>`;
-}
+}): Html => uiCheckbox(input.name, input.label, input.checked, input.id, input.value ?? "true");
 
 /** A group of controls with its legend (a form's section). */
 export const group = (legend: string, body: Html | readonly Html[]): Html =>

@@ -7,7 +7,7 @@ import { createInvoice, invoiceFilters, listInvoices } from "../../../api/invoic
 import { createPaymentLink, listPaymentLinks, paymentLinkFilters } from "../../../api/payment-links.ts";
 import { listPayments, paymentFilters } from "../../../api/payments.ts";
 import { listPayouts, payoutFilters } from "../../../api/payouts.ts";
-import { listQuotes, quoteFilters } from "../../../api/quotes.ts";
+import { createQuote, listQuotes, quoteFilters } from "../../../api/quotes.ts";
 import { createSubscription, listSubscriptions, subscriptionFilters } from "../../../api/subscriptions.ts";
 import { listTasks, taskFilters } from "../../../api/tasks.ts";
 import {
@@ -137,6 +137,7 @@ export const quotePage = page({
   filters: quoteFilters,
   filterFields: [{ name: "status", label: "Status" }],
   search: byNumberOrCustomerEmail("Q-0007"),
+  create: { label: "New quote", operation: createQuote },
   link: { header: "Number", text: (q) => q.number ?? "Draft" },
   columns: ({ timeZone }) => [
     { header: "Title", cell: (q) => q.title },
