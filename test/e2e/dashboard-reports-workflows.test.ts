@@ -116,6 +116,11 @@ describe("reports and workflows in the dashboard, in Chromium", () => {
       async () => (await mailsTo(buyerEmail)).find((m) => m.subject === "[TEST MODE] Welcome, Nora Buyer"),
       30_000,
     );
+    // The email goes out before its step is recorded done: wait for the engine to finish the step.
+    await eventually(async () => {
+      const { data } = await ok(`/v1/workflows/${workflowId}/enrollments`);
+      return data.some((e: { status: string }) => e.status === "completed");
+    }, 30_000);
 
     const page = ownerPage();
     await page.goto(`${base()}/app/workflows/${workflowId}`);
