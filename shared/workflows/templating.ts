@@ -175,7 +175,15 @@ function knownPath(shape: ObjectShape | FieldKind, rest: readonly (string | numb
   return false;
 }
 
-const checker = engine("UTC", "html", translator(defaultLocale));
+/**
+ * The engine that checks templates, built on first use: a request that checks none (listing
+ * workflows, reading enrollments) does not pay for Liquid and the message catalog at cold start.
+ */
+let checker: Liquid | undefined;
+const checkerEngine = (): Liquid => {
+  checker ??= engine("UTC", "html", translator(defaultLocale));
+  return checker;
+};
 const forloopFields = new Set(["index", "index0", "rindex", "rindex0", "first", "last", "length"]);
 
 /** Every filtered value of the templates, in tags' arguments and their bodies too. */
@@ -221,8 +229,8 @@ export function checkTemplate(source: string, objects: readonly ContextObject[])
   let analysis: ReturnType<Liquid["analyzeSync"]>;
   let templates: Template[];
   try {
-    templates = checker.parse(source);
-    analysis = checker.analyzeSync(templates, { partials: false });
+    templates = checkerEngine().parse(source);
+    analysis = checkerEngine().analyzeSync(templates, { partials: false });
   } catch (error) {
     return [error instanceof Error ? (error.message.split("\n")[0] ?? error.message) : String(error)];
   }
