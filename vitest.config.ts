@@ -12,6 +12,10 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: "forks",
+    // Two files at a time on the 2-core CI machine, each worker with its own DynamoDB Local
+    // (test/helpers/global-setup.ts): one instance serialises every request in its one SQLite
+    // database, so two workers on it were no faster; with one each, a 40-file slice went 6:42 → 2:37.
+    maxWorkers: 2,
     env: {
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
       // Quiet runs: the tests that check logs or metrics turn them on for themselves.

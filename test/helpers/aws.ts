@@ -4,7 +4,12 @@
  */
 import { randomUUID } from "node:crypto";
 import { DescribeTableCommand, type DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
+import {
+  CreateQueueCommand,
+  GetQueueAttributesCommand,
+  ReceiveMessageCommand,
+  SQSClient,
+} from "@aws-sdk/client-sqs";
 import { DynamoDBDocumentClient, ScanCommand } from "@aws-sdk/lib-dynamodb";
 import { inject } from "vitest";
 import { ensureTable, localDynamoClient } from "../../infra/local/dynamodb.ts";
@@ -40,12 +45,18 @@ export interface MailRecord {
 /** The deployment's public base URL in tests: hosted links start with it. */
 export const testPublicBaseUrl = "https://pay.kassa.test";
 
+/** This worker's DynamoDB Local (the global setup starts one per worker; `VITEST_POOL_ID` counts from 1). */
+export function dynamodbEndpoint(): string {
+  const all = inject("emulators").dynamodb;
+  return all[(Number(process.env.VITEST_POOL_ID ?? 1) - 1) % all.length] as string;
+}
+
 /** Creates this file's table and queues and points the process environment (and so every handler) at them. */
 export async function useTestAws(queueNames: string[] = ["notifications"]): Promise<TestAws> {
   const endpoints = inject("emulators");
   const suffix = randomUUID().slice(0, 8);
   const tableName = `kassa-test-${suffix}`;
-  const client = localDynamoClient(endpoints.dynamodb);
+  const client = localDynamoClient(dynamodbEndpoint());
   const streamArn = await ensureTable(client, tableName);
   const db = DynamoDBDocumentClient.from(client);
   const sqs = new SQSClient({
@@ -55,20 +66,33 @@ export async function useTestAws(queueNames: string[] = ["notifications"]): Prom
   });
   const queues: Record<string, { url: string; arn: string }> = {};
   for (const name of queueNames) {
-    const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: `${name}-${suffix}`, Attributes: localQueueAttributes }));
-    const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ["QueueArn"] }));
+    const { QueueUrl } = await sqs.send(
+      new CreateQueueCommand({ QueueName: `${name}-${suffix}`, Attributes: localQueueAttributes }),
+    );
+    const { Attributes } = await sqs.send(
+      new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ["QueueArn"] }),
+    );
     queues[name] = { url: QueueUrl ?? "", arn: Attributes?.QueueArn ?? "" };
   }
   Object.assign(
     process.env,
-    localEnvironment(endpoints, queues, { ADMIN_TOKEN: adminToken, CURSOR_SECRET: "test-cursor-secret-0123456789", STRIPE_WEBHOOK_SECRET: "whsec_test_secret_0123456789", DATA_ENCRYPTION_KEY: testDataEncryptionKey, MAIL_FROM: "billing@kassa.test", PUBLIC_BASE_URL: testPublicBaseUrl }),
+    localEnvironment({ ...endpoints, dynamodb: dynamodbEndpoint() }, queues, {
+      ADMIN_TOKEN: adminToken,
+      CURSOR_SECRET: "test-cursor-secret-0123456789",
+      STRIPE_WEBHOOK_SECRET: "whsec_test_secret_0123456789",
+      DATA_ENCRYPTION_KEY: testDataEncryptionKey,
+      MAIL_FROM: "billing@kassa.test",
+      PUBLIC_BASE_URL: testPublicBaseUrl,
+    }),
     { TABLE_NAME: tableName },
   );
   const scanAll = async () => {
     const items: Record<string, unknown>[] = [];
     let ExclusiveStartKey: Record<string, unknown> | undefined;
     do {
-      const out = await db.send(new ScanCommand({ TableName: tableName, ExclusiveStartKey, ConsistentRead: true }));
+      const out = await db.send(
+        new ScanCommand({ TableName: tableName, ExclusiveStartKey, ConsistentRead: true }),
+      );
       items.push(...(out.Items ?? []));
       ExclusiveStartKey = out.LastEvaluatedKey;
     } while (ExclusiveStartKey);
@@ -85,9 +109,16 @@ export async function useTestAws(queueNames: string[] = ["notifications"]): Prom
     countItems: () => itemCount(client, tableName),
     receive: async (queue, max = 10) => {
       const { Messages = [] } = await sqs.send(
-        new ReceiveMessageCommand({ QueueUrl: queues[queue]?.url, MaxNumberOfMessages: max, WaitTimeSeconds: 1 }),
+        new ReceiveMessageCommand({
+          QueueUrl: queues[queue]?.url,
+          MaxNumberOfMessages: max,
+          WaitTimeSeconds: 1,
+        }),
       );
-      return Messages.map((m) => ({ body: JSON.parse(m.Body ?? "null"), receiptHandle: m.ReceiptHandle ?? "" }));
+      return Messages.map((m) => ({
+        body: JSON.parse(m.Body ?? "null"),
+        receiptHandle: m.ReceiptHandle ?? "",
+      }));
     },
     mailTo: async (to) => {
       const store = (await (await fetch(`${endpoints.ses}/store`)).json()) as { emails: MailRecord[] };
@@ -103,7 +134,8 @@ export async function useTestAws(queueNames: string[] = ["notifications"]): Prom
  */
 export async function itemCount(client: DynamoDBClient, tableName: string): Promise<number> {
   const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
-  if (Table?.ItemCount === undefined) throw new Error(`DynamoDB Local reported no ItemCount for ${tableName}`);
+  if (Table?.ItemCount === undefined)
+    throw new Error(`DynamoDB Local reported no ItemCount for ${tableName}`);
   return Table.ItemCount;
 }
 

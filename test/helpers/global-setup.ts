@@ -22,7 +22,8 @@ import { itemCount } from "./aws.ts";
 
 declare module "vitest" {
   export interface ProvidedContext {
-    emulators: { dynamodb: string; sqs: string; ses: string };
+    /** `dynamodb`: one DynamoDB Local per test worker (`dynamodbEndpoint()` of aws.ts picks a file's). */
+    emulators: { dynamodb: string[]; sqs: string; ses: string };
   }
 }
 
@@ -85,16 +86,30 @@ async function checkItemCountIsExact(client: DynamoDBClient): Promise<void> {
   await client.send(new DeleteTableCommand({ TableName }));
 }
 
+/**
+ * One DynamoDB Local per test worker: each keeps its tables in one in-memory SQLite database, which
+ * serialises every request, so files running side by side on one instance wait for each other.
+ */
 export default async function setup(project: TestProject) {
-  const [dynamodb, sqs, ses] = await Promise.all([startDynamoDbLocal(), startLocalSqs(), startLocalSes()]);
+  const workers = Math.max(1, Number(project.config.maxWorkers) || 1);
+  const [sqs, ses, ...dynamodbs] = await Promise.all([
+    startLocalSqs(),
+    startLocalSes(),
+    ...Array.from({ length: workers }, () => startDynamoDbLocal()),
+  ]);
+  const stopAll = () => Promise.all([sqs.stop(), ses.stop(), ...dynamodbs.map((d) => d.stop())]);
   try {
-    await checkItemCountIsExact(localDynamoClient(dynamodb.endpoint));
+    await Promise.all(dynamodbs.map((d) => checkItemCountIsExact(localDynamoClient(d.endpoint))));
   } catch (error) {
-    await Promise.all([dynamodb.stop(), sqs.stop(), ses.stop()]);
+    await stopAll();
     throw error;
   }
-  project.provide("emulators", { dynamodb: dynamodb.endpoint, sqs: sqs.endpoint, ses: ses.endpoint });
+  project.provide("emulators", {
+    dynamodb: dynamodbs.map((d) => d.endpoint),
+    sqs: sqs.endpoint,
+    ses: ses.endpoint,
+  });
   return async () => {
-    await Promise.all([dynamodb.stop(), sqs.stop(), ses.stop()]);
+    await stopAll();
   };
 }

@@ -3,13 +3,12 @@
  * (same filter, batches, retries, failures to `dispatch-failures`), for tests that follow events
  * through the queues.
  */
-import { inject } from "vitest";
 import { loadHandler } from "../../infra/local/invoke-lambda.ts";
 import { type Poller, pollQueue } from "../../infra/local/sqs-poller.ts";
 import { pollStream } from "../../infra/local/stream-poller.ts";
 import { functionNamed } from "../../infra/manifest.ts";
 import { eventQueues } from "../../shared/outbox/routing.ts";
-import type { TestAws } from "./aws.ts";
+import { dynamodbEndpoint, type TestAws } from "./aws.ts";
 
 /** The queues a suite that runs the dispatcher creates: every one it routes to, and its failures' queue. */
 export const dispatchedQueues: readonly string[] = [...eventQueues, "dispatch-failures"];
@@ -28,7 +27,7 @@ export async function dispatchFromStream(
       `The test's queues must include every queue the dispatcher routes to (dispatchedQueues): missing ${missing.join(", ")}`,
     );
   return pollStream({
-    endpoint: inject("emulators").dynamodb,
+    endpoint: dynamodbEndpoint(),
     streamArn: aws.streamArn,
     fn: dispatcher,
     handler: await loadHandler(dispatcher),

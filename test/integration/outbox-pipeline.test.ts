@@ -8,10 +8,9 @@ import { functionNamed } from "../../infra/manifest.ts";
 import { loadHandler } from "../../infra/local/invoke-lambda.ts";
 import { type Poller, pollQueue } from "../../infra/local/sqs-poller.ts";
 import { pollStream } from "../../infra/local/stream-poller.ts";
-import { adminToken, eventually, type TestAws, useTestAws } from "../helpers/aws.ts";
+import { adminToken, dynamodbEndpoint, eventually, type TestAws, useTestAws } from "../helpers/aws.ts";
 import { httpEvent, lambdaContext } from "../helpers/events.ts";
 import { assertDocumented } from "../helpers/contract.ts";
-import { inject } from "vitest";
 
 let aws: TestAws;
 const pollers: Poller[] = [];
@@ -30,7 +29,7 @@ async function startStream(checkpointFile: string, seen: string[] = []) {
   const fn = functionNamed("outbox-dispatcher");
   const dispatch = await loadHandler(fn);
   const poller = pollStream({
-    endpoint: inject("emulators").dynamodb,
+    endpoint: dynamodbEndpoint(),
     streamArn: aws.streamArn,
     fn,
     handler: (event, context) => {
@@ -57,7 +56,13 @@ describe("outbox → stream → dispatcher → notifications → SES", () => {
   it("delivers the welcome email for a new merchant exactly once, and a restarted poller does not replay it", async () => {
     const checkpoint = join(mkdtempSync(join(tmpdir(), "kassa-stream-")), "checkpoint.json");
     const notifications = functionNamed("notifications");
-    const queue = { url: aws.queues.notifications!.url, arn: aws.queues.notifications!.arn, dlqUrl: "", dlqArn: "", definition: { visibilityTimeoutSeconds: 30, maxReceiveCount: 3, retentionDays: 1 } };
+    const queue = {
+      url: aws.queues.notifications!.url,
+      arn: aws.queues.notifications!.arn,
+      dlqUrl: "",
+      dlqArn: "",
+      definition: { visibilityTimeoutSeconds: 30, maxReceiveCount: 3, retentionDays: 1 },
+    };
     pollers.push(pollQueue(aws.sqs, queue, notifications, await loadHandler(notifications)));
     const firstRun: string[] = [];
     const stream = await startStream(checkpoint, firstRun);

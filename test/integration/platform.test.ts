@@ -1,12 +1,12 @@
 import { DescribeStreamCommand, DynamoDBStreamsClient, GetRecordsCommand, GetShardIteratorCommand } from "@aws-sdk/client-dynamodb-streams";
-import { beforeAll, describe, expect, inject, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { handler as apiKeys } from "../../functions/api/api-keys.ts";
 import { handler as customers } from "../../functions/api/customers.ts";
 import { handler as merchants } from "../../functions/api/merchants.ts";
 import { handler as settings } from "../../functions/api/merchant-settings.ts";
 import { keyringOf, type Sealed, unseal } from "../../shared/auth/sealed.ts";
 import { call, type Handler, newMerchant } from "../helpers/api.ts";
-import { adminToken, type TestAws, testDataEncryptionKey, useTestAws } from "../helpers/aws.ts";
+import { adminToken, dynamodbEndpoint, type TestAws, testDataEncryptionKey, useTestAws } from "../helpers/aws.ts";
 
 let aws: TestAws;
 let merchant: { id: string; secret: string; keyId: string };
@@ -90,7 +90,7 @@ describe("API platform conventions", () => {
   describe("secrets at rest", () => {
     /** Every new image the table's stream has carried so far (what consumers and replicas see). */
     async function streamImages(): Promise<unknown[]> {
-      const streams = new DynamoDBStreamsClient({ endpoint: inject("emulators").dynamodb, region: "us-east-1", credentials: { accessKeyId: "local", secretAccessKey: "local" } });
+      const streams = new DynamoDBStreamsClient({ endpoint: dynamodbEndpoint(), region: "us-east-1", credentials: { accessKeyId: "local", secretAccessKey: "local" } });
       const images: unknown[] = [];
       const { StreamDescription } = await streams.send(new DescribeStreamCommand({ StreamArn: aws.streamArn }));
       for (const { ShardId } of StreamDescription?.Shards ?? []) {
