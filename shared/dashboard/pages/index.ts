@@ -3,8 +3,7 @@
  * (`/app/<section>/…`, `sectionOf` in shared/dashboard/shell.ts). The dashboard function loads a
  * section's group on the first request for it (`pageRoutesFor`): bundles are code-split
  * (infra/bundling.ts), so a cold start reads the framework only and a request reads its own section's
- * pages, never the whole dashboard's (the function's cold code went from 1,088 KB to the framework's
- * ~440 KB).
+ * pages, never the whole dashboard's (the function's cold code went from 1,088 KB to 630 KB).
  */
 import type { DashboardRoute } from "../context.ts";
 import { sectionOf } from "../shell.ts";
