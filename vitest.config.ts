@@ -15,7 +15,8 @@ export default defineConfig({
     // Two files at a time on the 2-core CI machine, each worker with its own DynamoDB Local
     // (test/helpers/global-setup.ts): one instance serialises every request in its one SQLite
     // database, so two workers on it were no faster; with one each, a 40-file slice went 6:42 → 2:37.
-    maxWorkers: 2,
+    // The soak suites stay one at a time: each loads the machine on its own (kill -9, storms, load).
+    maxWorkers: soak ? 1 : 2,
     env: {
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
       // Quiet runs: the tests that check logs or metrics turn them on for themselves.
