@@ -25,7 +25,8 @@ import type { FixedContent } from "../../../invoices/service.ts";
 import { intervalWords } from "../../../products/product.ts";
 import * as products from "../../../products/service.ts";
 import * as taxRates from "../../../tax-rates/service.ts";
-import type { DashboardRequest, DashboardResult } from "../../context.ts";
+import { permissionFor } from "../../../users/roles.ts";
+import type { DashboardRequest, DashboardResult, DashboardRoute } from "../../context.ts";
 import { checkbox, type Field, field, html, type Html, money, table } from "../../ui.ts";
 import { amountOf, bodyOf, may, once } from "../details/common.ts";
 import { lines as linesTable } from "../details/invoice.ts";
@@ -597,4 +598,39 @@ export function saveThen(
       return { id, refused: detail };
     }
   });
+}
+
+/**
+ * The routes of a document's editor: a new draft's page and its save, a draft's edit page and its
+ * save, and the live totals; permissions those of the API's create and update operations.
+ */
+export function editorRoutes<D extends { id: string }>(editor: {
+  collection: "invoices" | "quotes";
+  create: Operation;
+  update: Operation;
+  page(request: DashboardRequest, draft?: D): Promise<DashboardResult>;
+  save(request: DashboardRequest, id?: string): Promise<DashboardResult>;
+  draftFor(request: DashboardRequest): Promise<D>;
+  preview(request: DashboardRequest): Promise<DashboardResult>;
+}): readonly DashboardRoute[] {
+  const base = `/app/${editor.collection}`;
+  const create = permissionFor(editor.create);
+  const update = permissionFor(editor.update);
+  return [
+    { method: "GET", path: `${base}/new`, permission: create, handle: (r) => editor.page(r) },
+    { method: "POST", path: `${base}/new`, permission: create, handle: (r) => editor.save(r) },
+    {
+      method: "GET",
+      path: `${base}/{id}/edit`,
+      permission: update,
+      handle: async (r) => editor.page(r, await editor.draftFor(r)),
+    },
+    {
+      method: "POST",
+      path: `${base}/{id}/edit`,
+      permission: update,
+      handle: async (r) => editor.save(r, (await editor.draftFor(r)).id),
+    },
+    { method: "POST", path: `${base}/preview`, permission: create, handle: editor.preview },
+  ];
 }

@@ -15,8 +15,7 @@ import { invoicePorts } from "../../../composition.ts";
 import { assertInvoiceCan } from "../../../domain/invoice-lifecycle.ts";
 import { StateConflictError } from "../../../domain/errors.ts";
 import * as invoices from "../../../invoices/service.ts";
-import { permissionFor } from "../../../users/roles.ts";
-import type { DashboardRequest, DashboardResult, DashboardRoute } from "../../context.ts";
+import type { DashboardRequest, DashboardResult } from "../../context.ts";
 import { csrfField, field, html, type Html, pageHeader } from "../../ui.ts";
 import { bodyOf, may, merchantOf, onceField, words } from "../details/common.ts";
 import { fitsTheEditor } from "./fits.ts";
@@ -31,6 +30,7 @@ import {
   saveThen,
   totals,
   withFormPaths,
+  editorRoutes,
 } from "./document-form.ts";
 
 type Invoice = Awaited<ReturnType<typeof invoices.getInvoice>>;
@@ -161,30 +161,12 @@ async function preview(request: DashboardRequest): Promise<DashboardResult> {
   }
 }
 
-export const invoiceEditorRoutes: readonly DashboardRoute[] = [
-  {
-    method: "GET",
-    path: "/app/invoices/new",
-    permission: permissionFor(ops.createInvoice),
-    handle: (request) => editorPage(request),
-  },
-  {
-    method: "POST",
-    path: "/app/invoices/new",
-    permission: permissionFor(ops.createInvoice),
-    handle: (request) => save(request),
-  },
-  {
-    method: "GET",
-    path: "/app/invoices/{id}/edit",
-    permission: permissionFor(ops.updateInvoice),
-    handle: async (request) => editorPage(request, await draftFor(request)),
-  },
-  {
-    method: "POST",
-    path: "/app/invoices/{id}/edit",
-    permission: permissionFor(ops.updateInvoice),
-    handle: async (request) => save(request, (await draftFor(request)).id),
-  },
-  { method: "POST", path: previewPath, permission: permissionFor(ops.createInvoice), handle: preview },
-];
+export const invoiceEditorRoutes = editorRoutes({
+  collection: "invoices",
+  create: ops.createInvoice,
+  update: ops.updateInvoice,
+  page: editorPage,
+  save,
+  draftFor,
+  preview,
+});

@@ -18,8 +18,7 @@ import { assertQuoteCan } from "../../../domain/quote-lifecycle.ts";
 import type { Merchant } from "../../../merchants/merchant.ts";
 import * as quotes from "../../../quotes/service.ts";
 import { listQuoteTemplates } from "../../../quotes/templates.ts";
-import { permissionFor } from "../../../users/roles.ts";
-import type { DashboardRequest, DashboardResult, DashboardRoute } from "../../context.ts";
+import type { DashboardRequest, DashboardResult } from "../../context.ts";
 import { checkbox, csrfField, field, html, pageHeader } from "../../ui.ts";
 import { bodyOf, may, merchantOf, onceField } from "../details/common.ts";
 import {
@@ -38,6 +37,7 @@ import {
   shareOf,
   totals,
   withFormPaths,
+  editorRoutes,
 } from "./document-form.ts";
 
 type Quote = Awaited<ReturnType<typeof quotes.getQuote>>;
@@ -309,30 +309,12 @@ async function preview(request: DashboardRequest): Promise<DashboardResult> {
   }
 }
 
-export const quoteEditorRoutes: readonly DashboardRoute[] = [
-  {
-    method: "GET",
-    path: "/app/quotes/new",
-    permission: permissionFor(ops.createQuote),
-    handle: (request) => editorPage(request),
-  },
-  {
-    method: "POST",
-    path: "/app/quotes/new",
-    permission: permissionFor(ops.createQuote),
-    handle: (request) => save(request),
-  },
-  {
-    method: "GET",
-    path: "/app/quotes/{id}/edit",
-    permission: permissionFor(ops.updateQuote),
-    handle: async (request) => editorPage(request, await draftFor(request)),
-  },
-  {
-    method: "POST",
-    path: "/app/quotes/{id}/edit",
-    permission: permissionFor(ops.updateQuote),
-    handle: async (request) => save(request, (await draftFor(request)).id),
-  },
-  { method: "POST", path: previewPath, permission: permissionFor(ops.createQuote), handle: preview },
-];
+export const quoteEditorRoutes = editorRoutes({
+  collection: "quotes",
+  create: ops.createQuote,
+  update: ops.updateQuote,
+  page: editorPage,
+  save,
+  draftFor,
+  preview,
+});
