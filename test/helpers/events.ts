@@ -2,6 +2,8 @@
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import type { APIGatewayProxyEventV2, Context } from "aws-lambda";
+import { type DomainEvent, newEvent } from "../../shared/domain/events.ts";
+import { newId } from "../../shared/domain/ids.ts";
 
 export function sampleEvent<T>(file: string): T {
   return JSON.parse(readFileSync(resolve(import.meta.dirname, "../../events", file), "utf8")) as T;
@@ -9,7 +11,13 @@ export function sampleEvent<T>(file: string): T {
 
 export function httpEvent(
   routeKey: string,
-  options: { body?: string | object; token?: string; headers?: Record<string, string>; pathParameters?: Record<string, string>; query?: Record<string, string> } = {},
+  options: {
+    body?: string | object;
+    token?: string;
+    headers?: Record<string, string>;
+    pathParameters?: Record<string, string>;
+    query?: Record<string, string>;
+  } = {},
 ): APIGatewayProxyEventV2 {
   const base = sampleEvent<APIGatewayProxyEventV2>("apigw-post-merchants.json");
   const [method = "GET", path = "/"] = routeKey.split(" ");
@@ -45,3 +53,23 @@ export const lambdaContext = {
   fail: () => {},
   succeed: () => {},
 } satisfies Context;
+
+/** A card payment's `payment.succeeded` (USD, no fee) for `customerId`, as workflows enroll on it. */
+export const paymentSucceeded = (
+  merchantId: string,
+  customerId: string,
+  amount = 4200,
+  at = new Date(),
+): DomainEvent =>
+  newEvent("payment.succeeded", merchantId, undefined, at, {
+    payment: {
+      id: newId("payment", at),
+      amount,
+      currency: "USD",
+      fee: 0,
+      net: amount,
+      status: "succeeded",
+      customerId,
+      method: { type: "card", brand: "visa", last4: "4242" },
+    },
+  });

@@ -22,9 +22,7 @@ import { allPageRoutes } from "../../shared/dashboard/pages/index.ts";
 import { dashboardRouter } from "../../shared/dashboard/router.ts";
 import { type Clock, systemClock } from "../../shared/domain/clock.ts";
 import { NotFoundError, StateConflictError, ValidationError } from "../../shared/domain/errors.ts";
-import { newEvent } from "../../shared/domain/events.ts";
 import { formatMoney } from "../../shared/domain/format.ts";
-import { newId } from "../../shared/domain/ids.ts";
 import { payInvoice } from "../../shared/invoices/pay.ts";
 import { getMerchant } from "../../shared/merchants/service.ts";
 import { can } from "../../shared/users/roles.ts";
@@ -32,6 +30,7 @@ import { enrollOnEvent } from "../../shared/workflows/engine.ts";
 import type { WorkflowEnginePorts } from "../../shared/workflows/ports.ts";
 import { call, expectStatus, merchantCall, newMerchant, type TestMerchant } from "../helpers/api.ts";
 import { eventually, useTestAws } from "../helpers/aws.ts";
+import { paymentSucceeded } from "../helpers/events.ts";
 import { firstLoadBytes, openPage, signedIn, testCsrfToken } from "../helpers/dashboard-pages.ts";
 import { consumeQueue, dispatchedQueues, dispatchFromStream } from "../helpers/pipeline.ts";
 
@@ -485,22 +484,7 @@ describe("the workflows pages", () => {
 
   it("shows an enrollment the engine ran, with its step log, on the workflow's page and its own", async () => {
     const customerId = await customer(shop, "Cleo Buyer");
-    const at = new Date();
-    await enrollOnEvent(
-      enginePorts(systemClock),
-      newEvent("payment.succeeded", shop.id, undefined, at, {
-        payment: {
-          id: newId("payment", at),
-          amount: 4200,
-          currency: "USD",
-          fee: 0,
-          net: 4200,
-          status: "succeeded",
-          customerId,
-          method: { type: "card", brand: "visa", last4: "4242" },
-        },
-      }),
-    );
+    await enrollOnEvent(enginePorts(systemClock), paymentSucceeded(shop.id, customerId, 4200));
     const [enrollment] = (
       await expectStatus(
         merchantCall(enrollmentsApi, "GET /v1/workflows/{id}/enrollments", shop.secret, { id: workflowId }),
@@ -560,21 +544,7 @@ describe("the workflows pages", () => {
     );
     expect((await workflowOf(id)).steps[0]).toEqual({ type: "delay", duration: "P1D" });
     const customerId = await customer(shop, "Dora Waiting");
-    const at = new Date();
-    await enrollOnEvent(
-      enginePorts(systemClock),
-      newEvent("payment.succeeded", shop.id, undefined, at, {
-        payment: {
-          id: newId("payment", at),
-          amount: 100,
-          currency: "USD",
-          fee: 0,
-          net: 100,
-          status: "succeeded",
-          customerId,
-        },
-      }),
-    );
+    await enrollOnEvent(enginePorts(systemClock), paymentSucceeded(shop.id, customerId, 100));
     const [waiting] = (
       await expectStatus(
         merchantCall(enrollmentsApi, "GET /v1/workflows/{id}/enrollments", shop.secret, { id }),

@@ -28,6 +28,7 @@ import type { WorkflowEnginePorts } from "../../shared/workflows/ports.ts";
 import type { Workflow, WorkflowDefinition, WorkflowStep } from "../../shared/workflows/workflow.ts";
 import { callForBody, newMerchant, type TestMerchant } from "../helpers/api.ts";
 import { type TestAws, useTestAws } from "../helpers/aws.ts";
+import { paymentSucceeded } from "../helpers/events.ts";
 
 let aws: TestAws;
 let shop: TestMerchant;
@@ -108,18 +109,7 @@ async function saveWorkflow(definition: Partial<WorkflowDefinition>): Promise<Wo
 }
 
 const paid = (customerId: string, at = new Date()): DomainEvent =>
-  newEvent("payment.succeeded", shop.id, undefined, at, {
-    payment: {
-      id: newId("payment", at),
-      amount: 4200,
-      currency: "USD",
-      fee: 0,
-      net: 4200,
-      status: "succeeded",
-      customerId,
-      method: { type: "card", brand: "visa", last4: "4242" },
-    },
-  });
+  paymentSucceeded(shop.id, customerId, 4200, at);
 
 const thanks: WorkflowStep = {
   type: "send_email",
