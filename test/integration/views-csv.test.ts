@@ -2,8 +2,9 @@
  * Saved views on every list and CSV exports: a view of each new list narrows it with `?view=` (a
  * view of another list is a 400 on `view`); a list answers CSV for `Accept: text/csv` or
  * `?format=csv`, neutralises formula-like text, pages through `Link` with a cursor that JSON and CSV
- * share, cuts a response at its byte limit without losing or repeating a row, and exports 5,000
- * seeded customers across requests, each exactly once (test/soak/csv-export.test.ts: 25,000).
+ * share, cuts a response at its byte limit without losing or repeating a row, and exports 2,001
+ * seeded customers across requests at the real 2,000-row limit, each exactly once
+ * (test/soak/csv-export.test.ts: 25,000).
  */
 import { beforeAll, describe, expect, it } from "vitest";
 import { handler as checkoutSessionsHandler } from "../../functions/api/checkout-sessions.ts";
@@ -210,14 +211,15 @@ describe("CSV exports", () => {
     }
   });
 
-  it("exports 5,000 customers across requests of at most 2,000 rows, each row exactly once", async () => {
+  // 2,001: one full response at the real limit and the one row past it (the soak exports 25,000).
+  it("exports 2,001 customers across requests of at most 2,000 rows, each row exactly once", async () => {
     const shop = await newMerchant("Big Shop");
-    const ids = await seedCustomers(aws, shop.id, 5_000);
+    const ids = await seedCustomers(aws, shop.id, 2_001);
     const responses = await exportAll(customersHandler, "GET /v1/customers", shop.secret, { format: "csv" });
-    expect(responses.map((r) => csvRecords(r.raw).length - 1)).toEqual([2_000, 2_000, 1_000]);
+    expect(responses.map((r) => csvRecords(r.raw).length - 1)).toEqual([2_000, 1]);
     const exported = customerIds(responses);
-    expect(new Set(exported).size).toBe(5_000);
+    expect(new Set(exported).size).toBe(2_001);
     expect(exported).toEqual([...ids].reverse());
-    expect(responses[0]!.raw.split("\r\n")[1]).toMatch(/^cus_\w+,buyer-4999@seed\.test,"Buyer, number 4999",/);
+    expect(responses[0]!.raw.split("\r\n")[1]).toMatch(/^cus_\w+,buyer-2000@seed\.test,"Buyer, number 2000",/);
   }, 120_000);
 });

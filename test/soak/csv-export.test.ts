@@ -1,7 +1,7 @@
 /**
  * The issue's export proof at full size: 25,000 customers (seeded through the store's item mapping,
  * not 25,000 API calls) export as CSV across 13 requests following `Link`, each row exactly once and
- * in list order. test/integration/views-csv.test.ts runs the same journey with 5,000 in `npm test`.
+ * in list order. test/integration/views-csv.test.ts runs the same journey with 2,001 in `npm test`.
  */
 import { beforeAll, expect, it } from "vitest";
 import { handler as customersHandler } from "../../functions/api/customers.ts";
