@@ -32,18 +32,29 @@ const invoices = collection<StoredInvoice>({
     invoice.dueDate ? keys.invoiceByDue(merchantId, invoice.dueDate, invoice.id) : {},
 });
 
-/** Side effects of an invoice's move on its customer: the open-invoice count and the credit balance. */
-const customerEffect = (merchantId: string, invoice: StoredInvoice, effect: CustomerEffect): ExtraWrite =>
+/**
+ * Side effects of an invoice's move on its customer: the open-invoice count and the credit balance;
+ * `atVersion`: only if the customer is still at that version (a finalize that did not read it).
+ */
+const customerEffect = (
+  merchantId: string,
+  invoice: StoredInvoice,
+  effect: CustomerEffect,
+  atVersion?: number,
+): ExtraWrite =>
   customerTallyWrite(
     merchantId,
     invoice.customerId,
     {
       ...(effect.openInvoices ? { openInvoices: effect.openInvoices } : {}),
       ...(effect.balance ? { balance: { currency: invoice.currency, delta: effect.balance } } : {}),
+      ...(atVersion !== undefined ? { atVersion } : {}),
     },
-    effect.balance
-      ? "The customer's credit balance was changed by another request, or the customer no longer exists"
-      : "The invoice's customer no longer exists",
+    atVersion !== undefined
+      ? customerChangedSincePriced
+      : effect.balance
+        ? "The customer's credit balance was changed by another request, or the customer no longer exists"
+        : "The invoice's customer no longer exists",
   );
 
 /** `replace`'s customer effect: a bare ±1 is the open-count move alone (as callers always gave it). */
@@ -201,7 +212,12 @@ export const dynamoInvoiceStore: InvoiceStore = {
     await invoices.replace(merchantId, invoice, version, f.event, [
       counter,
       hosted,
-      customerEffect(merchantId, invoice, { openInvoices: 1, balance: f.balanceDelta ?? 0 }),
+      customerEffect(
+        merchantId,
+        invoice,
+        { openInvoices: 1, balance: f.balanceDelta ?? 0 },
+        f.customerVersion,
+      ),
       ...codes,
     ]);
   },
@@ -259,3 +275,7 @@ export const dynamoInvoiceStore: InvoiceStore = {
 
 /** The conflict message of a lost race on the invoice counter (the service retries on it). */
 export const counterRace = "Another invoice took this number; retrying";
+
+/** A finalize's customer, taken from the draft, moved on since (the service re-runs, reading it). */
+const customerChangedSincePriced =
+  "The invoice's customer changed since the draft was priced, or no longer exists; retrying";
