@@ -159,9 +159,10 @@ export const dynamoInvoiceStore: InvoiceStore = {
   /**
    * One transaction: the counter moves from n to n + 1 only if it is still n, the draft becomes the
    * open invoice numbered n + 1, its hosted token is claimed, the customer's open count grows (and its
-   * credit balance moves by what the invoice applied or credited, a debit guarded) and its discount
-   * codes are redeemed. A lost race on the counter cancels everything; the caller re-reads
-   * and retries, so numbers stay gapless.
+   * credit balance moves by what the invoice applied or credited, a debit guarded; with
+   * `customerVersion`, only if the customer is still at it) and its discount codes are redeemed. A
+   * lost race on the counter cancels everything; the caller re-reads and retries, so numbers stay
+   * gapless.
    *
    * Its size is bounded whatever the invoice holds: 5 fixed items (invoice, event, counter, hosted
    * page, customer) + one per discount code (at most `maxDocumentDiscounts` = 5) = at most 10 of
