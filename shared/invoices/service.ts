@@ -296,6 +296,7 @@ export async function updateInvoice(
     },
     now,
   );
+  // What the draft recorded of its customer is this pricing's (or none: a test clock's customer).
   const { pricedCustomer: _, ...unpriced } = applyPatch(value, fields as Partial<StoredInvoice>);
   const next: StoredInvoice = {
     ...unpriced,
@@ -346,9 +347,9 @@ export async function finalizeInvoice(ports: InvoicePorts, merchantId: string, i
       // version is still the recorded one (the transaction checks it), its balance and billed-to are
       // the draft's and its clock is the request's. Changed since, the conflict re-runs this, reading.
       const recorded = run === 1 && !value.testClockId ? value.pricedCustomer : undefined;
-      // The customer's credit as it is now; the finalize's write moves it only if it still holds what
-      // is applied (else a conflict, and this re-runs and re-reads), so no credit is applied twice.
-      // Read first: the customer's clock and the pricing's billed-to take this same read.
+      // The customer's credit as it is now (as recorded, or read); the finalize's write moves it only if
+      // it still holds what is applied (else a conflict, and this re-runs and re-reads), so no credit is
+      // applied twice. Read first: the customer's clock and the pricing's billed-to take this same read.
       const balance =
         recorded?.balance ?? (await ports.customerBalance(merchantId, value.customerId, value.currency));
       // Issued and due on the customer's time: a test clock's customer gets its clock's dates.
