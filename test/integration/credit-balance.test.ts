@@ -220,6 +220,27 @@ describe("the customer's credit balance", () => {
     expect((await getCustomer(credited.id)).balance).toEqual({});
   });
 
+  it("records the new customer when a draft's customer is changed, and applies that customer's balance", async () => {
+    // Both customers at the same version (created, credited once): only the draft's new record tells
+    // the finalize whose balance it holds.
+    const first = await newCustomer();
+    const second = await newCustomer();
+    await credit(first.id, "USD", 300);
+    await credit(second.id, "USD", 700);
+    const d = await draft(first.id, 3000);
+    await expectStatus(
+      api(invoicesHandler, "PATCH /v1/invoices/{id}", { id: d.id, body: { customerId: second.id } }),
+    );
+    expect((await storedInvoice(d.id))?.pricedCustomer).toMatchObject({ balance: 700 });
+    expect(await expectStatus(finalize(d.id))).toMatchObject({
+      customer: { id: second.id },
+      appliedBalance: 700,
+      amountDue: 2300,
+    });
+    expect((await getCustomer(second.id)).balance).toEqual({});
+    expect((await getCustomer(first.id)).balance).toEqual({ USD: 300 });
+  });
+
   it("keeps what the draft recorded of its customer out of the API and the events, and drops it at finalize", async () => {
     const c = await newCustomer();
     await credit(c.id, "USD", 500);
