@@ -23,6 +23,7 @@ import {
 } from "./customers/payment-methods.ts";
 import { saveSetupMethod, type UpdateCardPorts, updateCardLink } from "./customers/update-card.ts";
 import type { Customer } from "./customers/customer.ts";
+import type { Versioned } from "./domain/records.ts";
 import type { CustomerPageLinkPorts } from "./customers/page-token.ts";
 import { type PortalPorts, portalLink, renewEarlyLink } from "./customers/portal.ts";
 import type { RenewPagePorts } from "./customers/renew-page.ts";
@@ -238,18 +239,29 @@ export const schedulerFor = (clock: Clock): SchedulerPort =>
 /** A customer as read once within one request or message (the ports holding it are built per request). */
 type CustomerReader = (merchantId: string, customerId: string) => Promise<Customer | undefined>;
 
-/** The request's reads of customers, and `fresh`: a read afresh that the request's later reads take. */
-function customerReads(): CustomerReader & { fresh: CustomerReader } {
-  const read = new Map<string, Promise<Customer | undefined>>();
-  const fresh: CustomerReader = (merchantId, customerId) => {
-    const found = dynamoCustomerStore.read(merchantId, customerId).then((found) => found?.value);
+/**
+ * The request's reads of customers, and `fresh`: a read afresh that the request's later reads take;
+ * `versioned`: the request's read with the store's version (what a priced draft records).
+ */
+function customerReads(): CustomerReader & {
+  fresh: CustomerReader;
+  versioned: (merchantId: string, customerId: string) => Promise<Versioned<Customer> | undefined>;
+} {
+  const read = new Map<string, Promise<Versioned<Customer> | undefined>>();
+  const readAfresh = (merchantId: string, customerId: string) => {
+    const found = dynamoCustomerStore.read(merchantId, customerId);
     read.set(`${merchantId}/${customerId}`, found);
     return found;
   };
+  const versioned = (merchantId: string, customerId: string) =>
+    read.get(`${merchantId}/${customerId}`) ?? readAfresh(merchantId, customerId);
   return Object.assign(
-    (merchantId: string, customerId: string) =>
-      read.get(`${merchantId}/${customerId}`) ?? fresh(merchantId, customerId),
-    { fresh },
+    async (merchantId: string, customerId: string) => (await versioned(merchantId, customerId))?.value,
+    {
+      fresh: async (merchantId: string, customerId: string) =>
+        (await readAfresh(merchantId, customerId))?.value,
+      versioned,
+    },
   );
 }
 
@@ -408,6 +420,7 @@ export const invoicePorts = (clock: Clock): InvoicePorts => {
     customerClock: customerClocks(clock, customerOf),
     customerBalance: async (merchantId, customerId, currency) =>
       (await customerOf.fresh(merchantId, customerId))?.balance?.[currency] ?? 0,
+    customerAsRead: customerOf.versioned,
     limits: dynamoWindowCounter,
     publicBaseUrl: publicBaseUrl(),
   };

@@ -85,8 +85,13 @@ export interface PricedContent {
   unreferencedProducts: PricedProduct[];
 }
 
+/** What pricing reads: of the customer, only what it bills (a finalize may hand it the draft's). */
+export type PricingCatalog = Pick<Catalog, "product" | "taxRate" | "discountCode"> & {
+  customer(merchantId: string, id: string): Promise<BilledCustomer | undefined>;
+};
+
 export async function priceContent(
-  catalog: Pick<Catalog, "customer" | "product" | "taxRate" | "discountCode">,
+  catalog: PricingCatalog,
   merchantId: string,
   request: Omit<ContentRequest, "lineItems"> & { lineItems: PricedLineRequest[] },
   now: Date,
@@ -212,7 +217,7 @@ export async function priceContent(
     ...f,
     amountTotal: totals.fees[i]?.amountTotal ?? 0,
   }));
-  const c = customer as Customer;
+  const c = customer as BilledCustomer;
   return {
     customer: {
       id: c.id,

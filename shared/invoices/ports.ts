@@ -33,6 +33,21 @@ export interface StoredInvoice extends Invoice {
   savesCard?: true;
   /** An invoice whose automatic charge failed: its retries (shared/subscriptions/dunning.ts). */
   dunning?: InvoiceDunning;
+  /** A draft's: its customer as last priced (see `PricedCustomer`); dropped at finalize. */
+  pricedCustomer?: PricedCustomer;
+}
+
+/**
+ * What a draft keeps of its customer (one on no test clock) as it was read when the draft was last
+ * priced, so its finalize need not read the customer again: while the customer's item is still at
+ * `version` (every write to it moves the version), the draft's billed-to snapshot and `balance` are
+ * the customer as it is, and the finalize's customer write holds only if that is still so.
+ */
+export interface PricedCustomer {
+  /** The customer store's version of the item. */
+  version: number;
+  /** Its credit balance in the invoice's currency then (minor units). */
+  balance: number;
 }
 
 export interface InvoiceDunning {
@@ -68,6 +83,11 @@ export interface Finalization {
   event: DomainEvent;
   /** The customer's credit balance move: `creditedToBalance − appliedBalance` (0: untouched). */
   balanceDelta?: number;
+  /**
+   * The customer's version the finalize took it at, unread (the draft's `PricedCustomer`): the
+   * transaction holds only if the customer is still at it (else a conflict, and a re-run reads it).
+   */
+  customerVersion?: number;
 }
 
 /** An invoice and its merchant, each as read (absent: not found), with what a unit of work also needed. */

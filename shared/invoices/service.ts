@@ -18,14 +18,21 @@ import {
   overdueAt,
 } from "../domain/invoice-lifecycle.ts";
 import { applyPatch, mergeMetadata } from "../domain/patch.ts";
-import type { Change } from "../domain/records.ts";
+import type { Customer } from "../customers/customer.ts";
+import type { Change, Versioned } from "../domain/records.ts";
 import type { MerchantStore } from "../merchants/ports.ts";
-import type { InvoiceStore, StoredInvoice } from "./ports.ts";
+import type { InvoiceStore, PricedCustomer, StoredInvoice } from "./ports.ts";
 import { merchantLivemode } from "../payments/mode.ts";
 import { manualPayment, paymentEvent, presentPayment } from "../payments/payment.ts";
 import type { PaymentStore } from "../payments/ports.ts";
 import { applyCreditBalance } from "./balance.ts";
-import { type Catalog, type ContentRequest, type PricedContent, priceContent } from "./build.ts";
+import {
+  type Catalog,
+  type ContentRequest,
+  type PricedContent,
+  type PricingCatalog,
+  priceContent,
+} from "./build.ts";
 import { type Invoice, type InvoicePatch, invoiceNumber, type NewInvoice } from "./invoice.ts";
 
 export interface InvoicePorts {
@@ -42,6 +49,11 @@ export interface InvoicePorts {
    * reads of that customer (its clock, the catalog's billed-to) take this read.
    */
   customerBalance(merchantId: string, customerId: string, currency: string): Promise<number>;
+  /**
+   * The customer as this request read it, with the store's version (read now if the request has not:
+   * the catalog's billed-to and the customer's clock share that one read). What a priced draft records.
+   */
+  customerAsRead(merchantId: string, customerId: string): Promise<Versioned<Customer> | undefined>;
   /** The table-backed windows of abuse-sensitive actions (sending an invoice). */
   limits: WindowCounter;
   /** Where hosted pages live, e.g. https://pay.example.com (the API's own URL locally). */
@@ -68,6 +80,7 @@ export function presentInvoice(
     paymentAttempts: ______,
     fixedContent: _______,
     savesCard: ________,
+    pricedCustomer: _________,
     dunning,
     ...shown
   } = invoice;
@@ -150,6 +163,31 @@ const frozen = (invoice: StoredInvoice): PricedContent => ({
 const unfinalizedBalance = (total: number) => ({ appliedBalance: 0, amountDue: total });
 
 /**
+ * What a draft just priced records of its customer (see `PricedCustomer`), from the read its pricing
+ * made: none for a customer on a test clock (its finalize reads the clock's time anyway).
+ */
+async function pricedCustomerOf(
+  ports: Pick<InvoicePorts, "customerAsRead">,
+  merchantId: string,
+  customerId: string,
+  currency: string,
+): Promise<{ pricedCustomer?: PricedCustomer }> {
+  const found = await ports.customerAsRead(merchantId, customerId);
+  return found && !found.value.testClockId
+    ? { pricedCustomer: { version: found.version, balance: found.value.balance?.[currency] ?? 0 } }
+    : {};
+}
+
+/**
+ * The catalog a finalize prices with when it took the customer from the draft, unread: pricing reads
+ * of a customer only its billed-to details, which are the draft's while the customer is unchanged.
+ */
+const billedAsDrafted = (catalog: Catalog, draft: StoredInvoice): PricingCatalog => ({
+  ...catalog,
+  customer: async () => draft.customer,
+});
+
+/**
  * A new draft's content as create prices it: on its customer's clock (a test clock's frozen time when
  * bound to one) against the catalog, or as fixed by its origin. Writes nothing.
  */
@@ -204,6 +242,7 @@ export async function createInvoice(
     metadata: input.metadata ?? {},
     ...origin?.fields,
     ...(origin?.fixed ? { fixedContent: true as const } : {}),
+    ...(await pricedCustomerOf(ports, merchantId, content.customerId, content.currency)),
     createdAt: now.toISOString(),
     updatedAt: now.toISOString(),
   };
@@ -257,9 +296,12 @@ export async function updateInvoice(
     },
     now,
   );
+  // What the draft recorded of its customer is this pricing's (or none: a test clock's customer).
+  const { pricedCustomer: _, ...unpriced } = applyPatch(value, fields as Partial<StoredInvoice>);
   const next: StoredInvoice = {
-    ...applyPatch(value, fields as Partial<StoredInvoice>),
+    ...unpriced,
     ...priced.content,
+    ...(await pricedCustomerOf(ports, merchantId, priced.content.customerId, priced.content.currency)),
     customer: priced.customer,
     ...unfinalizedBalance(priced.content.total),
     amountRemaining: priced.content.total,
@@ -285,7 +327,9 @@ export async function deleteInvoice(ports: InvoicePorts, merchantId: string, id:
 
 /**
  * Finalizes a draft: the next gapless number, the issue date and the due date in the merchant's
- * time zone, the hosted page, all in one transaction; a lost race on the number is retried.
+ * time zone, the hosted page, all in one transaction; a lost race on the number is retried. Its
+ * first run takes the customer as the draft recorded it (`PricedCustomer`), unread, guarded in the
+ * transaction; a re-run reads it.
  */
 export async function finalizeInvoice(ports: InvoicePorts, merchantId: string, id: string) {
   // Any conflict (the counter, or DynamoDB cancelling concurrent transactions) re-runs the whole
@@ -293,25 +337,30 @@ export async function finalizeInvoice(ports: InvoicePorts, merchantId: string, i
   // error; losers of a race are spread out so N concurrent finalizes don't need N lockstep rounds.
   return retryOnConflict(
     50,
-    async () => {
+    async (run) => {
       const { invoice, merchant, counter } = await ports.invoices.readForFinalize(merchantId, id);
       if (!invoice) throw new NotFoundError("Invoice");
       const { value, version } = invoice;
       assertInvoiceCan("finalize", value.status);
       if (!merchant) throw new NotFoundError("Merchant");
-      // The customer's credit as it is now; the finalize's write moves it only if it still holds what
-      // is applied (else a conflict, and this re-runs and re-reads), so no credit is applied twice.
-      // Read first: the customer's clock and the pricing's billed-to take this same read.
-      const balance = await ports.customerBalance(merchantId, value.customerId, value.currency);
+      // A draft priced for a customer on no test clock recorded that customer: while the customer's
+      // version is still the recorded one (the transaction checks it), its balance and billed-to are
+      // the draft's and its clock is the request's. Changed since, the conflict re-runs this, reading.
+      const recorded = run === 1 && !value.testClockId ? value.pricedCustomer : undefined;
+      // The customer's credit as it is now (as recorded, or read); the finalize's write moves it only if
+      // it still holds what is applied (else a conflict, and this re-runs and re-reads), so no credit is
+      // applied twice. Read first: the customer's clock and the pricing's billed-to take this same read.
+      const balance =
+        recorded?.balance ?? (await ports.customerBalance(merchantId, value.customerId, value.currency));
       // Issued and due on the customer's time: a test clock's customer gets its clock's dates.
-      const customerClock = await ports.customerClock(merchantId, value.customerId);
+      const customerClock = recorded ? ports.clock : await ports.customerClock(merchantId, value.customerId);
       const now = customerClock.now();
       // Re-price against the catalog as it is now: a code that expired or a rate archived since the
       // draft was saved must not slip through. Frozen content (a signed quote's) is what was agreed.
       const priced = value.fixedContent
         ? frozen(value)
         : await priceContent(
-            ports.catalog,
+            recorded ? billedAsDrafted(ports.catalog, value) : ports.catalog,
             merchantId,
             {
               customerId: value.customerId,
@@ -341,7 +390,7 @@ export async function finalizeInvoice(ports: InvoicePorts, merchantId: string, i
       const hostedToken = randomBytes(24).toString("base64url");
       const number = invoiceNumber(merchant.value.invoiceNumberPrefix, counter + 1);
       // The clock of the customer it is finalized for (a draft's customer may have changed).
-      const { testClockId: _, ...draft } = value;
+      const { testClockId: _, pricedCustomer: __, ...draft } = value;
       const creditedToBalance = priced.content.creditedToBalance ?? 0;
       const { appliedBalance, amountDue } = applyCreditBalance(
         priced.content.total,
@@ -374,6 +423,7 @@ export async function finalizeInvoice(ports: InvoicePorts, merchantId: string, i
         discountCodeIds: priced.discountCodeIds,
         now,
         balanceDelta: creditedToBalance - appliedBalance,
+        ...(recorded ? { customerVersion: recorded.version } : {}),
         event: newEvent("invoice.finalized", merchantId, id, now, {
           invoice: presentInvoice(finalized, now),
           timeZone,

@@ -53,18 +53,23 @@ const customers = collection<Customer>({
  * it moves the open-invoice count and/or the credit balance in one currency, and the version (so a
  * customer edit or delete that read the item before loses with a 409). A debit is guarded: the
  * balance must still hold it, so two invoices never consume the same credit (the loser conflicts
- * and re-reads).
+ * and re-reads). `atVersion`: the write holds only if the item is still at that version (a
+ * finalize that took the customer as a draft recorded it, unread).
  */
 export function customerTallyWrite(
   merchantId: string,
   customerId: string,
-  tally: { openInvoices?: 1 | -1; balance?: { currency: string; delta: number } },
+  tally: { openInvoices?: 1 | -1; balance?: { currency: string; delta: number }; atVersion?: number },
   conflict: string,
 ): ExtraWrite {
   const adds = ["version :one"];
   const values: Record<string, unknown> = { ":one": 1, ":customer": "customer" };
   const names: Record<string, string> = { "#type": "type" };
   let condition = "#type = :customer";
+  if (tally.atVersion !== undefined) {
+    condition += " AND version = :seen";
+    values[":seen"] = tally.atVersion;
+  }
   if (tally.openInvoices) {
     adds.push("openInvoiceCount :open");
     values[":open"] = tally.openInvoices;

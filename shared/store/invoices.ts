@@ -32,18 +32,29 @@ const invoices = collection<StoredInvoice>({
     invoice.dueDate ? keys.invoiceByDue(merchantId, invoice.dueDate, invoice.id) : {},
 });
 
-/** Side effects of an invoice's move on its customer: the open-invoice count and the credit balance. */
-const customerEffect = (merchantId: string, invoice: StoredInvoice, effect: CustomerEffect): ExtraWrite =>
+/**
+ * Side effects of an invoice's move on its customer: the open-invoice count and the credit balance;
+ * `atVersion`: only if the customer is still at that version (a finalize that did not read it).
+ */
+const customerEffect = (
+  merchantId: string,
+  invoice: StoredInvoice,
+  effect: CustomerEffect,
+  atVersion?: number,
+): ExtraWrite =>
   customerTallyWrite(
     merchantId,
     invoice.customerId,
     {
       ...(effect.openInvoices ? { openInvoices: effect.openInvoices } : {}),
       ...(effect.balance ? { balance: { currency: invoice.currency, delta: effect.balance } } : {}),
+      ...(atVersion !== undefined ? { atVersion } : {}),
     },
-    effect.balance
-      ? "The customer's credit balance was changed by another request, or the customer no longer exists"
-      : "The invoice's customer no longer exists",
+    atVersion !== undefined
+      ? customerChangedSincePriced
+      : effect.balance
+        ? "The customer's credit balance was changed by another request, or the customer no longer exists"
+        : "The invoice's customer no longer exists",
   );
 
 /** `replace`'s customer effect: a bare ±1 is the open-count move alone (as callers always gave it). */
@@ -148,9 +159,10 @@ export const dynamoInvoiceStore: InvoiceStore = {
   /**
    * One transaction: the counter moves from n to n + 1 only if it is still n, the draft becomes the
    * open invoice numbered n + 1, its hosted token is claimed, the customer's open count grows (and its
-   * credit balance moves by what the invoice applied or credited, a debit guarded) and its discount
-   * codes are redeemed. A lost race on the counter cancels everything; the caller re-reads
-   * and retries, so numbers stay gapless.
+   * credit balance moves by what the invoice applied or credited, a debit guarded; with
+   * `customerVersion`, only if the customer is still at it) and its discount codes are redeemed. A
+   * lost race on the counter cancels everything; the caller re-reads and retries, so numbers stay
+   * gapless.
    *
    * Its size is bounded whatever the invoice holds: 5 fixed items (invoice, event, counter, hosted
    * page, customer) + one per discount code (at most `maxDocumentDiscounts` = 5) = at most 10 of
@@ -201,7 +213,12 @@ export const dynamoInvoiceStore: InvoiceStore = {
     await invoices.replace(merchantId, invoice, version, f.event, [
       counter,
       hosted,
-      customerEffect(merchantId, invoice, { openInvoices: 1, balance: f.balanceDelta ?? 0 }),
+      customerEffect(
+        merchantId,
+        invoice,
+        { openInvoices: 1, balance: f.balanceDelta ?? 0 },
+        f.customerVersion,
+      ),
       ...codes,
     ]);
   },
@@ -259,3 +276,7 @@ export const dynamoInvoiceStore: InvoiceStore = {
 
 /** The conflict message of a lost race on the invoice counter (the service retries on it). */
 export const counterRace = "Another invoice took this number; retrying";
+
+/** A finalize's customer, taken from the draft, moved on since (the service re-runs, reading it). */
+const customerChangedSincePriced =
+  "The invoice's customer changed since the draft was priced, or no longer exists; retrying";

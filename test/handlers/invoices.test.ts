@@ -105,6 +105,8 @@ describe("invoices API function", () => {
               total: 12_000,
               amountRemaining: 12_000,
               customer: expect.objectContaining({ email: "ada@buyer.test", name: "Ada Buyer" }),
+              // What finalize takes instead of reading the customer: its version and balance as priced.
+              pricedCustomer: { version: 1, balance: 0 },
             }),
             ConditionExpression: "attribute_not_exists(PK)",
           },
@@ -136,7 +138,7 @@ describe("invoices API function", () => {
     expect(writes()).toBe(0);
   });
 
-  it("POST /v1/invoices/{id}/finalize takes the next gapless number, claims a hosted page and counts the customer's open invoice in one transaction", async () => {
+  it("POST /v1/invoices/{id}/finalize takes the next gapless number, claims a hosted page and counts the customer's open invoice in one transaction, the customer unread", async () => {
     const created = await callHandler(handler, "POST /v1/invoices", { body: draft });
     const stored = ddb.commandCalls(TransactWriteCommand)[0]?.args[0].input.TransactItems?.[0]?.Put?.Item ?? {};
     const counter = { PK: merchantPk, SK: "COUNTER#invoice", type: "counter", value: 41 };
@@ -156,7 +158,7 @@ describe("invoices API function", () => {
       amountRemaining: 12_000,
     });
     const token = new URL(body.hostedUrl).pathname.split("/").at(-1);
-    // The invoice, its merchant and the counter in one request; then the customer, once.
+    // The invoice, its merchant and the counter in one request; the customer as the draft recorded it.
     expect(ddb).toHaveReceivedCommandTimes(BatchGetCommand, 1);
     expect(ddb).toHaveReceivedCommandWith(BatchGetCommand, {
       RequestItems: {
@@ -170,7 +172,7 @@ describe("invoices API function", () => {
         },
       },
     });
-    expect(ddb.commandCalls(GetCommand, { Key: { PK: merchantPk, SK: customerId } })).toHaveLength(1);
+    expect(ddb.commandCalls(GetCommand, { Key: { PK: merchantPk, SK: customerId } })).toHaveLength(0);
     expect(ddb).toHaveReceivedCommandTimes(TransactWriteCommand, 1);
     expect(ddb).toHaveReceivedCommandWith(TransactWriteCommand, {
       TransactItems: [
@@ -184,6 +186,7 @@ describe("invoices API function", () => {
               version: 2,
               status: "open",
               number: "INV-0042",
+              customer: expect.objectContaining({ email: "ada@buyer.test", name: "Ada Buyer" }),
             }),
             ConditionExpression: "version = :expected",
             ExpressionAttributeValues: { ":expected": 1 },
@@ -217,11 +220,12 @@ describe("invoices API function", () => {
           Update: {
             TableName: tableName,
             Key: { PK: merchantPk, SK: customerId },
-            // No credit balance to apply: only the open-invoice count moves (and the version).
+            // No credit balance to apply: only the open-invoice count moves (and the version), if the
+            // customer is still at the version the draft recorded.
             UpdateExpression: "ADD version :one, openInvoiceCount :open",
-            ConditionExpression: "#type = :customer",
+            ConditionExpression: "#type = :customer AND version = :seen",
             ExpressionAttributeNames: { "#type": "type" },
-            ExpressionAttributeValues: { ":customer": "customer", ":one": 1, ":open": 1 },
+            ExpressionAttributeValues: { ":customer": "customer", ":one": 1, ":open": 1, ":seen": 1 },
           },
         },
         {

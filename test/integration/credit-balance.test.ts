@@ -6,9 +6,10 @@
  * (`CustomerStore.balanceWrite`, the one a subscription change commits).
  */
 import { randomUUID } from "node:crypto";
-import { UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import { GetCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { beforeAll, describe, expect, it } from "vitest";
 import { handler as customersHandler } from "../../functions/api/customers.ts";
+import { handler as eventsHandler } from "../../functions/api/events.ts";
 import { handler as invoicesHandler } from "../../functions/api/invoices.ts";
 import { handler as paymentsHandler } from "../../functions/api/payments.ts";
 import { handler as taxRatesHandler } from "../../functions/api/tax-rates.ts";
@@ -51,6 +52,10 @@ const draft = (customerId: string, unitAmount: number, extra: object = {}) =>
   );
 const finalize = (id: string) => api(invoicesHandler, "POST /v1/invoices/{id}/finalize", { id });
 const getInvoice = (id: string) => expectStatus(api(invoicesHandler, "GET /v1/invoices/{id}", { id }));
+/** The invoice's item as stored, internal fields included. */
+const storedInvoice = async (id: string) =>
+  (await aws.db.send(new GetCommand({ TableName: aws.tableName, Key: keys.merchantObject(shop.id, id) })))
+    .Item;
 
 describe("the customer's credit balance", () => {
   beforeAll(async () => {
@@ -197,10 +202,77 @@ describe("the customer's credit balance", () => {
     });
   });
 
+  it("applies the balance as it is at finalize when it moved after the draft was priced", async () => {
+    const spent = await newCustomer();
+    await credit(spent.id, "USD", 5000);
+    const first = await draft(spent.id, 3000);
+    expect((await storedInvoice(first.id))?.pricedCustomer).toMatchObject({ balance: 5000 });
+    await credit(spent.id, "USD", -4000);
+    // The draft recorded 5000: the transaction refuses it (the customer moved on), the re-run reads 1000.
+    expect(await expectStatus(finalize(first.id))).toMatchObject({ appliedBalance: 1000, amountDue: 2000 });
+    expect((await getCustomer(spent.id)).balance).toEqual({});
+
+    const credited = await newCustomer();
+    const second = await draft(credited.id, 3000);
+    expect((await storedInvoice(second.id))?.pricedCustomer).toMatchObject({ balance: 0 });
+    await credit(credited.id, "USD", 2000);
+    expect(await expectStatus(finalize(second.id))).toMatchObject({ appliedBalance: 2000, amountDue: 1000 });
+    expect((await getCustomer(credited.id)).balance).toEqual({});
+  });
+
+  it("records the new customer when a draft's customer is changed, and applies that customer's balance", async () => {
+    // Both customers at the same version (created, credited once): only the draft's new record tells
+    // the finalize whose balance it holds.
+    const first = await newCustomer();
+    const second = await newCustomer();
+    await credit(first.id, "USD", 300);
+    await credit(second.id, "USD", 700);
+    const d = await draft(first.id, 3000);
+    await expectStatus(
+      api(invoicesHandler, "PATCH /v1/invoices/{id}", { id: d.id, body: { customerId: second.id } }),
+    );
+    expect((await storedInvoice(d.id))?.pricedCustomer).toMatchObject({ balance: 700 });
+    expect(await expectStatus(finalize(d.id))).toMatchObject({
+      customer: { id: second.id },
+      appliedBalance: 700,
+      amountDue: 2300,
+    });
+    expect((await getCustomer(second.id)).balance).toEqual({});
+    expect((await getCustomer(first.id)).balance).toEqual({ USD: 300 });
+  });
+
+  it("keeps what the draft recorded of its customer out of the API and the events, and drops it at finalize", async () => {
+    const c = await newCustomer();
+    await credit(c.id, "USD", 500);
+    const d = await draft(c.id, 3000);
+    const edited = await expectStatus(
+      api(invoicesHandler, "PATCH /v1/invoices/{id}", { id: d.id, body: { memo: "Edited" } }),
+    );
+    expect((await storedInvoice(d.id))?.pricedCustomer).toMatchObject({ balance: 500 });
+    const open = await expectStatus(finalize(d.id));
+    expect(open).toMatchObject({ appliedBalance: 500, amountDue: 2500 });
+    expect(await storedInvoice(d.id)).not.toHaveProperty("pricedCustomer");
+
+    const feed = await expectStatus(
+      api(eventsHandler, "GET /v1/events", { query: { objectId: d.id, limit: "100" } }),
+    );
+    expect(feed.data.map((e: { type: string }) => e.type).sort()).toEqual([
+      "invoice.created",
+      "invoice.finalized",
+      "invoice.updated",
+    ]);
+    for (const shown of [d, edited, open, await getInvoice(d.id), ...feed.data])
+      expect(JSON.stringify(shown)).not.toContain("pricedCustomer");
+  });
+
   it("never applies the same credit twice when invoices of one customer are finalized at once", async () => {
     const c = await newCustomer();
     await credit(c.id, "USD", 5000);
     const drafts = await Promise.all(Array.from({ length: 4 }, () => draft(c.id, 3000)));
+    // Each draft recorded the whole credit: only the customer's version in each transaction keeps
+    // the finalizes from all applying it.
+    for (const d of drafts)
+      expect((await storedInvoice(d.id))?.pricedCustomer).toMatchObject({ balance: 5000 });
     const results = await Promise.all(drafts.map((d) => finalize(d.id)));
     expect(results.map((r) => [r.status, r.status === 200 ? "" : r.raw])).toEqual(
       [200, 200, 200, 200].map((s) => [s, ""]),
@@ -215,10 +287,18 @@ describe("the customer's credit balance", () => {
 
   it("re-reads the balance when it was spent between the finalize's read and its write", async () => {
     // Finalizes of one merchant are already serialized by the invoice counter; what else spends the
-    // credit meanwhile (a subscription change) is caught by the customer write's guard alone.
+    // credit meanwhile (a subscription change) is caught by the customer write's guard alone. A
+    // draft saved before drafts recorded their customer reads it, as every re-run does.
     const c = await newCustomer();
     await credit(c.id, "USD", 5000);
     const d = await draft(c.id, 3000);
+    await aws.db.send(
+      new UpdateCommand({
+        TableName: aws.tableName,
+        Key: keys.merchantObject(shop.id, d.id),
+        UpdateExpression: "REMOVE pricedCustomer",
+      }),
+    );
     const ports = invoicePorts(clockFor({ merchantId: shop.id }));
     let reads = 0;
     const racing = {
