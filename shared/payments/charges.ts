@@ -18,7 +18,7 @@ import {
   processorPayment,
 } from "./payment.ts";
 import { connectedAccount, merchantOf, type PaymentPorts } from "./ports.ts";
-import type { ChargeRequest, ChargeResult, KassaRefs, PaymentProcessor } from "./processor.ts";
+import type { ChargeRequest, ChargeResult, KassaRefs } from "./processor.ts";
 
 /** How long a direct charge blocks another on the same payable if its answer and events never arrive. */
 const chargeLockMs = 15 * 60_000;
@@ -76,6 +76,7 @@ async function startAttempt(
   const processor = await ports.processorFor(merchant);
   const idempotencyKey = `${paid.id}-attempt-${opening.attempt}`;
   const asked: ChargeAsked | undefined = charging && {
+    ...connectedAccount(merchant, processor),
     paymentMethod: processor.keptMethod(charging.paymentMethod),
     ...(charging.processorCustomerId ? { processorCustomerId: charging.processorCustomerId } : {}),
     offSession: charging.offSession,
@@ -106,19 +107,14 @@ async function startAttempt(
 }
 
 /** A direct charge's request, the same each time it is sent: the processor answers it by its key. */
-const chargeRequest = (
-  merchant: Merchant,
-  processor: PaymentProcessor,
-  payment: Payment,
-  asked: ChargeAsked,
-): ChargeRequest => ({
-  ...connectedAccount(merchant, processor),
+const chargeRequest = (merchantId: string, payment: Payment, asked: ChargeAsked): ChargeRequest => ({
+  ...(asked.accountId ? { accountId: asked.accountId } : {}),
   amount: payment.amount,
   currency: payment.currency,
   paymentMethod: asked.paymentMethod,
   ...(asked.processorCustomerId ? { processorCustomerId: asked.processorCustomerId } : {}),
   description: asked.description,
-  metadata: refsOf(merchant.id, payment.id, payment.for),
+  metadata: refsOf(merchantId, payment.id, payment.for),
   idempotencyKey: asked.idempotencyKey,
   offSession: asked.offSession,
 });
@@ -183,7 +179,7 @@ export async function charge(
     input,
   );
   if (!asked) throw new Error("unreachable: a charge keeps its request");
-  const result = await processor.charge(chargeRequest(merchant, processor, payment, asked));
+  const result = await processor.charge(chargeRequest(merchantId, payment, asked));
   if (result.status === "unknown") {
     // The charge may or may not have happened: the payment stays `processing` and the attempt keeps
     // the payable held until the processor's events settle it, or its check asks again once the
@@ -209,8 +205,9 @@ export async function charge(
  * between asking and recording, or no answer came), with the charge's own request: the processor
  * replays its first answer (or charges now, if the first request never reached it), and the answer
  * is applied as the charge's own would have been, conditionally, so a webhook racing it changes
- * nothing twice. Whether an outcome was applied: a payment no longer processing, one that was no
- * direct charge, or one the processor again leaves unanswered changes nothing (its events settle it).
+ * nothing twice. Whether an outcome was applied: a payment no longer processing, one whose answer
+ * was recorded, one that was no direct charge, or one the processor again leaves unanswered changes
+ * nothing (its events settle it).
  */
 export async function askAgain(
   ports: PaymentPorts,
@@ -220,13 +217,19 @@ export async function askAgain(
 ): Promise<boolean> {
   const found = await ports.payments.read(merchantId, paymentId);
   const payment = found?.value;
-  if (!found || !payment?.asked || payment.status !== "processing") return false;
+  // A processor id recorded is an answer recorded (a bank debit processing): its events settle it.
+  if (!found || !payment?.asked || payment.status !== "processing" || payment.processorPaymentId)
+    return false;
   if (ports.clock.now().getTime() - Date.parse(payment.createdAt) > replayWindowMs) return false;
   const merchant = known.merchant ?? (await merchantOf(ports, merchantId));
   const processor = await ports.processorFor(merchant);
-  // The merchant changed processors since: the first one's events settle it.
-  if (processor.name !== payment.processor) return false;
-  const result = await processor.charge(chargeRequest(merchant, processor, payment, payment.asked));
+  // The merchant changed processors or accounts since: the first one's events settle it.
+  if (
+    processor.name !== payment.processor ||
+    connectedAccount(merchant, processor).accountId !== payment.asked.accountId
+  )
+    return false;
+  const result = await processor.charge(chargeRequest(merchantId, payment, payment.asked));
   if (result.status === "unknown") return false;
   await applyOutcome(ports, merchantId, paymentId, outcomeOf(result), { merchant, payment: found });
   return true;

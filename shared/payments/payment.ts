@@ -75,6 +75,8 @@ export interface Payment {
  * idempotency key (and makes the charge if the first request never reached it).
  */
 export interface ChargeAsked {
+  /** The merchant's connected account it was asked of (Stripe; none in the sandbox). */
+  accountId?: string;
   /** As the processor keeps it (`keptMethod`): never a raw card number. */
   paymentMethod: string;
   processorCustomerId?: string;
