@@ -122,9 +122,9 @@ function dyingPorts(sent: ChargeRequest[], answers: ChargeResult[]): InvoicePayP
 async function chargeCaughtInFlight(invoiceId: string, paymentMethod: string) {
   const sent: ChargeRequest[] = [];
   const answers: ChargeResult[] = [];
-  await expect(payInvoice(dyingPorts(sent, answers), sandboxShop.id, invoiceId, paymentMethod)).rejects.toThrow(
-    "kill -9",
-  );
+  await expect(
+    payInvoice(dyingPorts(sent, answers), sandboxShop.id, invoiceId, paymentMethod),
+  ).rejects.toThrow("kill -9");
   const [payment] = (await recorded(invoiceId)).payments;
   expect(payment?.status).toBe("processing");
   expect(await readInvoice(sandboxShop, invoiceId)).toMatchObject({ status: "open", amountPaid: 0 });
@@ -195,7 +195,10 @@ beforeAll(async () => {
   await dynamoMerchantStore.replaceMerchant(
     merchant,
     found.version,
-    newEvent("merchant.updated", stripeShop.id, stripeShop.id, clock.now(), { merchant, changed: ["processor"] }),
+    newEvent("merchant.updated", stripeShop.id, stripeShop.id, clock.now(), {
+      merchant,
+      changed: ["processor"],
+    }),
   );
 });
 afterAll(async () => {
@@ -285,7 +288,10 @@ describe("a charge caught in flight is settled once its hold lapses, without a w
     const after = await recorded(invoice.id);
     expect(after.payments).toMatchObject([{ id: paymentId, status: "succeeded" }]);
     expect(after.succeededEvents).toHaveLength(1);
-    expect(await readInvoice(sandboxShop, invoice.id)).toMatchObject({ status: "paid", amountPaid: invoice.total });
+    expect(await readInvoice(sandboxShop, invoice.id)).toMatchObject({
+      status: "paid",
+      amountPaid: invoice.total,
+    });
   });
 
   it("Stripe: the check's request replays the intent Stripe made (one charge at Stripe), and pays the invoice", async () => {
@@ -299,9 +305,14 @@ describe("a charge caught in flight is settled once its hold lapses, without a w
     const [intent] = intentsOf(invoice.id);
     expect(intentsOf(invoice.id)).toHaveLength(1);
     const after = await recorded(invoice.id);
-    expect(after.payments).toMatchObject([{ id: paymentId, status: "succeeded", processorPaymentId: intent?.id }]);
+    expect(after.payments).toMatchObject([
+      { id: paymentId, status: "succeeded", processorPaymentId: intent?.id },
+    ]);
     expect(after.succeededEvents).toHaveLength(1);
-    expect(await readInvoice(stripeShop, invoice.id)).toMatchObject({ status: "paid", amountPaid: invoice.total });
+    expect(await readInvoice(stripeShop, invoice.id)).toMatchObject({
+      status: "paid",
+      amountPaid: invoice.total,
+    });
     const replays = fake.requests.filter(
       (r) =>
         r.method === "POST" &&
@@ -344,6 +355,9 @@ describe("a charge caught in flight is settled once its hold lapses, without a w
     expect(after.payments).toMatchObject([{ id: paymentId, status: "succeeded" }]);
     expect(after.succeededEvents).toHaveLength(1);
     expect(after.paidEvents).toHaveLength(1);
-    expect(await readInvoice(stripeShop, invoice.id)).toMatchObject({ status: "paid", amountPaid: invoice.total });
+    expect(await readInvoice(stripeShop, invoice.id)).toMatchObject({
+      status: "paid",
+      amountPaid: invoice.total,
+    });
   });
 });
