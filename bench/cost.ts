@@ -49,8 +49,8 @@ export interface MeasuredBilling {
  * Assumed, not measured: per renewal, the events the outbox fans out (invoice created, finalized,
  * paid; payment succeeded), each delivered to 3 consumers (reports, ledger, notifications/webhooks),
  * each delivery a send plus a tenth of a batch's receive and delete, 30 ms at 512 MB, 1 write unit
- * and 1 read unit; the dispatcher reads the stream in batches of 100; one schedule fires and one
- * receipt is emailed.
+ * and 1 read unit; the dispatcher reads the stream in batches of 100; two schedules fire (the next
+ * period's and the charge's check, `attemptCheck`) and one receipt is emailed.
  */
 export const downstream: Downstream = {
   events: 4,
@@ -62,7 +62,7 @@ export const downstream: Downstream = {
   writeUnitsPerDelivery: 1,
   readUnitsPerDelivery: 1,
   streamBatch: 100,
-  schedulerInvocations: 1,
+  schedulerInvocations: 2,
   emails: 1,
 };
 

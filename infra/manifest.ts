@@ -531,7 +531,7 @@ export const functions: readonly FunctionDefinition[] = [
     name: "billing-timers",
     entry: "functions/billing/timers.ts",
     description:
-      "The billing queue's timed work: invoice reminders and overdue, payout runs and sweep, refund checks, sandbox settlements, subscription billing and its sweep, test clock advances",
+      "The billing queue's timed work: invoice reminders and overdue, payout runs and sweep, refund and charge checks, sandbox settlements, subscription billing and its sweep, test clock advances",
     timeoutSeconds: 60,
     queue: { name: "billing", batchSize: 10 },
     // The subscription sweep sends one billing message per due subscription onto its own queue, and a

@@ -19,23 +19,28 @@ import type { InvoiceStore, StoredInvoice } from "./ports.ts";
 import { presentInvoice } from "./service.ts";
 
 /**
- * `opening`: an invoice as the request already read it (with its merchant, in one request): an
- * attempt on it opens on that read (absent: not found) rather than reading again. Its hold is
- * conditional on the version read, so a change since is a lost race, as after any read.
+ * `opening`: an invoice as the request already read it (with its merchant, in one request): the
+ * first attempt on it opens on that read (absent: not found) rather than reading again. Its hold is
+ * conditional on the version read, so a change since is a lost race, as after any read; an attempt
+ * opened again (after a lapsed one's outcome) reads afresh.
  */
 export function payableInvoices(
   invoices: InvoiceStore,
   opening?: { invoiceId: string; found: Versioned<StoredInvoice> | undefined },
 ): Payable {
+  let prefetched = opening;
   return {
     async open(merchantId, invoiceId, { paymentId, via, until, now }) {
       const found =
-        opening?.invoiceId === invoiceId ? opening.found : await invoices.read(merchantId, invoiceId);
+        prefetched?.invoiceId === invoiceId ? prefetched.found : await invoices.read(merchantId, invoiceId);
+      prefetched = undefined;
       if (!found) throw new NotFoundError("Invoice");
       const { value: invoice, version } = found;
       assertInvoiceCan("recordPayment", invoice.status);
       if (invoice.amountRemaining <= 0) throw new ConflictError("Nothing is due on this invoice");
       assertNoPaymentInFlight(invoice.paymentLock, now);
+      // Past the check above, a lock left on the invoice is an attempt whose hold lapsed without an outcome.
+      const lapsed = invoice.paymentLock?.paymentId;
       const attempt = (invoice.paymentAttempts ?? 0) + 1;
       const held: StoredInvoice = {
         ...invoice,
@@ -53,6 +58,7 @@ export function payableInvoices(
         description: `Invoice ${invoice.number ?? invoice.id}`,
         attempt,
         ...(invoice.subscriptionId || invoice.savesCard ? { saveMethod: true } : {}),
+        ...(lapsed ? { lapsed } : {}),
         hold,
         held,
       };

@@ -5,11 +5,20 @@
  */
 import { PaymentDeclinedError } from "../domain/errors.ts";
 import { newId } from "../domain/ids.ts";
+import type { Merchant } from "../merchants/merchant.ts";
+import { attemptCheck } from "./attempt-checks.ts";
 import { applyOutcome, checkoutExpired, type Outcome } from "./outcomes.ts";
 import { type AttemptVia, payableFor } from "./payable.ts";
-import { invoiceIdOf, type Payment, type PaymentFor, paymentEvent, processorPayment } from "./payment.ts";
+import {
+  type ChargeAsked,
+  invoiceIdOf,
+  type Payment,
+  type PaymentFor,
+  paymentEvent,
+  processorPayment,
+} from "./payment.ts";
 import { connectedAccount, merchantOf, type PaymentPorts } from "./ports.ts";
-import type { KassaRefs } from "./processor.ts";
+import type { ChargeRequest, ChargeResult, KassaRefs } from "./processor.ts";
 
 /** How long a direct charge blocks another on the same payable if its answer and events never arrive. */
 const chargeLockMs = 15 * 60_000;
@@ -21,6 +30,12 @@ const checkoutLifetimeMs = 30 * 60_000 + 30_000;
 /** A payment confirmed in a session's last moments may still complete after it closes: the lock outlives it by this much. */
 const checkoutLockMarginMs = 5 * 60_000;
 
+/**
+ * How long after an attempt the processor still replays its answer for the attempt's idempotency key:
+ * Stripe keeps keys for 24 hours; later, the same request would charge anew.
+ */
+const replayWindowMs = 20 * 60 * 60_000;
+
 /** Kassa's references on the processor's objects: the events that come back name the payment by them. */
 const refsOf = (merchantId: string, paymentId: string, paid: PaymentFor): KassaRefs => ({
   kassa_merchant_id: merchantId,
@@ -31,38 +46,101 @@ const refsOf = (merchantId: string, paymentId: string, paid: PaymentFor): KassaR
 /**
  * Opens a processor payment attempt for what a payable owes. The payable is held for the attempt in
  * the same unit of work that records it, so two buyers paying at once cannot both charge; the
- * attempt number keys the processor's idempotency.
+ * attempt number keys the processor's idempotency. A direct charge (`charging`) keeps its request on
+ * the payment and plans its check for when its hold lapses (`attemptCheck`).
  */
-async function startAttempt(ports: PaymentPorts, merchantId: string, paid: PaymentFor, via: AttemptVia) {
+async function startAttempt(
+  ports: PaymentPorts,
+  merchantId: string,
+  paid: PaymentFor,
+  via: AttemptVia,
+  charging?: ChargeInput,
+) {
   const now = ports.clock.now();
   const paymentId = newId("payment", now);
   const lockMs = via === "checkout" ? checkoutLifetimeMs + checkoutLockMarginMs : chargeLockMs;
-  const [opening, merchant] = await Promise.all([
-    payableFor(ports.payables, paid).open(merchantId, paid.id, {
-      paymentId,
-      via,
-      until: new Date(now.getTime() + lockMs).toISOString(),
-      now,
-    }),
+  const until = new Date(now.getTime() + lockMs);
+  const payable = payableFor(ports.payables, paid);
+  const attempt = { paymentId, via, until: until.toISOString(), now };
+  const [opened, merchant] = await Promise.all([
+    payable.open(merchantId, paid.id, attempt),
     merchantOf(ports, merchantId),
   ]);
+  // An earlier attempt whose hold lapsed without an outcome may have charged: the processor is asked
+  // about it first, and an answer applied changed the payable, so this attempt opens on it anew
+  // (refused if that attempt paid it, or still holds it as a bank debit).
+  const opening =
+    opened.lapsed && (await askAgain(ports, merchantId, opened.lapsed, { merchant }))
+      ? await payable.open(merchantId, paid.id, attempt)
+      : opened;
   const processor = await ports.processorFor(merchant);
-  const payment = processorPayment(paymentId, { for: paid, ...opening }, processor, now);
-  const recorded = await ports.payments.recordAttempt(merchantId, {
-    payment,
-    event: paymentEvent("payment.created", merchantId, payment, now, invoiceIdOf(paid)),
-    changes: [opening.hold],
-  });
+  const idempotencyKey = `${paid.id}-attempt-${opening.attempt}`;
+  const asked: ChargeAsked | undefined = charging && {
+    ...connectedAccount(merchant, processor),
+    paymentMethod: processor.keptMethod(charging.paymentMethod),
+    ...(charging.processorCustomerId ? { processorCustomerId: charging.processorCustomerId } : {}),
+    offSession: charging.offSession,
+    description: opening.description,
+    idempotencyKey,
+  };
+  const payment = processorPayment(paymentId, { for: paid, ...opening, asked }, processor, now);
+  const [recorded] = await Promise.all([
+    ports.payments.recordAttempt(merchantId, {
+      payment,
+      event: paymentEvent("payment.created", merchantId, payment, now, invoiceIdOf(paid)),
+      changes: [opening.hold],
+    }),
+    // A check that finds no payment (the attempt above lost a race) does nothing.
+    asked && ports.scheduler.scheduleOnce(attemptCheck(merchantId, paymentId, until)),
+  ]);
   return {
     opening,
     now,
     merchant,
     processor,
     payment,
+    asked,
     recorded,
-    idempotencyKey: `${paid.id}-attempt-${opening.attempt}`,
+    idempotencyKey,
     metadata: refsOf(merchantId, payment.id, paid),
   };
+}
+
+/** A direct charge's request, the same each time it is sent: the processor answers it by its key. */
+const chargeRequest = (merchantId: string, payment: Payment, asked: ChargeAsked): ChargeRequest => ({
+  ...(asked.accountId ? { accountId: asked.accountId } : {}),
+  amount: payment.amount,
+  currency: payment.currency,
+  paymentMethod: asked.paymentMethod,
+  ...(asked.processorCustomerId ? { processorCustomerId: asked.processorCustomerId } : {}),
+  description: asked.description,
+  metadata: refsOf(merchantId, payment.id, payment.for),
+  idempotencyKey: asked.idempotencyKey,
+  offSession: asked.offSession,
+});
+
+/** A charge's answer as an outcome (3-D Secure asked of a charge is its failure). */
+function outcomeOf(result: ChargeResult): Outcome {
+  switch (result.status) {
+    case "failed":
+      return {
+        status: "failed",
+        declineCode: result.declineCode,
+        message: result.message,
+        processorPaymentId: result.paymentIntentId,
+        ...(result.method ? { method: result.method } : {}),
+      };
+    case "requires_action":
+      return {
+        status: "failed",
+        declineCode: "authentication_required",
+        message: result.message,
+        processorPaymentId: result.paymentIntentId,
+        ...(result.method ? { method: result.method } : {}),
+      };
+    default:
+      return { status: result.status, method: result.method, processorPaymentId: result.paymentIntentId };
+  }
 }
 
 export interface ChargeInput {
@@ -93,46 +171,22 @@ export async function charge(
   paid: PaymentFor,
   input: ChargeInput,
 ): Promise<Charged> {
-  const { opening, merchant, processor, payment, recorded, idempotencyKey, metadata } = await startAttempt(
+  const { opening, merchant, processor, payment, asked, recorded } = await startAttempt(
     ports,
     merchantId,
     paid,
     "charge",
+    input,
   );
-  const result = await processor.charge({
-    ...connectedAccount(merchant, processor),
-    amount: payment.amount,
-    currency: payment.currency,
-    paymentMethod: input.paymentMethod,
-    ...(input.processorCustomerId ? { processorCustomerId: input.processorCustomerId } : {}),
-    description: opening.description,
-    metadata,
-    idempotencyKey,
-    offSession: input.offSession,
-  });
+  if (!asked) throw new Error("unreachable: a charge keeps its request");
+  const result = await processor.charge(chargeRequest(merchantId, payment, asked));
   if (result.status === "unknown") {
     // The charge may or may not have happened: the payment stays `processing` and the attempt keeps
-    // the payable held until the processor's events settle it, so a retry cannot charge twice.
+    // the payable held until the processor's events settle it, or its check asks again once the
+    // hold lapses, so a retry cannot charge twice.
     return { payment, held: opening.held, answered: false };
   }
-  const outcome: Outcome =
-    result.status === "failed"
-      ? {
-          status: "failed",
-          declineCode: result.declineCode,
-          message: result.message,
-          processorPaymentId: result.paymentIntentId,
-          ...(result.method ? { method: result.method } : {}),
-        }
-      : result.status === "requires_action"
-        ? {
-            status: "failed",
-            declineCode: "authentication_required",
-            message: result.message,
-            processorPaymentId: result.paymentIntentId,
-            ...(result.method ? { method: result.method } : {}),
-          }
-        : { status: result.status, method: result.method, processorPaymentId: result.paymentIntentId };
+  const outcome = outcomeOf(result);
   // The payment as this attempt recorded it: its outcome's write is conditional on that version, so
   // an event that applied the outcome first makes it re-read (see `applyOutcome`).
   const applied = await applyOutcome(ports, merchantId, payment.id, outcome, { merchant, payment: recorded });
@@ -144,6 +198,41 @@ export async function charge(
     answered: true,
     ...(applied.payable !== undefined ? { after: applied.payable } : {}),
   };
+}
+
+/**
+ * Asks the processor again about a direct charge whose answer was never recorded (the process died
+ * between asking and recording, or no answer came), with the charge's own request: the processor
+ * replays its first answer (or charges now, if the first request never reached it), and the answer
+ * is applied as the charge's own would have been, conditionally, so a webhook racing it changes
+ * nothing twice. Whether an outcome was applied: a payment no longer processing, one whose answer
+ * was recorded, one that was no direct charge, or one the processor again leaves unanswered changes
+ * nothing (its events settle it).
+ */
+export async function askAgain(
+  ports: PaymentPorts,
+  merchantId: string,
+  paymentId: string,
+  known: { merchant?: Merchant } = {},
+): Promise<boolean> {
+  const found = await ports.payments.read(merchantId, paymentId);
+  const payment = found?.value;
+  // A processor id recorded is an answer recorded (a bank debit processing): its events settle it.
+  if (!found || !payment?.asked || payment.status !== "processing" || payment.processorPaymentId)
+    return false;
+  if (ports.clock.now().getTime() - Date.parse(payment.createdAt) > replayWindowMs) return false;
+  const merchant = known.merchant ?? (await merchantOf(ports, merchantId));
+  const processor = await ports.processorFor(merchant);
+  // The merchant changed processors or accounts since: the first one's events settle it.
+  if (
+    processor.name !== payment.processor ||
+    connectedAccount(merchant, processor).accountId !== payment.asked.accountId
+  )
+    return false;
+  const result = await processor.charge(chargeRequest(merchantId, payment, payment.asked));
+  if (result.status === "unknown") return false;
+  await applyOutcome(ports, merchantId, paymentId, outcomeOf(result), { merchant, payment: found });
+  return true;
 }
 
 /**

@@ -34,6 +34,11 @@ export interface Opening {
    * processor's checkout saves it on the customer's twin, and its success attaches it.
    */
   saveMethod?: boolean;
+  /**
+   * The payment of an earlier attempt whose hold lapsed without an outcome (this attempt's hold
+   * replaces it): the processor is asked about it before this attempt charges.
+   */
+  lapsed?: string;
   /** Holds the payable for this payment: committed with the new payment, so two attempts cannot both start. */
   hold: Change;
   /** The payable as held, for its caller's response. */

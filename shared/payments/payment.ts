@@ -43,6 +43,8 @@ export interface Payment {
   /** Internal: the API and events name an invoice by `invoiceId` and never show `for` (`presentPayment`). */
   for: PaymentFor;
   invoiceId?: string;
+  /** Internal, never shown: what a direct charge asked the processor (see `ChargeAsked`). */
+  asked?: ChargeAsked;
   /**
    * Refunded so far including refunds still pending at the processor, minor units: reserved when a
    * refund is asked for, so refunds together never exceed the amount.
@@ -65,6 +67,22 @@ export interface Payment {
   history: { status: PaymentStatus; at: string; note?: string }[];
   createdAt: string;
   updatedAt: string;
+}
+
+/**
+ * A direct charge's request as the payment keeps it, so that an attempt whose answer was never
+ * recorded can ask again with the very same request: the processor replays its first answer for the
+ * idempotency key (and makes the charge if the first request never reached it).
+ */
+export interface ChargeAsked {
+  /** The merchant's connected account it was asked of (Stripe; none in the sandbox). */
+  accountId?: string;
+  /** As the processor keeps it (`keptMethod`): never a raw card number. */
+  paymentMethod: string;
+  processorCustomerId?: string;
+  offSession: boolean;
+  description: string;
+  idempotencyKey: string;
 }
 
 export interface PaymentDispute {
@@ -119,11 +137,14 @@ const openDisputeStage = (status: string): number => (status.endsWith("under_rev
 /** The failure code of a Checkout attempt whose session closed unpaid: the buyer left, nothing was declined. */
 export const checkoutExpiredCode = "checkout_expired";
 
-/** The payment as the API and events show it: without the internal `for`, which `invoiceId` states. */
-export type PresentedPayment = Omit<Payment, "for">;
+/**
+ * The payment as the API and events show it: without the internal `for`, which `invoiceId` states,
+ * and what its charge asked the processor.
+ */
+export type PresentedPayment = Omit<Payment, "for" | "asked">;
 
 export function presentPayment(payment: Payment): PresentedPayment {
-  const { for: _, ...shown } = payment;
+  const { for: _, asked: __, ...shown } = payment;
   return shown;
 }
 
@@ -189,7 +210,7 @@ export function manualPayment(
 /** What a processor attempt on a payable starts as: processing, until the outcome arrives. */
 export function processorPayment(
   id: string,
-  due: { for: PaymentFor; amount: number; currency: string; customerId: string },
+  due: { for: PaymentFor; amount: number; currency: string; customerId: string; asked?: ChargeAsked },
   processor: Pick<PaymentProcessor, "name" | "livemode">,
   now: Date,
 ): Payment {
@@ -207,6 +228,7 @@ export function processorPayment(
     customerId: due.customerId,
     for: due.for,
     ...invoiceIdOf(due.for),
+    ...(due.asked ? { asked: due.asked } : {}),
     amountRefunded: 0,
     amountRefundedSettled: 0,
     history: [{ status: "processing", at, note: `Sent to the ${processor.name} processor` }],

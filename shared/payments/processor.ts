@@ -181,6 +181,12 @@ export interface PaymentProcessor {
   expireCheckout(request: ExpireCheckoutRequest): Promise<CheckoutStatus>;
   /** A decline is an answer; other refusals throw; an answer that never arrived is `unknown`. */
   charge(request: ChargeRequest): Promise<ChargeResult | OutcomeUnknown>;
+  /**
+   * The charge's payment method as a payment may keep it, to ask again with the same request (an
+   * attempt whose answer was never recorded): the processor answers it as it answered the method.
+   * Never a raw card number: the sandbox keeps its test token.
+   */
+  keptMethod(paymentMethod: string): string;
   /** Refusals throw; an answer that never arrived is `unknown`. */
   refund(request: RefundRequest): Promise<RefundResult | OutcomeUnknown>;
   /**

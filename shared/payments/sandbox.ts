@@ -42,6 +42,7 @@ import {
   decideSandboxAttach,
   decideSandboxCharge,
   defaultSandboxFee,
+  findTestMethod,
   type SandboxFeeSchedule,
   sandboxFee,
   sandboxTestMethods,
@@ -317,6 +318,9 @@ export function sandboxProcessor(options: SandboxOptions): SandboxProcessor {
         offSession: request.offSession,
       });
     },
+
+    // A method it does not know keeps nothing of what was typed: asked again, it is declined again.
+    keptMethod: (paymentMethod) => findTestMethod(paymentMethod)?.token ?? "",
 
     // Stateless: a saved sandbox method is its test token, so attaching only checks the table.
     async attachPaymentMethod(request) {

@@ -209,6 +209,9 @@ export function stripeProcessor(options: StripeClientOptions): PaymentProcessor 
       return chargeResult(intent);
     },
 
+    // A Stripe payment method id names no card data.
+    keptMethod: (paymentMethod) => paymentMethod,
+
     async attachPaymentMethod(request: AttachPaymentMethodRequest): Promise<AttachPaymentMethodResult> {
       const account = request.accountId ? { stripeAccount: request.accountId } : undefined;
       const processorCustomerId = await ensureCustomer(request);

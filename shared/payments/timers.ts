@@ -1,9 +1,12 @@
 /**
  * The payments' timed work on the billing queue: the checks of refunds still pending at the
- * processor (refund-checks.ts), and the sandbox's bank debits settling once their delay is over.
+ * processor (refund-checks.ts), the checks of direct charges whose hold lapsed (attempt-checks.ts),
+ * and the sandbox's bank debits settling once their delay is over.
  */
 import * as z from "zod";
 import { type TimerRegistrations, work } from "../timers/registry.ts";
+import { attemptCheckMessage } from "./attempt-checks.ts";
+import { askAgain } from "./charges.ts";
 import { refundCheckMessage } from "./refund-checks.ts";
 import type { SandboxProcessor } from "./sandbox.ts";
 import type { PaymentPorts } from "./ports.ts";
@@ -36,6 +39,11 @@ export function paymentTimers(ports: PaymentTimerPorts): TimerRegistrations {
       "refund.check": work(refundCheckMessage, (message) =>
         checkRefund(ports.payments(), message.merchantId, message.refundId, message.check),
       ),
+      "payment.check": work(attemptCheckMessage, async (message) => {
+        // An answer that never came again changes nothing: the processor's events settle it, or the
+        // next attempt on the payable asks again first.
+        await askAgain(ports.payments(), message.merchantId, message.paymentId);
+      }),
       "sandbox.settle": work(sandboxSettlementMessage, async (message) => {
         // The bank debit's delay is over: the sandbox reports it settled, like a bank would.
         await (await ports.sandbox()).settleBankDebit(message.paymentIntentId, {

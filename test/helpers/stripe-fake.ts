@@ -10,7 +10,8 @@
  * Stripe), `pm_usBankAccount` is processing. Tests override any route with `respond`.
  *
  * Refunds are kept like Stripe keeps them: `POST /v1/refunds` replays the refund of an idempotency key
- * it has seen (until `forgetIdempotencyKeys`, Stripe's pruning after 24 h) and `GET /v1/refunds`
+ * it has seen, and refuses the key with other parameters (until `forgetIdempotencyKeys`, Stripe's
+ * pruning after 24 h), and `GET /v1/refunds`
  * lists them by payment intent. `fault` makes the next requests to a path fail the ambiguous ways a
  * network and Stripe can: no answer at all, an answer lost after Stripe acted, or a 500.
  *
@@ -145,6 +146,14 @@ function stripeError(status: number, type: string, message: string): FakeRespons
   return { status, body: { error: { type, message } } };
 }
 
+/** Stripe refuses a key sent again with other parameters rather than replaying or creating. */
+const idempotencyMismatch = (): FakeResponse =>
+  stripeError(
+    400,
+    "idempotency_error",
+    "Keys for idempotent requests can only be used with the same parameters they were first used with.",
+  );
+
 /** Decodes Stripe's form encoding into nested objects (arrays where the keys are 0…n-1). */
 export function decodeForm(encoded: string): { form: Record<string, string>; body: Record<string, unknown> } {
   const form: Record<string, string> = {};
@@ -208,7 +217,8 @@ export async function startStripeFake(): Promise<StripeFake> {
   const routes: Route[] = [];
   const intents = new Map<string, Json>();
   const refunds: Json[] = [];
-  const refundsByKey = new Map<string, Json>();
+  /** Refunds created by idempotency key (with the body that created them), replayed like payment intents. */
+  const refundsByKey = new Map<string, { body: string; refund: Json }>();
   const planned: { method: string; path: string; fault: Fault; times: number }[] = [];
   const chaos = new Map<string, (request: RecordedRequest) => Fault | undefined>();
   /** Payment intents created by idempotency key (with the body that created them), replayed like Stripe replays them. */
@@ -329,7 +339,7 @@ function defaultRoutes(
   intents: Map<string, Json>,
   intentsByKey: Map<string, { body: string; response: FakeResponse }>,
   refunds: Json[],
-  refundsByKey: Map<string, Json>,
+  refundsByKey: Map<string, { body: string; refund: Json }>,
   sessions: Map<string, Json>,
 ): [string, string, RouteHandler][] {
   const noSession = (id: string) =>
@@ -341,14 +351,7 @@ function defaultRoutes(
       (request) => {
         const key = `${request.headers["stripe-account"] ?? ""}|${request.headers["idempotency-key"] ?? ""}`;
         const seen = request.headers["idempotency-key"] ? intentsByKey.get(key) : undefined;
-        // Stripe refuses a key sent again with other parameters rather than replaying or creating.
-        if (seen && seen.body !== request.rawBody) {
-          return stripeError(
-            400,
-            "idempotency_error",
-            "Keys for idempotent requests can only be used with the same parameters they were first used with.",
-          );
-        }
+        if (seen && seen.body !== request.rawBody) return idempotencyMismatch();
         if (seen) return { ...seen.response, headers: { ...seen.response.headers, "idempotent-replayed": "true" } };
         const created = createPaymentIntent(request, intents);
         if (request.headers["idempotency-key"] && (created.status ?? 200) < 500)
@@ -426,10 +429,11 @@ function defaultRoutes(
     [
       "POST",
       "/v1/refunds",
-      ({ body, headers }) => {
+      ({ body, headers, rawBody }) => {
         const key = `${headers["stripe-account"] ?? ""}|${headers["idempotency-key"] ?? ""}`;
         const seen = headers["idempotency-key"] ? refundsByKey.get(key) : undefined;
-        if (seen) return { body: seen, headers: { "idempotent-replayed": "true" } };
+        if (seen && seen.body !== rawBody) return idempotencyMismatch();
+        if (seen) return { body: seen.refund, headers: { "idempotent-replayed": "true" } };
         const intent = intents.get(String(body.payment_intent));
         const amount = Number(body.amount ?? intent?.amount ?? 0);
         const chargeId = intent?.latest_charge;
@@ -445,7 +449,7 @@ function defaultRoutes(
           status: "succeeded",
         });
         refunds.push(refund);
-        if (headers["idempotency-key"]) refundsByKey.set(key, refund);
+        if (headers["idempotency-key"]) refundsByKey.set(key, { body: rawBody, refund });
         return { body: refund };
       },
     ],

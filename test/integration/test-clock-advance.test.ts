@@ -178,7 +178,11 @@ describe("test clock advance against DynamoDB Local", () => {
       createdAt: "2020-05-01T12:00:00.000Z",
     });
     const due = await duePartition(clockId);
-    expect(due).toEqual([expect.stringMatching(/^sandbox-settle-pi_\S+ @ 2020-05-01T12:01:00\.000Z$/)]);
+    // The charge's check, when its hold would lapse, is on the clock too.
+    expect(due).toEqual([
+      expect.stringMatching(/^sandbox-settle-pi_\S+ @ 2020-05-01T12:01:00\.000Z$/),
+      `${paying.body.payment.id}-check @ 2020-05-01T12:15:00.000Z`,
+    ]);
     const processing = await aws.receive("stripe-events");
     expect(processing).toHaveLength(1);
 
@@ -231,7 +235,10 @@ describe("test clock advance against DynamoDB Local", () => {
     });
     expect(refund.status).toBe(201);
     expect(refund.body.createdAt).toBe("2030-07-01T10:00:00.000Z");
-    expect(await duePartition(clockId)).toEqual([`${refund.body.id}-check-1 @ 2030-07-01T10:05:00.000Z`]);
+    expect(await duePartition(clockId)).toEqual([
+      `${refund.body.id}-check-1 @ 2030-07-01T10:05:00.000Z`,
+      `${paid.body.payment.id}-check @ 2030-07-01T10:15:00.000Z`,
+    ]);
     expect(await realSchedule(`${refund.body.id}-check-1`)).toBeUndefined();
 
     expect(await advance(clockId, "2030-07-02T00:00:00Z")).toMatchObject({ status: "ready" });

@@ -13,11 +13,11 @@ const subscriptions = Number(process.env.KASSA_KILL_SUBSCRIPTIONS ?? 40);
 
 describe("kill -9 in the middle of a billing run, at scale", () => {
   it(`bills each of ${subscriptions} periods exactly once, charges each invoice once, loses nothing`, async () => {
-    const { counts, atKill, problems, inDoubt } = await billingRunKilled(subscriptions, 300_000);
+    const { counts, atKill, problems, caughtInFlight } = await billingRunKilled(subscriptions, 300_000);
 
     console.info(
       describeCounts(
-        `Soak: kill -9 (${subscriptions} subscriptions; at the kill ${atKill.billed} billed, ${atKill.paid} paid; ${inDoubt} charge(s) in flight at the kill left processing)`,
+        `Soak: kill -9 (${subscriptions} subscriptions; at the kill ${atKill.billed} billed, ${atKill.paid} paid; ${caughtInFlight} charge(s) caught in flight, settled by their check)`,
         counts,
       ),
     );

@@ -9,6 +9,7 @@ import { queuesFor } from "../../shared/outbox/routing.ts";
 import { checkoutExpirySchedule } from "../../shared/payment-links/expiry.ts";
 import { quoteExpirySchedule } from "../../shared/quotes/expiry.ts";
 import { installmentSchedule } from "../../shared/quotes/installments.ts";
+import { attemptCheck } from "../../shared/payments/attempt-checks.ts";
 import { refundCheck } from "../../shared/payments/refund-checks.ts";
 import { payoutRunSchedule } from "../../shared/payouts/run.ts";
 import { incompleteExpirySchedule, nextBillingSchedule } from "../../shared/subscriptions/billing.ts";
@@ -160,6 +161,7 @@ describe("the billing queue's registry", () => {
         now,
       ),
       refundCheck("mer_1", "re_1", 1, now),
+      attemptCheck("mer_1", "pay_1", now),
       payoutRunSchedule("mer_1", "2026-03-01", "Europe/Berlin"),
       nextBillingSchedule("mer_1", { id: "sub_1", nextPeriod: 1, nextBillingAt: "2026-04-01T00:00:00Z" }),
       incompleteExpirySchedule(
