@@ -23,9 +23,27 @@ export interface Tally {
   transactionalWrite: number;
   /** Items the reads returned or scanned (a report's O(periods) shows here, not in its one Query). */
   itemsRead: number;
+  /**
+   * Writes of the local scheduler stand-in, which keeps one-time schedules in the table
+   * (shared/aws/scheduler.ts): deployed, they are EventBridge Scheduler requests, not DynamoDB's, so
+   * they are counted here and not in `requests`.
+   */
+  scheduler: number;
 }
 
-let tally: Tally = { requests: {}, read: 0, write: 0, transactionalWrite: 0, itemsRead: 0 };
+const emptyTally = (): Tally => ({
+  requests: {},
+  read: 0,
+  write: 0,
+  transactionalWrite: 0,
+  itemsRead: 0,
+  scheduler: 0,
+});
+let tally = emptyTally();
+
+/** Whether a request is the local scheduler's (its items' keys, `keys.schedule`). */
+const isLocalSchedule = (input: { Item?: { PK?: unknown }; Key?: { PK?: unknown } }) =>
+  String(input.Item?.PK ?? input.Key?.PK ?? "").startsWith("SCHEDULE#");
 let instrumented = false;
 
 /** The wire operations (the middleware sees the low-level command names). */
@@ -39,6 +57,10 @@ function instrument(): void {
       const name = String(context.commandName ?? "unknown");
       (args.input as Record<string, unknown>).ReturnConsumedCapacity = "TOTAL";
       const short = name.replace(/Command$/, "");
+      if (isLocalSchedule(args.input as Parameters<typeof isLocalSchedule>[0])) {
+        tally.scheduler += 1;
+        return next(args);
+      }
       // Counted when sent: a cancelled transaction (a lost race that is retried) is a request too.
       tally.requests[short] = (tally.requests[short] ?? 0) + 1;
       const result = await next(args);
@@ -73,7 +95,7 @@ function itemsIn(output: Record<string, unknown>): number {
 /** The DynamoDB requests and capacity `run` used (every request of the process meanwhile). */
 export async function tallied(run: () => Promise<unknown>): Promise<Tally> {
   instrument();
-  tally = { requests: {}, read: 0, write: 0, transactionalWrite: 0, itemsRead: 0 };
+  tally = emptyTally();
   await run();
   return tally;
 }
