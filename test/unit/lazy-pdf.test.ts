@@ -64,7 +64,7 @@ describe("pdf-lib is loaded on first use", () => {
 });
 
 describe("LiquidJS stays off the cold path of functions that only describe workflows", () => {
-  // The docs load every API schema; a workflow's schema bounds a template's length, not its syntax.
+  // A workflow's schema bounds a template's length, not its syntax.
   it(
     "functions/api/docs.ts does not import liquidjs at cold start",
     async () => {
@@ -119,6 +119,23 @@ describe("the QR encoder loads with the first QR code", () => {
       const eager = await eagerInputs("functions/api/payment-links.ts");
       expect(eager.length).toBeGreaterThan(10);
       expect(eager.filter((input) => input.includes("qrcode-generator"))).toEqual([]);
+    },
+    60_000,
+  );
+});
+
+describe("the docs function serves a stored document and loads no operation's schemas", () => {
+  // infra/generate-openapi.ts writes the document; test/handlers/docs.test.ts checks it is current.
+  it(
+    "functions/api/docs.ts imports neither the generator nor another operation module at cold start",
+    async () => {
+      const eager = await eagerInputs("functions/api/docs.ts");
+      expect(eager.length).toBeGreaterThan(10);
+      expect(eager).not.toContain("shared/http/openapi.ts");
+      expect(eager.filter((input) => input.startsWith("shared/api/")).sort()).toEqual([
+        "shared/api/docs.ts",
+        "shared/api/openapi.generated.ts",
+      ]);
     },
     60_000,
   );
