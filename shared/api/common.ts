@@ -141,6 +141,9 @@ export const flag = z
 /** A filter's boolean: `true`/`false` in a query string, a JSON boolean in a saved view's body. */
 export const filterFlag = z.union([z.boolean(), flag]);
 
+/** A calendar date (due dates, report days, filters): `2026-12-31`. */
+export const calendarDate = z.iso.date("must be a date like 2026-12-31");
+
 /** A document number filter: exact, case-insensitive (numbers are upper case, `INV-0042`, `Q-0007-2`). */
 export const documentNumber = z
   .string()

@@ -5,9 +5,8 @@ import { toTenThousandths } from "../domain/money.ts";
 import { defineOperation } from "../http/operation.ts";
 import {
   amount,
-  createdRange,
+  calendarDate,
   currency,
-  documentNumber,
   idOf,
   idParams,
   isoDateTime,
@@ -19,9 +18,10 @@ import {
   percentage,
   viewAndFormat,
 } from "./common.ts";
+import { invoiceFilters } from "./list-filters.ts";
 import { invoiceColumns } from "./csv-columns.ts";
 import { payment } from "./payment.ts";
-import type { InvoiceFilter, InvoicePatch, NewInvoice } from "../invoices/invoice.ts";
+import type { InvoicePatch, NewInvoice } from "../invoices/invoice.ts";
 
 /** The largest quantity a line takes (in ten-thousandths it stays far inside the safe integers). */
 export const maxQuantity = 1_000_000_000;
@@ -92,8 +92,6 @@ export const fee = z
     message: "needs exactly one of amount or percent",
     path: ["amount"],
   });
-
-export const calendarDate = z.iso.date("must be a date like 2026-12-31");
 
 const draftFields = {
   lineItems: z.array(lineItem).min(1).max(250),
@@ -275,22 +273,6 @@ export const invoice = z.object({
   createdAt: z.string(),
   updatedAt: z.string(),
 });
-
-/** The invoice list's filters; saved views store the same object. */
-export const invoiceFilters = parsesTo<InvoiceFilter>()(
-  z.strictObject({
-    status: z.enum(["draft", "open", "paid", "void", "uncollectible", "overdue"]).optional(),
-    number: documentNumber.optional(),
-    customerId: idOf("customer").optional(),
-    subscriptionId: idOf("subscription").optional(),
-    currency: currency.optional(),
-    dueBefore: calendarDate.optional(),
-    dueAfter: calendarDate.optional(),
-    totalGte: z.coerce.number().int().min(0).optional(),
-    totalLte: z.coerce.number().int().min(0).optional(),
-    ...createdRange,
-  }),
-);
 
 export const createInvoice = defineOperation({
   id: "createInvoice",

@@ -2,12 +2,11 @@
 import * as z from "zod";
 import { quoteStatuses } from "../domain/quote-lifecycle.ts";
 import { defineOperation } from "../http/operation.ts";
-import type { NewQuote, QuoteFilter, QuotePatch } from "../quotes/quote.ts";
+import type { NewQuote, QuotePatch } from "../quotes/quote.ts";
 import {
   amount,
-  createdRange,
+  calendarDate,
   currency,
-  documentNumber,
   email,
   idOf,
   idParams,
@@ -18,10 +17,10 @@ import {
   parsesTo,
   viewAndFormat,
 } from "./common.ts";
+import { quoteFilters } from "./list-filters.ts";
 import { quoteColumns } from "./csv-columns.ts";
 import { quoteTemplate } from "./quote-templates.ts";
 import {
-  calendarDate,
   documentDiscounts,
   fee,
   hostedInvoicePay,
@@ -278,16 +277,6 @@ export const quote = invoice
       .optional()
       .describe("The subscription its recurring lines started, once accepted"),
   });
-
-/** The quote list's filters; saved views store the same object. */
-export const quoteFilters = parsesTo<QuoteFilter>()(
-  z.strictObject({
-    status: z.enum(quoteStatuses).optional(),
-    number: documentNumber.optional(),
-    customerId: idOf("customer").optional(),
-    ...createdRange,
-  }),
-);
 
 export const createQuote = defineOperation({
   id: "createQuote",

@@ -140,3 +140,20 @@ describe("the docs function serves a stored document and loads no operation's sc
     60_000,
   );
 });
+
+describe("the views function validates a view's filters without every list's operations", () => {
+  // shared/api/list-filters.ts holds each list's filters apart from its operations' schemas.
+  it(
+    "functions/api/views.ts imports no other collection's operation module at cold start",
+    async () => {
+      const eager = await eagerInputs("functions/api/views.ts");
+      expect(eager.length).toBeGreaterThan(10);
+      expect(eager.filter((input) => input.startsWith("shared/api/")).sort()).toEqual([
+        "shared/api/common.ts",
+        "shared/api/list-filters.ts",
+        "shared/api/views.ts",
+      ]);
+    },
+    60_000,
+  );
+});
