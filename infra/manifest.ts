@@ -24,6 +24,7 @@ import * as segmentOps from "../shared/api/segments.ts";
 import * as workflowEnrollmentOps from "../shared/api/workflow-enrollments.ts";
 import * as discountCodeOps from "../shared/api/discount-codes.ts";
 import { docsOperations } from "../shared/api/docs.ts";
+import { stripeWebhook } from "../shared/api/stripe-webhook.ts";
 import * as eventOps from "../shared/api/events.ts";
 import * as merchantOps from "../shared/api/merchants.ts";
 import * as userOps from "../shared/api/users.ts";
@@ -507,7 +508,7 @@ export const functions: readonly FunctionDefinition[] = [
     entry: "functions/webhooks/stripe-ingest.ts",
     description: "Stripe's webhook endpoint: verifies the signature, queues the event",
     timeoutSeconds: 10,
-    routes: [paymentOps.stripeWebhook],
+    routes: [stripeWebhook],
     access: { sendTo: ["stripe-events"], secrets: ["stripeWebhookSecret"] },
   },
   {

@@ -1,7 +1,7 @@
 /** Checkout sessions (the merchant's reads) and the link's public checkout page (issue 13 §2). */
 import * as z from "zod";
 import { defineOperation } from "../http/operation.ts";
-import { checkoutStatuses } from "../payment-links/checkout-session.ts";
+import { checkoutStatuses } from "../payment-links/checkout-status.ts";
 import { slugPattern } from "../payment-links/payment-link.ts";
 import {
   idOf,

@@ -6,7 +6,7 @@
 import * as z from "zod";
 import { quoteStatuses } from "../domain/quote-lifecycle.ts";
 import type { InvoiceFilter } from "../invoices/invoice.ts";
-import { checkoutStatuses } from "../payment-links/checkout-session.ts";
+import { checkoutStatuses } from "../payment-links/checkout-status.ts";
 import type { PaymentFilter } from "../payments/filters.ts";
 import type { QuoteFilter } from "../quotes/quote.ts";
 import type { SubscriptionFilter, SubscriptionStatus } from "../subscriptions/subscription.ts";

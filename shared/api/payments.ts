@@ -168,25 +168,6 @@ export const connectStripe = defineOperation({
   status: 200,
 });
 
-export const stripeWebhook = defineOperation({
-  id: "receiveStripeWebhook",
-  method: "POST",
-  path: "/webhooks/stripe",
-  auth: "public",
-  tag: "Webhooks",
-  summary:
-    "Stripe's webhook endpoint: the signature is verified on the raw body (5 min tolerance), then the event is queued",
-  rawBody: {
-    contentType: "application/json",
-    schema: z
-      .looseObject({ id: z.string(), type: z.string(), data: z.looseObject({}) })
-      .describe("A Stripe event, signed in the Stripe-Signature header"),
-  },
-  response: z.object({ received: z.literal(true), id: z.string().describe("The Stripe event's id") }),
-  status: 200,
-  maxBodyBytes: 1024 * 1024,
-});
-
 export const paymentOperations = [
   payInvoice,
   listPayments,

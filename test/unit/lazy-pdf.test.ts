@@ -76,6 +76,21 @@ describe("LiquidJS stays off the cold path of functions that only describe workf
   );
 });
 
+describe("the Stripe webhook ingest verifies with node:crypto and loads no other operation", () => {
+  it(
+    "functions/webhooks/stripe-ingest.ts imports neither the stripe SDK nor the payment operations at cold start",
+    async () => {
+      const eager = await eagerInputs("functions/webhooks/stripe-ingest.ts");
+      expect(eager.length).toBeGreaterThan(10);
+      expect(eager.filter((input) => input.includes("node_modules/stripe/"))).toEqual([]);
+      expect(eager.filter((input) => input.startsWith("shared/api/")).sort()).toEqual([
+        "shared/api/stripe-webhook.ts",
+      ]);
+    },
+    60_000,
+  );
+});
+
 describe("the notifications' templates stay off the Stripe webhook ingest's cold path", () => {
   // It only verifies and queues; the composition it shares must not pull in the outbox's routing.
   it(
