@@ -139,6 +139,19 @@ describe("the QR encoder loads with the first QR code", () => {
   );
 });
 
+describe("the workflows API loads the template checker with its first save", () => {
+  // Reading and listing workflows need neither LiquidJS nor the message catalog (shared/workflows/service.ts).
+  it(
+    "functions/api/workflows.ts imports neither liquidjs nor the translator at cold start",
+    async () => {
+      const eager = await eagerInputs("functions/api/workflows.ts");
+      expect(eager.length).toBeGreaterThan(10);
+      expect(eager.filter((input) => /liquidjs|intl-messageformat|shared\/i18n\/translator/.test(input))).toEqual([]);
+    },
+    60_000,
+  );
+});
+
 describe("the docs function serves a stored document and loads no operation's schemas", () => {
   // infra/generate-openapi.ts writes the document; test/handlers/docs.test.ts checks it is current.
   it(
