@@ -152,6 +152,19 @@ describe("the workflows API loads the template checker with its first save", () 
   );
 });
 
+describe("the workflow engine loads the renderer with the first step that writes a text", () => {
+  // Most events on the workflows queue match no workflow, or run steps that write no text.
+  it(
+    "functions/workflows/run.ts imports neither liquidjs nor the translator at cold start",
+    async () => {
+      const eager = await eagerInputs("functions/workflows/run.ts");
+      expect(eager.length).toBeGreaterThan(10);
+      expect(eager.filter((input) => /liquidjs|intl-messageformat|shared\/i18n\/translator/.test(input))).toEqual([]);
+    },
+    60_000,
+  );
+});
+
 describe("the docs function serves a stored document and loads no operation's schemas", () => {
   // infra/generate-openapi.ts writes the document; test/handlers/docs.test.ts checks it is current.
   it(
