@@ -4,6 +4,7 @@ import { defineOperation } from "../http/operation.ts";
 import { checkoutStatuses } from "../payment-links/checkout-status.ts";
 import { slugPattern } from "../payment-links/payment-link.ts";
 import {
+  billedAddress,
   idOf,
   idParams,
   listQuery,
@@ -12,7 +13,6 @@ import {
 } from "./common.ts";
 import { checkoutSessionFilters } from "./list-filters.ts";
 import { checkoutSessionColumns } from "./csv-columns.ts";
-import { billedAddress } from "./invoices.ts";
 import { intervals } from "./products.ts";
 
 const address = billedAddress;

@@ -141,6 +141,16 @@ export const flag = z
 /** A filter's boolean: `true`/`false` in a query string, a JSON boolean in a saved view's body. */
 export const filterFlag = z.union([z.boolean(), flag]);
 
+/** Each address as stored: the customer's, copied onto the invoice (and a checkout's, as typed). */
+export const billedAddress = z.object({
+  line1: z.string(),
+  line2: z.string().optional(),
+  city: z.string(),
+  state: z.string().optional(),
+  postalCode: z.string(),
+  country: z.string(),
+});
+
 /** A calendar date (due dates, report days, filters): `2026-12-31`. */
 export const calendarDate = z.iso.date("must be a date like 2026-12-31");
 

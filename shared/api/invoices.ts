@@ -5,6 +5,7 @@ import { toTenThousandths } from "../domain/money.ts";
 import { defineOperation } from "../http/operation.ts";
 import {
   amount,
+  billedAddress,
   calendarDate,
   currency,
   idOf,
@@ -133,16 +134,6 @@ export const invoicePatch = parsesTo<InvoicePatch>()(
 );
 
 const money = z.number().int();
-
-/** Each address as stored: the customer's, copied onto the invoice (and a checkout's, as typed). */
-export const billedAddress = z.object({
-  line1: z.string(),
-  line2: z.string().optional(),
-  city: z.string(),
-  state: z.string().optional(),
-  postalCode: z.string(),
-  country: z.string(),
-});
 
 export const invoice = z.object({
   id: z.string(),
