@@ -151,6 +151,11 @@ export const billedAddress = z.object({
   country: z.string(),
 });
 
+/** A hosted page's token in its path (every hosted page: the invoice's, the update-card page). */
+export const hostedParams = z.strictObject({
+  token: z.string().regex(/^[A-Za-z0-9_-]{32}$/, "is not a hosted page token"),
+});
+
 /** A calendar date (due dates, report days, filters): `2026-12-31`. */
 export const calendarDate = z.iso.date("must be a date like 2026-12-31");
 

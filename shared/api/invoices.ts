@@ -8,6 +8,7 @@ import {
   billedAddress,
   calendarDate,
   currency,
+  hostedParams,
   idOf,
   idParams,
   isoDateTime,
@@ -403,11 +404,6 @@ const seeOther = {
   content: ["none"],
   headers: { Location: "Where to go next" },
 } as const;
-
-/** A hosted page's token in its path (every hosted page: the invoice's, the update-card page). */
-export const hostedParams = z.strictObject({
-  token: z.string().regex(/^[A-Za-z0-9_-]{32}$/, "is not a hosted page token"),
-});
 
 export const hostedInvoicePage = defineOperation({
   id: "getHostedInvoicePage",

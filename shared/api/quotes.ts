@@ -8,6 +8,7 @@ import {
   calendarDate,
   currency,
   email,
+  hostedParams,
   idOf,
   idParams,
   isoDateTime,
@@ -25,7 +26,6 @@ import {
   fee,
   hostedInvoicePay,
   hostedInvoicePayForm,
-  hostedParams,
   invoice,
   lineItem,
 } from "./invoices.ts";
