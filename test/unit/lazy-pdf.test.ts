@@ -198,3 +198,22 @@ describe("the views function validates a view's filters without every list's ope
     60_000,
   );
 });
+
+describe("the hosted pages build only their own operations' schemas", () => {
+  // Their operations live apart from the merchant API's (shared/api/hosted-*.ts, the token in common.ts).
+  it.each([
+    "functions/hosted/invoice.ts",
+    "functions/hosted/quote.ts",
+    "functions/hosted/portal.ts",
+    "functions/hosted/update-card.ts",
+    "functions/hosted/unsubscribe.ts",
+  ])(
+    "%s imports neither the invoice nor the quote operations at cold start",
+    async (entry) => {
+      const eager = await eagerInputs(entry);
+      expect(eager.length).toBeGreaterThan(10);
+      expect(eager.filter((input) => /^shared\/api\/(invoices|quotes)\.ts$/.test(input))).toEqual([]);
+    },
+    60_000,
+  );
+});
