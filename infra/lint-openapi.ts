@@ -7,6 +7,7 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { apiInfo } from "../shared/api/docs.ts";
 import { allOperations } from "../shared/api/index.ts";
 import { openApiDocument } from "../shared/http/openapi.ts";
 
@@ -14,11 +15,7 @@ const root = resolve(import.meta.dirname, "..");
 const dir = mkdtempSync(join(tmpdir(), "kassa-openapi-"));
 try {
   const file = join(dir, "openapi.json");
-  const document = openApiDocument(allOperations, {
-    title: "Kassa API",
-    version: "1",
-    serverUrl: "https://api.kassa.example",
-  });
+  const document = openApiDocument(allOperations, { ...apiInfo, serverUrl: "https://api.kassa.example" });
   writeFileSync(file, JSON.stringify(document, null, 2));
   const lint = spawnSync(
     join(root, "node_modules/.bin/redocly"),

@@ -24,6 +24,9 @@ import * as segmentOps from "../shared/api/segments.ts";
 import * as workflowEnrollmentOps from "../shared/api/workflow-enrollments.ts";
 import * as discountCodeOps from "../shared/api/discount-codes.ts";
 import { docsOperations } from "../shared/api/docs.ts";
+import { stripeWebhook } from "../shared/api/stripe-webhook.ts";
+import { hostedInvoiceOperations } from "../shared/api/hosted-invoices.ts";
+import { hostedQuoteOperations } from "../shared/api/hosted-quotes.ts";
 import * as eventOps from "../shared/api/events.ts";
 import * as merchantOps from "../shared/api/merchants.ts";
 import * as userOps from "../shared/api/users.ts";
@@ -421,7 +424,7 @@ export const functions: readonly FunctionDefinition[] = [
     description: "The buyer's public invoice page, PDF and payment (sandbox card page or Stripe Checkout)",
     timeoutSeconds: 25,
     memoryMb: 1024,
-    routes: invoiceOps.hostedInvoiceOperations,
+    routes: hostedInvoiceOperations,
     access: paymentsAccess,
   },
   {
@@ -432,7 +435,7 @@ export const functions: readonly FunctionDefinition[] = [
     timeoutSeconds: 10,
     // The first download of an accepted quote's signed PDF may render it.
     memoryMb: 1024,
-    routes: quoteOps.hostedQuoteOperations,
+    routes: hostedQuoteOperations,
     access: { table: "readwrite", secrets: ["cursorSecret"] },
   },
   {
@@ -507,7 +510,7 @@ export const functions: readonly FunctionDefinition[] = [
     entry: "functions/webhooks/stripe-ingest.ts",
     description: "Stripe's webhook endpoint: verifies the signature, queues the event",
     timeoutSeconds: 10,
-    routes: [paymentOps.stripeWebhook],
+    routes: [stripeWebhook],
     access: { sendTo: ["stripe-events"], secrets: ["stripeWebhookSecret"] },
   },
   {

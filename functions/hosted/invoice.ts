@@ -1,5 +1,5 @@
 /** The buyer's invoice: its page, its PDF, and paying it through the hosted pay form. */
-import * as ops from "../../shared/api/invoices.ts";
+import * as ops from "../../shared/api/hosted-invoices.ts";
 import {
   declinedCardAttempts,
   hostedInvoicePorts,

@@ -1,5 +1,5 @@
 /** The buyer's quote: its page, its PDF (and the signed one once accepted), signing (or accepting), declining, countersigning, and paying it once accepted. */
-import * as ops from "../../shared/api/quotes.ts";
+import * as ops from "../../shared/api/hosted-quotes.ts";
 import { hostedQuotePorts as ports, paymentPorts, quotePayForm } from "../../shared/composition.ts";
 import { payFormPage, submitPayForm } from "../../shared/hosted/pay-form.ts";
 import { apiHandler, HttpResponse, route } from "../../shared/http/api.ts";

@@ -3,10 +3,10 @@
  * nothing queued if it fails), then hand the event to the stripe-events queue and answer at once.
  * No table access: deduplication happens in the consumer.
  */
-import { stripeWebhook } from "../../shared/api/payments.ts";
+import { stripeWebhook } from "../../shared/api/stripe-webhook.ts";
 import { stripeIngestPorts } from "../../shared/composition.ts";
 import { apiHandler, route } from "../../shared/http/api.ts";
-import { verifyStripeWebhook, WebhookSignatureError } from "../../shared/payments/stripe.ts";
+import { verifyStripeWebhook, WebhookSignatureError } from "../../shared/payments/verification.ts";
 
 export const handler = apiHandler([
   route(stripeWebhook, async ({ event, clock }) => {

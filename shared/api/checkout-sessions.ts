@@ -1,18 +1,18 @@
 /** Checkout sessions (the merchant's reads) and the link's public checkout page (issue 13 §2). */
 import * as z from "zod";
 import { defineOperation } from "../http/operation.ts";
-import { checkoutStatuses } from "../payment-links/checkout-session.ts";
+import { checkoutStatuses } from "../payment-links/checkout-status.ts";
 import { slugPattern } from "../payment-links/payment-link.ts";
 import {
-  createdRange,
+  billedAddress,
   idOf,
   idParams,
   listQuery,
   page,
   viewAndFormat,
 } from "./common.ts";
+import { checkoutSessionFilters } from "./list-filters.ts";
 import { checkoutSessionColumns } from "./csv-columns.ts";
-import { billedAddress } from "./invoices.ts";
 import { intervals } from "./products.ts";
 
 const address = billedAddress;
@@ -88,13 +88,6 @@ export const checkoutSession = z.object({
 });
 
 const tag = "Checkout sessions";
-
-/** The checkout session list's filters; saved views store the same object. */
-export const checkoutSessionFilters = z.strictObject({
-  paymentLinkId: idOf("paymentLink").optional(),
-  status: z.enum(checkoutStatuses).optional(),
-  ...createdRange,
-});
 
 export const listCheckoutSessions = defineOperation({
   id: "listCheckoutSessions",

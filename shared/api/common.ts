@@ -141,6 +141,24 @@ export const flag = z
 /** A filter's boolean: `true`/`false` in a query string, a JSON boolean in a saved view's body. */
 export const filterFlag = z.union([z.boolean(), flag]);
 
+/** Each address as stored: the customer's, copied onto the invoice (and a checkout's, as typed). */
+export const billedAddress = z.object({
+  line1: z.string(),
+  line2: z.string().optional(),
+  city: z.string(),
+  state: z.string().optional(),
+  postalCode: z.string(),
+  country: z.string(),
+});
+
+/** A hosted page's token in its path (every hosted page: the invoice's, the update-card page). */
+export const hostedParams = z.strictObject({
+  token: z.string().regex(/^[A-Za-z0-9_-]{32}$/, "is not a hosted page token"),
+});
+
+/** A calendar date (due dates, report days, filters): `2026-12-31`. */
+export const calendarDate = z.iso.date("must be a date like 2026-12-31");
+
 /** A document number filter: exact, case-insensitive (numbers are upper case, `INV-0042`, `Q-0007-2`). */
 export const documentNumber = z
   .string()

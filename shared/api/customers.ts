@@ -3,7 +3,6 @@ import * as z from "zod";
 import { defineOperation } from "../http/operation.ts";
 import {
   country,
-  createdRange,
   email,
   idOf,
   idParams,
@@ -14,6 +13,7 @@ import {
   parsesTo,
   viewAndFormat,
 } from "./common.ts";
+import { customerFilters } from "./list-filters.ts";
 import { customerColumns } from "./csv-columns.ts";
 import type { CustomerPatch, NewCustomer } from "../customers/customer.ts";
 
@@ -106,9 +106,6 @@ export const customerPatch = parsesTo<CustomerPatch>()(
     locale: locale.nullable().optional(),
   }),
 );
-
-/** The customer list's filters; saved views store the same object. */
-export const customerFilters = z.strictObject({ email: email.optional(), ...createdRange });
 
 export const createCustomer = defineOperation({
   id: "createCustomer",

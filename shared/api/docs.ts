@@ -2,6 +2,9 @@
 import * as z from "zod";
 import { defineOperation } from "../http/operation.ts";
 
+/** The document's `info`: infra/generate-openapi.ts writes the served document with it. */
+export const apiInfo = { title: "Kassa API", version: "1" } as const;
+
 export const openApiJson = defineOperation({
   id: "getOpenApiDocument",
   method: "GET",

@@ -5,9 +5,9 @@ import { toTenThousandths } from "../domain/money.ts";
 import { defineOperation } from "../http/operation.ts";
 import {
   amount,
-  createdRange,
+  billedAddress,
+  calendarDate,
   currency,
-  documentNumber,
   idOf,
   idParams,
   isoDateTime,
@@ -19,9 +19,10 @@ import {
   percentage,
   viewAndFormat,
 } from "./common.ts";
+import { invoiceFilters } from "./list-filters.ts";
 import { invoiceColumns } from "./csv-columns.ts";
 import { payment } from "./payment.ts";
-import type { InvoiceFilter, InvoicePatch, NewInvoice } from "../invoices/invoice.ts";
+import type { InvoicePatch, NewInvoice } from "../invoices/invoice.ts";
 
 /** The largest quantity a line takes (in ten-thousandths it stays far inside the safe integers). */
 export const maxQuantity = 1_000_000_000;
@@ -93,8 +94,6 @@ export const fee = z
     path: ["amount"],
   });
 
-export const calendarDate = z.iso.date("must be a date like 2026-12-31");
-
 const draftFields = {
   lineItems: z.array(lineItem).min(1).max(250),
   discounts: documentDiscounts.optional(),
@@ -135,16 +134,6 @@ export const invoicePatch = parsesTo<InvoicePatch>()(
 );
 
 const money = z.number().int();
-
-/** Each address as stored: the customer's, copied onto the invoice (and a checkout's, as typed). */
-export const billedAddress = z.object({
-  line1: z.string(),
-  line2: z.string().optional(),
-  city: z.string(),
-  state: z.string().optional(),
-  postalCode: z.string(),
-  country: z.string(),
-});
 
 export const invoice = z.object({
   id: z.string(),
@@ -276,22 +265,6 @@ export const invoice = z.object({
   updatedAt: z.string(),
 });
 
-/** The invoice list's filters; saved views store the same object. */
-export const invoiceFilters = parsesTo<InvoiceFilter>()(
-  z.strictObject({
-    status: z.enum(["draft", "open", "paid", "void", "uncollectible", "overdue"]).optional(),
-    number: documentNumber.optional(),
-    customerId: idOf("customer").optional(),
-    subscriptionId: idOf("subscription").optional(),
-    currency: currency.optional(),
-    dueBefore: calendarDate.optional(),
-    dueAfter: calendarDate.optional(),
-    totalGte: z.coerce.number().int().min(0).optional(),
-    totalLte: z.coerce.number().int().min(0).optional(),
-    ...createdRange,
-  }),
-);
-
 export const createInvoice = defineOperation({
   id: "createInvoice",
   method: "POST",
@@ -421,108 +394,4 @@ export const invoiceOperations = [
   markInvoiceUncollectible,
   recordInvoicePayment,
   getInvoicePdf,
-];
-
-/** Back to the invoice page: nothing to pay, paid, or on to the processor's Checkout. */
-const seeOther = {
-  description:
-    "See other: `Location` is the invoice page (paid, or nothing left to pay) or the processor's Checkout",
-  content: ["none"],
-  headers: { Location: "Where to go next" },
-} as const;
-
-/** A hosted page's token in its path (every hosted page: the invoice's, the update-card page). */
-export const hostedParams = z.strictObject({
-  token: z.string().regex(/^[A-Za-z0-9_-]{32}$/, "is not a hosted page token"),
-});
-
-export const hostedInvoicePage = defineOperation({
-  id: "getHostedInvoicePage",
-  method: "GET",
-  path: "/i/{token}",
-  auth: "public",
-  tag: "Hosted pages",
-  summary:
-    "The buyer's invoice page (public, unguessable URL); `?canceled={paymentId}` is Stripe Checkout's cancel URL: it expires that attempt's session",
-  params: hostedParams,
-  query: z.object({ canceled: idOf("payment").optional() }),
-  produces: "text/html",
-  status: 200,
-});
-
-export const hostedInvoicePdf = defineOperation({
-  id: "getHostedInvoicePdf",
-  method: "GET",
-  path: "/i/{token}/pdf",
-  auth: "public",
-  tag: "Hosted pages",
-  summary: "The buyer's invoice PDF",
-  params: hostedParams,
-  produces: "application/pdf",
-  status: 200,
-});
-
-export const hostedInvoicePayForm = defineOperation({
-  id: "getHostedInvoicePayForm",
-  method: "GET",
-  path: "/i/{token}/pay",
-  auth: "public",
-  tag: "Hosted pages",
-  summary: "The pay page: the sandbox's card form, or the button to Stripe Checkout (it starts nothing)",
-  params: hostedParams,
-  produces: "text/html",
-  status: 200,
-  otherResponses: {
-    303: seeOther,
-    409: { description: "The merchant has no payment processor", content: ["problem"] },
-    429: {
-      description:
-        "the pay page, saying so, after 10 declined cards on this invoice within the hour: `Retry-After` says when the window ends",
-      content: ["text/html"],
-    },
-  },
-});
-
-export const hostedInvoicePay = defineOperation({
-  id: "submitHostedInvoicePayment",
-  method: "POST",
-  path: "/i/{token}/pay",
-  auth: "public",
-  tag: "Hosted pages",
-  summary:
-    "Starts a payment (form-encoded `formToken`, and `card` in the sandbox): 303 to the invoice when paid, or to Stripe Checkout; 409 while another attempt is in flight",
-  params: hostedParams,
-  rawBody: {
-    contentType: "application/x-www-form-urlencoded",
-    schema: z.object({
-      formToken: z.string().describe("The pay page's form token (it expires)"),
-      card: z.string().optional().describe("Sandbox only: a test card number or pm_… test method"),
-    }),
-  },
-  produces: "text/html",
-  status: 200,
-  maxBodyBytes: 8 * 1024,
-  otherResponses: {
-    303: seeOther,
-    400: { description: "the pay page again: no card number entered", content: ["text/html"] },
-    402: { description: "The pay page again: the card was declined", content: ["text/html"] },
-    403: { description: "The pay page again: the form expired", content: ["text/html"] },
-    409: {
-      description:
-        "the pay page again while another attempt is in flight (a problem document when the merchant has no processor)",
-      content: ["text/html"],
-    },
-    429: {
-      description:
-        "the pay page again after 10 declined cards on this invoice within the hour: `Retry-After` says when the window ends",
-      content: ["text/html"],
-    },
-  },
-});
-
-export const hostedInvoiceOperations = [
-  hostedInvoicePage,
-  hostedInvoicePdf,
-  hostedInvoicePayForm,
-  hostedInvoicePay,
 ];

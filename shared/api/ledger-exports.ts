@@ -9,8 +9,7 @@ import { defaultAccountMapping } from "../ledger/account-mapping.ts";
 import { ledgerAccounts } from "../ledger/entry.ts";
 import { exportFormats } from "../ledger/exports.ts";
 import { maxRangeDays, rangeProblem } from "../reports/periods.ts";
-import { currency, flag } from "./common.ts";
-import { calendarDate } from "./invoices.ts";
+import { calendarDate, currency, flag } from "./common.ts";
 
 /** Printable text on one line: these cells go into another tool's import as they are. */
 const cell = (max: number) =>

@@ -6,9 +6,8 @@
 import * as z from "zod";
 import { ledgerAccounts } from "../ledger/entry.ts";
 import { defineOperation } from "../http/operation.ts";
-import { currency, flag, listQuery, page, viewAndFormat } from "./common.ts";
+import { calendarDate, currency, flag, listQuery, page, viewAndFormat } from "./common.ts";
 import { ledgerEntryColumns } from "./csv-columns.ts";
-import { calendarDate } from "./invoices.ts";
 
 const money = z.number().int().nonnegative();
 const account = z.enum(ledgerAccounts);

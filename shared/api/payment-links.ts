@@ -15,8 +15,6 @@ import {
 } from "../payment-links/payment-link.ts";
 import {
   country,
-  createdRange,
-  filterFlag,
   idOf,
   idParams,
   isoDateTime,
@@ -26,6 +24,7 @@ import {
   parsesTo,
   viewAndFormat,
 } from "./common.ts";
+import { paymentLinkFilters } from "./list-filters.ts";
 import { paymentLinkColumns } from "./csv-columns.ts";
 import { intervals } from "./products.ts";
 
@@ -219,9 +218,6 @@ export const createPaymentLink = defineOperation({
   response: paymentLink,
   status: 201,
 });
-
-/** The payment link list's filters; saved views store the same object. */
-export const paymentLinkFilters = z.strictObject({ active: filterFlag.optional(), ...createdRange });
 
 export const listPaymentLinks = defineOperation({
   id: "listPaymentLinks",

@@ -3,20 +3,17 @@ import * as z from "zod";
 import { defineOperation } from "../http/operation.ts";
 import {
   amount,
-  createdRange,
-  idOf,
   idParams,
   listQuery,
   page,
-  parsesTo,
   viewAndFormat,
 } from "./common.ts";
+import { paymentFilters, refundFilters } from "./list-filters.ts";
 import { paymentColumns, refundColumns } from "./csv-columns.ts";
 import { invoice } from "./invoices.ts";
 import { payment } from "./payment.ts";
 
 export { payment };
-import type { PaymentFilter } from "../payments/filters.ts";
 
 const money = z.number().int();
 
@@ -65,19 +62,6 @@ export const payInvoice = defineOperation({
     },
   },
 });
-
-export const paymentFilters = parsesTo<PaymentFilter>()(
-  z.strictObject({
-    status: z
-      .enum(["processing", "succeeded", "failed", "partially_refunded", "refunded", "disputed"])
-      .optional(),
-    customerId: idOf("customer").optional(),
-    invoiceId: idOf("invoice").optional(),
-    amountGte: z.coerce.number().int().min(0).optional(),
-    amountLte: z.coerce.number().int().min(0).optional(),
-    ...createdRange,
-  }),
-);
 
 export const listPayments = defineOperation({
   id: "listPayments",
@@ -137,9 +121,6 @@ export const createRefund = defineOperation({
   status: 201,
 });
 
-/** The refund list's filters; saved views store the same object. */
-export const refundFilters = z.strictObject({ paymentId: idOf("payment").optional(), ...createdRange });
-
 export const listRefunds = defineOperation({
   id: "listRefunds",
   method: "GET",
@@ -185,25 +166,6 @@ export const connectStripe = defineOperation({
   }),
   response: z.object({ accountId: z.string(), url: z.string() }),
   status: 200,
-});
-
-export const stripeWebhook = defineOperation({
-  id: "receiveStripeWebhook",
-  method: "POST",
-  path: "/webhooks/stripe",
-  auth: "public",
-  tag: "Webhooks",
-  summary:
-    "Stripe's webhook endpoint: the signature is verified on the raw body (5 min tolerance), then the event is queued",
-  rawBody: {
-    contentType: "application/json",
-    schema: z
-      .looseObject({ id: z.string(), type: z.string(), data: z.looseObject({}) })
-      .describe("A Stripe event, signed in the Stripe-Signature header"),
-  },
-  response: z.object({ received: z.literal(true), id: z.string().describe("The Stripe event's id") }),
-  status: 200,
-  maxBodyBytes: 1024 * 1024,
 });
 
 export const paymentOperations = [

@@ -2,17 +2,15 @@
 import * as z from "zod";
 import { defineOperation } from "../http/operation.ts";
 import {
-  createdRange,
-  currency,
   idParams,
   listQuery,
   page,
   viewAndFormat,
 } from "./common.ts";
+import { payoutFilters, payoutStatus } from "./list-filters.ts";
 import { payoutColumns } from "./csv-columns.ts";
 
 const money = z.number().int();
-const payoutStatus = z.enum(["paid", "failed", "skipped"]);
 
 export const payout = z.object({
   id: z.string(),
@@ -59,13 +57,6 @@ export const balanceTransaction = z.object({
   sourceId: z.string().describe("The payment, refund or dispute it comes from"),
   date: z.string().describe("The merchant's local day (YYYY-MM-DD) it belongs to"),
   createdAt: z.string(),
-});
-
-/** The payout list's filters; saved views store the same object. */
-export const payoutFilters = z.strictObject({
-  currency: currency.optional(),
-  status: payoutStatus.optional(),
-  ...createdRange,
 });
 
 export const listPayouts = defineOperation({

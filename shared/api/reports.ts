@@ -7,8 +7,7 @@ import * as z from "zod";
 import { defineOperation } from "../http/operation.ts";
 import { grains, maxRangeDays, rangeProblem } from "../reports/periods.ts";
 import { agingBuckets } from "../reports/receivables.ts";
-import { calendarDate } from "./invoices.ts";
-import { currency, flag } from "./common.ts";
+import { calendarDate, currency, flag } from "./common.ts";
 
 const rangeFields = {
   from: calendarDate.describe("The first local day of the range (YYYY-MM-DD, the merchant's time zone)"),

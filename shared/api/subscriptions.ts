@@ -3,13 +3,10 @@ import * as z from "zod";
 import { defineOperation } from "../http/operation.ts";
 import type {
   NewSubscription,
-  SubscriptionFilter,
   SubscriptionPatch,
-  SubscriptionStatus,
 } from "../subscriptions/subscription.ts";
 import {
   amount,
-  createdRange,
   currency,
   idOf,
   idParams,
@@ -20,21 +17,10 @@ import {
   paymentTerms,
   viewAndFormat,
 } from "./common.ts";
+import { subscriptionFilters, subscriptionStatuses as statuses } from "./list-filters.ts";
 import { subscriptionColumns } from "./csv-columns.ts";
 import { documentDiscounts, invoice, quantity } from "./invoices.ts";
 import { intervals } from "./products.ts";
-
-const statuses = [
-  "scheduled",
-  "incomplete",
-  "incomplete_expired",
-  "trialing",
-  "active",
-  "past_due",
-  "paused",
-  "canceled",
-  "ended",
-] as const satisfies readonly SubscriptionStatus[];
 
 const collectionMethod = z.enum(["charge_automatically", "send_invoice"]);
 
@@ -201,15 +187,6 @@ export const changePreviewRequest = z.strictObject({
     .optional()
     .describe("The instant to prorate at, within the current period; default now"),
 });
-
-/** The subscription list's filters; saved subscription views store the same object. */
-export const subscriptionFilters = parsesTo<SubscriptionFilter>()(
-  z.strictObject({
-    status: z.enum(statuses).optional(),
-    customerId: idOf("customer").optional(),
-    ...createdRange,
-  }),
-);
 
 const instantOrNull = z.string().nullable();
 

@@ -3,16 +3,9 @@ import * as z from "zod";
 import { defineOperation } from "../http/operation.ts";
 import type { TaskInput, TaskPatch } from "../tasks/task.ts";
 import { taskStatuses } from "../tasks/task.ts";
-import {
-  idOf,
-  idParams,
-  listQuery,
-  page,
-  parsesTo,
-  viewAndFormat,
-} from "./common.ts";
+import { calendarDate, idOf, idParams, listQuery, page, parsesTo, viewAndFormat } from "./common.ts";
+import { taskFilters } from "./list-filters.ts";
 import { taskColumns } from "./csv-columns.ts";
-import { calendarDate } from "./invoices.ts";
 
 const text = (max: number) => z.string().trim().min(1).max(max);
 
@@ -73,13 +66,6 @@ export const createTask = defineOperation({
   body: newTask,
   response: task,
   status: 201,
-});
-
-/** The task list's filters; saved views store the same object. */
-export const taskFilters = z.strictObject({
-  status: z.enum(taskStatuses).optional(),
-  dueBefore: calendarDate.optional(),
-  relatedTo: z.string().min(1).max(64).optional(),
 });
 
 export const listTasks = defineOperation({

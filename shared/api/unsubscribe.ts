@@ -5,7 +5,7 @@
  */
 import * as z from "zod";
 import { defineOperation } from "../http/operation.ts";
-import { hostedParams } from "./invoices.ts";
+import { hostedParams } from "./common.ts";
 
 const expired = {
   description: "The link is past its year: a page saying how to get a new one",

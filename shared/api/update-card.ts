@@ -1,7 +1,7 @@
 /** The buyer's update-card page (public, reached by the unguessable, expiring link Kassa mails). */
 import * as z from "zod";
 import { defineOperation } from "../http/operation.ts";
-import { hostedParams } from "./invoices.ts";
+import { hostedParams } from "./common.ts";
 
 const expired = {
   description: "The link is past its week: a page saying how to get a new one",

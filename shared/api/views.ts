@@ -2,16 +2,19 @@
 import * as z from "zod";
 import { defineOperation } from "../http/operation.ts";
 import { viewObjects } from "../views/ports.ts";
-import { checkoutSessionFilters } from "./checkout-sessions.ts";
 import { idParams, listQuery, page } from "./common.ts";
-import { customerFilters } from "./customers.ts";
-import { invoiceFilters } from "./invoices.ts";
-import { paymentLinkFilters } from "./payment-links.ts";
-import { paymentFilters, refundFilters } from "./payments.ts";
-import { payoutFilters } from "./payouts.ts";
-import { quoteFilters } from "./quotes.ts";
-import { subscriptionFilters } from "./subscriptions.ts";
-import { taskFilters } from "./tasks.ts";
+import {
+  checkoutSessionFilters,
+  customerFilters,
+  invoiceFilters,
+  paymentFilters,
+  paymentLinkFilters,
+  payoutFilters,
+  quoteFilters,
+  refundFilters,
+  subscriptionFilters,
+  taskFilters,
+} from "./list-filters.ts";
 
 /** A view's body: its list (`object`), a name, and that list's own filter schema. */
 const viewOf = <O extends (typeof viewObjects)[number], F extends z.ZodType>(object: O, filters: F) =>

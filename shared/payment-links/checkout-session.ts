@@ -14,6 +14,7 @@ import { type Translator, translator } from "../i18n/translator.ts";
 import type { Interval, Product } from "../products/product.ts";
 import type { StoredSubscription } from "../subscriptions/subscription.ts";
 import type { TaxRate } from "../tax-rates/tax-rate.ts";
+import type { CheckoutStatus } from "./checkout-status.ts";
 import type { PaymentLink } from "./payment-link.ts";
 import { perInterval } from "../subscriptions/wording.ts";
 
@@ -26,9 +27,6 @@ export const checkoutAttemptMillis = 2 * 60_000;
 export const attemptLive = (session: CheckoutSession, now: Date) =>
   session.payingSince !== undefined &&
   Date.parse(session.payingSince) > now.getTime() - checkoutAttemptMillis;
-
-export const checkoutStatuses = ["open", "complete", "expired"] as const;
-export type CheckoutStatus = (typeof checkoutStatuses)[number];
 
 /** A line as the session fixed it. */
 export interface CheckoutLine {

@@ -53,10 +53,10 @@ import { listWindow } from "../store/collection.ts";
 import type { PaymentLinkStore } from "../store/payment-links.ts";
 import type { TaxRate } from "../tax-rates/tax-rate.ts";
 import { unredeemable } from "../discount-codes/discount-code.ts";
+import type { CheckoutStatus } from "./checkout-status.ts";
 import {
   type CheckoutDiscount,
   type CheckoutSession,
-  type CheckoutStatus,
   type ProcessorCheckout,
   attemptLive,
   checkoutSessionMinutes,

@@ -1,8 +1,8 @@
 /**
  * Webhook signatures exactly as Stripe makes them: `Stripe-Signature: t=<unix>,v1=<hex HMAC-SHA256
  * of "<t>.<payload>" keyed with the endpoint secret>`. Signing needs only node:crypto, so the
- * sandbox (which signs its events) never loads the Stripe SDK; verifying goes through the SDK's own
- * code (`verification.ts`), one verifier for sandbox and Stripe events alike.
+ * sandbox (which signs its events) never loads the Stripe SDK; so does verifying (`verification.ts`),
+ * one verifier for sandbox and Stripe events alike.
  */
 import { createHmac } from "node:crypto";
 import type Stripe from "stripe";

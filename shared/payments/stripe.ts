@@ -4,12 +4,10 @@
  * the caller's idempotency key, so a retried request charges once. The API version is pinned here and
  * the client's timeout keeps a call and its one retry inside API Gateway's 29 s.
  *
- * Outcomes also arrive as webhooks (`verifyStripeWebhook`), which stay the source of truth; the
+ * Outcomes also arrive as webhooks (`verifyStripeWebhook`, ./verification.ts), which stay the source of truth; the
  * synchronous answers below only let the API answer at once.
  */
 import Stripe from "stripe";
-import { isSignatureVerificationError, verifySignedEvent } from "./verification.ts";
-import { ValidationError } from "../domain/errors.ts";
 import { getSecret } from "../aws/secrets.ts";
 import { isLiveStripeKey } from "./stripe-mode.ts";
 import type {
@@ -40,9 +38,6 @@ import { STRIPE_API_VERSION } from "./stripe-version.ts";
  */
 export const STRIPE_TIMEOUT_MS = 12_000;
 export const STRIPE_MAX_NETWORK_RETRIES = 1;
-
-/** Stripe's own tolerance for a webhook's signed timestamp (DESIGN §8: 5 minutes). */
-export const WEBHOOK_TOLERANCE_SECONDS = 300;
 
 export interface StripeClientOptions {
   secretKey: string;
@@ -462,42 +457,4 @@ export function loadStripeProcessor(apiBase?: string): Promise<PaymentProcessor>
     loaded.set(key, processor);
   }
   return processor;
-}
-
-/** A webhook that failed verification. A ValidationError, so the HTTP layer answers 400. */
-export class WebhookSignatureError extends ValidationError {
-  constructor(reason: string, cause?: unknown) {
-    super([{ path: "stripe-signature", message: reason }], `Stripe webhook rejected: ${reason}`);
-    if (cause !== undefined) this.cause = cause;
-  }
-}
-
-/**
- * Verifies the raw body against the `Stripe-Signature` header before anything reads it, with
- * Stripe's 300 s tolerance on the signed timestamp. Throws `WebhookSignatureError` (→ 400) on a
- * missing, malformed, mismatched or stale signature; a missing endpoint secret is a configuration
- * fault and throws a plain Error (→ 500), never a fallback to the unverified body.
- */
-export function verifyStripeWebhook(
-  rawBody: string,
-  signatureHeader: string | undefined,
-  endpointSecret: string,
-  nowSeconds?: number,
-): Stripe.Event {
-  if (!endpointSecret.trim()) throw new Error("The Stripe webhook endpoint secret is not configured");
-  if (!signatureHeader) throw new WebhookSignatureError("missing Stripe-Signature header");
-  try {
-    return verifySignedEvent(rawBody, signatureHeader, endpointSecret, nowSeconds, WEBHOOK_TOLERANCE_SECONDS);
-  } catch (error) {
-    if (isSignatureVerificationError(error)) {
-      // The SDK's first sentence names the fault; the rest is integration advice.
-      throw new WebhookSignatureError(
-        (error as Error).message.split(/[.\n]/)[0]?.trim() || "invalid signature",
-        error,
-      );
-    }
-    if (error instanceof SyntaxError)
-      throw new WebhookSignatureError("the signed payload is not JSON", error);
-    throw error;
-  }
 }

@@ -5,7 +5,8 @@
  */
 import { UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import type { DomainEvent } from "../domain/events.ts";
-import type { CheckoutSession, CheckoutStatus } from "../payment-links/checkout-session.ts";
+import type { CheckoutSession } from "../payment-links/checkout-session.ts";
+import type { CheckoutStatus } from "../payment-links/checkout-status.ts";
 import { documentClient, tableName } from "./dynamo.ts";
 import { keys } from "./keys.ts";
 import { eventPut } from "./outbox.ts";

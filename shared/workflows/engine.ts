@@ -24,11 +24,9 @@ import { readerLocale } from "../i18n/locale.ts";
 import { newTask } from "../tasks/task.ts";
 import { buildContext, customerIdOf, project } from "./context.ts";
 import { ended, presentEnrollment } from "./enrollment.ts";
-import { addressee, workflowMail } from "./email.ts";
 import { matches } from "./filters.ts";
 import type { StoredEnrollment, WorkflowEnginePorts, WorkflowMerchant } from "./ports.ts";
 import { firstPath, pathAfter, pathInto, stepAt } from "./steps.ts";
-import { renderTemplate } from "./templating.ts";
 import { signatureHeader } from "../webhooks/signature.ts";
 import {
   maxStepAttempts,
@@ -366,6 +364,13 @@ async function runStep(ports: WorkflowEnginePorts, input: StepRunInput): Promise
 
 type Log = (status: StepRun["status"], extra?: Partial<StepRun>) => StepRun;
 
+/**
+ * The texts' renderer (LiquidJS) and the mail composer (the message catalog), loaded by the first
+ * step that writes one: most events the queue brings match no workflow, or run other steps.
+ */
+const templating = () => import("./templating.ts");
+const email = () => import("./email.ts");
+
 async function sendEmail(
   ports: WorkflowEnginePorts,
   { merchantId, enrollment, path }: StepRunInput,
@@ -376,6 +381,7 @@ async function sendEmail(
   const customer = enrollment.customerId
     ? await ports.reads.customer(merchantId, enrollment.customerId)
     : undefined;
+  const { addressee, workflowMail } = await email();
   const to = addressee(step.to, merchant, customer);
   if ("skipped" in to) return { log: log("skipped", { reason: to.skipped }) };
   let capped = false;
@@ -497,6 +503,7 @@ async function createTask(
     const id = context[object]?.id;
     return typeof id === "string" ? { [`${object}Id`]: id } : {};
   };
+  const { renderTemplate } = await templating();
   const { task, event } = newTask(
     merchantId,
     {

@@ -14,7 +14,6 @@ import type { Page, PageRequest, Versioned } from "../domain/records.ts";
 import { teamEmails } from "../merchants/merchant.ts";
 import type { MerchantStore } from "../merchants/ports.ts";
 import { workflowTemplate, workflowTemplates } from "./templates.ts";
-import { assertValidDefinition, webhookSteps } from "./validation.ts";
 import type {
   Workflow,
   WorkflowDefinition,
@@ -109,12 +108,19 @@ export interface WorkflowPatch {
 }
 
 /**
+ * The validator, loaded with the first save: its template checker brings LiquidJS and the message
+ * catalog, which reading and listing workflows never need.
+ */
+const validation = () => import("./validation.ts");
+
+/**
  * The definition checked against the merchant's current team (who `{ userEmail }` may name), and
  * each webhook step's URL against what it resolves to.
  */
 async function assertValid(ports: WorkflowPorts, merchantId: string, definition: WorkflowDefinition) {
   const merchant = (await ports.merchants.readMerchant(merchantId))?.value;
   if (!merchant) throw new NotFoundError("Merchant");
+  const { assertValidDefinition, webhookSteps } = await validation();
   const urlErrors = await Promise.all(
     webhookSteps(definition.steps).map(async ({ path, url }) => {
       const reason = await ports.webhooks.checkUrl(url);
@@ -136,7 +142,9 @@ async function webhookSecretFor(
   merchantId: string,
   workflow: Pick<Workflow, "id" | "steps" | "webhookSecretCreatedAt">,
 ) {
-  if (workflow.webhookSecretCreatedAt || webhookSteps(workflow.steps).length === 0) return undefined;
+  if (workflow.webhookSecretCreatedAt) return undefined;
+  const { webhookSteps } = await validation();
+  if (webhookSteps(workflow.steps).length === 0) return undefined;
   const secret = newWebhookSecret();
   return { secret, sealed: await ports.webhooks.seal(merchantId, workflow.id, secret) };
 }

@@ -176,8 +176,9 @@ function knownPath(shape: ObjectShape | FieldKind, rest: readonly (string | numb
 }
 
 /**
- * The engine that checks templates, built on first use: a request that checks none (listing
- * workflows, reading enrollments) does not pay for Liquid and the message catalog at cold start.
+ * The engine that checks templates, built on first use. The workflows API loads this module with
+ * its validator, on the first save (shared/workflows/service.ts), so listing workflows and reading
+ * enrollments never pay for Liquid and the message catalog.
  */
 let checker: Liquid | undefined;
 const checkerEngine = (): Liquid => {

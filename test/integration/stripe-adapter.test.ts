@@ -15,13 +15,12 @@ import type {
 import {
   STRIPE_MAX_NETWORK_RETRIES,
   STRIPE_TIMEOUT_MS,
-  WebhookSignatureError,
   loadStripeProcessor,
   stripeConnect,
   stripeEndpoint,
   stripeProcessor,
-  verifyStripeWebhook,
 } from "../../shared/payments/stripe.ts";
+import { verifyStripeWebhook, WebhookSignatureError } from "../../shared/payments/verification.ts";
 import { STRIPE_API_VERSION } from "../../shared/payments/stripe-version.ts";
 import {
   type RecordedRequest,
@@ -698,6 +697,27 @@ describe("verifyStripeWebhook", () => {
   it("rejects a missing or empty signature header", () => {
     expect(() => verifyStripeWebhook(payload, undefined, secret, now)).toThrow(WebhookSignatureError);
     expect(() => verifyStripeWebhook(payload, "", secret, now)).toThrow(/missing Stripe-Signature header/);
+  });
+
+  it("accepts a header with several v1 signatures when one is right (a secret being rolled)", () => {
+    const right = sign(payload);
+    const wrong = sign(payload, { secret: "whsec_old_secret_0123456789" });
+    const v1 = (header: string) => header.split(",").find((part) => part.startsWith("v1="));
+    const rolled = `t=${now},${v1(wrong)},${v1(right)}`;
+    expect(verifyStripeWebhook(payload, rolled, secret, now).id).toBe("evt_Kassa01");
+    expect(() => verifyStripeWebhook(payload, `t=${now},${v1(wrong)},${v1(wrong)}`, secret, now)).toThrow(
+      /No signatures found matching/,
+    );
+    // The signature binds the timestamp: a fresh t= with an old v1 does not match.
+    expect(() => verifyStripeWebhook(payload, `t=${now + 1},${v1(right)}`, secret, now + 1)).toThrow(
+      /No signatures found matching/,
+    );
+  });
+
+  it("rejects a header with no v1 signature", () => {
+    expect(() => verifyStripeWebhook(payload, `t=${now},v0=abc`, secret, now)).toThrow(
+      /No signatures found with expected scheme/,
+    );
   });
 
   it("treats a missing endpoint secret as a configuration fault, never as unverified input", () => {

@@ -64,13 +64,28 @@ describe("pdf-lib is loaded on first use", () => {
 });
 
 describe("LiquidJS stays off the cold path of functions that only describe workflows", () => {
-  // The docs load every API schema; a workflow's schema bounds a template's length, not its syntax.
+  // A workflow's schema bounds a template's length, not its syntax.
   it(
     "functions/api/docs.ts does not import liquidjs at cold start",
     async () => {
       const eager = await eagerInputs("functions/api/docs.ts");
       expect(eager.length).toBeGreaterThan(10);
       expect(eager.filter((input) => input.includes("liquidjs"))).toEqual([]);
+    },
+    60_000,
+  );
+});
+
+describe("the Stripe webhook ingest verifies with node:crypto and loads no other operation", () => {
+  it(
+    "functions/webhooks/stripe-ingest.ts imports neither the stripe SDK nor the payment operations at cold start",
+    async () => {
+      const eager = await eagerInputs("functions/webhooks/stripe-ingest.ts");
+      expect(eager.length).toBeGreaterThan(10);
+      expect(eager.filter((input) => input.includes("node_modules/stripe/"))).toEqual([]);
+      expect(eager.filter((input) => input.startsWith("shared/api/")).sort()).toEqual([
+        "shared/api/stripe-webhook.ts",
+      ]);
     },
     60_000,
   );
@@ -119,6 +134,85 @@ describe("the QR encoder loads with the first QR code", () => {
       const eager = await eagerInputs("functions/api/payment-links.ts");
       expect(eager.length).toBeGreaterThan(10);
       expect(eager.filter((input) => input.includes("qrcode-generator"))).toEqual([]);
+    },
+    60_000,
+  );
+});
+
+describe("the workflows API loads the template checker with its first save", () => {
+  // Reading and listing workflows need neither LiquidJS nor the message catalog (shared/workflows/service.ts).
+  it(
+    "functions/api/workflows.ts imports neither liquidjs nor the translator at cold start",
+    async () => {
+      const eager = await eagerInputs("functions/api/workflows.ts");
+      expect(eager.length).toBeGreaterThan(10);
+      expect(eager.filter((input) => /liquidjs|intl-messageformat|shared\/i18n\/translator/.test(input))).toEqual([]);
+    },
+    60_000,
+  );
+});
+
+describe("the workflow engine loads the renderer with the first step that writes a text", () => {
+  // Most events on the workflows queue match no workflow, or run steps that write no text.
+  it(
+    "functions/workflows/run.ts imports neither liquidjs nor the translator at cold start",
+    async () => {
+      const eager = await eagerInputs("functions/workflows/run.ts");
+      expect(eager.length).toBeGreaterThan(10);
+      expect(eager.filter((input) => /liquidjs|intl-messageformat|shared\/i18n\/translator/.test(input))).toEqual([]);
+    },
+    60_000,
+  );
+});
+
+describe("the docs function serves a stored document and loads no operation's schemas", () => {
+  // infra/generate-openapi.ts writes the document; test/handlers/docs.test.ts checks it is current.
+  it(
+    "functions/api/docs.ts imports neither the generator nor another operation module at cold start",
+    async () => {
+      const eager = await eagerInputs("functions/api/docs.ts");
+      expect(eager.length).toBeGreaterThan(10);
+      expect(eager).not.toContain("shared/http/openapi.ts");
+      expect(eager.filter((input) => input.startsWith("shared/api/")).sort()).toEqual([
+        "shared/api/docs.ts",
+        "shared/api/openapi.generated.ts",
+      ]);
+    },
+    60_000,
+  );
+});
+
+describe("the views function validates a view's filters without every list's operations", () => {
+  // shared/api/list-filters.ts holds each list's filters apart from its operations' schemas.
+  it(
+    "functions/api/views.ts imports no other collection's operation module at cold start",
+    async () => {
+      const eager = await eagerInputs("functions/api/views.ts");
+      expect(eager.length).toBeGreaterThan(10);
+      expect(eager.filter((input) => input.startsWith("shared/api/")).sort()).toEqual([
+        "shared/api/common.ts",
+        "shared/api/list-filters.ts",
+        "shared/api/views.ts",
+      ]);
+    },
+    60_000,
+  );
+});
+
+describe("the hosted pages build only their own operations' schemas", () => {
+  // Their operations live apart from the merchant API's (shared/api/hosted-*.ts, the token in common.ts).
+  it.each([
+    "functions/hosted/invoice.ts",
+    "functions/hosted/quote.ts",
+    "functions/hosted/portal.ts",
+    "functions/hosted/update-card.ts",
+    "functions/hosted/unsubscribe.ts",
+  ])(
+    "%s imports neither the invoice nor the quote operations at cold start",
+    async (entry) => {
+      const eager = await eagerInputs(entry);
+      expect(eager.length).toBeGreaterThan(10);
+      expect(eager.filter((input) => /^shared\/api\/(invoices|quotes)\.ts$/.test(input))).toEqual([]);
     },
     60_000,
   );

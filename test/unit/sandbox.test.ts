@@ -605,6 +605,20 @@ describe("signing", () => {
     expect(verifySignedEvent(payload, header, secret, startSeconds + 300).id).toBe("evt_1");
   });
 
+  it("accepts any one matching v1 signature of several, and compares the timestamp's age to the tolerance", () => {
+    const payload = JSON.stringify({ id: "evt_1", object: "event", type: "payment_intent.succeeded" });
+    const right = signPayload(payload, secret, startSeconds).split(",")[1];
+    const wrong = signPayload(payload, "whsec_other", startSeconds).split(",")[1];
+    expect(verifySignedEvent(payload, `t=${startSeconds},${wrong},${right}`, secret, startSeconds).id).toBe("evt_1");
+    expect(() => verifySignedEvent(payload, `t=${startSeconds},${wrong}`, secret, startSeconds)).toThrow(
+      /No signatures found matching/,
+    );
+    // Expired: one second past the tolerance, with the right signature.
+    expect(() =>
+      verifySignedEvent(payload, `t=${startSeconds},${right}`, secret, startSeconds + 301),
+    ).toThrow(/Timestamp outside the tolerance zone/);
+  });
+
   it("never signs at the wall clock by accident, nor verifies without an age limit", () => {
     expect(() => signPayload("{}", secret, 0)).toThrow(RangeError);
     expect(() => signPayload("{}", secret, 1.5)).toThrow(RangeError);

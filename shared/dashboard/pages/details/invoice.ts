@@ -3,6 +3,7 @@
  * payments on it and its timeline; finalize, send, void and record a manual payment through the API's
  * use cases, and the PDF the API serves.
  */
+import { calendarDate } from "../../../api/common.ts";
 import * as ops from "../../../api/invoices.ts";
 import { invoicePorts, paymentListPorts } from "../../../composition.ts";
 import { startOfLocalDay } from "../../../domain/calendar.ts";
@@ -194,7 +195,7 @@ async function recordPayment(request: DashboardRequest) {
   const merchant = await merchantOf(request);
   const { form } = request;
   const paidOn = form.get("paidAt")?.trim() ?? "";
-  if (paidOn !== "" && !ops.calendarDate.safeParse(paidOn).success)
+  if (paidOn !== "" && !calendarDate.safeParse(paidOn).success)
     throw new ValidationError([{ path: "paidAt", message: "must be a date like 2026-12-31" }]);
   const input = bodyOf(ops.recordInvoicePayment, {
     amount: amountOf(form, "amount", invoice.currency),

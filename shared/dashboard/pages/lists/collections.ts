@@ -2,14 +2,24 @@
  * The eight index pages' configurations: each list read as its API handler reads it (the same service
  * call with the same ports), its filter bar, search, columns and link text.
  */
-import { customerFilters, listCustomers } from "../../../api/customers.ts";
-import { createInvoice, invoiceFilters, listInvoices } from "../../../api/invoices.ts";
-import { createPaymentLink, listPaymentLinks, paymentLinkFilters } from "../../../api/payment-links.ts";
-import { listPayments, paymentFilters } from "../../../api/payments.ts";
-import { listPayouts, payoutFilters } from "../../../api/payouts.ts";
-import { createQuote, listQuotes, quoteFilters } from "../../../api/quotes.ts";
-import { createSubscription, listSubscriptions, subscriptionFilters } from "../../../api/subscriptions.ts";
-import { listTasks, taskFilters } from "../../../api/tasks.ts";
+import { listCustomers } from "../../../api/customers.ts";
+import { createInvoice, listInvoices } from "../../../api/invoices.ts";
+import {
+  customerFilters,
+  invoiceFilters,
+  paymentFilters,
+  paymentLinkFilters,
+  payoutFilters,
+  quoteFilters,
+  subscriptionFilters,
+  taskFilters,
+} from "../../../api/list-filters.ts";
+import { createPaymentLink, listPaymentLinks } from "../../../api/payment-links.ts";
+import { listPayments } from "../../../api/payments.ts";
+import { listPayouts } from "../../../api/payouts.ts";
+import { createQuote, listQuotes } from "../../../api/quotes.ts";
+import { createSubscription, listSubscriptions } from "../../../api/subscriptions.ts";
+import { listTasks } from "../../../api/tasks.ts";
 import {
   customerPorts,
   invoiceListPorts,
