@@ -1,16 +1,14 @@
 /**
  * GET /v1/openapi.json and GET /docs: the OpenAPI document generated from every operation at build
- * time (infra/generate-openapi.ts), so no operation's schema loads here, and the HTML reference
- * rendered from it. Decompressed on the first request; served per base URL, built once per container.
+ * time (infra/generate-openapi.ts; shared/api/openapi-stored.ts), so no operation's schema loads here,
+ * and the HTML reference rendered from it; served per base URL, built once per container.
  */
-import { brotliDecompressSync } from "node:zlib";
 import type { APIGatewayProxyEventV2 } from "aws-lambda";
 import { docsPage, openApiJson } from "../../shared/api/docs.ts";
-import { openApiDocumentBrotli } from "../../shared/api/openapi.generated.ts";
+import { storedOpenApiDocument } from "../../shared/api/openapi-stored.ts";
 import { apiHandler, HttpResponse, route } from "../../shared/http/api.ts";
 import type { Page } from "../../shared/hosted/page.ts";
 import { renderDocsPage } from "../../shared/http/docs-page.ts";
-import type { OpenApiDocument } from "../../shared/http/openapi.ts";
 
 interface Built {
   json: string;
@@ -31,28 +29,13 @@ export function serverUrlOf(event: APIGatewayProxyEventV2): string | undefined {
   return `${proto}://${host}`;
 }
 
-let stored: OpenApiDocument | undefined;
-
-/** The stored document with `servers` where the generator puts it (shared/http/openapi.ts). */
-function documentFor(serverUrl: string | undefined): OpenApiDocument {
-  stored ??= JSON.parse(
-    brotliDecompressSync(Buffer.from(openApiDocumentBrotli, "base64")).toString("utf8"),
-  ) as OpenApiDocument;
-  if (!serverUrl) return stored;
-  const { openapi, info, jsonSchemaDialect, ...rest } = stored;
-  return { openapi, info, jsonSchemaDialect, servers: [{ url: serverUrl }], ...rest };
-}
-
 function build(serverUrl: string | undefined): Built {
   const key = serverUrl ?? "";
   const cached = built.get(key);
   if (cached) return cached;
-  const document = documentFor(serverUrl);
+  const document = storedOpenApiDocument(serverUrl);
   const page = renderDocsPage(document, { openApiPath: openApiJson.path });
-  const result = {
-    json: JSON.stringify(document),
-    page,
-  };
+  const result = { json: JSON.stringify(document), page };
   if (built.size >= maxBuilt) built.delete(built.keys().next().value!);
   built.set(key, result);
   return result;

@@ -175,6 +175,7 @@ describe("the docs function serves a stored document and loads no operation's sc
       expect(eager).not.toContain("shared/http/openapi.ts");
       expect(eager.filter((input) => input.startsWith("shared/api/")).sort()).toEqual([
         "shared/api/docs.ts",
+        "shared/api/openapi-stored.ts",
         "shared/api/openapi.generated.ts",
       ]);
     },
