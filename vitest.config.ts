@@ -6,8 +6,8 @@ import { defineConfig } from "vitest/config";
  * - `npm run test:browser` (KASSA_SUITE=browser; `.ci/run` runs it after `npm test`): the long browser
  *   walkthroughs of the dashboard and the hosted pages, each booting the local runtime and Chromium.
  *   Their server side is proven in `npm test` by the integration suites of the same pages (the
- *   `dashboard-*`, quote, checkout and workflow suites); `npm test` keeps the journeys that prove the
- *   local runtime itself, a checkout, a hosted invoice and signing in.
+ *   `dashboard-*`, sign-in, invoice, quote, checkout and workflow suites); `npm test` keeps the
+ *   journeys that prove the local runtime itself and a checkout in Chromium.
  * - `npm run soak` (KASSA_SUITE=soak): `test/soak/`, the long suites (storms, kill -9, load, fuzz at
  *   20,000 requests), one file at a time: each loads the machine on its own.
  */
@@ -19,7 +19,9 @@ const walkthroughs = [
   "test/e2e/dashboard-reports-workflows.test.ts",
   "test/e2e/dashboard-settings-dev.test.ts",
   "test/e2e/dashboard-settings.test.ts",
+  "test/e2e/dashboard-sign-in.test.ts",
   "test/e2e/dashboard-team-invoice.test.ts",
+  "test/e2e/invoices.test.ts",
   "test/e2e/payments.test.ts",
   "test/e2e/quote-page.test.ts",
   "test/e2e/workflows.test.ts",

@@ -14,8 +14,18 @@ const repoRoot = resolve(import.meta.dirname, "../..");
 const outdir = mkdtempSync(join(tmpdir(), "kassa-lazy-pdf-"));
 afterAll(() => rmSync(outdir, { recursive: true, force: true }));
 
-/** The inputs an entry loads at import time: its output and every chunk it imports statically. */
-async function eagerInputs(entry: string): Promise<string[]> {
+/**
+ * The inputs an entry loads at import time: its output and every chunk it imports statically. Built
+ * once per entry: several describes ask about the same function.
+ */
+const built = new Map<string, Promise<string[]>>();
+const eagerInputs = (entry: string): Promise<string[]> => {
+  const found = built.get(entry) ?? buildEagerInputs(entry);
+  built.set(entry, found);
+  return found;
+};
+
+async function buildEagerInputs(entry: string): Promise<string[]> {
   const { metafile } = (await build({
     ...bundling,
     mainFields: [...bundling.mainFields],
