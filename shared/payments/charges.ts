@@ -84,15 +84,15 @@ async function startAttempt(
     idempotencyKey,
   };
   const payment = processorPayment(paymentId, { for: paid, ...opening, asked }, processor, now);
-  const [recorded] = await Promise.all([
-    ports.payments.recordAttempt(merchantId, {
-      payment,
-      event: paymentEvent("payment.created", merchantId, payment, now, invoiceIdOf(paid)),
-      changes: [opening.hold],
-    }),
-    // A check that finds no payment (the attempt above lost a race) does nothing.
-    asked && ports.scheduler.scheduleOnce(attemptCheck(merchantId, paymentId, until)),
-  ]);
+  // The check is planned before the attempt is recorded, not beside it: a check that finds no payment
+  // (the record failed, or lost a race) does nothing, but an attempt recorded while planning its check
+  // failed would hold the payable, `processing`, with nothing ever to settle it.
+  if (asked) await ports.scheduler.scheduleOnce(attemptCheck(merchantId, paymentId, until));
+  const recorded = await ports.payments.recordAttempt(merchantId, {
+    payment,
+    event: paymentEvent("payment.created", merchantId, payment, now, invoiceIdOf(paid)),
+    changes: [opening.hold],
+  });
   return {
     opening,
     now,

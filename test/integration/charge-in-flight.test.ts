@@ -235,6 +235,42 @@ describe("a charge caught in flight is settled once its hold lapses, without a w
     expect(sent).toHaveLength(1);
   });
 
+  it("sandbox: a charge whose check could not be planned records nothing and holds nothing; paying again pays", async () => {
+    const invoice = await openInvoice(sandboxShop, 4_250);
+    const ports = paymentPorts(clock);
+    const asked: ChargeRequest[] = [];
+    // The scheduler fails slowly (throttled past its retries), so a write beside it would land first.
+    const failing: InvoicePayPorts = {
+      ...ports,
+      scheduler: {
+        ...ports.scheduler,
+        scheduleOnce: () =>
+          new Promise((_, reject) => setTimeout(() => reject(new Error("Scheduler throttled")), 300)),
+      },
+      processorFor: async (merchant) => {
+        const processor = await ports.processorFor(merchant);
+        return {
+          ...processor,
+          charge: (request) => {
+            asked.push(request);
+            return processor.charge(request);
+          },
+        };
+      },
+    };
+    await expect(payInvoice(failing, sandboxShop.id, invoice.id, "pm_card_visa")).rejects.toThrow(
+      "Scheduler throttled",
+    );
+    await new Promise((resolve) => setTimeout(resolve, 300));
+
+    // Nothing was asked, recorded or held: a payment left processing would hold the invoice for good.
+    expect(asked).toEqual([]);
+    expect((await recorded(invoice.id)).payments).toEqual([]);
+    expect((await readInvoice(sandboxShop, invoice.id)).paymentLock).toBeUndefined();
+    const paid = await payInvoice(paymentPorts(clock), sandboxShop.id, invoice.id, "pm_card_visa");
+    expect(paid).toMatchObject({ status: "paid", payment: { status: "succeeded" } });
+  });
+
   it("sandbox: a declined charge caught in flight fails the payment and opens the invoice to a new attempt", async () => {
     const invoice = await openInvoice(sandboxShop, 4_300);
     const { paymentId, answers } = await chargeCaughtInFlight(invoice.id, "pm_card_chargeDeclined");
