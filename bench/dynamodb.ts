@@ -199,6 +199,7 @@ export async function measure(operation: string, run: () => Promise<unknown>): P
     rcu: tally.read,
     wcu: tally.write + tally.transactionalWrite,
     "aws wcu": tally.write + 2 * tally.transactionalWrite,
+    scheduler: tally.scheduler,
   };
 }
 
