@@ -24,6 +24,8 @@ import { readFileSync } from "node:fs";
 import { createServer, type IncomingHttpHeaders } from "node:http";
 import type { AddressInfo } from "node:net";
 import { resolve } from "node:path";
+import { signEvent } from "../../shared/payments/signing.ts";
+import { paymentIntentEvent } from "../../shared/stripe-shapes/payment-intents.ts";
 
 export interface RecordedRequest {
   method: string;
@@ -619,4 +621,33 @@ function createPaymentIntent({ body }: RecordedRequest, intents: Map<string, Jso
   );
   intents.set(id, { ...intent, latest_charge: chargeId, payment_method: paymentMethod.id });
   return { body: intent };
+}
+
+/**
+ * The signed `payment_intent.succeeded` webhook body Stripe sends for a succeeded intent the fake
+ * holds (a Visa card, its charge and balance transaction), for the connected account `accountId`.
+ */
+export function intentSucceededWebhook(
+  pi: Record<string, unknown>,
+  accountId: string,
+  secret: string,
+): string {
+  const id = String(pi.id);
+  const event = paymentIntentEvent("payment_intent.succeeded", {
+    id,
+    amount: Number(pi.amount),
+    currency: String(pi.currency),
+    created: Number(pi.created),
+    accountId,
+    metadata: pi.metadata as Record<string, string>,
+    paymentMethodId: "pm_card_visa",
+    latestCharge: {
+      id: String(pi.latest_charge),
+      status: "succeeded",
+      method: { type: "card", brand: "visa", last4: "4242" },
+      fee: 88,
+      balanceTransactionId: `txn_${id.slice(3)}`,
+    },
+  });
+  return JSON.stringify(signEvent(event, secret, Math.floor(Date.now() / 1000)));
 }

@@ -19,13 +19,11 @@ import { newEvent } from "../../shared/domain/events.ts";
 import { type InvoicePayPorts, payInvoice } from "../../shared/invoices/pay.ts";
 import { setStripeAccount } from "../../shared/merchants/service.ts";
 import type { ChargeRequest, ChargeResult, PaymentProcessor } from "../../shared/payments/processor.ts";
-import { signEvent } from "../../shared/payments/signing.ts";
 import { stripeProcessor } from "../../shared/payments/stripe.ts";
-import { paymentIntentEvent } from "../../shared/stripe-shapes/payment-intents.ts";
 import { dynamoMerchantStore } from "../../shared/store/merchants.ts";
 import { expectStatus, merchantCall, newMerchant, type TestMerchant } from "../helpers/api.ts";
 import { type TestAws, useTestAws } from "../helpers/aws.ts";
-import { type StripeFake, startStripeFake } from "../helpers/stripe-fake.ts";
+import { intentSucceededWebhook, type StripeFake, startStripeFake } from "../helpers/stripe-fake.ts";
 
 const webhookSecret = "whsec_test_secret_0123456789";
 /** Past a charge's hold on the invoice (15 minutes). */
@@ -133,24 +131,7 @@ async function chargeCaughtInFlight(invoiceId: string, paymentMethod: string) {
 
 /** Stripe's webhook for an intent it holds, through the stripe-events consumer. */
 async function reportIntent(pi: Record<string, unknown>) {
-  const id = String(pi.id);
-  const event = paymentIntentEvent("payment_intent.succeeded", {
-    id,
-    amount: Number(pi.amount),
-    currency: String(pi.currency),
-    created: Number(pi.created),
-    accountId: stripeAccount,
-    metadata: pi.metadata as Record<string, string>,
-    paymentMethodId: "pm_card_visa",
-    latestCharge: {
-      id: String(pi.latest_charge),
-      status: "succeeded",
-      method: { type: "card", brand: "visa", last4: "4242" },
-      fee: 88,
-      balanceTransactionId: `txn_${id.slice(3)}`,
-    },
-  });
-  const body = JSON.stringify(signEvent(event, webhookSecret, Math.floor(Date.now() / 1000)));
+  const body = intentSucceededWebhook(pi, stripeAccount, webhookSecret);
   expect((await processHandler({ Records: [sqsRecord(body)] })).batchItemFailures).toEqual([]);
 }
 

@@ -27,7 +27,6 @@ import { setStripeAccount } from "../../shared/merchants/service.ts";
 import { refundPayment } from "../../shared/payments/refunds.ts";
 import { signEvent } from "../../shared/payments/signing.ts";
 import { stripeProcessor } from "../../shared/payments/stripe.ts";
-import { paymentIntentEvent } from "../../shared/stripe-shapes/payment-intents.ts";
 import { chargeRefundedEvent, refundEvent } from "../../shared/stripe-shapes/refunds.ts";
 import { dynamoMerchantStore } from "../../shared/store/merchants.ts";
 import { expectStatus, merchantCall, newMerchant, type TestMerchant } from "../helpers/api.ts";
@@ -42,7 +41,13 @@ import {
   seededRandom,
   totalInjected,
 } from "../helpers/faults.ts";
-import { type Fault, faults, type StripeFake, startStripeFake } from "../helpers/stripe-fake.ts";
+import {
+  type Fault,
+  faults,
+  intentSucceededWebhook,
+  type StripeFake,
+  startStripeFake,
+} from "../helpers/stripe-fake.ts";
 
 const webhookSecret = "whsec_test_secret_0123456789";
 /** Longer than an attempt's hold on the invoice (15 minutes for a charge). */
@@ -118,24 +123,7 @@ async function reportIntents(counts: FaultCounts, random: () => number, copies: 
   await deliverAll(
     succeeded,
     async (pi) => {
-      const id = String(pi.id);
-      const event = paymentIntentEvent("payment_intent.succeeded", {
-        id,
-        amount: Number(pi.amount),
-        currency: String(pi.currency),
-        created: Number(pi.created),
-        accountId: stripeAccount,
-        metadata: pi.metadata as Record<string, string>,
-        paymentMethodId: "pm_card_visa",
-        latestCharge: {
-          id: String(pi.latest_charge),
-          status: "succeeded",
-          method: { type: "card", brand: "visa", last4: "4242" },
-          fee: 88,
-          balanceTransactionId: `txn_${id.slice(3)}`,
-        },
-      });
-      const body = JSON.stringify(signEvent(event, webhookSecret, Math.floor(Date.now() / 1000)));
+      const body = intentSucceededWebhook(pi, stripeAccount, webhookSecret);
       return (await processHandler({ Records: [sqsRecord(body)] })).batchItemFailures.length === 0;
     },
     { counts, random, concurrency: 4, copies },
