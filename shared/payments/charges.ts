@@ -121,26 +121,15 @@ const chargeRequest = (merchantId: string, payment: Payment, asked: ChargeAsked)
 
 /** A charge's answer as an outcome (3-D Secure asked of a charge is its failure). */
 function outcomeOf(result: ChargeResult): Outcome {
-  switch (result.status) {
-    case "failed":
-      return {
-        status: "failed",
-        declineCode: result.declineCode,
-        message: result.message,
-        processorPaymentId: result.paymentIntentId,
-        ...(result.method ? { method: result.method } : {}),
-      };
-    case "requires_action":
-      return {
-        status: "failed",
-        declineCode: "authentication_required",
-        message: result.message,
-        processorPaymentId: result.paymentIntentId,
-        ...(result.method ? { method: result.method } : {}),
-      };
-    default:
-      return { status: result.status, method: result.method, processorPaymentId: result.paymentIntentId };
-  }
+  if (result.status !== "failed" && result.status !== "requires_action")
+    return { status: result.status, method: result.method, processorPaymentId: result.paymentIntentId };
+  return {
+    status: "failed",
+    declineCode: result.status === "failed" ? result.declineCode : "authentication_required",
+    message: result.message,
+    processorPaymentId: result.paymentIntentId,
+    ...(result.method ? { method: result.method } : {}),
+  };
 }
 
 export interface ChargeInput {

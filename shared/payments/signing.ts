@@ -19,9 +19,12 @@ export function signPayload(payload: string, secret: string, nowSeconds: number)
     throw new RangeError("signPayload: nowSeconds must be a positive integer (Unix seconds)");
   }
   if (secret.length === 0) throw new RangeError("signPayload: the signing secret is empty");
-  const signature = createHmac("sha256", secret).update(`${nowSeconds}.${payload}`, "utf8").digest("hex");
-  return `t=${nowSeconds},v1=${signature}`;
+  return `t=${nowSeconds},v1=${v1Signature(payload, secret, nowSeconds)}`;
 }
+
+/** A `v1` signature: hex HMAC-SHA256 of `"<t>.<payload>"` keyed with the endpoint secret. */
+export const v1Signature = (payload: string, secret: string, timestamp: number): string =>
+  createHmac("sha256", secret).update(`${timestamp}.${payload}`, "utf8").digest("hex");
 
 /** Serializes an event and signs the exact bytes that will be sent. */
 export function signEvent(

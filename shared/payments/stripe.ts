@@ -4,8 +4,8 @@
  * the caller's idempotency key, so a retried request charges once. The API version is pinned here and
  * the client's timeout keeps a call and its one retry inside API Gateway's 29 s.
  *
- * Outcomes also arrive as webhooks (`verifyStripeWebhook`, ./verification.ts), which stay the source of truth; the
- * synchronous answers below only let the API answer at once.
+ * Outcomes also arrive as webhooks (`verifyStripeWebhook`, ./verification.ts), which stay the source
+ * of truth; the synchronous answers below only let the API answer at once.
  */
 import Stripe from "stripe";
 import { getSecret } from "../aws/secrets.ts";

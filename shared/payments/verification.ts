@@ -5,10 +5,10 @@
  * messages follow the SDK's `webhooks.constructEvent`, and test/unit/sandbox.test.ts verifies headers
  * the SDK made.
  */
-import { createHmac, timingSafeEqual } from "node:crypto";
+import { timingSafeEqual } from "node:crypto";
 import type Stripe from "stripe";
 import { ValidationError } from "../domain/errors.ts";
-import { signatureToleranceSeconds } from "./signing.ts";
+import { signatureToleranceSeconds, v1Signature } from "./signing.ts";
 
 /** A payload whose signature does not check out (what the SDK's `StripeSignatureVerificationError` says). */
 export class SignatureVerificationError extends Error {
@@ -26,7 +26,8 @@ function parseHeader(header: string): { timestamp: number; signatures: string[] 
   }
   if (Number.isNaN(timestamp))
     throw new SignatureVerificationError("Unable to extract timestamp and signatures from header");
-  if (signatures.length === 0) throw new SignatureVerificationError("No signatures found with expected scheme");
+  if (signatures.length === 0)
+    throw new SignatureVerificationError("No signatures found with expected scheme");
   return { timestamp, signatures };
 }
 
@@ -55,11 +56,10 @@ export function verifySignedEvent(
   if (!header) throw new SignatureVerificationError("No stripe-signature header value was provided.");
   const { timestamp, signatures } = parseHeader(header);
   if (!secret.trim())
-    throw new SignatureVerificationError("No webhook secret value was provided. It should start with `whsec_`");
-  const expected = Buffer.from(
-    createHmac("sha256", secret).update(`${timestamp}.${text}`, "utf8").digest("hex"),
-    "utf8",
-  );
+    throw new SignatureVerificationError(
+      "No webhook secret value was provided. It should start with `whsec_`",
+    );
+  const expected = Buffer.from(v1Signature(text, secret, timestamp), "utf8");
   if (!signatures.some((signature) => sameSignature(expected, signature)))
     throw new SignatureVerificationError(
       "No signatures found matching the expected signature for payload. Are you passing the raw request body you received from Stripe?",
@@ -104,7 +104,8 @@ export function verifyStripeWebhook(
       // The first sentence names the fault; the rest is integration advice.
       throw new WebhookSignatureError(error.message.split(/[.\n]/)[0]?.trim() || "invalid signature", error);
     }
-    if (error instanceof SyntaxError) throw new WebhookSignatureError("the signed payload is not JSON", error);
+    if (error instanceof SyntaxError)
+      throw new WebhookSignatureError("the signed payload is not JSON", error);
     throw error;
   }
 }
