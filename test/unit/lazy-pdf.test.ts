@@ -55,6 +55,17 @@ async function buildEagerInputs(entry: string): Promise<string[]> {
   return [...seen].flatMap((o) => Object.keys(outputs[o]?.inputs ?? {}));
 }
 
+/** What `entry` loads at cold start; never a near-empty list, which would pass every check below. */
+async function coldPath(entry: string): Promise<string[]> {
+  const eager = await eagerInputs(entry);
+  expect(eager.length).toBeGreaterThan(10);
+  return eager;
+}
+
+/** The inputs of `entry`'s cold path that match `pattern`: none when what it names loads on first use. */
+const loadedAtColdStart = async (entry: string, pattern: RegExp) =>
+  (await coldPath(entry)).filter((input) => pattern.test(input));
+
 describe("pdf-lib is loaded on first use", () => {
   it.each([
     "functions/api/quotes.ts",
@@ -65,9 +76,7 @@ describe("pdf-lib is loaded on first use", () => {
   ])(
     "%s does not import pdf-lib at cold start",
     async (entry) => {
-      const eager = await eagerInputs(entry);
-      expect(eager.length).toBeGreaterThan(10);
-      expect(eager.filter((input) => input.includes("pdf-lib"))).toEqual([]);
+      expect(await loadedAtColdStart(entry, /pdf-lib/)).toEqual([]);
     },
     60_000,
   );
@@ -75,43 +84,26 @@ describe("pdf-lib is loaded on first use", () => {
 
 describe("LiquidJS stays off the cold path of functions that only describe workflows", () => {
   // A workflow's schema bounds a template's length, not its syntax.
-  it(
-    "functions/api/docs.ts does not import liquidjs at cold start",
-    async () => {
-      const eager = await eagerInputs("functions/api/docs.ts");
-      expect(eager.length).toBeGreaterThan(10);
-      expect(eager.filter((input) => input.includes("liquidjs"))).toEqual([]);
-    },
-    60_000,
-  );
+  it("functions/api/docs.ts does not import liquidjs at cold start", async () => {
+    expect(await loadedAtColdStart("functions/api/docs.ts", /liquidjs/)).toEqual([]);
+  }, 60_000);
 });
 
 describe("the Stripe webhook ingest verifies with node:crypto and loads no other operation", () => {
-  it(
-    "functions/webhooks/stripe-ingest.ts imports neither the stripe SDK nor the payment operations at cold start",
-    async () => {
-      const eager = await eagerInputs("functions/webhooks/stripe-ingest.ts");
-      expect(eager.length).toBeGreaterThan(10);
-      expect(eager.filter((input) => input.includes("node_modules/stripe/"))).toEqual([]);
-      expect(eager.filter((input) => input.startsWith("shared/api/")).sort()).toEqual([
-        "shared/api/stripe-webhook.ts",
-      ]);
-    },
-    60_000,
-  );
+  it("functions/webhooks/stripe-ingest.ts imports neither the stripe SDK nor the payment operations at cold start", async () => {
+    const eager = await coldPath("functions/webhooks/stripe-ingest.ts");
+    expect(eager.filter((input) => input.includes("node_modules/stripe/"))).toEqual([]);
+    expect(eager.filter((input) => input.startsWith("shared/api/")).sort()).toEqual([
+      "shared/api/stripe-webhook.ts",
+    ]);
+  }, 60_000);
 });
 
 describe("the notifications' templates stay off the Stripe webhook ingest's cold path", () => {
   // It only verifies and queues; the composition it shares must not pull in the outbox's routing.
-  it(
-    "functions/webhooks/stripe-ingest.ts does not import intl-messageformat at cold start",
-    async () => {
-      const eager = await eagerInputs("functions/webhooks/stripe-ingest.ts");
-      expect(eager.length).toBeGreaterThan(10);
-      expect(eager.filter((input) => input.includes("intl-messageformat"))).toEqual([]);
-    },
-    60_000,
-  );
+  it("functions/webhooks/stripe-ingest.ts does not import intl-messageformat at cold start", async () => {
+    expect(await loadedAtColdStart("functions/webhooks/stripe-ingest.ts", /intl-messageformat/)).toEqual([]);
+  }, 60_000);
 });
 
 describe("the sandbox processor and csv-stringify load on first use", () => {
@@ -119,9 +111,7 @@ describe("the sandbox processor and csv-stringify load on first use", () => {
   it.each(["functions/api/payments.ts", "functions/hosted/invoice.ts", "functions/billing/timers.ts"])(
     "%s does not import the sandbox at cold start",
     async (entry) => {
-      const eager = await eagerInputs(entry);
-      expect(eager.length).toBeGreaterThan(10);
-      expect(eager.filter((input) => /payments\/sandbox\.ts|stripe-fixtures/.test(input))).toEqual([]);
+      expect(await loadedAtColdStart(entry, /payments\/sandbox\.ts|stripe-fixtures/)).toEqual([]);
     },
     60_000,
   );
@@ -129,85 +119,65 @@ describe("the sandbox processor and csv-stringify load on first use", () => {
   it.each(["functions/api/customers.ts", "functions/api/invoices.ts", "functions/api/payments.ts"])(
     "%s does not import csv-stringify at cold start",
     async (entry) => {
-      const eager = await eagerInputs(entry);
-      expect(eager.length).toBeGreaterThan(10);
-      expect(eager.filter((input) => input.includes("csv-stringify"))).toEqual([]);
+      expect(await loadedAtColdStart(entry, /csv-stringify/)).toEqual([]);
     },
     60_000,
   );
 });
 
 describe("the QR encoder loads with the first QR code", () => {
-  it(
-    "functions/api/payment-links.ts does not import qrcode-generator at cold start",
-    async () => {
-      const eager = await eagerInputs("functions/api/payment-links.ts");
-      expect(eager.length).toBeGreaterThan(10);
-      expect(eager.filter((input) => input.includes("qrcode-generator"))).toEqual([]);
-    },
-    60_000,
-  );
+  it("functions/api/payment-links.ts does not import qrcode-generator at cold start", async () => {
+    expect(await loadedAtColdStart("functions/api/payment-links.ts", /qrcode-generator/)).toEqual([]);
+  }, 60_000);
 });
 
 describe("the workflows API loads the template checker with its first save", () => {
   // Reading and listing workflows need neither LiquidJS nor the message catalog (shared/workflows/service.ts).
-  it(
-    "functions/api/workflows.ts imports neither liquidjs nor the translator at cold start",
-    async () => {
-      const eager = await eagerInputs("functions/api/workflows.ts");
-      expect(eager.length).toBeGreaterThan(10);
-      expect(eager.filter((input) => /liquidjs|intl-messageformat|shared\/i18n\/translator/.test(input))).toEqual([]);
-    },
-    60_000,
-  );
+  it("functions/api/workflows.ts imports neither liquidjs nor the translator at cold start", async () => {
+    expect(
+      await loadedAtColdStart(
+        "functions/api/workflows.ts",
+        /liquidjs|intl-messageformat|shared\/i18n\/translator/,
+      ),
+    ).toEqual([]);
+  }, 60_000);
 });
 
 describe("the workflow engine loads the renderer with the first step that writes a text", () => {
   // Most events on the workflows queue match no workflow, or run steps that write no text.
-  it(
-    "functions/workflows/run.ts imports neither liquidjs nor the translator at cold start",
-    async () => {
-      const eager = await eagerInputs("functions/workflows/run.ts");
-      expect(eager.length).toBeGreaterThan(10);
-      expect(eager.filter((input) => /liquidjs|intl-messageformat|shared\/i18n\/translator/.test(input))).toEqual([]);
-    },
-    60_000,
-  );
+  it("functions/workflows/run.ts imports neither liquidjs nor the translator at cold start", async () => {
+    expect(
+      await loadedAtColdStart(
+        "functions/workflows/run.ts",
+        /liquidjs|intl-messageformat|shared\/i18n\/translator/,
+      ),
+    ).toEqual([]);
+  }, 60_000);
 });
 
 describe("the docs function serves a stored document and loads no operation's schemas", () => {
   // infra/generate-openapi.ts writes the document; test/handlers/docs.test.ts checks it is current.
-  it(
-    "functions/api/docs.ts imports neither the generator nor another operation module at cold start",
-    async () => {
-      const eager = await eagerInputs("functions/api/docs.ts");
-      expect(eager.length).toBeGreaterThan(10);
-      expect(eager).not.toContain("shared/http/openapi.ts");
-      expect(eager.filter((input) => input.startsWith("shared/api/")).sort()).toEqual([
-        "shared/api/docs.ts",
-        "shared/api/openapi-stored.ts",
-        "shared/api/openapi.generated.ts",
-      ]);
-    },
-    60_000,
-  );
+  it("functions/api/docs.ts imports neither the generator nor another operation module at cold start", async () => {
+    const eager = await coldPath("functions/api/docs.ts");
+    expect(eager).not.toContain("shared/http/openapi.ts");
+    expect(eager.filter((input) => input.startsWith("shared/api/")).sort()).toEqual([
+      "shared/api/docs.ts",
+      "shared/api/openapi-stored.ts",
+      "shared/api/openapi.generated.ts",
+    ]);
+  }, 60_000);
 });
 
 describe("the views function validates a view's filters without every list's operations", () => {
   // shared/api/list-filters.ts holds each list's filters apart from its operations' schemas.
-  it(
-    "functions/api/views.ts imports no other collection's operation module at cold start",
-    async () => {
-      const eager = await eagerInputs("functions/api/views.ts");
-      expect(eager.length).toBeGreaterThan(10);
-      expect(eager.filter((input) => input.startsWith("shared/api/")).sort()).toEqual([
-        "shared/api/common.ts",
-        "shared/api/list-filters.ts",
-        "shared/api/views.ts",
-      ]);
-    },
-    60_000,
-  );
+  it("functions/api/views.ts imports no other collection's operation module at cold start", async () => {
+    const eager = await coldPath("functions/api/views.ts");
+    expect(eager.filter((input) => input.startsWith("shared/api/")).sort()).toEqual([
+      "shared/api/common.ts",
+      "shared/api/list-filters.ts",
+      "shared/api/views.ts",
+    ]);
+  }, 60_000);
 });
 
 describe("the hosted pages build only their own operations' schemas", () => {
@@ -221,9 +191,7 @@ describe("the hosted pages build only their own operations' schemas", () => {
   ])(
     "%s imports neither the invoice nor the quote operations at cold start",
     async (entry) => {
-      const eager = await eagerInputs(entry);
-      expect(eager.length).toBeGreaterThan(10);
-      expect(eager.filter((input) => /^shared\/api\/(invoices|quotes)\.ts$/.test(input))).toEqual([]);
+      expect(await loadedAtColdStart(entry, /^shared\/api\/(invoices|quotes)\.ts$/)).toEqual([]);
     },
     60_000,
   );
