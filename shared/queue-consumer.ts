@@ -11,14 +11,17 @@
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
 import * as z from "zod";
 import { inLogContext, log, logContext, stopwatch } from "./observability.ts";
+import { lazy } from "./lazy.ts";
 
 /** What a log line may name of any message: ids, types and kinds, nothing of its content. */
-const named = z.looseObject({
-  correlationId: z.string().optional(),
-  id: z.string().optional(),
-  type: z.string().optional(),
-  kind: z.string().optional(),
-});
+const named = lazy(() =>
+  z.looseObject({
+    correlationId: z.string().optional(),
+    id: z.string().optional(),
+    type: z.string().optional(),
+    kind: z.string().optional(),
+  }),
+);
 
 export function sqsConsumer<S extends z.ZodType>(
   schema: S,
@@ -34,7 +37,7 @@ export function sqsConsumer<S extends z.ZodType>(
         async () => {
           try {
             const raw: unknown = JSON.parse(record.body);
-            const about = named.safeParse(raw).data;
+            const about = named().safeParse(raw).data;
             logContext({
               kind: about?.kind,
               type: about?.type,

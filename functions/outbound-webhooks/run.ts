@@ -33,7 +33,7 @@ const replayMessage = z.object({
 });
 
 /** The event's `sequence` orders an object's deliveries (shared/webhooks/endpoint.ts `deliveryLine`). */
-const webhookEvent = eventMessage.extend({ sequence: z.number().int().optional() });
+const webhookEvent = eventMessage().extend({ sequence: z.number().int().optional() });
 
 /** Not an error of the consumer: the attempt failed and its retry is scheduled by the message's visibility. */
 class RetryScheduled extends Error {

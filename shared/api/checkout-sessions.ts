@@ -3,89 +3,101 @@ import * as z from "zod";
 import { defineOperation } from "../http/operation.ts";
 import { checkoutStatuses } from "../payment-links/checkout-status.ts";
 import { slugPattern } from "../payment-links/payment-link.ts";
-import {
-  billedAddress,
-  idOf,
-  idParams,
-  listQuery,
-  page,
-  viewAndFormat,
-} from "./common.ts";
+import { billedAddress, idOf, idParams, listQuery, page, viewAndFormat } from "./common.ts";
 import { checkoutSessionFilters } from "./list-filters.ts";
 import { checkoutSessionColumns } from "./csv-columns.ts";
 import { intervals } from "./products.ts";
+import { lazy } from "../lazy.ts";
 
-const address = billedAddress;
+const address = lazy(() => billedAddress());
 
-export const checkoutSession = z.object({
-  id: z.string(),
-  paymentLinkId: z.string(),
-  status: z.enum(checkoutStatuses).describe("An open session past its expiresAt is expired"),
-  currency: z.string(),
-  lineItems: z
-    .array(
-      z.object({
-        productId: z.string(),
-        description: z.string(),
-        quantity: z.number().int(),
-        unitAmount: z.number().int(),
-        amountSubtotal: z.number().int(),
-        amountDiscount: z.number().int().describe("The line's share of the discount code's discount"),
-        amountTax: z.number().int(),
-        amountTotal: z.number().int(),
-        interval: z.enum(intervals).optional().describe("A recurring item's: the subscription bills it every interval"),
-      }),
-    )
-    .describe("The prices fixed when the session was created"),
-  subtotal: z.number().int(),
-  discountCode: z
-    .string()
-    .optional()
-    .describe("The discount code the buyer applied; the purchase's invoice redeems it when it is finalized"),
-  discountTotal: z.number().int().describe("Taken off the subtotal, before tax"),
-  taxTotal: z.number().int(),
-  total: z.number().int().describe("Every line's: the one-time items and the recurring items' first period"),
-  amountDueNow: z
-    .number()
-    .int()
-    .describe("What the buyer pays at checkout: total, less the recurring items' first period when a trial comes first"),
-  recurring: z
-    .object({
-      interval: z.enum(intervals),
-      amount: z.number().int().describe("Each period's charge for the recurring items, tax included"),
-      trialDays: z.number().int().optional(),
-    })
-    .optional()
-    .describe("Present when the link sells recurring items: the subscription the checkout starts"),
-  taxRateIds: z.array(z.string()),
-  locale: z
-    .string()
-    .optional()
-    .describe("The BCP 47 locale the buyer chose on the checkout page (`?locale=`); a customer the checkout creates gets it"),
-  email: z.string(),
-  name: z.string().optional(),
-  phone: z.string().optional(),
-  billingAddress: address.optional(),
-  shippingAddress: address.optional(),
-  customFields: z.record(z.string(), z.string()).describe("The answers to the link's custom fields, by key"),
-  expiresAt: z.string().describe("30 minutes after creation"),
-  payingSince: z.string().optional().describe("A card payment of the session is under way since then"),
-  customerId: z.string().optional(),
-  invoiceId: z.string().optional(),
-  paymentId: z.string().optional(),
-  subscriptionId: z
-    .string()
-    .optional()
-    .describe("The subscription the recurring items start: fixed by the first payment attempt, written once paid"),
-  processorCheckout: z
-    .object({ paymentId: z.string(), sessionId: z.string(), url: z.string() })
-    .optional()
-    .describe(
-      "Stripe merchants: the Stripe Checkout session (mode payment) the buyer was sent to, its attempt's payment and URL",
-    ),
-  createdAt: z.string(),
-  updatedAt: z.string(),
-});
+export const checkoutSession = lazy(() =>
+  z.object({
+    id: z.string(),
+    paymentLinkId: z.string(),
+    status: z.enum(checkoutStatuses).describe("An open session past its expiresAt is expired"),
+    currency: z.string(),
+    lineItems: z
+      .array(
+        z.object({
+          productId: z.string(),
+          description: z.string(),
+          quantity: z.number().int(),
+          unitAmount: z.number().int(),
+          amountSubtotal: z.number().int(),
+          amountDiscount: z.number().int().describe("The line's share of the discount code's discount"),
+          amountTax: z.number().int(),
+          amountTotal: z.number().int(),
+          interval: z
+            .enum(intervals)
+            .optional()
+            .describe("A recurring item's: the subscription bills it every interval"),
+        }),
+      )
+      .describe("The prices fixed when the session was created"),
+    subtotal: z.number().int(),
+    discountCode: z
+      .string()
+      .optional()
+      .describe(
+        "The discount code the buyer applied; the purchase's invoice redeems it when it is finalized",
+      ),
+    discountTotal: z.number().int().describe("Taken off the subtotal, before tax"),
+    taxTotal: z.number().int(),
+    total: z
+      .number()
+      .int()
+      .describe("Every line's: the one-time items and the recurring items' first period"),
+    amountDueNow: z
+      .number()
+      .int()
+      .describe(
+        "What the buyer pays at checkout: total, less the recurring items' first period when a trial comes first",
+      ),
+    recurring: z
+      .object({
+        interval: z.enum(intervals),
+        amount: z.number().int().describe("Each period's charge for the recurring items, tax included"),
+        trialDays: z.number().int().optional(),
+      })
+      .optional()
+      .describe("Present when the link sells recurring items: the subscription the checkout starts"),
+    taxRateIds: z.array(z.string()),
+    locale: z
+      .string()
+      .optional()
+      .describe(
+        "The BCP 47 locale the buyer chose on the checkout page (`?locale=`); a customer the checkout creates gets it",
+      ),
+    email: z.string(),
+    name: z.string().optional(),
+    phone: z.string().optional(),
+    billingAddress: address().optional(),
+    shippingAddress: address().optional(),
+    customFields: z
+      .record(z.string(), z.string())
+      .describe("The answers to the link's custom fields, by key"),
+    expiresAt: z.string().describe("30 minutes after creation"),
+    payingSince: z.string().optional().describe("A card payment of the session is under way since then"),
+    customerId: z.string().optional(),
+    invoiceId: z.string().optional(),
+    paymentId: z.string().optional(),
+    subscriptionId: z
+      .string()
+      .optional()
+      .describe(
+        "The subscription the recurring items start: fixed by the first payment attempt, written once paid",
+      ),
+    processorCheckout: z
+      .object({ paymentId: z.string(), sessionId: z.string(), url: z.string() })
+      .optional()
+      .describe(
+        "Stripe merchants: the Stripe Checkout session (mode payment) the buyer was sent to, its attempt's payment and URL",
+      ),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+  }),
+);
 
 const tag = "Checkout sessions";
 
@@ -96,8 +108,8 @@ export const listCheckoutSessions = defineOperation({
   auth: "merchant",
   tag,
   summary: "List checkout sessions, newest first; filter by payment link, status or creation time",
-  query: listQuery.extend({ ...checkoutSessionFilters.shape, ...viewAndFormat }),
-  response: page(checkoutSession),
+  query: () => listQuery().extend({ ...checkoutSessionFilters().shape, ...viewAndFormat }),
+  response: () => page(checkoutSession()),
   csv: checkoutSessionColumns,
   status: 200,
 });
@@ -109,12 +121,14 @@ export const getCheckoutSession = defineOperation({
   auth: "merchant",
   tag,
   summary: "Get a checkout session",
-  params: idParams("checkoutSession"),
+  params: () => idParams("checkoutSession"),
   response: checkoutSession,
   status: 200,
 });
 
-const slugParams = z.strictObject({ slug: z.string().regex(slugPattern, "is not a payment link") });
+const slugParams = lazy(() =>
+  z.strictObject({ slug: z.string().regex(slugPattern, "is not a payment link") }),
+);
 
 const unavailable = {
   410: {
@@ -137,16 +151,17 @@ export const checkoutPage = defineOperation({
   summary:
     "A payment link's checkout page: the items, priced on the server, and the buyer's form; `?session=cs_…` shows a started checkout; `&canceled={paymentId}` is Stripe Checkout's cancel URL: it expires that attempt's Stripe session and gives the redemption back",
   params: slugParams,
-  query: z.object({
-    session: idOf("checkoutSession").optional(),
-    canceled: idOf("payment").optional(),
-    locale: z
-      .string()
-      .optional()
-      .describe(
-        "The buyer's language and formats (BCP 47, e.g. `nb-NO`): the page, the session and a customer it creates read in it; one the platform cannot format is ignored (the merchant's locale)",
-      ),
-  }),
+  query: () =>
+    z.object({
+      session: idOf("checkoutSession").optional(),
+      canceled: idOf("payment").optional(),
+      locale: z
+        .string()
+        .optional()
+        .describe(
+          "The buyer's language and formats (BCP 47, e.g. `nb-NO`): the page, the session and a customer it creates read in it; one the platform cannot format is ignored (the merchant's locale)",
+        ),
+    }),
   produces: "text/html",
   status: 200,
   otherResponses: unavailable,
@@ -163,21 +178,22 @@ export const checkoutSubmit = defineOperation({
   params: slugParams,
   rawBody: {
     contentType: "application/x-www-form-urlencoded",
-    schema: z.object({
-      formToken: z.string().describe("The page's form token (it expires)"),
-      email: z
-        .string()
-        .optional()
-        .describe("Starting a checkout: the buyer's email (and the link's other fields)"),
-      discountCode: z
-        .string()
-        .optional()
-        .describe(
-          "Starting a checkout on a link with `allowDiscountCodes`: a discount code (case-insensitive); ignored on other links",
-        ),
-      session: z.string().optional().describe("Paying: the started session's id"),
-      card: z.string().optional().describe("Paying, sandbox only: a test card number or pm_… test method"),
-    }),
+    schema: () =>
+      z.object({
+        formToken: z.string().describe("The page's form token (it expires)"),
+        email: z
+          .string()
+          .optional()
+          .describe("Starting a checkout: the buyer's email (and the link's other fields)"),
+        discountCode: z
+          .string()
+          .optional()
+          .describe(
+            "Starting a checkout on a link with `allowDiscountCodes`: a discount code (case-insensitive); ignored on other links",
+          ),
+        session: z.string().optional().describe("Paying: the started session's id"),
+        card: z.string().optional().describe("Paying, sandbox only: a test card number or pm_… test method"),
+      }),
   },
   produces: "text/html",
   status: 200,
@@ -213,25 +229,27 @@ export const checkoutSubmit = defineOperation({
   },
 });
 
-export const checkoutPricing = checkoutSession
-  .pick({
-    currency: true,
-    lineItems: true,
-    subtotal: true,
-    discountCode: true,
-    discountTotal: true,
-    taxTotal: true,
-    total: true,
-    amountDueNow: true,
-    recurring: true,
-  })
-  .extend({
-    display: z
-      .record(z.string(), z.string())
-      .describe(
-        "The amounts formatted as the page shows them, by cell: `line.{i}`, `subtotal`, `discountLabel`, `discount`, `tax`, `total`, `amountDueNow`",
-      ),
-  });
+export const checkoutPricing = lazy(() =>
+  checkoutSession()
+    .pick({
+      currency: true,
+      lineItems: true,
+      subtotal: true,
+      discountCode: true,
+      discountTotal: true,
+      taxTotal: true,
+      total: true,
+      amountDueNow: true,
+      recurring: true,
+    })
+    .extend({
+      display: z
+        .record(z.string(), z.string())
+        .describe(
+          "The amounts formatted as the page shows them, by cell: `line.{i}`, `subtotal`, `discountLabel`, `discount`, `tax`, `total`, `amountDueNow`",
+        ),
+    }),
+);
 
 export const checkoutPrice = defineOperation({
   id: "priceCheckoutForm",
@@ -244,14 +262,15 @@ export const checkoutPrice = defineOperation({
   params: slugParams,
   rawBody: {
     contentType: "application/x-www-form-urlencoded",
-    schema: z
-      .object({
-        discountCode: z
-          .string()
-          .optional()
-          .describe("A discount code (links with `allowDiscountCodes`; ignored on others)"),
-      })
-      .describe("The checkout form's `quantity.{i}` fields (adjustable lines) and `discountCode`"),
+    schema: () =>
+      z
+        .object({
+          discountCode: z
+            .string()
+            .optional()
+            .describe("A discount code (links with `allowDiscountCodes`; ignored on others)"),
+        })
+        .describe("The checkout form's `quantity.{i}` fields (adjustable lines) and `discountCode`"),
   },
   response: checkoutPricing,
   status: 200,

@@ -6,7 +6,12 @@
 import type * as z from "zod";
 import type { Quote } from "../quotes/quote.ts";
 import type { Subscription } from "../subscriptions/subscription.ts";
-import { amountColumn as amount, type CsvColumn, numberColumn as number, textColumn as text } from "../http/csv.ts";
+import {
+  amountColumn as amount,
+  type CsvColumn,
+  numberColumn as number,
+  textColumn as text,
+} from "../http/csv.ts";
 import type { checkoutSession } from "./checkout-sessions.ts";
 import type { customer } from "./customers.ts";
 import type { invoice } from "./invoices.ts";
@@ -26,7 +31,7 @@ const created = <T extends { createdAt: string }>() =>
 const currency = <T extends { currency: string }>() =>
   text<T>("currency", "ISO 4217 code of the amounts", (r) => r.currency);
 
-export const customerColumns: CsvColumn<Row<typeof customer>>[] = [
+export const customerColumns: CsvColumn<Row<ReturnType<typeof customer>>>[] = [
   id("customer"),
   text("email", "Email", (r) => r.email),
   text("name", "Name", (r) => r.name),
@@ -40,7 +45,7 @@ export const customerColumns: CsvColumn<Row<typeof customer>>[] = [
   created(),
 ];
 
-export const invoiceColumns: CsvColumn<Row<typeof invoice>>[] = [
+export const invoiceColumns: CsvColumn<Row<ReturnType<typeof invoice>>>[] = [
   id("invoice"),
   text("number", "Invoice number (once finalized)", (r) => r.number),
   text("status", "draft, open, paid, void or uncollectible", (r) => r.status),
@@ -62,7 +67,7 @@ export const invoiceColumns: CsvColumn<Row<typeof invoice>>[] = [
   created(),
 ];
 
-export const paymentColumns: CsvColumn<Row<typeof payment>>[] = [
+export const paymentColumns: CsvColumn<Row<ReturnType<typeof payment>>>[] = [
   id("payment"),
   text("status", "processing, succeeded, failed, partially_refunded, refunded or disputed", (r) => r.status),
   currency(),
@@ -106,7 +111,7 @@ export const quoteColumns: CsvColumn<Quote>[] = [
   created(),
 ];
 
-export const paymentLinkColumns: CsvColumn<Row<typeof paymentLink>>[] = [
+export const paymentLinkColumns: CsvColumn<Row<ReturnType<typeof paymentLink>>>[] = [
   id("payment link"),
   text("name", "Name", (r) => r.name),
   text("url", "The link buyers open", (r) => r.url),
@@ -119,7 +124,7 @@ export const paymentLinkColumns: CsvColumn<Row<typeof paymentLink>>[] = [
   created(),
 ];
 
-export const checkoutSessionColumns: CsvColumn<Row<typeof checkoutSession>>[] = [
+export const checkoutSessionColumns: CsvColumn<Row<ReturnType<typeof checkoutSession>>>[] = [
   id("checkout session"),
   text("paymentLinkId", "The payment link", (r) => r.paymentLinkId),
   text("status", "The session's status", (r) => r.status),
@@ -134,7 +139,7 @@ export const checkoutSessionColumns: CsvColumn<Row<typeof checkoutSession>>[] = 
   created(),
 ];
 
-export const refundColumns: CsvColumn<Row<typeof refund>>[] = [
+export const refundColumns: CsvColumn<Row<ReturnType<typeof refund>>>[] = [
   id("refund"),
   text("paymentId", "The refunded payment", (r) => r.paymentId),
   text("customerId", "The customer's id", (r) => r.customerId),
@@ -146,7 +151,7 @@ export const refundColumns: CsvColumn<Row<typeof refund>>[] = [
   created(),
 ];
 
-export const payoutColumns: CsvColumn<Row<typeof payout>>[] = [
+export const payoutColumns: CsvColumn<Row<ReturnType<typeof payout>>>[] = [
   id("payout"),
   text("date", "The local day it covers (YYYY-MM-DD)", (r) => r.date),
   text("status", "paid, failed or skipped", (r) => r.status),
@@ -163,7 +168,7 @@ export const payoutColumns: CsvColumn<Row<typeof payout>>[] = [
   created(),
 ];
 
-export const taskColumns: CsvColumn<Row<typeof task>>[] = [
+export const taskColumns: CsvColumn<Row<ReturnType<typeof task>>>[] = [
   id("task"),
   text("title", "Title", (r) => r.title),
   text("status", "The task's status", (r) => r.status),
@@ -179,7 +184,7 @@ export const taskColumns: CsvColumn<Row<typeof task>>[] = [
 ];
 
 /** One row per entry, one signed column per account (debit − credit), blank where the entry has no line. */
-export const ledgerEntryColumns: CsvColumn<Row<typeof ledgerEntry>>[] = [
+export const ledgerEntryColumns: CsvColumn<Row<ReturnType<typeof ledgerEntry>>>[] = [
   id("ledger entry"),
   text("date", "Its local day (YYYY-MM-DD)", (r) => r.date),
   text("postedAt", "The instant of its event (ISO 8601)", (r) => r.postedAt),
@@ -190,7 +195,7 @@ export const ledgerEntryColumns: CsvColumn<Row<typeof ledgerEntry>>[] = [
   text("eventId", "The event it was posted from", (r) => r.eventId),
   text("livemode", "false for test-mode money", (r) => r.livemode),
   ...ledgerAccounts.map((name) =>
-    amount<Row<typeof ledgerEntry>>(name, `Debit − credit on ${name}`, (r) => {
+    amount<Row<ReturnType<typeof ledgerEntry>>>(name, `Debit − credit on ${name}`, (r) => {
       const line = r.lines.find((l) => l.account === name);
       return line ? line.debit - line.credit : undefined;
     }),

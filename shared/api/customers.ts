@@ -16,95 +16,106 @@ import {
 import { customerFilters } from "./list-filters.ts";
 import { customerColumns } from "./csv-columns.ts";
 import type { CustomerPatch, NewCustomer } from "../customers/customer.ts";
+import { lazy } from "../lazy.ts";
 
 const text = (max: number) => z.string().trim().min(1).max(max);
 
-const address = z.strictObject({
-  line1: text(200),
-  line2: text(200).optional(),
-  city: text(100),
-  state: text(100).optional(),
-  postalCode: text(20),
-  country,
-});
-
-const taxId = z.strictObject({
-  type: z.string().regex(/^[a-z]{2,3}_[a-z]{2,5}$/, "must be a tax id type like eu_vat or us_ein"),
-  value: text(50),
-});
-
-const accountOwner = z.strictObject({ name: text(200), email });
-
-export const customer = z.object({
-  id: z.string(),
-  email: z.string(),
-  name: z.string().optional(),
-  companyName: z.string().optional(),
-  phone: z.string().optional(),
-  address: address.optional(),
-  taxIds: z.array(taxId),
-  metadata: z.record(z.string(), z.string()),
-  testClockId: z.string().optional(),
-  defaultPaymentMethodId: z.string().optional(),
-  balance: z
-    .record(z.string(), z.number().int())
-    .describe(
-      "Credit the customer holds per currency (ISO code → minor units), from subscription changes; applied at finalize to their next invoices in that currency. Read-only",
-    ),
-  accountOwner: z
-    .object({ name: z.string(), email: z.string() })
-    .nullable()
-    .describe("The team member responsible for the account: account_owner workflow emails go there"),
-  locale: z
-    .string()
-    .nullable()
-    .describe(
-      "BCP 47 locale the buyer reads their invoices, quotes, receipts, pages and emails in; null: the merchant's",
-    ),
-  unsubscribedAt: z
-    .string()
-    .nullable()
-    .describe(
-      "When the buyer unsubscribed from workflow emails (their unsubscribe link); receipts and invoices still go. Read-only",
-    ),
-  createdAt: z.string(),
-  updatedAt: z.string(),
-});
-
-const phone = z.string().regex(/^\+?[0-9 ()./-]{3,30}$/, "must be a phone number");
-
-export const newCustomer = parsesTo<NewCustomer>()(
+const address = lazy(() =>
   z.strictObject({
-    email,
-    name: text(200).optional(),
-    companyName: text(200).optional(),
-    phone: phone.optional(),
-    address: address.optional(),
-    taxIds: z.array(taxId).max(10).optional(),
-    metadata: metadata.optional(),
-    testClockId: idOf("testClock")
-      .optional()
-      .describe("Binds the customer to a test clock (test mode; at most 100 per clock; fixed once set)"),
-    accountOwner: accountOwner.optional(),
-    locale: locale.optional(),
+    line1: text(200),
+    line2: text(200).optional(),
+    city: text(100),
+    state: text(100).optional(),
+    postalCode: text(20),
+    country: country(),
   }),
 );
 
-export const customerPatch = parsesTo<CustomerPatch>()(
+const taxId = lazy(() =>
   z.strictObject({
-    email: email.optional(),
-    name: text(200).nullable().optional(),
-    companyName: text(200).nullable().optional(),
-    phone: phone.nullable().optional(),
-    address: address.nullable().optional(),
-    taxIds: z.array(taxId).max(10).optional(),
-    /** Keys given are set; a key set to null is removed. */
-    metadata: z.record(z.string().min(1).max(40), z.string().max(500).nullable()).optional(),
-    /** One of the customer's saved payment methods (`pm_…`); null clears the default. */
-    defaultPaymentMethodId: z.string().min(1).max(64).nullable().optional(),
-    accountOwner: accountOwner.nullable().optional(),
-    locale: locale.nullable().optional(),
+    type: z.string().regex(/^[a-z]{2,3}_[a-z]{2,5}$/, "must be a tax id type like eu_vat or us_ein"),
+    value: text(50),
   }),
+);
+
+const accountOwner = lazy(() => z.strictObject({ name: text(200), email: email() }));
+
+export const customer = lazy(() =>
+  z.object({
+    id: z.string(),
+    email: z.string(),
+    name: z.string().optional(),
+    companyName: z.string().optional(),
+    phone: z.string().optional(),
+    address: address().optional(),
+    taxIds: z.array(taxId()),
+    metadata: z.record(z.string(), z.string()),
+    testClockId: z.string().optional(),
+    defaultPaymentMethodId: z.string().optional(),
+    balance: z
+      .record(z.string(), z.number().int())
+      .describe(
+        "Credit the customer holds per currency (ISO code → minor units), from subscription changes; applied at finalize to their next invoices in that currency. Read-only",
+      ),
+    accountOwner: z
+      .object({ name: z.string(), email: z.string() })
+      .nullable()
+      .describe("The team member responsible for the account: account_owner workflow emails go there"),
+    locale: z
+      .string()
+      .nullable()
+      .describe(
+        "BCP 47 locale the buyer reads their invoices, quotes, receipts, pages and emails in; null: the merchant's",
+      ),
+    unsubscribedAt: z
+      .string()
+      .nullable()
+      .describe(
+        "When the buyer unsubscribed from workflow emails (their unsubscribe link); receipts and invoices still go. Read-only",
+      ),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+  }),
+);
+
+const phone = lazy(() => z.string().regex(/^\+?[0-9 ()./-]{3,30}$/, "must be a phone number"));
+
+export const newCustomer = lazy(() =>
+  parsesTo<NewCustomer>()(
+    z.strictObject({
+      email: email(),
+      name: text(200).optional(),
+      companyName: text(200).optional(),
+      phone: phone().optional(),
+      address: address().optional(),
+      taxIds: z.array(taxId()).max(10).optional(),
+      metadata: metadata().optional(),
+      testClockId: idOf("testClock")
+        .optional()
+        .describe("Binds the customer to a test clock (test mode; at most 100 per clock; fixed once set)"),
+      accountOwner: accountOwner().optional(),
+      locale: locale().optional(),
+    }),
+  ),
+);
+
+export const customerPatch = lazy(() =>
+  parsesTo<CustomerPatch>()(
+    z.strictObject({
+      email: email().optional(),
+      name: text(200).nullable().optional(),
+      companyName: text(200).nullable().optional(),
+      phone: phone().nullable().optional(),
+      address: address().nullable().optional(),
+      taxIds: z.array(taxId()).max(10).optional(),
+      /** Keys given are set; a key set to null is removed. */
+      metadata: z.record(z.string().min(1).max(40), z.string().max(500).nullable()).optional(),
+      /** One of the customer's saved payment methods (`pm_…`); null clears the default. */
+      defaultPaymentMethodId: z.string().min(1).max(64).nullable().optional(),
+      accountOwner: accountOwner().nullable().optional(),
+      locale: locale().nullable().optional(),
+    }),
+  ),
 );
 
 export const createCustomer = defineOperation({
@@ -127,24 +138,25 @@ export const listCustomers = defineOperation({
   tag: "Customers",
   summary:
     "List customers, newest first; filter by email, creation time, segment or a saved view; CSV on request",
-  query: listQuery
-    .extend({
-      ...customerFilters.shape,
-      ...viewAndFormat,
-      segmentId: z
-        .string()
-        .min(1)
-        .max(64)
-        .optional()
-        .describe(
-          "Only the members of this segment (seg_…), as GET /v1/segments/{id}/customers lists them; alone",
-        ),
-    })
-    .refine((q) => !q.segmentId || (!q.email && !q.createdAfter && !q.createdBefore), {
-      message: "is not combined with email, createdAfter or createdBefore",
-      path: ["segmentId"],
-    }),
-  response: page(customer),
+  query: () =>
+    listQuery()
+      .extend({
+        ...customerFilters().shape,
+        ...viewAndFormat,
+        segmentId: z
+          .string()
+          .min(1)
+          .max(64)
+          .optional()
+          .describe(
+            "Only the members of this segment (seg_…), as GET /v1/segments/{id}/customers lists them; alone",
+          ),
+      })
+      .refine((q) => !q.segmentId || (!q.email && !q.createdAfter && !q.createdBefore), {
+        message: "is not combined with email, createdAfter or createdBefore",
+        path: ["segmentId"],
+      }),
+  response: () => page(customer()),
   csv: customerColumns,
   status: 200,
 });
@@ -156,7 +168,7 @@ export const getCustomer = defineOperation({
   auth: "merchant",
   tag: "Customers",
   summary: "Get a customer",
-  params: idParams("customer"),
+  params: () => idParams("customer"),
   response: customer,
   status: 200,
 });
@@ -168,7 +180,7 @@ export const updateCustomer = defineOperation({
   auth: "merchant",
   tag: "Customers",
   summary: "Update a customer; null clears a field, a metadata key set to null is removed",
-  params: idParams("customer"),
+  params: () => idParams("customer"),
   body: customerPatch,
   response: customer,
   status: 200,
@@ -181,7 +193,7 @@ export const deleteCustomer = defineOperation({
   auth: "merchant",
   tag: "Customers",
   summary: "Delete a customer (409 while it has open invoices or active subscriptions)",
-  params: idParams("customer"),
+  params: () => idParams("customer"),
   status: 204,
 });
 

@@ -5,10 +5,17 @@
  */
 import * as z from "zod";
 import { defineOperation } from "../http/operation.ts";
+import { lazy } from "../lazy.ts";
 
-const proxyParams = z.strictObject({
-  proxy: z.string().min(1).max(512).describe("The dashboard page's path below /app/, e.g. `invoices/inv_…`"),
-});
+const proxyParams = lazy(() =>
+  z.strictObject({
+    proxy: z
+      .string()
+      .min(1)
+      .max(512)
+      .describe("The dashboard page's path below /app/, e.g. `invoices/inv_…`"),
+  }),
+);
 
 const page = { description: "A page (HTML)", content: ["text/html"] } as const;
 const failed = { description: "An error page naming the request id", content: ["text/html"] } as const;
@@ -75,11 +82,12 @@ export const dashboardAction = defineOperation({
   params: proxyParams,
   rawBody: {
     contentType: "application/x-www-form-urlencoded",
-    schema: z.object({
-      csrf: z
-        .string()
-        .describe("The form's CSRF token (the session's; before sign-in, the sign-in cookie's)"),
-    }),
+    schema: () =>
+      z.object({
+        csrf: z
+          .string()
+          .describe("The form's CSRF token (the session's; before sign-in, the sign-in cookie's)"),
+      }),
   },
   produces: "text/html",
   status: 200,

@@ -3,7 +3,7 @@
  * invoice operations so the hosted function builds only its own schemas.
  */
 import * as z from "zod";
-import { defineOperation } from "../http/operation.ts";
+import { defineOperation, type OperationSpec } from "../http/operation.ts";
 import { hostedParams, idOf } from "./common.ts";
 
 /** Back to the invoice page: nothing to pay, paid, or on to the processor's Checkout. */
@@ -23,7 +23,7 @@ export const hostedInvoicePage = defineOperation({
   summary:
     "The buyer's invoice page (public, unguessable URL); `?canceled={paymentId}` is Stripe Checkout's cancel URL: it expires that attempt's session",
   params: hostedParams,
-  query: z.object({ canceled: idOf("payment").optional() }),
+  query: () => z.object({ canceled: idOf("payment").optional() }),
   produces: "text/html",
   status: 200,
 });
@@ -40,7 +40,8 @@ export const hostedInvoicePdf = defineOperation({
   status: 200,
 });
 
-export const hostedInvoicePayForm = defineOperation({
+/** Also the quote's pay page (hosted-quotes.ts), on its own path. */
+export const invoicePayFormSpec = {
   id: "getHostedInvoicePayForm",
   method: "GET",
   path: "/i/{token}/pay",
@@ -59,9 +60,12 @@ export const hostedInvoicePayForm = defineOperation({
       content: ["text/html"],
     },
   },
-});
+} as const satisfies OperationSpec;
 
-export const hostedInvoicePay = defineOperation({
+export const hostedInvoicePayForm = defineOperation(invoicePayFormSpec);
+
+/** Also the quote's pay submission (hosted-quotes.ts), on its own path. */
+export const invoicePaySpec = {
   id: "submitHostedInvoicePayment",
   method: "POST",
   path: "/i/{token}/pay",
@@ -72,10 +76,11 @@ export const hostedInvoicePay = defineOperation({
   params: hostedParams,
   rawBody: {
     contentType: "application/x-www-form-urlencoded",
-    schema: z.object({
-      formToken: z.string().describe("The pay page's form token (it expires)"),
-      card: z.string().optional().describe("Sandbox only: a test card number or pm_… test method"),
-    }),
+    schema: () =>
+      z.object({
+        formToken: z.string().describe("The pay page's form token (it expires)"),
+        card: z.string().optional().describe("Sandbox only: a test card number or pm_… test method"),
+      }),
   },
   produces: "text/html",
   status: 200,
@@ -96,7 +101,9 @@ export const hostedInvoicePay = defineOperation({
       content: ["text/html"],
     },
   },
-});
+} as const satisfies OperationSpec;
+
+export const hostedInvoicePay = defineOperation(invoicePaySpec);
 
 export const hostedInvoiceOperations = [
   hostedInvoicePage,

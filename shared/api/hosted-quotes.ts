@@ -5,7 +5,8 @@
 import * as z from "zod";
 import { defineOperation } from "../http/operation.ts";
 import { hostedParams, idOf } from "./common.ts";
-import { hostedInvoicePay, hostedInvoicePayForm } from "./hosted-invoices.ts";
+import { invoicePayFormSpec, invoicePaySpec } from "./hosted-invoices.ts";
+import { lazy } from "../lazy.ts";
 
 const seeOther = {
   description: "See other: `Location` is the page again, saying what happened",
@@ -16,21 +17,26 @@ const seeOther = {
 const htmlPage = { auth: "public", tag: "Hosted pages", produces: "text/html", status: 200 } as const;
 
 /** A countersigner's link: the quote's token and their own. */
-const countersignParams = hostedParams.extend({
-  signerToken: z.string().regex(/^[A-Za-z0-9_-]{32}$/, "is not a countersigner token"),
-});
+const countersignParams = lazy(() =>
+  hostedParams().extend({
+    signerToken: z.string().regex(/^[A-Za-z0-9_-]{32}$/, "is not a countersigner token"),
+  }),
+);
 
 const signBody = {
   contentType: "application/x-www-form-urlencoded",
-  schema: z.object({
-    formToken: z.string().describe("The page's form token (it expires)"),
-    name: z.string().describe("The signer's full name, typed"),
-    consent: z
-      .enum(["yes"])
-      .optional()
-      .describe("The box agreeing the typed name is an electronic signature (not asked when only accepting)"),
-    contentHash: z.string().describe("The contentHash of the quote the page showed"),
-  }),
+  schema: () =>
+    z.object({
+      formToken: z.string().describe("The page's form token (it expires)"),
+      name: z.string().describe("The signer's full name, typed"),
+      consent: z
+        .enum(["yes"])
+        .optional()
+        .describe(
+          "The box agreeing the typed name is an electronic signature (not asked when only accepting)",
+        ),
+      contentHash: z.string().describe("The contentHash of the quote the page showed"),
+    }),
 } as const;
 
 const signResponses = {
@@ -44,12 +50,16 @@ const signResponses = {
   },
 } as const;
 
-const done = z.object({ done: z.enum(["signed", "accepted", "declined", "countersigned"]).optional() });
+const done = lazy(() =>
+  z.object({ done: z.enum(["signed", "accepted", "declined", "countersigned"]).optional() }),
+);
 /** The buyer's page also says the first invoice was paid, or closes the Checkout session its cancel URL names. */
-const buyerPageQuery = done.extend({
-  paid: z.literal("1").optional(),
-  canceled: idOf("payment").optional(),
-});
+const buyerPageQuery = lazy(() =>
+  done().extend({
+    paid: z.literal("1").optional(),
+    canceled: idOf("payment").optional(),
+  }),
+);
 
 export const hostedQuotePage = defineOperation({
   ...htmlPage,
@@ -112,10 +122,11 @@ export const hostedQuoteDecline = defineOperation({
   params: hostedParams,
   rawBody: {
     contentType: "application/x-www-form-urlencoded",
-    schema: z.object({
-      formToken: z.string().describe("The page's form token (it expires)"),
-      reason: z.string().optional().describe("Why, in the buyer's words (at most 1000 characters)"),
-    }),
+    schema: () =>
+      z.object({
+        formToken: z.string().describe("The page's form token (it expires)"),
+        reason: z.string().optional().describe("Why, in the buyer's words (at most 1000 characters)"),
+      }),
   },
   maxBodyBytes: 8 * 1024,
   otherResponses: {
@@ -150,7 +161,7 @@ export const hostedQuoteCountersign = defineOperation({
 });
 
 export const hostedQuotePayForm = defineOperation({
-  ...hostedInvoicePayForm,
+  ...invoicePayFormSpec,
   id: "getHostedQuotePayForm",
   path: "/q/{token}/pay",
   summary:
@@ -158,7 +169,7 @@ export const hostedQuotePayForm = defineOperation({
 });
 
 export const hostedQuotePay = defineOperation({
-  ...hostedInvoicePay,
+  ...invoicePaySpec,
   id: "submitHostedQuotePayment",
   path: "/q/{token}/pay",
   summary:

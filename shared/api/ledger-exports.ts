@@ -10,6 +10,7 @@ import { ledgerAccounts } from "../ledger/entry.ts";
 import { exportFormats } from "../ledger/exports.ts";
 import { maxRangeDays, rangeProblem } from "../reports/periods.ts";
 import { calendarDate, currency, flag } from "./common.ts";
+import { lazy } from "../lazy.ts";
 
 /** Printable text on one line: these cells go into another tool's import as they are. */
 const cell = (max: number) =>
@@ -20,24 +21,32 @@ const cell = (max: number) =>
     .max(max)
     .regex(/^[^\p{Cc}]*$/u, "must not contain control characters");
 
-const mappedAccount = z.strictObject({
-  code: cell(10).describe("Xero AccountCode: the code alone (200, not 200 - Sales), at most 10 characters"),
-  name: cell(100).describe("QuickBooks Online Account Name (Parent:Sub for a sub-account)"),
-  taxRate: cell(50).describe("Xero TaxRate: the full name of a rate in the organisation's tax settings, e.g. Tax Exempt"),
-});
+const mappedAccount = lazy(() =>
+  z.strictObject({
+    code: cell(10).describe("Xero AccountCode: the code alone (200, not 200 - Sales), at most 10 characters"),
+    name: cell(100).describe("QuickBooks Online Account Name (Parent:Sub for a sub-account)"),
+    taxRate: cell(50).describe(
+      "Xero TaxRate: the full name of a rate in the organisation's tax settings, e.g. Tax Exempt",
+    ),
+  }),
+);
 
 const accountsOf = <T extends z.ZodType>(value: T) =>
-  z.strictObject(Object.fromEntries(ledgerAccounts.map((account) => [account, value])) as Record<
-    (typeof ledgerAccounts)[number],
-    T
-  >);
+  z.strictObject(
+    Object.fromEntries(ledgerAccounts.map((account) => [account, value])) as Record<
+      (typeof ledgerAccounts)[number],
+      T
+    >,
+  );
 
-const accountMapping = z.object({
-  accounts: accountsOf(mappedAccount).describe(
-    `Every ledger account's mapping; until changed, placeholders (revenue: ${JSON.stringify(defaultAccountMapping.revenue)})`,
-  ),
-  updatedAt: z.string().nullable().describe("When it was last changed; null while it is the defaults"),
-});
+const accountMapping = lazy(() =>
+  z.object({
+    accounts: accountsOf(mappedAccount()).describe(
+      `Every ledger account's mapping; until changed, placeholders (revenue: ${JSON.stringify(defaultAccountMapping.revenue)})`,
+    ),
+    updatedAt: z.string().nullable().describe("When it was last changed; null while it is the defaults"),
+  }),
+);
 
 export const getAccountMapping = defineOperation({
   id: "getLedgerAccountMapping",
@@ -57,11 +66,16 @@ export const updateAccountMapping = defineOperation({
   auth: "merchant",
   tag: "Ledger",
   summary: "Change the mapping of some accounts; fields left out keep their values",
-  body: z.strictObject({
-    accounts: accountsOf(mappedAccount.partial().refine((v) => Object.keys(v).length > 0, "must change a field"))
-      .partial()
-      .refine((v) => Object.keys(v).length > 0, "must name at least one account"),
-  }),
+  body: () =>
+    z.strictObject({
+      accounts: accountsOf(
+        mappedAccount()
+          .partial()
+          .refine((v) => Object.keys(v).length > 0, "must change a field"),
+      )
+        .partial()
+        .refine((v) => Object.keys(v).length > 0, "must name at least one account"),
+    }),
   response: accountMapping,
   status: 200,
 });
@@ -74,25 +88,28 @@ export const exportJournals = defineOperation({
   tag: "Ledger",
   summary:
     "The ledger's journals of a range and currency as the CSV Xero (format xero) or QuickBooks Online (quickbooks) imports as manual journals, one part at a time",
-  params: z.strictObject({ format: z.enum(exportFormats) }),
-  query: z
-    .strictObject({
-      from: calendarDate.describe("The first local day (YYYY-MM-DD, the merchant's time zone)"),
-      to: calendarDate.describe(`The last local day, included; at most ${maxRangeDays} days in all`),
-      currency: currency.describe("The currency of the file set (neither tool's layout has a currency column)"),
-      part: z.coerce
-        .number()
-        .int()
-        .min(1)
-        .max(10_000)
-        .default(1)
-        .describe("Which part (1 = first); Kassa-Export-Parts says how many, Link rel=next the next one"),
-      livemode: flag.optional().describe("The mode to export; default the merchant's current mode"),
-    })
-    .superRefine(({ from, to }, ctx) => {
-      const problem = rangeProblem(from, to);
-      if (problem) ctx.addIssue({ code: "custom", path: ["to"], message: problem });
-    }),
+  params: () => z.strictObject({ format: z.enum(exportFormats) }),
+  query: () =>
+    z
+      .strictObject({
+        from: calendarDate().describe("The first local day (YYYY-MM-DD, the merchant's time zone)"),
+        to: calendarDate().describe(`The last local day, included; at most ${maxRangeDays} days in all`),
+        currency: currency().describe(
+          "The currency of the file set (neither tool's layout has a currency column)",
+        ),
+        part: z.coerce
+          .number()
+          .int()
+          .min(1)
+          .max(10_000)
+          .default(1)
+          .describe("Which part (1 = first); Kassa-Export-Parts says how many, Link rel=next the next one"),
+        livemode: flag().optional().describe("The mode to export; default the merchant's current mode"),
+      })
+      .superRefine(({ from, to }, ctx) => {
+        const problem = rangeProblem(from, to);
+        if (problem) ctx.addIssue({ code: "custom", path: ["to"], message: problem });
+      }),
   produces: "text/csv",
   status: 200,
 });

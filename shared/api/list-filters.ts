@@ -21,6 +21,7 @@ import {
   idOf,
   parsesTo,
 } from "./common.ts";
+import { lazy } from "../lazy.ts";
 
 export const subscriptionStatuses = [
   "scheduled",
@@ -34,82 +35,100 @@ export const subscriptionStatuses = [
   "ended",
 ] as const satisfies readonly SubscriptionStatus[];
 
-export const payoutStatus = z.enum(["paid", "failed", "skipped"]);
+export const payoutStatus = lazy(() => z.enum(["paid", "failed", "skipped"]));
 
 /** The invoice list's filters; saved views store the same object. */
-export const invoiceFilters = parsesTo<InvoiceFilter>()(
-  z.strictObject({
-    status: z.enum(["draft", "open", "paid", "void", "uncollectible", "overdue"]).optional(),
-    number: documentNumber.optional(),
-    customerId: idOf("customer").optional(),
-    subscriptionId: idOf("subscription").optional(),
-    currency: currency.optional(),
-    dueBefore: calendarDate.optional(),
-    dueAfter: calendarDate.optional(),
-    totalGte: z.coerce.number().int().min(0).optional(),
-    totalLte: z.coerce.number().int().min(0).optional(),
-    ...createdRange,
-  }),
+export const invoiceFilters = lazy(() =>
+  parsesTo<InvoiceFilter>()(
+    z.strictObject({
+      status: z.enum(["draft", "open", "paid", "void", "uncollectible", "overdue"]).optional(),
+      number: documentNumber().optional(),
+      customerId: idOf("customer").optional(),
+      subscriptionId: idOf("subscription").optional(),
+      currency: currency().optional(),
+      dueBefore: calendarDate().optional(),
+      dueAfter: calendarDate().optional(),
+      totalGte: z.coerce.number().int().min(0).optional(),
+      totalLte: z.coerce.number().int().min(0).optional(),
+      ...createdRange,
+    }),
+  ),
 );
 
-export const paymentFilters = parsesTo<PaymentFilter>()(
-  z.strictObject({
-    status: z
-      .enum(["processing", "succeeded", "failed", "partially_refunded", "refunded", "disputed"])
-      .optional(),
-    customerId: idOf("customer").optional(),
-    invoiceId: idOf("invoice").optional(),
-    amountGte: z.coerce.number().int().min(0).optional(),
-    amountLte: z.coerce.number().int().min(0).optional(),
-    ...createdRange,
-  }),
+export const paymentFilters = lazy(() =>
+  parsesTo<PaymentFilter>()(
+    z.strictObject({
+      status: z
+        .enum(["processing", "succeeded", "failed", "partially_refunded", "refunded", "disputed"])
+        .optional(),
+      customerId: idOf("customer").optional(),
+      invoiceId: idOf("invoice").optional(),
+      amountGte: z.coerce.number().int().min(0).optional(),
+      amountLte: z.coerce.number().int().min(0).optional(),
+      ...createdRange,
+    }),
+  ),
 );
 
 /** The refund list's filters; saved views store the same object. */
-export const refundFilters = z.strictObject({ paymentId: idOf("payment").optional(), ...createdRange });
+export const refundFilters = lazy(() =>
+  z.strictObject({ paymentId: idOf("payment").optional(), ...createdRange }),
+);
 
 /** The subscription list's filters; saved subscription views store the same object. */
-export const subscriptionFilters = parsesTo<SubscriptionFilter>()(
-  z.strictObject({
-    status: z.enum(subscriptionStatuses).optional(),
-    customerId: idOf("customer").optional(),
-    ...createdRange,
-  }),
+export const subscriptionFilters = lazy(() =>
+  parsesTo<SubscriptionFilter>()(
+    z.strictObject({
+      status: z.enum(subscriptionStatuses).optional(),
+      customerId: idOf("customer").optional(),
+      ...createdRange,
+    }),
+  ),
 );
 
 /** The quote list's filters; saved views store the same object. */
-export const quoteFilters = parsesTo<QuoteFilter>()(
+export const quoteFilters = lazy(() =>
+  parsesTo<QuoteFilter>()(
+    z.strictObject({
+      status: z.enum(quoteStatuses).optional(),
+      number: documentNumber().optional(),
+      customerId: idOf("customer").optional(),
+      ...createdRange,
+    }),
+  ),
+);
+
+/** The customer list's filters; saved views store the same object. */
+export const customerFilters = lazy(() => z.strictObject({ email: email().optional(), ...createdRange }));
+
+/** The payment link list's filters; saved views store the same object. */
+export const paymentLinkFilters = lazy(() =>
+  z.strictObject({ active: filterFlag().optional(), ...createdRange }),
+);
+
+/** The checkout session list's filters; saved views store the same object. */
+export const checkoutSessionFilters = lazy(() =>
   z.strictObject({
-    status: z.enum(quoteStatuses).optional(),
-    number: documentNumber.optional(),
-    customerId: idOf("customer").optional(),
+    paymentLinkId: idOf("paymentLink").optional(),
+    status: z.enum(checkoutStatuses).optional(),
     ...createdRange,
   }),
 );
 
-/** The customer list's filters; saved views store the same object. */
-export const customerFilters = z.strictObject({ email: email.optional(), ...createdRange });
-
-/** The payment link list's filters; saved views store the same object. */
-export const paymentLinkFilters = z.strictObject({ active: filterFlag.optional(), ...createdRange });
-
-/** The checkout session list's filters; saved views store the same object. */
-export const checkoutSessionFilters = z.strictObject({
-  paymentLinkId: idOf("paymentLink").optional(),
-  status: z.enum(checkoutStatuses).optional(),
-  ...createdRange,
-});
-
 /** The payout list's filters; saved views store the same object. */
-export const payoutFilters = z.strictObject({
-  currency: currency.optional(),
-  status: payoutStatus.optional(),
-  ...createdRange,
-});
+export const payoutFilters = lazy(() =>
+  z.strictObject({
+    currency: currency().optional(),
+    status: payoutStatus().optional(),
+    ...createdRange,
+  }),
+);
 
 /** The task list's filters; saved views store the same object. */
-export const taskFilters = z.strictObject({
-  status: z.enum(taskStatuses).optional(),
-  dueBefore: calendarDate.optional(),
-  relatedTo: z.string().min(1).max(64).optional(),
-});
+export const taskFilters = lazy(() =>
+  z.strictObject({
+    status: z.enum(taskStatuses).optional(),
+    dueBefore: calendarDate().optional(),
+    relatedTo: z.string().min(1).max(64).optional(),
+  }),
+);

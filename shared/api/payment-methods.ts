@@ -2,25 +2,30 @@
 import * as z from "zod";
 import { defineOperation } from "../http/operation.ts";
 import { idParams, listQuery, page } from "./common.ts";
+import { lazy } from "../lazy.ts";
 
-export const paymentMethod = z.object({
-  /** Kassa's id (`pm_<ULID>`), not the processor's token. */
-  id: z.string(),
-  type: z.enum(["card", "us_bank_account"]),
-  card: z
-    .object({
-      brand: z.string(),
-      last4: z.string(),
-      expMonth: z.number().int(),
-      expYear: z.number().int(),
-    })
-    .optional(),
-  createdAt: z.string(),
-});
+export const paymentMethod = lazy(() =>
+  z.object({
+    /** Kassa's id (`pm_<ULID>`), not the processor's token. */
+    id: z.string(),
+    type: z.enum(["card", "us_bank_account"]),
+    card: z
+      .object({
+        brand: z.string(),
+        last4: z.string(),
+        expMonth: z.number().int(),
+        expYear: z.number().int(),
+      })
+      .optional(),
+    createdAt: z.string(),
+  }),
+);
 
-const methodParams = z
-  .strictObject({ id: z.string().min(1).max(64), pmId: z.string().min(1).max(64) })
-  .describe("customer id and payment method id");
+const methodParams = lazy(() =>
+  z
+    .strictObject({ id: z.string().min(1).max(64), pmId: z.string().min(1).max(64) })
+    .describe("customer id and payment method id"),
+);
 
 export const attachPaymentMethod = defineOperation({
   id: "attachPaymentMethod",
@@ -30,8 +35,8 @@ export const attachPaymentMethod = defineOperation({
   tag: "Customers",
   summary:
     "Save a payment method on a customer (a processor token, e.g. pm_card_visa in the sandbox); the first becomes the default",
-  params: idParams("customer"),
-  body: z.strictObject({ paymentMethod: z.string().trim().min(3).max(100) }),
+  params: () => idParams("customer"),
+  body: () => z.strictObject({ paymentMethod: z.string().trim().min(3).max(100) }),
   response: paymentMethod,
   status: 201,
   otherResponses: {
@@ -50,9 +55,9 @@ export const listPaymentMethods = defineOperation({
   auth: "merchant",
   tag: "Customers",
   summary: "List a customer's saved payment methods, newest first",
-  params: idParams("customer"),
+  params: () => idParams("customer"),
   query: listQuery,
-  response: page(paymentMethod),
+  response: () => page(paymentMethod()),
   status: 200,
 });
 

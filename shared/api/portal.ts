@@ -6,6 +6,7 @@ import * as z from "zod";
 import { defineOperation } from "../http/operation.ts";
 import { idOf, idParams } from "./common.ts";
 import { hostedParams } from "./common.ts";
+import { lazy } from "../lazy.ts";
 
 const expired = {
   description: "The link is past its week: a page saying how to get a new one",
@@ -14,7 +15,7 @@ const expired = {
 
 const form = {
   contentType: "application/x-www-form-urlencoded",
-  schema: z.object({ formToken: z.string().describe("The portal's form token (it expires)") }),
+  schema: () => z.object({ formToken: z.string().describe("The portal's form token (it expires)") }),
 } as const;
 
 const refused = {
@@ -32,13 +33,13 @@ export const customerPortalPage = defineOperation({
   summary:
     "The customer portal: the buyer's subscriptions (with the actions the merchant allows), open invoices (pay) and past ones (PDF); `?done=` confirms an action",
   params: hostedParams,
-  query: z.object({ done: z.enum(["canceled", "paused", "resumed"]).optional() }),
+  query: () => z.object({ done: z.enum(["canceled", "paused", "resumed"]).optional() }),
   produces: "text/html",
   status: 200,
   otherResponses: { 410: expired },
 });
 
-const subscriptionParams = hostedParams.extend({ subscriptionId: idOf("subscription") });
+const subscriptionParams = lazy(() => hostedParams().extend({ subscriptionId: idOf("subscription") }));
 
 const subscriptionAction = (id: string, action: string, summary: string) =>
   defineOperation({
@@ -117,11 +118,12 @@ export const portalRenewPage = defineOperation({
   summary:
     'Renew early: the upcoming renewal of one of the buyer\'s subscriptions (the next period, its lines, its total as billing will price it), a discount-code field and "Renew now"; without `subscription`, the one renewable subscription, else the list to choose from',
   params: hostedParams,
-  query: z.object({
-    subscription: idOf("subscription")
-      .optional()
-      .describe("The subscription to renew (the renewal reminder names it)"),
-  }),
+  query: () =>
+    z.object({
+      subscription: idOf("subscription")
+        .optional()
+        .describe("The subscription to renew (the renewal reminder names it)"),
+    }),
   produces: "text/html",
   status: 200,
   otherResponses: { 410: expired },
@@ -138,11 +140,12 @@ export const portalRenew = defineOperation({
   params: hostedParams,
   rawBody: {
     contentType: "application/x-www-form-urlencoded",
-    schema: z.object({
-      formToken: z.string().describe("The page's form token (it expires)"),
-      subscription: idOf("subscription"),
-      code: z.string().max(64).optional().describe("A discount code for this renewal's invoice"),
-    }),
+    schema: () =>
+      z.object({
+        formToken: z.string().describe("The page's form token (it expires)"),
+        subscription: idOf("subscription"),
+        code: z.string().max(64).optional().describe("A discount code for this renewal's invoice"),
+      }),
   },
   produces: "text/html",
   status: 200,
@@ -186,11 +189,12 @@ export const createPortalLink = defineOperation({
   tag: "Customers",
   summary:
     "A fresh link to the customer's portal, for the merchant to send: valid for 7 days on the customer's clock",
-  params: idParams("customer"),
-  response: z.object({
-    url: z.string().describe("The portal: `{publicBaseUrl}/c/{token}`"),
-    expiresAt: z.string().describe("When the link stops working (ISO 8601)"),
-  }),
+  params: () => idParams("customer"),
+  response: () =>
+    z.object({
+      url: z.string().describe("The portal: `{publicBaseUrl}/c/{token}`"),
+      expiresAt: z.string().describe("When the link stops working (ISO 8601)"),
+    }),
   status: 201,
 });
 

@@ -13,54 +13,63 @@ import {
   parsesTo,
 } from "./common.ts";
 import type { NewProduct, ProductPatch } from "../products/product.ts";
+import { lazy } from "../lazy.ts";
 
 const text = (max: number) => z.string().trim().min(1).max(max);
 
 export const intervals = ["month", "quarter", "half_year", "year"] as const;
 
-const recurring = z
-  .strictObject({ interval: z.enum(intervals) })
-  .describe("Present for a subscription price: billed every interval; absent for a one-time price");
+const recurring = lazy(() =>
+  z
+    .strictObject({ interval: z.enum(intervals) })
+    .describe("Present for a subscription price: billed every interval; absent for a one-time price"),
+);
 
-export const product = z.object({
-  id: z.string(),
-  name: z.string(),
-  description: z.string().optional(),
-  unitAmount: z.number().int().describe("In the currency's minor unit"),
-  currency: z.string(),
-  recurring: z.object({ interval: z.enum(intervals) }).optional(),
-  active: z.boolean(),
-  metadata: z.record(z.string(), z.string()),
-  createdAt: z.string(),
-  updatedAt: z.string(),
-});
-
-export const newProduct = parsesTo<NewProduct>()(
-  z.strictObject({
-    name: text(200),
-    description: text(1000).optional(),
-    unitAmount: amount,
-    currency,
-    recurring: recurring.optional(),
-    active: z.boolean().default(true),
-    metadata: metadata.optional(),
+export const product = lazy(() =>
+  z.object({
+    id: z.string(),
+    name: z.string(),
+    description: z.string().optional(),
+    unitAmount: z.number().int().describe("In the currency's minor unit"),
+    currency: z.string(),
+    recurring: z.object({ interval: z.enum(intervals) }).optional(),
+    active: z.boolean(),
+    metadata: z.record(z.string(), z.string()),
+    createdAt: z.string(),
+    updatedAt: z.string(),
   }),
 );
 
-export const productPatch = parsesTo<ProductPatch>()(
-  z.strictObject({
-    name: text(200).optional(),
-    description: text(1000).nullable().optional(),
-    /** Only while no invoice or quote uses the product. */
-    unitAmount: amount.optional(),
-    /** Only while no invoice or quote uses the product. */
-    currency: currency.optional(),
-    /** null makes the price one-time. */
-    recurring: recurring.nullable().optional(),
-    active: z.boolean().optional(),
-    /** Keys given are set; a key set to null is removed. */
-    metadata: z.record(z.string().min(1).max(40), z.string().max(500).nullable()).optional(),
-  }),
+export const newProduct = lazy(() =>
+  parsesTo<NewProduct>()(
+    z.strictObject({
+      name: text(200),
+      description: text(1000).optional(),
+      unitAmount: amount(),
+      currency: currency(),
+      recurring: recurring().optional(),
+      active: z.boolean().default(true),
+      metadata: metadata().optional(),
+    }),
+  ),
+);
+
+export const productPatch = lazy(() =>
+  parsesTo<ProductPatch>()(
+    z.strictObject({
+      name: text(200).optional(),
+      description: text(1000).nullable().optional(),
+      /** Only while no invoice or quote uses the product. */
+      unitAmount: amount().optional(),
+      /** Only while no invoice or quote uses the product. */
+      currency: currency().optional(),
+      /** null makes the price one-time. */
+      recurring: recurring().nullable().optional(),
+      active: z.boolean().optional(),
+      /** Keys given are set; a key set to null is removed. */
+      metadata: z.record(z.string().min(1).max(40), z.string().max(500).nullable()).optional(),
+    }),
+  ),
 );
 
 export const createProduct = defineOperation({
@@ -83,13 +92,14 @@ export const listProducts = defineOperation({
   auth: "merchant",
   tag: "Products",
   summary: "List products, newest first; filter by active, currency, recurring or creation time",
-  query: listQuery.extend({
-    active: flag.optional(),
-    currency: currency.optional(),
-    recurring: flag.optional(),
-    ...createdRange,
-  }),
-  response: page(product),
+  query: () =>
+    listQuery().extend({
+      active: flag().optional(),
+      currency: currency().optional(),
+      recurring: flag().optional(),
+      ...createdRange,
+    }),
+  response: () => page(product()),
   status: 200,
 });
 
@@ -100,7 +110,7 @@ export const getProduct = defineOperation({
   auth: "merchant",
   tag: "Products",
   summary: "Get a product",
-  params: idParams("product"),
+  params: () => idParams("product"),
   response: product,
   status: 200,
 });
@@ -115,7 +125,7 @@ export const updateProduct = defineOperation({
     "Update a product; null clears a field, a metadata key set to null is removed. unitAmount and currency " +
     "can change only while no invoice or quote uses the product (409 otherwise: prices on issued documents " +
     "never move; create a new product instead). Archive with active: false",
-  params: idParams("product"),
+  params: () => idParams("product"),
   body: productPatch,
   response: product,
   status: 200,
@@ -129,7 +139,7 @@ export const deleteProduct = defineOperation({
   tag: "Products",
   summary:
     "Delete a product no document has used (409 once an invoice or quote uses it: archive it with active: false)",
-  params: idParams("product"),
+  params: () => idParams("product"),
   status: 204,
 });
 

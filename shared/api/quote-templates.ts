@@ -4,91 +4,104 @@ import { brandColorPattern } from "../hosted/theme.ts";
 import { defineOperation } from "../http/operation.ts";
 import type { NewQuoteTemplate, QuoteTemplatePatch } from "../quotes/template.ts";
 import { idParams, listQuery, page, parsesTo } from "./common.ts";
+import { lazy } from "../lazy.ts";
 
 const text = (max: number) => z.string().trim().min(1).max(max);
 
-const shown = z.boolean().optional();
-const sections = z
-  .strictObject({
-    lineItems: shown,
-    paymentPlan: shown,
-    terms: shown,
-    signatureBlock: shown,
-    comments: shown,
-  })
-  .describe("Which parts of the quote its page and PDF show; each left out is shown");
+const shown = lazy(() => z.boolean().optional());
+const sections = lazy(() =>
+  z
+    .strictObject({
+      lineItems: shown(),
+      paymentPlan: shown(),
+      terms: shown(),
+      signatureBlock: shown(),
+      comments: shown(),
+    })
+    .describe("Which parts of the quote its page and PDF show; each left out is shown"),
+);
 
-const accentColor = z
-  .string()
-  .regex(brandColorPattern, "must be a hex colour like #1a2b3c")
-  .describe("Instead of the merchant's brand colour");
-const logoUrl = z
-  .url({ protocol: /^https?$/ })
-  .max(2048)
-  .describe("Instead of the merchant's logo (drawn in the quote's emails; pages and PDFs fetch no images)");
+const accentColor = lazy(() =>
+  z
+    .string()
+    .regex(brandColorPattern, "must be a hex colour like #1a2b3c")
+    .describe("Instead of the merchant's brand colour"),
+);
+const logoUrl = lazy(() =>
+  z
+    .url({ protocol: /^https?$/ })
+    .max(2048)
+    .describe("Instead of the merchant's logo (drawn in the quote's emails; pages and PDFs fetch no images)"),
+);
 
 const fields = {
   name: text(100),
-  sections: sections.optional(),
+  sections: sections().optional(),
   headerText: text(1_000).optional().describe("Shown above the quote's content"),
   footerText: text(500).optional().describe("Shown below it, instead of the merchant's footer text"),
   defaultTerms: text(5_000).optional().describe("The terms of a quote published without its own"),
-  accentColor: accentColor.optional(),
-  logoUrl: logoUrl.optional(),
+  accentColor: accentColor().optional(),
+  logoUrl: logoUrl().optional(),
 };
 
-export const newQuoteTemplate = parsesTo<NewQuoteTemplate>()(
-  z.strictObject({
-    ...fields,
-    isDefault: z
-      .boolean()
-      .optional()
-      .describe(
-        "Make it the merchant's default (the one it had stops being it); the first template always is",
-      ),
-  }),
+export const newQuoteTemplate = lazy(() =>
+  parsesTo<NewQuoteTemplate>()(
+    z.strictObject({
+      ...fields,
+      isDefault: z
+        .boolean()
+        .optional()
+        .describe(
+          "Make it the merchant's default (the one it had stops being it); the first template always is",
+        ),
+    }),
+  ),
 );
 
-export const quoteTemplatePatch = parsesTo<QuoteTemplatePatch>()(
-  z.strictObject({
-    ...fields,
-    name: fields.name.optional(),
-    headerText: text(1_000).nullable().optional(),
-    footerText: text(500).nullable().optional(),
-    defaultTerms: text(5_000).nullable().optional(),
-    accentColor: accentColor.nullable().optional(),
-    logoUrl: logoUrl.nullable().optional(),
-    isDefault: z
-      .boolean()
-      .optional()
-      .describe(
-        "true makes it the default (the one it had stops being it); the default cannot be made false",
-      ),
-  }),
+export const quoteTemplatePatch = lazy(() =>
+  parsesTo<QuoteTemplatePatch>()(
+    z.strictObject({
+      ...fields,
+      name: fields.name.optional(),
+      headerText: text(1_000).nullable().optional(),
+      footerText: text(500).nullable().optional(),
+      defaultTerms: text(5_000).nullable().optional(),
+      accentColor: accentColor().nullable().optional(),
+      logoUrl: logoUrl().nullable().optional(),
+      isDefault: z
+        .boolean()
+        .optional()
+        .describe(
+          "true makes it the default (the one it had stops being it); the default cannot be made false",
+        ),
+    }),
+  ),
 );
 
-export const quoteTemplate = z.object({
-  id: z.string(),
-  name: z.string(),
-  sections: z.object({
-    lineItems: z.boolean(),
-    paymentPlan: z.boolean(),
-    terms: z.boolean(),
-    signatureBlock: z.boolean(),
-    comments: z.boolean(),
+export const quoteTemplate = lazy(() =>
+  z.object({
+    id: z.string(),
+    name: z.string(),
+    sections: z.object({
+      lineItems: z.boolean(),
+      paymentPlan: z.boolean(),
+      terms: z.boolean(),
+      signatureBlock: z.boolean(),
+      comments: z.boolean(),
+    }),
+    headerText: z.string().optional(),
+    footerText: z.string().optional(),
+    defaultTerms: z.string().optional(),
+    accentColor: z.string().optional(),
+    logoUrl: z.string().optional(),
+    isDefault: z.boolean().describe("Exactly one of a merchant's templates is its default"),
+    createdAt: z.string(),
+    updatedAt: z.string(),
   }),
-  headerText: z.string().optional(),
-  footerText: z.string().optional(),
-  defaultTerms: z.string().optional(),
-  accentColor: z.string().optional(),
-  logoUrl: z.string().optional(),
-  isDefault: z.boolean().describe("Exactly one of a merchant's templates is its default"),
-  createdAt: z.string(),
-  updatedAt: z.string(),
-});
+);
 
 const base = { auth: "merchant", tag: "Quote templates" } as const;
-const byId = { ...base, params: idParams("quoteTemplate") } as const;
+const byId = { ...base, params: lazy(() => idParams("quoteTemplate")) } as const;
 
 export const createQuoteTemplate = defineOperation({
   ...base,
@@ -108,7 +121,7 @@ export const listQuoteTemplates = defineOperation({
   path: "/v1/quote-templates",
   summary: "List quote templates, newest first",
   query: listQuery,
-  response: page(quoteTemplate),
+  response: () => page(quoteTemplate()),
   status: 200,
 });
 

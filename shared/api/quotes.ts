@@ -21,254 +21,271 @@ import { quoteFilters } from "./list-filters.ts";
 import { quoteColumns } from "./csv-columns.ts";
 import { quoteTemplate } from "./quote-templates.ts";
 import { documentDiscounts, fee, invoice, lineItem } from "./invoices.ts";
+import { lazy } from "../lazy.ts";
 
-const countersigner = z.strictObject({ name: z.string().trim().min(1).max(200), email });
+const countersigner = lazy(() => z.strictObject({ name: z.string().trim().min(1).max(200), email: email() }));
 
 /** A percent of the one-time total, 0 < p ≤ 100, at most 2 decimals. */
-const planPercent = z
-  .number()
-  .positive()
-  .max(100)
-  .refine((v) => Math.abs(Math.round(v * 100) - v * 100) < 1e-6, { message: "must have at most 2 decimals" });
+const planPercent = lazy(() =>
+  z
+    .number()
+    .positive()
+    .max(100)
+    .refine((v) => Math.abs(Math.round(v * 100) - v * 100) < 1e-6, {
+      message: "must have at most 2 decimals",
+    }),
+);
 
-const dueAfterDays = z.number().int().min(0).max(3650);
+const dueAfterDays = lazy(() => z.number().int().min(0).max(3650));
 
 /**
  * The plan's shape (its sums against the quote's total are the plan module's: shared/quotes/plan.ts):
  * 2–12 installments all of one kind, the first due at acceptance, the others strictly later.
  */
-const paymentPlan = z
-  .strictObject({
-    installments: z
-      .array(
-        z.union([
-          z.strictObject({ percent: planPercent, dueAfterDays }),
-          z.strictObject({
-            amount: amount.refine((v) => v >= 1, { message: "must be at least 1 minor unit" }),
-            dueAfterDays,
-          }),
-        ]),
-      )
-      .min(2)
-      .max(12)
-      .superRefine((installments, ctx) => {
-        const kind = (i: object) => ("percent" in i ? "percent" : "amount");
-        installments.forEach((installment, i) => {
-          const first = installments[0];
-          if (first && kind(installment) !== kind(first))
-            ctx.addIssue({
-              code: "custom",
-              path: [i],
-              message: `must be a ${kind(first)} like the first installment`,
-            });
-          const before = installments[i - 1];
-          if (i === 0 && installment.dueAfterDays !== 0)
-            ctx.addIssue({
-              code: "custom",
-              path: [i, "dueAfterDays"],
-              message: "must be 0: the first installment is due at acceptance",
-            });
-          if (before && installment.dueAfterDays <= before.dueAfterDays)
-            ctx.addIssue({
-              code: "custom",
-              path: [i, "dueAfterDays"],
-              message: "must be later than the installment before",
-            });
-        });
-      }),
-    collection: z.enum(["charge_automatically", "send_invoice"]).default("charge_automatically"),
-  })
-  .describe("Installments of the one-time total; their amounts are worked out when the plan module lands");
+const paymentPlan = lazy(() =>
+  z
+    .strictObject({
+      installments: z
+        .array(
+          z.union([
+            z.strictObject({ percent: planPercent(), dueAfterDays: dueAfterDays() }),
+            z.strictObject({
+              amount: amount().refine((v) => v >= 1, { message: "must be at least 1 minor unit" }),
+              dueAfterDays: dueAfterDays(),
+            }),
+          ]),
+        )
+        .min(2)
+        .max(12)
+        .superRefine((installments, ctx) => {
+          const kind = (i: object) => ("percent" in i ? "percent" : "amount");
+          installments.forEach((installment, i) => {
+            const first = installments[0];
+            if (first && kind(installment) !== kind(first))
+              ctx.addIssue({
+                code: "custom",
+                path: [i],
+                message: `must be a ${kind(first)} like the first installment`,
+              });
+            const before = installments[i - 1];
+            if (i === 0 && installment.dueAfterDays !== 0)
+              ctx.addIssue({
+                code: "custom",
+                path: [i, "dueAfterDays"],
+                message: "must be 0: the first installment is due at acceptance",
+              });
+            if (before && installment.dueAfterDays <= before.dueAfterDays)
+              ctx.addIssue({
+                code: "custom",
+                path: [i, "dueAfterDays"],
+                message: "must be later than the installment before",
+              });
+          });
+        }),
+      collection: z.enum(["charge_automatically", "send_invoice"]).default("charge_automatically"),
+    })
+    .describe("Installments of the one-time total; their amounts are worked out when the plan module lands"),
+);
 
 const text = (max: number) => z.string().trim().min(1).max(max);
 
 const quoteFields = {
-  lineItems: z.array(lineItem).min(1).max(250),
-  discounts: documentDiscounts.optional(),
-  fees: z.array(fee).max(10).optional(),
-  expiresAt: isoDateTime.optional().describe("Default: 30 days after creation, on the customer's clock"),
+  lineItems: z.array(lineItem()).min(1).max(250),
+  discounts: documentDiscounts().optional(),
+  fees: z.array(fee()).max(10).optional(),
+  expiresAt: isoDateTime().optional().describe("Default: 30 days after creation, on the customer's clock"),
   title: text(200).optional(),
   terms: text(5_000).optional(),
   comments: text(2_000).optional(),
   requireSignature: z.boolean().optional().describe("Default true"),
-  countersigners: z.array(countersigner).max(3).optional().describe("The merchant's signers (0–3)"),
+  countersigners: z.array(countersigner()).max(3).optional().describe("The merchant's signers (0–3)"),
   collectPayment: z.boolean().optional().describe("Default true"),
-  paymentPlan: paymentPlan.optional(),
-  subscriptionStartDate: calendarDate.optional(),
+  paymentPlan: paymentPlan().optional(),
+  subscriptionStartDate: calendarDate().optional(),
   templateId: idOf("quoteTemplate")
     .optional()
     .describe(
       "One of the merchant's quote templates (default: its default template), frozen onto the quote at publish",
     ),
-  metadata: metadata.optional(),
+  metadata: metadata().optional(),
 };
 
-export const newQuote = parsesTo<NewQuote>()(
-  z.strictObject({ customerId: idOf("customer"), currency, ...quoteFields }),
+export const newQuote = lazy(() =>
+  parsesTo<NewQuote>()(
+    z.strictObject({ customerId: idOf("customer"), currency: currency(), ...quoteFields }),
+  ),
 );
 
-export const quotePatch = parsesTo<QuotePatch>()(
-  z.strictObject({
-    customerId: idOf("customer").optional(),
-    currency: currency.optional(),
-    ...quoteFields,
-    lineItems: quoteFields.lineItems.optional(),
-    title: text(200).nullable().optional(),
-    terms: text(5_000).nullable().optional(),
-    comments: text(2_000).nullable().optional(),
-    paymentPlan: paymentPlan.nullable().optional(),
-    subscriptionStartDate: calendarDate.nullable().optional(),
-    templateId: idOf("quoteTemplate")
-      .nullable()
-      .optional()
-      .describe("null: the merchant's default at publish"),
-    metadata: z.record(z.string().min(1).max(40), z.string().max(500).nullable()).optional(),
-  }),
+export const quotePatch = lazy(() =>
+  parsesTo<QuotePatch>()(
+    z.strictObject({
+      customerId: idOf("customer").optional(),
+      currency: currency().optional(),
+      ...quoteFields,
+      lineItems: quoteFields.lineItems.optional(),
+      title: text(200).nullable().optional(),
+      terms: text(5_000).nullable().optional(),
+      comments: text(2_000).nullable().optional(),
+      paymentPlan: paymentPlan().nullable().optional(),
+      subscriptionStartDate: calendarDate().nullable().optional(),
+      templateId: idOf("quoteTemplate")
+        .nullable()
+        .optional()
+        .describe("null: the merchant's default at publish"),
+      metadata: z.record(z.string().min(1).max(40), z.string().max(500).nullable()).optional(),
+    }),
+  ),
 );
 
 const planStatuses = ["pending", "active", "past_due", "paid"] as const;
 const installmentStatuses = ["upcoming", "open", "paid", "past_due"] as const;
 
-export const quote = invoice
-  .pick({
-    customerId: true,
-    customer: true,
-    currency: true,
-    lineItems: true,
-    discounts: true,
-    fees: true,
-    subtotal: true,
-    discountTotal: true,
-    taxTotal: true,
-    taxBreakdown: true,
-    feeTotal: true,
-    total: true,
-    creditedToBalance: true,
-    metadata: true,
-    testClockId: true,
-    createdAt: true,
-    updatedAt: true,
-  })
-  .extend({
-    id: z.string(),
-    status: z.enum(quoteStatuses),
-    number: z.string().optional().describe("Set at publish: Q-0001; a revision Q-0001-2, Q-0001-3, …"),
-    recurringInterval: z
-      .enum(["month", "quarter", "half_year", "year"])
-      .optional()
-      .describe("The recurring lines' one interval"),
-    upfrontTotal: z
-      .number()
-      .int()
-      .describe(
-        "The one-time lines' and fees' total (discounts and taxes included): what a payment plan splits",
-      ),
-    recurringTotal: z.number().int().describe("The recurring lines' total for one period, as quoted"),
-    title: z.string().optional(),
-    terms: z.string().optional(),
-    comments: z.string().optional(),
-    requireSignature: z.boolean(),
-    countersigners: z.array(z.object({ name: z.string(), email: z.string() })),
-    collectPayment: z.boolean(),
-    paymentPlan: z
-      .object({
-        installments: z.array(
-          z.object({
-            percent: z.number().optional(),
-            amount: z
-              .number()
-              .int()
-              .optional()
-              .describe("Each rounded half away from zero; the last is the total minus the others"),
-            tax: z.number().int().optional().describe("Its share of the one-time tax, by largest remainder"),
-            dueAfterDays: z.number().int(),
-            invoiceId: z.string().optional().describe("Its invoice, once issued (after acceptance)"),
-            dueDate: z
-              .string()
-              .optional()
-              .describe("YYYY-MM-DD: the acceptance's local day + dueAfterDays (set at acceptance)"),
-            status: z
-              .enum(installmentStatuses)
-              .optional()
-              .describe(
-                "After acceptance: upcoming, open (invoiced), paid, or past_due (its last retry failed)",
-              ),
-          }),
+export const quote = lazy(() =>
+  invoice()
+    .pick({
+      customerId: true,
+      customer: true,
+      currency: true,
+      lineItems: true,
+      discounts: true,
+      fees: true,
+      subtotal: true,
+      discountTotal: true,
+      taxTotal: true,
+      taxBreakdown: true,
+      feeTotal: true,
+      total: true,
+      creditedToBalance: true,
+      metadata: true,
+      testClockId: true,
+      createdAt: true,
+      updatedAt: true,
+    })
+    .extend({
+      id: z.string(),
+      status: z.enum(quoteStatuses),
+      number: z.string().optional().describe("Set at publish: Q-0001; a revision Q-0001-2, Q-0001-3, …"),
+      recurringInterval: z
+        .enum(["month", "quarter", "half_year", "year"])
+        .optional()
+        .describe("The recurring lines' one interval"),
+      upfrontTotal: z
+        .number()
+        .int()
+        .describe(
+          "The one-time lines' and fees' total (discounts and taxes included): what a payment plan splits",
         ),
-        collection: z.enum(["charge_automatically", "send_invoice"]).optional(),
-        status: z
-          .enum(planStatuses)
-          .optional()
-          .describe(
-            "After acceptance: pending until installment 1 is paid, active while later ones are due, past_due while one stays open after its last retry, paid when all are",
+      recurringTotal: z.number().int().describe("The recurring lines' total for one period, as quoted"),
+      title: z.string().optional(),
+      terms: z.string().optional(),
+      comments: z.string().optional(),
+      requireSignature: z.boolean(),
+      countersigners: z.array(z.object({ name: z.string(), email: z.string() })),
+      collectPayment: z.boolean(),
+      paymentPlan: z
+        .object({
+          installments: z.array(
+            z.object({
+              percent: z.number().optional(),
+              amount: z
+                .number()
+                .int()
+                .optional()
+                .describe("Each rounded half away from zero; the last is the total minus the others"),
+              tax: z
+                .number()
+                .int()
+                .optional()
+                .describe("Its share of the one-time tax, by largest remainder"),
+              dueAfterDays: z.number().int(),
+              invoiceId: z.string().optional().describe("Its invoice, once issued (after acceptance)"),
+              dueDate: z
+                .string()
+                .optional()
+                .describe("YYYY-MM-DD: the acceptance's local day + dueAfterDays (set at acceptance)"),
+              status: z
+                .enum(installmentStatuses)
+                .optional()
+                .describe(
+                  "After acceptance: upcoming, open (invoiced), paid, or past_due (its last retry failed)",
+                ),
+            }),
           ),
-      })
-      .optional(),
-    invoiceId: z
-      .string()
-      .optional()
-      .describe("The acceptance's first invoice: installment 1 of the plan, else the one-time amount"),
-    subscriptionStartDate: z.string().optional(),
-    expiresAt: z.string(),
-    revisionOf: z.string().optional().describe("The open quote this revision supersedes when published"),
-    supersededBy: z.string().optional(),
-    contentHash: z.string().optional().describe("SHA-256 (hex) of the PDF rendered at publish: GET …/pdf"),
-    hostedUrl: z.string().optional(),
-    templateId: z
-      .string()
-      .optional()
-      .describe(
-        "The quote template it is (or was) published with; a deleted one's drafts get the default at publish",
-      ),
-    template: quoteTemplate
-      .pick({
-        id: true,
-        name: true,
-        sections: true,
-        headerText: true,
-        footerText: true,
-        accentColor: true,
-        logoUrl: true,
-      })
-      .optional()
-      .describe("The template as it was at publish: what the quote's page and PDF follow"),
-    publishedAt: z.string().optional(),
-    acceptedAt: z.string().optional(),
-    acceptance: z
-      .object({
-        name: z.string(),
-        email: z.string().optional(),
-        acceptedAt: z.string(),
-        method: z.literal("offline"),
-        recordedAt: z.string(),
-      })
-      .optional()
-      .describe("An acceptance made outside Kassa, as the merchant recorded it"),
-    canceledAt: z.string().optional(),
-    expiredAt: z.string().optional(),
-    signatures: z
-      .array(
-        z.object({
-          name: z.string().describe("The name the signer typed"),
-          email: z.string().describe("The buyer's (the quote customer's) or the countersigner's email"),
-          role: z.enum(["buyer", "countersigner"]),
-          signedAt: z.string(),
-          ip: z.string(),
-          userAgent: z.string(),
-          contentHash: z.string().describe("The contentHash of the quote the page showed: the quote's own"),
-        }),
-      )
-      .optional()
-      .describe(
-        "Signatures (or the buyer's acceptance) given on the quote's page: a simple electronic signature",
-      ),
-    declinedAt: z.string().optional(),
-    declineReason: z.string().optional(),
-    subscriptionId: z
-      .string()
-      .optional()
-      .describe("The subscription its recurring lines started, once accepted"),
-  });
+          collection: z.enum(["charge_automatically", "send_invoice"]).optional(),
+          status: z
+            .enum(planStatuses)
+            .optional()
+            .describe(
+              "After acceptance: pending until installment 1 is paid, active while later ones are due, past_due while one stays open after its last retry, paid when all are",
+            ),
+        })
+        .optional(),
+      invoiceId: z
+        .string()
+        .optional()
+        .describe("The acceptance's first invoice: installment 1 of the plan, else the one-time amount"),
+      subscriptionStartDate: z.string().optional(),
+      expiresAt: z.string(),
+      revisionOf: z.string().optional().describe("The open quote this revision supersedes when published"),
+      supersededBy: z.string().optional(),
+      contentHash: z.string().optional().describe("SHA-256 (hex) of the PDF rendered at publish: GET …/pdf"),
+      hostedUrl: z.string().optional(),
+      templateId: z
+        .string()
+        .optional()
+        .describe(
+          "The quote template it is (or was) published with; a deleted one's drafts get the default at publish",
+        ),
+      template: quoteTemplate()
+        .pick({
+          id: true,
+          name: true,
+          sections: true,
+          headerText: true,
+          footerText: true,
+          accentColor: true,
+          logoUrl: true,
+        })
+        .optional()
+        .describe("The template as it was at publish: what the quote's page and PDF follow"),
+      publishedAt: z.string().optional(),
+      acceptedAt: z.string().optional(),
+      acceptance: z
+        .object({
+          name: z.string(),
+          email: z.string().optional(),
+          acceptedAt: z.string(),
+          method: z.literal("offline"),
+          recordedAt: z.string(),
+        })
+        .optional()
+        .describe("An acceptance made outside Kassa, as the merchant recorded it"),
+      canceledAt: z.string().optional(),
+      expiredAt: z.string().optional(),
+      signatures: z
+        .array(
+          z.object({
+            name: z.string().describe("The name the signer typed"),
+            email: z.string().describe("The buyer's (the quote customer's) or the countersigner's email"),
+            role: z.enum(["buyer", "countersigner"]),
+            signedAt: z.string(),
+            ip: z.string(),
+            userAgent: z.string(),
+            contentHash: z.string().describe("The contentHash of the quote the page showed: the quote's own"),
+          }),
+        )
+        .optional()
+        .describe(
+          "Signatures (or the buyer's acceptance) given on the quote's page: a simple electronic signature",
+        ),
+      declinedAt: z.string().optional(),
+      declineReason: z.string().optional(),
+      subscriptionId: z
+        .string()
+        .optional()
+        .describe("The subscription its recurring lines started, once accepted"),
+    }),
+);
 
 export const createQuote = defineOperation({
   id: "createQuote",
@@ -289,13 +306,13 @@ export const listQuotes = defineOperation({
   auth: "merchant",
   tag: "Quotes",
   summary: "List quotes, newest first; filter by status, number, customer, creation time, or a saved view",
-  query: listQuery.extend({ ...quoteFilters.shape, ...viewAndFormat }),
+  query: () => listQuery().extend({ ...quoteFilters().shape, ...viewAndFormat }),
   csv: quoteColumns,
-  response: page(quote),
+  response: () => page(quote()),
   status: 200,
 });
 
-const byId = { params: idParams("quote"), auth: "merchant", tag: "Quotes" } as const;
+const byId = { params: lazy(() => idParams("quote")), auth: "merchant", tag: "Quotes" } as const;
 
 export const getQuote = defineOperation({
   ...byId,
@@ -360,11 +377,12 @@ export const acceptQuote = defineOperation({
   method: "POST",
   path: "/v1/quotes/{id}/accept",
   summary: "Record an acceptance made outside Kassa (on paper): who accepted, and when",
-  body: z.strictObject({
-    name: z.string().trim().min(1).max(200),
-    email: email.optional(),
-    acceptedAt: isoDateTime.optional().describe("Default: now; never in the future"),
-  }),
+  body: () =>
+    z.strictObject({
+      name: z.string().trim().min(1).max(200),
+      email: email().optional(),
+      acceptedAt: isoDateTime().optional().describe("Default: now; never in the future"),
+    }),
   response: quote,
   status: 200,
 });

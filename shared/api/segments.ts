@@ -9,12 +9,15 @@ import { normaliseFilter, type SegmentFilter } from "../segments/segment.ts";
 import type { NewSegment, SegmentPatch } from "../segments/service.ts";
 import { amount, currency, email, idOf, idParams, isoDateTime, listQuery, page, parsesTo } from "./common.ts";
 import { customer } from "./customers.ts";
+import { lazy } from "../lazy.ts";
 
 const text = (max: number) => z.string().trim().min(1).max(max);
-const days = z.number().int("must be a whole number of days").min(1).max(3650);
-const day = z.union([z.iso.date(), isoDateTime], {
-  error: "must be a date (YYYY-MM-DD, UTC) or an ISO 8601 date-time",
-});
+const days = lazy(() => z.number().int("must be a whole number of days").min(1).max(3650));
+const day = lazy(() =>
+  z.union([z.iso.date(), isoDateTime()], {
+    error: "must be a date (YYYY-MM-DD, UTC) or an ISO 8601 date-time",
+  }),
+);
 
 const filterBranches = [
   z.strictObject({
@@ -30,18 +33,18 @@ const filterBranches = [
   }),
   z.strictObject({ type: z.literal("metadata"), key: text(40), value: z.string().max(500) }),
   z
-    .strictObject({ type: z.literal("createdAt"), after: day.optional(), before: day.optional() })
+    .strictObject({ type: z.literal("createdAt"), after: day().optional(), before: day().optional() })
     .refine((f) => f.after !== undefined || f.before !== undefined, {
       message: "needs after or before",
       path: ["after"],
     }),
-  z.strictObject({ type: z.literal("accountOwner"), value: email }),
-  z.strictObject({ type: z.literal("paidInLastDays"), days }),
-  z.strictObject({ type: z.literal("totalPaidGte"), amount, currency }),
+  z.strictObject({ type: z.literal("accountOwner"), value: email() }),
+  z.strictObject({ type: z.literal("paidInLastDays"), days: days() }),
+  z.strictObject({ type: z.literal("totalPaidGte"), amount: amount(), currency: currency() }),
   z.strictObject({ type: z.literal("hasActiveSubscription"), value: z.boolean() }),
   z.strictObject({ type: z.literal("hasOverdueInvoice"), value: z.boolean() }),
   z
-    .strictObject({ type: z.literal("lastPaymentBefore"), date: day.optional(), days: days.optional() })
+    .strictObject({ type: z.literal("lastPaymentBefore"), date: day().optional(), days: days().optional() })
     .refine((f) => (f.date === undefined) !== (f.days === undefined), {
       message: "exactly one of date and days is required",
       path: ["days"],
@@ -54,49 +57,62 @@ const filterBranches = [
  * `{ emailDomain: "acme.com" }`, `{ totalPaidGte: { amount: 10000, currency: "EUR" } }`), which is
  * stored and shown canonical.
  */
-const filter = z
-  .preprocess(normaliseFilter, z.discriminatedUnion("type", filterBranches))
-  .describe(
-    "A filter over customers, canonical { type, … } or the shorthand { <type>: value }; a segment's filters must all hold",
-  ) as unknown as z.ZodType<SegmentFilter>;
-
-const filters = z.array(filter).max(20);
-
-const newSegment = parsesTo<NewSegment>()(
-  z.strictObject({
-    name: text(100),
-    type: z.enum(["active", "static"]),
-    filters: filters
-      .default([])
+const filter = lazy(
+  () =>
+    z
+      .preprocess(normaliseFilter, z.discriminatedUnion("type", filterBranches))
       .describe(
-        "All must hold (none: every customer for an active segment; a static one without filters starts empty)",
+        "A filter over customers, canonical { type, … } or the shorthand { <type>: value }; a segment's filters must all hold",
+      ) as unknown as z.ZodType<SegmentFilter>,
+);
+
+const filters = lazy(() => z.array(filter()).max(20));
+
+const newSegment = lazy(() =>
+  parsesTo<NewSegment>()(
+    z.strictObject({
+      name: text(100),
+      type: z.enum(["active", "static"]),
+      filters: filters()
+        .default([])
+        .describe(
+          "All must hold (none: every customer for an active segment; a static one without filters starts empty)",
+        ),
+    }),
+  ),
+);
+
+const segmentPatch = lazy(() =>
+  parsesTo<SegmentPatch>()(
+    z.strictObject({
+      name: text(100).optional(),
+      filters: filters()
+        .optional()
+        .describe("An active segment's new filters: it builds anew (status building)"),
+    }),
+  ),
+);
+
+export const segment = lazy(() =>
+  z.object({
+    id: z.string(),
+    name: z.string(),
+    type: z.enum(["active", "static"]),
+    filters: z.array(z.record(z.string(), z.unknown())).describe("Canonical { type, … } filters"),
+    status: z
+      .enum(["building", "ready"])
+      .describe(
+        "building while the merchant's customers are evaluated (a new active segment, changed filters)",
       ),
+    memberCount: z.number().int(),
+    createdAt: z.string(),
+    updatedAt: z.string(),
   }),
 );
 
-const segmentPatch = parsesTo<SegmentPatch>()(
-  z.strictObject({
-    name: text(100).optional(),
-    filters: filters.optional().describe("An active segment's new filters: it builds anew (status building)"),
-  }),
+const memberParams = lazy(() =>
+  z.strictObject({ id: z.string().min(1).max(64), customerId: z.string().min(1).max(64) }),
 );
-
-export const segment = z.object({
-  id: z.string(),
-  name: z.string(),
-  type: z.enum(["active", "static"]),
-  filters: z.array(z.record(z.string(), z.unknown())).describe("Canonical { type, … } filters"),
-  status: z
-    .enum(["building", "ready"])
-    .describe(
-      "building while the merchant's customers are evaluated (a new active segment, changed filters)",
-    ),
-  memberCount: z.number().int(),
-  createdAt: z.string(),
-  updatedAt: z.string(),
-});
-
-const memberParams = z.strictObject({ id: z.string().min(1).max(64), customerId: z.string().min(1).max(64) });
 
 export const createSegment = defineOperation({
   id: "createSegment",
@@ -119,7 +135,7 @@ export const listSegments = defineOperation({
   tag: "Segments",
   summary: "List segments, newest first",
   query: listQuery,
-  response: page(segment),
+  response: () => page(segment()),
   status: 200,
 });
 
@@ -130,7 +146,7 @@ export const getSegment = defineOperation({
   auth: "merchant",
   tag: "Segments",
   summary: "Get a segment",
-  params: idParams("segment"),
+  params: () => idParams("segment"),
   response: segment,
   status: 200,
 });
@@ -143,7 +159,7 @@ export const updateSegment = defineOperation({
   tag: "Segments",
   summary:
     "Rename a segment, or change an active segment's filters (it builds anew); a static segment's filters are fixed (409)",
-  params: idParams("segment"),
+  params: () => idParams("segment"),
   body: segmentPatch,
   response: segment,
   status: 200,
@@ -156,7 +172,7 @@ export const deleteSegment = defineOperation({
   auth: "merchant",
   tag: "Segments",
   summary: "Delete a segment",
-  params: idParams("segment"),
+  params: () => idParams("segment"),
   status: 204,
 });
 
@@ -167,9 +183,9 @@ export const listSegmentCustomers = defineOperation({
   auth: "merchant",
   tag: "Segments",
   summary: "List a segment's customers, newest first (the same as GET /v1/customers?segmentId=)",
-  params: idParams("segment"),
+  params: () => idParams("segment"),
   query: listQuery,
-  response: page(customer),
+  response: () => page(customer()),
   status: 200,
 });
 
@@ -180,8 +196,8 @@ export const addSegmentMembers = defineOperation({
   auth: "merchant",
   tag: "Segments",
   summary: "Add customers to a static segment (409 on an active one); members already in stay",
-  params: idParams("segment"),
-  body: z.strictObject({ customerIds: z.array(idOf("customer")).min(1).max(100) }),
+  params: () => idParams("segment"),
+  body: () => z.strictObject({ customerIds: z.array(idOf("customer")).min(1).max(100) }),
   response: segment,
   status: 200,
 });

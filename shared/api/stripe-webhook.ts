@@ -15,11 +15,12 @@ export const stripeWebhook = defineOperation({
     "Stripe's webhook endpoint: the signature is verified on the raw body (5 min tolerance), then the event is queued",
   rawBody: {
     contentType: "application/json",
-    schema: z
-      .looseObject({ id: z.string(), type: z.string(), data: z.looseObject({}) })
-      .describe("A Stripe event, signed in the Stripe-Signature header"),
+    schema: () =>
+      z
+        .looseObject({ id: z.string(), type: z.string(), data: z.looseObject({}) })
+        .describe("A Stripe event, signed in the Stripe-Signature header"),
   },
-  response: z.object({ received: z.literal(true), id: z.string().describe("The Stripe event's id") }),
+  response: () => z.object({ received: z.literal(true), id: z.string().describe("The Stripe event's id") }),
   status: 200,
   maxBodyBytes: 1024 * 1024,
 });

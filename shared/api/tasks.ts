@@ -6,6 +6,7 @@ import { taskStatuses } from "../tasks/task.ts";
 import { calendarDate, idOf, idParams, listQuery, page, parsesTo, viewAndFormat } from "./common.ts";
 import { taskFilters } from "./list-filters.ts";
 import { taskColumns } from "./csv-columns.ts";
+import { lazy } from "../lazy.ts";
 
 const text = (max: number) => z.string().trim().min(1).max(max);
 
@@ -17,42 +18,48 @@ const relatedShape = {
   quoteId: idOf("quote").optional(),
 };
 
-export const task = z.object({
-  id: z.string(),
-  title: z.string(),
-  body: z.string().nullable(),
-  status: z.enum(taskStatuses),
-  dueDate: z.string().nullable().describe("A date (YYYY-MM-DD), or null"),
-  related: z.object({
-    customerId: z.string().optional(),
-    invoiceId: z.string().optional(),
-    paymentId: z.string().optional(),
-    subscriptionId: z.string().optional(),
-    quoteId: z.string().optional(),
-  }),
-  createdBy: z.string().describe('"api", or the id (wf_…) of the workflow whose step created it'),
-  enrollmentId: z.string().optional().describe("The workflow enrollment whose step created it"),
-  completedAt: z.string().nullable().describe("When it was marked done; null while open"),
-  createdAt: z.string(),
-  updatedAt: z.string(),
-});
-
-export const newTask = parsesTo<TaskInput>()(
-  z.strictObject({
-    title: text(200),
-    body: text(5000).optional(),
-    dueDate: calendarDate.optional(),
-    related: z.strictObject(relatedShape).optional(),
+export const task = lazy(() =>
+  z.object({
+    id: z.string(),
+    title: z.string(),
+    body: z.string().nullable(),
+    status: z.enum(taskStatuses),
+    dueDate: z.string().nullable().describe("A date (YYYY-MM-DD), or null"),
+    related: z.object({
+      customerId: z.string().optional(),
+      invoiceId: z.string().optional(),
+      paymentId: z.string().optional(),
+      subscriptionId: z.string().optional(),
+      quoteId: z.string().optional(),
+    }),
+    createdBy: z.string().describe('"api", or the id (wf_…) of the workflow whose step created it'),
+    enrollmentId: z.string().optional().describe("The workflow enrollment whose step created it"),
+    completedAt: z.string().nullable().describe("When it was marked done; null while open"),
+    createdAt: z.string(),
+    updatedAt: z.string(),
   }),
 );
 
-export const taskPatch = parsesTo<TaskPatch>()(
-  z.strictObject({
-    title: text(200).optional(),
-    body: text(5000).nullable().optional(),
-    dueDate: calendarDate.nullable().optional(),
-    status: z.enum(taskStatuses).optional(),
-  }),
+export const newTask = lazy(() =>
+  parsesTo<TaskInput>()(
+    z.strictObject({
+      title: text(200),
+      body: text(5000).optional(),
+      dueDate: calendarDate().optional(),
+      related: z.strictObject(relatedShape).optional(),
+    }),
+  ),
+);
+
+export const taskPatch = lazy(() =>
+  parsesTo<TaskPatch>()(
+    z.strictObject({
+      title: text(200).optional(),
+      body: text(5000).nullable().optional(),
+      dueDate: calendarDate().nullable().optional(),
+      status: z.enum(taskStatuses).optional(),
+    }),
+  ),
 );
 
 export const createTask = defineOperation({
@@ -76,8 +83,8 @@ export const listTasks = defineOperation({
   tag: "Tasks",
   summary:
     "List tasks, newest first; filter by status, due date (dueBefore: due strictly before that date) or a related object's id (relatedTo)",
-  query: listQuery.extend({ ...taskFilters.shape, ...viewAndFormat }),
-  response: page(task),
+  query: () => listQuery().extend({ ...taskFilters().shape, ...viewAndFormat }),
+  response: () => page(task()),
   csv: taskColumns,
   status: 200,
 });
@@ -89,7 +96,7 @@ export const getTask = defineOperation({
   auth: "merchant",
   tag: "Tasks",
   summary: "Get a task",
-  params: idParams("task"),
+  params: () => idParams("task"),
   response: task,
   status: 200,
 });
@@ -102,7 +109,7 @@ export const updateTask = defineOperation({
   tag: "Tasks",
   summary:
     "Update a task's status, title, body or due date; null clears body or dueDate. done sets completedAt, open clears it",
-  params: idParams("task"),
+  params: () => idParams("task"),
   body: taskPatch,
   response: task,
   status: 200,

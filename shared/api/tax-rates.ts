@@ -13,47 +13,54 @@ import {
   parsesTo,
 } from "./common.ts";
 import type { NewTaxRate, TaxRatePatch } from "../tax-rates/tax-rate.ts";
+import { lazy } from "../lazy.ts";
 
 const text = (max: number) => z.string().trim().min(1).max(max);
 
-export const taxRate = z.object({
-  id: z.string(),
-  name: z.string(),
-  percentage: z.number(),
-  inclusive: z.boolean().describe("true: the tax is included in the line's amount; false: added on top"),
-  country: z.string().optional(),
-  region: z.string().optional(),
-  description: z.string().optional(),
-  active: z.boolean(),
-  metadata: z.record(z.string(), z.string()),
-  createdAt: z.string(),
-  updatedAt: z.string(),
-});
-
-export const newTaxRate = parsesTo<NewTaxRate>()(
-  z.strictObject({
-    name: text(200),
-    percentage,
-    inclusive: z.boolean(),
-    country: country.optional(),
-    region: text(100).optional(),
-    description: text(1000).optional(),
-    active: z.boolean().default(true),
-    metadata: metadata.optional(),
+export const taxRate = lazy(() =>
+  z.object({
+    id: z.string(),
+    name: z.string(),
+    percentage: z.number(),
+    inclusive: z.boolean().describe("true: the tax is included in the line's amount; false: added on top"),
+    country: z.string().optional(),
+    region: z.string().optional(),
+    description: z.string().optional(),
+    active: z.boolean(),
+    metadata: z.record(z.string(), z.string()),
+    createdAt: z.string(),
+    updatedAt: z.string(),
   }),
 );
 
+export const newTaxRate = lazy(() =>
+  parsesTo<NewTaxRate>()(
+    z.strictObject({
+      name: text(200),
+      percentage: percentage(),
+      inclusive: z.boolean(),
+      country: country().optional(),
+      region: text(100).optional(),
+      description: text(1000).optional(),
+      active: z.boolean().default(true),
+      metadata: metadata().optional(),
+    }),
+  ),
+);
+
 /** percentage and inclusive are immutable: they are not fields of a patch. */
-export const taxRatePatch = parsesTo<TaxRatePatch>()(
-  z.strictObject({
-    name: text(200).optional(),
-    country: country.nullable().optional(),
-    region: text(100).nullable().optional(),
-    description: text(1000).nullable().optional(),
-    active: z.boolean().optional(),
-    /** Keys given are set; a key set to null is removed. */
-    metadata: z.record(z.string().min(1).max(40), z.string().max(500).nullable()).optional(),
-  }),
+export const taxRatePatch = lazy(() =>
+  parsesTo<TaxRatePatch>()(
+    z.strictObject({
+      name: text(200).optional(),
+      country: country().nullable().optional(),
+      region: text(100).nullable().optional(),
+      description: text(1000).nullable().optional(),
+      active: z.boolean().optional(),
+      /** Keys given are set; a key set to null is removed. */
+      metadata: z.record(z.string().min(1).max(40), z.string().max(500).nullable()).optional(),
+    }),
+  ),
 );
 
 export const createTaxRate = defineOperation({
@@ -75,13 +82,14 @@ export const listTaxRates = defineOperation({
   auth: "merchant",
   tag: "Tax rates",
   summary: "List tax rates, newest first; filter by active, inclusive, country or creation time",
-  query: listQuery.extend({
-    active: flag.optional(),
-    inclusive: flag.optional(),
-    country: country.optional(),
-    ...createdRange,
-  }),
-  response: page(taxRate),
+  query: () =>
+    listQuery().extend({
+      active: flag().optional(),
+      inclusive: flag().optional(),
+      country: country().optional(),
+      ...createdRange,
+    }),
+  response: () => page(taxRate()),
   status: 200,
 });
 
@@ -92,7 +100,7 @@ export const getTaxRate = defineOperation({
   auth: "merchant",
   tag: "Tax rates",
   summary: "Get a tax rate",
-  params: idParams("taxRate"),
+  params: () => idParams("taxRate"),
   response: taxRate,
   status: 200,
 });
@@ -106,7 +114,7 @@ export const updateTaxRate = defineOperation({
   summary:
     "Update a tax rate; null clears a field, a metadata key set to null is removed. percentage and inclusive " +
     "are immutable (400 if sent): create a new rate and archive this one with active: false",
-  params: idParams("taxRate"),
+  params: () => idParams("taxRate"),
   body: taxRatePatch,
   response: taxRate,
   status: 200,

@@ -3,23 +3,28 @@ import * as z from "zod";
 import { defineOperation } from "../http/operation.ts";
 import type { NewTestClock } from "../test-clocks/test-clock.ts";
 import { createdRange, idParams, isoDateTime, listQuery, page, parsesTo } from "./common.ts";
+import { lazy } from "../lazy.ts";
 
 /** Normalized to UTC, so clock times compare as strings. */
-const instant = isoDateTime.transform((v) => new Date(v).toISOString());
+const instant = lazy(() => isoDateTime().transform((v) => new Date(v).toISOString()));
 
-export const testClock = z.object({
-  id: z.string(),
-  name: z.string().optional(),
-  frozenTime: z.string(),
-  status: z.enum(["ready", "advancing", "internal_failure"]),
-  createdAt: z.string(),
-});
-
-export const newTestClock = parsesTo<NewTestClock>()(
-  z.strictObject({
-    frozenTime: instant.describe("The clock's starting time (ISO instant)"),
-    name: z.string().trim().min(1).max(200).optional(),
+export const testClock = lazy(() =>
+  z.object({
+    id: z.string(),
+    name: z.string().optional(),
+    frozenTime: z.string(),
+    status: z.enum(["ready", "advancing", "internal_failure"]),
+    createdAt: z.string(),
   }),
+);
+
+export const newTestClock = lazy(() =>
+  parsesTo<NewTestClock>()(
+    z.strictObject({
+      frozenTime: instant().describe("The clock's starting time (ISO instant)"),
+      name: z.string().trim().min(1).max(200).optional(),
+    }),
+  ),
 );
 
 export const createTestClock = defineOperation({
@@ -42,8 +47,8 @@ export const listTestClocks = defineOperation({
   auth: "merchant",
   tag: "Test clocks",
   summary: "List test clocks, newest first",
-  query: listQuery.extend({ ...createdRange }),
-  response: page(testClock),
+  query: () => listQuery().extend({ ...createdRange }),
+  response: () => page(testClock()),
   status: 200,
 });
 
@@ -54,7 +59,7 @@ export const getTestClock = defineOperation({
   auth: "merchant",
   tag: "Test clocks",
   summary: "Get a test clock",
-  params: idParams("testClock"),
+  params: () => idParams("testClock"),
   response: testClock,
   status: 200,
 });
@@ -66,8 +71,9 @@ export const advanceTestClock = defineOperation({
   auth: "merchant",
   tag: "Test clocks",
   summary: "Move a test clock forward (never back; 409 while it is advancing)",
-  params: idParams("testClock"),
-  body: z.strictObject({ frozenTime: instant.describe("The new time: after the clock's current time") }),
+  params: () => idParams("testClock"),
+  body: () =>
+    z.strictObject({ frozenTime: instant().describe("The new time: after the clock's current time") }),
   response: testClock,
   status: 200,
 });
@@ -79,7 +85,7 @@ export const deleteTestClock = defineOperation({
   auth: "merchant",
   tag: "Test clocks",
   summary: "Delete a test clock; its customers keep naming it and run on the wall clock again",
-  params: idParams("testClock"),
+  params: () => idParams("testClock"),
   status: 204,
 });
 

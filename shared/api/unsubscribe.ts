@@ -37,10 +37,14 @@ export const submitUnsubscribe = defineOperation({
   params: hostedParams,
   rawBody: {
     contentType: "application/x-www-form-urlencoded",
-    schema: z.object({
-      formToken: z.string().optional().describe("The page's form token (it expires)"),
-      "List-Unsubscribe": z.literal("One-Click").optional().describe("A mail client's one-click unsubscribe"),
-    }),
+    schema: () =>
+      z.object({
+        formToken: z.string().optional().describe("The page's form token (it expires)"),
+        "List-Unsubscribe": z
+          .literal("One-Click")
+          .optional()
+          .describe("A mail client's one-click unsubscribe"),
+      }),
   },
   produces: "text/html",
   status: 200,

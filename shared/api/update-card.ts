@@ -17,7 +17,7 @@ export const updateCardPage = defineOperation({
   summary:
     "The buyer's update-card page: the card on file and a form to save a new one as the default (`?saved=1`: back from saving)",
   params: hostedParams,
-  query: z.object({ saved: z.enum(["1"]).optional() }),
+  query: () => z.object({ saved: z.enum(["1"]).optional() }),
   produces: "text/html",
   status: 200,
   otherResponses: {
@@ -41,10 +41,11 @@ export const updateCardSubmit = defineOperation({
   params: hostedParams,
   rawBody: {
     contentType: "application/x-www-form-urlencoded",
-    schema: z.object({
-      formToken: z.string().describe("The page's form token (it expires)"),
-      card: z.string().optional().describe("Sandbox only: a test card number or pm_… test method"),
-    }),
+    schema: () =>
+      z.object({
+        formToken: z.string().describe("The page's form token (it expires)"),
+        card: z.string().optional().describe("Sandbox only: a test card number or pm_… test method"),
+      }),
   },
   produces: "text/html",
   status: 200,

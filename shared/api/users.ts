@@ -4,37 +4,44 @@ import { defineOperation } from "../http/operation.ts";
 import { roles } from "../users/roles.ts";
 import type { NewUser, UserPatch } from "../users/user.ts";
 import { email, idParams, listQuery, page, parsesTo } from "./common.ts";
+import { lazy } from "../lazy.ts";
 
-const role = z
-  .enum(roles)
-  .describe(
-    "owner: everything; admin: everything but users, API keys and the processor; member: documents, customers, tasks, saved views, manual payments; viewer: read only",
-  );
+const role = lazy(() =>
+  z
+    .enum(roles)
+    .describe(
+      "owner: everything; admin: everything but users, API keys and the processor; member: documents, customers, tasks, saved views, manual payments; viewer: read only",
+    ),
+);
 
-const name = z.string().trim().min(1).max(200);
+const name = lazy(() => z.string().trim().min(1).max(200));
 
-export const user = z.object({
-  id: z.string(),
-  merchantId: z.string(),
-  email: z.string(),
-  name: z.string().nullable(),
-  role,
-  status: z
-    .enum(["invited", "active"])
-    .describe("invited until the user first signs in through an invitation or sign-in link"),
-  createdAt: z.string(),
-  updatedAt: z.string(),
-  lastSignInAt: z.string().nullable(),
-  sessionsValidAfter: z
-    .string()
-    .nullable()
-    .describe("Dashboard sessions started before this have ended (sign out everywhere)"),
-});
+export const user = lazy(() =>
+  z.object({
+    id: z.string(),
+    merchantId: z.string(),
+    email: z.string(),
+    name: z.string().nullable(),
+    role: role(),
+    status: z
+      .enum(["invited", "active"])
+      .describe("invited until the user first signs in through an invitation or sign-in link"),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+    lastSignInAt: z.string().nullable(),
+    sessionsValidAfter: z
+      .string()
+      .nullable()
+      .describe("Dashboard sessions started before this have ended (sign out everywhere)"),
+  }),
+);
 
-export const newUser = parsesTo<NewUser>()(z.strictObject({ email, role, name: name.optional() }));
+export const newUser = lazy(() =>
+  parsesTo<NewUser>()(z.strictObject({ email: email(), role: role(), name: name().optional() })),
+);
 
-export const userPatch = parsesTo<UserPatch>()(
-  z.strictObject({ role: role.optional(), name: name.nullable().optional() }),
+export const userPatch = lazy(() =>
+  parsesTo<UserPatch>()(z.strictObject({ role: role().optional(), name: name().nullable().optional() })),
 );
 
 const lastOwner = {
@@ -49,7 +56,7 @@ export const listUsers = defineOperation({
   tag: "Users",
   summary: "List the team's users, newest first (owners only)",
   query: listQuery,
-  response: page(user),
+  response: () => page(user()),
   status: 200,
 });
 
@@ -73,7 +80,7 @@ export const getUser = defineOperation({
   auth: "merchant",
   tag: "Users",
   summary: "Get a user (owners only)",
-  params: idParams("user"),
+  params: () => idParams("user"),
   response: user,
   status: 200,
 });
@@ -85,7 +92,7 @@ export const updateUser = defineOperation({
   auth: "merchant",
   tag: "Users",
   summary: "Change a user's role or name (owners only; the last owner cannot be demoted)",
-  params: idParams("user"),
+  params: () => idParams("user"),
   body: userPatch,
   response: user,
   status: 200,
@@ -99,7 +106,7 @@ export const removeUser = defineOperation({
   auth: "merchant",
   tag: "Users",
   summary: "Remove a user: their dashboard sessions end at once (owners only; not the last owner)",
-  params: idParams("user"),
+  params: () => idParams("user"),
   status: 204,
   otherResponses: lastOwner,
 });
@@ -111,7 +118,7 @@ export const resendInvitation = defineOperation({
   auth: "merchant",
   tag: "Users",
   summary: "Email an invited user a new 7-day invitation link (owners only; 409 once they signed in)",
-  params: idParams("user"),
+  params: () => idParams("user"),
   response: user,
   status: 200,
 });

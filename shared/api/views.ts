@@ -15,31 +15,36 @@ import {
   subscriptionFilters,
   taskFilters,
 } from "./list-filters.ts";
+import { lazy } from "../lazy.ts";
 
 /** A view's body: its list (`object`), a name, and that list's own filter schema. */
 const viewOf = <O extends (typeof viewObjects)[number], F extends z.ZodType>(object: O, filters: F) =>
   z.strictObject({ object: z.literal(object), name: z.string().trim().min(1).max(100), filters });
 
-const viewBody = z.discriminatedUnion("object", [
-  viewOf("invoices", invoiceFilters),
-  viewOf("payments", paymentFilters),
-  viewOf("subscriptions", subscriptionFilters),
-  viewOf("quotes", quoteFilters),
-  viewOf("customers", customerFilters),
-  viewOf("payment_links", paymentLinkFilters),
-  viewOf("checkout_sessions", checkoutSessionFilters),
-  viewOf("refunds", refundFilters),
-  viewOf("payouts", payoutFilters),
-  viewOf("tasks", taskFilters),
-]);
+const viewBody = lazy(() =>
+  z.discriminatedUnion("object", [
+    viewOf("invoices", invoiceFilters()),
+    viewOf("payments", paymentFilters()),
+    viewOf("subscriptions", subscriptionFilters()),
+    viewOf("quotes", quoteFilters()),
+    viewOf("customers", customerFilters()),
+    viewOf("payment_links", paymentLinkFilters()),
+    viewOf("checkout_sessions", checkoutSessionFilters()),
+    viewOf("refunds", refundFilters()),
+    viewOf("payouts", payoutFilters()),
+    viewOf("tasks", taskFilters()),
+  ]),
+);
 
-export const view = z.object({
-  id: z.string(),
-  object: z.enum(viewObjects),
-  name: z.string(),
-  filters: z.record(z.string(), z.unknown()),
-  createdAt: z.string(),
-});
+export const view = lazy(() =>
+  z.object({
+    id: z.string(),
+    object: z.enum(viewObjects),
+    name: z.string(),
+    filters: z.record(z.string(), z.unknown()),
+    createdAt: z.string(),
+  }),
+);
 
 export const createView = defineOperation({
   id: "createView",
@@ -61,8 +66,8 @@ export const listViews = defineOperation({
   auth: "merchant",
   tag: "Saved views",
   summary: "List saved views",
-  query: listQuery.extend({ object: z.enum(viewObjects).optional() }),
-  response: page(view),
+  query: () => listQuery().extend({ object: z.enum(viewObjects).optional() }),
+  response: () => page(view()),
   status: 200,
 });
 
@@ -73,7 +78,7 @@ export const getView = defineOperation({
   auth: "merchant",
   tag: "Saved views",
   summary: "Get a saved view",
-  params: idParams("view"),
+  params: () => idParams("view"),
   response: view,
   status: 200,
 });
@@ -85,7 +90,7 @@ export const deleteView = defineOperation({
   auth: "merchant",
   tag: "Saved views",
   summary: "Delete a saved view",
-  params: idParams("view"),
+  params: () => idParams("view"),
   status: 204,
 });
 

@@ -3,6 +3,7 @@ import * as z from "zod";
 import { defineOperation } from "../http/operation.ts";
 import { workflowTriggers } from "../workflows/workflow.ts";
 import { listQuery, page } from "./common.ts";
+import { lazy } from "../lazy.ts";
 
 const stepTypes = [
   "delay",
@@ -14,52 +15,61 @@ const stepTypes = [
 ] as const;
 const statuses = ["running", "completed", "failed", "canceled"] as const;
 
-const stepRun = z.object({
-  path: z
-    .string()
-    .describe("Where the step sits: its index at each level, with the branch taken between (`1.then.0`)"),
-  type: z.enum(stepTypes),
-  status: z.enum(["completed", "waiting", "skipped", "failed"]),
-  at: z.string(),
-  result: z
-    .object({
-      emailId: z.string().optional(),
-      to: z.string().optional(),
-      taskId: z.string().optional(),
-      discountCodeId: z.string().optional(),
-      code: z.string().optional(),
-      branch: z.enum(["then", "else"]).optional(),
-      resumeAt: z.string().optional(),
-      webhookStatus: z.number().int().optional(),
-    })
-    .optional()
-    .describe(
-      "What the step produced: the email's id and address, the task's id, the code, the branch taken, when a delay ends, the webhook receiver's status",
-    ),
-  reason: z.string().optional().describe("Why a step was skipped (`unsubscribed`, `daily_cap`, …) or failed"),
-});
+const stepRun = lazy(() =>
+  z.object({
+    path: z
+      .string()
+      .describe("Where the step sits: its index at each level, with the branch taken between (`1.then.0`)"),
+    type: z.enum(stepTypes),
+    status: z.enum(["completed", "waiting", "skipped", "failed"]),
+    at: z.string(),
+    result: z
+      .object({
+        emailId: z.string().optional(),
+        to: z.string().optional(),
+        taskId: z.string().optional(),
+        discountCodeId: z.string().optional(),
+        code: z.string().optional(),
+        branch: z.enum(["then", "else"]).optional(),
+        resumeAt: z.string().optional(),
+        webhookStatus: z.number().int().optional(),
+      })
+      .optional()
+      .describe(
+        "What the step produced: the email's id and address, the task's id, the code, the branch taken, when a delay ends, the webhook receiver's status",
+      ),
+    reason: z
+      .string()
+      .optional()
+      .describe("Why a step was skipped (`unsubscribed`, `daily_cap`, …) or failed"),
+  }),
+);
 
-export const enrollment = z.object({
-  id: z.string(),
-  workflowId: z.string(),
-  version: z.number().int().describe("The workflow's version the enrollment runs to its end"),
-  status: z.enum(statuses),
-  customerId: z.string().optional(),
-  trigger: z.object({ eventId: z.string(), eventType: z.enum(workflowTriggers) }),
-  next: z.string().optional().describe("The next step's path; absent once the enrollment ended"),
-  resumeAt: z.string().optional().describe("When the delay it waits on ends"),
-  attempts: z.number().int().describe("Failed tries of the next step; at 3 the enrollment fails"),
-  log: z.array(stepRun),
-  failureReason: z.string().optional(),
-  createdAt: z.string(),
-  updatedAt: z.string(),
-  endedAt: z.string().optional(),
-});
+export const enrollment = lazy(() =>
+  z.object({
+    id: z.string(),
+    workflowId: z.string(),
+    version: z.number().int().describe("The workflow's version the enrollment runs to its end"),
+    status: z.enum(statuses),
+    customerId: z.string().optional(),
+    trigger: z.object({ eventId: z.string(), eventType: z.enum(workflowTriggers) }),
+    next: z.string().optional().describe("The next step's path; absent once the enrollment ended"),
+    resumeAt: z.string().optional().describe("When the delay it waits on ends"),
+    attempts: z.number().int().describe("Failed tries of the next step; at 3 the enrollment fails"),
+    log: z.array(stepRun()),
+    failureReason: z.string().optional(),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+    endedAt: z.string().optional(),
+  }),
+);
 
-const workflowParams = z.strictObject({ id: z.string().min(1).max(64) }).describe("workflow id");
-const enrollmentParams = z
-  .strictObject({ id: z.string().min(1).max(64), eid: z.string().min(1).max(64) })
-  .describe("workflow id and enrollment id");
+const workflowParams = lazy(() => z.strictObject({ id: z.string().min(1).max(64) }).describe("workflow id"));
+const enrollmentParams = lazy(() =>
+  z
+    .strictObject({ id: z.string().min(1).max(64), eid: z.string().min(1).max(64) })
+    .describe("workflow id and enrollment id"),
+);
 
 const common = { auth: "merchant", tag: "Workflows" } as const;
 
@@ -70,11 +80,12 @@ export const listEnrollments = defineOperation({
   path: "/v1/workflows/{id}/enrollments",
   summary: "List a workflow's enrollments with their step logs, newest first; filter by status or customer",
   params: workflowParams,
-  query: listQuery.extend({
-    status: z.enum(statuses).optional(),
-    customerId: z.string().min(1).max(64).optional(),
-  }),
-  response: page(enrollment),
+  query: () =>
+    listQuery().extend({
+      status: z.enum(statuses).optional(),
+      customerId: z.string().min(1).max(64).optional(),
+    }),
+  response: () => page(enrollment()),
   status: 200,
 });
 

@@ -8,6 +8,7 @@ import { describeColumns } from "./csv.ts";
 import * as z from "zod";
 import type { Operation } from "./operation.ts";
 import { can, permissionFor, roles } from "../users/roles.ts";
+import { lazy } from "../lazy.ts";
 
 // biome-ignore lint/suspicious/noExplicitAny: JSON Schema is open-ended JSON
 export type JsonSchema = { [keyword: string]: any };
@@ -65,34 +66,38 @@ export interface OpenApiOptions {
 }
 
 /** The error body every handler error becomes (shared/http/problem.ts), as a zod schema. */
-const problemSchema = z
-  .object({
-    type: z.string().describe("A URN naming the kind of problem, e.g. urn:kassa:problem:invalid-request"),
-    title: z.string().describe("Short, human-readable summary of the kind of problem"),
-    status: z.int().describe("The HTTP status code"),
-    detail: z.string().describe("What went wrong with this request"),
-    errors: z
-      .array(
-        z.object({
-          path: z
-            .string()
-            .describe("Dotted path of the field, e.g. address.postalCode; body for the whole body"),
-          message: z.string(),
-        }),
-      )
-      .optional()
-      .describe("Each offending field (400 only)"),
-    declineCode: z
-      .string()
-      .optional()
-      .describe("The processor's decline code, e.g. insufficient_funds (402 only)"),
-    paymentId: z.string().optional().describe("The declined payment (402 only)"),
-    requestId: z.string().describe("Quote it when reporting a problem"),
-  })
-  .describe("An RFC 9457 problem document");
+const problemSchema = lazy(() =>
+  z
+    .object({
+      type: z.string().describe("A URN naming the kind of problem, e.g. urn:kassa:problem:invalid-request"),
+      title: z.string().describe("Short, human-readable summary of the kind of problem"),
+      status: z.int().describe("The HTTP status code"),
+      detail: z.string().describe("What went wrong with this request"),
+      errors: z
+        .array(
+          z.object({
+            path: z
+              .string()
+              .describe("Dotted path of the field, e.g. address.postalCode; body for the whole body"),
+            message: z.string(),
+          }),
+        )
+        .optional()
+        .describe("Each offending field (400 only)"),
+      declineCode: z
+        .string()
+        .optional()
+        .describe("The processor's decline code, e.g. insufficient_funds (402 only)"),
+      paymentId: z.string().optional().describe("The declined payment (402 only)"),
+      requestId: z.string().describe("Quote it when reporting a problem"),
+    })
+    .describe("An RFC 9457 problem document"),
+);
 
 /** API Gateway's own body: when it throttles a request, or when the function itself fails. */
-const gatewayErrorSchema = z.object({ message: z.string() }).describe("API Gateway's own error body");
+const gatewayErrorSchema = lazy(() =>
+  z.object({ message: z.string() }).describe("API Gateway's own error body"),
+);
 
 const problemRef = { $ref: "#/components/schemas/Problem" };
 const gatewayErrorRef = { $ref: "#/components/schemas/GatewayError" };
@@ -361,7 +366,7 @@ function describeOperation(operation: Operation, list: boolean): string | undefi
     );
     if (operation.csv)
       parts.push(
-        "Also answers `text/csv` (`Accept: text/csv` or `?format=csv`): up to 2,000 rows per response (`limit` does not apply), the rest through the `Link: <…>; rel=\"next\"` header.",
+        'Also answers `text/csv` (`Accept: text/csv` or `?format=csv`): up to 2,000 rows per response (`limit` does not apply), the rest through the `Link: <…>; rel="next"` header.',
       );
   }
   if (operation.method === "POST" && operation.auth !== "public") {
@@ -373,8 +378,8 @@ function describeOperation(operation: Operation, list: boolean): string | undefi
 export function openApiDocument(operations: readonly Operation[], options: OpenApiOptions): OpenApiDocument {
   const defs: Record<string, JsonSchema> = {};
   const shared = {
-    Problem: toSchema(problemSchema, "output", defs),
-    GatewayError: toSchema(gatewayErrorSchema, "output", defs),
+    Problem: toSchema(problemSchema(), "output", defs),
+    GatewayError: toSchema(gatewayErrorSchema(), "output", defs),
   };
   const paths: Record<string, PathItem> = {};
   const tags: string[] = [];
@@ -402,7 +407,7 @@ export function openApiDocument(operations: readonly Operation[], options: OpenA
                 required: true,
                 content: {
                   [operation.rawBody.contentType]: {
-                    schema: toSchema(operation.rawBody.schema, "input", defs),
+                    schema: toSchema(operation.rawBody.schema(), "input", defs),
                   },
                 },
               },

@@ -4,6 +4,7 @@
  * read from these, so validation, deployment and docs cannot disagree.
  */
 import type * as z from "zod";
+import { lazy } from "../lazy.ts";
 import type { CsvColumn } from "./csv.ts";
 
 export type HttpMethod = "GET" | "POST" | "PATCH" | "PUT" | "DELETE";
@@ -34,7 +35,7 @@ export interface Operation {
    * A request body the handler reads itself (the wrapper neither parses nor validates it): its media
    * type and shape, for the OpenAPI document.
    */
-  readonly rawBody?: { readonly contentType: string; readonly schema: z.ZodType };
+  readonly rawBody?: { readonly contentType: string; readonly schema: () => z.ZodType };
   /** Statuses it answers besides `status` and the errors every operation can give. */
   readonly otherResponses?: Readonly<Record<number, OtherResponse>>;
   /**
@@ -68,7 +69,31 @@ export interface OtherResponse {
   readonly headers?: Readonly<Record<string, string>>;
 }
 
-export const defineOperation = <const O extends Operation>(operation: O): O => operation;
+/** The fields holding an operation's schemas, written as functions that build them (shared/lazy.ts). */
+type SchemaField = "params" | "body" | "query" | "response";
+
+/** An operation as written: its schemas as functions, so none is built before a reader asks for it. */
+export type OperationSpec = Omit<Operation, SchemaField> & {
+  readonly [F in SchemaField]?: () => z.ZodType;
+};
+
+/** The operation `S` defines: each schema a property, built when first read. */
+export type Defined<S extends OperationSpec> = Omit<S, SchemaField> & {
+  readonly [F in SchemaField & keyof S]: S[F] extends () => infer Schema ? Schema : never;
+};
+
+/**
+ * The operation, its schemas read as plain properties (`operation.body`) but built on first read: a
+ * function builds only the schemas of the requests it serves, the OpenAPI generator and the tests all.
+ */
+export function defineOperation<const S extends OperationSpec>(spec: S): Defined<S> {
+  const operation = { ...spec };
+  for (const field of ["params", "body", "query", "response"] as const) {
+    const build = spec[field];
+    if (build) Object.defineProperty(operation, field, { get: lazy(build), enumerable: true });
+  }
+  return operation as unknown as Defined<S>;
+}
 
 export const routeKeyOf = (operation: Pick<Operation, "method" | "path">): string =>
   `${operation.method} ${operation.path}`;

@@ -7,21 +7,26 @@ import * as z from "zod";
 import type { OneTimeSchedule } from "../aws/scheduler.ts";
 import { addDays, localTime } from "../domain/calendar.ts";
 import { timerQueue } from "../timers/registry.ts";
+import { lazy } from "../lazy.ts";
 
 /** What a reminder schedule delivers (read by invoices/timers.ts). */
-export const invoiceReminderMessage = z.object({
-  kind: z.literal("invoice.reminder"),
-  merchantId: z.string(),
-  invoiceId: z.string(),
-  daysAfterDue: z.number().int(),
-});
+export const invoiceReminderMessage = lazy(() =>
+  z.object({
+    kind: z.literal("invoice.reminder"),
+    merchantId: z.string(),
+    invoiceId: z.string(),
+    daysAfterDue: z.number().int(),
+  }),
+);
 
 /** What the overdue schedule delivers (read by invoices/timers.ts). */
-export const invoiceOverdueMessage = z.object({
-  kind: z.literal("invoice.overdue"),
-  merchantId: z.string(),
-  invoiceId: z.string(),
-});
+export const invoiceOverdueMessage = lazy(() =>
+  z.object({
+    kind: z.literal("invoice.overdue"),
+    merchantId: z.string(),
+    invoiceId: z.string(),
+  }),
+);
 
 const reminderName = (invoiceId: string, days: number) =>
   `${invoiceId}-reminder-${days < 0 ? `m${-days}` : days}`;
@@ -38,17 +43,19 @@ export function invoiceSchedules(
   },
   now: Date,
 ): OneTimeSchedule[] {
-  const reminders = input.reminderDays.map((days): OneTimeSchedule => ({
-    name: reminderName(input.invoiceId, days),
-    at: localTime(addDays(input.dueDate, days), 9, input.timeZone),
-    queue: timerQueue,
-    payload: {
-      kind: "invoice.reminder",
-      merchantId: input.merchantId,
-      invoiceId: input.invoiceId,
-      daysAfterDue: days,
-    } satisfies z.input<typeof invoiceReminderMessage>,
-  }));
+  const reminders = input.reminderDays.map(
+    (days): OneTimeSchedule => ({
+      name: reminderName(input.invoiceId, days),
+      at: localTime(addDays(input.dueDate, days), 9, input.timeZone),
+      queue: timerQueue,
+      payload: {
+        kind: "invoice.reminder",
+        merchantId: input.merchantId,
+        invoiceId: input.invoiceId,
+        daysAfterDue: days,
+      } satisfies z.input<ReturnType<typeof invoiceReminderMessage>>,
+    }),
+  );
   const overdue: OneTimeSchedule = {
     name: overdueName(input.invoiceId),
     at: new Date(input.overdueAt),
@@ -57,7 +64,7 @@ export function invoiceSchedules(
       kind: "invoice.overdue",
       merchantId: input.merchantId,
       invoiceId: input.invoiceId,
-    } satisfies z.input<typeof invoiceOverdueMessage>,
+    } satisfies z.input<ReturnType<typeof invoiceOverdueMessage>>,
   };
   // A reminder whose time has already passed at finalize would only arrive late: skip it.
   return [...reminders, overdue].filter((s) => s.at.getTime() > now.getTime());

@@ -21,15 +21,18 @@ import {
   invoiceSchedules,
 } from "./reminders.ts";
 import { presentInvoice } from "./service.ts";
+import { lazy } from "../lazy.ts";
 
-const finalizedEvent = eventMessage.extend({
-  data: z.object({
-    invoice: z.object({ id: z.string(), dueDate: z.string() }),
-    timeZone: z.string(),
-    reminderDays: z.array(z.number().int()),
-    overdueAt: z.string(),
+const finalizedEvent = lazy(() =>
+  eventMessage().extend({
+    data: z.object({
+      invoice: z.object({ id: z.string(), dueDate: z.string() }),
+      timeZone: z.string(),
+      reminderDays: z.array(z.number().int()),
+      overdueAt: z.string(),
+    }),
   }),
-});
+);
 
 export interface InvoiceTimerPorts {
   invoices: InvoiceStore;
@@ -42,7 +45,7 @@ export interface InvoiceTimerPorts {
 }
 
 export function invoiceTimers(ports: InvoiceTimerPorts): TimerRegistrations {
-  const cancelSchedules = work(eventMessage, async (event) => {
+  const cancelSchedules = work(eventMessage(), async (event) => {
     const found = await ports.invoices.read(event.merchantId, event.objectId ?? "");
     if (!found) return;
     for (const name of invoiceScheduleNames(found.value.id, found.value.reminderDays ?? []))
@@ -51,7 +54,7 @@ export function invoiceTimers(ports: InvoiceTimerPorts): TimerRegistrations {
 
   return {
     timers: {
-      "invoice.reminder": work(invoiceReminderMessage, async (message) => {
+      "invoice.reminder": work(invoiceReminderMessage(), async (message) => {
         const now = ports.clock.now();
         const found = await ports.invoices.read(message.merchantId, message.invoiceId);
         if (!found) return;
@@ -64,13 +67,16 @@ export function invoiceTimers(ports: InvoiceTimerPorts): TimerRegistrations {
         const merchant = await ports.merchants.readMerchant(message.merchantId);
         if (!merchant) return;
         const key = `${invoice.id}:reminder:${message.daysAfterDue}`;
-        await ports.once({ consumer: "invoice-reminders", key, clock: ports.clock, claimSeconds: 60 }, async () => {
-          await ports.mailer.send(
-            invoiceReminderEmail(presentInvoice(invoice, now), merchant.value, message.daysAfterDue),
-          );
-        });
+        await ports.once(
+          { consumer: "invoice-reminders", key, clock: ports.clock, claimSeconds: 60 },
+          async () => {
+            await ports.mailer.send(
+              invoiceReminderEmail(presentInvoice(invoice, now), merchant.value, message.daysAfterDue),
+            );
+          },
+        );
       }),
-      "invoice.overdue": work(invoiceOverdueMessage, async (message) => {
+      "invoice.overdue": work(invoiceOverdueMessage(), async (message) => {
         const now = ports.clock.now();
         const found = await ports.invoices.read(message.merchantId, message.invoiceId);
         if (!found) return;
@@ -85,7 +91,7 @@ export function invoiceTimers(ports: InvoiceTimerPorts): TimerRegistrations {
       }),
     },
     events: {
-      "invoice.finalized": work(finalizedEvent, async (event) => {
+      "invoice.finalized": work(finalizedEvent(), async (event) => {
         const schedules = invoiceSchedules(
           {
             merchantId: event.merchantId,

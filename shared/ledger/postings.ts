@@ -34,6 +34,7 @@ import * as z from "zod";
 import { localDate } from "../domain/calendar.ts";
 import type { DomainEvent } from "../domain/events.ts";
 import { type LedgerAccount, type LedgerEntry, type LedgerLine, ledgerAccounts } from "./entry.ts";
+import { lazy } from "../lazy.ts";
 
 /** The events that move money: the ledger queue gets exactly these (shared/outbox/routing.ts). */
 export const ledgerEventTypes = [
@@ -87,55 +88,67 @@ export function linesOf(signed: Signed): LedgerLine[] {
   return lines;
 }
 
-const amount = z.number().int();
-const invoiceSnapshot = z.object({
-  id: z.string(),
-  number: z.string().optional(),
-  currency: z.string(),
-  total: amount,
-  discountTotal: amount,
-  taxTotal: amount,
-  feeTotal: amount,
-  appliedBalance: amount.default(0),
-  amountDue: amount.optional(),
-  creditedToBalance: amount.default(0),
-  amountRemaining: amount,
-  amountWrittenOff: amount.optional(),
-});
-type InvoiceSnapshot = z.output<typeof invoiceSnapshot>;
-const invoiceEvent = z.object({ invoice: invoiceSnapshot });
+const amount = lazy(() => z.number().int());
+const invoiceSnapshot = lazy(() =>
+  z.object({
+    id: z.string(),
+    number: z.string().optional(),
+    currency: z.string(),
+    total: amount(),
+    discountTotal: amount(),
+    taxTotal: amount(),
+    feeTotal: amount(),
+    appliedBalance: amount().default(0),
+    amountDue: amount().optional(),
+    creditedToBalance: amount().default(0),
+    amountRemaining: amount(),
+    amountWrittenOff: amount().optional(),
+  }),
+);
+type InvoiceSnapshot = z.output<ReturnType<typeof invoiceSnapshot>>;
+const invoiceEvent = lazy(() => z.object({ invoice: invoiceSnapshot() }));
 
-const balanceTransaction = z.object({
-  id: z.string(),
-  kind: z.enum(["charge", "refund", "dispute"]),
-  amount,
-  fee: amount,
-  net: amount,
-  currency: z.string(),
-  sourceId: z.string(),
-  date: z.string(),
-});
-const paymentSnapshot = z.object({
-  id: z.string(),
-  amount,
-  currency: z.string(),
-  processor: z.string().optional(),
-  invoiceId: z.string().optional(),
-  paidAt: z.string().optional(),
-  excess: z.object({ amount }).optional(),
-});
-const paymentEvent = z.object({
-  payment: paymentSnapshot,
-  balanceTransaction: balanceTransaction.optional(),
-});
-const refundEvent = z.object({
-  refund: z.object({ id: z.string(), amount, currency: z.string(), paymentId: z.string() }),
-  payment: paymentSnapshot.optional(),
-  balanceTransaction: balanceTransaction.optional(),
-});
-const payoutEvent = z.object({
-  payout: z.object({ id: z.string(), amount, currency: z.string(), livemode: z.boolean() }),
-});
+const balanceTransaction = lazy(() =>
+  z.object({
+    id: z.string(),
+    kind: z.enum(["charge", "refund", "dispute"]),
+    amount: amount(),
+    fee: amount(),
+    net: amount(),
+    currency: z.string(),
+    sourceId: z.string(),
+    date: z.string(),
+  }),
+);
+const paymentSnapshot = lazy(() =>
+  z.object({
+    id: z.string(),
+    amount: amount(),
+    currency: z.string(),
+    processor: z.string().optional(),
+    invoiceId: z.string().optional(),
+    paidAt: z.string().optional(),
+    excess: z.object({ amount: amount() }).optional(),
+  }),
+);
+const paymentEvent = lazy(() =>
+  z.object({
+    payment: paymentSnapshot(),
+    balanceTransaction: balanceTransaction().optional(),
+  }),
+);
+const refundEvent = lazy(() =>
+  z.object({
+    refund: z.object({ id: z.string(), amount: amount(), currency: z.string(), paymentId: z.string() }),
+    payment: paymentSnapshot().optional(),
+    balanceTransaction: balanceTransaction().optional(),
+  }),
+);
+const payoutEvent = lazy(() =>
+  z.object({
+    payout: z.object({ id: z.string(), amount: amount(), currency: z.string(), livemode: z.boolean() }),
+  }),
+);
 
 /** What finalizing the invoice booked (see the module header); a void books its negation. */
 export function finalizedAmounts(invoice: InvoiceSnapshot): Signed {
@@ -199,7 +212,7 @@ export function postingsFor(event: DomainEvent, context: PostingContext): Ledger
     case "invoice.voided":
     case "invoice.marked_uncollectible":
     case "invoice.paid": {
-      const { invoice } = invoiceEvent.parse(event.data);
+      const { invoice } = invoiceEvent().parse(event.data);
       // Invoice events carry livemode false (they move no money themselves): the merchant's mode, as
       // the payments that settle the invoice carry.
       const base = {
@@ -234,7 +247,7 @@ export function postingsFor(event: DomainEvent, context: PostingContext): Ledger
       break;
     }
     case "payment.succeeded": {
-      const { payment, balanceTransaction: bt } = paymentEvent.parse(event.data);
+      const { payment, balanceTransaction: bt } = paymentEvent().parse(event.data);
       if (!bt) throw new Error(`${event.type} ${event.id} carries no balance transaction`);
       const source = { object: "payment", id: payment.id };
       const excess = payment.excess?.amount ?? 0;
@@ -260,7 +273,7 @@ export function postingsFor(event: DomainEvent, context: PostingContext): Ledger
       break;
     }
     case "payment.recorded": {
-      const { payment } = paymentEvent.parse(event.data);
+      const { payment } = paymentEvent().parse(event.data);
       post({
         currency: payment.currency,
         // The day the money reached the bank, which the merchant may give (a past `paidAt`).
@@ -273,7 +286,7 @@ export function postingsFor(event: DomainEvent, context: PostingContext): Ledger
     }
     case "refund.succeeded":
     case "refund.failed": {
-      const { refund, payment, balanceTransaction: bt } = refundEvent.parse(event.data);
+      const { refund, payment, balanceTransaction: bt } = refundEvent().parse(event.data);
       const source = { object: "refund", id: refund.id };
       const what = event.type === "refund.succeeded" ? "Refund" : "Failed refund reversed";
       if (bt)
@@ -294,7 +307,7 @@ export function postingsFor(event: DomainEvent, context: PostingContext): Ledger
       break;
     }
     case "payment.dispute_closed": {
-      const { payment, balanceTransaction: bt } = paymentEvent.parse(event.data);
+      const { payment, balanceTransaction: bt } = paymentEvent().parse(event.data);
       // Only a lost dispute moves money (a won one carries no balance transaction).
       if (bt)
         post({
@@ -307,7 +320,7 @@ export function postingsFor(event: DomainEvent, context: PostingContext): Ledger
       break;
     }
     case "payout.paid": {
-      const { payout } = payoutEvent.parse(event.data);
+      const { payout } = payoutEvent().parse(event.data);
       post({
         currency: payout.currency,
         livemode: payout.livemode,

@@ -15,6 +15,7 @@ import { type CheckoutSession, recurringTerms } from "../payment-links/checkout-
 import type { PaymentLink } from "../payment-links/payment-link.ts";
 import { compose, invoiceTestNotice, supportLine } from "./compose.ts";
 import { domainRecord, type Notification, withBuyerLocale } from "./notification.ts";
+import { lazy } from "../lazy.ts";
 
 /**
  * What the order mails read of the invoice the checkout was paid by; its customer snapshot names
@@ -158,22 +159,24 @@ export function newOrderEmail(
   return compose(tr, merchant, title, paragraphs, undefined, invoiceTestNotice(merchant, tr));
 }
 
-const checkoutSessionRecord = domainRecord<CheckoutSession>("checkout session", {
-  id: "string",
-  paymentLinkId: "string",
-  email: "string",
-  currency: "string",
-  lineItems: "array",
-  subtotal: "integer",
-  taxTotal: "integer",
-  total: "integer",
-  amountDueNow: "integer",
-  customFields: "object",
-});
+const checkoutSessionRecord = lazy(() =>
+  domainRecord<CheckoutSession>("checkout session", {
+    id: "string",
+    paymentLinkId: "string",
+    email: "string",
+    currency: "string",
+    lineItems: "array",
+    subtotal: "integer",
+    taxTotal: "integer",
+    total: "integer",
+    amountDueNow: "integer",
+    customFields: "object",
+  }),
+);
 
 export const checkoutCompleted: Notification<{ checkoutSession: CheckoutSession }> = {
   eventType: "checkout.completed",
-  data: z.object({ checkoutSession: checkoutSessionRecord }),
+  data: z.object({ checkoutSession: checkoutSessionRecord() }),
   async render({ merchantId, data }, ports) {
     const session = data.checkoutSession;
     const [merchant, invoice, link] = await Promise.all([

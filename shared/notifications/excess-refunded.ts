@@ -47,7 +47,7 @@ interface ExcessRefunded {
 
 export const excessRefunded: Notification<ExcessRefunded> = {
   eventType: "payment.duplicate_refunded",
-  data: z.object({ payment: paymentRecord, invoiceId: z.string(), excessAmount: z.number().int() }),
+  data: z.object({ payment: paymentRecord(), invoiceId: z.string(), excessAmount: z.number().int() }),
   async render({ merchantId, data }, ports) {
     const { invoice, merchant } = await invoiceWithMerchant(ports, merchantId, data.invoiceId);
     return [excessRefundedEmail(data.payment, invoice, merchant, data.excessAmount)];

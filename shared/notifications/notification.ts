@@ -9,6 +9,7 @@ import type { BilledCustomer, Invoice } from "../invoices/invoice.ts";
 import type { Merchant } from "../merchants/merchant.ts";
 import type { Payment } from "../payments/payment.ts";
 import type { NotificationPorts } from "./ports.ts";
+import { lazy } from "../lazy.ts";
 
 /** The domain event as a notification sees it: its data as the notification's schema read it. */
 export interface NotificationEvent<Data> {
@@ -101,12 +102,14 @@ export async function withBuyerLocale(
 }
 
 /** A payment an event carries. */
-export const paymentRecord = moneyRecord<Payment>("payment", {
-  id: "string",
-  amount: "integer",
-  currency: "string",
-  method: "object",
-});
+export const paymentRecord = lazy(() =>
+  moneyRecord<Payment>("payment", {
+    id: "string",
+    amount: "integer",
+    currency: "string",
+    method: "object",
+  }),
+);
 
 /**
  * A payment event's invoice, its merchant and the payment as it is now (the event may have been
@@ -122,5 +125,5 @@ export async function paymentOnInvoice(
     invoiceWithMerchant(ports, event.merchantId, invoiceId),
     ports.payment(event.merchantId, event.objectId ?? ""),
   ]);
-  return { payment: current ? paymentRecord.parse(current) : event.data.payment, invoice, merchant };
+  return { payment: current ? paymentRecord().parse(current) : event.data.payment, invoice, merchant };
 }

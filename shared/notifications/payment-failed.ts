@@ -113,7 +113,7 @@ async function subscriptionChargeOf(
 
 export const paymentFailed: Notification<{ payment: Payment }> = {
   eventType: "payment.failed",
-  data: z.object({ payment: paymentRecord }),
+  data: z.object({ payment: paymentRecord() }),
   async render(event, ports) {
     const found = await paymentOnInvoice(ports, event);
     // The buyer left Checkout (or let it lapse): nothing was declined, so no failure to report.

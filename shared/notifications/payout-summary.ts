@@ -9,6 +9,7 @@ import type { Merchant } from "../merchants/merchant.ts";
 import type { Payout } from "../payouts/payout.ts";
 import { compose } from "./compose.ts";
 import { moneyRecord, type Notification } from "./notification.ts";
+import { lazy } from "../lazy.ts";
 
 /** What the payout email shows: the day's totals. */
 type PayoutForMail = Omit<Payout, "balanceTransactionCount" | "createdAt" | "updatedAt">;
@@ -50,25 +51,27 @@ export function payoutEmail(
   return compose(tr, merchant, title, paragraphs, undefined, simulated);
 }
 
-const payout = moneyRecord<Payout>("payout", {
-  id: "string",
-  currency: "string",
-  date: "string",
-  status: "string",
-  source: "string",
-  amount: "integer",
-  grossAmount: "integer",
-  feeTotal: "integer",
-  refundTotal: "integer",
-  disputeTotal: "integer",
-  chargeCount: "integer",
-  refundCount: "integer",
-  disputeCount: "integer",
-});
+const payout = lazy(() =>
+  moneyRecord<Payout>("payout", {
+    id: "string",
+    currency: "string",
+    date: "string",
+    status: "string",
+    source: "string",
+    amount: "integer",
+    grossAmount: "integer",
+    feeTotal: "integer",
+    refundTotal: "integer",
+    disputeTotal: "integer",
+    chargeCount: "integer",
+    refundCount: "integer",
+    disputeCount: "integer",
+  }),
+);
 
 export const payoutSummary: Notification<{ payout: Payout }> = {
   eventType: "payout.paid",
-  data: z.object({ payout }),
+  data: z.object({ payout: payout() }),
   async render({ merchantId, data }, ports) {
     const merchant = await ports.merchant(merchantId);
     if (!merchant) throw new Error(`The merchant of payout ${data.payout.id} is missing`);

@@ -68,7 +68,7 @@ export function paymentReceivedEmail(
 
 export const receipt: Notification<{ payment: Payment }> = {
   eventType: "payment.succeeded",
-  data: z.object({ payment: paymentRecord }),
+  data: z.object({ payment: paymentRecord() }),
   async render(event, ports) {
     const found = await paymentOnInvoice(ports, event);
     if (!found) return [];

@@ -12,6 +12,7 @@ import {
   supportLine,
 } from "./compose.ts";
 import { invoiceWithMerchant, moneyRecord, type Notification } from "./notification.ts";
+import { lazy } from "../lazy.ts";
 
 /** In the buyer's words. */
 export function refundEmail(
@@ -30,11 +31,13 @@ export function refundEmail(
   return compose(tr, invoice.customer, title, paragraphs, merchant, moneyTestNotice(refund, tr));
 }
 
-const refundRecord = moneyRecord<Refund>("refund", { id: "string", amount: "integer", currency: "string" });
+const refundRecord = lazy(() =>
+  moneyRecord<Refund>("refund", { id: "string", amount: "integer", currency: "string" }),
+);
 
 export const refund: Notification<{ refund: Refund }> = {
   eventType: "refund.succeeded",
-  data: z.object({ refund: refundRecord }),
+  data: z.object({ refund: refundRecord() }),
   async render(event, ports) {
     const { invoiceId } = event.data.refund;
     if (!invoiceId) return [];

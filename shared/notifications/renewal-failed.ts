@@ -13,6 +13,7 @@ import type { Subscription } from "../subscriptions/subscription.ts";
 import { compose, invoiceTestNotice } from "./compose.ts";
 import { domainRecord, type Notification } from "./notification.ts";
 import { amountPerPeriod, subscriptionItems } from "../subscriptions/wording.ts";
+import { lazy } from "../lazy.ts";
 
 /** The invoice `invoice.payment_failed` carries, as the API presents it. */
 type FailedInvoice = Invoice & { attemptCount: number; nextPaymentAttemptAt: string | null };
@@ -85,18 +86,20 @@ export function renewalFailedNoticeEmail(
   return compose(tr, merchant, title, paragraphs, undefined, invoiceTestNotice(merchant, tr));
 }
 
-const failedInvoice = domainRecord<FailedInvoice>("invoice", {
-  id: "string",
-  currency: "string",
-  amountRemaining: "integer",
-  attemptCount: "integer",
-  customer: "object",
-});
+const failedInvoice = lazy(() =>
+  domainRecord<FailedInvoice>("invoice", {
+    id: "string",
+    currency: "string",
+    amountRemaining: "integer",
+    attemptCount: "integer",
+    customer: "object",
+  }),
+);
 
 export const renewalFailedNotice: Notification<RenewalFailure> = {
   eventType: "invoice.payment_failed",
   data: z.object({
-    invoice: failedInvoice,
+    invoice: failedInvoice(),
     declineCode: z.string(),
     renewal: z.boolean().optional(),
     finalActionAt: z.string().nullable().optional(),

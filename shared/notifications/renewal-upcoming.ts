@@ -14,8 +14,15 @@ import { type Merchant, renewalRemindersOf } from "../merchants/merchant.ts";
 import type { Subscription } from "../subscriptions/subscription.ts";
 import { compose, invoiceTestNotice, supportLine } from "./compose.ts";
 import type { Notification } from "./notification.ts";
-import { chargedMethod, collectionParagraph, portalParagraphs, subscriptionParties, subscriptionRecord } from "./subscription-mail.ts";
+import {
+  chargedMethod,
+  collectionParagraph,
+  portalParagraphs,
+  subscriptionParties,
+  subscriptionRecord,
+} from "./subscription-mail.ts";
 import { amountPerPeriod, subscriptionItems } from "../subscriptions/wording.ts";
+import { lazy } from "../lazy.ts";
 
 /** What the renewal's invoice will bill: its period and money, priced as billing will price it. */
 export interface UpcomingRenewal {
@@ -29,16 +36,18 @@ export interface UpcomingRenewal {
   total: number;
 }
 
-const upcomingRenewal = z.object({
-  period: z.number().int(),
-  periodStart: z.string(),
-  periodEnd: z.string(),
-  currency: z.string(),
-  subtotal: z.number().int(),
-  discountTotal: z.number().int(),
-  taxTotal: z.number().int(),
-  total: z.number().int(),
-});
+const upcomingRenewal = lazy(() =>
+  z.object({
+    period: z.number().int(),
+    periodStart: z.string(),
+    periodEnd: z.string(),
+    currency: z.string(),
+    subtotal: z.number().int(),
+    discountTotal: z.number().int(),
+    taxTotal: z.number().int(),
+    total: z.number().int(),
+  }),
+);
 
 /** "€110.00 (€100.00, tax €10.00)": the total, and what makes it up when there is more than one part. */
 function amountText(tr: Translator, renewal: UpcomingRenewal): string {
@@ -93,7 +102,7 @@ export function renewalReminderEmail(
 
 export const renewalUpcoming: Notification<{ subscription: Subscription; renewal: UpcomingRenewal }> = {
   eventType: "subscription.renewal_upcoming",
-  data: z.object({ subscription: subscriptionRecord, renewal: upcomingRenewal }),
+  data: z.object({ subscription: subscriptionRecord(), renewal: upcomingRenewal() }),
   async render(event, ports) {
     const { subscription, merchant, customer } = await subscriptionParties(ports, event);
     if (!customer || !renewalRemindersOf(merchant).intervals.includes(subscription.interval)) return [];

@@ -11,7 +11,12 @@ import type { Merchant } from "../merchants/merchant.ts";
 import type { Subscription } from "../subscriptions/subscription.ts";
 import { compose, invoiceTestNotice, supportLine } from "./compose.ts";
 import type { Notification } from "./notification.ts";
-import { customerLabel, portalParagraphs, subscriptionParties, subscriptionRecord } from "./subscription-mail.ts";
+import {
+  customerLabel,
+  portalParagraphs,
+  subscriptionParties,
+  subscriptionRecord,
+} from "./subscription-mail.ts";
 import { amountPerPeriod, subscriptionItems } from "../subscriptions/wording.ts";
 
 /** When it ended: at once (canceled now), or with the period it was in (canceled at period end). */
@@ -83,7 +88,7 @@ export function subscriptionCanceledNoticeEmail(
 
 export const subscriptionCanceled: Notification<{ subscription: Subscription }> = {
   eventType: "subscription.canceled",
-  data: z.object({ subscription: subscriptionRecord }),
+  data: z.object({ subscription: subscriptionRecord() }),
   async render(event, ports) {
     const { subscription, merchant, customer } = await subscriptionParties(ports, event);
     return [

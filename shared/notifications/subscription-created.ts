@@ -12,7 +12,16 @@ import type { Merchant } from "../merchants/merchant.ts";
 import type { Subscription } from "../subscriptions/subscription.ts";
 import { compose, invoiceTestNotice, supportLine } from "./compose.ts";
 import type { Notification } from "./notification.ts";
-import { chargedMethod, collectionParagraph, customerLabel, portalParagraphs, scheduleParagraphs, subscriptionParties, subscriptionRecord, whatParagraphs } from "./subscription-mail.ts";
+import {
+  chargedMethod,
+  collectionParagraph,
+  customerLabel,
+  portalParagraphs,
+  scheduleParagraphs,
+  subscriptionParties,
+  subscriptionRecord,
+  whatParagraphs,
+} from "./subscription-mail.ts";
 import { amountPerPeriod } from "../subscriptions/wording.ts";
 
 /**
@@ -63,7 +72,7 @@ export function newSubscriptionEmail(
 
 export const subscriptionCreated: Notification<{ subscription: Subscription }> = {
   eventType: "subscription.created",
-  data: z.object({ subscription: subscriptionRecord }),
+  data: z.object({ subscription: subscriptionRecord() }),
   async render(event, ports) {
     const { subscription, merchant, customer } = await subscriptionParties(ports, event);
     const method = await chargedMethod(ports, event.merchantId, subscription, customer);

@@ -14,22 +14,25 @@ import type { Subscription, SubscriptionDiscount } from "../subscriptions/subscr
 import { domainRecord, type NotificationEvent } from "./notification.ts";
 import type { NotificationPorts } from "./ports.ts";
 import { amountPerPeriod, itemLabel, perInterval, periodAmounts } from "../subscriptions/wording.ts";
+import { lazy } from "../lazy.ts";
 
 /** The subscription a `subscription.*` event carries: checked for the fields mail reads. */
-export const subscriptionRecord = domainRecord<Subscription>("subscription", {
-  id: "string",
-  status: "string",
-  customerId: "string",
-  currency: "string",
-  interval: "string",
-  items: "array",
-  startDate: "string",
-  billingAnchorDay: "integer",
-  cyclesBilled: "integer",
-  collectionMethod: "string",
-  discounts: "array",
-  taxRateIds: "array",
-});
+export const subscriptionRecord = lazy(() =>
+  domainRecord<Subscription>("subscription", {
+    id: "string",
+    status: "string",
+    customerId: "string",
+    currency: "string",
+    interval: "string",
+    items: "array",
+    startDate: "string",
+    billingAnchorDay: "integer",
+    cyclesBilled: "integer",
+    collectionMethod: "string",
+    discounts: "array",
+    taxRateIds: "array",
+  }),
+);
 
 function discountText(tr: Translator, discount: SubscriptionDiscount, currency: string): string {
   const off =

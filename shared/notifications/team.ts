@@ -12,8 +12,11 @@ import type { User } from "../users/user.ts";
 import { compose } from "./compose.ts";
 import { domainRecord, type Notification } from "./notification.ts";
 import type { NotificationPorts } from "./ports.ts";
+import { lazy } from "../lazy.ts";
 
-const userData = z.object({ user: domainRecord<User>("user", { id: "string", email: "string" }) });
+const userData = lazy(() =>
+  z.object({ user: domainRecord<User>("user", { id: "string", email: "string" }) }),
+);
 
 /** The user as they are now, and their merchant, for a mail about them; none once removed. */
 async function current(ports: NotificationPorts, merchantId: string, userId: string) {
@@ -26,7 +29,7 @@ const to = (user: User) => ({ email: user.email, ...(user.name ? { name: user.na
 
 export const invitation: Notification<{ user: User }> = {
   eventType: "user.invited",
-  data: userData,
+  data: userData(),
   render: async ({ merchantId, data }, ports): Promise<Mail[]> => {
     const found = await current(ports, merchantId, data.user.id);
     if (found?.user.status !== "invited") return [];
@@ -44,7 +47,7 @@ export const invitation: Notification<{ user: User }> = {
 
 export const signInLink: Notification<{ user: User }> = {
   eventType: "user.sign_in_requested",
-  data: userData,
+  data: userData(),
   render: async ({ merchantId, data }, ports): Promise<Mail[]> => {
     const found = await current(ports, merchantId, data.user.id);
     if (!found) return [];

@@ -13,7 +13,14 @@ import type { Merchant } from "../merchants/merchant.ts";
 import type { Subscription } from "../subscriptions/subscription.ts";
 import { compose, invoiceTestNotice, supportLine } from "./compose.ts";
 import type { Notification } from "./notification.ts";
-import { chargedMethod, collectionParagraph, portalParagraphs, subscriptionParties, subscriptionRecord, whatParagraphs } from "./subscription-mail.ts";
+import {
+  chargedMethod,
+  collectionParagraph,
+  portalParagraphs,
+  subscriptionParties,
+  subscriptionRecord,
+  whatParagraphs,
+} from "./subscription-mail.ts";
 import { amountPerPeriod } from "../subscriptions/wording.ts";
 
 /** In the buyer's words. */
@@ -44,7 +51,7 @@ export function trialWillEndEmail(
 
 export const trialWillEnd: Notification<{ subscription: Subscription }> = {
   eventType: "subscription.trial_will_end",
-  data: z.object({ subscription: subscriptionRecord }),
+  data: z.object({ subscription: subscriptionRecord() }),
   async render(event, ports) {
     const { subscription, merchant, customer } = await subscriptionParties(ports, event);
     if (!customer) return [];

@@ -6,6 +6,7 @@ import { invitationDays } from "../users/sign-in.ts";
 import type { Merchant } from "../merchants/merchant.ts";
 import { compose } from "./compose.ts";
 import type { Notification } from "./notification.ts";
+import { lazy } from "../lazy.ts";
 
 type NewMerchant = Pick<Merchant, "id" | "name" | "email" | "locale">;
 
@@ -21,18 +22,20 @@ export function welcomeEmail(merchant: NewMerchant, invitationUrl?: string): Mai
   return compose(tr, merchant, title, paragraphs);
 }
 
-const newMerchant: z.ZodType<NewMerchant> = z.object({
-  id: z.string(),
-  name: z.string(),
-  email: z.email(),
-  // Absent on events written before merchants had one.
-  locale: z.string().optional(),
-});
+const newMerchant: () => z.ZodType<NewMerchant> = lazy(() =>
+  z.object({
+    id: z.string(),
+    name: z.string(),
+    email: z.email(),
+    // Absent on events written before merchants had one.
+    locale: z.string().optional(),
+  }),
+);
 
 export const welcome: Notification<{ merchant: NewMerchant; owner?: { id: string } | undefined }> = {
   eventType: "merchant.created",
   // `owner` is absent on events written before merchants had users.
-  data: z.object({ merchant: newMerchant, owner: z.object({ id: z.string() }).optional() }),
+  data: z.object({ merchant: newMerchant(), owner: z.object({ id: z.string() }).optional() }),
   render: async ({ data }, ports) => {
     const { merchant, owner } = data;
     const user = owner && (await ports.user(merchant.id, owner.id));

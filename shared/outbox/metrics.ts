@@ -9,13 +9,16 @@ import * as z from "zod";
 import type { DomainEvent } from "../domain/events.ts";
 import { metricNames } from "../metrics-names.ts";
 import type { MetricPoint } from "../observability.ts";
+import { lazy } from "../lazy.ts";
 
-const paymentData = z.looseObject({
-  payment: z.looseObject({
-    processor: z.string().catch("unknown"),
-    failure: z.looseObject({ declineCode: z.string() }).optional().catch(undefined),
+const paymentData = lazy(() =>
+  z.looseObject({
+    payment: z.looseObject({
+      processor: z.string().catch("unknown"),
+      failure: z.looseObject({ declineCode: z.string() }).optional().catch(undefined),
+    }),
   }),
-});
+);
 
 const count = (name: MetricPoint["name"], dimensions?: Record<string, string>): MetricPoint => ({
   name,
@@ -28,7 +31,7 @@ export function eventMetrics(event: DomainEvent): MetricPoint[] {
   switch (event.type) {
     case "payment.succeeded":
     case "payment.failed": {
-      const payment = paymentData.safeParse(event.data).data?.payment;
+      const payment = paymentData().safeParse(event.data).data?.payment;
       const processor = payment?.processor ?? "unknown";
       return event.type === "payment.succeeded"
         ? [count(metricNames.paymentsSucceeded, { processor })]

@@ -8,15 +8,18 @@ import * as z from "zod";
 import { eventMessage } from "../outbox/message.ts";
 import { type TimerRegistrations, work } from "../timers/registry.ts";
 import { type CheckoutPorts, finishCheckout } from "./checkout.ts";
+import { lazy } from "../lazy.ts";
 
-const invoicePaidEvent = eventMessage.extend({
-  data: z.object({
-    invoice: z.object({
-      id: z.string(),
-      metadata: z.object({ checkoutSessionId: z.string().optional() }).optional(),
+const invoicePaidEvent = lazy(() =>
+  eventMessage().extend({
+    data: z.object({
+      invoice: z.object({
+        id: z.string(),
+        metadata: z.object({ checkoutSessionId: z.string().optional() }).optional(),
+      }),
     }),
   }),
-});
+);
 
 export interface CheckoutCompletionPorts {
   checkouts: () => CheckoutPorts;
@@ -44,7 +47,7 @@ export async function checkoutInvoicePaid(
 export function checkoutCompletion(ports: CheckoutCompletionPorts): TimerRegistrations {
   return {
     events: {
-      "invoice.paid": work(invoicePaidEvent, async (event) => {
+      "invoice.paid": work(invoicePaidEvent(), async (event) => {
         const sessionId = event.data.invoice.metadata?.checkoutSessionId;
         if (sessionId)
           await checkoutInvoicePaid(ports.checkouts(), event.merchantId, event.data.invoice.id, sessionId);

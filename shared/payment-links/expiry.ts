@@ -22,15 +22,18 @@ import type { CheckoutSessionStore } from "../store/checkout-sessions.ts";
 import { type TimerRegistrations, timerQueue, work } from "../timers/registry.ts";
 import type { CheckoutPorts } from "./checkout.ts";
 import { attemptLive, type CheckoutSession } from "./checkout-session.ts";
+import { lazy } from "../lazy.ts";
 
 /** What a session's expiry schedule delivers. */
-export const checkoutExpireMessage = z.object({
-  kind: z.literal("checkout.expire"),
-  merchantId: z.string(),
-  checkoutSessionId: z.string(),
-  /** The link's test clock: the firing runs on its time (functions/billing/timers.ts). */
-  testClockId: z.string().optional(),
-});
+export const checkoutExpireMessage = lazy(() =>
+  z.object({
+    kind: z.literal("checkout.expire"),
+    merchantId: z.string(),
+    checkoutSessionId: z.string(),
+    /** The link's test clock: the firing runs on its time (functions/billing/timers.ts). */
+    testClockId: z.string().optional(),
+  }),
+);
 
 export const checkoutExpiryName = (sessionId: string) => `${sessionId}-expiry`;
 
@@ -48,7 +51,7 @@ export function checkoutExpirySchedule(
       merchantId,
       checkoutSessionId: session.id,
       ...(testClockId ? { testClockId } : {}),
-    } satisfies z.input<typeof checkoutExpireMessage>,
+    } satisfies z.input<ReturnType<typeof checkoutExpireMessage>>,
   };
 }
 
@@ -119,7 +122,7 @@ async function voidAbandoned(ports: CheckoutExpiryPorts, merchantId: string, ses
 export function checkoutTimers(ports: CheckoutExpiryPorts): TimerRegistrations {
   return {
     timers: {
-      "checkout.expire": work(checkoutExpireMessage, (message) =>
+      "checkout.expire": work(checkoutExpireMessage(), (message) =>
         expireCheckout(ports, message.merchantId, message.checkoutSessionId),
       ),
     },

@@ -7,14 +7,17 @@
 import * as z from "zod";
 import type { OneTimeSchedule } from "../aws/scheduler.ts";
 import { timerQueue } from "../timers/registry.ts";
+import { lazy } from "../lazy.ts";
 
-export const attemptCheckMessage = z.object({
-  kind: z.literal("payment.check"),
-  merchantId: z.string(),
-  paymentId: z.string(),
-});
+export const attemptCheckMessage = lazy(() =>
+  z.object({
+    kind: z.literal("payment.check"),
+    merchantId: z.string(),
+    paymentId: z.string(),
+  }),
+);
 
-export type AttemptCheckMessage = z.infer<typeof attemptCheckMessage>;
+export type AttemptCheckMessage = z.infer<ReturnType<typeof attemptCheckMessage>>;
 
 /** The check of `paymentId`'s charge, due when its hold lapses (`at`). */
 export function attemptCheck(merchantId: string, paymentId: string, at: Date): OneTimeSchedule {

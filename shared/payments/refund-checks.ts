@@ -6,17 +6,20 @@
 import * as z from "zod";
 import type { OneTimeSchedule } from "../aws/scheduler.ts";
 import { timerQueue } from "../timers/registry.ts";
+import { lazy } from "../lazy.ts";
 
 const delaysMinutes = [5, 15, 60, 180, 360];
 
-export const refundCheckMessage = z.object({
-  kind: z.literal("refund.check"),
-  merchantId: z.string(),
-  refundId: z.string(),
-  check: z.number().int().min(1),
-});
+export const refundCheckMessage = lazy(() =>
+  z.object({
+    kind: z.literal("refund.check"),
+    merchantId: z.string(),
+    refundId: z.string(),
+    check: z.number().int().min(1),
+  }),
+);
 
-export type RefundCheckMessage = z.infer<typeof refundCheckMessage>;
+export type RefundCheckMessage = z.infer<ReturnType<typeof refundCheckMessage>>;
 
 export function refundCheck(merchantId: string, refundId: string, check: number, now: Date): OneTimeSchedule {
   const minutes = delaysMinutes[Math.min(check, delaysMinutes.length) - 1] ?? 360;

@@ -11,22 +11,25 @@ import { refundCheckMessage } from "./refund-checks.ts";
 import type { SandboxProcessor } from "./sandbox.ts";
 import type { PaymentPorts } from "./ports.ts";
 import { checkRefund } from "./refunds.ts";
+import { lazy } from "../lazy.ts";
 
 /** Delivered by the schedule the sandbox plans for a bank debit (`sandboxFor` in shared/composition.ts). */
-export const sandboxSettlementMessage = z.object({
-  kind: z.literal("sandbox.settle"),
-  paymentIntentId: z.string(),
-  metadata: z.object({
-    kassa_merchant_id: z.string(),
-    kassa_payment_id: z.string(),
-    kassa_invoice_id: z.string().optional(),
+export const sandboxSettlementMessage = lazy(() =>
+  z.object({
+    kind: z.literal("sandbox.settle"),
+    paymentIntentId: z.string(),
+    metadata: z.object({
+      kassa_merchant_id: z.string(),
+      kassa_payment_id: z.string(),
+      kassa_invoice_id: z.string().optional(),
+    }),
+    accountId: z.string().optional(),
+    description: z.string().optional(),
   }),
-  accountId: z.string().optional(),
-  description: z.string().optional(),
-});
+);
 
 /** What the sandbox's wiring schedules: typed by the schema that reads it, so the two cannot drift. */
-export type SandboxSettlementMessage = z.input<typeof sandboxSettlementMessage>;
+export type SandboxSettlementMessage = z.input<ReturnType<typeof sandboxSettlementMessage>>;
 
 export interface PaymentTimerPorts {
   payments: () => PaymentPorts;
@@ -36,15 +39,15 @@ export interface PaymentTimerPorts {
 export function paymentTimers(ports: PaymentTimerPorts): TimerRegistrations {
   return {
     timers: {
-      "refund.check": work(refundCheckMessage, (message) =>
+      "refund.check": work(refundCheckMessage(), (message) =>
         checkRefund(ports.payments(), message.merchantId, message.refundId, message.check),
       ),
-      "payment.check": work(attemptCheckMessage, async (message) => {
+      "payment.check": work(attemptCheckMessage(), async (message) => {
         // An answer that never came again changes nothing: the processor's events settle it, or the
         // next attempt on the payable asks again first.
         await askAgain(ports.payments(), message.merchantId, message.paymentId);
       }),
-      "sandbox.settle": work(sandboxSettlementMessage, async (message) => {
+      "sandbox.settle": work(sandboxSettlementMessage(), async (message) => {
         // The bank debit's delay is over: the sandbox reports it settled, like a bank would.
         await (await ports.sandbox()).settleBankDebit(message.paymentIntentId, {
           metadata: message.metadata,

@@ -33,6 +33,7 @@ import type { MerchantStore } from "../merchants/ports.ts";
 import { timerQueue } from "../timers/registry.ts";
 import { type Payout, type PayoutStatus, statusOfNet, summarizeDay } from "./payout.ts";
 import type { ChainMarker, PayoutStore } from "./ports.ts";
+import { lazy } from "../lazy.ts";
 
 export interface PayoutPorts {
   payouts: PayoutStore;
@@ -56,18 +57,20 @@ export const maxCatchUpDays = 31;
  */
 export const chainStaleAfterMinutes = 60;
 
-const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "must be a YYYY-MM-DD date");
+const day = lazy(() => z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "must be a YYYY-MM-DD date"));
 
 /** The billing queue message a payout schedule delivers. */
-export const payoutRunMessage = z.object({
-  kind: z.literal("payouts.run"),
-  merchantId: z.string().min(1),
-  date: day,
-});
-export type PayoutRunMessage = z.output<typeof payoutRunMessage>;
+export const payoutRunMessage = lazy(() =>
+  z.object({
+    kind: z.literal("payouts.run"),
+    merchantId: z.string().min(1),
+    date: day(),
+  }),
+);
+export type PayoutRunMessage = z.output<ReturnType<typeof payoutRunMessage>>;
 
 /** The billing queue message of the daily sweep (declared in the manifest's schedules). */
-export const payoutSweepMessage = z.object({ kind: z.literal("payouts.sweep") });
+export const payoutSweepMessage = lazy(() => z.object({ kind: z.literal("payouts.sweep") }));
 
 export interface PayoutRunSchedule extends OneTimeSchedule {
   payload: PayoutRunMessage;
@@ -303,11 +306,7 @@ export async function recordStripePayout(
           createdAt: at,
           updatedAt: at,
         };
-        await ports.payouts.createFromStripe(
-          merchantId,
-          payout,
-          payoutEvent(merchantId, payout, now),
-        );
+        await ports.payouts.createFromStripe(merchantId, payout, payoutEvent(merchantId, payout, now));
         return payout;
       }
       const found = await ports.payouts.read(merchantId, existingId);
@@ -321,12 +320,7 @@ export async function recordStripePayout(
         ...(failure ? { failure } : {}),
         updatedAt: at,
       };
-      await ports.payouts.replace(
-        merchantId,
-        next,
-        found.version,
-        payoutEvent(merchantId, next, now),
-      );
+      await ports.payouts.replace(merchantId, next, found.version, payoutEvent(merchantId, next, now));
       return next;
     } catch (error) {
       // Another delivery recorded it first: look again.

@@ -28,6 +28,7 @@ import {
 } from "./installments.ts";
 import type { StoredQuote } from "./ports.ts";
 import { quoteAmounts } from "./pricing.ts";
+import { lazy } from "../lazy.ts";
 
 /**
  * The quote's one-time part as an invoice's content, as priced at publish (never re-priced): the
@@ -106,14 +107,16 @@ export async function billAcceptedQuote(
   }
 }
 
-const quoteAcceptedEvent = eventMessage.extend({
-  data: z.object({ quote: z.object({ id: z.string() }) }),
-});
+const quoteAcceptedEvent = lazy(() =>
+  eventMessage().extend({
+    data: z.object({ quote: z.object({ id: z.string() }) }),
+  }),
+);
 
 export function quoteAcceptance(ports: { quoteBilling: () => QuoteBillingPorts }): TimerRegistrations {
   return {
     events: {
-      "quote.accepted": work(quoteAcceptedEvent, (event) =>
+      "quote.accepted": work(quoteAcceptedEvent(), (event) =>
         billAcceptedQuote(ports.quoteBilling(), event.merchantId, event.data.quote.id),
       ),
     },

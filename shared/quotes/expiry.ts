@@ -14,15 +14,18 @@ import { type TimerRegistrations, timerQueue, work } from "../timers/registry.ts
 import { buyerSignature } from "./hosted.ts";
 import type { QuoteStore, StoredQuote } from "./ports.ts";
 import { presentQuote } from "./quote.ts";
+import { lazy } from "../lazy.ts";
 
 /** What a quote's expiry schedule delivers. */
-export const quoteExpireMessage = z.object({
-  kind: z.literal("quote.expire"),
-  merchantId: z.string(),
-  quoteId: z.string(),
-  /** The customer's test clock: the firing runs on its time (functions/billing/timers.ts). */
-  testClockId: z.string().optional(),
-});
+export const quoteExpireMessage = lazy(() =>
+  z.object({
+    kind: z.literal("quote.expire"),
+    merchantId: z.string(),
+    quoteId: z.string(),
+    /** The customer's test clock: the firing runs on its time (functions/billing/timers.ts). */
+    testClockId: z.string().optional(),
+  }),
+);
 
 /**
  * Named after the quote and the instant it expires at: a publish that planned its schedule and then
@@ -46,7 +49,7 @@ export function quoteExpirySchedule(
       merchantId,
       quoteId: quote.id,
       ...(testClockId ? { testClockId } : {}),
-    } satisfies z.input<typeof quoteExpireMessage>,
+    } satisfies z.input<ReturnType<typeof quoteExpireMessage>>,
   };
 }
 
@@ -80,7 +83,7 @@ export async function expireQuote(
 export function quoteTimers(ports: QuoteExpiryPorts): TimerRegistrations {
   return {
     timers: {
-      "quote.expire": work(quoteExpireMessage, (message) =>
+      "quote.expire": work(quoteExpireMessage(), (message) =>
         expireQuote(ports, message.merchantId, message.quoteId),
       ),
     },

@@ -43,6 +43,7 @@ import type { InstallmentInvoice } from "./plan.ts";
 import { type QuoteAcceptancePorts, startQuoteSubscription } from "./acceptance-effects.ts";
 import type { QuoteStore, StoredQuote } from "./ports.ts";
 import { type InstallmentStatus, type PlanProgress, type PlanStatus, presentQuote } from "./quote.ts";
+import { lazy } from "../lazy.ts";
 
 /** The billing engine's ports (invoices, payments, saved methods, scheduler, dunning) and the quotes. */
 export interface QuoteBillingPorts extends BillingPorts {
@@ -55,15 +56,17 @@ export interface QuoteBillingPorts extends BillingPorts {
 export type Collection = "page" | "charge" | "send";
 
 /** What an installment's one-time schedule delivers. */
-export const quoteInstallmentMessage = z.object({
-  kind: z.literal("quote.installment"),
-  merchantId: z.string(),
-  quoteId: z.string(),
-  /** 1-based: installment `installment` of the plan (2 or later). */
-  installment: z.number().int().min(2),
-  /** The customer's test clock: the firing runs on its time. */
-  testClockId: z.string().optional(),
-});
+export const quoteInstallmentMessage = lazy(() =>
+  z.object({
+    kind: z.literal("quote.installment"),
+    merchantId: z.string(),
+    quoteId: z.string(),
+    /** 1-based: installment `installment` of the plan (2 or later). */
+    installment: z.number().int().min(2),
+    /** The customer's test clock: the firing runs on its time. */
+    testClockId: z.string().optional(),
+  }),
+);
 
 export const installmentScheduleName = (quoteId: string, k: number) => `${quoteId}-installment-${k}`;
 
@@ -185,7 +188,7 @@ export const installmentSchedule = (
     quoteId: quote.id,
     installment: k,
     ...(quote.testClockId ? { testClockId: quote.testClockId } : {}),
-  } satisfies z.input<typeof quoteInstallmentMessage>,
+  } satisfies z.input<ReturnType<typeof quoteInstallmentMessage>>,
 });
 
 /**
@@ -392,24 +395,28 @@ export async function quoteInvoicePaid(
   if (paymentMethodId) await startQuoteSubscription(ports.effects, merchantId, quote.id, { paymentMethodId });
 }
 
-const invoicePaidEvent = eventMessage.extend({
-  data: z.object({
-    invoice: z.object({
-      id: z.string(),
-      quoteId: z.string().optional(),
-      installment: z.object({ number: z.number().int() }).optional(),
+const invoicePaidEvent = lazy(() =>
+  eventMessage().extend({
+    data: z.object({
+      invoice: z.object({
+        id: z.string(),
+        quoteId: z.string().optional(),
+        installment: z.object({ number: z.number().int() }).optional(),
+      }),
     }),
   }),
-});
+);
 
-const paymentFailedEvent = eventMessage.extend({
-  data: z.object({
-    payment: z.object({
-      invoiceId: z.string().optional(),
-      failure: z.object({ declineCode: z.string() }).optional(),
+const paymentFailedEvent = lazy(() =>
+  eventMessage().extend({
+    data: z.object({
+      payment: z.object({
+        invoiceId: z.string().optional(),
+        failure: z.object({ declineCode: z.string() }).optional(),
+      }),
     }),
   }),
-});
+);
 
 export interface QuotePlanTimerPorts {
   /** Built on first use: most messages on the billing queue are not a quote's. */
@@ -419,18 +426,18 @@ export interface QuotePlanTimerPorts {
 export function quotePlanTimers(ports: QuotePlanTimerPorts): TimerRegistrations {
   return {
     timers: {
-      "quote.installment": work(quoteInstallmentMessage, (message) =>
+      "quote.installment": work(quoteInstallmentMessage(), (message) =>
         issueInstallment(ports.quoteBilling(), message.merchantId, message.quoteId, message.installment),
       ),
     },
     events: {
-      "invoice.paid": work(invoicePaidEvent, async (event) => {
+      "invoice.paid": work(invoicePaidEvent(), async (event) => {
         const { id, quoteId, installment } = event.data.invoice;
         if (quoteId)
           await quoteInvoicePaid(ports.quoteBilling(), event.merchantId, { id, quoteId, installment });
       }),
       // A charge that failed after its attempt returned (a bank debit): recorded like a decline.
-      "payment.failed": work(paymentFailedEvent, async (event) => {
+      "payment.failed": work(paymentFailedEvent(), async (event) => {
         const { invoiceId, failure } = event.data.payment;
         if (!invoiceId) return;
         const billing = ports.quoteBilling();

@@ -10,6 +10,7 @@ import type { ReportContributor } from "./contributor.ts";
 import { grains, periodOf } from "./periods.ts";
 import type { ReportPorts } from "./ports.ts";
 import { atEveryGrain, balanceTallies, carriedBalance, reportKeys } from "./rollups.ts";
+import { lazy } from "../lazy.ts";
 
 /** The events that carry a balance transaction (a charge, a refund or its reversal, a lost dispute). */
 export const revenueEventTypes = [
@@ -41,12 +42,14 @@ export const reportedEventTypes: readonly string[] = [
 ];
 
 /** A payment's event carries the payment; a refund's the refund (and the payment, unless it failed). */
-const moneyEvent = z.object({
-  payment: z.object({ customerId: z.string() }).optional(),
-  refund: z.object({ customerId: z.string() }).optional(),
-  balanceTransaction: carriedBalance.optional(),
-});
-const paidEvent = z.object({ payment: z.object({ customerId: z.string() }) });
+const moneyEvent = lazy(() =>
+  z.object({
+    payment: z.object({ customerId: z.string() }).optional(),
+    refund: z.object({ customerId: z.string() }).optional(),
+    balanceTransaction: carriedBalance().optional(),
+  }),
+);
+const paidEvent = lazy(() => z.object({ payment: z.object({ customerId: z.string() }) }));
 
 /**
  * Revenue and top customers: each balance transaction added once per event id to its day's, week's
@@ -58,7 +61,7 @@ export function revenueContributor(ports: Pick<ReportPorts, "rollups">): ReportC
     name: "revenue",
     eventTypes: revenueEventTypes,
     async apply(event) {
-      const { payment, refund, balanceTransaction } = moneyEvent.parse(event.data);
+      const { payment, refund, balanceTransaction } = moneyEvent().parse(event.data);
       if (!balanceTransaction) return;
       const customerId = payment?.customerId ?? refund?.customerId;
       if (!customerId) throw new Error(`${event.type} ${event.id} names no customer`);
@@ -71,7 +74,7 @@ export function revenueContributor(ports: Pick<ReportPorts, "rollups">): ReportC
   };
 }
 
-const customerCreated = z.object({ customer: z.object({ id: z.string() }) });
+const customerCreated = lazy(() => z.object({ customer: z.object({ id: z.string() }) }));
 
 /**
  * Customer counts. A new customer counts once per event id on its merchant's local day, in the mode
@@ -90,7 +93,7 @@ export function customersContributor(ports: ReportPorts): ReportContributor {
 }
 
 async function newCustomer(ports: ReportPorts, event: DomainEvent) {
-  customerCreated.parse(event.data);
+  customerCreated().parse(event.data);
   const merchant = await ports.merchantOf(event.merchantId);
   if (!merchant) return;
   const day = localDate(new Date(event.occurredAt), merchant.timeZone);
@@ -104,8 +107,8 @@ async function newCustomer(ports: ReportPorts, event: DomainEvent) {
 }
 
 async function payingCustomer(ports: ReportPorts, event: DomainEvent) {
-  const { payment } = paidEvent.parse(event.data);
-  const { balanceTransaction } = moneyEvent.parse(event.data);
+  const { payment } = paidEvent().parse(event.data);
+  const { balanceTransaction } = moneyEvent().parse(event.data);
   // A recorded (manual) payment has no balance transaction: its day is its instant's local day.
   let day = balanceTransaction?.date;
   if (!day) {

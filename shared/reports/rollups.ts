@@ -7,19 +7,22 @@ import * as z from "zod";
 import type { BalanceTransaction } from "../payments/balance.ts";
 import { type Grain, grains, periodOf } from "./periods.ts";
 import type { Rollup, RollupRef, Tally } from "./ports.ts";
+import { lazy } from "../lazy.ts";
 
 /** The report names that key the rollup items (shared/store/keys.ts `rollup`). */
 export const reportKeys = { revenue: "revenue", customers: "customers", top: "top" } as const;
 
 /** What the reports need of a balance transaction carried in an event (`balanceTransaction`). */
-export const carriedBalance = z.object({
-  kind: z.enum(["charge", "refund", "dispute"]),
-  amount: z.number().int(),
-  fee: z.number().int(),
-  net: z.number().int(),
-  currency: z.string(),
-  date: z.iso.date(),
-});
+export const carriedBalance = lazy(() =>
+  z.object({
+    kind: z.enum(["charge", "refund", "dispute"]),
+    amount: z.number().int(),
+    fee: z.number().int(),
+    net: z.number().int(),
+    currency: z.string(),
+    date: z.iso.date(),
+  }),
+);
 export type CarriedBalance = Pick<
   BalanceTransaction,
   "kind" | "amount" | "fee" | "net" | "currency" | "date"

@@ -21,6 +21,7 @@ import {
   type SegmentFilter,
 } from "./segment.ts";
 import { applyEvent, statsCustomerOf, statsEventTypes } from "./stats.ts";
+import { lazy } from "../lazy.ts";
 
 /** The queue segments' events, flips and build pages arrive on. */
 export const segmentQueue = "segments" satisfies QueueName;
@@ -37,25 +38,29 @@ export const segmentEventTypes = [
 ] as const;
 
 /** A flip's schedule firing: time may have moved the customer in or out of a segment. */
-export const segmentFlipMessage = z.object({
-  kind: z.literal("segment.flip"),
-  merchantId: z.string().min(1),
-  customerId: z.string().min(1),
-  testClockId: z.string().optional(),
-  /** When the schedule was due (the scheduler's, or the test clock's time when its advance ran it). */
-  scheduledAt: z.iso.datetime({ offset: true }).optional(),
-});
-export type SegmentFlipMessage = z.infer<typeof segmentFlipMessage>;
+export const segmentFlipMessage = lazy(() =>
+  z.object({
+    kind: z.literal("segment.flip"),
+    merchantId: z.string().min(1),
+    customerId: z.string().min(1),
+    testClockId: z.string().optional(),
+    /** When the schedule was due (the scheduler's, or the test clock's time when its advance ran it). */
+    scheduledAt: z.iso.datetime({ offset: true }).optional(),
+  }),
+);
+export type SegmentFlipMessage = z.infer<ReturnType<typeof segmentFlipMessage>>;
 
 /** One page of a segment's build. */
-export const segmentBuildMessage = z.object({
-  kind: z.literal("segment.build"),
-  merchantId: z.string().min(1),
-  segmentId: z.string().min(1),
-  revision: z.number().int(),
-  after: z.record(z.string(), z.string()).optional(),
-});
-export type SegmentBuildMessage = z.infer<typeof segmentBuildMessage>;
+export const segmentBuildMessage = lazy(() =>
+  z.object({
+    kind: z.literal("segment.build"),
+    merchantId: z.string().min(1),
+    segmentId: z.string().min(1),
+    revision: z.number().int(),
+    after: z.record(z.string(), z.string()).optional(),
+  }),
+);
+export type SegmentBuildMessage = z.infer<ReturnType<typeof segmentBuildMessage>>;
 
 /** Customers one build message evaluates. */
 const buildPageSize = 100;

@@ -25,6 +25,7 @@ import { type BillingPorts, chargeSavedMethod, isTerminal, move, nowOf } from ".
 import { periodRule } from "./period-invoice.ts";
 import { periodOf } from "./periods.ts";
 import type { StoredSubscription } from "./subscription.ts";
+import { lazy } from "../lazy.ts";
 
 /** A failed attempt as its charger saw it: the decline, and the saved method it charged (when known). */
 export interface FailedAttempt {
@@ -33,15 +34,17 @@ export interface FailedAttempt {
 }
 
 /** What a retry's one-time schedule delivers. */
-export const paymentRetryMessage = z.object({
-  kind: z.literal("invoice.payment_retry"),
-  merchantId: z.string(),
-  invoiceId: z.string(),
-  /** The retry's index in the invoice's plan (0 first). */
-  retry: z.number().int().min(0),
-  /** The customer's test clock: the retry runs on its time. */
-  testClockId: z.string().optional(),
-});
+export const paymentRetryMessage = lazy(() =>
+  z.object({
+    kind: z.literal("invoice.payment_retry"),
+    merchantId: z.string(),
+    invoiceId: z.string(),
+    /** The retry's index in the invoice's plan (0 first). */
+    retry: z.number().int().min(0),
+    /** The customer's test clock: the retry runs on its time. */
+    testClockId: z.string().optional(),
+  }),
+);
 
 export const retryScheduleName = (invoiceId: string, retry: number) => `${invoiceId}-retry-${retry}`;
 
@@ -61,7 +64,7 @@ export const paymentRetrySchedule = (
     invoiceId: invoice.id,
     retry,
     ...(invoice.testClockId ? { testClockId: invoice.testClockId } : {}),
-  } satisfies z.input<typeof paymentRetryMessage>,
+  } satisfies z.input<ReturnType<typeof paymentRetryMessage>>,
 });
 
 /** The method a charge of the subscription's invoice uses now: the subscription's, else the customer's default. */

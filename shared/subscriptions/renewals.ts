@@ -28,21 +28,24 @@ import {
   type StoredSubscription,
   terminalSubscriptionStatuses,
 } from "./subscription.ts";
+import { lazy } from "../lazy.ts";
 
 /** What a renewal reminder's schedule delivers. */
-export const renewalUpcomingMessage = z.object({
-  kind: z.literal("subscription.renewal_upcoming"),
-  merchantId: z.string(),
-  subscriptionId: z.string(),
-  /** The period the renewal starts. */
-  period: z.number().int().min(1),
-  /** Its start, as planned: a subscription whose `nextBillingAt` moved since renews another time. */
-  renewsAt: z.string(),
-  /** The customer's test clock: the work runs on its time (absent: the wall clock). */
-  testClockId: z.string().optional(),
-});
+export const renewalUpcomingMessage = lazy(() =>
+  z.object({
+    kind: z.literal("subscription.renewal_upcoming"),
+    merchantId: z.string(),
+    subscriptionId: z.string(),
+    /** The period the renewal starts. */
+    period: z.number().int().min(1),
+    /** Its start, as planned: a subscription whose `nextBillingAt` moved since renews another time. */
+    renewsAt: z.string(),
+    /** The customer's test clock: the work runs on its time (absent: the wall clock). */
+    testClockId: z.string().optional(),
+  }),
+);
 
-export type RenewalUpcomingMessage = z.input<typeof renewalUpcomingMessage>;
+export type RenewalUpcomingMessage = z.input<ReturnType<typeof renewalUpcomingMessage>>;
 
 export const renewalScheduleName = (subscriptionId: string, period: number) =>
   `${subscriptionId}-renewal-${period}`;

@@ -22,49 +22,64 @@ import { announceRenewal, type RenewalPorts, renewalUpcomingMessage } from "./re
 import { cancelRetries, paymentRetryMessage, retryForNewCard, retryPayment } from "./dunning.ts";
 import { type SubscriptionBillMessage, subscriptionBillMessage } from "./schedules.ts";
 import { remindTrialEnd } from "./trials.ts";
+import { lazy } from "../lazy.ts";
 
 /** What the manifest's `rate(15 minutes)` schedule delivers. */
-export const subscriptionSweepMessage = z.object({ kind: z.literal("subscription.sweep") });
+export const subscriptionSweepMessage = lazy(() => z.object({ kind: z.literal("subscription.sweep") }));
 
 /** What the one-time schedule planned when a first invoice's charge fails delivers (`onChargeFailed`). */
-export const incompleteExpiryMessage = z.object({
-  kind: z.literal("subscription.incomplete_expiry"),
-  merchantId: z.string(),
-  subscriptionId: z.string(),
-  invoiceId: z.string(),
-  testClockId: z.string().optional(),
-});
+export const incompleteExpiryMessage = lazy(() =>
+  z.object({
+    kind: z.literal("subscription.incomplete_expiry"),
+    merchantId: z.string(),
+    subscriptionId: z.string(),
+    invoiceId: z.string(),
+    testClockId: z.string().optional(),
+  }),
+);
 
 /** What a trial's reminder schedule delivers (`planTrialReminder`). */
-export const trialWillEndMessage = z.object({
-  kind: z.literal("subscription.trial_will_end"),
-  merchantId: z.string(),
-  subscriptionId: z.string(),
-  testClockId: z.string().optional(),
-});
+export const trialWillEndMessage = lazy(() =>
+  z.object({
+    kind: z.literal("subscription.trial_will_end"),
+    merchantId: z.string(),
+    subscriptionId: z.string(),
+    testClockId: z.string().optional(),
+  }),
+);
 
-const invoicePaidEvent = eventMessage.extend({
-  data: z.object({ invoice: z.object({ id: z.string(), subscriptionId: z.string().optional() }) }),
-});
+const invoicePaidEvent = lazy(() =>
+  eventMessage().extend({
+    data: z.object({ invoice: z.object({ id: z.string(), subscriptionId: z.string().optional() }) }),
+  }),
+);
 
-const paymentFailedEvent = eventMessage.extend({
-  data: z.object({
-    payment: z.object({
-      invoiceId: z.string().optional(),
-      failure: z.object({ declineCode: z.string() }).optional(),
+const paymentFailedEvent = lazy(() =>
+  eventMessage().extend({
+    data: z.object({
+      payment: z.object({
+        invoiceId: z.string().optional(),
+        failure: z.object({ declineCode: z.string() }).optional(),
+      }),
     }),
   }),
-});
+);
 
 /** A customer's default method may have changed: PATCH of the customer, or a card saved as the default. */
-const customerUpdatedEvent = eventMessage.extend({
-  data: z.object({ customer: z.object({ id: z.string() }) }),
-});
-const paymentMethodAttachedEvent = eventMessage.extend({ data: z.object({ customerId: z.string() }) });
+const customerUpdatedEvent = lazy(() =>
+  eventMessage().extend({
+    data: z.object({ customer: z.object({ id: z.string() }) }),
+  }),
+);
+const paymentMethodAttachedEvent = lazy(() =>
+  eventMessage().extend({ data: z.object({ customerId: z.string() }) }),
+);
 /** A subscription's default method may have changed (PATCH). */
-const subscriptionUpdatedEvent = eventMessage.extend({
-  data: z.object({ subscription: z.object({ customerId: z.string() }) }),
-});
+const subscriptionUpdatedEvent = lazy(() =>
+  eventMessage().extend({
+    data: z.object({ subscription: z.object({ customerId: z.string() }) }),
+  }),
+);
 
 /** How long after a paced run's last ticket fires its schedules count as late (Scheduler delivers within seconds). */
 const runGraceMs = 60_000;
@@ -172,45 +187,45 @@ export async function sweepDue(
 export function subscriptionTimers(ports: SubscriptionTimerPorts): TimerRegistrations {
   return {
     timers: {
-      "subscription.bill": work(subscriptionBillMessage, (message) =>
+      "subscription.bill": work(subscriptionBillMessage(), (message) =>
         billDue(ports.billing(), message.merchantId, message.subscriptionId, message.period),
       ),
-      "subscription.sweep": work(subscriptionSweepMessage, async () => {
+      "subscription.sweep": work(subscriptionSweepMessage(), async () => {
         await sweepDue(ports);
       }),
-      "subscription.renewal_upcoming": work(renewalUpcomingMessage, (message) =>
+      "subscription.renewal_upcoming": work(renewalUpcomingMessage(), (message) =>
         announceRenewal(ports.renewals(), message),
       ),
-      "subscription.incomplete_expiry": work(incompleteExpiryMessage, (message) =>
+      "subscription.incomplete_expiry": work(incompleteExpiryMessage(), (message) =>
         expireIncomplete(ports.billing(), message.merchantId, message.subscriptionId, message.invoiceId),
       ),
-      "subscription.trial_will_end": work(trialWillEndMessage, (message) =>
+      "subscription.trial_will_end": work(trialWillEndMessage(), (message) =>
         remindTrialEnd(ports.billing(), message.merchantId, message.subscriptionId),
       ),
-      "invoice.payment_retry": work(paymentRetryMessage, (message) =>
+      "invoice.payment_retry": work(paymentRetryMessage(), (message) =>
         retryPayment(ports.billing(), message.merchantId, message.invoiceId, message.retry),
       ),
     },
     events: {
-      "invoice.paid": work(invoicePaidEvent, async (event) => {
+      "invoice.paid": work(invoicePaidEvent(), async (event) => {
         if (!event.data.invoice.subscriptionId) return;
         await onInvoicePaid(ports.billing(), event.merchantId, event.data.invoice);
         await cancelRetries(ports.billing(), event.merchantId, event.data.invoice.id);
       }),
-      "payment.failed": work(paymentFailedEvent, async (event) => {
+      "payment.failed": work(paymentFailedEvent(), async (event) => {
         const { invoiceId, failure } = event.data.payment;
         if (invoiceId)
           await onChargeFailed(ports.billing(), event.merchantId, invoiceId, {
             declineCode: failure?.declineCode ?? "payment_failed",
           });
       }),
-      "customer.updated": work(customerUpdatedEvent, (event) =>
+      "customer.updated": work(customerUpdatedEvent(), (event) =>
         retryForNewCard(ports.billing(), event.merchantId, event.data.customer.id),
       ),
-      "payment_method.attached": work(paymentMethodAttachedEvent, (event) =>
+      "payment_method.attached": work(paymentMethodAttachedEvent(), (event) =>
         retryForNewCard(ports.billing(), event.merchantId, event.data.customerId),
       ),
-      "subscription.updated": work(subscriptionUpdatedEvent, (event) =>
+      "subscription.updated": work(subscriptionUpdatedEvent(), (event) =>
         retryForNewCard(ports.billing(), event.merchantId, event.data.subscription.customerId),
       ),
     },

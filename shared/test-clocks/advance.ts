@@ -20,15 +20,18 @@ import type { SubscriptionBillMessage } from "../subscriptions/schedules.ts";
 import type { QueueName } from "../aws/queue.ts";
 import { scheduledAtField, type TimerRegistrations, timerQueue, work } from "../timers/registry.ts";
 import { clockAt, presentTestClock, type TestClock } from "./test-clock.ts";
+import { lazy } from "../lazy.ts";
 
 /** The advance continued by a later invocation (one invocation runs for a bounded time). */
-export const testClockAdvanceMessage = z.object({
-  kind: z.literal("test_clock.advance"),
-  merchantId: z.string(),
-  clockId: z.string(),
-});
+export const testClockAdvanceMessage = lazy(() =>
+  z.object({
+    kind: z.literal("test_clock.advance"),
+    merchantId: z.string(),
+    clockId: z.string(),
+  }),
+);
 
-const advancingEvent = eventMessage.extend({ objectId: z.string() });
+const advancingEvent = lazy(() => eventMessage().extend({ objectId: z.string() }));
 
 export interface AdvancePorts {
   testClocks: Pick<TestClockStore, "read" | "replace" | "moveTo">;
@@ -38,7 +41,7 @@ export interface AdvancePorts {
   /** Delivers a schedule of another queue's work (a workflow's delay) to that queue, as its scheduler would. */
   deliver(queue: QueueName, message: Record<string, unknown>): Promise<void>;
   /** Sends the message that continues the advance in a fresh invocation. */
-  continueLater(message: z.input<typeof testClockAdvanceMessage>): Promise<void>;
+  continueLater(message: z.input<ReturnType<typeof testClockAdvanceMessage>>): Promise<void>;
   /** Whether this invocation has used up its time for running work. */
   outOfTime(): boolean;
   /** Real time, for the clock's own events. */
@@ -48,12 +51,12 @@ export interface AdvancePorts {
 export function testClockTimers(ports: () => AdvancePorts): TimerRegistrations {
   return {
     timers: {
-      "test_clock.advance": work(testClockAdvanceMessage, (message) =>
+      "test_clock.advance": work(testClockAdvanceMessage(), (message) =>
         runAdvance(ports(), message.merchantId, message.clockId),
       ),
     },
     events: {
-      "test_clock.advancing": work(advancingEvent, (event) =>
+      "test_clock.advancing": work(advancingEvent(), (event) =>
         runAdvance(ports(), event.merchantId, event.objectId),
       ),
     },

@@ -15,6 +15,7 @@ import type { Clock } from "../domain/clock.ts";
 import { metricNames } from "../metrics-names.ts";
 import type { MetricsPort } from "../observability.ts";
 import { sqsConsumer } from "../queue-consumer.ts";
+import { lazy } from "../lazy.ts";
 
 /** The queue every timer is scheduled onto: one consumer dispatches them all by kind. */
 export const timerQueue = "billing" satisfies QueueName;
@@ -81,7 +82,7 @@ function mergeEvents(owners: readonly TimerRegistrations[]): Map<string, Work> {
   );
 }
 
-const named = z.looseObject({ kind: z.string().optional(), type: z.string().optional() });
+const named = lazy(() => z.looseObject({ kind: z.string().optional(), type: z.string().optional() }));
 
 export function timerRegistry(...owners: readonly TimerRegistrations[]): TimerRegistry {
   const timers = merge(owners);
@@ -90,7 +91,7 @@ export function timerRegistry(...owners: readonly TimerRegistrations[]): TimerRe
     kinds: [...timers.keys()],
     eventTypes: [...events.keys()],
     async dispatch(body) {
-      const { kind, type } = named.parse(body);
+      const { kind, type } = named().parse(body);
       const registered =
         kind !== undefined ? timers.get(kind) : type !== undefined ? events.get(type) : undefined;
       if (!registered) {
@@ -113,7 +114,9 @@ export function timerRegistry(...owners: readonly TimerRegistrations[]): TimerRe
  * recurring ones).
  */
 export const scheduledAtField = "scheduledAt";
-const fired = z.looseObject({ kind: z.string(), [scheduledAtField]: z.iso.datetime({ offset: true }) });
+const fired = lazy(() =>
+  z.looseObject({ kind: z.string(), [scheduledAtField]: z.iso.datetime({ offset: true }) }),
+);
 
 /** How a consumer of timed work reports `BillingRunLag`: the seconds a firing ran behind its due time. */
 export interface RunLag {
@@ -132,7 +135,7 @@ export function timersConsumer(
 ): (event: SQSEvent) => Promise<SQSBatchResponse> {
   const registryFor = typeof registry === "function" ? registry : () => registry;
   return sqsConsumer(z.unknown(), async (body) => {
-    const firing = fired.safeParse(body).data;
+    const firing = fired().safeParse(body).data;
     const startedAt = lag?.clockFor(body).now().getTime();
     await (await registryFor(body)).dispatch(body);
     if (!lag || !firing || startedAt === undefined) return;

@@ -5,23 +5,26 @@
  * clock the work runs on from it.
  */
 import * as z from "zod";
+import { lazy } from "../lazy.ts";
 
-const named = z.string().optional();
-const scoped = z.looseObject({
-  merchantId: named,
-  testClockId: named,
-  data: z
-    .looseObject({
-      invoice: z.looseObject({ testClockId: named }).optional(),
-      customer: z.looseObject({ testClockId: named }).optional(),
-      quote: z.looseObject({ testClockId: named }).optional(),
-      testClockId: named,
-    })
-    .optional(),
-});
+const named = lazy(() => z.string().optional());
+const scoped = lazy(() =>
+  z.looseObject({
+    merchantId: named(),
+    testClockId: named(),
+    data: z
+      .looseObject({
+        invoice: z.looseObject({ testClockId: named() }).optional(),
+        customer: z.looseObject({ testClockId: named() }).optional(),
+        quote: z.looseObject({ testClockId: named() }).optional(),
+        testClockId: named(),
+      })
+      .optional(),
+  }),
+);
 
 export function messageScope(body: unknown): { merchantId?: string; testClockId?: string } {
-  const scope = scoped.safeParse(body).data;
+  const scope = scoped().safeParse(body).data;
   const data = scope?.data;
   const testClockId =
     scope?.testClockId ??

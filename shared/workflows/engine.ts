@@ -39,22 +39,25 @@ import {
   type WorkflowTrigger,
   workflowTriggers,
 } from "./workflow.ts";
+import { lazy } from "../lazy.ts";
 
 /** The queue workflow events and resumes arrive on. */
 export const workflowQueue = "workflows" satisfies QueueName;
 
 /** A delay's schedule firing: the enrollment goes on after the delay at `path`. */
-export const workflowResumeMessage = z.object({
-  kind: z.literal("workflow.resume"),
-  merchantId: z.string().min(1),
-  enrollmentId: z.string().min(1),
-  workflowId: z.string().min(1),
-  path: z.string().min(1),
-  testClockId: z.string().optional(),
-  /** When the schedule fired (the scheduler's, or the test clock's time when its advance ran it). */
-  scheduledAt: z.iso.datetime({ offset: true }).optional(),
-});
-export type WorkflowResumeMessage = z.infer<typeof workflowResumeMessage>;
+export const workflowResumeMessage = lazy(() =>
+  z.object({
+    kind: z.literal("workflow.resume"),
+    merchantId: z.string().min(1),
+    enrollmentId: z.string().min(1),
+    workflowId: z.string().min(1),
+    path: z.string().min(1),
+    testClockId: z.string().optional(),
+    /** When the schedule fired (the scheduler's, or the test clock's time when its advance ran it). */
+    scheduledAt: z.iso.datetime({ offset: true }).optional(),
+  }),
+);
+export type WorkflowResumeMessage = z.infer<ReturnType<typeof workflowResumeMessage>>;
 
 /**
  * Another delivery holds the claim on this step's email and may yet fail to send it: the message is

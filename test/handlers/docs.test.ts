@@ -11,8 +11,14 @@ import { defineOperation } from "../../shared/http/operation.ts";
 import { httpEvent, lambdaContext } from "../helpers/events.ts";
 import { assertDocumented } from "../helpers/contract.ts";
 
-async function get(routeKey: string, headers: Record<string, string> = { host: "api.kassa.example", "x-forwarded-proto": "https" }) {
-  const result = (await handler(httpEvent(routeKey, { headers }), lambdaContext)) as APIGatewayProxyStructuredResultV2 & {
+async function get(
+  routeKey: string,
+  headers: Record<string, string> = { host: "api.kassa.example", "x-forwarded-proto": "https" },
+) {
+  const result = (await handler(
+    httpEvent(routeKey, { headers }),
+    lambdaContext,
+  )) as APIGatewayProxyStructuredResultV2 & {
     headers: Record<string, string>;
     body: string;
   };
@@ -38,21 +44,28 @@ describe("GET /v1/openapi.json", () => {
     expect(document.openapi).toBe("3.1.0");
     expect(document.servers).toEqual([{ url: "https://api.kassa.example" }]);
     expect(document.paths["/v1/customers"].post.operationId).toBe("createCustomer");
-    for (const op of allOperations) expect(document.paths[openApiPath(op.path)][op.method.toLowerCase()].operationId).toBe(op.id);
+    for (const op of allOperations)
+      expect(document.paths[openApiPath(op.path)][op.method.toLowerCase()].operationId).toBe(op.id);
   });
 
   it("is the document the operations give, byte for byte (else: npm run generate:openapi)", async () => {
     const served = (await get("GET /v1/openapi.json")).body;
-    const generated = JSON.stringify(openApiDocument(allOperations, { ...apiInfo, serverUrl: "https://api.kassa.example" }));
+    const generated = JSON.stringify(
+      openApiDocument(allOperations, { ...apiInfo, serverUrl: "https://api.kassa.example" }),
+    );
     // Compared as a flag: a diff of 1.5 MB on one line says nothing the paths below don't.
     expect(Object.keys(JSON.parse(served).paths)).toEqual(Object.keys(JSON.parse(generated).paths));
-    expect(served === generated, "shared/api/openapi.generated.ts is stale: npm run generate:openapi").toBe(true);
+    expect(served === generated, "shared/api/openapi.generated.ts is stale: npm run generate:openapi").toBe(
+      true,
+    );
   });
 
   it("takes the scheme from X-Forwarded-Proto and ignores a Host that is not a host name", async () => {
     const local = JSON.parse((await get("GET /v1/openapi.json", { host: "127.0.0.1:4790" })).body);
     expect(local.servers).toEqual([{ url: "http://127.0.0.1:4790" }]);
-    const forwarded = JSON.parse((await get("GET /v1/openapi.json", { host: "docs.example", "x-forwarded-proto": "http" })).body);
+    const forwarded = JSON.parse(
+      (await get("GET /v1/openapi.json", { host: "docs.example", "x-forwarded-proto": "http" })).body,
+    );
     expect(forwarded.servers).toEqual([{ url: "http://docs.example" }]);
     const odd = JSON.parse((await get("GET /v1/openapi.json", { host: 'evil"><script>' })).body);
     expect(odd.servers).toBeUndefined();
@@ -91,10 +104,15 @@ describe("GET /docs", () => {
 
   it("names each request body's media type: the pay form's is form-encoded", async () => {
     const { body } = await get("GET /docs");
-    const section = (id: string) => body.slice(body.indexOf(`id="op-${id}"`), body.indexOf("</article>", body.indexOf(`id="op-${id}"`)));
-    expect(section("submithostedinvoicepayment")).toContain('Request body <span class="badge">application/x-www-form-urlencoded</span>');
+    const section = (id: string) =>
+      body.slice(body.indexOf(`id="op-${id}"`), body.indexOf("</article>", body.indexOf(`id="op-${id}"`)));
+    expect(section("submithostedinvoicepayment")).toContain(
+      'Request body <span class="badge">application/x-www-form-urlencoded</span>',
+    );
     expect(section("submithostedinvoicepayment")).toContain("<code>formToken</code>");
-    expect(section("receivestripewebhook")).toContain('Request body <span class="badge">application/json</span>');
+    expect(section("receivestripewebhook")).toContain(
+      'Request body <span class="badge">application/json</span>',
+    );
   });
 });
 
@@ -107,11 +125,15 @@ describe("renderDocsPage", () => {
       auth: "merchant",
       tag: "Things <b>",
       summary: "Make <script>alert('x')</script> & friends",
-      params: z.strictObject({ id: z.string() }),
-      body: z.strictObject({ "<img src=x>": z.string().describe("</td><script>") }),
+      params: () => z.strictObject({ id: z.string() }),
+      body: () => z.strictObject({ "<img src=x>": z.string().describe("</td><script>") }),
       status: 201,
     });
-    const document = openApiDocument([sneaky], { title: "Docs <i>", version: "1 & 2", serverUrl: 'https://x"y' });
+    const document = openApiDocument([sneaky], {
+      title: "Docs <i>",
+      version: "1 & 2",
+      serverUrl: 'https://x"y',
+    });
     const { html, headers } = renderDocsPage(document);
     expect(html).toContain("Make &lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; friends");
     expect(html).toContain("Things &lt;b&gt;");

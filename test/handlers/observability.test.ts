@@ -194,7 +194,7 @@ describe("log lines", () => {
 
     await dispatch({ Records: [record] });
     const [sent] = sqs.commandCalls(SendMessageCommand).map((c) => c.args[0].input.MessageBody ?? "");
-    const consumer = sqsConsumer(eventMessage, async () => {});
+    const consumer = sqsConsumer(eventMessage(), async () => {});
     await consumer({ Records: [{ messageId: "m-9", body: sent } as SQSRecord] });
 
     expect(JSON.parse(sent ?? "")).toMatchObject({ id: "evt_caused", correlationId: "req-caused-it" });

@@ -91,14 +91,43 @@ const hostileStrings = [
   "2026-13-01T25:61:61Z",
   "x".repeat(5_000),
 ];
-const hostileNumbers = [-1, -0, 0.1 + 0.2, 1e-300, 1e21, 1e308, -1e308, 2 ** 53, 2 ** 53 + 2, 2 ** 63, 2 ** 31];
+const hostileNumbers = [
+  -1,
+  -0,
+  0.1 + 0.2,
+  1e-300,
+  1e21,
+  1e308,
+  -1e308,
+  2 ** 53,
+  2 ** 53 + 2,
+  2 ** 63,
+  2 ** 31,
+];
 const wrongTypes = [null, true, false, 0, 1.5, "x", [], {}, [null], { a: 1 }];
-const extraKeys = ["__proto__", "constructor", "prototype", "PK", "SK", "GSI1PK", "type", "merchantId", "id", "zzz"];
+const extraKeys = [
+  "__proto__",
+  "constructor",
+  "prototype",
+  "PK",
+  "SK",
+  "GSI1PK",
+  "type",
+  "merchantId",
+  "id",
+  "zzz",
+];
 
 const currencies = ["USD", "EUR", "JPY", "KWD", "NOK", "usd", "XXX", "ZZZ"];
 
 /** A value of `schema`, with strings biased to the world's ids for fields named like ids. */
-function arbitraryOf(schema: JsonSchema, root: JsonSchema, world: FuzzWorld, name: string, depth: number): fc.Arbitrary<unknown> {
+function arbitraryOf(
+  schema: JsonSchema,
+  root: JsonSchema,
+  world: FuzzWorld,
+  name: string,
+  depth: number,
+): fc.Arbitrary<unknown> {
   if (schema.$ref) {
     const ref = schema.$ref.replace(/^#\/\$defs\//, "");
     const target = root.$defs?.[ref];
@@ -118,29 +147,48 @@ function arbitraryOf(schema: JsonSchema, root: JsonSchema, world: FuzzWorld, nam
       const record: Record<string, fc.Arbitrary<unknown>> = {};
       for (const [key, property] of Object.entries(properties))
         record[key] = arbitraryOf(property, root, world, key, depth + 1);
-      const fields = fc.record(record, { requiredKeys: Object.keys(properties).filter((k) => required.has(k)) });
+      const fields = fc.record(record, {
+        requiredKeys: Object.keys(properties).filter((k) => required.has(k)),
+      });
       if (!schema.properties && typeof schema.additionalProperties === "object")
-        return fc.dictionary(fc.string({ maxLength: 20 }), arbitraryOf(schema.additionalProperties, root, world, name, depth + 1), {
-          maxKeys: 4,
-        });
+        return fc.dictionary(
+          fc.string({ maxLength: 20 }),
+          arbitraryOf(schema.additionalProperties, root, world, name, depth + 1),
+          {
+            maxKeys: 4,
+          },
+        );
       return fields;
     }
     case "array": {
       if (schema.prefixItems)
         return fc.tuple(...schema.prefixItems.map((item) => arbitraryOf(item, root, world, name, depth + 1)));
-      const item = schema.items ? arbitraryOf(schema.items, root, world, name, depth + 1) : fc.jsonValue({ maxDepth: 1 });
-      return fc.array(item, { minLength: schema.minItems ?? 0, maxLength: Math.min(schema.maxItems ?? 4, 4) });
+      const item = schema.items
+        ? arbitraryOf(schema.items, root, world, name, depth + 1)
+        : fc.jsonValue({ maxDepth: 1 });
+      return fc.array(item, {
+        minLength: schema.minItems ?? 0,
+        maxLength: Math.min(schema.maxItems ?? 4, 4),
+      });
     }
     case "string":
       return stringOf(schema, world, name);
     case "integer":
     case "number": {
-      const min = schema.minimum ?? (schema.exclusiveMinimum !== undefined ? schema.exclusiveMinimum + 1 : -1_000_000);
-      const max = schema.maximum ?? (schema.exclusiveMaximum !== undefined ? schema.exclusiveMaximum - 1 : 1_000_000);
-      const small = fc.integer({ min: Math.max(min, -100), max: Math.max(Math.min(max, 100_000), Math.max(min, -100)) });
+      const min =
+        schema.minimum ?? (schema.exclusiveMinimum !== undefined ? schema.exclusiveMinimum + 1 : -1_000_000);
+      const max =
+        schema.maximum ?? (schema.exclusiveMaximum !== undefined ? schema.exclusiveMaximum - 1 : 1_000_000);
+      const small = fc.integer({
+        min: Math.max(min, -100),
+        max: Math.max(Math.min(max, 100_000), Math.max(min, -100)),
+      });
       const any =
         type === "integer"
-          ? fc.integer({ min: Math.max(min, Number.MIN_SAFE_INTEGER), max: Math.min(max, Number.MAX_SAFE_INTEGER) })
+          ? fc.integer({
+              min: Math.max(min, Number.MIN_SAFE_INTEGER),
+              max: Math.min(max, Number.MAX_SAFE_INTEGER),
+            })
           : fc.double({ min, max, noNaN: true, noDefaultInfinity: true });
       return fc.oneof(small, any, fc.constantFrom(min, max));
     }
@@ -155,21 +203,28 @@ function arbitraryOf(schema: JsonSchema, root: JsonSchema, world: FuzzWorld, nam
 
 function stringOf(schema: JsonSchema, world: FuzzWorld, name: string): fc.Arbitrary<string> {
   const lower = name.toLowerCase();
-  const bounded = fc.string({ minLength: schema.minLength ?? 0, maxLength: Math.min(schema.maxLength ?? 40, 60) });
+  const bounded = fc.string({
+    minLength: schema.minLength ?? 0,
+    maxLength: Math.min(schema.maxLength ?? 40, 60),
+  });
   const picks: fc.Arbitrary<string>[] = [bounded];
   if (schema.pattern) {
     // Zod's own patterns (dates, ids) — fast-check builds strings that match them.
     try {
-      picks.push(fc.stringMatching(new RegExp(schema.pattern)).map((s) => s.slice(0, schema.maxLength ?? 200)));
+      picks.push(
+        fc.stringMatching(new RegExp(schema.pattern)).map((s) => s.slice(0, schema.maxLength ?? 200)),
+      );
     } catch {
       // A pattern fast-check cannot build from: the other picks cover the field.
     }
   }
   if (schema.format === "date-time") picks.push(fc.date({ noInvalidDate: true }).map((d) => d.toISOString()));
-  if (schema.format === "date") picks.push(fc.date({ noInvalidDate: true }).map((d) => d.toISOString().slice(0, 10)));
+  if (schema.format === "date")
+    picks.push(fc.date({ noInvalidDate: true }).map((d) => d.toISOString().slice(0, 10)));
   if (schema.format === "email" || lower.includes("email"))
     picks.push(fc.emailAddress(), fc.constant("buyer@fuzz.test"));
-  if (schema.format === "uri" || lower.endsWith("url")) picks.push(fc.webUrl(), fc.constant("https://shop.test/x"));
+  if (schema.format === "uri" || lower.endsWith("url"))
+    picks.push(fc.webUrl(), fc.constant("https://shop.test/x"));
   if (lower.includes("currency")) picks.push(fc.constantFrom(...currencies));
   if (lower.endsWith("id") || lower.endsWith("ids") || lower === "paymentmethod")
     picks.push(fc.constantFrom(...world.ids, "pm_card_visa", "pm_card_chargeDeclined"));
@@ -178,7 +233,11 @@ function stringOf(schema: JsonSchema, world: FuzzWorld, name: string): fc.Arbitr
 }
 
 /** Every path to a value inside `value` (the root is `[]`). */
-function pathsOf(value: unknown, at: (string | number)[] = [], out: (string | number)[][] = []): (string | number)[][] {
+function pathsOf(
+  value: unknown,
+  at: (string | number)[] = [],
+  out: (string | number)[][] = [],
+): (string | number)[][] {
   out.push(at);
   if (Array.isArray(value)) for (const [i, v] of value.entries()) pathsOf(v, [...at, i], out);
   else if (value && typeof value === "object")
@@ -201,7 +260,13 @@ function replaceAt(value: unknown, path: (string | number)[], replace: (old: unk
   const copy: Record<string, unknown> = { ...(value as Record<string, unknown>) };
   const next = replaceAt(copy[head as string], rest, replace);
   if (next === remove) delete copy[head as string];
-  else Object.defineProperty(copy, head as string, { value: next, enumerable: true, writable: true, configurable: true });
+  else
+    Object.defineProperty(copy, head as string, {
+      value: next,
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
   return copy;
 }
 
@@ -215,8 +280,14 @@ const mutations = (extra: unknown): Mutation[] => {
   };
   return [
     { name: "wrong type", apply: (v, p) => replaceAt(v, at(v, p), () => wrongTypes[p % wrongTypes.length]) },
-    { name: "huge number", apply: (v, p) => replaceAt(v, at(v, p), () => hostileNumbers[p % hostileNumbers.length]) },
-    { name: "hostile string", apply: (v, p) => replaceAt(v, at(v, p), () => hostileStrings[p % hostileStrings.length]) },
+    {
+      name: "huge number",
+      apply: (v, p) => replaceAt(v, at(v, p), () => hostileNumbers[p % hostileNumbers.length]),
+    },
+    {
+      name: "hostile string",
+      apply: (v, p) => replaceAt(v, at(v, p), () => hostileStrings[p % hostileStrings.length]),
+    },
     { name: "missing field", apply: (v, p) => replaceAt(v, at(v, p), () => remove) },
     {
       name: "extra field",
@@ -235,9 +306,13 @@ const mutations = (extra: unknown): Mutation[] => {
     },
     {
       name: "giant array",
-      apply: (v, p) => replaceAt(v, at(v, p), (old) => Array.from({ length: p % 2 ? 300 : 20_000 }, () => old ?? 1)),
+      apply: (v, p) =>
+        replaceAt(v, at(v, p), (old) => Array.from({ length: p % 2 ? 300 : 20_000 }, () => old ?? 1)),
     },
-    { name: "deep nesting", apply: (v, p) => replaceAt(v, at(v, p), () => JSON.parse(`${"[".repeat(3_000)}${"]".repeat(3_000)}`)) },
+    {
+      name: "deep nesting",
+      apply: (v, p) => replaceAt(v, at(v, p), () => JSON.parse(`${"[".repeat(3_000)}${"]".repeat(3_000)}`)),
+    },
   ];
 };
 
@@ -274,9 +349,9 @@ export function requestsFor(routeKey: string, op: Operation, world: FuzzWorld): 
     { weight: 1, arbitrary: fc.string({ maxLength: 40 }) },
     { weight: 1, arbitrary: fc.constantFrom(...hostileStrings) },
   );
-  const params = fc.tuple(...pathNames.map(() => pathValue)).map((values) =>
-    Object.fromEntries(pathNames.map((name, i) => [name, values[i] as string])),
-  );
+  const params = fc
+    .tuple(...pathNames.map(() => pathValue))
+    .map((values) => Object.fromEntries(pathNames.map((name, i) => [name, values[i] as string])));
 
   const querySchema = op.query ? jsonSchemaOf(op.query) : undefined;
   const query = querySchema
@@ -286,28 +361,45 @@ export function requestsFor(routeKey: string, op: Operation, world: FuzzWorld): 
           const entries = Object.entries((value ?? {}) as Record<string, unknown>).map(
             ([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)] as [string, string],
           );
-          if (how === 1 && entries.length) entries[pick % entries.length]![1] = hostileStrings[pick % hostileStrings.length] ?? "";
+          if (how === 1 && entries.length)
+            entries[pick % entries.length]![1] = hostileStrings[pick % hostileStrings.length] ?? "";
           if (how === 2) entries.push([extraKeys[pick % extraKeys.length] ?? "zzz", "1"]);
           return Object.fromEntries(entries);
         })
     : fc.constant(undefined);
 
-  const bodySchema = op.body ? jsonSchemaOf(op.body) : op.rawBody ? jsonSchemaOf(op.rawBody.schema) : undefined;
+  const bodySchema = op.body
+    ? jsonSchemaOf(op.body)
+    : op.rawBody
+      ? jsonSchemaOf(op.rawBody.schema())
+      : undefined;
   const form = op.rawBody?.contentType === "application/x-www-form-urlencoded";
   const body: fc.Arbitrary<{ body?: string; mutation: string }> = bodySchema
-    ? fc.oneof(
-        { weight: 1, arbitrary: arbitraryOf(bodySchema, bodySchema, world, "", 0).map((v) => ({ value: v, mutation: "none" })) },
-        {
-          weight: 3,
-          arbitrary: fc
-            .tuple(arbitraryOf(bodySchema, bodySchema, world, "", 0), fc.nat(), fc.nat(), fc.jsonValue({ maxDepth: 1 }))
-            .map(([v, which, pick, extra]) => {
-              const all = mutations(extra);
-              const mutation = all[which % all.length] as Mutation;
-              return { value: mutation.apply(v, pick), mutation: mutation.name };
-            }),
-        },
-      )
+    ? fc
+        .oneof(
+          {
+            weight: 1,
+            arbitrary: arbitraryOf(bodySchema, bodySchema, world, "", 0).map((v) => ({
+              value: v,
+              mutation: "none",
+            })),
+          },
+          {
+            weight: 3,
+            arbitrary: fc
+              .tuple(
+                arbitraryOf(bodySchema, bodySchema, world, "", 0),
+                fc.nat(),
+                fc.nat(),
+                fc.jsonValue({ maxDepth: 1 }),
+              )
+              .map(([v, which, pick, extra]) => {
+                const all = mutations(extra);
+                const mutation = all[which % all.length] as Mutation;
+                return { value: mutation.apply(v, pick), mutation: mutation.name };
+              }),
+          },
+        )
         .map(({ value, mutation }) => ({ body: form ? formEncode(value) : JSON.stringify(value), mutation }))
         .chain((b) =>
           fc.oneof(
@@ -325,33 +417,54 @@ export function requestsFor(routeKey: string, op: Operation, world: FuzzWorld): 
       ? fc.constant(undefined)
       : fc.oneof(
           { weight: 15, arbitrary: fc.constant(op.auth === "admin" ? adminToken : world.secret) },
-          { weight: 1, arbitrary: fc.constantFrom("sk_0123456789abcdefghijklmnopqrstuv", "", "\u0000", adminToken, world.secret) },
+          {
+            weight: 1,
+            arbitrary: fc.constantFrom(
+              "sk_0123456789abcdefghijklmnopqrstuv",
+              "",
+              "\u0000",
+              adminToken,
+              world.secret,
+            ),
+          },
         );
   const headers = fc.record(
     {
-      "idempotency-key": fc.oneof(fc.uuid(), fc.string({ maxLength: 300 }), fc.constantFrom(...hostileStrings)),
+      "idempotency-key": fc.oneof(
+        fc.uuid(),
+        fc.string({ maxLength: 300 }),
+        fc.constantFrom(...hostileStrings),
+      ),
       accept: fc.constantFrom("text/csv", "application/pdf", "*/*", "text/html"),
-      "content-type": fc.constantFrom("text/plain", "application/json; charset=latin1", "multipart/form-data"),
+      "content-type": fc.constantFrom(
+        "text/plain",
+        "application/json; charset=latin1",
+        "multipart/form-data",
+      ),
       "stripe-signature": fc.string({ maxLength: 80 }),
       cookie: fc.string({ maxLength: 80 }),
     },
     { requiredKeys: [] },
   );
 
-  return fc.record({ params, query, body, token, headers }).map(({ params, query, body, token, headers }) => ({
-    routeKey,
-    mutation: body.mutation,
-    options: {
-      ...(pathNames.length ? { pathParameters: params } : {}),
-      ...(query ? { query } : {}),
-      ...(body.body !== undefined ? { body: body.body } : {}),
-      ...(token !== undefined ? { token } : {}),
-      headers: {
-        ...(body.body !== undefined ? { "content-type": op.rawBody?.contentType ?? "application/json" } : {}),
-        ...headers,
+  return fc
+    .record({ params, query, body, token, headers })
+    .map(({ params, query, body, token, headers }) => ({
+      routeKey,
+      mutation: body.mutation,
+      options: {
+        ...(pathNames.length ? { pathParameters: params } : {}),
+        ...(query ? { query } : {}),
+        ...(body.body !== undefined ? { body: body.body } : {}),
+        ...(token !== undefined ? { token } : {}),
+        headers: {
+          ...(body.body !== undefined
+            ? { "content-type": op.rawBody?.contentType ?? "application/json" }
+            : {}),
+          ...headers,
+        },
       },
-    },
-  }));
+    }));
 }
 
 /** A table's items by key, each as its JSON, for comparing before and after a request. */
@@ -434,7 +547,8 @@ export async function fuzzRoutes(options: {
       // A 402 is a declined card: the failed payment is recorded on purpose (as Stripe records it).
       else if (status >= 400 && status !== 402) {
         const changed = changedKeys(before, after);
-        if (changed.length) run.failures.push({ request, status, detail: `changed ${changed.join(", ")}; ${detail}` });
+        if (changed.length)
+          run.failures.push({ request, status, detail: `changed ${changed.join(", ")}; ${detail}` });
       }
       before = after;
     }

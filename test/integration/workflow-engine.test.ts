@@ -367,7 +367,7 @@ describe("workflow engine against DynamoDB Local", () => {
         scheduledAt: "2030-01-04T00:00:00.000Z",
       }),
     ]);
-    await resumeEnrollment(ports(systemClock), workflowResumeMessage.parse(delivered[0]));
+    await resumeEnrollment(ports(systemClock), workflowResumeMessage().parse(delivered[0]));
 
     expect(sent).toHaveLength(1);
     const [done] = await enrollmentsOf(workflow.id);

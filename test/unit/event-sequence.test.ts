@@ -20,7 +20,11 @@ const ddb = mockClient(DynamoDBDocumentClient);
 const now = new Date("2026-12-01T10:00:00Z");
 const merchantId = "mer_01JDZ0000000000000000000AA";
 const widgetId = "cus_01JDZ0000000000000000000AB";
-const widgets = collection<{ id: string; name: string }>({ type: "widget", idKind: "customer", label: "widget" });
+const widgets = collection<{ id: string; name: string }>({
+  type: "widget",
+  idKind: "customer",
+  label: "widget",
+});
 const event = (type: string, objectId = widgetId) => newEvent(type, merchantId, objectId, now, {});
 
 /** The `sequence` of each event item in the last transaction sent. */
@@ -82,7 +86,9 @@ describe("an event's sequence is its object's version after the change", () => {
     await dynamoMerchantStore.createApiKey(key, "hash", event("api_key.created", keyId));
     expect(sentSequences()).toEqual([["api_key.created", 1]]);
     // The read-back after the revoke finds nothing in this mock: only the transaction sent matters here.
-    await dynamoMerchantStore.revokeApiKey("hash", merchantId, now.toISOString(), event("api_key.revoked", keyId)).catch(() => {});
+    await dynamoMerchantStore
+      .revokeApiKey("hash", merchantId, now.toISOString(), event("api_key.revoked", keyId))
+      .catch(() => {});
     expect(sentSequences()).toEqual([["api_key.revoked", 2]]);
   });
 
@@ -100,7 +106,13 @@ describe("an event's sequence is its object's version after the change", () => {
 
   it("a condition check of the version (a renewal notice) → that version, unchanged", async () => {
     const subscriptionId = "sub_01JDZ0000000000000000000AF";
-    await dynamoRenewalNoticeStore.record(merchantId, subscriptionId, 9, 3, event("subscription.renewal_upcoming", subscriptionId));
+    await dynamoRenewalNoticeStore.record(
+      merchantId,
+      subscriptionId,
+      9,
+      3,
+      event("subscription.renewal_upcoming", subscriptionId),
+    );
     expect(sentSequences()).toEqual([["subscription.renewal_upcoming", 9]]);
   });
 
@@ -114,15 +126,28 @@ describe("an event's sequence is its object's version after the change", () => {
         ExpressionAttributeValues: { ":at": now.toISOString() },
       },
     };
-    const set: TransactItem[] = sequenceEvents<TransactItem>([overdue, eventPut({ ...event("invoice.overdue", invoiceId), sequence: 4 })]);
-    const unset: TransactItem[] = sequenceEvents<TransactItem>([overdue, eventPut(event("invoice.overdue", invoiceId))]);
+    const set: TransactItem[] = sequenceEvents<TransactItem>([
+      overdue,
+      eventPut({ ...event("invoice.overdue", invoiceId), sequence: 4 }),
+    ]);
+    const unset: TransactItem[] = sequenceEvents<TransactItem>([
+      overdue,
+      eventPut(event("invoice.overdue", invoiceId)),
+    ]);
     expect(set[1]?.Put?.Item?.sequence).toBe(4);
     expect(unset[1]?.Put?.Item).not.toHaveProperty("sequence");
   });
 
   it("travels from the item through the dispatcher's message to a consumer's presentEvent (a webhook body)", () => {
-    const item = eventPut({ ...newEvent("customer.updated", merchantId, widgetId, now, { customer: { id: widgetId } }), sequence: 5 }).Put.Item;
-    const message = eventMessage.parse(JSON.parse(JSON.stringify(outboxEventFromItem(item))));
-    expect(presentEvent(message)).toMatchObject({ sequence: 5, createdAt: now.toISOString(), data: { object: { id: widgetId } } });
+    const item = eventPut({
+      ...newEvent("customer.updated", merchantId, widgetId, now, { customer: { id: widgetId } }),
+      sequence: 5,
+    }).Put.Item;
+    const message = eventMessage().parse(JSON.parse(JSON.stringify(outboxEventFromItem(item))));
+    expect(presentEvent(message)).toMatchObject({
+      sequence: 5,
+      createdAt: now.toISOString(),
+      data: { object: { id: widgetId } },
+    });
   });
 });

@@ -6,14 +6,23 @@ import { describe, expect, it } from "vitest";
 import * as z from "zod";
 import { createCustomer } from "../../shared/api/customers.ts";
 import { allOperations as operations } from "../../shared/api/index.ts";
-import { type JsonSchema, type OperationObject, openApiDocument, openApiPath } from "../../shared/http/openapi.ts";
+import {
+  type JsonSchema,
+  type OperationObject,
+  openApiDocument,
+  openApiPath,
+} from "../../shared/http/openapi.ts";
 import { defineOperation, type Operation } from "../../shared/http/operation.ts";
 import { permissionFor } from "../../shared/users/roles.ts";
 
 /** Whatever operations are registered: the tests walk the list, never a fixed count. */
 const allOperations: readonly Operation[] = operations;
 
-const document = openApiDocument(allOperations, { title: "Kassa API", version: "1", serverUrl: "https://api.kassa.example" });
+const document = openApiDocument(allOperations, {
+  title: "Kassa API",
+  version: "1",
+  serverUrl: "https://api.kassa.example",
+});
 
 const operationOf = (op: Pick<Operation, "method" | "path">): OperationObject => {
   const found = document.paths[openApiPath(op.path)]?.[op.method.toLowerCase() as "get"];
@@ -103,7 +112,9 @@ describe("openApiDocument", () => {
     expect(ids.size).toBe(allOperations.length);
     const count = Object.values(document.paths).reduce((n, item) => n + Object.keys(item).length, 0);
     expect(count).toBe(allOperations.length);
-    expect(document.tags.map((t) => t.name).sort()).toEqual([...new Set(allOperations.map((o) => o.tag))].sort());
+    expect(document.tags.map((t) => t.name).sort()).toEqual(
+      [...new Set(allOperations.map((o) => o.tag))].sort(),
+    );
   });
 
   it("documents the success response of every operation", () => {
@@ -115,8 +126,8 @@ describe("openApiDocument", () => {
         // Other media types of the same status (a dashboard asset) come after the one it produces.
         const also = op.otherResponses?.[op.status]?.content ?? [];
         expect(Object.keys(success!.content ?? {}), op.id).toEqual([op.produces, ...also]);
-      }
-      else if (op.csv) expect(Object.keys(success!.content ?? {}), op.id).toEqual(["application/json", "text/csv"]);
+      } else if (op.csv)
+        expect(Object.keys(success!.content ?? {}), op.id).toEqual(["application/json", "text/csv"]);
       else expect(Object.keys(success!.content ?? {}), op.id).toEqual(["application/json"]);
     }
   });
@@ -153,7 +164,11 @@ describe("openApiDocument", () => {
     expect(schema).toMatchObject({ type: "object", additionalProperties: false, required: ["email"] });
     const cases: unknown[] = [
       { email: "ada@example.com" },
-      { email: "ada@example.com", name: "Ada", address: { line1: "1 Main St", city: "Berlin", postalCode: "10115", country: "de" } },
+      {
+        email: "ada@example.com",
+        name: "Ada",
+        address: { line1: "1 Main St", city: "Berlin", postalCode: "10115", country: "de" },
+      },
       { email: "ada@example.com", unknownField: 1 },
       { email: "ada@example.com", id: "cus_123" },
       { name: "Ada" },
@@ -161,7 +176,10 @@ describe("openApiDocument", () => {
       { email: "not an email" },
       { email: "ada@example.com", name: "" },
       { email: "ada@example.com", phone: "call me" },
-      { email: "ada@example.com", address: { line1: "1 Main St", city: "Berlin", postalCode: "10115", country: "DEU" } },
+      {
+        email: "ada@example.com",
+        address: { line1: "1 Main St", city: "Berlin", postalCode: "10115", country: "DEU" },
+      },
       { email: "ada@example.com", address: { line1: "1 Main St", city: "Berlin", postalCode: "10115" } },
       { email: "ada@example.com", taxIds: [{ type: "eu_vat", value: "DE123", extra: true }] },
       { email: "ada@example.com", metadata: { plan: 3 } },
@@ -180,7 +198,8 @@ describe("openApiDocument", () => {
       if (!op.body) continue;
       const schema = resolve(operationOf(op).requestBody!.content["application/json"]!.schema);
       const result = op.body.safeParse({ __unknown__: 1 });
-      const zodRejectsUnknown = !result.success && result.error.issues.some((i) => i.code === "unrecognized_keys");
+      const zodRejectsUnknown =
+        !result.success && result.error.issues.some((i) => i.code === "unrecognized_keys");
       expect(schema.additionalProperties === false, op.id).toBe(zodRejectsUnknown);
       // Required unless the operation takes no body at all (an action whose fields all have defaults).
       expect(operationOf(op).requestBody?.required, op.id).toBe(!op.bodyOptional);
@@ -192,30 +211,49 @@ describe("openApiDocument", () => {
       // A greedy `{proxy+}` is the parameter `proxy`.
       const names = [...op.path.matchAll(/\{(\w+)\+?\}/g)].map((m) => m[1]);
       const params = (operationOf(op).parameters ?? []).filter((p) => p.in === "path");
-      expect(params.map((p) => p.name), op.id).toEqual(names);
+      expect(
+        params.map((p) => p.name),
+        op.id,
+      ).toEqual(names);
       for (const p of params) expect(p.required).toBe(true);
     }
-    const id = operationOf({ method: "GET", path: "/v1/customers/{id}" }).parameters?.find((p) => p.name === "id");
-    expect(id).toMatchObject({ in: "path", required: true, schema: { type: "string", minLength: 1, maxLength: 64 } });
+    const id = operationOf({ method: "GET", path: "/v1/customers/{id}" }).parameters?.find(
+      (p) => p.name === "id",
+    );
+    expect(id).toMatchObject({
+      in: "path",
+      required: true,
+      schema: { type: "string", minLength: 1, maxLength: 64 },
+    });
   });
 
   it("lists query parameters with their required flags, and describes pagination on list operations", () => {
     const list = operationOf({ method: "GET", path: "/v1/customers" });
-    const query = Object.fromEntries((list.parameters ?? []).filter((p) => p.in === "query").map((p) => [p.name, p]));
-    expect(query.limit).toMatchObject({ required: false, schema: { type: "integer", minimum: 1, maximum: 100, default: 20 } });
+    const query = Object.fromEntries(
+      (list.parameters ?? []).filter((p) => p.in === "query").map((p) => [p.name, p]),
+    );
+    expect(query.limit).toMatchObject({
+      required: false,
+      schema: { type: "integer", minimum: 1, maximum: 100, default: 20 },
+    });
     expect(query.cursor).toMatchObject({ required: false });
     expect(query.email).toMatchObject({ required: false });
     expect(list.description).toContain("nextCursor");
     for (const op of allOperations) {
-      const hasCursor = (operationOf(op).parameters ?? []).some((p) => p.in === "query" && p.name === "cursor");
+      const hasCursor = (operationOf(op).parameters ?? []).some(
+        (p) => p.in === "query" && p.name === "cursor",
+      );
       if (hasCursor) expect(operationOf(op).description, op.id).toContain("cursor");
     }
   });
 
   it("documents Idempotency-Key on authenticated POSTs only", () => {
     for (const op of allOperations) {
-      const header = (operationOf(op).parameters ?? []).find((p) => p.in === "header" && p.name === "Idempotency-Key");
-      if (op.method === "POST" && op.auth !== "public") expect(header, op.id).toMatchObject({ required: false });
+      const header = (operationOf(op).parameters ?? []).find(
+        (p) => p.in === "header" && p.name === "Idempotency-Key",
+      );
+      if (op.method === "POST" && op.auth !== "public")
+        expect(header, op.id).toMatchObject({ required: false });
       else expect(header, op.id).toBeUndefined();
     }
   });
@@ -242,7 +280,8 @@ describe("openApiDocument", () => {
       const { responses } = operationOf(op);
       const expected = ["429", "500"];
       // 400 only where there is input to reject: a body, a query, path parameters or an Idempotency-Key.
-      if (op.body || op.rawBody || op.query || op.params || (op.method === "POST" && op.auth !== "public")) expected.push("400");
+      if (op.body || op.rawBody || op.query || op.params || (op.method === "POST" && op.auth !== "public"))
+        expected.push("400");
       if (op.auth !== "public") expected.push("401");
       if (op.path.includes("{")) expected.push("404");
       // 403 where a role may lack the permission (shared/users/roles.ts): every role reads.
@@ -250,32 +289,53 @@ describe("openApiDocument", () => {
       if (["POST", "PATCH", "DELETE"].includes(op.method)) expected.push("409");
       if (["POST", "PATCH", "PUT"].includes(op.method)) expected.push("413");
       const other = Object.keys(op.otherResponses ?? {}).filter((s) => /^[45]/.test(s));
-      expect(Object.keys(responses).filter((s) => /^[45]/.test(s)).sort(), op.id).toEqual([...new Set([...expected, ...other])].sort());
+      expect(
+        Object.keys(responses)
+          .filter((s) => /^[45]/.test(s))
+          .sort(),
+        op.id,
+      ).toEqual([...new Set([...expected, ...other])].sort());
       for (const status of expected) {
-        expect(responses[status]?.content?.["application/problem+json"]?.schema, `${op.id} ${status}`).toEqual({ $ref: "#/components/schemas/Problem" });
+        expect(
+          responses[status]?.content?.["application/problem+json"]?.schema,
+          `${op.id} ${status}`,
+        ).toEqual({ $ref: "#/components/schemas/Problem" });
       }
       // 429 is also API Gateway's throttling response, which has its own body; Kassa's limits say when to retry.
-      expect(responses["429"]?.content?.["application/json"]?.schema, op.id).toEqual({ $ref: "#/components/schemas/GatewayError" });
+      expect(responses["429"]?.content?.["application/json"]?.schema, op.id).toEqual({
+        $ref: "#/components/schemas/GatewayError",
+      });
       expect(responses["429"]?.headers?.["Retry-After"], op.id).toBeDefined();
     }
   });
 
   it("documents the statuses beyond the usual ones: 202 and 402 of paying, the hosted pay form's pages and redirects, health's 503", () => {
     const pay = operationOf({ method: "POST", path: "/v1/invoices/{id}/pay" }).responses;
-    expect(pay["202"]?.content?.["application/json"]?.schema).toEqual(pay["200"]?.content?.["application/json"]?.schema);
-    expect(pay["402"]?.content?.["application/problem+json"]?.schema).toEqual({ $ref: "#/components/schemas/Problem" });
+    expect(pay["202"]?.content?.["application/json"]?.schema).toEqual(
+      pay["200"]?.content?.["application/json"]?.schema,
+    );
+    expect(pay["402"]?.content?.["application/problem+json"]?.schema).toEqual({
+      $ref: "#/components/schemas/Problem",
+    });
     expect(document.components.schemas.Problem?.properties).toHaveProperty("declineCode");
     const submit = operationOf({ method: "POST", path: "/i/{token}/pay" }).responses;
     expect(submit["303"]).toMatchObject({ headers: { Location: expect.anything() } });
     expect(submit["303"]?.content).toBeUndefined();
-    expect(Object.keys(submit["409"]?.content ?? {}).sort()).toEqual(["application/problem+json", "text/html"]);
+    expect(Object.keys(submit["409"]?.content ?? {}).sort()).toEqual([
+      "application/problem+json",
+      "text/html",
+    ]);
     const health = operationOf({ method: "GET", path: "/v1/health" }).responses;
     expect(health["503"]?.content).toEqual(health["200"]?.content);
   });
 
   it("declares the content type of every request body, the ones handlers read themselves included", () => {
-    expect(Object.keys(operationOf({ method: "POST", path: "/webhooks/stripe" }).requestBody?.content ?? {})).toEqual(["application/json"]);
-    expect(Object.keys(operationOf({ method: "POST", path: "/i/{token}/pay" }).requestBody?.content ?? {})).toEqual(["application/x-www-form-urlencoded"]);
+    expect(
+      Object.keys(operationOf({ method: "POST", path: "/webhooks/stripe" }).requestBody?.content ?? {}),
+    ).toEqual(["application/json"]);
+    expect(
+      Object.keys(operationOf({ method: "POST", path: "/i/{token}/pay" }).requestBody?.content ?? {}),
+    ).toEqual(["application/x-www-form-urlencoded"]);
   });
 
   it("never throws on schemas JSON Schema cannot express, and documents produces and 204", () => {
@@ -286,23 +346,35 @@ describe("openApiDocument", () => {
       auth: "merchant",
       tag: "Odd",
       summary: "Odd",
-      params: z.strictObject({ id: z.string() }),
-      body: z.strictObject({
-        when: z.date(),
-        n: z.bigint(),
-        t: z.string().transform((s) => s.length),
-        r: z.string().refine((s) => s.length > 2),
-      }),
-      response: z.object({ t: z.string().transform((s) => new Map([[s, 1]])), fn: z.custom<() => void>() }),
+      params: () => z.strictObject({ id: z.string() }),
+      body: () =>
+        z.strictObject({
+          when: z.date(),
+          n: z.bigint(),
+          t: z.string().transform((s) => s.length),
+          r: z.string().refine((s) => s.length > 2),
+        }),
+      response: () =>
+        z.object({ t: z.string().transform((s) => new Map([[s, 1]])), fn: z.custom<() => void>() }),
       status: 200,
       produces: "application/pdf",
     });
-    const gone = defineOperation({ id: "goneThing", method: "DELETE", path: "/v1/odd/{id}", auth: "admin", tag: "Odd", summary: "Gone", status: 204 });
+    const gone = defineOperation({
+      id: "goneThing",
+      method: "DELETE",
+      path: "/v1/odd/{id}",
+      auth: "admin",
+      tag: "Odd",
+      summary: "Gone",
+      status: 204,
+    });
     const doc = openApiDocument([odd, gone], { title: "T", version: "0" });
     expect(doc.paths["/v1/odd/{id}"]?.post?.responses["200"]?.content).toEqual({
       "application/pdf": { schema: { type: "string", contentMediaType: "application/pdf" } },
     });
-    expect(doc.paths["/v1/odd/{id}"]?.post?.requestBody?.content["application/json"]?.schema.properties.t).toEqual({ type: "string" });
+    expect(
+      doc.paths["/v1/odd/{id}"]?.post?.requestBody?.content["application/json"]?.schema.properties.t,
+    ).toEqual({ type: "string" });
     expect(doc.paths["/v1/odd/{id}"]?.delete?.responses["204"]).toEqual({ description: "No content" });
     expect(doc.servers).toBeUndefined();
   });

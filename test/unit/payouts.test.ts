@@ -5,7 +5,11 @@
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { type BalanceTransaction, type BalanceType, balanceTransaction } from "../../shared/payments/balance.ts";
+import {
+  type BalanceTransaction,
+  type BalanceType,
+  balanceTransaction,
+} from "../../shared/payments/balance.ts";
 import { schedules } from "../../infra/manifest.ts";
 import { type Payout, statusOfNet, summarizeDay } from "../../shared/payouts/payout.ts";
 import { nextPayoutRun, payoutRunSchedule, payoutSweepMessage, reseedRun } from "../../shared/payouts/run.ts";
@@ -15,8 +19,22 @@ import { payoutEmail } from "../../shared/notifications/payout-summary.ts";
 const runs = { numRuns: 300 };
 const now = new Date("2026-03-10T12:00:00Z");
 let seq = 0;
-const txn = (kind: BalanceType, currency: string, amount: number, fee = 0, date = "2026-03-10"): BalanceTransaction =>
-  balanceTransaction(`txn_${String(++seq).padStart(4, "0")}`, kind, { id: `src_${seq}`, currency }, amount, fee, date, now);
+const txn = (
+  kind: BalanceType,
+  currency: string,
+  amount: number,
+  fee = 0,
+  date = "2026-03-10",
+): BalanceTransaction =>
+  balanceTransaction(
+    `txn_${String(++seq).padStart(4, "0")}`,
+    kind,
+    { id: `src_${seq}`, currency },
+    amount,
+    fee,
+    date,
+    now,
+  );
 
 describe("summarizeDay", () => {
   it("sums a hand-worked day: USD charges, fees, a refund and a lost dispute, and a separate JPY payout", () => {
@@ -54,7 +72,15 @@ describe("summarizeDay", () => {
       disputeCount: 1,
       balanceTransactionCount: 5,
     });
-    expect(jpy).toMatchObject({ currency: "JPY", grossAmount: 5000, feeTotal: 180, refundTotal: 0, disputeTotal: 0, amount: 4820, chargeCount: 1 });
+    expect(jpy).toMatchObject({
+      currency: "JPY",
+      grossAmount: 5000,
+      feeTotal: 180,
+      refundTotal: 0,
+      disputeTotal: 0,
+      amount: 4820,
+      chargeCount: 1,
+    });
     expect(statusOfNet(2293)).toBe("paid");
   });
 
@@ -79,7 +105,9 @@ describe("summarizeDay", () => {
       feeShare: fc.integer({ min: 0, max: 100 }),
     })
     .map(({ kind, currency, amount, feeShare }) =>
-      kind === "charge" ? txn("charge", currency, amount, Math.floor((amount * feeShare) / 1000)) : txn(kind, currency, -amount),
+      kind === "charge"
+        ? txn("charge", currency, amount, Math.floor((amount * feeShare) / 1000))
+        : txn(kind, currency, -amount),
     );
 
   it("pays out Σ net per currency, = gross − fees − refunds − disputes, one summary per currency present", () => {
@@ -92,7 +120,9 @@ describe("summarizeDay", () => {
           const mine = transactions.filter((t) => t.currency === s.currency);
           expect(s.amount).toBe(mine.reduce((sum, t) => sum + t.net, 0));
           expect(s.amount).toBe(s.grossAmount - s.feeTotal - s.refundTotal - s.disputeTotal);
-          expect(s.grossAmount).toBe(mine.filter((t) => t.kind === "charge").reduce((sum, t) => sum + t.amount, 0));
+          expect(s.grossAmount).toBe(
+            mine.filter((t) => t.kind === "charge").reduce((sum, t) => sum + t.amount, 0),
+          );
           expect(s.chargeCount + s.refundCount + s.disputeCount).toBe(mine.length);
           expect(s.balanceTransactionCount).toBe(mine.length);
           expect(s.refundTotal).toBeGreaterThanOrEqual(0);
@@ -106,7 +136,14 @@ describe("summarizeDay", () => {
   it("does not depend on the order of the transactions", () => {
     fc.assert(
       fc.property(
-        fc.array(transaction, { maxLength: 40 }).chain((ts) => fc.tuple(fc.constant(ts), fc.shuffledSubarray(ts, { minLength: ts.length, maxLength: ts.length }))),
+        fc
+          .array(transaction, { maxLength: 40 })
+          .chain((ts) =>
+            fc.tuple(
+              fc.constant(ts),
+              fc.shuffledSubarray(ts, { minLength: ts.length, maxLength: ts.length }),
+            ),
+          ),
         ([transactions, shuffled]) => {
           expect(summarizeDay(shuffled)).toEqual(summarizeDay(transactions));
         },
@@ -126,14 +163,22 @@ describe("the payout run schedule", () => {
       payload: { kind: "payouts.run", merchantId: "mer_1", date: "2026-03-10" },
     });
     // 23:30 UTC is already the 11th in Berlin.
-    expect(nextPayoutRun("mer_1", "Europe/Berlin", new Date("2026-03-10T23:30:00Z")).payload).toMatchObject({ date: "2026-03-11" });
-    expect(nextPayoutRun("mer_2", "America/New_York", new Date("2026-03-10T23:30:00Z")).at).toEqual(new Date("2026-03-11T04:05:00Z"));
+    expect(nextPayoutRun("mer_1", "Europe/Berlin", new Date("2026-03-10T23:30:00Z")).payload).toMatchObject({
+      date: "2026-03-11",
+    });
+    expect(nextPayoutRun("mer_2", "America/New_York", new Date("2026-03-10T23:30:00Z")).at).toEqual(
+      new Date("2026-03-11T04:05:00Z"),
+    );
   });
 
   it("follows the merchant's midnight across a DST change", () => {
     // New York springs forward on 2026-03-08: the 7th ends at 05:00 UTC, the 8th at 04:00 UTC.
-    expect(payoutRunSchedule("mer_1", "2026-03-07", "America/New_York").at).toEqual(new Date("2026-03-08T05:05:00Z"));
-    expect(payoutRunSchedule("mer_1", "2026-03-08", "America/New_York").at).toEqual(new Date("2026-03-09T04:05:00Z"));
+    expect(payoutRunSchedule("mer_1", "2026-03-07", "America/New_York").at).toEqual(
+      new Date("2026-03-08T05:05:00Z"),
+    );
+    expect(payoutRunSchedule("mer_1", "2026-03-08", "America/New_York").at).toEqual(
+      new Date("2026-03-09T04:05:00Z"),
+    );
   });
 });
 
@@ -145,7 +190,9 @@ describe("the payout chain sweep", () => {
     const pending = { date: "2026-05-15", runAt: "2026-05-16T04:05:00.000Z" };
     expect(reseedRun(merchant, pending, now)).toBeUndefined();
     // Fired minutes ago and still in the queue's retries: alive.
-    expect(reseedRun(merchant, { date: "2026-05-15", runAt: "2026-05-15T11:05:00.000Z" }, now)).toBeUndefined();
+    expect(
+      reseedRun(merchant, { date: "2026-05-15", runAt: "2026-05-15T11:05:00.000Z" }, now),
+    ).toBeUndefined();
   });
 
   it("re-seeds a dead chain with the run of the day it stopped at, a minute from now", () => {
@@ -165,7 +212,7 @@ describe("the payout chain sweep", () => {
   it("is declared in the manifest as a daily schedule the billing consumer understands", () => {
     const sweep = schedules.find((s) => s.name === "payout-chain-sweep");
     expect(sweep).toMatchObject({ expression: "rate(1 day)", queue: timerQueue });
-    expect(payoutSweepMessage.parse(sweep?.payload)).toEqual({ kind: "payouts.sweep" });
+    expect(payoutSweepMessage().parse(sweep?.payload)).toEqual({ kind: "payouts.sweep" });
   });
 });
 

@@ -17,7 +17,7 @@ const draft = (quantity: unknown) => ({
 });
 
 const lineQuantity = (body: unknown) => {
-  const parsed = newInvoice.safeParse(body);
+  const parsed = newInvoice().safeParse(body);
   return parsed.success ? parsed.data.lineItems[0]!.quantity : parsed.error.issues;
 };
 
@@ -25,7 +25,7 @@ const tenThousandths = fc.bigInt({ min: 1n, max: BigInt(maxQuantity) * 10_000n }
 
 describe("line item quantities", () => {
   it("accepts every 4-decimal quantity in the whole range and prices it exactly", () => {
-    expect(newInvoice.safeParse(draft(1)).success).toBe(true);
+    expect(newInvoice().safeParse(draft(1)).success).toBe(true);
     fc.assert(
       fc.property(tenThousandths, fc.integer({ min: 0, max: 1_000_000 }), (k, unitAmount) => {
         const quantity = JSON.parse(decimal(k)) as number;
@@ -47,7 +47,7 @@ describe("line item quantities", () => {
 
   it("rejects a fifth decimal, zero, and anything above the maximum, naming the field", () => {
     for (const quantity of [1.00001, 123456789.12345, 0, maxQuantity + 0.0001]) {
-      const parsed = newInvoice.safeParse(draft(quantity));
+      const parsed = newInvoice().safeParse(draft(quantity));
       expect(parsed.success).toBe(false);
       expect(parsed.error?.issues.map((i) => i.path.join("."))).toEqual(["lineItems.0.quantity"]);
     }

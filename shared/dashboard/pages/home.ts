@@ -31,18 +31,8 @@ import { listSubscriptions } from "../../subscriptions/service.ts";
 import { listTasks } from "../../tasks/service.ts";
 import type { DashboardRequest, DashboardResult, DashboardRoute } from "../context.ts";
 import { volumeSection } from "./reports-workflows/reports.ts";
-import {
-  badge,
-  filterBar,
-  html,
-  money,
-  pageHeader,
-  section,
-  stat,
-  table,
-  when,
-  withQuery,
-} from "../ui.ts";
+import { badge, filterBar, html, money, pageHeader, section, stat, table, when, withQuery } from "../ui.ts";
+import { lazy } from "../../lazy.ts";
 
 /** The chart's days, today included. */
 export const volumeDays = 30;
@@ -54,13 +44,13 @@ const renewalScan = 100;
 
 const invoices = (count: number, kind: string) => `${count} ${kind} ${count === 1 ? "invoice" : "invoices"}`;
 
-const homeQuery = z.strictObject({ currency: currencySchema.optional() });
+const homeQuery = lazy(() => z.strictObject({ currency: currencySchema().optional() }));
 
 async function home(request: DashboardRequest): Promise<DashboardResult> {
   const { clock } = request;
   const { merchantId } = request.user;
   const given = Object.fromEntries(request.query);
-  const parsed = homeQuery.safeParse(given);
+  const parsed = homeQuery().safeParse(given);
   if (!parsed.success) throw new ValidationError(fieldErrors(parsed.error.issues, given));
 
   const merchant = await getMerchant(merchantPorts(clock), merchantId);

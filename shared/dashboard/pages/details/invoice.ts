@@ -195,7 +195,7 @@ async function recordPayment(request: DashboardRequest) {
   const merchant = await merchantOf(request);
   const { form } = request;
   const paidOn = form.get("paidAt")?.trim() ?? "";
-  if (paidOn !== "" && !calendarDate.safeParse(paidOn).success)
+  if (paidOn !== "" && !calendarDate().safeParse(paidOn).success)
     throw new ValidationError([{ path: "paidAt", message: "must be a date like 2026-12-31" }]);
   const input = bodyOf(ops.recordInvoicePayment, {
     amount: amountOf(form, "amount", invoice.currency),

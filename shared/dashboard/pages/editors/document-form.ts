@@ -145,7 +145,7 @@ function percentOf(form: URLSearchParams, name: string): number | undefined {
 
 /** The currency first: the amounts are read in its minor unit. */
 export function currencyOf(form: URLSearchParams): string {
-  const parsed = currencySchema.safeParse(text(form, "currency"));
+  const parsed = currencySchema().safeParse(text(form, "currency"));
   if (!parsed.success)
     throw new ValidationError(
       parsed.error.issues.map((issue) => ({ path: "currency", message: issue.message })),

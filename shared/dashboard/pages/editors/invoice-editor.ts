@@ -51,7 +51,7 @@ async function editorPage(request: DashboardRequest, invoice?: Invoice): Promise
         value: invoice?.paymentTerms ?? "",
         options: [
           ["", `Your default (${words(merchant.defaultPaymentTerms)})`],
-          ...paymentTerms.options.map((t) => [t, words(t)] as const),
+          ...paymentTerms().options.map((t) => [t, words(t)] as const),
         ],
       },
       "invoice",

@@ -48,6 +48,7 @@ import {
   textOf,
   wholeNumberOf,
 } from "./form.ts";
+import { lazy } from "../../../lazy.ts";
 
 const subscriptionPath = (id: string) => `/app/subscriptions/${id}`;
 const itemNames = ["productId", "description", "unitAmount", "quantity"];
@@ -171,7 +172,7 @@ async function newSubscriptionPage(request: DashboardRequest) {
       label: "Payment terms of sent invoices",
       options: [
         ["", `Your default (${words(merchant.defaultPaymentTerms)})`],
-        ...paymentTerms.options.map((t) => [t, words(t)] as const),
+        ...paymentTerms().options.map((t) => [t, words(t)] as const),
       ],
     },
     {
@@ -199,7 +200,7 @@ function newSubscriptionInput(form: URLSearchParams) {
   let currency: string | undefined;
   if (adHoc) {
     // Checked first: ad-hoc prices are read in its minor unit.
-    const parsed = currencySchema.safeParse(textOf(form, "currency"));
+    const parsed = currencySchema().safeParse(textOf(form, "currency"));
     if (!parsed.success)
       throw new ValidationError(parsed.error.issues.map((i) => ({ path: "currency", message: i.message })));
     currency = parsed.data;
@@ -365,8 +366,8 @@ function changeInput(form: URLSearchParams, subscription: Subscription) {
   return { input, rows };
 }
 
-const previewedInvoices = z.array(ops.invoicePreview);
-type PreviewedInvoice = z.output<typeof ops.invoicePreview>;
+const previewedInvoices = lazy(() => z.array(ops.invoicePreview()));
+type PreviewedInvoice = z.output<ReturnType<typeof ops.invoicePreview>>;
 
 const lineTable = (caption: string, invoice: PreviewedInvoice) =>
   table({
@@ -401,7 +402,7 @@ async function previewFragment(
         body,
       );
     });
-    invoices = previewedInvoices.parse(previewed.invoices);
+    invoices = previewedInvoices().parse(previewed.invoices);
   } catch (error) {
     if (error instanceof ValidationError)
       return {

@@ -11,7 +11,7 @@ import { ValidationError } from "../../../domain/errors.ts";
 import type { Search } from "./index-page.ts";
 
 function emailOf(q: string): string {
-  const parsed = email.safeParse(q);
+  const parsed = email().safeParse(q);
   if (!parsed.success) throw new ValidationError([{ path: "q", message: "must be an email address" }]);
   return parsed.data;
 }

@@ -51,7 +51,7 @@ function invoicesForm(request: DashboardRequest, merchant: Merchant) {
         name: "defaultPaymentTerms",
         label: "Default payment terms",
         value: merchant.defaultPaymentTerms,
-        options: paymentTerms.options.map((t) => [t, words(t)] as const),
+        options: paymentTerms().options.map((t) => [t, words(t)] as const),
         hint: "For invoices that name no terms or due date of their own",
       },
       "invoices",

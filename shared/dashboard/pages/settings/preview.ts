@@ -40,9 +40,9 @@ export function withUnsaved(merchant: Merchant, query: URLSearchParams): Merchan
     const typed = query.get(`branding.${name}`)?.trim();
     if (typed === undefined) continue;
     if (typed === "") delete branding[name];
-    else if (merchantSettings.safeParse({ branding: { [name]: typed } }).success) branding[name] = typed;
+    else if (merchantSettings().safeParse({ branding: { [name]: typed } }).success) branding[name] = typed;
   }
-  const { invoiceNumberPrefix, defaultPaymentTerms } = merchantSettings.shape;
+  const { invoiceNumberPrefix, defaultPaymentTerms } = merchantSettings().shape;
   const prefix = invoiceNumberPrefix.safeParse(query.get("invoiceNumberPrefix")?.trim()).data;
   const terms = defaultPaymentTerms.safeParse(query.get("defaultPaymentTerms") ?? undefined).data;
   return {
