@@ -108,7 +108,7 @@ export const listCheckoutSessions = defineOperation({
   auth: "merchant",
   tag,
   summary: "List checkout sessions, newest first; filter by payment link, status or creation time",
-  query: () => listQuery().extend({ ...checkoutSessionFilters().shape, ...viewAndFormat }),
+  query: () => listQuery().extend({ ...checkoutSessionFilters().shape, ...viewAndFormat() }),
   response: () => page(checkoutSession()),
   csv: checkoutSessionColumns,
   status: 200,

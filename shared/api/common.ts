@@ -134,7 +134,7 @@ export const listQuery = lazy(() =>
  * What every exportable list takes besides its filters: a saved view of that list (its filters, the
  * query's own overriding them) and the format (`csv`, or the Accept header decides).
  */
-export const viewAndFormat = {
+export const viewAndFormat = lazy(() => ({
   view: idOf("view")
     .optional()
     .describe(
@@ -146,7 +146,7 @@ export const viewAndFormat = {
     .describe(
       'csv: answer text/csv (as `Accept: text/csv` does): up to 2,000 rows per response, the rest through the `Link: <…>; rel="next"` header',
     ),
-};
+}));
 
 /** A query-string boolean: `true` or `false`. */
 export const flag = lazy(() =>
@@ -189,10 +189,10 @@ export const documentNumber = lazy(() =>
     .describe("The document's number, exactly (case-insensitive), e.g. INV-0042"),
 );
 
-export const createdRange = {
+export const createdRange = lazy(() => ({
   createdAfter: isoDateTime().optional(),
   createdBefore: isoDateTime().optional(),
-};
+}));
 
 export const page = <T extends z.ZodType>(item: T) =>
   z.object({ data: z.array(item), nextCursor: z.string().nullable() });

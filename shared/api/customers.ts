@@ -142,7 +142,7 @@ export const listCustomers = defineOperation({
     listQuery()
       .extend({
         ...customerFilters().shape,
-        ...viewAndFormat,
+        ...viewAndFormat(),
         segmentId: z
           .string()
           .min(1)

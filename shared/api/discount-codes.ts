@@ -131,7 +131,7 @@ export const listDiscountCodes = defineOperation({
   auth: "merchant",
   tag: "Discount codes",
   summary: "List discount codes, newest first; filter by active, code (case-insensitive) or creation time",
-  query: () => listQuery().extend({ active: flag().optional(), code: code().optional(), ...createdRange }),
+  query: () => listQuery().extend({ active: flag().optional(), code: code().optional(), ...createdRange() }),
   response: () => page(discountCode()),
   status: 200,
 });

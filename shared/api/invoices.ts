@@ -107,7 +107,7 @@ export const fee = lazy(() =>
     }),
 );
 
-const draftFields = {
+const draftFields = lazy(() => ({
   lineItems: z.array(lineItem()).min(1).max(250),
   discounts: documentDiscounts().optional(),
   fees: z.array(fee()).max(10).optional(),
@@ -116,12 +116,12 @@ const draftFields = {
   memo: z.string().max(2000).optional(),
   footer: z.string().max(2000).optional(),
   metadata: metadata().optional(),
-};
+}));
 
 export const newInvoice = lazy(() =>
   parsesTo<NewInvoice>()(
     z
-      .strictObject({ customerId: idOf("customer"), currency: currency(), ...draftFields })
+      .strictObject({ customerId: idOf("customer"), currency: currency(), ...draftFields() })
       .refine((i) => !(i.paymentTerms && i.dueDate), {
         message: "give paymentTerms or dueDate, not both",
         path: ["dueDate"],
@@ -135,8 +135,8 @@ export const invoicePatch = lazy(() =>
       .strictObject({
         customerId: idOf("customer").optional(),
         currency: currency().optional(),
-        ...draftFields,
-        lineItems: draftFields.lineItems.optional(),
+        ...draftFields(),
+        lineItems: draftFields().lineItems.optional(),
         paymentTerms: paymentTerms().nullable().optional(),
         dueDate: calendarDate().nullable().optional(),
         memo: z.string().max(2000).nullable().optional(),
@@ -308,7 +308,7 @@ export const listInvoices = defineOperation({
     listQuery().extend({
       ...invoiceFilters().shape,
       sort: z.enum(["createdAt", "dueDate"]).default("createdAt"),
-      ...viewAndFormat,
+      ...viewAndFormat(),
     }),
   response: () => page(invoice()),
   csv: invoiceColumns,

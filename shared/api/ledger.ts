@@ -61,7 +61,7 @@ export const listLedgerEntries = defineOperation({
         account: account().optional().describe("Only entries with a line on this account"),
         currency: currency().optional(),
         livemode: livemode(),
-        format: viewAndFormat.format,
+        format: viewAndFormat().format,
       })
       .superRefine((query, ctx) => {
         if (query.from && query.to && query.from > query.to)

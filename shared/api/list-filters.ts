@@ -50,7 +50,7 @@ export const invoiceFilters = lazy(() =>
       dueAfter: calendarDate().optional(),
       totalGte: z.coerce.number().int().min(0).optional(),
       totalLte: z.coerce.number().int().min(0).optional(),
-      ...createdRange,
+      ...createdRange(),
     }),
   ),
 );
@@ -65,14 +65,14 @@ export const paymentFilters = lazy(() =>
       invoiceId: idOf("invoice").optional(),
       amountGte: z.coerce.number().int().min(0).optional(),
       amountLte: z.coerce.number().int().min(0).optional(),
-      ...createdRange,
+      ...createdRange(),
     }),
   ),
 );
 
 /** The refund list's filters; saved views store the same object. */
 export const refundFilters = lazy(() =>
-  z.strictObject({ paymentId: idOf("payment").optional(), ...createdRange }),
+  z.strictObject({ paymentId: idOf("payment").optional(), ...createdRange() }),
 );
 
 /** The subscription list's filters; saved subscription views store the same object. */
@@ -81,7 +81,7 @@ export const subscriptionFilters = lazy(() =>
     z.strictObject({
       status: z.enum(subscriptionStatuses).optional(),
       customerId: idOf("customer").optional(),
-      ...createdRange,
+      ...createdRange(),
     }),
   ),
 );
@@ -93,17 +93,17 @@ export const quoteFilters = lazy(() =>
       status: z.enum(quoteStatuses).optional(),
       number: documentNumber().optional(),
       customerId: idOf("customer").optional(),
-      ...createdRange,
+      ...createdRange(),
     }),
   ),
 );
 
 /** The customer list's filters; saved views store the same object. */
-export const customerFilters = lazy(() => z.strictObject({ email: email().optional(), ...createdRange }));
+export const customerFilters = lazy(() => z.strictObject({ email: email().optional(), ...createdRange() }));
 
 /** The payment link list's filters; saved views store the same object. */
 export const paymentLinkFilters = lazy(() =>
-  z.strictObject({ active: filterFlag().optional(), ...createdRange }),
+  z.strictObject({ active: filterFlag().optional(), ...createdRange() }),
 );
 
 /** The checkout session list's filters; saved views store the same object. */
@@ -111,7 +111,7 @@ export const checkoutSessionFilters = lazy(() =>
   z.strictObject({
     paymentLinkId: idOf("paymentLink").optional(),
     status: z.enum(checkoutStatuses).optional(),
-    ...createdRange,
+    ...createdRange(),
   }),
 );
 
@@ -120,7 +120,7 @@ export const payoutFilters = lazy(() =>
   z.strictObject({
     currency: currency().optional(),
     status: payoutStatus().optional(),
-    ...createdRange,
+    ...createdRange(),
   }),
 );
 

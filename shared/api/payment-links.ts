@@ -259,7 +259,7 @@ export const listPaymentLinks = defineOperation({
   auth: "merchant",
   tag,
   summary: "List payment links, newest first; filter by active or creation time",
-  query: () => listQuery().extend({ ...paymentLinkFilters().shape, ...viewAndFormat }),
+  query: () => listQuery().extend({ ...paymentLinkFilters().shape, ...viewAndFormat() }),
   csv: paymentLinkColumns,
   response: () => page(paymentLink()),
   status: 200,

@@ -68,7 +68,7 @@ export const listPayments = defineOperation({
   tag: "Payments",
   summary:
     "List payments, newest first; filter by status, customer, invoice, amount range, creation time or a saved view",
-  query: () => listQuery().extend({ ...paymentFilters().shape, ...viewAndFormat }),
+  query: () => listQuery().extend({ ...paymentFilters().shape, ...viewAndFormat() }),
   response: () => page(payment()),
   csv: paymentColumns,
   status: 200,
@@ -128,7 +128,7 @@ export const listRefunds = defineOperation({
   auth: "merchant",
   tag: "Refunds",
   summary: "List refunds, newest first; filter by payment, creation time or a saved view; CSV on request",
-  query: () => listQuery().extend({ ...refundFilters().shape, ...viewAndFormat }),
+  query: () => listQuery().extend({ ...refundFilters().shape, ...viewAndFormat() }),
   response: () => page(refund()),
   csv: refundColumns,
   status: 200,

@@ -68,7 +68,7 @@ export const listPayouts = defineOperation({
   auth: "merchant",
   tag: "Payouts",
   summary: "List payouts, newest first; filter by currency, status or creation time",
-  query: () => listQuery().extend({ ...payoutFilters().shape, ...viewAndFormat }),
+  query: () => listQuery().extend({ ...payoutFilters().shape, ...viewAndFormat() }),
   response: () => page(payout()),
   csv: payoutColumns,
   status: 200,

@@ -97,7 +97,7 @@ export const listProducts = defineOperation({
       active: flag().optional(),
       currency: currency().optional(),
       recurring: flag().optional(),
-      ...createdRange,
+      ...createdRange(),
     }),
   response: () => page(product()),
   status: 200,

@@ -34,7 +34,7 @@ const logoUrl = lazy(() =>
     .describe("Instead of the merchant's logo (drawn in the quote's emails; pages and PDFs fetch no images)"),
 );
 
-const fields = {
+const fields = lazy(() => ({
   name: text(100),
   sections: sections().optional(),
   headerText: text(1_000).optional().describe("Shown above the quote's content"),
@@ -42,12 +42,12 @@ const fields = {
   defaultTerms: text(5_000).optional().describe("The terms of a quote published without its own"),
   accentColor: accentColor().optional(),
   logoUrl: logoUrl().optional(),
-};
+}));
 
 export const newQuoteTemplate = lazy(() =>
   parsesTo<NewQuoteTemplate>()(
     z.strictObject({
-      ...fields,
+      ...fields(),
       isDefault: z
         .boolean()
         .optional()
@@ -61,8 +61,8 @@ export const newQuoteTemplate = lazy(() =>
 export const quoteTemplatePatch = lazy(() =>
   parsesTo<QuoteTemplatePatch>()(
     z.strictObject({
-      ...fields,
-      name: fields.name.optional(),
+      ...fields(),
+      name: fields().name.optional(),
       headerText: text(1_000).nullable().optional(),
       footerText: text(500).nullable().optional(),
       defaultTerms: text(5_000).nullable().optional(),

@@ -89,7 +89,7 @@ const paymentPlan = lazy(() =>
 
 const text = (max: number) => z.string().trim().min(1).max(max);
 
-const quoteFields = {
+const quoteFields = lazy(() => ({
   lineItems: z.array(lineItem()).min(1).max(250),
   discounts: documentDiscounts().optional(),
   fees: z.array(fee()).max(10).optional(),
@@ -108,11 +108,11 @@ const quoteFields = {
       "One of the merchant's quote templates (default: its default template), frozen onto the quote at publish",
     ),
   metadata: metadata().optional(),
-};
+}));
 
 export const newQuote = lazy(() =>
   parsesTo<NewQuote>()(
-    z.strictObject({ customerId: idOf("customer"), currency: currency(), ...quoteFields }),
+    z.strictObject({ customerId: idOf("customer"), currency: currency(), ...quoteFields() }),
   ),
 );
 
@@ -121,8 +121,8 @@ export const quotePatch = lazy(() =>
     z.strictObject({
       customerId: idOf("customer").optional(),
       currency: currency().optional(),
-      ...quoteFields,
-      lineItems: quoteFields.lineItems.optional(),
+      ...quoteFields(),
+      lineItems: quoteFields().lineItems.optional(),
       title: text(200).nullable().optional(),
       terms: text(5_000).nullable().optional(),
       comments: text(2_000).nullable().optional(),
@@ -306,7 +306,7 @@ export const listQuotes = defineOperation({
   auth: "merchant",
   tag: "Quotes",
   summary: "List quotes, newest first; filter by status, number, customer, creation time, or a saved view",
-  query: () => listQuery().extend({ ...quoteFilters().shape, ...viewAndFormat }),
+  query: () => listQuery().extend({ ...quoteFilters().shape, ...viewAndFormat() }),
   csv: quoteColumns,
   response: () => page(quote()),
   status: 200,

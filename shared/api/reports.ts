@@ -10,7 +10,7 @@ import { agingBuckets } from "../reports/receivables.ts";
 import { calendarDate, currency, flag } from "./common.ts";
 import { lazy } from "../lazy.ts";
 
-const rangeFields = {
+const rangeFields = lazy(() => ({
   from: calendarDate().describe("The first local day of the range (YYYY-MM-DD, the merchant's time zone)"),
   to: calendarDate().describe(
     `The last local day of the range, included; from ≤ to, at most ${maxRangeDays} days in all`,
@@ -18,7 +18,7 @@ const rangeFields = {
   livemode: flag()
     .optional()
     .describe("The mode to report (true: live money, false: test); default the merchant's current mode"),
-};
+}));
 
 const groupBy = lazy(() =>
   z
@@ -34,7 +34,7 @@ const groupBy = lazy(() =>
  * after it). `extra` adds a report's own fields; a report with its own grain rule passes its own `groupBy`.
  */
 export const reportQuery = <T extends z.ZodRawShape>(extra: T) =>
-  z.strictObject({ ...rangeFields, ...extra }).superRefine((query, ctx) => {
+  z.strictObject({ ...rangeFields(), ...extra }).superRefine((query, ctx) => {
     const { from, to } = query as { from: string; to: string };
     const problem = rangeProblem(from, to);
     if (problem) ctx.addIssue({ code: "custom", path: ["to"], message: problem });

@@ -150,7 +150,7 @@ const itemChange = lazy(() =>
 );
 
 /** A change's fields (PATCH, and the preview of one). */
-const changeFields = {
+const changeFields = lazy(() => ({
   items: z
     .array(itemChange())
     .min(1)
@@ -185,14 +185,14 @@ const changeFields = {
     .describe(
       "How a change of items is billed: create_prorations (default) on the next invoice, always_invoice at once, none from the next period",
     ),
-};
+}));
 
-export const subscriptionPatch = lazy(() => parsesTo<SubscriptionPatch>()(z.strictObject(changeFields)));
+export const subscriptionPatch = lazy(() => parsesTo<SubscriptionPatch>()(z.strictObject(changeFields())));
 
 /** A change to preview: a PATCH body, and the instant to prorate at (default now). */
 export const changePreviewRequest = lazy(() =>
   z.strictObject({
-    ...changeFields,
+    ...changeFields(),
     prorationDate: z.iso
       .datetime({ offset: true, message: "must be an ISO 8601 instant like 2026-12-15T10:00:00Z" })
       .optional()
@@ -291,7 +291,7 @@ export const listSubscriptions = defineOperation({
   auth: "merchant",
   tag: "Subscriptions",
   summary: "List subscriptions, newest first; filter by status, customer, creation time, or a saved view",
-  query: () => listQuery().extend({ ...subscriptionFilters().shape, ...viewAndFormat }),
+  query: () => listQuery().extend({ ...subscriptionFilters().shape, ...viewAndFormat() }),
   csv: subscriptionColumns,
   response: () => page(subscription()),
   status: 200,

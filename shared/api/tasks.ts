@@ -10,13 +10,13 @@ import { lazy } from "../lazy.ts";
 
 const text = (max: number) => z.string().trim().min(1).max(max);
 
-const relatedShape = {
+const relatedShape = lazy(() => ({
   customerId: idOf("customer").optional(),
   invoiceId: idOf("invoice").optional(),
   paymentId: idOf("payment").optional(),
   subscriptionId: idOf("subscription").optional(),
   quoteId: idOf("quote").optional(),
-};
+}));
 
 export const task = lazy(() =>
   z.object({
@@ -46,7 +46,7 @@ export const newTask = lazy(() =>
       title: text(200),
       body: text(5000).optional(),
       dueDate: calendarDate().optional(),
-      related: z.strictObject(relatedShape).optional(),
+      related: z.strictObject(relatedShape()).optional(),
     }),
   ),
 );
@@ -83,7 +83,7 @@ export const listTasks = defineOperation({
   tag: "Tasks",
   summary:
     "List tasks, newest first; filter by status, due date (dueBefore: due strictly before that date) or a related object's id (relatedTo)",
-  query: () => listQuery().extend({ ...taskFilters().shape, ...viewAndFormat }),
+  query: () => listQuery().extend({ ...taskFilters().shape, ...viewAndFormat() }),
   response: () => page(task()),
   csv: taskColumns,
   status: 200,

@@ -87,7 +87,7 @@ export const listTaxRates = defineOperation({
       active: flag().optional(),
       inclusive: flag().optional(),
       country: country().optional(),
-      ...createdRange,
+      ...createdRange(),
     }),
   response: () => page(taxRate()),
   status: 200,

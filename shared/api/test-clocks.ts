@@ -47,7 +47,7 @@ export const listTestClocks = defineOperation({
   auth: "merchant",
   tag: "Test clocks",
   summary: "List test clocks, newest first",
-  query: () => listQuery().extend({ ...createdRange }),
+  query: () => listQuery().extend({ ...createdRange() }),
   response: () => page(testClock()),
   status: 200,
 });

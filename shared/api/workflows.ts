@@ -217,11 +217,11 @@ export const workflowPatch = lazy(() =>
   ),
 );
 
-const definition = {
+const definition = lazy(() => ({
   trigger: z.object({ event: triggerEvent(), filters: filters() }),
   reenroll: z.boolean(),
   steps: steps(),
-};
+}));
 
 export const workflow = lazy(() =>
   z.object({
@@ -230,7 +230,7 @@ export const workflow = lazy(() =>
     active: z.boolean(),
     version: z.int().describe("The current version, from 1; editing the trigger, reenroll or steps adds one"),
     template: z.string().optional().describe("The template it was created from"),
-    ...definition,
+    ...definition(),
     webhookSecretCreatedAt: z
       .string()
       .optional()
@@ -256,7 +256,7 @@ export const workflowVersion = lazy(() =>
   z.object({
     workflowId: z.string(),
     version: z.int(),
-    ...definition,
+    ...definition(),
     createdAt: z.string(),
   }),
 );
@@ -266,7 +266,7 @@ export const workflowTemplate = lazy(() =>
     id: z.string(),
     name: z.string(),
     description: z.string(),
-    ...definition,
+    ...definition(),
   }),
 );
 
