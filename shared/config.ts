@@ -6,6 +6,7 @@
  */
 import * as z from "zod";
 import type { QueueName } from "./aws/queue.ts";
+import { lazy } from "./lazy.ts";
 
 export const envNames = {
   tableName: "TABLE_NAME",
@@ -74,13 +75,13 @@ function read<T>(name: string, schema: z.ZodType<T>): T {
   return parsed.data;
 }
 
-const nonEmpty = z.string().min(1);
+const nonEmpty = lazy(() => z.string().min(1));
 
 export const config = {
-  tableName: () => read(envNames.tableName, nonEmpty),
+  tableName: () => read(envNames.tableName, nonEmpty()),
   mailFrom: () => read(envNames.mailFrom, z.email()),
   queueUrl: (queue: QueueName) => read(envNames.queueUrl(queue), z.url()),
-  queueArn: (queue: QueueName) => read(envNames.queueArn(queue), nonEmpty),
+  queueArn: (queue: QueueName) => read(envNames.queueArn(queue), nonEmpty()),
   /** Every queue this function is bound to (`QUEUE_URL_<NAME>`), by queue name: what the health check probes. */
   boundQueueUrls: (): Record<string, string> =>
     Object.fromEntries(
@@ -93,9 +94,9 @@ export const config = {
     ),
   /** `table` keeps schedules in the table for the local runtime's scheduler; `eventbridge` in the cloud. */
   schedulerMode: () => read(envNames.schedulerMode, z.enum(["eventbridge", "table"]).default("eventbridge")),
-  schedulerGroup: () => read(envNames.schedulerGroup, nonEmpty),
-  schedulerRoleArn: () => read(envNames.schedulerRoleArn, nonEmpty),
-  schedulerDlqArn: () => read(envNames.schedulerDlqArn, nonEmpty),
+  schedulerGroup: () => read(envNames.schedulerGroup, nonEmpty()),
+  schedulerRoleArn: () => read(envNames.schedulerRoleArn, nonEmpty()),
+  schedulerDlqArn: () => read(envNames.schedulerDlqArn, nonEmpty()),
   /**
    * The deployment's public base URL, on which hosted links (an invoice's `hostedUrl`) are built: the
    * HTTP API's endpoint, or the custom domain the operator set (CDK context `kassa:publicBaseUrl`);
@@ -121,7 +122,7 @@ export const config = {
    */
   sandbox: () => read(envNames.sandbox, z.enum(["enabled", "disabled"]).default("disabled")),
   /** The local runtime's data folder (`KASSA_DATA_DIR`, `.kassa` by default), relative to the working directory. */
-  localDataDir: () => read(envNames.localDataDir, nonEmpty.default(".kassa")),
+  localDataDir: () => read(envNames.localDataDir, nonEmpty().default(".kassa")),
   /** A local stand-in's port (`KASSA_<SERVICE>_PORT`); 0 picks a free one. */
   localPort: (service: Parameters<typeof envNames.localPort>[0], fallback: number) =>
     read(envNames.localPort(service), z.coerce.number().int().min(0).max(65_535).default(fallback)),
@@ -132,7 +133,7 @@ export const config = {
     const [valueVar, arnVar] = secretVariables[name];
     return process.env[valueVar]
       ? { value: read(valueVar, z.string().min(16)) }
-      : { secretArn: read(arnVar, nonEmpty) };
+      : { secretArn: read(arnVar, nonEmpty()) };
   },
 };
 

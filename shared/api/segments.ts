@@ -19,38 +19,45 @@ const day = lazy(() =>
   }),
 );
 
-const filterBranches = [
-  z.strictObject({
-    type: z.literal("emailDomain"),
-    value: text(253).regex(/^[^@\s]+\.[^@\s]+$/, "must be a domain like example.com"),
-  }),
-  z.strictObject({
-    type: z.literal("country"),
-    value: z
-      .string()
-      .regex(/^[A-Za-z]{2}$/, "must be an ISO 3166-1 alpha-2 country code")
-      .transform((v) => v.toUpperCase()),
-  }),
-  z.strictObject({ type: z.literal("metadata"), key: text(40), value: z.string().max(500) }),
-  z
-    .strictObject({ type: z.literal("createdAt"), after: day().optional(), before: day().optional() })
-    .refine((f) => f.after !== undefined || f.before !== undefined, {
-      message: "needs after or before",
-      path: ["after"],
-    }),
-  z.strictObject({ type: z.literal("accountOwner"), value: email() }),
-  z.strictObject({ type: z.literal("paidInLastDays"), days: days() }),
-  z.strictObject({ type: z.literal("totalPaidGte"), amount: amount(), currency: currency() }),
-  z.strictObject({ type: z.literal("hasActiveSubscription"), value: z.boolean() }),
-  z.strictObject({ type: z.literal("hasOverdueInvoice"), value: z.boolean() }),
-  z
-    .strictObject({ type: z.literal("lastPaymentBefore"), date: day().optional(), days: days().optional() })
-    .refine((f) => (f.date === undefined) !== (f.days === undefined), {
-      message: "exactly one of date and days is required",
-      path: ["days"],
-    }),
-  z.strictObject({ type: z.literal("subscribedToProduct"), productId: idOf("product") }),
-] as const;
+const filterBranches = lazy(
+  () =>
+    [
+      z.strictObject({
+        type: z.literal("emailDomain"),
+        value: text(253).regex(/^[^@\s]+\.[^@\s]+$/, "must be a domain like example.com"),
+      }),
+      z.strictObject({
+        type: z.literal("country"),
+        value: z
+          .string()
+          .regex(/^[A-Za-z]{2}$/, "must be an ISO 3166-1 alpha-2 country code")
+          .transform((v) => v.toUpperCase()),
+      }),
+      z.strictObject({ type: z.literal("metadata"), key: text(40), value: z.string().max(500) }),
+      z
+        .strictObject({ type: z.literal("createdAt"), after: day().optional(), before: day().optional() })
+        .refine((f) => f.after !== undefined || f.before !== undefined, {
+          message: "needs after or before",
+          path: ["after"],
+        }),
+      z.strictObject({ type: z.literal("accountOwner"), value: email() }),
+      z.strictObject({ type: z.literal("paidInLastDays"), days: days() }),
+      z.strictObject({ type: z.literal("totalPaidGte"), amount: amount(), currency: currency() }),
+      z.strictObject({ type: z.literal("hasActiveSubscription"), value: z.boolean() }),
+      z.strictObject({ type: z.literal("hasOverdueInvoice"), value: z.boolean() }),
+      z
+        .strictObject({
+          type: z.literal("lastPaymentBefore"),
+          date: day().optional(),
+          days: days().optional(),
+        })
+        .refine((f) => (f.date === undefined) !== (f.days === undefined), {
+          message: "exactly one of date and days is required",
+          path: ["days"],
+        }),
+      z.strictObject({ type: z.literal("subscribedToProduct"), productId: idOf("product") }),
+    ] as const,
+);
 
 /**
  * One filter: canonical `{ type, … }`, or the shorthand `{ <type>: value }` (`{ paidInLastDays: 30 }`,
@@ -60,7 +67,7 @@ const filterBranches = [
 const filter = lazy(
   () =>
     z
-      .preprocess(normaliseFilter, z.discriminatedUnion("type", filterBranches))
+      .preprocess(normaliseFilter, z.discriminatedUnion("type", filterBranches()))
       .describe(
         "A filter over customers, canonical { type, … } or the shorthand { <type>: value }; a segment's filters must all hold",
       ) as unknown as z.ZodType<SegmentFilter>,
