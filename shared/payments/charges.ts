@@ -5,6 +5,7 @@
  */
 import { PaymentDeclinedError } from "../domain/errors.ts";
 import { newId } from "../domain/ids.ts";
+import { log } from "../observability.ts";
 import type { Merchant } from "../merchants/merchant.ts";
 import { attemptCheck } from "./attempt-checks.ts";
 import { applyOutcome, checkoutExpired, type Outcome } from "./outcomes.ts";
@@ -18,7 +19,7 @@ import {
   processorPayment,
 } from "./payment.ts";
 import { connectedAccount, merchantOf, type PaymentPorts } from "./ports.ts";
-import type { ChargeRequest, ChargeResult, KassaRefs } from "./processor.ts";
+import type { ChargeRequest, ChargeResult, KassaRefs, OutcomeUnknown } from "./processor.ts";
 
 /** How long a direct charge blocks another on the same payable if its answer and events never arrive. */
 const chargeLockMs = 15 * 60_000;
@@ -70,7 +71,7 @@ async function startAttempt(
   // about it first, and an answer applied changed the payable, so this attempt opens on it anew
   // (refused if that attempt paid it, or still holds it as a bank debit).
   const opening =
-    opened.lapsed && (await askAgain(ports, merchantId, opened.lapsed, { merchant }))
+    opened.lapsed && (await askAgain(ports, merchantId, opened.lapsed, { merchant, refusal: "unanswered" }))
       ? await payable.open(merchantId, paid.id, attempt)
       : opened;
   const processor = await ports.processorFor(merchant);
@@ -202,7 +203,16 @@ export async function askAgain(
   ports: PaymentPorts,
   merchantId: string,
   paymentId: string,
-  known: { merchant?: Merchant } = {},
+  options: {
+    merchant?: Merchant;
+    /**
+     * A processor refusing the request with an error (its account was closed, the key rotated) gives
+     * no answer, and would refuse it each time for the 20 hours it may be asked. The check `throws`
+     * (redelivered, then the queue's DLQ, where an operator sees it); a buyer's new attempt takes it as
+     * `unanswered` and goes on as after no answer, instead of failing for those 20 hours.
+     */
+    refusal?: "throws" | "unanswered";
+  } = {},
 ): Promise<boolean> {
   const found = await ports.payments.read(merchantId, paymentId);
   const payment = found?.value;
@@ -210,7 +220,7 @@ export async function askAgain(
   if (!found || !payment?.asked || payment.status !== "processing" || payment.processorPaymentId)
     return false;
   if (ports.clock.now().getTime() - Date.parse(payment.createdAt) > replayWindowMs) return false;
-  const merchant = known.merchant ?? (await merchantOf(ports, merchantId));
+  const merchant = options.merchant ?? (await merchantOf(ports, merchantId));
   const processor = await ports.processorFor(merchant);
   // The merchant changed processors or accounts since: the first one's events settle it.
   if (
@@ -218,7 +228,14 @@ export async function askAgain(
     connectedAccount(merchant, processor).accountId !== payment.asked.accountId
   )
     return false;
-  const result = await processor.charge(chargeRequest(merchantId, payment, payment.asked));
+  const result = await processor
+    .charge(chargeRequest(merchantId, payment, payment.asked))
+    .catch((error: unknown): OutcomeUnknown => {
+      if (options.refusal !== "unanswered") throw error;
+      const message = error instanceof Error ? error.message : String(error);
+      log.error("The processor refused a lapsed charge's request", { paymentId, error: message });
+      return { status: "unknown", message };
+    });
   if (result.status === "unknown") return false;
   await applyOutcome(ports, merchantId, paymentId, outcomeOf(result), { merchant, payment: found });
   return true;

@@ -311,6 +311,41 @@ describe("a charge caught in flight is settled once its hold lapses, without a w
     });
   });
 
+  it("sandbox: a processor refusing the lapsed charge's request does not fail the buyer's new attempt; its check still fails loudly", async () => {
+    const invoice = await openInvoice(sandboxShop, 4_450);
+    const { paymentId, sent } = await chargeCaughtInFlight(invoice.id, "pm_card_chargeDeclined");
+    clock.advance(holdLapses);
+
+    // The processor now refuses that request (the account was closed, the key rotated), and answers others.
+    const refusing = (asked: ChargeRequest[]): InvoicePayPorts => ({
+      ...paymentPorts(clock),
+      processorFor: async (merchant) => {
+        const processor = await paymentPorts(clock).processorFor(merchant);
+        return {
+          ...processor,
+          charge: async (request) => {
+            asked.push(request);
+            if (request.idempotencyKey === sent[0]?.idempotencyKey) throw new Error("No such account");
+            return processor.charge(request);
+          },
+        };
+      },
+    });
+    const asked: ChargeRequest[] = [];
+    const paid = await payInvoice(refusing(asked), sandboxShop.id, invoice.id, "pm_card_visa");
+
+    // Asked about the lapsed charge first, then the new attempt was charged and paid the invoice.
+    expect(asked.map((r) => r.idempotencyKey)).toEqual([sent[0]?.idempotencyKey, expect.any(String)]);
+    expect(asked[1]?.idempotencyKey).not.toBe(sent[0]?.idempotencyKey);
+    expect(paid).toMatchObject({ status: "paid", payment: { status: "succeeded" } });
+    const after = await recorded(invoice.id);
+    expect(after.payments.find((p) => p.id === paymentId)).toMatchObject({ status: "processing" });
+    expect(after.succeededEvents).toHaveLength(1);
+    // The check itself does not swallow the refusal: it fails, to be redelivered and reach the DLQ.
+    const { askAgain } = await import("../../shared/payments/charges.ts");
+    await expect(askAgain(refusing([]), sandboxShop.id, paymentId)).rejects.toThrow("No such account");
+  });
+
   it("Stripe: the check's request replays the intent Stripe made (one charge at Stripe), and pays the invoice", async () => {
     const invoice = await openInvoice(stripeShop, 4_500);
     const paymentId = await stripeAnswerLost(invoice.id, "pm_card_visa");
