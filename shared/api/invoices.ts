@@ -152,6 +152,22 @@ export const invoicePatch = lazy(() =>
 
 const money = lazy(() => z.number().int());
 
+/** An invoice's fields that any billed document shares (a quote, an invoice preview): to whom, what, and its money. */
+export const documentContent = {
+  customerId: true,
+  customer: true,
+  currency: true,
+  lineItems: true,
+  discounts: true,
+  fees: true,
+  subtotal: true,
+  discountTotal: true,
+  taxTotal: true,
+  taxBreakdown: true,
+  feeTotal: true,
+  total: true,
+} as const;
+
 export const invoice = lazy(() =>
   z.object({
     id: z.string(),

@@ -20,7 +20,7 @@ import {
 import { quoteFilters } from "./list-filters.ts";
 import { quoteColumns } from "./csv-columns.ts";
 import { quoteTemplate } from "./quote-templates.ts";
-import { documentDiscounts, fee, invoice, lineItem } from "./invoices.ts";
+import { documentContent, documentDiscounts, fee, invoice, lineItem } from "./invoices.ts";
 import { lazy } from "../lazy.ts";
 
 const countersigner = lazy(() => z.strictObject({ name: z.string().trim().min(1).max(200), email: email() }));
@@ -143,18 +143,7 @@ const installmentStatuses = ["upcoming", "open", "paid", "past_due"] as const;
 export const quote = lazy(() =>
   invoice()
     .pick({
-      customerId: true,
-      customer: true,
-      currency: true,
-      lineItems: true,
-      discounts: true,
-      fees: true,
-      subtotal: true,
-      discountTotal: true,
-      taxTotal: true,
-      taxBreakdown: true,
-      feeTotal: true,
-      total: true,
+      ...documentContent,
       creditedToBalance: true,
       metadata: true,
       testClockId: true,

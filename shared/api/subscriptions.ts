@@ -16,7 +16,7 @@ import {
 } from "./common.ts";
 import { subscriptionFilters, subscriptionStatuses as statuses } from "./list-filters.ts";
 import { subscriptionColumns } from "./csv-columns.ts";
-import { documentDiscounts, invoice, quantity } from "./invoices.ts";
+import { documentContent, documentDiscounts, invoice, quantity } from "./invoices.ts";
 import { intervals } from "./products.ts";
 import { lazy } from "../lazy.ts";
 
@@ -370,18 +370,7 @@ export const resumeSubscription = defineOperation({
 export const invoicePreview = lazy(() =>
   invoice()
     .pick({
-      customerId: true,
-      customer: true,
-      currency: true,
-      lineItems: true,
-      discounts: true,
-      fees: true,
-      subtotal: true,
-      discountTotal: true,
-      taxTotal: true,
-      taxBreakdown: true,
-      feeTotal: true,
-      total: true,
+      ...documentContent,
       appliedBalance: true,
       amountDue: true,
       creditedToBalance: true,
