@@ -1,7 +1,8 @@
 /**
  * SQS consumers are per-record functions. This wrapper validates each body with the consumer's zod
- * schema, runs the records, and reports the ones that threw as partial batch failures so only they
- * are retried (and, after the queue's max receives, moved to its DLQ).
+ * schema (built on the first record, not at import: shared/lazy.ts), runs the records, and reports
+ * the ones that threw as partial batch failures so only they are retried (and, after the queue's max
+ * receives, moved to its DLQ).
  *
  * Each record gets one log line (shared/observability.ts): its kind or event type, the event id it
  * carries, its `correlationId` — the id of the request or message that caused the event, which the
@@ -23,10 +24,12 @@ const named = lazy(() =>
   }),
 );
 
+/** `schema` builds the body's schema: called once, on the first record. */
 export function sqsConsumer<S extends z.ZodType>(
-  schema: S,
+  schema: () => S,
   handleRecord: (body: z.output<S>, record: SQSRecord) => Promise<void>,
 ) {
+  const bodySchema = lazy(schema);
   return async (event: SQSEvent, context?: Context): Promise<SQSBatchResponse> => {
     const batchItemFailures: SQSBatchResponse["batchItemFailures"] = [];
     for (const record of event.Records) {
@@ -44,7 +47,7 @@ export function sqsConsumer<S extends z.ZodType>(
               eventId: about?.id,
               correlationId: about?.correlationId ?? about?.id,
             });
-            await handleRecord(schema.parse(raw), record);
+            await handleRecord(bodySchema().parse(raw), record);
             log.info("Message", { outcome: "processed", latencyMs: elapsed() });
             return false;
           } catch (error) {

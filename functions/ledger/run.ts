@@ -4,6 +4,6 @@ import { postEvent } from "../../shared/ledger/service.ts";
 import { eventMessage } from "../../shared/outbox/message.ts";
 import { sqsConsumer } from "../../shared/queue-consumer.ts";
 
-export const handler = sqsConsumer(eventMessage(), async (event) => {
+export const handler = sqsConsumer(eventMessage, async (event) => {
   await postEvent(ledgerPorts(clockFor({ merchantId: event.merchantId })), event);
 });

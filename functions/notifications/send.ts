@@ -12,10 +12,10 @@ import { sqsConsumer } from "../../shared/queue-consumer.ts";
 
 /** One event per record, on the clock resolved for that event (and the ports built on it). */
 export function notifications(portsFor: (clock: Clock) => NotificationConsumerPorts) {
-  return sqsConsumer(eventMessage(), async (event) => {
+  return sqsConsumer(eventMessage, async (event) => {
     const notification = notificationFor(event.type);
     if (!notification) return;
-    const data = notification.data.parse(event.data);
+    const data = notification.data().parse(event.data);
     const ports = portsFor(clockFor({ merchantId: event.merchantId }));
     await once(
       { consumer: "notifications", key: event.id, clock: ports.clock, claimSeconds: 30 },

@@ -15,25 +15,29 @@ import { deliver, fanOut } from "../../shared/webhooks/delivery.ts";
 import type { DeliveryPorts } from "../../shared/webhooks/ports.ts";
 import { replayPageRun } from "../../shared/webhooks/service.ts";
 
-const deliveryMessage = z.object({
-  kind: z.literal("webhook.deliver"),
-  merchantId: z.string().min(1),
-  endpointId: z.string().min(1),
-  deliveryId: z.string().min(1),
-});
+const deliveryMessage = () =>
+  z.object({
+    kind: z.literal("webhook.deliver"),
+    merchantId: z.string().min(1),
+    endpointId: z.string().min(1),
+    deliveryId: z.string().min(1),
+  });
 
-const replayMessage = z.object({
-  kind: z.literal("webhook.replay"),
-  merchantId: z.string().min(1),
-  endpointId: z.string().min(1),
-  replayId: z.string().min(1),
-  from: z.iso.datetime({ offset: true }),
-  to: z.iso.datetime({ offset: true }),
-  after: z.string().optional(),
-});
+const replayMessage = () =>
+  z.object({
+    kind: z.literal("webhook.replay"),
+    merchantId: z.string().min(1),
+    endpointId: z.string().min(1),
+    replayId: z.string().min(1),
+    from: z.iso.datetime({ offset: true }),
+    to: z.iso.datetime({ offset: true }),
+    after: z.string().optional(),
+  });
 
 /** The event's `sequence` orders an object's deliveries (shared/webhooks/endpoint.ts `deliveryLine`). */
-const webhookEvent = eventMessage().extend({ sequence: z.number().int().optional() });
+const webhookEvent = () => eventMessage().extend({ sequence: z.number().int().optional() });
+
+const message = () => z.union([deliveryMessage(), replayMessage(), webhookEvent()]);
 
 /** Not an error of the consumer: the attempt failed and its retry is scheduled by the message's visibility. */
 class RetryScheduled extends Error {
@@ -44,11 +48,11 @@ export function outboundWebhooks(
   portsFor: (clock: Clock) => DeliveryPorts,
   hide: (receiptHandle: string, seconds: number) => Promise<void>,
 ) {
-  return sqsConsumer(z.union([deliveryMessage, replayMessage, webhookEvent]), async (message, record) => {
-    const ports = portsFor(clockFor({ merchantId: message.merchantId }));
-    if (!("kind" in message)) return fanOut(ports, message);
-    if (message.kind === "webhook.replay") return replayPageRun(ports, message);
-    const wait = await deliver(ports, message);
+  return sqsConsumer(message, async (body, record) => {
+    const ports = portsFor(clockFor({ merchantId: body.merchantId }));
+    if (!("kind" in body)) return fanOut(ports, body);
+    if (body.kind === "webhook.replay") return replayPageRun(ports, body);
+    const wait = await deliver(ports, body);
     if (wait === undefined) return;
     await hide(record.receiptHandle, wait);
     throw new RetryScheduled(`attempt failed; retry in ${wait} s`);

@@ -10,7 +10,7 @@ import type { ReportContributor } from "../../shared/reports/contributor.ts";
 
 /** One event per record, with the contributors on the clock resolved for its merchant. */
 export function reports(contributorsFor: (clock: Clock) => readonly ReportContributor[]) {
-  return sqsConsumer(eventMessage(), async (event) => {
+  return sqsConsumer(eventMessage, async (event) => {
     for (const contributor of contributorsFor(clockFor({ merchantId: event.merchantId })))
       if (contributor.eventTypes.includes(event.type)) await contributor.apply(event);
   });

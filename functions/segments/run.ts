@@ -17,7 +17,7 @@ import {
 } from "../../shared/segments/membership.ts";
 import type { SegmentConsumerPorts } from "../../shared/segments/ports.ts";
 
-const message = z.union([segmentFlipMessage(), segmentBuildMessage(), eventMessage()]);
+const message = () => z.union([segmentFlipMessage(), segmentBuildMessage(), eventMessage()]);
 
 /** One message per record, on the clock resolved for its merchant (each customer is evaluated on its own). */
 export function segments(portsFor: (clock: Clock) => SegmentConsumerPorts) {

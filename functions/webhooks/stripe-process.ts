@@ -16,7 +16,7 @@ import { handleStripeEvent } from "../../shared/payments/stripe-events-handler.t
 import { isSignatureVerificationError, verifySignedEvent } from "../../shared/payments/verification.ts";
 import { sqsConsumer } from "../../shared/queue-consumer.ts";
 
-const signedEvent = z.object({ payload: z.string().min(2), signature: z.string().min(10) });
+const signedEvent = () => z.object({ payload: z.string().min(2), signature: z.string().min(10) });
 
 export const handler = sqsConsumer(signedEvent, async ({ payload, signature }) => {
   // Queued events may wait before they are read (retries, backlogs): their age is checked at the

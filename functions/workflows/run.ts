@@ -10,7 +10,7 @@ import { sqsConsumer } from "../../shared/queue-consumer.ts";
 import { enrollOnEvent, resumeEnrollment, workflowResumeMessage } from "../../shared/workflows/engine.ts";
 import type { WorkflowEnginePorts } from "../../shared/workflows/ports.ts";
 
-const message = z.union([workflowResumeMessage(), eventMessage()]);
+const message = () => z.union([workflowResumeMessage(), eventMessage()]);
 
 /** One message per record, with the ports on the clock resolved for its merchant (each enrollment then runs on its customer's). */
 export function workflows(portsFor: (clock: Clock) => WorkflowEnginePorts) {

@@ -45,7 +45,7 @@ export interface InvoiceTimerPorts {
 }
 
 export function invoiceTimers(ports: InvoiceTimerPorts): TimerRegistrations {
-  const cancelSchedules = work(eventMessage(), async (event) => {
+  const cancelSchedules = work(eventMessage, async (event) => {
     const found = await ports.invoices.read(event.merchantId, event.objectId ?? "");
     if (!found) return;
     for (const name of invoiceScheduleNames(found.value.id, found.value.reminderDays ?? []))
@@ -54,7 +54,7 @@ export function invoiceTimers(ports: InvoiceTimerPorts): TimerRegistrations {
 
   return {
     timers: {
-      "invoice.reminder": work(invoiceReminderMessage(), async (message) => {
+      "invoice.reminder": work(invoiceReminderMessage, async (message) => {
         const now = ports.clock.now();
         const found = await ports.invoices.read(message.merchantId, message.invoiceId);
         if (!found) return;
@@ -76,7 +76,7 @@ export function invoiceTimers(ports: InvoiceTimerPorts): TimerRegistrations {
           },
         );
       }),
-      "invoice.overdue": work(invoiceOverdueMessage(), async (message) => {
+      "invoice.overdue": work(invoiceOverdueMessage, async (message) => {
         const now = ports.clock.now();
         const found = await ports.invoices.read(message.merchantId, message.invoiceId);
         if (!found) return;
@@ -91,7 +91,7 @@ export function invoiceTimers(ports: InvoiceTimerPorts): TimerRegistrations {
       }),
     },
     events: {
-      "invoice.finalized": work(finalizedEvent(), async (event) => {
+      "invoice.finalized": work(finalizedEvent, async (event) => {
         const schedules = invoiceSchedules(
           {
             merchantId: event.merchantId,

@@ -176,7 +176,7 @@ const checkoutSessionRecord = lazy(() =>
 
 export const checkoutCompleted: Notification<{ checkoutSession: CheckoutSession }> = {
   eventType: "checkout.completed",
-  data: z.object({ checkoutSession: checkoutSessionRecord() }),
+  data: lazy(() => z.object({ checkoutSession: checkoutSessionRecord() })),
   async render({ merchantId, data }, ports) {
     const session = data.checkoutSession;
     const [merchant, invoice, link] = await Promise.all([

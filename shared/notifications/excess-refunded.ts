@@ -15,6 +15,7 @@ import {
   type PaymentForMail,
 } from "./compose.ts";
 import { invoiceWithMerchant, type Notification, paymentRecord } from "./notification.ts";
+import { lazy } from "../lazy.ts";
 
 export function excessRefundedEmail(
   payment: PaymentForMail,
@@ -47,7 +48,9 @@ interface ExcessRefunded {
 
 export const excessRefunded: Notification<ExcessRefunded> = {
   eventType: "payment.duplicate_refunded",
-  data: z.object({ payment: paymentRecord(), invoiceId: z.string(), excessAmount: z.number().int() }),
+  data: lazy(() =>
+    z.object({ payment: paymentRecord(), invoiceId: z.string(), excessAmount: z.number().int() }),
+  ),
   async render({ merchantId, data }, ports) {
     const { invoice, merchant } = await invoiceWithMerchant(ports, merchantId, data.invoiceId);
     return [excessRefundedEmail(data.payment, invoice, merchant, data.excessAmount)];

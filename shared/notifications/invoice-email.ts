@@ -11,6 +11,7 @@ import {
   invoiceTestNotice,
 } from "./compose.ts";
 import { invoiceWithMerchant, type Notification } from "./notification.ts";
+import { lazy } from "../lazy.ts";
 
 /** The email without its attachment, in the buyer's words. */
 export function invoiceEmail(invoice: InvoiceForMail, merchant: InvoiceMerchant): Mail {
@@ -24,7 +25,7 @@ export function invoiceEmail(invoice: InvoiceForMail, merchant: InvoiceMerchant)
 export const invoiceSent: Notification<Record<string, unknown>> = {
   eventType: "invoice.sent",
   // The invoice is read as it is now (its object id), not from the event.
-  data: z.record(z.string(), z.unknown()),
+  data: lazy(() => z.record(z.string(), z.unknown())),
   async render(event, ports) {
     const { invoice, merchant } = await invoiceWithMerchant(ports, event.merchantId, event.objectId ?? "");
     const pdf = await ports.invoicePdf(invoice, merchant);

@@ -23,8 +23,12 @@ export interface NotificationEvent<Data> {
 export interface Notification<Data = unknown> {
   /** The domain event that sends it: the outbox routes exactly these to the notifications queue. */
   eventType: string;
-  /** What it reads of the event's data; a record that does not parse fails, to be retried. */
-  data: z.ZodType<Data>;
+  /**
+   * What it reads of the event's data; a record that does not parse fails, to be retried. A `lazy()`
+   * thunk (shared/lazy.ts): the registry lists every notification, and a function that imports it
+   * builds only the schemas of the events it reads.
+   */
+  data: () => z.ZodType<Data>;
   /** Its mails for one event: none when the event calls for none. */
   render(event: NotificationEvent<Data>, ports: NotificationPorts): Promise<Mail[]>;
 }

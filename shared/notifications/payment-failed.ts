@@ -22,6 +22,7 @@ import {
 import { type Notification, paymentOnInvoice, paymentRecord } from "./notification.ts";
 import type { NotificationPorts } from "./ports.ts";
 import { portalParagraphs } from "./subscription-mail.ts";
+import { lazy } from "../lazy.ts";
 
 /**
  * A failed charge of a subscription's saved method (its first period's or a renewal's): where the
@@ -113,7 +114,7 @@ async function subscriptionChargeOf(
 
 export const paymentFailed: Notification<{ payment: Payment }> = {
   eventType: "payment.failed",
-  data: z.object({ payment: paymentRecord() }),
+  data: lazy(() => z.object({ payment: paymentRecord() })),
   async render(event, ports) {
     const found = await paymentOnInvoice(ports, event);
     // The buyer left Checkout (or let it lapse): nothing was declined, so no failure to report.

@@ -71,7 +71,7 @@ const payout = lazy(() =>
 
 export const payoutSummary: Notification<{ payout: Payout }> = {
   eventType: "payout.paid",
-  data: z.object({ payout: payout() }),
+  data: lazy(() => z.object({ payout: payout() })),
   async render({ merchantId, data }, ports) {
     const merchant = await ports.merchant(merchantId);
     if (!merchant) throw new Error(`The merchant of payout ${data.payout.id} is missing`);

@@ -13,18 +13,21 @@ import type { Quote } from "../quotes/quote.ts";
 import { compose } from "./compose.ts";
 import { domainRecord, type Notification, withBuyerLocale } from "./notification.ts";
 import { quoteTestNotice } from "./quote-countersign.ts";
+import { lazy } from "../lazy.ts";
 
 export const quoteAccepted: Notification<{ quote: Quote }> = {
   eventType: "quote.accepted",
-  data: z.object({
-    quote: domainRecord<Quote>("quote", {
-      id: "string",
-      currency: "string",
-      total: "integer",
-      customer: "object",
-      countersigners: "array",
+  data: lazy(() =>
+    z.object({
+      quote: domainRecord<Quote>("quote", {
+        id: "string",
+        currency: "string",
+        total: "integer",
+        customer: "object",
+        countersigners: "array",
+      }),
     }),
-  }),
+  ),
   render: async ({ merchantId, data }, ports): Promise<Mail[]> => {
     const { quote } = data;
     const [merchant, pdf, buyerCustomer] = await Promise.all([

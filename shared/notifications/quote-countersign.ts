@@ -11,6 +11,7 @@ import { merchantLivemode } from "../payments/mode.ts";
 import type { Quote } from "../quotes/quote.ts";
 import { compose } from "./compose.ts";
 import { domainRecord, type Notification } from "./notification.ts";
+import { lazy } from "../lazy.ts";
 
 /** What every quote email of a sandbox merchant opens with. */
 export const quoteTestNotice = (merchant: Merchant, tr: Translator): string | undefined =>
@@ -18,9 +19,11 @@ export const quoteTestNotice = (merchant: Merchant, tr: Translator): string | un
 
 export const quoteCountersign: Notification<{ quote: Quote }> = {
   eventType: "quote.signed",
-  data: z.object({
-    quote: domainRecord<Quote>("quote", { id: "string", currency: "string", total: "integer" }),
-  }),
+  data: lazy(() =>
+    z.object({
+      quote: domainRecord<Quote>("quote", { id: "string", currency: "string", total: "integer" }),
+    }),
+  ),
   render: async ({ merchantId, data }, ports): Promise<Mail[]> => {
     const [merchant, links] = await Promise.all([
       ports.merchant(merchantId),

@@ -12,19 +12,22 @@ import type { Quote } from "../quotes/quote.ts";
 import { compose } from "./compose.ts";
 import { domainRecord, type Notification, withBuyerLocale } from "./notification.ts";
 import { quoteTestNotice } from "./quote-countersign.ts";
+import { lazy } from "../lazy.ts";
 
 export const quotePublished: Notification<{ quote: Quote }> = {
   eventType: "quote.published",
-  data: z.object({
-    quote: domainRecord<Quote>("quote", {
-      id: "string",
-      currency: "string",
-      total: "integer",
-      expiresAt: "string",
-      hostedUrl: "string",
-      customer: "object",
+  data: lazy(() =>
+    z.object({
+      quote: domainRecord<Quote>("quote", {
+        id: "string",
+        currency: "string",
+        total: "integer",
+        expiresAt: "string",
+        hostedUrl: "string",
+        customer: "object",
+      }),
     }),
-  }),
+  ),
   render: async ({ merchantId, data }, ports): Promise<Mail[]> => {
     const { quote } = data;
     const [merchant, original, buyer] = await Promise.all([

@@ -17,6 +17,7 @@ import {
   supportLine,
 } from "./compose.ts";
 import { type Notification, paymentOnInvoice, paymentRecord } from "./notification.ts";
+import { lazy } from "../lazy.ts";
 
 /** The buyer's receipt, in the buyer's words. */
 export function receiptEmail(
@@ -68,7 +69,7 @@ export function paymentReceivedEmail(
 
 export const receipt: Notification<{ payment: Payment }> = {
   eventType: "payment.succeeded",
-  data: z.object({ payment: paymentRecord() }),
+  data: lazy(() => z.object({ payment: paymentRecord() })),
   async render(event, ports) {
     const found = await paymentOnInvoice(ports, event);
     if (!found) return [];

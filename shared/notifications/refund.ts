@@ -37,7 +37,7 @@ const refundRecord = lazy(() =>
 
 export const refund: Notification<{ refund: Refund }> = {
   eventType: "refund.succeeded",
-  data: z.object({ refund: refundRecord() }),
+  data: lazy(() => z.object({ refund: refundRecord() })),
   async render(event, ports) {
     const { invoiceId } = event.data.refund;
     if (!invoiceId) return [];

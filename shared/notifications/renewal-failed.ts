@@ -98,12 +98,14 @@ const failedInvoice = lazy(() =>
 
 export const renewalFailedNotice: Notification<RenewalFailure> = {
   eventType: "invoice.payment_failed",
-  data: z.object({
-    invoice: failedInvoice(),
-    declineCode: z.string(),
-    renewal: z.boolean().optional(),
-    finalActionAt: z.string().nullable().optional(),
-  }),
+  data: lazy(() =>
+    z.object({
+      invoice: failedInvoice(),
+      declineCode: z.string(),
+      renewal: z.boolean().optional(),
+      finalActionAt: z.string().nullable().optional(),
+    }),
+  ),
   async render({ merchantId, data }, ports) {
     // A first period's failure leaves the subscription incomplete: the buyer pays or it expires.
     if (!data.renewal || !data.invoice.subscriptionId) return [];

@@ -102,7 +102,7 @@ export function renewalReminderEmail(
 
 export const renewalUpcoming: Notification<{ subscription: Subscription; renewal: UpcomingRenewal }> = {
   eventType: "subscription.renewal_upcoming",
-  data: z.object({ subscription: subscriptionRecord(), renewal: upcomingRenewal() }),
+  data: lazy(() => z.object({ subscription: subscriptionRecord(), renewal: upcomingRenewal() })),
   async render(event, ports) {
     const { subscription, merchant, customer } = await subscriptionParties(ports, event);
     if (!customer || !renewalRemindersOf(merchant).intervals.includes(subscription.interval)) return [];

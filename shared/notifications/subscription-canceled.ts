@@ -18,6 +18,7 @@ import {
   subscriptionRecord,
 } from "./subscription-mail.ts";
 import { amountPerPeriod, subscriptionItems } from "../subscriptions/wording.ts";
+import { lazy } from "../lazy.ts";
 
 /** When it ended: at once (canceled now), or with the period it was in (canceled at period end). */
 function endParagraph(
@@ -88,7 +89,7 @@ export function subscriptionCanceledNoticeEmail(
 
 export const subscriptionCanceled: Notification<{ subscription: Subscription }> = {
   eventType: "subscription.canceled",
-  data: z.object({ subscription: subscriptionRecord() }),
+  data: lazy(() => z.object({ subscription: subscriptionRecord() })),
   async render(event, ports) {
     const { subscription, merchant, customer } = await subscriptionParties(ports, event);
     return [

@@ -23,6 +23,7 @@ import {
   whatParagraphs,
 } from "./subscription-mail.ts";
 import { amountPerPeriod } from "../subscriptions/wording.ts";
+import { lazy } from "../lazy.ts";
 
 /**
  * The buyer's confirmation, in the buyer's words. Its money is the merchant's: test mode until the
@@ -72,7 +73,7 @@ export function newSubscriptionEmail(
 
 export const subscriptionCreated: Notification<{ subscription: Subscription }> = {
   eventType: "subscription.created",
-  data: z.object({ subscription: subscriptionRecord() }),
+  data: lazy(() => z.object({ subscription: subscriptionRecord() })),
   async render(event, ports) {
     const { subscription, merchant, customer } = await subscriptionParties(ports, event);
     const method = await chargedMethod(ports, event.merchantId, subscription, customer);

@@ -9,6 +9,7 @@ import { translator } from "../i18n/translator.ts";
 import type { Task, TaskRelatedField } from "../tasks/task.ts";
 import { compose } from "./compose.ts";
 import { domainRecord, type Notification } from "./notification.ts";
+import { lazy } from "../lazy.ts";
 
 /** The objects a task may be about, in the order the email names them. */
 const relatedFields: readonly TaskRelatedField[] = [
@@ -21,14 +22,16 @@ const relatedFields: readonly TaskRelatedField[] = [
 
 export const taskCreated: Notification<{ task: Task }> = {
   eventType: "task.created",
-  data: z.object({
-    task: domainRecord<Task>("task", {
-      id: "string",
-      title: "string",
-      createdBy: "string",
-      related: "object",
+  data: lazy(() =>
+    z.object({
+      task: domainRecord<Task>("task", {
+        id: "string",
+        title: "string",
+        createdBy: "string",
+        related: "object",
+      }),
     }),
-  }),
+  ),
   render: async ({ merchantId, data }, ports): Promise<Mail[]> => {
     const { task } = data;
     if (task.createdBy === "api") return [];

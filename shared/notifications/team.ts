@@ -29,7 +29,7 @@ const to = (user: User) => ({ email: user.email, ...(user.name ? { name: user.na
 
 export const invitation: Notification<{ user: User }> = {
   eventType: "user.invited",
-  data: userData(),
+  data: userData,
   render: async ({ merchantId, data }, ports): Promise<Mail[]> => {
     const found = await current(ports, merchantId, data.user.id);
     if (found?.user.status !== "invited") return [];
@@ -47,7 +47,7 @@ export const invitation: Notification<{ user: User }> = {
 
 export const signInLink: Notification<{ user: User }> = {
   eventType: "user.sign_in_requested",
-  data: userData(),
+  data: userData,
   render: async ({ merchantId, data }, ports): Promise<Mail[]> => {
     const found = await current(ports, merchantId, data.user.id);
     if (!found) return [];

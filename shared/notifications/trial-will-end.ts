@@ -22,6 +22,7 @@ import {
   whatParagraphs,
 } from "./subscription-mail.ts";
 import { amountPerPeriod } from "../subscriptions/wording.ts";
+import { lazy } from "../lazy.ts";
 
 /** In the buyer's words. */
 export function trialWillEndEmail(
@@ -51,7 +52,7 @@ export function trialWillEndEmail(
 
 export const trialWillEnd: Notification<{ subscription: Subscription }> = {
   eventType: "subscription.trial_will_end",
-  data: z.object({ subscription: subscriptionRecord() }),
+  data: lazy(() => z.object({ subscription: subscriptionRecord() })),
   async render(event, ports) {
     const { subscription, merchant, customer } = await subscriptionParties(ports, event);
     if (!customer) return [];

@@ -9,12 +9,15 @@ import { translator } from "../i18n/translator.ts";
 import type { WebhookEndpoint } from "../webhooks/endpoint.ts";
 import { compose } from "./compose.ts";
 import { domainRecord, type Notification } from "./notification.ts";
+import { lazy } from "../lazy.ts";
 
 export const webhookEndpointDisabled: Notification<{ webhookEndpoint: WebhookEndpoint }> = {
   eventType: "webhook_endpoint.disabled",
-  data: z.object({
-    webhookEndpoint: domainRecord<WebhookEndpoint>("webhook endpoint", { id: "string", url: "string" }),
-  }),
+  data: lazy(() =>
+    z.object({
+      webhookEndpoint: domainRecord<WebhookEndpoint>("webhook endpoint", { id: "string", url: "string" }),
+    }),
+  ),
   render: async ({ merchantId, data }, ports): Promise<Mail[]> => {
     const endpoint = data.webhookEndpoint;
     const merchant = await ports.merchant(merchantId);

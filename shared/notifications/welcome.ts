@@ -35,7 +35,7 @@ const newMerchant: () => z.ZodType<NewMerchant> = lazy(() =>
 export const welcome: Notification<{ merchant: NewMerchant; owner?: { id: string } | undefined }> = {
   eventType: "merchant.created",
   // `owner` is absent on events written before merchants had users.
-  data: z.object({ merchant: newMerchant(), owner: z.object({ id: z.string() }).optional() }),
+  data: lazy(() => z.object({ merchant: newMerchant(), owner: z.object({ id: z.string() }).optional() })),
   render: async ({ data }, ports) => {
     const { merchant, owner } = data;
     const user = owner && (await ports.user(merchant.id, owner.id));

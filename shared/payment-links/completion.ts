@@ -47,7 +47,7 @@ export async function checkoutInvoicePaid(
 export function checkoutCompletion(ports: CheckoutCompletionPorts): TimerRegistrations {
   return {
     events: {
-      "invoice.paid": work(invoicePaidEvent(), async (event) => {
+      "invoice.paid": work(invoicePaidEvent, async (event) => {
         const sessionId = event.data.invoice.metadata?.checkoutSessionId;
         if (sessionId)
           await checkoutInvoicePaid(ports.checkouts(), event.merchantId, event.data.invoice.id, sessionId);

@@ -122,7 +122,7 @@ async function voidAbandoned(ports: CheckoutExpiryPorts, merchantId: string, ses
 export function checkoutTimers(ports: CheckoutExpiryPorts): TimerRegistrations {
   return {
     timers: {
-      "checkout.expire": work(checkoutExpireMessage(), (message) =>
+      "checkout.expire": work(checkoutExpireMessage, (message) =>
         expireCheckout(ports, message.merchantId, message.checkoutSessionId),
       ),
     },

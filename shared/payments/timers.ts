@@ -39,15 +39,15 @@ export interface PaymentTimerPorts {
 export function paymentTimers(ports: PaymentTimerPorts): TimerRegistrations {
   return {
     timers: {
-      "refund.check": work(refundCheckMessage(), (message) =>
+      "refund.check": work(refundCheckMessage, (message) =>
         checkRefund(ports.payments(), message.merchantId, message.refundId, message.check),
       ),
-      "payment.check": work(attemptCheckMessage(), async (message) => {
+      "payment.check": work(attemptCheckMessage, async (message) => {
         // An answer that never came again changes nothing: the processor's events settle it, or the
         // next attempt on the payable asks again first.
         await askAgain(ports.payments(), message.merchantId, message.paymentId);
       }),
-      "sandbox.settle": work(sandboxSettlementMessage(), async (message) => {
+      "sandbox.settle": work(sandboxSettlementMessage, async (message) => {
         // The bank debit's delay is over: the sandbox reports it settled, like a bank would.
         await (await ports.sandbox()).settleBankDebit(message.paymentIntentId, {
           metadata: message.metadata,

@@ -17,16 +17,16 @@ import {
 export function payoutTimers(ports: () => PayoutSweepPorts): TimerRegistrations {
   return {
     timers: {
-      "payouts.run": work(payoutRunMessage(), async (message) => {
+      "payouts.run": work(payoutRunMessage, async (message) => {
         await handlePayoutRun(ports(), message);
       }),
-      "payouts.sweep": work(payoutSweepMessage(), async () => {
+      "payouts.sweep": work(payoutSweepMessage, async () => {
         await sweepPayoutChains(ports());
       }),
     },
     events: {
       // Each run schedules the next, so one run started here keeps the merchant's chain going.
-      "merchant.created": work(eventMessage(), (event) => startPayoutChain(ports(), event.merchantId)),
+      "merchant.created": work(eventMessage, (event) => startPayoutChain(ports(), event.merchantId)),
     },
   };
 }

@@ -116,7 +116,7 @@ const quoteAcceptedEvent = lazy(() =>
 export function quoteAcceptance(ports: { quoteBilling: () => QuoteBillingPorts }): TimerRegistrations {
   return {
     events: {
-      "quote.accepted": work(quoteAcceptedEvent(), (event) =>
+      "quote.accepted": work(quoteAcceptedEvent, (event) =>
         billAcceptedQuote(ports.quoteBilling(), event.merchantId, event.data.quote.id),
       ),
     },

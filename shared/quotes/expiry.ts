@@ -83,7 +83,7 @@ export async function expireQuote(
 export function quoteTimers(ports: QuoteExpiryPorts): TimerRegistrations {
   return {
     timers: {
-      "quote.expire": work(quoteExpireMessage(), (message) =>
+      "quote.expire": work(quoteExpireMessage, (message) =>
         expireQuote(ports, message.merchantId, message.quoteId),
       ),
     },

@@ -426,18 +426,18 @@ export interface QuotePlanTimerPorts {
 export function quotePlanTimers(ports: QuotePlanTimerPorts): TimerRegistrations {
   return {
     timers: {
-      "quote.installment": work(quoteInstallmentMessage(), (message) =>
+      "quote.installment": work(quoteInstallmentMessage, (message) =>
         issueInstallment(ports.quoteBilling(), message.merchantId, message.quoteId, message.installment),
       ),
     },
     events: {
-      "invoice.paid": work(invoicePaidEvent(), async (event) => {
+      "invoice.paid": work(invoicePaidEvent, async (event) => {
         const { id, quoteId, installment } = event.data.invoice;
         if (quoteId)
           await quoteInvoicePaid(ports.quoteBilling(), event.merchantId, { id, quoteId, installment });
       }),
       // A charge that failed after its attempt returned (a bank debit): recorded like a decline.
-      "payment.failed": work(paymentFailedEvent(), async (event) => {
+      "payment.failed": work(paymentFailedEvent, async (event) => {
         const { invoiceId, failure } = event.data.payment;
         if (!invoiceId) return;
         const billing = ports.quoteBilling();

@@ -187,45 +187,45 @@ export async function sweepDue(
 export function subscriptionTimers(ports: SubscriptionTimerPorts): TimerRegistrations {
   return {
     timers: {
-      "subscription.bill": work(subscriptionBillMessage(), (message) =>
+      "subscription.bill": work(subscriptionBillMessage, (message) =>
         billDue(ports.billing(), message.merchantId, message.subscriptionId, message.period),
       ),
-      "subscription.sweep": work(subscriptionSweepMessage(), async () => {
+      "subscription.sweep": work(subscriptionSweepMessage, async () => {
         await sweepDue(ports);
       }),
-      "subscription.renewal_upcoming": work(renewalUpcomingMessage(), (message) =>
+      "subscription.renewal_upcoming": work(renewalUpcomingMessage, (message) =>
         announceRenewal(ports.renewals(), message),
       ),
-      "subscription.incomplete_expiry": work(incompleteExpiryMessage(), (message) =>
+      "subscription.incomplete_expiry": work(incompleteExpiryMessage, (message) =>
         expireIncomplete(ports.billing(), message.merchantId, message.subscriptionId, message.invoiceId),
       ),
-      "subscription.trial_will_end": work(trialWillEndMessage(), (message) =>
+      "subscription.trial_will_end": work(trialWillEndMessage, (message) =>
         remindTrialEnd(ports.billing(), message.merchantId, message.subscriptionId),
       ),
-      "invoice.payment_retry": work(paymentRetryMessage(), (message) =>
+      "invoice.payment_retry": work(paymentRetryMessage, (message) =>
         retryPayment(ports.billing(), message.merchantId, message.invoiceId, message.retry),
       ),
     },
     events: {
-      "invoice.paid": work(invoicePaidEvent(), async (event) => {
+      "invoice.paid": work(invoicePaidEvent, async (event) => {
         if (!event.data.invoice.subscriptionId) return;
         await onInvoicePaid(ports.billing(), event.merchantId, event.data.invoice);
         await cancelRetries(ports.billing(), event.merchantId, event.data.invoice.id);
       }),
-      "payment.failed": work(paymentFailedEvent(), async (event) => {
+      "payment.failed": work(paymentFailedEvent, async (event) => {
         const { invoiceId, failure } = event.data.payment;
         if (invoiceId)
           await onChargeFailed(ports.billing(), event.merchantId, invoiceId, {
             declineCode: failure?.declineCode ?? "payment_failed",
           });
       }),
-      "customer.updated": work(customerUpdatedEvent(), (event) =>
+      "customer.updated": work(customerUpdatedEvent, (event) =>
         retryForNewCard(ports.billing(), event.merchantId, event.data.customer.id),
       ),
-      "payment_method.attached": work(paymentMethodAttachedEvent(), (event) =>
+      "payment_method.attached": work(paymentMethodAttachedEvent, (event) =>
         retryForNewCard(ports.billing(), event.merchantId, event.data.customerId),
       ),
-      "subscription.updated": work(subscriptionUpdatedEvent(), (event) =>
+      "subscription.updated": work(subscriptionUpdatedEvent, (event) =>
         retryForNewCard(ports.billing(), event.merchantId, event.data.subscription.customerId),
       ),
     },

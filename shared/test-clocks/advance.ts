@@ -51,12 +51,12 @@ export interface AdvancePorts {
 export function testClockTimers(ports: () => AdvancePorts): TimerRegistrations {
   return {
     timers: {
-      "test_clock.advance": work(testClockAdvanceMessage(), (message) =>
+      "test_clock.advance": work(testClockAdvanceMessage, (message) =>
         runAdvance(ports(), message.merchantId, message.clockId),
       ),
     },
     events: {
-      "test_clock.advancing": work(advancingEvent(), (event) =>
+      "test_clock.advancing": work(advancingEvent, (event) =>
         runAdvance(ports(), event.merchantId, event.objectId),
       ),
     },

@@ -21,14 +21,24 @@ import { lazy } from "../lazy.ts";
 export const timerQueue = "billing" satisfies QueueName;
 
 export interface Work<S extends z.ZodType = z.ZodType> {
-  readonly schema: S;
+  /** Its message's schema, built on first use (shared/lazy.ts), not when the registry is put together. */
+  readonly schema: () => S;
   run(message: z.output<S>): Promise<void>;
 }
 
-/** One kind of work: its message schema and its handler (the helper infers the message's type). */
-export function work<S extends z.ZodType>(schema: S, run: (message: z.output<S>) => Promise<void>): Work<S> {
-  return { schema, run };
+/**
+ * One kind of work: what builds its message schema (called once, on first use) and its handler (the
+ * helper infers the message's type).
+ */
+export function work<S extends z.ZodType>(
+  schema: () => S,
+  run: (message: z.output<S>) => Promise<void>,
+): Work<S> {
+  return { schema: lazy(schema), run };
 }
+
+/** Any body: a message some other schema reads. */
+const anyBody = lazy(() => z.unknown());
 
 /** What a capability registers: timer kinds (a schedule's `kind`) and domain event types. */
 export interface TimerRegistrations {
@@ -74,8 +84,8 @@ function mergeEvents(owners: readonly TimerRegistrations[]): Map<string, Work> {
       type,
       works.length === 1 && works[0]
         ? works[0]
-        : work(z.unknown(), async (body) => {
-            const parsed = works.map((w) => w.schema.parse(body));
+        : work(anyBody, async (body) => {
+            const parsed = works.map((w) => w.schema().parse(body));
             for (const [i, w] of works.entries()) await w.run(parsed[i]);
           }),
     ]),
@@ -103,7 +113,7 @@ export function timerRegistry(...owners: readonly TimerRegistrations[]): TimerRe
               : "The message names neither a timer kind nor an event type",
         );
       }
-      await registered.run(registered.schema.parse(body));
+      await registered.run(registered.schema().parse(body));
     },
   };
 }
@@ -134,7 +144,7 @@ export function timersConsumer(
   lag?: RunLag,
 ): (event: SQSEvent) => Promise<SQSBatchResponse> {
   const registryFor = typeof registry === "function" ? registry : () => registry;
-  return sqsConsumer(z.unknown(), async (body) => {
+  return sqsConsumer(anyBody, async (body) => {
     const firing = fired().safeParse(body).data;
     const startedAt = lag?.clockFor(body).now().getTime();
     await (await registryFor(body)).dispatch(body);

@@ -119,7 +119,10 @@ describe("business metrics (EMF)", () => {
     const ran: string[] = [];
     const registry = timerRegistry({
       timers: {
-        "thing.ring": work(z.object({ kind: z.literal("thing.ring") }), async () => void ran.push("ring")),
+        "thing.ring": work(
+          () => z.object({ kind: z.literal("thing.ring") }),
+          async () => void ran.push("ring"),
+        ),
       },
     });
     const clock = fixedClock(new Date("2026-11-30T09:01:30.000Z"));
@@ -194,7 +197,7 @@ describe("log lines", () => {
 
     await dispatch({ Records: [record] });
     const [sent] = sqs.commandCalls(SendMessageCommand).map((c) => c.args[0].input.MessageBody ?? "");
-    const consumer = sqsConsumer(eventMessage(), async () => {});
+    const consumer = sqsConsumer(eventMessage, async () => {});
     await consumer({ Records: [{ messageId: "m-9", body: sent } as SQSRecord] });
 
     expect(JSON.parse(sent ?? "")).toMatchObject({ id: "evt_caused", correlationId: "req-caused-it" });

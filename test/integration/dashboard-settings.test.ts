@@ -461,7 +461,7 @@ describe("the preview through the dashboard function", () => {
     const notification = notificationFor(event.type);
     const [mail] =
       (await notification?.render(
-        { ...event, data: notification.data.parse(event.data) },
+        { ...event, data: notification.data().parse(event.data) },
         notificationPorts(systemClock),
       )) ?? [];
     const link = /https?:\/\/\S+\/app\/sign-in\/[\w-]{43}/.exec(mail?.text ?? "")?.[0];

@@ -53,7 +53,7 @@ async function invitationMail(event: Awaited<ReturnType<typeof invitations>>[num
   const notification = notificationFor(event.type);
   if (!notification) throw new Error(`No notification for ${event.type}`);
   const [mail] = await notification.render(
-    { ...event, data: notification.data.parse(event.data) },
+    { ...event, data: notification.data().parse(event.data) },
     notificationPorts(systemClock),
   );
   if (!mail) throw new Error("The invitation sent no mail");

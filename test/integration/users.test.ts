@@ -56,7 +56,7 @@ async function mailsOf(event: Awaited<ReturnType<typeof eventsOf>>[number], cloc
   const notification = notificationFor(event.type);
   if (!notification) throw new Error(`No notification for ${event.type}`);
   return notification.render(
-    { ...event, data: notification.data.parse(event.data) },
+    { ...event, data: notification.data().parse(event.data) },
     notificationPorts(clock),
   );
 }

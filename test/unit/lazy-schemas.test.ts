@@ -2,7 +2,9 @@
  * No function builds a zod schema at import. Building one runs zod code a cold start would otherwise
  * not: while every module built its schemas at import, API functions imported in up to 1.35× their
  * floor. Schemas are `lazy()` thunks, operations build theirs on first read (shared/lazy.ts,
- * shared/http/operation.ts). zod's factories are counted, with the file that called them, while every
+ * shared/http/operation.ts), a queue consumer its body's on the first record and a timer's or a
+ * notification's when a message first needs it (shared/queue-consumer.ts, shared/timers/registry.ts,
+ * shared/notifications/notification.ts). zod's factories are counted, with the file that called them, while every
  * function's entry is imported. The one schema allowed is the environment's (shared/config.ts): the
  * logger is made at import with the log level it reads.
  */
@@ -44,16 +46,23 @@ vi.mock("zod", async (importOriginal) => {
   return Object.fromEntries(Object.entries(zod).map(([name, value]) => [name, counted(name, value)]));
 });
 
-/** The functions that answer requests: the API, the hosted pages, the dashboard, Stripe's ingest. */
-const requestServing = ["api", "hosted", "dashboard", "webhooks/stripe-ingest.ts"];
+/** Every function's entry: the request-serving ones, and the queue and stream consumers. */
 const entries = readdirSync(join(repoRoot, "functions"), { recursive: true, encoding: "utf8" })
-  .filter((file) => file.endsWith(".ts") && requestServing.some((prefix) => file.startsWith(prefix)))
+  .filter((file) => file.endsWith(".ts"))
   .map((file) => join(repoRoot, "functions", file))
   .sort();
 
-describe("a request-serving function's cold start", () => {
-  it("covers every API, hosted-page and dashboard function", () => {
-    expect(entries.length).toBeGreaterThan(35);
+describe("a function's cold start", () => {
+  it("covers every function: the API, hosted pages and dashboard, and the consumers", () => {
+    expect(entries.length).toBeGreaterThan(45);
+    expect(entries.map((entry) => relative(repoRoot, entry))).toEqual(
+      expect.arrayContaining([
+        "functions/api/customers.ts",
+        "functions/billing/timers.ts",
+        "functions/dispatcher/outbox.ts",
+        "functions/notifications/send.ts",
+      ]),
+    );
   });
 
   it("builds no zod schema while its modules load (the environment's apart)", async () => {

@@ -108,9 +108,9 @@ describe("event data, read as the domain's records", () => {
   };
 
   it("keeps the record as the domain wrote it, and takes money recorded before it carried a mode for test money", () => {
-    expect(receipt.data.parse({ payment })).toEqual({ payment });
+    expect(receipt.data().parse({ payment })).toEqual({ payment });
     const { livemode: _, ...before } = payment;
-    expect(receipt.data.parse({ payment: before }).payment.livemode).toBe(false);
+    expect(receipt.data().parse({ payment: before }).payment.livemode).toBe(false);
   });
 
   it("refuses a record missing what the mail reads, or with money that is not whole minor units", () => {
@@ -121,9 +121,9 @@ describe("event data, read as the domain's records", () => {
       { ...payment, currency: undefined },
       "pay_1",
     ]) {
-      expect(receipt.data.safeParse({ payment: bad }).success).toBe(false);
+      expect(receipt.data().safeParse({ payment: bad }).success).toBe(false);
     }
-    expect(payoutSummary.data.safeParse({ payout: { id: "po_1", amount: 5, currency: "USD" } }).success).toBe(
+    expect(payoutSummary.data().safeParse({ payout: { id: "po_1", amount: 5, currency: "USD" } }).success).toBe(
       false,
     );
   });

@@ -167,9 +167,9 @@ describe("the subscription.renewal_upcoming notification", () => {
   });
 
   it("reads the event's subscription and renewal, and refuses data without the renewal's money", () => {
-    expect(renewalUpcoming.data.safeParse({ subscription, renewal }).success).toBe(true);
+    expect(renewalUpcoming.data().safeParse({ subscription, renewal }).success).toBe(true);
     const { total: _, ...noTotal } = renewal;
-    expect(renewalUpcoming.data.safeParse({ subscription, renewal: noTotal }).success).toBe(false);
+    expect(renewalUpcoming.data().safeParse({ subscription, renewal: noTotal }).success).toBe(false);
   });
 });
 

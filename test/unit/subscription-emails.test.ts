@@ -386,10 +386,10 @@ describe("subscription notifications", () => {
   });
 
   it("read the event's subscription as the API's, and refuse data that is not one", () => {
-    expect(subscriptionCreated.data.parse({ subscription })).toEqual({ subscription });
+    expect(subscriptionCreated.data().parse({ subscription })).toEqual({ subscription });
     const { items: _, ...noItems } = subscription;
     for (const bad of [noItems, { ...subscription, billingAnchorDay: 1.5 }, "sub_1"]) {
-      expect(subscriptionCreated.data.safeParse({ subscription: bad }).success).toBe(false);
+      expect(subscriptionCreated.data().safeParse({ subscription: bad }).success).toBe(false);
     }
   });
 });

@@ -34,7 +34,7 @@ describe("task.created email", () => {
       now,
     );
 
-    const mails = await taskCreated.render({ ...event, data: taskCreated.data.parse(event.data) }, ports);
+    const mails = await taskCreated.render({ ...event, data: taskCreated.data().parse(event.data) }, ports);
 
     expect(mails).toHaveLength(1);
     const [mail] = mails;
@@ -54,7 +54,7 @@ describe("task.created email", () => {
 
   it("sends nothing for a task made through the API", async () => {
     const { event } = newTask("mer_1", { title: "Mine" }, now);
-    expect(await taskCreated.render({ ...event, data: taskCreated.data.parse(event.data) }, ports)).toEqual(
+    expect(await taskCreated.render({ ...event, data: taskCreated.data().parse(event.data) }, ports)).toEqual(
       [],
     );
   });

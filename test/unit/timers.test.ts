@@ -26,7 +26,7 @@ function fixture() {
     {
       timers: {
         "thing.ring": work(
-          z.object({ kind: z.literal("thing.ring"), times: z.number().int() }),
+          () => z.object({ kind: z.literal("thing.ring"), times: z.number().int() }),
           async (m) => {
             ran.push(`ring ×${m.times}`);
           },
@@ -35,13 +35,16 @@ function fixture() {
     },
     {
       timers: {
-        "thing.expire": work(z.object({ kind: z.literal("thing.expire"), id: z.string() }), async (m) => {
-          ran.push(`expire ${m.id}`);
-        }),
+        "thing.expire": work(
+          () => z.object({ kind: z.literal("thing.expire"), id: z.string() }),
+          async (m) => {
+            ran.push(`expire ${m.id}`);
+          },
+        ),
       },
       events: {
         "thing.created": work(
-          z.object({ type: z.literal("thing.created"), objectId: z.string() }),
+          () => z.object({ type: z.literal("thing.created"), objectId: z.string() }),
           async (e) => {
             ran.push(`created ${e.objectId}`);
           },
@@ -108,7 +111,7 @@ describe("the timer registry", () => {
         {
           events: {
             "thing.paid": work(
-              z.object({ objectId: z.string() }),
+              () => z.object({ objectId: z.string() }),
               async (e) => void ran.push(`cancel reminders of ${e.objectId}`),
             ),
           },
@@ -116,7 +119,7 @@ describe("the timer registry", () => {
         {
           events: {
             "thing.paid": work(
-              z.object({ data: z.object({ owner: z.string() }) }),
+              () => z.object({ data: z.object({ owner: z.string() }) }),
               async (e) => void ran.push(`reactivate ${e.data.owner}`),
             ),
           },
@@ -136,7 +139,10 @@ describe("the timer registry", () => {
   });
 
   it("refuses two owners registering one kind", () => {
-    const ring = work(z.object({ kind: z.literal("thing.ring") }), async () => {});
+    const ring = work(
+      () => z.object({ kind: z.literal("thing.ring") }),
+      async () => {},
+    );
     expect(() =>
       timerRegistry({ timers: { "thing.ring": ring } }, { timers: { "thing.ring": ring } }),
     ).toThrow(/thing\.ring.*registered twice/);
