@@ -7,11 +7,9 @@
 import { randomBytes } from "node:crypto";
 import { localEnvironment, startLocalRuntime } from "../infra/local/runtime.ts";
 import { envNames } from "../shared/config.ts";
-import { merchantApiBucket } from "../shared/domain/limits.ts";
+import { raiseMerchantRateLimit } from "./rate-limits.ts";
 
-// Rate limits raised for the run: 50 clients on one merchant would otherwise measure its 429s
-// (50 requests/s per container). Every handler reads this one object on each request.
-Object.assign(merchantApiBucket, { ratePerSecond: 1_000_000, burst: 1_000_000 });
+raiseMerchantRateLimit();
 
 const secret = (prefix = "") => `${prefix}${randomBytes(24).toString("base64url")}`;
 const secrets = {
