@@ -37,7 +37,12 @@ import {
 } from "../invoices/service.ts";
 import { eventMessage } from "../outbox/message.ts";
 import { type BillingPorts, chargeOffSession } from "../subscriptions/billing.ts";
-import { cancelRetries, type DunningOwner, recordFailedAttempt } from "../subscriptions/dunning.ts";
+import {
+  cancelRetries,
+  type DunningOwner,
+  invoicePaymentFailedEvent,
+  recordFailedAttempt,
+} from "../subscriptions/dunning.ts";
 import { type TimerRegistrations, timerQueue, work } from "../timers/registry.ts";
 import type { InstallmentInvoice } from "./plan.ts";
 import { type QuoteAcceptancePorts, startQuoteSubscription } from "./acceptance-effects.ts";
@@ -407,17 +412,6 @@ const invoicePaidEvent = lazy(() =>
   }),
 );
 
-const paymentFailedEvent = lazy(() =>
-  eventMessage().extend({
-    data: z.object({
-      payment: z.object({
-        invoiceId: z.string().optional(),
-        failure: z.object({ declineCode: z.string() }).optional(),
-      }),
-    }),
-  }),
-);
-
 export interface QuotePlanTimerPorts {
   /** Built on first use: most messages on the billing queue are not a quote's. */
   quoteBilling: () => QuoteBillingPorts;
@@ -437,7 +431,7 @@ export function quotePlanTimers(ports: QuotePlanTimerPorts): TimerRegistrations 
           await quoteInvoicePaid(ports.quoteBilling(), event.merchantId, { id, quoteId, installment });
       }),
       // A charge that failed after its attempt returned (a bank debit): recorded like a decline.
-      "payment.failed": work(paymentFailedEvent, async (event) => {
+      "payment.failed": work(invoicePaymentFailedEvent, async (event) => {
         const { invoiceId, failure } = event.data.payment;
         if (!invoiceId) return;
         const billing = ports.quoteBilling();

@@ -20,6 +20,7 @@ import { paymentInFlight } from "../domain/invoice-lifecycle.ts";
 import type { InvoiceDunning, StoredInvoice } from "../invoices/ports.ts";
 import { markInvoiceUncollectible, presentInvoice } from "../invoices/service.ts";
 import { defaultDunning } from "../merchants/merchant.ts";
+import { eventMessage } from "../outbox/message.ts";
 import { timerQueue } from "../timers/registry.ts";
 import { type BillingPorts, chargeSavedMethod, isTerminal, move, nowOf } from "./billing.ts";
 import { periodRule } from "./period-invoice.ts";
@@ -43,6 +44,21 @@ export const paymentRetryMessage = lazy(() =>
     retry: z.number().int().min(0),
     /** The customer's test clock: the retry runs on its time. */
     testClockId: z.string().optional(),
+  }),
+);
+
+/**
+ * `payment.failed` as dunning's owners read it (a subscription's invoice, a quote's installment): the
+ * invoice the payment was for, and its decline code.
+ */
+export const invoicePaymentFailedEvent = lazy(() =>
+  eventMessage().extend({
+    data: z.object({
+      payment: z.object({
+        invoiceId: z.string().optional(),
+        failure: z.object({ declineCode: z.string() }).optional(),
+      }),
+    }),
   }),
 );
 

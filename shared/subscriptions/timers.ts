@@ -19,7 +19,13 @@ import { type TimerRegistrations, timerQueue, work } from "../timers/registry.ts
 import { type BillingPorts, billDue, expireIncomplete, onChargeFailed, onInvoicePaid } from "./billing.ts";
 import { pacedFiring, sweepQuota } from "./pace.ts";
 import { announceRenewal, type RenewalPorts, renewalUpcomingMessage } from "./renewals.ts";
-import { cancelRetries, paymentRetryMessage, retryForNewCard, retryPayment } from "./dunning.ts";
+import {
+  cancelRetries,
+  invoicePaymentFailedEvent,
+  paymentRetryMessage,
+  retryForNewCard,
+  retryPayment,
+} from "./dunning.ts";
 import { type SubscriptionBillMessage, subscriptionBillMessage } from "./schedules.ts";
 import { remindTrialEnd } from "./trials.ts";
 import { lazy } from "../lazy.ts";
@@ -51,17 +57,6 @@ export const trialWillEndMessage = lazy(() =>
 const invoicePaidEvent = lazy(() =>
   eventMessage().extend({
     data: z.object({ invoice: z.object({ id: z.string(), subscriptionId: z.string().optional() }) }),
-  }),
-);
-
-const paymentFailedEvent = lazy(() =>
-  eventMessage().extend({
-    data: z.object({
-      payment: z.object({
-        invoiceId: z.string().optional(),
-        failure: z.object({ declineCode: z.string() }).optional(),
-      }),
-    }),
   }),
 );
 
@@ -212,7 +207,7 @@ export function subscriptionTimers(ports: SubscriptionTimerPorts): TimerRegistra
         await onInvoicePaid(ports.billing(), event.merchantId, event.data.invoice);
         await cancelRetries(ports.billing(), event.merchantId, event.data.invoice.id);
       }),
-      "payment.failed": work(paymentFailedEvent, async (event) => {
+      "payment.failed": work(invoicePaymentFailedEvent, async (event) => {
         const { invoiceId, failure } = event.data.payment;
         if (invoiceId)
           await onChargeFailed(ports.billing(), event.merchantId, invoiceId, {
