@@ -35,7 +35,18 @@ export const payout = lazy(() =>
       .describe("Real money: false for the sandbox's simulated payouts; Stripe's own flag otherwise"),
     processorPayoutId: z.string().optional(),
     arrivalDate: z.string().optional(),
-    failure: z.object({ code: z.string(), message: z.string() }).optional(),
+    failure: z
+      .object({
+        code: z.string(),
+        message: z.string(),
+        afterPaid: z
+          .boolean()
+          .optional()
+          .describe(
+            "true: it had been paid and the bank returned it (the ledger reverses its entry); false: it failed before it was paid",
+          ),
+      })
+      .optional(),
     balanceTransactionCount: z
       .number()
       .int()

@@ -25,10 +25,12 @@
  * - refund (and a refund's reversal when it fails): its balance transaction — Dr refunds / Cr
  *   processor balance; a manual payment's refund: Dr refunds / Cr bank.
  * - dispute lost: Dr disputes (+ dispute fees, the balance transaction's fee) / Cr processor balance.
- * - payout paid: Dr bank / Cr processor balance.
+ * - payout paid: Dr bank / Cr processor balance; a paid payout that fails later (the bank returned
+ *   it, `failure.afterPaid`): Dr processor balance / Cr bank. One that fails before it is paid moves
+ *   nothing.
  *
  * Every processor-side line is a balance transaction's own figures (amount, fee, net) on its day, so
- * processor balance = Σ balance transactions' net − Σ paid payouts, exactly.
+ * processor balance = Σ balance transactions' net − Σ payouts paid and not returned, exactly.
  */
 import * as z from "zod";
 import { localDate } from "../domain/calendar.ts";
@@ -48,6 +50,7 @@ export const ledgerEventTypes = [
   "refund.failed",
   "payment.dispute_closed",
   "payout.paid",
+  "payout.failed",
 ] as const;
 
 /** What an event does not say itself: the merchant's zone (local dates) and mode (invoice events carry none). */
@@ -146,7 +149,13 @@ const refundEvent = lazy(() =>
 );
 const payoutEvent = lazy(() =>
   z.object({
-    payout: z.object({ id: z.string(), amount: amount(), currency: z.string(), livemode: z.boolean() }),
+    payout: z.object({
+      id: z.string(),
+      amount: amount(),
+      currency: z.string(),
+      livemode: z.boolean(),
+      failure: z.object({ afterPaid: z.boolean().optional() }).optional(),
+    }),
   }),
 );
 
@@ -328,6 +337,18 @@ export function postingsFor(event: DomainEvent, context: PostingContext): Ledger
         source: { object: "payout", id: payout.id },
         signed: { bank: payout.amount, processor_balance: -payout.amount },
       });
+      break;
+    }
+    case "payout.failed": {
+      const { payout } = payoutEvent().parse(event.data);
+      if (payout.failure?.afterPaid)
+        post({
+          currency: payout.currency,
+          livemode: payout.livemode,
+          description: `Payout ${payout.id} returned by the bank`,
+          source: { object: "payout", id: payout.id },
+          signed: { processor_balance: payout.amount, bank: -payout.amount },
+        });
       break;
     }
   }

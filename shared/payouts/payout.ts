@@ -63,8 +63,12 @@ export interface Payout extends DaySummary {
   processorPayoutId?: string;
   /** When the money reaches the bank (YYYY-MM-DD); absent when nothing moves (`skipped`). */
   arrivalDate?: string;
-  /** Why Stripe could not pay it out. */
-  failure?: { code: string; message: string };
+  /**
+   * Why Stripe could not pay it out. `afterPaid`: it had been paid, and the bank returned it (Stripe
+   * moves a paid payout to failed and the money back to the balance), so the ledger reverses the
+   * payout's entry; false when it failed before it was paid. Absent on failures recorded before it.
+   */
+  failure?: { code: string; message: string; afterPaid?: boolean };
   createdAt: string;
   updatedAt: string;
 }

@@ -302,7 +302,7 @@ export async function recordStripePayout(
           livemode: stripePayout.livemode === true,
           processorPayoutId: stripePayout.id,
           arrivalDate: stripeDate(stripePayout.arrival_date),
-          ...(failure ? { failure } : {}),
+          ...(failure ? { failure: { ...failure, afterPaid: false } } : {}),
           createdAt: at,
           updatedAt: at,
         };
@@ -317,7 +317,8 @@ export async function recordStripePayout(
         ...found.value,
         status,
         livemode: stripePayout.livemode === true,
-        ...(failure ? { failure } : {}),
+        // Only a paid payout is superseded, by its failure: the bank returned it.
+        ...(failure ? { failure: { ...failure, afterPaid: true } } : {}),
         updatedAt: at,
       };
       await ports.payouts.replace(merchantId, next, found.version, payoutEvent(merchantId, next, now));

@@ -10,6 +10,7 @@
  */
 import { randomUUID } from "node:crypto";
 import type { SQSEvent } from "aws-lambda";
+import type Stripe from "stripe";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { handler as customersHandler } from "../../functions/api/customers.ts";
 import { handler as invoicesHandler } from "../../functions/api/invoices.ts";
@@ -27,7 +28,7 @@ import { createInvoice } from "../../shared/invoices/service.ts";
 import { updateMerchant } from "../../shared/merchants/service.ts";
 import { applyDispute } from "../../shared/payments/disputes.ts";
 import { refundPayment } from "../../shared/payments/refunds.ts";
-import { runDailyPayouts } from "../../shared/payouts/run.ts";
+import { recordStripePayout, runDailyPayouts } from "../../shared/payouts/run.ts";
 import { ledgerEntriesBetween } from "../../shared/store/ledger.ts";
 import { dynamoMerchantStore } from "../../shared/store/merchants.ts";
 import { outboxEventFromItem } from "../../shared/store/outbox.ts";
@@ -344,6 +345,52 @@ describe("the ledger", { timeout: 90_000 }, () => {
     for (const item of events) expect(await ledgerConsumer(sqs(outboxEventFromItem(item)))).toEqual({ batchItemFailures: [] });
     expect(await balances()).toEqual(before);
     expect(await entriesOf(shop)).toHaveLength(posted);
+  });
+
+  it("reverses a Stripe payout the bank returned after it was paid; one that failed unpaid books nothing", async () => {
+    const stripeShop = await newMerchant("Ledger Stripe Payouts");
+    const ports = { payouts: dynamoPayoutStore, merchants: dynamoMerchantStore, clock: at("2026-11-20T00:00:00Z") };
+    const payout = (id: string, status: "paid" | "failed") =>
+      ({
+        id,
+        object: "payout",
+        amount: 7_500,
+        currency: "usd",
+        arrival_date: Date.UTC(2026, 10, 22) / 1000,
+        created: Date.UTC(2026, 10, 20) / 1000,
+        status,
+        livemode: false,
+        failure_code: status === "failed" ? "account_closed" : null,
+        failure_message: status === "failed" ? "The bank account has been closed" : null,
+      }) as Stripe.Payout;
+    await recordStripePayout(ports, stripeShop.id, payout("po_returned", "paid"), "paid");
+    await recordStripePayout(ports, stripeShop.id, payout("po_returned", "failed"), "failed");
+    await recordStripePayout(ports, stripeShop.id, payout("po_never_paid", "failed"), "failed");
+
+    const entries = await eventually(async () => {
+      const found = await entriesOf(stripeShop);
+      return found.length >= 2 ? found : undefined;
+    }, 30_000);
+    expect(entries.map((e) => [e.source, e.lines])).toEqual([
+      [
+        { object: "payout", id: expect.any(String) },
+        [
+          { account: "processor_balance", debit: 0, credit: 7_500 },
+          { account: "bank", debit: 7_500, credit: 0 },
+        ],
+      ],
+      [
+        { object: "payout", id: entries[0]?.source.id },
+        [
+          { account: "processor_balance", debit: 7_500, credit: 0 },
+          { account: "bank", debit: 0, credit: 7_500 },
+        ],
+      ],
+    ]);
+    // The money is back in the processor's balance: the bank holds nothing of it.
+    const rows = await balances(stripeShop);
+    expect(balanceOf(rows, "bank")).toBe(0);
+    expect(balanceOf(rows, "processor_balance")).toBe(0);
   });
 
   it("keeps each merchant's ledger to itself, and answers 400s naming the field", async () => {

@@ -461,7 +461,7 @@ describe("payouts", () => {
       expect(txns.body).toEqual({ data: [], nextCursor: null });
 
       const failed = await recordStripePayout(ports, m.id, stripePayout({ status: "failed", failure_code: "account_closed", failure_message: "The bank account has been closed" }), "failed");
-      expect(failed).toMatchObject({ id: first?.id, status: "failed", failure: { code: "account_closed" } });
+      expect(failed).toMatchObject({ id: first?.id, status: "failed", failure: { code: "account_closed", afterPaid: true } });
       expect(await recordStripePayout(ports, m.id, stripePayout(), "paid")).toMatchObject({ status: "failed" });
       expect(await payoutItems(m.id)).toHaveLength(1);
       expect((await eventsOf(m.id, "payout.paid")).length).toBe(1);
@@ -473,6 +473,10 @@ describe("payouts", () => {
       ]);
       expect(concurrentA?.id).toBe(concurrentB?.id);
       expect(await payoutItems(m.id)).toHaveLength(2);
+
+      // A payout that fails before it was ever paid: nothing left the balance, nothing came back.
+      const neverPaid = await recordStripePayout(ports, m.id, stripePayout({ id: "po_3StripeTest", status: "failed", failure_code: "no_account" }), "failed");
+      expect(neverPaid).toMatchObject({ status: "failed", failure: { code: "no_account", afterPaid: false } });
     });
 
     it("takes livemode from Stripe's payout, for the record and its event", async () => {

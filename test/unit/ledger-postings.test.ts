@@ -210,6 +210,20 @@ describe("ledger posting rules", () => {
     ]);
   });
 
+  it("reverses a paid payout the bank returned, and books nothing for one that failed before it was paid", () => {
+    const payout = { id: "po_1", amount: 3_325, currency: "USD", livemode: true };
+    const failure = { code: "account_closed", message: "Closed" };
+    const [returned] = postingsFor(event("payout.failed", { payout: { ...payout, failure: { ...failure, afterPaid: true } } }), context);
+    expect(returned?.lines).toEqual([
+      { account: "processor_balance", debit: 3_325, credit: 0 },
+      { account: "bank", debit: 0, credit: 3_325 },
+    ]);
+    expect(returned?.source).toEqual({ object: "payout", id: "po_1" });
+    expect(postingsFor(event("payout.failed", { payout: { ...payout, failure: { ...failure, afterPaid: false } } }), context)).toEqual([]);
+    // Recorded before failures said so: nothing is known to have been paid.
+    expect(postingsFor(event("payout.failed", { payout: { ...payout, failure } }), context)).toEqual([]);
+  });
+
   it("posts nothing for events that move no money, and refuses a malformed money event", () => {
     expect(postingsFor(event("customer.created", { customer: { id: "cus_1" } }), context)).toEqual([]);
     expect(() => postingsFor(event("invoice.finalized", { invoice: { ...invoice, total: 10.5 } }), context)).toThrow();
