@@ -23,7 +23,8 @@ import type { refund } from "./payments.ts";
 import type { payout } from "./payouts.ts";
 import type { task } from "./tasks.ts";
 
-type Row<S extends z.ZodType> = z.output<S>;
+/** A row: what the list's item schema (a `lazy` thunk) parses to. */
+type Row<S extends () => z.ZodType> = z.output<ReturnType<S>>;
 
 const id = <T extends { id: string }>(what: string) => text<T>("id", `The ${what}'s id`, (r) => r.id);
 const created = <T extends { createdAt: string }>() =>
@@ -31,7 +32,7 @@ const created = <T extends { createdAt: string }>() =>
 const currency = <T extends { currency: string }>() =>
   text<T>("currency", "ISO 4217 code of the amounts", (r) => r.currency);
 
-export const customerColumns: CsvColumn<Row<ReturnType<typeof customer>>>[] = [
+export const customerColumns: CsvColumn<Row<typeof customer>>[] = [
   id("customer"),
   text("email", "Email", (r) => r.email),
   text("name", "Name", (r) => r.name),
@@ -45,7 +46,7 @@ export const customerColumns: CsvColumn<Row<ReturnType<typeof customer>>>[] = [
   created(),
 ];
 
-export const invoiceColumns: CsvColumn<Row<ReturnType<typeof invoice>>>[] = [
+export const invoiceColumns: CsvColumn<Row<typeof invoice>>[] = [
   id("invoice"),
   text("number", "Invoice number (once finalized)", (r) => r.number),
   text("status", "draft, open, paid, void or uncollectible", (r) => r.status),
@@ -67,7 +68,7 @@ export const invoiceColumns: CsvColumn<Row<ReturnType<typeof invoice>>>[] = [
   created(),
 ];
 
-export const paymentColumns: CsvColumn<Row<ReturnType<typeof payment>>>[] = [
+export const paymentColumns: CsvColumn<Row<typeof payment>>[] = [
   id("payment"),
   text("status", "processing, succeeded, failed, partially_refunded, refunded or disputed", (r) => r.status),
   currency(),
@@ -111,7 +112,7 @@ export const quoteColumns: CsvColumn<Quote>[] = [
   created(),
 ];
 
-export const paymentLinkColumns: CsvColumn<Row<ReturnType<typeof paymentLink>>>[] = [
+export const paymentLinkColumns: CsvColumn<Row<typeof paymentLink>>[] = [
   id("payment link"),
   text("name", "Name", (r) => r.name),
   text("url", "The link buyers open", (r) => r.url),
@@ -124,7 +125,7 @@ export const paymentLinkColumns: CsvColumn<Row<ReturnType<typeof paymentLink>>>[
   created(),
 ];
 
-export const checkoutSessionColumns: CsvColumn<Row<ReturnType<typeof checkoutSession>>>[] = [
+export const checkoutSessionColumns: CsvColumn<Row<typeof checkoutSession>>[] = [
   id("checkout session"),
   text("paymentLinkId", "The payment link", (r) => r.paymentLinkId),
   text("status", "The session's status", (r) => r.status),
@@ -139,7 +140,7 @@ export const checkoutSessionColumns: CsvColumn<Row<ReturnType<typeof checkoutSes
   created(),
 ];
 
-export const refundColumns: CsvColumn<Row<ReturnType<typeof refund>>>[] = [
+export const refundColumns: CsvColumn<Row<typeof refund>>[] = [
   id("refund"),
   text("paymentId", "The refunded payment", (r) => r.paymentId),
   text("customerId", "The customer's id", (r) => r.customerId),
@@ -151,7 +152,7 @@ export const refundColumns: CsvColumn<Row<ReturnType<typeof refund>>>[] = [
   created(),
 ];
 
-export const payoutColumns: CsvColumn<Row<ReturnType<typeof payout>>>[] = [
+export const payoutColumns: CsvColumn<Row<typeof payout>>[] = [
   id("payout"),
   text("date", "The local day it covers (YYYY-MM-DD)", (r) => r.date),
   text("status", "paid, failed or skipped", (r) => r.status),
@@ -168,7 +169,7 @@ export const payoutColumns: CsvColumn<Row<ReturnType<typeof payout>>>[] = [
   created(),
 ];
 
-export const taskColumns: CsvColumn<Row<ReturnType<typeof task>>>[] = [
+export const taskColumns: CsvColumn<Row<typeof task>>[] = [
   id("task"),
   text("title", "Title", (r) => r.title),
   text("status", "The task's status", (r) => r.status),
@@ -184,7 +185,7 @@ export const taskColumns: CsvColumn<Row<ReturnType<typeof task>>>[] = [
 ];
 
 /** One row per entry, one signed column per account (debit − credit), blank where the entry has no line. */
-export const ledgerEntryColumns: CsvColumn<Row<ReturnType<typeof ledgerEntry>>>[] = [
+export const ledgerEntryColumns: CsvColumn<Row<typeof ledgerEntry>>[] = [
   id("ledger entry"),
   text("date", "Its local day (YYYY-MM-DD)", (r) => r.date),
   text("postedAt", "The instant of its event (ISO 8601)", (r) => r.postedAt),
@@ -195,7 +196,7 @@ export const ledgerEntryColumns: CsvColumn<Row<ReturnType<typeof ledgerEntry>>>[
   text("eventId", "The event it was posted from", (r) => r.eventId),
   text("livemode", "false for test-mode money", (r) => r.livemode),
   ...ledgerAccounts.map((name) =>
-    amount<Row<ReturnType<typeof ledgerEntry>>>(name, `Debit − credit on ${name}`, (r) => {
+    amount<Row<typeof ledgerEntry>>(name, `Debit − credit on ${name}`, (r) => {
       const line = r.lines.find((l) => l.account === name);
       return line ? line.debit - line.credit : undefined;
     }),
