@@ -131,28 +131,18 @@ describe("the QR encoder loads with the first QR code", () => {
   }, 60_000);
 });
 
-describe("the workflows API loads the template checker with its first save", () => {
-  // Reading and listing workflows need neither LiquidJS nor the message catalog (shared/workflows/service.ts).
-  it("functions/api/workflows.ts imports neither liquidjs nor the translator at cold start", async () => {
-    expect(
-      await loadedAtColdStart(
-        "functions/api/workflows.ts",
-        /liquidjs|intl-messageformat|shared\/i18n\/translator/,
-      ),
-    ).toEqual([]);
-  }, 60_000);
-});
-
-describe("the workflow engine loads the renderer with the first step that writes a text", () => {
-  // Most events on the workflows queue match no workflow, or run steps that write no text.
-  it("functions/workflows/run.ts imports neither liquidjs nor the translator at cold start", async () => {
-    expect(
-      await loadedAtColdStart(
-        "functions/workflows/run.ts",
-        /liquidjs|intl-messageformat|shared\/i18n\/translator/,
-      ),
-    ).toEqual([]);
-  }, 60_000);
+describe("workflows load LiquidJS and the message catalog with the first text they check or write", () => {
+  // The API: reading and listing workflows check no template (shared/workflows/service.ts). The engine:
+  // most events on its queue match no workflow, or run steps that write no text.
+  it.each(["functions/api/workflows.ts", "functions/workflows/run.ts"])(
+    "%s imports neither liquidjs nor the translator at cold start",
+    async (entry) => {
+      expect(await loadedAtColdStart(entry, /liquidjs|intl-messageformat|shared\/i18n\/translator/)).toEqual(
+        [],
+      );
+    },
+    60_000,
+  );
 });
 
 describe("the docs function serves a stored document and loads no operation's schemas", () => {
